@@ -1,0 +1,38 @@
+import type { AuditAnnotations, Principal } from "../core/types.js";
+
+/** One API call as the gateway saw it; the audit module turns it into a CloudTrail event. */
+export interface ApiCallRecord {
+  time: number; // epoch ms
+  requestId: string;
+  eventSource: string; // e.g. "sts.amazonaws.com"
+  service: string; // e.g. "sts"
+  operation: string; // eventName
+  region: string; // awsRegion
+  /** Authenticated caller, if authentication succeeded. */
+  principal?: Principal;
+  /** Access key id the request claimed, even when authentication failed. */
+  accessKeyId?: string;
+  /** Account the claimed key belongs to, when known (for recipientAccountId of failed calls). */
+  accountId?: string;
+  sourceIp: string;
+  userAgent: string;
+  /** Decoded input / output; the audit module redacts them using the schemas' sensitive traits and a deny-list. */
+  input?: unknown;
+  output?: unknown;
+  /** Static SDK schemas of the input and output structures, when the operation was resolved. */
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+  error?: { code: string; message: string };
+  readOnly: boolean;
+  annotations: AuditAnnotations;
+  /** "Management" for control-plane calls, "Data" for data events. */
+  eventCategory?: "Management" | "Data";
+}
+
+export interface AuditLog {
+  /** Builds, redacts, chains and appends the event; resolves once it is durable (group commit). */
+  record(rec: ApiCallRecord): Promise<void>;
+  /** Writes any pending events and a signed digest. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

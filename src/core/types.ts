@@ -1,0 +1,90 @@
+/** Shapes shared by every layer. */
+
+/** Every store call is scoped. `region` is "" for global services (IAM, Organizations). */
+export interface Scope {
+  accountId: string;
+  region: string;
+}
+
+export type PrincipalType = "Root" | "IAMUser" | "AssumedRole" | "FederatedUser" | "Anonymous";
+
+/** Who made an authenticated request, as resolved from the access key (and session token). */
+export interface Principal {
+  type: PrincipalType;
+  accountId: string;
+  /** arn:aws:iam::111122223333:user/alice · arn:aws:sts::111122223333:assumed-role/Role/session · arn:aws:iam::111122223333:root */
+  arn: string;
+  /** AIDA… for users, AROA…:session for assumed roles, the account id for root. */
+  principalId: string;
+  accessKeyId: string;
+  /** IAM user name (users) or role name (assumed roles). */
+  name?: string;
+  /** For assumed roles: the role's ARN (arn:aws:iam::acct:role/path/Name) and unique id (AROA…). */
+  roleArn?: string;
+  roleId?: string;
+  sessionName?: string;
+  /** Temporary credentials: when they were issued and when they expire (epoch ms). */
+  sessionIssuedAt?: number;
+  sessionExpiresAt?: number;
+  /** Inline session policy (JSON text) and managed session policy ARNs passed to AssumeRole etc. */
+  sessionPolicy?: string;
+  sessionPolicyArns?: string[];
+  sessionTags?: Record<string, string>;
+  sourceIdentity?: string;
+  /** Issuing principal for GetSessionToken sessions (same identity, temporary keys). */
+  isSessionToken?: boolean;
+  mfaAuthenticated?: boolean;
+}
+
+export type ContextValue = string | string[] | number | boolean | undefined;
+
+/** Condition-key context handed to the policy engine; services add their own keys. */
+export type ConditionContext = Record<string, ContextValue>;
+
+export interface AuthorizeRequest {
+  /** e.g. "iam:CreateUser", "kms:Decrypt". */
+  action: string;
+  /** Resource ARN or "*". */
+  resource: string;
+  /** Account that owns the resource (defaults to the caller's account). */
+  resourceAccount?: string;
+  /** Resource-based policy (JSON text), e.g. a key policy or a role trust policy. */
+  resourcePolicy?: string;
+  /**
+   * When true the resource policy alone decides for same-account principals the way
+   * KMS key policies do (the key policy must allow, directly or by delegating to IAM via the root principal).
+   */
+  resourcePolicyIsAuthoritative?: boolean;
+  /** Service-specific condition keys and request tags. */
+  context?: ConditionContext;
+}
+
+export interface AuditAnnotations {
+  resources?: Array<{ ARN: string; accountId: string; type?: string }>;
+  /** Overrides what audit records as requestParameters / responseElements (already redacted). */
+  requestParameters?: Record<string, unknown> | null;
+  responseElements?: Record<string, unknown> | null;
+  additionalEventData?: Record<string, unknown>;
+  /** Account whose trail receives the event when it differs from the caller's (e.g. cross-account). */
+  recipientAccountId?: string;
+}
+
+export interface RequestContext {
+  requestId: string;
+  /** Caller's account and the region of the request (from the SigV4 credential scope). */
+  scope: Scope;
+  principal: Principal;
+  service: string;
+  operation: string;
+  sourceIp: string;
+  userAgent: string;
+  secureTransport: boolean;
+  /** Request time, epoch ms, from the injected clock. */
+  now: number;
+  /** Throws AccessDenied (protocol-appropriate code) unless the policy engine allows. */
+  authorize(req: AuthorizeRequest): Promise<void>;
+  /** Evaluate without throwing. */
+  isAllowed(req: AuthorizeRequest): Promise<boolean>;
+  /** Handlers/domain add resources etc. for the CloudTrail event. */
+  audit: AuditAnnotations;
+}

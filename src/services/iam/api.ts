@@ -1,0 +1,73 @@
+import type { Scope } from "../../core/types.js";
+
+/**
+ * What other services (STS, Organizations, the CLI's bootstrap) need from IAM's domain.
+ * Implemented by createIamService() in ./service.ts.
+ */
+export interface RoleRecord {
+  accountId: string;
+  roleName: string;
+  roleId: string; // AROA…
+  arn: string;
+  path: string;
+  assumeRolePolicyDocument: string; // JSON text
+  maxSessionDuration: number; // seconds
+  permissionsBoundaryArn?: string;
+  tags: Array<{ Key: string; Value: string }>;
+  createDate: number;
+}
+
+export interface UserRecord {
+  accountId: string;
+  userName: string;
+  userId: string; // AIDA…
+  arn: string;
+  path: string;
+  permissionsBoundaryArn?: string;
+  tags: Array<{ Key: string; Value: string }>;
+  createDate: number;
+}
+
+/** Temporary credentials issued by STS, stored by STS in collection "sts-sessions" keyed by access key id. */
+export interface SessionRecord {
+  accessKeyId: string; // ASIA…
+  /** Sealed secret access key (crypto/seal, aad `sts/session/<accessKeyId>`). */
+  sealedSecret: string;
+  /** SHA-256 hex of the session token (the token itself is never stored). */
+  sessionTokenHash: string;
+  accountId: string;
+  kind: "AssumedRole" | "SessionToken" | "FederatedUser";
+  /** For AssumedRole: role ARN/id and session name; for SessionToken: the issuing user/root ARN. */
+  roleArn?: string;
+  roleId?: string;
+  roleName?: string;
+  sessionName?: string;
+  userArn?: string;
+  userId?: string;
+  userName?: string;
+  isRoot?: boolean;
+  sessionPolicy?: string;
+  sessionPolicyArns?: string[];
+  sessionTags?: Record<string, string>;
+  sourceIdentity?: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface IamApi {
+  getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined>;
+  getRoleByArn(arn: string): Promise<RoleRecord | undefined>;
+  getUser(accountId: string, userName: string): Promise<UserRecord | undefined>;
+  /** Create a role directly (Organizations: OrganizationAccountAccessRole). Throws EntityAlreadyExists. */
+  createRole(scope: Scope, input: { roleName: string; path?: string; assumeRolePolicyDocument: string; description?: string; maxSessionDuration?: number }): Promise<RoleRecord>;
+  createUser(scope: Scope, input: { userName: string; path?: string }): Promise<UserRecord>;
+  /** Attach a managed policy by ARN (AWS managed, e.g. arn:aws:iam::aws:policy/AdministratorAccess, or customer managed). */
+  attachRolePolicy(accountId: string, roleName: string, policyArn: string): Promise<void>;
+  attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void>;
+  /** Create an access key; when `accessKeyId`/`secretAccessKey` are given they are used as is (operator bootstrap). Returns the secret once. */
+  createAccessKey(accountId: string, userName: string, given?: { accessKeyId: string; secretAccessKey: string }): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+  /** Store temporary credentials issued by STS. */
+  putSession(session: SessionRecord): Promise<void>;
+  /** Managed policy document text (default version) by ARN, for session policy ARNs. */
+  getManagedPolicyDocument(policyArn: string): Promise<string | undefined>;
+}

@@ -1,0 +1,38 @@
+import type { RequestContext } from "../core/types.js";
+
+/** A static Smithy schema exported by an @aws-sdk/client-* package (e.g. `AssumeRole$`). */
+// The SDK exports these as plain tuples; NormalizedSchema.of() reads them.
+export type StaticSchema = unknown;
+
+export type ProtocolName = "awsJson1_0" | "awsJson1_1" | "awsQuery" | "ec2Query" | "restJson1" | "restXml";
+
+export interface OperationDefinition {
+  /** The operation's static schema from the SDK package, e.g. `sts.AssumeRole$`. */
+  schema: StaticSchema;
+  handler: (input: any, ctx: RequestContext) => Promise<unknown>;
+  /** Audit `readOnly`; defaults to true for Get*, List*, Describe*, Lookup*. */
+  readOnly?: boolean;
+  /** Operation needs no authorisation (e.g. sts:GetCallerIdentity). */
+  noAuthorization?: boolean;
+  /** Operation accepts unsigned requests (e.g. sts:AssumeRoleWithWebIdentity). */
+  unsigned?: boolean;
+}
+
+export interface ServiceDefinition {
+  /** IAM action prefix and short name, e.g. "sts", "iam", "organizations", "cloudtrail", "kms". */
+  name: string;
+  /** SigV4 credential-scope service name. */
+  signingName: string;
+  protocol: ProtocolName;
+  /** awsJson: X-Amz-Target prefix, e.g. "AWSOrganizationsV20161128". */
+  targetPrefix?: string;
+  /** query: XML namespace of responses, e.g. "https://sts.amazonaws.com/doc/2011-06-15/". */
+  xmlNamespace?: string;
+  /** query: API version, e.g. "2011-06-15". */
+  apiVersion?: string;
+  /** CloudTrail eventSource, e.g. "sts.amazonaws.com". */
+  eventSource: string;
+  /** Global services (IAM, Organizations) keep their state with region "". */
+  global?: boolean;
+  operations: Record<string, OperationDefinition>;
+}

@@ -1,0 +1,112 @@
+/**
+ * One storage interface for every service. Documents are JSON values in named
+ * collections, addressed by a string key. Keys are built by the owning service and
+ * always begin with the scope (`<accountId>/<region>/…`), so every access is scoped.
+ *
+ * Implementations: SQLite (embedded default, WAL, synchronous=FULL) and, later, PostgreSQL.
+ * A write resolves only once it is durable. Secrets inside documents are sealed by the
+ * caller (crypto/seal) before they reach storage.
+ */
+
+export interface DocEntry<T> {
+  key: string;
+  value: T;
+}
+
+export interface ListOptions {
+  /** Only keys starting with this prefix. */
+  prefix?: string;
+  /** Only keys strictly greater than this (for pagination). */
+  after?: string;
+  /** Maximum number of entries. */
+  limit?: number;
+}
+
+export interface DocStore {
+  get<T>(collection: string, key: string): Promise<T | undefined>;
+  put<T>(collection: string, key: string, value: T): Promise<void>;
+  /** Insert only if absent; resolves false when the key exists. */
+  putIfAbsent<T>(collection: string, key: string, value: T): Promise<boolean>;
+  delete(collection: string, key: string): Promise<boolean>;
+  /** Entries in key order. */
+  list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>>;
+  count(collection: string, prefix?: string): Promise<number>;
+}
+
+export interface Migration {
+  /** Unique, ordered id, e.g. "0001-docs". */
+  id: string;
+  /** SQL for SQLite. */
+  sqlite: string;
+  /** SQL for PostgreSQL. */
+  postgres?: string;
+}
+
+/** Rows of the audit log: append-only, ordered by `seq`. */
+export interface AuditRow {
+  seq: number;
+  /** Event time, epoch ms (indexed for LookupEvents). */
+  time: number;
+  accountId: string;
+  region: string;
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  username: string;
+  accessKeyId: string;
+  readOnly: boolean;
+  /** Resource names/types for LookupEvents filters, joined by "\n". */
+  resourceNames: string;
+  resourceTypes: string;
+  /** The CloudTrail event JSON exactly as hashed. */
+  json: string;
+  /** Hex SHA-256 of the previous row's hash and this row's JSON. */
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditDigestRow {
+  seq: number; // digest sequence number
+  time: number;
+  fromSeq: number;
+  toSeq: number;
+  /** The digest JSON exactly as signed. */
+  json: string;
+  signature: string; // base64
+}
+
+export interface AuditQuery {
+  accountId: string;
+  startTime?: number;
+  endTime?: number;
+  /** Exactly one attribute filter, as LookupEvents allows. */
+  attribute?: { key: "EventId" | "EventName" | "ReadOnly" | "Username" | "ResourceType" | "ResourceName" | "EventSource" | "AccessKeyId"; value: string };
+  /** Newest first; continue strictly before this seq. */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface AuditStore {
+  /** Appends rows in one durable transaction. */
+  appendAudit(rows: AuditRow[]): Promise<void>;
+  lastAudit(): Promise<AuditRow | undefined>;
+  /** Rows with seq in [from, to], ascending. */
+  readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]>;
+  queryAudit(q: AuditQuery): Promise<AuditRow[]>;
+  appendDigest(row: AuditDigestRow): Promise<void>;
+  lastDigest(): Promise<AuditDigestRow | undefined>;
+  listDigests(): Promise<AuditDigestRow[]>;
+}
+
+export interface Storage extends DocStore, AuditStore {
+  readonly engine: "sqlite" | "postgres";
+  /**
+   * Runs `fn` atomically: every write inside commits together or not at all.
+   * Transactions are serialised; `fn` must only use the `tx` it is given.
+   */
+  transaction<T>(fn: (tx: DocStore) => Promise<T>): Promise<T>;
+  /** Small key/value of the installation itself (root-key check value, CA, ids). */
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}
