@@ -1,0 +1,104 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { DescribeOrganization$ } from "@aws-sdk/client-organizations";
+import { AwsError, commonError, type CommonErrorKind } from "../core/errors.js";
+import type { ServiceDefinition } from "../services/types.js";
+import { commonErrorCode, engineFor, guessProtocol, wireError } from "./index.js";
+import { operation, wire } from "./test-harness.js";
+
+describe("commonErrorCode", () => {
+  test("JSON services", () => {
+    const expected: Array<[CommonErrorKind, string, number]> = [
+      ["UnrecognizedClient", "UnrecognizedClientException", 400],
+      ["InvalidClientTokenId", "UnrecognizedClientException", 400],
+      ["InvalidSignature", "InvalidSignatureException", 400],
+      ["RequestExpired", "InvalidSignatureException", 400],
+      ["IncompleteSignature", "IncompleteSignatureException", 400],
+      ["MissingAuthenticationToken", "MissingAuthenticationTokenException", 403],
+      ["ExpiredToken", "ExpiredTokenException", 400],
+      ["AccessDenied", "AccessDeniedException", 400],
+      ["Validation", "ValidationException", 400],
+      ["Serialization", "SerializationException", 400],
+      ["UnknownOperation", "UnknownOperationException", 400],
+      ["Throttling", "ThrottlingException", 400],
+      ["InternalFailure", "InternalFailure", 500],
+      ["ServiceUnavailable", "ServiceUnavailableException", 503],
+    ];
+    for (const [kind, code, status] of expected) {
+      assert.deepEqual(commonErrorCode("awsJson1_1", kind), { code, status }, kind);
+      assert.deepEqual(commonErrorCode("awsJson1_0", kind), { code, status }, kind);
+    }
+  });
+
+  test("query services (IAM, STS)", () => {
+    const expected: Array<[CommonErrorKind, string, number]> = [
+      ["UnrecognizedClient", "InvalidClientTokenId", 403],
+      ["InvalidClientTokenId", "InvalidClientTokenId", 403],
+      ["InvalidSignature", "SignatureDoesNotMatch", 403],
+      ["RequestExpired", "SignatureDoesNotMatch", 403],
+      ["IncompleteSignature", "IncompleteSignature", 400],
+      ["MissingAuthenticationToken", "MissingAuthenticationToken", 403],
+      ["ExpiredToken", "ExpiredToken", 403],
+      ["AccessDenied", "AccessDenied", 403],
+      ["Validation", "ValidationError", 400],
+      ["MissingParameter", "MissingParameter", 400],
+      ["UnknownOperation", "InvalidAction", 400],
+      ["Throttling", "Throttling", 400],
+      ["InternalFailure", "InternalFailure", 500],
+      ["ServiceUnavailable", "ServiceUnavailable", 503],
+    ];
+    for (const [kind, code, status] of expected) assert.deepEqual(commonErrorCode("awsQuery", kind), { code, status }, kind);
+  });
+
+  test("a prepared service that models a common error keeps its model's status", () => {
+    const svc: ServiceDefinition = {
+      name: "organizations-errors-test",
+      signingName: "organizations",
+      protocol: "awsJson1_1",
+      targetPrefix: "AWSOrganizationsV20161128",
+      eventSource: "organizations.amazonaws.com",
+      operations: { DescribeOrganization: operation(DescribeOrganization$) },
+    };
+    engineFor("awsJson1_1").prepare(svc);
+    assert.deepEqual(commonErrorCode("awsJson1_1", "AccessDenied", "organizations-errors-test"), { code: "AccessDeniedException", status: 403 });
+    assert.deepEqual(commonErrorCode("awsJson1_1", "AccessDenied", "unknown-service"), { code: "AccessDeniedException", status: 400 });
+  });
+
+  test("wireError: service errors keep code and status, common ones are mapped", () => {
+    assert.deepEqual(wireError("awsQuery", new AwsError("NoSuchEntity", "m", 404), undefined), { code: "NoSuchEntity", status: 404, fault: "Sender" });
+    assert.deepEqual(wireError("awsJson1_1", new AwsError("KMSInternalException", "m", 500), undefined), {
+      code: "KMSInternalException",
+      status: 500,
+      fault: "Receiver",
+    });
+    assert.deepEqual(wireError("awsQuery", commonError("Throttling", "Rate exceeded"), undefined), { code: "Throttling", status: 400, fault: "Sender" });
+  });
+});
+
+describe("engine registry", () => {
+  test("implemented protocols have one engine each; the others throw", () => {
+    assert.equal(engineFor("awsQuery").name, "awsQuery");
+    assert.equal(engineFor("awsJson1_0").name, "awsJson1_0");
+    assert.equal(engineFor("awsJson1_1").name, "awsJson1_1");
+    assert.equal(engineFor("awsQuery"), engineFor("awsQuery"));
+    assert.throws(() => engineFor("restJson1"), /restJson1 is not implemented/);
+    assert.throws(() => engineFor("restXml"), /restXml is not implemented/);
+    assert.throws(() => engineFor("ec2Query"), /ec2Query is not implemented/);
+  });
+
+  test("prepare rejects incomplete definitions and mismatched operation names", () => {
+    const base = { name: "x", signingName: "x", eventSource: "x.amazonaws.com", operations: { Wrong: operation(DescribeOrganization$) } };
+    assert.throws(() => engineFor("awsJson1_1").prepare({ ...base, protocol: "awsJson1_1" }), /targetPrefix/);
+    assert.throws(() => engineFor("awsJson1_1").prepare({ ...base, protocol: "awsJson1_1", targetPrefix: "P" }), /does not match/);
+    assert.throws(() => engineFor("awsQuery").prepare({ ...base, protocol: "awsQuery" }), /xmlNamespace and apiVersion/);
+  });
+
+  test("guessProtocol", () => {
+    assert.equal(guessProtocol(wire({ headers: { "content-type": "application/x-amz-json-1.0" } })), "awsJson1_0");
+    assert.equal(guessProtocol(wire({ headers: { "content-type": "application/x-amz-json-1.1; charset=utf-8" } })), "awsJson1_1");
+    assert.equal(guessProtocol(wire({ headers: { "x-amz-target": "TrentService.Encrypt" } })), "awsJson1_1");
+    assert.equal(guessProtocol(wire({ headers: { "Content-Type": "application/x-amz-json-1.0" } })), "awsJson1_0");
+    assert.equal(guessProtocol(wire({ headers: { "content-type": "application/x-www-form-urlencoded" } })), "awsQuery");
+    assert.equal(guessProtocol(wire({ method: "GET", rawQuery: "Action=GetCallerIdentity" })), "awsQuery");
+  });
+});

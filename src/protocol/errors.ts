@@ -1,0 +1,115 @@
+/**
+ * Which wire code and HTTP status an AwsError gets under each protocol.
+ *
+ * Common errors (authentication, validation, throttling, …) have different codes in the
+ * JSON family (Coral "…Exception" names) and the query family (IAM/STS names). The values
+ * follow what the real services send, e.g. a stale X-Amz-Date on STS yields
+ * SignatureDoesNotMatch 403 ("Signature expired: …"), and an expired session token
+ * ExpiredToken 403 on both IAM and STS.
+ */
+import { AwsError, commonError, type CommonErrorKind } from "../core/errors.js";
+import type { ProtocolName, ServiceDefinition } from "../services/types.js";
+import { preparedService, serviceShapes } from "./schema-util.js";
+
+type Table = Record<CommonErrorKind, readonly [string, number]>;
+
+const JSON_FAMILY: Table = {
+  UnknownOperation: ["UnknownOperationException", 400],
+  Serialization: ["SerializationException", 400],
+  Validation: ["ValidationException", 400],
+  MissingParameter: ["ValidationException", 400],
+  MissingAuthenticationToken: ["MissingAuthenticationTokenException", 403],
+  IncompleteSignature: ["IncompleteSignatureException", 400],
+  InvalidSignature: ["InvalidSignatureException", 400],
+  UnrecognizedClient: ["UnrecognizedClientException", 400],
+  InvalidClientTokenId: ["UnrecognizedClientException", 400],
+  ExpiredToken: ["ExpiredTokenException", 400],
+  RequestExpired: ["InvalidSignatureException", 400],
+  AccessDenied: ["AccessDeniedException", 400],
+  Throttling: ["ThrottlingException", 400],
+  RequestEntityTooLarge: ["RequestEntityTooLargeException", 413],
+  UnsupportedMediaType: ["UnsupportedMediaTypeException", 415],
+  InternalFailure: ["InternalFailure", 500],
+  ServiceUnavailable: ["ServiceUnavailableException", 503],
+};
+
+const QUERY_FAMILY: Table = {
+  UnknownOperation: ["InvalidAction", 400],
+  // Query services answer undecodable parameter values with a validation error.
+  Serialization: ["ValidationError", 400],
+  Validation: ["ValidationError", 400],
+  MissingParameter: ["MissingParameter", 400],
+  MissingAuthenticationToken: ["MissingAuthenticationToken", 403],
+  IncompleteSignature: ["IncompleteSignature", 400],
+  InvalidSignature: ["SignatureDoesNotMatch", 403],
+  UnrecognizedClient: ["InvalidClientTokenId", 403],
+  InvalidClientTokenId: ["InvalidClientTokenId", 403],
+  ExpiredToken: ["ExpiredToken", 403],
+  RequestExpired: ["SignatureDoesNotMatch", 403],
+  AccessDenied: ["AccessDenied", 403],
+  Throttling: ["Throttling", 400],
+  RequestEntityTooLarge: ["RequestEntityTooLarge", 413],
+  UnsupportedMediaType: ["UnsupportedMediaType", 415],
+  InternalFailure: ["InternalFailure", 500],
+  ServiceUnavailable: ["ServiceUnavailable", 503],
+};
+
+const tables = new Map<ProtocolName, Table>([
+  ["awsJson1_0", JSON_FAMILY],
+  ["awsJson1_1", JSON_FAMILY],
+  ["restJson1", JSON_FAMILY],
+  ["awsQuery", QUERY_FAMILY],
+]);
+
+/** Lets a later engine (ec2Query, restXml) bring its own table without touching this file's callers. */
+export function registerCommonErrorTable(protocol: ProtocolName, table: Table): void {
+  tables.set(protocol, table);
+}
+
+function commonCode(protocol: ProtocolName, kind: CommonErrorKind, svc: ServiceDefinition | undefined): { code: string; status: number } {
+  const table = tables.get(protocol);
+  let code: string;
+  let status: number;
+  if (table) {
+    [code, status] = table[kind];
+  } else {
+    const d = commonError(kind, "");
+    code = d.code;
+    status = d.status;
+  }
+  // A service that models the common error (Organizations' AccessDeniedException is 403)
+  // keeps the status of its model.
+  if (svc) {
+    const modelled = serviceShapes(svc).errors.get(code);
+    if (modelled?.httpStatus !== undefined) status = modelled.httpStatus;
+  }
+  return { code, status };
+}
+
+/** Wire code and status a common error kind has under a protocol. */
+export function commonErrorCode(protocol: ProtocolName, kind: CommonErrorKind, serviceName?: string): { code: string; status: number } {
+  return commonCode(protocol, kind, serviceName === undefined ? undefined : preparedService(serviceName));
+}
+
+export interface WireError {
+  code: string;
+  status: number;
+  fault: "Sender" | "Receiver";
+}
+
+/** Code/status/fault an error is sent with; a non-common AwsError keeps its own code and status. */
+export function wireError(protocol: ProtocolName, err: AwsError, svc: ServiceDefinition | undefined): WireError {
+  if (err.common === undefined) return { code: err.code, status: err.status, fault: err.fault };
+  const { code, status } = commonCode(protocol, err.common, svc);
+  return { code, status, fault: status >= 500 ? "Receiver" : "Sender" };
+}
+
+/** "1 validation error detected: …; …" exactly as Coral services phrase it. */
+export function validationMessage(violations: readonly string[]): string {
+  const n = violations.length;
+  return `${n} validation error${n === 1 ? "" : "s"} detected: ${violations.join("; ")}`;
+}
+
+export function validationError(violations: readonly string[]): AwsError {
+  return commonError("Validation", validationMessage(violations));
+}

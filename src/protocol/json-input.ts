@@ -1,0 +1,134 @@
+/**
+ * awsJson request bodies → input shapes, driven by the SDK schema.
+ *
+ * The SDK's JsonShapeDeserializer trusts its (server) input and passes wrong types
+ * through; a server must not, so this reader checks every member's JSON type and answers
+ * SerializationException like the real services do. Conversions match the SDK codec
+ * (blobs → Uint8Array from base64, timestamps → Date by the member's format, epoch
+ * seconds by default). Unknown members are ignored; JSON null counts as absent.
+ */
+import type { NormalizedSchema } from "@smithy/core/schema";
+import { determineTimestampFormat } from "@smithy/core/protocols";
+import { parseEpochTimestamp, parseRfc3339DateTimeWithOffset, parseRfc7231DateTime } from "@smithy/core/serde";
+import { commonError, type AwsError } from "../core/errors.js";
+
+const TIMESTAMP_SETTINGS = { timestampFormat: { useTrait: true, default: 7 as const } };
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function serialization(message: string): AwsError {
+  return commonError("Serialization", message);
+}
+
+/** Parses the body as a JSON object; an empty body is the empty object. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  const text = body.toString("utf8");
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw serialization("Could not parse the request body as JSON.");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw serialization(unexpected(value, "Structure"));
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Reads a parsed JSON value as the given shape. */
+export function readJsonShape(ns: NormalizedSchema, value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (ns.isUnitSchema()) return {};
+  if (ns.isDocumentSchema()) return value;
+  if (ns.isStructSchema()) {
+    if (typeof value !== "object" || Array.isArray(value)) throw serialization(unexpected(value, "Structure"));
+    const record = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [name, member] of ns.structIterator()) {
+      if (!Object.hasOwn(record, name)) continue;
+      const v = readJsonShape(member, record[name]);
+      if (v !== undefined) out[name] = v;
+    }
+    return out;
+  }
+  if (ns.isListSchema()) {
+    if (!Array.isArray(value)) throw serialization(unexpected(value, "List"));
+    const item = ns.getValueSchema();
+    const sparse = Boolean((ns.getMergedTraits() as Record<string, unknown>)["sparse"]);
+    const out: unknown[] = [];
+    for (const v of value) {
+      const r = readJsonShape(item, v);
+      if (r !== undefined || sparse) out.push(r ?? null);
+    }
+    return out;
+  }
+  if (ns.isMapSchema()) {
+    if (typeof value !== "object" || Array.isArray(value)) throw serialization(unexpected(value, "Map"));
+    const item = ns.getValueSchema();
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) {
+      const r = readJsonShape(item, (value as Record<string, unknown>)[k]);
+      // defineProperty: a key such as "__proto__" must stay data, never become a prototype.
+      if (r !== undefined) Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  if (ns.isBlobSchema()) {
+    if (typeof value !== "string") throw serialization(unexpected(value, "Blob"));
+    if (!BASE64.test(value)) throw serialization("Base64 encoded value is invalid.");
+    return new Uint8Array(Buffer.from(value, "base64"));
+  }
+  if (ns.isTimestampSchema()) return readTimestamp(ns, value);
+  if (ns.isBooleanSchema()) {
+    if (typeof value !== "boolean") throw serialization(unexpected(value, "Boolean"));
+    return value;
+  }
+  if (ns.isBigIntegerSchema()) {
+    if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
+    if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
+    throw serialization(unexpected(value, "BigInteger"));
+  }
+  if (ns.isNumericSchema() || ns.isBigDecimalSchema()) {
+    if (typeof value === "number") return value;
+    // The JSON protocols spell non-finite floats as strings.
+    if (value === "NaN") return NaN;
+    if (value === "Infinity") return Infinity;
+    if (value === "-Infinity") return -Infinity;
+    throw serialization(unexpected(value, "Number"));
+  }
+  if (ns.isStringSchema()) {
+    if (typeof value !== "string") throw serialization(unexpected(value, "String"));
+    return value;
+  }
+  return value;
+}
+
+function readTimestamp(ns: NormalizedSchema, value: unknown): Date {
+  const format = determineTimestampFormat(ns, TIMESTAMP_SETTINGS);
+  try {
+    if (format === 7) {
+      if (typeof value !== "number" && typeof value !== "string") throw new TypeError("not a number");
+      const d = parseEpochTimestamp(value);
+      if (d && !Number.isNaN(d.getTime())) return d;
+    } else if (typeof value === "string") {
+      const d = format === 6 ? parseRfc7231DateTime(value) : parseRfc3339DateTimeWithOffset(value);
+      if (d && !Number.isNaN(d.getTime())) return d;
+    }
+  } catch {
+    // fall through to the serialization error
+  }
+  throw serialization(unexpected(value, "Timestamp"));
+}
+
+/** Coral-style description of a JSON token that does not fit the expected type. */
+function unexpected(value: unknown, target: string): string {
+  if (Array.isArray(value)) return "Start of list found where not expected";
+  if (value !== null && typeof value === "object") return "Start of structure or map found where not expected.";
+  const token =
+    typeof value === "string" ? "STRING_VALUE" :
+    typeof value === "number" ? "NUMBER_VALUE" :
+    value === true ? "TRUE_VALUE" :
+    value === false ? "FALSE_VALUE" : "NULL_VALUE";
+  const article = /^[AEIOU]/.test(target) ? "an" : "a";
+  return `${token} can not be converted to ${article} ${target}`;
+}

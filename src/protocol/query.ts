@@ -1,0 +1,101 @@
+/**
+ * awsQuery (IAM, STS): parameters in a form-encoded POST body or a GET query string,
+ * Action + Version select the operation; responses are
+ * <XResponse xmlns=NS><XResult>…</XResult><ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></XResponse>,
+ * errors <ErrorResponse xmlns=NS><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
+ */
+import { AwsError, commonError } from "../core/errors.js";
+import type { OperationDefinition, ServiceDefinition } from "../services/types.js";
+import { validationError, wireError } from "./errors.js";
+import { mediaTypeOf } from "./headers.js";
+import { paramTree, parseQueryString, readQueryInput, type QueryParams } from "./query-parse.js";
+import { checkOperations, operationShapes, rememberService } from "./schema-util.js";
+import type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
+import { missingRequiredMembers } from "./validate.js";
+import { escapeXml, isXmlName, structInnerXml } from "./xml.js";
+
+const FORM = "application/x-www-form-urlencoded";
+const CONTENT_TYPE = "text/xml";
+
+/** resolveOperation and decodeInput see the same request object; parse its parameters once. */
+const paramCache = new WeakMap<WireRequest, QueryParams>();
+
+/** Query-string parameters, plus the form body of a POST (a body of any other type is not read). */
+export function queryParamsOf(req: WireRequest): QueryParams {
+  let params = paramCache.get(req);
+  if (params) return params;
+  params = parseQueryString(req.rawQuery);
+  if (req.method === "POST" && req.body.length > 0 && mediaTypeOf(req) === FORM) {
+    parseQueryString(req.body.toString("utf8"), params);
+  }
+  paramCache.set(req, params);
+  return params;
+}
+
+export class AwsQueryEngine implements ProtocolEngine {
+  readonly name = "awsQuery" as const;
+
+  prepare(svc: ServiceDefinition): void {
+    if (!svc.xmlNamespace || !svc.apiVersion) throw new Error(`protocol: ${svc.name} (awsQuery) needs xmlNamespace and apiVersion`);
+    checkOperations(svc);
+    rememberService(svc);
+  }
+
+  resolveOperation(svc: ServiceDefinition, req: WireRequest): string {
+    const params = queryParamsOf(req);
+    const action = params.get("Action");
+    if (action === undefined || action === "") throw new AwsError("MissingAction", "Could not find an Action parameter in the request.", 400);
+    const version = params.get("Version");
+    if (version !== svc.apiVersion || !Object.hasOwn(svc.operations, action)) {
+      throw commonError("UnknownOperation", `Could not find operation ${action} for version ${version || "NO_VERSION_SPECIFIED"}`);
+    }
+    return action;
+  }
+
+  decodeInput(_svc: ServiceDefinition, op: OperationDefinition, req: WireRequest): unknown {
+    const { input } = operationShapes(op.schema);
+    if (input.isUnitSchema()) return {};
+    const value = readQueryInput(input, paramTree(queryParamsOf(req)));
+    const missing = missingRequiredMembers(input, value);
+    if (missing.length > 0) throw validationError(missing);
+    return value;
+  }
+
+  encodeOutput(svc: ServiceDefinition, op: OperationDefinition, output: unknown, requestId: string): WireResponse {
+    const shapes = operationShapes(op.schema);
+    const name = shapes.name;
+    let result = "";
+    if (!shapes.output.isUnitSchema() && output !== null && output !== undefined) {
+      const inner = structInnerXml(shapes.output, output);
+      result = inner === "" ? `<${name}Result/>` : `<${name}Result>${inner}</${name}Result>`;
+    }
+    const body =
+      `<${name}Response xmlns="${escapeXml(svc.xmlNamespace ?? "")}">` +
+      result +
+      `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>` +
+      `</${name}Response>`;
+    return { status: 200, headers: this.headers(requestId), body: Buffer.from(body, "utf8") };
+  }
+
+  encodeError(svc: ServiceDefinition | undefined, err: AwsError, requestId: string): WireResponse {
+    const { code, status, fault } = wireError(this.name, err, svc);
+    let extra = "";
+    for (const [k, v] of Object.entries(err.fields ?? {})) {
+      if (v === undefined || v === null || !isXmlName(k) || k === "Type" || k === "Code" || k === "Message") continue;
+      const text = v instanceof Date ? v.toISOString() : typeof v === "object" ? JSON.stringify(v) : String(v);
+      extra += `<${k}>${escapeXml(text)}</${k}>`;
+    }
+    const xmlns = svc?.xmlNamespace ? ` xmlns="${escapeXml(svc.xmlNamespace)}"` : "";
+    const body =
+      `<ErrorResponse${xmlns}><Error>` +
+      `<Type>${fault}</Type><Code>${escapeXml(code)}</Code>` +
+      (err.message !== "" ? `<Message>${escapeXml(err.message)}</Message>` : "") +
+      extra +
+      `</Error><RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`;
+    return { status, headers: this.headers(requestId), body: Buffer.from(body, "utf8") };
+  }
+
+  private headers(requestId: string): Record<string, string> {
+    return { "content-type": CONTENT_TYPE, "x-amzn-RequestId": requestId };
+  }
+}
