@@ -1,0 +1,150 @@
+/**
+ * The built-in schema: documents, installation meta, audit log. Once released, a migration
+ * here is never edited (the runner verifies checksums); schema changes are new migrations
+ * appended to the list.
+ *
+ * Keys compare in code-point order on every engine: SQLite's default BINARY collation,
+ * PostgreSQL COLLATE "C".
+ */
+import type { Migration } from "./types.js";
+
+const docs: Migration = {
+  id: "0001-docs",
+  sqlite: `
+CREATE TABLE docs (
+  collection TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (collection, key)
+) WITHOUT ROWID;`,
+  postgres: `
+CREATE TABLE docs (
+  collection TEXT COLLATE "C" NOT NULL,
+  key        TEXT COLLATE "C" NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (collection, key)
+);`,
+};
+
+const meta: Migration = {
+  id: "0002-meta",
+  sqlite: `
+CREATE TABLE meta (
+  key   TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;`,
+  postgres: `
+CREATE TABLE meta (
+  key   TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);`,
+};
+
+/*
+ * audit_events: one row per CloudTrail event, append-only (triggers refuse UPDATE/DELETE;
+ * the hash chain makes tampering evident anyway). LookupEvents always filters by account,
+ * optionally by a time range and exactly one attribute, and returns newest first, so each
+ * attribute has an (account_id, attribute, time) index; the rowid (seq) is implicitly the
+ * last index column, which serves the (time DESC, seq DESC) order without sorting.
+ * ResourceName/ResourceType hold several newline-joined values, which no index can match
+ * exactly, so each value is also written to audit_resources with its own index.
+ */
+const audit: Migration = {
+  id: "0003-audit",
+  sqlite: `
+CREATE TABLE audit_events (
+  seq            INTEGER PRIMARY KEY,
+  time           INTEGER NOT NULL,
+  account_id     TEXT NOT NULL,
+  region         TEXT NOT NULL,
+  event_id       TEXT NOT NULL,
+  event_name     TEXT NOT NULL,
+  event_source   TEXT NOT NULL,
+  username       TEXT NOT NULL,
+  access_key_id  TEXT NOT NULL,
+  read_only      INTEGER NOT NULL,
+  resource_names TEXT NOT NULL,
+  resource_types TEXT NOT NULL,
+  json           TEXT NOT NULL,
+  prev_hash      TEXT NOT NULL,
+  hash           TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_time         ON audit_events (account_id, time);
+CREATE INDEX audit_events_by_event_id     ON audit_events (account_id, event_id, time);
+CREATE INDEX audit_events_by_event_name   ON audit_events (account_id, event_name, time);
+CREATE INDEX audit_events_by_event_source ON audit_events (account_id, event_source, time);
+CREATE INDEX audit_events_by_username     ON audit_events (account_id, username, time);
+CREATE INDEX audit_events_by_access_key   ON audit_events (account_id, access_key_id, time);
+CREATE INDEX audit_events_by_read_only    ON audit_events (account_id, read_only, time);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+
+CREATE TABLE audit_resources (
+  account_id TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  time       INTEGER NOT NULL,
+  seq        INTEGER NOT NULL,
+  PRIMARY KEY (account_id, kind, value, time, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_digests (
+  seq       INTEGER PRIMARY KEY,
+  time      INTEGER NOT NULL,
+  from_seq  INTEGER NOT NULL,
+  to_seq    INTEGER NOT NULL,
+  json      TEXT NOT NULL,
+  signature TEXT NOT NULL
+);
+CREATE TRIGGER audit_digests_no_update BEFORE UPDATE ON audit_digests
+  BEGIN SELECT RAISE(ABORT, 'audit_digests is append-only'); END;
+CREATE TRIGGER audit_digests_no_delete BEFORE DELETE ON audit_digests
+  BEGIN SELECT RAISE(ABORT, 'audit_digests is append-only'); END;`,
+  postgres: `
+CREATE TABLE audit_events (
+  seq            BIGINT PRIMARY KEY,
+  time           BIGINT NOT NULL,
+  account_id     TEXT COLLATE "C" NOT NULL,
+  region         TEXT NOT NULL,
+  event_id       TEXT COLLATE "C" NOT NULL,
+  event_name     TEXT COLLATE "C" NOT NULL,
+  event_source   TEXT COLLATE "C" NOT NULL,
+  username       TEXT COLLATE "C" NOT NULL,
+  access_key_id  TEXT COLLATE "C" NOT NULL,
+  read_only      BOOLEAN NOT NULL,
+  resource_names TEXT NOT NULL,
+  resource_types TEXT NOT NULL,
+  json           TEXT NOT NULL,
+  prev_hash      TEXT NOT NULL,
+  hash           TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_time         ON audit_events (account_id, time, seq);
+CREATE INDEX audit_events_by_event_id     ON audit_events (account_id, event_id, time, seq);
+CREATE INDEX audit_events_by_event_name   ON audit_events (account_id, event_name, time, seq);
+CREATE INDEX audit_events_by_event_source ON audit_events (account_id, event_source, time, seq);
+CREATE INDEX audit_events_by_username     ON audit_events (account_id, username, time, seq);
+CREATE INDEX audit_events_by_access_key   ON audit_events (account_id, access_key_id, time, seq);
+CREATE INDEX audit_events_by_read_only    ON audit_events (account_id, read_only, time, seq);
+
+CREATE TABLE audit_resources (
+  account_id TEXT COLLATE "C" NOT NULL,
+  kind       TEXT NOT NULL,
+  value      TEXT COLLATE "C" NOT NULL,
+  time       BIGINT NOT NULL,
+  seq        BIGINT NOT NULL,
+  PRIMARY KEY (account_id, kind, value, time, seq)
+);
+
+CREATE TABLE audit_digests (
+  seq       BIGINT PRIMARY KEY,
+  time      BIGINT NOT NULL,
+  from_seq  BIGINT NOT NULL,
+  to_seq    BIGINT NOT NULL,
+  json      TEXT NOT NULL,
+  signature TEXT NOT NULL
+);`,
+};
+
+export const coreMigrations: readonly Migration[] = [docs, meta, audit];

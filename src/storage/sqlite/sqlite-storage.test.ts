@@ -1,0 +1,169 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { ManualClock } from "../../core/clock.js";
+import { runStorageContract, type StorageFixture } from "../contract.js";
+import { coreMigrations } from "../core-migrations.js";
+import { MigrationError } from "../migrations.js";
+import type { Storage } from "../types.js";
+import { openSqliteStorage, type SqliteStorage } from "./sqlite-storage.js";
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "bulwark-sqlite-"));
+}
+
+runStorageContract("sqlite", async (): Promise<StorageFixture> => {
+  const dir = tempDir();
+  const path = join(dir, "data", "bulwark.db");
+  let current: Storage = openSqliteStorage({ path });
+  return {
+    get storage() {
+      return current;
+    },
+    async reopen() {
+      current = openSqliteStorage({ path });
+      return current;
+    },
+    async cleanup() {
+      await current.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe("openSqliteStorage", () => {
+  test("uses WAL, synchronous=FULL, foreign keys and a busy timeout", async () => {
+    const dir = tempDir();
+    const s = openSqliteStorage({ path: join(dir, "db"), busyTimeoutMs: 1234 });
+    try {
+      assert.deepEqual(s.settings(), { journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 1234 });
+      assert.equal(s.isDurable(), true);
+      assert.equal(s.engine, "sqlite");
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("creates the directory 0700 and the database, -wal and -shm files 0600", { skip: process.platform === "win32" }, async () => {
+    const dir = tempDir();
+    const path = join(dir, "nested", "db");
+    const s = openSqliteStorage({ path });
+    try {
+      await s.put("c", "k", 1);
+      assert.equal(statSync(join(dir, "nested")).mode & 0o777, 0o700);
+      for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+        assert.equal(existsSync(f), true, f);
+        assert.equal(statSync(f).mode & 0o777, 0o600, f);
+      }
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("tightens an existing database file with loose permissions", { skip: process.platform === "win32" }, async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    writeFileSync(path, "");
+    chmodSync(path, 0o644);
+    const s = openSqliteStorage({ path });
+    await s.close();
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("applies core and extra migrations once, in order, recording them", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const extra = [
+      { id: "x-0001-widgets", sqlite: "CREATE TABLE widgets (id TEXT PRIMARY KEY)" },
+      { id: "x-0002-widgets-name", sqlite: "ALTER TABLE widgets ADD COLUMN name TEXT" },
+    ];
+    const clock = new ManualClock(1_700_000_000_000);
+    (await openSqliteStorage({ path, migrations: extra, clock }).close());
+    // The ALTER only works after the CREATE (order); reopening must not re-run it (it would fail).
+    (await openSqliteStorage({ path, migrations: extra, clock }).close());
+    const db = new Database(path, { readonly: true });
+    try {
+      const applied = db.prepare("SELECT id, applied_at AS at FROM schema_migrations ORDER BY id").all();
+      assert.deepEqual(
+        (applied as Array<{ id: string; at: number }>).map((r) => r.id).sort(),
+        [...coreMigrations.map((m) => m.id), "x-0001-widgets", "x-0002-widgets-name"].sort(),
+      );
+      assert.ok((applied as Array<{ at: number }>).every((r) => r.at === 1_700_000_000_000));
+      assert.deepEqual(db.prepare("SELECT name FROM pragma_table_info('widgets') ORDER BY cid").pluck().all(), ["id", "name"]);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a failing migration is rolled back and the database stays openable", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const bad = [{ id: "x-0001-bad", sqlite: "CREATE TABLE half (id TEXT); THIS IS NOT SQL;" }];
+    assert.throws(() => openSqliteStorage({ path, migrations: bad }), /syntax error/);
+    const s = openSqliteStorage({ path });
+    await s.put("c", "k", 1);
+    await s.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get(), 0);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("refuses a database written by a newer version", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    await openSqliteStorage({ path, migrations: [{ id: "9999-future", sqlite: "CREATE TABLE future (x)" }] }).close();
+    assert.throws(
+      () => openSqliteStorage({ path }),
+      (err: unknown) => err instanceof MigrationError && /newer version of Bulwark/.test(err.message) && /9999-future/.test(err.message),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("refuses when an applied migration was edited", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    await openSqliteStorage({ path, migrations: [{ id: "x-1", sqlite: "CREATE TABLE t1 (x)" }] }).close();
+    assert.throws(() => openSqliteStorage({ path, migrations: [{ id: "x-1", sqlite: "CREATE TABLE t1 (y)" }] }), /changed after it had been applied/);
+    assert.throws(
+      () => openSqliteStorage({ path, migrations: [{ id: "x-1", sqlite: "CREATE TABLE t1 (x)" }, { id: "x-1", sqlite: "" }] }),
+      /Duplicate migration id x-1/,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("audit rows are append-only at the SQL level", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const s: SqliteStorage = openSqliteStorage({ path });
+    await s.appendAudit([
+      { seq: 1, time: 1, accountId: "1", region: "r", eventId: "e", eventName: "n", eventSource: "s", username: "u", accessKeyId: "a", readOnly: true, resourceNames: "", resourceTypes: "", json: "{}", prevHash: "p", hash: "h" },
+    ]);
+    await s.close();
+    const db = new Database(path);
+    try {
+      assert.throws(() => db.prepare("UPDATE audit_events SET json = '{\"x\":1}'").run(), /append-only/);
+      assert.throws(() => db.prepare("DELETE FROM audit_events").run(), /append-only/);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an in-memory database works (tests of other modules)", async () => {
+    const s = openSqliteStorage({ path: ":memory:" });
+    await s.put("c", "k", { v: 1 });
+    assert.deepEqual(await s.get("c", "k"), { v: 1 });
+    await s.close();
+  });
+});

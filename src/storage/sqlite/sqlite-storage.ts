@@ -1,0 +1,284 @@
+/**
+ * The embedded storage engine: one SQLite file (better-sqlite3, synchronous) behind the
+ * async Storage interface.
+ *
+ * What must stay true:
+ *  - WAL + synchronous=FULL: a write's promise resolves only after the commit is durable;
+ *  - the database and its -wal/-shm files are mode 0600 (they hold sealed secrets and the
+ *    audit log);
+ *  - transactions are serialised by an async queue and nothing else (reads included) runs
+ *    on the connection while one is open, so a transaction commits or rolls back alone;
+ *  - statements are prepared once, at open.
+ */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { systemClock, type Clock } from "../../core/clock.js";
+import { coreMigrations } from "../core-migrations.js";
+import { runMigrations } from "../migrations.js";
+import type { AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
+import { SerialQueue } from "./serial-queue.js";
+import { SqliteAudit } from "./sqlite-audit.js";
+import { SqliteDocs } from "./sqlite-docs.js";
+import { sqliteMigrationDriver } from "./sqlite-migrations.js";
+
+export interface SqliteStorageOptions {
+  /** Database file, or ":memory:" (tests only: not durable, no file modes). */
+  path: string;
+  /** Extra migrations from other modules, applied after the core ones, in order. */
+  migrations?: Migration[];
+  /** How long to wait for another process holding the write lock. */
+  busyTimeoutMs?: number;
+  clock?: Clock;
+}
+
+/** Effective connection settings (for health checks and tests). */
+export interface SqliteSettings {
+  journalMode: string;
+  synchronous: number;
+  foreignKeys: number;
+  busyTimeout: number;
+}
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+/** PRAGMA synchronous value for FULL. */
+const SYNCHRONOUS_FULL = 2;
+
+export class StorageClosedError extends Error {
+  constructor() {
+    super("Storage is closed");
+    this.name = "StorageClosedError";
+  }
+}
+
+export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
+  const inMemory = opts.path === ":memory:";
+  if (!inMemory) prepareFile(opts.path);
+  const busyTimeout = opts.busyTimeoutMs ?? 5000;
+  const db = new Database(opts.path, { timeout: busyTimeout });
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(busyTimeout)}`);
+    const mode = db.pragma("journal_mode = WAL", { simple: true });
+    if (!inMemory && mode !== "wal") throw new Error(`SQLite refused WAL mode for ${opts.path} (journal_mode=${String(mode)})`);
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    if (!inMemory) restrictSidecarFiles(opts.path);
+    const clock = opts.clock ?? systemClock;
+    runMigrations(sqliteMigrationDriver(db), [...coreMigrations, ...(opts.migrations ?? [])], () => clock.now());
+    if (!inMemory) restrictSidecarFiles(opts.path);
+    return new SqliteStorage(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Creates the parent directory (0700) and the file (0600) before SQLite touches it. */
+function prepareFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+  if (!existsSync(path)) closeSync(openSync(path, "a", FILE_MODE));
+  // Also tightens a file restored or copied with looser permissions.
+  chmodSync(path, FILE_MODE);
+}
+
+/** SQLite gives -wal/-shm the database file's mode; enforce it anyway. */
+function restrictSidecarFiles(path: string): void {
+  for (const suffix of ["-wal", "-shm"]) {
+    const p = path + suffix;
+    if (existsSync(p)) chmodSync(p, FILE_MODE);
+  }
+}
+
+export class SqliteStorage implements Storage {
+  readonly engine = "sqlite" as const;
+  private readonly queue = new SerialQueue();
+  private readonly docs: SqliteDocs;
+  private readonly audit: SqliteAudit;
+  private readonly beginStmt: Database.Statement<[]>;
+  private readonly commitStmt: Database.Statement<[]>;
+  private readonly rollbackStmt: Database.Statement<[]>;
+  private readonly getMetaStmt: Database.Statement<[string], string>;
+  private readonly setMetaStmt: Database.Statement<[string, string]>;
+  private closed = false;
+
+  constructor(private readonly db: Database.Database) {
+    this.docs = new SqliteDocs(db);
+    this.audit = new SqliteAudit(db);
+    // IMMEDIATE takes the write lock up front: no upgrade deadlock against other processes.
+    this.beginStmt = db.prepare("BEGIN IMMEDIATE");
+    this.commitStmt = db.prepare("COMMIT");
+    this.rollbackStmt = db.prepare("ROLLBACK");
+    this.getMetaStmt = db.prepare<[string], string>("SELECT value FROM meta WHERE key = ?").pluck();
+    this.setMetaStmt = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  }
+
+  // ---- DocStore -------------------------------------------------------------------
+
+  get<T>(collection: string, key: string): Promise<T | undefined> {
+    return this.op(() => this.docs.get<T>(collection, key));
+  }
+
+  put<T>(collection: string, key: string, value: T): Promise<void> {
+    return this.op(() => this.docs.put(collection, key, value));
+  }
+
+  putIfAbsent<T>(collection: string, key: string, value: T): Promise<boolean> {
+    return this.op(() => this.docs.putIfAbsent(collection, key, value));
+  }
+
+  delete(collection: string, key: string): Promise<boolean> {
+    return this.op(() => this.docs.delete(collection, key));
+  }
+
+  list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>> {
+    return this.op(() => this.docs.list<T>(collection, opts));
+  }
+
+  count(collection: string, prefix?: string): Promise<number> {
+    return this.op(() => this.docs.count(collection, prefix));
+  }
+
+  // ---- AuditStore -----------------------------------------------------------------
+
+  appendAudit(rows: AuditRow[]): Promise<void> {
+    return this.op(() => this.audit.append(rows));
+  }
+
+  lastAudit(): Promise<AuditRow | undefined> {
+    return this.op(() => this.audit.last());
+  }
+
+  readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]> {
+    return this.op(() => this.audit.read(fromSeq, toSeq));
+  }
+
+  queryAudit(q: AuditQuery): Promise<AuditRow[]> {
+    return this.op(() => this.audit.query(q));
+  }
+
+  appendDigest(row: AuditDigestRow): Promise<void> {
+    return this.op(() => this.audit.appendDigest(row));
+  }
+
+  lastDigest(): Promise<AuditDigestRow | undefined> {
+    return this.op(() => this.audit.lastDigest());
+  }
+
+  listDigests(): Promise<AuditDigestRow[]> {
+    return this.op(() => this.audit.listDigests());
+  }
+
+  // ---- Storage --------------------------------------------------------------------
+
+  transaction<T>(fn: (tx: DocStore) => Promise<T>): Promise<T> {
+    return this.queue.runExclusive(async () => {
+      this.assertOpen();
+      this.beginStmt.run();
+      const tx = new TxDocStore(this.docs);
+      try {
+        const result = await fn(tx);
+        tx.finish();
+        this.commitStmt.run();
+        return result;
+      } catch (err) {
+        tx.finish();
+        // A failed COMMIT may already have rolled back (e.g. SQLITE_FULL).
+        if (this.db.inTransaction) this.rollbackStmt.run();
+        throw err;
+      }
+    });
+  }
+
+  getMeta(key: string): Promise<string | undefined> {
+    return this.op(() => this.getMetaStmt.get(key));
+  }
+
+  setMeta(key: string, value: string): Promise<void> {
+    return this.op(() => {
+      this.setMetaStmt.run(key, value);
+    });
+  }
+
+  /** Waits for queued work, then closes. Idempotent. */
+  close(): Promise<void> {
+    return this.queue.run(() => {
+      if (this.closed) return;
+      this.closed = true;
+      this.db.close();
+    });
+  }
+
+  /** Effective connection settings. */
+  settings(): SqliteSettings {
+    this.assertOpen();
+    return {
+      journalMode: String(this.db.pragma("journal_mode", { simple: true })),
+      synchronous: Number(this.db.pragma("synchronous", { simple: true })),
+      foreignKeys: Number(this.db.pragma("foreign_keys", { simple: true })),
+      busyTimeout: Number(this.db.pragma("busy_timeout", { simple: true })),
+    };
+  }
+
+  /** True when settings() match what durability requires. */
+  isDurable(): boolean {
+    const s = this.settings();
+    return s.journalMode === "wal" && s.synchronous === SYNCHRONOUS_FULL;
+  }
+
+  private op<T>(f: () => T): Promise<T> {
+    return this.queue.run(() => {
+      this.assertOpen();
+      return f();
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StorageClosedError();
+  }
+}
+
+/** The DocStore handed to a transaction body; unusable once the transaction has ended. */
+class TxDocStore implements DocStore {
+  private active = true;
+
+  constructor(private readonly docs: SqliteDocs) {}
+
+  finish(): void {
+    this.active = false;
+  }
+
+  async get<T>(collection: string, key: string): Promise<T | undefined> {
+    this.check();
+    return this.docs.get<T>(collection, key);
+  }
+
+  async put<T>(collection: string, key: string, value: T): Promise<void> {
+    this.check();
+    this.docs.put(collection, key, value);
+  }
+
+  async putIfAbsent<T>(collection: string, key: string, value: T): Promise<boolean> {
+    this.check();
+    return this.docs.putIfAbsent(collection, key, value);
+  }
+
+  async delete(collection: string, key: string): Promise<boolean> {
+    this.check();
+    return this.docs.delete(collection, key);
+  }
+
+  async list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>> {
+    this.check();
+    return this.docs.list<T>(collection, opts);
+  }
+
+  async count(collection: string, prefix?: string): Promise<number> {
+    this.check();
+    return this.docs.count(collection, prefix);
+  }
+
+  private check(): void {
+    if (!this.active) throw new Error("This transaction has already ended; its tx handle cannot be used any more");
+  }
+}
