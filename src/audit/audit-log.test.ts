@@ -1,0 +1,195 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { createPublicKey, verify as cryptoVerify } from "node:crypto";
+import { ManualClock } from "../core/clock.js";
+import type { AuditRow } from "../storage/types.js";
+import { createAuditLog } from "./audit-log.js";
+import { chainHash, digestHash, GENESIS_HASH, type DigestContent } from "./chain.js";
+import { generateDigestSigner, publicKeyFingerprint } from "./digest-key.js";
+import { MemoryAuditStore } from "./memory-audit-store.js";
+import { record, T0 } from "./test-fixtures.js";
+import { verifyAudit } from "./verify.js";
+
+const signer = generateDigestSigner();
+
+function setup(over: Partial<Parameters<typeof createAuditLog>[0]> = {}) {
+  const store = new MemoryAuditStore();
+  const clock = new ManualClock(T0);
+  const errors: unknown[] = [];
+  const log = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0, onError: (e) => errors.push(e), ...over });
+  return { store, clock, log, errors };
+}
+
+function checkChain(rows: AuditRow[]): void {
+  let prev = GENESIS_HASH;
+  rows.forEach((r, i) => {
+    assert.equal(r.seq, i + 1);
+    assert.equal(r.prevHash, prev);
+    assert.equal(r.hash, chainHash(prev, r.json));
+    prev = r.hash;
+  });
+}
+
+describe("createAuditLog", () => {
+  test("concurrent records are group-committed into one chained append", async () => {
+    const { store, log } = setup();
+    await log.ready();
+    await Promise.all(Array.from({ length: 100 }, (_, i) => log.record(record({ requestId: `r${i}` }))));
+    assert.equal(store.rows.length, 100);
+    assert.equal(store.appendCalls, 1);
+    checkChain(store.rows);
+    assert.deepEqual(
+      store.rows.map((r) => (JSON.parse(r.json) as { requestID: string }).requestID),
+      Array.from({ length: 100 }, (_, i) => `r${i}`),
+    );
+    const r0 = store.rows[0]!;
+    assert.equal(r0.accountId, "111122223333");
+    assert.equal(r0.region, "us-east-1");
+    assert.equal(r0.eventName, "CreateUser");
+    assert.equal(r0.username, "alice");
+    assert.equal(r0.time, T0 + 1234);
+    assert.match(r0.eventId, /^[0-9a-f-]{36}$/);
+  });
+
+  test("batches never exceed batchMaxSize and appends never overlap", async () => {
+    const { store, log } = setup({ batchMaxSize: 3 });
+    store.appendDelayMs = 3;
+    await Promise.all(Array.from({ length: 10 }, () => log.record(record())));
+    assert.equal(store.rows.length, 10);
+    assert.equal(store.appendCalls, 4);
+    assert.equal(store.maxConcurrentAppends, 1);
+    checkChain(store.rows);
+  });
+
+  test("record() resolves only once its batch is appended", async () => {
+    const { store, log } = setup();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const orig = store.appendAudit.bind(store);
+    store.appendAudit = async (rows) => {
+      await gate;
+      await orig(rows);
+    };
+    let done = false;
+    const p = log.record(record()).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(done, false);
+    assert.equal(store.rows.length, 0);
+    release();
+    await p;
+    assert.equal(done, true);
+    assert.equal(store.rows.length, 1);
+  });
+
+  test("a failed append rejects its records and the chain continues from the store", async () => {
+    const { store, log, errors } = setup();
+    await log.record(record({ requestId: "a" }));
+    store.failNextAppend = new Error("disk full");
+    await assert.rejects(log.record(record({ requestId: "b" })), /disk full/);
+    assert.equal(errors.length, 1);
+    await log.record(record({ requestId: "c" }));
+    assert.deepEqual(
+      store.rows.map((r) => [r.seq, (JSON.parse(r.json) as { requestID: string }).requestID]),
+      [
+        [1, "a"],
+        [2, "c"],
+      ],
+    );
+    checkChain(store.rows);
+  });
+
+  test("a new log continues the chain of an existing store", async () => {
+    const { store, clock } = setup();
+    const a = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0 });
+    await a.record(record());
+    await a.record(record());
+    await a.close();
+    const b = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0 });
+    await b.ready();
+    await b.record(record());
+    await b.close();
+    assert.equal(store.rows.length, 3);
+    checkChain(store.rows);
+    assert.equal(store.digests.length, 2);
+    const report = await verifyAudit(store, signer.publicKeyPem);
+    assert.deepEqual(report, { ok: true, events: 3, digests: 2, problems: [], notes: [] });
+  });
+
+  test("cross-account calls append one row per recipient account", async () => {
+    const { store, log } = setup();
+    await log.record(record({ annotations: { recipientAccountId: "999988887777" } }));
+    assert.deepEqual(
+      store.rows.map((r) => r.accountId),
+      ["111122223333", "999988887777"],
+    );
+    checkChain(store.rows);
+  });
+
+  test("flush() writes a signed digest over the new events only", async () => {
+    const { store, clock, log } = setup();
+    await log.record(record());
+    await log.record(record());
+    clock.advance(30_000);
+    await log.flush();
+    assert.equal(store.digests.length, 1);
+    const d1 = store.digests[0]!;
+    const c1 = JSON.parse(d1.json) as DigestContent;
+    assert.deepEqual(c1, {
+      digestStartTime: "2026-01-01T00:00:01Z",
+      digestEndTime: "2026-01-01T00:00:30Z",
+      fromSeq: 1,
+      toSeq: 2,
+      eventCount: 2,
+      lastHash: store.rows[1]!.hash,
+      previousDigestSignature: null,
+      previousDigestHash: null,
+      signatureAlgorithm: "SHA256withRSA",
+      publicKeyFingerprint: publicKeyFingerprint(signer.publicKeyPem),
+    });
+    assert.deepEqual([d1.seq, d1.fromSeq, d1.toSeq, d1.time], [1, 1, 2, T0 + 30_000]);
+    assert.equal(cryptoVerify("sha256", Buffer.from(d1.json), createPublicKey(signer.publicKeyPem), Buffer.from(d1.signature, "base64")), true);
+
+    await log.flush(); // nothing new: no digest
+    assert.equal(store.digests.length, 1);
+
+    await log.record(record());
+    clock.advance(30_000);
+    await log.flush();
+    const d2 = store.digests[1]!;
+    const c2 = JSON.parse(d2.json) as DigestContent;
+    assert.deepEqual(
+      [c2.digestStartTime, c2.digestEndTime, c2.fromSeq, c2.toSeq, c2.previousDigestSignature, c2.previousDigestHash],
+      ["2026-01-01T00:00:30Z", "2026-01-01T00:01:00Z", 3, 3, d1.signature, digestHash(d1.json)],
+    );
+  });
+
+  test("the digest timer signs periodically", async () => {
+    const { store, log } = setup({ digestIntervalMs: 10 });
+    await log.record(record());
+    const deadline = Date.now() + 2000;
+    while (store.digests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(store.digests.length, 1);
+    await log.close();
+    assert.equal(store.digests.length, 1);
+  });
+
+  test("close() flushes, digests and refuses further records", async () => {
+    const { store, log } = setup({ batchMaxDelayMs: 50 });
+    const p = log.record(record());
+    await log.close();
+    await p;
+    assert.equal(store.rows.length, 1);
+    assert.equal(store.digests.length, 1);
+    await assert.rejects(log.record(record()), /closed/);
+  });
+
+  test("a store that cannot load makes records fail instead of hanging", async () => {
+    const store = new MemoryAuditStore();
+    store.lastAudit = async () => {
+      throw new Error("db offline");
+    };
+    const log = createAuditLog({ store, digestSigner: signer, clock: new ManualClock(T0), digestIntervalMs: 0 });
+    await assert.rejects(log.ready(), /db offline/);
+    await assert.rejects(log.record(record()), /db offline/);
+  });
+});

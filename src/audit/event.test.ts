@@ -1,0 +1,219 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { CreateUserRequest$, CreateUserResponse$, GetUserRequest$, GetUserResponse$ } from "@aws-sdk/client-iam";
+import { AssumeRole$ } from "@aws-sdk/client-sts";
+import { buildCloudTrailEvent, buildCloudTrailEvents, indexFieldsOf, isoSeconds, userIdentityOf } from "./event.js";
+import { HIDDEN } from "./redact.js";
+import { alice, record, roleSession, root, T0 } from "./test-fixtures.js";
+
+describe("buildCloudTrailEvent", () => {
+  test("IAM user write call: full record in CloudTrail field order", () => {
+    const ev = buildCloudTrailEvent(record({ inputSchema: CreateUserRequest$, outputSchema: CreateUserResponse$ }), "ev-1");
+    const expected = {
+      eventVersion: "1.11",
+      userIdentity: {
+        type: "IAMUser",
+        principalId: "AIDAEXAMPLEALICE0001",
+        arn: "arn:aws:iam::111122223333:user/alice",
+        accountId: "111122223333",
+        accessKeyId: "AKIAEXAMPLEALICE0001",
+        userName: "alice",
+      },
+      eventTime: "2026-01-01T00:00:01Z",
+      eventSource: "iam.amazonaws.com",
+      eventName: "CreateUser",
+      awsRegion: "us-east-1",
+      sourceIPAddress: "192.0.2.10",
+      userAgent: "aws-cli/2.15.0",
+      requestParameters: { userName: "bob", path: "/" },
+      responseElements: {
+        user: { path: "/", userName: "bob", userId: "AIDAEXAMPLEBOB000001", arn: "arn:aws:iam::111122223333:user/bob", createDate: "2026-01-01T00:00:00.000Z" },
+      },
+      requestID: "req-1",
+      eventID: "ev-1",
+      readOnly: false,
+      eventType: "AwsApiCall",
+      managementEvent: true,
+      recipientAccountId: "111122223333",
+      eventCategory: "Management",
+    };
+    // Exact bytes, including key order (the JSON is what gets hashed).
+    assert.equal(JSON.stringify(ev), JSON.stringify(expected));
+  });
+
+  test("assumed-role identity carries sessionContext with the issuing role", () => {
+    assert.deepEqual(userIdentityOf(roleSession, undefined, undefined), {
+      type: "AssumedRole",
+      principalId: "AROAEXAMPLEDEPLOY001:ci-run",
+      arn: "arn:aws:sts::111122223333:assumed-role/Deploy/ci-run",
+      accountId: "111122223333",
+      accessKeyId: "ASIAEXAMPLESESSION01",
+      sessionContext: {
+        sessionIssuer: {
+          type: "Role",
+          principalId: "AROAEXAMPLEDEPLOY001",
+          arn: "arn:aws:iam::111122223333:role/Deploy",
+          accountId: "111122223333",
+          userName: "Deploy",
+        },
+        webIdFederationData: {},
+        attributes: { creationDate: "2025-12-31T23:59:00Z", mfaAuthenticated: "false" },
+      },
+    });
+  });
+
+  test("root identity and GetSessionToken sessions", () => {
+    assert.deepEqual(userIdentityOf(root, undefined, undefined), {
+      type: "Root",
+      principalId: "111122223333",
+      arn: "arn:aws:iam::111122223333:root",
+      accountId: "111122223333",
+      accessKeyId: "AKIAEXAMPLEROOT00001",
+    });
+    const temp = userIdentityOf({ ...alice, accessKeyId: "ASIAEXAMPLETEMP00001", isSessionToken: true, sessionIssuedAt: T0, mfaAuthenticated: true }, undefined, undefined);
+    assert.deepEqual(temp.sessionContext, {
+      sessionIssuer: {},
+      webIdFederationData: {},
+      attributes: { creationDate: "2026-01-01T00:00:00Z", mfaAuthenticated: "true" },
+    });
+    assert.equal(temp.userName, "alice");
+  });
+
+  test("failed authentication records only what is known", () => {
+    const { principal: _p, ...rest } = record({ error: { code: "InvalidClientTokenId", message: "The security token included in the request is invalid." } });
+    const ev = buildCloudTrailEvent({ ...rest, accessKeyId: "AKIAUNKNOWNKEY000001", accountId: "444455556666" }, "ev-2");
+    assert.deepEqual(ev.userIdentity, { type: "Unknown", accountId: "444455556666", accessKeyId: "AKIAUNKNOWNKEY000001" });
+    assert.equal(ev.errorCode, "InvalidClientTokenId");
+    assert.equal(ev.errorMessage, "The security token included in the request is invalid.");
+    assert.equal(ev.responseElements, null);
+    assert.equal(ev.recipientAccountId, "444455556666");
+    // Something that is not an access key id (e.g. a secret in the wrong slot) is dropped.
+    const ev2 = buildCloudTrailEvent({ ...rest, accessKeyId: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" }, "ev-3");
+    assert.deepEqual(ev2.userIdentity, { type: "Unknown" });
+    assert.equal("recipientAccountId" in ev2, false);
+  });
+
+  test("read-only calls keep requestParameters and record responseElements as null", () => {
+    const ev = buildCloudTrailEvent(
+      record({ operation: "GetUser", readOnly: true, input: { UserName: "bob" }, inputSchema: GetUserRequest$, outputSchema: GetUserResponse$ }),
+      "ev-4",
+    );
+    assert.deepEqual(ev.requestParameters, { userName: "bob" });
+    assert.equal(ev.responseElements, null);
+    assert.equal(ev.readOnly, true);
+  });
+
+  test("calls without input record requestParameters null", () => {
+    const ev = buildCloudTrailEvent(record({ operation: "GetCallerIdentity", input: {}, readOnly: true }), "ev-5");
+    assert.equal(ev.requestParameters, null);
+  });
+
+  test("annotations override parameters, still pass the deny-list, and add resources", () => {
+    const ev = buildCloudTrailEvent(
+      record({
+        annotations: {
+          requestParameters: { userName: "bob", password: "hunter2" },
+          responseElements: null,
+          additionalEventData: { note: "x", SessionToken: "tok" },
+          resources: [{ ARN: "arn:aws:iam::111122223333:user/bob", accountId: "111122223333", type: "AWS::IAM::User" }],
+        },
+      }),
+      "ev-6",
+    );
+    assert.deepEqual(ev.requestParameters, { userName: "bob", password: HIDDEN });
+    assert.equal(ev.responseElements, null);
+    assert.deepEqual(ev.additionalEventData, { note: "x", SessionToken: HIDDEN });
+    assert.deepEqual(ev.resources, [{ ARN: "arn:aws:iam::111122223333:user/bob", accountId: "111122223333", type: "AWS::IAM::User" }]);
+  });
+
+  test("regional call keeps its region; data events are not management events", () => {
+    const ev = buildCloudTrailEvent(record({ region: "eu-west-1", eventCategory: "Data" }), "ev-7");
+    assert.equal(ev.awsRegion, "eu-west-1");
+    assert.equal(ev.managementEvent, false);
+    assert.equal(ev.eventCategory, "Data");
+  });
+
+  test("STS AssumeRole: secrets in the response never appear", () => {
+    const ev = buildCloudTrailEvent(
+      record({
+        eventSource: "sts.amazonaws.com",
+        operation: "AssumeRole",
+        input: { RoleArn: "arn:aws:iam::111122223333:role/Deploy", RoleSessionName: "ci-run" },
+        output: {
+          Credentials: { AccessKeyId: "ASIAEXAMPLESESSION01", SecretAccessKey: "SECRET-sak-value", SessionToken: "SECRET-token-value", Expiration: new Date(T0) },
+          AssumedRoleUser: { AssumedRoleId: "AROAEXAMPLEDEPLOY001:ci-run", Arn: "arn:aws:sts::111122223333:assumed-role/Deploy/ci-run" },
+        },
+        inputSchema: AssumeRole$,
+        outputSchema: AssumeRole$,
+      }),
+      "ev-8",
+    );
+    assert.deepEqual(ev.responseElements, {
+      credentials: { accessKeyId: "ASIAEXAMPLESESSION01", secretAccessKey: HIDDEN, sessionToken: HIDDEN, expiration: "2026-01-01T00:00:00.000Z" },
+      assumedRoleUser: { assumedRoleId: "AROAEXAMPLEDEPLOY001:ci-run", arn: "arn:aws:sts::111122223333:assumed-role/Deploy/ci-run" },
+    });
+    assert.equal(JSON.stringify(ev).includes("SECRET-"), false);
+  });
+});
+
+describe("buildCloudTrailEvents", () => {
+  test("same-account call yields one event", () => {
+    let n = 0;
+    const evs = buildCloudTrailEvents(record(), () => `id-${++n}`);
+    assert.equal(evs.length, 1);
+    assert.equal(evs[0]!.eventID, "id-1");
+    assert.equal("sharedEventID" in evs[0]!, false);
+  });
+
+  test("cross-account call is delivered to both accounts with a shared id", () => {
+    let n = 0;
+    const evs = buildCloudTrailEvents(record({ annotations: { recipientAccountId: "999988887777" } }), () => `id-${++n}`);
+    assert.equal(evs.length, 2);
+    const [caller, owner] = evs as [(typeof evs)[0], (typeof evs)[0]];
+    assert.equal(caller.recipientAccountId, "111122223333");
+    assert.equal(caller.userIdentity.type, "IAMUser");
+    assert.equal(owner.recipientAccountId, "999988887777");
+    assert.deepEqual(owner.userIdentity, { type: "AWSAccount", principalId: "AIDAEXAMPLEALICE0001", accountId: "111122223333" });
+    assert.equal(caller.sharedEventID, "id-1");
+    assert.equal(owner.sharedEventID, "id-1");
+    assert.deepEqual([caller.eventID, owner.eventID], ["id-2", "id-3"]);
+    const keys = Object.keys(owner);
+    assert.deepEqual(keys.slice(-3), ["recipientAccountId", "sharedEventID", "eventCategory"]);
+  });
+});
+
+describe("indexFieldsOf", () => {
+  test("derives LookupEvents columns from the event", () => {
+    const ev = buildCloudTrailEvent(
+      record({
+        principal: roleSession,
+        annotations: {
+          resources: [
+            { ARN: "arn:aws:iam::111122223333:user/bob", accountId: "111122223333", type: "AWS::IAM::User" },
+            { ARN: "arn:aws:iam::111122223333:policy/p", accountId: "111122223333" },
+          ],
+        },
+      }),
+      "ev-9",
+    );
+    assert.deepEqual(indexFieldsOf(ev, T0 + 1234), {
+      time: T0 + 1234,
+      accountId: "111122223333",
+      region: "us-east-1",
+      eventId: "ev-9",
+      eventName: "CreateUser",
+      eventSource: "iam.amazonaws.com",
+      username: "ci-run",
+      accessKeyId: "ASIAEXAMPLESESSION01",
+      readOnly: false,
+      resourceNames: "arn:aws:iam::111122223333:user/bob\narn:aws:iam::111122223333:policy/p",
+      resourceTypes: "AWS::IAM::User\n",
+    });
+    assert.equal(indexFieldsOf(buildCloudTrailEvent(record({ principal: root }), "r"), 0).username, "root");
+    assert.equal(indexFieldsOf(buildCloudTrailEvent(record(), "a"), 0).username, "alice");
+  });
+
+  test("isoSeconds truncates to whole seconds", () => {
+    assert.equal(isoSeconds(T0 + 999), "2026-01-01T00:00:00Z");
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * Turns one API call (ApiCallRecord) into a CloudTrail management event in the documented
+ * record format ("CloudTrail record contents", "CloudTrail userIdentity element").
+ *
+ * What must stay true: nothing secret reaches the event. Inputs and outputs pass through
+ * redact.ts (schema `sensitive` traits + deny-list); handler annotations pass through the
+ * deny-list as well. Access key ids are included only when they look like key ids.
+ */
+import type { Principal } from "../core/types.js";
+import type { ApiCallRecord } from "./types.js";
+import { redactAnnotation, redactForCloudTrail } from "./redact.js";
+
+/** Current CloudTrail record format version. */
+export const EVENT_VERSION = "1.11";
+
+/** Global services' events (IAM, STS global endpoint, Organizations) are recorded in us-east-1. */
+export const GLOBAL_EVENT_REGION = "us-east-1";
+
+export type UserIdentityType = "Root" | "IAMUser" | "AssumedRole" | "FederatedUser" | "AWSAccount" | "Unknown";
+
+export interface SessionIssuer {
+  type: "Role" | "IAMUser" | "Root";
+  principalId: string;
+  arn: string;
+  accountId: string;
+  userName?: string;
+}
+
+export interface SessionContext {
+  /** Empty object for sessions from GetSessionToken (the issuer is the identity itself). */
+  sessionIssuer: SessionIssuer | Record<string, never>;
+  webIdFederationData: Record<string, never>;
+  attributes: { creationDate: string; mfaAuthenticated: "true" | "false" };
+  sourceIdentity?: string;
+}
+
+export interface UserIdentity {
+  type: UserIdentityType;
+  principalId?: string;
+  arn?: string;
+  accountId?: string;
+  accessKeyId?: string;
+  userName?: string;
+  sessionContext?: SessionContext;
+}
+
+export interface CloudTrailResource {
+  ARN: string;
+  accountId: string;
+  type?: string;
+}
+
+export interface CloudTrailEvent {
+  eventVersion: string;
+  userIdentity: UserIdentity;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  sourceIPAddress: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  additionalEventData?: Record<string, unknown>;
+  requestID: string;
+  eventID: string;
+  readOnly: boolean;
+  resources?: CloudTrailResource[];
+  eventType: "AwsApiCall";
+  managementEvent: boolean;
+  recipientAccountId?: string;
+  sharedEventID?: string;
+  eventCategory: "Management" | "Data";
+}
+
+/** Columns of an AuditRow that LookupEvents filters on; always derived from the event itself. */
+export interface EventIndexFields {
+  time: number;
+  accountId: string;
+  region: string;
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  username: string;
+  accessKeyId: string;
+  readOnly: boolean;
+  resourceNames: string;
+  resourceTypes: string;
+}
+
+// An access key id is upper-case alphanumerics; anything else (e.g. a secret pasted into the
+// wrong field) never reaches the log.
+const ACCESS_KEY_ID_RE = /^[A-Z0-9]{16,128}$/;
+
+export function safeAccessKeyId(id: string | undefined): string | undefined {
+  return id !== undefined && ACCESS_KEY_ID_RE.test(id) ? id : undefined;
+}
+
+/** ISO-8601 UTC with seconds precision, as CloudTrail writes eventTime: "2026-01-01T00:00:00Z". */
+export function isoSeconds(ms: number): string {
+  const s = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  return s.slice(0, 19) + "Z";
+}
+
+function lastSegment(arn: string): string {
+  const i = arn.lastIndexOf("/");
+  return i < 0 ? arn : arn.slice(i + 1);
+}
+
+function sessionIssuerOf(p: Principal): SessionIssuer | Record<string, never> {
+  if (p.type === "AssumedRole") {
+    const arn = p.roleArn ?? "";
+    return {
+      type: "Role",
+      principalId: p.roleId ?? p.principalId.split(":")[0] ?? "",
+      arn,
+      accountId: p.accountId,
+      userName: p.name ?? lastSegment(arn),
+    };
+  }
+  if (p.type === "FederatedUser" && p.roleArn !== undefined) {
+    const isRoot = p.roleArn.endsWith(":root");
+    return {
+      type: isRoot ? "Root" : "IAMUser",
+      principalId: p.roleId ?? p.accountId,
+      arn: p.roleArn,
+      accountId: p.accountId,
+      ...(isRoot ? {} : { userName: lastSegment(p.roleArn) }),
+    };
+  }
+  return {};
+}
+
+function hasSession(p: Principal): boolean {
+  return p.type === "AssumedRole" || p.type === "FederatedUser" || p.isSessionToken === true || p.sessionIssuedAt !== undefined;
+}
+
+/** The userIdentity element of the caller as its own account sees it. */
+export function userIdentityOf(p: Principal | undefined, claimedKey: string | undefined, claimedAccount: string | undefined): UserIdentity {
+  if (p === undefined) {
+    // Authentication failed: record only what the request claimed and what is known about it.
+    const key = safeAccessKeyId(claimedKey);
+    return { type: "Unknown", ...(claimedAccount ? { accountId: claimedAccount } : {}), ...(key ? { accessKeyId: key } : {}) };
+  }
+  const key = safeAccessKeyId(p.accessKeyId);
+  const type: UserIdentityType =
+    p.type === "Root" || p.type === "IAMUser" || p.type === "AssumedRole" || p.type === "FederatedUser" ? p.type : "Unknown";
+  const id: UserIdentity = { type };
+  if (p.principalId) id.principalId = p.principalId;
+  if (p.arn) id.arn = p.arn;
+  if (p.accountId) id.accountId = p.accountId;
+  if (key) id.accessKeyId = key;
+  if (type === "IAMUser") id.userName = p.name ?? lastSegment(p.arn);
+  if (hasSession(p)) {
+    id.sessionContext = {
+      sessionIssuer: sessionIssuerOf(p),
+      webIdFederationData: {},
+      attributes: {
+        creationDate: isoSeconds(p.sessionIssuedAt ?? 0),
+        mfaAuthenticated: p.mfaAuthenticated === true ? "true" : "false",
+      },
+      ...(p.sourceIdentity ? { sourceIdentity: p.sourceIdentity } : {}),
+    };
+  }
+  return id;
+}
+
+/**
+ * Builds the event delivered to the primary recipient account (the annotated resource account,
+ * else the caller's). The caller's full identity is recorded. Pure: same input, same output.
+ */
+export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): CloudTrailEvent {
+  const a = rec.annotations;
+  const recipient = a.recipientAccountId ?? rec.principal?.accountId ?? rec.accountId;
+  const hasError = rec.error !== undefined;
+
+  let requestParameters: Record<string, unknown> | null;
+  if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? null : redactAnnotation(a.requestParameters);
+  else requestParameters = redactForCloudTrail(rec.input, rec.inputSchema);
+
+  // CloudTrail records responseElements for calls that change state; reads and failures carry null.
+  let responseElements: Record<string, unknown> | null;
+  if (a.responseElements !== undefined) responseElements = a.responseElements === null ? null : redactAnnotation(a.responseElements);
+  else if (hasError || rec.readOnly) responseElements = null;
+  else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output");
+
+  const category = rec.eventCategory ?? "Management";
+  const ev: CloudTrailEvent = {
+    eventVersion: EVENT_VERSION,
+    userIdentity: userIdentityOf(rec.principal, rec.accessKeyId, rec.accountId),
+    eventTime: isoSeconds(rec.time),
+    eventSource: rec.eventSource,
+    eventName: rec.operation,
+    awsRegion: rec.region || GLOBAL_EVENT_REGION,
+    sourceIPAddress: rec.sourceIp,
+    userAgent: rec.userAgent,
+    ...(hasError ? { errorCode: rec.error!.code, errorMessage: rec.error!.message } : {}),
+    requestParameters,
+    responseElements,
+    ...(a.additionalEventData !== undefined ? { additionalEventData: redactAnnotation(a.additionalEventData) ?? {} } : {}),
+    requestID: rec.requestId,
+    eventID: eventId,
+    readOnly: rec.readOnly,
+    ...(a.resources && a.resources.length > 0
+      ? { resources: a.resources.map((r) => ({ ARN: r.ARN, accountId: r.accountId, ...(r.type ? { type: r.type } : {}) })) }
+      : {}),
+    eventType: "AwsApiCall",
+    managementEvent: category === "Management",
+    ...(recipient ? { recipientAccountId: recipient } : {}),
+    eventCategory: category,
+  };
+  return ev;
+}
+
+/**
+ * All events for one call. A cross-account call (annotated recipient differs from the caller's
+ * account) is delivered to both accounts like CloudTrail does: the caller's copy carries the full
+ * identity, the resource owner's copy identifies the caller only as an AWSAccount; both copies
+ * share a sharedEventID and have their own eventID.
+ */
+export function buildCloudTrailEvents(rec: ApiCallRecord, newId: () => string): CloudTrailEvent[] {
+  const p = rec.principal;
+  const recipient = rec.annotations.recipientAccountId;
+  if (p === undefined || recipient === undefined || recipient === p.accountId) return [buildCloudTrailEvent(rec, newId())];
+  const shared = newId();
+  const callerCopy = buildCloudTrailEvent({ ...rec, annotations: { ...rec.annotations, recipientAccountId: p.accountId } }, newId());
+  callerCopy.sharedEventID = shared;
+  const ownerCopy = buildCloudTrailEvent(rec, newId());
+  ownerCopy.userIdentity = { type: "AWSAccount", principalId: p.principalId, accountId: p.accountId };
+  ownerCopy.sharedEventID = shared;
+  return [reorderShared(callerCopy), reorderShared(ownerCopy)];
+}
+
+// Keep CloudTrail's field order: sharedEventID sits after recipientAccountId.
+function reorderShared(ev: CloudTrailEvent): CloudTrailEvent {
+  const { eventCategory, ...rest } = ev;
+  return { ...rest, eventCategory };
+}
+
+/** What LookupEvents shows as the user name. */
+export function usernameOf(id: UserIdentity): string {
+  switch (id.type) {
+    case "IAMUser":
+      return id.userName ?? "";
+    case "Root":
+      return "root";
+    case "AssumedRole":
+      return id.arn ? lastSegment(id.arn) : "";
+    case "FederatedUser":
+      return id.arn ? id.arn.slice(id.arn.indexOf("federated-user/") + "federated-user/".length) : "";
+    case "AWSAccount":
+      return id.principalId ?? "";
+    default:
+      return id.userName ?? "";
+  }
+}
+
+/**
+ * Index columns of a row, derived only from the event (and the record time, whose second is
+ * eventTime) so verification can recompute and compare them.
+ */
+export function indexFieldsOf(ev: CloudTrailEvent, timeMs: number): EventIndexFields {
+  const res = ev.resources ?? [];
+  return {
+    time: timeMs,
+    accountId: ev.recipientAccountId ?? "",
+    region: ev.awsRegion,
+    eventId: ev.eventID,
+    eventName: ev.eventName,
+    eventSource: ev.eventSource,
+    username: usernameOf(ev.userIdentity),
+    accessKeyId: ev.userIdentity.accessKeyId ?? "",
+    readOnly: ev.readOnly,
+    resourceNames: res.map((r) => r.ARN).join("\n"),
+    resourceTypes: res.map((r) => r.type ?? "").join("\n"),
+  };
+}

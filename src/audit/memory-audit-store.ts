@@ -1,0 +1,115 @@
+/**
+ * In-memory AuditStore with the exact semantics of the interface (for unit tests only).
+ * Rows and digests are copied in and out, like a database would. `rows` and `digests` are
+ * exposed so tests can tamper with the log directly.
+ */
+import type { AuditDigestRow, AuditQuery, AuditRow, AuditStore } from "../storage/types.js";
+
+export class MemoryAuditStore implements AuditStore {
+  /** Kept sorted by seq; tests may mutate (tamper) freely. */
+  rows: AuditRow[] = [];
+  digests: AuditDigestRow[] = [];
+  appendCalls = 0;
+  /** Test hook: the next appendAudit() throws this (nothing is written). */
+  failNextAppend: Error | undefined;
+  /** Test hook: delay each appendAudit() by this many ms. */
+  appendDelayMs = 0;
+  private inFlight = 0;
+  maxConcurrentAppends = 0;
+
+  async appendAudit(rows: AuditRow[]): Promise<void> {
+    this.appendCalls++;
+    this.inFlight++;
+    this.maxConcurrentAppends = Math.max(this.maxConcurrentAppends, this.inFlight);
+    try {
+      if (this.appendDelayMs > 0) await new Promise((r) => setTimeout(r, this.appendDelayMs));
+      const err = this.failNextAppend;
+      if (err) {
+        this.failNextAppend = undefined;
+        throw err;
+      }
+      // All-or-nothing, like one transaction with seq as primary key.
+      const maxSeq = this.rows.reduce((m, r) => Math.max(m, r.seq), 0);
+      let ascending = true;
+      let last = maxSeq;
+      for (const r of rows) {
+        if (r.seq <= last) ascending = false;
+        last = r.seq;
+      }
+      if (!ascending) {
+        const existing = new Set(this.rows.map((r) => r.seq));
+        for (const r of rows) {
+          if (existing.has(r.seq)) throw new Error(`duplicate audit seq ${r.seq}`);
+          existing.add(r.seq);
+        }
+      }
+      for (const r of rows) this.rows.push({ ...r });
+      if (!ascending) this.rows.sort((a, b) => a.seq - b.seq);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async lastAudit(): Promise<AuditRow | undefined> {
+    const r = this.rows[this.rows.length - 1];
+    return r ? { ...r } : undefined;
+  }
+
+  async readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]> {
+    return this.rows
+      .filter((r) => r.seq >= fromSeq && r.seq <= toSeq)
+      .sort((a, b) => a.seq - b.seq)
+      .map((r) => ({ ...r }));
+  }
+
+  async queryAudit(q: AuditQuery): Promise<AuditRow[]> {
+    const out: AuditRow[] = [];
+    const sorted = [...this.rows].sort((a, b) => b.seq - a.seq);
+    for (const r of sorted) {
+      if (out.length >= q.limit) break;
+      if (r.accountId !== q.accountId) continue;
+      if (q.beforeSeq !== undefined && r.seq >= q.beforeSeq) continue;
+      if (q.startTime !== undefined && r.time < q.startTime) continue;
+      if (q.endTime !== undefined && r.time > q.endTime) continue;
+      if (q.attribute && !matches(r, q.attribute.key, q.attribute.value)) continue;
+      out.push({ ...r });
+    }
+    return out;
+  }
+
+  async appendDigest(row: AuditDigestRow): Promise<void> {
+    if (this.digests.some((d) => d.seq === row.seq)) throw new Error(`duplicate digest seq ${row.seq}`);
+    this.digests.push({ ...row });
+    this.digests.sort((a, b) => a.seq - b.seq);
+  }
+
+  async lastDigest(): Promise<AuditDigestRow | undefined> {
+    const d = this.digests[this.digests.length - 1];
+    return d ? { ...d } : undefined;
+  }
+
+  async listDigests(): Promise<AuditDigestRow[]> {
+    return [...this.digests].sort((a, b) => a.seq - b.seq).map((d) => ({ ...d }));
+  }
+}
+
+function matches(r: AuditRow, key: NonNullable<AuditQuery["attribute"]>["key"], value: string): boolean {
+  switch (key) {
+    case "EventId":
+      return r.eventId === value;
+    case "EventName":
+      return r.eventName === value;
+    case "ReadOnly":
+      return (r.readOnly ? "true" : "false") === value;
+    case "Username":
+      return r.username === value;
+    case "ResourceType":
+      return r.resourceTypes !== "" && r.resourceTypes.split("\n").includes(value);
+    case "ResourceName":
+      return r.resourceNames !== "" && r.resourceNames.split("\n").includes(value);
+    case "EventSource":
+      return r.eventSource === value;
+    case "AccessKeyId":
+      return r.accessKeyId === value;
+  }
+}

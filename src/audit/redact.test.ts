@@ -1,0 +1,200 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { NormalizedSchema } from "@smithy/core/schema";
+import * as sts from "@aws-sdk/client-sts";
+import * as iam from "@aws-sdk/client-iam";
+import * as orgs from "@aws-sdk/client-organizations";
+import * as cloudtrail from "@aws-sdk/client-cloudtrail";
+import { HIDDEN, isDeniedName, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { buildCloudTrailEvent } from "./event.js";
+import { record } from "./test-fixtures.js";
+
+describe("redactForCloudTrail", () => {
+  test("IAM CreateAccessKey: schema-sensitive secret is hidden, the rest is kept", () => {
+    const out = redactForCloudTrail(
+      { AccessKey: { UserName: "bob", AccessKeyId: "AKIAEXAMPLEBOB000001", Status: "Active", SecretAccessKey: "s3cr3t", CreateDate: new Date(0) } },
+      iam.CreateAccessKeyResponse$,
+      "output",
+    );
+    assert.deepEqual(out, {
+      accessKey: { userName: "bob", accessKeyId: "AKIAEXAMPLEBOB000001", status: "Active", secretAccessKey: HIDDEN, createDate: "1970-01-01T00:00:00.000Z" },
+    });
+  });
+
+  test("blobs are omitted, even sensitive ones", () => {
+    const out = redactForCloudTrail(
+      { VirtualMFADevice: { SerialNumber: "arn:aws:iam::111122223333:mfa/bob", Base32StringSeed: new Uint8Array([1, 2, 3]), QRCodePNG: new Uint8Array([4]) } },
+      iam.CreateVirtualMFADeviceResponse$,
+      "output",
+    );
+    assert.deepEqual(out, { virtualMFADevice: { serialNumber: "arn:aws:iam::111122223333:mfa/bob" } });
+  });
+
+  test("an operation schema is accepted in place of its input/output structure", () => {
+    assert.deepEqual(redactForCloudTrail({ UserName: "bob", Password: "pw", PasswordResetRequired: true }, iam.CreateLoginProfile$, "input"), {
+      userName: "bob",
+      password: HIDDEN,
+      passwordResetRequired: true,
+    });
+  });
+
+  test("members outside the schema are dropped", () => {
+    assert.deepEqual(redactForCloudTrail({ UserName: "bob", Smuggled: "x" }, iam.GetUserRequest$), { userName: "bob" });
+  });
+
+  test("maps keep their keys; sensitive map values and denied keys are hidden", () => {
+    // [3 = structure, namespace, name, traits, member names, member schemas]; 128|0 = map<string,string>.
+    const sensitiveString = [0, "test", "S", 8, 0];
+    const schema = [3, "test", "Shape", 0, ["Attrs", "Secrets"], [128 | 0, [2, "test", "SecretMap", 0, 0, sensitiveString]]];
+    const out = redactForCloudTrail({ Attrs: { Team: "a", password: "p" }, Secrets: { k: "v" } }, schema);
+    assert.deepEqual(out, { attrs: { Team: "a", password: HIDDEN }, secrets: { k: HIDDEN } });
+  });
+
+  test("without a schema: deny-list, lowerCamel keys, blobs omitted, dates ISO", () => {
+    const out = redactForCloudTrail({
+      KeyId: "k",
+      Plaintext: "p",
+      Nested: [{ SessionToken: "t", When: new Date(0), Raw: Buffer.from("x") }],
+      Big: 10n,
+    });
+    assert.deepEqual(out, { keyId: "k", plaintext: HIDDEN, nested: [{ sessionToken: HIDDEN, when: "1970-01-01T00:00:00.000Z" }], big: "10" });
+  });
+
+  test("nothing to record yields null", () => {
+    assert.equal(redactForCloudTrail(undefined), null);
+    assert.equal(redactForCloudTrail({}), null);
+    assert.equal(redactForCloudTrail({ Blob: new Uint8Array(2) }), null);
+  });
+
+  test("annotations keep their keys but pass the deny-list", () => {
+    assert.deepEqual(redactAnnotation({ roleArn: "r", secretAccessKey: "s", when: new Date(0) }), { roleArn: "r", secretAccessKey: HIDDEN, when: "1970-01-01T00:00:00.000Z" });
+  });
+
+  test("helpers", () => {
+    assert.equal(lowerFirst("SAMLProviderArn"), "sAMLProviderArn");
+    assert.equal(lowerFirst("already"), "already");
+    assert.equal(isDeniedName("SessionToken"), true);
+    assert.equal(isDeniedName("secret_access_key"), true);
+    assert.equal(isDeniedName("UserName"), false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Property: for every structure of the STS, IAM, Organizations and CloudTrail models, random
+// values placed in sensitive members (schema trait, sensitive target, or deny-listed name) never
+// survive redaction or event building, while public values do.
+// ---------------------------------------------------------------------------------------------
+
+const DENIED_BY_NAME = ["SessionToken", "SecretAccessKey", "Password", "Plaintext", "SecretString", "KeyMaterial", "PrivateKey", "WebIdentityToken", "SAMLAssertion"];
+
+function sensitive(ns: NormalizedSchema): boolean {
+  return Boolean(ns.getMergedTraits().sensitive);
+}
+
+interface Gen {
+  secrets: string[];
+  publics: string[];
+}
+
+function gen(ns: NormalizedSchema, secret: boolean, depth: number, g: Gen): unknown {
+  if (depth > 7) return undefined;
+  const hide = secret || sensitive(ns);
+  if (ns.isBlobSchema()) {
+    const s = "BLOB" + randomBytes(12).toString("hex");
+    g.secrets.push(s, Buffer.from(s).toString("base64"));
+    return Buffer.from(s);
+  }
+  if (ns.isStructSchema() || ns.isUnionSchema()) {
+    const o: Record<string, unknown> = {};
+    for (const [name, m] of ns.structIterator()) {
+      const v = gen(m, hide || DENIED_BY_NAME.includes(name), depth + 1, g);
+      if (v !== undefined) o[name] = v;
+    }
+    return o;
+  }
+  if (ns.isListSchema()) return [gen(ns.getValueSchema(), hide, depth + 1, g), gen(ns.getValueSchema(), hide, depth + 1, g)].filter((v) => v !== undefined);
+  if (ns.isMapSchema()) {
+    const v = gen(ns.getValueSchema(), hide, depth + 1, g);
+    return v === undefined ? {} : { ["k" + randomBytes(3).toString("hex")]: v };
+  }
+  if (ns.isTimestampSchema()) return new Date(1_700_000_000_000);
+  if (ns.isBooleanSchema()) return true;
+  if (ns.isNumericSchema()) return 7;
+  if (ns.isDocumentSchema()) return undefined;
+  const s = (hide ? "SECRET" : "PUBLIC") + randomBytes(12).toString("hex");
+  (hide ? g.secrets : g.publics).push(s);
+  return s;
+}
+
+function structSchemas(): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const [pkg, mod] of [["sts", sts], ["iam", iam], ["organizations", orgs], ["cloudtrail", cloudtrail]] as const) {
+    for (const [k, v] of Object.entries(mod)) if (k.endsWith("$") && Array.isArray(v) && v[0] === 3) out.push([`${pkg}.${k}`, v]);
+  }
+  return out;
+}
+
+function operationSchemas(): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const [pkg, mod] of [["sts", sts], ["iam", iam], ["organizations", orgs], ["cloudtrail", cloudtrail]] as const) {
+    for (const [k, v] of Object.entries(mod)) if (k.endsWith("$") && Array.isArray(v) && v[0] === 9) out.push([`${pkg}.${k}`, v]);
+  }
+  return out;
+}
+
+describe("no secret survives (property)", () => {
+  test("every structure of the four models, three random rounds", () => {
+    let secretsPlaced = 0;
+    let publicsKept = 0;
+    const schemas = structSchemas();
+    assert.ok(schemas.length > 500, `expected the SDK models, found ${schemas.length} structures`);
+    for (let round = 0; round < 3; round++) {
+      for (const [name, schema] of schemas) {
+        const g: Gen = { secrets: [], publics: [] };
+        const value = gen(NormalizedSchema.of(schema as Parameters<typeof NormalizedSchema.of>[0]), false, 0, g);
+        const withSchema = JSON.stringify(redactForCloudTrail(value, schema));
+        const withoutSchema = JSON.stringify(redactForCloudTrail(value));
+        for (const s of g.secrets) {
+          assert.equal(withSchema.includes(s), false, `${name}: a secret survived with the schema`);
+        }
+        // Without a schema only the deny-list protects: check the deny-listed names' values.
+        secretsPlaced += g.secrets.length;
+        for (const p of g.publics) if (withSchema.includes(p)) publicsKept++;
+        assert.equal(typeof withoutSchema, "string");
+      }
+    }
+    assert.ok(secretsPlaced > 100, `only ${secretsPlaced} secrets placed`);
+    assert.ok(publicsKept > 1000, `only ${publicsKept} public values kept: redaction is over-eager`);
+  });
+
+  test("every operation through buildCloudTrailEvent (input and output)", () => {
+    let n = 0;
+    for (const [name, op] of operationSchemas()) {
+      const opArr = op as unknown[];
+      const resolve = (r: unknown): unknown => (typeof r === "function" ? (r as () => unknown)() : r);
+      const inS = NormalizedSchema.of(resolve(opArr[4]) as Parameters<typeof NormalizedSchema.of>[0]);
+      const outS = NormalizedSchema.of(resolve(opArr[5]) as Parameters<typeof NormalizedSchema.of>[0]);
+      const g: Gen = { secrets: [], publics: [] };
+      const input = gen(inS, false, 0, g);
+      const output = gen(outS, false, 0, g);
+      const ev = buildCloudTrailEvent(record({ input, output, inputSchema: op, outputSchema: op, readOnly: false }), `ev-${n++}`);
+      const json = JSON.stringify(ev);
+      for (const s of g.secrets) assert.equal(json.includes(s), false, `${name}: a secret survived in the event`);
+    }
+    assert.ok(n > 200);
+  });
+
+  test("deny-listed member names are hidden even when the schema does not mark them", () => {
+    // STS Credentials.SessionToken carries no sensitive trait in the model.
+    const cred = NormalizedSchema.of(sts.Credentials$ as Parameters<typeof NormalizedSchema.of>[0]).getMemberSchema("SessionToken");
+    assert.equal(sensitive(cred), false);
+    for (let i = 0; i < 50; i++) {
+      const token = randomBytes(20).toString("base64");
+      const out = JSON.stringify(redactForCloudTrail({ Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: token + "a", SessionToken: token, Expiration: new Date(0) } }, sts.AssumeRoleResponse$));
+      assert.equal(out.includes(token), false);
+      const loose = JSON.stringify(redactForCloudTrail({ deep: [{ x: { SessionToken: token, password: token, KeyMaterial: token } }] }));
+      assert.equal(loose.includes(token), false);
+    }
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * Redaction of API inputs/outputs before they become requestParameters / responseElements.
+ *
+ * Two independent guards, both always applied:
+ *  1. the SDK static schema: any member whose (merged) traits carry `sensitive`, or whose
+ *     target shape is sensitive, is replaced by HIDDEN — including whole structures/lists;
+ *  2. a deny-list of member names, whatever the schema says (e.g. STS Credentials.SessionToken
+ *     is not marked sensitive in the model but is a secret).
+ * Blobs never appear (omitted); Dates become ISO strings; structure member names become
+ * lowerCamel like CloudTrail ("RoleArn" → "roleArn"); map keys (user data) are kept as is.
+ */
+import { NormalizedSchema } from "@smithy/core/schema";
+
+export const HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+// Normalised (lower-case, alphanumerics only) member names that are always secrets.
+const DENY = new Set(
+  [
+    "Plaintext",
+    "PlaintextBlob",
+    "SecretString",
+    "SecretBinary",
+    "SecretAccessKey",
+    "SecretKey",
+    "SessionToken",
+    "Password",
+    "OldPassword",
+    "NewPassword",
+    "ServicePassword",
+    "ServiceCredentialSecret",
+    "MasterUserPassword",
+    "PasswordData",
+    "Passphrase",
+    "KeyMaterial",
+    "PrivateKey",
+    "AddPrivateKey",
+    "PrivateKeyPlaintext",
+    "SAMLAssertion",
+    "WebIdentityToken",
+    "ClientSecret",
+    "AccessToken",
+    "RefreshToken",
+    "IdToken",
+    "Base32StringSeed",
+    "QRCodePNG",
+    "AuthenticationCode1",
+    "AuthenticationCode2",
+    "TokenCode",
+    "SubjectToken",
+    "TradeInToken",
+  ].map(norm),
+);
+
+// Substrings that mark a secret in any member name (catches prefixed/suffixed variants).
+const DENY_PARTS = ["secretaccesskey", "sessiontoken", "privatekeyplaintext", "plaintext", "secretstring", "secretbinary"];
+
+function norm(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, "");
+}
+
+const denyCache = new Map<string, boolean>();
+
+/** True when a member/key name is a secret by name alone. */
+export function isDeniedName(name: string): boolean {
+  let v = denyCache.get(name);
+  if (v === undefined) {
+    const n = norm(name);
+    v = DENY.has(n) || DENY_PARTS.some((p) => n.includes(p));
+    if (denyCache.size < 10_000) denyCache.set(name, v);
+  }
+  return v;
+}
+
+export function lowerFirst(name: string): string {
+  if (name.length === 0) return name;
+  const c = name.charCodeAt(0);
+  return c >= 65 && c <= 90 ? String.fromCharCode(c + 32) + name.slice(1) : name;
+}
+
+const OMIT: unique symbol = Symbol("omit");
+type Out = unknown | typeof OMIT;
+const MAX_DEPTH = 32;
+
+interface MemberPlan {
+  wire: string;
+  out: string;
+  hidden: boolean;
+  schema: NormalizedSchema;
+}
+
+// Per structure shape (keyed by its static schema object): its members, resolved once.
+const planCache = new WeakMap<object, MemberPlan[]>();
+
+function planOf(ns: NormalizedSchema): MemberPlan[] {
+  const key = ns.getSchema() as unknown;
+  const cacheable = typeof key === "object" && key !== null;
+  if (cacheable) {
+    const hit = planCache.get(key);
+    if (hit) return hit;
+  }
+  const plan: MemberPlan[] = [];
+  for (const [name, member] of ns.structIterator()) {
+    plan.push({ wire: name, out: lowerFirst(name), hidden: isSensitive(member) || isDeniedName(name), schema: member });
+  }
+  if (cacheable) planCache.set(key, plan);
+  return plan;
+}
+
+function isSensitive(ns: NormalizedSchema): boolean {
+  // Traits are numeric flags (1 = set); accept any truthy encoding.
+  return Boolean(ns.getMergedTraits().sensitive);
+}
+
+function isBlob(v: unknown): boolean {
+  return v instanceof Uint8Array || v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function primitive(v: unknown): Out {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return v;
+    case "number":
+      return Number.isFinite(v) ? v : String(v);
+    case "bigint":
+      return v.toString();
+    default:
+      return OMIT;
+  }
+}
+
+/** Schema-less walk: deny-list only; `camel` decides whether keys are lowerCamel-cased. */
+function walkLoose(v: unknown, camel: boolean, depth: number): Out {
+  if (v === undefined || v === null) return OMIT;
+  if (isBlob(v)) return OMIT;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : v.toISOString();
+  if (depth > MAX_DEPTH) return OMIT;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const e of v) {
+      const r = walkLoose(e, camel, depth + 1);
+      if (r !== OMIT) out.push(r);
+    }
+    return out;
+  }
+  if (isPlainObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      const val = v[k];
+      if (val === undefined || val === null) continue;
+      const key = camel ? lowerFirst(k) : k;
+      if (isDeniedName(k)) {
+        if (!isBlob(val)) out[key] = HIDDEN;
+        continue;
+      }
+      const r = walkLoose(val, camel, depth + 1);
+      if (r !== OMIT) out[key] = r;
+    }
+    return out;
+  }
+  if (typeof v === "object") return OMIT; // class instances (streams, errors, …) never enter an event
+  return primitive(v);
+}
+
+function walk(v: unknown, ns: NormalizedSchema, depth: number): Out {
+  if (v === undefined || v === null) return OMIT;
+  if (depth > MAX_DEPTH) return OMIT;
+  if (ns.isBlobSchema() || ns.isStreaming() || isBlob(v)) return OMIT;
+  if (ns.isStructSchema() || ns.isUnionSchema()) {
+    if (!isPlainObject(v)) return walkLoose(v, true, depth);
+    const out: Record<string, unknown> = {};
+    for (const m of planOf(ns)) {
+      const val = v[m.wire];
+      if (val === undefined || val === null) continue;
+      if (m.hidden) {
+        if (!isBlob(val) && !m.schema.isBlobSchema()) out[m.out] = HIDDEN;
+        continue;
+      }
+      const r = walk(val, m.schema, depth + 1);
+      if (r !== OMIT) out[m.out] = r;
+    }
+    // Members not in the schema are dropped: only modelled, checked members are recorded.
+    return out;
+  }
+  if (ns.isListSchema()) {
+    if (!Array.isArray(v)) return walkLoose(v, true, depth);
+    const vs = ns.getValueSchema();
+    const hide = isSensitive(vs);
+    const out: unknown[] = [];
+    for (const e of v) {
+      if (e === undefined || e === null) continue;
+      if (hide) {
+        if (!isBlob(e) && !vs.isBlobSchema()) out.push(HIDDEN);
+        continue;
+      }
+      const r = walk(e, vs, depth + 1);
+      if (r !== OMIT) out.push(r);
+    }
+    return out;
+  }
+  if (ns.isMapSchema()) {
+    if (!isPlainObject(v)) return walkLoose(v, true, depth);
+    const vs = ns.getValueSchema();
+    const hide = isSensitive(vs) || isSensitive(ns.getKeySchema());
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      const val = v[k];
+      if (val === undefined || val === null) continue;
+      if (hide || isDeniedName(k)) {
+        if (!isBlob(val) && !vs.isBlobSchema()) out[k] = HIDDEN;
+        continue;
+      }
+      const r = walk(val, vs, depth + 1);
+      if (r !== OMIT) out[k] = r;
+    }
+    return out;
+  }
+  if (ns.isDocumentSchema()) return walkLoose(v, false, depth);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : v.toISOString();
+  if (typeof v === "object") return walkLoose(v, true, depth);
+  return primitive(v);
+}
+
+function normalizedStructOf(schema: unknown, side: "input" | "output"): NormalizedSchema | undefined {
+  if (schema === undefined || schema === null) return undefined;
+  let s: unknown = schema;
+  // Accept an operation schema ([9, ns, name, traits, input, output]) as well as a structure.
+  if (Array.isArray(s) && s[0] === 9) {
+    const ref = s[side === "input" ? 4 : 5] as unknown;
+    s = typeof ref === "function" ? (ref as () => unknown)() : ref;
+  }
+  try {
+    const ns = NormalizedSchema.of(s as Parameters<typeof NormalizedSchema.of>[0]);
+    return ns.isStructSchema() || ns.isUnionSchema() ? ns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * requestParameters / responseElements from a decoded input or output and its SDK schema.
+ * Returns null when there is nothing to record (no value, or no members left).
+ */
+export function redactForCloudTrail(value: unknown, schema?: unknown, side: "input" | "output" = "input"): Record<string, unknown> | null {
+  if (value === undefined || value === null) return null;
+  const ns = normalizedStructOf(schema, side);
+  // A structure that is sensitive as a whole records nothing at all.
+  if (ns && isSensitive(ns)) return null;
+  const r = ns ? walk(value, ns, 0) : walkLoose(value, true, 0);
+  return isPlainObject(r) && Object.keys(r).length > 0 ? r : null;
+}
+
+/** Handler-supplied annotations are already in CloudTrail form; the deny-list still applies. */
+export function redactAnnotation(value: Record<string, unknown>): Record<string, unknown> | null {
+  const r = walkLoose(value, false, 0);
+  return isPlainObject(r) ? r : null;
+}

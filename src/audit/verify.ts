@@ -1,0 +1,250 @@
+/**
+ * Offline verification of the audit log: recomputes every row hash, follows the prevHash links,
+ * checks seq continuity, the index columns against the event JSON, and every signed digest.
+ *
+ * Rows are read in chunks and analysed in a sliding window (±window rows) so memory stays
+ * bounded; tampering that moves rows farther than the window is still detected, but may be
+ * classified as "removed"/"chain-broken" rather than "reordered"/"inserted".
+ */
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import type { AuditDigestRow, AuditRow, AuditStore } from "../storage/types.js";
+import { chainHash, digestHash, GENESIS_HASH, type DigestContent } from "./chain.js";
+import { indexFieldsOf, isoSeconds, type CloudTrailEvent } from "./event.js";
+
+export type ProblemKind = "edited" | "removed" | "inserted" | "reordered" | "bad-digest-signature" | "digest-mismatch" | "chain-broken";
+
+export interface VerifyProblem {
+  seq?: number;
+  digest?: number;
+  kind: ProblemKind;
+  detail: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  events: number;
+  digests: number;
+  problems: VerifyProblem[];
+  /** Informational, not problems (e.g. events not yet covered by a digest). */
+  notes: string[];
+}
+
+export interface VerifyOptions {
+  chunkSize?: number;
+  window?: number;
+}
+
+interface Entry {
+  row: AuditRow;
+  pos: number;
+  contentOk: boolean;
+  indexProblem: string | undefined;
+  flagged: boolean;
+}
+
+/** Why the row's index columns disagree with its JSON, or undefined when they agree. */
+function indexProblemOf(row: AuditRow): string | undefined {
+  let ev: CloudTrailEvent;
+  try {
+    ev = JSON.parse(row.json) as CloudTrailEvent;
+  } catch {
+    return "event JSON does not parse";
+  }
+  if (typeof ev !== "object" || ev === null || typeof ev.userIdentity !== "object" || ev.userIdentity === null) return "event JSON is not a CloudTrail event";
+  const want = indexFieldsOf(ev, row.time);
+  const bad: string[] = [];
+  for (const k of ["accountId", "region", "eventId", "eventName", "eventSource", "username", "accessKeyId", "readOnly", "resourceNames", "resourceTypes"] as const) {
+    if (row[k] !== want[k]) bad.push(k);
+  }
+  if (isoSeconds(row.time) !== ev.eventTime) bad.push("time");
+  return bad.length > 0 ? `index columns disagree with the event JSON: ${bad.join(", ")}` : undefined;
+}
+
+async function* readRows(store: AuditStore, maxSeq: number, chunk: number): AsyncGenerator<AuditRow> {
+  let from = 1;
+  while (from <= maxSeq) {
+    const to = Math.min(maxSeq, from + chunk - 1);
+    const rows = await store.readAudit(from, to);
+    for (const r of rows) yield r;
+    from = to + 1;
+  }
+}
+
+function verifySignature(key: KeyObject, d: AuditDigestRow): boolean {
+  try {
+    return cryptoVerify("sha256", Buffer.from(d.json, "utf8"), key, Buffer.from(d.signature, "base64"));
+  } catch {
+    return false;
+  }
+}
+
+export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const chunk = Math.max(1, opts.chunkSize ?? 1000);
+  const W = Math.max(2, opts.window ?? 1024);
+  const problems: VerifyProblem[] = [];
+  const notes: string[] = [];
+  const key = createPublicKey(publicKeyPem);
+
+  // ---- digests: signatures and their own chain ----
+  const digests = (await store.listDigests()).sort((a, b) => a.seq - b.seq);
+  const contents = new Map<number, DigestContent>();
+  let prevD: AuditDigestRow | undefined;
+  let prevC: DigestContent | undefined;
+  for (const d of digests) {
+    const gap = d.seq !== (prevD?.seq ?? 0) + 1;
+    if (gap) {
+      const first = (prevD?.seq ?? 0) + 1;
+      problems.push({ digest: first, kind: "removed", detail: first === d.seq - 1 ? `digest ${first} missing` : `digests ${first}..${d.seq - 1} missing` });
+    }
+    if (!verifySignature(key, d)) {
+      problems.push({ digest: d.seq, kind: "bad-digest-signature", detail: "digest signature does not verify with the audit public key" });
+      prevD = d;
+      prevC = undefined;
+      continue;
+    }
+    let c: DigestContent;
+    try {
+      c = JSON.parse(d.json) as DigestContent;
+    } catch {
+      problems.push({ digest: d.seq, kind: "digest-mismatch", detail: "digest JSON does not parse" });
+      prevD = d;
+      prevC = undefined;
+      continue;
+    }
+    const bad: string[] = [];
+    if (c.fromSeq !== d.fromSeq || c.toSeq !== d.toSeq) bad.push("row fromSeq/toSeq differ from the signed range");
+    if (!gap) {
+      const wantFrom = (prevC?.toSeq ?? prevD?.toSeq ?? 0) + 1;
+      if (c.fromSeq !== wantFrom) bad.push(`fromSeq ${c.fromSeq} does not follow the previous digest (expected ${wantFrom})`);
+      if ((c.previousDigestHash ?? null) !== (prevD ? digestHash(prevD.json) : null)) bad.push("previousDigestHash does not match the previous digest");
+      if ((c.previousDigestSignature ?? null) !== (prevD?.signature ?? null)) bad.push("previousDigestSignature does not match the previous digest");
+    }
+    if (bad.length > 0) problems.push({ digest: d.seq, kind: "digest-mismatch", detail: bad.join("; ") });
+    contents.set(d.seq, c);
+    prevD = d;
+    prevC = c;
+  }
+  // toSeq → digests that signed the chain head at that seq
+  const headAt = new Map<number, Array<{ seq: number; lastHash: string }>>();
+  for (const [seq, c] of contents) {
+    const list = headAt.get(c.toSeq) ?? [];
+    list.push({ seq, lastHash: c.lastHash });
+    headAt.set(c.toSeq, list);
+  }
+  const seenHeads = new Set<number>();
+
+  // ---- rows: hash chain in a sliding window ----
+  const maxSeq = (await store.lastAudit())?.seq ?? 0;
+  const buf: Entry[] = []; // buf[k] has pos = base + k
+  let base = 0;
+  const hashPos = new Map<string, number>(); // row hash → pos (within window)
+  const refMin = new Map<string, number>(); // prevHash → smallest pos of a row linking to it
+  const skipped = new Set<number>(); // pos skipped over by a later row's backward link
+  let events = 0;
+  let nextToProcess = 0;
+  let loaded = 0;
+
+  const at = (pos: number): Entry | undefined => (pos >= base ? buf[pos - base] : undefined);
+
+  const load = (row: AuditRow): void => {
+    const pos = loaded++;
+    const e: Entry = { row, pos, contentOk: chainHash(row.prevHash, row.json) === row.hash, indexProblem: undefined, flagged: false };
+    if (e.contentOk) e.indexProblem = indexProblemOf(row);
+    buf.push(e);
+    if (!hashPos.has(row.hash)) hashPos.set(row.hash, pos);
+    const r = refMin.get(row.prevHash);
+    if (r === undefined || pos < r) refMin.set(row.prevHash, pos);
+    const p = hashPos.get(row.prevHash);
+    if (p !== undefined && p < pos - 1) for (let k = p + 1; k < pos; k++) skipped.add(k);
+  };
+
+  const evict = (): void => {
+    while (base < nextToProcess - W) {
+      const e = buf.shift()!;
+      if (hashPos.get(e.row.hash) === e.pos) hashPos.delete(e.row.hash);
+      if (refMin.get(e.row.prevHash) === e.pos) refMin.delete(e.row.prevHash);
+      skipped.delete(e.pos);
+      base++;
+    }
+  };
+
+  const analyse = (i: number): void => {
+    const e = at(i)!;
+    const prev = at(i - 1);
+    const row = e.row;
+    const seq = row.seq;
+    const prevSeq = i === 0 ? 0 : (prev?.row.seq ?? seq - 1);
+    const heads = headAt.get(seq);
+    if (heads) {
+      seenHeads.add(seq);
+      for (const h of heads) {
+        if (h.lastHash !== row.hash) problems.push({ digest: h.seq, kind: "digest-mismatch", detail: `digest lastHash does not match the hash of row ${seq}` });
+      }
+    }
+    let problem: VerifyProblem | undefined;
+    const ref = refMin.get(row.hash);
+    const p = hashPos.get(row.prevHash);
+    const linked = i === 0 ? row.prevHash === GENESIS_HASH : prev !== undefined && row.prevHash === prev.row.hash;
+    if (!e.contentOk) problem = { seq, kind: "edited", detail: "row content does not match its hash" };
+    else if (e.indexProblem) problem = { seq, kind: "edited", detail: e.indexProblem };
+    else if (seq !== prevSeq + 1) {
+      problem = { seq: prevSeq + 1, kind: "removed", detail: seq - prevSeq === 2 ? `row ${prevSeq + 1} missing` : `rows ${prevSeq + 1}..${seq - 1} missing` };
+    } else if ((p !== undefined && p > i) || (ref !== undefined && ref < i)) {
+      // It links to a row after it, or a row before it links to it: moved.
+      problem = { seq, kind: "reordered", detail: "row is out of order relative to the rows it links with" };
+    } else if (skipped.has(i)) {
+      // A later row links back past it and nothing before it links to it: not part of the chain.
+      problem = { seq, kind: "inserted", detail: "no row links to this row; its successor links to the row before it" };
+    } else if (linked) {
+      problem = undefined;
+    } else if (p !== undefined && p < i - 1 && allFlagged(p + 1, i - 1)) {
+      problem = undefined; // its real predecessor is intact; the rows between were reported
+    } else if (p === undefined) {
+      problem = {
+        seq,
+        kind: "removed",
+        detail: i === 0 ? "first row does not link to the genesis hash: earlier rows removed" : "prevHash matches no row: its predecessor was removed (later rows renumbered) or replaced",
+      };
+    } else {
+      problem = { seq, kind: "chain-broken", detail: "prevHash does not link to the previous row" };
+    }
+    if (problem) {
+      e.flagged = true;
+      problems.push(problem);
+    }
+  };
+
+  const allFlagged = (from: number, to: number): boolean => {
+    for (let k = from; k <= to; k++) if (!at(k)?.flagged) return false;
+    return true;
+  };
+
+  for await (const row of readRows(store, maxSeq, chunk)) {
+    events++;
+    load(row);
+    while (nextToProcess < loaded - W) {
+      analyse(nextToProcess++);
+      evict();
+    }
+  }
+  while (nextToProcess < loaded) {
+    analyse(nextToProcess++);
+    evict();
+  }
+
+  // ---- digests against the chain ----
+  const lastRowSeq = loaded === 0 ? 0 : (at(loaded - 1)?.row.seq ?? maxSeq);
+  for (const [toSeq, list] of headAt) {
+    if (seenHeads.has(toSeq)) continue;
+    // A missing row inside the chain was already reported by the walk; a missing tail was not.
+    if (toSeq > lastRowSeq) {
+      for (const h of list) problems.push({ seq: toSeq, digest: h.seq, kind: "removed", detail: `rows ${lastRowSeq + 1}..${toSeq} covered by digest ${h.seq} are missing` });
+    }
+  }
+  let covered = 0;
+  for (const c of contents.values()) if (typeof c.toSeq === "number" && c.toSeq > covered) covered = c.toSeq;
+  if (lastRowSeq > covered) notes.push(`events ${covered + 1}..${lastRowSeq} are not yet covered by a digest`);
+
+  problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) || (a.digest ?? 0) - (b.digest ?? 0));
+  return { ok: problems.length === 0, events, digests: digests.length, problems, notes };
+}

@@ -1,0 +1,202 @@
+import { test, describe, before } from "node:test";
+import assert from "node:assert/strict";
+import { LookupEvents$ } from "@aws-sdk/client-cloudtrail";
+import { ManualClock } from "../../core/clock.js";
+import { AwsError } from "../../core/errors.js";
+import type { AuthorizeRequest, RequestContext } from "../../core/types.js";
+import { createAuditLog } from "../../audit/audit-log.js";
+import { generateDigestSigner } from "../../audit/digest-key.js";
+import { MemoryAuditStore } from "../../audit/memory-audit-store.js";
+import { alice, record, roleSession, T0 } from "../../audit/test-fixtures.js";
+import { createCloudTrailService, createLookupEventsHandler, type LookupEventsInput, type LookupEventsOutput } from "./service.js";
+
+const store = new MemoryAuditStore();
+const tokenKey = Buffer.alloc(32, 7);
+const lookup = createLookupEventsHandler({ store, tokenKey });
+
+function ctx(region = "us-east-1", accountId = "111122223333", deny = false): RequestContext & { authorized: AuthorizeRequest[] } {
+  const authorized: AuthorizeRequest[] = [];
+  return {
+    authorized,
+    requestId: "req",
+    scope: { accountId, region },
+    principal: alice,
+    service: "cloudtrail",
+    operation: "LookupEvents",
+    sourceIp: "192.0.2.1",
+    userAgent: "test",
+    secureTransport: true,
+    now: T0,
+    audit: {},
+    async authorize(r) {
+      authorized.push(r);
+      if (deny) throw new AwsError("AccessDeniedException", "denied", 400);
+    },
+    async isAllowed() {
+      return !deny;
+    },
+  };
+}
+
+async function expectError(p: Promise<unknown>, code: string, message?: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof AwsError);
+    assert.equal(e.code, code);
+    assert.equal(e.status, 400);
+    if (message !== undefined) assert.equal(e.message, message);
+    return true;
+  });
+}
+
+const ids = (o: LookupEventsOutput): string[] => o.Events.map((e) => (JSON.parse(e.CloudTrailEvent) as { requestID: string }).requestID);
+
+before(async () => {
+  const log = createAuditLog({ store, digestSigner: generateDigestSigner(), clock: new ManualClock(T0), digestIntervalMs: 0 });
+  // 1..60: IAM (global → us-east-1) by alice, one per second.
+  for (let i = 1; i <= 60; i++) {
+    await log.record(
+      record({
+        time: T0 + i * 1000,
+        requestId: `iam-${i}`,
+        readOnly: i % 2 === 0,
+        operation: i % 2 === 0 ? "GetUser" : "CreateUser",
+        annotations: i === 7 ? { resources: [{ ARN: "arn:aws:iam::111122223333:user/bob", accountId: "111122223333", type: "AWS::IAM::User" }] } : {},
+      }),
+    );
+  }
+  // A regional event elsewhere, and one in another account.
+  await log.record(record({ time: T0 + 61_000, requestId: "euw1", region: "eu-west-1", eventSource: "sts.amazonaws.com", operation: "GetCallerIdentity", principal: roleSession, readOnly: true }));
+  await log.record(record({ time: T0 + 62_000, requestId: "other-acct", principal: { ...alice, accountId: "444455556666", arn: "arn:aws:iam::444455556666:user/alice" } }));
+  await log.close();
+});
+
+describe("CloudTrail LookupEvents", () => {
+  test("service definition", () => {
+    const def = createCloudTrailService({ store });
+    assert.equal(def.name, "cloudtrail");
+    assert.equal(def.signingName, "cloudtrail");
+    assert.equal(def.protocol, "awsJson1_1");
+    assert.equal(def.targetPrefix, "CloudTrail_20131101");
+    assert.equal(def.eventSource, "cloudtrail.amazonaws.com");
+    assert.equal(def.operations.LookupEvents?.schema, LookupEvents$);
+    assert.equal(def.operations.LookupEvents?.readOnly, true);
+  });
+
+  test("authorises cloudtrail:LookupEvents on *", async () => {
+    const c = ctx();
+    await lookup({}, c);
+    assert.deepEqual(c.authorized, [{ action: "cloudtrail:LookupEvents", resource: "*" }]);
+    await expectError(lookup({}, ctx("us-east-1", "111122223333", true)), "AccessDeniedException");
+  });
+
+  test("newest first, default page of 50, then NextToken continues", async () => {
+    const first = await lookup({}, ctx());
+    assert.equal(first.Events.length, 50);
+    assert.equal(ids(first)[0], "iam-60");
+    assert.equal(ids(first)[49], "iam-11");
+    assert.ok(first.NextToken);
+    const second = await lookup({ NextToken: first.NextToken }, ctx());
+    assert.deepEqual(ids(second), ["iam-10", "iam-9", "iam-8", "iam-7", "iam-6", "iam-5", "iam-4", "iam-3", "iam-2", "iam-1"]);
+    assert.equal(second.NextToken, undefined);
+  });
+
+  test("output shape of one event", async () => {
+    const out = await lookup({ LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: "arn:aws:iam::111122223333:user/bob" }] }, ctx());
+    assert.equal(out.Events.length, 1);
+    const e = out.Events[0]!;
+    const ev = JSON.parse(e.CloudTrailEvent) as { eventID: string };
+    assert.deepEqual({ ...e, CloudTrailEvent: "…" }, {
+      EventId: ev.eventID,
+      EventName: "CreateUser",
+      ReadOnly: "false",
+      AccessKeyId: "AKIAEXAMPLEALICE0001",
+      EventTime: new Date(T0 + 7000),
+      EventSource: "iam.amazonaws.com",
+      Username: "alice",
+      Resources: [{ ResourceType: "AWS::IAM::User", ResourceName: "arn:aws:iam::111122223333:user/bob" }],
+      CloudTrailEvent: "…",
+    });
+    const byId = await lookup({ LookupAttributes: [{ AttributeKey: "EventId", AttributeValue: ev.eventID }] }, ctx());
+    assert.deepEqual(ids(byId), ["iam-7"]);
+  });
+
+  test("per account and per region", async () => {
+    assert.deepEqual(ids(await lookup({}, ctx("eu-west-1"))), ["euw1"]);
+    assert.deepEqual(ids(await lookup({}, ctx("us-east-1", "444455556666"))), ["other-acct"]);
+    assert.deepEqual(ids(await lookup({}, ctx("ap-south-1"))), []);
+  });
+
+  test("attribute filters and time range", async () => {
+    const ro = await lookup({ LookupAttributes: [{ AttributeKey: "ReadOnly", AttributeValue: "true" }], MaxResults: 3 }, ctx());
+    assert.deepEqual(ids(ro), ["iam-60", "iam-58", "iam-56"]);
+    const byName = await lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateUser" }], StartTime: new Date(T0 + 10_000), EndTime: new Date(T0 + 15_000) }, ctx());
+    assert.deepEqual(ids(byName), ["iam-15", "iam-13", "iam-11"]);
+    const byUser = await lookup({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "ci-run" }] }, ctx("eu-west-1"));
+    assert.deepEqual(ids(byUser), ["euw1"]);
+    const byKey = await lookup({ LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: "AKIAEXAMPLEALICE0001" }], MaxResults: 1 }, ctx());
+    assert.deepEqual(ids(byKey), ["iam-60"]);
+    const bySource = await lookup({ LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "sts.amazonaws.com" }] }, ctx());
+    assert.deepEqual(ids(bySource), []);
+  });
+
+  test("pagination with a small MaxResults walks everything exactly once", async () => {
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out: LookupEventsOutput = await lookup({ MaxResults: 7, ...(token ? { NextToken: token } : {}) }, ctx());
+      seen.push(...ids(out));
+      token = out.NextToken;
+      pages++;
+    } while (token);
+    assert.equal(pages, 9);
+    assert.deepEqual(seen, Array.from({ length: 60 }, (_, i) => `iam-${60 - i}`));
+  });
+
+  test("errors", async () => {
+    await expectError(
+      lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "a" }, { AttributeKey: "Username", AttributeValue: "b" }] }, ctx()),
+      "InvalidLookupAttributesException",
+      "You cannot specify more than one lookup attribute.",
+    );
+    await expectError(lookup({ LookupAttributes: [{ AttributeKey: "Region", AttributeValue: "x" }] }, ctx()), "InvalidLookupAttributesException");
+    await expectError(lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "" }] }, ctx()), "InvalidLookupAttributesException");
+    await expectError(lookup({ MaxResults: 0 }, ctx()), "InvalidMaxResultsException");
+    await expectError(lookup({ MaxResults: 51 }, ctx()), "InvalidMaxResultsException");
+    await expectError(lookup({ StartTime: new Date(T0 + 2000), EndTime: new Date(T0 + 1000) }, ctx()), "InvalidTimeRangeException");
+    await expectError(lookup({ EventCategory: "management" } as LookupEventsInput, ctx()), "InvalidEventCategoryException");
+    assert.deepEqual(await lookup({ EventCategory: "insight" }, ctx()), { Events: [] });
+  });
+
+  test("NextToken is tamper-checked and bound to its query", async () => {
+    const first = await lookup({ MaxResults: 5 }, ctx());
+    const token = first.NextToken!;
+    await expectError(lookup({ NextToken: "garbage" }, ctx()), "InvalidNextTokenException");
+    const [payload, mac] = token.split(".") as [string, string];
+    const forged = Buffer.from(JSON.stringify({ v: 1, b: 3, f: (JSON.parse(Buffer.from(payload, "base64url").toString()) as { f: string }).f })).toString("base64url");
+    await expectError(lookup({ NextToken: `${forged}.${mac}` }, ctx()), "InvalidNextTokenException");
+    await expectError(lookup({ NextToken: token, LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetUser" }] }, ctx()), "InvalidNextTokenException");
+    await expectError(lookup({ NextToken: token }, ctx("eu-west-1")), "InvalidNextTokenException");
+    await expectError(lookup({ NextToken: token }, ctx("us-east-1", "444455556666")), "InvalidNextTokenException");
+    // A different process key does not accept it either.
+    await expectError(createLookupEventsHandler({ store })({ NextToken: token }, ctx()), "InvalidNextTokenException");
+    assert.deepEqual(ids(await lookup({ NextToken: token, MaxResults: 2 }, ctx())), ["iam-55", "iam-54"]);
+  });
+
+  test("region filtering beyond the scan budget returns a continuation", async () => {
+    const big = new MemoryAuditStore();
+    const log = createAuditLog({ store: big, digestSigner: generateDigestSigner(), clock: new ManualClock(T0), digestIntervalMs: 0, batchMaxSize: 4096 });
+    const recs: Array<Promise<void>> = [];
+    recs.push(log.record(record({ requestId: "old-euw1", region: "eu-west-1" })));
+    for (let i = 0; i < 6000; i++) recs.push(log.record(record({ requestId: `n${i}` })));
+    await Promise.all(recs);
+    await log.close();
+    const h = createLookupEventsHandler({ store: big, tokenKey });
+    const first = await h({}, ctx("eu-west-1"));
+    assert.deepEqual(first.Events, []);
+    assert.ok(first.NextToken);
+    const second = await h({ NextToken: first.NextToken }, ctx("eu-west-1"));
+    assert.deepEqual(ids(second), ["old-euw1"]);
+    assert.equal(second.NextToken, undefined);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * CloudTrail (awsJson1_1, target prefix CloudTrail_20131101): LookupEvents over the audit log.
+ *
+ * Event history is per account and per region: only events whose recipient account is the
+ * caller's and whose awsRegion is the request's region are returned (global services' events
+ * are recorded in us-east-1). Newest first; NextToken is opaque and HMAC-protected.
+ */
+import { randomBytes } from "node:crypto";
+import { LookupEvents$ } from "@aws-sdk/client-cloudtrail";
+import { AwsError } from "../../core/errors.js";
+import type { RequestContext } from "../../core/types.js";
+import type { AuditQuery, AuditRow, AuditStore } from "../../storage/types.js";
+import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
+import type { ServiceDefinition } from "../types.js";
+import { decodeNextToken, encodeNextToken, queryFingerprint } from "./next-token.js";
+
+type AttributeKey = NonNullable<AuditQuery["attribute"]>["key"];
+
+const ATTRIBUTE_KEYS: ReadonlySet<string> = new Set<AttributeKey>([
+  "EventId",
+  "EventName",
+  "ReadOnly",
+  "Username",
+  "ResourceType",
+  "ResourceName",
+  "EventSource",
+  "AccessKeyId",
+]);
+
+const DEFAULT_MAX_RESULTS = 50;
+const MAX_MAX_RESULTS = 50;
+const MAX_ATTRIBUTE_VALUE_LENGTH = 2000;
+/** Rows examined per call at most; past it the call returns what it has and a NextToken. */
+const SCAN_BUDGET = 5000;
+
+export interface LookupEventsInput {
+  LookupAttributes?: Array<{ AttributeKey?: string; AttributeValue?: string }>;
+  StartTime?: Date;
+  EndTime?: Date;
+  EventCategory?: string;
+  MaxResults?: number;
+  NextToken?: string;
+}
+
+export interface LookupEventsEvent {
+  EventId: string;
+  EventName: string;
+  ReadOnly: string;
+  AccessKeyId?: string;
+  EventTime: Date;
+  EventSource: string;
+  Username?: string;
+  Resources: Array<{ ResourceType?: string; ResourceName: string }>;
+  CloudTrailEvent: string;
+}
+
+export interface LookupEventsOutput {
+  Events: LookupEventsEvent[];
+  NextToken?: string;
+}
+
+export interface CloudTrailServiceDeps {
+  store: AuditStore;
+  /** HMAC key of NextTokens; random per process when absent (tokens then die with the process). */
+  tokenKey?: Buffer;
+}
+
+function timeOf(d: Date | undefined, name: string): number | undefined {
+  if (d === undefined || d === null) return undefined;
+  const t = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(t)) throw new AwsError("InvalidTimeRangeException", `${name} is not a valid timestamp.`, 400);
+  return t;
+}
+
+function toEvent(r: AuditRow): LookupEventsEvent {
+  const names = r.resourceNames === "" ? [] : r.resourceNames.split("\n");
+  const types = r.resourceTypes === "" ? [] : r.resourceTypes.split("\n");
+  return {
+    EventId: r.eventId,
+    EventName: r.eventName,
+    ReadOnly: r.readOnly ? "true" : "false",
+    ...(r.accessKeyId ? { AccessKeyId: r.accessKeyId } : {}),
+    EventTime: new Date(Math.floor(r.time / 1000) * 1000),
+    EventSource: r.eventSource,
+    ...(r.username ? { Username: r.username } : {}),
+    Resources: names.map((n, i) => (types[i] ? { ResourceType: types[i], ResourceName: n } : { ResourceName: n })),
+    CloudTrailEvent: r.json,
+  };
+}
+
+export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: LookupEventsInput, ctx: RequestContext) => Promise<LookupEventsOutput> {
+  const tokenKey = deps.tokenKey ?? randomBytes(32);
+  const { store } = deps;
+
+  return async function lookupEvents(input, ctx) {
+    await ctx.authorize({ action: "cloudtrail:LookupEvents", resource: "*" });
+
+    const attrs = input.LookupAttributes ?? [];
+    if (attrs.length > 1) throw new AwsError("InvalidLookupAttributesException", "You cannot specify more than one lookup attribute.", 400);
+    let attribute: AuditQuery["attribute"];
+    const a = attrs[0];
+    if (a !== undefined) {
+      const key = a.AttributeKey ?? "";
+      const value = a.AttributeValue ?? "";
+      if (!ATTRIBUTE_KEYS.has(key)) throw new AwsError("InvalidLookupAttributesException", `Invalid attribute key: ${key.slice(0, 64)}`, 400);
+      if (value.length < 1 || value.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
+        throw new AwsError("InvalidLookupAttributesException", `AttributeValue must be between 1 and ${MAX_ATTRIBUTE_VALUE_LENGTH} characters.`, 400);
+      }
+      attribute = { key: key as AttributeKey, value };
+    }
+
+    if (input.MaxResults !== undefined && input.MaxResults !== null) {
+      const m = input.MaxResults;
+      if (!Number.isInteger(m) || m < 1 || m > MAX_MAX_RESULTS) {
+        throw new AwsError("InvalidMaxResultsException", `MaxResults must be between 1 and ${MAX_MAX_RESULTS}.`, 400);
+      }
+    }
+    const maxResults = input.MaxResults ?? DEFAULT_MAX_RESULTS;
+
+    const startTime = timeOf(input.StartTime, "StartTime");
+    const endTime = timeOf(input.EndTime, "EndTime");
+    if (startTime !== undefined && endTime !== undefined && startTime > endTime) {
+      throw new AwsError("InvalidTimeRangeException", "The start time must be earlier than the end time.", 400);
+    }
+
+    if (input.EventCategory !== undefined && input.EventCategory !== null && input.EventCategory !== "insight") {
+      throw new AwsError("InvalidEventCategoryException", `Invalid EventCategory: ${String(input.EventCategory).slice(0, 64)}`, 400);
+    }
+
+    const accountId = ctx.scope.accountId;
+    const region = ctx.scope.region || GLOBAL_EVENT_REGION;
+    const fingerprint = queryFingerprint([
+      accountId,
+      region,
+      attribute?.key,
+      attribute?.value,
+      startTime,
+      endTime,
+      input.EventCategory ?? undefined,
+    ]);
+
+    let beforeSeq: number | undefined;
+    if (input.NextToken !== undefined && input.NextToken !== null) {
+      const t = decodeNextToken(tokenKey, input.NextToken, fingerprint);
+      if (t === undefined) throw new AwsError("InvalidNextTokenException", "Invalid NextToken.", 400);
+      beforeSeq = t.beforeSeq;
+    }
+
+    // Insights events are not produced: an insight lookup is valid and empty.
+    if (input.EventCategory === "insight") return { Events: [] };
+
+    // The store filters by account, time and attribute; the region is filtered here, in pages,
+    // within a scan budget so one call never walks an unbounded history.
+    const chunk = Math.max(maxResults + 1, 100);
+    const found: AuditRow[] = [];
+    let cursor = beforeSeq;
+    let scanned = 0;
+    let exhausted = false;
+    while (found.length <= maxResults && scanned < SCAN_BUDGET) {
+      const rows = await store.queryAudit({
+        accountId,
+        ...(startTime !== undefined ? { startTime } : {}),
+        ...(endTime !== undefined ? { endTime } : {}),
+        ...(attribute ? { attribute } : {}),
+        ...(cursor !== undefined ? { beforeSeq: cursor } : {}),
+        limit: chunk,
+      });
+      for (const r of rows) {
+        scanned++;
+        cursor = r.seq;
+        if (r.region === region) {
+          found.push(r);
+          if (found.length > maxResults) break;
+        }
+      }
+      if (rows.length < chunk) {
+        exhausted = true;
+        break;
+      }
+    }
+
+    const page = found.slice(0, maxResults);
+    let next: number | undefined;
+    if (found.length > maxResults) next = page[page.length - 1]!.seq;
+    else if (!exhausted && cursor !== undefined && cursor > 1) next = cursor;
+    return {
+      Events: page.map(toEvent),
+      ...(next !== undefined ? { NextToken: encodeNextToken(tokenKey, next, fingerprint) } : {}),
+    };
+  };
+}
+
+export function createCloudTrailService(deps: CloudTrailServiceDeps): ServiceDefinition {
+  return {
+    name: "cloudtrail",
+    signingName: "cloudtrail",
+    protocol: "awsJson1_1",
+    targetPrefix: "CloudTrail_20131101",
+    eventSource: "cloudtrail.amazonaws.com",
+    operations: {
+      LookupEvents: { schema: LookupEvents$, handler: createLookupEventsHandler(deps), readOnly: true },
+    },
+  };
+}
