@@ -1,0 +1,304 @@
+/**
+ * Extracts SigV4 parameters from the Authorization header or from a presigned query string.
+ * Only format is judged here (no clock, no secret); messages follow the AWS front end's wording.
+ *
+ * What must stay true: error messages never echo the whole Authorization header (AWS does; we do
+ * not, because it may carry a client's bearer material) — only the scheme or the offending piece.
+ */
+import { commonError } from "../core/errors.js";
+import { sha256Hex } from "./sha256.js";
+import { decodeComponent } from "./sigv4-uri.js";
+import { parseAmzDate, parseHttpDate, formatAmzDate } from "./sigv4-time.js";
+import type { ParsedSigV4, ParseOptions, SigV4Request } from "./sigv4-types.js";
+
+export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+/** One week: the longest life of a presigned request (the signing key is valid for seven days). */
+export const MAX_PRESIGNED_EXPIRES = 604800;
+
+export function firstHeader(headers: SigV4Request["headers"], name: string): string | undefined {
+  const v = headers[name];
+  if (v === undefined || typeof v === "string") return v;
+  return v[0];
+}
+
+/** The X-Amz-* parameters a presigned request carries (first occurrence of each, decoded). */
+interface AuthQuery {
+  algorithm?: string;
+  credential?: string;
+  date?: string;
+  expires?: string;
+  signedHeaders?: string;
+  signature?: string;
+  securityToken?: string;
+  contentSha256?: string;
+}
+
+/** "X-Amz-" at s[i], any letter case. */
+function isAmzPrefix(s: string, i: number): boolean {
+  return (
+    (s.charCodeAt(i) | 0x20) === 0x78 /* x */ &&
+    s.charCodeAt(i + 1) === 0x2d &&
+    (s.charCodeAt(i + 2) | 0x20) === 0x61 /* a */ &&
+    (s.charCodeAt(i + 3) | 0x20) === 0x6d /* m */ &&
+    (s.charCodeAt(i + 4) | 0x20) === 0x7a /* z */ &&
+    s.charCodeAt(i + 5) === 0x2d
+  );
+}
+
+function scanAuthQuery(rawQuery: string): AuthQuery {
+  const q: AuthQuery = {};
+  let start = 0;
+  const n = rawQuery.length;
+  while (start < n) {
+    let end = rawQuery.indexOf("&", start);
+    if (end < 0) end = n;
+    // Only X-Amz-* keys matter; test the prefix in place before slicing anything.
+    if (end - start > 6 && isAmzPrefix(rawQuery, start)) {
+      const eq = rawQuery.indexOf("=", start);
+      const keyEnd = eq >= 0 && eq < end ? eq : end;
+      const exactCase = rawQuery.startsWith("X-Amz-", start);
+      const key = rawQuery.slice(start + 6, keyEnd);
+      const raw = keyEnd < end ? rawQuery.slice(keyEnd + 1, end) : "";
+      // The signer's own parameters are spelled exactly; headers hoisted into the query by a
+      // presigner (x-amz-content-sha256, x-amz-security-token) keep the caller's header spelling.
+      const name = exactCase ? key : key.toLowerCase();
+      switch (name) {
+        case "Algorithm":
+          if (exactCase) q.algorithm ??= decodeComponent(raw);
+          break;
+        case "Credential":
+          q.credential ??= decodeComponent(raw);
+          break;
+        case "Date":
+          q.date ??= decodeComponent(raw);
+          break;
+        case "Expires":
+          q.expires ??= decodeComponent(raw);
+          break;
+        case "SignedHeaders":
+          q.signedHeaders ??= decodeComponent(raw);
+          break;
+        case "Signature":
+          q.signature ??= decodeComponent(raw);
+          break;
+        case "Security-Token":
+        case "security-token":
+          q.securityToken ??= decodeComponent(raw);
+          break;
+        case "Content-Sha256":
+        case "content-sha256":
+          q.contentSha256 ??= decodeComponent(raw);
+          break;
+        default:
+          break;
+      }
+    }
+    start = end + 1;
+  }
+  return q;
+}
+
+/**
+ * Parses the Authorization header or the presigned query form. Returns undefined when the request
+ * carries no SigV4 at all (anonymous). Throws AwsError for malformed or incomplete signatures.
+ */
+export function parseSigV4(req: SigV4Request, options: ParseOptions = {}): ParsedSigV4 | undefined {
+  const auth = firstHeader(req.headers, "authorization");
+  const query = req.rawQuery.indexOf("X-Amz-") >= 0 ? scanAuthQuery(req.rawQuery) : undefined;
+  const queryAlgorithm = query?.algorithm;
+  if (auth !== undefined && queryAlgorithm !== undefined) {
+    throw commonError("InvalidSignature", "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.");
+  }
+  if (auth !== undefined) return parseHeaderForm(req, auth);
+  if (query !== undefined && queryAlgorithm !== undefined) return parseQueryForm(req, query, queryAlgorithm, options);
+  return undefined;
+}
+
+function missingToken(): never {
+  throw commonError("MissingAuthenticationToken", "Request is missing Authentication Token");
+}
+
+function dateFormatError(got: string): never {
+  throw commonError("IncompleteSignature", `Date must be in ISO-8601 'basic format'. Got '${got}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+}
+
+interface Scope {
+  accessKeyId: string;
+  scopeDate: string;
+  region: string;
+  service: string;
+  terminator: string;
+}
+
+/** keyid/date/region/service/term; trailing slashes are ignored, as AWS does. */
+function splitCredential(credential: string): Scope {
+  let end = credential.length;
+  while (end > 0 && credential.charCodeAt(end - 1) === 0x2f) end--;
+  const parts = credential.slice(0, end).split("/");
+  if (parts.length !== 5) {
+    throw commonError(
+      "IncompleteSignature",
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    );
+  }
+  const [accessKeyId = "", scopeDate = "", region = "", service = "", terminator = ""] = parts;
+  return { accessKeyId, scopeDate, region, service, terminator };
+}
+
+/**
+ * One object shape for every result, all members present (optional ones possibly undefined): object
+ * spread or conditionally added members send V8 down a slow path, and this runs on every request.
+ */
+function makeParsed(
+  scope: Scope,
+  amzDate: string,
+  timeMs: number,
+  signedHeaders: string,
+  signature: string,
+  presigned: boolean,
+  expiresSeconds: number | undefined,
+  sessionToken: string | undefined,
+  payloadHash: string,
+  payloadHashComputed: boolean,
+): ParsedSigV4 {
+  return {
+    accessKeyId: scope.accessKeyId,
+    amzDate,
+    timeMs,
+    scopeDate: scope.scopeDate,
+    region: scope.region,
+    service: scope.service,
+    terminator: scope.terminator,
+    signedHeaders: signedHeaders.split(";"),
+    signature,
+    presigned,
+    expiresSeconds,
+    sessionToken,
+    payloadHash,
+    payloadHashComputed,
+  };
+}
+
+function bodySha256(body: Buffer): string {
+  return sha256Hex(body);
+}
+
+function parseHeaderForm(req: SigV4Request, header: string): ParsedSigV4 {
+  const h = header.trim();
+  const sp = h.indexOf(" ");
+  const algorithm = sp < 0 ? h : h.slice(0, sp);
+  if (!algorithm.startsWith("AWS4-")) missingToken();
+  if (algorithm !== SIGV4_ALGORITHM) {
+    throw commonError("IncompleteSignature", `Unsupported AWS 'algorithm': '${algorithm}' (only ${SIGV4_ALGORITHM} for now). `);
+  }
+
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
+  const rest = sp < 0 ? "" : h.slice(sp + 1);
+  for (let start = 0; start <= rest.length; ) {
+    let end = rest.indexOf(",", start);
+    if (end < 0) end = rest.length;
+    const param = rest.slice(start, end).trim();
+    start = end + 1;
+    if (param.length === 0) continue;
+    const eq = param.indexOf("=");
+    if (eq < 0) {
+      throw commonError("IncompleteSignature", `'${param}' not a valid key=value pair (missing equal-sign) in Authorization header.`);
+    }
+    const value = param.slice(eq + 1);
+    // Later duplicates overwrite earlier ones, as AWS does.
+    switch (param.slice(0, eq)) {
+      case "Credential":
+        credential = value;
+        break;
+      case "SignedHeaders":
+        signedHeaders = value;
+        break;
+      case "Signature":
+        signature = value;
+        break;
+      default:
+        break;
+    }
+  }
+
+  const xAmzDate = firstHeader(req.headers, "x-amz-date");
+  const httpDate = xAmzDate === undefined ? firstHeader(req.headers, "date") : undefined;
+  const missing: string[] = [];
+  if (credential === undefined || credential === "") missing.push("Authorization header requires 'Credential' parameter.");
+  if (signature === undefined || signature === "") missing.push("Authorization header requires 'Signature' parameter.");
+  if (signedHeaders === undefined) missing.push("Authorization header requires 'SignedHeaders' parameter.");
+  if (xAmzDate === undefined && httpDate === undefined) {
+    missing.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  }
+  if (missing.length > 0 || credential === undefined || signature === undefined || signedHeaders === undefined) {
+    throw commonError("IncompleteSignature", `${missing.join(" ")} Authorization=${algorithm}`);
+  }
+
+  let amzDate: string;
+  let timeMs: number | undefined;
+  if (xAmzDate !== undefined) {
+    amzDate = xAmzDate;
+    timeMs = parseAmzDate(xAmzDate);
+    if (timeMs === undefined) dateFormatError(xAmzDate);
+  } else {
+    const raw = httpDate ?? "";
+    timeMs = parseHttpDate(raw);
+    if (timeMs === undefined) dateFormatError(raw);
+    amzDate = formatAmzDate(timeMs);
+  }
+
+  const scope = splitCredential(credential);
+  const declared = firstHeader(req.headers, "x-amz-content-sha256");
+  const token = firstHeader(req.headers, "x-amz-security-token");
+  return makeParsed(scope, amzDate, timeMs, signedHeaders, signature, false, undefined, token, declared ?? bodySha256(req.body), declared === undefined);
+}
+
+function parseExpires(raw: string): number {
+  if (raw.startsWith("-")) throw commonError("IncompleteSignature", "X-Amz-Expires must be non-negative");
+  if (raw.length === 0 || raw.length > 15) throw commonError("IncompleteSignature", "X-Amz-Expires should be a number");
+  let v = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) throw commonError("IncompleteSignature", "X-Amz-Expires should be a number");
+    v = v * 10 + (c - 0x30);
+  }
+  if (v > MAX_PRESIGNED_EXPIRES) {
+    throw commonError("IncompleteSignature", `X-Amz-Expires must be less than a week (in seconds) that is; ${MAX_PRESIGNED_EXPIRES}`);
+  }
+  return v;
+}
+
+function parseQueryForm(req: SigV4Request, q: AuthQuery, algorithm: string, options: ParseOptions): ParsedSigV4 {
+  if (algorithm !== SIGV4_ALGORITHM) missingToken();
+  const missing: string[] = [];
+  const need = (v: string | undefined, name: string): void => {
+    if (v === undefined || v === "") missing.push(`AWS query-string parameters must include '${name}'.`);
+  };
+  need(q.credential, "X-Amz-Credential");
+  need(q.signature, "X-Amz-Signature");
+  need(q.signedHeaders, "X-Amz-SignedHeaders");
+  need(q.date, "X-Amz-Date");
+  const { credential, signature, signedHeaders, date } = q;
+  if (missing.length > 0 || credential === undefined || signature === undefined || signedHeaders === undefined || date === undefined) {
+    throw commonError("IncompleteSignature", `${missing.join(" ")} Re-examine the query-string parameters.`);
+  }
+  const timeMs = parseAmzDate(date);
+  if (timeMs === undefined) dateFormatError(date);
+  const expiresSeconds = q.expires === undefined ? undefined : parseExpires(q.expires);
+  const scope = splitCredential(credential);
+
+  const declared = firstHeader(req.headers, "x-amz-content-sha256") ?? q.contentSha256;
+  let payloadHash: string;
+  let payloadHashComputed = false;
+  if (declared !== undefined) payloadHash = declared;
+  else if (options.presignedUnsignedPayload === true) payloadHash = UNSIGNED_PAYLOAD;
+  else {
+    payloadHash = bodySha256(req.body);
+    payloadHashComputed = true;
+  }
+  const token = q.securityToken ?? firstHeader(req.headers, "x-amz-security-token");
+  return makeParsed(scope, date, timeMs, signedHeaders, signature, true, expiresSeconds, token, payloadHash, payloadHashComputed);
+}

@@ -1,0 +1,152 @@
+/**
+ * SigV4 verification: time window, credential scope, signed-header rules, payload hash, signature.
+ *
+ * What must stay true (see INVARIANTS.md): the signature is compared with crypto.timingSafeEqual
+ * over the raw 32-byte MACs; no message contains the secret, the signing key, the expected signature
+ * or the canonical request; the header form is accepted only within 15 minutes of the server clock.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { commonError } from "../core/errors.js";
+import { sha256Hex } from "./sha256.js";
+import { buildCanonicalRequest } from "./sigv4-canonical.js";
+import { SIGV4_ALGORITHM, UNSIGNED_PAYLOAD } from "./sigv4-parse.js";
+import { formatAmzDate } from "./sigv4-time.js";
+import { deriveSigningKey, type SigningKeyCache } from "./signing-key-cache.js";
+import type { ParsedSigV4, SigV4Request, VerifyOptions } from "./sigv4-types.js";
+
+/** Allowed clock skew between the client's X-Amz-Date and the server clock. */
+export const MAX_SKEW_MS = 15 * 60 * 1000;
+
+export const SIGNATURE_MISMATCH_MESSAGE =
+  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+export const PAYLOAD_HASH_MISMATCH_MESSAGE = "The provided 'x-amz-content-sha256' header does not match what was computed.";
+
+/** Request time within the window: ±15 min for the header form; not in the future and not past X-Amz-Expires for presigned. */
+export function checkRequestTime(parsed: ParsedSigV4, nowMs: number, options: VerifyOptions = {}): void {
+  const t = parsed.timeMs;
+  if (t > nowMs + MAX_SKEW_MS) {
+    throw commonError(
+      "InvalidSignature",
+      `Signature not yet current: ${parsed.amzDate} is still later than ${formatAmzDate(nowMs + MAX_SKEW_MS)} (${formatAmzDate(nowMs)} + 15 min.)`,
+    );
+  }
+  if (parsed.presigned && parsed.expiresSeconds !== undefined) {
+    let life = parsed.expiresSeconds;
+    if (options.maxPresignedAgeSeconds !== undefined && options.maxPresignedAgeSeconds < life) life = options.maxPresignedAgeSeconds;
+    if (nowMs > t + life * 1000) throw commonError("RequestExpired", "Request has expired");
+    return;
+  }
+  if (t < nowMs - MAX_SKEW_MS) {
+    throw commonError(
+      "InvalidSignature",
+      `Signature expired: ${parsed.amzDate} is now earlier than ${formatAmzDate(nowMs - MAX_SKEW_MS)} (${formatAmzDate(nowMs)} - 15 min.)`,
+    );
+  }
+}
+
+/**
+ * Credential scope: terminator and date always; region and service only when the caller says what
+ * is valid (the gateway owns routing). All failures are reported together, as AWS does.
+ */
+export function checkCredentialScope(parsed: ParsedSigV4, options: VerifyOptions = {}): void {
+  let msg = "";
+  if (options.isValidRegion !== undefined && !options.isValidRegion(parsed.region)) {
+    msg += `Credential should be scoped to a valid region, not '${parsed.region}'. `;
+  }
+  if (options.service !== undefined && parsed.service !== options.service) {
+    msg += `Credential should be scoped to correct service: '${options.service}'. `;
+  }
+  if (parsed.terminator !== "aws4_request") {
+    msg += `Credential should be scoped with a valid terminator: 'aws4_request', not '${parsed.terminator}'. `;
+  }
+  const day = parsed.amzDate.slice(0, 8);
+  if (parsed.scopeDate !== day) {
+    msg += `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.scopeDate}' != '${day}', from '${parsed.amzDate}'.`;
+  }
+  if (msg.length > 0) throw commonError("InvalidSignature", msg);
+}
+
+/** Host (or HTTP/2 :authority) must be signed, so a signature cannot be replayed against another endpoint name. */
+export function checkSignedHeaders(parsed: ParsedSigV4): void {
+  for (const h of parsed.signedHeaders) {
+    const l = h.toLowerCase();
+    if (l === "host" || l === ":authority") return;
+  }
+  throw commonError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+}
+
+/**
+ * Every check that needs neither the secret nor the body, in AWS's order (time, scope, host).
+ * The gateway may call it before looking the access key up; verifySigV4 calls it again (cheap).
+ */
+export function precheckSigV4(parsed: ParsedSigV4, nowMs: number, options: VerifyOptions = {}): void {
+  checkRequestTime(parsed, nowMs, options);
+  checkCredentialScope(parsed, options);
+  checkSignedHeaders(parsed);
+}
+
+/** A declared payload hash must be the body's SHA-256, unless it is an accepted literal. */
+function checkPayloadHash(req: SigV4Request, parsed: ParsedSigV4, options: VerifyOptions): void {
+  if (parsed.payloadHashComputed) return;
+  const declared = parsed.payloadHash;
+  if (declared === UNSIGNED_PAYLOAD) {
+    if (options.allowUnsignedPayload ?? true) return;
+  } else if (declared.startsWith("STREAMING-")) {
+    if (options.allowStreamingPayload === true) return;
+  } else if (declared === sha256Hex(req.body)) {
+    return;
+  }
+  throw commonError("InvalidSignature", PAYLOAD_HASH_MISMATCH_MESSAGE);
+}
+
+function isLowerOrUpperHex64(s: string): boolean {
+  if (s.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return false;
+  }
+  return true;
+}
+
+/**
+ * Checks the time window, the credential scope, the signed-header rules, the payload hash and then
+ * the signature (constant time). `parsed` must come from parseSigV4 on this same `req`.
+ * Throws AwsError (common kinds) with AWS's messages.
+ */
+export function verifySigV4(
+  req: SigV4Request,
+  parsed: ParsedSigV4,
+  secretAccessKey: string,
+  nowMs: number,
+  cache?: SigningKeyCache,
+  options: VerifyOptions = {},
+): void {
+  precheckSigV4(parsed, nowMs, options);
+  checkPayloadHash(req, parsed, options);
+
+  const canonical = buildCanonicalRequest(req, parsed, options);
+  const stringToSign =
+    SIGV4_ALGORITHM +
+    "\n" +
+    parsed.amzDate +
+    "\n" +
+    parsed.scopeDate +
+    "/" +
+    parsed.region +
+    "/" +
+    parsed.service +
+    "/aws4_request\n" +
+    sha256Hex(canonical);
+  const key =
+    cache !== undefined
+      ? cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
+      : deriveSigningKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
+  const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest();
+  // The format of the client's signature is public; only the comparison of values must be constant time.
+  if (!isLowerOrUpperHex64(parsed.signature)) throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
+  const provided = Buffer.from(parsed.signature, "hex");
+  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+    throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
+  }
+}
