@@ -1,0 +1,109 @@
+/**
+ * Typed interpretation of condition values (policy side and request side): numbers,
+ * dates, booleans, binary, IP ranges. Unparseable values yield NaN / undefined and then
+ * simply never match — they never throw at evaluation time.
+ */
+import type { ContextValue } from "../../core/types.js";
+import { inRange, parseCidr, parseIpCached, type IpRange } from "./ip.js";
+
+type Scalar = Exclude<ContextValue, undefined | string[]>;
+
+const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+export function toNumber(v: Scalar): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const t = v.trim();
+    return NUMBER.test(t) ? Number(t) : Number.NaN;
+  }
+  return Number.NaN;
+}
+
+const EPOCH = /^\d+$/;
+// ISO 8601: date, optionally a time, optionally fractional seconds and a zone.
+const ISO =
+  /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[Tt](\d{2})(?::(\d{2})(?::(\d{2})(\.\d+)?)?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * A date as epoch milliseconds. Accepts ISO 8601 (UTC when no zone is given) and epoch
+ * seconds (as digits or a number), the two forms IAM documents for Date operators.
+ */
+export function toEpochMs(v: Scalar): number {
+  if (typeof v === "number") return Number.isFinite(v) ? v * 1000 : Number.NaN;
+  if (typeof v !== "string") return Number.NaN;
+  // One-entry memo: a request compares the same aws:CurrentTime against many values.
+  if (v === lastDateText) return lastDateMs;
+  lastDateMs = parseDate(v);
+  lastDateText = v;
+  return lastDateMs;
+}
+
+let lastDateText: string | undefined;
+let lastDateMs = Number.NaN;
+
+function parseDate(v: string): number {
+  const t = v.trim();
+  if (EPOCH.test(t)) return Number(t) * 1000;
+  const m = ISO.exec(t);
+  if (!m) return Number.NaN;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const month = Number(mo);
+  const day = d === undefined ? 1 : Number(d);
+  const hour = h === undefined ? 0 : Number(h);
+  const minute = mi === undefined ? 0 : Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
+    return Number.NaN;
+  }
+  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
+  if (frac) ms += Math.floor(Number(frac) * 1000);
+  if (zone && zone !== "Z" && zone !== "z") {
+    const sign = zone[0] === "-" ? -1 : 1;
+    const digits = zone.slice(1).replace(":", "");
+    const offMin = Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2)) : 0);
+    ms -= sign * offMin * 60_000;
+  }
+  return ms;
+}
+
+/** "true"/"false" in any case, or a boolean; anything else is not a boolean. */
+export function toBool(v: Scalar): boolean | undefined {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") {
+    const t = v.toLowerCase();
+    if (t === "true") return true;
+    if (t === "false") return false;
+  }
+  return undefined;
+}
+
+export function toStringValue(v: Scalar): string {
+  return typeof v === "string" ? v : String(v);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function toBinary(v: Scalar): Buffer | undefined {
+  if (typeof v !== "string") return undefined;
+  const t = v.trim();
+  if (!BASE64.test(t)) return undefined;
+  return Buffer.from(t, "base64");
+}
+
+/** IP ranges of a condition; unparseable entries are dropped (they can never match). */
+export function compileIpRanges(values: readonly string[]): IpRange[] {
+  const out: IpRange[] = [];
+  for (const v of values) {
+    const r = parseCidr(v);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+export function ipInRanges(ranges: readonly IpRange[], v: Scalar): boolean {
+  if (typeof v !== "string") return false;
+  const a = parseIpCached(v.trim());
+  if (!a) return false;
+  for (const r of ranges) if (inRange(r, a)) return true;
+  return false;
+}

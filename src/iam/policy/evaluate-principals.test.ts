@@ -1,0 +1,221 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  ACCT,
+  OTHER,
+  allow,
+  anonymous,
+  bob,
+  deny,
+  devSession,
+  doc,
+  eve,
+  fed,
+  root,
+  runCase,
+  type Case,
+  type Stmt,
+} from "./test-support.js";
+
+const ALICE = `arn:aws:iam::${ACCT}:user/alice`;
+const BOB = `arn:aws:iam::${ACCT}:user/bob`;
+const ROLE = `arn:aws:iam::${ACCT}:role/team/Dev`;
+const SESSION = `arn:aws:sts::${ACCT}:assumed-role/Dev/sess`;
+const ROOT = `arn:aws:iam::${ACCT}:root`;
+const KEY = `arn:aws:kms:us-east-1:${ACCT}:key/k1`;
+
+const rAllow = (Principal: unknown, Action: unknown = "*", Resource: unknown = "*", Condition?: unknown): Stmt => ({
+  ...allow(Action, Resource, Condition),
+  Principal,
+});
+const rDeny = (Principal: unknown, Action: unknown = "*", Resource: unknown = "*"): Stmt => ({
+  ...deny(Action, Resource),
+  Principal,
+});
+const allowAll = doc(allow("*"));
+
+const boundariesAndSessions: Case[] = [
+  { name: "identity and boundary allow", identity: [allowAll], boundary: doc(allow("iam:*")), expect: "Allow" },
+  { name: "boundary does not allow", identity: [allowAll], boundary: doc(allow("s3:*")), expect: "ImplicitDeny" },
+  { name: "boundary alone grants nothing", boundary: doc(allow("iam:*")), expect: "ImplicitDeny" },
+  { name: "boundary deny", identity: [allowAll], boundary: doc(allow("*"), deny("iam:GetUser")), expect: "ExplicitDeny" },
+  {
+    name: "resource policy naming the user ignores the boundary",
+    boundary: doc(allow("s3:*")),
+    resourcePolicy: doc(rAllow({ AWS: ALICE })),
+    expect: "Allow",
+  },
+  {
+    name: "resource policy naming the role is limited by the boundary",
+    principal: devSession,
+    boundary: doc(allow("s3:*")),
+    resourcePolicy: doc(rAllow({ AWS: ROLE })),
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "resource policy naming the role, boundary allows, no identity policy",
+    principal: devSession,
+    boundary: doc(allow("iam:*")),
+    resourcePolicy: doc(rAllow({ AWS: ROLE })),
+    expect: "Allow",
+  },
+  {
+    name: "resource policy naming the session ignores the boundary",
+    principal: devSession,
+    boundary: doc(allow("s3:*")),
+    resourcePolicy: doc(rAllow({ AWS: SESSION })),
+    expect: "Allow",
+  },
+  { name: "session and identity allow", principal: devSession, identity: [allowAll], session: [doc(allow("iam:Get*"))], expect: "Allow" },
+  { name: "session policy does not allow", principal: devSession, identity: [allowAll], session: [doc(allow("s3:*"))], expect: "ImplicitDeny" },
+  { name: "any session policy may allow", principal: devSession, identity: [allowAll], session: [doc(allow("s3:*")), doc(allow("iam:*"))], expect: "Allow" },
+  { name: "session policy alone grants nothing", principal: devSession, session: [doc(allow("iam:*"))], expect: "ImplicitDeny" },
+  { name: "session policy deny", principal: devSession, identity: [allowAll], session: [doc(allow("*"), deny("iam:GetUser"))], expect: "ExplicitDeny" },
+  {
+    name: "role-ARN grant is limited by the session policy",
+    principal: devSession,
+    session: [doc(allow("s3:*"))],
+    resourcePolicy: doc(rAllow({ AWS: ROLE })),
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "session-ARN grant is not limited by the session policy",
+    principal: devSession,
+    session: [doc(allow("s3:*"))],
+    resourcePolicy: doc(rAllow({ AWS: SESSION })),
+    expect: "Allow",
+  },
+  { name: "federated user without session policy has no permissions", principal: fed, identity: [allowAll], expect: "ImplicitDeny" },
+  { name: "federated user with session policy", principal: fed, identity: [allowAll], session: [doc(allow("iam:*"))], expect: "Allow" },
+];
+
+const resourcePolicies: Case[] = [
+  { name: "same account: resource policy names the user", resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "Allow" },
+  { name: "same account: account principal delegates to IAM", resourcePolicy: doc(rAllow({ AWS: ROOT })), expect: "ImplicitDeny" },
+  { name: "same account: account principal plus identity allow", identity: [allowAll], resourcePolicy: doc(rAllow({ AWS: ACCT })), expect: "Allow" },
+  { name: "same account: identity allow alone suffices", identity: [allowAll], resourcePolicy: doc(rAllow({ AWS: BOB })), expect: "Allow" },
+  { name: "same account: Principal *", resourcePolicy: doc(rAllow("*")), expect: "Allow" },
+  { name: "resource policy deny beats identity allow", identity: [allowAll], resourcePolicy: doc(rDeny({ AWS: ALICE })), expect: "ExplicitDeny" },
+  { name: "resource policy deny to the account", identity: [allowAll], resourcePolicy: doc(rDeny({ AWS: ACCT })), expect: "ExplicitDeny" },
+  { name: "resource policy deny to someone else", identity: [allowAll], resourcePolicy: doc(rDeny({ AWS: BOB })), expect: "Allow" },
+  {
+    name: "resource policy allow with failing condition",
+    resourcePolicy: doc(rAllow({ AWS: ALICE }, "*", "*", { Bool: { "aws:SecureTransport": "false" } })),
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "role session matched by role ARN",
+    principal: devSession,
+    resourcePolicy: doc(rAllow({ AWS: [BOB, ROLE] })),
+    expect: "Allow",
+  },
+  { name: "cross account: identity only", principal: eve, identity: [allowAll], expect: "ImplicitDeny" },
+  { name: "cross account: both allow", principal: eve, identity: [allowAll], resourcePolicy: doc(rAllow({ AWS: OTHER })), expect: "Allow" },
+  { name: "cross account: resource policy only", principal: eve, resourcePolicy: doc(rAllow({ AWS: `arn:aws:iam::${OTHER}:root` })), expect: "ImplicitDeny" },
+  { name: "cross account: named directly still needs identity", principal: eve, resourcePolicy: doc(rAllow({ AWS: eve.arn })), expect: "ImplicitDeny" },
+  {
+    name: "cross account: boundary applies",
+    principal: eve,
+    identity: [allowAll],
+    boundary: doc(allow("s3:*")),
+    resourcePolicy: doc(rAllow({ AWS: eve.arn })),
+    expect: "ImplicitDeny",
+  },
+  { name: "cross account: resource policy names another account", principal: eve, identity: [allowAll], resourcePolicy: doc(rAllow({ AWS: ACCT })), expect: "ImplicitDeny" },
+];
+
+const authoritative: Case[] = [
+  { name: "key policy delegates to IAM, identity allows", action: "kms:Decrypt", resource: KEY, authoritative: true, identity: [doc(allow("kms:*"))], resourcePolicy: doc(rAllow({ AWS: ROOT }, "kms:*")), expect: "Allow" },
+  { name: "key policy delegates to IAM, no identity", action: "kms:Decrypt", resource: KEY, authoritative: true, resourcePolicy: doc(rAllow({ AWS: ROOT }, "kms:*")), expect: "ImplicitDeny" },
+  { name: "key policy silent, identity allows", action: "kms:Decrypt", resource: KEY, authoritative: true, identity: [doc(allow("kms:*"))], resourcePolicy: doc(rAllow({ AWS: BOB }, "kms:*")), expect: "ImplicitDeny" },
+  { name: "key policy names the user", action: "kms:Decrypt", resource: KEY, authoritative: true, resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:Decrypt")), expect: "Allow" },
+  { name: "authoritative without a policy", action: "kms:Decrypt", resource: KEY, authoritative: true, identity: [allowAll], expect: "ImplicitDeny" },
+  {
+    name: "key policy delegates, boundary blocks",
+    action: "kms:Decrypt",
+    resource: KEY,
+    authoritative: true,
+    identity: [allowAll],
+    boundary: doc(allow("iam:*")),
+    resourcePolicy: doc(rAllow({ AWS: ROOT }, "kms:*")),
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "trust policy names the user",
+    action: "sts:AssumeRole",
+    resource: ROLE,
+    authoritative: true,
+    resourceKind: "trust",
+    resourcePolicy: doc({ Effect: "Allow", Principal: { AWS: ALICE }, Action: "sts:AssumeRole" }),
+    expect: "Allow",
+  },
+  {
+    name: "trust policy trusts the account, identity silent",
+    action: "sts:AssumeRole",
+    resource: ROLE,
+    authoritative: true,
+    resourceKind: "trust",
+    resourcePolicy: doc({ Effect: "Allow", Principal: { AWS: ROOT }, Action: "sts:AssumeRole" }),
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "trust policy for a service principal",
+    principal: anonymous,
+    servicePrincipal: "ec2.amazonaws.com",
+    action: "sts:AssumeRole",
+    resource: ROLE,
+    authoritative: true,
+    resourceKind: "trust",
+    resourcePolicy: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
+    expect: "Allow",
+  },
+  { name: "root: key policy trusts the account", principal: root, action: "kms:Decrypt", resource: KEY, authoritative: true, resourcePolicy: doc(rAllow({ AWS: ROOT }, "kms:*")), expect: "Allow" },
+  { name: "root: key policy names only a user", principal: root, action: "kms:Decrypt", resource: KEY, authoritative: true, resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:*")), expect: "ImplicitDeny" },
+];
+
+const notPrincipalAndSpecial: Case[] = [
+  { name: "Deny NotPrincipal listing user and account spares the user", identity: [allowAll], resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: [ALICE, ROOT] } }), expect: "Allow" },
+  { name: "Deny NotPrincipal without the account denies the user", identity: [allowAll], resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: ALICE } }), expect: "ExplicitDeny" },
+  { name: "Deny NotPrincipal denies everyone else", principal: bob, identity: [allowAll], resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: [ALICE, ROOT] } }), expect: "ExplicitDeny" },
+  {
+    name: "Deny NotPrincipal always denies principals with a boundary",
+    identity: [allowAll],
+    boundary: allowAll,
+    resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: [ALICE, ROOT] } }),
+    expect: "ExplicitDeny",
+  },
+  { name: "Allow NotPrincipal grants the others", resourcePolicy: doc({ ...allow("*"), NotPrincipal: { AWS: BOB } }), expect: "Allow" },
+  { name: "Allow NotPrincipal withheld from the listed user", principal: bob, resourcePolicy: doc({ ...allow("*"), NotPrincipal: { AWS: BOB } }), expect: "ImplicitDeny" },
+  { name: "root: no policies needed in its account", principal: root, expect: "Allow" },
+  { name: "root: resource policy deny applies", principal: root, resourcePolicy: doc(rDeny({ AWS: ACCT })), expect: "ExplicitDeny" },
+  { name: "anonymous: public resource policy", principal: anonymous, resourcePolicy: doc(rAllow("*")), expect: "Allow" },
+  { name: "anonymous: account principal does not match", principal: anonymous, resourcePolicy: doc(rAllow({ AWS: ACCT })), expect: "ImplicitDeny" },
+  { name: "anonymous: identity policies are irrelevant", principal: anonymous, identity: [allowAll], expect: "ImplicitDeny" },
+  { name: "SCP allows", identity: [allowAll], scps: [[allowAll], [doc(allow("iam:*"))]], expect: "Allow" },
+  { name: "SCP level without allow", identity: [allowAll], scps: [[allowAll], [doc(allow("s3:*"))]], expect: "ImplicitDeny" },
+  { name: "SCP deny", identity: [allowAll], scps: [[allowAll, doc(deny("iam:GetUser"))]], expect: "ExplicitDeny" },
+  { name: "SCP deny applies to the root user", principal: root, scps: [[allowAll, doc(deny("iam:*"))]], expect: "ExplicitDeny" },
+  { name: "SCP limits resource-policy grants", resourcePolicy: doc(rAllow({ AWS: ALICE })), scps: [[doc(allow("s3:*"))]], expect: "ImplicitDeny" },
+];
+
+const tables: Record<string, Case[]> = {
+  "boundaries and session policies": boundariesAndSessions,
+  "resource policies": resourcePolicies,
+  "authoritative resource policies": authoritative,
+  "NotPrincipal, root, anonymous, SCP": notPrincipalAndSpecial,
+};
+
+for (const [group, rows] of Object.entries(tables)) {
+  describe(`evaluate: ${group}`, () => {
+    for (const row of rows) {
+      test(row.name, () => {
+        assert.equal(runCase(row).decision, row.expect);
+      });
+    }
+  });
+}
+
+test("principal-related table size", () => {
+  const total = Object.values(tables).reduce((n, rows) => n + rows.length, 0);
+  assert.ok(total >= 50, `only ${total} rows`);
+});

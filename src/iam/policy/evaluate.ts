@@ -1,0 +1,215 @@
+/**
+ * AWS policy evaluation logic (IAM User Guide, "Policy evaluation logic", "Cross-account
+ * policy evaluation logic", "Permissions boundaries", "Session policies").
+ *
+ *  1. An applicable Deny in any policy (SCP, resource policy, identity policy, boundary,
+ *     session policy) → ExplicitDeny.
+ *  2. SCPs: every level must allow, else ImplicitDeny.
+ *  3. Same account:
+ *       - resource policy names the caller DIRECTLY (user ARN, session ARN, "*") → Allow,
+ *         even without identity/boundary/session allow;
+ *       - resource policy names the caller's ROLE ARN → Allow if the boundary and the
+ *         session policies (when present) allow;
+ *       - identity policies allow and boundary and session policies (when present) allow → Allow
+ *         (an ACCOUNT-principal grant only delegates to this path).
+ *     With resourcePolicyIsAuthoritative (KMS key policies, role trust policies) the resource
+ *     policy must allow: DIRECT → Allow; ROLE → boundary/session must allow; ACCOUNT →
+ *     identity path must allow; none → ImplicitDeny.
+ *  4. Cross account: the resource policy must allow (any way of naming the caller) AND the
+ *     identity path (identity ∧ boundary ∧ session) must allow.
+ *  Root caller: no identity policies apply — the identity path is implicitly allowed.
+ *  Anonymous caller: only a resource policy naming everyone ("*") can allow.
+ *  Federated-user sessions (GetFederationToken) without session policies have no identity
+ *  permissions (AWS: "the resulting federated user session has no permissions").
+ */
+import { arnMatches, SplitArn } from "./arn-pattern.js";
+import { conditionsHold } from "./conditions.js";
+import { ContextLookup } from "./context.js";
+import {
+  MATCH_ACCOUNT,
+  MATCH_DIRECT,
+  MATCH_NONE,
+  MATCH_ROLE,
+  matchPrincipal,
+  notPrincipalApplies,
+  type CallerIdentity,
+  type PrincipalMatch,
+} from "./principal-element.js";
+import type { CompiledStatement, EvaluationInput, EvaluationResult, ParsedPolicy } from "./types.js";
+
+/** Per-request state shared by every statement check. */
+class Env {
+  readonly actionLower: string;
+  readonly ctx: ContextLookup;
+  readonly caller: CallerIdentity;
+  private split: SplitArn | undefined;
+
+  constructor(
+    readonly input: EvaluationInput,
+    readonly hasBoundary: boolean,
+  ) {
+    this.actionLower = input.action.toLowerCase();
+    this.ctx = new ContextLookup(input.context);
+    const p = input.principal;
+    this.caller = {
+      type: p.type,
+      accountId: p.accountId,
+      arn: p.arn,
+      roleArn: p.type === "AssumedRole" ? p.roleArn : undefined,
+      servicePrincipal: input.callerServicePrincipal,
+      federatedProvider: input.callerFederatedProvider,
+    };
+  }
+
+  get resource(): SplitArn {
+    if (!this.split) this.split = new SplitArn(this.input.resource);
+    return this.split;
+  }
+}
+
+function actionMatches(st: CompiledStatement, env: Env): boolean {
+  const a = env.actionLower;
+  let m = st.actionAny || st.actionExact.has(a);
+  if (!m) {
+    for (const p of st.actionPatterns) {
+      if (p(a)) {
+        m = true;
+        break;
+      }
+    }
+  }
+  return m !== st.notAction;
+}
+
+function resourceMatches(st: CompiledStatement, env: Env): boolean {
+  const list = st.resources;
+  if (list === undefined) return true;
+  let m = false;
+  for (const p of list) {
+    if (p.any || arnMatches(p, env.resource, env.ctx.resolve)) {
+      m = true;
+      break;
+    }
+  }
+  return m !== st.notResource;
+}
+
+/** How the statement's Principal/NotPrincipal names the caller (NONE = does not apply). */
+function principalMatch(st: CompiledStatement, env: Env): PrincipalMatch {
+  const set = st.principal;
+  if (set === undefined) return MATCH_DIRECT;
+  if (!st.notPrincipal) return matchPrincipal(set, env.caller);
+  // AWS: a Deny with NotPrincipal in a resource policy always denies a principal that has a
+  // permissions boundary, whatever NotPrincipal lists.
+  if (st.deny && env.hasBoundary) return MATCH_DIRECT;
+  return notPrincipalApplies(set, env.caller, st.deny) ? MATCH_DIRECT : MATCH_NONE;
+}
+
+const DENIED = -1;
+
+/**
+ * Scans policies whose statements carry no principal (identity, boundary, session, SCP).
+ * Returns DENIED, 1 (some statement allows) or 0.
+ */
+function scanIdentityLike(policies: readonly ParsedPolicy[], env: Env): number {
+  let allowed = 0;
+  for (const policy of policies) {
+    for (const st of policy.statements) {
+      if (st.deny === false && allowed === 1) continue; // only denies can still change the outcome
+      if (!actionMatches(st, env) || !resourceMatches(st, env)) continue;
+      // A principal-bearing statement in an identity-type slot must still name the caller.
+      if (st.principal !== undefined && principalMatch(st, env) === MATCH_NONE) continue;
+      if (!conditionsHold(st.conditions, env.ctx)) continue;
+      if (st.deny) return DENIED;
+      allowed = 1;
+    }
+  }
+  return allowed;
+}
+
+/** Scans a resource-based policy: DENIED, or the strongest way an Allow names the caller. */
+function scanResourcePolicy(policy: ParsedPolicy, env: Env): number {
+  let best: number = MATCH_NONE;
+  for (const st of policy.statements) {
+    if (!st.deny && best === MATCH_DIRECT) continue;
+    // A statement without Principal in a resource policy names nobody.
+    if (st.principal === undefined) continue;
+    if (!actionMatches(st, env) || !resourceMatches(st, env)) continue;
+    const how = principalMatch(st, env);
+    if (how === MATCH_NONE || (!st.deny && how <= best)) continue;
+    if (!conditionsHold(st.conditions, env.ctx)) continue;
+    if (st.deny) return DENIED;
+    best = how;
+  }
+  return best;
+}
+
+const allow = (reason: string): EvaluationResult => ({ decision: "Allow", reason });
+const explicitDeny = (reason: string): EvaluationResult => ({ decision: "ExplicitDeny", reason });
+const implicitDeny = (reason: string): EvaluationResult => ({ decision: "ImplicitDeny", reason });
+
+export function evaluate(input: EvaluationInput): EvaluationResult {
+  const p = input.principal;
+  const isRoot = p.type === "Root";
+  const isAnonymous = p.type === "Anonymous";
+  const usesIdentity = !isRoot && !isAnonymous;
+  const boundary = usesIdentity ? input.permissionsBoundary : undefined;
+  const sessions = usesIdentity && input.sessionPolicies && input.sessionPolicies.length > 0 ? input.sessionPolicies : undefined;
+  const env = new Env(input, boundary !== undefined);
+
+  // 1. Explicit denies, collecting allows on the way.
+  let scpDenied = false;
+  for (const level of input.serviceControlPolicies ?? []) {
+    const r = scanIdentityLike(level, env);
+    if (r === DENIED) return explicitDeny("explicit deny in a service control policy");
+    if (r === 0) scpDenied = true;
+  }
+  const rp = input.resourcePolicy ? scanResourcePolicy(input.resourcePolicy, env) : MATCH_NONE;
+  if (rp === DENIED) return explicitDeny("explicit deny in the resource-based policy");
+  const id = usesIdentity ? scanIdentityLike(input.identityPolicies, env) : 0;
+  if (id === DENIED) return explicitDeny("explicit deny in an identity-based policy");
+  const pb = boundary ? scanIdentityLike([boundary], env) : 1;
+  if (pb === DENIED) return explicitDeny("explicit deny in the permissions boundary");
+  const sp = sessions ? scanIdentityLike(sessions, env) : 1;
+  if (sp === DENIED) return explicitDeny("explicit deny in a session policy");
+
+  // 2. Organizations guardrails.
+  if (scpDenied) return implicitDeny("no service control policy allows the action");
+
+  // 3. Allows.
+  if (isAnonymous) {
+    return rp === MATCH_DIRECT
+      ? allow("allowed by the resource-based policy (public)")
+      : implicitDeny("anonymous request not allowed by a resource-based policy");
+  }
+  const boundaryOk = pb === 1;
+  const sessionOk = sessions ? sp === 1 : p.type !== "FederatedUser" || isRoot;
+  const identityPath = isRoot || (id === 1 && boundaryOk && sessionOk);
+  const boundaryGap = (): string =>
+    !boundaryOk ? "the permissions boundary does not allow the action" : "no session policy allows the action";
+  const identityGap = (): string => (id !== 1 ? "no identity-based policy allows the action" : boundaryGap());
+
+  const sameAccount = input.resourceAccount === p.accountId;
+  if (!sameAccount) {
+    if (!input.resourcePolicy || rp === MATCH_NONE) {
+      return implicitDeny("cross-account request not allowed by a resource-based policy");
+    }
+    return identityPath
+      ? allow("cross-account: allowed by the resource-based policy and the identity-based policies")
+      : implicitDeny(`cross-account: ${identityGap()}`);
+  }
+
+  if (rp === MATCH_DIRECT) return allow("allowed by the resource-based policy (principal named directly)");
+  if (rp === MATCH_ROLE && (isRoot || (boundaryOk && sessionOk))) {
+    return allow("allowed by the resource-based policy (role ARN)");
+  }
+  if (input.resourcePolicyIsAuthoritative) {
+    if (rp === MATCH_NONE) return implicitDeny("the resource-based (key or trust) policy does not allow the caller");
+    if (rp === MATCH_ACCOUNT && identityPath) {
+      return allow("allowed by the resource-based policy delegating to the account's IAM policies");
+    }
+    return implicitDeny(rp === MATCH_ROLE ? boundaryGap() : identityGap());
+  }
+  if (identityPath) return allow(isRoot ? "account root user" : "allowed by identity-based policy");
+  return implicitDeny(rp === MATCH_ROLE ? boundaryGap() : identityGap());
+}

@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parsePolicy, PolicyParseError, type PolicyKind } from "./index.js";
+import { ACCT } from "./test-support.js";
+
+const ok = { Effect: "Allow", Action: "iam:GetUser", Resource: "*" };
+const v12 = (...Statement: unknown[]): string => JSON.stringify({ Version: "2012-10-17", Statement });
+const trustStmt = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "sts:AssumeRole" };
+
+interface ErrorCase {
+  name: string;
+  text: string;
+  kind?: PolicyKind;
+  managed?: boolean;
+  message: string;
+}
+
+const SYNTAX = "Syntax errors in policy.";
+const LEGACY = "The policy failed legacy parsing";
+
+const errors: ErrorCase[] = [
+  { name: "not JSON", text: "This is not a json document", message: SYNTAX },
+  { name: "trailing garbage", text: `${v12(ok)} x`, message: SYNTAX },
+  { name: "top-level array", text: "[]", message: SYNTAX },
+  { name: "unknown top-level element", text: JSON.stringify({ Version: "2012-10-17", Statement: ok, Foo: 1 }), message: SYNTAX },
+  { name: "unknown version", text: JSON.stringify({ Version: "2013-10-17", Statement: ok }), message: SYNTAX },
+  { name: "no Statement", text: JSON.stringify({ Version: "2012-10-17" }), message: SYNTAX },
+  { name: "empty Statement list", text: v12(), message: SYNTAX },
+  { name: "statement is not an object", text: v12("x"), message: SYNTAX },
+  { name: "unknown statement element", text: v12({ ...ok, Foo: "x" }), message: SYNTAX },
+  { name: "Action and NotAction", text: v12({ ...ok, NotAction: "iam:*" }), message: SYNTAX },
+  { name: "Resource and NotResource", text: v12({ ...ok, NotResource: "*" }), message: SYNTAX },
+  { name: "unknown Effect", text: v12({ ...ok, Effect: "Permit" }), message: SYNTAX },
+  { name: "missing Effect", text: v12({ Action: "iam:GetUser", Resource: "*" }), message: SYNTAX },
+  { name: "Action is a number", text: v12({ ...ok, Action: 5 }), message: SYNTAX },
+  { name: "Sid is not a string", text: v12({ ...ok, Sid: 1 }), message: SYNTAX },
+  { name: "unknown condition operator", text: v12({ ...ok, Condition: { StringEqualz: { "aws:username": "a" } } }), message: SYNTAX },
+  { name: "condition operator is case-sensitive", text: v12({ ...ok, Condition: { stringequals: { "aws:username": "a" } } }), message: SYNTAX },
+  { name: "condition value is an object", text: v12({ ...ok, Condition: { StringEquals: { "aws:username": { a: 1 } } } }), message: SYNTAX },
+  { name: "condition block is a string", text: v12({ ...ok, Condition: { StringEquals: "a" } }), message: SYNTAX },
+  { name: "Principal is a non-* string", kind: "resource", text: v12({ ...ok, Principal: `arn:aws:iam::${ACCT}:root` }), message: SYNTAX },
+  { name: "lower-case Effect fails legacy parsing", text: v12({ ...ok, Effect: "allow" }), message: LEGACY },
+  { name: "bad date value", text: v12({ ...ok, Condition: { DateGreaterThan: { "aws:CurrentTime": "yesterday" } } }), message: LEGACY },
+  { name: "short ARN with empty segments", text: v12({ ...ok, Resource: "arn:aws:ec2::i-1" }), message: LEGACY },
+  { name: "identity policy with Principal", text: v12({ ...ok, Principal: "*" }), message: "Policy document should not specify a principal." },
+  { name: "boundary with NotPrincipal", kind: "boundary", text: v12({ ...ok, NotPrincipal: { AWS: ACCT } }), message: "Policy document should not specify a principal." },
+  { name: "resource policy without Principal", kind: "resource", text: v12(ok), message: "Missing required field Principal" },
+  { name: "trust policy without Principal", kind: "trust", text: v12({ Effect: "Allow", Action: "sts:AssumeRole" }), message: "Missing required field Principal" },
+  { name: "trust policy with Resource", kind: "trust", text: v12({ ...trustStmt, Resource: "*" }), message: "Has prohibited field Resource." },
+  {
+    name: "trust policy with a non-STS action",
+    kind: "trust",
+    text: v12({ ...trustStmt, Action: "s3:GetObject" }),
+    message: "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity",
+  },
+  { name: "managed policy without Version", managed: true, text: JSON.stringify({ Statement: ok }), message: "Policy document must be version 2012-10-17 or greater." },
+  {
+    name: "managed policy with 2008-10-17",
+    managed: true,
+    text: JSON.stringify({ Version: "2008-10-17", Statement: ok }),
+    message: "Policy document must be version 2012-10-17 or greater.",
+  },
+  { name: "duplicate Sid", text: v12({ ...ok, Sid: "A" }, { ...ok, Sid: "A" }), message: "Statement IDs (SID) in a single policy must be unique." },
+  {
+    name: "Sid not alphanumeric",
+    text: v12({ ...ok, Sid: "has space" }),
+    message: "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",
+  },
+  { name: "no Action", text: v12({ Effect: "Allow", Resource: "*" }), message: "Policy statement must contain actions." },
+  { name: "empty Action list", text: v12({ ...ok, Action: [] }), message: "Policy statement must contain actions." },
+  { name: "no Resource in an identity policy", text: v12({ Effect: "Allow", Action: "iam:*" }), message: "Policy statement must contain resources." },
+  { name: "empty Resource list", text: v12({ ...ok, Resource: [] }), message: "Policy statement must contain resources." },
+  { name: "Resource not an ARN", text: v12({ ...ok, Resource: "my-bucket" }), message: 'Resource my-bucket must be in ARN format or "*".' },
+  { name: "Resource without service", text: v12({ ...ok, Resource: "arn:aws" }), message: "Resource vendor must be fully qualified and cannot contain regexes." },
+  {
+    name: "unknown partition",
+    text: v12({ ...ok, Resource: "arn:foo:s3:::b" }),
+    message: 'Partition "foo" is not valid for resource "arn:foo:s3:::b".',
+  },
+  {
+    name: "IAM ARN with a region",
+    text: v12({ ...ok, Resource: `arn:aws:iam:us-east-1:${ACCT}:user/x` }),
+    message: `IAM resource arn:aws:iam:us-east-1:${ACCT}:user/x cannot contain region information.`,
+  },
+  {
+    name: "S3 ARN with a region",
+    text: v12({ ...ok, Resource: "arn:aws:s3:us-east-1::bucket" }),
+    message: "Resource arn:aws:s3:us-east-1::bucket can not contain region information.",
+  },
+  {
+    name: "unknown IAM resource type",
+    text: v12({ ...ok, Resource: `arn:aws:iam::${ACCT}:widget/x` }),
+    message:
+      'IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.',
+  },
+  { name: "action without vendor", text: v12({ ...ok, Action: "GetUser" }), message: "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc." },
+  { name: "action with two colons", text: v12({ ...ok, Action: "iam:Get:User" }), message: "Actions/Condition can contain only one colon." },
+  { name: "invalid vendor", text: v12({ ...ok, Action: "i am:GetUser" }), message: "Vendor i am is not valid" },
+  { name: "wildcard vendor", text: v12({ ...ok, Action: "i*:GetUser" }), message: "Vendor i* is not valid" },
+  {
+    name: "wildcard in an AWS principal",
+    kind: "resource",
+    text: v12({ ...ok, Principal: { AWS: `arn:aws:iam::${ACCT}:user/*` } }),
+    message: `Invalid principal in policy: "AWS":"arn:aws:iam::${ACCT}:user/*"`,
+  },
+  { name: "AWS principal not an ARN", kind: "resource", text: v12({ ...ok, Principal: { AWS: "bob" } }), message: 'Invalid principal in policy: "AWS":"bob"' },
+  {
+    name: "group ARN is not a principal",
+    kind: "trust",
+    text: v12({ ...trustStmt, Principal: { AWS: `arn:aws:iam::${ACCT}:group/admins` } }),
+    message: `Invalid principal in policy: "AWS":"arn:aws:iam::${ACCT}:group/admins"`,
+  },
+  { name: "unknown principal type", kind: "resource", text: v12({ ...ok, Principal: { Foo: "x" } }), message: 'Invalid principal in policy: "Foo":"x"' },
+];
+
+describe("parsePolicy errors (IAM MalformedPolicyDocument text)", () => {
+  for (const c of errors) {
+    test(c.name, () => {
+      assert.throws(
+        () => parsePolicy(c.text, c.kind ?? "identity", { requireCurrentVersion: c.managed === true }),
+        (e: unknown) => {
+          assert.ok(e instanceof PolicyParseError);
+          assert.equal(e.message, c.message);
+          return true;
+        },
+      );
+    });
+  }
+});
+
+describe("parsePolicy accepts", () => {
+  test("a single statement object and 2008-10-17 for inline policies", () => {
+    const p = parsePolicy(JSON.stringify({ Version: "2008-10-17", Statement: ok }), "identity");
+    assert.equal(p.version, "2008-10-17");
+    assert.equal(p.statements.length, 1);
+    assert.equal(p.statements[0]?.deny, false);
+  });
+  test("no Version for inline policies", () => {
+    assert.equal(parsePolicy(JSON.stringify({ Statement: [ok] }), "identity").version, undefined);
+  });
+  test("a trust policy without Resource, with STS actions", () => {
+    const p = parsePolicy(v12({ ...trustStmt, Action: ["sts:AssumeRole", "sts:TagSession"] }), "trust");
+    assert.equal(p.statements[0]?.resources, undefined);
+    assert.deepEqual(p.awsPrincipals, [`arn:aws:iam::${ACCT}:root`]);
+  });
+  test("a resource policy with every principal form", () => {
+    const p = parsePolicy(
+      v12({
+        ...ok,
+        Principal: {
+          AWS: [ACCT, `arn:aws:iam::${ACCT}:user/a`, `arn:aws:iam::${ACCT}:role/p/r`, `arn:aws:sts::${ACCT}:assumed-role/r/s`, "*"],
+          Service: "ec2.amazonaws.com",
+          Federated: "cognito-identity.amazonaws.com",
+          CanonicalUser: "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+        },
+      }),
+      "resource",
+    );
+    assert.equal(p.awsPrincipals.length, 5);
+    assert.equal(p.statements[0]?.principal?.any, true);
+  });
+  test("conditions with booleans, numbers, empty blocks, set operators and IfExists", () => {
+    const p = parsePolicy(
+      v12({
+        ...ok,
+        Condition: {
+          Bool: { "aws:SecureTransport": true },
+          NumericLessThan: { "s3:max-keys": 10 },
+          "ForAllValues:StringLikeIfExists": { "aws:TagKeys": ["a*"] },
+          Unknown: {},
+        },
+      }),
+      "identity",
+    );
+    assert.equal(p.statements[0]?.conditions.length, 3);
+  });
+  test("resource ARNs with wildcards and variables", () => {
+    const p = parsePolicy(v12({ ...ok, Resource: [`arn:aws:iam::${ACCT}:user/\${aws:username}`, "arn:aws:s3:::b/*", "arn:aws:ec2:*"] }), "identity");
+    assert.equal(p.statements[0]?.resources?.length, 3);
+  });
+});

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { principalContext, requestTimeContext } from "./index.js";
+import { ACCT, alice, anonymous, devSession, root } from "./test-support.js";
+
+test("IAM user with long-term keys", () => {
+  assert.deepEqual(principalContext(alice, { team: "blue" }), {
+    "aws:PrincipalType": "User",
+    "aws:PrincipalArn": alice.arn,
+    "aws:PrincipalAccount": ACCT,
+    "aws:userid": alice.principalId,
+    "aws:PrincipalIsAWSService": false,
+    "aws:username": "alice",
+    "aws:PrincipalTag/team": "blue",
+  });
+});
+
+test("role session: role ARN, session tags override, temporary-credential keys", () => {
+  const p = { ...devSession, sessionTags: { team: "red", env: "dev" }, mfaAuthenticated: true, sourceIdentity: "alice" };
+  const now = (p.sessionIssuedAt as number) + 90_500;
+  assert.deepEqual(principalContext(p, { team: "blue", cost: "42" }, now), {
+    "aws:PrincipalType": "AssumedRole",
+    "aws:PrincipalArn": `arn:aws:iam::${ACCT}:role/team/Dev`,
+    "aws:PrincipalAccount": ACCT,
+    "aws:userid": "AROADEVEXAMPLE000001:sess",
+    "aws:PrincipalIsAWSService": false,
+    "aws:PrincipalTag/team": "red",
+    "aws:PrincipalTag/cost": "42",
+    "aws:PrincipalTag/env": "dev",
+    "aws:MultiFactorAuthPresent": true,
+    "aws:TokenIssueTime": "2024-06-01T11:00:00.000Z",
+    "aws:MultiFactorAuthAge": 90,
+    "aws:SourceIdentity": "alice",
+  });
+});
+
+test("root and anonymous", () => {
+  assert.deepEqual(principalContext(root), {
+    "aws:PrincipalType": "Account",
+    "aws:PrincipalArn": `arn:aws:iam::${ACCT}:root`,
+    "aws:PrincipalAccount": ACCT,
+    "aws:userid": ACCT,
+    "aws:PrincipalIsAWSService": false,
+  });
+  assert.deepEqual(principalContext(anonymous), { "aws:PrincipalType": "Anonymous", "aws:userid": "anonymous" });
+});
+
+test("request time keys", () => {
+  assert.deepEqual(requestTimeContext(Date.UTC(2024, 5, 1, 12, 0, 0, 999)), {
+    "aws:CurrentTime": "2024-06-01T12:00:00Z",
+    "aws:EpochTime": 1717243200,
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Global condition keys derived from the calling principal (IAM User Guide, "AWS global
+ * condition context keys"). The authoriser merges these into the request context; the
+ * policy engine itself never invents keys.
+ */
+import type { ConditionContext, Principal, PrincipalType } from "../../core/types.js";
+
+const PRINCIPAL_TYPE: Record<PrincipalType, string> = {
+  Root: "Account",
+  IAMUser: "User",
+  AssumedRole: "AssumedRole",
+  FederatedUser: "FederatedUser",
+  Anonymous: "Anonymous",
+};
+
+function isTemporary(p: Principal): boolean {
+  return p.type === "AssumedRole" || p.type === "FederatedUser" || p.isSessionToken === true || p.sessionIssuedAt !== undefined;
+}
+
+/**
+ * aws:PrincipalArn (the role ARN for role sessions), aws:PrincipalAccount, aws:PrincipalType,
+ * aws:userid, aws:username (IAM users only), aws:PrincipalTag/* (principal tags, overridden by
+ * session tags), aws:MultiFactorAuthPresent and aws:TokenIssueTime (temporary credentials
+ * only — absent for long-term access keys), aws:MultiFactorAuthAge (when `now` is given),
+ * aws:SourceIdentity, aws:PrincipalIsAWSService.
+ */
+export function principalContext(
+  principal: Principal,
+  principalTags?: Record<string, string>,
+  now?: number,
+): ConditionContext {
+  const p = principal;
+  const out: ConditionContext = { "aws:PrincipalType": PRINCIPAL_TYPE[p.type] };
+  if (p.type === "Anonymous") {
+    out["aws:userid"] = "anonymous";
+    return out;
+  }
+  out["aws:PrincipalArn"] = p.type === "AssumedRole" && p.roleArn ? p.roleArn : p.arn;
+  out["aws:PrincipalAccount"] = p.accountId;
+  out["aws:userid"] = p.principalId;
+  out["aws:PrincipalIsAWSService"] = false;
+  if (p.type === "IAMUser" && p.name !== undefined) out["aws:username"] = p.name;
+  const tags: Record<string, string> = { ...(principalTags ?? {}), ...(p.sessionTags ?? {}) };
+  for (const [k, v] of Object.entries(tags)) out[`aws:PrincipalTag/${k}`] = v;
+  if (isTemporary(p)) {
+    const mfa = p.mfaAuthenticated === true;
+    out["aws:MultiFactorAuthPresent"] = mfa;
+    if (p.sessionIssuedAt !== undefined) {
+      out["aws:TokenIssueTime"] = new Date(p.sessionIssuedAt).toISOString();
+      if (mfa && now !== undefined) {
+        out["aws:MultiFactorAuthAge"] = Math.max(0, Math.floor((now - p.sessionIssuedAt) / 1000));
+      }
+    }
+  }
+  if (p.sourceIdentity !== undefined) out["aws:SourceIdentity"] = p.sourceIdentity;
+  return out;
+}
+
+/** aws:CurrentTime (ISO 8601, UTC) and aws:EpochTime (seconds) for a request at `nowMs`. */
+export function requestTimeContext(nowMs: number): ConditionContext {
+  return {
+    "aws:CurrentTime": new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    "aws:EpochTime": Math.floor(nowMs / 1000),
+  };
+}

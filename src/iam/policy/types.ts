@@ -1,0 +1,74 @@
+/** Public and compiled shapes of the policy engine. */
+import type { ConditionContext, Principal } from "../../core/types.js";
+import type { ArnPattern } from "./arn-pattern.js";
+import type { CompiledCondition } from "./conditions.js";
+import type { Matcher } from "./glob.js";
+import type { PrincipalSet } from "./principal-element.js";
+
+export type PolicyKind = "identity" | "resource" | "trust" | "boundary" | "session" | "scp";
+
+export interface ParseOptions {
+  /**
+   * Managed policies (CreatePolicy / CreatePolicyVersion) must say Version "2012-10-17";
+   * IAM answers "Policy document must be version 2012-10-17 or greater." otherwise.
+   * Inline, trust and resource policies may omit Version or use "2008-10-17".
+   */
+  readonly requireCurrentVersion?: boolean;
+}
+
+export interface CompiledStatement {
+  readonly sid: string | undefined;
+  readonly deny: boolean;
+  readonly notAction: boolean;
+  /** `*` among the actions. */
+  readonly actionAny: boolean;
+  /** Lower-cased actions without wildcards. */
+  readonly actionExact: ReadonlySet<string>;
+  /** Lower-cased wildcard actions. */
+  readonly actionPatterns: readonly Matcher[];
+  readonly notResource: boolean;
+  /** Undefined when the statement has no Resource/NotResource (trust policies). */
+  readonly resources: readonly ArnPattern[] | undefined;
+  /** Undefined when the statement has no Principal/NotPrincipal (identity-type policies). */
+  readonly principal: PrincipalSet | undefined;
+  readonly notPrincipal: boolean;
+  readonly conditions: readonly CompiledCondition[];
+}
+
+/** A validated, compiled policy. Immutable; safe to cache and share between requests. */
+export interface ParsedPolicy {
+  readonly kind: PolicyKind;
+  /** The Version element as written; policy variables are substituted only for "2012-10-17". */
+  readonly version: "2012-10-17" | "2008-10-17" | undefined;
+  readonly statements: readonly CompiledStatement[];
+  /** Every "AWS" principal value named (for the IAM service's existence checks). */
+  readonly awsPrincipals: readonly string[];
+}
+
+export interface EvaluationInput {
+  principal: Principal;
+  action: string;
+  resource: string;
+  resourceAccount: string;
+  identityPolicies: ParsedPolicy[];
+  permissionsBoundary?: ParsedPolicy;
+  sessionPolicies?: ParsedPolicy[];
+  resourcePolicy?: ParsedPolicy;
+  resourcePolicyIsAuthoritative?: boolean;
+  context: ConditionContext;
+  /**
+   * Service control policies that apply to the caller's account, one array per level of the
+   * organization (root, OUs…, account). Every level must allow; any deny wins.
+   */
+  serviceControlPolicies?: ParsedPolicy[][];
+  /** The caller is an AWS service (matches {"Service": …} principals), e.g. "ec2.amazonaws.com". */
+  callerServicePrincipal?: string;
+  /** The caller is a web-identity / SAML federation (matches {"Federated": …} principals). */
+  callerFederatedProvider?: string;
+}
+
+export interface EvaluationResult {
+  decision: "Allow" | "ExplicitDeny" | "ImplicitDeny";
+  /** Which policy type decided, for debugging; never contains policy text. */
+  reason: string;
+}
