@@ -1,0 +1,170 @@
+/**
+ * Access keys of IAM users. The secret is generated here, sealed before it reaches storage
+ * (aad `iam/access-key/<id>`), and returned exactly once by CreateAccessKey.
+ */
+import type {
+  AccessKeyMetadata,
+  CreateAccessKeyRequest,
+  CreateAccessKeyResponse,
+  DeleteAccessKeyRequest,
+  GetAccessKeyLastUsedRequest,
+  GetAccessKeyLastUsedResponse,
+  ListAccessKeysRequest,
+  ListAccessKeysResponse,
+  UpdateAccessKeyRequest,
+} from "@aws-sdk/client-iam";
+import { commonError } from "../../core/errors.js";
+import { randomAccessKeyId, randomSecretAccessKey } from "../../crypto/random-ids.js";
+import type { DocStore } from "../../storage/types.js";
+import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
+import { noSuchAccessKey, noSuchUser, quotaExceeded, validationError } from "./errors.js";
+import { accessKeyAad, COLLECTIONS, QUOTAS, type AccessKeyDoc, type AccessKeyIndexDoc, type UserDoc } from "./model.js";
+import { paginate, pageFields } from "./pagination.js";
+import { users } from "./repo.js";
+import { authorizeOnUser, mustUser, userArnOf } from "./users.js";
+import { checkAccessKeyId, checkMarker, checkMaxItems, checkName, checkStatus } from "./validation.js";
+
+export function accessKeyDocKey(accountId: string, userId: string, accessKeyId: string): string {
+  return `${accountId}/${userId}/${accessKeyId}`;
+}
+
+/** The user an access-key call is about: the named one, or the calling IAM user. */
+function targetUserName(caller: Caller, userName: string | undefined): string {
+  if (userName !== undefined) return checkName(userName, "userName", 128);
+  const p = caller.principal;
+  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
+  throw validationError("Must specify userName when calling with non-User credentials");
+}
+
+async function listUserKeys(db: DocStore, u: UserDoc): Promise<AccessKeyDoc[]> {
+  const entries = await db.list<AccessKeyDoc>(COLLECTIONS.accessKeys, { prefix: `${u.accountId}/${u.userId}/` });
+  return entries.map((e) => e.value);
+}
+
+/**
+ * Creates a key for `userName`; `given` (operator bootstrap only) supplies the key pair.
+ * Enforces at most two keys per user, active or not.
+ */
+export async function createAccessKeyFor(
+  env: IamEnv,
+  accountId: string,
+  userName: string,
+  now: number,
+  given?: { accessKeyId: string; secretAccessKey: string },
+): Promise<{ userName: string; doc: AccessKeyDoc; secretAccessKey: string }> {
+  const accessKeyId = given?.accessKeyId ?? randomAccessKeyId("AKIA");
+  const secretAccessKey = given?.secretAccessKey ?? randomSecretAccessKey();
+  const sealedSecret = env.sealer.sealToString(secretAccessKey, accessKeyAad(accessKeyId));
+  return write(env, accountId, async (tx) => {
+    const u = await mustUser(tx, accountId, userName);
+    if ((await tx.count(COLLECTIONS.accessKeys, `${u.accountId}/${u.userId}/`)) >= QUOTAS.accessKeysPerUser) {
+      throw quotaExceeded("AccessKeysPerUser", QUOTAS.accessKeysPerUser);
+    }
+    const doc: AccessKeyDoc = { accountId, userId: u.userId, accessKeyId, status: "Active", createDate: now, sealedSecret };
+    if (!(await tx.putIfAbsent<AccessKeyIndexDoc>(COLLECTIONS.accessKeyIndex, accessKeyId, { accountId, userId: u.userId }))) {
+      // Only reachable with a given (bootstrap) key id that is already in use, or a 1-in-2^80 collision.
+      throw commonError("InternalFailure", "We encountered an internal error. Please try again.");
+    }
+    await tx.put<AccessKeyDoc>(COLLECTIONS.accessKeys, accessKeyDocKey(accountId, u.userId, accessKeyId), doc);
+    return { userName: u.userName, doc, secretAccessKey };
+  });
+}
+
+export async function createAccessKey(env: IamEnv, caller: Caller, input: CreateAccessKeyRequest): Promise<CreateAccessKeyResponse> {
+  const name = targetUserName(caller, input.UserName);
+  await authorizeOnUser(env, caller, "CreateAccessKey", name);
+  const created = await createAccessKeyFor(env, caller.accountId, name, caller.now);
+  return {
+    AccessKey: {
+      UserName: created.userName,
+      AccessKeyId: created.doc.accessKeyId,
+      Status: "Active",
+      SecretAccessKey: created.secretAccessKey,
+      CreateDate: new Date(created.doc.createDate),
+    },
+  };
+}
+
+export async function listAccessKeys(env: IamEnv, caller: Caller, input: ListAccessKeysRequest): Promise<ListAccessKeysResponse> {
+  const name = targetUserName(caller, input.UserName);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  const u = await authorizeOnUser(env, caller, "ListAccessKeys", name);
+  if (!u) throw noSuchUser(name);
+  const page = paginate(await listUserKeys(env.store, u), (k) => k.accessKeyId, marker, max);
+  const meta: AccessKeyMetadata[] = page.items.map((k) => ({
+    UserName: u.userName,
+    AccessKeyId: k.accessKeyId,
+    Status: k.status,
+    CreateDate: new Date(k.createDate),
+  }));
+  return { AccessKeyMetadata: meta, ...pageFields(page) };
+}
+
+async function mustKey(tx: DocStore, u: UserDoc, accessKeyId: string): Promise<AccessKeyDoc> {
+  const k = await tx.get<AccessKeyDoc>(COLLECTIONS.accessKeys, accessKeyDocKey(u.accountId, u.userId, accessKeyId));
+  if (!k) throw noSuchAccessKey(accessKeyId);
+  return k;
+}
+
+export async function updateAccessKey(env: IamEnv, caller: Caller, input: UpdateAccessKeyRequest): Promise<Record<string, never>> {
+  const accessKeyId = checkAccessKeyId(input.AccessKeyId);
+  const status = checkStatus(input.Status);
+  const name = targetUserName(caller, input.UserName);
+  await authorizeOnUser(env, caller, "UpdateAccessKey", name);
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    const k = await mustKey(tx, u, accessKeyId);
+    await tx.put<AccessKeyDoc>(COLLECTIONS.accessKeys, accessKeyDocKey(u.accountId, u.userId, accessKeyId), { ...k, status });
+  });
+  return {};
+}
+
+export async function deleteAccessKey(env: IamEnv, caller: Caller, input: DeleteAccessKeyRequest): Promise<Record<string, never>> {
+  const accessKeyId = checkAccessKeyId(input.AccessKeyId);
+  const name = targetUserName(caller, input.UserName);
+  await authorizeOnUser(env, caller, "DeleteAccessKey", name);
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    await mustKey(tx, u, accessKeyId);
+    await tx.delete(COLLECTIONS.accessKeys, accessKeyDocKey(u.accountId, u.userId, accessKeyId));
+    await tx.delete(COLLECTIONS.accessKeyIndex, accessKeyId);
+  });
+  return {};
+}
+
+export async function getAccessKeyLastUsed(env: IamEnv, caller: Caller, input: GetAccessKeyLastUsedRequest): Promise<GetAccessKeyLastUsedResponse> {
+  const accessKeyId = checkAccessKeyId(input.AccessKeyId);
+  const idx = await env.store.get<AccessKeyIndexDoc>(COLLECTIONS.accessKeyIndex, accessKeyId);
+  const u = idx && idx.accountId === caller.accountId ? await users.byId(env.store, idx.accountId, idx.userId) : undefined;
+  const k = u ? await env.store.get<AccessKeyDoc>(COLLECTIONS.accessKeys, accessKeyDocKey(u.accountId, u.userId, accessKeyId)) : undefined;
+  if (!u || !k) {
+    // IAM answers an unknown (or foreign) key id as a denial on the key, not as NoSuchEntity.
+    const who = caller.principal?.arn ?? `arn:aws:iam::${caller.accountId}:root`;
+    throw commonError("AccessDenied", `User: ${who} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`);
+  }
+  const arn = userArnOf(u);
+  await authorize(caller, "GetAccessKeyLastUsed", arn);
+  noteResource(caller, arn, "AWS::IAM::User");
+  return {
+    UserName: u.userName,
+    AccessKeyLastUsed: k.lastUsed
+      ? { LastUsedDate: new Date(k.lastUsed.date), ServiceName: k.lastUsed.service, Region: k.lastUsed.region }
+      : { ServiceName: "N/A", Region: "N/A" },
+  };
+}
+
+/**
+ * Records that a key was used (GetAccessKeyLastUsed). Not an authorisation input, so it
+ * does not invalidate caches; callers throttle it (the directory writes at most once per
+ * key per interval).
+ */
+export async function recordAccessKeyUse(env: IamEnv, accessKeyId: string, usage: { date: number; region: string; service: string }): Promise<void> {
+  const idx = await env.store.get<AccessKeyIndexDoc>(COLLECTIONS.accessKeyIndex, accessKeyId);
+  if (!idx) return;
+  await env.store.transaction(async (tx) => {
+    const key = accessKeyDocKey(idx.accountId, idx.userId, accessKeyId);
+    const k = await tx.get<AccessKeyDoc>(COLLECTIONS.accessKeys, key);
+    if (k) await tx.put<AccessKeyDoc>(COLLECTIONS.accessKeys, key, { ...k, lastUsed: usage });
+  });
+}

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ACCOUNT, ALLOW_S3, assertAwsError, createHarness, TRUST_EC2 } from "./testing/harness.js";
+
+type AttachedOut = { AttachedPolicies: Array<{ PolicyName: string; PolicyArn: string }>; IsTruncated: boolean; Marker?: string };
+
+describe("IAM policy attachments", () => {
+  test("attach authorises with iam:PolicyARN and the entity's boundary; attach is idempotent; detach", async () => {
+    const h = createHarness();
+    await h.call("CreateUser", { UserName: "alice", PermissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess" });
+    const p = await h.call<{ Policy: { Arn: string } }>("CreatePolicy", { PolicyName: "p", PolicyDocument: ALLOW_S3 });
+    h.calls.length = 0;
+    await h.call("AttachUserPolicy", { UserName: "alice", PolicyArn: p.Policy.Arn });
+    assert.deepEqual(h.calls, [
+      {
+        action: "iam:AttachUserPolicy",
+        resource: `arn:aws:iam::${ACCOUNT}:user/alice`,
+        context: { "iam:PolicyARN": p.Policy.Arn, "iam:PermissionsBoundary": "arn:aws:iam::aws:policy/PowerUserAccess" },
+      },
+    ]);
+    await h.call("AttachUserPolicy", { UserName: "alice", PolicyArn: p.Policy.Arn });
+    const listed = await h.call<AttachedOut>("ListAttachedUserPolicies", { UserName: "alice" });
+    assert.deepEqual(listed, { AttachedPolicies: [{ PolicyName: "p", PolicyArn: p.Policy.Arn }], IsTruncated: false });
+    const pol = await h.call<{ Policy: { AttachmentCount: number } }>("GetPolicy", { PolicyArn: p.Policy.Arn });
+    assert.equal(pol.Policy.AttachmentCount, 1);
+    await h.call("DetachUserPolicy", { UserName: "alice", PolicyArn: p.Policy.Arn });
+    await assertAwsError(h.call("DetachUserPolicy", { UserName: "alice", PolicyArn: p.Policy.Arn }), "NoSuchEntity", 404, `Policy ${p.Policy.Arn} was not found.`);
+    const none = await h.call<AttachedOut>("ListAttachedUserPolicies", { UserName: "alice" });
+    assert.deepEqual(none.AttachedPolicies, []);
+  });
+
+  test("attach errors: unknown policy, another account's policy, malformed ARN, missing entity, denied", async () => {
+    const h = createHarness();
+    await h.call("CreateRole", { RoleName: "r", AssumeRolePolicyDocument: TRUST_EC2 });
+    await assertAwsError(
+      h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/nonexistent-policy` }),
+      "NoSuchEntity",
+      404,
+      `Policy arn:aws:iam::${ACCOUNT}:policy/nonexistent-policy does not exist or is not attachable.`,
+    );
+    await h.call("CreatePolicy", { PolicyName: "theirs", PolicyDocument: ALLOW_S3 }, { accountId: "444455556666" });
+    await assertAwsError(
+      h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: "arn:aws:iam::444455556666:policy/theirs" }),
+      "NoSuchEntity",
+      404,
+      "Policy arn:aws:iam::444455556666:policy/theirs does not exist or is not attachable.",
+    );
+    await assertAwsError(h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: "longpolicynamebutnoarn" }), "ValidationError", 400, "ARN longpolicynamebutnoarn is not valid.");
+    await assertAwsError(
+      h.call("AttachRolePolicy", { RoleName: "ghost", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }),
+      "NoSuchEntity",
+      404,
+      "The role with name ghost cannot be found.",
+    );
+    h.deny.add("iam:AttachRolePolicy");
+    await assertAwsError(h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }), "AccessDeniedException", 400, /iam:AttachRolePolicy/);
+    h.deny.clear();
+    const listed = await h.call<AttachedOut>("ListAttachedRolePolicies", { RoleName: "r" });
+    assert.deepEqual(listed.AttachedPolicies, []);
+  });
+
+  test("at most 10 managed policies per entity", async () => {
+    const h = createHarness();
+    await h.call("CreateGroup", { GroupName: "g" });
+    for (let i = 0; i < 10; i++) {
+      const p = await h.call<{ Policy: { Arn: string } }>("CreatePolicy", { PolicyName: `p${i}`, PolicyDocument: ALLOW_S3 });
+      await h.call("AttachGroupPolicy", { GroupName: "g", PolicyArn: p.Policy.Arn });
+    }
+    await assertAwsError(
+      h.call("AttachGroupPolicy", { GroupName: "g", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }),
+      "LimitExceeded",
+      409,
+      "Cannot exceed quota for PoliciesPerGroup: 10",
+    );
+    const page = await h.call<AttachedOut>("ListAttachedGroupPolicies", { GroupName: "g", MaxItems: 4 });
+    assert.equal(page.AttachedPolicies.length, 4);
+    assert.equal(page.IsTruncated, true);
+    const rest = await h.call<AttachedOut>("ListAttachedGroupPolicies", { GroupName: "g", Marker: page.Marker });
+    assert.equal(rest.AttachedPolicies.length, 6);
+  });
+
+  test("ListEntitiesForPolicy lists users, groups and roles, with filters", async () => {
+    const h = createHarness();
+    const arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    await h.call("CreateUser", { UserName: "alice" });
+    await h.call("CreateGroup", { GroupName: "devs" });
+    await h.call("CreateRole", { RoleName: "r", AssumeRolePolicyDocument: TRUST_EC2 });
+    await h.call("CreateRole", { RoleName: "bounded", AssumeRolePolicyDocument: TRUST_EC2, PermissionsBoundary: arn });
+    await h.call("AttachUserPolicy", { UserName: "alice", PolicyArn: arn });
+    await h.call("AttachGroupPolicy", { GroupName: "devs", PolicyArn: arn });
+    await h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: arn });
+    const all = await h.call<Record<string, unknown>>("ListEntitiesForPolicy", { PolicyArn: arn });
+    assert.deepEqual(
+      [all.PolicyUsers, all.PolicyGroups, (all.PolicyRoles as Array<{ RoleName: string }>).map((r) => r.RoleName), all.IsTruncated],
+      [[{ UserName: "alice", UserId: (all.PolicyUsers as Array<{ UserId: string }>)[0]?.UserId }], [{ GroupName: "devs", GroupId: (all.PolicyGroups as Array<{ GroupId: string }>)[0]?.GroupId }], ["bounded", "r"], false],
+    );
+    const attachedOnly = await h.call<{ PolicyRoles: Array<{ RoleName: string }> }>("ListEntitiesForPolicy", { PolicyArn: arn, PolicyUsageFilter: "PermissionsPolicy", EntityFilter: "Role" });
+    assert.deepEqual(attachedOnly.PolicyRoles.map((r) => r.RoleName), ["r"]);
+    const boundaries = await h.call<{ PolicyRoles: Array<{ RoleName: string }>; PolicyUsers: unknown[] }>("ListEntitiesForPolicy", { PolicyArn: arn, PolicyUsageFilter: "PermissionsBoundary" });
+    assert.deepEqual([boundaries.PolicyRoles.map((r) => r.RoleName), boundaries.PolicyUsers], [["bounded"], []]);
+  });
+});

@@ -1,0 +1,243 @@
+/** Managed policy attachments to users, groups and roles, and who uses a policy. */
+import type {
+  AttachedPolicy,
+  AttachGroupPolicyRequest,
+  AttachRolePolicyRequest,
+  AttachUserPolicyRequest,
+  DetachGroupPolicyRequest,
+  DetachRolePolicyRequest,
+  DetachUserPolicyRequest,
+  ListAttachedGroupPoliciesRequest,
+  ListAttachedGroupPoliciesResponse,
+  ListAttachedRolePoliciesRequest,
+  ListAttachedRolePoliciesResponse,
+  ListAttachedUserPoliciesRequest,
+  ListAttachedUserPoliciesResponse,
+  ListEntitiesForPolicyRequest,
+  ListEntitiesForPolicyResponse,
+} from "@aws-sdk/client-iam";
+import type { AwsError } from "../../core/errors.js";
+import type { ConditionContext } from "../../core/types.js";
+import type { DocStore } from "../../storage/types.js";
+import { parseEntityArn } from "./arn.js";
+import type { Caller, IamEnv } from "./env.js";
+import { write } from "./env.js";
+import { constraintError, noSuchGroup, noSuchRole, noSuchUser, policyNotAttachable, policyNotFound, quotaExceeded } from "./errors.js";
+import { authorizeOnGroup, mustGroup } from "./groups.js";
+import { COLLECTIONS, QUOTAS, type AttachedEntityKind, type GroupDoc, type PolicyUseDoc, type RoleDoc, type UserDoc } from "./model.js";
+import { paginate, pageFields } from "./pagination.js";
+import { authorizeOnPolicy, checkPolicyArn } from "./policy-common.js";
+import { resolvePolicy } from "./policy-lookup.js";
+import { groups, policyUses, roles, users } from "./repo.js";
+import { authorizeOnRole, mustRole } from "./roles.js";
+import { authorizeOnUser, boundaryContext, mustUser } from "./users.js";
+import { checkMarker, checkMaxItems, checkName, checkPathPrefix } from "./validation.js";
+
+/** What attachment logic needs to know about one kind of entity. */
+export interface EntityAdapter<D> {
+  kind: AttachedEntityKind;
+  nameField: string;
+  nameMax: number;
+  quota: string;
+  authorizeOn(env: IamEnv, caller: Caller, action: string, name: string, context: (d: D | undefined) => ConditionContext): Promise<D | undefined>;
+  must(db: DocStore, accountId: string, name: string): Promise<D>;
+  save(db: DocStore, d: D): Promise<void>;
+  id(d: D): string;
+  name(d: D): string;
+  notFound(name: string): AwsError;
+}
+
+export const USER_ADAPTER: EntityAdapter<UserDoc> = {
+  kind: "User",
+  nameField: "userName",
+  nameMax: 128,
+  quota: "PoliciesPerUser",
+  authorizeOn: (env, caller, action, name, context) => authorizeOnUser(env, caller, action, name, context),
+  must: mustUser,
+  save: users.save,
+  id: (d) => d.userId,
+  name: (d) => d.userName,
+  notFound: noSuchUser,
+};
+
+export const GROUP_ADAPTER: EntityAdapter<GroupDoc> = {
+  kind: "Group",
+  nameField: "groupName",
+  nameMax: 128,
+  quota: "PoliciesPerGroup",
+  authorizeOn: (env, caller, action, name, context) => authorizeOnGroup(env, caller, action, name, context),
+  must: mustGroup,
+  save: groups.save,
+  id: (d) => d.groupId,
+  name: (d) => d.groupName,
+  notFound: noSuchGroup,
+};
+
+export const ROLE_ADAPTER: EntityAdapter<RoleDoc> = {
+  kind: "Role",
+  nameField: "roleName",
+  nameMax: 64,
+  quota: "PoliciesPerRole",
+  authorizeOn: (env, caller, action, name, context) => authorizeOnRole(env, caller, action, name, context),
+  must: mustRole,
+  save: roles.save,
+  id: (d) => d.roleId,
+  name: (d) => d.roleName,
+  notFound: noSuchRole,
+};
+
+export type Attachable = UserDoc | GroupDoc | RoleDoc;
+
+function boundaryOf(d: Attachable | undefined): string | undefined {
+  return d && "permissionsBoundaryArn" in d ? d.permissionsBoundaryArn : undefined;
+}
+
+export async function attachPolicy<D extends Attachable>(
+  env: IamEnv,
+  caller: Caller,
+  a: EntityAdapter<D>,
+  action: string,
+  entityName: string | undefined,
+  arnInput: string | undefined,
+): Promise<Record<string, never>> {
+  const name = checkName(entityName, a.nameField, a.nameMax);
+  const arn = checkPolicyArn(arnInput);
+  await a.authorizeOn(env, caller, action, name, (d) => ({ "iam:PolicyARN": arn, ...boundaryContext(boundaryOf(d)) }));
+  await attachInTx(env, caller.accountId, a, name, arn);
+  return {};
+}
+
+/** The transactional part of an attachment (shared with IamApi, which is not authorised). */
+export async function attachInTx<D extends Attachable>(env: IamEnv, accountId: string, a: EntityAdapter<D>, name: string, arn: string): Promise<void> {
+  await write(env, accountId, async (tx) => {
+    const d = await a.must(tx, accountId, name);
+    const p = await resolvePolicy(tx, accountId, arn);
+    if (!p) throw policyNotAttachable(arn);
+    if (d.attachedPolicyArns.includes(arn)) return;
+    if (d.attachedPolicyArns.length >= QUOTAS.attachedPoliciesPerEntity) throw quotaExceeded(a.quota, QUOTAS.attachedPoliciesPerEntity);
+    await a.save(tx, { ...d, attachedPolicyArns: [...d.attachedPolicyArns, arn] });
+    await policyUses.add(tx, COLLECTIONS.policyAttachments, accountId, p.policyId, a.kind, a.id(d));
+  });
+}
+
+export async function detachPolicy<D extends Attachable>(
+  env: IamEnv,
+  caller: Caller,
+  a: EntityAdapter<D>,
+  action: string,
+  entityName: string | undefined,
+  arnInput: string | undefined,
+): Promise<Record<string, never>> {
+  const name = checkName(entityName, a.nameField, a.nameMax);
+  const arn = checkPolicyArn(arnInput);
+  await a.authorizeOn(env, caller, action, name, (d) => ({ "iam:PolicyARN": arn, ...boundaryContext(boundaryOf(d)) }));
+  await write(env, caller.accountId, async (tx) => {
+    const d = await a.must(tx, caller.accountId, name);
+    if (!d.attachedPolicyArns.includes(arn)) throw policyNotFound(arn);
+    await a.save(tx, { ...d, attachedPolicyArns: d.attachedPolicyArns.filter((x) => x !== arn) });
+    const p = await resolvePolicy(tx, caller.accountId, arn);
+    if (p) await policyUses.remove(tx, COLLECTIONS.policyAttachments, caller.accountId, p.policyId, a.kind, a.id(d));
+  });
+  return {};
+}
+
+async function listAttached<D extends Attachable>(
+  env: IamEnv,
+  caller: Caller,
+  a: EntityAdapter<D>,
+  action: string,
+  input: { Marker?: string | undefined; MaxItems?: number | undefined; PathPrefix?: string | undefined },
+  entityName: string | undefined,
+): Promise<{ AttachedPolicies: AttachedPolicy[]; IsTruncated: boolean; Marker?: string }> {
+  const name = checkName(entityName, a.nameField, a.nameMax);
+  const prefix = checkPathPrefix(input.PathPrefix);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  const d = await a.authorizeOn(env, caller, action, name, () => ({}));
+  if (!d) throw a.notFound(name);
+  const items = d.attachedPolicyArns
+    .map((arn) => ({ arn, parsed: parseEntityArn(arn, "policy") }))
+    .filter((x) => x.parsed !== undefined && x.parsed.path.startsWith(prefix));
+  const page = paginate(items, (x) => x.arn, marker, max);
+  return { AttachedPolicies: page.items.map((x) => ({ PolicyName: x.parsed?.name ?? "", PolicyArn: x.arn })), ...pageFields(page) };
+}
+
+export const attachUserPolicy = (env: IamEnv, caller: Caller, i: AttachUserPolicyRequest) =>
+  attachPolicy(env, caller, USER_ADAPTER, "AttachUserPolicy", i.UserName, i.PolicyArn);
+export const attachGroupPolicy = (env: IamEnv, caller: Caller, i: AttachGroupPolicyRequest) =>
+  attachPolicy(env, caller, GROUP_ADAPTER, "AttachGroupPolicy", i.GroupName, i.PolicyArn);
+export const attachRolePolicy = (env: IamEnv, caller: Caller, i: AttachRolePolicyRequest) =>
+  attachPolicy(env, caller, ROLE_ADAPTER, "AttachRolePolicy", i.RoleName, i.PolicyArn);
+export const detachUserPolicy = (env: IamEnv, caller: Caller, i: DetachUserPolicyRequest) =>
+  detachPolicy(env, caller, USER_ADAPTER, "DetachUserPolicy", i.UserName, i.PolicyArn);
+export const detachGroupPolicy = (env: IamEnv, caller: Caller, i: DetachGroupPolicyRequest) =>
+  detachPolicy(env, caller, GROUP_ADAPTER, "DetachGroupPolicy", i.GroupName, i.PolicyArn);
+export const detachRolePolicy = (env: IamEnv, caller: Caller, i: DetachRolePolicyRequest) =>
+  detachPolicy(env, caller, ROLE_ADAPTER, "DetachRolePolicy", i.RoleName, i.PolicyArn);
+export const listAttachedUserPolicies = (env: IamEnv, caller: Caller, i: ListAttachedUserPoliciesRequest): Promise<ListAttachedUserPoliciesResponse> =>
+  listAttached(env, caller, USER_ADAPTER, "ListAttachedUserPolicies", i, i.UserName);
+export const listAttachedGroupPolicies = (env: IamEnv, caller: Caller, i: ListAttachedGroupPoliciesRequest): Promise<ListAttachedGroupPoliciesResponse> =>
+  listAttached(env, caller, GROUP_ADAPTER, "ListAttachedGroupPolicies", i, i.GroupName);
+export const listAttachedRolePolicies = (env: IamEnv, caller: Caller, i: ListAttachedRolePoliciesRequest): Promise<ListAttachedRolePoliciesResponse> =>
+  listAttached(env, caller, ROLE_ADAPTER, "ListAttachedRolePolicies", i, i.RoleName);
+
+const ENTITY_FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"] as const;
+
+export async function listEntitiesForPolicy(env: IamEnv, caller: Caller, input: ListEntitiesForPolicyRequest): Promise<ListEntitiesForPolicyResponse> {
+  const arn = checkPolicyArn(input.PolicyArn);
+  const filter = input.EntityFilter;
+  if (filter !== undefined && !(ENTITY_FILTERS as readonly string[]).includes(filter)) {
+    throw constraintError("entityFilter", `Member must satisfy enum value set: [${ENTITY_FILTERS.join(", ")}]`);
+  }
+  const usage = input.PolicyUsageFilter;
+  if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
+    throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]");
+  }
+  const prefix = checkPathPrefix(input.PathPrefix);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  await authorizeOnPolicy(env, caller, "ListEntitiesForPolicy", arn);
+  const p = await resolvePolicy(env.store, caller.accountId, arn);
+  if (!p) throw policyNotFound(arn);
+  const collections = [
+    ...(usage !== "PermissionsBoundary" ? [COLLECTIONS.policyAttachments] : []),
+    ...(usage !== "PermissionsPolicy" ? [COLLECTIONS.policyBoundaries] : []),
+  ];
+  const seen = new Set<string>();
+  const uses: PolicyUseDoc[] = [];
+  for (const c of collections) {
+    for (const e of await env.store.list<PolicyUseDoc>(c, { prefix: policyUses.prefix(caller.accountId, p.policyId) })) {
+      const k = `${e.value.kind}/${e.value.id}`;
+      if (!seen.has(k) && (filter === undefined || filter === e.value.kind)) {
+        seen.add(k);
+        uses.push(e.value);
+      }
+    }
+  }
+  type Row = { kind: AttachedEntityKind; name: string; id: string; path: string };
+  const rows: Row[] = [];
+  for (const use of uses) {
+    if (use.kind === "User") {
+      const u = await users.byId(env.store, caller.accountId, use.id);
+      if (u) rows.push({ kind: "User", name: u.userName, id: u.userId, path: u.path });
+    } else if (use.kind === "Group") {
+      const g = await groups.byId(env.store, caller.accountId, use.id);
+      if (g) rows.push({ kind: "Group", name: g.groupName, id: g.groupId, path: g.path });
+    } else {
+      const r = await roles.byId(env.store, caller.accountId, use.id);
+      if (r) rows.push({ kind: "Role", name: r.roleName, id: r.roleId, path: r.path });
+    }
+  }
+  const page = paginate(
+    rows.filter((r) => r.path.startsWith(prefix)),
+    (r) => `${r.kind}/${r.name.toLowerCase()}`,
+    marker,
+    max,
+  );
+  return {
+    PolicyGroups: page.items.filter((r) => r.kind === "Group").map((r) => ({ GroupName: r.name, GroupId: r.id })),
+    PolicyUsers: page.items.filter((r) => r.kind === "User").map((r) => ({ UserName: r.name, UserId: r.id })),
+    PolicyRoles: page.items.filter((r) => r.kind === "Role").map((r) => ({ RoleName: r.name, RoleId: r.id })),
+    ...pageFields(page),
+  };
+}

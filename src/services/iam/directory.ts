@@ -1,0 +1,302 @@
+/**
+ * The identity directory: on every request the gateway resolves the access key here and
+ * the authoriser asks for the caller's policies and tags. Answers come from bounded caches
+ * that every committed IAM write of the account invalidates (see cache.ts).
+ *
+ * Temporary credentials: `ResolvedCredential.sessionToken` holds the hex SHA-256 of the
+ * session token (STS stores only the hash); the gateway compares sha256(presented token)
+ * to it in constant time.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { Principal } from "../../core/types.js";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { IdentityDirectory, PrincipalPolicies, ResolvedCredential } from "../../iam/directory.js";
+import type { Storage } from "../../storage/types.js";
+import type { SessionRecord } from "./api.js";
+import { rootArn, userArn } from "./arn.js";
+import { AccountEpochs, EpochCache } from "./cache.js";
+import { accessKeyAad, COLLECTIONS, rootAccessKeyAad, sessionSecretAad, type AccessKeyDoc, type AccessKeyIndexDoc, type RootAccessKeyDoc } from "./model.js";
+import { resolvePolicy } from "./policy-lookup.js";
+import { groups, roles, users } from "./repo.js";
+import { tagMap } from "./tags.js";
+
+export interface IamDirectory extends IdentityDirectory {
+  /** Drops everything cached for an account; IAM calls it after each committed write. */
+  invalidateAccount(accountId: string): void;
+  /**
+   * Records a use of an access key for GetAccessKeyLastUsed. Fire and forget, and written
+   * at most once per key per `lastUsedIntervalMs`, so it stays off the request's critical path.
+   */
+  noteAccessKeyUsed(accessKeyId: string, region: string, service: string): void;
+}
+
+export interface DirectoryDeps {
+  store: Storage;
+  sealer: Sealer;
+  clock: Clock;
+  epochs: AccountEpochs;
+  recordUse?: (accessKeyId: string, usage: { date: number; region: string; service: string }) => Promise<void>;
+  /** Entries per cache (default 10 000). */
+  cacheSize?: number;
+  /** Safety TTL of cached entries, ms (default 30 s). */
+  ttlMs?: number;
+  lastUsedIntervalMs?: number;
+}
+
+/** What the directory caches per user or role: the answer to policiesFor, ready to hand out, and the tags. */
+interface EntityPolicies {
+  policies: PrincipalPolicies;
+  tags: Record<string, string>;
+}
+
+/** Cached answers are shared between requests, so they are frozen: nobody may alter them. */
+function entityPolicies(identity: string[], boundary: string | undefined, tags: Record<string, string>): EntityPolicies {
+  Object.freeze(identity);
+  const policies: PrincipalPolicies = Object.freeze(boundary !== undefined ? { identity, boundary } : { identity });
+  return Object.freeze({ policies, tags: Object.freeze(tags) });
+}
+
+const NO_POLICIES: EntityPolicies = entityPolicies([], undefined, {});
+
+export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
+  const { store, sealer, clock, epochs } = deps;
+  const size = deps.cacheSize ?? 10_000;
+  const ttl = deps.ttlMs ?? 30_000;
+  const credentials = new EpochCache<ResolvedCredential>(size, ttl, clock, epochs);
+  const entities = new EpochCache<EntityPolicies>(size, ttl, clock, epochs);
+  const sessionDocs = new EpochCache<{ docs: string[]; userId?: string }>(size, ttl, clock, epochs);
+  const lastUseWrites = new Map<string, number>();
+  const lastUsedInterval = deps.lastUsedIntervalMs ?? 5 * 60_000;
+
+  function unseal(sealed: string, aad: string): string | undefined {
+    try {
+      return sealer.unsealString(sealed, aad).toString("utf8");
+    } catch {
+      // Altered record or wrong root key: the credential is unusable, never a crash.
+      return undefined;
+    }
+  }
+
+  async function loadUserKey(accessKeyId: string): Promise<{ value: ResolvedCredential; accountId: string } | undefined> {
+    const idx = await store.get<AccessKeyIndexDoc>(COLLECTIONS.accessKeyIndex, accessKeyId);
+    if (!idx) return undefined;
+    const [key, user] = await Promise.all([
+      store.get<AccessKeyDoc>(COLLECTIONS.accessKeys, `${idx.accountId}/${idx.userId}/${accessKeyId}`),
+      users.byId(store, idx.accountId, idx.userId),
+    ]);
+    if (!key || !user) return undefined;
+    const secret = unseal(key.sealedSecret, accessKeyAad(accessKeyId));
+    if (secret === undefined) return undefined;
+    const principal: Principal = {
+      type: "IAMUser",
+      accountId: user.accountId,
+      arn: userArn(user.accountId, user.path, user.userName),
+      principalId: user.userId,
+      accessKeyId,
+      name: user.userName,
+    };
+    return { value: { secretAccessKey: secret, principal, active: key.status === "Active" }, accountId: user.accountId };
+  }
+
+  async function loadRootKey(accessKeyId: string): Promise<{ value: ResolvedCredential; accountId: string } | undefined> {
+    const doc = await store.get<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, accessKeyId);
+    if (!doc) return undefined;
+    const secret = unseal(doc.sealedSecret, rootAccessKeyAad(accessKeyId));
+    if (secret === undefined) return undefined;
+    const principal: Principal = { type: "Root", accountId: doc.accountId, arn: rootArn(doc.accountId), principalId: doc.accountId, accessKeyId };
+    return { value: { secretAccessKey: secret, principal, active: doc.status !== "Inactive" }, accountId: doc.accountId };
+  }
+
+  async function loadSession(accessKeyId: string): Promise<{ value: ResolvedCredential; accountId: string } | undefined> {
+    const s = await store.get<SessionRecord>(COLLECTIONS.stsSessions, accessKeyId);
+    if (!s) return undefined;
+    const secret = unseal(s.sealedSecret, sessionSecretAad(accessKeyId));
+    if (secret === undefined) return undefined;
+    const acct = s.accountId;
+    const common: Partial<Principal> = {
+      accessKeyId,
+      sessionIssuedAt: s.issuedAt,
+      sessionExpiresAt: s.expiresAt,
+      ...(s.sessionPolicy !== undefined ? { sessionPolicy: s.sessionPolicy } : {}),
+      ...(s.sessionPolicyArns !== undefined && s.sessionPolicyArns.length > 0 ? { sessionPolicyArns: s.sessionPolicyArns } : {}),
+      ...(s.sessionTags !== undefined ? { sessionTags: s.sessionTags } : {}),
+      ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
+    };
+    let principal: Principal;
+    if (s.kind === "AssumedRole") {
+      // Sessions are bound to the role's unique id: a role deleted (and perhaps re-created
+      // under the same name) revokes them.
+      const role = s.roleId !== undefined ? await roles.byId(store, acct, s.roleId) : undefined;
+      if (!role || s.sessionName === undefined) return undefined;
+      principal = {
+        ...common,
+        type: "AssumedRole",
+        accountId: acct,
+        arn: `arn:aws:sts::${acct}:assumed-role/${role.roleName}/${s.sessionName}`,
+        principalId: `${role.roleId}:${s.sessionName}`,
+        accessKeyId,
+        name: role.roleName,
+        roleArn: s.roleArn ?? `arn:aws:iam::${acct}:role${role.path}${role.roleName}`,
+        roleId: role.roleId,
+        sessionName: s.sessionName,
+      };
+    } else if (s.kind === "SessionToken" && s.isRoot === true) {
+      principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, isSessionToken: true };
+    } else {
+      const user = s.userId !== undefined ? await users.byId(store, acct, s.userId) : undefined;
+      if (!user) return undefined;
+      if (s.kind === "SessionToken") {
+        principal = {
+          ...common,
+          type: "IAMUser",
+          accountId: acct,
+          arn: userArn(acct, user.path, user.userName),
+          principalId: user.userId,
+          accessKeyId,
+          name: user.userName,
+          isSessionToken: true,
+        };
+      } else {
+        const fed = s.sessionName ?? user.userName;
+        principal = {
+          ...common,
+          type: "FederatedUser",
+          accountId: acct,
+          arn: `arn:aws:sts::${acct}:federated-user/${fed}`,
+          principalId: `${acct}:${fed}`,
+          accessKeyId,
+          name: fed,
+        };
+      }
+    }
+    return { value: { secretAccessKey: secret, principal, active: true, sessionToken: s.sessionTokenHash, expiresAt: s.expiresAt }, accountId: acct };
+  }
+
+  async function managedDocument(accountId: string, arn: string): Promise<string | undefined> {
+    const p = await resolvePolicy(store, accountId, arn);
+    return p?.defaultDocument;
+  }
+
+  async function attachedDocs(accountId: string, arns: readonly string[], into: string[]): Promise<void> {
+    const docs = await Promise.all(arns.map((arn) => managedDocument(accountId, arn)));
+    for (const d of docs) if (d !== undefined) into.push(d);
+  }
+
+  function userPolicies(accountId: string, userId: string): Promise<EntityPolicies | undefined> {
+    return entities.load(`u/${accountId}/${userId}`, async () => {
+      const u = await users.byId(store, accountId, userId);
+      if (!u) return { value: NO_POLICIES, accountId };
+      const identity: string[] = u.inlinePolicies.map((p) => p.document);
+      await attachedDocs(accountId, u.attachedPolicyArns, identity);
+      for (const groupId of u.groupIds) {
+        const g = await groups.byId(store, accountId, groupId);
+        if (!g) continue;
+        for (const p of g.inlinePolicies) identity.push(p.document);
+        await attachedDocs(accountId, g.attachedPolicyArns, identity);
+      }
+      const boundary = u.permissionsBoundaryArn !== undefined ? await managedDocument(accountId, u.permissionsBoundaryArn) : undefined;
+      return { value: entityPolicies(identity, boundary, tagMap(u.tags)), accountId };
+    });
+  }
+
+  function rolePolicies(accountId: string, roleId: string): Promise<EntityPolicies | undefined> {
+    return entities.load(`r/${accountId}/${roleId}`, async () => {
+      const r = await roles.byId(store, accountId, roleId);
+      if (!r) return { value: NO_POLICIES, accountId };
+      const identity: string[] = r.inlinePolicies.map((p) => p.document);
+      await attachedDocs(accountId, r.attachedPolicyArns, identity);
+      const boundary = r.permissionsBoundaryArn !== undefined ? await managedDocument(accountId, r.permissionsBoundaryArn) : undefined;
+      return { value: entityPolicies(identity, boundary, tagMap(r.tags)), accountId };
+    });
+  }
+
+  /** Inline + managed session policies of a temporary credential (and, for federation, the issuing user). */
+  function sessionPolicies(p: Principal): Promise<{ docs: string[]; userId?: string } | undefined> {
+    return sessionDocs.load(`s/${p.accessKeyId}`, async () => {
+      const docs: string[] = [];
+      if (p.sessionPolicy !== undefined) docs.push(p.sessionPolicy);
+      await attachedDocs(p.accountId, p.sessionPolicyArns ?? [], docs);
+      let userId: string | undefined;
+      if (p.type === "FederatedUser") {
+        const s = await store.get<SessionRecord>(COLLECTIONS.stsSessions, p.accessKeyId);
+        userId = s?.userId;
+      }
+      return { value: { docs, ...(userId !== undefined ? { userId } : {}) }, accountId: p.accountId };
+    });
+  }
+
+  function hasSessionPolicies(p: Principal): boolean {
+    return p.sessionPolicy !== undefined || (p.sessionPolicyArns !== undefined && p.sessionPolicyArns.length > 0);
+  }
+
+  function withoutTags(e: EntityPolicies | undefined): PrincipalPolicies {
+    return (e ?? NO_POLICIES).policies;
+  }
+
+  return {
+    async resolveAccessKey(accessKeyId: string): Promise<ResolvedCredential | undefined> {
+      return credentials.load(`k/${accessKeyId}`, async () => {
+        if (accessKeyId.startsWith("ASIA")) return loadSession(accessKeyId);
+        return (await loadUserKey(accessKeyId)) ?? (await loadRootKey(accessKeyId));
+      });
+    },
+
+    async policiesFor(principal: Principal): Promise<PrincipalPolicies> {
+      switch (principal.type) {
+        case "IAMUser":
+          return withoutTags(await userPolicies(principal.accountId, principal.principalId));
+        case "AssumedRole": {
+          if (principal.roleId === undefined) return { identity: [] };
+          const base = withoutTags(await rolePolicies(principal.accountId, principal.roleId));
+          // Session policies only restrict when some were passed: an empty list would deny everything.
+          if (!hasSessionPolicies(principal)) return base;
+          const s = await sessionPolicies(principal);
+          return { ...base, session: s?.docs ?? [] };
+        }
+        case "FederatedUser": {
+          // GetFederationToken: the user's permissions intersected with the session policies
+          // (none passed means no permissions, as in AWS).
+          const s = await sessionPolicies(principal);
+          if (s?.userId === undefined) return { identity: [], session: [] };
+          const base = withoutTags(await userPolicies(principal.accountId, s.userId));
+          return { ...base, session: s.docs };
+        }
+        default:
+          // Root: the authoriser grants the account's root everything in its own account.
+          return { identity: [] };
+      }
+    },
+
+    async principalTags(principal: Principal): Promise<Record<string, string>> {
+      switch (principal.type) {
+        case "IAMUser":
+          return (await userPolicies(principal.accountId, principal.principalId))?.tags ?? {};
+        case "AssumedRole": {
+          const roleTags = principal.roleId !== undefined ? ((await rolePolicies(principal.accountId, principal.roleId))?.tags ?? {}) : {};
+          // Session tags override role tags with the same key.
+          return principal.sessionTags ? { ...roleTags, ...principal.sessionTags } : roleTags;
+        }
+        case "FederatedUser":
+          return principal.sessionTags ?? {};
+        default:
+          return {};
+      }
+    },
+
+    invalidateAccount(accountId: string): void {
+      epochs.bump(accountId);
+    },
+
+    noteAccessKeyUsed(accessKeyId: string, region: string, service: string): void {
+      if (!deps.recordUse || accessKeyId.startsWith("ASIA")) return;
+      const now = clock.now();
+      const last = lastUseWrites.get(accessKeyId);
+      if (last !== undefined && now - last < lastUsedInterval) return;
+      if (lastUseWrites.size >= size) lastUseWrites.clear();
+      lastUseWrites.set(accessKeyId, now);
+      deps.recordUse(accessKeyId, { date: now, region, service }).catch(() => {
+        // Best effort: last-used data must never fail or slow a request.
+      });
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * What IAM's domain functions work with: the environment (storage, sealer, clock, cache
+ * invalidation) and the caller (account, authorisation, audit annotations). API handlers
+ * build the caller from the RequestContext; other services (STS, Organizations, the
+ * bootstrap) use an internal caller that skips authorisation.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { AuditAnnotations, AuthorizeRequest, ConditionContext, Principal, RequestContext } from "../../core/types.js";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { DocStore, Storage } from "../../storage/types.js";
+
+export type PolicyDocumentKind = "identity" | "trust";
+
+export interface IamEnv {
+  store: Storage;
+  sealer: Sealer;
+  clock: Clock;
+  /** Must be called after every committed write that can change an account's identities or policies. */
+  changed(accountId: string): void;
+  /** Throws MalformedPolicyDocument (with IAM's message) unless `text` is a valid policy of `kind`. */
+  validatePolicy(text: string, kind: PolicyDocumentKind): void;
+}
+
+export interface Caller {
+  accountId: string;
+  now: number;
+  /** Absent for internal calls. */
+  principal?: Principal;
+  authorize(req: AuthorizeRequest): Promise<void>;
+  audit?: AuditAnnotations;
+}
+
+export function callerFromContext(ctx: RequestContext): Caller {
+  return {
+    accountId: ctx.scope.accountId,
+    now: ctx.now,
+    principal: ctx.principal,
+    authorize: (req) => ctx.authorize(req),
+    audit: ctx.audit,
+  };
+}
+
+/** A caller for other services and the bootstrap: trusted, so no authorisation. */
+export function internalCaller(accountId: string, now: number): Caller {
+  return { accountId, now, authorize: async () => {} };
+}
+
+/** Authorises `iam:<action>` on `resource` before anything changes. */
+export async function authorize(caller: Caller, action: string, resource: string, context?: ConditionContext): Promise<void> {
+  await caller.authorize({ action: `iam:${action}`, resource, ...(context && Object.keys(context).length > 0 ? { context } : {}) });
+}
+
+export function noteResource(caller: Caller, arn: string, type: string): void {
+  if (!caller.audit) return;
+  (caller.audit.resources ??= []).push({ ARN: arn, accountId: caller.accountId, type });
+}
+
+/**
+ * Runs a multi-document change atomically and, once committed, invalidates the account's
+ * cached identities. `fn` must use only the `tx` it is given (calling the store directly
+ * from inside would wait for this very transaction).
+ */
+export async function write<T>(env: IamEnv, accountId: string, fn: (tx: DocStore) => Promise<T>): Promise<T> {
+  const result = await env.store.transaction(fn);
+  env.changed(accountId);
+  return result;
+}

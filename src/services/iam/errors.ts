@@ -1,0 +1,63 @@
+/**
+ * IAM's error codes, statuses and messages, as the real service returns them.
+ * Messages name entities (never secrets).
+ */
+import { AwsError, commonError } from "../../core/errors.js";
+
+export function noSuchEntity(message: string): AwsError {
+  return new AwsError("NoSuchEntity", message, 404);
+}
+
+export function entityAlreadyExists(message: string): AwsError {
+  return new AwsError("EntityAlreadyExists", message, 409);
+}
+
+export function limitExceeded(message: string): AwsError {
+  return new AwsError("LimitExceeded", message, 409);
+}
+
+export function deleteConflict(message: string): AwsError {
+  return new AwsError("DeleteConflict", message, 409);
+}
+
+export function invalidInput(message: string): AwsError {
+  return new AwsError("InvalidInput", message, 400);
+}
+
+export function validationError(message: string): AwsError {
+  return new AwsError("ValidationError", message, 400);
+}
+
+export function malformedPolicyDocument(message: string): AwsError {
+  return new AwsError("MalformedPolicyDocument", message, 400);
+}
+
+/** Smithy constraint failure, in IAM's wording (the value itself is not echoed). */
+export function constraintError(field: string, constraint: string): AwsError {
+  return validationError(`1 validation error detected: Value at '${field}' failed to satisfy constraint: ${constraint}`);
+}
+
+export const noSuchUser = (name: string): AwsError => noSuchEntity(`The user with name ${name} cannot be found.`);
+export const noSuchGroup = (name: string): AwsError => noSuchEntity(`The group with name ${name} cannot be found.`);
+export const noSuchRole = (name: string): AwsError => noSuchEntity(`The role with name ${name} cannot be found.`);
+export const noSuchAccessKey = (id: string): AwsError => noSuchEntity(`The Access Key with id ${id} cannot be found.`);
+export const policyNotFound = (arn: string): AwsError => noSuchEntity(`Policy ${arn} was not found.`);
+export const policyNotAttachable = (arn: string): AwsError => noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+export const boundaryNotAttachable = (arn: string): AwsError => noSuchEntity(`Scope ARN: ${arn} does not exist or is not attachable.`);
+export const policyVersionNotFound = (arn: string, versionId: string): AwsError =>
+  noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);
+export const noSuchInlinePolicy = (kind: "user" | "group" | "role", name: string): AwsError =>
+  noSuchEntity(`The ${kind} policy with name ${name} cannot be found.`);
+
+export const userExists = (name: string): AwsError => entityAlreadyExists(`User with name ${name} already exists.`);
+export const groupExists = (name: string): AwsError => entityAlreadyExists(`Group with name ${name} already exists.`);
+export const roleExists = (name: string): AwsError => entityAlreadyExists(`Role with name ${name} already exists.`);
+export const policyExists = (name: string): AwsError =>
+  entityAlreadyExists(`A policy called ${name} already exists. Duplicate names are not allowed.`);
+
+export const quotaExceeded = (quota: string, value: number): AwsError => limitExceeded(`Cannot exceed quota for ${quota}: ${value}`);
+
+/** AWS managed policies belong to AWS: callers may read and attach them, never change them. */
+export function awsManagedPolicyImmutable(callerArn: string, action: string, arn: string): AwsError {
+  return commonError("AccessDenied", `User: ${callerArn} is not authorized to perform: ${action} on resource: policy ${arn}`);
+}

@@ -1,0 +1,136 @@
+/**
+ * IamApi: what STS, Organizations and the operator bootstrap use. Trusted callers, so no
+ * authorisation, but the same validation, quotas and transactions as the API.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { Scope } from "../../core/types.js";
+import { createAccessKeyFor } from "./access-keys.js";
+import type { IamApi, RoleRecord, SessionRecord, UserRecord } from "./api.js";
+import { parseEntityArn, roleArn, userArn } from "./arn.js";
+import { awsManagedPolicyByArn } from "./aws-managed-policies.js";
+import { attachInTx, ROLE_ADAPTER, USER_ADAPTER } from "./attachments.js";
+import { internalCaller, type IamEnv } from "./env.js";
+import { COLLECTIONS, rootAccessKeyAad, type RoleDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
+import { checkPolicyArn } from "./policy-common.js";
+import { defaultDocumentOf, localPolicyByArn } from "./policy-lookup.js";
+import { roles, users } from "./repo.js";
+import { createRole } from "./roles.js";
+import { createUser } from "./users.js";
+import { checkName } from "./validation.js";
+
+export function roleRecord(r: RoleDoc): RoleRecord {
+  return {
+    accountId: r.accountId,
+    roleName: r.roleName,
+    roleId: r.roleId,
+    arn: roleArn(r.accountId, r.path, r.roleName),
+    path: r.path,
+    assumeRolePolicyDocument: r.assumeRolePolicyDocument,
+    maxSessionDuration: r.maxSessionDuration,
+    ...(r.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: r.permissionsBoundaryArn } : {}),
+    tags: r.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+    createDate: r.createDate,
+  };
+}
+
+export function userRecord(u: UserDoc): UserRecord {
+  return {
+    accountId: u.accountId,
+    userName: u.userName,
+    userId: u.userId,
+    arn: userArn(u.accountId, u.path, u.userName),
+    path: u.path,
+    ...(u.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: u.permissionsBoundaryArn } : {}),
+    tags: u.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+    createDate: u.createDate,
+  };
+}
+
+export function createIamApi(env: IamEnv, clock: Clock): IamApi {
+  async function getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined> {
+    const r = await roles.byName(env.store, accountId, roleName);
+    return r ? roleRecord(r) : undefined;
+  }
+
+  return {
+    getRole,
+
+    async getRoleByArn(arn: string): Promise<RoleRecord | undefined> {
+      const parsed = parseEntityArn(arn, "role");
+      if (!parsed) return undefined;
+      const r = await getRole(parsed.accountId, parsed.name);
+      // The ARN must name the role exactly, path included.
+      return r && r.path === parsed.path ? r : undefined;
+    },
+
+    async getUser(accountId: string, userName: string): Promise<UserRecord | undefined> {
+      const u = await users.byName(env.store, accountId, userName);
+      return u ? userRecord(u) : undefined;
+    },
+
+    async createRole(scope: Scope, input): Promise<RoleRecord> {
+      await createRole(env, internalCaller(scope.accountId, clock.now()), {
+        RoleName: input.roleName,
+        AssumeRolePolicyDocument: input.assumeRolePolicyDocument,
+        ...(input.path !== undefined ? { Path: input.path } : {}),
+        ...(input.description !== undefined ? { Description: input.description } : {}),
+        ...(input.maxSessionDuration !== undefined ? { MaxSessionDuration: input.maxSessionDuration } : {}),
+      });
+      const r = await roles.byName(env.store, scope.accountId, input.roleName);
+      if (!r) throw new Error("role vanished right after creation");
+      return roleRecord(r);
+    },
+
+    async createUser(scope: Scope, input): Promise<UserRecord> {
+      await createUser(env, internalCaller(scope.accountId, clock.now()), { UserName: input.userName, ...(input.path !== undefined ? { Path: input.path } : {}) });
+      const u = await users.byName(env.store, scope.accountId, input.userName);
+      if (!u) throw new Error("user vanished right after creation");
+      return userRecord(u);
+    },
+
+    async attachRolePolicy(accountId: string, roleName: string, policyArn: string): Promise<void> {
+      await attachInTx(env, accountId, ROLE_ADAPTER, checkName(roleName, "roleName", 64), checkPolicyArn(policyArn));
+    },
+
+    async attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void> {
+      await attachInTx(env, accountId, USER_ADAPTER, checkName(userName, "userName", 128), checkPolicyArn(policyArn));
+    },
+
+    async createAccessKey(accountId: string, userName: string, given?: { accessKeyId: string; secretAccessKey: string }) {
+      const created = await createAccessKeyFor(env, accountId, checkName(userName, "userName", 128), clock.now(), given);
+      return { accessKeyId: created.doc.accessKeyId, secretAccessKey: created.secretAccessKey };
+    },
+
+    async putSession(session: SessionRecord): Promise<void> {
+      // A fresh access key id: nothing cached can refer to it, so no invalidation (STS calls this often).
+      await env.store.put<SessionRecord>(COLLECTIONS.stsSessions, session.accessKeyId, session);
+    },
+
+    async getManagedPolicyDocument(policyArn: string): Promise<string | undefined> {
+      const aws = awsManagedPolicyByArn(policyArn);
+      if (aws) return aws.document;
+      const parsed = parseEntityArn(policyArn, "policy");
+      if (!parsed || parsed.accountId === "aws") return undefined;
+      const p = await localPolicyByArn(env.store, parsed.accountId, policyArn);
+      return p ? defaultDocumentOf(p) : undefined;
+    },
+  };
+}
+
+/**
+ * Stores an access key of an account's root user (operator bootstrap). The secret is
+ * sealed with aad `iam/root-access-key/<accessKeyId>`; the directory resolves it as Root.
+ */
+export async function putRootAccessKey(
+  env: Pick<IamEnv, "store" | "sealer" | "changed">,
+  input: { accountId: string; accessKeyId: string; secretAccessKey: string; now: number },
+): Promise<void> {
+  const doc: RootAccessKeyDoc = {
+    accountId: input.accountId,
+    sealedSecret: env.sealer.sealToString(input.secretAccessKey, rootAccessKeyAad(input.accessKeyId)),
+    status: "Active",
+    createDate: input.now,
+  };
+  await env.store.put<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, input.accessKeyId, doc);
+  env.changed(input.accountId);
+}

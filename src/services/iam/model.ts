@@ -1,0 +1,167 @@
+/**
+ * Documents IAM keeps in storage, and the collections that hold them.
+ *
+ * Users, groups, roles and customer managed policies are stored under their stable unique
+ * id (AIDA…/AGPA…/AROA…/ANPA…) and found by name through a case-insensitive name index,
+ * so a rename (UpdateUser, UpdateGroup) touches only the entity and its index entry.
+ * Every key starts with `<accountId>/`: IAM is global, so there is no region segment.
+ */
+
+export interface TagDoc {
+  Key: string;
+  Value: string;
+}
+
+export interface InlinePolicyDoc {
+  name: string;
+  /** The document exactly as submitted (returned URL-encoded by Get*Policy). */
+  document: string;
+}
+
+export interface UserDoc {
+  accountId: string;
+  userId: string;
+  userName: string;
+  path: string;
+  createDate: number;
+  tags: TagDoc[];
+  permissionsBoundaryArn?: string;
+  inlinePolicies: InlinePolicyDoc[];
+  attachedPolicyArns: string[];
+  /** Ids of the groups the user belongs to (at most GROUPS_PER_USER). */
+  groupIds: string[];
+}
+
+export interface GroupDoc {
+  accountId: string;
+  groupId: string;
+  groupName: string;
+  path: string;
+  createDate: number;
+  inlinePolicies: InlinePolicyDoc[];
+  attachedPolicyArns: string[];
+}
+
+export interface RoleDoc {
+  accountId: string;
+  roleId: string;
+  roleName: string;
+  path: string;
+  createDate: number;
+  assumeRolePolicyDocument: string;
+  description?: string;
+  maxSessionDuration: number;
+  permissionsBoundaryArn?: string;
+  tags: TagDoc[];
+  inlinePolicies: InlinePolicyDoc[];
+  attachedPolicyArns: string[];
+}
+
+export interface PolicyVersionDoc {
+  versionId: string;
+  document: string;
+  createDate: number;
+}
+
+export interface ManagedPolicyDoc {
+  accountId: string;
+  policyId: string;
+  policyName: string;
+  path: string;
+  arn: string;
+  description?: string;
+  createDate: number;
+  updateDate: number;
+  defaultVersionId: string;
+  /** Next version number; version ids are never reused (v1, v2, … even after deletions). */
+  nextVersion: number;
+  versions: PolicyVersionDoc[];
+  tags: TagDoc[];
+}
+
+export type AccessKeyStatus = "Active" | "Inactive";
+
+export interface AccessKeyDoc {
+  accountId: string;
+  userId: string;
+  accessKeyId: string;
+  status: AccessKeyStatus;
+  createDate: number;
+  /** Secret access key sealed with aad `iam/access-key/<accessKeyId>`; never stored in the clear. */
+  sealedSecret: string;
+  lastUsed?: { date: number; region: string; service: string };
+}
+
+/** Global index: find any user access key by its id without knowing the account. */
+export interface AccessKeyIndexDoc {
+  accountId: string;
+  userId: string;
+}
+
+/** Operator-created access keys of an account's root user. */
+export interface RootAccessKeyDoc {
+  accountId: string;
+  /** Secret sealed with aad `iam/root-access-key/<accessKeyId>`. */
+  sealedSecret: string;
+  status?: AccessKeyStatus;
+  createDate?: number;
+}
+
+/** Name index entry: the id of the entity plus what list filters need without loading it. */
+export interface NameIndexDoc {
+  id: string;
+  name: string;
+  path: string;
+}
+
+export type AttachedEntityKind = "User" | "Group" | "Role";
+
+/** Reverse index entry: an entity that has a managed policy attached (or uses it as a boundary). */
+export interface PolicyUseDoc {
+  kind: AttachedEntityKind;
+  id: string;
+}
+
+export const COLLECTIONS = {
+  users: "iam-users",
+  userNames: "iam-user-names",
+  groups: "iam-groups",
+  groupNames: "iam-group-names",
+  groupMembers: "iam-group-members",
+  roles: "iam-roles",
+  roleNames: "iam-role-names",
+  policies: "iam-policies",
+  policyNames: "iam-policy-names",
+  policyAttachments: "iam-policy-attachments",
+  policyBoundaries: "iam-policy-boundaries",
+  accessKeys: "iam-access-keys",
+  accessKeyIndex: "iam-access-key-index",
+  rootAccessKeys: "root-access-keys",
+  stsSessions: "sts-sessions",
+} as const;
+
+/** Quotas IAM enforces by default (IAM and AWS STS quotas). */
+export const QUOTAS = {
+  accessKeysPerUser: 2,
+  groupsPerUser: 10,
+  attachedPoliciesPerEntity: 10,
+  versionsPerPolicy: 5,
+  tagsPerResource: 50,
+  managedPolicySize: 6144,
+  userInlinePolicySize: 2048,
+  groupInlinePolicySize: 5120,
+  roleInlinePolicySize: 10240,
+  trustPolicySize: 2048,
+} as const;
+
+export function accessKeyAad(accessKeyId: string): string {
+  return `iam/access-key/${accessKeyId}`;
+}
+
+export function rootAccessKeyAad(accessKeyId: string): string {
+  return `iam/root-access-key/${accessKeyId}`;
+}
+
+export function sessionSecretAad(accessKeyId: string): string {
+  return `sts/session/${accessKeyId}`;
+}

@@ -1,0 +1,102 @@
+/** The IAM operation table: each wire operation, its SDK schema, and the domain function it calls. */
+import * as sdk from "@aws-sdk/client-iam";
+import type { RequestContext } from "../../core/types.js";
+import type { OperationDefinition, StaticSchema } from "../types.js";
+import * as keys from "./access-keys.js";
+import * as attach from "./attachments.js";
+import { getAccountAuthorizationDetails } from "./authorization-details.js";
+import * as bounds from "./boundaries.js";
+import { callerFromContext, type Caller, type IamEnv } from "./env.js";
+import * as groups from "./groups.js";
+import * as inline from "./inline-policies.js";
+import * as policies from "./policies.js";
+import * as versions from "./policy-versions.js";
+import * as roles from "./roles.js";
+import * as users from "./users.js";
+
+type Domain<I, O> = (env: IamEnv, caller: Caller, input: I) => Promise<O>;
+
+export function buildOperations(env: IamEnv): Record<string, OperationDefinition> {
+  function op<I, O>(schema: StaticSchema, fn: Domain<I, O>): OperationDefinition {
+    return { schema, handler: (input: I | undefined, ctx: RequestContext) => fn(env, callerFromContext(ctx), input ?? ({} as I)) };
+  }
+  return {
+    CreateUser: op(sdk.CreateUser$, users.createUser),
+    GetUser: op(sdk.GetUser$, users.getUser),
+    UpdateUser: op(sdk.UpdateUser$, users.updateUser),
+    DeleteUser: op(sdk.DeleteUser$, users.deleteUser),
+    ListUsers: op(sdk.ListUsers$, users.listUsers),
+    TagUser: op(sdk.TagUser$, users.tagUser),
+    UntagUser: op(sdk.UntagUser$, users.untagUser),
+    ListUserTags: op(sdk.ListUserTags$, users.listUserTags),
+    PutUserPermissionsBoundary: op(sdk.PutUserPermissionsBoundary$, bounds.putUserPermissionsBoundary),
+    DeleteUserPermissionsBoundary: op(sdk.DeleteUserPermissionsBoundary$, bounds.deleteUserPermissionsBoundary),
+
+    CreateAccessKey: op(sdk.CreateAccessKey$, keys.createAccessKey),
+    ListAccessKeys: op(sdk.ListAccessKeys$, keys.listAccessKeys),
+    UpdateAccessKey: op(sdk.UpdateAccessKey$, keys.updateAccessKey),
+    DeleteAccessKey: op(sdk.DeleteAccessKey$, keys.deleteAccessKey),
+    GetAccessKeyLastUsed: op(sdk.GetAccessKeyLastUsed$, keys.getAccessKeyLastUsed),
+
+    CreateGroup: op(sdk.CreateGroup$, groups.createGroup),
+    GetGroup: op(sdk.GetGroup$, groups.getGroup),
+    UpdateGroup: op(sdk.UpdateGroup$, groups.updateGroup),
+    DeleteGroup: op(sdk.DeleteGroup$, groups.deleteGroup),
+    ListGroups: op(sdk.ListGroups$, groups.listGroups),
+    AddUserToGroup: op(sdk.AddUserToGroup$, groups.addUserToGroup),
+    RemoveUserFromGroup: op(sdk.RemoveUserFromGroup$, groups.removeUserFromGroup),
+    ListGroupsForUser: op(sdk.ListGroupsForUser$, groups.listGroupsForUser),
+
+    CreateRole: op(sdk.CreateRole$, roles.createRole),
+    GetRole: op(sdk.GetRole$, roles.getRole),
+    UpdateRole: op(sdk.UpdateRole$, roles.updateRole),
+    UpdateRoleDescription: op(sdk.UpdateRoleDescription$, roles.updateRoleDescription),
+    UpdateAssumeRolePolicy: op(sdk.UpdateAssumeRolePolicy$, roles.updateAssumeRolePolicy),
+    DeleteRole: op(sdk.DeleteRole$, roles.deleteRole),
+    ListRoles: op(sdk.ListRoles$, roles.listRoles),
+    TagRole: op(sdk.TagRole$, roles.tagRole),
+    UntagRole: op(sdk.UntagRole$, roles.untagRole),
+    ListRoleTags: op(sdk.ListRoleTags$, roles.listRoleTags),
+    PutRolePermissionsBoundary: op(sdk.PutRolePermissionsBoundary$, bounds.putRolePermissionsBoundary),
+    DeleteRolePermissionsBoundary: op(sdk.DeleteRolePermissionsBoundary$, bounds.deleteRolePermissionsBoundary),
+
+    CreatePolicy: op(sdk.CreatePolicy$, policies.createPolicy),
+    GetPolicy: op(sdk.GetPolicy$, policies.getPolicy),
+    DeletePolicy: op(sdk.DeletePolicy$, policies.deletePolicy),
+    ListPolicies: op(sdk.ListPolicies$, policies.listPolicies),
+    TagPolicy: op(sdk.TagPolicy$, policies.tagPolicy),
+    UntagPolicy: op(sdk.UntagPolicy$, policies.untagPolicy),
+    ListPolicyTags: op(sdk.ListPolicyTags$, policies.listPolicyTags),
+    CreatePolicyVersion: op(sdk.CreatePolicyVersion$, versions.createPolicyVersion),
+    GetPolicyVersion: op(sdk.GetPolicyVersion$, versions.getPolicyVersion),
+    ListPolicyVersions: op(sdk.ListPolicyVersions$, versions.listPolicyVersions),
+    DeletePolicyVersion: op(sdk.DeletePolicyVersion$, versions.deletePolicyVersion),
+    SetDefaultPolicyVersion: op(sdk.SetDefaultPolicyVersion$, versions.setDefaultPolicyVersion),
+
+    AttachUserPolicy: op(sdk.AttachUserPolicy$, attach.attachUserPolicy),
+    AttachGroupPolicy: op(sdk.AttachGroupPolicy$, attach.attachGroupPolicy),
+    AttachRolePolicy: op(sdk.AttachRolePolicy$, attach.attachRolePolicy),
+    DetachUserPolicy: op(sdk.DetachUserPolicy$, attach.detachUserPolicy),
+    DetachGroupPolicy: op(sdk.DetachGroupPolicy$, attach.detachGroupPolicy),
+    DetachRolePolicy: op(sdk.DetachRolePolicy$, attach.detachRolePolicy),
+    ListAttachedUserPolicies: op(sdk.ListAttachedUserPolicies$, attach.listAttachedUserPolicies),
+    ListAttachedGroupPolicies: op(sdk.ListAttachedGroupPolicies$, attach.listAttachedGroupPolicies),
+    ListAttachedRolePolicies: op(sdk.ListAttachedRolePolicies$, attach.listAttachedRolePolicies),
+    ListEntitiesForPolicy: op(sdk.ListEntitiesForPolicy$, attach.listEntitiesForPolicy),
+
+    PutUserPolicy: op(sdk.PutUserPolicy$, inline.putUserPolicy),
+    PutGroupPolicy: op(sdk.PutGroupPolicy$, inline.putGroupPolicy),
+    PutRolePolicy: op(sdk.PutRolePolicy$, inline.putRolePolicy),
+    GetUserPolicy: op(sdk.GetUserPolicy$, inline.getUserPolicy),
+    GetGroupPolicy: op(sdk.GetGroupPolicy$, inline.getGroupPolicy),
+    GetRolePolicy: op(sdk.GetRolePolicy$, inline.getRolePolicy),
+    DeleteUserPolicy: op(sdk.DeleteUserPolicy$, inline.deleteUserPolicy),
+    DeleteGroupPolicy: op(sdk.DeleteGroupPolicy$, inline.deleteGroupPolicy),
+    DeleteRolePolicy: op(sdk.DeleteRolePolicy$, inline.deleteRolePolicy),
+    ListUserPolicies: op(sdk.ListUserPolicies$, inline.listUserPolicies),
+    ListGroupPolicies: op(sdk.ListGroupPolicies$, inline.listGroupPolicies),
+    ListRolePolicies: op(sdk.ListRolePolicies$, inline.listRolePolicies),
+
+    GetAccountAuthorizationDetails: op(sdk.GetAccountAuthorizationDetails$, getAccountAuthorizationDetails),
+  };
+}

@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ACCOUNT, ALLOW_S3, assertAwsError, createHarness, T0, TRUST_EC2 } from "./testing/harness.js";
+
+const doc = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
+type PolicyOut = { Policy: Record<string, unknown> & { Arn: string; PolicyId: string; DefaultVersionId: string; AttachmentCount: number } };
+type ListOut = { Policies: Array<{ PolicyName: string; Arn: string }>; IsTruncated: boolean; Marker?: string };
+
+describe("IAM managed policies", () => {
+  test("CreatePolicy and GetPolicy", async () => {
+    const h = createHarness();
+    const out = await h.call<PolicyOut>("CreatePolicy", { PolicyName: "p1", Path: "/team/", PolicyDocument: ALLOW_S3, Description: "desc", Tags: [{ Key: "a", Value: "1" }] });
+    assert.deepEqual(out.Policy, {
+      PolicyName: "p1",
+      PolicyId: out.Policy.PolicyId,
+      Arn: `arn:aws:iam::${ACCOUNT}:policy/team/p1`,
+      Path: "/team/",
+      DefaultVersionId: "v1",
+      AttachmentCount: 0,
+      PermissionsBoundaryUsageCount: 0,
+      IsAttachable: true,
+      CreateDate: new Date(T0),
+      UpdateDate: new Date(T0),
+      Tags: [{ Key: "a", Value: "1" }],
+    });
+    assert.match(out.Policy.PolicyId, /^ANPA[A-Z2-7]{17}$/);
+    const got = await h.call<PolicyOut>("GetPolicy", { PolicyArn: out.Policy.Arn });
+    assert.equal(got.Policy.Description, "desc");
+    await assertAwsError(h.call("CreatePolicy", { PolicyName: "P1", PolicyDocument: ALLOW_S3 }), "EntityAlreadyExists", 409, "A policy called P1 already exists. Duplicate names are not allowed.");
+    await assertAwsError(h.call("GetPolicy", { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/p1` }), "NoSuchEntity", 404, `Policy arn:aws:iam::${ACCOUNT}:policy/p1 was not found.`);
+    await assertAwsError(h.call("GetPolicy", { PolicyArn: "longpolicynamebutnoarn" }), "ValidationError", 400, "ARN longpolicynamebutnoarn is not valid.");
+    const big = JSON.stringify({ Version: "2012-10-17", Statement: Array.from({ length: 120 }, (_, i) => ({ Sid: `S${i}`, Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::bucket-${i}/*` })) });
+    await assertAwsError(h.call("CreatePolicy", { PolicyName: "big", PolicyDocument: big }), "LimitExceeded", 409, "Cannot exceed quota for PolicySize: 6144");
+    const noResource = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] });
+    await assertAwsError(h.call("CreatePolicy", { PolicyName: "bad", PolicyDocument: noResource }), "MalformedPolicyDocument", 400, "Policy statement must contain resources.");
+  });
+
+  test("AWS managed policies are readable, listed with Scope=AWS, attachable, and immutable", async () => {
+    const h = createHarness();
+    const admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    const got = await h.call<PolicyOut>("GetPolicy", { PolicyArn: admin });
+    assert.equal(got.Policy.PolicyName, "AdministratorAccess");
+    assert.equal(got.Policy.PolicyId, "ANPAIWMBCKSKIEE64ZLYK");
+    assert.deepEqual(got.Policy.Tags, []);
+    const v = await h.call<{ PolicyVersion: { Document: string; IsDefaultVersion: boolean } }>("GetPolicyVersion", { PolicyArn: admin, VersionId: "v1" });
+    assert.deepEqual(JSON.parse(decodeURIComponent(v.PolicyVersion.Document)), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+    await assertAwsError(h.call("GetPolicyVersion", { PolicyArn: admin, VersionId: "v2" }), "NoSuchEntity", 404, `Policy ${admin} version v2 does not exist or is not attachable.`);
+    const aws = await h.call<ListOut>("ListPolicies", { Scope: "AWS" });
+    assert.deepEqual(aws.Policies.map((p) => p.PolicyName), ["AdministratorAccess", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess"]);
+    for (const [op, input] of [
+      ["DeletePolicy", { PolicyArn: admin }],
+      ["CreatePolicyVersion", { PolicyArn: admin, PolicyDocument: ALLOW_S3 }],
+      ["SetDefaultPolicyVersion", { PolicyArn: admin, VersionId: "v1" }],
+      ["DeletePolicyVersion", { PolicyArn: admin, VersionId: "v1" }],
+      ["TagPolicy", { PolicyArn: admin, Tags: [{ Key: "a", Value: "b" }] }],
+    ] as const) {
+      await assertAwsError(h.call(op, input), "AccessDeniedException", 400, `User: arn:aws:iam::${ACCOUNT}:root is not authorized to perform: iam:${op} on resource: policy ${admin}`);
+    }
+    await h.call("CreateUser", { UserName: "alice" });
+    await h.call("AttachUserPolicy", { UserName: "alice", PolicyArn: admin });
+    const after = await h.call<PolicyOut>("GetPolicy", { PolicyArn: admin });
+    assert.equal(after.Policy.AttachmentCount, 1);
+    const attached = await h.call<ListOut>("ListPolicies", { Scope: "AWS", OnlyAttached: true });
+    assert.deepEqual(attached.Policies.map((p) => p.PolicyName), ["AdministratorAccess"]);
+  });
+
+  test("ListPolicies: Scope, OnlyAttached, PathPrefix and pagination across AWS and local", async () => {
+    const h = createHarness();
+    for (const n of ["zeta", "alpha", "mid"]) await h.call("CreatePolicy", { PolicyName: n, PolicyDocument: ALLOW_S3, Path: n === "mid" ? "/m/" : "/" });
+    const local = await h.call<ListOut>("ListPolicies", { Scope: "Local" });
+    assert.deepEqual(local.Policies.map((p) => p.PolicyName), ["alpha", "mid", "zeta"]);
+    const names: string[] = [];
+    let marker: string | undefined;
+    let pages = 0;
+    do {
+      const page: ListOut = await h.call<ListOut>("ListPolicies", { MaxItems: 3, ...(marker ? { Marker: marker } : {}) });
+      names.push(...page.Policies.map((p) => p.PolicyName));
+      marker = page.IsTruncated ? page.Marker : undefined;
+      pages++;
+    } while (marker);
+    assert.equal(pages, 3);
+    assert.deepEqual(names, ["AdministratorAccess", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess", "alpha", "mid", "zeta"]);
+    const byPath = await h.call<ListOut>("ListPolicies", { Scope: "Local", PathPrefix: "/m/" });
+    assert.deepEqual(byPath.Policies.map((p) => p.PolicyName), ["mid"]);
+    await h.call("CreateRole", { RoleName: "r", AssumeRolePolicyDocument: TRUST_EC2 });
+    await h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/zeta` });
+    const onlyAttached = await h.call<ListOut>("ListPolicies", { OnlyAttached: true });
+    assert.deepEqual(onlyAttached.Policies.map((p) => p.PolicyName), ["zeta"]);
+    await assertAwsError(h.call("ListPolicies", { Scope: "Mine" }), "ValidationError", 400, "1 validation error detected: Value at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]");
+  });
+
+  test("versions: create (default or not), list newest first, limit 5, delete, set default", async () => {
+    const h = createHarness();
+    const { Policy } = await h.call<PolicyOut>("CreatePolicy", { PolicyName: "p", PolicyDocument: doc("s3:GetObject") });
+    const arn = Policy.Arn;
+    h.clock.advance(1000);
+    const v2 = await h.call<{ PolicyVersion: Record<string, unknown> }>("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("s3:ListBucket"), SetAsDefault: true });
+    assert.deepEqual(v2.PolicyVersion, { VersionId: "v2", IsDefaultVersion: true, CreateDate: new Date(T0 + 1000) });
+    const v3 = await h.call<{ PolicyVersion: Record<string, unknown> }>("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("ec2:DescribeInstances") });
+    assert.equal(v3.PolicyVersion.IsDefaultVersion, false);
+    const got = await h.call<{ PolicyVersion: { Document: string; IsDefaultVersion: boolean } }>("GetPolicyVersion", { PolicyArn: arn, VersionId: "v3" });
+    assert.equal(got.PolicyVersion.Document, encodeURIComponent(doc("ec2:DescribeInstances")));
+    assert.equal(got.PolicyVersion.IsDefaultVersion, false);
+    const listed = await h.call<{ Versions: Array<{ VersionId: string; IsDefaultVersion: boolean }> }>("ListPolicyVersions", { PolicyArn: arn });
+    assert.deepEqual(listed.Versions.map((v) => [v.VersionId, v.IsDefaultVersion]), [["v3", false], ["v2", true], ["v1", false]]);
+    const pol = await h.call<PolicyOut>("GetPolicy", { PolicyArn: arn });
+    assert.equal(pol.Policy.DefaultVersionId, "v2");
+    await h.call("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("sqs:*") });
+    await h.call("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("sns:*") });
+    await assertAwsError(
+      h.call("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("kms:*") }),
+      "LimitExceeded",
+      409,
+      "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
+    );
+    await assertAwsError(h.call("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v2" }), "DeleteConflict", 409, "Cannot delete the default version of a policy.");
+    await assertAwsError(h.call("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v9" }), "NoSuchEntity", 404, `Policy ${arn} version v9 does not exist or is not attachable.`);
+    await h.call("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v1" });
+    const v6 = await h.call<{ PolicyVersion: { VersionId: string } }>("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("kms:*") });
+    assert.equal(v6.PolicyVersion.VersionId, "v6", "version ids are never reused");
+    await assertAwsError(
+      h.call("SetDefaultPolicyVersion", { PolicyArn: arn, VersionId: "1" }),
+      "ValidationError",
+      400,
+      "1 validation error detected: Value at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
+    );
+    await assertAwsError(
+      h.call("SetDefaultPolicyVersion", { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/TestNonExistingPolicy`, VersionId: "v1" }),
+      "NoSuchEntity",
+      404,
+      `Policy arn:aws:iam::${ACCOUNT}:policy/TestNonExistingPolicy version v1 does not exist or is not attachable.`,
+    );
+    h.clock.advance(1000);
+    await h.call("SetDefaultPolicyVersion", { PolicyArn: arn, VersionId: "v6" });
+    const final = await h.call<PolicyOut>("GetPolicy", { PolicyArn: arn });
+    assert.equal(final.Policy.DefaultVersionId, "v6");
+    assert.deepEqual(final.Policy.UpdateDate, new Date(T0 + 2000));
+  });
+
+  test("DeletePolicy conflicts: attachments, extra versions", async () => {
+    const h = createHarness();
+    const { Policy } = await h.call<PolicyOut>("CreatePolicy", { PolicyName: "p", PolicyDocument: ALLOW_S3 });
+    await h.call("CreateGroup", { GroupName: "g" });
+    await h.call("AttachGroupPolicy", { GroupName: "g", PolicyArn: Policy.Arn });
+    await assertAwsError(h.call("DeletePolicy", { PolicyArn: Policy.Arn }), "DeleteConflict", 409, "Cannot delete a policy attached to entities.");
+    await h.call("DetachGroupPolicy", { GroupName: "g", PolicyArn: Policy.Arn });
+    await h.call("CreatePolicyVersion", { PolicyArn: Policy.Arn, PolicyDocument: doc("s3:*"), SetAsDefault: true });
+    await assertAwsError(
+      h.call("DeletePolicy", { PolicyArn: Policy.Arn }),
+      "DeleteConflict",
+      409,
+      "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+    );
+    await h.call("DeletePolicyVersion", { PolicyArn: Policy.Arn, VersionId: "v1" });
+    await h.call("DeletePolicy", { PolicyArn: Policy.Arn });
+    await assertAwsError(h.call("GetPolicy", { PolicyArn: Policy.Arn }), "NoSuchEntity", 404, `Policy ${Policy.Arn} was not found.`);
+    // The name is free again.
+    await h.call("CreatePolicy", { PolicyName: "p", PolicyDocument: ALLOW_S3 });
+  });
+
+  test("policy tags are case-sensitive and sorted when listed", async () => {
+    const h = createHarness();
+    const { Policy } = await h.call<PolicyOut>("CreatePolicy", { PolicyName: "p", PolicyDocument: ALLOW_S3, Tags: [{ Key: "a", Value: "lowercase" }, { Key: "A", Value: "uppercase" }] });
+    const tags = await h.call<{ Tags: Array<{ Key: string }>; IsTruncated: boolean; Marker?: string }>("ListPolicyTags", { PolicyArn: Policy.Arn, MaxItems: 1 });
+    assert.deepEqual(tags.Tags, [{ Key: "A", Value: "uppercase" }]);
+    assert.equal(tags.IsTruncated, true);
+    const next = await h.call<{ Tags: Array<{ Key: string }> }>("ListPolicyTags", { PolicyArn: Policy.Arn, Marker: tags.Marker });
+    assert.deepEqual(next.Tags, [{ Key: "a", Value: "lowercase" }]);
+    await h.call("UntagPolicy", { PolicyArn: Policy.Arn, TagKeys: ["a"] });
+    await h.call("TagPolicy", { PolicyArn: Policy.Arn, Tags: [{ Key: "A", Value: "new" }] });
+    const after = await h.call<{ Tags: unknown[] }>("ListPolicyTags", { PolicyArn: Policy.Arn });
+    assert.deepEqual(after.Tags, [{ Key: "A", Value: "new" }]);
+    await assertAwsError(h.call("TagPolicy", { PolicyArn: Policy.Arn, Tags: [{ Key: "x", Value: "1" }, { Key: "x", Value: "2" }] }), "InvalidInput", 400, "Duplicate tag keys found.");
+    await assertAwsError(
+      h.call("TagPolicy", { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/NotAPolicy`, Tags: [{ Key: "x", Value: "1" }] }),
+      "NoSuchEntity",
+      404,
+      `Policy arn:aws:iam::${ACCOUNT}:policy/NotAPolicy was not found.`,
+    );
+  });
+});

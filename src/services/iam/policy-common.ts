@@ -1,0 +1,53 @@
+/** Shared checks for operations on managed policies addressed by ARN. */
+import type { ConditionContext } from "../../core/types.js";
+import type { DocStore } from "../../storage/types.js";
+import { parseEntityArn } from "./arn.js";
+import { isAwsManagedArn } from "./aws-managed-policies.js";
+import { authorize, noteResource, type Caller, type IamEnv } from "./env.js";
+import { awsManagedPolicyImmutable, policyNotFound, quotaExceeded, validationError } from "./errors.js";
+import { QUOTAS, type ManagedPolicyDoc } from "./model.js";
+import { localPolicyByArn } from "./policy-lookup.js";
+import { resourceTagContext } from "./tags.js";
+import { checkArn, policySize } from "./validation.js";
+
+export const POLICY_TYPE = "AWS::IAM::Policy";
+
+/** A managed policy ARN (AWS managed or customer managed); anything else is ValidationError. */
+export function checkPolicyArn(value: string | undefined, field = "policyArn"): string {
+  const arn = checkArn(value, field);
+  if (!parseEntityArn(arn, "policy")) throw validationError(`ARN ${arn} is not valid.`);
+  return arn;
+}
+
+/** Authorises `action` on the policy; returns the caller's own policy document when there is one. */
+export async function authorizeOnPolicy(
+  env: IamEnv,
+  caller: Caller,
+  action: string,
+  arn: string,
+  context?: ConditionContext,
+): Promise<ManagedPolicyDoc | undefined> {
+  const local = isAwsManagedArn(arn) ? undefined : await localPolicyByArn(env.store, caller.accountId, arn);
+  await authorize(caller, action, arn, { ...resourceTagContext(local?.tags), ...context });
+  noteResource(caller, arn, POLICY_TYPE);
+  return local;
+}
+
+/** Changes to AWS managed policies are refused after authorisation, as IAM does. */
+export function refuseAwsManaged(caller: Caller, action: string, arn: string): void {
+  if (isAwsManagedArn(arn)) {
+    throw awsManagedPolicyImmutable(caller.principal?.arn ?? `arn:aws:iam::${caller.accountId}:root`, `iam:${action}`, arn);
+  }
+}
+
+export async function mustLocalPolicy(db: DocStore, accountId: string, arn: string): Promise<ManagedPolicyDoc> {
+  const p = await localPolicyByArn(db, accountId, arn);
+  if (!p) throw policyNotFound(arn);
+  return p;
+}
+
+/** Grammar (policy engine) and the 6144-character managed policy quota. */
+export function checkManagedDocument(env: IamEnv, document: string): void {
+  env.validatePolicy(document, "identity");
+  if (policySize(document) > QUOTAS.managedPolicySize) throw quotaExceeded("PolicySize", QUOTAS.managedPolicySize);
+}

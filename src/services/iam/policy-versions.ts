@@ -1,0 +1,127 @@
+/** Versions of managed policies: at most five per policy, one of them the default. */
+import type {
+  CreatePolicyVersionRequest,
+  CreatePolicyVersionResponse,
+  DeletePolicyVersionRequest,
+  GetPolicyVersionRequest,
+  GetPolicyVersionResponse,
+  ListPolicyVersionsRequest,
+  ListPolicyVersionsResponse,
+  PolicyVersion,
+  SetDefaultPolicyVersionRequest,
+} from "@aws-sdk/client-iam";
+import type { DocStore } from "../../storage/types.js";
+import { awsManagedPolicyByArn } from "./aws-managed-policies.js";
+import { encodeDocument } from "./documents.js";
+import { write, type Caller, type IamEnv } from "./env.js";
+import { deleteConflict, limitExceeded, policyNotFound, policyVersionNotFound } from "./errors.js";
+import { QUOTAS, type ManagedPolicyDoc, type PolicyVersionDoc } from "./model.js";
+import { paginate, pageFields } from "./pagination.js";
+import { authorizeOnPolicy, checkManagedDocument, checkPolicyArn, refuseAwsManaged } from "./policy-common.js";
+import { localPolicyByArn } from "./policy-lookup.js";
+import { policies } from "./repo.js";
+import { checkMarker, checkMaxItems, checkPolicyDocument, checkVersionId } from "./validation.js";
+
+function versionNumber(versionId: string): number {
+  return Number.parseInt(versionId.slice(1), 10);
+}
+
+/** Versions are listed newest first; the sort key inverts the version number. */
+function newestFirstKey(v: PolicyVersionDoc): string {
+  return String(1e12 - versionNumber(v.versionId)).padStart(13, "0");
+}
+
+async function mustVersioned(db: DocStore, accountId: string, arn: string, versionId: string): Promise<ManagedPolicyDoc> {
+  const p = await localPolicyByArn(db, accountId, arn);
+  if (!p || !p.versions.some((v) => v.versionId === versionId)) throw policyVersionNotFound(arn, versionId);
+  return p;
+}
+
+export async function createPolicyVersion(env: IamEnv, caller: Caller, input: CreatePolicyVersionRequest): Promise<CreatePolicyVersionResponse> {
+  const arn = checkPolicyArn(input.PolicyArn);
+  const document = checkPolicyDocument(input.PolicyDocument);
+  const setAsDefault = input.SetAsDefault === true;
+  await authorizeOnPolicy(env, caller, "CreatePolicyVersion", arn);
+  refuseAwsManaged(caller, "CreatePolicyVersion", arn);
+  checkManagedDocument(env, document);
+  const created = await write(env, caller.accountId, async (tx) => {
+    const p = await localPolicyByArn(tx, caller.accountId, arn);
+    if (!p) throw policyNotFound(arn);
+    if (p.versions.length >= QUOTAS.versionsPerPolicy) {
+      throw limitExceeded(
+        `A managed policy can have up to ${QUOTAS.versionsPerPolicy} versions. Before you create a new version, you must delete an existing version.`,
+      );
+    }
+    const version: PolicyVersionDoc = { versionId: `v${p.nextVersion}`, document, createDate: caller.now };
+    await policies.save(tx, {
+      ...p,
+      nextVersion: p.nextVersion + 1,
+      versions: [...p.versions, version],
+      ...(setAsDefault ? { defaultVersionId: version.versionId, updateDate: caller.now } : {}),
+    });
+    return version;
+  });
+  return { PolicyVersion: { VersionId: created.versionId, IsDefaultVersion: setAsDefault, CreateDate: new Date(created.createDate) } };
+}
+
+export async function getPolicyVersion(env: IamEnv, caller: Caller, input: GetPolicyVersionRequest): Promise<GetPolicyVersionResponse> {
+  const arn = checkPolicyArn(input.PolicyArn);
+  const versionId = checkVersionId(input.VersionId);
+  const local = await authorizeOnPolicy(env, caller, "GetPolicyVersion", arn);
+  const aws = awsManagedPolicyByArn(arn);
+  if (aws) {
+    if (versionId !== aws.defaultVersionId) throw policyVersionNotFound(arn, versionId);
+    return { PolicyVersion: { Document: encodeDocument(aws.document), VersionId: versionId, IsDefaultVersion: true, CreateDate: new Date(aws.createDate) } };
+  }
+  const v = local?.versions.find((x) => x.versionId === versionId);
+  if (!local || !v) throw policyVersionNotFound(arn, versionId);
+  const out: PolicyVersion = {
+    Document: encodeDocument(v.document),
+    VersionId: v.versionId,
+    IsDefaultVersion: v.versionId === local.defaultVersionId,
+    CreateDate: new Date(v.createDate),
+  };
+  return { PolicyVersion: out };
+}
+
+export async function listPolicyVersions(env: IamEnv, caller: Caller, input: ListPolicyVersionsRequest): Promise<ListPolicyVersionsResponse> {
+  const arn = checkPolicyArn(input.PolicyArn);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  const local = await authorizeOnPolicy(env, caller, "ListPolicyVersions", arn);
+  const aws = awsManagedPolicyByArn(arn);
+  if (aws) {
+    return { Versions: [{ VersionId: aws.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(aws.createDate) }], IsTruncated: false };
+  }
+  if (!local) throw policyNotFound(arn);
+  const page = paginate(local.versions, newestFirstKey, marker, max);
+  return {
+    Versions: page.items.map((v) => ({ VersionId: v.versionId, IsDefaultVersion: v.versionId === local.defaultVersionId, CreateDate: new Date(v.createDate) })),
+    ...pageFields(page),
+  };
+}
+
+export async function deletePolicyVersion(env: IamEnv, caller: Caller, input: DeletePolicyVersionRequest): Promise<Record<string, never>> {
+  const arn = checkPolicyArn(input.PolicyArn);
+  const versionId = checkVersionId(input.VersionId);
+  await authorizeOnPolicy(env, caller, "DeletePolicyVersion", arn);
+  refuseAwsManaged(caller, "DeletePolicyVersion", arn);
+  await write(env, caller.accountId, async (tx) => {
+    const p = await mustVersioned(tx, caller.accountId, arn, versionId);
+    if (p.defaultVersionId === versionId) throw deleteConflict("Cannot delete the default version of a policy.");
+    await policies.save(tx, { ...p, versions: p.versions.filter((v) => v.versionId !== versionId) });
+  });
+  return {};
+}
+
+export async function setDefaultPolicyVersion(env: IamEnv, caller: Caller, input: SetDefaultPolicyVersionRequest): Promise<Record<string, never>> {
+  const arn = checkPolicyArn(input.PolicyArn);
+  const versionId = checkVersionId(input.VersionId);
+  await authorizeOnPolicy(env, caller, "SetDefaultPolicyVersion", arn);
+  refuseAwsManaged(caller, "SetDefaultPolicyVersion", arn);
+  await write(env, caller.accountId, async (tx) => {
+    const p = await mustVersioned(tx, caller.accountId, arn, versionId);
+    await policies.save(tx, { ...p, defaultVersionId: versionId, updateDate: caller.now });
+  });
+  return {};
+}

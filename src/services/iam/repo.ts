@@ -1,0 +1,113 @@
+/**
+ * Storage access for IAM's named entities: documents keyed `<accountId>/<id>` plus a
+ * case-insensitive name index keyed `<accountId>/<lower-case name>` (IAM names are unique
+ * regardless of case). Every function takes the DocStore to use, so it works both on the
+ * store and inside a transaction.
+ */
+import type { DocStore } from "../../storage/types.js";
+import {
+  COLLECTIONS,
+  type AttachedEntityKind,
+  type GroupDoc,
+  type ManagedPolicyDoc,
+  type NameIndexDoc,
+  type PolicyUseDoc,
+  type RoleDoc,
+  type UserDoc,
+} from "./model.js";
+
+type EntityKind = "user" | "group" | "role" | "policy";
+
+const COLLS: Record<EntityKind, { docs: string; names: string }> = {
+  user: { docs: COLLECTIONS.users, names: COLLECTIONS.userNames },
+  group: { docs: COLLECTIONS.groups, names: COLLECTIONS.groupNames },
+  role: { docs: COLLECTIONS.roles, names: COLLECTIONS.roleNames },
+  policy: { docs: COLLECTIONS.policies, names: COLLECTIONS.policyNames },
+};
+
+export function nameKey(accountId: string, name: string): string {
+  return `${accountId}/${name.toLowerCase()}`;
+}
+
+export function idKey(accountId: string, id: string): string {
+  return `${accountId}/${id}`;
+}
+
+async function byName<T>(db: DocStore, kind: EntityKind, accountId: string, name: string): Promise<T | undefined> {
+  const c = COLLS[kind];
+  const idx = await db.get<NameIndexDoc>(c.names, nameKey(accountId, name));
+  if (!idx) return undefined;
+  return db.get<T>(c.docs, idKey(accountId, idx.id));
+}
+
+/** Inserts the name index entry first; false when the name is taken (in any case). */
+async function insert<T>(db: DocStore, kind: EntityKind, accountId: string, entry: NameIndexDoc, doc: T): Promise<boolean> {
+  const c = COLLS[kind];
+  if (!(await db.putIfAbsent<NameIndexDoc>(c.names, nameKey(accountId, entry.name), entry))) return false;
+  await db.put<T>(c.docs, idKey(accountId, entry.id), doc);
+  return true;
+}
+
+async function remove(db: DocStore, kind: EntityKind, accountId: string, id: string, name: string): Promise<void> {
+  const c = COLLS[kind];
+  await db.delete(c.names, nameKey(accountId, name));
+  await db.delete(c.docs, idKey(accountId, id));
+}
+
+export const users = {
+  byName: (db: DocStore, accountId: string, name: string) => byName<UserDoc>(db, "user", accountId, name),
+  byId: (db: DocStore, accountId: string, id: string) => db.get<UserDoc>(COLLECTIONS.users, idKey(accountId, id)),
+  insert: (db: DocStore, u: UserDoc) => insert(db, "user", u.accountId, { id: u.userId, name: u.userName, path: u.path }, u),
+  save: (db: DocStore, u: UserDoc) => db.put<UserDoc>(COLLECTIONS.users, idKey(u.accountId, u.userId), u),
+  /** Keeps the name index in step with the document (path changes are listed from it). */
+  saveIndex: (db: DocStore, u: UserDoc) =>
+    db.put<NameIndexDoc>(COLLECTIONS.userNames, nameKey(u.accountId, u.userName), { id: u.userId, name: u.userName, path: u.path }),
+  remove: (db: DocStore, u: UserDoc) => remove(db, "user", u.accountId, u.userId, u.userName),
+};
+
+export const groups = {
+  byName: (db: DocStore, accountId: string, name: string) => byName<GroupDoc>(db, "group", accountId, name),
+  byId: (db: DocStore, accountId: string, id: string) => db.get<GroupDoc>(COLLECTIONS.groups, idKey(accountId, id)),
+  insert: (db: DocStore, g: GroupDoc) => insert(db, "group", g.accountId, { id: g.groupId, name: g.groupName, path: g.path }, g),
+  save: (db: DocStore, g: GroupDoc) => db.put<GroupDoc>(COLLECTIONS.groups, idKey(g.accountId, g.groupId), g),
+  saveIndex: (db: DocStore, g: GroupDoc) =>
+    db.put<NameIndexDoc>(COLLECTIONS.groupNames, nameKey(g.accountId, g.groupName), { id: g.groupId, name: g.groupName, path: g.path }),
+  remove: (db: DocStore, g: GroupDoc) => remove(db, "group", g.accountId, g.groupId, g.groupName),
+};
+
+export const roles = {
+  byName: (db: DocStore, accountId: string, name: string) => byName<RoleDoc>(db, "role", accountId, name),
+  byId: (db: DocStore, accountId: string, id: string) => db.get<RoleDoc>(COLLECTIONS.roles, idKey(accountId, id)),
+  insert: (db: DocStore, r: RoleDoc) => insert(db, "role", r.accountId, { id: r.roleId, name: r.roleName, path: r.path }, r),
+  save: (db: DocStore, r: RoleDoc) => db.put<RoleDoc>(COLLECTIONS.roles, idKey(r.accountId, r.roleId), r),
+  remove: (db: DocStore, r: RoleDoc) => remove(db, "role", r.accountId, r.roleId, r.roleName),
+};
+
+export const policies = {
+  byName: (db: DocStore, accountId: string, name: string) => byName<ManagedPolicyDoc>(db, "policy", accountId, name),
+  insert: (db: DocStore, p: ManagedPolicyDoc) => insert(db, "policy", p.accountId, { id: p.policyId, name: p.policyName, path: p.path }, p),
+  save: (db: DocStore, p: ManagedPolicyDoc) => db.put<ManagedPolicyDoc>(COLLECTIONS.policies, idKey(p.accountId, p.policyId), p),
+  remove: (db: DocStore, p: ManagedPolicyDoc) => remove(db, "policy", p.accountId, p.policyId, p.policyName),
+};
+
+/** Group membership: `<accountId>/<groupId>/<userId>`. */
+export const members = {
+  key: (accountId: string, groupId: string, userId: string) => `${accountId}/${groupId}/${userId}`,
+  prefix: (accountId: string, groupId: string) => `${accountId}/${groupId}/`,
+};
+
+const KIND_CODE: Record<AttachedEntityKind, string> = { User: "U", Group: "G", Role: "R" };
+
+/**
+ * Who uses a managed policy in an account, as an attachment or as a permissions boundary:
+ * `<accountId>/<policyId>/<U|G|R>/<entityId>`. Counts and ListEntitiesForPolicy read it.
+ */
+export const policyUses = {
+  key: (accountId: string, policyId: string, kind: AttachedEntityKind, entityId: string) =>
+    `${accountId}/${policyId}/${KIND_CODE[kind]}/${entityId}`,
+  prefix: (accountId: string, policyId: string) => `${accountId}/${policyId}/`,
+  add: (db: DocStore, collection: string, accountId: string, policyId: string, kind: AttachedEntityKind, entityId: string) =>
+    db.put<PolicyUseDoc>(collection, policyUses.key(accountId, policyId, kind, entityId), { kind, id: entityId }),
+  remove: (db: DocStore, collection: string, accountId: string, policyId: string, kind: AttachedEntityKind, entityId: string) =>
+    db.delete(collection, policyUses.key(accountId, policyId, kind, entityId)),
+};

@@ -1,0 +1,215 @@
+/** IAM roles: lifecycle, trust policy, description/session duration, tags. */
+import type {
+  CreateRoleRequest,
+  CreateRoleResponse,
+  DeleteRoleRequest,
+  GetRoleRequest,
+  GetRoleResponse,
+  ListRolesRequest,
+  ListRolesResponse,
+  ListRoleTagsRequest,
+  ListRoleTagsResponse,
+  TagRoleRequest,
+  UntagRoleRequest,
+  UpdateAssumeRolePolicyRequest,
+  UpdateRoleDescriptionRequest,
+  UpdateRoleDescriptionResponse,
+  UpdateRoleRequest,
+} from "@aws-sdk/client-iam";
+import type { ConditionContext } from "../../core/types.js";
+import { randomUniqueId } from "../../crypto/random-ids.js";
+import type { DocStore } from "../../storage/types.js";
+import { roleArn } from "./arn.js";
+import { checkBoundaryArn, releaseBoundary, requireBoundaryPolicy, useBoundary } from "./boundary-policy.js";
+import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
+import { deleteConflict, noSuchRole, quotaExceeded, roleExists } from "./errors.js";
+import { COLLECTIONS, QUOTAS, type NameIndexDoc, type RoleDoc } from "./model.js";
+import { paginate, paginateCollection, pageFields } from "./pagination.js";
+import { roles } from "./repo.js";
+import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
+import { boundaryContext } from "./users.js";
+import {
+  checkDescription,
+  checkMarker,
+  checkMaxItems,
+  checkMaxSessionDuration,
+  checkName,
+  checkPath,
+  checkPathPrefix,
+  checkPolicyDocument,
+  checkTagKeys,
+  checkTags,
+  policySize,
+  required,
+} from "./validation.js";
+import { roleView } from "./views.js";
+
+const ROLE_TYPE = "AWS::IAM::Role";
+const DEFAULT_MAX_SESSION_DURATION = 3600;
+
+export function roleArnOf(r: RoleDoc): string {
+  return roleArn(r.accountId, r.path, r.roleName);
+}
+
+export async function authorizeOnRole(
+  env: IamEnv,
+  caller: Caller,
+  action: string,
+  name: string,
+  context?: (r: RoleDoc | undefined) => ConditionContext,
+): Promise<RoleDoc | undefined> {
+  const r = await roles.byName(env.store, caller.accountId, name);
+  const arn = r ? roleArnOf(r) : roleArn(caller.accountId, "/", name);
+  await authorize(caller, action, arn, { ...resourceTagContext(r?.tags), ...(context ? context(r) : {}) });
+  noteResource(caller, arn, ROLE_TYPE);
+  return r;
+}
+
+export async function mustRole(db: DocStore, accountId: string, name: string): Promise<RoleDoc> {
+  const r = await roles.byName(db, accountId, name);
+  if (!r) throw noSuchRole(name);
+  return r;
+}
+
+/** Validates a trust policy: grammar (policy engine) and the 2048-character quota. */
+function checkTrustPolicy(env: IamEnv, document: string): void {
+  env.validatePolicy(document, "trust");
+  if (policySize(document) > QUOTAS.trustPolicySize) throw quotaExceeded("ACLSizePerRole", QUOTAS.trustPolicySize);
+}
+
+export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleRequest): Promise<CreateRoleResponse> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const path = checkPath(input.Path);
+  const trust = checkPolicyDocument(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument");
+  const description = checkDescription(input.Description);
+  const maxSessionDuration = checkMaxSessionDuration(input.MaxSessionDuration) ?? DEFAULT_MAX_SESSION_DURATION;
+  const tags = checkTags(input.Tags, true);
+  const boundary = input.PermissionsBoundary !== undefined ? checkBoundaryArn(input.PermissionsBoundary) : undefined;
+  const arn = roleArn(caller.accountId, path, name);
+  await authorize(caller, "CreateRole", arn, { ...requestTagContext(tags), ...boundaryContext(boundary) });
+  noteResource(caller, arn, ROLE_TYPE);
+  checkTrustPolicy(env, trust);
+  const doc: RoleDoc = {
+    accountId: caller.accountId,
+    roleId: randomUniqueId("AROA"),
+    roleName: name,
+    path,
+    createDate: caller.now,
+    assumeRolePolicyDocument: trust,
+    ...(description !== undefined ? { description } : {}),
+    maxSessionDuration,
+    ...(boundary !== undefined ? { permissionsBoundaryArn: boundary } : {}),
+    tags,
+    inlinePolicies: [],
+    attachedPolicyArns: [],
+  };
+  await write(env, caller.accountId, async (tx) => {
+    const resolved = boundary !== undefined ? await requireBoundaryPolicy(tx, caller.accountId, boundary) : undefined;
+    if (!(await roles.insert(tx, doc))) throw roleExists(name);
+    if (resolved) await useBoundary(tx, caller.accountId, resolved, "Role", doc.roleId);
+  });
+  return { Role: roleView(doc, "create", tags) };
+}
+
+export async function getRole(env: IamEnv, caller: Caller, input: GetRoleRequest): Promise<GetRoleResponse> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const r = await authorizeOnRole(env, caller, "GetRole", name);
+  if (!r) throw noSuchRole(name);
+  return { Role: roleView(r, "get") };
+}
+
+export async function updateRole(env: IamEnv, caller: Caller, input: UpdateRoleRequest): Promise<Record<string, never>> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const description = checkDescription(input.Description);
+  const maxSessionDuration = checkMaxSessionDuration(input.MaxSessionDuration);
+  await authorizeOnRole(env, caller, "UpdateRole", name);
+  await write(env, caller.accountId, async (tx) => {
+    const r = await mustRole(tx, caller.accountId, name);
+    await roles.save(tx, {
+      ...r,
+      ...(description !== undefined ? { description } : {}),
+      ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}),
+    });
+  });
+  return {};
+}
+
+export async function updateRoleDescription(env: IamEnv, caller: Caller, input: UpdateRoleDescriptionRequest): Promise<UpdateRoleDescriptionResponse> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const description = required(checkDescription(input.Description), "description");
+  await authorizeOnRole(env, caller, "UpdateRoleDescription", name);
+  const next = await write(env, caller.accountId, async (tx) => {
+    const r = await mustRole(tx, caller.accountId, name);
+    const updated: RoleDoc = { ...r, description };
+    await roles.save(tx, updated);
+    return updated;
+  });
+  return { Role: { ...roleView(next, "create"), Description: description } };
+}
+
+export async function updateAssumeRolePolicy(env: IamEnv, caller: Caller, input: UpdateAssumeRolePolicyRequest): Promise<Record<string, never>> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const trust = checkPolicyDocument(input.PolicyDocument, "policyDocument");
+  await authorizeOnRole(env, caller, "UpdateAssumeRolePolicy", name);
+  checkTrustPolicy(env, trust);
+  await write(env, caller.accountId, async (tx) => {
+    const r = await mustRole(tx, caller.accountId, name);
+    await roles.save(tx, { ...r, assumeRolePolicyDocument: trust });
+  });
+  return {};
+}
+
+export async function deleteRole(env: IamEnv, caller: Caller, input: DeleteRoleRequest): Promise<Record<string, never>> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  await authorizeOnRole(env, caller, "DeleteRole", name);
+  await write(env, caller.accountId, async (tx) => {
+    const r = await mustRole(tx, caller.accountId, name);
+    if (r.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
+    if (r.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");
+    if (r.permissionsBoundaryArn !== undefined) await releaseBoundary(tx, r.accountId, r.permissionsBoundaryArn, "Role", r.roleId);
+    await roles.remove(tx, r);
+  });
+  return {};
+}
+
+export async function listRoles(env: IamEnv, caller: Caller, input: ListRolesRequest): Promise<ListRolesResponse> {
+  const prefix = checkPathPrefix(input.PathPrefix);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  await authorize(caller, "ListRoles", roleArn(caller.accountId, prefix, ""));
+  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.roleNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
+  const docs = await Promise.all(page.items.map((e) => roles.byId(env.store, caller.accountId, e.value.id)));
+  return { Roles: docs.filter((r): r is RoleDoc => r !== undefined).map((r) => roleView(r, "list")), ...pageFields(page) };
+}
+
+export async function tagRole(env: IamEnv, caller: Caller, input: TagRoleRequest): Promise<Record<string, never>> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const tags = checkTags(required(input.Tags, "tags"), true);
+  await authorizeOnRole(env, caller, "TagRole", name, () => requestTagContext(tags));
+  await write(env, caller.accountId, async (tx) => {
+    const r = await mustRole(tx, caller.accountId, name);
+    await roles.save(tx, { ...r, tags: mergeTags(r.tags, tags, true, "TagsPerRole") });
+  });
+  return {};
+}
+
+export async function untagRole(env: IamEnv, caller: Caller, input: UntagRoleRequest): Promise<Record<string, never>> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const keys = checkTagKeys(input.TagKeys);
+  await authorizeOnRole(env, caller, "UntagRole", name, () => ({ "aws:TagKeys": keys }));
+  await write(env, caller.accountId, async (tx) => {
+    const r = await mustRole(tx, caller.accountId, name);
+    await roles.save(tx, { ...r, tags: removeTags(r.tags, keys, true) });
+  });
+  return {};
+}
+
+export async function listRoleTags(env: IamEnv, caller: Caller, input: ListRoleTagsRequest): Promise<ListRoleTagsResponse> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  const r = await authorizeOnRole(env, caller, "ListRoleTags", name);
+  if (!r) throw noSuchRole(name);
+  const page = paginate(sortedTags(r.tags), (t) => t.Key, marker, max);
+  return { Tags: page.items, ...pageFields(page) };
+}

@@ -1,0 +1,68 @@
+/**
+ * The IAM service: its wire definition (query protocol), the IamApi other services use,
+ * and the identity directory the gateway and authoriser consult on every request. All
+ * three share one environment, so every committed IAM write invalidates the directory's
+ * caches for its account.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { Storage } from "../../storage/types.js";
+import type { ServiceDefinition } from "../types.js";
+import { recordAccessKeyUse } from "./access-keys.js";
+import type { IamApi } from "./api.js";
+import { AccountEpochs } from "./cache.js";
+import { createIdentityDirectory, type IamDirectory } from "./directory.js";
+import { validateWithPolicyEngine } from "./documents.js";
+import type { IamEnv, PolicyDocumentKind } from "./env.js";
+import { createIamApi } from "./iam-api.js";
+import { buildOperations } from "./operations.js";
+
+export interface IamServiceDeps {
+  store: Storage;
+  sealer: Sealer;
+  clock: Clock;
+  /** Directory cache tuning (entries per cache, safety TTL in ms). */
+  directoryCacheSize?: number;
+  directoryTtlMs?: number;
+  /** Test seam: the policy validator (defaults to the policy engine). */
+  validatePolicy?: (text: string, kind: PolicyDocumentKind) => void;
+}
+
+export interface IamService {
+  definition: ServiceDefinition;
+  api: IamApi;
+  directory: IamDirectory;
+  /** The environment the domain runs in (for the bootstrap helpers such as putRootAccessKey). */
+  env: IamEnv;
+}
+
+export function createIamService(deps: IamServiceDeps): IamService {
+  const epochs = new AccountEpochs();
+  const env: IamEnv = {
+    store: deps.store,
+    sealer: deps.sealer,
+    clock: deps.clock,
+    changed: (accountId) => epochs.bump(accountId),
+    validatePolicy: deps.validatePolicy ?? validateWithPolicyEngine,
+  };
+  const directory = createIdentityDirectory({
+    store: deps.store,
+    sealer: deps.sealer,
+    clock: deps.clock,
+    epochs,
+    recordUse: (accessKeyId, usage) => recordAccessKeyUse(env, accessKeyId, usage),
+    ...(deps.directoryCacheSize !== undefined ? { cacheSize: deps.directoryCacheSize } : {}),
+    ...(deps.directoryTtlMs !== undefined ? { ttlMs: deps.directoryTtlMs } : {}),
+  });
+  const definition: ServiceDefinition = {
+    name: "iam",
+    signingName: "iam",
+    protocol: "awsQuery",
+    apiVersion: "2010-05-08",
+    xmlNamespace: "https://iam.amazonaws.com/doc/2010-05-08/",
+    eventSource: "iam.amazonaws.com",
+    global: true,
+    operations: buildOperations(env),
+  };
+  return { definition, api: createIamApi(env, deps.clock), directory, env };
+}

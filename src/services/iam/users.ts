@@ -1,0 +1,191 @@
+/** IAM users: CreateUser, GetUser, UpdateUser, DeleteUser, ListUsers and user tags. */
+import type {
+  CreateUserRequest,
+  CreateUserResponse,
+  DeleteUserRequest,
+  GetUserRequest,
+  GetUserResponse,
+  ListUsersRequest,
+  ListUsersResponse,
+  ListUserTagsRequest,
+  ListUserTagsResponse,
+  TagUserRequest,
+  UntagUserRequest,
+  UpdateUserRequest,
+  User,
+} from "@aws-sdk/client-iam";
+import type { ConditionContext } from "../../core/types.js";
+import { randomUniqueId } from "../../crypto/random-ids.js";
+import type { DocStore } from "../../storage/types.js";
+import { rootArn, userArn } from "./arn.js";
+import { checkBoundaryArn, releaseBoundary, requireBoundaryPolicy } from "./boundary-policy.js";
+import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
+import { deleteConflict, noSuchUser, userExists, validationError } from "./errors.js";
+import { COLLECTIONS, type NameIndexDoc, type UserDoc } from "./model.js";
+import { paginate, paginateCollection, pageFields } from "./pagination.js";
+import { nameKey, policyUses, users } from "./repo.js";
+import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
+import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required } from "./validation.js";
+import { boundaryView, userView } from "./views.js";
+
+const USER_TYPE = "AWS::IAM::User";
+
+export function userArnOf(u: UserDoc): string {
+  return userArn(u.accountId, u.path, u.userName);
+}
+
+/** Reads the user (outside any transaction) so authorisation sees its real ARN and tags. */
+export async function authorizeOnUser(
+  env: IamEnv,
+  caller: Caller,
+  action: string,
+  name: string,
+  context?: (u: UserDoc | undefined) => ConditionContext,
+): Promise<UserDoc | undefined> {
+  const u = await users.byName(env.store, caller.accountId, name);
+  const arn = u ? userArnOf(u) : userArn(caller.accountId, "/", name);
+  await authorize(caller, action, arn, { ...resourceTagContext(u?.tags), ...(context ? context(u) : {}) });
+  noteResource(caller, arn, USER_TYPE);
+  return u;
+}
+
+/** Re-reads the user inside a transaction; NoSuchEntity when it is gone. */
+export async function mustUser(db: DocStore, accountId: string, name: string): Promise<UserDoc> {
+  const u = await users.byName(db, accountId, name);
+  if (!u) throw noSuchUser(name);
+  return u;
+}
+
+export function boundaryContext(arn: string | undefined): ConditionContext {
+  return arn !== undefined ? { "iam:PermissionsBoundary": arn } : {};
+}
+
+export async function createUser(env: IamEnv, caller: Caller, input: CreateUserRequest): Promise<CreateUserResponse> {
+  const name = checkName(input.UserName, "userName", 64);
+  const path = checkPath(input.Path);
+  const tags = checkTags(input.Tags, true);
+  const boundary = input.PermissionsBoundary !== undefined ? checkBoundaryArn(input.PermissionsBoundary) : undefined;
+  const arn = userArn(caller.accountId, path, name);
+  await authorize(caller, "CreateUser", arn, { ...requestTagContext(tags), ...boundaryContext(boundary) });
+  noteResource(caller, arn, USER_TYPE);
+  const doc: UserDoc = {
+    accountId: caller.accountId,
+    userId: randomUniqueId("AIDA"),
+    userName: name,
+    path,
+    createDate: caller.now,
+    tags,
+    ...(boundary !== undefined ? { permissionsBoundaryArn: boundary } : {}),
+    inlinePolicies: [],
+    attachedPolicyArns: [],
+    groupIds: [],
+  };
+  await write(env, caller.accountId, async (tx) => {
+    const resolved = boundary !== undefined ? await requireBoundaryPolicy(tx, caller.accountId, boundary) : undefined;
+    if (!(await users.insert(tx, doc))) throw userExists(name);
+    if (resolved) await policyUses.add(tx, COLLECTIONS.policyBoundaries, caller.accountId, resolved.policyId, "User", doc.userId);
+  });
+  const user: User = userView(doc, false);
+  const b = boundaryView(boundary);
+  if (b) user.PermissionsBoundary = b;
+  if (tags.length > 0) user.Tags = tags.map((t) => ({ Key: t.Key, Value: t.Value }));
+  return { User: user };
+}
+
+export async function getUser(env: IamEnv, caller: Caller, input: GetUserRequest): Promise<GetUserResponse> {
+  let name = input.UserName !== undefined ? checkName(input.UserName, "userName", 128) : undefined;
+  if (name === undefined) {
+    const p = caller.principal;
+    if (p?.type === "Root") {
+      const arn = rootArn(caller.accountId);
+      await authorize(caller, "GetUser", arn);
+      return { User: { UserId: caller.accountId, Arn: arn, CreateDate: new Date(0) } as User };
+    }
+    if (p?.type !== "IAMUser" || p.name === undefined) throw validationError("Must specify userName when calling with non-User credentials");
+    name = p.name;
+  }
+  const u = await authorizeOnUser(env, caller, "GetUser", name);
+  if (!u) throw noSuchUser(name);
+  return { User: userView(u, true) };
+}
+
+export async function updateUser(env: IamEnv, caller: Caller, input: UpdateUserRequest): Promise<Record<string, never>> {
+  const name = checkName(input.UserName, "userName", 128);
+  const newName = input.NewUserName !== undefined ? checkName(input.NewUserName, "newUserName", 64) : undefined;
+  const newPath = input.NewPath !== undefined ? checkPath(input.NewPath, "newPath") : undefined;
+  const before = await authorizeOnUser(env, caller, "UpdateUser", name);
+  if (before && (newName !== undefined || newPath !== undefined)) {
+    // IAM requires permission on the user's new identity as well as the current one.
+    await authorize(caller, "UpdateUser", userArn(caller.accountId, newPath ?? before.path, newName ?? before.userName));
+  }
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    const next: UserDoc = { ...u, userName: newName ?? u.userName, path: newPath ?? u.path };
+    if (nameKey(u.accountId, next.userName) !== nameKey(u.accountId, u.userName)) {
+      const entry: NameIndexDoc = { id: u.userId, name: next.userName, path: next.path };
+      if (!(await tx.putIfAbsent<NameIndexDoc>(COLLECTIONS.userNames, nameKey(u.accountId, next.userName), entry))) throw userExists(next.userName);
+      await tx.delete(COLLECTIONS.userNames, nameKey(u.accountId, u.userName));
+    } else {
+      await users.saveIndex(tx, next);
+    }
+    await users.save(tx, next);
+  });
+  return {};
+}
+
+export async function deleteUser(env: IamEnv, caller: Caller, input: DeleteUserRequest): Promise<Record<string, never>> {
+  const name = checkName(input.UserName, "userName", 128);
+  await authorizeOnUser(env, caller, "DeleteUser", name);
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    if ((await tx.count(COLLECTIONS.accessKeys, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must delete access keys first.");
+    if (u.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
+    if (u.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");
+    if (u.groupIds.length > 0) throw deleteConflict("Cannot delete entity, must remove users from group first.");
+    if (u.permissionsBoundaryArn !== undefined) await releaseBoundary(tx, u.accountId, u.permissionsBoundaryArn, "User", u.userId);
+    await users.remove(tx, u);
+  });
+  return {};
+}
+
+export async function listUsers(env: IamEnv, caller: Caller, input: ListUsersRequest): Promise<ListUsersResponse> {
+  const prefix = checkPathPrefix(input.PathPrefix);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  await authorize(caller, "ListUsers", userArn(caller.accountId, prefix, ""));
+  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.userNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
+  const docs = await Promise.all(page.items.map((e) => users.byId(env.store, caller.accountId, e.value.id)));
+  return { Users: docs.filter((u): u is UserDoc => u !== undefined).map((u) => userView(u, false)), ...pageFields(page) };
+}
+
+export async function tagUser(env: IamEnv, caller: Caller, input: TagUserRequest): Promise<Record<string, never>> {
+  const name = checkName(input.UserName, "userName", 128);
+  const tags = checkTags(required(input.Tags, "tags"), true);
+  await authorizeOnUser(env, caller, "TagUser", name, () => requestTagContext(tags));
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    await users.save(tx, { ...u, tags: mergeTags(u.tags, tags, true, "TagsPerUser") });
+  });
+  return {};
+}
+
+export async function untagUser(env: IamEnv, caller: Caller, input: UntagUserRequest): Promise<Record<string, never>> {
+  const name = checkName(input.UserName, "userName", 128);
+  const keys = checkTagKeys(input.TagKeys);
+  await authorizeOnUser(env, caller, "UntagUser", name, () => ({ "aws:TagKeys": keys }));
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    await users.save(tx, { ...u, tags: removeTags(u.tags, keys, true) });
+  });
+  return {};
+}
+
+export async function listUserTags(env: IamEnv, caller: Caller, input: ListUserTagsRequest): Promise<ListUserTagsResponse> {
+  const name = checkName(input.UserName, "userName", 128);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  const u = await authorizeOnUser(env, caller, "ListUserTags", name);
+  if (!u) throw noSuchUser(name);
+  const page = paginate(sortedTags(u.tags), (t) => t.Key, marker, max);
+  return { Tags: page.items, ...pageFields(page) };
+}

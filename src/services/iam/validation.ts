@@ -1,0 +1,185 @@
+/**
+ * Input constraints of the IAM API model (lengths, patterns, ranges), checked the way IAM
+ * does and reported with IAM's ValidationError wording. The protocol layer decodes shapes
+ * but does not enforce these.
+ */
+import type { AwsError } from "../../core/errors.js";
+import { constraintError, invalidInput, validationError } from "./errors.js";
+import type { TagDoc } from "./model.js";
+
+const NAME_RE = /^[\w+=,.@-]+$/;
+const NAME_PATTERN = "[\\w+=,.@-]+";
+const PATH_RE = /^(\/|\/[\u0021-\u007E]+\/)$/;
+const PATH_PREFIX_RE = /^\/[\u0021-\u007F]*$/;
+const POLICY_PATH_RE = /^((\/[A-Za-z0-9.,+@=_-]+)*)\/$/;
+const MARKER_RE = /^[\u0020-\u00FF]+$/;
+const POLICY_DOCUMENT_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
+const DESCRIPTION_RE = /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/;
+const ACCESS_KEY_ID_RE = /^[\w]+$/;
+const VERSION_ID_RE = /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/;
+const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_PATTERN = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
+const WHITESPACE = /[ \t\r\n]/g;
+
+export const DEFAULT_MAX_ITEMS = 100;
+
+function lengthBetween(value: string, field: string, min: number, max: number): void {
+  if (value.length < min) throw constraintError(field, `Member must have length greater than or equal to ${min}`);
+  if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`);
+}
+
+export function required<T>(value: T | undefined | null, field: string): T {
+  if (value === undefined || value === null) throw constraintError(field, "Member must not be null");
+  return value;
+}
+
+/** User, group, role and policy names (inline and managed): `[\w+=,.@-]+`. */
+export function checkName(value: string | undefined, field: string, max: number): string {
+  const v = required(value, field);
+  lengthBetween(v, field, 1, max);
+  if (!NAME_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${NAME_PATTERN}`);
+  return v;
+}
+
+const PATH_INVALID =
+  "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.";
+
+/** Entity path; defaults to "/". */
+export function checkPath(value: string | undefined, field = "path"): string {
+  if (value === undefined) return "/";
+  lengthBetween(value, field, 1, 512);
+  if (!PATH_RE.test(value)) throw validationError(PATH_INVALID);
+  return value;
+}
+
+/** Managed policy path (CreatePolicy), a stricter pattern than entity paths. */
+export function checkPolicyPath(value: string | undefined): string {
+  if (value === undefined) return "/";
+  lengthBetween(value, "path", 1, 512);
+  if (!POLICY_PATH_RE.test(value)) throw validationError(PATH_INVALID);
+  return value;
+}
+
+export function checkPathPrefix(value: string | undefined): string {
+  if (value === undefined) return "/";
+  lengthBetween(value, "pathPrefix", 1, 512);
+  if (!PATH_PREFIX_RE.test(value)) throw constraintError("pathPrefix", "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*");
+  return value;
+}
+
+export function checkMaxItems(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_ITEMS;
+  if (!Number.isInteger(value) || value < 1) throw constraintError("maxItems", "Member must have value greater than or equal to 1");
+  if (value > 1000) throw constraintError("maxItems", "Member must have value less than or equal to 1000");
+  return value;
+}
+
+export function checkMarker(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  lengthBetween(value, "marker", 1, 320);
+  if (!MARKER_RE.test(value)) throw constraintError("marker", "Member must satisfy regular expression pattern: [\\u0020-\\u00FF]+");
+  return value;
+}
+
+export function checkPolicyDocument(value: string | undefined, field = "policyDocument"): string {
+  const v = required(value, field);
+  lengthBetween(v, field, 1, 131072);
+  if (!POLICY_DOCUMENT_RE.test(v)) {
+    throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+  }
+  return v;
+}
+
+export function checkArn(value: string | undefined, field: string): string {
+  const v = required(value, field);
+  lengthBetween(v, field, 20, 2048);
+  return v;
+}
+
+export function checkAccessKeyId(value: string | undefined): string {
+  const v = required(value, "accessKeyId");
+  lengthBetween(v, "accessKeyId", 16, 128);
+  if (!ACCESS_KEY_ID_RE.test(v)) throw constraintError("accessKeyId", "Member must satisfy regular expression pattern: [\\w]+");
+  return v;
+}
+
+export function checkStatus(value: string | undefined): "Active" | "Inactive" {
+  const v = required(value, "status");
+  if (v !== "Active" && v !== "Inactive") throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive]");
+  return v;
+}
+
+export function checkDescription(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  lengthBetween(value, "description", 0, 1000);
+  if (!DESCRIPTION_RE.test(value)) {
+    throw constraintError("description", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
+  }
+  return value;
+}
+
+export function checkMaxSessionDuration(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 3600) throw constraintError("maxSessionDuration", "Member must have value greater than or equal to 3600");
+  if (value > 43200) throw constraintError("maxSessionDuration", "Member must have value less than or equal to 43200");
+  return value;
+}
+
+export function checkVersionId(value: string | undefined): string {
+  const v = required(value, "versionId");
+  if (!VERSION_ID_RE.test(v)) {
+    throw constraintError("versionId", "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?");
+  }
+  return v;
+}
+
+/**
+ * Tags in a request. Roles and users treat keys case-insensitively for uniqueness; managed
+ * policies keep "a" and "A" apart (as IAM does).
+ */
+export function checkTags(tags: Array<{ Key?: string | undefined; Value?: string | undefined }> | undefined, caseInsensitive: boolean): TagDoc[] {
+  if (tags === undefined) return [];
+  if (tags.length > 50) throw constraintError("tags", "Member must have length less than or equal to 50");
+  const out: TagDoc[] = [];
+  const seen = new Set<string>();
+  tags.forEach((t, i) => {
+    const n = i + 1;
+    const key = required(t.Key, `tags.${n}.member.key`);
+    const value = required(t.Value, `tags.${n}.member.value`);
+    lengthBetween(key, `tags.${n}.member.key`, 1, 128);
+    if (!TAG_KEY_RE.test(key)) throw constraintError(`tags.${n}.member.key`, `Member must satisfy regular expression pattern: ${TAG_PATTERN}`);
+    lengthBetween(value, `tags.${n}.member.value`, 0, 256);
+    if (!TAG_VALUE_RE.test(value)) {
+      throw constraintError(`tags.${n}.member.value`, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+    }
+    const k = caseInsensitive ? key.toLowerCase() : key;
+    if (seen.has(k)) throw duplicateTagKeys(caseInsensitive);
+    seen.add(k);
+    out.push({ Key: key, Value: value });
+  });
+  return out;
+}
+
+export function duplicateTagKeys(caseInsensitive: boolean): AwsError {
+  return invalidInput(caseInsensitive ? "Duplicate tag keys found. Please note that Tag keys are case insensitive." : "Duplicate tag keys found.");
+}
+
+export function checkTagKeys(keys: string[] | undefined): string[] {
+  const v = required(keys, "tagKeys");
+  if (v.length > 50) throw constraintError("tagKeys", "Member must have length less than or equal to 50");
+  for (const k of v) {
+    if (typeof k !== "string" || k.length < 1 || k.length > 128 || !TAG_KEY_RE.test(k)) {
+      throw constraintError(
+        "tagKeys",
+        `Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${TAG_PATTERN}, Member must not be null]`,
+      );
+    }
+  }
+  return v;
+}
+
+/** IAM counts policy size without white space. */
+export function policySize(document: string): number {
+  return document.replace(WHITESPACE, "").length;
+}
