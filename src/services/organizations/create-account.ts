@@ -1,0 +1,221 @@
+/**
+ * CreateAccount is asynchronous, as in AWS: the request is stored IN_PROGRESS and answered
+ * at once; a job then registers the account, makes it a member, and creates the
+ * administrator role in it that the management account can assume. Every step is
+ * idempotent, so an interrupted job (crash, storage failure) is finished by resumePending.
+ */
+import { isAwsError } from "../../core/errors.js";
+import { randomAccountId } from "../../crypto/random-ids.js";
+import { AccountRegistryError, ACCOUNT_NAME_PATTERN, EMAIL_PATTERN } from "./accounts.js";
+import { invalidInput } from "./errors.js";
+import { checkString, requireString } from "./input.js";
+import {
+  CREATE_ACCOUNT_COLLECTION,
+  newCreateAccountRequestId,
+  requestKey,
+  type CreateAccountFailureReason,
+  type CreateAccountRequestRecord,
+} from "./model.js";
+import { requireManagement, type OrganizationsDomainDeps } from "./organization.js";
+
+export const DEFAULT_ACCESS_ROLE_NAME = "OrganizationAccountAccessRole";
+export const ADMINISTRATOR_ACCESS_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+export interface CreateAccountInput {
+  Email?: string;
+  AccountName?: string;
+  RoleName?: string;
+  IamUserAccessToBilling?: string;
+  Tags?: Array<{ Key?: string; Value?: string }>;
+}
+
+/** Trust policy of the access role: the management account (and whom it delegates to) may assume it. */
+export function accessRoleTrustPolicy(managementAccountId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${managementAccountId}:root` }, Action: "sts:AssumeRole" }],
+  });
+}
+
+function checkTags(tags: CreateAccountInput["Tags"]): Array<{ Key: string; Value: string }> {
+  const out: Array<{ Key: string; Value: string }> = [];
+  const seen = new Set<string>();
+  for (const t of tags ?? []) {
+    const key = requireString(t.Key);
+    const value = requireString(t.Value);
+    checkString(key, { min: 1, max: 128, pattern: TAG_KEY_PATTERN });
+    checkString(value, { max: 256, pattern: TAG_KEY_PATTERN });
+    if (seen.has(key)) throw invalidInput("DUPLICATE_TAG_KEY");
+    seen.add(key);
+    out.push({ Key: key, Value: value });
+  }
+  return out;
+}
+
+/** Validates and stores the request (IN_PROGRESS); the caller then schedules runCreateAccount. */
+export async function requestCreateAccount(
+  deps: OrganizationsDomainDeps,
+  managementAccountId: string,
+  input: CreateAccountInput,
+  now: number,
+): Promise<CreateAccountRequestRecord> {
+  const email = requireString(input.Email);
+  const accountName = requireString(input.AccountName);
+  checkString(email, { min: 6, max: 64, pattern: EMAIL_PATTERN });
+  checkString(accountName, { min: 1, max: 50, pattern: ACCOUNT_NAME_PATTERN });
+  const roleName = input.RoleName ?? DEFAULT_ACCESS_ROLE_NAME;
+  checkString(roleName, { min: 1, max: 64, pattern: ROLE_NAME_PATTERN });
+  if (roleName.startsWith("AWSServiceRoleFor")) throw invalidInput("INVALID_ROLE_NAME");
+  const billing = input.IamUserAccessToBilling ?? "ALLOW";
+  if (billing !== "ALLOW" && billing !== "DENY") throw invalidInput("INVALID_ENUM");
+  const tags = checkTags(input.Tags);
+  if (tags.length > 50) throw invalidInput("MAX_VALUE_EXCEEDED");
+
+  const { org } = await requireManagement(deps, managementAccountId);
+  const rec: CreateAccountRequestRecord = {
+    id: newCreateAccountRequestId(),
+    organizationId: org.id,
+    managementAccountId,
+    accountName,
+    email,
+    roleName,
+    iamUserAccessToBilling: billing,
+    tags,
+    state: "IN_PROGRESS",
+    requestedAt: now,
+  };
+  await deps.store.put(CREATE_ACCOUNT_COLLECTION, requestKey(managementAccountId, rec.id), rec);
+  return rec;
+}
+
+export async function getCreateAccountRequest(deps: OrganizationsDomainDeps, managementAccountId: string, id: string): Promise<CreateAccountRequestRecord | undefined> {
+  return deps.store.get<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, requestKey(managementAccountId, id));
+}
+
+async function unusedAccountId(deps: OrganizationsDomainDeps): Promise<string> {
+  for (;;) {
+    const id = randomAccountId();
+    if (!(await deps.accounts.get(id))) return id;
+  }
+}
+
+async function save(deps: OrganizationsDomainDeps, rec: CreateAccountRequestRecord): Promise<CreateAccountRequestRecord> {
+  await deps.store.put(CREATE_ACCOUNT_COLLECTION, requestKey(rec.managementAccountId, rec.id), rec);
+  return rec;
+}
+
+async function fail(deps: OrganizationsDomainDeps, rec: CreateAccountRequestRecord, reason: CreateAccountFailureReason): Promise<CreateAccountRequestRecord> {
+  const { accountId: _unused, ...rest } = rec;
+  return save(deps, { ...rest, state: "FAILED", failureReason: reason, completedAt: deps.clock.now() });
+}
+
+/** The steps of one request, each safe to repeat. Throws only on infrastructure failure. */
+async function advance(deps: OrganizationsDomainDeps, start: CreateAccountRequestRecord): Promise<CreateAccountRequestRecord> {
+  let rec = start;
+  // 1. Reserve the account id durably before anything refers to it.
+  if (rec.accountId === undefined) rec = await save(deps, { ...rec, accountId: await unusedAccountId(deps) });
+
+  // 2. Register the account as a member (or recognise that this request already did).
+  let account = await deps.accounts.get(rec.accountId as string);
+  if (account && account.createRequestId !== rec.id) {
+    rec = await save(deps, { ...rec, accountId: await unusedAccountId(deps) });
+    account = undefined;
+  }
+  if (!account) {
+    try {
+      account = await deps.accounts.create({
+        name: rec.accountName,
+        email: rec.email,
+        accountId: rec.accountId as string,
+        createRequestId: rec.id,
+        organizationId: rec.organizationId,
+        joinedMethod: "CREATED",
+        joinedAt: deps.clock.now(),
+        tags: rec.tags,
+      });
+    } catch (e) {
+      if (e instanceof AccountRegistryError && e.reason === "EMAIL_ALREADY_EXISTS") return fail(deps, rec, "EMAIL_ALREADY_EXISTS");
+      if (e instanceof AccountRegistryError && e.reason === "INVALID_EMAIL") return fail(deps, rec, "INVALID_EMAIL");
+      throw e;
+    }
+  }
+
+  // 3. The access role in the new account, trusted by the management account.
+  const scope = { accountId: account.id, region: "" };
+  try {
+    await deps.iam.createRole(scope, {
+      roleName: rec.roleName,
+      assumeRolePolicyDocument: accessRoleTrustPolicy(rec.managementAccountId),
+      description: "Administrator access for the management account of the organization",
+    });
+  } catch (e) {
+    if (!(isAwsError(e) && e.code === "EntityAlreadyExists")) throw e;
+  }
+  await deps.iam.attachRolePolicy(account.id, rec.roleName, ADMINISTRATOR_ACCESS_ARN);
+
+  return save(deps, { ...rec, state: "SUCCEEDED", completedAt: deps.clock.now() });
+}
+
+/**
+ * Runs one request to completion. On an error that is not a crash (IAM refused, for
+ * example) the half-made account is removed and the request FAILS with INTERNAL_FAILURE;
+ * if even that cannot be written, the request stays IN_PROGRESS for resumePending.
+ */
+export async function runCreateAccount(deps: OrganizationsDomainDeps, managementAccountId: string, id: string): Promise<CreateAccountRequestRecord | undefined> {
+  const rec = await getCreateAccountRequest(deps, managementAccountId, id);
+  if (!rec || rec.state !== "IN_PROGRESS") return rec;
+  try {
+    return await advance(deps, rec);
+  } catch {
+    try {
+      const latest = (await getCreateAccountRequest(deps, managementAccountId, id)) ?? rec;
+      if (latest.accountId !== undefined) {
+        const made = await deps.accounts.get(latest.accountId);
+        if (made?.createRequestId === latest.id) await deps.accounts.remove(made.id);
+      }
+      return await fail(deps, latest, "INTERNAL_FAILURE");
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Requests still IN_PROGRESS (left by a crash), oldest first. */
+export async function pendingCreateAccounts(deps: OrganizationsDomainDeps): Promise<CreateAccountRequestRecord[]> {
+  const all = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION);
+  return all.map((e) => e.value).filter((r) => r.state === "IN_PROGRESS").sort((a, b) => a.requestedAt - b.requestedAt);
+}
+
+/** Runs jobs at most once at a time per request within this process. */
+export class CreateAccountJobs {
+  private readonly running = new Map<string, Promise<CreateAccountRequestRecord | undefined>>();
+
+  constructor(private readonly deps: OrganizationsDomainDeps) {}
+
+  run(managementAccountId: string, id: string): Promise<CreateAccountRequestRecord | undefined> {
+    const key = requestKey(managementAccountId, id);
+    const existing = this.running.get(key);
+    if (existing) return existing;
+    // Never rejects: a job that cannot even read its request (storage down) stays IN_PROGRESS
+    // for resumePending, and a scheduled job must not become an unhandled rejection.
+    const p = runCreateAccount(this.deps, managementAccountId, id)
+      .catch(() => undefined)
+      .finally(() => this.running.delete(key));
+    this.running.set(key, p);
+    return p;
+  }
+
+  /** Finishes every request left IN_PROGRESS; resolves to how many were resumed. */
+  async resumePending(): Promise<number> {
+    const pending = await pendingCreateAccounts(this.deps);
+    for (const r of pending) await this.run(r.managementAccountId, r.id);
+    return pending.length;
+  }
+
+  /** Resolves once no job is running (graceful shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Input checks with Organizations' InvalidInputException reasons, and opaque pagination
+ * tokens (base64url JSON naming the operation and the last key returned).
+ */
+import { invalidInput } from "./errors.js";
+
+export function requireString(v: unknown): string {
+  if (typeof v !== "string") throw invalidInput("INPUT_REQUIRED");
+  return v;
+}
+
+export function checkString(v: string, opts: { min?: number; max?: number; pattern?: RegExp }): void {
+  if (opts.min !== undefined && v.length < opts.min) throw invalidInput("MIN_LENGTH_EXCEEDED");
+  if (opts.max !== undefined && v.length > opts.max) throw invalidInput("MAX_LENGTH_EXCEEDED");
+  if (opts.pattern && !opts.pattern.test(v)) throw invalidInput("INVALID_PATTERN");
+}
+
+export const MAX_RESULTS_LIMIT = 20;
+
+/** MaxResults is 1–20; without it a page holds up to 20 items. */
+export function maxResults(v: number | undefined): number {
+  if (v === undefined) return MAX_RESULTS_LIMIT;
+  if (!Number.isInteger(v) || v < 1) throw invalidInput("MIN_VALUE_EXCEEDED");
+  if (v > MAX_RESULTS_LIMIT) throw invalidInput("MAX_VALUE_EXCEEDED");
+  return v;
+}
+
+interface TokenBody {
+  o: string; // operation (and scope) the token belongs to
+  a: string; // last key returned
+}
+
+export function encodeNextToken(op: string, after: string): string {
+  return Buffer.from(JSON.stringify({ o: op, a: after } satisfies TokenBody), "utf8").toString("base64url");
+}
+
+/** The key to continue after, or INVALID_NEXT_TOKEN for tokens this operation did not issue. */
+export function decodeNextToken(op: string, token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  try {
+    const body = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Partial<TokenBody>;
+    if (body.o === op && typeof body.a === "string") return body.a;
+  } catch {
+    // fall through
+  }
+  throw invalidInput("INVALID_NEXT_TOKEN");
+}
+
+/** One page of `items` (already sorted by `key`), continuing strictly after `after`. */
+export function paginate<T>(items: readonly T[], key: (t: T) => string, op: string, nextToken: string | undefined, max: number | undefined): { page: T[]; next?: string } {
+  const after = decodeNextToken(op, nextToken);
+  const limit = maxResults(max);
+  const start = after === undefined ? 0 : items.findIndex((t) => key(t) > after);
+  const rest = start < 0 ? [] : items.slice(start);
+  const page = rest.slice(0, limit);
+  const last = page[page.length - 1];
+  return rest.length > limit && last !== undefined ? { page, next: encodeNextToken(op, key(last)) } : { page };
+}

@@ -1,0 +1,100 @@
+/**
+ * Organization lifecycle, independent of any request: the API handlers and the operator
+ * CLI both call these with an account id and a time.
+ */
+import type { Clock } from "../../core/clock.js";
+import type { Storage } from "../../storage/types.js";
+import type { IamApi } from "../iam/api.js";
+import type { AccountRecord, AccountRegistry } from "./accounts.js";
+import { alreadyInOrganization, constraintViolation, notInUse, notManagementAccount, organizationNotEmpty } from "./errors.js";
+import {
+  CREATE_ACCOUNT_COLLECTION,
+  newOrganizationId,
+  newRootId,
+  ORGANIZATIONS_COLLECTION,
+  type CreateAccountRequestRecord,
+  type FeatureSet,
+  type OrganizationRecord,
+} from "./model.js";
+
+export interface OrganizationsDomainDeps {
+  store: Storage;
+  iam: IamApi;
+  clock: Clock;
+  accounts: AccountRegistry;
+}
+
+export interface Membership {
+  account: AccountRecord;
+  org: OrganizationRecord;
+}
+
+/** The caller's account and its organization, or undefined when it belongs to none. */
+export async function findMembership(deps: OrganizationsDomainDeps, accountId: string): Promise<Membership | undefined> {
+  const account = await deps.accounts.get(accountId);
+  if (!account?.organizationId) return undefined;
+  const org = await deps.store.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, account.organizationId);
+  // An account pointing at a missing organization (interrupted create/delete) belongs to none.
+  return org ? { account, org } : undefined;
+}
+
+export async function requireMembership(deps: OrganizationsDomainDeps, accountId: string): Promise<Membership> {
+  const m = await findMembership(deps, accountId);
+  if (!m) throw notInUse();
+  return m;
+}
+
+/** Only the management account may manage accounts; members get AccessDeniedException. */
+export async function requireManagement(deps: OrganizationsDomainDeps, accountId: string): Promise<Membership> {
+  const m = await requireMembership(deps, accountId);
+  if (m.org.managementAccountId !== accountId) throw notManagementAccount();
+  return m;
+}
+
+export async function createOrganization(
+  deps: OrganizationsDomainDeps,
+  input: { accountId: string; featureSet: FeatureSet; now: number },
+): Promise<{ org: OrganizationRecord; managementEmail: string }> {
+  if (await findMembership(deps, input.accountId)) throw alreadyInOrganization();
+  const account = await deps.accounts.get(input.accountId);
+  if (!account) {
+    // Every account is registered by the operator; one that is not has no contact email.
+    throw constraintViolation("MASTER_ACCOUNT_MISSING_CONTACT_INFO", "The management account must have a registered email address before it can create an organization.");
+  }
+  const org: OrganizationRecord = {
+    id: newOrganizationId(),
+    featureSet: input.featureSet,
+    managementAccountId: input.accountId,
+    rootId: newRootId(),
+    createdAt: input.now,
+  };
+  // Claim the account first (atomically refusing a concurrent claim), then publish the
+  // organization. A crash in between leaves a dangling claim that findMembership ignores.
+  await deps.accounts.update(input.accountId, (cur) => {
+    if (cur.organizationId !== undefined && cur.organizationId !== account.organizationId) throw alreadyInOrganization();
+    return { ...cur, organizationId: org.id, joinedMethod: "CREATED", joinedAt: input.now };
+  });
+  await deps.store.put(ORGANIZATIONS_COLLECTION, org.id, org);
+  return { org, managementEmail: account.email };
+}
+
+/** Accounts of the organization (management account included), ordered by id. */
+export async function organizationAccounts(deps: OrganizationsDomainDeps, org: OrganizationRecord): Promise<AccountRecord[]> {
+  return (await deps.accounts.list()).filter((a) => a.organizationId === org.id);
+}
+
+export async function deleteOrganization(deps: OrganizationsDomainDeps, accountId: string): Promise<void> {
+  const { org } = await requireManagement(deps, accountId);
+  const members = (await organizationAccounts(deps, org)).filter((a) => a.id !== org.managementAccountId);
+  if (members.length > 0) throw organizationNotEmpty();
+  const requests = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${accountId}//` });
+  if (requests.some((r) => r.value.state === "IN_PROGRESS")) {
+    throw constraintViolation("ACCOUNT_CREATION_NOT_COMPLETE", "An account creation request is still in progress. Wait for it to finish before deleting the organization.");
+  }
+  await deps.accounts.update(accountId, (cur) => {
+    const { organizationId: _o, joinedMethod: _j, joinedAt: _t, ...rest } = cur;
+    return rest;
+  });
+  await deps.store.delete(ORGANIZATIONS_COLLECTION, org.id);
+  for (const r of requests) await deps.store.delete(CREATE_ACCOUNT_COLLECTION, r.key);
+}

@@ -1,0 +1,319 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { expectAwsError } from "../sts/testing/expect-error.js";
+import { MGMT, MGMT_EMAIL, START, orgFixture, type OrgFixture } from "./testing/org-fixture.js";
+
+interface Status {
+  Id: string;
+  AccountName: string;
+  State: string;
+  RequestedTimestamp: Date;
+  CompletedTimestamp?: Date;
+  AccountId?: string;
+  FailureReason?: string;
+}
+interface Account {
+  Id: string;
+  Arn: string;
+  Email: string;
+  Name: string;
+  Status: string;
+  JoinedMethod: string;
+  JoinedTimestamp: Date;
+}
+interface Org {
+  Id: string;
+  Arn: string;
+  FeatureSet: string;
+  MasterAccountArn: string;
+  MasterAccountId: string;
+  MasterAccountEmail: string;
+}
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function withOrg(f: OrgFixture): Promise<Org> {
+  return (await f.call<{ Organization: Org }>("CreateOrganization", {})).Organization;
+}
+
+describe("Organizations happy path", () => {
+  test("CreateOrganization → CreateAccount → poll until SUCCEEDED → ListAccounts; the access role exists", async () => {
+    const f = await orgFixture();
+    const ctx = f.ctx();
+    const org = (await f.call<{ Organization: Org }>("CreateOrganization", {}, ctx)).Organization;
+    assert.match(org.Id, /^o-[a-z0-9]{10}$/);
+    assert.deepEqual(org, {
+      Id: org.Id,
+      Arn: `arn:aws:organizations::${MGMT}:organization/${org.Id}`,
+      FeatureSet: "ALL",
+      MasterAccountArn: `arn:aws:organizations::${MGMT}:account/${org.Id}/${MGMT}`,
+      MasterAccountId: MGMT,
+      MasterAccountEmail: MGMT_EMAIL,
+      AvailablePolicyTypes: [],
+    });
+    assert.deepEqual(ctx.calls.map((c) => c.action), ["organizations:CreateOrganization", "iam:CreateServiceLinkedRole"]);
+    assert.deepEqual(ctx.calls[1]?.context, { "iam:AWSServiceName": "organizations.amazonaws.com" });
+
+    f.clock.advance(1000);
+    const created = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Dev", Email: "dev@example.com" }, f.ctx())).CreateAccountStatus;
+    assert.match(created.Id, /^car-[a-z0-9]{8,32}$/);
+    assert.deepEqual(created, { Id: created.Id, AccountName: "Dev", State: "IN_PROGRESS", RequestedTimestamp: new Date(START + 1000) });
+
+    const done = await until(
+      async () => (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: created.Id })).CreateAccountStatus,
+      (s) => s.State !== "IN_PROGRESS",
+    );
+    assert.equal(done.State, "SUCCEEDED");
+    assert.match(done.AccountId ?? "", /^[1-9]\d{11}$/);
+    assert.deepEqual(done.CompletedTimestamp, new Date(START + 1000));
+    const newId = done.AccountId as string;
+
+    const list = await f.call<{ Accounts: Account[]; NextToken?: string }>("ListAccounts", {});
+    assert.equal(list.NextToken, undefined);
+    const expected = [
+      { Id: MGMT, Arn: `arn:aws:organizations::${MGMT}:account/${org.Id}/${MGMT}`, Email: MGMT_EMAIL, Name: "Management", Status: "ACTIVE", State: "ACTIVE", JoinedMethod: "CREATED", JoinedTimestamp: new Date(START) },
+      { Id: newId, Arn: `arn:aws:organizations::${MGMT}:account/${org.Id}/${newId}`, Email: "dev@example.com", Name: "Dev", Status: "ACTIVE", State: "ACTIVE", JoinedMethod: "CREATED", JoinedTimestamp: new Date(START + 1000) },
+    ].sort((a, b) => (a.Id < b.Id ? -1 : 1));
+    assert.deepEqual(list.Accounts, expected);
+
+    const role = await f.iam.getRole(newId, "OrganizationAccountAccessRole");
+    assert.ok(role);
+    assert.deepEqual(JSON.parse(role.assumeRolePolicyDocument), {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${MGMT}:root` }, Action: "sts:AssumeRole" }],
+    });
+    assert.deepEqual(f.iam.attachments, [{ accountId: newId, roleName: "OrganizationAccountAccessRole", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }]);
+
+    const described = await f.call<{ Account: Account }>("DescribeAccount", { AccountId: newId });
+    assert.deepEqual(described.Account, expected.find((a) => a.Id === newId));
+    const roots = await f.call<{ Roots: Array<{ Id: string; Arn: string; Name: string }> }>("ListRoots", {});
+    assert.equal(roots.Roots.length, 1);
+    const root = roots.Roots[0] as { Id: string; Arn: string; Name: string };
+    assert.match(root.Id, /^r-[a-z0-9]{4}$/);
+    assert.equal(root.Arn, `arn:aws:organizations::${MGMT}:root/${org.Id}/${root.Id}`);
+    assert.equal(root.Name, "Root");
+    assert.deepEqual((await f.call<{ Accounts: Account[] }>("ListAccountsForParent", { ParentId: root.Id })).Accounts, expected);
+    assert.deepEqual(await f.call("ListParents", { ChildId: newId }), { Parents: [{ Id: root.Id, Type: "ROOT" }] });
+
+    // A member can see its organization but not manage it.
+    const member = f.ctx(newId);
+    assert.equal((await f.call<{ Organization: Org }>("DescribeOrganization", {}, member)).Organization.Id, org.Id);
+    await expectAwsError(f.call("ListAccounts", {}, member), "AccessDeniedException", "You don't have permissions to access this resource.", 403);
+    await expectAwsError(f.call("CreateAccount", { AccountName: "X", Email: "x@example.com" }, member), "AccessDeniedException", "You don't have permissions to access this resource.", 403);
+  });
+
+  test("a custom RoleName is honoured", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const s = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Ops", Email: "ops@example.com", RoleName: "BreakGlass" })).CreateAccountStatus;
+    await f.drain();
+    const done = (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: s.Id })).CreateAccountStatus;
+    assert.equal(done.State, "SUCCEEDED");
+    assert.ok(await f.iam.getRole(done.AccountId as string, "BreakGlass"));
+    assert.equal(await f.iam.getRole(done.AccountId as string, "OrganizationAccountAccessRole"), undefined);
+  });
+});
+
+describe("Organizations errors", () => {
+  test("no organization, already in one, authorisation first, dependency permission", async () => {
+    const f = await orgFixture({ manual: true });
+    await expectAwsError(f.call("DescribeOrganization", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 404);
+    await expectAwsError(f.call("ListAccounts", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 404);
+    await expectAwsError(
+      f.call("CreateOrganization", {}, f.ctx(MGMT, (r) => r.action === "iam:CreateServiceLinkedRole")),
+      "AccessDeniedForDependencyException",
+      "The request failed because your credentials do not have permission to create the service-linked role required by AWS Organizations.",
+      403,
+    );
+    const denied = f.ctx(MGMT, (r) => r.action === "organizations:CreateOrganization");
+    await expectAwsError(f.call("CreateOrganization", {}, denied), "AccessDeniedException", `User: arn:aws:iam::${MGMT}:user/admin is not authorized to perform: organizations:CreateOrganization on resource: *`);
+    assert.equal(denied.calls.length, 1);
+    const e = await expectAwsError(f.call("CreateOrganization", { FeatureSet: "SOME" }), "InvalidInputException", "You specified an invalid value.", 400);
+    assert.deepEqual(e.fields, { Reason: "INVALID_ENUM" });
+
+    const org = await withOrg(f);
+    await expectAwsError(f.call("CreateOrganization", {}), "AlreadyInOrganizationException", "The AWS account is already a member of an organization.", 409);
+    assert.equal((await f.call<{ Organization: Org }>("DescribeOrganization", {})).Organization.Id, org.Id);
+    await expectAwsError(f.call("DescribeOrganization", {}, f.ctx("999988887777")), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.");
+  });
+
+  test("CreateAccount input validation and asynchronous failures", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const bad = async (input: unknown, reason: string, message: string) => {
+      const e = await expectAwsError(f.call("CreateAccount", input), "InvalidInputException", message, 400);
+      assert.deepEqual(e.fields, { Reason: reason });
+    };
+    await bad({ AccountName: "A", Email: "not-an-email" }, "INVALID_PATTERN", "You provided a value that does not match the required pattern.");
+    await bad({ AccountName: "A", Email: "a@b.c" }, "MIN_LENGTH_EXCEEDED", "You provided a string parameter that is shorter than allowed.");
+    await bad({ AccountName: "x".repeat(51), Email: "a@example.com" }, "MAX_LENGTH_EXCEEDED", "You provided a string parameter that is longer than allowed.");
+    await bad({ AccountName: "A" }, "INPUT_REQUIRED", "You must specify a value for every required parameter.");
+    await bad({ AccountName: "A", Email: "a@example.com", RoleName: "AWSServiceRoleForX" }, "INVALID_ROLE_NAME", "You provided a role name that is not valid. A role name cannot begin with the reserved prefix 'AWSServiceRoleFor'.");
+    await bad({ AccountName: "A", Email: "a@example.com", IamUserAccessToBilling: "MAYBE" }, "INVALID_ENUM", "You specified an invalid value.");
+    await bad({ AccountName: "A", Email: "a@example.com", Tags: [{ Key: "k", Value: "1" }, { Key: "k", Value: "2" }] }, "DUPLICATE_TAG_KEY", "You specified the same tag key more than once.");
+    assert.equal(f.queued.length, 0);
+
+    // The management account's email is taken (case-insensitively): the request FAILS asynchronously.
+    const s = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Dup", Email: MGMT_EMAIL.toUpperCase() })).CreateAccountStatus;
+    assert.equal(s.State, "IN_PROGRESS");
+    await f.drain();
+    const failed = (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: s.Id })).CreateAccountStatus;
+    assert.deepEqual(failed, { Id: s.Id, AccountName: "Dup", State: "FAILED", RequestedTimestamp: new Date(START), CompletedTimestamp: new Date(START), FailureReason: "EMAIL_ALREADY_EXISTS" });
+    assert.equal((await f.accounts.list()).length, 1);
+
+    await expectAwsError(
+      f.call("DescribeCreateAccountStatus", { CreateAccountRequestId: "car-0000000000" }),
+      "CreateAccountStatusNotFoundException",
+      "We can't find a create account request with the CreateAccountRequestId that you specified.",
+      404,
+    );
+    const p = await expectAwsError(f.call("DescribeCreateAccountStatus", { CreateAccountRequestId: "nope" }), "InvalidInputException", "You provided a value that does not match the required pattern.");
+    assert.deepEqual(p.fields, { Reason: "INVALID_PATTERN" });
+    await expectAwsError(f.call("DescribeAccount", { AccountId: "999988887777" }), "AccountNotFoundException", "You specified an account that doesn't exist.", 404);
+    await expectAwsError(f.call("ListParents", { ChildId: "999988887777" }), "ChildNotFoundException", "We can't find an organizational unit or account with the ChildId that you specified.", 404);
+    await expectAwsError(f.call("ListAccountsForParent", { ParentId: "r-zzzz" }), "ParentNotFoundException", "We can't find a root or organizational unit with the ParentId that you specified.", 404);
+  });
+
+  test("an IAM failure fails the request and removes the half-made account", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    f.iam.failNextCreateRole = new Error("iam unavailable");
+    const s = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Flaky", Email: "flaky@example.com" })).CreateAccountStatus;
+    await f.drain();
+    const st = (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: s.Id })).CreateAccountStatus;
+    assert.equal(st.State, "FAILED");
+    assert.equal(st.FailureReason, "INTERNAL_FAILURE");
+    assert.equal(st.AccountId, undefined);
+    assert.deepEqual((await f.accounts.list()).map((a) => a.id), [MGMT]);
+    // The email is free again.
+    const again = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Flaky", Email: "flaky@example.com" })).CreateAccountStatus;
+    await f.drain();
+    assert.equal((await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: again.Id })).CreateAccountStatus.State, "SUCCEEDED");
+  });
+
+  test("DeleteOrganization only when no member accounts remain", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    await f.call("CreateAccount", { AccountName: "M", Email: "m@example.com" });
+    await expectAwsError(f.call("DeleteOrganization", {}), "ConstraintViolationException", /in progress/, 409);
+    await f.drain();
+    await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", "The organization isn't empty. Remove all member accounts before deleting the organization.", 409);
+
+    const g = await orgFixture({ manual: true });
+    await withOrg(g);
+    assert.deepEqual(await g.call("DeleteOrganization", {}), {});
+    await expectAwsError(g.call("DescribeOrganization", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.");
+    assert.equal((await g.accounts.get(MGMT))?.organizationId, undefined);
+    // The account can found a new organization afterwards.
+    assert.match((await withOrg(g)).Id, /^o-/);
+  });
+});
+
+describe("Organizations pagination", () => {
+  test("ListAccounts and ListCreateAccountStatus pages, filters and token checks", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      ids.push((await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: `A${i}`, Email: `a${i}@example.com` })).CreateAccountStatus.Id);
+    }
+    await f.drain();
+    await f.call("CreateAccount", { AccountName: "Dup", Email: "a0@example.com" });
+    await f.drain();
+
+    const seen: string[] = [];
+    let token: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page: { Accounts: Account[]; NextToken?: string } = await f.call("ListAccounts", { MaxResults: 10, ...(token ? { NextToken: token } : {}) });
+      sizes.push(page.Accounts.length);
+      seen.push(...page.Accounts.map((a) => a.Id));
+      token = page.NextToken;
+    } while (token);
+    assert.deepEqual(sizes, [10, 10, 6]);
+    assert.deepEqual(seen, [...seen].sort());
+    assert.equal(new Set(seen).size, 26);
+    assert.ok(seen.includes(MGMT));
+    const first = await f.call<{ Accounts: Account[]; NextToken?: string }>("ListAccounts", {});
+    assert.equal(first.Accounts.length, 20);
+    assert.equal(typeof first.NextToken, "string");
+
+    const tooMany = await expectAwsError(f.call("ListAccounts", { MaxResults: 21 }), "InvalidInputException", "You provided a numeric parameter that has a larger value than allowed.");
+    assert.deepEqual(tooMany.fields, { Reason: "MAX_VALUE_EXCEEDED" });
+    await expectAwsError(f.call("ListAccounts", { MaxResults: 0 }), "InvalidInputException", "You provided a numeric parameter that has a smaller value than allowed.");
+    const badToken = await expectAwsError(f.call("ListAccounts", { NextToken: "garbage" }), "InvalidInputException", "You specified an invalid value for nextToken.");
+    assert.deepEqual(badToken.fields, { Reason: "INVALID_NEXT_TOKEN" });
+    await expectAwsError(f.call("ListCreateAccountStatus", { NextToken: first.NextToken }), "InvalidInputException", "You specified an invalid value for nextToken.");
+
+    const failed = await f.call<{ CreateAccountStatuses: Status[]; NextToken?: string }>("ListCreateAccountStatus", { States: ["FAILED"] });
+    assert.deepEqual(failed.CreateAccountStatuses.map((s) => [s.AccountName, s.FailureReason]), [["Dup", "EMAIL_ALREADY_EXISTS"]]);
+    assert.equal(failed.NextToken, undefined);
+    const all: Status[] = [];
+    token = undefined;
+    do {
+      const page: { CreateAccountStatuses: Status[]; NextToken?: string } = await f.call("ListCreateAccountStatus", { States: ["SUCCEEDED"], MaxResults: 7, ...(token ? { NextToken: token } : {}) });
+      all.push(...page.CreateAccountStatuses);
+      token = page.NextToken;
+    } while (token);
+    assert.deepEqual(all.map((s) => s.Id).sort(), [...ids].sort());
+    assert.ok(all.every((s) => s.State === "SUCCEEDED" && s.AccountId !== undefined));
+    await expectAwsError(f.call("ListCreateAccountStatus", { States: ["DONE"] }), "InvalidInputException", "You specified an invalid value.");
+  });
+});
+
+describe("resumePending", () => {
+  test("finishes a request whose job never ran (process died after answering)", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const s = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Later", Email: "later@example.com" })).CreateAccountStatus;
+    f.queued.length = 0; // the crash: the scheduled job is lost
+    const restarted = f.restart();
+    assert.equal(await restarted.resumePending(), 1);
+    const st = (await restarted.operations["DescribeCreateAccountStatus"]?.handler({ CreateAccountRequestId: s.Id }, f.ctx())) as { CreateAccountStatus: Status };
+    assert.equal(st.CreateAccountStatus.State, "SUCCEEDED");
+    assert.ok(await f.iam.getRole(st.CreateAccountStatus.AccountId as string, "OrganizationAccountAccessRole"));
+    assert.equal(await restarted.resumePending(), 0);
+  });
+
+  test("finishes a request interrupted after the account was registered, without duplicating anything", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const s = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Half", Email: "half@example.com" })).CreateAccountStatus;
+    // Writes: reserve the id (1), register the account (2: email index, 3: account); the 4th write (SUCCEEDED) "crashes".
+    f.store.failWritesAfter(3);
+    await f.drain();
+    f.store.failWritesAfter(Number.POSITIVE_INFINITY);
+    const mid = (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: s.Id })).CreateAccountStatus;
+    assert.equal(mid.State, "IN_PROGRESS");
+    assert.equal((await f.accounts.list()).length, 2, "the account was registered before the crash");
+
+    assert.equal(await f.restart().resumePending(), 1);
+    const done = (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: s.Id })).CreateAccountStatus;
+    assert.equal(done.State, "SUCCEEDED");
+    const accounts = await f.accounts.list();
+    assert.equal(accounts.length, 2);
+    assert.equal(accounts.find((a) => a.id !== MGMT)?.id, done.AccountId);
+    assert.equal([...f.iam.roles.keys()].filter((k) => k.endsWith("/OrganizationAccountAccessRole")).length, 1);
+    assert.equal(f.iam.attachments.length, 1);
+  });
+});
+
+describe("service definition", () => {
+  test("advertises the Organizations wire identity", async () => {
+    const f = await orgFixture();
+    assert.equal(f.org.name, "organizations");
+    assert.equal(f.org.signingName, "organizations");
+    assert.equal(f.org.protocol, "awsJson1_1");
+    assert.equal(f.org.targetPrefix, "AWSOrganizationsV20161128");
+    assert.equal(f.org.eventSource, "organizations.amazonaws.com");
+    assert.equal(f.org.global, true);
+    for (const [name, op] of Object.entries(f.org.operations)) assert.ok(Array.isArray(op.schema), `${name} has a static schema`);
+  });
+});

@@ -1,0 +1,302 @@
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { describe, test } from "node:test";
+import type { SessionRecord } from "../iam/api.js";
+import { expectAwsError } from "./testing/expect-error.js";
+import { fakeContext, principals } from "./testing/fake-context.js";
+import { ACCOUNT, NOW, OTHER_ACCOUNT, stsFixture } from "./testing/sts-fixture.js";
+
+interface AssumeOut {
+  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
+  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
+  PackedPolicySize?: number;
+  SourceIdentity?: string;
+  SessionTokenSize: number;
+}
+
+const userCtx = (deny?: Parameters<typeof fakeContext>[0]["deny"]) =>
+  fakeContext({ principal: principals.user(ACCOUNT, "alice"), now: NOW, ...(deny ? { deny } : {}) });
+const NOW_S = Math.floor(NOW / 1000) * 1000;
+
+describe("AssumeRole", () => {
+  test("issues credentials, stores the session sealed and hashed, and audits without secrets", async () => {
+    const f = stsFixture();
+    const role = await f.role("Deploy");
+    const ctx = userCtx();
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "build-42" }, ctx);
+
+    assert.match(out.Credentials.AccessKeyId, /^ASIA[A-Z0-9]{16}$/);
+    assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 3600_000);
+    assert.deepEqual(out.AssumedRoleUser, { AssumedRoleId: `${role.roleId}:build-42`, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Deploy/build-42` });
+    assert.equal(out.PackedPolicySize, undefined);
+    assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
+    assert.ok(out.Credentials.SessionToken.startsWith("BwkSTS1") && out.Credentials.SessionToken.length >= 128);
+
+    assert.deepEqual(ctx.calls, [
+      {
+        action: "sts:AssumeRole",
+        resource: role.arn,
+        resourceAccount: ACCOUNT,
+        resourcePolicy: role.assumeRolePolicyDocument,
+        resourcePolicyIsAuthoritative: true,
+        context: { "sts:RoleSessionName": "build-42" },
+      },
+    ]);
+
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.equal(rec.kind, "AssumedRole");
+    assert.equal(rec.accountId, ACCOUNT);
+    assert.equal(rec.roleArn, role.arn);
+    assert.equal(rec.roleId, role.roleId);
+    assert.equal(rec.roleName, "Deploy");
+    assert.equal(rec.sessionName, "build-42");
+    assert.equal(rec.issuedAt, NOW);
+    assert.equal(rec.expiresAt, NOW_S + 3600_000);
+    assert.equal(rec.sessionTokenHash, createHash("sha256").update(out.Credentials.SessionToken).digest("hex"));
+    assert.equal(f.sealer.unsealString(rec.sealedSecret, `sts/session/${rec.accessKeyId}`).toString(), out.Credentials.SecretAccessKey);
+    assert.throws(() => f.sealer.unsealString(rec.sealedSecret, "sts/session/ASIAOTHER"));
+    const stored = JSON.stringify(rec);
+    assert.ok(!stored.includes(out.Credentials.SecretAccessKey));
+    assert.ok(!stored.includes(out.Credentials.SessionToken));
+
+    assert.deepEqual(ctx.audit.resources, [{ ARN: role.arn, accountId: ACCOUNT, type: "AWS::IAM::Role" }]);
+    const audited = JSON.stringify(ctx.audit.responseElements);
+    assert.ok(!audited.includes(out.Credentials.SecretAccessKey) && !audited.includes(out.Credentials.SessionToken));
+    assert.deepEqual(ctx.audit.responseElements, {
+      credentials: { accessKeyId: out.Credentials.AccessKeyId, expiration: "Jan 2, 2024, 4:04:05 AM" },
+      assumedRoleUser: { assumedRoleId: `${role.roleId}:build-42`, arn: out.AssumedRoleUser.Arn },
+    });
+  });
+
+  test("model validation errors use AWS's wording and are aggregated", async () => {
+    const f = stsFixture();
+    const role = await f.role("R");
+    const ctx = userCtx();
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "Session1:2" }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+      400,
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s".repeat(65) }, ctx),
+      "ValidationError",
+      `1 validation error detected: Value '${"s".repeat(65)}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: "arn:short", RoleSessionName: "a" }, ctx),
+      "ValidationError",
+      "2 validation errors detected: Value 'arn:short' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20; Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleSessionName: "ok-name" }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", DurationSeconds: 899 }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", DurationSeconds: 43201 }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", ExternalId: "x" }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value 'x' at 'externalId' failed to satisfy constraint: Member must have length greater than or equal to 2",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Tags: [{ Key: "bad key!", Value: "v" }] }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value 'bad key!' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+",
+    );
+    const arns = Array.from({ length: 11 }, (_, i) => ({ arn: `arn:aws:iam::aws:policy/P${i}` }));
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", PolicyArns: arns }, ctx),
+      "ValidationError",
+      /^1 validation error detected: Value '\[PolicyDescriptorType\(arn=arn:aws:iam::aws:policy\/P0\), .*\]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10$/,
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: "x".repeat(2049) }, ctx),
+      "ValidationError",
+      `1 validation error detected: Value '${"x".repeat(2049)}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048`,
+    );
+    assert.equal(ctx.calls.length, 0, "nothing is authorised before the input is valid");
+    assert.equal(f.iam.sessions.size, 0);
+  });
+
+  test("a malformed role ARN is '<arn> is invalid'", async () => {
+    const f = stsFixture();
+    await expectAwsError(f.call("AssumeRole", { RoleArn: "nothing-valid-in-here", RoleSessionName: "ok" }, userCtx()), "ValidationError", "nothing-valid-in-here is invalid", 400);
+    await expectAwsError(f.call("AssumeRole", { RoleArn: "arn:a:a::aaaaaaaaaa:", RoleSessionName: "ok" }, userCtx()), "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid");
+  });
+
+  test("DurationSeconds is bounded by the role's MaxSessionDuration", async () => {
+    const f = stsFixture();
+    const short = await f.role("Short");
+    const long = await f.role("Long", { maxSessionDuration: 7200 });
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: short.arn, RoleSessionName: "ok", DurationSeconds: 3601 }, userCtx()),
+      "ValidationError",
+      "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+      400,
+    );
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: long.arn, RoleSessionName: "ok", DurationSeconds: 7200 }, userCtx());
+    assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 7200_000);
+    assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.expiresAt, NOW_S + 7200_000);
+    const min = await f.call<AssumeOut>("AssumeRole", { RoleArn: long.arn, RoleSessionName: "ok", DurationSeconds: 900 }, userCtx());
+    assert.equal(min.Credentials.Expiration.getTime(), NOW_S + 900_000);
+  });
+
+  test("role chaining and GetSessionToken credentials are limited to one hour", async () => {
+    const f = stsFixture();
+    const first = await f.role("First");
+    const second = await f.role("Second", { maxSessionDuration: 43200 });
+    const chained = fakeContext({ principal: principals.role(ACCOUNT, "First", first.roleId, "s1"), now: NOW });
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: second.arn, RoleSessionName: "s2", DurationSeconds: 3601 }, chained),
+      "ValidationError",
+      "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+    );
+    const sessionUser = fakeContext({ principal: { ...principals.user(ACCOUNT, "alice"), isSessionToken: true, accessKeyId: "ASIAEXAMPLE000000009" }, now: NOW });
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: second.arn, RoleSessionName: "s2", DurationSeconds: 7200 }, sessionUser),
+      "ValidationError",
+      "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+    );
+    const ok = await f.call<AssumeOut>("AssumeRole", { RoleArn: second.arn, RoleSessionName: "s2", DurationSeconds: 3600 }, chained);
+    assert.equal(ok.Credentials.Expiration.getTime(), NOW_S + 3600_000);
+    const userLong = await f.call<AssumeOut>("AssumeRole", { RoleArn: second.arn, RoleSessionName: "s3", DurationSeconds: 43200 }, userCtx());
+    assert.equal(userLong.Credentials.Expiration.getTime(), NOW_S + 43200_000);
+  });
+
+  test("the root user cannot assume roles", async () => {
+    const f = stsFixture();
+    const role = await f.role("R");
+    const ctx = fakeContext({ principal: principals.root(ACCOUNT), now: NOW });
+    const e = await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok" }, ctx), "AccessDeniedException", "Roles may not be assumed by root accounts.");
+    assert.equal(e.common, "AccessDenied");
+    assert.equal(f.iam.sessions.size, 0);
+  });
+
+  test("a missing role and a trust policy that does not allow are indistinguishable", async () => {
+    const f = stsFixture();
+    const denyAll = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }] });
+    const guarded = await f.role("Guarded", { trust: denyAll });
+    const deny = (r: { resourcePolicy?: string }) => r.resourcePolicy === denyAll;
+    const missingArn = `arn:aws:iam::${ACCOUNT}:role/Nope`;
+    const a = await expectAwsError(f.call("AssumeRole", { RoleArn: missingArn, RoleSessionName: "ok" }, userCtx(deny)), "AccessDeniedException",
+      `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: ${missingArn}`);
+    const b = await expectAwsError(f.call("AssumeRole", { RoleArn: guarded.arn, RoleSessionName: "ok" }, userCtx(deny)), "AccessDeniedException",
+      `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:AssumeRole on resource: ${guarded.arn}`);
+    assert.equal(a.status, b.status);
+    assert.equal(a.common, b.common);
+    assert.equal(f.iam.sessions.size, 0);
+  });
+
+  test("session policy: malformed documents are refused, valid ones are stored minified with PackedPolicySize", async () => {
+    const f = stsFixture();
+    const role = await f.role("R");
+    await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: "{not json" }, userCtx()), "MalformedPolicyDocument", "The policy is not in the valid JSON format.", 400);
+    const withPrincipal = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] });
+    await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: withPrincipal }, userCtx()), "MalformedPolicyDocument", "Policy document should not specify a principal.");
+    const noResource = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*" }] });
+    await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: noResource }, userCtx()), "MalformedPolicyDocument", "Policy statement must contain resources.");
+
+    const policy = `{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*" } ]\n}`;
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: policy, PolicyArns: [{ arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }] }, userCtx());
+    assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize >= 1 && out.PackedPolicySize <= 100);
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.equal(rec.sessionPolicy, JSON.stringify(JSON.parse(policy)));
+    assert.deepEqual(rec.sessionPolicyArns, ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", PolicyArns: [{ arn: "arn:aws:s3:::my-bucket-name" }] }, userCtx()),
+      "ValidationError",
+      "arn:aws:s3:::my-bucket-name is invalid",
+    );
+  });
+
+  test("session tags: packed size limit, case-insensitive duplicates, transitive keys, TagSession authorisation", async () => {
+    const f = stsFixture();
+    const role = await f.role("R");
+    const big = Array.from({ length: 50 }, () => ({ Key: randomBytes(64).toString("hex"), Value: randomBytes(128).toString("hex") }));
+    await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Tags: big }, userCtx()), "PackedPolicyTooLarge", /^Packed policy consumes \d{3,}% of allotted space, please use smaller policy\.$/, 400);
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Tags: [{ Key: "Team", Value: "a" }, { Key: "team", Value: "b" }] }, userCtx()),
+      "InvalidParameterValue",
+      "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Tags: [{ Key: "Team", Value: "a" }], TransitiveTagKeys: ["Project"] }, userCtx()),
+      "InvalidParameterValue",
+      "The specified transitive tag key must be included in the requested tags.",
+    );
+    const ctx = userCtx();
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", ExternalId: "ext-123", Tags: [{ Key: "Project", Value: "blue" }], TransitiveTagKeys: ["project"] }, ctx);
+    const expectedContext = {
+      "sts:RoleSessionName": "ok",
+      "sts:ExternalId": "ext-123",
+      "aws:RequestTag/Project": "blue",
+      "aws:TagKeys": ["Project"],
+      "sts:TransitiveTagKeys": ["project"],
+    };
+    assert.deepEqual(ctx.calls.map((c) => c.action), ["sts:AssumeRole", "sts:TagSession"]);
+    for (const c of ctx.calls) assert.deepEqual(c.context, expectedContext);
+    assert.deepEqual(f.iam.sessions.get(out.Credentials.AccessKeyId)?.sessionTags, { Project: "blue" });
+    assert.ok((out.PackedPolicySize ?? 0) >= 1);
+
+    const denyTag = userCtx((r) => r.action === "sts:TagSession");
+    await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Tags: [{ Key: "P", Value: "v" }] }, denyTag), "AccessDeniedException",
+      `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:TagSession on resource: ${role.arn}`);
+  });
+
+  test("source identity is set with sts:SetSourceIdentity and persists through chaining", async () => {
+    const f = stsFixture();
+    const role = await f.role("R");
+    const ctx = userCtx();
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SourceIdentity: "alice@example.com" }, ctx);
+    assert.equal(out.SourceIdentity, "alice@example.com");
+    assert.deepEqual(ctx.calls.map((c) => c.action), ["sts:AssumeRole", "sts:SetSourceIdentity"]);
+    assert.equal(ctx.calls[0]?.context?.["sts:SourceIdentity"], "alice@example.com");
+    assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.sourceIdentity, "alice@example.com");
+
+    const chainedPrincipal = principals.role(ACCOUNT, "R", role.roleId, "ok", { sourceIdentity: "alice@example.com" });
+    const inherited = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "next" }, fakeContext({ principal: chainedPrincipal, now: NOW }));
+    assert.equal(inherited.SourceIdentity, "alice@example.com");
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "next", SourceIdentity: "mallory" }, fakeContext({ principal: chainedPrincipal, now: NOW })),
+      "AccessDeniedException",
+      `User: ${chainedPrincipal.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${role.arn}`,
+    );
+  });
+
+  test("cross-account roles: the session belongs to the role's account", async () => {
+    const f = stsFixture();
+    const role = await f.role("Audit", { accountId: OTHER_ACCOUNT });
+    const ctx = userCtx();
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "x-acct" }, ctx);
+    assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/Audit/x-acct`);
+    assert.equal(ctx.calls[0]?.resourceAccount, OTHER_ACCOUNT);
+    assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.accountId, OTHER_ACCOUNT);
+  });
+
+  test("roles with a path: the assumed-role ARN carries only the role name", async () => {
+    const f = stsFixture();
+    const role = await f.iam.createRole({ accountId: ACCOUNT, region: "" }, { roleName: "Pathy", path: "/team/a/", assumeRolePolicyDocument: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: ACCOUNT }, Action: "sts:AssumeRole" }] }) });
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "pp" }, userCtx());
+    assert.equal(role.arn, `arn:aws:iam::${ACCOUNT}:role/team/a/Pathy`);
+    assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/Pathy/pp`);
+    assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.roleArn, role.arn);
+  });
+
+  test("MinimumSessionTokenSize pads the token", async () => {
+    const f = stsFixture();
+    const role = await f.role("R");
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", MinimumSessionTokenSize: 2000 }, userCtx());
+    assert.ok(out.Credentials.SessionToken.length >= 2000 && out.Credentials.SessionToken.length < 2010);
+    assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
+  });
+});

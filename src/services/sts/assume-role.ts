@@ -1,0 +1,198 @@
+/**
+ * sts:AssumeRole. Validation order follows AWS: model constraints (one aggregated
+ * ValidationError), ARN syntax, session policy / tags, then authorisation against the
+ * role's trust policy, then duration rules that depend on the role.
+ */
+import { AwsError, commonError } from "../../core/errors.js";
+import type { ConditionContext, RequestContext } from "../../core/types.js";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { IamApi, RoleRecord } from "../iam/api.js";
+import { requireArn } from "./arn.js";
+import { auditCredentials } from "./audit-format.js";
+import { issueSession, MAX_SESSION_TOKEN_SIZE, type CredentialsOutput } from "./credentials.js";
+import {
+  checkPolicyArns,
+  checkSessionPolicy,
+  checkSessionTags,
+  packedPolicyPercent,
+  packedPolicyTooLarge,
+  type TagInput,
+} from "./session-policy.js";
+import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
+
+export interface AssumeRoleInput {
+  RoleArn?: string;
+  RoleSessionName?: string;
+  PolicyArns?: Array<{ arn?: string }>;
+  Policy?: string;
+  DurationSeconds?: number;
+  Tags?: TagInput[];
+  TransitiveTagKeys?: string[];
+  ExternalId?: string;
+  SerialNumber?: string;
+  TokenCode?: string;
+  SourceIdentity?: string;
+  ProvidedContexts?: unknown[];
+  MinimumSessionTokenSize?: number;
+}
+
+export interface AssumeRoleOutput {
+  Credentials: CredentialsOutput;
+  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
+  PackedPolicySize?: number;
+  SourceIdentity?: string;
+  SessionTokenUtilization?: number;
+  SessionTokenSize: number;
+}
+
+export const DEFAULT_ROLE_SESSION_SECONDS = 3600;
+/** Role chaining (any temporary credentials assuming a role) is capped at one hour. */
+export const ROLE_CHAINING_MAX_SECONDS = 3600;
+export const MAX_SESSION_POLICY_CHARS = 2048;
+
+/** A trust policy that allows nobody: used for roles that do not exist, so the denial is indistinguishable. */
+const EMPTY_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [] });
+
+function validateModel(input: AssumeRoleInput): void {
+  const v = new ValidationCollector();
+  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048 });
+  if (v.required(input.RoleSessionName, "roleSessionName")) v.string(input.RoleSessionName, "roleSessionName", { min: 2, max: 64, ...PATTERNS.sessionName });
+  v.list(input.PolicyArns, "policyArns", 10, (l) => `[${l.map((p) => `PolicyDescriptorType(arn=${(p as { arn?: string }).arn ?? "null"})`).join(", ")}]`);
+  input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
+  v.string(input.Policy, "policy", { min: 1, max: MAX_SESSION_POLICY_CHARS, ...PATTERNS.policy });
+  v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
+  v.list(input.Tags, "tags", 50, (l) => `[${l.map((t) => `Tag(key=${(t as TagInput).Key}, value=${(t as TagInput).Value})`).join(", ")}]`);
+  input.Tags?.forEach((t, i) => {
+    if (v.required(t.Key, `tags.${i + 1}.member.key`)) v.string(t.Key, `tags.${i + 1}.member.key`, { min: 1, max: 128, ...PATTERNS.tagKey });
+    if (v.required(t.Value, `tags.${i + 1}.member.value`)) v.string(t.Value, `tags.${i + 1}.member.value`, { max: 256, ...PATTERNS.tagValue });
+  });
+  v.list(input.TransitiveTagKeys, "transitiveTagKeys", 50, (l) => `[${l.join(", ")}]`);
+  input.TransitiveTagKeys?.forEach((k, i) => v.string(k, `transitiveTagKeys.${i + 1}.member`, { min: 1, max: 128, ...PATTERNS.tagKey }));
+  v.string(input.ExternalId, "externalId", { min: 2, max: 1224, ...PATTERNS.externalId });
+  v.string(input.SerialNumber, "serialNumber", { min: 9, max: 256, ...PATTERNS.serialNumber });
+  v.string(input.TokenCode, "tokenCode", { min: 6, max: 6, ...PATTERNS.tokenCode });
+  v.string(input.SourceIdentity, "sourceIdentity", { min: 2, max: 64, ...PATTERNS.sessionName });
+  v.list(input.ProvidedContexts, "providedContexts", 5, () => "[…]");
+  v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);
+  v.throwIfAny();
+}
+
+/** True when the caller signs with temporary credentials (AssumeRole from them is role chaining). */
+export function usesTemporaryCredentials(ctx: RequestContext): boolean {
+  const p = ctx.principal;
+  return p.type === "AssumedRole" || p.type === "FederatedUser" || p.isSessionToken === true || p.sessionExpiresAt !== undefined;
+}
+
+export async function assumeRole(
+  deps: { sealer: Sealer; iam: IamApi },
+  input: AssumeRoleInput,
+  ctx: RequestContext,
+): Promise<AssumeRoleOutput> {
+  validateModel(input);
+  const roleArn = input.RoleArn as string;
+  const sessionName = input.RoleSessionName as string;
+  const arn = requireArn(roleArn);
+
+  if (ctx.principal.type === "Root") throw commonError("AccessDenied", "Roles may not be assumed by root accounts.");
+
+  const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
+  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
+  checkPolicyArns(policyArns);
+  const tags = checkSessionTags(input.Tags ?? [], input.TransitiveTagKeys ?? []);
+  const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0 || (input.Tags?.length ?? 0) > 0;
+  const packedPercent = passesSessionData ? packedPolicyPercent(sessionPolicy, policyArns, tags) : 0;
+  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+  if ((input.ProvidedContexts?.length ?? 0) > 0) {
+    // No trusted context providers exist in this installation, so no assertion can be valid.
+    throw new AwsError("InvalidContextAssertion", "The provided context assertion is not valid.", 400);
+  }
+
+  const role = arn.service === "iam" && arn.resource.startsWith("role/") ? await deps.iam.getRoleByArn(roleArn) : undefined;
+  const resourceAccount = role?.accountId ?? arn.account;
+  const sourceIdentity = ctx.principal.sourceIdentity ?? input.SourceIdentity;
+
+  const context: ConditionContext = { "sts:RoleSessionName": sessionName };
+  if (input.ExternalId !== undefined) context["sts:ExternalId"] = input.ExternalId;
+  if (sourceIdentity !== undefined) context["sts:SourceIdentity"] = sourceIdentity;
+  const tagKeys = Object.keys(tags);
+  if (tagKeys.length > 0) {
+    for (const k of tagKeys) context[`aws:RequestTag/${k}`] = tags[k];
+    context["aws:TagKeys"] = tagKeys;
+  }
+  if ((input.TransitiveTagKeys?.length ?? 0) > 0) context["sts:TransitiveTagKeys"] = input.TransitiveTagKeys;
+
+  const base = {
+    resource: roleArn,
+    resourceAccount,
+    resourcePolicy: role?.assumeRolePolicyDocument ?? EMPTY_TRUST_POLICY,
+    resourcePolicyIsAuthoritative: true,
+    context,
+  };
+  if (role) ctx.audit.resources = [{ ARN: role.arn, accountId: role.accountId, type: "AWS::IAM::Role" }];
+  await ctx.authorize({ action: "sts:AssumeRole", ...base });
+  if (!role) {
+    // The authoriser cannot allow against an empty trust policy; this is only a backstop.
+    throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+  }
+  if (tagKeys.length > 0 || (input.TransitiveTagKeys?.length ?? 0) > 0) await ctx.authorize({ action: "sts:TagSession", ...base });
+  if (sourceIdentity !== undefined) {
+    // A source identity, once set, persists through role chaining and cannot be replaced.
+    if (ctx.principal.sourceIdentity !== undefined && input.SourceIdentity !== undefined && input.SourceIdentity !== ctx.principal.sourceIdentity) {
+      throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${roleArn}`);
+    }
+    await ctx.authorize({ action: "sts:SetSourceIdentity", ...base });
+  }
+
+  const durationSeconds = checkDuration(input.DurationSeconds, role, usesTemporaryCredentials(ctx));
+  const issued = await issueSession(
+    deps,
+    {
+      accountId: role.accountId,
+      kind: "AssumedRole",
+      roleArn: role.arn,
+      roleId: role.roleId,
+      roleName: role.roleName,
+      sessionName,
+      ...(sessionPolicy !== undefined ? { sessionPolicy } : {}),
+      ...(policyArns.length > 0 ? { sessionPolicyArns: policyArns } : {}),
+      ...(tagKeys.length > 0 ? { sessionTags: tags } : {}),
+      ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+    },
+    { now: ctx.now, durationSeconds, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
+  );
+
+  const partition = role.arn.split(":")[1] ?? "aws";
+  const assumedRoleUser = {
+    AssumedRoleId: `${role.roleId}:${sessionName}`,
+    Arn: `arn:${partition}:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
+  };
+  const out: AssumeRoleOutput = {
+    Credentials: issued.credentials,
+    AssumedRoleUser: assumedRoleUser,
+    SessionTokenSize: issued.credentials.SessionToken.length,
+  };
+  if (passesSessionData) {
+    out.PackedPolicySize = packedPercent;
+    out.SessionTokenUtilization = packedPercent;
+  }
+  if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
+
+  ctx.audit.responseElements = {
+    credentials: auditCredentials(issued.credentials),
+    assumedRoleUser: { assumedRoleId: assumedRoleUser.AssumedRoleId, arn: assumedRoleUser.Arn },
+    ...(passesSessionData ? { packedPolicySize: packedPercent } : {}),
+    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+  };
+  return out;
+}
+
+function checkDuration(requested: number | undefined, role: RoleRecord, chaining: boolean): number {
+  if (requested === undefined) return DEFAULT_ROLE_SESSION_SECONDS;
+  if (chaining && requested > ROLE_CHAINING_MAX_SECONDS) {
+    throw validationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+  }
+  if (requested > role.maxSessionDuration) {
+    throw validationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+  }
+  return requested;
+}

@@ -1,0 +1,71 @@
+/**
+ * Issues temporary credentials: ASIA access key id, random secret, opaque session token.
+ * What is stored (through IamApi.putSession) is the secret sealed under
+ * aad `sts/session/<accessKeyId>` and only the SHA-256 of the token — never either in clear.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { IamApi, SessionRecord } from "../iam/api.js";
+import { randomAccessKeyId, randomSecretAccessKey } from "./ids.js";
+
+/** Recognisable prefix of Bulwark session tokens (the rest is 96+ random bytes, base64). */
+export const SESSION_TOKEN_PREFIX = "BwkSTS1";
+/** Largest session token a caller may ask for through MinimumSessionTokenSize (bytes). */
+export const MAX_SESSION_TOKEN_SIZE = 4096;
+const TOKEN_RANDOM_BYTES = 96;
+
+export function sessionSecretAad(accessKeyId: string): string {
+  return `sts/session/${accessKeyId}`;
+}
+
+export function hashSessionToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** A fresh opaque token of at least `minSize` characters (all ASCII, so characters = bytes). */
+export function newSessionToken(minSize = 0): string {
+  const wanted = Math.max(0, minSize - SESSION_TOKEN_PREFIX.length);
+  const bytes = Math.max(TOKEN_RANDOM_BYTES, Math.ceil((wanted * 3) / 4));
+  return SESSION_TOKEN_PREFIX + randomBytes(bytes).toString("base64");
+}
+
+export interface CredentialsOutput {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: Date;
+}
+
+/** Who the session is for; the credential fields and times are filled in by issueSession. */
+export type SessionIdentity = Omit<SessionRecord, "accessKeyId" | "sealedSecret" | "sessionTokenHash" | "issuedAt" | "expiresAt">;
+
+export interface IssuedSession {
+  credentials: CredentialsOutput;
+  record: SessionRecord;
+}
+
+export async function issueSession(
+  deps: { sealer: Sealer; iam: IamApi },
+  identity: SessionIdentity,
+  opts: { now: number; durationSeconds: number; minimumTokenSize?: number },
+): Promise<IssuedSession> {
+  const accessKeyId = randomAccessKeyId("ASIA");
+  const secretAccessKey = randomSecretAccessKey();
+  const sessionToken = newSessionToken(opts.minimumTokenSize ?? 0);
+  // AWS reports Expiration to the second; store exactly what is returned so the
+  // gateway's expiry check and the client's view agree.
+  const expiresAt = Math.floor(opts.now / 1000) * 1000 + opts.durationSeconds * 1000;
+  const record: SessionRecord = {
+    ...identity,
+    accessKeyId,
+    sealedSecret: deps.sealer.sealToString(secretAccessKey, sessionSecretAad(accessKeyId)),
+    sessionTokenHash: hashSessionToken(sessionToken),
+    issuedAt: opts.now,
+    expiresAt,
+  };
+  await deps.iam.putSession(record);
+  return {
+    credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(expiresAt) },
+    record,
+  };
+}

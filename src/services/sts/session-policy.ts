@@ -1,0 +1,87 @@
+/**
+ * Checks on what a caller may attach to a session: the inline session policy, managed
+ * policy ARNs and session tags, plus the packed-size computation behind
+ * PackedPolicySize / PackedPolicyTooLarge.
+ */
+import { deflateRawSync } from "node:zlib";
+import { AwsError } from "../../core/errors.js";
+import { invalidParameterValue, validationError } from "./validation.js";
+
+export interface TagInput {
+  Key?: string | undefined;
+  Value?: string | undefined;
+}
+
+/** Budget of the packed form (compressed policy + ARNs + tags), bytes. 100 % = this many. */
+export const PACKED_POLICY_BUDGET = 2048;
+
+function malformed(message: string): AwsError {
+  return new AwsError("MalformedPolicyDocument", message, 400);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Structural check of an inline session policy; returns it minified. The policy engine
+ * evaluates it later; here we only refuse what AWS refuses up front.
+ */
+export function checkSessionPolicy(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw malformed("The policy is not in the valid JSON format.");
+  }
+  if (!isRecord(doc)) throw malformed("Syntax errors in policy.");
+  const version = doc["Version"];
+  if (version !== undefined && version !== "2012-10-17" && version !== "2008-10-17") {
+    throw malformed("The policy must contain a valid version string");
+  }
+  const raw = doc["Statement"];
+  const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  if (statements.length === 0) throw malformed("Syntax errors in policy.");
+  for (const st of statements) {
+    if (!isRecord(st)) throw malformed("Syntax errors in policy.");
+    if ("Principal" in st || "NotPrincipal" in st) throw malformed("Policy document should not specify a principal.");
+    if (st["Effect"] !== "Allow" && st["Effect"] !== "Deny") throw malformed("Syntax errors in policy.");
+    if (!("Action" in st) && !("NotAction" in st)) throw malformed("Policy statement must contain actions.");
+    if (!("Resource" in st) && !("NotResource" in st)) throw malformed("Policy statement must contain resources.");
+  }
+  return JSON.stringify(doc);
+}
+
+const POLICY_ARN = /^arn:[a-z-]+:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
+
+/** Managed session policy ARNs must name IAM policies; unknown ones simply grant nothing later. */
+export function checkPolicyArns(arns: ReadonlyArray<string>): void {
+  for (const arn of arns) if (!POLICY_ARN.test(arn)) throw validationError(`${arn} is invalid`);
+}
+
+/** Tag keys are case-insensitive; transitive keys must name a passed tag. Returns the tags as a map. */
+export function checkSessionTags(tags: ReadonlyArray<TagInput>, transitive: ReadonlyArray<string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const t of tags) {
+    const key = t.Key ?? "";
+    const lower = key.toLowerCase();
+    if (seen.has(lower)) throw invalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+    seen.add(lower);
+    out[key] = t.Value ?? "";
+  }
+  for (const k of transitive) {
+    if (!seen.has(k.toLowerCase())) throw invalidParameterValue("The specified transitive tag key must be included in the requested tags.");
+  }
+  return out;
+}
+
+/** Percentage of the packed budget used by the session policy, policy ARNs and tags (rounded up). */
+export function packedPolicyPercent(policy: string | undefined, arns: ReadonlyArray<string>, tags: Record<string, string>): number {
+  const packed = deflateRawSync(Buffer.from(JSON.stringify([policy ?? "", arns, tags]), "utf8"));
+  return Math.ceil((packed.length * 100) / PACKED_POLICY_BUDGET);
+}
+
+export function packedPolicyTooLarge(percent: number): AwsError {
+  return new AwsError("PackedPolicyTooLarge", `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`, 400);
+}

@@ -1,0 +1,74 @@
+/**
+ * Input validation with the wording AWS query services use for model constraints:
+ * "2 validation errors detected: Value 'x' at 'roleSessionName' failed to satisfy constraint: …; …".
+ * Member names are the lower-camel wire names (roleArn, tags.1.member.key).
+ */
+import { AwsError } from "../../core/errors.js";
+
+/** STS (awsQuery) answers input problems with ValidationError, HTTP 400. */
+export function validationError(message: string): AwsError {
+  return new AwsError("ValidationError", message, 400, { common: "Validation" });
+}
+
+/** STS's InvalidParameterValue (tag problems), HTTP 400. */
+export function invalidParameterValue(message: string): AwsError {
+  return new AwsError("InvalidParameterValue", message, 400);
+}
+
+export class ValidationCollector {
+  private readonly errors: string[] = [];
+
+  private add(value: string, member: string, constraint: string): void {
+    this.errors.push(`Value ${value} at '${member}' failed to satisfy constraint: ${constraint}`);
+  }
+
+  /** Records "must not be null" and returns false when the value is missing. */
+  required(value: unknown, member: string): boolean {
+    if (value === undefined || value === null) {
+      this.add("null", member, "Member must not be null");
+      return false;
+    }
+    return true;
+  }
+
+  string(value: string | undefined, member: string, opts: { min?: number; max?: number; pattern?: RegExp; patternText?: string }): void {
+    if (value === undefined) return;
+    const quoted = `'${value}'`;
+    if (opts.min !== undefined && value.length < opts.min) this.add(quoted, member, `Member must have length greater than or equal to ${opts.min}`);
+    if (opts.max !== undefined && value.length > opts.max) this.add(quoted, member, `Member must have length less than or equal to ${opts.max}`);
+    if (opts.pattern && !opts.pattern.test(value)) this.add(quoted, member, `Member must satisfy regular expression pattern: ${opts.patternText ?? opts.pattern.source}`);
+  }
+
+  number(value: number | undefined, member: string, min: number, max: number): void {
+    if (value === undefined) return;
+    if (value < min) this.add(`'${value}'`, member, `Member must have value greater than or equal to ${min}`);
+    if (value > max) this.add(`'${value}'`, member, `Member must have value less than or equal to ${max}`);
+  }
+
+  list(value: readonly unknown[] | undefined, member: string, max: number, render: (v: readonly unknown[]) => string): void {
+    if (value === undefined) return;
+    if (value.length > max) this.add(`'${render(value)}'`, member, `Member must have length less than or equal to ${max}`);
+  }
+
+  get count(): number {
+    return this.errors.length;
+  }
+
+  throwIfAny(): void {
+    const n = this.errors.length;
+    if (n === 0) return;
+    throw validationError(`${n} validation error${n === 1 ? "" : "s"} detected: ${this.errors.join("; ")}`);
+  }
+}
+
+/** Patterns of the STS model (Java regex semantics: \w is ASCII). */
+export const PATTERNS = {
+  sessionName: { pattern: /^[\w+=,.@-]*$/, patternText: "[\\w+=,.@-]*" },
+  externalId: { pattern: /^[\w+=,.@:/-]*$/, patternText: "[\\w+=,.@:\\/-]*" },
+  serialNumber: { pattern: /^[\w+=/:,.@-]*$/, patternText: "[\\w+=/:,.@-]*" },
+  tokenCode: { pattern: /^\d*$/, patternText: "[\\d]*" },
+  tagKey: { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, patternText: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+" },
+  tagValue: { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, patternText: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*" },
+  policy: { pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/, patternText: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" },
+  accessKeyId: { pattern: /^\w*$/, patternText: "[\\w]*" },
+} as const;
