@@ -31,4 +31,6 @@ export interface IdentityDirectory {
   policiesFor(principal: Principal): Promise<PrincipalPolicies>;
   /** Tags of the principal's user or role (aws:PrincipalTag/*). */
   principalTags(principal: Principal): Promise<Record<string, string>>;
+  /** Records (rate-limited, fire-and-forget) that a long-term key was used, for GetAccessKeyLastUsed. */
+  noteAccessKeyUsed?(accessKeyId: string, region: string, service: string): void;
 }

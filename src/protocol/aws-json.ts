@@ -41,7 +41,8 @@ export class AwsJsonEngine implements ProtocolEngine {
     const dot = target.lastIndexOf(".");
     if (dot <= 0) throw unknownOperation();
     const name = target.slice(dot + 1);
-    if (target.slice(0, dot) !== svc.targetPrefix || !Object.hasOwn(svc.operations, name)) throw unknownOperation();
+    const prefix = target.slice(0, dot);
+    if ((prefix !== svc.targetPrefix && !svc.targetPrefixAliases?.includes(prefix)) || !Object.hasOwn(svc.operations, name)) throw unknownOperation();
     return name;
   }
 

@@ -26,6 +26,8 @@ export interface ServiceDefinition {
   protocol: ProtocolName;
   /** awsJson: X-Amz-Target prefix, e.g. "AWSOrganizationsV20161128". */
   targetPrefix?: string;
+  /** Other X-Amz-Target prefixes clients send for the same service (older models, e.g. botocore's fully qualified CloudTrail prefix). */
+  targetPrefixAliases?: string[];
   /** query: XML namespace of responses, e.g. "https://sts.amazonaws.com/doc/2011-06-15/". */
   xmlNamespace?: string;
   /** query: API version, e.g. "2011-06-15". */

@@ -196,6 +196,7 @@ export function createCloudTrailService(deps: CloudTrailServiceDeps): ServiceDef
     signingName: "cloudtrail",
     protocol: "awsJson1_1",
     targetPrefix: "CloudTrail_20131101",
+    targetPrefixAliases: ["com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"],
     eventSource: "cloudtrail.amazonaws.com",
     operations: {
       LookupEvents: { schema: LookupEvents$, handler: createLookupEventsHandler(deps), readOnly: true },

@@ -1,0 +1,226 @@
+/**
+ * Composition root: config → storage → root key → sealer → audit → services → gateway.
+ * Manual dependency injection; nothing else wires modules together.
+ */
+import { existsSync, mkdirSync, chmodSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { pino, type Logger } from "pino";
+import type { BulwarkConfig } from "./config/config.js";
+import { systemClock, type Clock } from "./core/clock.js";
+import type { Storage } from "./storage/types.js";
+import type { Sealer, RootKeySource } from "./crypto/seal-types.js";
+import { openSqliteStorage } from "./storage/sqlite/sqlite-storage.js";
+import { loadRootKey } from "./crypto/root-key.js";
+import { createSealer, deriveSubkey } from "./crypto/seal.js";
+import { createAuditLog } from "./audit/audit-log.js";
+import { loadOrCreateDigestSigner } from "./audit/digest-key.js";
+import type { AuditLog } from "./audit/types.js";
+import { createCloudTrailService } from "./services/cloudtrail/service.js";
+import { createIamService } from "./services/iam/service.js";
+import { createStsService } from "./services/sts/service.js";
+import { createOrganizationsService } from "./services/organizations/service.js";
+import { createAccountRegistry, type AccountRegistry } from "./services/organizations/accounts.js";
+import type { OrganizationsDomainDeps } from "./services/organizations/organization.js";
+import type { IamApi } from "./services/iam/api.js";
+import type { IdentityDirectory } from "./iam/directory.js";
+import { createAuthorizer } from "./iam/authorizer.js";
+import { ServiceRegistry } from "./gateway/registry.js";
+import { createMetrics } from "./gateway/metrics.js";
+import { createPipeline } from "./gateway/pipeline.js";
+import { startServer, type RunningServer } from "./gateway/server.js";
+import { loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
+
+export const DB_FILE = "bulwark.db";
+export const ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+/** What a first start created; printed once by the CLI, never logged. */
+export interface BootstrapResult {
+  generatedRootKey?: string;
+  accountId: string;
+  userName: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface Core {
+  storage: Storage;
+  sealer: Sealer;
+  clock: Clock;
+  accounts: AccountRegistry;
+  iam: { api: IamApi; directory: IdentityDirectory; definition: ReturnType<typeof createIamService>["definition"] };
+  bootstrap?: BootstrapResult;
+  managementAccountId: string;
+  paginationKey: Buffer;
+  /** What the Organizations domain needs (used by the service and the operator CLI). */
+  orgDeps: OrganizationsDomainDeps;
+}
+
+export class StartupError extends Error {}
+
+function ensureDataDir(dir: string): boolean {
+  const fresh = !existsSync(path.join(dir, DB_FILE));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dir, 0o700);
+  } catch {
+    /* not owner: leave as is */
+  }
+  return fresh;
+}
+
+/**
+ * Opens the data directory (creating it on first start): storage, root key, sealer,
+ * account registry and IAM. Used by `serve` and by the operator CLI commands.
+ */
+export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; allowCreate?: boolean } = {}): Promise<Core> {
+  const clock = opts.clock ?? systemClock;
+  const fresh = ensureDataDir(cfg.dataDir);
+  if (fresh && opts.allowCreate === false) {
+    throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}. Run \`bulwark serve\` or \`bulwark init\` first.`);
+  }
+  let source: RootKeySource | undefined = cfg.rootKey;
+  let generatedRootKey: string | undefined;
+  if (!source) {
+    if (!fresh) {
+      throw new StartupError(
+        "This data directory is sealed. Provide its root key: BULWARK_ROOT_PASSPHRASE, BULWARK_ROOT_KEY or --root-key-file (the one printed or chosen on first start).",
+      );
+    }
+    generatedRootKey = randomBytes(32).toString("base64");
+    source = { kind: "env", value: generatedRootKey };
+  }
+  const storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE) });
+  try {
+    const rootKey = await loadRootKey(source, storage, { create: fresh });
+    const sealer = createSealer(rootKey);
+    // HMAC key for opaque pagination tokens, so they survive a restart.
+    const paginationKey = deriveSubkey(rootKey, "bulwark/pagination-token/v1").export();
+    rootKey.fill(0);
+    const accounts = createAccountRegistry(storage, clock);
+    const iam = createIamService({ store: storage, sealer, clock });
+    let bootstrap: BootstrapResult | undefined;
+    let managementAccountId = await storage.getMeta("bootstrap.account");
+    if (!managementAccountId) {
+      const account = await accounts.create({ name: "Management", email: "admin@bulwark.local" });
+      managementAccountId = account.id;
+      const scope = { accountId: account.id, region: "" };
+      await iam.api.createUser(scope, { userName: cfg.admin.userName });
+      await iam.api.attachUserPolicy(account.id, cfg.admin.userName, ADMIN_POLICY_ARN);
+      const given =
+        cfg.admin.accessKeyId && cfg.admin.secretAccessKey ? { accessKeyId: cfg.admin.accessKeyId, secretAccessKey: cfg.admin.secretAccessKey } : undefined;
+      const key = await iam.api.createAccessKey(account.id, cfg.admin.userName, given);
+      await storage.setMeta("bootstrap.account", account.id);
+      bootstrap = { accountId: account.id, userName: cfg.admin.userName, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(generatedRootKey ? { generatedRootKey } : {}) };
+    }
+    return { storage, sealer, clock, accounts, iam, managementAccountId, paginationKey, orgDeps: { store: storage, iam: iam.api, clock, accounts }, ...(bootstrap ? { bootstrap } : {}) };
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+}
+
+export interface App {
+  url: string;
+  port: number;
+  core: Core;
+  audit: AuditLog;
+  logger: Logger;
+  caCertPem: string;
+  close(): Promise<void>;
+}
+
+export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
+  const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: "bulwark" } }, pino.destination({ sync: false }));
+  const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}) });
+  const { storage, sealer, clock } = core;
+  try {
+    const digestSigner = await loadOrCreateDigestSigner(storage, sealer);
+    const audit = createAuditLog({
+      store: storage,
+      digestSigner,
+      clock,
+      batchMaxDelayMs: cfg.audit.batchMaxDelayMs,
+      digestIntervalMs: cfg.audit.digestIntervalSeconds * 1000,
+      onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit error"),
+    });
+    await audit.ready();
+
+    const registry = new ServiceRegistry();
+    registry.register(core.iam.definition);
+    registry.register(
+      createStsService({
+        store: storage,
+        sealer,
+        iam: core.iam.api,
+        clock,
+        accessKeyAccount: async (id) => (await core.iam.directory.resolveAccessKey(id))?.principal.accountId,
+      }),
+    );
+    const orgs = createOrganizationsService({ ...core.orgDeps });
+    registry.register(orgs);
+    const resumed = await orgs.resumePending();
+    if (resumed > 0) logger.info({ resumed }, "resumed pending CreateAccount requests");
+    registry.register(createCloudTrailService({ store: storage, tokenKey: core.paginationKey }));
+
+    const tls = cfg.tls.enabled
+      ? cfg.tls.certFile && cfg.tls.keyFile
+        ? await import("node:fs").then((fs) => ({ certPem: fs.readFileSync(cfg.tls.certFile!, "utf8"), keyPem: fs.readFileSync(cfg.tls.keyFile!, "utf8"), caCertPem: "" }))
+        : await loadOrCreateTlsMaterial(storage, sealer, clock, [...cfg.tls.extraNames, ...(cfg.listen.host !== "0.0.0.0" && cfg.listen.host !== "::" ? [cfg.listen.host] : [])])
+      : undefined;
+    const caCertPem = tls && "caCertPem" in tls ? tls.caCertPem : "";
+    if (caCertPem) writeFileSync(path.join(cfg.dataDir, "ca.pem"), caCertPem, { mode: 0o644 });
+
+    const metrics = createMetrics();
+    const authorizer = createAuthorizer({ directory: core.iam.directory });
+    const handle = createPipeline({
+      registry,
+      directory: core.iam.directory,
+      authorizer,
+      audit,
+      clock,
+      logger,
+      metrics,
+      maxBodyBytes: cfg.maxBodyBytes,
+      globalRegion: cfg.defaultRegion,
+    });
+    const server: RunningServer = await startServer({
+      host: cfg.listen.host,
+      port: cfg.listen.port,
+      ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
+      logger,
+      metrics,
+      handle,
+      health: async () => {
+        await storage.getMeta("bootstrap.account");
+        return { ok: true, detail: { storage: storage.engine } };
+      },
+    });
+    logger.info({ url: server.url, dataDir: cfg.dataDir, tls: cfg.tls.enabled }, "listening");
+
+    let closing: Promise<void> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      core,
+      audit,
+      logger,
+      caCertPem,
+      close() {
+        closing ??= (async () => {
+          await server.close(cfg.shutdownGraceSeconds * 1000);
+          await orgs.idle();
+          await audit.close();
+          await storage.close();
+          logger.info("stopped");
+          logger.flush();
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await storage.close();
+    throw e;
+  }
+}
+

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * bulwark serve | init | ca export | audit verify | accounts … | organizations …
+ */
+import { Command } from "commander";
+import { loadConfig, type ConfigFlags } from "../config/config.js";
+import { openCore, startApp, StartupError } from "../app.js";
+import { exportCaCertificate } from "../gateway/tls-ca.js";
+import { registerOperatorCommands } from "./operator.js";
+import { printBootstrap, fail } from "./output.js";
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--config <file>", "JSON config file (BULWARK_CONFIG)")
+    .option("--data-dir <dir>", "data directory (BULWARK_DATA_DIR, default ./.data)")
+    .option("--root-key-file <file>", "file holding the 32-byte root key (BULWARK_ROOT_KEY_FILE)")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (BULWARK_LOG_LEVEL)");
+}
+
+const program = new Command();
+program.name("bulwark").description("Self-hosted security plane that speaks the AWS wire APIs").version("0.1.0");
+
+common(program.command("serve"))
+  .description("run the API endpoint")
+  .option("--listen <host:port>", "address to listen on (BULWARK_LISTEN, default 127.0.0.1:4566)")
+  .option("--plain-http", "serve plain HTTP instead of HTTPS (BULWARK_PLAIN_HTTP=1)")
+  .option("--tls-cert <file>", "use this PEM certificate (chain) instead of one from Bulwark's CA")
+  .option("--tls-key <file>", "PEM private key for --tls-cert")
+  .action(async (o: ConfigFlags) => {
+    try {
+      const cfg = loadConfig(o);
+      const app = await startApp(cfg);
+      if (app.core.bootstrap) printBootstrap(app.core.bootstrap, app.url);
+      process.stdout.write(`Bulwark listening on ${app.url}\n`);
+      let stopping = false;
+      const stop = (sig: string): void => {
+        if (stopping) return;
+        stopping = true;
+        app.logger.info({ signal: sig }, "shutting down");
+        app.close().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            process.stderr.write(`bulwark: shutdown failed: ${e instanceof Error ? e.message : String(e)}\n`);
+            process.exit(1);
+          },
+        );
+      };
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      process.on("SIGINT", () => stop("SIGINT"));
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+common(program.command("init"))
+  .description("create the data directory, root key, CA and first admin without serving")
+  .action(async (o: ConfigFlags) => {
+    try {
+      const cfg = loadConfig(o);
+      const core = await openCore(cfg);
+      if (core.bootstrap) printBootstrap(core.bootstrap);
+      else process.stderr.write(`Data directory ${cfg.dataDir} is already initialised (management account ${core.managementAccountId}).\n`);
+      await core.storage.close();
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+const ca = program.command("ca").description("Bulwark's local certificate authority");
+common(ca.command("export"))
+  .description("print the CA certificate (PEM) to trust, e.g. for AWS_CA_BUNDLE")
+  .action(async (o: ConfigFlags) => {
+    try {
+      const cfg = loadConfig(o);
+      const { openSqliteStorage } = await import("../storage/sqlite/sqlite-storage.js");
+      const { existsSync } = await import("node:fs");
+      const path = await import("node:path");
+      const file = path.join(cfg.dataDir, "bulwark.db");
+      if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}; start the server once first.`);
+      const storage = openSqliteStorage({ path: file });
+      const pem = await exportCaCertificate(storage);
+      await storage.close();
+      if (!pem) throw new StartupError("No CA has been created yet: start the server with HTTPS once.");
+      process.stdout.write(pem);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+registerOperatorCommands(program, common);
+
+program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,138 @@
+/**
+ * One configuration schema, loaded once from file + environment + flags (flags win,
+ * then environment, then file, then defaults), validated and frozen. Nothing else
+ * in the code base reads process.env.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { RootKeySource } from "../crypto/seal-types.js";
+
+export interface BulwarkConfig {
+  dataDir: string;
+  /** host:port of the API endpoint. */
+  listen: { host: string; port: number };
+  /** HTTPS unless plain HTTP was asked for explicitly. */
+  tls: { enabled: boolean; certFile?: string; keyFile?: string; extraNames: string[] };
+  /** Where the root key comes from; undefined on first start means "generate one and print it". */
+  rootKey?: RootKeySource;
+  /** First admin's key pair (used only when the data directory is initialised). */
+  admin: { accessKeyId?: string; secretAccessKey?: string; userName: string };
+  /** Region reported for global services and used by the operator CLI. */
+  defaultRegion: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Largest request body accepted, bytes. */
+  maxBodyBytes: number;
+  audit: { digestIntervalSeconds: number; batchMaxDelayMs: number };
+  /** How long in-flight requests may take to finish on SIGTERM. */
+  shutdownGraceSeconds: number;
+}
+
+export interface ConfigFlags {
+  config?: string;
+  dataDir?: string;
+  listen?: string;
+  plainHttp?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  rootKeyFile?: string;
+  logLevel?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
+  if (!m) throw new ConfigError(`Invalid listen address "${value}": expected host:port, e.g. 127.0.0.1:4566`);
+  const host = m[1] ?? m[2] ?? "";
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`Invalid port in listen address "${value}"`);
+  return { host: host === "" ? "0.0.0.0" : host, port };
+}
+
+function bool(v: string | undefined): boolean | undefined {
+  if (v === undefined || v === "") return undefined;
+  return /^(1|true|yes|on)$/i.test(v);
+}
+
+function num(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`Invalid number for ${name}: ${String(v)}`);
+  return n;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** File format: JSON with the same member names as BulwarkConfig (all optional). */
+interface FileConfig {
+  dataDir?: string;
+  listen?: string;
+  plainHttp?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsNames?: string[];
+  rootKeyFile?: string;
+  defaultRegion?: string;
+  logLevel?: string;
+  maxBodyBytes?: number;
+  auditDigestIntervalSeconds?: number;
+  auditBatchMaxDelayMs?: number;
+  shutdownGraceSeconds?: number;
+}
+
+export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Readonly<BulwarkConfig> {
+  const file: FileConfig = {};
+  const configPath = flags.config ?? env.BULWARK_CONFIG;
+  if (configPath) {
+    try {
+      Object.assign(file, JSON.parse(readFileSync(configPath, "utf8")) as FileConfig);
+    } catch (e) {
+      throw new ConfigError(`Cannot read config file ${configPath}: ${(e as Error).message}`);
+    }
+  }
+  const dataDir = path.resolve(flags.dataDir ?? env.BULWARK_DATA_DIR ?? file.dataDir ?? ".data");
+  const listen = parseListen(flags.listen ?? env.BULWARK_LISTEN ?? file.listen ?? "127.0.0.1:4566");
+  const plain = flags.plainHttp ?? bool(env.BULWARK_PLAIN_HTTP) ?? file.plainHttp ?? false;
+  const certFile = flags.tlsCert ?? env.BULWARK_TLS_CERT ?? file.tlsCert;
+  const keyFile = flags.tlsKey ?? env.BULWARK_TLS_KEY ?? file.tlsKey;
+  if ((certFile && !keyFile) || (!certFile && keyFile)) throw new ConfigError("--tls-cert and --tls-key must be given together");
+  const extraNames = (env.BULWARK_TLS_NAMES?.split(",").map((s) => s.trim()).filter(Boolean)) ?? file.tlsNames ?? [];
+
+  let rootKey: RootKeySource | undefined;
+  const keyFilePath = flags.rootKeyFile ?? env.BULWARK_ROOT_KEY_FILE ?? file.rootKeyFile;
+  if (env.BULWARK_ROOT_PASSPHRASE) rootKey = { kind: "passphrase", passphrase: env.BULWARK_ROOT_PASSPHRASE };
+  else if (env.BULWARK_ROOT_KEY) rootKey = { kind: "env", value: env.BULWARK_ROOT_KEY };
+  else if (keyFilePath) rootKey = { kind: "file", path: path.resolve(keyFilePath) };
+
+  const level = (flags.logLevel ?? env.BULWARK_LOG_LEVEL ?? file.logLevel ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`Invalid log level "${level}"`);
+
+  const adminId = env.BULWARK_ADMIN_ACCESS_KEY_ID;
+  const adminSecret = env.BULWARK_ADMIN_SECRET_ACCESS_KEY;
+  if ((adminId && !adminSecret) || (!adminId && adminSecret)) {
+    throw new ConfigError("BULWARK_ADMIN_ACCESS_KEY_ID and BULWARK_ADMIN_SECRET_ACCESS_KEY must be set together");
+  }
+  if (adminId && !/^AKIA[A-Z0-9]{12,124}$/.test(adminId)) {
+    throw new ConfigError("BULWARK_ADMIN_ACCESS_KEY_ID must look like an AWS access key id (AKIA followed by 12+ upper-case letters/digits)");
+  }
+  if (adminSecret && adminSecret.length < 16) throw new ConfigError("BULWARK_ADMIN_SECRET_ACCESS_KEY must be at least 16 characters");
+
+  const cfg: BulwarkConfig = {
+    dataDir,
+    listen,
+    tls: { enabled: !plain, ...(certFile ? { certFile: path.resolve(certFile) } : {}), ...(keyFile ? { keyFile: path.resolve(keyFile) } : {}), extraNames },
+    ...(rootKey ? { rootKey } : {}),
+    admin: { ...(adminId ? { accessKeyId: adminId } : {}), ...(adminSecret ? { secretAccessKey: adminSecret } : {}), userName: env.BULWARK_ADMIN_USER_NAME ?? "admin" },
+    defaultRegion: env.BULWARK_REGION ?? env.AWS_REGION ?? file.defaultRegion ?? "us-east-1",
+    logLevel: level as BulwarkConfig["logLevel"],
+    maxBodyBytes: num(env.BULWARK_MAX_BODY_BYTES, "BULWARK_MAX_BODY_BYTES") ?? file.maxBodyBytes ?? 10 * 1024 * 1024,
+    audit: {
+      digestIntervalSeconds: num(env.BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS, "BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS") ?? file.auditDigestIntervalSeconds ?? 60,
+      batchMaxDelayMs: num(env.BULWARK_AUDIT_BATCH_MAX_DELAY_MS, "BULWARK_AUDIT_BATCH_MAX_DELAY_MS") ?? file.auditBatchMaxDelayMs ?? 2,
+    },
+    shutdownGraceSeconds: num(env.BULWARK_SHUTDOWN_GRACE_SECONDS, "BULWARK_SHUTDOWN_GRACE_SECONDS") ?? file.shutdownGraceSeconds ?? 20,
+  };
+  return Object.freeze(cfg);
+}

@@ -1,0 +1,36 @@
+import type { ServiceDefinition } from "../services/types.js";
+import { engineFor, type ProtocolEngine } from "../protocol/index.js";
+
+export interface RegisteredService {
+  def: ServiceDefinition;
+  engine: ProtocolEngine;
+}
+
+/** Services by SigV4 signing name and by awsJson target prefix; built once at start-up. */
+export class ServiceRegistry {
+  private readonly bySigningName = new Map<string, RegisteredService>();
+  private readonly byTargetPrefix = new Map<string, RegisteredService>();
+
+  register(def: ServiceDefinition): void {
+    if (this.bySigningName.has(def.signingName)) throw new Error(`Service ${def.signingName} registered twice`);
+    const engine = engineFor(def.protocol);
+    engine.prepare(def);
+    const entry = { def, engine };
+    this.bySigningName.set(def.signingName, entry);
+    for (const prefix of [def.targetPrefix, ...(def.targetPrefixAliases ?? [])]) if (prefix) this.byTargetPrefix.set(prefix, entry);
+  }
+
+  bySigning(name: string): RegisteredService | undefined {
+    return this.bySigningName.get(name);
+  }
+
+  byTarget(target: string | undefined): RegisteredService | undefined {
+    if (!target) return undefined;
+    const dot = target.lastIndexOf(".");
+    return dot > 0 ? this.byTargetPrefix.get(target.slice(0, dot)) : undefined;
+  }
+
+  all(): ServiceDefinition[] {
+    return [...this.bySigningName.values()].map((s) => s.def);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Authentication through the real server and the official SDK: signed, tampered, skewed,
+ * unknown-key, unsigned and presigned requests, over HTTPS (TLS 1.2+ only).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import https from "node:https";
+import tls from "node:tls";
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { OrganizationsClient, DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { startTestServer, type TestServer, ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
+
+let s: TestServer;
+before(async () => {
+  s = await startTestServer();
+});
+after(async () => {
+  await s.destroy();
+});
+
+function raw(method: string, path: string, headers: Record<string, string>, body = ""): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const u = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const req = https.request({ method, host: u.hostname, port: u.port, path, headers, ca: s.app.caCertPem, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+test("a signed GetCallerIdentity returns the admin's identity", async () => {
+  const sts = new STSClient(s.clientConfig());
+  const id = await sts.send(new GetCallerIdentityCommand({}));
+  assert.equal(id.Account, s.accountId);
+  assert.equal(id.Arn, `arn:aws:iam::${s.accountId}:user/admin`);
+  assert.match(id.UserId ?? "", /^AIDA[A-Z2-7]{17}$/);
+});
+
+test("an unknown access key gets InvalidClientTokenId (query) / UnrecognizedClientException (JSON)", async () => {
+  const creds = { accessKeyId: "AKIAUNKNOWNKEY000000", secretAccessKey: ADMIN_SECRET };
+  await assert.rejects(new STSClient(s.clientConfig(creds)).send(new GetCallerIdentityCommand({})), (e: any) => {
+    assert.equal(e.name, "InvalidClientTokenId");
+    assert.equal(e.$metadata.httpStatusCode, 403);
+    assert.equal(e.message, "The security token included in the request is invalid.");
+    return true;
+  });
+  await assert.rejects(new OrganizationsClient(s.clientConfig(creds)).send(new DescribeOrganizationCommand({})), (e: any) => {
+    assert.equal(e.name, "UnrecognizedClientException");
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    return true;
+  });
+});
+
+test("a wrong secret gets SignatureDoesNotMatch / InvalidSignatureException", async () => {
+  const creds = { accessKeyId: ADMIN_KEY_ID, secretAccessKey: "not-the-secret-0123456789abcdefghijklmno" };
+  await assert.rejects(new STSClient(s.clientConfig(creds)).send(new GetCallerIdentityCommand({})), (e: any) => {
+    assert.equal(e.name, "SignatureDoesNotMatch");
+    assert.equal(e.$metadata.httpStatusCode, 403);
+    assert.match(e.message, /^The request signature we calculated does not match the signature you provided/);
+    return true;
+  });
+  await assert.rejects(new OrganizationsClient(s.clientConfig(creds)).send(new DescribeOrganizationCommand({})), (e: any) => {
+    assert.equal(e.name, "InvalidSignatureException");
+    return true;
+  });
+});
+
+test("a body changed after signing is rejected", async () => {
+  class Tamper extends NodeHttpHandler {
+    override handle(request: Parameters<NodeHttpHandler["handle"]>[0], opts?: Parameters<NodeHttpHandler["handle"]>[1]) {
+      request.body = String(request.body).replace("Version=2011-06-15", "Version=2011-06-15&X=1");
+      request.headers["content-length"] = String(Buffer.byteLength(request.body));
+      return super.handle(request, opts);
+    }
+  }
+  const cfg = s.clientConfig();
+  const sts = new STSClient({ ...cfg, requestHandler: new Tamper({ httpsAgent: new https.Agent({ ca: s.app.caCertPem }) }) });
+  await assert.rejects(sts.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "SignatureDoesNotMatch");
+});
+
+test("a request signed 20 minutes ago is expired; 10 minutes is inside the window", async () => {
+  const stale = new STSClient({ ...s.clientConfig(), systemClockOffset: -20 * 60_000 });
+  await assert.rejects(stale.send(new GetCallerIdentityCommand({})), (e: any) => {
+    assert.equal(e.name, "SignatureDoesNotMatch");
+    assert.match(e.message, /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
+    return true;
+  });
+  const future = new OrganizationsClient({ ...s.clientConfig(), systemClockOffset: 20 * 60_000 });
+  await assert.rejects(future.send(new DescribeOrganizationCommand({})), (e: any) => {
+    assert.equal(e.name, "InvalidSignatureException");
+    assert.match(e.message, /^Signature not yet current/);
+    return true;
+  });
+  const ok = new STSClient({ ...s.clientConfig(), systemClockOffset: -10 * 60_000 });
+  assert.equal((await ok.send(new GetCallerIdentityCommand({}))).Account, s.accountId);
+});
+
+test("an unsigned request gets MissingAuthenticationToken in the protocol's format", async () => {
+  const q = await raw("POST", "/", { "content-type": "application/x-www-form-urlencoded" }, "Action=GetCallerIdentity&Version=2011-06-15");
+  assert.equal(q.status, 403);
+  assert.match(q.body, /<Code>MissingAuthenticationToken<\/Code>/);
+  const j = await raw("POST", "/", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.DescribeOrganization" }, "{}");
+  assert.equal(j.status, 403);
+  assert.equal(JSON.parse(j.body).__type, "MissingAuthenticationTokenException");
+});
+
+test("a presigned GET query request is accepted, and rejected once tampered", async () => {
+  const u = new URL(s.url);
+  const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
+  const req = await signer.presign({ method: "GET", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/", query: { Action: "GetCallerIdentity", Version: "2011-06-15" }, headers: { host: u.host } }, { expiresIn: 300 });
+  const qs = new URLSearchParams(req.query as Record<string, string>).toString();
+  const ok = await raw("GET", `/?${qs}`, {});
+  assert.equal(ok.status, 200);
+  assert.match(ok.body, new RegExp(`<Arn>arn:aws:iam::${s.accountId}:user/admin</Arn>`));
+  const bad = await raw("GET", `/?${qs.replace("GetCallerIdentity", "GetSessionToken")}`, {});
+  assert.equal(bad.status, 403);
+  assert.match(bad.body, /<Code>SignatureDoesNotMatch<\/Code>/);
+});
+
+test("malformed JSON, unknown targets and oversize bodies get AWS errors, not 500s", async () => {
+  const u = new URL(s.url);
+  const signer = new SignatureV4({ service: "organizations", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
+  async function send(target: string, body: string) {
+    const req = await signer.sign({ method: "POST", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/", headers: { host: u.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": target }, body });
+    return raw("POST", "/", req.headers as Record<string, string>, body);
+  }
+  const malformed = await send("AWSOrganizationsV20161128.DescribeOrganization", "{not json");
+  assert.equal(malformed.status, 400);
+  assert.equal(JSON.parse(malformed.body).__type, "SerializationException");
+  const unknown = await send("AWSOrganizationsV20161128.NoSuchThing", "{}");
+  assert.equal(unknown.status, 400);
+  assert.equal(JSON.parse(unknown.body).__type, "UnknownOperationException");
+  const missing = await send("AWSOrganizationsV20161128.DescribeAccount", "{}");
+  assert.equal(missing.status, 400);
+  const m = JSON.parse(missing.body);
+  assert.equal(m.__type, "ValidationException");
+  assert.match(m.message ?? m.Message, /Value null at 'accountId' failed to satisfy constraint: Member must not be null/);
+  const big = await raw("POST", "/", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.DescribeOrganization", "content-length": String(11 * 1024 * 1024) }, "");
+  assert.equal(big.status, 413);
+});
+
+test("TLS 1.2 is accepted and TLS 1.1 refused by the server with a protocol-version alert", async () => {
+  const u = new URL(s.url);
+  const connect = (min: tls.SecureVersion, max: tls.SecureVersion) =>
+    new Promise<string>((resolve, reject) => {
+      // SECLEVEL=0 lets this client offer TLS 1.1 at all, so the refusal comes from the server.
+      const sock = tls.connect({ host: "127.0.0.1", port: Number(u.port), ca: s.app.caCertPem, servername: "localhost", minVersion: min, maxVersion: max, ciphers: "DEFAULT@SECLEVEL=0" }, () => {
+        resolve(sock.getProtocol() ?? "");
+        sock.end();
+      });
+      sock.on("error", reject);
+    });
+  assert.equal(await connect("TLSv1.2", "TLSv1.2"), "TLSv1.2");
+  await assert.rejects(connect("TLSv1", "TLSv1.1"), (e: any) => e.code === "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION");
+});
+
+test("/health and /metrics answer without authentication", async () => {
+  const h = await raw("GET", "/health", {});
+  assert.equal(h.status, 200);
+  assert.equal(JSON.parse(h.body).status, "ok");
+  const m = await raw("GET", "/metrics", {});
+  assert.equal(m.status, 200);
+  assert.match(m.body, /bulwark_requests_total\{service="sts",operation="GetCallerIdentity",code="OK"\} \d+/);
+});

@@ -1,0 +1,172 @@
+/**
+ * IAM and STS through the real server: users and keys, policy allow/deny, boundaries,
+ * aws:SecureTransport, GetSessionToken expiry, and cross-account AssumeRole through an
+ * account created by Organizations (trust policy, ExternalId, both sides needed).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand } from "@aws-sdk/client-iam";
+import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand } from "@aws-sdk/client-organizations";
+import { startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
+
+let s: TestServer;
+let plain: TestServer;
+before(async () => {
+  s = await startTestServer();
+});
+after(async () => {
+  await s.destroy();
+  if (plain) await plain.destroy();
+});
+
+async function newUser(name: string, policy?: object): Promise<Creds> {
+  const iam = new IAMClient(s.clientConfig());
+  await iam.send(new CreateUserCommand({ UserName: name }));
+  if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
+}
+
+const allow = (Action: string | string[], Resource: string | string[] = "*", extra: object = {}) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource, ...extra }] });
+
+test("a user with no policy is denied; an identity policy allows; an explicit deny wins", async () => {
+  const bare = await newUser("bare");
+  await assert.rejects(new IAMClient(s.clientConfig(bare)).send(new ListUsersCommand({})), (e: any) => {
+    assert.equal(e.name, "AccessDenied");
+    assert.equal(e.$metadata.httpStatusCode, 403);
+    assert.equal(e.message, `User: arn:aws:iam::${s.accountId}:user/bare is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${s.accountId}:user/ because no identity-based policy allows the iam:ListUsers action`);
+    return true;
+  });
+  const reader = await newUser("reader", allow("iam:List*"));
+  const users = await new IAMClient(s.clientConfig(reader)).send(new ListUsersCommand({}));
+  assert.deepEqual(users.Users?.map((u) => u.UserName).sort(), ["admin", "bare", "reader"]);
+  await new IAMClient(s.clientConfig()).send(new PutUserPolicyCommand({ UserName: "reader", PolicyName: "deny", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "iam:ListUsers", Resource: "*" }] }) }));
+  await assert.rejects(new IAMClient(s.clientConfig(reader)).send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied" && /with an explicit deny in an identity-based policy$/.test(e.message));
+  // GetCallerIdentity needs no permission.
+  assert.equal((await new STSClient(s.clientConfig(bare)).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${s.accountId}:user/bare`);
+});
+
+test("conditions and policy variables are enforced: a user may only read itself", async () => {
+  const self = await newUser("selfish", allow("iam:GetUser", "arn:aws:iam::*:user/${aws:username}"));
+  const iam = new IAMClient(s.clientConfig(self));
+  assert.equal((await iam.send(new GetUserCommand({ UserName: "selfish" }))).User?.UserName, "selfish");
+  await assert.rejects(iam.send(new GetUserCommand({ UserName: "admin" })), (e: any) => e.name === "AccessDenied");
+});
+
+test("a permissions boundary limits what an identity policy allows", async () => {
+  const admin = new IAMClient(s.clientConfig());
+  const creds = await newUser("bounded", allow("iam:*"));
+  const b = await admin.send(new CreatePolicyCommand({ PolicyName: "only-list", PolicyDocument: JSON.stringify(allow("iam:ListUsers")) }));
+  await admin.send(new PutUserPermissionsBoundaryCommand({ UserName: "bounded", PermissionsBoundary: b.Policy!.Arn! }));
+  const iam = new IAMClient(s.clientConfig(creds));
+  await iam.send(new ListUsersCommand({}));
+  await assert.rejects(iam.send(new CreateUserCommand({ UserName: "sneaky" })), (e: any) => e.name === "AccessDenied" && /permissions boundary/.test(e.message));
+});
+
+test("a deactivated access key stops working at once", async () => {
+  const creds = await newUser("temp", allow("iam:ListUsers"));
+  await new IAMClient(s.clientConfig()).send(new UpdateAccessKeyCommand({ UserName: "temp", AccessKeyId: creds.accessKeyId, Status: "Inactive" }));
+  await assert.rejects(new STSClient(s.clientConfig(creds)).send(new GetCallerIdentityCommand({})), (e: any) => e.name === "InvalidClientTokenId");
+});
+
+test("aws:SecureTransport: a policy requiring TLS allows over HTTPS and denies over plain HTTP", async () => {
+  plain = await startTestServer({ plainHttp: true });
+  const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:ListUsers", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }] };
+  for (const srv of [s, plain]) {
+    const iam = new IAMClient(srv.clientConfig());
+    await iam.send(new CreateUserCommand({ UserName: "tls-only" }));
+    await iam.send(new PutUserPolicyCommand({ UserName: "tls-only", PolicyName: "tls", PolicyDocument: JSON.stringify(policy) }));
+  }
+  const k1 = await new IAMClient(s.clientConfig()).send(new CreateAccessKeyCommand({ UserName: "tls-only" }));
+  const k2 = await new IAMClient(plain.clientConfig()).send(new CreateAccessKeyCommand({ UserName: "tls-only" }));
+  assert.match(plain.url, /^http:/);
+  await new IAMClient(s.clientConfig({ accessKeyId: k1.AccessKey!.AccessKeyId!, secretAccessKey: k1.AccessKey!.SecretAccessKey! })).send(new ListUsersCommand({}));
+  await assert.rejects(
+    new IAMClient(plain.clientConfig({ accessKeyId: k2.AccessKey!.AccessKeyId!, secretAccessKey: k2.AccessKey!.SecretAccessKey! })).send(new ListUsersCommand({})),
+    (e: any) => e.name === "AccessDenied",
+  );
+});
+
+test("GetSessionToken credentials work, carry the user's identity, and expire", async () => {
+  const creds = await newUser("sessioner", allow("iam:ListUsers"));
+  const t = await new STSClient(s.clientConfig(creds)).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+  const c = t.Credentials!;
+  assert.match(c.AccessKeyId!, /^ASIA/);
+  const temp = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+  assert.equal((await new STSClient(s.clientConfig(temp)).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${s.accountId}:user/sessioner`);
+  await new IAMClient(s.clientConfig(temp)).send(new ListUsersCommand({}));
+  // A wrong session token is not accepted.
+  await assert.rejects(new STSClient(s.clientConfig({ ...temp, sessionToken: temp.sessionToken.slice(0, -4) + "AAAA" })).send(new GetCallerIdentityCommand({})), (e: any) => e.name === "InvalidClientTokenId");
+  // Move the server's clock (and the client's, so the signature is in its window) past the expiry.
+  s.clock.offsetMs = 901_000;
+  try {
+    await assert.rejects(new STSClient({ ...s.clientConfig(temp), systemClockOffset: 901_000 }).send(new GetCallerIdentityCommand({})), (e: any) => {
+      assert.equal(e.name, "ExpiredToken");
+      assert.equal(e.message, "The security token included in the request is expired");
+      return true;
+    });
+  } finally {
+    s.clock.offsetMs = 0;
+  }
+});
+
+test("cross-account AssumeRole: Organizations account, trust policy, ExternalId and both sides' permissions", async () => {
+  const orgs = new OrganizationsClient(s.clientConfig());
+  await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+  const req = await orgs.send(new CreateAccountCommand({ AccountName: "Workload", Email: "workload@example.com" }));
+  assert.equal(req.CreateAccountStatus?.State, "IN_PROGRESS");
+  const done = await eventually(async () => {
+    const st = await orgs.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: req.CreateAccountStatus!.Id! }));
+    return st.CreateAccountStatus?.State === "SUCCEEDED" ? st.CreateAccountStatus : undefined;
+  });
+  const member = done.AccountId!;
+  assert.match(member, /^\d{12}$/);
+  const listed = await orgs.send(new ListAccountsCommand({}));
+  assert.deepEqual(listed.Accounts?.map((a) => a.Id).sort(), [s.accountId, member].sort());
+
+  // The management account's admin assumes OrganizationAccountAccessRole in the new account.
+  const role = await new STSClient(s.clientConfig()).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: "ops" }));
+  const inMember = { accessKeyId: role.Credentials!.AccessKeyId!, secretAccessKey: role.Credentials!.SecretAccessKey!, sessionToken: role.Credentials!.SessionToken! };
+  const me = await new STSClient(s.clientConfig(inMember)).send(new GetCallerIdentityCommand({}));
+  assert.equal(me.Account, member);
+  assert.equal(me.Arn, `arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/ops`);
+
+  // In the member account, a role that trusts the management account only with an ExternalId.
+  const memberIam = new IAMClient(s.clientConfig(inMember));
+  await memberIam.send(
+    new CreateRoleCommand({
+      RoleName: "Auditor",
+      AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": "s3cr3t-id" } } }] }),
+    }),
+  );
+  const auditorArn = `arn:aws:iam::${member}:role/Auditor`;
+  const sts = new STSClient(s.clientConfig());
+  await assert.rejects(sts.send(new AssumeRoleCommand({ RoleArn: auditorArn, RoleSessionName: "xx" })), (e: any) => {
+    assert.equal(e.name, "AccessDenied");
+    assert.equal(e.$metadata.httpStatusCode, 403);
+    assert.match(e.message, new RegExp(`^User: arn:aws:iam::${s.accountId}:user/admin is not authorized to perform: sts:AssumeRole on resource: ${auditorArn}`));
+    return true;
+  });
+  await assert.rejects(sts.send(new AssumeRoleCommand({ RoleArn: auditorArn, RoleSessionName: "xx", ExternalId: "wrong-id" })), (e: any) => e.name === "AccessDenied");
+  const ok = await sts.send(new AssumeRoleCommand({ RoleArn: auditorArn, RoleSessionName: "audit", ExternalId: "s3cr3t-id" }));
+  assert.equal(ok.AssumedRoleUser?.Arn, `arn:aws:sts::${member}:assumed-role/Auditor/audit`);
+
+  // The trust policy trusts the management account, but that account's user also needs sts:AssumeRole.
+  const noAssume = await newUser("no-assume", allow("iam:ListUsers"));
+  await assert.rejects(new STSClient(s.clientConfig(noAssume)).send(new AssumeRoleCommand({ RoleArn: auditorArn, RoleSessionName: "xx", ExternalId: "s3cr3t-id" })), (e: any) => e.name === "AccessDenied");
+  const canAssume = await newUser("can-assume", allow("sts:AssumeRole", auditorArn));
+  const r2 = await new STSClient(s.clientConfig(canAssume)).send(new AssumeRoleCommand({ RoleArn: auditorArn, RoleSessionName: "yy", ExternalId: "s3cr3t-id" }));
+  assert.equal(r2.AssumedRoleUser?.Arn, `arn:aws:sts::${member}:assumed-role/Auditor/yy`);
+  // A role with no permission policies can do nothing in its account.
+  const auditor = { accessKeyId: r2.Credentials!.AccessKeyId!, secretAccessKey: r2.Credentials!.SecretAccessKey!, sessionToken: r2.Credentials!.SessionToken! };
+  await assert.rejects(new IAMClient(s.clientConfig(auditor)).send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied");
+});
+
+test("an AWS managed policy attached to a user grants its permissions", async () => {
+  const creds = await newUser("ro");
+  await new IAMClient(s.clientConfig()).send(new AttachUserPolicyCommand({ UserName: "ro", PolicyArn: "arn:aws:iam::aws:policy/IAMReadOnlyAccess" }));
+  const iam = new IAMClient(s.clientConfig(creds));
+  await iam.send(new ListUsersCommand({}));
+  await assert.rejects(iam.send(new CreateUserCommand({ UserName: "nope" })), (e: any) => e.name === "AccessDenied");
+});
