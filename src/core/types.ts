@@ -81,8 +81,14 @@ export interface RequestContext {
   secureTransport: boolean;
   /** Request time, epoch ms, from the injected clock. */
   now: number;
-  /** Throws AccessDenied (protocol-appropriate code) unless the policy engine allows. */
-  authorize(req: AuthorizeRequest): Promise<void>;
+  /**
+   * Throws AccessDenied (protocol-appropriate code) unless the policy engine allows.
+   * `alternativeAllow` is consulted only when the policies give no explicit deny and no
+   * allow (implicit deny): e.g. a KMS grant that permits the operation.
+   */
+  authorize(req: AuthorizeRequest, opts?: { alternativeAllow?: () => Promise<boolean> }): Promise<void>;
+  /** The policy engine's decision without throwing. */
+  evaluate(req: AuthorizeRequest): Promise<"Allow" | "ExplicitDeny" | "ImplicitDeny">;
   /** Evaluate without throwing. */
   isAllowed(req: AuthorizeRequest): Promise<boolean>;
   /** Handlers/domain add resources etc. for the CloudTrail event. */

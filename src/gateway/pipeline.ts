@@ -169,12 +169,15 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
         secureTransport: secure,
         now,
         audit: out.annotations,
-        async authorize(r: AuthorizeRequest) {
+        async authorize(r: AuthorizeRequest, o?: { alternativeAllow?: () => Promise<boolean> }) {
           authorized = true;
-          await authorizer.authorize(principal, facts, r);
+          await authorizer.authorize(principal, facts, r, o?.alternativeAllow);
         },
         async isAllowed(r: AuthorizeRequest) {
           return (await authorizer.decide(principal, facts, r)).decision === "Allow";
+        },
+        async evaluate(r: AuthorizeRequest) {
+          return (await authorizer.decide(principal, facts, r)).decision;
         },
       };
       out.output = await op.handler(out.input, ctx);

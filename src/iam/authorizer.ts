@@ -24,7 +24,7 @@ export interface RequestFacts {
 export interface Authorizer {
   decide(principal: Principal, facts: RequestFacts, req: AuthorizeRequest): Promise<EvaluationResult>;
   /** Throws the protocol-neutral AccessDenied AwsError with AWS's message when not allowed. */
-  authorize(principal: Principal, facts: RequestFacts, req: AuthorizeRequest): Promise<void>;
+  authorize(principal: Principal, facts: RequestFacts, req: AuthorizeRequest, alternativeAllow?: () => Promise<boolean>): Promise<void>;
 }
 
 class PolicyCache {
@@ -113,8 +113,9 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
 
   return {
     decide,
-    async authorize(principal, facts, req) {
+    async authorize(principal, facts, req, alternativeAllow) {
       const result = await decide(principal, facts, req);
+      if (result.decision === "ImplicitDeny" && alternativeAllow && (await alternativeAllow())) return;
       if (result.decision !== "Allow") {
         throw new AwsError("AccessDeniedException", deniedMessage(principal, req, result), 400, { common: "AccessDenied" });
       }

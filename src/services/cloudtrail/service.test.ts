@@ -32,6 +32,9 @@ function ctx(region = "us-east-1", accountId = "111122223333", deny = false): Re
       authorized.push(r);
       if (deny) throw new AwsError("AccessDeniedException", "denied", 400);
     },
+    async evaluate() {
+      return "Allow" as const;
+    },
     async isAllowed() {
       return !deny;
     },

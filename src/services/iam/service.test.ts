@@ -117,6 +117,7 @@ describe("IAM service", () => {
         now: T0,
         authorize: async () => {},
         isAllowed: async () => true,
+        evaluate: async () => "Allow" as const,
         audit: {},
       };
       const out = (await handler({}, ctx)) as { Users: Array<{ UserName: string }> };

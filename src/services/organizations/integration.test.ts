@@ -51,6 +51,7 @@ test("a management-account admin creates a member account and assumes its access
         audit: {},
         authorize: (req: AuthorizeRequest) => authorizer.authorize(principal, facts, req),
         isAllowed: async (req: AuthorizeRequest) => (await authorizer.decide(principal, facts, req)).decision === "Allow",
+        evaluate: async (req: AuthorizeRequest) => (await authorizer.decide(principal, facts, req)).decision,
       };
     };
     const call = async <T>(svc: { operations: Record<string, { handler: (i: unknown, c: RequestContext) => Promise<unknown> }> }, op: string, input: unknown, ctx: RequestContext) =>

@@ -60,6 +60,7 @@ export function createHarness(): Harness {
       now: clock.now(),
       authorize: authorizeImpl,
       isAllowed: async (req) => !deny.has(req.action),
+      evaluate: async (req) => (deny.has(req.action) ? "ImplicitDeny" : "Allow"),
       audit: {},
     };
   }

@@ -54,6 +54,10 @@ export function fakeContext(opts: FakeContextOptions): FakeContext {
       calls.push(req);
       return !denied(req);
     },
+    async evaluate(req) {
+      calls.push(req);
+      return denied(req) ? "ImplicitDeny" : "Allow";
+    },
   };
 }
 
