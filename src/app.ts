@@ -73,7 +73,7 @@ function ensureDataDir(dir: string): boolean {
  * Opens the data directory (creating it on first start): storage, root key, sealer,
  * account registry and IAM. Used by `serve` and by the operator CLI commands.
  */
-export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; allowCreate?: boolean } = {}): Promise<Core> {
+export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; allowCreate?: boolean; auditWriterThread?: boolean } = {}): Promise<Core> {
   const clock = opts.clock ?? systemClock;
   const fresh = ensureDataDir(cfg.dataDir);
   if (fresh && opts.allowCreate === false) {
@@ -90,7 +90,7 @@ export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     generatedRootKey = randomBytes(32).toString("base64");
     source = { kind: "env", value: generatedRootKey };
   }
-  const storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE) });
+  const storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE), auditWriterThread: opts.auditWriterThread ?? false });
   try {
     const rootKey = await loadRootKey(source, storage, { create: fresh });
     const sealer = createSealer(rootKey);
@@ -132,7 +132,7 @@ export interface App {
 
 export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: "bulwark" } }, pino.destination({ sync: false }));
-  const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}) });
+  const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true });
   const { storage, sealer, clock } = core;
   try {
     const digestSigner = await loadOrCreateDigestSigner(storage, sealer);

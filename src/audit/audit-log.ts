@@ -154,7 +154,8 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
 
   function kick(): void {
     if (timer !== undefined) {
-      clearTimeout(timer);
+      if (batchMaxDelayMs > 0) clearTimeout(timer);
+      else clearImmediate(timer as unknown as ReturnType<typeof setImmediate>);
       timer = undefined;
     }
     if (draining) return;
@@ -164,7 +165,10 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
 
   function schedule(): void {
     if (queuedEvents >= batchMaxSize) kick();
-    else if (timer === undefined && !draining) timer = setTimeout(kick, batchMaxDelayMs);
+    else if (timer === undefined && !draining) {
+      // 0: flush once the event loop has handled the I/O at hand (natural group commit).
+      timer = batchMaxDelayMs > 0 ? setTimeout(kick, batchMaxDelayMs) : (setImmediate(kick) as unknown as ReturnType<typeof setTimeout>);
+    }
   }
 
   async function writeDigest(): Promise<void> {

@@ -25,6 +25,42 @@ export interface BulwarkConfig {
   audit: { digestIntervalSeconds: number; batchMaxDelayMs: number };
   /** How long in-flight requests may take to finish on SIGTERM. */
   shutdownGraceSeconds: number;
+  /** Load-balancer listeners (ELBv2) and Shield's always-on standard protections. */
+  dataPlane: DataPlaneConfig;
+}
+
+/** Where load-balancer listeners bind and the limits every listener enforces. */
+export interface DataPlaneConfig {
+  /** Address every listener binds (loopback unless asked otherwise). */
+  host: string;
+  /** DNS suffix of load-balancer names: <name>-<id>.<region>.<dnsSuffix>. */
+  dnsSuffix: string;
+  /** Multiplies health-check intervals and timeouts (1 in production; tests shrink it). */
+  healthCheckTimeScale: number;
+  /** Shield standard protections, applied at every listener. */
+  limits: {
+    /** Concurrent connections one client IP may hold open on one listener. */
+    maxConnectionsPerIp: number;
+    /** Concurrent connections per listener, all clients together. */
+    maxConnections: number;
+    /** Time allowed to receive a request's complete header block (slowloris). */
+    headerTimeoutMs: number;
+    /** A request body that stalls this long is cut off (slow POST). */
+    bodyIdleTimeoutMs: number;
+    /** After bodyRateGraceMs, a body slower than this (bytes/s) is cut off; 0 disables. */
+    minBodyBytesPerSecond: number;
+    bodyRateGraceMs: number;
+    /** A response the client stops reading for this long is abandoned (slow read). */
+    sendTimeoutMs: number;
+    /** Largest request header block (431 beyond). */
+    maxHeaderBytes: number;
+    /** Largest request body (413 beyond); 0 means unlimited. */
+    maxBodyBytes: number;
+    /** Requests served on one client connection before it is closed. */
+    maxRequestsPerConnection: number;
+    /** Upstream connections per target (keep-alive pool). */
+    upstreamMaxSockets: number;
+  };
 }
 
 export interface ConfigFlags {
@@ -80,6 +116,49 @@ interface FileConfig {
   auditDigestIntervalSeconds?: number;
   auditBatchMaxDelayMs?: number;
   shutdownGraceSeconds?: number;
+  dataPlaneHost?: string;
+  dataPlaneDnsSuffix?: string;
+  dataPlaneLimits?: Partial<DataPlaneConfig["limits"]>;
+}
+
+/** Environment names of the Shield limits (BULWARK_DATAPLANE_<NAME>). */
+const LIMIT_ENV: Record<keyof DataPlaneConfig["limits"], string> = {
+  maxConnectionsPerIp: "MAX_CONNECTIONS_PER_IP",
+  maxConnections: "MAX_CONNECTIONS",
+  headerTimeoutMs: "HEADER_TIMEOUT_MS",
+  bodyIdleTimeoutMs: "BODY_IDLE_TIMEOUT_MS",
+  minBodyBytesPerSecond: "MIN_BODY_BYTES_PER_SECOND",
+  bodyRateGraceMs: "BODY_RATE_GRACE_MS",
+  sendTimeoutMs: "SEND_TIMEOUT_MS",
+  maxHeaderBytes: "MAX_HEADER_BYTES",
+  maxBodyBytes: "MAX_BODY_BYTES",
+  maxRequestsPerConnection: "MAX_REQUESTS_PER_CONNECTION",
+  upstreamMaxSockets: "UPSTREAM_MAX_SOCKETS",
+};
+
+export const DEFAULT_DATAPLANE_LIMITS: Readonly<DataPlaneConfig["limits"]> = Object.freeze({
+  maxConnectionsPerIp: 256,
+  maxConnections: 10_000,
+  headerTimeoutMs: 20_000,
+  bodyIdleTimeoutMs: 30_000,
+  minBodyBytesPerSecond: 64,
+  bodyRateGraceMs: 10_000,
+  sendTimeoutMs: 30_000,
+  maxHeaderBytes: 16 * 1024,
+  maxBodyBytes: 100 * 1024 * 1024,
+  maxRequestsPerConnection: 10_000,
+  upstreamMaxSockets: 256,
+});
+
+function dataPlaneLimits(env: Env, file: FileConfig): DataPlaneConfig["limits"] {
+  const out = { ...DEFAULT_DATAPLANE_LIMITS };
+  for (const key of Object.keys(LIMIT_ENV) as Array<keyof DataPlaneConfig["limits"]>) {
+    const name = `BULWARK_DATAPLANE_${LIMIT_ENV[key]}`;
+    const v = num(env[name], name) ?? num(file.dataPlaneLimits?.[key], `dataPlaneLimits.${key}`);
+    if (v !== undefined) out[key] = v;
+  }
+  if (out.headerTimeoutMs < 100) throw new ConfigError("BULWARK_DATAPLANE_HEADER_TIMEOUT_MS must be at least 100");
+  return out;
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Readonly<BulwarkConfig> {
@@ -130,9 +209,15 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     maxBodyBytes: num(env.BULWARK_MAX_BODY_BYTES, "BULWARK_MAX_BODY_BYTES") ?? file.maxBodyBytes ?? 10 * 1024 * 1024,
     audit: {
       digestIntervalSeconds: num(env.BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS, "BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS") ?? file.auditDigestIntervalSeconds ?? 60,
-      batchMaxDelayMs: num(env.BULWARK_AUDIT_BATCH_MAX_DELAY_MS, "BULWARK_AUDIT_BATCH_MAX_DELAY_MS") ?? file.auditBatchMaxDelayMs ?? 2,
+      batchMaxDelayMs: num(env.BULWARK_AUDIT_BATCH_MAX_DELAY_MS, "BULWARK_AUDIT_BATCH_MAX_DELAY_MS") ?? file.auditBatchMaxDelayMs ?? 0,
     },
     shutdownGraceSeconds: num(env.BULWARK_SHUTDOWN_GRACE_SECONDS, "BULWARK_SHUTDOWN_GRACE_SECONDS") ?? file.shutdownGraceSeconds ?? 20,
+    dataPlane: {
+      host: env.BULWARK_DATAPLANE_HOST ?? file.dataPlaneHost ?? "127.0.0.1",
+      dnsSuffix: env.BULWARK_DATAPLANE_DNS_SUFFIX ?? file.dataPlaneDnsSuffix ?? "elb.localhost",
+      healthCheckTimeScale: num(env.BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE, "BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE") ?? 1,
+      limits: dataPlaneLimits(env, file),
+    },
   };
   return Object.freeze(cfg);
 }

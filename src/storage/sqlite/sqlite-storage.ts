@@ -19,6 +19,7 @@ import { runMigrations } from "../migrations.js";
 import type { AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
+import { startAuditAppendWorker, type AuditAppender } from "./audit-appender.js";
 import { SqliteDocs } from "./sqlite-docs.js";
 import { sqliteMigrationDriver } from "./sqlite-migrations.js";
 
@@ -30,6 +31,11 @@ export interface SqliteStorageOptions {
   /** How long to wait for another process holding the write lock. */
   busyTimeoutMs?: number;
   clock?: Clock;
+  /**
+   * Append audit rows from a worker thread on a second connection, so the durable commit
+   * does not block the event loop (the server uses this; tools and tests need not).
+   */
+  auditWriterThread?: boolean;
 }
 
 /** Effective connection settings (for health checks and tests). */
@@ -67,7 +73,8 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     const clock = opts.clock ?? systemClock;
     runMigrations(sqliteMigrationDriver(db), [...coreMigrations, ...(opts.migrations ?? [])], () => clock.now());
     if (!inMemory) restrictSidecarFiles(opts.path);
-    return new SqliteStorage(db);
+    const appender = opts.auditWriterThread && !inMemory ? startAuditAppendWorker(opts.path, busyTimeout) : undefined;
+    return new SqliteStorage(db, appender);
   } catch (err) {
     db.close();
     throw err;
@@ -102,7 +109,10 @@ export class SqliteStorage implements Storage {
   private readonly setMetaStmt: Database.Statement<[string, string]>;
   private closed = false;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly appender?: AuditAppender,
+  ) {
     this.docs = new SqliteDocs(db);
     this.audit = new SqliteAudit(db);
     // IMMEDIATE takes the write lock up front: no upgrade deadlock against other processes.
@@ -142,6 +152,10 @@ export class SqliteStorage implements Storage {
   // ---- AuditStore -----------------------------------------------------------------
 
   appendAudit(rows: AuditRow[]): Promise<void> {
+    if (this.appender) {
+      if (this.closed) return Promise.reject(new StorageClosedError());
+      return this.appender.append(rows);
+    }
     return this.op(() => this.audit.append(rows));
   }
 
@@ -202,9 +216,10 @@ export class SqliteStorage implements Storage {
 
   /** Waits for queued work, then closes. Idempotent. */
   close(): Promise<void> {
-    return this.queue.run(() => {
+    return this.queue.runExclusive(async () => {
       if (this.closed) return;
       this.closed = true;
+      await this.appender?.close();
       this.db.close();
     });
   }
