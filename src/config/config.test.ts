@@ -1,0 +1,42 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { loadConfig, ConfigError } from "./config.js";
+
+test("defaults: HTTPS on 127.0.0.1:4566, ./.data, no root key source", () => {
+  const c = loadConfig({}, {});
+  assert.deepEqual(c.listen, { host: "127.0.0.1", port: 4566 });
+  assert.equal(c.tls.enabled, true);
+  assert.equal(c.dataDir, path.resolve(".data"));
+  assert.equal(c.rootKey, undefined);
+  assert.equal(c.defaultRegion, "us-east-1");
+  assert.ok(Object.isFrozen(c));
+});
+
+test("flags override the environment, which overrides the file", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const file = path.join(dir, "c.json");
+  writeFileSync(file, JSON.stringify({ listen: "127.0.0.1:1000", dataDir: "/from/file", logLevel: "debug", plainHttp: true }));
+  const fromFile = loadConfig({ config: file }, {});
+  assert.deepEqual([fromFile.listen.port, fromFile.dataDir, fromFile.logLevel, fromFile.tls.enabled], [1000, "/from/file", "debug", false]);
+  const fromEnv = loadConfig({ config: file }, { BULWARK_LISTEN: "127.0.0.1:2000", BULWARK_DATA_DIR: "/from/env" });
+  assert.deepEqual([fromEnv.listen.port, fromEnv.dataDir], [2000, "/from/env"]);
+  const fromFlags = loadConfig({ config: file, listen: "[::1]:3000", dataDir: "/from/flags" }, { BULWARK_LISTEN: "127.0.0.1:2000" });
+  assert.deepEqual([fromFlags.listen, fromFlags.dataDir], [{ host: "::1", port: 3000 }, "/from/flags"]);
+});
+
+test("root key sources: passphrase wins over key, key over file", () => {
+  assert.deepEqual(loadConfig({}, { BULWARK_ROOT_PASSPHRASE: "p", BULWARK_ROOT_KEY: "k" }).rootKey, { kind: "passphrase", passphrase: "p" });
+  assert.deepEqual(loadConfig({ rootKeyFile: "/k" }, { BULWARK_ROOT_KEY: "k" }).rootKey, { kind: "env", value: "k" });
+  assert.deepEqual(loadConfig({ rootKeyFile: "/k" }, {}).rootKey, { kind: "file", path: "/k" });
+});
+
+test("invalid settings are refused with a clear message", () => {
+  assert.throws(() => loadConfig({ listen: "nowhere" }, {}), (e: unknown) => e instanceof ConfigError && /Invalid listen address "nowhere"/.test(e.message));
+  assert.throws(() => loadConfig({ tlsCert: "/c.pem" }, {}), /--tls-cert and --tls-key must be given together/);
+  assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "AKIAAAAAAAAAAAAAAAAA" }), /must be set together/);
+  assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "nope", BULWARK_ADMIN_SECRET_ACCESS_KEY: "0123456789abcdefgh" }), /must look like an AWS access key id/);
+  assert.throws(() => loadConfig({ logLevel: "loud" }, {}), /Invalid log level "loud"/);
+});
