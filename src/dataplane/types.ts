@@ -63,6 +63,13 @@ export interface WafEvaluator {
   /** Largest body the ACL inspects (from AssociationConfig; 8 KiB default for ALB). */
   readonly bodyInspectionLimit: number;
   evaluate(req: InspectedRequest): Promise<WafDecision>;
+  /**
+   * CAPTCHA/challenge verification endpoint (added by the WAF engine, optional): the proxy
+   * hands every request whose path is "/.well-known/bulwark-waf/verify" here before
+   * evaluate(); a returned response is sent to the client as is (it sets the aws-waf-token
+   * cookie on success). Undefined means "not a verification request".
+   */
+  handleVerification?(req: InspectedRequest): { status: number; headers: Array<[string, string]>; body: string | Buffer } | undefined;
 }
 
 /** Observes what the data plane did (WAF logging, sampled requests, metrics, Shield baselines). */

@@ -1,0 +1,61 @@
+/**
+ * Web ACL capacity units (WCUs) as the AWS WAF Developer Guide documents them, per statement:
+ *   ByteMatch: EXACTLY/STARTS_WITH/ENDS_WITH 2, CONTAINS/CONTAINS_WORD 10; RegexMatch 3;
+ *   RegexPatternSetReference 25; SqliMatch LOW 20 / HIGH 30; XssMatch 40; SizeConstraint 1;
+ *   GeoMatch, IPSetReference, LabelMatch, AsnMatch 1.
+ *   Field modifiers: AllQueryArguments +10; JsonBody doubles the base cost.
+ *   Each text transformation +10 (NONE applies nothing and costs nothing).
+ *   And/Or/Not: the sum of the nested statements.
+ *   RateBased: 2 + 30 per custom aggregation key + 10 per key text transformation + scope-down.
+ *   RuleGroupReference / ManagedRuleGroup: the group's capacity (plus the scope-down statement).
+ * AWS may subtract optimisations for repeated work; Bulwark does not (an upper bound).
+ */
+import type { Rule, Statement, FieldToMatch, TextTransformation } from "@aws-sdk/client-wafv2";
+import type { WafResolver } from "./types.js";
+
+function fieldCost(base: number, f: FieldToMatch | undefined, tts: TextTransformation[] | undefined): number {
+  let b = base;
+  if (f?.JsonBody) b *= 2;
+  if (f?.AllQueryArguments) b += 10;
+  return b + 10 * (tts?.filter((t) => t.Type !== "NONE").length ?? 0);
+}
+
+export function statementCapacity(s: Statement | undefined, resolver: WafResolver): number {
+  if (!s) return 0;
+  if (s.ByteMatchStatement) {
+    const b = s.ByteMatchStatement;
+    const base = b.PositionalConstraint === "CONTAINS" || b.PositionalConstraint === "CONTAINS_WORD" ? 10 : 2;
+    return fieldCost(base, b.FieldToMatch, b.TextTransformations);
+  }
+  if (s.RegexMatchStatement) return fieldCost(3, s.RegexMatchStatement.FieldToMatch, s.RegexMatchStatement.TextTransformations);
+  if (s.RegexPatternSetReferenceStatement) return fieldCost(25, s.RegexPatternSetReferenceStatement.FieldToMatch, s.RegexPatternSetReferenceStatement.TextTransformations);
+  if (s.SqliMatchStatement) return fieldCost(s.SqliMatchStatement.SensitivityLevel === "HIGH" ? 30 : 20, s.SqliMatchStatement.FieldToMatch, s.SqliMatchStatement.TextTransformations);
+  if (s.XssMatchStatement) return fieldCost(40, s.XssMatchStatement.FieldToMatch, s.XssMatchStatement.TextTransformations);
+  if (s.SizeConstraintStatement) return fieldCost(1, s.SizeConstraintStatement.FieldToMatch, s.SizeConstraintStatement.TextTransformations);
+  if (s.GeoMatchStatement || s.IPSetReferenceStatement || s.LabelMatchStatement || s.AsnMatchStatement) return 1;
+  if (s.AndStatement) return (s.AndStatement.Statements ?? []).reduce((n, x) => n + statementCapacity(x, resolver), 0);
+  if (s.OrStatement) return (s.OrStatement.Statements ?? []).reduce((n, x) => n + statementCapacity(x, resolver), 0);
+  if (s.NotStatement) return statementCapacity(s.NotStatement.Statement, resolver);
+  if (s.RateBasedStatement) {
+    const r = s.RateBasedStatement;
+    let n = 2 + statementCapacity(r.ScopeDownStatement, resolver);
+    for (const k of r.CustomKeys ?? []) {
+      n += 30;
+      const withT = k.Header ?? k.Cookie ?? k.QueryArgument ?? k.QueryString ?? k.UriPath;
+      n += 10 * (withT?.TextTransformations?.filter((t) => t.Type !== "NONE").length ?? 0);
+    }
+    return n;
+  }
+  if (s.RuleGroupReferenceStatement) return resolver.ruleGroup(s.RuleGroupReferenceStatement.ARN ?? "")?.Capacity ?? 0;
+  if (s.ManagedRuleGroupStatement) {
+    const m = s.ManagedRuleGroupStatement;
+    const def = resolver.managedRuleGroup(m.VendorName ?? "", m.Name ?? "", m.Version);
+    return (def?.capacity ?? 0) + statementCapacity(m.ScopeDownStatement, resolver);
+  }
+  return 0;
+}
+
+/** Total WCUs of a list of rules (CheckCapacity). */
+export function checkCapacity(rules: Rule[], resolver: WafResolver): number {
+  return rules.reduce((n, r) => n + statementCapacity(r.Statement, resolver), 0);
+}

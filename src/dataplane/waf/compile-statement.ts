@@ -1,0 +1,227 @@
+/**
+ * Compiles nestable WAFv2 statements into synchronous predicates over a RequestView.
+ * Everything that can be decided at compile time is: regexes compiled, search strings
+ * decoded, transformation chains ordered, IP sets turned into range matchers.
+ */
+import type { Statement, TextTransformation, FieldToMatch, PreParseTextTransformation, TextTransformationType } from "@aws-sdk/client-wafv2";
+import type { RequestView } from "./request-view.js";
+import type { GeoLookup, WafResolver } from "./types.js";
+import { compileField, type CompiledField } from "./field-to-match.js";
+import { orderTransformations } from "./transforms.js";
+import { compileAwsRegex } from "./regex.js";
+import { compileLabelMatch } from "./label-match.js";
+import { createIpMatcher, parseIp, type IpMatcher } from "./ip.js";
+import { forwardedIps } from "./forwarded-ip.js";
+import { detectSqli } from "./detect/sqli.js";
+import { detectXss } from "./detect/xss.js";
+
+export type Predicate = (view: RequestView) => boolean;
+
+export interface StatementContext {
+  resolver: WafResolver;
+  geo?: GeoLookup;
+  /** Label namespace of the web ACL or rule group that holds the statement (trailing colon). */
+  labelNamespace: string;
+  /** Built-in IP lists of a managed rule group, by ARN. */
+  ipLists?: Record<string, IpMatcher>;
+  /** Cache of compiled IP sets by ARN for this compilation. */
+  ipSetCache: Map<string, IpMatcher>;
+}
+
+export class WafCompileError extends Error {}
+
+/** A field plus its transformation chain, tested value by value. */
+function inspect(field: FieldToMatch | undefined, tts: TextTransformation[] | undefined, pre: PreParseTextTransformation[] | undefined, test: (v: string) => boolean): Predicate {
+  const f: CompiledField = compileField(field, pre);
+  const chain: TextTransformationType[] = orderTransformations(tts);
+  return (view) => {
+    const r = f.extract(view);
+    if (r.forced !== undefined) return r.forced;
+    if (r.values.length === 0) return false;
+    const vals = view.transformed(f.key, r.values, chain);
+    for (let i = 0; i < vals.length; i++) if (test(vals[i] as string)) return true;
+    return false;
+  };
+}
+
+function bytesToBinary(b: Uint8Array | string | undefined): string {
+  if (b === undefined) return "";
+  if (typeof b === "string") return Buffer.from(b, "utf8").toString("latin1");
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+export function byteMatcher(search: string, constraint: string): (v: string) => boolean {
+  switch (constraint) {
+    case "EXACTLY":
+      return (v) => v === search;
+    case "STARTS_WITH":
+      return (v) => v.startsWith(search);
+    case "ENDS_WITH":
+      return (v) => v.endsWith(search);
+    case "CONTAINS":
+      return (v) => v.includes(search);
+    case "CONTAINS_WORD":
+      return (v) => {
+        let i = v.indexOf(search);
+        while (i >= 0) {
+          const before = i === 0 || !isWordChar(v.charCodeAt(i - 1));
+          const end = i + search.length;
+          const after = end === v.length || !isWordChar(v.charCodeAt(end));
+          if (before && after) return true;
+          i = v.indexOf(search, i + 1);
+        }
+        return false;
+      };
+    default:
+      throw new WafCompileError(`Invalid PositionalConstraint ${constraint}`);
+  }
+}
+
+function ipSetMatcher(arn: string, ctx: StatementContext): IpMatcher {
+  const builtin = ctx.ipLists?.[arn];
+  if (builtin) return builtin;
+  const cached = ctx.ipSetCache.get(arn);
+  if (cached) return cached;
+  const set = ctx.resolver.ipSet(arn);
+  if (!set) throw new WafCompileError(`IP set not found: ${arn}`);
+  const m = createIpMatcher(set.Addresses ?? []);
+  ctx.ipSetCache.set(arn, m);
+  return m;
+}
+
+/** Country of the request origin or forwarded IP (cached per request). */
+function countryOf(view: RequestView, geo: GeoLookup | undefined, ip: string | undefined): string | undefined {
+  if (ip === undefined) {
+    if (view.req.country) return view.req.country;
+    ip = view.req.clientIp;
+  }
+  const key = "geo:" + ip;
+  if (view.scratch.has(key)) return view.scratch.get(key) as string | undefined;
+  const c = geo?.country(ip);
+  view.scratch.set(key, c);
+  return c;
+}
+
+export function compileStatement(st: Statement | undefined, ctx: StatementContext): Predicate {
+  if (!st) throw new WafCompileError("Statement is required");
+  const keys = Object.entries(st).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (keys.length !== 1) throw new WafCompileError("A Statement must contain exactly one statement type");
+  if (st.ByteMatchStatement) {
+    const b = st.ByteMatchStatement;
+    const search = bytesToBinary(b.SearchString);
+    const kind = Object.keys(b.FieldToMatch ?? {})[0];
+    if ((kind === "JA3Fingerprint" || kind === "JA4Fingerprint") && b.PositionalConstraint !== "EXACTLY") {
+      throw new WafCompileError("JA3/JA4 fingerprints can only be matched EXACTLY");
+    }
+    return inspect(b.FieldToMatch, b.TextTransformations, b.PreParseTextTransformations, byteMatcher(search, b.PositionalConstraint ?? ""));
+  }
+  if (st.RegexMatchStatement) {
+    const r = st.RegexMatchStatement;
+    const re = compileAwsRegex(r.RegexString ?? "");
+    return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => re.test(v));
+  }
+  if (st.RegexPatternSetReferenceStatement) {
+    const r = st.RegexPatternSetReferenceStatement;
+    const set = ctx.resolver.regexPatternSet(r.ARN ?? "");
+    if (!set) throw new WafCompileError(`Regex pattern set not found: ${r.ARN}`);
+    const res = (set.RegularExpressionList ?? []).map((x) => compileAwsRegex(x.RegexString ?? ""));
+    return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => res.some((re) => re.test(v)));
+  }
+  if (st.SqliMatchStatement) {
+    const s = st.SqliMatchStatement;
+    const level = s.SensitivityLevel === "HIGH" ? "HIGH" : "LOW";
+    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, (v) => detectSqli(v, level));
+  }
+  if (st.XssMatchStatement) {
+    const s = st.XssMatchStatement;
+    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, detectXss);
+  }
+  if (st.SizeConstraintStatement) {
+    const s = st.SizeConstraintStatement;
+    const size = s.Size ?? 0;
+    const cmp: Record<string, (n: number) => boolean> = {
+      EQ: (n) => n === size, NE: (n) => n !== size, LE: (n) => n <= size, LT: (n) => n < size, GE: (n) => n >= size, GT: (n) => n > size,
+    };
+    const test = cmp[s.ComparisonOperator ?? ""];
+    if (!test) throw new WafCompileError(`Invalid ComparisonOperator ${s.ComparisonOperator}`);
+    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, (v) => test(v.length));
+  }
+  if (st.GeoMatchStatement) {
+    const g = st.GeoMatchStatement;
+    const codes = new Set(g.CountryCodes ?? []);
+    const fwd = g.ForwardedIPConfig;
+    const fwdHeader = fwd?.HeaderName?.toLowerCase();
+    const fallback = fwd?.FallbackBehavior === "MATCH";
+    return (view) => {
+      let country: string | undefined;
+      let origin = "clientip";
+      if (fwdHeader) {
+        const r = forwardedIps(view, fwdHeader, "FIRST");
+        if (r.kind === "absent") return false;
+        if (r.kind === "invalid") return fallback;
+        country = countryOf(view, ctx.geo, r.raw[0]);
+        origin = "forwardedip";
+      } else country = countryOf(view, ctx.geo, undefined);
+      if (country === undefined) return false;
+      view.addLabel(`awswaf:${origin}:geo:country:${country}`);
+      return codes.has(country as never);
+    };
+  }
+  if (st.IPSetReferenceStatement) {
+    const r = st.IPSetReferenceStatement;
+    const m = ipSetMatcher(r.ARN ?? "", ctx);
+    const fwd = r.IPSetForwardedIPConfig;
+    if (!fwd) {
+      return (view) => {
+        const p = parseIp(view.req.clientIp);
+        return p !== undefined && m.containsParsed(p);
+      };
+    }
+    const header = (fwd.HeaderName ?? "").toLowerCase();
+    const pos = (fwd.Position ?? "FIRST") as "FIRST" | "LAST" | "ANY";
+    const fallback = fwd.FallbackBehavior === "MATCH";
+    return (view) => {
+      const res = forwardedIps(view, header, pos);
+      if (res.kind === "absent") return false;
+      if (res.kind === "invalid") return fallback;
+      return res.ips.some((ip) => m.containsParsed(ip));
+    };
+  }
+  if (st.LabelMatchStatement) {
+    const l = st.LabelMatchStatement;
+    const test = compileLabelMatch(l.Scope ?? "LABEL", l.Key ?? "", ctx.labelNamespace);
+    return (view) => test(view.labels);
+  }
+  if (st.AndStatement) {
+    const parts = (st.AndStatement.Statements ?? []).map((s) => compileStatement(s, ctx));
+    if (parts.length < 2) throw new WafCompileError("AndStatement needs at least two statements");
+    return (view) => {
+      for (const p of parts) if (!p(view)) return false;
+      return true;
+    };
+  }
+  if (st.OrStatement) {
+    const parts = (st.OrStatement.Statements ?? []).map((s) => compileStatement(s, ctx));
+    if (parts.length < 2) throw new WafCompileError("OrStatement needs at least two statements");
+    return (view) => {
+      for (const p of parts) if (p(view)) return true;
+      return false;
+    };
+  }
+  if (st.NotStatement) {
+    const inner = compileStatement(st.NotStatement.Statement, ctx);
+    return (view) => !inner(view);
+  }
+  if (st.AsnMatchStatement) {
+    // No ASN database ships with Bulwark: an ASN statement never matches.
+    return () => false;
+  }
+  if (st.RateBasedStatement || st.RuleGroupReferenceStatement || st.ManagedRuleGroupStatement) {
+    throw new WafCompileError(`${keys[0]} can only be used as a rule's top-level statement`);
+  }
+  throw new WafCompileError(`Unsupported statement ${keys[0]}`);
+}

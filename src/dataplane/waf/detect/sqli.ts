@@ -1,0 +1,252 @@
+/**
+ * SQL injection detection (SqliMatchStatement). Bulwark's own, in the spirit of libinjection:
+ * the input is lexed as SQL in the three places user data usually lands (inside a '…'
+ * string, inside a "…" string, or bare/numeric) and the token structure right after the
+ * point where the input would break out is judged, rather than searching for keywords.
+ * English text with SQL words ("select a plan", "O'Brien", "order by date") does not form
+ * SQL structure and is left alone.
+ *
+ * LOW sensitivity flags structures that are injections in practice; HIGH also flags weaker
+ * ones (a boolean operator right after a breakout, bare tautologies, comment tricks).
+ */
+import { tokenize, type Tok, type TokType } from "./sql-tokenizer.js";
+
+const DANGEROUS_FUNCS = new Set([
+  "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "xp_cmdshell", "sys_eval", "sys_exec",
+  "dbms_pipe.receive_message", "dbms_lock.sleep", "utl_inaddr.get_host_address", "utl_http.request", "randomblob",
+  "waitfor", "get_lock", "exp", "geometrycollection", "polygon", "multipoint", "linestring", "json_keys", "name_const",
+  "make_set", "elt", "concat_ws", "group_concat", "char", "chr", "ascii", "substring", "substr", "mid", "ord", "hex",
+  "unhex", "version", "database", "user", "current_user", "system_user", "session_user", "schema", "db_name", "@@version",
+  "if", "iif", "case", "count", "length", "md5", "sha1", "cast", "convert", "xmltype", "ctxsys.drithsx.sn", "lo_import",
+  "pg_read_file", "copy", "openrowset", "opendatasource", "nullif", "ifnull", "coalesce", "load_extension", "instr",
+]);
+/** Functions that only make sense in an attack (time delays, out-of-band, file access). */
+const ATTACK_FUNCS = new Set([
+  "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "xp_cmdshell", "sys_eval", "sys_exec",
+  "dbms_pipe.receive_message", "dbms_lock.sleep", "utl_inaddr.get_host_address", "utl_http.request", "get_lock",
+  "name_const", "lo_import", "pg_read_file", "openrowset", "opendatasource", "load_extension", "xmltype",
+]);
+
+function isLiteral(t: Tok | undefined): boolean {
+  return t !== undefined && (t.t === "1" || t.t === "s" || (t.t === "k" && (t.v === "true" || t.v === "false" || t.v === "null")));
+}
+function isOperand(t: Tok | undefined): boolean {
+  return t !== undefined && (isLiteral(t) || t.t === "n" || t.t === "v" || t.t === "f" || t.t === "(");
+}
+const CMP = new Set(["=", "<", ">", "<=", ">=", "<>", "!=", "like", "rlike", "regexp", "is", "in", "between", "sounds", "glob", "<=>"]);
+
+/** `toks[i]` starts a condition such as 1=1, 'a'='a', x=x, 2>1, 1 like 1, sleep(5), (select …). */
+function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
+  const a = toks[i];
+  if (!a) return false;
+  if (a.t === "f") return ATTACK_FUNCS.has(a.v) || (DANGEROUS_FUNCS.has(a.v) && high) || selectWithin(toks, i, 6);
+  if (a.t === "(") return toks[i + 1]?.t === "E" || selectWithin(toks, i, 4) || conditionAt(toks, i + 1, high);
+  if (a.t === "E") return a.v === "select";
+  if (a.t === "&" && a.v === "not") return conditionAt(toks, i + 1, high);
+  const op = toks[i + 1];
+  const b = toks[i + 2];
+  if (op && op.t === "o" && CMP.has(op.v) && b) {
+    if (isLiteral(a) && (isLiteral(b) || b.t === "(" || b.t === "f")) return true;
+    if (a.t === "n" && b.t === "n" && a.v === b.v) return true;
+    if ((a.t === "n" || a.t === "v") && (isLiteral(b) || b.t === "f")) {
+      const after = toks[i + 3];
+      return high || after === undefined || after.t === "c" || after.t === "&" || after.t === ";" || after.t === ")";
+    }
+    if (b.t === "f" || b.t === "(") return true;
+  }
+  if (isLiteral(a) || a.t === "n") {
+    const nx = toks[i + 1];
+    if (nx === undefined || nx.t === "c") return a.t !== "n" || a.v === "true" || high;
+    if (nx.t === "o" && (nx.v === "-" || nx.v === "+" || nx.v === "*") && toks[i + 2] && isLiteral(toks[i + 2])) return true;
+  }
+  return false;
+}
+
+function selectWithin(toks: Tok[], i: number, span: number): boolean {
+  for (let k = i; k < toks.length && k < i + span; k++) if (toks[k]?.t === "E" && toks[k]?.v === "select") return true;
+  return false;
+}
+
+/** A complete statement or clause starting at toks[i] (after a breakout or ";"). */
+function statementAt(toks: Tok[], i: number): boolean {
+  const a = toks[i];
+  if (!a) return false;
+  const b = toks[i + 1];
+  const c = toks[i + 2];
+  if (a.t === "E") {
+    switch (a.v) {
+      case "select":
+        return selectGrammar(toks, i);
+      case "insert":
+      case "replace":
+        return b?.v === "into" || (b?.t === "n" && (c?.t === "(" || c?.v === "values" || c?.v === "select"));
+      case "update":
+        return b?.t === "n" && c?.v === "set";
+      case "delete":
+        return b?.v === "from" || (b?.t === "n" && c?.v === "from");
+      case "drop":
+      case "create":
+      case "alter":
+      case "truncate":
+        return b?.t === "k" && ["table", "database", "schema", "user", "procedure", "function", "view", "index", "trigger", "login", "column"].includes(b.v);
+      case "shutdown":
+        return b === undefined || b.t === "c" || b.t === ";";
+      case "exec":
+      case "execute":
+        return b !== undefined && (b.t === "v" || b.t === "(" || b.t === "f" || (b.t === "n" && /^(?:xp_|sp_|master\.|dbo\.)/.test(b.v)) || b.v === "immediate" || b.v === "master");
+      case "declare":
+        return b?.t === "v";
+      case "waitfor":
+        return b?.v === "delay" || b?.v === "time";
+      default:
+        return false;
+    }
+  }
+  if (a.t === "U") return b?.t === "E" || b?.v === "all" || b?.v === "distinct" || b?.t === "(";
+  return false;
+}
+
+/** SELECT followed by a select list that reads as SQL: *, a literal, a function, @var, a list, or "x FROM y". */
+function selectGrammar(toks: Tok[], i: number): boolean {
+  const b = toks[i + 1];
+  if (!b) return false;
+  if (b.t === "o" && b.v === "*") return true;
+  if (b.t === "1" || b.t === "v" || b.t === "f" || b.t === "(" || b.t === "s") return true;
+  if (b.t === "k" && (b.v === "distinct" || b.v === "top" || b.v === "null" || b.v === "case" || b.v === "all")) return true;
+  if (b.t === "n" || b.t === "k") {
+    const c = toks[i + 2];
+    if (c?.t === ",") {
+      for (let k = i + 3; k < toks.length && k < i + 16; k++) if (toks[k]?.v === "from") return true;
+      return false;
+    }
+    if (c?.v === "from") return toks[i + 3]?.t === "n" || toks[i + 3]?.t === "k" || toks[i + 3]?.t === "(";
+    if (c?.t === "o" && c.v === ".") return true;
+  }
+  return false;
+}
+
+/** What follows a quote breakout (R = tokens after the closing quote). */
+function breakoutInjects(r: Tok[], high: boolean): boolean {
+  const a = r[0];
+  if (!a) return false;
+  const b = r[1];
+  switch (a.t as TokType) {
+    case "&":
+      if (conditionAt(r, 1, high)) return true;
+      return high && isOperand(b);
+    case "c":
+      return true; // callers only pass breakouts preceded by a value character
+    case ";":
+      return b === undefined ? high : statementAt(r, 1) || b.t === "E" || b.t === "c";
+    case "U":
+      return high || b?.t === "E" || b?.v === "all" || b?.v === "distinct" || b?.t === "(";
+    case ")": {
+      let k = 1;
+      while (r[k]?.t === ")") k++;
+      const n = r[k];
+      if (!n) return high;
+      return n.t === "&" || n.t === "U" || n.t === ";" || n.t === "c" || (n.t === "k" && ["order", "group", "having", "limit", "into", "union", "as"].includes(n.v)) || n.t === "E";
+    }
+    case "o":
+      if (a.v === "=" || a.v === "||" || a.v === "+" || a.v === "-" || a.v === "*" || a.v === "<" || a.v === ">" || a.v === "like" || a.v === "<>" || a.v === "!=") {
+        if (b?.t === "(" || b?.t === "f" || b?.t === "E") return conditionAt(r, 1, true) || b.t === "E" || selectWithin(r, 1, 4);
+        if (isLiteral(b) && (r[2]?.t === "&" || r[2]?.t === "c" || r[2]?.t === ";")) return true;
+        return high && isLiteral(b) && r[2] === undefined;
+      }
+      return false;
+    case "k":
+      if (a.v === "order" || a.v === "group") return b?.v === "by" && (r[2]?.t === "1" || r[2]?.t === "n") && (r[3] === undefined || r[3].t === "c" || r[3].t === "," || r[3].t === "&");
+      if (a.v === "into") return b?.v === "outfile" || b?.v === "dumpfile";
+      if (a.v === "procedure") return b?.v === "analyse";
+      if (a.v === "having" || a.v === "where") return conditionAt(r, 1, high);
+      if (a.v === "limit") return b?.t === "1" && (r[2] === undefined || r[2].t === "c" || r[2].t === ",");
+      return false;
+    case "E":
+      return statementAt(r, 0) || a.v === "waitfor";
+    case "f":
+      return ATTACK_FUNCS.has(a.v) || (high && DANGEROUS_FUNCS.has(a.v));
+    case "1":
+    case "n":
+      // 1' 1 union select / ' 1 or 1=1 style: an operand then something strong
+      return b !== undefined && (b.t === "U" || (b.t === "&" && conditionAt(r, 2, high)) || (b.t === ";" && statementAt(r, 2)));
+    default:
+      return false;
+  }
+}
+
+/** Structures that are injections wherever they appear in the bare (unquoted) reading. */
+function bareInjects(t: Tok[], high: boolean): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const a = t[i] as Tok;
+    const prev = t[i - 1];
+    switch (a.t) {
+      case "&":
+        // 1 OR 1=1, x' AND 1=2, ) or (1=1
+        if (prev && (prev.t === "1" || prev.t === ")" || prev.t === "s" || (high && prev.t === "n")) && conditionAt(t, i + 1, high)) {
+          const c = t[i + 1] as Tok;
+          if (c.t === "f" || c.t === "(" || isLiteral(c) || c.t === "n" || c.t === "&") return true;
+        }
+        break;
+      case "U":
+        if (statementAt(t, i)) return true;
+        break;
+      case ";":
+        if (statementAt(t, i + 1)) return true;
+        break;
+      case "E":
+        if (statementAt(t, i) && (i === 0 || prev?.t !== "n" || high || a.v !== "select" || t[i + 2]?.v === "from")) {
+          // Full statements: require SQL-specific shape, not English ("select a plan").
+          if (a.v !== "select") return true;
+          const b = t[i + 1];
+          if (b && (b.t === "o" || b.t === "1" || b.t === "v" || b.t === "f" || b.t === "(")) return true;
+          if (t[i + 2]?.v === "from" || t[i + 2]?.t === "," || (b?.t === "k" && b.v !== "all")) return true;
+        }
+        break;
+      case "f":
+        if (ATTACK_FUNCS.has(a.v)) return true;
+        break;
+      case "c":
+        // 1 -- or 1 # after a numeric comparison chain: handled by conditions; a lone comment is not enough
+        if (high && prev && (prev.t === "1" || prev.t === "s") && t[i - 2]?.t === "&") return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** Every position just after an unescaped quote of the given kind (first 8). */
+function quotePositions(s: string, q: string): number[] {
+  const out: number[] = [];
+  let i = s.indexOf(q);
+  while (i >= 0 && out.length < 8) {
+    out.push(i + 1);
+    i = s.indexOf(q, i + 1);
+  }
+  return out;
+}
+
+export type SqliSensitivity = "LOW" | "HIGH";
+
+/** True when `input` reads as a SQL injection. */
+export function detectSqli(input: string, sensitivity: SqliSensitivity = "LOW"): boolean {
+  if (input.length < 2) return false;
+  const high = sensitivity === "HIGH";
+  const s = input.length > 8192 ? input.slice(0, 8192) : input;
+  // Fast path: no SQL-meaningful punctuation or words at all.
+  if (!/['"`;()=<>|&#@*-]|\b(?:union|select|insert|update|delete|drop|exec|sleep|benchmark|waitfor|or|and|xor|from|declare|shutdown|load_file)\b/i.test(s)) return false;
+  for (const q of ["'", '"', "`"]) {
+    if (s.indexOf(q) < 0) continue;
+    for (const p of quotePositions(s, q)) {
+      // A '"' right after JSON structure (:{[,) delimits a JSON string, it is not a breakout.
+      let k = p - 2;
+      while (k >= 0 && (s[k] === " " || s[k] === "\t")) k--;
+      const before = k >= 0 ? (s[k] as string) : "";
+      if (q === '"' && (before === ":" || before === "{" || before === "[" || before === ",")) continue;
+      const r = tokenize(s, p, undefined, 16);
+      // A comment right after the quote only counts when the quote ends a value (admin'--).
+      if (r[0]?.t === "c" && !/[\w)]/.test(before) && r[0].v === "#") continue;
+      if (breakoutInjects(r, high)) return true;
+    }
+  }
+  return bareInjects(tokenize(s, 0, undefined, 200), high);
+}

@@ -1,0 +1,202 @@
+/**
+ * FieldToMatch: which part of the request a statement inspects, compiled once into an
+ * extractor. Values are raw as received (URI path and query string still percent-encoded,
+ * header and cookie values as sent); rules decode them with text transformations.
+ * A statement matches when any extracted value matches ("ALL" scopes inspect keys and
+ * values, each separately). Oversize and fallback settings short-circuit to a fixed result.
+ */
+import type { FieldToMatch, PreParseTextTransformation } from "@aws-sdk/client-wafv2";
+import { parseArgs, type RequestView } from "./request-view.js";
+import { pointerWithin } from "./json-body.js";
+import { urlDecode, urlDecodeUni } from "./transforms.js";
+
+export interface FieldResult {
+  values: readonly string[];
+  /** Set when oversize/fallback handling decides the statement's result without inspection. */
+  forced?: boolean;
+}
+
+export interface CompiledField {
+  /** Stable key for memoising transformed values per request. */
+  readonly key: string;
+  /** The FieldToMatch member used (for capacity and validation). */
+  readonly kind: keyof FieldToMatch;
+  extract(view: RequestView): FieldResult;
+}
+
+export class InvalidFieldError extends Error {}
+
+const EMPTY: readonly string[] = [];
+
+function handling(mode: string | undefined): boolean | undefined {
+  if (mode === "MATCH") return true;
+  if (mode === "NO_MATCH") return false;
+  return undefined;
+}
+
+/** Pre-parse transformations on the raw query string, then split into arguments. */
+function preParsedArgs(view: RequestView, pre: readonly PreParseTextTransformation[]): Array<[string, string]> {
+  let q = view.req.query;
+  let combine = false;
+  for (const t of [...pre].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0))) {
+    if (t.Type === "REPLACE_SEMICOLONS_WITH_AMPERSANDS") q = q.replace(/;/g, "&");
+    else if (t.Type === "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA") combine = true;
+  }
+  let args = parseArgs(q);
+  const decoders = pre.filter((t) => t.Type === "URL_DECODE" || t.Type === "URL_DECODE_UNI");
+  for (const d of decoders) {
+    const fn = d.Type === "URL_DECODE" ? urlDecode : urlDecodeUni;
+    args = args.map(([n, v]) => [fn(n), fn(v)]);
+  }
+  if (combine) {
+    const m = new Map<string, string>();
+    for (const [n, v] of args) m.set(n, m.has(n) ? `${m.get(n)},${v}` : v);
+    args = [...m.entries()];
+  }
+  return args;
+}
+
+export function compileField(f: FieldToMatch | undefined, pre?: readonly PreParseTextTransformation[]): CompiledField {
+  if (!f) throw new InvalidFieldError("FieldToMatch is required");
+  const set = Object.entries(f).filter(([, v]) => v !== undefined);
+  if (set.length !== 1) throw new InvalidFieldError("FieldToMatch must specify exactly one request component");
+  const [kind] = set[0] as [keyof FieldToMatch, unknown];
+  const preKey = pre && pre.length ? "|pre:" + pre.map((p) => `${p.Priority}:${p.Type}`).join(",") : "";
+  switch (kind) {
+    case "SingleHeader": {
+      const name = (f.SingleHeader?.Name ?? "").toLowerCase();
+      if (!name) throw new InvalidFieldError("SingleHeader.Name is required");
+      return { key: "h:" + name, kind, extract: (v) => {
+        const h = v.header(name);
+        return { values: h === undefined ? EMPTY : [h] };
+      } };
+    }
+    case "SingleQueryArgument": {
+      const name = (f.SingleQueryArgument?.Name ?? "").toLowerCase();
+      if (!name) throw new InvalidFieldError("SingleQueryArgument.Name is required");
+      return { key: "qa:" + name + preKey, kind, extract: (v) => {
+        const args = pre && pre.length ? preParsedArgs(v, pre) : v.queryArgs();
+        const out: string[] = [];
+        for (const [n, val] of args) if (n.toLowerCase() === name) out.push(val);
+        return { values: out };
+      } };
+    }
+    case "AllQueryArguments":
+      return { key: "qa*" + preKey, kind, extract: (v) => {
+        const args = pre && pre.length ? preParsedArgs(v, pre) : v.queryArgs();
+        return { values: args.map((a) => a[1]) };
+      } };
+    case "UriPath":
+      return { key: "path", kind, extract: (v) => ({ values: [v.req.path] }) };
+    case "QueryString":
+      return { key: "qs", kind, extract: (v) => ({ values: [v.req.query] }) };
+    case "Method":
+      return { key: "method", kind, extract: (v) => ({ values: [v.req.method] }) };
+    case "Body": {
+      const over = handling(f.Body?.OversizeHandling);
+      return { key: "body", kind, extract: (v) => {
+        if (over !== undefined && v.bodyOversize()) return { values: EMPTY, forced: over };
+        return { values: [v.body()] };
+      } };
+    }
+    case "JsonBody": {
+      const jb = f.JsonBody!;
+      const scope = jb.MatchScope ?? "ALL";
+      if (!["ALL", "KEY", "VALUE"].includes(scope)) throw new InvalidFieldError("JsonBody.MatchScope must be ALL, KEY or VALUE");
+      const paths = jb.MatchPattern?.IncludedPaths;
+      if (!jb.MatchPattern?.All && !paths) throw new InvalidFieldError("JsonBody.MatchPattern needs All or IncludedPaths");
+      for (const p of paths ?? []) if (p !== "" && !p.startsWith("/")) throw new InvalidFieldError(`Invalid JSON pointer ${p}`);
+      const over = handling(jb.OversizeHandling);
+      const invalid = jb.InvalidFallbackBehavior;
+      const key = `json:${scope}:${paths ? paths.join("\u0002") : "*"}:${invalid ?? ""}`;
+      return { key, kind, extract: (v) => {
+        if (over !== undefined && v.bodyOversize()) return { values: EMPTY, forced: over };
+        const body = v.body();
+        if (body.length === 0) return { values: EMPTY };
+        const parsed = v.json();
+        if (!parsed.complete && !(v.bodyOversize() && parsed.elements.length > 0)) {
+          if (invalid === "MATCH") return { values: EMPTY, forced: true };
+          if (invalid === "NO_MATCH") return { values: EMPTY, forced: false };
+          if (invalid === "EVALUATE_AS_STRING") return { values: [body] };
+        }
+        const out: string[] = [];
+        for (const e of parsed.elements) {
+          if (scope === "KEY" && e.kind !== "key") continue;
+          if (scope === "VALUE" && e.kind !== "value") continue;
+          if (paths && !paths.some((p) => pointerWithin(e.pointer, p))) continue;
+          out.push(e.text);
+        }
+        return { values: out };
+      } };
+    }
+    case "Headers": {
+      const h = f.Headers!;
+      const scope = h.MatchScope ?? "ALL";
+      const inc = h.MatchPattern?.IncludedHeaders?.map((x) => x.toLowerCase());
+      const exc = h.MatchPattern?.ExcludedHeaders?.map((x) => x.toLowerCase());
+      if (!h.MatchPattern?.All && !inc && !exc) throw new InvalidFieldError("Headers.MatchPattern needs All, IncludedHeaders or ExcludedHeaders");
+      const over = handling(h.OversizeHandling);
+      const key = `hdrs:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}`;
+      return { key, kind, extract: (v) => {
+        if (over !== undefined && v.headersOversize()) return { values: EMPTY, forced: over };
+        const out: string[] = [];
+        const raw = v.req.headers;
+        const lower = v.headers();
+        for (let i = 0; i < raw.length && i < 200; i++) {
+          const ln = (lower[i] as [string, string])[0];
+          if (inc && !inc.includes(ln)) continue;
+          if (exc && exc.includes(ln)) continue;
+          const [name, value] = raw[i] as [string, string];
+          if (scope !== "VALUE") out.push(name);
+          if (scope !== "KEY") out.push(value);
+        }
+        return { values: out };
+      } };
+    }
+    case "Cookies": {
+      const c = f.Cookies!;
+      const scope = c.MatchScope ?? "ALL";
+      const inc = c.MatchPattern?.IncludedCookies;
+      const exc = c.MatchPattern?.ExcludedCookies;
+      if (!c.MatchPattern?.All && !inc && !exc) throw new InvalidFieldError("Cookies.MatchPattern needs All, IncludedCookies or ExcludedCookies");
+      const over = handling(c.OversizeHandling);
+      const key = `cks:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}`;
+      return { key, kind, extract: (v) => {
+        if (over !== undefined && v.cookiesOversize()) return { values: EMPTY, forced: over };
+        const out: string[] = [];
+        for (const [name, value] of v.cookies()) {
+          if (inc && !inc.includes(name)) continue;
+          if (exc && exc.includes(name)) continue;
+          if (scope !== "VALUE") out.push(name);
+          if (scope !== "KEY") out.push(value);
+        }
+        return { values: out };
+      } };
+    }
+    case "HeaderOrder": {
+      const over = handling(f.HeaderOrder?.OversizeHandling);
+      return { key: "horder", kind, extract: (v) => {
+        if (over !== undefined && v.headersOversize()) return { values: EMPTY, forced: over };
+        return { values: [v.req.headers.slice(0, 200).map((h) => h[0]).join(":")] };
+      } };
+    }
+    case "JA3Fingerprint":
+    case "JA4Fingerprint": {
+      const fb = handling((kind === "JA3Fingerprint" ? f.JA3Fingerprint : f.JA4Fingerprint)?.FallbackBehavior);
+      const prop = kind === "JA3Fingerprint" ? "ja3" : "ja4";
+      return { key: prop, kind, extract: (v) => {
+        const fp = v.req[prop];
+        if (!fp) return { values: EMPTY, forced: fb ?? false };
+        return { values: [fp] };
+      } };
+    }
+    case "UriFragment": {
+      return { key: "frag", kind, extract: (v) => {
+        const i = v.req.uri.indexOf("#");
+        return { values: i < 0 ? EMPTY : [v.req.uri.slice(i + 1)] };
+      } };
+    }
+    default:
+      throw new InvalidFieldError(`Unsupported FieldToMatch ${String(kind)}`);
+  }
+}

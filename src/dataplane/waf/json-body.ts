@@ -1,0 +1,169 @@
+/**
+ * A tolerant JSON reader for JsonBody inspection. It walks the body and reports every key and
+ * every leaf value with its JSON Pointer; on the first syntax error it stops and reports
+ * `complete: false`, so callers can inspect what was parsed "up to the first parsing failure"
+ * (AWS's behaviour when InvalidFallbackBehavior is unset). Strings are returned as binary
+ * strings (UTF-8 bytes as latin1 chars), like every other inspected value.
+ */
+import { codePointToBytes } from "./transforms.js";
+
+export interface JsonElement {
+  kind: "key" | "value";
+  /** JSON Pointer of the value (for a key: of the member the key names). */
+  pointer: string;
+  text: string;
+}
+export interface JsonParse {
+  elements: JsonElement[];
+  complete: boolean;
+}
+
+const MAX_DEPTH = 256;
+
+function escapePointer(k: string): string {
+  return k.indexOf("~") >= 0 || k.indexOf("/") >= 0 ? k.replace(/~/g, "~0").replace(/\//g, "~1") : k;
+}
+
+class Reader {
+  i = 0;
+  readonly out: JsonElement[] = [];
+  constructor(readonly s: string) {}
+  ws(): void {
+    const s = this.s;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
+      else break;
+    }
+  }
+  fail(): never {
+    throw new JsonStop();
+  }
+  string(): string {
+    const s = this.s;
+    if (s[this.i] !== '"') this.fail();
+    this.i++;
+    let out = "";
+    let start = this.i;
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
+      if (c === 34) {
+        out += s.slice(start, this.i);
+        this.i++;
+        return out;
+      }
+      if (c === 92) {
+        out += s.slice(start, this.i);
+        const n = s[this.i + 1];
+        if (n === undefined) this.fail();
+        if (n === "u") {
+          const hx = s.slice(this.i + 2, this.i + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hx)) this.fail();
+          let cp = parseInt(hx, 16);
+          this.i += 6;
+          if (cp >= 0xd800 && cp <= 0xdbff && s[this.i] === "\\" && s[this.i + 1] === "u") {
+            const lo = parseInt(s.slice(this.i + 2, this.i + 6), 16);
+            if (lo >= 0xdc00 && lo <= 0xdfff) {
+              cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+              this.i += 6;
+            }
+          }
+          out += codePointToBytes(cp);
+        } else {
+          const map: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+          const m = map[n];
+          if (m === undefined) this.fail();
+          out += m;
+          this.i += 2;
+        }
+        start = this.i;
+        continue;
+      }
+      if (c < 32) this.fail();
+      this.i++;
+    }
+    return this.fail();
+  }
+  value(ptr: string, depth: number): void {
+    if (depth > MAX_DEPTH) this.fail();
+    this.ws();
+    const s = this.s;
+    const c = s[this.i];
+    if (c === "{") {
+      this.i++;
+      this.ws();
+      if (s[this.i] === "}") {
+        this.i++;
+        return;
+      }
+      for (;;) {
+        this.ws();
+        const k = this.string();
+        const childPtr = ptr + "/" + escapePointer(k);
+        this.out.push({ kind: "key", pointer: childPtr, text: k });
+        this.ws();
+        if (s[this.i] !== ":") this.fail();
+        this.i++;
+        this.value(childPtr, depth + 1);
+        this.ws();
+        if (s[this.i] === ",") {
+          this.i++;
+          continue;
+        }
+        if (s[this.i] === "}") {
+          this.i++;
+          return;
+        }
+        this.fail();
+      }
+    }
+    if (c === "[") {
+      this.i++;
+      this.ws();
+      if (s[this.i] === "]") {
+        this.i++;
+        return;
+      }
+      for (let idx = 0; ; idx++) {
+        this.value(ptr + "/" + idx, depth + 1);
+        this.ws();
+        if (s[this.i] === ",") {
+          this.i++;
+          continue;
+        }
+        if (s[this.i] === "]") {
+          this.i++;
+          return;
+        }
+        this.fail();
+      }
+    }
+    if (c === '"') {
+      this.out.push({ kind: "value", pointer: ptr, text: this.string() });
+      return;
+    }
+    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(s.slice(this.i, this.i + 400));
+    if (!m) this.fail();
+    this.out.push({ kind: "value", pointer: ptr, text: m[0] });
+    this.i += m[0].length;
+  }
+}
+class JsonStop extends Error {}
+
+export function parseJsonElements(body: string): JsonParse {
+  const r = new Reader(body);
+  try {
+    r.value("", 0);
+    r.ws();
+    return { elements: r.out, complete: r.i === body.length };
+  } catch (e) {
+    if (e instanceof JsonStop) return { elements: r.out, complete: false };
+    throw e;
+  }
+}
+
+/** True when `pointer` is `path` or lies beneath it. */
+export function pointerWithin(pointer: string, path: string): boolean {
+  if (path === "" || path === "/") return true;
+  return pointer === path || (pointer.startsWith(path) && pointer.charCodeAt(path.length) === 47);
+}

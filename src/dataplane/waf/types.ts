@@ -1,0 +1,47 @@
+/**
+ * Public contracts of the WAF engine beyond src/dataplane/types.ts: what the control plane
+ * must provide (resolver snapshot, rate counter, geo lookup) and what managed rule groups
+ * look like once resolved.
+ */
+import type { IPSet, RegexPatternSet, RuleGroup, Rule } from "@aws-sdk/client-wafv2";
+import type { IpMatcher } from "./ip.js";
+
+/**
+ * Resolves references from a web ACL synchronously, from a snapshot the control plane holds.
+ * Compile again (compileWebAcl) whenever anything a compiled ACL refers to changes.
+ */
+export interface WafResolver {
+  ipSet(arn: string): IPSet | undefined;
+  regexPatternSet(arn: string): RegexPatternSet | undefined;
+  ruleGroup(arn: string): RuleGroup | undefined;
+  /** VendorName "AWS" + Name (+ Version, undefined = vendor default). */
+  managedRuleGroup(vendorName: string, name: string, version: string | undefined): ManagedRuleGroupDefinition | undefined;
+}
+
+/** An executable managed rule group: AWS-shaped rules plus the IP lists its rules reference. */
+export interface ManagedRuleGroupDefinition {
+  vendorName: string;
+  name: string;
+  version: string;
+  /** e.g. "awswaf:managed:aws:core-rule-set:" (with the trailing colon). */
+  labelNamespace: string;
+  capacity: number;
+  rules: Rule[];
+  /** IPSetReferenceStatement ARNs used inside `rules` that resolve to built-in lists. */
+  ipLists: Record<string, IpMatcher>;
+}
+
+/**
+ * Counts requests per aggregation key over a rolling window.
+ * `add` records one request at `now` (epoch ms) and returns how many requests the key has
+ * in the window (`windowSeconds`) ending at `now`, this one included.
+ */
+export interface RateCounter {
+  add(key: string, windowSeconds: number, now: number): Promise<number>;
+  close?(): Promise<void>;
+}
+
+/** IP address to ISO 3166-1 alpha-2 country code. */
+export interface GeoLookup {
+  country(ip: string): string | undefined;
+}
