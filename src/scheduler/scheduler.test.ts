@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ManualClock } from "../core/clock.js";
+import { openSqliteStorage } from "../storage/sqlite/sqlite-storage.js";
+import { JOBS_COLLECTION, createScheduler, jobKey } from "./scheduler.js";
+import { registerStsSessionSweep, STS_SESSION_SWEEP, sweepExpiredStsSessions } from "./periodic.js";
+
+describe("durable scheduler", () => {
+  test("jobs run when due, in due order, and are removed after success", async () => {
+    const store = openSqliteStorage({ path: ":memory:" });
+    const clock = new ManualClock(1_000_000);
+    const s = createScheduler({ store, clock });
+    const ran: string[] = [];
+    s.register<{ n: string }>("t", async (p) => {
+      ran.push(p.n);
+    });
+    await s.schedule("t", 1_000_500, { n: "b" });
+    await s.schedule("t", 1_000_100, { n: "a" });
+    await s.schedule("t", 2_000_000, { n: "c" });
+    assert.equal(await s.runDue(), 0);
+    clock.advance(600);
+    assert.equal(await s.runDue(), 2);
+    assert.deepEqual(ran, ["a", "b"]);
+    assert.equal(await store.count(JOBS_COLLECTION), 1);
+    await store.close();
+  });
+
+  test("schedule with an id replaces; cancel removes; keys sort by due time", async () => {
+    const store = openSqliteStorage({ path: ":memory:" });
+    const clock = new ManualClock(0);
+    const s = createScheduler({ store, clock });
+    let runs = 0;
+    s.register("x", async () => {
+      runs++;
+    });
+    await s.schedule("x", 100, {}, "job-1");
+    await s.schedule("x", 5000, {}, "job-1");
+    assert.equal((await s.get("job-1"))?.dueAt, 5000);
+    clock.set(200);
+    await s.runDue();
+    assert.equal(runs, 0);
+    assert.equal(await s.cancel("job-1"), true);
+    assert.equal(await s.cancel("job-1"), false);
+    clock.set(6000);
+    await s.runDue();
+    assert.equal(runs, 0);
+    assert.ok(jobKey(9, "a") < jobKey(10, "a"));
+    await store.close();
+  });
+
+  test("a failing handler is retried later (at least once); jobs survive a restart", async () => {
+    const store = openSqliteStorage({ path: ":memory:" });
+    const clock = new ManualClock(0);
+    const s1 = createScheduler({ store, clock });
+    let attempts = 0;
+    s1.register("flaky", async () => {
+      attempts++;
+      throw new Error("boom");
+    });
+    await s1.schedule("flaky", 10, { v: 1 }, "f");
+    clock.set(20);
+    assert.equal(await s1.runDue(), 0);
+    assert.equal(attempts, 1);
+    const retry = await s1.get("f");
+    assert.equal(retry?.attempts, 1);
+    assert.equal(retry?.dueAt, 20 + 1000);
+    // A new scheduler on the same storage (a restart) finds the job and runs it.
+    const s2 = createScheduler({ store, clock });
+    const got: unknown[] = [];
+    s2.register("flaky", async (p) => {
+      got.push(p);
+    });
+    clock.set(2000);
+    assert.equal(await s2.runDue(), 1);
+    assert.deepEqual(got, [{ v: 1 }]);
+    assert.equal(await s2.get("f"), undefined);
+    await store.close();
+  });
+
+  test("start() polls with the injected clock", async () => {
+    const store = openSqliteStorage({ path: ":memory:" });
+    const clock = new ManualClock(0);
+    const s = createScheduler({ store, clock, pollMs: 5 });
+    let done!: () => void;
+    const ran = new Promise<void>((r) => (done = r));
+    s.register("p", async () => done());
+    await s.schedule("p", 50, {});
+    s.start();
+    clock.set(100);
+    await ran;
+    await s.stop();
+    assert.equal(await store.count(JOBS_COLLECTION), 0);
+    await store.close();
+  });
+
+  test("the STS session sweep deletes expired sessions and reschedules itself", async () => {
+    const store = openSqliteStorage({ path: ":memory:" });
+    const clock = new ManualClock(10_000);
+    const s = createScheduler({ store, clock });
+    await store.put("sts-sessions", "ASIAOLD", { expiresAt: 5_000 });
+    await store.put("sts-sessions", "ASIANEW", { expiresAt: 50_000 });
+    assert.equal(await sweepExpiredStsSessions(store, clock.now()), 1);
+    await store.put("sts-sessions", "ASIAOLD2", { expiresAt: 20_000 });
+    await store.put("sts-sessions", "ASIARECENT", { expiresAt: 27_000 });
+    await registerStsSessionSweep(s, store, clock, 1000, 5000);
+    await registerStsSessionSweep(s, store, clock, 1000, 5000);
+    assert.equal(await store.count(JOBS_COLLECTION), 1);
+    clock.set(30_000);
+    await s.runDue();
+    // Expired for more than the 5 s grace: removed; expired 3 s ago: kept (still ExpiredToken).
+    assert.deepEqual((await store.list("sts-sessions")).map((e) => e.key), ["ASIANEW", "ASIARECENT"]);
+    assert.equal((await s.get(STS_SESSION_SWEEP))?.dueAt, 31_000);
+    await store.close();
+  });
+});
