@@ -23,10 +23,19 @@ export interface BulwarkConfig {
   /** Largest request body accepted, bytes. */
   maxBodyBytes: number;
   audit: { digestIntervalSeconds: number; batchMaxDelayMs: number };
+  /** Redis URL for state shared by a fleet of Bulwark nodes (WAF rate-based rule counters); local counters when unset. */
+  redisUrl?: string;
   /** How long in-flight requests may take to finish on SIGTERM. */
   shutdownGraceSeconds: number;
   /** Load-balancer listeners (ELBv2) and Shield's always-on standard protections. */
   dataPlane: DataPlaneConfig;
+  /**
+   * KMS request quotas per account and Region (requests per second; 0 disables a quota).
+   * symmetricRps unset: the Region's AWS default (10,000, 20,000 or 100,000).
+   */
+  kms: { symmetricRps?: number; rsaRps: number; eccRps: number; pqRps: number };
+  /** How often the durable scheduler looks for due jobs (key deletion, rotation, expiry). */
+  schedulerPollMs: number;
 }
 
 /** Where load-balancer listeners bind and the limits every listener enforces. */
@@ -72,6 +81,7 @@ export interface ConfigFlags {
   tlsKey?: string;
   rootKeyFile?: string;
   logLevel?: string;
+  kmsCryptoRps?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -99,6 +109,10 @@ function num(v: unknown, name: string): number | undefined {
   return n;
 }
 
+function optional<K extends string>(key: K, v: number | undefined): Partial<Record<K, number>> {
+  return v === undefined ? {} : ({ [key]: v } as Partial<Record<K, number>>);
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /** File format: JSON with the same member names as BulwarkConfig (all optional). */
@@ -119,6 +133,11 @@ interface FileConfig {
   dataPlaneHost?: string;
   dataPlaneDnsSuffix?: string;
   dataPlaneLimits?: Partial<DataPlaneConfig["limits"]>;
+  kmsCryptoRps?: number;
+  kmsRsaRps?: number;
+  kmsEccRps?: number;
+  kmsPqRps?: number;
+  schedulerPollMs?: number;
 }
 
 /** Environment names of the Shield limits (BULWARK_DATAPLANE_<NAME>). */
@@ -198,7 +217,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   }
   if (adminSecret && adminSecret.length < 16) throw new ConfigError("BULWARK_ADMIN_SECRET_ACCESS_KEY must be at least 16 characters");
 
+  const redisUrl = env.BULWARK_REDIS_URL ?? (file as { redisUrl?: string }).redisUrl;
   const cfg: BulwarkConfig = {
+    ...(redisUrl ? { redisUrl } : {}),
     dataDir,
     listen,
     tls: { enabled: !plain, ...(certFile ? { certFile: path.resolve(certFile) } : {}), ...(keyFile ? { keyFile: path.resolve(keyFile) } : {}), extraNames },
@@ -218,6 +239,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       healthCheckTimeScale: num(env.BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE, "BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE") ?? 1,
       limits: dataPlaneLimits(env, file),
     },
+    kms: {
+      ...optional("symmetricRps", flags.kmsCryptoRps ?? num(env.BULWARK_KMS_CRYPTO_RPS, "BULWARK_KMS_CRYPTO_RPS") ?? file.kmsCryptoRps),
+      rsaRps: num(env.BULWARK_KMS_RSA_RPS, "BULWARK_KMS_RSA_RPS") ?? file.kmsRsaRps ?? 500,
+      eccRps: num(env.BULWARK_KMS_ECC_RPS, "BULWARK_KMS_ECC_RPS") ?? file.kmsEccRps ?? 300,
+      pqRps: num(env.BULWARK_KMS_PQ_RPS, "BULWARK_KMS_PQ_RPS") ?? file.kmsPqRps ?? 500,
+    },
+    schedulerPollMs: num(env.BULWARK_SCHEDULER_POLL_MS, "BULWARK_SCHEDULER_POLL_MS") ?? file.schedulerPollMs ?? 1000,
   };
   return Object.freeze(cfg);
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { constants, createHash, createPublicKey, publicEncrypt, verify as nodeVerify } from "node:crypto";
 import { before, describe, test } from "node:test";
+import { ed25519ph as ed25519phRef } from "@noble/curves/ed25519.js";
 import { decryptAsymmetric, encryptAsymmetric, sign, verify, verifyOrThrow } from "./asymmetric.js";
 import { INVALID_CIPHERTEXT_MESSAGE, isKmsCryptoError, type KmsCryptoErrorKind } from "./errors.js";
 import { generateKeyMaterial, generateKeyMaterialAsync, type KeyMaterial } from "./material.js";
@@ -143,20 +144,43 @@ describe("ECDSA and Ed25519", () => {
     assert.throws(() => sign({ material: ec["ECC_NIST_P256"] as KeyMaterial, algorithm: "ECDSA_SHA_384", message: MESSAGE }), kind("InvalidKeyUsage"));
   });
 
-  test("ECDSA with MessageType DIGEST is UnsupportedOperation in this build", () => {
-    const material = ec["ECC_NIST_P256"] as KeyMaterial;
-    assert.throws(() => sign({ material, algorithm: "ECDSA_SHA_256", messageType: "DIGEST", message: digest(256) }), kind("UnsupportedOperation"));
-    assert.throws(() => verify({ material, algorithm: "ECDSA_SHA_256", messageType: "DIGEST", message: digest(256), signature: Buffer.alloc(70) }), kind("UnsupportedOperation"));
+  test("ECDSA with MessageType DIGEST: a signature over sha(M) is a signature over M, on every curve", () => {
+    const pairs = [
+      ["ECC_NIST_P256", "ECDSA_SHA_256", 256],
+      ["ECC_NIST_P384", "ECDSA_SHA_384", 384],
+      ["ECC_NIST_P521", "ECDSA_SHA_512", 512],
+      ["ECC_SECG_P256K1", "ECDSA_SHA_256", 256],
+    ] as const;
+    for (const [spec, algorithm, bits] of pairs) {
+      const material = ec[spec] as KeyMaterial;
+      const sig = sign({ material, algorithm, messageType: "DIGEST", message: digest(bits) });
+      assert.equal(sig[0], 0x30, `${spec}: DER`);
+      const pub = createPublicKey({ key: material.publicDer as Buffer, format: "der", type: "spki" });
+      assert.ok(nodeVerify(HASH[bits], MESSAGE, { key: pub, dsaEncoding: "der" }, sig), `${spec}: node verifies over the message`);
+      assert.equal(verify({ material, algorithm, messageType: "DIGEST", message: digest(bits), signature: sig }), true, spec);
+      const raw = sign({ material, algorithm, message: MESSAGE });
+      assert.equal(verify({ material, algorithm, messageType: "DIGEST", message: digest(bits), signature: raw }), true, `${spec}: RAW signature verifies as DIGEST`);
+      assert.equal(verify({ material, algorithm, messageType: "DIGEST", message: digest(bits, Buffer.from("x")), signature: sig }), false, spec);
+      assert.equal(verify({ material, algorithm, messageType: "DIGEST", message: digest(bits), signature: Buffer.alloc(70) }), false, spec);
+    }
+    assert.throws(() => sign({ material: ec["ECC_NIST_P256"] as KeyMaterial, algorithm: "ECDSA_SHA_256", messageType: "DIGEST", message: Buffer.alloc(31) }), kind("Validation"));
   });
 
-  test("Ed25519: 64-byte signatures over the raw message; PH variant unsupported", () => {
+  test("Ed25519: 64-byte signatures over the raw message; Ed25519ph over the submitted digest", () => {
     const sig = sign({ material: ed25519, algorithm: "ED25519_SHA_512", message: MESSAGE });
     assert.equal(sig.length, 64);
     assert.deepEqual(sign({ material: ed25519, algorithm: "ED25519_SHA_512", message: MESSAGE }), sig, "Ed25519 is deterministic");
     assert.equal(verify({ material: ed25519, algorithm: "ED25519_SHA_512", message: MESSAGE, signature: sig }), true);
     assert.equal(verify({ material: ed25519, algorithm: "ED25519_SHA_512", message: Buffer.from("y"), signature: sig }), false);
     assert.throws(() => sign({ material: ed25519, algorithm: "ED25519_SHA_512", messageType: "DIGEST", message: digest(512) }), kind("Validation"));
-    assert.throws(() => sign({ material: ed25519, algorithm: "ED25519_PH_SHA_512", messageType: "DIGEST", message: digest(512) }), kind("UnsupportedOperation"));
+    const ph = sign({ material: ed25519, algorithm: "ED25519_PH_SHA_512", messageType: "DIGEST", message: digest(512) });
+    assert.equal(ph.length, 64);
+    assert.notDeepEqual(ph, sig);
+    // RFC 8032 Ed25519ph of the digest (KMS applies the SHA-512 pre-hash to what it is given).
+    const rawPub = (ed25519.publicDer as Buffer).subarray(-32);
+    assert.ok(ed25519phRef.verify(ph, digest(512), rawPub));
+    assert.equal(verify({ material: ed25519, algorithm: "ED25519_PH_SHA_512", messageType: "DIGEST", message: digest(512), signature: ph }), true);
+    assert.equal(verify({ material: ed25519, algorithm: "ED25519_PH_SHA_512", messageType: "DIGEST", message: digest(512, Buffer.from("z")), signature: ph }), false);
     assert.throws(() => sign({ material: ed25519, algorithm: "ED25519_PH_SHA_512", message: MESSAGE }), kind("Validation"));
   });
 });

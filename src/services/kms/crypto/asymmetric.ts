@@ -4,11 +4,9 @@
  * salt length = hash length, PKCS#1 v1.5), ECDSA (DER signatures, as KMS returns), Ed25519 and
  * ML-DSA, with MessageType RAW, DIGEST and EXTERNAL_MU as KMS defines them.
  *
- * Not available in this build (UnsupportedOperation, see the report/FORMATS.md):
- *  - ECDSA with MessageType DIGEST and ED25519_PH_SHA_512 (Ed25519ph): node:crypto on Node 20 /
- *    OpenSSL 3.0 has no API that signs or verifies a caller-supplied digest with EC keys, nor
- *    the Ed25519ph instance;
- *  - SM2 (China Regions only).
+ * ECDSA with MessageType DIGEST and ED25519_PH_SHA_512 (Ed25519ph) go through prehashed.ts
+ * (@noble/curves): node:crypto on Node 20 / OpenSSL 3.0 can do neither.
+ * Not available: SM2 (China Regions only).
  */
 import { constants, privateDecrypt, publicEncrypt, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { invalidCiphertext, KmsCryptoError } from "./errors.js";
@@ -27,6 +25,7 @@ import {
 import { privateKeyObject, publicKeyObject } from "./key-objects.js";
 import type { KeyMaterial } from "./material.js";
 import { decodePqSpki, isMlDsaSpec, mlDsaSign, mlDsaVerify, pqSeedFromStoredKey } from "./pq.js";
+import { ecdsaSignDigest, ecdsaVerifyDigest, ed25519phSign, ed25519phVerify } from "./prehashed.js";
 import { pkcs1SignDigest, pkcs1VerifyDigest, pssSignDigest, pssVerifyDigest } from "./rsa-digest.js";
 
 /** What verification and encryption need: the spec and the public key (GetPublicKey bytes). */
@@ -115,9 +114,6 @@ function checkSignRequest(spec: KeySpec, algorithm: string, messageType: string,
   } else if (message.length !== alg.digestBytes) {
     throw new KmsCryptoError("Validation", `With MessageType ${messageType}, ${algorithm} requires a ${alg.digestBytes}-byte message.`);
   }
-  if ((alg.family === "ecdsa" && messageType === "DIGEST") || alg.family === "ed25519ph") {
-    throw new KmsCryptoError("UnsupportedOperation", `${algorithm} with MessageType ${messageType} is not supported by this build.`);
-  }
   return alg;
 }
 
@@ -137,6 +133,8 @@ export function sign(input: SignInput): Buffer {
     if (!isMlDsaSpec(spec) || !seed) throw new KmsCryptoError("KMSInternal", "Stored ML-DSA key is malformed.");
     return mlDsaSign(spec, seed, message, messageType === "EXTERNAL_MU");
   }
+  if (alg.family === "ed25519ph") return ed25519phSign(privateDer, message);
+  if (alg.family === "ecdsa" && messageType === "DIGEST") return ecdsaSignDigest(privateDer, message);
   const key = privateKeyObject(privateDer);
   const hash = alg.hash as "sha256" | "sha384" | "sha512";
   switch (alg.family) {
@@ -168,6 +166,8 @@ export function verify(input: VerifyInput): boolean {
     if (!isMlDsaSpec(spec) || !raw) throw new KmsCryptoError("KMSInternal", "Stored ML-DSA public key is malformed.");
     return mlDsaVerify(spec, raw, message, signature, messageType === "EXTERNAL_MU");
   }
+  if (alg.family === "ed25519ph") return ed25519phVerify(publicDer, message, signature);
+  if (alg.family === "ecdsa" && messageType === "DIGEST") return ecdsaVerifyDigest(publicDer, message, signature);
   const key = publicKeyObject(publicDer);
   const hash = alg.hash as "sha256" | "sha384" | "sha512";
   try {

@@ -1,0 +1,129 @@
+/**
+ * Aliases: CreateAlias, UpdateAlias, DeleteAlias, ListAliases. An alias change needs the
+ * permission on the alias (IAM policy) and on each key involved (key policy). The
+ * alias/aws/ prefix belongs to AWS managed keys; ListAliases shows the predefined ones
+ * even before their key exists.
+ */
+import type { AliasListEntry, ListAliasesResponse } from "@aws-sdk/client-kms";
+import type { RequestContext } from "../../core/types.js";
+import { authorizeKey } from "./authorize.js";
+import type { KmsEnv } from "./env.js";
+import { alreadyExists, limitExceeded, notAuthorized, notFound, validation } from "./errors.js";
+import { assertState, STATES } from "./key-state.js";
+import { ID, resolveKey } from "./lookup.js";
+import { aliasArnOf, type AliasRecord, type KeyRecord } from "./model.js";
+import { pageOf } from "./pagination.js";
+import { AWS_MANAGED_ALIASES } from "./policy-text.js";
+import { PATTERNS, validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
+
+export const MAX_ALIASES_PER_KEY = 50;
+const PREFIX_MESSAGE = 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html';
+
+function checkAliasName(name: string, member = "aliasName"): void {
+  const v = new Violations();
+  v.str(name, member, 1, 256, PATTERNS.aliasName);
+  v.throwIfAny();
+  if (!name.startsWith("alias/")) throw validation(PREFIX_MESSAGE);
+  if (name.startsWith("alias/aws/")) throw notAuthorized();
+}
+
+function checkTarget(target: string): void {
+  if (target.startsWith("alias/") || target.includes(":alias/")) throw validation("Aliases must refer to keys. Not aliases");
+}
+
+async function authorizeAlias(ctx: RequestContext, op: string, aliasArn: string): Promise<void> {
+  await ctx.authorize({ action: `kms:${op}`, resource: aliasArn, context: { "kms:CallerAccount": ctx.principal.accountId } });
+}
+
+async function targetKey(env: KmsEnv, ctx: RequestContext, target: string): Promise<KeyRecord> {
+  checkTarget(target);
+  const { key } = await resolveKey(env, ctx, target, ID.own);
+  return key;
+}
+
+export async function createAlias(env: KmsEnv, ctx: RequestContext, input: { AliasName: string; TargetKeyId: string }): Promise<void> {
+  const v = new Violations();
+  v.str(input.AliasName, "aliasName", 1, 256, PATTERNS.aliasName);
+  validateKeyId(v, input.TargetKeyId, "targetKeyId");
+  v.throwIfAny();
+  checkAliasName(input.AliasName);
+  const scope = ctx.scope;
+  const aliasArn = aliasArnOf(scope.accountId, scope.region, input.AliasName);
+  const key = await targetKey(env, ctx, input.TargetKeyId);
+  await authorizeAlias(ctx, "CreateAlias", aliasArn);
+  await authorizeKey(env, ctx, key, "CreateAlias");
+  assertState(key, STATES.manage);
+  if ((await env.repo.aliasNamesForKey(scope, key.keyId)).length >= MAX_ALIASES_PER_KEY) {
+    throw limitExceeded(`Cannot exceed quota for AliasesPerKey: ${MAX_ALIASES_PER_KEY}`);
+  }
+  const now = ctx.now;
+  const rec: AliasRecord = { aliasName: input.AliasName, aliasArn, targetKeyId: key.keyId, createdAt: now, updatedAt: now };
+  if (!(await env.repo.insertAlias(scope, rec))) throw alreadyExists(`An alias with the name ${aliasArn} already exists`);
+}
+
+export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { AliasName: string; TargetKeyId: string }): Promise<void> {
+  const v = new Violations();
+  v.str(input.AliasName, "aliasName", 1, 256, PATTERNS.aliasName);
+  validateKeyId(v, input.TargetKeyId, "targetKeyId");
+  v.throwIfAny();
+  checkAliasName(input.AliasName);
+  const scope = ctx.scope;
+  const aliasArn = aliasArnOf(scope.accountId, scope.region, input.AliasName);
+  const alias = await env.repo.getAlias(scope, input.AliasName);
+  if (!alias) throw notFound(`Alias ${aliasArn} is not found.`);
+  const key = await targetKey(env, ctx, input.TargetKeyId);
+  const old = await env.repo.getKey(scope.accountId, scope.region, alias.targetKeyId);
+  await authorizeAlias(ctx, "UpdateAlias", aliasArn);
+  if (old) await authorizeKey(env, ctx, old, "UpdateAlias");
+  await authorizeKey(env, ctx, key, "UpdateAlias");
+  assertState(key, STATES.manage);
+  if (old && (old.keyUsage !== key.keyUsage || typeClass(old) !== typeClass(key))) {
+    throw validation(`${key.arn} is not the same type (${typeClass(key)}, ${key.keyUsage}) as the key currently associated with the alias (${typeClass(old)}, ${old.keyUsage}).`);
+  }
+  await env.repo.putAlias(scope, { ...alias, targetKeyId: key.keyId, updatedAt: ctx.now });
+}
+
+function typeClass(k: KeyRecord): string {
+  return k.keySpec === "SYMMETRIC_DEFAULT" ? "symmetric" : k.keySpec.startsWith("HMAC_") ? "HMAC" : "asymmetric";
+}
+
+export async function deleteAlias(env: KmsEnv, ctx: RequestContext, input: { AliasName: string }): Promise<void> {
+  const v = new Violations();
+  v.str(input.AliasName, "aliasName", 1, 256, PATTERNS.aliasName);
+  v.throwIfAny();
+  checkAliasName(input.AliasName);
+  const scope = ctx.scope;
+  const aliasArn = aliasArnOf(scope.accountId, scope.region, input.AliasName);
+  const alias = await env.repo.getAlias(scope, input.AliasName);
+  if (!alias) throw notFound(`Alias ${aliasArn} is not found.`);
+  await authorizeAlias(ctx, "DeleteAlias", aliasArn);
+  const key = await env.repo.getKey(scope.accountId, scope.region, alias.targetKeyId);
+  if (key) await authorizeKey(env, ctx, key, "DeleteAlias");
+  await env.repo.deleteAlias(scope, input.AliasName);
+}
+
+export async function listAliases(env: KmsEnv, ctx: RequestContext, input: { KeyId?: string; Limit?: number; Marker?: string }): Promise<ListAliasesResponse> {
+  const v = new Violations();
+  if (input.KeyId !== undefined) validateKeyId(v, input.KeyId);
+  validateLimit(v, input.Limit, 100);
+  validateMarker(v, input.Marker);
+  v.throwIfAny();
+  await ctx.authorize({ action: "kms:ListAliases", resource: "*", context: { "kms:CallerAccount": ctx.principal.accountId } });
+  const scope = ctx.scope;
+  let keyFilter: string | undefined;
+  if (input.KeyId !== undefined) keyFilter = (await resolveKey(env, ctx, input.KeyId, ID.own)).key.keyId;
+  const stored = await env.repo.aliasesOf(scope);
+  const entries: AliasListEntry[] = [];
+  for (const a of stored.values()) {
+    if (keyFilter !== undefined && a.targetKeyId !== keyFilter) continue;
+    entries.push({ AliasName: a.aliasName, AliasArn: a.aliasArn, TargetKeyId: a.targetKeyId, CreationDate: new Date(a.createdAt), LastUpdatedDate: new Date(a.updatedAt) });
+  }
+  if (keyFilter === undefined) {
+    for (const name of Object.keys(AWS_MANAGED_ALIASES)) {
+      if (!stored.has(name)) entries.push({ AliasName: name, AliasArn: aliasArnOf(scope.accountId, scope.region, name) });
+    }
+  }
+  entries.sort((a, b) => ((a.AliasName ?? "") < (b.AliasName ?? "") ? -1 : 1));
+  const { page, nextMarker } = pageOf(env.markerKey, `aliases/${scope.accountId}/${scope.region}`, entries, (e) => e.AliasName ?? "", input.Marker, input.Limit ?? 50);
+  return { Aliases: page, Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
+}

@@ -1,0 +1,126 @@
+/**
+ * The one authorisation call of every key operation: the key policy is the authoritative
+ * resource policy (the default policy delegates to IAM through the account root), grants
+ * are the alternative allow consulted only on an implicit deny, and the KMS condition keys
+ * describe the key and the request.
+ *
+ * What must stay true: an explicit deny in any policy wins over a grant (the pipeline calls
+ * alternativeAllow only for ImplicitDeny); grants never apply to key management actions.
+ */
+import type { ConditionContext, Principal, RequestContext } from "../../core/types.js";
+import type { KmsEnv } from "./env.js";
+import { invalidGrantToken } from "./errors.js";
+import { openGrantToken } from "./grant-token.js";
+import type { GrantRecord, KeyRecord } from "./model.js";
+
+export interface KeyAuthOptions {
+  /** Operation-specific condition keys (kms:EncryptionAlgorithm, kms:GrantOperations, …). */
+  context?: ConditionContext;
+  /** The grant operation this call is (e.g. "Encrypt", "ReEncryptFrom"); absent: grants do not apply. */
+  grantOp?: string;
+  encryptionContext?: Readonly<Record<string, string>>;
+  /** Alias name used to name the key (kms:RequestAlias). */
+  requestAlias?: string;
+  /** "ssm.us-east-1.amazonaws.com" when another service calls on the caller's behalf. */
+  viaService?: string;
+}
+
+/** Condition keys describing the key itself (kms:KeySpec, aws:ResourceTag/…). */
+export async function keyContext(env: KmsEnv, key: KeyRecord, principal: Principal, opts: KeyAuthOptions): Promise<ConditionContext> {
+  const c: ConditionContext = {
+    "kms:CallerAccount": principal.accountId,
+    "kms:KeySpec": key.keySpec,
+    "kms:KeyUsage": key.keyUsage,
+    "kms:KeyOrigin": key.origin,
+    "kms:MultiRegion": key.multiRegion,
+  };
+  if (key.multiRegion) c["kms:MultiRegionKeyType"] = key.region === key.primaryRegion ? "PRIMARY" : "REPLICA";
+  const aliases = await env.repo.aliasNamesForKey({ accountId: key.accountId, region: key.region }, key.keyId);
+  if (aliases.length > 0) c["kms:ResourceAliases"] = aliases as string[];
+  if (opts.requestAlias !== undefined) c["kms:RequestAlias"] = opts.requestAlias;
+  if (opts.viaService !== undefined) c["kms:ViaService"] = opts.viaService;
+  for (const t of key.tags) c[`aws:ResourceTag/${t.TagKey}`] = t.TagValue;
+  if (opts.encryptionContext) {
+    const keys = Object.keys(opts.encryptionContext);
+    for (const k of keys) c[`kms:EncryptionContext:${k}`] = opts.encryptionContext[k];
+    if (keys.length > 0) c["kms:EncryptionContextKeys"] = keys;
+  }
+  if (opts.context) Object.assign(c, opts.context);
+  return c;
+}
+
+/** Does a grantee/retiring principal named in a grant designate this caller? */
+export function principalNamedBy(named: string, p: Principal): boolean {
+  if (named === p.arn) return true;
+  if (p.type === "AssumedRole" && p.roleArn !== undefined) {
+    if (named === p.roleArn) return true;
+    // A role named without its path still designates it.
+    const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(p.roleArn);
+    if (m && named === `arn:aws:iam::${m[1]}:role/${m[2]}`) return true;
+  }
+  return false;
+}
+
+export function constraintsHold(g: GrantRecord, ec: Readonly<Record<string, string>> | undefined): boolean {
+  const c = g.constraints;
+  if (!c) return true;
+  const given = ec ?? {};
+  if (c.EncryptionContextEquals) {
+    const want = c.EncryptionContextEquals;
+    const wk = Object.keys(want);
+    if (wk.length !== Object.keys(given).length) return false;
+    for (const k of wk) if (given[k] !== want[k]) return false;
+  }
+  if (c.EncryptionContextSubset) {
+    for (const [k, v] of Object.entries(c.EncryptionContextSubset)) if (given[k] !== v) return false;
+  }
+  return true;
+}
+
+/** Throws InvalidGrantTokenException for any token that is not one of ours. */
+export function checkGrantTokens(env: KmsEnv, tokens: readonly string[] | undefined): void {
+  if (!tokens) return;
+  for (const t of tokens) if (!openGrantToken(t, env.grantTokenKey)) throw invalidGrantToken("Invalid grant token.");
+}
+
+async function grantAllows(env: KmsEnv, ctx: RequestContext, key: KeyRecord, action: string, grantOp: string, ec: Readonly<Record<string, string>> | undefined): Promise<boolean> {
+  const grants = await env.repo.grantsOf(key);
+  const p = ctx.principal;
+  for (const g of grants) {
+    if (!g.operations.includes(grantOp) || !constraintsHold(g, ec)) continue;
+    if (principalNamedBy(g.granteePrincipal, p)) return true;
+    // An account as grantee: its principals may use the grant when their IAM policies allow the action.
+    if (g.granteePrincipal === `arn:aws:iam::${p.accountId}:root`) {
+      if (p.type === "Root") return true;
+      if ((await ctx.evaluate({ action, resource: key.arn, resourceAccount: p.accountId })) === "Allow") return true;
+    }
+  }
+  return false;
+}
+
+/** Records the key as the event's resource (and delivers the event to the key's account too). */
+export function auditKey(ctx: RequestContext, key: Pick<KeyRecord, "arn" | "accountId">): void {
+  const r = { ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" };
+  const list = ctx.audit.resources;
+  if (list) {
+    if (!list.some((x) => x.ARN === r.ARN)) list.push(r);
+  } else ctx.audit.resources = [r];
+  if (key.accountId !== ctx.principal.accountId) ctx.audit.recipientAccountId = key.accountId;
+}
+
+/** Authorises `kms:<op>` on the key; throws AccessDeniedException when neither policies nor a grant allow. */
+export async function authorizeKey(env: KmsEnv, ctx: RequestContext, key: KeyRecord, op: string, opts: KeyAuthOptions = {}): Promise<void> {
+  auditKey(ctx, key);
+  const action = `kms:${op}`;
+  const context = await keyContext(env, key, ctx.principal, opts);
+  const grantOp = opts.grantOp;
+  await ctx.authorize(
+    { action, resource: key.arn, resourceAccount: key.accountId, resourcePolicy: key.policy, resourcePolicyIsAuthoritative: true, context },
+    grantOp !== undefined ? { alternativeAllow: () => grantAllows(env, ctx, key, action, grantOp, opts.encryptionContext) } : undefined,
+  );
+}
+
+/** CreateKey, ListKeys, ListAliases, GenerateRandom…: the caller's IAM policies only (resource "*"). */
+export async function authorizeIamOnly(ctx: RequestContext, op: string, context?: ConditionContext): Promise<void> {
+  await ctx.authorize({ action: `kms:${op}`, resource: "*", context: { "kms:CallerAccount": ctx.principal.accountId, ...context } });
+}

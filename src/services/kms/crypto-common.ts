@@ -1,0 +1,94 @@
+/**
+ * The common path of every cryptographic operation: resolve the key, take a request from the
+ * account's quota, authorise (key policy + IAM, grants as the alternative), check state and
+ * key usage, honour DryRun — then fetch the unsealed material from the LRU.
+ */
+import type { ConditionContext, RequestContext } from "../../core/types.js";
+import { authorizeKey, checkGrantTokens } from "./authorize.js";
+import type { KeyMaterial, KeyUsage } from "./crypto/index.js";
+import type { KmsEnv } from "./env.js";
+import { invalidCiphertext, invalidKeyUsage, kmsInternal, validation } from "./errors.js";
+import { assertState, STATES, type StateRule } from "./key-state.js";
+import { resolveKey, type IdRules } from "./lookup.js";
+import type { KeyRecord } from "./model.js";
+import { quotaClassOf } from "./throttle.js";
+import { Violations } from "./validation.js";
+
+export interface UseKeyOptions {
+  /** IAM action name without "kms:" (e.g. "Encrypt", "ReEncryptFrom"). */
+  action: string;
+  /** Grant operation (defaults to the action). */
+  grantOp?: string;
+  /** Required key usage; absent: any usage (GetPublicKey). */
+  usage?: KeyUsage;
+  encryptionContext?: Readonly<Record<string, string>>;
+  context?: ConditionContext;
+  grantTokens?: readonly string[];
+  states?: StateRule;
+  viaService?: string;
+  /** Skips the quota (a second key of the same request, e.g. ReEncrypt's destination). */
+  noThrottle?: boolean;
+}
+
+export function keyUsageError(key: KeyRecord, op: string): Error {
+  return invalidKeyUsage(`${key.arn} key usage is ${key.keyUsage} which is not valid for ${op}.`);
+}
+
+/** Checks everything about using `key` for the operation (quota, authorisation, state, usage). */
+export async function useResolvedKey(env: KmsEnv, ctx: RequestContext, key: KeyRecord, opts: UseKeyOptions & { requestAlias?: string }): Promise<void> {
+  if (!opts.noThrottle) env.throttle.take(ctx.scope.accountId, ctx.scope.region, quotaClassOf(key.keySpec));
+  checkGrantTokens(env, opts.grantTokens);
+  await authorizeKey(env, ctx, key, opts.action, {
+    grantOp: opts.grantOp ?? opts.action,
+    ...(opts.encryptionContext ? { encryptionContext: opts.encryptionContext } : {}),
+    ...(opts.context ? { context: opts.context } : {}),
+    ...(opts.requestAlias !== undefined ? { requestAlias: opts.requestAlias } : {}),
+    ...(opts.viaService !== undefined ? { viaService: opts.viaService } : {}),
+  });
+  assertState(key, opts.states ?? STATES.crypto);
+  if (opts.usage !== undefined && key.keyUsage !== opts.usage) throw keyUsageError(key, opts.action.replace(/^ReEncrypt(From|To)$/, "ReEncrypt"));
+}
+
+export async function useKey(env: KmsEnv, ctx: RequestContext, id: string, rules: IdRules, opts: UseKeyOptions): Promise<{ key: KeyRecord; aliasName?: string }> {
+  const resolved = await resolveKey(env, ctx, id, rules);
+  await useResolvedKey(env, ctx, resolved.key, { ...opts, ...(resolved.aliasName !== undefined ? { requestAlias: resolved.aliasName } : {}) });
+  return resolved;
+}
+
+/** The material of one version; a version that no longer exists cannot decrypt anything. */
+export async function materialOf(env: KmsEnv, key: KeyRecord, materialId: string | undefined): Promise<KeyMaterial> {
+  if (materialId === undefined) throw kmsInternal("The KMS key has no key material.");
+  const m = await env.repo.material(key, materialId);
+  if (!m) throw invalidCiphertext("The ciphertext refers to key material that is not available.");
+  return m;
+}
+
+export async function currentMaterialOf(env: KmsEnv, key: KeyRecord): Promise<{ id: string; material: KeyMaterial }> {
+  const id = key.currentMaterialId;
+  const m = id === undefined ? undefined : await env.repo.material(key, id);
+  if (!m || id === undefined) throw kmsInternal("The KMS key has no key material.");
+  return { id, material: m };
+}
+
+/** CloudTrail's requestParameters of a cryptographic call (absent values omitted; never secrets). */
+export function auditParams(ctx: RequestContext, params: Record<string, unknown>): void {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  ctx.audit.requestParameters = out;
+}
+
+export function noteUse(env: KmsEnv, ctx: RequestContext, key: KeyRecord, operation: string): void {
+  env.usage.note(key.accountId, key.region, key.keyId, operation, ctx.requestId);
+}
+
+/** RecipientInfo (Nitro Enclaves / NitroTPM attestation): validated, then refused — no attestation root is configured here. */
+export function checkRecipient(recipient: { KeyEncryptionAlgorithm?: string; AttestationDocument?: Uint8Array } | undefined): void {
+  if (recipient === undefined) return;
+  const v = new Violations();
+  v.oneOf(recipient.KeyEncryptionAlgorithm, "recipient.keyEncryptionAlgorithm", ["RSAES_OAEP_SHA_256"]);
+  v.blob(recipient.AttestationDocument, "recipient.attestationDocument", 1, 262144);
+  v.throwIfAny();
+  throw validation("The attestation document in the Recipient parameter is not valid: it is not signed by a trusted attestation authority.");
+}
+
+export const ENCRYPTION_ALGORITHMS = ["SYMMETRIC_DEFAULT", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "SM2PKE"] as const;

@@ -1,0 +1,34 @@
+/** What every KMS domain function gets: storage (with caches), clock, scheduler and helpers. */
+import type { Clock } from "../../core/clock.js";
+import type { Scope } from "../../core/types.js";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { Scheduler } from "../../scheduler/scheduler.js";
+import type { AuditLog } from "../../audit/types.js";
+import type { KmsRepo } from "./repo.js";
+import type { Throttle } from "./throttle.js";
+import type { UsageTracker } from "./usage.js";
+
+/** Does a principal ARN named in a key policy or grant exist? (undefined: unknown account, accept.) */
+export type PrincipalExists = (arn: string) => Promise<boolean | undefined>;
+
+export interface KmsEnv {
+  repo: KmsRepo;
+  sealer: Sealer;
+  clock: Clock;
+  scheduler?: Scheduler;
+  throttle: Throttle;
+  usage: UsageTracker;
+  /** 32-byte keys derived from the root key (src/crypto/INVARIANTS.md registry). */
+  importTokenKey: Buffer;
+  grantTokenKey: Buffer;
+  /** HMAC key of opaque pagination markers. */
+  markerKey: Buffer;
+  principalExists?: PrincipalExists;
+  /** Records the KMS-side CloudTrail event of calls made "via service" by other services. */
+  audit?: AuditLog;
+  /** Creates (once) the AWS managed key behind a predefined alias such as alias/aws/s3. */
+  awsManagedKey(scope: Scope, aliasName: string): Promise<{ keyId: string; arn: string } | undefined>;
+}
+
+export const MAX_ON_DEMAND_ROTATIONS = 25;
+export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { ACCOUNT, createKmsHarness, rejects } from "./testing/harness.js";
+
+type Md = { KeyMetadata: { KeyId: string; Arn: string } };
+type Grant = { GrantId: string; GrantToken: string };
+
+describe("KMS grants", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+  const pt = Buffer.from("data");
+
+  test("a grant lets a principal without IAM permissions use exactly the granted operations", async () => {
+    const alice = await h.user(ACCOUNT, "alice");
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, alice), "AccessDeniedException", /^User: arn:aws:iam::111122223333:user\/alice is not authorized to perform: kms:Encrypt on resource: arn:aws:kms:/);
+    const g = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: alice.arn, Operations: ["Encrypt", "DescribeKey"] });
+    assert.match(g.GrantId, /^[0-9a-f]{64}$/);
+    await h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt, GrantTokens: [g.GrantToken] }, alice);
+    await h.call("DescribeKey", { KeyId: k.Arn }, alice);
+    const e = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: k.KeyId, Plaintext: pt });
+    await rejects(h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob }, alice), "AccessDeniedException");
+    await rejects(h.call("DisableKey", { KeyId: k.KeyId }, alice), "AccessDeniedException");
+  });
+
+  test("encryption context constraints (subset and equals) are enforced", async () => {
+    const bob = await h.user(ACCOUNT, "bob");
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: bob.arn, Operations: ["Encrypt"], Constraints: { EncryptionContextSubset: { dept: "eng" } } });
+    await h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt, EncryptionContext: { dept: "eng", extra: "1" } }, bob);
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt, EncryptionContext: { dept: "ops" } }, bob), "AccessDeniedException");
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, bob), "AccessDeniedException");
+    const k2 = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: bob.arn, Operations: ["Encrypt"], Constraints: { EncryptionContextEquals: { dept: "eng" } } });
+    await h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt, EncryptionContext: { dept: "eng" } }, bob);
+    await rejects(h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt, EncryptionContext: { dept: "eng", extra: "1" } }, bob), "AccessDeniedException");
+    await rejects(
+      h.call("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: bob.arn, Operations: ["DescribeKey"], Constraints: { EncryptionContextEquals: { a: "b" } } }),
+      "ValidationException",
+    );
+  });
+
+  test("a grant to a role applies to its sessions; an explicit IAM deny wins over a grant", async () => {
+    const session = await h.roleSession(ACCOUNT, "worker", "s1");
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: session.roleArn, Operations: ["GenerateDataKey"] });
+    await h.call("GenerateDataKey", { KeyId: k.KeyId, KeySpec: "AES_256" }, session);
+    const carol = await h.user(ACCOUNT, "carol", { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:Encrypt", Resource: "*" }] });
+    await h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: carol.arn, Operations: ["Encrypt"] });
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, carol), "AccessDeniedException", /with an explicit deny in an identity-based policy$/);
+  });
+
+  test("Name makes CreateGrant idempotent; every call returns a fresh token", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const input = { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:user/alice`, Operations: ["Encrypt"], Name: "app-grant" };
+    const a = await h.call<Grant>("CreateGrant", input);
+    const b = await h.call<Grant>("CreateGrant", input);
+    assert.equal(a.GrantId, b.GrantId);
+    assert.notEqual(a.GrantToken, b.GrantToken);
+    const c = await h.call<Grant>("CreateGrant", { ...input, Operations: ["Decrypt"] });
+    assert.notEqual(c.GrantId, a.GrantId);
+    const list = await h.call<{ Grants: Array<{ GrantId: string; Name?: string; KeyId: string; IssuingAccount: string }>; Truncated: boolean }>("ListGrants", { KeyId: k.KeyId });
+    assert.equal(list.Grants.length, 2);
+    assert.equal(list.Truncated, false);
+    assert.ok(list.Grants.every((g) => g.KeyId === k.Arn && g.IssuingAccount === `arn:aws:iam::${ACCOUNT}:root` && g.Name === "app-grant"));
+  });
+
+  test("RetireGrant by token (retiring principal) and by key + grant id; RevokeGrant; unknown ids and tokens", async () => {
+    const dave = await h.user(ACCOUNT, "dave");
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const g1 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:user/alice`, RetiringPrincipal: dave.arn, Operations: ["Encrypt"] });
+    const retirable = await h.call<{ Grants: Array<{ GrantId: string }> }>("ListRetirableGrants", { RetiringPrincipal: dave.arn });
+    assert.deepEqual(retirable.Grants.map((g) => g.GrantId), [g1.GrantId]);
+    await h.call("RetireGrant", { GrantToken: g1.GrantToken }, dave);
+    await rejects(h.call("ListGrants", { KeyId: k.KeyId, GrantId: g1.GrantId }), "InvalidGrantIdException");
+    const g2 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: dave.arn, Operations: ["Encrypt"] });
+    await rejects(h.call("RetireGrant", { KeyId: k.KeyId, GrantId: g2.GrantId }, dave), "AccessDeniedException");
+    await h.call("RetireGrant", { KeyId: k.KeyId, GrantId: g2.GrantId });
+    const g3 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: dave.arn, Operations: ["Encrypt"] });
+    await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: g3.GrantId, DryRun: true }), "DryRunOperationException");
+    await h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: g3.GrantId });
+    await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: g3.GrantId }), "InvalidGrantIdException");
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, dave), "AccessDeniedException");
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt, GrantTokens: ["forged-token"] }), "InvalidGrantTokenException");
+    await rejects(h.call("RetireGrant", {}), "ValidationException", "Grant token OR (grant ID, key ID) must be specified");
+  });
+
+  test("grant operations must fit the key; grants cannot name management operations", async () => {
+    const k = (await h.call<Md>("CreateKey", { KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" })).KeyMetadata;
+    await rejects(h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Encrypt"] }), "ValidationException");
+    await rejects(
+      h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["ScheduleKeyDeletion"] }),
+      "ValidationException",
+      /^1 validation error detected: Value 'ScheduleKeyDeletion' at 'operations.1.member' failed to satisfy constraint: Member must satisfy enum value set: \[Decrypt, /,
+    );
+    await rejects(h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: "not-an-arn", Operations: ["Sign"] }), "InvalidArnException");
+    await rejects(h.call("CreateGrant", { KeyId: "alias/x", GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Sign"] }), "NotFoundException", "Invalid keyId alias/x");
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * Grants: CreateGrant (Name idempotency, constraints, grant tokens), ListGrants,
+ * ListRetirableGrants, RetireGrant (by token, or key + grant id), RevokeGrant. The check
+ * that lets a grant allow an operation is in authorize.ts (alternativeAllow).
+ */
+import { randomBytes } from "node:crypto";
+import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from "@aws-sdk/client-kms";
+import type { RequestContext } from "../../core/types.js";
+import { authorizeKey, checkGrantTokens, principalNamedBy } from "./authorize.js";
+import type { KmsEnv } from "./env.js";
+import { dryRunSucceeded, invalidArn, invalidGrantId, invalidGrantToken, limitExceeded, notFound, validation } from "./errors.js";
+import { createGrantToken, openGrantToken } from "./grant-token.js";
+import { assertState, STATES } from "./key-state.js";
+import { ID, resolveKey } from "./lookup.js";
+import { keyArnOf, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from "./model.js";
+import { pageOf } from "./pagination.js";
+import { PATTERNS, validateGrantTokens, validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
+
+export const GRANT_OPERATIONS = [
+  "Decrypt",
+  "Encrypt",
+  "GenerateDataKey",
+  "GenerateDataKeyWithoutPlaintext",
+  "ReEncryptFrom",
+  "ReEncryptTo",
+  "Sign",
+  "Verify",
+  "GetPublicKey",
+  "CreateGrant",
+  "RetireGrant",
+  "DescribeKey",
+  "GenerateDataKeyPair",
+  "GenerateDataKeyPairWithoutPlaintext",
+  "GenerateMac",
+  "VerifyMac",
+  "DeriveSharedSecret",
+  "Encapsulate",
+  "Decapsulate",
+] as const;
+
+/** Operations whose requests carry an encryption context (grant constraints apply only to them). */
+const EC_OPERATIONS = new Set([
+  "Decrypt",
+  "Encrypt",
+  "GenerateDataKey",
+  "GenerateDataKeyWithoutPlaintext",
+  "ReEncryptFrom",
+  "ReEncryptTo",
+  "GenerateDataKeyPair",
+  "GenerateDataKeyPairWithoutPlaintext",
+  "CreateGrant",
+  "RetireGrant",
+]);
+
+/** Grant operations each key usage can use. */
+const OPS_FOR_USAGE: Record<string, ReadonlySet<string>> = {
+  ENCRYPT_DECRYPT_SYMMETRIC: new Set(["Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"]),
+  ENCRYPT_DECRYPT: new Set(["Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo", "GetPublicKey"]),
+  SIGN_VERIFY: new Set(["Sign", "Verify", "GetPublicKey"]),
+  GENERATE_VERIFY_MAC: new Set(["GenerateMac", "VerifyMac"]),
+  KEY_AGREEMENT: new Set(["DeriveSharedSecret", "GetPublicKey"]),
+  ENCAPSULATE_DECAPSULATE: new Set(["Encapsulate", "Decapsulate", "GetPublicKey"]),
+};
+const ALWAYS = new Set(["CreateGrant", "RetireGrant", "DescribeKey"]);
+export const MAX_GRANTS_PER_KEY = 50_000;
+const PRINCIPAL = { re: /^[\w+=,.@:/-]+$/, text: "^[\\w+=,.@:/-]+$" };
+const PRINCIPAL_ARN = /^arn:aws:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role|federated-user)\/.+)$/;
+
+export interface CreateGrantInput {
+  KeyId: string;
+  GranteePrincipal?: string;
+  RetiringPrincipal?: string;
+  Operations: string[];
+  Constraints?: GrantConstraintsRecord & { SourceArn?: string };
+  GrantTokens?: string[];
+  Name?: string;
+  DryRun?: boolean;
+  GranteeServicePrincipal?: string;
+  RetiringServicePrincipal?: string;
+}
+
+function usageClass(key: KeyRecord): string {
+  return key.keyUsage === "ENCRYPT_DECRYPT" && key.keySpec === "SYMMETRIC_DEFAULT" ? "ENCRYPT_DECRYPT_SYMMETRIC" : key.keyUsage;
+}
+
+function sameGrant(g: GrantRecord, input: CreateGrantInput): boolean {
+  const ops = [...input.Operations].sort().join(",");
+  return (
+    g.granteePrincipal === input.GranteePrincipal &&
+    g.retiringPrincipal === input.RetiringPrincipal &&
+    [...g.operations].sort().join(",") === ops &&
+    JSON.stringify(g.constraints ?? null) === JSON.stringify(normalizeConstraints(input.Constraints) ?? null)
+  );
+}
+
+function normalizeConstraints(c: CreateGrantInput["Constraints"]): GrantConstraintsRecord | undefined {
+  if (!c) return undefined;
+  const out: GrantConstraintsRecord = {};
+  if (c.EncryptionContextSubset) out.EncryptionContextSubset = c.EncryptionContextSubset;
+  if (c.EncryptionContextEquals) out.EncryptionContextEquals = c.EncryptionContextEquals;
+  return out.EncryptionContextEquals || out.EncryptionContextSubset ? out : undefined;
+}
+
+function checkCreateGrantInput(input: CreateGrantInput): void {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.str(input.GranteePrincipal, "granteePrincipal", 1, 256, PRINCIPAL);
+  v.str(input.RetiringPrincipal, "retiringPrincipal", 1, 256, PRINCIPAL);
+  v.str(input.GranteeServicePrincipal, "granteeServicePrincipal", 1, 256);
+  v.str(input.RetiringServicePrincipal, "retiringServicePrincipal", 1, 256);
+  v.str(input.Name, "name", 1, 256, PATTERNS.grantName);
+  input.Operations.forEach((op, i) => v.oneOf(op, `operations.${i + 1}.member`, GRANT_OPERATIONS));
+  validateGrantTokens(v, input.GrantTokens);
+  v.throwIfAny();
+  if (input.GranteePrincipal === undefined && input.GranteeServicePrincipal === undefined) {
+    throw validation("Either GranteePrincipal or GranteeServicePrincipal must be specified.");
+  }
+  if (input.Operations.length === 0) throw validation("1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  for (const p of [input.GranteePrincipal, input.RetiringPrincipal]) {
+    if (p !== undefined && !PRINCIPAL_ARN.test(p)) throw invalidArn(`${p} is not a valid principal.`);
+  }
+  if (input.Constraints?.SourceArn !== undefined) throw validation("The SourceArn grant constraint is valid only for grants to AWS service principals.");
+  if (normalizeConstraints(input.Constraints) && input.Operations.some((op) => !EC_OPERATIONS.has(op))) {
+    throw validation("Grant constraints are not supported for the requested operations. Use constraints only with operations that accept an encryption context.");
+  }
+}
+
+export async function createGrant(env: KmsEnv, ctx: RequestContext, input: CreateGrantInput): Promise<CreateGrantResponse> {
+  checkCreateGrantInput(input);
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
+  checkGrantTokens(env, input.GrantTokens);
+  const constraints = normalizeConstraints(input.Constraints);
+  const constraintType = constraints?.EncryptionContextEquals ? "EncryptionContextEquals" : constraints?.EncryptionContextSubset ? "EncryptionContextSubset" : undefined;
+  await authorizeKey(env, ctx, key, "CreateGrant", {
+    grantOp: "CreateGrant",
+    context: {
+      "kms:GrantOperations": input.Operations,
+      "kms:GrantIsForAWSResource": false,
+      ...(input.GranteePrincipal !== undefined ? { "kms:GranteePrincipal": input.GranteePrincipal } : {}),
+      ...(input.RetiringPrincipal !== undefined ? { "kms:RetiringPrincipal": input.RetiringPrincipal } : {}),
+      ...(constraintType ? { "kms:GrantConstraintType": constraintType } : {}),
+    },
+  });
+  assertState(key, STATES.manage);
+  const allowed = OPS_FOR_USAGE[usageClass(key)] ?? new Set<string>();
+  const bad = input.Operations.find((op) => !allowed.has(op) && !ALWAYS.has(op));
+  if (bad !== undefined) throw validation(`Grant operation ${bad} is not valid for a KMS key with KeySpec ${key.keySpec} and KeyUsage ${key.keyUsage}.`);
+  const grants = await env.repo.grantsOf(key);
+  const existing = input.Name !== undefined ? grants.find((g) => g.name === input.Name && sameGrant(g, input)) : undefined;
+  if (input.DryRun) throw dryRunSucceeded();
+  let grantId: string;
+  if (existing) grantId = existing.grantId;
+  else {
+    if (grants.length >= MAX_GRANTS_PER_KEY) throw limitExceeded(`Cannot exceed quota for GrantsPerKey: ${MAX_GRANTS_PER_KEY}`);
+    grantId = randomBytes(32).toString("hex");
+    const rec: GrantRecord = {
+      grantId,
+      keyId: key.keyId,
+      keyArn: key.arn,
+      createdAt: ctx.now,
+      granteePrincipal: input.GranteePrincipal ?? input.GranteeServicePrincipal ?? "",
+      issuingAccount: `arn:aws:iam::${ctx.principal.accountId}:root`,
+      operations: [...new Set(input.Operations)],
+      ...(input.Name !== undefined ? { name: input.Name } : {}),
+      ...(input.RetiringPrincipal !== undefined || input.RetiringServicePrincipal !== undefined ? { retiringPrincipal: input.RetiringPrincipal ?? input.RetiringServicePrincipal } : {}),
+      ...(constraints ? { constraints } : {}),
+    };
+    await env.repo.putGrant(key, rec);
+  }
+  const token = createGrantToken({ accountId: key.accountId, region: key.region, keyId: key.keyId, grantId }, env.grantTokenKey);
+  return { GrantToken: token, GrantId: grantId };
+}
+
+function entryOf(g: GrantRecord): GrantListEntry {
+  return {
+    KeyId: g.keyArn,
+    GrantId: g.grantId,
+    ...(g.name !== undefined ? { Name: g.name } : {}),
+    CreationDate: new Date(g.createdAt),
+    GranteePrincipal: g.granteePrincipal,
+    ...(g.retiringPrincipal !== undefined ? { RetiringPrincipal: g.retiringPrincipal } : {}),
+    IssuingAccount: g.issuingAccount,
+    Operations: g.operations as GrantListEntry["Operations"],
+    ...(g.constraints ? { Constraints: g.constraints } : {}),
+  };
+}
+
+export async function listGrants(
+  env: KmsEnv,
+  ctx: RequestContext,
+  input: { KeyId: string; Limit?: number; Marker?: string; GrantId?: string; GranteePrincipal?: string },
+): Promise<ListGrantsResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  validateLimit(v, input.Limit, 100);
+  validateMarker(v, input.Marker);
+  v.str(input.GrantId, "grantId", 1, 128);
+  v.str(input.GranteePrincipal, "granteePrincipal", 1, 256, PRINCIPAL);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
+  await authorizeKey(env, ctx, key, "ListGrants");
+  let grants = [...(await env.repo.grantsOf(key))];
+  if (input.GrantId !== undefined) {
+    grants = grants.filter((g) => g.grantId === input.GrantId);
+    if (grants.length === 0) throw invalidGrantId("Grant ID not found.");
+  }
+  if (input.GranteePrincipal !== undefined) grants = grants.filter((g) => g.granteePrincipal === input.GranteePrincipal);
+  grants.sort((a, b) => (a.grantId < b.grantId ? -1 : 1));
+  const { page, nextMarker } = pageOf(env.markerKey, `grants/${key.arn}`, grants, (g) => g.grantId, input.Marker, input.Limit ?? 50);
+  return { Grants: page.map(entryOf), Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
+}
+
+export async function listRetirableGrants(
+  env: KmsEnv,
+  ctx: RequestContext,
+  input: { Limit?: number; Marker?: string; RetiringPrincipal?: string; RetiringServicePrincipal?: string },
+): Promise<ListGrantsResponse> {
+  const v = new Violations();
+  validateLimit(v, input.Limit, 100);
+  validateMarker(v, input.Marker);
+  v.str(input.RetiringPrincipal, "retiringPrincipal", 1, 256, PRINCIPAL);
+  v.throwIfAny();
+  const who = input.RetiringPrincipal ?? input.RetiringServicePrincipal;
+  if (who === undefined) throw validation("1 validation error detected: Value null at 'retiringPrincipal' failed to satisfy constraint: Member must not be null");
+  await ctx.authorize({ action: "kms:ListRetirableGrants", resource: "*", context: { "kms:CallerAccount": ctx.principal.accountId } });
+  const grants = (await env.repo.grantsInScope(ctx.scope)).filter((g) => g.retiringPrincipal === who);
+  grants.sort((a, b) => (a.keyArn + a.grantId < b.keyArn + b.grantId ? -1 : 1));
+  const { page, nextMarker } = pageOf(env.markerKey, `retirable/${ctx.scope.accountId}/${ctx.scope.region}/${who}`, grants, (g) => g.keyArn + "/" + g.grantId, input.Marker, input.Limit ?? 50);
+  return { Grants: page.map(entryOf), Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
+}
+
+export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { GrantToken?: string; KeyId?: string; GrantId?: string; DryRun?: boolean }): Promise<void> {
+  const v = new Violations();
+  v.str(input.GrantToken, "grantToken", 1, 8192);
+  if (input.KeyId !== undefined) validateKeyId(v, input.KeyId);
+  v.str(input.GrantId, "grantId", 1, 128);
+  v.throwIfAny();
+  let key: KeyRecord | undefined;
+  let grantId: string;
+  if (input.GrantToken !== undefined) {
+    const t = openGrantToken(input.GrantToken, env.grantTokenKey);
+    if (!t) throw invalidGrantToken("Invalid grant token.");
+    if (input.GrantId !== undefined && input.GrantId !== t.grantId) throw invalidGrantId("The grant ID does not match the grant token.");
+    key = await env.repo.getKey(t.accountId, t.region, t.keyId);
+    if (!key) throw notFound(`Key '${keyArnOf(t.accountId, t.region, t.keyId)}' does not exist`);
+    grantId = t.grantId;
+  } else {
+    if (input.KeyId === undefined || input.GrantId === undefined) throw validation("Grant token OR (grant ID, key ID) must be specified");
+    key = (await resolveKey(env, ctx, input.KeyId, ID.ownOrCross)).key;
+    grantId = input.GrantId;
+  }
+  const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === grantId);
+  const k = key;
+  await authorizeKey(env, ctx, k, "RetireGrant", {
+    grantOp: "RetireGrant",
+    context: {},
+  }).catch(async (e: unknown) => {
+    // The retiring principal, or a grantee whose grant includes RetireGrant, may retire it.
+    const p = ctx.principal;
+    if (grant && ((grant.retiringPrincipal !== undefined && principalNamedBy(grant.retiringPrincipal, p)) || (grant.operations.includes("RetireGrant") && principalNamedBy(grant.granteePrincipal, p)))) return;
+    throw e;
+  });
+  if (!grant) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
+  if (input.DryRun) throw dryRunSucceeded();
+  await env.repo.deleteGrant(k, grantId);
+}
+
+export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; GrantId: string; DryRun?: boolean }): Promise<void> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.str(input.GrantId, "grantId", 1, 128);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
+  await authorizeKey(env, ctx, key, "RevokeGrant");
+  const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === input.GrantId);
+  if (!grant) throw invalidGrantId("Grant ID not found.");
+  if (input.DryRun) throw dryRunSucceeded();
+  await env.repo.deleteGrant(key, input.GrantId);
+}

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, describe, test } from "node:test";
+import { wrapKeyMaterialForImport } from "./crypto/index.js";
+import { DAY_MS } from "./env.js";
+import { COLLECTIONS } from "./model.js";
+import { ACCOUNT, createKmsHarness, REGION, rejects } from "./testing/harness.js";
+
+type Md = { KeyMetadata: Record<string, unknown> & { KeyId: string; Arn: string } };
+type Params = { ImportToken: Uint8Array; PublicKey: Uint8Array; ParametersValidTo: Date; KeyId: string };
+
+describe("KMS imported key material", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+
+  async function wrapFor(keyId: string, material: Buffer, alg = "RSAES_OAEP_SHA_256") {
+    const p = await h.call<Params>("GetParametersForImport", { KeyId: keyId, WrappingAlgorithm: alg, WrappingKeySpec: "RSA_2048" });
+    return { p, wrapped: wrapKeyMaterialForImport({ wrappingPublicDer: Buffer.from(p.PublicKey), wrappingAlgorithm: alg, keyMaterial: material }) };
+  }
+
+  test("EXTERNAL key: PendingImport → Enabled; expiry deletes the material → PendingImport; re-import restores it", async () => {
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    assert.equal(k.KeyState, "PendingImport");
+    assert.equal(k.Enabled, false);
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("x") }), "KMSInvalidStateException", `${k.Arn} is pending import.`);
+    const material = randomBytes(32);
+    const { p, wrapped } = await wrapFor(k.KeyId, material);
+    assert.equal(p.KeyId, k.Arn);
+    assert.equal(p.ParametersValidTo.getTime(), h.clock.now() + DAY_MS);
+    await rejects(h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped }), "ValidationException", /validTo/);
+    const validTo = new Date(h.clock.now() + 2 * DAY_MS);
+    const r = await h.call<{ KeyId: string; KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ValidTo: validTo, ExpirationModel: "KEY_MATERIAL_EXPIRES" });
+    assert.match(r.KeyMaterialId, /^[0-9a-f]{64}$/);
+    const md = (await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata;
+    assert.equal(md.KeyState, "Enabled");
+    assert.equal(md.ExpirationModel, "KEY_MATERIAL_EXPIRES");
+    assert.equal((md.ValidTo as Date).getTime(), validTo.getTime());
+    const e = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("imported") });
+    h.clock.advance(2 * DAY_MS + 1);
+    await h.scheduler.runDue();
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.KeyState, "PendingImport");
+    assert.equal(await h.store.count(COLLECTIONS.material, `${ACCOUNT}/${REGION}/${k.KeyId}/`), 0);
+    await rejects(h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob }), "KMSInvalidStateException");
+    const again = await wrapFor(k.KeyId, material);
+    const r2 = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: again.p.ImportToken, EncryptedKeyMaterial: again.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    assert.equal(r2.KeyMaterialId, r.KeyMaterialId);
+    assert.equal(Buffer.from((await h.call<{ Plaintext: Uint8Array }>("Decrypt", { CiphertextBlob: e.CiphertextBlob })).Plaintext).toString(), "imported");
+  });
+
+  test("other material, foreign or expired tokens are refused; DeleteImportedKeyMaterial", async () => {
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    const first = await wrapFor(k.KeyId, randomBytes(32));
+    await h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: first.p.ImportToken, EncryptedKeyMaterial: first.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    const other = await wrapFor(k.KeyId, randomBytes(32));
+    await rejects(h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: other.p.ImportToken, EncryptedKeyMaterial: other.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ImportType: "EXISTING_KEY_MATERIAL" }), "IncorrectKeyMaterialException");
+    const k2 = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    await rejects(h.call("ImportKeyMaterial", { KeyId: k2.KeyId, ImportToken: other.p.ImportToken, EncryptedKeyMaterial: other.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }), "InvalidImportTokenException");
+    const late = await wrapFor(k2.KeyId, randomBytes(32));
+    h.clock.advance(DAY_MS + 1);
+    await rejects(h.call("ImportKeyMaterial", { KeyId: k2.KeyId, ImportToken: late.p.ImportToken, EncryptedKeyMaterial: late.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }), "ExpiredImportTokenException");
+    const short = await wrapFor(k2.KeyId, randomBytes(16));
+    await rejects(h.call("ImportKeyMaterial", { KeyId: k2.KeyId, ImportToken: short.p.ImportToken, EncryptedKeyMaterial: short.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }), "IncorrectKeyMaterialException");
+    const del = await h.call<{ KeyId: string; KeyMaterialId: string }>("DeleteImportedKeyMaterial", { KeyId: k.KeyId });
+    assert.equal(del.KeyId, k.Arn);
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.KeyState, "PendingImport");
+    const aws = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await rejects(h.call("GetParametersForImport", { KeyId: aws.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }), "UnsupportedOperationException", `${aws.Arn} origin is AWS_KMS which is not valid for this operation.`);
+  });
+
+  test("new imported material waits for RotateKeyOnDemand (symmetric keys)", async () => {
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    const a = await wrapFor(k.KeyId, randomBytes(32));
+    const ra = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: a.p.ImportToken, EncryptedKeyMaterial: a.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    await rejects(h.call("RotateKeyOnDemand", { KeyId: k.KeyId }), "KMSInvalidStateException");
+    const b = await wrapFor(k.KeyId, randomBytes(32));
+    const rb = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: b.p.ImportToken, EncryptedKeyMaterial: b.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ImportType: "NEW_KEY_MATERIAL" });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.CurrentKeyMaterialId, ra.KeyMaterialId);
+    await h.call("RotateKeyOnDemand", { KeyId: k.KeyId });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.CurrentKeyMaterialId, rb.KeyMaterialId);
+  });
+
+  test("asymmetric imported material (ECC P-256) signs after import", async () => {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL", KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" })).KeyMetadata;
+    const pair = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const der = pair.privateKey.export({ type: "pkcs8", format: "der" });
+    const w = await wrapFor(k.KeyId, der, "RSA_AES_KEY_WRAP_SHA_256");
+    await h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: w.p.ImportToken, EncryptedKeyMaterial: w.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    const s = await h.call<{ Signature: Uint8Array }>("Sign", { KeyId: k.KeyId, Message: Buffer.from("m"), SigningAlgorithm: "ECDSA_SHA_256" });
+    const { verify } = await import("node:crypto");
+    assert.ok(verify("sha256", Buffer.from("m"), { key: pair.publicKey, dsaEncoding: "der" }, Buffer.from(s.Signature)));
+  });
+});

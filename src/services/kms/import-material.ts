@@ -1,0 +1,242 @@
+/**
+ * Imported key material (Origin EXTERNAL): GetParametersForImport, ImportKeyMaterial,
+ * DeleteImportedKeyMaterial, and the durable job that deletes material when its ValidTo
+ * passes (the key goes back to PendingImport until the same material is imported again).
+ *
+ * Material ids of imported material are derived from the key id and the material itself, so
+ * re-importing the same material yields the same id and other material is recognised as
+ * new (ImportType NEW_KEY_MATERIAL, symmetric keys: it waits in PENDING_ROTATION until
+ * RotateKeyOnDemand makes it current).
+ */
+import { createHash } from "node:crypto";
+import type { DeleteImportedKeyMaterialResponse, GetParametersForImportResponse, ImportKeyMaterialResponse } from "@aws-sdk/client-kms";
+import type { RequestContext } from "../../core/types.js";
+import { authorizeKey } from "./authorize.js";
+import {
+  assertWrappingAllowed,
+  createImportToken,
+  generateWrappingKeyPairAsync,
+  IMPORT_TOKEN_TTL_MS,
+  openImportToken,
+  unwrapKeyMaterial,
+  validateImportedKeyMaterial,
+  type KeyMaterial,
+} from "./crypto/index.js";
+import type { KeyJobPayload } from "./deletion.js";
+import { DAY_MS, type KmsEnv } from "./env.js";
+import { cryptoCall, incorrectKeyMaterial, mapCryptoError, unsupported, validation } from "./errors.js";
+import { assertState, STATES } from "./key-state.js";
+import { ID, resolveKey } from "./lookup.js";
+import type { ExpirationModel, KeyRecord, MaterialInfo } from "./model.js";
+import { recordServiceEvent } from "./service-events.js";
+import { PATTERNS, validateKeyId, Violations } from "./validation.js";
+
+export const EXPIRE_MATERIAL_JOB = "kms-expire-material";
+const WRAPPING_ALGORITHMS = ["RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256", "SM2PKE"];
+const WRAPPING_KEY_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
+export const expireJobId = (arn: string, materialId: string): string => `kms-expire/${arn}/${materialId}`;
+
+function externalOnly(key: KeyRecord): void {
+  if (key.origin !== "EXTERNAL") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+}
+
+/** Deterministic id of imported material (same key + same material → same id). */
+export function importedMaterialId(keyId: string, m: KeyMaterial): string {
+  const h = createHash("sha256").update("bulwark/kms/imported-material-id/v1\u0000").update(keyId).update("\u0000");
+  h.update(m.secret ?? m.publicDer ?? Buffer.alloc(0));
+  return h.digest("hex");
+}
+
+export async function getParametersForImport(
+  env: KmsEnv,
+  ctx: RequestContext,
+  input: { KeyId: string; WrappingAlgorithm: string; WrappingKeySpec: string },
+): Promise<GetParametersForImportResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.oneOf(input.WrappingAlgorithm, "wrappingAlgorithm", WRAPPING_ALGORITHMS);
+  v.oneOf(input.WrappingKeySpec, "wrappingKeySpec", WRAPPING_KEY_SPECS);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "GetParametersForImport", {
+    context: { "kms:WrappingAlgorithm": input.WrappingAlgorithm, "kms:WrappingKeySpec": input.WrappingKeySpec },
+  });
+  externalOnly(key);
+  assertState(key, STATES.import);
+  cryptoCall(() => assertWrappingAllowed(key.keySpec, input.WrappingAlgorithm, input.WrappingKeySpec));
+  const pair = await generateWrappingKeyPairAsync(input.WrappingKeySpec).catch((e: unknown) => {
+    throw mapCryptoError(e);
+  });
+  const expiresAt = ctx.now + IMPORT_TOKEN_TTL_MS;
+  const token = createImportToken(
+    { keyId: key.keyId, wrappingAlgorithm: input.WrappingAlgorithm, wrappingKeySpec: input.WrappingKeySpec, expiresAt, wrappingPrivateDer: pair.privateDer },
+    env.importTokenKey,
+  );
+  pair.privateDer.fill(0);
+  return { KeyId: key.arn, ImportToken: token, PublicKey: pair.publicDer, ParametersValidTo: new Date(expiresAt) };
+}
+
+export interface ImportKeyMaterialInput {
+  KeyId: string;
+  ImportToken: Uint8Array;
+  EncryptedKeyMaterial: Uint8Array;
+  ValidTo?: Date;
+  ExpirationModel?: string;
+  ImportType?: string;
+  KeyMaterialDescription?: string;
+  KeyMaterialId?: string;
+}
+
+function expirationOf(input: ImportKeyMaterialInput, now: number): { model: ExpirationModel; validTo?: number } {
+  const model = (input.ExpirationModel ?? "KEY_MATERIAL_EXPIRES") as ExpirationModel;
+  if (model === "KEY_MATERIAL_EXPIRES") {
+    if (input.ValidTo === undefined) throw validation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES.");
+    const t = input.ValidTo.getTime();
+    if (t <= now) throw validation("The ValidTo date must be in the future.");
+    if (t > now + 365 * DAY_MS) throw validation("The ValidTo date must be no more than 365 days in the future.");
+    return { model, validTo: t };
+  }
+  if (input.ValidTo !== undefined) throw validation("A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.");
+  return { model };
+}
+
+export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input: ImportKeyMaterialInput): Promise<ImportKeyMaterialResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.blob(input.ImportToken, "importToken", 1, 6144);
+  v.blob(input.EncryptedKeyMaterial, "encryptedKeyMaterial", 1, 6144);
+  v.oneOf(input.ExpirationModel, "expirationModel", ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"]);
+  v.oneOf(input.ImportType, "importType", ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"]);
+  v.str(input.KeyMaterialDescription, "keyMaterialDescription", 0, 256);
+  v.str(input.KeyMaterialId, "keyMaterialId", 64, 64, PATTERNS.keyMaterialId);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  const exp = expirationOf(input, ctx.now);
+  await authorizeKey(env, ctx, key, "ImportKeyMaterial", {
+    context: { "kms:ExpirationModel": exp.model, ...(exp.validTo !== undefined ? { "kms:ValidTo": Math.floor(exp.validTo / 1000) } : {}) },
+  });
+  externalOnly(key);
+  assertState(key, STATES.import);
+  const symmetric = key.keySpec === "SYMMETRIC_DEFAULT";
+  if (!symmetric && (input.ImportType !== undefined || input.KeyMaterialDescription !== undefined || input.KeyMaterialId !== undefined)) {
+    throw validation("ImportType, KeyMaterialDescription and KeyMaterialId are valid only for symmetric encryption KMS keys.");
+  }
+  const token = cryptoCall(() => openImportToken(Buffer.from(input.ImportToken), env.importTokenKey, { keyId: key.keyId, now: ctx.now }));
+  let material: KeyMaterial;
+  try {
+    const raw = cryptoCall(() => unwrapKeyMaterial({ wrappingPrivateDer: token.wrappingPrivateDer, wrappingAlgorithm: token.wrappingAlgorithm, encryptedKeyMaterial: Buffer.from(input.EncryptedKeyMaterial) }));
+    try {
+      material = cryptoCall(() => validateImportedKeyMaterial(key.keySpec, raw));
+    } finally {
+      raw.fill(0);
+    }
+  } finally {
+    token.wrappingPrivateDer.fill(0);
+  }
+  const id = importedMaterialId(key.keyId, material);
+  if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== id) {
+    throw incorrectKeyMaterial("The key material does not match the specified key material ID.");
+  }
+  const existing = key.materials.find((m) => m.id === id);
+  const importType = input.ImportType ?? (key.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
+  if (!existing && key.materials.length > 0 && !(symmetric && importType === "NEW_KEY_MATERIAL")) {
+    throw incorrectKeyMaterial("The key material does not match the key material that was previously imported into this KMS key.");
+  }
+  if (existing && input.ImportType === "NEW_KEY_MATERIAL") throw incorrectKeyMaterial("This key material was already imported into this KMS key; use ImportType EXISTING_KEY_MATERIAL.");
+  const now = ctx.now;
+  const info = (prev: MaterialInfo | undefined, state: MaterialInfo["state"]): MaterialInfo => {
+    const description = input.KeyMaterialDescription ?? prev?.description;
+    return {
+      id,
+      createdAt: prev?.createdAt ?? now,
+      ...(prev?.rotatedAt !== undefined ? { rotatedAt: prev.rotatedAt } : {}),
+      ...(prev?.rotationType !== undefined ? { rotationType: prev.rotationType } : {}),
+      state,
+      importState: "IMPORTED",
+      expirationModel: exp.model,
+      ...(exp.validTo !== undefined ? { validTo: exp.validTo } : {}),
+      ...(description !== undefined ? { description } : {}),
+    };
+  };
+  try {
+    await env.repo.store.transaction(async (tx) => {
+      const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
+      if (!cur) return;
+      await env.repo.putMaterial(tx, cur, id, material);
+      let materials = [...cur.materials];
+      let currentMaterialId = cur.currentMaterialId;
+      const idx = materials.findIndex((m) => m.id === id);
+      if (idx >= 0) materials[idx] = info(materials[idx], materials[idx]!.state);
+      else if (materials.length === 0) {
+        materials = [info(undefined, "CURRENT")];
+        currentMaterialId = id;
+      } else materials.push(info(undefined, "PENDING_ROTATION"));
+      const currentImported = materials.find((m) => m.id === currentMaterialId)?.importState === "IMPORTED";
+      const state = cur.state === "PendingImport" && currentImported ? "Enabled" : cur.state;
+      await env.repo.putKey({ ...cur, materials, ...(currentMaterialId !== undefined ? { currentMaterialId } : {}), state }, tx);
+    });
+  } finally {
+    env.repo.invalidateKey(key.accountId, key.region, key.keyId);
+    env.repo.dropMaterial(key.arn);
+  }
+  if (exp.validTo !== undefined) {
+    await env.scheduler?.schedule<ExpirePayload>(EXPIRE_MATERIAL_JOB, exp.validTo, { accountId: key.accountId, region: key.region, keyId: key.keyId, materialId: id }, expireJobId(key.arn, id));
+  } else await env.scheduler?.cancel(expireJobId(key.arn, id));
+  return { KeyId: key.arn, KeyMaterialId: id };
+}
+
+export interface ExpirePayload extends KeyJobPayload {
+  materialId: string;
+}
+
+/** Deletes one imported material version; the key becomes PendingImport if it was the current one. */
+async function removeMaterial(env: KmsEnv, key: KeyRecord, materialId: string): Promise<void> {
+  try {
+    await env.repo.store.transaction(async (tx) => {
+      const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
+      if (!cur) return;
+      await env.repo.deleteMaterial(tx, cur, materialId);
+      const materials = cur.materials.map((m): MaterialInfo => {
+        if (m.id !== materialId) return m;
+        const { expirationModel: _e, validTo: _v, ...rest } = m;
+        return { ...rest, importState: "PENDING_IMPORT" };
+      });
+      const isCurrent = cur.currentMaterialId === materialId;
+      const state = isCurrent && (cur.state === "Enabled" || cur.state === "Disabled") ? "PendingImport" : cur.state;
+      await env.repo.putKey({ ...cur, materials, state }, tx);
+    });
+  } finally {
+    env.repo.invalidateKey(key.accountId, key.region, key.keyId);
+    env.repo.dropMaterial(key.arn);
+  }
+}
+
+export async function deleteImportedKeyMaterial(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; KeyMaterialId?: string }): Promise<DeleteImportedKeyMaterialResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.str(input.KeyMaterialId, "keyMaterialId", 64, 64, PATTERNS.keyMaterialId);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "DeleteImportedKeyMaterial");
+  externalOnly(key);
+  assertState(key, STATES.import);
+  const materialId = input.KeyMaterialId ?? key.currentMaterialId;
+  const m = key.materials.find((x) => x.id === materialId);
+  if (materialId === undefined || !m) throw validation(`Key material ${input.KeyMaterialId ?? ""} is not associated with ${key.arn}.`.replace("  ", " "));
+  await removeMaterial(env, key, materialId);
+  await env.scheduler?.cancel(expireJobId(key.arn, materialId));
+  return { KeyId: key.arn, KeyMaterialId: materialId };
+}
+
+/** Job handler: deletes expired imported material (idempotent). */
+export async function runMaterialExpiry(env: KmsEnv, p: ExpirePayload): Promise<void> {
+  const key = await env.repo.getKey(p.accountId, p.region, p.keyId);
+  const m = key?.materials.find((x) => x.id === p.materialId);
+  if (!key || !m || m.importState !== "IMPORTED" || m.validTo === undefined) return;
+  if (m.validTo > env.clock.now()) {
+    await env.scheduler?.schedule<ExpirePayload>(EXPIRE_MATERIAL_JOB, m.validTo, p, expireJobId(key.arn, p.materialId));
+    return;
+  }
+  await removeMaterial(env, key, p.materialId);
+  await recordServiceEvent(env, key, "DeleteExpiredKeyMaterial", { keyMaterialId: p.materialId });
+}

@@ -1,0 +1,56 @@
+/**
+ * Which key states each operation accepts, and the exception (with AWS's wording) a key in
+ * any other state produces. Source: "Key states of AWS KMS keys" (developer guide).
+ */
+import { AwsError } from "../../core/errors.js";
+import { disabled, invalidState } from "./errors.js";
+import type { KeyRecord, KeyState } from "./model.js";
+
+export type StateRule = ReadonlySet<KeyState>;
+
+const S = (...s: KeyState[]): StateRule => new Set(s);
+
+export const STATES = {
+  /** Cryptographic operations: only an enabled key. */
+  crypto: S("Enabled"),
+  /** Reads of metadata, policy, grants, tags. */
+  any: S("Enabled", "Disabled", "PendingDeletion", "PendingImport", "PendingReplicaDeletion", "Unavailable", "Creating", "Updating"),
+  /** Management changes that a key pending deletion refuses. */
+  manage: S("Enabled", "Disabled", "PendingImport", "Unavailable", "Creating", "Updating"),
+  enableDisable: S("Enabled", "Disabled"),
+  rotation: S("Enabled"),
+  /** GetPublicKey also answers for a disabled key (as the real service does). */
+  publicKey: S("Enabled", "Disabled"),
+  cancelDeletion: S("PendingDeletion", "PendingReplicaDeletion"),
+  import: S("Enabled", "Disabled", "PendingImport"),
+  replicate: S("Enabled", "Disabled"),
+} as const;
+
+export function keyUnavailable(arn: string): AwsError {
+  return new AwsError("KeyUnavailableException", `${arn} is unavailable.`, 500);
+}
+
+/** Throws the exception AWS gives for `key` in a state `rule` does not accept. */
+export function assertState(key: Pick<KeyRecord, "arn" | "state">, rule: StateRule): void {
+  if (rule.has(key.state)) return;
+  const arn = key.arn;
+  if (rule === STATES.cancelDeletion) throw invalidState(`${arn} is not pending deletion.`);
+  switch (key.state) {
+    case "Disabled":
+      throw disabled(`${arn} is disabled.`);
+    case "PendingDeletion":
+      throw invalidState(`${arn} is pending deletion.`);
+    case "PendingReplicaDeletion":
+      throw invalidState(`${arn} is pending replica deletion.`);
+    case "PendingImport":
+      throw invalidState(`${arn} is pending import.`);
+    case "Unavailable":
+      throw keyUnavailable(arn);
+    case "Creating":
+      throw invalidState(`${arn} is creating.`);
+    case "Updating":
+      throw invalidState(`${arn} is updating.`);
+    case "Enabled":
+      throw invalidState(`${arn} is enabled.`);
+  }
+}

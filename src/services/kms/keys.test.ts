@@ -1,0 +1,181 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { DAY_MS } from "./env.js";
+import { COLLECTIONS } from "./model.js";
+import { createKmsHarness, REGION, rejects, ACCOUNT } from "./testing/harness.js";
+
+type Md = { KeyMetadata: Record<string, unknown> };
+
+describe("KMS keys", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+
+  test("CreateKey defaults: symmetric, enabled, default policy, customer managed", async () => {
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", { Description: "d" });
+    assert.match(String(md.KeyId), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(md.Arn, `arn:aws:kms:${REGION}:${ACCOUNT}:key/${String(md.KeyId)}`);
+    assert.equal(md.KeyState, "Enabled");
+    assert.equal(md.Enabled, true);
+    assert.equal(md.KeySpec, "SYMMETRIC_DEFAULT");
+    assert.equal(md.KeyUsage, "ENCRYPT_DECRYPT");
+    assert.equal(md.Origin, "AWS_KMS");
+    assert.equal(md.KeyManager, "CUSTOMER");
+    assert.equal(md.MultiRegion, false);
+    assert.deepEqual(md.EncryptionAlgorithms, ["SYMMETRIC_DEFAULT"]);
+    assert.match(String(md.CurrentKeyMaterialId), /^[0-9a-f]{64}$/);
+    const pol = await h.call<{ Policy: string; PolicyName: string }>("GetKeyPolicy", { KeyId: md.KeyId });
+    assert.equal(pol.PolicyName, "default");
+    assert.deepEqual(JSON.parse(pol.Policy), {
+      Version: "2012-10-17",
+      Id: "key-default-1",
+      Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
+    });
+  });
+
+  test("every supported key spec and usage creates a key; SM2 and mismatches are refused", async () => {
+    const cases: Array<[string, string]> = [
+      ["HMAC_224", "GENERATE_VERIFY_MAC"],
+      ["HMAC_512", "GENERATE_VERIFY_MAC"],
+      ["RSA_2048", "ENCRYPT_DECRYPT"],
+      ["RSA_3072", "SIGN_VERIFY"],
+      ["ECC_NIST_P256", "SIGN_VERIFY"],
+      ["ECC_NIST_P384", "KEY_AGREEMENT"],
+      ["ECC_NIST_P521", "SIGN_VERIFY"],
+      ["ECC_SECG_P256K1", "SIGN_VERIFY"],
+      ["ECC_NIST_EDWARDS25519", "SIGN_VERIFY"],
+      ["ML_DSA_44", "SIGN_VERIFY"],
+      ["ML_KEM_768", "ENCAPSULATE_DECAPSULATE"],
+    ];
+    for (const [KeySpec, KeyUsage] of cases) {
+      const { KeyMetadata: md } = await h.call<Md>("CreateKey", { KeySpec, KeyUsage });
+      assert.equal(md.KeySpec, KeySpec);
+      assert.equal(md.KeyUsage, KeyUsage);
+    }
+    await rejects(h.call("CreateKey", { KeySpec: "SM2", KeyUsage: "SIGN_VERIFY" }), "UnsupportedOperationException");
+    await rejects(h.call("CreateKey", { KeySpec: "HMAC_256" }), "ValidationException", "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec HMAC_256.");
+    await rejects(
+      h.call("CreateKey", { KeySpec: "AES_256" }),
+      "ValidationException",
+      /^1 validation error detected: Value 'AES_256' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[SYMMETRIC_DEFAULT, /,
+    );
+    await rejects(h.call("CreateKey", { Tags: [{ TagKey: "aws:x", TagValue: "y" }] }), "TagException", "Tags beginning with aws: are reserved");
+    await rejects(h.call("CreateKey", { CustomKeyStoreId: "cks-1234567890abcdef0" }), "CustomKeyStoreNotFoundException");
+  });
+
+  test("state machine: disable, enable, schedule deletion, cancel, with AWS's exceptions", async () => {
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
+    const KeyId = String(md.KeyId);
+    const arn = String(md.Arn);
+    const pt = { KeyId, Plaintext: Buffer.from("x") };
+    await h.call("DisableKey", { KeyId });
+    await rejects(h.call("Encrypt", pt), "DisabledException", `${arn} is disabled.`);
+    await h.call("EnableKey", { KeyId });
+    await h.call("Encrypt", pt);
+    await rejects(h.call("CancelKeyDeletion", { KeyId }), "KMSInvalidStateException", `${arn} is not pending deletion.`);
+    const s = await h.call<{ KeyState: string; DeletionDate: Date; PendingWindowInDays: number; KeyId: string }>("ScheduleKeyDeletion", { KeyId });
+    assert.equal(s.KeyState, "PendingDeletion");
+    assert.equal(s.PendingWindowInDays, 30);
+    assert.equal(s.KeyId, arn);
+    assert.equal(s.DeletionDate.getTime(), h.clock.now() + 30 * DAY_MS);
+    await rejects(h.call("Encrypt", pt), "KMSInvalidStateException", `${arn} is pending deletion.`);
+    await rejects(h.call("EnableKey", { KeyId }), "KMSInvalidStateException", `${arn} is pending deletion.`);
+    await rejects(h.call("ScheduleKeyDeletion", { KeyId }), "KMSInvalidStateException", `${arn} is pending deletion.`);
+    const d = await h.call<Md>("DescribeKey", { KeyId });
+    assert.equal(d.KeyMetadata.KeyState, "PendingDeletion");
+    assert.equal(d.KeyMetadata.Enabled, false);
+    const c = await h.call<{ KeyId: string }>("CancelKeyDeletion", { KeyId });
+    assert.equal(c.KeyId, arn);
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId })).KeyMetadata.KeyState, "Disabled");
+  });
+
+  test("ScheduleKeyDeletion validates the window (7–30 days)", async () => {
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
+    await rejects(
+      h.call("ScheduleKeyDeletion", { KeyId: md.KeyId, PendingWindowInDays: 6 }),
+      "ValidationException",
+      "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7",
+    );
+    await rejects(
+      h.call("ScheduleKeyDeletion", { KeyId: md.KeyId, PendingWindowInDays: 31 }),
+      "ValidationException",
+      "1 validation error detected: Value '31' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30",
+    );
+  });
+
+  test("the deletion job deletes the key, its material, aliases and grants at the end of the window", async () => {
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
+    const KeyId = String(md.KeyId);
+    await h.call("CreateAlias", { AliasName: "alias/doomed", TargetKeyId: KeyId });
+    await h.call("CreateGrant", { KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Encrypt"] });
+    await h.call("ScheduleKeyDeletion", { KeyId, PendingWindowInDays: 7 });
+    const prefix = `${ACCOUNT}/${REGION}/${KeyId}`;
+    assert.equal(await h.store.count(COLLECTIONS.material, prefix + "/"), 1);
+    h.clock.advance(7 * DAY_MS - 1000);
+    await h.scheduler.runDue();
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId })).KeyMetadata.KeyState, "PendingDeletion");
+    h.clock.advance(2000);
+    await h.scheduler.runDue();
+    await rejects(h.call("DescribeKey", { KeyId }), "NotFoundException", `Key '${String(md.Arn)}' does not exist`);
+    assert.equal(await h.store.count(COLLECTIONS.material, prefix + "/"), 0);
+    assert.equal(await h.store.count(COLLECTIONS.grants, prefix + "/"), 0);
+    await rejects(h.call("DescribeKey", { KeyId: "alias/doomed" }), "NotFoundException", `Alias arn:aws:kms:${REGION}:${ACCOUNT}:alias/doomed is not found.`);
+  });
+
+  test("key identifiers: forms each operation accepts and AWS's NotFound wording", async () => {
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
+    const KeyId = String(md.KeyId);
+    await h.call("CreateAlias", { AliasName: "alias/ids", TargetKeyId: KeyId });
+    for (const id of [KeyId, md.Arn, "alias/ids", `arn:aws:kms:${REGION}:${ACCOUNT}:alias/ids`]) {
+      assert.equal((await h.call<Md>("DescribeKey", { KeyId: id })).KeyMetadata.KeyId, KeyId);
+    }
+    await rejects(h.call("ScheduleKeyDeletion", { KeyId: "alias/ids" }), "NotFoundException", "Invalid keyId alias/ids");
+    await rejects(h.call("EnableKeyRotation", { KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/ids` }), "NotFoundException");
+    await rejects(h.call("DescribeKey", { KeyId: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KeyId}` }), "NotFoundException", "Invalid arn eu-west-1");
+    await rejects(h.call("DescribeKey", { KeyId: "not-a-key" }), "NotFoundException", "Invalid keyId not-a-key");
+    const missing = "11111111-2222-4333-8444-555555555555";
+    await rejects(h.call("DescribeKey", { KeyId: missing }), "NotFoundException", `Key 'arn:aws:kms:${REGION}:${ACCOUNT}:key/${missing}' does not exist`);
+    await rejects(
+      h.call("DescribeKey", { KeyId: "" }),
+      "ValidationException",
+      "1 validation error detected: Value '' at 'keyId' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  });
+
+  test("ListKeys pages with opaque markers; a forged marker is InvalidMarkerException", async () => {
+    const h2 = createKmsHarness();
+    try {
+      const ids = new Set<string>();
+      for (let i = 0; i < 5; i++) ids.add(String((await h2.call<Md>("CreateKey", {})).KeyMetadata.KeyId));
+      const seen: string[] = [];
+      let Marker: string | undefined;
+      for (;;) {
+        const page = await h2.call<{ Keys: Array<{ KeyId: string; KeyArn: string }>; Truncated: boolean; NextMarker?: string }>("ListKeys", { Limit: 2, ...(Marker ? { Marker } : {}) });
+        seen.push(...page.Keys.map((k) => k.KeyId));
+        if (!page.Truncated) break;
+        Marker = page.NextMarker;
+      }
+      assert.deepEqual(new Set(seen), ids);
+      assert.equal(seen.length, 5);
+      await rejects(h2.call("ListKeys", { Marker: "abc.def" }), "InvalidMarkerException");
+    } finally {
+      await h2.close();
+    }
+  });
+
+  test("UpdateKeyDescription, tags (merge, untag, list) and tag rules", async () => {
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", { Tags: [{ TagKey: "a", TagValue: "1" }] });
+    const KeyId = md.KeyId;
+    await h.call("UpdateKeyDescription", { KeyId, Description: "new" });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId })).KeyMetadata.Description, "new");
+    await h.call("TagResource", { KeyId, Tags: [{ TagKey: "b", TagValue: "2" }, { TagKey: "a", TagValue: "3" }] });
+    await h.call("UntagResource", { KeyId, TagKeys: ["b"] });
+    const t = await h.call<{ Tags: unknown[]; Truncated: boolean }>("ListResourceTags", { KeyId });
+    assert.deepEqual(t, { Tags: [{ TagKey: "a", TagValue: "3" }], Truncated: false });
+    await rejects(h.call("TagResource", { KeyId, Tags: [{ TagKey: "AWS:x", TagValue: "" }] }), "TagException");
+    await rejects(
+      h.call("TagResource", { KeyId, Tags: [{ TagKey: "k".repeat(129), TagValue: "" }] }),
+      "ValidationException",
+      `1 validation error detected: Value '${"k".repeat(129)}' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`,
+    );
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * The key aggregate: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription, EnableKey,
+ * DisableKey. Deletion is in deletion.ts, rotation in rotation.ts, multi-Region in
+ * multi-region.ts, import in import-material.ts.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { CreateKeyResponse, DescribeKeyResponse, ListKeysResponse } from "@aws-sdk/client-kms";
+import type { RequestContext, Scope } from "../../core/types.js";
+import { authorizeIamOnly, authorizeKey, checkGrantTokens } from "./authorize.js";
+import {
+  assertKeyUsageAllowed,
+  assertSpecSupported,
+  generateKeyMaterialAsync,
+  isKeySpec,
+  KEY_SPECS,
+  keySpecInfo,
+  newKeyMaterialId,
+  type KeySpec,
+  type KeyUsage,
+} from "./crypto/index.js";
+import type { KmsEnv } from "./env.js";
+import { customKeyStoreNotFound, cryptoCall, validation } from "./errors.js";
+import { assertState, STATES } from "./key-state.js";
+import { ID, resolveKey } from "./lookup.js";
+import { keyMetadata, type MultiRegionView } from "./metadata.js";
+import { keyArnOf, type KeyRecord, type Origin, type Tag } from "./model.js";
+import { decodeMarker, encodeMarker } from "./pagination.js";
+import { checkKeyPolicy, lockoutCheck, validatePolicyText } from "./policies.js";
+import { defaultKeyPolicy } from "./policy-text.js";
+import { checkTagRules, MAX_TAGS, requestTagContext, validateTags } from "./tags.js";
+import { PATTERNS, validateGrantTokens, validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
+
+export const KEY_USAGES: readonly KeyUsage[] = ["SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT", "ENCAPSULATE_DECAPSULATE"];
+export const ORIGINS: readonly Origin[] = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
+const CMK_SPECS = [
+  "RSA_2048",
+  "RSA_3072",
+  "RSA_4096",
+  "ECC_NIST_P256",
+  "ECC_NIST_P384",
+  "ECC_NIST_P521",
+  "ECC_SECG_P256K1",
+  "SYMMETRIC_DEFAULT",
+  "HMAC_224",
+  "HMAC_256",
+  "HMAC_384",
+  "HMAC_512",
+  "SM2",
+];
+
+export interface CreateKeyInput {
+  Policy?: string;
+  Description?: string;
+  KeyUsage?: string;
+  CustomerMasterKeySpec?: string;
+  KeySpec?: string;
+  Origin?: string;
+  CustomKeyStoreId?: string;
+  BypassPolicyLockoutSafetyCheck?: boolean;
+  Tags?: Tag[];
+  MultiRegion?: boolean;
+  XksKeyId?: string;
+}
+
+export function newKeyId(multiRegion: boolean): string {
+  return multiRegion ? `mrk-${randomBytes(16).toString("hex")}` : randomUUID();
+}
+
+/** The multi-Region layout of a key, read from its primary. */
+export async function multiRegionView(env: KmsEnv, key: KeyRecord): Promise<MultiRegionView | undefined> {
+  if (!key.multiRegion || key.primaryRegion === undefined) return undefined;
+  const primary = key.region === key.primaryRegion ? key : await env.repo.getKey(key.accountId, key.primaryRegion, key.keyId);
+  return { primaryRegion: key.primaryRegion, replicaRegions: primary?.replicaRegions ?? [] };
+}
+
+export async function describe(env: KmsEnv, key: KeyRecord) {
+  return keyMetadata(key, await multiRegionView(env, key));
+}
+
+/** A fresh key record (no material yet). */
+export function newKeyRecord(scope: Scope, now: number, opts: { keyId: string; spec: KeySpec; usage: KeyUsage; origin: Origin; description: string; policy: string; tags: Tag[]; multiRegion: boolean; manager?: "CUSTOMER" | "AWS" }): KeyRecord {
+  return {
+    keyId: opts.keyId,
+    accountId: scope.accountId,
+    region: scope.region,
+    arn: keyArnOf(scope.accountId, scope.region, opts.keyId),
+    createdAt: now,
+    description: opts.description,
+    keyUsage: opts.usage,
+    keySpec: opts.spec,
+    origin: opts.origin,
+    state: opts.origin === "EXTERNAL" ? "PendingImport" : "Enabled",
+    policy: opts.policy,
+    tags: opts.tags,
+    manager: opts.manager ?? "CUSTOMER",
+    multiRegion: opts.multiRegion,
+    ...(opts.multiRegion ? { primaryRegion: scope.region, replicaRegions: [] } : {}),
+    rotation: { enabled: false, onDemandCount: 0 },
+    materials: [],
+    version: 0,
+  };
+}
+
+/** Generates the first material of an AWS_KMS key and stores record + sealed material together. */
+export async function storeNewKey(env: KmsEnv, rec: KeyRecord): Promise<KeyRecord> {
+  let out = rec;
+  if (rec.origin === "AWS_KMS") {
+    const material = await generateKeyMaterialAsync(rec.keySpec);
+    const id = newKeyMaterialId();
+    out = { ...rec, currentMaterialId: id, materials: [{ id, createdAt: rec.createdAt, state: "CURRENT" }] };
+    try {
+      await env.repo.store.transaction(async (tx) => {
+        await env.repo.putMaterial(tx, out, id, material);
+        await env.repo.indexKey(tx, out);
+        out = await env.repo.putKey(out, tx);
+      });
+    } finally {
+      env.repo.invalidateKey(rec.accountId, rec.region, rec.keyId);
+    }
+    return out;
+  }
+  try {
+    await env.repo.store.transaction(async (tx) => {
+      await env.repo.indexKey(tx, out);
+      out = await env.repo.putKey(out, tx);
+    });
+  } finally {
+    env.repo.invalidateKey(rec.accountId, rec.region, rec.keyId);
+  }
+  return out;
+}
+
+function checkCreateKeyInput(input: CreateKeyInput): { spec: KeySpec; usage: KeyUsage; origin: Origin } {
+  const v = new Violations();
+  validatePolicyText(v, input.Policy);
+  v.str(input.Description, "description", 0, 8192, PATTERNS.description);
+  v.oneOf(input.KeyUsage, "keyUsage", KEY_USAGES);
+  v.oneOf(input.CustomerMasterKeySpec, "customerMasterKeySpec", CMK_SPECS);
+  v.oneOf(input.KeySpec, "keySpec", KEY_SPECS);
+  v.oneOf(input.Origin, "origin", ORIGINS);
+  v.str(input.CustomKeyStoreId, "customKeyStoreId", 1, 64);
+  v.str(input.XksKeyId, "xksKeyId", 1, 128, { re: /^[a-zA-Z0-9-_.]+$/, text: "^[a-zA-Z0-9-_.]+$" });
+  validateTags(v, input.Tags);
+  v.throwIfAny();
+  if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) {
+    throw validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.");
+  }
+  const specName = input.KeySpec ?? input.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
+  if (!isKeySpec(specName)) throw validation(`Unsupported KeySpec ${specName}`);
+  const spec = specName;
+  const usage = (input.KeyUsage ?? "ENCRYPT_DECRYPT") as KeyUsage;
+  const origin = (input.Origin ?? "AWS_KMS") as Origin;
+  cryptoCall(() => assertSpecSupported(keySpecInfo(spec)));
+  cryptoCall(() => assertKeyUsageAllowed(spec, usage));
+  if (input.CustomKeyStoreId !== undefined) throw customKeyStoreNotFound(`Custom key store ${input.CustomKeyStoreId} was not found.`);
+  if (origin === "AWS_CLOUDHSM" || origin === "EXTERNAL_KEY_STORE") {
+    throw validation(`Origin ${origin} requires a CustomKeyStoreId.`);
+  }
+  if (input.XksKeyId !== undefined) throw validation("XksKeyId is valid only for keys in an external key store.");
+  if (input.Tags && input.Tags.length > MAX_TAGS) throw validation(`1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TAGS}`);
+  return { spec, usage, origin };
+}
+
+export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateKeyInput): Promise<CreateKeyResponse> {
+  const { spec, usage, origin } = checkCreateKeyInput(input);
+  const multiRegion = input.MultiRegion === true;
+  const bypass = input.BypassPolicyLockoutSafetyCheck === true;
+  await authorizeIamOnly(ctx, "CreateKey", {
+    "kms:KeySpec": spec,
+    "kms:KeyUsage": usage,
+    "kms:KeyOrigin": origin,
+    "kms:MultiRegion": multiRegion,
+    "kms:BypassPolicyLockoutSafetyCheck": bypass,
+    ...(multiRegion ? { "kms:MultiRegionKeyType": "PRIMARY" } : {}),
+    ...requestTagContext(input.Tags),
+  });
+  if (input.Tags && input.Tags.length > 0) {
+    checkTagRules(input.Tags);
+    await authorizeIamOnly(ctx, "TagResource", requestTagContext(input.Tags));
+  }
+  const keyId = newKeyId(multiRegion);
+  const now = ctx.now;
+  const policy = input.Policy ?? defaultKeyPolicy(ctx.scope.accountId);
+  const rec = newKeyRecord(ctx.scope, now, { keyId, spec, usage, origin, description: input.Description ?? "", policy, tags: input.Tags ?? [], multiRegion });
+  if (input.Policy !== undefined) {
+    await checkKeyPolicy(env, input.Policy);
+    if (!bypass) await lockoutCheck(env, ctx, rec, input.Policy);
+  }
+  const stored = await storeNewKey(env, rec);
+  ctx.audit.resources = [{ ARN: stored.arn, accountId: stored.accountId, type: "AWS::KMS::Key" }];
+  return { KeyMetadata: await describe(env, stored) };
+}
+
+export async function describeKey(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; GrantTokens?: string[] }, viaService?: string): Promise<DescribeKeyResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  validateGrantTokens(v, input.GrantTokens);
+  v.throwIfAny();
+  const { key, aliasName } = await resolveKey(env, ctx, input.KeyId, ID.useCreating);
+  checkGrantTokens(env, input.GrantTokens);
+  await authorizeKey(env, ctx, key, "DescribeKey", { grantOp: "DescribeKey", ...(aliasName ? { requestAlias: aliasName } : {}), ...(viaService !== undefined ? { viaService } : {}) });
+  return { KeyMetadata: await describe(env, key) };
+}
+
+export async function listKeys(env: KmsEnv, ctx: RequestContext, input: { Limit?: number; Marker?: string }): Promise<ListKeysResponse> {
+  const v = new Violations();
+  validateLimit(v, input.Limit);
+  validateMarker(v, input.Marker);
+  v.throwIfAny();
+  await authorizeIamOnly(ctx, "ListKeys");
+  const limit = input.Limit ?? 100;
+  const list = `keys/${ctx.scope.accountId}/${ctx.scope.region}`;
+  const after = decodeMarker(env.markerKey, list, input.Marker);
+  const rows = await env.repo.listKeys(ctx.scope, after, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const truncated = rows.length > limit && last !== undefined;
+  return {
+    Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
+    Truncated: truncated,
+    ...(truncated ? { NextMarker: encodeMarker(env.markerKey, list, last.keyId) } : {}),
+  };
+}
+
+export async function updateKeyDescription(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; Description: string }): Promise<void> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.str(input.Description, "description", 0, 8192, PATTERNS.description);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "UpdateKeyDescription");
+  assertState(key, STATES.manage);
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => ({ ...rec, description: input.Description }));
+}
+
+export async function enableKey(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<void> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "EnableKey");
+  assertState(key, STATES.enableDisable);
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => {
+    assertState(rec, STATES.enableDisable);
+    return rec.state === "Enabled" ? undefined : { ...rec, state: "Enabled" };
+  });
+}
+
+export async function disableKey(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<void> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "DisableKey");
+  assertState(key, STATES.enableDisable);
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => {
+    assertState(rec, STATES.enableDisable);
+    return rec.state === "Disabled" ? undefined : { ...rec, state: "Disabled" };
+  });
+  env.repo.dropMaterial(key.arn);
+}

@@ -1,0 +1,99 @@
+/**
+ * Key identifiers: key id, key ARN, alias name, alias ARN — each accepted only where the
+ * operation accepts it, with the NotFoundException wording of the real service.
+ *
+ *  - a bare key id or alias name always means the caller's account and the request Region;
+ *  - another account's key needs its key ARN or alias ARN, and only operations with
+ *    "cross-account use: yes" accept one;
+ *  - an ARN of another Region is not found here ("Invalid arn <region>").
+ */
+import type { RequestContext } from "../../core/types.js";
+import type { KmsEnv } from "./env.js";
+import { notFound } from "./errors.js";
+import { aliasArnOf, keyArnOf, type KeyRecord } from "./model.js";
+
+export interface IdRules {
+  /** Alias names / alias ARNs allowed. */
+  alias: boolean;
+  /** Another account's key (by ARN) allowed. */
+  crossAccount: boolean;
+  /** A predefined alias (alias/aws/…) creates its AWS managed key on first use. */
+  createAwsManaged?: boolean;
+}
+
+export const ID = {
+  /** Encrypt, GenerateDataKey*, DescribeKey: any form, cross-account, creates AWS managed keys. */
+  useCreating: { alias: true, crossAccount: true, createAwsManaged: true },
+  /** Other cryptographic operations and GetPublicKey. */
+  use: { alias: true, crossAccount: true },
+  /** Key id or key ARN in the caller's account (most management operations). */
+  own: { alias: false, crossAccount: false },
+  /** Key id or key ARN, cross-account allowed (grants, GetKeyRotationStatus). */
+  ownOrCross: { alias: false, crossAccount: true },
+} as const satisfies Record<string, IdRules>;
+
+export interface ResolvedKey {
+  key: KeyRecord;
+  /** The alias name the request used, if any (kms:RequestAlias). */
+  aliasName?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MRK = /^mrk-[0-9a-f]{32}$/;
+const ARN = /^arn:(aws[a-z-]*):kms:([^:]*):([^:]*):(key|alias)\/(.+)$/;
+
+export function isKeyId(s: string): boolean {
+  return UUID.test(s) || MRK.test(s);
+}
+
+function invalidKeyId(id: string): never {
+  throw notFound(`Invalid keyId ${id}`);
+}
+
+interface Parsed {
+  accountId: string;
+  region: string;
+  keyId?: string;
+  aliasName?: string;
+}
+
+function parseIdentifier(id: string, ctx: Pick<RequestContext, "scope">, rules: IdRules): Parsed {
+  const { accountId, region } = ctx.scope;
+  if (id.startsWith("arn:")) {
+    const m = ARN.exec(id);
+    if (!m) invalidKeyId(id);
+    const [, , arnRegion, arnAccount, kind, rest] = m as unknown as [string, string, string, string, string, string];
+    if (kind === "alias" && !rules.alias) invalidKeyId(id);
+    if (arnRegion !== region) throw notFound(`Invalid arn ${arnRegion}`);
+    if (!/^\d{12}$/.test(arnAccount)) invalidKeyId(id);
+    if (arnAccount !== accountId && !rules.crossAccount) {
+      throw notFound(kind === "key" ? `Key '${id}' does not exist` : `Alias ${id} is not found.`);
+    }
+    return kind === "key" ? { accountId: arnAccount, region, keyId: rest } : { accountId: arnAccount, region, aliasName: `alias/${rest}` };
+  }
+  if (id.startsWith("alias/")) {
+    if (!rules.alias) invalidKeyId(id);
+    return { accountId, region, aliasName: id };
+  }
+  return { accountId, region, keyId: id };
+}
+
+/** Resolves a KeyId parameter to the key it names (NotFoundException otherwise). */
+export async function resolveKey(env: KmsEnv, ctx: Pick<RequestContext, "scope">, id: string, rules: IdRules): Promise<ResolvedKey> {
+  const p = parseIdentifier(id, ctx, rules);
+  let keyId = p.keyId;
+  if (p.aliasName !== undefined) {
+    const scope = { accountId: p.accountId, region: p.region };
+    let alias = await env.repo.getAlias(scope, p.aliasName);
+    if (!alias && rules.createAwsManaged && p.aliasName.startsWith("alias/aws/") && p.accountId === ctx.scope.accountId) {
+      await env.awsManagedKey(scope, p.aliasName);
+      alias = await env.repo.getAlias(scope, p.aliasName);
+    }
+    if (!alias) throw notFound(`Alias ${aliasArnOf(p.accountId, p.region, p.aliasName)} is not found.`);
+    keyId = alias.targetKeyId;
+  }
+  if (keyId === undefined || !isKeyId(keyId)) invalidKeyId(id);
+  const key = await env.repo.getKey(p.accountId, p.region, keyId);
+  if (!key) throw notFound(`Key '${keyArnOf(p.accountId, p.region, keyId)}' does not exist`);
+  return p.aliasName !== undefined ? { key, aliasName: p.aliasName } : { key };
+}

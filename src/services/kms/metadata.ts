@@ -1,0 +1,55 @@
+/** KeyMetadata (DescribeKey, CreateKey, ReplicateKey) from a key record. */
+import type { KeyMetadata } from "@aws-sdk/client-kms";
+import { algorithmsForUsage } from "./crypto/index.js";
+import { keyArnOf, type KeyRecord } from "./model.js";
+
+/** The multi-Region layout as the primary knows it (its own Region and its replicas). */
+export interface MultiRegionView {
+  primaryRegion: string;
+  replicaRegions: readonly string[];
+}
+
+export function currentMaterial(key: KeyRecord) {
+  return key.materials.find((m) => m.id === key.currentMaterialId);
+}
+
+export function keyMetadata(key: KeyRecord, mr?: MultiRegionView): KeyMetadata {
+  const algs = algorithmsForUsage(key.keySpec, key.keyUsage);
+  const cur = currentMaterial(key);
+  const md: KeyMetadata = {
+    AWSAccountId: key.accountId,
+    KeyId: key.keyId,
+    Arn: key.arn,
+    CreationDate: new Date(key.createdAt),
+    Enabled: key.state === "Enabled",
+    Description: key.description,
+    KeyUsage: key.keyUsage,
+    KeyState: key.state,
+    Origin: key.origin,
+    KeyManager: key.manager,
+    CustomerMasterKeySpec: key.keySpec as KeyMetadata["CustomerMasterKeySpec"],
+    KeySpec: key.keySpec,
+    MultiRegion: key.multiRegion,
+  };
+  if (key.deletionDate !== undefined && key.state === "PendingDeletion") md.DeletionDate = new Date(key.deletionDate);
+  if (key.state === "PendingReplicaDeletion" && key.pendingWindowInDays !== undefined) md.PendingDeletionWindowInDays = key.pendingWindowInDays;
+  if (algs.encryptionAlgorithms) md.EncryptionAlgorithms = [...algs.encryptionAlgorithms];
+  if (algs.signingAlgorithms) md.SigningAlgorithms = [...algs.signingAlgorithms];
+  if (algs.macAlgorithms) md.MacAlgorithms = [...algs.macAlgorithms];
+  if (algs.keyAgreementAlgorithms) md.KeyAgreementAlgorithms = [...algs.keyAgreementAlgorithms];
+  if (algs.encapsulationAlgorithms) md.EncapsulationAlgorithms = [...algs.encapsulationAlgorithms];
+  if (key.origin === "EXTERNAL" && cur?.importState === "IMPORTED") {
+    md.ExpirationModel = cur.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE";
+    if (cur.validTo !== undefined) md.ValidTo = new Date(cur.validTo);
+  }
+  if (key.keySpec === "SYMMETRIC_DEFAULT" && key.currentMaterialId !== undefined && key.state !== "PendingImport") md.CurrentKeyMaterialId = key.currentMaterialId;
+  if (key.multiRegion && mr) {
+    const isPrimary = key.region === mr.primaryRegion;
+    md.MultiRegionConfiguration = {
+      MultiRegionKeyType: isPrimary ? "PRIMARY" : "REPLICA",
+      PrimaryKey: { Arn: keyArnOf(key.accountId, mr.primaryRegion, key.keyId), Region: mr.primaryRegion },
+      ReplicaKeys: mr.replicaRegions.map((r) => ({ Arn: keyArnOf(key.accountId, r, key.keyId), Region: r })),
+    };
+  }
+  return md;
+}

@@ -1,0 +1,140 @@
+/**
+ * What the KMS service stores. Every document key begins with `<account>/<region>/`.
+ *
+ *   kms-keys       <acct>/<region>/<keyId>                 KeyRecord (metadata, policy, tags, rotation, material list)
+ *   kms-material   <acct>/<region>/<keyId>/<materialId>    MaterialDoc (sealed key material, never in clear)
+ *   kms-aliases    <acct>/<region>/<aliasName>             AliasRecord
+ *   kms-grants     <acct>/<region>/<keyId>/<grantId>       GrantRecord
+ *   kms-usage      <acct>/<region>/<keyId>                 KeyUsageRecord (GetKeyLastUsage; flushed in batches)
+ *   kms-key-index  <keyId>/<region>                        { accountId } (key ids are unique; not scoped by design)
+ */
+import type { KeySpec, KeyUsage } from "./crypto/index.js";
+
+export const COLLECTIONS = {
+  keys: "kms-keys",
+  material: "kms-material",
+  aliases: "kms-aliases",
+  grants: "kms-grants",
+  usage: "kms-usage",
+  /** <keyId>/<region> → owning account: finds the key of a blob decrypted cross-account without KeyId. */
+  keyIndex: "kms-key-index",
+} as const;
+
+export type KeyState = "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport" | "PendingReplicaDeletion" | "Unavailable" | "Creating" | "Updating";
+export type Origin = "AWS_KMS" | "EXTERNAL" | "AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE";
+export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
+
+/** One key material version of a key (ListKeyRotations shows them). */
+export interface MaterialInfo {
+  id: string;
+  /** When it was generated or first imported, epoch ms. */
+  createdAt: number;
+  /** When it became current through a rotation (absent for the first material). */
+  rotatedAt?: number;
+  rotationType?: "AUTOMATIC" | "ON_DEMAND";
+  state: "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION";
+  /** Imported material only. */
+  importState?: "IMPORTED" | "PENDING_IMPORT";
+  expirationModel?: ExpirationModel;
+  validTo?: number;
+  description?: string;
+}
+
+export interface Tag {
+  TagKey: string;
+  TagValue: string;
+}
+
+export interface RotationState {
+  enabled: boolean;
+  periodDays?: number;
+  nextRotationAt?: number;
+  onDemandStartedAt?: number;
+  /** On-demand rotations so far (limited per key). */
+  onDemandCount: number;
+}
+
+export interface KeyRecord {
+  keyId: string;
+  accountId: string;
+  region: string;
+  arn: string;
+  createdAt: number;
+  description: string;
+  keyUsage: KeyUsage;
+  keySpec: KeySpec;
+  origin: Origin;
+  state: KeyState;
+  deletionDate?: number;
+  pendingWindowInDays?: number;
+  /** Key policy text (GetKeyPolicy returns it as stored). */
+  policy: string;
+  tags: Tag[];
+  manager: "CUSTOMER" | "AWS";
+  multiRegion: boolean;
+  /** Multi-Region keys: which Region holds the primary, and (on the primary) the replicas. */
+  primaryRegion?: string;
+  replicaRegions?: string[];
+  rotation: RotationState;
+  /** Material versions, oldest first. Material is never deleted while the key exists (except imported material, by request or expiry). */
+  materials: MaterialInfo[];
+  currentMaterialId?: string;
+  /** Bumped on every write; cache entries compare it. */
+  version: number;
+}
+
+export interface MaterialDoc {
+  /** Sealer output (base64), aad = materialAad(keyArn, materialId). */
+  sealed: string;
+}
+
+export interface AliasRecord {
+  aliasName: string;
+  aliasArn: string;
+  targetKeyId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GrantConstraintsRecord {
+  EncryptionContextSubset?: Record<string, string>;
+  EncryptionContextEquals?: Record<string, string>;
+}
+
+export interface GrantRecord {
+  grantId: string;
+  keyId: string;
+  keyArn: string;
+  name?: string;
+  createdAt: number;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  /** Account that created the grant. */
+  issuingAccount: string;
+  operations: string[];
+  constraints?: GrantConstraintsRecord;
+}
+
+export interface KeyUsageRecord {
+  operation: string;
+  timestamp: number;
+  requestId: string;
+}
+
+export function keyDocKey(accountId: string, region: string, keyId: string): string {
+  return `${accountId}/${region}/${keyId}`;
+}
+
+export function keyArnOf(accountId: string, region: string, keyId: string): string {
+  return `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
+}
+
+export function aliasArnOf(accountId: string, region: string, aliasName: string): string {
+  return `arn:aws:kms:${region}:${accountId}:${aliasName}`;
+}
+
+/** AAD of sealed key material: binds the key ARN and material id, so a copied blob opens nowhere else. */
+export function materialAad(keyArn: string, materialId: string): string {
+  return `kms/key-material/${keyArn}/${materialId}`;
+}
+

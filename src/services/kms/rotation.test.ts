@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { DAY_MS, MAX_ON_DEMAND_ROTATIONS } from "./env.js";
+import { createKmsHarness, rejects } from "./testing/harness.js";
+
+type Md = { KeyMetadata: { KeyId: string; Arn: string; CurrentKeyMaterialId?: string } };
+type Rot = { Rotations: Array<{ KeyMaterialId: string; KeyMaterialState: string; RotationType?: string; RotationDate?: Date }>; Truncated: boolean };
+
+describe("KMS key rotation", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+
+  test("EnableKeyRotation validates RotationPeriodInDays (90–2560) and reports NextRotationDate", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    assert.deepEqual(await h.call("GetKeyRotationStatus", { KeyId: k.KeyId }), { KeyRotationEnabled: false, KeyId: k.Arn });
+    await rejects(
+      h.call("EnableKeyRotation", { KeyId: k.KeyId, RotationPeriodInDays: 89 }),
+      "ValidationException",
+      "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90",
+    );
+    await rejects(h.call("EnableKeyRotation", { KeyId: k.KeyId, RotationPeriodInDays: 2561 }), "ValidationException", /less than or equal to 2560/);
+    await h.call("EnableKeyRotation", { KeyId: k.KeyId });
+    const s = await h.call<{ KeyRotationEnabled: boolean; RotationPeriodInDays: number; NextRotationDate: Date }>("GetKeyRotationStatus", { KeyId: k.KeyId });
+    assert.equal(s.KeyRotationEnabled, true);
+    assert.equal(s.RotationPeriodInDays, 365);
+    assert.equal(s.NextRotationDate.getTime(), h.clock.now() + 365 * DAY_MS);
+    await h.call("DisableKeyRotation", { KeyId: k.KeyId });
+    assert.equal((await h.call<{ KeyRotationEnabled: boolean }>("GetKeyRotationStatus", { KeyId: k.KeyId })).KeyRotationEnabled, false);
+    const rsa = (await h.call<Md>("CreateKey", { KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY" })).KeyMetadata;
+    await rejects(h.call("EnableKeyRotation", { KeyId: rsa.KeyId }), "UnsupportedOperationException");
+    await h.call("DisableKey", { KeyId: k.KeyId });
+    await rejects(h.call("EnableKeyRotation", { KeyId: k.KeyId }), "DisabledException");
+  });
+
+  test("automatic rotation runs from the durable scheduler; older ciphertexts keep decrypting", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const first = k.CurrentKeyMaterialId;
+    const old = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("before") });
+    await h.call("EnableKeyRotation", { KeyId: k.KeyId, RotationPeriodInDays: 90 });
+    h.clock.advance(90 * DAY_MS + 1);
+    await h.scheduler.runDue();
+    const md = (await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata;
+    assert.notEqual(md.CurrentKeyMaterialId, first);
+    const rot = await h.call<Rot>("ListKeyRotations", { KeyId: k.KeyId });
+    assert.equal(rot.Rotations.length, 1);
+    assert.equal(rot.Rotations[0]?.RotationType, "AUTOMATIC");
+    assert.equal(rot.Rotations[0]?.KeyMaterialId, md.CurrentKeyMaterialId);
+    const all = await h.call<Rot>("ListKeyRotations", { KeyId: k.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" });
+    assert.deepEqual(all.Rotations.map((r) => r.KeyMaterialState), ["NON_CURRENT", "CURRENT"]);
+    const d = await h.call<{ Plaintext: Uint8Array; KeyMaterialId: string }>("Decrypt", { CiphertextBlob: old.CiphertextBlob });
+    assert.equal(Buffer.from(d.Plaintext).toString(), "before");
+    assert.equal(d.KeyMaterialId, first);
+    const fresh = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("after") });
+    assert.equal((await h.call<{ KeyMaterialId: string }>("Decrypt", { CiphertextBlob: fresh.CiphertextBlob })).KeyMaterialId, md.CurrentKeyMaterialId);
+    const s = await h.call<{ NextRotationDate: Date }>("GetKeyRotationStatus", { KeyId: k.KeyId });
+    assert.equal(s.NextRotationDate.getTime(), h.clock.now() + 90 * DAY_MS);
+  });
+
+  test("RotateKeyOnDemand adds ON_DEMAND material, up to the per-key limit", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    for (let i = 0; i < MAX_ON_DEMAND_ROTATIONS; i++) await h.call("RotateKeyOnDemand", { KeyId: k.KeyId });
+    await rejects(h.call("RotateKeyOnDemand", { KeyId: k.KeyId }), "LimitExceededException");
+    const rot = await h.call<Rot>("ListKeyRotations", { KeyId: k.KeyId, Limit: 10 });
+    assert.equal(rot.Rotations.length, 10);
+    assert.equal(rot.Truncated, true);
+    assert.ok(rot.Rotations.every((r) => r.RotationType === "ON_DEMAND"));
+  });
+});

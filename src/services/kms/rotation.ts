@@ -1,0 +1,194 @@
+/**
+ * Key rotation: EnableKeyRotation (RotationPeriodInDays 90–2560, default 365),
+ * DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand (at most 25 per key),
+ * ListKeyRotations, and the durable job that rotates automatically at NextRotationDate.
+ *
+ * A rotation adds a material version and makes it current; older versions stay (blobs name
+ * their material id), so everything encrypted before keeps decrypting. A multi-Region
+ * primary's new material is copied to its replicas in the same transaction.
+ */
+import type { GetKeyRotationStatusResponse, ListKeyRotationsResponse, RotateKeyOnDemandResponse, RotationsListEntry } from "@aws-sdk/client-kms";
+import type { RequestContext } from "../../core/types.js";
+import { authorizeKey } from "./authorize.js";
+import { generateKeyMaterialAsync, newKeyMaterialId, type KeyMaterial } from "./crypto/index.js";
+import { DAY_MS, MAX_ON_DEMAND_ROTATIONS, type KmsEnv } from "./env.js";
+import { invalidState, limitExceeded, unsupported } from "./errors.js";
+import { assertState, STATES } from "./key-state.js";
+import { ID, resolveKey } from "./lookup.js";
+import { keyArnOf, type KeyRecord, type MaterialInfo } from "./model.js";
+import { pageOf } from "./pagination.js";
+import type { KeyJobPayload } from "./deletion.js";
+import { recordServiceEvent } from "./service-events.js";
+import { validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
+
+export const ROTATE_KEY_JOB = "kms-rotate-key";
+export const DEFAULT_ROTATION_DAYS = 365;
+export const rotateJobId = (arn: string): string => `kms-rotate/${arn}`;
+
+function rotatable(key: KeyRecord, op: string): void {
+  if (key.keySpec !== "SYMMETRIC_DEFAULT") throw unsupported(`${key.arn} is not a symmetric encryption KMS key; ${op} supports only symmetric encryption KMS keys.`);
+  if (key.multiRegion && key.primaryRegion !== key.region) {
+    throw unsupported(`${key.arn} is a multi-Region replica key. Key rotation is managed on its primary key in ${key.primaryRegion}.`);
+  }
+}
+
+async function scheduleRotation(env: KmsEnv, key: KeyRecord, at: number): Promise<void> {
+  await env.scheduler?.schedule<KeyJobPayload>(ROTATE_KEY_JOB, at, { accountId: key.accountId, region: key.region, keyId: key.keyId }, rotateJobId(key.arn));
+}
+
+export async function enableKeyRotation(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; RotationPeriodInDays?: number }): Promise<void> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.int(input.RotationPeriodInDays, "rotationPeriodInDays", 90, 2560);
+  v.throwIfAny();
+  const days = input.RotationPeriodInDays ?? DEFAULT_ROTATION_DAYS;
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "EnableKeyRotation", { context: { "kms:RotationPeriodInDays": days } });
+  assertState(key, STATES.rotation);
+  rotatable(key, "EnableKeyRotation");
+  if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+  const next = ctx.now + days * DAY_MS;
+  const rec = await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, enabled: true, periodDays: days, nextRotationAt: next } }));
+  if (rec) await scheduleRotation(env, rec, next);
+}
+
+export async function disableKeyRotation(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<void> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "DisableKeyRotation");
+  assertState(key, STATES.rotation);
+  rotatable(key, "DisableKeyRotation");
+  if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => {
+    const { periodDays: _p, nextRotationAt: _n, ...rest } = r.rotation;
+    return { ...r, rotation: { ...rest, enabled: false } };
+  });
+  await env.scheduler?.cancel(rotateJobId(key.arn));
+}
+
+export async function getKeyRotationStatus(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<GetKeyRotationStatusResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
+  await authorizeKey(env, ctx, key, "GetKeyRotationStatus");
+  if (key.keySpec !== "SYMMETRIC_DEFAULT") throw unsupported(`${key.arn} is not a symmetric encryption KMS key; key rotation is not supported for it.`);
+  // Replicas report their primary's rotation settings.
+  const src = key.multiRegion && key.primaryRegion !== key.region ? ((await env.repo.getKey(key.accountId, key.primaryRegion ?? key.region, key.keyId)) ?? key) : key;
+  const r = src.rotation;
+  return {
+    KeyRotationEnabled: r.enabled,
+    KeyId: key.arn,
+    ...(r.enabled && r.periodDays !== undefined ? { RotationPeriodInDays: r.periodDays } : {}),
+    ...(r.enabled && r.nextRotationAt !== undefined ? { NextRotationDate: new Date(r.nextRotationAt) } : {}),
+  };
+}
+
+/**
+ * Makes `material` (new, generated) or an existing pending version the current one of the key
+ * and of its replicas. Runs in one transaction; returns the updated record.
+ */
+export async function rotateMaterial(env: KmsEnv, key: KeyRecord, type: "AUTOMATIC" | "ON_DEMAND", now: number): Promise<KeyRecord | undefined> {
+  const pending = key.materials.find((m) => m.state === "PENDING_ROTATION");
+  let newId: string;
+  let generated: KeyMaterial | undefined;
+  if (pending) newId = pending.id;
+  else {
+    generated = await generateKeyMaterialAsync(key.keySpec);
+    newId = newKeyMaterialId();
+  }
+  const promote = (r: KeyRecord): KeyRecord => {
+    const materials: MaterialInfo[] = r.materials.map((m) => (m.state === "CURRENT" ? { ...m, state: "NON_CURRENT" } : m));
+    const idx = materials.findIndex((m) => m.id === newId);
+    const entry: MaterialInfo = { ...(idx >= 0 ? materials[idx]! : { id: newId, createdAt: now }), state: "CURRENT", rotatedAt: now, rotationType: type };
+    if (idx >= 0) materials[idx] = entry;
+    else materials.push(entry);
+    return { ...r, materials, currentMaterialId: newId };
+  };
+  const replicas = key.multiRegion && key.region === key.primaryRegion ? (key.replicaRegions ?? []) : [];
+  let out: KeyRecord | undefined;
+  try {
+    await env.repo.store.transaction(async (tx) => {
+    const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
+    if (!cur) return;
+    if (generated) await env.repo.putMaterial(tx, cur, newId, generated);
+    out = await env.repo.putKey(promote(cur), tx);
+    for (const region of replicas) {
+      const rep = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${region}/${key.keyId}`);
+      if (!rep) continue;
+      if (generated) await env.repo.putMaterial(tx, { ...rep, arn: keyArnOf(key.accountId, region, key.keyId) }, newId, generated);
+      await env.repo.putKey(promote(rep), tx);
+    }
+  });
+  } finally {
+    for (const region of [key.region, ...replicas]) env.repo.invalidateKey(key.accountId, region, key.keyId);
+  }
+  return out;
+}
+
+export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<RotateKeyOnDemandResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "RotateKeyOnDemand");
+  assertState(key, STATES.rotation);
+  rotatable(key, "RotateKeyOnDemand");
+  if (key.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
+    throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
+  }
+  if (key.origin === "EXTERNAL" && !key.materials.some((m) => m.state === "PENDING_ROTATION")) {
+    throw invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);
+  }
+  const rotated = await rotateMaterial(env, key, "ON_DEMAND", ctx.now);
+  if (rotated) await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, onDemandCount: r.rotation.onDemandCount + 1 } }));
+  return { KeyId: key.keyId };
+}
+
+export async function listKeyRotations(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; IncludeKeyMaterial?: string; Limit?: number; Marker?: string }): Promise<ListKeyRotationsResponse> {
+  const v = new Violations();
+  validateKeyId(v, input.KeyId);
+  v.oneOf(input.IncludeKeyMaterial, "includeKeyMaterial", ["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"]);
+  validateLimit(v, input.Limit);
+  validateMarker(v, input.Marker);
+  v.throwIfAny();
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
+  await authorizeKey(env, ctx, key, "ListKeyRotations");
+  if (key.keySpec !== "SYMMETRIC_DEFAULT") throw unsupported(`${key.arn} is not a symmetric encryption KMS key; ListKeyRotations supports only symmetric encryption KMS keys.`);
+  const all = input.IncludeKeyMaterial === "ALL_KEY_MATERIAL";
+  const items = key.materials.filter((m) => all || m.rotatedAt !== undefined);
+  const { page, nextMarker } = pageOf(env.markerKey, `rotations/${key.arn}`, items, (m) => String(key.materials.indexOf(m)).padStart(6, "0"), input.Marker, input.Limit ?? 100);
+  const rotations: RotationsListEntry[] = page.map((m) => ({
+    KeyId: key.keyId,
+    KeyMaterialId: m.id,
+    ...(m.description !== undefined ? { KeyMaterialDescription: m.description } : {}),
+    ...(m.importState !== undefined ? { ImportState: m.importState } : {}),
+    KeyMaterialState: m.state,
+    ...(m.expirationModel !== undefined ? { ExpirationModel: m.expirationModel } : {}),
+    ...(m.validTo !== undefined ? { ValidTo: new Date(m.validTo) } : {}),
+    ...(m.rotatedAt !== undefined ? { RotationDate: new Date(m.rotatedAt), RotationType: m.rotationType ?? "AUTOMATIC" } : {}),
+  }));
+  return { Rotations: rotations, Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
+}
+
+/** Job handler: rotates when due; a disabled key is checked again a day later (idempotent). */
+export async function runAutomaticRotation(env: KmsEnv, p: KeyJobPayload): Promise<void> {
+  const key = await env.repo.getKey(p.accountId, p.region, p.keyId);
+  if (!key || !key.rotation.enabled || key.rotation.nextRotationAt === undefined || key.rotation.periodDays === undefined) return;
+  const now = env.clock.now();
+  if (key.rotation.nextRotationAt > now) {
+    await scheduleRotation(env, key, key.rotation.nextRotationAt);
+    return;
+  }
+  if (key.state !== "Enabled") {
+    await scheduleRotation(env, key, now + DAY_MS);
+    return;
+  }
+  const rotated = await rotateMaterial(env, key, "AUTOMATIC", now);
+  if (rotated?.currentMaterialId !== undefined) await recordServiceEvent(env, key, "RotateKey", { keyMaterialId: rotated.currentMaterialId });
+  const next = now + key.rotation.periodDays * DAY_MS;
+  const rec = await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, nextRotationAt: next } }));
+  if (rec) await scheduleRotation(env, rec, next);
+}
