@@ -136,3 +136,50 @@ export async function loadOrCreateTlsMaterial(meta: MetaStore, sealer: Sealer, c
 export async function exportCaCertificate(meta: MetaStore): Promise<string | undefined> {
   return meta.getMeta("tls.ca.cert");
 }
+
+/** A certificate issued by the Bulwark CA (see issueServerCertificate). */
+export interface IssuedCertificate {
+  /** The leaf certificate followed by the CA certificate (chain). */
+  certPem: string;
+  /** PKCS#8 private key: the caller seals it before it is stored anywhere. */
+  keyPem: string;
+  caCertPem: string;
+  notBefore: number;
+  notAfter: number;
+  serialNumber: string;
+}
+
+/**
+ * Issues a TLS server certificate from the Bulwark CA for `names` (DNS names and IP
+ * addresses; the first name is the subject CN). Nothing is stored: callers such as the
+ * ELBv2 load-balancer listeners keep (and seal) what they need.
+ */
+export async function issueServerCertificate(meta: MetaStore, sealer: Sealer, clock: Clock, names: string[], validityDays = 397): Promise<IssuedCertificate> {
+  const ca = await loadOrCreateCa(meta, sealer, clock);
+  const keys = await generateKeys();
+  const now = clock.now();
+  const sans = names.map((value) => ({ type: /^[\d.]+$/.test(value) || value.includes(":") ? ("ip" as const) : ("dns" as const), value }));
+  const serialNumber = serial();
+  const cn = (names[0] ?? "localhost").replace(/[,=+<>#;"\\]/g, "");
+  const notBefore = now - DAY;
+  const notAfter = now + validityDays * DAY;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber,
+    subject: `CN=${cn}, O=Bulwark`,
+    issuer: ca.cert.subject,
+    notBefore: new Date(notBefore),
+    notAfter: new Date(notAfter),
+    signingAlgorithm: ALG,
+    publicKey: keys.publicKey,
+    signingKey: ca.key,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(sans),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.cert),
+    ],
+  });
+  return { certPem: cert.toString("pem") + "\n" + ca.pem, keyPem: await exportPkcs8(keys.privateKey), caCertPem: ca.pem, notBefore, notAfter, serialNumber };
+}

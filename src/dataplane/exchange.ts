@@ -1,0 +1,284 @@
+/**
+ * One client request through a listener: Shield body limits → WAF (when a web ACL is
+ * attached: read up to its inspection limit, evaluate, act) → the listener's action
+ * (forward to a target, fixed response, redirect) → observers.
+ *
+ * Forwarding streams both ways with backpressure. Failures map to ALB's statuses: no
+ * target registered → 503, target unreachable or broken response → 502, target silent
+ * for the idle timeout → 504, body too large → 413, body too slow → 408. A client that
+ * stops reading a response for sendTimeoutMs is disconnected (slow read).
+ */
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
+import { performance } from "node:perf_hooks";
+import { sendErrorPage } from "./error-pages.js";
+import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
+import { inspectRequest } from "./inspect.js";
+import type { ListenerContext } from "./listener-context.js";
+import { RequestBody } from "./request-body.js";
+import { redirectLocation, sendFixed, sendRedirect, sendWafResponse } from "./responses.js";
+import type { ListenerSpec, LoadBalancerSettings, WeightedTargetGroup } from "./runtime-types.js";
+import { normalizeIp } from "./shield/connection-guard.js";
+import type { Target, TargetGroupRuntime } from "./target-group.js";
+import type { TlsFingerprint } from "./tls/hello-sniffer.js";
+import type { InspectedRequest, WafDecision } from "./types.js";
+
+export const DEFAULT_SETTINGS: LoadBalancerSettings = {
+  idleTimeoutSeconds: 60,
+  clientKeepAliveSeconds: 3600,
+  xffMode: "append",
+  xffClientPort: false,
+  dropInvalidHeaderFields: false,
+  tlsHeaders: false,
+  wafFailOpen: false,
+};
+
+const RETRYABLE = new Set(["ECONNRESET", "EPIPE"]);
+
+class UpstreamTimeout extends Error {}
+
+export class Exchange {
+  private readonly started = performance.now();
+  private readonly time: number;
+  private readonly traceId: string;
+  private readonly settings: LoadBalancerSettings;
+  private readonly body: RequestBody | undefined;
+  private readonly hasBody: boolean;
+  private inspected: InspectedRequest | undefined;
+  private decision: WafDecision | undefined;
+  private status = 0;
+  private upstream: http.ClientRequest | undefined;
+  private target: { tg: TargetGroupRuntime; t: Target } | undefined;
+  /** The client connection closed (response finished or aborted). */
+  private done = false;
+  /** A response (or a decision to cut the connection) was made. */
+  private answered = false;
+
+  constructor(
+    private readonly ctx: ListenerContext,
+    private readonly spec: ListenerSpec,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly fingerprint: TlsFingerprint | undefined,
+  ) {
+    this.time = ctx.clock.now();
+    this.traceId = newTraceId(this.time);
+    this.settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
+    const cl = req.headers["content-length"];
+    this.hasBody = cl !== undefined ? cl !== "0" : req.headers["transfer-encoding"] !== undefined;
+    res.once("close", this.onClose);
+    const max = ctx.limits.maxBodyBytes;
+    if (this.hasBody && max > 0 && cl !== undefined && Number(cl) > max) {
+      this.body = undefined;
+      this.fail(413, true);
+      return;
+    }
+    this.body = this.hasBody ? new RequestBody(req, ctx.limits, (s) => this.fail(s, true)) : undefined;
+  }
+
+  /** Runs the request; never throws (errors become responses). */
+  run(): void {
+    if (this.done || this.answered) return;
+    const evaluator = this.ctx.webAcl(this.spec.loadBalancerArn);
+    if (evaluator === undefined && this.ctx.observers.length === 0) {
+      this.dispatch(undefined);
+      return;
+    }
+    void this.inspectAndRun(evaluator).catch(() => this.fail(500, true));
+  }
+
+  private async inspectAndRun(evaluator: ReturnType<ListenerContext["webAcl"]>): Promise<void> {
+    const limit = evaluator?.bodyInspectionLimit ?? 0;
+    if (evaluator && this.body) await this.body.bufferPrefix(limit);
+    if (this.done || this.body?.failed) return;
+    this.inspected = this.inspect(evaluator && this.body ? this.body.prefix(limit) : undefined);
+    if (evaluator) {
+      try {
+        this.decision = await evaluator.evaluate(this.inspected);
+      } catch {
+        if (!this.settings.wafFailOpen) return this.fail(500, false);
+      }
+      if (this.done || this.answered) return;
+      if (this.decision && this.decision.action !== "ALLOW") {
+        this.answered = true;
+        this.status = sendWafResponse(this.res, this.decision, this.abandonBody());
+        return;
+      }
+    }
+    this.dispatch(this.decision?.insertHeaders);
+  }
+
+  private inspect(body: { body: Buffer; truncated: boolean } | undefined): InspectedRequest {
+    return inspectRequest(this.req, { requestId: this.traceId, time: this.time, scheme: this.scheme(), fingerprint: this.fingerprint, body, hasBody: this.hasBody });
+  }
+
+  private scheme(): "http" | "https" {
+    return this.spec.protocol === "HTTPS" ? "https" : "http";
+  }
+
+  private dispatch(insert: Array<[string, string]> | undefined): void {
+    const a = this.spec.action;
+    if (a.type !== "forward") this.answered = true;
+    if (a.type === "fixed-response") {
+      this.status = a.statusCode;
+      sendFixed(this.res, a, this.abandonBody());
+      return;
+    }
+    if (a.type === "redirect") {
+      this.status = a.statusCode;
+      const lb = this.ctx.loadBalancer(this.spec.loadBalancerArn);
+      sendRedirect(this.res, a.statusCode, redirectLocation(this.req, a, this.scheme(), this.spec.port, lb?.dnsName ?? "localhost"), this.abandonBody());
+      return;
+    }
+    const tg = this.ctx.targetGroup(chooseGroup(a.targetGroups));
+    const t = tg?.pick();
+    if (!tg || !t) return this.fail(503, false);
+    this.forward(tg, t, insert, true);
+  }
+
+  private forward(tg: TargetGroupRuntime, t: Target, insert: Array<[string, string]> | undefined, mayRetry: boolean): void {
+    const req = this.req;
+    const sock = req.socket as TLSSocket;
+    const tls =
+      this.settings.tlsHeaders && this.spec.protocol === "HTTPS" && typeof sock.getProtocol === "function"
+        ? { version: sock.getProtocol() ?? "", cipher: sock.getCipher()?.name ?? "" }
+        : undefined;
+    const headers = forwardedHeaders(req.rawHeaders, {
+      clientIp: normalizeIp(sock.remoteAddress),
+      clientPort: sock.remotePort ?? 0,
+      scheme: this.scheme(),
+      listenerPort: this.spec.port,
+      xffMode: this.settings.xffMode,
+      xffClientPort: this.settings.xffClientPort,
+      dropInvalidHeaderFields: this.settings.dropInvalidHeaderFields,
+      traceId: this.traceId,
+      ...(insert && insert.length > 0 ? { insert } : {}),
+      ...(tls ? { tls } : {}),
+    });
+    t.inflight++;
+    this.target = { tg, t };
+    const options = { host: t.id, port: t.port, method: req.method ?? "GET", path: req.url ?? "/", headers, agent: tg.agent, setHost: false };
+    const up = tg.spec.protocol === "HTTPS" ? https.request(options) : http.request(options);
+    this.upstream = up;
+    let responded = false;
+    up.setTimeout(this.settings.idleTimeoutSeconds * 1000, () => up.destroy(new UpstreamTimeout()));
+    up.on("response", (upRes) => {
+      responded = true;
+      this.relay(upRes);
+    });
+    up.on("error", (err: NodeJS.ErrnoException) => {
+      if (this.done) return;
+      if (!responded && mayRetry && up.reusedSocket && !this.hasBody && RETRYABLE.has(err.code ?? "")) {
+        // A pooled keep-alive connection the target had just closed: try once more on a fresh one.
+        this.releaseTarget();
+        this.forward(tg, t, insert, false);
+        return;
+      }
+      this.releaseTarget();
+      if (responded) {
+        if (!this.res.writableFinished) this.res.destroy();
+        return;
+      }
+      this.fail(err instanceof UpstreamTimeout ? 504 : 502, false);
+    });
+    if (this.body) this.body.pipeTo(up);
+    else up.end();
+  }
+
+  /** Target response → client, with Shield's slow-read guard. */
+  private relay(upRes: IncomingMessage): void {
+    const res = this.res;
+    this.status = upRes.statusCode ?? 502;
+    res.writeHead(this.status, upRes.statusMessage, responseHeaders(upRes.rawHeaders));
+    const sendTimeoutMs = this.ctx.limits.sendTimeoutMs;
+    let stall: NodeJS.Timeout | undefined;
+    const onDrain = (): void => {
+      if (stall) clearTimeout(stall);
+      stall = undefined;
+      upRes.resume();
+    };
+    upRes.on("data", (chunk: Buffer) => {
+      if (res.write(chunk)) return;
+      upRes.pause();
+      if (sendTimeoutMs > 0) {
+        stall = setTimeout(() => {
+          upRes.destroy();
+          res.destroy();
+        }, sendTimeoutMs);
+        stall.unref();
+      }
+      res.once("drain", onDrain);
+    });
+    upRes.once("end", () => {
+      if (stall) clearTimeout(stall);
+      this.releaseTarget();
+      res.end();
+    });
+    upRes.once("error", () => {
+      if (stall) clearTimeout(stall);
+      this.releaseTarget();
+      res.destroy();
+    });
+  }
+
+  /** Stops reading an unforwarded body; true when the connection must close afterwards. */
+  private abandonBody(): boolean {
+    if (!this.body) return false;
+    const pending = !this.body.ended;
+    this.body.abandon();
+    return pending;
+  }
+
+  /** Answers with an ALB error page; the connection closes when `close` or the body was left unread. */
+  private fail(status: number, close: boolean): void {
+    if (this.done || this.answered) return;
+    this.answered = true;
+    this.upstream?.destroy();
+    this.releaseTarget();
+    if (this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    this.status = status;
+    const unread = this.abandonBody();
+    sendErrorPage(this.res, status, close || unread);
+  }
+
+  private releaseTarget(): void {
+    const held = this.target;
+    if (!held) return;
+    this.target = undefined;
+    held.tg.release(held.t);
+  }
+
+  private readonly onClose = (): void => {
+    this.done = true;
+    if (!this.res.writableFinished) this.upstream?.destroy();
+    this.releaseTarget();
+    const observers = this.ctx.observers;
+    if (observers.length === 0) return;
+    const inspected = this.inspected ?? this.inspect(undefined);
+    const ms = performance.now() - this.started;
+    for (const o of observers) {
+      try {
+        o.onRequest(this.spec.loadBalancerArn, inspected, this.decision, this.status, ms);
+      } catch {
+        // An observer's failure must never affect traffic.
+      }
+    }
+  };
+}
+
+function chooseGroup(groups: readonly WeightedTargetGroup[]): string {
+  if (groups.length === 1) return (groups[0] as WeightedTargetGroup).arn;
+  let total = 0;
+  for (const g of groups) total += g.weight;
+  if (total <= 0) return groups[0]?.arn ?? "";
+  let r = Math.random() * total;
+  for (const g of groups) {
+    r -= g.weight;
+    if (r < 0) return g.arn;
+  }
+  return (groups[groups.length - 1] as WeightedTargetGroup).arn;
+}

@@ -1,0 +1,114 @@
+/**
+ * Request headers as the target receives them: the client's headers in their original
+ * order and spelling, minus hop-by-hop headers, plus what an Application Load Balancer
+ * adds: X-Forwarded-For (append / preserve / remove), X-Forwarded-Proto, X-Forwarded-Port,
+ * X-Amzn-Trace-Id (Root, or Self in front of a client's Root), optional TLS facts, and the
+ * WAF's inserted headers.
+ */
+import { randomBytes } from "node:crypto";
+import type { XffMode } from "./runtime-types.js";
+
+/** Never forwarded: they describe the client connection, not the request. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+/** Replaced by the load balancer's own values. */
+const REPLACED = new Set(["x-forwarded-proto", "x-forwarded-port"]);
+const VALID_NAME = /^[A-Za-z0-9-]+$/;
+
+export interface ForwardFacts {
+  clientIp: string;
+  clientPort: number;
+  scheme: "http" | "https";
+  listenerPort: number;
+  xffMode: XffMode;
+  xffClientPort: boolean;
+  dropInvalidHeaderFields: boolean;
+  /** This hop's trace id, "1-<8 hex seconds>-<24 hex>". */
+  traceId: string;
+  insert?: ReadonlyArray<readonly [string, string]>;
+  /** x-amzn-tls-version / x-amzn-tls-cipher-suite, when the attribute is on. */
+  tls?: { version: string; cipher: string };
+  /** Keep Connection/Upgrade (WebSocket upgrade requests). */
+  upgrade?: boolean;
+}
+
+/** Per-process random prefix + counter: unique ids without a CSPRNG call per request. */
+const TRACE_PREFIX = randomBytes(6).toString("hex");
+let traceCounter = 0;
+
+export function newTraceId(nowMs: number): string {
+  traceCounter = (traceCounter + 1) % 0xffffffffffff;
+  return `1-${Math.floor(nowMs / 1000).toString(16).padStart(8, "0")}-${TRACE_PREFIX}${traceCounter.toString(16).padStart(12, "0")}`;
+}
+
+function connectionTokens(raw: readonly string[]): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).length !== 10 || (raw[i] as string).toLowerCase() !== "connection") continue;
+    for (const tok of (raw[i + 1] as string).split(",")) {
+      const t = tok.trim().toLowerCase();
+      if (t !== "" && t !== "close" && t !== "keep-alive" && t !== "upgrade") (out ??= new Set()).add(t);
+    }
+  }
+  return out;
+}
+
+/** Flat [name, value, name, value, …] for node:http's request(). */
+export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): string[] {
+  const out: string[] = [];
+  const extraHop = connectionTokens(raw);
+  let xff: string | undefined;
+  let trace: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) {
+      if (f.upgrade && (lower === "connection" || lower === "upgrade")) out.push(name, value);
+      continue;
+    }
+    if (REPLACED.has(lower) || extraHop?.has(lower)) continue;
+    if (lower === "x-forwarded-for") {
+      xff = xff === undefined ? value : `${xff}, ${value}`;
+      continue;
+    }
+    if (lower === "x-amzn-trace-id") {
+      trace ??= value;
+      continue;
+    }
+    if (f.dropInvalidHeaderFields && !VALID_NAME.test(name)) continue;
+    out.push(name, value);
+  }
+  const client = f.xffClientPort ? (f.clientIp.includes(":") ? `[${f.clientIp}]:${f.clientPort}` : `${f.clientIp}:${f.clientPort}`) : f.clientIp;
+  if (f.xffMode === "append") out.push("X-Forwarded-For", xff === undefined || xff.trim() === "" ? client : `${xff}, ${client}`);
+  else if (f.xffMode === "preserve" && xff !== undefined) out.push("X-Forwarded-For", xff);
+  out.push("X-Forwarded-Proto", f.scheme, "X-Forwarded-Port", String(f.listenerPort));
+  out.push("X-Amzn-Trace-Id", traceHeader(trace, f.traceId));
+  if (f.tls) out.push("x-amzn-tls-version", f.tls.version, "x-amzn-tls-cipher-suite", f.tls.cipher);
+  if (f.insert) for (const [k, v] of f.insert) out.push(k, v);
+  return out;
+}
+
+/** ALB: no header → Root=<id>; a client Root is kept and this hop adds Self=<id> in front. */
+export function traceHeader(incoming: string | undefined, id: string): string {
+  if (incoming === undefined || incoming.trim() === "") return `Root=${id}`;
+  const fields = incoming
+    .split(";")
+    .map((s) => s.trim())
+    .filter((s) => s !== "" && !/^self=/i.test(s));
+  const hasRoot = fields.some((s) => /^root=/i.test(s));
+  return hasRoot ? [`Self=${id}`, ...fields].join(";") : [`Root=${id}`, ...fields].join(";");
+}
+
+/** Hop-by-hop headers of a target's response are not passed to the client. */
+export function responseHeaders(raw: readonly string[], keepUpgrade = false): string[] {
+  const extraHop = connectionTokens(raw);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) && !(keepUpgrade && (lower === "connection" || lower === "upgrade"))) continue;
+    if (extraHop?.has(lower)) continue;
+    out.push(name, raw[i + 1] as string);
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import https from "node:https";
+import { systemClock } from "../core/clock.js";
+import { issueServerCertificate } from "../gateway/tls-ca.js";
+import { createTestSealer } from "../services/sts/testing/fake-sealer.js";
+import { FakeWebAcl, LB_ARN, LISTENER_ARN, SETTINGS, TG_ARN, freePort, newDataPlane, proxied, startUpstream, targetGroup } from "./testing/fixtures.js";
+
+const dp = newDataPlane();
+after(() => dp.close());
+
+test("an HTTPS listener terminates TLS, fingerprints the client and forwards with X-Forwarded-Proto https", async () => {
+  const meta = new Map<string, string>();
+  const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
+  const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["test-1.us-east-1.elb.localhost", "127.0.0.1"]);
+  const up = await startUpstream();
+  after(() => up.close());
+  dp.putLoadBalancer({ arn: LB_ARN, name: "test", dnsName: "test-1.us-east-1.elb.localhost", settings: { ...SETTINGS, tlsHeaders: true } });
+  dp.putTargetGroup(targetGroup([{ id: "127.0.0.1", port: up.port }], { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } }));
+  const port = await freePort();
+  await dp.openListener({
+    arn: LISTENER_ARN,
+    loadBalancerArn: LB_ARN,
+    port,
+    protocol: "HTTPS",
+    tls: { certPem: cert.certPem, keyPem: cert.keyPem, minVersion: "TLSv1.2" },
+    action: { type: "forward", targetGroups: [{ arn: TG_ARN, weight: 1 }] },
+  });
+  const acl = new FakeWebAcl(8192, () => ({}));
+  dp.setWebAcl(LB_ARN, acl);
+  const agent = new https.Agent({ keepAlive: true, ca: cert.caCertPem, servername: "test-1.us-east-1.elb.localhost" });
+  const get = (): Promise<{ status: number; body: string; reused: boolean }> =>
+    new Promise((resolve, reject) => {
+      const req = https.request({ host: "127.0.0.1", port, path: "/secure", agent, servername: "test-1.us-east-1.elb.localhost" }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, reused: req.reusedSocket }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  const a = await get();
+  const b = await get();
+  agent.destroy();
+  assert.equal(a.status, 200);
+  assert.equal(b.reused, true);
+  const seen = proxied(up)[0]!;
+  assert.equal(seen.headers["x-forwarded-proto"], "https");
+  assert.equal(seen.headers["x-forwarded-port"], String(port));
+  assert.match(String(seen.headers["x-amzn-tls-version"]), /^TLSv1\.[23]$/);
+  assert.ok(String(seen.headers["x-amzn-tls-cipher-suite"]).length > 0);
+  const inspected = acl.seen[0]!;
+  assert.equal(inspected.scheme, "https");
+  assert.match(inspected.ja3 ?? "", /^[0-9a-f]{32}$/);
+  assert.match(inspected.ja4 ?? "", /^t1[23]d\d{4}00_[0-9a-f]{12}_[0-9a-f]{12}$/);
+  assert.equal(acl.seen[1]!.ja4, inspected.ja4, "the same client keeps its fingerprint");
+});

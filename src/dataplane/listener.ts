@@ -1,0 +1,174 @@
+/**
+ * A listener: one TCP port on the data-plane address, a real HTTP/1.1 (or HTTPS) reverse
+ * proxy. Connections first pass Shield's connection guard (per-IP and per-listener limits)
+ * on a plain TCP front; HTTPS connections then have their ClientHello fingerprinted
+ * (JA3/JA4) before the TLS server takes them over. node:http enforces the header-size
+ * limit (431), the header read timeout (slowloris, 408) and requests per connection.
+ */
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import type { TLSSocket } from "node:tls";
+import { performance } from "node:perf_hooks";
+import { rawErrorResponse } from "./error-pages.js";
+import { Exchange } from "./exchange.js";
+import type { ListenerContext } from "./listener-context.js";
+import { PortUnavailableError, type ListenerSpec, type ListenerTls, type LoadBalancerSettings } from "./runtime-types.js";
+import { ConnectionGuard, normalizeIp } from "./shield/connection-guard.js";
+import { sniffClientHello, type TlsFingerprint } from "./tls/hello-sniffer.js";
+import { handleUpgrade } from "./upgrade.js";
+
+function secureOptions(tls: ListenerTls): { cert: string; key: string; minVersion: ListenerTls["minVersion"] } {
+  return { cert: tls.certPem, key: tls.keyPem, minVersion: tls.minVersion };
+}
+
+export class Listener {
+  spec: ListenerSpec;
+  readonly guard: ConnectionGuard;
+  private readonly front: net.Server;
+  private readonly server: http.Server;
+  private readonly sockets = new Set<net.Socket>();
+  /** Fingerprints by "address|port" of the raw connection (the TLS socket shares both). */
+  private readonly fingerprints = new Map<string, TlsFingerprint>();
+  /** When each client connection was accepted (client_keep_alive.seconds). */
+  private readonly born = new WeakMap<object, number>();
+  private closing = false;
+
+  constructor(
+    spec: ListenerSpec,
+    private readonly ctx: ListenerContext,
+    private readonly host: string,
+  ) {
+    this.spec = spec;
+    const limits = ctx.limits;
+    this.guard = new ConnectionGuard(limits.maxConnectionsPerIp, limits.maxConnections);
+    const settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings;
+    const options: http.ServerOptions = {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headerTimeoutMs,
+      // Bodies are guarded by idle time and rate (RequestBody), not by a total deadline.
+      requestTimeout: 0,
+      keepAliveTimeout: (settings?.idleTimeoutSeconds ?? 60) * 1000,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headerTimeoutMs / 4))),
+      noDelay: true,
+    };
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => this.onRequest(req, res);
+    if (spec.protocol === "HTTPS") {
+      if (!spec.tls) throw new Error("HTTPS listener without TLS material");
+      this.server = https.createServer({ ...options, ...secureOptions(spec.tls), ALPNProtocols: ["http/1.1"], handshakeTimeout: limits.headerTimeoutMs }, onRequest);
+      this.server.on("secureConnection", (s: TLSSocket) => this.born.set(s, performance.now()));
+      this.server.on("tlsClientError", () => {});
+    } else {
+      this.server = http.createServer(options, onRequest);
+      this.server.on("connection", (s: net.Socket) => this.born.set(s, performance.now()));
+    }
+    this.server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => this.onClientError(err, socket));
+    this.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => handleUpgrade(this.ctx, this.spec, req, socket, head));
+    this.front = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
+  }
+
+  get port(): number {
+    return this.spec.port;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException): void => {
+        this.front.off("listening", onListening);
+        reject(new PortUnavailableError(this.spec.port, this.host, "os", undefined, e.code));
+      };
+      const onListening = (): void => {
+        this.front.off("error", onError);
+        this.front.on("error", () => {});
+        // The HTTP server never listens itself (the front hands it connections), so start
+        // its connection checks (header timeout) the way listen() would.
+        this.server.emit("listening");
+        resolve();
+      };
+      this.front.once("error", onError);
+      this.front.once("listening", onListening);
+      this.front.listen({ host: this.host, port: this.spec.port, exclusive: true, backlog: 1024 });
+    });
+  }
+
+  /** New action / certificate on the same port and protocol. */
+  update(spec: ListenerSpec): void {
+    if (spec.tls && spec.protocol === "HTTPS" && spec.tls !== this.spec.tls) {
+      (this.server as https.Server).setSecureContext(secureOptions(spec.tls));
+    }
+    this.spec = spec;
+  }
+
+  applySettings(s: LoadBalancerSettings): void {
+    this.server.keepAliveTimeout = s.idleTimeoutSeconds * 1000;
+  }
+
+  /** Stops accepting at once; open connections get `graceMs` to finish, then are cut. */
+  async close(graceMs: number): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await new Promise<void>((resolve) => {
+      this.front.close();
+      // Resolves once the listening socket is closed; connections are handled below.
+      setImmediate(resolve);
+    });
+    this.server.close(() => {});
+    this.server.closeIdleConnections();
+    const until = performance.now() + graceMs;
+    while (this.sockets.size > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  openConnections(): number {
+    return this.sockets.size;
+  }
+
+  private onConnection(socket: net.Socket): void {
+    const ip = normalizeIp(socket.remoteAddress);
+    if (this.closing || !this.guard.admit(ip)) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.on("error", () => {});
+    const key = `${socket.remoteAddress}|${socket.remotePort}`;
+    socket.once("close", () => {
+      this.sockets.delete(socket);
+      this.guard.release(ip);
+      this.fingerprints.delete(key);
+    });
+    if (this.spec.protocol !== "HTTPS") {
+      this.server.emit("connection", socket);
+      return;
+    }
+    sniffClientHello(socket, this.ctx.limits.headerTimeoutMs, (fp) => {
+      if (fp) this.fingerprints.set(key, fp);
+      this.server.emit("connection", socket);
+    });
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const sock = req.socket;
+    const settings = this.ctx.loadBalancer(this.spec.loadBalancerArn)?.settings;
+    const born = this.born.get(sock);
+    if (this.closing || (settings && born !== undefined && performance.now() - born > settings.clientKeepAliveSeconds * 1000)) {
+      res.shouldKeepAlive = false;
+    }
+    const fp = this.spec.protocol === "HTTPS" ? this.fingerprints.get(`${sock.remoteAddress}|${sock.remotePort}`) : undefined;
+    new Exchange(this.ctx, this.spec, req, res, fp).run();
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
+    // A response already on the wire (pipelining) cannot be followed by an error page.
+    const inFlight = (socket as net.Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT" ? 408 : 400;
+    socket.end(rawErrorResponse(status));
+  }
+}

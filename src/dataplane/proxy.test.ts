@@ -1,0 +1,346 @@
+import { afterEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import net from "node:net";
+import type { DataPlane } from "./data-plane.js";
+import { FakeWebAcl, LB_ARN, LISTENER_ARN, TG_ARN, newDataPlane, openHttp, proxied, request, sleep, startUpstream, targetGroup, until, type Upstream } from "./testing/fixtures.js";
+import type { InspectedRequest, TrafficObserver, WafDecision } from "./types.js";
+
+let dp: DataPlane | undefined;
+const ups: Upstream[] = [];
+afterEach(async () => {
+  await dp?.close();
+  dp = undefined;
+  await Promise.all(ups.splice(0).map((u) => u.close()));
+});
+
+async function upstream(h?: Parameters<typeof startUpstream>[0]): Promise<Upstream> {
+  const u = await startUpstream(h);
+  ups.push(u);
+  return u;
+}
+
+describe("forwarding", () => {
+  test("passes method, path, query and body; adds X-Forwarded-* and a trace id", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const r = await request(port, { method: "POST", path: "/a/b%20c?x=1&y", headers: { "x-forwarded-for": "10.1.1.1", "content-type": "text/plain", "X-Mixed-Case": "v" }, body: "hello" });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers["x-upstream"], "yes");
+    const seen = proxied(u)[0]!;
+    assert.equal(seen.method, "POST");
+    assert.equal(seen.url, "/a/b%20c?x=1&y");
+    assert.equal(seen.body.toString(), "hello");
+    assert.equal(seen.headers["x-forwarded-for"], "10.1.1.1, 127.0.0.1");
+    assert.equal(seen.headers["x-forwarded-proto"], "http");
+    assert.equal(seen.headers["x-forwarded-port"], String(port));
+    assert.match(String(seen.headers["x-amzn-trace-id"]), /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.ok(seen.rawHeaders.includes("X-Mixed-Case"), "header spelling is preserved");
+  });
+
+  test("a client trace Root is kept and this hop adds Self", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { settings: { xffMode: "remove" } });
+    await request(port, { headers: { "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793", "x-forwarded-for": "1.2.3.4" } });
+    assert.match(String(proxied(u)[0]!.headers["x-amzn-trace-id"]), /^Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-5759e988-bd862e3fe1be46a994272793$/);
+    assert.equal(proxied(u)[0]!.headers["x-forwarded-for"], undefined, "remove mode drops X-Forwarded-For");
+  });
+
+  test("streams a large response and reuses keep-alive connections on both sides", async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024, 0x61);
+    let upstreamConnections = 0;
+    const u = await upstream((_req, res) => {
+      res.writeHead(200, { "content-length": String(big.length) });
+      // Write in slices so the proxy really streams.
+      let off = 0;
+      const pump = (): void => {
+        while (off < big.length) {
+          const ok = res.write(big.subarray(off, off + 65536));
+          off += 65536;
+          if (!ok) return void res.once("drain", pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    u.server.on("connection", () => upstreamConnections++);
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { tg: { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } } });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const a = await request(port, { agent });
+    const b = await request(port, { agent });
+    agent.destroy();
+    assert.equal(a.body.length, big.length);
+    assert.ok(a.body.equals(big));
+    assert.equal(a.reused, false);
+    assert.equal(b.reused, true, "client connection reused");
+    assert.equal(dp.listener(LISTENER_ARN)!.guard.refused, 0);
+    // Health checks open their own connections; proxied requests share one pooled connection.
+    assert.equal(proxied(u).length, 2);
+    assert.equal(upstreamConnections, 1, "both requests went over one pooled upstream connection");
+  });
+
+  test("round robin over healthy targets", async () => {
+    const u1 = await upstream((_q, res) => res.end("one"));
+    const u2 = await upstream((_q, res) => res.end("two"));
+    dp = newDataPlane();
+    const port = await openHttp(dp, [
+      { id: "127.0.0.1", port: u1.port },
+      { id: "127.0.0.1", port: u2.port },
+    ]);
+    await until(() => dp!.targetHealth(TG_ARN).every((t) => t.state === "healthy"));
+    const bodies = [];
+    for (let i = 0; i < 4; i++) bodies.push((await request(port)).body.toString());
+    assert.deepEqual([...bodies].sort(), ["one", "one", "two", "two"]);
+    assert.notEqual(bodies[0], bodies[1]);
+  });
+});
+
+describe("failures", () => {
+  test("no registered target → 503 with an ALB page", async () => {
+    dp = newDataPlane();
+    const port = await openHttp(dp, []);
+    const r = await request(port);
+    assert.equal(r.status, 503);
+    assert.equal(r.headers.server, "awselb/2.0");
+    assert.match(r.body.toString(), /<title>503 Service Temporarily Unavailable<\/title>/);
+  });
+
+  test("dead target → 502", async () => {
+    const u = await upstream();
+    const deadPort = u.port;
+    await u.close();
+    ups.length = 0;
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: deadPort }]);
+    const r = await request(port);
+    assert.equal(r.status, 502);
+    assert.match(r.body.toString(), /502 Bad Gateway/);
+  });
+
+  test("silent target → 504 after the idle timeout", async () => {
+    const u = await upstream(() => {
+      /* never answers */
+    });
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { settings: { idleTimeoutSeconds: 0.3 }, tg: { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } } });
+    const t0 = Date.now();
+    const r = await request(port, { path: "/slow" });
+    assert.equal(r.status, 504);
+    assert.ok(Date.now() - t0 >= 250);
+    assert.match(r.body.toString(), /504 Gateway Time-out/);
+  });
+});
+
+describe("actions", () => {
+  test("fixed-response and redirect", async () => {
+    dp = newDataPlane();
+    const port = await openHttp(dp, [], { action: { type: "fixed-response", statusCode: 418, contentType: "application/json", messageBody: '{"ok":false}' } });
+    const r = await request(port);
+    assert.equal(r.status, 418);
+    assert.equal(r.headers["content-type"], "application/json");
+    assert.equal(r.body.toString(), '{"ok":false}');
+    await dp.openListener({
+      arn: LISTENER_ARN,
+      loadBalancerArn: LB_ARN,
+      port,
+      protocol: "HTTP",
+      action: { type: "redirect", protocol: "HTTPS", host: "#{host}", port: "443", path: "/new/#{path}", query: "#{query}&r=1", statusCode: 301 },
+    });
+    const red = await request(port, { path: "/old?q=2", headers: { host: "example.test:8080" } });
+    assert.equal(red.status, 301);
+    assert.equal(red.headers.location, "https://example.test/new/old?q=2&r=1");
+  });
+});
+
+describe("web ACL", () => {
+  function decision(d: Partial<WafDecision>): (r: InspectedRequest) => Partial<WafDecision> {
+    return () => d;
+  }
+
+  test("BLOCK answers 403 without reaching the target; custom responses are used as given", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    dp.setWebAcl(LB_ARN, new FakeWebAcl(8192, decision({ action: "BLOCK", terminatingRuleId: "r1" })));
+    const r = await request(port, { path: "/x" });
+    assert.equal(r.status, 403);
+    assert.match(r.body.toString(), /403 Forbidden/);
+    dp.setWebAcl(LB_ARN, new FakeWebAcl(8192, decision({ action: "BLOCK", response: { status: 429, headers: [["x-amzn-waf-reason", "rate"], ["content-type", "text/plain"]], body: "slow down" } })));
+    const c = await request(port);
+    assert.equal(c.status, 429);
+    assert.equal(c.headers["x-amzn-waf-reason"], "rate");
+    assert.equal(c.body.toString(), "slow down");
+    dp.setWebAcl(LB_ARN, new FakeWebAcl(8192, decision({ action: "CAPTCHA", response: { status: 405, headers: [["content-type", "text/html"]], body: "<p>captcha</p>" } })));
+    const cap = await request(port);
+    assert.equal(cap.status, 405);
+    assert.equal(cap.body.toString(), "<p>captcha</p>");
+    assert.equal(proxied(u).length, 0);
+  });
+
+  test("ALLOW forwards with inserted headers; the WAF sees the raw request and the body prefix", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const acl = new FakeWebAcl(16, decision({ insertHeaders: [["x-amzn-waf-customer", "gold"]] }));
+    dp.setWebAcl(LB_ARN, acl);
+    const body = "0123456789abcdefghijklmnopqrstuvwxyz";
+    const r = await request(port, { method: "PUT", path: "/p%2Fq?a=%20b", headers: { "X-Test": "1", "content-type": "text/plain" }, body });
+    assert.equal(r.status, 200);
+    const fwd = u.seen.find((s) => s.method === "PUT")!;
+    assert.equal(fwd.headers["x-amzn-waf-customer"], "gold");
+    assert.equal(fwd.body.toString(), body, "the full body reaches the target");
+    const seen = acl.seen[0]!;
+    assert.equal(seen.uri, "/p%2Fq?a=%20b");
+    assert.equal(seen.path, "/p%2Fq");
+    assert.equal(seen.query, "a=%20b");
+    assert.equal(seen.method, "PUT");
+    assert.equal(seen.httpVersion, "HTTP/1.1");
+    assert.equal(seen.clientIp, "127.0.0.1");
+    assert.equal(seen.scheme, "http");
+    assert.equal(seen.body.toString(), body.slice(0, 16));
+    assert.equal(seen.bodyTruncated, true);
+    assert.equal(seen.bodyLength, body.length);
+    assert.deepEqual(seen.headers.find(([k]) => k === "X-Test"), ["X-Test", "1"]);
+    assert.match(seen.requestId, /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+  });
+
+  test("an evaluator failure answers 500 unless waf.fail_open is on; observers see every request", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const events: Array<{ status: number; action: string | undefined; path: string }> = [];
+    const obs: TrafficObserver = { onRequest: (_lb, req, d, status) => events.push({ status, action: d?.action, path: req.path }) };
+    dp.addObserver(obs);
+    dp.setWebAcl(LB_ARN, { webAclArn: "a", webAclName: "a", bodyInspectionLimit: 8192, evaluate: async () => Promise.reject(new Error("boom")) });
+    assert.equal((await request(port, { path: "/closed" })).status, 500);
+    dp.putLoadBalancer({ ...dp.loadBalancer(LB_ARN)!, settings: { ...dp.loadBalancer(LB_ARN)!.settings, wafFailOpen: true } });
+    assert.equal((await request(port, { path: "/open" })).status, 200);
+    dp.setWebAcl(LB_ARN, undefined);
+    assert.equal((await request(port, { path: "/none" })).status, 200);
+    await until(() => events.length === 3);
+    assert.deepEqual(events, [
+      { status: 500, action: undefined, path: "/closed" },
+      { status: 200, action: undefined, path: "/open" },
+      { status: 200, action: undefined, path: "/none" },
+    ]);
+  });
+});
+
+describe("health checks", () => {
+  test("initial → healthy → unhealthy → healthy, with ALB reason codes", async () => {
+    let failing = false;
+    const u = await upstream((req, res) => {
+      res.writeHead(failing && req.url === "/health" ? 500 : 200);
+      res.end();
+    });
+    dp = newDataPlane({}, 0.02);
+    dp.putTargetGroup(targetGroup([{ id: "127.0.0.1", port: u.port }], { healthCheck: { ...targetGroup([]).healthCheck, path: "/health", matcher: "200" } }));
+    assert.deepEqual(
+      dp.targetHealth(TG_ARN).map((t) => [t.state, t.reason]),
+      [["unused", "Target.NotInUse"]],
+    );
+    await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { tg: { healthCheck: { ...targetGroup([]).healthCheck, path: "/health", matcher: "200" } } });
+    await until(() => dp!.targetHealth(TG_ARN)[0]?.state === "healthy");
+    failing = true;
+    await until(() => dp!.targetHealth(TG_ARN)[0]?.state === "unhealthy");
+    const h = dp.targetHealth(TG_ARN)[0]!;
+    assert.equal(h.reason, "Target.ResponseCodeMismatch");
+    assert.equal(h.description, "Health checks failed with these codes: [500]");
+    failing = false;
+    await until(() => dp!.targetHealth(TG_ARN)[0]?.state === "healthy");
+  });
+
+  test("a refused connection is Target.FailedHealthChecks; deregistration removes an idle target at once", async () => {
+    const u = await upstream();
+    const dead = u.port;
+    await u.close();
+    ups.length = 0;
+    dp = newDataPlane({}, 0.02);
+    await openHttp(dp, [{ id: "127.0.0.1", port: dead }]);
+    await until(() => dp!.targetHealth(TG_ARN)[0]?.state === "unhealthy");
+    assert.equal(dp.targetHealth(TG_ARN)[0]!.reason, "Target.FailedHealthChecks");
+    dp.putTargetGroup(targetGroup([]));
+    assert.deepEqual(dp.targetHealth(TG_ARN), []);
+  });
+});
+
+describe("listener lifecycle", () => {
+  test("a port held by another listener is refused; a closed listener frees its port", async () => {
+    dp = newDataPlane();
+    const port = await openHttp(dp, []);
+    await assert.rejects(
+      dp.openListener({ arn: `${LISTENER_ARN}0`, loadBalancerArn: LB_ARN, port, protocol: "HTTP", action: { type: "forward", targetGroups: [{ arn: TG_ARN, weight: 1 }] } }),
+      (e: Error) => e.name === "PortUnavailableError",
+    );
+    // A port taken outside Bulwark.
+    const other = net.createServer();
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const taken = (other.address() as net.AddressInfo).port;
+    await assert.rejects(
+      dp.openListener({ arn: `${LISTENER_ARN}1`, loadBalancerArn: LB_ARN, port: taken, protocol: "HTTP", action: { type: "forward", targetGroups: [] } }),
+      (e: Error & { osCode?: string }) => e.name === "PortUnavailableError" && e.osCode === "EADDRINUSE",
+    );
+    other.close();
+    await dp.closeListener(LISTENER_ARN);
+    await assert.rejects(request(port), (e: NodeJS.ErrnoException) => e.code === "ECONNREFUSED");
+    await sleep(1);
+  });
+});
+
+describe("bodies and upgrades", () => {
+  test("a chunked body streams to the target; the WAF sees its prefix; HEAD has no body", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { tg: { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } } });
+    const acl = new FakeWebAcl(10, () => ({}));
+    dp.setWebAcl(LB_ARN, acl);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/chunked", agent: false }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("error", reject);
+      req.write("abcdefgh");
+      setTimeout(() => {
+        req.write("ijklmnop");
+        req.end("qrst");
+      }, 20);
+    });
+    assert.equal(status, 200);
+    const fwd = proxied(u).find((s) => s.url === "/chunked")!;
+    assert.equal(fwd.body.toString(), "abcdefghijklmnopqrst");
+    assert.equal(fwd.headers["transfer-encoding"], "chunked");
+    const seen = acl.seen.find((s) => s.path === "/chunked")!;
+    assert.equal(seen.body.toString(), "abcdefghij");
+    assert.equal(seen.bodyTruncated, true);
+    assert.equal(seen.bodyLength, 10, "no Content-Length: the inspected length");
+    const head = await request(port, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+  });
+
+  test("a WebSocket-style upgrade is spliced to the target after its 101", async () => {
+    const u = await upstream();
+    u.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket) => {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Seen-Forwarded-For: ${String(req.headers["x-forwarded-for"])}\r\n\r\n`);
+      socket.on("data", (d: Buffer) => socket.write(Buffer.concat([Buffer.from("echo:"), d])));
+    });
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { tg: { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } } });
+    const c = net.connect({ host: "127.0.0.1", port });
+    let got = "";
+    c.on("data", (d: Buffer) => {
+      got += d.toString();
+      if (got.includes("\r\n\r\n") && !got.includes("echo:")) c.write("ping");
+    });
+    c.write("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+    await until(() => got.includes("echo:ping"));
+    c.destroy();
+    assert.match(got, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.match(got, /\r\nUpgrade: echo\r\n/);
+    assert.match(got, /\r\nX-Seen-Forwarded-For: 127\.0\.0\.1\r\n/);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Responses the listener answers itself: fixed-response and redirect actions, and the
+ * WAF's BLOCK / CAPTCHA / CHALLENGE responses. When the client's body was not read, the
+ * connection is closed after the response instead of swallowing an unknown body.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorPage } from "./error-pages.js";
+import type { ListenerAction } from "./runtime-types.js";
+import type { WafDecision } from "./types.js";
+
+type Redirect = Extract<ListenerAction, { type: "redirect" }>;
+type Fixed = Extract<ListenerAction, { type: "fixed-response" }>;
+
+export function sendFixed(res: ServerResponse, a: Fixed, close: boolean): void {
+  const body = Buffer.from(a.messageBody ?? "", "utf8");
+  const headers: Array<string> = ["Server", "awselb/2.0", "Content-Type", a.contentType ?? "text/plain; charset=utf-8", "Content-Length", String(body.length)];
+  if (close) headers.push("Connection", "close");
+  res.writeHead(a.statusCode, headers);
+  res.end(res.req.method === "HEAD" ? undefined : body);
+}
+
+function hostOnly(host: string | undefined, fallback: string): string {
+  if (!host) return fallback;
+  if (host.startsWith("[")) return host.slice(0, host.indexOf("]") + 1);
+  const colon = host.indexOf(":");
+  return colon < 0 ? host : host.slice(0, colon);
+}
+
+/** The Location an ALB redirect action produces for `req`. */
+export function redirectLocation(req: IncomingMessage, a: Redirect, scheme: "http" | "https", listenerPort: number, fallbackHost: string): string {
+  const uri = req.url ?? "/";
+  const q = uri.indexOf("?");
+  const path = q < 0 ? uri : uri.slice(0, q);
+  const query = q < 0 ? "" : uri.slice(q + 1);
+  const vars: Record<string, string> = {
+    protocol: scheme,
+    host: hostOnly(req.headers.host, fallbackHost),
+    port: String(listenerPort),
+    path: path.startsWith("/") ? path.slice(1) : path,
+    query,
+  };
+  const fill = (s: string): string => s.replace(/#\{(protocol|host|port|path|query)\}/g, (_, k: string) => vars[k] ?? "");
+  const proto = fill(a.protocol).toLowerCase();
+  const port = fill(a.port);
+  const defaultPort = (proto === "https" && port === "443") || (proto === "http" && port === "80");
+  let p = fill(a.path);
+  if (!p.startsWith("/")) p = `/${p}`;
+  const qs = fill(a.query);
+  return `${proto}://${fill(a.host)}${defaultPort ? "" : `:${port}`}${p}${qs === "" ? "" : `?${qs}`}`;
+}
+
+export function sendRedirect(res: ServerResponse, status: 301 | 302, location: string, close: boolean): void {
+  const headers = ["Server", "awselb/2.0", "Location", location, "Content-Type", "text/html", "Content-Length", "0"];
+  if (close) headers.push("Connection", "close");
+  res.writeHead(status, headers);
+  res.end();
+}
+
+const DEFAULT_WAF_STATUS = { BLOCK: 403, CAPTCHA: 405, CHALLENGE: 202 } as const;
+
+/** The WAF's answer for a non-ALLOW decision; returns the status sent. */
+export function sendWafResponse(res: ServerResponse, d: WafDecision, close: boolean): number {
+  const action = d.action === "ALLOW" ? "BLOCK" : d.action;
+  const r = d.response;
+  const status = r?.status ?? DEFAULT_WAF_STATUS[action];
+  const body = r ? (typeof r.body === "string" ? Buffer.from(r.body, "utf8") : r.body) : errorPage(status);
+  const headers: string[] = [];
+  let hasType = false;
+  let hasServer = false;
+  for (const [k, v] of r?.headers ?? []) {
+    const lower = k.toLowerCase();
+    if (lower === "content-length" || lower === "connection" || lower === "transfer-encoding") continue;
+    if (lower === "content-type") hasType = true;
+    if (lower === "server") hasServer = true;
+    headers.push(k, v);
+  }
+  if (!hasServer) headers.push("Server", "awselb/2.0");
+  if (!hasType) headers.push("Content-Type", "text/html");
+  headers.push("Content-Length", String(body.length));
+  if (close) headers.push("Connection", "close");
+  res.writeHead(status, headers);
+  res.end(res.req.method === "HEAD" ? undefined : body);
+  return status;
+}

@@ -1,0 +1,112 @@
+/** What ELBv2 stores (one document per resource, keys scoped by account and region). */
+
+export interface TagDoc {
+  Key: string;
+  Value: string;
+}
+
+export interface LoadBalancerDoc {
+  arn: string;
+  id: string;
+  name: string;
+  accountId: string;
+  region: string;
+  dnsName: string;
+  scheme: "internet-facing" | "internal";
+  ipAddressType: string;
+  subnets: string[];
+  securityGroups: string[];
+  vpcId: string;
+  createdTime: number;
+  attributes: Record<string, string>;
+  tags: TagDoc[];
+}
+
+export interface HealthCheckDoc {
+  enabled: boolean;
+  protocol: "HTTP" | "HTTPS";
+  /** "traffic-port" or a port number as text (as the API reports it). */
+  port: string;
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  matcher: string;
+}
+
+export interface TargetDoc {
+  id: string;
+  port: number;
+  availabilityZone?: string;
+}
+
+export interface TargetGroupDoc {
+  arn: string;
+  id: string;
+  name: string;
+  accountId: string;
+  region: string;
+  protocol: "HTTP" | "HTTPS";
+  protocolVersion: string;
+  port: number;
+  vpcId: string;
+  targetType: "instance" | "ip";
+  ipAddressType: string;
+  healthCheck: HealthCheckDoc;
+  attributes: Record<string, string>;
+  targets: TargetDoc[];
+  createdTime: number;
+  tags: TagDoc[];
+}
+
+/** An action as the API shapes it (normalised: Order set, ForwardConfig filled). */
+export interface ActionDoc {
+  Type: "forward" | "fixed-response" | "redirect";
+  Order: number;
+  TargetGroupArn?: string;
+  ForwardConfig?: { TargetGroups: Array<{ TargetGroupArn: string; Weight: number }>; TargetGroupStickinessConfig?: { Enabled: boolean; DurationSeconds?: number } };
+  FixedResponseConfig?: { StatusCode: string; ContentType?: string; MessageBody?: string };
+  RedirectConfig?: { Protocol: string; Port: string; Host: string; Path: string; Query: string; StatusCode: "HTTP_301" | "HTTP_302" };
+}
+
+export interface ListenerDoc {
+  arn: string;
+  id: string;
+  loadBalancerArn: string;
+  lbId: string;
+  accountId: string;
+  region: string;
+  port: number;
+  protocol: "HTTP" | "HTTPS";
+  sslPolicy?: string;
+  certificates: Array<{ CertificateArn: string }>;
+  defaultActions: ActionDoc[];
+  tags: TagDoc[];
+}
+
+/** A server certificate a listener can present. The private key is sealed. */
+export interface CertificateDoc {
+  arn: string;
+  id: string;
+  accountId: string;
+  region: string;
+  source: "bulwark-ca" | "imported";
+  names: string[];
+  certPem: string;
+  sealedKey: string;
+  notAfter: number;
+}
+
+export const COLLECTIONS = {
+  loadBalancers: "elbv2-load-balancers",
+  loadBalancerNames: "elbv2-load-balancer-names",
+  targetGroups: "elbv2-target-groups",
+  targetGroupNames: "elbv2-target-group-names",
+  listeners: "elbv2-listeners",
+  certificates: "elbv2-certificates",
+} as const;
+
+export interface NameIndexDoc {
+  id: string;
+}

@@ -1,0 +1,97 @@
+/** Semantic checks of ELBv2 inputs (the protocol engine already checked types and required members). */
+import type { Tag } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { duplicateTagKeys, tooManyTags, validationError } from "./errors.js";
+import type { TagDoc } from "./model.js";
+
+const NAME_RE = /^[A-Za-z0-9-]+$/;
+
+/** Load-balancer and target-group names: 1–32 alphanumerics or hyphens, no hyphen at either end. */
+export function checkName(name: string, what: "Load balancer" | "Target group"): string {
+  if (name.length === 0 || name.length > 32) throw validationError(`${what} name '${name}' must be between 1 and 32 characters long`);
+  if (!NAME_RE.test(name)) throw validationError(`${what} name '${name}' can only contain characters that are alphanumeric characters or hyphens(-)`);
+  if (name.startsWith("-") || name.endsWith("-")) throw validationError(`${what} name '${name}' cannot begin or end with '-'`);
+  if (what === "Load balancer" && name.toLowerCase().startsWith("internal-")) throw validationError(`Load balancer name '${name}' cannot begin with 'internal-'`);
+  return name;
+}
+
+export function checkPort(port: number | undefined, field = "port"): number {
+  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw validationError(`1 validation error detected: Value '${port ?? "null"}' at '${field}' failed to satisfy constraint: Member must have value between 1 and 65535`);
+  }
+  return port;
+}
+
+export function checkRange(value: number, field: string, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw validationError(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value between ${min} and ${max}`);
+  }
+  return value;
+}
+
+export function checkEnum<T extends string>(value: string, field: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw validationError(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(", ")}]`);
+  }
+  return value as T;
+}
+
+export function checkTags(tags: Tag[] | undefined, quota: number): TagDoc[] {
+  const out: TagDoc[] = [];
+  const seen = new Set<string>();
+  for (const t of tags ?? []) {
+    const key = t.Key ?? "";
+    if (key.length < 1 || key.length > 128) throw validationError("Tag keys must be between 1 and 128 characters long");
+    if (key.toLowerCase().startsWith("aws:")) throw validationError(`Tag key '${key}' cannot begin with 'aws:'`);
+    const value = t.Value ?? "";
+    if (value.length > 256) throw validationError("Tag values cannot be longer than 256 characters");
+    if (seen.has(key)) throw duplicateTagKeys(key);
+    seen.add(key);
+    out.push({ Key: key, Value: value });
+  }
+  if (out.length > quota) throw tooManyTags(quota);
+  return out;
+}
+
+export function mergeTags(existing: readonly TagDoc[], added: readonly TagDoc[], quota: number): TagDoc[] {
+  const byKey = new Map(existing.map((t) => [t.Key, t.Value]));
+  for (const t of added) byKey.set(t.Key, t.Value);
+  if (byKey.size > quota) throw tooManyTags(quota);
+  return [...byKey].map(([Key, Value]) => ({ Key, Value }));
+}
+
+export function checkPageSize(size: number | undefined): number {
+  if (size === undefined) return 400;
+  return checkRange(size, "pageSize", 1, 400);
+}
+
+/** An opaque marker: base64url of the sort key of the last item returned. */
+export function encodeMarker(key: string): string {
+  return Buffer.from(key, "utf8").toString("base64url");
+}
+
+export function decodeMarker(marker: string | undefined): string | undefined {
+  if (marker === undefined || marker === "") return undefined;
+  const key = Buffer.from(marker, "base64url").toString("utf8");
+  if (key === "" || encodeMarker(key) !== marker) throw validationError("The marker is not valid");
+  return key;
+}
+
+/** Pages `items` by `keyOf` order; returns the page and the next marker. */
+export function paginate<T>(items: readonly T[], keyOf: (t: T) => string, marker: string | undefined, pageSize: number): { page: T[]; next?: string } {
+  const after = decodeMarker(marker);
+  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const rest = after === undefined ? sorted : sorted.filter((t) => keyOf(t) > after);
+  const page = rest.slice(0, pageSize);
+  const last = page[page.length - 1];
+  return rest.length > pageSize && last !== undefined ? { page, next: encodeMarker(keyOf(last)) } : { page };
+}
+
+export function isIpAddress(s: string): boolean {
+  return /^(\d{1,3})(\.\d{1,3}){3}$/.test(s) ? s.split(".").every((p) => Number(p) <= 255) : /^[0-9a-fA-F:]+$/.test(s) && s.includes(":");
+}
+
+/** A target id: an IP address or a DNS host name (Bulwark targets are host:port upstreams). */
+export function isTargetHost(s: string): boolean {
+  if (isIpAddress(s)) return true;
+  return s.length <= 253 && /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(s);
+}

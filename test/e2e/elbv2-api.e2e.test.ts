@@ -1,0 +1,174 @@
+/**
+ * ELBv2's API on the wire through the official SDK: error codes and statuses the SDK maps to
+ * its exception classes, pagination, attributes, tags, IAM enforcement, CloudTrail events,
+ * and listeners that come back after a restart.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import {
+  ElasticLoadBalancingV2Client,
+  CreateLoadBalancerCommand,
+  DescribeLoadBalancersCommand,
+  DeleteLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetGroupsCommand,
+  DeleteTargetGroupCommand,
+  RegisterTargetsCommand,
+  CreateListenerCommand,
+  DescribeListenersCommand,
+  ModifyListenerCommand,
+  ModifyLoadBalancerAttributesCommand,
+  DescribeLoadBalancerAttributesCommand,
+  DescribeTargetGroupAttributesCommand,
+  AddTagsCommand,
+  DescribeTagsCommand,
+  RemoveTagsCommand,
+  LoadBalancerNotFoundException,
+  DuplicateLoadBalancerNameException,
+  ResourceInUseException,
+  DuplicateListenerException,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { startTestServer, eventually, type TestServer } from "./harness.js";
+
+let s: TestServer;
+let elb: ElasticLoadBalancingV2Client;
+let upstream: http.Server;
+
+before(async () => {
+  s = await startTestServer({ env: { BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: "0.02" } });
+  elb = new ElasticLoadBalancingV2Client(s.clientConfig());
+  upstream = http.createServer((req, res) => res.end(`up ${req.url}`));
+  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
+});
+
+after(async () => {
+  upstream.closeAllConnections();
+  await new Promise((r) => upstream.close(r));
+  await s.destroy();
+});
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const p = (srv.address() as AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return p;
+}
+
+function get(port: number, path = "/"): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+      let b = "";
+      res.on("data", (c: Buffer) => (b += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: b }));
+    });
+    req.on("error", reject);
+  });
+}
+
+test("errors reach the SDK as its modelled exceptions with status 400", async () => {
+  await assert.rejects(elb.send(new DescribeLoadBalancersCommand({ Names: ["missing"] })), (e: unknown) => {
+    assert.ok(e instanceof LoadBalancerNotFoundException);
+    assert.equal(e.name, "LoadBalancerNotFoundException");
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    assert.equal(e.message, "Load balancers '[missing]' not found");
+    return true;
+  });
+  await elb.send(new CreateLoadBalancerCommand({ Name: "dup" }));
+  await assert.rejects(elb.send(new CreateLoadBalancerCommand({ Name: "dup", Scheme: "internal" })), (e: unknown) => e instanceof DuplicateLoadBalancerNameException);
+  await assert.rejects(elb.send(new CreateLoadBalancerCommand({ Name: "bad_name" })), (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(e.name, "ValidationError");
+    assert.equal(e.$metadata?.httpStatusCode, 400);
+    return true;
+  });
+});
+
+test("pagination, attributes and tags", async () => {
+  for (const n of ["p1", "p2", "p3"]) await elb.send(new CreateLoadBalancerCommand({ Name: n }));
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await elb.send(new DescribeLoadBalancersCommand({ PageSize: 2, ...(marker ? { Marker: marker } : {}) }));
+    names.push(...page.LoadBalancers!.map((l) => l.LoadBalancerName!));
+    marker = page.NextMarker;
+  } while (marker);
+  assert.deepEqual(names, ["dup", "p1", "p2", "p3"]);
+  const arn = (await elb.send(new DescribeLoadBalancersCommand({ Names: ["p1"] }))).LoadBalancers![0]!.LoadBalancerArn!;
+  await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: "idle_timeout.timeout_seconds", Value: "120" }] }));
+  const attrs = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
+  assert.equal(attrs.Attributes!.find((a) => a.Key === "idle_timeout.timeout_seconds")?.Value, "120");
+  await elb.send(new AddTagsCommand({ ResourceArns: [arn], Tags: [{ Key: "team", Value: "edge" }] }));
+  const tags = await elb.send(new DescribeTagsCommand({ ResourceArns: [arn] }));
+  assert.deepEqual(tags.TagDescriptions, [{ ResourceArn: arn, Tags: [{ Key: "team", Value: "edge" }] }]);
+  await elb.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: ["team"] }));
+  assert.deepEqual((await elb.send(new DescribeTagsCommand({ ResourceArns: [arn] }))).TagDescriptions![0]!.Tags, []);
+  const tg = await elb.send(new CreateTargetGroupCommand({ Name: "attrs", Protocol: "HTTP", Port: 80 }));
+  const tga = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroups![0]!.TargetGroupArn }));
+  assert.equal(tga.Attributes!.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value, "300");
+});
+
+test("IAM decides on the resource ARN; CloudTrail records the calls", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  await iam.send(new CreateUserCommand({ UserName: "ops" }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: "ops",
+      PolicyName: "elb",
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "elasticloadbalancing:CreateLoadBalancer", Resource: "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/ops-*/*" }],
+      }),
+    }),
+  );
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: "ops" }));
+  const ops = new ElasticLoadBalancingV2Client(s.clientConfig({ accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! }));
+  await ops.send(new CreateLoadBalancerCommand({ Name: "ops-1" }));
+  await assert.rejects(ops.send(new CreateLoadBalancerCommand({ Name: "other" })), (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => e.name === "AccessDenied" && e.$metadata?.httpStatusCode === 403);
+  await assert.rejects(ops.send(new DescribeLoadBalancersCommand({})), (e: { name?: string }) => e.name === "AccessDenied");
+  const trail = new CloudTrailClient(s.clientConfig());
+  const events = await eventually(async () => {
+    const out = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "elasticloadbalancing.amazonaws.com" }] }));
+    return (out.Events ?? []).some((e) => e.EventName === "CreateLoadBalancer") ? out.Events : undefined;
+  });
+  assert.ok(events!.every((e) => e.EventSource === "elasticloadbalancing.amazonaws.com"));
+});
+
+test("listeners come back after a restart; deleting the load balancer closes its port", async () => {
+  const upPort = (upstream.address() as AddressInfo).port;
+  const lb = await elb.send(new CreateLoadBalancerCommand({ Name: "durable" }));
+  const lbArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
+  const tg = await elb.send(new CreateTargetGroupCommand({ Name: "durable", Protocol: "HTTP", Port: upPort, TargetType: "ip", HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2 }));
+  const tgArn = tg.TargetGroups![0]!.TargetGroupArn!;
+  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: "127.0.0.1" }] }));
+  const port = await freePort();
+  const l = await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: "HTTP", Port: port, DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }] }));
+  await assert.rejects(
+    elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: "HTTP", Port: port, DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }] })),
+    (e: unknown) => e instanceof DuplicateListenerException,
+  );
+  await assert.rejects(elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn })), (e: unknown) => e instanceof ResourceInUseException);
+  assert.deepEqual(await get(port, "/one"), { status: 200, body: "up /one" });
+
+  // Restart on the same data directory: the listener is reopened from storage.
+  await s.stop();
+  await assert.rejects(get(port), (e: NodeJS.ErrnoException) => e.code === "ECONNREFUSED");
+  s = await startTestServer({ dataDir: s.dataDir, rootKey: s.rootKey, env: { BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: "0.02" } });
+  elb = new ElasticLoadBalancingV2Client(s.clientConfig());
+  assert.deepEqual(await get(port, "/two"), { status: 200, body: "up /two" });
+  const listed = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
+  assert.deepEqual(listed.Listeners!.map((x) => x.Port), [port]);
+  assert.deepEqual((await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lbArn }))).TargetGroups!.map((g) => g.TargetGroupArn), [tgArn]);
+
+  // A fixed response replaces forwarding on the same port without rebinding.
+  await elb.send(new ModifyListenerCommand({ ListenerArn: l.Listeners![0]!.ListenerArn!, DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "418", ContentType: "text/plain", MessageBody: "teapot" } }] }));
+  assert.deepEqual(await get(port), { status: 418, body: "teapot" });
+
+  await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn }));
+  await assert.rejects(get(port), (e: NodeJS.ErrnoException) => e.code === "ECONNREFUSED");
+  await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn }));
+});
