@@ -1,0 +1,36 @@
+/** Small helpers shared by the WAFv2 handler tables. */
+import type { RequestContext } from "../../core/types.js";
+import { entityArn, GLOBAL_REGION, type EntityKind, type WafScope } from "./arn.js";
+import type { Caller } from "./domain-deps.js";
+import type { EntityRecord } from "./model.js";
+
+export function callerOf(ctx: RequestContext): Caller {
+  return { accountId: ctx.scope.accountId, region: ctx.scope.region, now: ctx.now };
+}
+
+/**
+ * The ARN a request is authorised against, built before any validation (authorisation comes
+ * first): unknown parts become "*".
+ */
+export function requestArn(ctx: RequestContext, kind: EntityKind, scope: unknown, name: unknown, id: unknown): string {
+  const s: WafScope = scope === "CLOUDFRONT" ? "CLOUDFRONT" : "REGIONAL";
+  const region = s === "CLOUDFRONT" ? GLOBAL_REGION : ctx.scope.region;
+  const part = (v: unknown): string => (typeof v === "string" && v !== "" ? v : "*");
+  return entityArn(kind, s, region, ctx.scope.accountId, part(name), part(id));
+}
+
+export const CFN_TYPES: Record<EntityKind, string> = {
+  webacl: "AWS::WAFv2::WebACL",
+  rulegroup: "AWS::WAFv2::RuleGroup",
+  ipset: "AWS::WAFv2::IPSet",
+  regexpatternset: "AWS::WAFv2::RegexPatternSet",
+};
+
+/** Names the entity in the call's CloudTrail event. */
+export function auditEntity(ctx: RequestContext, rec: Pick<EntityRecord, "arn" | "kind" | "accountId">): void {
+  ctx.audit.resources = [{ ARN: rec.arn, accountId: rec.accountId, type: CFN_TYPES[rec.kind] }];
+}
+
+export function sortedByNameThenId<T extends { name: string; id: string }>(items: T[]): T[] {
+  return items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,73 @@
+/**
+ * A consistent snapshot of the entities a rule list references (IP sets, regex pattern sets,
+ * rule groups and, through rule groups, their sets), read inside the caller's transaction
+ * and answered synchronously to the engine through WafResolver.
+ */
+import type { IPSet, RegexPatternSet, RuleGroup } from "@aws-sdk/client-wafv2";
+import type { DocStore } from "../../storage/types.js";
+import { parseEntityArn } from "./arn.js";
+import type { WafResolver } from "./engine-types.js";
+import { entityByArn, type Where } from "./entities.js";
+import { invalidParameter, nonexistentItem } from "./errors.js";
+import type { EntityRecord } from "./model.js";
+import type { RuleFacts } from "./rules.js";
+import { fromStoredJson } from "./stored-json.js";
+
+const REF_FIELD = { ipset: "IP_SET_REFERENCE_STATEMENT", regexpatternset: "REGEX_PATTERN_REFERENCE_STATEMENT", rulegroup: "RULE_GROUP_REFERENCE_STATEMENT" } as const;
+
+export class Snapshot implements WafResolver {
+  readonly records = new Map<string, EntityRecord>();
+  private readonly decoded = new Map<string, unknown>();
+
+  add(rec: EntityRecord): void {
+    this.records.set(rec.arn, rec);
+  }
+
+  private spec<T>(arn: string, kind: EntityRecord["kind"]): T | undefined {
+    const rec = this.records.get(arn);
+    if (!rec || rec.kind !== kind) return undefined;
+    let v = this.decoded.get(arn);
+    if (v === undefined) {
+      v = fromStoredJson<T>(rec.spec);
+      this.decoded.set(arn, v);
+    }
+    return v as T;
+  }
+
+  ipSet(arn: string): IPSet | undefined {
+    return this.spec<IPSet>(arn, "ipset");
+  }
+
+  regexPatternSet(arn: string): RegexPatternSet | undefined {
+    return this.spec<RegexPatternSet>(arn, "regexpatternset");
+  }
+
+  ruleGroup(arn: string): RuleGroup | undefined {
+    return this.spec<RuleGroup>(arn, "rulegroup");
+  }
+}
+
+/**
+ * Loads every referenced entity; a malformed or mismatched ARN is an invalid parameter,
+ * an ARN that names nothing in this account, region and scope does not exist.
+ */
+export async function loadReferences(db: DocStore, refs: RuleFacts["refs"], w: Where, snapshot = new Snapshot()): Promise<Snapshot> {
+  for (const ref of refs) {
+    if (snapshot.records.has(ref.arn)) continue;
+    const p = parseEntityArn(ref.arn);
+    if (!p || p.kind !== ref.kind) throw invalidParameter(REF_FIELD[ref.kind], ref.arn, "The ARN isn't valid.");
+    const rec = p.scope === w.scope ? await entityByArn(db, ref.arn, w.accountId, w.region, ref.kind) : undefined;
+    if (!rec) throw nonexistentItem();
+    snapshot.add(rec);
+    if (rec.kind === "rulegroup") {
+      // A rule group's own references were checked when it was saved and cannot be deleted
+      // while it uses them; load them for the engine.
+      for (const inner of rec.refs) {
+        if (snapshot.records.has(inner)) continue;
+        const innerRec = await entityByArn(db, inner, w.accountId, w.region);
+        if (innerRec) snapshot.add(innerRec);
+      }
+    }
+  }
+  return snapshot;
+}

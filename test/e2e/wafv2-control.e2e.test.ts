@@ -1,0 +1,206 @@
+/**
+ * WAFv2 control plane through the real server and @aws-sdk/client-wafv2: CRUD with lock
+ * tokens, capacity and limits, references, managed rule groups, logging configuration,
+ * tags, IAM enforcement and persistence across a restart.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  WAFV2Client,
+  CreateIPSetCommand,
+  GetIPSetCommand,
+  UpdateIPSetCommand,
+  DeleteIPSetCommand,
+  ListIPSetsCommand,
+  CreateRegexPatternSetCommand,
+  CreateRuleGroupCommand,
+  GetRuleGroupCommand,
+  DeleteRuleGroupCommand,
+  CreateWebACLCommand,
+  GetWebACLCommand,
+  UpdateWebACLCommand,
+  DeleteWebACLCommand,
+  ListWebACLsCommand,
+  CheckCapacityCommand,
+  ListAvailableManagedRuleGroupsCommand,
+  DescribeManagedRuleGroupCommand,
+  ListAvailableManagedRuleGroupVersionsCommand,
+  PutLoggingConfigurationCommand,
+  GetLoggingConfigurationCommand,
+  ListLoggingConfigurationsCommand,
+  DeleteLoggingConfigurationCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ListTagsForResourceCommand,
+  type Rule,
+} from "@aws-sdk/client-wafv2";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { startTestServer, type TestServer } from "./harness.js";
+
+const REGION = "eu-west-1";
+let s: TestServer;
+let waf: WAFV2Client;
+
+before(async () => {
+  s = await startTestServer();
+  waf = new WAFV2Client(s.clientConfig(undefined, REGION));
+});
+after(async () => {
+  await s.destroy();
+});
+
+const vis = (MetricName: string) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName });
+const uriStartsWith = (name: string, priority: number, value: string): Rule => ({
+  Name: name,
+  Priority: priority,
+  Action: { Block: {} },
+  Statement: { ByteMatchStatement: { SearchString: new TextEncoder().encode(value), FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: "NONE" }], PositionalConstraint: "STARTS_WITH" } },
+  VisibilityConfig: vis(name),
+});
+
+async function rejects(p: Promise<unknown>, name: string, check?: (e: any) => void): Promise<void> {
+  await assert.rejects(p, (e: any) => {
+    assert.equal(e.name, name, e.message);
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    check?.(e);
+    return true;
+  });
+}
+
+test("IP sets: create, get, update with lock tokens, list, delete", async () => {
+  const { Summary } = await waf.send(new CreateIPSetCommand({ Name: "blocklist", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["192.0.2.0/24"], Description: "known bad" }));
+  assert.ok(Summary?.Id && Summary.LockToken && Summary.ARN);
+  assert.equal(Summary.ARN, `arn:aws:wafv2:${REGION}:${s.accountId}:regional/ipset/blocklist/${Summary.Id}`);
+  const got = await waf.send(new GetIPSetCommand({ Name: "blocklist", Scope: "REGIONAL", Id: Summary.Id }));
+  assert.deepEqual(got.IPSet, { Name: "blocklist", Id: Summary.Id, ARN: Summary.ARN, Description: "known bad", IPAddressVersion: "IPV4", Addresses: ["192.0.2.0/24"] });
+  assert.equal(got.LockToken, Summary.LockToken);
+  const upd = await waf.send(new UpdateIPSetCommand({ Name: "blocklist", Scope: "REGIONAL", Id: Summary.Id, LockToken: Summary.LockToken, Addresses: ["198.51.100.0/24", "2001:db8::/32"].slice(0, 1) }));
+  assert.ok(upd.NextLockToken && upd.NextLockToken !== Summary.LockToken);
+  await rejects(waf.send(new UpdateIPSetCommand({ Name: "blocklist", Scope: "REGIONAL", Id: Summary.Id, LockToken: Summary.LockToken, Addresses: [] })), "WAFOptimisticLockException");
+  await rejects(waf.send(new CreateIPSetCommand({ Name: "blocklist", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: [] })), "WAFDuplicateItemException");
+  await rejects(waf.send(new CreateIPSetCommand({ Name: "bad", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["300.1.1.1/32"] })), "WAFInvalidParameterException", (e) => {
+    assert.equal(e.Field, "IP_ADDRESS");
+    assert.equal(e.Parameter, "300.1.1.1/32");
+    assert.equal(e.Reason, "The IP address isn't valid.");
+  });
+  await rejects(waf.send(new CreateIPSetCommand({ Name: "has space", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: [] })), "ValidationException");
+  await rejects(waf.send(new CreateIPSetCommand({ Name: "cf", Scope: "CLOUDFRONT", IPAddressVersion: "IPV4", Addresses: [] })), "WAFInvalidParameterException", (e) => assert.equal(e.Field, "SCOPE_VALUE"));
+  const list = await waf.send(new ListIPSetsCommand({ Scope: "REGIONAL" }));
+  assert.deepEqual(list.IPSets?.map((x) => [x.Name, x.LockToken]), [["blocklist", upd.NextLockToken]]);
+  await waf.send(new DeleteIPSetCommand({ Name: "blocklist", Scope: "REGIONAL", Id: Summary.Id, LockToken: upd.NextLockToken }));
+  await rejects(waf.send(new GetIPSetCommand({ Name: "blocklist", Scope: "REGIONAL", Id: Summary.Id })), "WAFNonexistentItemException", (e) => assert.equal(e.message, "AWS WAF couldn’t perform the operation because your resource doesn’t exist."));
+});
+
+test("CLOUDFRONT scope works from us-east-1 with global ARNs", async () => {
+  const global = new WAFV2Client(s.clientConfig(undefined, "us-east-1"));
+  const { Summary } = await global.send(new CreateIPSetCommand({ Name: "edge", Scope: "CLOUDFRONT", IPAddressVersion: "IPV6", Addresses: ["2001:db8::/32"] }));
+  assert.equal(Summary?.ARN, `arn:aws:wafv2:us-east-1:${s.accountId}:global/ipset/edge/${Summary?.Id}`);
+  await global.send(new DeleteIPSetCommand({ Name: "edge", Scope: "CLOUDFRONT", Id: Summary?.Id, LockToken: Summary?.LockToken }));
+});
+
+test("rule groups and web ACLs: capacity, references, WAFAssociatedItemException", async () => {
+  const ip = (await waf.send(new CreateIPSetCommand({ Name: "refd", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["203.0.113.0/24"] }))).Summary!;
+  const regex = (await waf.send(new CreateRegexPatternSetCommand({ Name: "paths", Scope: "REGIONAL", RegularExpressionList: [{ RegexString: "^/wp-" }] }))).Summary!;
+  const groupRules: Rule[] = [
+    { Name: "ip", Priority: 0, Action: { Block: {} }, Statement: { IPSetReferenceStatement: { ARN: ip.ARN } }, VisibilityConfig: vis("ip") },
+    { Name: "wp", Priority: 1, Action: { Count: {} }, Statement: { RegexPatternSetReferenceStatement: { ARN: regex.ARN, FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: "LOWERCASE" }] } }, VisibilityConfig: vis("wp") },
+  ];
+  const needed = (await waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: groupRules }))).Capacity!;
+  assert.equal(needed, 1 + 25 + 10, "IP set 1, regex pattern set 25 + one transformation 10");
+  await rejects(waf.send(new CreateRuleGroupCommand({ Name: "grp", Scope: "REGIONAL", Capacity: needed - 1, Rules: groupRules, VisibilityConfig: vis("grp") })), "WAFInvalidParameterException", (e) => {
+    assert.equal(e.Field, "RULE_GROUP");
+    assert.equal(e.Reason, "You exceeded the capacity limit for a rule group or web ACL.");
+  });
+  const grp = (await waf.send(new CreateRuleGroupCommand({ Name: "grp", Scope: "REGIONAL", Capacity: 100, Rules: groupRules, VisibilityConfig: vis("grp") }))).Summary!;
+  const rg = await waf.send(new GetRuleGroupCommand({ ARN: grp.ARN }));
+  assert.equal(rg.RuleGroup?.Capacity, 100);
+  assert.equal(rg.RuleGroup?.LabelNamespace, `awswaf:${s.accountId}:rulegroup:grp:`);
+
+  const aclRules: Rule[] = [
+    uriStartsWith("admin", 0, "/admin"),
+    { Name: "grp", Priority: 1, OverrideAction: { None: {} }, Statement: { RuleGroupReferenceStatement: { ARN: grp.ARN } }, VisibilityConfig: vis("grp-ref") },
+    { Name: "sqli", Priority: 2, OverrideAction: { Count: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesSQLiRuleSet" } }, VisibilityConfig: vis("sqli") },
+  ];
+  const acl = (await waf.send(new CreateWebACLCommand({ Name: "front", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: aclRules, VisibilityConfig: vis("front"), Tags: [{ Key: "env", Value: "test" }] }))).Summary!;
+  const got = await waf.send(new GetWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id }));
+  assert.equal(got.WebACL?.Capacity, 2 + 100 + 200);
+  assert.equal(new TextDecoder().decode(got.WebACL?.Rules?.[0]?.Statement?.ByteMatchStatement?.SearchString), "/admin");
+  assert.equal(got.WebACL?.LabelNamespace, `awswaf:${s.accountId}:webacl:front:`);
+
+  const tooBig: Rule[] = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesLinuxRuleSet", "AWSManagedRulesWindowsRuleSet"].map((Name, i) => ({
+    Name,
+    Priority: 10 + i,
+    OverrideAction: { None: {} },
+    Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name } },
+    VisibilityConfig: vis(Name),
+  }));
+  await rejects(waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Allow: {} }, Rules: [...aclRules, ...tooBig], VisibilityConfig: vis("front") })), "WAFInvalidParameterException", (e) => {
+    assert.equal(e.Field, "WEB_ACL");
+    assert.equal(e.Parameter, String(2 + 100 + 200 + 700 + 200 + 200 + 200));
+  });
+
+  await rejects(waf.send(new DeleteIPSetCommand({ Name: "refd", Scope: "REGIONAL", Id: ip.Id, LockToken: ip.LockToken })), "WAFAssociatedItemException");
+  await rejects(waf.send(new DeleteRuleGroupCommand({ Name: "grp", Scope: "REGIONAL", Id: grp.Id, LockToken: grp.LockToken })), "WAFAssociatedItemException");
+  const ghost = grp.ARN!.replace(grp.Id!, "00000000-0000-4000-8000-000000000000");
+  await rejects(
+    waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Allow: {} }, Rules: [{ ...aclRules[1]!, Statement: { RuleGroupReferenceStatement: { ARN: ghost } } }], VisibilityConfig: vis("front") })),
+    "WAFNonexistentItemException",
+  );
+  const next = await waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Block: {} }, Rules: [aclRules[0]!], VisibilityConfig: vis("front") }));
+  await waf.send(new DeleteRuleGroupCommand({ Name: "grp", Scope: "REGIONAL", Id: grp.Id, LockToken: grp.LockToken }));
+  await waf.send(new DeleteIPSetCommand({ Name: "refd", Scope: "REGIONAL", Id: ip.Id, LockToken: ip.LockToken }));
+  const list = await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
+  assert.deepEqual(list.WebACLs?.map((w) => [w.Name, w.LockToken]), [["front", next.NextLockToken]]);
+
+  // Logging configuration and tags on the web ACL.
+  const dest = `arn:aws:logs:${REGION}:${s.accountId}:log-group:aws-waf-logs-front`;
+  const put = await waf.send(new PutLoggingConfigurationCommand({ LoggingConfiguration: { ResourceArn: acl.ARN, LogDestinationConfigs: [dest], RedactedFields: [{ SingleHeader: { Name: "cookie" } }] } }));
+  assert.deepEqual(put.LoggingConfiguration, { ResourceArn: acl.ARN, LogDestinationConfigs: [dest], RedactedFields: [{ SingleHeader: { Name: "cookie" } }], ManagedByFirewallManager: false, LogType: "WAF_LOGS", LogScope: "CUSTOMER" });
+  assert.deepEqual((await waf.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN }))).LoggingConfiguration, put.LoggingConfiguration);
+  assert.deepEqual((await waf.send(new ListLoggingConfigurationsCommand({ Scope: "REGIONAL" }))).LoggingConfigurations, [put.LoggingConfiguration]);
+  await rejects(waf.send(new PutLoggingConfigurationCommand({ LoggingConfiguration: { ResourceArn: acl.ARN, LogDestinationConfigs: [`arn:aws:logs:${REGION}:${s.accountId}:log-group:no-prefix`] } })), "WAFInvalidParameterException", (e) => assert.equal(e.Field, "LOG_DESTINATION"));
+  await waf.send(new DeleteLoggingConfigurationCommand({ ResourceArn: acl.ARN }));
+  await rejects(waf.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN })), "WAFNonexistentItemException");
+
+  await waf.send(new TagResourceCommand({ ResourceARN: acl.ARN, Tags: [{ Key: "team", Value: "sec" }] }));
+  await waf.send(new UntagResourceCommand({ ResourceARN: acl.ARN, TagKeys: ["env"] }));
+  const tags = await waf.send(new ListTagsForResourceCommand({ ResourceARN: acl.ARN }));
+  assert.deepEqual(tags.TagInfoForResource, { ResourceARN: acl.ARN, TagList: [{ Key: "team", Value: "sec" }] });
+
+  await waf.send(new DeleteWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: next.NextLockToken }));
+});
+
+test("managed rule groups: list, describe, versions", async () => {
+  const list = await waf.send(new ListAvailableManagedRuleGroupsCommand({ Scope: "REGIONAL" }));
+  assert.ok(list.ManagedRuleGroups?.some((g) => g.VendorName === "AWS" && g.Name === "AWSManagedRulesSQLiRuleSet"));
+  const d = await waf.send(new DescribeManagedRuleGroupCommand({ VendorName: "AWS", Name: "AWSManagedRulesSQLiRuleSet", Scope: "REGIONAL" }));
+  assert.equal(d.Capacity, 200);
+  assert.equal(d.LabelNamespace, "awswaf:managed:aws:sql-database:");
+  assert.ok((d.Rules?.length ?? 0) > 0);
+  const v = await waf.send(new ListAvailableManagedRuleGroupVersionsCommand({ VendorName: "AWS", Name: "AWSManagedRulesSQLiRuleSet", Scope: "REGIONAL" }));
+  assert.equal(v.CurrentDefaultVersion, "Version_1.0");
+  assert.ok(v.Versions?.[0]?.LastUpdateTimestamp instanceof Date);
+  await rejects(waf.send(new DescribeManagedRuleGroupCommand({ VendorName: "AWS", Name: "NoSuchRuleSet", Scope: "REGIONAL" })), "WAFNonexistentItemException");
+});
+
+test("IAM decides: a user without wafv2 permissions is denied, a scoped policy allows", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  await iam.send(new CreateUserCommand({ UserName: "waf-reader" }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: "waf-reader" }));
+  const creds = { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
+  const reader = new WAFV2Client(s.clientConfig(creds, REGION));
+  await assert.rejects(reader.send(new ListWebACLsCommand({ Scope: "REGIONAL" })), (e: any) => e.name === "AccessDeniedException" && /wafv2:ListWebACLs/.test(e.message));
+  await iam.send(new PutUserPolicyCommand({ UserName: "waf-reader", PolicyName: "read", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["wafv2:List*", "wafv2:Get*"], Resource: "*" }] }) }));
+  await reader.send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
+  await assert.rejects(reader.send(new CreateIPSetCommand({ Name: "nope", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: [] })), (e: any) => e.name === "AccessDeniedException");
+});
+
+test("state survives a restart", async () => {
+  const ip = (await waf.send(new CreateIPSetCommand({ Name: "durable", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["192.0.2.1/32"] }))).Summary!;
+  await s.stop();
+  s = await startTestServer({ dataDir: s.dataDir, rootKey: s.rootKey });
+  waf = new WAFV2Client(s.clientConfig(undefined, REGION));
+  const got = await waf.send(new GetIPSetCommand({ Name: "durable", Scope: "REGIONAL", Id: ip.Id }));
+  assert.deepEqual(got.IPSet?.Addresses, ["192.0.2.1/32"]);
+  assert.equal(got.LockToken, ip.LockToken);
+});
