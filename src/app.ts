@@ -29,7 +29,16 @@ import { ServiceRegistry } from "./gateway/registry.js";
 import { createMetrics } from "./gateway/metrics.js";
 import { createPipeline } from "./gateway/pipeline.js";
 import { startServer, type RunningServer } from "./gateway/server.js";
-import { loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
+import { issueServerCertificate, loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
+import { DataPlane } from "./dataplane/data-plane.js";
+import { createElbv2Service } from "./services/elbv2/service.js";
+import { createScheduler, type Scheduler } from "./scheduler/scheduler.js";
+import { registerStsSessionSweep } from "./scheduler/periodic.js";
+import { createKmsService, type KmsService } from "./services/kms/service.js";
+import { createWafv2Service, deriveWafKey } from "./services/wafv2/service.js";
+import { createWafEngine } from "./services/wafv2/engine.js";
+import { createRedisRateCounter } from "./dataplane/waf/index.js";
+import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
 
 export const DB_FILE = "bulwark.db";
 export const ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -52,6 +61,8 @@ export interface Core {
   bootstrap?: BootstrapResult;
   managementAccountId: string;
   paginationKey: Buffer;
+  /** KMS token keys derived from the root key (import tokens, grant tokens). */
+  kmsKeys: { importToken: Buffer; grantToken: Buffer };
   /** What the Organizations domain needs (used by the service and the operator CLI). */
   orgDeps: OrganizationsDomainDeps;
 }
@@ -96,6 +107,10 @@ export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     const sealer = createSealer(rootKey);
     // HMAC key for opaque pagination tokens, so they survive a restart.
     const paginationKey = deriveSubkey(rootKey, "bulwark/pagination-token/v1").export();
+    const kmsKeys = {
+      importToken: deriveSubkey(rootKey, "bulwark/kms/import-token/v1").export(),
+      grantToken: deriveSubkey(rootKey, "bulwark/kms/grant-token/v1").export(),
+    };
     rootKey.fill(0);
     const accounts = createAccountRegistry(storage, clock);
     const iam = createIamService({ store: storage, sealer, clock });
@@ -113,7 +128,7 @@ export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       await storage.setMeta("bootstrap.account", account.id);
       bootstrap = { accountId: account.id, userName: cfg.admin.userName, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(generatedRootKey ? { generatedRootKey } : {}) };
     }
-    return { storage, sealer, clock, accounts, iam, managementAccountId, paginationKey, orgDeps: { store: storage, iam: iam.api, clock, accounts }, ...(bootstrap ? { bootstrap } : {}) };
+    return { storage, sealer, clock, accounts, iam, managementAccountId, paginationKey, kmsKeys, orgDeps: { store: storage, iam: iam.api, clock, accounts }, ...(bootstrap ? { bootstrap } : {}) };
   } catch (e) {
     await storage.close();
     throw e;
@@ -127,6 +142,11 @@ export interface App {
   audit: AuditLog;
   logger: Logger;
   caCertPem: string;
+  /** The KMS service (its internal API for other services) and the durable scheduler. */
+  kms: KmsService;
+  scheduler: Scheduler;
+  /** Load-balancer listeners; WAFv2/Shield steer it through DataPlaneControl (setWebAcl, addObserver). */
+  dataPlane: DataPlane;
   close(): Promise<void>;
 }
 
@@ -134,6 +154,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: "bulwark" } }, pino.destination({ sync: false }));
   const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true });
   const { storage, sealer, clock } = core;
+  // Listeners bind the data-plane address (loopback unless configured otherwise).
+  const dataPlane = new DataPlane({ host: cfg.dataPlane.host, clock, limits: cfg.dataPlane.limits, healthCheckTimeScale: cfg.dataPlane.healthCheckTimeScale });
   try {
     const digestSigner = await loadOrCreateDigestSigner(storage, sealer);
     const audit = createAuditLog({
@@ -162,6 +184,48 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     const resumed = await orgs.resumePending();
     if (resumed > 0) logger.info({ resumed }, "resumed pending CreateAccount requests");
     registry.register(createCloudTrailService({ store: storage, tokenKey: core.paginationKey }));
+    const elbv2 = createElbv2Service({
+      store: storage,
+      sealer,
+      clock,
+      runtime: dataPlane,
+      dnsSuffix: cfg.dataPlane.dnsSuffix,
+      issueCertificate: (names) => issueServerCertificate(storage, sealer, clock, names),
+      warn: (message, detail) => logger.warn(detail, message),
+    });
+    registry.register(elbv2.definition);
+    const restored = await elbv2.restore();
+    if (restored.opened > 0 || restored.failed.length > 0) logger.info({ listeners: restored.opened, failed: restored.failed.length, host: cfg.dataPlane.host }, "load-balancer listeners reopened");
+
+    const scheduler = createScheduler({
+      store: storage,
+      clock,
+      pollMs: cfg.schedulerPollMs,
+      onError: (e, job) => logger.error({ kind: job.kind, err: e instanceof Error ? e.message : String(e) }, "scheduled job failed"),
+    });
+    await registerStsSessionSweep(scheduler, storage, clock);
+    const kms = createKmsService({
+      store: storage,
+      sealer,
+      clock,
+      scheduler,
+      importTokenKey: core.kmsKeys.importToken,
+      grantTokenKey: core.kmsKeys.grantToken,
+      markerKey: core.paginationKey,
+      quotas: cfg.kms,
+      audit,
+      principalExists: async (arn) => {
+        // Only principals of accounts of this installation can be checked; others are accepted.
+        const m = /^arn:aws:iam::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/.+)$/.exec(arn);
+        if (!m || !(await core.accounts.get(m[1]!))) return undefined;
+        if (m[2] === "root") return true;
+        if (m[3] !== undefined) return (await core.iam.api.getUser(m[1]!, m[3])) !== undefined;
+        return (await core.iam.api.getRoleByArn(arn)) !== undefined;
+      },
+    });
+    registry.register(kms.definition);
+    kms.start();
+    scheduler.start();
 
     const tls = cfg.tls.enabled
       ? cfg.tls.certFile && cfg.tls.keyFile
@@ -172,6 +236,30 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     if (caCertPem) writeFileSync(path.join(cfg.dataDir, "ca.pem"), caCertPem, { mode: 0o644 });
 
     const metrics = createMetrics();
+    const rateCounter = cfg.redisUrl ? createRedisRateCounter(cfg.redisUrl) : undefined;
+    // WAFv2: its counters go on the gateway's registry, so /metrics shows them.
+    const wafv2 = createWafv2Service({
+      store: storage,
+      clock,
+      engine: createWafEngine({
+        clock,
+        tokenKey: deriveWafKey(core.paginationKey, "captcha-token"),
+        // Shared counters make a rate-based rule hold for a fleet of nodes.
+        ...(rateCounter ? { rateCounter } : {}),
+      }),
+      secret: core.paginationKey,
+      dataPlane,
+      loadBalancerExists: async (arn) => {
+        const m = /^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):/.exec(arn);
+        return m !== null && (await elbLoadBalancers.byArn(storage, { accountId: m[2] as string, region: m[1] as string }, arn)) !== undefined;
+      },
+      logDir: path.join(cfg.dataDir, "waf-logs"),
+      metricsRegistry: metrics.registry,
+      onError: (e, what) => logger.error({ what, err: e instanceof Error ? e.message : String(e) }, "wafv2 error"),
+    });
+    registry.register(wafv2);
+    const wafDeployed = await wafv2.start();
+    if (wafDeployed > 0) logger.info({ associations: wafDeployed }, "web ACLs redeployed");
     const authorizer = createAuthorizer({ directory: core.iam.directory });
     const handle = createPipeline({
       registry,
@@ -206,9 +294,17 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       audit,
       logger,
       caCertPem,
+      kms,
+      scheduler,
+      dataPlane,
       close() {
         closing ??= (async () => {
           await server.close(cfg.shutdownGraceSeconds * 1000);
+          await dataPlane.close();
+          await wafv2.close();
+          await rateCounter?.close?.();
+          await scheduler.stop();
+          await kms.stop();
           await orgs.idle();
           await audit.close();
           await storage.close();
@@ -219,6 +315,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       },
     };
   } catch (e) {
+    await dataPlane.close();
     await storage.close();
     throw e;
   }

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * bulwark serve | init | ca export | audit verify | accounts … | organizations …
+ * bulwark serve | init | ca export | audit verify | accounts … | organizations … | encrypt | decrypt
  */
 import { Command } from "commander";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
 import { openCore, startApp, StartupError } from "../app.js";
 import { exportCaCertificate } from "../gateway/tls-ca.js";
 import { registerOperatorCommands } from "./operator.js";
+import { registerCryptoCommands } from "./crypto.js";
 import { printBootstrap, fail } from "./output.js";
 
 function common(cmd: Command): Command {
@@ -88,5 +89,6 @@ common(ca.command("export"))
   });
 
 registerOperatorCommands(program, common);
+registerCryptoCommands(program);
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,49 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseWrappingKeys, parseContext, parseCommitmentPolicy, checkRequiredContext, CryptoCliError } from "./crypto.js";
+import type { MessageHeader } from "@aws-crypto/client-node";
+
+test("parseWrappingKeys reads aws-encryption-cli style attributes", () => {
+  assert.deepEqual(parseWrappingKeys(["key=arn:aws:kms:us-east-1:111122223333:key/abc", "key=alias/x", "region=eu-west-1", "profile=dev"]), {
+    keyIds: ["arn:aws:kms:us-east-1:111122223333:key/abc", "alias/x"],
+    discoveryAccounts: [],
+    region: "eu-west-1",
+    profile: "dev",
+  });
+  assert.deepEqual(parseWrappingKeys(["discovery=true", "discovery-account=111122223333", "discovery-partition=aws"]), {
+    keyIds: [],
+    discovery: true,
+    discoveryAccounts: ["111122223333"],
+    discoveryPartition: "aws",
+  });
+  // A key ARN contains '=' nowhere, but values may contain ':' and '/'.
+  assert.throws(() => parseWrappingKeys(["arn:aws:kms:us-east-1:1:key/x"]), CryptoCliError);
+  assert.throws(() => parseWrappingKeys(["colour=blue"]), /Unknown --wrapping-keys attribute "colour"/);
+  assert.throws(() => parseWrappingKeys(["discovery=maybe"]), /true or false/);
+  assert.throws(() => parseWrappingKeys(["discovery-account=12"]), /12-digit/);
+  assert.throws(() => parseWrappingKeys(["key="]), /Empty value/);
+});
+
+test("parseContext: k=v pairs; bare keys only where allowed; duplicates and empty keys refused", () => {
+  assert.deepEqual(parseContext(["a=1", "b=x=y", "c="], false), { context: { a: "1", b: "x=y", c: "" }, keys: [] });
+  assert.deepEqual(parseContext(["a=1", "needed"], true), { context: { a: "1" }, keys: ["needed"] });
+  assert.throws(() => parseContext(["needed"], false), /expected key=value/);
+  assert.throws(() => parseContext(["a=1", "a=2"], false), /given twice/);
+  assert.throws(() => parseContext(["=v"], false), /empty key/);
+});
+
+test("parseCommitmentPolicy accepts the CLI spellings and the enum names", () => {
+  assert.equal(parseCommitmentPolicy("require-encrypt-require-decrypt"), "REQUIRE_ENCRYPT_REQUIRE_DECRYPT");
+  assert.equal(parseCommitmentPolicy("FORBID_ENCRYPT_ALLOW_DECRYPT"), "FORBID_ENCRYPT_ALLOW_DECRYPT");
+  assert.equal(parseCommitmentPolicy("Require-Encrypt-Allow-Decrypt"), "REQUIRE_ENCRYPT_ALLOW_DECRYPT");
+  assert.throws(() => parseCommitmentPolicy("allow-everything"), /Unknown commitment policy/);
+});
+
+test("checkRequiredContext: every required pair must match exactly and every required key exist", () => {
+  const header = { encryptionContext: { tenant: "acme", stage: "prod" } } as unknown as MessageHeader;
+  checkRequiredContext(header, { tenant: "acme" }, ["stage"]);
+  assert.throws(() => checkRequiredContext(header, { tenant: "ACME" }, []), /required pair for key "tenant"/);
+  assert.throws(() => checkRequiredContext(header, {}, ["region"]), /required key "region"/);
+  // Inherited properties are not context entries.
+  assert.throws(() => checkRequiredContext(header, {}, ["toString"]), /required key "toString"/);
+});

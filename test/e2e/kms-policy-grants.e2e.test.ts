@@ -1,0 +1,233 @@
+/**
+ * KMS authorisation through the real server: the default key policy, key policies that do and do
+ * not delegate to IAM, explicit denies, encryption-context conditions, the policy lockout safety
+ * check, grants (operations, constraints, tokens, retire / revoke, listing) and cross-account use
+ * from an Organizations member account (key ARN needed, key policy AND the caller's IAM policy).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CreateKeyCommand,
+  type CreateKeyCommandInput,
+  CreateAliasCommand,
+  GetKeyPolicyCommand,
+  PutKeyPolicyCommand,
+  ListKeyPoliciesCommand,
+  EncryptCommand,
+  DecryptCommand,
+  DescribeKeyCommand,
+  GenerateDataKeyCommand,
+  CreateGrantCommand,
+  ListGrantsCommand,
+  ListRetirableGrantsCommand,
+  RetireGrantCommand,
+  RevokeGrantCommand,
+  type KeyMetadata,
+} from "@aws-sdk/client-kms";
+import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { startTestServer, type TestServer, type Creds } from "./harness.js";
+import { kmsClient, rejectsWith, newUser, memberAccount, allow, utf8, text } from "./kms-support.js";
+
+let s: TestServer;
+before(async () => {
+  s = await startTestServer();
+});
+after(async () => {
+  await s.destroy();
+});
+
+async function newKey(creds?: Creds, input: CreateKeyCommandInput = {}): Promise<KeyMetadata> {
+  return (await kmsClient(s, creds).send(new CreateKeyCommand(input))).KeyMetadata!;
+}
+
+const denied = (user: string, action: string, resource: string) => ({
+  name: "AccessDeniedException",
+  message: new RegExp(`^User: ${user.replace(/[/.]/g, "\\$&")} is not authorized to perform: ${action} on resource: ${resource.replace(/[/.]/g, "\\$&")}`),
+});
+
+test("the default key policy gives the account (and so IAM policies) full access", async () => {
+  const k = await newKey();
+  const kms = kmsClient(s);
+  const p = await kms.send(new GetKeyPolicyCommand({ KeyId: k.KeyId }));
+  assert.equal(p.PolicyName, "default");
+  assert.deepEqual(JSON.parse(p.Policy!), {
+    Version: "2012-10-17",
+    Id: "key-default-1",
+    Statement: [{ Sid: "Enable IAM User Permissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "kms:*", Resource: "*" }],
+  });
+  assert.deepEqual((await kms.send(new ListKeyPoliciesCommand({ KeyId: k.Arn }))).PolicyNames, ["default"]);
+
+  // A user with no IAM policy is denied; an IAM policy for the key's ARN allows.
+  const bob = await newUser(s, "bob");
+  await rejectsWith(kmsClient(s, bob).send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), denied(bob.arn, "kms:Encrypt", k.Arn!));
+  await new IAMClient(s.clientConfig()).send(new PutUserPolicyCommand({ UserName: "bob", PolicyName: "p", PolicyDocument: JSON.stringify(allow(["kms:Encrypt", "kms:Decrypt"], k.Arn!)) }));
+  const e = await kmsClient(s, bob).send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("bob's") }));
+  assert.equal(text((await kmsClient(s, bob).send(new DecryptCommand({ CiphertextBlob: e.CiphertextBlob }))).Plaintext), "bob's");
+  // Only the actions allowed.
+  await rejectsWith(kmsClient(s, bob).send(new GenerateDataKeyCommand({ KeyId: k.KeyId, KeySpec: "AES_256" })), denied(bob.arn, "kms:GenerateDataKey", k.Arn!));
+  // The policy names another key: not this one.
+  const other = await newKey();
+  await rejectsWith(kmsClient(s, bob).send(new EncryptCommand({ KeyId: other.KeyId, Plaintext: utf8("x") })), denied(bob.arn, "kms:Encrypt", other.Arn!));
+});
+
+test("a key policy that does not delegate to IAM: only the principals it names, and explicit denies win", async () => {
+  const carol = await newUser(s, "carol", allow("kms:*"));
+  const dave = await newUser(s, "dave", allow("kms:*"));
+  const k = await newKey();
+  const kms = kmsClient(s);
+  const adminArn = `arn:aws:iam::${s.accountId}:user/admin`;
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Admin", Effect: "Allow", Principal: { AWS: adminArn }, Action: "kms:*", Resource: "*" },
+      { Sid: "CarolUse", Effect: "Allow", Principal: { AWS: carol.arn }, Action: ["kms:Encrypt", "kms:Decrypt"], Resource: "*" },
+      { Sid: "NoDecryptForCarolWithoutContext", Effect: "Deny", Principal: { AWS: carol.arn }, Action: "kms:Decrypt", Resource: "*", Condition: { StringNotEquals: { "kms:EncryptionContext:app": "billing" } } },
+    ],
+  };
+  await kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(policy) }));
+  assert.deepEqual(JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: k.KeyId }))).Policy!), policy);
+  // dave has kms:* in IAM, but the key policy neither names him nor delegates to the account.
+  await rejectsWith(kmsClient(s, dave).send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), denied(dave.arn, "kms:Encrypt", k.Arn!));
+  const carolKms = kmsClient(s, carol);
+  const withCtx = await carolKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("ok"), EncryptionContext: { app: "billing" } }));
+  assert.equal(text((await carolKms.send(new DecryptCommand({ CiphertextBlob: withCtx.CiphertextBlob, EncryptionContext: { app: "billing" } }))).Plaintext), "ok");
+  const noCtx = await carolKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("nope") }));
+  await rejectsWith(carolKms.send(new DecryptCommand({ CiphertextBlob: noCtx.CiphertextBlob })), { name: "AccessDeniedException", message: /explicit deny/ });
+  // The admin named in the policy decrypts it.
+  assert.equal(text((await kms.send(new DecryptCommand({ CiphertextBlob: noCtx.CiphertextBlob }))).Plaintext), "nope");
+  // carol was not given DescribeKey.
+  await rejectsWith(carolKms.send(new DescribeKeyCommand({ KeyId: k.KeyId })), denied(carol.arn, "kms:DescribeKey", k.Arn!));
+});
+
+test("PutKeyPolicy: malformed documents and the lockout safety check", async () => {
+  const k = await newKey();
+  const kms = kmsClient(s);
+  await rejectsWith(kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: "{not json" })), "MalformedPolicyDocumentException");
+  await rejectsWith(
+    kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:user/nobody-here" }, Action: "kms:Decrypt", Resource: "*" }] }) })),
+    "MalformedPolicyDocumentException",
+  );
+  // A policy that would stop the caller from ever changing it again is refused…
+  const lockout = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "kms:Encrypt", Resource: "*" }] };
+  await rejectsWith(kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(lockout) })), "MalformedPolicyDocumentException");
+  // …unless the check is bypassed explicitly. The key is then locked for the admin.
+  await kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(lockout), BypassPolicyLockoutSafetyCheck: true }));
+  await rejectsWith(kms.send(new GetKeyPolicyCommand({ KeyId: k.KeyId })), "AccessDeniedException");
+  await kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("still allowed") }));
+});
+
+test("LimitExceededException: at most 50 aliases per KMS key", async () => {
+  const k = await newKey();
+  const kms = kmsClient(s);
+  for (let i = 0; i < 50; i++) await kms.send(new CreateAliasCommand({ AliasName: `alias/many-${i}`, TargetKeyId: k.KeyId }));
+  await rejectsWith(kms.send(new CreateAliasCommand({ AliasName: "alias/many-50", TargetKeyId: k.KeyId })), "LimitExceededException");
+});
+
+test("grants: operations, encryption-context constraints, tokens, listing, retire and revoke", async () => {
+  const k = await newKey();
+  const kms = kmsClient(s);
+  const erin = await newUser(s, "erin");
+  const retirer = await newUser(s, "retirer");
+  const erinKms = kmsClient(s, erin);
+  await rejectsWith(erinKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), "AccessDeniedException");
+
+  const g = await kms.send(
+    new CreateGrantCommand({
+      KeyId: k.Arn,
+      GranteePrincipal: erin.arn,
+      RetiringPrincipal: retirer.arn,
+      Operations: ["Encrypt", "Decrypt"],
+      Constraints: { EncryptionContextSubset: { tenant: "t1" } },
+      Name: "erin-t1",
+    }),
+  );
+  assert.match(g.GrantId!, /^[0-9a-f]{64}$/);
+  assert.ok(g.GrantToken!.length > 0);
+  // Same name and parameters: the same grant, no duplicate.
+  const again = await kms.send(
+    new CreateGrantCommand({ KeyId: k.Arn, GranteePrincipal: erin.arn, RetiringPrincipal: retirer.arn, Operations: ["Encrypt", "Decrypt"], Constraints: { EncryptionContextSubset: { tenant: "t1" } }, Name: "erin-t1" }),
+  );
+  assert.equal(again.GrantId, g.GrantId);
+
+  const e = await erinKms.send(new EncryptCommand({ KeyId: k.Arn, Plaintext: utf8("granted"), EncryptionContext: { tenant: "t1", extra: "ok" }, GrantTokens: [g.GrantToken!] }));
+  assert.equal(text((await erinKms.send(new DecryptCommand({ CiphertextBlob: e.CiphertextBlob, EncryptionContext: { tenant: "t1", extra: "ok" } }))).Plaintext), "granted");
+  // The constraint: the context must contain tenant=t1.
+  await rejectsWith(erinKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x"), EncryptionContext: { tenant: "t2" } })), "AccessDeniedException");
+  await rejectsWith(erinKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), "AccessDeniedException");
+  // Operations not in the grant.
+  await rejectsWith(erinKms.send(new GenerateDataKeyCommand({ KeyId: k.KeyId, KeySpec: "AES_256", EncryptionContext: { tenant: "t1" } })), "AccessDeniedException");
+  // A malformed grant token.
+  await rejectsWith(kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x"), GrantTokens: ["not-a-grant-token"] })), "InvalidGrantTokenException");
+
+  const listed = await kms.send(new ListGrantsCommand({ KeyId: k.KeyId }));
+  assert.equal(listed.Grants?.length, 1);
+  const entry = listed.Grants![0]!;
+  assert.equal(entry.KeyId, k.Arn);
+  assert.equal(entry.GrantId, g.GrantId);
+  assert.equal(entry.Name, "erin-t1");
+  assert.equal(entry.GranteePrincipal, erin.arn);
+  assert.equal(entry.RetiringPrincipal, retirer.arn);
+  assert.equal(entry.IssuingAccount, `arn:aws:iam::${s.accountId}:root`);
+  assert.deepEqual([...entry.Operations!].sort(), ["Decrypt", "Encrypt"]);
+  assert.deepEqual(entry.Constraints, { EncryptionContextSubset: { tenant: "t1" } });
+  assert.ok(entry.CreationDate instanceof Date);
+  assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId: k.KeyId, GranteePrincipal: retirer.arn }))).Grants, []);
+  assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId: k.KeyId, GrantId: g.GrantId }))).Grants?.map((x) => x.GrantId), [g.GrantId]);
+  const retirable = await kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: retirer.arn }));
+  assert.deepEqual(retirable.Grants?.map((x) => x.GrantId), [g.GrantId]);
+
+  // erin may not retire a grant she is not the retiring principal of (nor grantee with RetireGrant).
+  await rejectsWith(erinKms.send(new RetireGrantCommand({ KeyId: k.Arn, GrantId: g.GrantId })), "AccessDeniedException");
+  await kmsClient(s, retirer).send(new RetireGrantCommand({ KeyId: k.Arn, GrantId: g.GrantId }));
+  assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId: k.KeyId }))).Grants, []);
+  await rejectsWith(erinKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x"), EncryptionContext: { tenant: "t1" } })), "AccessDeniedException");
+
+  // RevokeGrant by the key's administrator; grants without constraints; retire by grant token.
+  const g2 = await kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: erin.arn, Operations: ["Encrypt", "RetireGrant"] }));
+  await erinKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") }));
+  await kms.send(new RevokeGrantCommand({ KeyId: k.KeyId, GrantId: g2.GrantId }));
+  await rejectsWith(erinKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), "AccessDeniedException");
+  const g3 = await kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: erin.arn, Operations: ["Encrypt", "RetireGrant"] }));
+  await erinKms.send(new RetireGrantCommand({ GrantToken: g3.GrantToken }));
+  await rejectsWith(erinKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), "AccessDeniedException");
+  // Grant operations must fit the key: Sign on a symmetric key is not a grantable operation.
+  await rejectsWith(kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: erin.arn, Operations: ["Sign"] })), "ValidationException");
+});
+
+test("cross-account: key ARN required, and both the key policy and the caller's IAM policy must allow", async () => {
+  const { accountId: member, admin: memberAdmin } = await memberAccount(s, "KmsPartner");
+  const k = await newKey();
+  const kms = kmsClient(s);
+  await kms.send(new CreateAliasCommand({ AliasName: "alias/shared", TargetKeyId: k.KeyId }));
+  const own = await kms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("from the owner") }));
+
+  // In the member account: a user allowed to use that key by IAM.
+  const frank = await newUser(s, "frank", allow(["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], k.Arn!), memberAdmin);
+  const frankKms = kmsClient(s, frank);
+  assert.equal(frank.arn, `arn:aws:iam::${member}:user/frank`);
+  // The key policy does not trust the member account yet.
+  await rejectsWith(frankKms.send(new EncryptCommand({ KeyId: k.Arn, Plaintext: utf8("x") })), denied(frank.arn, "kms:Encrypt", k.Arn!));
+
+  const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: k.KeyId }))).Policy!) as { Statement: object[] };
+  policy.Statement.push({ Sid: "Partner", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${member}:root` }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: "*" });
+  await kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(policy) }));
+
+  // A bare key id or alias name is looked up in the caller's own account.
+  await rejectsWith(frankKms.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), "NotFoundException");
+  await rejectsWith(frankKms.send(new EncryptCommand({ KeyId: "alias/shared", Plaintext: utf8("x") })), "NotFoundException");
+  // With the key ARN (or alias ARN), key policy + IAM policy allow.
+  const e = await frankKms.send(new EncryptCommand({ KeyId: k.Arn, Plaintext: utf8("from the partner") }));
+  assert.equal(e.KeyId, k.Arn);
+  const viaAlias = await frankKms.send(new EncryptCommand({ KeyId: `arn:aws:kms:us-east-1:${s.accountId}:alias/shared`, Plaintext: utf8("via alias arn") }));
+  assert.equal(viaAlias.KeyId, k.Arn);
+  assert.equal(text((await frankKms.send(new DecryptCommand({ CiphertextBlob: own.CiphertextBlob, KeyId: k.Arn }))).Plaintext), "from the owner");
+  assert.equal(text((await kms.send(new DecryptCommand({ CiphertextBlob: e.CiphertextBlob }))).Plaintext), "from the partner");
+  assert.equal((await frankKms.send(new DescribeKeyCommand({ KeyId: k.Arn }))).KeyMetadata?.AWSAccountId, s.accountId);
+  // Actions the key policy grants the account but frank's IAM policy does not.
+  await rejectsWith(frankKms.send(new GenerateDataKeyCommand({ KeyId: k.Arn, KeySpec: "AES_256" })), denied(frank.arn, "kms:GenerateDataKey", k.Arn!));
+  // A member-account user without any IAM policy gets nothing, even though the key policy trusts the account.
+  const gina = await newUser(s, "gina", undefined, memberAdmin);
+  await rejectsWith(kmsClient(s, gina).send(new EncryptCommand({ KeyId: k.Arn, Plaintext: utf8("x") })), denied(gina.arn, "kms:Encrypt", k.Arn!));
+  // A symmetric ciphertext identifies its key: Decrypt needs no KeyId, across accounts too.
+  assert.equal(text((await frankKms.send(new DecryptCommand({ CiphertextBlob: own.CiphertextBlob }))).Plaintext), "from the owner");
+});
