@@ -57,7 +57,7 @@ async function createKey(input: CreateKeyCommandInput = {}): Promise<KeyMetadata
 }
 
 test("CreateKey with defaults returns the documented KeyMetadata of a symmetric encryption key", async () => {
-  const before = Date.now();
+  const startedAt = Date.now();
   const m = await createKey({ Description: "first key" });
   assert.match(m.KeyId!, UUID);
   assert.equal(m.Arn, keyArn(m.KeyId!));
@@ -78,7 +78,7 @@ test("CreateKey with defaults returns the documented KeyMetadata of a symmetric 
   assert.equal(typeof m.CurrentKeyMaterialId, "string");
   assert.ok(m.CurrentKeyMaterialId!.length > 0);
   // CreationDate is whole seconds on the wire (epoch seconds).
-  assert.ok(m.CreationDate!.getTime() >= Math.floor(before / 1000) * 1000 - 1000 && m.CreationDate!.getTime() <= Date.now() + 1000);
+  assert.ok(m.CreationDate!.getTime() >= Math.floor(startedAt / 1000) * 1000 - 1000 && m.CreationDate!.getTime() <= Date.now() + 1000);
   const d = await kms.send(new DescribeKeyCommand({ KeyId: m.KeyId }));
   assert.deepEqual(d.KeyMetadata, m);
 });

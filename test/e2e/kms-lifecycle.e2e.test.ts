@@ -58,7 +58,7 @@ const describe = async (id: string) => (await kms().send(new DescribeKeyCommand(
 
 test("RotateKeyOnDemand: new key material, old ciphertexts still decrypt, ListKeyRotations records it", async () => {
   const k = await newKey();
-  const before = await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("before rotation") }));
+  const older = await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("before rotation") }));
   assert.deepEqual((await kms().send(new ListKeyRotationsCommand({ KeyId: k.KeyId }))).Rotations, []);
   const r = await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
   const rotations = await eventually(async () => {
@@ -71,9 +71,9 @@ test("RotateKeyOnDemand: new key material, old ciphertexts still decrypt, ListKe
   const now = await describe(k.KeyId!);
   assert.notEqual(now.CurrentKeyMaterialId, k.CurrentKeyMaterialId);
   assert.equal(rotations[0]!.KeyMaterialId, now.CurrentKeyMaterialId);
-  const after = await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("after rotation") }));
-  assert.equal(text((await kms().send(new DecryptCommand({ CiphertextBlob: before.CiphertextBlob }))).Plaintext), "before rotation");
-  assert.equal(text((await kms().send(new DecryptCommand({ CiphertextBlob: after.CiphertextBlob }))).Plaintext), "after rotation");
+  const newer = await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("after rotation") }));
+  assert.equal(text((await kms().send(new DecryptCommand({ CiphertextBlob: older.CiphertextBlob }))).Plaintext), "before rotation");
+  assert.equal(text((await kms().send(new DecryptCommand({ CiphertextBlob: newer.CiphertextBlob }))).Plaintext), "after rotation");
   // Rotation status: automatic rotation is off; EnableKeyRotation validates the period (90–2560 days).
   const st = await kms().send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }));
   assert.equal(st.KeyRotationEnabled, false);
