@@ -1,0 +1,34 @@
+/** What Shield's domain functions work with. */
+import type { Clock } from "../../core/clock.js";
+import type { ProtectedResource } from "../../dataplane/shield/detection/types.js";
+import type { Storage } from "../../storage/types.js";
+import type { PageTokens } from "./input.js";
+import type { ProtectionRecord } from "./model.js";
+
+/** The detector's view of protections (ShieldDetector implements it). */
+export interface ProtectionWatcher {
+  setProtection(p: ProtectedResource): void;
+  removeProtection(resourceArn: string): void;
+}
+
+export interface ShieldEnv {
+  store: Storage;
+  clock: Clock;
+  tokens: PageTokens;
+  /** Whether an Application Load Balancer of this installation exists (ELBv2 store). */
+  loadBalancerExists(arn: string): Promise<boolean>;
+  /** The WAFv2 web ACL associated with a resource, if any. */
+  webAclForResource(resourceArn: string): Promise<string | undefined>;
+  /** Whether an IAM role exists (AssociateDRTRole); every role exists when absent. */
+  roleExists?: (roleArn: string) => Promise<boolean>;
+  watcher: ProtectionWatcher;
+}
+
+export function watchedResource(p: ProtectionRecord): ProtectedResource {
+  return {
+    resourceArn: p.resourceArn,
+    accountId: p.accountId,
+    protectionId: p.id,
+    ...(p.autoResponse ? { autoResponse: { action: p.autoResponse } } : {}),
+  };
+}
