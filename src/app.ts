@@ -37,6 +37,8 @@ import { registerStsSessionSweep } from "./scheduler/periodic.js";
 import { createKmsService, type KmsService } from "./services/kms/service.js";
 import { createWafv2Service, deriveWafKey } from "./services/wafv2/service.js";
 import { createWafEngine } from "./services/wafv2/engine.js";
+import { createShieldService } from "./services/shield/service.js";
+import { createWafv2Bridge } from "./services/shield/wafv2-bridge.js";
 import { createRedisRateCounter } from "./dataplane/waf/index.js";
 import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
 
@@ -260,6 +262,26 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     registry.register(wafv2);
     const wafDeployed = await wafv2.start();
     if (wafDeployed > 0) logger.info({ associations: wafDeployed }, "web ACLs redeployed");
+    // Shield Advanced: its detector watches every listener; automatic mitigations go into web
+    // ACLs through WAFv2's own operations, called as Shield's service-linked role.
+    const wafBridge = createWafv2Bridge(wafv2.operations, clock);
+    const shield = createShieldService({
+      store: storage,
+      clock,
+      tokenKey: core.paginationKey,
+      loadBalancerExists: async (arn) => {
+        const m = /^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):/.exec(arn);
+        return m !== null && (await elbLoadBalancers.byArn(storage, { accountId: m[2] as string, region: m[1] as string }, arn)) !== undefined;
+      },
+      webAclForResource: (arn) => wafBridge.webAclForResource(arn),
+      applyMitigation: (webAclArn, mitigation) => wafBridge.applyMitigation(webAclArn, mitigation),
+      roleExists: async (arn) => (await core.iam.api.getRoleByArn(arn)) !== undefined,
+      ...(cfg.shieldDetection ? { detection: cfg.shieldDetection } : {}),
+      onError: (e, what) => logger.error({ what, err: e instanceof Error ? e.message : String(e) }, "shield error"),
+    });
+    registry.register(shield);
+    dataPlane.addObserver(shield.detector);
+    await shield.start();
     const authorizer = createAuthorizer({ directory: core.iam.directory });
     const handle = createPipeline({
       registry,
@@ -301,6 +323,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         closing ??= (async () => {
           await server.close(cfg.shutdownGraceSeconds * 1000);
           await dataPlane.close();
+          await shield.close();
           await wafv2.close();
           await rateCounter?.close?.();
           await scheduler.stop();

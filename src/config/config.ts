@@ -36,6 +36,20 @@ export interface BulwarkConfig {
   kms: { symmetricRps?: number; rsaRps: number; eccRps: number; pqRps: number };
   /** How often the durable scheduler looks for due jobs (key deletion, rotation, expiry). */
   schedulerPollMs: number;
+  /** Shield Advanced HTTP-flood detection tuning (BULWARK_SHIELD_DETECTION_*); unset members keep the defaults of src/dataplane/shield/detection/settings.ts. */
+  shieldDetection?: ShieldDetectionConfig;
+}
+
+/** Overrides of Shield's application-layer detection settings (see src/dataplane/shield/detection/README.md). */
+export interface ShieldDetectionConfig {
+  baselineSeconds?: number;
+  multiplier?: number;
+  minRequestsPerSecond?: number;
+  sustainSeconds?: number;
+  cooldownSeconds?: number;
+  topK?: number;
+  tickMs?: number;
+  persistSeconds?: number;
 }
 
 /** Where load-balancer listeners bind and the limits every listener enforces. */
@@ -246,6 +260,29 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       pqRps: num(env.BULWARK_KMS_PQ_RPS, "BULWARK_KMS_PQ_RPS") ?? file.kmsPqRps ?? 500,
     },
     schedulerPollMs: num(env.BULWARK_SCHEDULER_POLL_MS, "BULWARK_SCHEDULER_POLL_MS") ?? file.schedulerPollMs ?? 1000,
+    shieldDetection: shieldDetection(env),
   };
   return Object.freeze(cfg);
+}
+
+/** Environment names of the Shield detection settings (BULWARK_SHIELD_DETECTION_<NAME>). */
+const SHIELD_DETECTION_ENV: Record<keyof ShieldDetectionConfig, string> = {
+  baselineSeconds: "BASELINE_SECONDS",
+  multiplier: "MULTIPLIER",
+  minRequestsPerSecond: "MIN_RPS",
+  sustainSeconds: "SUSTAIN_SECONDS",
+  cooldownSeconds: "COOLDOWN_SECONDS",
+  topK: "TOP_K",
+  tickMs: "TICK_MS",
+  persistSeconds: "PERSIST_SECONDS",
+};
+
+function shieldDetection(env: Env): ShieldDetectionConfig {
+  const out: ShieldDetectionConfig = {};
+  for (const key of Object.keys(SHIELD_DETECTION_ENV) as Array<keyof ShieldDetectionConfig>) {
+    const name = `BULWARK_SHIELD_DETECTION_${SHIELD_DETECTION_ENV[key]}`;
+    const v = num(env[name], name);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
 }
