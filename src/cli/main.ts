@@ -4,8 +4,6 @@
  */
 import { Command } from "commander";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
-import { openCore, startApp, StartupError } from "../app.js";
-import { exportCaCertificate } from "../gateway/tls-ca.js";
 import { registerOperatorCommands } from "./operator.js";
 import { registerCryptoCommands } from "./crypto.js";
 import { printBootstrap, fail } from "./output.js";
@@ -30,6 +28,7 @@ common(program.command("serve"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
+      const { startApp } = await import("../app.js");
       const app = await startApp(cfg);
       if (app.core.bootstrap) printBootstrap(app.core.bootstrap, app.url);
       process.stdout.write(`Bulwark listening on ${app.url}\n`);
@@ -58,6 +57,7 @@ common(program.command("init"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
+      const { openCore } = await import("../app.js");
       const core = await openCore(cfg);
       if (core.bootstrap) printBootstrap(core.bootstrap);
       else process.stderr.write(`Data directory ${cfg.dataDir} is already initialised (management account ${core.managementAccountId}).\n`);
@@ -73,6 +73,8 @@ common(ca.command("export"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
+      const { StartupError } = await import("../app.js");
+      const { exportCaCertificate } = await import("../gateway/tls-ca.js");
       const { openSqliteStorage } = await import("../storage/sqlite/sqlite-storage.js");
       const { existsSync } = await import("node:fs");
       const path = await import("node:path");

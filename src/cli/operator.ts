@@ -6,14 +6,21 @@ import type { Command } from "commander";
 import path from "node:path";
 import { existsSync } from "node:fs";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
-import { openCore, StartupError, DB_FILE } from "../app.js";
-import { openSqliteStorage } from "../storage/sqlite/sqlite-storage.js";
-import { verifyAudit } from "../audit/verify.js";
-import { META_DIGEST_PUBLIC_KEY } from "../audit/digest-key.js";
-import { createOrganizationAsOperator, createAccountAsOperator } from "../services/organizations/operator.js";
-import { findMembership, organizationAccounts } from "../services/organizations/organization.js";
-import { organizationView, accountView } from "../services/organizations/model.js";
 import { fail } from "./output.js";
+
+/** The server's modules load only when a command runs, so `--help` and other commands stay fast. */
+async function lib() {
+  const [app, sqlite, verify, digest, orgOperator, org, model] = await Promise.all([
+    import("../app.js"),
+    import("../storage/sqlite/sqlite-storage.js"),
+    import("../audit/verify.js"),
+    import("../audit/digest-key.js"),
+    import("../services/organizations/operator.js"),
+    import("../services/organizations/organization.js"),
+    import("../services/organizations/model.js"),
+  ]);
+  return { ...app, ...sqlite, ...verify, ...digest, ...orgOperator, ...org, ...model };
+}
 
 type Common = (cmd: Command) => Command;
 
@@ -28,6 +35,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
     .option("--json", "print the full report as JSON")
     .action(async (o: ConfigFlags & { json?: boolean }) => {
       try {
+        const { StartupError, DB_FILE, openSqliteStorage, META_DIGEST_PUBLIC_KEY, verifyAudit } = await lib();
         const cfg = loadConfig(o);
         const file = path.join(cfg.dataDir, DB_FILE);
         if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}.`);
@@ -58,6 +66,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
     .description("create the organization with the management account")
     .action(async (o: ConfigFlags) => {
       try {
+        const { openCore, createOrganizationAsOperator } = await lib();
         const core = await openCore(loadConfig(o), { allowCreate: false });
         try {
           out({ Organization: await createOrganizationAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId }) });
@@ -72,6 +81,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
     .description("show the organization")
     .action(async (o: ConfigFlags) => {
       try {
+        const { openCore, StartupError, findMembership, organizationView } = await lib();
         const core = await openCore(loadConfig(o), { allowCreate: false });
         try {
           const m = await findMembership(core.orgDeps, core.managementAccountId);
@@ -91,6 +101,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
     .description("list the accounts of the organization")
     .action(async (o: ConfigFlags) => {
       try {
+        const { openCore, findMembership, organizationAccounts, accountView } = await lib();
         const core = await openCore(loadConfig(o), { allowCreate: false });
         try {
           const m = await findMembership(core.orgDeps, core.managementAccountId);
@@ -110,6 +121,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
     .option("--role-name <name>", "access role created in the new account", "OrganizationAccountAccessRole")
     .action(async (o: ConfigFlags & { name: string; email: string; roleName: string }) => {
       try {
+        const { openCore, findMembership, createOrganizationAsOperator, createAccountAsOperator } = await lib();
         const core = await openCore(loadConfig(o), { allowCreate: false });
         try {
           if (!(await findMembership(core.orgDeps, core.managementAccountId))) {
