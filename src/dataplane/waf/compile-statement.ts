@@ -26,6 +26,8 @@ export interface StatementContext {
   ipLists?: Record<string, IpMatcher>;
   /** Cache of compiled IP sets by ARN for this compilation. */
   ipSetCache: Map<string, IpMatcher>;
+  /** Native statements of a managed rule group (ManagedRuleGroupDefinition.natives). */
+  natives?: ReadonlyMap<string, Predicate>;
 }
 
 export class WafCompileError extends Error {}
@@ -121,6 +123,8 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
   }
   if (st.RegexMatchStatement) {
     const r = st.RegexMatchStatement;
+    const native = ctx.natives?.get(r.RegexString ?? "");
+    if (native) return native;
     const re = compileAwsRegex(r.RegexString ?? "");
     return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => re.test(v));
   }

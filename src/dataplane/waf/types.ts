@@ -5,6 +5,7 @@
  */
 import type { IPSet, RegexPatternSet, RuleGroup, Rule } from "@aws-sdk/client-wafv2";
 import type { IpMatcher } from "./ip.js";
+import type { RequestView } from "./request-view.js";
 
 /**
  * Resolves references from a web ACL synchronously, from a snapshot the control plane holds.
@@ -29,6 +30,12 @@ export interface ManagedRuleGroupDefinition {
   rules: Rule[];
   /** IPSetReferenceStatement ARNs used inside `rules` that resolve to built-in lists. */
   ipLists: Record<string, IpMatcher>;
+  /**
+   * Bulwark-implemented statements of the group (detectors that AWS's statement language
+   * cannot express), keyed by the RegexString of the placeholder RegexMatchStatement that
+   * stands for them in `rules`. Only honoured inside this group.
+   */
+  natives?: ReadonlyMap<string, (view: RequestView) => boolean>;
 }
 
 /**

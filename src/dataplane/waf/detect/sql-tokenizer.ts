@@ -86,6 +86,13 @@ export function tokenize(s: string, start = 0, quote?: string, max = 48): Tok[] 
       i += 2; // closing of a version comment
       continue;
     }
+    if (c === 35 && (s.charCodeAt(i + 1) === 62 || s.charCodeAt(i + 1) === 45)) {
+      // PostgreSQL JSON path operators #> #>> #- (not a MySQL comment)
+      const op = s.charCodeAt(i + 2) === 62 ? "#>>" : s.slice(i, i + 2);
+      out.push({ t: "o", v: op });
+      i += op.length;
+      continue;
+    }
     if ((c === 45 && s.charCodeAt(i + 1) === 45) || c === 35) {
       out.push({ t: "c", v: c === 35 ? "#" : "--" });
       const nl = s.indexOf("\n", i);
@@ -133,6 +140,12 @@ export function tokenize(s: string, start = 0, quote?: string, max = 48): Tok[] 
       }
       out.push({ t: "1", v: s.slice(i, i + len) });
       i += len;
+      continue;
+    }
+    if (c === 64 && (s.charCodeAt(i + 1) === 62 || s.charCodeAt(i + 1) === 63 || (s.charCodeAt(i + 1) === 64 && !isIdentStart(s.charCodeAt(i + 2))))) {
+      // PostgreSQL @> @? @@ operators
+      out.push({ t: "o", v: s.slice(i, i + 2) });
+      i += 2;
       continue;
     }
     if (c === 64) {
@@ -190,6 +203,12 @@ export function tokenize(s: string, start = 0, quote?: string, max = 48): Tok[] 
     if (two === "&&" || two === "||") {
       out.push({ t: "&", v: two });
       i += 2;
+      continue;
+    }
+    if (two === "->" || two === "<@" || two === "?|" || two === "?&" || two === "::") {
+      const op = two === "->" && s[i + 2] === ">" ? "->>" : two;
+      out.push({ t: "o", v: op });
+      i += op.length;
       continue;
     }
     if (two === "<=" || two === ">=" || two === "<>" || two === "!=" || two === ":=" || two === "<<" || two === ">>") {

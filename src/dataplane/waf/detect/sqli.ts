@@ -27,19 +27,77 @@ const ATTACK_FUNCS = new Set([
   "name_const", "lo_import", "pg_read_file", "openrowset", "opendatasource", "load_extension", "xmltype",
 ]);
 
+const JSON_OPS_LIST = ["<@", "@>", "?", "?|", "?&", "->", "->>", "#>", "#>>", "#-", "@?", "@@", "||"];
+
+/** SQL functions an injected expression starts with (value-start context). */
+const SQL_FUNCS = new Set([
+  "concat", "concat_ws", "group_concat", "string_agg", "array_agg", "coalesce", "ifnull", "nullif", "isnull", "nvl", "substring", "substr", "mid", "hex", "unhex", "md5", "sha1", "sha2",
+  "ascii", "char", "chr", "ord", "length", "char_length", "trim", "ltrim", "rtrim", "lpad", "rpad", "instr", "locate", "position", "find_in_set", "field", "elt", "make_set", "export_set",
+  "conv", "cast", "convert", "compress", "uncompress", "decode", "encode", "aes_encrypt", "aes_decrypt", "from_base64", "to_base64", "load_file", "benchmark", "sleep", "pg_sleep", "version",
+  "database", "user", "current_user", "system_user", "session_user", "schema", "sysdate", "rand", "random", "floor", "pow", "power", "exp", "sin", "cos", "tan", "sqrt", "div", "if", "iif",
+  "strcmp", "insert", "json_extract", "json_keys", "json_object", "json_build_object", "jsonb_pretty", "jsonb_build_object", "extractvalue", "updatexml", "xmltype", "lo_get", "lo_import",
+  "pg_read_file", "unistr", "starts_with", "regexp_replace", "regexp_substr", "sqlite_version", "sqlite_compileoption_used", "sqlite_compileoption_get", "randomblob", "zeroblob", "unicode",
+  "name_const", "get_lock", "utl_inaddr.get_host_address", "utl_http.request", "dbms_pipe.receive_message", "db_name", "schema_name", "object_name", "has_dbaccess", "is_srvrolemember",
+]);
+/** PostgreSQL type names that follow a "::" cast. */
+const PG_CAST = /(?:[\w)'"\]])\s*::\s*(?:int[248]?|integer|bigint|smallint|text|bool(?:ean)?|jsonb?|varchar|char|numeric|decimal|real|float[48]?|double\s+precision|date|time(?:stamp)?(?:tz)?|regclass|regproc|oid|bytea|uuid|inet|xml|money|interval|name)\b/i;
+
+/** Drops "::type" casts so the expression around them reads as plain operands. */
+function stripCasts(t: Tok[]): Tok[] {
+  if (!t.some((x) => x.v === "::")) return t;
+  const out: Tok[] = [];
+  for (let i = 0; i < t.length; i++) {
+    const x = t[i] as Tok;
+    if (x.v === "::" && x.t === "o") {
+      const n = t[i + 1];
+      if (n && (n.t === "n" || n.t === "k" || n.t === "f")) {
+        i++;
+        if (n.v === "double" && t[i + 1]?.v === "precision") i++;
+      }
+      continue;
+    }
+    out.push(x);
+  }
+  return out;
+}
+
+/** Index just past the ")" closing the call whose "(" is at i (or toks.length when it never closes). */
+function callEnd(toks: Tok[], i: number): number {
+  let depth = 0;
+  for (let k = i; k < toks.length; k++) {
+    const t = toks[k] as Tok;
+    if (t.t === "(") depth++;
+    else if (t.t === ")" && --depth === 0) return k + 1;
+  }
+  return toks.length;
+}
+
+/** What may follow an injected function call: nothing, a comment, an operator, a boolean, a close or a terminator. */
+function callTail(t: Tok | undefined): boolean {
+  return t === undefined || t.t === "c" || t.t === "o" || t.t === "&" || t.t === ")" || t.t === ";" || t.t === "U";
+}
+
 function isLiteral(t: Tok | undefined): boolean {
   return t !== undefined && (t.t === "1" || t.t === "s" || (t.t === "k" && (t.v === "true" || t.v === "false" || t.v === "null")));
 }
 function isOperand(t: Tok | undefined): boolean {
   return t !== undefined && (isLiteral(t) || t.t === "n" || t.t === "v" || t.t === "f" || t.t === "(");
 }
-const CMP = new Set(["=", "<", ">", "<=", ">=", "<>", "!=", "like", "rlike", "regexp", "is", "in", "between", "sounds", "glob", "<=>"]);
+const CMP = new Set(["=", "<", ">", "<=", ">=", "<>", "!=", "like", "rlike", "regexp", "is", "in", "between", "sounds", "glob", "<=>", ...JSON_OPS_LIST]);
+/** PostgreSQL/MySQL JSON operators: containment, key existence, path extraction, concatenation. */
+const JSON_OPS = new Set(JSON_OPS_LIST);
 
 /** `toks[i]` starts a condition such as 1=1, 'a'='a', x=x, 2>1, 1 like 1, sleep(5), (select …). */
 function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
   const a = toks[i];
   if (!a) return false;
-  if (a.t === "f") return ATTACK_FUNCS.has(a.v) || (DANGEROUS_FUNCS.has(a.v) && high) || selectWithin(toks, i, 6);
+  if (a.t === "f") {
+    if (ATTACK_FUNCS.has(a.v) || (DANGEROUS_FUNCS.has(a.v) && high) || selectWithin(toks, i, 6)) return true;
+    // f(…) = 'x', f(…) <@ '…': a function result compared with something.
+    const e = callEnd(toks, i + 1);
+    const op = toks[e];
+    return op !== undefined && op.t === "o" && CMP.has(op.v) && isOperand(toks[e + 1]);
+  }
   if (a.t === "(") return toks[i + 1]?.t === "E" || selectWithin(toks, i, 4) || conditionAt(toks, i + 1, high);
   if (a.t === "E") return a.v === "select";
   if (a.t === "&" && a.v === "not") return conditionAt(toks, i + 1, high);
@@ -47,6 +105,7 @@ function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
   const b = toks[i + 2];
   if (op && op.t === "o" && CMP.has(op.v) && b) {
     if (isLiteral(a) && (isLiteral(b) || b.t === "(" || b.t === "f")) return true;
+    if (isLiteral(a) && JSON_OPS.has(op.v) && (isOperand(b) || b.v === "array")) return true;
     if (a.t === "n" && b.t === "n" && a.v === b.v) return true;
     if ((a.t === "n" || a.t === "v") && (isLiteral(b) || b.t === "f")) {
       const after = toks[i + 3];
@@ -93,7 +152,7 @@ function statementAt(toks: Tok[], i: number): boolean {
         return b === undefined || b.t === "c" || b.t === ";";
       case "exec":
       case "execute":
-        return b !== undefined && (b.t === "v" || b.t === "(" || b.t === "f" || (b.t === "n" && /^(?:xp_|sp_|master\.|dbo\.)/.test(b.v)) || b.v === "immediate" || b.v === "master");
+        return b !== undefined && (b.t === "v" || b.t === "(" || ((b.t === "n" || b.t === "f") && /^(?:xp_|sp_|master\.|dbo\.|sys\.)/.test(b.v)) || b.v === "immediate" || b.v === "master");
       case "declare":
         return b?.t === "v";
       case "waitfor":
@@ -120,24 +179,31 @@ function selectGrammar(toks: Tok[], i: number): boolean {
       return false;
     }
     if (c?.v === "from") return toks[i + 3]?.t === "n" || toks[i + 3]?.t === "k" || toks[i + 3]?.t === "(";
+    if (c?.t === "k" && (c.v === "group" || c.v === "order" || c.v === "having" || c.v === "where" || c.v === "limit" || c.v === "into")) return true;
+    if (ATTACK_FUNCS.has(b.v)) return true;
     if (c?.t === "o" && c.v === ".") return true;
   }
   return false;
 }
 
 /** What follows a quote breakout (R = tokens after the closing quote). */
-function breakoutInjects(r: Tok[], high: boolean): boolean {
+function breakoutInjects(r: Tok[], high: boolean, unpaired: boolean): boolean {
   const a = r[0];
   if (!a) return false;
   const b = r[1];
   switch (a.t as TokType) {
-    case "&":
+    case "&": {
       if (conditionAt(r, 1, high)) return true;
+      // ' or f(x)--, ' and not f(x)--: a function call as the whole condition.
+      const f = b?.t === "&" && b.v === "not" ? 2 : 1;
+      if (r[f]?.t === "f" && callTail(r[callEnd(r, f + 1)])) return true;
       return high && isOperand(b);
+    }
     case "c":
       return true; // callers only pass breakouts preceded by a value character
     case ";":
-      return b === undefined ? high : statementAt(r, 1) || b.t === "E" || b.t === "c";
+      // admin'; and admin';-- end the statement right after the closed string (an unpaired quote).
+      return (b === undefined && unpaired) || statementAt(r, 1) || b?.t === "E" || b?.t === "c";
     case "U":
       return high || b?.t === "E" || b?.v === "all" || b?.v === "distinct" || b?.t === "(";
     case ")": {
@@ -200,6 +266,9 @@ function bareInjects(t: Tok[], high: boolean): boolean {
           const b = t[i + 1];
           if (b && (b.t === "o" || b.t === "1" || b.t === "v" || b.t === "f" || b.t === "(")) return true;
           if (t[i + 2]?.v === "from" || t[i + 2]?.t === "," || (b?.t === "k" && b.v !== "all")) return true;
+          if (b && ATTACK_FUNCS.has(b.v)) return true;
+          const c = t[i + 2];
+          if (c?.t === "k" && (c.v === "group" || c.v === "order" || c.v === "having" || c.v === "where" || c.v === "limit" || c.v === "into")) return true;
         }
         break;
       case "f":
@@ -214,6 +283,31 @@ function bareInjects(t: Tok[], high: boolean): boolean {
   return false;
 }
 
+/**
+ * The value read from its first token, as data pasted into a numeric context (WHERE id=…):
+ * a leading OR/AND with a condition, a comparison of literals with JSON operators or
+ * casts, a SQL function call, CASE WHEN.
+ */
+function startInjects(t: Tok[]): boolean {
+  let i = 0;
+  while (t[i] && (t[i]?.t === "," || t[i]?.t === "(" || t[i]?.t === ")")) i++;
+  const a = t[i];
+  if (!a) return false;
+  if (a.t === "&" && a.v !== "not" && conditionAt(t, i + 1, false)) return true;
+  if (a.t === "s" && t[i + 1]?.t === "o" && CMP.has(t[i + 1]?.v ?? "") && (JSON_OPS.has(t[i + 1]?.v ?? "") || isLiteral(t[i + 2])) && t[i + 2]?.t === "s") return true;
+  if (a.t === "s" && JSON_OPS.has(t[i + 1]?.v ?? "") && isOperand(t[i + 2])) return true;
+  if (a.t === "f" && SQL_FUNCS.has(a.v)) {
+    const e = callEnd(t, i + 1);
+    const args = t.slice(i + 2, e - 1);
+    // "Compress (zip) the folder" is English; "concat(", "hex(0x41)", "if(2=" are calls.
+    const words = args.filter((x) => x.t === "n").length;
+    const prose = words >= 2 && !args.some((x) => x.t === "," || x.t === "s" || x.t === "1" || x.t === "o");
+    if (!prose && callTail(t[e])) return true;
+  }
+  if (a.t === "k" && a.v === "case" && t[i + 1]?.v === "when") return true;
+  return false;
+}
+
 /** Every position just after an unescaped quote of the given kind (first 8). */
 function quotePositions(s: string, q: string): number[] {
   const out: number[] = [];
@@ -225,6 +319,12 @@ function quotePositions(s: string, q: string): number[] {
   return out;
 }
 
+const SQL_HINT = /['"`;#@]|--|\/\*|::|\|\||&&|[<>=]|^\W*[a-z_][\w.]*\s*\(|\b(?:union|select|insert|update|delete|drop|exec|execute|sleep|benchmark|waitfor|or|and|xor|not|from|where|having|declare|shutdown|load_file|case|like|rlike|regexp|into|limit|order|group|null|is|in|between|div|as)\b/i;
+
+const BARE_HINT = /;|--|\/\*|#|\b(?:union|except|intersect|minus|select|insert|update|delete|drop|create|alter|truncate|exec|execute|waitfor|declare|shutdown|sleep|benchmark|pg_sleep|load_file|extractvalue|updatexml|xp_cmdshell|sys_eval|sys_exec|get_lock|name_const|lo_import|pg_read_file|openrowset|opendatasource|load_extension|xmltype|dbms_\w+|utl_\w+|having|where)\b/i;
+const LOGIC_WORD = /\b(?:or|and|xor|not)\b|&&|\|\|/i;
+const COMPARE_HINT = /[=<>!()'"`@?]|\b(?:like|rlike|regexp|sounds|between|is|in|glob|true|false|null)\b|\d/i;
+
 export type SqliSensitivity = "LOW" | "HIGH";
 
 /** True when `input` reads as a SQL injection. */
@@ -232,10 +332,12 @@ export function detectSqli(input: string, sensitivity: SqliSensitivity = "LOW"):
   if (input.length < 2) return false;
   const high = sensitivity === "HIGH";
   const s = input.length > 8192 ? input.slice(0, 8192) : input;
-  // Fast path: no SQL-meaningful punctuation or words at all.
-  if (!/['"`;()=<>|&#@*-]|\b(?:union|select|insert|update|delete|drop|exec|sleep|benchmark|waitfor|or|and|xor|from|declare|shutdown|load_file)\b/i.test(s)) return false;
+  // Fast path: nothing SQL can be made of — no quote, comment, statement separator, SQL operator
+  // word or function-call opening. Dates, codes and plain words ("2024-05-01", "SKU-12") skip the lexer.
+  if (!SQL_HINT.test(s)) return false;
   for (const q of ["'", '"', "`"]) {
     if (s.indexOf(q) < 0) continue;
+    const unpaired = s.split(q).length % 2 === 0;
     for (const p of quotePositions(s, q)) {
       // A '"' right after JSON structure (:{[,) delimits a JSON string, it is not a breakout.
       let k = p - 2;
@@ -245,8 +347,13 @@ export function detectSqli(input: string, sensitivity: SqliSensitivity = "LOW"):
       const r = tokenize(s, p, undefined, 16);
       // A comment right after the quote only counts when the quote ends a value (admin'--).
       if (r[0]?.t === "c" && !/[\w)]/.test(before) && r[0].v === "#") continue;
-      if (breakoutInjects(r, high)) return true;
+      if (breakoutInjects(r, high, unpaired)) return true;
     }
   }
-  return bareInjects(tokenize(s, 0, undefined, 200), high);
+  if (s.indexOf("::") >= 0 && PG_CAST.test(s)) return true;
+  // The bare reading needs SQL structure somewhere: a statement word or separator, or a
+  // boolean word together with something to compare. Prose ("in and out") is not lexed.
+  if (!BARE_HINT.test(s) && !(LOGIC_WORD.test(s) && COMPARE_HINT.test(s)) && !/^\W*[a-z_][\w.]*\s*\(|^\s*case\b/i.test(s)) return false;
+  const bare = stripCasts(tokenize(s, 0, undefined, 200));
+  return startInjects(bare) || bareInjects(bare, high);
 }

@@ -1,112 +1,120 @@
 /**
- * Cross-site scripting detection (XssMatchStatement). Bulwark's own, context-aware: it reads
- * the input the way an HTML parser would (tags, attributes, attribute values with entities
- * decoded, URLs with their scheme normalised) and flags what executes script — script-capable
- * elements, event-handler attributes, script URLs (javascript:, vbscript:, data:text/html) in
- * URL-bearing attributes, CSS expressions — plus script URLs and JavaScript string breakouts
- * in plain values. Harmless markup (<b>, <a href="https://…">) and comparisons ("1 < 2") pass.
+ * Cross-site scripting detection (XssMatchStatement and the managed rules). Context-aware:
+ *
+ *  - markup is read as an HTML parser reads it (html-xss.ts): active elements, event
+ *    handlers, script URLs in URL attributes, CSS expressions, XML external content;
+ *  - outside markup, a value is judged for the contexts it can be reflected into: an
+ *    attribute (a quote followed by an event handler), a URL (a javascript:/vbscript:
+ *    scheme, also when spread out with tabs, newlines or character references), a style
+ *    (url(javascript:…), expression()), or a script (breaking out of a string, DOM sinks
+ *    such as document.cookie even when split by comments or bracket notation, tagged
+ *    template calls, JSFuck);
+ *  - encodings that browsers or back ends undo are undone first: UTF-7, JavaScript
+ *    escapes, and the "US-ASCII" reading that drops the high bit (¼script¾ is <script>).
+ * Harmless markup (<b>, <a href="https://…">), comparisons ("1 < 2") and prose that merely
+ * mentions JavaScript pass.
  */
+import { markupIsActive, isScriptUrl, cssIsActive, XXE } from "./html-xss.js";
+import { jsUnescape, utf7Decode } from "./decode.js";
 
-/** Elements that run or load active content by merely existing. */
-const ACTIVE_TAGS = new Set([
-  "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "style", "svg", "math",
-  "xml", "xss", "isindex", "import", "portal", "template", "noscript", "layer", "ilayer", "bgsound", "xmp", "plaintext", "listing", "set", "handler", "vmlframe",
-]);
-/** Attributes whose value is a URL the browser may navigate to or load. */
-const URL_ATTRS = new Set([
-  "href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster", "codebase",
-  "srcdoc", "xmlns", "to", "from", "values", "by", "code", "archive", "classid", "content", "ping", "cite", "longdesc", "usemap", "manifest", "icon", "profile", "folder", "datasrc", "filter",
-]);
-
-function decodeEntities(v: string): string {
-  if (v.indexOf("&") < 0) return v;
-  return v.replace(/&(?:#x([0-9a-f]{1,6});?|#(\d{1,7});?|(colon|tab|newline|lpar|rpar|quot|apos|lt|gt|amp|sol|bsol|period|comma|semi|equals|nbsp);?)/gi, (m, hx: string | undefined, dec: string | undefined, name: string | undefined) => {
-    if (hx) return String.fromCodePoint(Math.min(parseInt(hx, 16), 0x10ffff));
-    if (dec) return String.fromCodePoint(Math.min(Number(dec), 0x10ffff));
-    const map: Record<string, string> = { colon: ":", tab: "\t", newline: "\n", lpar: "(", rpar: ")", quot: '"', apos: "'", lt: "<", gt: ">", amp: "&", sol: "/", bsol: "\\", period: ".", comma: ",", semi: ";", equals: "=", nbsp: " " };
-    return map[(name ?? "").toLowerCase()] ?? m;
-  });
-}
-
-/** Normalises a URL-ish value: entities decoded, control/space characters inside the scheme removed, lower-cased. */
-function urlScheme(v: string): string {
-  const d = decodeEntities(v).replace(/[\x00-\x20\x7f\xa0]+/g, "").replace(/\\(?:0*[0-9a-f]{2}\s?)?/gi, (m) => (m.length > 1 ? "" : ""));
-  return d.slice(0, 40).toLowerCase();
-}
-function isScriptUrl(v: string): boolean {
-  const u = urlScheme(v);
-  return /^(?:javascript|vbscript|livescript|mocha|jscript|ecmascript):/.test(u) || /^data:(?:text\/html|image\/svg|application\/(?:x-)?(?:javascript|ecmascript|xhtml)|text\/(?:javascript|xml))/.test(u) || /^[\w+-]*script:/.test(u);
-}
-
-function cssIsActive(v: string): boolean {
-  const d = decodeEntities(v).replace(/\\|\/\*[\s\S]*?\*\//g, "").toLowerCase();
-  return /expression\s*\(|javascript:|vbscript:|-moz-binding|behavior\s*:|@import|url\s*\(\s*['"]?\s*(?:javascript|vbscript|data):/.test(d);
-}
-
-const ATTR_RE = /([^\s"'>\/=]+)(?:\s*=\s*(?:"([^"]*)"?|'([^']*)'?|`([^`]*)`?|([^\s>]*)))?/g;
-
-/** Inspects one tag's name and attribute text. */
-function tagIsActive(name: string, attrs: string): boolean {
-  const tag = name.toLowerCase();
-  if (ACTIVE_TAGS.has(tag) || /^(?:\w+:)?(?:script|svg|iframe)$/.test(tag)) return true;
-  ATTR_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = ATTR_RE.exec(attrs)) !== null) {
-    if (m[0].length === 0) {
-      ATTR_RE.lastIndex++;
-      continue;
-    }
-    const an = (m[1] ?? "").toLowerCase();
-    const val = m[2] ?? m[3] ?? m[4] ?? m[5];
-    if (/^on[a-z]{3,}$/.test(an) && val !== undefined) return true;
-    if (an === "style" && val !== undefined && cssIsActive(val)) return true;
-    if (val !== undefined && (URL_ATTRS.has(an) || an.endsWith(":href")) && isScriptUrl(val)) return true;
-    if (an === "http-equiv" || an === "formaction" || an === "srcdoc") return true;
-  }
-  return false;
-}
-
-const TAG_RE = /<\s*(\/?)\s*([a-zA-Z][\w:.-]*|!\[cdata\[|!--|\?xml|%)([^<>]*?)(?:>|$|(?=<))/gi;
+/**
+ * An event-handler attribute injected into an existing tag: after a quote or "<"
+ * ("\" onfocus=…), opening the value with whitespace ("  onload="), or with a handler value
+ * that calls something ("onerror=alert(1)").
+ */
+const ATTR_INJECTION = /["'`<]\s*on[a-z]{3,48}\s*=(?!=)|^\s+on[a-z]{3,48}\s*=(?!=)|(?:^|\s)on[a-z]{3,48}\s*=\s*['"`]?[^'"`\s>]*[(`]|["'`]\s*(?:formaction|srcdoc)\s*=/i;
 
 /** JavaScript reached by breaking out of a quoted JS string or a JS expression context. */
 const JS_BREAKOUT = /['"`]\s*(?:[;,)+\-*\/|&^]|\]|\}|\?|:)+\s*(?:[\w$.\[\]'"]*\s*)?(?:alert|prompt|confirm|eval|settimeout|setinterval|function|constructor|fetch|import|document\s*\.|window\s*\.|top\s*\[|self\s*\[|location\s*=)/i;
-const JS_APIS = /\b(?:document\s*\.\s*(?:cookie|write(?:ln)?|location|domain)\b|window\s*\.\s*location\b|\(\s*document\s*\)\s*\[|document\s*\[\s*['"`]|\.\s*fromcharcode\s*\(|(?:eval|settimeout|setinterval)\s*\(\s*(?:atob|string\.fromcharcode|unescape|decodeuri)|\bon(?:error|load|mouseover|focus|click)\s*=\s*[\w$]+\s*\()/i;
+
+/** DOM and JavaScript capabilities an injected script uses, after jsCompact(). */
+const JS_SINKS = new RegExp(
+  [
+    "\\b(?:document|window|self|top|parent|frames|globalthis|content|opener)\\.(?:cookie|domain|write|writeln|location|createelement|body|head|queryselector(?:all)?|getelementby\\w+|getelementsby\\w+|forms|execcommand|alert|eval|prompt|confirm|fetch|atob|open|defaultview|implementation|\\$|\\w+\\(|\\w+\\[)",
+    "\\.(?:innerhtml|outerhtml|textcontent|srcdoc)=",
+    "\\.(?:appendchild|insertadjacenthtml|insertbefore|replacechild)\\(",
+    "\\bnew function\\(|\\bfunction\\(\\)\\{|\\bconstructor\\.constructor\\b|\\.constructor\\(|\\bconstructor\\(['\"`]",
+    "\\.(?:call|apply|bind)`|\\b(?:alert|eval|prompt|confirm|function|settimeout|setinterval)`|\\$\\{(?:alert|eval|prompt|confirm)\\}",
+    "\\bfromcharcode\\(|\\bstring\\.raw`",
+    "\\blocation(?:\\.href)?=['\"`]?(?:java|vb)script:",
+  ].join("|"),
+);
+
+/** Cheap pre-check: a word JS_SINKS needs is present. */
+const SINK_WORDS = /document|window|self|top|parent|frames|globalthis|content|opener|innerhtml|outerhtml|textcontent|srcdoc|appendchild|insert|replacechild|function|constructor|call|apply|bind|alert|eval|prompt|confirm|settimeout|setinterval|fromcharcode|string|location/i;
+
+/** JavaScript with comments removed, whitespace dropped and bracket/paren notation turned into dots. */
+function jsCompact(s: string): string {
+  let t = s.indexOf("/*") >= 0 ? s.replace(/\/\*[\s\S]*?\*\//g, "") : s;
+  t = t.replace(/\s+/g, (m, off: number) => (/\w/.test(t[off - 1] ?? "") && /\w/.test(t[off + m.length] ?? "") ? " " : ""));
+  t = t.replace(/\[\s*(['"`])([\w$]+)\1\s*\]/g, ".$2").replace(/\(\s*([\w$.]+)\s*\)(?=[.\[])/g, "$1");
+  return t.toLowerCase();
+}
+
+/** Calls of the functions injected scripts use, written as code ("alert(1)", not "confirm (by email)"). */
+const JS_CALL = /(?:^|[^\w.$])(?:eval|settimeout|setinterval|alert|atob|btoa|prompt|confirm|fetch)(?:\/\*[\s\S]*?\*\/)*\([^]*\)/i;
+
+/** JSFuck and similar: JavaScript spelled with []()!+ only. */
+const JSFUCK = /[!+]\s*\[\s*\]|\[\s*\]\s*\[|\(\s*!\s*\[\s*\]\s*\+/;
+
+/** A javascript:/vbscript: scheme, spread out or followed by code. */
+function scriptScheme(s: string): boolean {
+  const compact = s.replace(/[\x00-\x20\x7f]+/g, "").toLowerCase();
+  const at = compact.search(/(?:java|vb|live)script:/);
+  if (at < 0) return false;
+  const m = /(?:java|vb|live)script\s*:(.*)/is.exec(s);
+  if (!m) return true; // the scheme only exists once whitespace or control characters are removed: obfuscation
+  const rest = m[1] as string;
+  return /^\S/.test(rest) || /[(=\\\[<`'"]|\.\w/.test(rest.slice(0, 64));
+}
+
+/** A data: URL carrying markup or script. */
+const DATA_URL = /\bdata\s*:\s*(?:text\/html|image\/svg|application\/(?:x-)?(?:javascript|xhtml))|\bdata\s*:\s*[\w\/+.-]*\s*(?:;\s*[\w=+.-]*\s*)*,[\s\S]{0,200}<\s*[a-z!?\/]/i;
+
+/** The "US-ASCII" reading: JavaScript escapes undone, UTF-8 decoded, and every character's high bit dropped. */
+function lowSeven(s: string): string | undefined {
+  // Only "<" and ">" matter: code points whose low seven bits are 0x3c / 0x3e (¼ ¾, or \xbc).
+  if (!/\\x[89a-f][0-9a-f]|[\xbc\xbe]/i.test(s)) return undefined;
+  const bytes = jsUnescape(s);
+  const text = Buffer.from(bytes, "latin1").toString("utf8");
+  let out = "";
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) as number;
+    out += cp >= 0x80 ? String.fromCharCode(cp & 0x7f) : ch;
+  }
+  return out;
+}
+
+function judge(s: string): boolean {
+  if (s.indexOf("<") >= 0 && markupIsActive(s)) return true;
+  if (s.indexOf("!") >= 0 && XXE.test(s)) return true;
+  if (ATTR_INJECTION.test(s)) return true;
+  if (/script\s*:|&#|\\u|%28/i.test(s) || /[\t\n\r]/.test(s)) {
+    if (isScriptUrl(s.trimStart().slice(0, 64)) && /[(`=]|&#|\\u|%28/i.test(s)) return true;
+    if (scriptScheme(s)) return true;
+  }
+  if (/url\s*\(|expression\s*\(|-moz-binding|behavior\s*:|@import/i.test(s) && cssIsActive(s)) return true;
+  if (/data\s*:/i.test(s) && DATA_URL.test(s)) return true;
+  if (/[(`]/.test(s) && /['"`]/.test(s) && JS_BREAKOUT.test(s)) return true;
+  if (/[([`.=]/.test(s) && (JS_CALL.test(s) || (SINK_WORDS.test(s) && JS_SINKS.test(jsCompact(s))))) return true;
+  if (/\[\s*\]/.test(s) && JSFUCK.test(s)) return true;
+  return false;
+}
 
 /** True when `input` carries a cross-site scripting payload. */
 export function detectXss(input: string): boolean {
   if (input.length < 3) return false;
   const s = input.length > 16384 ? input.slice(0, 16384) : input;
-  const hasLt = s.indexOf("<") >= 0;
-  if (hasLt) {
-    TAG_RE.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = TAG_RE.exec(s)) !== null) {
-      const name = m[2] ?? "";
-      const rest = m[3] ?? "";
-      if (name === "!--" || name.toLowerCase() === "![cdata[") {
-        if (/<\s*\/?\s*script|javascript:|on\w+\s*=/i.test(s.slice(m.index))) return true;
-        continue;
-      }
-      if (name === "%" || name.toLowerCase() === "?xml") continue;
-      if (m[1] === "/" ) {
-        if (/^(?:script|style|iframe|svg|object)$/i.test(name)) return true;
-        continue;
-      }
-      if (tagIsActive(name, rest)) return true;
-      // <a/onmouseover=...> and similar: attributes glued with "/"
-      if (rest.indexOf("/") >= 0 && tagIsActive(name, rest.replace(/\//g, " "))) return true;
-    }
+  if (judge(s)) return true;
+  if (s.indexOf("\\") >= 0) {
+    const j = jsUnescape(s);
+    if (j !== s && judge(j)) return true;
   }
-  // Attribute injection into an existing tag: "><svg …> handled above; " onmouseover="… here.
-  if (/['"`]?\s*\bon[a-z]{3,}\s*=\s*['"`]?[^'"`\s>]*[(`=]/i.test(s) && /['"`]/.test(s)) {
-    if (/(?:^|['"`\s\/])on(?:error|load|mouse\w+|focus\w*|blur|click|dblclick|key\w+|change|submit|input|toggle|begin|end|animation\w+|transition\w+|pointer\w+|touch\w+|drag\w*|drop|wheel|scroll|select|copy|paste|cut|show|play|pause|message|hashchange|pageshow|resize|unload|beforeunload|auxclick|contextmenu|invalid|reset|search|readystatechange)\s*=/i.test(s)) return true;
+  if (s.indexOf("+") >= 0) {
+    const u = utf7Decode(s);
+    if (u !== s && markupIsActive(u)) return true;
   }
-  // A whole value that is a script URL (href/src injection).
-  if (isScriptUrl(s.trimStart().slice(0, 64)) && /[(`=]|&#|\\u|%28/i.test(s)) return true;
-  if (/(?:^|[\s"'=(])(?:javascript|vbscript)\s*:[^\s]*[(`]/i.test(decodeEntities(s).replace(/[\t\n\r]/g, ""))) return true;
-  if (JS_APIS.test(s)) return true;
-  if (JS_BREAKOUT.test(s) && /[(`]/.test(s)) return true;
-  // CSS expression / binding injections in style values
-  if (/expression\s*\(|-moz-binding\s*:|behavior\s*:\s*url/i.test(s)) return true;
+  const low = lowSeven(s);
+  if (low !== undefined && low !== s && markupIsActive(low)) return true;
   return false;
 }

@@ -12,6 +12,7 @@ import { SQLI_RULE_SET_RULES } from "./sqli-rule-set.js";
 import { LINUX_RULES, UNIX_RULES, WINDOWS_RULES } from "./os-rule-sets.js";
 import { PHP_RULES, ADMIN_PROTECTION_RULES } from "./app-rule-sets.js";
 import { ipSet, rule } from "./build.js";
+import { NATIVES } from "./natives.js";
 import { managedIpListArn, type ManagedIpListName, type ManagedIpLists } from "./ip-lists.js";
 
 export const MANAGED_VENDOR = "AWS";
@@ -95,5 +96,5 @@ export function getManagedRuleGroup(vendorName: string, name: string, version: s
   for (const n of ["AWSManagedIPReputationList", "AWSManagedReconnaissanceList", "AWSManagedIPDDoSList", "AnonymousIPList", "HostingProviderIPList"] as ManagedIpListName[]) {
     lists[managedIpListArn(n)] = ipLists[n] ?? EMPTY_LIST;
   }
-  return { vendorName, name, version: DEFAULT_MANAGED_VERSION, labelNamespace: `awswaf:managed:aws:${e.namespace}:`, capacity: e.capacity, rules: e.rules(), ipLists: lists };
+  return { vendorName, name, version: DEFAULT_MANAGED_VERSION, labelNamespace: `awswaf:managed:aws:${e.namespace}:`, capacity: e.capacity, rules: e.rules(), ipLists: lists, natives: NATIVES };
 }

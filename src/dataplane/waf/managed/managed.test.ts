@@ -25,7 +25,7 @@ test("documented rule names and labels", () => {
   assert.ok(labels.includes("awswaf:managed:aws:core-rule-set:NoUserAgent_Header"));
   assert.ok(labels.includes("awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"));
   const sqli = describeManagedRuleGroup("AWSManagedRulesSQLiRuleSet");
-  assert.deepEqual(sqli?.Rules?.map((r) => r.Name), ["SQLi_QUERYARGUMENTS", "SQLiExtendedPatterns_QUERYARGUMENTS", "SQLi_BODY", "SQLiExtendedPatterns_BODY", "SQLi_COOKIE", "SQLi_URIPATH"]);
+  assert.deepEqual(sqli?.Rules?.map((r) => r.Name), ["SQLi_QUERYARGUMENTS", "SQLiExtendedPatterns_QUERYARGUMENTS", "SQLi_BODY", "SQLiExtendedPatterns_BODY", "SQLi_COOKIE", "SQLi_URIPATH", "SQLi_HEADER"]);
   assert.ok(sqli?.AvailableLabels?.some((l) => l.Name === "awswaf:managed:aws:sql-database:SQLi_QueryArguments"));
   const kbi = describeManagedRuleGroup("AWSManagedRulesKnownBadInputsRuleSet");
   assert.ok(kbi?.AvailableLabels?.some((l) => l.Name === "awswaf:managed:aws:known-bad-inputs:Log4JRCE_Header"));
