@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Authenticated requests/s through Bulwark vs a bare node:http(s) server answering the same
-# bytes. Server pinned to core 0, wrk (the load driver) to core 1.
-# usage: bash bench/gateway.sh [duration-seconds] [connections]
-# needs: npm run build; wrk and openssl (apt-get install wrk openssl)
+# bytes. Server pinned to core 0, wrk (the load driver) to core 1. Each Bulwark measurement is
+# followed at once by its bare twin on the same core (Bulwark idles meanwhile), so load from
+# elsewhere on the machine hits both alike; the ratio column is Bulwark / bare.
+# usage: bash bench/gateway.sh [duration-seconds] [connections] [rounds]
+# needs: npx tsc -p tsconfig.json; wrk, openssl and taskset
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-10}
 CONN=${2:-64}
+ROUNDS=${3:-1}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export AWS_ACCESS_KEY_ID=AKIABENCHADMIN000001
@@ -15,38 +18,50 @@ export BULWARK_ADMIN_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID BULWARK_ADMIN_SECRET_ACCES
 export BULWARK_ROOT_KEY=$(openssl rand -base64 32) BULWARK_LOG_LEVEL=warn
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 -subj /CN=localhost 2>/dev/null
 
-rate() { grep -E '^Requests/sec' | awk '{print $2}'; }
-lat() { grep -E '^\s+Latency' | awk '{print $2}'; }
-
-run_wrk() { # url lua
-  taskset -c 1 wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s "$2" "$1"
+# wrk --latency output → "req/s p50 p99 non2xx socket-errors?" (nothing when wrk printed no rate)
+summary() {
+  awk '/^Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {n=$NF} /Socket errors/ {e=1} END {if (r != "") printf "%s %s %s %s %s", r, p50, p99, (n==""?0:n), e+0}'
 }
 
-wait_port() { for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; return 1; }
+run_wrk() { # url lua
+  taskset -c 1 wrk -t1 -c"$CONN" -d"${DUR}s" --timeout 10s --latency -s "$2" "$1"
+}
 
-for MODE in https http; do
-  PORT=4610; [ "$MODE" = http ] && PORT=4611
-  FLAGS=""; [ "$MODE" = http ] && FLAGS="--plain-http"
-  rm -rf "$WORK/data"
-  # Create the organization first so DescribeOrganization answers 200.
-  taskset -c 0 node dist/src/cli/main.js serve --data-dir "$WORK/data" --listen 127.0.0.1:$PORT $FLAGS >"$WORK/server-$MODE.log" 2>&1 &
-  SPID=$!
-  wait_port $PORT
-  NODE_TLS_REJECT_UNAUTHORIZED=0 AWS_CA_BUNDLE= node bench/org-setup.mjs "$MODE://127.0.0.1:$PORT"
-  for OP in GetCallerIdentity DescribeOrganization; do
-    NODE_TLS_REJECT_UNAUTHORIZED=0 node bench/signed-request.mjs "$MODE://127.0.0.1:$PORT" $OP "$WORK/$OP-$MODE" >/dev/null
-    OUT=$(run_wrk "$MODE://127.0.0.1:$PORT/" "$WORK/$OP-$MODE.lua")
-    NON2XX=$(echo "$OUT" | grep -E 'Non-2xx' || true)
-    echo "bulwark $MODE $OP: $(echo "$OUT" | rate) req/s, mean latency $(echo "$OUT" | lat) $NON2XX"
-  done
-  kill -TERM $SPID; wait $SPID 2>/dev/null || true
-  for OP in GetCallerIdentity DescribeOrganization; do
-    BARGS=""; [ "$MODE" = https ] && BARGS="$WORK/cert.pem $WORK/key.pem"
-    taskset -c 0 node bench/bare-server.mjs $((PORT+10)) "$WORK/$OP-$MODE.response.json" $BARGS >/dev/null &
-    BPID=$!
-    wait_port $((PORT+10))
-    OUT=$(run_wrk "$MODE://127.0.0.1:$((PORT+10))/" "$WORK/$OP-$MODE.lua")
-    echo "bare    $MODE $OP: $(echo "$OUT" | rate) req/s, mean latency $(echo "$OUT" | lat)"
-    kill $BPID; wait $BPID 2>/dev/null || true
+wait_port() { for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; return 1; }
+
+printf "%-6s %-21s %11s %9s %9s %11s %9s %9s %7s\n" scheme operation "bulwark r/s" p50 p99 "bare r/s" p50 p99 ratio
+for ROUND in $(seq 1 "$ROUNDS"); do
+  for MODE in https http; do
+    PORT=4610; [ "$MODE" = http ] && PORT=4611
+    FLAGS=""; [ "$MODE" = http ] && FLAGS="--plain-http"
+    rm -rf "$WORK/data"
+    taskset -c 0 node dist/src/cli/main.js serve --data-dir "$WORK/data" --listen 127.0.0.1:$PORT $FLAGS >"$WORK/server-$MODE.log" 2>&1 &
+    SPID=$!
+    wait_port $PORT
+    # Create the organization first so DescribeOrganization answers 200.
+    NODE_TLS_REJECT_UNAUTHORIZED=0 AWS_CA_BUNDLE= node bench/org-setup.mjs "$MODE://127.0.0.1:$PORT" 2>/dev/null
+    for OP in GetCallerIdentity DescribeOrganization; do
+      NODE_TLS_REJECT_UNAUTHORIZED=0 node bench/signed-request.mjs "$MODE://127.0.0.1:$PORT" $OP "$WORK/$OP-$MODE" >/dev/null 2>&1
+      # Warm-up (JIT, caches), not measured.
+      taskset -c 1 wrk -t1 -c"$CONN" -d2s -s "$WORK/$OP-$MODE.lua" "$MODE://127.0.0.1:$PORT/" >/dev/null || true
+      run_wrk "$MODE://127.0.0.1:$PORT/" "$WORK/$OP-$MODE.lua" >"$WORK/wrk.out" 2>&1 || true
+      read -r B_RPS B_P50 B_P99 B_N B_E <<<"$(summary <"$WORK/wrk.out")"
+      if [ -z "$B_RPS" ]; then echo "wrk against Bulwark failed:" >&2; tail -5 "$WORK/wrk.out" >&2; tail -5 "$WORK/server-$MODE.log" >&2; fi
+      cp "$WORK/wrk.out" "$WORK/wrk.bulwark"
+      BARGS=""; [ "$MODE" = https ] && BARGS="$WORK/cert.pem $WORK/key.pem"
+      taskset -c 0 node bench/bare-server.mjs $((PORT+10)) "$WORK/$OP-$MODE.response.json" $BARGS >/dev/null &
+      BPID=$!
+      wait_port $((PORT+10))
+      taskset -c 1 wrk -t1 -c"$CONN" -d2s -s "$WORK/$OP-$MODE.lua" "$MODE://127.0.0.1:$((PORT+10))/" >/dev/null || true
+      run_wrk "$MODE://127.0.0.1:$((PORT+10))/" "$WORK/$OP-$MODE.lua" >"$WORK/wrk.out" 2>&1 || true
+      read -r R_RPS R_P50 R_P99 R_N R_E <<<"$(summary <"$WORK/wrk.out")"
+      kill $BPID; wait $BPID 2>/dev/null || true
+      RATIO=$(awk -v a="$B_RPS" -v b="$R_RPS" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+      NOTE=""; [ "$B_N" != 0 ] && NOTE="  ($B_N non-2xx from Bulwark)"
+      [ "${B_E:-0}" != 0 ] && NOTE="$NOTE  (Bulwark: $(grep 'Socket errors' "$WORK/wrk.bulwark" | sed 's/^ *//'))"
+      [ "${R_E:-0}" != 0 ] && NOTE="$NOTE  (bare: $(grep 'Socket errors' "$WORK/wrk.out" | sed 's/^ *//'))"
+      printf "%-6s %-21s %11s %9s %9s %11s %9s %9s %7s%s\n" "$MODE" "$OP" "$B_RPS" "$B_P50" "$B_P99" "$R_RPS" "$R_P50" "$R_P99" "$RATIO" "$NOTE"
+    done
+    kill -TERM $SPID; wait $SPID 2>/dev/null || true
   done
 done

@@ -51,14 +51,48 @@ describe("createAuditLog", () => {
     assert.match(r0.eventId, /^[0-9a-f-]{36}$/);
   });
 
-  test("batches never exceed batchMaxSize and appends never overlap", async () => {
-    const { store, log } = setup({ batchMaxSize: 3 });
+  test("batches never exceed batchMaxSize; with one append in flight appends never overlap", async () => {
+    const { store, log } = setup({ batchMaxSize: 3, maxAppendsInFlight: 1 });
     store.appendDelayMs = 3;
     await Promise.all(Array.from({ length: 10 }, () => log.record(record())));
     assert.equal(store.rows.length, 10);
     assert.equal(store.appendCalls, 4);
     assert.equal(store.maxConcurrentAppends, 1);
     checkChain(store.rows);
+  });
+
+  test("appends are pipelined (bounded), in order, and each record waits for its own batch", async () => {
+    const { store, log } = setup({ batchMaxSize: 2, maxAppendsInFlight: 3, minCommitIntervalMs: 0 });
+    store.appendDelayMs = 15;
+    const settled: number[] = [];
+    await Promise.all(Array.from({ length: 12 }, (_, i) => log.record(record({ requestId: `r${i}` })).then(() => settled.push(i))));
+    assert.equal(store.rows.length, 12);
+    assert.equal(store.appendCalls, 6);
+    assert.equal(store.maxConcurrentAppends, 3);
+    checkChain(store.rows);
+    assert.deepEqual(
+      store.rows.map((r) => (JSON.parse(r.json) as { requestID: string }).requestID),
+      Array.from({ length: 12 }, (_, i) => `r${i}`),
+    );
+    assert.deepEqual(settled, Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  test("appends under load start at least minCommitIntervalMs apart; an idle log appends at once", async () => {
+    let now = 0;
+    const { store, log } = setup({ minCommitIntervalMs: 25, monotonicNow: () => now });
+    const starts: number[] = [];
+    const orig = store.appendAudit.bind(store);
+    store.appendAudit = async (rows) => {
+      starts.push(now);
+      await orig(rows);
+    };
+    now = 1000;
+    await log.record(record()); // idle: no wait
+    const t0 = Date.now();
+    now = 1001;
+    await log.record(record()); // 1 ms after the previous start: waits ~24 ms (real timer)
+    assert.ok(Date.now() - t0 >= 20, `waited ${Date.now() - t0} ms`);
+    assert.deepEqual(starts, [1000, 1001]);
   });
 
   test("record() resolves only once its batch is appended", async () => {
@@ -96,6 +130,49 @@ describe("createAuditLog", () => {
       ],
     );
     checkChain(store.rows);
+  });
+
+  test("a failed append refuses every append chained on it, then continues from the store", async () => {
+    const { store, log, errors } = setup({ batchMaxSize: 1, maxAppendsInFlight: 4, minCommitIntervalMs: 0 });
+    await log.record(record({ requestId: "a" }));
+    store.appendDelayMs = 10;
+    store.failNextAppend = new Error("disk full");
+    // b's batch fails; c and d were chained on it while it was in flight and are refused by the store.
+    const results = await Promise.allSettled(["b", "c", "d"].map((id) => log.record(record({ requestId: id }))));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["rejected", "rejected", "rejected"],
+    );
+    assert.match(String((results[0] as PromiseRejectedResult).reason), /disk full/);
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /continue the log/);
+    assert.equal(errors.length, 3);
+    await log.record(record({ requestId: "e" }));
+    assert.deepEqual(
+      store.rows.map((r) => [r.seq, (JSON.parse(r.json) as { requestID: string }).requestID]),
+      [
+        [1, "a"],
+        [2, "e"],
+      ],
+    );
+    checkChain(store.rows);
+  });
+
+  test("a periodic digest is not starved by continuous load", async () => {
+    const { store, log } = setup({ digestIntervalMs: 20, minCommitIntervalMs: 0 });
+    store.appendDelayMs = 2;
+    let stop = false;
+    const clients = Array.from({ length: 8 }, async () => {
+      while (!stop) await log.record(record());
+    });
+    const deadline = Date.now() + 3000;
+    while (store.digests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    stop = true;
+    await Promise.all(clients);
+    assert.ok(store.digests.length >= 2, `digests: ${store.digests.length}`);
+    await log.close();
+    checkChain(store.rows);
+    const report = await verifyAudit(store, signer.publicKeyPem);
+    assert.equal(report.ok, true, JSON.stringify(report.problems));
   });
 
   test("a new log continues the chain of an existing store", async () => {

@@ -2,19 +2,23 @@
  * The tamper-evident audit log: builds CloudTrail events, chains them (see chain.ts) and appends
  * them in group commits; periodically signs a digest over the chain head.
  *
- * What must stay true:
+ * What must stay true (see INVARIANTS.md):
  *  - record() resolves only after the batch holding its event(s) was durably appended;
  *    if the append fails it rejects (the gateway then refuses to report success);
- *  - store writes are strictly serial: one appendAudit() or appendDigest() at a time, so
- *    seq/prevHash are assigned from the committed head and never fork;
- *  - chain state advances only after a successful append; after a failed one it is reloaded
- *    from the store (the failure may have been reported after a commit).
+ *  - batches are chained and handed to the store in order, at most maxAppendsInFlight pending;
+ *    the store refuses rows that do not continue the log, so every batch chained on a failed
+ *    one fails too and the log never forks or has a gap;
+ *  - after a failed append nothing new is chained until every pending append has settled; the
+ *    head is then reloaded from the store (the failure may have been reported after a commit);
+ *  - a digest is written only with no append pending, over the committed head.
  */
 import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { Clock } from "../core/clock.js";
 import type { AuditDigestRow, AuditRow, AuditStore } from "../storage/types.js";
 import type { ApiCallRecord, AuditLog } from "./types.js";
 import { buildCloudTrailEvents, indexFieldsOf, isoSeconds, type EventIndexFields } from "./event.js";
+import { eventJsonOf } from "./event-json.js";
 import { chainHash, digestHash, GENESIS_HASH, type DigestContent } from "./chain.js";
 import { publicKeyFingerprint, type DigestSigner } from "./digest-key.js";
 
@@ -26,6 +30,21 @@ export interface AuditLogDeps {
   batchMaxDelayMs?: number;
   /** Events per appendAudit() (default 512). */
   batchMaxSize?: number;
+  /**
+   * Under load, consecutive appends start at least this far apart (default 2 ms) unless
+   * batchMaxSize events are waiting. A durable commit has a fixed cost (an fsync costs ~150 µs
+   * of CPU here whatever its size), so fewer, larger commits leave more CPU for requests; an
+   * idle writer (last append longer ago) still appends at once. 0 appends back to back.
+   */
+  minCommitIntervalMs?: number;
+  /** Monotonic milliseconds for spacing appends (default performance.now); never recorded. */
+  monotonicNow?: () => number;
+  /**
+   * Appends handed to the store before the earlier ones are durable (default 8): while one
+   * commit waits for its fsync, the next batches are already on their way (the SQLite store
+   * commits everything that arrived meanwhile with one fsync).
+   */
+  maxAppendsInFlight?: number;
   /** Interval of signed digests (default 60 s); 0 disables the timer (flush/close still digest). */
   digestIntervalMs?: number;
   /** Background failures (timer digests, failed batches); record() callers get their own rejection. */
@@ -53,6 +72,9 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   const { store, digestSigner, clock } = deps;
   const batchMaxDelayMs = deps.batchMaxDelayMs ?? 2;
   const batchMaxSize = Math.max(1, deps.batchMaxSize ?? 512);
+  const minCommitIntervalMs = Math.max(0, deps.minCommitIntervalMs ?? 2);
+  const maxInFlight = Math.max(1, deps.maxAppendsInFlight ?? 8);
+  const monotonicNow = deps.monotonicNow ?? (() => performance.now());
   const digestIntervalMs = deps.digestIntervalMs ?? 60_000;
   const onError = deps.onError ?? (() => {});
   const fingerprint = publicKeyFingerprint(digestSigner.publicKeyPem);
@@ -64,6 +86,13 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   let timer: NodeJS.Timeout | undefined;
   let draining = false;
   let closed = false;
+  let lastAppendStart = Number.NEGATIVE_INFINITY;
+  let inFlight = 0;
+  let settleWaiters: Array<() => void> = [];
+  // Digests waiting for the drain loop to hand over the (serial) write chain.
+  let digestsWaiting = 0;
+  // Set while the drain loop waits out minCommitIntervalMs; a full batch cuts the wait short.
+  let wakeSpacing: (() => void) | undefined;
   // Serial chain of every store write.
   let tail: Promise<void> = Promise.resolve();
 
@@ -98,6 +127,12 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   }
 
   function takeBatch(): PendingItem[] {
+    if (queuedEvents <= batchMaxSize) {
+      const all = queue;
+      queue = [];
+      queuedEvents = 0;
+      return all;
+    }
     const batch: PendingItem[] = [];
     let n = 0;
     while (queue.length > 0 && (n === 0 || n + queue[0]!.events.length <= batchMaxSize)) {
@@ -109,47 +144,140 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
     return batch;
   }
 
+  /** Rows of a batch, chained on `h` (which is advanced past them). */
+  function chainRows(h: ChainHead, batch: PendingItem[]): AuditRow[] {
+    let seq = h.seq;
+    let prev = h.hash;
+    const rows: AuditRow[] = [];
+    for (const item of batch) {
+      for (const e of item.events) {
+        seq++;
+        const hash = chainHash(prev, e.json);
+        const x = e.idx;
+        rows.push({
+          seq,
+          time: x.time,
+          accountId: x.accountId,
+          region: x.region,
+          eventId: x.eventId,
+          eventName: x.eventName,
+          eventSource: x.eventSource,
+          username: x.username,
+          accessKeyId: x.accessKeyId,
+          readOnly: x.readOnly,
+          resourceNames: x.resourceNames,
+          resourceTypes: x.resourceTypes,
+          json: e.json,
+          prevHash: prev,
+          hash,
+        });
+        prev = hash;
+      }
+    }
+    h.seq = seq;
+    h.hash = prev;
+    return rows;
+  }
+
+  /** Resolves when an in-flight append settles (or at once when none is in flight). */
+  function appendSettled(): Promise<void> {
+    if (inFlight === 0) return Promise.resolve();
+    return new Promise<void>((r) => settleWaiters.push(r));
+  }
+
+  function sleepSpacing(ms: number): Promise<void> {
+    return new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      wakeSpacing = () => {
+        clearTimeout(t);
+        r();
+      };
+    }).finally(() => (wakeSpacing = undefined));
+  }
+
   // Runs as one serial write task; `draining` is cleared in the same tick as the empty check,
-  // so an item queued at any moment is either taken by this loop or starts a new one.
+  // so an item queued at any moment is either taken by this loop or starts a new one. It returns
+  // only with nothing queued and nothing in flight, or when a digest waits (the digest then runs
+  // and starts a new loop), so a digest always sees a settled, committed chain head.
   async function drainLoop(): Promise<void> {
     let lingered = false;
+    let spaced = false;
     for (;;) {
-      if (queue.length === 0) {
-        // Callers released by the previous batch usually record again at once: give them one
-        // macrotask turn to join the next batch instead of paying the batch delay timer.
-        if (!lingered) {
+      if (queue.length === 0 || digestsWaiting > 0) {
+        if (queue.length === 0 && !lingered) {
+          // Callers released by the previous batch usually record again at once: give them one
+          // macrotask turn to join the next batch instead of paying the batch delay timer.
           lingered = true;
           await new Promise<void>((r) => setImmediate(r));
+          continue;
+        }
+        if (inFlight > 0) {
+          await appendSettled();
+          lingered = false;
           continue;
         }
         draining = false;
         return;
       }
+      // A failed append made the optimistic head wrong: let every append chained on it settle
+      // (the store refuses them, as they no longer continue the log), then reload the head.
+      if (inFlight >= maxInFlight || (headStale && inFlight > 0)) {
+        await appendSettled();
+        continue;
+      }
       lingered = false;
-      const batch = takeBatch();
-      try {
-        const h = await currentHead();
-        let seq = h.seq;
-        let prev = h.hash;
-        const rows: AuditRow[] = [];
-        for (const item of batch) {
-          for (const e of item.events) {
-            seq++;
-            const hash = chainHash(prev, e.json);
-            rows.push({ seq, ...e.idx, json: e.json, prevHash: prev, hash });
-            prev = hash;
-          }
+      if (!spaced && minCommitIntervalMs > 0 && queuedEvents < batchMaxSize) {
+        const wait = lastAppendStart + minCommitIntervalMs - monotonicNow();
+        if (wait > 0) {
+          await sleepSpacing(Math.ceil(wait));
+          // Waited once: go on even if the clock did not move (no livelock on a stopped clock).
+          spaced = true;
+          continue;
         }
-        await store.appendAudit(rows);
-        h.seq = seq;
-        h.hash = prev;
-        for (const item of batch) item.resolve();
+      }
+      spaced = false;
+      lastAppendStart = monotonicNow();
+      const batch = takeBatch();
+      let rows: AuditRow[];
+      try {
+        rows = chainRows(await currentHead(), batch);
       } catch (e) {
         headStale = true;
         for (const item of batch) item.reject(e);
         onError(e);
+        continue;
       }
+      // Pipelined: the head already counts these rows (optimistically); the next batch is chained
+      // on them and may be handed to the store before this one is durable. The store applies
+      // appends in order and refuses rows that do not continue the log, so a batch chained on a
+      // failed one is refused too — nothing after a gap is ever written.
+      inFlight++;
+      let appended: Promise<void>;
+      try {
+        appended = store.appendAudit(rows);
+      } catch (e) {
+        appended = Promise.reject(e);
+      }
+      appended.then(
+        () => {
+          for (const item of batch) item.resolve();
+          appendDone();
+        },
+        (e: unknown) => {
+          headStale = true;
+          for (const item of batch) item.reject(e);
+          onError(e);
+          appendDone();
+        },
+      );
     }
+  }
+
+  function appendDone(): void {
+    inFlight--;
+    const waiters = settleWaiters;
+    settleWaiters = [];
+    for (const w of waiters) w();
   }
 
   function kick(): void {
@@ -164,7 +292,10 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   }
 
   function schedule(): void {
-    if (queuedEvents >= batchMaxSize) kick();
+    if (queuedEvents >= batchMaxSize) {
+      wakeSpacing?.();
+      kick();
+    }
     else if (timer === undefined && !draining) {
       // 0: flush once the event loop has handled the I/O at hand (natural group commit).
       timer = batchMaxDelayMs > 0 ? setTimeout(kick, batchMaxDelayMs) : (setImmediate(kick) as unknown as ReturnType<typeof setTimeout>);
@@ -217,7 +348,14 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   let digestTimer: NodeJS.Timeout | undefined;
   if (digestIntervalMs > 0) {
     digestTimer = setInterval(() => {
-      enqueueWrite(writeDigest).catch(onError);
+      // Under continuous load the drain loop hands over once its appends have settled.
+      digestsWaiting++;
+      enqueueWrite(writeDigest)
+        .catch(onError)
+        .finally(() => {
+          digestsWaiting--;
+          if (queue.length > 0) kick();
+        });
     }, digestIntervalMs);
     digestTimer.unref();
   }
@@ -234,7 +372,11 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
       if (closed) return Promise.reject(new Error("audit log is closed"));
       let events: PendingEvent[];
       try {
-        events = buildCloudTrailEvents(rec, randomUUID).map((ev) => ({ json: JSON.stringify(ev), idx: indexFieldsOf(ev, rec.time) }));
+        const single = eventJsonOf(rec, randomUUID());
+        events =
+          single !== undefined
+            ? [single]
+            : buildCloudTrailEvents(rec, randomUUID).map((ev) => ({ json: JSON.stringify(ev), idx: indexFieldsOf(ev, rec.time) }));
       } catch (e) {
         return Promise.reject(e);
       }

@@ -2,14 +2,30 @@
  * The exact hash-chain and digest constructions (see INVARIANTS.md). Shared by the writer
  * (audit-log.ts) and the verifier (verify.ts): any change here breaks every existing log.
  */
+import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
 
 /** prevHash of the first row. */
 export const GENESIS_HASH = "0".repeat(64);
 
-/** hash = hex(SHA-256(ascii(prevHash) ‖ utf8(json))); prevHash is always 64 hex chars, so the split is unambiguous. */
+type OneShot = (algorithm: string, data: string, outputEncoding: "hex") => string;
+// Node ≥ 20.12: one-shot hashing without a Hash object (this runs once per audited call).
+const oneShot = (nodeCrypto as unknown as { hash?: OneShot }).hash;
+
+/**
+ * hash = hex(SHA-256(ascii(prevHash) ‖ utf8(json))); prevHash is always 64 hex chars, so the split is
+ * unambiguous. A well-formed prevHash is ASCII, so UTF-8 of the concatenation is the same byte
+ * string; anything else (a tampered row) takes the two-part form to keep latin1 for prevHash.
+ */
 export function chainHash(prevHash: string, json: string): string {
+  if (oneShot !== undefined && isLowerHex64(prevHash)) return oneShot("sha256", prevHash + json, "hex");
   return createHash("sha256").update(prevHash, "latin1").update(json, "utf8").digest("hex");
+}
+
+const LOWER_HEX_64 = /^[0-9a-f]{64}$/;
+
+function isLowerHex64(s: string): boolean {
+  return s.length === 64 && LOWER_HEX_64.test(s);
 }
 
 /** Hex SHA-256 of a digest's JSON, linked from the next digest. */

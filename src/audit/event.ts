@@ -100,9 +100,17 @@ export function safeAccessKeyId(id: string | undefined): string | undefined {
 
 /** ISO-8601 UTC with seconds precision, as CloudTrail writes eventTime: "2026-01-01T00:00:00Z". */
 export function isoSeconds(ms: number): string {
-  const s = new Date(Math.floor(ms / 1000) * 1000).toISOString();
-  return s.slice(0, 19) + "Z";
+  const sec = Math.floor(ms / 1000);
+  // Calls arrive many per second: reuse the last second's text.
+  if (sec === lastIsoSecond) return lastIsoText;
+  const s = new Date(sec * 1000).toISOString().slice(0, 19) + "Z";
+  lastIsoSecond = sec;
+  lastIsoText = s;
+  return s;
 }
+
+let lastIsoSecond = Number.NaN;
+let lastIsoText = "";
 
 function lastSegment(arn: string): string {
   const i = arn.lastIndexOf("/");

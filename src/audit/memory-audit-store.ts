@@ -28,23 +28,14 @@ export class MemoryAuditStore implements AuditStore {
         this.failNextAppend = undefined;
         throw err;
       }
-      // All-or-nothing, like one transaction with seq as primary key.
-      const maxSeq = this.rows.reduce((m, r) => Math.max(m, r.seq), 0);
-      let ascending = true;
-      let last = maxSeq;
+      // All-or-nothing, and only rows that continue the log without a gap (the AuditStore
+      // contract): nothing chained on a batch that was not written is ever written after it.
+      let expected = this.rows.reduce((m, r) => Math.max(m, r.seq), 0) + 1;
       for (const r of rows) {
-        if (r.seq <= last) ascending = false;
-        last = r.seq;
-      }
-      if (!ascending) {
-        const existing = new Set(this.rows.map((r) => r.seq));
-        for (const r of rows) {
-          if (existing.has(r.seq)) throw new Error(`duplicate audit seq ${r.seq}`);
-          existing.add(r.seq);
-        }
+        if (r.seq !== expected) throw new Error(`audit rows must continue the log without a gap: expected seq ${expected}, got ${r.seq}`);
+        expected++;
       }
       for (const r of rows) this.rows.push({ ...r });
-      if (!ascending) this.rows.sort((a, b) => a.seq - b.seq);
     } finally {
       this.inFlight--;
     }

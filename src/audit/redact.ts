@@ -227,8 +227,26 @@ function walk(v: unknown, ns: NormalizedSchema, depth: number): Out {
   return primitive(v);
 }
 
+// Per static schema object and side: its normalized structure (or null when it is none).
+const structCache = new WeakMap<object, { input?: NormalizedSchema | null; output?: NormalizedSchema | null }>();
+
 function normalizedStructOf(schema: unknown, side: "input" | "output"): NormalizedSchema | undefined {
   if (schema === undefined || schema === null) return undefined;
+  if (typeof schema !== "object" && typeof schema !== "function") return resolveStruct(schema, side);
+  let entry = structCache.get(schema);
+  if (entry === undefined) {
+    entry = {};
+    structCache.set(schema, entry);
+  }
+  let hit = entry[side];
+  if (hit === undefined) {
+    hit = resolveStruct(schema, side) ?? null;
+    entry[side] = hit;
+  }
+  return hit ?? undefined;
+}
+
+function resolveStruct(schema: unknown, side: "input" | "output"): NormalizedSchema | undefined {
   let s: unknown = schema;
   // Accept an operation schema ([9, ns, name, traits, input, output]) as well as a structure.
   if (Array.isArray(s) && s[0] === 9) {
@@ -249,11 +267,18 @@ function normalizedStructOf(schema: unknown, side: "input" | "output"): Normaliz
  */
 export function redactForCloudTrail(value: unknown, schema?: unknown, side: "input" | "output" = "input"): Record<string, unknown> | null {
   if (value === undefined || value === null) return null;
+  // A plain object without members records nothing whatever the schema (e.g. GetCallerIdentity).
+  if (isPlainObject(value) && isEmpty(value)) return null;
   const ns = normalizedStructOf(schema, side);
   // A structure that is sensitive as a whole records nothing at all.
   if (ns && isSensitive(ns)) return null;
   const r = ns ? walk(value, ns, 0) : walkLoose(value, true, 0);
   return isPlainObject(r) && Object.keys(r).length > 0 ? r : null;
+}
+
+function isEmpty(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Handler-supplied annotations are already in CloudTrail form; the deny-list still applies. */

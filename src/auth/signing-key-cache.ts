@@ -8,6 +8,9 @@
  *    by the secret itself, so a heap dump or a debugger listing the map's keys does not reveal
  *    secrets, and the salt defeats precomputed guesses (a one-shot hash: this runs per request);
  *  - the cache is bounded (LRU), so a flood of distinct credentials cannot grow memory without limit;
+ *  - the owner fast path (signingKeyFor) keys a WeakMap by the identity of an object the caller
+ *    holds for the credential (no secret-derived key at all; an entry dies with its owner) and
+ *    serves a key only for the exact (secret, date, region, service) it was derived for;
  *  - keys are never logged, serialised or returned to callers other than the verifier.
  */
 import { createHmac, randomBytes } from "node:crypto";
@@ -22,6 +25,8 @@ export function deriveSigningKey(secretAccessKey: string, scopeDate: string, reg
 
 export class SigningKeyCache {
   private readonly entries = new Map<string, Buffer>();
+  // One entry per owner object; it holds the secret only as the owner itself already does.
+  private owned = new WeakMap<object, { secret: string; scopeDate: string; region: string; service: string; key: Buffer }>();
   private readonly salt = randomBytes(32).toString("base64");
   private readonly maxEntries: number;
 
@@ -37,6 +42,21 @@ export class SigningKeyCache {
 
   clear(): void {
     this.entries.clear();
+    this.owned = new WeakMap();
+  }
+
+  /**
+   * @internal signingKey(), remembered on `owner` (an object standing for the credential, such as
+   * the identity directory's cached record): a repeat call with the same tuple costs four string
+   * comparisons. The secret is compared only with the one the entry was derived from (both are
+   * server-side values), never with anything a client sent.
+   */
+  signingKeyFor(owner: object, secretAccessKey: string, scopeDate: string, region: string, service: string): Buffer {
+    const e = this.owned.get(owner);
+    if (e !== undefined && e.scopeDate === scopeDate && e.region === region && e.service === service && e.secret === secretAccessKey) return e.key;
+    const key = this.signingKey(secretAccessKey, scopeDate, region, service);
+    this.owned.set(owner, { secret: secretAccessKey, scopeDate, region, service, key });
+    return key;
   }
 
   /** @internal The signing key for the tuple, derived on a miss. Only the SigV4 verifier calls this. */

@@ -71,15 +71,14 @@ function isWs(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
+// Anything normalizeHeaderValue would change: leading/trailing whitespace, a tab or line break,
+// two spaces in a row.
+const NOT_CANONICAL = /^[ \t\n\r]|[ \t\n\r]$|[\t\n\r]| {2}/;
+
 /** Trims and collapses each run of spaces, tabs and line breaks into one space. */
 export function normalizeHeaderValue(v: string): string {
+  if (!NOT_CANONICAL.test(v)) return v;
   const n = v.length;
-  let clean = n === 0 || (!isWs(v.charCodeAt(0)) && !isWs(v.charCodeAt(n - 1)));
-  for (let i = 0; clean && i < n; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 0x09 || c === 0x0a || c === 0x0d || (c === 0x20 && v.charCodeAt(i + 1) === 0x20)) clean = false;
-  }
-  if (clean) return v;
   let out = "";
   let pendingSpace = false;
   for (let i = 0; i < n; i++) {

@@ -297,6 +297,17 @@ describe("canonicalisation helpers", () => {
     assert.equal(normalizeHeaderValue("value1"), "value1");
     assert.equal(normalizeHeaderValue("   "), "");
   });
+
+  test("header values: same as trim + collapse for every short mix of spaces, tabs, line breaks and text", () => {
+    const reference = (v: string): string => v.replace(/[ \t\n\r]+/g, " ").replace(/^ | $/g, "");
+    const alphabet = [" ", "\t", "\n", "\r", "a", "é"];
+    const walk = (prefix: string, depth: number): void => {
+      assert.equal(normalizeHeaderValue(prefix), reference(prefix), JSON.stringify(prefix));
+      if (depth === 0) return;
+      for (const c of alphabet) walk(prefix + c, depth - 1);
+    };
+    walk("", 5);
+  });
 });
 
 describe("SigningKeyCache", () => {
@@ -324,5 +335,34 @@ describe("SigningKeyCache", () => {
     // LRU: the oldest entry (secretA/sts) was evicted by the third insertion, so it is derived afresh.
     assert.notEqual(cache.signingKey("secretA", "20150830", "us-east-1", "sts"), k1);
     assert.throws(() => new SigningKeyCache(0), RangeError);
+  });
+
+  test("owner fast path: same key per (owner, secret, date, region, service), re-derived when any changes", () => {
+    const cache = new SigningKeyCache(4);
+    const owner = {};
+    const k1 = cache.signingKeyFor(owner, "secretA", "20150830", "us-east-1", "sts");
+    assert.deepEqual(k1, deriveSigningKey("secretA", "20150830", "us-east-1", "sts"));
+    assert.equal(cache.signingKeyFor(owner, "secretA", "20150830", "us-east-1", "sts"), k1, "served from the owner entry");
+    // The owner entry never answers for another tuple.
+    assert.deepEqual(cache.signingKeyFor(owner, "secretB", "20150830", "us-east-1", "sts"), deriveSigningKey("secretB", "20150830", "us-east-1", "sts"));
+    assert.deepEqual(cache.signingKeyFor(owner, "secretB", "20150831", "us-east-1", "sts"), deriveSigningKey("secretB", "20150831", "us-east-1", "sts"));
+    assert.deepEqual(cache.signingKeyFor(owner, "secretB", "20150831", "eu-west-1", "sts"), deriveSigningKey("secretB", "20150831", "eu-west-1", "sts"));
+    assert.deepEqual(cache.signingKeyFor(owner, "secretB", "20150831", "eu-west-1", "iam"), deriveSigningKey("secretB", "20150831", "eu-west-1", "iam"));
+    // Another owner with the same tuple gets the same (correct) key.
+    assert.deepEqual(cache.signingKeyFor({}, "secretA", "20150830", "us-east-1", "sts"), k1);
+  });
+
+  test("verifySigV4 with a signingKeyOwner accepts the valid signature and rejects a wrong secret for the same owner", () => {
+    const req = request([["Host", "example.amazonaws.com"], ["X-Amz-Date", "20150830T123600Z"], ["Authorization", VANILLA_AUTH]]);
+    const parsed = parseSigV4(req)!;
+    const cache = new SigningKeyCache(4);
+    const owner = {};
+    const now = Date.UTC(2015, 7, 30, 12, 36, 0);
+    verifySigV4(req, parsed, C.secretAccessKey, now, cache, { signingKeyOwner: owner });
+    verifySigV4(req, parsed, C.secretAccessKey, now, cache, { signingKeyOwner: owner });
+    assert.throws(
+      () => verifySigV4(req, parsed, C.secretAccessKey + "x", now, cache, { signingKeyOwner: owner }),
+      (e: unknown) => e instanceof AwsError && e.message === SIGNATURE_MISMATCH_MESSAGE,
+    );
   });
 });

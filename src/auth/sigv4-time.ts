@@ -2,6 +2,18 @@
 
 /** Epoch ms of a strict "YYYYMMDDTHHMMSSZ" string, or undefined when it is not one (bad digits, month 13, Feb 30, …). */
 export function parseAmzDate(s: string): number | undefined {
+  // Requests signed in the same second carry the same date: reuse the last answer.
+  if (s === lastAmzDate) return lastAmzMs;
+  const ms = parseAmzDateUncached(s);
+  lastAmzDate = s;
+  lastAmzMs = ms;
+  return ms;
+}
+
+let lastAmzDate = "";
+let lastAmzMs: number | undefined;
+
+function parseAmzDateUncached(s: string): number | undefined {
   if (s.length !== 16 || s.charCodeAt(8) !== 0x54 /* T */ || s.charCodeAt(15) !== 0x5a /* Z */) return undefined;
   for (let i = 0; i < 15; i++) {
     if (i === 8) continue;

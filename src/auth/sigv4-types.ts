@@ -75,4 +75,10 @@ export interface VerifyOptions {
   service?: string;
   /** When set, the credential scope's region must satisfy it. */
   isValidRegion?: (region: string) => boolean;
+  /**
+   * An object that stands for the secret (e.g. the credential record an identity cache hands
+   * out again and again). With a SigningKeyCache, the derived key is remembered on this
+   * object's identity, so a repeat request skips even the cache's salted hash.
+   */
+  signingKeyOwner?: object;
 }

@@ -100,15 +100,6 @@ function checkPayloadHash(req: SigV4Request, parsed: ParsedSigV4, options: Verif
   throw commonError("InvalidSignature", PAYLOAD_HASH_MISMATCH_MESSAGE);
 }
 
-function isLowerOrUpperHex64(s: string): boolean {
-  if (s.length !== 64) return false;
-  for (let i = 0; i < 64; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return false;
-  }
-  return true;
-}
-
 /**
  * Checks the time window, the credential scope, the signed-header rules, the payload hash and then
  * the signature (constant time). `parsed` must come from parseSigV4 on this same `req`.
@@ -139,14 +130,18 @@ export function verifySigV4(
     "/aws4_request\n" +
     sha256Hex(canonical);
   const key =
-    cache !== undefined
-      ? cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
-      : deriveSigningKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
+    cache === undefined
+      ? deriveSigningKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
+      : options.signingKeyOwner !== undefined
+        ? cache.signingKeyFor(options.signingKeyOwner, secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
+        : cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
   const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest();
   // The format of the client's signature is public; only the comparison of values must be constant time.
-  if (!isLowerOrUpperHex64(parsed.signature)) throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
-  const provided = Buffer.from(parsed.signature, "hex");
-  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+  // Hex decoding stops at the first pair that is not two hex digits, so 64 characters decode to
+  // 32 bytes exactly when all of them are hex digits (either case).
+  const sig = parsed.signature;
+  const provided = sig.length === 64 ? Buffer.from(sig, "hex") : undefined;
+  if (provided === undefined || provided.length !== 32 || provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
     throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
   }
 }

@@ -7,6 +7,7 @@
  * an unexpected exception becomes InternalFailure with the request id only.
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { AwsError, commonError, toAwsError } from "../core/errors.js";
@@ -38,40 +39,52 @@ export interface PipelineDeps {
 }
 
 interface Outcome {
-  svc?: RegisteredService;
-  op?: OperationDefinition;
-  opName?: string;
-  principal?: Principal;
-  parsed?: ParsedSigV4;
+  svc: RegisteredService | undefined;
+  op: OperationDefinition | undefined;
+  opName: string | undefined;
+  principal: Principal | undefined;
+  parsed: ParsedSigV4 | undefined;
   /** Account of the claimed access key once known (recorded even when authentication fails). */
-  accountId?: string;
+  accountId: string | undefined;
   region: string;
-  input?: unknown;
-  output?: unknown;
-  error?: AwsError;
+  input: unknown;
+  output: unknown;
+  error: AwsError | undefined;
   annotations: AuditAnnotations;
+}
+
+/** The request as the protocol engines and the SigV4 verifier see it. */
+type PipelineRequest = WireRequest & { rawHeaders: string[] };
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+function tooLarge(limit: number): AwsError {
+  return commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > limit) {
-      reject(commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`));
+      reject(tooLarge(limit));
       req.resume();
       return;
     }
-    const chunks: Buffer[] = [];
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
     let size = 0;
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        reject(commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`));
+        reject(tooLarge(limit));
         req.resume();
         return;
       }
-      chunks.push(c);
+      // Most bodies arrive in one chunk: no array, no copy.
+      if (first === undefined) first = c;
+      else (chunks ??= [first]).push(c);
     });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("end", () => resolve(chunks !== undefined ? Buffer.concat(chunks) : (first ?? EMPTY_BODY)));
     req.on("error", reject);
   });
 }
@@ -91,11 +104,38 @@ function constantTimeEqualHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** What the audit record needs of an operation, resolved once per operation. */
+interface OperationFacts {
+  inputSchema: unknown;
+  outputSchema: unknown;
+}
+
+const operationFacts = new WeakMap<OperationDefinition, OperationFacts>();
+
+function factsOf(op: OperationDefinition): OperationFacts {
+  let f = operationFacts.get(op);
+  if (f === undefined) {
+    f = { inputSchema: opInputSchema(op), outputSchema: opOutputSchema(op) };
+    operationFacts.set(op, f);
+  }
+  return f;
+}
+
+// Regions seen in credential scopes that passed REGION_RE (bounded; clients use a handful).
+const validRegions = new Set<string>();
+
+function isValidRegion(region: string): boolean {
+  if (validRegions.has(region)) return true;
+  if (!REGION_RE.test(region)) return false;
+  if (validRegions.size < 1000) validRegions.add(region);
+  return true;
+}
+
 export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse, secure: boolean) => Promise<void> {
   const keyCache = new SigningKeyCache(10_000);
   const { registry, directory, authorizer, audit, clock, logger, metrics } = deps;
 
-  async function authenticate(wire: WireRequest, out: Outcome, now: number): Promise<void> {
+  async function authenticate(wire: PipelineRequest, out: Outcome, now: number): Promise<void> {
     const parsed = parseSigV4(wire);
     if (!parsed) {
       out.svc = registry.byTarget(headerOf(wire, "x-amz-target"));
@@ -106,7 +146,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     if (!out.svc) {
       throw commonError("InvalidSignature", `Credential should be scoped to correct service. The service '${parsed.service}' is not offered by this endpoint.`);
     }
-    if (!REGION_RE.test(parsed.region)) throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
+    if (!isValidRegion(parsed.region)) throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
     out.region = parsed.region;
     const cred = await directory.resolveAccessKey(parsed.accessKeyId);
     if (cred) out.accountId = cred.principal.accountId;
@@ -121,7 +161,8 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     } else if (parsed.sessionToken !== undefined && parsed.sessionToken !== "") {
       throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
     }
-    verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache);
+    // The credential object (cached by the directory) keys the signing-key fast path.
+    verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, { signingKeyOwner: cred });
     if (cred.expiresAt !== undefined && now >= cred.expiresAt) {
       throw commonError("ExpiredToken", "The security token included in the request is expired");
     }
@@ -135,25 +176,45 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const requestId = randomUUID();
     const now = clock.now();
     const sourceIp = sourceIpOf(req);
-    const userAgent = String(req.headers["user-agent"] ?? "");
+    const ua = req.headers["user-agent"];
+    const userAgent = ua === undefined ? "" : ua;
     const url = req.url ?? "/";
     const q = url.indexOf("?");
-    const out: Outcome = { region: deps.globalRegion, annotations: {} };
-    let wire: WireRequest = { method: req.method ?? "GET", path: q < 0 ? url : url.slice(0, q), rawQuery: q < 0 ? "" : url.slice(q + 1), headers: req.headers, body: Buffer.alloc(0) };
+    const out: Outcome = {
+      svc: undefined,
+      op: undefined,
+      opName: undefined,
+      principal: undefined,
+      parsed: undefined,
+      accountId: undefined,
+      region: deps.globalRegion,
+      input: undefined,
+      output: undefined,
+      error: undefined,
+      annotations: {},
+    };
+    const wire: PipelineRequest = {
+      method: req.method ?? "GET",
+      path: q < 0 ? url : url.slice(0, q),
+      rawQuery: q < 0 ? "" : url.slice(q + 1),
+      headers: req.headers,
+      body: EMPTY_BODY,
+      rawHeaders: req.rawHeaders,
+    };
     let response: WireResponse;
     try {
-      wire = { ...wire, body: await readBody(req, deps.maxBodyBytes) };
-      (wire as WireRequest & { rawHeaders?: string[] }).rawHeaders = req.rawHeaders;
+      wire.body = await readBody(req, deps.maxBodyBytes);
       await authenticate(wire, out, now);
       const svc = out.svc!;
       const principal = out.principal!;
-      out.opName = svc.engine.resolveOperation(svc.def, wire);
-      const op = svc.def.operations[out.opName];
-      if (!op) throw commonError("UnknownOperation", `Operation ${out.opName} is not supported.`);
+      const opName = svc.engine.resolveOperation(svc.def, wire);
+      out.opName = opName;
+      const op = svc.def.operations[opName];
+      if (!op) throw commonError("UnknownOperation", `Operation ${opName} is not supported.`);
       out.op = op;
       out.input = svc.engine.decodeInput(svc.def, op, wire);
       const facts: RequestFacts = { sourceIp, secureTransport: secure, region: out.region, userAgent, now };
@@ -163,7 +224,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
         scope: { accountId: principal.accountId, region: svc.def.global ? "" : out.region },
         principal,
         service: svc.def.name,
-        operation: out.opName,
+        operation: opName,
         sourceIp,
         userAgent,
         secureTransport: secure,
@@ -182,7 +243,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       };
       out.output = await op.handler(out.input, ctx);
       if (!authorized && !op.noAuthorization) {
-        logger.error({ requestId, service: svc.def.name, operation: out.opName }, "handler returned without authorising");
+        logger.error({ requestId, service: svc.def.name, operation: opName }, "handler returned without authorising");
         throw commonError("InternalFailure", "We encountered an internal error. Please try again.");
       }
       response = svc.engine.encodeOutput(svc.def, op, out.output ?? {}, requestId);
@@ -190,7 +251,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       const err = toAwsError(e);
       if (!(e instanceof AwsError)) logger.error({ requestId, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "unexpected error");
       out.error = err;
-      if (out.svc && out.opName === undefined && wire.body !== undefined) {
+      if (out.svc && out.opName === undefined) {
         // Authentication failed before routing: still name the operation in the audit event.
         try {
           out.opName = out.svc.engine.resolveOperation(out.svc.def, wire);
@@ -202,27 +263,29 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       response = engine.encodeError(out.svc?.def, err, requestId);
     }
 
-    const svcName = out.svc?.def.name ?? "unknown";
-    const eventSource = out.svc?.def.eventSource ?? "unknown";
+    const svcDef = out.svc?.def;
+    const svcName = svcDef?.name ?? "unknown";
     const opName = out.opName ?? headerOf(wire, "x-amz-target")?.split(".").pop() ?? "Unknown";
-    const errCode = out.error ? wireError(out.svc?.def.protocol ?? guessProtocol(wire), out.error, out.svc?.def).code : undefined;
+    const errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error, svcDef).code : undefined;
+    const opFacts = out.op !== undefined ? factsOf(out.op) : undefined;
     try {
       await audit.record({
         time: now,
         requestId,
-        eventSource,
+        eventSource: svcDef?.eventSource ?? "unknown",
         service: svcName,
         operation: opName,
-        region: out.svc?.def.global ? deps.globalRegion : out.region,
-        ...(out.principal ? { principal: out.principal } : {}),
-        ...(out.parsed ? { accessKeyId: out.parsed.accessKeyId } : {}),
-        ...(out.accountId ? { accountId: out.accountId } : {}),
+        region: svcDef?.global ? deps.globalRegion : out.region,
+        principal: out.principal,
+        accessKeyId: out.parsed?.accessKeyId,
+        accountId: out.accountId || undefined,
         sourceIp,
         userAgent,
-        ...(out.input !== undefined ? { input: out.input } : {}),
-        ...(out.output !== undefined && !out.error ? { output: out.output } : {}),
-        ...(out.op ? { inputSchema: opInputSchema(out.op), outputSchema: opOutputSchema(out.op) } : {}),
-        ...(out.error ? { error: { code: errCode ?? out.error.code, message: out.error.message } } : {}),
+        input: out.input,
+        output: out.error ? undefined : out.output,
+        inputSchema: opFacts?.inputSchema,
+        outputSchema: opFacts?.outputSchema,
+        error: out.error ? { code: errCode ?? out.error.code, message: out.error.message } : undefined,
         readOnly: out.op?.readOnly ?? READ_ONLY_RE.test(opName),
         annotations: out.annotations,
       });
@@ -230,16 +293,17 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       // The call's effect may already be durable, but its audit record is not: refuse to report success.
       logger.error({ requestId, err: e instanceof Error ? e.message : String(e) }, "audit append failed");
       const engine = out.svc?.engine ?? engineFor(guessProtocol(wire));
-      response = engine.encodeError(out.svc?.def, commonError("ServiceUnavailable", "The audit log is unavailable. Please try again."), requestId);
+      response = engine.encodeError(svcDef, commonError("ServiceUnavailable", "The audit log is unavailable. Please try again."), requestId);
     }
 
     // After an oversize body the rest of it is unread: the connection cannot be reused.
     if (out.error?.common === "RequestEntityTooLarge") res.shouldKeepAlive = false;
-    res.writeHead(response.status, { ...response.headers, "content-length": String(response.body.length) });
+    const headers = response.headers;
+    headers["content-length"] = String(response.body.length);
+    res.writeHead(response.status, headers);
     res.end(response.body);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.requests.inc({ service: svcName, operation: opName, code: errCode ?? "OK" });
-    metrics.duration.observe({ service: svcName }, seconds);
+    const seconds = (performance.now() - started) / 1e3;
+    metrics.observeRequest(svcName, opName, errCode ?? "OK", seconds);
     if (logger.isLevelEnabled("info")) {
       logger.info({ requestId, service: svcName, operation: opName, status: response.status, ...(errCode ? { errorCode: errCode } : {}), accessKeyId: out.parsed?.accessKeyId, sourceIp, ms: Math.round(seconds * 1e4) / 10 }, "request");
     }

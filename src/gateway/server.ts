@@ -43,20 +43,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     inFlight++;
     if (draining) res.setHeader("connection", "close");
-    opts
-      .handle(req, res, secure)
-      .catch((e: unknown) => {
+    opts.handle(req, res, secure).then(settled, (e: unknown) => {
+      try {
         opts.logger.error({ err: e instanceof Error ? e.message : String(e) }, "request failed outside the pipeline");
         if (!res.headersSent) {
           res.writeHead(500, { "content-type": "application/json" });
           res.end('{"__type":"InternalFailure","message":"We encountered an internal error. Please try again."}');
         } else res.destroy();
-      })
-      .finally(() => {
-        inFlight--;
-        if (draining && inFlight === 0) drained?.();
-      });
+      } finally {
+        settled();
+      }
+    });
   };
+
+  function settled(): void {
+    inFlight--;
+    if (draining && inFlight === 0) drained?.();
+  }
 
   async function serveOps(url: string, res: http.ServerResponse): Promise<void> {
     try {

@@ -9,6 +9,7 @@ import type { OperationDefinition, ServiceDefinition } from "../services/types.j
 import { validationError, wireError } from "./errors.js";
 import { headerValue, mediaTypeOf } from "./headers.js";
 import { parseJsonObject, readJsonShape } from "./json-input.js";
+import { JsonWriter } from "./json-writer.js";
 import { checkOperations, operationShapes, rememberService, serviceShapes } from "./schema-util.js";
 import type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
 import { missingRequiredMembers } from "./validate.js";
@@ -18,7 +19,10 @@ const JSON_MEDIA_TYPES = new Set(["application/x-amz-json-1.0", "application/x-a
 export class AwsJsonEngine implements ProtocolEngine {
   readonly name: "awsJson1_0" | "awsJson1_1";
   private readonly contentType: string;
-  private readonly codec = new JsonCodec({ timestampFormat: { useTrait: true, default: 7 }, jsonName: false });
+  private static readonly settings = { timestampFormat: { useTrait: true, default: 7 as const }, jsonName: false };
+  private readonly codec = new JsonCodec(AwsJsonEngine.settings);
+  // Same bytes as the codec for the shapes it models, from a plan cached per schema.
+  private readonly writer = new JsonWriter(AwsJsonEngine.settings);
 
   constructor(version: "1.0" | "1.1") {
     this.name = version === "1.0" ? "awsJson1_0" : "awsJson1_1";
@@ -60,9 +64,13 @@ export class AwsJsonEngine implements ProtocolEngine {
     const shapes = operationShapes(op.schema);
     let body = "{}";
     if (!shapes.output.isUnitSchema() && output !== null && output !== undefined) {
-      const serializer = this.codec.createSerializer();
-      serializer.write(shapes.output, output);
-      body = String(serializer.flush());
+      const fast = this.writer.write(shapes.output, output);
+      if (fast !== undefined) body = fast;
+      else {
+        const serializer = this.codec.createSerializer();
+        serializer.write(shapes.output, output);
+        body = String(serializer.flush());
+      }
     }
     return {
       status: 200,

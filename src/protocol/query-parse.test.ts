@@ -136,3 +136,30 @@ describe("query parameter parsing", () => {
     assert.equal((parse("Iso=1700000000")["Iso"] as Date).getTime(), 1700000000000);
   });
 });
+
+describe("parseQueryString", () => {
+  test("splits text that needs no decoding exactly as URLSearchParams does", () => {
+    const alphabet = ["a", "B", "1", "&", "=", ".", "-", "_", "~", " ", "*"];
+    let x = 12345;
+    const next = (): number => {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      return x;
+    };
+    const cases = ["", "&", "=", "a", "a=", "=b", "a=b=c", "a&&b", "a=1&a=2", "&a=1&", "Action=GetCallerIdentity&Version=2011-06-15"];
+    for (let i = 0; i < 3000; i++) {
+      let s = "";
+      const len = next() % 16;
+      for (let j = 0; j < len; j++) s += alphabet[next() % alphabet.length];
+      cases.push(s);
+    }
+    for (const text of cases) {
+      const want = new Map<string, string>();
+      for (const [k, v] of new URLSearchParams(text)) if (k.length > 0 && !want.has(k)) want.set(k, v);
+      assert.deepEqual([...parseQueryString(text)], [...want], JSON.stringify(text));
+    }
+  });
+
+  test("decodes %-escapes, '+' and non-ASCII text through URLSearchParams", () => {
+    assert.deepEqual([...parseQueryString("a=%41%2Bb+c&%C3%A9=%zz&b=\u00e9")], [["a", "A+b c"], ["é", "%zz"], ["b", "é"]]);
+  });
+});

@@ -22,8 +22,28 @@ import { hasTrait, lowerFirst, traitString } from "./schema-util.js";
 /** Decoded parameters in arrival order; the first occurrence of a name wins. */
 export type QueryParams = Map<string, string>;
 
+// Text that form decoding leaves unchanged: ASCII without "%" or "+".
+const NEEDS_DECODING = /[%+\u0080-\uffff]/;
+
 export function parseQueryString(text: string, into: QueryParams = new Map()): QueryParams {
   if (text.length === 0) return into;
+  if (!NEEDS_DECODING.test(text)) {
+    // Nothing to decode: split exactly as URLSearchParams would ("&" between pairs, the first
+    // "=" between name and value, a pair without "=" has the empty value).
+    let start = 0;
+    const n = text.length;
+    while (start <= n) {
+      let end = text.indexOf("&", start);
+      if (end < 0) end = n;
+      if (end > start) {
+        const eq = text.indexOf("=", start);
+        const k = eq >= 0 && eq < end ? text.slice(start, eq) : text.slice(start, end);
+        if (k.length > 0 && !into.has(k)) into.set(k, eq >= 0 && eq < end ? text.slice(eq + 1, end) : "");
+      }
+      start = end + 1;
+    }
+    return into;
+  }
   // URLSearchParams implements application/x-www-form-urlencoded decoding ("+" is a space,
   // malformed %-escapes are kept literally instead of failing the request).
   for (const [k, v] of new URLSearchParams(text)) {

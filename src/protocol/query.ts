@@ -9,7 +9,7 @@ import type { OperationDefinition, ServiceDefinition } from "../services/types.j
 import { validationError, wireError } from "./errors.js";
 import { mediaTypeOf } from "./headers.js";
 import { paramTree, parseQueryString, readQueryInput, type QueryParams } from "./query-parse.js";
-import { checkOperations, operationShapes, rememberService } from "./schema-util.js";
+import { checkOperations, memberCount, operationShapes, rememberService } from "./schema-util.js";
 import type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
 import { missingRequiredMembers } from "./validate.js";
 import { escapeXml, isXmlName, structInnerXml } from "./xml.js";
@@ -17,19 +17,56 @@ import { escapeXml, isXmlName, structInnerXml } from "./xml.js";
 const FORM = "application/x-www-form-urlencoded";
 const CONTENT_TYPE = "text/xml";
 
-/** resolveOperation and decodeInput see the same request object; parse its parameters once. */
-const paramCache = new WeakMap<WireRequest, QueryParams>();
+/** resolveOperation and decodeInput see the same request object; its parameters are parsed once. */
+const PARAMS: unique symbol = Symbol("bulwark.queryParams");
+type WithParams = WireRequest & { [PARAMS]?: { body: Buffer; params: QueryParams } };
 
 /** Query-string parameters, plus the form body of a POST (a body of any other type is not read). */
 export function queryParamsOf(req: WireRequest): QueryParams {
-  let params = paramCache.get(req);
-  if (params) return params;
-  params = parseQueryString(req.rawQuery);
+  const r = req as WithParams;
+  const cached = r[PARAMS];
+  // Valid only for the body it was parsed from (callers may swap the body).
+  if (cached !== undefined && cached.body === req.body) return cached.params;
+  const params = parseQueryString(req.rawQuery);
   if (req.method === "POST" && req.body.length > 0 && mediaTypeOf(req) === FORM) {
     parseQueryString(req.body.toString("utf8"), params);
   }
-  paramCache.set(req, params);
+  r[PARAMS] = { body: req.body, params };
   return params;
+}
+
+/** The fixed parts of an operation's response document. */
+interface Envelope {
+  namespace: string | undefined;
+  open: string;
+  close: string;
+  resultOpen: string;
+  resultClose: string;
+  emptyResult: string;
+}
+
+const envelopes = new WeakMap<ServiceDefinition, Map<string, Envelope>>();
+
+function envelopeOf(svc: ServiceDefinition, name: string): Envelope {
+  let byOp = envelopes.get(svc);
+  if (byOp === undefined) {
+    byOp = new Map();
+    envelopes.set(svc, byOp);
+  }
+  let env = byOp.get(name);
+  // Rebuilt if the service's namespace was changed after first use.
+  if (env === undefined || env.namespace !== svc.xmlNamespace) {
+    env = {
+      namespace: svc.xmlNamespace,
+      open: `<${name}Response xmlns="${escapeXml(svc.xmlNamespace ?? "")}">`,
+      close: `</${name}Response>`,
+      resultOpen: `<${name}Result>`,
+      resultClose: `</${name}Result>`,
+      emptyResult: `<${name}Result/>`,
+    };
+    byOp.set(name, env);
+  }
+  return env;
 }
 
 export class AwsQueryEngine implements ProtocolEngine {
@@ -54,7 +91,7 @@ export class AwsQueryEngine implements ProtocolEngine {
 
   decodeInput(_svc: ServiceDefinition, op: OperationDefinition, req: WireRequest): unknown {
     const { input } = operationShapes(op.schema);
-    if (input.isUnitSchema()) return {};
+    if (input.isUnitSchema() || memberCount(input) === 0) return {};
     const value = readQueryInput(input, paramTree(queryParamsOf(req)));
     const missing = missingRequiredMembers(input, value);
     if (missing.length > 0) throw validationError(missing);
@@ -63,17 +100,13 @@ export class AwsQueryEngine implements ProtocolEngine {
 
   encodeOutput(svc: ServiceDefinition, op: OperationDefinition, output: unknown, requestId: string): WireResponse {
     const shapes = operationShapes(op.schema);
-    const name = shapes.name;
+    const env = envelopeOf(svc, shapes.name);
     let result = "";
     if (!shapes.output.isUnitSchema() && output !== null && output !== undefined) {
       const inner = structInnerXml(shapes.output, output);
-      result = inner === "" ? `<${name}Result/>` : `<${name}Result>${inner}</${name}Result>`;
+      result = inner === "" ? env.emptyResult : env.resultOpen + inner + env.resultClose;
     }
-    const body =
-      `<${name}Response xmlns="${escapeXml(svc.xmlNamespace ?? "")}">` +
-      result +
-      `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>` +
-      `</${name}Response>`;
+    const body = env.open + result + "<ResponseMetadata><RequestId>" + escapeXml(requestId) + "</RequestId></ResponseMetadata>" + env.close;
     return { status: 200, headers: this.headers(requestId), body: Buffer.from(body, "utf8") };
   }
 

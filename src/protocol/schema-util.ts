@@ -36,6 +36,21 @@ export function operationShapes(schema: StaticSchema): OperationShapes {
   return shapes;
 }
 
+const memberCounts = new WeakMap<object, number>();
+
+/** Number of members of a structure (cached per schema); 0 for anything else. */
+export function memberCount(ns: NormalizedSchema): number {
+  if (!ns.isStructSchema()) return 0;
+  const key = ns.getSchema() as unknown;
+  if (typeof key !== "object" || key === null) return [...ns.structIterator()].length;
+  let n = memberCounts.get(key);
+  if (n === undefined) {
+    n = [...ns.structIterator()].length;
+    memberCounts.set(key, n);
+  }
+  return n;
+}
+
 /**
  * Number of required members of a structure. The SDK's code generator puts required
  * members first and ends the struct tuple with their count:

@@ -1,10 +1,12 @@
 /**
  * XML text for query-protocol responses. Result bodies are written by the SDK's own
  * XmlShapeSerializer (lists as <member>, ISO-8601 timestamps, base64 blobs), so they are
- * exactly what the SDK's deserialiser expects; the envelopes are written here.
+ * exactly what the SDK's deserialiser expects; the envelopes are written here. A cached,
+ * schema-driven writer (xml-writer.ts) produces the same bytes faster for the shapes it models.
  */
 import type { NormalizedSchema } from "@smithy/core/schema";
 import { XmlShapeSerializer } from "@aws-sdk/core/protocols";
+import { writeStructInnerXml } from "./xml-writer.js";
 
 // Characters XML 1.0 cannot carry at all (C0 controls except tab/LF/CR, lone surrogates,
 // U+FFFE/U+FFFF) become U+FFFD so a response is always well-formed.
@@ -13,8 +15,12 @@ const INVALID_XML_TEST = new RegExp(INVALID_XML.source);
 const ESCAPE = /[&<>"'\r]/g;
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#x0D;" };
 
+// Anything escapeXml changes (any surrogate too, so lone ones take the full path).
+const NEEDS_XML_WORK = /[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Escapes text for element content or a double-quoted attribute value. */
 export function escapeXml(text: string): string {
+  if (!NEEDS_XML_WORK.test(text)) return text;
   return text.replace(INVALID_XML, "\uFFFD").replace(ESCAPE, (c) => ENTITIES[c] ?? c);
 }
 
@@ -31,6 +37,14 @@ const SETTINGS = { timestampFormat: { useTrait: true, default: 5 as const }, xml
  * by the SDK serializer. Values must already be free of characters XML cannot carry.
  */
 export function structInnerXml(ns: NormalizedSchema, value: unknown): string {
+  // The cached schema-driven writer produces the same bytes for everything it models.
+  const fast = writeStructInnerXml(ns, value);
+  if (fast !== undefined) return fast;
+  return sdkStructInnerXml(ns, value);
+}
+
+/** structInnerXml through the SDK's own serializer (the reference the fast writer matches). */
+export function sdkStructInnerXml(ns: NormalizedSchema, value: unknown): string {
   const serializer = new XmlShapeSerializer(SETTINGS);
   serializer.write(ns, sanitize(value));
   const xml = String(serializer.flush());

@@ -336,6 +336,33 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
           assert.deepEqual(await s.readAudit(3, 3), []);
         }));
 
+      test("rows must continue the log without a gap; a refused batch writes nothing", () =>
+        withStorage(async (s) => {
+          await assert.rejects(s.appendAudit([auditRow(2)]));
+          await s.appendAudit([auditRow(1), auditRow(2)]);
+          await assert.rejects(s.appendAudit([auditRow(4)])); // gap
+          await assert.rejects(s.appendAudit([auditRow(3), auditRow(5)])); // gap inside the batch
+          await assert.rejects(s.appendAudit([auditRow(1)])); // rewrite
+          assert.equal((await s.lastAudit())?.seq, 2);
+          assert.deepEqual((await s.readAudit(1, 9)).map((r) => r.seq), [1, 2]);
+        }));
+
+      test("overlapping appends are applied in call order; one chained on a refused batch is refused", () =>
+        withStorage(async (s) => {
+          const results = await Promise.allSettled([
+            s.appendAudit([auditRow(1), auditRow(2)]),
+            s.appendAudit([auditRow(3)]),
+            s.appendAudit([auditRow(5)]), // refused: seq 4 is missing
+            s.appendAudit([auditRow(6)]), // chained on the refused batch: refused too
+            s.appendAudit([auditRow(4)]),
+          ]);
+          assert.deepEqual(
+            results.map((r) => r.status),
+            ["fulfilled", "fulfilled", "rejected", "rejected", "fulfilled"],
+          );
+          assert.deepEqual((await s.readAudit(1, 9)).map((r) => r.seq), [1, 2, 3, 4]);
+        }));
+
       /** 12 events in two accounts with varied attributes, times 1..12 s apart. */
       async function seed(s: Storage): Promise<AuditRow[]> {
         const rows: AuditRow[] = [];

@@ -42,7 +42,8 @@ CREATE TABLE meta (
 
 /*
  * audit_events: one row per CloudTrail event, append-only (triggers refuse UPDATE/DELETE;
- * the hash chain makes tampering evident anyway). LookupEvents always filters by account,
+ * the hash chain makes tampering evident anyway). (Its seven lookup indexes are replaced by
+ * one in 0004-audit-lookup-index.) LookupEvents always filters by account,
  * optionally by a time range and exactly one attribute, and returns newest first, so each
  * attribute has an (account_id, attribute, time) index; the rowid (seq) is implicitly the
  * last index column, which serves the (time DESC, seq DESC) order without sorting.
@@ -147,4 +148,38 @@ CREATE TABLE audit_digests (
 );`,
 };
 
-export const coreMigrations: readonly Migration[] = [docs, meta, audit];
+/*
+ * One lookup index instead of seven (0003's per-attribute indexes cost a B-tree insert each
+ * per event, the random event_id one by far the most). LookupEvents always filters by account
+ * and pages newest first, so (account_id, time, seq) is the range and the order; the filter
+ * attributes are carried in the index entry, so an attribute filter is checked on the index
+ * alone and only matching rows are read from the table. An attribute lookup therefore walks
+ * the account's entries in the time window instead of seeking straight to the matches: cheap
+ * per entry (no table access), and the price of one B-tree insert per event instead of seven.
+ * ResourceName/ResourceType keep audit_resources (exact match on one of several values).
+ */
+const auditLookupIndex: Migration = {
+  id: "0004-audit-lookup-index",
+  sqlite: `
+DROP INDEX audit_events_by_time;
+DROP INDEX audit_events_by_event_id;
+DROP INDEX audit_events_by_event_name;
+DROP INDEX audit_events_by_event_source;
+DROP INDEX audit_events_by_username;
+DROP INDEX audit_events_by_access_key;
+DROP INDEX audit_events_by_read_only;
+CREATE INDEX audit_events_lookup ON audit_events
+  (account_id, time, seq, event_name, event_source, username, access_key_id, read_only, event_id);`,
+  postgres: `
+DROP INDEX audit_events_by_time;
+DROP INDEX audit_events_by_event_id;
+DROP INDEX audit_events_by_event_name;
+DROP INDEX audit_events_by_event_source;
+DROP INDEX audit_events_by_username;
+DROP INDEX audit_events_by_access_key;
+DROP INDEX audit_events_by_read_only;
+CREATE INDEX audit_events_lookup ON audit_events (account_id, time, seq)
+  INCLUDE (event_name, event_source, username, access_key_id, read_only, event_id);`,
+};
+
+export const coreMigrations: readonly Migration[] = [docs, meta, audit, auditLookupIndex];

@@ -87,7 +87,11 @@ export interface AuditQuery {
 }
 
 export interface AuditStore {
-  /** Appends rows in one durable transaction. */
+  /**
+   * Appends rows in one durable transaction. The rows must continue the log without a gap
+   * (first seq = last stored seq + 1, then consecutive), else nothing is written and the call
+   * rejects. Calls may overlap: they are applied in call order.
+   */
   appendAudit(rows: AuditRow[]): Promise<void>;
   lastAudit(): Promise<AuditRow | undefined>;
   /** Rows with seq in [from, to], ascending. */

@@ -1,11 +1,16 @@
 /**
  * Worker thread that appends audit rows on its own SQLite connection, so the durable
  * commit (fsync under synchronous=FULL) never blocks the event loop that serves requests.
- * One batch at a time, in the order received; the reply comes after the commit.
+ *
+ * Group commit across messages: batches that arrived while the previous commit was running
+ * (its fsync is the slow part) are appended together, in the order received, in one
+ * transaction — one fsync for all of them. A batch is acknowledged only after the commit that
+ * holds it; each is judged as if appended alone, so one that does not continue the log (because
+ * one before it failed) is refused and written nothing (see SqliteAudit.appendBatches).
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import type { AuditRow } from "../types.js";
+import type { AppendReply, AppendRequest } from "./audit-appender.js";
 import { SqliteAudit } from "./sqlite-audit.js";
 
 interface Init {
@@ -19,18 +24,50 @@ db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
 const audit = new SqliteAudit(db);
+const port = parentPort!;
+let closed = false;
 
-parentPort!.on("message", (msg: { id: number; rowsJson?: string; close?: true }) => {
-  if (msg.close) {
-    db.close();
-    parentPort!.postMessage({ id: msg.id, ok: true });
-    parentPort!.close();
-    return;
-  }
+function commit(group: AppendRequest[]): void {
+  let outcome: Array<string | undefined>;
   try {
-    audit.append(msg.rowsJson ? (JSON.parse(msg.rowsJson) as AuditRow[]) : []);
-    parentPort!.postMessage({ id: msg.id, ok: true });
+    outcome = audit.appendBatches(group.map((m) => m.flat ?? []));
   } catch (e) {
-    parentPort!.postMessage({ id: msg.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    const error = e instanceof Error ? e.message : String(e);
+    outcome = group.map(() => error);
   }
+  for (let k = 0; k < group.length; k++) {
+    const error = outcome[k];
+    const reply: AppendReply = error === undefined ? { id: group[k]!.id, ok: true } : { id: group[k]!.id, ok: false, error };
+    port.postMessage(reply);
+  }
+}
+
+port.on("message", (first: AppendRequest) => {
+  const msgs: AppendRequest[] = [first];
+  for (;;) {
+    const m = receiveMessageOnPort(port);
+    if (m === undefined) break;
+    msgs.push(m.message as AppendRequest);
+  }
+  let i = 0;
+  while (i < msgs.length) {
+    const m = msgs[i]!;
+    if (closed) {
+      port.postMessage({ id: m.id, ok: false, error: "audit writer is closed" } satisfies AppendReply);
+      i++;
+      continue;
+    }
+    if (m.close) {
+      closed = true;
+      db.close();
+      port.postMessage({ id: m.id, ok: true } satisfies AppendReply);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < msgs.length && !msgs[j]!.close) j++;
+    commit(msgs.slice(i, j));
+    i = j;
+  }
+  if (closed) port.close();
 });

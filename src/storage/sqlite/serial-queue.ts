@@ -17,6 +17,11 @@ export class SerialQueue {
   private busy = false;
   private readonly waiting: Job[] = [];
 
+  /** Nothing is running or waiting: a synchronous operation may run right now. */
+  get idle(): boolean {
+    return !this.busy && this.waiting.length === 0;
+  }
+
   /** Runs a synchronous operation exclusively. */
   run<T>(op: () => T): Promise<T> {
     if (!this.busy && this.waiting.length === 0) return settle(op);

@@ -5,8 +5,14 @@
  * Query order is newest first: (time DESC, seq DESC), as LookupEvents returns events in
  * reverse chronological order. `beforeSeq` continues strictly after that row in this order;
  * while event times grow with seq (the normal case) that is exactly "seq < beforeSeq".
- * Each attribute filter uses its own (account_id, attribute, time) index, so a page costs
- * O(limit) whatever the log size.
+ * Every query walks audit_events_lookup (account_id, time, seq, attribute columns…): the
+ * order needs no sort, and an attribute filter is evaluated on the index entry, so only
+ * matching rows are read from the table. ResourceName/ResourceType go through
+ * audit_resources, which has its own exact-match key.
+ *
+ * Appends take rows either as AuditRow objects or flattened (FLAT_WIDTH values per row, in
+ * FLAT_COLUMNS order): the worker thread receives flat arrays because structured-cloning an
+ * array of primitives is several times cheaper than cloning objects or JSON round trips.
  */
 import type BetterSqlite3 from "better-sqlite3";
 import type { AuditDigestRow, AuditQuery, AuditRow } from "../types.js";
@@ -26,19 +32,47 @@ const EVENT_COLUMNS =
 
 const DIGEST_COLUMNS = "seq, time, from_seq AS fromSeq, to_seq AS toSeq, json, signature";
 
+/** Values per row of a flattened batch, in this order (read_only as 0/1). */
+export const FLAT_WIDTH = 15;
+
+/** Appends AuditRow objects to a flat array (the worker-thread wire format). */
+export function flattenAuditRows(rows: readonly AuditRow[], out: unknown[] = []): unknown[] {
+  for (const r of rows) {
+    out.push(
+      r.seq,
+      r.time,
+      r.accountId,
+      r.region,
+      r.eventId,
+      r.eventName,
+      r.eventSource,
+      r.username,
+      r.accessKeyId,
+      r.readOnly ? 1 : 0,
+      r.resourceNames,
+      r.resourceTypes,
+      r.json,
+      r.prevHash,
+      r.hash,
+    );
+  }
+  return out;
+}
+
 /**
- * Column and index of each single-valued attribute. Queries name their index (INDEXED BY):
- * without statistics SQLite's planner may otherwise pick audit_events_by_time and scan a
- * whole account when the attribute matches nothing.
+ * Column of each single-valued attribute, all carried by audit_events_lookup. Queries name
+ * the index (INDEXED BY) so the planner never picks a plan that sorts a whole account.
  */
-const ATTRIBUTE_INDEXES: Record<Exclude<AttributeKey, "ResourceName" | "ResourceType">, { column: string; index: string }> = {
-  EventId: { column: "event_id", index: "audit_events_by_event_id" },
-  EventName: { column: "event_name", index: "audit_events_by_event_name" },
-  EventSource: { column: "event_source", index: "audit_events_by_event_source" },
-  Username: { column: "username", index: "audit_events_by_username" },
-  AccessKeyId: { column: "access_key_id", index: "audit_events_by_access_key" },
-  ReadOnly: { column: "read_only", index: "audit_events_by_read_only" },
+const ATTRIBUTE_COLUMNS: Record<Exclude<AttributeKey, "ResourceName" | "ResourceType">, string> = {
+  EventId: "event_id",
+  EventName: "event_name",
+  EventSource: "event_source",
+  Username: "username",
+  AccessKeyId: "access_key_id",
+  ReadOnly: "read_only",
 };
+
+const LOOKUP_INDEX = "audit_events_lookup";
 
 /**
  * Time range, then the pagination boundary (time, seq) < (boundaryTime, boundarySeq),
@@ -58,6 +92,10 @@ export class SqliteAudit {
   private readonly insertEvent: BetterSqlite3.Statement<unknown[]>;
   private readonly insertResource: BetterSqlite3.Statement<[string, string, string, number, number]>;
   private readonly appendTx: BetterSqlite3.Transaction<(rows: AuditRow[]) => void>;
+  private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: ReadonlyArray<readonly unknown[]>) => Array<string | undefined>>;
+  /** One batch; run inside appendBatchesTx, where better-sqlite3 makes it a savepoint. */
+  private readonly insertBatchTx: BetterSqlite3.Transaction<(flat: readonly unknown[]) => void>;
+  private readonly maxSeqStmt: BetterSqlite3.Statement<[], number>;
   private readonly lastStmt: BetterSqlite3.Statement<[], RawAuditRow>;
   private readonly rangeStmt: BetterSqlite3.Statement<[number, number], RawAuditRow>;
   private readonly boundaryStmt: BetterSqlite3.Statement<[number], { seq: number; time: number }>;
@@ -78,20 +116,48 @@ export class SqliteAudit {
     this.insertResource = db.prepare(
       "INSERT OR IGNORE INTO audit_resources (account_id, kind, value, time, seq) VALUES (?, ?, ?, ?, ?)",
     );
+    this.maxSeqStmt = db.prepare<[], number>("SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1").pluck();
     this.appendTx = db.transaction((rows: AuditRow[]) => {
+      let expected = (this.maxSeqStmt.get() ?? 0) + 1;
+      for (const r of rows) {
+        if (r.seq !== expected) throw notContiguous(expected, r.seq);
+        expected++;
+      }
       for (const r of rows) this.insertOne(r);
+    });
+    this.insertBatchTx = db.transaction((flat: readonly unknown[]) => {
+      for (let i = 0; i + FLAT_WIDTH <= flat.length; i += FLAT_WIDTH) this.insertFlat(flat, i);
+    });
+    this.appendBatchesTx = db.transaction((batches: ReadonlyArray<readonly unknown[]>) => {
+      let expected = (this.maxSeqStmt.get() ?? 0) + 1;
+      const outcome: Array<string | undefined> = [];
+      for (const flat of batches) {
+        if (!flatFollows(flat, expected)) {
+          outcome.push(`audit rows must continue the log without a gap: expected seq ${expected}, got ${String(flat[0])}`);
+          continue;
+        }
+        try {
+          this.insertBatchTx(flat);
+        } catch (e) {
+          outcome.push(e instanceof Error ? e.message : String(e));
+          continue;
+        }
+        expected += flat.length / FLAT_WIDTH;
+        outcome.push(undefined);
+      }
+      return outcome;
     });
     this.lastStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e ORDER BY e.seq DESC LIMIT 1`);
     this.rangeStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq`);
     this.boundaryStmt = db.prepare("SELECT seq, time FROM audit_events WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
 
     this.queryAll = db.prepare(
-      `SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY audit_events_by_time WHERE e.account_id = ? ${windowSql("e")}`,
+      `SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY ${LOOKUP_INDEX} WHERE e.account_id = ? ${windowSql("e")}`,
     );
-    for (const [key, { column, index }] of Object.entries(ATTRIBUTE_INDEXES)) {
+    for (const [key, column] of Object.entries(ATTRIBUTE_COLUMNS)) {
       this.queryByColumn.set(
         key as AttributeKey,
-        db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY ${index} WHERE e.account_id = ? AND e.${column} = ? ${windowSql("e")}`),
+        db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY ${LOOKUP_INDEX} WHERE e.account_id = ? AND e.${column} = ? ${windowSql("e")}`),
       );
     }
     // CROSS JOIN keeps audit_resources (the indexed side) as the outer loop.
@@ -105,10 +171,28 @@ export class SqliteAudit {
     this.listDigestsStmt = db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY seq`);
   }
 
-  /** All rows in one IMMEDIATE transaction: all durable together, or none. */
+  /**
+   * All rows in one IMMEDIATE transaction: all durable together, or none. The rows must continue
+   * the log without a gap (first seq = last stored seq + 1, then consecutive), so nothing chained
+   * on a batch that was not written can ever be written after it.
+   */
   append(rows: AuditRow[]): void {
     if (rows.length === 0) return;
     this.appendTx.immediate(rows);
+  }
+
+  /**
+   * Several flattened batches (see flattenAuditRows) in order, in one IMMEDIATE transaction (one
+   * durable commit), each judged as if appended alone after the ones before it: a batch that
+   * does not continue the log as written so far (see append()) or whose insert fails is left out
+   * (savepoint). Returns, per batch, undefined when appended or why not. Throws, writing nothing,
+   * when the transaction itself fails.
+   */
+  appendBatches(batches: ReadonlyArray<readonly unknown[]>): Array<string | undefined> {
+    for (const flat of batches) {
+      if (flat.length % FLAT_WIDTH !== 0) throw new RangeError("flattened audit batch has a partial row");
+    }
+    return this.appendBatchesTx.immediate(batches);
   }
 
   last(): AuditRow | undefined {
@@ -185,21 +269,47 @@ export class SqliteAudit {
       r.prevHash,
       r.hash,
     );
-    this.indexResources(r, "name", r.resourceNames);
-    this.indexResources(r, "type", r.resourceTypes);
+    this.indexResources(r.accountId, r.time, r.seq, "name", r.resourceNames);
+    this.indexResources(r.accountId, r.time, r.seq, "type", r.resourceTypes);
   }
 
-  private indexResources(r: AuditRow, kind: string, joined: string): void {
+  /** One row of a flattened batch starting at index i (columns in FLAT_WIDTH order). */
+  /** One row of a flattened batch starting at index i (columns in FLAT_WIDTH order). */
+  private insertFlat(f: readonly unknown[], i: number): void {
+    this.insertEvent.run(f[i], f[i + 1], f[i + 2], f[i + 3], f[i + 4], f[i + 5], f[i + 6], f[i + 7], f[i + 8], f[i + 9], f[i + 10], f[i + 11], f[i + 12], f[i + 13], f[i + 14]);
+    const names = f[i + 10];
+    const types = f[i + 11];
+    if (names !== "" || types !== "") {
+      const account = String(f[i + 2]);
+      const time = Number(f[i + 1]);
+      const seq = Number(f[i]);
+      this.indexResources(account, time, seq, "name", String(names));
+      this.indexResources(account, time, seq, "type", String(types));
+    }
+  }
+
+  private indexResources(accountId: string, time: number, seq: number, kind: string, joined: string): void {
     if (joined === "") return;
     let from = 0;
     for (;;) {
       const nl = joined.indexOf("\n", from);
       const value = nl < 0 ? joined.slice(from) : joined.slice(from, nl);
-      if (value !== "") this.insertResource.run(r.accountId, kind, value, r.time, r.seq);
+      if (value !== "") this.insertResource.run(accountId, kind, value, time, seq);
       if (nl < 0) return;
       from = nl + 1;
     }
   }
+}
+
+function notContiguous(expected: number, got: number): Error {
+  return new Error(`audit rows must continue the log without a gap: expected seq ${expected}, got ${got}`);
+}
+
+/** A non-empty flattened batch whose seqs are expected, expected + 1, … */
+function flatFollows(flat: readonly unknown[], expected: number): boolean {
+  if (flat.length === 0) return false;
+  for (let i = 0, seq = expected; i < flat.length; i += FLAT_WIDTH, seq++) if (flat[i] !== seq) return false;
+  return true;
 }
 
 /** Converts read_only 0/1 to a boolean in place (rows are fresh objects from the driver). */

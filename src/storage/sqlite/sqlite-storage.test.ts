@@ -34,6 +34,26 @@ runStorageContract("sqlite", async (): Promise<StorageFixture> => {
   };
 });
 
+// The server appends audit rows from a worker thread on a second connection: same contract.
+runStorageContract("sqlite (audit writer thread)", async (): Promise<StorageFixture> => {
+  const dir = tempDir();
+  const path = join(dir, "data", "bulwark.db");
+  let current: Storage = openSqliteStorage({ path, auditWriterThread: true });
+  return {
+    get storage() {
+      return current;
+    },
+    async reopen() {
+      current = openSqliteStorage({ path, auditWriterThread: true });
+      return current;
+    },
+    async cleanup() {
+      await current.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 describe("openSqliteStorage", () => {
   test("uses WAL, synchronous=FULL, foreign keys and a busy timeout", async () => {
     const dir = tempDir();
@@ -156,6 +176,45 @@ describe("openSqliteStorage", () => {
       assert.throws(() => db.prepare("DELETE FROM audit_events").run(), /append-only/);
     } finally {
       db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("reads share one read transaction per job: own writes are seen at once, other connections' from the next job", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const s = openSqliteStorage({ path });
+    const other = new Database(path);
+    try {
+      await s.put("c", "k", 1);
+      // One synchronous job: the first read opens the shared read transaction.
+      const a = s.get("c", "k");
+      other.prepare("UPDATE docs SET value = '2' WHERE collection = 'c' AND key = 'k'").run();
+      const b = s.get("c", "k"); // same snapshot as a
+      const w = s.put("c", "mine", "x"); // a write ends the shared snapshot first
+      const c = s.get("c", "k");
+      const d = s.get("c", "mine");
+      assert.deepEqual([await a, await b, await c, await d], [1, 1, 2, "x"]);
+      other.prepare("UPDATE docs SET value = '3' WHERE collection = 'c' AND key = 'k'").run();
+      await new Promise((r) => setImmediate(r));
+      assert.equal(await s.get("c", "k"), 3);
+      await w;
+      // A transaction and the audit writer can start right after reads in the same job.
+      const r = s.get("c", "k");
+      const t = s.transaction(async (tx) => {
+        await tx.put("c", "k", 4);
+        return tx.get("c", "k");
+      });
+      assert.deepEqual([await r, await t, await s.get("c", "k")], [3, 4, 4]);
+      void s.get("c", "k");
+      await s.appendAudit([
+        { seq: 1, time: 1, accountId: "1", region: "r", eventId: "e", eventName: "n", eventSource: "s", username: "u", accessKeyId: "a", readOnly: true, resourceNames: "", resourceTypes: "", json: "{}", prevHash: "p", hash: "h" },
+      ]);
+      assert.equal((await s.lastAudit())?.seq, 1);
+      void s.get("c", "k");
+      await s.close(); // with a read transaction open
+    } finally {
+      other.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,0 +1,90 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { CreateUserRequest$, CreateUserResponse$ } from "@aws-sdk/client-iam";
+import { AssumeRole$ } from "@aws-sdk/client-sts";
+import type { Principal } from "../core/types.js";
+import { buildCloudTrailEvent, indexFieldsOf } from "./event.js";
+import { eventJsonOf } from "./event-json.js";
+import type { ApiCallRecord } from "./types.js";
+import { alice, record, roleSession, root, T0 } from "./test-fixtures.js";
+
+const federatedByUser: Principal = {
+  type: "FederatedUser",
+  accountId: "111122223333",
+  arn: "arn:aws:sts::111122223333:federated-user/bob",
+  principalId: "111122223333:bob",
+  accessKeyId: "ASIAEXAMPLEFEDERATE1",
+  roleArn: "arn:aws:iam::111122223333:user/alice",
+  roleId: "AIDAEXAMPLEALICE0001",
+  sessionIssuedAt: T0 - 1000,
+  mfaAuthenticated: true,
+};
+const federatedByRoot: Principal = { ...federatedByUser, roleArn: "arn:aws:iam::111122223333:root", roleId: undefined };
+const sessionUser: Principal = { ...alice, accessKeyId: "ASIAEXAMPLESESSION02", isSessionToken: true, sessionIssuedAt: T0 - 5000 };
+const sourced: Principal = { ...roleSession, sourceIdentity: "jdoe@example.com", mfaAuthenticated: true };
+const oddNames: Principal = { ...alice, name: 'al"ice\u2028\u0001', arn: "arn:aws:iam::111122223333:user/path/al\\ice", accessKeyId: "not-a-key" };
+
+const principals: Array<Principal | undefined> = [alice, roleSession, root, federatedByUser, federatedByRoot, sessionUser, sourced, oddNames, undefined];
+
+const variants: Array<Partial<ApiCallRecord>> = [
+  {},
+  { inputSchema: CreateUserRequest$, outputSchema: CreateUserResponse$ },
+  { readOnly: true, operation: "GetUser", input: {}, output: { User: { UserName: "x" } } },
+  { input: {}, output: {}, readOnly: true },
+  { error: { code: "AccessDenied", message: 'User: "x" is not authorized' }, output: undefined },
+  { error: { code: "ValidationError", message: "" } },
+  { region: "eu-west-3", eventSource: "kms.amazonaws.com", service: "kms", eventCategory: "Data" },
+  { userAgent: 'aws-cli/2 "quoted" \\ back\nslash \u00e9\u{1F600} \u0007', sourceIp: "2001:db8::1" },
+  { annotations: { resources: [{ ARN: "arn:aws:iam::111122223333:user/bob", accountId: "111122223333", type: "AWS::IAM::User" }, { ARN: "arn:x", accountId: "111122223333" }] } },
+  { annotations: { resources: [] } },
+  { annotations: { resources: [{ ARN: "arn:aws:kms:eu-west-3:111122223333:key/k", accountId: "111122223333", type: "" }, { ARN: 'q"uote', accountId: "" }] } },
+  { annotations: { requestParameters: null, responseElements: { keyId: "k", Plaintext: "secret" } } },
+  { annotations: { requestParameters: { roleArn: "arn:r", SessionToken: "t" }, additionalEventData: { note: "n", SecretAccessKey: "s" } } },
+  { annotations: { recipientAccountId: "111122223333" } },
+  { input: { RoleArn: "arn:aws:iam::111122223333:role/R", RoleSessionName: "s", DurationSeconds: 900, Tags: [{ Key: "k", Value: "v" }] }, inputSchema: AssumeRole$ },
+  { input: new Map([["a", 1]]), output: [1, 2] as unknown },
+  { time: T0 + 999_999, requestId: 'req-"2"' },
+  { userAgent: "lone \uD800 and \uDC00 surrogates, \u007f del, \u2028", operation: "Get\u0000Odd" },
+];
+
+describe("eventJsonOf", () => {
+  test("is byte for byte JSON.stringify(buildCloudTrailEvent) and indexFieldsOf, for every record shape", () => {
+    let n = 0;
+    for (const principal of principals) {
+      for (const over of variants) {
+        for (const claims of [{}, { accessKeyId: "AKIAEXAMPLECLAIMED01", accountId: "444455556666" }, { accessKeyId: "secret/looking+value" }]) {
+          const base: Partial<ApiCallRecord> = { ...claims, ...over };
+          const rec = principal === undefined ? record({ ...base, principal: undefined }) : record({ ...base, principal });
+          if (principal === undefined) delete (rec as { principal?: Principal }).principal;
+          const fast = eventJsonOf(rec, `ev-${n}`);
+          assert.ok(fast, "single-account calls take the fast path");
+          const ev = buildCloudTrailEvent(rec, `ev-${n}`);
+          assert.equal(fast.json, JSON.stringify(ev), `record ${n}`);
+          assert.deepEqual(fast.idx, indexFieldsOf(ev, rec.time), `record ${n}`);
+          n++;
+        }
+      }
+    }
+    assert.equal(n, principals.length * variants.length * 3);
+  });
+
+  test("a cross-account call is left to buildCloudTrailEvents (two events)", () => {
+    assert.equal(eventJsonOf(record({ annotations: { recipientAccountId: "444455556666" } }), "ev"), undefined);
+    // Without an authenticated caller there is only one event.
+    const rec = record({ annotations: { recipientAccountId: "444455556666" } });
+    delete (rec as { principal?: Principal }).principal;
+    assert.equal(eventJsonOf(rec, "ev")?.json, JSON.stringify(buildCloudTrailEvent(rec, "ev")));
+  });
+
+  test("the per-principal identity follows a principal object changed in place", () => {
+    const p: Principal = { ...alice };
+    const first = eventJsonOf(record({ principal: p }), "ev")!;
+    assert.equal(first.idx.username, "alice");
+    p.name = "alice2";
+    p.accessKeyId = "AKIAEXAMPLEALICE0002";
+    const second = eventJsonOf(record({ principal: p }), "ev")!;
+    assert.equal(second.idx.username, "alice2");
+    assert.equal(second.idx.accessKeyId, "AKIAEXAMPLEALICE0002");
+    assert.equal(second.json, JSON.stringify(buildCloudTrailEvent(record({ principal: p }), "ev")));
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * The hashed JSON of a call's CloudTrail event, written directly as text.
+ *
+ * What must stay true: for every record, `eventJsonOf(rec, id).json` is byte for byte
+ * `JSON.stringify(buildCloudTrailEvent(rec, id))` and `.idx` is `indexFieldsOf` of that event
+ * (event-json.test.ts checks both over many record shapes). event.ts stays the definition of
+ * the event; this file only avoids building and re-walking the object on every call:
+ *  - the userIdentity element and the LookupEvents user name are built once per principal
+ *    object and reused while every field they derive from is unchanged;
+ *  - members are appended in buildCloudTrailEvent's order, each value through JSON.stringify
+ *    (the same escaping), members whose value is undefined omitted as JSON.stringify does.
+ * Cross-account calls (two events) keep the object path: they are rare.
+ */
+import type { Principal } from "../core/types.js";
+import type { ApiCallRecord } from "./types.js";
+import { redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
+
+export interface EventJson {
+  json: string;
+  idx: EventIndexFields;
+}
+
+interface IdentityEntry {
+  // The fields userIdentityOf reads, as they were when `json` was built.
+  type: Principal["type"];
+  accountId: string;
+  arn: string;
+  principalId: string;
+  accessKeyId: string;
+  name: string | undefined;
+  roleArn: string | undefined;
+  roleId: string | undefined;
+  sessionIssuedAt: number | undefined;
+  mfaAuthenticated: boolean | undefined;
+  sourceIdentity: string | undefined;
+  isSessionToken: boolean | undefined;
+  json: string;
+  username: string;
+  eventAccessKeyId: string;
+}
+
+// Principals come from the identity directory's cache, so the same object recurs on every
+// call with the same credentials; a WeakMap never keeps one alive.
+const identities = new WeakMap<Principal, IdentityEntry>();
+
+function sameIdentity(e: IdentityEntry, p: Principal): boolean {
+  return (
+    e.type === p.type &&
+    e.accountId === p.accountId &&
+    e.arn === p.arn &&
+    e.principalId === p.principalId &&
+    e.accessKeyId === p.accessKeyId &&
+    e.name === p.name &&
+    e.roleArn === p.roleArn &&
+    e.roleId === p.roleId &&
+    e.sessionIssuedAt === p.sessionIssuedAt &&
+    e.mfaAuthenticated === p.mfaAuthenticated &&
+    e.sourceIdentity === p.sourceIdentity &&
+    e.isSessionToken === p.isSessionToken
+  );
+}
+
+function identityOf(p: Principal): IdentityEntry {
+  const hit = identities.get(p);
+  if (hit !== undefined && sameIdentity(hit, p)) return hit;
+  const id = userIdentityOf(p, undefined, undefined);
+  const e: IdentityEntry = {
+    type: p.type,
+    accountId: p.accountId,
+    arn: p.arn,
+    principalId: p.principalId,
+    accessKeyId: p.accessKeyId,
+    name: p.name,
+    roleArn: p.roleArn,
+    roleId: p.roleId,
+    sessionIssuedAt: p.sessionIssuedAt,
+    mfaAuthenticated: p.mfaAuthenticated,
+    sourceIdentity: p.sourceIdentity,
+    isSessionToken: p.isSessionToken,
+    json: JSON.stringify(id),
+    username: usernameOf(id),
+    eventAccessKeyId: id.accessKeyId ?? "",
+  };
+  identities.set(p, e);
+  return e;
+}
+
+// Characters JSON.stringify escapes in a string (and any surrogate, so lone ones take its path).
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `,"name":<value>`, or "" when the value is undefined (as JSON.stringify omits it). */
+function member(name: string, value: unknown): string {
+  if (value === undefined) return "";
+  // A string with nothing to escape is its own JSON text between quotes.
+  if (typeof value === "string" && !JSON_ESCAPED.test(value)) return ',"' + name + '":"' + value + '"';
+  return ',"' + name + '":' + JSON.stringify(value);
+}
+
+/** The resources array as buildCloudTrailEvent writes it: ARN, accountId, then type when set. */
+function resourcesJson(resources: NonNullable<ApiCallRecord["annotations"]["resources"]>): string {
+  let out = "[";
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
+    const body = member("ARN", r.ARN) + member("accountId", r.accountId) + (r.type ? member("type", r.type) : "");
+    out += (i === 0 ? "{" : ",{") + body.slice(1) + "}";
+  }
+  return out + "]";
+}
+
+/**
+ * The JSON and index columns of the single event of a call, or undefined when the call
+ * produces two events (cross-account) and must go through buildCloudTrailEvents.
+ */
+export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | undefined {
+  const p = rec.principal;
+  const a = rec.annotations;
+  if (p !== undefined && a.recipientAccountId !== undefined && a.recipientAccountId !== p.accountId) return undefined;
+  const recipient = a.recipientAccountId ?? p?.accountId ?? rec.accountId;
+  const hasError = rec.error !== undefined;
+
+  let identityJson: string;
+  let username: string;
+  let accessKeyId: string;
+  if (p !== undefined) {
+    const e = identityOf(p);
+    identityJson = e.json;
+    username = e.username;
+    accessKeyId = e.eventAccessKeyId;
+  } else {
+    const id = userIdentityOf(undefined, rec.accessKeyId, rec.accountId);
+    identityJson = JSON.stringify(id);
+    username = usernameOf(id);
+    accessKeyId = id.accessKeyId ?? "";
+  }
+
+  let requestParameters: Record<string, unknown> | null;
+  if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? null : redactAnnotation(a.requestParameters);
+  else requestParameters = redactForCloudTrail(rec.input, rec.inputSchema);
+  let responseElements: Record<string, unknown> | null;
+  if (a.responseElements !== undefined) responseElements = a.responseElements === null ? null : redactAnnotation(a.responseElements);
+  else if (hasError || rec.readOnly) responseElements = null;
+  else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output");
+
+  const region = rec.region || GLOBAL_EVENT_REGION;
+  const category = rec.eventCategory ?? "Management";
+  const resources = a.resources !== undefined && a.resources.length > 0 ? a.resources : undefined;
+
+  let json =
+    `{"eventVersion":"${EVENT_VERSION}","userIdentity":` +
+    identityJson +
+    `,"eventTime":"${isoSeconds(rec.time)}"` +
+    member("eventSource", rec.eventSource) +
+    member("eventName", rec.operation) +
+    member("awsRegion", region) +
+    member("sourceIPAddress", rec.sourceIp) +
+    member("userAgent", rec.userAgent);
+  if (hasError) json += member("errorCode", rec.error!.code) + member("errorMessage", rec.error!.message);
+  json += `,"requestParameters":${requestParameters === null ? "null" : JSON.stringify(requestParameters)}`;
+  json += `,"responseElements":${responseElements === null ? "null" : JSON.stringify(responseElements)}`;
+  if (a.additionalEventData !== undefined) json += `,"additionalEventData":${JSON.stringify(redactAnnotation(a.additionalEventData) ?? {})}`;
+  json += member("requestID", rec.requestId) + member("eventID", eventId) + member("readOnly", rec.readOnly);
+  if (resources !== undefined) json += `,"resources":${resourcesJson(resources)}`;
+  json += `,"eventType":"AwsApiCall","managementEvent":${category === "Management" ? "true" : "false"}`;
+  if (recipient) json += member("recipientAccountId", recipient);
+  json += member("eventCategory", category) + "}";
+
+  const idx: EventIndexFields = {
+    time: rec.time,
+    accountId: recipient || "",
+    region,
+    eventId,
+    eventName: rec.operation,
+    eventSource: rec.eventSource,
+    username,
+    accessKeyId,
+    readOnly: rec.readOnly,
+    resourceNames: resources === undefined ? "" : resources.map((r) => r.ARN).join("\n"),
+    resourceTypes: resources === undefined ? "" : resources.map((r) => r.type || "").join("\n"),
+  };
+  return { json, idx };
+}

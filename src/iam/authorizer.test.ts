@@ -1,0 +1,132 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { AwsError } from "../core/errors.js";
+import type { Principal } from "../core/types.js";
+import { createAuthorizer, type RequestFacts } from "./authorizer.js";
+import type { IdentityDirectory, PrincipalPolicies } from "./directory.js";
+
+const ACCT = "111122223333";
+const alice: Principal = { type: "IAMUser", accountId: ACCT, arn: `arn:aws:iam::${ACCT}:user/alice`, principalId: "AIDAALICE", accessKeyId: "AKIAALICE00000000001", name: "alice" };
+const rootP: Principal = { type: "Root", accountId: ACCT, arn: `arn:aws:iam::${ACCT}:root`, principalId: ACCT, accessKeyId: "AKIAROOT000000000001" };
+const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+const facts: RequestFacts = { sourceIp: "192.0.2.7", secureTransport: true, region: "eu-west-3", userAgent: "ua/1", now: NOW };
+
+function policy(...statements: object[]): string {
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+const allow = (action: string, condition?: object): object => ({ Effect: "Allow", Action: action, Resource: "*", ...(condition ? { Condition: condition } : {}) });
+const deny = (action: string): object => ({ Effect: "Deny", Action: action, Resource: "*" });
+
+/** A directory that hands out the same objects until told otherwise, like the cached IAM one. */
+class FakeDirectory implements IdentityDirectory {
+  pols: PrincipalPolicies = { identity: [] };
+  tags: Record<string, string> = {};
+  async resolveAccessKey() {
+    return undefined;
+  }
+  async policiesFor() {
+    return this.pols;
+  }
+  async principalTags() {
+    return this.tags;
+  }
+}
+
+describe("createAuthorizer", () => {
+  test("request condition keys: source IP, transport, time (second precision), region, user agent, resource account, principal keys", async () => {
+    const dir = new FakeDirectory();
+    dir.tags = { team: "blue" };
+    dir.pols = {
+      identity: [
+        policy(
+          allow("s3:GetObject", {
+            IpAddress: { "aws:SourceIp": "192.0.2.0/24" },
+            Bool: { "aws:SecureTransport": "true" },
+            StringEquals: {
+              "aws:CurrentTime": "2026-01-02T03:04:05Z",
+              "aws:RequestedRegion": "eu-west-3",
+              "aws:UserAgent": "ua/1",
+              "aws:ResourceAccount": ACCT,
+              "aws:username": "alice",
+              "aws:PrincipalTag/team": "blue",
+              // Condition keys are case-insensitive.
+              "AWS:PRINCIPALACCOUNT": ACCT,
+            },
+            NumericEquals: { "aws:EpochTime": Math.floor(NOW / 1000) },
+          }),
+        ),
+      ],
+    };
+    const a = createAuthorizer({ directory: dir });
+    assert.equal((await a.decide(alice, facts, { action: "s3:GetObject", resource: "*" })).decision, "Allow");
+    // One second later aws:CurrentTime and aws:EpochTime move on.
+    assert.equal((await a.decide(alice, { ...facts, now: NOW + 1000 }, { action: "s3:GetObject", resource: "*" })).decision, "ImplicitDeny");
+    assert.equal((await a.decide(alice, { ...facts, sourceIp: "198.51.100.1" }, { action: "s3:GetObject", resource: "*" })).decision, "ImplicitDeny");
+    assert.equal((await a.decide(alice, facts, { action: "s3:GetObject", resource: "*", resourceAccount: "444455556666" })).decision, "ImplicitDeny");
+  });
+
+  test("service keys win over global keys and a __proto__ key stays an ordinary key", async () => {
+    const dir = new FakeDirectory();
+    dir.pols = { identity: [policy(allow("kms:Decrypt", { StringEquals: { "aws:SourceIp": "service-said", "kms:ViaService": "x" } }))] };
+    const a = createAuthorizer({ directory: dir });
+    const context = JSON.parse('{"aws:SourceIp":"service-said","kms:ViaService":"x","__proto__":"p"}') as Record<string, string>;
+    assert.equal((await a.decide(alice, facts, { action: "kms:Decrypt", resource: "*", context })).decision, "Allow");
+    assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
+  });
+
+  test("policies are re-read when the directory's policies change, even in place", async () => {
+    const dir = new FakeDirectory();
+    dir.pols = { identity: [policy(allow("iam:GetUser"))] };
+    const a = createAuthorizer({ directory: dir });
+    const req = { action: "iam:GetUser", resource: "*" };
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    dir.pols.identity.push(policy(deny("iam:GetUser")));
+    assert.equal((await a.decide(alice, facts, req)).decision, "ExplicitDeny");
+    dir.pols.identity[1] = policy(allow("iam:ListUsers"));
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    dir.pols = { identity: [] };
+    assert.equal((await a.decide(alice, facts, req)).decision, "ImplicitDeny");
+    // A boundary added in place restricts; session policies (even none) apply when present.
+    dir.pols = { identity: [policy(allow("*"))] };
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    dir.pols.boundary = policy(allow("iam:ListUsers"));
+    assert.equal((await a.decide(alice, facts, req)).decision, "ImplicitDeny");
+    dir.pols.boundary = undefined;
+    dir.pols.session = [];
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    dir.pols.session = [policy(allow("iam:ListUsers"))];
+    assert.equal((await a.decide(alice, facts, req)).decision, "ImplicitDeny");
+  });
+
+  test("principal condition keys follow a principal object changed in place", async () => {
+    const dir = new FakeDirectory();
+    dir.pols = { identity: [policy(allow("iam:GetUser", { StringEquals: { "aws:username": "alice", "aws:PrincipalTag/team": "blue" } }))] };
+    dir.tags = { team: "blue" };
+    const a = createAuthorizer({ directory: dir });
+    const p: Principal = { ...alice };
+    const req = { action: "iam:GetUser", resource: "*" };
+    assert.equal((await a.decide(p, facts, req)).decision, "Allow");
+    p.name = "mallory";
+    assert.equal((await a.decide(p, facts, req)).decision, "ImplicitDeny");
+    p.name = "alice";
+    dir.tags = { team: "red" };
+    assert.equal((await a.decide(p, facts, req)).decision, "ImplicitDeny");
+  });
+
+  test("root is allowed by its implicit policy; denials carry AWS's message", async () => {
+    const dir = new FakeDirectory();
+    const a = createAuthorizer({ directory: dir });
+    await a.authorize(rootP, facts, { action: "iam:CreateUser", resource: "*" });
+    await assert.rejects(
+      a.authorize(alice, facts, { action: "iam:CreateUser", resource: `arn:aws:iam::${ACCT}:user/bob` }),
+      (e: unknown) =>
+        e instanceof AwsError &&
+        e.common === "AccessDenied" &&
+        e.message === `User: ${alice.arn} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${ACCT}:user/bob because no identity-based policy allows the iam:CreateUser action`,
+    );
+    // An alternative allow is consulted for implicit denies only.
+    await a.authorize(alice, facts, { action: "iam:CreateUser", resource: "*" }, async () => true);
+    dir.pols = { identity: [policy(deny("iam:CreateUser"))] };
+    await assert.rejects(a.authorize(alice, facts, { action: "iam:CreateUser", resource: "*" }, async () => true), AwsError);
+  });
+});
