@@ -105,8 +105,10 @@ export class AwsJsonEngine implements ProtocolEngine {
       "x-amzn-RequestId": requestId,
       "x-amzn-ErrorType": code,
     };
-    // awsQueryCompatible services also tell query-era clients the query code and fault.
-    if (shapes?.queryCompatible) headers["x-amzn-query-error"] = `${modelled?.queryCode ?? code};${fault}`;
+    // Only services that declare awsQueryCompatible send the query code: botocore prefers this
+    // header's code over __type (KMS would show "InvalidCiphertext" instead of
+    // "InvalidCiphertextException"), and neither KMS nor CloudTrail clients are query-compatible.
+    if (shapes?.queryCompatible && svc?.awsQueryCompatible === true) headers["x-amzn-query-error"] = `${modelled?.queryCode ?? code};${fault}`;
     return { status, headers, body: Buffer.from(body, "utf8") };
   }
 }

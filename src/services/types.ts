@@ -28,6 +28,8 @@ export interface ServiceDefinition {
   targetPrefix?: string;
   /** Other X-Amz-Target prefixes clients send for the same service (older models, e.g. botocore's fully qualified CloudTrail prefix). */
   targetPrefixAliases?: string[];
+  /** awsJson: the service is awsQueryCompatible (errors also carry x-amzn-query-error). */
+  awsQueryCompatible?: boolean;
   /** query: XML namespace of responses, e.g. "https://sts.amazonaws.com/doc/2011-06-15/". */
   xmlNamespace?: string;
   /** query: API version, e.g. "2011-06-15". */
