@@ -2,7 +2,8 @@
 # Authenticated requests/s through Bulwark vs a bare node:http(s) server answering the same
 # bytes. Server pinned to core 0, wrk (the load driver) to core 1. Each Bulwark measurement is
 # followed at once by its bare twin on the same core (Bulwark idles meanwhile), so load from
-# elsewhere on the machine hits both alike; the ratio column is Bulwark / bare.
+# elsewhere on the machine hits both alike; "ratio" is Bulwark / bare req/s, "cpu x" Bulwark /
+# bare server CPU per request.
 # usage: bash bench/gateway.sh [duration-seconds] [connections] [rounds]
 # needs: npx tsc -p tsconfig.json; wrk, openssl and taskset
 set -euo pipefail
@@ -27,9 +28,22 @@ run_wrk() { # url lua
   taskset -c 1 wrk -t1 -c"$CONN" -d"${DUR}s" --timeout 10s --latency -s "$2" "$1"
 }
 
+# CPU time (user + system, every thread, clock ticks) a process has used so far.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Server CPU µs per request over a wrk run: pid ticks-before ticks-after wrk-output
+cpu_per_req() {
+  local reqs hz
+  reqs=$(awk '/requests in/ {print $1}' "$4")
+  hz=$(getconf CLK_TCK)
+  awk -v a="$2" -v b="$3" -v n="${reqs:-0}" -v hz="$hz" 'BEGIN {printf "%.0f", (n > 0 ? (b - a) * 1e6 / hz / n : 0)}'
+}
+
 wait_port() { for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; return 1; }
 
-printf "%-6s %-21s %11s %9s %9s %11s %9s %9s %7s\n" scheme operation "bulwark r/s" p50 p99 "bare r/s" p50 p99 ratio
+# cpu µs = the server's CPU time (all threads, user + system) per request: what one core can serve,
+# unaffected by whatever else slows the load driver down.
+printf "%-6s %-21s %11s %8s %8s %6s %11s %8s %8s %6s %6s %6s\n" scheme operation "bulwark r/s" p50 p99 "cpu µs" "bare r/s" p50 p99 "cpu µs" ratio "cpu x"
 for ROUND in $(seq 1 "$ROUNDS"); do
   for MODE in https http; do
     PORT=4610; [ "$MODE" = http ] && PORT=4611
@@ -44,7 +58,9 @@ for ROUND in $(seq 1 "$ROUNDS"); do
       NODE_TLS_REJECT_UNAUTHORIZED=0 node bench/signed-request.mjs "$MODE://127.0.0.1:$PORT" $OP "$WORK/$OP-$MODE" >/dev/null 2>&1
       # Warm-up (JIT, caches), not measured.
       taskset -c 1 wrk -t1 -c"$CONN" -d2s -s "$WORK/$OP-$MODE.lua" "$MODE://127.0.0.1:$PORT/" >/dev/null || true
+      T0=$(ticks $SPID)
       run_wrk "$MODE://127.0.0.1:$PORT/" "$WORK/$OP-$MODE.lua" >"$WORK/wrk.out" 2>&1 || true
+      B_CPU=$(cpu_per_req $SPID "$T0" "$(ticks $SPID)" "$WORK/wrk.out")
       read -r B_RPS B_P50 B_P99 B_N B_E <<<"$(summary <"$WORK/wrk.out")"
       if [ -z "$B_RPS" ]; then echo "wrk against Bulwark failed:" >&2; tail -5 "$WORK/wrk.out" >&2; tail -5 "$WORK/server-$MODE.log" >&2; fi
       cp "$WORK/wrk.out" "$WORK/wrk.bulwark"
@@ -53,14 +69,17 @@ for ROUND in $(seq 1 "$ROUNDS"); do
       BPID=$!
       wait_port $((PORT+10))
       taskset -c 1 wrk -t1 -c"$CONN" -d2s -s "$WORK/$OP-$MODE.lua" "$MODE://127.0.0.1:$((PORT+10))/" >/dev/null || true
+      T0=$(ticks $BPID)
       run_wrk "$MODE://127.0.0.1:$((PORT+10))/" "$WORK/$OP-$MODE.lua" >"$WORK/wrk.out" 2>&1 || true
+      R_CPU=$(cpu_per_req $BPID "$T0" "$(ticks $BPID)" "$WORK/wrk.out")
       read -r R_RPS R_P50 R_P99 R_N R_E <<<"$(summary <"$WORK/wrk.out")"
       kill $BPID; wait $BPID 2>/dev/null || true
       RATIO=$(awk -v a="$B_RPS" -v b="$R_RPS" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
       NOTE=""; [ "$B_N" != 0 ] && NOTE="  ($B_N non-2xx from Bulwark)"
       [ "${B_E:-0}" != 0 ] && NOTE="$NOTE  (Bulwark: $(grep 'Socket errors' "$WORK/wrk.bulwark" | sed 's/^ *//'))"
       [ "${R_E:-0}" != 0 ] && NOTE="$NOTE  (bare: $(grep 'Socket errors' "$WORK/wrk.out" | sed 's/^ *//'))"
-      printf "%-6s %-21s %11s %9s %9s %11s %9s %9s %7s%s\n" "$MODE" "$OP" "$B_RPS" "$B_P50" "$B_P99" "$R_RPS" "$R_P50" "$R_P99" "$RATIO" "$NOTE"
+      CPUX=$(awk -v a="$B_CPU" -v b="$R_CPU" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+      printf "%-6s %-21s %11s %8s %8s %6s %11s %8s %8s %6s %6s %6s%s\n" "$MODE" "$OP" "$B_RPS" "$B_P50" "$B_P99" "$B_CPU" "$R_RPS" "$R_P50" "$R_P99" "$R_CPU" "$RATIO" "$CPUX" "$NOTE"
     done
     kill -TERM $SPID; wait $SPID 2>/dev/null || true
   done

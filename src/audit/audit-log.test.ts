@@ -77,6 +77,20 @@ describe("createAuditLog", () => {
     assert.deepEqual(settled, Array.from({ length: 12 }, (_, i) => i));
   });
 
+  test("a record arriving while an append is pending is appended without waiting for it", async () => {
+    const { store, log } = setup({ minCommitIntervalMs: 5 });
+    store.appendDelayMs = 200;
+    const a = log.record(record({ requestId: "a" }));
+    await new Promise((r) => setTimeout(r, 20));
+    const b = log.record(record({ requestId: "b" }));
+    await new Promise((r) => setTimeout(r, 40));
+    // b's append started while a's was still pending (200 ms).
+    assert.equal(store.maxConcurrentAppends, 2);
+    await Promise.all([a, b]);
+    assert.equal(store.rows.length, 2);
+    checkChain(store.rows);
+  });
+
   test("appends under load start at least minCommitIntervalMs apart; an idle log appends at once", async () => {
     let now = 0;
     const { store, log } = setup({ minCommitIntervalMs: 25, monotonicNow: () => now });

@@ -93,6 +93,8 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   let digestsWaiting = 0;
   // Set while the drain loop waits out minCommitIntervalMs; a full batch cuts the wait short.
   let wakeSpacing: (() => void) | undefined;
+  // Set while the drain loop, with nothing queued, waits for a pending append to settle.
+  let wakeOnRecord: (() => void) | undefined;
   // Serial chain of every store write.
   let tail: Promise<void> = Promise.resolve();
 
@@ -185,6 +187,13 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
     return new Promise<void>((r) => settleWaiters.push(r));
   }
 
+  function appendSettledOrRecord(): Promise<void> {
+    return new Promise<void>((r) => {
+      settleWaiters.push(r);
+      wakeOnRecord = r;
+    }).finally(() => (wakeOnRecord = undefined));
+  }
+
   function sleepSpacing(ms: number): Promise<void> {
     return new Promise<void>((r) => {
       const t = setTimeout(r, ms);
@@ -212,7 +221,9 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
           continue;
         }
         if (inFlight > 0) {
-          await appendSettled();
+          // Wake for whichever comes first: an append settling, or a new record (which may then
+          // be appended before the pending ones are durable).
+          await (digestsWaiting > 0 ? appendSettled() : appendSettledOrRecord());
           lingered = false;
           continue;
         }
@@ -292,6 +303,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   }
 
   function schedule(): void {
+    wakeOnRecord?.();
     if (queuedEvents >= batchMaxSize) {
       wakeSpacing?.();
       kick();
