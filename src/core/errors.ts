@@ -56,8 +56,11 @@ export class AwsError extends Error {
   }
 }
 
-/** Default (JSON-protocol) code and status of each common error; engines may remap. */
-const COMMON_DEFAULTS: Record<CommonErrorKind, [string, number]> = {
+/**
+ * Default code and status of each common error: the JSON-protocol family's (protocol/errors.ts
+ * derives its tables from this one and remaps per protocol).
+ */
+export const COMMON_DEFAULTS: Readonly<Record<CommonErrorKind, readonly [string, number]>> = {
   UnknownOperation: ["UnknownOperationException", 400],
   Serialization: ["SerializationException", 400],
   Validation: ["ValidationException", 400],

@@ -300,6 +300,8 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     if (out.error?.common === "RequestEntityTooLarge") res.shouldKeepAlive = false;
     const headers = response.headers;
     headers["content-length"] = String(response.body.length);
+    // The service clock, not node's wall-clock Date: SDKs correct their clock skew from this header.
+    headers["date"] = httpDate(now);
     res.writeHead(response.status, headers);
     res.end(response.body);
     const seconds = (performance.now() - started) / 1e3;
@@ -308,6 +310,19 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       logger.info({ requestId, service: svcName, operation: opName, status: response.status, ...(errCode ? { errorCode: errCode } : {}), accessKeyId: out.parsed?.accessKeyId, sourceIp, ms: Math.round(seconds * 1e4) / 10 }, "request");
     }
   };
+}
+
+let lastDateSecond = -1;
+let lastDate = "";
+
+/** IMF-fixdate of an epoch-ms instant, formatted once per second. */
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastDateSecond) {
+    lastDateSecond = second;
+    lastDate = new Date(second * 1000).toUTCString();
+  }
+  return lastDate;
 }
 
 function opInputSchema(op: OperationDefinition): unknown {

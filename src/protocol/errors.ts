@@ -7,30 +7,16 @@
  * SignatureDoesNotMatch 403 ("Signature expired: …"), and an expired session token
  * ExpiredToken 403 on both IAM and STS.
  */
-import { AwsError, commonError, type CommonErrorKind } from "../core/errors.js";
+import { AwsError, COMMON_DEFAULTS, commonError, type CommonErrorKind } from "../core/errors.js";
 import type { ProtocolName, ServiceDefinition } from "../services/types.js";
 import { preparedService, serviceShapes } from "./schema-util.js";
 
 type Table = Record<CommonErrorKind, readonly [string, number]>;
 
 const JSON_FAMILY: Table = {
-  UnknownOperation: ["UnknownOperationException", 400],
-  Serialization: ["SerializationException", 400],
-  Validation: ["ValidationException", 400],
+  ...COMMON_DEFAULTS,
+  // JSON services report a missing member as a validation error naming it.
   MissingParameter: ["ValidationException", 400],
-  MissingAuthenticationToken: ["MissingAuthenticationTokenException", 403],
-  IncompleteSignature: ["IncompleteSignatureException", 400],
-  InvalidSignature: ["InvalidSignatureException", 400],
-  UnrecognizedClient: ["UnrecognizedClientException", 400],
-  InvalidClientTokenId: ["UnrecognizedClientException", 400],
-  ExpiredToken: ["ExpiredTokenException", 400],
-  RequestExpired: ["InvalidSignatureException", 400],
-  AccessDenied: ["AccessDeniedException", 400],
-  Throttling: ["ThrottlingException", 400],
-  RequestEntityTooLarge: ["RequestEntityTooLargeException", 413],
-  UnsupportedMediaType: ["UnsupportedMediaTypeException", 415],
-  InternalFailure: ["InternalFailure", 500],
-  ServiceUnavailable: ["ServiceUnavailableException", 503],
 };
 
 const QUERY_FAMILY: Table = {

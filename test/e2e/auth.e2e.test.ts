@@ -168,3 +168,19 @@ test("/health and /metrics answer without authentication", async () => {
   assert.equal(m.status, 200);
   assert.match(m.body, /bulwark_requests_total\{service="sts",operation="GetCallerIdentity",code="OK"\} \d+/);
 });
+
+test("the Date header follows the service clock, so an SDK corrects its skew from it and retries", async () => {
+  s.clock.offsetMs = 60 * 60 * 1000; // the server is an hour ahead of this client
+  try {
+    const r = await raw("GET", "/", {});
+    const served = Date.parse(String(r.headers["date"]));
+    assert.ok(Math.abs(served - s.clock.now()) < 5000, `Date ${String(r.headers["date"])} is not the service clock`);
+    const sts = new STSClient({ ...s.clientConfig(), maxAttempts: 2 });
+    // First attempt: "Signature expired"; the SDK then offsets its clock by the server's Date and retries.
+    const id = await sts.send(new GetCallerIdentityCommand({}));
+    assert.equal(id.Account, s.accountId);
+    assert.ok(Math.abs((sts.config.systemClockOffset ?? 0) - s.clock.offsetMs) < 5000, `SDK clock offset ${sts.config.systemClockOffset}`);
+  } finally {
+    s.clock.offsetMs = 0;
+  }
+});
