@@ -7,6 +7,7 @@
 import type { Clock } from "../../core/clock.js";
 import { randomAccountId } from "../../crypto/random-ids.js";
 import type { DocStore, Storage } from "../../storage/types.js";
+import { ChangeCounter } from "./membership-cache.js";
 
 export const ACCOUNTS_COLLECTION = "accounts";
 export const ACCOUNT_EMAILS_COLLECTION = "account-emails";
@@ -66,6 +67,11 @@ export interface AccountRegistry {
   update(accountId: string, change: (current: AccountRecord) => AccountRecord): Promise<AccountRecord>;
   /** Removes an account and its email reservation (used to undo a failed CreateAccount). */
   remove(accountId: string): Promise<boolean>;
+  /**
+   * Bumped once each write of this registry has settled (committed or not), and by
+   * Organizations for each write of an organization record: caches of memberships compare it.
+   */
+  readonly changes: ChangeCounter;
 }
 
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
@@ -91,6 +97,17 @@ function checkName(name: string): void {
 const MAX_ID_ATTEMPTS = 20;
 
 export function createAccountRegistry(store: Storage, clock: Clock): AccountRegistry {
+  const changes = new ChangeCounter();
+
+  /** Runs a write; whatever its outcome (a failure may follow a commit), cached memberships are dropped. */
+  async function write<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      changes.bump();
+    }
+  }
+
   async function insert(tx: DocStore, rec: AccountRecord): Promise<void> {
     if ((await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, rec.id)) !== undefined) {
       throw new AccountRegistryError("ACCOUNT_ID_EXISTS", `Account ${rec.id} already exists.`);
@@ -102,6 +119,8 @@ export function createAccountRegistry(store: Storage, clock: Clock): AccountRegi
   }
 
   return {
+    changes,
+
     get: (accountId) => store.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId),
 
     async list() {
@@ -133,7 +152,7 @@ export function createAccountRegistry(store: Storage, clock: Clock): AccountRegi
           ...(input.tags !== undefined && input.tags.length > 0 ? { tags: input.tags } : {}),
         };
         try {
-          await store.transaction((tx) => insert(tx, rec));
+          await write(() => store.transaction((tx) => insert(tx, rec)));
           return rec;
         } catch (e) {
           // A drawn id that collides is drawn again; a given id that collides is the caller's problem.
@@ -144,7 +163,7 @@ export function createAccountRegistry(store: Storage, clock: Clock): AccountRegi
     },
 
     async update(accountId, change) {
-      return store.transaction(async (tx) => {
+      return write(() => store.transaction(async (tx) => {
         const current = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
         if (!current) throw new AccountRegistryError("ACCOUNT_NOT_FOUND", `Account ${accountId} does not exist.`);
         const next = { ...change(current), id: current.id };
@@ -158,17 +177,17 @@ export function createAccountRegistry(store: Storage, clock: Clock): AccountRegi
         }
         await tx.put(ACCOUNTS_COLLECTION, accountId, next);
         return next;
-      });
+      }));
     },
 
     async remove(accountId) {
-      return store.transaction(async (tx) => {
+      return write(() => store.transaction(async (tx) => {
         const current = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
         if (!current) return false;
         const ref = await tx.get<{ accountId: string }>(ACCOUNT_EMAILS_COLLECTION, emailKey(current.email));
         if (ref?.accountId === accountId) await tx.delete(ACCOUNT_EMAILS_COLLECTION, emailKey(current.email));
         return tx.delete(ACCOUNTS_COLLECTION, accountId);
-      });
+      }));
     },
   };
 }

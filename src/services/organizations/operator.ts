@@ -1,7 +1,8 @@
 /**
  * Operator entry points for the CLI (`bulwark accounts …`): the same domain code as the
- * API, without a request context, authorisation or audit. CreateAccount runs to completion
- * before returning.
+ * API, without a request context or authorisation (the operator holds the root key); the
+ * CLI records each as a CloudTrail event (src/cli/operator-audit.ts). CreateAccount runs to
+ * completion before returning.
  */
 import { CreateAccountJobs, requestCreateAccount } from "./create-account.js";
 import { createAccountStatusView, organizationView, type CreateAccountStatusView, type FeatureSet, type OrganizationView } from "./model.js";

@@ -1,11 +1,16 @@
 /**
  * Organization lifecycle, independent of any request: the API handlers and the operator
  * CLI both call these with an account id and a time.
+ *
+ * Reads here go to storage (write paths decide on fresh data); the service's reads go
+ * through a MembershipCache. Organization records are written only through
+ * saveOrganization/removeOrganization, which invalidate that cache.
  */
 import type { Clock } from "../../core/clock.js";
 import type { Storage } from "../../storage/types.js";
 import type { IamApi } from "../iam/api.js";
 import type { AccountRecord, AccountRegistry } from "./accounts.js";
+import type { CachedMembership } from "./membership-cache.js";
 import { alreadyInOrganization, constraintViolation, notInUse, notManagementAccount, organizationNotEmpty } from "./errors.js";
 import {
   CREATE_ACCOUNT_COLLECTION,
@@ -36,6 +41,31 @@ export async function findMembership(deps: OrganizationsDomainDeps, accountId: s
   const org = await deps.store.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, account.organizationId);
   // An account pointing at a missing organization (interrupted create/delete) belongs to none.
   return org ? { account, org } : undefined;
+}
+
+/** The membership with the management account's email, as the membership cache keeps it. */
+export async function loadMembership(deps: OrganizationsDomainDeps, accountId: string): Promise<CachedMembership | undefined> {
+  const m = await findMembership(deps, accountId);
+  if (!m) return undefined;
+  const mgmt = m.org.managementAccountId === accountId ? m.account : await deps.accounts.get(m.org.managementAccountId);
+  return { account: m.account, org: m.org, managementEmail: mgmt?.email ?? "" };
+}
+
+/** Writes an organization record; every change of one goes through here (or removeOrganization). */
+export async function saveOrganization(deps: OrganizationsDomainDeps, org: OrganizationRecord): Promise<void> {
+  try {
+    await deps.store.put(ORGANIZATIONS_COLLECTION, org.id, org);
+  } finally {
+    deps.accounts.changes.bump();
+  }
+}
+
+export async function removeOrganization(deps: OrganizationsDomainDeps, organizationId: string): Promise<void> {
+  try {
+    await deps.store.delete(ORGANIZATIONS_COLLECTION, organizationId);
+  } finally {
+    deps.accounts.changes.bump();
+  }
 }
 
 export async function requireMembership(deps: OrganizationsDomainDeps, accountId: string): Promise<Membership> {
@@ -74,7 +104,7 @@ export async function createOrganization(
     if (cur.organizationId !== undefined && cur.organizationId !== account.organizationId) throw alreadyInOrganization();
     return { ...cur, organizationId: org.id, joinedMethod: "CREATED", joinedAt: input.now };
   });
-  await deps.store.put(ORGANIZATIONS_COLLECTION, org.id, org);
+  await saveOrganization(deps, org);
   return { org, managementEmail: account.email };
 }
 
@@ -95,6 +125,6 @@ export async function deleteOrganization(deps: OrganizationsDomainDeps, accountI
     const { organizationId: _o, joinedMethod: _j, joinedAt: _t, ...rest } = cur;
     return rest;
   });
-  await deps.store.delete(ORGANIZATIONS_COLLECTION, org.id);
+  await removeOrganization(deps, org.id);
   for (const r of requests) await deps.store.delete(CREATE_ACCOUNT_COLLECTION, r.key);
 }

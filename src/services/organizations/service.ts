@@ -1,6 +1,8 @@
 /**
  * The AWS Organizations service definition (awsJson1_1, AWSOrganizationsV20161128).
  * Every handler authorises first; the domain work is in organization.ts and create-account.ts.
+ * Read-only handlers look memberships up through a MembershipCache (see membership-cache.ts);
+ * the writes (CreateOrganization, DeleteOrganization, CreateAccount) decide on fresh reads.
  */
 import {
   CreateAccount$,
@@ -33,11 +35,14 @@ import {
   type FeatureSet,
   type OrganizationRecord,
 } from "./model.js";
-import { createOrganization, deleteOrganization, findMembership, organizationAccounts, requireManagement, requireMembership, type OrganizationsDomainDeps } from "./organization.js";
+import { MembershipCache, type CachedMembership, type MembershipCacheOptions } from "./membership-cache.js";
+import { createOrganization, deleteOrganization, loadMembership, organizationAccounts, type OrganizationsDomainDeps } from "./organization.js";
 
 export interface OrganizationsDeps extends OrganizationsDomainDeps {
   /** Schedules the CreateAccount job shortly after the response (default: setTimeout 10 ms). */
   runLater?: (fn: () => void) => void;
+  /** Size and TTL of the membership cache. */
+  membershipCache?: MembershipCacheOptions;
 }
 
 export type OrganizationsService = ServiceDefinition & {
@@ -64,7 +69,24 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
   const jobs = new CreateAccountJobs(deps);
   const runLater = deps.runLater ?? ((fn: () => void) => void setTimeout(fn, 10));
   const caller = (ctx: RequestContext): string => ctx.principal.accountId;
-  const mgmtEmail = async (org: OrganizationRecord): Promise<string> => (await deps.accounts.get(org.managementAccountId))?.email ?? "";
+  const memberships = new MembershipCache(deps.accounts.changes, deps.clock, deps.membershipCache);
+  const membership = (accountId: string): Promise<CachedMembership | undefined> => memberships.get(accountId, () => loadMembership(deps, accountId));
+  const requireMembership = async (accountId: string): Promise<CachedMembership> => {
+    const m = await membership(accountId);
+    if (!m) throw notInUse();
+    return m;
+  };
+  /** Only the management account may manage accounts; members get AccessDeniedException. */
+  const requireManagement = async (accountId: string): Promise<CachedMembership> => {
+    const m = await requireMembership(accountId);
+    if (m.org.managementAccountId !== accountId) throw notManagementAccount();
+    return m;
+  };
+  /** The account, if it is a member of `org`. */
+  const memberOf = async (org: Readonly<OrganizationRecord>, accountId: string): Promise<CachedMembership | undefined> => {
+    const m = await membership(accountId);
+    return m && m.org.id === org.id ? m : undefined;
+  };
 
   return {
     name: "organizations",
@@ -97,8 +119,8 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         schema: DescribeOrganization$,
         handler: async (_input: unknown, ctx) => {
           await ctx.authorize({ action: "organizations:DescribeOrganization", resource: "*" });
-          const { org } = await requireMembership(deps, caller(ctx));
-          return { Organization: organizationView(org, await mgmtEmail(org)) };
+          const { org, managementEmail } = await requireMembership(caller(ctx));
+          return { Organization: organizationView(org, managementEmail) };
         },
       },
       DeleteOrganization: {
@@ -125,7 +147,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           await ctx.authorize({ action: "organizations:DescribeCreateAccountStatus", resource: "*" });
           const id = requireString(input?.CreateAccountRequestId);
           checkString(id, { pattern: CAR_ID });
-          await requireManagement(deps, caller(ctx));
+          await requireManagement(caller(ctx));
           const rec = await getCreateAccountRequest(deps, caller(ctx), id);
           if (!rec) throw createAccountStatusNotFound();
           return { CreateAccountStatus: createAccountStatusView(rec) };
@@ -138,7 +160,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           const states = input?.States;
           if (states?.some((s) => !STATES.includes(s as CreateAccountState))) throw invalidInput("INVALID_ENUM");
           maxResults(input?.MaxResults);
-          await requireManagement(deps, caller(ctx));
+          await requireManagement(caller(ctx));
           const all = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${caller(ctx)}//` });
           const wanted = all.map((e) => e.value).filter((r) => !states || states.length === 0 || states.includes(r.state));
           const { page, next } = paginate(wanted, (r) => r.id, `ListCreateAccountStatus:${(states ?? []).join(",")}`, input?.NextToken, input?.MaxResults);
@@ -150,7 +172,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         handler: async (input: PageInput, ctx) => {
           await ctx.authorize({ action: "organizations:ListAccounts", resource: "*" });
           maxResults(input?.MaxResults);
-          const { org } = await requireManagement(deps, caller(ctx));
+          const { org } = await requireManagement(caller(ctx));
           const { page, next } = paginate(await organizationAccounts(deps, org), (a) => a.id, "ListAccounts", input?.NextToken, input?.MaxResults);
           return { Accounts: page.map((a) => accountView(org, a)), ...(next ? { NextToken: next } : {}) };
         },
@@ -160,14 +182,14 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         handler: async (input: { AccountId?: string }, ctx) => {
           const id = requireString(input?.AccountId);
           checkString(id, { pattern: ACCOUNT_ID });
-          const m = await findMembership(deps, caller(ctx));
+          const m = await membership(caller(ctx));
           await ctx.authorize({ action: "organizations:DescribeAccount", resource: m ? accountArn(m.org, id) : "*" });
           if (!m) throw notInUse();
           if (m.org.managementAccountId !== caller(ctx)) throw notManagementAccount();
-          const account = await deps.accounts.get(id);
-          if (!account || account.organizationId !== m.org.id) throw accountNotFound();
+          const target = await memberOf(m.org, id);
+          if (!target) throw accountNotFound();
           ctx.audit.resources = [{ ARN: accountArn(m.org, id), accountId: m.org.managementAccountId, type: "AWS::Organizations::Account" }];
-          return { Account: accountView(m.org, account) };
+          return { Account: accountView(m.org, target.account) };
         },
       },
       ListRoots: {
@@ -175,7 +197,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         handler: async (input: PageInput, ctx) => {
           await ctx.authorize({ action: "organizations:ListRoots", resource: "*" });
           maxResults(input?.MaxResults);
-          const { org } = await requireManagement(deps, caller(ctx));
+          const { org } = await requireManagement(caller(ctx));
           return { Roots: [rootView(org)] };
         },
       },
@@ -185,9 +207,9 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           const parentId = requireString(input?.ParentId);
           checkString(parentId, { pattern: PARENT_ID });
           maxResults(input?.MaxResults);
-          const m = await findMembership(deps, caller(ctx));
+          const m = await membership(caller(ctx));
           await ctx.authorize({ action: "organizations:ListAccountsForParent", resource: m && m.org.rootId === parentId ? rootArn(m.org) : "*" });
-          const { org } = await requireManagement(deps, caller(ctx));
+          const { org } = await requireManagement(caller(ctx));
           // Organizational units are not offered, so the root is the only parent.
           if (parentId !== org.rootId) throw parentNotFound();
           const { page, next } = paginate(await organizationAccounts(deps, org), (a) => a.id, `ListAccountsForParent:${parentId}`, input?.NextToken, input?.MaxResults);
@@ -200,11 +222,11 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           const childId = requireString(input?.ChildId);
           checkString(childId, { pattern: CHILD_ID });
           maxResults(input?.MaxResults);
-          const m = await findMembership(deps, caller(ctx));
+          const m = await membership(caller(ctx));
           await ctx.authorize({ action: "organizations:ListParents", resource: m && ACCOUNT_ID.test(childId) ? accountArn(m.org, childId) : "*" });
-          const { org } = await requireManagement(deps, caller(ctx));
-          const child = ACCOUNT_ID.test(childId) ? await deps.accounts.get(childId) : undefined;
-          if (!child || child.organizationId !== org.id) throw childNotFound();
+          const { org } = await requireManagement(caller(ctx));
+          const child = ACCOUNT_ID.test(childId) ? await memberOf(org, childId) : undefined;
+          if (!child) throw childNotFound();
           return { Parents: [{ Id: org.rootId, Type: "ROOT" }] };
         },
       },
