@@ -79,6 +79,31 @@ describe("IAM policy attachments", () => {
     assert.equal(rest.AttachedPolicies.length, 6);
   });
 
+  test("each Attach*/Detach*Policy authorises its own action on the entity its request names", async () => {
+    const h = createHarness();
+    const arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    await h.call("CreateUser", { UserName: "alice" });
+    await h.call("CreateGroup", { GroupName: "devs" });
+    await h.call("CreateRole", { RoleName: "r", AssumeRolePolicyDocument: TRUST_EC2 });
+    const kinds = [
+      { kind: "User", member: "UserName", field: "userName", name: "alice", resource: `arn:aws:iam::${ACCOUNT}:user/alice` },
+      { kind: "Group", member: "GroupName", field: "groupName", name: "devs", resource: `arn:aws:iam::${ACCOUNT}:group/devs` },
+      { kind: "Role", member: "RoleName", field: "roleName", name: "r", resource: `arn:aws:iam::${ACCOUNT}:role/r` },
+    ];
+    for (const k of kinds) {
+      for (const verb of ["Attach", "Detach"]) {
+        h.calls.length = 0;
+        await h.call(`${verb}${k.kind}Policy`, { [k.member]: k.name, PolicyArn: arn });
+        assert.deepEqual(h.calls, [{ action: `iam:${verb}${k.kind}Policy`, resource: k.resource, context: { "iam:PolicyARN": arn } }]);
+        const listed = await h.call<AttachedOut>(`ListAttached${k.kind}Policies`, { [k.member]: k.name });
+        assert.deepEqual(listed.AttachedPolicies.map((p) => p.PolicyArn), verb === "Attach" ? [arn] : []);
+      }
+      await assertAwsError(h.call(`Detach${k.kind}Policy`, { [k.member]: k.name, PolicyArn: arn }), "NoSuchEntity", 404, `Policy ${arn} was not found.`);
+      await assertAwsError(h.call(`Attach${k.kind}Policy`, { PolicyArn: arn }), "ValidationError", 400, new RegExp(`'${k.field}'`));
+      await assertAwsError(h.call(`Detach${k.kind}Policy`, { [k.member]: `${k.name}-missing`, PolicyArn: arn }), "NoSuchEntity", 404, new RegExp(`${k.name}-missing`));
+    }
+  });
+
   test("ListEntitiesForPolicy lists users, groups and roles, with filters", async () => {
     const h = createHarness();
     const arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";

@@ -92,6 +92,30 @@ function boundaryOf(d: Attachable | undefined): string | undefined {
   return d && "permissionsBoundaryArn" in d ? d.permissionsBoundaryArn : undefined;
 }
 
+/** The entity name of a request, checked against the constraints of the adapter's kind. */
+export function checkEntityName<D extends Attachable>(a: EntityAdapter<D>, entityName: string | undefined): string {
+  return checkName(entityName, a.nameField, a.nameMax);
+}
+
+/**
+ * What Attach*Policy and Detach*Policy share before their transaction: the entity name and
+ * policy ARN checked, then the caller authorised on the entity with `iam:PolicyARN` and the
+ * entity's permissions boundary as condition keys.
+ */
+async function authorizeAttachmentChange<D extends Attachable>(
+  env: IamEnv,
+  caller: Caller,
+  a: EntityAdapter<D>,
+  action: string,
+  entityName: string | undefined,
+  arnInput: string | undefined,
+): Promise<{ name: string; arn: string }> {
+  const name = checkEntityName(a, entityName);
+  const arn = checkPolicyArn(arnInput);
+  await a.authorizeOn(env, caller, action, name, (d) => ({ "iam:PolicyARN": arn, ...boundaryContext(boundaryOf(d)) }));
+  return { name, arn };
+}
+
 export async function attachPolicy<D extends Attachable>(
   env: IamEnv,
   caller: Caller,
@@ -100,10 +124,21 @@ export async function attachPolicy<D extends Attachable>(
   entityName: string | undefined,
   arnInput: string | undefined,
 ): Promise<Record<string, never>> {
-  const name = checkName(entityName, a.nameField, a.nameMax);
-  const arn = checkPolicyArn(arnInput);
-  await a.authorizeOn(env, caller, action, name, (d) => ({ "iam:PolicyARN": arn, ...boundaryContext(boundaryOf(d)) }));
+  const { name, arn } = await authorizeAttachmentChange(env, caller, a, action, entityName, arnInput);
   await attachInTx(env, caller.accountId, a, name, arn);
+  return {};
+}
+
+export async function detachPolicy<D extends Attachable>(
+  env: IamEnv,
+  caller: Caller,
+  a: EntityAdapter<D>,
+  action: string,
+  entityName: string | undefined,
+  arnInput: string | undefined,
+): Promise<Record<string, never>> {
+  const { name, arn } = await authorizeAttachmentChange(env, caller, a, action, entityName, arnInput);
+  await detachInTx(env, caller.accountId, a, name, arn);
   return {};
 }
 
@@ -120,26 +155,40 @@ export async function attachInTx<D extends Attachable>(env: IamEnv, accountId: s
   });
 }
 
-export async function detachPolicy<D extends Attachable>(
-  env: IamEnv,
-  caller: Caller,
-  a: EntityAdapter<D>,
-  action: string,
-  entityName: string | undefined,
-  arnInput: string | undefined,
-): Promise<Record<string, never>> {
-  const name = checkName(entityName, a.nameField, a.nameMax);
-  const arn = checkPolicyArn(arnInput);
-  await a.authorizeOn(env, caller, action, name, (d) => ({ "iam:PolicyARN": arn, ...boundaryContext(boundaryOf(d)) }));
-  await write(env, caller.accountId, async (tx) => {
-    const d = await a.must(tx, caller.accountId, name);
+async function detachInTx<D extends Attachable>(env: IamEnv, accountId: string, a: EntityAdapter<D>, name: string, arn: string): Promise<void> {
+  await write(env, accountId, async (tx) => {
+    const d = await a.must(tx, accountId, name);
     if (!d.attachedPolicyArns.includes(arn)) throw policyNotFound(arn);
     await a.save(tx, { ...d, attachedPolicyArns: d.attachedPolicyArns.filter((x) => x !== arn) });
-    const p = await resolvePolicy(tx, caller.accountId, arn);
-    if (p) await policyUses.remove(tx, COLLECTIONS.policyAttachments, caller.accountId, p.policyId, a.kind, a.id(d));
+    const p = await resolvePolicy(tx, accountId, arn);
+    if (p) await policyUses.remove(tx, COLLECTIONS.policyAttachments, accountId, p.policyId, a.kind, a.id(d));
   });
-  return {};
 }
+
+/**
+ * Attach<Kind>Policy and Detach<Kind>Policy of one kind of entity: the action name and the
+ * request member naming the entity both follow from the adapter, so no operation can pair
+ * one kind's action with another kind's name.
+ */
+function attachmentOperations<D extends Attachable, I extends { PolicyArn?: string | undefined }>(a: EntityAdapter<D>, nameOf: (i: I) => string | undefined) {
+  const attachAction = `Attach${a.kind}Policy`;
+  const detachAction = `Detach${a.kind}Policy`;
+  return {
+    attach: (env: IamEnv, caller: Caller, i: I) => attachPolicy(env, caller, a, attachAction, nameOf(i), i.PolicyArn),
+    detach: (env: IamEnv, caller: Caller, i: I) => detachPolicy(env, caller, a, detachAction, nameOf(i), i.PolicyArn),
+  };
+}
+
+const userAttachments = attachmentOperations(USER_ADAPTER, (i: AttachUserPolicyRequest | DetachUserPolicyRequest) => i.UserName);
+const groupAttachments = attachmentOperations(GROUP_ADAPTER, (i: AttachGroupPolicyRequest | DetachGroupPolicyRequest) => i.GroupName);
+const roleAttachments = attachmentOperations(ROLE_ADAPTER, (i: AttachRolePolicyRequest | DetachRolePolicyRequest) => i.RoleName);
+
+export const attachUserPolicy = userAttachments.attach;
+export const attachGroupPolicy = groupAttachments.attach;
+export const attachRolePolicy = roleAttachments.attach;
+export const detachUserPolicy = userAttachments.detach;
+export const detachGroupPolicy = groupAttachments.detach;
+export const detachRolePolicy = roleAttachments.detach;
 
 async function listAttached<D extends Attachable>(
   env: IamEnv,
@@ -149,7 +198,7 @@ async function listAttached<D extends Attachable>(
   input: { Marker?: string | undefined; MaxItems?: number | undefined; PathPrefix?: string | undefined },
   entityName: string | undefined,
 ): Promise<{ AttachedPolicies: AttachedPolicy[]; IsTruncated: boolean; Marker?: string }> {
-  const name = checkName(entityName, a.nameField, a.nameMax);
+  const name = checkEntityName(a, entityName);
   const prefix = checkPathPrefix(input.PathPrefix);
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
@@ -162,18 +211,6 @@ async function listAttached<D extends Attachable>(
   return { AttachedPolicies: page.items.map((x) => ({ PolicyName: x.parsed?.name ?? "", PolicyArn: x.arn })), ...pageFields(page) };
 }
 
-export const attachUserPolicy = (env: IamEnv, caller: Caller, i: AttachUserPolicyRequest) =>
-  attachPolicy(env, caller, USER_ADAPTER, "AttachUserPolicy", i.UserName, i.PolicyArn);
-export const attachGroupPolicy = (env: IamEnv, caller: Caller, i: AttachGroupPolicyRequest) =>
-  attachPolicy(env, caller, GROUP_ADAPTER, "AttachGroupPolicy", i.GroupName, i.PolicyArn);
-export const attachRolePolicy = (env: IamEnv, caller: Caller, i: AttachRolePolicyRequest) =>
-  attachPolicy(env, caller, ROLE_ADAPTER, "AttachRolePolicy", i.RoleName, i.PolicyArn);
-export const detachUserPolicy = (env: IamEnv, caller: Caller, i: DetachUserPolicyRequest) =>
-  detachPolicy(env, caller, USER_ADAPTER, "DetachUserPolicy", i.UserName, i.PolicyArn);
-export const detachGroupPolicy = (env: IamEnv, caller: Caller, i: DetachGroupPolicyRequest) =>
-  detachPolicy(env, caller, GROUP_ADAPTER, "DetachGroupPolicy", i.GroupName, i.PolicyArn);
-export const detachRolePolicy = (env: IamEnv, caller: Caller, i: DetachRolePolicyRequest) =>
-  detachPolicy(env, caller, ROLE_ADAPTER, "DetachRolePolicy", i.RoleName, i.PolicyArn);
 export const listAttachedUserPolicies = (env: IamEnv, caller: Caller, i: ListAttachedUserPoliciesRequest): Promise<ListAttachedUserPoliciesResponse> =>
   listAttached(env, caller, USER_ADAPTER, "ListAttachedUserPolicies", i, i.UserName);
 export const listAttachedGroupPolicies = (env: IamEnv, caller: Caller, i: ListAttachedGroupPoliciesRequest): Promise<ListAttachedGroupPoliciesResponse> =>

@@ -8,7 +8,7 @@ import { createAccessKeyFor } from "./access-keys.js";
 import type { IamApi, RoleRecord, SessionRecord, UserRecord } from "./api.js";
 import { parseEntityArn, roleArn, userArn } from "./arn.js";
 import { awsManagedPolicyByArn } from "./aws-managed-policies.js";
-import { attachInTx, ROLE_ADAPTER, USER_ADAPTER } from "./attachments.js";
+import { attachInTx, checkEntityName, ROLE_ADAPTER, USER_ADAPTER } from "./attachments.js";
 import { internalCaller, type IamEnv } from "./env.js";
 import { COLLECTIONS, rootAccessKeyAad, type RoleDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
 import { checkPolicyArn } from "./policy-common.js";
@@ -89,11 +89,11 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
     },
 
     async attachRolePolicy(accountId: string, roleName: string, policyArn: string): Promise<void> {
-      await attachInTx(env, accountId, ROLE_ADAPTER, checkName(roleName, "roleName", 64), checkPolicyArn(policyArn));
+      await attachInTx(env, accountId, ROLE_ADAPTER, checkEntityName(ROLE_ADAPTER, roleName), checkPolicyArn(policyArn));
     },
 
     async attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void> {
-      await attachInTx(env, accountId, USER_ADAPTER, checkName(userName, "userName", 128), checkPolicyArn(policyArn));
+      await attachInTx(env, accountId, USER_ADAPTER, checkEntityName(USER_ADAPTER, userName), checkPolicyArn(policyArn));
     },
 
     async createAccessKey(accountId: string, userName: string, given?: { accessKeyId: string; secretAccessKey: string }) {
