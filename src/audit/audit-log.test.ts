@@ -146,29 +146,52 @@ describe("createAuditLog", () => {
     checkChain(store.rows);
   });
 
-  test("a failed append refuses every append chained on it, then continues from the store", async () => {
+  test("a failed append fails its own records only; those chained on it are chained again", async () => {
     const { store, log, errors } = setup({ batchMaxSize: 1, maxAppendsInFlight: 4, minCommitIntervalMs: 0 });
     await log.record(record({ requestId: "a" }));
     store.appendDelayMs = 10;
     store.failNextAppend = new Error("disk full");
-    // b's batch fails; c and d were chained on it while it was in flight and are refused by the store.
+    // b's batch fails; c and d were chained on it while it was in flight: the store refuses them
+    // (they no longer continue the log), nothing of them was written, so they are chained again.
     const results = await Promise.allSettled(["b", "c", "d"].map((id) => log.record(record({ requestId: id }))));
     assert.deepEqual(
       results.map((r) => r.status),
-      ["rejected", "rejected", "rejected"],
+      ["rejected", "fulfilled", "fulfilled"],
     );
     assert.match(String((results[0] as PromiseRejectedResult).reason), /disk full/);
-    assert.match(String((results[1] as PromiseRejectedResult).reason), /continue the log/);
-    assert.equal(errors.length, 3);
+    assert.equal(errors.length, 1);
     await log.record(record({ requestId: "e" }));
     assert.deepEqual(
       store.rows.map((r) => [r.seq, (JSON.parse(r.json) as { requestID: string }).requestID]),
       [
         [1, "a"],
-        [2, "e"],
+        [2, "c"],
+        [3, "d"],
+        [4, "e"],
       ],
     );
     checkChain(store.rows);
+  });
+
+  test("two writers on one store (server and operator CLI): each re-chains on the other's rows and digests", async () => {
+    const { store, clock } = setup();
+    const server = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0, minCommitIntervalMs: 0 });
+    await server.record(record({ requestId: "s1" }));
+    // The other process appends events and a digest after the server loaded its head.
+    const cli = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0 });
+    await cli.record(record({ requestId: "c1" }));
+    await cli.record(record({ requestId: "c2" }));
+    await cli.close();
+    await Promise.all([server.record(record({ requestId: "s2" })), server.record(record({ requestId: "s3" }))]);
+    await server.close();
+    assert.deepEqual(
+      store.rows.map((r) => (JSON.parse(r.json) as { requestID: string }).requestID),
+      ["s1", "c1", "c2", "s2", "s3"],
+    );
+    checkChain(store.rows);
+    assert.equal(store.digests.length, 2);
+    const report = await verifyAudit(store, signer.publicKeyPem);
+    assert.deepEqual(report, { ok: true, events: 5, digests: 2, problems: [], notes: [] });
   });
 
   test("a periodic digest is not starved by continuous load", async () => {

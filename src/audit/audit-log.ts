@@ -15,7 +15,10 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Clock } from "../core/clock.js";
-import type { AuditDigestRow, AuditRow, AuditStore } from "../storage/types.js";
+import { AuditConflictError, type AuditDigestRow, type AuditRow, type AuditStore } from "../storage/types.js";
+
+/** How often one record may be re-chained after conflicting appends before it is failed. */
+const MAX_RECHAINS = 5;
 import type { ApiCallRecord, AuditLog } from "./types.js";
 import { buildCloudTrailEvents, indexFieldsOf, isoSeconds, type EventIndexFields } from "./event.js";
 import { eventJsonOf } from "./event-json.js";
@@ -58,6 +61,8 @@ interface PendingEvent {
 
 interface PendingItem {
   events: PendingEvent[];
+  /** Times this item's batch was refused for not continuing the stored log (re-chained each time). */
+  conflicts: number;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -83,6 +88,9 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   let headStale = true;
   let queue: PendingItem[] = [];
   let queuedEvents = 0;
+  // Items of batches refused for not continuing the stored log, in log order; they go back to
+  // the front of the queue once every append in flight has settled and the head is reloaded.
+  let rechain: PendingItem[] = [];
   let timer: NodeJS.Timeout | undefined;
   let draining = false;
   let closed = false;
@@ -212,6 +220,12 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
     let lingered = false;
     let spaced = false;
     for (;;) {
+      if (rechain.length > 0 && inFlight === 0) {
+        // Nothing of these was written: chain them again, first, on the head as stored now.
+        for (const item of rechain) queuedEvents += item.events.length;
+        queue = rechain.concat(queue);
+        rechain = [];
+      }
       if (queue.length === 0 || digestsWaiting > 0) {
         if (queue.length === 0 && !lingered) {
           // Callers released by the previous batch usually record again at once: give them one
@@ -276,8 +290,17 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
         },
         (e: unknown) => {
           headStale = true;
-          for (const item of batch) item.reject(e);
-          onError(e);
+          if (e instanceof AuditConflictError && batch.every((item) => item.conflicts < MAX_RECHAINS)) {
+            // Another writer appended first (e.g. the operator CLI on the same database), or a batch
+            // before this one failed: this one was not written, so it is chained again.
+            for (const item of batch) {
+              item.conflicts++;
+              rechain.push(item);
+            }
+          } else {
+            for (const item of batch) item.reject(e);
+            onError(e);
+          }
           appendDone();
         },
       );
@@ -314,7 +337,21 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
     }
   }
 
+  /**
+   * A digest over the committed head. Another process may have written to the same log since the
+   * head was loaded (the operator CLI appends events and digests of its own): the digest then
+   * conflicts; it is written again once, on the head as stored.
+   */
   async function writeDigest(): Promise<void> {
+    try {
+      await writeDigestOnce();
+    } catch {
+      headStale = true;
+      await writeDigestOnce();
+    }
+  }
+
+  async function writeDigestOnce(): Promise<void> {
     const h = await currentHead();
     const prevDigest = h.lastDigest;
     const fromSeq = (prevDigest?.toSeq ?? 0) + 1;
@@ -393,7 +430,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
         return Promise.reject(e);
       }
       return new Promise<void>((resolve, reject) => {
-        queue.push({ events, resolve, reject });
+        queue.push({ events, conflicts: 0, resolve, reject });
         queuedEvents += events.length;
         schedule();
       });

@@ -3,7 +3,7 @@
  * Rows and digests are copied in and out, like a database would. `rows` and `digests` are
  * exposed so tests can tamper with the log directly.
  */
-import type { AuditDigestRow, AuditQuery, AuditRow, AuditStore } from "../storage/types.js";
+import { AuditConflictError, type AuditDigestRow, type AuditQuery, type AuditRow, type AuditStore } from "../storage/types.js";
 
 export class MemoryAuditStore implements AuditStore {
   /** Kept sorted by seq; tests may mutate (tamper) freely. */
@@ -32,7 +32,7 @@ export class MemoryAuditStore implements AuditStore {
       // contract): nothing chained on a batch that was not written is ever written after it.
       let expected = this.rows.reduce((m, r) => Math.max(m, r.seq), 0) + 1;
       for (const r of rows) {
-        if (r.seq !== expected) throw new Error(`audit rows must continue the log without a gap: expected seq ${expected}, got ${r.seq}`);
+        if (r.seq !== expected) throw new AuditConflictError(`audit rows must continue the log without a gap: expected seq ${expected}, got ${r.seq}`);
         expected++;
       }
       for (const r of rows) this.rows.push({ ...r });

@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
 import { registerOperatorCommands } from "./operator.js";
 import { registerCryptoCommands } from "./crypto.js";
-import { printBootstrap, fail } from "./output.js";
+import { CLI_VERSION, printBootstrap, fail } from "./output.js";
 
 function common(cmd: Command): Command {
   return cmd
@@ -17,7 +17,7 @@ function common(cmd: Command): Command {
 }
 
 const program = new Command();
-program.name("bulwark").description("Self-hosted security plane that speaks the AWS wire APIs").version("0.1.0");
+program.name("bulwark").description("Self-hosted security plane that speaks the AWS wire APIs").version(CLI_VERSION);
 
 common(program.command("serve"))
   .description("run the API endpoint")

@@ -1,6 +1,8 @@
 /**
  * Operator commands that work on the data directory directly (the server may be running:
- * SQLite in WAL mode allows it). They use the same domain code as the API.
+ * SQLite in WAL mode allows it). They use the same domain code as the API, and each
+ * Organizations command is recorded in the audit log as the API call it performs
+ * (operator-audit.ts).
  */
 import type { Command } from "commander";
 import path from "node:path";
@@ -10,19 +12,82 @@ import { fail } from "./output.js";
 
 /** The server's modules load only when a command runs, so `--help` and other commands stay fast. */
 async function lib() {
-  const [app, sqlite, verify, digest, orgOperator, org, model] = await Promise.all([
+  const [app, sqlite, verify, digest, auditLog, operatorAudit, errors, orgOperator, org, model, orgErrors, orgSdk] = await Promise.all([
     import("../app.js"),
     import("../storage/sqlite/sqlite-storage.js"),
     import("../audit/verify.js"),
     import("../audit/digest-key.js"),
+    import("../audit/audit-log.js"),
+    import("./operator-audit.js"),
+    import("../core/errors.js"),
     import("../services/organizations/operator.js"),
     import("../services/organizations/organization.js"),
     import("../services/organizations/model.js"),
+    import("../services/organizations/errors.js"),
+    import("@aws-sdk/client-organizations"),
   ]);
-  return { ...app, ...sqlite, ...verify, ...digest, ...orgOperator, ...org, ...model };
+  const { CreateAccount$, CreateOrganization$, DescribeOrganization$, ListAccounts$ } = orgSdk;
+  return {
+    ...app,
+    ...sqlite,
+    ...verify,
+    ...digest,
+    ...auditLog,
+    ...operatorAudit,
+    isAwsError: errors.isAwsError,
+    ...orgOperator,
+    ...org,
+    ...model,
+    notInUse: orgErrors.notInUse,
+    CreateAccount$,
+    CreateOrganization$,
+    DescribeOrganization$,
+    ListAccounts$,
+  };
 }
 
+type Lib = Awaited<ReturnType<typeof lib>>;
 type Common = (cmd: Command) => Command;
+
+interface OperatorSession {
+  core: Awaited<ReturnType<Lib["openCore"]>>;
+  audit: import("./operator-audit.js").OperatorAudit;
+  lib: Lib;
+}
+
+/**
+ * Opens the data directory and the audit log, runs one operator command, then seals the
+ * command's events with a signed digest and closes everything.
+ */
+async function asOperator(o: ConfigFlags, command: string, run: (s: OperatorSession) => Promise<void>): Promise<void> {
+  try {
+    const l = await lib();
+    const cfg = loadConfig(o);
+    const core = await l.openCore(cfg, { allowCreate: false });
+    try {
+      const digestSigner = await l.loadOrCreateDigestSigner(core.storage, core.sealer);
+      // No digest timer: the command's events are sealed by the digest close() writes.
+      const log = l.createAuditLog({ store: core.storage, digestSigner, clock: core.clock, batchMaxDelayMs: 0, digestIntervalMs: 0 });
+      await log.ready();
+      const audit = l.createOperatorAudit({ audit: log, clock: core.clock, accountId: core.managementAccountId, region: cfg.defaultRegion, command });
+      try {
+        await run({ core, audit, lib: l });
+      } finally {
+        try {
+          await log.close();
+        } catch (e) {
+          // The events are durable; a running server appending its own digest meanwhile makes
+          // this one conflict, and the server's next digest covers them instead.
+          process.stderr.write(`bulwark: note: the audit events of this command are written but not yet covered by a signed digest (${e instanceof Error ? e.message : String(e)}).\n`);
+        }
+      }
+    } finally {
+      await core.storage.close();
+    }
+  } catch (e) {
+    fail(e);
+  }
+}
 
 function out(v: unknown): void {
   process.stdout.write(JSON.stringify(v, null, 2) + "\n");
@@ -65,54 +130,43 @@ export function registerOperatorCommands(program: Command, common: Common): void
   common(orgs.command("create"))
     .description("create the organization with the management account")
     .action(async (o: ConfigFlags) => {
-      try {
-        const { openCore, createOrganizationAsOperator } = await lib();
-        const core = await openCore(loadConfig(o), { allowCreate: false });
-        try {
-          out({ Organization: await createOrganizationAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId }) });
-        } finally {
-          await core.storage.close();
-        }
-      } catch (e) {
-        fail(e);
-      }
+      await asOperator(o, "organizations create", async ({ core, audit, lib }) => {
+        const res = await audit.call({ operation: "CreateOrganization", schema: lib.CreateOrganization$, readOnly: false, input: { FeatureSet: "ALL" } }, async () => ({
+          Organization: await lib.createOrganizationAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId }),
+        }));
+        out(res);
+      });
     });
   common(orgs.command("describe"))
     .description("show the organization")
     .action(async (o: ConfigFlags) => {
-      try {
-        const { openCore, StartupError, findMembership, organizationView } = await lib();
-        const core = await openCore(loadConfig(o), { allowCreate: false });
+      await asOperator(o, "organizations describe", async ({ core, audit, lib }) => {
         try {
-          const m = await findMembership(core.orgDeps, core.managementAccountId);
-          if (!m) throw new StartupError("No organization yet: run `bulwark organizations create`.");
-          const mgmt = await core.accounts.get(m.org.managementAccountId);
-          out({ Organization: organizationView(m.org, mgmt?.email ?? "") });
-        } finally {
-          await core.storage.close();
+          const res = await audit.call({ operation: "DescribeOrganization", schema: lib.DescribeOrganization$, readOnly: true, input: {} }, async () => {
+            const m = await lib.loadMembership(core.orgDeps, core.managementAccountId);
+            if (!m) throw lib.notInUse();
+            return { Organization: lib.organizationView(m.org, m.managementEmail) };
+          });
+          out(res);
+        } catch (e) {
+          if (lib.isAwsError(e) && e.code === "AWSOrganizationsNotInUseException") throw new lib.StartupError("No organization yet: run `bulwark organizations create`.");
+          throw e;
         }
-      } catch (e) {
-        fail(e);
-      }
+      });
     });
 
   const accounts = program.command("accounts").description("accounts, as the operator");
   common(accounts.command("list"))
     .description("list the accounts of the organization")
     .action(async (o: ConfigFlags) => {
-      try {
-        const { openCore, findMembership, organizationAccounts, accountView } = await lib();
-        const core = await openCore(loadConfig(o), { allowCreate: false });
-        try {
-          const m = await findMembership(core.orgDeps, core.managementAccountId);
-          if (m) out({ Accounts: (await organizationAccounts(core.orgDeps, m.org)).map((a) => accountView(m.org, a)) });
-          else out({ Accounts: (await core.accounts.list()).map((a) => ({ Id: a.id, Name: a.name, Email: a.email, Status: a.status })) });
-        } finally {
-          await core.storage.close();
-        }
-      } catch (e) {
-        fail(e);
-      }
+      await asOperator(o, "accounts list", async ({ core, audit, lib }) => {
+        const res = await audit.call({ operation: "ListAccounts", schema: lib.ListAccounts$, readOnly: true, input: {} }, async () => {
+          const m = await lib.findMembership(core.orgDeps, core.managementAccountId);
+          if (m) return { Accounts: (await lib.organizationAccounts(core.orgDeps, m.org)).map((a) => lib.accountView(m.org, a)) };
+          return { Accounts: (await core.accounts.list()).map((a) => ({ Id: a.id, Name: a.name, Email: a.email, Status: a.status })) };
+        });
+        out(res);
+      });
     });
   common(accounts.command("create"))
     .description("create a member account (creates the organization first if needed), with OrganizationAccountAccessRole")
@@ -120,21 +174,18 @@ export function registerOperatorCommands(program: Command, common: Common): void
     .requiredOption("--email <email>", "account email (unique)")
     .option("--role-name <name>", "access role created in the new account", "OrganizationAccountAccessRole")
     .action(async (o: ConfigFlags & { name: string; email: string; roleName: string }) => {
-      try {
-        const { openCore, findMembership, createOrganizationAsOperator, createAccountAsOperator } = await lib();
-        const core = await openCore(loadConfig(o), { allowCreate: false });
-        try {
-          if (!(await findMembership(core.orgDeps, core.managementAccountId))) {
-            await createOrganizationAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId });
-          }
-          const status = await createAccountAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId, accountName: o.name, email: o.email, roleName: o.roleName });
-          out({ CreateAccountStatus: status });
-          if (status.State !== "SUCCEEDED") process.exitCode = 2;
-        } finally {
-          await core.storage.close();
+      await asOperator(o, "accounts create", async ({ core, audit, lib }) => {
+        if (!(await lib.findMembership(core.orgDeps, core.managementAccountId))) {
+          await audit.call({ operation: "CreateOrganization", schema: lib.CreateOrganization$, readOnly: false, input: { FeatureSet: "ALL" } }, async () => ({
+            Organization: await lib.createOrganizationAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId }),
+          }));
         }
-      } catch (e) {
-        fail(e);
-      }
+        const input = { AccountName: o.name, Email: o.email, RoleName: o.roleName };
+        const res = await audit.call({ operation: "CreateAccount", schema: lib.CreateAccount$, readOnly: false, input }, async () => ({
+          CreateAccountStatus: await lib.createAccountAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId, accountName: o.name, email: o.email, roleName: o.roleName }),
+        }));
+        out(res);
+        if (res.CreateAccountStatus.State !== "SUCCEEDED") process.exitCode = 2;
+      });
     });
 }

@@ -1,5 +1,7 @@
 import type { BootstrapResult } from "../app.js";
 
+export const CLI_VERSION = "0.1.0";
+
 export function printBootstrap(b: BootstrapResult, url?: string): void {
   const lines = [
     "",

@@ -65,6 +65,15 @@ export interface AuditRow {
   hash: string;
 }
 
+/**
+ * An append refused because its rows do not continue the log as stored: another writer (another
+ * process on the same database, e.g. the operator CLI) appended first, or an earlier batch failed.
+ * Nothing of the refused batch was written, so the caller may re-chain it on the stored head.
+ */
+export class AuditConflictError extends Error {
+  override readonly name = "AuditConflictError";
+}
+
 export interface AuditDigestRow {
   seq: number; // digest sequence number
   time: number;

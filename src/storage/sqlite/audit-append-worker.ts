@@ -11,7 +11,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import type { AppendReply, AppendRequest } from "./audit-appender.js";
-import { SqliteAudit } from "./sqlite-audit.js";
+import { SqliteAudit, type BatchOutcome } from "./sqlite-audit.js";
 
 interface Init {
   path: string;
@@ -28,16 +28,16 @@ const port = parentPort!;
 let closed = false;
 
 function commit(group: AppendRequest[]): void {
-  let outcome: Array<string | undefined>;
+  let outcome: BatchOutcome[];
   try {
     outcome = audit.appendBatches(group.map((m) => m.flat ?? []));
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    outcome = group.map(() => error);
+    outcome = group.map(() => ({ error, conflict: false }));
   }
   for (let k = 0; k < group.length; k++) {
-    const error = outcome[k];
-    const reply: AppendReply = error === undefined ? { id: group[k]!.id, ok: true } : { id: group[k]!.id, ok: false, error };
+    const o = outcome[k];
+    const reply: AppendReply = o === undefined ? { id: group[k]!.id, ok: true } : { id: group[k]!.id, ok: false, error: o.error, ...(o.conflict ? { conflict: true } : {}) };
     port.postMessage(reply);
   }
 }

@@ -7,7 +7,7 @@
  * string that the worker would have to parse again.
  */
 import { Worker } from "node:worker_threads";
-import type { AuditRow } from "../types.js";
+import { AuditConflictError, type AuditRow } from "../types.js";
 import { flattenAuditRows } from "./sqlite-audit.js";
 
 export interface AuditAppender {
@@ -28,6 +28,8 @@ export interface AppendReply {
   id: number;
   ok: boolean;
   error?: string;
+  /** The batch did not continue the log as stored (nothing of it was written). */
+  conflict?: true;
 }
 
 export function startAuditAppendWorker(path: string, busyTimeoutMs: number): AuditAppender {
@@ -41,6 +43,7 @@ export function startAuditAppendWorker(path: string, busyTimeoutMs: number): Aud
     pending.delete(m.id);
     if (pending.size === 0) worker.unref();
     if (m.ok) p.resolve();
+    else if (m.conflict) p.reject(new AuditConflictError(m.error ?? "audit rows do not continue the log"));
     else p.reject(new Error(`audit append failed: ${m.error ?? "unknown error"}`));
   });
   const failAll = (e: Error): void => {

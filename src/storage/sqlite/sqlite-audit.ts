@@ -15,7 +15,10 @@
  * array of primitives is several times cheaper than cloning objects or JSON round trips.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import type { AuditDigestRow, AuditQuery, AuditRow } from "../types.js";
+import { AuditConflictError, type AuditDigestRow, type AuditQuery, type AuditRow } from "../types.js";
+
+/** Per batch of appendBatches: undefined when appended, else why not (conflict: it did not continue the log). */
+export type BatchOutcome = { error: string; conflict: boolean } | undefined;
 
 type AttributeKey = NonNullable<AuditQuery["attribute"]>["key"];
 
@@ -92,7 +95,7 @@ export class SqliteAudit {
   private readonly insertEvent: BetterSqlite3.Statement<unknown[]>;
   private readonly insertResource: BetterSqlite3.Statement<[string, string, string, number, number]>;
   private readonly appendTx: BetterSqlite3.Transaction<(rows: AuditRow[]) => void>;
-  private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: ReadonlyArray<readonly unknown[]>) => Array<string | undefined>>;
+  private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: ReadonlyArray<readonly unknown[]>) => Array<BatchOutcome>>;
   /** One batch; run inside appendBatchesTx, where better-sqlite3 makes it a savepoint. */
   private readonly insertBatchTx: BetterSqlite3.Transaction<(flat: readonly unknown[]) => void>;
   private readonly maxSeqStmt: BetterSqlite3.Statement<[], number>;
@@ -130,16 +133,16 @@ export class SqliteAudit {
     });
     this.appendBatchesTx = db.transaction((batches: ReadonlyArray<readonly unknown[]>) => {
       let expected = (this.maxSeqStmt.get() ?? 0) + 1;
-      const outcome: Array<string | undefined> = [];
+      const outcome: Array<BatchOutcome> = [];
       for (const flat of batches) {
         if (!flatFollows(flat, expected)) {
-          outcome.push(`audit rows must continue the log without a gap: expected seq ${expected}, got ${String(flat[0])}`);
+          outcome.push({ error: notContiguous(expected, Number(flat[0])).message, conflict: true });
           continue;
         }
         try {
           this.insertBatchTx(flat);
         } catch (e) {
-          outcome.push(e instanceof Error ? e.message : String(e));
+          outcome.push({ error: e instanceof Error ? e.message : String(e), conflict: false });
           continue;
         }
         expected += flat.length / FLAT_WIDTH;
@@ -185,10 +188,10 @@ export class SqliteAudit {
    * Several flattened batches (see flattenAuditRows) in order, in one IMMEDIATE transaction (one
    * durable commit), each judged as if appended alone after the ones before it: a batch that
    * does not continue the log as written so far (see append()) or whose insert fails is left out
-   * (savepoint). Returns, per batch, undefined when appended or why not. Throws, writing nothing,
+   * (savepoint). Returns, per batch, undefined when appended or why not (see BatchOutcome). Throws, writing nothing,
    * when the transaction itself fails.
    */
-  appendBatches(batches: ReadonlyArray<readonly unknown[]>): Array<string | undefined> {
+  appendBatches(batches: ReadonlyArray<readonly unknown[]>): Array<BatchOutcome> {
     for (const flat of batches) {
       if (flat.length % FLAT_WIDTH !== 0) throw new RangeError("flattened audit batch has a partial row");
     }
@@ -301,8 +304,8 @@ export class SqliteAudit {
   }
 }
 
-function notContiguous(expected: number, got: number): Error {
-  return new Error(`audit rows must continue the log without a gap: expected seq ${expected}, got ${got}`);
+function notContiguous(expected: number, got: number): AuditConflictError {
+  return new AuditConflictError(`audit rows must continue the log without a gap: expected seq ${expected}, got ${got}`);
 }
 
 /** A non-empty flattened batch whose seqs are expected, expected + 1, … */

@@ -1,0 +1,164 @@
+/**
+ * Operator CLI commands (`bulwark organizations …`, `bulwark accounts …`) are audited like
+ * API calls: CloudTrail events in the same hash chain, sealed by a digest, found by
+ * LookupEvents, naming the local operator.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { CloudTrailClient, LookupEventsCommand, type Event } from "@aws-sdk/client-cloudtrail";
+import { OrganizationsClient, DescribeOrganizationCommand, ListAccountsCommand } from "@aws-sdk/client-organizations";
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { startTestServer, type TestServer } from "./harness.js";
+
+const CLI = path.resolve("dist/src/cli/main.js");
+
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as another process (asynchronously, so a server in this process keeps serving). */
+function cli(s: TestServer, args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args, "--data-dir", s.dataDir], {
+      env: { ...process.env, BULWARK_ROOT_KEY: s.rootKey, BULWARK_LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function operatorEvents(s: TestServer): Promise<Array<Record<string, any>>> {
+  const ct = new CloudTrailClient(s.clientConfig());
+  const events: Event[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "root" }], ...(token ? { NextToken: token } : {}) }));
+    events.push(...(page.Events ?? []));
+    token = page.NextToken;
+  } while (token);
+  // LookupEvents pages newest first: reversed, events of the same second stay in log order.
+  return events
+    .reverse()
+    .map((e) => JSON.parse(e.CloudTrailEvent as string) as Record<string, any>)
+    .filter((e) => String(e.userAgent).startsWith("bulwark-cli/"))
+    .sort((a, b) => (a.eventTime === b.eventTime ? 0 : a.eventTime < b.eventTime ? -1 : 1));
+}
+
+test("operator commands are audited as the local operator; audit verify passes; LookupEvents finds them", async () => {
+  const first = await startTestServer();
+  await first.stop();
+  const s0 = first;
+  try {
+    const describeNone = await cli(s0, ["organizations", "describe"]);
+    assert.equal(describeNone.status, 1);
+    assert.match(describeNone.stderr, /No organization yet: run `bulwark organizations create`/);
+
+    const created = await cli(s0, ["organizations", "create"]);
+    assert.equal(created.status, 0, created.stderr);
+    const org = JSON.parse(created.stdout).Organization;
+    assert.equal(org.MasterAccountId, s0.accountId);
+
+    const described = await cli(s0, ["organizations", "describe"]);
+    assert.equal(described.status, 0, described.stderr);
+    assert.equal(JSON.parse(described.stdout).Organization.Id, org.Id);
+
+    const made = await cli(s0, ["accounts", "create", "--name", "Dev", "--email", "dev@example.com"]);
+    assert.equal(made.status, 0, made.stderr);
+    const status = JSON.parse(made.stdout).CreateAccountStatus;
+    assert.equal(status.State, "SUCCEEDED");
+
+    const listed = await cli(s0, ["accounts", "list"]);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).Accounts.map((a: { Id: string }) => a.Id).sort(), [s0.accountId, status.AccountId].sort());
+
+    const verify = await cli(s0, ["audit", "verify", "--json"]);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    const report = JSON.parse(verify.stdout);
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.notes, [], "every event is covered by a signed digest");
+
+    const s = await startTestServer({ dataDir: s0.dataDir, rootKey: s0.rootKey });
+    try {
+      const events = await operatorEvents(s);
+      assert.deepEqual(
+        events.map((e) => [e.eventName, e.readOnly, e.errorCode ?? null]),
+        [
+          ["DescribeOrganization", true, "AWSOrganizationsNotInUseException"],
+          ["CreateOrganization", false, null],
+          ["DescribeOrganization", true, null],
+          ["CreateAccount", false, null],
+          ["ListAccounts", true, null],
+        ],
+      );
+      for (const e of events) {
+        assert.deepEqual(e.userIdentity, { type: "Root", principalId: s.accountId, arn: `arn:aws:iam::${s.accountId}:root`, accountId: s.accountId });
+        assert.equal(e.eventSource, "organizations.amazonaws.com");
+        assert.equal(e.awsRegion, "us-east-1");
+        assert.equal(e.sourceIPAddress, "127.0.0.1");
+        assert.equal(e.recipientAccountId, s.accountId);
+        assert.equal(e.eventType, "AwsApiCall");
+        assert.equal(e.additionalEventData.operator.tool, "bulwark-cli");
+        assert.equal(typeof e.additionalEventData.operator.localUser, "string");
+        assert.match(e.requestID, /^[0-9a-f-]{36}$/);
+      }
+      const [failed, create, , account] = events;
+      assert.equal(failed!.errorMessage, "Your account is not a member of an organization.");
+      assert.equal(failed!.additionalEventData.operator.command, "bulwark organizations describe");
+      assert.match(create!.userAgent, /^bulwark-cli\/0\.1\.0 node\/v\d+\.\d+\.\d+ \w+\/\w+ command\/organizations\.create$/);
+      assert.equal(create!.responseElements.organization.id, org.Id);
+      assert.match(account!.userAgent, / command\/accounts\.create$/);
+      assert.equal(account!.responseElements.createAccountStatus.accountId, status.AccountId);
+      assert.equal(account!.responseElements.createAccountStatus.state, "SUCCEEDED");
+      assert.ok(!JSON.stringify(account).includes("dev@example.com"), "the account email is sensitive in the Organizations model");
+
+      // The API sees what the operator made.
+      const orgs = new OrganizationsClient(s.clientConfig());
+      assert.equal((await orgs.send(new DescribeOrganizationCommand({}))).Organization?.Id, org.Id);
+      assert.equal((await orgs.send(new ListAccountsCommand({}))).Accounts?.length, 2);
+    } finally {
+      await s.stop();
+    }
+    const after = await cli(s0, ["audit", "verify", "--json"]);
+    assert.equal(after.status, 0, after.stdout);
+    assert.equal(JSON.parse(after.stdout).ok, true);
+  } finally {
+    rmSync(s0.dataDir, { recursive: true, force: true });
+  }
+});
+
+// The CLI appends to the same log while the server runs: the server's next batch no longer
+// continues the stored log; the audit log re-chains it (and retries a conflicting digest), so the
+// server's calls are still answered and the chain stays whole.
+test("operator commands while the server runs: the server's calls go on being answered", async () => {
+  const s = await startTestServer();
+  let stopped = false;
+  try {
+    const sts = new STSClient(s.clientConfig());
+    await sts.send(new GetCallerIdentityCommand({}));
+    const created = await cli(s, ["accounts", "create", "--name", "Live", "--email", "live@example.com"]);
+    assert.equal(created.status, 0, created.stderr);
+    assert.equal(JSON.parse(created.stdout).CreateAccountStatus.State, "SUCCEEDED");
+    for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
+    const orgs = new OrganizationsClient(s.clientConfig());
+    assert.equal((await orgs.send(new ListAccountsCommand({}))).Accounts?.length, 2);
+    assert.deepEqual((await operatorEvents(s)).map((e) => e.eventName), ["CreateOrganization", "CreateAccount"]);
+    stopped = true;
+    await s.stop();
+    const verify = await cli(s, ["audit", "verify", "--json"]);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    assert.deepEqual(JSON.parse(verify.stdout).notes, []);
+  } finally {
+    if (!stopped) await s.stop().catch(() => {});
+    rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});
