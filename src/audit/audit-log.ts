@@ -6,8 +6,9 @@
  *  - record() resolves only after the batch holding its event(s) was durably appended;
  *    if the append fails it rejects (the gateway then refuses to report success);
  *  - batches are chained and handed to the store in order, at most maxAppendsInFlight pending;
- *    the store refuses rows that do not continue the log, so every batch chained on a failed
- *    one fails too and the log never forks or has a gap;
+ *    the store refuses rows that do not continue the log, so the log never forks or has a gap;
+ *    a refused batch wrote nothing and is chained again on the reloaded head (another writer,
+ *    such as the operator CLI, may have appended first);
  *  - after a failed append nothing new is chained until every pending append has settled; the
  *    head is then reloaded from the store (the failure may have been reported after a commit);
  *  - a digest is written only with no append pending, over the committed head.
