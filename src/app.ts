@@ -257,6 +257,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       },
       logDir: path.join(cfg.dataDir, "waf-logs"),
       metricsRegistry: metrics.registry,
+      ...(cfg.wafMaxWebAclWcu !== undefined ? { webAclCapacityLimit: cfg.wafMaxWebAclWcu } : {}),
       onError: (e, what) => logger.error({ what, err: e instanceof Error ? e.message : String(e) }, "wafv2 error"),
     });
     registry.register(wafv2);

@@ -40,3 +40,15 @@ test("invalid settings are refused with a clear message", () => {
   assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "nope", BULWARK_ADMIN_SECRET_ACCESS_KEY: "0123456789abcdefgh" }), /must look like an AWS access key id/);
   assert.throws(() => loadConfig({ logLevel: "loud" }, {}), /Invalid log level "loud"/);
 });
+
+test("web ACL capacity: unset by default (AWS's 5,000), from the file or the environment, 1–5,000 only", () => {
+  assert.equal(loadConfig({}, {}).wafMaxWebAclWcu, undefined);
+  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const file = path.join(dir, "c.json");
+  writeFileSync(file, JSON.stringify({ wafMaxWebAclWcu: 1500 }));
+  assert.equal(loadConfig({ config: file }, {}).wafMaxWebAclWcu, 1500);
+  assert.equal(loadConfig({ config: file }, { BULWARK_WAF_MAX_WEB_ACL_WCU: "3000" }).wafMaxWebAclWcu, 3000);
+  for (const bad of ["0", "5001", "12.5"]) {
+    assert.throws(() => loadConfig({}, { BULWARK_WAF_MAX_WEB_ACL_WCU: bad }), /BULWARK_WAF_MAX_WEB_ACL_WCU must be a whole number from 1 to 5000/);
+  }
+});

@@ -36,6 +36,8 @@ export interface BulwarkConfig {
   kms: { symmetricRps?: number; rsaRps: number; eccRps: number; pqRps: number };
   /** How often the durable scheduler looks for due jobs (key deletion, rotation, expiry). */
   schedulerPollMs: number;
+  /** WCUs a WAFv2 web ACL may use (BULWARK_WAF_MAX_WEB_ACL_WCU, 1–5,000); unset: AWS's maximum, 5,000. */
+  wafMaxWebAclWcu?: number;
   /** Shield Advanced HTTP-flood detection tuning (BULWARK_SHIELD_DETECTION_*); unset members keep the defaults of src/dataplane/shield/detection/settings.ts. */
   shieldDetection?: ShieldDetectionConfig;
 }
@@ -152,6 +154,7 @@ interface FileConfig {
   kmsEccRps?: number;
   kmsPqRps?: number;
   schedulerPollMs?: number;
+  wafMaxWebAclWcu?: number;
 }
 
 /** Environment names of the Shield limits (BULWARK_DATAPLANE_<NAME>). */
@@ -231,6 +234,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   }
   if (adminSecret && adminSecret.length < 16) throw new ConfigError("BULWARK_ADMIN_SECRET_ACCESS_KEY must be at least 16 characters");
 
+  const wafMaxWebAclWcu = num(env.BULWARK_WAF_MAX_WEB_ACL_WCU, "BULWARK_WAF_MAX_WEB_ACL_WCU") ?? num(file.wafMaxWebAclWcu, "wafMaxWebAclWcu");
+  if (wafMaxWebAclWcu !== undefined && (!Number.isInteger(wafMaxWebAclWcu) || wafMaxWebAclWcu < 1 || wafMaxWebAclWcu > 5000)) {
+    throw new ConfigError("BULWARK_WAF_MAX_WEB_ACL_WCU must be a whole number from 1 to 5000 (AWS WAF's maximum web ACL capacity)");
+  }
+
   const redisUrl = env.BULWARK_REDIS_URL ?? (file as { redisUrl?: string }).redisUrl;
   const cfg: BulwarkConfig = {
     ...(redisUrl ? { redisUrl } : {}),
@@ -261,6 +269,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     },
     schedulerPollMs: num(env.BULWARK_SCHEDULER_POLL_MS, "BULWARK_SCHEDULER_POLL_MS") ?? file.schedulerPollMs ?? 1000,
     shieldDetection: shieldDetection(env),
+    ...(wafMaxWebAclWcu !== undefined ? { wafMaxWebAclWcu } : {}),
   };
   return Object.freeze(cfg);
 }

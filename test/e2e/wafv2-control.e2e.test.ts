@@ -134,19 +134,35 @@ test("rule groups and web ACLs: capacity, references, WAFAssociatedItemException
     Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name } },
     VisibilityConfig: vis(Name),
   }));
-  await rejects(waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Allow: {} }, Rules: [...aclRules, ...tooBig], VisibilityConfig: vis("front") })), "WAFInvalidParameterException", (e) => {
+  // Past the 1,500 WCUs of AWS's base price, up to its maximum of 5,000.
+  const bigger = await waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Allow: {} }, Rules: [...aclRules, ...tooBig], VisibilityConfig: vis("front") }));
+  const wide = await waf.send(new GetWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id }));
+  assert.equal(wide.WebACL?.Capacity, 2 + 100 + 200 + 700 + 200 + 200 + 200);
+  assert.equal(wide.LockToken, bigger.NextLockToken);
+  const reserve = (await waf.send(new CreateRuleGroupCommand({ Name: "reserve", Scope: "REGIONAL", Capacity: 3399, Rules: [], VisibilityConfig: vis("reserve") }))).Summary!;
+  const reserveRule: Rule = { Name: "reserve", Priority: 20, OverrideAction: { None: {} }, Statement: { RuleGroupReferenceStatement: { ARN: reserve.ARN } }, VisibilityConfig: vis("reserve-ref") };
+  const atMax = [...aclRules, ...tooBig, reserveRule];
+  assert.equal((await waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: atMax }))).Capacity, 5001);
+  await rejects(waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: wide.LockToken, DefaultAction: { Allow: {} }, Rules: atMax, VisibilityConfig: vis("front") })), "WAFInvalidParameterException", (e) => {
     assert.equal(e.Field, "WEB_ACL");
-    assert.equal(e.Parameter, String(2 + 100 + 200 + 700 + 200 + 200 + 200));
+    assert.equal(e.Parameter, "5001");
+    assert.equal(e.Reason, "You exceeded the capacity limit for a rule group or web ACL.");
+    assert.equal(e.message, "Error reason: You exceeded the capacity limit for a rule group or web ACL., field: WEB_ACL, parameter: 5001");
   });
+  await rejects(waf.send(new CreateWebACLCommand({ Name: "over", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: atMax, VisibilityConfig: vis("over") })), "WAFInvalidParameterException", (e) => assert.equal(e.Parameter, "5001"));
+  const unchanged = await waf.send(new GetWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id }));
+  assert.equal(unchanged.WebACL?.Capacity, wide.WebACL?.Capacity);
+  assert.equal(unchanged.LockToken, wide.LockToken);
+  await waf.send(new DeleteRuleGroupCommand({ Name: "reserve", Scope: "REGIONAL", Id: reserve.Id, LockToken: reserve.LockToken }));
 
   await rejects(waf.send(new DeleteIPSetCommand({ Name: "refd", Scope: "REGIONAL", Id: ip.Id, LockToken: ip.LockToken })), "WAFAssociatedItemException");
   await rejects(waf.send(new DeleteRuleGroupCommand({ Name: "grp", Scope: "REGIONAL", Id: grp.Id, LockToken: grp.LockToken })), "WAFAssociatedItemException");
   const ghost = grp.ARN!.replace(grp.Id!, "00000000-0000-4000-8000-000000000000");
   await rejects(
-    waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Allow: {} }, Rules: [{ ...aclRules[1]!, Statement: { RuleGroupReferenceStatement: { ARN: ghost } } }], VisibilityConfig: vis("front") })),
+    waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: wide.LockToken, DefaultAction: { Allow: {} }, Rules: [{ ...aclRules[1]!, Statement: { RuleGroupReferenceStatement: { ARN: ghost } } }], VisibilityConfig: vis("front") })),
     "WAFNonexistentItemException",
   );
-  const next = await waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Block: {} }, Rules: [aclRules[0]!], VisibilityConfig: vis("front") }));
+  const next = await waf.send(new UpdateWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: wide.LockToken, DefaultAction: { Block: {} }, Rules: [aclRules[0]!], VisibilityConfig: vis("front") }));
   await waf.send(new DeleteRuleGroupCommand({ Name: "grp", Scope: "REGIONAL", Id: grp.Id, LockToken: grp.LockToken }));
   await waf.send(new DeleteIPSetCommand({ Name: "refd", Scope: "REGIONAL", Id: ip.Id, LockToken: ip.LockToken }));
   const list = await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
@@ -203,4 +219,21 @@ test("state survives a restart", async () => {
   const got = await waf.send(new GetIPSetCommand({ Name: "durable", Scope: "REGIONAL", Id: ip.Id }));
   assert.deepEqual(got.IPSet?.Addresses, ["192.0.2.1/32"]);
   assert.equal(got.LockToken, ip.LockToken);
+});
+
+test("an operator's lower web ACL capacity (BULWARK_WAF_MAX_WEB_ACL_WCU) is enforced the same way", async () => {
+  await s.stop();
+  s = await startTestServer({ dataDir: s.dataDir, rootKey: s.rootKey, env: { BULWARK_WAF_MAX_WEB_ACL_WCU: "1500" } });
+  waf = new WAFV2Client(s.clientConfig(undefined, REGION));
+  const managed = (Name: string, Priority: number): Rule => ({ Name, Priority, OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name } }, VisibilityConfig: vis(Name) });
+  const rules = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesLinuxRuleSet", "AWSManagedRulesWindowsRuleSet"].map(managed);
+  assert.equal((await waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: rules }))).Capacity, 1300);
+  const acl = (await waf.send(new CreateWebACLCommand({ Name: "capped", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: rules, VisibilityConfig: vis("capped") }))).Summary!;
+  const withSqli = [...rules, managed("AWSManagedRulesSQLiRuleSet", 4), uriStartsWith("admin", 5, "/admin")];
+  await rejects(waf.send(new UpdateWebACLCommand({ Name: "capped", Scope: "REGIONAL", Id: acl.Id, LockToken: acl.LockToken, DefaultAction: { Allow: {} }, Rules: withSqli, VisibilityConfig: vis("capped") })), "WAFInvalidParameterException", (e) => {
+    assert.equal(e.Field, "WEB_ACL");
+    assert.equal(e.Parameter, "1502");
+  });
+  await waf.send(new UpdateWebACLCommand({ Name: "capped", Scope: "REGIONAL", Id: acl.Id, LockToken: acl.LockToken, DefaultAction: { Allow: {} }, Rules: withSqli.slice(0, 5), VisibilityConfig: vis("capped") }));
+  assert.equal((await waf.send(new GetWebACLCommand({ Name: "capped", Scope: "REGIONAL", Id: acl.Id }))).WebACL?.Capacity, 1500);
 });

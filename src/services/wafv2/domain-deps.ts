@@ -19,10 +19,11 @@ export interface WafDomainDeps {
   store: Storage;
   engine: WafEngine;
   changes: ChangeListener;
-  /** WCU limit of a web ACL (AWS: 5,000; above 1,500 costs extra there). */
+  /** WCU limit of a web ACL (AWS: 5,000, of which 1,500 are in the base price). */
   webAclCapacityLimit: number;
 }
 
+/** Most WCUs a web ACL may use (a fixed AWS WAF quota). */
 export const MAX_WEB_ACL_CAPACITY = 5000;
 /** Largest Capacity a rule group may declare. */
 export const MAX_RULE_GROUP_CAPACITY = 5000;

@@ -42,7 +42,7 @@ export interface Wafv2Deps {
   httpEndpoint?: (arn: string) => string | undefined;
   /** Registry for bulwark_waf_requests_total (the gateway's, to appear on /metrics). */
   metricsRegistry?: Registry;
-  /** WCU limit per web ACL: 1,500 by default, at most 5,000. */
+  /** WCU limit per web ACL: AWS's maximum of 5,000 by default; a lower value models a tighter quota. */
   webAclCapacityLimit?: number;
   logSink?: LogSinkOptions;
   sampleCapacity?: number;
@@ -63,15 +63,22 @@ export type Wafv2Service = ServiceDefinition & {
   close(): Promise<void>;
 };
 
-export const DEFAULT_WEB_ACL_CAPACITY_LIMIT = 1500;
+/** AWS lets every web ACL use up to 5,000 WCUs (the first 1,500 are in the base price, the rest cost extra there). */
+export const DEFAULT_WEB_ACL_CAPACITY_LIMIT = MAX_WEB_ACL_CAPACITY;
 
 /** A 32-byte key for one WAF purpose, derived from an installation secret (HKDF-SHA256). */
 export function deriveWafKey(secret: Buffer, purpose: "captcha-token" | "next-marker"): Buffer {
   return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), `bulwark/wafv2/${purpose}/v1`, 32));
 }
 
+/** The configured limit as a whole number of WCUs between 1 and AWS's maximum. */
+export function webAclCapacityLimit(configured: number | undefined): number {
+  if (configured === undefined || !Number.isFinite(configured)) return DEFAULT_WEB_ACL_CAPACITY_LIMIT;
+  return Math.min(MAX_WEB_ACL_CAPACITY, Math.max(1, Math.floor(configured)));
+}
+
 export function createWafv2Service(deps: Wafv2Deps): Wafv2Service {
-  const limit = Math.min(deps.webAclCapacityLimit ?? DEFAULT_WEB_ACL_CAPACITY_LIMIT, MAX_WEB_ACL_CAPACITY);
+  const limit = webAclCapacityLimit(deps.webAclCapacityLimit);
   const markers = new Markers(deriveWafKey(deps.secret, "next-marker"));
   const httpEndpoint = deps.httpEndpoint ?? fileHttpEndpoints(deps.logDir);
   const sampler = new RequestSampler(deps.sampleCapacity ?? 500);

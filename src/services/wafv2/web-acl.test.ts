@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { expectAwsError } from "../sts/testing/expect-error.js";
+import { webAclCapacityLimit } from "./service.js";
 import { ACCOUNT, MANAGED, REGION, VIS, wafFixture, type WafFixture } from "./testing/fixture.js";
 
 interface Summary {
@@ -130,6 +131,42 @@ describe("web ACLs", () => {
       "WAFNonexistentItemException",
       /doesn’t exist/,
     );
+  });
+
+  test("by default a web ACL may use AWS's maximum of 5,000 WCUs: beyond it create and update are refused and nothing changes", async () => {
+    const f = wafFixture();
+    const group = async (name: string, capacity: number): Promise<Summary> =>
+      (await f.call<{ Summary: Summary }>("CreateRuleGroup", { Name: name, Scope: "REGIONAL", Capacity: capacity, Rules: [], VisibilityConfig: VIS(name) })).Summary;
+    const big = await group("big", 3000);
+    const more = await group("more", 1999);
+    const ref = (g: Summary, priority: number) => ({ Name: g.Name, Priority: priority, OverrideAction: { None: {} }, Statement: { RuleGroupReferenceStatement: { ARN: g.ARN } }, VisibilityConfig: VIS(g.Name) });
+    const full = [ref(big, 0), ref(more, 1), block("one", 2, byteMatch)];
+    assert.deepEqual(await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: full }), { Capacity: 5000 });
+    const acl = await webAcl(f, full);
+    const got = await f.call<{ WebACL: { Capacity: number }; LockToken: string }>("GetWebACL", { ARN: acl.ARN });
+    assert.equal(got.WebACL.Capacity, 5000, "well past the 1,500 WCUs of AWS's base price");
+    const over = [...full, block("two", 3, byteMatch)];
+    assert.deepEqual(await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: over }), { Capacity: 5001 }, "CheckCapacity reports, it does not enforce");
+    const exceeded = "Error reason: You exceeded the capacity limit for a rule group or web ACL., field: WEB_ACL, parameter: 5001";
+    await expectAwsError(f.call("CreateWebACL", { Name: "over", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: over, VisibilityConfig: VIS("over") }), "WAFInvalidParameterException", exceeded);
+    await expectAwsError(
+      f.call("UpdateWebACL", { Name: "acl", Scope: "REGIONAL", Id: acl.Id, LockToken: got.LockToken, DefaultAction: { Allow: {} }, Rules: over, VisibilityConfig: VIS("acl") }),
+      "WAFInvalidParameterException",
+      exceeded,
+    );
+    const after = await f.call<{ WebACL: { Capacity: number; Rules: unknown[] }; LockToken: string }>("GetWebACL", { ARN: acl.ARN });
+    assert.equal(after.LockToken, got.LockToken);
+    assert.equal(after.WebACL.Capacity, 5000);
+    assert.equal(after.WebACL.Rules.length, 3);
+    assert.equal((await group("max", 5000)).Name, "max", "a rule group may declare up to 5,000 WCUs");
+  });
+
+  test("the web ACL capacity limit is configurable between 1 and 5,000 WCUs", () => {
+    assert.equal(webAclCapacityLimit(undefined), 5000);
+    assert.equal(webAclCapacityLimit(1500), 1500);
+    assert.equal(webAclCapacityLimit(9000), 5000);
+    assert.equal(webAclCapacityLimit(0), 1);
+    assert.equal(webAclCapacityLimit(Number.NaN), 5000);
   });
 
   test("rule structure: unique names and priorities, Action vs OverrideAction, reserved metric names, response body keys", async () => {
