@@ -154,6 +154,47 @@ describe("Shield attacks", () => {
     assert.ok(stored[0]?.mitigation?.removedAt);
   });
 
+  test("a protection group's flood becomes an attack on each affected member; the group is watched again after a restart", async () => {
+    const f = await protectedLb();
+    await f.call("CreateProtection", { Name: "api", ResourceArn: LB2 });
+    await f.call("CreateProtectionGroup", { ProtectionGroupId: "site", Aggregation: "SUM", Pattern: "ARBITRARY", Members: [LB, LB2] });
+    /** One second with `a` requests on LB and `b` on LB2. */
+    const both = (a: number, b: number): void => {
+      for (let i = 0; i < a; i++) f.svc.detector.onRequest(LB, req("203.0.113.7", "/login", "flood-bot/1.0"), undefined, 200, 1);
+      for (let i = 0; i < b; i++) f.svc.detector.onRequest(LB2, req("203.0.113.9", "/api", "flood-bot/1.0"), undefined, 200, 1);
+      f.clock.advance(1000);
+      f.svc.detector.tick();
+    };
+    for (let s = 0; s < 10; s++) both(2, 2);
+    const t0 = Math.floor(f.clock.now() / 1000) * 1000;
+    // 30 rps each: under the 50 rps floor of either load balancer, 60 rps together.
+    both(30, 30);
+    both(30, 30);
+    await f.svc.detector.idle();
+    const list = (await f.call<{ AttackSummaries: AttackSummary[] }>("ListAttacks", {})).AttackSummaries;
+    assert.deepEqual(list.map((a) => [a.ResourceArn, a.StartTime?.getTime(), a.EndTime]).sort(), [[LB2, t0, undefined], [LB, t0, undefined]].sort());
+    const onLb2 = list.find((a) => a.ResourceArn === LB2)!;
+    const d = (await f.call<{ Attack: AttackDetail }>("DescribeAttack", { AttackId: onLb2.AttackId })).Attack;
+    assert.deepEqual(d.AttackCounters, [{ Name: "REQUESTS", Max: 30, Average: 30, Sum: 60, N: 2, Unit: "REQUESTS" }]);
+    assert.deepEqual(d.AttackProperties?.find((p) => p.AttackPropertyIdentifier === "SOURCE_IP_ADDRESS")?.TopContributors, [{ Name: "203.0.113.9", Value: 60 }]);
+    assert.deepEqual(d.Mitigations, [], "automatic mitigation is per resource, not on group findings");
+    assert.equal(f.mitigations.length, 0);
+    assert.deepEqual((await f.call<{ AttackSummaries: AttackSummary[] }>("ListAttacks", { ResourceArns: [LB2] })).AttackSummaries.map((a) => a.AttackId), [onLb2.AttackId]);
+
+    await f.svc.close();
+    const again = createShieldService({
+      store: f.store,
+      clock: f.clock,
+      tokenKey: Buffer.alloc(32, 7),
+      loadBalancerExists: async () => true,
+      webAclForResource: async () => ACL,
+      applyMitigation: async () => {},
+    });
+    await again.start();
+    assert.deepEqual(again.detector.groupMembers(ACCOUNT, "site"), [LB2, LB].sort());
+    await again.close();
+  });
+
   test("statistics range across a leap day", () => {
     assert.deepEqual(statisticsRange(Date.UTC(2024, 1, 29, 12)), { from: Date.UTC(2023, 2, 1), to: Date.UTC(2024, 1, 29) });
   });

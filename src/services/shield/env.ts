@@ -1,14 +1,16 @@
 /** What Shield's domain functions work with. */
 import type { Clock } from "../../core/clock.js";
-import type { ProtectedResource } from "../../dataplane/shield/detection/types.js";
+import type { ProtectedResource, ProtectionGroupSpec } from "../../dataplane/shield/detection/types.js";
 import type { Storage } from "../../storage/types.js";
 import type { PageTokens } from "./input.js";
-import type { ProtectionRecord } from "./model.js";
+import type { ProtectionGroupRecord, ProtectionRecord } from "./model.js";
 
-/** The detector's view of protections (ShieldDetector implements it). */
+/** The detector's view of protections and protection groups (ShieldDetector implements it). */
 export interface ProtectionWatcher {
   setProtection(p: ProtectedResource): void;
   removeProtection(resourceArn: string): void;
+  setProtectionGroup(g: ProtectionGroupSpec): void;
+  removeProtectionGroup(accountId: string, protectionGroupId: string): void;
 }
 
 export interface ShieldEnv {
@@ -29,6 +31,18 @@ export function watchedResource(p: ProtectionRecord): ProtectedResource {
     resourceArn: p.resourceArn,
     accountId: p.accountId,
     protectionId: p.id,
+    resourceType: p.resourceType,
     ...(p.autoResponse ? { autoResponse: { action: p.autoResponse } } : {}),
+  };
+}
+
+export function watchedGroup(g: ProtectionGroupRecord): ProtectionGroupSpec {
+  return {
+    accountId: g.accountId,
+    protectionGroupId: g.id,
+    aggregation: g.aggregation,
+    pattern: g.pattern,
+    ...(g.resourceType ? { resourceType: g.resourceType } : {}),
+    ...(g.pattern === "ARBITRARY" ? { members: [...g.members] } : {}),
   };
 }

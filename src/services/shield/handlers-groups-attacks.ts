@@ -70,7 +70,7 @@ export function groupAndAttackOperations(env: ShieldEnv): Record<string, Operati
         checks().tags("tags", input.Tags).done();
         const spec = groupSpec(input);
         await requireSubscription(env.store, account, ctx.now);
-        await createGroup(env.store, account, spec, (input.Tags ?? []) as Tag[], ctx.now);
+        await createGroup(env, account, spec, (input.Tags ?? []) as Tag[], ctx.now);
         noteResource(ctx, protectionGroupArn(account, spec.id), GROUP_TYPE);
         return {};
       },
@@ -83,7 +83,7 @@ export function groupAndAttackOperations(env: ShieldEnv): Record<string, Operati
         await authorize(ctx, "UpdateProtectionGroup", protectionGroupArn(account, input.ProtectionGroupId ?? ""), resourceTagContext(found?.tags));
         const spec = groupSpec(input);
         await requireSubscription(env.store, account, ctx.now);
-        await updateGroup(env.store, account, spec);
+        await updateGroup(env, account, spec);
         noteResource(ctx, protectionGroupArn(account, spec.id), GROUP_TYPE);
         return {};
       },
@@ -96,7 +96,7 @@ export function groupAndAttackOperations(env: ShieldEnv): Record<string, Operati
         await authorize(ctx, "DeleteProtectionGroup", protectionGroupArn(account, input.ProtectionGroupId), resourceTagContext(found?.tags));
         checkGroupId(checks(), input.ProtectionGroupId).done();
         await requireSubscription(env.store, account, ctx.now);
-        await deleteGroup(env.store, account, input.ProtectionGroupId);
+        await deleteGroup(env, account, input.ProtectionGroupId);
         noteResource(ctx, protectionGroupArn(account, input.ProtectionGroupId), GROUP_TYPE);
         return {};
       },

@@ -4,10 +4,12 @@
  * protections at read time, so newly protected resources join at once; ARBITRARY members
  * must be protected resources of the account and leave the group when their protection is
  * deleted. Rules enforced as documented: ResourceType exactly when Pattern is
- * BY_RESOURCE_TYPE, Members exactly when Pattern is ARBITRARY.
+ * BY_RESOURCE_TYPE, Members exactly when Pattern is ARBITRARY. Every change is told to the
+ * detector (watcher) once it is durable: the group's combined traffic is judged from then on.
  */
 import type { ProtectionGroup, Tag } from "@aws-sdk/client-shield";
-import type { DocStore, Storage } from "../../storage/types.js";
+import type { DocStore } from "../../storage/types.js";
+import { watchedGroup, type ShieldEnv } from "./env.js";
 import { alreadyExists, invalidParameter, limitsExceeded, resourceNotFound } from "./errors.js";
 import { checkTagSemantics } from "./input.js";
 import {
@@ -80,9 +82,9 @@ async function checkSpec(db: DocStore, account: string, spec: GroupSpec): Promis
   return members;
 }
 
-export async function createGroup(store: Storage, account: string, spec: GroupSpec, tags: Tag[], now: number): Promise<ProtectionGroupRecord> {
+export async function createGroup(env: ShieldEnv, account: string, spec: GroupSpec, tags: Tag[], now: number): Promise<ProtectionGroupRecord> {
   checkTagSemantics(tags);
-  return store.transaction(async (tx) => {
+  const created = await env.store.transaction(async (tx) => {
     const members = await checkSpec(tx, account, spec);
     const rec: ProtectionGroupRecord = {
       id: spec.id,
@@ -102,11 +104,13 @@ export async function createGroup(store: Storage, account: string, spec: GroupSp
     }
     return rec;
   });
+  env.watcher.setProtectionGroup(watchedGroup(created));
+  return created;
 }
 
 /** Replaces the group's specification (tags and creation time stay). */
-export async function updateGroup(store: Storage, account: string, spec: GroupSpec): Promise<ProtectionGroupRecord> {
-  return store.transaction(async (tx) => {
+export async function updateGroup(env: ShieldEnv, account: string, spec: GroupSpec): Promise<ProtectionGroupRecord> {
+  const updated = await env.store.transaction(async (tx) => {
     const cur = await requireGroup(tx, account, spec.id);
     const members = await checkSpec(tx, account, spec);
     const { resourceType: _r, ...rest } = cur;
@@ -114,10 +118,18 @@ export async function updateGroup(store: Storage, account: string, spec: GroupSp
     await tx.put(PROTECTION_GROUPS, accountKey(account, spec.id), rec);
     return rec;
   });
+  env.watcher.setProtectionGroup(watchedGroup(updated));
+  return updated;
 }
 
-export async function deleteGroup(store: Storage, account: string, id: string): Promise<void> {
-  if (!(await store.delete(PROTECTION_GROUPS, accountKey(account, id)))) throw noGroup();
+export async function deleteGroup(env: ShieldEnv, account: string, id: string): Promise<void> {
+  if (!(await env.store.delete(PROTECTION_GROUPS, accountKey(account, id)))) throw noGroup();
+  env.watcher.removeProtectionGroup(account, id);
+}
+
+/** Every stored protection group (start-up: the detector watches them all). */
+export async function allGroups(db: DocStore): Promise<ProtectionGroupRecord[]> {
+  return (await db.list<ProtectionGroupRecord>(PROTECTION_GROUPS)).map((e) => e.value);
 }
 
 /** Resource ARNs in the group right now, sorted. */

@@ -225,6 +225,9 @@ describe("Shield protection groups", () => {
     assert.deepEqual(await resources("everything"), [LB2, LB].sort());
     assert.deepEqual(await resources("albs"), [LB2, LB].sort());
     assert.deepEqual(await resources("pick"), [LB2]);
+    // The detector combines exactly the resources the API lists.
+    const watched = (id: string): string[] => f.svc.detector.groupMembers(ACCOUNT, id);
+    for (const id of ["everything", "albs", "pick"]) assert.deepEqual(watched(id), await resources(id), id);
     await expectAwsError(f.call("ListResourcesInProtectionGroup", { ProtectionGroupId: "nope" }), "ResourceNotFoundException", "The referenced protection group does not exist.");
 
     await f.call("UpdateProtectionGroup", { ProtectionGroupId: "pick", Aggregation: "SUM", Pattern: "ARBITRARY", Members: [LB, LB2] });
@@ -234,9 +237,11 @@ describe("Shield protection groups", () => {
     await f.call("DeleteProtection", { ProtectionId: id2 });
     assert.deepEqual(await resources("pick"), [LB]);
     assert.deepEqual(await resources("everything"), [LB]);
+    for (const id of ["everything", "albs", "pick"]) assert.deepEqual(watched(id), await resources(id), id);
     assert.deepEqual(await f.call("ListTagsForResource", { ResourceARN: `arn:aws:shield::${ACCOUNT}:protection-group/everything` }), { Tags: [{ Key: "k", Value: "v" }] });
 
     await f.call("DeleteProtectionGroup", { ProtectionGroupId: "pick" });
+    assert.deepEqual(watched("pick"), []);
     await expectAwsError(f.call("DeleteProtectionGroup", { ProtectionGroupId: "pick" }), "ResourceNotFoundException", "The referenced protection group does not exist.");
     await expectAwsError(f.call("UpdateProtectionGroup", { ProtectionGroupId: "pick", Aggregation: "SUM", Pattern: "ALL" }), "ResourceNotFoundException", "The referenced protection group does not exist.");
     await expectAwsError(f.call("DescribeProtectionGroup", { ProtectionGroupId: "pick" }), "ResourceNotFoundException", "The referenced protection group does not exist.");

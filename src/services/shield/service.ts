@@ -16,11 +16,12 @@ import type { MitigationRule } from "../../dataplane/shield/detection/types.js";
 import type { Storage } from "../../storage/types.js";
 import type { ServiceDefinition } from "../types.js";
 import { createAttackRecorder } from "./attacks.js";
-import { watchedResource, type ShieldEnv } from "./env.js";
+import { watchedGroup, watchedResource, type ShieldEnv } from "./env.js";
 import { groupAndAttackOperations } from "./handlers-groups-attacks.js";
 import { protectionOperations } from "./handlers-protections.js";
 import { srtOperations } from "./handlers-srt.js";
 import { PageTokens } from "./input.js";
+import { allGroups } from "./protection-groups.js";
 import { allProtections } from "./protections.js";
 
 export interface ShieldDeps {
@@ -44,7 +45,7 @@ export interface ShieldDeps {
 export type ShieldService = ServiceDefinition & {
   /** The application-layer detector; add it to the data plane with addObserver(). */
   detector: ShieldDetector;
-  /** Watches every stored protection, closes events left open, starts the detection timer. */
+  /** Watches every stored protection and protection group, closes events left open, starts the detection timer. */
   start(): Promise<void>;
   close(): Promise<void>;
 };
@@ -79,7 +80,7 @@ export function createShieldService(deps: ShieldDeps): ShieldService {
       ...srtOperations(env),
     },
     detector,
-    start: async () => detector.start((await allProtections(deps.store)).map(watchedResource)),
+    start: async () => detector.start((await allProtections(deps.store)).map(watchedResource), (await allGroups(deps.store)).map(watchedGroup)),
     close: () => detector.stop(),
   };
 }

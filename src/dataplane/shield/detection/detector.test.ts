@@ -4,7 +4,7 @@ import { ManualClock } from "../../../core/clock.js";
 import type { InspectedRequest } from "../../types.js";
 import { ShieldDetector } from "./detector.js";
 import { resolveDetectionSettings } from "./settings.js";
-import type { AttackRecorder, AttackSnapshot, MitigationPort, MitigationRule, ProtectedResource } from "./types.js";
+import type { AttackRecorder, AttackSnapshot, MitigationPort, MitigationRule, ProtectedResource, ProtectionGroupSpec } from "./types.js";
 
 const LB = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188";
 const LB2 = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/api/60dc6c495c0c9188";
@@ -276,6 +276,146 @@ describe("Shield detector", () => {
     detector.tick();
     assert.ok(performance.now() - t < 200);
     assert.equal(detector.ongoing(LB), undefined);
+    await detector.idle();
+  });
+});
+
+describe("Shield detector: protection groups", () => {
+  const ACCOUNT = "111122223333";
+  const ALB = "APPLICATION_LOAD_BALANCER";
+  const lb1 = (extra: Partial<ProtectedResource> = {}): ProtectedResource => ({ resourceArn: LB, accountId: ACCOUNT, protectionId: "p-1", resourceType: ALB, ...extra });
+  const lb2 = (extra: Partial<ProtectedResource> = {}): ProtectedResource => ({ resourceArn: LB2, accountId: ACCOUNT, protectionId: "p-2", resourceType: ALB, ...extra });
+  const group = (id: string, aggregation: ProtectionGroupSpec["aggregation"], extra: Partial<ProtectionGroupSpec> = {}): ProtectionGroupSpec => ({
+    accountId: ACCOUNT,
+    protectionGroupId: id,
+    aggregation,
+    pattern: "ARBITRARY",
+    members: [LB, LB2],
+    ...extra,
+  });
+
+  /** One second with `a` requests on LB and `b` on LB2 (flood-like requests from one address), then the clock moves on. */
+  function groupSetup(protections: ProtectedResource[], groups: ProtectionGroupSpec[]) {
+    const t = setup(protections, { [LB]: ACL, [LB2]: ACL });
+    for (const g of groups) t.detector.setProtectionGroup(g);
+    const both = (a: number, b: number): void => {
+      for (let i = 0; i < a; i++) t.detector.onRequest(LB, req("203.0.113.7", "/cart", "bot/2"), undefined, 200, 1);
+      for (let i = 0; i < b; i++) t.detector.onRequest(LB2, req("203.0.113.8", "/api", "bot/2"), undefined, 200, 1);
+      t.clock.advance(1000);
+      t.detector.tick();
+    };
+    return { ...t, both };
+  }
+
+  test("SUM: traffic too small to alarm either resource alarms the group; each affected resource gets its own attack, without automatic mitigation", async () => {
+    const { detector, recorder, port, clock, both } = groupSetup([lb1({ autoResponse: { action: "BLOCK" } }), lb2({ autoResponse: { action: "BLOCK" } })], [group("web-tier", "SUM")]);
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "web-tier"), [LB2, LB].sort());
+    for (let s = 0; s < 30; s++) both(5, 5);
+    const floodStart = clock.now();
+    for (let s = 0; s < 2; s++) both(40, 40);
+    await detector.idle();
+    assert.equal(detector.ongoing(LB), undefined, "two loud seconds are a spike");
+    both(40, 40);
+    await detector.idle();
+    // Each resource stays under its own threshold (the 50 rps floor); together they make 80 > 50.
+    assert.deepEqual(detector.ongoingGroupEvent(ACCOUNT, "web-tier"), { startTime: floodStart, thresholdRps: 50, baselineRps: 10, requests: { sum: 240, max: 80, seconds: 3 } });
+    const a = detector.ongoing(LB);
+    const b = detector.ongoing(LB2);
+    assert.ok(a && b);
+    assert.deepEqual([a.attackId, b.attackId], ["attack-1", "attack-2"]);
+    assert.equal(a.startTime, floodStart);
+    assert.equal(b.startTime, floodStart);
+    assert.deepEqual(a.requests, { sum: 120, max: 40, seconds: 3 });
+    assert.deepEqual(a.protectionGroupIds, ["web-tier"]);
+    assert.deepEqual(b.contributors.DESTINATION_URL.top, [{ name: "/api", value: 120 }]);
+    assert.equal(recorder.byId.get("attack-2")?.endTime, undefined, "recorded as ongoing");
+    assert.equal(port.calls.length, 0, "group findings alone bring no automatic mitigation");
+
+    // LB's own traffic now sustains a flood of its own: its automatic response applies.
+    for (let s = 0; s < 3; s++) both(200, 40);
+    await detector.idle();
+    assert.equal(port.calls.length, 1);
+    assert.deepEqual(port.calls[0]?.m?.rule.Action, { Block: {} });
+    assert.equal(recorder.byId.get("attack-1")?.mitigation?.action, "BLOCK");
+    assert.equal(recorder.byId.get("attack-2")?.mitigation, undefined);
+
+    const quietStart = clock.now();
+    both(5, 5);
+    both(5, 5);
+    await detector.idle();
+    assert.equal(detector.ongoingGroupEvent(ACCOUNT, "web-tier"), undefined);
+    for (const id of ["attack-1", "attack-2"]) assert.equal(recorder.byId.get(id)?.endTime, quietStart, id);
+    assert.deepEqual(recorder.byId.get("attack-2")?.requests, { sum: 240, max: 40, seconds: 6 });
+    assert.deepEqual(port.calls.map((c) => c.m === undefined), [false, true]);
+    assert.equal(recorder.byId.size, 2);
+
+    // The same traffic without the group raises nothing.
+    const alone = groupSetup([lb1(), lb2()], []);
+    for (let s = 0; s < 30; s++) alone.both(5, 5);
+    for (let s = 0; s < 5; s++) alone.both(40, 40);
+    await alone.detector.idle();
+    assert.equal(alone.recorder.byId.size, 0);
+  });
+
+  test("MEAN and MAX: only members above their share are affected", async () => {
+    // MEAN: LB usually serves 40 rps, LB2 nothing: the mean's threshold (3 × 20) is below LB's own (3 × 40).
+    const mean = groupSetup([lb1(), lb2()], [group("avg", "MEAN")]);
+    for (let s = 0; s < 30; s++) mean.both(40, 0);
+    for (let s = 0; s < 3; s++) mean.both(100, 30);
+    await mean.detector.idle();
+    assert.equal(mean.detector.ongoingGroupEvent(ACCOUNT, "avg")?.thresholdRps, 60);
+    assert.deepEqual(mean.detector.ongoing(LB)?.protectionGroupIds, ["avg"]);
+    assert.equal(mean.detector.ongoing(LB2), undefined, "30 rps is under the mean's threshold");
+
+    // MAX: the flooded member is affected, the one with its usual traffic is not.
+    const max = groupSetup([lb1(), lb2()], [group("tiers", "MAX")]);
+    for (let s = 0; s < 30; s++) max.both(20, 20);
+    for (let s = 0; s < 3; s++) max.both(20, 500);
+    await max.detector.idle();
+    assert.equal(max.detector.ongoingGroupEvent(ACCOUNT, "tiers")?.requests.max, 500);
+    assert.deepEqual(max.detector.ongoing(LB2)?.protectionGroupIds, ["tiers"]);
+    assert.equal(max.detector.ongoing(LB), undefined);
+  });
+
+  test("ALL and BY_RESOURCE_TYPE take in newly protected resources; a member affected during a group event joins it at once", async () => {
+    const { detector, clock, both } = groupSetup([lb1()], [group("everything", "SUM", { pattern: "ALL", members: [] }), group("albs", "SUM", { pattern: "BY_RESOURCE_TYPE", resourceType: ALB, members: [] })]);
+    detector.setProtectionGroup(group("classic", "SUM", { pattern: "BY_RESOURCE_TYPE", resourceType: "CLASSIC_LOAD_BALANCER", members: [] }));
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "everything"), [LB]);
+    detector.setProtection(lb2());
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "everything"), [LB2, LB].sort());
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "albs"), [LB2, LB].sort());
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "classic"), []);
+    detector.setProtection({ ...lb1(), resourceArn: LB.replace(ACCOUNT, "444455556666"), accountId: "444455556666" });
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "everything"), [LB2, LB].sort(), "another account's resources stay out");
+
+    for (let s = 0; s < 30; s++) both(5, 5);
+    for (let s = 0; s < 3; s++) both(48, 5);
+    await detector.idle();
+    assert.ok(detector.ongoingGroupEvent(ACCOUNT, "everything"));
+    assert.deepEqual(detector.ongoing(LB)?.protectionGroupIds, ["albs", "everything"]);
+    assert.equal(detector.ongoing(LB2), undefined, "5 rps is under its share (50 ÷ 2)");
+    const joined = clock.now();
+    both(48, 30);
+    await detector.idle();
+    const b = detector.ongoing(LB2);
+    assert.ok(b, "the group already sustained the flood: no sustain period of its own");
+    assert.equal(b.startTime, joined);
+    assert.deepEqual(b.requests, { sum: 30, max: 30, seconds: 1 });
+  });
+
+  test("ARBITRARY members leave with their protection; deleting a group stops its detection", async () => {
+    const { detector, both } = groupSetup([lb1(), lb2()], [group("pair", "SUM")]);
+    detector.removeProtection(LB2);
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "pair"), [LB]);
+    detector.setProtection(lb2());
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "pair"), [LB], "protecting it again does not put it back in the group");
+    detector.setProtectionGroup(group("pair", "SUM"));
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "pair"), [LB2, LB].sort());
+    for (let s = 0; s < 3; s++) both(40, 40);
+    assert.ok(detector.ongoingGroupEvent(ACCOUNT, "pair"));
+    detector.removeProtectionGroup(ACCOUNT, "pair");
+    assert.equal(detector.ongoingGroupEvent(ACCOUNT, "pair"), undefined);
+    assert.deepEqual(detector.groupMembers(ACCOUNT, "pair"), []);
     await detector.idle();
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Shield Advanced's application-layer detector: a TrafficObserver on every load-balancer
- * listener. It keeps a ResourceDetector per protected resource, judges each second as it
- * closes (on the next request, or on the timer when traffic stops), records events through
- * the AttackRecorder, and keeps automatic mitigations in web ACLs in step with them.
+ * listener. It keeps a ResourceDetector per protected resource and a GroupDetector per
+ * protection group, closes each second for all of them together (at the first request of the
+ * next second, or on the timer when traffic stops): groups judge their members' combined
+ * traffic first, then every resource judges its own second, knowing which groups it was
+ * affected by. Events are recorded per resource through the AttackRecorder, and automatic
+ * mitigations in web ACLs are kept in step with them.
  *
  * Hot path (onRequest): one map lookup, and for protected resources four bounded counter
  * updates; everything that waits (storage, WAFv2) runs on one serial queue off the request
@@ -13,10 +16,11 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../../core/clock.js";
 import type { InspectedRequest, TrafficObserver, WafDecision } from "../../types.js";
+import { aggregate, GroupDetector, memberThreshold, type GroupEvent } from "./group-detector.js";
 import { MitigationReconciler, type WantedMitigation } from "./mitigations.js";
-import { ResourceDetector, snapshotOf, type LiveAttack, type Transition } from "./resource-detector.js";
+import { BUCKET_MS, ResourceDetector, snapshotOf, type GroupHits, type LiveAttack, type Transition } from "./resource-detector.js";
 import type { DetectionSettings } from "./settings.js";
-import type { AttackRecorder, AttackSnapshot, MitigationPort, ProtectedResource } from "./types.js";
+import type { AttackRecorder, AttackSnapshot, MitigationPort, ProtectedResource, ProtectionGroupSpec } from "./types.js";
 
 export interface ShieldDetectorDeps {
   clock: Clock;
@@ -38,8 +42,31 @@ function headerValues(headers: ReadonlyArray<[string, string]>): { ua: string | 
   return { ua, referrer };
 }
 
+interface GroupState {
+  detector: GroupDetector;
+  /** ARBITRARY members (kept in step with the stored group: a resource whose protection is deleted leaves it). */
+  arbitrary: Set<string>;
+  /** Protected resources in the group right now. */
+  members: ResourceDetector[];
+}
+
+const groupKey = (accountId: string, id: string): string => `${accountId}/${id}`;
+
+/** Whether a protected resource belongs to a group: same account, and the group's Pattern selects it. */
+function isMember(g: GroupState, p: ProtectedResource): boolean {
+  const spec = g.detector.spec;
+  if (p.accountId !== spec.accountId) return false;
+  if (spec.pattern === "ALL") return true;
+  if (spec.pattern === "BY_RESOURCE_TYPE") return p.resourceType === spec.resourceType;
+  return g.arbitrary.has(p.resourceArn);
+}
+
 export class ShieldDetector implements TrafficObserver {
   private readonly resources = new Map<string, ResourceDetector>();
+  private readonly groups = new Map<string, GroupState>();
+  /** The open second (epoch seconds) of every resource and group; it closes at nextSecondAt. */
+  private bucket: number;
+  private nextSecondAt: number;
   private readonly reconciler: MitigationReconciler;
   private readonly onError: (e: unknown, what: string) => void;
   private readonly newId: () => string;
@@ -54,15 +81,18 @@ export class ShieldDetector implements TrafficObserver {
     this.onError = deps.onError ?? (() => {});
     this.newId = deps.newId ?? randomUUID;
     this.reconciler = new MitigationReconciler(deps.mitigation, this.onError);
+    this.bucket = Math.floor(deps.clock.now() / BUCKET_MS);
+    this.nextSecondAt = (this.bucket + 1) * BUCKET_MS;
   }
 
   // TrafficObserver
   onRequest(lbArn: string, req: InspectedRequest, _decision: WafDecision | undefined, _status: number, _durationMs: number): void {
     const r = this.resources.get(lbArn);
     if (!r) return;
+    const now = this.deps.clock.now();
+    if (now >= this.nextSecondAt) this.advance(now);
     const { ua, referrer } = headerValues(req.headers);
-    const t = r.record(this.deps.clock.now(), req.clientIp, req.path, ua, referrer);
-    if (t.length > 0) this.handle(r, t);
+    r.record(req.clientIp, req.path, ua, referrer);
   }
 
   /** Adds a protected resource or updates its settings (automatic response). */
@@ -74,25 +104,110 @@ export class ShieldDetector implements TrafficObserver {
       if (changed && cur.attack) this.queueReconcile();
       return;
     }
-    this.resources.set(p.resourceArn, new ResourceDetector({ ...p }, this.deps.settings, this.deps.clock.now(), this.newId));
+    // Seconds already over are closed first, so the new resource starts with the open one.
+    this.advance(this.deps.clock.now());
+    const r = new ResourceDetector({ ...p }, this.deps.settings, this.newId);
+    this.resources.set(p.resourceArn, r);
+    // ALL and BY_RESOURCE_TYPE groups take in newly protected resources at once.
+    for (const g of this.groups.values()) if (isMember(g, p)) g.members.push(r);
   }
 
   /** Stops watching a resource; an ongoing event on it ends now. */
   removeProtection(resourceArn: string): void {
     const r = this.resources.get(resourceArn);
     if (!r) return;
+    this.advance(this.deps.clock.now());
     this.resources.delete(resourceArn);
+    for (const g of this.groups.values()) {
+      if (g.detector.spec.accountId !== r.resource.accountId) continue;
+      g.arbitrary.delete(resourceArn);
+      g.members = g.members.filter((m) => m !== r);
+    }
     const ended = r.endNow();
     if (ended) this.handle(r, [{ kind: "ended", attack: ended }]);
+  }
+
+  /** Adds a protection group or replaces its specification (a new Aggregation starts a new baseline). */
+  setProtectionGroup(spec: ProtectionGroupSpec): void {
+    const key = groupKey(spec.accountId, spec.protectionGroupId);
+    const copy: ProtectionGroupSpec = { ...spec, ...(spec.members ? { members: [...spec.members] } : {}) };
+    const arbitrary = new Set(spec.pattern === "ARBITRARY" ? (spec.members ?? []) : []);
+    this.advance(this.deps.clock.now());
+    let g = this.groups.get(key);
+    if (g && g.detector.spec.aggregation === spec.aggregation) {
+      g.detector.spec = copy;
+      g.arbitrary = arbitrary;
+    } else {
+      g = { detector: new GroupDetector(copy, this.deps.settings), arbitrary, members: [] };
+      this.groups.set(key, g);
+    }
+    const members: ResourceDetector[] = [];
+    for (const r of this.resources.values()) if (isMember(g, r.resource)) members.push(r);
+    g.members = members;
+  }
+
+  removeProtectionGroup(accountId: string, protectionGroupId: string): void {
+    this.advance(this.deps.clock.now());
+    this.groups.delete(groupKey(accountId, protectionGroupId));
+  }
+
+  /** The protected resources a group combines right now (ARNs, sorted). */
+  groupMembers(accountId: string, protectionGroupId: string): string[] {
+    return (this.groups.get(groupKey(accountId, protectionGroupId))?.members ?? []).map((m) => m.resource.resourceArn).sort();
+  }
+
+  /** A group's ongoing event (combined traffic), if any. */
+  ongoingGroupEvent(accountId: string, protectionGroupId: string): GroupEvent | undefined {
+    const e = this.groups.get(groupKey(accountId, protectionGroupId))?.detector.event;
+    return e ? { ...e, requests: { ...e.requests } } : undefined;
+  }
+
+  /** Closes every second that ended at or before `now`, for all groups and resources together. */
+  private advance(now: number): void {
+    const target = Math.floor(now / BUCKET_MS);
+    if (target <= this.bucket) return;
+    // After this many empty seconds every baseline holds only zeros and every event has
+    // ended, so a long idle gap is skipped instead of walked.
+    const s = this.deps.settings;
+    const maxSteps = s.baselineSeconds + s.cooldownSeconds + s.sustainSeconds + 1;
+    for (let steps = 0; this.bucket < target; steps++) {
+      if (steps >= maxSteps) {
+        this.bucket = target;
+        break;
+      }
+      this.closeSecond(this.bucket * BUCKET_MS);
+      this.bucket++;
+    }
+    this.nextSecondAt = (this.bucket + 1) * BUCKET_MS;
+  }
+
+  private closeSecond(start: number): void {
+    let hits: Map<ResourceDetector, GroupHits> | undefined;
+    for (const g of this.groups.values()) {
+      const spec = g.detector.spec;
+      const counts = g.members.map((m) => m.requests);
+      const verdict = g.detector.close(start, aggregate(spec.aggregation, counts));
+      if (!verdict.loud) continue;
+      const share = memberThreshold(spec.aggregation, verdict.threshold, counts.length);
+      g.members.forEach((m, i) => {
+        if ((counts[i] as number) <= share) return;
+        hits ??= new Map();
+        let h = hits.get(m);
+        if (!h) hits.set(m, (h = { ids: [], inEvent: false }));
+        h.ids.push(spec.protectionGroupId);
+        if (verdict.inEvent) h.inEvent = true;
+      });
+    }
+    for (const r of this.resources.values()) {
+      const t = r.close(start, hits?.get(r));
+      if (t) this.handle(r, [t]);
+    }
   }
 
   /** Closes finished seconds of every resource; persists ongoing events now and then. */
   tick(): void {
     const now = this.deps.clock.now();
-    for (const r of this.resources.values()) {
-      const t = r.advance(now);
-      if (t.length > 0) this.handle(r, t);
-    }
+    this.advance(now);
     if (now - this.lastPersist >= this.deps.settings.persistSeconds * 1000) {
       this.lastPersist = now;
       const ongoing = [...this.resources.values()].filter((r) => r.attack !== undefined);
@@ -104,9 +219,10 @@ export class ShieldDetector implements TrafficObserver {
     }
   }
 
-  /** Ends events left open by a previous run (at their last evaluated second) and removes their rules; then starts the timer. */
-  async start(protections: readonly ProtectedResource[]): Promise<void> {
+  /** Watches the protections and groups; ends events left open by a previous run (at their last evaluated second) and removes their rules; then starts the timer. */
+  async start(protections: readonly ProtectedResource[], groups: readonly ProtectionGroupSpec[] = []): Promise<void> {
     for (const p of protections) this.setProtection(p);
+    for (const g of groups) this.setProtectionGroup(g);
     const open = await this.deps.recorder.openAttacks();
     const cleared = new Set<string>();
     for (const a of open) {
@@ -186,7 +302,8 @@ export class ShieldDetector implements TrafficObserver {
         const a = r.attack;
         if (!a) continue;
         live.set(r.resource.resourceArn, r);
-        const action = r.resource.autoResponse?.action;
+        // Group findings alone never bring an automatic mitigation (Shield applies them per resource).
+        const action = a.ownDetected ? r.resource.autoResponse?.action : undefined;
         if (action) wanted.push({ resourceArn: r.resource.resourceArn, action, limit: a.ruleLimit });
       }
       const applied = await this.reconciler.reconcile(wanted);

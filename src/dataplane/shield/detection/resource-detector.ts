@@ -1,15 +1,24 @@
 /**
- * Detection state of one protected resource: synchronous and clock-free (times are passed
- * in), so it can be driven request by request and second by second in tests.
+ * Detection state of one protected resource: synchronous and clock-free (the detector closes
+ * each second of every resource in step, passing its start time), so it can be driven request
+ * by request and second by second in tests.
  *
  * Time is cut into one-second buckets. When a bucket closes its request count is judged:
- *  - threshold = max(multiplier × p99 of the baseline window, minRequestsPerSecond);
- *  - `sustainSeconds` consecutive buckets above it start an event, whose StartTime is the
- *    first of them; they never enter the baseline (a flood must not teach the baseline);
- *  - a shorter run above it is a spike: its buckets join the baseline when it ends;
- *  - during an event the threshold stays the one that was crossed; `cooldownSeconds`
- *    consecutive buckets at or below it end the event, whose EndTime is the start of the
- *    first quiet bucket; the quiet buckets then join the baseline.
+ *  - a second is loud when its count is above threshold = max(multiplier × p99 of the
+ *    baseline window, minRequestsPerSecond), or when a protection group the resource belongs
+ *    to had a loud second that affected it (group-detector.ts);
+ *  - `sustainSeconds` consecutive loud seconds start an event, whose StartTime is the first of
+ *    them; they never enter the baseline (a flood must not teach the baseline). A loud second
+ *    from a group that is in an event starts the resource's event at once: the group already
+ *    sustained it;
+ *  - a shorter run of loud seconds is a spike: its buckets join the baseline when it ends;
+ *  - during an event the resource's threshold stays the one of its start; `cooldownSeconds`
+ *    consecutive quiet seconds end the event, whose EndTime is the start of the first quiet
+ *    bucket; the quiet buckets then join the baseline.
+ * Automatic mitigation follows the resource's own traffic only, as Shield Advanced applies
+ * automatic mitigations for individual resources and not on protection group findings: an
+ * event becomes `ownDetected` once `sustainSeconds` consecutive seconds were above the
+ * resource's own threshold.
  * Per-bucket heavy-hitter tables (source IP, URL path, user agent, referrer) are merged into
  * the event's tables for every bucket that belongs to the event. The largest per-IP count of
  * each baseline bucket feeds a second window, from which the mitigation's rate limit comes.
@@ -44,20 +53,29 @@ export interface LiveAttack {
   /** Rate-based rule limit (per IP per 60 s) derived from the baseline when the event began. */
   readonly ruleLimit: number;
   readonly trackers: Trackers;
+  /** The resource's own traffic sustained a flood (automatic mitigation applies only then). */
+  ownDetected: boolean;
+  /** Protection groups whose loud seconds affected the resource during the event. */
+  readonly groups: Set<string>;
   mitigation?: MitigationRecord;
 }
 
+/** `updated`: an event became ownDetected (its automatic mitigation may now apply). */
 export interface Transition {
-  kind: "started" | "ended";
+  kind: "started" | "ended" | "updated";
   attack: LiveAttack;
+}
+
+/** Protection groups whose loud second affected the resource, and whether one of them is in an event. */
+export interface GroupHits {
+  ids: string[];
+  inEvent: boolean;
 }
 
 interface Second {
   count: number;
   topIp: number;
 }
-
-const NONE: readonly Transition[] = Object.freeze([]);
 
 function trackers(topK: number): Trackers {
   return {
@@ -77,14 +95,16 @@ function clear(t: Trackers): void {
 }
 
 export class ResourceDetector {
-  private bucket: number;
   private count = 0;
   private readonly current: Trackers;
   private readonly baseline: QuantileWindow;
   private readonly perIp: QuantileWindow;
   private pending: Second[] = [];
   private pendingStart = 0;
+  private readonly pendingGroups = new Set<string>();
   private run: Trackers;
+  /** Consecutive closed seconds above the resource's own threshold (pending or in the event). */
+  private ownRun = 0;
   private quiet: Second[] = [];
   private quietStart = 0;
   private readonly quietTrackers: Trackers;
@@ -93,10 +113,8 @@ export class ResourceDetector {
   constructor(
     public resource: ProtectedResource,
     private readonly s: DetectionSettings,
-    nowMs: number,
     private readonly newId: () => string,
   ) {
-    this.bucket = Math.floor(nowMs / BUCKET_MS);
     this.current = trackers(s.topK);
     this.run = trackers(s.topK);
     this.quietTrackers = trackers(s.topK);
@@ -104,34 +122,18 @@ export class ResourceDetector {
     this.perIp = new QuantileWindow(s.baselineSeconds);
   }
 
-  /** Counts one request at `nowMs` (after closing the buckets that ended before it). */
-  record(nowMs: number, ip: string, path: string, userAgent: string | undefined, referrer: string | undefined): readonly Transition[] {
-    const out = this.advance(nowMs);
+  /** Requests counted in the second that is still open. */
+  get requests(): number {
+    return this.count;
+  }
+
+  /** Counts one request in the open second. */
+  record(ip: string, path: string, userAgent: string | undefined, referrer: string | undefined): void {
     this.count++;
     this.current.SOURCE_IP_ADDRESS.add(ip);
     this.current.DESTINATION_URL.add(path);
     if (userAgent !== undefined) this.current.SOURCE_USER_AGENT.add(userAgent);
     if (referrer !== undefined) this.current.REFERRER.add(referrer);
-    return out;
-  }
-
-  /** Closes every bucket that ended at or before `nowMs`. */
-  advance(nowMs: number): readonly Transition[] {
-    const target = Math.floor(nowMs / BUCKET_MS);
-    if (target <= this.bucket) return NONE;
-    let out: Transition[] | undefined;
-    // After this many empty buckets the baseline holds only zeros and any event has ended,
-    // so a long idle gap is skipped instead of walked.
-    const maxSteps = this.s.baselineSeconds + this.s.cooldownSeconds + this.s.sustainSeconds + 1;
-    for (let steps = 0; this.bucket < target; steps++) {
-      if (steps >= maxSteps) {
-        this.bucket = target;
-        break;
-      }
-      const t = this.close();
-      if (t) (out ??= []).push(t);
-    }
-    return out ?? NONE;
   }
 
   /** Requests per second above which a second counts as part of a flood, right now. */
@@ -150,31 +152,35 @@ export class ResourceDetector {
     return a;
   }
 
-  private close(): Transition | undefined {
+  /** Judges the open second, which started at `start`; `hits` are the groups whose loud second affected this resource. */
+  close(start: number, hits?: GroupHits): Transition | undefined {
     const c = this.count;
-    const start = this.bucket * BUCKET_MS;
     const topIp = c > 0 ? this.current.SOURCE_IP_ADDRESS.max() : 0;
-    const t = this.attack ? this.closeInAttack(this.attack, c, topIp, start) : this.closeNormal(c, topIp, start);
+    const t = this.attack ? this.closeInAttack(this.attack, c, topIp, start, hits) : this.closeNormal(c, topIp, start, hits);
     if (c > 0) {
       this.count = 0;
       clear(this.current);
     }
-    this.bucket++;
     return t;
   }
 
-  private closeNormal(count: number, topIp: number, start: number): Transition | undefined {
+  private closeNormal(count: number, topIp: number, start: number, hits: GroupHits | undefined): Transition | undefined {
     // A second without requests is never above a threshold, whatever the settings.
-    const threshold = count > 0 ? this.threshold() : Number.POSITIVE_INFINITY;
-    if (count > threshold) {
+    const threshold = count > 0 || hits ? this.threshold() : Number.POSITIVE_INFINITY;
+    const own = count > threshold;
+    if (own || hits) {
       if (this.pending.length === 0) this.pendingStart = start;
       this.pending.push({ count, topIp });
+      this.ownRun = own ? this.ownRun + 1 : 0;
+      if (hits) for (const id of hits.ids) this.pendingGroups.add(id);
       mergeInto(this.run, this.current);
-      return this.pending.length >= this.s.sustainSeconds ? this.begin(threshold, start) : undefined;
+      return this.pending.length >= this.s.sustainSeconds || hits?.inEvent ? this.begin(threshold, start) : undefined;
     }
+    this.ownRun = 0;
     if (this.pending.length > 0) {
       for (const p of this.pending) this.learn(p);
       this.pending = [];
+      this.pendingGroups.clear();
       clear(this.run);
     }
     this.learn({ count, topIp });
@@ -199,15 +205,19 @@ export class ResourceDetector {
       baselineRps: this.baseline.quantile(BASELINE_QUANTILE),
       ruleLimit: rateLimitFromBaseline(this.perIp.quantile(BASELINE_QUANTILE), this.s.multiplier),
       trackers: this.run,
+      ownDetected: this.ownRun >= this.s.sustainSeconds,
+      groups: new Set(this.pendingGroups),
     };
     this.attack = attack;
     this.run = trackers(this.s.topK);
     this.pending = [];
+    this.pendingGroups.clear();
     return { kind: "started", attack };
   }
 
-  private closeInAttack(a: LiveAttack, count: number, topIp: number, start: number): Transition | undefined {
-    if (count > a.thresholdRps) {
+  private closeInAttack(a: LiveAttack, count: number, topIp: number, start: number, hits: GroupHits | undefined): Transition | undefined {
+    const own = count > a.thresholdRps;
+    if (own || hits) {
       // The quiet seconds in between belonged to the event after all.
       for (const q of this.quiet) {
         a.sum += q.count;
@@ -223,8 +233,15 @@ export class ResourceDetector {
       if (count > a.max) a.max = count;
       mergeInto(a.trackers, this.current);
       a.lastSeenAt = start + BUCKET_MS;
+      if (hits) for (const id of hits.ids) a.groups.add(id);
+      this.ownRun = own ? this.ownRun + 1 : 0;
+      if (!a.ownDetected && this.ownRun >= this.s.sustainSeconds) {
+        a.ownDetected = true;
+        return { kind: "updated", attack: a };
+      }
       return undefined;
     }
+    this.ownRun = 0;
     if (this.quiet.length === 0) this.quietStart = start;
     this.quiet.push({ count, topIp });
     if (count > 0) mergeInto(this.quietTrackers, this.current);
@@ -263,5 +280,6 @@ export function snapshotOf(resource: ProtectedResource, a: LiveAttack): AttackSn
     baselineRps: a.baselineRps,
     contributors,
     ...(a.mitigation ? { mitigation: { ...a.mitigation } } : {}),
+    ...(a.groups.size > 0 ? { protectionGroupIds: [...a.groups].sort() } : {}),
   };
 }

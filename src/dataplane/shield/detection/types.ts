@@ -12,8 +12,25 @@ export interface ProtectedResource {
   resourceArn: string;
   accountId: string;
   protectionId: string;
+  /** Shield's resource type (APPLICATION_LOAD_BALANCER, …): BY_RESOURCE_TYPE protection groups select on it. */
+  resourceType?: string;
   /** Automatic application-layer response, when enabled for the protection. */
   autoResponse?: { action: ResponseActionKind };
+}
+
+export type GroupAggregation = "SUM" | "MEAN" | "MAX";
+export type GroupPattern = "ALL" | "ARBITRARY" | "BY_RESOURCE_TYPE";
+
+/** A Shield Advanced protection group, as the detector needs it. */
+export interface ProtectionGroupSpec {
+  accountId: string;
+  protectionGroupId: string;
+  aggregation: GroupAggregation;
+  pattern: GroupPattern;
+  /** With BY_RESOURCE_TYPE: the resource type whose protected resources are members. */
+  resourceType?: string;
+  /** With ARBITRARY: the member resource ARNs. */
+  members?: readonly string[];
 }
 
 /** Attack properties Bulwark reports for HTTP floods (AttackPropertyIdentifier values). */
@@ -57,6 +74,8 @@ export interface AttackSnapshot {
   baselineRps: number;
   contributors: Record<ContributorKind, ContributorSummary>;
   mitigation?: MitigationRecord;
+  /** Protection groups whose aggregated traffic marked seconds of this event as a flood (ids, sorted). */
+  protectionGroupIds?: string[];
 }
 
 /** Durable storage of detected events (implemented by the Shield service). */
