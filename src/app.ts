@@ -2,6 +2,7 @@
  * Composition root: config → storage → root key → sealer → audit → services → gateway.
  * Manual dependency injection; nothing else wires modules together.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { existsSync, mkdirSync, chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -149,6 +150,8 @@ export interface App {
   scheduler: Scheduler;
   /** Load-balancer listeners; WAFv2/Shield steer it through DataPlaneControl (setWebAcl, addObserver). */
   dataPlane: DataPlane;
+  /** The request pipeline the listener calls (in-process benchmarks drive it without a socket). */
+  handle: (req: IncomingMessage, res: ServerResponse, secure: boolean) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -320,6 +323,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       kms,
       scheduler,
       dataPlane,
+      handle,
       close() {
         closing ??= (async () => {
           await server.close(cfg.shutdownGraceSeconds * 1000);

@@ -1,0 +1,98 @@
+// CPU per request of Bulwark's own request path, without sockets or node:http: the pipeline
+// (SigV4, routing, decode, handler, encode, audit build + durable append through the writer thread)
+// driven in-process with minimal request/response objects, `concurrency` requests in flight.
+// CPU time is the whole process (every thread) over the measured requests, so it is comparable
+// with the server CPU per request that bench/gateway.sh reports, minus what node:http costs.
+// Instruction-level noise from other jobs on the machine shows up as spread between rounds: the
+// minimum of several rounds is the figure to compare.
+//
+// usage: npx tsc -p tsconfig.json && node bench/pipeline.mjs [requests-per-round] [rounds] [concurrency]
+import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import pino from "pino";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "@aws-crypto/sha256-js";
+
+const dist = new URL("../dist/src/", import.meta.url);
+const { loadConfig } = await import(new URL("config/config.js", dist).href);
+const { startApp } = await import(new URL("app.js", dist).href);
+
+const N = Number(process.argv[2] ?? 20_000);
+const ROUNDS = Number(process.argv[3] ?? 5);
+const CONCURRENCY = Number(process.argv[4] ?? 64);
+const accessKeyId = "AKIABENCHADMIN000001";
+const secretAccessKey = "benchAdminSecret/0123456789abcdefghijklmnop";
+
+const dataDir = mkdtempSync(join(tmpdir(), "bulwark-pipeline-"));
+const cfg = loadConfig(
+  { dataDir, listen: "127.0.0.1:0", plainHttp: true },
+  { BULWARK_ROOT_KEY: randomBytes(32).toString("base64"), BULWARK_ADMIN_ACCESS_KEY_ID: accessKeyId, BULWARK_ADMIN_SECRET_ACCESS_KEY: secretAccessKey },
+);
+const app = await startApp(cfg, { logger: pino({ level: "silent" }) });
+
+async function signed(service, headers, body) {
+  const signer = new SignatureV4({ service, region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
+  const r = await signer.sign({ method: "POST", protocol: "http:", hostname: "127.0.0.1", port: app.port, path: "/", headers: { host: `127.0.0.1:${app.port}`, ...headers }, body });
+  const lower = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  lower["content-length"] = String(Buffer.byteLength(body));
+  lower["user-agent"] = "bench-pipeline";
+  return { headers: lower, rawHeaders: Object.entries(lower).flat(), body: Buffer.from(body) };
+}
+
+const socket = { remoteAddress: "127.0.0.1" };
+function fakeRequest(tpl) {
+  const req = new EventEmitter();
+  req.method = "POST";
+  req.url = "/";
+  req.headers = tpl.headers;
+  req.rawHeaders = tpl.rawHeaders;
+  req.socket = socket;
+  req.resume = () => req;
+  process.nextTick(() => {
+    req.emit("data", tpl.body);
+    req.emit("end");
+  });
+  return req;
+}
+function fakeResponse() {
+  return { status: 0, shouldKeepAlive: true, writeHead(s) { this.status = s; }, end() {}, setHeader() {} };
+}
+
+async function once(tpl) {
+  const res = fakeResponse();
+  await app.handle(fakeRequest(tpl), res, false);
+  if (res.status !== 200) throw new Error(`status ${res.status}`);
+}
+
+async function round(tpl, n) {
+  let next = 0;
+  const t0 = process.cpuUsage();
+  const w0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < n) await once(tpl);
+    }),
+  );
+  const c = process.cpuUsage(t0);
+  return { cpu: (c.user + c.system) / n, wall: ((performance.now() - w0) * 1000) / n };
+}
+
+const cases = {
+  GetCallerIdentity: await signed("sts", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, "Action=GetCallerIdentity&Version=2011-06-15"),
+  DescribeOrganization: await signed("organizations", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.DescribeOrganization" }, "{}"),
+};
+await once(await signed("organizations", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.CreateOrganization" }, '{"FeatureSet":"ALL"}'));
+
+console.log(`node ${process.version}; ${N} requests per round, ${ROUNDS} rounds, ${CONCURRENCY} in flight; CPU µs per request (all threads)`);
+for (const [name, tpl] of Object.entries(cases)) {
+  await round(tpl, Math.min(N, 5000)); // warm-up
+  const rs = [];
+  for (let i = 0; i < ROUNDS; i++) rs.push(await round(tpl, N));
+  const cpus = rs.map((r) => r.cpu).sort((a, b) => a - b);
+  console.log(`${name.padEnd(22)} min ${cpus[0].toFixed(1)}  median ${cpus[Math.floor(cpus.length / 2)].toFixed(1)}  (rounds: ${rs.map((r) => r.cpu.toFixed(1)).join(" ")})`);
+}
+await app.close();
+rmSync(dataDir, { recursive: true, force: true });
