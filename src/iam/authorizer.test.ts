@@ -129,4 +129,49 @@ describe("createAuthorizer", () => {
     dir.pols = { identity: [policy(deny("iam:CreateUser"))] };
     await assert.rejects(a.authorize(alice, facts, { action: "iam:CreateUser", resource: "*" }, async () => true), AwsError);
   });
+
+  test("the request's context is read only when a policy reaches a condition, and then honoured", async () => {
+    const dir = new FakeDirectory();
+    const a = createAuthorizer({ directory: dir });
+    let reads = 0;
+    const req = {
+      action: "kms:Encrypt",
+      resource: "*",
+      get context() {
+        reads++;
+        return { "kms:EncryptionContext:Department": "Secret" };
+      },
+    };
+    // No condition anywhere: the context is never built.
+    dir.pols = { identity: [policy(allow("kms:*"))] };
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    assert.equal(reads, 0);
+    // A conditional statement for another action is not reached either.
+    dir.pols = { identity: [policy(allow("kms:*"), { Effect: "Deny", Action: "kms:Decrypt", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } })] };
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    assert.equal(reads, 0);
+    // A reached condition reads it once, and the service's key decides.
+    dir.pols = {
+      identity: [policy(allow("kms:*"), { Effect: "Deny", Action: "kms:Encrypt", Resource: "*", Condition: { StringEquals: { "kms:EncryptionContext:Department": "Secret", "aws:SourceIp": "192.0.2.7" } } })],
+    };
+    assert.equal((await a.decide(alice, facts, req)).decision, "ExplicitDeny");
+    assert.equal(reads, 1);
+    // A policy variable in a resource reads it too.
+    dir.pols = { identity: [policy({ Effect: "Allow", Action: "kms:Encrypt", Resource: "arn:aws:kms:*:${aws:PrincipalAccount}:key/*" })] };
+    const keyReq = { ...req, resource: `arn:aws:kms:eu-west-3:${ACCT}:key/k1` };
+    assert.equal((await a.decide(alice, facts, keyReq)).decision, "Allow");
+  });
+
+  test("a policy text is parsed once and served from the cache by its exact text", async () => {
+    const dir = new FakeDirectory();
+    const a = createAuthorizer({ directory: dir, cacheSize: 2 });
+    const keyPolicy = (effect: string) => policy({ Effect: effect, Principal: { AWS: alice.arn }, Action: "kms:Encrypt", Resource: "*" }, { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "kms:*", Resource: "*", Sid: "x".repeat(300) });
+    const req = (text: string) => ({ action: "kms:Encrypt", resource: "*", resourcePolicy: text, resourcePolicyIsAuthoritative: true });
+    assert.equal((await a.decide(alice, facts, req(keyPolicy("Allow")))).decision, "Allow");
+    assert.equal((await a.decide(alice, facts, req(keyPolicy("Deny")))).decision, "ExplicitDeny");
+    // Past the bound the cache starts over; decisions stay the same.
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await a.decide(alice, facts, req(keyPolicy(i % 2 ? "Deny" : "Allow")))).decision, i % 2 ? "ExplicitDeny" : "Allow");
+    }
+  });
 });

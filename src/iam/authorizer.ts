@@ -4,11 +4,13 @@
  * identity directory, adds the global condition keys of the request, and asks the
  * policy engine. Parsed policies are cached by their text (bounded).
  */
-import { createHash } from "node:crypto";
 import { AwsError } from "../core/errors.js";
 import type { AuthorizeRequest, ConditionContext, Principal } from "../core/types.js";
 import type { IdentityDirectory, PrincipalPolicies } from "./directory.js";
-import { evaluate, parsePolicy, principalContext, type EvaluationResult, type ParsedPolicy, type PolicyKind } from "./policy/index.js";
+import { evaluate, parsePolicy, principalContext, type EvaluationInput, type EvaluationResult, type ParsedPolicy, type PolicyKind } from "./policy/index.js";
+
+/** Thrown (not an Error: no stack is captured) by the context of a first evaluation that needs the principal's tags. */
+const NEED_TAGS: unknown = Object.freeze({ needTags: true });
 
 /** Root of an account is allowed everything its own account owns (only explicit resource-policy denies and authoritative resource policies restrict it). */
 const ROOT_POLICY_TEXT = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
@@ -21,26 +23,49 @@ export interface RequestFacts {
   now: number;
 }
 
+/**
+ * `req.context` is read from the request object itself, and only when a policy reaches a
+ * Condition or policy variable: a service may supply it as a getter that builds it on demand.
+ */
 export interface Authorizer {
   decide(principal: Principal, facts: RequestFacts, req: AuthorizeRequest): Promise<EvaluationResult>;
   /** Throws the protocol-neutral AccessDenied AwsError with AWS's message when not allowed. */
   authorize(principal: Principal, facts: RequestFacts, req: AuthorizeRequest, alternativeAllow?: () => Promise<boolean>): Promise<void>;
 }
 
+/**
+ * Parsed policies by kind and exact text. Keyed by the text itself: callers pass the same
+ * string objects again (cached key records, directory objects), whose hash V8 keeps, so a hit
+ * costs no hashing of the text. Bounded by entries and by the total length of the texts held;
+ * when either bound is reached the cache starts over (parsing again is only slower).
+ */
 class PolicyCache {
-  private readonly map = new Map<string, ParsedPolicy>();
-  constructor(private readonly max: number) {}
+  private readonly byKind = new Map<PolicyKind, Map<string, ParsedPolicy>>();
+  private entries = 0;
+  private chars = 0;
+  constructor(
+    private readonly max: number,
+    private readonly maxChars: number,
+  ) {}
   get(text: string, kind: PolicyKind): ParsedPolicy {
-    const k = kind + ":" + (text.length > 256 ? createHash("sha256").update(text).digest("base64") : text);
-    const hit = this.map.get(k);
-    if (hit) return hit;
-    const parsed = parsePolicy(text, kind);
-    if (this.map.size >= this.max) {
-      const first = this.map.keys().next();
-      if (!first.done) this.map.delete(first.value);
+    let m = this.byKind.get(kind);
+    if (m === undefined) {
+      m = new Map();
+      this.byKind.set(kind, m);
     }
-    this.map.set(k, parsed);
+    const hit = m.get(text);
+    if (hit !== undefined) return hit;
+    const parsed = parsePolicy(text, kind);
+    if (this.entries >= this.max || this.chars + text.length > this.maxChars) this.clear();
+    m.set(text, parsed);
+    this.entries++;
+    this.chars += text.length;
     return parsed;
+  }
+  private clear(): void {
+    for (const m of this.byKind.values()) m.clear();
+    this.entries = 0;
+    this.chars = 0;
   }
 }
 
@@ -104,8 +129,8 @@ function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize?: number }): Authorizer {
-  const cache = new PolicyCache(deps.cacheSize ?? 5000);
+export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize?: number; cacheChars?: number }): Authorizer {
+  const cache = new PolicyCache(deps.cacheSize ?? 5000, deps.cacheChars ?? 16_000_000);
   const rootPolicy = parsePolicy(ROOT_POLICY_TEXT, "identity");
   // The directory hands out the same PrincipalPolicies / Principal / tag objects while they are
   // cached, so the parsed policies and principal condition keys are remembered on those objects
@@ -175,25 +200,20 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
   }
 
   async function decide(principal: Principal, facts: RequestFacts, req: AuthorizeRequest): Promise<EvaluationResult> {
-    const [pols, tags] = await Promise.all([deps.directory.policiesFor(principal), deps.directory.principalTags(principal)]);
+    const pols = await deps.directory.policiesFor(principal);
     const set = parsedSetOf(pols);
     const resourcePolicy = req.resourcePolicy !== undefined ? safeParse(req.resourcePolicy, "resource") : undefined;
-    // Same keys, values and insertion order as spreading principalContext() first, then the
-    // request keys, then the service's own keys (which win) — written as plain assignments:
-    // an object literal that spreads and then adds "aws:…" keys costs V8 microseconds.
-    const context: ConditionContext = {};
-    const base = principalContextOf(principal, tags);
-    for (const k in base) setKey(context, k, base[k]);
-    context["aws:SourceIp"] = facts.sourceIp;
-    context["aws:SecureTransport"] = facts.secureTransport;
-    context["aws:CurrentTime"] = currentTime(facts.now);
-    context["aws:EpochTime"] = Math.floor(facts.now / 1000);
-    context["aws:RequestedRegion"] = facts.region;
-    context["aws:UserAgent"] = facts.userAgent;
-    context["aws:ResourceAccount"] = req.resourceAccount ?? principal.accountId;
-    const extra = req.context;
-    if (extra !== undefined) for (const k of Object.keys(extra)) setKey(context, k, extra[k]);
-    return evaluate({
+    // The condition context is built only if a policy reads it (a Condition or policy variable
+    // is reached): most requests never need it. req.context is read only then, so a service
+    // may supply it as a getter. The principal's tags are fetched only then too: the first
+    // evaluation runs without them and stops (NEED_TAGS) at the first read; evaluation is pure,
+    // so it is simply run again with them.
+    let tags: Record<string, string> | undefined;
+    const context = (): ConditionContext => {
+      if (tags === undefined) throw NEED_TAGS;
+      return requestContext(principal, tags, facts, req);
+    };
+    const input: EvaluationInput = {
       principal,
       action: req.action,
       resource: req.resource,
@@ -205,7 +225,36 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
       resourcePolicy,
       resourcePolicyIsAuthoritative: req.resourcePolicyIsAuthoritative === true ? true : undefined,
       context,
-    });
+    };
+    try {
+      return evaluate(input);
+    } catch (e) {
+      if (e !== NEED_TAGS) throw e;
+    }
+    tags = await deps.directory.principalTags(principal);
+    return evaluate(input);
+  }
+
+  /**
+   * The condition keys of a request: the same keys, values and insertion order as spreading
+   * principalContext() first, then the request keys, then the service's own keys (which win) —
+   * written as plain assignments: an object literal that spreads and then adds "aws:…" keys
+   * costs V8 microseconds.
+   */
+  function requestContext(principal: Principal, tags: Record<string, string>, facts: RequestFacts, req: AuthorizeRequest): ConditionContext {
+    const c: ConditionContext = {};
+    const base = principalContextOf(principal, tags);
+    for (const k in base) setKey(c, k, base[k]);
+    c["aws:SourceIp"] = facts.sourceIp;
+    c["aws:SecureTransport"] = facts.secureTransport;
+    c["aws:CurrentTime"] = currentTime(facts.now);
+    c["aws:EpochTime"] = Math.floor(facts.now / 1000);
+    c["aws:RequestedRegion"] = facts.region;
+    c["aws:UserAgent"] = facts.userAgent;
+    c["aws:ResourceAccount"] = req.resourceAccount ?? principal.accountId;
+    const extra = req.context;
+    if (extra !== undefined) for (const k of Object.keys(extra)) setKey(c, k, extra[k]);
+    return c;
   }
 
   return {

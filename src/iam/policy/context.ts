@@ -3,22 +3,33 @@
  *
  * Condition keys are case-insensitive in IAM. Callers normally use the canonical spelling,
  * so the exact key is tried first, then a case-insensitive scan.
+ *
+ * The context may be given as a function that builds it: it is called once, on the first
+ * lookup, so a request whose policies never read a condition key (no Condition reached, no
+ * policy variable) never pays for building it.
  */
 import type { ConditionContext, ContextValue } from "../../core/types.js";
 import type { Resolver } from "./template.js";
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+export type ContextSource = ConditionContext | (() => ConditionContext);
+
 export class ContextLookup {
   readonly resolve: Resolver;
+  private ctx: ConditionContext | undefined;
 
-  constructor(private readonly ctx: ConditionContext) {
+  constructor(private readonly source: ContextSource) {
     this.resolve = (key, keyLower) => singleValue(this.get(key, keyLower));
   }
 
   /** The value of a key, or undefined when absent. Never consults the prototype chain. */
   get(key: string, keyLower: string): ContextValue {
-    const c = this.ctx;
+    let c = this.ctx;
+    if (c === undefined) {
+      const s = this.source;
+      c = this.ctx = typeof s === "function" ? s() : s;
+    }
     if (hasOwn.call(c, key)) {
       const v = c[key];
       if (v !== undefined) return v;

@@ -1,9 +1,10 @@
 /** Shared fixtures for the policy-engine tests (not used by production code). */
+import assert from "node:assert/strict";
 import type { ConditionContext, Principal } from "../../core/types.js";
 import { evaluate } from "./evaluate.js";
 import { parsePolicy } from "./parse.js";
 import { principalContext } from "./principal-context.js";
-import type { EvaluationResult, PolicyKind } from "./types.js";
+import type { EvaluationInput, EvaluationResult, PolicyKind } from "./types.js";
 
 export const ACCT = "111122223333";
 export const OTHER = "444455556666";
@@ -113,7 +114,7 @@ export function runCase(c: Case): EvaluationResult {
   const context = { ...principalContext(principal, c.tags), ...baseContext, ...(c.ctx ?? {}) };
   for (const [k, v] of Object.entries(c.ctx ?? {})) if (v === undefined) delete context[k];
   const p = (d: Doc, kind: PolicyKind) => parsePolicy(JSON.stringify(d), kind);
-  return evaluate({
+  const input: EvaluationInput = {
     principal,
     action: c.action ?? "iam:GetUser",
     resource: c.resource ?? `arn:aws:iam::${ACCT}:user/alice`,
@@ -126,5 +127,26 @@ export function runCase(c: Case): EvaluationResult {
     ...(c.scps ? { serviceControlPolicies: c.scps.map((level) => level.map((d) => p(d, "scp"))) } : {}),
     ...(c.servicePrincipal ? { callerServicePrincipal: c.servicePrincipal } : {}),
     context,
-  });
+  };
+  const result = evaluate(input);
+  // The same decision with the context built on demand (at most once), and with the
+  // authoriser's pattern: a first evaluation that stops at the first context read, then a
+  // second one with the context.
+  let calls = 0;
+  const lazy = evaluate({ ...input, context: () => (calls++, context) });
+  assert.equal(lazy.decision, result.decision, "lazily built context");
+  assert.ok(calls <= 1, "the context function is called at most once");
+  const STOP = {};
+  let stopped = false;
+  let retried: EvaluationResult | undefined;
+  try {
+    retried = evaluate({ ...input, context: () => { throw STOP; } });
+  } catch (e) {
+    assert.equal(e, STOP);
+    stopped = true;
+  }
+  assert.equal(stopped, calls === 1, "the first evaluation stops exactly when the context is read");
+  if (stopped) retried = evaluate(input);
+  assert.equal(retried?.decision, result.decision, "decision after a stopped evaluation");
+  return result;
 }

@@ -55,7 +55,12 @@ export interface EvaluationInput {
   sessionPolicies?: ParsedPolicy[];
   resourcePolicy?: ParsedPolicy;
   resourcePolicyIsAuthoritative?: boolean;
-  context: ConditionContext;
+  /**
+   * The request's condition keys, or a function building them: it is called at most once,
+   * when a policy first reads a condition key or variable, and never if none does. What it
+   * throws propagates out of evaluate() unchanged (the engine catches nothing).
+   */
+  context: ConditionContext | (() => ConditionContext);
   /**
    * Service control policies that apply to the caller's account, one array per level of the
    * organization (root, OUs…, account). Every level must allow; any deny wins.
