@@ -4,7 +4,7 @@
  * key usage, honour DryRun — then fetch the unsealed material from the LRU.
  */
 import type { ConditionContext, RequestContext } from "../../core/types.js";
-import { authorizeKey, checkGrantTokens } from "./authorize.js";
+import { authorizeKey, checkGrantTokens, type KeyAuthOptions } from "./authorize.js";
 import type { KeyMaterial, KeyUsage } from "./crypto/index.js";
 import type { KmsEnv } from "./env.js";
 import { invalidCiphertext, invalidKeyUsage, kmsInternal, validation } from "./errors.js";
@@ -21,11 +21,11 @@ export interface UseKeyOptions {
   grantOp?: string;
   /** Required key usage; absent: any usage (GetPublicKey). */
   usage?: KeyUsage;
-  encryptionContext?: Readonly<Record<string, string>>;
+  encryptionContext?: Readonly<Record<string, string>> | undefined;
   context?: ConditionContext;
-  grantTokens?: readonly string[];
+  grantTokens?: readonly string[] | undefined;
   states?: StateRule;
-  viaService?: string;
+  viaService?: string | undefined;
   /** Skips the quota (a second key of the same request, e.g. ReEncrypt's destination). */
   noThrottle?: boolean;
 }
@@ -35,23 +35,25 @@ export function keyUsageError(key: KeyRecord, op: string): Error {
 }
 
 /** Checks everything about using `key` for the operation (quota, authorisation, state, usage). */
-export async function useResolvedKey(env: KmsEnv, ctx: RequestContext, key: KeyRecord, opts: UseKeyOptions & { requestAlias?: string }): Promise<void> {
+export async function useResolvedKey(env: KmsEnv, ctx: RequestContext, key: KeyRecord, opts: UseKeyOptions & { requestAlias?: string | undefined }): Promise<void> {
   if (!opts.noThrottle) env.throttle.take(ctx.scope.accountId, ctx.scope.region, quotaClassOf(key.keySpec));
   checkGrantTokens(env, opts.grantTokens);
-  await authorizeKey(env, ctx, key, opts.action, {
+  const auth: KeyAuthOptions = {
     grantOp: opts.grantOp ?? opts.action,
-    ...(opts.encryptionContext ? { encryptionContext: opts.encryptionContext } : {}),
-    ...(opts.context ? { context: opts.context } : {}),
-    ...(opts.requestAlias !== undefined ? { requestAlias: opts.requestAlias } : {}),
-    ...(opts.viaService !== undefined ? { viaService: opts.viaService } : {}),
-  });
+    encryptionContext: opts.encryptionContext,
+    context: opts.context,
+    requestAlias: opts.requestAlias,
+    viaService: opts.viaService,
+  };
+  await authorizeKey(env, ctx, key, opts.action, auth);
   assertState(key, opts.states ?? STATES.crypto);
   if (opts.usage !== undefined && key.keyUsage !== opts.usage) throw keyUsageError(key, opts.action.replace(/^ReEncrypt(From|To)$/, "ReEncrypt"));
 }
 
 export async function useKey(env: KmsEnv, ctx: RequestContext, id: string, rules: IdRules, opts: UseKeyOptions): Promise<{ key: KeyRecord; aliasName?: string }> {
   const resolved = await resolveKey(env, ctx, id, rules);
-  await useResolvedKey(env, ctx, resolved.key, { ...opts, ...(resolved.aliasName !== undefined ? { requestAlias: resolved.aliasName } : {}) });
+  if (resolved.aliasName !== undefined) await useResolvedKey(env, ctx, resolved.key, { ...opts, requestAlias: resolved.aliasName });
+  else await useResolvedKey(env, ctx, resolved.key, opts);
   return resolved;
 }
 
@@ -73,12 +75,15 @@ export async function currentMaterialOf(env: KmsEnv, key: KeyRecord): Promise<{ 
 /** CloudTrail's requestParameters of a cryptographic call (absent values omitted; never secrets). */
 export function auditParams(ctx: RequestContext, params: Record<string, unknown>): void {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) out[k] = v;
+  for (const k in params) {
+    const v = params[k];
+    if (v !== undefined) out[k] = v;
+  }
   ctx.audit.requestParameters = out;
 }
 
 export function noteUse(env: KmsEnv, ctx: RequestContext, key: KeyRecord, operation: string): void {
-  env.usage.note(key.accountId, key.region, key.keyId, operation, ctx.requestId);
+  env.usage.note(key, operation, ctx.requestId);
 }
 
 /** RecipientInfo (Nitro Enclaves / NitroTPM attestation): validated, then refused — no attestation root is configured here. */

@@ -13,7 +13,7 @@ import type {
 } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
 import { authorizeIamOnly } from "./authorize.js";
-import { DATA_KEY_PAIR_SPECS, generateDataKeyPairAsync } from "./crypto/index.js";
+import { DATA_KEY_PAIR_SPECS, generateDataKeyPairAsync, randomSecret } from "./crypto/index.js";
 import { auditParams, checkRecipient, noteUse, useKey } from "./crypto-common.js";
 import { encryptWith } from "./encrypt.js";
 import type { KmsEnv } from "./env.js";
@@ -60,13 +60,13 @@ async function dataKey(env: KmsEnv, ctx: RequestContext, input: GenerateDataKeyI
   const { key } = await useKey(env, ctx, input.KeyId, ID.useCreating, {
     action: op,
     usage: "ENCRYPT_DECRYPT",
-    ...(ec ? { encryptionContext: ec } : {}),
-    ...(input.GrantTokens ? { grantTokens: input.GrantTokens } : {}),
-    ...(viaService !== undefined ? { viaService } : {}),
+    encryptionContext: ec,
+    grantTokens: input.GrantTokens,
+    viaService,
   });
   symmetricOnly(key, op);
   if (input.DryRun) throw dryRunSucceeded();
-  const plaintext = randomBytes(length);
+  const plaintext = randomSecret(length);
   const out = await encryptWith(env, key, plaintext, "SYMMETRIC_DEFAULT", ec);
   noteUse(env, ctx, key, op);
   return { key, plaintext, blob: out.blob, materialId: out.materialId };

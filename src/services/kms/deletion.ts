@@ -85,7 +85,7 @@ export async function runKeyDeletion(env: KmsEnv, p: KeyJobPayload): Promise<voi
   }
   const scope = { accountId: key.accountId, region: key.region };
   for (const name of await env.repo.aliasNamesForKey(scope, key.keyId)) await env.repo.deleteAlias(scope, name);
-  env.usage.forget(key.accountId, key.region, key.keyId);
+  env.usage.forget(key);
   await env.repo.deleteKeyCompletely(key);
   await env.scheduler?.cancel(`kms-rotate/${key.arn}`);
   await recordServiceEvent(env, key, "DeleteKey");

@@ -71,10 +71,10 @@ export async function encrypt(env: KmsEnv, ctx: RequestContext, input: EncryptIn
   const { key } = await useKey(env, ctx, input.KeyId, ID.useCreating, {
     action: "Encrypt",
     usage: "ENCRYPT_DECRYPT",
-    ...(ec ? { encryptionContext: ec } : {}),
+    encryptionContext: ec,
     context: { "kms:EncryptionAlgorithm": algorithm },
-    ...(input.GrantTokens ? { grantTokens: input.GrantTokens } : {}),
-    ...(viaService !== undefined ? { viaService } : {}),
+    grantTokens: input.GrantTokens,
+    viaService,
   });
   checkAlgorithm(key, algorithm);
   rejectContextForAsymmetric(key, ec);
@@ -85,11 +85,11 @@ export async function encrypt(env: KmsEnv, ctx: RequestContext, input: EncryptIn
 }
 
 interface SourceInput {
-  CiphertextBlob?: Uint8Array;
-  KeyId?: string;
-  EncryptionContext?: Ec;
-  EncryptionAlgorithm?: string;
-  GrantTokens?: string[];
+  CiphertextBlob?: Uint8Array | undefined;
+  KeyId?: string | undefined;
+  EncryptionContext?: Ec | undefined;
+  EncryptionAlgorithm?: string | undefined;
+  GrantTokens?: string[] | undefined;
   ignoreCiphertext: boolean;
 }
 
@@ -119,11 +119,11 @@ async function sourceKey(env: KmsEnv, ctx: RequestContext, s: SourceInput, actio
   await useResolvedKey(env, ctx, key, {
     action,
     usage: "ENCRYPT_DECRYPT",
-    ...(ec ? { encryptionContext: ec } : {}),
+    encryptionContext: ec,
     context: { "kms:EncryptionAlgorithm": algorithm },
-    ...(s.GrantTokens ? { grantTokens: s.GrantTokens } : {}),
-    ...(alias !== undefined ? { requestAlias: alias } : {}),
-    ...(viaService !== undefined ? { viaService } : {}),
+    grantTokens: s.GrantTokens,
+    requestAlias: alias,
+    viaService,
   });
   checkAlgorithm(key, algorithm);
   rejectContextForAsymmetric(key, ec);
@@ -180,11 +180,11 @@ export async function decrypt(env: KmsEnv, ctx: RequestContext, input: DecryptIn
     env,
     ctx,
     {
-      ...(input.CiphertextBlob ? { CiphertextBlob: input.CiphertextBlob } : {}),
-      ...(input.KeyId !== undefined ? { KeyId: input.KeyId } : {}),
-      ...(input.EncryptionContext ? { EncryptionContext: input.EncryptionContext } : {}),
-      ...(input.EncryptionAlgorithm !== undefined ? { EncryptionAlgorithm: input.EncryptionAlgorithm } : {}),
-      ...(input.GrantTokens ? { GrantTokens: input.GrantTokens } : {}),
+      CiphertextBlob: input.CiphertextBlob,
+      KeyId: input.KeyId,
+      EncryptionContext: input.EncryptionContext,
+      EncryptionAlgorithm: input.EncryptionAlgorithm,
+      GrantTokens: input.GrantTokens,
       ignoreCiphertext: ignore,
     },
     "Decrypt",

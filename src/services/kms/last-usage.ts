@@ -22,7 +22,7 @@ export async function getKeyLastUsage(env: KmsEnv, ctx: RequestContext, input: {
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "GetKeyLastUsage");
-  const last = await env.usage.last(key.accountId, key.region, key.keyId);
+  const last = await env.usage.last(key);
   const eventId = last ? await cloudTrailEventId(env, key.accountId, key.arn, last.requestId, last.timestamp) : undefined;
   const tracking = Math.max(await env.usage.trackingStartDate(), key.createdAt);
   return {

@@ -54,22 +54,67 @@ interface Parsed {
   accountId: string;
   region: string;
   keyId?: string;
+  /** Known already: keyId is well-formed. */
+  keyIdValid?: boolean;
   aliasName?: string;
+}
+
+interface ParsedArn {
+  region: string;
+  accountId: string;
+  kind: "key" | "alias";
+  /** Key id (kind key) or alias name with its "alias/" prefix (kind alias). */
+  name: string;
+  accountValid: boolean;
+  /** kind key: the name is a well-formed key id. */
+  keyIdValid: boolean;
+}
+
+/**
+ * ARN identifiers parsed before, by their text (null: not a KMS key or alias ARN). A parse is a
+ * pure function of the text; the checks against the caller and the operation run every time.
+ * Bounded; starts over when full.
+ */
+const arnCache = new Map<string, ParsedArn | null>();
+const ARN_CACHE_MAX = 10_000;
+const ARN_CACHE_MAX_LENGTH = 512;
+
+function parseArn(id: string): ParsedArn | null {
+  const hit = arnCache.get(id);
+  if (hit !== undefined) return hit;
+  const m = ARN.exec(id);
+  let parsed: ParsedArn | null = null;
+  if (m) {
+    const [, , region, accountId, kind, rest] = m as unknown as [string, string, string, string, "key" | "alias", string];
+    parsed = {
+      region,
+      accountId,
+      kind,
+      name: kind === "alias" ? `alias/${rest}` : rest,
+      accountValid: /^\d{12}$/.test(accountId),
+      keyIdValid: kind === "key" && isKeyId(rest),
+    };
+  }
+  if (id.length <= ARN_CACHE_MAX_LENGTH) {
+    if (arnCache.size >= ARN_CACHE_MAX) arnCache.clear();
+    arnCache.set(id, parsed);
+  }
+  return parsed;
 }
 
 function parseIdentifier(id: string, ctx: Pick<RequestContext, "scope">, rules: IdRules): Parsed {
   const { accountId, region } = ctx.scope;
   if (id.startsWith("arn:")) {
-    const m = ARN.exec(id);
+    const m = parseArn(id);
     if (!m) invalidKeyId(id);
-    const [, , arnRegion, arnAccount, kind, rest] = m as unknown as [string, string, string, string, string, string];
+    const { kind, region: arnRegion, accountId: arnAccount } = m;
     if (kind === "alias" && !rules.alias) invalidKeyId(id);
     if (arnRegion !== region) throw notFound(`Invalid arn ${arnRegion}`);
-    if (!/^\d{12}$/.test(arnAccount)) invalidKeyId(id);
+    if (!m.accountValid) invalidKeyId(id);
     if (arnAccount !== accountId && !rules.crossAccount) {
       throw notFound(kind === "key" ? `Key '${id}' does not exist` : `Alias ${id} is not found.`);
     }
-    return kind === "key" ? { accountId: arnAccount, region, keyId: rest } : { accountId: arnAccount, region, aliasName: `alias/${rest}` };
+    return kind === "key" ? { accountId: arnAccount, region, keyId: m.name, keyIdValid: m.keyIdValid } : { accountId: arnAccount, region, aliasName: m.name };
   }
   if (id.startsWith("alias/")) {
     if (!rules.alias) invalidKeyId(id);
@@ -92,7 +137,7 @@ export async function resolveKey(env: KmsEnv, ctx: Pick<RequestContext, "scope">
     if (!alias) throw notFound(`Alias ${aliasArnOf(p.accountId, p.region, p.aliasName)} is not found.`);
     keyId = alias.targetKeyId;
   }
-  if (keyId === undefined || !isKeyId(keyId)) invalidKeyId(id);
+  if (keyId === undefined || (p.keyIdValid !== true && !isKeyId(keyId))) invalidKeyId(id);
   const key = await env.repo.getKey(p.accountId, p.region, keyId);
   if (!key) throw notFound(`Key '${keyArnOf(p.accountId, p.region, keyId)}' does not exist`);
   return p.aliasName !== undefined ? { key, aliasName: p.aliasName } : { key };

@@ -7,7 +7,9 @@
  *  - key material reaches storage only sealed (aad binds key ARN + material id) and is
  *    unsealed only into the bounded in-memory LRU, which is dropped for a key whenever its
  *    material, state or existence changes;
- *  - cached records are frozen: callers copy (structuredClone) before changing anything.
+ *  - cached records are frozen: callers copy (structuredClone) before changing anything;
+ *  - a load that overlaps any invalidation is returned but not cached (the `invalidations`
+ *    counter), so a read that started before a write can never be cached after it.
  */
 import type { Scope } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
@@ -23,8 +25,11 @@ interface AliasView {
 
 export interface RepoOptions {
   keyCacheSize?: number;
+  /** Keys whose unsealed material versions are held in memory. */
   materialCacheSize?: number;
 }
+
+const NO_ALIASES: readonly string[] = Object.freeze([]);
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === "object" && !Object.isFrozen(o)) {
@@ -36,9 +41,15 @@ function deepFreeze<T>(o: T): T {
 
 export class KmsRepo {
   private readonly keys: Lru<string, KeyRecord | null>;
-  private readonly materials: Lru<string, KeyMaterial>;
+  /** Unsealed material by key ARN, then material id (dropping a key's material is one delete). */
+  private readonly materials: Lru<string, Map<string, KeyMaterial>>;
   private readonly aliases = new Lru<string, AliasView>(2000);
   private readonly grants = new Lru<string, readonly GrantRecord[]>(20_000);
+  private invalidations = 0;
+  // The storage keys of the last key and scope looked up: consecutive requests for one key
+  // find the cache entry with the same string (whose hash V8 keeps) instead of a new one.
+  private lastKey = { accountId: "", region: "", keyId: "", docKey: "" };
+  private lastScope = { accountId: "", region: "", scopeKey: "" };
 
   constructor(
     readonly store: Storage,
@@ -49,14 +60,38 @@ export class KmsRepo {
     this.materials = new Lru(opts.materialCacheSize ?? 10_000);
   }
 
+  /** Drops a cache entry; loads in flight meanwhile will not cache what they read. */
+  private forget<K>(cache: Lru<K, unknown>, key: K): void {
+    this.invalidations++;
+    cache.delete(key);
+  }
+
+  private docKeyOf(accountId: string, region: string, keyId: string): string {
+    const l = this.lastKey;
+    if (l.keyId === keyId && l.accountId === accountId && l.region === region) return l.docKey;
+    const docKey = keyDocKey(accountId, region, keyId);
+    this.lastKey = { accountId, region, keyId, docKey };
+    return docKey;
+  }
+
+  private scopeKeyOf(accountId: string, region: string): string {
+    const l = this.lastScope;
+    if (l.accountId === accountId && l.region === region) return l.scopeKey;
+    const scopeKey = `${accountId}/${region}`;
+    this.lastScope = { accountId, region, scopeKey };
+    return scopeKey;
+  }
+
   // ------------------------------------------------------------------ keys
 
   async getKey(accountId: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
-    const k = keyDocKey(accountId, region, keyId);
+    const k = this.docKeyOf(accountId, region, keyId);
     const hit = this.keys.get(k);
     if (hit !== undefined) return hit ?? undefined;
+    const gen = this.invalidations;
     const rec = await this.store.get<KeyRecord>(COLLECTIONS.keys, k);
-    this.keys.set(k, rec ? deepFreeze(rec) : null);
+    if (rec) deepFreeze(rec);
+    if (gen === this.invalidations) this.keys.set(k, rec ?? null);
     return rec;
   }
 
@@ -68,7 +103,8 @@ export class KmsRepo {
     const next = { ...rec, version: rec.version + 1 };
     const k = keyDocKey(rec.accountId, rec.region, rec.keyId);
     await (tx ?? this.store).put(COLLECTIONS.keys, k, next);
-    if (tx) this.keys.delete(k);
+    this.invalidations++;
+    if (tx) this.forget(this.keys, k);
     else this.keys.set(k, deepFreeze(structuredClone(next)));
     return next;
   }
@@ -83,7 +119,7 @@ export class KmsRepo {
   }
 
   invalidateKey(accountId: string, region: string, keyId: string): void {
-    this.keys.delete(keyDocKey(accountId, region, keyId));
+    this.forget(this.keys, keyDocKey(accountId, region, keyId));
   }
 
   /**
@@ -109,7 +145,7 @@ export class KmsRepo {
       });
     } finally {
       // Whatever happened (commit or rollback), the next read goes to storage.
-      this.keys.delete(k);
+      this.forget(this.keys, k);
     }
   }
 
@@ -129,8 +165,8 @@ export class KmsRepo {
       await tx.delete(COLLECTIONS.keyIndex, `${key.keyId}/${key.region}`);
       await tx.delete(COLLECTIONS.keys, base);
     });
-    this.keys.delete(base);
-    this.grants.delete(base);
+    this.forget(this.keys, base);
+    this.forget(this.grants, base);
     this.dropMaterial(key.arn);
   }
 
@@ -144,25 +180,37 @@ export class KmsRepo {
     } finally {
       plain.fill(0);
     }
-    this.materials.delete(`${key.arn}|${materialId}`);
+    this.forgetMaterial(key.arn, materialId);
   }
 
   async deleteMaterial(tx: DocStore, key: Pick<KeyRecord, "accountId" | "region" | "keyId" | "arn">, materialId: string): Promise<void> {
     await tx.delete(COLLECTIONS.material, `${keyDocKey(key.accountId, key.region, key.keyId)}/${materialId}`);
-    this.materials.delete(`${key.arn}|${materialId}`);
+    this.forgetMaterial(key.arn, materialId);
+  }
+
+  private forgetMaterial(keyArn: string, materialId: string): void {
+    this.invalidations++;
+    this.materials.get(keyArn)?.delete(materialId);
   }
 
   /** The unsealed material of one version, from the LRU or storage; undefined when absent. */
   async material(key: Pick<KeyRecord, "accountId" | "region" | "keyId" | "arn">, materialId: string): Promise<KeyMaterial | undefined> {
-    const ck = `${key.arn}|${materialId}`;
-    const hit = this.materials.get(ck);
+    const hit = this.materials.get(key.arn)?.get(materialId);
     if (hit) return hit;
+    const gen = this.invalidations;
     const doc = await this.store.get<MaterialDoc>(COLLECTIONS.material, `${keyDocKey(key.accountId, key.region, key.keyId)}/${materialId}`);
     if (!doc) return undefined;
     const plain = this.sealer.unsealString(doc.sealed, materialAad(key.arn, materialId));
     try {
       const m = parseKeyMaterial(plain);
-      this.materials.set(ck, m);
+      if (gen === this.invalidations) {
+        let versions = this.materials.get(key.arn);
+        if (!versions) {
+          versions = new Map();
+          this.materials.set(key.arn, versions);
+        }
+        versions.set(materialId, m);
+      }
       return m;
     } finally {
       plain.fill(0);
@@ -171,16 +219,16 @@ export class KmsRepo {
 
   /** Forgets every unsealed material version of a key (disable, delete, import changes). */
   dropMaterial(keyArn: string): void {
-    const prefix = keyArn + "|";
-    this.materials.deleteWhere((k) => k.startsWith(prefix));
+    this.forget(this.materials, keyArn);
   }
 
   // ------------------------------------------------------------------ aliases
 
   private async aliasView(scope: Scope): Promise<AliasView> {
-    const sk = `${scope.accountId}/${scope.region}`;
+    const sk = this.scopeKeyOf(scope.accountId, scope.region);
     const hit = this.aliases.get(sk);
     if (hit) return hit;
+    const gen = this.invalidations;
     const rows = await this.store.list<AliasRecord>(COLLECTIONS.aliases, { prefix: sk + "/" });
     const byName = new Map<string, AliasRecord>();
     const byKey = new Map<string, string[]>();
@@ -191,7 +239,7 @@ export class KmsRepo {
       else byKey.set(r.value.targetKeyId, [r.value.aliasName]);
     }
     const view = { byName, byKey };
-    this.aliases.set(sk, view);
+    if (gen === this.invalidations) this.aliases.set(sk, view);
     return view;
   }
 
@@ -205,28 +253,34 @@ export class KmsRepo {
 
   /** Alias names of a key (kms:ResourceAliases); the returned array must not be changed. */
   async aliasNamesForKey(scope: Scope, keyId: string): Promise<readonly string[]> {
-    return (await this.aliasView(scope)).byKey.get(keyId) ?? [];
+    return (await this.aliasView(scope)).byKey.get(keyId) ?? NO_ALIASES;
+  }
+
+  /** Like aliasNamesForKey, without waiting, when the account/Region's aliases are cached; else undefined. */
+  cachedAliasNamesForKey(scope: Scope, keyId: string): readonly string[] | undefined {
+    const view = this.aliases.get(this.scopeKeyOf(scope.accountId, scope.region));
+    return view === undefined ? undefined : (view.byKey.get(keyId) ?? NO_ALIASES);
   }
 
   async putAlias(scope: Scope, rec: AliasRecord, tx?: DocStore): Promise<void> {
     await (tx ?? this.store).put(COLLECTIONS.aliases, `${scope.accountId}/${scope.region}/${rec.aliasName}`, rec);
-    this.aliases.delete(`${scope.accountId}/${scope.region}`);
+    this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
   }
 
   async insertAlias(scope: Scope, rec: AliasRecord): Promise<boolean> {
     const ok = await this.store.putIfAbsent(COLLECTIONS.aliases, `${scope.accountId}/${scope.region}/${rec.aliasName}`, rec);
-    this.aliases.delete(`${scope.accountId}/${scope.region}`);
+    this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
     return ok;
   }
 
   async deleteAlias(scope: Scope, aliasName: string, tx?: DocStore): Promise<boolean> {
     const ok = await (tx ?? this.store).delete(COLLECTIONS.aliases, `${scope.accountId}/${scope.region}/${aliasName}`);
-    this.aliases.delete(`${scope.accountId}/${scope.region}`);
+    this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
     return ok;
   }
 
   invalidateAliases(scope: Scope): void {
-    this.aliases.delete(`${scope.accountId}/${scope.region}`);
+    this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
   }
 
   // ------------------------------------------------------------------ grants
@@ -235,22 +289,23 @@ export class KmsRepo {
     const base = keyDocKey(key.accountId, key.region, key.keyId);
     const hit = this.grants.get(base);
     if (hit) return hit;
+    const gen = this.invalidations;
     const rows = await this.store.list<GrantRecord>(COLLECTIONS.grants, { prefix: base + "/" });
     const list = deepFreeze(rows.map((r) => r.value));
-    this.grants.set(base, list);
+    if (gen === this.invalidations) this.grants.set(base, list);
     return list;
   }
 
   async putGrant(key: Pick<KeyRecord, "accountId" | "region" | "keyId">, grant: GrantRecord): Promise<void> {
     const base = keyDocKey(key.accountId, key.region, key.keyId);
     await this.store.put(COLLECTIONS.grants, `${base}/${grant.grantId}`, grant);
-    this.grants.delete(base);
+    this.forget(this.grants, base);
   }
 
   async deleteGrant(key: Pick<KeyRecord, "accountId" | "region" | "keyId">, grantId: string): Promise<boolean> {
     const base = keyDocKey(key.accountId, key.region, key.keyId);
     const ok = await this.store.delete(COLLECTIONS.grants, `${base}/${grantId}`);
-    this.grants.delete(base);
+    this.forget(this.grants, base);
     return ok;
   }
 

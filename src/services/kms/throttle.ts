@@ -41,6 +41,12 @@ interface Bucket {
 
 export class Throttle {
   private readonly buckets = new Map<string, Bucket>();
+  // The bucket of the last call: consecutive requests of one account, Region and class find
+  // it without building the map key.
+  private lastAccount = "";
+  private lastRegion = "";
+  private lastClass: QuotaClass | "" = "";
+  private lastBucket: Bucket | undefined;
   constructor(
     private readonly clock: Clock,
     private readonly quotas: KmsQuotas = DEFAULT_QUOTAS,
@@ -63,14 +69,22 @@ export class Throttle {
   take(accountId: string, region: string, cls: QuotaClass): void {
     const rate = this.rate(cls, region);
     if (rate <= 0) return;
-    const k = `${accountId}/${region}/${cls}`;
     const now = this.clock.now();
-    let b = this.buckets.get(k);
-    if (!b) {
-      if (this.buckets.size > 100_000) this.buckets.clear();
-      b = { tokens: rate, last: now };
-      this.buckets.set(k, b);
-    } else if (now > b.last) {
+    let b = this.lastBucket;
+    if (b === undefined || accountId !== this.lastAccount || region !== this.lastRegion || cls !== this.lastClass) {
+      const k = `${accountId}/${region}/${cls}`;
+      b = this.buckets.get(k);
+      if (!b) {
+        if (this.buckets.size > 100_000) this.buckets.clear();
+        b = { tokens: rate, last: now };
+        this.buckets.set(k, b);
+      }
+      this.lastAccount = accountId;
+      this.lastRegion = region;
+      this.lastClass = cls;
+      this.lastBucket = b;
+    }
+    if (now > b.last) {
       b.tokens = Math.min(rate, b.tokens + ((now - b.last) * rate) / 1000);
       b.last = now;
     }

@@ -5,12 +5,22 @@
  */
 import type { Clock } from "../../core/clock.js";
 import type { Storage } from "../../storage/types.js";
-import { COLLECTIONS, keyDocKey, type KeyUsageRecord } from "./model.js";
+import { COLLECTIONS, keyDocKey, type KeyRecord, type KeyUsageRecord } from "./model.js";
 
 export const USAGE_TRACKING_META = "kms/usage-tracking-start";
 
+type UsageKey = Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">;
+
+/** A usage not yet flushed, by key ARN (the record's own string: no key is built per request). */
+interface Pending {
+  docKey: string;
+  operation: string;
+  timestamp: number;
+  requestId: string;
+}
+
 export class UsageTracker {
-  private pending = new Map<string, KeyUsageRecord>();
+  private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private trackingStart: number | undefined;
@@ -21,13 +31,20 @@ export class UsageTracker {
     private readonly flushMs = 5000,
   ) {}
 
-  note(accountId: string, region: string, keyId: string, operation: string, requestId: string): void {
-    this.pending.set(keyDocKey(accountId, region, keyId), { operation, timestamp: this.clock.now(), requestId });
+  note(key: UsageKey, operation: string, requestId: string): void {
+    const now = this.clock.now();
+    const e = this.pending.get(key.arn);
+    if (e !== undefined) {
+      e.operation = operation;
+      e.timestamp = now;
+      e.requestId = requestId;
+    } else this.pending.set(key.arn, { docKey: keyDocKey(key.accountId, key.region, key.keyId), operation, timestamp: now, requestId });
   }
 
-  async last(accountId: string, region: string, keyId: string): Promise<KeyUsageRecord | undefined> {
-    const k = keyDocKey(accountId, region, keyId);
-    return this.pending.get(k) ?? (await this.store.get<KeyUsageRecord>(COLLECTIONS.usage, k));
+  async last(key: UsageKey): Promise<KeyUsageRecord | undefined> {
+    const e = this.pending.get(key.arn);
+    if (e !== undefined) return { operation: e.operation, timestamp: e.timestamp, requestId: e.requestId };
+    return await this.store.get<KeyUsageRecord>(COLLECTIONS.usage, keyDocKey(key.accountId, key.region, key.keyId));
   }
 
   /** When tracking began on this installation (first start). */
@@ -42,8 +59,8 @@ export class UsageTracker {
     return this.trackingStart;
   }
 
-  forget(accountId: string, region: string, keyId: string): void {
-    this.pending.delete(keyDocKey(accountId, region, keyId));
+  forget(key: UsageKey): void {
+    this.pending.delete(key.arn);
   }
 
   flush(): Promise<void> {
@@ -53,9 +70,10 @@ export class UsageTracker {
           const batch = this.pending;
           this.pending = new Map();
           await this.store.transaction(async (tx) => {
-            for (const [k, v] of batch) {
+            for (const e of batch.values()) {
               // A key deleted meanwhile gets no usage record back.
-              if ((await tx.get(COLLECTIONS.keys, k)) !== undefined) await tx.put(COLLECTIONS.usage, k, v);
+              const rec: KeyUsageRecord = { operation: e.operation, timestamp: e.timestamp, requestId: e.requestId };
+              if ((await tx.get(COLLECTIONS.keys, e.docKey)) !== undefined) await tx.put(COLLECTIONS.usage, e.docKey, rec);
             }
           });
         }

@@ -29,18 +29,95 @@ function utf8(s: unknown): Buffer {
 }
 
 export function canonicalEncryptionContext(context: EncryptionContext | undefined): Buffer {
-  if (context === undefined || context === null) return EMPTY;
+  return withCanonicalContext(undefined, context);
+}
+
+/**
+ * `prefix ‖ canonical(context)` in one buffer (the AAD of a symmetric blob). Contexts whose
+ * keys and values are all ASCII — nearly all of them — are written straight into the output:
+ * for ASCII, UTF-16 code-unit order is UTF-8 byte order and each character is one byte.
+ */
+export function withCanonicalContext(prefix: Buffer | undefined, context: EncryptionContext | undefined): Buffer {
+  const pre = prefix === undefined ? 0 : prefix.length;
+  if (context === undefined || context === null) return prefix === undefined ? EMPTY : concatEmpty(prefix);
   if (typeof context !== "object" || Array.isArray(context)) invalid();
   const keys = Object.keys(context);
-  if (keys.length === 0) return EMPTY;
+  if (keys.length === 0) return prefix === undefined ? EMPTY : concatEmpty(prefix);
   if (keys.length > MAX_FIELD) invalid();
+  let size = pre + 2;
+  for (const k of keys) {
+    const v = context[k];
+    if (typeof v !== "string" || !isShortAscii(k) || !isShortAscii(v)) return general(prefix, context, keys);
+    size += 4 + k.length + v.length;
+  }
+  if (keys.length > 1) sortAscii(keys);
+  const out = Buffer.allocUnsafe(size);
+  if (prefix !== undefined) out.set(prefix, 0);
+  out[pre] = keys.length >>> 8;
+  out[pre + 1] = keys.length & 0xff;
+  let o = pre + 2;
+  for (const k of keys) {
+    o = writeField(out, o, k);
+    o = writeField(out, o, context[k] as string);
+  }
+  return out;
+}
+
+/** ASCII only, and short enough for a u16 length. */
+function isShortAscii(s: string): boolean {
+  const n = s.length;
+  if (n > MAX_FIELD) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** u16be length ‖ the bytes of an ASCII string (a byte loop: cheaper than Buffer#write for short fields). */
+function writeField(out: Buffer, o: number, s: string): number {
+  const n = s.length;
+  out[o] = n >>> 8;
+  out[o + 1] = n & 0xff;
+  o += 2;
+  if (n > 64) return o + out.write(s, o, "latin1");
+  for (let i = 0; i < n; i++) out[o + i] = s.charCodeAt(i);
+  return o + n;
+}
+
+/** Sorts distinct ASCII strings by code unit (= byte) order; insertion sort for the usual handful. */
+function sortAscii(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > k) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+}
+
+function concatEmpty(prefix: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(prefix.length + 2);
+  prefix.copy(out, 0);
+  out[prefix.length] = 0;
+  out[prefix.length + 1] = 0;
+  return out;
+}
+
+/** Any context: UTF-8 encoded, well-formedness checked, sorted by UTF-8 bytes. */
+function general(prefix: Buffer | undefined, context: EncryptionContext, keys: string[]): Buffer {
   const pairs = keys.map((k) => [utf8(k), utf8(context[k])] as const);
   pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
-  let size = 2;
+  const pre = prefix === undefined ? 0 : prefix.length;
+  let size = pre + 2;
   for (const [k, v] of pairs) size += 4 + k.length + v.length;
   const out = Buffer.allocUnsafe(size);
-  out.writeUInt16BE(pairs.length, 0);
-  let o = 2;
+  if (prefix !== undefined) prefix.copy(out, 0);
+  out.writeUInt16BE(pairs.length, pre);
+  let o = pre + 2;
   for (const [k, v] of pairs) {
     o = out.writeUInt16BE(k.length, o);
     o += k.copy(out, o);

@@ -32,6 +32,7 @@ export { decapsulate, encapsulate } from "./kem.js";
 export { generateMac, verifyMac, verifyMacOrThrow } from "./hmac.js";
 export { generateDataKeyPair, generateDataKeyPairAsync, type DataKeyPair } from "./data-key-pair.js";
 export { mlDsaExternalMu } from "./pq.js";
+export { randomSecret } from "./random-pool.js";
 export {
   assertWrappingAllowed,
   createImportToken,

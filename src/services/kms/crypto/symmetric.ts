@@ -10,10 +10,11 @@
  * The Region is deliberately not bound: a multi-Region key (mrk-…) has the same id and
  * material in every Region, so its blobs decrypt in any replica.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { canonicalEncryptionContext, type EncryptionContext } from "./encryption-context.js";
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { withCanonicalContext, type EncryptionContext } from "./encryption-context.js";
 import { invalidCiphertext, KmsCryptoError } from "./errors.js";
 import { MAX_SYMMETRIC_PLAINTEXT_BYTES } from "./key-specs.js";
+import { randomIv } from "./random-pool.js";
 
 export const SYMMETRIC_BLOB_VERSION = 0x01;
 export const IV_BYTES = 12;
@@ -48,9 +49,22 @@ export function isKeyIdForBlob(keyId: string): boolean {
   return KEY_ID.test(keyId);
 }
 
+// One-entry memo of the last pair that passed validIds(): a server encrypts and decrypts under
+// the same few keys, and comparing two short strings is cheaper than two regular expressions.
+let lastKeyId = "";
+let lastMaterialId = "";
+
+function validIds(keyId: string, materialId: string): boolean {
+  if (keyId === lastKeyId && materialId === lastMaterialId) return true;
+  if (!KEY_ID.test(keyId) || !MATERIAL_ID.test(materialId)) return false;
+  lastKeyId = keyId;
+  lastMaterialId = materialId;
+  return true;
+}
+
 /** Encrypts under a fresh random 96-bit IV. */
 export function encryptSymmetric(input: EncryptSymmetricInput): Buffer {
-  return encryptSymmetricWithIv(input, randomBytes(IV_BYTES));
+  return encryptSymmetricWithIv(input, randomIv(IV_BYTES));
 }
 
 /**
@@ -59,13 +73,12 @@ export function encryptSymmetric(input: EncryptSymmetricInput): Buffer {
  */
 export function encryptSymmetricWithIv(input: EncryptSymmetricInput, iv: Buffer): Buffer {
   const { keyId, materialId, key, plaintext } = input;
-  if (!KEY_ID.test(keyId) || !MATERIAL_ID.test(materialId)) throw new KmsCryptoError("Validation", "Invalid key id or key material id.");
+  if (!validIds(keyId, materialId)) throw new KmsCryptoError("Validation", "Invalid key id or key material id.");
   if (plaintext.length < 1 || plaintext.length > MAX_SYMMETRIC_PLAINTEXT_BYTES) {
     throw new KmsCryptoError("Validation", `Plaintext must be between 1 and ${MAX_SYMMETRIC_PLAINTEXT_BYTES} bytes.`);
   }
   if (key.length !== 32) throw new KmsCryptoError("KMSInternal", "Symmetric key material has the wrong length.");
   if (iv.length !== IV_BYTES) throw new KmsCryptoError("KMSInternal", "Bad IV length.");
-  const context = canonicalEncryptionContext(input.encryptionContext);
 
   const headerLen = 1 + 1 + keyId.length + 1 + materialId.length + IV_BYTES;
   const out = Buffer.allocUnsafe(headerLen + plaintext.length + TAG_BYTES);
@@ -75,14 +88,22 @@ export function encryptSymmetricWithIv(input: EncryptSymmetricInput, iv: Buffer)
   o += out.write(keyId, o, "ascii");
   out[o++] = materialId.length;
   o += out.write(materialId, o, "ascii");
-  o += iv.copy(out, o);
+  out.set(iv, o);
+  o += IV_BYTES;
   const header = out.subarray(0, headerLen);
 
+  const aad = withCanonicalContext(header, input.encryptionContext);
   const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.concat([header, context]));
-  o += cipher.update(plaintext).copy(out, o);
-  o += cipher.final().copy(out, o);
-  cipher.getAuthTag().copy(out, o);
+  cipher.setAAD(aad);
+  const ct = cipher.update(plaintext);
+  out.set(ct, o);
+  o += ct.length;
+  const rest = cipher.final();
+  if (rest.length > 0) {
+    out.set(rest, o);
+    o += rest.length;
+  }
+  out.set(cipher.getAuthTag(), o);
   return out;
 }
 
@@ -101,7 +122,7 @@ export function parseCiphertextBlob(blob: Buffer): ParsedCiphertextBlob {
   if (o + materialIdLen + IV_BYTES + TAG_BYTES > blob.length) throw invalidCiphertext();
   const materialId = blob.toString("ascii", o, o + materialIdLen);
   o += materialIdLen;
-  if (!KEY_ID.test(keyId) || !MATERIAL_ID.test(materialId)) throw invalidCiphertext();
+  if (!validIds(keyId, materialId)) throw invalidCiphertext();
   const iv = blob.subarray(o, o + IV_BYTES);
   o += IV_BYTES;
   return {
@@ -122,9 +143,9 @@ export function parseCiphertextBlob(blob: Buffer): ParsedCiphertextBlob {
  */
 export function decryptSymmetric(parsed: ParsedCiphertextBlob, key: Buffer, encryptionContext?: EncryptionContext): Buffer {
   if (key.length !== 32) throw new KmsCryptoError("KMSInternal", "Symmetric key material has the wrong length.");
-  const context = canonicalEncryptionContext(encryptionContext);
+  const aad = withCanonicalContext(parsed.header, encryptionContext);
   const decipher = createDecipheriv("aes-256-gcm", key, parsed.iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(Buffer.concat([parsed.header, context]));
+  decipher.setAAD(aad);
   decipher.setAuthTag(parsed.tag);
   const out = decipher.update(parsed.ciphertext);
   try {
