@@ -1,5 +1,6 @@
 // CPU per request of Bulwark's own request path, without sockets or node:http: the pipeline
 // (SigV4, routing, decode, handler, encode, audit build + durable append through the writer thread)
+// for STS GetCallerIdentity, Organizations DescribeOrganization and KMS Encrypt (256 bytes + context)
 // driven in-process with minimal request/response objects, `concurrency` requests in flight.
 // CPU time is the whole process (every thread) over the measured requests, so it is comparable
 // with the server CPU per request that bench/gateway.sh reports, minus what node:http costs.
@@ -7,6 +8,7 @@
 // minimum of several rounds is the figure to compare.
 //
 // usage: npx tsc -p tsconfig.json && node bench/pipeline.mjs [requests-per-round] [rounds] [concurrency]
+//        (BENCH_CASES=Encrypt,GetCallerIdentity to run some cases only)
 import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -86,8 +88,27 @@ const cases = {
 };
 await once(await signed("organizations", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.CreateOrganization" }, '{"FeatureSet":"ALL"}'));
 
+// KMS Encrypt of 256 bytes with an encryption context, under a key created through the pipeline.
+const kmsHeaders = (op) => ({ "content-type": "application/x-amz-json-1.1", "x-amz-target": `TrentService.${op}` });
+let keyId;
+{
+  const tpl = await signed("kms", kmsHeaders("CreateKey"), "{}");
+  const res = fakeResponse();
+  let body = "";
+  res.end = (b) => (body = String(b));
+  await app.handle(fakeRequest(tpl), res, false);
+  keyId = JSON.parse(body).KeyMetadata.KeyId;
+}
+cases.Encrypt = await signed(
+  "kms",
+  kmsHeaders("Encrypt"),
+  JSON.stringify({ KeyId: keyId, Plaintext: randomBytes(256).toString("base64"), EncryptionContext: { tenant: "bench", purpose: "pipeline" } }),
+);
+
 console.log(`node ${process.version}; ${N} requests per round, ${ROUNDS} rounds, ${CONCURRENCY} in flight; CPU µs per request (all threads)`);
+const only = process.env.BENCH_CASES?.split(","); // e.g. BENCH_CASES=Encrypt
 for (const [name, tpl] of Object.entries(cases)) {
+  if (only && !only.includes(name)) continue;
   await round(tpl, Math.min(N, 5000)); // warm-up
   const rs = [];
   for (let i = 0; i < ROUNDS; i++) rs.push(await round(tpl, N));

@@ -8,7 +8,7 @@ import { commonError, type AwsError } from "../core/errors.js";
 import type { OperationDefinition, ServiceDefinition } from "../services/types.js";
 import { validationError, wireError } from "./errors.js";
 import { headerValue, mediaTypeOf } from "./headers.js";
-import { parseJsonObject, readJsonShape } from "./json-input.js";
+import { jsonShapeReader, parseJsonObject } from "./json-input.js";
 import { JsonWriter } from "./json-writer.js";
 import { checkOperations, operationShapes, rememberService, serviceShapes } from "./schema-util.js";
 import type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
@@ -54,7 +54,7 @@ export class AwsJsonEngine implements ProtocolEngine {
     const { input } = operationShapes(op.schema);
     const body = parseJsonObject(req.body);
     if (input.isUnitSchema()) return {};
-    const value = (readJsonShape(input, body) ?? {}) as Record<string, unknown>;
+    const value = (jsonShapeReader(input)(body) ?? {}) as Record<string, unknown>;
     const missing = missingRequiredMembers(input, value);
     if (missing.length > 0) throw validationError(missing);
     return value;

@@ -103,6 +103,92 @@ export function readJsonShape(ns: NormalizedSchema, value: unknown): unknown {
   return value;
 }
 
+/** A compiled readJsonShape for one schema: same results and errors, without re-walking the schema. */
+export type JsonShapeReader = (value: unknown) => unknown;
+
+const readers = new WeakMap<NormalizedSchema, JsonShapeReader>();
+
+/**
+ * readJsonShape(ns, ·) compiled once per schema object (operation input schemas are cached, so
+ * each operation compiles once). Members of a structure, list or map are compiled on first use,
+ * so recursive shapes compile only as deep as a request goes.
+ */
+export function jsonShapeReader(ns: NormalizedSchema): JsonShapeReader {
+  let r = readers.get(ns);
+  if (r === undefined) {
+    r = compileReader(ns);
+    readers.set(ns, r);
+  }
+  return r;
+}
+
+function compileReader(ns: NormalizedSchema): JsonShapeReader {
+  if (ns.isUnitSchema() || ns.isDocumentSchema()) return (value) => readJsonShape(ns, value);
+  if (ns.isStructSchema()) {
+    let members: Array<readonly [string, JsonShapeReader]> | undefined;
+    return (value) => {
+      if (value === null || value === undefined) return undefined;
+      if (typeof value !== "object" || Array.isArray(value)) throw serialization(unexpected(value, "Structure"));
+      members ??= Array.from(ns.structIterator(), ([name, member]) => [name, compileReader(member)] as const);
+      const record = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [name, read] of members) {
+        if (!Object.hasOwn(record, name)) continue;
+        const v = read(record[name]);
+        if (v !== undefined) out[name] = v;
+      }
+      return out;
+    };
+  }
+  if (ns.isListSchema()) {
+    let item: JsonShapeReader | undefined;
+    const sparse = Boolean((ns.getMergedTraits() as Record<string, unknown>)["sparse"]);
+    return (value) => {
+      if (value === null || value === undefined) return undefined;
+      if (!Array.isArray(value)) throw serialization(unexpected(value, "List"));
+      item ??= compileReader(ns.getValueSchema());
+      const out: unknown[] = [];
+      for (const v of value) {
+        const r = item(v);
+        if (r !== undefined || sparse) out.push(r ?? null);
+      }
+      return out;
+    };
+  }
+  if (ns.isMapSchema()) {
+    let item: JsonShapeReader | undefined;
+    return (value) => {
+      if (value === null || value === undefined) return undefined;
+      if (typeof value !== "object" || Array.isArray(value)) throw serialization(unexpected(value, "Map"));
+      item ??= compileReader(ns.getValueSchema());
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(value)) {
+        const r = item((value as Record<string, unknown>)[k]);
+        // defineProperty: a key such as "__proto__" must stay data, never become a prototype.
+        if (r !== undefined) Object.defineProperty(out, k, { value: r, enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    };
+  }
+  if (ns.isBlobSchema()) {
+    return (value) => {
+      if (value === null || value === undefined) return undefined;
+      if (typeof value !== "string") throw serialization(unexpected(value, "Blob"));
+      if (!BASE64.test(value)) throw serialization("Base64 encoded value is invalid.");
+      return new Uint8Array(Buffer.from(value, "base64"));
+    };
+  }
+  if (ns.isStringSchema()) {
+    return (value) => {
+      if (value === null || value === undefined) return undefined;
+      if (typeof value !== "string") throw serialization(unexpected(value, "String"));
+      return value;
+    };
+  }
+  // Timestamps, booleans and numbers: rare enough to take the general path.
+  return (value) => readJsonShape(ns, value);
+}
+
 function readTimestamp(ns: NormalizedSchema, value: unknown): Date {
   const format = determineTimestampFormat(ns, TIMESTAMP_SETTINGS);
   try {

@@ -15,6 +15,10 @@ export function missingRequiredMembers(ns: NormalizedSchema, value: unknown): st
   return out;
 }
 
+function memberPathOf(path: string, name: string): string {
+  return path === "" ? lowerFirst(name) : `${path}.${lowerFirst(name)}`;
+}
+
 function walk(ns: NormalizedSchema, value: unknown, path: string, out: string[]): void {
   if (value === null || value === undefined || out.length >= MAX_REPORTED) return;
   if (ns.isStructSchema()) {
@@ -24,11 +28,10 @@ function walk(ns: NormalizedSchema, value: unknown, path: string, out: string[])
     let i = 0;
     for (const [name, member] of ns.structIterator()) {
       const v = Object.hasOwn(record, name) ? record[name] : undefined;
-      const memberPath = path === "" ? lowerFirst(name) : `${path}.${lowerFirst(name)}`;
       if (i < required && (v === undefined || v === null)) {
-        out.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+        out.push(`Value null at '${memberPathOf(path, name)}' failed to satisfy constraint: Member must not be null`);
       } else if (v !== undefined && v !== null && isContainer(member)) {
-        walk(member, v, memberPath, out);
+        walk(member, v, memberPathOf(path, name), out);
       }
       i++;
     }
