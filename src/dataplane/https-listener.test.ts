@@ -1,6 +1,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
+import tls from "node:tls";
 import { systemClock } from "../core/clock.js";
 import { issueServerCertificate } from "../gateway/tls-ca.js";
 import { createTestSealer } from "../services/sts/testing/fake-sealer.js";
@@ -54,4 +55,17 @@ test("an HTTPS listener terminates TLS, fingerprints the client and forwards wit
   assert.match(inspected.ja3 ?? "", /^[0-9a-f]{32}$/);
   assert.match(inspected.ja4 ?? "", /^t1[23]d\d{4}00_[0-9a-f]{12}_[0-9a-f]{12}$/);
   assert.equal(acl.seen[1]!.ja4, inspected.ja4, "the same client keeps its fingerprint");
+
+  // A method the parser does not know, over TLS: judged with the connection's fingerprint, then 405.
+  const reply = await new Promise<string>((resolve, reject) => {
+    const c = tls.connect({ host: "127.0.0.1", port, ca: cert.caCertPem, servername: "test-1.us-east-1.elb.localhost" }, () => c.write("FOO /secure HTTP/1.1\r\nHost: test\r\n\r\n"));
+    let out = "";
+    c.on("data", (d: Buffer) => (out += d.toString("latin1")));
+    c.on("end", () => resolve(out));
+    c.on("error", reject);
+  });
+  assert.match(reply, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+  const foo = acl.seen[2]!;
+  assert.deepEqual([foo.method, foo.scheme], ["FOO", "https"]);
+  assert.match(foo.ja3 ?? "", /^[0-9a-f]{32}$/);
 });

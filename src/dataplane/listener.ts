@@ -16,6 +16,7 @@ import type { ListenerContext } from "./listener-context.js";
 import { PortUnavailableError, type ListenerSpec, type ListenerTls, type LoadBalancerSettings } from "./runtime-types.js";
 import { ConnectionGuard, normalizeIp } from "./shield/connection-guard.js";
 import { sniffClientHello, type TlsFingerprint } from "./tls/hello-sniffer.js";
+import { answerConnect, answerUnknownMethod } from "./unforwardable.js";
 import { handleUpgrade } from "./upgrade.js";
 
 function secureOptions(tls: ListenerTls): { cert: string; key: string; minVersion: ListenerTls["minVersion"] } {
@@ -65,6 +66,7 @@ export class Listener {
     this.server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
     this.server.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => this.onClientError(err, socket));
     this.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => handleUpgrade(this.ctx, this.spec, req, socket, head));
+    this.server.on("connect", (req: http.IncomingMessage, socket: net.Socket) => answerConnect(this.facts(socket), req));
     this.front = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
   }
 
@@ -160,6 +162,11 @@ export class Listener {
     new Exchange(this.ctx, this.spec, req, res, fp).run();
   }
 
+  private facts(socket: net.Socket): { ctx: ListenerContext; spec: ListenerSpec; socket: net.Socket; fingerprint: TlsFingerprint | undefined } {
+    const fingerprint = this.spec.protocol === "HTTPS" ? this.fingerprints.get(`${socket.remoteAddress}|${socket.remotePort}`) : undefined;
+    return { ctx: this.ctx, spec: this.spec, socket, fingerprint };
+  }
+
   private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
     // A response already on the wire (pipelining) cannot be followed by an error page.
     const inFlight = (socket as net.Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
@@ -167,6 +174,9 @@ export class Listener {
       socket.destroy();
       return;
     }
+    // A method the parser does not know: the web ACL still judges the request (unforwardable.ts).
+    // Behind a response still being produced (pipelining) it is refused as a parse error.
+    if (err.code === "HPE_INVALID_METHOD" && !inFlight && answerUnknownMethod(this.facts(socket), err)) return;
     const status =
       err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT" ? 408 : 400;
     socket.end(rawErrorResponse(status));

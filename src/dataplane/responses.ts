@@ -3,8 +3,8 @@
  * WAF's BLOCK / CAPTCHA / CHALLENGE responses. When the client's body was not read, the
  * connection is closed after the response instead of swallowing an unknown body.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { errorPage } from "./error-pages.js";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { errorPage, reasonOf } from "./error-pages.js";
 import type { ListenerAction } from "./runtime-types.js";
 import type { WafDecision } from "./types.js";
 
@@ -58,8 +58,8 @@ export function sendRedirect(res: ServerResponse, status: 301 | 302, location: s
 
 const DEFAULT_WAF_STATUS = { BLOCK: 403, CAPTCHA: 405, CHALLENGE: 202 } as const;
 
-/** The WAF's answer for a non-ALLOW decision; returns the status sent. */
-export function sendWafResponse(res: ServerResponse, d: WafDecision, close: boolean): number {
+/** Status, headers (flat) and body of the WAF's answer for a non-ALLOW decision. */
+function wafAnswer(d: WafDecision, close: boolean): { status: number; headers: string[]; body: Buffer } {
   const action = d.action === "ALLOW" ? "BLOCK" : d.action;
   const r = d.response;
   const status = r?.status ?? DEFAULT_WAF_STATUS[action];
@@ -78,7 +78,29 @@ export function sendWafResponse(res: ServerResponse, d: WafDecision, close: bool
   if (!hasType) headers.push("Content-Type", "text/html");
   headers.push("Content-Length", String(body.length));
   if (close) headers.push("Connection", "close");
+  return { status, headers, body };
+}
+
+/** The WAF's answer for a non-ALLOW decision; returns the status sent. */
+export function sendWafResponse(res: ServerResponse, d: WafDecision, close: boolean): number {
+  const { status, headers, body } = wafAnswer(d, close);
   res.writeHead(status, headers);
   res.end(res.req.method === "HEAD" ? undefined : body);
   return status;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The WAF's answer as raw HTTP/1.1 bytes (the connection closes after it), for sockets without a ServerResponse. */
+export function rawWafResponse(d: WafDecision): { status: number; bytes: Buffer } {
+  const { status, headers, body } = wafAnswer(d, true);
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? reasonOf(status)}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    const value = headers[i + 1] as string;
+    // node:http refuses such fields in writeHead; written by hand they must be dropped here.
+    if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) continue;
+    head += `${name}: ${value}\r\n`;
+  }
+  return { status, bytes: Buffer.concat([Buffer.from(head + "\r\n", "latin1"), body]) };
 }

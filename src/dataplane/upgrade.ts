@@ -13,6 +13,7 @@ import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-heade
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import type { ListenerSpec } from "./runtime-types.js";
+import { rawWafResponse } from "./responses.js";
 import { normalizeIp } from "./shield/connection-guard.js";
 import type { InspectedRequest, WafDecision } from "./types.js";
 
@@ -55,7 +56,11 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
       } catch {
         if (!settings.wafFailOpen) return refuse(500);
       }
-      if (decision && decision.action !== "ALLOW") return refuse(decision.response?.status ?? 403);
+      if (decision && decision.action !== "ALLOW") {
+        const { status, bytes } = rawWafResponse(decision);
+        socket.end(bytes);
+        return finish(status);
+      }
     }
     if (spec.action.type !== "forward") return refuse(400);
     const tg = ctx.targetGroup(spec.action.targetGroups[0]?.arn ?? "");
