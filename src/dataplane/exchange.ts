@@ -14,7 +14,7 @@ import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
 import { sendErrorPage } from "./error-pages.js";
 import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
-import { inspectRequest } from "./inspect.js";
+import { inspectRequest, rawHeader } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import { RequestBody } from "./request-body.js";
 import { redirectLocation, sendFixed, sendRedirect, sendWafResponse } from "./responses.js";
@@ -65,8 +65,9 @@ export class Exchange {
     this.time = ctx.clock.now();
     this.traceId = newTraceId(this.time);
     this.settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
-    const cl = req.headers["content-length"];
-    this.hasBody = cl !== undefined ? cl !== "0" : req.headers["transfer-encoding"] !== undefined;
+    // rawHeaders, not req.headers: the headers object is built on first access, per request.
+    const cl = rawHeader(req.rawHeaders, "content-length");
+    this.hasBody = cl !== undefined ? cl !== "0" : rawHeader(req.rawHeaders, "transfer-encoding") !== undefined;
     res.once("close", this.onClose);
     const max = ctx.limits.maxBodyBytes;
     if (this.hasBody && max > 0 && cl !== undefined && Number(cl) > max) {

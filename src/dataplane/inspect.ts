@@ -24,7 +24,7 @@ export function inspectRequest(req: IncomingMessage, o: InspectOptions): Inspect
   const headers: Array<[string, string]> = new Array(raw.length >> 1);
   for (let i = 0, j = 0; i < raw.length; i += 2, j++) headers[j] = [raw[i] as string, raw[i + 1] as string];
   const body = o.body?.body ?? EMPTY;
-  const cl = req.headers["content-length"];
+  const cl = rawHeader(raw, "content-length");
   const declared = cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined;
   return {
     requestId: o.requestId,
@@ -43,4 +43,13 @@ export function inspectRequest(req: IncomingMessage, o: InspectOptions): Inspect
     scheme: o.scheme,
     ...(o.fingerprint ? { ja3: o.fingerprint.ja3, ja4: o.fingerprint.ja4 } : {}),
   };
+}
+
+/** The first value of header `lowerName` in node's rawHeaders ([name, value, …]). */
+export function rawHeader(raw: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i] as string;
+    if (n.length === lowerName.length && n.toLowerCase() === lowerName) return raw[i + 1];
+  }
+  return undefined;
 }

@@ -249,7 +249,8 @@ export function compileWebAcl(acl: WebACL, deps: CompileDeps): WafEvaluator & { 
         break outer;
       }
     }
-    const labels = [...view.labels];
+    // The view ends with this evaluation: its label list becomes the decision's.
+    const labels = view.labels;
     if (terminal) {
       return {
         action: terminal.action,

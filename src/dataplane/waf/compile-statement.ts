@@ -4,10 +4,11 @@
  * decoded, transformation chains ordered, IP sets turned into range matchers.
  */
 import type { Statement, TextTransformation, FieldToMatch, PreParseTextTransformation, TextTransformationType } from "@aws-sdk/client-wafv2";
-import type { RequestView } from "./request-view.js";
+import { chainSlots, memoSlot, type RequestView } from "./request-view.js";
 import type { GeoLookup, WafResolver } from "./types.js";
 import { compileField, type CompiledField } from "./field-to-match.js";
-import { orderTransformations } from "./transforms.js";
+import { applyTransforms, orderTransformations } from "./transforms.js";
+import { itemOf, verdict, verdictSlot, MAX_CACHED_VALUE, type Item } from "./verdicts.js";
 import { compileAwsRegex } from "./regex.js";
 import { compileLabelMatch } from "./label-match.js";
 import { createIpMatcher, parseIp, type IpMatcher } from "./ip.js";
@@ -32,15 +33,44 @@ export interface StatementContext {
 
 export class WafCompileError extends Error {}
 
-/** A field plus its transformation chain, tested value by value. */
-function inspect(field: FieldToMatch | undefined, tts: TextTransformation[] | undefined, pre: PreParseTextTransformation[] | undefined, test: (v: string) => boolean): Predicate {
+/**
+ * A field plus its transformation chain, tested value by value. `testKey` names the test
+ * exactly (same key, same pure function of the transformed value): with it, the verdict on
+ * each raw value is remembered (verdicts.ts) — transformations and test are skipped for
+ * values already judged, in this request or, for short values, in earlier ones. Fields with
+ * a value too long to remember use the per-request memo of transformed values instead.
+ */
+function inspect(field: FieldToMatch | undefined, tts: TextTransformation[] | undefined, pre: PreParseTextTransformation[] | undefined, test: (v: string) => boolean, testKey: string): Predicate {
   const f: CompiledField = compileField(field, pre);
   const chain: TextTransformationType[] = orderTransformations(tts);
+  const fieldSlot = memoSlot("f:" + f.key);
+  const itemsSlot = memoSlot("i:" + f.key);
+  const slots = chainSlots(f.key, chain);
+  const vslot = verdictSlot(`stmt:${chain.join(",")}|${testKey}`);
+  const ask = chain.length === 0 ? (item: Item) => test(item.value) : (item: Item) => test(applyTransforms(item.value, chain));
   return (view) => {
-    const r = f.extract(view);
+    const r = view.field(f, fieldSlot);
     if (r.forced !== undefined) return r.forced;
-    if (r.values.length === 0) return false;
-    const vals = view.transformed(f.key, r.values, chain);
+    const values = r.values;
+    if (values.length === 0) return false;
+    if (vslot >= 0) {
+      let items = view.memo[itemsSlot] as Item[] | null | undefined;
+      if (items === undefined) {
+        items = null;
+        let short = true;
+        for (let i = 0; i < values.length && short; i++) short = (values[i] as string).length <= MAX_CACHED_VALUE;
+        if (short) {
+          items = new Array<Item>(values.length);
+          for (let i = 0; i < values.length; i++) items[i] = itemOf(values[i] as string);
+        }
+        view.memo[itemsSlot] = items;
+      }
+      if (items !== null) {
+        for (let i = 0; i < items.length; i++) if (verdict(items[i] as Item, vslot, ask)) return true;
+        return false;
+      }
+    }
+    const vals = chain.length === 0 ? values : view.transformed(values, chain, slots);
     for (let i = 0; i < vals.length; i++) if (test(vals[i] as string)) return true;
     return false;
   };
@@ -119,30 +149,32 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
     if ((kind === "JA3Fingerprint" || kind === "JA4Fingerprint") && b.PositionalConstraint !== "EXACTLY") {
       throw new WafCompileError("JA3/JA4 fingerprints can only be matched EXACTLY");
     }
-    return inspect(b.FieldToMatch, b.TextTransformations, b.PreParseTextTransformations, byteMatcher(search, b.PositionalConstraint ?? ""));
+    const constraint = b.PositionalConstraint ?? "";
+    return inspect(b.FieldToMatch, b.TextTransformations, b.PreParseTextTransformations, byteMatcher(search, constraint), `bytes:${constraint}:${search}`);
   }
   if (st.RegexMatchStatement) {
     const r = st.RegexMatchStatement;
     const native = ctx.natives?.get(r.RegexString ?? "");
     if (native) return native;
     const re = compileAwsRegex(r.RegexString ?? "");
-    return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => re.test(v));
+    return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => re.test(v), `regex:${r.RegexString ?? ""}`);
   }
   if (st.RegexPatternSetReferenceStatement) {
     const r = st.RegexPatternSetReferenceStatement;
     const set = ctx.resolver.regexPatternSet(r.ARN ?? "");
     if (!set) throw new WafCompileError(`Regex pattern set not found: ${r.ARN}`);
-    const res = (set.RegularExpressionList ?? []).map((x) => compileAwsRegex(x.RegexString ?? ""));
-    return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => res.some((re) => re.test(v)));
+    const patterns = (set.RegularExpressionList ?? []).map((x) => x.RegexString ?? "");
+    const res = patterns.map((p) => compileAwsRegex(p));
+    return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => res.some((re) => re.test(v)), `regexes:${JSON.stringify(patterns)}`);
   }
   if (st.SqliMatchStatement) {
     const s = st.SqliMatchStatement;
     const level = s.SensitivityLevel === "HIGH" ? "HIGH" : "LOW";
-    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, (v) => detectSqli(v, level));
+    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, (v) => detectSqli(v, level), `sqli:${level}`);
   }
   if (st.XssMatchStatement) {
     const s = st.XssMatchStatement;
-    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, detectXss);
+    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, detectXss, "xss");
   }
   if (st.SizeConstraintStatement) {
     const s = st.SizeConstraintStatement;
@@ -152,7 +184,7 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
     };
     const test = cmp[s.ComparisonOperator ?? ""];
     if (!test) throw new WafCompileError(`Invalid ComparisonOperator ${s.ComparisonOperator}`);
-    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, (v) => test(v.length));
+    return inspect(s.FieldToMatch, s.TextTransformations, s.PreParseTextTransformations, (v) => test(v.length), `size:${s.ComparisonOperator}:${size}`);
   }
   if (st.GeoMatchStatement) {
     const g = st.GeoMatchStatement;

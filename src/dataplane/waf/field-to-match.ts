@@ -17,7 +17,10 @@ export interface FieldResult {
 }
 
 export interface CompiledField {
-  /** Stable key for memoising transformed values per request. */
+  /**
+   * Stable key for memoising the extraction and the transformed values per request: equal
+   * keys extract equal results (oversize and fallback settings included).
+   */
   readonly key: string;
   /** The FieldToMatch member used (for capacity and validation). */
   readonly kind: keyof FieldToMatch;
@@ -94,7 +97,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       return { key: "method", kind, extract: (v) => ({ values: [v.req.method] }) };
     case "Body": {
       const over = handling(f.Body?.OversizeHandling);
-      return { key: "body", kind, extract: (v) => {
+      return { key: `body:${over ?? ""}`, kind, extract: (v) => {
         if (over !== undefined && v.bodyOversize()) return { values: EMPTY, forced: over };
         return { values: [v.body()] };
       } };
@@ -108,7 +111,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       for (const p of paths ?? []) if (p !== "" && !p.startsWith("/")) throw new InvalidFieldError(`Invalid JSON pointer ${p}`);
       const over = handling(jb.OversizeHandling);
       const invalid = jb.InvalidFallbackBehavior;
-      const key = `json:${scope}:${paths ? paths.join("\u0002") : "*"}:${invalid ?? ""}`;
+      const key = `json:${scope}:${paths ? paths.join("\u0002") : "*"}:${invalid ?? ""}:${over ?? ""}`;
       return { key, kind, extract: (v) => {
         if (over !== undefined && v.bodyOversize()) return { values: EMPTY, forced: over };
         const body = v.body();
@@ -136,7 +139,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       const exc = h.MatchPattern?.ExcludedHeaders?.map((x) => x.toLowerCase());
       if (!h.MatchPattern?.All && !inc && !exc) throw new InvalidFieldError("Headers.MatchPattern needs All, IncludedHeaders or ExcludedHeaders");
       const over = handling(h.OversizeHandling);
-      const key = `hdrs:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}`;
+      const key = `hdrs:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}:${over ?? ""}`;
       return { key, kind, extract: (v) => {
         if (over !== undefined && v.headersOversize()) return { values: EMPTY, forced: over };
         const out: string[] = [];
@@ -160,7 +163,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       const exc = c.MatchPattern?.ExcludedCookies;
       if (!c.MatchPattern?.All && !inc && !exc) throw new InvalidFieldError("Cookies.MatchPattern needs All, IncludedCookies or ExcludedCookies");
       const over = handling(c.OversizeHandling);
-      const key = `cks:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}`;
+      const key = `cks:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}:${over ?? ""}`;
       return { key, kind, extract: (v) => {
         if (over !== undefined && v.cookiesOversize()) return { values: EMPTY, forced: over };
         const out: string[] = [];
@@ -175,7 +178,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
     }
     case "HeaderOrder": {
       const over = handling(f.HeaderOrder?.OversizeHandling);
-      return { key: "horder", kind, extract: (v) => {
+      return { key: `horder:${over ?? ""}`, kind, extract: (v) => {
         if (over !== undefined && v.headersOversize()) return { values: EMPTY, forced: over };
         return { values: [v.req.headers.slice(0, 200).map((h) => h[0]).join(":")] };
       } };
@@ -184,7 +187,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
     case "JA4Fingerprint": {
       const fb = handling((kind === "JA3Fingerprint" ? f.JA3Fingerprint : f.JA4Fingerprint)?.FallbackBehavior);
       const prop = kind === "JA3Fingerprint" ? "ja3" : "ja4";
-      return { key: prop, kind, extract: (v) => {
+      return { key: `${prop}:${fb ?? ""}`, kind, extract: (v) => {
         const fp = v.req[prop];
         if (!fp) return { values: EMPTY, forced: fb ?? false };
         return { values: [fp] };

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RateBasedStatement, TextTransformation } from "@aws-sdk/client-wafv2";
-import type { RequestView } from "./request-view.js";
+import { chainSlots, type RequestView } from "./request-view.js";
 import type { RateCounter } from "./types.js";
 import type { Clock } from "../../core/clock.js";
 import { compileStatement, WafCompileError, type StatementContext } from "./compile-statement.js";
@@ -25,10 +25,11 @@ export const RATE_WINDOWS = [60, 120, 300, 600];
 
 function transformed(tts: TextTransformation[] | undefined, fieldKey: string, get: (v: RequestView) => string | undefined): KeyPart {
   const chain = orderTransformations(tts);
+  const slots = chainSlots(fieldKey, chain);
   return (view) => {
     const raw = get(view);
     if (raw === undefined) return undefined;
-    return view.transformed(fieldKey, [raw], chain)[0];
+    return chain.length === 0 ? raw : view.transformed([raw], chain, slots)[0];
   };
 }
 

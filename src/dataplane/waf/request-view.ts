@@ -1,69 +1,105 @@
 /**
  * One request as the WAF inspects it: parsed lazily (headers by name, cookies, query
- * arguments, body, JSON elements) and with a per-request memo of transformed field values,
- * so each (field, transformation chain) is computed at most once however many rules use it.
+ * arguments, body, JSON elements) and with a per-request memo of extracted fields,
+ * transformed values and detector inputs, so each (field, transformation chain) is computed
+ * at most once however many rules use it.
  */
 import type { InspectedRequest } from "../types.js";
 import { parseJsonElements, type JsonParse } from "./json-body.js";
 import { TRANSFORMS } from "./transforms.js";
 import type { TextTransformationType } from "@aws-sdk/client-wafv2";
+import type { CompiledField, FieldResult } from "./field-to-match.js";
+import { RecentMap, detached } from "./verdicts.js";
 
 /** Limits of what the host service forwards to WAF (ALB): 8 KiB / 200 items. */
 export const HEADER_INSPECTION_BYTES = 8192;
 export const HEADER_INSPECTION_COUNT = 200;
 
+/** Memo slots by key: statements that compute the same thing share a slot. */
+const slotIds = new Map<string, number>();
+
+/**
+ * The per-request memo slot of `key` (RequestView.memo). Called when statements are compiled,
+ * never per request: slots are small integers, so a lookup is an array read.
+ */
+export function memoSlot(key: string): number {
+  let id = slotIds.get(key);
+  if (id === undefined) {
+    id = slotIds.size;
+    slotIds.set(key, id);
+  }
+  return id;
+}
+
 export class RequestView {
   /** Fully qualified labels added so far, in order. */
   readonly labels: string[] = [];
-  private readonly labelSet = new Set<string>();
-  private readonly memo = new Map<string, readonly string[]>();
+  /** Per-request memo (extracted fields, transformed values, detector inputs) by memoSlot. */
+  readonly memo: unknown[] = new Array(slotIds.size);
   private lowerHeaders?: Array<[string, string]>;
-  private headerMap?: Map<string, string[]>;
   private cookieList?: Array<[string, string]>;
   private cookieOversize = false;
   private queryList?: Array<[string, string]>;
   private bodyStr?: string;
   private jsonParse?: JsonParse;
-  /** Values computed by statements that need per-request caching of their own (e.g. geo). */
-  readonly scratch = new Map<string, unknown>();
+  private scratchMap?: Map<string, unknown>;
 
   constructor(
     readonly req: InspectedRequest,
     readonly bodyLimit: number,
   ) {}
 
+  /** Values computed by statements that need per-request caching under dynamic keys (e.g. geo). */
+  get scratch(): Map<string, unknown> {
+    return (this.scratchMap ??= new Map());
+  }
+
   addLabel(label: string): void {
-    if (!this.labelSet.has(label)) {
-      this.labelSet.add(label);
-      this.labels.push(label);
-    }
+    // A request carries a handful of labels: a linear scan beats a Set here.
+    if (!this.labels.includes(label)) this.labels.push(label);
   }
   hasLabel(label: string): boolean {
-    return this.labelSet.has(label);
+    return this.labels.includes(label);
   }
 
   /** Headers as [lower-case name, value], in arrival order. */
   headers(): Array<[string, string]> {
-    if (!this.lowerHeaders) this.lowerHeaders = this.req.headers.map(([n, v]) => [n.toLowerCase(), v]);
+    if (!this.lowerHeaders) {
+      const raw = this.req.headers;
+      const out = new Array<[string, string]>(raw.length);
+      for (let i = 0; i < raw.length; i++) {
+        const h = raw[i] as [string, string];
+        out[i] = [h[0].toLowerCase(), h[1]];
+      }
+      this.lowerHeaders = out;
+    }
     return this.lowerHeaders;
   }
+  /**
+   * Header lookups scan the (few) headers: cheaper than building a map for every request,
+   * most of which are asked about a dozen names.
+   */
   headerValues(lowerName: string): string[] | undefined {
-    if (!this.headerMap) {
-      const m = new Map<string, string[]>();
-      for (const [n, v] of this.headers()) {
-        const list = m.get(n);
-        if (list) list.push(v);
-        else m.set(n, [v]);
-      }
-      this.headerMap = m;
+    const hs = this.headers();
+    let out: string[] | undefined;
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i] as [string, string];
+      if (h[0] === lowerName) (out ??= []).push(h[1]);
     }
-    return this.headerMap.get(lowerName);
+    return out;
   }
   /** One header's value; repeated headers are joined with ", " as HTTP allows. */
   header(lowerName: string): string | undefined {
-    const v = this.headerValues(lowerName);
-    if (!v) return undefined;
-    return v.length === 1 ? v[0] : v.join(", ");
+    const hs = this.headers();
+    let found: string | undefined;
+    let more: string[] | undefined;
+    for (let i = 0; i < hs.length; i++) {
+      const h = hs[i] as [string, string];
+      if (h[0] !== lowerName) continue;
+      if (found === undefined) found = h[1];
+      else (more ??= [found]).push(h[1]);
+    }
+    return more === undefined ? found : more.join(", ");
   }
   headersOversize(): boolean {
     const h = this.req.headers;
@@ -75,19 +111,13 @@ export class RequestView {
 
   cookies(): Array<[string, string]> {
     if (!this.cookieList) {
-      const list: Array<[string, string]> = [];
-      let bytes = 0;
-      for (const raw of this.headerValues("cookie") ?? []) {
-        bytes += raw.length;
-        for (const part of raw.split(";")) {
-          const p = part.trim();
-          if (p === "") continue;
-          const eq = p.indexOf("=");
-          list.push(eq < 0 ? [p, ""] : [p.slice(0, eq).trim(), p.slice(eq + 1).trim()]);
-        }
-      }
-      this.cookieOversize = bytes > HEADER_INSPECTION_BYTES || list.length > HEADER_INSPECTION_COUNT;
-      this.cookieList = list;
+      const raws = this.headerValues("cookie") ?? [];
+      const single = raws.length === 1 ? (raws[0] as string) : undefined;
+      const known = single === undefined ? undefined : parsedCookies.get(single);
+      const parsed = known ?? parseCookies(raws);
+      if (known === undefined && single !== undefined) parsedCookies.set(single, parsed);
+      this.cookieOversize = parsed.oversize;
+      this.cookieList = parsed.list;
     }
     return this.cookieList;
   }
@@ -102,7 +132,17 @@ export class RequestView {
 
   /** Query arguments as raw (still percent-encoded) [name, value] pairs. */
   queryArgs(): Array<[string, string]> {
-    if (!this.queryList) this.queryList = parseArgs(this.req.query);
+    if (!this.queryList) {
+      const q = this.req.query;
+      let args = parsedQueries.get(q);
+      if (args === undefined) {
+        const remembered = q.length <= parsedQueries.maxKeyLength;
+        // Remembered arguments are slices of a detached copy, not of this request's URL.
+        args = parseArgs(remembered ? detached(q) : q);
+        if (remembered) parsedQueries.set(q, args);
+      }
+      this.queryList = args;
+    }
     return this.queryList;
   }
 
@@ -122,29 +162,77 @@ export class RequestView {
     return this.jsonParse;
   }
 
+  /** A field's extraction, memoised per request (slot: the field key's memoSlot). */
+  field(f: CompiledField, slot: number): FieldResult {
+    let r = this.memo[slot] as FieldResult | undefined;
+    if (r === undefined) {
+      r = f.extract(this);
+      this.memo[slot] = r;
+    }
+    return r;
+  }
+
   /**
    * Transformed values of a field, memoised per (field key, chain prefix): "URL_DECODE" then
-   * "URL_DECODE,LOWERCASE" reuses the first result.
+   * "URL_DECODE,LOWERCASE" reuses the first result. `slots` are the memo slots of the chain's
+   * prefixes (chainSlots), found once when the statement is compiled.
    */
-  transformed(fieldKey: string, values: readonly string[], chain: readonly TextTransformationType[]): readonly string[] {
-    if (chain.length === 0) return values;
-    let key = fieldKey;
+  transformed(values: readonly string[], chain: readonly TextTransformationType[], slots: readonly number[]): readonly string[] {
     let cur = values;
     for (let i = 0; i < chain.length; i++) {
-      const t = chain[i] as TextTransformationType;
-      key += "\u0001" + t;
-      const hit = this.memo.get(key);
-      if (hit) {
+      const slot = slots[i] as number;
+      const hit = this.memo[slot] as readonly string[] | undefined;
+      if (hit !== undefined) {
         cur = hit;
         continue;
       }
-      const fn = TRANSFORMS[t];
-      const next = cur.length === 1 ? [fn(cur[0] as string)] : cur.map(fn);
-      this.memo.set(key, next);
+      const fn = TRANSFORMS[chain[i] as TextTransformationType];
+      let next: string[];
+      if (cur.length === 1) next = [fn(cur[0] as string)];
+      else {
+        next = new Array<string>(cur.length);
+        for (let j = 0; j < cur.length; j++) next[j] = fn(cur[j] as string);
+      }
+      this.memo[slot] = next;
       cur = next;
     }
     return cur;
   }
+}
+
+/** Memo slots of every prefix of `chain` applied to the field with key `fieldKey`. */
+export function chainSlots(fieldKey: string, chain: readonly TextTransformationType[]): number[] {
+  const out: number[] = [];
+  let key = "t:" + fieldKey;
+  for (const t of chain) {
+    key += "\u0001" + t;
+    out.push(memoSlot(key));
+  }
+  return out;
+}
+
+/**
+ * Parsed Cookie headers and query strings of recent requests: the same session cookie or
+ * query comes back request after request, and parsing is a pure function of the text. The
+ * results are shared, so callers never modify them. (A Cookie header value is a string of its
+ * own, at most the key limit long; a query string is a slice of the URL, hence the copy.)
+ */
+const parsedCookies = new RecentMap<{ list: Array<[string, string]>; oversize: boolean }>(1024, 4096);
+const parsedQueries = new RecentMap<Array<[string, string]>>(1024, 2048);
+
+function parseCookies(raws: readonly string[]): { list: Array<[string, string]>; oversize: boolean } {
+  const list: Array<[string, string]> = [];
+  let bytes = 0;
+  for (const raw of raws) {
+    bytes += raw.length;
+    for (const part of raw.split(";")) {
+      const p = part.trim();
+      if (p === "") continue;
+      const eq = p.indexOf("=");
+      list.push(eq < 0 ? [p, ""] : [p.slice(0, eq).trim(), p.slice(eq + 1).trim()]);
+    }
+  }
+  return { list, oversize: bytes > HEADER_INSPECTION_BYTES || list.length > HEADER_INSPECTION_COUNT };
 }
 
 /** Splits a query string or form body into raw [name, value] pairs. */

@@ -9,6 +9,9 @@ const cases: Array<[TextTransformationType, string, string]> = [
   ["HTML_ENTITY_DECODE", "&lt;a&gt; &quot;x&quot; &amp; &#x41;&#66;&nbsp;", '<a> "x" & AB\xa0'],
   ["LOWERCASE", "SeLeCt ÀB", "select Àb"],
   ["UPPERCASE", "select", "SELECT"],
+  // Bytes above 0x7F are left alone (String.prototype.toUpperCase would map ÿ, µ and ß).
+  ["UPPERCASE", "s\xe9lect \xff\xb5\xdf", "S\xe9LECT \xff\xb5\xdf"],
+  ["LOWERCASE", "\xc0\xdeAB", "\xc0\xdeab"],
   ["CMD_LINE", "C^at \"/etc/pa'ss'wd\" ;  LS ,x (y)", "cat/etc/passwd ls x(y)"],
   ["URL_DECODE", "a%20b+c%2Fd%zz%4", "a b c/d%zz%4"],
   ["URL_DECODE_UNI", "%u0041%uff1c%2e", "A<."],

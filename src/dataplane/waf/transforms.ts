@@ -48,8 +48,26 @@ export const htmlEntityDecode: TransformFn = (s) => {
   });
 };
 
-export const lowercase: TransformFn = (s) => (/[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s);
-export const uppercase: TransformFn = (s) => (/[a-z]/.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s);
+/**
+ * Case mapping of ASCII letters only. String.prototype.toLowerCase/toUpperCase also map
+ * Latin-1 letters (bytes 0xC0-0xFE of a binary string), so they are used only when every
+ * byte is ASCII — the usual case, and much cheaper than a replacement callback.
+ */
+function caseMap(s: string, from: number, to: number, lower: boolean): string {
+  let found = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      if (!found && !(lower ? /[A-Z]/ : /[a-z]/).test(s)) return s;
+      return lower ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+    }
+    if (c >= from && c <= to) found = true;
+  }
+  if (!found) return s;
+  return lower ? s.toLowerCase() : s.toUpperCase();
+}
+export const lowercase: TransformFn = (s) => caseMap(s, 65, 90, true);
+export const uppercase: TransformFn = (s) => caseMap(s, 97, 122, false);
 
 function makeCmdLine(deleted: readonly number[]): TransformFn {
   const del = new Uint8Array(256);

@@ -10,10 +10,11 @@
  */
 import type { FieldToMatch, Statement } from "@aws-sdk/client-wafv2";
 import type { RequestView } from "../request-view.js";
-import { LOCATIONS, type Location } from "./inputs.js";
+import { LOCATIONS, MODES, readingsOf, type Location, type LocationItems } from "./inputs.js";
+import { verdict, verdictSlot, type Item, type TextTest } from "../verdicts.js";
 
 export type NativePredicate = (view: RequestView) => boolean;
-export type TextTest = (s: string) => boolean;
+export type { TextTest };
 
 /** `(?!)` fails at every position: the placeholder never matches as a plain regex. */
 export const NATIVE_PREFIX = "(?!)bulwark-native:";
@@ -32,44 +33,48 @@ export function native(field: FieldToMatch, id: string, predicate: NativePredica
   return { RegexMatchStatement: { FieldToMatch: field, RegexString: key, TextTransformations: [{ Priority: 0, Type: "NONE" }] } };
 }
 
-/** Largest header or cookie value whose verdict is remembered, and how many verdicts are kept. */
-const CACHE_VALUE_MAX = 512;
-const CACHE_ENTRIES = 4096;
+/** A slot not taken yet (verdictSlot never returns it). */
+const NO_SLOT = -2;
+
+/** Identity of each text test, for naming its verdict slots. */
+const testIds = new Map<TextTest, number>();
 
 /**
  * A predicate that is true when `test` holds for any reading of any value at `loc`.
- * Header and cookie values repeat across requests (User-Agent, Referer, consent cookies),
- * so their verdicts are remembered in a bounded cache; detectors are pure functions of the
- * value, which keeps this exact.
+ * Verdicts are remembered per value and reading mode (verdicts.ts): within the request and,
+ * for short values, across requests; detectors are pure functions of the value, which
+ * keeps this exact.
  */
 export function anyText(loc: Location, test: TextTest): NativePredicate {
-  const values = LOCATIONS[loc];
-  if (loc !== "headers" && loc !== "cookies") {
-    return (view) => {
-      const v = values(view);
-      for (let i = 0; i < v.length; i++) if (test(v[i] as string)) return true;
-      return false;
-    };
+  let id = testIds.get(test);
+  if (id === undefined) {
+    id = testIds.size;
+    testIds.set(test, id);
   }
-  const cache = new Map<string, boolean>();
-  return (view) => {
-    const v = values(view);
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i] as string;
-      if (x.length > CACHE_VALUE_MAX) {
-        if (test(x)) return true;
-        continue;
-      }
-      let hit = cache.get(x);
-      if (hit === undefined) {
-        hit = test(x);
-        if (cache.size >= CACHE_ENTRIES) cache.clear();
-        cache.set(x, hit);
-      }
-      if (hit) return true;
+  const testId = id;
+  // Slots are taken on first use of a reading mode, so that the slots in use stay few and dense.
+  const slots: number[] = new Array<number>(MODES).fill(NO_SLOT);
+  const asks: Array<(item: Item) => boolean> = [];
+  for (let mode = 0; mode < MODES; mode++) {
+    asks.push((item) => {
+      const r = readingsOf(item, mode);
+      for (let i = 0; i < r.length; i++) if (test(r[i] as string)) return true;
+      return false;
+    });
+  }
+  const values = LOCATIONS[loc];
+  const anyItem = (list: LocationItems): boolean => {
+    const { items, modes } = list;
+    for (let i = 0; i < items.length; i++) {
+      const m = modes[i] as number;
+      let slot = slots[m] as number;
+      if (slot === NO_SLOT) slot = slots[m] = verdictSlot(`native:${testId}:${m}`);
+      if (verdict(items[i] as Item, slot, asks[m] as (item: Item) => boolean)) return true;
     }
     return false;
   };
+  const listSlot = verdictSlot(`native-list:${testId}`);
+  return (view) => verdict(values(view), listSlot, anyItem);
 }
 
 /** A TextTest from a regular expression (must not be global or sticky). */

@@ -10,6 +10,7 @@
  */
 import type { RequestView } from "../request-view.js";
 import { argPairs } from "./inputs.js";
+import { itemOf, verdict, verdictSlot, type Item } from "../verdicts.js";
 
 const SERVER_SESSION = /^(?:jsessionid|phpsessid|aspsessionid\w*|asp\.net_sessionid|cfid|cftoken)$/i;
 const SESSION_LIKE = /(?:session|sess|sid|session[-_.]?id|session[-_.]?token|login[-_.]?token)$|^(?:cakephp|shiny-token)$/i;
@@ -30,14 +31,22 @@ function offSite(view: RequestView): boolean {
   return host === "" || !(rh === host || rh.endsWith("." + host));
 }
 
+/** Verdicts per parameter name and value (pure functions of the text, remembered per value). */
+const SERVER_NAME = verdictSlot("session-fixation:server-session-name");
+const SESSION_NAME = verdictSlot("session-fixation:session-like-name");
+const COOKIE_VALUE = verdictSlot("session-fixation:sets-cookie");
+const isServerSession = (it: Item): boolean => SERVER_SESSION.test(it.value.trim());
+const isSessionLike = (it: Item): boolean => SESSION_LIKE.test(it.value.trim());
+const setsCookie = (it: Item): boolean => (it.value.indexOf(".cookie") >= 0 || /set-cookie/i.test(it.value)) && SET_COOKIE.test(it.value);
+
 export function sessionFixation(view: RequestView): boolean {
   const pairs = argPairs(view);
   let offsite: boolean | undefined;
   for (const [name, value] of pairs) {
-    const n = name.trim();
-    if (SERVER_SESSION.test(n)) return true;
-    if (SESSION_LIKE.test(n) && (offsite ??= offSite(view))) return true;
-    if (value.indexOf(".cookie") >= 0 || value.toLowerCase().indexOf("set-cookie") >= 0) if (SET_COOKIE.test(value)) return true;
+    const n = itemOf(name);
+    if (verdict(n, SERVER_NAME, isServerSession)) return true;
+    if (verdict(n, SESSION_NAME, isSessionLike) && (offsite ??= offSite(view))) return true;
+    if (value !== "" && verdict(itemOf(value), COOKIE_VALUE, setsCookie)) return true;
   }
   return false;
 }

@@ -7,14 +7,18 @@
  * custom headers.
  */
 import type { Rule } from "@aws-sdk/client-wafv2";
-import { F, or, rule } from "./build.js";
-import { detectAt, native } from "./natives.js";
-import { pathSegments } from "./inputs.js";
+import { or, rule } from "./build.js";
+import { detectAt } from "./natives.js";
 import { detectSqli } from "../detect/sqli.js";
 import { detectSqliExtended } from "../detect/sqli-extended.js";
 
 const ext = detectSqliExtended;
 const sq = (s: string): boolean => detectSqli(s);
+/** Each segment of a decoded path (three characters or more), as routers hand them to handlers. */
+const sqSegments = (path: string): boolean => {
+  for (const seg of path.split("/")) if (seg.length >= 3 && sq(seg)) return true;
+  return false;
+};
 
 export const SQLI_RULE_SET_RULES: Rule[] = [
   rule("SQLi_QUERYARGUMENTS", 0, detectAt("query", "sqli", sq), "SQLi_QueryArguments"),
@@ -22,6 +26,6 @@ export const SQLI_RULE_SET_RULES: Rule[] = [
   rule("SQLi_BODY", 2, detectAt("body", "sqli", sq), "SQLi_Body"),
   rule("SQLiExtendedPatterns_BODY", 3, detectAt("body", "sqli-ext", ext), "SQLiExtendedPatterns_Body"),
   rule("SQLi_COOKIE", 4, or(detectAt("cookies", "sqli", sq), detectAt("cookies", "sqli-ext", ext)), "SQLi_Cookie"),
-  rule("SQLi_URIPATH", 5, or(detectAt("path", "sqli", sq), native(F.path, "sqli@path-segments", (v) => pathSegments(v).some(sq))), "SQLi_URIPath"),
+  rule("SQLi_URIPATH", 5, or(detectAt("path", "sqli", sq), detectAt("path", "sqli-segments", sqSegments)), "SQLi_URIPath"),
   rule("SQLi_HEADER", 6, or(detectAt("headers", "sqli", sq), detectAt("headers", "sqli-ext", ext)), "SQLi_Header"),
 ];
