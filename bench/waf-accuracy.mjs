@@ -13,6 +13,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { managedWebAcl } from "./managed-acl.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const waf = await import(join(here, "..", "dist", "src", "dataplane", "waf", "index.js"));
@@ -38,26 +39,7 @@ const GROUPS = [
   "AWSManagedRulesWindowsRuleSet",
   "AWSManagedRulesPHPRuleSet",
 ];
-const acl = {
-  Name: "bench",
-  Id: "00000000-0000-0000-0000-000000000000",
-  ARN: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/bench/00000000-0000-0000-0000-000000000000",
-  DefaultAction: { Allow: {} },
-  VisibilityConfig: { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: "bench" },
-  Rules: GROUPS.map((Name, Priority) => ({
-    Name: `AWS-${Name}`,
-    Priority,
-    OverrideAction: { None: {} },
-    Statement: {
-      ManagedRuleGroupStatement: {
-        VendorName: "AWS",
-        Name,
-        RuleActionOverrides: Name === "AWSManagedRulesKnownBadInputsRuleSet" ? [{ Name: "Host_localhost_HEADER", ActionToUse: { Count: {} } }] : undefined,
-      },
-    },
-    VisibilityConfig: { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: Name },
-  })),
-};
+const acl = managedWebAcl("bench", GROUPS);
 const evaluator = waf.compileWebAcl(acl, {
   resolver: waf.createStaticResolver(),
   rateCounter: waf.createLocalRateCounter(),

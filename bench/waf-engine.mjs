@@ -18,6 +18,7 @@
 import { readFileSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { CORE3, FULL, managedWebAcl } from "./managed-acl.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -35,31 +36,10 @@ const groupsName = opt("groups", "core3");
 const dists = all("dist").map((d) => resolve(d));
 if (dists.length === 0) dists.push(join(here, "..", "dist"));
 
-const CORE3 = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
-const FULL = [...CORE3, "AWSManagedRulesUnixRuleSet", "AWSManagedRulesWindowsRuleSet", "AWSManagedRulesPHPRuleSet"];
 const GROUPS = groupsName === "full" ? FULL : CORE3;
 
 // The same web ACL as waf-proxy-setup.mjs creates (Host_localhost_HEADER counted).
-const acl = {
-  Name: "engine-bench",
-  Id: "00000000-0000-0000-0000-000000000000",
-  ARN: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/engine-bench/00000000-0000-0000-0000-000000000000",
-  DefaultAction: { Allow: {} },
-  VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: "engine-bench" },
-  Rules: GROUPS.map((Name, Priority) => ({
-    Name: `AWS-${Name}`,
-    Priority,
-    OverrideAction: { None: {} },
-    Statement: {
-      ManagedRuleGroupStatement: {
-        VendorName: "AWS",
-        Name,
-        RuleActionOverrides: Name === "AWSManagedRulesKnownBadInputsRuleSet" ? [{ Name: "Host_localhost_HEADER", ActionToUse: { Count: {} } }] : undefined,
-      },
-    },
-    VisibilityConfig: { SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: `AWS-${Name}` },
-  })),
-};
+const acl = managedWebAcl("engine-bench", GROUPS, { sampled: true });
 
 const load = (f) => readFileSync(join(corpusDir, f), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 const BUILTIN = {

@@ -16,6 +16,7 @@
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { managedWebAcl } from "./managed-acl.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const waf = await import(join(here, "..", "dist", "src", "dataplane", "waf", "index.js"));
@@ -36,26 +37,7 @@ const listenerMisses = new Map(
 );
 
 const evaluator = waf.compileWebAcl(
-  {
-    Name: "diff",
-    Id: "00000000-0000-0000-0000-000000000000",
-    ARN: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/diff/00000000-0000-0000-0000-000000000000",
-    DefaultAction: { Allow: {} },
-    VisibilityConfig: { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: "diff" },
-    Rules: groups.map((Name, Priority) => ({
-      Name: `AWS-${Name}`,
-      Priority,
-      OverrideAction: { None: {} },
-      Statement: {
-        ManagedRuleGroupStatement: {
-          VendorName: "AWS",
-          Name,
-          RuleActionOverrides: Name === "AWSManagedRulesKnownBadInputsRuleSet" ? [{ Name: "Host_localhost_HEADER", ActionToUse: { Count: {} } }] : undefined,
-        },
-      },
-      VisibilityConfig: { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: Name },
-    })),
-  },
+  managedWebAcl("diff", groups),
   { resolver: waf.createStaticResolver(), rateCounter: waf.createLocalRateCounter(), clock: { now: () => Date.now() }, tokenKey: Buffer.alloc(32, 7) },
 );
 
