@@ -1,6 +1,6 @@
-// The web ACL the WAF benchmarks evaluate: Bulwark's managed rule groups in order, each with
-// override action None, and KnownBadInputs' Host_localhost_HEADER counted (every benchmark
-// request targets localhost). Same shape as bench/waf-proxy-setup.mjs creates through the API.
+// The web ACL the WAF benchmarks evaluate in process, and waf-proxy-setup.mjs creates through
+// the API: Bulwark's managed rule groups in order, each with override action None, and
+// KnownBadInputs' Host_localhost_HEADER counted (every benchmark request targets localhost).
 export const CORE3 = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"];
 export const FULL = [...CORE3, "AWSManagedRulesUnixRuleSet", "AWSManagedRulesWindowsRuleSet", "AWSManagedRulesPHPRuleSet"];
 

@@ -25,6 +25,7 @@ import {
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand } from "@aws-sdk/client-wafv2";
+import { managedWebAcl } from "./managed-acl.mjs";
 
 const [endpoint, upstreamPort, nonePort, core3Port, fullPort] = process.argv.slice(2);
 if (!fullPort) {
@@ -40,28 +41,10 @@ const FULL = [...CORE3, "AWSManagedRulesLinuxRuleSet", "AWSManagedRulesUnixRuleS
 const FALLBACK_DROP = "AWSManagedRulesLinuxRuleSet";
 
 // Console defaults: sampled requests and metrics on (the observer's per-request cost is measured too).
-const vis = (MetricName) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName });
-
+// The same web ACL the in-process benchmarks evaluate (managed-acl.mjs), as CreateWebACL input.
 function webAclInput(name, groups) {
-  return {
-    Name: name,
-    Scope: "REGIONAL",
-    DefaultAction: { Allow: {} },
-    VisibilityConfig: vis(name),
-    Rules: groups.map((Name, Priority) => ({
-      Name: `AWS-${Name}`,
-      Priority,
-      OverrideAction: { None: {} },
-      Statement: {
-        ManagedRuleGroupStatement: {
-          VendorName: "AWS",
-          Name,
-          ...(Name === "AWSManagedRulesKnownBadInputsRuleSet" ? { RuleActionOverrides: [{ Name: "Host_localhost_HEADER", ActionToUse: { Count: {} } }] } : {}),
-        },
-      },
-      VisibilityConfig: vis(`AWS-${Name}`),
-    })),
-  };
+  const { Id: _id, ARN: _arn, ...acl } = managedWebAcl(name, groups, { sampled: true });
+  return { ...acl, Scope: "REGIONAL" };
 }
 
 async function loadBalancer(name, port) {
