@@ -202,9 +202,16 @@ test("GetSampledRequests and /metrics show the traffic", async () => {
   assert.equal(blocked.SampledRequests?.[0]?.Action, "BLOCK");
   assert.equal(blocked.SampledRequests?.[0]?.Request?.URI, "/ADMIN/panel");
   assert.equal(blocked.SampledRequests?.[0]?.Request?.ClientIP, "127.0.0.1");
+  assert.equal(blocked.SampledRequests?.[0]?.Request?.Method, "GET");
+  assert.equal(blocked.SampledRequests?.[0]?.Request?.HTTPVersion, "HTTP/1.1");
+  assert.ok(
+    blocked.SampledRequests?.[0]?.Request?.Headers?.some((h) => h.Name?.toLowerCase() === "authorization" && h.Value === "Bearer top-secret"),
+    "the sample carries the request's headers as sent",
+  );
   const counted = await waf.send(new GetSampledRequestsCommand({ WebAclArn: acl.ARN, RuleMetricName: "flag-suspicious", Scope: "REGIONAL", TimeWindow: window, MaxItems: 100 }));
   assert.equal(counted.SampledRequests?.[0]?.Action, "COUNT");
   assert.deepEqual(counted.SampledRequests?.[0]?.Labels, [{ Name: `awswaf:${s.accountId}:webacl:front:suspicious` }]);
+  assert.deepEqual(counted.SampledRequests?.[0]?.RequestHeadersInserted, [{ Name: "x-amzn-waf-suspicious", Value: "yes" }]);
   const sqli = await waf.send(new GetSampledRequestsCommand({ WebAclArn: acl.ARN, RuleMetricName: "sqli", Scope: "REGIONAL", TimeWindow: window, MaxItems: 100 }));
   assert.match(sqli.SampledRequests?.[0]?.RuleNameWithinRuleGroup ?? "", /^SQLi/);
   const defaults = await waf.send(new GetSampledRequestsCommand({ WebAclArn: acl.ARN, RuleMetricName: "front", Scope: "REGIONAL", TimeWindow: window, MaxItems: 2 }));

@@ -3,7 +3,7 @@
  * for requests that got the default action) within a time window of the last three hours.
  * A start earlier than three hours ago is moved to three hours ago, as AWS does.
  */
-import type { GetSampledRequestsRequest, GetSampledRequestsResponse, SampledHTTPRequest } from "@aws-sdk/client-wafv2";
+import type { GetSampledRequestsRequest, GetSampledRequestsResponse, HTTPRequest, SampledHTTPRequest } from "@aws-sdk/client-wafv2";
 import { AwsError } from "../../core/errors.js";
 import type { Storage } from "../../storage/types.js";
 import type { WafScope } from "./arn.js";
@@ -11,7 +11,8 @@ import type { Caller } from "./domain-deps.js";
 import { entityByArn } from "./entities.js";
 import { nonexistentItem } from "./errors.js";
 import { checkArn, checkRange, checkString, METRIC_NAME } from "./input.js";
-import { SAMPLE_WINDOW_MS, type RequestSampler, type Sample } from "./sampling.js";
+import { httpVersionOf } from "./log-record.js";
+import { SAMPLE_WINDOW_MS, type RequestSampler, type Sample, type SampledRequestFields } from "./sampling.js";
 
 function badWindow(): AwsError {
   return new AwsError("WAFInvalidParameterException", "Error reason: The time window isn't valid: it must end after it starts and lie within the last three hours., parameter: TimeWindow", 400, {
@@ -19,14 +20,25 @@ function badWindow(): AwsError {
   });
 }
 
+function httpRequestOf(r: SampledRequestFields): HTTPRequest {
+  return {
+    ClientIP: r.clientIp,
+    ...(r.country ? { Country: r.country } : {}),
+    URI: r.path,
+    Method: r.method,
+    HTTPVersion: httpVersionOf(r.httpVersion),
+    Headers: r.headers.map(([Name, Value]) => ({ Name, Value })),
+  };
+}
+
 function shapeOf(s: Sample): SampledHTTPRequest {
   return {
-    Request: s.request,
+    Request: httpRequestOf(s.request),
     Weight: 1,
     Timestamp: new Date(s.time),
     Action: s.action,
     ...(s.ruleNameWithinRuleGroup !== undefined ? { RuleNameWithinRuleGroup: s.ruleNameWithinRuleGroup } : {}),
-    ...(s.headersInserted ? { RequestHeadersInserted: s.headersInserted } : {}),
+    ...(s.headersInserted ? { RequestHeadersInserted: s.headersInserted.map(([Name, Value]) => ({ Name, Value })) } : {}),
     ...(s.responseCode !== undefined ? { ResponseCodeSent: s.responseCode } : {}),
     ...(s.labels.length > 0 ? { Labels: s.labels.map((Name) => ({ Name })) } : {}),
     ...(s.overriddenAction !== undefined ? { OverriddenAction: s.overriddenAction } : {}),

@@ -4,20 +4,33 @@
  * population of a time window can be counted up to the 5,000 requests AWS samples from.
  * Samples older than three hours are never returned.
  */
-import type { HTTPHeader, HTTPRequest } from "@aws-sdk/client-wafv2";
-
 export const SAMPLE_WINDOW_MS = 3 * 60 * 60 * 1000;
+
+/**
+ * What a sample keeps of the request, as the data plane saw it: GetSampledRequests shapes it
+ * into an HTTPRequest only when asked, so recording costs no per-header objects on the request
+ * path. The arrays are the request's own (never modified once inspected).
+ */
+export interface SampledRequestFields {
+  clientIp: string;
+  country?: string | undefined;
+  path: string;
+  method: string;
+  httpVersion: string;
+  headers: ReadonlyArray<readonly [string, string]>;
+}
 
 export interface Sample {
   time: number;
-  request: HTTPRequest;
+  request: SampledRequestFields;
   action: string;
-  ruleNameWithinRuleGroup?: string;
-  labels: string[];
+  ruleNameWithinRuleGroup?: string | undefined;
+  labels: readonly string[];
   /** Status of a custom response WAF sent. */
-  responseCode?: number;
-  headersInserted?: HTTPHeader[];
-  overriddenAction?: string;
+  responseCode?: number | undefined;
+  /** Headers WAF inserted into the forwarded request (name, value). */
+  headersInserted?: ReadonlyArray<readonly [string, string]> | undefined;
+  overriddenAction?: string | undefined;
 }
 
 class Ring<T> {

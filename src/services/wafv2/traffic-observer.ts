@@ -4,14 +4,13 @@
  * config enables sampling, and hands a log record to the sink when logging is configured.
  * Runs on the request path, so it does only in-memory work; log delivery is asynchronous.
  */
-import type { HTTPHeader, HTTPRequest } from "@aws-sdk/client-wafv2";
 import type { InspectedRequest, TrafficObserver, WafDecision } from "../../dataplane/types.js";
 import { albSourceId, parseLoadBalancerArn } from "./arn.js";
-import { buildLogRecord, httpVersionOf } from "./log-record.js";
+import { buildLogRecord } from "./log-record.js";
 import type { LogSink } from "./log-sink.js";
 import type { WafMetrics } from "./metrics.js";
 import { outerRule, type AclRuntime } from "./runtime.js";
-import type { RequestSampler, Sample } from "./sampling.js";
+import type { RequestSampler, Sample, SampledRequestFields } from "./sampling.js";
 
 export interface ObserverDeps {
   /** Deployed web ACL of a load balancer. */
@@ -22,15 +21,8 @@ export interface ObserverDeps {
   onError?: (e: unknown) => void;
 }
 
-function httpRequestOf(req: InspectedRequest): HTTPRequest {
-  return {
-    ClientIP: req.clientIp,
-    ...(req.country ? { Country: req.country } : {}),
-    URI: req.path,
-    Method: req.method,
-    HTTPVersion: httpVersionOf(req.httpVersion),
-    Headers: req.headers.map(([Name, Value]) => ({ Name, Value })),
-  };
+function sampledFieldsOf(req: InspectedRequest): SampledRequestFields {
+  return { clientIp: req.clientIp, country: req.country, path: req.path, method: req.method, httpVersion: req.httpVersion, headers: req.headers };
 }
 
 export function createTrafficObserver(deps: ObserverDeps): TrafficObserver {
@@ -46,26 +38,22 @@ export function createTrafficObserver(deps: ObserverDeps): TrafficObserver {
     return id;
   };
 
+  // Runs for every inspected request: plain objects of one shape, no per-header objects (the
+  // AWS shapes are built by GetSampledRequests), a Set only when rules matched.
   const sample = (rt: AclRuntime, req: InspectedRequest, decision: WafDecision): void => {
-    let request: HTTPRequest | undefined;
-    const inserted: HTTPHeader[] | undefined = decision.insertHeaders.length > 0 ? decision.insertHeaders.map(([Name, Value]) => ({ Name, Value })) : undefined;
-    const put = (metric: string, action: string, within?: string): void => {
-      request ??= httpRequestOf(req);
-      const s: Sample = {
-        time: req.time,
-        request,
-        action,
-        labels: decision.labels,
-        // Like AWS, only custom responses report the code WAF sent.
-        ...(decision.response ? { responseCode: decision.response.status } : {}),
-        ...(within !== undefined ? { ruleNameWithinRuleGroup: within } : {}),
-        ...(inserted ? { headersInserted: inserted } : {}),
-      };
+    let request: SampledRequestFields | undefined;
+    const responseCode = decision.response?.status;
+    const inserted = decision.insertHeaders.length > 0 ? decision.insertHeaders : undefined;
+    const put = (metric: string, action: string, within: string | undefined): void => {
+      request ??= sampledFieldsOf(req);
+      // Like AWS, only custom responses report the code WAF sent.
+      const s: Sample = { time: req.time, request, action, labels: decision.labels, responseCode, ruleNameWithinRuleGroup: within, headersInserted: inserted };
       deps.sampler.record(rt.arn, metric, s);
     };
     if (decision.terminatingRuleId === "Default_Action") {
-      if (rt.sampled) put(rt.metricName, decision.action);
+      if (rt.sampled) put(rt.metricName, decision.action, undefined);
     }
+    if (decision.matchedRules.length === 0) return;
     const seen = new Set<string>();
     for (const m of decision.matchedRules) {
       const outer = outerRule(rt, m);
@@ -75,11 +63,11 @@ export function createTrafficObserver(deps: ObserverDeps): TrafficObserver {
         seen.add(`${outer.metricName}\n${m.ruleId}`);
         const inner = outer.inner?.get(m.ruleId);
         if (inner?.sampled && !seen.has(inner.metricName)) {
-          put(inner.metricName, m.action);
+          put(inner.metricName, m.action, undefined);
           seen.add(inner.metricName);
         }
       } else if (outer.sampled && !seen.has(outer.metricName)) {
-        put(outer.metricName, m.action);
+        put(outer.metricName, m.action, undefined);
         seen.add(outer.metricName);
       }
     }
