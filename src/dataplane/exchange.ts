@@ -8,10 +8,11 @@
  * for the idle timeout → 504, body too large → 413, body too slow → 408. A client that
  * stops reading a response for sendTimeoutMs is disconnected (slow read).
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { PassThrough } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
+import type { Dispatcher } from "undici";
 import { sendErrorPage } from "./error-pages.js";
 import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
 import { inspectRequest, rawHeader } from "./inspect.js";
@@ -34,9 +35,51 @@ export const DEFAULT_SETTINGS: LoadBalancerSettings = {
   wafFailOpen: false,
 };
 
-const RETRYABLE = new Set(["ECONNRESET", "EPIPE"]);
+/** Errors of a request on a pooled connection the target closed meanwhile (retried once when bodyless). */
+const RETRYABLE = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
 
-class UpstreamTimeout extends Error {}
+/**
+ * undici's callbacks for one request to a target, relayed to the Exchange. `responded` separates
+ * a failure before the response head (→ 502/504 page) from one during the body (→ cut).
+ */
+class UpstreamHandler implements Dispatcher.DispatchHandlers {
+  private responded = false;
+
+  constructor(
+    private readonly x: Exchange,
+    private readonly tg: TargetGroupRuntime,
+    private readonly t: Target,
+    private readonly insert: Array<[string, string]> | undefined,
+    private readonly mayRetry: boolean,
+  ) {}
+
+  onConnect(abort: (e?: Error) => void): void {
+    this.x.setUpstreamAbort(abort);
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    // 1xx other than 101 (handled by the upgrade path) are not relayed.
+    if (status < 200) return true;
+    this.responded = true;
+    this.x.upstreamHeaders(status, statusText, raw, resume);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.x.upstreamData(chunk);
+  }
+
+  onComplete(): void {
+    this.x.setUpstreamAbort(undefined);
+    this.x.upstreamComplete();
+  }
+
+  onError(err: Error): void {
+    this.x.setUpstreamAbort(undefined);
+    const retry = this.mayRetry ? () => this.x.retryForward(this.tg, this.t, this.insert) : undefined;
+    this.x.upstreamError(err, this.responded, retry);
+  }
+}
 
 export class Exchange {
   private readonly started = performance.now();
@@ -48,7 +91,11 @@ export class Exchange {
   private inspected: InspectedRequest | undefined;
   private decision: WafDecision | undefined;
   private status = 0;
-  private upstream: http.ClientRequest | undefined;
+  /** Aborts the request to the target in flight (undefined once none is). */
+  private abortUpstream: ((e?: Error) => void) | undefined;
+  private resumeUpstream: (() => void) | undefined;
+  /** Slow-read guard: set while the client does not drain the response. */
+  private stall: NodeJS.Timeout | undefined;
   private target: { tg: TargetGroupRuntime; t: Target } | undefined;
   /** The client connection closed (response finished or aborted). */
   private done = false;
@@ -159,68 +206,89 @@ export class Exchange {
     });
     t.inflight++;
     this.target = { tg, t };
-    const options = { host: t.id, port: t.port, method: req.method ?? "GET", path: req.url ?? "/", headers, agent: tg.agent, setHost: false };
-    const up = tg.spec.protocol === "HTTPS" ? https.request(options) : http.request(options);
-    this.upstream = up;
-    let responded = false;
-    up.setTimeout(this.settings.idleTimeoutSeconds * 1000, () => up.destroy(new UpstreamTimeout()));
-    up.on("response", (upRes) => {
-      responded = true;
-      this.relay(upRes);
-    });
-    up.on("error", (err: NodeJS.ErrnoException) => {
-      if (this.done) return;
-      if (!responded && mayRetry && up.reusedSocket && !this.hasBody && RETRYABLE.has(err.code ?? "")) {
-        // A pooled keep-alive connection the target had just closed: try once more on a fresh one.
-        this.releaseTarget();
-        this.forward(tg, t, insert, false);
-        return;
-      }
-      this.releaseTarget();
-      if (responded) {
-        if (!this.res.writableFinished) this.res.destroy();
-        return;
-      }
-      this.fail(err instanceof UpstreamTimeout ? 504 : 502, false);
-    });
-    if (this.body) this.body.pipeTo(up);
-    else up.end();
+    let body: PassThrough | null = null;
+    if (this.body) {
+      body = new PassThrough();
+      this.body.pipeTo(body);
+    }
+    const idleMs = this.settings.idleTimeoutSeconds * 1000;
+    tg.upstream.dispatch(
+      { origin: t.origin, method: (req.method ?? "GET") as Dispatcher.HttpMethod, path: req.url ?? "/", headers, body, headersTimeout: idleMs, bodyTimeout: idleMs },
+      new UpstreamHandler(this, tg, t, insert, mayRetry),
+    );
   }
 
-  /** Target response → client, with Shield's slow-read guard. */
-  private relay(upRes: IncomingMessage): void {
+  /** UpstreamHandler: the dispatch may be aborted with this (client gone, body refused). */
+  setUpstreamAbort(abort: ((e?: Error) => void) | undefined): void {
+    this.abortUpstream = abort;
+  }
+
+  /** UpstreamHandler: the target answered; relay the response head (false: not relayed). */
+  upstreamHeaders(status: number, statusText: string, raw: Buffer[], resume: () => void): void {
     const res = this.res;
-    this.status = upRes.statusCode ?? 502;
-    res.writeHead(this.status, upRes.statusMessage, responseHeaders(upRes.rawHeaders));
+    this.resumeUpstream = resume;
+    this.status = status;
+    const names = new Array<string>(raw.length);
+    for (let i = 0; i < raw.length; i++) names[i] = (raw[i] as Buffer).toString("latin1");
+    res.writeHead(status, statusText, responseHeaders(names));
+  }
+
+  /** UpstreamHandler: a body chunk; false pauses the target until the client drains (slow-read guard). */
+  upstreamData(chunk: Buffer): boolean {
+    const res = this.res;
+    if (res.write(chunk)) return true;
     const sendTimeoutMs = this.ctx.limits.sendTimeoutMs;
-    let stall: NodeJS.Timeout | undefined;
-    const onDrain = (): void => {
-      if (stall) clearTimeout(stall);
-      stall = undefined;
-      upRes.resume();
-    };
-    upRes.on("data", (chunk: Buffer) => {
-      if (res.write(chunk)) return;
-      upRes.pause();
-      if (sendTimeoutMs > 0) {
-        stall = setTimeout(() => {
-          upRes.destroy();
-          res.destroy();
-        }, sendTimeoutMs);
-        stall.unref();
-      }
-      res.once("drain", onDrain);
-    });
-    upRes.once("end", () => {
-      if (stall) clearTimeout(stall);
+    if (sendTimeoutMs > 0) {
+      this.stall = setTimeout(() => {
+        this.abortUpstream?.();
+        res.destroy();
+      }, sendTimeoutMs);
+      this.stall.unref();
+    }
+    res.once("drain", this.onDrain);
+    return false;
+  }
+
+  /** UpstreamHandler: the response is complete. */
+  upstreamComplete(): void {
+    this.clearStall();
+    this.releaseTarget();
+    this.res.end();
+  }
+
+  /** UpstreamHandler: the exchange with the target failed (`responded`: after the response head). */
+  upstreamError(err: Error & { code?: string }, responded: boolean, retry: (() => void) | undefined): void {
+    this.clearStall();
+    if (this.done) return this.releaseTarget();
+    if (!responded && retry !== undefined && !this.hasBody && RETRYABLE.has(err.code ?? "")) {
+      // A pooled keep-alive connection the target had just closed: try once more on a fresh one.
       this.releaseTarget();
-      res.end();
-    });
-    upRes.once("error", () => {
-      if (stall) clearTimeout(stall);
-      this.releaseTarget();
-      res.destroy();
-    });
+      retry();
+      return;
+    }
+    this.releaseTarget();
+    if (responded) {
+      if (!this.res.writableFinished) this.res.destroy();
+      return;
+    }
+    this.fail(err.code === "UND_ERR_HEADERS_TIMEOUT" ? 504 : 502, false);
+  }
+
+  /** UpstreamHandler: forward again, once, on a fresh connection. */
+  retryForward(tg: TargetGroupRuntime, t: Target, insert: Array<[string, string]> | undefined): void {
+    if (this.done || this.answered) return;
+    this.forward(tg, t, insert, false);
+  }
+
+  private readonly onDrain = (): void => {
+    this.clearStall();
+    const resume = this.resumeUpstream;
+    resume?.();
+  };
+
+  private clearStall(): void {
+    if (this.stall) clearTimeout(this.stall);
+    this.stall = undefined;
   }
 
   /** Stops reading an unforwarded body; true when the connection must close afterwards. */
@@ -235,7 +303,7 @@ export class Exchange {
   private fail(status: number, close: boolean): void {
     if (this.done || this.answered) return;
     this.answered = true;
-    this.upstream?.destroy();
+    this.abortUpstream?.();
     this.releaseTarget();
     if (this.res.headersSent) {
       this.res.destroy();
@@ -255,7 +323,8 @@ export class Exchange {
 
   private readonly onClose = (): void => {
     this.done = true;
-    if (!this.res.writableFinished) this.upstream?.destroy();
+    this.clearStall();
+    if (!this.res.writableFinished) this.abortUpstream?.();
     this.releaseTarget();
     const observers = this.ctx.observers;
     if (observers.length === 0) return;

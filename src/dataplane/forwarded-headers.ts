@@ -10,6 +10,11 @@ import type { XffMode } from "./runtime-types.js";
 
 /** Never forwarded: they describe the client connection, not the request. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+/**
+ * Answered at this hop, not forwarded: the listener's HTTP server sends "100 Continue" itself
+ * before reading a body, so the target gets the body without being asked to wait for it.
+ */
+const ANSWERED_HERE = "expect";
 /** Replaced by the load balancer's own values. */
 const REPLACED = new Set(["x-forwarded-proto", "x-forwarded-port"]);
 const VALID_NAME = /^[A-Za-z0-9-]+$/;
@@ -66,7 +71,7 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
       if (f.upgrade && (lower === "connection" || lower === "upgrade")) out.push(name, value);
       continue;
     }
-    if (REPLACED.has(lower) || extraHop?.has(lower)) continue;
+    if (REPLACED.has(lower) || extraHop?.has(lower) || (lower === ANSWERED_HERE && !f.upgrade)) continue;
     if (lower === "x-forwarded-for") {
       xff = xff === undefined ? value : `${xff}, ${value}`;
       continue;
