@@ -8,7 +8,8 @@
  * for the idle timeout → 504, body too large → 413, body too slow → 408. A client that
  * stops reading a response for sendTimeoutMs is disconnected (slow read).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import https from "node:https";
 import { PassThrough } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
@@ -57,7 +58,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandlers {
     this.x.setUpstreamAbort(abort);
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+  onHeaders(status: number, raw: Array<Buffer | string>, resume: () => void, statusText: string): boolean {
     // 1xx other than 101 (handled by the upgrade path) are not relayed.
     if (status < 200) return true;
     this.responded = true;
@@ -206,16 +207,46 @@ export class Exchange {
     });
     t.inflight++;
     this.target = { tg, t };
+    const handler = new UpstreamHandler(this, tg, t, insert, mayRetry);
+    const idleMs = this.settings.idleTimeoutSeconds * 1000;
+    const path = req.url ?? "/";
+    if (path[0] !== "/") {
+      // Asterisk-form ("OPTIONS *"): a valid request target undici does not send; node:http does.
+      this.forwardWithNodeHttp(tg, t, path, headers, handler, idleMs);
+      return;
+    }
     let body: PassThrough | null = null;
     if (this.body) {
       body = new PassThrough();
       this.body.pipeTo(body);
     }
-    const idleMs = this.settings.idleTimeoutSeconds * 1000;
-    tg.upstream.dispatch(
-      { origin: t.origin, method: (req.method ?? "GET") as Dispatcher.HttpMethod, path: req.url ?? "/", headers, body, headersTimeout: idleMs, bodyTimeout: idleMs },
-      new UpstreamHandler(this, tg, t, insert, mayRetry),
-    );
+    tg.upstream.dispatch({ origin: t.origin, method: (req.method ?? "GET") as Dispatcher.HttpMethod, path, headers, body, headersTimeout: idleMs, bodyTimeout: idleMs }, handler);
+  }
+
+  /** The same exchange over a one-off node:http connection, driving the same handler. */
+  private forwardWithNodeHttp(tg: TargetGroupRuntime, t: Target, path: string, headers: string[], handler: UpstreamHandler, idleMs: number): void {
+    const options = { host: t.id, port: t.port, method: this.req.method ?? "GET", path, headers, agent: false as const, setHost: false };
+    const up = tg.spec.protocol === "HTTPS" ? https.request({ ...options, rejectUnauthorized: false }) : http.request(options);
+    let settled = false;
+    const settle = (e?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (e) handler.onError(e);
+      else handler.onComplete();
+    };
+    handler.onConnect((e) => up.destroy(e ?? new Error("aborted")));
+    up.setTimeout(idleMs, () => up.destroy(Object.assign(new Error("target timed out"), { code: "UND_ERR_HEADERS_TIMEOUT" })));
+    up.on("error", (e) => settle(e));
+    up.on("response", (upRes) => {
+      handler.onHeaders(upRes.statusCode ?? 502, upRes.rawHeaders, () => upRes.resume(), upRes.statusMessage ?? "");
+      upRes.on("data", (chunk: Buffer) => {
+        if (!handler.onData(chunk)) upRes.pause();
+      });
+      upRes.once("end", () => settle());
+      upRes.once("error", (e) => settle(e));
+    });
+    if (this.body) this.body.pipeTo(up);
+    else up.end();
   }
 
   /** UpstreamHandler: the dispatch may be aborted with this (client gone, body refused). */
@@ -224,12 +255,15 @@ export class Exchange {
   }
 
   /** UpstreamHandler: the target answered; relay the response head (false: not relayed). */
-  upstreamHeaders(status: number, statusText: string, raw: Buffer[], resume: () => void): void {
+  upstreamHeaders(status: number, statusText: string, raw: Array<Buffer | string>, resume: () => void): void {
     const res = this.res;
     this.resumeUpstream = resume;
     this.status = status;
     const names = new Array<string>(raw.length);
-    for (let i = 0; i < raw.length; i++) names[i] = (raw[i] as Buffer).toString("latin1");
+    for (let i = 0; i < raw.length; i++) {
+      const v = raw[i] as Buffer | string;
+      names[i] = typeof v === "string" ? v : v.toString("latin1");
+    }
     res.writeHead(status, statusText, responseHeaders(names));
   }
 

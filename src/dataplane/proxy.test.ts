@@ -39,6 +39,25 @@ describe("forwarding", () => {
     assert.ok(seen.rawHeaders.includes("X-Mixed-Case"), "header spelling is preserved");
   });
 
+  test("an asterisk-form request (OPTIONS *) is forwarded as sent", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const head = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(port, "127.0.0.1", () => sock.write("OPTIONS * HTTP/1.1\r\nHost: shop.example.test\r\nConnection: close\r\n\r\n"));
+      let got = "";
+      sock.on("data", (c: Buffer) => (got += c.toString("latin1")));
+      sock.on("end", () => resolve(got));
+      sock.on("error", reject);
+    });
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(head, /\r\nx-upstream: yes\r\n/i);
+    const seen = proxied(u).find((x) => x.method === "OPTIONS")!;
+    assert.equal(seen.url, "*");
+    assert.equal(seen.headers.host, "shop.example.test");
+    assert.equal(seen.headers["x-forwarded-for"], "127.0.0.1");
+  });
+
   test("a client trace Root is kept and this hop adds Self", async () => {
     const u = await upstream();
     dp = newDataPlane();
