@@ -8,12 +8,14 @@
  *  - the userIdentity element and the LookupEvents user name are built once per principal
  *    object and reused while every field they derive from is unchanged;
  *  - members are appended in buildCloudTrailEvent's order, each value through JSON.stringify
- *    (the same escaping), members whose value is undefined omitted as JSON.stringify does.
+ *    (the same escaping), members whose value is undefined omitted as JSON.stringify does;
+ *  - handler annotations are redacted straight to text (redact.ts annotationJson).
  * Cross-account calls (two events) keep the object path: they are rare.
  */
 import type { Principal } from "../core/types.js";
 import type { ApiCallRecord } from "./types.js";
-import { redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { jsonString } from "../core/json-text.js";
+import { annotationJson, redactForCloudTrail } from "./redact.js";
 import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
 
 export interface EventJson {
@@ -86,26 +88,35 @@ function identityOf(p: Principal): IdentityEntry {
   return e;
 }
 
-// Characters JSON.stringify escapes in a string (and any surrogate, so lone ones take its path).
-const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** `"name":<value>` for a value that is not undefined. */
+function memberText(name: string, value: unknown): string {
+  return '"' + name + '":' + (typeof value === "string" ? jsonString(value) : JSON.stringify(value));
+}
 
 /** `,"name":<value>`, or "" when the value is undefined (as JSON.stringify omits it). */
 function member(name: string, value: unknown): string {
-  if (value === undefined) return "";
-  // A string with nothing to escape is its own JSON text between quotes.
-  if (typeof value === "string" && !JSON_ESCAPED.test(value)) return ',"' + name + '":"' + value + '"';
-  return ',"' + name + '":' + JSON.stringify(value);
+  return value === undefined ? "" : "," + memberText(name, value);
 }
 
+type Resources = NonNullable<ApiCallRecord["annotations"]["resources"]>;
+
 /** The resources array as buildCloudTrailEvent writes it: ARN, accountId, then type when set. */
-function resourcesJson(resources: NonNullable<ApiCallRecord["annotations"]["resources"]>): string {
+function resourcesJson(resources: Resources): string {
   let out = "[";
   for (let i = 0; i < resources.length; i++) {
     const r = resources[i]!;
-    const body = member("ARN", r.ARN) + member("accountId", r.accountId) + (r.type ? member("type", r.type) : "");
-    out += (i === 0 ? "{" : ",{") + body.slice(1) + "}";
+    let body = r.ARN === undefined ? "" : memberText("ARN", r.ARN);
+    if (r.accountId !== undefined) body += (body === "" ? "" : ",") + memberText("accountId", r.accountId);
+    if (r.type) body += (body === "" ? "" : ",") + memberText("type", r.type);
+    out += (i === 0 ? "{" : ",{") + body + "}";
   }
   return out + "]";
+}
+
+/** resources.map(pick).join("\n") without the intermediate array. */
+function resourceLines(resources: Resources, pick: (r: Resources[number]) => string | undefined): string {
+  if (resources.length === 1) return pick(resources[0]!) ?? "";
+  return resources.map(pick).join("\n");
 }
 
 /**
@@ -134,13 +145,13 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
     accessKeyId = id.accessKeyId ?? "";
   }
 
-  let requestParameters: Record<string, unknown> | null;
-  if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? null : redactAnnotation(a.requestParameters);
-  else requestParameters = redactForCloudTrail(rec.input, rec.inputSchema);
-  let responseElements: Record<string, unknown> | null;
-  if (a.responseElements !== undefined) responseElements = a.responseElements === null ? null : redactAnnotation(a.responseElements);
-  else if (hasError || rec.readOnly) responseElements = null;
-  else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output");
+  let requestParameters: string;
+  if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? "null" : annotationJson(a.requestParameters);
+  else requestParameters = JSON.stringify(redactForCloudTrail(rec.input, rec.inputSchema));
+  let responseElements: string;
+  if (a.responseElements !== undefined) responseElements = a.responseElements === null ? "null" : annotationJson(a.responseElements);
+  else if (hasError || rec.readOnly) responseElements = "null";
+  else responseElements = JSON.stringify(redactForCloudTrail(rec.output, rec.outputSchema, "output"));
 
   const region = rec.region || GLOBAL_EVENT_REGION;
   const category = rec.eventCategory ?? "Management";
@@ -156,9 +167,12 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
     member("sourceIPAddress", rec.sourceIp) +
     member("userAgent", rec.userAgent);
   if (hasError) json += member("errorCode", rec.error!.code) + member("errorMessage", rec.error!.message);
-  json += `,"requestParameters":${requestParameters === null ? "null" : JSON.stringify(requestParameters)}`;
-  json += `,"responseElements":${responseElements === null ? "null" : JSON.stringify(responseElements)}`;
-  if (a.additionalEventData !== undefined) json += `,"additionalEventData":${JSON.stringify(redactAnnotation(a.additionalEventData) ?? {})}`;
+  json += `,"requestParameters":${requestParameters},"responseElements":${responseElements}`;
+  if (a.additionalEventData !== undefined) {
+    // redactAnnotation(…) ?? {}: a value that redacts to null is written as {}.
+    const data = annotationJson(a.additionalEventData);
+    json += `,"additionalEventData":${data === "null" ? "{}" : data}`;
+  }
   json += member("requestID", rec.requestId) + member("eventID", eventId) + member("readOnly", rec.readOnly);
   if (resources !== undefined) json += `,"resources":${resourcesJson(resources)}`;
   json += `,"eventType":"AwsApiCall","managementEvent":${category === "Management" ? "true" : "false"}`;
@@ -175,8 +189,8 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
     username,
     accessKeyId,
     readOnly: rec.readOnly,
-    resourceNames: resources === undefined ? "" : resources.map((r) => r.ARN).join("\n"),
-    resourceTypes: resources === undefined ? "" : resources.map((r) => r.type || "").join("\n"),
+    resourceNames: resources === undefined ? "" : resourceLines(resources, (r) => r.ARN),
+    resourceTypes: resources === undefined ? "" : resourceLines(resources, (r) => r.type || ""),
   };
   return { json, idx };
 }

@@ -6,7 +6,7 @@ import * as sts from "@aws-sdk/client-sts";
 import * as iam from "@aws-sdk/client-iam";
 import * as orgs from "@aws-sdk/client-organizations";
 import * as cloudtrail from "@aws-sdk/client-cloudtrail";
-import { HIDDEN, isDeniedName, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { annotationJson, HIDDEN, isDeniedName, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
 import { buildCloudTrailEvent } from "./event.js";
 import { record } from "./test-fixtures.js";
 
@@ -196,5 +196,113 @@ describe("no secret survives (property)", () => {
       const loose = JSON.stringify(redactForCloudTrail({ deep: [{ x: { SessionToken: token, password: token, KeyMaterial: token } }] }));
       assert.equal(loose.includes(token), false);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// annotationJson writes the redacted annotation as text: byte for byte JSON.stringify of
+// redactAnnotation, over generated values with every kind of member walkLoose treats specially.
+// ---------------------------------------------------------------------------------------------
+
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+class Thing {
+  a = 1;
+}
+
+const KEYS = ["keyId", "encryptionContext", "Plaintext", "sessionToken", "SecretString", "a", "B", "", "__proto__", "0", "10", "1x", "toJSON", 'q"uote', "lone\uD800", "ctl\u0001", "\u2028é"];
+const LEAVES: Array<() => unknown> = [
+  () => "plain",
+  () => 'esc " \\ \n \u0000 \u001f \u007f \u2028 \u{1F600} \uD800 \uDC00',
+  () => "",
+  () => 0,
+  () => -0,
+  () => 1.5e300,
+  () => -7,
+  () => Number.NaN,
+  () => Infinity,
+  () => -Infinity,
+  () => 10n ** 20n,
+  () => true,
+  () => false,
+  () => null,
+  () => undefined,
+  () => new Date(0),
+  () => new Date(8.64e15),
+  () => new Date(Number.NaN),
+  () => new Uint8Array([1, 2]),
+  () => Buffer.from("x"),
+  () => new ArrayBuffer(2),
+  () => new DataView(new ArrayBuffer(2)),
+  () => new Map([["a", 1]]),
+  () => new Thing(),
+  () => Symbol("s"),
+  () => () => 1,
+  () => Object.create(null) as Record<string, unknown>,
+];
+
+function looseValue(r: () => number, depth: number): unknown {
+  const p = r();
+  if (depth < 6 && p < 0.25) {
+    const o: Record<string, unknown> = r() < 0.1 ? (Object.create(null) as Record<string, unknown>) : {};
+    const n = Math.floor(r() * 5);
+    for (let i = 0; i < n; i++) {
+      const k = KEYS[Math.floor(r() * KEYS.length)]!;
+      Object.defineProperty(o, k, { value: looseValue(r, depth + 1), enumerable: true, writable: true, configurable: true });
+    }
+    return o;
+  }
+  if (depth < 6 && p < 0.4) return Array.from({ length: Math.floor(r() * 4) }, () => looseValue(r, depth + 1));
+  return LEAVES[Math.floor(r() * LEAVES.length)]!();
+}
+
+function deep(levels: number, leaf: unknown): Record<string, unknown> {
+  let v: unknown = leaf;
+  for (let i = 0; i < levels; i++) v = i % 2 === 0 ? { k: v } : [v];
+  return { top: v };
+}
+
+describe("annotationJson", () => {
+  test("is JSON.stringify(redactAnnotation(value)) for generated annotations", () => {
+    const r = rng(4242);
+    let objectPath = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const value = looseValue(r, 0) as Record<string, unknown>;
+      const expected = JSON.stringify(redactAnnotation(value));
+      assert.equal(annotationJson(value), expected, `value #${i}`);
+      if (expected === "null") objectPath++;
+    }
+    assert.ok(objectPath < 20_000);
+  });
+
+  test("KMS-style annotations, nesting past the depth limit, and keys the object path must take", () => {
+    const cases: Array<Record<string, unknown>> = [
+      { keyId: "alias/a", encryptionAlgorithm: "SYMMETRIC_DEFAULT", encryptionContext: { tenant: "bench", purpose: "pipeline" } },
+      { keyId: "k", encryptionContext: undefined, grantTokens: ["t1", "t2"] },
+      { encryptionContext: { "2": "b", "1": "a", x: "c" } },
+      { encryptionContext: { __proto__x: "1" } },
+      { nested: { __proto__: "str" } },
+      deep(30, "x"),
+      deep(31, "x"),
+      deep(32, "x"),
+      deep(33, "x"),
+      deep(40, { keep: 1 }),
+    ];
+    const withProto = {} as Record<string, unknown>;
+    Object.defineProperty(withProto, "__proto__", { value: { a: 1 }, enumerable: true, writable: true, configurable: true });
+    const nestedProto = {} as Record<string, unknown>;
+    Object.defineProperty(nestedProto, "__proto__", { value: ["x"], enumerable: true, writable: true, configurable: true });
+    cases.push(withProto, { inner: nestedProto, after: "y" }, { 5: "five", a: "a", 3: "three" });
+    for (const value of cases) assert.equal(annotationJson(value), JSON.stringify(redactAnnotation(value)), JSON.stringify(value));
+    assert.equal(annotationJson(withProto), "null");
+    assert.equal(annotationJson({ keyId: "k", Plaintext: "p", encryptionContext: { a: "1" } }), '{"keyId":"k","Plaintext":"HIDDEN_DUE_TO_SECURITY_REASONS","encryptionContext":{"a":"1"}}');
   });
 });

@@ -10,6 +10,7 @@
  * lowerCamel like CloudTrail ("RoleArn" → "roleArn"); map keys (user data) are kept as is.
  */
 import { NormalizedSchema } from "@smithy/core/schema";
+import { jsonString } from "../core/json-text.js";
 
 export const HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
@@ -285,4 +286,73 @@ function isEmpty(o: Record<string, unknown>): boolean {
 export function redactAnnotation(value: Record<string, unknown>): Record<string, unknown> | null {
   const r = walkLoose(value, false, 0);
   return isPlainObject(r) ? r : null;
+}
+
+class NotModelled extends Error {}
+const NOT_MODELLED = new NotModelled("left to redactAnnotation");
+
+/**
+ * `JSON.stringify(redactAnnotation(value))`, written directly instead of building the redacted
+ * object first. What must stay true: the text is byte for byte that (redact.test.ts compares the
+ * two over generated values). It mirrors walkLoose without lowerCamel keys, member by member in
+ * Object.keys order. An object with a key that may be an array index (the redacted object lists
+ * those first whatever order the source gives) or "__proto__" (assigning it sets the redacted
+ * object's prototype) takes the object path instead.
+ */
+export function annotationJson(value: Record<string, unknown>): string {
+  if (!isPlainObject(value)) return "null";
+  try {
+    return looseJson(value, 0)!;
+  } catch (e) {
+    if (e instanceof NotModelled) return JSON.stringify(redactAnnotation(value));
+    throw e;
+  }
+}
+
+/** walkLoose(v, false, depth) as JSON text, undefined where walkLoose omits. */
+function looseJson(v: unknown, depth: number): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (isBlob(v)) return undefined;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : '"' + v.toISOString() + '"';
+  if (depth > MAX_DEPTH) return undefined;
+  if (Array.isArray(v)) {
+    let out = "[";
+    for (const e of v) {
+      const r = looseJson(e, depth + 1);
+      if (r !== undefined) out += out.length === 1 ? r : "," + r;
+    }
+    return out + "]";
+  }
+  if (isPlainObject(v)) {
+    let out = "{";
+    for (const k of Object.keys(v)) {
+      const val = v[k];
+      if (val === undefined || val === null) continue;
+      const c = k.charCodeAt(0);
+      if ((c >= 48 && c <= 57) || k === "__proto__") throw NOT_MODELLED;
+      let r: string | undefined;
+      if (isDeniedName(k)) {
+        if (isBlob(val)) continue;
+        r = '"' + HIDDEN + '"';
+      } else {
+        r = looseJson(val, depth + 1);
+        if (r === undefined) continue;
+      }
+      out += (out.length === 1 ? "" : ",") + jsonString(k) + ":" + r;
+    }
+    return out + "}";
+  }
+  if (typeof v === "object") return undefined;
+  switch (typeof v) {
+    case "string":
+      return jsonString(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "number":
+      return Number.isFinite(v) ? String(v) : '"' + String(v) + '"';
+    case "bigint":
+      return '"' + v.toString() + '"';
+    default:
+      return undefined;
+  }
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { NormalizedSchema } from "@smithy/core/schema";
 import { EncryptRequest$, CreateKeyRequest$, CreateGrantRequest$ } from "@aws-sdk/client-kms";
 import { CreateWebACLRequest$ } from "@aws-sdk/client-wafv2";
-import { jsonShapeReader, readJsonShape } from "./json-input.js";
+import { isBase64, jsonShapeReader, readJsonShape } from "./json-input.js";
 
 function outcome(fn: () => unknown): unknown {
   try {
@@ -64,4 +64,68 @@ test("the compiled reader converts blobs and keeps map keys as data", () => {
   assert.deepEqual(Object.keys(out.EncryptionContext), ["__proto__"]);
   assert.equal(Object.getPrototypeOf(out.EncryptionContext), Object.prototype);
   assert.throws(() => read({ Plaintext: 3 }), { code: "SerializationException", message: "NUMBER_VALUE can not be converted to a Blob" });
+});
+
+// The pattern isBase64 replaces: it must accept and reject exactly the same strings.
+const GROUPED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function rng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x1_0000_0000;
+  };
+}
+
+test("isBase64 accepts and rejects exactly what the grouped base64 pattern does", () => {
+  const r = rng(12345);
+  // Mostly base64 characters, with the characters that are easy to get wrong mixed in.
+  const chars = "ABYZabyz0189+/AZaz09+/=====-_ \n\r\t.é\u0000\u{1F600}\uD800";
+  const alphabet = [...chars];
+  const strings: string[] = ["", "=", "==", "===", "====", "A===", "AA==", "AAA=", "AAAA", "AA=A", "A=AA", "AAAA\n", "\nAAAA", "AAAA=", "AAAAAA==", "AAAAA===", "QR==", "QQ", "QQ=", "YWJj\u0000"];
+  for (let n = 0; n < 200_000; n++) {
+    const len = 1 + Math.floor(r() * 13);
+    let s = "";
+    for (let i = 0; i < len; i++) s += alphabet[Math.floor(r() * alphabet.length)];
+    strings.push(s);
+  }
+  for (let n = 0; n < 2000; n++) {
+    // Real base64 of random bytes, then one character changed, dropped or added.
+    const bytes = Buffer.from(Array.from({ length: Math.floor(r() * 40) }, () => Math.floor(r() * 256)));
+    const b64 = bytes.toString("base64");
+    strings.push(b64);
+    const at = Math.floor(r() * (b64.length + 1));
+    const c = alphabet[Math.floor(r() * alphabet.length)]!;
+    strings.push(b64.slice(0, at) + c + b64.slice(at + 1), b64.slice(0, at) + b64.slice(at + 1), b64.slice(0, at) + c + b64.slice(at));
+  }
+  let accepted = 0;
+  for (const s of strings) {
+    const expected = GROUPED_BASE64.test(s);
+    assert.equal(isBase64(s), expected, JSON.stringify(s));
+    if (expected) accepted++;
+  }
+  assert.ok(accepted > 3000, `only ${accepted} valid strings generated`);
+  assert.ok(strings.length - accepted > 100_000);
+});
+
+test("blobs decode to a Uint8Array of exactly the encoded bytes, by both readers", () => {
+  const ns = NormalizedSchema.of(EncryptRequest$);
+  const read = jsonShapeReader(ns);
+  const r = rng(99);
+  for (let len = 0; len < 300; len++) {
+    const bytes = Buffer.from(Array.from({ length: len }, () => Math.floor(r() * 256)));
+    for (const out of [read({ Plaintext: bytes.toString("base64") }), readJsonShape(ns, { Plaintext: bytes.toString("base64") })]) {
+      const blob = (out as { Plaintext: Uint8Array }).Plaintext;
+      assert.equal(Object.getPrototypeOf(blob), Uint8Array.prototype);
+      assert.equal(blob.byteLength, len);
+      assert.equal(Buffer.compare(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength), bytes), 0);
+    }
+  }
+  // Non-canonical trailing bits are accepted and decoded as Node decodes them.
+  assert.deepEqual([...(read({ Plaintext: "QR==" }) as { Plaintext: Uint8Array }).Plaintext], [0x41]);
+  for (const bad of ["QQ", "QQ=", "Q===", "YW Jj", "YWJj\n", "YW-j", "YW_j"]) {
+    assert.throws(() => read({ Plaintext: bad }), { code: "SerializationException", message: "Base64 encoded value is invalid." }, bad);
+  }
 });

@@ -145,4 +145,22 @@ describe("JsonWriter", () => {
       assert.equal(writer.write(ns, v), undefined, JSON.stringify(v));
     }
   });
+
+  test("blobs of every length, views at an offset and Buffers are written as the SDK writes them", () => {
+    const writer = new JsonWriter(SETTINGS);
+    const ns = NormalizedSchema.of(((kms.Encrypt$ as unknown[])[5] as () => unknown)() as Parameters<typeof NormalizedSchema.of>[0]);
+    const r = rng(11);
+    const pool = new Uint8Array(1024).map(() => Math.floor(r() * 256));
+    for (let len = 0; len < 200; len++) {
+      const at = Math.floor(r() * 100);
+      for (const blob of [pool.slice(at, at + len), pool.subarray(at, at + len), Buffer.from(pool.subarray(at, at + len))]) {
+        const value = { CiphertextBlob: blob, KeyId: "k" };
+        assert.equal(writer.write(ns, value), sdkJson(ns, value), `length ${len}`);
+      }
+    }
+    // A view of a SharedArrayBuffer fails as the SDK's toBase64 fails.
+    const shared = { CiphertextBlob: new Uint8Array(new SharedArrayBuffer(4)) };
+    assert.throws(() => sdkJson(ns, shared), TypeError);
+    assert.throws(() => writer.write(ns, shared), TypeError);
+  });
 });

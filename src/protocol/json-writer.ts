@@ -12,6 +12,7 @@
 import type { NormalizedSchema } from "@smithy/core/schema";
 import { determineTimestampFormat } from "@smithy/core/protocols";
 import { dateToUtcString, toBase64 } from "@smithy/core/serde";
+import { jsonString } from "../core/json-text.js";
 
 type SimpleKind = "string" | "number" | "boolean" | "timestamp" | "blob";
 
@@ -154,7 +155,7 @@ export class JsonWriter {
           if (!Object.hasOwn(v, k)) continue;
           const x = v[k];
           if (x === undefined || x === null) continue;
-          out += (first ? "" : ",") + JSON.stringify(k) + ":" + this.writeValue(p.value, x);
+          out += (first ? "" : ",") + jsonString(k) + ":" + this.writeValue(p.value, x);
           first = false;
         }
         return out + "}";
@@ -169,7 +170,7 @@ function simpleJson(p: SimplePlan, v: unknown): string {
   switch (p.simple) {
     case "string":
       if (typeof v !== "string") throw UNSUPPORTED;
-      return JSON.stringify(v);
+      return jsonString(v);
     case "boolean":
       if (typeof v !== "boolean") throw UNSUPPORTED;
       return v ? "true" : "false";
@@ -185,8 +186,18 @@ function simpleJson(p: SimplePlan, v: unknown): string {
       throw UNSUPPORTED;
     case "blob":
       if (!(v instanceof Uint8Array)) throw UNSUPPORTED;
-      return JSON.stringify(toBase64(v));
+      return blobJson(v);
   }
+}
+
+/**
+ * JSON.stringify(toBase64(v)) without the escaping pass: base64 text has no character JSON
+ * escapes, so it is its own JSON text between quotes. Views of anything but an ArrayBuffer keep
+ * the SDK's toBase64 (and its error).
+ */
+function blobJson(v: Uint8Array): string {
+  if (!(v.buffer instanceof ArrayBuffer)) return JSON.stringify(toBase64(v));
+  return '"' + Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64") + '"';
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
