@@ -5,7 +5,7 @@ import tls from "node:tls";
 import { systemClock } from "../core/clock.js";
 import { issueServerCertificate } from "../gateway/tls-ca.js";
 import { createTestSealer } from "../services/sts/testing/fake-sealer.js";
-import { FakeWebAcl, LB_ARN, LISTENER_ARN, SETTINGS, TG_ARN, freePort, newDataPlane, proxied, startUpstream, targetGroup } from "./testing/fixtures.js";
+import { FakeWebAcl, LB_ARN, LISTENER_ARN, SETTINGS, TG_ARN, freePort, newDataPlane, proxied, request, startUpstream, targetGroup } from "./testing/fixtures.js";
 
 const dp = newDataPlane();
 after(() => dp.close());
@@ -68,4 +68,41 @@ test("an HTTPS listener terminates TLS, fingerprints the client and forwards wit
   const foo = acl.seen[2]!;
   assert.deepEqual([foo.method, foo.scheme], ["FOO", "https"]);
   assert.match(foo.ja3 ?? "", /^[0-9a-f]{32}$/);
+});
+
+test("an HTTPS target group: requests reach a TLS target (certificate not verified, as ALB does) over kept-alive connections", async () => {
+  const meta = new Map<string, string>();
+  const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
+  // A certificate for a name the proxy never asks for, from a CA it does not know.
+  const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["target.internal.example"]);
+  const seen: Array<{ url: string; remotePort: number | undefined; forwardedProto: unknown }> = [];
+  const target = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+    seen.push({ url: req.url ?? "", remotePort: req.socket.remotePort, forwardedProto: req.headers["x-forwarded-proto"] });
+    req.resume();
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end(`tls target saw ${req.url}`);
+  });
+  await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
+  after(() => new Promise<void>((r) => target.close(() => r())));
+  const targetPort = (target.address() as import("node:net").AddressInfo).port;
+
+  const tls2 = newDataPlane();
+  after(() => tls2.close());
+  tls2.putLoadBalancer({ arn: LB_ARN, name: "test", dnsName: "test-1.us-east-1.elb.localhost", settings: SETTINGS });
+  tls2.putTargetGroup(targetGroup([{ id: "127.0.0.1", port: targetPort }], { protocol: "HTTPS", healthCheck: { ...targetGroup([]).healthCheck, enabled: false } }));
+  const port = await freePort();
+  await tls2.openListener({ arn: LISTENER_ARN, loadBalancerArn: LB_ARN, port, protocol: "HTTP", action: { type: "forward", targetGroups: [{ arn: TG_ARN, weight: 1 }] } });
+  const a = await request(port, { path: "/one" });
+  const b = await request(port, { path: "/two?x=1" });
+  assert.equal(a.status, 200);
+  assert.equal(a.body.toString(), "tls target saw /one");
+  assert.equal(b.body.toString(), "tls target saw /two?x=1");
+  assert.deepEqual(
+    seen.map((s) => [s.url, s.forwardedProto]),
+    [
+      ["/one", "http"],
+      ["/two?x=1", "http"],
+    ],
+  );
+  assert.equal(seen[0]!.remotePort, seen[1]!.remotePort, "the second request reuses the pooled TLS connection");
 });
