@@ -9,6 +9,7 @@ import * as cloudtrail from "@aws-sdk/client-cloudtrail";
 import { annotationJson, HIDDEN, isDeniedName, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
 import { buildCloudTrailEvent } from "./event.js";
 import { record } from "./test-fixtures.js";
+import { rng } from "../core/testing/rng.js";
 
 describe("redactForCloudTrail", () => {
   test("IAM CreateAccessKey: schema-sensitive secret is hidden, the rest is kept", () => {
@@ -204,15 +205,6 @@ describe("no secret survives (property)", () => {
 // redactAnnotation, over generated values with every kind of member walkLoose treats specially.
 // ---------------------------------------------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
 
 class Thing {
   a = 1;

@@ -4,6 +4,7 @@ import { NormalizedSchema } from "@smithy/core/schema";
 import { EncryptRequest$, CreateKeyRequest$, CreateGrantRequest$ } from "@aws-sdk/client-kms";
 import { CreateWebACLRequest$ } from "@aws-sdk/client-wafv2";
 import { isBase64, jsonShapeReader, readJsonShape } from "./json-input.js";
+import { rng } from "../core/testing/rng.js";
 
 function outcome(fn: () => unknown): unknown {
   try {
@@ -69,15 +70,6 @@ test("the compiled reader converts blobs and keeps map keys as data", () => {
 // The pattern isBase64 replaces: it must accept and reject exactly the same strings.
 const GROUPED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
 
 test("isBase64 accepts and rejects exactly what the grouped base64 pattern does", () => {
   const r = rng(12345);

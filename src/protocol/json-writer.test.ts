@@ -7,6 +7,7 @@ import * as wafv2 from "@aws-sdk/client-wafv2";
 import { JsonCodec } from "@aws-sdk/core/protocols";
 import { NormalizedSchema } from "@smithy/core/schema";
 import { JsonWriter } from "./json-writer.js";
+import { rng } from "../core/testing/rng.js";
 
 const SETTINGS = { timestampFormat: { useTrait: true, default: 7 as const }, jsonName: false };
 
@@ -16,15 +17,6 @@ function sdkJson(ns: NormalizedSchema, value: unknown): string {
   return String(s.flush());
 }
 
-function rng(seed: number): () => number {
-  let x = seed || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const STRINGS = ["", "plain", 'quote " back \\ slash', "line\nbreak\ttab", "ctl\u0001\u001f", "lone\uD800", "\u2028\u2029 é \u{1F600}", "__proto__", "0", "10"];
 

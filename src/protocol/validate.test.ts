@@ -9,6 +9,7 @@ import * as sts from "@aws-sdk/client-sts";
 import * as wafv2 from "@aws-sdk/client-wafv2";
 import { lowerFirst, requiredMemberCount } from "./schema-util.js";
 import { missingRequiredMembers } from "./validate.js";
+import { rng } from "../core/testing/rng.js";
 
 // The definition the compiled check must match: a depth-first walk over the schema's members.
 function reference(ns: NormalizedSchema, value: unknown): string[] {
@@ -48,15 +49,6 @@ function reference(ns: NormalizedSchema, value: unknown): string[] {
   return out;
 }
 
-function rng(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const ODD = ["text", 7, true, [], {}, [null], [{}]];
 

@@ -6,17 +6,9 @@ import { NormalizedSchema } from "@smithy/core/schema";
 import { NumericValue } from "@smithy/core/serde";
 import { escapeXml, sdkStructInnerXml, structInnerXml } from "./xml.js";
 import { writeStructInnerXml } from "./xml-writer.js";
+import { rng } from "../core/testing/rng.js";
 
 /** Deterministic pseudo-random numbers (xorshift32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let x = seed || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const STRINGS = ["", "plain", "a&b<c>d\"e'f", "line\nbreak\r\nx", "\u0085\u2028\u2029", "ctl\u0001\u0008\u000B\u001F", "lone\uD800 and \uDC00", "emoji \u{1F600} é ü", "  spaced  ", "arn:aws:iam::111122223333:user/x"];
 
