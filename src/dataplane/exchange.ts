@@ -36,8 +36,13 @@ export const DEFAULT_SETTINGS: LoadBalancerSettings = {
   wafFailOpen: false,
 };
 
-/** Errors of a request on a pooled connection the target closed meanwhile (retried once when bodyless). */
+/**
+ * Errors of a request on a pooled connection the target closed meanwhile: retried once when the
+ * request has no body and its method is idempotent (RFC 9110 §9.2.2), so a retry cannot repeat a
+ * side effect the target may already have carried out.
+ */
 const RETRYABLE = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 
 /**
  * undici's callbacks for one request to a target, relayed to the Exchange. `responded` separates
@@ -294,7 +299,7 @@ export class Exchange {
   upstreamError(err: Error & { code?: string }, responded: boolean, retry: (() => void) | undefined): void {
     this.clearStall();
     if (this.done) return this.releaseTarget();
-    if (!responded && retry !== undefined && !this.hasBody && RETRYABLE.has(err.code ?? "")) {
+    if (!responded && retry !== undefined && !this.hasBody && IDEMPOTENT.has(this.req.method ?? "") && RETRYABLE.has(err.code ?? "")) {
       // A pooled keep-alive connection the target had just closed: try once more on a fresh one.
       this.releaseTarget();
       retry();

@@ -139,6 +139,18 @@ describe("failures", () => {
     assert.match(r.body.toString(), /502 Bad Gateway/);
   });
 
+  test("a target that drops the connection unanswered: an idempotent request is retried once, then 502; a POST is not retried", async () => {
+    const u = await upstream((req) => req.socket.destroy());
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { tg: { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } } });
+    const get = await request(port, { path: "/get" });
+    assert.equal(get.status, 502);
+    assert.equal(proxied(u).filter((x) => x.url === "/get").length, 2, "one retry on a fresh connection");
+    const post = await request(port, { method: "POST", path: "/post", headers: { "content-length": "0" } });
+    assert.equal(post.status, 502);
+    assert.equal(proxied(u).filter((x) => x.url === "/post").length, 1, "never repeated: it may have had an effect");
+  });
+
   test("silent target → 504 after the idle timeout", async () => {
     const u = await upstream(() => {
       /* never answers */
