@@ -6,7 +6,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import net from "node:net";
 import type { AddressInfo } from "node:net";
 import {
   ElasticLoadBalancingV2Client,
@@ -33,7 +32,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 
 let s: TestServer;
 let elb: ElasticLoadBalancingV2Client;
@@ -51,14 +50,6 @@ after(async () => {
   await new Promise((r) => upstream.close(r));
   await s.destroy();
 });
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
 
 function get(port: number, path = "/"): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

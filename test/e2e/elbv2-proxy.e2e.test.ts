@@ -21,7 +21,7 @@ import {
   DeleteListenerCommand,
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 import type { InspectedRequest, WafDecision, WafEvaluator } from "../../src/dataplane/types.js";
 
 let s: TestServer;
@@ -33,14 +33,6 @@ let dnsName: string;
 let tgArn: string;
 let httpPort: number;
 const BIG = Buffer.alloc(6 * 1024 * 1024, 0x7a);
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
 
 function startUpstream(port = 0): Promise<http.Server> {
   const srv = http.createServer((req, res) => {

@@ -9,7 +9,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import net from "node:net";
 import type { AddressInfo } from "node:net";
 import {
   ShieldClient,
@@ -22,7 +21,7 @@ import {
 } from "@aws-sdk/client-shield";
 import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand, CreateListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand, GetWebACLCommand, type Rule } from "@aws-sdk/client-wafv2";
-import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 
 let s: TestServer;
 let upstream: http.Server;
@@ -39,14 +38,6 @@ const FLOOD_RPS = 1200;
  * would be learned as baseline and raise the threshold.
  */
 const FLOOR_RPS = 10;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
 
 function get(agent: http.Agent | false, path: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import net from "node:net";
 import type { AddressInfo } from "node:net";
 import {
   ShieldClient,
@@ -23,7 +22,7 @@ import {
   type AttackSummary,
 } from "@aws-sdk/client-shield";
 import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand, CreateListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 
 /** Detection floor (requests per second) of each load balancer and of the group. */
 const FLOOR_RPS = 15;
@@ -41,14 +40,6 @@ let s: TestServer;
 let upstream: http.Server;
 let shield: ShieldClient;
 const lbs: Array<{ arn: string; port: number; path: string }> = [];
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
 
 function get(agent: http.Agent | false, port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {

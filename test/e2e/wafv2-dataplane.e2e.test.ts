@@ -9,7 +9,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
@@ -28,7 +27,7 @@ import {
   PutLoggingConfigurationCommand,
   type Rule,
 } from "@aws-sdk/client-wafv2";
-import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 
 let s: TestServer;
 let waf: WAFV2Client;
@@ -63,14 +62,6 @@ function rules(blockPrefix: string): Rule[] {
     },
     { Name: "sqli", Priority: 3, OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesSQLiRuleSet" } }, VisibilityConfig: vis("sqli") },
   ];
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
 }
 
 interface Reply {

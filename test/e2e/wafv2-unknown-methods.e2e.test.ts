@@ -14,7 +14,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand, CreateListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand, GetSampledRequestsCommand, PutLoggingConfigurationCommand } from "@aws-sdk/client-wafv2";
-import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 
 let s: TestServer;
 let upstream: http.Server;
@@ -23,14 +23,6 @@ let port: number;
 let aclArn: string;
 
 const vis = (MetricName: string) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName });
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
 
 /** One request written as raw bytes; resolves with everything the listener sent until it closed. */
 function raw(bytes: string): Promise<{ status: number; headers: string; body: string }> {
