@@ -19,9 +19,10 @@ import {
   DescribeAttackCommand,
   type AttackSummary,
 } from "@aws-sdk/client-shield";
-import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand, CreateListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand, GetWebACLCommand, type Rule } from "@aws-sdk/client-wafv2";
-import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
+import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { fastShieldDetectionEnv, loadBalancerInFront } from "./dataplane-support.js";
 
 let s: TestServer;
 let upstream: http.Server;
@@ -56,28 +57,11 @@ async function shieldRules(): Promise<Rule[]> {
 }
 
 before(async () => {
-  s = await startTestServer({
-    env: {
-      BULWARK_SHIELD_DETECTION_BASELINE_SECONDS: "30",
-      BULWARK_SHIELD_DETECTION_MIN_RPS: String(FLOOR_RPS),
-      // One loud second starts an event: on a busy machine the flood's pace varies from second
-      // to second, and a spike that ended would be learned into the (short) baseline.
-      BULWARK_SHIELD_DETECTION_SUSTAIN_SECONDS: "1",
-      // Long enough that a second where a busy machine sent less does not end the attack.
-      BULWARK_SHIELD_DETECTION_COOLDOWN_SECONDS: "3",
-      BULWARK_SHIELD_DETECTION_TICK_MS: "100",
-      BULWARK_SHIELD_DETECTION_PERSIST_SECONDS: "1",
-    },
-  });
+  s = await startTestServer({ env: fastShieldDetectionEnv(FLOOR_RPS) });
   upstream = http.createServer((_req, res) => res.end("ok"));
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   const elb = new ElasticLoadBalancingV2Client(s.clientConfig());
-  lbArn = (await elb.send(new CreateLoadBalancerCommand({ Name: "flooded" }))).LoadBalancers![0]!.LoadBalancerArn!;
-  const tg = await elb.send(new CreateTargetGroupCommand({ Name: "app", Protocol: "HTTP", Port: (upstream.address() as AddressInfo).port, TargetType: "ip" }));
-  const tgArn = tg.TargetGroups![0]!.TargetGroupArn!;
-  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: "127.0.0.1" }] }));
-  port = await freePort();
-  await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: "HTTP", Port: port, DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }] }));
+  ({ lbArn, port } = await loadBalancerInFront(elb, "flooded", (upstream.address() as AddressInfo).port));
 
   waf = new WAFV2Client(s.clientConfig());
   const created = await waf.send(

@@ -12,7 +12,7 @@ import https from "node:https";
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand, CreateListenerCommand, DeleteLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ElasticLoadBalancingV2Client, DeleteLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   WAFV2Client,
   CreateWebACLCommand,
@@ -27,7 +27,8 @@ import {
   PutLoggingConfigurationCommand,
   type Rule,
 } from "@aws-sdk/client-wafv2";
-import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
+import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { loadBalancerInFront } from "./dataplane-support.js";
 
 let s: TestServer;
 let waf: WAFV2Client;
@@ -90,13 +91,7 @@ before(async () => {
     res.end(JSON.stringify({ url: req.url, headers: req.headers }));
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
-  const lb = await elb.send(new CreateLoadBalancerCommand({ Name: "waf-front", Subnets: ["subnet-a", "subnet-b"] }));
-  lbArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
-  const tg = await elb.send(new CreateTargetGroupCommand({ Name: "app", Protocol: "HTTP", Port: (upstream.address() as AddressInfo).port, TargetType: "ip", HealthCheckPath: "/" }));
-  const tgArn = tg.TargetGroups![0]!.TargetGroupArn!;
-  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: "127.0.0.1" }] }));
-  port = await freePort();
-  await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: "HTTP", Port: port, DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }] }));
+  ({ lbArn, port } = await loadBalancerInFront(elb, "waf-front", (upstream.address() as AddressInfo).port));
   await eventually(async () => (await send("/")).status === 200, 10_000);
 
   const created = await waf.send(

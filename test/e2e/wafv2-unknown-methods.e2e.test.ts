@@ -12,9 +12,10 @@ import net from "node:net";
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand, CreateListenerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand, GetSampledRequestsCommand, PutLoggingConfigurationCommand } from "@aws-sdk/client-wafv2";
-import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
+import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { loadBalancerInFront } from "./dataplane-support.js";
 
 let s: TestServer;
 let upstream: http.Server;
@@ -59,13 +60,9 @@ before(async () => {
     res.end("ok");
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
-  const lb = await elb.send(new CreateLoadBalancerCommand({ Name: "methods", Subnets: ["subnet-a", "subnet-b"] }));
-  const lbArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
-  const tg = await elb.send(new CreateTargetGroupCommand({ Name: "methods", Protocol: "HTTP", Port: (upstream.address() as AddressInfo).port, TargetType: "ip", HealthCheckPath: "/" }));
-  const tgArn = tg.TargetGroups![0]!.TargetGroupArn!;
-  await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: "127.0.0.1" }] }));
-  port = await freePort();
-  await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: "HTTP", Port: port, DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }] }));
+  const front = await loadBalancerInFront(elb, "methods", (upstream.address() as AddressInfo).port);
+  const lbArn = front.lbArn;
+  port = front.port;
   await eventually(async () => (await get("/")) === 200, 10_000);
   reached.length = 0;
 
