@@ -14,6 +14,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { managedWebAcl } from "./managed-acl.mjs";
+import { corpusRequestFactory } from "./corpus-request.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const waf = await import(join(here, "..", "dist", "src", "dataplane", "waf", "index.js"));
@@ -50,32 +51,7 @@ const evaluator = waf.compileWebAcl(acl, {
 function load(file) {
   return readFileSync(join(corpusDir, file), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
-let seq = 0;
-function toRequest(t) {
-  const body = t.body_b64 ? Buffer.from(t.body_b64, "base64") : Buffer.from(t.body ?? "", "utf8");
-  const headers = Object.entries(t.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "utf8").toString("latin1")]);
-  if (!headers.some(([k]) => k.toLowerCase() === "host")) headers.push(["Host", "localhost"]);
-  if (body.length > 0 && !headers.some(([k]) => k.toLowerCase() === "content-length")) headers.push(["Content-Length", String(body.length)]);
-  const uri = t.uri;
-  const q = uri.indexOf("?");
-  const cl = headers.find(([k]) => k.toLowerCase() === "content-length");
-  const bodyLength = cl ? Math.max(Number(cl[1]) || 0, body.length) : body.length;
-  return {
-    requestId: `r-${++seq}`,
-    time: Date.now(),
-    method: t.method,
-    uri,
-    path: q < 0 ? uri : uri.slice(0, q),
-    query: q < 0 ? "" : uri.slice(q + 1),
-    httpVersion: "1.1",
-    headers,
-    body,
-    bodyTruncated: bodyLength > body.length,
-    bodyLength,
-    clientIp: "203.0.113.10",
-    scheme: "http",
-  };
-}
+const toRequest = (t) => corpusRequestFactory(t)();
 
 async function run(file, filter) {
   const lines = load(file).filter(filter);

@@ -19,6 +19,7 @@ import { readFileSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CORE3, FULL, managedWebAcl } from "./managed-acl.mjs";
+import { corpusRequestFactory } from "./corpus-request.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -57,31 +58,8 @@ const BUILTIN = {
   body: "",
 };
 
-// Built as the listener's inspectRequest builds it (HTTP/1.1, latin1 header bytes, 127.0.0.1).
-let seq = 0;
-function toRequest(t) {
-  const body = t.body_b64 ? Buffer.from(t.body_b64, "base64") : Buffer.from(t.body ?? "", "utf8");
-  const headers = Object.entries(t.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "utf8").toString("latin1")]);
-  if (!headers.some(([k]) => k.toLowerCase() === "host")) headers.push(["Host", "localhost"]);
-  if (body.length > 0 && !headers.some(([k]) => k.toLowerCase() === "content-length")) headers.push(["Content-Length", String(body.length)]);
-  const q = t.uri.indexOf("?");
-  const inspected = body.length > 8192 ? body.subarray(0, 8192) : body;
-  return () => ({
-    requestId: `r-${++seq}`,
-    time: Date.now(),
-    method: t.method,
-    uri: t.uri,
-    path: q < 0 ? t.uri : t.uri.slice(0, q),
-    query: q < 0 ? "" : t.uri.slice(q + 1),
-    httpVersion: "HTTP/1.1",
-    headers: headers.map(([k, v]) => [k, v]),
-    body: inspected,
-    bodyTruncated: body.length > inspected.length,
-    bodyLength: body.length,
-    clientIp: "127.0.0.1",
-    scheme: "http",
-  });
-}
+// Built as the listener's inspectRequest builds it (bench/corpus-request.mjs).
+const toRequest = (t) => corpusRequestFactory(t, { listener: true });
 
 const sets = {
   builtin: [toRequest(BUILTIN)],

@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { managedWebAcl } from "./managed-acl.mjs";
+import { corpusRequestFactory } from "./corpus-request.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const waf = await import(join(here, "..", "dist", "src", "dataplane", "waf", "index.js"));
@@ -41,34 +42,7 @@ const evaluator = waf.compileWebAcl(
   { resolver: waf.createStaticResolver(), rateCounter: waf.createLocalRateCounter(), clock: { now: () => Date.now() }, tokenKey: Buffer.alloc(32, 7) },
 );
 
-const INSPECTION_LIMIT = 8 * 1024;
-let seq = 0;
-function toRequest(t) {
-  const full = t.body_b64 ? Buffer.from(t.body_b64, "base64") : Buffer.from(t.body ?? "", "utf8");
-  const headers = Object.entries(t.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "utf8").toString("latin1")]);
-  if (!headers.some(([k]) => k.toLowerCase() === "host")) headers.push(["Host", "localhost"]);
-  if (full.length > 0 && !headers.some(([k]) => k.toLowerCase() === "content-length")) headers.push(["Content-Length", String(full.length)]);
-  const q = t.uri.indexOf("?");
-  const cl = headers.find(([k]) => k.toLowerCase() === "content-length");
-  const bodyLength = cl ? Math.max(Number(cl[1]) || 0, full.length) : full.length;
-  const listener = variant === "listener";
-  const body = listener && full.length > INSPECTION_LIMIT ? full.subarray(0, INSPECTION_LIMIT) : full;
-  return {
-    requestId: `r-${++seq}`,
-    time: Date.now(),
-    method: t.method,
-    uri: t.uri,
-    path: q < 0 ? t.uri : t.uri.slice(0, q),
-    query: q < 0 ? "" : t.uri.slice(q + 1),
-    httpVersion: listener ? "HTTP/1.1" : "1.1",
-    headers,
-    body,
-    bodyTruncated: bodyLength > body.length,
-    bodyLength,
-    clientIp: listener ? "127.0.0.1" : "203.0.113.10",
-    scheme: "http",
-  };
-}
+const toRequest = (t) => corpusRequestFactory(t, { listener: variant === "listener" })();
 
 const filter = summary.filter ? new Function("r", `return (${summary.filter});`) : () => true;
 const lines = summary.corpus.flatMap((f) => readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))).filter(filter);
