@@ -24,6 +24,8 @@ import {
   DisableKeyCommand,
   EnableKeyCommand,
   EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateRandomCommand,
   DescribeCustomKeyStoresCommand,
   CreateCustomKeyStoreCommand,
   ConnectCustomKeyStoreCommand,
@@ -301,6 +303,27 @@ test("DryRun: a request that would succeed gets DryRunOperationException (412) a
   // A request that would fail reports its real error, not the dry-run one.
   await kms.send(new DisableKeyCommand({ KeyId: m.KeyId }));
   await rejectsWith(kms.send(new EncryptCommand({ KeyId: m.KeyId, Plaintext: utf8("secret"), DryRun: true })), "DisabledException");
+});
+
+test("Integer members sent as fractions are truncated, NaN is a SerializationException: never InternalFailure, never a broken server", async () => {
+  const m = await createKey();
+  await createKey();
+  await createKey();
+  const page = await kms.send(new ListKeysCommand({ Limit: 1.5 }));
+  assert.equal(page.Keys!.length, 1);
+  assert.equal(page.Truncated, true);
+  const dk = await kms.send(new GenerateDataKeyCommand({ KeyId: m.KeyId, NumberOfBytes: 32.7 }));
+  assert.equal(dk.Plaintext!.length, 32);
+  assert.equal((await kms.send(new GenerateRandomCommand({ NumberOfBytes: 8.2 }))).Plaintext!.length, 8);
+  await rejectsWith(kms.send(new ListKeysCommand({ Limit: NaN })), { name: "SerializationException", message: "STRING_VALUE can not be converted to an Integer" });
+  await rejectsWith(kms.send(new GenerateDataKeyCommand({ KeyId: m.KeyId, NumberOfBytes: NaN })), "SerializationException");
+  // Symmetric cryptography of every caller still works afterwards.
+  assert.ok((await kms.send(new EncryptCommand({ KeyId: m.KeyId, Plaintext: utf8("after") }))).CiphertextBlob!.length > 0);
+  assert.equal((await kms.send(new GenerateDataKeyCommand({ KeyId: m.KeyId, KeySpec: "AES_256" }))).Plaintext!.length, 32);
+  await rejectsWith(kms.send(new GenerateDataKeyCommand({ KeyId: m.KeyId, NumberOfBytes: 0.5 })), {
+    name: "ValidationException",
+    message: "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+  });
 });
 
 test("custom key stores: none exist, and unknown ones are CustomKeyStoreNotFoundException", async () => {

@@ -102,6 +102,34 @@ describe("KMS keys", () => {
     );
   });
 
+  test("Integer members: a fraction is truncated, NaN is a SerializationException, never a stored fraction or a 500", async () => {
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
+    for (let i = 0; i < 3; i++) await h.call("CreateKey", {});
+    const page = await h.call<{ Keys: unknown[]; Truncated: boolean }>("ListKeys", { Limit: 2.5 });
+    assert.equal(page.Keys.length, 2);
+    assert.equal(page.Truncated, true);
+    const dk = await h.call<{ Plaintext: Uint8Array }>("GenerateDataKey", { KeyId: md.KeyId, NumberOfBytes: 16.9 });
+    assert.equal(dk.Plaintext.length, 16);
+    assert.equal((await h.call<{ Plaintext: Uint8Array }>("GenerateRandom", { NumberOfBytes: 7.5 })).Plaintext.length, 7);
+    await rejects(
+      h.call("ScheduleKeyDeletion", { KeyId: md.KeyId, PendingWindowInDays: 6.9 }),
+      "ValidationException",
+      "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7",
+    );
+    await h.call("EnableKeyRotation", { KeyId: md.KeyId, RotationPeriodInDays: 90.5 });
+    assert.equal((await h.call<{ RotationPeriodInDays: number }>("GetKeyRotationStatus", { KeyId: md.KeyId })).RotationPeriodInDays, 90);
+    const s = await h.call<{ PendingWindowInDays: number; DeletionDate: Date }>("ScheduleKeyDeletion", { KeyId: md.KeyId, PendingWindowInDays: 7.9 });
+    assert.equal(s.PendingWindowInDays, 7);
+    assert.equal(s.DeletionDate.getTime() - h.clock.now(), 7 * DAY_MS);
+    await rejects(h.call("ListKeys", { Limit: NaN }), "SerializationException", "STRING_VALUE can not be converted to an Integer");
+    await rejects(h.call("GenerateDataKey", { KeyId: md.KeyId, NumberOfBytes: NaN }), "SerializationException");
+    await rejects(
+      h.call("ListAliases", { Limit: 0.5 }),
+      "ValidationException",
+      "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
+  });
+
   test("the deletion job deletes the key, its material, aliases and grants at the end of the window", async () => {
     const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
     const KeyId = String(md.KeyId);

@@ -17,6 +17,7 @@ import * as mr from "./multi-region.js";
 import * as policies from "./policies.js";
 import * as rotation from "./rotation.js";
 import * as tags from "./tags.js";
+import { integerMembers } from "./validation.js";
 
 type Domain<I, O> = (env: KmsEnv, ctx: RequestContext, input: I) => Promise<O>;
 
@@ -25,10 +26,10 @@ const READ = { readOnly: true } as const;
 
 export function buildOperations(env: KmsEnv): Record<string, OperationDefinition> {
   function op<I, O>(schema: StaticSchema, fn: Domain<I, O>, extra: Partial<OperationDefinition> = {}): OperationDefinition {
-    return { schema, handler: (input: I | undefined, ctx: RequestContext) => fn(env, ctx, input ?? ({} as I)), ...extra };
+    return { schema, handler: (input: I | undefined, ctx: RequestContext) => fn(env, ctx, integerMembers(input ?? ({} as I))), ...extra };
   }
   function ctxOnly<I, O>(schema: StaticSchema, fn: (ctx: RequestContext, input: I) => Promise<O>, extra: Partial<OperationDefinition> = {}): OperationDefinition {
-    return { schema, handler: (input: I | undefined, ctx: RequestContext) => fn(ctx, input ?? ({} as I)), ...extra };
+    return { schema, handler: (input: I | undefined, ctx: RequestContext) => fn(ctx, integerMembers(input ?? ({} as I))), ...extra };
   }
   return {
     CreateKey: op(sdk.CreateKey$, keys.createKey),

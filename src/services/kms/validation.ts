@@ -7,6 +7,7 @@
  *
  * Values of sensitive members (Plaintext, Message, key material) are never echoed.
  */
+import { commonError } from "../../core/errors.js";
 import { validation } from "./errors.js";
 
 export class Violations {
@@ -81,6 +82,27 @@ export const PATTERNS = {
   region: { re: /^([a-z]+-){2,3}\d+$/, text: "^([a-z]+-){2,3}\\d+$" },
   keyMaterialId: { re: /^[a-f0-9]+$/, text: "^[a-f0-9]+$" },
 } as const;
+
+/**
+ * Every numeric member of the KMS model is a top-level Integer (Limit, NumberOfBytes,
+ * PendingWindowInDays, RotationPeriodInDays), but the JSON reader passes numbers through as sent.
+ * A fraction is truncated toward zero, as the service's number reader converts to Integer; the
+ * "NaN" spelling is no integer at all (SerializationException). Infinities stay, for the range
+ * checks to reject. Returns the input itself when nothing changes.
+ */
+export function integerMembers<I>(input: I): I {
+  if (input === null || typeof input !== "object") return input;
+  let out: Record<string, unknown> | undefined;
+  const members = input as Record<string, unknown>;
+  for (const k in members) {
+    const v = members[k];
+    if (typeof v !== "number" || Number.isInteger(v) || v === Infinity || v === -Infinity) continue;
+    if (Number.isNaN(v)) throw commonError("Serialization", "STRING_VALUE can not be converted to an Integer");
+    out ??= { ...(input as Record<string, unknown>) };
+    out[k] = Math.trunc(v) + 0;
+  }
+  return (out as I | undefined) ?? input;
+}
 
 export function validateKeyId(v: Violations, keyId: string | undefined, member = "keyId"): void {
   v.str(keyId, member, 1, KEY_ID_MAX);

@@ -7,7 +7,9 @@
  *
  * What must stay true: no byte is handed out twice (a repeated IV under one key breaks
  * AES-GCM), so every refill allocates a new buffer and the offset only moves forward; secret
- * bytes (data keys) are copied out and their region of the pool zeroed at once.
+ * bytes (data keys) are copied out and their region of the pool zeroed at once. A length that
+ * is not a whole number of bytes is refused before it can move the offset: a fractional or NaN
+ * offset would break every later draw of the process.
  */
 import { randomBytes } from "node:crypto";
 
@@ -17,6 +19,7 @@ let pool = Buffer.alloc(0);
 let offset = 0;
 
 function take(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`random byte count must be a non-negative integer, got ${n}`);
   if (offset + n > pool.length) {
     pool = randomBytes(POOL_BYTES);
     offset = 0;
