@@ -134,6 +134,17 @@ describe("AssumeRole", () => {
     await expectAwsError(f.call("AssumeRole", { RoleArn: "arn:a:a::aaaaaaaaaa:", RoleSessionName: "ok" }, userCtx()), "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid");
   });
 
+  test("an MFA serial number and code cannot be verified (no MFA devices): AccessDenied, no session", async () => {
+    const f = stsFixture();
+    const role = await f.role("Mfa");
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/alice`, TokenCode: "123456" }, userCtx()),
+      "AccessDeniedException",
+      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+    );
+    assert.equal(f.iam.sessions.size, 0);
+  });
+
   test("DurationSeconds is bounded by the role's MaxSessionDuration", async () => {
     const f = stsFixture();
     const short = await f.role("Short");

@@ -134,6 +134,13 @@ export async function assumeRole(
     // The authoriser cannot allow against an empty trust policy; this is only a backstop.
     throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   }
+  if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
+    // No MFA devices exist in this installation, so no code can be verified.
+    throw commonError(
+      "AccessDenied",
+      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+    );
+  }
   if (tagKeys.length > 0 || (input.TransitiveTagKeys?.length ?? 0) > 0) await ctx.authorize({ action: "sts:TagSession", ...base });
   if (sourceIdentity !== undefined) {
     // A source identity, once set, persists through role chaining and cannot be replaced.
