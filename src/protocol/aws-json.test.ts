@@ -187,6 +187,21 @@ describe("awsJson engine with the real Organizations client", () => {
     assert.equal(h.inputs.length, 0);
   });
 
+  test("a service's own missing-required error replaces ValidationException", async () => {
+    const svc: ServiceDefinition = {
+      ...orgsService(),
+      missingRequiredError: () => new AwsError("InvalidInputException", "You must specify a value for every required parameter.", 400, { fields: { Reason: "INPUT_REQUIRED" } }),
+    };
+    const h = new EngineHarness(engineFor("awsJson1_1"), svc);
+    const client = new OrganizationsClient({ ...CLIENT_CONFIG, requestHandler: h.requestHandler });
+    const e = await rejection(client.send(new CreateAccountCommand({ Email: "a@example.com" } as CreateAccountCommandInput)));
+    assert.equal(e.name, "InvalidInputException");
+    assert.equal(e.message, "You must specify a value for every required parameter.");
+    assert.equal(e["Reason"], "INPUT_REQUIRED");
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    assert.equal(h.inputs.length, 0);
+  });
+
   test("malformed JSON and wrong member types → SerializationException", () => {
     const svc = orgsService();
     const engine = engineFor("awsJson1_1");

@@ -50,13 +50,13 @@ export class AwsJsonEngine implements ProtocolEngine {
     return name;
   }
 
-  decodeInput(_svc: ServiceDefinition, op: OperationDefinition, req: WireRequest): unknown {
+  decodeInput(svc: ServiceDefinition, op: OperationDefinition, req: WireRequest): unknown {
     const { input } = operationShapes(op.schema);
     const body = parseJsonObject(req.body);
     if (input.isUnitSchema()) return {};
     const value = (jsonShapeReader(input)(body) ?? {}) as Record<string, unknown>;
     const missing = missingRequiredMembers(input, value);
-    if (missing.length > 0) throw validationError(missing);
+    if (missing.length > 0) throw svc.missingRequiredError?.(missing) ?? validationError(missing);
     return value;
   }
 

@@ -89,12 +89,12 @@ export class AwsQueryEngine implements ProtocolEngine {
     return action;
   }
 
-  decodeInput(_svc: ServiceDefinition, op: OperationDefinition, req: WireRequest): unknown {
+  decodeInput(svc: ServiceDefinition, op: OperationDefinition, req: WireRequest): unknown {
     const { input } = operationShapes(op.schema);
     if (input.isUnitSchema() || memberCount(input) === 0) return {};
     const value = readQueryInput(input, paramTree(queryParamsOf(req)));
     const missing = missingRequiredMembers(input, value);
-    if (missing.length > 0) throw validationError(missing);
+    if (missing.length > 0) throw svc.missingRequiredError?.(missing) ?? validationError(missing);
     return value;
   }
 

@@ -1,3 +1,4 @@
+import type { AwsError } from "../core/errors.js";
 import type { RequestContext } from "../core/types.js";
 
 /** A static Smithy schema exported by an @aws-sdk/client-* package (e.g. `AssumeRole$`). */
@@ -38,5 +39,10 @@ export interface ServiceDefinition {
   eventSource: string;
   /** Global services (IAM, Organizations) keep their state with region "". */
   global?: boolean;
+  /**
+   * The error for a request missing required members, when the service does not answer with the
+   * protocol's ValidationException (Organizations: InvalidInputException, reason INPUT_REQUIRED).
+   */
+  missingRequiredError?: (violations: readonly string[]) => AwsError;
   operations: Record<string, OperationDefinition>;
 }

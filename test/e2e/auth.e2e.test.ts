@@ -139,8 +139,9 @@ test("malformed JSON, unknown targets and oversize bodies get AWS errors, not 50
   const missing = await send("AWSOrganizationsV20161128.DescribeAccount", "{}");
   assert.equal(missing.status, 400);
   const m = JSON.parse(missing.body);
-  assert.equal(m.__type, "ValidationException");
-  assert.match(m.message ?? m.Message, /Value null at 'accountId' failed to satisfy constraint: Member must not be null/);
+  // Organizations reports a missing required member as InvalidInputException, reason INPUT_REQUIRED.
+  assert.equal(m.__type, "InvalidInputException");
+  assert.equal(m.Reason, "INPUT_REQUIRED");
   const big = await raw("POST", "/", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.DescribeOrganization", "content-length": String(11 * 1024 * 1024) }, "");
   assert.equal(big.status, 413);
 });

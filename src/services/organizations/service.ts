@@ -95,6 +95,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
     targetPrefix: "AWSOrganizationsV20161128",
     eventSource: "organizations.amazonaws.com",
     global: true,
+    missingRequiredError: () => invalidInput("INPUT_REQUIRED"),
     resumePending: () => jobs.resumePending(),
     idle: () => jobs.idle(),
     operations: {
