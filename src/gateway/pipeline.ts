@@ -58,6 +58,9 @@ type PipelineRequest = WireRequest & { rawHeaders: string[] };
 
 const EMPTY_BODY = Buffer.alloc(0);
 
+/** The caller of an unsigned request (operations marked `unsigned`, which need no authorisation). */
+const ANONYMOUS: Principal = Object.freeze({ type: "Anonymous", accountId: "", arn: "", principalId: "anonymous", accessKeyId: "" });
+
 function tooLarge(limit: number): AwsError {
   return commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`);
 }
@@ -138,6 +141,12 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
   async function authenticate(wire: PipelineRequest, out: Outcome, now: number): Promise<void> {
     const parsed = parseSigV4(wire);
     if (!parsed) {
+      // Operations that AWS serves without a signature (sts:AssumeRoleWithWebIdentity) run anonymously.
+      const unsigned = registry.byUnsignedOperation(wire);
+      if (unsigned !== undefined) {
+        out.svc = unsigned;
+        return;
+      }
       out.svc = registry.byTarget(headerOf(wire, "x-amz-target"));
       throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
     }
@@ -210,11 +219,12 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       wire.body = await readBody(req, deps.maxBodyBytes);
       await authenticate(wire, out, now);
       const svc = out.svc!;
-      const principal = out.principal!;
+      const principal = out.principal ?? ANONYMOUS;
       const opName = svc.engine.resolveOperation(svc.def, wire);
       out.opName = opName;
       const op = svc.def.operations[opName];
       if (!op) throw commonError("UnknownOperation", `Operation ${opName} is not supported.`);
+      if (out.principal === undefined && op.unsigned !== true) throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
       out.op = op;
       out.input = svc.engine.decodeInput(svc.def, op, wire);
       const facts: RequestFacts = { sourceIp, secureTransport: secure, region: out.region, userAgent, now };

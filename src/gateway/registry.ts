@@ -1,5 +1,5 @@
 import type { ServiceDefinition } from "../services/types.js";
-import { engineFor, type ProtocolEngine } from "../protocol/index.js";
+import { engineFor, type ProtocolEngine, type WireRequest } from "../protocol/index.js";
 
 export interface RegisteredService {
   def: ServiceDefinition;
@@ -10,6 +10,8 @@ export interface RegisteredService {
 export class ServiceRegistry {
   private readonly bySigningName = new Map<string, RegisteredService>();
   private readonly byTargetPrefix = new Map<string, RegisteredService>();
+  /** Services with operations that accept unsigned requests (sts:AssumeRoleWithWebIdentity). */
+  private readonly withUnsigned: RegisteredService[] = [];
 
   register(def: ServiceDefinition): void {
     if (this.bySigningName.has(def.signingName)) throw new Error(`Service ${def.signingName} registered twice`);
@@ -18,6 +20,7 @@ export class ServiceRegistry {
     const entry = { def, engine };
     this.bySigningName.set(def.signingName, entry);
     for (const prefix of [def.targetPrefix, ...(def.targetPrefixAliases ?? [])]) if (prefix) this.byTargetPrefix.set(prefix, entry);
+    if (Object.values(def.operations).some((op) => op.unsigned === true)) this.withUnsigned.push(entry);
   }
 
   bySigning(name: string): RegisteredService | undefined {
@@ -28,6 +31,23 @@ export class ServiceRegistry {
     if (!target) return undefined;
     const dot = target.lastIndexOf(".");
     return dot > 0 ? this.byTargetPrefix.get(target.slice(0, dot)) : undefined;
+  }
+
+  /**
+   * The service of a request without SigV4 that names an operation accepting unsigned requests
+   * (the query protocol's Action and Version, the awsJson target), if any.
+   */
+  byUnsignedOperation(req: WireRequest): RegisteredService | undefined {
+    for (const entry of this.withUnsigned) {
+      let name: string;
+      try {
+        name = entry.engine.resolveOperation(entry.def, req);
+      } catch {
+        continue;
+      }
+      if (entry.def.operations[name]?.unsigned === true) return entry;
+    }
+    return undefined;
   }
 
   all(): ServiceDefinition[] {

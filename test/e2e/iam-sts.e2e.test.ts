@@ -5,9 +5,10 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import https from "node:https";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand } from "@aws-sdk/client-iam";
-import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand } from "@aws-sdk/client-organizations";
+import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, AssumeRoleWithSAMLCommand } from "@aws-sdk/client-sts";
+import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand, type DescribeAccountCommandInput } from "@aws-sdk/client-organizations";
 import { startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
 
 let s: TestServer;
@@ -169,4 +170,43 @@ test("an AWS managed policy attached to a user grants its permissions", async ()
   const iam = new IAMClient(s.clientConfig(creds));
   await iam.send(new ListUsersCommand({}));
   await assert.rejects(iam.send(new CreateUserCommand({ UserName: "nope" })), (e: any) => e.name === "AccessDenied");
+});
+
+test("unsigned STS federation calls reach their operation; other unsigned calls need a signature", async () => {
+  // The SDK sends AssumeRoleWithWebIdentity and AssumeRoleWithSAML without SigV4, as AWS serves them.
+  const sts = new STSClient(s.clientConfig());
+  const jwt = ["e30", Buffer.from(JSON.stringify({ iss: "https://token.actions.githubusercontent.com", sub: "x" })).toString("base64url"), "sig"].join(".");
+  const input = { RoleArn: `arn:aws:iam::${s.accountId}:role/Gh`, RoleSessionName: "gh", WebIdentityToken: jwt };
+  await assert.rejects(sts.send(new AssumeRoleWithWebIdentityCommand(input)), (e: any) => {
+    assert.equal(e.name, "InvalidIdentityTokenException");
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    assert.equal(e.message, "No OpenIDConnect provider found in your account for token.actions.githubusercontent.com");
+    return true;
+  });
+  await assert.rejects(sts.send(new AssumeRoleWithWebIdentityCommand({ ...input, RoleSessionName: "bad name" })), (e: any) => e.name === "ValidationError" && e.$metadata.httpStatusCode === 400);
+  const saml = { RoleArn: input.RoleArn, PrincipalArn: `arn:aws:iam::${s.accountId}:saml-provider/idp`, SAMLAssertion: "PHNhbWw+PC9zYW1sPg==" };
+  await assert.rejects(sts.send(new AssumeRoleWithSAMLCommand(saml)), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+  // Signed operations still refuse a request without a signature.
+  const u = new URL(s.url);
+  const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = https.request({ method: "POST", host: u.hostname, port: u.port, path: "/", headers: { "content-type": "application/x-www-form-urlencoded" }, ca: s.app.caCertPem, agent: false }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => resolve({ status: r.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", reject);
+    req.end("Action=GetCallerIdentity&Version=2011-06-15");
+  });
+  assert.equal(res.status, 403);
+  assert.match(res.body, /<Code>MissingAuthenticationToken<\/Code>/);
+});
+
+test("Organizations: a missing required member is InvalidInputException with reason INPUT_REQUIRED", async () => {
+  const orgs = new OrganizationsClient(s.clientConfig());
+  await assert.rejects(orgs.send(new DescribeAccountCommand({} as DescribeAccountCommandInput)), (e: any) => {
+    assert.equal(e.name, "InvalidInputException");
+    assert.equal(e.Reason, "INPUT_REQUIRED");
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    return true;
+  });
 });
