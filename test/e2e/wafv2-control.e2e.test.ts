@@ -186,6 +186,42 @@ test("rule groups and web ACLs: capacity, references, WAFAssociatedItemException
   await waf.send(new DeleteWebACLCommand({ Name: "front", Scope: "REGIONAL", Id: acl.Id, LockToken: next.NextLockToken }));
 });
 
+test("rules the engine cannot run are WAFInvalidParameterException (never a 500) and nothing is stored", async () => {
+  const byteMatch = (overrides: Record<string, unknown>): Rule => ({
+    ...uriStartsWith("odd", 0, "/x"),
+    Statement: { ByteMatchStatement: { SearchString: new TextEncoder().encode("/x"), FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: "NONE" }], PositionalConstraint: "STARTS_WITH", ...overrides } },
+  });
+  const rateBased = (Limit: number): Rule => ({ Name: "rate", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { Limit, AggregateKeyType: "IP" } }, VisibilityConfig: vis("rate") });
+  const cases: Array<[string, Rule]> = [
+    ["unknown text transformation", byteMatch({ TextTransformations: [{ Priority: 0, Type: "NOT_A_TRANSFORMATION" }] })],
+    ["text transformation type from Object.prototype", byteMatch({ TextTransformations: [{ Priority: 0, Type: "constructor" }] })],
+    ["fractional text transformation priority", byteMatch({ TextTransformations: [{ Priority: 0.5, Type: "NONE" }] })],
+    ["FieldToMatch without a component", byteMatch({ FieldToMatch: {} })],
+    ["FieldToMatch with two components", byteMatch({ FieldToMatch: { UriPath: {}, QueryString: {} } })],
+    ["JSON body with an unknown match scope", byteMatch({ FieldToMatch: { JsonBody: { MatchPattern: { All: {} }, MatchScope: "EVERYTHING" } } })],
+    ["regular expression that does not compile", { ...rateBased(100), Statement: { RegexMatchStatement: { RegexString: "(", FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: "NONE" }] } } }],
+    ["fractional rate limit", rateBased(10.5)],
+    ["rate limit above 2,000,000,000", rateBased(2_000_000_001)],
+    ["fractional size constraint", { ...rateBased(100), Statement: { SizeConstraintStatement: { FieldToMatch: { UriPath: {} }, ComparisonOperator: "GT", Size: 100.5, TextTransformations: [{ Priority: 0, Type: "NONE" }] } } }],
+  ];
+  for (const [what, rule] of cases) {
+    const expectRule = (e: any) => {
+      assert.equal(e.Field, "RULE", what);
+      assert.ok(e.Reason, what);
+    };
+    await rejects(waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: [rule] })), "WAFInvalidParameterException", expectRule);
+    await rejects(waf.send(new CreateWebACLCommand({ Name: "engine-refuses", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [rule], VisibilityConfig: vis("x") })), "WAFInvalidParameterException", expectRule);
+  }
+  const listed = await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
+  assert.ok(!(listed.WebACLs ?? []).some((a) => a.Name === "engine-refuses"));
+
+  // A regex pattern set holds only expressions the engine can run: a bad one never reaches a web ACL.
+  await rejects(waf.send(new CreateRegexPatternSetCommand({ Name: "broken", Scope: "REGIONAL", RegularExpressionList: [{ RegexString: "^/ok" }, { RegexString: "(" }] })), "WAFInvalidParameterException", (e) => {
+    assert.equal(e.Field, "REGEX_PATTERN_SET");
+    assert.equal(e.Parameter, "(");
+  });
+});
+
 test("managed rule groups: list, describe, versions", async () => {
   const list = await waf.send(new ListAvailableManagedRuleGroupsCommand({ Scope: "REGIONAL" }));
   assert.ok(list.ManagedRuleGroups?.some((g) => g.VendorName === "AWS" && g.Name === "AWSManagedRulesSQLiRuleSet"));

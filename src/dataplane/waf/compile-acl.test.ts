@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { WebACL, Rule, RuleGroup, IPSet } from "@aws-sdk/client-wafv2";
 import type { InspectedRequest } from "../types.js";
 import { ManualClock } from "../../core/clock.js";
-import { compileWebAcl, createStaticResolver, createLocalRateCounter, WAF_VERIFY_PATH, TOKEN_COOKIE, issueToken } from "./index.js";
+import { compileWebAcl, createStaticResolver, createLocalRateCounter, WAF_VERIFY_PATH, TOKEN_COOKIE, issueToken, WafCompileError } from "./index.js";
 import { createHash } from "node:crypto";
 
 const ARN = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/acl1/abc";
@@ -171,6 +171,30 @@ describe("rate-based rules", () => {
     const withKey = (v: string) => req({ headers: [["Host", "a"], ["x-api-key", v]] });
     for (let i = 0; i < 10; i++) await ev.evaluate(withKey(i % 2 ? "K1" : "k1"));
     assert.equal((await ev.evaluate(withKey("K1"))).action, "BLOCK");
+  });
+  test("Limit is an integer from 10 to 2,000,000,000: fractions, NaN and out-of-range values do not compile", () => {
+    const rate = (Limit: number): WebACL => acl([{ Name: "R", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS, Statement: { RateBasedStatement: { Limit, AggregateKeyType: "IP" } } }]);
+    for (const bad of [9, 10.5, 1000.25, Number.NaN, 2_000_000_001, Infinity]) assert.throws(() => compile(rate(bad)), WafCompileError, String(bad));
+    for (const good of [10, 2_000_000_000]) compile(rate(good));
+  });
+});
+
+describe("input the engine cannot run", () => {
+  const field = (statement: Rule["Statement"]): WebACL => acl([{ Name: "R", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS, Statement: statement }]);
+  const tts = [{ Priority: 0, Type: "NONE" as const }];
+  test("every such problem is a WafCompileError (the control plane answers it as a parameter error)", () => {
+    const cases: Array<Rule["Statement"]> = [
+      { ByteMatchStatement: { SearchString: Buffer.from("x"), FieldToMatch: {}, PositionalConstraint: "CONTAINS", TextTransformations: tts } },
+      { ByteMatchStatement: { SearchString: Buffer.from("x"), FieldToMatch: { UriPath: {} }, PositionalConstraint: "CONTAINS", TextTransformations: [{ Priority: 0, Type: "FOO" as "NONE" }] } },
+      { RegexMatchStatement: { RegexString: "(", FieldToMatch: { UriPath: {} }, TextTransformations: tts } },
+      { SizeConstraintStatement: { FieldToMatch: { UriPath: {} }, ComparisonOperator: "GT", Size: 1.5, TextTransformations: tts } },
+      { SizeConstraintStatement: { FieldToMatch: { UriPath: {} }, ComparisonOperator: "GT", Size: -1, TextTransformations: tts } },
+      { AsnMatchStatement: { AsnList: [1.5] } },
+    ];
+    for (const st of cases) assert.throws(() => compile(field(st)), WafCompileError, JSON.stringify(st));
+    const ipArn = "arn:aws:wafv2:us-east-1:111122223333:regional/ipset/s/1";
+    const badSet: IPSet = { Name: "s", Id: "1", ARN: ipArn, IPAddressVersion: "IPV4", Addresses: ["300.1.1.1/32"] };
+    assert.throws(() => compile(field({ IPSetReferenceStatement: { ARN: ipArn } }), undefined, { ipSets: [badSet] }), WafCompileError);
   });
 });
 

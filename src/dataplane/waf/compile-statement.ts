@@ -15,8 +15,13 @@ import { createIpMatcher, parseIp, type IpMatcher } from "./ip.js";
 import { forwardedIps } from "./forwarded-ip.js";
 import { detectSqli } from "./detect/sqli.js";
 import { detectXss } from "./detect/xss.js";
+import { WafCompileError } from "./errors.js";
 
 export type Predicate = (view: RequestView) => boolean;
+
+/** The API's ranges: SizeConstraintStatement.Size (bytes) and AsnMatchStatement.AsnList items. */
+const MAX_SIZE_CONSTRAINT = 21_474_836_480;
+const MAX_ASN = 4_294_967_295;
 
 export interface StatementContext {
   resolver: WafResolver;
@@ -31,7 +36,7 @@ export interface StatementContext {
   natives?: ReadonlyMap<string, Predicate>;
 }
 
-export class WafCompileError extends Error {}
+export { WafCompileError };
 
 /**
  * A field plus its transformation chain, tested value by value. `testKey` names the test
@@ -179,6 +184,7 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
   if (st.SizeConstraintStatement) {
     const s = st.SizeConstraintStatement;
     const size = s.Size ?? 0;
+    if (!Number.isInteger(size) || size < 0 || size > MAX_SIZE_CONSTRAINT) throw new WafCompileError(`SizeConstraintStatement Size must be an integer from 0 to ${MAX_SIZE_CONSTRAINT}`);
     const cmp: Record<string, (n: number) => boolean> = {
       EQ: (n) => n === size, NE: (n) => n !== size, LE: (n) => n <= size, LT: (n) => n < size, GE: (n) => n >= size, GT: (n) => n > size,
     };
@@ -253,6 +259,9 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
     return (view) => !inner(view);
   }
   if (st.AsnMatchStatement) {
+    for (const asn of st.AsnMatchStatement.AsnList ?? []) {
+      if (!Number.isInteger(asn) || asn < 0 || asn > MAX_ASN) throw new WafCompileError(`AsnMatchStatement ASN ${String(asn)} must be an integer from 0 to ${MAX_ASN}`);
+    }
     // No ASN database ships with Bulwark: an ASN statement never matches.
     return () => false;
   }

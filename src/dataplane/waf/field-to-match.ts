@@ -9,6 +9,7 @@ import type { FieldToMatch, PreParseTextTransformation } from "@aws-sdk/client-w
 import { parseArgs, type RequestView } from "./request-view.js";
 import { pointerWithin } from "./json-body.js";
 import { urlDecode, urlDecodeUni } from "./transforms.js";
+import { WafCompileError } from "./errors.js";
 
 export interface FieldResult {
   values: readonly string[];
@@ -27,7 +28,7 @@ export interface CompiledField {
   extract(view: RequestView): FieldResult;
 }
 
-export class InvalidFieldError extends Error {}
+export class InvalidFieldError extends WafCompileError {}
 
 const EMPTY: readonly string[] = [];
 

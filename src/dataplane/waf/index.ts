@@ -15,3 +15,4 @@ export { TOKEN_COOKIE, issueToken, readToken } from "./tokens.js";
 export { detectSqli } from "./detect/sqli.js";
 export { detectXss } from "./detect/xss.js";
 export { applyTransforms, TRANSFORMS } from "./transforms.js";
+export { compileAwsRegex } from "./regex.js";

@@ -3,6 +3,7 @@
  * pairs of unsigned 32-bit integers (binary search); IPv6 ranges as BigInt pairs.
  * IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are matched as IPv4.
  */
+import { WafCompileError } from "./errors.js";
 
 /** Parses dotted-quad IPv4 into an unsigned 32-bit integer, or -1. */
 export function parseIpv4(s: string): number {
@@ -136,7 +137,7 @@ class RangeMatcher implements IpMatcher {
   }
 }
 
-export class InvalidCidrError extends Error {}
+export class InvalidCidrError extends WafCompileError {}
 
 /** Builds a matcher from CIDR strings ("192.0.2.0/24", "2001:db8::/32", or bare addresses). */
 export function createIpMatcher(cidrs: Iterable<string>): IpMatcher {

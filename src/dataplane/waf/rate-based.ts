@@ -22,6 +22,9 @@ type KeyPart = (view: RequestView) => string | undefined | typeof FALLBACK_MATCH
 const FALLBACK_MATCH = Symbol("fallback-match");
 
 export const RATE_WINDOWS = [60, 120, 300, 600];
+/** RateBasedStatement.Limit: 10 to 2,000,000,000 requests per window (the API's range). */
+const MIN_RATE_LIMIT = 10;
+const MAX_RATE_LIMIT = 2_000_000_000;
 
 function transformed(tts: TextTransformation[] | undefined, fieldKey: string, get: (v: RequestView) => string | undefined): KeyPart {
   const chain = orderTransformations(tts);
@@ -35,7 +38,9 @@ function transformed(tts: TextTransformation[] | undefined, fieldKey: string, ge
 
 export function compileRateBased(st: RateBasedStatement, ctx: StatementContext, counter: RateCounter, clock: Clock, instanceId: string): (view: RequestView) => Promise<boolean> {
   const limit = st.Limit ?? 0;
-  if (limit < 10) throw new WafCompileError("RateBasedStatement Limit must be at least 10");
+  if (!Number.isInteger(limit) || limit < MIN_RATE_LIMIT || limit > MAX_RATE_LIMIT) {
+    throw new WafCompileError(`RateBasedStatement Limit must be an integer from ${MIN_RATE_LIMIT} to ${MAX_RATE_LIMIT}`);
+  }
   const window = st.EvaluationWindowSec ?? 300;
   if (!RATE_WINDOWS.includes(window)) throw new WafCompileError("EvaluationWindowSec must be 60, 120, 300 or 600");
   const scope = st.ScopeDownStatement ? compileStatement(st.ScopeDownStatement, ctx) : undefined;

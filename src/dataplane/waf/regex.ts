@@ -4,7 +4,9 @@
  * Matching runs over binary strings (bytes as latin1 chars), so a non-ASCII literal in a
  * pattern is rewritten to its UTF-8 byte sequence.
  */
-export class InvalidRegexError extends Error {}
+import { WafCompileError } from "./errors.js";
+
+export class InvalidRegexError extends WafCompileError {}
 
 const cache = new Map<string, RegExp>();
 

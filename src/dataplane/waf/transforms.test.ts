@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TRANSFORMS, applyTransforms, orderTransformations } from "./transforms.js";
+import { TRANSFORMS, applyTransforms, orderTransformations, InvalidTransformationError } from "./transforms.js";
+import { WafCompileError } from "./errors.js";
 import type { TextTransformationType } from "@aws-sdk/client-wafv2";
 
 const cases: Array<[TextTransformationType, string, string]> = [
@@ -47,6 +48,17 @@ test("transformations apply in Priority order, NONE skipped", () => {
   const chain = orderTransformations([{ Priority: 2, Type: "LOWERCASE" }, { Priority: 1, Type: "URL_DECODE" }, { Priority: 0, Type: "NONE" }]);
   assert.deepEqual(chain, ["URL_DECODE", "LOWERCASE"]);
   assert.equal(applyTransforms("%53ELECT", chain), "select");
+});
+
+test("orderTransformations refuses unknown types (Object.prototype's names too) and priorities that are not non-negative integers", () => {
+  for (const Type of ["FOO", "constructor", "toString", "__proto__"]) {
+    assert.throws(() => orderTransformations([{ Priority: 0, Type: Type as TextTransformationType }]), InvalidTransformationError, Type);
+  }
+  for (const Priority of [0.5, -1, Number.NaN, Infinity]) {
+    assert.throws(() => orderTransformations([{ Priority, Type: "LOWERCASE" }]), InvalidTransformationError, String(Priority));
+  }
+  assert.ok(new InvalidTransformationError("x") instanceof WafCompileError);
+  assert.deepEqual(orderTransformations([{ Priority: 5, Type: "LOWERCASE" }, { Priority: 0, Type: "URL_DECODE" }]), ["URL_DECODE", "LOWERCASE"]);
 });
 
 test("an unchanged value is returned as the same string", () => {

@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { TextTransformation, TextTransformationType } from "@aws-sdk/client-wafv2";
+import { WafCompileError } from "./errors.js";
 
 export type TransformFn = (s: string) => string;
 
@@ -381,15 +382,19 @@ export const TRANSFORMS: Record<TextTransformationType, TransformFn> = {
   UTF8_TO_UNICODE: utf8ToUnicode,
 };
 
-export class InvalidTransformationError extends Error {}
+export class InvalidTransformationError extends WafCompileError {}
 
 /** The ordered list of transformation types (lowest Priority first), NONE removed. */
 export function orderTransformations(tts: readonly TextTransformation[] | undefined): TextTransformationType[] {
+  for (const t of tts ?? []) {
+    const p = t.Priority;
+    if (p !== undefined && (!Number.isInteger(p) || p < 0)) throw new InvalidTransformationError(`Text transformation priority ${String(p)} is not a non-negative integer`);
+  }
   const list = [...(tts ?? [])].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0));
   const out: TextTransformationType[] = [];
   for (const t of list) {
     const type = t.Type;
-    if (type === undefined || !(type in TRANSFORMS)) throw new InvalidTransformationError(`Unknown text transformation ${String(type)}`);
+    if (type === undefined || !Object.hasOwn(TRANSFORMS, type)) throw new InvalidTransformationError(`Unknown text transformation ${String(type)}`);
     if (type !== "NONE") out.push(type);
   }
   return out;

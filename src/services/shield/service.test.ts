@@ -119,6 +119,11 @@ describe("Shield protections", () => {
     await expectAwsError(f.call("ListProtections", { NextToken: `${p1.NextToken}x` }), "InvalidPaginationTokenException", /NextToken/);
     await expectAwsError(f.call("ListProtections", { NextToken: p1.NextToken, InclusionFilters: { ProtectionNames: ["web"] } }), "InvalidPaginationTokenException", /NextToken/);
     await expectAwsError(f.call("ListProtections", { MaxResults: 10_001 }), "InvalidParameterException", /Member must have value less than or equal to 10000/);
+    // MaxResults is an Integer: a fraction is truncated, the "NaN" spelling is no integer.
+    assert.equal((await f.call<{ Protections: Protection[] }>("ListProtections", { MaxResults: 1.9 })).Protections.length, 1);
+    assert.equal((await f.call<{ Protections: Protection[] }>("ListProtections", { MaxResults: 0.5 })).Protections.length, 2);
+    await expectAwsError(f.call("ListProtections", { MaxResults: Number.NaN }), "SerializationException", "STRING_VALUE can not be converted to an Integer", 400);
+    await expectAwsError(f.call("ListAttacks", { MaxResults: Number.NaN }), "SerializationException", /Integer/);
     const named = await f.call<{ Protections: Protection[] }>("ListProtections", { InclusionFilters: { ProtectionNames: ["api"] } });
     assert.deepEqual(named.Protections.map((p) => p.Id), [b]);
     assert.deepEqual((await f.call<{ Protections: Protection[] }>("ListProtections", { InclusionFilters: { ResourceArns: [LB] } })).Protections.map((p) => p.Id), [a]);

@@ -36,6 +36,8 @@ export interface WafEngine {
    * otherwise); `customResponseBodies` are those of the entity holding the rules.
    */
   capacity(rules: Rule[], resolver: WafResolver, customResponseBodies?: Record<string, CustomResponseBody>): number;
+  /** Why the engine cannot run a regex pattern set's expression, or undefined when it can. */
+  regexProblem(pattern: string): string | undefined;
   listManagedRuleGroups(): ManagedRuleGroupSummary[];
   /** Undefined when the vendor/name (or version) does not exist. */
   describeManagedRuleGroup(vendorName: string, name: string, version?: string): DescribeManagedRuleGroupResponse | undefined;

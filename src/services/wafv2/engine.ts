@@ -10,6 +10,7 @@ import type { CustomResponseBody, Rule, WebACL } from "@aws-sdk/client-wafv2";
 import type { Clock } from "../../core/clock.js";
 import {
   checkCapacity,
+  compileAwsRegex,
   compileWebAcl,
   createLocalRateCounter,
   describeManagedRuleGroup,
@@ -73,6 +74,15 @@ export function createWafEngine(deps: WafEngineDeps): WafEngine {
         throw asInvalidParameter(e);
       }
       return checkCapacity(rules, engineResolver);
+    },
+    regexProblem(pattern: string) {
+      try {
+        compileAwsRegex(pattern);
+        return undefined;
+      } catch (e) {
+        if (e instanceof WafCompileError) return e.message;
+        throw e;
+      }
     },
     listManagedRuleGroups: () => listManagedRuleGroups(),
     describeManagedRuleGroup: (vendorName, name, version) => (vendorName === MANAGED_VENDOR ? describeManagedRuleGroup(name, version) : undefined),

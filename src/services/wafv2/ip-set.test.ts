@@ -88,6 +88,23 @@ describe("IP sets: CRUD with lock tokens", () => {
     await expectAwsError(f.call("ListIPSets", { Scope: "REGIONAL", Limit: 101 }), "ValidationException", /at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100/);
   });
 
+  test("regex pattern sets: an expression the engine cannot run is WAFInvalidParameterException on create and update; nothing changes", async () => {
+    const f = wafFixture();
+    const e = await expectAwsError(
+      f.call("CreateRegexPatternSet", { Name: "bad", Scope: "REGIONAL", RegularExpressionList: [{ RegexString: "^/ok" }, { RegexString: "(" }] }),
+      "WAFInvalidParameterException",
+      "Error reason: The regular expression isn't valid., field: REGEX_PATTERN_SET, parameter: (",
+    );
+    assert.deepEqual(e.fields, { Field: "REGEX_PATTERN_SET", Parameter: "(", Reason: "The regular expression isn't valid." });
+    const { Summary: s } = await f.call<{ Summary: Summary }>("CreateRegexPatternSet", { Name: "good", Scope: "REGIONAL", RegularExpressionList: [{ RegexString: "^/ok" }] });
+    await expectAwsError(f.call("UpdateRegexPatternSet", { Name: "good", Scope: "REGIONAL", Id: s.Id, LockToken: s.LockToken, RegularExpressionList: [{ RegexString: "[" }] }), "WAFInvalidParameterException", /field: REGEX_PATTERN_SET, parameter: \[/);
+    const got = await f.call<{ RegexPatternSet: { RegularExpressionList: unknown[] }; LockToken: string }>("GetRegexPatternSet", { Name: "good", Scope: "REGIONAL", Id: s.Id });
+    assert.deepEqual(got.RegexPatternSet.RegularExpressionList, [{ RegexString: "^/ok" }]);
+    assert.equal(got.LockToken, s.LockToken);
+    const list = await f.call<{ RegexPatternSets: Summary[] }>("ListRegexPatternSets", { Scope: "REGIONAL" });
+    assert.deepEqual(list.RegexPatternSets.map((x) => x.Name), ["good"]);
+  });
+
   test("regex pattern sets: at most 10 per account and region, 10 expressions per set", async () => {
     const f = wafFixture();
     for (let i = 0; i < 10; i++) await f.call("CreateRegexPatternSet", { Name: `r${i}`, Scope: "REGIONAL", RegularExpressionList: [{ RegexString: "^/admin" }] });

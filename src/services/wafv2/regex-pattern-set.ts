@@ -4,7 +4,8 @@ import type { CreateRegexPatternSetRequest, Regex, RegexPatternSet, UpdateRegexP
 import { entityArn, type WafScope } from "./arn.js";
 import type { Caller, WafDomainDeps } from "./domain-deps.js";
 import { checkLock, insertEntity, newLockToken, referrers, removeEntity, replaceEntity, requireEntity, type Where } from "./entities.js";
-import { associatedItem, limitsExceeded } from "./errors.js";
+import type { WafEngine } from "./engine-types.js";
+import { associatedItem, invalidParameter, limitsExceeded } from "./errors.js";
 import { checkDescription, checkName, checkString, checkTags } from "./input.js";
 import type { EntityRecord } from "./model.js";
 import { fromStoredJson, toStoredJson } from "./stored-json.js";
@@ -13,11 +14,13 @@ import { fromStoredJson, toStoredJson } from "./stored-json.js";
 export const MAX_REGEXES = 10;
 export const MAX_REGEX_LENGTH = 512;
 
-function checkRegexes(list: readonly Regex[]): Regex[] {
+/** Model constraints, then expressions the engine can run (as the service refuses ones it cannot). */
+function checkRegexes(engine: WafEngine, list: readonly Regex[]): Regex[] {
   if (list.length > MAX_REGEXES) throw limitsExceeded("RegexPatternSet");
   return list.map((r, i) => {
     const s = r.RegexString ?? "";
     checkString(`regularExpressionList.${i + 1}.member.regexString`, s, 1, MAX_REGEX_LENGTH, /.*/s);
+    if (engine.regexProblem(s) !== undefined) throw invalidParameter("REGEX_PATTERN_SET", s, "The regular expression isn't valid.");
     return { RegexString: s };
   });
 }
@@ -30,7 +33,7 @@ export async function createRegexPatternSet(deps: WafDomainDeps, c: Caller, scop
   const name = input.Name as string;
   checkName(name);
   checkDescription(input.Description);
-  const regexes = checkRegexes(input.RegularExpressionList ?? []);
+  const regexes = checkRegexes(deps.engine, input.RegularExpressionList ?? []);
   const tags = input.Tags ? checkTags(input.Tags) : [];
   const id = randomUUID();
   const arn = entityArn("regexpatternset", scope, c.region, c.accountId, name, id);
@@ -51,7 +54,7 @@ export async function getRegexPatternSet(deps: WafDomainDeps, c: Caller, scope: 
 
 export async function updateRegexPatternSet(deps: WafDomainDeps, c: Caller, scope: WafScope, input: UpdateRegexPatternSetRequest): Promise<string> {
   checkDescription(input.Description);
-  const regexes = checkRegexes(input.RegularExpressionList ?? []);
+  const regexes = checkRegexes(deps.engine, input.RegularExpressionList ?? []);
   const w = where(c, scope);
   const { token, arn } = await deps.store.transaction(async (tx) => {
     const rec = await requireEntity(tx, "regexpatternset", w, input.Name as string, input.Id as string);

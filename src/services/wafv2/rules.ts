@@ -62,6 +62,10 @@ export function checkRules(
     checkString(`${path}.name`, name, 1, 128, ENTITY_NAME);
     checkRange(`${path}.priority`, rule.Priority ?? -1, 0);
     checkVisibilityConfig(rule.VisibilityConfig, `${path}.visibilityConfig`);
+    const captcha = rule.CaptchaConfig?.ImmunityTimeProperty?.ImmunityTime;
+    if (captcha !== undefined) checkRange(`${path}.captchaConfig.immunityTimeProperty.immunityTime`, captcha, 60, 259_200);
+    const challenge = rule.ChallengeConfig?.ImmunityTimeProperty?.ImmunityTime;
+    if (challenge !== undefined) checkRange(`${path}.challengeConfig.immunityTimeProperty.immunityTime`, challenge, 300, 259_200);
     if (names.has(name) || priorities.has(rule.Priority as number)) throw duplicateItem();
     names.add(name);
     priorities.add(rule.Priority as number);

@@ -189,6 +189,18 @@ describe("web ACLs", () => {
       /field: MANAGED_RULE_SET_STATEMENT/,
     );
     await expectAwsError(webAcl(f, [block("a", 0, {})]), "WAFInvalidParameterException", /field: STATEMENT, parameter: a/);
+    await expectAwsError(
+      webAcl(f, [{ ...block("a", 0, byteMatch), CaptchaConfig: { ImmunityTimeProperty: { ImmunityTime: 300.5 } } }]),
+      "ValidationException",
+      /Value '300.5' at 'rules.1.member.captchaConfig.immunityTimeProperty.immunityTime'/,
+    );
+    await expectAwsError(
+      webAcl(f, [{ ...block("a", 0, byteMatch), ChallengeConfig: { ImmunityTimeProperty: { ImmunityTime: 10 } } }]),
+      "ValidationException",
+      /at 'rules.1.member.challengeConfig.immunityTimeProperty.immunityTime' failed to satisfy constraint: Member must have value greater than or equal to 300/,
+    );
+    const list = await f.call<{ WebACLs: unknown[] }>("ListWebACLs", { Scope: "REGIONAL" });
+    assert.equal(list.WebACLs.length, 0);
   });
 
   test("update needs the current token; the name in the request must be the web ACL's", async () => {

@@ -68,6 +68,14 @@ export function fakeEngine(): WafEngine & { decision: (req: InspectedRequest) =>
       return { webAclArn: acl.ARN ?? "", webAclName: acl.Name ?? "", bodyInspectionLimit: 8192, acl, ipAddresses, evaluate: async (req) => engine.decision(req) };
     },
     capacity: (rules: Rule[], resolver: WafResolver) => rules.reduce((n, r) => n + ruleCost(r, resolver), 0),
+    regexProblem: (pattern: string) => {
+      try {
+        new RegExp(pattern);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
     listManagedRuleGroups: () => [MANAGED, { VendorName: "AWS", Name: "AWSManagedRulesCommonRuleSet", Description: "Core rule set" }],
     describeManagedRuleGroup: (vendor: string, name: string, version?: string) =>
       vendor === "AWS" && name === MANAGED.Name && (version === undefined || version === "Version_1.0")
