@@ -8,6 +8,7 @@ import { authorizeKey, checkGrantTokens, type KeyAuthOptions } from "./authorize
 import type { KeyMaterial, KeyUsage } from "./crypto/index.js";
 import type { KmsEnv } from "./env.js";
 import { invalidCiphertext, invalidKeyUsage, kmsInternal, validation } from "./errors.js";
+import { INVALID_CIPHERTEXT_MESSAGE } from "./crypto/errors.js";
 import { assertState, STATES, type StateRule } from "./key-state.js";
 import { resolveKey, type IdRules } from "./lookup.js";
 import type { KeyRecord } from "./model.js";
@@ -57,11 +58,15 @@ export async function useKey(env: KmsEnv, ctx: RequestContext, id: string, rules
   return resolved;
 }
 
-/** The material of one version; a version that no longer exists cannot decrypt anything. */
+/**
+ * The material of one version; a version that no longer exists cannot decrypt anything. A blob that
+ * names a version this key never had (a modified blob) gets the same answer as any other invalid
+ * ciphertext: which versions exist is not revealed.
+ */
 export async function materialOf(env: KmsEnv, key: KeyRecord, materialId: string | undefined): Promise<KeyMaterial> {
   if (materialId === undefined) throw kmsInternal("The KMS key has no key material.");
   const m = await env.repo.material(key, materialId);
-  if (!m) throw invalidCiphertext("The ciphertext refers to key material that is not available.");
+  if (!m) throw invalidCiphertext(INVALID_CIPHERTEXT_MESSAGE);
   return m;
 }
 

@@ -33,6 +33,15 @@ describe("KMS cryptographic operations", () => {
     tampered[tampered.length - 1]! ^= 1;
     await rejects(h.call("Decrypt", { CiphertextBlob: tampered, EncryptionContext: ec }), "InvalidCiphertextException");
     await rejects(h.call("Decrypt", { CiphertextBlob: Buffer.from("garbage") }), "InvalidCiphertextException");
+    // A blob naming a key-material version the key never had: the same answer, nothing about which versions exist.
+    const otherVersion = Buffer.from(e.CiphertextBlob);
+    const at = 3 + otherVersion[1]!; // version, key id length, key id, material id length, then the material id
+    otherVersion[at] = otherVersion[at] === 0x30 ? 0x31 : 0x30;
+    await rejects(
+      h.call("Decrypt", { CiphertextBlob: otherVersion, EncryptionContext: ec }),
+      "InvalidCiphertextException",
+      "The ciphertext is invalid, was modified, or does not match the key or encryption context.",
+    );
   });
 
   test("the 4,096-byte plaintext limit and Plaintext never echoed in the error", async () => {
