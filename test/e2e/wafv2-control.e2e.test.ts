@@ -193,16 +193,9 @@ test("rules the engine cannot run are WAFInvalidParameterException (never a 500)
   });
   const rateBased = (Limit: number): Rule => ({ Name: "rate", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { Limit, AggregateKeyType: "IP" } }, VisibilityConfig: vis("rate") });
   const cases: Array<[string, Rule]> = [
-    ["unknown text transformation", byteMatch({ TextTransformations: [{ Priority: 0, Type: "NOT_A_TRANSFORMATION" }] })],
-    ["text transformation type from Object.prototype", byteMatch({ TextTransformations: [{ Priority: 0, Type: "constructor" }] })],
-    ["fractional text transformation priority", byteMatch({ TextTransformations: [{ Priority: 0.5, Type: "NONE" }] })],
     ["FieldToMatch without a component", byteMatch({ FieldToMatch: {} })],
     ["FieldToMatch with two components", byteMatch({ FieldToMatch: { UriPath: {}, QueryString: {} } })],
-    ["JSON body with an unknown match scope", byteMatch({ FieldToMatch: { JsonBody: { MatchPattern: { All: {} }, MatchScope: "EVERYTHING" } } })],
     ["regular expression that does not compile", { ...rateBased(100), Statement: { RegexMatchStatement: { RegexString: "(", FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: "NONE" }] } } }],
-    ["fractional rate limit", rateBased(10.5)],
-    ["rate limit above 2,000,000,000", rateBased(2_000_000_001)],
-    ["fractional size constraint", { ...rateBased(100), Statement: { SizeConstraintStatement: { FieldToMatch: { UriPath: {} }, ComparisonOperator: "GT", Size: 100.5, TextTransformations: [{ Priority: 0, Type: "NONE" }] } } }],
   ];
   for (const [what, rule] of cases) {
     const expectRule = (e: any) => {
@@ -212,6 +205,21 @@ test("rules the engine cannot run are WAFInvalidParameterException (never a 500)
     await rejects(waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: [rule] })), "WAFInvalidParameterException", expectRule);
     await rejects(waf.send(new CreateWebACLCommand({ Name: "engine-refuses", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [rule], VisibilityConfig: vis("x") })), "WAFInvalidParameterException", expectRule);
   }
+  // Values outside the model's enums and ranges never reach the engine: they are the model's constraints.
+  const p = "rules.1.member.statement";
+  const constrained: Array<[Rule, string]> = [
+    [byteMatch({ TextTransformations: [{ Priority: 0, Type: "NOT_A_TRANSFORMATION" }] }), `${p}.byteMatchStatement.textTransformations.1.member.type`],
+    [byteMatch({ TextTransformations: [{ Priority: 0, Type: "constructor" }] }), `${p}.byteMatchStatement.textTransformations.1.member.type`],
+    [byteMatch({ TextTransformations: [{ Priority: 0.5, Type: "NONE" }] }), `${p}.byteMatchStatement.textTransformations.1.member.priority`],
+    [byteMatch({ FieldToMatch: { JsonBody: { MatchPattern: { All: {} }, MatchScope: "EVERYTHING" } } }), `${p}.byteMatchStatement.fieldToMatch.jsonBody.matchScope`],
+    [rateBased(10.5), `${p}.rateBasedStatement.limit`],
+    [rateBased(2_000_000_001), `${p}.rateBasedStatement.limit`],
+    [{ ...rateBased(100), Statement: { SizeConstraintStatement: { FieldToMatch: { UriPath: {} }, ComparisonOperator: "GT", Size: 100.5, TextTransformations: [{ Priority: 0, Type: "NONE" }] } } }, `${p}.sizeConstraintStatement.size`],
+  ];
+  for (const [rule, path] of constrained) {
+    await rejects(waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: [rule] })), "ValidationException", (e) => assert.ok(e.message.includes(` at '${path}' failed to satisfy constraint: `), e.message));
+    await rejects(waf.send(new CreateWebACLCommand({ Name: "engine-refuses", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [rule], VisibilityConfig: vis("x") })), "ValidationException");
+  }
   const listed = await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
   assert.ok(!(listed.WebACLs ?? []).some((a) => a.Name === "engine-refuses"));
 
@@ -220,6 +228,40 @@ test("rules the engine cannot run are WAFInvalidParameterException (never a 500)
     assert.equal(e.Field, "REGEX_PATTERN_SET");
     assert.equal(e.Parameter, "(");
   });
+});
+
+test("nested members outside the model's enums are ValidationException with the member's path, before anything is stored", async () => {
+  const rule: Rule = {
+    Name: "nested",
+    Priority: 0,
+    Action: { Block: {} },
+    VisibilityConfig: vis("nested"),
+    Statement: {
+      RateBasedStatement: {
+        Limit: 100,
+        AggregateKeyType: "IP",
+        ScopeDownStatement: {
+          NotStatement: { Statement: { ByteMatchStatement: { SearchString: new TextEncoder().encode("x"), FieldToMatch: { Body: { OversizeHandling: "DROP" as "CONTINUE" } }, TextTransformations: [{ Priority: 0, Type: "NONE" }], PositionalConstraint: "CONTAINS" } } },
+        },
+      },
+    },
+  };
+  const message =
+    "1 validation error detected: Value 'DROP' at 'rules.1.member.statement.rateBasedStatement.scopeDownStatement.notStatement.statement.byteMatchStatement.fieldToMatch.body.oversizeHandling' failed to satisfy constraint: Member must satisfy enum value set: [CONTINUE, MATCH, NO_MATCH]";
+  await rejects(waf.send(new CreateWebACLCommand({ Name: "nested-enum", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [rule], VisibilityConfig: vis("nested-enum") })), "ValidationException", (e) => {
+    assert.equal(e.message, message);
+  });
+  await rejects(waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: [rule] })), "ValidationException", (e) => assert.equal(e.message, message));
+  const dup: Rule = {
+    ...uriStartsWith("dup", 0, "/x"),
+    Statement: { ByteMatchStatement: { SearchString: new TextEncoder().encode("/x"), FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 3, Type: "LOWERCASE" }, { Priority: 3, Type: "URL_DECODE" }], PositionalConstraint: "STARTS_WITH" } },
+  };
+  await rejects(waf.send(new CreateWebACLCommand({ Name: "nested-enum", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [dup], VisibilityConfig: vis("nested-enum") })), "WAFInvalidParameterException", (e) => {
+    assert.equal(e.Field, "TEXT_TRANSFORMATION");
+    assert.equal(e.Parameter, "3");
+  });
+  const listed = await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
+  assert.ok(!(listed.WebACLs ?? []).some((a) => a.Name === "nested-enum"));
 });
 
 test("managed rule groups: list, describe, versions", async () => {

@@ -73,8 +73,19 @@ export function expiredManagedRuleGroupVersion(): AwsError {
   return new AwsError("WAFExpiredManagedRuleGroupVersionException", "The operation failed because the specified version for the managed rule group has expired.", 400);
 }
 
+/** One Coral constraint violation: "Value '…' at '…' failed to satisfy constraint: …". */
+export function violation(path: string, value: unknown, constraint: string): string {
+  const shown = typeof value === "string" ? `'${value}'` : Array.isArray(value) ? `'[${value.map(String).join(", ")}]'` : `'${String(value)}'`;
+  return `Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`;
+}
+
+/** Coral-style ValidationException listing every violation ("N validation errors detected: …; …"). */
+export function validations(violations: readonly string[]): AwsError {
+  const n = violations.length;
+  return commonError("Validation", `${n} validation error${n === 1 ? "" : "s"} detected: ${violations.join("; ")}`);
+}
+
 /** Coral-style constraint violation ("1 validation error detected: Value … at '…' failed to satisfy constraint: …"). */
 export function validation(path: string, value: unknown, constraint: string): AwsError {
-  const shown = typeof value === "string" ? `'${value}'` : Array.isArray(value) ? `'[${value.map(String).join(", ")}]'` : `'${String(value)}'`;
-  return commonError("Validation", `1 validation error detected: Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`);
+  return validations([violation(path, value, constraint)]);
 }

@@ -15,10 +15,27 @@ export const NOT_BLANK = /.*\S.*/;
 const TAG_KEY = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 const TAG_VALUE = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 
-export function checkString(path: string, v: string, min: number, max: number, pattern?: RegExp): void {
-  if (v.length < min) throw validation(path, v, `Member must have length greater than or equal to ${min}`);
-  if (v.length > max) throw validation(path, v, `Member must have length less than or equal to ${max}`);
-  if (pattern && !pattern.test(v)) throw validation(path, v, `Member must satisfy regular expression pattern: ${pattern.source}`);
+/** The constraint a string breaks (length, then pattern), or undefined. `shown` is the pattern as the model writes it. */
+export function stringProblem(v: string, min: number, max: number, pattern?: RegExp, shown = pattern?.source): string | undefined {
+  if (v.length < min) return `Member must have length greater than or equal to ${min}`;
+  if (v.length > max) return `Member must have length less than or equal to ${max}`;
+  if (pattern && !pattern.test(v)) return `Member must satisfy regular expression pattern: ${shown}`;
+  return undefined;
+}
+
+export function enumProblem(v: string, allowed: readonly string[]): string | undefined {
+  return allowed.includes(v) ? undefined : `Member must satisfy enum value set: [${allowed.join(", ")}]`;
+}
+
+export function rangeProblem(v: number, min: number, max?: number): string | undefined {
+  if (!Number.isInteger(v) || v < min) return `Member must have value greater than or equal to ${min}`;
+  if (max !== undefined && v > max) return `Member must have value less than or equal to ${max}`;
+  return undefined;
+}
+
+export function checkString(path: string, v: string, min: number, max: number, pattern?: RegExp, shown?: string): void {
+  const problem = stringProblem(v, min, max, pattern, shown);
+  if (problem) throw validation(path, v, problem);
 }
 
 export function checkOptionalString(path: string, v: string | undefined, min: number, max: number, pattern?: RegExp): void {
@@ -26,13 +43,14 @@ export function checkOptionalString(path: string, v: string | undefined, min: nu
 }
 
 export function checkEnum<T extends string>(path: string, v: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(v)) throw validation(path, v, `Member must satisfy enum value set: [${allowed.join(", ")}]`);
+  const problem = enumProblem(v, allowed);
+  if (problem) throw validation(path, v, problem);
   return v as T;
 }
 
 export function checkRange(path: string, v: number, min: number, max?: number): void {
-  if (!Number.isInteger(v) || v < min) throw validation(path, v, `Member must have value greater than or equal to ${min}`);
-  if (max !== undefined && v > max) throw validation(path, v, `Member must have value less than or equal to ${max}`);
+  const problem = rangeProblem(v, min, max);
+  if (problem) throw validation(path, v, problem);
 }
 
 export const SCOPES: readonly WafScope[] = ["CLOUDFRONT", "REGIONAL"];

@@ -1,17 +1,18 @@
 /**
- * Structural checks of rule lists that belong to the control plane (names, priorities,
- * actions vs override actions, where rule-group statements may appear, custom response
- * bodies), and the facts the control plane derives from rules: the ARNs they reference and
- * the labels they add and match. Statement semantics (field-to-match, transformations,
- * costs) are the engine's, checked through its capacity calculation.
+ * Structural checks of rule lists that belong to the control plane (the model's constraints on
+ * every nested member, through rule-shapes.ts; then names and priorities, actions vs override
+ * actions, where rule-group statements may appear, custom response bodies), and the facts the
+ * control plane derives from rules: the ARNs they reference and the labels they add and match.
+ * What only the engine can judge (a FieldToMatch with one component, a regular expression that
+ * compiles, costs) is checked through its capacity calculation.
  */
 import type { CustomResponseBody, Rule, RuleAction, Statement } from "@aws-sdk/client-wafv2";
 import { duplicateItem, invalidParameter, limitsExceeded, type LimitSource } from "./errors.js";
-import { checkRange, checkString, ENTITY_NAME, METRIC_NAME } from "./input.js";
+import { checkString, ENTITY_NAME, METRIC_NAME } from "./input.js";
+import { checkRuleShapes } from "./rule-shapes.js";
 
 export type RuleOwner = "webacl" | "rulegroup";
 
-const LABEL_NAME = /^[0-9A-Za-z_\-:]+$/;
 const CONTENT_TYPES = ["APPLICATION_JSON", "TEXT_HTML", "TEXT_PLAIN"];
 const MAX_RESPONSE_BODIES = 50;
 const MAX_RESPONSE_BODY_LENGTH = 10_240;
@@ -56,16 +57,11 @@ export function checkRules(
   const facts: RuleFacts = { refs: [], addedLabels: [], matchedLabels: [] };
   const names = new Set<string>();
   const priorities = new Set<number>();
+  checkRuleShapes(rules);
   rules.forEach((rule, i) => {
     const path = `rules.${i + 1}.member`;
     const name = rule.Name ?? "";
-    checkString(`${path}.name`, name, 1, 128, ENTITY_NAME);
-    checkRange(`${path}.priority`, rule.Priority ?? -1, 0);
     checkVisibilityConfig(rule.VisibilityConfig, `${path}.visibilityConfig`);
-    const captcha = rule.CaptchaConfig?.ImmunityTimeProperty?.ImmunityTime;
-    if (captcha !== undefined) checkRange(`${path}.captchaConfig.immunityTimeProperty.immunityTime`, captcha, 60, 259_200);
-    const challenge = rule.ChallengeConfig?.ImmunityTimeProperty?.ImmunityTime;
-    if (challenge !== undefined) checkRange(`${path}.challengeConfig.immunityTimeProperty.immunityTime`, challenge, 300, 259_200);
     if (names.has(name) || priorities.has(rule.Priority as number)) throw duplicateItem();
     names.add(name);
     priorities.add(rule.Priority as number);
@@ -83,10 +79,7 @@ export function checkRules(
       // CheckCapacity sees rules without the entity that defines their response bodies.
       if (!opts.anyBodyKey) checkCustomResponseKey(rule.Action, bodies, name);
     }
-    for (const l of rule.RuleLabels ?? []) {
-      checkString(`${path}.ruleLabels.member.name`, l.Name ?? "", 1, 1024, LABEL_NAME);
-      facts.addedLabels.push(l.Name as string);
-    }
+    for (const l of rule.RuleLabels ?? []) facts.addedLabels.push(l.Name as string);
     walkStatement(st, facts, name, true);
   });
   return facts;

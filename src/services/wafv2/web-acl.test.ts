@@ -60,9 +60,14 @@ describe("rule groups", () => {
     const ghost = ip.ARN.replace(ip.Id, "00000000-0000-4000-8000-000000000000");
     await expectAwsError(f.call("CreateRuleGroup", { Name: "g", Scope: "REGIONAL", Capacity: 5, Rules: [block("ip", 0, { IPSetReferenceStatement: { ARN: ghost } })], VisibilityConfig: VIS("g") }), "WAFNonexistentItemException", /doesn’t exist/);
     await expectAwsError(
-      f.call("CreateRuleGroup", { Name: "g", Scope: "REGIONAL", Capacity: 5, Rules: [block("ip", 0, { IPSetReferenceStatement: { ARN: "arn:aws:wafv2:x" } })], VisibilityConfig: VIS("g") }),
+      f.call("CreateRuleGroup", { Name: "g", Scope: "REGIONAL", Capacity: 5, Rules: [block("ip", 0, { IPSetReferenceStatement: { ARN: "arn:aws:wafv2:not-an-ip-set" } })], VisibilityConfig: VIS("g") }),
       "WAFInvalidParameterException",
-      "Error reason: The ARN isn't valid., field: IP_SET_REFERENCE_STATEMENT, parameter: arn:aws:wafv2:x",
+      "Error reason: The ARN isn't valid., field: IP_SET_REFERENCE_STATEMENT, parameter: arn:aws:wafv2:not-an-ip-set",
+    );
+    await expectAwsError(
+      f.call("CreateRuleGroup", { Name: "g", Scope: "REGIONAL", Capacity: 5, Rules: [block("ip", 0, { IPSetReferenceStatement: { ARN: "arn:aws:wafv2:x" } })], VisibilityConfig: VIS("g") }),
+      "ValidationException",
+      "1 validation error detected: Value 'arn:aws:wafv2:x' at 'rules.1.member.statement.iPSetReferenceStatement.aRN' failed to satisfy constraint: Member must have length greater than or equal to 20",
     );
     const { Summary: g } = await f.call<{ Summary: Summary }>("CreateRuleGroup", { Name: "g", Scope: "REGIONAL", Capacity: 5, Rules: [block("ip", 0, { IPSetReferenceStatement: { ARN: ip.ARN } })], VisibilityConfig: VIS("g") });
     await expectAwsError(

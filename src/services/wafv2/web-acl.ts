@@ -4,7 +4,7 @@
  * redeployed to every associated load balancer by the change listener.
  */
 import { randomUUID } from "node:crypto";
-import type { CreateWebACLRequest, CustomHTTPHeader, DefaultAction, UpdateWebACLRequest, WebACL } from "@aws-sdk/client-wafv2";
+import type { CreateWebACLRequest, DefaultAction, UpdateWebACLRequest, WebACL } from "@aws-sdk/client-wafv2";
 import type { DocStore } from "../../storage/types.js";
 import { entityArn, type WafScope } from "./arn.js";
 import { associationsOf, deleteAssociation } from "./association-store.js";
@@ -14,13 +14,13 @@ import { associatedItem, invalidParameter, limitsExceeded, nonexistentItem } fro
 import { checkDescription, checkName, checkRange, checkString, checkTags } from "./input.js";
 import { LOGGING_COLLECTION, loggingKey, type EntityRecord } from "./model.js";
 import { CAPACITY_EXCEEDED } from "./rule-group.js";
+import { checkDefaultActionShape } from "./rule-shapes.js";
 import { checkCustomResponseBodies, checkCustomResponseKey, checkRules, checkVisibilityConfig, managedGroupsOf, type RuleFacts } from "./rules.js";
 import { loadReferences } from "./snapshot.js";
 import { fromStoredJson, toStoredJson } from "./stored-json.js";
 
 const MAX_TOKEN_DOMAINS = 10;
 const TOKEN_DOMAIN = /^[\w.\-/]+$/;
-const HEADER_NAME = /^[a-zA-Z0-9._$-]+$/;
 const REGIONAL_BODY_TYPES = ["API_GATEWAY", "COGNITO_USER_POOL", "APP_RUNNER_SERVICE", "VERIFIED_ACCESS_INSTANCE", "AGENTCORE_GATEWAY"];
 const SIZE_LIMITS = ["KB_16", "KB_32", "KB_48", "KB_64"];
 
@@ -34,23 +34,11 @@ function where(c: Caller, scope: WafScope): Where {
   return { accountId: c.accountId, region: c.region, scope };
 }
 
-function checkHeaders(headers: readonly CustomHTTPHeader[] | undefined, field: string): void {
-  const seen = new Set<string>();
-  for (const h of headers ?? []) {
-    const name = h.Name ?? "";
-    checkString("customHTTPHeader.name", name, 1, 64, HEADER_NAME);
-    checkString("customHTTPHeader.value", h.Value ?? "", 1, 255);
-    if (seen.has(name.toLowerCase())) throw invalidParameter(field, name, "Duplicate header names aren't allowed.");
-    seen.add(name.toLowerCase());
-  }
-}
-
 function checkDefaultAction(a: DefaultAction | undefined, bodies: WebAclContent["CustomResponseBodies"]): void {
+  checkDefaultActionShape(a);
   const n = (a?.Allow ? 1 : 0) + (a?.Block ? 1 : 0);
   if (!a || n !== 1) throw invalidParameter("DEFAULT_ACTION", "DefaultAction", "You have used none or multiple values for a field that requires exactly one value.");
   checkCustomResponseKey(a, bodies, "DefaultAction");
-  checkHeaders(a.Allow?.CustomRequestHandling?.InsertHeaders, "CUSTOM_REQUEST_HANDLING");
-  checkHeaders(a.Block?.CustomResponse?.ResponseHeaders, "CUSTOM_RESPONSE");
 }
 
 function checkContent(input: WebAclContent, scope: WafScope): RuleFacts {

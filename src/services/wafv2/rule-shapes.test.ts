@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { expectAwsError } from "../sts/testing/expect-error.js";
+import { VIS, wafFixture, type WafFixture } from "./testing/fixture.js";
+
+const TT = [{ Priority: 0, Type: "NONE" }];
+const byteMatch = (fieldToMatch: object, extra: object = {}) => ({
+  ByteMatchStatement: { SearchString: new Uint8Array(Buffer.from("/x")), FieldToMatch: fieldToMatch, TextTransformations: TT, PositionalConstraint: "STARTS_WITH", ...extra },
+});
+const rule = (statement: object, extra: object = {}) => ({ Name: "r", Priority: 0, Action: { Block: {} }, Statement: statement, VisibilityConfig: VIS("r"), ...extra });
+const one = (path: string, value: string, constraint: string) => `1 validation error detected: Value '${value}' at '${path}' failed to satisfy constraint: ${constraint}`;
+const enumSet = (...values: string[]) => `Member must satisfy enum value set: [${values.join(", ")}]`;
+
+async function rejectsEverywhere(f: WafFixture, rules: object[], code: string, message: string | RegExp): Promise<void> {
+  await expectAwsError(f.call("CheckCapacity", { Scope: "REGIONAL", Rules: rules }), code, message, 400);
+  await expectAwsError(f.call("CreateWebACL", { Name: "acl", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: rules, VisibilityConfig: VIS("acl") }), code, message, 400);
+  await expectAwsError(f.call("CreateRuleGroup", { Name: "g", Scope: "REGIONAL", Capacity: 100, Rules: rules, VisibilityConfig: VIS("g") }), code, message, 400);
+}
+
+describe("nested members of rules are checked against the model before anything is stored", () => {
+  test("enum values: oversize handling, match scopes, fallback behaviours, positions, label scope, sensitivity, operators", async () => {
+    const f = wafFixture();
+    const p = "rules.1.member.statement";
+    const cases: Array<[object, string, string, string]> = [
+      [byteMatch({ Body: { OversizeHandling: "DROP" } }), `${p}.byteMatchStatement.fieldToMatch.body.oversizeHandling`, "DROP", enumSet("CONTINUE", "MATCH", "NO_MATCH")],
+      [byteMatch({ Headers: { MatchPattern: { All: {} }, MatchScope: "BOTH", OversizeHandling: "CONTINUE" } }), `${p}.byteMatchStatement.fieldToMatch.headers.matchScope`, "BOTH", enumSet("ALL", "KEY", "VALUE")],
+      [byteMatch({ Cookies: { MatchPattern: { All: {} }, MatchScope: "ALL", OversizeHandling: "IGNORE" } }), `${p}.byteMatchStatement.fieldToMatch.cookies.oversizeHandling`, "IGNORE", enumSet("CONTINUE", "MATCH", "NO_MATCH")],
+      [
+        byteMatch({ JsonBody: { MatchPattern: { All: {} }, MatchScope: "ALL", InvalidFallbackBehavior: "SKIP" } }),
+        `${p}.byteMatchStatement.fieldToMatch.jsonBody.invalidFallbackBehavior`,
+        "SKIP",
+        enumSet("MATCH", "NO_MATCH", "EVALUATE_AS_STRING"),
+      ],
+      [byteMatch({ UriPath: {} }, { PositionalConstraint: "SOMEWHERE" }), `${p}.byteMatchStatement.positionalConstraint`, "SOMEWHERE", enumSet("EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD")],
+      [{ LabelMatchStatement: { Scope: "PREFIX", Key: "a:b" } }, `${p}.labelMatchStatement.scope`, "PREFIX", enumSet("LABEL", "NAMESPACE")],
+      [{ SqliMatchStatement: { FieldToMatch: { UriPath: {} }, TextTransformations: TT, SensitivityLevel: "MEDIUM" } }, `${p}.sqliMatchStatement.sensitivityLevel`, "MEDIUM", enumSet("LOW", "HIGH")],
+      [
+        { SizeConstraintStatement: { FieldToMatch: { UriPath: {} }, TextTransformations: TT, ComparisonOperator: "GTE", Size: 1 } },
+        `${p}.sizeConstraintStatement.comparisonOperator`,
+        "GTE",
+        enumSet("EQ", "NE", "LE", "LT", "GE", "GT"),
+      ],
+      [
+        { IPSetReferenceStatement: { ARN: "arn:aws:wafv2:eu-west-1:111122223333:regional/ipset/s/1", IPSetForwardedIPConfig: { HeaderName: "X-Forwarded-For", FallbackBehavior: "MATCH", Position: "MIDDLE" } } },
+        `${p}.iPSetReferenceStatement.iPSetForwardedIPConfig.position`,
+        "MIDDLE",
+        enumSet("FIRST", "LAST", "ANY"),
+      ],
+      [
+        { GeoMatchStatement: { CountryCodes: ["US"], ForwardedIPConfig: { HeaderName: "X-Forwarded-For", FallbackBehavior: "MAYBE" } } },
+        `${p}.geoMatchStatement.forwardedIPConfig.fallbackBehavior`,
+        "MAYBE",
+        enumSet("MATCH", "NO_MATCH"),
+      ],
+      [{ RateBasedStatement: { Limit: 100, AggregateKeyType: "SESSION" } }, `${p}.rateBasedStatement.aggregateKeyType`, "SESSION", enumSet("IP", "FORWARDED_IP", "CUSTOM_KEYS", "CONSTANT")],
+    ];
+    for (const [statement, path, value, constraint] of cases) await rejectsEverywhere(f, [rule(statement)], "ValidationException", one(path, value, constraint));
+    const list = await f.call<{ WebACLs: unknown[]; }>("ListWebACLs", { Scope: "REGIONAL" });
+    assert.equal(list.WebACLs.length, 0);
+    const groups = await f.call<{ RuleGroups: unknown[] }>("ListRuleGroups", { Scope: "REGIONAL" });
+    assert.equal(groups.RuleGroups.length, 0);
+  });
+
+  test("lists of simple values are reported at the list, as Coral does; list lengths", async () => {
+    const f = wafFixture();
+    const geo = (CountryCodes: string[]) => rule({ GeoMatchStatement: { CountryCodes } });
+    await rejectsEverywhere(f, [geo(["US", "XX"])], "ValidationException", /^1 validation error detected: Value '\[US, XX\]' at 'rules\.1\.member\.statement\.geoMatchStatement\.countryCodes' failed to satisfy constraint: Member must satisfy constraint: \[Member must satisfy enum value set: \[AF, AX, AL, .*, XK.*\], Member must not be null\]$/);
+    await rejectsEverywhere(f, [geo([])], "ValidationException", one("rules.1.member.statement.geoMatchStatement.countryCodes", "[]", "Member must have length greater than or equal to 1"));
+    await rejectsEverywhere(
+      f,
+      [rule(byteMatch({ JsonBody: { MatchPattern: { IncludedPaths: ["/a", "no-slash"] }, MatchScope: "ALL" } }))],
+      "ValidationException",
+      one(
+        "rules.1.member.statement.byteMatchStatement.fieldToMatch.jsonBody.matchPattern.includedPaths",
+        "[/a, no-slash]",
+        "Member must satisfy constraint: [Member must have length less than or equal to 512, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ([/])|([/](([^~])|(~[01]))+), Member must not be null]",
+      ),
+    );
+    await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }, { TextTransformations: [] }))], "ValidationException", one("rules.1.member.statement.byteMatchStatement.textTransformations", "[]", "Member must have length greater than or equal to 1"));
+  });
+
+  test("ranges and patterns: response code, rate limit, size, label names, metric names, header names", async () => {
+    const f = wafFixture();
+    const p = "rules.1.member";
+    await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }), { Action: { Block: { CustomResponse: { ResponseCode: 700 } } } })], "ValidationException", one(`${p}.action.block.customResponse.responseCode`, "700", "Member must have value less than or equal to 600"));
+    await rejectsEverywhere(f, [rule({ RateBasedStatement: { Limit: 9, AggregateKeyType: "IP" } })], "ValidationException", one(`${p}.statement.rateBasedStatement.limit`, "9", "Member must have value greater than or equal to 10"));
+    await rejectsEverywhere(
+      f,
+      [rule({ SizeConstraintStatement: { FieldToMatch: { UriPath: {} }, TextTransformations: TT, ComparisonOperator: "GT", Size: 21_474_836_481 } })],
+      "ValidationException",
+      one(`${p}.statement.sizeConstraintStatement.size`, "21474836481", "Member must have value less than or equal to 21474836480"),
+    );
+    await rejectsEverywhere(f, [rule({ LabelMatchStatement: { Scope: "LABEL", Key: "bad label" } })], "ValidationException", one(`${p}.statement.labelMatchStatement.key`, "bad label", "Member must satisfy regular expression pattern: ^[0-9A-Za-z_\\-:]+$"));
+    await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }), { VisibilityConfig: { ...VIS("r"), MetricName: "has space" } })], "ValidationException", one(`${p}.visibilityConfig.metricName`, "has space", "Member must satisfy regular expression pattern: ^[\\w#:.\\-/]+$"));
+    await rejectsEverywhere(
+      f,
+      [rule(byteMatch({ UriPath: {} }), { Action: { Count: { CustomRequestHandling: { InsertHeaders: [{ Name: "bad header", Value: "v" }] } } } })],
+      "ValidationException",
+      one(`${p}.action.count.customRequestHandling.insertHeaders.1.member.name`, "bad header", "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._$-]+$"),
+    );
+    await rejectsEverywhere(
+      f,
+      [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ LabelNamespace: { Namespace: "no-colon" } }] } })],
+      "ValidationException",
+      one(`${p}.statement.rateBasedStatement.customKeys.1.member.labelNamespace.namespace`, "no-colon", "Member must satisfy regular expression pattern: ^[0-9A-Za-z_\\-:]+:$"),
+    );
+  });
+
+  test("paths run through And/Or/Not and scope-down statements; every violation is reported at once", async () => {
+    const f = wafFixture();
+    const nested = rule({
+      AndStatement: {
+        Statements: [
+          { LabelMatchStatement: { Scope: "LABEL", Key: "ok" } },
+          { OrStatement: { Statements: [{ LabelMatchStatement: { Scope: "LABEL", Key: "ok" } }, { NotStatement: { Statement: byteMatch({ Body: { OversizeHandling: "DROP" } }) } }] } },
+        ],
+      },
+    });
+    await rejectsEverywhere(
+      f,
+      [nested],
+      "ValidationException",
+      one("rules.1.member.statement.andStatement.statements.2.member.orStatement.statements.2.member.notStatement.statement.byteMatchStatement.fieldToMatch.body.oversizeHandling", "DROP", enumSet("CONTINUE", "MATCH", "NO_MATCH")),
+    );
+    const scopeDown = { ...rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "IP", ScopeDownStatement: { SqliMatchStatement: { FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: "NOPE" }] } } } }), Name: "rate", Priority: 1 };
+    const managed = {
+      Name: "m",
+      Priority: 2,
+      OverrideAction: { None: {} },
+      VisibilityConfig: VIS("m"),
+      Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: "AWSManagedRulesCommonRuleSet", ScopeDownStatement: { GeoMatchStatement: { CountryCodes: ["XX"] } }, RuleActionOverrides: [{ Name: "bad name", ActionToUse: { Count: {} } }] } },
+    };
+    const e = await expectAwsError(f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [nested, scopeDown, managed] }), "ValidationException", /^4 validation errors detected: /);
+    const paths = [...e.message.matchAll(/ at '([^']+)'/g)].map((m) => m[1]);
+    assert.deepEqual(paths, [
+      "rules.1.member.statement.andStatement.statements.2.member.orStatement.statements.2.member.notStatement.statement.byteMatchStatement.fieldToMatch.body.oversizeHandling",
+      "rules.2.member.statement.rateBasedStatement.scopeDownStatement.sqliMatchStatement.textTransformations.1.member.type",
+      "rules.3.member.statement.managedRuleGroupStatement.scopeDownStatement.geoMatchStatement.countryCodes",
+      "rules.3.member.statement.managedRuleGroupStatement.ruleActionOverrides.1.member.name",
+    ]);
+  });
+
+  test("what the service checks itself: repeated text transformation priorities, repeated header names (after the model's constraints)", async () => {
+    const f = wafFixture();
+    const dup = [{ Priority: 1, Type: "LOWERCASE" }, { Priority: 1, Type: "URL_DECODE" }];
+    const e = await expectAwsError(
+      f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule({ NotStatement: { Statement: byteMatch({ UriPath: {} }, { TextTransformations: dup }) } })] }),
+      "WAFInvalidParameterException",
+      "Error reason: The text transformation priorities within a statement must all be different., field: TEXT_TRANSFORMATION, parameter: 1",
+      400,
+    );
+    assert.deepEqual(e.fields, { Field: "TEXT_TRANSFORMATION", Parameter: "1", Reason: "The text transformation priorities within a statement must all be different." });
+    await rejectsEverywhere(
+      f,
+      [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ UriPath: { TextTransformations: dup } }] } })],
+      "WAFInvalidParameterException",
+      /field: TEXT_TRANSFORMATION, parameter: 1$/,
+    );
+    // Equal priorities in different statements are fine.
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule({ AndStatement: { Statements: [byteMatch({ UriPath: {} }), byteMatch({ QueryString: {} })] } })] });
+    // A model violation anywhere wins over the service's own checks.
+    await expectAwsError(
+      f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ UriPath: {} }, { TextTransformations: dup })), { ...rule(byteMatch({ UriPath: {} }, { PositionalConstraint: "X" })), Name: "s", Priority: 1 }] }),
+      "ValidationException",
+      /at 'rules\.2\.member\.statement\.byteMatchStatement\.positionalConstraint'/,
+    );
+    const headers = [{ Name: "x-a", Value: "1" }, { Name: "X-A", Value: "2" }];
+    await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }), { Action: { Allow: { CustomRequestHandling: { InsertHeaders: headers } } } })], "WAFInvalidParameterException", "Error reason: Duplicate header names aren't allowed., field: CUSTOM_REQUEST_HANDLING, parameter: X-A");
+  });
+
+  test("a web ACL's default action goes through the same table; valid nested members are stored as sent", async () => {
+    const f = wafFixture();
+    await expectAwsError(
+      f.call("CreateWebACL", { Name: "acl", Scope: "REGIONAL", DefaultAction: { Block: { CustomResponse: { ResponseCode: 199 } } }, Rules: [], VisibilityConfig: VIS("acl") }),
+      "ValidationException",
+      one("defaultAction.block.customResponse.responseCode", "199", "Member must have value greater than or equal to 200"),
+    );
+    const statement = {
+      AndStatement: {
+        Statements: [
+          byteMatch({ JsonBody: { MatchPattern: { IncludedPaths: ["/a/b", "/c~1d"] }, MatchScope: "VALUE", InvalidFallbackBehavior: "EVALUATE_AS_STRING", OversizeHandling: "MATCH" } }),
+          { GeoMatchStatement: { CountryCodes: ["US", "XK"], ForwardedIPConfig: { HeaderName: "X-Forwarded-For", FallbackBehavior: "NO_MATCH" } } },
+          { SqliMatchStatement: { FieldToMatch: { Cookies: { MatchPattern: { IncludedCookies: ["session"] }, MatchScope: "KEY", OversizeHandling: "NO_MATCH" } }, TextTransformations: [{ Priority: 0, Type: "URL_DECODE" }, { Priority: 1, Type: "SHA256" }], SensitivityLevel: "HIGH" } },
+        ],
+      },
+    };
+    const { Summary: s } = await f.call<{ Summary: { Id: string } }>("CreateWebACL", { Name: "acl", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [rule(statement)], VisibilityConfig: VIS("acl") });
+    const got = await f.call<{ WebACL: { Rules: Array<{ Statement: unknown }> } }>("GetWebACL", { Name: "acl", Scope: "REGIONAL", Id: s.Id });
+    assert.deepEqual(JSON.parse(JSON.stringify(got.WebACL.Rules[0]?.Statement)).AndStatement.Statements[1], statement.AndStatement.Statements[1]);
+  });
+});
