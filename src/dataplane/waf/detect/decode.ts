@@ -12,8 +12,10 @@ function hex(c: number): number {
 }
 
 /**
- * Percent-decoding: %XX, and %uXXXX as IIS does (full-width ASCII folded to ASCII, other
- * code points reduced to their low byte). `plus` turns "+" into a space (form encoding).
+ * Percent-decoding: %XX, and %uXXXX as IIS does (full-width ASCII folded to ASCII, the
+ * division slash U+2215 and set minus U+2216 read as "/" and "\" as Windows best-fit
+ * mapping does, other code points reduced to their low byte). `plus` turns "+" into a space
+ * (form encoding).
  */
 export function percentDecode(s: string, plus: boolean): string {
   if (s.indexOf("%") < 0 && (!plus || s.indexOf("+") < 0)) return s;
@@ -32,7 +34,7 @@ export function percentDecode(s: string, plus: boolean): string {
         const e = hex(s.charCodeAt(i + 5));
         if (a >= 0 && b >= 0 && d >= 0 && e >= 0) {
           const cp = (a << 12) | (b << 8) | (d << 4) | e;
-          out += s.slice(last, i) + String.fromCharCode(cp >= 0xff01 && cp <= 0xff5e ? cp - 0xfee0 : cp & 0xff);
+          out += s.slice(last, i) + String.fromCharCode(cp >= 0xff01 && cp <= 0xff5e ? cp - 0xfee0 : cp === 0x2215 ? 47 : cp === 0x2216 ? 92 : cp & 0xff);
           i += 5;
           last = i + 1;
           continue;

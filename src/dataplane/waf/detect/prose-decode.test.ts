@@ -26,6 +26,8 @@ test("decoding helpers", () => {
   assert.equal(percentDecode("a%20b+c", true), "a b c");
   assert.equal(percentDecode("a%20b+c", false), "a b+c");
   assert.equal(percentDecode("%uff1cx", false), "<x");
+  assert.equal(percentDecode("..%u2215..%u2216x", false), "../..\\x");
+  assert.equal(percentDecode("%u0041%u2200", false), "A\x00");
   assert.equal(entityDecode("&#0000060;&lt;&colon;&Tab;"), "<<:\t");
   assert.equal(jsUnescape("\\u0061\\x62\\u{63}"), "abc");
   assert.equal(foldFullWidth("\xef\xbc\x9cscript\xef\xbc\x9e"), "<script>");

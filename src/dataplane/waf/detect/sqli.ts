@@ -72,6 +72,33 @@ function callEnd(toks: Tok[], i: number): number {
   return toks.length;
 }
 
+/** The call whose "(" is at i holds a subquery or compares two literals in its arguments: elt(1=1,2), iif(5=5,1,1/0), f(concat((select …))). */
+function callHolds(toks: Tok[], i: number): boolean {
+  const e = callEnd(toks, i);
+  for (let k = i + 1; k < e; k++) {
+    const t = toks[k] as Tok;
+    if (t.t === "E" && t.v === "select") return true;
+    if (t.t === "o" && CMP.has(t.v) && isLiteral(toks[k - 1]) && isLiteral(toks[k + 1])) return true;
+  }
+  return false;
+}
+
+/** A subquery starts at toks[i]: SELECT followed by a call, a parenthesis, CASE, *, or a literal combined with an operator or FROM. */
+function subqueryAt(toks: Tok[], i: number): boolean {
+  const a = toks[i];
+  if (a?.t !== "E" || a.v !== "select") return false;
+  const b = toks[i + 1];
+  if (!b) return false;
+  if (b.t === "f" || b.t === "(" || (b.t === "k" && b.v === "case") || (b.t === "o" && (b.v === "*" || toks[i + 2]?.t === "("))) return true;
+  const c = toks[i + 2];
+  return isLiteral(b) && c !== undefined && ((c.t === "o" && c.v !== "*") || c.v === "||" || c.v === "from");
+}
+
+/** CASE WHEN <condition> at toks[i]. */
+function caseWhenAt(toks: Tok[], i: number): boolean {
+  return toks[i]?.v === "case" && toks[i]?.t === "k" && toks[i + 1]?.v === "when" && (conditionAt(toks, i + 2, false) || toks[i + 2]?.t === "(");
+}
+
 /** What may follow an injected function call: nothing, a comment, an operator, a boolean, a close or a terminator. */
 function callTail(t: Tok | undefined): boolean {
   return t === undefined || t.t === "c" || t.t === "o" || t.t === "&" || t.t === ")" || t.t === ";" || t.t === "U";
@@ -92,7 +119,7 @@ function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
   const a = toks[i];
   if (!a) return false;
   if (a.t === "f") {
-    if (ATTACK_FUNCS.has(a.v) || (DANGEROUS_FUNCS.has(a.v) && high) || selectWithin(toks, i, 6)) return true;
+    if (ATTACK_FUNCS.has(a.v) || (DANGEROUS_FUNCS.has(a.v) && high) || selectWithin(toks, i, 6) || callHolds(toks, i + 1)) return true;
     // f(…) = 'x', f(…) <@ '…': a function result compared with something.
     const e = callEnd(toks, i + 1);
     const op = toks[e];
@@ -105,8 +132,10 @@ function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
   const b = toks[i + 2];
   if (op && op.t === "o" && CMP.has(op.v) && b) {
     if (isLiteral(a) && (isLiteral(b) || b.t === "(" || b.t === "f")) return true;
+    // 1=LIKE('a',…), 1=GLOB(…): a pattern operator called as a function.
+    if (isLiteral(a) && b.t === "o" && (b.v === "like" || b.v === "glob" || b.v === "regexp") && toks[i + 3]?.t === "(") return true;
     if (isLiteral(a) && JSON_OPS.has(op.v) && (isOperand(b) || b.v === "array")) return true;
-    if (a.t === "n" && b.t === "n" && a.v === b.v) return true;
+    if ((a.t === "n" || a.t === "k") && b.t === a.t && a.v === b.v) return true;
     if ((a.t === "n" || a.t === "v") && (isLiteral(b) || b.t === "f")) {
       const after = toks[i + 3];
       return high || after === undefined || after.t === "c" || after.t === "&" || after.t === ";" || after.t === ")";
@@ -117,6 +146,8 @@ function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
     const nx = toks[i + 1];
     if (nx === undefined || nx.t === "c") return a.t !== "n" || a.v === "true" || high;
     if (nx.t === "o" && (nx.v === "-" || nx.v === "+" || nx.v === "*") && toks[i + 2] && isLiteral(toks[i + 2])) return true;
+    // OR 1 GROUP BY …, OR 1 HAVING …: a literal condition followed by a clause.
+    if (isLiteral(a) && nx.t === "k" && (((nx.v === "group" || nx.v === "order") && toks[i + 2]?.v === "by") || nx.v === "having")) return true;
   }
   return false;
 }
@@ -203,7 +234,7 @@ function breakoutInjects(r: Tok[], high: boolean, unpaired: boolean): boolean {
       return true; // callers only pass breakouts preceded by a value character
     case ";":
       // admin'; and admin';-- end the statement right after the closed string (an unpaired quote).
-      return (b === undefined && unpaired) || statementAt(r, 1) || b?.t === "E" || b?.t === "c";
+      return (b === undefined && unpaired) || statementAt(r, 1) || b?.t === "E" || b?.t === "c" || (b?.t === "f" && callHolds(r, 2));
     case "U":
       return high || b?.t === "E" || b?.v === "all" || b?.v === "distinct" || b?.t === "(";
     case ")": {
@@ -211,8 +242,15 @@ function breakoutInjects(r: Tok[], high: boolean, unpaired: boolean): boolean {
       while (r[k]?.t === ")") k++;
       const n = r[k];
       if (!n) return high;
-      return n.t === "&" || n.t === "U" || n.t === ";" || n.t === "c" || (n.t === "k" && ["order", "group", "having", "limit", "into", "union", "as"].includes(n.v)) || n.t === "E";
+      if (n.t === "(" && (subqueryAt(r, k + 1) || caseWhenAt(r, k + 1))) return true;
+      return n.t === "&" || n.t === "U" || n.t === ";" || n.t === "c" || (n.t === "k" && ["order", "group", "having", "limit", "into", "union", "as", "where"].includes(n.v)) || n.t === "E";
     }
+    case "(":
+      // ' (SELECT …), ' (CASE WHEN …)
+      return subqueryAt(r, 1) || caseWhenAt(r, 1);
+    case ",":
+      // ORDER BY / GROUP BY position: ',(SELECT …)', ',(CASE WHEN …)', ',IIF(1=1,1,1/0)'
+      return (b?.t === "(" && (subqueryAt(r, 2) || caseWhenAt(r, 2))) || (b?.t === "f" && callHolds(r, 2)) || caseWhenAt(r, 1);
     case "o":
       if (a.v === "=" || a.v === "||" || a.v === "+" || a.v === "-" || a.v === "*" || a.v === "<" || a.v === ">" || a.v === "like" || a.v === "<>" || a.v === "!=") {
         if (b?.t === "(" || b?.t === "f" || b?.t === "E") return conditionAt(r, 1, true) || b.t === "E" || selectWithin(r, 1, 4);
@@ -250,7 +288,7 @@ function bareInjects(t: Tok[], high: boolean): boolean {
         // 1 OR 1=1, x' AND 1=2, ) or (1=1
         if (prev && (prev.t === "1" || prev.t === ")" || prev.t === "s" || (high && prev.t === "n")) && conditionAt(t, i + 1, high)) {
           const c = t[i + 1] as Tok;
-          if (c.t === "f" || c.t === "(" || isLiteral(c) || c.t === "n" || c.t === "&") return true;
+          if (c.t === "f" || c.t === "(" || isLiteral(c) || c.t === "n" || c.t === "k" || c.t === "&") return true;
         }
         break;
       case "U":
@@ -258,6 +296,23 @@ function bareInjects(t: Tok[], high: boolean): boolean {
         break;
       case ";":
         if (statementAt(t, i + 1)) return true;
+        // ;IIF(1=1,…), ;CALL f(g(…)): a stacked call
+        if (t[i + 1]?.t === "f" && callHolds(t, i + 2)) return true;
+        if (t[i + 1]?.v === "call" && t[i + 2]?.t === "f" && t.slice(i + 4, callEnd(t, i + 3)).some((x) => x.t === "f")) return true;
+        break;
+      case ",":
+        // 1,(SELECT …), 1,(CASE WHEN …), 1,IIF(1=1,…) after a value (ORDER BY / GROUP BY position)
+        if (prev && (prev.t === "1" || prev.t === ")" || prev.t === "s")) {
+          const n = t[i + 1];
+          if (n?.t === "(" && (subqueryAt(t, i + 2) || caseWhenAt(t, i + 2))) return true;
+          if (n?.t === "f" && callHolds(t, i + 2)) return true;
+          if (caseWhenAt(t, i + 1)) return true;
+        }
+        break;
+      case "k":
+        // 1 HAVING 1=1, 1) WHERE 5=5
+        if ((a.v === "having" || a.v === "where") && prev && (prev.t === "1" || prev.t === ")") && isLiteral(t[i + 1]) && conditionAt(t, i + 1, high) && callTail(t[i + 4]) && t[i + 4]?.t !== "o") return true;
+        if (caseWhenAt(t, i) && isLiteral(t[i + 2])) return true;
         break;
       case "E":
         if (statementAt(t, i) && (i === 0 || prev?.t !== "n" || high || a.v !== "select" || t[i + 2]?.v === "from")) {
@@ -265,6 +320,8 @@ function bareInjects(t: Tok[], high: boolean): boolean {
           if (a.v !== "select") return true;
           const b = t[i + 1];
           if (b && (b.t === "o" || b.t === "1" || b.t === "v" || b.t === "f" || b.t === "(")) return true;
+          // SELECT 'a'||(…), SELECT 'a'+(…)
+          if (b?.t === "s" && (t[i + 2]?.v === "||" || (t[i + 2]?.t === "o" && t[i + 2]?.v === "+"))) return true;
           if (t[i + 2]?.v === "from" || t[i + 2]?.t === "," || (b?.t === "k" && b.v !== "all")) return true;
           if (b && ATTACK_FUNCS.has(b.v)) return true;
           const c = t[i + 2];
@@ -273,6 +330,8 @@ function bareInjects(t: Tok[], high: boolean): boolean {
         break;
       case "f":
         if (ATTACK_FUNCS.has(a.v)) return true;
+        // elt(5=5,1), iif(5=5,1,1/0): a SQL function deciding on a comparison of literals or a subquery
+        if ((SQL_FUNCS.has(a.v) || DANGEROUS_FUNCS.has(a.v)) && callHolds(t, i + 1)) return true;
         break;
       case "c":
         // 1 -- or 1 # after a numeric comparison chain: handled by conditions; a lone comment is not enough
@@ -290,9 +349,16 @@ function bareInjects(t: Tok[], high: boolean): boolean {
  */
 function startInjects(t: Tok[]): boolean {
   let i = 0;
-  while (t[i] && (t[i]?.t === "," || t[i]?.t === "(" || t[i]?.t === ")")) i++;
+  let open = 0;
+  while (t[i] && (t[i]?.t === "," || t[i]?.t === "(" || t[i]?.t === ")")) if (t[i++]?.t === "(") open++;
   const a = t[i];
   if (!a) return false;
+  if (open > 0) {
+    // (5=5)*3, (SELECT 'a'||…): a parenthesised tautology or subquery in place of the value.
+    const op = t[i + 1];
+    if (a.t === "1" && op?.t === "o" && op.v === "=" && t[i + 2]?.t === "1" && t[i + 2]?.v === a.v && t[i + 3]?.t === ")") return true;
+    if (subqueryAt(t, i)) return true;
+  }
   if (a.t === "&" && a.v !== "not" && conditionAt(t, i + 1, false)) return true;
   if (a.t === "s" && t[i + 1]?.t === "o" && CMP.has(t[i + 1]?.v ?? "") && (JSON_OPS.has(t[i + 1]?.v ?? "") || isLiteral(t[i + 2])) && t[i + 2]?.t === "s") return true;
   if (a.t === "s" && JSON_OPS.has(t[i + 1]?.v ?? "") && isOperand(t[i + 2])) return true;
@@ -304,7 +370,9 @@ function startInjects(t: Tok[]): boolean {
     const prose = words >= 2 && !args.some((x) => x.t === "," || x.t === "s" || x.t === "1" || x.t === "o");
     if (!prose && callTail(t[e])) return true;
   }
-  if (a.t === "k" && a.v === "case" && t[i + 1]?.v === "when") return true;
+  // ORDER BY 3-- : column counting, the rest of the query commented out.
+  if (a.t === "k" && (a.v === "order" || a.v === "group") && t[i + 1]?.v === "by" && t[i + 2]?.t === "1" && t[i + 3]?.t === "c") return true;
+  if (a.t === "k" && a.v === "case" && (t[i + 1]?.v === "when" || (isOperand(t[i + 1]) && t[i + 2]?.v === "when"))) return true;
   return false;
 }
 
@@ -321,7 +389,7 @@ function quotePositions(s: string, q: string): number[] {
 
 const SQL_HINT = /['"`;#@]|--|\/\*|::|\|\||&&|[<>=]|^\W*[a-z_][\w.]*\s*\(|\b(?:union|select|insert|update|delete|drop|exec|execute|sleep|benchmark|waitfor|or|and|xor|not|from|where|having|declare|shutdown|load_file|case|like|rlike|regexp|into|limit|order|group|null|is|in|between|div|as)\b/i;
 
-const BARE_HINT = /;|--|\/\*|#|\b(?:union|except|intersect|minus|select|insert|update|delete|drop|create|alter|truncate|exec|execute|waitfor|declare|shutdown|sleep|benchmark|pg_sleep|load_file|extractvalue|updatexml|xp_cmdshell|sys_eval|sys_exec|get_lock|name_const|lo_import|pg_read_file|openrowset|opendatasource|load_extension|xmltype|dbms_\w+|utl_\w+|having|where)\b/i;
+const BARE_HINT = /;|--|\/\*|#|\bcase\s+when\b|\w\s*\(\s*(\d+)\s*=\s*\1\s*,|\b(?:union|except|intersect|minus|select|insert|update|delete|drop|create|alter|truncate|exec|execute|waitfor|declare|shutdown|sleep|benchmark|pg_sleep|load_file|extractvalue|updatexml|xp_cmdshell|sys_eval|sys_exec|get_lock|name_const|lo_import|pg_read_file|openrowset|opendatasource|load_extension|xmltype|dbms_\w+|utl_\w+|having|where)\b/i;
 const LOGIC_WORD = /\b(?:or|and|xor|not)\b|&&|\|\|/i;
 const COMPARE_HINT = /[=<>!()'"`@?]|\b(?:like|rlike|regexp|sounds|between|is|in|glob|true|false|null)\b|\d/i;
 
@@ -353,7 +421,7 @@ export function detectSqli(input: string, sensitivity: SqliSensitivity = "LOW"):
   if (s.indexOf("::") >= 0 && PG_CAST.test(s)) return true;
   // The bare reading needs SQL structure somewhere: a statement word or separator, or a
   // boolean word together with something to compare. Prose ("in and out") is not lexed.
-  if (!BARE_HINT.test(s) && !(LOGIC_WORD.test(s) && COMPARE_HINT.test(s)) && !/^\W*[a-z_][\w.]*\s*\(|^\s*case\b/i.test(s)) return false;
+  if (!BARE_HINT.test(s) && !(LOGIC_WORD.test(s) && COMPARE_HINT.test(s)) && !/^\W*[a-z_][\w.]*\s*\(|^[\s(]*case\b|^\s*\(+\s*(\d+)\s*=\s*\1\s*\)/i.test(s)) return false;
   const bare = stripCasts(tokenize(s, 0, undefined, 200));
   return startInjects(bare) || bareInjects(bare, high);
 }

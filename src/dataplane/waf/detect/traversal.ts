@@ -2,7 +2,9 @@
  * Path traversal and local file inclusion, judged on a normalised path:
  *
  *  - encodings file systems and servers undo are undone first: overlong UTF-8 (%c0%ae),
- *    "0x2e"/"0x5c" spelled out, backslashes read as slashes, NUL truncation;
+ *    "0x2e"/"0x5c" spelled out, the division slash and set minus (U+2215, U+2216) that
+ *    Windows best-fit mapping turns into "/" and "\", backslashes read as slashes, NUL
+ *    truncation;
  *  - traversal is a ".." segment between separators ("/", "\", and ";" which Tomcat and
  *    others treat as a path-parameter boundary: ..;/);
  *  - sensitive locations are system files and directories (/etc/passwd, /proc/self/…,
@@ -26,6 +28,7 @@ export function normalisePath(s: string): string {
     // overlong UTF-8 forms of ASCII (%c0%ae is ".", %c0%af is "/", %e0%80%ae is ".")
     t = t.replace(/[\xc0\xc1]([\x80-\xbf])/g, (_m, b: string) => String.fromCharCode(((_m.charCodeAt(0) & 0x1f) << 6) | (b.charCodeAt(0) & 0x3f))).replace(/\xe0[\x80-\x9f]([\x80-\xbf])/g, (_m, b: string) => String.fromCharCode(((_m.charCodeAt(1) & 0x3f) << 6) | (b.charCodeAt(0) & 0x3f)));
   }
+  if (t.indexOf("\xe2\x88") >= 0) t = t.replace(/\xe2\x88\x95/g, "/").replace(/\xe2\x88\x96/g, "\\");
   if (/0x(?:2e|2f|5c)/i.test(t)) t = t.replace(/0x2e/gi, ".").replace(/0x2f/gi, "/").replace(/0x5c/gi, "\\");
   if (t.indexOf("\0") >= 0) t = t.replace(/\0/g, "");
   return t.indexOf("\\") >= 0 ? t.replace(/\\/g, "/") : t;
@@ -43,7 +46,7 @@ export function detectTraversal(input: string): boolean {
 
 /** True when `input` names a sensitive system file or a tool's configuration directory. */
 export function detectSensitivePath(input: string): boolean {
-  if (input.length < 3 || !/[\/\\]|0x[25]|[\xc0\xc1\xe0]|\.(?:ini|bash_|mysql_|psql_|viminfo|netrc|pgpass|git-|lesshst|python_|node_repl|zsh_)/i.test(input)) return false;
+  if (input.length < 3 || !/[\/\\]|0x[25]|[\xc0\xc1\xe0\xe2]|\.(?:ini|bash_|mysql_|psql_|viminfo|netrc|pgpass|git-|lesshst|python_|node_repl|zsh_)/i.test(input)) return false;
   const t = normalisePath(input);
   return SYSTEM_FILES.test(t) || TOOL_DIRS.test(t);
 }

@@ -15,7 +15,7 @@ const cases: Array<[string, (s: string) => boolean, string[], string[]]> = [
   ],
   ["RFI", detectRfi, ["http://198.51.100.7/shell.txt", "https://[2001:db8::1]/x.php", "ftp://203.0.113.9/a?", "http?"], ["https://example.com/page", "http is a protocol", "https://cdn.example.net/app.js"]],
   ["LDAP", detectLdap, ["*)(cn=*", "admin)(|(password=*))", "x)(!(objectClass=*)", "y)&(uid=root"], ["(555) 123-4567", "(see above)(and below)", "(&(objectClass=user)(cn=bob))", "smile :)"]],
-  ["traversal", detectTraversal, ["../../etc/hosts", "..\\..\\windows\\win.ini", "\xc0\xae\xc0\xae/secret", "..;/admin", "0x2e0x2e/0x2e0x2e/x", "/static/../../app.py"], ["1.2.3", "wait... what", "v1..v2", "file.tar.gz"]],
+  ["traversal", detectTraversal, ["../../etc/hosts", "..\\..\\windows\\win.ini", "\xc0\xae\xc0\xae/secret", "..;/admin", "0x2e0x2e/0x2e0x2e/x", "/static/../../app.py", "..\xe2\x88\x95..\xe2\x88\x95boot.ini", "..\xe2\x88\x96..\xe2\x88\x96x"], ["1.2.3", "wait... what", "v1..v2", "file.tar.gz", "a \xe2\x88\x95 b", "1..\xe2\x88\x95"]],
   ["sensitive path", detectSensitivePath, ["/proc/self/environ", "/home/bob/.ssh/id_rsa", "/.git/config", "/app/.aws/credentials", "/.cursor/rules.md", "C:\\Windows\\System32\\config\\SAM"], ["/.well-known/acme-challenge/x", "/etc-products/list", "/images/proc.png", "/docs/git-basics"]],
   ["upload name", detectRiskyFileName, ["shell.php5", "a.jsp ", "x.aspx::$DATA", "inv.php\0.jpg", ".htaccess", "web.config", "sess_0123456789abcdefghij", "photo. phtml", "C:\\fake\\up.asp;.jpg", "wp-config.php.bak"], ["IMG_0042.JPG", "report.pdf", "notes & ideas.txt", "O'Brien contract.docx", "config.json", "script.py"]],
 ];
