@@ -30,6 +30,8 @@ interface Command {
   tight: boolean;
   /** The command name was assembled from quotes, escapes or empty expansions (c'a't, w$@hoami). */
   obf: boolean;
+  /** The command name is one quoted word ("Source", 'whoami'): quoting, not assembly. */
+  quoted: boolean;
   /** A separator (or newline) follows the command: it was terminated like a command line. */
   ended: boolean;
 }
@@ -66,7 +68,7 @@ function expansion(s: string, i: number): [string, number] {
 /** Splits a command line into simple commands of unquoted words. */
 function parse(s: string): Command[] {
   const out: Command[] = [];
-  let cur: Command = { words: [], at: "start", sep: "", tight: false, obf: false, ended: false };
+  let cur: Command = { words: [], at: "start", sep: "", tight: false, obf: false, quoted: false, ended: false };
   let word = "";
   let inWord = false;
   const endWord = (): void => {
@@ -80,9 +82,17 @@ function parse(s: string): Command[] {
     if (cur.words.length > 0) out.push(cur);
     const n = s.charCodeAt(next);
     const opensValue = out.length === 0 && cur.at === "start";
-    cur = { words: [], at, sep, tight: opensValue || (next < s.length && n !== 32 && n !== 9), obf: false, ended: false };
+    cur = { words: [], at, sep, tight: opensValue || (next < s.length && n !== 32 && n !== 9), obf: false, quoted: false, ended: false };
   };
   const n = s.length;
+  /** A quote pair from `open` to `close` makes up a whole word of plain characters: "Source", 'id'. */
+  const wholeWord = (open: number, close: number): boolean =>
+    !inWord && close > open + 1 && (close + 1 >= n || /[\s;&|<>)]/.test(s[close + 1] as string)) && /^[\w.+-]+$/.test(s.slice(open + 1, close));
+  const markQuoted = (open: number, close: number): void => {
+    if (cur.words.length > 0) return;
+    if (wholeWord(open, close)) cur.quoted = true;
+    else cur.obf = true;
+  };
   for (let i = 0; i < n; i++) {
     const c = s[i] as string;
     switch (c) {
@@ -120,13 +130,15 @@ function parse(s: string): Command[] {
         continue;
       case "'": {
         const close = s.indexOf("'", i + 1);
+        markQuoted(i, close < 0 ? n : close);
         word += s.slice(i + 1, close < 0 ? n : close);
-        if (cur.words.length === 0) cur.obf = true;
         inWord = true;
         i = close < 0 ? n : close;
         continue;
       }
       case '"': {
+        const close = s.indexOf('"', i + 1);
+        markQuoted(i, close < 0 ? n : close);
         let j = i + 1;
         while (j < n && s[j] !== '"') {
           if (s[j] === "\\" && j + 1 < n) {
@@ -144,7 +156,6 @@ function parse(s: string): Command[] {
           j++;
         }
         inWord = true;
-        if (cur.words.length === 0) cur.obf = true;
         i = j;
         continue;
       }
@@ -203,6 +214,9 @@ function commandWord(w: string): { name: string; bin: boolean } {
   return { name: slash >= 0 && slash < w.length - 1 ? w.slice(slash + 1) : w, bin };
 }
 
+/** English function words: arguments to a program hardly ever, sentences always. */
+const PROSE_WORDS = new Set(["is", "are", "was", "were", "be", "been", "has", "have", "had", "the", "a", "an", "of", "to", "and", "or", "for", "with", "by", "that", "this", "which", "it", "its", "can", "will", "may", "should", "must", "not", "does", "did"]);
+
 /** Wrappers that are also English words ("nice cat pictures", "time flies"). */
 const ENGLISH_WRAPPERS = new Set(["time", "nice", "watch", "script", "command", "su", "exec", "eval", "then", "do", "else"]);
 
@@ -222,7 +236,11 @@ function judge(cmd: Command, lines: boolean): boolean {
     while (i < words.length && /^(?:-|\d+[smhd]?$|[A-Za-z_]\w*=)/.test(words[i] as string)) i++;
   }
   // A wrapper running a known program further on (flock -u / whoami, sudo -u root id).
-  if (strongWrap && words.slice(i).some((w) => commandClass(commandWord(w).name) !== undefined)) return true;
+  // "strace is free software" puts English words between them: a sentence about the wrapper.
+  if (strongWrap) {
+    const k = words.findIndex((w, j) => j >= i && commandClass(commandWord(w).name) !== undefined);
+    if (k >= 0 && !words.slice(i, k).some((w) => PROSE_WORDS.has(w.toLowerCase()))) return true;
+  }
   if (i >= words.length && wrapper >= 0) {
     // Nothing left to wrap: the wrapper itself is the command (";env", "nohup --version").
     i = wrapper;
@@ -243,7 +261,8 @@ function judge(cmd: Command, lines: boolean): boolean {
   if (lower === "trap" || lower === "eval" || (SHELLS.has(lower) && args[0] === "-c")) {
     for (const a of args) if (/\s/.test(a) && parse(a).some((c) => commandClass(commandWord(c.words[0] ?? "").name) !== undefined)) return true;
   }
-  if (cmd.at === "subst" || strongWrap || cmd.obf) return true;
+  // A quoted word counts as assembled only for a program name that is no English word ('whoami', not "Source").
+  if (cmd.at === "subst" || strongWrap || cmd.obf || (cmd.quoted && cls === "distinct")) return true;
   if (weakWrap && (cls === "distinct" || shellish)) return true;
   if (cmd.at === "sep") {
     if (cmd.sep === "|" && SHELLS.has(name.toLowerCase())) return true;
@@ -253,7 +272,8 @@ function judge(cmd: Command, lines: boolean): boolean {
     return args.length === 0 && (cmd.tight || cmd.sep === "&&" || cmd.sep === "||") && name.length >= 2 && cmd.sep !== "\n" && !lines;
   }
   // value start: a lone name ("uname", "lastlog") is a word unless terminated like a command line
-  if (cls === "distinct") return args.length === 0 ? cmd.ended : shellish || args.every((a) => /^[\w.-]+$/.test(a));
+  // "strace is free software; …" names the program in a sentence: its words are not arguments.
+  if (cls === "distinct") return args.length === 0 ? cmd.ended : shellish || (args.every((a) => /^[\w.-]+$/.test(a)) && !args.some((a) => PROSE_WORDS.has(a.toLowerCase())));
   return shellish;
 }
 

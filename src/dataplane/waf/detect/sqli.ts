@@ -126,7 +126,8 @@ function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
     return op !== undefined && op.t === "o" && CMP.has(op.v) && isOperand(toks[e + 1]);
   }
   if (a.t === "(") return toks[i + 1]?.t === "E" || selectWithin(toks, i, 4) || conditionAt(toks, i + 1, high);
-  if (a.t === "E") return a.v === "select";
+  // "' and select the new locales" is English: SELECT must be followed by a select list.
+  if (a.t === "E") return a.v === "select" && selectGrammar(toks, i);
   if (a.t === "&" && a.v === "not") return conditionAt(toks, i + 1, high);
   const op = toks[i + 1];
   const b = toks[i + 2];
@@ -145,7 +146,8 @@ function conditionAt(toks: Tok[], i: number, high: boolean): boolean {
   if (isLiteral(a) || a.t === "n") {
     const nx = toks[i + 1];
     if (nx === undefined || nx.t === "c") return a.t !== "n" || a.v === "true" || high;
-    if (nx.t === "o" && (nx.v === "-" || nx.v === "+" || nx.v === "*") && toks[i + 2] && isLiteral(toks[i + 2])) return true;
+    // 1-1, 2*3; a name joined to a number by "-" is a hyphenated word (MPEG-2, LGPL-3).
+    if (nx.t === "o" && (nx.v === "-" || nx.v === "+" || nx.v === "*") && toks[i + 2] && isLiteral(toks[i + 2]) && (a.t !== "n" || nx.v !== "-")) return true;
     // OR 1 GROUP BY …, OR 1 HAVING …: a literal condition followed by a clause.
     if (isLiteral(a) && nx.t === "k" && (((nx.v === "group" || nx.v === "order") && toks[i + 2]?.v === "by") || nx.v === "having")) return true;
   }
@@ -169,21 +171,21 @@ function statementAt(toks: Tok[], i: number): boolean {
         return selectGrammar(toks, i);
       case "insert":
       case "replace":
-        return b?.v === "into" || (b?.t === "n" && (c?.t === "(" || c?.v === "values" || c?.v === "select"));
+        return (b?.v === "into" && !DETERMINERS.has(c?.v ?? "")) || (b?.t === "n" && (c?.t === "(" || c?.v === "values" || c?.v === "select"));
       case "update":
-        return b?.t === "n" && c?.v === "set";
+        return b?.t === "n" && c?.v === "set" && !DETERMINERS.has(b.v);
       case "delete":
-        return b?.v === "from" || (b?.t === "n" && c?.v === "from");
+        return (b?.v === "from" && !DETERMINERS.has(c?.v ?? "")) || (b?.t === "n" && c?.v === "from");
       case "drop":
       case "create":
       case "alter":
       case "truncate":
-        return b?.t === "k" && ["table", "database", "schema", "user", "procedure", "function", "view", "index", "trigger", "login", "column"].includes(b.v);
+        return b?.t === "k" && ["table", "database", "schema", "user", "procedure", "function", "view", "index", "trigger", "login", "column"].includes(b.v) && objectNameAt(toks, i + 2);
       case "shutdown":
         return b === undefined || b.t === "c" || b.t === ";";
       case "exec":
       case "execute":
-        return b !== undefined && (b.t === "v" || b.t === "(" || ((b.t === "n" || b.t === "f") && /^(?:xp_|sp_|master\.|dbo\.|sys\.)/.test(b.v)) || b.v === "immediate" || b.v === "master");
+        return b !== undefined && (b.t === "v" || (b.t === "(" && toks[i + 2] !== undefined && toks[i + 2]?.t !== ")") || ((b.t === "n" || b.t === "f") && /^(?:xp_|sp_|master\.|dbo\.|sys\.)/.test(b.v)) || b.v === "immediate" || b.v === "master");
       case "declare":
         return b?.t === "v";
       case "waitfor":
@@ -192,8 +194,31 @@ function statementAt(toks: Tok[], i: number): boolean {
         return false;
     }
   }
-  if (a.t === "U") return b?.t === "E" || b?.v === "all" || b?.v === "distinct" || b?.t === "(";
+  if (a.t === "U") return setOpAt(toks, i);
   return false;
+}
+
+/** What may follow the object name of DDL (DROP TABLE users;, CREATE INDEX i ON t): "create index files for …" is English. */
+const DDL_NEXT = new Set(["on", "as", "add", "drop", "modify", "change", "rename", "set", "to", "if", "exists", "cascade", "restrict", "purge", "like", "select", "values", "with", "owner", "engine", "character", "default"]);
+
+/** toks[i] names the object of a DDL statement and what follows it reads as DDL. */
+function objectNameAt(toks: Tok[], i: number): boolean {
+  const c = toks[i];
+  if (!c || c.t === "f" || c.t === "v") return true;
+  if (c.t !== "n" && c.t !== "s" && c.t !== "k") return c.t === "c" || c.t === ";";
+  if (DETERMINERS.has(c.v)) return false;
+  const d = toks[i + 1];
+  return d === undefined || d.t === ";" || d.t === "c" || d.t === "(" || d.t === ")" || d.t === "," || DDL_NEXT.has(d.v);
+}
+
+/** UNION / EXCEPT … at toks[i] followed by a query: SELECT, ALL, DISTINCT or a parenthesised SELECT ("except (i) as required" is English). */
+function setOpAt(toks: Tok[], i: number): boolean {
+  const b = toks[i + 1];
+  if (b?.t === "E" || b?.v === "all" || b?.v === "distinct") return true;
+  if (b?.t !== "(") return false;
+  let k = i + 1;
+  while (toks[k]?.t === "(") k++;
+  return toks[k]?.t === "E";
 }
 
 /** SELECT followed by a select list that reads as SQL: *, a literal, a function, @var, a list, or "x FROM y". */
@@ -217,6 +242,9 @@ function selectGrammar(toks: Tok[], i: number): boolean {
   return false;
 }
 
+/** English determiners and pronouns: never a table name after INSERT INTO / DELETE FROM ("You delete from the Original Code"). */
+const DETERMINERS = new Set(["the", "a", "an", "this", "that", "these", "those", "your", "my", "our", "their", "his", "her", "its", "it", "them", "each", "every", "any", "some", "which", "what", "there", "here"]);
+
 /** What follows a quote breakout (R = tokens after the closing quote). */
 function breakoutInjects(r: Tok[], high: boolean, unpaired: boolean): boolean {
   const a = r[0];
@@ -234,16 +262,28 @@ function breakoutInjects(r: Tok[], high: boolean, unpaired: boolean): boolean {
       return true; // callers only pass breakouts preceded by a value character
     case ";":
       // admin'; and admin';-- end the statement right after the closed string (an unpaired quote).
-      return (b === undefined && unpaired) || statementAt(r, 1) || b?.t === "E" || b?.t === "c" || (b?.t === "f" && callHolds(r, 2));
+      // A paired quote followed by "; use the …" or "; # …" is punctuation in text.
+      return ((b === undefined || b.t === "c") && unpaired) || statementAt(r, 1) || (b?.t === "E" && !DETERMINERS.has(r[2]?.v ?? "")) || (b?.t === "f" && callHolds(r, 2));
     case "U":
-      return high || b?.t === "E" || b?.v === "all" || b?.v === "distinct" || b?.t === "(";
+      return high || setOpAt(r, 0);
     case ")": {
       let k = 1;
       while (r[k]?.t === ")") k++;
       const n = r[k];
       if (!n) return high;
       if (n.t === "(" && (subqueryAt(r, k + 1) || caseWhenAt(r, k + 1))) return true;
-      return n.t === "&" || n.t === "U" || n.t === ";" || n.t === "c" || (n.t === "k" && ["order", "group", "having", "limit", "into", "union", "as", "where"].includes(n.v)) || n.t === "E";
+      // ') AND 1=1, "); DROP …: the boolean or the terminator is judged as right after the quote;
+      // '(the "License"); you may …' and '("cover version") and distribute' are prose.
+      if (n.t === "&") return breakoutInjects(r.slice(k), high, unpaired);
+      if (n.t === ";") {
+        // '); at the end, ');(x)…, '); DROP …; a paired quote then "; # …" or "; you may …" is text.
+        const m = r[k + 1];
+        if (m === undefined) return true;
+        if (m.t === "c") return unpaired;
+        if (m.t === "n" || m.t === "k" || m.t === "E" || m.t === "&") return breakoutInjects(r.slice(k), high, unpaired);
+        return true;
+      }
+      return (n.t === "U" && setOpAt(r, k)) || n.t === "c" || (n.t === "k" && ["order", "group", "having", "limit", "into", "union", "as", "where"].includes(n.v)) || n.t === "E";
     }
     case "(":
       // ' (SELECT …), ' (CASE WHEN …)
@@ -253,7 +293,7 @@ function breakoutInjects(r: Tok[], high: boolean, unpaired: boolean): boolean {
       return (b?.t === "(" && (subqueryAt(r, 2) || caseWhenAt(r, 2))) || (b?.t === "f" && callHolds(r, 2)) || caseWhenAt(r, 1);
     case "o":
       if (a.v === "=" || a.v === "||" || a.v === "+" || a.v === "-" || a.v === "*" || a.v === "<" || a.v === ">" || a.v === "like" || a.v === "<>" || a.v === "!=") {
-        if (b?.t === "(" || b?.t === "f" || b?.t === "E") return conditionAt(r, 1, true) || b.t === "E" || selectWithin(r, 1, 4);
+        if (b?.t === "(" || b?.t === "f" || (b?.t === "E" && (b.v === "select" || b.v === "waitfor" || statementAt(r, 1)))) return conditionAt(r, 1, true) || b.t === "E" || selectWithin(r, 1, 4);
         if (isLiteral(b) && (r[2]?.t === "&" || r[2]?.t === "c" || r[2]?.t === ";")) return true;
         return high && isLiteral(b) && r[2] === undefined;
       }
@@ -272,7 +312,7 @@ function breakoutInjects(r: Tok[], high: boolean, unpaired: boolean): boolean {
     case "1":
     case "n":
       // 1' 1 union select / ' 1 or 1=1 style: an operand then something strong
-      return b !== undefined && (b.t === "U" || (b.t === "&" && conditionAt(r, 2, high)) || (b.t === ";" && statementAt(r, 2)));
+      return b !== undefined && ((b.t === "U" && setOpAt(r, 1)) || (b.t === "&" && conditionAt(r, 2, high)) || (b.t === ";" && statementAt(r, 2)));
     default:
       return false;
   }
@@ -415,6 +455,8 @@ export function detectSqli(input: string, sensitivity: SqliSensitivity = "LOW"):
       const r = tokenize(s, p, undefined, 16);
       // A comment right after the quote only counts when the quote ends a value (admin'--).
       if (r[0]?.t === "c" && !/[\w)]/.test(before) && r[0].v === "#") continue;
+      // A quote opening a word that starts like an option or a tag ('--version', `#define`) opens a string.
+      if (r[0]?.t === "c" && !/[\w)]/.test(p >= 2 ? (s[p - 2] as string) : "") && /^(?:(?:--|#)[A-Za-z-]|\/\*\*(?!\/))/.test(s.slice(p))) continue;
       if (breakoutInjects(r, high, unpaired)) return true;
     }
   }
