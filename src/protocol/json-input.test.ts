@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { NormalizedSchema } from "@smithy/core/schema";
 import { EncryptRequest$, CreateKeyRequest$, CreateGrantRequest$ } from "@aws-sdk/client-kms";
 import { CreateWebACLRequest$ } from "@aws-sdk/client-wafv2";
-import { isBase64, jsonShapeReader, readJsonShape } from "./json-input.js";
+import { integerOf, isBase64, jsonShapeReader, readJsonShape } from "./json-input.js";
 import { rng } from "../core/testing/rng.js";
 
 function outcome(fn: () => unknown): unknown {
@@ -120,4 +120,13 @@ test("blobs decode to a Uint8Array of exactly the encoded bytes, by both readers
   for (const bad of ["QQ", "QQ=", "Q===", "YW Jj", "YWJj\n", "YW-j", "YW_j"]) {
     assert.throws(() => read({ Plaintext: bad }), { code: "SerializationException", message: "Base64 encoded value is invalid." }, bad);
   }
+});
+
+test("integerOf reads a number as an Integer member: fractions truncated toward zero, NaN a SerializationException", () => {
+  assert.equal(integerOf(7), 7);
+  assert.equal(integerOf(2.9), 2);
+  assert.equal(integerOf(-2.9), -2);
+  assert.ok(Object.is(integerOf(-0.5), 0));
+  assert.equal(integerOf(Infinity), Infinity);
+  assert.throws(() => integerOf(NaN), (e: any) => e.common === "Serialization" && e.status === 400 && e.message === "STRING_VALUE can not be converted to an Integer");
 });

@@ -38,6 +38,17 @@ function serialization(message: string): AwsError {
   return commonError("Serialization", message);
 }
 
+/**
+ * A number the reader passed through, read as the model's Integer/Long: the SDK schemas do not
+ * tell integers from floats, so services whose member is an integer call this. A fraction is
+ * truncated toward zero, as the services' number readers convert to Integer; the "NaN" spelling is
+ * no integer at all (SerializationException). Infinities stay, for the range checks to reject.
+ */
+export function integerOf(value: number): number {
+  if (Number.isNaN(value)) throw serialization(unexpected("NaN", "Integer"));
+  return Number.isInteger(value) || !Number.isFinite(value) ? value : Math.trunc(value) + 0;
+}
+
 /** Parses the body as a JSON object; an empty body is the empty object. */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
   const text = body.toString("utf8");

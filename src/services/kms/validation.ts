@@ -7,7 +7,7 @@
  *
  * Values of sensitive members (Plaintext, Message, key material) are never echoed.
  */
-import { commonError } from "../../core/errors.js";
+import { integerOf } from "../../protocol/json-input.js";
 import { validation } from "./errors.js";
 
 export class Violations {
@@ -85,10 +85,8 @@ export const PATTERNS = {
 
 /**
  * Every numeric member of the KMS model is a top-level Integer (Limit, NumberOfBytes,
- * PendingWindowInDays, RotationPeriodInDays), but the JSON reader passes numbers through as sent.
- * A fraction is truncated toward zero, as the service's number reader converts to Integer; the
- * "NaN" spelling is no integer at all (SerializationException). Infinities stay, for the range
- * checks to reject. Returns the input itself when nothing changes.
+ * PendingWindowInDays, RotationPeriodInDays): each is read with integerOf (a fraction truncated,
+ * "NaN" a SerializationException). Returns the input itself when nothing changes.
  */
 export function integerMembers<I>(input: I): I {
   if (input === null || typeof input !== "object") return input;
@@ -96,10 +94,11 @@ export function integerMembers<I>(input: I): I {
   const members = input as Record<string, unknown>;
   for (const k in members) {
     const v = members[k];
-    if (typeof v !== "number" || Number.isInteger(v) || v === Infinity || v === -Infinity) continue;
-    if (Number.isNaN(v)) throw commonError("Serialization", "STRING_VALUE can not be converted to an Integer");
-    out ??= { ...(input as Record<string, unknown>) };
-    out[k] = Math.trunc(v) + 0;
+    if (typeof v !== "number" || Number.isInteger(v)) continue;
+    const n = integerOf(v);
+    if (n === v) continue;
+    out ??= { ...members };
+    out[k] = n;
   }
   return (out as I | undefined) ?? input;
 }

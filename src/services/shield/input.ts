@@ -5,7 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Tag } from "@aws-sdk/client-shield";
-import { commonError } from "../../core/errors.js";
+import { integerOf } from "../../protocol/json-input.js";
 import { fieldValidation, invalidParameter, type FieldProblem } from "./errors.js";
 import { MAX_TAGS } from "./model.js";
 
@@ -94,14 +94,9 @@ export function mergeTags(current: readonly Tag[], added: readonly Tag[]): Tag[]
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 10_000;
 
-/**
- * MaxResults is an Integer of 0–10,000 in the model; absent or 0 means the default page of 20.
- * The JSON reader passes numbers through as sent: a fraction is truncated toward zero, as the
- * service's number reader converts to Integer, and the "NaN" spelling is no integer at all.
- */
+/** MaxResults is an Integer of 0–10,000 in the model (see integerOf); absent or 0 means the default page of 20. */
 export function pageSize(max: number | undefined): number {
-  if (max !== undefined && Number.isNaN(max)) throw commonError("Serialization", "STRING_VALUE can not be converted to an Integer");
-  const n = max === undefined || !Number.isFinite(max) ? max : Math.trunc(max) + 0;
+  const n = max === undefined ? max : integerOf(max);
   checks().range("maxResults", n, 0, MAX_PAGE).done();
   return n === undefined || n === 0 ? DEFAULT_PAGE : n;
 }
