@@ -8,7 +8,6 @@ import path from "node:path";
 import https from "node:https";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
-import net, { type AddressInfo } from "node:net";
 import { pino } from "pino";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { loadConfig } from "../../src/config/config.js";
@@ -103,11 +102,4 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ms
   }
 }
 
-/** A TCP port free on 127.0.0.1 right now (for a listener a test creates). */
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const p = (srv.address() as AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
+export { freePort } from "../../src/core/testing/net.js";

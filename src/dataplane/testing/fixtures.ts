@@ -2,6 +2,7 @@
 import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
+import { freePort } from "../../core/testing/net.js";
 import { systemClock } from "../../core/clock.js";
 import { DataPlane } from "../data-plane.js";
 import { DEFAULT_DATAPLANE_LIMITS, type ShieldLimits } from "../limits.js";
@@ -22,13 +23,7 @@ export const SETTINGS: LoadBalancerSettings = {
   wafFailOpen: false,
 };
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+export { freePort };
 
 export interface Upstream {
   port: number;
