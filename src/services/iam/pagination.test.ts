@@ -10,6 +10,12 @@ describe("pagination", () => {
     assert.throws(() => decodeMarker("%%%"), /Invalid Marker/);
   });
 
+  test("a marker decoding to NUL characters is refused, not handed to storage", async () => {
+    assert.throws(() => decodeMarker("A".repeat(128)), /Invalid Marker/);
+    assert.throws(() => decodeMarker(encodeMarker("1/a\u0000b")), /Invalid Marker/);
+    await assert.rejects(paginateCollection(new MemoryStorage(), "c", "acct/", "AAAA", 10, () => true), /Invalid Marker/);
+  });
+
   test("paginate walks sorted keys and survives deletion of the last returned item", () => {
     const items = ["d", "b", "a", "c"];
     const p1 = paginate(items, (x) => x, undefined, 2);

@@ -3,6 +3,7 @@
  * base64url of the sort key of the last item returned, so pages stay stable when items
  * before the marker are deleted.
  */
+import { isValidKey } from "../../storage/keys.js";
 import type { DocStore } from "../../storage/types.js";
 import { validationError } from "./errors.js";
 
@@ -21,7 +22,8 @@ export function encodeMarker(sortKey: string): string {
 export function decodeMarker(marker: string | undefined): string | undefined {
   if (marker === undefined) return undefined;
   const key = Buffer.from(marker, "base64url").toString("utf8");
-  if (key === "" || encodeMarker(key) !== marker) throw validationError("Invalid Marker.");
+  // Keys never hold NUL, so a marker decoding to one was not issued by us.
+  if (key === "" || encodeMarker(key) !== marker || !isValidKey(key)) throw validationError("Invalid Marker.");
   return key;
 }
 

@@ -55,6 +55,23 @@ describe("GetSessionToken", () => {
     );
   });
 
+  test("NaN for DurationSeconds or MinimumSessionTokenSize is a validation error", async () => {
+    const f = stsFixture();
+    const ctx = fakeContext({ principal: principals.user(ACCOUNT, "alice", "AIDAALICE00000000001"), now: NOW });
+    await expectAwsError(
+      f.call("GetSessionToken", { DurationSeconds: NaN }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value 'NaN' at 'durationSeconds' failed to satisfy constraint: Member must be a number",
+      400,
+    );
+    await expectAwsError(
+      f.call("GetSessionToken", { MinimumSessionTokenSize: NaN }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value 'NaN' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must be a number",
+      400,
+    );
+  });
+
   test("root sessions are shortened to one hour", async () => {
     const f = stsFixture();
     const ctx = fakeContext({ principal: principals.root(ACCOUNT), now: NOW });

@@ -41,6 +41,8 @@ export class ValidationCollector {
 
   number(value: number | undefined, member: string, min: number, max: number): void {
     if (value === undefined) return;
+    // The query parser passes "NaN" through for numbers; STS's members are Integers, which it is not.
+    if (Number.isNaN(value)) return this.add("'NaN'", member, "Member must be a number");
     if (value < min) this.add(`'${value}'`, member, `Member must have value greater than or equal to ${min}`);
     if (value > max) this.add(`'${value}'`, member, `Member must have value less than or equal to ${max}`);
   }
