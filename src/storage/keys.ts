@@ -17,6 +17,11 @@ export class InvalidKeyError extends TypeError {
   }
 }
 
+/** True when `s` can be stored identically by every engine (assertValidKey would accept it). */
+export function isValidKey(s: string): boolean {
+  return typeof s === "string" && !INVALID_KEY_CHAR.test(s);
+}
+
 /** Throws InvalidKeyError unless `s` can be stored identically by every engine. */
 export function assertValidKey(s: string, what: "collection" | "key" | "prefix"): void {
   if (typeof s !== "string" || INVALID_KEY_CHAR.test(s)) throw new InvalidKeyError(what);

@@ -79,6 +79,15 @@ test("errors reach the SDK as its modelled exceptions with status 400", async ()
   });
 });
 
+test("names holding NUL are not found, never an internal error", async () => {
+  await assert.rejects(elb.send(new DescribeLoadBalancersCommand({ Names: ["a\u0000b"] })), (e: unknown) => e instanceof LoadBalancerNotFoundException);
+  await assert.rejects(elb.send(new DescribeTargetGroupsCommand({ Names: ["\u0000"] })), (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(e.name, "TargetGroupNotFoundException");
+    assert.equal(e.$metadata?.httpStatusCode, 400);
+    return true;
+  });
+});
+
 test("pagination, attributes and tags", async () => {
   for (const n of ["p1", "p2", "p3"]) await elb.send(new CreateLoadBalancerCommand({ Name: n }));
   const names: string[] = [];

@@ -157,6 +157,22 @@ test("protection groups: patterns, members, listing and deletion", async () => {
   await rejectsWith(shield.send(new DescribeProtectionGroupCommand({ ProtectionGroupId: "web-only" })), "ResourceNotFoundException");
 });
 
+test("ids and ARNs with NUL or an unpaired surrogate are refused or not found, never an internal error", async () => {
+  for (const bad of ["\u0000", "web\u0000", "\ud800"]) {
+    await rejectsWith(shield.send(new DescribeProtectionGroupCommand({ ProtectionGroupId: bad })), "InvalidParameterException");
+    await rejectsWith(shield.send(new ListResourcesInProtectionGroupCommand({ ProtectionGroupId: bad })), "InvalidParameterException");
+    await rejectsWith(shield.send(new UpdateProtectionGroupCommand({ ProtectionGroupId: bad, Aggregation: "SUM", Pattern: "ALL" })), "InvalidParameterException");
+    await rejectsWith(shield.send(new DeleteProtectionGroupCommand({ ProtectionGroupId: bad })), "InvalidParameterException");
+    await rejectsWith(shield.send(new DescribeProtectionCommand({ ResourceArn: lbArn + bad })), "ResourceNotFoundException");
+    await rejectsWith(shield.send(new DisableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn + bad })), "ResourceNotFoundException");
+    await rejectsWith(shield.send(new DescribeAttackCommand({ AttackId: bad })), "InvalidParameterException");
+    await rejectsWith(
+      shield.send(new CreateProtectionGroupCommand({ ProtectionGroupId: "odd-members", Aggregation: "SUM", Pattern: "ARBITRARY", Members: [lbArn + bad] })),
+      "ResourceNotFoundException",
+    );
+  }
+});
+
 test("attacks: none yet; unknown attack ids are not accessible; statistics cover the last year", async () => {
   assert.deepEqual((await shield.send(new ListAttacksCommand({}))).AttackSummaries, []);
   await rejectsWith(shield.send(new DescribeAttackCommand({ AttackId: "0123abcd" })), "AccessDeniedException");

@@ -177,6 +177,10 @@ test("rule groups and web ACLs: capacity, references, WAFAssociatedItemException
   await rejects(waf.send(new PutLoggingConfigurationCommand({ LoggingConfiguration: { ResourceArn: acl.ARN, LogDestinationConfigs: [`arn:aws:logs:${REGION}:${s.accountId}:log-group:no-prefix`] } })), "WAFInvalidParameterException", (e) => assert.equal(e.Field, "LOG_DESTINATION"));
   await waf.send(new DeleteLoggingConfigurationCommand({ ResourceArn: acl.ARN }));
   await rejects(waf.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN })), "WAFNonexistentItemException");
+  for (const odd of ["\u0000", "\ud800"]) {
+    await rejects(waf.send(new GetLoggingConfigurationCommand({ ResourceArn: acl.ARN + odd })), "WAFNonexistentItemException");
+    await rejects(waf.send(new DeleteLoggingConfigurationCommand({ ResourceArn: acl.ARN + odd })), "WAFNonexistentItemException");
+  }
 
   await waf.send(new TagResourceCommand({ ResourceARN: acl.ARN, Tags: [{ Key: "team", Value: "sec" }] }));
   await waf.send(new UntagResourceCommand({ ResourceARN: acl.ARN, TagKeys: ["env"] }));

@@ -3,7 +3,7 @@
  * Callers (SqliteStorage) provide the serialisation and the async surface.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { assertValidKey, compareKeys, prefixSuccessor } from "../keys.js";
+import { assertValidKey, compareKeys, isValidKey, prefixSuccessor } from "../keys.js";
 import type { DocEntry, ListOptions } from "../types.js";
 
 interface DocRow {
@@ -45,7 +45,8 @@ export class SqliteDocs {
 
   get<T>(collection: string, key: string): T | undefined {
     assertValidKey(collection, "collection");
-    assertValidKey(key, "key");
+    // Keys often come from callers (names, ARNs); one no engine can store is held by no document.
+    if (!isValidKey(key)) return undefined;
     const json = this.getStmt.get(collection, key);
     return json === undefined ? undefined : (JSON.parse(json) as T);
   }
@@ -64,14 +65,14 @@ export class SqliteDocs {
 
   delete(collection: string, key: string): boolean {
     assertValidKey(collection, "collection");
-    assertValidKey(key, "key");
+    if (!isValidKey(key)) return false;
     return this.deleteStmt.run(collection, key).changes === 1;
   }
 
   list<T>(collection: string, opts: ListOptions = {}): Array<DocEntry<T>> {
     assertValidKey(collection, "collection");
     const { prefix, after } = opts;
-    if (prefix !== undefined) assertValidKey(prefix, "prefix");
+    if (prefix !== undefined && !isValidKey(prefix)) return [];
     if (after !== undefined) assertValidKey(after, "key");
     const limit = checkLimit(opts.limit);
     if (limit === 0) return [];
@@ -96,7 +97,7 @@ export class SqliteDocs {
   count(collection: string, prefix?: string): number {
     assertValidKey(collection, "collection");
     if (prefix === undefined || prefix === "") return this.countAllStmt.get(collection) as number;
-    assertValidKey(prefix, "prefix");
+    if (!isValidKey(prefix)) return 0;
     const upper = prefixSuccessor(prefix);
     return (upper === undefined ? this.countFromStmt.get(collection, prefix) : this.countFromToStmt.get(collection, prefix, upper)) as number;
   }
