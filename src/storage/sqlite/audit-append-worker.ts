@@ -23,6 +23,8 @@ const db = new Database(path, { timeout: busyTimeoutMs });
 db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
+// Savepoint sub-journals in memory: no temporary file opened, written and unlinked per commit.
+db.pragma("temp_store = MEMORY");
 const audit = new SqliteAudit(db);
 const port = parentPort!;
 let closed = false;

@@ -59,7 +59,7 @@ describe("openSqliteStorage", () => {
     const dir = tempDir();
     const s = openSqliteStorage({ path: join(dir, "db"), busyTimeoutMs: 1234 });
     try {
-      assert.deepEqual(s.settings(), { journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 1234 });
+      assert.deepEqual(s.settings(), { journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 1234, tempStore: 2 });
       assert.equal(s.isDurable(), true);
       assert.equal(s.engine, "sqlite");
     } finally {

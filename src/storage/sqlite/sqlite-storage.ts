@@ -49,6 +49,8 @@ export interface SqliteSettings {
   synchronous: number;
   foreignKeys: number;
   busyTimeout: number;
+  /** 2 = MEMORY: journals of savepoints, sorts and temporary tables never go to temporary files. */
+  tempStore: number;
 }
 
 const FILE_MODE = 0o600;
@@ -73,6 +75,9 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     const mode = db.pragma("journal_mode = WAL", { simple: true });
     if (!inMemory && mode !== "wal") throw new Error(`SQLite refused WAL mode for ${opts.path} (journal_mode=${String(mode)})`);
     db.pragma("synchronous = FULL");
+    // Statement and savepoint journals, sorts and temporary tables stay in memory: nothing of the
+    // database is copied to unmanaged temporary files (and no file is opened and unlinked per write).
+    db.pragma("temp_store = MEMORY");
     db.pragma("foreign_keys = ON");
     if (!inMemory) restrictSidecarFiles(opts.path);
     const clock = opts.clock ?? systemClock;
@@ -253,6 +258,7 @@ export class SqliteStorage implements Storage {
       synchronous: Number(this.db.pragma("synchronous", { simple: true })),
       foreignKeys: Number(this.db.pragma("foreign_keys", { simple: true })),
       busyTimeout: Number(this.db.pragma("busy_timeout", { simple: true })),
+      tempStore: Number(this.db.pragma("temp_store", { simple: true })),
     };
   }
 
