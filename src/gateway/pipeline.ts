@@ -256,7 +256,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
         logger.error({ requestId, service: svc.def.name, operation: opName }, "handler returned without authorising");
         throw commonError("InternalFailure", "We encountered an internal error. Please try again.");
       }
-      response = svc.engine.encodeOutput(svc.def, op, out.output ?? {}, requestId);
+      response = svc.engine.encodeOutput(svc.def, op, out.output ?? {}, requestId, wire);
     } catch (e) {
       const err = toAwsError(e);
       if (!(e instanceof AwsError)) logger.error({ requestId, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "unexpected error");
@@ -270,7 +270,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
         }
       }
       const engine = out.svc?.engine ?? engineFor(guessProtocol(wire));
-      response = engine.encodeError(out.svc?.def, err, requestId);
+      response = engine.encodeError(out.svc?.def, err, requestId, wire);
     }
 
     const svcDef = out.svc?.def;
@@ -303,7 +303,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       // The call's effect may already be durable, but its audit record is not: refuse to report success.
       logger.error({ requestId, err: e instanceof Error ? e.message : String(e) }, "audit append failed");
       const engine = out.svc?.engine ?? engineFor(guessProtocol(wire));
-      response = engine.encodeError(svcDef, commonError("ServiceUnavailable", "The audit log is unavailable. Please try again."), requestId);
+      response = engine.encodeError(svcDef, commonError("ServiceUnavailable", "The audit log is unavailable. Please try again."), requestId, wire);
     }
 
     // After an oversize body the rest of it is unread: the connection cannot be reused.

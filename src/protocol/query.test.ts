@@ -328,3 +328,98 @@ describe("awsQuery engine with the real IAM client", () => {
     assert.equal(denied.$metadata.httpStatusCode, 403);
   });
 });
+
+describe("awsQuery engine: the JSON form (Accept: application/json)", () => {
+  const accept = (value: string) => wire({ method: "GET", headers: { accept: value } });
+
+  test("GetCallerIdentity: the document clients parse without an SDK, served as application/json", () => {
+    const svc = stsService();
+    const res = engineFor("awsQuery").encodeOutput(
+      svc,
+      svc.operations["GetCallerIdentity"]!,
+      { UserId: "AIDAEXAMPLE", Account: "111122223333", Arn: "arn:aws:iam::111122223333:user/alice" },
+      REQUEST_ID,
+      accept("application/json"),
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["content-type"], "application/json");
+    assert.equal(res.headers["x-amzn-RequestId"], REQUEST_ID);
+    assert.equal(
+      res.body.toString("utf8"),
+      `{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"UserId":"AIDAEXAMPLE","Account":"111122223333",` +
+        `"Arn":"arn:aws:iam::111122223333:user/alice"},"ResponseMetadata":{"RequestId":"${REQUEST_ID}"}}}`,
+    );
+  });
+
+  test("AssumeRole: members without a value are null, timestamps epoch seconds", () => {
+    const svc = stsService();
+    const res = engineFor("awsQuery").encodeOutput(
+      svc,
+      svc.operations["AssumeRole"]!,
+      {
+        Credentials: { AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "s", SessionToken: "t", Expiration: new Date("2030-01-02T03:04:05Z") },
+        AssumedRoleUser: { AssumedRoleId: "AROAEXAMPLE:sess", Arn: "arn:aws:sts::111122223333:assumed-role/R/sess" },
+      },
+      REQUEST_ID,
+      accept("text/html, application/json;q=0.9"),
+    );
+    const doc = JSON.parse(res.body.toString("utf8"));
+    assert.deepEqual(Object.keys(doc), ["AssumeRoleResponse"]);
+    assert.deepEqual(doc.AssumeRoleResponse.ResponseMetadata, { RequestId: REQUEST_ID });
+    const result = doc.AssumeRoleResponse.AssumeRoleResult;
+    assert.deepEqual(result.Credentials, { AccessKeyId: "ASIAEXAMPLE", SecretAccessKey: "s", SessionToken: "t", Expiration: 1893553445 });
+    assert.deepEqual(result.AssumedRoleUser, { AssumedRoleId: "AROAEXAMPLE:sess", Arn: "arn:aws:sts::111122223333:assumed-role/R/sess" });
+    // Every other member of the output shape is there, without a value.
+    assert.equal(result.PackedPolicySize, null);
+    assert.equal(result.SourceIdentity, null);
+    for (const [k, v] of Object.entries(result)) if (k !== "Credentials" && k !== "AssumedRoleUser") assert.equal(v, null, k);
+  });
+
+  test("lists are arrays; an operation without output has only ResponseMetadata", () => {
+    const svc = iamService();
+    const engine = engineFor("awsQuery");
+    const created = new Date("2024-05-06T07:08:09Z");
+    const list = engine.encodeOutput(
+      svc,
+      svc.operations["ListUsers"]!,
+      { Users: [{ Path: "/", UserName: "bob", UserId: "AIDABOB", Arn: "arn:aws:iam::1:user/bob", CreateDate: created }], IsTruncated: false },
+      REQUEST_ID,
+      accept("application/json"),
+    );
+    const users = JSON.parse(list.body.toString("utf8")).ListUsersResponse.ListUsersResult;
+    assert.equal(users.IsTruncated, false);
+    assert.equal(users.Marker, null);
+    assert.equal(users.Users.length, 1);
+    assert.equal(users.Users[0].UserName, "bob");
+    assert.equal(users.Users[0].CreateDate, created.getTime() / 1000);
+    assert.equal(users.Users[0].PermissionsBoundary, null);
+    const tagged = engine.encodeOutput(svc, svc.operations["TagUser"]!, {}, REQUEST_ID, accept("application/json"));
+    assert.equal(tagged.body.toString("utf8"), `{"TagUserResponse":{"ResponseMetadata":{"RequestId":"${REQUEST_ID}"}}}`);
+  });
+
+  test("errors: {Error:{Code,Message,Type},RequestId} with the protocol's status", () => {
+    const svc = iamService();
+    const engine = engineFor("awsQuery");
+    const res = engine.encodeError(svc, new AwsError("NoSuchEntity", "The user with name nobody cannot be found.", 404), REQUEST_ID, accept("application/json"));
+    assert.equal(res.status, 404);
+    assert.equal(res.headers["content-type"], "application/json");
+    assert.deepEqual(JSON.parse(res.body.toString("utf8")), {
+      Error: { Code: "NoSuchEntity", Message: "The user with name nobody cannot be found.", Type: "Sender" },
+      RequestId: REQUEST_ID,
+    });
+    const denied = engine.encodeError(stsService(), commonError("InvalidClientTokenId", "The security token included in the request is invalid."), REQUEST_ID, accept("application/json"));
+    assert.equal(denied.status, 403);
+    assert.equal(JSON.parse(denied.body.toString("utf8")).Error.Code, "InvalidClientTokenId");
+  });
+
+  test("XML unless application/json is one of the accepted media ranges", () => {
+    const svc = stsService();
+    const engine = engineFor("awsQuery");
+    for (const value of ["*/*", "text/xml", "application/jsonx", "application/*", ""]) {
+      const res = engine.encodeOutput(svc, svc.operations["GetCallerIdentity"]!, { Account: "1" }, REQUEST_ID, accept(value));
+      assert.equal(res.headers["content-type"], "text/xml", value);
+    }
+    const res = engine.encodeOutput(svc, svc.operations["GetCallerIdentity"]!, { Account: "1" }, REQUEST_ID);
+    assert.equal(res.headers["content-type"], "text/xml");
+  });
+});

@@ -2,12 +2,14 @@
  * awsQuery (IAM, STS): parameters in a form-encoded POST body or a GET query string,
  * Action + Version select the operation; responses are
  * <XResponse xmlns=NS><XResult>…</XResult><ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></XResponse>,
- * errors <ErrorResponse xmlns=NS><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>.
+ * errors <ErrorResponse xmlns=NS><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>;
+ * the same in JSON when the request accepts application/json (query-json.ts).
  */
 import { AwsError, commonError } from "../core/errors.js";
 import type { OperationDefinition, ServiceDefinition } from "../services/types.js";
 import { validationError, wireError } from "./errors.js";
 import { mediaTypeOf } from "./headers.js";
+import { acceptsJson, queryJsonValue } from "./query-json.js";
 import { paramTree, parseQueryString, readQueryInput, type QueryParams } from "./query-parse.js";
 import { checkOperations, memberCount, operationShapes, rememberService } from "./schema-util.js";
 import type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
@@ -16,6 +18,7 @@ import { escapeXml, isXmlName, structInnerXml } from "./xml.js";
 
 const FORM = "application/x-www-form-urlencoded";
 const CONTENT_TYPE = "text/xml";
+const JSON_CONTENT_TYPE = "application/json";
 
 /** resolveOperation and decodeInput see the same request object; its parameters are parsed once. */
 const PARAMS: unique symbol = Symbol("bulwark.queryParams");
@@ -98,8 +101,15 @@ export class AwsQueryEngine implements ProtocolEngine {
     return value;
   }
 
-  encodeOutput(svc: ServiceDefinition, op: OperationDefinition, output: unknown, requestId: string): WireResponse {
+  encodeOutput(svc: ServiceDefinition, op: OperationDefinition, output: unknown, requestId: string, req?: WireRequest): WireResponse {
     const shapes = operationShapes(op.schema);
+    if (acceptsJson(req)) {
+      const response: Record<string, unknown> = {};
+      if (!shapes.output.isUnitSchema()) response[`${shapes.name}Result`] = queryJsonValue(shapes.output, output ?? {});
+      response["ResponseMetadata"] = { RequestId: requestId };
+      const doc = { [`${shapes.name}Response`]: response };
+      return { status: 200, headers: this.headers(requestId, JSON_CONTENT_TYPE), body: Buffer.from(JSON.stringify(doc), "utf8") };
+    }
     const env = envelopeOf(svc, shapes.name);
     let result = "";
     if (!shapes.output.isUnitSchema() && output !== null && output !== undefined) {
@@ -110,8 +120,17 @@ export class AwsQueryEngine implements ProtocolEngine {
     return { status: 200, headers: this.headers(requestId), body: Buffer.from(body, "utf8") };
   }
 
-  encodeError(svc: ServiceDefinition | undefined, err: AwsError, requestId: string): WireResponse {
+  encodeError(svc: ServiceDefinition | undefined, err: AwsError, requestId: string, req?: WireRequest): WireResponse {
     const { code, status, fault } = wireError(this.name, err, svc);
+    if (acceptsJson(req)) {
+      const error: Record<string, unknown> = { Code: code, Message: err.message, Type: fault };
+      for (const [k, v] of Object.entries(err.fields ?? {})) {
+        if (v === undefined || v === null || k === "Type" || k === "Code" || k === "Message") continue;
+        error[k] = v instanceof Date ? v.toISOString() : v;
+      }
+      const body = JSON.stringify({ Error: error, RequestId: requestId });
+      return { status, headers: this.headers(requestId, JSON_CONTENT_TYPE), body: Buffer.from(body, "utf8") };
+    }
     let extra = "";
     for (const [k, v] of Object.entries(err.fields ?? {})) {
       if (v === undefined || v === null || !isXmlName(k) || k === "Type" || k === "Code" || k === "Message") continue;
@@ -128,7 +147,7 @@ export class AwsQueryEngine implements ProtocolEngine {
     return { status, headers: this.headers(requestId), body: Buffer.from(body, "utf8") };
   }
 
-  private headers(requestId: string): Record<string, string> {
-    return { "content-type": CONTENT_TYPE, "x-amzn-RequestId": requestId };
+  private headers(requestId: string, contentType = CONTENT_TYPE): Record<string, string> {
+    return { "content-type": contentType, "x-amzn-RequestId": requestId };
   }
 }

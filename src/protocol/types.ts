@@ -31,6 +31,7 @@ export interface ProtocolEngine {
   resolveOperation(svc: ServiceDefinition, req: WireRequest): string;
   /** Input shape from the body/query; throws serialization / validation AwsErrors the way the real service does. */
   decodeInput(svc: ServiceDefinition, op: OperationDefinition, req: WireRequest): unknown;
-  encodeOutput(svc: ServiceDefinition, op: OperationDefinition, output: unknown, requestId: string): WireResponse;
-  encodeError(svc: ServiceDefinition | undefined, err: AwsError, requestId: string): WireResponse;
+  /** `req`, when given, is the request answered (a protocol may honour its Accept header). */
+  encodeOutput(svc: ServiceDefinition, op: OperationDefinition, output: unknown, requestId: string, req?: WireRequest): WireResponse;
+  encodeError(svc: ServiceDefinition | undefined, err: AwsError, requestId: string, req?: WireRequest): WireResponse;
 }

@@ -123,6 +123,40 @@ test("a presigned GET query request is accepted, and rejected once tampered", as
   assert.match(bad.body, /<Code>SignatureDoesNotMatch<\/Code>/);
 });
 
+test("a presigned GetCallerIdentity with an extra signed header, answered in JSON when asked (IAM-authenticator style)", async () => {
+  const u = new URL(s.url);
+  const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
+  const req = await signer.presign(
+    { method: "GET", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/", query: { Action: "GetCallerIdentity", Version: "2011-06-15" }, headers: { host: u.host, "x-k8s-aws-id": "cluster-a" } },
+    { expiresIn: 60 },
+  );
+  const qs = new URLSearchParams(req.query as Record<string, string>).toString();
+  assert.match(qs, /X-Amz-SignedHeaders=host%3Bx-k8s-aws-id/);
+  const ok = await raw("GET", `/?${qs}`, { "x-k8s-aws-id": "cluster-a", accept: "application/json" });
+  assert.equal(ok.status, 200);
+  assert.equal(ok.headers["content-type"], "application/json");
+  const doc = JSON.parse(ok.body);
+  assert.deepEqual(doc.GetCallerIdentityResponse.GetCallerIdentityResult, {
+    UserId: doc.GetCallerIdentityResponse.GetCallerIdentityResult.UserId,
+    Account: s.accountId,
+    Arn: `arn:aws:iam::${s.accountId}:user/admin`,
+  });
+  assert.match(doc.GetCallerIdentityResponse.GetCallerIdentityResult.UserId, /^AIDA[A-Z2-7]{17}$/);
+  assert.equal(doc.GetCallerIdentityResponse.ResponseMetadata.RequestId, ok.headers["x-amzn-requestid"]);
+  // The signed header must arrive with the value that was signed.
+  const other = await raw("GET", `/?${qs}`, { "x-k8s-aws-id": "cluster-b", accept: "application/json" });
+  assert.equal(other.status, 403);
+  assert.equal(other.headers["content-type"], "application/json");
+  const err = JSON.parse(other.body);
+  assert.equal(err.Error.Code, "SignatureDoesNotMatch");
+  assert.equal(err.Error.Type, "Sender");
+  assert.equal(err.RequestId, other.headers["x-amzn-requestid"]);
+  // Without Accept: application/json the same request is answered in XML.
+  const xml = await raw("GET", `/?${qs}`, { "x-k8s-aws-id": "cluster-a" });
+  assert.equal(xml.status, 200);
+  assert.equal(xml.headers["content-type"], "text/xml");
+});
+
 test("malformed JSON, unknown targets and oversize bodies get AWS errors, not 500s", async () => {
   const u = new URL(s.url);
   const signer = new SignatureV4({ service: "organizations", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
