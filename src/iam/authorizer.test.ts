@@ -130,6 +130,21 @@ describe("createAuthorizer", () => {
     await assert.rejects(a.authorize(alice, facts, { action: "iam:CreateUser", resource: "*" }, async () => true), AwsError);
   });
 
+  test("a denial names the policy type that failed to allow: a key or trust policy delegating to the account still needs an identity-based policy", async () => {
+    const dir = new FakeDirectory();
+    const a = createAuthorizer({ directory: dir });
+    const role = `arn:aws:iam::${ACCT}:role/R`;
+    const delegating = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "sts:AssumeRole" }] });
+    const otherOnly = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:user/bob` }, Action: "sts:AssumeRole" }] });
+    const denial = (policyText: string) => a.authorize(alice, facts, { action: "sts:AssumeRole", resource: role, resourcePolicy: policyText, resourcePolicyIsAuthoritative: true });
+    const message = (why: string) => `User: ${alice.arn} is not authorized to perform: sts:AssumeRole on resource: ${role} ${why}`;
+    await assert.rejects(denial(delegating), (e: unknown) => e instanceof AwsError && e.message === message("because no identity-based policy allows the sts:AssumeRole action"));
+    await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === message("because no resource-based policy allows the sts:AssumeRole action"));
+    dir.pols = { identity: [policy(allow("sts:AssumeRole"))] };
+    await a.authorize(alice, facts, { action: "sts:AssumeRole", resource: role, resourcePolicy: delegating, resourcePolicyIsAuthoritative: true });
+    await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === message("because no resource-based policy allows the sts:AssumeRole action"));
+  });
+
   test("the request's context is read only when a policy reaches a condition, and then honoured", async () => {
     const dir = new FakeDirectory();
     const a = createAuthorizer({ directory: dir });

@@ -73,14 +73,18 @@ function deniedMessage(principal: Principal, req: AuthorizeRequest, result: Eval
   const base = `User: ${principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
   const r = result.reason.toLowerCase();
   if (result.decision === "ExplicitDeny") {
+    if (r.includes("service control policy")) return `${base} with an explicit deny in a service control policy`;
     if (r.includes("resource")) return `${base} with an explicit deny in a resource-based policy`;
     if (r.includes("boundary")) return `${base} with an explicit deny in a permissions boundary`;
     if (r.includes("session")) return `${base} with an explicit deny in a session policy`;
     return `${base} with an explicit deny in an identity-based policy`;
   }
+  // The policy type that failed to allow, as the evaluation found it: a key or trust policy that
+  // delegates to the account still needs an identity-based policy, and that is what is missing.
+  if (r.includes("service control policy")) return `${base} because no service control policy allows the ${req.action} action`;
   if (r.includes("boundary")) return `${base} because no permissions boundary allows the ${req.action} action`;
   if (r.includes("session")) return `${base} because no session policy allows the ${req.action} action`;
-  if (req.resourcePolicy !== undefined && (req.resourcePolicyIsAuthoritative || r.includes("resource"))) {
+  if (req.resourcePolicy !== undefined && r.includes("resource-based") && !r.includes("identity-based")) {
     return `${base} because no resource-based policy allows the ${req.action} action`;
   }
   return `${base} because no identity-based policy allows the ${req.action} action`;
