@@ -2,13 +2,23 @@
  * The AWS Encryption SDK for JavaScript (@aws-crypto/client-node) against Bulwark's KMS: its
  * KMS keyring generates, encrypts and decrypts data keys through the real server (single key,
  * a keyring over two keys decrypted with only the second, discovery with and without an account
- * filter), with the encryption context bound to every data key.
+ * filter), with the encryption context bound to every data key, and its multi-Region-key-aware
+ * keyrings decrypting in a replica's Region what was encrypted under the primary.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { buildClient, CommitmentPolicy, KmsKeyringNode, getClient, AlgorithmSuiteIdentifier, type KmsNodeClientSupplier } from "@aws-crypto/client-node";
-import { KMS, CreateKeyCommand, DecryptCommand, DisableKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
+import {
+  buildClient,
+  CommitmentPolicy,
+  KmsKeyringNode,
+  getClient,
+  AlgorithmSuiteIdentifier,
+  buildAwsKmsMrkAwareStrictMultiKeyringNode,
+  buildAwsKmsMrkAwareDiscoveryMultiKeyringNode,
+  type KmsNodeClientSupplier,
+} from "@aws-crypto/client-node";
+import { KMS, CreateKeyCommand, DecryptCommand, DisableKeyCommand, ReplicateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer } from "../e2e/harness.js";
 import { kmsClient, rejectsWith } from "../e2e/kms-support.js";
 
@@ -87,4 +97,25 @@ test("each encrypted data key is a KMS ciphertext bound to the message's encrypt
   const tampered = Buffer.from(result);
   tampered[tampered.length - 200] = tampered[tampered.length - 200]! ^ 0x01;
   await assert.rejects(decrypt(new KmsKeyringNode({ clientProvider, keyIds: [k3.Arn!] }), tampered));
+});
+
+test("multi-Region keys: the MRK-aware keyrings decrypt in the replica's Region what the primary encrypted", async () => {
+  const kms = kmsClient(s);
+  const primary = (await kms.send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+  const replica = (await kms.send(new ReplicateKeyCommand({ KeyId: primary.Arn, ReplicaRegion: "eu-west-1" }))).ReplicaKeyMetadata!;
+  assert.match(primary.KeyId!, /^mrk-[0-9a-f]{32}$/);
+  assert.equal(replica.Arn, primary.Arn!.replace(`:${primary.Arn!.split(":")[3]}:`, ":eu-west-1:"));
+  const { result, messageHeader } = await encrypt(buildAwsKmsMrkAwareStrictMultiKeyringNode({ generatorKeyId: primary.Arn!, clientProvider }), Buffer.from("one key, two Regions"), {
+    encryptionContext: context,
+  });
+  assert.deepEqual(messageHeader.encryptedDataKeys.map((k) => k.providerInfo), [primary.Arn]);
+  // Strict keyring naming only the replica: the SDK sends Decrypt to the replica's Region.
+  const strict = await decrypt(buildAwsKmsMrkAwareStrictMultiKeyringNode({ keyIds: [replica.Arn!], clientProvider }), result);
+  assert.equal(strict.plaintext.toString(), "one key, two Regions");
+  // Discovery in the replica's Region, limited to this account.
+  const discovery = buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ["eu-west-1"], clientProvider, discoveryFilter: { accountIDs: [s.accountId], partition: "aws" } });
+  assert.equal((await decrypt(discovery, result)).plaintext.toString(), "one key, two Regions");
+  // A Region holding no replica of the key cannot decrypt it.
+  const nowhere = buildAwsKmsMrkAwareDiscoveryMultiKeyringNode({ regions: ["ap-south-1"], clientProvider, discoveryFilter: { accountIDs: [s.accountId], partition: "aws" } });
+  await assert.rejects(decrypt(nowhere, result));
 });
