@@ -69,8 +69,16 @@ class PolicyCache {
   }
 }
 
+const FEDERATED_USER_DENIAL: EvaluationResult = { decision: "ImplicitDeny", reason: "federated user sessions cannot call IAM or STS" };
+
+function isClosedToFederatedUsers(action: string): boolean {
+  const a = action.toLowerCase();
+  return a.startsWith("iam:") || (a.startsWith("sts:") && a !== "sts:getcalleridentity");
+}
+
 function deniedMessage(principal: Principal, req: AuthorizeRequest, result: EvaluationResult): string {
   const base = `User: ${principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
+  if (result === FEDERATED_USER_DENIAL) return base;
   const r = result.reason.toLowerCase();
   if (result.decision === "ExplicitDeny") {
     if (r.includes("service control policy")) return `${base} with an explicit deny in a service control policy`;
@@ -204,6 +212,9 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
   }
 
   async function decide(principal: Principal, facts: RequestFacts, req: AuthorizeRequest): Promise<EvaluationResult> {
+    // GetFederationToken credentials call no IAM operation and no STS operation but
+    // GetCallerIdentity, whatever the policies say.
+    if (principal.type === "FederatedUser" && isClosedToFederatedUsers(req.action)) return FEDERATED_USER_DENIAL;
     const pols = await deps.directory.policiesFor(principal);
     const set = parsedSetOf(pols);
     const resourcePolicy = req.resourcePolicy !== undefined ? safeParse(req.resourcePolicy, "resource") : undefined;

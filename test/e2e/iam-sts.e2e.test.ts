@@ -7,7 +7,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand } from "@aws-sdk/client-iam";
-import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, AssumeRoleWithSAMLCommand } from "@aws-sdk/client-sts";
+import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, GetFederationTokenCommand, AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, AssumeRoleWithSAMLCommand } from "@aws-sdk/client-sts";
+import { KMSClient, ListKeysCommand, CreateKeyCommand } from "@aws-sdk/client-kms";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand, type DescribeAccountCommandInput } from "@aws-sdk/client-organizations";
 import { startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
 
@@ -110,6 +112,46 @@ test("GetSessionToken credentials work, carry the user's identity, and expire", 
   } finally {
     s.clock.offsetMs = 0;
   }
+});
+
+test("GetFederationToken: the federated user may do what the user's and the session policies both allow, never IAM or STS", async () => {
+  const creds = await newUser("fedproxy", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:GetFederationToken", "kms:*", "iam:*", "sts:AssumeRole"], Resource: "*" }] });
+  const sts = new STSClient(s.clientConfig(creds));
+  const sessionPolicy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["kms:ListKeys", "iam:ListUsers", "sts:AssumeRole"], Resource: "*" }] });
+  const t = await sts.send(new GetFederationTokenCommand({ Name: "bob", Policy: sessionPolicy, DurationSeconds: 900 }));
+  assert.deepEqual(t.FederatedUser, { FederatedUserId: `${s.accountId}:bob`, Arn: `arn:aws:sts::${s.accountId}:federated-user/bob` });
+  assert.ok((t.PackedPolicySize ?? 0) > 0);
+  const fed = { accessKeyId: t.Credentials!.AccessKeyId!, secretAccessKey: t.Credentials!.SecretAccessKey!, sessionToken: t.Credentials!.SessionToken! };
+  const id = await new STSClient(s.clientConfig(fed)).send(new GetCallerIdentityCommand({}));
+  assert.deepEqual([id.UserId, id.Account, id.Arn], [`${s.accountId}:bob`, s.accountId, `arn:aws:sts::${s.accountId}:federated-user/bob`]);
+  const kms = new KMSClient(s.clientConfig(fed));
+  await kms.send(new ListKeysCommand({}));
+  // Allowed to the user, but not by the session policy.
+  await assert.rejects(kms.send(new CreateKeyCommand({})), (e: any) => e.name === "AccessDeniedException");
+  // IAM and STS (other than GetCallerIdentity) are closed to federated users, whatever the policies say.
+  await assert.rejects(new IAMClient(s.clientConfig(fed)).send(new ListUsersCommand({})), (e: any) => {
+    assert.equal(e.name, "AccessDenied");
+    assert.equal(e.message, `User: arn:aws:sts::${s.accountId}:federated-user/bob is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${s.accountId}:user/`);
+    return true;
+  });
+  await assert.rejects(new STSClient(s.clientConfig(fed)).send(new GetFederationTokenCommand({ Name: "carol" })), (e: any) => e.name === "AccessDenied");
+  // Without a session policy the federated user may do nothing.
+  const bare = await sts.send(new GetFederationTokenCommand({ Name: "nopolicy" }));
+  const none = { accessKeyId: bare.Credentials!.AccessKeyId!, secretAccessKey: bare.Credentials!.SecretAccessKey!, sessionToken: bare.Credentials!.SessionToken! };
+  await assert.rejects(new KMSClient(s.clientConfig(none)).send(new ListKeysCommand({})), (e: any) => e.name === "AccessDeniedException");
+  // CloudTrail names the federated user and the IAM user that issued the session.
+  const trail = new CloudTrailClient(s.clientConfig());
+  const ev = await eventually(async () => {
+    const out = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: fed.accessKeyId }] }));
+    const hit = out.Events?.find((e) => e.EventName === "ListKeys");
+    return hit === undefined ? undefined : JSON.parse(hit.CloudTrailEvent!);
+  });
+  assert.equal(ev.userIdentity.type, "FederatedUser");
+  assert.equal(ev.userIdentity.arn, `arn:aws:sts::${s.accountId}:federated-user/bob`);
+  assert.equal(ev.userIdentity.principalId, `${s.accountId}:bob`);
+  assert.equal(ev.userIdentity.sessionContext.sessionIssuer.type, "IAMUser");
+  assert.equal(ev.userIdentity.sessionContext.sessionIssuer.arn, `arn:aws:iam::${s.accountId}:user/fedproxy`);
+  assert.equal(ev.userIdentity.sessionContext.sessionIssuer.userName, "fedproxy");
 });
 
 test("cross-account AssumeRole: Organizations account, trust policy, ExternalId and both sides' permissions", async () => {

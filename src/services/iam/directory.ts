@@ -57,6 +57,8 @@ function entityPolicies(identity: string[], boundary: string | undefined, tags: 
 }
 
 const NO_POLICIES: EntityPolicies = entityPolicies([], undefined, {});
+/** What the root user may do in its own account, as a policy (for sessions the root user federates). */
+const ROOT_PERMISSIONS = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
 
 export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
   const { store, sealer, clock, epochs } = deps;
@@ -142,6 +144,9 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       };
     } else if (s.kind === "SessionToken" && s.isRoot === true) {
       principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, isSessionToken: true };
+    } else if (s.kind === "FederatedUser" && s.isRoot === true) {
+      if (s.sessionName === undefined) return undefined;
+      principal = federated(common, acct, accessKeyId, s.sessionName, rootArn(acct), acct);
     } else {
       const user = s.userId !== undefined ? await users.byId(store, acct, s.userId) : undefined;
       if (!user) return undefined;
@@ -157,19 +162,26 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
           isSessionToken: true,
         };
       } else {
-        const fed = s.sessionName ?? user.userName;
-        principal = {
-          ...common,
-          type: "FederatedUser",
-          accountId: acct,
-          arn: `arn:aws:sts::${acct}:federated-user/${fed}`,
-          principalId: `${acct}:${fed}`,
-          accessKeyId,
-          name: fed,
-        };
+        // Bound to the issuing user's unique id: a user deleted (or re-created) revokes them.
+        principal = federated(common, acct, accessKeyId, s.sessionName ?? user.userName, userArn(acct, user.path, user.userName), user.userId);
       }
     }
     return { value: { secretAccessKey: secret, principal, active: true, sessionToken: s.sessionTokenHash, expiresAt: s.expiresAt }, accountId: acct };
+  }
+
+  /** A GetFederationToken session; the issuer (IAM user or root) is what CloudTrail names as session issuer. */
+  function federated(common: Partial<Principal>, acct: string, accessKeyId: string, name: string, issuerArn: string, issuerId: string): Principal {
+    return {
+      ...common,
+      type: "FederatedUser",
+      accountId: acct,
+      arn: `arn:aws:sts::${acct}:federated-user/${name}`,
+      principalId: `${acct}:${name}`,
+      accessKeyId,
+      name,
+      roleArn: issuerArn,
+      roleId: issuerId,
+    };
   }
 
   async function managedDocument(accountId: string, arn: string): Promise<string | undefined> {
@@ -211,17 +223,19 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
   }
 
   /** Inline + managed session policies of a temporary credential (and, for federation, the issuing user). */
-  function sessionPolicies(p: Principal): Promise<{ docs: string[]; userId?: string } | undefined> {
+  function sessionPolicies(p: Principal): Promise<{ docs: string[]; userId?: string; isRoot?: boolean } | undefined> {
     return sessionDocs.load(`s/${p.accessKeyId}`, async () => {
       const docs: string[] = [];
       if (p.sessionPolicy !== undefined) docs.push(p.sessionPolicy);
       await attachedDocs(p.accountId, p.sessionPolicyArns ?? [], docs);
       let userId: string | undefined;
+      let isRoot = false;
       if (p.type === "FederatedUser") {
         const s = await store.get<SessionRecord>(COLLECTIONS.stsSessions, p.accessKeyId);
         userId = s?.userId;
+        isRoot = s?.isRoot === true;
       }
-      return { value: { docs, ...(userId !== undefined ? { userId } : {}) }, accountId: p.accountId };
+      return { value: { docs, ...(userId !== undefined ? { userId } : {}), ...(isRoot ? { isRoot } : {}) }, accountId: p.accountId };
     });
   }
 
@@ -258,6 +272,8 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
           // (none passed means no permissions, as in AWS).
           const s = await sessionPolicies(principal);
           if (s?.userId === undefined) return { identity: [], session: [] };
+          // Issued by the root user: the root's own permissions (everything in its account).
+          if (s.isRoot === true) return { identity: [ROOT_PERMISSIONS], session: s.docs };
           const base = withoutTags(await userPolicies(principal.accountId, s.userId));
           return { ...base, session: s.docs };
         }

@@ -1,6 +1,6 @@
 /**
  * The STS service definition (awsQuery, 2011-06-15). Handlers are thin: the work is in
- * assume-role.ts, get-session-token.ts, identity.ts and credentials.ts.
+ * assume-role.ts, get-session-token.ts, get-federation-token.ts, identity.ts and credentials.ts.
  */
 import {
   AssumeRole$,
@@ -23,7 +23,8 @@ import { assumeRole, type AssumeRoleInput } from "./assume-role.js";
 import { decodeAuthorizationMessage } from "./authorization-message.js";
 import { getSessionToken, type GetSessionTokenInput } from "./get-session-token.js";
 import { getAccessKeyInfo, getCallerIdentity, type AccessKeyAccountLookup } from "./identity.js";
-import { assumeRoleWithSaml, assumeRoleWithWebIdentity, assumeRoot, getFederationToken, getWebIdentityToken } from "./unsupported.js";
+import { getFederationToken, type GetFederationTokenInput } from "./get-federation-token.js";
+import { assumeRoleWithSaml, assumeRoleWithWebIdentity, assumeRoot, getWebIdentityToken } from "./unsupported.js";
 
 export interface StsDeps {
   store: Storage;
@@ -84,8 +85,8 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
       },
       GetFederationToken: {
         schema: GetFederationToken$,
-        noAuthorization: true,
-        handler: async (input: { Name?: string }, ctx) => getFederationToken(input ?? {}, ctx),
+        readOnly: true,
+        handler: async (input: GetFederationTokenInput, ctx) => getFederationToken(issuing, input ?? {}, ctx),
       },
       AssumeRoot: {
         schema: AssumeRoot$,

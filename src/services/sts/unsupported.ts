@@ -1,6 +1,6 @@
 /**
  * Federation operations this installation does not offer (no SAML or OIDC providers, no
- * federated users, no centralised root access). Each answers with the error AWS itself
+ * centralised root access). Each answers with the error AWS itself
  * returns when the corresponding prerequisite is missing, after the same input
  * validation, so SDKs and tools fail the way they would against an unconfigured account.
  */
@@ -55,22 +55,6 @@ export async function assumeRoleWithSaml(input: { RoleArn?: string; PrincipalArn
   v.throwIfAny();
   requireArn(input.RoleArn as string);
   throw commonError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML");
-}
-
-/** Federated users are not offered; callers get the denial AWS gives a principal without the permission. */
-export async function getFederationToken(input: { Name?: string }, ctx: RequestContext): Promise<never> {
-  const v = new ValidationCollector();
-  if (v.required(input.Name, "name")) v.string(input.Name, "name", { min: 2, max: 32, ...PATTERNS.sessionName });
-  v.throwIfAny();
-  const p = ctx.principal;
-  if (p.type === "AssumedRole" || p.type === "FederatedUser" || p.isSessionToken === true) {
-    throw commonError("AccessDenied", "Cannot call GetFederationToken with session credentials");
-  }
-  const partition = p.arn.split(":")[1] ?? "aws";
-  throw commonError(
-    "AccessDenied",
-    `User: ${p.arn} is not authorized to perform: sts:GetFederationToken on resource: arn:${partition}:sts::${p.accountId}:federated-user/${input.Name as string}`,
-  );
 }
 
 /** Centralised root access (Organizations feature) is not offered. */
