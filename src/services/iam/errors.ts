@@ -49,11 +49,17 @@ export const policyVersionNotFound = (arn: string, versionId: string): AwsError 
 export const noSuchInlinePolicy = (kind: "user" | "group" | "role", name: string): AwsError =>
   noSuchEntity(`The ${kind} policy with name ${name} cannot be found.`);
 
+export const noSuchPasswordPolicy = (accountId: string): AwsError =>
+  noSuchEntity(`The Password Policy with domain name ${accountId} cannot be found.`);
+export const noSuchAccountAlias = (alias: string): AwsError => noSuchEntity(`The account alias ${alias} cannot be found.`);
+
 export const userExists = (name: string): AwsError => entityAlreadyExists(`User with name ${name} already exists.`);
 export const groupExists = (name: string): AwsError => entityAlreadyExists(`Group with name ${name} already exists.`);
 export const roleExists = (name: string): AwsError => entityAlreadyExists(`Role with name ${name} already exists.`);
 export const policyExists = (name: string): AwsError =>
   entityAlreadyExists(`A policy called ${name} already exists. Duplicate names are not allowed.`);
+
+export const accountAliasExists = (alias: string): AwsError => entityAlreadyExists(`The account alias ${alias} already exists.`);
 
 export const quotaExceeded = (quota: string, value: number): AwsError => limitExceeded(`Cannot exceed quota for ${quota}: ${value}`);
 

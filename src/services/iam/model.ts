@@ -122,6 +122,36 @@ export interface PolicyUseDoc {
   id: string;
 }
 
+/** An account's alias (at most one): `<accountId>/<alias>`. */
+export interface AccountAliasDoc {
+  accountId: string;
+  alias: string;
+  createDate: number;
+}
+
+/** Global index: account aliases are unique across all accounts, keyed by the alias itself. */
+export interface AccountAliasIndexDoc {
+  accountId: string;
+}
+
+/**
+ * The account password policy, keyed `<accountId>`. Every member holds the value in force
+ * (UpdateAccountPasswordPolicy resets omitted members to their defaults); the optional ones
+ * are absent when not set, as GetAccountPasswordPolicy then omits them.
+ */
+export interface PasswordPolicyDoc {
+  accountId: string;
+  minimumPasswordLength: number;
+  requireSymbols: boolean;
+  requireNumbers: boolean;
+  requireUppercaseCharacters: boolean;
+  requireLowercaseCharacters: boolean;
+  allowUsersToChangePassword: boolean;
+  maxPasswordAge?: number;
+  passwordReusePrevention?: number;
+  hardExpiry?: boolean;
+}
+
 export const COLLECTIONS = {
   users: "iam-users",
   userNames: "iam-user-names",
@@ -138,6 +168,9 @@ export const COLLECTIONS = {
   accessKeyIndex: "iam-access-key-index",
   rootAccessKeys: "root-access-keys",
   stsSessions: "sts-sessions",
+  accountAliases: "iam-account-aliases",
+  accountAliasIndex: "iam-account-alias-index",
+  passwordPolicies: "iam-password-policies",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */
@@ -152,6 +185,15 @@ export const QUOTAS = {
   groupInlinePolicySize: 5120,
   roleInlinePolicySize: 10240,
   trustPolicySize: 2048,
+  // Account-level quotas (IAM and AWS STS quotas), reported by GetAccountSummary.
+  usersPerAccount: 5000,
+  groupsPerAccount: 300,
+  rolesPerAccount: 1000,
+  customerManagedPoliciesPerAccount: 1500,
+  instanceProfilesPerAccount: 1000,
+  serverCertificatesPerAccount: 20,
+  signingCertificatesPerUser: 2,
+  policyVersionsInUse: 10000,
 } as const;
 
 export function accessKeyAad(accessKeyId: string): string {

@@ -3,6 +3,7 @@ import * as sdk from "@aws-sdk/client-iam";
 import type { RequestContext } from "../../core/types.js";
 import type { OperationDefinition, StaticSchema } from "../types.js";
 import * as keys from "./access-keys.js";
+import * as account from "./account.js";
 import * as attach from "./attachments.js";
 import { getAccountAuthorizationDetails } from "./authorization-details.js";
 import * as bounds from "./boundaries.js";
@@ -98,5 +99,14 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     ListRolePolicies: op(sdk.ListRolePolicies$, inline.listRolePolicies),
 
     GetAccountAuthorizationDetails: op(sdk.GetAccountAuthorizationDetails$, getAccountAuthorizationDetails),
+
+    // Account-level settings: alias, password policy, summary.
+    CreateAccountAlias: op(sdk.CreateAccountAlias$, account.createAccountAlias),
+    DeleteAccountAlias: op(sdk.DeleteAccountAlias$, account.deleteAccountAlias),
+    ListAccountAliases: op(sdk.ListAccountAliases$, account.listAccountAliases),
+    UpdateAccountPasswordPolicy: op(sdk.UpdateAccountPasswordPolicy$, account.updateAccountPasswordPolicy),
+    GetAccountPasswordPolicy: op(sdk.GetAccountPasswordPolicy$, account.getAccountPasswordPolicy),
+    DeleteAccountPasswordPolicy: op(sdk.DeleteAccountPasswordPolicy$, account.deleteAccountPasswordPolicy),
+    GetAccountSummary: op(sdk.GetAccountSummary$, account.getAccountSummary),
   };
 }

@@ -21,6 +21,8 @@ const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_PATTERN = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
 const WHITESPACE = /[ \t\r\n]/g;
+const ACCOUNT_ALIAS_PATTERN = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$";
+const ACCOUNT_ALIAS_RE = new RegExp(ACCOUNT_ALIAS_PATTERN);
 
 export const DEFAULT_MAX_ITEMS = 100;
 
@@ -123,6 +125,22 @@ export function checkMaxSessionDuration(value: number | undefined): number | und
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 3600) throw constraintError("maxSessionDuration", "Member must have value greater than or equal to 3600");
   if (value > 43200) throw constraintError("maxSessionDuration", "Member must have value less than or equal to 43200");
+  return value;
+}
+
+/** Account alias: lower-case letters, digits and single dashes, 3–63 characters, no dash at either end. */
+export function checkAccountAlias(value: string | undefined): string {
+  const v = required(value, "accountAlias");
+  lengthBetween(v, "accountAlias", 3, 63);
+  if (!ACCOUNT_ALIAS_RE.test(v)) throw constraintError("accountAlias", `Member must satisfy regular expression pattern: ${ACCOUNT_ALIAS_PATTERN}`);
+  return v;
+}
+
+/** An optional integer member with a documented range (absent stays absent). */
+export function checkOptionalRange(value: number | undefined, field: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min) throw constraintError(field, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw constraintError(field, `Member must have value less than or equal to ${max}`);
   return value;
 }
 

@@ -1,0 +1,198 @@
+/**
+ * Account-level IAM settings: the account alias, the account password policy, and
+ * GetAccountSummary. None of these has a resource type, so each action is authorised on "*"
+ * (Service Authorization Reference). None changes identities or policies, so writes do not
+ * invalidate the directory's caches.
+ */
+import type {
+  CreateAccountAliasRequest,
+  DeleteAccountAliasRequest,
+  GetAccountPasswordPolicyResponse,
+  GetAccountSummaryResponse,
+  ListAccountAliasesRequest,
+  ListAccountAliasesResponse,
+  PasswordPolicy,
+  SummaryKeyType,
+  UpdateAccountPasswordPolicyRequest,
+} from "@aws-sdk/client-iam";
+import { authorize, type Caller, type IamEnv } from "./env.js";
+import { accountAliasExists, noSuchAccountAlias, noSuchPasswordPolicy } from "./errors.js";
+import {
+  COLLECTIONS,
+  QUOTAS,
+  type AccountAliasDoc,
+  type AccountAliasIndexDoc,
+  type ManagedPolicyDoc,
+  type PasswordPolicyDoc,
+  type RootAccessKeyDoc,
+} from "./model.js";
+import { paginateCollection, pageFields } from "./pagination.js";
+import { checkAccountAlias, checkMarker, checkMaxItems, checkOptionalRange } from "./validation.js";
+
+const aliasKey = (accountId: string, alias: string) => `${accountId}/${alias}`;
+
+// ---- Account alias ----
+
+/**
+ * An account has at most one alias: creating one replaces the account's current alias
+ * (IAM User Guide). Aliases are unique across all accounts, the account's own included.
+ */
+export async function createAccountAlias(env: IamEnv, caller: Caller, input: CreateAccountAliasRequest): Promise<Record<string, never>> {
+  const alias = checkAccountAlias(input.AccountAlias);
+  await authorize(caller, "CreateAccountAlias", "*");
+  const acct = caller.accountId;
+  await env.store.transaction(async (tx) => {
+    if (!(await tx.putIfAbsent<AccountAliasIndexDoc>(COLLECTIONS.accountAliasIndex, alias, { accountId: acct }))) throw accountAliasExists(alias);
+    for (const old of await tx.list<AccountAliasDoc>(COLLECTIONS.accountAliases, { prefix: `${acct}/` })) {
+      await tx.delete(COLLECTIONS.accountAliasIndex, old.value.alias);
+      await tx.delete(COLLECTIONS.accountAliases, old.key);
+    }
+    await tx.put<AccountAliasDoc>(COLLECTIONS.accountAliases, aliasKey(acct, alias), { accountId: acct, alias, createDate: caller.now });
+  });
+  return {};
+}
+
+export async function deleteAccountAlias(env: IamEnv, caller: Caller, input: DeleteAccountAliasRequest): Promise<Record<string, never>> {
+  const alias = checkAccountAlias(input.AccountAlias);
+  await authorize(caller, "DeleteAccountAlias", "*");
+  const acct = caller.accountId;
+  await env.store.transaction(async (tx) => {
+    if (!(await tx.get<AccountAliasDoc>(COLLECTIONS.accountAliases, aliasKey(acct, alias)))) throw noSuchAccountAlias(alias);
+    await tx.delete(COLLECTIONS.accountAliases, aliasKey(acct, alias));
+    await tx.delete(COLLECTIONS.accountAliasIndex, alias);
+  });
+  return {};
+}
+
+export async function listAccountAliases(env: IamEnv, caller: Caller, input: ListAccountAliasesRequest): Promise<ListAccountAliasesResponse> {
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  await authorize(caller, "ListAccountAliases", "*");
+  const page = await paginateCollection<AccountAliasDoc>(env.store, COLLECTIONS.accountAliases, `${caller.accountId}/`, marker, max, () => true);
+  return { AccountAliases: page.items.map((e) => e.value.alias), ...pageFields(page) };
+}
+
+// ---- Password policy ----
+
+/** UpdateAccountPasswordPolicy's default MinimumPasswordLength (every boolean member defaults to false). */
+const DEFAULT_MINIMUM_PASSWORD_LENGTH = 6;
+
+/** Not a partial update: every member the request omits reverts to its default. */
+export async function updateAccountPasswordPolicy(
+  env: IamEnv,
+  caller: Caller,
+  input: UpdateAccountPasswordPolicyRequest,
+): Promise<Record<string, never>> {
+  const minimumPasswordLength = checkOptionalRange(input.MinimumPasswordLength, "minimumPasswordLength", 6, 128) ?? DEFAULT_MINIMUM_PASSWORD_LENGTH;
+  // MaxPasswordAge and PasswordReusePrevention default to 0 (never expire / no reuse check),
+  // a value the request cannot set explicitly: omitting them is the only way to get it.
+  const maxPasswordAge = checkOptionalRange(input.MaxPasswordAge, "maxPasswordAge", 1, 1095);
+  const passwordReusePrevention = checkOptionalRange(input.PasswordReusePrevention, "passwordReusePrevention", 1, 24);
+  await authorize(caller, "UpdateAccountPasswordPolicy", "*");
+  const doc: PasswordPolicyDoc = {
+    accountId: caller.accountId,
+    minimumPasswordLength,
+    requireSymbols: input.RequireSymbols ?? false,
+    requireNumbers: input.RequireNumbers ?? false,
+    requireUppercaseCharacters: input.RequireUppercaseCharacters ?? false,
+    requireLowercaseCharacters: input.RequireLowercaseCharacters ?? false,
+    allowUsersToChangePassword: input.AllowUsersToChangePassword ?? false,
+    ...(maxPasswordAge !== undefined ? { maxPasswordAge } : {}),
+    ...(passwordReusePrevention !== undefined ? { passwordReusePrevention } : {}),
+    ...(input.HardExpiry !== undefined ? { hardExpiry: input.HardExpiry } : {}),
+  };
+  await env.store.put<PasswordPolicyDoc>(COLLECTIONS.passwordPolicies, caller.accountId, doc);
+  return {};
+}
+
+function passwordPolicyView(p: PasswordPolicyDoc): PasswordPolicy {
+  const out: PasswordPolicy = {
+    MinimumPasswordLength: p.minimumPasswordLength,
+    RequireSymbols: p.requireSymbols,
+    RequireNumbers: p.requireNumbers,
+    RequireUppercaseCharacters: p.requireUppercaseCharacters,
+    RequireLowercaseCharacters: p.requireLowercaseCharacters,
+    AllowUsersToChangePassword: p.allowUsersToChangePassword,
+    ExpirePasswords: (p.maxPasswordAge ?? 0) > 0,
+  };
+  if (p.maxPasswordAge !== undefined) out.MaxPasswordAge = p.maxPasswordAge;
+  if (p.passwordReusePrevention !== undefined) out.PasswordReusePrevention = p.passwordReusePrevention;
+  if (p.hardExpiry !== undefined) out.HardExpiry = p.hardExpiry;
+  return out;
+}
+
+/** NoSuchEntity while the account uses the default policy (none has been set). */
+export async function getAccountPasswordPolicy(env: IamEnv, caller: Caller): Promise<GetAccountPasswordPolicyResponse> {
+  await authorize(caller, "GetAccountPasswordPolicy", "*");
+  const p = await env.store.get<PasswordPolicyDoc>(COLLECTIONS.passwordPolicies, caller.accountId);
+  if (!p) throw noSuchPasswordPolicy(caller.accountId);
+  return { PasswordPolicy: passwordPolicyView(p) };
+}
+
+export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): Promise<Record<string, never>> {
+  await authorize(caller, "DeleteAccountPasswordPolicy", "*");
+  await env.store.transaction(async (tx) => {
+    if (!(await tx.get<PasswordPolicyDoc>(COLLECTIONS.passwordPolicies, caller.accountId))) throw noSuchPasswordPolicy(caller.accountId);
+    await tx.delete(COLLECTIONS.passwordPolicies, caller.accountId);
+  });
+  return {};
+}
+
+// ---- Account summary ----
+
+/**
+ * Usage counted from storage, and the default quotas IAM documents (the ones Bulwark enforces
+ * come from QUOTAS). Bulwark has no MFA devices, signing or server certificates, identity
+ * providers, instance profiles or root password, so those counts are 0.
+ */
+export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
+  await authorize(caller, "GetAccountSummary", "*");
+  const acct = caller.accountId;
+  const prefix = `${acct}/`;
+  const [users, groups, roles, policies, rootKeys] = await Promise.all([
+    env.store.count(COLLECTIONS.users, prefix),
+    env.store.count(COLLECTIONS.groups, prefix),
+    env.store.count(COLLECTIONS.roles, prefix),
+    env.store.list<ManagedPolicyDoc>(COLLECTIONS.policies, { prefix }),
+    // Root access keys are keyed by access key id alone (operator-created, few).
+    env.store.list<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys),
+  ]);
+  const summary: Partial<Record<SummaryKeyType, number>> = {
+    Users: users,
+    UsersQuota: QUOTAS.usersPerAccount,
+    Groups: groups,
+    GroupsQuota: QUOTAS.groupsPerAccount,
+    Roles: roles,
+    RolesQuota: QUOTAS.rolesPerAccount,
+    Policies: policies.length,
+    PoliciesQuota: QUOTAS.customerManagedPoliciesPerAccount,
+    PolicyVersionsInUse: policies.reduce((n, p) => n + p.value.versions.length, 0),
+    PolicyVersionsInUseQuota: QUOTAS.policyVersionsInUse,
+    VersionsPerPolicyQuota: QUOTAS.versionsPerPolicy,
+    PolicySizeQuota: QUOTAS.managedPolicySize,
+    UserPolicySizeQuota: QUOTAS.userInlinePolicySize,
+    GroupPolicySizeQuota: QUOTAS.groupInlinePolicySize,
+    RolePolicySizeQuota: QUOTAS.roleInlinePolicySize,
+    AssumeRolePolicySizeQuota: QUOTAS.trustPolicySize,
+    AttachedPoliciesPerUserQuota: QUOTAS.attachedPoliciesPerEntity,
+    AttachedPoliciesPerGroupQuota: QUOTAS.attachedPoliciesPerEntity,
+    AttachedPoliciesPerRoleQuota: QUOTAS.attachedPoliciesPerEntity,
+    GroupsPerUserQuota: QUOTAS.groupsPerUser,
+    AccessKeysPerUserQuota: QUOTAS.accessKeysPerUser,
+    SigningCertificatesPerUserQuota: QUOTAS.signingCertificatesPerUser,
+    InstanceProfiles: 0,
+    InstanceProfilesQuota: QUOTAS.instanceProfilesPerAccount,
+    ServerCertificates: 0,
+    ServerCertificatesQuota: QUOTAS.serverCertificatesPerAccount,
+    Providers: 0,
+    MFADevices: 0,
+    MFADevicesInUse: 0,
+    AccountMFAEnabled: 0,
+    AccountAccessKeysPresent: rootKeys.some((k) => k.value.accountId === acct) ? 1 : 0,
+    AccountPasswordPresent: 0,
+    AccountSigningCertificatesPresent: 0,
+    // STS issues version 1 (global endpoint, not Region-compatible) session tokens.
+    GlobalEndpointTokenVersion: 1,
+  };
+  return { SummaryMap: summary };
+}
