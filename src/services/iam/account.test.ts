@@ -229,6 +229,8 @@ describe("IAM GetAccountSummary", () => {
     const p = await h.call<{ Policy: { Arn: string } }>("CreatePolicy", { PolicyName: "p1", PolicyDocument: ALLOW_S3 });
     await h.call("CreatePolicyVersion", { PolicyArn: p.Policy.Arn, PolicyDocument: ALLOW_S3 });
     await h.call("CreatePolicy", { PolicyName: "p2", PolicyDocument: ALLOW_S3 });
+    await h.call("CreateInstanceProfile", { InstanceProfileName: "web" });
+    await h.call("CreateInstanceProfile", { InstanceProfileName: "worker" });
     // Another account's entities and AWS managed policies are not counted.
     await h.call("CreateUser", { UserName: "elsewhere" }, { accountId: OTHER_ACCOUNT });
     await h.call("AttachUserPolicy", { UserName: "alice", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
@@ -236,8 +238,8 @@ describe("IAM GetAccountSummary", () => {
 
     const s = (await h.call<SummaryOut>("GetAccountSummary", {})).SummaryMap;
     assert.deepEqual(
-      { Users: s.Users, Groups: s.Groups, Roles: s.Roles, Policies: s.Policies, PolicyVersionsInUse: s.PolicyVersionsInUse, AccountAccessKeysPresent: s.AccountAccessKeysPresent },
-      { Users: 3, Groups: 1, Roles: 1, Policies: 2, PolicyVersionsInUse: 3, AccountAccessKeysPresent: 1 },
+      { Users: s.Users, Groups: s.Groups, Roles: s.Roles, InstanceProfiles: s.InstanceProfiles, Policies: s.Policies, PolicyVersionsInUse: s.PolicyVersionsInUse, AccountAccessKeysPresent: s.AccountAccessKeysPresent },
+      { Users: 3, Groups: 1, Roles: 1, InstanceProfiles: 2, Policies: 2, PolicyVersionsInUse: 3, AccountAccessKeysPresent: 1 },
     );
     const other = (await h.call<SummaryOut>("GetAccountSummary", {}, { accountId: OTHER_ACCOUNT })).SummaryMap;
     assert.deepEqual([other.Users, other.Policies, other.AccountAccessKeysPresent], [1, 0, 0]);

@@ -143,16 +143,17 @@ export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): 
 /**
  * Usage counted from storage, and the default quotas IAM documents (the ones Bulwark enforces
  * come from QUOTAS). Bulwark has no MFA devices, signing or server certificates, identity
- * providers, instance profiles or root password, so those counts are 0.
+ * providers or root password, so those counts are 0.
  */
 export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
   await authorize(caller, "GetAccountSummary", "*");
   const acct = caller.accountId;
   const prefix = `${acct}/`;
-  const [users, groups, roles, policies, rootKeys] = await Promise.all([
+  const [users, groups, roles, profiles, policies, rootKeys] = await Promise.all([
     env.store.count(COLLECTIONS.users, prefix),
     env.store.count(COLLECTIONS.groups, prefix),
     env.store.count(COLLECTIONS.roles, prefix),
+    env.store.count(COLLECTIONS.instanceProfiles, prefix),
     env.store.list<ManagedPolicyDoc>(COLLECTIONS.policies, { prefix }),
     // Root access keys are keyed by access key id alone (operator-created, few).
     env.store.list<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys),
@@ -180,7 +181,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     GroupsPerUserQuota: QUOTAS.groupsPerUser,
     AccessKeysPerUserQuota: QUOTAS.accessKeysPerUser,
     SigningCertificatesPerUserQuota: QUOTAS.signingCertificatesPerUser,
-    InstanceProfiles: 0,
+    InstanceProfiles: profiles,
     InstanceProfilesQuota: QUOTAS.instanceProfilesPerAccount,
     ServerCertificates: 0,
     ServerCertificatesQuota: QUOTAS.serverCertificatesPerAccount,

@@ -12,6 +12,10 @@ export function roleArn(accountId: string, path: string, name: string): string {
   return `arn:aws:iam::${accountId}:role${path}${name}`;
 }
 
+export function instanceProfileArn(accountId: string, path: string, name: string): string {
+  return `arn:aws:iam::${accountId}:instance-profile${path}${name}`;
+}
+
 export function policyArn(accountId: string, path: string, name: string): string {
   return `arn:aws:iam::${accountId}:policy${path}${name}`;
 }

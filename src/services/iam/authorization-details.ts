@@ -15,10 +15,11 @@ import { awsManagedPolicies } from "./aws-managed-policies.js";
 import { encodeDocument } from "./documents.js";
 import { authorize, type Caller, type IamEnv } from "./env.js";
 import { constraintError } from "./errors.js";
+import { instanceProfileRoles, instanceProfilesOfRole } from "./instance-profiles.js";
 import { COLLECTIONS, type GroupDoc, type InlinePolicyDoc, type ManagedPolicyDoc, type RoleDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { policyCounts } from "./policy-lookup.js";
-import { boundaryView } from "./views.js";
+import { boundaryView, instanceProfileView } from "./views.js";
 import { sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems } from "./validation.js";
 
@@ -37,6 +38,11 @@ function inlineView(list: readonly InlinePolicyDoc[]): Array<{ PolicyName: strin
 
 function attachedView(arns: readonly string[]): Array<{ PolicyName: string; PolicyArn: string }> {
   return arns.map((arn) => ({ PolicyName: parseEntityArn(arn, "policy")?.name ?? "", PolicyArn: arn }));
+}
+
+async function instanceProfileList(env: IamEnv, r: RoleDoc): Promise<NonNullable<RoleDetail["InstanceProfileList"]>> {
+  const profiles = await instanceProfilesOfRole(env.store, r);
+  return Promise.all(profiles.map(async (p) => instanceProfileView(p, await instanceProfileRoles(env.store, p), "get")));
 }
 
 async function all<T>(env: IamEnv, collection: string, accountId: string): Promise<T[]> {
@@ -105,7 +111,7 @@ export async function getAccountAuthorizationDetails(
         Arn: roleArn(acct, r.path, r.roleName),
         CreateDate: new Date(r.createDate),
         AssumeRolePolicyDocument: encodeDocument(r.assumeRolePolicyDocument),
-        InstanceProfileList: [],
+        InstanceProfileList: await instanceProfileList(env, r),
         RolePolicyList: inlineView(r.inlinePolicies),
         AttachedManagedPolicies: attachedView(r.attachedPolicyArns),
         Tags: sortedTags(r.tags),

@@ -40,6 +40,7 @@ export function constraintError(field: string, constraint: string): AwsError {
 export const noSuchUser = (name: string): AwsError => noSuchEntity(`The user with name ${name} cannot be found.`);
 export const noSuchGroup = (name: string): AwsError => noSuchEntity(`The group with name ${name} cannot be found.`);
 export const noSuchRole = (name: string): AwsError => noSuchEntity(`The role with name ${name} cannot be found.`);
+export const noSuchInstanceProfile = (name: string): AwsError => noSuchEntity(`Instance Profile ${name} cannot be found.`);
 export const noSuchAccessKey = (id: string): AwsError => noSuchEntity(`The Access Key with id ${id} cannot be found.`);
 export const policyNotFound = (arn: string): AwsError => noSuchEntity(`Policy ${arn} was not found.`);
 export const policyNotAttachable = (arn: string): AwsError => noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
@@ -56,10 +57,13 @@ export const noSuchAccountAlias = (alias: string): AwsError => noSuchEntity(`The
 export const userExists = (name: string): AwsError => entityAlreadyExists(`User with name ${name} already exists.`);
 export const groupExists = (name: string): AwsError => entityAlreadyExists(`Group with name ${name} already exists.`);
 export const roleExists = (name: string): AwsError => entityAlreadyExists(`Role with name ${name} already exists.`);
+export const instanceProfileExists = (name: string): AwsError => entityAlreadyExists(`Instance Profile ${name} already exists.`);
 export const policyExists = (name: string): AwsError =>
   entityAlreadyExists(`A policy called ${name} already exists. Duplicate names are not allowed.`);
 
 export const accountAliasExists = (alias: string): AwsError => entityAlreadyExists(`The account alias ${alias} already exists.`);
+/** DeleteInstanceProfile and DeleteRole refuse while an instance profile holds a role. */
+export const rolesInInstanceProfile = (): AwsError => deleteConflict("Cannot delete entity, must remove roles from instance profile first.");
 
 export const quotaExceeded = (quota: string, value: number): AwsError => limitExceeded(`Cannot exceed quota for ${quota}: ${value}`);
 

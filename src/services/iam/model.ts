@@ -1,8 +1,8 @@
 /**
  * Documents IAM keeps in storage, and the collections that hold them.
  *
- * Users, groups, roles and customer managed policies are stored under their stable unique
- * id (AIDA…/AGPA…/AROA…/ANPA…) and found by name through a case-insensitive name index,
+ * Users, groups, roles, instance profiles and customer managed policies are stored under
+ * their stable unique id (AIDA…/AGPA…/AROA…/AIPA…/ANPA…) and found by name through a case-insensitive name index,
  * so a rename (UpdateUser, UpdateGroup) touches only the entity and its index entry.
  * Every key starts with `<accountId>/`: IAM is global, so there is no region segment.
  */
@@ -55,6 +55,17 @@ export interface RoleDoc {
   tags: TagDoc[];
   inlinePolicies: InlinePolicyDoc[];
   attachedPolicyArns: string[];
+}
+
+export interface InstanceProfileDoc {
+  accountId: string;
+  instanceProfileId: string;
+  instanceProfileName: string;
+  path: string;
+  createDate: number;
+  tags: TagDoc[];
+  /** Ids of the roles in the profile (at most QUOTAS.rolesPerInstanceProfile). */
+  roleIds: string[];
 }
 
 export interface PolicyVersionDoc {
@@ -160,6 +171,10 @@ export const COLLECTIONS = {
   groupMembers: "iam-group-members",
   roles: "iam-roles",
   roleNames: "iam-role-names",
+  instanceProfiles: "iam-instance-profiles",
+  instanceProfileNames: "iam-instance-profile-names",
+  /** Reverse index `<accountId>/<roleId>/<lower-case profile name>` → the profile's NameIndexDoc. */
+  roleInstanceProfiles: "iam-role-instance-profiles",
   policies: "iam-policies",
   policyNames: "iam-policy-names",
   policyAttachments: "iam-policy-attachments",
@@ -185,6 +200,7 @@ export const QUOTAS = {
   groupInlinePolicySize: 5120,
   roleInlinePolicySize: 10240,
   trustPolicySize: 2048,
+  rolesPerInstanceProfile: 1,
   // Account-level quotas (IAM and AWS STS quotas), reported by GetAccountSummary.
   usersPerAccount: 5000,
   groupsPerAccount: 300,

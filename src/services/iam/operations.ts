@@ -10,6 +10,7 @@ import * as bounds from "./boundaries.js";
 import { callerFromContext, type Caller, type IamEnv } from "./env.js";
 import * as groups from "./groups.js";
 import * as inline from "./inline-policies.js";
+import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
 import * as roles from "./roles.js";
@@ -60,6 +61,17 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     ListRoleTags: op(sdk.ListRoleTags$, roles.listRoleTags),
     PutRolePermissionsBoundary: op(sdk.PutRolePermissionsBoundary$, bounds.putRolePermissionsBoundary),
     DeleteRolePermissionsBoundary: op(sdk.DeleteRolePermissionsBoundary$, bounds.deleteRolePermissionsBoundary),
+
+    CreateInstanceProfile: op(sdk.CreateInstanceProfile$, profiles.createInstanceProfile),
+    GetInstanceProfile: op(sdk.GetInstanceProfile$, profiles.getInstanceProfile),
+    DeleteInstanceProfile: op(sdk.DeleteInstanceProfile$, profiles.deleteInstanceProfile),
+    ListInstanceProfiles: op(sdk.ListInstanceProfiles$, profiles.listInstanceProfiles),
+    ListInstanceProfilesForRole: op(sdk.ListInstanceProfilesForRole$, profiles.listInstanceProfilesForRole),
+    AddRoleToInstanceProfile: op(sdk.AddRoleToInstanceProfile$, profiles.addRoleToInstanceProfile),
+    RemoveRoleFromInstanceProfile: op(sdk.RemoveRoleFromInstanceProfile$, profiles.removeRoleFromInstanceProfile),
+    TagInstanceProfile: op(sdk.TagInstanceProfile$, profiles.tagInstanceProfile),
+    UntagInstanceProfile: op(sdk.UntagInstanceProfile$, profiles.untagInstanceProfile),
+    ListInstanceProfileTags: op(sdk.ListInstanceProfileTags$, profiles.listInstanceProfileTags),
 
     CreatePolicy: op(sdk.CreatePolicy$, policies.createPolicy),
     GetPolicy: op(sdk.GetPolicy$, policies.getPolicy),

@@ -9,6 +9,7 @@ import {
   COLLECTIONS,
   type AttachedEntityKind,
   type GroupDoc,
+  type InstanceProfileDoc,
   type ManagedPolicyDoc,
   type NameIndexDoc,
   type PolicyUseDoc,
@@ -16,12 +17,13 @@ import {
   type UserDoc,
 } from "./model.js";
 
-type EntityKind = "user" | "group" | "role" | "policy";
+type EntityKind = "user" | "group" | "role" | "instanceProfile" | "policy";
 
 const COLLS: Record<EntityKind, { docs: string; names: string }> = {
   user: { docs: COLLECTIONS.users, names: COLLECTIONS.userNames },
   group: { docs: COLLECTIONS.groups, names: COLLECTIONS.groupNames },
   role: { docs: COLLECTIONS.roles, names: COLLECTIONS.roleNames },
+  instanceProfile: { docs: COLLECTIONS.instanceProfiles, names: COLLECTIONS.instanceProfileNames },
   policy: { docs: COLLECTIONS.policies, names: COLLECTIONS.policyNames },
 };
 
@@ -81,6 +83,36 @@ export const roles = {
   insert: (db: DocStore, r: RoleDoc) => insert(db, "role", r.accountId, { id: r.roleId, name: r.roleName, path: r.path }, r),
   save: (db: DocStore, r: RoleDoc) => db.put<RoleDoc>(COLLECTIONS.roles, idKey(r.accountId, r.roleId), r),
   remove: (db: DocStore, r: RoleDoc) => remove(db, "role", r.accountId, r.roleId, r.roleName),
+};
+
+export const instanceProfiles = {
+  byName: (db: DocStore, accountId: string, name: string) => byName<InstanceProfileDoc>(db, "instanceProfile", accountId, name),
+  byId: (db: DocStore, accountId: string, id: string) => db.get<InstanceProfileDoc>(COLLECTIONS.instanceProfiles, idKey(accountId, id)),
+  insert: (db: DocStore, p: InstanceProfileDoc) =>
+    insert(db, "instanceProfile", p.accountId, { id: p.instanceProfileId, name: p.instanceProfileName, path: p.path }, p),
+  save: (db: DocStore, p: InstanceProfileDoc) => db.put<InstanceProfileDoc>(COLLECTIONS.instanceProfiles, idKey(p.accountId, p.instanceProfileId), p),
+  remove: (db: DocStore, p: InstanceProfileDoc) => remove(db, "instanceProfile", p.accountId, p.instanceProfileId, p.instanceProfileName),
+};
+
+/**
+ * Which instance profiles hold a role: `<accountId>/<roleId>/<lower-case profile name>`, so
+ * ListInstanceProfilesForRole pages in name order and DeleteRole finds a use in one read.
+ */
+export const roleProfiles = {
+  prefix: (accountId: string, roleId: string) => `${accountId}/${roleId}/`,
+  key: (accountId: string, roleId: string, profileName: string) => `${accountId}/${roleId}/${profileName.toLowerCase()}`,
+  add: (db: DocStore, roleId: string, p: InstanceProfileDoc) =>
+    db.put<NameIndexDoc>(COLLECTIONS.roleInstanceProfiles, roleProfiles.key(p.accountId, roleId, p.instanceProfileName), {
+      id: p.instanceProfileId,
+      name: p.instanceProfileName,
+      path: p.path,
+    }),
+  remove: (db: DocStore, roleId: string, p: InstanceProfileDoc) =>
+    db.delete(COLLECTIONS.roleInstanceProfiles, roleProfiles.key(p.accountId, roleId, p.instanceProfileName)),
+  any: async (db: DocStore, accountId: string, roleId: string) =>
+    (await db.list<NameIndexDoc>(COLLECTIONS.roleInstanceProfiles, { prefix: roleProfiles.prefix(accountId, roleId), limit: 1 })).length > 0,
+  all: async (db: DocStore, accountId: string, roleId: string) =>
+    (await db.list<NameIndexDoc>(COLLECTIONS.roleInstanceProfiles, { prefix: roleProfiles.prefix(accountId, roleId) })).map((e) => e.value),
 };
 
 export const policies = {

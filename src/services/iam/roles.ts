@@ -22,10 +22,10 @@ import type { DocStore } from "../../storage/types.js";
 import { roleArn } from "./arn.js";
 import { checkBoundaryArn, releaseBoundary, requireBoundaryPolicy, useBoundary } from "./boundary-policy.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
-import { deleteConflict, noSuchRole, quotaExceeded, roleExists } from "./errors.js";
+import { deleteConflict, noSuchRole, quotaExceeded, roleExists, rolesInInstanceProfile } from "./errors.js";
 import { COLLECTIONS, QUOTAS, type NameIndexDoc, type RoleDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
-import { roles } from "./repo.js";
+import { roleProfiles, roles } from "./repo.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { boundaryContext } from "./users.js";
 import {
@@ -164,6 +164,7 @@ export async function deleteRole(env: IamEnv, caller: Caller, input: DeleteRoleR
   await authorizeOnRole(env, caller, "DeleteRole", name);
   await write(env, caller.accountId, async (tx) => {
     const r = await mustRole(tx, caller.accountId, name);
+    if (await roleProfiles.any(tx, r.accountId, r.roleId)) throw rolesInInstanceProfile();
     if (r.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
     if (r.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");
     if (r.permissionsBoundaryArn !== undefined) await releaseBoundary(tx, r.accountId, r.permissionsBoundaryArn, "Role", r.roleId);

@@ -1,9 +1,9 @@
 /** Stored documents rendered as the IAM API's output structures. */
-import type { AttachedPermissionsBoundary, Group, Policy, Role, Tag, User } from "@aws-sdk/client-iam";
-import { groupArn, roleArn, userArn } from "./arn.js";
+import type { AttachedPermissionsBoundary, Group, InstanceProfile, Policy, Role, Tag, User } from "@aws-sdk/client-iam";
+import { groupArn, instanceProfileArn, roleArn, userArn } from "./arn.js";
 import type { AwsManagedPolicy } from "./aws-managed-policies.js";
 import { encodeDocument } from "./documents.js";
-import type { GroupDoc, ManagedPolicyDoc, RoleDoc, TagDoc, UserDoc } from "./model.js";
+import type { GroupDoc, InstanceProfileDoc, ManagedPolicyDoc, RoleDoc, TagDoc, UserDoc } from "./model.js";
 import { sortedTags } from "./tags.js";
 
 export function boundaryView(arn: string | undefined): AttachedPermissionsBoundary | undefined {
@@ -58,6 +58,36 @@ export function roleView(r: RoleDoc, mode: RoleViewMode, createTags?: readonly T
     if (r.tags.length > 0) out.Tags = tagsView(sortedTags(r.tags));
     out.RoleLastUsed = {};
   }
+  return out;
+}
+
+/** A role as instance profiles embed it: identity, creation date and trust policy only. */
+export function embeddedRoleView(r: RoleDoc): Role {
+  return {
+    Path: r.path,
+    RoleName: r.roleName,
+    RoleId: r.roleId,
+    Arn: roleArn(r.accountId, r.path, r.roleName),
+    CreateDate: new Date(r.createDate),
+    AssumeRolePolicyDocument: encodeDocument(r.assumeRolePolicyDocument),
+  };
+}
+
+/**
+ * `mode`: "create" shows the tags the request set, "get" the stored tags (when any); the
+ * list operations show none (IAM's listings omit tags).
+ */
+export function instanceProfileView(p: InstanceProfileDoc, roles: readonly RoleDoc[], mode: "create" | "get" | "list"): InstanceProfile {
+  const out: InstanceProfile = {
+    Path: p.path,
+    InstanceProfileName: p.instanceProfileName,
+    InstanceProfileId: p.instanceProfileId,
+    Arn: instanceProfileArn(p.accountId, p.path, p.instanceProfileName),
+    CreateDate: new Date(p.createDate),
+    Roles: roles.map(embeddedRoleView),
+  };
+  if (mode === "create" && p.tags.length > 0) out.Tags = tagsView(p.tags);
+  if (mode === "get" && p.tags.length > 0) out.Tags = tagsView(sortedTags(p.tags));
   return out;
 }
 
