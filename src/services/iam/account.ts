@@ -121,10 +121,15 @@ function passwordPolicyView(p: PasswordPolicyDoc): PasswordPolicy {
   return out;
 }
 
-/** NoSuchEntity while the account uses the default policy (none has been set). */
+/**
+ * NoSuchEntity while the account uses the default policy (none has been set).
+ * AllowUsersToChangePassword also grants every IAM user iam:GetAccountPasswordPolicy (an
+ * explicit Deny still wins).
+ */
 export async function getAccountPasswordPolicy(env: IamEnv, caller: Caller): Promise<GetAccountPasswordPolicyResponse> {
-  await authorize(caller, "GetAccountPasswordPolicy", "*");
   const p = await env.store.get<PasswordPolicyDoc>(COLLECTIONS.passwordPolicies, caller.accountId);
+  const granted = p?.allowUsersToChangePassword === true && caller.principal?.type === "IAMUser";
+  await caller.authorize({ action: "iam:GetAccountPasswordPolicy", resource: "*" }, granted ? { alternativeAllow: async () => true } : undefined);
   if (!p) throw noSuchPasswordPolicy(caller.accountId);
   return { PasswordPolicy: passwordPolicyView(p) };
 }

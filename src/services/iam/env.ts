@@ -26,7 +26,8 @@ export interface Caller {
   now: number;
   /** Absent for internal calls. */
   principal?: Principal;
-  authorize(req: AuthorizeRequest): Promise<void>;
+  /** `alternativeAllow` is consulted only on an implicit deny (an explicit Deny always wins). */
+  authorize(req: AuthorizeRequest, opts?: { alternativeAllow?: () => Promise<boolean> }): Promise<void>;
   audit?: AuditAnnotations;
 }
 
@@ -35,7 +36,7 @@ export function callerFromContext(ctx: RequestContext): Caller {
     accountId: ctx.scope.accountId,
     now: ctx.now,
     principal: ctx.principal,
-    authorize: (req) => ctx.authorize(req),
+    authorize: (req, opts) => ctx.authorize(req, opts),
     audit: ctx.audit,
   };
 }

@@ -71,3 +71,13 @@ export const quotaExceeded = (quota: string, value: number): AwsError => limitEx
 export function awsManagedPolicyImmutable(callerArn: string, action: string, arn: string): AwsError {
   return commonError("AccessDenied", `User: ${callerArn} is not authorized to perform: ${action} on resource: policy ${arn}`);
 }
+
+// ---- Login profiles and passwords (messages never include a password) ----
+export const noSuchLoginProfile = (name: string): AwsError => noSuchEntity(`Login Profile for User ${name} cannot be found.`);
+export const loginProfileExists = (name: string): AwsError => entityAlreadyExists(`Login Profile for user ${name} already exists.`);
+export function passwordPolicyViolation(message: string): AwsError {
+  return new AwsError("PasswordPolicyViolation", message, 400);
+}
+export function invalidUserType(message: string): AwsError {
+  return new AwsError("InvalidUserType", message, 400);
+}

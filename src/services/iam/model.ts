@@ -163,6 +163,38 @@ export interface PasswordPolicyDoc {
   hardExpiry?: boolean;
 }
 
+/**
+ * A password hash: scrypt over the UTF-8 password with a random 16-byte salt. The parameters
+ * are recorded with each hash so they can be raised later without invalidating old ones.
+ * The password itself is never stored, in clear or reversibly.
+ */
+export interface PasswordHashDoc {
+  alg: "scrypt";
+  N: number;
+  r: number;
+  p: number;
+  /** base64 */
+  salt: string;
+  /** base64 derived key */
+  hash: string;
+}
+
+/** A user's login profile (console password), keyed `<accountId>/<userId>` so it follows renames. */
+export interface LoginProfileDoc {
+  accountId: string;
+  userId: string;
+  createDate: number;
+  passwordResetRequired: boolean;
+  /** When the current password was set (password age for MaxPasswordAge/HardExpiry). */
+  passwordSetDate: number;
+  current: PasswordHashDoc;
+  /**
+   * Hashes of earlier passwords, newest first, kept only as many as the account's
+   * PasswordReusePrevention needs (the current password counts as one of them).
+   */
+  previous: PasswordHashDoc[];
+}
+
 export const COLLECTIONS = {
   users: "iam-users",
   userNames: "iam-user-names",
@@ -186,6 +218,7 @@ export const COLLECTIONS = {
   accountAliases: "iam-account-aliases",
   accountAliasIndex: "iam-account-alias-index",
   passwordPolicies: "iam-password-policies",
+  loginProfiles: "iam-login-profiles",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */

@@ -10,6 +10,7 @@ import * as bounds from "./boundaries.js";
 import { callerFromContext, type Caller, type IamEnv } from "./env.js";
 import * as groups from "./groups.js";
 import * as inline from "./inline-policies.js";
+import * as logins from "./login-profiles.js";
 import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
@@ -120,5 +121,13 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     GetAccountPasswordPolicy: op(sdk.GetAccountPasswordPolicy$, account.getAccountPasswordPolicy),
     DeleteAccountPasswordPolicy: op(sdk.DeleteAccountPasswordPolicy$, account.deleteAccountPasswordPolicy),
     GetAccountSummary: op(sdk.GetAccountSummary$, account.getAccountSummary),
+
+    // ---- Login profiles (user passwords) and ChangePassword: ./login-profiles.ts ----
+    CreateLoginProfile: op(sdk.CreateLoginProfile$, logins.createLoginProfile),
+    GetLoginProfile: op(sdk.GetLoginProfile$, logins.getLoginProfile),
+    UpdateLoginProfile: op(sdk.UpdateLoginProfile$, logins.updateLoginProfile),
+    DeleteLoginProfile: op(sdk.DeleteLoginProfile$, logins.deleteLoginProfile),
+    ChangePassword: op(sdk.ChangePassword$, logins.changePassword),
+    // ---- end login profiles ----
   };
 }

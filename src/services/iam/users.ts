@@ -138,6 +138,7 @@ export async function deleteUser(env: IamEnv, caller: Caller, input: DeleteUserR
   await authorizeOnUser(env, caller, "DeleteUser", name);
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
+    if (await tx.get(COLLECTIONS.loginProfiles, `${u.accountId}/${u.userId}`)) throw deleteConflict("Cannot delete entity, must delete login profile first.");
     if ((await tx.count(COLLECTIONS.accessKeys, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must delete access keys first.");
     if (u.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
     if (u.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");

@@ -201,3 +201,13 @@ export function checkTagKeys(keys: string[] | undefined): string[] {
 export function policySize(document: string): number {
   return document.replace(WHITESPACE, "").length;
 }
+
+const PASSWORD_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
+
+/** Password members (CreateLoginProfile, UpdateLoginProfile, ChangePassword): 1–128 characters; the value is never echoed. */
+export function checkPassword(value: string | undefined, field: string): string {
+  const v = required(value, field);
+  lengthBetween(v, field, 1, 128);
+  if (!PASSWORD_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+  return v;
+}

@@ -25,8 +25,10 @@ export interface Harness {
   iam: IamService;
   /** Every authorisation request made, in order. */
   calls: AuthorizeRequest[];
-  /** Actions (e.g. "iam:CreateUser") the fake authoriser denies. */
+  /** Actions (e.g. "iam:CreateUser") the fake authoriser denies (implicitly: an alternativeAllow may still grant them). */
   deny: Set<string>;
+  /** Actions the fake authoriser denies explicitly (no alternativeAllow is consulted). */
+  explicitDeny: Set<string>;
   /** Invokes an operation through its handler, as the gateway would. */
   call<O = Record<string, unknown>>(operation: string, input: object, opts?: { principal?: Principal; accountId?: string }): Promise<O>;
   ctx(opts?: { principal?: Principal; accountId?: string }): RequestContext;
@@ -39,12 +41,14 @@ export function createHarness(): Harness {
   const iam = createIamService({ store, sealer, clock });
   const calls: AuthorizeRequest[] = [];
   const deny = new Set<string>();
+  const explicitDeny = new Set<string>();
 
   function ctx(opts: { principal?: Principal; accountId?: string } = {}): RequestContext {
     const principal = opts.principal ?? rootPrincipal(opts.accountId ?? ACCOUNT);
-    const authorizeImpl = async (req: AuthorizeRequest): Promise<void> => {
+    const authorizeImpl = async (req: AuthorizeRequest, o?: { alternativeAllow?: () => Promise<boolean> }): Promise<void> => {
       calls.push(req);
-      if (deny.has(req.action)) {
+      if (!explicitDeny.has(req.action) && deny.has(req.action) && o?.alternativeAllow && (await o.alternativeAllow())) return;
+      if (deny.has(req.action) || explicitDeny.has(req.action)) {
         throw commonError("AccessDenied", `User: ${principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`);
       }
     };
@@ -59,8 +63,8 @@ export function createHarness(): Harness {
       secureTransport: true,
       now: clock.now(),
       authorize: authorizeImpl,
-      isAllowed: async (req) => !deny.has(req.action),
-      evaluate: async (req) => (deny.has(req.action) ? "ImplicitDeny" : "Allow"),
+      isAllowed: async (req) => !deny.has(req.action) && !explicitDeny.has(req.action),
+      evaluate: async (req) => (explicitDeny.has(req.action) ? "ExplicitDeny" : deny.has(req.action) ? "ImplicitDeny" : "Allow"),
       audit: {},
     };
   }
@@ -71,7 +75,7 @@ export function createHarness(): Harness {
     return (await op.handler(input, ctx(opts))) as O;
   }
 
-  return { store, clock, iam, calls, deny, call, ctx };
+  return { store, clock, iam, calls, deny, explicitDeny, call, ctx };
 }
 
 /** Asserts that `p` rejects with an AwsError of exactly this code, status and message. */
