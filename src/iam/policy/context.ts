@@ -19,7 +19,11 @@ export class ContextLookup {
   readonly resolve: Resolver;
   private ctx: ConditionContext | undefined;
 
-  constructor(private readonly source: ContextSource) {
+  constructor(
+    private readonly source: ContextSource,
+    /** Simulation only: told of every key looked up and not found. */
+    private readonly onMissing?: (key: string) => void,
+  ) {
     this.resolve = (key, keyLower) => singleValue(this.get(key, keyLower));
   }
 
@@ -43,6 +47,7 @@ export class ContextLookup {
         if (v !== undefined) return v;
       }
     }
+    if (this.onMissing !== undefined) this.onMissing(key);
     return undefined;
   }
 }

@@ -305,7 +305,7 @@ test("differential: identical decisions to @cloud-copilot/iam-simulate on random
       name: user,
     };
     const parse = (d: unknown, kind: "identity" | "boundary"): ParsedPolicy => parsePolicy(JSON.stringify(d), kind);
-    const ours = evaluate({
+    const input = {
       principal,
       action,
       resource,
@@ -313,7 +313,10 @@ test("differential: identical decisions to @cloud-copilot/iam-simulate on random
       identityPolicies: identityDocs.map((d) => parse(d, "identity")),
       ...(boundaryDoc ? { permissionsBoundary: parse(boundaryDoc, "boundary") } : {}),
       context: contextVariables as ConditionContext,
-    }).decision;
+    };
+    const ours = evaluate(input).decision;
+    // The policy simulator's traced evaluation must decide the same.
+    assert.equal(evaluate({ ...input, trace: { matched: [], missingKeys: [] } }).decision, ours, `traced, case ${i}`);
     decided[ours]++;
     if (ours !== theirs) {
       mismatches.push(

@@ -35,13 +35,14 @@ import {
   type CallerIdentity,
   type PrincipalMatch,
 } from "./principal-element.js";
-import type { CompiledStatement, EvaluationInput, EvaluationResult, ParsedPolicy } from "./types.js";
+import type { CompiledStatement, EvaluationInput, EvaluationResult, EvaluationTrace, ParsedPolicy, PolicySlot } from "./types.js";
 
 /** Per-request state shared by every statement check. */
 class Env {
   readonly actionLower: string;
   readonly ctx: ContextLookup;
   readonly caller: CallerIdentity;
+  readonly trace: EvaluationTrace | undefined;
   private split: SplitArn | undefined;
 
   constructor(
@@ -49,7 +50,15 @@ class Env {
     readonly hasBoundary: boolean,
   ) {
     this.actionLower = input.action.toLowerCase();
-    this.ctx = new ContextLookup(input.context);
+    const trace = (this.trace = input.trace);
+    this.ctx = new ContextLookup(
+      input.context,
+      trace === undefined
+        ? undefined
+        : (key) => {
+            if (!trace.missingKeys.includes(key)) trace.missingKeys.push(key);
+          },
+    );
     const p = input.principal;
     this.caller = {
       type: p.type,
@@ -107,41 +116,63 @@ function principalMatch(st: CompiledStatement, env: Env): PrincipalMatch {
 
 const DENIED = -1;
 
+/** Traced evaluation: every condition is evaluated (no short cut), so each missing key is seen. */
+function allConditionsHold(st: CompiledStatement, env: Env): boolean {
+  if (env.trace === undefined) return conditionsHold(st.conditions, env.ctx);
+  let ok = true;
+  for (const c of st.conditions) if (!conditionsHold([c], env.ctx)) ok = false;
+  return ok;
+}
+
+function noteMatch(env: Env, slot: PolicySlot, policy: ParsedPolicy, st: CompiledStatement): void {
+  env.trace?.matched.push({ slot, policy, index: policy.statements.indexOf(st), deny: st.deny });
+}
+
 /**
  * Scans policies whose statements carry no principal (identity, boundary, session, SCP).
- * Returns DENIED, 1 (some statement allows) or 0.
+ * Returns DENIED, 1 (some statement allows) or 0. A traced scan looks at every statement.
  */
-function scanIdentityLike(policies: readonly ParsedPolicy[], env: Env): number {
+function scanIdentityLike(policies: readonly ParsedPolicy[], env: Env, slot: PolicySlot): number {
+  const tracing = env.trace !== undefined;
   let allowed = 0;
+  let denied = false;
   for (const policy of policies) {
     for (const st of policy.statements) {
-      if (st.deny === false && allowed === 1) continue; // only denies can still change the outcome
+      if (!tracing && st.deny === false && allowed === 1) continue; // only denies can still change the outcome
       if (!actionMatches(st, env) || !resourceMatches(st, env)) continue;
       // A principal-bearing statement in an identity-type slot must still name the caller.
       if (st.principal !== undefined && principalMatch(st, env) === MATCH_NONE) continue;
-      if (!conditionsHold(st.conditions, env.ctx)) continue;
-      if (st.deny) return DENIED;
-      allowed = 1;
+      if (!allConditionsHold(st, env)) continue;
+      noteMatch(env, slot, policy, st);
+      if (st.deny) {
+        if (!tracing) return DENIED;
+        denied = true;
+      } else allowed = 1;
     }
   }
-  return allowed;
+  return denied ? DENIED : allowed;
 }
 
 /** Scans a resource-based policy: DENIED, or the strongest way an Allow names the caller. */
 function scanResourcePolicy(policy: ParsedPolicy, env: Env): number {
+  const tracing = env.trace !== undefined;
   let best: number = MATCH_NONE;
+  let denied = false;
   for (const st of policy.statements) {
-    if (!st.deny && best === MATCH_DIRECT) continue;
+    if (!tracing && !st.deny && best === MATCH_DIRECT) continue;
     // A statement without Principal in a resource policy names nobody.
     if (st.principal === undefined) continue;
     if (!actionMatches(st, env) || !resourceMatches(st, env)) continue;
     const how = principalMatch(st, env);
-    if (how === MATCH_NONE || (!st.deny && how <= best)) continue;
-    if (!conditionsHold(st.conditions, env.ctx)) continue;
-    if (st.deny) return DENIED;
-    best = how;
+    if (how === MATCH_NONE || (!tracing && !st.deny && how <= best)) continue;
+    if (!allConditionsHold(st, env)) continue;
+    noteMatch(env, "resource", policy, st);
+    if (st.deny) {
+      if (!tracing) return DENIED;
+      denied = true;
+    } else if (how > best) best = how;
   }
-  return best;
+  return denied ? DENIED : best;
 }
 
 const allow = (reason: string): EvaluationResult => ({ decision: "Allow", reason });
@@ -157,21 +188,42 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   const sessions = usesIdentity && input.sessionPolicies && input.sessionPolicies.length > 0 ? input.sessionPolicies : undefined;
   const env = new Env(input, boundary !== undefined);
 
-  // 1. Explicit denies, collecting allows on the way.
+  // 1. Explicit denies, collecting allows on the way. A traced evaluation scans every slot
+  // (so the boundary's verdict and every matched statement are known) and then answers the
+  // first deny in the same order.
+  const tracing = input.trace !== undefined;
+  let firstDeny: EvaluationResult | undefined;
   let scpDenied = false;
   for (const level of input.serviceControlPolicies ?? []) {
-    const r = scanIdentityLike(level, env);
-    if (r === DENIED) return explicitDeny("explicit deny in a service control policy");
+    const r = scanIdentityLike(level, env, "scp");
+    if (r === DENIED) {
+      firstDeny ??= explicitDeny("explicit deny in a service control policy");
+      if (!tracing) return firstDeny;
+    }
     if (r === 0) scpDenied = true;
   }
   const rp = input.resourcePolicy ? scanResourcePolicy(input.resourcePolicy, env) : MATCH_NONE;
-  if (rp === DENIED) return explicitDeny("explicit deny in the resource-based policy");
-  const id = usesIdentity ? scanIdentityLike(input.identityPolicies, env) : 0;
-  if (id === DENIED) return explicitDeny("explicit deny in an identity-based policy");
-  const pb = boundary ? scanIdentityLike([boundary], env) : 1;
-  if (pb === DENIED) return explicitDeny("explicit deny in the permissions boundary");
-  const sp = sessions ? scanIdentityLike(sessions, env) : 1;
-  if (sp === DENIED) return explicitDeny("explicit deny in a session policy");
+  if (rp === DENIED) {
+    firstDeny ??= explicitDeny("explicit deny in the resource-based policy");
+    if (!tracing) return firstDeny;
+  }
+  const id = usesIdentity ? scanIdentityLike(input.identityPolicies, env, "identity") : 0;
+  if (id === DENIED) {
+    firstDeny ??= explicitDeny("explicit deny in an identity-based policy");
+    if (!tracing) return firstDeny;
+  }
+  const pb = boundary ? scanIdentityLike([boundary], env, "boundary") : 1;
+  if (boundary && input.trace) input.trace.boundaryAllows = pb === 1;
+  if (pb === DENIED) {
+    firstDeny ??= explicitDeny("explicit deny in the permissions boundary");
+    if (!tracing) return firstDeny;
+  }
+  const sp = sessions ? scanIdentityLike(sessions, env, "session") : 1;
+  if (sp === DENIED) {
+    firstDeny ??= explicitDeny("explicit deny in a session policy");
+    if (!tracing) return firstDeny;
+  }
+  if (firstDeny) return firstDeny;
 
   // 2. Organizations guardrails.
   if (scpDenied) return implicitDeny("no service control policy allows the action");

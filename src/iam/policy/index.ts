@@ -2,6 +2,7 @@
 export { PolicyParseError } from "./errors.js";
 export { parsePolicy } from "./parse.js";
 export { evaluate } from "./evaluate.js";
+export { statementPositions, type StatementPosition } from "./positions.js";
 export { principalContext, requestTimeContext } from "./principal-context.js";
 export type {
   PolicyKind,
@@ -10,4 +11,7 @@ export type {
   EvaluationInput,
   EvaluationResult,
   CompiledStatement,
+  EvaluationTrace,
+  MatchedStatementRef,
+  PolicySlot,
 } from "./types.js";

@@ -129,6 +129,10 @@ export function runCase(c: Case): EvaluationResult {
     context,
   };
   const result = evaluate(input);
+  // A traced evaluation (IAM's policy simulator) scans every statement but decides the same.
+  const traced = evaluate({ ...input, trace: { matched: [], missingKeys: [] } });
+  assert.equal(traced.decision, result.decision, "traced evaluation");
+  assert.equal(traced.reason, result.reason, "traced evaluation reason");
   // The same decision with the context built on demand (at most once), and with the
   // authoriser's pattern: a first evaluation that stops at the first context read, then a
   // second one with the context.

@@ -70,6 +70,36 @@ export interface EvaluationInput {
   callerServicePrincipal?: string;
   /** The caller is a web-identity / SAML federation (matches {"Federated": …} principals). */
   callerFederatedProvider?: string;
+  /**
+   * Policy simulation only (IAM SimulatePrincipalPolicy / SimulateCustomPolicy): when given,
+   * the engine scans every statement instead of stopping at the first decisive one and
+   * records what matched here. The decision is the same with or without a trace.
+   */
+  trace?: EvaluationTrace;
+}
+
+/** Where an evaluated statement came from. */
+export type PolicySlot = "scp" | "resource" | "identity" | "boundary" | "session";
+
+export interface MatchedStatementRef {
+  slot: PolicySlot;
+  policy: ParsedPolicy;
+  /** Index into policy.statements (= the statement's position in the document's Statement list). */
+  index: number;
+  deny: boolean;
+}
+
+/** What a traced evaluation found (filled in by evaluate()). */
+export interface EvaluationTrace {
+  /** Statements whose action, resource, principal and conditions all matched. */
+  matched: MatchedStatementRef[];
+  /**
+   * Condition keys (and policy-variable keys) read while evaluating statements whose action
+   * and resource matched, that the context did not supply; spelled as in the policy.
+   */
+  missingKeys: string[];
+  /** The permissions boundary's own verdict, when there is one: true = some statement allows and none denies. */
+  boundaryAllows?: boolean;
 }
 
 export interface EvaluationResult {

@@ -15,6 +15,7 @@ import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
 import * as roles from "./roles.js";
+import * as simulation from "./simulation.js";
 import * as users from "./users.js";
 
 type Domain<I, O> = (env: IamEnv, caller: Caller, input: I) => Promise<O>;
@@ -129,5 +130,12 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     DeleteLoginProfile: op(sdk.DeleteLoginProfile$, logins.deleteLoginProfile),
     ChangePassword: op(sdk.ChangePassword$, logins.changePassword),
     // ---- end login profiles ----
+
+    // Policy simulation (src/services/iam/simulation.ts): decisions from the gateway's own
+    // policy engine, with the statements that matched and the context keys that were missing.
+    SimulateCustomPolicy: op(sdk.SimulateCustomPolicy$, simulation.simulateCustomPolicy),
+    SimulatePrincipalPolicy: op(sdk.SimulatePrincipalPolicy$, simulation.simulatePrincipalPolicy),
+    GetContextKeysForCustomPolicy: op(sdk.GetContextKeysForCustomPolicy$, simulation.getContextKeysForCustomPolicy),
+    GetContextKeysForPrincipalPolicy: op(sdk.GetContextKeysForPrincipalPolicy$, simulation.getContextKeysForPrincipalPolicy),
   };
 }
