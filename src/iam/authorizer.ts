@@ -260,6 +260,11 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
     const c: ConditionContext = {};
     const base = principalContextOf(principal, tags);
     for (const k in base) setKey(c, k, base[k]);
+    // Seconds since the MFA-authenticated session was issued (needs the request time, so it is
+    // not part of the cached principal keys).
+    if (principal.mfaAuthenticated === true && principal.sessionIssuedAt !== undefined && base["aws:MultiFactorAuthPresent"] === true) {
+      c["aws:MultiFactorAuthAge"] = Math.max(0, Math.floor((facts.now - principal.sessionIssuedAt) / 1000));
+    }
     c["aws:SourceIp"] = facts.sourceIp;
     c["aws:SecureTransport"] = facts.secureTransport;
     c["aws:CurrentTime"] = currentTime(facts.now);

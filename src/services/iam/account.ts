@@ -17,6 +17,7 @@ import type {
 } from "@aws-sdk/client-iam";
 import { authorize, type Caller, type IamEnv } from "./env.js";
 import { accountAliasExists, noSuchAccountAlias, noSuchPasswordPolicy } from "./errors.js";
+import { mfaDeviceCounts } from "./mfa.js";
 import {
   COLLECTIONS,
   QUOTAS,
@@ -147,8 +148,8 @@ export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): 
 
 /**
  * Usage counted from storage, and the default quotas IAM documents (the ones Bulwark enforces
- * come from QUOTAS). Bulwark has no MFA devices, signing or server certificates, identity
- * providers or root password, so those counts are 0.
+ * come from QUOTAS). Bulwark has no root MFA, signing or server certificates, identity
+ * providers or root password, so those counts are 0; virtual MFA devices are counted.
  */
 export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
   await authorize(caller, "GetAccountSummary", "*");
@@ -163,6 +164,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     // Root access keys are keyed by access key id alone (operator-created, few).
     env.store.list<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys),
   ]);
+  const mfa = await mfaDeviceCounts(env.store, acct);
   const summary: Partial<Record<SummaryKeyType, number>> = {
     Users: users,
     UsersQuota: QUOTAS.usersPerAccount,
@@ -191,8 +193,8 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     ServerCertificates: 0,
     ServerCertificatesQuota: QUOTAS.serverCertificatesPerAccount,
     Providers: 0,
-    MFADevices: 0,
-    MFADevicesInUse: 0,
+    MFADevices: mfa.devices,
+    MFADevicesInUse: mfa.inUse,
     AccountMFAEnabled: 0,
     AccountAccessKeysPresent: rootKeys.some((k) => k.value.accountId === acct) ? 1 : 0,
     AccountPasswordPresent: 0,

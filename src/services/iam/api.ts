@@ -50,6 +50,8 @@ export interface SessionRecord {
   sessionPolicyArns?: string[];
   sessionTags?: Record<string, string>;
   sourceIdentity?: string;
+  /** Issued after an MFA code was verified (GetSessionToken/AssumeRole with SerialNumber + TokenCode). */
+  mfaAuthenticated?: boolean;
   issuedAt: number;
   expiresAt: number;
 }
@@ -70,4 +72,9 @@ export interface IamApi {
   putSession(session: SessionRecord): Promise<void>;
   /** Managed policy document text (default version) by ARN, for session policy ARNs. */
   getManagedPolicyDocument(policyArn: string): Promise<string | undefined>;
+  /**
+   * True when `tokenCode` is a valid, unused code of the MFA device `serialNumber` enabled for
+   * the user `userId` at `now` (the code is then spent); false otherwise, whatever the reason.
+   */
+  verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<boolean>;
 }

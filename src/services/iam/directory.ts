@@ -123,6 +123,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       ...(s.sessionPolicyArns !== undefined && s.sessionPolicyArns.length > 0 ? { sessionPolicyArns: s.sessionPolicyArns } : {}),
       ...(s.sessionTags !== undefined ? { sessionTags: s.sessionTags } : {}),
       ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
+      ...(s.mfaAuthenticated === true ? { mfaAuthenticated: true } : {}),
     };
     let principal: Principal;
     if (s.kind === "AssumedRole") {

@@ -81,3 +81,12 @@ export function passwordPolicyViolation(message: string): AwsError {
 export function invalidUserType(message: string): AwsError {
   return new AwsError("InvalidUserType", message, 400);
 }
+
+// ---- MFA devices (messages never include a seed or a code) ----
+export const noSuchMfaDevice = (serialNumber: string): AwsError => noSuchEntity(`MFA Device with serial number ${serialNumber} does not exist.`);
+export const mfaDeviceExists = (): AwsError => entityAlreadyExists("MFADevice entity at the same path and name already exists.");
+export const mfaDeviceInUse = (): AwsError => entityAlreadyExists("MFA Device is already in use.");
+export const mfaDeviceAssigned = (): AwsError => deleteConflict("MFA VirtualDevice in use. Must deactivate first.");
+export function invalidAuthenticationCode(): AwsError {
+  return new AwsError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403);
+}

@@ -10,6 +10,7 @@ import { parseEntityArn, roleArn, userArn } from "./arn.js";
 import { awsManagedPolicyByArn } from "./aws-managed-policies.js";
 import { attachInTx, checkEntityName, ROLE_ADAPTER, USER_ADAPTER } from "./attachments.js";
 import { internalCaller, type IamEnv } from "./env.js";
+import { verifyMfaCode } from "./mfa.js";
 import { COLLECTIONS, rootAccessKeyAad, type RoleDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
 import { checkPolicyArn } from "./policy-common.js";
 import { defaultDocumentOf, localPolicyByArn } from "./policy-lookup.js";
@@ -104,6 +105,10 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
     async putSession(session: SessionRecord): Promise<void> {
       // A fresh access key id: nothing cached can refer to it, so no invalidation (STS calls this often).
       await env.store.put<SessionRecord>(COLLECTIONS.stsSessions, session.accessKeyId, session);
+    },
+
+    async verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<boolean> {
+      return verifyMfaCode(env, accountId, userId, serialNumber, tokenCode, now);
     },
 
     async getManagedPolicyDocument(policyArn: string): Promise<string | undefined> {

@@ -195,6 +195,28 @@ export interface LoginProfileDoc {
   previous: PasswordHashDoc[];
 }
 
+/**
+ * A virtual MFA device, keyed `<accountId><path><name>` (the serial number ARN's resource
+ * after "mfa"). The TOTP seed is sealed with aad `iam/mfa-seed/<serialNumber>` and never
+ * stored in the clear; it is returned once, by CreateVirtualMFADevice.
+ */
+export interface MfaDeviceDoc {
+  accountId: string;
+  serialNumber: string;
+  name: string;
+  path: string;
+  createDate: number;
+  tags: TagDoc[];
+  sealedSeed: string;
+  /** Set while the device is enabled for (assigned to) a user. */
+  userId?: string;
+  enableDate?: number;
+  /** The last TOTP step accepted (a code at or before it is a replay). */
+  lastStep?: number;
+  /** Clock drift found by ResyncMFADevice, in steps (added to the server's step). */
+  driftSteps?: number;
+}
+
 export const COLLECTIONS = {
   users: "iam-users",
   userNames: "iam-user-names",
@@ -219,6 +241,7 @@ export const COLLECTIONS = {
   accountAliasIndex: "iam-account-alias-index",
   passwordPolicies: "iam-password-policies",
   loginProfiles: "iam-login-profiles",
+  mfaDevices: "iam-mfa-devices",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */
@@ -243,6 +266,7 @@ export const QUOTAS = {
   serverCertificatesPerAccount: 20,
   signingCertificatesPerUser: 2,
   policyVersionsInUse: 10000,
+  mfaDevicesPerUser: 8,
 } as const;
 
 export function accessKeyAad(accessKeyId: string): string {
@@ -255,4 +279,8 @@ export function rootAccessKeyAad(accessKeyId: string): string {
 
 export function sessionSecretAad(accessKeyId: string): string {
   return `sts/session/${accessKeyId}`;
+}
+
+export function mfaSeedAad(serialNumber: string): string {
+  return `iam/mfa-seed/${serialNumber}`;
 }

@@ -11,6 +11,7 @@ import { callerFromContext, type Caller, type IamEnv } from "./env.js";
 import * as groups from "./groups.js";
 import * as inline from "./inline-policies.js";
 import * as logins from "./login-profiles.js";
+import * as mfa from "./mfa.js";
 import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
@@ -137,5 +138,19 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     SimulatePrincipalPolicy: op(sdk.SimulatePrincipalPolicy$, simulation.simulatePrincipalPolicy),
     GetContextKeysForCustomPolicy: op(sdk.GetContextKeysForCustomPolicy$, simulation.getContextKeysForCustomPolicy),
     GetContextKeysForPrincipalPolicy: op(sdk.GetContextKeysForPrincipalPolicy$, simulation.getContextKeysForPrincipalPolicy),
+
+    // ---- Virtual MFA devices (TOTP seeds sealed, codes single-use): ./mfa.ts ----
+    CreateVirtualMFADevice: op(sdk.CreateVirtualMFADevice$, mfa.createVirtualMFADevice),
+    EnableMFADevice: op(sdk.EnableMFADevice$, mfa.enableMFADevice),
+    DeactivateMFADevice: op(sdk.DeactivateMFADevice$, mfa.deactivateMFADevice),
+    DeleteVirtualMFADevice: op(sdk.DeleteVirtualMFADevice$, mfa.deleteVirtualMFADevice),
+    ListMFADevices: op(sdk.ListMFADevices$, mfa.listMFADevices),
+    ListVirtualMFADevices: op(sdk.ListVirtualMFADevices$, mfa.listVirtualMFADevices),
+    GetMFADevice: op(sdk.GetMFADevice$, mfa.getMFADevice),
+    ResyncMFADevice: op(sdk.ResyncMFADevice$, mfa.resyncMFADevice),
+    TagMFADevice: op(sdk.TagMFADevice$, mfa.tagMFADevice),
+    UntagMFADevice: op(sdk.UntagMFADevice$, mfa.untagMFADevice),
+    ListMFADeviceTags: op(sdk.ListMFADeviceTags$, mfa.listMFADeviceTags),
+    // ---- end virtual MFA devices ----
   };
 }

@@ -21,6 +21,7 @@ import { rootArn, userArn } from "./arn.js";
 import { checkBoundaryArn, releaseBoundary, requireBoundaryPolicy } from "./boundary-policy.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { deleteConflict, noSuchUser, userExists, validationError } from "./errors.js";
+import { userHasMfaDevice } from "./mfa.js";
 import { COLLECTIONS, type NameIndexDoc, type UserDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { nameKey, policyUses, users } from "./repo.js";
@@ -139,6 +140,7 @@ export async function deleteUser(env: IamEnv, caller: Caller, input: DeleteUserR
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
     if (await tx.get(COLLECTIONS.loginProfiles, `${u.accountId}/${u.userId}`)) throw deleteConflict("Cannot delete entity, must delete login profile first.");
+    if (await userHasMfaDevice(tx, u)) throw deleteConflict("Cannot delete entity, must delete MFA device first.");
     if ((await tx.count(COLLECTIONS.accessKeys, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must delete access keys first.");
     if (u.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
     if (u.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");

@@ -211,3 +211,22 @@ export function checkPassword(value: string | undefined, field: string): string 
   if (!PASSWORD_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
   return v;
 }
+
+const SERIAL_RE = /^[\w+=/:,.@-]+$/;
+const CODE_RE = /^\d+$/;
+
+/** SerialNumber members: 9–256 characters of `[\w+=/:,.@-]+`. */
+export function checkSerialNumber(value: string | undefined, field = "serialNumber"): string {
+  const v = required(value, field);
+  lengthBetween(v, field, 9, 256);
+  if (!SERIAL_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\w+=/:,.@-]+");
+  return v;
+}
+
+/** AuthenticationCode1/2: exactly six digits (the value is never echoed). */
+export function checkAuthenticationCode(value: string | undefined, field: string): string {
+  const v = required(value, field);
+  lengthBetween(v, field, 6, 6);
+  if (!CODE_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\d]+");
+  return v;
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import type { SessionRecord } from "../iam/api.js";
+import { stepAt, totpAt } from "../iam/totp.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals } from "./testing/fake-context.js";
 import { ACCOUNT, NOW, OTHER_ACCOUNT, stsFixture } from "./testing/sts-fixture.js";
@@ -134,15 +135,32 @@ describe("AssumeRole", () => {
     await expectAwsError(f.call("AssumeRole", { RoleArn: "arn:a:a::aaaaaaaaaa:", RoleSessionName: "ok" }, userCtx()), "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid");
   });
 
-  test("an MFA serial number and code cannot be verified (no MFA devices): AccessDenied, no session", async () => {
+  test("MFA: the caller's valid code gives the trust policy aws:MultiFactorAuthPresent and an MFA session; a wrong code is AccessDenied", async () => {
     const f = stsFixture();
     const role = await f.role("Mfa");
+    const serial = `arn:aws:iam::${ACCOUNT}:mfa/alice`;
+    const seed = randomBytes(20);
+    // principals.user's default id
+    f.iam.mfaDevices.set(serial, { accountId: ACCOUNT, userId: "AIDAEXAMPLEUSER00001", seed });
+    const code = totpAt(seed, stepAt(NOW));
+    const wrong = code === "123456" ? "123457" : "123456";
     await expectAwsError(
-      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/alice`, TokenCode: "123456" }, userCtx()),
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: wrong }, userCtx()),
       "AccessDeniedException",
       "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
     );
     assert.equal(f.iam.sessions.size, 0);
+    const ctx = userCtx();
+    const out = await f.call<{ Credentials: { AccessKeyId: string } }>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: code }, ctx);
+    assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.mfaAuthenticated, true);
+    const trust = ctx.calls.find((c) => c.action === "sts:AssumeRole");
+    assert.equal(trust?.context?.["aws:MultiFactorAuthPresent"], true);
+    assert.equal(trust?.context?.["aws:MultiFactorAuthAge"], 0);
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: code }, userCtx()),
+      "AccessDeniedException",
+      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+    );
   });
 
   test("DurationSeconds is bounded by the role's MaxSessionDuration", async () => {

@@ -9,6 +9,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, RoleRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
+import { mfaFailed } from "./mfa.js";
 import { issueSession, MAX_SESSION_TOKEN_SIZE, type CredentialsOutput } from "./credentials.js";
 import {
   checkPolicyArns,
@@ -121,6 +122,21 @@ export async function assumeRole(
   }
   if ((input.TransitiveTagKeys?.length ?? 0) > 0) context["sts:TransitiveTagKeys"] = input.TransitiveTagKeys;
 
+  // MFA is checked before the trust policy, which may require it (aws:MultiFactorAuthPresent).
+  const mfa = input.SerialNumber !== undefined || input.TokenCode !== undefined;
+  if (mfa && role) {
+    const p = ctx.principal;
+    // The code must come from an MFA device enabled for the calling IAM user.
+    const ok =
+      p.type === "IAMUser" &&
+      input.SerialNumber !== undefined &&
+      input.TokenCode !== undefined &&
+      (await deps.iam.verifyMfaCode(p.accountId, p.principalId, input.SerialNumber, input.TokenCode, ctx.now));
+    if (!ok) throw mfaFailed();
+    context["aws:MultiFactorAuthPresent"] = true;
+    context["aws:MultiFactorAuthAge"] = 0;
+  }
+
   const base = {
     resource: roleArn,
     resourceAccount,
@@ -133,13 +149,6 @@ export async function assumeRole(
   if (!role) {
     // The authoriser cannot allow against an empty trust policy; this is only a backstop.
     throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
-  }
-  if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
-    // No MFA devices exist in this installation, so no code can be verified.
-    throw commonError(
-      "AccessDenied",
-      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
-    );
   }
   if (tagKeys.length > 0 || (input.TransitiveTagKeys?.length ?? 0) > 0) await ctx.authorize({ action: "sts:TagSession", ...base });
   if (sourceIdentity !== undefined) {
@@ -164,6 +173,7 @@ export async function assumeRole(
       ...(policyArns.length > 0 ? { sessionPolicyArns: policyArns } : {}),
       ...(tagKeys.length > 0 ? { sessionTags: tags } : {}),
       ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+      ...(mfa ? { mfaAuthenticated: true } : {}),
     },
     { now: ctx.now, durationSeconds, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
+import { stepAt, totpAt } from "../iam/totp.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals } from "./testing/fake-context.js";
 import { ACCOUNT, NOW, stsFixture } from "./testing/sts-fixture.js";
@@ -95,16 +96,29 @@ describe("GetSessionToken", () => {
     assert.equal(f.iam.sessions.size, 0);
   });
 
-  test("MFA codes cannot be verified (no MFA devices), so passing one fails", async () => {
+  test("a valid MFA code of the caller's device issues an MFA-authenticated session; wrong, foreign or replayed codes fail", async () => {
     const f = stsFixture();
-    const ctx = fakeContext({ principal: principals.user(ACCOUNT, "alice"), now: NOW });
+    const serial = `arn:aws:iam::${ACCOUNT}:mfa/alice-phone`;
+    const seed = randomBytes(20);
+    f.iam.mfaDevices.set(serial, { accountId: ACCOUNT, userId: "AIDAALICE00000000001", seed });
+    const alice = fakeContext({ principal: principals.user(ACCOUNT, "alice", "AIDAALICE00000000001"), now: NOW });
+    const bob = fakeContext({ principal: principals.user(ACCOUNT, "bob", "AIDABOB0000000000001"), now: NOW });
+    const code = totpAt(seed, stepAt(NOW));
+    const wrong = code === "000000" ? "000001" : "000000";
+    const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
+    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: wrong }, alice), "AccessDeniedException", MFA_FAILED);
+    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, bob), "AccessDeniedException", MFA_FAILED);
+    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial }, alice), "AccessDeniedException", MFA_FAILED);
+    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, fakeContext({ principal: principals.root(ACCOUNT), now: NOW })), "AccessDeniedException", MFA_FAILED);
+    assert.equal(f.iam.sessions.size, 0);
+    const out = await f.call<Out>("GetSessionToken", { SerialNumber: serial, TokenCode: code }, alice);
+    assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.mfaAuthenticated, true);
+    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, alice), "AccessDeniedException", MFA_FAILED);
+    const plain = await f.call<Out>("GetSessionToken", {}, alice);
+    assert.equal(f.iam.sessions.get(plain.Credentials.AccessKeyId)?.mfaAuthenticated, undefined);
+    assert.ok(!f.store.dump().includes(seed.toString("hex")));
     await expectAwsError(
-      f.call("GetSessionToken", { SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/alice`, TokenCode: "123456" }, ctx),
-      "AccessDeniedException",
-      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
-    );
-    await expectAwsError(
-      f.call("GetSessionToken", { TokenCode: "12345" }, ctx),
+      f.call("GetSessionToken", { TokenCode: "12345" }, alice),
       "ValidationError",
       "1 validation error detected: Value '12345' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6",
     );

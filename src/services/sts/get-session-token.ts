@@ -9,6 +9,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi } from "../iam/api.js";
 import { usesTemporaryCredentials } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
+import { mfaFailed } from "./mfa.js";
 import { issueSession, MAX_SESSION_TOKEN_SIZE, type CredentialsOutput } from "./credentials.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
 
@@ -44,12 +45,15 @@ export async function getSessionToken(
   const p = ctx.principal;
   if (usesTemporaryCredentials(ctx)) throw commonError("AccessDenied", "Cannot call GetSessionToken with session credentials");
   if (p.type !== "IAMUser" && p.type !== "Root") throw commonError("AccessDenied", "Cannot call GetSessionToken with session credentials");
-  if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
-    // No MFA devices exist in this installation, so no code can be verified.
-    throw commonError(
-      "AccessDenied",
-      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
-    );
+  const mfa = input.SerialNumber !== undefined || input.TokenCode !== undefined;
+  if (mfa) {
+    // The code must come from an MFA device enabled for the calling user (root MFA is not supported).
+    const ok =
+      p.type === "IAMUser" &&
+      input.SerialNumber !== undefined &&
+      input.TokenCode !== undefined &&
+      (await deps.iam.verifyMfaCode(p.accountId, p.principalId, input.SerialNumber, input.TokenCode, ctx.now));
+    if (!ok) throw mfaFailed();
   }
 
   let duration = input.DurationSeconds ?? DEFAULT_SESSION_TOKEN_SECONDS;
@@ -59,7 +63,14 @@ export async function getSessionToken(
     deps,
     p.type === "Root"
       ? { accountId: p.accountId, kind: "SessionToken", userArn: p.arn, userId: p.accountId, isRoot: true }
-      : { accountId: p.accountId, kind: "SessionToken", userArn: p.arn, userId: p.principalId, ...(p.name !== undefined ? { userName: p.name } : {}) },
+      : {
+          accountId: p.accountId,
+          kind: "SessionToken",
+          userArn: p.arn,
+          userId: p.principalId,
+          ...(p.name !== undefined ? { userName: p.name } : {}),
+          ...(mfa ? { mfaAuthenticated: true } : {}),
+        },
     { now: ctx.now, durationSeconds: duration, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );
   ctx.audit.responseElements = { credentials: auditCredentials(issued.credentials) };

@@ -2,6 +2,7 @@
 import { AwsError } from "../../../core/errors.js";
 import type { Scope } from "../../../core/types.js";
 import type { IamApi, RoleRecord, SessionRecord, UserRecord } from "../../iam/api.js";
+import { matchStep, stepAt } from "../../iam/totp.js";
 
 export interface FakeIam extends IamApi {
   roles: Map<string, RoleRecord>; // `${accountId}/${roleName}`
@@ -9,6 +10,8 @@ export interface FakeIam extends IamApi {
   sessions: Map<string, SessionRecord>;
   attachments: Array<{ accountId: string; roleName?: string; userName?: string; policyArn: string }>;
   managedPolicies: Map<string, string>;
+  /** Enabled MFA devices by serial number: the owner and the raw TOTP seed (tests compute codes from it). */
+  mfaDevices: Map<string, { accountId: string; userId: string; seed: Buffer; lastStep?: number }>;
   /** Makes createRole throw once (simulated IAM failure). */
   failNextCreateRole?: Error;
 }
@@ -23,6 +26,7 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     sessions: new Map(),
     attachments: [],
     managedPolicies: new Map(),
+    mfaDevices: new Map(),
     async getRole(accountId, roleName) {
       return iam.roles.get(`${accountId}/${roleName}`);
     },
@@ -85,6 +89,16 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     },
     async putSession(session) {
       iam.sessions.set(session.accessKeyId, JSON.parse(JSON.stringify(session)) as SessionRecord);
+    },
+    async verifyMfaCode(accountId, userId, serialNumber, tokenCode, at) {
+      // The same rules as IAM's (./mfa.ts): the current step ±1, never a step already used.
+      const d = iam.mfaDevices.get(serialNumber);
+      if (!d || d.accountId !== accountId || d.userId !== userId) return false;
+      const step = stepAt(at);
+      const hit = matchStep(d.seed, tokenCode, step - 1, step + 1, d.lastStep);
+      if (hit === undefined) return false;
+      d.lastStep = hit;
+      return true;
     },
     async getManagedPolicyDocument(policyArn) {
       return iam.managedPolicies.get(policyArn);
