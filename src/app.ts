@@ -3,11 +3,11 @@
  * Manual dependency injection; nothing else wires modules together.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { existsSync, mkdirSync, chmodSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
-import type { BulwarkConfig } from "./config/config.js";
+import { ConfigError, type BulwarkConfig } from "./config/config.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import type { Storage } from "./storage/types.js";
 import type { Sealer, RootKeySource } from "./crypto/seal-types.js";
@@ -20,6 +20,7 @@ import type { AuditLog } from "./audit/types.js";
 import { createCloudTrailService } from "./services/cloudtrail/service.js";
 import { createIamService } from "./services/iam/service.js";
 import { createStsService } from "./services/sts/service.js";
+import { createJwksCache } from "./services/sts/oidc/jwks.js";
 import { createOrganizationsService } from "./services/organizations/service.js";
 import { createAccountRegistry, type AccountRegistry } from "./services/organizations/accounts.js";
 import type { OrganizationsDomainDeps } from "./services/organizations/organization.js";
@@ -182,6 +183,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         iam: core.iam.api,
         clock,
         accessKeyAccount: async (id) => (await core.iam.directory.resolveAccessKey(id))?.principal.accountId,
+        jwks: createJwksCache({ ...(cfg.oidcCaFile !== undefined ? { caPem: readOidcCaFile(cfg.oidcCaFile) } : {}), now: () => clock.now() }),
       }),
     );
     const orgs = createOrganizationsService({ ...core.orgDeps });
@@ -349,3 +351,15 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
   }
 }
 
+
+/** The operator's CA bundle for OIDC issuers (BULWARK_OIDC_CA_FILE): read once at start; a bad file refuses to start. */
+function readOidcCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`Cannot read BULWARK_OIDC_CA_FILE ${file}: ${(e as Error).message}`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError(`BULWARK_OIDC_CA_FILE ${file} holds no PEM certificate`);
+  return pem;
+}

@@ -52,3 +52,9 @@ test("web ACL capacity: unset by default (AWS's 5,000), from the file or the env
     assert.throws(() => loadConfig({}, { BULWARK_WAF_MAX_WEB_ACL_WCU: bad }), /BULWARK_WAF_MAX_WEB_ACL_WCU must be a whole number from 1 to 5000/);
   }
 });
+
+test("OIDC issuer CA file: unset by default; from the environment or the file, as an absolute path", () => {
+  assert.equal(loadConfig({}, {}).oidcCaFile, undefined);
+  assert.equal(loadConfig({}, { BULWARK_OIDC_CA_FILE: "/etc/bulwark/oidc-ca.pem" }).oidcCaFile, "/etc/bulwark/oidc-ca.pem");
+  assert.ok(path.isAbsolute(loadConfig({}, { BULWARK_OIDC_CA_FILE: "rel/ca.pem" }).oidcCaFile ?? ""));
+});

@@ -38,6 +38,8 @@ export interface BulwarkConfig {
   schedulerPollMs: number;
   /** WCUs a WAFv2 web ACL may use (BULWARK_WAF_MAX_WEB_ACL_WCU, 1–5,000); unset: AWS's maximum, 5,000. */
   wafMaxWebAclWcu?: number;
+  /** AssumeRoleWithWebIdentity: a PEM CA bundle trusted (besides Node's roots) when fetching OIDC issuers' configuration and keys (BULWARK_OIDC_CA_FILE). */
+  oidcCaFile?: string;
   /** Shield Advanced HTTP-flood detection tuning (BULWARK_SHIELD_DETECTION_*); unset members keep the defaults of src/dataplane/shield/detection/settings.ts. */
   shieldDetection?: ShieldDetectionConfig;
 }
@@ -155,6 +157,7 @@ interface FileConfig {
   kmsPqRps?: number;
   schedulerPollMs?: number;
   wafMaxWebAclWcu?: number;
+  oidcCaFile?: string;
 }
 
 /** Environment names of the Shield limits (BULWARK_DATAPLANE_<NAME>). */
@@ -239,6 +242,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     throw new ConfigError("BULWARK_WAF_MAX_WEB_ACL_WCU must be a whole number from 1 to 5000 (AWS WAF's maximum web ACL capacity)");
   }
 
+  const oidcCaFile = env.BULWARK_OIDC_CA_FILE || file.oidcCaFile;
+
   const redisUrl = env.BULWARK_REDIS_URL ?? (file as { redisUrl?: string }).redisUrl;
   const cfg: BulwarkConfig = {
     ...(redisUrl ? { redisUrl } : {}),
@@ -270,6 +275,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     schedulerPollMs: num(env.BULWARK_SCHEDULER_POLL_MS, "BULWARK_SCHEDULER_POLL_MS") ?? file.schedulerPollMs ?? 1000,
     shieldDetection: shieldDetection(env),
     ...(wafMaxWebAclWcu !== undefined ? { wafMaxWebAclWcu } : {}),
+    ...(oidcCaFile ? { oidcCaFile: path.resolve(oidcCaFile) } : {}),
   };
   return Object.freeze(cfg);
 }

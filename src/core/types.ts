@@ -55,6 +55,11 @@ export interface AuthorizeRequest {
    * KMS key policies do (the key policy must allow, directly or by delegating to IAM via the root principal).
    */
   resourcePolicyIsAuthoritative?: boolean;
+  /**
+   * The caller is a web-identity federation through this IAM identity provider (its ARN):
+   * it matches {"Federated": <ARN>} principals (sts:AssumeRoleWithWebIdentity, unsigned).
+   */
+  federatedProvider?: string;
   /** Service-specific condition keys and request tags. */
   context?: ConditionContext;
 }

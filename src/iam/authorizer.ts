@@ -239,6 +239,7 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
       sessionPolicies: pols.session !== undefined ? set.session : undefined,
       resourcePolicy,
       resourcePolicyIsAuthoritative: req.resourcePolicyIsAuthoritative === true ? true : undefined,
+      ...(req.federatedProvider !== undefined ? { callerFederatedProvider: req.federatedProvider } : {}),
       context,
     };
     try {

@@ -148,18 +148,19 @@ export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): 
 
 /**
  * Usage counted from storage, and the default quotas IAM documents (the ones Bulwark enforces
- * come from QUOTAS). Bulwark has no root MFA, signing or server certificates, identity
- * providers or root password, so those counts are 0; virtual MFA devices are counted.
+ * come from QUOTAS). Bulwark has no root MFA, signing or server certificates, SAML providers
+ * or root password, so those counts are 0; virtual MFA devices and OIDC providers are counted.
  */
 export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
   await authorize(caller, "GetAccountSummary", "*");
   const acct = caller.accountId;
   const prefix = `${acct}/`;
-  const [users, groups, roles, profiles, policies, rootKeys] = await Promise.all([
+  const [users, groups, roles, profiles, providers, policies, rootKeys] = await Promise.all([
     env.store.count(COLLECTIONS.users, prefix),
     env.store.count(COLLECTIONS.groups, prefix),
     env.store.count(COLLECTIONS.roles, prefix),
     env.store.count(COLLECTIONS.instanceProfiles, prefix),
+    env.store.count(COLLECTIONS.oidcProviders, prefix),
     env.store.list<ManagedPolicyDoc>(COLLECTIONS.policies, { prefix }),
     // Root access keys are keyed by access key id alone (operator-created, few).
     env.store.list<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys),
@@ -192,7 +193,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     InstanceProfilesQuota: QUOTAS.instanceProfilesPerAccount,
     ServerCertificates: 0,
     ServerCertificatesQuota: QUOTAS.serverCertificatesPerAccount,
-    Providers: 0,
+    Providers: providers,
     MFADevices: mfa.devices,
     MFADevicesInUse: mfa.inUse,
     AccountMFAEnabled: 0,

@@ -56,6 +56,16 @@ export interface SessionRecord {
   expiresAt: number;
 }
 
+/** An IAM OpenID Connect provider, as STS needs it to accept a web identity token. */
+export interface OidcProviderRecord {
+  accountId: string;
+  arn: string;
+  /** host[/path]: the issuer without "https://". */
+  resource: string;
+  url: string;
+  clientIds: string[];
+}
+
 export interface IamApi {
   getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined>;
   getRoleByArn(arn: string): Promise<RoleRecord | undefined>;
@@ -77,4 +87,6 @@ export interface IamApi {
    * the user `userId` at `now` (the code is then spent); false otherwise, whatever the reason.
    */
   verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<boolean>;
+  /** The account's OIDC provider for an issuer (host[/path], without "https://"), if registered. */
+  getOpenIdConnectProvider(accountId: string, resource: string): Promise<OidcProviderRecord | undefined>;
 }

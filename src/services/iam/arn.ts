@@ -20,6 +20,11 @@ export function policyArn(accountId: string, path: string, name: string): string
   return `arn:aws:iam::${accountId}:policy${path}${name}`;
 }
 
+/** `resource` is the provider URL without "https://" (host[/path]). */
+export function oidcProviderArn(accountId: string, resource: string): string {
+  return `arn:aws:iam::${accountId}:oidc-provider/${resource}`;
+}
+
 export function rootArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:root`;
 }

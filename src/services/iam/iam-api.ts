@@ -12,6 +12,7 @@ import { attachInTx, checkEntityName, ROLE_ADAPTER, USER_ADAPTER } from "./attac
 import { internalCaller, type IamEnv } from "./env.js";
 import { verifyMfaCode } from "./mfa.js";
 import { COLLECTIONS, rootAccessKeyAad, type RoleDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
+import { oidcProviderArnOf, oidcProviderByResource } from "./oidc-providers.js";
 import { checkPolicyArn } from "./policy-common.js";
 import { defaultDocumentOf, localPolicyByArn } from "./policy-lookup.js";
 import { roles, users } from "./repo.js";
@@ -118,6 +119,11 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
       if (!parsed || parsed.accountId === "aws") return undefined;
       const p = await localPolicyByArn(env.store, parsed.accountId, policyArn);
       return p ? defaultDocumentOf(p) : undefined;
+    },
+
+    async getOpenIdConnectProvider(accountId: string, resource: string) {
+      const p = await oidcProviderByResource(env.store, accountId, resource);
+      return p ? { accountId: p.accountId, arn: oidcProviderArnOf(p), resource: p.resource, url: p.url, clientIds: [...p.clientIds] } : undefined;
     },
   };
 }

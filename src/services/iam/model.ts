@@ -217,6 +217,21 @@ export interface MfaDeviceDoc {
   driftSteps?: number;
 }
 
+/**
+ * An OpenID Connect identity provider, keyed `<accountId>/<host/path>` (the URL without
+ * "https://", as it appears in the provider's ARN and in tokens' `iss`).
+ */
+export interface OidcProviderDoc {
+  accountId: string;
+  /** host[/path], as given after "https://". */
+  resource: string;
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  createDate: number;
+  tags: TagDoc[];
+}
+
 export const COLLECTIONS = {
   users: "iam-users",
   userNames: "iam-user-names",
@@ -242,6 +257,7 @@ export const COLLECTIONS = {
   passwordPolicies: "iam-password-policies",
   loginProfiles: "iam-login-profiles",
   mfaDevices: "iam-mfa-devices",
+  oidcProviders: "iam-oidc-providers",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */
@@ -267,6 +283,9 @@ export const QUOTAS = {
   signingCertificatesPerUser: 2,
   policyVersionsInUse: 10000,
   mfaDevicesPerUser: 8,
+  oidcProvidersPerAccount: 100,
+  clientIdsPerOidcProvider: 100,
+  thumbprintsPerOidcProvider: 5,
 } as const;
 
 export function accessKeyAad(accessKeyId: string): string {

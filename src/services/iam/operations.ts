@@ -12,6 +12,7 @@ import * as groups from "./groups.js";
 import * as inline from "./inline-policies.js";
 import * as logins from "./login-profiles.js";
 import * as mfa from "./mfa.js";
+import * as oidc from "./oidc-providers.js";
 import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
@@ -152,5 +153,19 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     UntagMFADevice: op(sdk.UntagMFADevice$, mfa.untagMFADevice),
     ListMFADeviceTags: op(sdk.ListMFADeviceTags$, mfa.listMFADeviceTags),
     // ---- end virtual MFA devices ----
+
+    // ---- OpenID Connect identity providers (./oidc-providers.ts): the issuers whose ID tokens
+    // sts:AssumeRoleWithWebIdentity accepts (trust-policy principal {"Federated": <provider ARN>}) ----
+    CreateOpenIDConnectProvider: op(sdk.CreateOpenIDConnectProvider$, oidc.createOpenIDConnectProvider),
+    GetOpenIDConnectProvider: op(sdk.GetOpenIDConnectProvider$, oidc.getOpenIDConnectProvider),
+    ListOpenIDConnectProviders: op(sdk.ListOpenIDConnectProviders$, oidc.listOpenIDConnectProviders),
+    DeleteOpenIDConnectProvider: op(sdk.DeleteOpenIDConnectProvider$, oidc.deleteOpenIDConnectProvider),
+    AddClientIDToOpenIDConnectProvider: op(sdk.AddClientIDToOpenIDConnectProvider$, oidc.addClientIDToOpenIDConnectProvider),
+    RemoveClientIDFromOpenIDConnectProvider: op(sdk.RemoveClientIDFromOpenIDConnectProvider$, oidc.removeClientIDFromOpenIDConnectProvider),
+    UpdateOpenIDConnectProviderThumbprint: op(sdk.UpdateOpenIDConnectProviderThumbprint$, oidc.updateOpenIDConnectProviderThumbprint),
+    TagOpenIDConnectProvider: op(sdk.TagOpenIDConnectProvider$, oidc.tagOpenIDConnectProvider),
+    UntagOpenIDConnectProvider: op(sdk.UntagOpenIDConnectProvider$, oidc.untagOpenIDConnectProvider),
+    ListOpenIDConnectProviderTags: op(sdk.ListOpenIDConnectProviderTags$, oidc.listOpenIDConnectProviderTags),
+    // ---- end OpenID Connect identity providers ----
   };
 }

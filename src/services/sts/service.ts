@@ -24,7 +24,9 @@ import { decodeAuthorizationMessage } from "./authorization-message.js";
 import { getSessionToken, type GetSessionTokenInput } from "./get-session-token.js";
 import { getAccessKeyInfo, getCallerIdentity, type AccessKeyAccountLookup } from "./identity.js";
 import { getFederationToken, type GetFederationTokenInput } from "./get-federation-token.js";
-import { assumeRoleWithSaml, assumeRoleWithWebIdentity, assumeRoot, getWebIdentityToken } from "./unsupported.js";
+import { createJwksCache, type JwksSource } from "./oidc/jwks.js";
+import { assumeRoleWithSaml, assumeRoot, getWebIdentityToken } from "./unsupported.js";
+import { assumeRoleWithWebIdentity, type AssumeRoleWithWebIdentityInput } from "./web-identity.js";
 
 export interface StsDeps {
   store: Storage;
@@ -33,10 +35,13 @@ export interface StsDeps {
   clock: Clock;
   /** Account of an access key id, for GetAccessKeyInfo (e.g. from IdentityDirectory.resolveAccessKey). */
   accessKeyAccount?: AccessKeyAccountLookup;
+  /** Signing keys of OIDC issuers (AssumeRoleWithWebIdentity); defaults to an HTTPS JWKS cache trusting Node's roots. */
+  jwks?: JwksSource;
 }
 
 export function createStsService(deps: StsDeps): ServiceDefinition {
   const issuing = { sealer: deps.sealer, iam: deps.iam };
+  const webIdentity = { ...issuing, jwks: deps.jwks ?? createJwksCache({ now: () => deps.clock.now() }) };
   return {
     name: "sts",
     signingName: "sts",
@@ -74,7 +79,7 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
         unsigned: true,
         noAuthorization: true,
         readOnly: true,
-        handler: async (input: { RoleArn?: string; RoleSessionName?: string; WebIdentityToken?: string }) => assumeRoleWithWebIdentity(input ?? {}),
+        handler: async (input: AssumeRoleWithWebIdentityInput, ctx) => assumeRoleWithWebIdentity(webIdentity, input ?? {}, ctx),
       },
       AssumeRoleWithSAML: {
         schema: AssumeRoleWithSAML$,

@@ -1,5 +1,5 @@
 /**
- * Federation operations this installation does not offer (no SAML or OIDC providers, no
+ * Federation operations this installation does not offer (no SAML providers, no
  * centralised root access). Each answers with the error AWS itself
  * returns when the corresponding prerequisite is missing, after the same input
  * validation, so SDKs and tools fail the way they would against an unconfigured account.
@@ -14,36 +14,6 @@ function validateRoleAndSession(v: ValidationCollector, input: { RoleArn?: strin
   if ("RoleSessionName" in input && v.required(input.RoleSessionName, "roleSessionName")) {
     v.string(input.RoleSessionName, "roleSessionName", { min: 2, max: 64, ...PATTERNS.sessionName });
   }
-}
-
-/** The `iss` claim of a JWT, when the token has the JWT shape (the signature is not looked at). */
-function jwtIssuer(token: string): string | undefined {
-  const parts = token.split(".");
-  if (parts.length !== 3 || parts[1] === undefined) return undefined;
-  try {
-    const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
-    if (typeof payload === "object" && payload !== null && typeof (payload as { iss?: unknown }).iss === "string") {
-      return (payload as { iss: string }).iss;
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-/** No OIDC identity providers can be registered, so every token names an unknown issuer. */
-export async function assumeRoleWithWebIdentity(input: { RoleArn?: string; RoleSessionName?: string; WebIdentityToken?: string }): Promise<never> {
-  const v = new ValidationCollector();
-  validateRoleAndSession(v, { RoleArn: input.RoleArn, RoleSessionName: input.RoleSessionName });
-  if (v.required(input.WebIdentityToken, "webIdentityToken")) v.string(input.WebIdentityToken, "webIdentityToken", { min: 4, max: 20000 });
-  v.throwIfAny();
-  requireArn(input.RoleArn as string);
-  const iss = jwtIssuer(input.WebIdentityToken as string);
-  if (iss === undefined) {
-    throw new AwsError("InvalidIdentityToken", "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)", 400);
-  }
-  const issuer = iss.startsWith("https://") ? iss.slice("https://".length) : iss;
-  throw new AwsError("InvalidIdentityToken", `No OpenIDConnect provider found in your account for ${issuer}`, 400);
 }
 
 /** No SAML providers can be registered, so no assertion is trusted by any role. */

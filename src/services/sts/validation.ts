@@ -39,6 +39,13 @@ export class ValidationCollector {
     if (opts.pattern && !opts.pattern.test(value)) this.add(quoted, member, `Member must satisfy regular expression pattern: ${opts.patternText ?? opts.pattern.source}`);
   }
 
+  /** Length limits of a secret member (a token): judged, but its value is never echoed. */
+  secretLength(value: string | undefined, member: string, min: number, max: number): void {
+    if (value === undefined) return;
+    if (value.length < min) this.add("'HIDDEN_DUE_TO_SECURITY_REASONS'", member, `Member must have length greater than or equal to ${min}`);
+    if (value.length > max) this.add("'HIDDEN_DUE_TO_SECURITY_REASONS'", member, `Member must have length less than or equal to ${max}`);
+  }
+
   number(value: number | undefined, member: string, min: number, max: number): void {
     if (value === undefined) return;
     // The query parser passes "NaN" through for numbers; STS's members are Integers, which it is not.

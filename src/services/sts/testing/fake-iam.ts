@@ -1,7 +1,7 @@
 /** In-memory IamApi for STS/Organizations tests: roles, users, attachments and sessions. */
 import { AwsError } from "../../../core/errors.js";
 import type { Scope } from "../../../core/types.js";
-import type { IamApi, RoleRecord, SessionRecord, UserRecord } from "../../iam/api.js";
+import type { IamApi, OidcProviderRecord, RoleRecord, SessionRecord, UserRecord } from "../../iam/api.js";
 import { matchStep, stepAt } from "../../iam/totp.js";
 
 export interface FakeIam extends IamApi {
@@ -12,6 +12,8 @@ export interface FakeIam extends IamApi {
   managedPolicies: Map<string, string>;
   /** Enabled MFA devices by serial number: the owner and the raw TOTP seed (tests compute codes from it). */
   mfaDevices: Map<string, { accountId: string; userId: string; seed: Buffer; lastStep?: number }>;
+  /** `${accountId}/${host/path}` → provider. */
+  oidcProviders: Map<string, OidcProviderRecord>;
   /** Makes createRole throw once (simulated IAM failure). */
   failNextCreateRole?: Error;
 }
@@ -27,6 +29,10 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     attachments: [],
     managedPolicies: new Map(),
     mfaDevices: new Map(),
+    oidcProviders: new Map(),
+    async getOpenIdConnectProvider(accountId, resource) {
+      return iam.oidcProviders.get(`${accountId}/${resource}`);
+    },
     async getRole(accountId, roleName) {
       return iam.roles.get(`${accountId}/${roleName}`);
     },

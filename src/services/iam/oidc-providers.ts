@@ -1,0 +1,246 @@
+/**
+ * IAM OpenID Connect identity providers: the issuers whose ID tokens
+ * sts:AssumeRoleWithWebIdentity accepts. One provider per issuer URL and account, keyed by
+ * the URL without "https://" (host[/path]), which is also the ARN's resource part and the
+ * prefix of the trust-policy condition keys (`<host/path>:aud`, `:sub`, `:amr`).
+ *
+ * Thumbprints are stored and returned as IAM does; they are optional (as in IAM today) and
+ * not used for verification: Bulwark verifies the issuer's TLS certificate against the system
+ * trust store plus the operator's CA file (BULWARK_OIDC_CA_FILE) instead.
+ */
+import type {
+  AddClientIDToOpenIDConnectProviderRequest,
+  CreateOpenIDConnectProviderRequest,
+  CreateOpenIDConnectProviderResponse,
+  DeleteOpenIDConnectProviderRequest,
+  GetOpenIDConnectProviderRequest,
+  GetOpenIDConnectProviderResponse,
+  ListOpenIDConnectProvidersResponse,
+  ListOpenIDConnectProviderTagsRequest,
+  ListOpenIDConnectProviderTagsResponse,
+  RemoveClientIDFromOpenIDConnectProviderRequest,
+  TagOpenIDConnectProviderRequest,
+  UntagOpenIDConnectProviderRequest,
+  UpdateOpenIDConnectProviderThumbprintRequest,
+} from "@aws-sdk/client-iam";
+import type { ConditionContext } from "../../core/types.js";
+import type { DocStore } from "../../storage/types.js";
+import { oidcProviderArn } from "./arn.js";
+import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
+import { constraintError, entityAlreadyExists, invalidInput, noSuchEntity, quotaExceeded } from "./errors.js";
+import { COLLECTIONS, QUOTAS, type OidcProviderDoc } from "./model.js";
+import { paginate, pageFields } from "./pagination.js";
+import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
+import { checkArn, checkMarker, checkMaxItems, checkTagKeys, checkTags, required } from "./validation.js";
+
+const PROVIDER_TYPE = "AWS::IAM::OIDCProvider";
+const URL_MAX = 255;
+const CLIENT_ID_MAX = 255;
+const THUMBPRINT_LEN = 40;
+const PROVIDER_ARN = /^arn:aws:iam::(\d{12}):oidc-provider\/(.+)$/;
+
+function key(accountId: string, resource: string): string {
+  return `${accountId}/${resource}`;
+}
+
+export function oidcProviderArnOf(p: OidcProviderDoc): string {
+  return oidcProviderArn(p.accountId, p.resource);
+}
+
+/** The stored provider for an issuer (host[/path], no scheme), for STS. */
+export async function oidcProviderByResource(db: DocStore, accountId: string, resource: string): Promise<OidcProviderDoc | undefined> {
+  return db.get<OidcProviderDoc>(COLLECTIONS.oidcProviders, key(accountId, resource));
+}
+
+/** Url: https only, no query or fragment; returns host[/path] (what follows "https://"). */
+function checkUrl(value: string | undefined): { url: string; resource: string } {
+  const url = required(value, "url");
+  if (url.length < 1) throw constraintError("url", "Member must have length greater than or equal to 1");
+  if (url.length > URL_MAX) throw constraintError("url", `Member must have length less than or equal to ${URL_MAX}`);
+  if (!/^https:\/\//i.test(url)) throw invalidInput("Invalid URL: the URL must begin with https://.");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidInput(`Invalid URL: ${url}`);
+  }
+  if (parsed.search !== "" || parsed.hash !== "" || url.includes("?") || url.includes("#") || parsed.username !== "" || parsed.password !== "" || parsed.hostname === "") {
+    throw invalidInput("Invalid URL: the URL may contain a host and a path but no query, fragment or user information.");
+  }
+  const resource = url.slice("https://".length);
+  return { url, resource };
+}
+
+function checkClientIds(list: string[] | undefined, field = "clientIDList"): string[] {
+  if (list === undefined) return [];
+  list.forEach((c, i) => checkClientId(c, `${field}.${i + 1}.member`));
+  const unique = [...new Set(list)];
+  if (unique.length > QUOTAS.clientIdsPerOidcProvider) throw quotaExceeded("ClientIdsPerOpenIdConnectProvider", QUOTAS.clientIdsPerOidcProvider);
+  return unique;
+}
+
+function checkClientId(value: string | undefined, field: string): string {
+  const v = required(value, field);
+  if (v.length < 1) throw constraintError(field, "Member must have length greater than or equal to 1");
+  if (v.length > CLIENT_ID_MAX) throw constraintError(field, `Member must have length less than or equal to ${CLIENT_ID_MAX}`);
+  return v;
+}
+
+function checkThumbprints(list: string[] | undefined): string[] {
+  if (list === undefined) return [];
+  list.forEach((t, i) => {
+    const field = `thumbprintList.${i + 1}.member`;
+    const v = required(t, field);
+    if (v.length < THUMBPRINT_LEN) throw constraintError(field, `Member must have length greater than or equal to ${THUMBPRINT_LEN}`);
+    if (v.length > THUMBPRINT_LEN) throw constraintError(field, `Member must have length less than or equal to ${THUMBPRINT_LEN}`);
+  });
+  const unique = [...new Set(list.map((t) => t.toLowerCase()))];
+  if (unique.length > QUOTAS.thumbprintsPerOidcProvider) throw quotaExceeded("ThumbprintsPerOpenIdConnectProvider", QUOTAS.thumbprintsPerOidcProvider);
+  return unique;
+}
+
+const notFound = (arn: string) => noSuchEntity(`OpenIDConnect Provider not found for arn ${arn}`);
+
+/** Authorises `iam:<action>` on the provider named by ARN; returns the stored provider (if any, and in the caller's account). */
+async function authorizeOnProvider(
+  env: IamEnv,
+  caller: Caller,
+  action: string,
+  arnInput: string | undefined,
+  context?: ConditionContext,
+): Promise<{ arn: string; doc: OidcProviderDoc | undefined }> {
+  const arn = checkArn(arnInput, "openIDConnectProviderArn");
+  const m = PROVIDER_ARN.exec(arn);
+  const doc = m && m[1] === caller.accountId ? await oidcProviderByResource(env.store, caller.accountId, m[2] as string) : undefined;
+  await authorize(caller, action, arn, { ...resourceTagContext(doc?.tags), ...context });
+  noteResource(caller, arn, PROVIDER_TYPE);
+  return { arn, doc };
+}
+
+/** Applies `change` to the stored provider in one transaction; NoSuchEntity when it is gone. */
+async function update(env: IamEnv, caller: Caller, arn: string, change: (p: OidcProviderDoc) => OidcProviderDoc): Promise<void> {
+  const m = PROVIDER_ARN.exec(arn);
+  await write(env, caller.accountId, async (tx) => {
+    const p = m && m[1] === caller.accountId ? await oidcProviderByResource(tx, caller.accountId, m[2] as string) : undefined;
+    if (!p) throw notFound(arn);
+    await tx.put<OidcProviderDoc>(COLLECTIONS.oidcProviders, key(p.accountId, p.resource), change(p));
+  });
+}
+
+export async function createOpenIDConnectProvider(
+  env: IamEnv,
+  caller: Caller,
+  input: CreateOpenIDConnectProviderRequest,
+): Promise<CreateOpenIDConnectProviderResponse> {
+  const { url, resource } = checkUrl(input.Url);
+  const clientIds = checkClientIds(input.ClientIDList);
+  const thumbprints = checkThumbprints(input.ThumbprintList);
+  const tags = checkTags(input.Tags, true);
+  const arn = oidcProviderArn(caller.accountId, resource);
+  await authorize(caller, "CreateOpenIDConnectProvider", arn, requestTagContext(tags));
+  noteResource(caller, arn, PROVIDER_TYPE);
+  const doc: OidcProviderDoc = { accountId: caller.accountId, resource, url, clientIds, thumbprints, createDate: caller.now, tags };
+  await write(env, caller.accountId, async (tx) => {
+    const existing = await tx.count(COLLECTIONS.oidcProviders, `${caller.accountId}/`);
+    if (!(await tx.putIfAbsent<OidcProviderDoc>(COLLECTIONS.oidcProviders, key(caller.accountId, resource), doc))) {
+      throw entityAlreadyExists(`Provider with url ${url} already exists.`);
+    }
+    if (existing >= QUOTAS.oidcProvidersPerAccount) throw quotaExceeded("OpenIdConnectProvidersPerAccount", QUOTAS.oidcProvidersPerAccount);
+  });
+  return { OpenIDConnectProviderArn: arn, ...(tags.length > 0 ? { Tags: tags.map((t) => ({ Key: t.Key, Value: t.Value })) } : {}) };
+}
+
+export async function getOpenIDConnectProvider(env: IamEnv, caller: Caller, input: GetOpenIDConnectProviderRequest): Promise<GetOpenIDConnectProviderResponse> {
+  const { arn, doc } = await authorizeOnProvider(env, caller, "GetOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  if (!doc) throw notFound(arn);
+  return {
+    // IAM reports the URL without its scheme.
+    Url: doc.resource,
+    ClientIDList: [...doc.clientIds],
+    ThumbprintList: [...doc.thumbprints],
+    CreateDate: new Date(doc.createDate),
+    ...(doc.tags.length > 0 ? { Tags: sortedTags(doc.tags) } : {}),
+  };
+}
+
+export async function listOpenIDConnectProviders(env: IamEnv, caller: Caller): Promise<ListOpenIDConnectProvidersResponse> {
+  await authorize(caller, "ListOpenIDConnectProviders", "*");
+  const entries = await env.store.list<OidcProviderDoc>(COLLECTIONS.oidcProviders, { prefix: `${caller.accountId}/` });
+  return { OpenIDConnectProviderList: entries.map((e) => ({ Arn: oidcProviderArnOf(e.value) })) };
+}
+
+export async function deleteOpenIDConnectProvider(env: IamEnv, caller: Caller, input: DeleteOpenIDConnectProviderRequest): Promise<Record<string, never>> {
+  const { arn } = await authorizeOnProvider(env, caller, "DeleteOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  const m = PROVIDER_ARN.exec(arn);
+  await write(env, caller.accountId, async (tx) => {
+    const p = m && m[1] === caller.accountId ? await oidcProviderByResource(tx, caller.accountId, m[2] as string) : undefined;
+    if (!p) throw notFound(arn);
+    await tx.delete(COLLECTIONS.oidcProviders, key(p.accountId, p.resource));
+  });
+  return {};
+}
+
+export async function addClientIDToOpenIDConnectProvider(
+  env: IamEnv,
+  caller: Caller,
+  input: AddClientIDToOpenIDConnectProviderRequest,
+): Promise<Record<string, never>> {
+  const clientId = checkClientId(input.ClientID, "clientID");
+  const { arn } = await authorizeOnProvider(env, caller, "AddClientIDToOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  await update(env, caller, arn, (p) => {
+    if (p.clientIds.includes(clientId)) return p; // adding an existing client id changes nothing
+    if (p.clientIds.length >= QUOTAS.clientIdsPerOidcProvider) throw quotaExceeded("ClientIdsPerOpenIdConnectProvider", QUOTAS.clientIdsPerOidcProvider);
+    return { ...p, clientIds: [...p.clientIds, clientId] };
+  });
+  return {};
+}
+
+export async function removeClientIDFromOpenIDConnectProvider(
+  env: IamEnv,
+  caller: Caller,
+  input: RemoveClientIDFromOpenIDConnectProviderRequest,
+): Promise<Record<string, never>> {
+  const clientId = checkClientId(input.ClientID, "clientID");
+  const { arn } = await authorizeOnProvider(env, caller, "RemoveClientIDFromOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  // Removing a client id the provider does not list succeeds without change (as IAM documents).
+  await update(env, caller, arn, (p) => ({ ...p, clientIds: p.clientIds.filter((c) => c !== clientId) }));
+  return {};
+}
+
+export async function updateOpenIDConnectProviderThumbprint(
+  env: IamEnv,
+  caller: Caller,
+  input: UpdateOpenIDConnectProviderThumbprintRequest,
+): Promise<Record<string, never>> {
+  const thumbprints = checkThumbprints(required(input.ThumbprintList, "thumbprintList"));
+  const { arn } = await authorizeOnProvider(env, caller, "UpdateOpenIDConnectProviderThumbprint", input.OpenIDConnectProviderArn);
+  await update(env, caller, arn, (p) => ({ ...p, thumbprints }));
+  return {};
+}
+
+export async function tagOpenIDConnectProvider(env: IamEnv, caller: Caller, input: TagOpenIDConnectProviderRequest): Promise<Record<string, never>> {
+  const tags = checkTags(required(input.Tags, "tags"), true);
+  const { arn } = await authorizeOnProvider(env, caller, "TagOpenIDConnectProvider", input.OpenIDConnectProviderArn, requestTagContext(tags));
+  await update(env, caller, arn, (p) => ({ ...p, tags: mergeTags(p.tags, tags, true, "TagsPerOpenIdConnectProvider") }));
+  return {};
+}
+
+export async function untagOpenIDConnectProvider(env: IamEnv, caller: Caller, input: UntagOpenIDConnectProviderRequest): Promise<Record<string, never>> {
+  const keys = checkTagKeys(input.TagKeys);
+  const { arn } = await authorizeOnProvider(env, caller, "UntagOpenIDConnectProvider", input.OpenIDConnectProviderArn, { "aws:TagKeys": keys });
+  await update(env, caller, arn, (p) => ({ ...p, tags: removeTags(p.tags, keys, true) }));
+  return {};
+}
+
+export async function listOpenIDConnectProviderTags(
+  env: IamEnv,
+  caller: Caller,
+  input: ListOpenIDConnectProviderTagsRequest,
+): Promise<ListOpenIDConnectProviderTagsResponse> {
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  const { arn, doc } = await authorizeOnProvider(env, caller, "ListOpenIDConnectProviderTags", input.OpenIDConnectProviderArn);
+  if (!doc) throw notFound(arn);
+  const page = paginate(sortedTags(doc.tags), (t) => t.Key, marker, max);
+  return { Tags: page.items, ...pageFields(page) };
+}

@@ -1,0 +1,297 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { ManualClock } from "../../core/clock.js";
+import { commonError } from "../../core/errors.js";
+import type { AuthorizeRequest, Principal, RequestContext } from "../../core/types.js";
+import { evaluate, parsePolicy } from "../../iam/policy/index.js";
+import type { RoleRecord, SessionRecord } from "../iam/api.js";
+import { createJwksCache, type JwksSource } from "./oidc/jwks.js";
+import { createStsService } from "./service.js";
+import { expectAwsError } from "./testing/expect-error.js";
+import { createFakeIam, type FakeIam } from "./testing/fake-iam.js";
+import { createTestSealer } from "./testing/fake-sealer.js";
+import { createMemoryStorage } from "./testing/memory-storage.js";
+import { ecKey, mintToken, rsaKey, startTestIssuer, type SigningKey, type TestIssuer } from "./testing/oidc-issuer.js";
+
+const ACCOUNT = "111122223333";
+const NOW = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+const NOW_S = Math.floor(NOW / 1000);
+const ANONYMOUS: Principal = { type: "Anonymous", accountId: "", arn: "", principalId: "anonymous", accessKeyId: "" };
+
+/** A context whose authorize() runs the real policy engine on the trust policy, as the gateway does for unsigned calls. */
+function engineContext(): RequestContext & { calls: AuthorizeRequest[] } {
+  const calls: AuthorizeRequest[] = [];
+  return {
+    requestId: "req-1",
+    scope: { accountId: "", region: "us-east-1" },
+    principal: ANONYMOUS,
+    service: "sts",
+    operation: "AssumeRoleWithWebIdentity",
+    sourceIp: "127.0.0.1",
+    userAgent: "test",
+    secureTransport: true,
+    now: NOW,
+    audit: {},
+    calls,
+    async authorize(req) {
+      calls.push(req);
+      const r = evaluate({
+        principal: ANONYMOUS,
+        action: req.action,
+        resource: req.resource,
+        resourceAccount: req.resourceAccount ?? "",
+        identityPolicies: [],
+        ...(req.resourcePolicy !== undefined ? { resourcePolicy: parsePolicy(req.resourcePolicy, "resource") } : {}),
+        ...(req.resourcePolicyIsAuthoritative ? { resourcePolicyIsAuthoritative: true } : {}),
+        ...(req.federatedProvider !== undefined ? { callerFederatedProvider: req.federatedProvider } : {}),
+        context: { ...req.context },
+      });
+      if (r.decision !== "Allow") throw commonError("AccessDenied", `User: anonymous is not authorized to perform: ${req.action} on resource: ${req.resource}`);
+    },
+    async isAllowed() {
+      return false;
+    },
+    async evaluate() {
+      return "ImplicitDeny";
+    },
+  };
+}
+
+interface Out {
+  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
+  SubjectFromWebIdentityToken: string;
+  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
+  PackedPolicySize?: number;
+  Provider: string;
+  Audience: string;
+  SourceIdentity?: string;
+}
+
+let issuer: TestIssuer;
+let rsa: SigningKey;
+let ec: SigningKey;
+
+before(async () => {
+  rsa = rsaKey("rsa-1");
+  ec = ecKey("ec-1");
+  issuer = await startTestIssuer([rsa, ec]);
+});
+after(async () => issuer.close());
+
+function setup(opts: { jwks?: JwksSource; providerUrl?: string; clientIds?: string[]; trustCondition?: Record<string, unknown>; maxSessionDuration?: number } = {}) {
+  const iam: FakeIam = createFakeIam(() => NOW);
+  const store = createMemoryStorage();
+  const sealer = createTestSealer();
+  const jwks = opts.jwks ?? createJwksCache({ caPem: issuer.caCertPem, timeoutMs: 2000 });
+  const sts = createStsService({ store, sealer, iam, clock: new ManualClock(NOW), jwks });
+  const url = opts.providerUrl ?? issuer.url;
+  const resource = url.slice("https://".length);
+  const providerArn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${resource}`;
+  iam.oidcProviders.set(`${ACCOUNT}/${resource}`, { accountId: ACCOUNT, arn: providerArn, resource, url, clientIds: opts.clientIds ?? ["sts.amazonaws.com"] });
+  const trust = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: ["sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity"],
+        Condition: opts.trustCondition ?? { StringEquals: { [`${resource}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${resource}:sub`]: "system:serviceaccount:prod:*" } },
+      },
+    ],
+  });
+  const rolePromise = iam.createRole({ accountId: ACCOUNT, region: "" }, { roleName: "Workload", assumeRolePolicyDocument: trust, maxSessionDuration: opts.maxSessionDuration ?? 7200 });
+  return {
+    iam,
+    sealer,
+    providerArn,
+    role: rolePromise as Promise<RoleRecord>,
+    async call(input: Record<string, unknown>, ctx = engineContext()): Promise<Out> {
+      const def = sts.operations["AssumeRoleWithWebIdentity"];
+      assert.ok(def);
+      return (await def.handler(input, ctx)) as Out;
+    },
+  };
+}
+
+const claims = (over: Record<string, unknown> = {}) => ({
+  iss: issuer.url,
+  sub: "system:serviceaccount:prod:api",
+  aud: "sts.amazonaws.com",
+  iat: NOW_S - 60,
+  nbf: NOW_S - 60,
+  exp: NOW_S + 600,
+  ...over,
+});
+
+describe("AssumeRoleWithWebIdentity (OIDC)", () => {
+  test("a valid RS256 token: AssumedRole credentials, subject, provider, audience; trust policy evaluated with the Federated principal and condition keys", async () => {
+    const f = setup();
+    const role = await f.role;
+    const ctx = engineContext();
+    const out = await f.call({ RoleArn: role.arn, RoleSessionName: "api-pod", WebIdentityToken: mintToken(rsa, claims()), DurationSeconds: 7200 }, ctx);
+    assert.match(out.Credentials.AccessKeyId, /^ASIA[A-Z0-9]{16}$/);
+    assert.equal(out.Credentials.Expiration.getTime(), NOW_S * 1000 + 7200_000);
+    assert.equal(out.SubjectFromWebIdentityToken, "system:serviceaccount:prod:api");
+    assert.equal(out.Provider, issuer.url);
+    assert.equal(out.Audience, "sts.amazonaws.com");
+    assert.deepEqual(out.AssumedRoleUser, { AssumedRoleId: `${role.roleId}:api-pod`, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Workload/api-pod` });
+    assert.equal(out.PackedPolicySize, undefined);
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.equal(rec.kind, "AssumedRole");
+    assert.equal(rec.roleArn, role.arn);
+    assert.equal(rec.sessionName, "api-pod");
+    assert.equal(f.sealer.unsealString(rec.sealedSecret, `sts/session/${rec.accessKeyId}`).toString(), out.Credentials.SecretAccessKey);
+    const call = ctx.calls[0];
+    assert.equal(call?.action, "sts:AssumeRoleWithWebIdentity");
+    assert.equal(call?.federatedProvider, f.providerArn);
+    assert.deepEqual(call?.context, {
+      "sts:RoleSessionName": "api-pod",
+      "aws:FederatedProvider": f.providerArn,
+      [`${issuer.host}:aud`]: "sts.amazonaws.com",
+      [`${issuer.host}:sub`]: "system:serviceaccount:prod:api",
+    });
+    assert.ok(!JSON.stringify(ctx.audit).includes(out.Credentials.SessionToken));
+  });
+
+  test("a valid ES256 token, azp as the audience, amr as a condition key, session policy sets PackedPolicySize", async () => {
+    const f = setup({ clientIds: ["my-app"], trustCondition: { StringEquals: { [`${issuer.url.slice(8)}:aud`]: "my-app" }, "ForAnyValue:StringEquals": { [`${issuer.url.slice(8)}:amr`]: "mfa" } } });
+    const role = await f.role;
+    const token = mintToken(ec, claims({ aud: ["other", "more"], azp: "my-app", amr: ["pwd", "mfa"] }));
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] });
+    const out = await f.call({ RoleArn: role.arn, RoleSessionName: "ec", WebIdentityToken: token, Policy: policy });
+    assert.equal(out.Audience, "my-app");
+    assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize > 0);
+    assert.equal((f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).sessionPolicy, policy);
+  });
+
+  test("a token signed by another key (same kid): InvalidIdentityToken", async () => {
+    const f = setup();
+    const role = await f.role;
+    const forged = mintToken({ ...rsaKey("rsa-1") }, claims());
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "x1", WebIdentityToken: forged }), "InvalidIdentityToken", "The signature of the web identity token could not be verified", 400);
+    const tampered = mintToken(rsa, claims()).replace(/\.([^.]+)\./, (_m, p: string) => `.${Buffer.from(JSON.stringify({ ...claims(), sub: "system:serviceaccount:prod:admin" })).toString("base64url")}.`);
+    assert.ok(p(tampered));
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "x1", WebIdentityToken: tampered }), "InvalidIdentityToken", "The signature of the web identity token could not be verified");
+    const none = `${Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url")}.${Buffer.from(JSON.stringify(claims())).toString("base64url")}.`;
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "x1", WebIdentityToken: none }), "InvalidIdentityToken", "Unsupported token signing algorithm: none");
+  });
+
+  test("an unknown kid refetches the key set once, then fails; a rotated-in key is found by that refetch", async () => {
+    const jwks = createJwksCache({ caPem: issuer.caCertPem, minRefetchMs: 0 });
+    const f = setup({ jwks });
+    const role = await f.role;
+    await f.call({ RoleArn: role.arn, RoleSessionName: "warm", WebIdentityToken: mintToken(rsa, claims()) });
+    const before = issuer.hits.length;
+    const stranger = rsaKey("not-published");
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "x2", WebIdentityToken: mintToken(stranger, claims()) }),
+      "InvalidIdentityToken",
+      "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+      400,
+    );
+    assert.deepEqual(issuer.hits.slice(before), ["/.well-known/openid-configuration", "/keys"], "exactly one refetch");
+    // Cached keys answer without fetching.
+    await f.call({ RoleArn: role.arn, RoleSessionName: "warm2", WebIdentityToken: mintToken(ec, claims()) });
+    assert.equal(issuer.hits.length, before + 2);
+    const rotated = rsaKey("rsa-2");
+    issuer.published.push(rotated);
+    try {
+      const out = await f.call({ RoleArn: role.arn, RoleSessionName: "rot", WebIdentityToken: mintToken(rotated, claims()) });
+      assert.equal(out.SubjectFromWebIdentityToken, "system:serviceaccount:prod:api");
+    } finally {
+      issuer.published.pop();
+    }
+  });
+
+  test("unknown-kid refetches are rate-limited per issuer", async () => {
+    let t = 1_000_000;
+    const f = setup({ jwks: createJwksCache({ caPem: issuer.caCertPem, now: () => t }) });
+    const role = await f.role;
+    await f.call({ RoleArn: role.arn, RoleSessionName: "warm", WebIdentityToken: mintToken(rsa, claims()) });
+    const before = issuer.hits.length;
+    const token = mintToken(rsaKey("invented"), claims());
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "x9", WebIdentityToken: token }), "InvalidIdentityToken", /^Couldn't retrieve verification key/);
+    assert.equal(issuer.hits.length, before, "no refetch within the minimum interval");
+    t += 10_000;
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "x9", WebIdentityToken: token }), "InvalidIdentityToken", /^Couldn't retrieve verification key/);
+    assert.equal(issuer.hits.length, before + 2, "one refetch once the interval has passed");
+  });
+
+  test("a wrong audience: 'Incorrect token audience'; no aud: missing claim", async () => {
+    const f = setup();
+    const role = await f.role;
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "x3", WebIdentityToken: mintToken(rsa, claims({ aud: "someone-else" })) }), "InvalidIdentityToken", "Incorrect token audience", 400);
+    const noAud = claims();
+    delete (noAud as Record<string, unknown>)["aud"];
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "x3", WebIdentityToken: mintToken(rsa, noAud) }), "InvalidIdentityToken", "Missing a required claim: aud");
+  });
+
+  test("an expired token: ExpiredTokenException with STS's wording", async () => {
+    const f = setup();
+    const role = await f.role;
+    const exp = NOW_S - 5;
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "x4", WebIdentityToken: mintToken(rsa, claims({ exp, iat: NOW_S - 3600, nbf: NOW_S - 3600 })) }),
+      "ExpiredTokenException",
+      `Token expired: current date/time ${NOW_S} must be before the expiration date/time ${exp}`,
+      400,
+    );
+  });
+
+  test("an issuer without an IAM OIDC provider in the role's account: InvalidIdentityToken naming it", async () => {
+    const f = setup();
+    const role = await f.role;
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "x5", WebIdentityToken: mintToken(rsa, claims({ iss: "https://idp.unknown.example/tenant" })) }),
+      "InvalidIdentityToken",
+      "No OpenIDConnect provider found in your account for idp.unknown.example/tenant",
+      400,
+    );
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "x5", WebIdentityToken: "opaque-access-token" }),
+      "InvalidIdentityToken",
+      "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)",
+    );
+  });
+
+  test("the trust policy's sub condition does not match: AccessDenied, no session", async () => {
+    const f = setup();
+    const role = await f.role;
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "x6", WebIdentityToken: mintToken(rsa, claims({ sub: "system:serviceaccount:dev:api" })) }),
+      "AccessDeniedException",
+      "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+      400,
+    );
+    assert.equal(f.iam.sessions.size, 0);
+  });
+
+  test("the issuer cannot be reached or its certificate is not trusted: IDPCommunicationError", async () => {
+    const closed = setup({ providerUrl: "https://127.0.0.1:1" });
+    const role = await closed.role;
+    const msg = "The request could not be fulfilled because the identity provider (IDP) that was asked to verify the incoming identity token could not be reached.";
+    await expectAwsError(closed.call({ RoleArn: role.arn, RoleSessionName: "x7", WebIdentityToken: mintToken(rsa, claims({ iss: "https://127.0.0.1:1" })) }), "IDPCommunicationError", msg, 400);
+    const untrusted = setup({ jwks: createJwksCache({ timeoutMs: 2000 }) });
+    const role2 = await untrusted.role;
+    await expectAwsError(untrusted.call({ RoleArn: role2.arn, RoleSessionName: "x7", WebIdentityToken: mintToken(rsa, claims()) }), "IDPCommunicationError", msg, 400);
+  });
+
+  test("DurationSeconds beyond the role's maximum: ValidationError; a too-short token is judged without echoing it", async () => {
+    const f = setup({ maxSessionDuration: 3600 });
+    const role = await f.role;
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "x8", WebIdentityToken: mintToken(rsa, claims()), DurationSeconds: 7200 }),
+      "ValidationError",
+      "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    );
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "x8", WebIdentityToken: "abc" }),
+      "ValidationError",
+      "1 validation error detected: Value 'HIDDEN_DUE_TO_SECURITY_REASONS' at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4",
+    );
+  });
+});
+
+function p(t: string): boolean {
+  return t.split(".").length === 3;
+}
