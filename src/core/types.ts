@@ -34,6 +34,8 @@ export interface Principal {
   /** Issuing principal for GetSessionToken sessions (same identity, temporary keys). */
   isSessionToken?: boolean;
   mfaAuthenticated?: boolean;
+  /** When the MFA code behind this session was verified (epoch ms); defaults to sessionIssuedAt. */
+  mfaAuthenticatedAt?: number;
 }
 
 export type ContextValue = string | string[] | number | boolean | undefined;

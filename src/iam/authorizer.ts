@@ -133,7 +133,7 @@ interface PrincipalContextEntry {
 
 // Everything principalContext() reads of a principal.
 function principalFields(p: Principal): unknown[] {
-  return [p.type, p.arn, p.roleArn, p.accountId, p.principalId, p.name, p.sessionTags, p.isSessionToken, p.sessionIssuedAt, p.mfaAuthenticated, p.sourceIdentity];
+  return [p.type, p.arn, p.roleArn, p.accountId, p.principalId, p.name, p.sessionTags, p.isSessionToken, p.sessionIssuedAt, p.mfaAuthenticated, p.mfaAuthenticatedAt, p.sourceIdentity];
 }
 
 function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -263,8 +263,9 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
     for (const k in base) setKey(c, k, base[k]);
     // Seconds since the MFA-authenticated session was issued (needs the request time, so it is
     // not part of the cached principal keys).
-    if (principal.mfaAuthenticated === true && principal.sessionIssuedAt !== undefined && base["aws:MultiFactorAuthPresent"] === true) {
-      c["aws:MultiFactorAuthAge"] = Math.max(0, Math.floor((facts.now - principal.sessionIssuedAt) / 1000));
+    const mfaAt = principal.mfaAuthenticatedAt ?? principal.sessionIssuedAt;
+    if (principal.mfaAuthenticated === true && mfaAt !== undefined && base["aws:MultiFactorAuthPresent"] === true) {
+      c["aws:MultiFactorAuthAge"] = Math.max(0, Math.floor((facts.now - mfaAt) / 1000));
     }
     c["aws:SourceIp"] = facts.sourceIp;
     c["aws:SecureTransport"] = facts.secureTransport;

@@ -34,6 +34,14 @@ test("role session: role ARN, session tags override, temporary-credential keys",
   });
 });
 
+test("a role session chained from an MFA session: aws:MultiFactorAuthAge counts from the MFA check, not from the role session", () => {
+  const issued = devSession.sessionIssuedAt as number;
+  const p = { ...devSession, mfaAuthenticated: true, mfaAuthenticatedAt: issued - 600_000 };
+  const ctx = principalContext(p, {}, issued + 30_000);
+  assert.equal(ctx["aws:MultiFactorAuthPresent"], true);
+  assert.equal(ctx["aws:MultiFactorAuthAge"], 630);
+});
+
 test("root and anonymous", () => {
   assert.deepEqual(principalContext(root), {
     "aws:PrincipalType": "Account",

@@ -48,7 +48,7 @@ export function principalContext(
     if (p.sessionIssuedAt !== undefined) {
       out["aws:TokenIssueTime"] = new Date(p.sessionIssuedAt).toISOString();
       if (mfa && now !== undefined) {
-        out["aws:MultiFactorAuthAge"] = Math.max(0, Math.floor((now - p.sessionIssuedAt) / 1000));
+        out["aws:MultiFactorAuthAge"] = Math.max(0, Math.floor((now - (p.mfaAuthenticatedAt ?? p.sessionIssuedAt)) / 1000));
       }
     }
   }

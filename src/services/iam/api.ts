@@ -52,6 +52,8 @@ export interface SessionRecord {
   sourceIdentity?: string;
   /** Issued after an MFA code was verified (GetSessionToken/AssumeRole with SerialNumber + TokenCode). */
   mfaAuthenticated?: boolean;
+  /** When the MFA code was verified (epoch ms): a role session chained from an MFA session keeps it. */
+  mfaAuthenticatedAt?: number;
   issuedAt: number;
   expiresAt: number;
 }

@@ -123,7 +123,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       ...(s.sessionPolicyArns !== undefined && s.sessionPolicyArns.length > 0 ? { sessionPolicyArns: s.sessionPolicyArns } : {}),
       ...(s.sessionTags !== undefined ? { sessionTags: s.sessionTags } : {}),
       ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
-      ...(s.mfaAuthenticated === true ? { mfaAuthenticated: true } : {}),
+      ...(s.mfaAuthenticated === true ? { mfaAuthenticated: true, ...(s.mfaAuthenticatedAt !== undefined ? { mfaAuthenticatedAt: s.mfaAuthenticatedAt } : {}) } : {}),
     };
     let principal: Principal;
     if (s.kind === "AssumedRole") {

@@ -163,6 +163,20 @@ describe("AssumeRole", () => {
     );
   });
 
+  test("MFA: a role session chained from an MFA-authenticated session keeps the MFA context and its original time", async () => {
+    const f = stsFixture();
+    const role = await f.role("Chained");
+    const mfaAt = NOW - 600_000;
+    const caller = { ...principals.user(ACCOUNT, "alice"), accessKeyId: "ASIAEXAMPLEMFA000001", isSessionToken: true, sessionIssuedAt: mfaAt, mfaAuthenticated: true };
+    const out = await f.call<{ Credentials: { AccessKeyId: string } }>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "chain" }, fakeContext({ principal: caller, now: NOW }));
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId)!;
+    assert.equal(rec.mfaAuthenticated, true);
+    assert.equal(rec.mfaAuthenticatedAt, mfaAt);
+    // Without MFA behind the caller's session, the role session has none either.
+    const plain = await f.call<{ Credentials: { AccessKeyId: string } }>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "plain" }, userCtx());
+    assert.equal(f.iam.sessions.get(plain.Credentials.AccessKeyId)!.mfaAuthenticated, undefined);
+  });
+
   test("DurationSeconds is bounded by the role's MaxSessionDuration", async () => {
     const f = stsFixture();
     const short = await f.role("Short");

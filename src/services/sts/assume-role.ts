@@ -136,6 +136,9 @@ export async function assumeRole(
     context["aws:MultiFactorAuthPresent"] = true;
     context["aws:MultiFactorAuthAge"] = 0;
   }
+  // Role chaining from an MFA-authenticated session keeps the MFA context (and its age).
+  const caller = ctx.principal;
+  const mfaAt = mfa ? ctx.now : caller.mfaAuthenticated === true ? (caller.mfaAuthenticatedAt ?? caller.sessionIssuedAt) : undefined;
 
   const base = {
     resource: roleArn,
@@ -173,7 +176,7 @@ export async function assumeRole(
       ...(policyArns.length > 0 ? { sessionPolicyArns: policyArns } : {}),
       ...(tagKeys.length > 0 ? { sessionTags: tags } : {}),
       ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
-      ...(mfa ? { mfaAuthenticated: true } : {}),
+      ...(mfaAt !== undefined ? { mfaAuthenticated: true, mfaAuthenticatedAt: mfaAt } : {}),
     },
     { now: ctx.now, durationSeconds, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );

@@ -69,7 +69,7 @@ export async function getSessionToken(
           userArn: p.arn,
           userId: p.principalId,
           ...(p.name !== undefined ? { userName: p.name } : {}),
-          ...(mfa ? { mfaAuthenticated: true } : {}),
+          ...(mfa ? { mfaAuthenticated: true, mfaAuthenticatedAt: ctx.now } : {}),
         },
     { now: ctx.now, durationSeconds: duration, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );
