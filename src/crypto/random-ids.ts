@@ -24,8 +24,11 @@ function randomBase32(chars: number): string {
   return out;
 }
 
-/** 20 characters like real keys: AKIA (long-term) or ASIA (temporary) + 16 base32 characters. */
-export function randomAccessKeyId(prefix: "AKIA" | "ASIA"): string {
+/**
+ * 20 characters like real keys: AKIA (long-term) or ASIA (temporary) + 16 base32 characters;
+ * APKA for IAM SSH public key ids, which have the same shape.
+ */
+export function randomAccessKeyId(prefix: "AKIA" | "ASIA" | "APKA"): string {
   return prefix + randomBase32(16);
 }
 
@@ -54,4 +57,9 @@ export function randomAccountId(): string {
 export function randomHex(bytes: number): string {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError("randomHex needs a non-negative integer byte count");
   return randomBytes(bytes).toString("hex");
+}
+
+/** `chars` upper-case base32 characters (e.g. IAM signing certificate ids: 32 of them). */
+export function randomBase32Id(chars: number): string {
+  return randomBase32(chars);
 }

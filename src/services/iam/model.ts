@@ -164,6 +164,18 @@ export interface PasswordPolicyDoc {
 }
 
 /**
+ * The account's credential report (./credential-report.ts), keyed `<accountId>`: INPROGRESS
+ * while a generation runs, then COMPLETE with the CSV (no secrets: names, ARNs, dates, flags).
+ */
+export interface CredentialReportDoc {
+  accountId: string;
+  state: "INPROGRESS" | "COMPLETE";
+  startedAt: number;
+  generatedTime?: number;
+  content?: string;
+}
+
+/**
  * A password hash: scrypt over the UTF-8 password with a random 16-byte salt. The parameters
  * are recorded with each hash so they can be raised later without invalidating old ones.
  * The password itself is never stored, in clear or reversibly.
@@ -255,9 +267,16 @@ export const COLLECTIONS = {
   accountAliases: "iam-account-aliases",
   accountAliasIndex: "iam-account-alias-index",
   passwordPolicies: "iam-password-policies",
+  credentialReports: "iam-credential-reports",
   loginProfiles: "iam-login-profiles",
   mfaDevices: "iam-mfa-devices",
   oidcProviders: "iam-oidc-providers",
+  /** `<accountId>/<userId>/<SSHPublicKeyId>` → SshPublicKeyDoc. */
+  sshPublicKeys: "iam-ssh-public-keys",
+  /** `<accountId>/<userId>/<CertificateId>` → SigningCertificateDoc. */
+  signingCertificates: "iam-signing-certificates",
+  /** `<accountId>/<sha-256 of the DER, hex>` → SigningCertificateIndexDoc (one certificate per account). */
+  signingCertificateIndex: "iam-signing-certificate-index",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */
@@ -281,12 +300,44 @@ export const QUOTAS = {
   instanceProfilesPerAccount: 1000,
   serverCertificatesPerAccount: 20,
   signingCertificatesPerUser: 2,
+  sshPublicKeysPerUser: 5,
   policyVersionsInUse: 10000,
   mfaDevicesPerUser: 8,
   oidcProvidersPerAccount: 100,
   clientIdsPerOidcProvider: 100,
   thumbprintsPerOidcProvider: 5,
 } as const;
+
+/** An SSH public key of a user (CodeCommit), keyed `<accountId>/<userId>/<sshPublicKeyId>`. */
+export interface SshPublicKeyDoc {
+  accountId: string;
+  userId: string;
+  sshPublicKeyId: string;
+  /** The key's SSH wire form (string "ssh-rsa", mpint e, mpint n), base64. */
+  wireBase64: string;
+  /** MD5 of the wire form, lower-case colon-separated hex. */
+  fingerprint: string;
+  status: AccessKeyStatus;
+  uploadDate: number;
+}
+
+/** An X.509 signing certificate of a user, keyed `<accountId>/<userId>/<certificateId>`. */
+export interface SigningCertificateDoc {
+  accountId: string;
+  userId: string;
+  certificateId: string;
+  /** The certificate as uploaded (PEM). */
+  body: string;
+  /** SHA-256 of the DER, hex (the account-wide duplicate index key). */
+  sha256: string;
+  status: AccessKeyStatus;
+  uploadDate: number;
+}
+
+export interface SigningCertificateIndexDoc {
+  userId: string;
+  certificateId: string;
+}
 
 export function accessKeyAad(accessKeyId: string): string {
   return `iam/access-key/${accessKeyId}`;

@@ -7,6 +7,7 @@ import * as account from "./account.js";
 import * as attach from "./attachments.js";
 import { getAccountAuthorizationDetails } from "./authorization-details.js";
 import * as bounds from "./boundaries.js";
+import * as credentialReport from "./credential-report.js";
 import { callerFromContext, type Caller, type IamEnv } from "./env.js";
 import * as groups from "./groups.js";
 import * as inline from "./inline-policies.js";
@@ -17,7 +18,9 @@ import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
 import * as roles from "./roles.js";
+import * as signingCerts from "./signing-certificates.js";
 import * as simulation from "./simulation.js";
+import * as sshKeys from "./ssh-public-keys.js";
 import * as users from "./users.js";
 
 type Domain<I, O> = (env: IamEnv, caller: Caller, input: I) => Promise<O>;
@@ -167,5 +170,25 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     UntagOpenIDConnectProvider: op(sdk.UntagOpenIDConnectProvider$, oidc.untagOpenIDConnectProvider),
     ListOpenIDConnectProviderTags: op(sdk.ListOpenIDConnectProviderTags$, oidc.listOpenIDConnectProviderTags),
     // ---- end OpenID Connect identity providers ----
+
+    // ---- SSH public keys (./ssh-public-keys.ts) and signing certificates (./signing-certificates.ts):
+    // per-user credentials, parsed for real; DeleteUser refuses while a user holds any ----
+    UploadSSHPublicKey: op(sdk.UploadSSHPublicKey$, sshKeys.uploadSSHPublicKey),
+    GetSSHPublicKey: op(sdk.GetSSHPublicKey$, sshKeys.getSSHPublicKey),
+    ListSSHPublicKeys: op(sdk.ListSSHPublicKeys$, sshKeys.listSSHPublicKeys),
+    UpdateSSHPublicKey: op(sdk.UpdateSSHPublicKey$, sshKeys.updateSSHPublicKey),
+    DeleteSSHPublicKey: op(sdk.DeleteSSHPublicKey$, sshKeys.deleteSSHPublicKey),
+    UploadSigningCertificate: op(sdk.UploadSigningCertificate$, signingCerts.uploadSigningCertificate),
+    ListSigningCertificates: op(sdk.ListSigningCertificates$, signingCerts.listSigningCertificates),
+    UpdateSigningCertificate: op(sdk.UpdateSigningCertificate$, signingCerts.updateSigningCertificate),
+    DeleteSigningCertificate: op(sdk.DeleteSigningCertificate$, signingCerts.deleteSigningCertificate),
+    // ---- end SSH public keys and signing certificates ----
+
+    // ---- Credential report (./credential-report.ts): GenerateCredentialReport builds the CSV of the
+    // root user and every IAM user's credentials (at most one every four hours); GetCredentialReport
+    // returns it, or ReportNotPresent / ReportInProgress / ReportExpired ----
+    GenerateCredentialReport: op(sdk.GenerateCredentialReport$, credentialReport.generateCredentialReport),
+    GetCredentialReport: op(sdk.GetCredentialReport$, credentialReport.getCredentialReport),
+    // ---- end credential report ----
   };
 }

@@ -142,6 +142,8 @@ export async function deleteUser(env: IamEnv, caller: Caller, input: DeleteUserR
     if (await tx.get(COLLECTIONS.loginProfiles, `${u.accountId}/${u.userId}`)) throw deleteConflict("Cannot delete entity, must delete login profile first.");
     if (await userHasMfaDevice(tx, u)) throw deleteConflict("Cannot delete entity, must delete MFA device first.");
     if ((await tx.count(COLLECTIONS.accessKeys, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must delete access keys first.");
+    if ((await tx.count(COLLECTIONS.signingCertificates, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must delete certificates first.");
+    if ((await tx.count(COLLECTIONS.sshPublicKeys, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must remove referenced objects first.");
     if (u.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
     if (u.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");
     if (u.groupIds.length > 0) throw deleteConflict("Cannot delete entity, must remove users from group first.");

@@ -1,0 +1,153 @@
+/**
+ * X.509 signing certificates of IAM users. The body is parsed for real (node:crypto
+ * X509Certificate); a certificate may belong to only one user of the account at a time
+ * (DuplicateCertificate), and each user holds at most QUOTAS.signingCertificatesPerUser.
+ */
+import { createHash, X509Certificate } from "node:crypto";
+import type {
+  DeleteSigningCertificateRequest,
+  ListSigningCertificatesRequest,
+  ListSigningCertificatesResponse,
+  SigningCertificate,
+  UpdateSigningCertificateRequest,
+  UploadSigningCertificateRequest,
+  UploadSigningCertificateResponse,
+} from "@aws-sdk/client-iam";
+import { AwsError } from "../../core/errors.js";
+import { randomBase32Id } from "../../crypto/random-ids.js";
+import type { DocStore } from "../../storage/types.js";
+import { write, type Caller, type IamEnv } from "./env.js";
+import { constraintError, noSuchEntity, noSuchUser, quotaExceeded, validationError } from "./errors.js";
+import { COLLECTIONS, QUOTAS, type SigningCertificateDoc, type SigningCertificateIndexDoc, type UserDoc } from "./model.js";
+import { paginate, pageFields } from "./pagination.js";
+import { authorizeOnUser, mustUser } from "./users.js";
+import { checkMarker, checkMaxItems, checkName, checkStatus, required } from "./validation.js";
+
+export const malformedCertificate = (): AwsError =>
+  new AwsError("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.", 400);
+export const invalidCertificate = (message: string): AwsError => new AwsError("InvalidCertificate", message, 400);
+export const duplicateCertificate = (): AwsError =>
+  new AwsError("DuplicateCertificate", "The same certificate is already associated with an IAM user in the account.", 409);
+export const noSuchCertificate = (id: string): AwsError => noSuchEntity(`The Certificate with id ${id} cannot be found.`);
+
+const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
+
+/** The certificate in a PEM body and the SHA-256 of its DER (hex). */
+export function parseCertificateBody(body: string, now: number): { sha256: string } {
+  const blocks = [...body.matchAll(PEM_CERT_RE)];
+  if (blocks.length === 0) throw malformedCertificate();
+  if (blocks.length > 1) throw malformedCertificate();
+  const der = Buffer.from(blocks[0]![1]!.replace(/\s+/g, ""), "base64");
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch {
+    throw malformedCertificate();
+  }
+  const notAfter = Date.parse(cert.validTo);
+  if (Number.isFinite(notAfter) && notAfter < now) throw invalidCertificate(`The certificate expired on ${new Date(notAfter).toISOString()}.`);
+  return { sha256: createHash("sha256").update(der).digest("hex") };
+}
+
+function targetUserName(caller: Caller, userName: string | undefined): string {
+  if (userName !== undefined) return checkName(userName, "userName", 128);
+  const p = caller.principal;
+  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
+  throw validationError("Must specify userName when calling with non-User credentials");
+}
+
+const ID_RE = /^[\w]+$/;
+function checkCertificateId(value: string | undefined): string {
+  const v = required(value, "certificateId");
+  if (v.length < 24 || v.length > 128) throw constraintError("certificateId", `Member must have length ${v.length < 24 ? "greater than or equal to 24" : "less than or equal to 128"}`);
+  if (!ID_RE.test(v)) throw constraintError("certificateId", "Member must satisfy regular expression pattern: [\\w]+");
+  return v;
+}
+
+const BODY_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
+function checkBody(value: string | undefined): string {
+  const v = required(value, "certificateBody");
+  if (v.length < 1 || v.length > 16384) throw constraintError("certificateBody", "Member must have length less than or equal to 16384");
+  if (!BODY_RE.test(v)) throw constraintError("certificateBody", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+  return v;
+}
+
+export function certDocKey(accountId: string, userId: string, id: string): string {
+  return `${accountId}/${userId}/${id}`;
+}
+
+async function userCerts(db: DocStore, u: UserDoc): Promise<SigningCertificateDoc[]> {
+  return (await db.list<SigningCertificateDoc>(COLLECTIONS.signingCertificates, { prefix: `${u.accountId}/${u.userId}/` })).map((e) => e.value);
+}
+
+async function mustCert(db: DocStore, u: UserDoc, id: string): Promise<SigningCertificateDoc> {
+  const c = await db.get<SigningCertificateDoc>(COLLECTIONS.signingCertificates, certDocKey(u.accountId, u.userId, id));
+  if (!c) throw noSuchCertificate(id);
+  return c;
+}
+
+function view(u: UserDoc, c: SigningCertificateDoc): SigningCertificate {
+  return { UserName: u.userName, CertificateId: c.certificateId, CertificateBody: c.body, Status: c.status, UploadDate: new Date(c.uploadDate) };
+}
+
+export async function uploadSigningCertificate(env: IamEnv, caller: Caller, input: UploadSigningCertificateRequest): Promise<UploadSigningCertificateResponse> {
+  const name = targetUserName(caller, input.UserName);
+  const body = checkBody(input.CertificateBody);
+  await authorizeOnUser(env, caller, "UploadSigningCertificate", name);
+  const { sha256 } = parseCertificateBody(body, caller.now);
+  return write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    if (await tx.get(COLLECTIONS.signingCertificateIndex, `${u.accountId}/${sha256}`)) throw duplicateCertificate();
+    if ((await tx.count(COLLECTIONS.signingCertificates, `${u.accountId}/${u.userId}/`)) >= QUOTAS.signingCertificatesPerUser) {
+      throw quotaExceeded("SigningCertificatesPerUser", QUOTAS.signingCertificatesPerUser);
+    }
+    const doc: SigningCertificateDoc = {
+      accountId: u.accountId,
+      userId: u.userId,
+      certificateId: randomBase32Id(32),
+      body,
+      sha256,
+      status: "Active",
+      uploadDate: caller.now,
+    };
+    await tx.put<SigningCertificateIndexDoc>(COLLECTIONS.signingCertificateIndex, `${u.accountId}/${sha256}`, { userId: u.userId, certificateId: doc.certificateId });
+    await tx.put<SigningCertificateDoc>(COLLECTIONS.signingCertificates, certDocKey(u.accountId, u.userId, doc.certificateId), doc);
+    return { Certificate: view(u, doc) };
+  });
+}
+
+export async function listSigningCertificates(env: IamEnv, caller: Caller, input: ListSigningCertificatesRequest): Promise<ListSigningCertificatesResponse> {
+  const name = targetUserName(caller, input.UserName);
+  const marker = checkMarker(input.Marker);
+  const max = checkMaxItems(input.MaxItems);
+  const u = await authorizeOnUser(env, caller, "ListSigningCertificates", name);
+  if (!u) throw noSuchUser(name);
+  const page = paginate(await userCerts(env.store, u), (c) => c.certificateId, marker, max);
+  return { Certificates: page.items.map((c) => view(u, c)), ...pageFields(page) };
+}
+
+export async function updateSigningCertificate(env: IamEnv, caller: Caller, input: UpdateSigningCertificateRequest): Promise<Record<string, never>> {
+  const id = checkCertificateId(input.CertificateId);
+  const status = checkStatus(input.Status);
+  const name = targetUserName(caller, input.UserName);
+  await authorizeOnUser(env, caller, "UpdateSigningCertificate", name);
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    const c = await mustCert(tx, u, id);
+    await tx.put<SigningCertificateDoc>(COLLECTIONS.signingCertificates, certDocKey(u.accountId, u.userId, id), { ...c, status });
+  });
+  return {};
+}
+
+export async function deleteSigningCertificate(env: IamEnv, caller: Caller, input: DeleteSigningCertificateRequest): Promise<Record<string, never>> {
+  const id = checkCertificateId(input.CertificateId);
+  const name = targetUserName(caller, input.UserName);
+  await authorizeOnUser(env, caller, "DeleteSigningCertificate", name);
+  await write(env, caller.accountId, async (tx) => {
+    const u = await mustUser(tx, caller.accountId, name);
+    const c = await mustCert(tx, u, id);
+    await tx.delete(COLLECTIONS.signingCertificates, certDocKey(u.accountId, u.userId, id));
+    await tx.delete(COLLECTIONS.signingCertificateIndex, `${u.accountId}/${c.sha256}`);
+  });
+  return {};
+}
