@@ -10,7 +10,7 @@ import type { IamApi, RoleRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
 import { mfaFailed } from "./mfa.js";
-import { issueSession, MAX_SESSION_TOKEN_SIZE, type CredentialsOutput } from "./credentials.js";
+import { assumedRoleUserOf, issueSession, MAX_SESSION_TOKEN_SIZE, roleSessionIdentity, type CredentialsOutput } from "./credentials.js";
 import {
   checkPolicyArns,
   checkSessionPolicy,
@@ -165,27 +165,11 @@ export async function assumeRole(
   const durationSeconds = checkDuration(input.DurationSeconds, role, usesTemporaryCredentials(ctx));
   const issued = await issueSession(
     deps,
-    {
-      accountId: role.accountId,
-      kind: "AssumedRole",
-      roleArn: role.arn,
-      roleId: role.roleId,
-      roleName: role.roleName,
-      sessionName,
-      ...(sessionPolicy !== undefined ? { sessionPolicy } : {}),
-      ...(policyArns.length > 0 ? { sessionPolicyArns: policyArns } : {}),
-      ...(tagKeys.length > 0 ? { sessionTags: tags } : {}),
-      ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
-      ...(mfaAt !== undefined ? { mfaAuthenticated: true, mfaAuthenticatedAt: mfaAt } : {}),
-    },
+    roleSessionIdentity(role, sessionName, { sessionPolicy, policyArns, tags, sourceIdentity, ...(mfaAt !== undefined ? { mfaAuthenticatedAt: mfaAt } : {}) }),
     { now: ctx.now, durationSeconds, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );
 
-  const partition = role.arn.split(":")[1] ?? "aws";
-  const assumedRoleUser = {
-    AssumedRoleId: `${role.roleId}:${sessionName}`,
-    Arn: `arn:${partition}:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
-  };
+  const assumedRoleUser = assumedRoleUserOf(role, sessionName);
   const out: AssumeRoleOutput = {
     Credentials: issued.credentials,
     AssumedRoleUser: assumedRoleUser,

@@ -39,6 +39,44 @@ export interface CredentialsOutput {
 /** Who the session is for; the credential fields and times are filled in by issueSession. */
 export type SessionIdentity = Omit<SessionRecord, "accessKeyId" | "sealedSecret" | "sessionTokenHash" | "issuedAt" | "expiresAt">;
 
+/** The role a session is for (RoleRecord's fields that sessions name). */
+export interface SessionRole {
+  arn: string;
+  roleId: string;
+  roleName: string;
+  accountId: string;
+}
+
+/** Who an AssumedRole session is for, with its session policies, tags, source identity and MFA. */
+export function roleSessionIdentity(
+  role: SessionRole,
+  sessionName: string,
+  opts: { sessionPolicy?: string; policyArns: string[]; tags?: Record<string, string>; sourceIdentity?: string; mfaAuthenticatedAt?: number },
+): SessionIdentity {
+  return {
+    accountId: role.accountId,
+    kind: "AssumedRole",
+    roleArn: role.arn,
+    roleId: role.roleId,
+    roleName: role.roleName,
+    sessionName,
+    ...(opts.sessionPolicy !== undefined ? { sessionPolicy: opts.sessionPolicy } : {}),
+    ...(opts.policyArns.length > 0 ? { sessionPolicyArns: opts.policyArns } : {}),
+    ...(opts.tags !== undefined && Object.keys(opts.tags).length > 0 ? { sessionTags: opts.tags } : {}),
+    ...(opts.sourceIdentity !== undefined ? { sourceIdentity: opts.sourceIdentity } : {}),
+    ...(opts.mfaAuthenticatedAt !== undefined ? { mfaAuthenticated: true, mfaAuthenticatedAt: opts.mfaAuthenticatedAt } : {}),
+  };
+}
+
+/** The AssumedRoleUser element of a role session. */
+export function assumedRoleUserOf(role: SessionRole, sessionName: string): { AssumedRoleId: string; Arn: string } {
+  const partition = role.arn.split(":")[1] ?? "aws";
+  return {
+    AssumedRoleId: `${role.roleId}:${sessionName}`,
+    Arn: `arn:${partition}:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
+  };
+}
+
 export interface IssuedSession {
   credentials: CredentialsOutput;
   record: SessionRecord;

@@ -15,7 +15,7 @@ import type { IamApi, OidcProviderRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
 import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_POLICY_CHARS } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
-import { issueSession, type CredentialsOutput } from "./credentials.js";
+import { assumedRoleUserOf, issueSession, roleSessionIdentity, type CredentialsOutput } from "./credentials.js";
 import { IdpUnreachable, type JwksSource } from "./oidc/jwks.js";
 import { isSupportedAlg, parseJwt, verifyJwtSignature } from "./oidc/jwt.js";
 import { checkPolicyArns, checkSessionPolicy, packedPolicyPercent, packedPolicyTooLarge } from "./session-policy.js";
@@ -168,27 +168,9 @@ export async function assumeRoleWithWebIdentity(
     durationSeconds = input.DurationSeconds;
   }
 
-  const issued = await issueSession(
-    deps,
-    {
-      accountId: role.accountId,
-      kind: "AssumedRole",
-      roleArn: role.arn,
-      roleId: role.roleId,
-      roleName: role.roleName,
-      sessionName,
-      ...(sessionPolicy !== undefined ? { sessionPolicy } : {}),
-      ...(policyArns.length > 0 ? { sessionPolicyArns: policyArns } : {}),
-      ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
-    },
-    { now: ctx.now, durationSeconds },
-  );
+  const issued = await issueSession(deps, roleSessionIdentity(role, sessionName, { sessionPolicy, policyArns, sourceIdentity }), { now: ctx.now, durationSeconds });
 
-  const partition = role.arn.split(":")[1] ?? "aws";
-  const assumedRoleUser = {
-    AssumedRoleId: `${role.roleId}:${sessionName}`,
-    Arn: `arn:${partition}:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
-  };
+  const assumedRoleUser = assumedRoleUserOf(role, sessionName);
   const out: AssumeRoleWithWebIdentityOutput = {
     Credentials: issued.credentials,
     SubjectFromWebIdentityToken: sub,
