@@ -28,7 +28,7 @@ after(async () => {
   await s.destroy();
 });
 
-const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
+const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.";
 
 test("an MFA session satisfies aws:MultiFactorAuthPresent; long-term and non-MFA session credentials do not", async () => {
   const admin = new IAMClient(s.clientConfig());

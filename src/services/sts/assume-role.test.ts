@@ -147,7 +147,7 @@ describe("AssumeRole", () => {
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: wrong }, userCtx()),
       "AccessDeniedException",
-      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+      "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
     );
     assert.equal(f.iam.sessions.size, 0);
     const ctx = userCtx();
@@ -159,7 +159,7 @@ describe("AssumeRole", () => {
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: code }, userCtx()),
       "AccessDeniedException",
-      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+      "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
     );
   });
 

@@ -105,7 +105,7 @@ describe("GetSessionToken", () => {
     const bob = fakeContext({ principal: principals.user(ACCOUNT, "bob", "AIDABOB0000000000001"), now: NOW });
     const code = totpAt(seed, stepAt(NOW));
     const wrong = code === "000000" ? "000001" : "000000";
-    const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
+    const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.";
     await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: wrong }, alice), "AccessDeniedException", MFA_FAILED);
     await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, bob), "AccessDeniedException", MFA_FAILED);
     await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial }, alice), "AccessDeniedException", MFA_FAILED);

@@ -5,6 +5,6 @@ import { commonError, type AwsError } from "../../core/errors.js";
 export function mfaFailed(): AwsError {
   return commonError(
     "AccessDenied",
-    "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+    "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
   );
 }
