@@ -10,6 +10,7 @@ import http from "node:http";
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { loadConfig } from "../../src/config/config.js";
 import { startApp, type App } from "../../src/app.js";
 import { OffsetClock } from "../../src/core/clock.js";
@@ -103,3 +104,12 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ms
 }
 
 export { freePort } from "../../src/core/testing/net.js";
+
+/** Creates an IAM user (in the account `admin` belongs to) with an optional inline policy and an access key. */
+export async function newUser(s: TestServer, name: string, policy?: object, admin?: Creds): Promise<Creds & { arn: string }> {
+  const iam = new IAMClient(s.clientConfig(admin));
+  const u = await iam.send(new CreateUserCommand({ UserName: name }));
+  if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey!, arn: u.User!.Arn! };
+}

@@ -16,11 +16,9 @@ import {
   GetAccountSummaryCommand,
   CreateUserCommand,
   CreateGroupCommand,
-  CreateAccessKeyCommand,
-  PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
+import { startTestServer, eventually, newUser, type TestServer } from "./harness.js";
 
 let s: TestServer;
 before(async () => {
@@ -129,16 +127,7 @@ test("GetAccountSummary counts the account's entities", async () => {
 
 test("authorised on *, audited in CloudTrail, and durable across a restart", async () => {
   const admin = new IAMClient(s.clientConfig());
-  await admin.send(new CreateUserCommand({ UserName: "acct-reader" }));
-  await admin.send(
-    new PutUserPolicyCommand({
-      UserName: "acct-reader",
-      PolicyName: "p",
-      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:GetAccountSummary", "iam:ListAccountAliases"], Resource: "*" }] }),
-    }),
-  );
-  const k = await admin.send(new CreateAccessKeyCommand({ UserName: "acct-reader" }));
-  const reader: Creds = { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
+  const reader = await newUser(s, "acct-reader", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:GetAccountSummary", "iam:ListAccountAliases"], Resource: "*" }] });
   const iam = new IAMClient(s.clientConfig(reader));
   assert.ok((await iam.send(new GetAccountSummaryCommand({}))).SummaryMap?.Users);
   await iam.send(new ListAccountAliasesCommand({}));

@@ -9,23 +9,20 @@ import assert from "node:assert/strict";
 import {
   IAMClient,
   AddRoleToInstanceProfileCommand,
-  CreateAccessKeyCommand,
   CreateInstanceProfileCommand,
   CreateRoleCommand,
-  CreateUserCommand,
   DeleteInstanceProfileCommand,
   DeleteRoleCommand,
   GetInstanceProfileCommand,
   ListInstanceProfilesCommand,
   ListInstanceProfilesForRoleCommand,
   ListInstanceProfileTagsCommand,
-  PutUserPolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
   TagInstanceProfileCommand,
   UntagInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { startTestServer, type TestServer } from "./harness.js";
+import { startTestServer, newUser, type TestServer } from "./harness.js";
 
 let s: TestServer;
 before(async () => {
@@ -99,11 +96,8 @@ test("instance profiles: lifecycle with a role, conflicts, tags, PassRole and Cl
   assert.deepEqual((await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: "web" }))).Tags, [{ Key: "env", Value: "prod" }]);
 
   // A user allowed the profile actions but not iam:PassRole cannot hand the role over.
-  await iam.send(new CreateUserCommand({ UserName: "ops" }));
   const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:AddRoleToInstanceProfile", "iam:GetInstanceProfile"], Resource: "*" }] };
-  await iam.send(new PutUserPolicyCommand({ UserName: "ops", PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
-  const k = await iam.send(new CreateAccessKeyCommand({ UserName: "ops" }));
-  const ops = new IAMClient(s.clientConfig({ accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! }));
+  const ops = new IAMClient(s.clientConfig(await newUser(s, "ops", policy)));
   await assert.rejects(ops.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: "batch", RoleName: "other-role" })), (e: any) => {
     assert.equal(e.name, "AccessDenied");
     assert.match(e.message, new RegExp(`iam:PassRole on resource: arn:aws:iam::${s.accountId}:role/other-role`));

@@ -7,9 +7,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   IAMClient,
-  CreateUserCommand,
-  CreateAccessKeyCommand,
-  PutUserPolicyCommand,
   ListUsersCommand,
   CreateVirtualMFADeviceCommand,
   EnableMFADeviceCommand,
@@ -18,7 +15,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { STSClient, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { base32Decode, stepAt, totpAt } from "../../src/services/iam/totp.js";
-import { startTestServer, type TestServer, type Creds } from "./harness.js";
+import { startTestServer, newUser, type TestServer, type Creds } from "./harness.js";
 
 let s: TestServer;
 before(async () => {
@@ -32,19 +29,10 @@ const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA cod
 
 test("an MFA session satisfies aws:MultiFactorAuthPresent; long-term and non-MFA session credentials do not", async () => {
   const admin = new IAMClient(s.clientConfig());
-  await admin.send(new CreateUserCommand({ UserName: "mfa-user" }));
-  await admin.send(
-    new PutUserPolicyCommand({
-      UserName: "mfa-user",
-      PolicyName: "mfa-only",
-      PolicyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "iam:ListUsers", Resource: "*", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }],
-      }),
-    }),
-  );
-  const key = await admin.send(new CreateAccessKeyCommand({ UserName: "mfa-user" }));
-  const longTerm: Creds = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  const longTerm = await newUser(s, "mfa-user", {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "iam:ListUsers", Resource: "*", Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } }],
+  });
 
   const created = await admin.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: "mfa-user-phone" }));
   const serial = created.VirtualMFADevice!.SerialNumber!;

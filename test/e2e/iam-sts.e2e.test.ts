@@ -11,7 +11,7 @@ import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, GetFederat
 import { KMSClient, ListKeysCommand, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand, type DescribeAccountCommandInput } from "@aws-sdk/client-organizations";
-import { startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
+import { startTestServer, eventually, newUser as createUser, type TestServer, type Creds } from "./harness.js";
 
 let s: TestServer;
 let plain: TestServer;
@@ -23,13 +23,7 @@ after(async () => {
   if (plain) await plain.destroy();
 });
 
-async function newUser(name: string, policy?: object): Promise<Creds> {
-  const iam = new IAMClient(s.clientConfig());
-  await iam.send(new CreateUserCommand({ UserName: name }));
-  if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
-  const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
-}
+const newUser = (name: string, policy?: object): Promise<Creds> => createUser(s, name, policy);
 
 const allow = (Action: string | string[], Resource: string | string[] = "*", extra: object = {}) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource, ...extra }] });
 

@@ -5,10 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { KMSClient } from "@aws-sdk/client-kms";
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeCreateAccountStatusCommand } from "@aws-sdk/client-organizations";
-import { eventually, type TestServer, type Creds } from "./harness.js";
+import { eventually, newUser, type TestServer, type Creds } from "./harness.js";
+
+export { newUser };
 
 export const REGION = "us-east-1";
 
@@ -42,15 +43,6 @@ export const allow = (Action: string | string[], Resource: string | string[] = "
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action, Resource, ...extra }],
 });
-
-/** Creates an IAM user (in the account `admin` belongs to) with an optional inline policy. */
-export async function newUser(s: TestServer, name: string, policy?: object, admin?: Creds): Promise<Creds & { arn: string }> {
-  const iam = new IAMClient(s.clientConfig(admin));
-  const u = await iam.send(new CreateUserCommand({ UserName: name }));
-  if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
-  const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-  return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey!, arn: u.User!.Arn! };
-}
 
 /** Creates the organization (once) and a member account; returns its id and admin credentials. */
 export async function memberAccount(s: TestServer, name: string): Promise<{ accountId: string; admin: Creds }> {
