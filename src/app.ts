@@ -24,8 +24,6 @@ import { createJwksCache } from "./services/sts/oidc/jwks.js";
 import { createOrganizationsService } from "./services/organizations/service.js";
 import { createAccountRegistry, type AccountRegistry } from "./services/organizations/accounts.js";
 import type { OrganizationsDomainDeps } from "./services/organizations/organization.js";
-import type { IamApi } from "./services/iam/api.js";
-import type { IdentityDirectory } from "./iam/directory.js";
 import { createAuthorizer } from "./iam/authorizer.js";
 import { ServiceRegistry } from "./gateway/registry.js";
 import { createMetrics } from "./gateway/metrics.js";
@@ -61,7 +59,7 @@ export interface Core {
   sealer: Sealer;
   clock: Clock;
   accounts: AccountRegistry;
-  iam: { api: IamApi; directory: IdentityDirectory; definition: ReturnType<typeof createIamService>["definition"] };
+  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler">;
   bootstrap?: BootstrapResult;
   managementAccountId: string;
   paginationKey: Buffer;
@@ -232,6 +230,10 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     });
     registry.register(kms.definition);
     kms.start();
+    // IAM's deferred work (service-linked role deletions); ELB's role is in use while load balancers exist.
+    core.iam.useScheduler(scheduler, async (accountId, servicePrincipal) =>
+      servicePrincipal === "elasticloadbalancing.amazonaws.com" ? elbv2.loadBalancersByRegion(accountId) : [],
+    );
     scheduler.start();
 
     const tls = cfg.tls.enabled

@@ -42,9 +42,10 @@ export function randomSecretAccessKey(): string {
 
 /**
  * 21 characters like IAM unique ids: AIDA (user), AROA (role), ANPA (managed policy),
- * AGPA (group), AIPA (instance profile) + 17 base32 characters.
+ * AGPA (group), AIPA (instance profile), ASCA (server certificate), ACCA (service-specific
+ * credential) + 17 base32 characters.
  */
-export function randomUniqueId(prefix: "AIDA" | "AROA" | "ANPA" | "AGPA" | "AIPA"): string {
+export function randomUniqueId(prefix: "AIDA" | "AROA" | "ANPA" | "AGPA" | "AIPA" | "ASCA" | "ACCA"): string {
   return prefix + randomBase32(17);
 }
 

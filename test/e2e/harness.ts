@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import https from "node:https";
 import http from "node:http";
+import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -112,4 +113,15 @@ export async function newUser(s: TestServer, name: string, policy?: object, admi
   if (policy) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
   const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
   return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey!, arn: u.User!.Arn! };
+}
+
+/** An assert.rejects validator: the SDK exception's name, HTTP status and message (exact, or matching). */
+export function awsError(name: string, status: number, message: string | RegExp) {
+  return (e: any) => {
+    assert.equal(e.name, name);
+    assert.equal(e.$metadata.httpStatusCode, status);
+    if (typeof message === "string") assert.equal(e.message, message);
+    else assert.match(e.message, message);
+    return true;
+  };
 }

@@ -20,7 +20,7 @@ import {
   DeleteAccountPasswordPolicyCommand,
 } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
+import { awsError, startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
 
 let s: TestServer;
 before(async () => {
@@ -33,16 +33,6 @@ after(async () => {
 const FIRST = "E2e-First-Pass1!";
 const SECOND = "E2e-Second-Pass2!";
 const THIRD = "E2e-Third-Pass3!";
-
-function awsError(name: string, status: number, message: string | RegExp) {
-  return (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  };
-}
 
 test("login profile lifecycle, password policy and ChangePassword as the user; CloudTrail holds no password", async () => {
   const admin = new IAMClient(s.clientConfig());

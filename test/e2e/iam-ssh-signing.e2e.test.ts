@@ -26,7 +26,7 @@ import {
   UpdateSigningCertificateCommand,
   DeleteSigningCertificateCommand,
 } from "@aws-sdk/client-iam";
-import { startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
+import { awsError, startTestServer, eventually, type TestServer, type Creds } from "./harness.js";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -37,16 +37,6 @@ before(async () => {
 after(async () => {
   await s.destroy();
 });
-
-function awsError(name: string, status: number, message: string | RegExp) {
-  return (e: any) => {
-    assert.equal(e.name, name);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    if (typeof message === "string") assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  };
-}
 
 function str(b: Buffer): Buffer {
   const len = Buffer.alloc(4);

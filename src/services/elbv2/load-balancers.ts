@@ -16,6 +16,7 @@ import { removeLoadBalancerCertificate } from "./certificates.js";
 import { RESOURCE_TYPES, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
 import { duplicateLoadBalancerName, loadBalancerNamesNotFound, loadBalancerNotFound, operationNotPermitted, tooManyLoadBalancers, validationError } from "./errors.js";
 import type { LoadBalancerDoc } from "./model.js";
+import type { DocStore } from "../../storage/types.js";
 import { loadBalancerSpec } from "./runtime.js";
 import { listeners, loadBalancers } from "./store.js";
 import { checkEnum, checkName, checkPageSize, checkTags, paginate } from "./validation.js";
@@ -159,4 +160,15 @@ export async function modifyLoadBalancerAttributes(env: Elbv2Env, caller: Caller
   });
   env.runtime.putLoadBalancer(loadBalancerSpec(lb));
   return { Attributes: attributeList("lb", lb.attributes) };
+}
+
+/** The ARNs of an account's load balancers, grouped by Region. */
+export async function loadBalancersByRegion(db: DocStore, accountId: string): Promise<Array<{ region: string; resources: string[] }>> {
+  const byRegion = new Map<string, string[]>();
+  for (const lb of await loadBalancers.inAccount(db, accountId)) {
+    const list = byRegion.get(lb.region) ?? [];
+    list.push(lb.arn);
+    byRegion.set(lb.region, list);
+  }
+  return [...byRegion].map(([region, resources]) => ({ region, resources }));
 }

@@ -38,6 +38,8 @@ export interface Elbv2Service {
   restore(): Promise<{ opened: number; failed: string[] }>;
   /** Stores a PEM certificate chain + key for HTTPS listeners; returns its ARN (operator CLI). */
   importCertificate(scope: Scope, certChainPem: string, keyPem: string): Promise<string>;
+  /** The account's load balancers by Region (what keeps IAM from deleting ELB's service-linked role). */
+  loadBalancersByRegion(accountId: string): Promise<Array<{ region: string; resources: string[] }>>;
 }
 
 type Domain<I, O> = (env: Elbv2Env, caller: Caller, input: I) => Promise<O>;
@@ -99,5 +101,6 @@ export function createElbv2Service(deps: Elbv2Deps): Elbv2Service {
     definition,
     restore: () => restoreAll(env),
     importCertificate: (scope, cert, key) => importCertificate(env, scope, cert, key),
+    loadBalancersByRegion: (accountId) => lbs.loadBalancersByRegion(env.store, accountId),
   };
 }

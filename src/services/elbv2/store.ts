@@ -38,6 +38,10 @@ export const loadBalancers = {
   all(db: DocStore, s: Scope): Promise<LoadBalancerDoc[]> {
     return values(db, COLLECTIONS.loadBalancers, scopePrefix(s));
   },
+  /** Every Region's load balancers of an account (keys start "<account>/<region>/"). */
+  inAccount(db: DocStore, accountId: string): Promise<LoadBalancerDoc[]> {
+    return values(db, COLLECTIONS.loadBalancers, `${accountId}/`);
+  },
   async put(db: DocStore, doc: LoadBalancerDoc): Promise<void> {
     const s = { accountId: doc.accountId, region: doc.region };
     await db.put(COLLECTIONS.loadBalancers, this.key(s, doc.id), doc);

@@ -17,23 +17,15 @@ import { commonError } from "../../core/errors.js";
 import { randomAccessKeyId, randomSecretAccessKey } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
-import { noSuchAccessKey, noSuchUser, quotaExceeded, validationError } from "./errors.js";
+import { noSuchAccessKey, noSuchUser, quotaExceeded } from "./errors.js";
 import { accessKeyAad, COLLECTIONS, QUOTAS, type AccessKeyDoc, type AccessKeyIndexDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
-import { authorizeOnUser, mustUser, userArnOf } from "./users.js";
-import { checkAccessKeyId, checkMarker, checkMaxItems, checkName, checkStatus } from "./validation.js";
+import { authorizeOnUser, mustUser, targetUserName, userArnOf } from "./users.js";
+import { checkAccessKeyId, checkMarker, checkMaxItems, checkStatus } from "./validation.js";
 
 export function accessKeyDocKey(accountId: string, userId: string, accessKeyId: string): string {
   return `${accountId}/${userId}/${accessKeyId}`;
-}
-
-/** The user an access-key call is about: the named one, or the calling IAM user. */
-function targetUserName(caller: Caller, userName: string | undefined): string {
-  if (userName !== undefined) return checkName(userName, "userName", 128);
-  const p = caller.principal;
-  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
-  throw validationError("Must specify userName when calling with non-User credentials");
 }
 
 async function listUserKeys(db: DocStore, u: UserDoc): Promise<AccessKeyDoc[]> {

@@ -255,3 +255,56 @@ describe("IAM GetAccountSummary", () => {
     await assertAwsError(h.call("GetAccountSummary", {}), "AccessDeniedException", 400, /iam:GetAccountSummary on resource: \*$/);
   });
 });
+
+describe("IAM STS preferences and account properties", () => {
+  test("SetSecurityTokenServicePreferences: reflected in GetAccountSummary, per account, authorised on *", async () => {
+    const h = createHarness();
+    assert.equal((await h.call<SummaryOut>("GetAccountSummary", {})).SummaryMap.GlobalEndpointTokenVersion, 1);
+    assert.deepEqual(await h.call("SetSecurityTokenServicePreferences", { GlobalEndpointTokenVersion: "v2Token" }), {});
+    assert.deepEqual(h.calls.at(-1), { action: "iam:SetSecurityTokenServicePreferences", resource: "*" });
+    assert.equal((await h.call<SummaryOut>("GetAccountSummary", {})).SummaryMap.GlobalEndpointTokenVersion, 2);
+    assert.equal((await h.call<SummaryOut>("GetAccountSummary", {}, { accountId: OTHER_ACCOUNT })).SummaryMap.GlobalEndpointTokenVersion, 1);
+    await h.call("SetSecurityTokenServicePreferences", { GlobalEndpointTokenVersion: "v1Token" });
+    assert.equal((await h.call<SummaryOut>("GetAccountSummary", {})).SummaryMap.GlobalEndpointTokenVersion, 1);
+    await assertAwsError(
+      h.call("SetSecurityTokenServicePreferences", { GlobalEndpointTokenVersion: "v3Token" }),
+      "ValidationError",
+      400,
+      "1 validation error detected: Value at 'globalEndpointTokenVersion' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]",
+    );
+  });
+
+  test("PutAccountProperties merges one namespace at a time; GetAccountProperties returns them", async () => {
+    const h = createHarness();
+    assert.deepEqual(await h.call("GetAccountProperties", {}), { Properties: {} });
+    await h.call("PutAccountProperties", { Properties: { "RoleManager/Enabled": "true", "RoleManager/Mode": "audit" } });
+    await h.call("PutAccountProperties", { Properties: { "Other_ns/Setting-1": "x", } });
+    await h.call("PutAccountProperties", { Properties: { "RoleManager/Mode": "enforce" } });
+    assert.deepEqual(await h.call("GetAccountProperties", {}), { Properties: { "RoleManager/Enabled": "true", "RoleManager/Mode": "enforce", "Other_ns/Setting-1": "x" } });
+    assert.deepEqual(await h.call("GetAccountProperties", {}, { accountId: OTHER_ACCOUNT }), { Properties: {} });
+    assert.deepEqual(
+      h.calls.slice(-2).map((c) => [c.action, c.resource]),
+      [
+        ["iam:GetAccountProperties", "*"],
+        ["iam:GetAccountProperties", "*"],
+      ],
+    );
+
+    const KEY_RULE = /Value at 'properties' failed to satisfy constraint: Map keys must satisfy constraint: .*\^\[A-Za-z\]\[A-Za-z0-9\/_-\]\*\$/;
+    for (const key of ["1ns/x", "/ns/x", "ns/x y", "n".repeat(48) + "/ab"]) {
+      await assertAwsError(h.call("PutAccountProperties", { Properties: { [key]: "v" } }), "ValidationError", 400, KEY_RULE);
+    }
+    for (const key of ["nokey", "ns/", "ns/a/b"]) {
+      await assertAwsError(h.call("PutAccountProperties", { Properties: { [key]: "v" } }), "InvalidInput", 400, `Invalid property key ${key}: the key must have the form Namespace/PropertyName.`);
+    }
+    await assertAwsError(h.call("PutAccountProperties", { Properties: { "ns/a": "" } }), "ValidationError", 400, /Map value must satisfy constraint/);
+    await assertAwsError(h.call("PutAccountProperties", { Properties: { "ns/a": "v".repeat(1025) } }), "ValidationError", 400, /Map value must satisfy constraint/);
+    await assertAwsError(
+      h.call("PutAccountProperties", { Properties: { "a/x": "1", "b/y": "2" } }),
+      "InvalidInput",
+      400,
+      "All properties in a request must belong to the same namespace.",
+    );
+    await assertAwsError(h.call("PutAccountProperties", {}), "ValidationError", 400, /'properties' failed to satisfy constraint: Member must not be null/);
+  });
+});

@@ -1,6 +1,6 @@
 /**
- * Account-level IAM settings: the account alias, the account password policy, and
- * GetAccountSummary. None of these has a resource type, so each action is authorised on "*"
+ * Account-level IAM settings: the account alias, the account password policy,
+ * GetAccountSummary, the STS global endpoint token version and the account properties. None of these has a resource type, so each action is authorised on "*"
  * (Service Authorization Reference). None changes identities or policies, so writes do not
  * invalidate the directory's caches.
  */
@@ -8,27 +8,32 @@ import type {
   CreateAccountAliasRequest,
   DeleteAccountAliasRequest,
   GetAccountPasswordPolicyResponse,
+  GetAccountPropertiesResponse,
   GetAccountSummaryResponse,
   ListAccountAliasesRequest,
   ListAccountAliasesResponse,
   PasswordPolicy,
+  PutAccountPropertiesRequest,
+  SetSecurityTokenServicePreferencesRequest,
   SummaryKeyType,
   UpdateAccountPasswordPolicyRequest,
 } from "@aws-sdk/client-iam";
 import { authorize, type Caller, type IamEnv } from "./env.js";
-import { accountAliasExists, noSuchAccountAlias, noSuchPasswordPolicy } from "./errors.js";
+import { accountAliasExists, constraintError, invalidInput, noSuchAccountAlias, noSuchPasswordPolicy } from "./errors.js";
 import { mfaDeviceCounts } from "./mfa.js";
 import {
   COLLECTIONS,
   QUOTAS,
   type AccountAliasDoc,
   type AccountAliasIndexDoc,
+  type AccountSettingsDoc,
   type ManagedPolicyDoc,
   type PasswordPolicyDoc,
   type RootAccessKeyDoc,
 } from "./model.js";
 import { paginateCollection, pageFields } from "./pagination.js";
-import { checkAccountAlias, checkMarker, checkMaxItems, checkOptionalRange } from "./validation.js";
+import { countServerCertificates } from "./server-certificates.js";
+import { checkAccountAlias, checkMarker, checkMaxItems, checkOptionalRange, required } from "./validation.js";
 
 const aliasKey = (accountId: string, alias: string) => `${accountId}/${alias}`;
 
@@ -148,8 +153,9 @@ export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): 
 
 /**
  * Usage counted from storage, and the default quotas IAM documents (the ones Bulwark enforces
- * come from QUOTAS). Bulwark has no root MFA, signing or server certificates, SAML providers
- * or root password, so those counts are 0; virtual MFA devices and OIDC providers are counted.
+ * come from QUOTAS). Bulwark has no root MFA, root signing certificates, SAML providers or root
+ * password, so those counts are 0; server certificates, virtual MFA devices and OIDC providers
+ * are counted, and GlobalEndpointTokenVersion is the one SetSecurityTokenServicePreferences set.
  */
 export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
   await authorize(caller, "GetAccountSummary", "*");
@@ -166,6 +172,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     env.store.list<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys),
   ]);
   const mfa = await mfaDeviceCounts(env.store, acct);
+  const [serverCertificates, settings] = await Promise.all([countServerCertificates(env.store, acct), accountSettings(env, acct)]);
   const summary: Partial<Record<SummaryKeyType, number>> = {
     Users: users,
     UsersQuota: QUOTAS.usersPerAccount,
@@ -191,7 +198,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     SigningCertificatesPerUserQuota: QUOTAS.signingCertificatesPerUser,
     InstanceProfiles: profiles,
     InstanceProfilesQuota: QUOTAS.instanceProfilesPerAccount,
-    ServerCertificates: 0,
+    ServerCertificates: serverCertificates,
     ServerCertificatesQuota: QUOTAS.serverCertificatesPerAccount,
     Providers: providers,
     MFADevices: mfa.devices,
@@ -200,8 +207,82 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     AccountAccessKeysPresent: rootKeys.some((k) => k.value.accountId === acct) ? 1 : 0,
     AccountPasswordPresent: 0,
     AccountSigningCertificatesPresent: 0,
-    // STS issues version 1 (global endpoint, not Region-compatible) session tokens.
-    GlobalEndpointTokenVersion: 1,
+    GlobalEndpointTokenVersion: settings?.globalEndpointTokenVersion ?? 1,
   };
   return { SummaryMap: summary };
+}
+
+// ---- STS preferences and account properties (one settings document per account) ----
+
+function accountSettings(env: IamEnv, accountId: string): Promise<AccountSettingsDoc | undefined> {
+  return env.store.get<AccountSettingsDoc>(COLLECTIONS.accountSettings, accountId);
+}
+
+async function updateSettings(env: IamEnv, accountId: string, change: (s: AccountSettingsDoc) => AccountSettingsDoc): Promise<void> {
+  await env.store.transaction(async (tx) => {
+    const current = (await tx.get<AccountSettingsDoc>(COLLECTIONS.accountSettings, accountId)) ?? { accountId };
+    await tx.put<AccountSettingsDoc>(COLLECTIONS.accountSettings, accountId, change(current));
+  });
+}
+
+/**
+ * Which session tokens the global STS endpoint issues: v1Token (valid only in Regions enabled
+ * by default, the default) or v2Token (valid in all Regions). Reported by GetAccountSummary.
+ */
+export async function setSecurityTokenServicePreferences(
+  env: IamEnv,
+  caller: Caller,
+  input: SetSecurityTokenServicePreferencesRequest,
+): Promise<Record<string, never>> {
+  const v = required(input.GlobalEndpointTokenVersion, "globalEndpointTokenVersion");
+  if (v !== "v1Token" && v !== "v2Token") throw constraintError("globalEndpointTokenVersion", "Member must satisfy enum value set: [v1Token, v2Token]");
+  await authorize(caller, "SetSecurityTokenServicePreferences", "*");
+  await updateSettings(env, caller.accountId, (s) => ({ ...s, globalEndpointTokenVersion: v === "v2Token" ? 2 : 1 }));
+  return {};
+}
+
+const PROPERTY_KEY_PATTERN = "^[A-Za-z][A-Za-z0-9/_-]*$";
+const PROPERTY_KEY_RE = new RegExp(PROPERTY_KEY_PATTERN);
+
+/**
+ * PutAccountProperties' map: keys of 1–50 characters matching PROPERTY_KEY_PATTERN with exactly
+ * one "/" (Namespace/PropertyName, neither part empty), values of 1–1024 characters, and every
+ * key in one namespace.
+ */
+export function checkAccountProperties(value: Record<string, string> | undefined): Record<string, string> {
+  const props = required(value, "properties");
+  const out: Record<string, string> = {};
+  const namespaces = new Set<string>();
+  for (const [key, v] of Object.entries(props)) {
+    if (key.length < 1 || key.length > 50 || !PROPERTY_KEY_RE.test(key)) {
+      throw constraintError(
+        "properties",
+        `Map keys must satisfy constraint: [Member must have length less than or equal to 50, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${PROPERTY_KEY_PATTERN}]`,
+      );
+    }
+    if (typeof v !== "string" || v.length < 1 || v.length > 1024) {
+      throw constraintError("properties", "Map value must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1]");
+    }
+    const parts = key.split("/");
+    // Messages not in the IAM documentation (the rules are: exactly one "/", not at either end;
+    // all keys of a request in one namespace).
+    if (parts.length !== 2 || parts[1] === "") throw invalidInput(`Invalid property key ${key}: the key must have the form Namespace/PropertyName.`);
+    namespaces.add(parts[0]!);
+    if (namespaces.size > 1) throw invalidInput("All properties in a request must belong to the same namespace.");
+    out[key] = v;
+  }
+  return out;
+}
+
+export async function putAccountProperties(env: IamEnv, caller: Caller, input: PutAccountPropertiesRequest): Promise<Record<string, never>> {
+  const props = checkAccountProperties(input.Properties);
+  await authorize(caller, "PutAccountProperties", "*");
+  await updateSettings(env, caller.accountId, (s) => ({ ...s, properties: { ...s.properties, ...props } }));
+  return {};
+}
+
+export async function getAccountProperties(env: IamEnv, caller: Caller): Promise<GetAccountPropertiesResponse> {
+  await authorize(caller, "GetAccountProperties", "*");
+  const settings = await accountSettings(env, caller.accountId);
+  return { Properties: { ...settings?.properties } };
 }

@@ -20,6 +20,10 @@ export function policyArn(accountId: string, path: string, name: string): string
   return `arn:aws:iam::${accountId}:policy${path}${name}`;
 }
 
+export function serverCertificateArn(accountId: string, path: string, name: string): string {
+  return `arn:aws:iam::${accountId}:server-certificate${path}${name}`;
+}
+
 /** `resource` is the provider URL without "https://" (host[/path]). */
 export function oidcProviderArn(accountId: string, resource: string): string {
   return `arn:aws:iam::${accountId}:oidc-provider/${resource}`;

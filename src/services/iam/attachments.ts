@@ -29,7 +29,7 @@ import { paginate, pageFields } from "./pagination.js";
 import { authorizeOnPolicy, checkPolicyArn } from "./policy-common.js";
 import { resolvePolicy } from "./policy-lookup.js";
 import { groups, policyUses, roles, users } from "./repo.js";
-import { authorizeOnRole, mustRole } from "./roles.js";
+import { authorizeOnRole, mustModifiableRole } from "./roles.js";
 import { authorizeOnUser, boundaryContext, mustUser } from "./users.js";
 import { checkMarker, checkMaxItems, checkName, checkPathPrefix } from "./validation.js";
 
@@ -79,7 +79,8 @@ export const ROLE_ADAPTER: EntityAdapter<RoleDoc> = {
   nameMax: 64,
   quota: "PoliciesPerRole",
   authorizeOn: (env, caller, action, name, context) => authorizeOnRole(env, caller, action, name, context),
-  must: mustRole,
+  // Attachments and inline policies of a service-linked role are its service's to change.
+  must: mustModifiableRole,
   save: roles.save,
   id: (d) => d.roleId,
   name: (d) => d.roleName,

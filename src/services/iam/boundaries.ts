@@ -8,7 +8,7 @@ import type {
 import { checkBoundaryArn, releaseBoundary, requireBoundaryPolicy, useBoundary } from "./boundary-policy.js";
 import { write, type Caller, type IamEnv } from "./env.js";
 import { roles, users } from "./repo.js";
-import { authorizeOnRole, mustRole } from "./roles.js";
+import { authorizeOnRole, mustModifiableRole } from "./roles.js";
 import { authorizeOnUser, boundaryContext, mustUser } from "./users.js";
 import { checkName } from "./validation.js";
 
@@ -44,7 +44,7 @@ export async function putRolePermissionsBoundary(env: IamEnv, caller: Caller, in
   const arn = checkBoundaryArn(input.PermissionsBoundary);
   await authorizeOnRole(env, caller, "PutRolePermissionsBoundary", name, () => boundaryContext(arn));
   await write(env, caller.accountId, async (tx) => {
-    const r = await mustRole(tx, caller.accountId, name);
+    const r = await mustModifiableRole(tx, caller.accountId, name);
     const p = await requireBoundaryPolicy(tx, caller.accountId, arn);
     if (r.permissionsBoundaryArn !== undefined) await releaseBoundary(tx, r.accountId, r.permissionsBoundaryArn, "Role", r.roleId);
     await roles.save(tx, { ...r, permissionsBoundaryArn: arn });
@@ -57,7 +57,7 @@ export async function deleteRolePermissionsBoundary(env: IamEnv, caller: Caller,
   const name = checkName(input.RoleName, "roleName", 64);
   await authorizeOnRole(env, caller, "DeleteRolePermissionsBoundary", name, (r) => boundaryContext(r?.permissionsBoundaryArn));
   await write(env, caller.accountId, async (tx) => {
-    const r = await mustRole(tx, caller.accountId, name);
+    const r = await mustModifiableRole(tx, caller.accountId, name);
     if (r.permissionsBoundaryArn === undefined) return;
     await releaseBoundary(tx, r.accountId, r.permissionsBoundaryArn, "Role", r.roleId);
     const { permissionsBoundaryArn: _dropped, ...rest } = r;

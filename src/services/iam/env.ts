@@ -7,6 +7,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { AuditAnnotations, AuthorizeRequest, ConditionContext, Principal, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
+import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { DocStore, Storage } from "../../storage/types.js";
 
 export type PolicyDocumentKind = "identity" | "trust";
@@ -19,6 +20,8 @@ export interface IamEnv {
   changed(accountId: string): void;
   /** Throws MalformedPolicyDocument (with IAM's message) unless `text` is a valid policy of `kind`. */
   validatePolicy(text: string, kind: PolicyDocumentKind): void;
+  /** Runs deferred work (service-linked role deletions); attached once the scheduler exists. */
+  scheduler?: Pick<Scheduler, "schedule">;
 }
 
 export interface Caller {

@@ -90,3 +90,21 @@ export const mfaDeviceAssigned = (): AwsError => deleteConflict("MFA VirtualDevi
 export function invalidAuthenticationCode(): AwsError {
   return new AwsError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403);
 }
+
+// ---- Server certificates, service-specific credentials, service-linked roles ----
+export const noSuchServerCertificate = (name: string): AwsError => noSuchEntity(`The Server Certificate with name ${name} cannot be found.`);
+export const serverCertificateExists = (name: string): AwsError => entityAlreadyExists(`The Server Certificate with name ${name} already exists.`);
+export function keyPairMismatch(): AwsError {
+  // Message not in the IAM documentation; the exception's documented description, as a sentence.
+  return new AwsError("KeyPairMismatch", "The public key certificate and the private key do not match.", 400);
+}
+// Message not in the IAM documentation; written like IAM's other NoSuchEntity messages.
+export const noSuchServiceCredential = (id: string): AwsError => noSuchEntity(`The Service Specific Credential with id ${id} cannot be found.`);
+export function serviceNotSupported(serviceName: string): AwsError {
+  // Message not in the IAM documentation.
+  return new AwsError("NotSupportedService", `The service ${serviceName} is not supported for service-specific credentials.`, 404);
+}
+/** What IAM answers when a caller changes a service-linked role directly instead of through its service. */
+export function protectedRole(roleName: string): AwsError {
+  return new AwsError("UnmodifiableEntity", `Cannot perform the operation on the protected role '${roleName}' - this role is only modifiable by AWS`, 400);
+}

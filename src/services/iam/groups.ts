@@ -21,7 +21,7 @@ import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.
 import { deleteConflict, groupExists, noSuchGroup, noSuchUser, quotaExceeded } from "./errors.js";
 import { COLLECTIONS, QUOTAS, type GroupDoc, type NameIndexDoc, type UserDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
-import { groups, members, nameKey, users } from "./repo.js";
+import { groups, members, users } from "./repo.js";
 import { authorizeOnUser, mustUser } from "./users.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix } from "./validation.js";
 import { groupView, userView } from "./views.js";
@@ -100,13 +100,7 @@ export async function updateGroup(env: IamEnv, caller: Caller, input: UpdateGrou
   await write(env, caller.accountId, async (tx) => {
     const g = await mustGroup(tx, caller.accountId, name);
     const next: GroupDoc = { ...g, groupName: newName ?? g.groupName, path: newPath ?? g.path };
-    if (nameKey(g.accountId, next.groupName) !== nameKey(g.accountId, g.groupName)) {
-      const entry: NameIndexDoc = { id: g.groupId, name: next.groupName, path: next.path };
-      if (!(await tx.putIfAbsent<NameIndexDoc>(COLLECTIONS.groupNames, nameKey(g.accountId, next.groupName), entry))) throw groupExists(next.groupName);
-      await tx.delete(COLLECTIONS.groupNames, nameKey(g.accountId, g.groupName));
-    } else {
-      await groups.saveIndex(tx, next);
-    }
+    if (!(await groups.reindex(tx, g.groupName, next))) throw groupExists(next.groupName);
     await groups.save(tx, next);
   });
   return {};

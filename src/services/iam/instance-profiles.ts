@@ -25,7 +25,7 @@ import { instanceProfileExists, noSuchEntity, noSuchInstanceProfile, noSuchRole,
 import { COLLECTIONS, QUOTAS, type InstanceProfileDoc, type NameIndexDoc, type RoleDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { instanceProfiles, roleProfiles, roles } from "./repo.js";
-import { authorizeOnRole, mustRole } from "./roles.js";
+import { authorizeOnRole, mustModifiableRole } from "./roles.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required } from "./validation.js";
 import { instanceProfileView } from "./views.js";
@@ -152,7 +152,7 @@ export async function addRoleToInstanceProfile(env: IamEnv, caller: Caller, inpu
   await authorize(caller, "PassRole", role ? roleArn(role.accountId, role.path, role.roleName) : roleArn(caller.accountId, "/", roleName));
   await write(env, caller.accountId, async (tx) => {
     const p = await mustProfile(tx, caller.accountId, name);
-    const r = await mustRole(tx, caller.accountId, roleName);
+    const r = await mustModifiableRole(tx, caller.accountId, roleName);
     if (p.roleIds.length >= QUOTAS.rolesPerInstanceProfile) throw quotaExceeded("InstanceSessionsPerInstanceProfile", QUOTAS.rolesPerInstanceProfile);
     await instanceProfiles.save(tx, { ...p, roleIds: [...p.roleIds, r.roleId] });
     await roleProfiles.add(tx, r.roleId, p);
@@ -170,7 +170,7 @@ export async function removeRoleFromInstanceProfile(
   await authorizeOnProfile(env, caller, "RemoveRoleFromInstanceProfile", name);
   await write(env, caller.accountId, async (tx) => {
     const p = await mustProfile(tx, caller.accountId, name);
-    const r = await mustRole(tx, caller.accountId, roleName);
+    const r = await mustModifiableRole(tx, caller.accountId, roleName);
     if (!p.roleIds.includes(r.roleId)) throw noSuchEntity(`The role with name ${roleName} cannot be found.`);
     await instanceProfiles.save(tx, { ...p, roleIds: p.roleIds.filter((id) => id !== r.roleId) });
     await roleProfiles.remove(tx, r.roleId, p);

@@ -48,6 +48,8 @@ export interface RoleDoc {
   roleName: string;
   path: string;
   createDate: number;
+  /** Set on service-linked roles (CreateServiceLinkedRole): the service principal they belong to. */
+  linkedService?: string;
   assumeRolePolicyDocument: string;
   description?: string;
   maxSessionDuration: number;
@@ -277,6 +279,16 @@ export const COLLECTIONS = {
   signingCertificates: "iam-signing-certificates",
   /** `<accountId>/<sha-256 of the DER, hex>` → SigningCertificateIndexDoc (one certificate per account). */
   signingCertificateIndex: "iam-signing-certificate-index",
+  /** `<accountId>/<ServerCertificateId>` → ServerCertificateDoc. */
+  serverCertificates: "iam-server-certificates",
+  /** `<accountId>/<lower-case name>` → NameIndexDoc of a server certificate. */
+  serverCertificateNames: "iam-server-certificate-names",
+  /** `<accountId>/<userId>/<ServiceSpecificCredentialId>` → ServiceCredentialDoc. */
+  serviceCredentials: "iam-service-specific-credentials",
+  /** `<accountId>/<DeletionTaskId>` → ServiceLinkedRoleDeletionDoc. */
+  serviceLinkedRoleDeletions: "iam-service-linked-role-deletions",
+  /** `<accountId>` → AccountSettingsDoc (STS token version, account properties). */
+  accountSettings: "iam-account-settings",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */
@@ -299,6 +311,7 @@ export const QUOTAS = {
   customerManagedPoliciesPerAccount: 1500,
   instanceProfilesPerAccount: 1000,
   serverCertificatesPerAccount: 20,
+  serviceSpecificCredentialsPerUserPerService: 2,
   signingCertificatesPerUser: 2,
   sshPublicKeysPerUser: 5,
   policyVersionsInUse: 10000,
@@ -353,4 +366,82 @@ export function sessionSecretAad(accessKeyId: string): string {
 
 export function mfaSeedAad(serialNumber: string): string {
   return `iam/mfa-seed/${serialNumber}`;
+}
+
+export function serverCertificateKeyAad(serverCertificateId: string): string {
+  return `iam/server-certificate-key/${serverCertificateId}`;
+}
+
+export function serviceCredentialAad(serviceSpecificCredentialId: string): string {
+  return `iam/service-specific-credential/${serviceSpecificCredentialId}`;
+}
+
+/**
+ * A server certificate, keyed `<accountId>/<serverCertificateId>` with a name index (renames
+ * touch only the index). The private key is sealed with aad `iam/server-certificate-key/<id>`
+ * and never returned by any operation.
+ */
+export interface ServerCertificateDoc {
+  accountId: string;
+  serverCertificateId: string;
+  name: string;
+  path: string;
+  /** The certificate and chain as uploaded (PEM). */
+  body: string;
+  chain?: string;
+  sealedPrivateKey: string;
+  uploadDate: number;
+  /** The certificate's notAfter (epoch ms). */
+  expiration: number;
+  tags: TagDoc[];
+}
+
+/** Services that take service-specific credentials, and the kind of credential each issues. */
+export type ServiceCredentialKind = "password" | "api-key";
+
+/**
+ * A service-specific credential of a user, keyed `<accountId>/<userId>/<id>`. The secret
+ * (password or API key) is sealed with aad `iam/service-specific-credential/<id>`; it is
+ * returned only by Create and Reset.
+ */
+export interface ServiceCredentialDoc {
+  accountId: string;
+  userId: string;
+  serviceSpecificCredentialId: string;
+  serviceName: string;
+  kind: ServiceCredentialKind;
+  /** password credentials: `<user>-at-<account>`. */
+  serviceUserName?: string;
+  /** API keys: the public part of the key. */
+  serviceCredentialAlias?: string;
+  sealedSecret: string;
+  /** "Active" or "Inactive" as set; shown as "Expired" once expiresAt has passed. */
+  status: AccessKeyStatus;
+  createDate: number;
+  expiresAt?: number;
+}
+
+export type DeletionTaskStatus = "NOT_STARTED" | "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
+
+/** A DeleteServiceLinkedRole task, run by the scheduler. */
+export interface ServiceLinkedRoleDeletionDoc {
+  accountId: string;
+  deletionTaskId: string;
+  roleId: string;
+  roleName: string;
+  rolePath: string;
+  servicePrincipal: string;
+  status: DeletionTaskStatus;
+  createDate: number;
+  /** Why the role could not be deleted (FAILED): the resources that still use it, per Region. */
+  usage?: Array<{ region: string; resources: string[] }>;
+}
+
+/** Account-level settings: SetSecurityTokenServicePreferences and PutAccountProperties. */
+export interface AccountSettingsDoc {
+  accountId: string;
+  /** 1 (v1Token, the default) or 2 (v2Token). */
+  globalEndpointTokenVersion?: 1 | 2;
+  /** `Namespace/PropertyName` → value. */
+  properties?: Record<string, string>;
 }

@@ -18,6 +18,9 @@ import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
 import * as roles from "./roles.js";
+import * as serverCerts from "./server-certificates.js";
+import * as serviceCreds from "./service-credentials.js";
+import * as linkedRoles from "./service-linked-roles.js";
 import * as signingCerts from "./signing-certificates.js";
 import * as simulation from "./simulation.js";
 import * as sshKeys from "./ssh-public-keys.js";
@@ -127,6 +130,9 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     GetAccountPasswordPolicy: op(sdk.GetAccountPasswordPolicy$, account.getAccountPasswordPolicy),
     DeleteAccountPasswordPolicy: op(sdk.DeleteAccountPasswordPolicy$, account.deleteAccountPasswordPolicy),
     GetAccountSummary: op(sdk.GetAccountSummary$, account.getAccountSummary),
+    SetSecurityTokenServicePreferences: op(sdk.SetSecurityTokenServicePreferences$, account.setSecurityTokenServicePreferences),
+    GetAccountProperties: op(sdk.GetAccountProperties$, account.getAccountProperties),
+    PutAccountProperties: op(sdk.PutAccountProperties$, account.putAccountProperties),
 
     // ---- Login profiles (user passwords) and ChangePassword: ./login-profiles.ts ----
     CreateLoginProfile: op(sdk.CreateLoginProfile$, logins.createLoginProfile),
@@ -190,5 +196,27 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     GenerateCredentialReport: op(sdk.GenerateCredentialReport$, credentialReport.generateCredentialReport),
     GetCredentialReport: op(sdk.GetCredentialReport$, credentialReport.getCredentialReport),
     // ---- end credential report ----
+
+    // ---- Server certificates (./server-certificates.ts): account-level, private key sealed and never returned ----
+    UploadServerCertificate: op(sdk.UploadServerCertificate$, serverCerts.uploadServerCertificate),
+    GetServerCertificate: op(sdk.GetServerCertificate$, serverCerts.getServerCertificate),
+    ListServerCertificates: op(sdk.ListServerCertificates$, serverCerts.listServerCertificates),
+    UpdateServerCertificate: op(sdk.UpdateServerCertificate$, serverCerts.updateServerCertificate),
+    DeleteServerCertificate: op(sdk.DeleteServerCertificate$, serverCerts.deleteServerCertificate),
+    TagServerCertificate: op(sdk.TagServerCertificate$, serverCerts.tagServerCertificate),
+    UntagServerCertificate: op(sdk.UntagServerCertificate$, serverCerts.untagServerCertificate),
+    ListServerCertificateTags: op(sdk.ListServerCertificateTags$, serverCerts.listServerCertificateTags),
+
+    // ---- Service-specific credentials (./service-credentials.ts): per user and service, secret returned once ----
+    CreateServiceSpecificCredential: op(sdk.CreateServiceSpecificCredential$, serviceCreds.createServiceSpecificCredential),
+    ListServiceSpecificCredentials: op(sdk.ListServiceSpecificCredentials$, serviceCreds.listServiceSpecificCredentials),
+    ResetServiceSpecificCredential: op(sdk.ResetServiceSpecificCredential$, serviceCreds.resetServiceSpecificCredential),
+    UpdateServiceSpecificCredential: op(sdk.UpdateServiceSpecificCredential$, serviceCreds.updateServiceSpecificCredential),
+    DeleteServiceSpecificCredential: op(sdk.DeleteServiceSpecificCredential$, serviceCreds.deleteServiceSpecificCredential),
+
+    // ---- Service-linked roles (./service-linked-roles.ts): deletion runs on the scheduler ----
+    CreateServiceLinkedRole: op(sdk.CreateServiceLinkedRole$, linkedRoles.createServiceLinkedRole),
+    DeleteServiceLinkedRole: op(sdk.DeleteServiceLinkedRole$, linkedRoles.deleteServiceLinkedRole),
+    GetServiceLinkedRoleDeletionStatus: op(sdk.GetServiceLinkedRoleDeletionStatus$, linkedRoles.getServiceLinkedRoleDeletionStatus),
   };
 }

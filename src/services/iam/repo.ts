@@ -14,10 +14,11 @@ import {
   type NameIndexDoc,
   type PolicyUseDoc,
   type RoleDoc,
+  type ServerCertificateDoc,
   type UserDoc,
 } from "./model.js";
 
-type EntityKind = "user" | "group" | "role" | "instanceProfile" | "policy";
+type EntityKind = "user" | "group" | "role" | "instanceProfile" | "policy" | "serverCertificate";
 
 const COLLS: Record<EntityKind, { docs: string; names: string }> = {
   user: { docs: COLLECTIONS.users, names: COLLECTIONS.userNames },
@@ -25,6 +26,7 @@ const COLLS: Record<EntityKind, { docs: string; names: string }> = {
   role: { docs: COLLECTIONS.roles, names: COLLECTIONS.roleNames },
   instanceProfile: { docs: COLLECTIONS.instanceProfiles, names: COLLECTIONS.instanceProfileNames },
   policy: { docs: COLLECTIONS.policies, names: COLLECTIONS.policyNames },
+  serverCertificate: { docs: COLLECTIONS.serverCertificates, names: COLLECTIONS.serverCertificateNames },
 };
 
 export function nameKey(accountId: string, name: string): string {
@@ -50,6 +52,23 @@ async function insert<T>(db: DocStore, kind: EntityKind, accountId: string, entr
   return true;
 }
 
+/**
+ * Moves an entity's name index entry to `entry` (a rename and/or new path): false, and no
+ * change, when the new name is taken by another entity (in any case).
+ */
+async function reindex(db: DocStore, kind: EntityKind, accountId: string, oldName: string, entry: NameIndexDoc): Promise<boolean> {
+  const c = COLLS[kind];
+  const newKey = nameKey(accountId, entry.name);
+  const oldKey = nameKey(accountId, oldName);
+  if (newKey === oldKey) {
+    await db.put<NameIndexDoc>(c.names, newKey, entry);
+    return true;
+  }
+  if (!(await db.putIfAbsent<NameIndexDoc>(c.names, newKey, entry))) return false;
+  await db.delete(c.names, oldKey);
+  return true;
+}
+
 async function remove(db: DocStore, kind: EntityKind, accountId: string, id: string, name: string): Promise<void> {
   const c = COLLS[kind];
   await db.delete(c.names, nameKey(accountId, name));
@@ -61,9 +80,8 @@ export const users = {
   byId: (db: DocStore, accountId: string, id: string) => db.get<UserDoc>(COLLECTIONS.users, idKey(accountId, id)),
   insert: (db: DocStore, u: UserDoc) => insert(db, "user", u.accountId, { id: u.userId, name: u.userName, path: u.path }, u),
   save: (db: DocStore, u: UserDoc) => db.put<UserDoc>(COLLECTIONS.users, idKey(u.accountId, u.userId), u),
-  /** Keeps the name index in step with the document (path changes are listed from it). */
-  saveIndex: (db: DocStore, u: UserDoc) =>
-    db.put<NameIndexDoc>(COLLECTIONS.userNames, nameKey(u.accountId, u.userName), { id: u.userId, name: u.userName, path: u.path }),
+  /** Keeps the name index in step with a renamed or moved user; false when the new name is taken. */
+  reindex: (db: DocStore, oldName: string, u: UserDoc) => reindex(db, "user", u.accountId, oldName, { id: u.userId, name: u.userName, path: u.path }),
   remove: (db: DocStore, u: UserDoc) => remove(db, "user", u.accountId, u.userId, u.userName),
 };
 
@@ -72,8 +90,7 @@ export const groups = {
   byId: (db: DocStore, accountId: string, id: string) => db.get<GroupDoc>(COLLECTIONS.groups, idKey(accountId, id)),
   insert: (db: DocStore, g: GroupDoc) => insert(db, "group", g.accountId, { id: g.groupId, name: g.groupName, path: g.path }, g),
   save: (db: DocStore, g: GroupDoc) => db.put<GroupDoc>(COLLECTIONS.groups, idKey(g.accountId, g.groupId), g),
-  saveIndex: (db: DocStore, g: GroupDoc) =>
-    db.put<NameIndexDoc>(COLLECTIONS.groupNames, nameKey(g.accountId, g.groupName), { id: g.groupId, name: g.groupName, path: g.path }),
+  reindex: (db: DocStore, oldName: string, g: GroupDoc) => reindex(db, "group", g.accountId, oldName, { id: g.groupId, name: g.groupName, path: g.path }),
   remove: (db: DocStore, g: GroupDoc) => remove(db, "group", g.accountId, g.groupId, g.groupName),
 };
 
@@ -120,6 +137,17 @@ export const policies = {
   insert: (db: DocStore, p: ManagedPolicyDoc) => insert(db, "policy", p.accountId, { id: p.policyId, name: p.policyName, path: p.path }, p),
   save: (db: DocStore, p: ManagedPolicyDoc) => db.put<ManagedPolicyDoc>(COLLECTIONS.policies, idKey(p.accountId, p.policyId), p),
   remove: (db: DocStore, p: ManagedPolicyDoc) => remove(db, "policy", p.accountId, p.policyId, p.policyName),
+};
+
+export const serverCertificates = {
+  byName: (db: DocStore, accountId: string, name: string) => byName<ServerCertificateDoc>(db, "serverCertificate", accountId, name),
+  byId: (db: DocStore, accountId: string, id: string) => db.get<ServerCertificateDoc>(COLLECTIONS.serverCertificates, idKey(accountId, id)),
+  insert: (db: DocStore, c: ServerCertificateDoc) =>
+    insert(db, "serverCertificate", c.accountId, { id: c.serverCertificateId, name: c.name, path: c.path }, c),
+  save: (db: DocStore, c: ServerCertificateDoc) => db.put<ServerCertificateDoc>(COLLECTIONS.serverCertificates, idKey(c.accountId, c.serverCertificateId), c),
+  reindex: (db: DocStore, oldName: string, c: ServerCertificateDoc) =>
+    reindex(db, "serverCertificate", c.accountId, oldName, { id: c.serverCertificateId, name: c.name, path: c.path }),
+  remove: (db: DocStore, c: ServerCertificateDoc) => remove(db, "serverCertificate", c.accountId, c.serverCertificateId, c.name),
 };
 
 /** Group membership: `<accountId>/<groupId>/<userId>`. */

@@ -22,7 +22,7 @@ import type { DocStore } from "../../storage/types.js";
 import { roleArn } from "./arn.js";
 import { checkBoundaryArn, releaseBoundary, requireBoundaryPolicy, useBoundary } from "./boundary-policy.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
-import { deleteConflict, noSuchRole, quotaExceeded, roleExists, rolesInInstanceProfile } from "./errors.js";
+import { deleteConflict, noSuchRole, protectedRole, quotaExceeded, roleExists, rolesInInstanceProfile } from "./errors.js";
 import { COLLECTIONS, QUOTAS, type NameIndexDoc, type RoleDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { roleProfiles, roles } from "./repo.js";
@@ -68,6 +68,16 @@ export async function authorizeOnRole(
 export async function mustRole(db: DocStore, accountId: string, name: string): Promise<RoleDoc> {
   const r = await roles.byName(db, accountId, name);
   if (!r) throw noSuchRole(name);
+  return r;
+}
+
+/**
+ * mustRole for operations that change a role's trust, permissions or existence: a
+ * service-linked role belongs to its service, so IAM refuses them (UnmodifiableEntity).
+ */
+export async function mustModifiableRole(db: DocStore, accountId: string, name: string): Promise<RoleDoc> {
+  const r = await mustRole(db, accountId, name);
+  if (r.linkedService !== undefined) throw protectedRole(r.roleName);
   return r;
 }
 
@@ -124,7 +134,8 @@ export async function updateRole(env: IamEnv, caller: Caller, input: UpdateRoleR
   const maxSessionDuration = checkMaxSessionDuration(input.MaxSessionDuration);
   await authorizeOnRole(env, caller, "UpdateRole", name);
   await write(env, caller.accountId, async (tx) => {
-    const r = await mustRole(tx, caller.accountId, name);
+    // A service-linked role's description may be edited (IAM User Guide); nothing else of it.
+    const r = await (maxSessionDuration !== undefined ? mustModifiableRole : mustRole)(tx, caller.accountId, name);
     await roles.save(tx, {
       ...r,
       ...(description !== undefined ? { description } : {}),
@@ -153,7 +164,7 @@ export async function updateAssumeRolePolicy(env: IamEnv, caller: Caller, input:
   await authorizeOnRole(env, caller, "UpdateAssumeRolePolicy", name);
   checkTrustPolicy(env, trust);
   await write(env, caller.accountId, async (tx) => {
-    const r = await mustRole(tx, caller.accountId, name);
+    const r = await mustModifiableRole(tx, caller.accountId, name);
     await roles.save(tx, { ...r, assumeRolePolicyDocument: trust });
   });
   return {};
@@ -163,7 +174,7 @@ export async function deleteRole(env: IamEnv, caller: Caller, input: DeleteRoleR
   const name = checkName(input.RoleName, "roleName", 64);
   await authorizeOnRole(env, caller, "DeleteRole", name);
   await write(env, caller.accountId, async (tx) => {
-    const r = await mustRole(tx, caller.accountId, name);
+    const r = await mustModifiableRole(tx, caller.accountId, name);
     if (await roleProfiles.any(tx, r.accountId, r.roleId)) throw rolesInInstanceProfile();
     if (r.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
     if (r.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");

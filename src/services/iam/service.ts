@@ -6,6 +6,7 @@
  */
 import type { Clock } from "../../core/clock.js";
 import type { Sealer } from "../../crypto/seal-types.js";
+import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Storage } from "../../storage/types.js";
 import type { ServiceDefinition } from "../types.js";
 import { recordAccessKeyUse } from "./access-keys.js";
@@ -16,6 +17,7 @@ import { validateWithPolicyEngine } from "./documents.js";
 import type { IamEnv, PolicyDocumentKind } from "./env.js";
 import { createIamApi } from "./iam-api.js";
 import { buildOperations } from "./operations.js";
+import { useSchedulerForDeletions, type ServiceLinkedRoleUsage } from "./service-linked-roles.js";
 
 export interface IamServiceDeps {
   store: Storage;
@@ -34,6 +36,11 @@ export interface IamService {
   directory: IamDirectory;
   /** The environment the domain runs in (for the bootstrap helpers such as putRootAccessKey). */
   env: IamEnv;
+  /**
+   * Hands IAM the durable scheduler (created after IAM at start-up) for deferred work:
+   * DeleteServiceLinkedRole's deletion tasks. `usage` tells whether a service still uses its role.
+   */
+  useScheduler(scheduler: Scheduler, usage?: ServiceLinkedRoleUsage): void;
 }
 
 export function createIamService(deps: IamServiceDeps): IamService {
@@ -64,5 +71,11 @@ export function createIamService(deps: IamServiceDeps): IamService {
     global: true,
     operations: buildOperations(env),
   };
-  return { definition, api: createIamApi(env, deps.clock), directory, env };
+  return {
+    definition,
+    api: createIamApi(env, deps.clock),
+    directory,
+    env,
+    useScheduler: (scheduler, usage) => useSchedulerForDeletions(env, scheduler, usage),
+  };
 }

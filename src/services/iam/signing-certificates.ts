@@ -3,7 +3,6 @@
  * X509Certificate); a certificate may belong to only one user of the account at a time
  * (DuplicateCertificate), and each user holds at most QUOTAS.signingCertificatesPerUser.
  */
-import { createHash, X509Certificate } from "node:crypto";
 import type {
   DeleteSigningCertificateRequest,
   ListSigningCertificatesRequest,
@@ -17,43 +16,23 @@ import { AwsError } from "../../core/errors.js";
 import { randomBase32Id } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { write, type Caller, type IamEnv } from "./env.js";
-import { constraintError, noSuchEntity, noSuchUser, quotaExceeded, validationError } from "./errors.js";
+import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./errors.js";
 import { COLLECTIONS, QUOTAS, type SigningCertificateDoc, type SigningCertificateIndexDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
-import { authorizeOnUser, mustUser } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkStatus, required } from "./validation.js";
+import { checkPemText, parsePemCertificate } from "./pem.js";
+import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
+import { checkMarker, checkMaxItems, checkStatus, required } from "./validation.js";
 
-export const malformedCertificate = (): AwsError =>
-  new AwsError("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.", 400);
 export const invalidCertificate = (message: string): AwsError => new AwsError("InvalidCertificate", message, 400);
 export const duplicateCertificate = (): AwsError =>
   new AwsError("DuplicateCertificate", "The same certificate is already associated with an IAM user in the account.", 409);
 export const noSuchCertificate = (id: string): AwsError => noSuchEntity(`The Certificate with id ${id} cannot be found.`);
 
-const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
-
 /** The certificate in a PEM body and the SHA-256 of its DER (hex). */
 export function parseCertificateBody(body: string, now: number): { sha256: string } {
-  const blocks = [...body.matchAll(PEM_CERT_RE)];
-  if (blocks.length === 0) throw malformedCertificate();
-  if (blocks.length > 1) throw malformedCertificate();
-  const der = Buffer.from(blocks[0]![1]!.replace(/\s+/g, ""), "base64");
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(der);
-  } catch {
-    throw malformedCertificate();
-  }
-  const notAfter = Date.parse(cert.validTo);
+  const { sha256, notAfter } = parsePemCertificate(body);
   if (Number.isFinite(notAfter) && notAfter < now) throw invalidCertificate(`The certificate expired on ${new Date(notAfter).toISOString()}.`);
-  return { sha256: createHash("sha256").update(der).digest("hex") };
-}
-
-function targetUserName(caller: Caller, userName: string | undefined): string {
-  if (userName !== undefined) return checkName(userName, "userName", 128);
-  const p = caller.principal;
-  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
-  throw validationError("Must specify userName when calling with non-User credentials");
+  return { sha256 };
 }
 
 const ID_RE = /^[\w]+$/;
@@ -61,14 +40,6 @@ function checkCertificateId(value: string | undefined): string {
   const v = required(value, "certificateId");
   if (v.length < 24 || v.length > 128) throw constraintError("certificateId", `Member must have length ${v.length < 24 ? "greater than or equal to 24" : "less than or equal to 128"}`);
   if (!ID_RE.test(v)) throw constraintError("certificateId", "Member must satisfy regular expression pattern: [\\w]+");
-  return v;
-}
-
-const BODY_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
-function checkBody(value: string | undefined): string {
-  const v = required(value, "certificateBody");
-  if (v.length < 1 || v.length > 16384) throw constraintError("certificateBody", "Member must have length less than or equal to 16384");
-  if (!BODY_RE.test(v)) throw constraintError("certificateBody", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
   return v;
 }
 
@@ -92,7 +63,7 @@ function view(u: UserDoc, c: SigningCertificateDoc): SigningCertificate {
 
 export async function uploadSigningCertificate(env: IamEnv, caller: Caller, input: UploadSigningCertificateRequest): Promise<UploadSigningCertificateResponse> {
   const name = targetUserName(caller, input.UserName);
-  const body = checkBody(input.CertificateBody);
+  const body = checkPemText(input.CertificateBody, "certificateBody", 16384);
   await authorizeOnUser(env, caller, "UploadSigningCertificate", name);
   const { sha256 } = parseCertificateBody(body, caller.now);
   return write(env, caller.accountId, async (tx) => {

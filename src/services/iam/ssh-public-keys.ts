@@ -20,10 +20,10 @@ import { AwsError } from "../../core/errors.js";
 import { randomAccessKeyId } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { write, type Caller, type IamEnv } from "./env.js";
-import { constraintError, noSuchEntity, noSuchUser, quotaExceeded, validationError } from "./errors.js";
+import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./errors.js";
 import { COLLECTIONS, QUOTAS, type SshPublicKeyDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
-import { authorizeOnUser, mustUser } from "./users.js";
+import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
 import { checkMarker, checkMaxItems, checkName, checkStatus, required } from "./validation.js";
 
 const MIN_RSA_BITS = 2048;
@@ -146,13 +146,6 @@ function pemBody(wire: Buffer): string {
 
 export function sshKeyDocKey(accountId: string, userId: string, id: string): string {
   return `${accountId}/${userId}/${id}`;
-}
-
-function targetUserName(caller: Caller, userName: string | undefined): string {
-  if (userName !== undefined) return checkName(userName, "userName", 128);
-  const p = caller.principal;
-  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
-  throw validationError("Must specify userName when calling with non-User credentials");
 }
 
 const KEY_ID_RE = /^[\w]+$/;

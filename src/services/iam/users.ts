@@ -24,7 +24,7 @@ import { deleteConflict, noSuchUser, userExists, validationError } from "./error
 import { userHasMfaDevice } from "./mfa.js";
 import { COLLECTIONS, type NameIndexDoc, type UserDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
-import { nameKey, policyUses, users } from "./repo.js";
+import { policyUses, users } from "./repo.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required } from "./validation.js";
 import { boundaryView, userView } from "./views.js";
@@ -48,6 +48,17 @@ export async function authorizeOnUser(
   await authorize(caller, action, arn, { ...resourceTagContext(u?.tags), ...(context ? context(u) : {}) });
   noteResource(caller, arn, USER_TYPE);
   return u;
+}
+
+/**
+ * The user a per-user credential call is about: the named one (`max` is the member's length
+ * limit), or, when UserName is omitted, the calling IAM user.
+ */
+export function targetUserName(caller: Caller, userName: string | undefined, max = 128): string {
+  if (userName !== undefined) return checkName(userName, "userName", max);
+  const p = caller.principal;
+  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
+  throw validationError("Must specify userName when calling with non-User credentials");
 }
 
 /** Re-reads the user inside a transaction; NoSuchEntity when it is gone. */
@@ -122,13 +133,7 @@ export async function updateUser(env: IamEnv, caller: Caller, input: UpdateUserR
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
     const next: UserDoc = { ...u, userName: newName ?? u.userName, path: newPath ?? u.path };
-    if (nameKey(u.accountId, next.userName) !== nameKey(u.accountId, u.userName)) {
-      const entry: NameIndexDoc = { id: u.userId, name: next.userName, path: next.path };
-      if (!(await tx.putIfAbsent<NameIndexDoc>(COLLECTIONS.userNames, nameKey(u.accountId, next.userName), entry))) throw userExists(next.userName);
-      await tx.delete(COLLECTIONS.userNames, nameKey(u.accountId, u.userName));
-    } else {
-      await users.saveIndex(tx, next);
-    }
+    if (!(await users.reindex(tx, u.userName, next))) throw userExists(next.userName);
     await users.save(tx, next);
   });
   return {};
@@ -144,6 +149,8 @@ export async function deleteUser(env: IamEnv, caller: Caller, input: DeleteUserR
     if ((await tx.count(COLLECTIONS.accessKeys, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must delete access keys first.");
     if ((await tx.count(COLLECTIONS.signingCertificates, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must delete certificates first.");
     if ((await tx.count(COLLECTIONS.sshPublicKeys, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must remove referenced objects first.");
+    // Service-specific credentials: IAM's message for them is not documented; this is its generic one.
+    if ((await tx.count(COLLECTIONS.serviceCredentials, `${u.accountId}/${u.userId}/`)) > 0) throw deleteConflict("Cannot delete entity, must remove referenced objects first.");
     if (u.attachedPolicyArns.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
     if (u.inlinePolicies.length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");
     if (u.groupIds.length > 0) throw deleteConflict("Cannot delete entity, must remove users from group first.");

@@ -1,0 +1,83 @@
+/**
+ * PEM-encoded X.509 certificates and private keys as IAM takes them (signing certificates,
+ * server certificates): the members' length and character constraints, and parsing with
+ * node:crypto. Messages never include the submitted text.
+ */
+import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { AwsError } from "../../core/errors.js";
+import { constraintError } from "./errors.js";
+import { required } from "./validation.js";
+
+export const malformedCertificate = (message = "Unable to parse certificate. Please ensure the certificate is in PEM format."): AwsError =>
+  new AwsError("MalformedCertificate", message, 400);
+
+const PEM_TEXT_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
+const PEM_TEXT_PATTERN = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
+
+/** CertificateBody, CertificateChain and PrivateKey members: 1–`max` characters of `[\u0009\u000A\u000D\u0020-\u00FF]+`. */
+export function checkPemText(value: string | undefined, field: string, max: number): string {
+  const v = required(value, field);
+  if (v.length < 1) throw constraintError(field, "Member must have length greater than or equal to 1");
+  if (v.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`);
+  if (!PEM_TEXT_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${PEM_TEXT_PATTERN}`);
+  return v;
+}
+
+const PEM_CERT_RE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/g;
+
+export interface ParsedCertificate {
+  cert: X509Certificate;
+  /** SHA-256 of the DER, hex. */
+  sha256: string;
+  notBefore: number;
+  notAfter: number;
+}
+
+function parseDer(base64: string): ParsedCertificate {
+  const der = Buffer.from(base64.replace(/\s+/g, ""), "base64");
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch {
+    throw malformedCertificate();
+  }
+  return { cert, sha256: createHash("sha256").update(der).digest("hex"), notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo) };
+}
+
+/** Every certificate of a PEM text, in order; MalformedCertificate when there is none or one does not parse. */
+export function parsePemCertificates(text: string): ParsedCertificate[] {
+  const blocks = [...text.matchAll(PEM_CERT_RE)];
+  if (blocks.length === 0) throw malformedCertificate();
+  return blocks.map((b) => parseDer(b[1]!));
+}
+
+/** The one certificate of a PEM body (a body holding several is malformed). */
+export function parsePemCertificate(body: string): ParsedCertificate {
+  const all = parsePemCertificates(body);
+  if (all.length > 1) throw malformedCertificate();
+  return all[0]!;
+}
+
+/**
+ * An unencrypted PEM private key (PKCS#1, SEC1 or PKCS#8). An encrypted key, or one that does
+ * not parse, is MalformedCertificate (IAM takes only unencrypted keys).
+ */
+export function parsePemPrivateKey(text: string): KeyObject {
+  if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text)) {
+    // Message not in the IAM documentation; written like IAM's certificate message.
+    throw malformedCertificate("Unable to parse private key. Please ensure the private key is an unencrypted key in PEM format.");
+  }
+  try {
+    return createPrivateKey({ key: text, format: "pem" });
+  } catch {
+    throw malformedCertificate("Unable to parse private key. Please ensure the private key is an unencrypted key in PEM format.");
+  }
+}
+
+/** True when `key` is the private half of the certificate's public key (SPKI DER compared). */
+export function keyMatchesCertificate(key: KeyObject, cert: X509Certificate): boolean {
+  // createPublicKey derives the public half of a private KeyObject.
+  const fromKey = createPublicKey(key).export({ format: "der", type: "spki" });
+  const fromCert = cert.publicKey.export({ format: "der", type: "spki" });
+  return fromKey.equals(fromCert);
+}

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { createScheduler } from "../../scheduler/scheduler.js";
+import { parseDeletionTaskId, serviceLinkedRoleName, serviceLinkedTrustPolicy } from "./service-linked-roles.js";
+import { ACCOUNT, ALLOW_S3, assertAwsError, createHarness, T0 } from "./testing/harness.js";
+
+type Role = { Path: string; RoleName: string; RoleId: string; Arn: string; CreateDate: Date; AssumeRolePolicyDocument: string; Description?: string; RoleLastUsed?: unknown; MaxSessionDuration?: number };
+
+const PROTECTED = (name: string) => `Cannot perform the operation on the protected role '${name}' - this role is only modifiable by AWS`;
+
+function harnessWithScheduler(inUse: Array<{ region: string; resources: string[] }> = []) {
+  const h = createHarness();
+  const scheduler = createScheduler({ store: h.store, clock: h.clock });
+  const asked: string[] = [];
+  h.iam.useScheduler(scheduler, async (accountId, principal) => {
+    asked.push(`${accountId} ${principal}`);
+    return inUse;
+  });
+  return { h, scheduler, asked };
+}
+
+describe("service-linked role names", () => {
+  test("named after the service; a custom suffix only where the service takes one", () => {
+    assert.equal(serviceLinkedRoleName("elasticloadbalancing.amazonaws.com", undefined), "AWSServiceRoleForElasticLoadBalancing");
+    assert.equal(serviceLinkedRoleName("autoscaling.amazonaws.com", "fleet-1"), "AWSServiceRoleForAutoScaling_fleet-1");
+    assert.throws(() => serviceLinkedRoleName("guardduty.amazonaws.com", "x"), (e: any) => e.code === "InvalidInput" && e.message === "Custom suffix is not allowed for guardduty.amazonaws.com");
+    assert.throws(() => serviceLinkedRoleName("example.amazonaws.com", undefined), (e: any) => e.code === "InvalidInput" && /example.amazonaws.com/.test(e.message));
+    assert.throws(() => serviceLinkedRoleName("toString", undefined), (e: any) => e.code === "InvalidInput");
+    assert.throws(() => serviceLinkedRoleName("autoscaling.amazonaws.com", "s".repeat(40)), (e: any) => e.code === "InvalidInput" && /longer than 64/.test(e.message));
+  });
+
+  test("deletion task ids", () => {
+    const id = "task/aws-service-role/shield.amazonaws.com/AWSServiceRoleForAWSShield/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+    assert.deepEqual(parseDeletionTaskId(id), { servicePrincipal: "shield.amazonaws.com", roleName: "AWSServiceRoleForAWSShield" });
+    for (const bad of ["task/foo", "task/aws-service-role/shield.amazonaws.com/AWSServiceRoleForAWSShield/nope", id + "/x"]) {
+      assert.throws(() => parseDeletionTaskId(bad), (e: any) => e.code === "InvalidInput");
+    }
+  });
+
+  test("trust policy: only the service principal may assume the role", () => {
+    assert.deepEqual(JSON.parse(serviceLinkedTrustPolicy("macie.amazonaws.com")), {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { Service: ["macie.amazonaws.com"] }, Action: ["sts:AssumeRole"] }],
+    });
+  });
+});
+
+describe("service-linked role operations", () => {
+  test("create: path, trust, description; a second one is refused; GetRole shows it like any role", async () => {
+    const { h } = harnessWithScheduler();
+    const role = (await h.call<{ Role: Role }>("CreateServiceLinkedRole", { AWSServiceName: "elasticloadbalancing.amazonaws.com", Description: "ELB" })).Role;
+    assert.match(role.RoleId, /^AROA[A-Z2-7]{17}$/);
+    assert.deepEqual(
+      { ...role, RoleId: "x" },
+      {
+        Path: "/aws-service-role/elasticloadbalancing.amazonaws.com/",
+        RoleName: "AWSServiceRoleForElasticLoadBalancing",
+        RoleId: "x",
+        Arn: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`,
+        CreateDate: new Date(T0),
+        AssumeRolePolicyDocument: encodeURIComponent(serviceLinkedTrustPolicy("elasticloadbalancing.amazonaws.com")),
+        Description: "ELB",
+      },
+    );
+    assert.deepEqual(h.calls.at(-1), { action: "iam:CreateServiceLinkedRole", resource: role.Arn, context: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } });
+    await assertAwsError(
+      h.call("CreateServiceLinkedRole", { AWSServiceName: "elasticloadbalancing.amazonaws.com" }),
+      "InvalidInput",
+      400,
+      "Service role name AWSServiceRoleForElasticLoadBalancing has been taken in this account, please try a different suffix.",
+    );
+    const got = (await h.call<{ Role: Role }>("GetRole", { RoleName: "AWSServiceRoleForElasticLoadBalancing" })).Role;
+    assert.deepEqual([got.Description, got.MaxSessionDuration, got.RoleLastUsed], ["ELB", 3600, {}]);
+    await assertAwsError(h.call("CreateServiceLinkedRole", { AWSServiceName: "bad service" }), "ValidationError", 400, /aWSServiceName/);
+  });
+
+  test("the ordinary role operations refuse to change a service-linked role; its description may change", async () => {
+    const { h } = harnessWithScheduler();
+    await h.call("CreateServiceLinkedRole", { AWSServiceName: "guardduty.amazonaws.com" });
+    await h.call("CreateInstanceProfile", { InstanceProfileName: "ip" });
+    await h.call("CreatePolicy", { PolicyName: "p", PolicyDocument: ALLOW_S3 });
+    const name = "AWSServiceRoleForAmazonGuardDuty";
+    const policyArn = `arn:aws:iam::${ACCOUNT}:policy/p`;
+    const refused: Array<[string, object]> = [
+      ["DeleteRole", { RoleName: name }],
+      ["UpdateAssumeRolePolicy", { RoleName: name, PolicyDocument: serviceLinkedTrustPolicy("ec2.amazonaws.com") }],
+      ["UpdateRole", { RoleName: name, MaxSessionDuration: 7200 }],
+      ["PutRolePolicy", { RoleName: name, PolicyName: "x", PolicyDocument: ALLOW_S3 }],
+      ["DeleteRolePolicy", { RoleName: name, PolicyName: "x" }],
+      ["AttachRolePolicy", { RoleName: name, PolicyArn: policyArn }],
+      ["DetachRolePolicy", { RoleName: name, PolicyArn: policyArn }],
+      ["PutRolePermissionsBoundary", { RoleName: name, PermissionsBoundary: policyArn }],
+      ["DeleteRolePermissionsBoundary", { RoleName: name }],
+      ["AddRoleToInstanceProfile", { RoleName: name, InstanceProfileName: "ip" }],
+      ["RemoveRoleFromInstanceProfile", { RoleName: name, InstanceProfileName: "ip" }],
+    ];
+    for (const [op, input] of refused) await assertAwsError(h.call(op, input), "UnmodifiableEntity", 400, PROTECTED(name));
+    await h.call("UpdateRole", { RoleName: name, Description: "edited" });
+    await h.call("UpdateRoleDescription", { RoleName: name, Description: "edited again" });
+    await h.call("TagRole", { RoleName: name, Tags: [{ Key: "team", Value: "sec" }] });
+    const got = (await h.call<{ Role: Role }>("GetRole", { RoleName: name })).Role;
+    assert.equal(got.Description, "edited again");
+    // An ordinary role is not a service-linked one.
+    await h.call("CreateRole", { RoleName: "plain", AssumeRolePolicyDocument: serviceLinkedTrustPolicy("ec2.amazonaws.com") });
+    await assertAwsError(h.call("DeleteServiceLinkedRole", { RoleName: "plain" }), "InvalidInput", 400, "Role plain is not a service-linked role.");
+    await assertAwsError(h.call("DeleteServiceLinkedRole", { RoleName: "nope" }), "NoSuchEntity", 404, "The role with name nope cannot be found.");
+  });
+
+  test("deletion runs on the scheduler: NOT_STARTED, then SUCCEEDED and the role is gone", async () => {
+    const { h, scheduler, asked } = harnessWithScheduler();
+    await h.call("CreateServiceLinkedRole", { AWSServiceName: "autoscaling.amazonaws.com", CustomSuffix: "web" });
+    const { DeletionTaskId: id } = await h.call<{ DeletionTaskId: string }>("DeleteServiceLinkedRole", { RoleName: "AWSServiceRoleForAutoScaling_web" });
+    assert.match(id, /^task\/aws-service-role\/autoscaling\.amazonaws\.com\/AWSServiceRoleForAutoScaling_web\/[0-9a-f-]{36}$/);
+    assert.deepEqual(await h.call("GetServiceLinkedRoleDeletionStatus", { DeletionTaskId: id }), { Status: "NOT_STARTED" });
+    assert.deepEqual(h.calls.at(-1), {
+      action: "iam:GetServiceLinkedRoleDeletionStatus",
+      resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web`,
+    });
+    // A repeated request while the task is pending answers the same task.
+    assert.deepEqual(await h.call("DeleteServiceLinkedRole", { RoleName: "AWSServiceRoleForAutoScaling_web" }), { DeletionTaskId: id });
+    assert.equal(await scheduler.runDue(), 1);
+    assert.deepEqual(asked, [`${ACCOUNT} autoscaling.amazonaws.com`]);
+    assert.deepEqual(await h.call("GetServiceLinkedRoleDeletionStatus", { DeletionTaskId: id }), { Status: "SUCCEEDED" });
+    await assertAwsError(h.call("GetRole", { RoleName: "AWSServiceRoleForAutoScaling_web" }), "NoSuchEntity", 404, "The role with name AWSServiceRoleForAutoScaling_web cannot be found.");
+    // The name is free again.
+    await h.call("CreateServiceLinkedRole", { AWSServiceName: "autoscaling.amazonaws.com", CustomSuffix: "web" });
+    const unknown = "task/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web/00000000-0000-0000-0000-000000000000";
+    await assertAwsError(h.call("GetServiceLinkedRoleDeletionStatus", { DeletionTaskId: unknown }), "NoSuchEntity", 404, `Deletion task ${unknown} cannot be found.`);
+    await assertAwsError(h.call("GetServiceLinkedRoleDeletionStatus", { DeletionTaskId: "task/x" }), "InvalidInput", 400, "Invalid deletion task id: task/x");
+  });
+
+  test("a role its service still uses is kept: FAILED with the resources per Region", async () => {
+    const lb = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/web/0123456789abcdef`;
+    const { h, scheduler } = harnessWithScheduler([{ region: "eu-west-1", resources: [lb] }]);
+    await h.call("CreateServiceLinkedRole", { AWSServiceName: "elasticloadbalancing.amazonaws.com" });
+    const { DeletionTaskId: id } = await h.call<{ DeletionTaskId: string }>("DeleteServiceLinkedRole", { RoleName: "AWSServiceRoleForElasticLoadBalancing" });
+    await scheduler.runDue();
+    assert.deepEqual(await h.call("GetServiceLinkedRoleDeletionStatus", { DeletionTaskId: id }), {
+      Status: "FAILED",
+      Reason: {
+        Reason: "The service-linked role AWSServiceRoleForElasticLoadBalancing is in use by elasticloadbalancing.amazonaws.com resources and cannot be deleted.",
+        RoleUsageList: [{ Region: "eu-west-1", Resources: [lb] }],
+      },
+    });
+    await h.call("GetRole", { RoleName: "AWSServiceRoleForElasticLoadBalancing" });
+    // A new request starts a new task.
+    const again = await h.call<{ DeletionTaskId: string }>("DeleteServiceLinkedRole", { RoleName: "AWSServiceRoleForElasticLoadBalancing" });
+    assert.notEqual(again.DeletionTaskId, id);
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * Service-linked roles: CreateServiceLinkedRole, DeleteServiceLinkedRole and
+ * GetServiceLinkedRoleDeletionStatus.
+ *
+ * A service-linked role is named after its service (AWSServiceRoleFor…, with a custom suffix
+ * only for services that take one), lives under /aws-service-role/<service principal>/, and
+ * trusts only that principal. It belongs to its service: IAM refuses to change its trust,
+ * permissions or existence through the ordinary role operations (roles.ts mustModifiableRole).
+ *
+ * DeleteServiceLinkedRole records a deletion task (NOT_STARTED) and hands it to the durable
+ * scheduler; the job marks it IN_PROGRESS, asks whether the service still uses the role (a
+ * hook given at composition, e.g. ELBv2's load balancers) and either deletes the role
+ * (SUCCEEDED) or keeps it and records the resources that use it (FAILED).
+ */
+import { randomUUID } from "node:crypto";
+import type {
+  CreateServiceLinkedRoleRequest,
+  CreateServiceLinkedRoleResponse,
+  DeleteServiceLinkedRoleRequest,
+  DeleteServiceLinkedRoleResponse,
+  GetServiceLinkedRoleDeletionStatusRequest,
+  GetServiceLinkedRoleDeletionStatusResponse,
+} from "@aws-sdk/client-iam";
+import { randomUniqueId } from "../../crypto/random-ids.js";
+import type { Scheduler } from "../../scheduler/scheduler.js";
+import { roleArn } from "./arn.js";
+import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
+import { constraintError, invalidInput, noSuchEntity, noSuchRole } from "./errors.js";
+import { COLLECTIONS, type RoleDoc, type ServiceLinkedRoleDeletionDoc } from "./model.js";
+import { roles } from "./repo.js";
+import { authorizeOnRole } from "./roles.js";
+import { checkDescription, checkName, required } from "./validation.js";
+import { roleView } from "./views.js";
+
+export interface LinkedService {
+  /** The role's name (before any custom suffix). */
+  roleName: string;
+  /** Whether CreateServiceLinkedRole takes a CustomSuffix for this service. */
+  customSuffix: boolean;
+}
+
+/**
+ * Service principals and their service-linked roles, as each service's documentation names
+ * them. Services absent from this table cannot have one created through IAM here.
+ */
+export const LINKED_SERVICES: Readonly<Record<string, LinkedService>> = {
+  "access-analyzer.amazonaws.com": { roleName: "AWSServiceRoleForAccessAnalyzer", customSuffix: false },
+  "autoscaling.amazonaws.com": { roleName: "AWSServiceRoleForAutoScaling", customSuffix: true },
+  "cks.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceCustomKeyStores", customSuffix: false },
+  "cloudtrail.amazonaws.com": { roleName: "AWSServiceRoleForCloudTrail", customSuffix: false },
+  "config.amazonaws.com": { roleName: "AWSServiceRoleForConfig", customSuffix: false },
+  "ecs.amazonaws.com": { roleName: "AWSServiceRoleForECS", customSuffix: false },
+  "elasticbeanstalk.amazonaws.com": { roleName: "AWSServiceRoleForElasticBeanstalk", customSuffix: false },
+  "elasticloadbalancing.amazonaws.com": { roleName: "AWSServiceRoleForElasticLoadBalancing", customSuffix: false },
+  "es.amazonaws.com": { roleName: "AWSServiceRoleForAmazonElasticsearchService", customSuffix: false },
+  "fms.amazonaws.com": { roleName: "AWSServiceRoleForFMS", customSuffix: false },
+  "guardduty.amazonaws.com": { roleName: "AWSServiceRoleForAmazonGuardDuty", customSuffix: false },
+  "inspector2.amazonaws.com": { roleName: "AWSServiceRoleForAmazonInspector2", customSuffix: false },
+  "macie.amazonaws.com": { roleName: "AWSServiceRoleForAmazonMacie", customSuffix: false },
+  "mrk.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", customSuffix: false },
+  "organizations.amazonaws.com": { roleName: "AWSServiceRoleForOrganizations", customSuffix: false },
+  "securityhub.amazonaws.com": { roleName: "AWSServiceRoleForSecurityHub", customSuffix: false },
+  "shield.amazonaws.com": { roleName: "AWSServiceRoleForAWSShield", customSuffix: false },
+  "spot.amazonaws.com": { roleName: "AWSServiceRoleForEC2Spot", customSuffix: false },
+  "sso.amazonaws.com": { roleName: "AWSServiceRoleForSSO", customSuffix: false },
+  "support.amazonaws.com": { roleName: "AWSServiceRoleForSupport", customSuffix: false },
+  "trustedadvisor.amazonaws.com": { roleName: "AWSServiceRoleForTrustedAdvisor", customSuffix: false },
+  "wafv2.amazonaws.com": { roleName: "AWSServiceRoleForWAFV2Logging", customSuffix: false },
+};
+
+/** Resources that still use a service's role in an account, per Region (empty: not in use). */
+export type ServiceLinkedRoleUsage = (accountId: string, servicePrincipal: string) => Promise<Array<{ region: string; resources: string[] }>>;
+
+export const DELETE_SERVICE_LINKED_ROLE_JOB = "iam-delete-service-linked-role";
+
+interface DeletionJobPayload {
+  accountId: string;
+  deletionTaskId: string;
+}
+
+export function serviceLinkedRolePath(servicePrincipal: string): string {
+  return `/aws-service-role/${servicePrincipal}/`;
+}
+
+/** The role name for a service and optional suffix; InvalidInput for an unknown service or a refused suffix. */
+export function serviceLinkedRoleName(servicePrincipal: string, customSuffix: string | undefined): string {
+  const service = Object.hasOwn(LINKED_SERVICES, servicePrincipal) ? LINKED_SERVICES[servicePrincipal] : undefined;
+  // Message not in the IAM documentation.
+  if (!service) throw invalidInput(`Unrecognized service principal ${servicePrincipal}: no service-linked role is defined for it.`);
+  if (customSuffix === undefined) return service.roleName;
+  if (!service.customSuffix) throw invalidInput(`Custom suffix is not allowed for ${servicePrincipal}`);
+  const name = `${service.roleName}_${customSuffix}`;
+  // Role names are at most 64 characters. (Message not in the IAM documentation.)
+  if (name.length > 64) throw invalidInput(`The role name ${name} is longer than 64 characters; use a shorter custom suffix.`);
+  return name;
+}
+
+/** The trust policy of a service-linked role: its service principal may assume it. */
+export function serviceLinkedTrustPolicy(servicePrincipal: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: [servicePrincipal] }, Action: ["sts:AssumeRole"] }],
+  });
+}
+
+const TASK_ID_RE = /^task\/aws-service-role\/([\w+=,.@-]+)\/([\w+=,.@-]+)\/([0-9a-f-]{36})$/;
+
+export function deletionTaskId(servicePrincipal: string, roleName: string): string {
+  return `task/aws-service-role/${servicePrincipal}/${roleName}/${randomUUID()}`;
+}
+
+/** The service principal and role name a deletion task id names; InvalidInput when it is not one. */
+export function parseDeletionTaskId(id: string): { servicePrincipal: string; roleName: string } {
+  const m = TASK_ID_RE.exec(id);
+  // Message not in the IAM documentation.
+  if (!m) throw invalidInput(`Invalid deletion task id: ${id}`);
+  return { servicePrincipal: m[1]!, roleName: m[2]! };
+}
+
+const taskKey = (accountId: string, id: string): string => `${accountId}/${id}`;
+
+export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input: CreateServiceLinkedRoleRequest): Promise<CreateServiceLinkedRoleResponse> {
+  const servicePrincipal = checkName(input.AWSServiceName, "aWSServiceName", 128);
+  const description = checkDescription(input.Description);
+  const suffix = input.CustomSuffix !== undefined ? checkName(input.CustomSuffix, "customSuffix", 64) : undefined;
+  const name = serviceLinkedRoleName(servicePrincipal, suffix);
+  const path = serviceLinkedRolePath(servicePrincipal);
+  const arn = roleArn(caller.accountId, path, name);
+  await authorize(caller, "CreateServiceLinkedRole", arn, { "iam:AWSServiceName": servicePrincipal });
+  noteResource(caller, arn, "AWS::IAM::Role");
+  const doc: RoleDoc = {
+    accountId: caller.accountId,
+    roleId: randomUniqueId("AROA"),
+    roleName: name,
+    path,
+    createDate: caller.now,
+    linkedService: servicePrincipal,
+    assumeRolePolicyDocument: serviceLinkedTrustPolicy(servicePrincipal),
+    ...(description !== undefined ? { description } : {}),
+    maxSessionDuration: 3600,
+    tags: [],
+    inlinePolicies: [],
+    attachedPolicyArns: [],
+  };
+  await write(env, caller.accountId, async (tx) => {
+    if (!(await roles.insert(tx, doc))) throw invalidInput(`Service role name ${name} has been taken in this account, please try a different suffix.`);
+  });
+  return { Role: { ...roleView(doc, "create"), ...(description !== undefined ? { Description: description } : {}) } };
+}
+
+export async function deleteServiceLinkedRole(env: IamEnv, caller: Caller, input: DeleteServiceLinkedRoleRequest): Promise<DeleteServiceLinkedRoleResponse> {
+  const name = checkName(input.RoleName, "roleName", 64);
+  await authorizeOnRole(env, caller, "DeleteServiceLinkedRole", name);
+  const task = await env.store.transaction(async (tx) => {
+    const r = await roles.byName(tx, caller.accountId, name);
+    if (!r) throw noSuchRole(name);
+    // Message not in the IAM documentation.
+    if (r.linkedService === undefined) throw invalidInput(`Role ${r.roleName} is not a service-linked role.`);
+    // A deletion already under way for this role is the answer to a repeated request.
+    for (const { value } of await tx.list<ServiceLinkedRoleDeletionDoc>(COLLECTIONS.serviceLinkedRoleDeletions, { prefix: `${caller.accountId}/` })) {
+      if (value.roleId === r.roleId && (value.status === "NOT_STARTED" || value.status === "IN_PROGRESS")) return { doc: value, fresh: false };
+    }
+    const doc: ServiceLinkedRoleDeletionDoc = {
+      accountId: caller.accountId,
+      deletionTaskId: deletionTaskId(r.linkedService, r.roleName),
+      roleId: r.roleId,
+      roleName: r.roleName,
+      rolePath: r.path,
+      servicePrincipal: r.linkedService,
+      status: "NOT_STARTED",
+      createDate: caller.now,
+    };
+    await tx.put<ServiceLinkedRoleDeletionDoc>(COLLECTIONS.serviceLinkedRoleDeletions, taskKey(doc.accountId, doc.deletionTaskId), doc);
+    return { doc, fresh: true };
+  });
+  if (task.fresh) await scheduleDeletion(env, task.doc, caller.now);
+  return { DeletionTaskId: task.doc.deletionTaskId };
+}
+
+async function scheduleDeletion(env: IamEnv, doc: ServiceLinkedRoleDeletionDoc, now: number): Promise<void> {
+  if (!env.scheduler) throw new Error("service-linked role deletions need the scheduler (IamService.useScheduler)");
+  const payload: DeletionJobPayload = { accountId: doc.accountId, deletionTaskId: doc.deletionTaskId };
+  await env.scheduler.schedule(DELETE_SERVICE_LINKED_ROLE_JOB, now, payload, `${DELETE_SERVICE_LINKED_ROLE_JOB}/${doc.accountId}/${doc.deletionTaskId}`);
+}
+
+/** The scheduled deletion (idempotent: a finished task is left as it is). */
+export async function runServiceLinkedRoleDeletion(env: IamEnv, usage: ServiceLinkedRoleUsage | undefined, payload: DeletionJobPayload): Promise<void> {
+  const key = taskKey(payload.accountId, payload.deletionTaskId);
+  const started = await env.store.transaction(async (tx) => {
+    const t = await tx.get<ServiceLinkedRoleDeletionDoc>(COLLECTIONS.serviceLinkedRoleDeletions, key);
+    if (!t || t.status === "SUCCEEDED" || t.status === "FAILED") return undefined;
+    const next: ServiceLinkedRoleDeletionDoc = { ...t, status: "IN_PROGRESS" };
+    await tx.put(COLLECTIONS.serviceLinkedRoleDeletions, key, next);
+    return next;
+  });
+  if (!started) return;
+  const inUse = ((await usage?.(started.accountId, started.servicePrincipal)) ?? []).filter((u) => u.resources.length > 0);
+  await write(env, started.accountId, async (tx) => {
+    if (inUse.length > 0) {
+      await tx.put<ServiceLinkedRoleDeletionDoc>(COLLECTIONS.serviceLinkedRoleDeletions, key, { ...started, status: "FAILED", usage: inUse });
+      return;
+    }
+    // A service-linked role holds no policies of the caller's and is in no instance profile
+    // (IAM refuses both), so removing it leaves nothing behind.
+    const r = await roles.byId(tx, started.accountId, started.roleId);
+    if (r) await roles.remove(tx, r);
+    await tx.put<ServiceLinkedRoleDeletionDoc>(COLLECTIONS.serviceLinkedRoleDeletions, key, { ...started, status: "SUCCEEDED" });
+  });
+}
+
+export async function getServiceLinkedRoleDeletionStatus(
+  env: IamEnv,
+  caller: Caller,
+  input: GetServiceLinkedRoleDeletionStatusRequest,
+): Promise<GetServiceLinkedRoleDeletionStatusResponse> {
+  const id = required(input.DeletionTaskId, "deletionTaskId");
+  if (id.length < 1 || id.length > 1000) {
+    throw constraintError("deletionTaskId", `Member must have length ${id.length < 1 ? "greater than or equal to 1" : "less than or equal to 1000"}`);
+  }
+  const { servicePrincipal, roleName } = parseDeletionTaskId(id);
+  await authorize(caller, "GetServiceLinkedRoleDeletionStatus", roleArn(caller.accountId, serviceLinkedRolePath(servicePrincipal), roleName));
+  const t = await env.store.get<ServiceLinkedRoleDeletionDoc>(COLLECTIONS.serviceLinkedRoleDeletions, taskKey(caller.accountId, id));
+  // Message not in the IAM documentation.
+  if (!t) throw noSuchEntity(`Deletion task ${id} cannot be found.`);
+  if (t.status !== "FAILED") return { Status: t.status };
+  return {
+    Status: "FAILED",
+    Reason: {
+      // Reason text not in the IAM documentation.
+      Reason: `The service-linked role ${t.roleName} is in use by ${t.servicePrincipal} resources and cannot be deleted.`,
+      RoleUsageList: (t.usage ?? []).map((u) => ({ Region: u.region, Resources: [...u.resources] })),
+    },
+  };
+}
+
+/** Registers the deletion job and gives the environment the scheduler that runs it. */
+export function useSchedulerForDeletions(env: IamEnv, scheduler: Scheduler, usage?: ServiceLinkedRoleUsage): void {
+  env.scheduler = scheduler;
+  scheduler.register<DeletionJobPayload>(DELETE_SERVICE_LINKED_ROLE_JOB, (payload) => runServiceLinkedRoleDeletion(env, usage, payload));
+}
