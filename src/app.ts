@@ -23,6 +23,9 @@ import { createStsService } from "./services/sts/service.js";
 import { createJwksCache } from "./services/sts/oidc/jwks.js";
 import { createOrganizationsService } from "./services/organizations/service.js";
 import { createAccountRegistry, type AccountRegistry } from "./services/organizations/accounts.js";
+import { createOrganizationsView, type OrganizationsView } from "./services/organizations/view.js";
+import type { OutboundFederation } from "./services/iam/outbound-federation.js";
+import type { RootAccess } from "./services/iam/root-access.js";
 import type { OrganizationsDomainDeps } from "./services/organizations/organization.js";
 import { createAuthorizer } from "./iam/authorizer.js";
 import { ServiceRegistry } from "./gateway/registry.js";
@@ -59,7 +62,9 @@ export interface Core {
   sealer: Sealer;
   clock: Clock;
   accounts: AccountRegistry;
-  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler">;
+  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess">;
+  /** Organizations as other services read it. */
+  organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
   managementAccountId: string;
   paginationKey: Buffer;
@@ -86,7 +91,16 @@ function ensureDataDir(dir: string): boolean {
  * Opens the data directory (creating it on first start): storage, root key, sealer,
  * account registry and IAM. Used by `serve` and by the operator CLI commands.
  */
-export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; allowCreate?: boolean; auditWriterThread?: boolean } = {}): Promise<Core> {
+/** The API's URL from the configured listen address (the default public URL before the listener is up). */
+function listenerUrl(cfg: Readonly<BulwarkConfig>): string {
+  const host = cfg.listen.host === "0.0.0.0" || cfg.listen.host === "::" ? "localhost" : cfg.listen.host.includes(":") ? `[${cfg.listen.host}]` : cfg.listen.host;
+  return `${cfg.tls.enabled ? "https" : "http"}://${host}:${cfg.listen.port}`;
+}
+
+export async function openCore(
+  cfg: Readonly<BulwarkConfig>,
+  opts: { clock?: Clock; allowCreate?: boolean; auditWriterThread?: boolean; publicUrl?: () => string } = {},
+): Promise<Core> {
   const clock = opts.clock ?? systemClock;
   const fresh = ensureDataDir(cfg.dataDir);
   if (fresh && opts.allowCreate === false) {
@@ -115,7 +129,8 @@ export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     };
     rootKey.fill(0);
     const accounts = createAccountRegistry(storage, clock);
-    const iam = createIamService({ store: storage, sealer, clock });
+    const organizations = createOrganizationsView({ store: storage, accounts });
+    const iam = createIamService({ store: storage, sealer, clock, organizations, publicUrl: opts.publicUrl ?? (() => cfg.publicUrl ?? listenerUrl(cfg)) });
     let bootstrap: BootstrapResult | undefined;
     let managementAccountId = await storage.getMeta("bootstrap.account");
     if (!managementAccountId) {
@@ -130,7 +145,7 @@ export async function openCore(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       await storage.setMeta("bootstrap.account", account.id);
       bootstrap = { accountId: account.id, userName: cfg.admin.userName, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(generatedRootKey ? { generatedRootKey } : {}) };
     }
-    return { storage, sealer, clock, accounts, iam, managementAccountId, paginationKey, kmsKeys, orgDeps: { store: storage, iam: iam.api, clock, accounts }, ...(bootstrap ? { bootstrap } : {}) };
+    return { storage, sealer, clock, accounts, iam, organizations, managementAccountId, paginationKey, kmsKeys, orgDeps: { store: storage, iam: iam.api, clock, accounts }, ...(bootstrap ? { bootstrap } : {}) };
   } catch (e) {
     await storage.close();
     throw e;
@@ -156,7 +171,10 @@ export interface App {
 
 export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
   const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: "bulwark" } }, pino.destination({ sync: false }));
-  const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true });
+  // Outbound federation issuers live under the public URL: the configured one, else the listener's.
+  let listening: string | undefined;
+  const publicUrl = (): string => cfg.publicUrl ?? listening ?? listenerUrl(cfg);
+  const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true, publicUrl });
   const { storage, sealer, clock } = core;
   // Listeners bind the data-plane address (loopback unless configured otherwise).
   const dataPlane = new DataPlane({ host: cfg.dataPlane.host, clock, limits: cfg.dataPlane.limits, healthCheckTimeScale: cfg.dataPlane.healthCheckTimeScale });
@@ -182,6 +200,10 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         clock,
         accessKeyAccount: async (id) => (await core.iam.directory.resolveAccessKey(id))?.principal.accountId,
         jwks: createJwksCache({ ...(cfg.oidcCaFile !== undefined ? { caPem: readOidcCaFile(cfg.oidcCaFile) } : {}), now: () => clock.now() }),
+        outbound: core.iam.outbound,
+        principalTags: (p) => core.iam.directory.principalTags(p),
+        organizations: core.organizations,
+        rootAccess: core.iam.rootAccess,
       }),
     );
     const orgs = createOrganizationsService({ ...core.orgDeps });
@@ -313,7 +335,10 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         await storage.getMeta("bootstrap.account");
         return { ok: true, detail: { storage: storage.engine } };
       },
+      // Outbound identity federation issuers' OpenID discovery documents, for anyone.
+      publicDocuments: { prefix: "/outbound/", get: (p) => core.iam.outbound.discovery(p) },
     });
+    listening = server.url;
     logger.info({ url: server.url, dataDir: cfg.dataDir, tls: cfg.tls.enabled }, "listening");
 
     let closing: Promise<void> | undefined;

@@ -79,6 +79,24 @@ describe("buildCloudTrailEvent", () => {
     assert.equal(temp.userName, "alice");
   });
 
+  test("a member account's root session from AssumeRoot: type Root, sessionContext.assumedRoot", () => {
+    const id = userIdentityOf({ ...root, accessKeyId: "ASIAEXAMPLEROOT00002", sessionIssuedAt: T0, assumedRoot: true, sourceIdentity: "alice" }, undefined, undefined);
+    assert.deepEqual(id, {
+      type: "Root",
+      principalId: "111122223333",
+      arn: "arn:aws:iam::111122223333:root",
+      accountId: "111122223333",
+      accessKeyId: "ASIAEXAMPLEROOT00002",
+      sessionContext: {
+        sessionIssuer: {},
+        webIdFederationData: {},
+        attributes: { creationDate: "2026-01-01T00:00:00Z", mfaAuthenticated: "false" },
+        sourceIdentity: "alice",
+        assumedRoot: "true",
+      },
+    });
+  });
+
   test("failed authentication records only what is known", () => {
     const { principal: _p, ...rest } = record({ error: { code: "InvalidClientTokenId", message: "The security token included in the request is invalid." } });
     const ev = buildCloudTrailEvent({ ...rest, accessKeyId: "AKIAUNKNOWNKEY000001", accountId: "444455556666" }, "ev-2");

@@ -32,6 +32,8 @@ export interface SessionContext {
   webIdFederationData: Record<string, never>;
   attributes: { creationDate: string; mfaAuthenticated: "true" | "false" };
   sourceIdentity?: string;
+  /** "true" for a member account's root session issued by sts:AssumeRoot. */
+  assumedRoot?: "true";
 }
 
 export interface UserIdentity {
@@ -170,6 +172,7 @@ export function userIdentityOf(p: Principal | undefined, claimedKey: string | un
         mfaAuthenticated: p.mfaAuthenticated === true ? "true" : "false",
       },
       ...(p.sourceIdentity ? { sourceIdentity: p.sourceIdentity } : {}),
+      ...(p.assumedRoot === true ? { assumedRoot: "true" as const } : {}),
     };
   }
   return id;

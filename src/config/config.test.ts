@@ -58,3 +58,12 @@ test("OIDC issuer CA file: unset by default; from the environment or the file, a
   assert.equal(loadConfig({}, { BULWARK_OIDC_CA_FILE: "/etc/bulwark/oidc-ca.pem" }).oidcCaFile, "/etc/bulwark/oidc-ca.pem");
   assert.ok(path.isAbsolute(loadConfig({}, { BULWARK_OIDC_CA_FILE: "rel/ca.pem" }).oidcCaFile ?? ""));
 });
+
+test("public URL: unset by default; an http(s) origin with an optional path, trailing slashes dropped", () => {
+  assert.equal(loadConfig({}, {}).publicUrl, undefined);
+  assert.equal(loadConfig({}, { BULWARK_PUBLIC_URL: "https://bulwark.example.com/" }).publicUrl, "https://bulwark.example.com");
+  assert.equal(loadConfig({}, { BULWARK_PUBLIC_URL: "https://Bulwark.Example.com:8443/iam//" }).publicUrl, "https://bulwark.example.com:8443/iam");
+  for (const bad of ["bulwark.example.com", "ftp://x", "https://x/?a=1", "https://x/#f", "https://u:p@x"]) {
+    assert.throws(() => loadConfig({}, { BULWARK_PUBLIC_URL: bad }), /BULWARK_PUBLIC_URL/, bad);
+  }
+});

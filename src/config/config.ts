@@ -42,6 +42,12 @@ export interface BulwarkConfig {
   oidcCaFile?: string;
   /** Shield Advanced HTTP-flood detection tuning (BULWARK_SHIELD_DETECTION_*); unset members keep the defaults of src/dataplane/shield/detection/settings.ts. */
   shieldDetection?: ShieldDetectionConfig;
+  /**
+   * The API endpoint's public base URL as clients outside reach it (BULWARK_PUBLIC_URL), without a
+   * trailing slash. Outbound identity federation's issuers are `<publicUrl>/outbound/<id>`; unset:
+   * the listener's own URL.
+   */
+  publicUrl?: string;
 }
 
 /** Overrides of Shield's application-layer detection settings (see src/dataplane/shield/detection/README.md). */
@@ -158,6 +164,7 @@ interface FileConfig {
   schedulerPollMs?: number;
   wafMaxWebAclWcu?: number;
   oidcCaFile?: string;
+  publicUrl?: string;
 }
 
 /** Environment names of the Shield limits (BULWARK_DATAPLANE_<NAME>). */
@@ -244,6 +251,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
 
   const oidcCaFile = env.BULWARK_OIDC_CA_FILE || file.oidcCaFile;
 
+  const publicUrl = parsePublicUrl(env.BULWARK_PUBLIC_URL || file.publicUrl);
+
   const redisUrl = env.BULWARK_REDIS_URL ?? (file as { redisUrl?: string }).redisUrl;
   const cfg: BulwarkConfig = {
     ...(redisUrl ? { redisUrl } : {}),
@@ -276,8 +285,27 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     shieldDetection: shieldDetection(env),
     ...(wafMaxWebAclWcu !== undefined ? { wafMaxWebAclWcu } : {}),
     ...(oidcCaFile ? { oidcCaFile: path.resolve(oidcCaFile) } : {}),
+    ...(publicUrl !== undefined ? { publicUrl } : {}),
   };
   return Object.freeze(cfg);
+}
+
+/**
+ * An http(s) origin with an optional path, no query, fragment or credentials: token issuers are
+ * built from it, and OpenID Connect issuers may carry only scheme, host, port and path.
+ */
+function parsePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new ConfigError(`BULWARK_PUBLIC_URL is not a URL: ${value}`);
+  }
+  if ((u.protocol !== "https:" && u.protocol !== "http:") || u.search !== "" || u.hash !== "" || u.username !== "" || u.password !== "") {
+    throw new ConfigError("BULWARK_PUBLIC_URL must be an http(s) URL without query, fragment or credentials, e.g. https://bulwark.example.com");
+  }
+  return `${u.origin}${u.pathname}`.replace(/\/+$/, "");
 }
 
 /** Environment names of the Shield detection settings (BULWARK_SHIELD_DETECTION_<NAME>). */

@@ -36,6 +36,8 @@ export interface Principal {
   mfaAuthenticated?: boolean;
   /** When the MFA code behind this session was verified (epoch ms); defaults to sessionIssuedAt. */
   mfaAuthenticatedAt?: number;
+  /** A root session of a member account issued by sts:AssumeRoot (type "Root", limited by its task policy). */
+  assumedRoot?: boolean;
 }
 
 export type ContextValue = string | string[] | number | boolean | undefined;

@@ -1,6 +1,7 @@
 /**
  * The network listener: HTTPS (TLS 1.2+) by default, plain HTTP only when asked for.
- * /health and /metrics are answered here; everything else goes through the pipeline.
+ * /health, /metrics and the public documents (GET under `publicDocuments.prefix`, e.g. outbound
+ * identity federation's OpenID discovery) are answered here; everything else goes through the pipeline.
  */
 import http from "node:http";
 import https from "node:https";
@@ -19,6 +20,16 @@ export interface ServerOptions {
   metrics: GatewayMetrics;
   handle: (req: http.IncomingMessage, res: http.ServerResponse, secure: boolean) => Promise<void>;
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
+  /** Unauthenticated GET documents under `prefix` (a path starting and ending with "/"); `get` answers undefined for unknown paths (404). */
+  publicDocuments?: { prefix: string; get(path: string): Promise<PublicDocument | undefined> };
+}
+
+/** A document served to anyone, e.g. an issuer's openid-configuration or JWKS. */
+export interface PublicDocument {
+  contentType: string;
+  body: string;
+  /** Cache-Control header value, if any. */
+  cacheControl?: string;
 }
 
 export interface RunningServer {
@@ -39,6 +50,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const url = req.url ?? "/";
     if (req.method === "GET" && (url === "/health" || url === "/metrics")) {
       void serveOps(url, res);
+      return;
+    }
+    const docs = opts.publicDocuments;
+    if (docs !== undefined && (req.method === "GET" || req.method === "HEAD") && url.startsWith(docs.prefix)) {
+      void servePublic(docs, url, req.method === "HEAD", res);
       return;
     }
     inFlight++;
@@ -74,6 +90,29 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         res.end(body);
       }
     } catch {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end("error\n");
+    }
+  }
+
+  async function servePublic(docs: NonNullable<ServerOptions["publicDocuments"]>, url: string, head: boolean, res: http.ServerResponse): Promise<void> {
+    try {
+      // Documents are addressed by path alone: a query string is not part of the name.
+      const q = url.indexOf("?");
+      const doc = await docs.get(q === -1 ? url : url.slice(0, q));
+      if (doc === undefined) {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(head ? undefined : '{"message":"Not Found"}');
+        return;
+      }
+      res.writeHead(200, {
+        "content-type": doc.contentType,
+        "content-length": Buffer.byteLength(doc.body),
+        ...(doc.cacheControl !== undefined ? { "cache-control": doc.cacheControl } : {}),
+      });
+      res.end(head ? undefined : doc.body);
+    } catch (e) {
+      opts.logger.error({ err: e instanceof Error ? e.message : String(e) }, "public document failed");
       res.writeHead(500, { "content-type": "text/plain" });
       res.end("error\n");
     }

@@ -133,7 +133,7 @@ interface PrincipalContextEntry {
 
 // Everything principalContext() reads of a principal.
 function principalFields(p: Principal): unknown[] {
-  return [p.type, p.arn, p.roleArn, p.accountId, p.principalId, p.name, p.sessionTags, p.isSessionToken, p.sessionIssuedAt, p.mfaAuthenticated, p.mfaAuthenticatedAt, p.sourceIdentity];
+  return [p.type, p.arn, p.roleArn, p.accountId, p.principalId, p.name, p.sessionTags, p.isSessionToken, p.sessionIssuedAt, p.mfaAuthenticated, p.mfaAuthenticatedAt, p.sourceIdentity, p.assumedRoot];
 }
 
 function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {

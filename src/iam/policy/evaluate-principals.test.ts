@@ -24,6 +24,13 @@ const SESSION = `arn:aws:sts::${ACCT}:assumed-role/Dev/sess`;
 const ROOT = `arn:aws:iam::${ACCT}:root`;
 const KEY = `arn:aws:kms:us-east-1:${ACCT}:key/k1`;
 
+const assumedRoot = { ...root, accessKeyId: "ASIAEXAMPLEROOT00001", sessionIssuedAt: 0, assumedRoot: true };
+/** The shape of the AWS managed root-task policies: everything but the task is denied, the task only on the root user. */
+const AUDIT_TASK = doc(
+  { Effect: "Deny", NotAction: ["iam:GetUser", "iam:ListAccessKeys"], Resource: "*" },
+  { Effect: "Deny", Action: ["iam:GetUser", "iam:ListAccessKeys"], NotResource: "arn:aws:iam::*:root" },
+);
+
 const rAllow = (Principal: unknown, Action: unknown = "*", Resource: unknown = "*", Condition?: unknown): Stmt => ({
   ...allow(Action, Resource, Condition),
   Principal,
@@ -195,6 +202,11 @@ const notPrincipalAndSpecial: Case[] = [
   { name: "SCP level without allow", identity: [allowAll], scps: [[allowAll], [doc(allow("s3:*"))]], expect: "ImplicitDeny" },
   { name: "SCP deny", identity: [allowAll], scps: [[allowAll, doc(deny("iam:GetUser"))]], expect: "ExplicitDeny" },
   { name: "SCP deny applies to the root user", principal: root, scps: [[allowAll, doc(deny("iam:*"))]], expect: "ExplicitDeny" },
+  // An AssumeRoot session: the member account's root, limited by a deny-only task policy.
+  { name: "root session: the task allows the action on the root user", principal: assumedRoot, session: [AUDIT_TASK], resource: ROOT, expect: "Allow" },
+  { name: "root session: the task's action on another resource", principal: assumedRoot, session: [AUDIT_TASK], expect: "ExplicitDeny" },
+  { name: "root session: an action outside the task", principal: assumedRoot, session: [AUDIT_TASK], action: "iam:CreateUser", resource: ROOT, expect: "ExplicitDeny" },
+  { name: "root session: session policies need not allow", principal: assumedRoot, session: [doc(allow("s3:*"))], resource: ROOT, expect: "Allow" },
   { name: "SCP limits resource-policy grants", resourcePolicy: doc(rAllow({ AWS: ALICE })), scps: [[doc(allow("s3:*"))]], expect: "ImplicitDeny" },
 ];
 

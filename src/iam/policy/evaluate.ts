@@ -17,7 +17,8 @@
  *     identity path must allow; none → ImplicitDeny.
  *  4. Cross account: the resource policy must allow (any way of naming the caller) AND the
  *     identity path (identity ∧ boundary ∧ session) must allow.
- *  Root caller: no identity policies apply — the identity path is implicitly allowed.
+ *  Root caller: no identity policies apply — the identity path is implicitly allowed; session
+ *  policies (an AssumeRoot session's task policy) still deny.
  *  Anonymous caller: only a resource policy naming everyone ("*") can allow.
  *  Federated-user sessions (GetFederationToken) without session policies have no identity
  *  permissions (AWS: "the resulting federated user session has no permissions").
@@ -185,7 +186,9 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   const isAnonymous = p.type === "Anonymous";
   const usesIdentity = !isRoot && !isAnonymous;
   const boundary = usesIdentity ? input.permissionsBoundary : undefined;
-  const sessions = usesIdentity && input.sessionPolicies && input.sessionPolicies.length > 0 ? input.sessionPolicies : undefined;
+  // A root session (sts:AssumeRoot) is limited by its task policy: for the root user session
+  // policies can only deny (root needs no allow), for everyone else they must also allow.
+  const sessions = (usesIdentity || isRoot) && input.sessionPolicies && input.sessionPolicies.length > 0 ? input.sessionPolicies : undefined;
   const env = new Env(input, boundary !== undefined);
 
   // 1. Explicit denies, collecting allows on the way. A traced evaluation scans every slot

@@ -51,6 +51,12 @@ test("root and anonymous", () => {
     "aws:PrincipalIsAWSService": false,
   });
   assert.deepEqual(principalContext(anonymous), { "aws:PrincipalType": "Anonymous", "aws:userid": "anonymous" });
+  // A root session from sts:AssumeRoot: temporary credentials, and aws:AssumedRoot.
+  const session = principalContext({ ...root, sessionIssuedAt: Date.UTC(2024, 0, 1), assumedRoot: true });
+  assert.equal(session["aws:AssumedRoot"], true);
+  assert.equal(session["aws:PrincipalArn"], `arn:aws:iam::${ACCT}:root`);
+  assert.equal(session["aws:MultiFactorAuthPresent"], false);
+  assert.equal(principalContext({ ...root, assumedRoot: false })["aws:AssumedRoot"], undefined);
 });
 
 test("request time keys", () => {

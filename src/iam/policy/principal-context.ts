@@ -22,7 +22,7 @@ function isTemporary(p: Principal): boolean {
  * aws:userid, aws:username (IAM users only), aws:PrincipalTag/* (principal tags, overridden by
  * session tags), aws:MultiFactorAuthPresent and aws:TokenIssueTime (temporary credentials
  * only — absent for long-term access keys), aws:MultiFactorAuthAge (when `now` is given),
- * aws:SourceIdentity, aws:PrincipalIsAWSService.
+ * aws:SourceIdentity, aws:PrincipalIsAWSService, aws:AssumedRoot (root sessions from sts:AssumeRoot).
  */
 export function principalContext(
   principal: Principal,
@@ -53,6 +53,8 @@ export function principalContext(
     }
   }
   if (p.sourceIdentity !== undefined) out["aws:SourceIdentity"] = p.sourceIdentity;
+  // Only sessions STS issued by AssumeRoot carry the key (a request cannot set it).
+  if (p.type === "Root" && p.assumedRoot === true) out["aws:AssumedRoot"] = true;
   return out;
 }
 

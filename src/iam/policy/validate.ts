@@ -146,7 +146,9 @@ function resourceFormatError(r: string): string | undefined {
       return service === "iam" ? MSG.iamRegion(r) : MSG.s3Region(r);
     }
   }
-  if (service === "iam" && !IAM_PATHS.some((p) => resourceId.startsWith(p))) return MSG.iamPath(IAM_PATHS);
+  // An account's root user (arn:aws:iam::<account>:root) is an IAM resource too (sts:AssumeRoot's
+  // target, the root-task policies' NotResource); IAM's message lists only the path prefixes.
+  if (service === "iam" && resourceId !== "root" && !IAM_PATHS.some((p) => resourceId.startsWith(p))) return MSG.iamPath(IAM_PATHS);
   return undefined;
 }
 

@@ -36,7 +36,8 @@ export interface SessionRecord {
   /** SHA-256 hex of the session token (the token itself is never stored). */
   sessionTokenHash: string;
   accountId: string;
-  kind: "AssumedRole" | "SessionToken" | "FederatedUser";
+  /** AssumedRoot: a member account's root session from sts:AssumeRoot (accountId is the member account). */
+  kind: "AssumedRole" | "SessionToken" | "FederatedUser" | "AssumedRoot";
   /** For AssumedRole: role ARN/id and session name; for SessionToken: the issuing user/root ARN. */
   roleArn?: string;
   roleId?: string;
@@ -46,6 +47,8 @@ export interface SessionRecord {
   userId?: string;
   userName?: string;
   isRoot?: boolean;
+  /** AssumedRoot: the principal (in the management or delegated administrator account) that called AssumeRoot. */
+  issuerArn?: string;
   sessionPolicy?: string;
   sessionPolicyArns?: string[];
   sessionTags?: Record<string, string>;

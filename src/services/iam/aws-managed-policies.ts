@@ -1,7 +1,9 @@
 /**
  * The built-in catalogue of AWS managed policies (arn:aws:iam::aws:policy/…). They are
  * visible to every account (GetPolicy, ListPolicies Scope=AWS), attachable, and never
- * modifiable. Documents are Bulwark's own, written for the services Bulwark serves.
+ * modifiable. Documents are Bulwark's own, written for the services Bulwark serves, except the
+ * root-task policies (path /root-task/), which carry AWS's documents: STS AssumeRoot accepts only
+ * them, as the task policy that limits a member account's root session.
  */
 
 export interface AwsManagedPolicy {
@@ -22,19 +24,123 @@ function doc(statements: Array<Record<string, unknown>>): string {
 
 const CREATED = Date.UTC(2015, 1, 6, 18, 39, 46);
 
-function entry(policyName: string, policyId: string, description: string, document: string): AwsManagedPolicy {
+function entry(policyName: string, policyId: string, description: string, document: string, path = "/", created = CREATED): AwsManagedPolicy {
   return {
     policyName,
     policyId,
-    path: "/",
-    arn: `arn:aws:iam::aws:policy/${policyName}`,
+    path,
+    arn: `arn:aws:iam::aws:policy${path}${policyName}`,
     description,
     defaultVersionId: "v1",
-    createDate: CREATED,
-    updateDate: CREATED,
+    createDate: created,
+    updateDate: created,
     document,
   };
 }
+
+export const ROOT_TASK_PATH = "/root-task/";
+
+/**
+ * A root-task policy: everything but `actions` is denied, and those only on the account's root
+ * (`onlyRoot`, a statement that denies them otherwise). Used only as AssumeRoot's session policy,
+ * so it limits the root user's own permissions and grants nothing.
+ */
+function rootTask(
+  policyName: string,
+  policyId: string,
+  description: string,
+  created: number,
+  actions: string[],
+  onlyRoot: { sid: string; actions?: string[]; rest: Record<string, unknown> },
+  more: Array<Record<string, unknown>> = [],
+): AwsManagedPolicy {
+  const document = doc([
+    { Sid: "DenyAllOtherActionsOnAnyResource", Effect: "Deny", NotAction: actions, Resource: "*" },
+    ...more,
+    { Sid: onlyRoot.sid, Effect: "Deny", Action: onlyRoot.actions ?? actions, ...onlyRoot.rest },
+  ]);
+  return entry(policyName, policyId, description, document, ROOT_TASK_PATH, created);
+}
+
+const NOT_ROOT_PRINCIPAL = { Resource: "*", Condition: { StringNotLike: { "aws:PrincipalArn": "arn:aws:iam::*:root" } } };
+const DELETE_ROOT_CREDENTIALS = [
+  "iam:DeleteAccessKey",
+  "iam:DeleteSigningCertificate",
+  "iam:DeleteLoginProfile",
+  "iam:DeactivateMFADevice",
+  "iam:DeleteVirtualMFADevice",
+  "iam:ListAccessKeys",
+  "iam:ListSigningCertificates",
+  "iam:GetLoginProfile",
+  "iam:ListMFADevices",
+  "iam:GetUser",
+  "iam:GetAccessKeyLastUsed",
+];
+
+const ROOT_RESOURCE_ONLY = { NotResource: "arn:aws:iam::*:root" };
+const AUDIT_ROOT_CREDENTIALS = ["iam:ListAccessKeys", "iam:ListSigningCertificates", "iam:GetLoginProfile", "iam:ListMFADevices", "iam:GetUser", "iam:GetAccessKeyLastUsed"];
+const S3_UNLOCK = ["s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:ListAllMyBuckets"];
+const SQS_UNLOCK = ["sqs:SetQueueAttributes", "sqs:GetQueueAttributes", "sqs:ListQueues", "sqs:GetQueueUrl"];
+
+const ROOT_TASKS: readonly AwsManagedPolicy[] = [
+  rootTask(
+    "IAMAuditRootUserCredentials",
+    "ANPAZKAPJZG4BDSCREYVS",
+    "Provides access required to check the presence of root user credentials such as root user password and root user access keys using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.",
+    Date.UTC(2024, 10, 6, 22, 27, 58),
+    [
+      "iam:ListAccessKeys",
+      "iam:ListSigningCertificates",
+      "iam:GetLoginProfile",
+      "iam:ListMFADevices",
+      "iam:GetAccountSummary",
+      "iam:GetUser",
+      "iam:GetAccessKeyLastUsed",
+    ],
+    { sid: "DenyAuditingCredentialsOnNonRootUserResource", actions: AUDIT_ROOT_CREDENTIALS, rest: ROOT_RESOURCE_ONLY },
+  ),
+  rootTask(
+    "IAMCreateRootUserPassword",
+    "ANPAZKAPJZG4OEGTN7YT5",
+    "Provides access required to create a root user password using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action. ",
+    Date.UTC(2024, 10, 6, 22, 32, 59),
+    ["iam:CreateLoginProfile", "iam:GetLoginProfile"],
+    { sid: "DenyCreatingPasswordOnNonRootUserResource", rest: ROOT_RESOURCE_ONLY },
+  ),
+  rootTask(
+    "IAMDeleteRootUserCredentials",
+    "ANPAZKAPJZG4CX73XKORQ",
+    "Provides access required to delete all root user credentials such as root password and root access keys using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action.",
+    Date.UTC(2024, 10, 6, 22, 47, 58),
+    DELETE_ROOT_CREDENTIALS,
+    { sid: "DenyDeletingRootUserCredentialsOnNonRootUserResource", rest: ROOT_RESOURCE_ONLY },
+  ),
+  rootTask(
+    "S3UnlockBucketPolicy",
+    "ANPAZKAPJZG4OALTIPZOF",
+    "Provides access required to unlock a S3 bucket policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.",
+    Date.UTC(2024, 10, 6, 21, 55, 56),
+    S3_UNLOCK,
+    { sid: "DenyManagingBucketPolicyForNonRootCallers", rest: NOT_ROOT_PRINCIPAL },
+  ),
+  rootTask(
+    "SQSUnlockQueuePolicy",
+    "ANPAZKAPJZG4HPZI4FDUV",
+    "Provides access required to unlock a SQS queue policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.",
+    Date.UTC(2024, 10, 6, 21, 51, 2),
+    SQS_UNLOCK,
+    { sid: "DenyActionsForNonRootUser", rest: NOT_ROOT_PRINCIPAL },
+    [
+      {
+        Sid: "DenyGettingQueueAttributesOnNonOwnQueue",
+        Effect: "Deny",
+        Action: ["sqs:GetQueueAttributes"],
+        Resource: "arn:aws:sqs:*:*:*",
+        Condition: { StringNotEqualsIfExists: { "aws:ResourceAccount": ["${aws:PrincipalAccount}"] } },
+      },
+    ],
+  ),
+];
 
 const CATALOGUE: readonly AwsManagedPolicy[] = [
   entry(
@@ -135,7 +241,10 @@ const CATALOGUE: readonly AwsManagedPolicy[] = [
   ),
 ];
 
-const BY_ARN = new Map(CATALOGUE.map((p) => [p.arn, p]));
+// In the order ListPolicies pages them: by lower-case name.
+const lower = (p: AwsManagedPolicy): string => p.policyName.toLowerCase();
+const ALL: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS].sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
+const BY_ARN = new Map(ALL.map((p) => [p.arn, p]));
 
 export const AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/";
 
@@ -145,7 +254,12 @@ export function awsManagedPolicyByArn(arn: string): AwsManagedPolicy | undefined
 
 /** The catalogue in name order. */
 export function awsManagedPolicies(): readonly AwsManagedPolicy[] {
-  return CATALOGUE;
+  return ALL;
+}
+
+/** The AWS managed policies AssumeRoot accepts as TaskPolicyArn. */
+export function isRootTaskPolicyArn(arn: string): boolean {
+  return BY_ARN.get(arn)?.path === ROOT_TASK_PATH;
 }
 
 export function isAwsManagedArn(arn: string): boolean {

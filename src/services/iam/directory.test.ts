@@ -176,6 +176,20 @@ describe("identity directory", () => {
     assert.deepEqual(await h.iam.directory.policiesFor(rootCred?.principal as Principal), { identity: [] });
   });
 
+  test("AssumeRoot sessions act as the member account's root, limited by the task policy", async () => {
+    const h = createHarness();
+    const task = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
+    const s = sessionFor(h, { kind: "AssumedRoot", sessionPolicyArns: [task], issuerArn: "arn:aws:iam::999988887777:user/ops", sourceIdentity: "alice" });
+    await h.iam.api.putSession(s.record);
+    const cred = await h.iam.directory.resolveAccessKey(s.record.accessKeyId);
+    const p = cred?.principal as Principal;
+    assert.deepEqual(
+      [p.type, p.arn, p.principalId, p.assumedRoot, p.sessionPolicyArns, p.sourceIdentity, p.sessionIssuedAt],
+      ["Root", `arn:aws:iam::${ACCOUNT}:root`, ACCOUNT, true, [task], "alice", T0],
+    );
+    assert.deepEqual(await h.iam.directory.policiesFor(p), { identity: [], session: [(await h.iam.api.getManagedPolicyDocument(task)) as string] });
+  });
+
   test("federated sessions get the user's policies bounded by session policies (none passed: no permissions)", async () => {
     const h = createHarness();
     const a = await userWithKey(h, "alice");

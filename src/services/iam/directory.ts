@@ -143,6 +143,9 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
         roleId: role.roleId,
         sessionName: s.sessionName,
       };
+    } else if (s.kind === "AssumedRoot") {
+      // A member account's root, limited by the task policy (its session policy).
+      principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, assumedRoot: true };
     } else if (s.kind === "SessionToken" && s.isRoot === true) {
       principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, isSessionToken: true };
     } else if (s.kind === "FederatedUser" && s.isRoot === true) {
@@ -278,9 +281,13 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
           const base = withoutTags(await userPolicies(principal.accountId, s.userId));
           return { ...base, session: s.docs };
         }
-        default:
-          // Root: the authoriser grants the account's root everything in its own account.
-          return { identity: [] };
+        default: {
+          // Root: the authoriser grants the account's root everything in its own account; a root
+          // session from AssumeRoot is limited by its task policy.
+          if (!hasSessionPolicies(principal)) return { identity: [] };
+          const s = await sessionPolicies(principal);
+          return { identity: [], session: s?.docs ?? [] };
+        }
       }
     },
 

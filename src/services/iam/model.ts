@@ -289,6 +289,12 @@ export const COLLECTIONS = {
   serviceLinkedRoleDeletions: "iam-service-linked-role-deletions",
   /** `<accountId>` → AccountSettingsDoc (STS token version, account properties). */
   accountSettings: "iam-account-settings",
+  /** `<accountId>` → OutboundFederationDoc (issuer id, sealed signing keys, enabled). */
+  outboundFederation: "iam-outbound-federation",
+  /** `<issuer id>` → the account the outbound issuer belongs to. */
+  outboundIssuers: "iam-outbound-issuers",
+  /** `<management account id>/<organization id>` → centralised root access features. */
+  orgRootFeatures: "iam-org-root-features",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */

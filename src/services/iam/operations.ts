@@ -14,6 +14,8 @@ import * as inline from "./inline-policies.js";
 import * as logins from "./login-profiles.js";
 import * as mfa from "./mfa.js";
 import * as oidc from "./oidc-providers.js";
+import type { OutboundFederation } from "./outbound-federation.js";
+import type { RootAccess } from "./root-access.js";
 import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
@@ -28,10 +30,11 @@ import * as users from "./users.js";
 
 type Domain<I, O> = (env: IamEnv, caller: Caller, input: I) => Promise<O>;
 
-export function buildOperations(env: IamEnv): Record<string, OperationDefinition> {
+export function buildOperations(env: IamEnv, features: { outbound: OutboundFederation; rootAccess: RootAccess }): Record<string, OperationDefinition> {
   function op<I, O>(schema: StaticSchema, fn: Domain<I, O>): OperationDefinition {
     return { schema, handler: (input: I | undefined, ctx: RequestContext) => fn(env, callerFromContext(ctx), input ?? ({} as I)) };
   }
+  const { outbound, rootAccess } = features;
   return {
     CreateUser: op(sdk.CreateUser$, users.createUser),
     GetUser: op(sdk.GetUser$, users.getUser),
@@ -218,5 +221,24 @@ export function buildOperations(env: IamEnv): Record<string, OperationDefinition
     CreateServiceLinkedRole: op(sdk.CreateServiceLinkedRole$, linkedRoles.createServiceLinkedRole),
     DeleteServiceLinkedRole: op(sdk.DeleteServiceLinkedRole$, linkedRoles.deleteServiceLinkedRole),
     GetServiceLinkedRoleDeletionStatus: op(sdk.GetServiceLinkedRoleDeletionStatus$, linkedRoles.getServiceLinkedRoleDeletionStatus),
+
+    // ---- Outbound identity federation (./outbound-federation.ts): the account's issuer and signing
+    // keys for STS GetWebIdentityToken ----
+    EnableOutboundWebIdentityFederation: op(sdk.EnableOutboundWebIdentityFederation$, (e, c) => outbound.enable(e, c)),
+    DisableOutboundWebIdentityFederation: op(sdk.DisableOutboundWebIdentityFederation$, (e, c) => outbound.disable(e, c)),
+    GetOutboundWebIdentityFederationInfo: op(sdk.GetOutboundWebIdentityFederationInfo$, (e, c) => outbound.info(e, c)),
+    // ---- end outbound identity federation ----
+
+    // ---- Centralised root access for member accounts (./root-access.ts), used by STS AssumeRoot ----
+    ListOrganizationsFeatures: op(sdk.ListOrganizationsFeatures$, (e, c) => rootAccess.list(e, c)),
+    EnableOrganizationsRootCredentialsManagement: op(sdk.EnableOrganizationsRootCredentialsManagement$, (e, c) =>
+      rootAccess.set(e, c, "EnableOrganizationsRootCredentialsManagement", "RootCredentialsManagement", true),
+    ),
+    DisableOrganizationsRootCredentialsManagement: op(sdk.DisableOrganizationsRootCredentialsManagement$, (e, c) =>
+      rootAccess.set(e, c, "DisableOrganizationsRootCredentialsManagement", "RootCredentialsManagement", false),
+    ),
+    EnableOrganizationsRootSessions: op(sdk.EnableOrganizationsRootSessions$, (e, c) => rootAccess.set(e, c, "EnableOrganizationsRootSessions", "RootSessions", true)),
+    DisableOrganizationsRootSessions: op(sdk.DisableOrganizationsRootSessions$, (e, c) => rootAccess.set(e, c, "DisableOrganizationsRootSessions", "RootSessions", false)),
+    // ---- end centralised root access ----
   };
 }

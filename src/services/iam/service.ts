@@ -8,6 +8,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Storage } from "../../storage/types.js";
+import type { OrganizationsView } from "../organizations/view.js";
 import type { ServiceDefinition } from "../types.js";
 import { recordAccessKeyUse } from "./access-keys.js";
 import type { IamApi } from "./api.js";
@@ -18,6 +19,8 @@ import type { IamEnv, PolicyDocumentKind } from "./env.js";
 import { createIamApi } from "./iam-api.js";
 import { buildOperations } from "./operations.js";
 import { useSchedulerForDeletions, type ServiceLinkedRoleUsage } from "./service-linked-roles.js";
+import { createOutboundFederation, type OutboundFederation } from "./outbound-federation.js";
+import { createRootAccess, type RootAccess } from "./root-access.js";
 
 export interface IamServiceDeps {
   store: Storage;
@@ -28,6 +31,10 @@ export interface IamServiceDeps {
   directoryTtlMs?: number;
   /** Test seam: the policy validator (defaults to the policy engine). */
   validatePolicy?: (text: string, kind: PolicyDocumentKind) => void;
+  /** The API's public base URL (outbound federation issuers are built from it). */
+  publicUrl?: () => string;
+  /** Organizations as IAM reads it (centralised root access). */
+  organizations?: OrganizationsView;
 }
 
 export interface IamService {
@@ -41,6 +48,10 @@ export interface IamService {
    * DeleteServiceLinkedRole's deletion tasks. `usage` tells whether a service still uses its role.
    */
   useScheduler(scheduler: Scheduler, usage?: ServiceLinkedRoleUsage): void;
+  /** Outbound identity federation: signing keys for STS GetWebIdentityToken, discovery documents for the gateway. */
+  outbound: OutboundFederation;
+  /** Centralised root access features (STS AssumeRoot reads them). */
+  rootAccess: RootAccess;
 }
 
 export function createIamService(deps: IamServiceDeps): IamService {
@@ -61,6 +72,8 @@ export function createIamService(deps: IamServiceDeps): IamService {
     ...(deps.directoryCacheSize !== undefined ? { cacheSize: deps.directoryCacheSize } : {}),
     ...(deps.directoryTtlMs !== undefined ? { ttlMs: deps.directoryTtlMs } : {}),
   });
+  const outbound = createOutboundFederation({ store: deps.store, sealer: deps.sealer, publicUrl: deps.publicUrl ?? (() => "https://localhost") });
+  const rootAccess = createRootAccess({ store: deps.store, organizations: deps.organizations });
   const definition: ServiceDefinition = {
     name: "iam",
     signingName: "iam",
@@ -69,13 +82,15 @@ export function createIamService(deps: IamServiceDeps): IamService {
     xmlNamespace: "https://iam.amazonaws.com/doc/2010-05-08/",
     eventSource: "iam.amazonaws.com",
     global: true,
-    operations: buildOperations(env),
+    operations: buildOperations(env, { outbound, rootAccess }),
   };
   return {
     definition,
     api: createIamApi(env, deps.clock),
     directory,
     env,
+    outbound,
+    rootAccess,
     useScheduler: (scheduler, usage) => useSchedulerForDeletions(env, scheduler, usage),
   };
 }

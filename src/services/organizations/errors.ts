@@ -18,6 +18,15 @@ export function accountNotFound(): AwsError {
   return new AwsError("AccountNotFoundException", "You specified an account that doesn't exist.", 404);
 }
 
+// The two messages below are not documented; they follow the wording of the service's other messages.
+export function accountAlreadyRegistered(): AwsError {
+  return new AwsError("AccountAlreadyRegisteredException", "The provided account is already a delegated administrator for your organization.", 409);
+}
+
+export function accountNotRegistered(): AwsError {
+  return new AwsError("AccountNotRegisteredException", "The provided account is not a registered delegated administrator for your organization.", 409);
+}
+
 export function createAccountStatusNotFound(): AwsError {
   return new AwsError("CreateAccountStatusNotFoundException", "We can't find a create account request with the CreateAccountRequestId that you specified.", 404);
 }
@@ -38,7 +47,12 @@ export function organizationNotEmpty(): AwsError {
   );
 }
 
-export type ConstraintReason = "ACCOUNT_CREATION_NOT_COMPLETE" | "MASTER_ACCOUNT_MISSING_CONTACT_INFO" | "ACCOUNT_NUMBER_LIMIT_EXCEEDED";
+export type ConstraintReason =
+  | "ACCOUNT_CREATION_NOT_COMPLETE"
+  | "MASTER_ACCOUNT_MISSING_CONTACT_INFO"
+  | "ACCOUNT_NUMBER_LIMIT_EXCEEDED"
+  | "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR"
+  | "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE";
 
 export function constraintViolation(reason: ConstraintReason, message: string): AwsError {
   return new AwsError("ConstraintViolationException", message, 409, { fields: { Reason: reason } });

@@ -19,6 +19,20 @@ export interface OrganizationRecord {
   managementAccountId: string;
   rootId: string; // r-…
   createdAt: number;
+  /** Services given trusted access (EnableAWSServiceAccess), in the order they were enabled. */
+  enabledServices?: Array<{ servicePrincipal: string; enabledAt: number }>;
+  /** Member accounts registered as a service's delegated administrator (RegisterDelegatedAdministrator). */
+  delegatedAdministrators?: Array<{ accountId: string; servicePrincipal: string; delegatedAt: number }>;
+}
+
+/** True when `servicePrincipal` (e.g. iam.amazonaws.com) has trusted access to the organization. */
+export function serviceAccessEnabled(o: Readonly<OrganizationRecord>, servicePrincipal: string): boolean {
+  return (o.enabledServices ?? []).some((s) => s.servicePrincipal === servicePrincipal);
+}
+
+/** True when `accountId` is a delegated administrator of the organization for `servicePrincipal`. */
+export function isDelegatedAdministrator(o: Readonly<OrganizationRecord>, accountId: string, servicePrincipal: string): boolean {
+  return (o.delegatedAdministrators ?? []).some((d) => d.accountId === accountId && d.servicePrincipal === servicePrincipal);
 }
 
 export interface CreateAccountRequestRecord {

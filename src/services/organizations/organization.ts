@@ -35,7 +35,7 @@ export interface Membership {
 }
 
 /** The caller's account and its organization, or undefined when it belongs to none. */
-export async function findMembership(deps: OrganizationsDomainDeps, accountId: string): Promise<Membership | undefined> {
+export async function findMembership(deps: Pick<OrganizationsDomainDeps, "store" | "accounts">, accountId: string): Promise<Membership | undefined> {
   const account = await deps.accounts.get(accountId);
   if (!account?.organizationId) return undefined;
   const org = await deps.store.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, account.organizationId);
@@ -55,6 +55,28 @@ export async function loadMembership(deps: OrganizationsDomainDeps, accountId: s
 export async function saveOrganization(deps: OrganizationsDomainDeps, org: OrganizationRecord): Promise<void> {
   try {
     await deps.store.put(ORGANIZATIONS_COLLECTION, org.id, org);
+  } finally {
+    deps.accounts.changes.bump();
+  }
+}
+
+/**
+ * Read-modify-write of one organization record in a transaction (concurrent changes do not
+ * overwrite each other); `fn` returns the new record, or throws to change nothing.
+ */
+export async function updateOrganization(
+  deps: OrganizationsDomainDeps,
+  organizationId: string,
+  fn: (org: OrganizationRecord) => OrganizationRecord,
+): Promise<OrganizationRecord> {
+  try {
+    return await deps.store.transaction(async (tx) => {
+      const cur = await tx.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, organizationId);
+      if (!cur) throw notInUse();
+      const next = fn(cur);
+      await tx.put(ORGANIZATIONS_COLLECTION, organizationId, next);
+      return next;
+    });
   } finally {
     deps.accounts.changes.bump();
   }

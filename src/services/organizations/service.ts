@@ -8,14 +8,20 @@ import {
   CreateAccount$,
   CreateOrganization$,
   DeleteOrganization$,
+  DeregisterDelegatedAdministrator$,
   DescribeAccount$,
   DescribeCreateAccountStatus$,
   DescribeOrganization$,
+  DisableAWSServiceAccess$,
+  EnableAWSServiceAccess$,
   ListAccounts$,
   ListAccountsForParent$,
+  ListAWSServiceAccessForOrganization$,
   ListCreateAccountStatus$,
+  ListDelegatedAdministrators$,
   ListParents$,
   ListRoots$,
+  RegisterDelegatedAdministrator$,
 } from "@aws-sdk/client-organizations";
 import type { RequestContext } from "../../core/types.js";
 import type { ServiceDefinition } from "../types.js";
@@ -37,6 +43,13 @@ import {
 } from "./model.js";
 import { MembershipCache, type CachedMembership, type MembershipCacheOptions } from "./membership-cache.js";
 import { createOrganization, deleteOrganization, loadMembership, organizationAccounts, type OrganizationsDomainDeps } from "./organization.js";
+import {
+  delegatedAdministrators,
+  deregisterDelegatedAdministrator,
+  disableServiceAccess,
+  enableServiceAccess,
+  registerDelegatedAdministrator,
+} from "./service-access.js";
 
 export interface OrganizationsDeps extends OrganizationsDomainDeps {
   /** Schedules the CreateAccount job shortly after the response (default: setTimeout 10 ms). */
@@ -56,6 +69,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 const CAR_ID = /^car-[a-z0-9]{8,32}$/;
 const PARENT_ID = /^(r-[0-9a-z]{4,32})$|^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
 const CHILD_ID = /^(\d{12})$|^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+const SERVICE_PRINCIPAL = /^[\w+=,.@-]*$/;
 const STATES: readonly CreateAccountState[] = ["IN_PROGRESS", "SUCCEEDED", "FAILED"];
 const SERVICE_LINKED_ROLE = (account: string): string =>
   `arn:aws:iam::${account}:role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations`;
@@ -82,6 +96,13 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
     if (m.org.managementAccountId !== accountId) throw notManagementAccount();
     return m;
   };
+  /** A ServicePrincipal parameter: required, 1–128 characters of [\w+=,.@-]. */
+  const servicePrincipalOf = (v: unknown): string => {
+    const sp = requireString(v);
+    checkString(sp, { min: 1, max: 128, pattern: SERVICE_PRINCIPAL });
+    return sp;
+  };
+  const servicePrincipalContext = (sp: string) => ({ "organizations:ServicePrincipal": sp });
   /** The account, if it is a member of `org`. */
   const memberOf = async (org: Readonly<OrganizationRecord>, accountId: string): Promise<CachedMembership | undefined> => {
     const m = await membership(accountId);
@@ -229,6 +250,82 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           const child = ACCOUNT_ID.test(childId) ? await memberOf(org, childId) : undefined;
           if (!child) throw childNotFound();
           return { Parents: [{ Id: org.rootId, Type: "ROOT" }] };
+        },
+      },
+      EnableAWSServiceAccess: {
+        schema: EnableAWSServiceAccess$,
+        handler: async (input: { ServicePrincipal?: string }, ctx) => {
+          const sp = servicePrincipalOf(input?.ServicePrincipal);
+          await ctx.authorize({ action: "organizations:EnableAWSServiceAccess", resource: "*", context: servicePrincipalContext(sp) });
+          const { org } = await requireManagement(caller(ctx));
+          await enableServiceAccess(deps, org, sp, ctx.now);
+          return {};
+        },
+      },
+      DisableAWSServiceAccess: {
+        schema: DisableAWSServiceAccess$,
+        handler: async (input: { ServicePrincipal?: string }, ctx) => {
+          const sp = servicePrincipalOf(input?.ServicePrincipal);
+          await ctx.authorize({ action: "organizations:DisableAWSServiceAccess", resource: "*", context: servicePrincipalContext(sp) });
+          const { org } = await requireManagement(caller(ctx));
+          await disableServiceAccess(deps, org, sp);
+          return {};
+        },
+      },
+      ListAWSServiceAccessForOrganization: {
+        schema: ListAWSServiceAccessForOrganization$,
+        handler: async (input: PageInput, ctx) => {
+          await ctx.authorize({ action: "organizations:ListAWSServiceAccessForOrganization", resource: "*" });
+          maxResults(input?.MaxResults);
+          const { org } = await requireManagement(caller(ctx));
+          const { page, next } = paginate(org.enabledServices ?? [], (e) => e.servicePrincipal, "ListAWSServiceAccessForOrganization", input?.NextToken, input?.MaxResults);
+          return {
+            EnabledServicePrincipals: page.map((e) => ({ ServicePrincipal: e.servicePrincipal, DateEnabled: new Date(e.enabledAt) })),
+            ...(next ? { NextToken: next } : {}),
+          };
+        },
+      },
+      RegisterDelegatedAdministrator: {
+        schema: RegisterDelegatedAdministrator$,
+        handler: async (input: { AccountId?: string; ServicePrincipal?: string }, ctx) => {
+          const id = requireString(input?.AccountId);
+          checkString(id, { pattern: ACCOUNT_ID });
+          const sp = servicePrincipalOf(input?.ServicePrincipal);
+          const m = await membership(caller(ctx));
+          await ctx.authorize({ action: "organizations:RegisterDelegatedAdministrator", resource: m ? accountArn(m.org, id) : "*", context: servicePrincipalContext(sp) });
+          const { org } = await requireManagement(caller(ctx));
+          await registerDelegatedAdministrator(deps, org, id, sp, ctx.now);
+          return {};
+        },
+      },
+      DeregisterDelegatedAdministrator: {
+        schema: DeregisterDelegatedAdministrator$,
+        handler: async (input: { AccountId?: string; ServicePrincipal?: string }, ctx) => {
+          const id = requireString(input?.AccountId);
+          checkString(id, { pattern: ACCOUNT_ID });
+          const sp = servicePrincipalOf(input?.ServicePrincipal);
+          const m = await membership(caller(ctx));
+          await ctx.authorize({ action: "organizations:DeregisterDelegatedAdministrator", resource: m ? accountArn(m.org, id) : "*", context: servicePrincipalContext(sp) });
+          const { org } = await requireManagement(caller(ctx));
+          await deregisterDelegatedAdministrator(deps, org, id, sp);
+          return {};
+        },
+      },
+      ListDelegatedAdministrators: {
+        schema: ListDelegatedAdministrators$,
+        handler: async (input: PageInput & { ServicePrincipal?: string }, ctx) => {
+          const sp = input?.ServicePrincipal !== undefined ? servicePrincipalOf(input.ServicePrincipal) : undefined;
+          await ctx.authorize({ action: "organizations:ListDelegatedAdministrators", resource: "*", ...(sp !== undefined ? { context: servicePrincipalContext(sp) } : {}) });
+          maxResults(input?.MaxResults);
+          // The management account, or a member that is itself a delegated administrator, may list them.
+          const { org } = await requireMembership(caller(ctx));
+          if (org.managementAccountId !== caller(ctx) && !(org.delegatedAdministrators ?? []).some((d) => d.accountId === caller(ctx))) throw notManagementAccount();
+          const all = await delegatedAdministrators(deps, org, sp);
+          const { page, next } = paginate(all, (d) => d.account.id, `ListDelegatedAdministrators:${sp ?? ""}`, input?.NextToken, input?.MaxResults);
+          return {
+            DelegatedAdministrators: page.map((d) => ({ ...accountView(org, d.account), DelegationEnabledDate: new Date(d.delegatedAt) })),
+            ...(next ? { NextToken: next } : {}),
+          };
         },
       },
     },

@@ -62,11 +62,7 @@ function validateModel(input: AssumeRoleInput): void {
   input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
   v.string(input.Policy, "policy", { min: 1, max: MAX_SESSION_POLICY_CHARS, ...PATTERNS.policy });
   v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
-  v.list(input.Tags, "tags", 50, (l) => `[${l.map((t) => `Tag(key=${(t as TagInput).Key}, value=${(t as TagInput).Value})`).join(", ")}]`);
-  input.Tags?.forEach((t, i) => {
-    if (v.required(t.Key, `tags.${i + 1}.member.key`)) v.string(t.Key, `tags.${i + 1}.member.key`, { min: 1, max: 128, ...PATTERNS.tagKey });
-    if (v.required(t.Value, `tags.${i + 1}.member.value`)) v.string(t.Value, `tags.${i + 1}.member.value`, { max: 256, ...PATTERNS.tagValue });
-  });
+  v.tags(input.Tags);
   v.list(input.TransitiveTagKeys, "transitiveTagKeys", 50, (l) => `[${l.join(", ")}]`);
   input.TransitiveTagKeys?.forEach((k, i) => v.string(k, `transitiveTagKeys.${i + 1}.member`, { min: 1, max: 128, ...PATTERNS.tagKey }));
   v.string(input.ExternalId, "externalId", { min: 2, max: 1224, ...PATTERNS.externalId });

@@ -39,11 +39,7 @@ function validateModel(input: GetFederationTokenInput): void {
   v.list(input.PolicyArns, "policyArns", 10, (l) => `[${l.map((p) => `PolicyDescriptorType(arn=${(p as { arn?: string }).arn ?? "null"})`).join(", ")}]`);
   input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
   v.number(input.DurationSeconds, "durationSeconds", 900, MAX_SESSION_TOKEN_SECONDS);
-  v.list(input.Tags, "tags", 50, (l) => `[${l.map((t) => `Tag(key=${(t as TagInput).Key}, value=${(t as TagInput).Value})`).join(", ")}]`);
-  input.Tags?.forEach((t, i) => {
-    if (v.required(t.Key, `tags.${i + 1}.member.key`)) v.string(t.Key, `tags.${i + 1}.member.key`, { min: 1, max: 128, ...PATTERNS.tagKey });
-    if (v.required(t.Value, `tags.${i + 1}.member.value`)) v.string(t.Value, `tags.${i + 1}.member.value`, { max: 256, ...PATTERNS.tagValue });
-  });
+  v.tags(input.Tags);
   v.throwIfAny();
 }
 

@@ -1,6 +1,7 @@
 /**
  * The STS service definition (awsQuery, 2011-06-15). Handlers are thin: the work is in
- * assume-role.ts, get-session-token.ts, get-federation-token.ts, identity.ts and credentials.ts.
+ * assume-role.ts, get-session-token.ts, get-federation-token.ts, web-identity.ts,
+ * web-identity-token.ts, assume-root.ts, identity.ts and credentials.ts.
  */
 import {
   AssumeRole$,
@@ -15,18 +16,24 @@ import {
   GetWebIdentityToken$,
 } from "@aws-sdk/client-sts";
 import type { Clock } from "../../core/clock.js";
+import type { Principal } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Storage } from "../../storage/types.js";
 import type { IamApi } from "../iam/api.js";
+import type { OutboundFederation } from "../iam/outbound-federation.js";
+import type { RootAccess } from "../iam/root-access.js";
+import type { OrganizationsView } from "../organizations/view.js";
 import type { ServiceDefinition } from "../types.js";
 import { assumeRole, type AssumeRoleInput } from "./assume-role.js";
+import { assumeRoot, type AssumeRootInput } from "./assume-root.js";
 import { decodeAuthorizationMessage } from "./authorization-message.js";
 import { getSessionToken, type GetSessionTokenInput } from "./get-session-token.js";
 import { getAccessKeyInfo, getCallerIdentity, type AccessKeyAccountLookup } from "./identity.js";
 import { getFederationToken, type GetFederationTokenInput } from "./get-federation-token.js";
 import { createJwksCache, type JwksSource } from "./oidc/jwks.js";
-import { assumeRoleWithSaml, assumeRoot, getWebIdentityToken } from "./unsupported.js";
+import { assumeRoleWithSaml } from "./unsupported.js";
 import { assumeRoleWithWebIdentity, type AssumeRoleWithWebIdentityInput } from "./web-identity.js";
+import { getWebIdentityToken, type GetWebIdentityTokenInput } from "./web-identity-token.js";
 
 export interface StsDeps {
   store: Storage;
@@ -37,11 +44,33 @@ export interface StsDeps {
   accessKeyAccount?: AccessKeyAccountLookup;
   /** Signing keys of OIDC issuers (AssumeRoleWithWebIdentity); defaults to an HTTPS JWKS cache trusting Node's roots. */
   jwks?: JwksSource;
+  /** Outbound identity federation (IAM): issuers' signing keys for GetWebIdentityToken. Unset: always disabled. */
+  outbound?: Pick<OutboundFederation, "signingKey" | "isIssuer">;
+  /** Tags of a principal's user or role with its session tags (the directory's aws:PrincipalTag/* source). */
+  principalTags?: (p: Principal) => Promise<Record<string, string>>;
+  /** Organizations as STS reads it (AssumeRoot, organization claims of web identity tokens). */
+  organizations?: OrganizationsView;
+  /** Centralised root access features (IAM). */
+  rootAccess?: Pick<RootAccess, "enabledFeatures">;
 }
 
 export function createStsService(deps: StsDeps): ServiceDefinition {
   const issuing = { sealer: deps.sealer, iam: deps.iam };
-  const webIdentity = { ...issuing, jwks: deps.jwks ?? createJwksCache({ now: () => deps.clock.now() }) };
+  const webIdentity = {
+    ...issuing,
+    jwks: deps.jwks ?? createJwksCache({ now: () => deps.clock.now() }),
+    ...(deps.outbound ? { isOutboundIssuer: (iss: string) => deps.outbound!.isIssuer(iss) } : {}),
+  };
+  const outboundTokens = {
+    signingKey: deps.outbound ? deps.outbound.signingKey.bind(deps.outbound) : async () => undefined,
+    principalTags: deps.principalTags ?? (async (p: Principal) => p.sessionTags ?? {}),
+    ...(deps.organizations ? { organizations: deps.organizations } : {}),
+  };
+  const rootSessions = {
+    ...issuing,
+    ...(deps.organizations ? { organizations: deps.organizations } : {}),
+    ...(deps.rootAccess ? { enabledFeatures: deps.rootAccess.enabledFeatures.bind(deps.rootAccess) } : {}),
+  };
   return {
     name: "sts",
     signingName: "sts",
@@ -95,14 +124,13 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
       },
       AssumeRoot: {
         schema: AssumeRoot$,
-        noAuthorization: true,
         readOnly: true,
-        handler: async (input: { TargetPrincipal?: string }, ctx) => assumeRoot(input ?? {}, ctx),
+        handler: async (input: AssumeRootInput, ctx) => assumeRoot(rootSessions, input ?? {}, ctx),
       },
       GetWebIdentityToken: {
         schema: GetWebIdentityToken$,
-        noAuthorization: true,
-        handler: async () => getWebIdentityToken(),
+        readOnly: true,
+        handler: async (input: GetWebIdentityTokenInput, ctx) => getWebIdentityToken(outboundTokens, input ?? {}, ctx),
       },
     },
   };

@@ -1,11 +1,9 @@
 /**
- * Federation operations this installation does not offer (no SAML providers, no
- * centralised root access). Each answers with the error AWS itself
- * returns when the corresponding prerequisite is missing, after the same input
- * validation, so SDKs and tools fail the way they would against an unconfigured account.
+ * Federation this installation does not offer (no SAML providers). It answers with the error AWS
+ * itself returns when the prerequisite is missing, after the same input validation, so SDKs and
+ * tools fail the way they would against an unconfigured account.
  */
-import { AwsError, commonError } from "../../core/errors.js";
-import type { RequestContext } from "../../core/types.js";
+import { commonError } from "../../core/errors.js";
 import { requireArn } from "./arn.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
 
@@ -25,21 +23,4 @@ export async function assumeRoleWithSaml(input: { RoleArn?: string; PrincipalArn
   v.throwIfAny();
   requireArn(input.RoleArn as string);
   throw commonError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML");
-}
-
-/** Centralised root access (Organizations feature) is not offered. */
-export async function assumeRoot(input: { TargetPrincipal?: string }, ctx: RequestContext): Promise<never> {
-  const v = new ValidationCollector();
-  if (v.required(input.TargetPrincipal, "targetPrincipal")) v.string(input.TargetPrincipal, "targetPrincipal", { min: 12, max: 2048 });
-  v.throwIfAny();
-  throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRoot on resource: ${input.TargetPrincipal as string}`);
-}
-
-/** Outbound identity federation is a per-account feature that is never enabled here. */
-export async function getWebIdentityToken(): Promise<never> {
-  throw new AwsError(
-    "OutboundWebIdentityFederationDisabledException",
-    "Outbound web identity federation is disabled for this account.",
-    403,
-  );
 }

@@ -15,6 +15,11 @@ export function invalidParameterValue(message: string): AwsError {
   return new AwsError("InvalidParameterValue", message, 400);
 }
 
+interface TagLike {
+  Key?: string | undefined;
+  Value?: string | undefined;
+}
+
 export class ValidationCollector {
   private readonly errors: string[] = [];
 
@@ -54,9 +59,25 @@ export class ValidationCollector {
     if (value > max) this.add(`'${value}'`, member, `Member must have value less than or equal to ${max}`);
   }
 
-  list(value: readonly unknown[] | undefined, member: string, max: number, render: (v: readonly unknown[]) => string): void {
+  list(value: readonly unknown[] | undefined, member: string, max: number, render: (v: readonly unknown[]) => string, min = 0): void {
     if (value === undefined) return;
+    if (value.length < min) this.add(`'${render(value)}'`, member, `Member must have length greater than or equal to ${min}`);
     if (value.length > max) this.add(`'${render(value)}'`, member, `Member must have length less than or equal to ${max}`);
+  }
+
+  /** One of a fixed set of values (Smithy enum constraint). */
+  enumValue(value: string | undefined, member: string, allowed: readonly string[]): void {
+    if (value === undefined || allowed.includes(value)) return;
+    this.add(`'${value}'`, member, `Member must satisfy enum value set: [${allowed.join(", ")}]`);
+  }
+
+  /** Session tags (AssumeRole, GetFederationToken) and token tags (GetWebIdentityToken): at most 50, keys 1–128, values 0–256. */
+  tags(tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined): void {
+    this.list(tags, "tags", 50, (l) => `[${l.map((t) => `Tag(key=${(t as TagLike).Key}, value=${(t as TagLike).Value})`).join(", ")}]`);
+    tags?.forEach((t, i) => {
+      if (this.required(t.Key, `tags.${i + 1}.member.key`)) this.string(t.Key, `tags.${i + 1}.member.key`, { min: 1, max: 128, ...PATTERNS.tagKey });
+      if (this.required(t.Value, `tags.${i + 1}.member.value`)) this.string(t.Value, `tags.${i + 1}.member.value`, { max: 256, ...PATTERNS.tagValue });
+    });
   }
 
   get count(): number {

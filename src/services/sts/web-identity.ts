@@ -2,7 +2,8 @@
  * sts:AssumeRoleWithWebIdentity with OpenID Connect ID tokens (unsigned request; the token is
  * the credential and is never logged or stored: CloudTrail hides WebIdentityToken by name).
  *
- * Order: model validation, role ARN syntax, session policies, the JWT's shape, the IAM OIDC
+ * Order: model validation, role ARN syntax, session policies, the JWT's shape (tokens of this
+ * installation's own outbound issuers are refused: they are not for federation into AWS), the IAM OIDC
  * provider of the token's issuer in the role's account, audience, validity window, signature
  * (keys from the issuer's JWKS), then the role's trust policy with the caller as
  * {"Federated": <provider ARN>} and the provider's condition keys (<host/path>:aud, :sub,
@@ -45,6 +46,8 @@ export interface WebIdentityDeps {
   sealer: Sealer;
   iam: IamApi;
   jwks: JwksSource;
+  /** True for an issuer of this installation's outbound identity federation (GetWebIdentityToken). */
+  isOutboundIssuer?: (issuer: string) => Promise<boolean>;
 }
 
 /** Leeway for `nbf`/`iat` in the future (issuer clocks drift); `exp` is checked to the second, as STS reports it. */
@@ -106,6 +109,11 @@ export async function assumeRoleWithWebIdentity(
   const iss = jwt?.claims["iss"];
   if (!jwt || typeof iss !== "string") throw invalidToken(NOT_A_JWT);
   const issuer = iss.startsWith("https://") ? iss.slice("https://".length) : iss;
+  // Tokens from GetWebIdentityToken cannot be used to federate into AWS (IAM User Guide, "Getting
+  // started with outbound identity federation"), whatever provider a role trusts. Message not documented.
+  if (await deps.isOutboundIssuer?.(iss)) {
+    throw invalidToken("Web identity tokens issued by AWS STS GetWebIdentityToken cannot be used with AssumeRoleWithWebIdentity");
+  }
 
   // The provider must be registered in the account that owns the role.
   const provider = /^\d{12}$/.test(arn.account) ? await deps.iam.getOpenIdConnectProvider(arn.account, issuer) : undefined;

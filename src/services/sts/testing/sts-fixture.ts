@@ -2,7 +2,7 @@
 import { ManualClock } from "../../../core/clock.js";
 import type { RoleRecord } from "../../iam/api.js";
 import type { ServiceDefinition } from "../../types.js";
-import { createStsService } from "../service.js";
+import { createStsService, type StsDeps } from "../service.js";
 import { createFakeIam, type FakeIam } from "./fake-iam.js";
 import { createTestSealer } from "./fake-sealer.js";
 import { createMemoryStorage, type MemoryStorage } from "./memory-storage.js";
@@ -27,11 +27,14 @@ export const TRUST_ANY_IN_ACCOUNT = (accountId: string): string =>
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"] }],
   });
 
-export function stsFixture(accessKeyAccount?: (id: string) => Promise<string | undefined>): StsFixture {
+export function stsFixture(
+  accessKeyAccount?: (id: string) => Promise<string | undefined>,
+  extra: Partial<Pick<StsDeps, "outbound" | "principalTags" | "organizations" | "rootAccess">> = {},
+): StsFixture {
   const iam = createFakeIam(() => NOW);
   const store = createMemoryStorage();
   const sealer = createTestSealer();
-  const sts = createStsService({ store, sealer, iam, clock: new ManualClock(NOW), ...(accessKeyAccount ? { accessKeyAccount } : {}) });
+  const sts = createStsService({ store, sealer, iam, clock: new ManualClock(NOW), ...(accessKeyAccount ? { accessKeyAccount } : {}), ...extra });
   return {
     sts,
     iam,

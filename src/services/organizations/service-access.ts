@@ -1,0 +1,73 @@
+/**
+ * Trusted access for AWS services (EnableAWSServiceAccess, DisableAWSServiceAccess,
+ * ListAWSServiceAccessForOrganization) and delegated administrators
+ * (RegisterDelegatedAdministrator, DeregisterDelegatedAdministrator, ListDelegatedAdministrators).
+ * Both live on the organization record; IAM reads them (centralised root access needs trusted
+ * access for iam.amazonaws.com and lets its delegated administrator manage member accounts' root).
+ */
+import { accountAlreadyRegistered, accountNotFound, accountNotRegistered, constraintViolation } from "./errors.js";
+import { serviceAccessEnabled, isDelegatedAdministrator, type OrganizationRecord } from "./model.js";
+import { organizationAccounts, updateOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import type { AccountRecord } from "./accounts.js";
+
+export async function enableServiceAccess(deps: OrganizationsDomainDeps, org: OrganizationRecord, servicePrincipal: string, now: number): Promise<void> {
+  // Enabling a service that already has trusted access changes nothing (AWS answers success).
+  if (serviceAccessEnabled(org, servicePrincipal)) return;
+  await updateOrganization(deps, org.id, (cur) =>
+    serviceAccessEnabled(cur, servicePrincipal) ? cur : { ...cur, enabledServices: [...(cur.enabledServices ?? []), { servicePrincipal, enabledAt: now }] },
+  );
+}
+
+export async function disableServiceAccess(deps: OrganizationsDomainDeps, org: OrganizationRecord, servicePrincipal: string): Promise<void> {
+  await updateOrganization(deps, org.id, (cur) => {
+    if ((cur.delegatedAdministrators ?? []).some((d) => d.servicePrincipal === servicePrincipal)) {
+      throw constraintViolation(
+        "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE",
+        "You have delegated administrator/s for this service. De-register them in order to disable service access.",
+      );
+    }
+    return { ...cur, enabledServices: (cur.enabledServices ?? []).filter((s) => s.servicePrincipal !== servicePrincipal) };
+  });
+}
+
+export async function registerDelegatedAdministrator(
+  deps: OrganizationsDomainDeps,
+  org: OrganizationRecord,
+  accountId: string,
+  servicePrincipal: string,
+  now: number,
+): Promise<void> {
+  const member = (await organizationAccounts(deps, org)).find((a) => a.id === accountId);
+  if (!member) throw accountNotFound();
+  if (accountId === org.managementAccountId) {
+    // Not documented word for word; the reason code is the modelled one.
+    throw constraintViolation("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You can't register the management account of the organization as a delegated administrator.");
+  }
+  await updateOrganization(deps, org.id, (cur) => {
+    if (isDelegatedAdministrator(cur, accountId, servicePrincipal)) throw accountAlreadyRegistered();
+    return { ...cur, delegatedAdministrators: [...(cur.delegatedAdministrators ?? []), { accountId, servicePrincipal, delegatedAt: now }] };
+  });
+}
+
+export async function deregisterDelegatedAdministrator(deps: OrganizationsDomainDeps, org: OrganizationRecord, accountId: string, servicePrincipal: string): Promise<void> {
+  if (!(await organizationAccounts(deps, org)).some((a) => a.id === accountId)) throw accountNotFound();
+  await updateOrganization(deps, org.id, (cur) => {
+    if (!isDelegatedAdministrator(cur, accountId, servicePrincipal)) throw accountNotRegistered();
+    return { ...cur, delegatedAdministrators: (cur.delegatedAdministrators ?? []).filter((d) => !(d.accountId === accountId && d.servicePrincipal === servicePrincipal)) };
+  });
+}
+
+/** Delegated administrators (optionally of one service): each account once, with its earliest delegation. */
+export async function delegatedAdministrators(
+  deps: OrganizationsDomainDeps,
+  org: OrganizationRecord,
+  servicePrincipal: string | undefined,
+): Promise<Array<{ account: AccountRecord; delegatedAt: number }>> {
+  const byAccount = new Map<string, number>();
+  for (const d of org.delegatedAdministrators ?? []) {
+    if (servicePrincipal !== undefined && d.servicePrincipal !== servicePrincipal) continue;
+    byAccount.set(d.accountId, Math.min(byAccount.get(d.accountId) ?? d.delegatedAt, d.delegatedAt));
+  }
+  const accounts = await organizationAccounts(deps, org);
+  return accounts.filter((a) => byAccount.has(a.id)).map((account) => ({ account, delegatedAt: byAccount.get(account.id) as number }));
+}
