@@ -62,7 +62,7 @@ export interface Core {
   sealer: Sealer;
   clock: Clock;
   accounts: AccountRegistry;
-  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess">;
+  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "idle">;
   /** Organizations as other services read it. */
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
@@ -312,6 +312,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     registry.register(shield);
     dataPlane.addObserver(shield.detector);
     await shield.start();
+    // Last-accessed reports cover every service served here, IAM included.
+    core.iam.useServices(registry.all());
     const authorizer = createAuthorizer({ directory: core.iam.directory });
     const handle = createPipeline({
       registry,
@@ -363,6 +365,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
           await scheduler.stop();
           await kms.stop();
           await orgs.idle();
+          await core.iam.idle();
           await audit.close();
           await storage.close();
           logger.info("stopped");

@@ -3,7 +3,15 @@
  * Rows and digests are copied in and out, like a database would. `rows` and `digests` are
  * exposed so tests can tamper with the log directly.
  */
-import { AuditConflictError, type AuditDigestRow, type AuditQuery, type AuditRow, type AuditStore } from "../storage/types.js";
+import {
+  AuditConflictError,
+  type AuditActivityQuery,
+  type AuditActivityRow,
+  type AuditDigestRow,
+  type AuditQuery,
+  type AuditRow,
+  type AuditStore,
+} from "../storage/types.js";
 
 export class MemoryAuditStore implements AuditStore {
   /** Kept sorted by seq; tests may mutate (tamper) freely. */
@@ -68,6 +76,10 @@ export class MemoryAuditStore implements AuditStore {
     return out;
   }
 
+  async scanAuditActivity(q: AuditActivityQuery): Promise<AuditActivityRow[]> {
+    return scanActivity(this.rows, q);
+  }
+
   async appendDigest(row: AuditDigestRow): Promise<void> {
     if (this.digests.some((d) => d.seq === row.seq)) throw new Error(`duplicate digest seq ${row.seq}`);
     this.digests.push({ ...row });
@@ -103,4 +115,14 @@ function matches(r: AuditRow, key: NonNullable<AuditQuery["attribute"]>["key"], 
     case "AccessKeyId":
       return r.accessKeyId === value;
   }
+}
+
+/** AuditStore.scanAuditActivity over rows held in memory (test stores). */
+export function scanActivity(rows: readonly AuditRow[], q: AuditActivityQuery): AuditActivityRow[] {
+  const after = q.after !== undefined && q.after.time >= q.startTime ? q.after : { time: q.startTime, seq: 0 };
+  return rows
+    .filter((r) => r.accountId === q.accountId && r.time <= q.endTime && (r.time > after.time || (r.time === after.time && r.seq > after.seq)))
+    .sort((a, b) => a.time - b.time || a.seq - b.seq)
+    .slice(0, q.limit)
+    .map((r) => ({ seq: r.seq, time: r.time, eventSource: r.eventSource, eventName: r.eventName, username: r.username, accessKeyId: r.accessKeyId }));
 }

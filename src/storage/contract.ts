@@ -54,7 +54,7 @@ function digestRow(seq: number): AuditDigestRow {
   return { seq, time: 1_700_000_000_000 + seq, fromSeq: seq * 10, toSeq: seq * 10 + 9, json: `{"digest":${seq}}`, signature: `c2ln${seq}` };
 }
 
-const seqs = (rows: AuditRow[]): number[] => rows.map((r) => r.seq);
+const seqs = (rows: ReadonlyArray<{ seq: number }>): number[] => rows.map((r) => r.seq);
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -463,6 +463,30 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
           }
           assert.deepEqual(seqs(await s.queryAudit({ accountId: "111122223333", beforeSeq: 7, startTime: 0, limit: 3 })), [6, 4, 3]);
           assert.deepEqual(await s.queryAudit({ accountId: "111122223333", beforeSeq: 1, limit: 3 }), []);
+        }));
+
+      test("activity scan: one account's index entries in a time range, oldest first, paged by (time, seq)", () =>
+        withStorage(async (s) => {
+          const rows = await seed(s);
+          const t = (seq: number): number => (rows[seq - 1] as AuditRow).time;
+          const acct = "111122223333";
+          const all = await s.scanAuditActivity({ accountId: acct, startTime: 0, endTime: Number.MAX_SAFE_INTEGER, limit: 50 });
+          assert.deepEqual(seqs(all), [1, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12]);
+          const r9 = rows[8] as AuditRow;
+          assert.deepEqual(all[7], { seq: 9, time: r9.time, eventSource: r9.eventSource, eventName: r9.eventName, username: r9.username, accessKeyId: r9.accessKeyId });
+          assert.deepEqual(seqs(await s.scanAuditActivity({ accountId: acct, startTime: t(3), endTime: t(8), limit: 50 })), [3, 4, 6, 7, 8]);
+          assert.deepEqual(seqs(await s.scanAuditActivity({ accountId: "444455556666", startTime: 0, endTime: t(12), limit: 50 })), [5]);
+          assert.deepEqual(await s.scanAuditActivity({ accountId: acct, startTime: t(9), endTime: t(8), limit: 50 }), []);
+          const seen: number[] = [];
+          let after: { time: number; seq: number } | undefined;
+          for (;;) {
+            const page = await s.scanAuditActivity({ accountId: acct, startTime: t(2), endTime: t(11), limit: 3, ...(after ? { after } : {}) });
+            seen.push(...seqs(page));
+            const last = page[page.length - 1];
+            if (page.length < 3 || !last) break;
+            after = { time: last.time, seq: last.seq };
+          }
+          assert.deepEqual(seen, [2, 3, 4, 6, 7, 8, 9, 10, 11]);
         }));
 
       test("digests: append, last, list ascending", () =>

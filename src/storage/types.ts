@@ -95,6 +95,26 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** One audit event as the lookup index holds it (no event JSON): what IAM's last-accessed reports aggregate. */
+export interface AuditActivityRow {
+  seq: number;
+  time: number;
+  eventSource: string;
+  eventName: string;
+  username: string;
+  accessKeyId: string;
+}
+
+export interface AuditActivityQuery {
+  accountId: string;
+  /** Inclusive time range, epoch ms. */
+  startTime: number;
+  endTime: number;
+  /** Oldest first; continue strictly after this (time, seq). */
+  after?: { time: number; seq: number };
+  limit: number;
+}
+
 export interface AuditStore {
   /**
    * Appends rows in one durable transaction. The rows must continue the log without a gap
@@ -106,6 +126,11 @@ export interface AuditStore {
   /** Rows with seq in [from, to], ascending. */
   readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]>;
   queryAudit(q: AuditQuery): Promise<AuditRow[]>;
+  /**
+   * An account's events in the time range, oldest first (time, then seq), as index entries:
+   * answered from the lookup index alone, without reading any event's JSON.
+   */
+  scanAuditActivity(q: AuditActivityQuery): Promise<AuditActivityRow[]>;
   appendDigest(row: AuditDigestRow): Promise<void>;
   lastDigest(): Promise<AuditDigestRow | undefined>;
   listDigests(): Promise<AuditDigestRow[]>;

@@ -78,7 +78,16 @@ class Env {
 }
 
 function actionMatches(st: CompiledStatement, env: Env): boolean {
-  const a = env.actionLower;
+  return statementMatchesAction(st, env.actionLower);
+}
+
+/**
+ * Whether the statement's Action/NotAction element applies to `actionLower` (an action such as
+ * "kms:encrypt", already lower-cased), ignoring its Effect, resources and conditions. The
+ * evaluator's own test; IAM's access advisor uses it to tell which services a policy grants.
+ */
+export function statementMatchesAction(st: CompiledStatement, actionLower: string): boolean {
+  const a = actionLower;
   let m = st.actionAny || st.actionExact.has(a);
   if (!m) {
     for (const p of st.actionPatterns) {

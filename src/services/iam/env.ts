@@ -9,6 +9,8 @@ import type { AuditAnnotations, AuthorizeRequest, ConditionContext, Principal, R
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { DocStore, Storage } from "../../storage/types.js";
+import type { LastAccessedJobs } from "./last-accessed-jobs.js";
+import type { LastAccessedService } from "./last-accessed-services.js";
 
 export type PolicyDocumentKind = "identity" | "trust";
 
@@ -22,6 +24,8 @@ export interface IamEnv {
   validatePolicy(text: string, kind: PolicyDocumentKind): void;
   /** Runs deferred work (service-linked role deletions); attached once the scheduler exists. */
   scheduler?: Pick<Scheduler, "schedule">;
+  /** Last-accessed reports: the services this installation serves, and the report jobs running. */
+  lastAccessed: { services(): readonly LastAccessedService[]; jobs: LastAccessedJobs };
 }
 
 export interface Caller {

@@ -73,7 +73,8 @@ export async function createGroup(env: IamEnv, caller: Caller, input: CreateGrou
   return { Group: groupView(doc) };
 }
 
-async function groupUsers(db: DocStore, g: GroupDoc): Promise<UserDoc[]> {
+/** The group's members. */
+export async function groupUsers(db: DocStore, g: GroupDoc): Promise<UserDoc[]> {
   const entries = await db.list<{ userId: string }>(COLLECTIONS.groupMembers, { prefix: members.prefix(g.accountId, g.groupId) });
   const docs = await Promise.all(entries.map((e) => users.byId(db, g.accountId, e.value.userId)));
   return docs.filter((u): u is UserDoc => u !== undefined);

@@ -295,6 +295,8 @@ export const COLLECTIONS = {
   outboundIssuers: "iam-outbound-issuers",
   /** `<management account id>/<organization id>` → centralised root access features. */
   orgRootFeatures: "iam-org-root-features",
+  /** `<accountId>/<JobId>` → LastAccessedJob (service last accessed and Organizations access reports). */
+  lastAccessedJobs: "iam-last-accessed-jobs",
 } as const;
 
 /** Quotas IAM enforces by default (IAM and AWS STS quotas). */

@@ -16,6 +16,7 @@ import * as mfa from "./mfa.js";
 import * as oidc from "./oidc-providers.js";
 import type { OutboundFederation } from "./outbound-federation.js";
 import type { RootAccess } from "./root-access.js";
+import * as orgsAccess from "./organizations-access-report.js";
 import * as profiles from "./instance-profiles.js";
 import * as policies from "./policies.js";
 import * as versions from "./policy-versions.js";
@@ -23,6 +24,7 @@ import * as roles from "./roles.js";
 import * as serverCerts from "./server-certificates.js";
 import * as serviceCreds from "./service-credentials.js";
 import * as linkedRoles from "./service-linked-roles.js";
+import * as lastAccessed from "./service-last-accessed.js";
 import * as signingCerts from "./signing-certificates.js";
 import * as simulation from "./simulation.js";
 import * as sshKeys from "./ssh-public-keys.js";
@@ -240,5 +242,16 @@ export function buildOperations(env: IamEnv, features: { outbound: OutboundFeder
     EnableOrganizationsRootSessions: op(sdk.EnableOrganizationsRootSessions$, (e, c) => rootAccess.set(e, c, "EnableOrganizationsRootSessions", "RootSessions", true)),
     DisableOrganizationsRootSessions: op(sdk.DisableOrganizationsRootSessions$, (e, c) => rootAccess.set(e, c, "DisableOrganizationsRootSessions", "RootSessions", false)),
     // ---- end centralised root access ----
+
+    // ---- Last accessed information (./service-last-accessed.ts, ./organizations-access-report.ts):
+    // report jobs computed in the background from the audit log; ListPoliciesGrantingServiceAccess
+    // from the identity's current policies ----
+    GenerateServiceLastAccessedDetails: op(sdk.GenerateServiceLastAccessedDetails$, lastAccessed.generateServiceLastAccessedDetails),
+    GetServiceLastAccessedDetails: op(sdk.GetServiceLastAccessedDetails$, lastAccessed.getServiceLastAccessedDetails),
+    GetServiceLastAccessedDetailsWithEntities: op(sdk.GetServiceLastAccessedDetailsWithEntities$, lastAccessed.getServiceLastAccessedDetailsWithEntities),
+    ListPoliciesGrantingServiceAccess: op(sdk.ListPoliciesGrantingServiceAccess$, lastAccessed.listPoliciesGrantingServiceAccess),
+    GenerateOrganizationsAccessReport: op(sdk.GenerateOrganizationsAccessReport$, orgsAccess.generateOrganizationsAccessReport),
+    GetOrganizationsAccessReport: op(sdk.GetOrganizationsAccessReport$, orgsAccess.getOrganizationsAccessReport),
+    // ---- end last accessed information ----
   };
 }

@@ -42,6 +42,17 @@ export function paginate<T>(items: readonly T[], keyOf: (t: T) => string, marker
   };
 }
 
+/** Pages a list in its own order: an item's key is its position. */
+export function paginateInOrder<T>(items: readonly T[], marker: string | undefined, maxItems: number): Page<T> {
+  const page = paginate(
+    items.map((item, i) => ({ item, key: String(i).padStart(10, "0") })),
+    (x) => x.key,
+    marker,
+    maxItems,
+  );
+  return { ...page, items: page.items.map((x) => x.item) };
+}
+
 /**
  * Pages a storage collection in key order under `prefix`, keeping entries `accept` admits.
  * The marker is the key suffix after `prefix`.

@@ -17,6 +17,8 @@ import { createIdentityDirectory, type IamDirectory } from "./directory.js";
 import { validateWithPolicyEngine } from "./documents.js";
 import type { IamEnv, PolicyDocumentKind } from "./env.js";
 import { createIamApi } from "./iam-api.js";
+import { LastAccessedJobs } from "./last-accessed-jobs.js";
+import { lastAccessedServices, type LastAccessedService } from "./last-accessed-services.js";
 import { buildOperations } from "./operations.js";
 import { useSchedulerForDeletions, type ServiceLinkedRoleUsage } from "./service-linked-roles.js";
 import { createOutboundFederation, type OutboundFederation } from "./outbound-federation.js";
@@ -52,16 +54,22 @@ export interface IamService {
   outbound: OutboundFederation;
   /** Centralised root access features (STS AssumeRoot reads them). */
   rootAccess: RootAccess;
+  /** The services last-accessed reports cover: every service the gateway serves (IAM included), once registered. */
+  useServices(defs: readonly ServiceDefinition[]): void;
+  /** Resolves once no report job is running (graceful shutdown, tests). */
+  idle(): Promise<void>;
 }
 
 export function createIamService(deps: IamServiceDeps): IamService {
   const epochs = new AccountEpochs();
+  let services: readonly LastAccessedService[] = [];
   const env: IamEnv = {
     store: deps.store,
     sealer: deps.sealer,
     clock: deps.clock,
     changed: (accountId) => epochs.bump(accountId),
     validatePolicy: deps.validatePolicy ?? validateWithPolicyEngine,
+    lastAccessed: { services: () => services, jobs: new LastAccessedJobs() },
   };
   const directory = createIdentityDirectory({
     store: deps.store,
@@ -92,5 +100,9 @@ export function createIamService(deps: IamServiceDeps): IamService {
     outbound,
     rootAccess,
     useScheduler: (scheduler, usage) => useSchedulerForDeletions(env, scheduler, usage),
+    useServices(defs) {
+      services = lastAccessedServices(defs);
+    },
+    idle: () => env.lastAccessed.jobs.idle(),
   };
 }

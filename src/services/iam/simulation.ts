@@ -38,26 +38,19 @@ import {
   type ParsedPolicy,
   type PolicyKind,
 } from "../../iam/policy/index.js";
-import { groupArn, parseEntityArn, roleArn, userArn } from "./arn.js";
-import { authorize, noteResource, type Caller, type IamEnv } from "./env.js";
-import { constraintError, invalidInput, noSuchEntity } from "./errors.js";
-import type { GroupDoc, InlinePolicyDoc, RoleDoc, UserDoc } from "./model.js";
+import { parseEntityArn, userArn } from "./arn.js";
+import { authorizedSubject, boundaryPolicy, identityPolicies, type Identity, type SourcedPolicy } from "./entity-policies.js";
+import { authorize, type Caller, type IamEnv } from "./env.js";
+import { constraintError, invalidInput } from "./errors.js";
+import type { UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
-import { resolvePolicy } from "./policy-lookup.js";
-import { groups, roles, users } from "./repo.js";
-import { resourceTagContext, tagMap } from "./tags.js";
+import { users } from "./repo.js";
+import { tagMap } from "./tags.js";
 import { checkMarker, checkMaxItems, required } from "./validation.js";
 
 type Decision = "allowed" | "explicitDeny" | "implicitDeny";
-type PolicySourceType = "user" | "group" | "role" | "aws-managed" | "user-managed" | "resource" | "none";
-
 /** One policy taking part in a simulation, with what MatchedStatements reports about it. */
-interface SimPolicy {
-  id: string;
-  type: PolicySourceType;
-  text: string;
-  parsed: ParsedPolicy;
-}
+type SimPolicy = SourcedPolicy;
 
 /** Everything a simulation needs apart from the action and resource. */
 interface SimulationSetup {
@@ -81,15 +74,6 @@ const RESOURCE_HANDLING = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 function constraintLength(value: string, field: string, min: number, max: number): void {
   if (value.length < min) throw constraintError(field, `Member must have length greater than or equal to ${min}`);
   if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`);
-}
-
-/** A stored policy that no longer parses grants nothing, as in the authoriser (it was validated when stored). */
-function storedPolicy(id: string, type: PolicySourceType, text: string, kind: PolicyKind): SimPolicy[] {
-  try {
-    return [{ id, type, text, parsed: parsePolicy(text, kind) }];
-  } catch {
-    return [];
-  }
 }
 
 function parseInput(text: string, kind: PolicyKind, label: string): ParsedPolicy {
@@ -195,38 +179,6 @@ function contextFromEntries(entries: ContextEntry[] | undefined): ConditionConte
 // Principals and their policies (the same sources the identity directory reads)
 // ---------------------------------------------------------------------------------------------
 
-function inline(list: readonly InlinePolicyDoc[], type: "user" | "group" | "role"): SimPolicy[] {
-  return list.flatMap((p) => storedPolicy(p.name, type, p.document, "identity"));
-}
-
-async function managed(env: IamEnv, accountId: string, arns: readonly string[]): Promise<SimPolicy[]> {
-  const out: SimPolicy[] = [];
-  for (const arn of arns) {
-    const p = await resolvePolicy(env.store, accountId, arn);
-    if (!p) continue;
-    out.push(...storedPolicy(p.policyName, p.aws ? "aws-managed" : "user-managed", p.defaultDocument, "identity"));
-  }
-  return out;
-}
-
-async function boundaryPolicy(env: IamEnv, accountId: string, arn: string | undefined): Promise<SimPolicy | undefined> {
-  if (arn === undefined) return undefined;
-  const p = await resolvePolicy(env.store, accountId, arn);
-  if (!p) return undefined;
-  return storedPolicy(p.policyName, p.aws ? "aws-managed" : "user-managed", p.defaultDocument, "boundary")[0];
-}
-
-/** A user's identity policies in the order the identity directory lists them. */
-async function userPolicies(env: IamEnv, u: UserDoc): Promise<SimPolicy[]> {
-  const out = [...inline(u.inlinePolicies, "user"), ...(await managed(env, u.accountId, u.attachedPolicyArns))];
-  for (const gid of u.groupIds) {
-    const g = await groups.byId(env.store, u.accountId, gid);
-    if (!g) continue;
-    out.push(...inline(g.inlinePolicies, "group"), ...(await managed(env, u.accountId, g.attachedPolicyArns)));
-  }
-  return out;
-}
-
 function userPrincipal(u: UserDoc): Principal {
   const arn = userArn(u.accountId, u.path, u.userName);
   return { type: "IAMUser", accountId: u.accountId, arn, principalId: u.userId, accessKeyId: "", name: u.userName };
@@ -253,46 +205,19 @@ function anonymousCaller(accountId: string, arn: string): Principal {
   return { type: "IAMUser", accountId, arn, principalId: "", accessKeyId: "" };
 }
 
-type SourceEntity = { kind: "user"; doc: UserDoc; arn: string } | { kind: "group"; doc: GroupDoc; arn: string } | { kind: "role"; doc: RoleDoc; arn: string };
+type SourceEntity = Identity;
 
 /** PolicySourceArn → the user, group or role; authorises `action` on it first. */
 async function sourceEntity(env: IamEnv, caller: Caller, action: string, arnIn: string | undefined): Promise<SourceEntity> {
   const arn = required(arnIn, "policySourceArn");
   constraintLength(arn, "policySourceArn", 20, 2048);
-  const kind = (["user", "group", "role"] as const).find((k) => parseEntityArn(arn, k) !== undefined);
-  const parsed = kind ? parseEntityArn(arn, kind) : undefined;
-  if (!kind || !parsed) throw invalidInput(`PolicySourceArn ${arn} is not the ARN of an IAM user, group or role.`);
-  const own = parsed.accountId === caller.accountId;
-  let entity: SourceEntity | undefined;
-  if (own && kind === "user") {
-    const d = await users.byName(env.store, caller.accountId, parsed.name);
-    if (d && userArn(d.accountId, d.path, d.userName) === arn) entity = { kind, doc: d, arn };
-  } else if (own && kind === "group") {
-    const d = await groups.byName(env.store, caller.accountId, parsed.name);
-    if (d && groupArn(d.accountId, d.path, d.groupName) === arn) entity = { kind, doc: d, arn };
-  } else if (own && kind === "role") {
-    const d = await roles.byName(env.store, caller.accountId, parsed.name);
-    if (d && roleArn(d.accountId, d.path, d.roleName) === arn) entity = { kind, doc: d, arn };
-  }
-  const tags = entity && entity.kind !== "group" ? resourceTagContext(entity.doc.tags) : {};
-  await authorize(caller, action, arn, tags);
-  noteResource(caller, arn, kind === "user" ? "AWS::IAM::User" : kind === "group" ? "AWS::IAM::Group" : "AWS::IAM::Role");
-  if (!entity) throw noSuchEntity(`The ${kind} with ARN ${arn} cannot be found.`);
-  return entity;
+  const invalid = (a: string) => invalidInput(`PolicySourceArn ${a} is not the ARN of an IAM user, group or role.`);
+  return (await authorizedSubject(env, caller, action, arn, ["user", "group", "role"] as const, invalid)) as SourceEntity;
 }
 
 async function entityPolicies(env: IamEnv, e: SourceEntity): Promise<{ identity: SimPolicy[]; boundary: SimPolicy | undefined }> {
-  switch (e.kind) {
-    case "user":
-      return { identity: await userPolicies(env, e.doc), boundary: await boundaryPolicy(env, e.doc.accountId, e.doc.permissionsBoundaryArn) };
-    case "group":
-      return { identity: [...inline(e.doc.inlinePolicies, "group"), ...(await managed(env, e.doc.accountId, e.doc.attachedPolicyArns))], boundary: undefined };
-    case "role":
-      return {
-        identity: [...inline(e.doc.inlinePolicies, "role"), ...(await managed(env, e.doc.accountId, e.doc.attachedPolicyArns))],
-        boundary: await boundaryPolicy(env, e.doc.accountId, e.doc.permissionsBoundaryArn),
-      };
-  }
+  const identity = await identityPolicies(env, e);
+  return { identity, boundary: e.kind === "group" ? undefined : await boundaryPolicy(env, e.doc.accountId, e.doc.permissionsBoundaryArn) };
 }
 
 function inputPolicies(list: string[], field: "PolicyInputList" | "PermissionsBoundaryPolicyInputList", kind: PolicyKind): SimPolicy[] {

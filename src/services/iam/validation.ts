@@ -26,7 +26,7 @@ const ACCOUNT_ALIAS_RE = new RegExp(ACCOUNT_ALIAS_PATTERN);
 
 export const DEFAULT_MAX_ITEMS = 100;
 
-function lengthBetween(value: string, field: string, min: number, max: number): void {
+export function lengthBetween(value: { length: number }, field: string, min: number, max: number): void {
   if (value.length < min) throw constraintError(field, `Member must have length greater than or equal to ${min}`);
   if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`);
 }

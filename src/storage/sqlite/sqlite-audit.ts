@@ -15,7 +15,7 @@
  * array of primitives is several times cheaper than cloning objects or JSON round trips.
  */
 import type BetterSqlite3 from "better-sqlite3";
-import { AuditConflictError, type AuditDigestRow, type AuditQuery, type AuditRow } from "../types.js";
+import { AuditConflictError, type AuditActivityQuery, type AuditActivityRow, type AuditDigestRow, type AuditQuery, type AuditRow } from "../types.js";
 
 /** Per batch of appendBatches: undefined when appended, else why not (conflict: it did not continue the log). */
 export type BatchOutcome = { error: string; conflict: boolean } | undefined;
@@ -105,6 +105,7 @@ export class SqliteAudit {
   private readonly queryAll: BetterSqlite3.Statement<QueryParams, RawAuditRow>;
   private readonly queryByColumn = new Map<AttributeKey, BetterSqlite3.Statement<QueryParams, RawAuditRow>>();
   private readonly queryByResource: BetterSqlite3.Statement<QueryParams, RawAuditRow>;
+  private readonly activityStmt: BetterSqlite3.Statement<[string, number, number, number, number, number], AuditActivityRow>;
   private readonly insertDigest: BetterSqlite3.Statement<[number, number, number, number, string, string]>;
   private readonly lastDigestStmt: BetterSqlite3.Statement<[], AuditDigestRow>;
   private readonly listDigestsStmt: BetterSqlite3.Statement<[], AuditDigestRow>;
@@ -167,6 +168,14 @@ export class SqliteAudit {
     this.queryByResource = db.prepare(
       `SELECT ${EVENT_COLUMNS} FROM audit_resources r CROSS JOIN audit_events e ON e.seq = r.seq ` +
         `WHERE r.account_id = ? AND r.kind = ? AND r.value = ? ${windowSql("r")}`,
+    );
+
+    // Every selected column is in audit_events_lookup: the scan never reads the table.
+    this.activityStmt = db.prepare(
+      "SELECT e.seq, e.time, e.event_source AS eventSource, e.event_name AS eventName, e.username, e.access_key_id AS accessKeyId " +
+        // time >= boundary bounds the index range from below, so each page starts where the last ended.
+        `FROM audit_events e INDEXED BY ${LOOKUP_INDEX} WHERE e.account_id = ? AND e.time >= ? AND e.time <= ? AND (e.time > ? OR e.seq > ?) ` +
+        "ORDER BY e.time, e.seq LIMIT ?",
     );
 
     this.insertDigest = db.prepare("INSERT INTO audit_digests (seq, time, from_seq, to_seq, json, signature) VALUES (?, ?, ?, ?, ?, ?)");
@@ -240,6 +249,14 @@ export class SqliteAudit {
     const stmt = this.queryByColumn.get(attr.key);
     if (stmt === undefined) throw new RangeError(`Unsupported audit lookup attribute ${String(attr.key)}`);
     return toAuditRows(stmt.all(q.accountId, value, ...window));
+  }
+
+  activity(q: AuditActivityQuery): AuditActivityRow[] {
+    if (!Number.isSafeInteger(q.limit) || q.limit < 0) throw new RangeError("audit scan limit must be a non-negative integer");
+    if (q.limit === 0) return [];
+    // Rows after the boundary (time, seq); the first page's boundary is (startTime, 0): seqs start at 1.
+    const after = q.after !== undefined && q.after.time >= q.startTime ? q.after : { time: q.startTime, seq: 0 };
+    return this.activityStmt.all(q.accountId, after.time, q.endTime, after.time, after.seq, q.limit);
   }
 
   appendDigest(d: AuditDigestRow): void {

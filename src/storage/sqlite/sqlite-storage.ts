@@ -21,7 +21,7 @@ import Database from "better-sqlite3";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { coreMigrations } from "../core-migrations.js";
 import { runMigrations } from "../migrations.js";
-import type { AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
+import type { AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
 import { startAuditAppendWorker, type AuditAppender } from "./audit-appender.js";
@@ -193,6 +193,10 @@ export class SqliteStorage implements Storage {
 
   queryAudit(q: AuditQuery): Promise<AuditRow[]> {
     return this.read(() => this.audit.query(q));
+  }
+
+  scanAuditActivity(q: AuditActivityQuery): Promise<AuditActivityRow[]> {
+    return this.read(() => this.audit.activity(q));
   }
 
   appendDigest(row: AuditDigestRow): Promise<void> {

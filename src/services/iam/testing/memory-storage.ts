@@ -5,8 +5,11 @@
  * every other operation waits behind it (so code that calls the store from inside its own
  * transaction hangs here exactly as it would in production).
  */
+import { scanActivity } from "../../../audit/memory-audit-store.js";
 import { assertValidKey, compareKeys } from "../../../storage/keys.js";
 import type {
+  AuditActivityQuery,
+  AuditActivityRow,
   AuditDigestRow,
   AuditQuery,
   AuditRow,
@@ -214,6 +217,9 @@ export class MemoryStorage implements Storage {
       );
       return rows.reverse().slice(0, q.limit);
     });
+  }
+  async scanAuditActivity(q: AuditActivityQuery): Promise<AuditActivityRow[]> {
+    return this.exclusive(async () => scanActivity(this.auditRows, q));
   }
   async appendDigest(row: AuditDigestRow): Promise<void> {
     return this.exclusive(async () => {

@@ -3,7 +3,7 @@
  * deep-copied on the way in and out (like a real store that serialises JSON), so tests
  * catch code that mutates what it read. Transactions are serialised and all-or-nothing.
  */
-import type { AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Storage } from "../../../storage/types.js";
+import type { AuditActivityQuery, AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Storage } from "../../../storage/types.js";
 
 type Collections = Map<string, Map<string, string>>;
 /** Overlay marker for a key deleted inside a transaction (never valid JSON, so never a stored value). */
@@ -167,6 +167,9 @@ export function createMemoryStorage(): MemoryStorage {
       return [];
     },
     async queryAudit(_q: AuditQuery) {
+      return [];
+    },
+    async scanAuditActivity(_q: AuditActivityQuery) {
       return [];
     },
     async appendDigest(_row: AuditDigestRow) {},
