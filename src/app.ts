@@ -314,7 +314,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     await shield.start();
     // Last-accessed reports cover every service served here, IAM included.
     core.iam.useServices(registry.all());
-    const authorizer = createAuthorizer({ directory: core.iam.directory });
+    const authorizer = createAuthorizer({ directory: core.iam.directory, serviceControlPolicies: orgs.serviceControlPolicies });
     const handle = createPipeline({
       registry,
       directory: core.iam.directory,

@@ -2,8 +2,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { AwsError } from "../core/errors.js";
 import type { Principal } from "../core/types.js";
-import { createAuthorizer, type RequestFacts } from "./authorizer.js";
+import { createAuthorizer, type RequestFacts, type ScpLevels, type ServiceControlPolicySource } from "./authorizer.js";
 import type { IdentityDirectory, PrincipalPolicies } from "./directory.js";
+import { parsePolicy } from "./policy/index.js";
 
 const ACCT = "111122223333";
 const alice: Principal = { type: "IAMUser", accountId: ACCT, arn: `arn:aws:iam::${ACCT}:user/alice`, principalId: "AIDAALICE", accessKeyId: "AKIAALICE00000000001", name: "alice" };
@@ -188,5 +189,64 @@ describe("createAuthorizer", () => {
     for (let i = 0; i < 5; i++) {
       assert.equal((await a.decide(alice, facts, req(keyPolicy(i % 2 ? "Deny" : "Allow")))).decision, i % 2 ? "ExplicitDeny" : "Allow");
     }
+  });
+
+  describe("service control policies", () => {
+    const scp = (...statements: object[]) => parsePolicy(policy(...statements), "scp");
+    /** One level per node, as Organizations resolves them; counts the lookups. */
+    class Scps implements ServiceControlPolicySource {
+      levels: ScpLevels;
+      asked: string[] = [];
+      async = false;
+      levelsFor(accountId: string): ScpLevels | Promise<ScpLevels> {
+        this.asked.push(accountId);
+        return this.async ? Promise.resolve(this.levels) : this.levels;
+      }
+    }
+    const setup = (levels: ScpLevels) => {
+      const dir = new FakeDirectory();
+      dir.pols = { identity: [policy(allow("*"))] };
+      const scps = new Scps();
+      scps.levels = levels;
+      return { a: createAuthorizer({ directory: dir, serviceControlPolicies: scps }), scps };
+    };
+    const kms = { action: "kms:CreateKey", resource: "*" };
+
+    test("every level must allow; a deny at any level wins; the denial names the SCP", async () => {
+      const { a, scps } = setup([[scp(allow("*"))], [scp(allow("*")), scp(deny("kms:*"))], [scp(allow("*"))]]);
+      const r = await a.decide(alice, facts, kms);
+      assert.deepEqual([r.decision, scps.asked], ["ExplicitDeny", [ACCT]]);
+      await assert.rejects(a.authorize(alice, facts, kms), (e: AwsError) => {
+        assert.equal(e.message, `User: ${alice.arn} is not authorized to perform: kms:CreateKey on resource: * with an explicit deny in a service control policy`);
+        return true;
+      });
+      scps.levels = [[scp(allow("*"))], [scp(allow("iam:*"))], [scp(allow("*"))]];
+      await assert.rejects(a.authorize(alice, facts, kms), (e: AwsError) => {
+        assert.equal(e.message, `User: ${alice.arn} is not authorized to perform: kms:CreateKey on resource: * because no service control policy allows the kms:CreateKey action`);
+        return true;
+      });
+      assert.equal((await a.decide(alice, facts, { action: "iam:ListUsers", resource: "*" })).decision, "Allow");
+      // A level with no SCP allows nothing.
+      scps.levels = [[scp(allow("*"))], []];
+      assert.equal((await a.decide(alice, facts, { action: "iam:ListUsers", resource: "*" })).decision, "ImplicitDeny");
+      // Answered asynchronously (not cached yet): the same decisions.
+      scps.async = true;
+      scps.levels = [[scp(allow("*"), deny("kms:*"))]];
+      assert.equal((await a.decide(alice, facts, kms)).decision, "ExplicitDeny");
+      scps.levels = undefined;
+      assert.equal((await a.decide(alice, facts, kms)).decision, "Allow");
+    });
+
+    test("SCPs restrict the account's root user and role sessions, not service-linked roles or anonymous callers", async () => {
+      const { a, scps } = setup([[scp(deny("*"))]]);
+      assert.equal((await a.decide(rootP, facts, kms)).decision, "ExplicitDeny");
+      const session: Principal = { type: "AssumedRole", accountId: ACCT, arn: `arn:aws:sts::${ACCT}:assumed-role/OrganizationAccountAccessRole/ops`, principalId: "AROAEXAMPLE:ops", accessKeyId: "ASIAEXAMPLE", name: "OrganizationAccountAccessRole", roleArn: `arn:aws:iam::${ACCT}:role/OrganizationAccountAccessRole` };
+      assert.equal((await a.decide(session, facts, kms)).decision, "ExplicitDeny");
+      const linked: Principal = { ...session, arn: `arn:aws:sts::${ACCT}:assumed-role/AWSServiceRoleForShield/AWSShield`, roleArn: `arn:aws:iam::${ACCT}:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForShield` };
+      assert.equal((await a.decide(linked, facts, kms)).decision, "Allow");
+      const anonymous: Principal = { type: "Anonymous", accountId: "", arn: "*", principalId: "*", accessKeyId: "" };
+      await a.decide(anonymous, facts, kms);
+      assert.deepEqual(scps.asked, [ACCT, ACCT]);
+    });
   });
 });

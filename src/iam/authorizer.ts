@@ -1,8 +1,9 @@
 /**
  * The single authorisation call every service makes (through RequestContext.authorize).
  * Gathers the caller's identity policies, boundary and session policies from the
- * identity directory, adds the global condition keys of the request, and asks the
- * policy engine. Parsed policies are cached by their text (bounded).
+ * identity directory and the service control policies of the caller's account (from
+ * Organizations), adds the global condition keys of the request, and asks the policy engine.
+ * Parsed policies are cached by their text (bounded).
  */
 import { AwsError } from "../core/errors.js";
 import type { AuthorizeRequest, ConditionContext, Principal } from "../core/types.js";
@@ -14,6 +15,30 @@ const NEED_TAGS: unknown = Object.freeze({ needTags: true });
 
 /** Root of an account is allowed everything its own account owns (only explicit resource-policy denies and authoritative resource policies restrict it). */
 const ROOT_POLICY_TEXT = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+
+/**
+ * Service control policies that apply to principals of an account: one array per level of its
+ * organization (root, OUs…, account), or undefined when none apply (no organization, the
+ * management account, SCPs not enabled).
+ */
+export type ScpLevels = ReadonlyArray<readonly ParsedPolicy[]> | undefined;
+
+export interface ServiceControlPolicySource {
+  /**
+   * A plain value when the answer is at hand (the common case), so the request path need not
+   * await; `now` is the request's time (for entry expiry without another clock read).
+   */
+  levelsFor(accountId: string, now: number): ScpLevels | Promise<ScpLevels>;
+}
+
+/**
+ * SCPs restrict every principal of a member account (its root user, IAM users, role sessions,
+ * federated users) except service-linked roles; anonymous requests belong to no account.
+ */
+function subjectToScps(p: Principal): boolean {
+  if (p.type === "Anonymous") return false;
+  return !(p.type === "AssumedRole" && p.roleArn !== undefined && p.roleArn.includes(":role/aws-service-role/"));
+}
 
 export interface RequestFacts {
   sourceIp: string;
@@ -141,7 +166,14 @@ function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize?: number; cacheChars?: number }): Authorizer {
+export function createAuthorizer(deps: {
+  directory: IdentityDirectory;
+  /** Organizations' SCPs; without it no SCP applies to anyone. */
+  serviceControlPolicies?: ServiceControlPolicySource;
+  cacheSize?: number;
+  cacheChars?: number;
+}): Authorizer {
+  const scpSource = deps.serviceControlPolicies;
   const cache = new PolicyCache(deps.cacheSize ?? 5000, deps.cacheChars ?? 16_000_000);
   const rootPolicy = parsePolicy(ROOT_POLICY_TEXT, "identity");
   // The directory hands out the same PrincipalPolicies / Principal / tag objects while they are
@@ -216,6 +248,8 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
     // GetCallerIdentity, whatever the policies say.
     if (principal.type === "FederatedUser" && isClosedToFederatedUsers(req.action)) return FEDERATED_USER_DENIAL;
     const pols = await deps.directory.policiesFor(principal);
+    let scps = scpSource !== undefined && subjectToScps(principal) ? scpSource.levelsFor(principal.accountId, facts.now) : undefined;
+    if (scps instanceof Promise) scps = await scps;
     const set = parsedSetOf(pols);
     const resourcePolicy = req.resourcePolicy !== undefined ? safeParse(req.resourcePolicy, "resource") : undefined;
     // The condition context is built only if a policy reads it (a Condition or policy variable
@@ -239,6 +273,7 @@ export function createAuthorizer(deps: { directory: IdentityDirectory; cacheSize
       sessionPolicies: pols.session !== undefined ? set.session : undefined,
       resourcePolicy,
       resourcePolicyIsAuthoritative: req.resourcePolicyIsAuthoritative === true ? true : undefined,
+      serviceControlPolicies: scps,
       ...(req.federatedProvider !== undefined ? { callerFederatedProvider: req.federatedProvider } : {}),
       context,
     };

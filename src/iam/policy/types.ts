@@ -65,7 +65,7 @@ export interface EvaluationInput {
    * Service control policies that apply to the caller's account, one array per level of the
    * organization (root, OUs…, account). Every level must allow; any deny wins.
    */
-  serviceControlPolicies?: ParsedPolicy[][];
+  serviceControlPolicies?: ReadonlyArray<readonly ParsedPolicy[]> | undefined;
   /** The caller is an AWS service (matches {"Service": …} principals), e.g. "ec2.amazonaws.com". */
   callerServicePrincipal?: string;
   /** The caller is a web-identity / SAML federation (matches {"Federated": …} principals). */

@@ -16,12 +16,14 @@ import {
   type CreateAccountFailureReason,
   type CreateAccountRequestRecord,
 } from "./model.js";
+import { attachDefaultPoliciesToAccount } from "./attachments.js";
 import { requireManagement, type OrganizationsDomainDeps } from "./organization.js";
+import { checkTags } from "./tags.js";
+import { forgetAccount } from "./tree.js";
 
 export const DEFAULT_ACCESS_ROLE_NAME = "OrganizationAccountAccessRole";
 export const ADMINISTRATOR_ACCESS_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
-const TAG_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 export interface CreateAccountInput {
   Email?: string;
@@ -37,21 +39,6 @@ export function accessRoleTrustPolicy(managementAccountId: string): string {
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${managementAccountId}:root` }, Action: "sts:AssumeRole" }],
   });
-}
-
-function checkTags(tags: CreateAccountInput["Tags"]): Array<{ Key: string; Value: string }> {
-  const out: Array<{ Key: string; Value: string }> = [];
-  const seen = new Set<string>();
-  for (const t of tags ?? []) {
-    const key = requireString(t.Key);
-    const value = requireString(t.Value);
-    checkString(key, { min: 1, max: 128, pattern: TAG_KEY_PATTERN });
-    checkString(value, { max: 256, pattern: TAG_KEY_PATTERN });
-    if (seen.has(key)) throw invalidInput("DUPLICATE_TAG_KEY");
-    seen.add(key);
-    out.push({ Key: key, Value: value });
-  }
-  return out;
 }
 
 /** Validates and stores the request (IN_PROGRESS); the caller then schedules runCreateAccount. */
@@ -71,7 +58,6 @@ export async function requestCreateAccount(
   const billing = input.IamUserAccessToBilling ?? "ALLOW";
   if (billing !== "ALLOW" && billing !== "DENY") throw invalidInput("INVALID_ENUM");
   const tags = checkTags(input.Tags);
-  if (tags.length > 50) throw invalidInput("MAX_VALUE_EXCEEDED");
 
   const { org } = await requireManagement(deps, managementAccountId);
   const rec: CreateAccountRequestRecord = {
@@ -155,6 +141,9 @@ async function advance(deps: OrganizationsDomainDeps, start: CreateAccountReques
   }
   await deps.iam.attachRolePolicy(account.id, rec.roleName, ADMINISTRATOR_ACCESS_ARN);
 
+  // 4. The default policy of each policy type enabled in the root (FullAWSAccess for SCPs).
+  await attachDefaultPoliciesToAccount(deps, rec.organizationId, account.id);
+
   return save(deps, { ...rec, state: "SUCCEEDED", completedAt: deps.clock.now() });
 }
 
@@ -173,7 +162,10 @@ export async function runCreateAccount(deps: OrganizationsDomainDeps, management
       const latest = (await getCreateAccountRequest(deps, managementAccountId, id)) ?? rec;
       if (latest.accountId !== undefined) {
         const made = await deps.accounts.get(latest.accountId);
-        if (made?.createRequestId === latest.id) await deps.accounts.remove(made.id);
+        if (made?.createRequestId === latest.id) {
+          await forgetAccount(deps, latest.organizationId, made.id);
+          await deps.accounts.remove(made.id);
+        }
       }
       return await fail(deps, latest, "INTERNAL_FAILURE");
     } catch {

@@ -1,4 +1,8 @@
-/** Organizations' modelled errors with the HTTP statuses of the service model. */
+/**
+ * Organizations' modelled errors with the HTTP statuses of the service model. AWS does not
+ * document its message texts; each message is the model's description of the error (or of the
+ * Reason), as for the errors that were here first.
+ */
 import { AwsError } from "../../core/errors.js";
 
 export function notInUse(): AwsError {
@@ -42,7 +46,7 @@ export function childNotFound(): AwsError {
 export function organizationNotEmpty(): AwsError {
   return new AwsError(
     "OrganizationNotEmptyException",
-    "The organization isn't empty. Remove all member accounts before deleting the organization.",
+    "The organization isn't empty. To delete an organization, you must first remove all accounts except the management account, delete all OUs, and delete all policies.",
     409,
   );
 }
@@ -52,16 +56,125 @@ export type ConstraintReason =
   | "MASTER_ACCOUNT_MISSING_CONTACT_INFO"
   | "ACCOUNT_NUMBER_LIMIT_EXCEEDED"
   | "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR"
-  | "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE";
+  | "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE"
+  | "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
+  | "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
+  | "MAX_TAG_LIMIT_EXCEEDED"
+  | "OU_DEPTH_LIMIT_EXCEEDED"
+  | "OU_NUMBER_LIMIT_EXCEEDED"
+  | "POLICY_CONTENT_LIMIT_EXCEEDED"
+  | "POLICY_NUMBER_LIMIT_EXCEEDED";
 
-export function constraintViolation(reason: ConstraintReason, message: string): AwsError {
+const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
+  MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.",
+  MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED:
+    "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
+  MAX_TAG_LIMIT_EXCEEDED: "You have exceeded the number of tags allowed on this resource.",
+  OU_DEPTH_LIMIT_EXCEEDED: "You attempted to create an OU tree that is too many levels deep.",
+  OU_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of OUs that you can have in an organization.",
+  POLICY_CONTENT_LIMIT_EXCEEDED: "You attempted to create a policy that is larger than the maximum size.",
+  POLICY_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of policies that you can have in an organization.",
+};
+
+export function constraintViolation(reason: ConstraintReason, message = CONSTRAINT_MESSAGES[reason] ?? reason): AwsError {
   return new AwsError("ConstraintViolationException", message, 409, { fields: { Reason: reason } });
+}
+
+export function organizationalUnitNotFound(): AwsError {
+  return new AwsError("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.", 404);
+}
+
+export function organizationalUnitNotEmpty(): AwsError {
+  return new AwsError(
+    "OrganizationalUnitNotEmptyException",
+    "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.",
+    409,
+  );
+}
+
+export function duplicateOrganizationalUnit(): AwsError {
+  return new AwsError("DuplicateOrganizationalUnitException", "An OU with the same name already exists.", 409);
+}
+
+export function sourceParentNotFound(): AwsError {
+  return new AwsError("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.", 404);
+}
+
+export function destinationParentNotFound(): AwsError {
+  return new AwsError("DestinationParentNotFoundException", "We can't find the destination container (a root or OU) with the ParentId that you specified.", 404);
+}
+
+export function duplicateAccount(): AwsError {
+  return new AwsError("DuplicateAccountException", "That account is already present in the specified destination.", 409);
+}
+
+export function rootNotFound(): AwsError {
+  return new AwsError("RootNotFoundException", "We can't find a root with the RootId that you specified.", 404);
+}
+
+export function targetNotFound(): AwsError {
+  return new AwsError("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.", 404);
+}
+
+export function policyNotFound(): AwsError {
+  return new AwsError("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.", 404);
+}
+
+export function duplicatePolicy(): AwsError {
+  return new AwsError("DuplicatePolicyException", "A policy with the same name already exists.", 409);
+}
+
+export function duplicatePolicyAttachment(): AwsError {
+  return new AwsError("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.", 409);
+}
+
+export function policyNotAttached(): AwsError {
+  return new AwsError("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.", 409);
+}
+
+export function policyInUse(): AwsError {
+  return new AwsError(
+    "PolicyInUseException",
+    "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.",
+    409,
+  );
+}
+
+export function policyTypeNotEnabled(): AwsError {
+  return new AwsError(
+    "PolicyTypeNotEnabledException",
+    "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.",
+    409,
+  );
+}
+
+export function policyTypeAlreadyEnabled(): AwsError {
+  return new AwsError("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.", 409);
+}
+
+/** Also the answer for policy types this installation does not enforce (it offers them to no organization). */
+export function policyTypeNotAvailable(): AwsError {
+  return new AwsError(
+    "PolicyTypeNotAvailableForOrganizationException",
+    "You can't use the specified policy type with the feature set currently enabled for this organization. For example, you can enable SCPs only after you enable all features in the organization.",
+    409,
+  );
+}
+
+/** `detail` is the policy validator's own message (IAM's wording of the first problem found). */
+export function malformedPolicyDocument(detail: string): AwsError {
+  return new AwsError("MalformedPolicyDocumentException", detail, 400);
 }
 
 export type InvalidInputReason =
   | "INPUT_REQUIRED"
+  | "IMMUTABLE_POLICY"
   | "INVALID_ENUM"
+  | "INVALID_ENUM_POLICY_TYPE"
   | "INVALID_NEXT_TOKEN"
+  | "INVALID_PATTERN_TARGET_ID"
+  | "INVALID_SYNTAX_POLICY_ID"
+  | "INVALID_SYSTEM_TAGS_PARAMETER"
   | "INVALID_PATTERN"
   | "INVALID_ROLE_NAME"
   | "DUPLICATE_TAG_KEY"
@@ -72,8 +185,13 @@ export type InvalidInputReason =
 
 const INVALID_INPUT_MESSAGES: Record<InvalidInputReason, string> = {
   INPUT_REQUIRED: "You must specify a value for every required parameter.",
+  IMMUTABLE_POLICY: "You specified a policy that is managed by AWS and can't be modified.",
   INVALID_ENUM: "You specified an invalid value.",
+  INVALID_ENUM_POLICY_TYPE: "You specified an invalid policy type string.",
   INVALID_NEXT_TOKEN: "You specified an invalid value for nextToken.",
+  INVALID_PATTERN_TARGET_ID: "You specified a policy target ID that doesn't match the required pattern.",
+  INVALID_SYNTAX_POLICY_ID: "You specified an invalid policy ID.",
+  INVALID_SYSTEM_TAGS_PARAMETER: "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.",
   INVALID_PATTERN: "You provided a value that does not match the required pattern.",
   INVALID_ROLE_NAME: "You provided a role name that is not valid. A role name cannot begin with the reserved prefix 'AWSServiceRoleFor'.",
   DUPLICATE_TAG_KEY: "You specified the same tag key more than once.",

@@ -15,6 +15,23 @@ export function checkString(v: string, opts: { min?: number; max?: number; patte
   if (opts.pattern && !opts.pattern.test(v)) throw invalidInput("INVALID_PATTERN");
 }
 
+/** Identifier patterns of the service model. */
+export const ACCOUNT_ID = /^\d{12}$/;
+export const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+export const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+export const PARENT_ID = /^(r-[0-9a-z]{4,32})$|^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+export const CHILD_ID = /^(\d{12})$|^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+export const POLICY_ID = /^p-[0-9a-zA-Z_]{8,128}$/;
+export const TARGET_ID = /^(r-[0-9a-z]{4,32})$|^(\d{12})$|^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+export const TAGGABLE_ID = /^(r-[0-9a-z]{4,32})$|^(\d{12})$|^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$|^(p-[0-9a-zA-Z_]{8,128})$/;
+
+/** A required id of the given pattern; `reason` is what a value that does not match gets (default INVALID_PATTERN). */
+export function requireId(v: unknown, pattern: RegExp, reason: "INVALID_PATTERN" | "INVALID_PATTERN_TARGET_ID" | "INVALID_SYNTAX_POLICY_ID" = "INVALID_PATTERN"): string {
+  const id = requireString(v);
+  if (!pattern.test(id)) throw invalidInput(reason);
+  return id;
+}
+
 export const MAX_RESULTS_LIMIT = 20;
 
 /** MaxResults is 1–20; without it a page holds up to 20 items. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.js";
-import { ChangeCounter, MembershipCache, type CachedMembership } from "./membership-cache.js";
+import { ChangeCounter, ChangeTrackedCache, MembershipCache, MISS, type CachedMembership } from "./membership-cache.js";
 
 function membership(accountId: string, email = "m@example.com"): CachedMembership {
   return {
@@ -97,5 +97,37 @@ describe("MembershipCache", () => {
     assert.throws(() => {
       (m.account.tags as Array<{ Key: string; Value: string }>).push({ Key: "x", Value: "y" });
     }, TypeError);
+  });
+});
+
+describe("ChangeTrackedCache", () => {
+  test("keepAbsent keeps an absence; peek answers from memory only", async () => {
+    const changes = new ChangeCounter();
+    const cache = new ChangeTrackedCache<string>(changes, new ManualClock(0), { keepAbsent: true });
+    assert.equal(cache.peek("a"), MISS);
+    let calls = 0;
+    const load = async () => (calls++, undefined);
+    assert.equal(await cache.get("a", load), undefined);
+    assert.equal(cache.peek("a"), undefined);
+    assert.equal(await cache.get("a", load), undefined);
+    assert.equal(calls, 1);
+    changes.bump();
+    assert.equal(cache.peek("a"), MISS);
+  });
+
+  test("loads of one key share one promise, but not across a write", async () => {
+    const changes = new ChangeCounter();
+    const cache = new ChangeTrackedCache<string>(changes, new ManualClock(0));
+    const releases: Array<() => void> = [];
+    let n = 0;
+    const load = () => new Promise<string>((r) => releases.push(() => r(`v${++n}`)));
+    const first = cache.get("a", load);
+    const joined = cache.get("a", load);
+    changes.bump(); // a later request must not join a load that began before the write
+    const after = cache.get("a", load);
+    assert.equal(releases.length, 2);
+    for (const r of releases) r();
+    assert.deepEqual(await Promise.all([first, joined, after]), ["v1", "v1", "v2"]);
+    assert.equal(cache.peek("a"), "v2", "only the load that began after the write is kept");
   });
 });

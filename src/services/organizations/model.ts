@@ -1,17 +1,30 @@
 /**
- * Stored shapes of Organizations (collection "organizations" keyed by organization id,
- * collection "org-create-account-requests" keyed `<managementAccountId>//<car-id>`) and
- * their API views.
+ * Stored shapes of Organizations and their API views. Collections:
+ *   organizations                 organization id → OrganizationRecord
+ *   org-create-account-requests   `<managementAccountId>//<car-id>` → CreateAccountRequestRecord
+ *   org-units                     `<o-id>/<ou-id>` → OuRecord
+ *   org-account-parents           `<o-id>/<account-id>` → { parentId } (no entry: the root)
+ *   org-policies                  `<o-id>/<p-id>` → PolicyRecord (AWS managed policies are constants)
+ *   org-policy-attachments        `<o-id>/<target-id>/<p-id>` → AttachmentRecord
  */
 import { randomBytes } from "node:crypto";
 import type { AccountRecord } from "./accounts.js";
 
 export const ORGANIZATIONS_COLLECTION = "organizations";
 export const CREATE_ACCOUNT_COLLECTION = "org-create-account-requests";
+export const OU_COLLECTION = "org-units";
+export const ACCOUNT_PARENTS_COLLECTION = "org-account-parents";
+export const POLICIES_COLLECTION = "org-policies";
+export const ATTACHMENTS_COLLECTION = "org-policy-attachments";
 
 export type FeatureSet = "ALL" | "CONSOLIDATED_BILLING";
 export type CreateAccountState = "IN_PROGRESS" | "SUCCEEDED" | "FAILED";
 export type CreateAccountFailureReason = "EMAIL_ALREADY_EXISTS" | "INTERNAL_FAILURE" | "ACCOUNT_LIMIT_EXCEEDED" | "INVALID_EMAIL";
+
+export type Tag = { Key: string; Value: string };
+
+/** The policy types this installation enforces (see policy-types.ts). */
+export type OrgPolicyType = "SERVICE_CONTROL_POLICY";
 
 export interface OrganizationRecord {
   id: string; // o-…
@@ -23,6 +36,36 @@ export interface OrganizationRecord {
   enabledServices?: Array<{ servicePrincipal: string; enabledAt: number }>;
   /** Member accounts registered as a service's delegated administrator (RegisterDelegatedAdministrator). */
   delegatedAdministrators?: Array<{ accountId: string; servicePrincipal: string; delegatedAt: number }>;
+  /** Policy types enabled in the root. */
+  policyTypes?: OrgPolicyType[];
+  rootTags?: Tag[];
+}
+
+export interface OuRecord {
+  id: string; // ou-<root suffix>-…
+  organizationId: string;
+  /** The root or OU that contains it (OUs never move). */
+  parentId: string;
+  name: string;
+  createdAt: number;
+  tags?: Tag[];
+}
+
+export interface PolicyRecord {
+  id: string; // p-…
+  organizationId: string;
+  type: OrgPolicyType;
+  name: string;
+  description: string;
+  content: string;
+  createdAt: number;
+  tags?: Tag[];
+}
+
+export interface AttachmentRecord {
+  policyId: string;
+  targetId: string;
+  type: OrgPolicyType;
 }
 
 /** True when `servicePrincipal` (e.g. iam.amazonaws.com) has trusted access to the organization. */
@@ -72,10 +115,22 @@ export function randomLowerAlnum(n: number): string {
 export const newOrganizationId = (): string => `o-${randomLowerAlnum(10)}`;
 export const newRootId = (): string => `r-${randomLowerAlnum(4)}`;
 export const newCreateAccountRequestId = (): string => `car-${randomLowerAlnum(32)}`;
+/** OU ids carry the root's id: ou-<root id without "r-">-<8 characters>. */
+export const newOuId = (rootId: string): string => `ou-${rootId.slice(2)}-${randomLowerAlnum(8)}`;
+export const newPolicyId = (): string => `p-${randomLowerAlnum(8)}`;
+
+export const ouKey = (organizationId: string, ouId: string): string => `${organizationId}/${ouId}`;
+export const accountParentKey = (organizationId: string, accountId: string): string => `${organizationId}/${accountId}`;
+export const policyKey = (organizationId: string, policyId: string): string => `${organizationId}/${policyId}`;
+export const attachmentKey = (organizationId: string, targetId: string, policyId: string): string => `${organizationId}/${targetId}/${policyId}`;
 
 export const organizationArn = (o: OrganizationRecord): string => `arn:aws:organizations::${o.managementAccountId}:organization/${o.id}`;
 export const accountArn = (o: OrganizationRecord, accountId: string): string => `arn:aws:organizations::${o.managementAccountId}:account/${o.id}/${accountId}`;
 export const rootArn = (o: OrganizationRecord): string => `arn:aws:organizations::${o.managementAccountId}:root/${o.id}/${o.rootId}`;
+export const ouArn = (o: OrganizationRecord, ouId: string): string => `arn:aws:organizations::${o.managementAccountId}:ou/${o.id}/${ouId}`;
+export const policyArn = (o: OrganizationRecord, type: OrgPolicyType, policyId: string): string =>
+  `arn:aws:organizations::${o.managementAccountId}:policy/${o.id}/${type.toLowerCase()}/${policyId}`;
+export const awsManagedPolicyArn = (type: OrgPolicyType, policyId: string): string => `arn:aws:organizations::aws:policy/${type.toLowerCase()}/${policyId}`;
 
 export interface OrganizationView {
   Id: string;
@@ -84,7 +139,7 @@ export interface OrganizationView {
   MasterAccountArn: string;
   MasterAccountId: string;
   MasterAccountEmail: string;
-  /** No organization policy types are enforced by this installation, so none is advertised. */
+  /** Deprecated by AWS in favour of ListRoots; lists the policy types enabled in the root. */
   AvailablePolicyTypes: Array<{ Type: string; Status: string }>;
 }
 
@@ -96,7 +151,7 @@ export function organizationView(o: OrganizationRecord, managementEmail: string)
     MasterAccountArn: accountArn(o, o.managementAccountId),
     MasterAccountId: o.managementAccountId,
     MasterAccountEmail: managementEmail,
-    AvailablePolicyTypes: [],
+    AvailablePolicyTypes: enabledPolicyTypes(o),
   };
 }
 
@@ -143,6 +198,17 @@ export function createAccountStatusView(r: CreateAccountRequestRecord): CreateAc
   return v;
 }
 
+/** Policy types are enabled synchronously here, so a type is ENABLED or absent (never PENDING_*). */
+function enabledPolicyTypes(o: OrganizationRecord): Array<{ Type: string; Status: string }> {
+  return (o.policyTypes ?? []).map((t) => ({ Type: t, Status: "ENABLED" }));
+}
+
+export const ROOT_NAME = "Root";
+
 export function rootView(o: OrganizationRecord): { Id: string; Arn: string; Name: string; PolicyTypes: Array<{ Type: string; Status: string }> } {
-  return { Id: o.rootId, Arn: rootArn(o), Name: "Root", PolicyTypes: [] };
+  return { Id: o.rootId, Arn: rootArn(o), Name: ROOT_NAME, PolicyTypes: enabledPolicyTypes(o) };
+}
+
+export function ouView(o: OrganizationRecord, ou: OuRecord): { Id: string; Arn: string; Name: string } {
+  return { Id: ou.id, Arn: ouArn(o, ou.id), Name: ou.name };
 }

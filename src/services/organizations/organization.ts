@@ -7,13 +7,17 @@
  * saveOrganization/removeOrganization, which invalidate that cache.
  */
 import type { Clock } from "../../core/clock.js";
-import type { Storage } from "../../storage/types.js";
+import type { DocStore, Storage } from "../../storage/types.js";
 import type { IamApi } from "../iam/api.js";
 import type { AccountRecord, AccountRegistry } from "./accounts.js";
 import type { CachedMembership } from "./membership-cache.js";
 import { alreadyInOrganization, constraintViolation, notInUse, notManagementAccount, organizationNotEmpty } from "./errors.js";
 import {
+  ACCOUNT_PARENTS_COLLECTION,
+  ATTACHMENTS_COLLECTION,
   CREATE_ACCOUNT_COLLECTION,
+  OU_COLLECTION,
+  POLICIES_COLLECTION,
   newOrganizationId,
   newRootId,
   ORGANIZATIONS_COLLECTION,
@@ -61,6 +65,27 @@ export async function saveOrganization(deps: OrganizationsDomainDeps, org: Organ
 }
 
 /**
+ * Runs a write of an organization's structure (OUs, account placement), policies, attachments
+ * or record in one storage transaction, and bumps the change counter once it has settled (so the
+ * membership and SCP caches drop what they hold). Preconditions are checked inside `fn` on what
+ * `tx` reads: transactions are serialised, so concurrent writes see each other's effects.
+ */
+export async function orgTransaction<T>(deps: OrganizationsDomainDeps, fn: (tx: DocStore) => Promise<T>): Promise<T> {
+  try {
+    return await deps.store.transaction(fn);
+  } finally {
+    deps.accounts.changes.bump();
+  }
+}
+
+/** The organization as stored now; AWSOrganizationsNotInUse if it is gone. */
+export async function storedOrganization(db: DocStore, organizationId: string): Promise<OrganizationRecord> {
+  const org = await db.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, organizationId);
+  if (!org) throw notInUse();
+  return org;
+}
+
+/**
  * Read-modify-write of one organization record in a transaction (concurrent changes do not
  * overwrite each other); `fn` returns the new record, or throws to change nothing.
  */
@@ -69,17 +94,11 @@ export async function updateOrganization(
   organizationId: string,
   fn: (org: OrganizationRecord) => OrganizationRecord,
 ): Promise<OrganizationRecord> {
-  try {
-    return await deps.store.transaction(async (tx) => {
-      const cur = await tx.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, organizationId);
-      if (!cur) throw notInUse();
-      const next = fn(cur);
-      await tx.put(ORGANIZATIONS_COLLECTION, organizationId, next);
-      return next;
-    });
-  } finally {
-    deps.accounts.changes.bump();
-  }
+  return orgTransaction(deps, async (tx) => {
+    const next = fn(await storedOrganization(tx, organizationId));
+    await tx.put(ORGANIZATIONS_COLLECTION, organizationId, next);
+    return next;
+  });
 }
 
 export async function removeOrganization(deps: OrganizationsDomainDeps, organizationId: string): Promise<void> {
@@ -138,7 +157,11 @@ export async function organizationAccounts(deps: OrganizationsDomainDeps, org: O
 export async function deleteOrganization(deps: OrganizationsDomainDeps, accountId: string): Promise<void> {
   const { org } = await requireManagement(deps, accountId);
   const members = (await organizationAccounts(deps, org)).filter((a) => a.id !== org.managementAccountId);
-  if (members.length > 0) throw organizationNotEmpty();
+  // Member accounts, OUs and (customer managed) policies must all be gone first.
+  const prefix = `${org.id}/`;
+  if (members.length > 0 || (await deps.store.count(OU_COLLECTION, prefix)) > 0 || (await deps.store.count(POLICIES_COLLECTION, prefix)) > 0) {
+    throw organizationNotEmpty();
+  }
   const requests = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${accountId}//` });
   if (requests.some((r) => r.value.state === "IN_PROGRESS")) {
     throw constraintViolation("ACCOUNT_CREATION_NOT_COMPLETE", "An account creation request is still in progress. Wait for it to finish before deleting the organization.");
@@ -149,4 +172,8 @@ export async function deleteOrganization(deps: OrganizationsDomainDeps, accountI
   });
   await removeOrganization(deps, org.id);
   for (const r of requests) await deps.store.delete(CREATE_ACCOUNT_COLLECTION, r.key);
+  // What remains of the tree: the default policies' attachments and the management account's place.
+  await orgTransaction(deps, async (tx) => {
+    for (const c of [ATTACHMENTS_COLLECTION, ACCOUNT_PARENTS_COLLECTION]) for (const e of await tx.list(c, { prefix })) await tx.delete(c, e.key);
+  });
 }

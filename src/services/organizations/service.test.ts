@@ -204,7 +204,7 @@ describe("Organizations errors", () => {
     await f.call("CreateAccount", { AccountName: "M", Email: "m@example.com" });
     await expectAwsError(f.call("DeleteOrganization", {}), "ConstraintViolationException", /in progress/, 409);
     await f.drain();
-    await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", "The organization isn't empty. Remove all member accounts before deleting the organization.", 409);
+    await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", "The organization isn't empty. To delete an organization, you must first remove all accounts except the management account, delete all OUs, and delete all policies.", 409);
 
     const g = await orgFixture({ manual: true });
     await withOrg(g);

@@ -1,0 +1,174 @@
+/**
+ * Organization policies: customer managed policies are documents of their own; AWS managed
+ * policies (FullAWSAccess) are constants that every organization sees. Documents are checked
+ * against the type's size limit and validated by the policy engine for the type's kind (SCPs:
+ * "scp") before they are stored, so what enforcement parses later is known to parse.
+ */
+import { parsePolicy, PolicyParseError } from "../../iam/policy/index.js";
+import type { DocStore } from "../../storage/types.js";
+import { constraintViolation, duplicatePolicy, invalidInput, malformedPolicyDocument, policyInUse, policyNotFound } from "./errors.js";
+import {
+  ATTACHMENTS_COLLECTION,
+  awsManagedPolicyArn,
+  newPolicyId,
+  policyArn,
+  POLICIES_COLLECTION,
+  policyKey,
+  type AttachmentRecord,
+  type OrganizationRecord,
+  type OrgPolicyType,
+  type PolicyRecord,
+  type Tag,
+} from "./model.js";
+import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { awsManagedPolicy, POLICY_TYPES } from "./policy-types.js";
+
+/** A policy as the API shows it, AWS managed or not. */
+export interface FoundPolicy {
+  id: string;
+  type: OrgPolicyType;
+  name: string;
+  description: string;
+  content: string;
+  awsManaged: boolean;
+  tags: Tag[];
+}
+
+export interface PolicySummaryView {
+  Id: string;
+  Arn: string;
+  Name: string;
+  Description: string;
+  Type: OrgPolicyType;
+  AwsManaged: boolean;
+}
+
+const found = (p: PolicyRecord): FoundPolicy => ({ id: p.id, type: p.type, name: p.name, description: p.description, content: p.content, awsManaged: false, tags: p.tags ?? [] });
+
+/** The policy with this id visible to the organization, or PolicyNotFoundException. */
+export async function findPolicy(db: DocStore, org: Readonly<OrganizationRecord>, policyId: string): Promise<FoundPolicy> {
+  const managed = awsManagedPolicy(policyId);
+  if (managed) return { ...managed.policy, type: managed.type, awsManaged: true, tags: [] };
+  const rec = await db.get<PolicyRecord>(POLICIES_COLLECTION, policyKey(org.id, policyId));
+  if (!rec || rec.organizationId !== org.id) throw policyNotFound();
+  return found(rec);
+}
+
+/** Policies of one type, AWS managed included, ordered by id. */
+export async function listPolicies(db: DocStore, org: Readonly<OrganizationRecord>, type: OrgPolicyType): Promise<FoundPolicy[]> {
+  const own = (await db.list<PolicyRecord>(POLICIES_COLLECTION, { prefix: `${org.id}/` })).map((e) => e.value).filter((p) => p.type === type);
+  const managed = POLICY_TYPES[type].defaultPolicy;
+  return [{ ...managed, type, awsManaged: true, tags: [] }, ...own.map(found)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function policySummary(org: Readonly<OrganizationRecord>, p: FoundPolicy): PolicySummaryView {
+  return {
+    Id: p.id,
+    Arn: p.awsManaged ? awsManagedPolicyArn(p.type, p.id) : policyArn(org, p.type, p.id),
+    Name: p.name,
+    Description: p.description,
+    Type: p.type,
+    AwsManaged: p.awsManaged,
+  };
+}
+
+export function policyView(org: Readonly<OrganizationRecord>, p: FoundPolicy): { PolicySummary: PolicySummaryView; Content: string } {
+  return { PolicySummary: policySummary(org, p), Content: p.content };
+}
+
+/** The type's size limit (ConstraintViolation), then the policy engine's validation (MalformedPolicyDocument). */
+export function checkPolicyContent(type: OrgPolicyType, content: string): void {
+  const rules = POLICY_TYPES[type];
+  if (content.length > rules.maxSize) throw constraintViolation("POLICY_CONTENT_LIMIT_EXCEEDED");
+  try {
+    parsePolicy(content, rules.kind);
+  } catch (e) {
+    if (e instanceof PolicyParseError) throw malformedPolicyDocument(e.message);
+    throw e;
+  }
+}
+
+async function ownPolicies(tx: DocStore, organizationId: string): Promise<PolicyRecord[]> {
+  return (await tx.list<PolicyRecord>(POLICIES_COLLECTION, { prefix: `${organizationId}/` })).map((e) => e.value);
+}
+
+export async function createPolicy(
+  deps: OrganizationsDomainDeps,
+  organizationId: string,
+  input: { type: OrgPolicyType; name: string; description: string; content: string; tags: Tag[]; now: number },
+): Promise<{ org: OrganizationRecord; policy: FoundPolicy }> {
+  checkPolicyContent(input.type, input.content);
+  return orgTransaction(deps, async (tx) => {
+    const org = await storedOrganization(tx, organizationId);
+    const sameType = (await ownPolicies(tx, org.id)).filter((p) => p.type === input.type);
+    if (sameType.some((p) => p.name === input.name) || POLICY_TYPES[input.type].defaultPolicy.name === input.name) throw duplicatePolicy();
+    if (sameType.length >= POLICY_TYPES[input.type].maxPerOrganization) throw constraintViolation("POLICY_NUMBER_LIMIT_EXCEEDED");
+    let id = newPolicyId();
+    while (await tx.get(POLICIES_COLLECTION, policyKey(org.id, id))) id = newPolicyId();
+    const rec: PolicyRecord = {
+      id,
+      organizationId: org.id,
+      type: input.type,
+      name: input.name,
+      description: input.description,
+      content: input.content,
+      createdAt: input.now,
+      ...(input.tags.length > 0 ? { tags: input.tags } : {}),
+    };
+    await tx.put(POLICIES_COLLECTION, policyKey(org.id, id), rec);
+    return { org, policy: found(rec) };
+  });
+}
+
+/** A customer managed policy for a change; AWS managed ones are immutable. */
+async function ownPolicy(tx: DocStore, org: Readonly<OrganizationRecord>, policyId: string): Promise<PolicyRecord> {
+  const p = await findPolicy(tx, org, policyId);
+  if (p.awsManaged) throw invalidInput("IMMUTABLE_POLICY");
+  return (await tx.get<PolicyRecord>(POLICIES_COLLECTION, policyKey(org.id, policyId))) as PolicyRecord;
+}
+
+export async function updatePolicy(
+  deps: OrganizationsDomainDeps,
+  organizationId: string,
+  policyId: string,
+  change: { name?: string; description?: string; content?: string },
+): Promise<{ org: OrganizationRecord; policy: FoundPolicy }> {
+  return orgTransaction(deps, async (tx) => {
+    const org = await storedOrganization(tx, organizationId);
+    const current = await ownPolicy(tx, org, policyId);
+    if (change.content !== undefined) checkPolicyContent(current.type, change.content);
+    if (change.name !== undefined && change.name !== current.name) {
+      const others = (await ownPolicies(tx, org.id)).filter((p) => p.type === current.type && p.id !== current.id);
+      if (others.some((p) => p.name === change.name) || POLICY_TYPES[current.type].defaultPolicy.name === change.name) throw duplicatePolicy();
+    }
+    const next: PolicyRecord = {
+      ...current,
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.description !== undefined ? { description: change.description } : {}),
+      ...(change.content !== undefined ? { content: change.content } : {}),
+    };
+    await tx.put(POLICIES_COLLECTION, policyKey(org.id, policyId), next);
+    return { org, policy: found(next) };
+  });
+}
+
+export async function deletePolicy(deps: OrganizationsDomainDeps, organizationId: string, policyId: string): Promise<void> {
+  await orgTransaction(deps, async (tx) => {
+    const org = await storedOrganization(tx, organizationId);
+    await ownPolicy(tx, org, policyId);
+    const attachments = await tx.list<AttachmentRecord>(ATTACHMENTS_COLLECTION, { prefix: `${org.id}/` });
+    if (attachments.some((a) => a.value.policyId === policyId)) throw policyInUse();
+    await tx.delete(POLICIES_COLLECTION, policyKey(org.id, policyId));
+  });
+}
+
+/** Replaces a customer managed policy's tags (TagResource / UntagResource). */
+export async function setPolicyTags(deps: OrganizationsDomainDeps, organizationId: string, policyId: string, change: (tags: Tag[]) => Tag[]): Promise<void> {
+  await orgTransaction(deps, async (tx) => {
+    const org = await storedOrganization(tx, organizationId);
+    const current = await ownPolicy(tx, org, policyId);
+    const { tags: _old, ...rest } = current;
+    const tags = change(current.tags ?? []);
+    await tx.put<PolicyRecord>(POLICIES_COLLECTION, policyKey(org.id, policyId), { ...rest, ...(tags.length > 0 ? { tags } : {}) });
+  });
+}
