@@ -24,7 +24,9 @@ const sessionUser: Principal = { ...alice, accessKeyId: "ASIAEXAMPLESESSION02", 
 const sourced: Principal = { ...roleSession, sourceIdentity: "jdoe@example.com", mfaAuthenticated: true };
 const oddNames: Principal = { ...alice, name: 'al"ice\u2028\u0001', arn: "arn:aws:iam::111122223333:user/path/al\\ice", accessKeyId: "not-a-key" };
 
-const principals: Array<Principal | undefined> = [alice, roleSession, root, federatedByUser, federatedByRoot, sessionUser, sourced, oddNames, undefined];
+const webIdentitySession: Principal = { ...roleSession, federatedProvider: "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com" };
+
+const principals: Array<Principal | undefined> = [alice, roleSession, root, federatedByUser, federatedByRoot, sessionUser, sourced, oddNames, webIdentitySession, undefined];
 
 const variants: Array<Partial<ApiCallRecord>> = [
   {},
@@ -41,6 +43,12 @@ const variants: Array<Partial<ApiCallRecord>> = [
   { annotations: { requestParameters: null, responseElements: { keyId: "k", Plaintext: "secret" } } },
   { annotations: { requestParameters: { roleArn: "arn:r", SessionToken: "t" }, additionalEventData: { note: "n", SecretAccessKey: "s" } } },
   { annotations: { recipientAccountId: "111122223333" } },
+  {
+    annotations: {
+      recipientAccountId: "111122223333",
+      federatedIdentity: { type: "SAMLUser", principalId: "bdGOnUkh1i4L/jEvs=:al\"ice", userName: 'al"ice', identityProvider: "bdGOnUkh1i4L/jEvs=" },
+    },
+  },
   { input: { RoleArn: "arn:aws:iam::111122223333:role/R", RoleSessionName: "s", DurationSeconds: 900, Tags: [{ Key: "k", Value: "v" }] }, inputSchema: AssumeRole$ },
   { input: new Map([["a", 1]]), output: [1, 2] as unknown },
   { time: T0 + 999_999, requestId: 'req-"2"' },

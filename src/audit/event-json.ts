@@ -16,7 +16,7 @@ import type { Principal } from "../core/types.js";
 import type { ApiCallRecord } from "./types.js";
 import { jsonString } from "../core/json-text.js";
 import { annotationJson, redactForCloudTrail } from "./redact.js";
-import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
+import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, unauthenticatedIdentityOf, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
 
 export interface EventJson {
   json: string;
@@ -37,6 +37,7 @@ interface IdentityEntry {
   mfaAuthenticated: boolean | undefined;
   sourceIdentity: string | undefined;
   isSessionToken: boolean | undefined;
+  federatedProvider: string | undefined;
   json: string;
   username: string;
   eventAccessKeyId: string;
@@ -59,7 +60,8 @@ function sameIdentity(e: IdentityEntry, p: Principal): boolean {
     e.sessionIssuedAt === p.sessionIssuedAt &&
     e.mfaAuthenticated === p.mfaAuthenticated &&
     e.sourceIdentity === p.sourceIdentity &&
-    e.isSessionToken === p.isSessionToken
+    e.isSessionToken === p.isSessionToken &&
+    e.federatedProvider === p.federatedProvider
   );
 }
 
@@ -80,6 +82,7 @@ function identityOf(p: Principal): IdentityEntry {
     mfaAuthenticated: p.mfaAuthenticated,
     sourceIdentity: p.sourceIdentity,
     isSessionToken: p.isSessionToken,
+    federatedProvider: p.federatedProvider,
     json: JSON.stringify(id),
     username: usernameOf(id),
     eventAccessKeyId: id.accessKeyId ?? "",
@@ -139,7 +142,7 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
     username = e.username;
     accessKeyId = e.eventAccessKeyId;
   } else {
-    const id = userIdentityOf(undefined, rec.accessKeyId, rec.accountId);
+    const id = unauthenticatedIdentityOf(rec)!;
     identityJson = JSON.stringify(id);
     username = usernameOf(id);
     accessKeyId = id.accessKeyId ?? "";

@@ -175,6 +175,21 @@ describe("buildCloudTrailEvent", () => {
 });
 
 describe("buildCloudTrailEvents", () => {
+  test("unsigned federation calls name the federated user (SAMLUser / WebIdentityUser); web identity sessions name their provider", () => {
+    const identity = { type: "SAMLUser" as const, principalId: "bdGOnUkh1i4L/jEvs=:alice", userName: "alice", identityProvider: "bdGOnUkh1i4L/jEvs=" };
+    const ev = buildCloudTrailEvent(
+      record({ principal: undefined, accessKeyId: undefined, operation: "AssumeRoleWithSAML", eventSource: "sts.amazonaws.com", annotations: { federatedIdentity: identity, recipientAccountId: "111122223333" } }),
+      "ev-9",
+    );
+    assert.deepEqual(ev.userIdentity, identity);
+    assert.equal(ev.recipientAccountId, "111122223333");
+    assert.equal(indexFieldsOf(ev, T0).username, "alice");
+    const provider = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+    const session = userIdentityOf({ ...roleSession, federatedProvider: provider }, undefined, undefined);
+    assert.deepEqual(session.sessionContext?.webIdFederationData, { federatedProvider: provider, attributes: {} });
+    assert.deepEqual(userIdentityOf(roleSession, undefined, undefined).sessionContext?.webIdFederationData, {});
+  });
+
   test("same-account call yields one event", () => {
     let n = 0;
     const evs = buildCloudTrailEvents(record(), () => `id-${++n}`);

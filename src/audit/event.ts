@@ -16,7 +16,7 @@ export const EVENT_VERSION = "1.11";
 /** Global services' events (IAM, STS global endpoint, Organizations) are recorded in us-east-1. */
 export const GLOBAL_EVENT_REGION = "us-east-1";
 
-export type UserIdentityType = "Root" | "IAMUser" | "AssumedRole" | "FederatedUser" | "AWSAccount" | "Unknown";
+export type UserIdentityType = "Root" | "IAMUser" | "AssumedRole" | "FederatedUser" | "AWSAccount" | "SAMLUser" | "WebIdentityUser" | "Unknown";
 
 export interface SessionIssuer {
   type: "Role" | "IAMUser" | "Root";
@@ -29,7 +29,8 @@ export interface SessionIssuer {
 export interface SessionContext {
   /** Empty object for sessions from GetSessionToken (the issuer is the identity itself). */
   sessionIssuer: SessionIssuer | Record<string, never>;
-  webIdFederationData: Record<string, never>;
+  /** Sessions from AssumeRoleWithWebIdentity name their OIDC provider; others carry {}. */
+  webIdFederationData: { federatedProvider: string; attributes: Record<string, never> } | Record<string, never>;
   attributes: { creationDate: string; mfaAuthenticated: "true" | "false" };
   sourceIdentity?: string;
   /** "true" for a member account's root session issued by sts:AssumeRoot. */
@@ -43,6 +44,8 @@ export interface UserIdentity {
   accountId?: string;
   accessKeyId?: string;
   userName?: string;
+  /** SAMLUser / WebIdentityUser: the identity provider that vouched for the caller. */
+  identityProvider?: string;
   sessionContext?: SessionContext;
 }
 
@@ -166,7 +169,7 @@ export function userIdentityOf(p: Principal | undefined, claimedKey: string | un
   if (hasSession(p)) {
     id.sessionContext = {
       sessionIssuer: sessionIssuerOf(p),
-      webIdFederationData: {},
+      webIdFederationData: p.federatedProvider !== undefined ? { federatedProvider: p.federatedProvider, attributes: {} } : {},
       attributes: {
         creationDate: isoSeconds(p.sessionIssuedAt ?? 0),
         mfaAuthenticated: p.mfaAuthenticated === true ? "true" : "false",
@@ -176,6 +179,16 @@ export function userIdentityOf(p: Principal | undefined, claimedKey: string | un
     };
   }
   return id;
+}
+
+/**
+ * The userIdentity of a call made without AWS credentials: the identity its IdP vouched for
+ * (unsigned federation calls), else what the request claimed. Undefined when there is a principal.
+ */
+export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | undefined {
+  if (rec.principal !== undefined) return undefined;
+  const f = rec.annotations.federatedIdentity;
+  return f !== undefined ? { type: f.type, principalId: f.principalId, userName: f.userName, identityProvider: f.identityProvider } : userIdentityOf(undefined, rec.accessKeyId, rec.accountId);
 }
 
 /**
@@ -200,7 +213,7 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
   const category = rec.eventCategory ?? "Management";
   const ev: CloudTrailEvent = {
     eventVersion: EVENT_VERSION,
-    userIdentity: userIdentityOf(rec.principal, rec.accessKeyId, rec.accountId),
+    userIdentity: unauthenticatedIdentityOf(rec) ?? userIdentityOf(rec.principal, rec.accessKeyId, rec.accountId),
     eventTime: isoSeconds(rec.time),
     eventSource: rec.eventSource,
     eventName: rec.operation,

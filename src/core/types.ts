@@ -30,6 +30,10 @@ export interface Principal {
   sessionPolicy?: string;
   sessionPolicyArns?: string[];
   sessionTags?: Record<string, string>;
+  /** Keys of the session tags that pass on to sessions this one assumes (role chaining). */
+  transitiveTagKeys?: string[];
+  /** Sessions from sts:AssumeRoleWithWebIdentity: the IAM OIDC provider (ARN) that vouched for the caller. */
+  federatedProvider?: string;
   sourceIdentity?: string;
   /** Issuing principal for GetSessionToken sessions (same identity, temporary keys). */
   isSessionToken?: boolean;
@@ -68,7 +72,20 @@ export interface AuthorizeRequest {
   context?: ConditionContext;
 }
 
+/**
+ * The caller of an unsigned federation call, as CloudTrail names it once the identity
+ * provider's token or assertion has been verified (CloudTrail userIdentity element).
+ */
+export interface FederatedUserIdentity {
+  type: "SAMLUser" | "WebIdentityUser";
+  principalId: string;
+  userName: string;
+  identityProvider: string;
+}
+
 export interface AuditAnnotations {
+  /** The caller of an unsigned federation call (AssumeRoleWithSAML / AssumeRoleWithWebIdentity). */
+  federatedIdentity?: FederatedUserIdentity;
   resources?: Array<{ ARN: string; accountId: string; type?: string }>;
   /** Overrides what audit records as requestParameters / responseElements (already redacted). */
   requestParameters?: Record<string, unknown> | null;

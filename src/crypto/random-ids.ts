@@ -49,6 +49,11 @@ export function randomUniqueId(prefix: "AIDA" | "AROA" | "ANPA" | "AGPA" | "AIPA
   return prefix + randomBase32(17);
 }
 
+/** 26 base32 characters (130 bits): IAM SAML providers' unique ids and their private keys' KeyIds ([A-Z0-9]{22,64}). */
+export function randomSamlId(): string {
+  return randomBase32(26);
+}
+
 /** 12 decimal digits, never starting with 0. */
 export function randomAccountId(): string {
   return String(randomInt(100_000_000_000, 1_000_000_000_000));

@@ -17,6 +17,7 @@ import {
   DeleteOpenIDConnectProviderCommand,
   CreateRoleCommand,
   PutRolePolicyCommand,
+  ListRolesCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
@@ -95,10 +96,42 @@ test("OIDC provider + trust policy: AssumeRoleWithWebIdentity issues credentials
     (e: any) => e.name === "ExpiredTokenException" && /^Token expired: current date\/time \d+ must be before the expiration date\/time \d+$/.test(e.message),
   );
 
-  // CloudTrail records the call without the token.
-  const events = await new CloudTrailClient(s.clientConfig()).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRoleWithWebIdentity" }] }));
+  // Session tags from the token's https://aws.amazon.com/tags claim reach policy evaluation (aws:PrincipalTag).
+  const taggedTrust = { ...trust, Statement: [{ ...trust.Statement[0], Action: ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"] }] };
+  const tagged = await iam.send(new CreateRoleCommand({ RoleName: "ci-tagged", AssumeRolePolicyDocument: JSON.stringify(taggedTrust) }));
+  const onlyApollo = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:ListRoles", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/Project": "Apollo" } } }] };
+  await iam.send(new PutRolePolicyCommand({ RoleName: "ci-tagged", PolicyName: "by-tag", PolicyDocument: JSON.stringify(onlyApollo) }));
+  const tagsClaim = (project: string) => ({ "https://aws.amazon.com/tags": { principal_tags: { Project: [project] }, transitive_tag_keys: ["Project"] } });
+  const withTags = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: tagged.Role!.Arn!, RoleSessionName: "tagged", WebIdentityToken: mintToken(rsa, { ...claims, ...tagsClaim("Apollo") }) }));
+  assert.ok((withTags.PackedPolicySize ?? 0) > 0);
+  const taggedCreds = { accessKeyId: withTags.Credentials!.AccessKeyId!, secretAccessKey: withTags.Credentials!.SecretAccessKey!, sessionToken: withTags.Credentials!.SessionToken! };
+  await new IAMClient(s.clientConfig(taggedCreds)).send(new ListRolesCommand({}));
+  const otherTag = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: tagged.Role!.Arn!, RoleSessionName: "tagged", WebIdentityToken: mintToken(rsa, { ...claims, ...tagsClaim("Gemini") }) }));
+  const otherCreds = { accessKeyId: otherTag.Credentials!.AccessKeyId!, secretAccessKey: otherTag.Credentials!.SecretAccessKey!, sessionToken: otherTag.Credentials!.SessionToken! };
+  await assert.rejects(new IAMClient(s.clientConfig(otherCreds)).send(new ListRolesCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+  // Without sts:TagSession in the trust policy, a token with tags is refused.
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "run-t", WebIdentityToken: mintToken(rsa, { ...claims, ...tagsClaim("Apollo") }) })),
+    (e: any) => e.name === "AccessDenied" && e.message === "Not authorized to perform sts:TagSession",
+  );
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: tagged.Role!.Arn!, RoleSessionName: "bad", WebIdentityToken: mintToken(rsa, { ...claims, "https://aws.amazon.com/tags": { principal_tags: { a: ["1"], A: ["2"] } } }) })),
+    (e: any) => e.name === "InvalidParameterValue" && e.message === "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+  );
+
+  // CloudTrail records the call without the token, made by the web identity user.
+  const trail = new CloudTrailClient(s.clientConfig());
+  const events = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRoleWithWebIdentity" }] }));
   assert.ok((events.Events?.length ?? 0) > 0);
   for (const ev of events.Events ?? []) assert.ok(!ev.CloudTrailEvent?.includes(token.split(".")[2]!), "the token never reaches the audit log");
+  const first = (events.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!)).find((e) => e.errorCode === undefined && e.responseElements?.assumedRoleUser?.arn?.endsWith("/ci-deploy/run-1"));
+  assert.ok(first, "the successful call is recorded");
+  assert.deepEqual(first.userIdentity, { type: "WebIdentityUser", principalId: `${providerArn}:sts.amazonaws.com:${claims.sub}`, userName: claims.sub, identityProvider: providerArn });
+  assert.equal(first.recipientAccountId, s.accountId);
+  // Calls made with the session name the OIDC provider in the session context.
+  const who2 = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: creds.accessKeyId }] }));
+  const sessionCall = (who2.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!)).find((e) => e.eventName === "GetCallerIdentity");
+  assert.deepEqual(sessionCall?.userIdentity.sessionContext.webIdFederationData, { federatedProvider: providerArn, attributes: {} });
 
   await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
   await assert.rejects(

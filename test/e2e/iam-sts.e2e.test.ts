@@ -221,7 +221,10 @@ test("unsigned STS federation calls reach their operation; other unsigned calls 
   });
   await assert.rejects(sts.send(new AssumeRoleWithWebIdentityCommand({ ...input, RoleSessionName: "bad name" })), (e: any) => e.name === "ValidationError" && e.$metadata.httpStatusCode === 400);
   const saml = { RoleArn: input.RoleArn, PrincipalArn: `arn:aws:iam::${s.accountId}:saml-provider/idp`, SAMLAssertion: "PHNhbWw+PC9zYW1sPg==" };
-  await assert.rejects(sts.send(new AssumeRoleWithSAMLCommand(saml)), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+  await assert.rejects(
+    sts.send(new AssumeRoleWithSAMLCommand(saml)),
+    (e: any) => e.name === "InvalidIdentityTokenException" && e.$metadata.httpStatusCode === 400 && e.message === "The SAML response is not a well-formed, base64-encoded SAML 2.0 Response.",
+  );
   // Signed operations still refuse a request without a signature.
   const u = new URL(s.url);
   const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -52,6 +52,10 @@ export interface SessionRecord {
   sessionPolicy?: string;
   sessionPolicyArns?: string[];
   sessionTags?: Record<string, string>;
+  /** Keys of sessionTags that role chaining passes on. */
+  transitiveTagKeys?: string[];
+  /** AssumeRoleWithWebIdentity sessions: the IAM OIDC provider ARN. */
+  federatedProvider?: string;
   sourceIdentity?: string;
   /** Issued after an MFA code was verified (GetSessionToken/AssumeRole with SerialNumber + TokenCode). */
   mfaAuthenticated?: boolean;
@@ -69,6 +73,23 @@ export interface OidcProviderRecord {
   resource: string;
   url: string;
   clientIds: string[];
+}
+
+/** An IAM SAML provider, as STS needs it to accept an assertion. */
+export interface SamlProviderRecord {
+  accountId: string;
+  arn: string;
+  name: string;
+  /** SAMLProviderUUID: also the IdP-ID of the provider's own ACS URL (…/saml/acs/<uuid>). */
+  uuid: string;
+  /** The IdP's entityID: the Issuer its assertions must carry. */
+  entityId: string;
+  /** Signing certificates (PEM) from the metadata. */
+  certificates: string[];
+  validUntil: number;
+  assertionEncryptionMode: "Allowed" | "Required";
+  /** Unsealed PEM private keys for encrypted assertions: held in memory only for the call. */
+  privateKeys: string[];
 }
 
 export interface IamApi {
@@ -94,4 +115,6 @@ export interface IamApi {
   verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<boolean>;
   /** The account's OIDC provider for an issuer (host[/path], without "https://"), if registered. */
   getOpenIdConnectProvider(accountId: string, resource: string): Promise<OidcProviderRecord | undefined>;
+  /** The SAML provider an ARN names, if registered. */
+  getSamlProvider(arn: string): Promise<SamlProviderRecord | undefined>;
 }

@@ -24,11 +24,6 @@ export function serverCertificateArn(accountId: string, path: string, name: stri
   return `arn:aws:iam::${accountId}:server-certificate${path}${name}`;
 }
 
-/** `resource` is the provider URL without "https://" (host[/path]). */
-export function oidcProviderArn(accountId: string, resource: string): string {
-  return `arn:aws:iam::${accountId}:oidc-provider/${resource}`;
-}
-
 export function rootArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:root`;
 }

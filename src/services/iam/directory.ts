@@ -122,6 +122,8 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       ...(s.sessionPolicy !== undefined ? { sessionPolicy: s.sessionPolicy } : {}),
       ...(s.sessionPolicyArns !== undefined && s.sessionPolicyArns.length > 0 ? { sessionPolicyArns: s.sessionPolicyArns } : {}),
       ...(s.sessionTags !== undefined ? { sessionTags: s.sessionTags } : {}),
+      ...(s.transitiveTagKeys !== undefined && s.transitiveTagKeys.length > 0 ? { transitiveTagKeys: s.transitiveTagKeys } : {}),
+      ...(s.federatedProvider !== undefined ? { federatedProvider: s.federatedProvider } : {}),
       ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
       ...(s.mfaAuthenticated === true ? { mfaAuthenticated: true, ...(s.mfaAuthenticatedAt !== undefined ? { mfaAuthenticatedAt: s.mfaAuthenticatedAt } : {}) } : {}),
     };

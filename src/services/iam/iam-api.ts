@@ -14,6 +14,7 @@ import { verifyMfaCode } from "./mfa.js";
 import { COLLECTIONS, rootAccessKeyAad, type RoleDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
 import { oidcProviderArnOf, oidcProviderByResource } from "./oidc-providers.js";
 import { checkPolicyArn } from "./policy-common.js";
+import { samlProviderRecord } from "./saml-providers.js";
 import { defaultDocumentOf, localPolicyByArn } from "./policy-lookup.js";
 import { roles, users } from "./repo.js";
 import { createRole } from "./roles.js";
@@ -124,6 +125,10 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
     async getOpenIdConnectProvider(accountId: string, resource: string) {
       const p = await oidcProviderByResource(env.store, accountId, resource);
       return p ? { accountId: p.accountId, arn: oidcProviderArnOf(p), resource: p.resource, url: p.url, clientIds: [...p.clientIds] } : undefined;
+    },
+
+    async getSamlProvider(arn: string) {
+      return samlProviderRecord(env, env.store, arn);
     },
   };
 }

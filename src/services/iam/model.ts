@@ -246,6 +246,34 @@ export interface OidcProviderDoc {
   tags: TagDoc[];
 }
 
+/** A private key of a SAML provider, for decrypting encrypted assertions; never returned. */
+export interface SamlPrivateKeyDoc {
+  keyId: string;
+  uploadDate: number;
+  /** The PEM key sealed with aad `samlPrivateKeyAad(uuid, keyId)`. */
+  sealedKey: string;
+}
+
+/**
+ * A SAML 2.0 identity provider, keyed `<accountId>/<name>` (the ARN's resource after
+ * "saml-provider/"). The metadata document is kept as uploaded; the entityID and signing
+ * certificates parsed from it are what AssumeRoleWithSAML verifies assertions against.
+ */
+export interface SamlProviderDoc {
+  accountId: string;
+  name: string;
+  uuid: string;
+  metadataDocument: string;
+  entityId: string;
+  /** PEM. */
+  certificates: string[];
+  validUntil: number;
+  createDate: number;
+  tags: TagDoc[];
+  assertionEncryptionMode: "Allowed" | "Required";
+  privateKeys: SamlPrivateKeyDoc[];
+}
+
 export const COLLECTIONS = {
   users: "iam-users",
   userNames: "iam-user-names",
@@ -273,6 +301,7 @@ export const COLLECTIONS = {
   loginProfiles: "iam-login-profiles",
   mfaDevices: "iam-mfa-devices",
   oidcProviders: "iam-oidc-providers",
+  samlProviders: "iam-saml-providers",
   /** `<accountId>/<userId>/<SSHPublicKeyId>` → SshPublicKeyDoc. */
   sshPublicKeys: "iam-ssh-public-keys",
   /** `<accountId>/<userId>/<CertificateId>` → SigningCertificateDoc. */
@@ -327,6 +356,9 @@ export const QUOTAS = {
   oidcProvidersPerAccount: 100,
   clientIdsPerOidcProvider: 100,
   thumbprintsPerOidcProvider: 5,
+  samlProvidersPerAccount: 100,
+  /** Two keys at a time: the current one and its replacement during a rotation. */
+  privateKeysPerSamlProvider: 2,
 } as const;
 
 /** An SSH public key of a user (CodeCommit), keyed `<accountId>/<userId>/<sshPublicKeyId>`. */
@@ -370,6 +402,10 @@ export function rootAccessKeyAad(accessKeyId: string): string {
 
 export function sessionSecretAad(accessKeyId: string): string {
   return `sts/session/${accessKeyId}`;
+}
+
+export function samlPrivateKeyAad(providerUuid: string, keyId: string): string {
+  return `iam/saml-private-key/${providerUuid}/${keyId}`;
 }
 
 export function mfaSeedAad(serialNumber: string): string {

@@ -23,33 +23,36 @@ import type {
   UntagOpenIDConnectProviderRequest,
   UpdateOpenIDConnectProviderThumbprintRequest,
 } from "@aws-sdk/client-iam";
-import type { ConditionContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
-import { oidcProviderArn } from "./arn.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, entityAlreadyExists, invalidInput, noSuchEntity, quotaExceeded } from "./errors.js";
+import { providerStore } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, type OidcProviderDoc } from "./model.js";
-import { paginate, pageFields } from "./pagination.js";
-import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
-import { checkArn, checkMarker, checkMaxItems, checkTagKeys, checkTags, required } from "./validation.js";
+import { requestTagContext, sortedTags } from "./tags.js";
+import { checkTags, required } from "./validation.js";
 
 const PROVIDER_TYPE = "AWS::IAM::OIDCProvider";
 const URL_MAX = 255;
 const CLIENT_ID_MAX = 255;
 const THUMBPRINT_LEN = 40;
-const PROVIDER_ARN = /^arn:aws:iam::(\d{12}):oidc-provider\/(.+)$/;
+const notFound = (arn: string) => noSuchEntity(`OpenIDConnect Provider not found for arn ${arn}`);
 
-function key(accountId: string, resource: string): string {
-  return `${accountId}/${resource}`;
-}
+const providers = providerStore<OidcProviderDoc>({
+  collection: COLLECTIONS.oidcProviders,
+  resourceType: PROVIDER_TYPE,
+  arnType: "oidc-provider",
+  arnField: "openIDConnectProviderArn",
+  tagQuota: "TagsPerOpenIdConnectProvider",
+  notFound,
+});
 
 export function oidcProviderArnOf(p: OidcProviderDoc): string {
-  return oidcProviderArn(p.accountId, p.resource);
+  return providers.arnOf(p.accountId, p.resource);
 }
 
 /** The stored provider for an issuer (host[/path], no scheme), for STS. */
 export async function oidcProviderByResource(db: DocStore, accountId: string, resource: string): Promise<OidcProviderDoc | undefined> {
-  return db.get<OidcProviderDoc>(COLLECTIONS.oidcProviders, key(accountId, resource));
+  return providers.byResource(db, accountId, resource);
 }
 
 /** Url: https only, no query or fragment; returns host[/path] (what follows "https://"). */
@@ -99,34 +102,6 @@ function checkThumbprints(list: string[] | undefined): string[] {
   return unique;
 }
 
-const notFound = (arn: string) => noSuchEntity(`OpenIDConnect Provider not found for arn ${arn}`);
-
-/** Authorises `iam:<action>` on the provider named by ARN; returns the stored provider (if any, and in the caller's account). */
-async function authorizeOnProvider(
-  env: IamEnv,
-  caller: Caller,
-  action: string,
-  arnInput: string | undefined,
-  context?: ConditionContext,
-): Promise<{ arn: string; doc: OidcProviderDoc | undefined }> {
-  const arn = checkArn(arnInput, "openIDConnectProviderArn");
-  const m = PROVIDER_ARN.exec(arn);
-  const doc = m && m[1] === caller.accountId ? await oidcProviderByResource(env.store, caller.accountId, m[2] as string) : undefined;
-  await authorize(caller, action, arn, { ...resourceTagContext(doc?.tags), ...context });
-  noteResource(caller, arn, PROVIDER_TYPE);
-  return { arn, doc };
-}
-
-/** Applies `change` to the stored provider in one transaction; NoSuchEntity when it is gone. */
-async function update(env: IamEnv, caller: Caller, arn: string, change: (p: OidcProviderDoc) => OidcProviderDoc): Promise<void> {
-  const m = PROVIDER_ARN.exec(arn);
-  await write(env, caller.accountId, async (tx) => {
-    const p = m && m[1] === caller.accountId ? await oidcProviderByResource(tx, caller.accountId, m[2] as string) : undefined;
-    if (!p) throw notFound(arn);
-    await tx.put<OidcProviderDoc>(COLLECTIONS.oidcProviders, key(p.accountId, p.resource), change(p));
-  });
-}
-
 export async function createOpenIDConnectProvider(
   env: IamEnv,
   caller: Caller,
@@ -136,13 +111,13 @@ export async function createOpenIDConnectProvider(
   const clientIds = checkClientIds(input.ClientIDList);
   const thumbprints = checkThumbprints(input.ThumbprintList);
   const tags = checkTags(input.Tags, true);
-  const arn = oidcProviderArn(caller.accountId, resource);
+  const arn = providers.arnOf(caller.accountId, resource);
   await authorize(caller, "CreateOpenIDConnectProvider", arn, requestTagContext(tags));
   noteResource(caller, arn, PROVIDER_TYPE);
   const doc: OidcProviderDoc = { accountId: caller.accountId, resource, url, clientIds, thumbprints, createDate: caller.now, tags };
   await write(env, caller.accountId, async (tx) => {
     const existing = await tx.count(COLLECTIONS.oidcProviders, `${caller.accountId}/`);
-    if (!(await tx.putIfAbsent<OidcProviderDoc>(COLLECTIONS.oidcProviders, key(caller.accountId, resource), doc))) {
+    if (!(await tx.putIfAbsent<OidcProviderDoc>(COLLECTIONS.oidcProviders, `${caller.accountId}/${resource}`, doc))) {
       throw entityAlreadyExists(`Provider with url ${url} already exists.`);
     }
     if (existing >= QUOTAS.oidcProvidersPerAccount) throw quotaExceeded("OpenIdConnectProvidersPerAccount", QUOTAS.oidcProvidersPerAccount);
@@ -151,7 +126,7 @@ export async function createOpenIDConnectProvider(
 }
 
 export async function getOpenIDConnectProvider(env: IamEnv, caller: Caller, input: GetOpenIDConnectProviderRequest): Promise<GetOpenIDConnectProviderResponse> {
-  const { arn, doc } = await authorizeOnProvider(env, caller, "GetOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  const { arn, doc } = await providers.authorizeOn(env, caller, "GetOpenIDConnectProvider", input.OpenIDConnectProviderArn);
   if (!doc) throw notFound(arn);
   return {
     // IAM reports the URL without its scheme.
@@ -170,13 +145,8 @@ export async function listOpenIDConnectProviders(env: IamEnv, caller: Caller): P
 }
 
 export async function deleteOpenIDConnectProvider(env: IamEnv, caller: Caller, input: DeleteOpenIDConnectProviderRequest): Promise<Record<string, never>> {
-  const { arn } = await authorizeOnProvider(env, caller, "DeleteOpenIDConnectProvider", input.OpenIDConnectProviderArn);
-  const m = PROVIDER_ARN.exec(arn);
-  await write(env, caller.accountId, async (tx) => {
-    const p = m && m[1] === caller.accountId ? await oidcProviderByResource(tx, caller.accountId, m[2] as string) : undefined;
-    if (!p) throw notFound(arn);
-    await tx.delete(COLLECTIONS.oidcProviders, key(p.accountId, p.resource));
-  });
+  const { arn } = await providers.authorizeOn(env, caller, "DeleteOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  await providers.remove(env, caller, arn);
   return {};
 }
 
@@ -186,8 +156,8 @@ export async function addClientIDToOpenIDConnectProvider(
   input: AddClientIDToOpenIDConnectProviderRequest,
 ): Promise<Record<string, never>> {
   const clientId = checkClientId(input.ClientID, "clientID");
-  const { arn } = await authorizeOnProvider(env, caller, "AddClientIDToOpenIDConnectProvider", input.OpenIDConnectProviderArn);
-  await update(env, caller, arn, (p) => {
+  const { arn } = await providers.authorizeOn(env, caller, "AddClientIDToOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  await providers.update(env, caller, arn, (p) => {
     if (p.clientIds.includes(clientId)) return p; // adding an existing client id changes nothing
     if (p.clientIds.length >= QUOTAS.clientIdsPerOidcProvider) throw quotaExceeded("ClientIdsPerOpenIdConnectProvider", QUOTAS.clientIdsPerOidcProvider);
     return { ...p, clientIds: [...p.clientIds, clientId] };
@@ -201,9 +171,9 @@ export async function removeClientIDFromOpenIDConnectProvider(
   input: RemoveClientIDFromOpenIDConnectProviderRequest,
 ): Promise<Record<string, never>> {
   const clientId = checkClientId(input.ClientID, "clientID");
-  const { arn } = await authorizeOnProvider(env, caller, "RemoveClientIDFromOpenIDConnectProvider", input.OpenIDConnectProviderArn);
+  const { arn } = await providers.authorizeOn(env, caller, "RemoveClientIDFromOpenIDConnectProvider", input.OpenIDConnectProviderArn);
   // Removing a client id the provider does not list succeeds without change (as IAM documents).
-  await update(env, caller, arn, (p) => ({ ...p, clientIds: p.clientIds.filter((c) => c !== clientId) }));
+  await providers.update(env, caller, arn, (p) => ({ ...p, clientIds: p.clientIds.filter((c) => c !== clientId) }));
   return {};
 }
 
@@ -213,23 +183,17 @@ export async function updateOpenIDConnectProviderThumbprint(
   input: UpdateOpenIDConnectProviderThumbprintRequest,
 ): Promise<Record<string, never>> {
   const thumbprints = checkThumbprints(required(input.ThumbprintList, "thumbprintList"));
-  const { arn } = await authorizeOnProvider(env, caller, "UpdateOpenIDConnectProviderThumbprint", input.OpenIDConnectProviderArn);
-  await update(env, caller, arn, (p) => ({ ...p, thumbprints }));
+  const { arn } = await providers.authorizeOn(env, caller, "UpdateOpenIDConnectProviderThumbprint", input.OpenIDConnectProviderArn);
+  await providers.update(env, caller, arn, (p) => ({ ...p, thumbprints }));
   return {};
 }
 
 export async function tagOpenIDConnectProvider(env: IamEnv, caller: Caller, input: TagOpenIDConnectProviderRequest): Promise<Record<string, never>> {
-  const tags = checkTags(required(input.Tags, "tags"), true);
-  const { arn } = await authorizeOnProvider(env, caller, "TagOpenIDConnectProvider", input.OpenIDConnectProviderArn, requestTagContext(tags));
-  await update(env, caller, arn, (p) => ({ ...p, tags: mergeTags(p.tags, tags, true, "TagsPerOpenIdConnectProvider") }));
-  return {};
+  return providers.tag(env, caller, "TagOpenIDConnectProvider", input.OpenIDConnectProviderArn, input.Tags);
 }
 
 export async function untagOpenIDConnectProvider(env: IamEnv, caller: Caller, input: UntagOpenIDConnectProviderRequest): Promise<Record<string, never>> {
-  const keys = checkTagKeys(input.TagKeys);
-  const { arn } = await authorizeOnProvider(env, caller, "UntagOpenIDConnectProvider", input.OpenIDConnectProviderArn, { "aws:TagKeys": keys });
-  await update(env, caller, arn, (p) => ({ ...p, tags: removeTags(p.tags, keys, true) }));
-  return {};
+  return providers.untag(env, caller, "UntagOpenIDConnectProvider", input.OpenIDConnectProviderArn, input.TagKeys);
 }
 
 export async function listOpenIDConnectProviderTags(
@@ -237,10 +201,5 @@ export async function listOpenIDConnectProviderTags(
   caller: Caller,
   input: ListOpenIDConnectProviderTagsRequest,
 ): Promise<ListOpenIDConnectProviderTagsResponse> {
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
-  const { arn, doc } = await authorizeOnProvider(env, caller, "ListOpenIDConnectProviderTags", input.OpenIDConnectProviderArn);
-  if (!doc) throw notFound(arn);
-  const page = paginate(sortedTags(doc.tags), (t) => t.Key, marker, max);
-  return { Tags: page.items, ...pageFields(page) };
+  return providers.listTags(env, caller, "ListOpenIDConnectProviderTags", { arn: input.OpenIDConnectProviderArn, Marker: input.Marker, MaxItems: input.MaxItems });
 }

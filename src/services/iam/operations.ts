@@ -25,6 +25,7 @@ import * as serverCerts from "./server-certificates.js";
 import * as serviceCreds from "./service-credentials.js";
 import * as linkedRoles from "./service-linked-roles.js";
 import * as lastAccessed from "./service-last-accessed.js";
+import * as saml from "./saml-providers.js";
 import * as signingCerts from "./signing-certificates.js";
 import * as simulation from "./simulation.js";
 import * as sshKeys from "./ssh-public-keys.js";
@@ -181,6 +182,18 @@ export function buildOperations(env: IamEnv, features: { outbound: OutboundFeder
     UntagOpenIDConnectProvider: op(sdk.UntagOpenIDConnectProvider$, oidc.untagOpenIDConnectProvider),
     ListOpenIDConnectProviderTags: op(sdk.ListOpenIDConnectProviderTags$, oidc.listOpenIDConnectProviderTags),
     // ---- end OpenID Connect identity providers ----
+
+    // ---- SAML 2.0 identity providers (./saml-providers.ts): the IdPs whose assertions
+    // sts:AssumeRoleWithSAML accepts (trust-policy principal {"Federated": <provider ARN>}) ----
+    CreateSAMLProvider: op(sdk.CreateSAMLProvider$, saml.createSAMLProvider),
+    GetSAMLProvider: op(sdk.GetSAMLProvider$, saml.getSAMLProvider),
+    ListSAMLProviders: op(sdk.ListSAMLProviders$, saml.listSAMLProviders),
+    UpdateSAMLProvider: op(sdk.UpdateSAMLProvider$, saml.updateSAMLProvider),
+    DeleteSAMLProvider: op(sdk.DeleteSAMLProvider$, saml.deleteSAMLProvider),
+    TagSAMLProvider: op(sdk.TagSAMLProvider$, saml.tagSAMLProvider),
+    UntagSAMLProvider: op(sdk.UntagSAMLProvider$, saml.untagSAMLProvider),
+    ListSAMLProviderTags: op(sdk.ListSAMLProviderTags$, saml.listSAMLProviderTags),
+    // ---- end SAML identity providers ----
 
     // ---- SSH public keys (./ssh-public-keys.ts) and signing certificates (./signing-certificates.ts):
     // per-user credentials, parsed for real; DeleteUser refuses while a user holds any ----

@@ -17,7 +17,7 @@ describe("IAM service", () => {
       ["iam", "iam", "awsQuery", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/", "iam.amazonaws.com", true],
     );
     const names = Object.keys(d.operations);
-    assert.equal(names.length, 161);
+    assert.equal(names.length, 169);
     for (const name of names) {
       const schema = d.operations[name]?.schema as unknown[];
       assert.equal(schema[1], "com.amazonaws.iam", name);

@@ -296,6 +296,29 @@ describe("AssumeRole", () => {
       `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: sts:TagSession on resource: ${role.arn}`);
   });
 
+  test("transitive session tags pass on through role chaining; a passed tag may not replace an inherited one", async () => {
+    const f = stsFixture();
+    const role = await f.role("Next");
+    const caller = principals.role(ACCOUNT, "First", "AROAFIRST000000000001", "s1", {
+      sessionTags: { Project: "Apollo", Team: "core" },
+      transitiveTagKeys: ["Project"],
+    });
+    const out = await f.call<AssumeOut>(
+      "AssumeRole",
+      { RoleArn: role.arn, RoleSessionName: "s2", Tags: [{ Key: "Stage", Value: "prod" }], TransitiveTagKeys: ["Stage"] },
+      fakeContext({ principal: caller, now: NOW }),
+    );
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    // Team was not transitive: it stays with the first session.
+    assert.deepEqual(rec.sessionTags, { Project: "Apollo", Stage: "prod" });
+    assert.deepEqual(rec.transitiveTagKeys, ["Project", "Stage"]);
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s3", Tags: [{ Key: "project", Value: "Other" }] }, fakeContext({ principal: caller, now: NOW })),
+      "InvalidParameterValue",
+      "The session tag key project conflicts with an inherited transitive tag key.",
+    );
+  });
+
   test("source identity is set with sts:SetSourceIdentity and persists through chaining", async () => {
     const f = stsFixture();
     const role = await f.role("R");

@@ -15,6 +15,7 @@ import {
   checkPolicyArns,
   checkSessionPolicy,
   checkSessionTags,
+  inheritTransitiveTags,
   packedPolicyPercent,
   packedPolicyTooLarge,
   type TagInput,
@@ -49,7 +50,6 @@ export interface AssumeRoleOutput {
 export const DEFAULT_ROLE_SESSION_SECONDS = 3600;
 /** Role chaining (any temporary credentials assuming a role) is capped at one hour. */
 export const ROLE_CHAINING_MAX_SECONDS = 3600;
-export const MAX_SESSION_POLICY_CHARS = 2048;
 
 /** A trust policy that allows nobody: used for roles that do not exist, so the denial is indistinguishable. */
 const EMPTY_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [] });
@@ -58,9 +58,7 @@ function validateModel(input: AssumeRoleInput): void {
   const v = new ValidationCollector();
   if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048 });
   if (v.required(input.RoleSessionName, "roleSessionName")) v.string(input.RoleSessionName, "roleSessionName", { min: 2, max: 64, ...PATTERNS.sessionName });
-  v.list(input.PolicyArns, "policyArns", 10, (l) => `[${l.map((p) => `PolicyDescriptorType(arn=${(p as { arn?: string }).arn ?? "null"})`).join(", ")}]`);
-  input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
-  v.string(input.Policy, "policy", { min: 1, max: MAX_SESSION_POLICY_CHARS, ...PATTERNS.policy });
+  v.sessionPolicies(input);
   v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
   v.tags(input.Tags);
   v.list(input.TransitiveTagKeys, "transitiveTagKeys", 50, (l) => `[${l.join(", ")}]`);
@@ -99,6 +97,8 @@ export async function assumeRole(
   const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0 || (input.Tags?.length ?? 0) > 0;
   const packedPercent = passesSessionData ? packedPolicyPercent(sessionPolicy, policyArns, tags) : 0;
   if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+  // Role chaining: the caller's transitive session tags pass on to the new session.
+  const sessionTags = inheritTransitiveTags(ctx.principal, { tags, transitiveTagKeys: input.TransitiveTagKeys ?? [] });
   if ((input.ProvidedContexts?.length ?? 0) > 0) {
     // No trusted context providers exist in this installation, so no assertion can be valid.
     throw new AwsError("InvalidContextAssertion", "The provided context assertion is not valid.", 400);
@@ -161,7 +161,14 @@ export async function assumeRole(
   const durationSeconds = checkDuration(input.DurationSeconds, role, usesTemporaryCredentials(ctx));
   const issued = await issueSession(
     deps,
-    roleSessionIdentity(role, sessionName, { sessionPolicy, policyArns, tags, sourceIdentity, ...(mfaAt !== undefined ? { mfaAuthenticatedAt: mfaAt } : {}) }),
+    roleSessionIdentity(role, sessionName, {
+      sessionPolicy,
+      policyArns,
+      tags: sessionTags.tags,
+      transitiveTagKeys: sessionTags.transitiveTagKeys,
+      sourceIdentity,
+      ...(mfaAt !== undefined ? { mfaAuthenticatedAt: mfaAt } : {}),
+    }),
     { now: ctx.now, durationSeconds, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );
 

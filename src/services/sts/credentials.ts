@@ -51,7 +51,15 @@ export interface SessionRole {
 export function roleSessionIdentity(
   role: SessionRole,
   sessionName: string,
-  opts: { sessionPolicy?: string; policyArns: string[]; tags?: Record<string, string>; sourceIdentity?: string; mfaAuthenticatedAt?: number },
+  opts: {
+    sessionPolicy?: string | undefined;
+    policyArns: string[];
+    tags?: Record<string, string>;
+    transitiveTagKeys?: string[];
+    sourceIdentity?: string | undefined;
+    mfaAuthenticatedAt?: number;
+    federatedProvider?: string;
+  },
 ): SessionIdentity {
   return {
     accountId: role.accountId,
@@ -63,6 +71,8 @@ export function roleSessionIdentity(
     ...(opts.sessionPolicy !== undefined ? { sessionPolicy: opts.sessionPolicy } : {}),
     ...(opts.policyArns.length > 0 ? { sessionPolicyArns: opts.policyArns } : {}),
     ...(opts.tags !== undefined && Object.keys(opts.tags).length > 0 ? { sessionTags: opts.tags } : {}),
+    ...(opts.transitiveTagKeys !== undefined && opts.transitiveTagKeys.length > 0 ? { transitiveTagKeys: opts.transitiveTagKeys } : {}),
+    ...(opts.federatedProvider !== undefined ? { federatedProvider: opts.federatedProvider } : {}),
     ...(opts.sourceIdentity !== undefined ? { sourceIdentity: opts.sourceIdentity } : {}),
     ...(opts.mfaAuthenticatedAt !== undefined ? { mfaAuthenticated: true, mfaAuthenticatedAt: opts.mfaAuthenticatedAt } : {}),
   };

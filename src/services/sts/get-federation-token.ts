@@ -14,7 +14,7 @@ import { auditCredentials } from "./audit-format.js";
 import { issueSession, type CredentialsOutput } from "./credentials.js";
 import { DEFAULT_SESSION_TOKEN_SECONDS, MAX_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_MAX_SECONDS } from "./get-session-token.js";
 import { checkPolicyArns, checkSessionPolicy, checkSessionTags, packedPolicyPercent, packedPolicyTooLarge, type TagInput } from "./session-policy.js";
-import { PATTERNS, ValidationCollector } from "./validation.js";
+import { MAX_SESSION_POLICY_CHARS, PATTERNS, ValidationCollector } from "./validation.js";
 
 export interface GetFederationTokenInput {
   Name?: string;
@@ -30,7 +30,6 @@ export interface GetFederationTokenOutput {
   PackedPolicySize?: number;
 }
 
-const MAX_SESSION_POLICY_CHARS = 2048;
 
 function validateModel(input: GetFederationTokenInput): void {
   const v = new ValidationCollector();

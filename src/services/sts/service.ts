@@ -1,7 +1,7 @@
 /**
  * The STS service definition (awsQuery, 2011-06-15). Handlers are thin: the work is in
  * assume-role.ts, get-session-token.ts, get-federation-token.ts, web-identity.ts,
- * web-identity-token.ts, assume-root.ts, identity.ts and credentials.ts.
+ * assume-role-with-saml.ts, web-identity-token.ts, assume-root.ts, identity.ts and credentials.ts.
  */
 import {
   AssumeRole$,
@@ -31,7 +31,7 @@ import { getSessionToken, type GetSessionTokenInput } from "./get-session-token.
 import { getAccessKeyInfo, getCallerIdentity, type AccessKeyAccountLookup } from "./identity.js";
 import { getFederationToken, type GetFederationTokenInput } from "./get-federation-token.js";
 import { createJwksCache, type JwksSource } from "./oidc/jwks.js";
-import { assumeRoleWithSaml } from "./unsupported.js";
+import { assumeRoleWithSaml, type AssumeRoleWithSamlInput } from "./assume-role-with-saml.js";
 import { assumeRoleWithWebIdentity, type AssumeRoleWithWebIdentityInput } from "./web-identity.js";
 import { getWebIdentityToken, type GetWebIdentityTokenInput } from "./web-identity-token.js";
 
@@ -115,7 +115,7 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
         unsigned: true,
         noAuthorization: true,
         readOnly: true,
-        handler: async (input: { RoleArn?: string; PrincipalArn?: string; SAMLAssertion?: string }) => assumeRoleWithSaml(input ?? {}),
+        handler: async (input: AssumeRoleWithSamlInput, ctx) => assumeRoleWithSaml(issuing, input ?? {}, ctx),
       },
       GetFederationToken: {
         schema: GetFederationToken$,

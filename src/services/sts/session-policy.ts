@@ -5,7 +5,7 @@
  */
 import { deflateRawSync } from "node:zlib";
 import { AwsError } from "../../core/errors.js";
-import { invalidParameterValue, validationError } from "./validation.js";
+import { invalidParameterValue, PATTERNS, validationError } from "./validation.js";
 
 export interface TagInput {
   Key?: string | undefined;
@@ -74,6 +74,57 @@ export function checkSessionTags(tags: ReadonlyArray<TagInput>, transitive: Read
     if (!seen.has(k.toLowerCase())) throw invalidParameterValue("The specified transitive tag key must be included in the requested tags.");
   }
   return out;
+}
+
+/** Session tags and their transitive keys, as a session carries them. */
+export interface SessionTags {
+  tags: Record<string, string>;
+  transitiveTagKeys: string[];
+}
+
+export const MAX_SESSION_TAGS = 50;
+
+/**
+ * Session tags an identity provider passes (OIDC token claim, SAML attributes): the limits
+ * AssumeRole's Tags member has (at most 50, keys 1–128 and values 0–256 characters of the tag
+ * pattern), then checkSessionTags' rules. A violated limit is a fault of the token, reported
+ * with `invalid(message)`.
+ */
+export function checkFederatedSessionTags(tags: ReadonlyArray<{ Key: string; Value: string }>, transitive: ReadonlyArray<string>, invalid: (message: string) => AwsError): SessionTags {
+  // The limits are the documented ones; the messages are worded like STS's model messages.
+  if (tags.length > MAX_SESSION_TAGS) throw invalid(`The number of session tags must be less than or equal to ${MAX_SESSION_TAGS}.`);
+  for (const t of tags) {
+    if (t.Key.length < 1 || t.Key.length > 128 || !PATTERNS.tagKey.pattern.test(t.Key)) {
+      throw invalid(`Session tag key '${t.Key}' must have length 1 to 128 and satisfy regular expression pattern: ${PATTERNS.tagKey.patternText}`);
+    }
+    if (t.Value.length > 256 || !PATTERNS.tagValue.pattern.test(t.Value)) {
+      throw invalid(`Session tag value for key '${t.Key}' must have length 0 to 256 and satisfy regular expression pattern: ${PATTERNS.tagValue.patternText}`);
+    }
+  }
+  if (transitive.length > MAX_SESSION_TAGS) throw invalid(`The number of transitive tag keys must be less than or equal to ${MAX_SESSION_TAGS}.`);
+  return { tags: checkSessionTags(tags, transitive), transitiveTagKeys: [...transitive] };
+}
+
+/**
+ * Role chaining: the new session inherits the caller's transitive session tags (and keeps
+ * them transitive); a tag passed with the same key as an inherited one fails the call.
+ */
+export function inheritTransitiveTags(inherited: { sessionTags?: Record<string, string>; transitiveTagKeys?: string[] }, passed: SessionTags): SessionTags {
+  const keys = inherited.transitiveTagKeys ?? [];
+  if (keys.length === 0) return passed;
+  const out: Record<string, string> = {};
+  for (const k of keys) {
+    const v = inherited.sessionTags?.[k];
+    if (v !== undefined) out[k] = v;
+  }
+  const inheritedLower = new Set(Object.keys(out).map((k) => k.toLowerCase()));
+  for (const [k, v] of Object.entries(passed.tags)) {
+    // Documented behaviour (a passed tag may not replace an inherited one); the message is worded like STS's other tag messages.
+    if (inheritedLower.has(k.toLowerCase())) throw invalidParameterValue(`The session tag key ${k} conflicts with an inherited transitive tag key.`);
+    out[k] = v;
+  }
+  const transitive = [...Object.keys(out).filter((k) => keys.includes(k)), ...passed.transitiveTagKeys];
+  return { tags: out, transitiveTagKeys: [...new Set(transitive)] };
 }
 
 /** Percentage of the packed budget used by the session policy, policy ARNs and tags (rounded up). */

@@ -80,6 +80,13 @@ export class ValidationCollector {
     });
   }
 
+  /** PolicyArns and Policy, the session policies the AssumeRole* operations accept, in the model's order. */
+  sessionPolicies(input: { PolicyArns?: Array<{ arn?: string }>; Policy?: string }): void {
+    this.list(input.PolicyArns, "policyArns", 10, (l) => `[${l.map((p) => `PolicyDescriptorType(arn=${(p as { arn?: string }).arn ?? "null"})`).join(", ")}]`);
+    input.PolicyArns?.forEach((p, i) => this.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
+    this.string(input.Policy, "policy", { min: 1, max: MAX_SESSION_POLICY_CHARS, ...PATTERNS.policy });
+  }
+
   get count(): number {
     return this.errors.length;
   }
@@ -90,6 +97,9 @@ export class ValidationCollector {
     throw validationError(`${n} validation error${n === 1 ? "" : "s"} detected: ${this.errors.join("; ")}`);
   }
 }
+
+/** Longest inline session policy (plain text). */
+export const MAX_SESSION_POLICY_CHARS = 2048;
 
 /** Patterns of the STS model (Java regex semantics: \w is ASCII). */
 export const PATTERNS = {

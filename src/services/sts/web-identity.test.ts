@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.js";
-import { commonError } from "../../core/errors.js";
-import type { AuthorizeRequest, Principal, RequestContext } from "../../core/types.js";
-import { evaluate, parsePolicy } from "../../iam/policy/index.js";
 import type { RoleRecord, SessionRecord } from "../iam/api.js";
 import { createJwksCache, type JwksSource } from "./oidc/jwks.js";
 import { createStsService } from "./service.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { createFakeIam, type FakeIam } from "./testing/fake-iam.js";
+import { engineContext } from "./testing/engine-context.js";
 import { createTestSealer } from "./testing/fake-sealer.js";
 import { createMemoryStorage } from "./testing/memory-storage.js";
 import { ecKey, mintToken, rsaKey, startTestIssuer, type SigningKey, type TestIssuer } from "./testing/oidc-issuer.js";
@@ -16,47 +14,6 @@ import { ecKey, mintToken, rsaKey, startTestIssuer, type SigningKey, type TestIs
 const ACCOUNT = "111122223333";
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
 const NOW_S = Math.floor(NOW / 1000);
-const ANONYMOUS: Principal = { type: "Anonymous", accountId: "", arn: "", principalId: "anonymous", accessKeyId: "" };
-
-/** A context whose authorize() runs the real policy engine on the trust policy, as the gateway does for unsigned calls. */
-function engineContext(): RequestContext & { calls: AuthorizeRequest[] } {
-  const calls: AuthorizeRequest[] = [];
-  return {
-    requestId: "req-1",
-    scope: { accountId: "", region: "us-east-1" },
-    principal: ANONYMOUS,
-    service: "sts",
-    operation: "AssumeRoleWithWebIdentity",
-    sourceIp: "127.0.0.1",
-    userAgent: "test",
-    secureTransport: true,
-    now: NOW,
-    audit: {},
-    calls,
-    async authorize(req) {
-      calls.push(req);
-      const r = evaluate({
-        principal: ANONYMOUS,
-        action: req.action,
-        resource: req.resource,
-        resourceAccount: req.resourceAccount ?? "",
-        identityPolicies: [],
-        ...(req.resourcePolicy !== undefined ? { resourcePolicy: parsePolicy(req.resourcePolicy, "resource") } : {}),
-        ...(req.resourcePolicyIsAuthoritative ? { resourcePolicyIsAuthoritative: true } : {}),
-        ...(req.federatedProvider !== undefined ? { callerFederatedProvider: req.federatedProvider } : {}),
-        context: { ...req.context },
-      });
-      if (r.decision !== "Allow") throw commonError("AccessDenied", `User: anonymous is not authorized to perform: ${req.action} on resource: ${req.resource}`);
-    },
-    async isAllowed() {
-      return false;
-    },
-    async evaluate() {
-      return "ImplicitDeny";
-    },
-  };
-}
-
 interface Out {
   Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
   SubjectFromWebIdentityToken: string;
@@ -94,7 +51,7 @@ function setup(opts: { jwks?: JwksSource; providerUrl?: string; clientIds?: stri
       {
         Effect: "Allow",
         Principal: { Federated: providerArn },
-        Action: ["sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity"],
+        Action: ["sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity", "sts:TagSession"],
         Condition: opts.trustCondition ?? { StringEquals: { [`${resource}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${resource}:sub`]: "system:serviceaccount:prod:*" } },
       },
     ],
@@ -105,7 +62,7 @@ function setup(opts: { jwks?: JwksSource; providerUrl?: string; clientIds?: stri
     sealer,
     providerArn,
     role: rolePromise as Promise<RoleRecord>,
-    async call(input: Record<string, unknown>, ctx = engineContext()): Promise<Out> {
+    async call(input: Record<string, unknown>, ctx = engineContext(NOW)): Promise<Out> {
       const def = sts.operations["AssumeRoleWithWebIdentity"];
       assert.ok(def);
       return (await def.handler(input, ctx)) as Out;
@@ -127,7 +84,7 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
   test("a valid RS256 token: AssumedRole credentials, subject, provider, audience; trust policy evaluated with the Federated principal and condition keys", async () => {
     const f = setup();
     const role = await f.role;
-    const ctx = engineContext();
+    const ctx = engineContext(NOW);
     const out = await f.call({ RoleArn: role.arn, RoleSessionName: "api-pod", WebIdentityToken: mintToken(rsa, claims()), DurationSeconds: 7200 }, ctx);
     assert.match(out.Credentials.AccessKeyId, /^ASIA[A-Z0-9]{16}$/);
     assert.equal(out.Credentials.Expiration.getTime(), NOW_S * 1000 + 7200_000);
@@ -162,6 +119,41 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     assert.equal(out.Audience, "my-app");
     assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize > 0);
     assert.equal((f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).sessionPolicy, policy);
+  });
+
+  test("session tags from the https://aws.amazon.com/tags claim: stored with their transitive keys, sts:TagSession authorised; CloudTrail's WebIdentityUser", async () => {
+    const f = setup();
+    const role = await f.role;
+    const ctx = engineContext(NOW);
+    const tags = { principal_tags: { Project: ["Apollo"], CostCenter: ["42"] }, transitive_tag_keys: ["Project"] };
+    const out = await f.call({ RoleArn: role.arn, RoleSessionName: "tagged", WebIdentityToken: mintToken(rsa, claims({ "https://aws.amazon.com/tags": tags })) }, ctx);
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.deepEqual(rec.sessionTags, { Project: "Apollo", CostCenter: "42" });
+    assert.deepEqual(rec.transitiveTagKeys, ["Project"]);
+    assert.equal(rec.federatedProvider, f.providerArn);
+    assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize > 0);
+    assert.deepEqual(ctx.calls.map((c) => c.action), ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]);
+    assert.equal(ctx.calls[0]?.context?.["aws:RequestTag/Project"], "Apollo");
+    assert.deepEqual(ctx.audit.federatedIdentity, {
+      type: "WebIdentityUser",
+      principalId: `${f.providerArn}:sts.amazonaws.com:system:serviceaccount:prod:api`,
+      userName: "system:serviceaccount:prod:api",
+      identityProvider: f.providerArn,
+    });
+  });
+
+  test("session tags in a token: malformed claims, duplicates, unknown transitive keys and more than 50 tags are refused", async () => {
+    const f = setup();
+    const role = await f.role;
+    const withTags = (t: unknown) => f.call({ RoleArn: role.arn, RoleSessionName: "tags", WebIdentityToken: mintToken(rsa, claims({ "https://aws.amazon.com/tags": t })) });
+    await expectAwsError(withTags({ principal_tags: { a: ["1", "2"] } }), "InvalidIdentityToken", "The https://aws.amazon.com/tags claim of the token is not valid", 400);
+    await expectAwsError(withTags("Project=Apollo"), "InvalidIdentityToken", "The https://aws.amazon.com/tags claim of the token is not valid");
+    await expectAwsError(withTags({ principal_tags: { a: ["1"], A: ["2"] } }), "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.");
+    await expectAwsError(withTags({ principal_tags: { a: ["1"] }, transitive_tag_keys: ["b"] }), "InvalidParameterValue", "The specified transitive tag key must be included in the requested tags.");
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, ["v"]]));
+    await expectAwsError(withTags({ principal_tags: many }), "InvalidIdentityToken", "The number of session tags must be less than or equal to 50.");
+    await expectAwsError(withTags({ principal_tags: { "bad*key": ["v"] } }), "InvalidIdentityToken", /^Session tag key 'bad\*key' must have length 1 to 128/);
+    assert.equal(f.iam.sessions.size, 0);
   });
 
   test("a token signed by another key (same kid): InvalidIdentityToken", async () => {

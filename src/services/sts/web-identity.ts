@@ -9,18 +9,18 @@
  * {"Federated": <provider ARN>} and the provider's condition keys (<host/path>:aud, :sub,
  * :amr), then the duration rules; the session is an AssumedRole session like AssumeRole's.
  */
-import { AwsError, commonError } from "../../core/errors.js";
+import { AwsError } from "../../core/errors.js";
 import type { ConditionContext, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, OidcProviderRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
-import { DEFAULT_ROLE_SESSION_SECONDS, MAX_SESSION_POLICY_CHARS } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
-import { assumedRoleUserOf, issueSession, roleSessionIdentity, type CredentialsOutput } from "./credentials.js";
+import type { CredentialsOutput } from "./credentials.js";
+import { assumeRoleAsFederatedUser } from "./federation.js";
 import { IdpUnreachable, type JwksSource } from "./oidc/jwks.js";
 import { isSupportedAlg, parseJwt, verifyJwtSignature } from "./oidc/jwt.js";
-import { checkPolicyArns, checkSessionPolicy, packedPolicyPercent, packedPolicyTooLarge } from "./session-policy.js";
-import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
+import { checkFederatedSessionTags, checkPolicyArns, checkSessionPolicy, packedPolicyPercent, packedPolicyTooLarge, type SessionTags } from "./session-policy.js";
+import { PATTERNS, ValidationCollector } from "./validation.js";
 
 export interface AssumeRoleWithWebIdentityInput {
   RoleArn?: string;
@@ -54,6 +54,8 @@ export interface WebIdentityDeps {
 export const CLOCK_SKEW_SECONDS = 300;
 /** The claim an issuer sets to pass a source identity (AWS's documented claim name). */
 const SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity";
+/** The claim an issuer sets to pass session tags: {"principal_tags": {"<key>": ["<value>"]}, "transitive_tag_keys": ["<key>"]}. */
+const TAGS_CLAIM = "https://aws.amazon.com/tags";
 
 function invalidToken(message: string): AwsError {
   return new AwsError("InvalidIdentityToken", message, 400);
@@ -69,11 +71,30 @@ function validateModel(input: AssumeRoleWithWebIdentityInput): void {
   // The token is a credential: its value is never echoed, only its length is judged.
   if (v.required(input.WebIdentityToken, "webIdentityToken")) v.secretLength(input.WebIdentityToken, "webIdentityToken", 4, 20000);
   v.string(input.ProviderId, "providerId", { min: 4, max: 2048 });
-  v.list(input.PolicyArns, "policyArns", 10, (l) => `[${l.map((p) => `PolicyDescriptorType(arn=${(p as { arn?: string }).arn ?? "null"})`).join(", ")}]`);
-  input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
-  v.string(input.Policy, "policy", { min: 1, max: MAX_SESSION_POLICY_CHARS, ...PATTERNS.policy });
+  v.sessionPolicies(input);
   v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
   v.throwIfAny();
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+// Not documented word for word; worded like the other token messages.
+const BAD_TAGS_CLAIM = `The ${TAGS_CLAIM} claim of the token is not valid`;
+
+/** Session tags from the token's tags claim; each tag has one value (a one-element array, or a string). */
+function sessionTagsOf(claim: unknown): SessionTags {
+  if (claim === undefined) return { tags: {}, transitiveTagKeys: [] };
+  if (!isRecord(claim)) throw invalidToken(BAD_TAGS_CLAIM);
+  const principalTags = claim["principal_tags"] ?? {};
+  const transitive = claim["transitive_tag_keys"] ?? [];
+  if (!isRecord(principalTags) || !isStringArray(transitive)) throw invalidToken(BAD_TAGS_CLAIM);
+  const tags = Object.entries(principalTags).map(([Key, v]) => {
+    const Value = typeof v === "string" ? v : isStringArray(v) && v.length === 1 ? v[0] : undefined;
+    if (Value === undefined) throw invalidToken(BAD_TAGS_CLAIM);
+    return { Key, Value };
+  });
+  return checkFederatedSessionTags(tags, transitive, invalidToken);
 }
 
 const numeric = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
@@ -102,8 +123,10 @@ export async function assumeRoleWithWebIdentity(
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
   checkPolicyArns(policyArns);
   const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0;
-  const packedPercent = passesSessionData ? packedPolicyPercent(sessionPolicy, policyArns, {}) : 0;
-  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+  if (passesSessionData) {
+    const percent = packedPolicyPercent(sessionPolicy, policyArns, {});
+    if (percent > 100) throw packedPolicyTooLarge(percent);
+  }
 
   const jwt = parseJwt(token);
   const iss = jwt?.claims["iss"];
@@ -140,14 +163,16 @@ export async function assumeRoleWithWebIdentity(
 
   await verifySignature(deps.jwks, provider, jwt);
 
-  const role = arn.service === "iam" && arn.resource.startsWith("role/") ? await deps.iam.getRoleByArn(roleArn) : undefined;
   const sourceIdentity = typeof claims[SOURCE_IDENTITY_CLAIM] === "string" ? (claims[SOURCE_IDENTITY_CLAIM] as string) : undefined;
   if (sourceIdentity !== undefined && (sourceIdentity.length < 2 || sourceIdentity.length > 64 || !PATTERNS.sessionName.pattern.test(sourceIdentity))) {
     throw invalidToken("The source identity claim of the token is not valid");
   }
+  const tags = sessionTagsOf(claims[TAGS_CLAIM]);
+  const tagged = Object.keys(tags.tags).length > 0;
+  const packedPercent = passesSessionData || tagged ? packedPolicyPercent(sessionPolicy, policyArns, tags.tags) : 0;
+  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
 
   const context: ConditionContext = {
-    "sts:RoleSessionName": sessionName,
     "aws:FederatedProvider": provider.arn,
     [`${provider.resource}:aud`]: audience,
     [`${provider.resource}:sub`]: sub,
@@ -155,30 +180,28 @@ export async function assumeRoleWithWebIdentity(
   const amr = claims["amr"];
   if (typeof amr === "string") context[`${provider.resource}:amr`] = amr;
   else if (Array.isArray(amr) && amr.every((a) => typeof a === "string")) context[`${provider.resource}:amr`] = amr as string[];
-  if (sourceIdentity !== undefined) context["sts:SourceIdentity"] = sourceIdentity;
 
-  const base = {
-    resource: roleArn,
-    resourceAccount: role?.accountId ?? arn.account,
-    resourcePolicy: role?.assumeRolePolicyDocument ?? JSON.stringify({ Version: "2012-10-17", Statement: [] }),
-    resourcePolicyIsAuthoritative: true,
-    federatedProvider: provider.arn,
-    context,
-  };
-  if (role) ctx.audit.resources = [{ ARN: role.arn, accountId: role.accountId, type: "AWS::IAM::Role" }];
-  await trustAllows(ctx, { action: "sts:AssumeRoleWithWebIdentity", ...base });
-  if (!role) throw commonError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity");
-  if (sourceIdentity !== undefined) await trustAllows(ctx, { action: "sts:SetSourceIdentity", ...base });
+  const { issued, assumedRoleUser } = await assumeRoleAsFederatedUser(
+    deps,
+    {
+      action: "sts:AssumeRoleWithWebIdentity",
+      roleArn,
+      arn,
+      providerArn: provider.arn,
+      sessionName,
+      context,
+      sessionPolicy,
+      policyArns,
+      tags,
+      sourceIdentity,
+      durationSeconds: input.DurationSeconds,
+      federatedProvider: provider.arn,
+      // CloudTrail's WebIdentityUser: <provider>:<audience>:<subject>.
+      identity: { type: "WebIdentityUser", principalId: `${provider.arn}:${audience}:${sub}`, userName: sub, identityProvider: provider.arn },
+    },
+    ctx,
+  );
 
-  let durationSeconds = DEFAULT_ROLE_SESSION_SECONDS;
-  if (input.DurationSeconds !== undefined) {
-    if (input.DurationSeconds > role.maxSessionDuration) throw validationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
-    durationSeconds = input.DurationSeconds;
-  }
-
-  const issued = await issueSession(deps, roleSessionIdentity(role, sessionName, { sessionPolicy, policyArns, sourceIdentity }), { now: ctx.now, durationSeconds });
-
-  const assumedRoleUser = assumedRoleUserOf(role, sessionName);
   const out: AssumeRoleWithWebIdentityOutput = {
     Credentials: issued.credentials,
     SubjectFromWebIdentityToken: sub,
@@ -186,11 +209,10 @@ export async function assumeRoleWithWebIdentity(
     Provider: iss,
     Audience: audience,
   };
-  if (passesSessionData) out.PackedPolicySize = packedPercent;
+  if (passesSessionData || tagged) out.PackedPolicySize = packedPercent;
   if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
 
   // CloudTrail: the caller is the web identity (provider and subject), the event belongs to the role's account.
-  ctx.audit.recipientAccountId = role.accountId;
   ctx.audit.additionalEventData = { identityProviderConnectionVerificationMethod: "IAMTrustStore" };
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
@@ -198,7 +220,7 @@ export async function assumeRoleWithWebIdentity(
     assumedRoleUser: { assumedRoleId: assumedRoleUser.AssumedRoleId, arn: assumedRoleUser.Arn },
     provider: provider.arn,
     audience,
-    ...(passesSessionData ? { packedPolicySize: packedPercent } : {}),
+    ...(passesSessionData || tagged ? { packedPolicySize: packedPercent } : {}),
     ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
   };
   return out;
@@ -223,14 +245,4 @@ async function verifySignature(jwks: JwksSource, provider: OidcProviderRecord, j
   }
   if (keys.length === 0) throw invalidToken(NO_KEY);
   if (!verifyJwtSignature(jwt, alg, keys)) throw invalidToken("The signature of the web identity token could not be verified");
-}
-
-/** The trust policy decides; a denial is worded as STS words it for web identities. */
-async function trustAllows(ctx: RequestContext, req: Parameters<RequestContext["authorize"]>[0]): Promise<void> {
-  try {
-    await ctx.authorize(req);
-  } catch (e) {
-    if (e instanceof AwsError && e.common === "AccessDenied") throw commonError("AccessDenied", `Not authorized to perform ${req.action}`);
-    throw e;
-  }
 }

@@ -1,7 +1,7 @@
 /** In-memory IamApi for STS/Organizations tests: roles, users, attachments and sessions. */
 import { AwsError } from "../../../core/errors.js";
 import type { Scope } from "../../../core/types.js";
-import type { IamApi, OidcProviderRecord, RoleRecord, SessionRecord, UserRecord } from "../../iam/api.js";
+import type { IamApi, OidcProviderRecord, RoleRecord, SamlProviderRecord, SessionRecord, UserRecord } from "../../iam/api.js";
 import { matchStep, stepAt } from "../../iam/totp.js";
 
 export interface FakeIam extends IamApi {
@@ -14,6 +14,8 @@ export interface FakeIam extends IamApi {
   mfaDevices: Map<string, { accountId: string; userId: string; seed: Buffer; lastStep?: number }>;
   /** `${accountId}/${host/path}` → provider. */
   oidcProviders: Map<string, OidcProviderRecord>;
+  /** Provider ARN → SAML provider. */
+  samlProviders: Map<string, SamlProviderRecord>;
   /** Makes createRole throw once (simulated IAM failure). */
   failNextCreateRole?: Error;
 }
@@ -30,6 +32,10 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     managedPolicies: new Map(),
     mfaDevices: new Map(),
     oidcProviders: new Map(),
+    samlProviders: new Map(),
+    async getSamlProvider(arn) {
+      return iam.samlProviders.get(arn);
+    },
     async getOpenIdConnectProvider(accountId, resource) {
       return iam.oidcProviders.get(`${accountId}/${resource}`);
     },

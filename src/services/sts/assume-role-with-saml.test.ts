@@ -1,0 +1,306 @@
+import assert from "node:assert/strict";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { before, describe, test } from "node:test";
+import { ManualClock } from "../../core/clock.js";
+import type { RoleRecord, SamlProviderRecord, SessionRecord } from "../iam/api.js";
+import { nameQualifier, subjectTypeOf } from "./assume-role-with-saml.js";
+import { createStsService } from "./service.js";
+import { engineContext } from "./testing/engine-context.js";
+import { expectAwsError } from "./testing/expect-error.js";
+import { createFakeIam, type FakeIam } from "./testing/fake-iam.js";
+import { createTestSealer } from "./testing/fake-sealer.js";
+import { createMemoryStorage } from "./testing/memory-storage.js";
+import { ATTR, createTestIdp, otherSigningKey, SAML_ENDPOINT, samlResponse, samlResponseXml, type ResponseOptions, type TestIdp } from "./testing/saml-idp.js";
+
+const ACCOUNT = "111122223333";
+const NOW = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:saml-provider/Corp`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/Engineers`;
+
+interface Out {
+  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
+  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
+  PackedPolicySize?: number;
+  Subject: string;
+  SubjectType: string;
+  Issuer: string;
+  Audience: string;
+  NameQualifier: string;
+  SourceIdentity?: string;
+}
+
+let idp: TestIdp;
+let attacker: { certPem: string; privateKeyPem: string };
+const encryption = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const encryptionPrivatePem = encryption.privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+const encryptionPublicPem = encryption.publicKey.export({ format: "pem", type: "spki" }).toString();
+
+before(async () => {
+  idp = await createTestIdp();
+  attacker = await otherSigningKey();
+});
+
+const TRUST = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { Federated: PROVIDER_ARN },
+      Action: ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"],
+      Condition: { StringLike: { "SAML:aud": ["https://*signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/saml/acs/*"], "saml:sub": "*@example.com" } },
+    },
+  ],
+});
+
+function setup(opts: { provider?: Partial<SamlProviderRecord>; trust?: string; maxSessionDuration?: number } = {}) {
+  const iam: FakeIam = createFakeIam(() => NOW);
+  const sts = createStsService({ store: createMemoryStorage(), sealer: createTestSealer(), iam, clock: new ManualClock(NOW) });
+  iam.samlProviders.set(PROVIDER_ARN, {
+    accountId: ACCOUNT,
+    arn: PROVIDER_ARN,
+    name: "Corp",
+    uuid: "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    entityId: idp.entityId,
+    certificates: [idp.certPem],
+    validUntil: NOW + 86_400_000,
+    assertionEncryptionMode: "Allowed",
+    privateKeys: [],
+    ...opts.provider,
+  });
+  const role = iam.createRole({ accountId: ACCOUNT, region: "" }, { roleName: "Engineers", assumeRolePolicyDocument: opts.trust ?? TRUST, maxSessionDuration: opts.maxSessionDuration ?? 7200 });
+  return {
+    iam,
+    role: role as Promise<RoleRecord>,
+    async call(input: Record<string, unknown>, ctx = engineContext(NOW, "AssumeRoleWithSAML")): Promise<Out> {
+      const def = sts.operations["AssumeRoleWithSAML"];
+      assert.ok(def);
+      return (await def.handler(input, ctx)) as Out;
+    },
+  };
+}
+
+const ROLE_PAIR = `${ROLE_ARN},${PROVIDER_ARN}`;
+const baseAttributes = (extra: Record<string, string[]> = {}) => ({ [ATTR.role]: [ROLE_PAIR], [ATTR.sessionName]: ["alice"], ...extra });
+const response = (o: Partial<ResponseOptions> = {}) => samlResponse(idp, { now: NOW, attributes: baseAttributes(), ...o });
+const input = (assertion: string, extra: Record<string, unknown> = {}) => ({ RoleArn: ROLE_ARN, PrincipalArn: PROVIDER_ARN, SAMLAssertion: assertion, ...extra });
+
+describe("AssumeRoleWithSAML", () => {
+  test("a signed response: AssumedRole credentials, subject, issuer, audience, NameQualifier; trust policy with the Federated principal and saml: keys; CloudTrail's SAMLUser", async () => {
+    const f = setup();
+    await f.role;
+    const ctx = engineContext(NOW, "AssumeRoleWithSAML");
+    const out = await f.call(input(response({ sessionNotOnOrAfter: NOW + 1800_000 }), { DurationSeconds: 7200 }), ctx);
+    assert.match(out.Credentials.AccessKeyId, /^ASIA[A-Z0-9]{16}$/);
+    // The session ends at the IdP's SessionNotOnOrAfter when that comes first.
+    assert.equal(out.Credentials.Expiration.getTime(), Math.floor(NOW / 1000) * 1000 + 1800_000);
+    assert.equal(out.Subject, "alice@example.com");
+    assert.equal(out.SubjectType, "persistent");
+    assert.equal(out.Issuer, idp.entityId);
+    assert.equal(out.Audience, SAML_ENDPOINT);
+    const qualifier = createHash("sha1").update(`${idp.entityId}${ACCOUNT}/Corp`).digest("base64");
+    assert.equal(out.NameQualifier, qualifier);
+    assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/Engineers/alice`);
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.equal(rec.kind, "AssumedRole");
+    assert.equal(rec.sessionName, "alice");
+    const call = ctx.calls[0];
+    assert.equal(call?.action, "sts:AssumeRoleWithSAML");
+    assert.equal(call?.federatedProvider, PROVIDER_ARN);
+    assert.deepEqual(call?.context, {
+      "sts:RoleSessionName": "alice",
+      "saml:aud": SAML_ENDPOINT,
+      "saml:iss": idp.entityId,
+      "saml:sub": "alice@example.com",
+      "saml:sub_type": "persistent",
+      "saml:namequalifier": qualifier,
+      "saml:doc": `${ACCOUNT}/Corp`,
+    });
+    assert.deepEqual(ctx.audit.federatedIdentity, { type: "SAMLUser", principalId: `${qualifier}:alice@example.com`, userName: "alice@example.com", identityProvider: qualifier });
+    assert.equal(ctx.audit.recipientAccountId, ACCOUNT);
+    assert.equal((ctx.audit.responseElements as Record<string, unknown>)["nameQualifier"], qualifier);
+    assert.ok(!JSON.stringify(ctx.audit).includes(out.Credentials.SessionToken));
+  });
+
+  test("an assertion signed on its own (unsigned Response), regional endpoint, session tags, source identity and eduPerson attributes", async () => {
+    const f = setup();
+    await f.role;
+    const ctx = engineContext(NOW, "AssumeRoleWithSAML");
+    const attributes = baseAttributes({
+      [ATTR.principalTag("Project")]: ["Apollo"],
+      [ATTR.principalTag("CostCenter")]: ["42"],
+      [ATTR.transitiveTagKeys]: ["Project"],
+      [ATTR.sourceIdentity]: ["alice"],
+      "urn:oid:1.3.6.1.4.1.5923.1.1.1.1": ["staff", "member"],
+    });
+    const out = await f.call(input(response({ sign: "assertion", recipient: "https://eu-west-1.signin.aws.amazon.com/saml", attributes })), ctx);
+    assert.equal(out.Audience, "https://eu-west-1.signin.aws.amazon.com/saml");
+    assert.equal(out.SourceIdentity, "alice");
+    assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize > 0);
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.deepEqual(rec.sessionTags, { Project: "Apollo", CostCenter: "42" });
+    assert.deepEqual(rec.transitiveTagKeys, ["Project"]);
+    assert.equal(rec.sourceIdentity, "alice");
+    assert.deepEqual(
+      ctx.calls.map((c) => c.action),
+      ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"],
+    );
+    assert.deepEqual(ctx.calls[0]?.context?.["saml:edupersonaffiliation"], ["staff", "member"]);
+    assert.equal(ctx.calls[0]?.context?.["aws:RequestTag/Project"], "Apollo");
+  });
+
+  test("an encrypted assertion is decrypted with the provider's private key (AES-GCM and AES-CBC); Required refuses a plain one", async () => {
+    const f = setup({ provider: { privateKeys: [encryptionPrivatePem], assertionEncryptionMode: "Required" } });
+    await f.role;
+    for (const enc of ["aes256-gcm", "aes128-cbc"] as const) {
+      const out = await f.call(input(response({ sign: "response", encryptFor: encryptionPublicPem, encryption: enc })));
+      assert.equal(out.Subject, "alice@example.com");
+    }
+    const signedInside = await f.call(input(response({ sign: "assertion", encryptFor: encryptionPublicPem })));
+    assert.equal(signedInside.Subject, "alice@example.com");
+    await expectAwsError(f.call(input(response())), "InvalidIdentityToken", "The SAML provider requires encrypted assertions.", 400);
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "pem", type: "spki" }).toString();
+    await expectAwsError(
+      f.call(input(response({ encryptFor: other }))),
+      "InvalidIdentityToken",
+      "The encrypted SAML assertion could not be decrypted with the provider's private keys.",
+    );
+  });
+
+  test("unsigned, tampered, signed by another key, or wrapped: Response signature invalid", async () => {
+    const f = setup();
+    await f.role;
+    const invalid = (b64: string) => expectAwsError(f.call(input(b64)), "InvalidIdentityToken", "Response signature invalid", 400);
+    await invalid(response({ sign: "none" }));
+    await invalid(response({ signingKeyPem: attacker.privateKeyPem }));
+    await invalid(response({ sign: "assertion", signingKeyPem: attacker.privateKeyPem }));
+    // Tampered: the subject changed after signing.
+    const signed = samlResponseXml(idp, { now: NOW, attributes: baseAttributes() });
+    await invalid(Buffer.from(signed.replace("alice@example.com", "admin@example.com")).toString("base64"));
+    // Tampered assertion inside an assertion-signed response.
+    const assertionSigned = samlResponseXml(idp, { now: NOW, sign: "assertion", attributes: baseAttributes() });
+    await invalid(Buffer.from(assertionSigned.replace(ROLE_PAIR, `${ROLE_ARN.replace("Engineers", "Admins")},${PROVIDER_ARN}`)).toString("base64"));
+  });
+
+  test("signature wrapping: a forged assertion beside or around the signed one is never read", async () => {
+    const f = setup();
+    await f.role;
+    const genuine = samlResponseXml(idp, { now: NOW, sign: "assertion", nameId: "bob@example.com", attributes: baseAttributes() });
+    const signedAssertion = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(genuine)?.[0] as string;
+    const id = /ID="([^"]+)"/.exec(signedAssertion)?.[1] as string;
+    // 1. A second, unsigned assertion next to the signed one.
+    const forged = signedAssertion.replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, "").replace("bob@example.com", "root@example.com").replace(id, "_forged");
+    const twoAssertions = genuine.replace("</samlp:Response>", `${forged}</samlp:Response>`);
+    await expectAwsError(f.call(input(Buffer.from(twoAssertions).toString("base64"))), "InvalidIdentityToken", "The SAML response is not a well-formed, base64-encoded SAML 2.0 Response.");
+    // 2. The forged assertion takes the genuine one's ID and carries its signature; the genuine one hides in an extension.
+    const stolenSignature = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(signedAssertion)?.[0] as string;
+    const forgedWithSig = forged.replace("_forged", id).replace("</saml:Issuer>", `</saml:Issuer>${stolenSignature}`);
+    const wrapped = genuine.replace(signedAssertion, `${forgedWithSig}`).replace("</samlp:Status>", `</samlp:Status><samlp:Extensions>${signedAssertion}</samlp:Extensions>`);
+    await expectAwsError(f.call(input(Buffer.from(wrapped).toString("base64"))), "InvalidIdentityToken", "Response signature invalid");
+    // 3. A signed Response whose signature references another element (the hidden genuine assertion).
+    const responseSigned = samlResponseXml(idp, { now: NOW, sign: "response", attributes: baseAttributes() });
+    const rid = /<samlp:Response[^>]* ID="([^"]+)"/.exec(responseSigned)?.[1] as string;
+    const retargeted = responseSigned.replace(` ID="${rid}"`, ` ID="_other"`);
+    await expectAwsError(f.call(input(Buffer.from(retargeted).toString("base64"))), "InvalidIdentityToken", "Response signature invalid");
+    assert.equal(f.iam.sessions.size, 0);
+  });
+
+  test("the wrong issuer, audience or recipient; expired and not yet valid assertions; the IdP's failure status", async () => {
+    const f = setup();
+    await f.role;
+    await expectAwsError(f.call(input(response({ issuer: "https://evil.example.com" }))), "InvalidIdentityToken", "Issuer not present in specified provider", 400);
+    await expectAwsError(f.call(input(response({ audience: "https://sp.example.com" }))), "InvalidIdentityToken", "The SAML assertion's Audience does not name AWS");
+    await expectAwsError(f.call(input(response({ audience: null }))), "InvalidIdentityToken", "The SAML assertion's Audience does not name AWS");
+    await expectAwsError(
+      f.call(input(response({ recipient: "https://sp.example.com/acs" }))),
+      "InvalidIdentityToken",
+      "The SAML assertion's Recipient https://sp.example.com/acs is not an AWS SAML endpoint",
+    );
+    // The provider's own ACS URL is an endpoint; another provider's is not.
+    await f.call(input(response({ recipient: "https://signin.aws.amazon.com/saml/acs/ABCDEFGHIJKLMNOPQRSTUVWXYZ" })));
+    await expectAwsError(f.call(input(response({ recipient: "https://signin.aws.amazon.com/saml/acs/OTHERPROVIDER0000000000" }))), "InvalidIdentityToken", /is not an AWS SAML endpoint$/);
+    await expectAwsError(
+      f.call(input(response({ notOnOrAfter: NOW - 1000 }))),
+      "ExpiredTokenException",
+      /^SAML assertion expired: current date\/time 2024-01-02T03:04:05Z must be before the expiration date\/time 2024-01-02T03:04:04Z$/,
+      400,
+    );
+    await expectAwsError(f.call(input(response({ confirmationNotOnOrAfter: NOW }))), "ExpiredTokenException", /^SAML assertion expired/);
+    await expectAwsError(f.call(input(response({ notBefore: NOW + 600_000 }))), "InvalidIdentityToken", "The SAML assertion is not yet valid (NotBefore 2024-01-02T03:14:05Z)");
+    // Within the clock skew, NotBefore in the future is accepted.
+    await f.call(input(response({ notBefore: NOW + 60_000 })));
+    await expectAwsError(f.call(input(response({ status: "urn:oasis:names:tc:SAML:2.0:status:Requester" }))), "IDPRejectedClaim", /did not authenticate/, 403);
+  });
+
+  test("the Role attribute must list the requested role with this provider; session attributes are checked as STS documents", async () => {
+    const f = setup();
+    await f.role;
+    const other = `arn:aws:iam::${ACCOUNT}:saml-provider/Other`;
+    await expectAwsError(
+      f.call(input(response({ attributes: { [ATTR.role]: [`${ROLE_ARN},${other}`], [ATTR.sessionName]: ["alice"] } }))),
+      "AccessDeniedException",
+      "Not authorized to perform sts:AssumeRoleWithSAML",
+    );
+    // Either order of the pair is accepted.
+    await f.call(input(response({ attributes: { [ATTR.role]: [`${PROVIDER_ARN},${ROLE_ARN}`], [ATTR.sessionName]: ["alice"] } })));
+    await expectAwsError(f.call(input(response({ attributes: { [ATTR.role]: [ROLE_PAIR] } }))), "InvalidIdentityToken", "RoleSessionName is required in AuthnResponse");
+    await expectAwsError(
+      f.call(input(response({ attributes: baseAttributes({ [ATTR.sessionName]: ["bad name"] }) }))),
+      "InvalidIdentityToken",
+      "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}",
+    );
+    await expectAwsError(f.call(input(response({ attributes: baseAttributes({ [ATTR.sourceIdentity]: ["x"] }) }))), "InvalidIdentityToken", "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64}");
+    await expectAwsError(
+      f.call(input(response({ attributes: baseAttributes({ [ATTR.principalTag("a")]: ["1"], [ATTR.principalTag("A")]: ["2"] }) }))),
+      "InvalidParameterValue",
+      "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+    );
+    await expectAwsError(
+      f.call(input(response({ attributes: baseAttributes({ [ATTR.principalTag("a")]: ["1"], [ATTR.transitiveTagKeys]: ["b"] }) }))),
+      "InvalidParameterValue",
+      "The specified transitive tag key must be included in the requested tags.",
+    );
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [ATTR.principalTag(`k${i}`), ["v"]]));
+    await expectAwsError(f.call(input(response({ attributes: baseAttributes(many) }))), "InvalidIdentityToken", "The number of session tags must be less than or equal to 50.");
+    assert.equal(f.iam.sessions.size, 1);
+  });
+
+  test("trust policy conditions on saml: keys decide; no provider, bad input and DurationSeconds fail as in AWS", async () => {
+    const f = setup();
+    await f.role;
+    await expectAwsError(f.call(input(response({ nameId: "mallory@evil.example" }))), "AccessDeniedException", "Not authorized to perform sts:AssumeRoleWithSAML");
+    const noTag = setup({ trust: TRUST.replace(',"sts:TagSession"', "") });
+    await noTag.role;
+    await expectAwsError(noTag.call(input(response({ attributes: baseAttributes({ [ATTR.principalTag("a")]: ["1"] }) }))), "AccessDeniedException", "Not authorized to perform sts:TagSession");
+    await expectAwsError(
+      f.call({ ...input(response()), PrincipalArn: `arn:aws:iam::${ACCOUNT}:saml-provider/Missing` }),
+      "InvalidIdentityToken",
+      "Specified provider doesn't exist",
+    );
+    await expectAwsError(f.call(input("bm90IHhtbA==")), "InvalidIdentityToken", "The SAML response is not a well-formed, base64-encoded SAML 2.0 Response.");
+    await expectAwsError(
+      f.call(input(Buffer.from('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "x">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&e;</samlp:Response>').toString("base64"))),
+      "InvalidIdentityToken",
+      "The SAML response is not a well-formed, base64-encoded SAML 2.0 Response.",
+    );
+    await expectAwsError(
+      f.call(input(response(), { DurationSeconds: 43200 })),
+      "ValidationError",
+      "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    );
+    await expectAwsError(
+      f.call({ RoleArn: ROLE_ARN, PrincipalArn: PROVIDER_ARN, SAMLAssertion: "abc" }),
+      "ValidationError",
+      "1 validation error detected: Value 'HIDDEN_DUE_TO_SECURITY_REASONS' at 'sAMLAssertion' failed to satisfy constraint: Member must have length greater than or equal to 4",
+    );
+    const expired = setup({ provider: { validUntil: NOW - 1 } });
+    await expired.role;
+    await expectAwsError(expired.call(input(response())), "InvalidIdentityToken", "The SAML provider's metadata has expired");
+    assert.equal(f.iam.sessions.size, 0);
+  });
+
+  test("NameQualifier and SubjectType as AWS documents them", () => {
+    assert.equal(nameQualifier("https://example.com/saml", "123456789012", "MySAMLIdP"), createHash("sha1").update("https://example.com/saml123456789012/MySAMLIdP").digest("base64"));
+    assert.equal(subjectTypeOf("urn:oasis:names:tc:SAML:2.0:nameid-format:transient"), "transient");
+    assert.equal(subjectTypeOf("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"), "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
+  });
+});

@@ -1,0 +1,289 @@
+/**
+ * sts:AssumeRoleWithSAML (unsigned request; the SAML response is the credential and is never
+ * logged or stored: CloudTrail hides SAMLAssertion by name).
+ *
+ * Order: model validation, ARN syntax, session policies, the response's shape, the IAM SAML
+ * provider named by PrincipalArn, the IdP's status, the XML signature (./saml/response.ts:
+ * claims come only from what the signature covers; encrypted assertions are decrypted with
+ * the provider's sealed private keys), the Issuer, the validity windows on the server clock,
+ * the recipient and audience (AWS's SAML endpoints), the Role attribute pair, the session
+ * attributes, then the role's trust policy with the caller {"Federated": <provider ARN>} and
+ * the saml:* condition keys (./federation.ts).
+ */
+import { createHash, createPrivateKey } from "node:crypto";
+import { AwsError, commonError } from "../../core/errors.js";
+import type { ConditionContext, RequestContext } from "../../core/types.js";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { IamApi, SamlProviderRecord } from "../iam/api.js";
+import { requireArn } from "./arn.js";
+import { auditCredentials } from "./audit-format.js";
+import type { CredentialsOutput } from "./credentials.js";
+import { assumeRoleAsFederatedUser } from "./federation.js";
+import { checkStatus, invalidIdentityToken, parseSamlResponse, readAssertion, verifiedAssertion, type AssertionClaims } from "./saml/response.js";
+import { checkFederatedSessionTags, checkPolicyArns, checkSessionPolicy, packedPolicyPercent, packedPolicyTooLarge, type SessionTags } from "./session-policy.js";
+import { PATTERNS, ValidationCollector } from "./validation.js";
+import { CLOCK_SKEW_SECONDS } from "./web-identity.js";
+
+export interface AssumeRoleWithSamlInput {
+  RoleArn?: string;
+  PrincipalArn?: string;
+  SAMLAssertion?: string;
+  PolicyArns?: Array<{ arn?: string }>;
+  Policy?: string;
+  DurationSeconds?: number;
+}
+
+export interface AssumeRoleWithSamlOutput {
+  Credentials: CredentialsOutput;
+  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
+  PackedPolicySize?: number;
+  Subject: string;
+  SubjectType: string;
+  Issuer: string;
+  Audience: string;
+  NameQualifier: string;
+  SourceIdentity?: string;
+}
+
+const ATTRIBUTE = {
+  role: "https://aws.amazon.com/SAML/Attributes/Role",
+  sessionName: "https://aws.amazon.com/SAML/Attributes/RoleSessionName",
+  sourceIdentity: "https://aws.amazon.com/SAML/Attributes/SourceIdentity",
+  principalTag: "https://aws.amazon.com/SAML/Attributes/PrincipalTag:",
+  transitiveTagKeys: "https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys",
+} as const;
+
+/** IAM's trust-policy keys for SAML attributes with these names (IAM User Guide, SAML-based federation keys). */
+const ATTRIBUTE_KEYS: ReadonlyArray<[string, string]> = [
+  ["urn:oid:2.5.4.3", "saml:cn"],
+  ["urn:oid:2.5.4.3", "saml:commonName"],
+  ["urn:oid:2.5.4.42", "saml:givenName"],
+  ["urn:oid:2.5.4.4", "saml:surname"],
+  ["urn:oid:2.5.4.41", "saml:name"],
+  ["urn:oid:2.5.4.45", "saml:x500UniqueIdentifier"],
+  ["urn:oid:0.9.2342.19200300.100.1.1", "saml:uid"],
+  ["urn:oid:0.9.2342.19200300.100.1.3", "saml:mail"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.1", "saml:edupersonaffiliation"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "saml:edupersonnickname"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.3", "saml:edupersonorgdn"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.4", "saml:edupersonorgunitdn"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.5", "saml:edupersonprimaryaffiliation"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "saml:edupersonprincipalname"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.7", "saml:edupersonentitlement"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.8", "saml:edupersonprimaryorgunitdn"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "saml:edupersonscopedaffiliation"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.10", "saml:edupersontargetedid"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.11", "saml:edupersonassurance"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.2", "saml:eduorghomepageuri"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.3", "saml:eduorgidentityauthnpolicyuri"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.4", "saml:eduorglegalname"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.5", "saml:eduorgsuperioruri"],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.6", "saml:eduorgwhitepagesuri"],
+];
+
+/** AWS's service-provider entity id, one accepted Audience besides the sign-in endpoints. */
+const AWS_SP_ENTITY_ID = "urn:amazon:webservices";
+/** AWS's SAML endpoints: global or regional, the static alias, and a provider's own ACS URL (…/saml/acs/<IdP-ID>). */
+const SAML_ENDPOINT = /^https:\/\/(?:[a-z]{2}(?:-gov)?-[a-z]+-\d\.)?signin\.aws\.amazon\.com\/(?:saml|static\/saml|saml\/acs\/([A-Za-z0-9]+))$/;
+const NAMEID_FORMAT_PREFIX = "urn:oasis:names:tc:SAML:2.0:nameid-format:";
+
+function isSamlEndpoint(url: string, provider: SamlProviderRecord): boolean {
+  const m = SAML_ENDPOINT.exec(url);
+  return m !== null && (m[1] === undefined || m[1] === provider.uuid);
+}
+
+function validateModel(input: AssumeRoleWithSamlInput): void {
+  const v = new ValidationCollector();
+  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048 });
+  if (v.required(input.PrincipalArn, "principalArn")) v.string(input.PrincipalArn, "principalArn", { min: 20, max: 2048 });
+  // The assertion is a credential: its value is never echoed, only its length is judged.
+  if (v.required(input.SAMLAssertion, "sAMLAssertion")) v.secretLength(input.SAMLAssertion, "sAMLAssertion", 4, 100000);
+  v.sessionPolicies(input);
+  v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
+  v.throwIfAny();
+}
+
+/** NameQualifier: base64 of SHA-1 over the issuer, the provider's account id and "/<provider name>" (as AWS documents it). */
+export function nameQualifier(issuer: string, accountId: string, providerName: string): string {
+  return createHash("sha1").update(`${issuer}${accountId}/${providerName}`, "utf8").digest("base64");
+}
+
+/** SubjectType: the NameID format, without the SAML 2.0 prefix when it has that one. */
+export function subjectTypeOf(format: string): string {
+  return format.startsWith(NAMEID_FORMAT_PREFIX) ? format.slice(NAMEID_FORMAT_PREFIX.length) : format;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** The validity windows, on the server clock; NotBefore allows the same skew as web identity tokens. */
+function checkTimes(c: AssertionClaims, now: number): void {
+  const skew = CLOCK_SKEW_SECONDS * 1000;
+  const expiry = Math.min(c.confirmationNotOnOrAfter, c.notOnOrAfter ?? Infinity, c.sessionNotOnOrAfter ?? Infinity);
+  if (now >= expiry) {
+    // Not documented word for word; worded like the web identity token's expiry message.
+    throw new AwsError("ExpiredTokenException", `SAML assertion expired: current date/time ${iso(now)} must be before the expiration date/time ${iso(expiry)}`, 400);
+  }
+  const start = Math.max(c.confirmationNotBefore ?? -Infinity, c.notBefore ?? -Infinity);
+  if (start > now + skew) throw invalidIdentityToken(`The SAML assertion is not yet valid (NotBefore ${iso(start)})`);
+}
+
+function single(claims: AssertionClaims, name: string): string | undefined {
+  const values = claims.attributes.get(name);
+  if (values === undefined || values.length === 0) return undefined;
+  // Not documented word for word.
+  if (values.length > 1) throw invalidIdentityToken(`The ${name} attribute must have a single value`);
+  return values[0];
+}
+
+function roleSessionName(claims: AssertionClaims): string {
+  const name = single(claims, ATTRIBUTE.sessionName);
+  if (name === undefined) throw invalidIdentityToken("RoleSessionName is required in AuthnResponse");
+  if (name.length < 2 || name.length > 64 || !PATTERNS.sessionName.pattern.test(name)) {
+    throw invalidIdentityToken("RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}");
+  }
+  return name;
+}
+
+function sourceIdentityOf(claims: AssertionClaims): string | undefined {
+  const v = single(claims, ATTRIBUTE.sourceIdentity);
+  if (v !== undefined && (v.length < 2 || v.length > 64 || !PATTERNS.sessionName.pattern.test(v))) {
+    throw invalidIdentityToken("Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64}");
+  }
+  return v;
+}
+
+/** PrincipalTag:<key> attributes (one value each) and the TransitiveTagKeys attribute (one key per value). */
+function sessionTagsOf(claims: AssertionClaims): SessionTags {
+  const tags: Array<{ Key: string; Value: string }> = [];
+  for (const name of claims.attributes.keys()) {
+    if (name.startsWith(ATTRIBUTE.principalTag)) tags.push({ Key: name.slice(ATTRIBUTE.principalTag.length), Value: single(claims, name) ?? "" });
+  }
+  return checkFederatedSessionTags(tags, claims.attributes.get(ATTRIBUTE.transitiveTagKeys) ?? [], invalidIdentityToken);
+}
+
+/** The Role attribute lists "<role ARN>,<provider ARN>" pairs (either order); the request must name one of them. */
+function rolePairListed(claims: AssertionClaims, roleArn: string, providerArn: string): boolean {
+  return (claims.attributes.get(ATTRIBUTE.role) ?? []).some((v) => {
+    const parts = v.split(",").map((p) => p.trim());
+    return parts.length === 2 && parts.includes(roleArn) && parts.includes(providerArn) && roleArn !== providerArn;
+  });
+}
+
+/** The saml:* keys of the request context for the trust policy. */
+function samlContext(claims: AssertionClaims, provider: SamlProviderRecord, qualifier: string): ConditionContext {
+  const ctx: ConditionContext = {
+    "saml:aud": claims.recipient,
+    "saml:iss": claims.issuer,
+    "saml:sub": claims.nameId,
+    "saml:sub_type": subjectTypeOf(claims.nameIdFormat),
+    "saml:namequalifier": qualifier,
+    "saml:doc": `${provider.accountId}/${provider.name}`,
+  };
+  for (const [name, key] of ATTRIBUTE_KEYS) {
+    const values = claims.attributes.get(name);
+    if (values !== undefined && values.length > 0) ctx[key] = values.length === 1 ? values[0] : values;
+  }
+  return ctx;
+}
+
+export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, input: AssumeRoleWithSamlInput, ctx: RequestContext): Promise<AssumeRoleWithSamlOutput> {
+  validateModel(input);
+  const roleArn = input.RoleArn as string;
+  const principalArn = input.PrincipalArn as string;
+  const arn = requireArn(roleArn);
+  requireArn(principalArn);
+
+  const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
+  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
+  checkPolicyArns(policyArns);
+
+  const { xml, response } = parseSamlResponse(input.SAMLAssertion as string);
+  const provider = await deps.iam.getSamlProvider(principalArn);
+  if (!provider) throw invalidIdentityToken("Specified provider doesn't exist");
+  // Not documented word for word: metadata past its validUntil no longer vouches for anyone.
+  if (provider.validUntil <= ctx.now) throw invalidIdentityToken("The SAML provider's metadata has expired");
+  checkStatus(response);
+
+  const assertion = verifiedAssertion(xml, response, {
+    certificates: provider.certificates,
+    privateKeys: provider.privateKeys.map((pem) => createPrivateKey(pem)),
+    encryptionRequired: provider.assertionEncryptionMode === "Required",
+  });
+  const claims = readAssertion(assertion);
+  if (claims.issuer !== provider.entityId) throw invalidIdentityToken("Issuer not present in specified provider");
+  checkTimes(claims, ctx.now);
+  // Not documented word for word.
+  if (!isSamlEndpoint(claims.recipient, provider)) throw invalidIdentityToken(`The SAML assertion's Recipient ${claims.recipient} is not an AWS SAML endpoint`);
+  if (claims.audienceRestrictions.length === 0 || !claims.audienceRestrictions.every((r) => r.some((a) => a === AWS_SP_ENTITY_ID || isSamlEndpoint(a, provider)))) {
+    throw invalidIdentityToken("The SAML assertion's Audience does not name AWS");
+  }
+  if (!rolePairListed(claims, roleArn, principalArn)) throw commonError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML");
+
+  const sessionName = roleSessionName(claims);
+  const sourceIdentity = sourceIdentityOf(claims);
+  const tags = sessionTagsOf(claims);
+  const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0 || Object.keys(tags.tags).length > 0;
+  const packedPercent = passesSessionData ? packedPolicyPercent(sessionPolicy, policyArns, tags.tags) : 0;
+  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+
+  const qualifier = nameQualifier(claims.issuer, provider.accountId, provider.name);
+  const subjectType = subjectTypeOf(claims.nameIdFormat);
+  const { issued, assumedRoleUser } = await assumeRoleAsFederatedUser(
+    deps,
+    {
+      action: "sts:AssumeRoleWithSAML",
+      roleArn,
+      arn,
+      providerArn: provider.arn,
+      sessionName,
+      context: samlContext(claims, provider, qualifier),
+      sessionPolicy,
+      policyArns,
+      tags,
+      sourceIdentity,
+      durationSeconds: input.DurationSeconds,
+      ...(claims.sessionNotOnOrAfter !== undefined ? { notAfter: claims.sessionNotOnOrAfter } : {}),
+      // CloudTrail's SAMLUser: <NameQualifier>:<subject>, with the NameQualifier as the identity provider.
+      identity: { type: "SAMLUser", principalId: `${qualifier}:${claims.nameId}`, userName: claims.nameId, identityProvider: qualifier },
+    },
+    ctx,
+  );
+
+  const out: AssumeRoleWithSamlOutput = {
+    Credentials: issued.credentials,
+    AssumedRoleUser: assumedRoleUser,
+    Subject: claims.nameId,
+    SubjectType: subjectType,
+    Issuer: claims.issuer,
+    Audience: claims.recipient,
+    NameQualifier: qualifier,
+  };
+  if (passesSessionData) out.PackedPolicySize = packedPercent;
+  if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
+
+  // CloudTrail records what the assertion asked for (never the assertion itself).
+  ctx.audit.requestParameters = {
+    sAMLAssertionID: assertion.getAttribute("ID") ?? "",
+    roleSessionName: sessionName,
+    ...(Object.keys(tags.tags).length > 0 ? { principalTags: tags.tags } : {}),
+    ...(tags.transitiveTagKeys.length > 0 ? { transitiveTagKeys: tags.transitiveTagKeys } : {}),
+    roleArn,
+    principalArn,
+    ...(input.DurationSeconds !== undefined ? { durationSeconds: input.DurationSeconds } : {}),
+    ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
+    ...(policyArns.length > 0 ? { policyArns: policyArns.map((a) => ({ arn: a })) } : {}),
+    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+  };
+  ctx.audit.responseElements = {
+    credentials: auditCredentials(issued.credentials),
+    assumedRoleUser: { assumedRoleId: assumedRoleUser.AssumedRoleId, arn: assumedRoleUser.Arn },
+    ...(passesSessionData ? { packedPolicySize: packedPercent } : {}),
+    subject: claims.nameId,
+    subjectType,
+    issuer: claims.issuer,
+    audience: claims.recipient,
+    nameQualifier: qualifier,
+    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+  };
+  return out;
+}

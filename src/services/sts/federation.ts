@@ -1,0 +1,106 @@
+/**
+ * What sts:AssumeRoleWithWebIdentity and sts:AssumeRoleWithSAML share once the identity
+ * provider's token or assertion has been verified: the role's trust policy decides for the
+ * caller {"Federated": <provider ARN>} with the provider's condition keys, then
+ * sts:TagSession (when the IdP passed session tags) and sts:SetSourceIdentity (when it passed
+ * a source identity); the duration rules; and the role session, an AssumedRole session like
+ * AssumeRole's. The unsigned caller is named in CloudTrail as the federated user.
+ */
+import { AwsError, commonError } from "../../core/errors.js";
+import type { ConditionContext, FederatedUserIdentity, RequestContext } from "../../core/types.js";
+import type { Sealer } from "../../crypto/seal-types.js";
+import type { IamApi, RoleRecord } from "../iam/api.js";
+import type { ParsedArn } from "./arn.js";
+import { DEFAULT_ROLE_SESSION_SECONDS } from "./assume-role.js";
+import { assumedRoleUserOf, issueSession, roleSessionIdentity, type IssuedSession } from "./credentials.js";
+import type { SessionTags } from "./session-policy.js";
+import { validationError } from "./validation.js";
+
+export interface FederatedAssumeRequest {
+  action: "sts:AssumeRoleWithWebIdentity" | "sts:AssumeRoleWithSAML";
+  roleArn: string;
+  arn: ParsedArn;
+  providerArn: string;
+  sessionName: string;
+  /** The provider's condition keys (`<host/path>:sub`, `saml:aud`, …). */
+  context: ConditionContext;
+  sessionPolicy: string | undefined;
+  policyArns: string[];
+  tags: SessionTags;
+  sourceIdentity: string | undefined;
+  durationSeconds: number | undefined;
+  /** The IdP's own limit on the session (SAML SessionNotOnOrAfter), epoch ms. */
+  notAfter?: number;
+  /** Recorded on the session (web identity sessions name their OIDC provider in CloudTrail). */
+  federatedProvider?: string;
+  identity: FederatedUserIdentity;
+}
+
+export interface FederatedSession {
+  role: RoleRecord;
+  issued: IssuedSession;
+  assumedRoleUser: { AssumedRoleId: string; Arn: string };
+}
+
+const EMPTY_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [] });
+
+/** The trust policy decides; a denial is worded as STS words it for federated callers. */
+async function trustAllows(ctx: RequestContext, req: Parameters<RequestContext["authorize"]>[0]): Promise<void> {
+  try {
+    await ctx.authorize(req);
+  } catch (e) {
+    if (e instanceof AwsError && e.common === "AccessDenied") throw commonError("AccessDenied", `Not authorized to perform ${req.action}`);
+    throw e;
+  }
+}
+
+export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: IamApi }, req: FederatedAssumeRequest, ctx: RequestContext): Promise<FederatedSession> {
+  // From here on the caller is known: CloudTrail names it even when the trust policy refuses.
+  ctx.audit.federatedIdentity = req.identity;
+  const context: ConditionContext = { "sts:RoleSessionName": req.sessionName, ...req.context };
+  if (req.sourceIdentity !== undefined) context["sts:SourceIdentity"] = req.sourceIdentity;
+  const tagKeys = Object.keys(req.tags.tags);
+  if (tagKeys.length > 0) {
+    for (const k of tagKeys) context[`aws:RequestTag/${k}`] = req.tags.tags[k];
+    context["aws:TagKeys"] = tagKeys;
+  }
+  if (req.tags.transitiveTagKeys.length > 0) context["sts:TransitiveTagKeys"] = req.tags.transitiveTagKeys;
+
+  const arn = req.arn;
+  const role = arn.service === "iam" && arn.resource.startsWith("role/") ? await deps.iam.getRoleByArn(req.roleArn) : undefined;
+  const base = {
+    resource: req.roleArn,
+    resourceAccount: role?.accountId ?? arn.account,
+    resourcePolicy: role?.assumeRolePolicyDocument ?? EMPTY_TRUST_POLICY,
+    resourcePolicyIsAuthoritative: true,
+    federatedProvider: req.providerArn,
+    context,
+  };
+  if (role) {
+    ctx.audit.resources = [{ ARN: role.arn, accountId: role.accountId, type: "AWS::IAM::Role" }];
+    ctx.audit.recipientAccountId = role.accountId;
+  }
+  await trustAllows(ctx, { action: req.action, ...base });
+  if (!role) throw commonError("AccessDenied", `Not authorized to perform ${req.action}`);
+  if (tagKeys.length > 0 || req.tags.transitiveTagKeys.length > 0) await trustAllows(ctx, { action: "sts:TagSession", ...base });
+  if (req.sourceIdentity !== undefined) await trustAllows(ctx, { action: "sts:SetSourceIdentity", ...base });
+
+  let durationSeconds = DEFAULT_ROLE_SESSION_SECONDS;
+  if (req.durationSeconds !== undefined) {
+    if (req.durationSeconds > role.maxSessionDuration) throw validationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+    durationSeconds = req.durationSeconds;
+  }
+  // The session lasts for the requested duration or until the IdP's limit, whichever is shorter.
+  if (req.notAfter !== undefined) durationSeconds = Math.min(durationSeconds, Math.floor((req.notAfter - Math.floor(ctx.now / 1000) * 1000) / 1000));
+
+  const identity = roleSessionIdentity(role, req.sessionName, {
+    sessionPolicy: req.sessionPolicy,
+    policyArns: req.policyArns,
+    tags: req.tags.tags,
+    transitiveTagKeys: req.tags.transitiveTagKeys,
+    sourceIdentity: req.sourceIdentity,
+    ...(req.federatedProvider !== undefined ? { federatedProvider: req.federatedProvider } : {}),
+  });
+  const issued = await issueSession(deps, identity, { now: ctx.now, durationSeconds });
+  return { role, issued, assumedRoleUser: assumedRoleUserOf(role, req.sessionName) };
+}

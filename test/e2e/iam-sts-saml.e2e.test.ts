@@ -1,0 +1,185 @@
+/**
+ * SAML federation through the real server with the official SDK clients: a test IdP (RSA key
+ * pair and self-signed certificate), its metadata registered with CreateSAMLProvider (with a
+ * private key for encrypted assertions), Responses signed with xml-crypto, AssumeRoleWithSAML
+ * (unsigned) and the issued credentials used for signed calls whose policies test the session
+ * tags, role chaining with a transitive tag, the refusals, and the CloudTrail events.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import {
+  IAMClient,
+  CreateSAMLProviderCommand,
+  GetSAMLProviderCommand,
+  ListSAMLProvidersCommand,
+  UpdateSAMLProviderCommand,
+  DeleteSAMLProviderCommand,
+  TagSAMLProviderCommand,
+  UntagSAMLProviderCommand,
+  ListSAMLProviderTagsCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+  ListRolesCommand,
+} from "@aws-sdk/client-iam";
+import { STSClient, AssumeRoleWithSAMLCommand, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { ATTR, createTestIdp, SAML_ENDPOINT, samlResponse, type ResponseOptions, type TestIdp } from "../../src/services/sts/testing/saml-idp.js";
+import { startTestServer, type TestServer } from "./harness.js";
+
+let s: TestServer;
+let idp: TestIdp;
+const encryption = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const encryptionKeyPem = encryption.privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+const encryptionPublicPem = encryption.publicKey.export({ format: "pem", type: "spki" }).toString();
+
+before(async () => {
+  idp = await createTestIdp("https://idp.corp.example/saml");
+  s = await startTestServer();
+});
+after(async () => {
+  await s.destroy();
+});
+
+const creds = (c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined) => ({
+  accessKeyId: c!.AccessKeyId!,
+  secretAccessKey: c!.SecretAccessKey!,
+  sessionToken: c!.SessionToken!,
+});
+
+test("SAML provider + trust policy: AssumeRoleWithSAML issues credentials whose session tags policies see; refusals and CloudTrail as in AWS", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const providerArn = `arn:aws:iam::${s.accountId}:saml-provider/Corp`;
+  const created = await iam.send(
+    new CreateSAMLProviderCommand({ Name: "Corp", SAMLMetadataDocument: idp.metadata(), AddPrivateKey: encryptionKeyPem, Tags: [{ Key: "env", Value: "test" }] }),
+  );
+  assert.equal(created.SAMLProviderArn, providerArn);
+  await assert.rejects(
+    iam.send(new CreateSAMLProviderCommand({ Name: "Broken", SAMLMetadataDocument: `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">${" ".repeat(1000)}</md:EntityDescriptor>` })),
+    (e: any) => e.name === "InvalidInputException" && e.$metadata.httpStatusCode === 400 && e.message === "Could not parse metadata",
+  );
+  const got = await iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: providerArn }));
+  assert.equal(got.SAMLMetadataDocument, idp.metadata());
+  assert.match(got.SAMLProviderUUID ?? "", /^[A-Z2-7]{26}$/);
+  assert.equal(got.AssertionEncryptionMode, "Allowed");
+  assert.equal(got.PrivateKeyList?.length, 1);
+  assert.ok(got.ValidUntil instanceof Date && got.ValidUntil.getUTCFullYear() >= new Date().getUTCFullYear() + 99);
+  assert.deepEqual(got.Tags, [{ Key: "env", Value: "test" }]);
+  const listed = await iam.send(new ListSAMLProvidersCommand({}));
+  assert.deepEqual(listed.SAMLProviderList?.map((p) => p.Arn), [providerArn]);
+  await iam.send(new TagSAMLProviderCommand({ SAMLProviderArn: providerArn, Tags: [{ Key: "owner", Value: "id-team" }] }));
+  await iam.send(new UntagSAMLProviderCommand({ SAMLProviderArn: providerArn, TagKeys: ["env"] }));
+  assert.deepEqual((await iam.send(new ListSAMLProviderTagsCommand({ SAMLProviderArn: providerArn }))).Tags, [{ Key: "owner", Value: "id-team" }]);
+  // Encrypted assertions only, from now on.
+  await iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: providerArn, AssertionEncryptionMode: "Required" }));
+
+  const roleArn = `arn:aws:iam::${s.accountId}:role/saml-engineers`;
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"],
+        Condition: { StringEquals: { "SAML:aud": SAML_ENDPOINT } },
+      },
+    ],
+  };
+  await iam.send(new CreateRoleCommand({ RoleName: "saml-engineers", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  // The session may list roles only when its Project session tag is Apollo; it may assume the next role.
+  const byTag = (extra: object[] = []) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "iam:ListRoles", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/Project": "Apollo" } } }, ...extra],
+  });
+  await iam.send(new PutRolePolicyCommand({ RoleName: "saml-engineers", PolicyName: "p", PolicyDocument: JSON.stringify(byTag([{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"], Resource: "*" }])) }));
+  const nextTrust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: roleArn }, Action: ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"] }] };
+  await iam.send(new CreateRoleCommand({ RoleName: "saml-next", AssumeRolePolicyDocument: JSON.stringify(nextTrust) }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: "saml-next", PolicyName: "p", PolicyDocument: JSON.stringify(byTag()) }));
+
+  const attributes = (project: string, extra: Record<string, string[]> = {}) => ({
+    [ATTR.role]: [`${roleArn},${providerArn}`],
+    [ATTR.sessionName]: ["alice"],
+    [ATTR.principalTag("Project")]: [project],
+    [ATTR.transitiveTagKeys]: ["Project"],
+    [ATTR.sourceIdentity]: ["alice"],
+    ...extra,
+  });
+  const assertion = (o: Partial<ResponseOptions> = {}) => samlResponse(idp, { now: Date.now(), attributes: attributes("Apollo"), encryptFor: encryptionPublicPem, ...o });
+
+  const sts = new STSClient(s.clientConfig());
+  const good = assertion();
+  const out = await sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: good }));
+  const qualifier = createHash("sha1").update(`${idp.entityId}${s.accountId}/Corp`).digest("base64");
+  assert.equal(out.Subject, "alice@example.com");
+  assert.equal(out.SubjectType, "persistent");
+  assert.equal(out.Issuer, idp.entityId);
+  assert.equal(out.Audience, SAML_ENDPOINT);
+  assert.equal(out.NameQualifier, qualifier);
+  assert.equal(out.SourceIdentity, "alice");
+  assert.ok((out.PackedPolicySize ?? 0) > 0);
+  assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${s.accountId}:assumed-role/saml-engineers/alice`);
+
+  // The credentials work, and the session tag reaches policy evaluation.
+  const session = creds(out.Credentials);
+  const who = await new STSClient(s.clientConfig(session)).send(new GetCallerIdentityCommand({}));
+  assert.equal(who.Arn, `arn:aws:sts::${s.accountId}:assumed-role/saml-engineers/alice`);
+  await new IAMClient(s.clientConfig(session)).send(new ListRolesCommand({}));
+  const other = await sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: assertion({ attributes: attributes("Gemini") }) }));
+  await assert.rejects(new IAMClient(s.clientConfig(creds(other.Credentials))).send(new ListRolesCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+
+  // Role chaining carries the transitive Project tag to the next session.
+  const chained = await new STSClient(s.clientConfig(session)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${s.accountId}:role/saml-next`, RoleSessionName: "next" }));
+  assert.equal(chained.SourceIdentity, "alice");
+  await new IAMClient(s.clientConfig(creds(chained.Credentials))).send(new ListRolesCommand({}));
+  await assert.rejects(
+    new STSClient(s.clientConfig(session)).send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${s.accountId}:role/saml-next`, RoleSessionName: "next", Tags: [{ Key: "project", Value: "x" }] }),
+    ),
+    (e: any) => e.name === "InvalidParameterValue" && e.$metadata.httpStatusCode === 400,
+  );
+
+  // Refusals.
+  const refuse = (a: string, check: (e: any) => boolean) => assert.rejects(sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: a })), check);
+  await refuse(assertion({ sign: "none" }), (e) => e.name === "InvalidIdentityTokenException" && e.$metadata.httpStatusCode === 400 && e.message === "Response signature invalid");
+  await refuse(assertion({ encryptFor: undefined }), (e) => e.name === "InvalidIdentityTokenException" && e.message === "The SAML provider requires encrypted assertions.");
+  await refuse(assertion({ audience: "https://sp.example.com" }), (e) => e.name === "InvalidIdentityTokenException" && e.message === "The SAML assertion's Audience does not name AWS");
+  await refuse(assertion({ issuer: "https://other.example" }), (e) => e.name === "InvalidIdentityTokenException" && e.message === "Issuer not present in specified provider");
+  await refuse(assertion({ notOnOrAfter: Date.now() - 5000 }), (e) => e.name === "ExpiredTokenException" && e.$metadata.httpStatusCode === 400 && /^SAML assertion expired/.test(e.message));
+  await refuse(
+    assertion({ attributes: { ...attributes("Apollo"), [ATTR.role]: [`arn:aws:iam::${s.accountId}:role/other,${providerArn}`] } }),
+    (e) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403 && e.message === "Not authorized to perform sts:AssumeRoleWithSAML",
+  );
+  await refuse(assertion({ recipient: "https://eu-west-1.signin.aws.amazon.com/saml" }), (e) => e.name === "AccessDenied" && e.message === "Not authorized to perform sts:AssumeRoleWithSAML");
+  // The server's clock decides: an hour later the same response has expired.
+  s.clock.offsetMs += 3600_000;
+  try {
+    await refuse(good, (e) => e.name === "ExpiredTokenException");
+  } finally {
+    s.clock.offsetMs -= 3600_000;
+  }
+
+  // CloudTrail: the caller is the SAML user; the assertion and the private key never reach the log.
+  const trail = new CloudTrailClient(s.clientConfig());
+  const events = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRoleWithSAML" }] }));
+  const parsed = (events.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!));
+  const ok = parsed.find((e) => e.errorCode === undefined && e.responseElements?.nameQualifier === qualifier && e.requestParameters?.principalTags?.Project === "Apollo");
+  assert.ok(ok, "the successful call is recorded");
+  assert.deepEqual(ok.userIdentity, { type: "SAMLUser", principalId: `${qualifier}:alice@example.com`, userName: "alice@example.com", identityProvider: qualifier });
+  assert.equal(ok.recipientAccountId, s.accountId);
+  assert.equal(ok.requestParameters.roleSessionName, "alice");
+  assert.deepEqual(ok.requestParameters.principalTags, { Project: "Apollo" });
+  assert.equal(ok.responseElements.subjectType, "persistent");
+  assert.ok(parsed.some((e) => e.errorCode === "AccessDenied" && e.userIdentity.type === "SAMLUser"), "a refused assertion from a verified IdP is recorded as its SAML user");
+  const byUser = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "alice@example.com" }] }));
+  assert.ok((byUser.Events ?? []).some((e) => e.EventName === "AssumeRoleWithSAML"));
+  const all = await trail.send(new LookupEventsCommand({ MaxResults: 50 }));
+  for (const e of all.Events ?? []) {
+    assert.ok(!e.CloudTrailEvent!.includes(good.slice(100, 160)), "the assertion never reaches the audit log");
+    assert.ok(!e.CloudTrailEvent!.includes(encryptionKeyPem.split("\n")[2]!), "the private key never reaches the audit log");
+  }
+
+  // Removing the provider ends the trust.
+  await iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: providerArn }));
+  await refuse(assertion(), (e) => e.name === "InvalidIdentityTokenException" && e.message === "Specified provider doesn't exist");
+  await assert.rejects(iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: providerArn })), (e: any) => e.name === "NoSuchEntityException" && e.$metadata.httpStatusCode === 404);
+});
