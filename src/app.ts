@@ -62,7 +62,7 @@ export interface Core {
   sealer: Sealer;
   clock: Clock;
   accounts: AccountRegistry;
-  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "idle">;
+  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "useServiceControlPolicies" | "idle">;
   /** Organizations as other services read it. */
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
@@ -314,6 +314,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     await shield.start();
     // Last-accessed reports cover every service served here, IAM included.
     core.iam.useServices(registry.all());
+    // The policy simulator evaluates the same SCPs the authoriser enforces.
+    core.iam.useServiceControlPolicies(orgs.serviceControlPolicies);
     const authorizer = createAuthorizer({ directory: core.iam.directory, serviceControlPolicies: orgs.serviceControlPolicies });
     const handle = createPipeline({
       registry,

@@ -35,7 +35,7 @@ export interface ServiceControlPolicySource {
  * SCPs restrict every principal of a member account (its root user, IAM users, role sessions,
  * federated users) except service-linked roles; anonymous requests belong to no account.
  */
-function subjectToScps(p: Principal): boolean {
+export function subjectToScps(p: Principal): boolean {
   if (p.type === "Anonymous") return false;
   return !(p.type === "AssumedRole" && p.roleArn !== undefined && p.roleArn.includes(":role/aws-service-role/"));
 }

@@ -22,7 +22,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { OrganizationsClient, DescribeOrganizationCommand, ListRootsCommand } from "@aws-sdk/client-organizations";
+import { AttachPolicyCommand, CreatePolicyCommand, DescribeOrganizationCommand, EnablePolicyTypeCommand, ListRootsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { eventually, startTestServer, type TestServer } from "./harness.js";
 import { allow, kmsClient, memberAccount, newUser, rejectsWith } from "./kms-support.js";
 
@@ -188,7 +188,10 @@ test("Organizations access report: management account only; the member accounts'
   const member = await memberAccount(s, "AdvisorWorkload");
   const orgs = new OrganizationsClient(s.clientConfig());
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
-  const root = `${org.Id}/${(await orgs.send(new ListRootsCommand({}))).Roots![0]!.Id}`;
+  const rootId = (await orgs.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const root = `${org.Id}/${rootId}`;
+  // SCPs must be enabled in the root.
+  await orgs.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }));
   const memberCall = await timed(() => kmsClient(s, member.admin, "eu-north-1").send(new ListKeysCommand({})));
 
   // A member account's credentials may not generate one.
@@ -213,6 +216,37 @@ test("Organizations access report: management account only; the member accounts'
     out.AccessDetails!.map((a) => a.ServiceNamespace),
     [...out.AccessDetails!.map((a) => a.ServiceNamespace!)].sort(),
   );
+
+  // An SCP attached to the account takes KMS out of the account's report; a report for that SCP
+  // lists what it allows (a deny-only SCP allows nothing).
+  const noKms = (
+    await orgs.send(
+      new CreatePolicyCommand({
+        Name: "advisor-no-kms",
+        Description: "",
+        Type: "SERVICE_CONTROL_POLICY",
+        Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:*", Resource: "*" }] }),
+      }),
+    )
+  ).Policy!.PolicySummary!.Id!;
+  await orgs.send(new AttachPolicyCommand({ PolicyId: noKms, TargetId: member.accountId }));
+  const reportOf = async (EntityPath: string, OrganizationsPolicyId?: string) => {
+    const job = await iam.send(new GenerateOrganizationsAccessReportCommand({ EntityPath, OrganizationsPolicyId }));
+    return eventually(async () => {
+      const r = await iam.send(new GetOrganizationsAccessReportCommand({ JobId: job.JobId }));
+      return r.JobStatus === "IN_PROGRESS" ? undefined : r;
+    });
+  };
+  const account = await reportOf(`${root}/${member.accountId}`);
+  assert.equal(account.JobStatus, "COMPLETED");
+  assert.deepEqual(
+    account.AccessDetails!.map((a) => a.ServiceNamespace),
+    out.AccessDetails!.map((a) => a.ServiceNamespace).filter((n) => n !== "kms"),
+  );
+  const forPolicy = await reportOf(`${root}/${member.accountId}`, noKms);
+  assert.deepEqual([forPolicy.JobStatus, forPolicy.NumberOfServicesAccessible, forPolicy.AccessDetails], ["COMPLETED", 0, []]);
+  const notOnPath = await reportOf(root, noKms);
+  assert.deepEqual([notOnPath.JobStatus, notOnPath.ErrorDetails], ["FAILED", { Code: "PolicyNotAttachedException", Message: "The policy isn't attached to the specified target in the specified root." }]);
 
   // An entity path that names nothing here fails the job, with Organizations' error.
   const bad = await iam.send(new GenerateOrganizationsAccessReportCommand({ EntityPath: `${root}/ou-ab12-abcdefgh` }));

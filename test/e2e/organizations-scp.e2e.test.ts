@@ -36,7 +36,7 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-organizations";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
+import { IAMClient, ListRolesCommand, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, memberAccount, rejectsWith } from "./kms-support.js";
@@ -149,6 +149,17 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   const me = await new STSClient(s.clientConfig(member.admin)).send(new GetCallerIdentityCommand({}));
   assert.equal(me.Arn, roleArn);
   await new IAMClient(s.clientConfig(member.admin)).send(new ListRolesCommand({}));
+  // The policy simulator evaluates the same SCPs: the role's AdministratorAccess allows both.
+  const sim = await new IAMClient(s.clientConfig(member.admin)).send(
+    new SimulatePrincipalPolicyCommand({ PolicySourceArn: `arn:aws:iam::${member.accountId}:role/OrganizationAccountAccessRole`, ActionNames: ["kms:CreateKey", "iam:ListRoles"] }),
+  );
+  assert.deepEqual(
+    sim.EvaluationResults!.map((r) => [r.EvalActionName, r.EvalDecision, r.OrganizationsDecisionDetail?.AllowedByOrganizations]),
+    [
+      ["kms:CreateKey", "explicitDeny", false],
+      ["iam:ListRoles", "allowed", true],
+    ],
+  );
   // The management account is never restricted, even with the deny attached to it and to the root.
   await orgs.send(new AttachPolicyCommand({ PolicyId: denyId, TargetId: s.accountId }));
   await kmsClient(s).send(new CreateKeyCommand({}));

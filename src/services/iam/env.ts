@@ -7,6 +7,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { AuditAnnotations, AuthorizeRequest, ConditionContext, Principal, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
+import type { ServiceControlPolicySource } from "../../iam/authorizer.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { DocStore, Storage } from "../../storage/types.js";
 import type { LastAccessedJobs } from "./last-accessed-jobs.js";
@@ -26,6 +27,8 @@ export interface IamEnv {
   scheduler?: Pick<Scheduler, "schedule">;
   /** Last-accessed reports: the services this installation serves, and the report jobs running. */
   lastAccessed: { services(): readonly LastAccessedService[]; jobs: LastAccessedJobs };
+  /** The SCPs the authoriser enforces (attached once Organizations exists); the policy simulator evaluates them too. */
+  serviceControlPolicies?: ServiceControlPolicySource;
 }
 
 export interface Caller {

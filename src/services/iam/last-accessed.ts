@@ -16,7 +16,7 @@
  * - A service allowed but never used within the tracking period is listed without last-access
  *   data (TotalAuthenticatedEntities 0).
  */
-import { statementMatchesAction, type ParsedPolicy } from "../../iam/policy/index.js";
+import { statementMatchesAction, type CompiledStatement, type ParsedPolicy } from "../../iam/policy/index.js";
 import type { LastAccessedService } from "./last-accessed-services.js";
 
 /** IAM reports activity for at least the last 400 days. */
@@ -81,6 +81,22 @@ const newer = (a: Activity, b: Activity | undefined): boolean => b === undefined
 export function grantsService(policies: readonly ParsedPolicy[], service: Pick<LastAccessedService, "namespace" | "actions">): boolean {
   const actions = service.actions.map((a) => `${service.namespace}:${a}`.toLowerCase());
   return policies.some((p) => p.statements.some((st) => !st.deny && actions.some((a) => statementMatchesAction(st, a))));
+}
+
+/**
+ * Whether service control policies allow the service: for one of its actions every level (root,
+ * OUs…, account; a single SCP is one level) has an Allow covering it, and no level denies it
+ * outright (a Deny without conditions on every resource). SCPs only filter: what they allow is
+ * what an identity policy may grant.
+ */
+export function scpsAllowService(levels: ReadonlyArray<readonly ParsedPolicy[]>, service: Pick<LastAccessedService, "namespace" | "actions">): boolean {
+  const deniesOutright = (st: CompiledStatement, action: string): boolean =>
+    st.deny && st.conditions.length === 0 && !st.notResource && (st.resources?.some((r) => r.any) ?? true) && statementMatchesAction(st, action);
+  return service.actions.some((a) => {
+    const one = { namespace: service.namespace, actions: [a] };
+    const action = `${service.namespace}:${a}`.toLowerCase();
+    return levels.every((level) => grantsService(level, one)) && !levels.some((level) => level.some((p) => p.statements.some((st) => deniesOutright(st, action))));
+  });
 }
 
 const byName = (a: { entity: ReportEntity }, b: { entity: ReportEntity }): number => (a.entity.name < b.entity.name ? -1 : a.entity.name > b.entity.name ? 1 : 0);

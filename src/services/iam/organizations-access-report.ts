@@ -4,26 +4,35 @@
  * information for Organizations").
  *
  * Only the organization's management account may generate a report (others: AccessDenied, the
- * common error, with its documented text). The entity path names the root, or an account under
- * it (o-…/r-…[/account]); this installation's organizations have no OUs, so a path through one
- * names nothing. Which services a report lists is decided by the SCPs that apply, and this
- * installation enforces none: every service it serves is allowed everywhere, as for a
- * management account, and an OrganizationsPolicyId names no policy (except in a report on the
- * management account, where AWS ignores it). The data per service is the latest attempt by any
- * principal (root user, IAM users, IAM roles) of the accounts the path covers: the root covers
- * every member account except the management account; an account covers itself. Failures
- * found while computing (path or policy not found) are the job's ErrorDetails, with the
+ * common error, with its documented text), and SCPs must be enabled in the root. The entity path
+ * names the root, an OU (through its parent OUs) or an account (through its parents):
+ * o-…/r-…[/ou-…]*[/account]. Which services a report lists:
+ * - for an entity: the services allowed by the SCPs that apply to it, those attached to each node
+ *   from the root down to the entity (every level must allow; SCPs do not restrict the
+ *   management account, so a report on it lists every service);
+ * - with OrganizationsPolicyId: the services that SCP allows. The policy must apply to the
+ *   entity, i.e. be attached to a node on its path.
+ * A service is allowed when an Allow covers one of its actions, decided with the policy engine's
+ * action matching like the rest of the last-accessed reports (last-accessed.ts scpsAllowService).
+ * The data per service is the latest attempt by any principal (root user, IAM users, IAM roles)
+ * of the accounts in the entity's subtree: the root and OUs cover their member accounts except
+ * the management account; an account covers itself. Failures found while computing (path or
+ * policy not found, policy not attached, SCPs not enabled) are the job's ErrorDetails, with the
  * Organizations error codes and messages for them.
  */
 import type { AccessDetail, GenerateOrganizationsAccessReportRequest, GenerateOrganizationsAccessReportResponse, GetOrganizationsAccessReportRequest, GetOrganizationsAccessReportResponse } from "@aws-sdk/client-iam";
 import { AwsError, commonError } from "../../core/errors.js";
+import { parsePolicy, type ParsedPolicy } from "../../iam/policy/index.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "../organizations/accounts.js";
 import { ORGANIZATIONS_COLLECTION, type OrganizationRecord } from "../organizations/model.js";
+import { POLICY_TYPES, SCP } from "../organizations/policy-types.js";
+import { scpContent, scpsAttachedTo } from "../organizations/scp-cache.js";
+import { ouChain, parentOfAccount } from "../organizations/tree.js";
 import { authorize, type Caller, type IamEnv } from "./env.js";
 import { constraintError } from "./errors.js";
 import { readActivity } from "./last-accessed-activity.js";
 import { checkJobId, newJob, jobFields, JobFailure, loadJob, type OrganizationsReportJob } from "./last-accessed-jobs.js";
-import { organizationsAccess, TRACKING_PERIOD_MS, type Activity, type OrganizationsServiceAccess } from "./last-accessed.js";
+import { organizationsAccess, scpsAllowService, TRACKING_PERIOD_MS, type Activity, type OrganizationsServiceAccess } from "./last-accessed.js";
 import { paginateInOrder, pageFields } from "./pagination.js";
 import { checkMarker, checkMaxItems, lengthBetween, required } from "./validation.js";
 
@@ -38,6 +47,12 @@ type SortKey = (typeof SORT_KEYS)[number];
 // Organizations' own errors for an entity or policy that does not exist (its API Reference).
 const targetNotFound = (): JobFailure => new JobFailure("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.");
 const policyNotFound = (): JobFailure => new JobFailure("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.");
+const policyNotAttached = (): JobFailure => new JobFailure("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.");
+const scpsNotEnabled = (): JobFailure =>
+  new JobFailure(
+    "PolicyTypeNotEnabledException",
+    "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.",
+  );
 
 const reportLimitExceeded = (): AwsError =>
   new AwsError("ReportGenerationLimitExceeded", "The request failed because the maximum number of concurrent requests for this account are already running.", 409);
@@ -62,31 +77,78 @@ async function managedOrganization(env: IamEnv, accountId: string): Promise<Orga
   return org?.managementAccountId === accountId ? org : undefined;
 }
 
-/** The accounts a path's report covers, each with its own entity path. */
-async function coveredAccounts(env: IamEnv, org: OrganizationRecord, job: OrganizationsReportJob): Promise<Array<{ accountId: string; entityPath: string }>> {
-  const [orgId, rootId, ...rest] = job.entityPath.replace(/\/$/, "").split("/");
-  if (orgId !== org.id || rootId !== org.rootId || rest.length > 1) throw targetNotFound();
-  const members = (await env.store.list<AccountRecord>(ACCOUNTS_COLLECTION)).map((e) => e.value).filter((a) => a.organizationId === org.id);
-  const pathOf = (id: string): string => `${org.id}/${org.rootId}/${id}`;
-  const target = rest[0];
-  if (target === undefined) {
-    if (job.policyId !== undefined) throw policyNotFound();
-    return members.filter((a) => a.id !== org.managementAccountId).map((a) => ({ accountId: a.id, entityPath: pathOf(a.id) }));
+/** What an entity path names: its nodes from the root down, and the accounts its report covers. */
+interface OrgEntity {
+  nodes: string[];
+  accounts: Array<{ accountId: string; entityPath: string }>;
+  /** The entity is the management account (no SCP restricts it). */
+  management: boolean;
+}
+
+/** An account's path: organization, root, its OUs, itself. */
+async function accountPath(env: IamEnv, org: OrganizationRecord, accountId: string): Promise<string[]> {
+  const ous = (await ouChain(env.store, org, await parentOfAccount(env.store, org, accountId))).map((ou) => ou.id);
+  return [org.id, org.rootId, ...ous, accountId];
+}
+
+async function reportEntity(env: IamEnv, org: OrganizationRecord, entityPath: string): Promise<OrgEntity> {
+  const parts = entityPath.replace(/\/$/, "").split("/");
+  if (parts[0] !== org.id || parts[1] !== org.rootId) throw targetNotFound();
+  const last = parts.at(-1) as string;
+  if (parts.length > 2 && !last.startsWith("ou-")) {
+    // An account, reached through its actual parents.
+    const account = await env.store.get<AccountRecord>(ACCOUNTS_COLLECTION, last);
+    if (account?.organizationId !== org.id) throw targetNotFound();
+    const path = await accountPath(env, org, last);
+    if (path.join("/") !== parts.join("/")) throw targetNotFound();
+    return { nodes: path.slice(1), accounts: [{ accountId: last, entityPath: path.join("/") }], management: last === org.managementAccountId };
   }
-  if (!members.some((a) => a.id === target)) throw targetNotFound();
-  if (job.policyId !== undefined && target !== org.managementAccountId) throw policyNotFound();
-  return [{ accountId: target, entityPath: pathOf(target) }];
+  // The root or an OU: its OUs must be the chain from the root down to it.
+  const chain = parts.length > 2 ? (await ouChain(env.store, org, last)).map((ou) => ou.id) : [];
+  if ([org.id, org.rootId, ...chain].join("/") !== parts.join("/")) throw targetNotFound();
+  const members = (await env.store.list<AccountRecord>(ACCOUNTS_COLLECTION)).map((e) => e.value).filter((a) => a.organizationId === org.id && a.id !== org.managementAccountId);
+  const accounts: OrgEntity["accounts"] = [];
+  for (const a of members) {
+    const path = await accountPath(env, org, a.id);
+    if (path.includes(last)) accounts.push({ accountId: a.id, entityPath: path.join("/") });
+  }
+  return { nodes: parts.slice(1), accounts, management: false };
+}
+
+const parseScp = (text: string): ParsedPolicy | undefined => {
+  try {
+    return parsePolicy(text, POLICY_TYPES[SCP].kind);
+  } catch {
+    return undefined; // a stored SCP that no longer parses allows nothing (it was validated when stored)
+  }
+};
+
+/** The SCP levels the report's services are decided by: the given policy alone, or every node's. */
+async function reportLevels(env: IamEnv, org: OrganizationRecord, entity: OrgEntity, policyId: string | undefined): Promise<ParsedPolicy[][] | undefined> {
+  const attached: Array<Array<{ policyId: string; content: string }>> = [];
+  for (const node of entity.nodes) attached.push(await scpsAttachedTo(env.store, org, node));
+  const parsed = (texts: string[]): ParsedPolicy[] => texts.map(parseScp).filter((p): p is ParsedPolicy => p !== undefined);
+  if (policyId !== undefined) {
+    const content = await scpContent(env.store, org, policyId);
+    if (content === undefined) throw policyNotFound();
+    if (!attached.some((level) => level.some((p) => p.policyId === policyId))) throw policyNotAttached();
+    return [parsed([content])];
+  }
+  return entity.management ? undefined : attached.map((level) => parsed(level.map((p) => p.content)));
 }
 
 async function computeReport(env: IamEnv, job: OrganizationsReportJob): Promise<Partial<OrganizationsReportJob>> {
   const org = await managedOrganization(env, job.accountId);
   if (!org) throw targetNotFound();
-  const accounts = await coveredAccounts(env, org, job);
+  if (!(org.policyTypes ?? []).includes(SCP)) throw scpsNotEnabled();
+  const entity = await reportEntity(env, org, job.entityPath);
+  const levels = await reportLevels(env, org, entity, job.policyId);
+  const services = env.lastAccessed.services().filter((s) => levels === undefined || scpsAllowService(levels, s));
   const activity: Activity[] = [];
-  for (const a of accounts) {
+  for (const a of entity.accounts) {
     activity.push(...(await readActivity(env.store, { accountId: a.accountId, startTime: job.createdAt - TRACKING_PERIOD_MS, endTime: job.createdAt, wants: () => true })));
   }
-  return { access: organizationsAccess({ services: env.lastAccessed.services(), accounts, activity }) };
+  return { access: organizationsAccess({ services, accounts: entity.accounts, activity }) };
 }
 
 export async function generateOrganizationsAccessReport(

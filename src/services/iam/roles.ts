@@ -87,6 +87,17 @@ function checkTrustPolicy(env: IamEnv, document: string): void {
   if (policySize(document) > QUOTAS.trustPolicySize) throw quotaExceeded("ACLSizePerRole", QUOTAS.trustPolicySize);
 }
 
+/** A new role's document: a fresh role id, no policies yet; `rest` holds what the caller chose. */
+export function newRoleDoc(
+  caller: Caller,
+  roleName: string,
+  path: string,
+  trust: string,
+  rest: Pick<RoleDoc, "maxSessionDuration" | "tags"> & Partial<Pick<RoleDoc, "description" | "permissionsBoundaryArn" | "linkedService">>,
+): RoleDoc {
+  return { accountId: caller.accountId, roleId: randomUniqueId("AROA"), roleName, path, createDate: caller.now, assumeRolePolicyDocument: trust, ...rest, inlinePolicies: [], attachedPolicyArns: [] };
+}
+
 export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleRequest): Promise<CreateRoleResponse> {
   const name = checkName(input.RoleName, "roleName", 64);
   const path = checkPath(input.Path);
@@ -99,20 +110,12 @@ export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleR
   await authorize(caller, "CreateRole", arn, { ...requestTagContext(tags), ...boundaryContext(boundary) });
   noteResource(caller, arn, ROLE_TYPE);
   checkTrustPolicy(env, trust);
-  const doc: RoleDoc = {
-    accountId: caller.accountId,
-    roleId: randomUniqueId("AROA"),
-    roleName: name,
-    path,
-    createDate: caller.now,
-    assumeRolePolicyDocument: trust,
+  const doc = newRoleDoc(caller, name, path, trust, {
     ...(description !== undefined ? { description } : {}),
     maxSessionDuration,
     ...(boundary !== undefined ? { permissionsBoundaryArn: boundary } : {}),
     tags,
-    inlinePolicies: [],
-    attachedPolicyArns: [],
-  };
+  });
   await write(env, caller.accountId, async (tx) => {
     const resolved = boundary !== undefined ? await requireBoundaryPolicy(tx, caller.accountId, boundary) : undefined;
     if (!(await roles.insert(tx, doc))) throw roleExists(name);

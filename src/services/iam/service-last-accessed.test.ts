@@ -6,7 +6,18 @@ import { ManualClock } from "../../core/clock.js";
 import { AwsError } from "../../core/errors.js";
 import type { Principal } from "../../core/types.js";
 import { ACCOUNTS_COLLECTION } from "../organizations/accounts.js";
-import { ORGANIZATIONS_COLLECTION } from "../organizations/model.js";
+import {
+  ACCOUNT_PARENTS_COLLECTION,
+  accountParentKey,
+  ATTACHMENTS_COLLECTION,
+  attachmentKey,
+  ORGANIZATIONS_COLLECTION,
+  OU_COLLECTION,
+  ouKey,
+  POLICIES_COLLECTION,
+  policyKey,
+} from "../organizations/model.js";
+import { SCP } from "../organizations/policy-types.js";
 import type { ServiceDefinition } from "../types.js";
 import { COLLECTIONS } from "./model.js";
 import { ACCOUNT, createHarness, T0, type Harness } from "./testing/harness.js";
@@ -292,12 +303,69 @@ describe("Organizations access reports", () => {
   const ROOT = "r-ab12";
   const MEMBER = "222233334444";
 
-  async function organization(): Promise<void> {
-    await h.store.put(ORGANIZATIONS_COLLECTION, ORG, { id: ORG, featureSet: "ALL", managementAccountId: ACCOUNT, rootId: ROOT, createdAt: T0 - 30 * DAY });
+  const FULL = "p-FullAWSAccess";
+
+  /** An organization with SCPs enabled (unless `scps` is false): FullAWSAccess on the root and every account. */
+  async function organization(scps = true): Promise<void> {
+    await h.store.put(ORGANIZATIONS_COLLECTION, ORG, { id: ORG, featureSet: "ALL", managementAccountId: ACCOUNT, rootId: ROOT, createdAt: T0 - 30 * DAY, ...(scps ? { policyTypes: [SCP] } : {}) });
     for (const id of [ACCOUNT, MEMBER]) {
       await h.store.put(ACCOUNTS_COLLECTION, id, { id, name: id, email: `${id}@example.com`, status: "ACTIVE", createdAt: T0 - 30 * DAY, organizationId: ORG });
     }
+    if (scps) for (const target of [ROOT, ACCOUNT, MEMBER]) await attach(FULL, target);
   }
+
+  async function attach(policyId: string, targetId: string): Promise<void> {
+    await h.store.put(ATTACHMENTS_COLLECTION, attachmentKey(ORG, targetId, policyId), { policyId, targetId, type: SCP });
+  }
+
+  async function scp(id: string, content: string): Promise<void> {
+    await h.store.put(POLICIES_COLLECTION, policyKey(ORG, id), { id, organizationId: ORG, type: SCP, name: id, description: "", content, createdAt: T0 - DAY });
+  }
+
+  async function report(EntityPath: string, OrganizationsPolicyId?: string): Promise<any> {
+    const { JobId } = await h.call<{ JobId: string }>("GenerateOrganizationsAccessReport", { EntityPath, ...(OrganizationsPolicyId ? { OrganizationsPolicyId } : {}) });
+    await h.iam.idle();
+    return h.call<any>("GetOrganizationsAccessReport", { JobId });
+  }
+
+  test("SCPs decide the services: those applying to the entity, or the given SCP attached on its path", async () => {
+    await organization();
+    const OU = "ou-ab12-abcdefgh";
+    await h.store.put(OU_COLLECTION, ouKey(ORG, OU), { id: OU, organizationId: ORG, parentId: ROOT, name: "workloads", createdAt: T0 - DAY });
+    await h.store.put(ACCOUNT_PARENTS_COLLECTION, accountParentKey(ORG, MEMBER), { parentId: OU });
+    await attach(FULL, OU);
+    await scp("p-denykms1", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:*", Resource: "*" }] }));
+    await scp("p-onlysts1", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:Get*", Resource: "*" }] }));
+    await attach("p-denykms1", OU);
+    const memberRoot: Principal = { type: "Root", accountId: MEMBER, arn: `arn:aws:iam::${MEMBER}:root`, principalId: MEMBER, accessKeyId: "AKIAMEMBERROOT000001" };
+    await audit([{ p: memberRoot, service: "kms", op: "CreateKey", at: T0 - 3 * DAY, region: "eu-west-3" }]);
+    const services = (out: any): string[] => out.AccessDetails.map((a: any) => `${a.ServiceNamespace}${a.EntityPath ? ` ${a.EntityPath}` : ""}`);
+
+    // The root: only the root's SCPs apply; the OU's account's attempt is reported with its path.
+    assert.deepEqual(services(await report(`${ORG}/${ROOT}`)), ["iam", `kms ${ORG}/${ROOT}/${OU}/${MEMBER}`, "sts"]);
+    // The OU and the account under it: the OU's deny takes KMS away.
+    assert.deepEqual(services(await report(`${ORG}/${ROOT}/${OU}`)), ["iam", "sts"]);
+    const member = await report(`${ORG}/${ROOT}/${OU}/${MEMBER}`);
+    assert.deepEqual([services(member), member.NumberOfServicesAccessible, member.NumberOfServicesNotAccessed], [["iam", "sts"], 2, 2]);
+    // One SCP: what it allows (a deny-only SCP allows nothing), wherever on the path it is attached.
+    assert.deepEqual(services(await report(`${ORG}/${ROOT}/${OU}/${MEMBER}`, "p-denykms1")), []);
+    assert.deepEqual(services(await report(`${ORG}/${ROOT}/${OU}`, FULL)), ["iam", `kms ${ORG}/${ROOT}/${OU}/${MEMBER}`, "sts"]);
+    await attach("p-onlysts1", MEMBER);
+    assert.deepEqual(services(await report(`${ORG}/${ROOT}/${OU}/${MEMBER}`, "p-onlysts1")), ["sts"]);
+
+    // Not attached on the path, a path that skips the account's OU, SCPs not enabled.
+    for (const [path, policy, code, message] of [
+      [`${ORG}/${ROOT}/${OU}`, "p-onlysts1", "PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root."],
+      [`${ORG}/${ROOT}/${MEMBER}`, undefined, "TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified."],
+      [`${ORG}/${ROOT}/ou-ab12-zzzzzzzz/${MEMBER}`, undefined, "TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified."],
+    ] as const) {
+      const out = await report(path, policy);
+      assert.deepEqual([out.JobStatus, out.ErrorDetails, out.AccessDetails], ["FAILED", { Code: code, Message: message }, undefined], path);
+    }
+    await h.store.put(ORGANIZATIONS_COLLECTION, ORG, { id: ORG, featureSet: "ALL", managementAccountId: ACCOUNT, rootId: ROOT, createdAt: T0 - 30 * DAY });
+    const disabled = await report(`${ORG}/${ROOT}`);
+    assert.deepEqual([disabled.JobStatus, disabled.ErrorDetails?.Code], ["FAILED", "PolicyTypeNotEnabledException"]);
+  });
 
   test("only the management account; the path's accounts' principals, root users included", async () => {
     await rejectsWith(h.call("GenerateOrganizationsAccessReport", { EntityPath: `${ORG}/${ROOT}` }), "AccessDeniedException", "You do not have sufficient access to perform this action.");

@@ -21,14 +21,13 @@ import type {
   GetServiceLinkedRoleDeletionStatusRequest,
   GetServiceLinkedRoleDeletionStatusResponse,
 } from "@aws-sdk/client-iam";
-import { randomUniqueId } from "../../crypto/random-ids.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import { roleArn } from "./arn.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, invalidInput, noSuchEntity, noSuchRole } from "./errors.js";
 import { COLLECTIONS, type RoleDoc, type ServiceLinkedRoleDeletionDoc } from "./model.js";
 import { roles } from "./repo.js";
-import { authorizeOnRole } from "./roles.js";
+import { authorizeOnRole, newRoleDoc } from "./roles.js";
 import { checkDescription, checkName, required } from "./validation.js";
 import { roleView } from "./views.js";
 
@@ -128,20 +127,12 @@ export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input
   const arn = roleArn(caller.accountId, path, name);
   await authorize(caller, "CreateServiceLinkedRole", arn, { "iam:AWSServiceName": servicePrincipal });
   noteResource(caller, arn, "AWS::IAM::Role");
-  const doc: RoleDoc = {
-    accountId: caller.accountId,
-    roleId: randomUniqueId("AROA"),
-    roleName: name,
-    path,
-    createDate: caller.now,
+  const doc = newRoleDoc(caller, name, path, serviceLinkedTrustPolicy(servicePrincipal), {
     linkedService: servicePrincipal,
-    assumeRolePolicyDocument: serviceLinkedTrustPolicy(servicePrincipal),
     ...(description !== undefined ? { description } : {}),
     maxSessionDuration: 3600,
     tags: [],
-    inlinePolicies: [],
-    attachedPolicyArns: [],
-  };
+  });
   await write(env, caller.accountId, async (tx) => {
     if (!(await roles.insert(tx, doc))) throw invalidInput(`Service role name ${name} has been taken in this account, please try a different suffix.`);
   });

@@ -8,6 +8,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Storage } from "../../storage/types.js";
+import type { ServiceControlPolicySource } from "../../iam/authorizer.js";
 import type { OrganizationsView } from "../organizations/view.js";
 import type { ServiceDefinition } from "../types.js";
 import { recordAccessKeyUse } from "./access-keys.js";
@@ -56,6 +57,8 @@ export interface IamService {
   rootAccess: RootAccess;
   /** The services last-accessed reports cover: every service the gateway serves (IAM included), once registered. */
   useServices(defs: readonly ServiceDefinition[]): void;
+  /** The SCPs the authoriser enforces (Organizations is created after IAM), for the policy simulator. */
+  useServiceControlPolicies(source: ServiceControlPolicySource): void;
   /** Resolves once no report job is running (graceful shutdown, tests). */
   idle(): Promise<void>;
 }
@@ -102,6 +105,9 @@ export function createIamService(deps: IamServiceDeps): IamService {
     useScheduler: (scheduler, usage) => useSchedulerForDeletions(env, scheduler, usage),
     useServices(defs) {
       services = lastAccessedServices(defs);
+    },
+    useServiceControlPolicies(source) {
+      env.serviceControlPolicies = source;
     },
     idle: () => env.lastAccessed.jobs.idle(),
   };

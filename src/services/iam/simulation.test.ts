@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { GetContextKeysForPolicyResponse, SimulatePolicyResponse } from "@aws-sdk/client-iam";
 import type { Principal } from "../../core/types.js";
+import { parsePolicy } from "../../iam/policy/index.js";
 import { ACCOUNT, assertAwsError, createHarness, OTHER_ACCOUNT, type Harness } from "./testing/harness.js";
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
@@ -298,5 +299,32 @@ describe("IAM policy simulation", () => {
     assert.deepEqual(decisions(r), ["s3:GetObject * explicitDeny"]);
     const ids = await h.call<SimulatePolicyResponse>("SimulatePrincipalPolicy", { PolicySourceArn: user.arn, ActionNames: ["iam:ListUsers"] });
     assert.deepEqual(ids.EvaluationResults?.[0]?.MatchedStatements?.map((s) => s.SourcePolicyId), ["ReadOnlyAccess"]);
+  });
+
+  test("SimulatePrincipalPolicy evaluates the SCPs of the principal's account; SimulateCustomPolicy does not", async () => {
+    const h = createHarness();
+    const full = parsePolicy(doc(allow("*")), "scp");
+    const noSqs = parsePolicy(doc(deny("sqs:*")), "scp");
+    const onlyS3 = parsePolicy(doc(allow(["s3:*", "sqs:*"])), "scp");
+    const asked: string[] = [];
+    h.iam.useServiceControlPolicies({ levelsFor: (accountId) => (asked.push(accountId), [[full, noSqs], [onlyS3]]) });
+    await h.call("CreateUser", { UserName: "alice" });
+    await h.call("PutUserPolicy", { UserName: "alice", PolicyName: "all", PolicyDocument: doc(allow(["s3:GetObject", "sqs:SendMessage", "ec2:StartInstances"])) });
+    const r = await h.call<SimulatePolicyResponse>("SimulatePrincipalPolicy", { PolicySourceArn: ALICE, ActionNames: ["s3:GetObject", "sqs:SendMessage", "ec2:StartInstances"] });
+    assert.deepEqual(asked, [ACCOUNT]);
+    // Allowed by the identity policy: an SCP's deny is an explicit deny, a level that allows
+    // nothing an implicit one.
+    assert.deepEqual(decisions(r), ["s3:GetObject * allowed", "sqs:SendMessage * explicitDeny", "ec2:StartInstances * implicitDeny"]);
+    assert.deepEqual(
+      r.EvaluationResults?.map((e) => e.OrganizationsDecisionDetail),
+      [{ AllowedByOrganizations: true }, { AllowedByOrganizations: false }, { AllowedByOrganizations: false }],
+    );
+    // Without SCPs (outside an organization, the management account) there is no detail.
+    h.iam.useServiceControlPolicies({ levelsFor: async () => undefined });
+    const none = await h.call<SimulatePolicyResponse>("SimulatePrincipalPolicy", { PolicySourceArn: ALICE, ActionNames: ["ec2:StartInstances"] });
+    assert.deepEqual([decisions(none), none.EvaluationResults?.[0]?.OrganizationsDecisionDetail], [["ec2:StartInstances * allowed"], undefined]);
+    h.iam.useServiceControlPolicies({ levelsFor: () => [[noSqs]] });
+    const c = await custom(h, { PolicyInputList: [doc(allow("sqs:SendMessage"))], ActionNames: ["sqs:SendMessage"] });
+    assert.deepEqual([decisions(c), c.EvaluationResults?.[0]?.OrganizationsDecisionDetail], [["sqs:SendMessage * allowed"], undefined]);
   });
 });

@@ -10,6 +10,9 @@
  * and the caller's ContextEntries (which win, like a service's own keys in the authoriser).
  * Keys that describe the transport of a real request (aws:SourceIp, aws:SecureTransport,
  * aws:RequestedRegion, aws:UserAgent) exist only if ContextEntries supply them.
+ * SimulatePrincipalPolicy also evaluates the service control policies that affect the principal's
+ * account (from the same source as the authoriser) and reports their verdict in
+ * OrganizationsDecisionDetail; SimulateCustomPolicy simulates the given policies alone.
  * The evaluation runs with a trace (the engine then scans every statement and reports what
  * matched and which context keys were missing); the decision is the same as without.
  */
@@ -26,6 +29,7 @@ import type {
   Statement,
 } from "@aws-sdk/client-iam";
 import type { ConditionContext, ContextValue, Principal } from "../../core/types.js";
+import { subjectToScps, type ScpLevels } from "../../iam/authorizer.js";
 import {
   evaluate,
   parsePolicy,
@@ -62,6 +66,8 @@ interface SimulationSetup {
   resourcePolicy: SimPolicy | undefined;
   /** Owner of resources whose ARN names none (ResourceOwner, else the principal's account). */
   defaultOwner: string;
+  /** SCPs that affect the principal's account, one array per level (SimulatePrincipalPolicy only). */
+  scps?: ScpLevels;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,6 +260,13 @@ interface OneResult {
   missing: string[];
   details: Record<string, Decision> | undefined;
   boundary: { AllowedByPermissionsBoundary: boolean } | undefined;
+  organizations: { AllowedByOrganizations: boolean } | undefined;
+}
+
+/** The SCPs' own verdict from a trace: every level has a matching Allow, and no SCP statement denies. */
+function allowedByScps(levels: ReadonlyArray<readonly ParsedPolicy[]>, trace: EvaluationTrace): boolean {
+  const scp = trace.matched.filter((m) => m.slot === "scp");
+  return !scp.some((m) => m.deny) && levels.every((level) => scp.some((m) => !m.deny && level.includes(m.policy)));
 }
 
 function statementsOf(refs: MatchedStatementRef[], setup: SimulationSetup, positions: Map<ParsedPolicy, ReturnType<typeof statementPositions>>): Statement[] {
@@ -295,6 +308,7 @@ function simulateOne(setup: SimulationSetup, entries: ConditionContext, now: num
     identityPolicies: setup.identity.map((p) => p.parsed),
     ...(setup.boundary ? { permissionsBoundary: setup.boundary.parsed } : {}),
     ...(setup.resourcePolicy ? { resourcePolicy: setup.resourcePolicy.parsed } : {}),
+    serviceControlPolicies: setup.scps,
     context,
     trace,
   });
@@ -320,6 +334,7 @@ function simulateOne(setup: SimulationSetup, entries: ConditionContext, now: num
     missing: trace.missingKeys,
     details,
     boundary: setup.boundary ? { AllowedByPermissionsBoundary: trace.boundaryAllows === true } : undefined,
+    organizations: setup.scps ? { AllowedByOrganizations: allowedByScps(setup.scps, trace) } : undefined,
   };
 }
 
@@ -345,6 +360,7 @@ async function simulate(setup: SimulationSetup, input: Omit<SimulateCustomPolicy
         // With a list of resources, missing keys are reported per resource instead.
         MissingContextValues: explicit ? [] : r.missing,
         ...(r.details !== undefined ? { EvalDecisionDetails: r.details } : {}),
+        ...(r.organizations ? { OrganizationsDecisionDetail: r.organizations } : {}),
         ...(r.boundary ? { PermissionsBoundaryDecisionDetail: r.boundary } : {}),
       };
       if (explicit) {
@@ -465,7 +481,11 @@ export async function simulatePrincipalPolicy(env: IamEnv, caller: Caller, input
     principal = anonymousCaller(entity.doc.accountId, entity.arn);
     principalKeys = {};
   }
-  const setup: SimulationSetup = { principal, principalKeys, identity, boundary, resourcePolicy, defaultOwner: owner ?? principal.accountId };
+  // The SCPs that affect the principal's account, as the authoriser enforces them (service-linked
+  // roles are exempt); SimulateCustomPolicy has no account of a principal to take them from.
+  let scps = env.serviceControlPolicies && subjectToScps(principal) ? env.serviceControlPolicies.levelsFor(principal.accountId, caller.now) : undefined;
+  if (scps instanceof Promise) scps = await scps;
+  const setup: SimulationSetup = { principal, principalKeys, identity, boundary, resourcePolicy, defaultOwner: owner ?? principal.accountId, scps };
   return simulate(setup, input, caller.now);
 }
 

@@ -65,16 +65,32 @@ export async function resolveScpLevels(db: DocStore, accounts: AccountRegistry, 
   const levels: Array<readonly ParsedPolicy[]> = [];
   for (const node of path) {
     const level: ParsedPolicy[] = [];
-    for (const a of await attachmentsOf(db, org.id, node)) {
-      if (a.type !== SCP) continue;
-      const managed = POLICY_TYPES[SCP].defaultPolicy;
-      const text = a.policyId === managed.id ? managed.content : (await db.get<PolicyRecord>(POLICIES_COLLECTION, policyKey(org.id, a.policyId)))?.content;
-      const p = text === undefined ? undefined : parsed.get(text);
+    for (const scp of await scpsAttachedTo(db, org, node)) {
+      const p = parsed.get(scp.content);
       if (p) level.push(p);
     }
     levels.push(Object.freeze(level));
   }
   return Object.freeze(levels);
+}
+
+/** The text of an SCP the organization has (the AWS managed one included), if any. */
+export async function scpContent(db: DocStore, org: Readonly<OrganizationRecord>, policyId: string): Promise<string | undefined> {
+  const managed = POLICY_TYPES[SCP].defaultPolicy;
+  if (policyId === managed.id) return managed.content;
+  const rec = await db.get<PolicyRecord>(POLICIES_COLLECTION, policyKey(org.id, policyId));
+  return rec?.organizationId === org.id && rec.type === SCP ? rec.content : undefined;
+}
+
+/** The SCPs attached to one node (root, OU or account), with their stored text, ordered by policy id. */
+export async function scpsAttachedTo(db: DocStore, org: Readonly<OrganizationRecord>, node: string): Promise<Array<{ policyId: string; content: string }>> {
+  const out: Array<{ policyId: string; content: string }> = [];
+  for (const a of await attachmentsOf(db, org.id, node)) {
+    if (a.type !== SCP) continue;
+    const content = await scpContent(db, org, a.policyId);
+    if (content !== undefined) out.push({ policyId: a.policyId, content });
+  }
+  return out;
 }
 
 export class ScpCache implements ServiceControlPolicySource {

@@ -3,7 +3,7 @@ import { createHash, generateKeyPairSync } from "node:crypto";
 import { before, describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.js";
 import type { RoleRecord, SamlProviderRecord, SessionRecord } from "../iam/api.js";
-import { nameQualifier, subjectTypeOf } from "./assume-role-with-saml.js";
+import { nameQualifier, subjectTypeOf, type AssumeRoleWithSamlOutput } from "./assume-role-with-saml.js";
 import { createStsService } from "./service.js";
 import { engineContext } from "./testing/engine-context.js";
 import { expectAwsError } from "./testing/expect-error.js";
@@ -17,17 +17,7 @@ const NOW = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
 const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:saml-provider/Corp`;
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/Engineers`;
 
-interface Out {
-  Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
-  AssumedRoleUser: { AssumedRoleId: string; Arn: string };
-  PackedPolicySize?: number;
-  Subject: string;
-  SubjectType: string;
-  Issuer: string;
-  Audience: string;
-  NameQualifier: string;
-  SourceIdentity?: string;
-}
+type Out = AssumeRoleWithSamlOutput;
 
 let idp: TestIdp;
 let attacker: { certPem: string; privateKeyPem: string };
