@@ -8,12 +8,20 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   IAMClient,
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
   CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteLoginProfileCommand,
   DisableOrganizationsRootCredentialsManagementCommand,
   EnableOrganizationsRootCredentialsManagementCommand,
   EnableOrganizationsRootSessionsCommand,
+  GetLoginProfileCommand,
   GetUserCommand,
+  ListAccessKeysCommand,
+  ListMFADevicesCommand,
   ListOrganizationsFeaturesCommand,
+  ListSigningCertificatesCommand,
   ListUsersCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRootCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
@@ -24,6 +32,7 @@ import { memberAccount, rejectsWith } from "./kms-support.js";
 
 const AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
 const DELETE = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials";
+const CREATE_PASSWORD = "arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword";
 const SQS = "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy";
 
 let s: TestServer;
@@ -141,4 +150,46 @@ test("centralised root access: trusted access, features, AssumeRoot, the member 
   // Disabled by the delegate: no new sessions for the IAM tasks.
   assert.deepEqual((await memberIam.send(new DisableOrganizationsRootCredentialsManagementCommand({}))).EnabledFeatures, ["RootSessions"]);
   await rejectsWith(assume(AUDIT), { name: "AccessDenied", status: 403, message: "Root credentials management feature is not enabled for your AWS Organization." });
+});
+
+test("root-task policies end to end: audit lists the member root's keys, delete removes one, the deleted key is refused", async () => {
+  const { accountId: member } = await memberAccount(s, "RootCreds");
+  const orgs = new OrganizationsClient(s.clientConfig());
+  await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "iam.amazonaws.com" })).catch(() => undefined);
+  const iam = new IAMClient(s.clientConfig());
+  await iam.send(new EnableOrganizationsRootCredentialsManagementCommand({}));
+  // The member's root user has an access key (created by the root user itself, as in the console).
+  const k = await s.app.core.iam.api.createRootAccessKey(member);
+  const ownIam = new IAMClient(s.clientConfig(k));
+  const second = (await ownIam.send(new CreateAccessKeyCommand({}))).AccessKey!;
+  assert.equal(second.UserName, undefined);
+  assert.deepEqual(((await ownIam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata ?? []).map((m) => m.AccessKeyId).sort(), [k.accessKeyId, second.AccessKeyId].sort());
+
+  const sts = new STSClient(s.clientConfig());
+  const session = async (arn: string) => {
+    const c = (await sts.send(new AssumeRootCommand({ TargetPrincipal: member, TaskPolicyArn: { arn } }))).Credentials!;
+    return new IAMClient(s.clientConfig({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }));
+  };
+  const audit = await session(AUDIT);
+  const listed = await audit.send(new ListAccessKeysCommand({}));
+  assert.deepEqual(listed.AccessKeyMetadata!.map((m) => [m.AccessKeyId, m.Status]).sort(), [[k.accessKeyId, "Active"], [second.AccessKeyId!, "Active"]].sort());
+  assert.deepEqual((await audit.send(new ListMFADevicesCommand({}))).MFADevices, []);
+  assert.deepEqual((await audit.send(new ListSigningCertificatesCommand({}))).Certificates, []);
+  await rejectsWith(audit.send(new DeleteAccessKeyCommand({ AccessKeyId: k.accessKeyId })), { name: "AccessDenied", status: 403, message: /with an explicit deny in a session policy$/ });
+
+  const create = await session(CREATE_PASSWORD);
+  assert.equal((await create.send(new CreateLoginProfileCommand({}))).LoginProfile?.PasswordResetRequired, false);
+  assert.ok((await audit.send(new GetLoginProfileCommand({}))).LoginProfile?.CreateDate);
+
+  const del = await session(DELETE);
+  await del.send(new DeleteAccessKeyCommand({ AccessKeyId: k.accessKeyId }));
+  await del.send(new DeleteLoginProfileCommand({}));
+  assert.deepEqual((await audit.send(new ListAccessKeysCommand({}))).AccessKeyMetadata!.map((m) => m.AccessKeyId), [second.AccessKeyId]);
+  await rejectsWith(new STSClient(s.clientConfig(k)).send(new GetCallerIdentityCommand({})), { name: "InvalidClientTokenId", status: 403 });
+  // The remaining key is still the member's root.
+  const rest = await new STSClient(s.clientConfig({ accessKeyId: second.AccessKeyId!, secretAccessKey: second.SecretAccessKey! })).send(new GetCallerIdentityCommand({}));
+  assert.equal(rest.Arn, `arn:aws:iam::${member}:root`);
+  // Secrets stay out of CloudTrail.
+  const trail = await new CloudTrailClient(s.clientConfig()).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateAccessKey" }] }));
+  assert.ok(!JSON.stringify(trail).includes(second.SecretAccessKey!));
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Principal } from "../../core/types.js";
 import { COLLECTIONS } from "./model.js";
-import { ACCOUNT, assertAwsError, createHarness, OTHER_ACCOUNT } from "./testing/harness.js";
+import { ACCOUNT, assertAwsError, createHarness, OTHER_ACCOUNT, rolePrincipal } from "./testing/harness.js";
 
 type KeyOut = { AccessKey: { AccessKeyId: string; SecretAccessKey: string; Status: string; UserName: string; CreateDate: Date } };
 type ListOut = { AccessKeyMetadata: Array<{ AccessKeyId: string; Status: string; UserName: string }>; IsTruncated: boolean };
@@ -45,7 +45,7 @@ describe("IAM access keys", () => {
     const k = await h.call<KeyOut>("CreateAccessKey", {}, { principal: alice });
     assert.equal(k.AccessKey.UserName, "alice");
     assert.equal(h.calls.at(-1)?.resource, `arn:aws:iam::${ACCOUNT}:user/alice`);
-    await assertAwsError(h.call("ListAccessKeys", {}), "ValidationError", 400, "Must specify userName when calling with non-User credentials");
+    await assertAwsError(h.call("ListAccessKeys", {}, { principal: rolePrincipal() }), "ValidationError", 400, "Must specify userName when calling with non-User credentials");
   });
 
   test("UpdateAccessKey and DeleteAccessKey errors", async () => {

@@ -1,6 +1,9 @@
 /**
- * Access keys of IAM users. The secret is generated here, sealed before it reaches storage
- * (aad `iam/access-key/<id>`), and returned exactly once by CreateAccessKey.
+ * Access keys of IAM users and, called by the root user without UserName, of the root user
+ * (root-credentials.ts). The secret is generated here, sealed before it reaches storage
+ * (aad `iam/access-key/<id>`, `iam/root-access-key/<id>` for root), and returned exactly once by
+ * CreateAccessKey. Root's keys are listed without UserName: it has no user name (IAM's answers
+ * for root keys are not documented member by member).
  */
 import type {
   AccessKeyMetadata,
@@ -18,17 +21,19 @@ import { randomAccessKeyId, randomSecretAccessKey } from "../../crypto/random-id
 import type { DocStore } from "../../storage/types.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { noSuchAccessKey, noSuchUser, quotaExceeded } from "./errors.js";
-import { accessKeyAad, COLLECTIONS, QUOTAS, type AccessKeyDoc, type AccessKeyIndexDoc, type UserDoc } from "./model.js";
+import { accessKeyAad, COLLECTIONS, QUOTAS, type AccessKeyDoc, type AccessKeyIndexDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
-import { authorizeOnUser, mustUser, targetUserName, userArnOf } from "./users.js";
+import { rootArn } from "./arn.js";
+import { authorizeOnSubject, createRootAccessKey, existingSubject, type CredentialOwner, credentialSubject, deleteRootAccessKey, listRootAccessKeys, updateRootAccessKey } from "./root-credentials.js";
+import { mustUser, userArnOf } from "./users.js";
 import { checkAccessKeyId, checkMarker, checkMaxItems, checkStatus } from "./validation.js";
 
 export function accessKeyDocKey(accountId: string, userId: string, accessKeyId: string): string {
   return `${accountId}/${userId}/${accessKeyId}`;
 }
 
-async function listUserKeys(db: DocStore, u: UserDoc): Promise<AccessKeyDoc[]> {
+async function listUserKeys(db: DocStore, u: CredentialOwner): Promise<AccessKeyDoc[]> {
   const entries = await db.list<AccessKeyDoc>(COLLECTIONS.accessKeys, { prefix: `${u.accountId}/${u.userId}/` });
   return entries.map((e) => e.value);
 }
@@ -63,8 +68,15 @@ export async function createAccessKeyFor(
 }
 
 export async function createAccessKey(env: IamEnv, caller: Caller, input: CreateAccessKeyRequest): Promise<CreateAccessKeyResponse> {
-  const name = targetUserName(caller, input.UserName);
-  await authorizeOnUser(env, caller, "CreateAccessKey", name);
+  const subject = credentialSubject(caller, input.UserName);
+  await authorizeOnSubject(env, caller, "CreateAccessKey", subject);
+  if (subject.kind === "root") {
+    const root = await createRootAccessKey(env, caller.accountId, caller.now);
+    return {
+      AccessKey: { AccessKeyId: root.doc.accessKeyId, Status: "Active", SecretAccessKey: root.secretAccessKey, CreateDate: new Date(caller.now) },
+    } as CreateAccessKeyResponse;
+  }
+  const name = subject.userName;
   const created = await createAccessKeyFor(env, caller.accountId, name, caller.now);
   return {
     AccessKey: {
@@ -78,14 +90,16 @@ export async function createAccessKey(env: IamEnv, caller: Caller, input: Create
 }
 
 export async function listAccessKeys(env: IamEnv, caller: Caller, input: ListAccessKeysRequest): Promise<ListAccessKeysResponse> {
-  const name = targetUserName(caller, input.UserName);
+  const subject = credentialSubject(caller, input.UserName);
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
-  const u = await authorizeOnUser(env, caller, "ListAccessKeys", name);
-  if (!u) throw noSuchUser(name);
-  const page = paginate(await listUserKeys(env.store, u), (k) => k.accessKeyId, marker, max);
+  const u = await existingSubject(env, caller, "ListAccessKeys", subject);
+  const keys = subject.kind === "root"
+    ? (await listRootAccessKeys(env.store, caller.accountId)).map((k) => ({ ...k, status: k.status ?? "Active", createDate: k.createDate ?? 0 }))
+    : await listUserKeys(env.store, u);
+  const page = paginate(keys, (k) => k.accessKeyId, marker, max);
   const meta: AccessKeyMetadata[] = page.items.map((k) => ({
-    UserName: u.userName,
+    ...(u.userName !== undefined ? { UserName: u.userName } : {}),
     AccessKeyId: k.accessKeyId,
     Status: k.status,
     CreateDate: new Date(k.createDate),
@@ -102,8 +116,13 @@ async function mustKey(tx: DocStore, u: UserDoc, accessKeyId: string): Promise<A
 export async function updateAccessKey(env: IamEnv, caller: Caller, input: UpdateAccessKeyRequest): Promise<Record<string, never>> {
   const accessKeyId = checkAccessKeyId(input.AccessKeyId);
   const status = checkStatus(input.Status);
-  const name = targetUserName(caller, input.UserName);
-  await authorizeOnUser(env, caller, "UpdateAccessKey", name);
+  const subject = credentialSubject(caller, input.UserName);
+  await authorizeOnSubject(env, caller, "UpdateAccessKey", subject);
+  if (subject.kind === "root") {
+    await updateRootAccessKey(env, caller.accountId, accessKeyId, status);
+    return {};
+  }
+  const name = subject.userName;
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
     const k = await mustKey(tx, u, accessKeyId);
@@ -114,8 +133,13 @@ export async function updateAccessKey(env: IamEnv, caller: Caller, input: Update
 
 export async function deleteAccessKey(env: IamEnv, caller: Caller, input: DeleteAccessKeyRequest): Promise<Record<string, never>> {
   const accessKeyId = checkAccessKeyId(input.AccessKeyId);
-  const name = targetUserName(caller, input.UserName);
-  await authorizeOnUser(env, caller, "DeleteAccessKey", name);
+  const subject = credentialSubject(caller, input.UserName);
+  await authorizeOnSubject(env, caller, "DeleteAccessKey", subject);
+  if (subject.kind === "root") {
+    await deleteRootAccessKey(env, caller.accountId, accessKeyId);
+    return {};
+  }
+  const name = subject.userName;
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
     await mustKey(tx, u, accessKeyId);
@@ -125,25 +149,34 @@ export async function deleteAccessKey(env: IamEnv, caller: Caller, input: Delete
   return {};
 }
 
+function lastUsedView(lastUsed: AccessKeyDoc["lastUsed"]): GetAccessKeyLastUsedResponse["AccessKeyLastUsed"] {
+  return lastUsed
+    ? { LastUsedDate: new Date(lastUsed.date), ServiceName: lastUsed.service, Region: lastUsed.region }
+    : { ServiceName: "N/A", Region: "N/A" };
+}
+
 export async function getAccessKeyLastUsed(env: IamEnv, caller: Caller, input: GetAccessKeyLastUsedRequest): Promise<GetAccessKeyLastUsedResponse> {
   const accessKeyId = checkAccessKeyId(input.AccessKeyId);
   const idx = await env.store.get<AccessKeyIndexDoc>(COLLECTIONS.accessKeyIndex, accessKeyId);
   const u = idx && idx.accountId === caller.accountId ? await users.byId(env.store, idx.accountId, idx.userId) : undefined;
   const k = u ? await env.store.get<AccessKeyDoc>(COLLECTIONS.accessKeys, accessKeyDocKey(u.accountId, u.userId, accessKeyId)) : undefined;
-  if (!u || !k) {
-    // IAM answers an unknown (or foreign) key id as a denial on the key, not as NoSuchEntity.
-    const who = caller.principal?.arn ?? `arn:aws:iam::${caller.accountId}:root`;
-    throw commonError("AccessDenied", `User: ${who} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`);
+  if (u && k) {
+    const arn = userArnOf(u);
+    await authorize(caller, "GetAccessKeyLastUsed", arn);
+    noteResource(caller, arn, "AWS::IAM::User");
+    return { UserName: u.userName, AccessKeyLastUsed: lastUsedView(k.lastUsed) };
   }
-  const arn = userArnOf(u);
-  await authorize(caller, "GetAccessKeyLastUsed", arn);
-  noteResource(caller, arn, "AWS::IAM::User");
-  return {
-    UserName: u.userName,
-    AccessKeyLastUsed: k.lastUsed
-      ? { LastUsedDate: new Date(k.lastUsed.date), ServiceName: k.lastUsed.service, Region: k.lastUsed.region }
-      : { ServiceName: "N/A", Region: "N/A" },
-  };
+  // A key of the account's root user: no user name to answer with.
+  const root = idx ? undefined : await env.store.get<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, accessKeyId);
+  if (root?.accountId === caller.accountId) {
+    const arn = rootArn(caller.accountId);
+    await authorize(caller, "GetAccessKeyLastUsed", arn);
+    noteResource(caller, arn, "AWS::IAM::User");
+    return { AccessKeyLastUsed: lastUsedView(root.lastUsed) };
+  }
+  // IAM answers an unknown (or foreign) key id as a denial on the key, not as NoSuchEntity.
+  const who = caller.principal?.arn ?? rootArn(caller.accountId);
+  throw commonError("AccessDenied", `User: ${who} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`);
 }
 
 /**
@@ -153,7 +186,13 @@ export async function getAccessKeyLastUsed(env: IamEnv, caller: Caller, input: G
  */
 export async function recordAccessKeyUse(env: IamEnv, accessKeyId: string, usage: { date: number; region: string; service: string }): Promise<void> {
   const idx = await env.store.get<AccessKeyIndexDoc>(COLLECTIONS.accessKeyIndex, accessKeyId);
-  if (!idx) return;
+  if (!idx) {
+    await env.store.transaction(async (tx) => {
+      const root = await tx.get<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, accessKeyId);
+      if (root) await tx.put<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, accessKeyId, { ...root, lastUsed: usage });
+    });
+    return;
+  }
   await env.store.transaction(async (tx) => {
     const key = accessKeyDocKey(idx.accountId, idx.userId, accessKeyId);
     const k = await tx.get<AccessKeyDoc>(COLLECTIONS.accessKeys, key);

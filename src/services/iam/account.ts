@@ -29,7 +29,6 @@ import {
   type AccountSettingsDoc,
   type ManagedPolicyDoc,
   type PasswordPolicyDoc,
-  type RootAccessKeyDoc,
 } from "./model.js";
 import { paginateCollection, pageFields } from "./pagination.js";
 import { countServerCertificates } from "./server-certificates.js";
@@ -168,8 +167,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     env.store.count(COLLECTIONS.instanceProfiles, prefix),
     env.store.count(COLLECTIONS.oidcProviders, prefix),
     env.store.list<ManagedPolicyDoc>(COLLECTIONS.policies, { prefix }),
-    // Root access keys are keyed by access key id alone (operator-created, few).
-    env.store.list<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys),
+    env.store.count(COLLECTIONS.rootAccessKeyAccounts, prefix),
   ]);
   const mfa = await mfaDeviceCounts(env.store, acct);
   const [serverCertificates, settings] = await Promise.all([countServerCertificates(env.store, acct), accountSettings(env, acct)]);
@@ -204,7 +202,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     MFADevices: mfa.devices,
     MFADevicesInUse: mfa.inUse,
     AccountMFAEnabled: 0,
-    AccountAccessKeysPresent: rootKeys.some((k) => k.value.accountId === acct) ? 1 : 0,
+    AccountAccessKeysPresent: rootKeys > 0 ? 1 : 0,
     AccountPasswordPresent: 0,
     AccountSigningCertificatesPresent: 0,
     GlobalEndpointTokenVersion: settings?.globalEndpointTokenVersion ?? 1,

@@ -104,6 +104,8 @@ export interface IamApi {
   attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void>;
   /** Create an access key; when `accessKeyId`/`secretAccessKey` are given they are used as is (operator bootstrap). Returns the secret once. */
   createAccessKey(accountId: string, userName: string, given?: { accessKeyId: string; secretAccessKey: string }): Promise<{ accessKeyId: string; secretAccessKey: string }>;
+  /** Create an access key of the account's root user (operator bootstrap, as the root user does in the console). Returns the secret once. */
+  createRootAccessKey(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   /** Store temporary credentials issued by STS. */
   putSession(session: SessionRecord): Promise<void>;
   /** Managed policy document text (default version) by ARN, for session policy ARNs. */

@@ -38,9 +38,9 @@ import {
   type MfaDeviceDoc,
   type SigningCertificateDoc,
   type PasswordPolicyDoc,
-  type RootAccessKeyDoc,
   type UserDoc,
 } from "./model.js";
+import { listRootAccessKeys } from "./root-credentials.js";
 import { userArnOf } from "./users.js";
 
 /** A report can be generated at most once every four hours, and expires after four hours. */
@@ -109,8 +109,6 @@ function keyColumns(k: KeyView | undefined): string[] {
   ];
 }
 
-const NO_CERTIFICATES = ["false", NA, "false", NA];
-
 /** cert_1/cert_2 active and last rotated (upload date), in upload order. */
 function certificateColumns(certs: SigningCertificateDoc[]): string[] {
   const sorted = [...certs].sort((a, b) => a.uploadDate - b.uploadDate || (a.certificateId < b.certificateId ? -1 : 1));
@@ -127,8 +125,7 @@ export async function buildCredentialReportCsv(db: DocStore, accountId: string):
   const prefix = `${accountId}/`;
   const [account, rootKeyEntries, userEntries, profileEntries, keyEntries, mfaEntries, policy, certEntries] = await Promise.all([
     db.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId),
-    // Root access keys are keyed by access key id alone (operator-created, few).
-    db.list<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys),
+    listRootAccessKeys(db, accountId),
     db.list<UserDoc>(COLLECTIONS.users, { prefix }),
     db.list<LoginProfileDoc>(COLLECTIONS.loginProfiles, { prefix }),
     db.list<AccessKeyDoc>(COLLECTIONS.accessKeys, { prefix }),
@@ -138,9 +135,12 @@ export async function buildCredentialReportCsv(db: DocStore, accountId: string):
   ]);
 
   const rootKeys = rootKeyEntries
-    .filter((e) => e.value.accountId === accountId)
-    .map((e) => ({ id: e.key, active: e.value.status !== "Inactive", ...(e.value.createDate !== undefined ? { createDate: e.value.createDate } : {}) }))
+    .map((k) => ({ ...k, id: k.accessKeyId, active: k.status !== "Inactive" }))
     .sort(byCreation((k) => k.id));
+  const profiles = new Map(profileEntries.map((e) => [e.value.userId, e.value]));
+  const withMfa = new Set(mfaEntries.map((e) => e.value.userId).filter((id): id is string => id !== undefined));
+  const certsOf = new Map<string, SigningCertificateDoc[]>();
+  for (const { value: c } of certEntries) certsOf.set(c.userId, [...(certsOf.get(c.userId) ?? []), c]);
   const rows: string[][] = [
     [
       "<root_account>",
@@ -150,17 +150,14 @@ export async function buildCredentialReportCsv(db: DocStore, accountId: string):
       "no_information",
       "not_supported",
       "not_supported",
-      "false",
+      // The root user's MFA devices and signing certificates are kept under its user id, the account id.
+      String(withMfa.has(accountId)),
       ...keyColumns(rootKeys[0]),
       ...keyColumns(rootKeys[1]),
-      ...NO_CERTIFICATES,
+      ...certificateColumns(certsOf.get(accountId) ?? []),
     ],
   ];
 
-  const profiles = new Map(profileEntries.map((e) => [e.value.userId, e.value]));
-  const withMfa = new Set(mfaEntries.map((e) => e.value.userId).filter((id): id is string => id !== undefined));
-  const certsOf = new Map<string, SigningCertificateDoc[]>();
-  for (const { value: c } of certEntries) certsOf.set(c.userId, [...(certsOf.get(c.userId) ?? []), c]);
   const keysOf = new Map<string, AccessKeyDoc[]>();
   for (const { value: k } of keyEntries) keysOf.set(k.userId, [...(keysOf.get(k.userId) ?? []), k]);
   const maxAgeDays = policy?.maxPasswordAge ?? 0;

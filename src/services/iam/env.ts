@@ -71,7 +71,7 @@ export function noteResource(caller: Caller, arn: string, type: string): void {
  * cached identities. `fn` must use only the `tx` it is given (calling the store directly
  * from inside would wait for this very transaction).
  */
-export async function write<T>(env: IamEnv, accountId: string, fn: (tx: DocStore) => Promise<T>): Promise<T> {
+export async function write<T>(env: Pick<IamEnv, "store" | "changed">, accountId: string, fn: (tx: DocStore) => Promise<T>): Promise<T> {
   const result = await env.store.transaction(fn);
   env.changed(accountId);
   return result;

@@ -11,12 +11,13 @@ import { awsManagedPolicyByArn } from "./aws-managed-policies.js";
 import { attachInTx, checkEntityName, ROLE_ADAPTER, USER_ADAPTER } from "./attachments.js";
 import { internalCaller, type IamEnv } from "./env.js";
 import { verifyMfaCode } from "./mfa.js";
-import { COLLECTIONS, rootAccessKeyAad, type RoleDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
+import { COLLECTIONS, type RoleDoc, type UserDoc } from "./model.js";
 import { oidcProviderArnOf, oidcProviderByResource } from "./oidc-providers.js";
 import { checkPolicyArn } from "./policy-common.js";
 import { samlProviderRecord } from "./saml-providers.js";
 import { defaultDocumentOf, localPolicyByArn } from "./policy-lookup.js";
 import { roles, users } from "./repo.js";
+import { createRootAccessKey } from "./root-credentials.js";
 import { createRole } from "./roles.js";
 import { createUser } from "./users.js";
 import { checkName } from "./validation.js";
@@ -104,6 +105,11 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
       return { accessKeyId: created.doc.accessKeyId, secretAccessKey: created.secretAccessKey };
     },
 
+    async createRootAccessKey(accountId: string) {
+      const created = await createRootAccessKey(env, accountId, clock.now());
+      return { accessKeyId: created.doc.accessKeyId, secretAccessKey: created.secretAccessKey };
+    },
+
     async putSession(session: SessionRecord): Promise<void> {
       // A fresh access key id: nothing cached can refer to it, so no invalidation (STS calls this often).
       await env.store.put<SessionRecord>(COLLECTIONS.stsSessions, session.accessKeyId, session);
@@ -134,19 +140,13 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
 }
 
 /**
- * Stores an access key of an account's root user (operator bootstrap). The secret is
- * sealed with aad `iam/root-access-key/<accessKeyId>`; the directory resolves it as Root.
+ * Stores an access key of an account's root user (operator bootstrap, as the root user creating
+ * its key in the console). The secret is sealed with aad `iam/root-access-key/<accessKeyId>`; the
+ * directory resolves it as Root.
  */
 export async function putRootAccessKey(
   env: Pick<IamEnv, "store" | "sealer" | "changed">,
   input: { accountId: string; accessKeyId: string; secretAccessKey: string; now: number },
 ): Promise<void> {
-  const doc: RootAccessKeyDoc = {
-    accountId: input.accountId,
-    sealedSecret: env.sealer.sealToString(input.secretAccessKey, rootAccessKeyAad(input.accessKeyId)),
-    status: "Active",
-    createDate: input.now,
-  };
-  await env.store.put<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, input.accessKeyId, doc);
-  env.changed(input.accountId);
+  await createRootAccessKey(env, input.accountId, input.now, { accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey });
 }

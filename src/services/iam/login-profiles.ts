@@ -20,11 +20,12 @@ import type {
 import { commonError } from "../../core/errors.js";
 import type { AuthorizeRequest } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
-import { noteResource, type Caller, type IamEnv } from "./env.js";
+import { noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { invalidUserType, loginProfileExists, noSuchLoginProfile, noSuchUser, validationError } from "./errors.js";
 import { COLLECTIONS, type LoginProfileDoc, type PasswordHashDoc, type PasswordPolicyDoc, type UserDoc } from "./model.js";
 import { checkPasswordStrength, hashPassword, historyNeeded, matchesAny, passwordExpired, reuseViolation, verifyPassword } from "./passwords.js";
 import { users } from "./repo.js";
+import { authorizeOnSubject, credentialSubject, getRootLoginProfile, type CredentialSubject, type RootLoginProfileDoc } from "./root-credentials.js";
 import { authorizeOnUser, mustUser, userArnOf } from "./users.js";
 import { checkName, checkPassword } from "./validation.js";
 
@@ -42,12 +43,32 @@ function view(u: UserDoc, p: LoginProfileDoc): LoginProfile {
   return { UserName: u.userName, CreateDate: new Date(p.createDate), PasswordResetRequired: p.passwordResetRequired };
 }
 
-/** UserName, or (Create/Get/Delete) the calling IAM user when it is omitted. */
-function userNameOrCaller(caller: Caller, name: string | undefined): string {
-  if (name !== undefined) return checkName(name, "userName", 64);
-  const p = caller.principal;
-  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
-  throw validationError("Must specify userName when calling with non-User credentials");
+/**
+ * UserName, or (Create/Get/Delete) the calling IAM user when it is omitted; the root user only
+ * in an AssumeRoot session (IAMCreateRootUserPassword, IAMDeleteRootUserCredentials, the audit task).
+ */
+function subjectOf(caller: Caller, name: string | undefined): CredentialSubject {
+  return credentialSubject(caller, name, 64, { rootSessionOnly: true });
+}
+
+// The root user has no user name; IAM's messages name no one for it (not documented): the account id stands in.
+function rootView(p: RootLoginProfileDoc): LoginProfile {
+  return { CreateDate: new Date(p.createDate), PasswordResetRequired: false } as LoginProfile;
+}
+
+/**
+ * Root's login profile from an AssumeRoot session: no password (IAM's API reference: Password
+ * "must be omitted" then); the root user sets one through password recovery.
+ */
+async function createRootLoginProfile(env: IamEnv, caller: Caller, input: CreateLoginProfileRequest): Promise<CreateLoginProfileResponse> {
+  // IAM's message for a password given in an AssumeRoot session is not documented; this follows its validation messages.
+  if (input.Password !== undefined) throw validationError("Password must be omitted when calling with an AssumeRoot session");
+  await authorizeOnSubject(env, caller, "CreateLoginProfile", { kind: "root" });
+  const doc: RootLoginProfileDoc = { accountId: caller.accountId, createDate: caller.now };
+  if (!(await write(env, caller.accountId, (tx) => tx.putIfAbsent<RootLoginProfileDoc>(COLLECTIONS.rootLoginProfiles, caller.accountId, doc)))) {
+    throw loginProfileExists(caller.accountId);
+  }
+  return { LoginProfile: rootView(doc) };
 }
 
 /**
@@ -68,7 +89,9 @@ async function acceptNewPassword(password: string, policy: PasswordPolicyDoc | u
 }
 
 export async function createLoginProfile(env: IamEnv, caller: Caller, input: CreateLoginProfileRequest): Promise<CreateLoginProfileResponse> {
-  const name = userNameOrCaller(caller, input.UserName);
+  const subject = subjectOf(caller, input.UserName);
+  if (subject.kind === "root") return createRootLoginProfile(env, caller, input);
+  const name = subject.userName;
   const password = checkPassword(input.Password, "password");
   const before = await authorizeOnUser(env, caller, "CreateLoginProfile", name);
   if (!before) throw noSuchUser(name);
@@ -93,7 +116,14 @@ export async function createLoginProfile(env: IamEnv, caller: Caller, input: Cre
 }
 
 export async function getLoginProfile(env: IamEnv, caller: Caller, input: GetLoginProfileRequest): Promise<GetLoginProfileResponse> {
-  const name = userNameOrCaller(caller, input.UserName);
+  const subject = subjectOf(caller, input.UserName);
+  if (subject.kind === "root") {
+    await authorizeOnSubject(env, caller, "GetLoginProfile", subject);
+    const p = await getRootLoginProfile(env.store, caller.accountId);
+    if (!p) throw noSuchLoginProfile(caller.accountId);
+    return { LoginProfile: rootView(p) };
+  }
+  const name = subject.userName;
   const u = await authorizeOnUser(env, caller, "GetLoginProfile", name);
   if (!u) throw noSuchUser(name);
   const p = await getProfile(env.store, u);
@@ -125,7 +155,13 @@ export async function updateLoginProfile(env: IamEnv, caller: Caller, input: Upd
 }
 
 export async function deleteLoginProfile(env: IamEnv, caller: Caller, input: DeleteLoginProfileRequest): Promise<Record<string, never>> {
-  const name = userNameOrCaller(caller, input.UserName);
+  const subject = subjectOf(caller, input.UserName);
+  if (subject.kind === "root") {
+    await authorizeOnSubject(env, caller, "DeleteLoginProfile", subject);
+    if (!(await write(env, caller.accountId, (tx) => tx.delete(COLLECTIONS.rootLoginProfiles, caller.accountId)))) throw noSuchLoginProfile(caller.accountId);
+    return {};
+  }
+  const name = subject.userName;
   await authorizeOnUser(env, caller, "DeleteLoginProfile", name);
   await env.store.transaction(async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);

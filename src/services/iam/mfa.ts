@@ -49,6 +49,7 @@ import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { base32Decode, base32Encode, matchConsecutive, matchStep, newSeed, stepAt } from "./totp.js";
+import { authorizeOnSubject, credentialSubject, existingSubject, mustOwner, type CredentialOwner } from "./root-credentials.js";
 import { authorizeOnUser, mustUser } from "./users.js";
 import {
   checkAuthenticationCode,
@@ -192,7 +193,7 @@ export async function enableMFADevice(env: IamEnv, caller: Caller, input: Enable
 }
 
 /** The device `serial` as enabled for the named user; NoSuchEntity otherwise. */
-async function assignedDevice(db: DocStore, accountId: string, serial: string, u: UserDoc): Promise<MfaDeviceDoc> {
+async function assignedDevice(db: DocStore, accountId: string, serial: string, u: CredentialOwner): Promise<MfaDeviceDoc> {
   const d = await deviceBySerial(db, accountId, serial);
   if (!d || d.userId !== u.userId) throw noSuchMfaDevice(serial);
   return d;
@@ -200,11 +201,10 @@ async function assignedDevice(db: DocStore, accountId: string, serial: string, u
 
 export async function deactivateMFADevice(env: IamEnv, caller: Caller, input: DeactivateMFADeviceRequest): Promise<Record<string, never>> {
   const serial = checkSerialNumber(input.SerialNumber);
-  const name = userNameOrCaller(caller, input.UserName);
-  if (name === undefined) throw validationError("Must specify userName when calling with non-User credentials");
-  await authorizeOnUser(env, caller, "DeactivateMFADevice", name);
+  const subject = credentialSubject(caller, input.UserName);
+  await authorizeOnSubject(env, caller, "DeactivateMFADevice", subject);
   await write(env, caller.accountId, async (tx) => {
-    const u = await mustUser(tx, caller.accountId, name);
+    const u = await mustOwner(tx, caller.accountId, subject);
     const d = await assignedDevice(tx, caller.accountId, serial, u);
     const { userId: _u, enableDate: _e, lastStep: _l, driftSteps: _d, ...rest } = d;
     await saveDevice(tx, rest);
@@ -223,21 +223,15 @@ export async function deleteVirtualMFADevice(env: IamEnv, caller: Caller, input:
   return {};
 }
 
-function mfaDeviceView(u: UserDoc, d: MfaDeviceDoc): MFADevice {
-  return { UserName: u.userName, SerialNumber: d.serialNumber, EnableDate: new Date(d.enableDate ?? d.createDate) };
+/** The root user's devices (user id = account id) are answered without a user name. */
+function mfaDeviceView(u: CredentialOwner, d: MfaDeviceDoc): MFADevice {
+  return { ...(u.userName !== undefined ? { UserName: u.userName } : {}), SerialNumber: d.serialNumber, EnableDate: new Date(d.enableDate ?? d.createDate) } as MFADevice;
 }
 
 export async function listMFADevices(env: IamEnv, caller: Caller, input: ListMFADevicesRequest): Promise<ListMFADevicesResponse> {
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
-  const name = userNameOrCaller(caller, input.UserName);
-  if (name === undefined) {
-    // The root user (or a role): no MFA devices are assigned to anything but IAM users here.
-    await authorize(caller, "ListMFADevices", caller.principal?.type === "Root" ? rootArn(caller.accountId) : "*");
-    return { MFADevices: [], IsTruncated: false };
-  }
-  const u = await authorizeOnUser(env, caller, "ListMFADevices", name);
-  if (!u) throw noSuchUser(name);
+  const u = await existingSubject(env, caller, "ListMFADevices", credentialSubject(caller, input.UserName));
   const devices = await devicesOfUser(env.store, u.accountId, u.userId);
   const page = paginate(devices, (d) => d.serialNumber, marker, max);
   return { MFADevices: page.items.map((d) => mfaDeviceView(u, d)), ...pageFields(page) };

@@ -111,13 +111,14 @@ export interface AccessKeyIndexDoc {
   userId: string;
 }
 
-/** Operator-created access keys of an account's root user. */
+/** Access keys of an account's root user, keyed by access key id. */
 export interface RootAccessKeyDoc {
   accountId: string;
   /** Secret sealed with aad `iam/root-access-key/<accessKeyId>`. */
   sealedSecret: string;
   status?: AccessKeyStatus;
   createDate?: number;
+  lastUsed?: { date: number; region: string; service: string };
 }
 
 /** Name index entry: the id of the entity plus what list filters need without loading it. */
@@ -293,6 +294,10 @@ export const COLLECTIONS = {
   accessKeys: "iam-access-keys",
   accessKeyIndex: "iam-access-key-index",
   rootAccessKeys: "root-access-keys",
+  /** `<accountId>/<accessKeyId>` → {}: each account's root access keys (root-credentials.ts). */
+  rootAccessKeyAccounts: "iam-root-access-key-accounts",
+  /** `<accountId>` → RootLoginProfileDoc (root-credentials.ts). */
+  rootLoginProfiles: "iam-root-login-profiles",
   stsSessions: "sts-sessions",
   accountAliases: "iam-account-aliases",
   accountAliasIndex: "iam-account-alias-index",

@@ -20,7 +20,7 @@ import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./erro
 import { COLLECTIONS, QUOTAS, type SigningCertificateDoc, type SigningCertificateIndexDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { checkPemText, parsePemCertificate } from "./pem.js";
-import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
+import { authorizeOnSubject, credentialSubject, existingSubject, mustOwner, type CredentialOwner } from "./root-credentials.js";
 import { checkMarker, checkMaxItems, checkStatus, required } from "./validation.js";
 
 export const invalidCertificate = (message: string): AwsError => new AwsError("InvalidCertificate", message, 400);
@@ -47,27 +47,28 @@ export function certDocKey(accountId: string, userId: string, id: string): strin
   return `${accountId}/${userId}/${id}`;
 }
 
-async function userCerts(db: DocStore, u: UserDoc): Promise<SigningCertificateDoc[]> {
+async function userCerts(db: DocStore, u: CredentialOwner): Promise<SigningCertificateDoc[]> {
   return (await db.list<SigningCertificateDoc>(COLLECTIONS.signingCertificates, { prefix: `${u.accountId}/${u.userId}/` })).map((e) => e.value);
 }
 
-async function mustCert(db: DocStore, u: UserDoc, id: string): Promise<SigningCertificateDoc> {
+async function mustCert(db: DocStore, u: CredentialOwner, id: string): Promise<SigningCertificateDoc> {
   const c = await db.get<SigningCertificateDoc>(COLLECTIONS.signingCertificates, certDocKey(u.accountId, u.userId, id));
   if (!c) throw noSuchCertificate(id);
   return c;
 }
 
-function view(u: UserDoc, c: SigningCertificateDoc): SigningCertificate {
-  return { UserName: u.userName, CertificateId: c.certificateId, CertificateBody: c.body, Status: c.status, UploadDate: new Date(c.uploadDate) };
+/** Root's certificates (user id = account id) are answered without a user name. */
+function view(u: CredentialOwner, c: SigningCertificateDoc): SigningCertificate {
+  return { ...(u.userName !== undefined ? { UserName: u.userName } : {}), CertificateId: c.certificateId, CertificateBody: c.body, Status: c.status, UploadDate: new Date(c.uploadDate) } as SigningCertificate;
 }
 
 export async function uploadSigningCertificate(env: IamEnv, caller: Caller, input: UploadSigningCertificateRequest): Promise<UploadSigningCertificateResponse> {
-  const name = targetUserName(caller, input.UserName);
+  const subject = credentialSubject(caller, input.UserName);
   const body = checkPemText(input.CertificateBody, "certificateBody", 16384);
-  await authorizeOnUser(env, caller, "UploadSigningCertificate", name);
+  await authorizeOnSubject(env, caller, "UploadSigningCertificate", subject);
   const { sha256 } = parseCertificateBody(body, caller.now);
   return write(env, caller.accountId, async (tx) => {
-    const u = await mustUser(tx, caller.accountId, name);
+    const u = await mustOwner(tx, caller.accountId, subject);
     if (await tx.get(COLLECTIONS.signingCertificateIndex, `${u.accountId}/${sha256}`)) throw duplicateCertificate();
     if ((await tx.count(COLLECTIONS.signingCertificates, `${u.accountId}/${u.userId}/`)) >= QUOTAS.signingCertificatesPerUser) {
       throw quotaExceeded("SigningCertificatesPerUser", QUOTAS.signingCertificatesPerUser);
@@ -88,11 +89,10 @@ export async function uploadSigningCertificate(env: IamEnv, caller: Caller, inpu
 }
 
 export async function listSigningCertificates(env: IamEnv, caller: Caller, input: ListSigningCertificatesRequest): Promise<ListSigningCertificatesResponse> {
-  const name = targetUserName(caller, input.UserName);
+  const subject = credentialSubject(caller, input.UserName);
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
-  const u = await authorizeOnUser(env, caller, "ListSigningCertificates", name);
-  if (!u) throw noSuchUser(name);
+  const u = await existingSubject(env, caller, "ListSigningCertificates", subject);
   const page = paginate(await userCerts(env.store, u), (c) => c.certificateId, marker, max);
   return { Certificates: page.items.map((c) => view(u, c)), ...pageFields(page) };
 }
@@ -100,10 +100,10 @@ export async function listSigningCertificates(env: IamEnv, caller: Caller, input
 export async function updateSigningCertificate(env: IamEnv, caller: Caller, input: UpdateSigningCertificateRequest): Promise<Record<string, never>> {
   const id = checkCertificateId(input.CertificateId);
   const status = checkStatus(input.Status);
-  const name = targetUserName(caller, input.UserName);
-  await authorizeOnUser(env, caller, "UpdateSigningCertificate", name);
+  const subject = credentialSubject(caller, input.UserName);
+  await authorizeOnSubject(env, caller, "UpdateSigningCertificate", subject);
   await write(env, caller.accountId, async (tx) => {
-    const u = await mustUser(tx, caller.accountId, name);
+    const u = await mustOwner(tx, caller.accountId, subject);
     const c = await mustCert(tx, u, id);
     await tx.put<SigningCertificateDoc>(COLLECTIONS.signingCertificates, certDocKey(u.accountId, u.userId, id), { ...c, status });
   });
@@ -112,10 +112,10 @@ export async function updateSigningCertificate(env: IamEnv, caller: Caller, inpu
 
 export async function deleteSigningCertificate(env: IamEnv, caller: Caller, input: DeleteSigningCertificateRequest): Promise<Record<string, never>> {
   const id = checkCertificateId(input.CertificateId);
-  const name = targetUserName(caller, input.UserName);
-  await authorizeOnUser(env, caller, "DeleteSigningCertificate", name);
+  const subject = credentialSubject(caller, input.UserName);
+  await authorizeOnSubject(env, caller, "DeleteSigningCertificate", subject);
   await write(env, caller.accountId, async (tx) => {
-    const u = await mustUser(tx, caller.accountId, name);
+    const u = await mustOwner(tx, caller.accountId, subject);
     const c = await mustCert(tx, u, id);
     await tx.delete(COLLECTIONS.signingCertificates, certDocKey(u.accountId, u.userId, id));
     await tx.delete(COLLECTIONS.signingCertificateIndex, `${u.accountId}/${c.sha256}`);

@@ -9,7 +9,7 @@ import { describe, test } from "node:test";
 import * as x509 from "@peculiar/x509";
 import type { Principal } from "../../core/types.js";
 import { COLLECTIONS } from "./model.js";
-import { ACCOUNT, assertAwsError, createHarness, OTHER_ACCOUNT, T0 } from "./testing/harness.js";
+import { ACCOUNT, assertAwsError, createHarness, OTHER_ACCOUNT, T0, rolePrincipal } from "./testing/harness.js";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -308,7 +308,7 @@ describe("IAM signing certificates", () => {
       `The certificate expired on ${new Date(Math.floor((T0 - DAY) / 1000) * 1000).toISOString()}.`,
     );
     await assertAwsError(h.call("UploadSigningCertificate", { UserName: "nobody", CertificateBody: a }), "NoSuchEntity", 404, "The user with name nobody cannot be found.");
-    await assertAwsError(h.call("UploadSigningCertificate", { CertificateBody: a }), "ValidationError", 400, "Must specify userName when calling with non-User credentials");
+    await assertAwsError(h.call("UploadSigningCertificate", { CertificateBody: a }, { principal: rolePrincipal() }), "ValidationError", 400, "Must specify userName when calling with non-User credentials");
     assert.equal(await h.store.count(COLLECTIONS.signingCertificates), 0);
   });
 });

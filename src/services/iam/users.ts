@@ -25,6 +25,7 @@ import { userHasMfaDevice } from "./mfa.js";
 import { COLLECTIONS, type NameIndexDoc, type UserDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { policyUses, users } from "./repo.js";
+import { credentialSubject, NON_USER_CREDENTIALS } from "./root-credentials.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required } from "./validation.js";
 import { boundaryView, userView } from "./views.js";
@@ -51,14 +52,13 @@ export async function authorizeOnUser(
 }
 
 /**
- * The user a per-user credential call is about: the named one (`max` is the member's length
- * limit), or, when UserName is omitted, the calling IAM user.
+ * The user a per-user credential call that never acts on the root user is about: the named one
+ * (`max` is the member's length limit), or, when UserName is omitted, the calling IAM user.
  */
 export function targetUserName(caller: Caller, userName: string | undefined, max = 128): string {
-  if (userName !== undefined) return checkName(userName, "userName", max);
-  const p = caller.principal;
-  if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
-  throw validationError("Must specify userName when calling with non-User credentials");
+  const s = credentialSubject(caller, userName, max);
+  if (s.kind === "user") return s.userName;
+  throw validationError(NON_USER_CREDENTIALS);
 }
 
 /** Re-reads the user inside a transaction; NoSuchEntity when it is gone. */
@@ -113,7 +113,7 @@ export async function getUser(env: IamEnv, caller: Caller, input: GetUserRequest
       await authorize(caller, "GetUser", arn);
       return { User: { UserId: caller.accountId, Arn: arn, CreateDate: new Date(0) } as User };
     }
-    if (p?.type !== "IAMUser" || p.name === undefined) throw validationError("Must specify userName when calling with non-User credentials");
+    if (p?.type !== "IAMUser" || p.name === undefined) throw validationError(NON_USER_CREDENTIALS);
     name = p.name;
   }
   const u = await authorizeOnUser(env, caller, "GetUser", name);

@@ -15,6 +15,11 @@ export const ACCOUNT = "111122223333";
 export const OTHER_ACCOUNT = "444455556666";
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
+/** A role session of `accountId` (role R, session s). */
+export function rolePrincipal(accountId = ACCOUNT): Principal {
+  return { type: "AssumedRole", accountId, arn: `arn:aws:sts::${accountId}:assumed-role/R/s`, principalId: "AROAX:s", accessKeyId: "ASIAX" };
+}
+
 export function rootPrincipal(accountId = ACCOUNT): Principal {
   return { type: "Root", accountId, arn: `arn:aws:iam::${accountId}:root`, principalId: accountId, accessKeyId: "AKIAROOTROOTROOTROOT" };
 }

@@ -99,6 +99,9 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     async createAccessKey(_accountId, _userName, given) {
       return given ?? { accessKeyId: `AKIA${uniqueSuffix()}`, secretAccessKey: "x".repeat(40) };
     },
+    async createRootAccessKey() {
+      return { accessKeyId: `AKIA${uniqueSuffix()}`, secretAccessKey: "x".repeat(40) };
+    },
     async putSession(session) {
       iam.sessions.set(session.accessKeyId, JSON.parse(JSON.stringify(session)) as SessionRecord);
     },
