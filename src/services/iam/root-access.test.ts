@@ -5,6 +5,7 @@ import type { AuthorizeRequest } from "../../core/types.js";
 import type { AccountRecord } from "../organizations/accounts.js";
 import type { OrganizationRecord } from "../organizations/model.js";
 import type { OrganizationsView } from "../organizations/view.js";
+import { orgRecordWithIamAccess } from "../organizations/testing/org-fixture.js";
 import type { Caller } from "./env.js";
 import { createRootAccess, isRootAccessAdministrator, withFeature } from "./root-access.js";
 import { createHarness } from "./testing/harness.js";
@@ -27,16 +28,7 @@ function view(org: OrganizationRecord): OrganizationsView {
 }
 
 function orgRecord(over: Partial<OrganizationRecord> = {}): OrganizationRecord {
-  return {
-    id: "o-abcdefghij",
-    featureSet: "ALL",
-    managementAccountId: MGMT,
-    rootId: "r-ab12",
-    createdAt: 0,
-    enabledServices: [{ servicePrincipal: "iam.amazonaws.com", enabledAt: 0 }],
-    delegatedAdministrators: [{ accountId: DELEGATE, servicePrincipal: "iam.amazonaws.com", delegatedAt: 0 }],
-    ...over,
-  };
+  return orgRecordWithIamAccess(MGMT, DELEGATE, over);
 }
 
 function caller(accountId: string, calls: AuthorizeRequest[] = [], deny?: string): Caller {

@@ -4,6 +4,7 @@ import type { RootAccessFeature } from "../iam/root-access.js";
 import type { AccountRecord } from "../organizations/accounts.js";
 import type { OrganizationRecord } from "../organizations/model.js";
 import type { OrganizationsView } from "../organizations/view.js";
+import { orgRecordWithIamAccess } from "../organizations/testing/org-fixture.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals } from "./testing/fake-context.js";
 import { NOW, stsFixture } from "./testing/sts-fixture.js";
@@ -16,16 +17,7 @@ const AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
 const SQS = "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy";
 
 function setup(opts: { features?: RootAccessFeature[]; org?: Partial<OrganizationRecord>; memberStatus?: AccountRecord["status"] } = {}) {
-  const org: OrganizationRecord = {
-    id: "o-abcdefghij",
-    featureSet: "ALL",
-    managementAccountId: MGMT,
-    rootId: "r-ab12",
-    createdAt: 0,
-    enabledServices: [{ servicePrincipal: "iam.amazonaws.com", enabledAt: 0 }],
-    delegatedAdministrators: [{ accountId: DELEGATE, servicePrincipal: "iam.amazonaws.com", delegatedAt: 0 }],
-    ...opts.org,
-  };
+  const org = orgRecordWithIamAccess(MGMT, DELEGATE, opts.org);
   const account = (id: string, status: AccountRecord["status"] = "ACTIVE"): AccountRecord => ({ id, name: id, email: `${id}@e.com`, status, createdAt: 0, organizationId: org.id });
   const accounts = new Map([MGMT, DELEGATE].map((id) => [id, account(id)]));
   accounts.set(MEMBER, account(MEMBER, opts.memberStatus));

@@ -6,6 +6,7 @@ import { createFakeIam, type FakeIam } from "../../sts/testing/fake-iam.js";
 import { createMemoryStorage, type MemoryStorage } from "../../sts/testing/memory-storage.js";
 import { createAccountRegistry, type AccountRegistry } from "../accounts.js";
 import { createOrganizationsService, type OrganizationsService } from "../service.js";
+import type { OrganizationRecord } from "../model.js";
 
 export const MGMT = "111122223333";
 export const MGMT_EMAIL = "root@example.com";
@@ -58,4 +59,21 @@ export async function orgFixture(opts: { manual?: boolean; store?: MemoryStorage
     restart: make,
   };
   return f;
+}
+
+/**
+ * An organization record (ALL features) with trusted access for IAM and `delegate` registered as
+ * IAM's delegated administrator: the state centralised root access needs.
+ */
+export function orgRecordWithIamAccess(managementAccountId: string, delegate: string, over: Partial<OrganizationRecord> = {}): OrganizationRecord {
+  return {
+    id: "o-abcdefghij",
+    featureSet: "ALL",
+    managementAccountId,
+    rootId: "r-ab12",
+    createdAt: 0,
+    enabledServices: [{ servicePrincipal: "iam.amazonaws.com", enabledAt: 0 }],
+    delegatedAdministrators: [{ accountId: delegate, servicePrincipal: "iam.amazonaws.com", delegatedAt: 0 }],
+    ...over,
+  };
 }
