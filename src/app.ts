@@ -327,6 +327,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       metrics,
       maxBodyBytes: cfg.maxBodyBytes,
       globalRegion: cfg.defaultRegion,
+      closedAccounts: orgs.closedAccounts,
     });
     const server: RunningServer = await startServer({
       host: cfg.listen.host,

@@ -162,7 +162,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
       await asOperator(o, "accounts list", async ({ core, audit, lib }) => {
         const res = await audit.call({ operation: "ListAccounts", schema: lib.ListAccounts$, readOnly: true, input: {} }, async () => {
           const m = await lib.findMembership(core.orgDeps, core.managementAccountId);
-          if (m) return { Accounts: (await lib.organizationAccounts(core.orgDeps, m.org)).map((a) => lib.accountView(m.org, a)) };
+          if (m) return { Accounts: (await lib.organizationAccounts(core.orgDeps, m.org)).map((a) => lib.accountView(m.org, a, core.clock.now())) };
           return { Accounts: (await core.accounts.list()).map((a) => ({ Id: a.id, Name: a.name, Email: a.email, Status: a.status })) };
         });
         out(res);

@@ -36,6 +36,8 @@ export interface PipelineDeps {
   maxBodyBytes: number;
   /** Region recorded for global services (IAM, Organizations, STS global endpoint). */
   globalRegion: string;
+  /** Accounts whose principals are refused (closed through Organizations' CloseAccount). */
+  closedAccounts?: { isClosed(accountId: string, now: number): boolean | Promise<boolean> };
 }
 
 interface Outcome {
@@ -136,7 +138,7 @@ function isValidRegion(region: string): boolean {
 
 export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse, secure: boolean) => Promise<void> {
   const keyCache = new SigningKeyCache(10_000);
-  const { registry, directory, authorizer, audit, clock, logger, metrics } = deps;
+  const { registry, directory, authorizer, audit, clock, logger, metrics, closedAccounts } = deps;
 
   async function authenticate(wire: PipelineRequest, out: Outcome, now: number): Promise<void> {
     const parsed = parseSigV4(wire);
@@ -174,6 +176,13 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, { signingKeyOwner: cred });
     if (cred.expiresAt !== undefined && now >= cred.expiresAt) {
       throw commonError("ExpiredToken", "The security token included in the request is expired");
+    }
+    // A closed account's credentials no longer work, whichever of its principals holds them.
+    if (closedAccounts !== undefined) {
+      const closed = closedAccounts.isClosed(cred.principal.accountId, now);
+      if (closed === true || (closed !== false && (await closed))) {
+        throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
+      }
     }
     out.principal = cred.principal;
     directory.noteAccessKeyUsed?.(parsed.accessKeyId, parsed.region, out.svc.def.name);

@@ -28,6 +28,8 @@ export interface AccountRecord {
   /** The CreateAccount request that made this account, so an interrupted job recognises its own work. */
   createRequestId?: string;
   tags?: Array<{ Key: string; Value: string }>;
+  /** When CloseAccount was called for it (its status then follows from the time: account-lifecycle.ts). */
+  closureRequestedAt?: number;
 }
 
 export interface CreateAccountInput {
@@ -72,6 +74,12 @@ export interface AccountRegistry {
    * Organizations for each write of an organization record: caches of memberships compare it.
    */
   readonly changes: ChangeCounter;
+}
+
+/** The record as a standalone account: without its organization and how it joined. */
+export function withoutOrganization(a: AccountRecord): AccountRecord {
+  const { organizationId: _o, joinedMethod: _j, joinedAt: _t, ...rest } = a;
+  return rest;
 }
 
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;

@@ -52,7 +52,10 @@ export function organizationNotEmpty(): AwsError {
 }
 
 export type ConstraintReason =
+  | "ACCOUNT_CANNOT_LEAVE_ORGANIZATION"
   | "ACCOUNT_CREATION_NOT_COMPLETE"
+  | "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG"
+  | "CLOSE_ACCOUNT_QUOTA_EXCEEDED"
   | "MASTER_ACCOUNT_MISSING_CONTACT_INFO"
   | "ACCOUNT_NUMBER_LIMIT_EXCEEDED"
   | "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR"
@@ -66,6 +69,11 @@ export type ConstraintReason =
   | "POLICY_NUMBER_LIMIT_EXCEEDED";
 
 const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
+  ACCOUNT_CANNOT_LEAVE_ORGANIZATION:
+    "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
+  CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG:
+    "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.",
+  CLOSE_ACCOUNT_QUOTA_EXCEEDED: "You have exceeded close account quota for the past 30 days.",
   MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.",
   MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED:
     "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
@@ -171,6 +179,8 @@ export type InvalidInputReason =
   | "IMMUTABLE_POLICY"
   | "INVALID_ENUM"
   | "INVALID_ENUM_POLICY_TYPE"
+  | "MAX_FILTER_LIMIT_EXCEEDED"
+  | "INVALID_PARTY_TYPE_TARGET"
   | "INVALID_NEXT_TOKEN"
   | "INVALID_PATTERN_TARGET_ID"
   | "INVALID_SYNTAX_POLICY_ID"
@@ -188,6 +198,8 @@ const INVALID_INPUT_MESSAGES: Record<InvalidInputReason, string> = {
   IMMUTABLE_POLICY: "You specified a policy that is managed by AWS and can't be modified.",
   INVALID_ENUM: "You specified an invalid value.",
   INVALID_ENUM_POLICY_TYPE: "You specified an invalid policy type string.",
+  MAX_FILTER_LIMIT_EXCEEDED: "You can specify only one filter parameter for the operation.",
+  INVALID_PARTY_TYPE_TARGET: "You specified the wrong type of entity (account, organization, or email) as a party.",
   INVALID_NEXT_TOKEN: "You specified an invalid value for nextToken.",
   INVALID_PATTERN_TARGET_ID: "You specified a policy target ID that doesn't match the required pattern.",
   INVALID_SYNTAX_POLICY_ID: "You specified an invalid policy ID.",
@@ -212,4 +224,48 @@ export function accessDeniedForDependency(): AwsError {
     403,
     { fields: { Reason: "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE" } },
   );
+}
+
+export function masterCannotLeave(): AwsError {
+  return new AwsError(
+    "MasterCannotLeaveOrganizationException",
+    "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
+    409,
+  );
+}
+
+export function accountAlreadyClosed(): AwsError {
+  return new AwsError("AccountAlreadyClosedException", "You attempted to close an account that is already closed.", 409);
+}
+
+export function handshakeNotFound(): AwsError {
+  return new AwsError("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.", 404);
+}
+
+export function handshakeAlreadyInState(): AwsError {
+  return new AwsError("HandshakeAlreadyInStateException", "The specified handshake is already in the requested state. For example, you can't accept a handshake that was already accepted.", 409);
+}
+
+export function invalidHandshakeTransition(): AwsError {
+  return new AwsError(
+    "InvalidHandshakeTransitionException",
+    "You can't perform the operation on the handshake in its current state. For example, you can't cancel a handshake that was already accepted or accept a handshake that was already declined.",
+    409,
+  );
+}
+
+export function duplicateHandshake(): AwsError {
+  return new AwsError("DuplicateHandshakeException", "A handshake with the same action and target already exists.", 409);
+}
+
+export type HandshakeConstraintReason = "ALREADY_IN_AN_ORGANIZATION" | "ACCOUNT_NUMBER_LIMIT_EXCEEDED" | "HANDSHAKE_RATE_LIMIT_EXCEEDED";
+
+const HANDSHAKE_CONSTRAINT_MESSAGES: Record<HandshakeConstraintReason, string> = {
+  ALREADY_IN_AN_ORGANIZATION: "The handshake request is invalid because the invited account is already a member of an organization.",
+  ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the limit on the number of accounts in an organization.",
+  HANDSHAKE_RATE_LIMIT_EXCEEDED: "You attempted to exceed the number of handshakes that you can send in one day.",
+};
+
+export function handshakeConstraintViolation(reason: HandshakeConstraintReason): AwsError {
+  return new AwsError("HandshakeConstraintViolationException", HANDSHAKE_CONSTRAINT_MESSAGES[reason], 409, { fields: { Reason: reason } });
 }

@@ -6,9 +6,11 @@
  *   org-account-parents           `<o-id>/<account-id>` → { parentId } (no entry: the root)
  *   org-policies                  `<o-id>/<p-id>` → PolicyRecord (AWS managed policies are constants)
  *   org-policy-attachments        `<o-id>/<target-id>/<p-id>` → AttachmentRecord
+ *   org-handshakes                `<h-id>` → HandshakeRecord (handshakes.ts)
  */
 import { randomBytes } from "node:crypto";
 import type { AccountRecord } from "./accounts.js";
+import { accountStatusAt } from "./account-status.js";
 
 export const ORGANIZATIONS_COLLECTION = "organizations";
 export const CREATE_ACCOUNT_COLLECTION = "org-create-account-requests";
@@ -166,14 +168,16 @@ export interface AccountView {
   JoinedTimestamp: Date;
 }
 
-export function accountView(o: OrganizationRecord, a: AccountRecord): AccountView {
+/** The account as its organization describes it at `now` (Status and State follow closure, see account-lifecycle.ts). */
+export function accountView(o: OrganizationRecord, a: AccountRecord, now: number): AccountView {
+  const { status, state } = accountStatusAt(a, now);
   return {
     Id: a.id,
     Arn: accountArn(o, a.id),
     Email: a.email,
     Name: a.name,
-    Status: a.status,
-    State: a.status,
+    Status: status,
+    State: state,
     JoinedMethod: a.joinedMethod ?? "CREATED",
     JoinedTimestamp: new Date(a.joinedAt ?? a.createdAt),
   };

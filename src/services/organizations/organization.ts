@@ -9,7 +9,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { DocStore, Storage } from "../../storage/types.js";
 import type { IamApi } from "../iam/api.js";
-import type { AccountRecord, AccountRegistry } from "./accounts.js";
+import { withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
 import type { CachedMembership } from "./membership-cache.js";
 import { alreadyInOrganization, constraintViolation, notInUse, notManagementAccount, organizationNotEmpty } from "./errors.js";
 import {
@@ -166,10 +166,7 @@ export async function deleteOrganization(deps: OrganizationsDomainDeps, accountI
   if (requests.some((r) => r.value.state === "IN_PROGRESS")) {
     throw constraintViolation("ACCOUNT_CREATION_NOT_COMPLETE", "An account creation request is still in progress. Wait for it to finish before deleting the organization.");
   }
-  await deps.accounts.update(accountId, (cur) => {
-    const { organizationId: _o, joinedMethod: _j, joinedAt: _t, ...rest } = cur;
-    return rest;
-  });
+  await deps.accounts.update(accountId, withoutOrganization);
   await removeOrganization(deps, org.id);
   for (const r of requests) await deps.store.delete(CREATE_ACCOUNT_COLLECTION, r.key);
   // What remains of the tree: the default policies' attachments and the management account's place.

@@ -111,7 +111,7 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
         const all = await delegatedAdministrators(deps, org, sp);
         const { page, next } = paginate(all, (d) => d.account.id, `ListDelegatedAdministrators:${sp ?? ""}`, input?.NextToken, input?.MaxResults);
         return {
-          DelegatedAdministrators: page.map((d) => ({ ...accountView(org, d.account), DelegationEnabledDate: new Date(d.delegatedAt) })),
+          DelegatedAdministrators: page.map((d) => ({ ...accountView(org, d.account, ctx.now), DelegationEnabledDate: new Date(d.delegatedAt) })),
           ...(next ? { NextToken: next } : {}),
         };
       },

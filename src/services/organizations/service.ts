@@ -39,6 +39,9 @@ import {
 } from "./model.js";
 import { MembershipCache, type MembershipCacheOptions } from "./membership-cache.js";
 import { createOrganization, deleteOrganization, organizationAccounts, type OrganizationsDomainDeps } from "./organization.js";
+import { ClosedAccounts } from "./account-lifecycle.js";
+import { accountLifecycleOperations } from "./account-lifecycle-handlers.js";
+import { handshakeOperations } from "./handshake-handlers.js";
 import { ouOperations, parentArn, type PageInput } from "./ou-handlers.js";
 import { policyOperations } from "./policy-handlers.js";
 import { ScpCache } from "./scp-cache.js";
@@ -62,6 +65,8 @@ export type OrganizationsService = ServiceDefinition & {
   idle(): Promise<void>;
   /** The SCPs that apply to each account, for the authoriser. */
   serviceControlPolicies: ScpCache;
+  /** Closed accounts, whose principals the gateway refuses. */
+  closedAccounts: ClosedAccounts;
 };
 
 const CAR_ID = /^car-[a-z0-9]{8,32}$/;
@@ -88,6 +93,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
     resumePending: () => jobs.resumePending(),
     idle: () => jobs.idle(),
     serviceControlPolicies: scps,
+    closedAccounts: new ClosedAccounts(deps.accounts, deps.clock, deps.membershipCache),
     operations: {
       CreateOrganization: {
         schema: CreateOrganization$,
@@ -165,7 +171,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           maxResults(input?.MaxResults);
           const { org } = await requireManagement(caller(ctx));
           const { page, next } = paginate(await organizationAccounts(deps, org), (a) => a.id, "ListAccounts", input?.NextToken, input?.MaxResults);
-          return { Accounts: page.map((a) => accountView(org, a)), ...(next ? { NextToken: next } : {}) };
+          return { Accounts: page.map((a) => accountView(org, a, ctx.now)), ...(next ? { NextToken: next } : {}) };
         },
       },
       DescribeAccount: {
@@ -176,7 +182,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           const target = await memberOf(m.org, id);
           if (!target) throw accountNotFound();
           noteResource(ctx, m, accountArn(m.org, id), "AWS::Organizations::Account");
-          return { Account: accountView(m.org, target.account) };
+          return { Account: accountView(m.org, target.account, ctx.now) };
         },
       },
       ListRoots: {
@@ -196,7 +202,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           const { org } = await calls.managementCall(ctx, "ListAccountsForParent", (o) => parentArn(o, parentId));
           if (!(await parentExists(deps.store, org, parentId))) throw parentNotFound();
           const { page, next } = paginate(await accountsIn(deps.store, org, parentId), (a) => a.id, `ListAccountsForParent:${parentId}`, input?.NextToken, input?.MaxResults);
-          return { Accounts: page.map((a) => accountView(org, a)), ...(next ? { NextToken: next } : {}) };
+          return { Accounts: page.map((a) => accountView(org, a, ctx.now)), ...(next ? { NextToken: next } : {}) };
         },
       },
       ListParents: {
@@ -217,6 +223,8 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       ...policyOperations(deps, calls),
       ...tagOperations(deps, calls),
       ...serviceAccessOperations(deps, calls),
+      ...accountLifecycleOperations(deps, calls),
+      ...handshakeOperations(deps, calls),
     },
   };
 }

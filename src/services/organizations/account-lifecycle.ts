@@ -1,0 +1,84 @@
+/**
+ * Accounts leaving an organization and closing (Organizations API Reference:
+ * RemoveAccountFromOrganization, LeaveOrganization, CloseAccount).
+ *
+ * A removed or departed account becomes a standalone account: its registry entry loses the
+ * organization, and its place in the tree and its policy attachments are dropped. Each write
+ * bumps the change counter (the registry's update, orgTransaction), so the membership and SCP
+ * caches stop applying the organization's SCPs to it at once.
+ *
+ * Closure is asynchronous as in AWS: CloseAccount records the request time and the status follows
+ * from it (account-status.ts). A closed account stays in the organization, as in AWS; from the
+ * request on, its credentials are refused (see ClosedAccounts).
+ */
+import type { Clock } from "../../core/clock.js";
+import { withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
+import { accountUsable, closeQuota, CLOSE_QUOTA_WINDOW_MS } from "./account-status.js";
+import { accountAlreadyClosed, accountNotFound, constraintViolation, masterCannotLeave } from "./errors.js";
+import { ChangeTrackedCache, MISS, type MembershipCacheOptions } from "./membership-cache.js";
+import type { OrganizationRecord } from "./model.js";
+import { organizationAccounts, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { forgetAccount } from "./tree.js";
+
+/**
+ * Removes a member from its organization: `by` is "management" for RemoveAccountFromOrganization
+ * and "self" for LeaveOrganization (the management account gets the error each one documents).
+ */
+export async function removeMember(deps: OrganizationsDomainDeps, organizationId: string, accountId: string, by: "management" | "self"): Promise<void> {
+  const org = await deps.store.transaction((tx) => storedOrganization(tx, organizationId));
+  if (org.managementAccountId === accountId) throw by === "self" ? masterCannotLeave() : constraintViolation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION");
+  if ((org.delegatedAdministrators ?? []).some((d) => d.accountId === accountId)) throw constraintViolation("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG");
+  // The registry entry first: from then on nothing of the organization applies to the account;
+  // an interruption before the tree is cleaned leaves only entries that nothing reads.
+  await deps.accounts.update(accountId, (cur) => {
+    if (cur.organizationId !== organizationId) throw accountNotFound();
+    return withoutOrganization(cur);
+  });
+  await forgetAccount(deps, organizationId, accountId);
+}
+
+/** CloseAccount: the member becomes PENDING_CLOSURE now, SUSPENDED after CLOSURE_DELAY_MS. */
+export async function closeMember(deps: OrganizationsDomainDeps, org: Readonly<OrganizationRecord>, accountId: string, now: number): Promise<AccountRecord> {
+  if (org.managementAccountId === accountId) {
+    // "You can't close the management account with this API"; the error is not documented, the
+    // model's reason for removing the management account is the nearest.
+    throw constraintViolation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "You can't close the management account with this API.");
+  }
+  const all = await organizationAccounts(deps, org as OrganizationRecord);
+  const members = all.filter((a) => a.id !== org.managementAccountId);
+  const recent = members.filter((a) => a.closureRequestedAt !== undefined && a.closureRequestedAt > now - CLOSE_QUOTA_WINDOW_MS).length;
+  return deps.accounts.update(accountId, (cur) => {
+    if (cur.organizationId !== org.id) throw accountNotFound();
+    if (cur.closureRequestedAt !== undefined || cur.status !== "ACTIVE") throw accountAlreadyClosed();
+    if (recent >= closeQuota(members.length)) throw constraintViolation("CLOSE_ACCOUNT_QUOTA_EXCEEDED");
+    return { ...cur, closureRequestedAt: now };
+  });
+}
+
+/**
+ * Whether an account's principals are refused (the account is closing, closed or suspended),
+ * cached for the request path and dropped on every registry write like the membership cache.
+ */
+export class ClosedAccounts {
+  private readonly cache: ChangeTrackedCache<boolean>;
+
+  constructor(
+    private readonly accounts: AccountRegistry,
+    clock: Clock,
+    opts: MembershipCacheOptions = {},
+  ) {
+    this.cache = new ChangeTrackedCache<boolean>(accounts.changes, clock, { ...opts, keepAbsent: true });
+  }
+
+  isClosed(accountId: string, now?: number): boolean | Promise<boolean> {
+    const held = this.cache.peek(accountId, now);
+    if (held !== MISS) return held === true;
+    return this.cache
+      .get(accountId, async () => {
+        const a = await this.accounts.get(accountId);
+        // Accounts this installation does not know (none is), and usable ones, are not refused.
+        return a !== undefined && !accountUsable(a) ? true : undefined;
+      })
+      .then((v) => v === true);
+  }
+}

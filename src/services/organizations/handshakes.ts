@@ -1,0 +1,225 @@
+/**
+ * Handshakes (Organizations API Reference: InviteAccountToOrganization, AcceptHandshake,
+ * DeclineHandshake, CancelHandshake, DescribeHandshake, ListHandshakesFor*; Handshake,
+ * HandshakeParty, HandshakeResource). Collection "org-handshakes", keyed by handshake id.
+ *
+ * An invitation is OPEN until the invited account accepts or declines it, the management account
+ * cancels it, or 15 days pass (EXPIRED, derived from the time). Only an account registered in this
+ * installation that belongs to no organization can accept; accepting makes it a member in the root
+ * with the default policy of each enabled policy type (FullAWSAccess), like CreateAccount.
+ */
+import { withoutOrganization, type AccountRecord } from "./accounts.js";
+import { attachDefaultPoliciesToAccount } from "./attachments.js";
+import {
+  duplicateHandshake,
+  handshakeAlreadyInState,
+  handshakeConstraintViolation,
+  handshakeNotFound,
+  invalidHandshakeTransition,
+} from "./errors.js";
+import { ORGANIZATIONS_COLLECTION, randomLowerAlnum, type OrganizationRecord, type Tag } from "./model.js";
+import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { mergeTags } from "./tags.js";
+import { forgetAccount } from "./tree.js";
+
+export const HANDSHAKES_COLLECTION = "org-handshakes";
+/** An invitation expires after 15 days. */
+export const HANDSHAKE_LIFETIME_MS = 15 * 24 * 3_600_000;
+/** At most 20 invitations a day per organization (Quotas for Organizations). */
+export const MAX_INVITATIONS_PER_DAY = 20;
+
+export type HandshakeState = "REQUESTED" | "OPEN" | "CANCELED" | "ACCEPTED" | "DECLINED" | "EXPIRED";
+export type HandshakeTargetType = "ACCOUNT" | "EMAIL";
+
+export interface HandshakeRecord {
+  id: string; // h-…
+  organizationId: string;
+  managementAccountId: string;
+  managementEmail: string;
+  managementName: string;
+  featureSet: string;
+  action: "INVITE";
+  target: { type: HandshakeTargetType; id: string };
+  notes?: string;
+  /** Tags the account receives when it joins. */
+  tags?: Tag[];
+  state: "OPEN" | "CANCELED" | "ACCEPTED" | "DECLINED";
+  requestedAt: number;
+  expiresAt: number;
+  /** The account that accepted or declined. */
+  respondedBy?: string;
+  /** When it was accepted, declined or canceled. */
+  endedAt?: number;
+}
+
+export const newHandshakeId = (): string => `h-${randomLowerAlnum(10)}`;
+
+export function handshakeArn(h: Pick<HandshakeRecord, "managementAccountId" | "organizationId" | "action" | "id">): string {
+  return `arn:aws:organizations::${h.managementAccountId}:handshake/${h.organizationId}/${h.action.toLowerCase()}/${h.id}`;
+}
+
+/** The state at `now`: an OPEN handshake past its expiration is EXPIRED. */
+export function handshakeState(h: Readonly<HandshakeRecord>, now: number): HandshakeState {
+  return h.state === "OPEN" && now >= h.expiresAt ? "EXPIRED" : h.state;
+}
+
+/** Ended handshakes (CANCELED, ACCEPTED, DECLINED, EXPIRED) are shown for 30 days after they ended. */
+export const ENDED_HANDSHAKE_RETENTION_MS = 30 * 24 * 3_600_000;
+
+export function handshakeVisible(h: Readonly<HandshakeRecord>, now: number): boolean {
+  const ended = h.state === "OPEN" ? (now >= h.expiresAt ? h.expiresAt : undefined) : (h.endedAt ?? h.requestedAt);
+  return ended === undefined || now < ended + ENDED_HANDSHAKE_RETENTION_MS;
+}
+
+/** Whether `account` is the handshake's invited party (by id, or by its email address). */
+export function isInvitee(h: Readonly<HandshakeRecord>, account: Pick<AccountRecord, "id" | "email">): boolean {
+  return h.target.type === "ACCOUNT" ? h.target.id === account.id : h.target.id.toLowerCase() === account.email.toLowerCase();
+}
+
+export interface HandshakeView {
+  Id: string;
+  Arn: string;
+  Parties: Array<{ Id: string; Type: string }>;
+  State: HandshakeState;
+  RequestedTimestamp: Date;
+  ExpirationTimestamp: Date;
+  Action: string;
+  Resources: HandshakeResourceView[];
+}
+
+interface HandshakeResourceView {
+  Type: string;
+  Value: string;
+  Resources?: HandshakeResourceView[];
+}
+
+export function handshakeView(h: Readonly<HandshakeRecord>, now: number): HandshakeView {
+  const org: HandshakeResourceView = {
+    Type: "ORGANIZATION",
+    Value: h.organizationId,
+    Resources: [
+      { Type: "MASTER_EMAIL", Value: h.managementEmail },
+      { Type: "MASTER_NAME", Value: h.managementName },
+      { Type: "ORGANIZATION_FEATURE_SET", Value: h.featureSet },
+    ],
+  };
+  return {
+    Id: h.id,
+    Arn: handshakeArn(h),
+    Parties: [
+      { Id: h.organizationId, Type: "ORGANIZATION" },
+      { Id: h.target.id, Type: h.target.type },
+    ],
+    State: handshakeState(h, now),
+    RequestedTimestamp: new Date(h.requestedAt),
+    ExpirationTimestamp: new Date(h.expiresAt),
+    Action: h.action,
+    Resources: [org, { Type: h.target.type, Value: h.target.id }, ...(h.notes !== undefined ? [{ Type: "NOTES", Value: h.notes }] : [])],
+  };
+}
+
+/** The handshake, unless it is unknown or ended more than 30 days ago. */
+export async function getHandshake(deps: Pick<OrganizationsDomainDeps, "store">, id: string, now: number): Promise<HandshakeRecord | undefined> {
+  const h = await deps.store.get<HandshakeRecord>(HANDSHAKES_COLLECTION, id);
+  return h && handshakeVisible(h, now) ? h : undefined;
+}
+
+/** Every handshake still shown, ordered by id. */
+export async function listHandshakes(deps: Pick<OrganizationsDomainDeps, "store">, now: number): Promise<HandshakeRecord[]> {
+  return (await deps.store.list<HandshakeRecord>(HANDSHAKES_COLLECTION)).map((e) => e.value).filter((h) => handshakeVisible(h, now));
+}
+
+export async function invite(
+  deps: OrganizationsDomainDeps,
+  org: Readonly<OrganizationRecord>,
+  management: Pick<AccountRecord, "email" | "name">,
+  input: { target: { type: HandshakeTargetType; id: string }; notes?: string; tags?: Tag[]; now: number },
+): Promise<HandshakeRecord> {
+  const invited = input.target.type === "ACCOUNT" ? await deps.accounts.get(input.target.id) : await deps.accounts.findByEmail(input.target.id);
+  if (invited?.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
+  return orgTransaction(deps, async (tx) => {
+    const current = await storedOrganization(tx, org.id);
+    const mine = (await tx.list<HandshakeRecord>(HANDSHAKES_COLLECTION)).map((e) => e.value).filter((h) => h.organizationId === org.id);
+    const sameTarget = (h: HandshakeRecord): boolean =>
+      h.target.type === input.target.type && (h.target.type === "ACCOUNT" ? h.target.id === input.target.id : h.target.id.toLowerCase() === input.target.id.toLowerCase());
+    if (mine.some((h) => sameTarget(h) && handshakeState(h, input.now) === "OPEN")) throw duplicateHandshake();
+    if (mine.filter((h) => h.requestedAt > input.now - 24 * 3_600_000).length >= MAX_INVITATIONS_PER_DAY) throw handshakeConstraintViolation("HANDSHAKE_RATE_LIMIT_EXCEEDED");
+    const rec: HandshakeRecord = {
+      id: newHandshakeId(),
+      organizationId: current.id,
+      managementAccountId: current.managementAccountId,
+      managementEmail: management.email,
+      managementName: management.name,
+      featureSet: current.featureSet,
+      action: "INVITE",
+      target: input.target,
+      ...(input.notes !== undefined ? { notes: input.notes } : {}),
+      ...(input.tags !== undefined && input.tags.length > 0 ? { tags: input.tags } : {}),
+      state: "OPEN",
+      requestedAt: input.now,
+      expiresAt: input.now + HANDSHAKE_LIFETIME_MS,
+    };
+    await tx.put(HANDSHAKES_COLLECTION, rec.id, rec);
+    return rec;
+  });
+}
+
+type Transition = "ACCEPTED" | "DECLINED" | "CANCELED";
+
+/**
+ * The state machine: only an OPEN handshake moves, to ACCEPTED, DECLINED (by the invitee) or
+ * CANCELED (by the originator). Asking for the state it is already in is
+ * HandshakeAlreadyInStateException; any other move is InvalidHandshakeTransitionException.
+ */
+export function checkTransition(current: HandshakeState, to: Transition): void {
+  if (current === to) throw handshakeAlreadyInState();
+  if (current !== "OPEN" && current !== "REQUESTED") throw invalidHandshakeTransition();
+}
+
+/** Moves a handshake the caller may act on (`mayAct`, else HandshakeNotFound) to `to`. */
+export async function respond(
+  deps: OrganizationsDomainDeps,
+  id: string,
+  to: Transition,
+  mayAct: (h: HandshakeRecord) => boolean,
+  caller: string,
+  now: number,
+): Promise<HandshakeRecord> {
+  return orgTransaction(deps, async (tx) => {
+    const h = await tx.get<HandshakeRecord>(HANDSHAKES_COLLECTION, id);
+    if (!h || !handshakeVisible(h, now) || !mayAct(h)) throw handshakeNotFound();
+    checkTransition(handshakeState(h, now), to);
+    if (to === "ACCEPTED" && !(await tx.get(ORGANIZATIONS_COLLECTION, h.organizationId))) throw invalidHandshakeTransition();
+    const next: HandshakeRecord = { ...h, state: to, endedAt: now, ...(to === "CANCELED" ? {} : { respondedBy: caller }) };
+    await tx.put(HANDSHAKES_COLLECTION, id, next);
+    return next;
+  });
+}
+
+/**
+ * AcceptHandshake of an invitation: the caller's account joins the organization (claimed
+ * atomically: an account already in one is refused), then the handshake is ACCEPTED.
+ */
+export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string, accountId: string, now: number): Promise<HandshakeRecord> {
+  const h = await getHandshake(deps, id, now);
+  const account = await deps.accounts.get(accountId);
+  if (!h || !account || !isInvitee(h, account)) throw handshakeNotFound();
+  checkTransition(handshakeState(h, now), "ACCEPTED");
+  if (account.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
+  // Leftovers of an earlier membership in the same organization go first.
+  await forgetAccount(deps, h.organizationId, accountId);
+  await deps.accounts.update(accountId, (cur) => {
+    if (cur.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
+    return { ...cur, organizationId: h.organizationId, joinedMethod: "INVITED", joinedAt: now, ...(h.tags !== undefined ? { tags: mergeTags(cur.tags ?? [], h.tags) } : {}) };
+  });
+  try {
+    const accepted = await respond(deps, id, "ACCEPTED", (x) => isInvitee(x, account), accountId, now);
+    await attachDefaultPoliciesToAccount(deps, h.organizationId, accountId);
+    return accepted;
+  } catch (e) {
+    // The handshake moved meanwhile (canceled, expired): the account does not join after all.
+    await deps.accounts.update(accountId, (cur) => (cur.organizationId === h.organizationId ? withoutOrganization(cur) : cur));
+    throw e;
+  }
+}
+
