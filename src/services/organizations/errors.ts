@@ -191,7 +191,10 @@ export type InvalidInputReason =
   | "MAX_LENGTH_EXCEEDED"
   | "MIN_LENGTH_EXCEEDED"
   | "MAX_VALUE_EXCEEDED"
-  | "MIN_VALUE_EXCEEDED";
+  | "MIN_VALUE_EXCEEDED"
+  | "INVALID_RESOURCE_POLICY_JSON"
+  | "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY"
+  | "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED";
 
 const INVALID_INPUT_MESSAGES: Record<InvalidInputReason, string> = {
   INPUT_REQUIRED: "You must specify a value for every required parameter.",
@@ -211,6 +214,10 @@ const INVALID_INPUT_MESSAGES: Record<InvalidInputReason, string> = {
   MIN_LENGTH_EXCEEDED: "You provided a string parameter that is shorter than allowed.",
   MAX_VALUE_EXCEEDED: "You provided a numeric parameter that has a larger value than allowed.",
   MIN_VALUE_EXCEEDED: "You provided a numeric parameter that has a smaller value than allowed.",
+  // The three resource-policy messages are not documented; they follow the wording of the others.
+  INVALID_RESOURCE_POLICY_JSON: "You provided a resource policy that is not valid JSON or does not follow the policy grammar.",
+  UNSUPPORTED_ACTION_IN_RESOURCE_POLICY: "You provided a resource policy with an action that can't be delegated.",
+  UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED: "You can add tags only when you create the resource policy, not when you update it.",
 };
 
 export function invalidInput(reason: InvalidInputReason): AwsError {
@@ -236,6 +243,10 @@ export function masterCannotLeave(): AwsError {
 
 export function accountAlreadyClosed(): AwsError {
   return new AwsError("AccountAlreadyClosedException", "You attempted to close an account that is already closed.", 409);
+}
+
+export function resourcePolicyNotFound(): AwsError {
+  return new AwsError("ResourcePolicyNotFoundException", "We can't find a resource policy request with the parameter that you specified.", 404);
 }
 
 export function handshakeNotFound(): AwsError {

@@ -8,6 +8,7 @@ import { notInUse, notManagementAccount } from "./errors.js";
 import type { MembershipCache, CachedMembership } from "./membership-cache.js";
 import type { OrganizationRecord } from "./model.js";
 import { loadMembership, type OrganizationsDomainDeps } from "./organization.js";
+import { DELEGATABLE_ACTIONS, getResourcePolicy } from "./resource-policy.js";
 
 export interface OrgCalls {
   caller(ctx: RequestContext): string;
@@ -19,7 +20,10 @@ export interface OrgCalls {
   memberOf(org: Readonly<OrganizationRecord>, accountId: string): Promise<CachedMembership | undefined>;
   /**
    * Authorises `action` on the resource `arn` names in the caller's organization ("*" when the
-   * caller is in none, or `arn` gives undefined), then requires the management account.
+   * caller is in none, or `arn` gives undefined), then requires the management account. A member
+   * account may call a delegatable action when the organization has a resource-based delegation
+   * policy: the policy engine then evaluates the call as cross-account to the management account,
+   * so both the member's IAM policies and the delegation policy must allow it.
    */
   managementCall(
     ctx: RequestContext,
@@ -54,9 +58,15 @@ export function createOrgCalls(deps: OrganizationsDomainDeps, memberships: Membe
     async managementCall(ctx, action, arn, context) {
       const m = await membership(caller(ctx));
       const resource = (m && arn?.(m.org)) ?? "*";
-      await ctx.authorize({ action: `organizations:${action}`, resource, ...(context && Object.keys(context).length > 0 ? { context } : {}) });
+      const delegation = m && !isManagement(m, caller(ctx)) && DELEGATABLE_ACTIONS.has(action) ? await getResourcePolicy(deps, m.org) : undefined;
+      await ctx.authorize({
+        action: `organizations:${action}`,
+        resource,
+        ...(m && delegation ? { resourceAccount: m.org.managementAccountId, resourcePolicy: delegation.content } : {}),
+        ...(context && Object.keys(context).length > 0 ? { context } : {}),
+      });
       if (!m) throw notInUse();
-      if (!isManagement(m, caller(ctx))) throw notManagementAccount();
+      if (!isManagement(m, caller(ctx)) && !delegation) throw notManagementAccount();
       return m;
     },
   };

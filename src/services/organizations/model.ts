@@ -7,6 +7,7 @@
  *   org-policies                  `<o-id>/<p-id>` → PolicyRecord (AWS managed policies are constants)
  *   org-policy-attachments        `<o-id>/<target-id>/<p-id>` → AttachmentRecord
  *   org-handshakes                `<h-id>` → HandshakeRecord (handshakes.ts)
+ *   org-resource-policies         `<o-id>` → ResourcePolicyRecord (resource-policy.ts)
  */
 import { randomBytes } from "node:crypto";
 import type { AccountRecord } from "./accounts.js";
@@ -18,6 +19,7 @@ export const OU_COLLECTION = "org-units";
 export const ACCOUNT_PARENTS_COLLECTION = "org-account-parents";
 export const POLICIES_COLLECTION = "org-policies";
 export const ATTACHMENTS_COLLECTION = "org-policy-attachments";
+export const RESOURCE_POLICY_COLLECTION = "org-resource-policies";
 
 export type FeatureSet = "ALL" | "CONSOLIDATED_BILLING";
 export type CreateAccountState = "IN_PROGRESS" | "SUCCEEDED" | "FAILED";

@@ -15,6 +15,7 @@ import { alreadyInOrganization, constraintViolation, notInUse, notManagementAcco
 import {
   ACCOUNT_PARENTS_COLLECTION,
   ATTACHMENTS_COLLECTION,
+  RESOURCE_POLICY_COLLECTION,
   CREATE_ACCOUNT_COLLECTION,
   OU_COLLECTION,
   POLICIES_COLLECTION,
@@ -168,6 +169,7 @@ export async function deleteOrganization(deps: OrganizationsDomainDeps, accountI
   }
   await deps.accounts.update(accountId, withoutOrganization);
   await removeOrganization(deps, org.id);
+  await deps.store.delete(RESOURCE_POLICY_COLLECTION, org.id);
   for (const r of requests) await deps.store.delete(CREATE_ACCOUNT_COLLECTION, r.key);
   // What remains of the tree: the default policies' attachments and the management account's place.
   await orgTransaction(deps, async (tx) => {

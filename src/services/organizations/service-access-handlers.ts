@@ -9,10 +9,11 @@ import {
   EnableAWSServiceAccess$,
   ListAWSServiceAccessForOrganization$,
   ListDelegatedAdministrators$,
+  ListDelegatedServicesForAccount$,
   RegisterDelegatedAdministrator$,
 } from "@aws-sdk/client-organizations";
 import type { OperationDefinition } from "../types.js";
-import { notManagementAccount } from "./errors.js";
+import { accountNotFound, accountNotRegistered, notManagementAccount } from "./errors.js";
 import type { OrgCalls } from "./handler-support.js";
 import { ACCOUNT_ID, checkString, maxResults, paginate, requireString } from "./input.js";
 import { accountArn, accountView } from "./model.js";
@@ -20,6 +21,7 @@ import type { OrganizationsDomainDeps } from "./organization.js";
 import type { PageInput } from "./ou-handlers.js";
 import {
   delegatedAdministrators,
+  delegatedServices,
   deregisterDelegatedAdministrator,
   disableServiceAccess,
   enableServiceAccess,
@@ -63,9 +65,8 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
     ListAWSServiceAccessForOrganization: {
       schema: ListAWSServiceAccessForOrganization$,
       handler: async (input: PageInput, ctx) => {
-        await ctx.authorize({ action: "organizations:ListAWSServiceAccessForOrganization", resource: "*" });
         maxResults(input?.MaxResults);
-        const { org } = await requireManagement(caller(ctx));
+        const { org } = await calls.managementCall(ctx, "ListAWSServiceAccessForOrganization");
         const { page, next } = paginate(org.enabledServices ?? [], (e) => e.servicePrincipal, "ListAWSServiceAccessForOrganization", input?.NextToken, input?.MaxResults);
         return {
           EnabledServicePrincipals: page.map((e) => ({ ServicePrincipal: e.servicePrincipal, DateEnabled: new Date(e.enabledAt) })),
@@ -112,6 +113,32 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
         const { page, next } = paginate(all, (d) => d.account.id, `ListDelegatedAdministrators:${sp ?? ""}`, input?.NextToken, input?.MaxResults);
         return {
           DelegatedAdministrators: page.map((d) => ({ ...accountView(org, d.account, ctx.now), DelegationEnabledDate: new Date(d.delegatedAt) })),
+          ...(next ? { NextToken: next } : {}),
+        };
+      },
+    },
+    ListDelegatedServicesForAccount: {
+      schema: ListDelegatedServicesForAccount$,
+      handler: async (input: PageInput & { AccountId?: string }, ctx) => {
+        const id = requireString(input?.AccountId);
+        checkString(id, { pattern: ACCOUNT_ID });
+        maxResults(input?.MaxResults);
+        const m = await membership(caller(ctx));
+        // The management account, or a member that is a delegated administrator, may list them
+        // (another member may when the resource-based delegation policy allows it).
+        let org;
+        if (m && m.org.managementAccountId !== caller(ctx) && (m.org.delegatedAdministrators ?? []).some((d) => d.accountId === caller(ctx))) {
+          await ctx.authorize({ action: "organizations:ListDelegatedServicesForAccount", resource: accountArn(m.org, id) });
+          org = m.org;
+        } else {
+          ({ org } = await calls.managementCall(ctx, "ListDelegatedServicesForAccount", (o) => accountArn(o, id)));
+        }
+        if (!(await calls.memberOf(org, id))) throw accountNotFound();
+        const services = delegatedServices(org, id);
+        if (services.length === 0) throw accountNotRegistered();
+        const { page, next } = paginate(services, (d) => d.servicePrincipal, `ListDelegatedServicesForAccount:${id}`, input?.NextToken, input?.MaxResults);
+        return {
+          DelegatedServices: page.map((d) => ({ ServicePrincipal: d.servicePrincipal, DelegationEnabledDate: new Date(d.delegatedAt) })),
           ...(next ? { NextToken: next } : {}),
         };
       },

@@ -71,3 +71,11 @@ export async function delegatedAdministrators(
   const accounts = await organizationAccounts(deps, org);
   return accounts.filter((a) => byAccount.has(a.id)).map((account) => ({ account, delegatedAt: byAccount.get(account.id) as number }));
 }
+
+/** The services `accountId` is a delegated administrator of, ordered by service principal. */
+export function delegatedServices(org: Readonly<OrganizationRecord>, accountId: string): Array<{ servicePrincipal: string; delegatedAt: number }> {
+  return (org.delegatedAdministrators ?? [])
+    .filter((d) => d.accountId === accountId)
+    .map(({ servicePrincipal, delegatedAt }) => ({ servicePrincipal, delegatedAt }))
+    .sort((a, b) => (a.servicePrincipal < b.servicePrincipal ? -1 : a.servicePrincipal > b.servicePrincipal ? 1 : 0));
+}

@@ -44,6 +44,7 @@ import { accountLifecycleOperations } from "./account-lifecycle-handlers.js";
 import { handshakeOperations } from "./handshake-handlers.js";
 import { ouOperations, parentArn, type PageInput } from "./ou-handlers.js";
 import { policyOperations } from "./policy-handlers.js";
+import { resourcePolicyOperations } from "./resource-policy-handlers.js";
 import { ScpCache } from "./scp-cache.js";
 import { serviceAccessOperations } from "./service-access-handlers.js";
 import { tagOperations } from "./tag-handlers.js";
@@ -79,7 +80,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
   const runLater = deps.runLater ?? ((fn: () => void) => void setTimeout(fn, 10));
   const memberships = new MembershipCache(deps.accounts.changes, deps.clock, deps.membershipCache);
   const calls = createOrgCalls(deps, memberships);
-  const { caller, requireMembership, requireManagement, memberOf } = calls;
+  const { caller, requireMembership, memberOf } = calls;
   const scps = new ScpCache(deps.store, deps.accounts, deps.clock, deps.scpCache);
 
   return {
@@ -141,11 +142,10 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       DescribeCreateAccountStatus: {
         schema: DescribeCreateAccountStatus$,
         handler: async (input: { CreateAccountRequestId?: string }, ctx) => {
-          await ctx.authorize({ action: "organizations:DescribeCreateAccountStatus", resource: "*" });
           const id = requireString(input?.CreateAccountRequestId);
           checkString(id, { pattern: CAR_ID });
-          await requireManagement(caller(ctx));
-          const rec = await getCreateAccountRequest(deps, caller(ctx), id);
+          const { org } = await calls.managementCall(ctx, "DescribeCreateAccountStatus");
+          const rec = await getCreateAccountRequest(deps, org.managementAccountId, id);
           if (!rec) throw createAccountStatusNotFound();
           return { CreateAccountStatus: createAccountStatusView(rec) };
         },
@@ -153,12 +153,11 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       ListCreateAccountStatus: {
         schema: ListCreateAccountStatus$,
         handler: async (input: PageInput & { States?: string[] }, ctx) => {
-          await ctx.authorize({ action: "organizations:ListCreateAccountStatus", resource: "*" });
           const states = input?.States;
           if (states?.some((s) => !STATES.includes(s as CreateAccountState))) throw invalidInput("INVALID_ENUM");
           maxResults(input?.MaxResults);
-          await requireManagement(caller(ctx));
-          const all = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${caller(ctx)}//` });
+          const { org } = await calls.managementCall(ctx, "ListCreateAccountStatus");
+          const all = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${org.managementAccountId}//` });
           const wanted = all.map((e) => e.value).filter((r) => !states || states.length === 0 || states.includes(r.state));
           const { page, next } = paginate(wanted, (r) => r.id, `ListCreateAccountStatus:${(states ?? []).join(",")}`, input?.NextToken, input?.MaxResults);
           return { CreateAccountStatuses: page.map(createAccountStatusView), ...(next ? { NextToken: next } : {}) };
@@ -167,9 +166,8 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       ListAccounts: {
         schema: ListAccounts$,
         handler: async (input: PageInput, ctx) => {
-          await ctx.authorize({ action: "organizations:ListAccounts", resource: "*" });
           maxResults(input?.MaxResults);
-          const { org } = await requireManagement(caller(ctx));
+          const { org } = await calls.managementCall(ctx, "ListAccounts");
           const { page, next } = paginate(await organizationAccounts(deps, org), (a) => a.id, "ListAccounts", input?.NextToken, input?.MaxResults);
           return { Accounts: page.map((a) => accountView(org, a, ctx.now)), ...(next ? { NextToken: next } : {}) };
         },
@@ -188,9 +186,8 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       ListRoots: {
         schema: ListRoots$,
         handler: async (input: PageInput, ctx) => {
-          await ctx.authorize({ action: "organizations:ListRoots", resource: "*" });
           maxResults(input?.MaxResults);
-          const { org } = await requireManagement(caller(ctx));
+          const { org } = await calls.managementCall(ctx, "ListRoots");
           return { Roots: [rootView(org)] };
         },
       },
@@ -225,6 +222,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       ...serviceAccessOperations(deps, calls),
       ...accountLifecycleOperations(deps, calls),
       ...handshakeOperations(deps, calls),
+      ...resourcePolicyOperations(deps, calls),
     },
   };
 }
