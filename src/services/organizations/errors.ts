@@ -63,6 +63,7 @@ export type ConstraintReason =
   | "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
   | "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
   | "MAX_TAG_LIMIT_EXCEEDED"
+  | "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE"
   | "OU_DEPTH_LIMIT_EXCEEDED"
   | "OU_NUMBER_LIMIT_EXCEEDED"
   | "POLICY_CONTENT_LIMIT_EXCEEDED"
@@ -78,6 +79,8 @@ const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
   MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED:
     "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
   MAX_TAG_LIMIT_EXCEEDED: "You have exceeded the number of tags allowed on this resource.",
+  ORGANIZATION_NOT_IN_ALL_FEATURES_MODE:
+    "You attempted to perform an operation that requires the organization to be configured to support all features. An organization that supports only consolidated billing features can't perform this operation.",
   OU_DEPTH_LIMIT_EXCEEDED: "You attempted to create an OU tree that is too many levels deep.",
   OU_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of OUs that you can have in an organization.",
   POLICY_CONTENT_LIMIT_EXCEEDED: "You attempted to create a policy that is larger than the maximum size.",
@@ -269,12 +272,22 @@ export function duplicateHandshake(): AwsError {
   return new AwsError("DuplicateHandshakeException", "A handshake with the same action and target already exists.", 409);
 }
 
-export type HandshakeConstraintReason = "ALREADY_IN_AN_ORGANIZATION" | "ACCOUNT_NUMBER_LIMIT_EXCEEDED" | "HANDSHAKE_RATE_LIMIT_EXCEEDED";
+export type HandshakeConstraintReason =
+  | "ALREADY_IN_AN_ORGANIZATION"
+  | "ACCOUNT_NUMBER_LIMIT_EXCEEDED"
+  | "HANDSHAKE_RATE_LIMIT_EXCEEDED"
+  | "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES"
+  | "ORGANIZATION_ALREADY_HAS_ALL_FEATURES"
+  | "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION";
 
 const HANDSHAKE_CONSTRAINT_MESSAGES: Record<HandshakeConstraintReason, string> = {
   ALREADY_IN_AN_ORGANIZATION: "The handshake request is invalid because the invited account is already a member of an organization.",
   ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the limit on the number of accounts in an organization.",
   HANDSHAKE_RATE_LIMIT_EXCEEDED: "You attempted to exceed the number of handshakes that you can send in one day.",
+  INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES:
+    "You can't issue new invitations to join an organization while it's in the process of enabling all features. You can resume inviting accounts after you finalize the process when all accounts have agreed to the change.",
+  ORGANIZATION_ALREADY_HAS_ALL_FEATURES: "The handshake request is invalid because the organization has already enabled all features.",
+  ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION: "The handshake request is invalid because the organization has already started the process to enable all features.",
 };
 
 export function handshakeConstraintViolation(reason: HandshakeConstraintReason): AwsError {

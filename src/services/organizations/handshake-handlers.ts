@@ -4,6 +4,7 @@ import {
   CancelHandshake$,
   DeclineHandshake$,
   DescribeHandshake$,
+  EnableAllFeatures$,
   InviteAccountToOrganization$,
   ListHandshakesForAccount$,
   ListHandshakesForOrganization$,
@@ -12,6 +13,7 @@ import type { RequestContext } from "../../core/types.js";
 import { requestTagContext } from "../iam/tags.js";
 import type { OperationDefinition } from "../types.js";
 import { ACCOUNT_ID_PATTERN, EMAIL_PATTERN } from "./accounts.js";
+import { acceptPath, approveAllFeatures, cancelChildren, enableAllFeatures, finalizeAllFeatures } from "./all-features.js";
 import { handshakeNotFound, invalidInput } from "./errors.js";
 import { noteResource, type OrgCalls } from "./handler-support.js";
 import {
@@ -47,8 +49,7 @@ function listFilter(input: ListInput | undefined): (h: HandshakeRecord) => boole
   if (f?.ActionType !== undefined && f.ParentHandshakeId !== undefined) throw invalidInput("MAX_FILTER_LIMIT_EXCEEDED");
   if (f?.ActionType !== undefined && !ACTION_TYPES.includes(f.ActionType)) throw invalidInput("INVALID_ENUM");
   if (f?.ParentHandshakeId !== undefined) requireHandshakeId(f.ParentHandshakeId);
-  // Invitations have no parent handshake.
-  return (h) => (f?.ActionType === undefined || h.action === f.ActionType) && f?.ParentHandshakeId === undefined;
+  return (h) => (f?.ActionType === undefined || h.action === f.ActionType) && (f?.ParentHandshakeId === undefined || h.parentHandshakeId === f.ParentHandshakeId);
 }
 
 export function handshakeOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): Record<string, OperationDefinition> {
@@ -94,8 +95,19 @@ export function handshakeOperations(deps: OrganizationsDomainDeps, calls: OrgCal
       schema: AcceptHandshake$,
       handler: async (input: { HandshakeId?: string }, ctx) => {
         const id = requireHandshakeId(input?.HandshakeId);
-        await authorizedHandshake(ctx, "AcceptHandshake", id);
-        const h = await acceptInvitation(deps, id, caller(ctx), ctx.now);
+        const found = await authorizedHandshake(ctx, "AcceptHandshake", id);
+        const accept = { invitation: acceptInvitation, approve: approveAllFeatures, finalize: finalizeAllFeatures }[found ? acceptPath(found) : "invitation"];
+        const h = await accept(deps, id, caller(ctx), ctx.now);
+        return { Handshake: handshakeView(h, ctx.now) };
+      },
+    },
+    EnableAllFeatures: {
+      schema: EnableAllFeatures$,
+      handler: async (_input: unknown, ctx) => {
+        const m = await calls.managementCall(ctx, "EnableAllFeatures");
+        const management = await deps.accounts.get(m.org.managementAccountId);
+        const h = await enableAllFeatures(deps, m.org.id, { email: m.managementEmail, name: management?.name ?? "" }, ctx.now);
+        noteResource(ctx, m, handshakeArn(h), HANDSHAKE_TYPE);
         return { Handshake: handshakeView(h, ctx.now) };
       },
     },
@@ -115,6 +127,7 @@ export function handshakeOperations(deps: OrganizationsDomainDeps, calls: OrgCal
         const id = requireHandshakeId(input?.HandshakeId);
         await authorizedHandshake(ctx, "CancelHandshake", id);
         const h = await respond(deps, id, "CANCELED", (x) => x.managementAccountId === caller(ctx), caller(ctx), ctx.now);
+        if (h.action === "ENABLE_ALL_FEATURES" && h.parentHandshakeId === undefined) await cancelChildren(deps, h.id, ctx.now);
         return { Handshake: handshakeView(h, ctx.now) };
       },
     },

@@ -7,6 +7,11 @@
  * cancels it, or 15 days pass (EXPIRED, derived from the time). Only an account registered in this
  * installation that belongs to no organization can accept; accepting makes it a member in the root
  * with the default policy of each enabled policy type (FullAWSAccess), like CreateAccount.
+ *
+ * EnableAllFeatures (all-features.ts) adds an organization-wide ENABLE_ALL_FEATURES handshake
+ * (the parent, REQUESTED until every invited member approved), one ENABLE_ALL_FEATURES child per
+ * invited member account and, once all approved, an APPROVE_ALL_FEATURES child for the
+ * management account.
  */
 import { withoutOrganization, type AccountRecord } from "./accounts.js";
 import { attachDefaultPoliciesToAccount } from "./attachments.js";
@@ -30,6 +35,7 @@ export const MAX_INVITATIONS_PER_DAY = 20;
 
 export type HandshakeState = "REQUESTED" | "OPEN" | "CANCELED" | "ACCEPTED" | "DECLINED" | "EXPIRED";
 export type HandshakeTargetType = "ACCOUNT" | "EMAIL";
+export type HandshakeAction = "INVITE" | "ENABLE_ALL_FEATURES" | "APPROVE_ALL_FEATURES";
 
 export interface HandshakeRecord {
   id: string; // h-…
@@ -38,12 +44,15 @@ export interface HandshakeRecord {
   managementEmail: string;
   managementName: string;
   featureSet: string;
-  action: "INVITE";
-  target: { type: HandshakeTargetType; id: string };
+  action: HandshakeAction;
+  /** The recipient: an account or email address, or the organization itself (the ENABLE_ALL_FEATURES parent). */
+  target: { type: HandshakeTargetType | "ORGANIZATION"; id: string };
+  /** The organization-wide ENABLE_ALL_FEATURES handshake this one belongs to. */
+  parentHandshakeId?: string;
   notes?: string;
   /** Tags the account receives when it joins. */
   tags?: Tag[];
-  state: "OPEN" | "CANCELED" | "ACCEPTED" | "DECLINED";
+  state: "REQUESTED" | "OPEN" | "CANCELED" | "ACCEPTED" | "DECLINED";
   requestedAt: number;
   expiresAt: number;
   /** The account that accepted or declined. */
@@ -58,21 +67,29 @@ export function handshakeArn(h: Pick<HandshakeRecord, "managementAccountId" | "o
   return `arn:aws:organizations::${h.managementAccountId}:handshake/${h.organizationId}/${h.action.toLowerCase()}/${h.id}`;
 }
 
-/** The state at `now`: an OPEN handshake past its expiration is EXPIRED. */
+const pending = (state: HandshakeState): boolean => state === "OPEN" || state === "REQUESTED";
+
+/** The state at `now`: an OPEN or REQUESTED handshake past its expiration is EXPIRED. */
 export function handshakeState(h: Readonly<HandshakeRecord>, now: number): HandshakeState {
-  return h.state === "OPEN" && now >= h.expiresAt ? "EXPIRED" : h.state;
+  return pending(h.state) && now >= h.expiresAt ? "EXPIRED" : h.state;
+}
+
+/** True when `h` is an organization's request to enable all features that has not ended. */
+export function isPendingAllFeatures(h: Readonly<HandshakeRecord>, now: number): boolean {
+  return h.action === "ENABLE_ALL_FEATURES" && h.parentHandshakeId === undefined && pending(handshakeState(h, now));
 }
 
 /** Ended handshakes (CANCELED, ACCEPTED, DECLINED, EXPIRED) are shown for 30 days after they ended. */
 export const ENDED_HANDSHAKE_RETENTION_MS = 30 * 24 * 3_600_000;
 
 export function handshakeVisible(h: Readonly<HandshakeRecord>, now: number): boolean {
-  const ended = h.state === "OPEN" ? (now >= h.expiresAt ? h.expiresAt : undefined) : (h.endedAt ?? h.requestedAt);
+  const ended = pending(h.state) ? (now >= h.expiresAt ? h.expiresAt : undefined) : (h.endedAt ?? h.requestedAt);
   return ended === undefined || now < ended + ENDED_HANDSHAKE_RETENTION_MS;
 }
 
 /** Whether `account` is the handshake's invited party (by id, or by its email address). */
 export function isInvitee(h: Readonly<HandshakeRecord>, account: Pick<AccountRecord, "id" | "email">): boolean {
+  if (h.target.type === "ORGANIZATION") return false;
   return h.target.type === "ACCOUNT" ? h.target.id === account.id : h.target.id.toLowerCase() === account.email.toLowerCase();
 }
 
@@ -103,18 +120,21 @@ export function handshakeView(h: Readonly<HandshakeRecord>, now: number): Handsh
       { Type: "ORGANIZATION_FEATURE_SET", Value: h.featureSet },
     ],
   };
+  const toOrganization = h.target.type === "ORGANIZATION";
   return {
     Id: h.id,
     Arn: handshakeArn(h),
-    Parties: [
-      { Id: h.organizationId, Type: "ORGANIZATION" },
-      { Id: h.target.id, Type: h.target.type },
-    ],
+    Parties: [{ Id: h.organizationId, Type: "ORGANIZATION" }, ...(toOrganization ? [] : [{ Id: h.target.id, Type: h.target.type }])],
     State: handshakeState(h, now),
     RequestedTimestamp: new Date(h.requestedAt),
     ExpirationTimestamp: new Date(h.expiresAt),
     Action: h.action,
-    Resources: [org, { Type: h.target.type, Value: h.target.id }, ...(h.notes !== undefined ? [{ Type: "NOTES", Value: h.notes }] : [])],
+    Resources: [
+      org,
+      ...(toOrganization ? [] : [{ Type: h.target.type, Value: h.target.id }]),
+      ...(h.notes !== undefined ? [{ Type: "NOTES", Value: h.notes }] : []),
+      ...(h.parentHandshakeId !== undefined ? [{ Type: "PARENT_HANDSHAKE", Value: h.parentHandshakeId }] : []),
+    ],
   };
 }
 
@@ -142,8 +162,9 @@ export async function invite(
     const mine = (await tx.list<HandshakeRecord>(HANDSHAKES_COLLECTION)).map((e) => e.value).filter((h) => h.organizationId === org.id);
     const sameTarget = (h: HandshakeRecord): boolean =>
       h.target.type === input.target.type && (h.target.type === "ACCOUNT" ? h.target.id === input.target.id : h.target.id.toLowerCase() === input.target.id.toLowerCase());
-    if (mine.some((h) => sameTarget(h) && handshakeState(h, input.now) === "OPEN")) throw duplicateHandshake();
-    if (mine.filter((h) => h.requestedAt > input.now - 24 * 3_600_000).length >= MAX_INVITATIONS_PER_DAY) throw handshakeConstraintViolation("HANDSHAKE_RATE_LIMIT_EXCEEDED");
+    if (mine.some((h) => isPendingAllFeatures(h, input.now))) throw handshakeConstraintViolation("INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES");
+    if (mine.some((h) => h.action === "INVITE" && sameTarget(h) && handshakeState(h, input.now) === "OPEN")) throw duplicateHandshake();
+    if (mine.filter((h) => h.action === "INVITE" && h.requestedAt > input.now - 24 * 3_600_000).length >= MAX_INVITATIONS_PER_DAY) throw handshakeConstraintViolation("HANDSHAKE_RATE_LIMIT_EXCEEDED");
     const rec: HandshakeRecord = {
       id: newHandshakeId(),
       organizationId: current.id,

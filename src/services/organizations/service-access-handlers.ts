@@ -13,10 +13,10 @@ import {
   RegisterDelegatedAdministrator$,
 } from "@aws-sdk/client-organizations";
 import type { OperationDefinition } from "../types.js";
-import { accountNotFound, accountNotRegistered, notManagementAccount } from "./errors.js";
+import { accountNotFound, accountNotRegistered, constraintViolation, notManagementAccount } from "./errors.js";
 import type { OrgCalls } from "./handler-support.js";
 import { ACCOUNT_ID, checkString, maxResults, paginate, requireString } from "./input.js";
-import { accountArn, accountView } from "./model.js";
+import { accountArn, accountView, type OrganizationRecord } from "./model.js";
 import type { OrganizationsDomainDeps } from "./organization.js";
 import type { PageInput } from "./ou-handlers.js";
 import {
@@ -39,6 +39,11 @@ function servicePrincipalOf(v: unknown): string {
 
 const servicePrincipalContext = (sp: string) => ({ "organizations:ServicePrincipal": sp });
 
+/** Trusted access and delegated administrators need an organization with all features. */
+function requireAllFeatures(org: Readonly<OrganizationRecord>): void {
+  if (org.featureSet !== "ALL") throw constraintViolation("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE");
+}
+
 export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): Record<string, OperationDefinition> {
   const { caller, membership, requireMembership, requireManagement } = calls;
   return {
@@ -48,6 +53,7 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
         const sp = servicePrincipalOf(input?.ServicePrincipal);
         await ctx.authorize({ action: "organizations:EnableAWSServiceAccess", resource: "*", context: servicePrincipalContext(sp) });
         const { org } = await requireManagement(caller(ctx));
+        requireAllFeatures(org);
         await enableServiceAccess(deps, org, sp, ctx.now);
         return {};
       },
@@ -83,6 +89,7 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
         const m = await membership(caller(ctx));
         await ctx.authorize({ action: "organizations:RegisterDelegatedAdministrator", resource: m ? accountArn(m.org, id) : "*", context: servicePrincipalContext(sp) });
         const { org } = await requireManagement(caller(ctx));
+        requireAllFeatures(org);
         await registerDelegatedAdministrator(deps, org, id, sp, ctx.now);
         return {};
       },
