@@ -316,7 +316,11 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     core.iam.useServices(registry.all());
     // The policy simulator evaluates the same SCPs the authoriser enforces.
     core.iam.useServiceControlPolicies(orgs.serviceControlPolicies);
-    const authorizer = createAuthorizer({ directory: core.iam.directory, serviceControlPolicies: orgs.serviceControlPolicies });
+    const authorizer = createAuthorizer({
+      directory: core.iam.directory,
+      serviceControlPolicies: orgs.serviceControlPolicies,
+      resourceControlPolicies: orgs.resourceControlPolicies,
+    });
     const handle = createPipeline({
       registry,
       directory: core.iam.directory,

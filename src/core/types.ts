@@ -63,6 +63,8 @@ export interface AuthorizeRequest {
    * KMS key policies do (the key policy must allow, directly or by delegating to IAM via the root principal).
    */
   resourcePolicyIsAuthoritative?: boolean;
+  /** Resource control policies do not apply to this resource (AWS managed KMS keys). */
+  resourceControlPoliciesExempt?: boolean;
   /**
    * The caller is a web-identity federation through this IAM identity provider (its ARN):
    * it matches {"Federated": <ARN>} principals (sts:AssumeRoleWithWebIdentity, unsigned).

@@ -249,4 +249,57 @@ describe("createAuthorizer", () => {
       assert.deepEqual(scps.asked, [ACCT, ACCT]);
     });
   });
+
+  describe("resource control policies", () => {
+    const OWNER = "444455556666";
+    const rcp = (...statements: object[]) => parsePolicy(policy(...statements), "rcp");
+    const full = { Effect: "Allow", Principal: "*", Action: "*", Resource: "*" };
+    const denyKms = { Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" };
+    class Rcps implements ServiceControlPolicySource {
+      levels: ScpLevels;
+      asked: string[] = [];
+      levelsFor(accountId: string): ScpLevels {
+        this.asked.push(accountId);
+        return this.levels;
+      }
+    }
+    const setup = (levels: ScpLevels) => {
+      const dir = new FakeDirectory();
+      dir.pols = { identity: [policy(allow("*"))] };
+      const rcps = new Rcps();
+      rcps.levels = levels;
+      return { a: createAuthorizer({ directory: dir, resourceControlPolicies: rcps }), rcps };
+    };
+    const keyArn = `arn:aws:kms:us-east-1:${OWNER}:key/k1`;
+    const keyPolicy = policy({ Effect: "Allow", Principal: { AWS: ACCT }, Action: "kms:*", Resource: "*" });
+    const onKey = { action: "kms:Decrypt", resource: keyArn, resourceAccount: OWNER, resourcePolicy: keyPolicy, resourcePolicyIsAuthoritative: true };
+
+    test("the resource's account's levels decide, the denial names the RCP", async () => {
+      const { a, rcps } = setup([[rcp(full)], [rcp(full), rcp(denyKms)]]);
+      await assert.rejects(a.authorize(alice, facts, onKey), (e: AwsError) => {
+        assert.equal(e.message, `User: ${alice.arn} is not authorized to perform: kms:Decrypt on resource: ${keyArn} with an explicit deny in a resource control policy`);
+        return true;
+      });
+      assert.deepEqual(rcps.asked, [OWNER]);
+      rcps.levels = [[rcp(full)], []];
+      await assert.rejects(a.authorize(alice, facts, onKey), (e: AwsError) => {
+        assert.equal(e.message, `User: ${alice.arn} is not authorized to perform: kms:Decrypt on resource: ${keyArn} because no resource control policy allows the kms:Decrypt action`);
+        return true;
+      });
+      rcps.levels = [[rcp(full)]];
+      assert.equal((await a.decide(alice, facts, onKey)).decision, "Allow");
+    });
+
+    test("not asked for services RCPs do not support, for exempt resources, or for service-linked roles", async () => {
+      const { a, rcps } = setup([[rcp(denyKms)]]);
+      assert.equal((await a.decide(alice, facts, { action: "iam:ListUsers", resource: "*" })).decision, "Allow");
+      assert.equal((await a.decide(alice, facts, { ...onKey, resourceControlPoliciesExempt: true })).decision, "Allow");
+      const linked: Principal = { type: "AssumedRole", accountId: ACCT, arn: `arn:aws:sts::${ACCT}:assumed-role/AWSServiceRoleForShield/AWSShield`, principalId: "AROAEXAMPLE:s", accessKeyId: "ASIAEXAMPLE", name: "AWSServiceRoleForShield", roleArn: `arn:aws:iam::${ACCT}:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForShield` };
+      assert.equal((await a.decide(linked, facts, { action: "kms:CreateKey", resource: "*" })).decision, "Allow");
+      assert.deepEqual(rcps.asked, []);
+      // The caller's own account when the request names no resource account.
+      assert.equal((await a.decide(alice, facts, { action: "kms:CreateKey", resource: "*" })).decision, "ExplicitDeny");
+      assert.deepEqual(rcps.asked, [ACCT]);
+    });
+  });
 });

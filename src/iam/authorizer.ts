@@ -1,8 +1,8 @@
 /**
  * The single authorisation call every service makes (through RequestContext.authorize).
  * Gathers the caller's identity policies, boundary and session policies from the
- * identity directory and the service control policies of the caller's account (from
- * Organizations), adds the global condition keys of the request, and asks the policy engine.
+ * identity directory, the service control policies of the caller's account and the resource
+ * control policies of the resource's account (from Organizations), adds the global condition keys of the request, and asks the policy engine.
  * Parsed policies are cached by their text (bounded).
  */
 import { AwsError } from "../core/errors.js";
@@ -29,6 +29,25 @@ export interface ServiceControlPolicySource {
    * await; `now` is the request's time (for entry expiry without another clock read).
    */
   levelsFor(accountId: string, now: number): ScpLevels | Promise<ScpLevels>;
+}
+
+/**
+ * The services whose resources RCPs restrict (Organizations User Guide, "Resource control
+ * policies": list of AWS services that support RCPs), by action prefix.
+ */
+export const RCP_SERVICES: ReadonlySet<string> = new Set(["s3", "sts", "sqs", "secretsmanager", "kms", "ecr", "aoss", "cognito-identity", "logs", "dynamodb"]);
+
+/**
+ * RCPs restrict requests on resources of a member account whoever the caller is (other
+ * accounts, anonymous callers, the account's own principals), except service-linked roles'
+ * requests; only actions of the services RCPs support, and not where the service says the
+ * resource is exempt (AWS managed KMS keys).
+ */
+export function subjectToRcps(p: Principal, req: AuthorizeRequest): boolean {
+  if (req.resourceControlPoliciesExempt === true) return false;
+  const colon = req.action.indexOf(":");
+  if (colon < 0 || !RCP_SERVICES.has(req.action.slice(0, colon).toLowerCase())) return false;
+  return !(p.type === "AssumedRole" && p.roleArn !== undefined && p.roleArn.includes(":role/aws-service-role/"));
 }
 
 /**
@@ -107,6 +126,7 @@ function deniedMessage(principal: Principal, req: AuthorizeRequest, result: Eval
   const r = result.reason.toLowerCase();
   if (result.decision === "ExplicitDeny") {
     if (r.includes("service control policy")) return `${base} with an explicit deny in a service control policy`;
+    if (r.includes("resource control policy")) return `${base} with an explicit deny in a resource control policy`;
     if (r.includes("resource")) return `${base} with an explicit deny in a resource-based policy`;
     if (r.includes("boundary")) return `${base} with an explicit deny in a permissions boundary`;
     if (r.includes("session")) return `${base} with an explicit deny in a session policy`;
@@ -115,6 +135,7 @@ function deniedMessage(principal: Principal, req: AuthorizeRequest, result: Eval
   // The policy type that failed to allow, as the evaluation found it: a key or trust policy that
   // delegates to the account still needs an identity-based policy, and that is what is missing.
   if (r.includes("service control policy")) return `${base} because no service control policy allows the ${req.action} action`;
+  if (r.includes("resource control policy")) return `${base} because no resource control policy allows the ${req.action} action`;
   if (r.includes("boundary")) return `${base} because no permissions boundary allows the ${req.action} action`;
   if (r.includes("session")) return `${base} because no session policy allows the ${req.action} action`;
   if (req.resourcePolicy !== undefined && r.includes("resource-based") && !r.includes("identity-based")) {
@@ -170,10 +191,13 @@ export function createAuthorizer(deps: {
   directory: IdentityDirectory;
   /** Organizations' SCPs; without it no SCP applies to anyone. */
   serviceControlPolicies?: ServiceControlPolicySource;
+  /** Organizations' RCPs (levels of the resource's account); without it no RCP applies. */
+  resourceControlPolicies?: ServiceControlPolicySource;
   cacheSize?: number;
   cacheChars?: number;
 }): Authorizer {
   const scpSource = deps.serviceControlPolicies;
+  const rcpSource = deps.resourceControlPolicies;
   const cache = new PolicyCache(deps.cacheSize ?? 5000, deps.cacheChars ?? 16_000_000);
   const rootPolicy = parsePolicy(ROOT_POLICY_TEXT, "identity");
   // The directory hands out the same PrincipalPolicies / Principal / tag objects while they are
@@ -250,6 +274,8 @@ export function createAuthorizer(deps: {
     const pols = await deps.directory.policiesFor(principal);
     let scps = scpSource !== undefined && subjectToScps(principal) ? scpSource.levelsFor(principal.accountId, facts.now) : undefined;
     if (scps instanceof Promise) scps = await scps;
+    let rcps = rcpSource !== undefined && subjectToRcps(principal, req) ? rcpSource.levelsFor(req.resourceAccount ?? principal.accountId, facts.now) : undefined;
+    if (rcps instanceof Promise) rcps = await rcps;
     const set = parsedSetOf(pols);
     const resourcePolicy = req.resourcePolicy !== undefined ? safeParse(req.resourcePolicy, "resource") : undefined;
     // The condition context is built only if a policy reads it (a Condition or policy variable
@@ -274,6 +300,7 @@ export function createAuthorizer(deps: {
       resourcePolicy,
       resourcePolicyIsAuthoritative: req.resourcePolicyIsAuthoritative === true ? true : undefined,
       serviceControlPolicies: scps,
+      resourceControlPolicies: rcps,
       ...(req.federatedProvider !== undefined ? { callerFederatedProvider: req.federatedProvider } : {}),
       context,
     };

@@ -210,11 +210,44 @@ const notPrincipalAndSpecial: Case[] = [
   { name: "SCP limits resource-policy grants", resourcePolicy: doc(rAllow({ AWS: ALICE })), scps: [[doc(allow("s3:*"))]], expect: "ImplicitDeny" },
 ];
 
+/** RCPFullAWSAccess, and a deny of KMS to principals outside the resource's account. */
+const RCP_FULL = doc(rAllow("*"));
+const RCP_DENY_OUTSIDE = doc({ ...rDeny("*", "kms:*"), Condition: { StringNotEqualsIfExists: { "aws:PrincipalAccount": ACCT } } });
+const KEY_POLICY_OTHER = doc(rAllow({ AWS: OTHER }, "kms:*"), rAllow({ AWS: ACCT }, "kms:*"));
+
+const resourceControl: Case[] = [
+  { name: "RCP: full access at every level passes", identity: [allowAll], rcps: [[RCP_FULL], [RCP_FULL]], expect: "Allow" },
+  { name: "RCP: a level without an allow denies implicitly", identity: [allowAll], rcps: [[RCP_FULL], []], expect: "ImplicitDeny" },
+  { name: "RCP: an explicit deny denies", identity: [allowAll], rcps: [[RCP_FULL, doc(rDeny("*", "iam:GetUser"))], [RCP_FULL]], expect: "ExplicitDeny" },
+  { name: "RCP: a deny for another action does not apply", identity: [allowAll], rcps: [[RCP_FULL, doc(rDeny("*", "s3:*"))]], expect: "Allow" },
+  { name: "RCP: grants nothing by itself", rcps: [[RCP_FULL]], expect: "ImplicitDeny" },
+  { name: "RCP: deny applies to the root user", principal: root, rcps: [[RCP_FULL, doc(rDeny("*", "iam:*"))]], expect: "ExplicitDeny" },
+  { name: "RCP: deny applies to anonymous callers", principal: anonymous, resourcePolicy: doc(rAllow("*")), rcps: [[RCP_FULL, doc(rDeny("*"))]], expect: "ExplicitDeny" },
+  { name: "RCP: anonymous caller still needs the resource policy", principal: anonymous, rcps: [[RCP_FULL]], expect: "ImplicitDeny" },
+  { name: "RCP: conditional deny spares the account's own principals", identity: [allowAll], action: "kms:Decrypt", resource: KEY, resourcePolicy: KEY_POLICY_OTHER, authoritative: true, rcps: [[RCP_FULL, RCP_DENY_OUTSIDE]], expect: "Allow" },
+  {
+    name: "RCP: conditional deny stops a cross-account caller the key policy allows",
+    principal: eve,
+    identity: [allowAll],
+    action: "kms:Decrypt",
+    resource: KEY,
+    resourcePolicy: KEY_POLICY_OTHER,
+    authoritative: true,
+    rcps: [[RCP_FULL], [RCP_FULL, RCP_DENY_OUTSIDE]],
+    expect: "ExplicitDeny",
+  },
+  { name: "RCP: cross-account caller allowed without RCPs", principal: eve, identity: [allowAll], action: "kms:Decrypt", resource: KEY, resourcePolicy: KEY_POLICY_OTHER, authoritative: true, expect: "Allow" },
+  { name: "RCP: an explicit deny wins over the SCPs' allow", identity: [allowAll], scps: [[allowAll]], rcps: [[doc(rDeny("*"))]], expect: "ExplicitDeny" },
+  { name: "RCP: SCP gap reported before the RCPs'", identity: [allowAll], scps: [[doc(allow("s3:*"))]], rcps: [[]], expect: "ImplicitDeny" },
+  { name: "RCP: principal-named deny spares others", identity: [allowAll], rcps: [[RCP_FULL, doc(rDeny({ AWS: BOB }))]], expect: "Allow" },
+];
+
 const tables: Record<string, Case[]> = {
   "boundaries and session policies": boundariesAndSessions,
   "resource policies": resourcePolicies,
   "authoritative resource policies": authoritative,
   "NotPrincipal, root, anonymous, SCP": notPrincipalAndSpecial,
+  "resource control policies": resourceControl,
 };
 
 for (const [group, rows] of Object.entries(tables)) {

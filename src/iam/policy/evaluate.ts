@@ -2,9 +2,10 @@
  * AWS policy evaluation logic (IAM User Guide, "Policy evaluation logic", "Cross-account
  * policy evaluation logic", "Permissions boundaries", "Session policies").
  *
- *  1. An applicable Deny in any policy (SCP, resource policy, identity policy, boundary,
+ *  1. An applicable Deny in any policy (SCP, RCP, resource policy, identity policy, boundary,
  *     session policy) → ExplicitDeny.
- *  2. SCPs: every level must allow, else ImplicitDeny.
+ *  2. SCPs (caller's account) and RCPs (resource's account): every level must allow, else
+ *     ImplicitDeny.
  *  3. Same account:
  *       - resource policy names the caller DIRECTLY (user ARN, session ARN, "*") → Allow,
  *         even without identity/boundary/session allow;
@@ -139,7 +140,8 @@ function noteMatch(env: Env, slot: PolicySlot, policy: ParsedPolicy, st: Compile
 }
 
 /**
- * Scans policies whose statements carry no principal (identity, boundary, session, SCP).
+ * Scans policies whose statements carry no principal (identity, boundary, session, SCP), or
+ * whose statements must name the caller to apply (RCP).
  * Returns DENIED, 1 (some statement allows) or 0. A traced scan looks at every statement.
  */
 function scanIdentityLike(policies: readonly ParsedPolicy[], env: Env, slot: PolicySlot): number {
@@ -214,6 +216,15 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     }
     if (r === 0) scpDenied = true;
   }
+  let rcpDenied = false;
+  for (const level of input.resourceControlPolicies ?? []) {
+    const r = scanIdentityLike(level, env, "rcp");
+    if (r === DENIED) {
+      firstDeny ??= explicitDeny("explicit deny in a resource control policy");
+      if (!tracing) return firstDeny;
+    }
+    if (r === 0) rcpDenied = true;
+  }
   const rp = input.resourcePolicy ? scanResourcePolicy(input.resourcePolicy, env) : MATCH_NONE;
   if (rp === DENIED) {
     firstDeny ??= explicitDeny("explicit deny in the resource-based policy");
@@ -239,6 +250,7 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
 
   // 2. Organizations guardrails.
   if (scpDenied) return implicitDeny("no service control policy allows the action");
+  if (rcpDenied) return implicitDeny("no resource control policy allows the action");
 
   // 3. Allows.
   if (isAnonymous) {

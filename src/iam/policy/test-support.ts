@@ -92,6 +92,7 @@ export interface Case {
   resourceKind?: PolicyKind;
   authoritative?: boolean;
   scps?: Doc[][];
+  rcps?: Doc[][];
   action?: string;
   resource?: string;
   resourceAccount?: string;
@@ -125,6 +126,7 @@ export function runCase(c: Case): EvaluationResult {
     ...(c.resourcePolicy ? { resourcePolicy: p(c.resourcePolicy, c.resourceKind ?? "resource") } : {}),
     ...(c.authoritative ? { resourcePolicyIsAuthoritative: true } : {}),
     ...(c.scps ? { serviceControlPolicies: c.scps.map((level) => level.map((d) => p(d, "scp"))) } : {}),
+    ...(c.rcps ? { resourceControlPolicies: c.rcps.map((level) => level.map((d) => p(d, "rcp"))) } : {}),
     ...(c.servicePrincipal ? { callerServicePrincipal: c.servicePrincipal } : {}),
     context,
   };

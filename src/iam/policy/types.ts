@@ -5,7 +5,7 @@ import type { CompiledCondition } from "./conditions.js";
 import type { Matcher } from "./glob.js";
 import type { PrincipalSet } from "./principal-element.js";
 
-export type PolicyKind = "identity" | "resource" | "trust" | "boundary" | "session" | "scp";
+export type PolicyKind = "identity" | "resource" | "trust" | "boundary" | "session" | "scp" | "rcp";
 
 export interface ParseOptions {
   /**
@@ -66,6 +66,11 @@ export interface EvaluationInput {
    * organization (root, OUs…, account). Every level must allow; any deny wins.
    */
   serviceControlPolicies?: ReadonlyArray<readonly ParsedPolicy[]> | undefined;
+  /**
+   * Resource control policies that apply to the resource's account, one array per level of its
+   * organization (root, OUs…, account). Like SCPs: every level must allow; any deny wins.
+   */
+  resourceControlPolicies?: ReadonlyArray<readonly ParsedPolicy[]> | undefined;
   /** The caller is an AWS service (matches {"Service": …} principals), e.g. "ec2.amazonaws.com". */
   callerServicePrincipal?: string;
   /** The caller is a web-identity / SAML federation (matches {"Federated": …} principals). */
@@ -79,7 +84,7 @@ export interface EvaluationInput {
 }
 
 /** Where an evaluated statement came from. */
-export type PolicySlot = "scp" | "resource" | "identity" | "boundary" | "session";
+export type PolicySlot = "scp" | "rcp" | "resource" | "identity" | "boundary" | "session";
 
 export interface MatchedStatementRef {
   slot: PolicySlot;

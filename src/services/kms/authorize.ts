@@ -129,6 +129,7 @@ class KeyAuthorizeRequest implements AuthorizeRequest {
   readonly resourceAccount: string;
   readonly resourcePolicy: string;
   readonly resourcePolicyIsAuthoritative = true;
+  readonly resourceControlPoliciesExempt: boolean;
   private built: ConditionContext | undefined;
 
   constructor(
@@ -141,6 +142,7 @@ class KeyAuthorizeRequest implements AuthorizeRequest {
     this.resource = key.arn;
     this.resourceAccount = key.accountId;
     this.resourcePolicy = key.policy;
+    this.resourceControlPoliciesExempt = key.manager === "AWS";
   }
 
   get context(): ConditionContext {

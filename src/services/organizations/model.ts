@@ -28,7 +28,7 @@ export type CreateAccountFailureReason = "EMAIL_ALREADY_EXISTS" | "INTERNAL_FAIL
 export type Tag = { Key: string; Value: string };
 
 /** The policy types this installation enforces (see policy-types.ts). */
-export type OrgPolicyType = "SERVICE_CONTROL_POLICY";
+export type OrgPolicyType = "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
 
 export interface OrganizationRecord {
   id: string; // o-…

@@ -21,7 +21,7 @@ import {
   type Tag,
 } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
-import { awsManagedPolicy, POLICY_TYPES } from "./policy-types.js";
+import { awsManagedPolicy, POLICY_TYPES, RCP, RCP_SERVICES } from "./policy-types.js";
 
 /** A policy as the API shows it, AWS managed or not. */
 export interface FoundPolicy {
@@ -76,15 +76,35 @@ export function policyView(org: Readonly<OrganizationRecord>, p: FoundPolicy): {
   return { PolicySummary: policySummary(org, p), Content: p.content };
 }
 
-/** The type's size limit (ConstraintViolation), then the policy engine's validation (MalformedPolicyDocument). */
+/**
+ * The type's size limit (ConstraintViolation), then the policy engine's validation
+ * (MalformedPolicyDocument), then the RCP rules of the Organizations User Guide ("RCP syntax"):
+ * Version "2012-10-17", Effect Deny only (Allow is reserved to RCPFullAWSAccess), Principal
+ * "*" only (no NotPrincipal), Action only (no NotAction) naming the services RCPs support.
+ */
 export function checkPolicyContent(type: OrgPolicyType, content: string): void {
   const rules = POLICY_TYPES[type];
   if (content.length > rules.maxSize) throw constraintViolation("POLICY_CONTENT_LIMIT_EXCEEDED");
   try {
-    parsePolicy(content, rules.kind);
+    parsePolicy(content, rules.kind, type === RCP ? { requireCurrentVersion: true } : {});
   } catch (e) {
     if (e instanceof PolicyParseError) throw malformedPolicyDocument(e.message);
     throw e;
+  }
+  if (type === RCP) checkRcpStatements(content);
+}
+
+// The texts of these failures are not documented; worded like the engine's grammar messages.
+function checkRcpStatements(content: string): void {
+  const doc = JSON.parse(content) as { Statement: Record<string, unknown> | Array<Record<string, unknown>> };
+  for (const st of Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) {
+    if (st["Effect"] !== "Deny") throw malformedPolicyDocument("Resource control policies support only the Deny effect");
+    if (!("Principal" in st) || st["Principal"] !== "*") throw malformedPolicyDocument('Resource control policies require the Principal "*"');
+    if ("NotAction" in st) throw malformedPolicyDocument("Resource control policies do not support NotAction");
+    for (const action of typeof st["Action"] === "string" ? [st["Action"]] : (st["Action"] as string[])) {
+      const vendor = action.split(":")[0]?.toLowerCase() ?? "";
+      if (action !== "*" && !RCP_SERVICES.has(vendor)) throw malformedPolicyDocument(`Resource control policies do not support the service ${vendor}`);
+    }
   }
 }
 

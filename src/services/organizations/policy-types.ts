@@ -28,6 +28,10 @@ export interface PolicyTypeRules {
 }
 
 export const SCP: OrgPolicyType = "SERVICE_CONTROL_POLICY";
+export const RCP: OrgPolicyType = "RESOURCE_CONTROL_POLICY";
+
+/** The services whose actions RCPs apply to; an RCP statement may name only their actions. */
+export { RCP_SERVICES } from "../../iam/authorizer.js";
 
 export const FULL_AWS_ACCESS: AwsManagedPolicy = {
   id: "p-FullAWSAccess",
@@ -36,8 +40,17 @@ export const FULL_AWS_ACCESS: AwsManagedPolicy = {
   content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, null, 4),
 };
 
+export const RCP_FULL_AWS_ACCESS: AwsManagedPolicy = {
+  id: "p-RCPFullAWSAccess",
+  name: "RCPFullAWSAccess",
+  // Description text not documented; worded like FullAWSAccess's.
+  description: "Allows access to every resource",
+  content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] }, null, 4),
+};
+
 export const POLICY_TYPES: Readonly<Record<OrgPolicyType, PolicyTypeRules>> = {
   SERVICE_CONTROL_POLICY: { kind: "scp", maxSize: 5120, maxPerTarget: 5, maxPerOrganization: 10_000, defaultPolicy: FULL_AWS_ACCESS },
+  RESOURCE_CONTROL_POLICY: { kind: "rcp", maxSize: 5120, maxPerTarget: 5, maxPerOrganization: 1000, defaultPolicy: RCP_FULL_AWS_ACCESS },
 };
 
 const MODEL_TYPES: ReadonlySet<string> = new Set(Object.values(PolicyType));

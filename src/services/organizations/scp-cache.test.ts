@@ -174,3 +174,32 @@ describe("SCP cache invalidation: every write that changes an account's SCPs is 
     assert.deepEqual(counts(await levels(t, "444455556666")), [1, 0], "a level with no SCP: the account never got FullAWSAccess");
   });
 });
+
+describe("RCP levels", () => {
+  const RCP = "RESOURCE_CONTROL_POLICY";
+  const rcpDoc = (Action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action, Resource: "*" }] });
+  const outsider = principals.role("444455556666", "Reader", "AROAEXAMPLE", "ops");
+  /** What a caller allowed by every other policy may do on a resource of `account`, given its RCP levels. */
+  const onResource = (l: ScpLevels, account: string, action = "kms:Decrypt"): string =>
+    evaluate({ principal: outsider, action, resource: "*", resourceAccount: account, identityPolicies: ADMIN, resourcePolicy: parsePolicy(JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }] }), "resource"), context: {}, resourceControlPolicies: l }).decision;
+
+  test("resolved per policy type: RCPFullAWSAccess at every level, the RCPs attached there, SCPs not mixed in", async () => {
+    const t = await tree();
+    const rcps = t.f.org.resourceControlPolicies;
+    assert.equal(await rcps.levelsFor(t.member), undefined, "RCPs not enabled yet");
+    await t.f.call("EnablePolicyType", { RootId: t.rootId, PolicyType: RCP });
+    const before = await rcps.levelsFor(t.member);
+    assert.deepEqual(counts(before), [1, 1, 1, 1]);
+    assert.equal(onResource(before, t.member), "Allow");
+    const deny = (await t.f.call<{ Policy: { PolicySummary: { Id: string } } }>("CreatePolicy", { Name: "NoKms", Description: "", Type: RCP, Content: rcpDoc("kms:*") })).Policy.PolicySummary.Id;
+    await t.f.call("AttachPolicy", { PolicyId: deny, TargetId: t.b });
+    const after = await rcps.levelsFor(t.member);
+    assert.deepEqual(counts(after), [1, 1, 2, 1]);
+    assert.equal(onResource(after, t.member), "ExplicitDeny");
+    assert.equal(onResource(after, t.member, "s3:GetObject"), "Allow");
+    assert.deepEqual(counts(await t.scps.levelsFor(t.member)), [1, 1, 1, 1], "the SCP levels hold SCPs only");
+    assert.equal(await rcps.levelsFor(MGMT), undefined, "not the management account's resources");
+    await t.f.call("DisablePolicyType", { RootId: t.rootId, PolicyType: RCP });
+    assert.equal(await rcps.levelsFor(t.member), undefined);
+  });
+});

@@ -1,6 +1,9 @@
 /**
- * The service control policies that apply to principals of each account, resolved for the
- * authoriser (src/iam/authorizer.ts) and cached in memory: every authorised request asks.
+ * The service control policies that apply to principals of each account, and the resource
+ * control policies that apply to resources of each account, resolved for the authoriser
+ * (src/iam/authorizer.ts) and cached in memory: every authorised request asks. One cache per
+ * policy type; RCPs resolve exactly like SCPs (Organizations User Guide, "RCP evaluation"), with
+ * RCPFullAWSAccess in the place of FullAWSAccess.
  *
  * Resolution (Organizations User Guide, "Service control policies"; IAM User Guide, "Policy
  * evaluation logic"): nothing applies to an account outside an organization, to the management
@@ -27,23 +30,26 @@ import type { DocStore } from "../../storage/types.js";
 import type { AccountRegistry } from "./accounts.js";
 import { attachmentsOf } from "./attachments.js";
 import { ChangeTrackedCache, MISS, type MembershipCacheOptions } from "./membership-cache.js";
-import { ORGANIZATIONS_COLLECTION, POLICIES_COLLECTION, policyKey, type OrganizationRecord, type PolicyRecord } from "./model.js";
-import { POLICY_TYPES, SCP } from "./policy-types.js";
+import { ORGANIZATIONS_COLLECTION, POLICIES_COLLECTION, policyKey, type OrganizationRecord, type OrgPolicyType, type PolicyRecord } from "./model.js";
+import { POLICY_TYPES, RCP, SCP } from "./policy-types.js";
 import { ouChain, parentOfAccount } from "./tree.js";
 
 type Levels = ReadonlyArray<readonly ParsedPolicy[]>;
 
-/** Parsed SCP documents by text, shared by every account's levels (bounded: starts over when full). */
-class ParsedScps {
+/** Parsed documents of one policy type by text, shared by every account's levels (bounded: starts over when full). */
+class ParsedOrgPolicies {
   private readonly map = new Map<string, ParsedPolicy | null>();
-  constructor(private readonly max = 2000) {}
+  constructor(
+    private readonly type: OrgPolicyType,
+    private readonly max = 2000,
+  ) {}
 
-  /** A stored SCP that no longer parses (it was validated when stored) contributes nothing. */
+  /** A stored policy that no longer parses (it was validated when stored) contributes nothing. */
   get(text: string): ParsedPolicy | undefined {
     let p = this.map.get(text);
     if (p === undefined) {
       try {
-        p = parsePolicy(text, POLICY_TYPES[SCP].kind);
+        p = parsePolicy(text, POLICY_TYPES[this.type].kind);
       } catch {
         p = null;
       }
@@ -54,18 +60,24 @@ class ParsedScps {
   }
 }
 
-/** The SCP levels of `accountId` as stored now, or undefined when none apply. */
-export async function resolveScpLevels(db: DocStore, accounts: AccountRegistry, parsed: { get(text: string): ParsedPolicy | undefined }, accountId: string): Promise<Levels | undefined> {
+/** The levels of policies of `type` that apply to `accountId` as stored now, or undefined when none apply. */
+export async function resolveLevels(
+  db: DocStore,
+  accounts: AccountRegistry,
+  parsed: { get(text: string): ParsedPolicy | undefined },
+  accountId: string,
+  type: OrgPolicyType = SCP,
+): Promise<Levels | undefined> {
   const account = await accounts.get(accountId);
   if (account?.organizationId === undefined) return undefined;
   const org = await db.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, account.organizationId);
-  if (!org || org.managementAccountId === accountId || !(org.policyTypes ?? []).includes(SCP)) return undefined;
+  if (!org || org.managementAccountId === accountId || !(org.policyTypes ?? []).includes(type)) return undefined;
   const parent = await parentOfAccount(db, org, accountId);
   const path = [org.rootId, ...(await ouChain(db, org, parent)).map((ou) => ou.id), accountId];
   const levels: Array<readonly ParsedPolicy[]> = [];
   for (const node of path) {
     const level: ParsedPolicy[] = [];
-    for (const scp of await scpsAttachedTo(db, org, node)) {
+    for (const scp of await policiesAttachedTo(db, org, node, type)) {
       const p = parsed.get(scp.content);
       if (p) level.push(p);
     }
@@ -74,45 +86,69 @@ export async function resolveScpLevels(db: DocStore, accounts: AccountRegistry, 
   return Object.freeze(levels);
 }
 
-/** The text of an SCP the organization has (the AWS managed one included), if any. */
-export async function scpContent(db: DocStore, org: Readonly<OrganizationRecord>, policyId: string): Promise<string | undefined> {
-  const managed = POLICY_TYPES[SCP].defaultPolicy;
+/** The text of a policy of `type` the organization has (the AWS managed one included), if any. */
+export async function policyContent(db: DocStore, org: Readonly<OrganizationRecord>, policyId: string, type: OrgPolicyType): Promise<string | undefined> {
+  const managed = POLICY_TYPES[type].defaultPolicy;
   if (policyId === managed.id) return managed.content;
   const rec = await db.get<PolicyRecord>(POLICIES_COLLECTION, policyKey(org.id, policyId));
-  return rec?.organizationId === org.id && rec.type === SCP ? rec.content : undefined;
+  return rec?.organizationId === org.id && rec.type === type ? rec.content : undefined;
 }
 
-/** The SCPs attached to one node (root, OU or account), with their stored text, ordered by policy id. */
-export async function scpsAttachedTo(db: DocStore, org: Readonly<OrganizationRecord>, node: string): Promise<Array<{ policyId: string; content: string }>> {
+/** The text of an SCP the organization has (the AWS managed one included), if any. */
+export const scpContent = (db: DocStore, org: Readonly<OrganizationRecord>, policyId: string): Promise<string | undefined> => policyContent(db, org, policyId, SCP);
+
+/** The policies of `type` attached to one node (root, OU or account), with their stored text, ordered by policy id. */
+export async function policiesAttachedTo(db: DocStore, org: Readonly<OrganizationRecord>, node: string, type: OrgPolicyType): Promise<Array<{ policyId: string; content: string }>> {
   const out: Array<{ policyId: string; content: string }> = [];
   for (const a of await attachmentsOf(db, org.id, node)) {
-    if (a.type !== SCP) continue;
-    const content = await scpContent(db, org, a.policyId);
+    if (a.type !== type) continue;
+    const content = await policyContent(db, org, a.policyId, type);
     if (content !== undefined) out.push({ policyId: a.policyId, content });
   }
   return out;
 }
 
-export class ScpCache implements ServiceControlPolicySource {
+/** The SCPs attached to one node (root, OU or account), with their stored text, ordered by policy id. */
+export const scpsAttachedTo = (db: DocStore, org: Readonly<OrganizationRecord>, node: string): Promise<Array<{ policyId: string; content: string }>> =>
+  policiesAttachedTo(db, org, node, SCP);
+
+/** The levels of one policy type for each account, cached (also "none apply"). */
+export class OrgPolicyLevelCache implements ServiceControlPolicySource {
   private readonly cache: ChangeTrackedCache<Levels>;
-  private readonly parsed = new ParsedScps();
+  private readonly parsed: ParsedOrgPolicies;
 
   constructor(
     private readonly db: DocStore,
     private readonly accounts: AccountRegistry,
     clock: Clock,
+    private readonly type: OrgPolicyType,
     opts: MembershipCacheOptions = {},
   ) {
     this.cache = new ChangeTrackedCache<Levels>(accounts.changes, clock, { ...opts, keepAbsent: true });
+    this.parsed = new ParsedOrgPolicies(type);
   }
 
   levelsFor(accountId: string, now?: number): ScpLevels | Promise<ScpLevels> {
     const held = this.cache.peek(accountId, now);
     if (held !== MISS) return held;
-    return this.cache.get(accountId, () => resolveScpLevels(this.db, this.accounts, this.parsed, accountId));
+    return this.cache.get(accountId, () => resolveLevels(this.db, this.accounts, this.parsed, accountId, this.type));
   }
 
   get size(): number {
     return this.cache.size;
+  }
+}
+
+/** The SCPs that apply to principals of each account. */
+export class ScpCache extends OrgPolicyLevelCache {
+  constructor(db: DocStore, accounts: AccountRegistry, clock: Clock, opts: MembershipCacheOptions = {}) {
+    super(db, accounts, clock, SCP, opts);
+  }
+}
+
+/** The RCPs that apply to resources of each account. */
+export class RcpCache extends OrgPolicyLevelCache {
+  constructor(db: DocStore, accounts: AccountRegistry, clock: Clock, opts: MembershipCacheOptions = {}) {
+    super(db, accounts, clock, RCP, opts);
   }
 }

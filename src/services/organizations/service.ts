@@ -45,7 +45,7 @@ import { handshakeOperations } from "./handshake-handlers.js";
 import { ouOperations, parentArn, type PageInput } from "./ou-handlers.js";
 import { policyOperations } from "./policy-handlers.js";
 import { resourcePolicyOperations } from "./resource-policy-handlers.js";
-import { ScpCache } from "./scp-cache.js";
+import { RcpCache, ScpCache } from "./scp-cache.js";
 import { serviceAccessOperations } from "./service-access-handlers.js";
 import { tagOperations } from "./tag-handlers.js";
 import { accountsIn, getOu, parentExists, parentOfAccount, parentType } from "./tree.js";
@@ -66,6 +66,8 @@ export type OrganizationsService = ServiceDefinition & {
   idle(): Promise<void>;
   /** The SCPs that apply to each account, for the authoriser. */
   serviceControlPolicies: ScpCache;
+  /** The RCPs that apply to each account's resources, for the authoriser. */
+  resourceControlPolicies: RcpCache;
   /** Closed accounts, whose principals the gateway refuses. */
   closedAccounts: ClosedAccounts;
 };
@@ -94,6 +96,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
     resumePending: () => jobs.resumePending(),
     idle: () => jobs.idle(),
     serviceControlPolicies: scps,
+    resourceControlPolicies: new RcpCache(deps.store, deps.accounts, deps.clock, deps.scpCache),
     closedAccounts: new ClosedAccounts(deps.accounts, deps.clock, deps.membershipCache),
     operations: {
       CreateOrganization: {
