@@ -320,6 +320,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       directory: core.iam.directory,
       serviceControlPolicies: orgs.serviceControlPolicies,
       resourceControlPolicies: orgs.resourceControlPolicies,
+      organizations: orgs.orgPlaces,
     });
     const handle = createPipeline({
       registry,

@@ -66,6 +66,56 @@ describe("createAuthorizer", () => {
     assert.equal((await a.decide(alice, facts, { action: "s3:GetObject", resource: "*", resourceAccount: "444455556666" })).decision, "ImplicitDeny");
   });
 
+  test("organization keys: aws:PrincipalOrgID/OrgPaths of the caller's account, aws:ResourceOrgID/OrgPaths of the resource's; absent outside an organization", async () => {
+    const OTHER = "444455556666";
+    const OUTSIDE = "777788889999";
+    const places: Record<string, { orgId: string; path: string }> = {
+      [ACCT]: { orgId: "o-aaaaaaaaaa", path: "o-aaaaaaaaaa/r-ab12/ou-ab12-11111111/" },
+      [OTHER]: { orgId: "o-bbbbbbbbbb", path: "o-bbbbbbbbbb/r-cd34/" },
+    };
+    const asked: string[] = [];
+    const organizations = {
+      placeOf(accountId: string) {
+        asked.push(accountId);
+        return places[accountId];
+      },
+    };
+    const dir = new FakeDirectory();
+    dir.pols = {
+      identity: [
+        policy(
+          allow("kms:Decrypt", { StringEquals: { "aws:PrincipalOrgID": "o-aaaaaaaaaa" } }),
+          allow("kms:Encrypt", { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": "o-aaaaaaaaaa/r-ab12/ou-ab12-11111111/*" } }),
+        ),
+      ],
+    };
+    const a = createAuthorizer({ directory: dir, organizations });
+    // A policy without conditions never asks.
+    assert.equal((await a.decide(rootP, facts, { action: "kms:Decrypt", resource: "*" })).decision, "Allow");
+    assert.equal(asked.length, 0);
+    assert.equal((await a.decide(alice, facts, { action: "kms:Decrypt", resource: "*" })).decision, "Allow");
+    assert.equal((await a.decide(alice, facts, { action: "kms:Encrypt", resource: "*" })).decision, "Allow");
+    // Cross-account: the resource policy reads the resource's organization.
+    const keyPolicy = (orgId: string | null): string =>
+      policy({
+        Effect: "Allow",
+        Principal: { AWS: alice.arn },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: orgId === null ? { Null: { "aws:ResourceOrgID": "true" } } : { StringEquals: { "aws:ResourceOrgID": orgId } },
+      });
+    const on = (account: string, orgId: string | null) => ({ action: "kms:Decrypt", resource: "*", resourceAccount: account, resourcePolicy: keyPolicy(orgId) });
+    assert.equal((await a.decide(alice, facts, on(OTHER, "o-bbbbbbbbbb"))).decision, "Allow");
+    assert.equal((await a.decide(alice, facts, on(OTHER, "o-aaaaaaaaaa"))).decision, "ImplicitDeny");
+    assert.equal((await a.decide(alice, facts, on(OUTSIDE, null))).decision, "Allow");
+    assert.equal((await a.decide(alice, facts, on(OTHER, null))).decision, "ImplicitDeny");
+    assert.ok(asked.includes(ACCT) && asked.includes(OTHER) && asked.includes(OUTSIDE));
+    // Without the source the keys are absent.
+    const plain = createAuthorizer({ directory: dir });
+    assert.equal((await plain.decide(alice, facts, { action: "kms:Encrypt", resource: "*" })).decision, "ImplicitDeny");
+    assert.equal((await plain.decide(alice, facts, { action: "kms:Decrypt", resource: "*" })).decision, "ImplicitDeny");
+  });
+
   test("service keys win over global keys and a __proto__ key stays an ordinary key", async () => {
     const dir = new FakeDirectory();
     dir.pols = { identity: [policy(allow("kms:Decrypt", { StringEquals: { "aws:SourceIp": "service-said", "kms:ViaService": "x" } }))] };

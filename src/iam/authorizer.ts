@@ -59,6 +59,17 @@ export function subjectToScps(p: Principal): boolean {
   return !(p.type === "AssumedRole" && p.roleArn !== undefined && p.roleArn.includes(":role/aws-service-role/"));
 }
 
+/** An account's organization and its path (`o-…/r-…/ou-…/`), for the aws:*OrgID / aws:*OrgPaths keys. */
+export interface OrgPlace {
+  orgId: string;
+  path: string;
+}
+
+export interface OrgPlaceSource {
+  /** Undefined outside an organization; a plain value when cached. */
+  placeOf(accountId: string, now: number): OrgPlace | undefined | Promise<OrgPlace | undefined>;
+}
+
 export interface RequestFacts {
   sourceIp: string;
   secureTransport: boolean;
@@ -187,17 +198,38 @@ function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
+interface OrgPlaces {
+  principal?: OrgPlace | undefined;
+  resource?: OrgPlace | undefined;
+}
+
+const NO_PLACES: OrgPlaces = Object.freeze({});
+
+/**
+ * The organization places of the caller's account and of the resource's account, read only when
+ * a policy reaches the condition context (with the principal's tags); anonymous callers belong to
+ * no account.
+ */
+async function orgPlaces(source: OrgPlaceSource, principal: Principal, resourceAccount: string, now: number): Promise<OrgPlaces> {
+  const ofPrincipal = principal.type === "Anonymous" ? undefined : await source.placeOf(principal.accountId, now);
+  const ofResource = resourceAccount === principal.accountId && principal.type !== "Anonymous" ? ofPrincipal : await source.placeOf(resourceAccount, now);
+  return { principal: ofPrincipal, resource: ofResource };
+}
+
 export function createAuthorizer(deps: {
   directory: IdentityDirectory;
   /** Organizations' SCPs; without it no SCP applies to anyone. */
   serviceControlPolicies?: ServiceControlPolicySource;
   /** Organizations' RCPs (levels of the resource's account); without it no RCP applies. */
   resourceControlPolicies?: ServiceControlPolicySource;
+  /** Organizations' account placement (aws:PrincipalOrgID/OrgPaths, aws:ResourceOrgID/OrgPaths); without it the keys are absent. */
+  organizations?: OrgPlaceSource;
   cacheSize?: number;
   cacheChars?: number;
 }): Authorizer {
   const scpSource = deps.serviceControlPolicies;
   const rcpSource = deps.resourceControlPolicies;
+  const orgSource = deps.organizations;
   const cache = new PolicyCache(deps.cacheSize ?? 5000, deps.cacheChars ?? 16_000_000);
   const rootPolicy = parsePolicy(ROOT_POLICY_TEXT, "identity");
   // The directory hands out the same PrincipalPolicies / Principal / tag objects while they are
@@ -284,9 +316,10 @@ export function createAuthorizer(deps: {
     // evaluation runs without them and stops (NEED_TAGS) at the first read; evaluation is pure,
     // so it is simply run again with them.
     let tags: Record<string, string> | undefined;
+    let places: OrgPlaces = NO_PLACES;
     const context = (): ConditionContext => {
       if (tags === undefined) throw NEED_TAGS;
-      return requestContext(principal, tags, facts, req);
+      return requestContext(principal, tags, places, facts, req);
     };
     const input: EvaluationInput = {
       principal,
@@ -310,6 +343,7 @@ export function createAuthorizer(deps: {
       if (e !== NEED_TAGS) throw e;
     }
     tags = await deps.directory.principalTags(principal);
+    if (orgSource !== undefined) places = await orgPlaces(orgSource, principal, input.resourceAccount, facts.now);
     return evaluate(input);
   }
 
@@ -319,7 +353,7 @@ export function createAuthorizer(deps: {
    * written as plain assignments: an object literal that spreads and then adds "aws:…" keys
    * costs V8 microseconds.
    */
-  function requestContext(principal: Principal, tags: Record<string, string>, facts: RequestFacts, req: AuthorizeRequest): ConditionContext {
+  function requestContext(principal: Principal, tags: Record<string, string>, places: OrgPlaces, facts: RequestFacts, req: AuthorizeRequest): ConditionContext {
     const c: ConditionContext = {};
     const base = principalContextOf(principal, tags);
     for (const k in base) setKey(c, k, base[k]);
@@ -336,6 +370,14 @@ export function createAuthorizer(deps: {
     c["aws:RequestedRegion"] = facts.region;
     c["aws:UserAgent"] = facts.userAgent;
     c["aws:ResourceAccount"] = req.resourceAccount ?? principal.accountId;
+    if (places.principal !== undefined) {
+      c["aws:PrincipalOrgID"] = places.principal.orgId;
+      c["aws:PrincipalOrgPaths"] = [places.principal.path];
+    }
+    if (places.resource !== undefined) {
+      c["aws:ResourceOrgID"] = places.resource.orgId;
+      c["aws:ResourceOrgPaths"] = [places.resource.path];
+    }
     const extra = req.context;
     if (extra !== undefined) for (const k of Object.keys(extra)) setKey(c, k, extra[k]);
     return c;

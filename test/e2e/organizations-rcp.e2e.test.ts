@@ -19,6 +19,7 @@ import {
   EnablePolicyTypeCommand,
   DisablePolicyTypeCommand,
   RemoveAccountFromOrganizationCommand,
+  DescribeOrganizationCommand,
 } from "@aws-sdk/client-organizations";
 import { CreateKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -116,4 +117,40 @@ test("RCPs: enabled with RCPFullAWSAccess, grammar, a deny on a member's OU stop
   await orgs.send(new DisablePolicyTypeCommand({ RootId: root.Id, PolicyType: RCP }));
   assert.deepEqual((await orgs.send(new ListPoliciesForTargetCommand({ TargetId: member.accountId, Filter: RCP }))).Policies, []);
   await outsiderKms.send(new EncryptCommand({ KeyId: memberKey, Plaintext: utf8("x") }));
+});
+
+test("aws:PrincipalOrgID / aws:PrincipalOrgPaths in a key policy: principals of the organization's accounts get in, a standalone account does not", async () => {
+  const orgs = new OrganizationsClient(s.clientConfig());
+  const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
+  const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
+  const member = await memberAccount(s, "OrgKeyMember");
+  const outsider = await memberAccount(s, "OrgKeyOutsider");
+  await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsider.accountId }));
+  const team = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: root.Id, Name: "OrgKeyTeam" }))).OrganizationalUnit!;
+  await orgs.send(new MoveAccountCommand({ AccountId: member.accountId, SourceParentId: root.Id, DestinationParentId: team.Id }));
+
+  const statement = (condition: object) => ({ Effect: "Allow", Principal: { AWS: "*" }, Action: "kms:Encrypt", Resource: "*", Condition: condition });
+  const keyFor = async (condition: object) =>
+    (
+      await kmsClient(s).send(
+        new CreateKeyCommand({
+          Policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "kms:*", Resource: "*" }, statement(condition)],
+          }),
+        }),
+      )
+    ).KeyMetadata!.Arn!;
+  const byOrg = await keyFor({ StringEquals: { "aws:PrincipalOrgID": org.Id } });
+  const byPath = await keyFor({ "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": `${org.Id}/${root.Id}/${team.Id}/*` } });
+
+  const memberKms = kmsClient(s, member.admin);
+  const outsiderKms = kmsClient(s, outsider.admin);
+  await memberKms.send(new EncryptCommand({ KeyId: byOrg, Plaintext: utf8("x") }));
+  await memberKms.send(new EncryptCommand({ KeyId: byPath, Plaintext: utf8("x") }));
+  await rejectsWith(outsiderKms.send(new EncryptCommand({ KeyId: byOrg, Plaintext: utf8("x") })), { name: "AccessDeniedException", status: 400 });
+  // Moved back under the root, the member is outside the OU path but still in the organization.
+  await orgs.send(new MoveAccountCommand({ AccountId: member.accountId, SourceParentId: team.Id, DestinationParentId: root.Id }));
+  await memberKms.send(new EncryptCommand({ KeyId: byOrg, Plaintext: utf8("x") }));
+  await rejectsWith(memberKms.send(new EncryptCommand({ KeyId: byPath, Plaintext: utf8("x") })), { name: "AccessDeniedException", status: 400 });
 });

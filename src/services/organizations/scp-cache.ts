@@ -25,7 +25,7 @@
  */
 import type { Clock } from "../../core/clock.js";
 import { parsePolicy, type ParsedPolicy } from "../../iam/policy/index.js";
-import type { ScpLevels, ServiceControlPolicySource } from "../../iam/authorizer.js";
+import type { OrgPlace, OrgPlaceSource, ScpLevels, ServiceControlPolicySource } from "../../iam/authorizer.js";
 import type { DocStore } from "../../storage/types.js";
 import type { AccountRegistry } from "./accounts.js";
 import { attachmentsOf } from "./attachments.js";
@@ -150,5 +150,36 @@ export class ScpCache extends OrgPolicyLevelCache {
 export class RcpCache extends OrgPolicyLevelCache {
   constructor(db: DocStore, accounts: AccountRegistry, clock: Clock, opts: MembershipCacheOptions = {}) {
     super(db, accounts, clock, RCP, opts);
+  }
+}
+
+/** The account's organization and path as stored now, or undefined outside an organization. */
+export async function resolveOrgPlace(db: DocStore, accounts: AccountRegistry, accountId: string): Promise<OrgPlace | undefined> {
+  const account = await accounts.get(accountId);
+  if (account?.organizationId === undefined) return undefined;
+  const org = await db.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, account.organizationId);
+  if (!org) return undefined;
+  const parent = await parentOfAccount(db, org, accountId);
+  const ous = (await ouChain(db, org, parent)).map((ou) => `${ou.id}/`).join("");
+  return Object.freeze({ orgId: org.id, path: `${org.id}/${org.rootId}/${ous}` });
+}
+
+/** Each account's OrgPlace, cached under the same rules as the policy levels (also "not in an organization"). */
+export class OrgPlaceCache implements OrgPlaceSource {
+  private readonly cache: ChangeTrackedCache<OrgPlace>;
+
+  constructor(
+    private readonly db: DocStore,
+    private readonly accounts: AccountRegistry,
+    clock: Clock,
+    opts: MembershipCacheOptions = {},
+  ) {
+    this.cache = new ChangeTrackedCache<OrgPlace>(accounts.changes, clock, { ...opts, keepAbsent: true });
+  }
+
+  placeOf(accountId: string, now?: number): OrgPlace | undefined | Promise<OrgPlace | undefined> {
+    const held = this.cache.peek(accountId, now);
+    if (held !== MISS) return held;
+    return this.cache.get(accountId, () => resolveOrgPlace(this.db, this.accounts, accountId));
   }
 }

@@ -45,7 +45,7 @@ import { handshakeOperations } from "./handshake-handlers.js";
 import { ouOperations, parentArn, type PageInput } from "./ou-handlers.js";
 import { policyOperations } from "./policy-handlers.js";
 import { resourcePolicyOperations } from "./resource-policy-handlers.js";
-import { RcpCache, ScpCache } from "./scp-cache.js";
+import { OrgPlaceCache, RcpCache, ScpCache } from "./scp-cache.js";
 import { serviceAccessOperations } from "./service-access-handlers.js";
 import { tagOperations } from "./tag-handlers.js";
 import { accountsIn, getOu, parentExists, parentOfAccount, parentType } from "./tree.js";
@@ -68,6 +68,8 @@ export type OrganizationsService = ServiceDefinition & {
   serviceControlPolicies: ScpCache;
   /** The RCPs that apply to each account's resources, for the authoriser. */
   resourceControlPolicies: RcpCache;
+  /** Each account's organization and OU path, for the aws:PrincipalOrg* / aws:ResourceOrg* condition keys. */
+  orgPlaces: OrgPlaceCache;
   /** Closed accounts, whose principals the gateway refuses. */
   closedAccounts: ClosedAccounts;
 };
@@ -97,6 +99,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
     idle: () => jobs.idle(),
     serviceControlPolicies: scps,
     resourceControlPolicies: new RcpCache(deps.store, deps.accounts, deps.clock, deps.scpCache),
+    orgPlaces: new OrgPlaceCache(deps.store, deps.accounts, deps.clock, deps.scpCache),
     closedAccounts: new ClosedAccounts(deps.accounts, deps.clock, deps.membershipCache),
     operations: {
       CreateOrganization: {
