@@ -29,6 +29,8 @@ export interface Principal {
   /** Inline session policy (JSON text) and managed session policy ARNs passed to AssumeRole etc. */
   sessionPolicy?: string;
   sessionPolicyArns?: string[];
+  /** Scope-down policies (JSON texts) of the sts:GetScopedCredentials calls behind these credentials, oldest first. */
+  scopeDownPolicies?: string[];
   sessionTags?: Record<string, string>;
   /** Keys of the session tags that pass on to sessions this one assumes (role chaining). */
   transitiveTagKeys?: string[];

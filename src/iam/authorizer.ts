@@ -128,7 +128,8 @@ const FEDERATED_USER_DENIAL: EvaluationResult = { decision: "ImplicitDeny", reas
 
 function isClosedToFederatedUsers(action: string): boolean {
   const a = action.toLowerCase();
-  return a.startsWith("iam:") || (a.startsWith("sts:") && a !== "sts:getcalleridentity");
+  // Federated sessions may scope down their own credentials (sts:GetScopedCredentials).
+  return a.startsWith("iam:") || (a.startsWith("sts:") && a !== "sts:getcalleridentity" && a !== "sts:getscopedcredentials");
 }
 
 function deniedMessage(principal: Principal, req: AuthorizeRequest, result: EvaluationResult): string {
@@ -249,6 +250,12 @@ export function createAuthorizer(deps: {
     }
   }
 
+  /** A scope-down level that no longer parses still restricts: it allows nothing. */
+  const allowsNothing: ParsedPolicy = { kind: "session", version: "2012-10-17", statements: [], awsPrincipals: [] };
+  function scopeDownLevels(texts: readonly string[]): ParsedPolicy[] {
+    return texts.map((t) => safeParse(t, "session") ?? allowsNothing);
+  }
+
   function parsedSetOf(pols: PrincipalPolicies): ParsedSet {
     const hit = parsedSets.get(pols);
     if (
@@ -330,6 +337,7 @@ export function createAuthorizer(deps: {
       permissionsBoundary: set.boundary,
       // Present (possibly empty) exactly when the principal has session policies.
       sessionPolicies: pols.session !== undefined ? set.session : undefined,
+      ...(pols.scopeDown !== undefined ? { scopeDownPolicies: scopeDownLevels(pols.scopeDown) } : {}),
       resourcePolicy,
       resourcePolicyIsAuthoritative: req.resourcePolicyIsAuthoritative === true ? true : undefined,
       serviceControlPolicies: scps,

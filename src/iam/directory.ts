@@ -20,6 +20,8 @@ export interface PrincipalPolicies {
   boundary?: string;
   /** Session policies (inline and managed) for temporary credentials. */
   session?: string[];
+  /** Scope-down policies of sts:GetScopedCredentials, one per call in the chain: each must allow. */
+  scopeDown?: readonly string[];
 }
 
 /**

@@ -242,8 +242,31 @@ const resourceControl: Case[] = [
   { name: "RCP: principal-named deny spares others", identity: [allowAll], rcps: [[RCP_FULL, doc(rDeny({ AWS: BOB }))]], expect: "Allow" },
 ];
 
+// sts:GetScopedCredentials: each scope-down level must allow, whatever else allows the request.
+const scopeDown: Case[] = [
+  { name: "scope-down level allows the action", principal: devSession, identity: [allowAll], scopeDown: [doc(allow("iam:Get*"))], expect: "Allow" },
+  { name: "scope-down level does not allow", principal: devSession, identity: [allowAll], scopeDown: [doc(allow("s3:*"))], expect: "ImplicitDeny" },
+  { name: "scope-down level alone grants nothing", principal: devSession, scopeDown: [doc(allow("*"))], expect: "ImplicitDeny" },
+  { name: "every scope-down level must allow", principal: devSession, identity: [allowAll], scopeDown: [doc(allow("iam:*")), doc(allow("s3:*"))], expect: "ImplicitDeny" },
+  { name: "all scope-down levels allow", principal: devSession, identity: [allowAll], scopeDown: [doc(allow("*")), doc(allow("iam:*")), doc(allow("iam:GetUser"))], expect: "Allow" },
+  { name: "a later level cannot widen an earlier one", principal: devSession, identity: [allowAll], scopeDown: [doc(allow("s3:*")), doc(allow("*"))], expect: "ImplicitDeny" },
+  { name: "scope-down deny", principal: devSession, identity: [allowAll], scopeDown: [doc(allow("*"), deny("iam:GetUser"))], expect: "ExplicitDeny" },
+  { name: "scope-down on top of session policies", principal: devSession, identity: [allowAll], session: [doc(allow("iam:*"))], scopeDown: [doc(allow("iam:GetUser"))], expect: "Allow" },
+  { name: "session policy still limits a scoped session", principal: devSession, identity: [allowAll], session: [doc(allow("s3:*"))], scopeDown: [doc(allow("iam:GetUser"))], expect: "ImplicitDeny" },
+  {
+    name: "session-ARN resource grant is limited by a scope-down level",
+    principal: devSession,
+    scopeDown: [doc(allow("s3:*"))],
+    resourcePolicy: doc(rAllow({ AWS: SESSION })),
+    expect: "ImplicitDeny",
+  },
+  { name: "session-ARN resource grant within the scope-down level", principal: devSession, scopeDown: [doc(allow("iam:*"))], resourcePolicy: doc(rAllow({ AWS: SESSION })), expect: "Allow" },
+  { name: "no scope-down levels: unchanged", principal: devSession, identity: [allowAll], scopeDown: [], expect: "Allow" },
+];
+
 const tables: Record<string, Case[]> = {
   "boundaries and session policies": boundariesAndSessions,
+  "scope-down levels": scopeDown,
   "resource policies": resourcePolicies,
   "authoritative resource policies": authoritative,
   "NotPrincipal, root, anonymous, SCP": notPrincipalAndSpecial,
@@ -259,6 +282,13 @@ for (const [group, rows] of Object.entries(tables)) {
     }
   });
 }
+
+test("scope-down reasons read as session policy denials", () => {
+  const r = runCase({ name: "x", principal: devSession, identity: [allowAll], scopeDown: [doc(allow("s3:*"))], expect: "ImplicitDeny" });
+  assert.deepEqual(r, { decision: "ImplicitDeny", reason: "no scope-down session policy allows the action" });
+  const d = runCase({ name: "y", principal: devSession, identity: [allowAll], scopeDown: [doc(deny("*"))], expect: "ExplicitDeny" });
+  assert.deepEqual(d, { decision: "ExplicitDeny", reason: "explicit deny in a scope-down session policy" });
+});
 
 test("principal-related table size", () => {
   const total = Object.values(tables).reduce((n, rows) => n + rows.length, 0);

@@ -5,7 +5,8 @@
  *  1. An applicable Deny in any policy (SCP, RCP, resource policy, identity policy, boundary,
  *     session policy) → ExplicitDeny.
  *  2. SCPs (caller's account) and RCPs (resource's account): every level must allow, else
- *     ImplicitDeny.
+ *     ImplicitDeny;
+ *     so must every scope-down policy of sts:GetScopedCredentials (one level per call in the chain).
  *  3. Same account:
  *       - resource policy names the caller DIRECTLY (user ARN, session ARN, "*") → Allow,
  *         even without identity/boundary/session allow;
@@ -246,11 +247,21 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
     firstDeny ??= explicitDeny("explicit deny in a session policy");
     if (!tracing) return firstDeny;
   }
+  let scopeDenied = false;
+  for (const level of input.scopeDownPolicies ?? []) {
+    const r = scanIdentityLike([level], env, "session");
+    if (r === DENIED) {
+      firstDeny ??= explicitDeny("explicit deny in a scope-down session policy");
+      if (!tracing) return firstDeny;
+    }
+    if (r === 0) scopeDenied = true;
+  }
   if (firstDeny) return firstDeny;
 
-  // 2. Organizations guardrails.
+  // 2. Organizations guardrails and scope-down levels.
   if (scpDenied) return implicitDeny("no service control policy allows the action");
   if (rcpDenied) return implicitDeny("no resource control policy allows the action");
+  if (scopeDenied) return implicitDeny("no scope-down session policy allows the action");
 
   // 3. Allows.
   if (isAnonymous) {

@@ -88,6 +88,8 @@ export interface Case {
   identity?: Doc[];
   boundary?: Doc;
   session?: Doc[];
+  /** Scope-down levels (sts:GetScopedCredentials), one document per level. */
+  scopeDown?: Doc[];
   resourcePolicy?: Doc;
   resourceKind?: PolicyKind;
   authoritative?: boolean;
@@ -123,6 +125,7 @@ export function runCase(c: Case): EvaluationResult {
     identityPolicies: (c.identity ?? []).map((d) => p(d, "identity")),
     ...(c.boundary ? { permissionsBoundary: p(c.boundary, "boundary") } : {}),
     ...(c.session ? { sessionPolicies: c.session.map((d) => p(d, "session")) } : {}),
+    ...(c.scopeDown ? { scopeDownPolicies: c.scopeDown.map((d) => p(d, "session")) } : {}),
     ...(c.resourcePolicy ? { resourcePolicy: p(c.resourcePolicy, c.resourceKind ?? "resource") } : {}),
     ...(c.authoritative ? { resourcePolicyIsAuthoritative: true } : {}),
     ...(c.scps ? { serviceControlPolicies: c.scps.map((level) => level.map((d) => p(d, "scp"))) } : {}),

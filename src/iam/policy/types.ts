@@ -53,6 +53,11 @@ export interface EvaluationInput {
   identityPolicies: ParsedPolicy[];
   permissionsBoundary?: ParsedPolicy;
   sessionPolicies?: ParsedPolicy[];
+  /**
+   * Scope-down policies of sts:GetScopedCredentials, one per call in the chain. Each must allow
+   * (whatever allowed the request otherwise, a resource-based policy included); any deny wins.
+   */
+  scopeDownPolicies?: readonly ParsedPolicy[] | undefined;
   resourcePolicy?: ParsedPolicy;
   resourcePolicyIsAuthoritative?: boolean;
   /**

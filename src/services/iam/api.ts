@@ -51,6 +51,8 @@ export interface SessionRecord {
   issuerArn?: string;
   sessionPolicy?: string;
   sessionPolicyArns?: string[];
+  /** sts:GetScopedCredentials: the scope-down policy of each call in the chain, oldest first. */
+  scopeDownPolicies?: string[];
   sessionTags?: Record<string, string>;
   /** Keys of sessionTags that role chaining passes on. */
   transitiveTagKeys?: string[];
@@ -108,6 +110,8 @@ export interface IamApi {
   createRootAccessKey(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   /** Store temporary credentials issued by STS. */
   putSession(session: SessionRecord): Promise<void>;
+  /** The stored record of a temporary credential (sts:GetScopedCredentials copies the caller's identity from it). */
+  getSession(accessKeyId: string): Promise<SessionRecord | undefined>;
   /** Managed policy document text (default version) by ARN, for session policy ARNs. */
   getManagedPolicyDocument(policyArn: string): Promise<string | undefined>;
   /**

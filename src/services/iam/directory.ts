@@ -121,6 +121,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       sessionExpiresAt: s.expiresAt,
       ...(s.sessionPolicy !== undefined ? { sessionPolicy: s.sessionPolicy } : {}),
       ...(s.sessionPolicyArns !== undefined && s.sessionPolicyArns.length > 0 ? { sessionPolicyArns: s.sessionPolicyArns } : {}),
+      ...(s.scopeDownPolicies !== undefined && s.scopeDownPolicies.length > 0 ? { scopeDownPolicies: s.scopeDownPolicies } : {}),
       ...(s.sessionTags !== undefined ? { sessionTags: s.sessionTags } : {}),
       ...(s.transitiveTagKeys !== undefined && s.transitiveTagKeys.length > 0 ? { transitiveTagKeys: s.transitiveTagKeys } : {}),
       ...(s.federatedProvider !== undefined ? { federatedProvider: s.federatedProvider } : {}),
@@ -249,6 +250,39 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
     return p.sessionPolicy !== undefined || (p.sessionPolicyArns !== undefined && p.sessionPolicyArns.length > 0);
   }
 
+  /** The principal's policies without its scope-down levels. */
+  async function basePolicies(principal: Principal): Promise<PrincipalPolicies> {
+    switch (principal.type) {
+      case "IAMUser":
+        return withoutTags(await userPolicies(principal.accountId, principal.principalId));
+      case "AssumedRole": {
+        if (principal.roleId === undefined) return { identity: [] };
+        const base = withoutTags(await rolePolicies(principal.accountId, principal.roleId));
+        // Session policies only restrict when some were passed: an empty list would deny everything.
+        if (!hasSessionPolicies(principal)) return base;
+        const s = await sessionPolicies(principal);
+        return { ...base, session: s?.docs ?? [] };
+      }
+      case "FederatedUser": {
+        // GetFederationToken: the user's permissions intersected with the session policies
+        // (none passed means no permissions, as in AWS).
+        const s = await sessionPolicies(principal);
+        if (s?.userId === undefined) return { identity: [], session: [] };
+        // Issued by the root user: the root's own permissions (everything in its account).
+        if (s.isRoot === true) return { identity: [ROOT_PERMISSIONS], session: s.docs };
+        const base = withoutTags(await userPolicies(principal.accountId, s.userId));
+        return { ...base, session: s.docs };
+      }
+      default: {
+        // Root: the authoriser grants the account's root everything in its own account; a root
+        // session from AssumeRoot is limited by its task policy.
+        if (!hasSessionPolicies(principal)) return { identity: [] };
+        const s = await sessionPolicies(principal);
+        return { identity: [], session: s?.docs ?? [] };
+      }
+    }
+  }
+
   function withoutTags(e: EntityPolicies | undefined): PrincipalPolicies {
     return (e ?? NO_POLICIES).policies;
   }
@@ -262,35 +296,8 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
     },
 
     async policiesFor(principal: Principal): Promise<PrincipalPolicies> {
-      switch (principal.type) {
-        case "IAMUser":
-          return withoutTags(await userPolicies(principal.accountId, principal.principalId));
-        case "AssumedRole": {
-          if (principal.roleId === undefined) return { identity: [] };
-          const base = withoutTags(await rolePolicies(principal.accountId, principal.roleId));
-          // Session policies only restrict when some were passed: an empty list would deny everything.
-          if (!hasSessionPolicies(principal)) return base;
-          const s = await sessionPolicies(principal);
-          return { ...base, session: s?.docs ?? [] };
-        }
-        case "FederatedUser": {
-          // GetFederationToken: the user's permissions intersected with the session policies
-          // (none passed means no permissions, as in AWS).
-          const s = await sessionPolicies(principal);
-          if (s?.userId === undefined) return { identity: [], session: [] };
-          // Issued by the root user: the root's own permissions (everything in its account).
-          if (s.isRoot === true) return { identity: [ROOT_PERMISSIONS], session: s.docs };
-          const base = withoutTags(await userPolicies(principal.accountId, s.userId));
-          return { ...base, session: s.docs };
-        }
-        default: {
-          // Root: the authoriser grants the account's root everything in its own account; a root
-          // session from AssumeRoot is limited by its task policy.
-          if (!hasSessionPolicies(principal)) return { identity: [] };
-          const s = await sessionPolicies(principal);
-          return { identity: [], session: s?.docs ?? [] };
-        }
-      }
+      const pols = await basePolicies(principal);
+      return principal.scopeDownPolicies !== undefined ? { ...pols, scopeDown: principal.scopeDownPolicies } : pols;
     },
 
     async principalTags(principal: Principal): Promise<Record<string, string>> {

@@ -115,6 +115,10 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
       await env.store.put<SessionRecord>(COLLECTIONS.stsSessions, session.accessKeyId, session);
     },
 
+    async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {
+      return env.store.get<SessionRecord>(COLLECTIONS.stsSessions, accessKeyId);
+    },
+
     async verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<boolean> {
       return verifyMfaCode(env, accountId, userId, serialNumber, tokenCode, now);
     },

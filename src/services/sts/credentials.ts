@@ -95,14 +95,14 @@ export interface IssuedSession {
 export async function issueSession(
   deps: { sealer: Sealer; iam: IamApi },
   identity: SessionIdentity,
-  opts: { now: number; durationSeconds: number; minimumTokenSize?: number },
+  opts: { now: number; durationSeconds: number; minimumTokenSize?: number; expiresAt?: number },
 ): Promise<IssuedSession> {
   const accessKeyId = randomAccessKeyId("ASIA");
   const secretAccessKey = randomSecretAccessKey();
   const sessionToken = newSessionToken(opts.minimumTokenSize ?? 0);
   // AWS reports Expiration to the second; store exactly what is returned so the
   // gateway's expiry check and the client's view agree.
-  const expiresAt = Math.floor(opts.now / 1000) * 1000 + opts.durationSeconds * 1000;
+  const expiresAt = opts.expiresAt ?? Math.floor(opts.now / 1000) * 1000 + opts.durationSeconds * 1000;
   const record: SessionRecord = {
     ...identity,
     accessKeyId,

@@ -1,6 +1,6 @@
 /**
  * The STS service definition (awsQuery, 2011-06-15). Handlers are thin: the work is in
- * assume-role.ts, get-session-token.ts, get-federation-token.ts, web-identity.ts,
+ * assume-role.ts, get-session-token.ts, get-scoped-credentials.ts, get-federation-token.ts, web-identity.ts,
  * assume-role-with-saml.ts, web-identity-token.ts, assume-root.ts, identity.ts and credentials.ts.
  */
 import {
@@ -12,6 +12,7 @@ import {
   GetAccessKeyInfo$,
   GetCallerIdentity$,
   GetFederationToken$,
+  GetScopedCredentials$,
   GetSessionToken$,
   GetWebIdentityToken$,
 } from "@aws-sdk/client-sts";
@@ -27,6 +28,7 @@ import type { ServiceDefinition } from "../types.js";
 import { assumeRole, type AssumeRoleInput } from "./assume-role.js";
 import { assumeRoot, type AssumeRootInput } from "./assume-root.js";
 import { decodeAuthorizationMessage } from "./authorization-message.js";
+import { getScopedCredentials, type GetScopedCredentialsInput } from "./get-scoped-credentials.js";
 import { getSessionToken, type GetSessionTokenInput } from "./get-session-token.js";
 import { getAccessKeyInfo, getCallerIdentity, type AccessKeyAccountLookup } from "./identity.js";
 import { getFederationToken, type GetFederationTokenInput } from "./get-federation-token.js";
@@ -93,6 +95,11 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
         schema: GetSessionToken$,
         noAuthorization: true,
         handler: async (input: GetSessionTokenInput, ctx) => getSessionToken(issuing, input ?? {}, ctx),
+      },
+      GetScopedCredentials: {
+        schema: GetScopedCredentials$,
+        readOnly: true,
+        handler: async (input: GetScopedCredentialsInput, ctx) => getScopedCredentials(issuing, input ?? {}, ctx),
       },
       GetAccessKeyInfo: {
         schema: GetAccessKeyInfo$,

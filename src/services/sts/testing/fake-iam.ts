@@ -105,6 +105,9 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     async putSession(session) {
       iam.sessions.set(session.accessKeyId, JSON.parse(JSON.stringify(session)) as SessionRecord);
     },
+    async getSession(accessKeyId) {
+      return iam.sessions.get(accessKeyId);
+    },
     async verifyMfaCode(accountId, userId, serialNumber, tokenCode, at) {
       // The same rules as IAM's (./mfa.ts): the current step ±1, never a step already used.
       const d = iam.mfaDevices.get(serialNumber);
