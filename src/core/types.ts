@@ -114,7 +114,8 @@ export interface RequestContext {
   /**
    * Throws AccessDenied (protocol-appropriate code) unless the policy engine allows.
    * `alternativeAllow` is consulted only when the policies give no explicit deny and no
-   * allow (implicit deny): e.g. a KMS grant that permits the operation.
+   * allow (implicit deny) and no SCP or RCP level is what allowed nothing: e.g. a KMS grant
+   * that permits the operation.
    */
   authorize(req: AuthorizeRequest, opts?: { alternativeAllow?: () => Promise<boolean> }): Promise<void>;
   /** The policy engine's decision without throwing. */

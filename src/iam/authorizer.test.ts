@@ -287,6 +287,30 @@ describe("createAuthorizer", () => {
       assert.equal((await a.decide(alice, facts, kms)).decision, "Allow");
     });
 
+    test("an alternative allow (a KMS grant) stands in for a missing policy allow, never for an SCP level that allows nothing", async () => {
+      const { a, scps } = setup([[scp(allow("iam:*"))]]);
+      let asked = 0;
+      const grant = async () => {
+        asked++;
+        return true;
+      };
+      await assert.rejects(a.authorize(alice, facts, kms, grant), (e: AwsError) => {
+        assert.equal(e.message, `User: ${alice.arn} is not authorized to perform: kms:CreateKey on resource: * because no service control policy allows the kms:CreateKey action`);
+        return true;
+      });
+      assert.equal(asked, 0);
+      // Without the SCP gap, an identity policy that allows nothing is what the grant fills in.
+      scps.levels = [[scp(allow("*"))]];
+      const dir = new FakeDirectory();
+      dir.pols = { identity: [] };
+      const b = createAuthorizer({ directory: dir, serviceControlPolicies: scps });
+      await b.authorize(alice, facts, kms, grant);
+      assert.equal(asked, 1);
+      scps.levels = [[scp(allow("iam:*"))]];
+      await assert.rejects(b.authorize(alice, facts, kms, grant), /no service control policy allows/);
+      assert.equal(asked, 1);
+    });
+
     test("SCPs restrict the account's root user and role sessions, not service-linked roles or anonymous callers", async () => {
       const { a, scps } = setup([[scp(deny("*"))]]);
       assert.equal((await a.decide(rootP, facts, kms)).decision, "ExplicitDeny");

@@ -395,7 +395,9 @@ export function createAuthorizer(deps: {
     decide,
     async authorize(principal, facts, req, alternativeAllow) {
       const result = await decide(principal, facts, req);
-      if (result.decision === "ImplicitDeny" && alternativeAllow && (await alternativeAllow())) return;
+      // An alternative (a KMS grant) may stand in for a missing policy allow, never for an SCP or
+      // RCP level that allows nothing: organization guardrails bound every kind of access.
+      if (result.decision === "ImplicitDeny" && result.guardrail !== true && alternativeAllow && (await alternativeAllow())) return;
       if (result.decision !== "Allow") {
         throw new AwsError("AccessDeniedException", deniedMessage(principal, req, result), 400, { common: "AccessDenied" });
       }

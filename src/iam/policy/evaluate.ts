@@ -191,6 +191,8 @@ function scanResourcePolicy(policy: ParsedPolicy, env: Env): number {
 const allow = (reason: string): EvaluationResult => ({ decision: "Allow", reason });
 const explicitDeny = (reason: string): EvaluationResult => ({ decision: "ExplicitDeny", reason });
 const implicitDeny = (reason: string): EvaluationResult => ({ decision: "ImplicitDeny", reason });
+const GUARDRAIL_SCP: EvaluationResult = Object.freeze({ decision: "ImplicitDeny", reason: "no service control policy allows the action", guardrail: true });
+const GUARDRAIL_RCP: EvaluationResult = Object.freeze({ decision: "ImplicitDeny", reason: "no resource control policy allows the action", guardrail: true });
 
 export function evaluate(input: EvaluationInput): EvaluationResult {
   const p = input.principal;
@@ -259,8 +261,8 @@ export function evaluate(input: EvaluationInput): EvaluationResult {
   if (firstDeny) return firstDeny;
 
   // 2. Organizations guardrails and scope-down levels.
-  if (scpDenied) return implicitDeny("no service control policy allows the action");
-  if (rcpDenied) return implicitDeny("no resource control policy allows the action");
+  if (scpDenied) return GUARDRAIL_SCP;
+  if (rcpDenied) return GUARDRAIL_RCP;
   if (scopeDenied) return implicitDeny("no scope-down session policy allows the action");
 
   // 3. Allows.

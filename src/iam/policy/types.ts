@@ -116,4 +116,9 @@ export interface EvaluationResult {
   decision: "Allow" | "ExplicitDeny" | "ImplicitDeny";
   /** Which policy type decided, for debugging; never contains policy text. */
   reason: string;
+  /**
+   * Set on an ImplicitDeny that an organization guardrail decided (an SCP or RCP level allowing
+   * nothing): no grant or other alternative may allow the request then.
+   */
+  guardrail?: true;
 }
