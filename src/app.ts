@@ -62,7 +62,7 @@ export interface Core {
   sealer: Sealer;
   clock: Clock;
   accounts: AccountRegistry;
-  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "useServiceControlPolicies" | "idle">;
+  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "useServiceControlPolicies" | "serverCertificates" | "useServerCertificateUsage" | "idle">;
   /** Organizations as other services read it. */
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
@@ -218,9 +218,12 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       runtime: dataPlane,
       dnsSuffix: cfg.dataPlane.dnsSuffix,
       issueCertificate: (names) => issueServerCertificate(storage, sealer, clock, names),
+      serverCertificates: core.iam.serverCertificates,
       warn: (message, detail) => logger.warn(detail, message),
     });
     registry.register(elbv2.definition);
+    // IAM refuses to delete a server certificate while a listener presents it.
+    core.iam.useServerCertificateUsage((db, accountId, id) => elbv2.serverCertificateUsers(db, accountId, id));
     const restored = await elbv2.restore();
     if (restored.opened > 0 || restored.failed.length > 0) logger.info({ listeners: restored.opened, failed: restored.failed.length, host: cfg.dataPlane.host }, "load-balancer listeners reopened");
 

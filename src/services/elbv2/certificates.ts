@@ -1,7 +1,7 @@
 /**
  * Server certificates of HTTPS listeners.
  *
- * Two kinds, both stored with the private key sealed under the root key:
+ * Three kinds:
  *  - Bulwark-CA certificates: a listener created without Certificates, or naming the
  *    special ARN arn:aws:acm:<region>:<account>:certificate/bulwark-ca, presents a
  *    certificate issued by Bulwark's local CA for the load balancer's DNS name (plus
@@ -9,6 +9,14 @@
  *    re-issued when it nears expiry. Clients trust it with <dataDir>/ca.pem.
  *  - Imported certificates (importCertificate, for the operator CLI): any PEM chain and
  *    key, addressed by an ACM-style ARN arn:aws:acm:<region>:<account>:certificate/<uuid>.
+ *  - IAM server certificates of the caller's account, addressed by
+ *    arn:aws:iam::<account>:server-certificate/<path>name and read through IAM's
+ *    ServerCertificateView (IAM keeps them, key sealed under its own aad). The listener
+ *    keeps the certificate's ServerCertificateId, so a rename in IAM does not take it off.
+ * The first two are stored here with the private key sealed under the root key.
+ *
+ * A certificate that a request names must exist in the caller's account and not have
+ * expired; otherwise CertificateNotFound (what ELB answers for an expired certificate too).
  */
 import { randomUUID, X509Certificate, createPrivateKey } from "node:crypto";
 import type { Scope } from "../../core/types.js";
@@ -16,11 +24,18 @@ import type { DocStore } from "../../storage/types.js";
 import type { Elbv2Env } from "./env.js";
 import { certificateNotFound, validationError } from "./errors.js";
 import type { CertificateDoc, LoadBalancerDoc } from "./model.js";
-import { certificates } from "./store.js";
+import { certificates, listeners } from "./store.js";
 
 export const BULWARK_CA_CERTIFICATE_ID = "bulwark-ca";
 const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]{1,64})$/;
+const IAM_ARN = /^arn:aws[a-z-]*:iam::/;
 const RENEW_BEFORE_MS = 30 * 86_400_000;
+
+/** A listener's default certificate: the ARN as named, and the IAM certificate it resolved to. */
+export interface CertificateChoice {
+  arn: string;
+  iamServerCertificateId?: string;
+}
 
 export function bulwarkCaCertificateArn(scope: Scope): string {
   return `arn:aws:acm:${scope.region}:${scope.accountId}:certificate/${BULWARK_CA_CERTIFICATE_ID}`;
@@ -38,29 +53,68 @@ export function isBulwarkCaArn(scope: Scope, arn: string): boolean {
 
 const keyAad = (doc: { accountId: string; region: string; id: string }): string => `elbv2/certificate-key/${doc.accountId}/${doc.region}/${doc.id}`;
 
-/** Throws CertificateNotFound unless `arn` names a usable certificate of the caller. */
-export async function checkCertificateArn(db: DocStore, scope: Scope, arn: string): Promise<void> {
+/**
+ * Resolves `arn` to a usable certificate of the caller, or throws CertificateNotFound (unknown,
+ * another account's or Region's, or expired at `now`). Without `now` expiry is not checked: a
+ * certificate carried over from the listener's current configuration is not re-judged.
+ */
+export async function resolveCertificateArn(env: Elbv2Env, db: DocStore, scope: Scope, arn: string, now?: number): Promise<CertificateChoice> {
+  const expired = (notAfter: number): boolean => now !== undefined && notAfter < now;
+  if (IAM_ARN.test(arn)) {
+    const c = await env.serverCertificates?.byArn(db, scope.accountId, arn);
+    if (!c || expired(c.expiration)) throw certificateNotFound(arn);
+    return { arn, iamServerCertificateId: c.serverCertificateId };
+  }
   const id = parseCertificateArn(scope, arn);
   if (id === undefined) throw certificateNotFound(arn);
-  if (id === BULWARK_CA_CERTIFICATE_ID) return;
-  if (!(await certificates.get(db, scope, id))) throw certificateNotFound(arn);
+  if (id === BULWARK_CA_CERTIFICATE_ID) return { arn };
+  const doc = await certificates.get(db, scope, id);
+  if (!doc || expired(doc.notAfter)) throw certificateNotFound(arn);
+  return { arn };
+}
+
+/**
+ * Inside the transaction that stores a listener: the IAM certificate it presents must still
+ * exist (IAM's DeleteServerCertificate checks for users in its own transaction; with both
+ * checks inside serialised transactions, one of the two calls always fails).
+ */
+export async function confirmCertificate(env: Elbv2Env, tx: DocStore, scope: Scope, choice: CertificateChoice): Promise<void> {
+  if (choice.iamServerCertificateId === undefined) return;
+  if (!(await env.serverCertificates?.byId(tx, scope.accountId, choice.iamServerCertificateId))) throw certificateNotFound(choice.arn);
+}
+
+/** The load balancers (ARNs, sorted) whose listeners present IAM server certificate `id` of the account. */
+export async function serverCertificateUsers(db: DocStore, accountId: string, id: string): Promise<string[]> {
+  const users = new Set<string>();
+  for (const l of await listeners.inAccount(db, accountId)) if (l.iamServerCertificateId === id) users.add(l.loadBalancerArn);
+  return [...users].sort();
 }
 
 function lbCertificateId(lb: LoadBalancerDoc): string {
   return `lb-${lb.id}`;
 }
 
-/** Certificate and key a listener of `lb` presents for `arn` (issuing the Bulwark-CA one when needed). */
-export async function certificateMaterial(env: Elbv2Env, lb: LoadBalancerDoc, arn: string): Promise<{ certPem: string; keyPem: string }> {
+/** Certificate and key a listener of `lb` presents for `choice` (issuing the Bulwark-CA one when needed). */
+export async function certificateMaterial(env: Elbv2Env, lb: LoadBalancerDoc, choice: CertificateChoice): Promise<{ certPem: string; keyPem: string }> {
   const scope = { accountId: lb.accountId, region: lb.region };
-  const id = parseCertificateArn(scope, arn);
-  if (id === undefined) throw certificateNotFound(arn);
+  if (choice.iamServerCertificateId !== undefined) return iamCertificateMaterial(env, scope, choice.arn, choice.iamServerCertificateId);
+  const id = parseCertificateArn(scope, choice.arn);
+  if (id === undefined) throw certificateNotFound(choice.arn);
   let doc = await certificates.get(env.store, scope, id === BULWARK_CA_CERTIFICATE_ID ? lbCertificateId(lb) : id);
   if (id === BULWARK_CA_CERTIFICATE_ID && (!doc || doc.notAfter - env.clock.now() < RENEW_BEFORE_MS)) {
     doc = await issueForLoadBalancer(env, lb);
   }
-  if (!doc) throw certificateNotFound(arn);
+  if (!doc) throw certificateNotFound(choice.arn);
   return { certPem: doc.certPem, keyPem: env.sealer.unsealString(doc.sealedKey, keyAad(doc)).toString("utf8") };
+}
+
+/** An IAM server certificate's body + chain and its private key, found by id (renames do not matter). */
+async function iamCertificateMaterial(env: Elbv2Env, scope: Scope, arn: string, id: string): Promise<{ certPem: string; keyPem: string }> {
+  const view = env.serverCertificates;
+  const c = await view?.byId(env.store, scope.accountId, id);
+  const keyPem = c ? await view?.privateKeyPem(env.store, scope.accountId, id) : undefined;
+  if (!c || keyPem === undefined) throw certificateNotFound(arn);
+  return { certPem: c.certificateChainPem, keyPem };
 }
 
 async function issueForLoadBalancer(env: Elbv2Env, lb: LoadBalancerDoc): Promise<CertificateDoc> {

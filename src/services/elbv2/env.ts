@@ -9,6 +9,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { DataPlaneRuntime } from "../../dataplane/runtime-types.js";
 import type { IssuedCertificate } from "../../gateway/tls-ca.js";
 import type { Storage } from "../../storage/types.js";
+import type { ServerCertificateView } from "../iam/server-certificate-view.js";
 import type { TagDoc } from "./model.js";
 
 export interface Elbv2Quotas {
@@ -36,6 +37,8 @@ export interface Elbv2Env {
   dnsSuffix: string;
   /** Issues a server certificate from the Bulwark CA for `names`. */
   issueCertificate(names: string[]): Promise<IssuedCertificate>;
+  /** IAM's server certificates (listeners may name them by ARN); without it such ARNs are not found. */
+  serverCertificates?: ServerCertificateView;
   quotas: Elbv2Quotas;
   /** Start-up problems (a stored listener whose port is taken); never secrets. */
   warn(message: string, detail: Record<string, unknown>): void;

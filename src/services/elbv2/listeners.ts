@@ -22,7 +22,7 @@ import { PortUnavailableError } from "../../dataplane/runtime-types.js";
 import type { DocStore } from "../../storage/types.js";
 import { normalizeActions } from "./actions.js";
 import { listenerArn, newId, parseArn } from "./arn.js";
-import { bulwarkCaCertificateArn, checkCertificateArn } from "./certificates.js";
+import { bulwarkCaCertificateArn, confirmCertificate, resolveCertificateArn } from "./certificates.js";
 import { RESOURCE_TYPES, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
 import { duplicateListener, invalidConfiguration, listenerNotFound, loadBalancerNotFound, sslPolicyNotFound, tooManyListeners, unsupportedProtocol, validationError } from "./errors.js";
 import { checkLoadBalancerArn, mustLoadBalancer } from "./load-balancers.js";
@@ -50,6 +50,14 @@ function checkProtocol(p: string | undefined): "HTTP" | "HTTPS" {
 interface TlsChoice {
   sslPolicy?: string;
   certificates: Array<{ CertificateArn: string }>;
+  /** The default certificate as resolved (see CertificateChoice); absent for HTTP. */
+  certificate?: { arn: string; iamServerCertificateId?: string };
+}
+
+/** The listener fields a TLS choice sets (an IAM certificate's id, or none). */
+function tlsFields(tls: TlsChoice): Pick<ListenerDoc, "certificates" | "iamServerCertificateId"> {
+  const id = tls.certificate?.iamServerCertificateId;
+  return { certificates: tls.certificates, ...(id !== undefined ? { iamServerCertificateId: id } : {}) };
 }
 
 async function tlsChoice(env: Elbv2Env, caller: Caller, protocol: "HTTP" | "HTTPS", sslPolicy: string | undefined, certs: Certificate[] | undefined, current?: ListenerDoc): Promise<TlsChoice> {
@@ -61,10 +69,19 @@ async function tlsChoice(env: Elbv2Env, caller: Caller, protocol: "HTTP" | "HTTP
   const policy = sslPolicy ?? current?.sslPolicy ?? DEFAULT_SSL_POLICY;
   if (!SSL_POLICY.test(policy)) throw sslPolicyNotFound(policy);
   if (certs && certs.length > 1) throw validationError("A listener has exactly one default certificate; add more with AddListenerCertificates");
-  // Without a certificate, the listener presents one issued by Bulwark's CA for the load balancer's DNS name.
-  const arn = certs?.[0]?.CertificateArn ?? (current?.protocol === "HTTPS" ? current.certificates[0]?.CertificateArn : undefined) ?? bulwarkCaCertificateArn(caller.scope);
-  await checkCertificateArn(env.store, caller.scope, arn);
-  return { sslPolicy: policy, certificates: [{ CertificateArn: arn }] };
+  const named = certs?.[0]?.CertificateArn;
+  const kept = current?.protocol === "HTTPS" ? current.certificates[0]?.CertificateArn : undefined;
+  let certificate: TlsChoice["certificate"];
+  if (named !== undefined) {
+    certificate = await resolveCertificateArn(env, env.store, caller.scope, named, caller.now);
+  } else if (kept !== undefined && current?.iamServerCertificateId !== undefined) {
+    // The IAM certificate stays the one the listener presents, by id: it may have been renamed since.
+    certificate = { arn: kept, iamServerCertificateId: current.iamServerCertificateId };
+  } else {
+    // Without a certificate, the listener presents one issued by Bulwark's CA for the load balancer's DNS name.
+    certificate = await resolveCertificateArn(env, env.store, caller.scope, kept ?? bulwarkCaCertificateArn(caller.scope));
+  }
+  return { sslPolicy: policy, certificates: [{ CertificateArn: certificate.arn }], certificate };
 }
 
 /** Binds (or rebinds) the listener's port; conflicts become the documented API errors. */
@@ -91,7 +108,7 @@ export async function createListener(env: Elbv2Env, caller: Caller, input: Creat
   if (input.MutualAuthentication?.Mode !== undefined && input.MutualAuthentication.Mode !== "off") throw validationError("Mutual TLS authentication is not supported");
   const tls = await tlsChoice(env, caller, protocol, input.SslPolicy, input.Certificates);
   // Certificate material is read (or issued) before the transaction: only `tx` may be used inside it.
-  const material = await listenerTls(env, { protocol, certificates: tls.certificates, accountId: current.accountId, region: current.region }, current);
+  const material = await listenerTls(env, { protocol, ...tlsFields(tls), accountId: current.accountId, region: current.region }, current);
   let opened: string | undefined;
   try {
     const doc = await env.store.transaction(async (tx) => {
@@ -99,6 +116,7 @@ export async function createListener(env: Elbv2Env, caller: Caller, input: Creat
       if (!lb) throw loadBalancerNotFound();
       const siblings = await listeners.ofLoadBalancer(tx, caller.scope, lb.id);
       const actions = await normalizeActions(tx, caller.scope, lb.arn, input.DefaultActions);
+      if (tls.certificate) await confirmCertificate(env, tx, caller.scope, tls.certificate);
       const same = siblings.find((l) => l.port === port);
       if (same) {
         // Same port and same configuration: CreateListener is idempotent.
@@ -117,7 +135,7 @@ export async function createListener(env: Elbv2Env, caller: Caller, input: Creat
         port,
         protocol,
         ...(tls.sslPolicy ? { sslPolicy: tls.sslPolicy } : {}),
-        certificates: tls.certificates,
+        ...tlsFields(tls),
         defaultActions: actions,
         tags,
       };
@@ -171,7 +189,7 @@ export async function modifyListener(env: Elbv2Env, caller: Caller, input: Modif
   const tls = await tlsChoice(env, caller, protocol, input.SslPolicy, input.Certificates, current);
   const lbNow = await loadBalancers.byArn(env.store, caller.scope, current.loadBalancerArn);
   if (!lbNow) throw loadBalancerNotFound();
-  const material = await listenerTls(env, { protocol, certificates: tls.certificates, accountId: current.accountId, region: current.region }, lbNow);
+  const material = await listenerTls(env, { protocol, ...tlsFields(tls), accountId: current.accountId, region: current.region }, lbNow);
   const before = current;
   const beforeTls = await listenerTls(env, before, lbNow);
   const doc = await env.store.transaction(async (tx) => {
@@ -181,7 +199,9 @@ export async function modifyListener(env: Elbv2Env, caller: Caller, input: Modif
     const siblings = (await listeners.ofLoadBalancer(tx, caller.scope, lb.id)).filter((x) => x.arn !== arn);
     if (siblings.some((x) => x.port === port)) throw duplicateListener(lb.arn);
     const actions = input.DefaultActions ? await normalizeActions(tx, caller.scope, lb.arn, input.DefaultActions, arn) : l.defaultActions;
-    const next: ListenerDoc = { ...l, port, protocol, certificates: tls.certificates, defaultActions: actions };
+    if (tls.certificate) await confirmCertificate(env, tx, caller.scope, tls.certificate);
+    const next: ListenerDoc = { ...l, port, protocol, ...tlsFields(tls), defaultActions: actions };
+    if (tls.certificate?.iamServerCertificateId === undefined) delete next.iamServerCertificateId;
     if (tls.sslPolicy) next.sslPolicy = tls.sslPolicy;
     else delete next.sslPolicy;
     await bind(env, next, lb, siblings, material);

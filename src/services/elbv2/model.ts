@@ -80,7 +80,13 @@ export interface ListenerDoc {
   port: number;
   protocol: "HTTP" | "HTTPS";
   sslPolicy?: string;
+  /** As the caller named them (DescribeListeners shows them so). */
   certificates: Array<{ CertificateArn: string }>;
+  /**
+   * When the default certificate is an IAM server certificate: its ServerCertificateId. The
+   * listener presents the certificate by this id, so renaming or moving it in IAM changes nothing.
+   */
+  iamServerCertificateId?: string;
   defaultActions: ActionDoc[];
   tags: TagDoc[];
 }

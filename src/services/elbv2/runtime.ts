@@ -56,10 +56,14 @@ export function actionSpec(actions: readonly ActionDoc[]): ListenerAction {
 const TLS13_ONLY = /TLS13-1-3/;
 
 /** Certificate material an HTTPS listener presents (issued by the Bulwark CA when it names that ARN). */
-export async function listenerTls(env: Elbv2Env, l: Pick<ListenerDoc, "protocol" | "certificates" | "accountId" | "region">, lb: LoadBalancerDoc): Promise<TlsMaterial | undefined> {
+export async function listenerTls(
+  env: Elbv2Env,
+  l: Pick<ListenerDoc, "protocol" | "certificates" | "iamServerCertificateId" | "accountId" | "region">,
+  lb: LoadBalancerDoc,
+): Promise<TlsMaterial | undefined> {
   if (l.protocol !== "HTTPS") return undefined;
   const arn = l.certificates[0]?.CertificateArn ?? bulwarkCaCertificateArn({ accountId: l.accountId, region: l.region });
-  return certificateMaterial(env, lb, arn);
+  return certificateMaterial(env, lb, { arn, ...(l.iamServerCertificateId !== undefined ? { iamServerCertificateId: l.iamServerCertificateId } : {}) });
 }
 
 export interface TlsMaterial {

@@ -10,9 +10,10 @@ import type { RequestContext, Scope } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { DataPlaneRuntime } from "../../dataplane/runtime-types.js";
 import type { IssuedCertificate } from "../../gateway/tls-ca.js";
-import type { Storage } from "../../storage/types.js";
+import type { DocStore, Storage } from "../../storage/types.js";
+import type { ServerCertificateView } from "../iam/server-certificate-view.js";
 import type { OperationDefinition, ServiceDefinition, StaticSchema } from "../types.js";
-import { importCertificate } from "./certificates.js";
+import { importCertificate, serverCertificateUsers } from "./certificates.js";
 import { DEFAULT_QUOTAS, callerFromContext, type Caller, type Elbv2Env, type Elbv2Quotas } from "./env.js";
 import * as listeners from "./listeners.js";
 import * as lbs from "./load-balancers.js";
@@ -28,6 +29,8 @@ export interface Elbv2Deps {
   runtime: DataPlaneRuntime;
   dnsSuffix: string;
   issueCertificate(names: string[]): Promise<IssuedCertificate>;
+  /** IAM's server certificates, which listeners may present. */
+  serverCertificates?: ServerCertificateView;
   quotas?: Partial<Elbv2Quotas>;
   warn?: (message: string, detail: Record<string, unknown>) => void;
 }
@@ -40,6 +43,8 @@ export interface Elbv2Service {
   importCertificate(scope: Scope, certChainPem: string, keyPem: string): Promise<string>;
   /** The account's load balancers by Region (what keeps IAM from deleting ELB's service-linked role). */
   loadBalancersByRegion(accountId: string): Promise<Array<{ region: string; resources: string[] }>>;
+  /** The load balancers presenting an IAM server certificate (what keeps IAM from deleting it); reads through `db`. */
+  serverCertificateUsers(db: DocStore, accountId: string, serverCertificateId: string): Promise<string[]>;
 }
 
 type Domain<I, O> = (env: Elbv2Env, caller: Caller, input: I) => Promise<O>;
@@ -52,6 +57,7 @@ export function createElbv2Service(deps: Elbv2Deps): Elbv2Service {
     runtime: deps.runtime,
     dnsSuffix: deps.dnsSuffix,
     issueCertificate: deps.issueCertificate,
+    ...(deps.serverCertificates ? { serverCertificates: deps.serverCertificates } : {}),
     quotas: { ...DEFAULT_QUOTAS, ...deps.quotas },
     warn: deps.warn ?? (() => {}),
   };
@@ -102,5 +108,6 @@ export function createElbv2Service(deps: Elbv2Deps): Elbv2Service {
     restore: () => restoreAll(env),
     importCertificate: (scope, cert, key) => importCertificate(env, scope, cert, key),
     loadBalancersByRegion: (accountId) => lbs.loadBalancersByRegion(env.store, accountId),
+    serverCertificateUsers,
   };
 }

@@ -99,6 +99,10 @@ export const listeners = {
   all(db: DocStore, s: Scope): Promise<ListenerDoc[]> {
     return values(db, COLLECTIONS.listeners, scopePrefix(s));
   },
+  /** Every Region's listeners of an account. */
+  inAccount(db: DocStore, accountId: string): Promise<ListenerDoc[]> {
+    return values(db, COLLECTIONS.listeners, `${accountId}/`);
+  },
   put(db: DocStore, doc: ListenerDoc): Promise<void> {
     return db.put(COLLECTIONS.listeners, this.key({ accountId: doc.accountId, region: doc.region }, doc.lbId, doc.id), doc);
   },

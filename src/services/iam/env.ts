@@ -12,6 +12,7 @@ import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { DocStore, Storage } from "../../storage/types.js";
 import type { LastAccessedJobs } from "./last-accessed-jobs.js";
 import type { LastAccessedService } from "./last-accessed-services.js";
+import type { ServerCertificateUsage } from "./server-certificate-view.js";
 
 export type PolicyDocumentKind = "identity" | "trust";
 
@@ -29,6 +30,8 @@ export interface IamEnv {
   lastAccessed: { services(): readonly LastAccessedService[]; jobs: LastAccessedJobs };
   /** The SCPs the authoriser enforces (attached once Organizations exists); the policy simulator evaluates them too. */
   serviceControlPolicies?: ServiceControlPolicySource;
+  /** Which load balancers use a server certificate (attached once ELBv2 exists): DeleteServerCertificate refuses those in use. */
+  serverCertificateUsage?: ServerCertificateUsage;
 }
 
 export interface Caller {

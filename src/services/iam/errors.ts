@@ -94,6 +94,9 @@ export function invalidAuthenticationCode(): AwsError {
 // ---- Server certificates, service-specific credentials, service-linked roles ----
 export const noSuchServerCertificate = (name: string): AwsError => noSuchEntity(`The Server Certificate with name ${name} cannot be found.`);
 export const serverCertificateExists = (name: string): AwsError => entityAlreadyExists(`The Server Certificate with name ${name} already exists.`);
+/** DeleteServerCertificate while a load balancer presents the certificate (the wording IAM answers with). */
+export const serverCertificateInUse = (serverCertificateId: string, userArn: string): AwsError =>
+  deleteConflict(`Certificate: ${serverCertificateId} is currently in use by ${userArn}. Please remove it first before deleting it from IAM.`);
 export function keyPairMismatch(): AwsError {
   // Message not in the IAM documentation; the exception's documented description, as a sentence.
   return new AwsError("KeyPairMismatch", "The public key certificate and the private key do not match.", 400);

@@ -6,6 +6,11 @@
  * root key (aad `iam/server-certificate-key/<id>`) and no operation returns it; the input
  * member is sensitive, so CloudTrail shows it hidden. Server certificates are not identities:
  * writes do not invalidate the directory's caches.
+ *
+ * ELBv2's HTTPS listeners present them (server-certificate-view.ts is what ELBv2 reads); a
+ * certificate a listener uses cannot be deleted (DeleteConflict naming the load balancer).
+ * A listener refers to the certificate by its ServerCertificateId, so renaming or moving it
+ * with UpdateServerCertificate does not take it off the listeners that present it.
  */
 import type {
   DeleteServerCertificateRequest,
@@ -28,7 +33,7 @@ import { randomUniqueId } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { serverCertificateArn } from "./arn.js";
 import { authorize, noteResource, type Caller, type IamEnv } from "./env.js";
-import { keyPairMismatch, noSuchServerCertificate, quotaExceeded, serverCertificateExists } from "./errors.js";
+import { keyPairMismatch, noSuchServerCertificate, quotaExceeded, serverCertificateExists, serverCertificateInUse } from "./errors.js";
 import { COLLECTIONS, QUOTAS, serverCertificateKeyAad, type NameIndexDoc, type ServerCertificateDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { checkPemText, keyMatchesCertificate, malformedCertificate, parsePemCertificate, parsePemCertificates, parsePemPrivateKey, type ParsedCertificate } from "./pem.js";
@@ -219,7 +224,12 @@ export async function deleteServerCertificate(env: IamEnv, caller: Caller, input
   const name = checkCertificateName(input.ServerCertificateName);
   await authorizeOnCertificate(env, caller, "DeleteServerCertificate", name);
   await env.store.transaction(async (tx) => {
-    await serverCertificates.remove(tx, await mustCertificate(tx, caller.accountId, name));
+    const c = await mustCertificate(tx, caller.accountId, name);
+    // Asked inside the transaction: a listener stored concurrently is either seen here, or
+    // finds the certificate gone when its own transaction checks it.
+    const users = (await env.serverCertificateUsage?.(tx, caller.accountId, c.serverCertificateId)) ?? [];
+    if (users.length > 0) throw serverCertificateInUse(c.serverCertificateId, users[0]!);
+    await serverCertificates.remove(tx, c);
   });
   return {};
 }

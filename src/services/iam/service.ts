@@ -24,6 +24,7 @@ import { buildOperations } from "./operations.js";
 import { useSchedulerForDeletions, type ServiceLinkedRoleUsage } from "./service-linked-roles.js";
 import { createOutboundFederation, type OutboundFederation } from "./outbound-federation.js";
 import { createRootAccess, type RootAccess } from "./root-access.js";
+import { createServerCertificateView, type ServerCertificateUsage, type ServerCertificateView } from "./server-certificate-view.js";
 
 export interface IamServiceDeps {
   store: Storage;
@@ -59,6 +60,10 @@ export interface IamService {
   useServices(defs: readonly ServiceDefinition[]): void;
   /** The SCPs the authoriser enforces (Organizations is created after IAM), for the policy simulator. */
   useServiceControlPolicies(source: ServiceControlPolicySource): void;
+  /** Server certificates as the services that present them (ELBv2's HTTPS listeners) read them. */
+  serverCertificates: ServerCertificateView;
+  /** Who uses a server certificate (ELBv2 is created after IAM); DeleteServerCertificate answers DeleteConflict while any does. */
+  useServerCertificateUsage(usage: ServerCertificateUsage): void;
   /** Resolves once no report job is running (graceful shutdown, tests). */
   idle(): Promise<void>;
 }
@@ -108,6 +113,10 @@ export function createIamService(deps: IamServiceDeps): IamService {
     },
     useServiceControlPolicies(source) {
       env.serviceControlPolicies = source;
+    },
+    serverCertificates: createServerCertificateView({ sealer: deps.sealer }),
+    useServerCertificateUsage(usage) {
+      env.serverCertificateUsage = usage;
     },
     idle: () => env.lastAccessed.jobs.idle(),
   };

@@ -17,6 +17,7 @@ import { createTestSealer } from "../../sts/testing/fake-sealer.js";
 import { fakeContext, principals, type FakeContext } from "../../sts/testing/fake-context.js";
 import { createElbv2Service, type Elbv2Service } from "../service.js";
 import type { Elbv2Quotas } from "../env.js";
+import type { ServerCertificateView } from "../../iam/server-certificate-view.js";
 
 export const ACCOUNT = "111122223333";
 export const REGION = "eu-west-1";
@@ -77,7 +78,7 @@ export interface Fixture {
   authorized: AuthorizeRequest[];
 }
 
-export function createFixture(opts: { store?: Storage; runtime?: FakeRuntime; quotas?: Partial<Elbv2Quotas> } = {}): Fixture {
+export function createFixture(opts: { store?: Storage; runtime?: FakeRuntime; quotas?: Partial<Elbv2Quotas>; serverCertificates?: ServerCertificateView } = {}): Fixture {
   const store = opts.store ?? createMemoryStorage();
   const runtime = opts.runtime ?? new FakeRuntime();
   const clock = new ManualClock(Date.UTC(2025, 0, 1));
@@ -89,6 +90,7 @@ export function createFixture(opts: { store?: Storage; runtime?: FakeRuntime; qu
     dnsSuffix: "elb.localhost",
     issueCertificate: async (names) => ({ certPem: `CERT ${names.join(",")}`, keyPem: "KEY", caCertPem: "CA", notBefore: clock.now(), notAfter: clock.now() + 365 * 86_400_000, serialNumber: "01" }),
     ...(opts.quotas ? { quotas: opts.quotas } : {}),
+    ...(opts.serverCertificates ? { serverCertificates: opts.serverCertificates } : {}),
   });
   const make = (deny?: (r: AuthorizeRequest) => boolean, region = REGION, account = ACCOUNT): FakeContext =>
     fakeContext({ principal: principals.user(account, "admin"), now: clock.now(), region, service: "elasticloadbalancing", ...(deny ? { deny } : {}) });
