@@ -25,7 +25,7 @@ import { AwsError, commonError } from "../../core/errors.js";
 import { parsePolicy, type ParsedPolicy } from "../../iam/policy/index.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "../organizations/accounts.js";
 import { ORGANIZATIONS_COLLECTION, type OrganizationRecord } from "../organizations/model.js";
-import { POLICY_TYPES, SCP } from "../organizations/policy-types.js";
+import { AUTHORIZATION_TYPES, SCP } from "../organizations/policy-types.js";
 import { scpContent, scpsAttachedTo } from "../organizations/scp-cache.js";
 import { ouChain, parentOfAccount } from "../organizations/tree.js";
 import { authorize, type Caller, type IamEnv } from "./env.js";
@@ -117,7 +117,7 @@ async function reportEntity(env: IamEnv, org: OrganizationRecord, entityPath: st
 
 const parseScp = (text: string): ParsedPolicy | undefined => {
   try {
-    return parsePolicy(text, POLICY_TYPES[SCP].kind);
+    return parsePolicy(text, AUTHORIZATION_TYPES[SCP].kind);
   } catch {
     return undefined; // a stored SCP that no longer parses allows nothing (it was validated when stored)
   }

@@ -2,10 +2,14 @@
  * Policy attachments to the root, OUs and accounts, and enabling/disabling policy types in the
  * root, with the documented rules:
  *   - a policy of a type can be attached only while the type is enabled in the root;
- *   - at most `maxPerTarget` policies of a type per target, and never fewer than one while the
- *     type is enabled (a target's last SCP cannot be detached);
- *   - enabling a type attaches its AWS managed default policy (FullAWSAccess for SCPs) to the
- *     root, every OU and every account, and so does creating an OU or account while it is enabled;
+ *   - at most `maxPerTarget` policies of a type per target; for authorization policies never
+ *     fewer than one while the type is enabled (a target's last SCP cannot be detached),
+ *     management policies have no minimum;
+ *   - enabling an authorization type attaches its AWS managed default policy (FullAWSAccess for
+ *     SCPs) to the root, every OU and every account, and so does creating an OU or account while
+ *     it is enabled; management types have no default;
+ *   - each attachment records when it was made: management policies attached to one node merge
+ *     in that order (inheritance.ts);
  *   - disabling a type detaches every policy of that type in the root (re-enabling starts over
  *     from the default policy everywhere).
  * All writes go through orgTransaction (one transaction, then the change counter is bumped).
@@ -36,7 +40,7 @@ import {
 } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { findPolicy, type FoundPolicy } from "./policies.js";
-import { POLICY_TYPES } from "./policy-types.js";
+import { defaultPolicyOf, isAuthorizationType, POLICY_TYPES } from "./policy-types.js";
 
 export type TargetType = "ROOT" | "ORGANIZATIONAL_UNIT" | "ACCOUNT";
 
@@ -78,8 +82,8 @@ export async function attachDefaultPolicies(tx: DocStore, org: Readonly<Organiza
   if (types.length === 0) return;
   const present = await attachmentsOf(tx, org.id, targetId);
   for (const type of types) {
-    if (present.some((a) => a.type === type)) continue;
-    const policyId = POLICY_TYPES[type].defaultPolicy.id;
+    const policyId = defaultPolicyOf(type)?.id;
+    if (policyId === undefined || present.some((a) => a.type === type)) continue;
     await tx.put<AttachmentRecord>(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId), { policyId, targetId, type });
   }
 }
@@ -99,7 +103,7 @@ async function policyAndTarget(tx: DocStore, org: Readonly<OrganizationRecord>, 
   return { policy, target };
 }
 
-export async function attachPolicy(deps: OrganizationsDomainDeps, organizationId: string, policyId: string, targetId: string): Promise<void> {
+export async function attachPolicy(deps: OrganizationsDomainDeps, organizationId: string, policyId: string, targetId: string, now: number): Promise<void> {
   await orgTransaction(deps, async (tx) => {
     const org = await storedOrganization(tx, organizationId);
     const { policy } = await policyAndTarget(tx, org, policyId, targetId);
@@ -109,7 +113,7 @@ export async function attachPolicy(deps: OrganizationsDomainDeps, organizationId
     if (present.filter((a) => a.type === policy.type).length >= POLICY_TYPES[policy.type].maxPerTarget) {
       throw constraintViolation("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
     }
-    await tx.put<AttachmentRecord>(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId), { policyId, targetId, type: policy.type });
+    await tx.put<AttachmentRecord>(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId), { policyId, targetId, type: policy.type, attachedAt: now });
   });
 }
 
@@ -119,7 +123,7 @@ export async function detachPolicy(deps: OrganizationsDomainDeps, organizationId
     const { policy } = await policyAndTarget(tx, org, policyId, targetId);
     const present = await attachmentsOf(tx, org.id, targetId);
     if (!present.some((a) => a.policyId === policyId)) throw policyNotAttached();
-    if (present.filter((a) => a.type === policy.type).length <= 1) throw constraintViolation("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
+    if (isAuthorizationType(policy.type) && present.filter((a) => a.type === policy.type).length <= 1) throw constraintViolation("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
     await tx.delete(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId));
   });
 }
@@ -128,16 +132,18 @@ export async function enablePolicyType(deps: OrganizationsDomainDeps, organizati
   return orgTransaction(deps, async (tx) => {
     const org = await storedOrganization(tx, organizationId);
     if (rootId !== org.rootId) throw rootNotFound();
-    // Policies need all features; types this installation does not enforce are offered to no organization.
+    // Policies need all features; a type this installation does not know is offered to no organization.
     if (type === undefined || org.featureSet !== "ALL") throw policyTypeNotAvailable();
     if (enabled(org, type)) throw policyTypeAlreadyEnabled();
     const next: OrganizationRecord = { ...org, policyTypes: [...(org.policyTypes ?? []), type] };
-    // One snapshot of the tree: OUs and accounts created later attach the default themselves.
-    const targets = [org.rootId, ...(await tx.list<OuRecord>(OU_COLLECTION, { prefix: `${org.id}/` })).map((e) => e.value.id)];
-    for (const e of await tx.list<AccountRecord>(ACCOUNTS_COLLECTION)) if (e.value.organizationId === org.id) targets.push(e.value.id);
-    const policyId = POLICY_TYPES[type].defaultPolicy.id;
-    for (const targetId of targets) {
-      await tx.put<AttachmentRecord>(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId), { policyId, targetId, type });
+    const policyId = defaultPolicyOf(type)?.id;
+    if (policyId !== undefined) {
+      // One snapshot of the tree: OUs and accounts created later attach the default themselves.
+      const targets = [org.rootId, ...(await tx.list<OuRecord>(OU_COLLECTION, { prefix: `${org.id}/` })).map((e) => e.value.id)];
+      for (const e of await tx.list<AccountRecord>(ACCOUNTS_COLLECTION)) if (e.value.organizationId === org.id) targets.push(e.value.id);
+      for (const targetId of targets) {
+        await tx.put<AttachmentRecord>(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId), { policyId, targetId, type });
+      }
     }
     await tx.put(ORGANIZATIONS_COLLECTION, org.id, next);
     return next;

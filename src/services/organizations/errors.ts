@@ -159,6 +159,11 @@ export function policyTypeNotEnabled(): AwsError {
   );
 }
 
+/** No policy of the type reaches the account, or the type is not enabled (the API reference's two cases). */
+export function effectivePolicyNotFound(): AwsError {
+  return new AwsError("EffectivePolicyNotFoundException", "We can't find an effective policy of the specified type for the specified account.", 400);
+}
+
 export function policyTypeAlreadyEnabled(): AwsError {
   return new AwsError("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.", 409);
 }
@@ -188,6 +193,7 @@ export type InvalidInputReason =
   | "INVALID_PATTERN_TARGET_ID"
   | "INVALID_SYNTAX_POLICY_ID"
   | "INVALID_SYSTEM_TAGS_PARAMETER"
+  | "TARGET_NOT_SUPPORTED"
   | "INVALID_PATTERN"
   | "INVALID_ROLE_NAME"
   | "DUPLICATE_TAG_KEY"
@@ -210,6 +216,7 @@ const INVALID_INPUT_MESSAGES: Record<InvalidInputReason, string> = {
   INVALID_PATTERN_TARGET_ID: "You specified a policy target ID that doesn't match the required pattern.",
   INVALID_SYNTAX_POLICY_ID: "You specified an invalid policy ID.",
   INVALID_SYSTEM_TAGS_PARAMETER: "You specified a tag key that is a system tag. You can't add, edit, or delete system tag keys because they're reserved for AWS use.",
+  TARGET_NOT_SUPPORTED: "You can't perform the specified operation on that target entity.",
   INVALID_PATTERN: "You provided a value that does not match the required pattern.",
   INVALID_ROLE_NAME: "You provided a role name that is not valid. A role name cannot begin with the reserved prefix 'AWSServiceRoleFor'.",
   DUPLICATE_TAG_KEY: "You specified the same tag key more than once.",

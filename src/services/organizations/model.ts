@@ -27,8 +27,25 @@ export type CreateAccountFailureReason = "EMAIL_ALREADY_EXISTS" | "INTERNAL_FAIL
 
 export type Tag = { Key: string; Value: string };
 
-/** The policy types this installation enforces (see policy-types.ts). */
-export type OrgPolicyType = "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
+/** Authorization policies: the authoriser enforces them (scp-cache.ts). */
+export type AuthorizationPolicyType = "SERVICE_CONTROL_POLICY" | "RESOURCE_CONTROL_POLICY";
+/** Management policies: stored, validated and merged into effective policies (see policy-types.ts). */
+export type ManagementPolicyType =
+  | "AISERVICES_OPT_OUT_POLICY"
+  | "BACKUP_POLICY"
+  | "BEDROCK_POLICY"
+  | "CHATBOT_POLICY"
+  | "DECLARATIVE_POLICY_EC2"
+  | "GUARDDUTY_POLICY"
+  | "INSPECTOR_POLICY"
+  | "NETWORK_SECURITY_DIRECTOR_POLICY"
+  | "S3_POLICY"
+  | "SECURITYHUB_CSPM_POLICY"
+  | "SECURITYHUB_POLICY"
+  | "TAG_POLICY"
+  | "UPGRADE_ROLLOUT_POLICY";
+/** Every policy type of the service model (see policy-types.ts). */
+export type OrgPolicyType = AuthorizationPolicyType | ManagementPolicyType;
 
 export interface OrganizationRecord {
   id: string; // o-…
@@ -63,6 +80,8 @@ export interface PolicyRecord {
   description: string;
   content: string;
   createdAt: number;
+  /** Last UpdatePolicy (absent: never updated). */
+  updatedAt?: number;
   tags?: Tag[];
 }
 
@@ -70,6 +89,11 @@ export interface AttachmentRecord {
   policyId: string;
   targetId: string;
   type: OrgPolicyType;
+  /**
+   * When it was attached. Management policies attached to the same node merge in this order
+   * (inheritance.ts); attachments made before it was recorded count as the oldest.
+   */
+  attachedAt?: number;
 }
 
 /** True when `servicePrincipal` (e.g. iam.amazonaws.com) has trusted access to the organization. */

@@ -63,7 +63,13 @@ describe("policies", () => {
     await expectAwsError(create(f, "Exactly5120"), "DuplicatePolicyException", "A policy with the same name already exists.", 409);
     await expectAwsError(create(f, "FullAWSAccess"), "DuplicatePolicyException", /same name/, 409);
     await reason(f.call("CreatePolicy", { Name: "x", Description: "", Type: "NOT_A_TYPE", Content: "{}" }), "InvalidInputException", "INVALID_ENUM_POLICY_TYPE", 400);
-    await expectAwsError(f.call("CreatePolicy", { Name: "x", Description: "", Type: "TAG_POLICY", Content: "{}" }), "PolicyTypeNotAvailableForOrganizationException", /feature set/, 409);
+    // Management policies follow their own grammar (management-policy.test.ts).
+    await expectAwsError(
+      f.call("CreatePolicy", { Name: "x", Description: "", Type: "TAG_POLICY", Content: "{}" }),
+      "MalformedPolicyDocumentException",
+      "The provided policy document does not meet the requirements of the specified policy type. (the policy is empty)",
+      400,
+    );
     await reason(f.call("CreatePolicy", { Name: "x", Description: "d".repeat(513), Type: SCP, Content: doc("Deny", "*") }), "InvalidInputException", "MAX_LENGTH_EXCEEDED", 400);
     // The AWS managed policy is listed but cannot be changed.
     await reason(f.call("UpdatePolicy", { PolicyId: FULL, Name: "Mine" }), "InvalidInputException", "IMMUTABLE_POLICY", 400);
@@ -137,7 +143,10 @@ describe("attachments", () => {
     assert.deepEqual(await attached(f, MGMT), [FULL]);
     await expectAwsError(f.call("EnablePolicyType", { RootId: rootId, PolicyType: SCP }), "PolicyTypeAlreadyEnabledException", /already enabled/, 409);
     await expectAwsError(f.call("EnablePolicyType", { RootId: "r-zzzz", PolicyType: SCP }), "RootNotFoundException", "We can't find a root with the RootId that you specified.", 404);
-    await expectAwsError(f.call("EnablePolicyType", { RootId: rootId, PolicyType: "BACKUP_POLICY" }), "PolicyTypeNotAvailableForOrganizationException", /feature set/, 409);
+    // A management type attaches no default policy.
+    await f.call("EnablePolicyType", { RootId: rootId, PolicyType: "BACKUP_POLICY" });
+    assert.deepEqual((await f.call<{ Policies: Summary[] }>("ListPoliciesForTarget", { TargetId: MGMT, Filter: "BACKUP_POLICY" })).Policies, []);
+    await f.call("DisablePolicyType", { RootId: rootId, PolicyType: "BACKUP_POLICY" });
     await f.call("DeletePolicy", { PolicyId: p.Id });
     await f.call("DeleteOrganization", {});
   });

@@ -1,8 +1,10 @@
 /**
  * Organization policies: customer managed policies are documents of their own; AWS managed
- * policies (FullAWSAccess) are constants that every organization sees. Documents are checked
- * against the type's size limit and validated by the policy engine for the type's kind (SCPs:
- * "scp") before they are stored, so what enforcement parses later is known to parse.
+ * policies (FullAWSAccess, RCPFullAWSAccess) are constants that every organization sees.
+ * Documents are checked against the type's size limit and validated before they are stored, so
+ * what enforcement or the effective-policy merge parses later is known to parse: authorization
+ * policies by the policy engine for the type's kind, management policies by their grammar
+ * (management-policy.ts).
  */
 import { parsePolicy, PolicyParseError } from "../../iam/policy/index.js";
 import type { DocStore } from "../../storage/types.js";
@@ -21,7 +23,8 @@ import {
   type Tag,
 } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
-import { awsManagedPolicy, POLICY_TYPES, RCP, RCP_SERVICES } from "./policy-types.js";
+import { ManagementPolicyError, parseManagementPolicy } from "./management-policy.js";
+import { AUTHORIZATION_TYPES, awsManagedPolicy, defaultPolicyOf, isManagementType, POLICY_TYPES, RCP, RCP_SERVICES } from "./policy-types.js";
 
 /** A policy as the API shows it, AWS managed or not. */
 export interface FoundPolicy {
@@ -54,11 +57,12 @@ export async function findPolicy(db: DocStore, org: Readonly<OrganizationRecord>
   return found(rec);
 }
 
-/** Policies of one type, AWS managed included, ordered by id. */
+/** Policies of one type, AWS managed included (authorization types have one), ordered by id. */
 export async function listPolicies(db: DocStore, org: Readonly<OrganizationRecord>, type: OrgPolicyType): Promise<FoundPolicy[]> {
   const own = (await db.list<PolicyRecord>(POLICIES_COLLECTION, { prefix: `${org.id}/` })).map((e) => e.value).filter((p) => p.type === type);
-  const managed = POLICY_TYPES[type].defaultPolicy;
-  return [{ ...managed, type, awsManaged: true, tags: [] }, ...own.map(found)].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const managed = defaultPolicyOf(type);
+  const all: FoundPolicy[] = managed ? [{ ...managed, type, awsManaged: true, tags: [] }, ...own.map(found)] : own.map(found);
+  return all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export function policySummary(org: Readonly<OrganizationRecord>, p: FoundPolicy): PolicySummaryView {
@@ -77,14 +81,25 @@ export function policyView(org: Readonly<OrganizationRecord>, p: FoundPolicy): {
 }
 
 /**
- * The type's size limit (ConstraintViolation), then the policy engine's validation
- * (MalformedPolicyDocument), then the RCP rules of the Organizations User Guide ("RCP syntax"):
+ * The type's size limit (ConstraintViolation), then the document's grammar (MalformedPolicyDocument):
+ * for management policies, the management-policy grammar; for authorization policies, the policy
+ * engine's validation, then the RCP rules of the Organizations User Guide ("RCP syntax"):
  * Version "2012-10-17", Effect Deny only (Allow is reserved to RCPFullAWSAccess), Principal
  * "*" only (no NotPrincipal), Action only (no NotAction) naming the services RCPs support.
  */
 export function checkPolicyContent(type: OrgPolicyType, content: string): void {
-  const rules = POLICY_TYPES[type];
-  if (content.length > rules.maxSize) throw constraintViolation("POLICY_CONTENT_LIMIT_EXCEEDED");
+  if (content.length > POLICY_TYPES[type].maxSize) throw constraintViolation("POLICY_CONTENT_LIMIT_EXCEEDED");
+  if (isManagementType(type)) {
+    try {
+      parseManagementPolicy(type, content);
+    } catch (e) {
+      // AWS's message for these, followed by what this grammar found.
+      if (e instanceof ManagementPolicyError) throw malformedPolicyDocument(`${MANAGEMENT_MALFORMED} (${e.message})`);
+      throw e;
+    }
+    return;
+  }
+  const rules = AUTHORIZATION_TYPES[type];
   try {
     parsePolicy(content, rules.kind, type === RCP ? { requireCurrentVersion: true } : {});
   } catch (e) {
@@ -93,6 +108,8 @@ export function checkPolicyContent(type: OrgPolicyType, content: string): void {
   }
   if (type === RCP) checkRcpStatements(content);
 }
+
+export const MANAGEMENT_MALFORMED = "The provided policy document does not meet the requirements of the specified policy type.";
 
 // The texts of these failures are not documented; worded like the engine's grammar messages.
 function checkRcpStatements(content: string): void {
@@ -121,7 +138,7 @@ export async function createPolicy(
   return orgTransaction(deps, async (tx) => {
     const org = await storedOrganization(tx, organizationId);
     const sameType = (await ownPolicies(tx, org.id)).filter((p) => p.type === input.type);
-    if (sameType.some((p) => p.name === input.name) || POLICY_TYPES[input.type].defaultPolicy.name === input.name) throw duplicatePolicy();
+    if (sameType.some((p) => p.name === input.name) || defaultPolicyOf(input.type)?.name === input.name) throw duplicatePolicy();
     if (sameType.length >= POLICY_TYPES[input.type].maxPerOrganization) throw constraintViolation("POLICY_NUMBER_LIMIT_EXCEEDED");
     let id = newPolicyId();
     while (await tx.get(POLICIES_COLLECTION, policyKey(org.id, id))) id = newPolicyId();
@@ -152,6 +169,7 @@ export async function updatePolicy(
   organizationId: string,
   policyId: string,
   change: { name?: string; description?: string; content?: string },
+  now: number,
 ): Promise<{ org: OrganizationRecord; policy: FoundPolicy }> {
   return orgTransaction(deps, async (tx) => {
     const org = await storedOrganization(tx, organizationId);
@@ -159,13 +177,14 @@ export async function updatePolicy(
     if (change.content !== undefined) checkPolicyContent(current.type, change.content);
     if (change.name !== undefined && change.name !== current.name) {
       const others = (await ownPolicies(tx, org.id)).filter((p) => p.type === current.type && p.id !== current.id);
-      if (others.some((p) => p.name === change.name) || POLICY_TYPES[current.type].defaultPolicy.name === change.name) throw duplicatePolicy();
+      if (others.some((p) => p.name === change.name) || defaultPolicyOf(current.type)?.name === change.name) throw duplicatePolicy();
     }
     const next: PolicyRecord = {
       ...current,
       ...(change.name !== undefined ? { name: change.name } : {}),
       ...(change.description !== undefined ? { description: change.description } : {}),
       ...(change.content !== undefined ? { content: change.content } : {}),
+      updatedAt: now,
     };
     await tx.put(POLICIES_COLLECTION, policyKey(org.id, policyId), next);
     return { org, policy: found(next) };

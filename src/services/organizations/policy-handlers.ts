@@ -109,7 +109,7 @@ export function policyOperations(deps: OrganizationsDomainDeps, calls: OrgCalls)
           ...(input?.Content !== undefined ? { content: checkContent(input.Content) } : {}),
         };
         const { m } = await onPolicy(deps, calls, ctx, "UpdatePolicy", id);
-        const { org, policy } = await updatePolicy(deps, m.org.id, id, change);
+        const { org, policy } = await updatePolicy(deps, m.org.id, id, change, ctx.now);
         noteResource(ctx, m, arnOfPolicy(org, policy), POLICY_TYPE_RESOURCE);
         return { Policy: policyView(org, policy) };
       },
@@ -143,7 +143,7 @@ export function policyOperations(deps: OrganizationsDomainDeps, calls: OrgCalls)
         const targetId = requireId(input?.TargetId, TARGET_ID, "INVALID_PATTERN_TARGET_ID");
         const { m } = await onPolicy(deps, calls, ctx, "AttachPolicy", policyId);
         await calls.managementCall(ctx, "AttachPolicy", (o) => targetArn(o, targetId));
-        await attachPolicy(deps, m.org.id, policyId, targetId);
+        await attachPolicy(deps, m.org.id, policyId, targetId, ctx.now);
         return {};
       },
     },

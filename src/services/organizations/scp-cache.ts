@@ -30,8 +30,8 @@ import type { DocStore } from "../../storage/types.js";
 import type { AccountRegistry } from "./accounts.js";
 import { attachmentsOf } from "./attachments.js";
 import { ChangeTrackedCache, MISS, type MembershipCacheOptions } from "./membership-cache.js";
-import { ORGANIZATIONS_COLLECTION, POLICIES_COLLECTION, policyKey, type OrganizationRecord, type OrgPolicyType, type PolicyRecord } from "./model.js";
-import { POLICY_TYPES, RCP, SCP } from "./policy-types.js";
+import { ORGANIZATIONS_COLLECTION, POLICIES_COLLECTION, policyKey, type AuthorizationPolicyType, type OrganizationRecord, type OrgPolicyType, type PolicyRecord } from "./model.js";
+import { AUTHORIZATION_TYPES, defaultPolicyOf, RCP, SCP } from "./policy-types.js";
 import { ouChain, parentOfAccount } from "./tree.js";
 
 type Levels = ReadonlyArray<readonly ParsedPolicy[]>;
@@ -40,7 +40,7 @@ type Levels = ReadonlyArray<readonly ParsedPolicy[]>;
 class ParsedOrgPolicies {
   private readonly map = new Map<string, ParsedPolicy | null>();
   constructor(
-    private readonly type: OrgPolicyType,
+    private readonly type: AuthorizationPolicyType,
     private readonly max = 2000,
   ) {}
 
@@ -49,7 +49,7 @@ class ParsedOrgPolicies {
     let p = this.map.get(text);
     if (p === undefined) {
       try {
-        p = parsePolicy(text, POLICY_TYPES[this.type].kind);
+        p = parsePolicy(text, AUTHORIZATION_TYPES[this.type].kind);
       } catch {
         p = null;
       }
@@ -66,7 +66,7 @@ export async function resolveLevels(
   accounts: AccountRegistry,
   parsed: { get(text: string): ParsedPolicy | undefined },
   accountId: string,
-  type: OrgPolicyType = SCP,
+  type: AuthorizationPolicyType = SCP,
 ): Promise<Levels | undefined> {
   const account = await accounts.get(accountId);
   if (account?.organizationId === undefined) return undefined;
@@ -88,8 +88,8 @@ export async function resolveLevels(
 
 /** The text of a policy of `type` the organization has (the AWS managed one included), if any. */
 export async function policyContent(db: DocStore, org: Readonly<OrganizationRecord>, policyId: string, type: OrgPolicyType): Promise<string | undefined> {
-  const managed = POLICY_TYPES[type].defaultPolicy;
-  if (policyId === managed.id) return managed.content;
+  const managed = defaultPolicyOf(type);
+  if (managed && policyId === managed.id) return managed.content;
   const rec = await db.get<PolicyRecord>(POLICIES_COLLECTION, policyKey(org.id, policyId));
   return rec?.organizationId === org.id && rec.type === type ? rec.content : undefined;
 }
@@ -121,7 +121,7 @@ export class OrgPolicyLevelCache implements ServiceControlPolicySource {
     private readonly db: DocStore,
     private readonly accounts: AccountRegistry,
     clock: Clock,
-    private readonly type: OrgPolicyType,
+    private readonly type: AuthorizationPolicyType,
     opts: MembershipCacheOptions = {},
   ) {
     this.cache = new ChangeTrackedCache<Levels>(accounts.changes, clock, { ...opts, keepAbsent: true });

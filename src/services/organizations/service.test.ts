@@ -316,4 +316,23 @@ describe("service definition", () => {
     assert.equal(f.org.global, true);
     for (const [name, op] of Object.entries(f.org.operations)) assert.ok(Array.isArray(op.schema), `${name} has a static schema`);
   });
+
+  test("implements 56 of the 63 operations of the client's model; not the GovCloud and responsibility-transfer ones", async () => {
+    const f = await orgFixture();
+    const model = Object.keys(await import("@aws-sdk/client-organizations"))
+      .filter((k) => /^[A-Z]\w+Command$/.test(k))
+      .map((k) => k.slice(0, -"Command".length));
+    const missing = model.filter((op) => !(op in f.org.operations)).sort();
+    assert.equal(model.length, 63);
+    assert.equal(Object.keys(f.org.operations).length, 56);
+    assert.deepEqual(missing, [
+      "CreateGovCloudAccount",
+      "DescribeResponsibilityTransfer",
+      "InviteOrganizationToTransferResponsibility",
+      "ListInboundResponsibilityTransfers",
+      "ListOutboundResponsibilityTransfers",
+      "TerminateResponsibilityTransfer",
+      "UpdateResponsibilityTransfer",
+    ]);
+  });
 });

@@ -1,8 +1,9 @@
 /**
  * The AWS Organizations service definition (awsJson1_1, AWSOrganizationsV20161128).
  * Every handler authorises first; the domain work is in organization.ts, create-account.ts,
- * tree.ts (OUs), policies.ts and attachments.ts (policies), tags.ts. The OU, policy and tag
- * operations are in their own tables (ou-handlers.ts, policy-handlers.ts, tag-handlers.ts).
+ * tree.ts (OUs), policies.ts and attachments.ts (policies), effective.ts (effective management
+ * policies), tags.ts. The OU, policy, effective-policy and tag operations are in their own tables
+ * (ou-handlers.ts, policy-handlers.ts, effective-handlers.ts, tag-handlers.ts).
  * Handlers look the caller's membership up through a MembershipCache (see membership-cache.ts);
  * writes decide on fresh reads inside their transaction. The service also resolves the SCPs
  * the authoriser applies to each account (scp-cache.ts).
@@ -41,6 +42,7 @@ import { MembershipCache, type MembershipCacheOptions } from "./membership-cache
 import { createOrganization, deleteOrganization, organizationAccounts, type OrganizationsDomainDeps } from "./organization.js";
 import { ClosedAccounts } from "./account-lifecycle.js";
 import { accountLifecycleOperations } from "./account-lifecycle-handlers.js";
+import { effectivePolicyOperations } from "./effective-handlers.js";
 import { handshakeOperations } from "./handshake-handlers.js";
 import { ouOperations, parentArn, type PageInput } from "./ou-handlers.js";
 import { policyOperations } from "./policy-handlers.js";
@@ -224,6 +226,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       },
       ...ouOperations(deps, calls),
       ...policyOperations(deps, calls),
+      ...effectivePolicyOperations(deps, calls),
       ...tagOperations(deps, calls),
       ...serviceAccessOperations(deps, calls),
       ...accountLifecycleOperations(deps, calls),
