@@ -106,3 +106,60 @@ test("an HTTPS target group: requests reach a TLS target (certificate not verifi
   );
   assert.equal(seen[0]!.remotePort, seen[1]!.remotePort, "the second request reuses the pooled TLS connection");
 });
+
+test("an HTTPS listener's certificate list: the client's SNI host name picks the certificate, no name or no match gets the default", async () => {
+  const { issueCertificate, newKeyPair } = await import("../services/iam/testing/certificates.js");
+  const { X509Certificate } = await import("node:crypto");
+  const byDefault = await issueCertificate({ subject: "CN=default.example.test", key: await newKeyPair("p256"), dnsNames: ["default.example.test"] });
+  const shopRsa = await issueCertificate({ subject: "CN=shop.example.test", key: await newKeyPair("rsa-2048"), dnsNames: ["shop.example.test"] });
+  const shopEc = await issueCertificate({ subject: "CN=shop.example.test", key: await newKeyPair("p256"), dnsNames: ["shop.example.test"] });
+  const wild = await issueCertificate({ subject: "CN=*.example.test", key: await newKeyPair("p256"), dnsNames: ["*.example.test"] });
+  const legacy = await issueCertificate({ subject: "CN=legacy.example.test", key: await newKeyPair("rsa-2048"), dnsNames: ["legacy.example.test"] });
+  const pair = (c: { pem: string; key: { privateKeyPem: string } }): { certPem: string; keyPem: string } => ({ certPem: c.pem, keyPem: c.key.privateKeyPem });
+  const fp = (pem: string): string => new X509Certificate(pem).fingerprint256;
+
+  const sni = newDataPlane();
+  after(() => sni.close());
+  sni.putLoadBalancer({ arn: LB_ARN, name: "test", dnsName: "test-1.us-east-1.elb.localhost", settings: SETTINGS });
+  const port = await freePort();
+  const spec = (certificates: Array<{ certPem: string; keyPem: string }>) => ({
+    arn: LISTENER_ARN,
+    loadBalancerArn: LB_ARN,
+    port,
+    protocol: "HTTPS" as const,
+    tls: { ...pair(byDefault), minVersion: "TLSv1.2" as const, certificates },
+    action: { type: "fixed-response" as const, statusCode: 200 },
+  });
+  await sni.openListener(spec([pair(shopRsa), pair(shopEc), pair(wild), pair(legacy)]));
+
+  /** The fingerprint of the certificate presented to a client sending `servername` (none when undefined). */
+  const presented = (servername: string | undefined, opts: tls.ConnectionOptions = {}): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const s = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false, ...(servername !== undefined ? { servername } : {}), ...opts }, () => {
+        const f = s.getPeerCertificate().fingerprint256;
+        s.end();
+        resolve(f);
+      });
+      s.on("error", reject);
+    });
+  assert.equal(await presented("shop.example.test"), fp(shopEc.pem), "ECDSA preferred among exact matches");
+  // A TLS 1.2 client offering only RSA cipher suites and signature schemes gets the RSA certificate.
+  assert.equal(await presented("shop.example.test", { maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-AES128-GCM-SHA256", sigalgs: "RSA-PSS+SHA256:RSA+SHA256" }), fp(shopRsa.pem));
+  assert.equal(await presented("api.example.test"), fp(wild.pem));
+  // An RSA certificate listed beside an ECDSA default reaches a TLS 1.3 client that prefers ECDSA.
+  assert.equal(await presented("legacy.example.test"), fp(legacy.pem));
+  assert.equal(await presented("legacy.example.test", { maxVersion: "TLSv1.2" }), fp(legacy.pem));
+  assert.equal(await presented("deep.api.example.test"), fp(byDefault.pem));
+  assert.equal(await presented(undefined), fp(byDefault.pem));
+  // node omits SNI for an IP address: the default certificate.
+  assert.equal(await presented("127.0.0.1"), fp(byDefault.pem));
+
+  // The list changes in place (same port, connections keep being accepted).
+  await sni.openListener(spec([pair(wild)]));
+  assert.equal(await presented("shop.example.test"), fp(wild.pem));
+  await sni.openListener(spec([]));
+  assert.equal(await presented("shop.example.test"), fp(byDefault.pem));
+  // Unusable material is refused and the listener keeps what it had.
+  await assert.rejects(sni.openListener(spec([{ certPem: wild.pem, keyPem: shopRsa.key.privateKeyPem }])));
+  assert.equal(await presented("api.example.test"), fp(byDefault.pem));
+});

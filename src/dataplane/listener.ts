@@ -4,6 +4,13 @@
  * on a plain TCP front; HTTPS connections then have their ClientHello fingerprinted
  * (JA3/JA4) before the TLS server takes them over. node:http enforces the header-size
  * limit (431), the header read timeout (slowloris, 408) and requests per connection.
+ *
+ * An HTTPS listener runs one TLS server per certificate: the default certificate's, and one for
+ * each certificate of its certificate list. The ClientHello read before the handshake (SNI host
+ * name, key types the client accepts) picks the server (tls/sni-selection.ts). node's
+ * SNICallback is not used: it adds the chosen certificate to the connection but leaves the
+ * default certificate in its key type's slot, so a TLS 1.3 client preferring ECDSA would still
+ * be shown an ECDSA default instead of a listed RSA certificate.
  */
 import http from "node:http";
 import https from "node:https";
@@ -16,6 +23,7 @@ import type { ListenerContext } from "./listener-context.js";
 import { PortUnavailableError, type ListenerSpec, type ListenerTls, type LoadBalancerSettings } from "./runtime-types.js";
 import { ConnectionGuard, normalizeIp } from "./shield/connection-guard.js";
 import { sniffClientHello, type TlsFingerprint } from "./tls/hello-sniffer.js";
+import { SniTable, type SniCertificate, type TlsMinVersion } from "./tls/sni-table.js";
 import { answerConnect, answerUnknownMethod } from "./unforwardable.js";
 import { handleUpgrade } from "./upgrade.js";
 
@@ -27,7 +35,13 @@ export class Listener {
   spec: ListenerSpec;
   readonly guard: ConnectionGuard;
   private readonly front: net.Server;
+  /** HTTP: the server; HTTPS: the TLS server presenting the default certificate. */
   private readonly server: http.Server;
+  /** HTTPS: a TLS server per certificate of the certificate list, picked by the client's ClientHello. */
+  private readonly listed: SniTable<https.Server> | undefined;
+  private readonly options: http.ServerOptions;
+  private readonly requests = (req: http.IncomingMessage, res: http.ServerResponse): void => this.onRequest(req, res);
+  private listening = false;
   private readonly sockets = new Set<net.Socket>();
   /** Fingerprints by "address|port" of the raw connection (the TLS socket shares both). */
   private readonly fingerprints = new Map<string, TlsFingerprint>();
@@ -44,7 +58,7 @@ export class Listener {
     const limits = ctx.limits;
     this.guard = new ConnectionGuard(limits.maxConnectionsPerIp, limits.maxConnections);
     const settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings;
-    const options: http.ServerOptions = {
+    this.options = {
       maxHeaderSize: limits.maxHeaderBytes,
       headersTimeout: limits.headerTimeoutMs,
       // Bodies are guarded by idle time and rate (RequestBody), not by a total deadline.
@@ -53,21 +67,47 @@ export class Listener {
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headerTimeoutMs / 4))),
       noDelay: true,
     };
-    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => this.onRequest(req, res);
     if (spec.protocol === "HTTPS") {
       if (!spec.tls) throw new Error("HTTPS listener without TLS material");
-      this.server = https.createServer({ ...options, ...secureOptions(spec.tls), ALPNProtocols: ["http/1.1"], handshakeTimeout: limits.headerTimeoutMs }, onRequest);
-      this.server.on("secureConnection", (s: TLSSocket) => this.born.set(s, performance.now()));
-      this.server.on("tlsClientError", () => {});
+      this.server = this.tlsServer(spec.tls.certPem, spec.tls.keyPem, spec.tls.minVersion);
+      this.listed = new SniTable(
+        (c: SniCertificate, minVersion: TlsMinVersion) => this.tlsServer(c.certPem, c.keyPem, minVersion),
+        // Connections it holds finish on their own (and are cut by close()).
+        (s) => s.close(() => {}),
+      );
+      this.listed.set(spec.tls.certificates ?? [], spec.tls.minVersion);
     } else {
-      this.server = http.createServer(options, onRequest);
+      this.server = this.wire(http.createServer(this.options, this.requests));
       this.server.on("connection", (s: net.Socket) => this.born.set(s, performance.now()));
+      this.listed = undefined;
     }
-    this.server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
-    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => this.onClientError(err, socket));
-    this.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => handleUpgrade(this.ctx, this.spec, req, socket, head));
-    this.server.on("connect", (req: http.IncomingMessage, socket: net.Socket) => answerConnect(this.facts(socket), req));
     this.front = net.createServer({ noDelay: true }, (socket) => this.onConnection(socket));
+  }
+
+  /** A TLS server presenting one certificate (the HTTP handling is the same for all). */
+  private tlsServer(certPem: string, keyPem: string, minVersion: TlsMinVersion): https.Server {
+    const server = https.createServer(
+      { ...this.options, cert: certPem, key: keyPem, minVersion, ALPNProtocols: ["http/1.1"], handshakeTimeout: this.ctx.limits.headerTimeoutMs },
+      this.requests,
+    );
+    server.on("secureConnection", (s: TLSSocket) => this.born.set(s, performance.now()));
+    server.on("tlsClientError", () => {});
+    this.wire(server);
+    // Start its connection checks (header timeout) as listen() does for the others.
+    if (this.listening) server.emit("listening");
+    return server;
+  }
+
+  private wire<S extends http.Server>(server: S): S {
+    server.maxRequestsPerSocket = this.ctx.limits.maxRequestsPerConnection;
+    server.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => this.onClientError(err, socket));
+    server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => handleUpgrade(this.ctx, this.spec, req, socket, head));
+    server.on("connect", (req: http.IncomingMessage, socket: net.Socket) => answerConnect(this.facts(socket), req));
+    return server;
+  }
+
+  private allServers(): http.Server[] {
+    return [this.server, ...(this.listed?.values() ?? [])];
   }
 
   get port(): number {
@@ -83,9 +123,10 @@ export class Listener {
       const onListening = (): void => {
         this.front.off("error", onError);
         this.front.on("error", () => {});
-        // The HTTP server never listens itself (the front hands it connections), so start
-        // its connection checks (header timeout) the way listen() would.
-        this.server.emit("listening");
+        // The HTTP servers never listen themselves (the front hands them connections), so
+        // start their connection checks (header timeout) the way listen() would.
+        this.listening = true;
+        for (const s of this.allServers()) s.emit("listening");
         resolve();
       };
       this.front.once("error", onError);
@@ -94,16 +135,27 @@ export class Listener {
     });
   }
 
-  /** New action / certificate on the same port and protocol. */
+  /** New action / certificates on the same port and protocol; unusable TLS material throws and changes nothing. */
   update(spec: ListenerSpec): void {
-    if (spec.tls && spec.protocol === "HTTPS" && spec.tls !== this.spec.tls) {
-      (this.server as https.Server).setSecureContext(secureOptions(spec.tls));
+    const before = this.spec.tls;
+    if (spec.tls && spec.protocol === "HTTPS" && this.listed && spec.tls !== before) {
+      const server = this.server as https.Server;
+      const sameDefault = before && before.certPem === spec.tls.certPem && before.keyPem === spec.tls.keyPem && before.minVersion === spec.tls.minVersion;
+      if (!sameDefault) server.setSecureContext(secureOptions(spec.tls));
+      try {
+        this.listed.set(spec.tls.certificates ?? [], spec.tls.minVersion);
+      } catch (e) {
+        if (!sameDefault && before) server.setSecureContext(secureOptions(before));
+        throw e;
+      }
     }
     this.spec = spec;
   }
 
   applySettings(s: LoadBalancerSettings): void {
-    this.server.keepAliveTimeout = s.idleTimeoutSeconds * 1000;
+    // Servers created later (certificates added to the list) start from the options.
+    this.options.keepAliveTimeout = s.idleTimeoutSeconds * 1000;
+    for (const server of this.allServers()) server.keepAliveTimeout = s.idleTimeoutSeconds * 1000;
   }
 
   /** Stops accepting at once; open connections get `graceMs` to finish, then are cut. */
@@ -115,8 +167,10 @@ export class Listener {
       // Resolves once the listening socket is closed; connections are handled below.
       setImmediate(resolve);
     });
-    this.server.close(() => {});
-    this.server.closeIdleConnections();
+    for (const server of this.allServers()) {
+      server.close(() => {});
+      server.closeIdleConnections();
+    }
     const until = performance.now() + graceMs;
     while (this.sockets.size > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
     for (const s of this.sockets) s.destroy();
@@ -147,7 +201,9 @@ export class Listener {
     }
     sniffClientHello(socket, this.ctx.limits.headerTimeoutMs, (fp) => {
       if (fp) this.fingerprints.set(key, fp);
-      this.server.emit("connection", socket);
+      // The certificate list's server for the client's host name, else the default certificate's.
+      const server = (fp && this.listed?.select(fp.serverName, fp.accepts)) || this.server;
+      server.emit("connection", socket);
     });
   }
 

@@ -48,11 +48,19 @@ export type ListenerAction =
       statusCode: 301 | 302;
     };
 
-export interface ListenerTls {
+export interface ListenerCertificate {
   /** Server certificate followed by its chain (PEM). */
   certPem: string;
   keyPem: string;
+}
+
+export interface ListenerTls extends ListenerCertificate {
   minVersion: "TLSv1.2" | "TLSv1.3";
+  /**
+   * The certificate list (AddListenerCertificates): a client's SNI host name picks one of them
+   * (tls/sni-selection.ts); no SNI or no match → the default certificate above.
+   */
+  certificates?: ListenerCertificate[];
 }
 
 export interface ListenerSpec {

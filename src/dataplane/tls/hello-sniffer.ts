@@ -8,15 +8,18 @@
 import type { Socket } from "node:net";
 import { parseClientHello, type ClientHello, MAX_HELLO_BYTES } from "./client-hello.js";
 import { ja3, ja4 } from "./fingerprints.js";
+import { certificateSupport, type CertificateSupport } from "./sni-selection.js";
 
 export interface TlsFingerprint {
   ja3: string;
   ja4: string;
   serverName?: string;
+  /** Certificate key types the client can verify (SNI certificate selection). */
+  accepts: CertificateSupport;
 }
 
 export function fingerprint(h: ClientHello): TlsFingerprint {
-  return { ja3: ja3(h), ja4: ja4(h), ...(h.serverName !== undefined ? { serverName: h.serverName } : {}) };
+  return { ja3: ja3(h), ja4: ja4(h), ...(h.serverName !== undefined ? { serverName: h.serverName } : {}), accepts: certificateSupport(h) };
 }
 
 export function sniffClientHello(socket: Socket, timeoutMs: number, done: (fp: TlsFingerprint | undefined) => void): void {

@@ -83,10 +83,15 @@ export async function confirmCertificate(env: Elbv2Env, tx: DocStore, scope: Sco
   if (!(await env.serverCertificates?.byId(tx, scope.accountId, choice.iamServerCertificateId))) throw certificateNotFound(choice.arn);
 }
 
-/** The load balancers (ARNs, sorted) whose listeners present IAM server certificate `id` of the account. */
+/**
+ * The load balancers (ARNs, sorted) whose listeners present IAM server certificate `id` of the
+ * account, as default certificate or in their certificate list.
+ */
 export async function serverCertificateUsers(db: DocStore, accountId: string, id: string): Promise<string[]> {
   const users = new Set<string>();
-  for (const l of await listeners.inAccount(db, accountId)) if (l.iamServerCertificateId === id) users.add(l.loadBalancerArn);
+  for (const l of await listeners.inAccount(db, accountId)) {
+    if (l.iamServerCertificateId === id || l.certificateList?.some((c) => c.iamServerCertificateId === id)) users.add(l.loadBalancerArn);
+  }
   return [...users].sort();
 }
 

@@ -18,6 +18,8 @@ export interface Elbv2Quotas {
   listenersPerLoadBalancer: number;
   targetsPerTargetGroup: number;
   tagsPerResource: number;
+  /** Certificates in the certificate lists of a load balancer's listeners (default certificates not counted). */
+  certificatesPerLoadBalancer: number;
 }
 
 export const DEFAULT_QUOTAS: Elbv2Quotas = {
@@ -26,6 +28,7 @@ export const DEFAULT_QUOTAS: Elbv2Quotas = {
   listenersPerLoadBalancer: 50,
   targetsPerTargetGroup: 1000,
   tagsPerResource: 50,
+  certificatesPerLoadBalancer: 25,
 };
 
 export interface Elbv2Env {

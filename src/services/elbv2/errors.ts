@@ -41,5 +41,6 @@ export const tooManyLoadBalancers = (n: number): AwsError => e("TooManyLoadBalan
 export const tooManyTargetGroups = (n: number): AwsError => e("TooManyTargetGroups", `You have reached the limit of ${n} target groups per region`);
 export const tooManyListeners = (n: number): AwsError => e("TooManyListeners", `You have reached the limit of ${n} listeners per load balancer`);
 export const tooManyTargets = (n: number): AwsError => e("TooManyTargets", `You have reached the limit of ${n} targets per target group`);
+export const tooManyCertificates = (n: number): AwsError => e("TooManyCertificates", `You have reached the limit of ${n} certificates per load balancer`);
 export const tooManyTags = (n: number): AwsError => e("TooManyTags", `You have reached the limit of ${n} tags per resource`);
 export const tooManyActions = (): AwsError => e("TooManyActions", "You have reached the limit on the number of actions per rule");

@@ -85,7 +85,7 @@ async function tlsChoice(env: Elbv2Env, caller: Caller, protocol: "HTTP" | "HTTP
 }
 
 /** Binds (or rebinds) the listener's port; conflicts become the documented API errors. */
-async function bind(env: Elbv2Env, doc: ListenerDoc, lb: LoadBalancerDoc, siblings: ListenerDoc[], tls: TlsMaterial | undefined): Promise<void> {
+export async function bind(env: Elbv2Env, doc: ListenerDoc, lb: LoadBalancerDoc, siblings: ListenerDoc[], tls: TlsMaterial | undefined): Promise<void> {
   try {
     await env.runtime.openListener(listenerSpec(doc, tls));
   } catch (e) {
@@ -153,7 +153,7 @@ export async function createListener(env: Elbv2Env, caller: Caller, input: Creat
   }
 }
 
-async function mustListener(db: DocStore, caller: Caller, arn: string | undefined): Promise<ListenerDoc> {
+export async function mustListener(db: DocStore, caller: Caller, arn: string | undefined): Promise<ListenerDoc> {
   const l = await listeners.byArn(db, caller.scope, checkListenerArn(arn));
   if (!l) throw listenerNotFound();
   return l;
@@ -180,20 +180,30 @@ export async function describeListeners(env: Elbv2Env, caller: Caller, input: De
 
 export async function modifyListener(env: Elbv2Env, caller: Caller, input: ModifyListenerInput): Promise<ModifyListenerOutput> {
   const arn = checkListenerArn(input.ListenerArn);
-  const current = await listeners.byArn(env.store, caller.scope, arn);
-  await caller.authorize("ModifyListener", arn, resourceTagContext(current?.tags));
+  const first = await listeners.byArn(env.store, caller.scope, arn);
+  await caller.authorize("ModifyListener", arn, resourceTagContext(first?.tags));
   noteResource(caller, arn, RESOURCE_TYPES.listener);
-  if (!current) throw listenerNotFound();
+  if (!first) throw listenerNotFound();
+  const doc = await retryOnTlsChange(env, caller, first, (current) => modifyOnce(env, caller, input, current));
+  return { Listeners: [listenerView(doc)] };
+}
+
+async function modifyOnce(env: Elbv2Env, caller: Caller, input: ModifyListenerInput, current: ListenerDoc): Promise<ListenerDoc> {
+  const arn = current.arn;
   const protocol = checkProtocol(input.Protocol ?? current.protocol);
   const port = input.Port !== undefined ? checkPort(input.Port) : current.port;
   const tls = await tlsChoice(env, caller, protocol, input.SslPolicy, input.Certificates, current);
+  // An HTTP listener has no certificates: switching to HTTP empties the certificate list too.
+  const certificateList = protocol === "HTTPS" ? current.certificateList : undefined;
   const lbNow = await loadBalancers.byArn(env.store, caller.scope, current.loadBalancerArn);
   if (!lbNow) throw loadBalancerNotFound();
-  const material = await listenerTls(env, { protocol, ...tlsFields(tls), accountId: current.accountId, region: current.region }, lbNow);
+  const material = await listenerTls(env, { protocol, ...tlsFields(tls), ...(certificateList ? { certificateList } : {}), accountId: current.accountId, region: current.region }, lbNow);
   const before = current;
   const beforeTls = await listenerTls(env, before, lbNow);
-  const doc = await env.store.transaction(async (tx) => {
+  return env.store.transaction(async (tx) => {
     const l = await mustListener(tx, caller, arn);
+    // The material above was read for the certificates `current` has.
+    assertTlsUnchanged(l, current);
     const lb = await loadBalancers.byArn(tx, caller.scope, l.loadBalancerArn);
     if (!lb) throw loadBalancerNotFound();
     const siblings = (await listeners.ofLoadBalancer(tx, caller.scope, lb.id)).filter((x) => x.arn !== arn);
@@ -204,6 +214,7 @@ export async function modifyListener(env: Elbv2Env, caller: Caller, input: Modif
     if (tls.certificate?.iamServerCertificateId === undefined) delete next.iamServerCertificateId;
     if (tls.sslPolicy) next.sslPolicy = tls.sslPolicy;
     else delete next.sslPolicy;
+    if (!certificateList) delete next.certificateList;
     await bind(env, next, lb, siblings, material);
     try {
       await listeners.put(tx, next);
@@ -214,7 +225,39 @@ export async function modifyListener(env: Elbv2Env, caller: Caller, input: Modif
     }
     return next;
   });
-  return { Listeners: [listenerView(doc)] };
+}
+
+/** Everything that decides the certificates a listener presents. */
+function tlsState(l: ListenerDoc): string {
+  return JSON.stringify([l.protocol, l.sslPolicy ?? null, l.certificates, l.iamServerCertificateId ?? null, l.certificateList ?? []]);
+}
+
+/** The listener's certificates changed between reading their material and storing it. */
+class TlsChanged extends Error {}
+
+const TLS_ATTEMPTS = 5;
+
+/**
+ * Certificate material is read (keys unsealed, Bulwark-CA certificates issued) before the
+ * transaction that stores a listener, since only the transaction may be used inside it. `once`
+ * must throw TlsChanged from inside its transaction when the stored certificates are no longer
+ * the ones `current` had; it is then run again on the listener as it now is.
+ */
+export async function retryOnTlsChange<T>(env: Elbv2Env, caller: Caller, first: ListenerDoc, once: (current: ListenerDoc) => Promise<T>): Promise<T> {
+  let current = first;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once(current);
+    } catch (e) {
+      if (!(e instanceof TlsChanged) || attempt >= TLS_ATTEMPTS) throw e;
+      current = await mustListener(env.store, caller, first.arn);
+    }
+  }
+}
+
+/** Inside a transaction: throws TlsChanged when `stored` no longer has the certificates of `read`. */
+export function assertTlsUnchanged(stored: ListenerDoc, read: ListenerDoc): void {
+  if (tlsState(stored) !== tlsState(read)) throw new TlsChanged();
 }
 
 export async function deleteListener(env: Elbv2Env, caller: Caller, input: DeleteListenerInput): Promise<Record<string, never>> {

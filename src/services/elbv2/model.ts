@@ -87,8 +87,20 @@ export interface ListenerDoc {
    * listener presents the certificate by this id, so renaming or moving it in IAM changes nothing.
    */
   iamServerCertificateId?: string;
+  /** HTTPS: the certificate list (AddListenerCertificates), offered by SNI; absent when empty. */
+  certificateList?: ListedCertificateDoc[];
   defaultActions: ActionDoc[];
   tags: TagDoc[];
+}
+
+/** A certificate of a listener's certificate list. */
+export interface ListedCertificateDoc {
+  /** As the caller named it. */
+  CertificateArn: string;
+  /** An IAM server certificate's ServerCertificateId: presented by id, like a default one. */
+  iamServerCertificateId?: string;
+  /** Order of addition (DescribeListenerCertificates lists them in it). */
+  seq: number;
 }
 
 /** A server certificate a listener can present. The private key is sealed. */

@@ -55,27 +55,40 @@ export function actionSpec(actions: readonly ActionDoc[]): ListenerAction {
 
 const TLS13_ONLY = /TLS13-1-3/;
 
-/** Certificate material an HTTPS listener presents (issued by the Bulwark CA when it names that ARN). */
-export async function listenerTls(
-  env: Elbv2Env,
-  l: Pick<ListenerDoc, "protocol" | "certificates" | "iamServerCertificateId" | "accountId" | "region">,
-  lb: LoadBalancerDoc,
-): Promise<TlsMaterial | undefined> {
+type TlsFields = Pick<ListenerDoc, "protocol" | "certificates" | "iamServerCertificateId" | "certificateList" | "accountId" | "region">;
+
+/**
+ * Certificate material an HTTPS listener presents: its default certificate (issued by the
+ * Bulwark CA when it names that ARN) and each certificate of its certificate list. Reads
+ * storage and unseals keys: call it outside the transaction that stores the listener.
+ */
+export async function listenerTls(env: Elbv2Env, l: TlsFields, lb: LoadBalancerDoc): Promise<TlsMaterial | undefined> {
   if (l.protocol !== "HTTPS") return undefined;
   const arn = l.certificates[0]?.CertificateArn ?? bulwarkCaCertificateArn({ accountId: l.accountId, region: l.region });
-  return certificateMaterial(env, lb, { arn, ...(l.iamServerCertificateId !== undefined ? { iamServerCertificateId: l.iamServerCertificateId } : {}) });
+  const material = await certificateMaterial(env, lb, { arn, ...(l.iamServerCertificateId !== undefined ? { iamServerCertificateId: l.iamServerCertificateId } : {}) });
+  const list = l.certificateList ?? [];
+  if (list.length === 0) return material;
+  const certificateList: CertificatePair[] = [];
+  for (const c of list) certificateList.push(await certificateMaterial(env, lb, { arn: c.CertificateArn, ...(c.iamServerCertificateId !== undefined ? { iamServerCertificateId: c.iamServerCertificateId } : {}) }));
+  return { ...material, certificateList };
 }
 
-export interface TlsMaterial {
+export interface CertificatePair {
   certPem: string;
   keyPem: string;
+}
+
+export interface TlsMaterial extends CertificatePair {
+  /** The certificate list's material, in list order. */
+  certificateList?: CertificatePair[];
 }
 
 /** The data-plane spec of a listener; `tls` must be given for HTTPS (see listenerTls). */
 export function listenerSpec(l: ListenerDoc, tls: TlsMaterial | undefined): ListenerSpec {
   const base = { arn: l.arn, loadBalancerArn: l.loadBalancerArn, port: l.port, protocol: l.protocol, action: actionSpec(l.defaultActions) };
   if (l.protocol !== "HTTPS" || !tls) return base;
-  return { ...base, tls: { certPem: tls.certPem, keyPem: tls.keyPem, minVersion: TLS13_ONLY.test(l.sslPolicy ?? "") ? "TLSv1.3" : "TLSv1.2" } };
+  const minVersion = TLS13_ONLY.test(l.sslPolicy ?? "") ? "TLSv1.3" : "TLSv1.2";
+  return { ...base, tls: { certPem: tls.certPem, keyPem: tls.keyPem, minVersion, ...(tls.certificateList?.length ? { certificates: tls.certificateList } : {}) } };
 }
 
 /** Reopens everything stored; returns how many listeners serve and which could not be opened. */

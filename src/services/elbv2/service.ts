@@ -1,8 +1,8 @@
 /**
  * The ELBv2 service (awsQuery, 2015-12-01): application load balancers whose listeners
  * are real reverse proxies on the data-plane address. Handlers are thin: the work is in
- * load-balancers.ts, target-groups.ts, targets.ts, listeners.ts, tags.ts; the data plane
- * (src/dataplane) is driven through DataPlaneRuntime.
+ * load-balancers.ts, target-groups.ts, targets.ts, listeners.ts, listener-certificates.ts,
+ * tags.ts; the data plane (src/dataplane) is driven through DataPlaneRuntime.
  */
 import * as sdk from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Clock } from "../../core/clock.js";
@@ -15,6 +15,7 @@ import type { ServerCertificateView } from "../iam/server-certificate-view.js";
 import type { OperationDefinition, ServiceDefinition, StaticSchema } from "../types.js";
 import { importCertificate, serverCertificateUsers } from "./certificates.js";
 import { DEFAULT_QUOTAS, callerFromContext, type Caller, type Elbv2Env, type Elbv2Quotas } from "./env.js";
+import * as certificateLists from "./listener-certificates.js";
 import * as listeners from "./listeners.js";
 import * as lbs from "./load-balancers.js";
 import { restoreAll } from "./runtime.js";
@@ -97,6 +98,9 @@ export function createElbv2Service(deps: Elbv2Deps): Elbv2Service {
       DescribeListeners: op(sdk.DescribeListeners$, listeners.describeListeners),
       ModifyListener: op(sdk.ModifyListener$, listeners.modifyListener),
       DeleteListener: op(sdk.DeleteListener$, listeners.deleteListener),
+      AddListenerCertificates: op(sdk.AddListenerCertificates$, certificateLists.addListenerCertificates),
+      DescribeListenerCertificates: op(sdk.DescribeListenerCertificates$, certificateLists.describeListenerCertificates),
+      RemoveListenerCertificates: op(sdk.RemoveListenerCertificates$, certificateLists.removeListenerCertificates),
 
       AddTags: op(sdk.AddTags$, tags.addTags),
       RemoveTags: op(sdk.RemoveTags$, tags.removeTags),

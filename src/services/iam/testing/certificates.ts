@@ -45,6 +45,8 @@ export async function issueCertificate(opts: {
   notBefore?: number;
   notAfter?: number;
   ca?: boolean;
+  /** subjectAltName DNS names. */
+  dnsNames?: string[];
 }): Promise<TestCertificate> {
   const now = Date.now();
   const signer = opts.issuer?.key ?? opts.key;
@@ -57,7 +59,10 @@ export async function issueCertificate(opts: {
     signingAlgorithm: signer.signingAlgorithm,
     publicKey: opts.key.keys.publicKey,
     signingKey: signer.keys.privateKey,
-    extensions: opts.ca ? [new x509.BasicConstraintsExtension(true, undefined, true)] : [],
+    extensions: [
+      ...(opts.ca ? [new x509.BasicConstraintsExtension(true, undefined, true)] : []),
+      ...(opts.dnsNames ? [new x509.SubjectAlternativeNameExtension(opts.dnsNames.map((value) => ({ type: "dns" as const, value })))] : []),
+    ],
   });
   return { pem: cert.toString("pem") + "\n", cert, key: opts.key };
 }
