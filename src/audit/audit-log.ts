@@ -16,15 +16,17 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Clock } from "../core/clock.js";
-import { AuditConflictError, type AuditDigestRow, type AuditRow, type AuditStore } from "../storage/types.js";
-
-/** How often one record may be re-chained after conflicting appends before it is failed. */
-const MAX_RECHAINS = 5;
+import { AuditBatchBuilder, type AuditBatch } from "../storage/audit-batch.js";
+import { AuditConflictError, type AuditDigestRow, type AuditStore } from "../storage/types.js";
 import type { ApiCallRecord, AuditLog } from "./types.js";
 import { buildCloudTrailEvents, indexFieldsOf, isoSeconds, type EventIndexFields } from "./event.js";
 import { eventJsonOf } from "./event-json.js";
-import { chainHash, digestHash, GENESIS_HASH, type DigestContent } from "./chain.js";
+import { chainHashInPlace, digestHash, GENESIS_HASH, type DigestContent } from "./chain.js";
 import { publicKeyFingerprint, type DigestSigner } from "./digest-key.js";
+import { Utf8Arena } from "./utf8-arena.js";
+
+/** How often one record may be re-chained after conflicting appends before it is failed. */
+const MAX_RECHAINS = 5;
 
 export interface AuditLogDeps {
   store: AuditStore;
@@ -56,7 +58,8 @@ export interface AuditLogDeps {
 }
 
 interface PendingEvent {
-  json: string;
+  /** UTF-8 of the event JSON, encoded when the event was built (utf8-arena.ts). */
+  json: Uint8Array;
   idx: EventIndexFields;
 }
 
@@ -106,6 +109,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   let wakeOnRecord: (() => void) | undefined;
   // Serial chain of every store write.
   let tail: Promise<void> = Promise.resolve();
+  const arena = new Utf8Arena();
 
   async function loadHead(): Promise<ChainHead> {
     const [last, lastDigest] = await Promise.all([store.lastAudit(), store.lastDigest()]);
@@ -155,36 +159,31 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
     return batch;
   }
 
-  /** Rows of a batch, chained on `h` (which is advanced past them). */
-  function chainRows(h: ChainHead, batch: PendingItem[]): AuditRow[] {
+  /**
+   * The rows of a batch, chained on `h` (which is advanced past them), packed: each event's bytes
+   * are copied once into the batch and hashed there.
+   */
+  function chainRows(h: ChainHead, batch: PendingItem[]): AuditBatch {
+    let n = 0;
+    let bytes = 0;
+    for (const item of batch) {
+      for (const e of item.events) {
+        n++;
+        bytes += e.json.length;
+      }
+    }
+    const out = new AuditBatchBuilder(n, bytes);
     let seq = h.seq;
     let prev = h.hash;
-    const rows: AuditRow[] = [];
     for (const item of batch) {
       for (const e of item.events) {
         seq++;
-        const hash = chainHash(prev, e.json);
-        const x = e.idx;
-        rows.push({
-          seq,
-          time: x.time,
-          accountId: x.accountId,
-          region: x.region,
-          eventId: x.eventId,
-          eventName: x.eventName,
-          eventSource: x.eventSource,
-          username: x.username,
-          accessKeyId: x.accessKeyId,
-          readOnly: x.readOnly,
-          resourceNames: x.resourceNames,
-          resourceTypes: x.resourceTypes,
-          json: e.json,
-          prevHash: prev,
-          hash,
-        });
+        const hash = chainHashInPlace(prev, out.add(seq, e.idx, e.json, prev));
+        out.setHash(hash);
         prev = hash;
       }
     }
+    const rows = out.finish();
     h.seq = seq;
     h.hash = prev;
     return rows;
@@ -264,7 +263,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
       spaced = false;
       lastAppendStart = monotonicNow();
       const batch = takeBatch();
-      let rows: AuditRow[];
+      let rows: AuditBatch;
       try {
         rows = chainRows(await currentHead(), batch);
       } catch (e) {
@@ -425,8 +424,8 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
         const single = eventJsonOf(rec, randomUUID());
         events =
           single !== undefined
-            ? [single]
-            : buildCloudTrailEvents(rec, randomUUID).map((ev) => ({ json: JSON.stringify(ev), idx: indexFieldsOf(ev, rec.time) }));
+            ? [{ json: arena.encode(single.json), idx: single.idx }]
+            : buildCloudTrailEvents(rec, randomUUID).map((ev) => ({ json: arena.encode(JSON.stringify(ev)), idx: indexFieldsOf(ev, rec.time) }));
       } catch (e) {
         return Promise.reject(e);
       }

@@ -84,6 +84,42 @@ describe("eventJsonOf", () => {
     assert.equal(eventJsonOf(rec, "ev")?.json, JSON.stringify(buildCloudTrailEvent(rec, "ev")));
   });
 
+  test("text reused between calls follows every field it was built from", () => {
+    const resources = [{ ARN: "arn:aws:kms:us-east-1:111122223333:key/k1", accountId: "111122223333", type: "AWS::KMS::Key" }];
+    const steps: Array<Partial<ApiCallRecord>> = [
+      { annotations: { resources } },
+      { annotations: { resources } },
+      { sourceIp: "192.0.2.11", annotations: { resources } },
+      { userAgent: "other-agent", annotations: { resources } },
+      { operation: "GetUser", annotations: { resources } },
+      { eventSource: "sts.amazonaws.com", annotations: { resources } },
+      { region: "eu-west-1", annotations: { resources } },
+      { region: "", annotations: { resources } },
+      { annotations: { resources: [{ ...resources[0]!, type: undefined as unknown as string }] } },
+      { annotations: { resources: [{ ...resources[0]!, type: "" }] } },
+      { annotations: { resources: [{ ...resources[0]!, accountId: "444455556666" }], recipientAccountId: "111122223333" } },
+      { annotations: { resources: [...resources, { ARN: "arn:x", accountId: "111122223333" }] } },
+      { annotations: {} },
+      { eventCategory: "Data", annotations: { resources } },
+      { annotations: { resources } },
+    ];
+    steps.forEach((over, i) => {
+      const rec = record(over);
+      const fast = eventJsonOf(rec, `ev-${i}`)!;
+      const ev = buildCloudTrailEvent(rec, `ev-${i}`);
+      assert.equal(fast.json, JSON.stringify(ev), `step ${i}`);
+      assert.deepEqual(fast.idx, indexFieldsOf(ev, rec.time), `step ${i}`);
+    });
+    // The same array, changed in place between calls.
+    const mutable = [{ ARN: "arn:a", accountId: "111122223333", type: "T" }];
+    const first = eventJsonOf(record({ annotations: { resources: mutable } }), "ev")!;
+    mutable[0]!.ARN = "arn:b";
+    const second = eventJsonOf(record({ annotations: { resources: mutable } }), "ev")!;
+    assert.equal(first.idx.resourceNames, "arn:a");
+    assert.equal(second.idx.resourceNames, "arn:b");
+    assert.equal(second.json, JSON.stringify(buildCloudTrailEvent(record({ annotations: { resources: mutable } }), "ev")));
+  });
+
   test("the per-principal identity follows a principal object changed in place", () => {
     const p: Principal = { ...alice };
     const first = eventJsonOf(record({ principal: p }), "ev")!;

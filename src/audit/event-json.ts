@@ -9,7 +9,11 @@
  *    object and reused while every field they derive from is unchanged;
  *  - members are appended in buildCloudTrailEvent's order, each value through JSON.stringify
  *    (the same escaping), members whose value is undefined omitted as JSON.stringify does;
- *  - handler annotations are redacted straight to text (redact.ts annotationJson).
+ *  - handler annotations are redacted straight to text (redact.ts annotationJson);
+ *  - the runs of members that repeat from call to call (source to user agent, the resources,
+ *    the closing members) are kept as text, one flat string each, and reused while every field
+ *    they are built from is unchanged: consecutive calls are mostly alike, and a flat piece is
+ *    copied whole when the event's text is encoded, where a rope of small pieces is walked.
  * Cross-account calls (two events) keep the object path: they are rare.
  */
 import type { Principal } from "../core/types.js";
@@ -123,6 +127,100 @@ function resourceLines(resources: Resources, pick: (r: Resources[number]) => str
 }
 
 /**
+ * `text` as one sequential string (decoded afresh), where `+` left a rope that every event's text
+ * would walk again. JSON text holds no lone surrogates (JSON.stringify escapes them), so the UTF-8
+ * round trip is exact; the comparison keeps `text` if it ever were not. Runs only when a cached
+ * piece is rebuilt.
+ */
+function flat(text: string): string {
+  const out = Buffer.from(text, "utf8").toString("utf8");
+  return out === text ? out : text;
+}
+
+interface CallMembers {
+  eventSource: string;
+  operation: string;
+  region: string;
+  sourceIp: string;
+  userAgent: string;
+  text: string;
+}
+let lastCall: CallMembers | undefined;
+
+/** `,"eventSource":…` to `,"userAgent":…`. */
+function callMembers(rec: ApiCallRecord, region: string): string {
+  const c = lastCall;
+  if (
+    c !== undefined &&
+    c.eventSource === rec.eventSource &&
+    c.operation === rec.operation &&
+    c.region === region &&
+    c.sourceIp === rec.sourceIp &&
+    c.userAgent === rec.userAgent
+  ) {
+    return c.text;
+  }
+  const text = flat(
+    member("eventSource", rec.eventSource) +
+      member("eventName", rec.operation) +
+      member("awsRegion", region) +
+      member("sourceIPAddress", rec.sourceIp) +
+      member("userAgent", rec.userAgent),
+  );
+  lastCall = { eventSource: rec.eventSource, operation: rec.operation, region, sourceIp: rec.sourceIp, userAgent: rec.userAgent, text };
+  return text;
+}
+
+interface ResourcesText {
+  /** ARN, accountId, type of each resource, as the text was built from. */
+  fields: Array<string | undefined>;
+  json: string;
+  names: string;
+  types: string;
+}
+let lastResources: ResourcesText | undefined;
+
+function resourcesText(resources: Resources): ResourcesText {
+  const c = lastResources;
+  if (c !== undefined && c.fields.length === 3 * resources.length) {
+    let same = true;
+    for (let i = 0; i < resources.length && same; i++) {
+      const r = resources[i]!;
+      same = c.fields[3 * i] === r.ARN && c.fields[3 * i + 1] === r.accountId && c.fields[3 * i + 2] === r.type;
+    }
+    if (same) return c;
+  }
+  const fields: Array<string | undefined> = [];
+  for (const r of resources) fields.push(r.ARN, r.accountId, r.type);
+  const t: ResourcesText = {
+    fields,
+    json: flat(`,"resources":${resourcesJson(resources)}`),
+    names: resourceLines(resources, (r) => r.ARN),
+    types: resourceLines(resources, (r) => r.type || ""),
+  };
+  lastResources = t;
+  return t;
+}
+
+interface ClosingMembers {
+  category: string;
+  recipient: string | undefined;
+  text: string;
+}
+let lastClosing: ClosingMembers | undefined;
+
+/** `,"eventType":…` to the closing brace. */
+function closingMembers(category: "Management" | "Data", recipient: string | undefined): string {
+  const c = lastClosing;
+  if (c !== undefined && c.category === category && c.recipient === recipient) return c.text;
+  let text = `,"eventType":"AwsApiCall","managementEvent":${category === "Management" ? "true" : "false"}`;
+  if (recipient) text += member("recipientAccountId", recipient);
+  text = flat(text + member("eventCategory", category) + "}");
+  lastClosing = { category, recipient, text };
+  return text;
+}
+
+/**
  * The JSON and index columns of the single event of a call, or undefined when the call
  * produces two events (cross-account) and must go through buildCloudTrailEvents.
  */
@@ -158,17 +256,9 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
 
   const region = rec.region || GLOBAL_EVENT_REGION;
   const category = rec.eventCategory ?? "Management";
-  const resources = a.resources !== undefined && a.resources.length > 0 ? a.resources : undefined;
+  const resources = a.resources !== undefined && a.resources.length > 0 ? resourcesText(a.resources) : undefined;
 
-  let json =
-    `{"eventVersion":"${EVENT_VERSION}","userIdentity":` +
-    identityJson +
-    `,"eventTime":"${isoSeconds(rec.time)}"` +
-    member("eventSource", rec.eventSource) +
-    member("eventName", rec.operation) +
-    member("awsRegion", region) +
-    member("sourceIPAddress", rec.sourceIp) +
-    member("userAgent", rec.userAgent);
+  let json = `{"eventVersion":"${EVENT_VERSION}","userIdentity":` + identityJson + `,"eventTime":"${isoSeconds(rec.time)}"` + callMembers(rec, region);
   if (hasError) json += member("errorCode", rec.error!.code) + member("errorMessage", rec.error!.message);
   json += `,"requestParameters":${requestParameters},"responseElements":${responseElements}`;
   if (a.additionalEventData !== undefined) {
@@ -177,10 +267,8 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
     json += `,"additionalEventData":${data === "null" ? "{}" : data}`;
   }
   json += member("requestID", rec.requestId) + member("eventID", eventId) + member("readOnly", rec.readOnly);
-  if (resources !== undefined) json += `,"resources":${resourcesJson(resources)}`;
-  json += `,"eventType":"AwsApiCall","managementEvent":${category === "Management" ? "true" : "false"}`;
-  if (recipient) json += member("recipientAccountId", recipient);
-  json += member("eventCategory", category) + "}";
+  if (resources !== undefined) json += resources.json;
+  json += closingMembers(category, recipient);
 
   const idx: EventIndexFields = {
     time: rec.time,
@@ -192,8 +280,8 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
     username,
     accessKeyId,
     readOnly: rec.readOnly,
-    resourceNames: resources === undefined ? "" : resourceLines(resources, (r) => r.ARN),
-    resourceTypes: resources === undefined ? "" : resourceLines(resources, (r) => r.type || ""),
+    resourceNames: resources === undefined ? "" : resources.names,
+    resourceTypes: resources === undefined ? "" : resources.types,
   };
   return { json, idx };
 }

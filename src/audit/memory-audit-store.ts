@@ -12,6 +12,7 @@ import {
   type AuditRow,
   type AuditStore,
 } from "../storage/types.js";
+import { auditRowsOf, type AuditBatch } from "../storage/audit-batch.js";
 
 export class MemoryAuditStore implements AuditStore {
   /** Kept sorted by seq; tests may mutate (tamper) freely. */
@@ -25,7 +26,8 @@ export class MemoryAuditStore implements AuditStore {
   private inFlight = 0;
   maxConcurrentAppends = 0;
 
-  async appendAudit(rows: AuditRow[]): Promise<void> {
+  async appendAudit(batch: AuditRow[] | AuditBatch): Promise<void> {
+    const rows = auditRowsOf(batch);
     this.appendCalls++;
     this.inFlight++;
     this.maxConcurrentAppends = Math.max(this.maxConcurrentAppends, this.inFlight);

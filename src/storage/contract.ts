@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { AuditBatch } from "./audit-batch.js";
 import type { AuditDigestRow, AuditQuery, AuditRow, Storage } from "./types.js";
 
 export interface StorageFixture {
@@ -335,6 +336,21 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
           assert.deepEqual(await s.readAudit(4, 99), []);
         }));
 
+      test("packed batches (as the audit log hands them over) append like rows", () =>
+        withStorage(async (s) => {
+          const rows = [
+            auditRow(1, { json: '{"u":"é ☃ \u{1F600}"}', resourceNames: "arn:a\narn:b", resourceTypes: "T\n" }),
+            auditRow(2, { readOnly: false }),
+            auditRow(3, { accountId: "444455556666" }),
+          ];
+          await s.appendAudit(AuditBatch.of(rows.slice(0, 2)));
+          await assert.rejects(s.appendAudit(AuditBatch.of([auditRow(4)]))); // gap
+          await s.appendAudit(AuditBatch.of(rows.slice(2)));
+          assert.deepEqual(await s.readAudit(1, 9), rows);
+          assert.deepEqual(seqs(await s.queryAudit({ accountId: "111122223333", attribute: { key: "ResourceName", value: "arn:b" }, limit: 5 })), [1]);
+          assert.deepEqual(seqs(await s.queryAudit({ accountId: "111122223333", attribute: { key: "ResourceType", value: "T" }, limit: 5 })), [1]);
+        }));
+
       test("a batch is atomic: a duplicate seq rejects the whole batch", () =>
         withStorage(async (s) => {
           await s.appendAudit([auditRow(1), auditRow(2)]);
@@ -424,6 +440,11 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
           assert.deepEqual(seqs(await q({ key: "ResourceName", value: "bobby" })), []);
           assert.deepEqual(seqs(await q({ key: "ResourceType", value: "AWS::IAM::AccessKey" })), [12, 9, 6, 3]);
           assert.deepEqual(seqs(await q({ key: "ResourceType", value: "AWS::IAM" })), []);
+          // One whole value, never an empty one or two joined.
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "" })), []);
+          assert.deepEqual(seqs(await q({ key: "ResourceType", value: "" })), []);
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "user-9\narn:aws:iam::111122223333:user/bobby" })), []);
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "\narn:aws:iam::111122223333:user/bobby" })), []);
         }));
 
       test("time range is inclusive at both ends and combines with an attribute", () =>

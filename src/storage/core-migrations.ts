@@ -182,4 +182,26 @@ CREATE INDEX audit_events_lookup ON audit_events (account_id, time, seq)
   INCLUDE (event_name, event_source, username, access_key_id, read_only, event_id);`,
 };
 
-export const coreMigrations: readonly Migration[] = [docs, meta, audit, auditLookupIndex];
+/*
+ * ResourceName/ResourceType lookups through the lookup index too: the newline-joined
+ * resource_names and resource_types ride in each audit_events_lookup entry and a lookup
+ * matches one of the values exactly on the entry (like the other attributes since 0004), so an
+ * append no longer writes an audit_resources row per resource name and type: two B-tree
+ * inserts fewer per typical event. An event names few resources, so the entry stays small.
+ * The index is rebuilt from the rows, so existing events are found as before.
+ *
+ * PostgreSQL keeps audit_resources: a B-tree entry there is limited to about a third of a page,
+ * which a long resource list could exceed, and a multi-row INSERT makes the side table cheap.
+ */
+const auditResourceLookup: Migration = {
+  id: "0005-audit-resource-lookup",
+  sqlite: `
+DROP INDEX audit_events_lookup;
+CREATE INDEX audit_events_lookup ON audit_events
+  (account_id, time, seq, event_name, event_source, username, access_key_id, read_only, event_id, resource_names, resource_types);
+DROP TABLE audit_resources;`,
+  postgres: `
+COMMENT ON TABLE audit_resources IS 'One row per resource name and type of an event: exact-match lookups (B-tree entries cannot hold long resource lists)';`,
+};
+
+export const coreMigrations: readonly Migration[] = [docs, meta, audit, auditLookupIndex, auditResourceLookup];

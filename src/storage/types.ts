@@ -7,6 +7,7 @@
  * A write resolves only once it is durable. Secrets inside documents are sealed by the
  * caller (crypto/seal) before they reach storage.
  */
+import type { AuditBatch } from "./audit-batch.js";
 
 export interface DocEntry<T> {
   key: string;
@@ -119,9 +120,11 @@ export interface AuditStore {
   /**
    * Appends rows in one durable transaction. The rows must continue the log without a gap
    * (first seq = last stored seq + 1, then consecutive), else nothing is written and the call
-   * rejects. Calls may overlap: they are applied in call order.
+   * rejects. Calls may overlap: they are applied in call order. The audit log hands over packed
+   * batches (audit-batch.ts; the store then owns the batch and may transfer its buffers);
+   * `batch.rows()` gives the plain rows.
    */
-  appendAudit(rows: AuditRow[]): Promise<void>;
+  appendAudit(rows: AuditRow[] | AuditBatch): Promise<void>;
   lastAudit(): Promise<AuditRow | undefined>;
   /** Rows with seq in [from, to], ascending. */
   readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]>;

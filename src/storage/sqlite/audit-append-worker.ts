@@ -10,6 +10,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { AuditBatch, type AuditBatchWire } from "../audit-batch.js";
 import type { AppendReply, AppendRequest } from "./audit-appender.js";
 import { SqliteAudit, type BatchOutcome } from "./sqlite-audit.js";
 
@@ -26,13 +27,15 @@ db.pragma("synchronous = FULL");
 // Savepoint sub-journals in memory: no temporary file opened, written and unlinked per commit.
 db.pragma("temp_store = MEMORY");
 const audit = new SqliteAudit(db);
+/** A request without rows: refused as not continuing the log, like any empty batch. */
+const NO_ROWS: AuditBatchWire = { nums: new Float64Array(0), refs: new Uint32Array(0), strings: [], bytes: new Uint8Array(0) };
 const port = parentPort!;
 let closed = false;
 
 function commit(group: AppendRequest[]): void {
   let outcome: BatchOutcome[];
   try {
-    outcome = audit.appendBatches(group.map((m) => m.flat ?? []));
+    outcome = audit.appendBatches(group.map((m) => AuditBatch.fromWire(m.batch ?? NO_ROWS)));
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     outcome = group.map(() => ({ error, conflict: false }));

@@ -2,24 +2,24 @@
  * Appends audit rows through a worker thread holding its own connection (see
  * audit-append-worker.ts). The promise of append() resolves after the rows are durable.
  *
- * Batches cross the thread boundary as one flat array of primitives (flattenAuditRows):
- * structured-cloning that is several times cheaper than cloning row objects or a JSON
- * string that the worker would have to parse again.
+ * Batches cross the thread boundary packed (audit-batch.ts): the buffers holding the JSON
+ * bytes and the numbers are transferred, not copied; only the batch's short string table is
+ * cloned.
  */
 import { Worker } from "node:worker_threads";
+import { AuditBatch, type AuditBatchWire } from "../audit-batch.js";
 import { AuditConflictError, type AuditRow } from "../types.js";
-import { flattenAuditRows } from "./sqlite-audit.js";
 
 export interface AuditAppender {
-  append(rows: AuditRow[]): Promise<void>;
+  /** A batch passed in is handed over: its buffers are transferred to the writer thread. */
+  append(rows: AuditRow[] | AuditBatch): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Main → worker. */
 export interface AppendRequest {
   id: number;
-  /** Flattened rows (FLAT_WIDTH values each). */
-  flat?: unknown[];
+  batch?: AuditBatchWire;
   close?: true;
 }
 
@@ -57,17 +57,22 @@ export function startAuditAppendWorker(path: string, busyTimeoutMs: number): Aud
     if (pending.size > 0) failAll(new Error(`audit writer exited (code ${code})`));
   });
   worker.unref();
-  const send = (msg: AppendRequest): Promise<void> =>
+  const send = (msg: AppendRequest, transfer: ArrayBuffer[] = []): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       if (failed) return reject(failed);
       pending.set(msg.id, { resolve, reject });
       // Referenced while a batch is in flight, so the process does not exit under it.
       if (pending.size === 1) worker.ref();
-      worker.postMessage(msg);
+      worker.postMessage(msg, transfer);
     });
   let closing: Promise<void> | undefined;
   return {
-    append: (rows) => (rows.length === 0 ? Promise.resolve() : send({ id: next++, flat: flattenAuditRows(rows) })),
+    append: (rows) => {
+      if (rows.length === 0) return Promise.resolve();
+      const b = rows instanceof AuditBatch ? rows : AuditBatch.of(rows);
+      const wire: AuditBatchWire = { nums: b.nums, refs: b.refs, strings: b.strings, bytes: b.bytes };
+      return send({ id: next++, batch: wire }, b.transferList());
+    },
     close: () => (closing ??= send({ id: next++, close: true }).catch(() => undefined)),
   };
 }

@@ -1,20 +1,20 @@
 /**
- * Synchronous audit-log operations (audit_events, audit_resources, audit_digests) with
- * every statement prepared once.
+ * Synchronous audit-log operations (audit_events, audit_digests) with every statement prepared
+ * once.
  *
  * Query order is newest first: (time DESC, seq DESC), as LookupEvents returns events in
  * reverse chronological order. `beforeSeq` continues strictly after that row in this order;
  * while event times grow with seq (the normal case) that is exactly "seq < beforeSeq".
  * Every query walks audit_events_lookup (account_id, time, seq, attribute columns…): the
  * order needs no sort, and an attribute filter is evaluated on the index entry, so only
- * matching rows are read from the table. ResourceName/ResourceType go through
- * audit_resources, which has its own exact-match key.
+ * matching rows are read from the table. ResourceName/ResourceType match one of the
+ * newline-joined values of resource_names/resource_types, also on the index entry.
  *
- * Appends take rows either as AuditRow objects or flattened (FLAT_WIDTH values per row, in
- * FLAT_COLUMNS order): the worker thread receives flat arrays because structured-cloning an
- * array of primitives is several times cheaper than cloning objects or JSON round trips.
+ * Appends take packed batches (audit-batch.ts; plain rows are packed first): the event JSON is
+ * bound as the UTF-8 bytes the audit log wrote and hashed, cast to TEXT, never re-encoded.
  */
 import type BetterSqlite3 from "better-sqlite3";
+import { AuditBatch } from "../audit-batch.js";
 import { AuditConflictError, type AuditActivityQuery, type AuditActivityRow, type AuditDigestRow, type AuditQuery, type AuditRow } from "../types.js";
 
 /** Per batch of appendBatches: undefined when appended, else why not (conflict: it did not continue the log). */
@@ -35,38 +35,11 @@ const EVENT_COLUMNS =
 
 const DIGEST_COLUMNS = "seq, time, from_seq AS fromSeq, to_seq AS toSeq, json, signature";
 
-/** Values per row of a flattened batch, in this order (read_only as 0/1). */
-export const FLAT_WIDTH = 15;
-
-/** Appends AuditRow objects to a flat array (the worker-thread wire format). */
-export function flattenAuditRows(rows: readonly AuditRow[], out: unknown[] = []): unknown[] {
-  for (const r of rows) {
-    out.push(
-      r.seq,
-      r.time,
-      r.accountId,
-      r.region,
-      r.eventId,
-      r.eventName,
-      r.eventSource,
-      r.username,
-      r.accessKeyId,
-      r.readOnly ? 1 : 0,
-      r.resourceNames,
-      r.resourceTypes,
-      r.json,
-      r.prevHash,
-      r.hash,
-    );
-  }
-  return out;
-}
-
 /**
  * Column of each single-valued attribute, all carried by audit_events_lookup. Queries name
  * the index (INDEXED BY) so the planner never picks a plan that sorts a whole account.
  */
-const ATTRIBUTE_COLUMNS: Record<Exclude<AttributeKey, "ResourceName" | "ResourceType">, string> = {
+const ATTRIBUTE_COLUMNS: Record<Exclude<AttributeKey, ResourceKey>, string> = {
   EventId: "event_id",
   EventName: "event_name",
   EventSource: "event_source",
@@ -74,6 +47,10 @@ const ATTRIBUTE_COLUMNS: Record<Exclude<AttributeKey, "ResourceName" | "Resource
   AccessKeyId: "access_key_id",
   ReadOnly: "read_only",
 };
+
+/** Multi-valued attributes: newline-joined values, one of which must equal the one looked up. */
+type ResourceKey = "ResourceName" | "ResourceType";
+const RESOURCE_COLUMNS: Record<ResourceKey, string> = { ResourceName: "resource_names", ResourceType: "resource_types" };
 
 const LOOKUP_INDEX = "audit_events_lookup";
 
@@ -93,18 +70,16 @@ const MIN_TIME = Number.MIN_SAFE_INTEGER;
 
 export class SqliteAudit {
   private readonly insertEvent: BetterSqlite3.Statement<unknown[]>;
-  private readonly insertResource: BetterSqlite3.Statement<[string, string, string, number, number]>;
-  private readonly appendTx: BetterSqlite3.Transaction<(rows: AuditRow[]) => void>;
-  private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: ReadonlyArray<readonly unknown[]>) => Array<BatchOutcome>>;
+  private readonly appendTx: BetterSqlite3.Transaction<(batch: AuditBatch) => void>;
+  private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: readonly AuditBatch[]) => Array<BatchOutcome>>;
   /** One batch; run inside appendBatchesTx, where better-sqlite3 makes it a savepoint. */
-  private readonly insertBatchTx: BetterSqlite3.Transaction<(flat: readonly unknown[]) => void>;
+  private readonly insertBatchTx: BetterSqlite3.Transaction<(batch: AuditBatch) => void>;
   private readonly maxSeqStmt: BetterSqlite3.Statement<[], number>;
   private readonly lastStmt: BetterSqlite3.Statement<[], RawAuditRow>;
   private readonly rangeStmt: BetterSqlite3.Statement<[number, number], RawAuditRow>;
   private readonly boundaryStmt: BetterSqlite3.Statement<[number], { seq: number; time: number }>;
   private readonly queryAll: BetterSqlite3.Statement<QueryParams, RawAuditRow>;
   private readonly queryByColumn = new Map<AttributeKey, BetterSqlite3.Statement<QueryParams, RawAuditRow>>();
-  private readonly queryByResource: BetterSqlite3.Statement<QueryParams, RawAuditRow>;
   private readonly activityStmt: BetterSqlite3.Statement<[string, number, number, number, number, number], AuditActivityRow>;
   private readonly insertDigest: BetterSqlite3.Statement<[number, number, number, number, string, string]>;
   private readonly lastDigestStmt: BetterSqlite3.Statement<[], AuditDigestRow>;
@@ -114,39 +89,33 @@ export class SqliteAudit {
     this.insertEvent = db.prepare(
       "INSERT INTO audit_events (seq, time, account_id, region, event_id, event_name, event_source, username, " +
         "access_key_id, read_only, resource_names, resource_types, json, prev_hash, hash) " +
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    // The same value may appear twice in one event; one index entry is enough.
-    this.insertResource = db.prepare(
-      "INSERT OR IGNORE INTO audit_resources (account_id, kind, value, time, seq) VALUES (?, ?, ?, ?, ?)",
+        // The JSON comes as UTF-8 bytes: stored as the same TEXT a string would have given.
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)",
     );
     this.maxSeqStmt = db.prepare<[], number>("SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1").pluck();
-    this.appendTx = db.transaction((rows: AuditRow[]) => {
-      let expected = (this.maxSeqStmt.get() ?? 0) + 1;
-      for (const r of rows) {
-        if (r.seq !== expected) throw notContiguous(expected, r.seq);
-        expected++;
-      }
-      for (const r of rows) this.insertOne(r);
+    this.appendTx = db.transaction((batch: AuditBatch) => {
+      const expected = (this.maxSeqStmt.get() ?? 0) + 1;
+      const bad = gapIn(batch, expected);
+      if (bad !== undefined) throw notContiguous(bad.expected, bad.got);
+      this.insertRows(batch);
     });
-    this.insertBatchTx = db.transaction((flat: readonly unknown[]) => {
-      for (let i = 0; i + FLAT_WIDTH <= flat.length; i += FLAT_WIDTH) this.insertFlat(flat, i);
-    });
-    this.appendBatchesTx = db.transaction((batches: ReadonlyArray<readonly unknown[]>) => {
+    this.insertBatchTx = db.transaction((batch: AuditBatch) => this.insertRows(batch));
+    this.appendBatchesTx = db.transaction((batches: readonly AuditBatch[]) => {
       let expected = (this.maxSeqStmt.get() ?? 0) + 1;
       const outcome: Array<BatchOutcome> = [];
-      for (const flat of batches) {
-        if (!flatFollows(flat, expected)) {
-          outcome.push({ error: notContiguous(expected, Number(flat[0])).message, conflict: true });
+      for (const batch of batches) {
+        const bad = batch.length === 0 ? { expected, got: Number.NaN } : gapIn(batch, expected);
+        if (bad !== undefined) {
+          outcome.push({ error: notContiguous(bad.expected, bad.got).message, conflict: true });
           continue;
         }
         try {
-          this.insertBatchTx(flat);
+          this.insertBatchTx(batch);
         } catch (e) {
           outcome.push({ error: e instanceof Error ? e.message : String(e), conflict: false });
           continue;
         }
-        expected += flat.length / FLAT_WIDTH;
+        expected += batch.length;
         outcome.push(undefined);
       }
       return outcome;
@@ -164,11 +133,16 @@ export class SqliteAudit {
         db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY ${LOOKUP_INDEX} WHERE e.account_id = ? AND e.${column} = ? ${windowSql("e")}`),
       );
     }
-    // CROSS JOIN keeps audit_resources (the indexed side) as the outer loop.
-    this.queryByResource = db.prepare(
-      `SELECT ${EVENT_COLUMNS} FROM audit_resources r CROSS JOIN audit_events e ON e.seq = r.seq ` +
-        `WHERE r.account_id = ? AND r.kind = ? AND r.value = ? ${windowSql("r")}`,
-    );
+    // Bound to "\n" + value + "\n": a whole value of the newline-joined list, never part of one.
+    for (const [key, column] of Object.entries(RESOURCE_COLUMNS)) {
+      this.queryByColumn.set(
+        key as AttributeKey,
+        db.prepare(
+          `SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY ${LOOKUP_INDEX} ` +
+            `WHERE e.account_id = ? AND instr(char(10) || e.${column} || char(10), ?) > 0 ${windowSql("e")}`,
+        ),
+      );
+    }
 
     // Every selected column is in audit_events_lookup: the scan never reads the table.
     this.activityStmt = db.prepare(
@@ -188,22 +162,19 @@ export class SqliteAudit {
    * the log without a gap (first seq = last stored seq + 1, then consecutive), so nothing chained
    * on a batch that was not written can ever be written after it.
    */
-  append(rows: AuditRow[]): void {
+  append(rows: AuditRow[] | AuditBatch): void {
     if (rows.length === 0) return;
-    this.appendTx.immediate(rows);
+    this.appendTx.immediate(rows instanceof AuditBatch ? rows : AuditBatch.of(rows));
   }
 
   /**
-   * Several flattened batches (see flattenAuditRows) in order, in one IMMEDIATE transaction (one
-   * durable commit), each judged as if appended alone after the ones before it: a batch that
-   * does not continue the log as written so far (see append()) or whose insert fails is left out
-   * (savepoint). Returns, per batch, undefined when appended or why not (see BatchOutcome). Throws, writing nothing,
-   * when the transaction itself fails.
+   * Several batches in order, in one IMMEDIATE transaction (one durable commit), each judged as
+   * if appended alone after the ones before it: a batch that does not continue the log as
+   * written so far (see append()) or whose insert fails is left out (savepoint). Returns, per
+   * batch, undefined when appended or why not (see BatchOutcome). Throws, writing nothing, when
+   * the transaction itself fails.
    */
-  appendBatches(batches: ReadonlyArray<readonly unknown[]>): Array<BatchOutcome> {
-    for (const flat of batches) {
-      if (flat.length % FLAT_WIDTH !== 0) throw new RangeError("flattened audit batch has a partial row");
-    }
+  appendBatches(batches: readonly AuditBatch[]): Array<BatchOutcome> {
     return this.appendBatchesTx.immediate(batches);
   }
 
@@ -236,12 +207,13 @@ export class SqliteAudit {
     const window = [start, end, boundaryTime, boundaryTime, boundarySeq, q.limit];
     const attr = q.attribute;
     if (attr === undefined) return toAuditRows(this.queryAll.all(q.accountId, ...window));
-    if (attr.key === "ResourceName" || attr.key === "ResourceType") {
-      const kind = attr.key === "ResourceName" ? "name" : "type";
-      return toAuditRows(this.queryByResource.all(q.accountId, kind, attr.value, ...window));
-    }
     let value: string | number = attr.value;
-    if (attr.key === "ReadOnly") {
+    if (attr.key === "ResourceName" || attr.key === "ResourceType") {
+      // Empty values are not resources (a resource without a type leaves an empty line), and a
+      // value holding a newline would span two.
+      if (attr.value === "" || attr.value.includes("\n")) return [];
+      value = "\n" + attr.value + "\n";
+    } else if (attr.key === "ReadOnly") {
       if (attr.value === "true") value = 1;
       else if (attr.value === "false") value = 0;
       else return [];
@@ -271,52 +243,25 @@ export class SqliteAudit {
     return this.listDigestsStmt.all();
   }
 
-  private insertOne(r: AuditRow): void {
-    this.insertEvent.run(
-      r.seq,
-      r.time,
-      r.accountId,
-      r.region,
-      r.eventId,
-      r.eventName,
-      r.eventSource,
-      r.username,
-      r.accessKeyId,
-      r.readOnly ? 1 : 0,
-      r.resourceNames,
-      r.resourceTypes,
-      r.json,
-      r.prevHash,
-      r.hash,
-    );
-    this.indexResources(r.accountId, r.time, r.seq, "name", r.resourceNames);
-    this.indexResources(r.accountId, r.time, r.seq, "type", r.resourceTypes);
-  }
-
-  /** One row of a flattened batch starting at index i (columns in FLAT_WIDTH order). */
-  /** One row of a flattened batch starting at index i (columns in FLAT_WIDTH order). */
-  private insertFlat(f: readonly unknown[], i: number): void {
-    this.insertEvent.run(f[i], f[i + 1], f[i + 2], f[i + 3], f[i + 4], f[i + 5], f[i + 6], f[i + 7], f[i + 8], f[i + 9], f[i + 10], f[i + 11], f[i + 12], f[i + 13], f[i + 14]);
-    const names = f[i + 10];
-    const types = f[i + 11];
-    if (names !== "" || types !== "") {
-      const account = String(f[i + 2]);
-      const time = Number(f[i + 1]);
-      const seq = Number(f[i]);
-      this.indexResources(account, time, seq, "name", String(names));
-      this.indexResources(account, time, seq, "type", String(types));
-    }
-  }
-
-  private indexResources(accountId: string, time: number, seq: number, kind: string, joined: string): void {
-    if (joined === "") return;
-    let from = 0;
-    for (;;) {
-      const nl = joined.indexOf("\n", from);
-      const value = nl < 0 ? joined.slice(from) : joined.slice(from, nl);
-      if (value !== "") this.insertResource.run(accountId, kind, value, time, seq);
-      if (nl < 0) return;
-      from = nl + 1;
+  private insertRows(b: AuditBatch): void {
+    for (let i = 0; i < b.length; i++) {
+      this.insertEvent.run(
+        b.seq(i),
+        b.time(i),
+        b.accountId(i),
+        b.region(i),
+        b.eventId(i),
+        b.eventName(i),
+        b.eventSource(i),
+        b.username(i),
+        b.accessKeyId(i),
+        b.readOnly(i) ? 1 : 0,
+        b.resourceNames(i),
+        b.resourceTypes(i),
+        b.json(i),
+        b.prevHash(i),
+        b.hash(i),
+      );
     }
   }
 }
@@ -325,11 +270,10 @@ function notContiguous(expected: number, got: number): AuditConflictError {
   return new AuditConflictError(`audit rows must continue the log without a gap: expected seq ${expected}, got ${got}`);
 }
 
-/** A non-empty flattened batch whose seqs are expected, expected + 1, … */
-function flatFollows(flat: readonly unknown[], expected: number): boolean {
-  if (flat.length === 0) return false;
-  for (let i = 0, seq = expected; i < flat.length; i += FLAT_WIDTH, seq++) if (flat[i] !== seq) return false;
-  return true;
+/** The first row of a batch that is not seq expected, expected + 1, …; undefined when none. */
+function gapIn(batch: AuditBatch, expected: number): { expected: number; got: number } | undefined {
+  for (let i = 0; i < batch.length; i++) if (batch.seq(i) !== expected + i) return { expected: expected + i, got: batch.seq(i) };
+  return undefined;
 }
 
 /** Converts read_only 0/1 to a boolean in place (rows are fresh objects from the driver). */

@@ -7,7 +7,13 @@ import Database from "better-sqlite3";
 import { ManualClock } from "../../core/clock.js";
 import { runStorageContract, type StorageFixture } from "../contract.js";
 import { coreMigrations } from "../core-migrations.js";
-import { MigrationError } from "../migrations.js";
+import { MigrationError, runMigrations } from "../migrations.js";
+import { createAuditLog } from "../../audit/audit-log.js";
+import { generateDigestSigner } from "../../audit/digest-key.js";
+import { MemoryAuditStore } from "../../audit/memory-audit-store.js";
+import { record as auditRecord, T0 } from "../../audit/test-fixtures.js";
+import { verifyAudit } from "../../audit/verify.js";
+import { sqliteMigrationDriver } from "./sqlite-migrations.js";
 import type { Storage } from "../types.js";
 import { openSqliteStorage, type SqliteStorage } from "./sqlite-storage.js";
 
@@ -215,6 +221,70 @@ describe("openSqliteStorage", () => {
       await s.close(); // with a read transaction open
     } finally {
       other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an audit log written before 0005 (resources in audit_resources) is still found by resource and verifies", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const signer = generateDigestSigner();
+    const clock = new ManualClock(T0);
+    // A log as the earlier schema held it: events, one audit_resources row per name and type, a digest.
+    const mem = new MemoryAuditStore();
+    const log = createAuditLog({ store: mem, digestSigner: signer, clock, digestIntervalMs: 0 });
+    const key = (n: number): string => `arn:aws:kms:us-east-1:111122223333:key/k${n}`;
+    for (let i = 1; i <= 4; i++) {
+      clock.advance(1000);
+      const resources = [{ ARN: key(i % 2), accountId: "111122223333", type: "AWS::KMS::Key" }, { ARN: `arn:x${i}`, accountId: "111122223333" }];
+      await log.record(auditRecord({ time: clock.now(), requestId: `req-${i}`, annotations: { resources } }));
+    }
+    await log.close();
+    const old = new Database(path);
+    try {
+      old.pragma("journal_mode = WAL");
+      runMigrations(sqliteMigrationDriver(old), coreMigrations.slice(0, 4), () => T0);
+      const ins = old.prepare(
+        "INSERT INTO audit_events (seq, time, account_id, region, event_id, event_name, event_source, username, access_key_id, read_only, " +
+          "resource_names, resource_types, json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      );
+      const res = old.prepare("INSERT OR IGNORE INTO audit_resources (account_id, kind, value, time, seq) VALUES (?, ?, ?, ?, ?)");
+      for (const r of mem.rows) {
+        ins.run(r.seq, r.time, r.accountId, r.region, r.eventId, r.eventName, r.eventSource, r.username, r.accessKeyId, r.readOnly ? 1 : 0, r.resourceNames, r.resourceTypes, r.json, r.prevHash, r.hash);
+        for (const v of r.resourceNames.split("\n")) if (v) res.run(r.accountId, "name", v, r.time, r.seq);
+        for (const v of r.resourceTypes.split("\n")) if (v) res.run(r.accountId, "type", v, r.time, r.seq);
+      }
+      for (const d of mem.digests) {
+        old.prepare("INSERT INTO audit_digests (seq, time, from_seq, to_seq, json, signature) VALUES (?, ?, ?, ?, ?, ?)").run(d.seq, d.time, d.fromSeq, d.toSeq, d.json, d.signature);
+      }
+    } finally {
+      old.close();
+    }
+
+    const s = openSqliteStorage({ path, auditWriterThread: true });
+    try {
+      const db = new Database(path, { readonly: true });
+      try {
+        assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'audit_resources'").pluck().get(), 0);
+      } finally {
+        db.close();
+      }
+      const seqsOf = async (key: "ResourceName" | "ResourceType", value: string): Promise<number[]> =>
+        (await s.queryAudit({ accountId: "111122223333", attribute: { key, value }, limit: 10 })).map((r) => r.seq);
+      assert.deepEqual(await seqsOf("ResourceName", key(1)), [3, 1]);
+      assert.deepEqual(await seqsOf("ResourceName", "arn:x2"), [2]);
+      assert.deepEqual(await seqsOf("ResourceType", "AWS::KMS::Key"), [4, 3, 2, 1]);
+      // The log continues on the same chain.
+      const next = createAuditLog({ store: s, digestSigner: signer, clock, digestIntervalMs: 0 });
+      clock.advance(1000);
+      await next.record(auditRecord({ time: clock.now(), requestId: "req-5", annotations: { resources: [{ ARN: key(1), accountId: "111122223333", type: "AWS::KMS::Key" }] } }));
+      await next.close();
+      assert.deepEqual(await seqsOf("ResourceName", key(1)), [5, 3, 1]);
+      const report = await verifyAudit(s, signer.publicKeyPem);
+      assert.equal(report.ok, true, JSON.stringify(report.problems));
+      assert.equal(report.events, 5);
+    } finally {
+      await s.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -22,6 +22,7 @@ import { systemClock, type Clock } from "../../core/clock.js";
 import { coreMigrations } from "../core-migrations.js";
 import { runMigrations } from "../migrations.js";
 import type { AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
+import type { AuditBatch } from "../audit-batch.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
 import { startAuditAppendWorker, type AuditAppender } from "./audit-appender.js";
@@ -175,7 +176,7 @@ export class SqliteStorage implements Storage {
 
   // ---- AuditStore -----------------------------------------------------------------
 
-  appendAudit(rows: AuditRow[]): Promise<void> {
+  appendAudit(rows: AuditRow[] | AuditBatch): Promise<void> {
     if (this.appender) {
       if (this.closed) return Promise.reject(new StorageClosedError());
       return this.appender.append(rows);

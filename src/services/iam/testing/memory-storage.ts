@@ -7,6 +7,7 @@
  */
 import { scanActivity } from "../../../audit/memory-audit-store.js";
 import { assertValidKey, compareKeys } from "../../../storage/keys.js";
+import { auditRowsOf, type AuditBatch } from "../../../storage/audit-batch.js";
 import type {
   AuditActivityQuery,
   AuditActivityRow,
@@ -195,9 +196,9 @@ export class MemoryStorage implements Storage {
     });
   }
 
-  async appendAudit(rows: AuditRow[]): Promise<void> {
+  async appendAudit(rows: AuditRow[] | AuditBatch): Promise<void> {
     return this.exclusive(async () => {
-      this.auditRows.push(...rows.map((r) => ({ ...r })));
+      this.auditRows.push(...auditRowsOf(rows).map((r) => ({ ...r })));
     });
   }
   async lastAudit(): Promise<AuditRow | undefined> {

@@ -4,6 +4,7 @@
  * catch code that mutates what it read. Transactions are serialised and all-or-nothing.
  */
 import type { AuditActivityQuery, AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Storage } from "../../../storage/types.js";
+import type { AuditBatch } from "../../../storage/audit-batch.js";
 
 type Collections = Map<string, Map<string, string>>;
 /** Overlay marker for a key deleted inside a transaction (never valid JSON, so never a stored value). */
@@ -159,7 +160,7 @@ export function createMemoryStorage(): MemoryStorage {
       meta.set(key, value);
     },
     async close() {},
-    async appendAudit(_rows: AuditRow[]) {},
+    async appendAudit(_rows: AuditRow[] | AuditBatch) {},
     async lastAudit() {
       return undefined;
     },
