@@ -87,7 +87,13 @@ describe("durable scheduler", () => {
     await s.schedule("p", 50, {});
     s.start();
     clock.set(100);
-    await ran;
+    // The poll timer is unref'd (it must never keep a server alive): hold the loop open meanwhile.
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      await ran;
+    } finally {
+      clearInterval(keepAlive);
+    }
     await s.stop();
     assert.equal(await store.count(JOBS_COLLECTION), 0);
     await store.close();
