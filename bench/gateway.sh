@@ -5,12 +5,15 @@
 # elsewhere on the machine hits both alike; "ratio" is Bulwark / bare req/s, "cpu x" Bulwark /
 # bare server CPU per request.
 # usage: bash bench/gateway.sh [duration-seconds] [connections] [rounds]
+#        GATEWAY_BENCH_PORT=4610 (HTTPS; HTTP +1, the bare servers +10 and +11)
+#        BULWARK_HTTP_ENGINE=node measures Bulwark on node:http instead of its own HTTP/1.1 engine
 # needs: npx tsc -p tsconfig.json; wrk, openssl and taskset
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-10}
 CONN=${2:-64}
 ROUNDS=${3:-1}
+BASE_PORT=${GATEWAY_BENCH_PORT:-4610}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 export AWS_ACCESS_KEY_ID=AKIABENCHADMIN000001
@@ -46,7 +49,7 @@ wait_port() { for _ in $(seq 1 600); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/n
 printf "%-6s %-21s %11s %8s %8s %6s %11s %8s %8s %6s %6s %6s\n" scheme operation "bulwark r/s" p50 p99 "cpu µs" "bare r/s" p50 p99 "cpu µs" ratio "cpu x"
 for ROUND in $(seq 1 "$ROUNDS"); do
   for MODE in https http; do
-    PORT=4610; [ "$MODE" = http ] && PORT=4611
+    PORT=$BASE_PORT; [ "$MODE" = http ] && PORT=$((BASE_PORT + 1))
     FLAGS=""; [ "$MODE" = http ] && FLAGS="--plain-http"
     rm -rf "$WORK/data"
     taskset -c 0 node dist/src/cli/main.js serve --data-dir "$WORK/data" --listen 127.0.0.1:$PORT $FLAGS >"$WORK/server-$MODE.log" 2>&1 &

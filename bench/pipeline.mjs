@@ -1,15 +1,14 @@
-// CPU per request of Bulwark's own request path, without sockets or node:http: the pipeline
+// CPU per request of Bulwark's own request path, without sockets or an HTTP engine: the pipeline
 // (SigV4, routing, decode, handler, encode, audit build + durable append through the writer thread)
 // for STS GetCallerIdentity, Organizations DescribeOrganization and KMS Encrypt (256 bytes + context)
-// driven in-process with minimal request/response objects, `concurrency` requests in flight.
+// driven in-process with minimal request/responder objects (src/gateway/api.ts), `concurrency` requests in flight.
 // CPU time is the whole process (every thread) over the measured requests, so it is comparable
-// with the server CPU per request that bench/gateway.sh reports, minus what node:http costs.
+// with the server CPU per request that bench/gateway.sh reports, minus what the HTTP engine and TLS cost.
 // Instruction-level noise from other jobs on the machine shows up as spread between rounds: the
 // minimum of several rounds is the figure to compare.
 //
 // usage: npx tsc -p tsconfig.json && node bench/pipeline.mjs [requests-per-round] [rounds] [concurrency]
 //        (BENCH_CASES=Encrypt,GetCallerIdentity to run some cases only)
-import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,23 +43,20 @@ async function signed(service, headers, body) {
   return { headers: lower, rawHeaders: Object.entries(lower).flat(), body: Buffer.from(body) };
 }
 
-const socket = { remoteAddress: "127.0.0.1" };
 function fakeRequest(tpl) {
-  const req = new EventEmitter();
-  req.method = "POST";
-  req.url = "/";
-  req.headers = tpl.headers;
-  req.rawHeaders = tpl.rawHeaders;
-  req.socket = socket;
-  req.resume = () => req;
-  process.nextTick(() => {
-    req.emit("data", tpl.body);
-    req.emit("end");
-  });
-  return req;
+  return { method: "POST", url: "/", headers: tpl.headers, rawHeaders: tpl.rawHeaders, remoteAddress: "127.0.0.1", body: tpl.body };
 }
 function fakeResponse() {
-  return { status: 0, shouldKeepAlive: true, writeHead(s) { this.status = s; }, end() {}, setHeader() {} };
+  return {
+    status: 0,
+    body: undefined,
+    sent: false,
+    send(status, headers, body) {
+      this.status = status;
+      this.body = body;
+      this.sent = true;
+    },
+  };
 }
 
 async function once(tpl) {
@@ -94,10 +90,8 @@ let keyId;
 {
   const tpl = await signed("kms", kmsHeaders("CreateKey"), "{}");
   const res = fakeResponse();
-  let body = "";
-  res.end = (b) => (body = String(b));
   await app.handle(fakeRequest(tpl), res, false);
-  keyId = JSON.parse(body).KeyMetadata.KeyId;
+  keyId = JSON.parse(String(res.body)).KeyMetadata.KeyId;
 }
 cases.Encrypt = await signed(
   "kms",

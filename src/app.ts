@@ -2,7 +2,6 @@
  * Composition root: config → storage → root key → sealer → audit → services → gateway.
  * Manual dependency injection; nothing else wires modules together.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { existsSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -31,6 +30,7 @@ import { createAuthorizer } from "./iam/authorizer.js";
 import { ServiceRegistry } from "./gateway/registry.js";
 import { createMetrics } from "./gateway/metrics.js";
 import { createPipeline } from "./gateway/pipeline.js";
+import type { ApiHandler } from "./gateway/api.js";
 import { startServer, type RunningServer } from "./gateway/server.js";
 import { issueServerCertificate, loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
 import { DataPlane } from "./dataplane/data-plane.js";
@@ -165,7 +165,7 @@ export interface App {
   /** Load-balancer listeners; WAFv2/Shield steer it through DataPlaneControl (setWebAcl, addObserver). */
   dataPlane: DataPlane;
   /** The request pipeline the listener calls (in-process benchmarks drive it without a socket). */
-  handle: (req: IncomingMessage, res: ServerResponse, secure: boolean) => Promise<void>;
+  handle: ApiHandler;
   close(): Promise<void>;
 }
 
@@ -341,6 +341,9 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       host: cfg.listen.host,
       port: cfg.listen.port,
       ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
+      engine: cfg.httpEngine,
+      maxBodyBytes: cfg.maxBodyBytes,
+      clock,
       logger,
       metrics,
       handle,

@@ -67,3 +67,10 @@ test("public URL: unset by default; an http(s) origin with an optional path, tra
     assert.throws(() => loadConfig({}, { BULWARK_PUBLIC_URL: bad }), /BULWARK_PUBLIC_URL/, bad);
   }
 });
+
+test("HTTP engine: Bulwark's own HTTP/1.1 server by default, node:http when asked for, nothing else", () => {
+  assert.equal(loadConfig({}, {}).httpEngine, "http1");
+  assert.equal(loadConfig({}, { BULWARK_HTTP_ENGINE: "node" }).httpEngine, "node");
+  assert.equal(loadConfig({}, { BULWARK_HTTP_ENGINE: "HTTP1" }).httpEngine, "http1");
+  assert.throws(() => loadConfig({}, { BULWARK_HTTP_ENGINE: "uws" }), (e: unknown) => e instanceof ConfigError && /BULWARK_HTTP_ENGINE/.test(e.message));
+});

@@ -22,6 +22,8 @@ export interface BulwarkConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Largest request body accepted, bytes. */
   maxBodyBytes: number;
+  /** HTTP implementation of the API endpoint (BULWARK_HTTP_ENGINE): Bulwark's own HTTP/1.1 server, or node:http as a fallback. */
+  httpEngine: "http1" | "node";
   audit: { digestIntervalSeconds: number; batchMaxDelayMs: number };
   /** Redis URL for state shared by a fleet of Bulwark nodes (WAF rate-based rule counters); local counters when unset. */
   redisUrl?: string;
@@ -151,6 +153,7 @@ interface FileConfig {
   defaultRegion?: string;
   logLevel?: string;
   maxBodyBytes?: number;
+  httpEngine?: string;
   auditDigestIntervalSeconds?: number;
   auditBatchMaxDelayMs?: number;
   shutdownGraceSeconds?: number;
@@ -253,6 +256,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
 
   const publicUrl = parsePublicUrl(env.BULWARK_PUBLIC_URL || file.publicUrl);
 
+  const httpEngine = (env.BULWARK_HTTP_ENGINE || file.httpEngine || "http1").toLowerCase();
+  if (httpEngine !== "http1" && httpEngine !== "node") throw new ConfigError(`Invalid BULWARK_HTTP_ENGINE "${httpEngine}": expected http1 or node`);
+
   const redisUrl = env.BULWARK_REDIS_URL ?? (file as { redisUrl?: string }).redisUrl;
   const cfg: BulwarkConfig = {
     ...(redisUrl ? { redisUrl } : {}),
@@ -264,6 +270,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     defaultRegion: env.BULWARK_REGION ?? env.AWS_REGION ?? file.defaultRegion ?? "us-east-1",
     logLevel: level as BulwarkConfig["logLevel"],
     maxBodyBytes: num(env.BULWARK_MAX_BODY_BYTES, "BULWARK_MAX_BODY_BYTES") ?? file.maxBodyBytes ?? 10 * 1024 * 1024,
+    httpEngine,
     audit: {
       digestIntervalSeconds: num(env.BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS, "BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS") ?? file.auditDigestIntervalSeconds ?? 60,
       batchMaxDelayMs: num(env.BULWARK_AUDIT_BATCH_MAX_DELAY_MS, "BULWARK_AUDIT_BATCH_MAX_DELAY_MS") ?? file.auditBatchMaxDelayMs ?? 0,

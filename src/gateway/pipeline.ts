@@ -8,7 +8,6 @@
  */
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { AwsError, commonError, toAwsError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
@@ -21,6 +20,8 @@ import { guessProtocol, engineFor, wireError, type WireRequest, type WireRespons
 import type { OperationDefinition } from "../services/types.js";
 import type { ServiceRegistry, RegisteredService } from "./registry.js";
 import type { GatewayMetrics } from "./metrics.js";
+import type { ApiHandler } from "./api.js";
+import { httpDate } from "./http-date.js";
 
 const REGION_RE = /^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/;
 const READ_ONLY_RE = /^(Get|List|Describe|Lookup|Check|Search|Simulate|Decode|Verify)/;
@@ -67,36 +68,8 @@ function tooLarge(limit: number): AwsError {
   return commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > limit) {
-      reject(tooLarge(limit));
-      req.resume();
-      return;
-    }
-    let first: Buffer | undefined;
-    let chunks: Buffer[] | undefined;
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(tooLarge(limit));
-        req.resume();
-        return;
-      }
-      // Most bodies arrive in one chunk: no array, no copy.
-      if (first === undefined) first = c;
-      else (chunks ??= [first]).push(c);
-    });
-    req.on("end", () => resolve(chunks !== undefined ? Buffer.concat(chunks) : (first ?? EMPTY_BODY)));
-    req.on("error", reject);
-  });
-}
-
-function sourceIpOf(req: IncomingMessage): string {
-  const a = req.socket.remoteAddress ?? "";
-  return a.startsWith("::ffff:") ? a.slice(7) : a;
+function sourceIpOf(remoteAddress: string): string {
+  return remoteAddress.startsWith("::ffff:") ? remoteAddress.slice(7) : remoteAddress;
 }
 
 function sha256Hex(s: string): string {
@@ -136,7 +109,7 @@ function isValidRegion(region: string): boolean {
   return true;
 }
 
-export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: ServerResponse, secure: boolean) => Promise<void> {
+export function createPipeline(deps: PipelineDeps): ApiHandler {
   const keyCache = new SigningKeyCache(10_000);
   const { registry, directory, authorizer, audit, clock, logger, metrics, closedAccounts } = deps;
 
@@ -193,14 +166,15 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     return Array.isArray(v) ? v[0] : v;
   }
 
-  return async function handle(req: IncomingMessage, res: ServerResponse, secure: boolean): Promise<void> {
+  return async function handle(req, res, secure): Promise<void> {
     const started = performance.now();
     const requestId = randomUUID();
     const now = clock.now();
-    const sourceIp = sourceIpOf(req);
+    const sourceIp = sourceIpOf(req.remoteAddress);
     const ua = req.headers["user-agent"];
-    const userAgent = ua === undefined ? "" : ua;
-    const url = req.url ?? "/";
+    // A single value: node's header merge (kept by every engine) drops repeated user-agent fields.
+    const userAgent = typeof ua === "string" ? ua : "";
+    const url = req.url;
     const q = url.indexOf("?");
     const out: Outcome = {
       svc: undefined,
@@ -216,7 +190,7 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       annotations: {},
     };
     const wire: PipelineRequest = {
-      method: req.method ?? "GET",
+      method: req.method,
       path: q < 0 ? url : url.slice(0, q),
       rawQuery: q < 0 ? "" : url.slice(q + 1),
       headers: req.headers,
@@ -225,7 +199,9 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
     };
     let response: WireResponse;
     try {
-      wire.body = await readBody(req, deps.maxBodyBytes);
+      // The listener leaves a body over the limit unread (and closes the connection after the answer).
+      if (req.body === undefined) throw tooLarge(deps.maxBodyBytes);
+      wire.body = req.body;
       await authenticate(wire, out, now);
       const svc = out.svc!;
       const principal = out.principal ?? ANONYMOUS;
@@ -315,33 +291,17 @@ export function createPipeline(deps: PipelineDeps): (req: IncomingMessage, res: 
       response = engine.encodeError(svcDef, commonError("ServiceUnavailable", "The audit log is unavailable. Please try again."), requestId, wire);
     }
 
-    // After an oversize body the rest of it is unread: the connection cannot be reused.
-    if (out.error?.common === "RequestEntityTooLarge") res.shouldKeepAlive = false;
     const headers = response.headers;
-    headers["content-length"] = String(response.body.length);
-    // The service clock, not node's wall-clock Date: SDKs correct their clock skew from this header.
+    // The service clock, not the wall clock: SDKs correct their clock skew from this header.
     headers["date"] = httpDate(now);
-    res.writeHead(response.status, headers);
-    res.end(response.body);
+    // The listener adds content-length (and connection: close after an unread body).
+    res.send(response.status, headers, response.body);
     const seconds = (performance.now() - started) / 1e3;
     metrics.observeRequest(svcName, opName, errCode ?? "OK", seconds);
     if (logger.isLevelEnabled("info")) {
       logger.info({ requestId, service: svcName, operation: opName, status: response.status, ...(errCode ? { errorCode: errCode } : {}), accessKeyId: out.parsed?.accessKeyId, sourceIp, ms: Math.round(seconds * 1e4) / 10 }, "request");
     }
   };
-}
-
-let lastDateSecond = -1;
-let lastDate = "";
-
-/** IMF-fixdate of an epoch-ms instant, formatted once per second. */
-function httpDate(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastDateSecond) {
-    lastDateSecond = second;
-    lastDate = new Date(second * 1000).toUTCString();
-  }
-  return lastDate;
 }
 
 function opInputSchema(op: OperationDefinition): unknown {

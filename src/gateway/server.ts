@@ -1,24 +1,35 @@
 /**
- * The network listener: HTTPS (TLS 1.2+) by default, plain HTTP only when asked for.
- * /health, /metrics and the public documents (GET under `publicDocuments.prefix`, e.g. outbound
- * identity federation's OpenID discovery) are answered here; everything else goes through the pipeline.
+ * The API endpoint: HTTPS (TLS 1.2+) by default, plain HTTP only when asked for, served by
+ * Bulwark's HTTP/1.1 engine (src/gateway/http1/) or, with BULWARK_HTTP_ENGINE=node, by node:http.
+ * /health, /metrics and the public documents (GET/HEAD under `publicDocuments.prefix`, e.g.
+ * outbound identity federation's OpenID discovery) are answered here; everything else goes
+ * through the pipeline.
  */
-import http from "node:http";
-import https from "node:https";
-import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
+import type { Clock } from "../core/clock.js";
+import type { ApiHandler, ApiRequest, ApiResponder, Listener, ListenerOptions } from "./api.js";
 import type { GatewayMetrics } from "./metrics.js";
+import { httpDate } from "./http-date.js";
+import { startHttp1Listener } from "./http1/listener.js";
+import { startNodeListener } from "./node-listener.js";
 
 /** How long a draining server still accepts requests on already-open connections. */
 const STRAGGLER_MS = 300;
+
+export type HttpEngine = "http1" | "node";
 
 export interface ServerOptions {
   host: string;
   port: number;
   tls?: { certPem: string; keyPem: string };
+  /** Which HTTP implementation serves the endpoint (default http1). */
+  engine?: HttpEngine;
+  /** Larger request bodies are not read; the pipeline answers RequestEntityTooLarge. */
+  maxBodyBytes: number;
+  clock: Clock;
   logger: Logger;
   metrics: GatewayMetrics;
-  handle: (req: http.IncomingMessage, res: http.ServerResponse, secure: boolean) => Promise<void>;
+  handle: ApiHandler;
   health: () => Promise<{ ok: boolean; detail: Record<string, unknown> }>;
   /** Unauthenticated GET documents under `prefix` (a path starting and ending with "/"); `get` answers undefined for unknown paths (404). */
   publicDocuments?: { prefix: string; get(path: string): Promise<PublicDocument | undefined> };
@@ -40,32 +51,29 @@ export interface RunningServer {
   inFlight(): number;
 }
 
+const INTERNAL_FAILURE = '{"__type":"InternalFailure","message":"We encountered an internal error. Please try again."}';
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const secure = opts.tls !== undefined;
   let inFlight = 0;
   let draining = false;
-  let drained: (() => void) | undefined;
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const url = req.url ?? "/";
+  const onRequest = (req: ApiRequest, res: ApiResponder): void => {
+    const url = req.url;
     if (req.method === "GET" && (url === "/health" || url === "/metrics")) {
       void serveOps(url, res);
       return;
     }
     const docs = opts.publicDocuments;
     if (docs !== undefined && (req.method === "GET" || req.method === "HEAD") && url.startsWith(docs.prefix)) {
-      void servePublic(docs, url, req.method === "HEAD", res);
+      void servePublic(docs, url, res);
       return;
     }
     inFlight++;
-    if (draining) res.setHeader("connection", "close");
     opts.handle(req, res, secure).then(settled, (e: unknown) => {
       try {
         opts.logger.error({ err: e instanceof Error ? e.message : String(e) }, "request failed outside the pipeline");
-        if (!res.headersSent) {
-          res.writeHead(500, { "content-type": "application/json" });
-          res.end('{"__type":"InternalFailure","message":"We encountered an internal error. Please try again."}');
-        } else res.destroy();
+        if (!res.sent) res.send(500, { "content-type": "application/json", date: httpDate(opts.clock.now()) }, INTERNAL_FAILURE);
       } finally {
         settled();
       }
@@ -74,95 +82,81 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   function settled(): void {
     inFlight--;
-    if (draining && inFlight === 0) drained?.();
   }
 
-  async function serveOps(url: string, res: http.ServerResponse): Promise<void> {
+  /** Sends, and makes a failure to send (a bug) visible instead of an unhandled rejection. */
+  function reply(res: ApiResponder, status: number, contentType: string, body: string, extra?: Record<string, string>): void {
     try {
-      if (url === "/health") {
-        const h = await opts.health();
-        const body = JSON.stringify({ status: h.ok && !draining ? "ok" : "unavailable", ...h.detail });
-        res.writeHead(h.ok && !draining ? 200 : 503, { "content-type": "application/json" });
-        res.end(body);
-      } else {
-        const body = await opts.metrics.registry.metrics();
-        res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
-        res.end(body);
-      }
-    } catch {
-      res.writeHead(500, { "content-type": "text/plain" });
-      res.end("error\n");
+      res.send(status, { "content-type": contentType, date: httpDate(opts.clock.now()), ...extra }, body);
+    } catch (e) {
+      opts.logger.error({ err: e instanceof Error ? e.message : String(e) }, "response failed");
+      if (!res.sent) res.send(500, { "content-type": "text/plain" }, "error\n");
     }
   }
 
-  async function servePublic(docs: NonNullable<ServerOptions["publicDocuments"]>, url: string, head: boolean, res: http.ServerResponse): Promise<void> {
+  async function serveOps(url: string, res: ApiResponder): Promise<void> {
+    try {
+      if (url === "/health") {
+        const h = await opts.health();
+        const ok = h.ok && !draining;
+        reply(res, ok ? 200 : 503, "application/json", JSON.stringify({ status: ok ? "ok" : "unavailable", ...h.detail }));
+      } else {
+        reply(res, 200, opts.metrics.registry.contentType, await opts.metrics.registry.metrics());
+      }
+    } catch {
+      if (!res.sent) reply(res, 500, "text/plain", "error\n");
+    }
+  }
+
+  async function servePublic(docs: NonNullable<ServerOptions["publicDocuments"]>, url: string, res: ApiResponder): Promise<void> {
     try {
       // Documents are addressed by path alone: a query string is not part of the name.
       const q = url.indexOf("?");
       const doc = await docs.get(q === -1 ? url : url.slice(0, q));
-      if (doc === undefined) {
-        res.writeHead(404, { "content-type": "application/json" });
-        res.end(head ? undefined : '{"message":"Not Found"}');
-        return;
-      }
-      res.writeHead(200, {
-        "content-type": doc.contentType,
-        "content-length": Buffer.byteLength(doc.body),
-        ...(doc.cacheControl !== undefined ? { "cache-control": doc.cacheControl } : {}),
-      });
-      res.end(head ? undefined : doc.body);
+      // HEAD: the engine sends the same head without the body.
+      if (doc === undefined) reply(res, 404, "application/json", '{"message":"Not Found"}');
+      else reply(res, 200, doc.contentType, doc.body, doc.cacheControl !== undefined ? { "cache-control": doc.cacheControl } : undefined);
     } catch (e) {
       opts.logger.error({ err: e instanceof Error ? e.message : String(e) }, "public document failed");
-      res.writeHead(500, { "content-type": "text/plain" });
-      res.end("error\n");
+      if (!res.sent) reply(res, 500, "text/plain", "error\n");
     }
   }
 
-  const server: http.Server = secure
-    ? https.createServer({ cert: opts.tls!.certPem, key: opts.tls!.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1"] }, listener)
-    : http.createServer(listener);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 120_000;
-  const sockets = new Set<Socket>();
-  server.on("connection", (s: Socket) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  server.on("tlsClientError", () => {
-    /* handshake failures (e.g. TLS 1.0/1.1 clients) are the client's problem; nothing to log per attempt */
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  const url = `${secure ? "https" : "http"}://${hostForUrl}:${addr.port}`;
+  const listenerOptions: ListenerOptions = {
+    host: opts.host,
+    port: opts.port,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+    maxBodyBytes: opts.maxBodyBytes,
+    onRequest,
+  };
+  const listener: Listener = opts.engine === "node" ? await startNodeListener(listenerOptions) : await startHttp1Listener(listenerOptions);
 
   return {
-    url,
-    port: addr.port,
+    url: listener.url,
+    port: listener.port,
     inFlight: () => inFlight,
     async close(graceMs: number) {
       draining = true;
-      const closed = new Promise<void>((r) => server.close(() => r()));
+      listener.drain();
+      const closed = listener.stopAccepting();
       // Requests already sent on open connections (or on connections accepted just before
       // the listener closed) still arrive for a short while: let them in before closing
       // idle connections; every response sent while draining carries "Connection: close".
       const deadline = Date.now() + graceMs;
-      await new Promise<void>((r) => setTimeout(r, Math.min(STRAGGLER_MS, graceMs)));
-      server.closeIdleConnections();
-      while (inFlight > 0 && Date.now() < deadline) {
-        await Promise.race([new Promise<void>((r) => (drained = r)), new Promise<void>((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      await sleep(Math.min(STRAGGLER_MS, graceMs));
+      listener.closeIdle();
+      // Requests still arriving (head or body in transit) and requests being handled may finish.
+      while ((inFlight > 0 || listener.receiving() > 0) && Date.now() < deadline) {
+        await sleep(Math.min(20, Math.max(0, deadline - Date.now())));
+        listener.closeIdle();
       }
-      server.closeIdleConnections();
-      for (const s of sockets) s.destroy();
+      listener.closeIdle();
+      listener.destroyAll();
       await closed;
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,0 +1,414 @@
+/**
+ * One client connection: bytes in, one request at a time out to the handler, its response back.
+ *
+ * Requests are read strictly in sequence: the next request (pipelined or not) is parsed only
+ * after the previous one has been answered, so responses leave in request order and a handler
+ * never sees two requests of one connection at once. What must stay true:
+ * - the body a handler gets is exactly the framed body (Content-Length or chunked), never more;
+ * - a request refused by the parser is answered with its status and the connection closed, since
+ *   where the next request would start is no longer known;
+ * - a body over the limit is not read: the handler gets `body: undefined`, further input is
+ *   dropped, and the connection closes after the answer.
+ */
+import type { Socket } from "node:net";
+import type { ApiRequest, ApiResponder } from "../api.js";
+import { HttpError, parseHead, type RequestHead } from "./head.js";
+import { COMPLETE, ChunkedDecoder, NEED_MORE, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
+import { CLOSE, CONTINUE, KEEP_ALIVE, KEEP_ALIVE_1_0, errorResponse, responseHead } from "./response.js";
+
+export interface Http1Limits {
+  maxBodyBytes: number;
+  /** Request line plus header section (node's default: 16 KiB); also bounds trailers. */
+  maxHeaderBytes: number;
+  /** Header fields per request (and trailer fields per body). */
+  maxFields: number;
+  /** An idle persistent connection is closed after this long without a request. */
+  keepAliveTimeoutMs: number;
+  /** From a request's first byte to the end of its head. */
+  headersTimeoutMs: number;
+  /** From a request's first byte to the end of its body. */
+  requestTimeoutMs: number;
+  /** After the last response, how long a closing connection may still send (discarded) bytes. */
+  lingerMs: number;
+}
+
+/** What connections share with their listener. */
+export interface ConnectionContext {
+  readonly limits: Http1Limits;
+  readonly keepAliveSeconds: number;
+  onRequest(req: ApiRequest, res: ApiResponder): void;
+  /** Coarse monotonic time in ms, advanced by the listener's periodic sweep (no timer per request). */
+  now: number;
+  draining: boolean;
+  closed(conn: Http1Connection): void;
+}
+
+/** Waiting for a request's first byte. */
+const IDLE = 0;
+const HEAD = 1;
+const BODY = 2;
+const CHUNKED = 3;
+/** The handler has the request; input is buffered, not parsed. */
+const BUSY = 4;
+/** Our side has ended; input is discarded until the peer closes or lingerMs passes. */
+const CLOSING = 5;
+const CLOSED = 6;
+
+const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
+const LF_LF = Buffer.from("\n\n", "latin1");
+const LF_CRLF = Buffer.from("\n\r\n", "latin1");
+const EMPTY = Buffer.alloc(0);
+/** Pipelined bytes buffered while a request is handled, before reading pauses. */
+const PIPELINE_BUFFER_BYTES = 64 * 1024;
+/** Larger bodies go out in a second write (corked) instead of being copied behind the head. */
+const COPY_BODY_BYTES = 16 * 1024;
+
+export class Http1Connection {
+  private state = IDLE;
+  /** Received bytes not consumed yet. */
+  private buf: Buffer | undefined;
+  /** Where to resume looking for the end of the head. */
+  private scanFrom = 0;
+  /** When the current phase began (ctx.now): idle since, or the request's first byte. */
+  private since: number;
+  private head: RequestHead | undefined;
+  private remaining = 0;
+  private parts: Buffer[] | undefined;
+  private decoder: ChunkedDecoder | undefined;
+  /** Number of the request the handler has; a responder for another number is stale. */
+  private seq = 0;
+  private processing = false;
+  private peerEnded = false;
+  private discarding = false;
+  private waitingDrain = false;
+  private readonly remoteAddress: string;
+  /** The previous request's field names (see parseHead). */
+  private readonly names: string[] = [];
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ConnectionContext,
+  ) {
+    this.since = ctx.now;
+    this.remoteAddress = socket.remoteAddress ?? "";
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("end", () => this.onEnd());
+    socket.on("drain", () => this.onDrain());
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.onClose());
+  }
+
+  /** Waiting for a next request with none of it received. */
+  isIdle(): boolean {
+    return this.state === IDLE && this.buf === undefined && !this.waitingDrain;
+  }
+
+  /** A request received in part (not yet with the handler). */
+  isReceiving(): boolean {
+    return this.state === HEAD || this.state === BODY || this.state === CHUNKED;
+  }
+
+  /** Ends the connection gracefully (our side first; input discarded meanwhile). */
+  close(): void {
+    if (this.state < CLOSING) this.closeGracefully();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Timeouts, checked by the listener's sweep. */
+  check(now: number): void {
+    const l = this.ctx.limits;
+    const elapsed = now - this.since;
+    switch (this.state) {
+      case IDLE:
+        if (!this.waitingDrain && elapsed > l.keepAliveTimeoutMs) this.closeGracefully();
+        break;
+      case HEAD:
+        if (elapsed > l.headersTimeoutMs) this.fail(408);
+        break;
+      case BODY:
+      case CHUNKED:
+        if (elapsed > l.requestTimeoutMs) this.fail(408);
+        break;
+      case CLOSING:
+        if (elapsed > l.lingerMs) this.socket.destroy();
+        break;
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state >= CLOSING || this.discarding) return;
+    const buf = this.buf === undefined ? chunk : Buffer.concat([this.buf, chunk]);
+    this.buf = buf;
+    if (this.state === BUSY || this.waitingDrain) {
+      if (buf.length > PIPELINE_BUFFER_BYTES) this.socket.pause();
+      return;
+    }
+    this.process();
+  }
+
+  private onEnd(): void {
+    this.peerEnded = true;
+    if (this.state === CLOSING) this.destroyWhenFlushed();
+    else this.process();
+  }
+
+  private onDrain(): void {
+    if (!this.waitingDrain) return;
+    this.waitingDrain = false;
+    this.socket.resume();
+    this.process();
+  }
+
+  private onClose(): void {
+    this.state = CLOSED;
+    this.buf = undefined;
+    this.parts = undefined;
+    this.head = undefined;
+    this.decoder = undefined;
+    this.ctx.closed(this);
+  }
+
+  /** Parses and hands over as many requests as the buffered bytes allow, one at a time. */
+  private process(): void {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (this.step());
+      if (this.peerEnded) this.afterPeerEnd();
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private step(): boolean {
+    if (this.waitingDrain) return false;
+    switch (this.state) {
+      case IDLE:
+      case HEAD:
+        return this.readHead();
+      case BODY:
+        return this.readBody();
+      case CHUNKED:
+        return this.readChunked();
+      default:
+        return false;
+    }
+  }
+
+  /** The client has sent its last byte: finish what can be answered, then close. */
+  private afterPeerEnd(): void {
+    if (this.state === BUSY || this.state >= CLOSING || this.waitingDrain) return;
+    if (this.state === IDLE && this.buf === undefined) this.closeGracefully();
+    else this.fail(400); // a request cut short
+  }
+
+  private readHead(): boolean {
+    let buf = this.buf;
+    if (buf === undefined) return false;
+    if (this.state === IDLE) {
+      // RFC 9112 §2.2: empty lines before a request line are ignored.
+      const len = buf.length;
+      let s = 0;
+      while (s + 1 < len && buf[s] === 13 && buf[s + 1] === 10) s += 2;
+      if (s === len || (s + 1 === len && buf[s] === 13)) {
+        this.buf = s === len ? undefined : buf.subarray(s);
+        return false;
+      }
+      if (s > 0) this.buf = buf = buf.subarray(s);
+      this.state = HEAD;
+      this.since = this.ctx.now;
+      this.scanFrom = 0;
+    }
+    const max = this.ctx.limits.maxHeaderBytes;
+    const end = buf.indexOf(CRLFCRLF, this.scanFrom);
+    if (end < 0 || end > max) {
+      if (end > max || buf.length > max + 3) return this.fail(431);
+      // Lines ended by a bare LF: refused, not guessed at (RFC 9112 §2.2 allows either).
+      if (buf.indexOf(LF_LF) >= 0 || buf.indexOf(LF_CRLF) >= 0) return this.fail(400);
+      this.scanFrom = buf.length > 3 ? buf.length - 3 : 0;
+      return false;
+    }
+    const head = parseHead(buf, 0, end, this.ctx.limits.maxFields, this.names);
+    if (head instanceof HttpError) return this.fail(head.status);
+    const rest = end + 4;
+    this.buf = rest < buf.length ? buf.subarray(rest) : undefined;
+    this.head = head;
+    return this.startBody(head);
+  }
+
+  private startBody(head: RequestHead): boolean {
+    if (head.chunked) {
+      (this.decoder ??= new ChunkedDecoder(this.ctx.limits)).reset();
+      this.state = CHUNKED;
+      if (head.expectContinue && this.buf === undefined) this.socket.write(CONTINUE);
+      return true;
+    }
+    const length = head.contentLength;
+    if (length <= 0) {
+      this.dispatch(EMPTY);
+      return true;
+    }
+    if (length > this.ctx.limits.maxBodyBytes) {
+      // Not read, and no "100 Continue": the client need not send it at all.
+      this.dispatchTooLarge();
+      return true;
+    }
+    const buf = this.buf;
+    if (buf !== undefined && buf.length >= length) {
+      this.buf = buf.length > length ? buf.subarray(length) : undefined;
+      this.dispatch(buf.length === length ? buf : buf.subarray(0, length));
+      return true;
+    }
+    if (head.expectContinue && buf === undefined) this.socket.write(CONTINUE);
+    this.state = BODY;
+    this.remaining = length;
+    this.parts = [];
+    return true;
+  }
+
+  private readBody(): boolean {
+    const buf = this.buf;
+    if (buf === undefined) return false;
+    const parts = this.parts as Buffer[];
+    const take = Math.min(buf.length, this.remaining);
+    parts.push(take === buf.length ? buf : buf.subarray(0, take));
+    this.buf = take < buf.length ? buf.subarray(take) : undefined;
+    this.remaining -= take;
+    if (this.remaining > 0) return false;
+    this.parts = undefined;
+    this.dispatch(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, (this.head as RequestHead).contentLength));
+    return true;
+  }
+
+  private readChunked(): boolean {
+    const buf = this.buf;
+    if (buf === undefined) return false;
+    const decoder = this.decoder as ChunkedDecoder;
+    const outcome = decoder.feed(buf);
+    const used = decoder.consumed;
+    this.buf = used < buf.length ? buf.subarray(used) : undefined;
+    switch (outcome) {
+      case NEED_MORE:
+        return false;
+      case COMPLETE: {
+        const body = decoder.body();
+        decoder.reset();
+        this.dispatch(body);
+        return true;
+      }
+      case TOO_LARGE:
+        decoder.reset();
+        this.dispatchTooLarge();
+        return true;
+      case TRAILER_TOO_LARGE:
+        return this.fail(431);
+      default:
+        return this.fail(400);
+    }
+  }
+
+  private dispatchTooLarge(): void {
+    this.discarding = true;
+    this.buf = undefined;
+    this.dispatch(undefined);
+  }
+
+  private dispatch(body: Buffer | undefined): void {
+    const head = this.head as RequestHead;
+    this.state = BUSY;
+    const res = new Http1Response(this, ++this.seq);
+    const req: ApiRequest = { method: head.method, url: head.url, headers: head.headers, rawHeaders: head.rawHeaders, remoteAddress: this.remoteAddress, body };
+    try {
+      this.ctx.onRequest(req, res);
+    } catch {
+      if (!res.sent && this.state === BUSY) {
+        this.socket.write(errorResponse(500), "latin1");
+        this.closeGracefully();
+      }
+    }
+  }
+
+  /** Writes the answer to request `seq` (a no-op once the connection has moved on or closed). */
+  respond(seq: number, status: number, headers: Record<string, string>, body: Buffer | string | undefined): void {
+    const head = this.head;
+    if (seq !== this.seq || this.state !== BUSY || head === undefined) return;
+    const bytes = body === undefined ? EMPTY : typeof body === "string" ? Buffer.from(body, "utf8") : body;
+    const close = !head.keepAlive || this.discarding || this.ctx.draining;
+    const text = responseHead(status, headers, bytes.length, close ? CLOSE : head.minor === 0 ? KEEP_ALIVE_1_0 : KEEP_ALIVE, this.ctx.keepAliveSeconds);
+    const socket = this.socket;
+    if (bytes.length === 0 || head.method === "HEAD" || status === 204 || status === 304) {
+      socket.write(text, "latin1");
+    } else if (bytes.length <= COPY_BODY_BYTES) {
+      // One write: one TLS record, one syscall. Head bytes are latin1, one byte per character.
+      const out = Buffer.allocUnsafe(text.length + bytes.length);
+      out.write(text, 0, "latin1");
+      bytes.copy(out, text.length);
+      socket.write(out);
+    } else {
+      socket.cork();
+      socket.write(text, "latin1");
+      socket.write(bytes);
+      socket.uncork();
+    }
+    this.head = undefined;
+    if (close) {
+      this.closeGracefully();
+      return;
+    }
+    this.state = IDLE;
+    this.since = this.ctx.now;
+    // A client that does not read its responses gets no more of them parsed until it does.
+    if (socket.writableNeedDrain) {
+      this.waitingDrain = true;
+      return;
+    }
+    if (socket.isPaused()) socket.resume();
+    this.process();
+  }
+
+  /** Answers a request the parser refused (or that timed out) and closes. */
+  private fail(status: number): false {
+    if (this.state < CLOSING) {
+      this.socket.write(errorResponse(status), "latin1");
+      this.closeGracefully();
+    }
+    return false;
+  }
+
+  private closeGracefully(): void {
+    this.state = CLOSING;
+    this.since = this.ctx.now;
+    this.buf = undefined;
+    this.parts = undefined;
+    this.head = undefined;
+    this.socket.end();
+    if (this.peerEnded) this.destroyWhenFlushed();
+    // Keep reading (and discarding) so the peer's close is seen and no unread data turns our close into a reset.
+    else if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  private destroyWhenFlushed(): void {
+    const socket = this.socket;
+    if (socket.writableFinished) socket.destroy();
+    else socket.once("finish", () => socket.destroy());
+  }
+}
+
+/** The responder for one request. */
+class Http1Response implements ApiResponder {
+  sent = false;
+
+  constructor(
+    private readonly conn: Http1Connection,
+    private readonly seq: number,
+  ) {}
+
+  send(status: number, headers: Record<string, string>, body?: Buffer | string): void {
+    if (this.sent) throw new Error("response already sent");
+    this.conn.respond(this.seq, status, headers, body);
+    this.sent = true;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Bulwark's own HTTP/1.1 server for the API endpoint, over node's `net` and `tls` sockets: a
+ * strict parser (RFC 9112) and one write per response, without node:http's
+ * IncomingMessage/ServerResponse stream machinery (13–17 µs per request on the serving core; see
+ * bench/README.md).
+ *
+ * Timeouts follow the node:http server this replaced (keep-alive 65 s, head 66 s, whole request
+ * 120 s) and are checked by one periodic sweep over the connections, like node's
+ * connectionsCheckingInterval: nothing is armed per request.
+ */
+import net from "node:net";
+import tls from "node:tls";
+import { performance } from "node:perf_hooks";
+import type { AddressInfo, Socket } from "node:net";
+import type { Listener, ListenerOptions } from "../api.js";
+import { Http1Connection, type ConnectionContext, type Http1Limits } from "./connection.js";
+
+export type { Http1Limits } from "./connection.js";
+
+export const DEFAULT_LIMITS: Readonly<Omit<Http1Limits, "maxBodyBytes">> = Object.freeze({
+  maxHeaderBytes: 16 * 1024,
+  maxFields: 100,
+  keepAliveTimeoutMs: 65_000,
+  headersTimeoutMs: 66_000,
+  requestTimeoutMs: 120_000,
+  lingerMs: 2_000,
+});
+
+export interface Http1ListenerOptions extends ListenerOptions {
+  /** Overrides of DEFAULT_LIMITS (tests shrink the timeouts). */
+  limits?: Partial<Omit<Http1Limits, "maxBodyBytes">>;
+  /** How often timeouts are checked; a timeout fires up to this much late. */
+  sweepIntervalMs?: number;
+}
+
+export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Listener> {
+  const limits: Http1Limits = { ...DEFAULT_LIMITS, ...opts.limits, maxBodyBytes: opts.maxBodyBytes };
+  const connections = new Set<Http1Connection>();
+  const ctx: ConnectionContext = {
+    limits,
+    keepAliveSeconds: Math.floor(limits.keepAliveTimeoutMs / 1000),
+    onRequest: opts.onRequest,
+    now: performance.now(),
+    draining: false,
+    closed: (c) => connections.delete(c),
+  };
+  const onSocket = (socket: Socket): void => {
+    connections.add(new Http1Connection(socket, ctx));
+  };
+  // allowHalfOpen: a client that half-closes after its request still gets the answer.
+  const server = opts.tls
+    ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1"], allowHalfOpen: true, noDelay: true }, onSocket)
+    : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
+  // Every TCP connection, TLS handshakes still under way included, so that shutdown can end them all.
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("tlsClientError", () => {
+    /* handshake failures (e.g. TLS 1.0/1.1 clients) are the client's problem; nothing to log per attempt */
+  });
+
+  const interval = opts.sweepIntervalMs ?? 1000;
+  const sweep = setInterval(() => {
+    // Phases start at the previous sweep's time, up to one interval early: never time out before the limit.
+    const now = performance.now() - interval;
+    ctx.now = now + interval;
+    for (const c of connections) c.check(now);
+  }, interval);
+  sweep.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+
+  return {
+    url: `${opts.tls ? "https" : "http"}://${hostForUrl}:${addr.port}`,
+    port: addr.port,
+    drain() {
+      ctx.draining = true;
+    },
+    stopAccepting() {
+      return new Promise<void>((resolve) =>
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        }),
+      );
+    },
+    closeIdle() {
+      for (const c of connections) if (c.isIdle()) c.close();
+    },
+    receiving() {
+      let n = 0;
+      for (const c of connections) if (c.isReceiving()) n++;
+      return n;
+    },
+    destroyAll() {
+      for (const c of connections) c.destroy();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The API endpoint on node:http(s) (BULWARK_HTTP_ENGINE=node): the engine Bulwark used before
+ * src/gateway/http1/, kept as a fallback. Same contract as the http1 listener: the body is read
+ * (bounded) before the handler sees the request.
+ */
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { ApiResponder, Listener, ListenerOptions } from "./api.js";
+
+const EMPTY = Buffer.alloc(0);
+
+/** The body, or undefined when larger than `limit` (the rest is discarded unread). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && Number(declared) > limit) {
+      req.resume();
+      resolve(undefined);
+      return;
+    }
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      if (first === undefined) first = c;
+      else (chunks ??= [first]).push(c);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(chunks !== undefined ? Buffer.concat(chunks) : (first ?? EMPTY)));
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("request aborted"));
+    });
+  });
+}
+
+class NodeResponder implements ApiResponder {
+  sent = false;
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly closeAfter: () => boolean,
+  ) {}
+
+  send(status: number, headers: Record<string, string>, body?: Buffer | string): void {
+    if (this.sent) throw new Error("response already sent");
+    const bytes = body === undefined ? EMPTY : typeof body === "string" ? Buffer.from(body, "utf8") : body;
+    const res = this.res;
+    // After an unread (oversize) body, or while draining, the connection cannot be reused.
+    if (this.closeAfter()) {
+      res.shouldKeepAlive = false;
+      res.setHeader("connection", "close");
+    }
+    // RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
+    if (status >= 200 && status !== 204) res.setHeader("content-length", bytes.length);
+    res.writeHead(status, headers);
+    this.sent = true;
+    res.end(bytes);
+  }
+}
+
+export async function startNodeListener(opts: ListenerOptions): Promise<Listener> {
+  let draining = false;
+  let receiving = 0;
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    receiving++;
+    readBody(req, opts.maxBodyBytes).then(
+      (body) => {
+        receiving--;
+        const responder = new NodeResponder(res, () => draining || body === undefined);
+        opts.onRequest({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress ?? "", body }, responder);
+      },
+      () => {
+        receiving--;
+        res.destroy();
+      },
+    );
+  };
+  const server: http.Server = opts.tls
+    ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1"] }, listener)
+    : http.createServer(listener);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 120_000;
+  const sockets = new Set<Socket>();
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("tlsClientError", () => {
+    /* handshake failures (e.g. TLS 1.0/1.1 clients) are the client's problem; nothing to log per attempt */
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  return {
+    url: `${opts.tls ? "https" : "http"}://${hostForUrl}:${addr.port}`,
+    port: addr.port,
+    drain() {
+      draining = true;
+    },
+    stopAccepting() {
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+    closeIdle() {
+      server.closeIdleConnections();
+    },
+    receiving: () => receiving,
+    destroyAll() {
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
