@@ -84,7 +84,7 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
     );
   };
   const server: http.Server = opts.tls
-    ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1"] }, listener)
+    ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1", "http/1.0"] }, listener)
     : http.createServer(listener);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

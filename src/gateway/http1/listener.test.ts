@@ -456,6 +456,10 @@ describe("http1 listener: TLS", () => {
         [200, 200],
       );
       assert.equal(echoed(x).body, "ok");
+      // A client that offers only http/1.0 in ALPN (curl --http1.0) is served, not refused in the handshake.
+      const old = await exchange(l.port, ["POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\nok"], { tls: { ca: cert.caCertPem, alpn: ["http/1.0"] } });
+      assert.equal(old.responses[0]?.status, 200);
+      assert.equal(echoed(old).body, "ok");
       const bad = await exchange(l.port, ["GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"], { tls: { ca: cert.caCertPem } });
       assert.equal(bad.responses[0]?.status, 400);
       assert.ok(bad.closed);

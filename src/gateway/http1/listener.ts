@@ -49,7 +49,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
   };
   // allowHalfOpen: a client that half-closes after its request still gets the answer.
   const server = opts.tls
-    ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1"], allowHalfOpen: true, noDelay: true }, onSocket)
+    ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1", "http/1.0"], allowHalfOpen: true, noDelay: true }, onSocket)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
   // Every TCP connection, TLS handshakes still under way included, so that shutdown can end them all.
   const sockets = new Set<Socket>();

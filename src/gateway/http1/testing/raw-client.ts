@@ -28,12 +28,12 @@ export interface ExchangeOptions {
   quietMs?: number;
   /** Requests answered without a body although they declare a length (HEAD), by response index. */
   headless?: number[];
-  tls?: { ca: string; servername?: string };
+  tls?: { ca: string; servername?: string; alpn?: string[] };
 }
 
 export async function exchange(port: number, pieces: Array<string | Buffer>, opts: ExchangeOptions = {}): Promise<Exchange> {
   const sock: net.Socket = opts.tls
-    ? tls.connect({ host: "127.0.0.1", port, ca: opts.tls.ca, servername: opts.tls.servername ?? "localhost", ALPNProtocols: ["http/1.1"] })
+    ? tls.connect({ host: "127.0.0.1", port, ca: opts.tls.ca, servername: opts.tls.servername ?? "localhost", ALPNProtocols: opts.tls.alpn ?? ["http/1.1"] })
     : net.connect({ host: "127.0.0.1", port });
   sock.setNoDelay(true);
   let text = "";
