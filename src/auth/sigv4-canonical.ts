@@ -94,13 +94,43 @@ export function normalizeHeaderValue(v: string): string {
   return out;
 }
 
+/** What the verifier derives from a SignedHeaders list, independent of the request. */
+export interface SignedHeadersInfo {
+  /** The names lowercased, in the client's order. */
+  readonly lower: readonly string[];
+  /** The list as it appears in the canonical request. */
+  readonly joined: string;
+  /** Host or :authority is among them. */
+  readonly hasHost: boolean;
+}
+
+// One-entry memo keyed by the identity of a frozen list (the parser hands out one frozen array
+// per distinct SignedHeaders value); a list that could still change is derived afresh.
+let memoList: readonly string[] | undefined;
+let memoInfo: SignedHeadersInfo | undefined;
+
+export function signedHeadersInfo(signedHeaders: readonly string[]): SignedHeadersInfo {
+  if (signedHeaders === memoList && memoInfo !== undefined) return memoInfo;
+  const lower = signedHeaders.map((h) => h.toLowerCase());
+  const info: SignedHeadersInfo = {
+    lower,
+    joined: signedHeaders.join(";"),
+    hasHost: lower.includes("host") || lower.includes(":authority"),
+  };
+  if (Object.isFrozen(signedHeaders)) {
+    memoList = signedHeaders;
+    memoInfo = info;
+  }
+  return info;
+}
+
 /**
  * "name:value\n" for each signed header, in the client's SignedHeaders order. Repeated headers are
  * joined with "," in arrival order (exact only with rawHeaders; node's `headers` has already merged
  * repeats with ", "). A signed header the request lacks canonicalises with an empty value.
  */
 export function canonicalHeaders(req: SigV4Request, signedHeaders: readonly string[]): string {
-  const names = signedHeaders.map((h) => h.toLowerCase());
+  const names = signedHeadersInfo(signedHeaders).lower;
   const values: Array<string | undefined> = new Array<string | undefined>(names.length);
   const raw = req.rawHeaders;
   if (raw !== undefined) {
@@ -140,7 +170,7 @@ export function buildCanonicalRequest(req: SigV4Request, parsed: ParsedSigV4, op
     "\n" +
     canonicalHeaders(req, parsed.signedHeaders) +
     "\n" +
-    parsed.signedHeaders.join(";") +
+    signedHeadersInfo(parsed.signedHeaders).joined +
     "\n" +
     parsed.payloadHash
   );

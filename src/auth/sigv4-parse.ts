@@ -131,8 +131,21 @@ interface Scope {
   terminator: string;
 }
 
+// One-entry memo of the last well-formed Credential value (a client repeats it all day); the
+// Scope is only read, its fields copied into each result.
+let lastCredential = "";
+let lastScope: Scope | undefined;
+
 /** keyid/date/region/service/term; trailing slashes are ignored, as AWS does. */
 function splitCredential(credential: string): Scope {
+  if (credential === lastCredential && lastScope !== undefined) return lastScope;
+  const scope = splitCredentialUncached(credential);
+  lastCredential = credential;
+  lastScope = scope;
+  return scope;
+}
+
+function splitCredentialUncached(credential: string): Scope {
   let end = credential.length;
   while (end > 0 && credential.charCodeAt(end - 1) === 0x2f) end--;
   const parts = credential.slice(0, end).split("/");
@@ -144,6 +157,19 @@ function splitCredential(credential: string): Scope {
   }
   const [accessKeyId = "", scopeDate = "", region = "", service = "", terminator = ""] = parts;
   return { accessKeyId, scopeDate, region, service, terminator };
+}
+
+// One-entry memo of the last SignedHeaders value: a client sends the same list on every request,
+// and the frozen array lets the canonical-request builder reuse what it derived from it.
+let lastSignedHeaders = "";
+let lastSignedHeaderList: string[] = Object.freeze([""]) as string[];
+
+function splitSignedHeaders(signedHeaders: string): string[] {
+  if (signedHeaders !== lastSignedHeaders) {
+    lastSignedHeaderList = Object.freeze(signedHeaders.split(";")) as string[];
+    lastSignedHeaders = signedHeaders;
+  }
+  return lastSignedHeaderList;
 }
 
 /**
@@ -170,7 +196,7 @@ function makeParsed(
     region: scope.region,
     service: scope.service,
     terminator: scope.terminator,
-    signedHeaders: signedHeaders.split(";"),
+    signedHeaders: splitSignedHeaders(signedHeaders),
     signature,
     presigned,
     expiresSeconds,

@@ -5,10 +5,11 @@
  * over the raw 32-byte MACs; no message contains the secret, the signing key, the expected signature
  * or the canonical request; the header form is accepted only within 15 minutes of the server clock.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { commonError } from "../core/errors.js";
 import { sha256Hex } from "./sha256.js";
-import { buildCanonicalRequest } from "./sigv4-canonical.js";
+import { buildCanonicalRequest, signedHeadersInfo } from "./sigv4-canonical.js";
+import { hmacSha256Into } from "./sigv4-hmac.js";
 import { SIGV4_ALGORITHM, UNSIGNED_PAYLOAD } from "./sigv4-parse.js";
 import { formatAmzDate } from "./sigv4-time.js";
 import { deriveSigningKey, type SigningKeyCache } from "./signing-key-cache.js";
@@ -21,6 +22,10 @@ export const SIGNATURE_MISMATCH_MESSAGE =
   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 export const PAYLOAD_HASH_MISMATCH_MESSAGE = "The provided 'x-amz-content-sha256' header does not match what was computed.";
+
+// Both MACs of the request being verified (verification is synchronous, so one pair serves all).
+const expectedMac = Buffer.alloc(32);
+const providedMac = Buffer.alloc(32);
 
 /** Request time within the window: ±15 min for the header form; not in the future and not past X-Amz-Expires for presigned. */
 export function checkRequestTime(parsed: ParsedSigV4, nowMs: number, options: VerifyOptions = {}): void {
@@ -69,10 +74,7 @@ export function checkCredentialScope(parsed: ParsedSigV4, options: VerifyOptions
 
 /** Host (or HTTP/2 :authority) must be signed, so a signature cannot be replayed against another endpoint name. */
 export function checkSignedHeaders(parsed: ParsedSigV4): void {
-  for (const h of parsed.signedHeaders) {
-    const l = h.toLowerCase();
-    if (l === "host" || l === ":authority") return;
-  }
+  if (signedHeadersInfo(parsed.signedHeaders).hasHost) return;
   throw commonError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 }
 
@@ -135,13 +137,12 @@ export function verifySigV4(
       : options.signingKeyOwner !== undefined
         ? cache.signingKeyFor(options.signingKeyOwner, secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
         : cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
-  const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest();
+  const expected = hmacSha256Into(key, stringToSign, expectedMac);
   // The format of the client's signature is public; only the comparison of values must be constant time.
   // Hex decoding stops at the first pair that is not two hex digits, so 64 characters decode to
   // 32 bytes exactly when all of them are hex digits (either case).
   const sig = parsed.signature;
-  const provided = sig.length === 64 ? Buffer.from(sig, "hex") : undefined;
-  if (provided === undefined || provided.length !== 32 || provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
+  if (sig.length !== 64 || providedMac.write(sig, 0, "hex") !== 32 || !timingSafeEqual(providedMac, expected)) {
     throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
   }
 }

@@ -337,12 +337,14 @@ export function createAuthorizer(deps: {
       permissionsBoundary: set.boundary,
       // Present (possibly empty) exactly when the principal has session policies.
       sessionPolicies: pols.session !== undefined ? set.session : undefined,
-      ...(pols.scopeDown !== undefined ? { scopeDownPolicies: scopeDownLevels(pols.scopeDown) } : {}),
+      // Every member present (possibly undefined): conditional spreads in this literal would
+      // send V8 down its slow object-building path on every request.
+      scopeDownPolicies: pols.scopeDown !== undefined ? scopeDownLevels(pols.scopeDown) : undefined,
       resourcePolicy,
       resourcePolicyIsAuthoritative: req.resourcePolicyIsAuthoritative === true ? true : undefined,
       serviceControlPolicies: scps,
       resourceControlPolicies: rcps,
-      ...(req.federatedProvider !== undefined ? { callerFederatedProvider: req.federatedProvider } : {}),
+      callerFederatedProvider: req.federatedProvider,
       context,
     };
     try {

@@ -31,7 +31,7 @@ export interface EncryptSymmetricInput {
   /** The 32-byte AES-256 key of that material version. */
   key: Buffer;
   plaintext: Buffer;
-  encryptionContext?: EncryptionContext;
+  encryptionContext?: EncryptionContext | undefined;
 }
 
 export interface ParsedCiphertextBlob {
