@@ -5,11 +5,10 @@
  * over the raw 32-byte MACs; no message contains the secret, the signing key, the expected signature
  * or the canonical request; the header form is accepted only within 15 minutes of the server clock.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { commonError } from "../core/errors.js";
 import { sha256Hex } from "./sha256.js";
 import { buildCanonicalRequest, signedHeadersInfo } from "./sigv4-canonical.js";
-import { hmacSha256Into } from "./sigv4-hmac.js";
 import { SIGV4_ALGORITHM, UNSIGNED_PAYLOAD } from "./sigv4-parse.js";
 import { formatAmzDate } from "./sigv4-time.js";
 import { deriveSigningKey, type SigningKeyCache } from "./signing-key-cache.js";
@@ -23,8 +22,7 @@ export const SIGNATURE_MISMATCH_MESSAGE =
 
 export const PAYLOAD_HASH_MISMATCH_MESSAGE = "The provided 'x-amz-content-sha256' header does not match what was computed.";
 
-// Both MACs of the request being verified (verification is synchronous, so one pair serves all).
-const expectedMac = Buffer.alloc(32);
+// The client's MAC of the request being verified, decoded (verification is synchronous, so one buffer serves all).
 const providedMac = Buffer.alloc(32);
 
 /** Request time within the window: ±15 min for the header form; not in the future and not past X-Amz-Expires for presigned. */
@@ -137,7 +135,8 @@ export function verifySigV4(
       : options.signingKeyOwner !== undefined
         ? cache.signingKeyFor(options.signingKeyOwner, secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
         : cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
-  const expected = hmacSha256Into(key, stringToSign, expectedMac);
+  // node:crypto's HMAC: no hand-built MAC from hash calls, whatever a scratch-buffer form would save.
+  const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest();
   // The format of the client's signature is public; only the comparison of values must be constant time.
   // Hex decoding stops at the first pair that is not two hex digits, so 64 characters decode to
   // 32 bytes exactly when all of them are hex digits (either case).
