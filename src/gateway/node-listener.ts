@@ -5,8 +5,9 @@
  */
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { ApiResponder, Listener, ListenerOptions } from "./api.js";
+import { listenOn } from "./listen.js";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -98,18 +99,10 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
     /* handshake failures (e.g. TLS 1.0/1.1 clients) are the client's problem; nothing to log per attempt */
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const bound = await listenOn(server, opts.host, opts.port, opts.tls !== undefined);
   return {
-    url: `${opts.tls ? "https" : "http"}://${hostForUrl}:${addr.port}`,
-    port: addr.port,
+    url: bound.url,
+    port: bound.port,
     drain() {
       draining = true;
     },

@@ -35,19 +35,7 @@ const HASH = 12;
 const W = 13;
 
 /** The columns of a row other than seq, JSON and the hashes (EventIndexFields). */
-export interface AuditIndexColumns {
-  time: number;
-  accountId: string;
-  region: string;
-  eventId: string;
-  eventName: string;
-  eventSource: string;
-  username: string;
-  accessKeyId: string;
-  readOnly: boolean;
-  resourceNames: string;
-  resourceTypes: string;
-}
+export type AuditIndexColumns = Omit<AuditRow, "seq" | "json" | "prevHash" | "hash">;
 
 /** What crosses a thread boundary (the three buffers are transferable). */
 export interface AuditBatchWire {

@@ -11,9 +11,10 @@
 import net from "node:net";
 import tls from "node:tls";
 import { performance } from "node:perf_hooks";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Listener, ListenerOptions } from "../api.js";
 import { Http1Connection, type ConnectionContext, type Http1Limits } from "./connection.js";
+import { listenOn } from "../listen.js";
 
 export type { Http1Limits } from "./connection.js";
 
@@ -70,19 +71,11 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
   }, interval);
   sweep.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const bound = await listenOn(server, opts.host, opts.port, opts.tls !== undefined);
 
   return {
-    url: `${opts.tls ? "https" : "http"}://${hostForUrl}:${addr.port}`,
-    port: addr.port,
+    url: bound.url,
+    port: bound.port,
     drain() {
       ctx.draining = true;
     },
