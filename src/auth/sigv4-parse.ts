@@ -162,11 +162,11 @@ function splitCredentialUncached(credential: string): Scope {
 // One-entry memo of the last SignedHeaders value: a client sends the same list on every request,
 // and the frozen array lets the canonical-request builder reuse what it derived from it.
 let lastSignedHeaders = "";
-let lastSignedHeaderList: string[] = Object.freeze([""]) as string[];
+let lastSignedHeaderList: readonly string[] = Object.freeze([""]);
 
-function splitSignedHeaders(signedHeaders: string): string[] {
+function splitSignedHeaders(signedHeaders: string): readonly string[] {
   if (signedHeaders !== lastSignedHeaders) {
-    lastSignedHeaderList = Object.freeze(signedHeaders.split(";")) as string[];
+    lastSignedHeaderList = Object.freeze(signedHeaders.split(";"));
     lastSignedHeaders = signedHeaders;
   }
   return lastSignedHeaderList;

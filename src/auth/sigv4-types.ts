@@ -32,7 +32,8 @@ export interface ParsedSigV4 {
   /** Credential-scope terminator; anything but "aws4_request" fails verification. */
   terminator: string;
   /** As listed by the client (SignedHeaders / X-Amz-SignedHeaders), in the client's order. */
-  signedHeaders: string[];
+  /** Shared between requests with the same SignedHeaders value (frozen): never modify it. */
+  signedHeaders: readonly string[];
   /** Hex signature as provided by the client. */
   signature: string;
   presigned: boolean;
