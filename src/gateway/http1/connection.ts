@@ -28,6 +28,12 @@ export interface Http1Limits {
   headersTimeoutMs: number;
   /** From a request's first byte to the end of its body. */
   requestTimeoutMs: number;
+  /**
+   * How long a response may wait for the client to read it (the socket's send buffer full, no
+   * "drain") before the connection is dropped: a client that stops reading would otherwise hold
+   * its connection, and the response buffered for it, for ever.
+   */
+  sendTimeoutMs: number;
   /** After the last response, how long a closing connection may still send (discarded) bytes. */
   lingerMs: number;
 }
@@ -117,13 +123,28 @@ export class Http1Connection {
     this.socket.destroy();
   }
 
+  private reset(): void {
+    const socket = this.socket;
+    // TLS sockets reset the TCP connection underneath (their own resetAndDestroy needs a handle
+    // they do not expose in every Node.js release).
+    try {
+      socket.resetAndDestroy();
+    } catch {
+      socket.destroy();
+    }
+  }
+
   /** Timeouts, checked by the listener's sweep. */
   check(now: number): void {
     const l = this.ctx.limits;
     const elapsed = now - this.since;
     switch (this.state) {
       case IDLE:
-        if (!this.waitingDrain && elapsed > l.keepAliveTimeoutMs) this.closeGracefully();
+        if (this.waitingDrain) {
+          // Nothing can be answered to a client that does not read: no graceful close.
+          // A reset: the response still queued in the kernel is discarded instead of kept for a peer that does not read.
+          if (elapsed > l.sendTimeoutMs) this.reset();
+        } else if (elapsed > l.keepAliveTimeoutMs) this.closeGracefully();
         break;
       case HEAD:
         if (elapsed > l.headersTimeoutMs) this.fail(408);
@@ -158,6 +179,8 @@ export class Http1Connection {
   private onDrain(): void {
     if (!this.waitingDrain) return;
     this.waitingDrain = false;
+    // Idle from now: the keep-alive timeout counts from the response's last byte leaving.
+    this.since = this.ctx.now;
     this.socket.resume();
     this.process();
   }

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { systemClock } from "../../core/clock.js";
 import { createTestSealer } from "../../services/sts/testing/fake-sealer.js";
 import { issueServerCertificate } from "../tls-ca.js";
@@ -368,6 +368,53 @@ describe("http1 listener: timeouts", () => {
   test("a connection whose peer never closes after the answer is dropped after the linger time", async () => {
     const x = await exchange(quick.port, ["GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"], { quietMs: 1000 });
     assert.ok(x.closed);
+  });
+});
+
+describe("http1 listener: a client that does not read", () => {
+  test("is dropped once a response has waited longer than the send timeout; a reading client is not", async () => {
+    // Larger than the loopback socket buffers of both ends together, so the write cannot complete.
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    const l = await startHttp1Listener({
+      host: "127.0.0.1",
+      port: 0,
+      maxBodyBytes: MAX_BODY,
+      onRequest: (_req, res) => res.send(200, {}, big),
+      limits: { sendTimeoutMs: 300, keepAliveTimeoutMs: 10_000 },
+      sweepIntervalMs: 20,
+    });
+    try {
+      const stalled = net.connect(l.port, "127.0.0.1");
+      stalled.pause();
+      let stalledReceived = 0;
+      const stalledClosed = new Promise<void>((resolve) => stalled.once("close", () => resolve()));
+      stalled.on("error", () => undefined);
+      stalled.on("data", (d: Buffer) => (stalledReceived += d.length));
+      stalled.write(GET);
+      // Long past the send timeout (and the sweep after it), the client reads again: the
+      // connection was reset meanwhile, so it ends before the whole response.
+      await sleep(1000);
+      stalled.resume();
+      await Promise.race([stalledClosed, sleep(5000)]);
+      assert.equal(stalled.destroyed, true);
+      assert.ok(stalledReceived < big.length, `received ${stalledReceived} of ${big.length} bytes`);
+
+      // A client that reads the whole response keeps its connection (keep-alive 10 s here).
+      const reader = net.connect(l.port, "127.0.0.1");
+      let received = 0;
+      let readerClosed = false;
+      reader.on("data", (d: Buffer) => (received += d.length));
+      reader.on("close", () => (readerClosed = true));
+      reader.write(GET);
+      while (received < big.length) await sleep(20);
+      await sleep(500);
+      assert.equal(readerClosed, false);
+      reader.destroy();
+    } finally {
+      const closed = l.stopAccepting();
+      l.destroyAll();
+      await closed;
+    }
   });
 });
 

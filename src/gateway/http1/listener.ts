@@ -5,7 +5,7 @@
  * bench/README.md).
  *
  * Timeouts follow the node:http server this replaced (keep-alive 65 s, head 66 s, whole request
- * 120 s) and are checked by one periodic sweep over the connections, like node's
+ * 120 s; a response the client does not read for 120 s drops the connection) and are checked by one periodic sweep over the connections, like node's
  * connectionsCheckingInterval: nothing is armed per request.
  */
 import net from "node:net";
@@ -24,6 +24,7 @@ export const DEFAULT_LIMITS: Readonly<Omit<Http1Limits, "maxBodyBytes">> = Objec
   keepAliveTimeoutMs: 65_000,
   headersTimeoutMs: 66_000,
   requestTimeoutMs: 120_000,
+  sendTimeoutMs: 120_000,
   lingerMs: 2_000,
 });
 
