@@ -6,6 +6,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,8 +19,10 @@ import {
   CreateRoleCommand,
   PutRolePolicyCommand,
   ListRolesCommand,
+  ListUsersCommand,
+  TagRoleCommand,
 } from "@aws-sdk/client-iam";
-import { STSClient, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { STSClient, AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, type Credentials } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { ecKey, mintToken, rsaKey, startTestIssuer, type SigningKey, type TestIssuer } from "../../src/services/sts/testing/oidc-issuer.js";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -138,4 +141,168 @@ test("OIDC provider + trust policy: AssumeRoleWithWebIdentity issues credentials
     sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "run-5", WebIdentityToken: token })),
     (e: any) => e.name === "InvalidIdentityTokenException" && e.message === `No OpenIDConnect provider found in your account for ${issuer.host}`,
   );
+});
+
+const TAGS_CLAIM = "https://aws.amazon.com/tags";
+const credsOf = (c: Credentials | undefined) => ({ accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! });
+
+test("session tags from the token: trust-policy tag keys, aws:PrincipalTag, transitive tags through role chaining, size limits; CloudTrail's WebIdentityUser events without the token", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const sts = new STSClient(s.clientConfig());
+  const trail = new CloudTrailClient(s.clientConfig());
+  const { OpenIDConnectProviderArn: providerArn } = await iam.send(new CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ["web-app"] }));
+  const sub = "user-7f3a";
+  const now = Math.floor(Date.now() / 1000);
+  const token = (extra: Record<string, unknown> = {}) => mintToken(rsa, { iss: issuer.url, aud: "web-app", sub, iat: now - 5, exp: now + 300, ...extra });
+  const tagged = (principal_tags: Record<string, string[]>, transitive_tag_keys: string[] = []) => token({ [TAGS_CLAIM]: { principal_tags, transitive_tag_keys } });
+
+  // Passing tags needs sts:TagSession, here only for the Project/CostCenter keys and Apollo or Gemini projects.
+  const federated = { Effect: "Allow", Principal: { Federated: providerArn }, Condition: { StringEquals: { [`${issuer.host}:aud`]: "web-app" } } };
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [
+      { ...federated, Action: "sts:AssumeRoleWithWebIdentity" },
+      {
+        ...federated,
+        Action: "sts:TagSession",
+        Condition: {
+          ...federated.Condition,
+          StringEquals: { ...federated.Condition.StringEquals, "aws:RequestTag/Project": ["Apollo", "Gemini"] },
+          "ForAllValues:StringEquals": { "aws:TagKeys": ["Project", "CostCenter"] },
+        },
+      },
+    ],
+  };
+  const role = (await iam.send(new CreateRoleCommand({ RoleName: "web-tagged", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!;
+  const byTag = (key: string, value: string, action: string) => ({ Effect: "Allow", Action: action, Resource: "*", Condition: { StringEquals: { [`aws:PrincipalTag/${key}`]: value } } });
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: "web-tagged",
+      PolicyName: "abac",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [byTag("Project", "Apollo", "iam:ListRoles"), byTag("CostCenter", "42", "iam:ListUsers"), { Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] }),
+    }),
+  );
+
+  // Tags reach the session: aws:PrincipalTag/Project = Apollo allows iam:ListRoles, CostCenter = 42 iam:ListUsers.
+  const apolloToken = tagged({ Project: ["Apollo"], CostCenter: ["42"] }, ["Project"]);
+  const apollo = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "apollo", WebIdentityToken: apolloToken, DurationSeconds: 1800 }));
+  assert.equal(apollo.SubjectFromWebIdentityToken, sub);
+  assert.ok((apollo.PackedPolicySize ?? 0) > 0 && apollo.PackedPolicySize! <= 100);
+  const apolloIam = new IAMClient(s.clientConfig(credsOf(apollo.Credentials)));
+  await apolloIam.send(new ListRolesCommand({}));
+  await apolloIam.send(new ListUsersCommand({}));
+  const gemini = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "gemini", WebIdentityToken: tagged({ Project: ["Gemini"] }) }));
+  await assert.rejects(new IAMClient(s.clientConfig(credsOf(gemini.Credentials))).send(new ListRolesCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+
+  // The trust policy's aws:RequestTag/ and aws:TagKeys conditions on sts:TagSession.
+  const denied = "Not authorized to perform sts:TagSession";
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "mercury", WebIdentityToken: tagged({ Project: ["Mercury"] }) })),
+    (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403 && e.message === denied,
+  );
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "team", WebIdentityToken: tagged({ Project: ["Apollo"], Team: ["red"] }) })),
+    (e: any) => e.name === "AccessDenied" && e.message === denied,
+  );
+  // Without sts:TagSession in the trust policy at all, a token with tags is refused; without tags it is not.
+  const untaggedTrust = { Version: "2012-10-17", Statement: [{ ...federated, Action: "sts:AssumeRoleWithWebIdentity" }] };
+  const plain = (await iam.send(new CreateRoleCommand({ RoleName: "web-plain", AssumeRolePolicyDocument: JSON.stringify(untaggedTrust) }))).Role!;
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: plain.Arn!, RoleSessionName: "plain-tags", WebIdentityToken: tagged({ Project: ["Apollo"] }) })),
+    (e: any) => e.name === "AccessDenied" && e.message === denied,
+  );
+  const untagged = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: plain.Arn!, RoleSessionName: "plain", WebIdentityToken: token() }));
+  assert.equal(untagged.PackedPolicySize, undefined);
+
+  // Role chaining: the transitive Project tag passes on (it wins over the next role's own tag), CostCenter does not.
+  const nextTrust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: [role.Arn, `arn:aws:iam::${s.accountId}:root`] }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
+  const next = (await iam.send(new CreateRoleCommand({ RoleName: "web-chained", AssumeRolePolicyDocument: JSON.stringify(nextTrust) }))).Role!;
+  await iam.send(new TagRoleCommand({ RoleName: "web-chained", Tags: [{ Key: "Project", Value: "Zeus" }] }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: "web-chained", PolicyName: "abac", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [byTag("Project", "Apollo", "iam:ListRoles"), byTag("CostCenter", "42", "iam:ListUsers"), { Effect: "Allow", Action: "sts:AssumeRole", Resource: next.Arn }] }) }));
+  const chained = await new STSClient(s.clientConfig(credsOf(apollo.Credentials))).send(new AssumeRoleCommand({ RoleArn: next.Arn!, RoleSessionName: "chained" }));
+  const chainedIam = new IAMClient(s.clientConfig(credsOf(chained.Credentials)));
+  await chainedIam.send(new ListRolesCommand({}));
+  await assert.rejects(chainedIam.send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+  // ... and stays transitive: one more hop still carries it.
+  const again = await new STSClient(s.clientConfig(credsOf(chained.Credentials))).send(new AssumeRoleCommand({ RoleArn: next.Arn!, RoleSessionName: "chained-2" }));
+  await new IAMClient(s.clientConfig(credsOf(again.Credentials))).send(new ListRolesCommand({}));
+  // A chained session cannot pass a tag that replaces an inherited transitive one.
+  await assert.rejects(
+    new STSClient(s.clientConfig(credsOf(apollo.Credentials))).send(new AssumeRoleCommand({ RoleArn: next.Arn!, RoleSessionName: "override", Tags: [{ Key: "project", Value: "Zeus" }] })),
+    (e: any) => e.name === "InvalidParameterValue" && e.$metadata.httpStatusCode === 400,
+  );
+
+  // Limits: a tag set over the packed size, more than 50 tags, a key too long, a multi-valued tag.
+  // 20 tags of random characters: each within the limits, together over the packed budget.
+  const random = (n: number) => randomBytes(n).toString("base64url").replace(/[^A-Za-z0-9]/g, "x");
+  const bigTags = Object.fromEntries(Array.from({ length: 20 }, () => [random(30), [random(120)]]));
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "too-large", WebIdentityToken: tagged(bigTags) })),
+    (e: any) => e.name === "PackedPolicyTooLargeException" && e.$metadata.httpStatusCode === 400 && /^Packed size of session tags consumes \d{3,}% of allotted space\.$/.test(e.message),
+  );
+  const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, ["v"]]));
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "too-many", WebIdentityToken: tagged(many) })),
+    (e: any) => e.name === "InvalidIdentityTokenException" && e.message === "The number of session tags must be less than or equal to 50.",
+  );
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "long-key", WebIdentityToken: tagged({ ["k".repeat(129)]: ["v"] }) })),
+    (e: any) => e.name === "InvalidIdentityTokenException" && e.message.startsWith(`Session tag key '${"k".repeat(129)}' must have length 1 to 128`),
+  );
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "multi", WebIdentityToken: tagged({ Project: ["Apollo", "Gemini"] }) })),
+    (e: any) => e.name === "InvalidIdentityTokenException" && e.message === `The ${TAGS_CLAIM} claim of the token is not valid`,
+  );
+
+  // CloudTrail: the caller is the web identity, the event is the role account's, and neither the token nor the secrets appear.
+  const lookup = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRoleWithWebIdentity" }], MaxResults: 50 }));
+  const events = (lookup.Events ?? []).map((e) => ({ raw: e.CloudTrailEvent!, ev: JSON.parse(e.CloudTrailEvent!), username: e.Username }));
+  const bySession = (name: string) => events.find((e) => e.ev.requestParameters?.roleSessionName === name);
+  const identity = { type: "WebIdentityUser", principalId: `${providerArn}:web-app:${sub}`, userName: sub, identityProvider: providerArn };
+  const ok = bySession("apollo");
+  assert.ok(ok, "the tagged call is recorded");
+  assert.deepEqual(ok.ev.userIdentity, identity);
+  assert.equal(ok.username, sub);
+  assert.equal(ok.ev.eventSource, "sts.amazonaws.com");
+  assert.equal(ok.ev.recipientAccountId, s.accountId);
+  assert.equal(ok.ev.readOnly, true);
+  assert.deepEqual(ok.ev.resources, [{ ARN: role.Arn, accountId: s.accountId, type: "AWS::IAM::Role" }]);
+  assert.deepEqual(ok.ev.requestParameters, { roleArn: role.Arn, roleSessionName: "apollo", durationSeconds: 1800, principalTags: { Project: "Apollo", CostCenter: "42" }, transitiveTagKeys: ["Project"] });
+  assert.deepEqual(ok.ev.additionalEventData, { identityProviderConnectionVerificationMethod: "IAMTrustStore" });
+  const re = ok.ev.responseElements;
+  assert.deepEqual(Object.keys(re.credentials), ["accessKeyId", "expiration"]);
+  assert.equal(re.credentials.accessKeyId, apollo.Credentials!.AccessKeyId);
+  assert.match(re.credentials.expiration, /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2} [AP]M$/);
+  assert.deepEqual(
+    { ...re, credentials: undefined },
+    {
+      credentials: undefined,
+      subjectFromWebIdentityToken: sub,
+      assumedRoleUser: { assumedRoleId: apollo.AssumedRoleUser!.AssumedRoleId, arn: apollo.AssumedRoleUser!.Arn },
+      packedPolicySize: apollo.PackedPolicySize,
+      provider: providerArn,
+      audience: "web-app",
+    },
+  );
+  for (const e of events) {
+    assert.ok(!("webIdentityToken" in (e.ev.requestParameters ?? {})), "the token is not even named");
+    assert.ok(!e.raw.includes(apolloToken.split(".")[1]!) && !e.raw.includes(apolloToken.split(".")[2]!), "no part of the token is recorded");
+  }
+  assert.ok(!ok.raw.includes(apollo.Credentials!.SecretAccessKey!) && !ok.raw.includes(apollo.Credentials!.SessionToken!));
+  // Refused calls are recorded in the role's account, naming the verified caller and the error.
+  for (const [name, code] of [["mercury", "AccessDenied"], ["plain-tags", "AccessDenied"], ["too-large", "PackedPolicyTooLarge"], ["too-many", "InvalidIdentityToken"]] as const) {
+    const ev = bySession(name)?.ev;
+    assert.ok(ev, `${name} is recorded`);
+    assert.deepEqual(ev.userIdentity, identity, name);
+    assert.equal(ev.errorCode, code, name);
+    assert.equal(ev.recipientAccountId, s.accountId, name);
+    assert.equal(ev.responseElements, null, name);
+  }
+  assert.deepEqual(bySession("mercury")!.ev.requestParameters.principalTags, { Project: "Mercury" });
+
+  // The chained AssumeRole is the web session's, and the chained sessions carry the provider in their context.
+  const chainEvents = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: apollo.Credentials!.AccessKeyId! }] }));
+  const assume = (chainEvents.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!)).find((e) => e.eventName === "AssumeRole" && e.requestParameters?.roleSessionName === "chained");
+  assert.equal(assume?.userIdentity.arn, `arn:aws:sts::${s.accountId}:assumed-role/web-tagged/apollo`);
+  assert.deepEqual(assume?.userIdentity.sessionContext.webIdFederationData, { federatedProvider: providerArn, attributes: {} });
 });

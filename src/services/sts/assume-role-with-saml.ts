@@ -20,7 +20,7 @@ import { auditCredentials } from "./audit-format.js";
 import type { CredentialsOutput } from "./credentials.js";
 import { assumeRoleAsFederatedUser } from "./federation.js";
 import { checkStatus, invalidIdentityToken, parseSamlResponse, readAssertion, verifiedAssertion, type AssertionClaims } from "./saml/response.js";
-import { checkFederatedSessionTags, checkPolicyArns, checkSessionPolicy, packedPolicyPercent, packedPolicyTooLarge, type SessionTags } from "./session-policy.js";
+import { checkFederatedSessionTags, checkPackedSize, checkPolicyArns, checkSessionPolicy, type SessionTags } from "./session-policy.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
 import { CLOCK_SKEW_SECONDS } from "./web-identity.js";
 
@@ -222,9 +222,7 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
   const sessionName = roleSessionName(claims);
   const sourceIdentity = sourceIdentityOf(claims);
   const tags = sessionTagsOf(claims);
-  const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0 || Object.keys(tags.tags).length > 0;
-  const packedPercent = passesSessionData ? packedPolicyPercent(sessionPolicy, policyArns, tags.tags) : 0;
-  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+  const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags.tags);
 
   const qualifier = nameQualifier(claims.issuer, provider.accountId, provider.name);
   const subjectType = subjectTypeOf(claims.nameIdFormat);
@@ -258,7 +256,7 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
     Audience: claims.recipient,
     NameQualifier: qualifier,
   };
-  if (passesSessionData) out.PackedPolicySize = packedPercent;
+  if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
   if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
 
   // CloudTrail records what the assertion asked for (never the assertion itself).
@@ -277,7 +275,7 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
     assumedRoleUser: { assumedRoleId: assumedRoleUser.AssumedRoleId, arn: assumedRoleUser.Arn },
-    ...(passesSessionData ? { packedPolicySize: packedPercent } : {}),
+    ...(packedPercent !== undefined ? { packedPolicySize: packedPercent } : {}),
     subject: claims.nameId,
     subjectType,
     issuer: claims.issuer,

@@ -11,15 +11,7 @@ import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
 import { mfaFailed } from "./mfa.js";
 import { assumedRoleUserOf, issueSession, MAX_SESSION_TOKEN_SIZE, roleSessionIdentity, type CredentialsOutput } from "./credentials.js";
-import {
-  checkPolicyArns,
-  checkSessionPolicy,
-  checkSessionTags,
-  inheritTransitiveTags,
-  packedPolicyPercent,
-  packedPolicyTooLarge,
-  type TagInput,
-} from "./session-policy.js";
+import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, inheritTransitiveTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
 
 export interface AssumeRoleInput {
@@ -94,9 +86,7 @@ export async function assumeRole(
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
   checkPolicyArns(policyArns);
   const tags = checkSessionTags(input.Tags ?? [], input.TransitiveTagKeys ?? []);
-  const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0 || (input.Tags?.length ?? 0) > 0;
-  const packedPercent = passesSessionData ? packedPolicyPercent(sessionPolicy, policyArns, tags) : 0;
-  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+  const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);
   // Role chaining: the caller's transitive session tags pass on to the new session.
   const sessionTags = inheritTransitiveTags(ctx.principal, { tags, transitiveTagKeys: input.TransitiveTagKeys ?? [] });
   if ((input.ProvidedContexts?.length ?? 0) > 0) {
@@ -108,15 +98,9 @@ export async function assumeRole(
   const resourceAccount = role?.accountId ?? arn.account;
   const sourceIdentity = ctx.principal.sourceIdentity ?? input.SourceIdentity;
 
-  const context: ConditionContext = { "sts:RoleSessionName": sessionName };
+  const context: ConditionContext = { "sts:RoleSessionName": sessionName, ...sessionTagContext(tags, input.TransitiveTagKeys) };
   if (input.ExternalId !== undefined) context["sts:ExternalId"] = input.ExternalId;
   if (sourceIdentity !== undefined) context["sts:SourceIdentity"] = sourceIdentity;
-  const tagKeys = Object.keys(tags);
-  if (tagKeys.length > 0) {
-    for (const k of tagKeys) context[`aws:RequestTag/${k}`] = tags[k];
-    context["aws:TagKeys"] = tagKeys;
-  }
-  if ((input.TransitiveTagKeys?.length ?? 0) > 0) context["sts:TransitiveTagKeys"] = input.TransitiveTagKeys;
 
   // MFA is checked before the trust policy, which may require it (aws:MultiFactorAuthPresent).
   const mfa = input.SerialNumber !== undefined || input.TokenCode !== undefined;
@@ -149,7 +133,7 @@ export async function assumeRole(
     // The authoriser cannot allow against an empty trust policy; this is only a backstop.
     throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   }
-  if (tagKeys.length > 0 || (input.TransitiveTagKeys?.length ?? 0) > 0) await ctx.authorize({ action: "sts:TagSession", ...base });
+  if (Object.keys(tags).length > 0 || (input.TransitiveTagKeys?.length ?? 0) > 0) await ctx.authorize({ action: "sts:TagSession", ...base });
   if (sourceIdentity !== undefined) {
     // A source identity, once set, persists through role chaining and cannot be replaced.
     if (ctx.principal.sourceIdentity !== undefined && input.SourceIdentity !== undefined && input.SourceIdentity !== ctx.principal.sourceIdentity) {
@@ -178,7 +162,7 @@ export async function assumeRole(
     AssumedRoleUser: assumedRoleUser,
     SessionTokenSize: issued.credentials.SessionToken.length,
   };
-  if (passesSessionData) {
+  if (packedPercent !== undefined) {
     out.PackedPolicySize = packedPercent;
     out.SessionTokenUtilization = packedPercent;
   }
@@ -187,7 +171,7 @@ export async function assumeRole(
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
     assumedRoleUser: { assumedRoleId: assumedRoleUser.AssumedRoleId, arn: assumedRoleUser.Arn },
-    ...(passesSessionData ? { packedPolicySize: packedPercent } : {}),
+    ...(packedPercent !== undefined ? { packedPolicySize: packedPercent } : {}),
     ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
   };
   return out;

@@ -13,7 +13,7 @@ import type { IamApi, RoleRecord } from "../iam/api.js";
 import type { ParsedArn } from "./arn.js";
 import { DEFAULT_ROLE_SESSION_SECONDS } from "./assume-role.js";
 import { assumedRoleUserOf, issueSession, roleSessionIdentity, type IssuedSession } from "./credentials.js";
-import type { SessionTags } from "./session-policy.js";
+import { sessionTagContext, type SessionTags } from "./session-policy.js";
 import { validationError } from "./validation.js";
 
 export interface FederatedAssumeRequest {
@@ -57,14 +57,8 @@ async function trustAllows(ctx: RequestContext, req: Parameters<RequestContext["
 export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: IamApi }, req: FederatedAssumeRequest, ctx: RequestContext): Promise<FederatedSession> {
   // From here on the caller is known: CloudTrail names it even when the trust policy refuses.
   ctx.audit.federatedIdentity = req.identity;
-  const context: ConditionContext = { "sts:RoleSessionName": req.sessionName, ...req.context };
+  const context: ConditionContext = { "sts:RoleSessionName": req.sessionName, ...req.context, ...sessionTagContext(req.tags.tags, req.tags.transitiveTagKeys) };
   if (req.sourceIdentity !== undefined) context["sts:SourceIdentity"] = req.sourceIdentity;
-  const tagKeys = Object.keys(req.tags.tags);
-  if (tagKeys.length > 0) {
-    for (const k of tagKeys) context[`aws:RequestTag/${k}`] = req.tags.tags[k];
-    context["aws:TagKeys"] = tagKeys;
-  }
-  if (req.tags.transitiveTagKeys.length > 0) context["sts:TransitiveTagKeys"] = req.tags.transitiveTagKeys;
 
   const arn = req.arn;
   const role = arn.service === "iam" && arn.resource.startsWith("role/") ? await deps.iam.getRoleByArn(req.roleArn) : undefined;
@@ -82,7 +76,7 @@ export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: Iam
   }
   await trustAllows(ctx, { action: req.action, ...base });
   if (!role) throw commonError("AccessDenied", `Not authorized to perform ${req.action}`);
-  if (tagKeys.length > 0 || req.tags.transitiveTagKeys.length > 0) await trustAllows(ctx, { action: "sts:TagSession", ...base });
+  if (Object.keys(req.tags.tags).length > 0 || req.tags.transitiveTagKeys.length > 0) await trustAllows(ctx, { action: "sts:TagSession", ...base });
   if (req.sourceIdentity !== undefined) await trustAllows(ctx, { action: "sts:SetSourceIdentity", ...base });
 
   let durationSeconds = DEFAULT_ROLE_SESSION_SECONDS;

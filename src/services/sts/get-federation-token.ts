@@ -13,7 +13,7 @@ import { usesTemporaryCredentials } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
 import { issueSession, type CredentialsOutput } from "./credentials.js";
 import { DEFAULT_SESSION_TOKEN_SECONDS, MAX_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_MAX_SECONDS } from "./get-session-token.js";
-import { checkPolicyArns, checkSessionPolicy, checkSessionTags, packedPolicyPercent, packedPolicyTooLarge, type TagInput } from "./session-policy.js";
+import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { MAX_SESSION_POLICY_CHARS, PATTERNS, ValidationCollector } from "./validation.js";
 
 export interface GetFederationTokenInput {
@@ -59,17 +59,11 @@ export async function getFederationToken(
   checkPolicyArns(policyArns);
   const tags = checkSessionTags(input.Tags ?? [], []);
   const tagKeys = Object.keys(tags);
-  const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0 || tagKeys.length > 0;
-  const packedPercent = passesSessionData ? packedPolicyPercent(sessionPolicy, policyArns, tags) : 0;
-  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+  const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);
 
   const partition = p.arn.split(":")[1] ?? "aws";
   const federatedArn = `arn:${partition}:sts::${p.accountId}:federated-user/${name}`;
-  const context: Record<string, string | string[]> = {};
-  if (tagKeys.length > 0) {
-    for (const k of tagKeys) context[`aws:RequestTag/${k}`] = tags[k]!;
-    context["aws:TagKeys"] = tagKeys;
-  }
+  const context = sessionTagContext(tags);
   await ctx.authorize({ action: "sts:GetFederationToken", resource: federatedArn, context });
   if (tagKeys.length > 0) await ctx.authorize({ action: "sts:TagSession", resource: federatedArn, context });
 
@@ -92,11 +86,11 @@ export async function getFederationToken(
 
   const federatedUser = { FederatedUserId: `${p.accountId}:${name}`, Arn: federatedArn };
   const out: GetFederationTokenOutput = { Credentials: issued.credentials, FederatedUser: federatedUser };
-  if (passesSessionData) out.PackedPolicySize = packedPercent;
+  if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
     federatedUser: { federatedUserId: federatedUser.FederatedUserId, arn: federatedUser.Arn },
-    ...(passesSessionData ? { packedPolicySize: packedPercent } : {}),
+    ...(packedPercent !== undefined ? { packedPolicySize: packedPercent } : {}),
   };
   return out;
 }

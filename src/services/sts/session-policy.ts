@@ -5,6 +5,7 @@
  */
 import { deflateRawSync } from "node:zlib";
 import { AwsError } from "../../core/errors.js";
+import type { ConditionContext } from "../../core/types.js";
 import { invalidParameterValue, PATTERNS, validationError } from "./validation.js";
 
 export interface TagInput {
@@ -127,12 +128,50 @@ export function inheritTransitiveTags(inherited: { sessionTags?: Record<string, 
   return { tags: out, transitiveTagKeys: [...new Set(transitive)] };
 }
 
+/**
+ * The request's session tags as condition keys of the trust policy (sts:AssumeRole*,
+ * sts:TagSession) or of the issuing action: aws:RequestTag/<key>, aws:TagKeys and, when the
+ * caller marks some transitive, sts:TransitiveTagKeys. Keys absent when nothing is passed, so
+ * a Null condition sees them missing.
+ */
+export function sessionTagContext(tags: Record<string, string>, transitiveTagKeys: ReadonlyArray<string> = []): ConditionContext {
+  const context: ConditionContext = {};
+  const keys = Object.keys(tags);
+  if (keys.length > 0) {
+    for (const k of keys) context[`aws:RequestTag/${k}`] = tags[k]!;
+    context["aws:TagKeys"] = keys;
+  }
+  if (transitiveTagKeys.length > 0) context["sts:TransitiveTagKeys"] = [...transitiveTagKeys];
+  return context;
+}
+
 /** Percentage of the packed budget used by the session policy, policy ARNs and tags (rounded up). */
 export function packedPolicyPercent(policy: string | undefined, arns: ReadonlyArray<string>, tags: Record<string, string>): number {
   const packed = deflateRawSync(Buffer.from(JSON.stringify([policy ?? "", arns, tags]), "utf8"));
   return Math.ceil((packed.length * 100) / PACKED_POLICY_BUDGET);
 }
 
-export function packedPolicyTooLarge(percent: number): AwsError {
-  return new AwsError("PackedPolicyTooLarge", `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`, 400);
+/**
+ * The packed size of what a caller attaches to a session, as PackedPolicySize reports it:
+ * undefined when nothing is attached (the response then omits it), PackedPolicyTooLarge over
+ * 100 %.
+ */
+export function checkPackedSize(policy: string | undefined, arns: ReadonlyArray<string>, tags: Record<string, string>): number | undefined {
+  const tagged = Object.keys(tags).length > 0;
+  if (policy === undefined && arns.length === 0 && !tagged) return undefined;
+  const percent = packedPolicyPercent(policy, arns, tags);
+  if (percent > 100) throw packedPolicyTooLarge(percent, tagged && policy === undefined && arns.length === 0);
+  return percent;
+}
+
+/**
+ * PackedPolicyTooLarge. `tagsOnly`: the request passed session tags but no session policy, so
+ * the tags alone are over the budget; STS then words the message for the tags (as its answers
+ * to callers passing only tags read; the wording is not in the API reference).
+ */
+export function packedPolicyTooLarge(percent: number, tagsOnly = false): AwsError {
+  const message = tagsOnly
+    ? `Packed size of session tags consumes ${percent}% of allotted space.`
+    : `Packed policy consumes ${percent}% of allotted space, please use smaller policy.`;
+  return new AwsError("PackedPolicyTooLarge", message, 400);
 }

@@ -17,7 +17,7 @@ import { AwsError } from "../../core/errors.js";
 import type { ConditionContext, Principal, RequestContext } from "../../core/types.js";
 import type { OutboundSigningAlgorithm, OutboundSigningKey } from "../iam/outbound-federation.js";
 import { organizationPath, type OrganizationsView } from "../organizations/view.js";
-import { checkSessionTags, type TagInput } from "./session-policy.js";
+import { checkSessionTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { ValidationCollector, validationError } from "./validation.js";
 
 export interface GetWebIdentityTokenInput {
@@ -151,11 +151,8 @@ export async function getWebIdentityToken(deps: WebIdentityTokenDeps, input: Get
     "sts:IdentityTokenAudience": audience,
     "sts:SigningAlgorithm": alg,
     "sts:DurationSeconds": durationSeconds,
+    ...sessionTagContext(requestTags),
   };
-  if (tagKeys.length > 0) {
-    for (const k of tagKeys) context[`aws:RequestTag/${k}`] = requestTags[k];
-    context["aws:TagKeys"] = tagKeys;
-  }
   await ctx.authorize({ action: "sts:GetWebIdentityToken", resource: "*", context });
   if (tagKeys.length > 0) await ctx.authorize({ action: "sts:TagGetWebIdentityToken", resource: "*", context });
 

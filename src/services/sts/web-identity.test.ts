@@ -156,6 +156,40 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     assert.equal(f.iam.sessions.size, 0);
   });
 
+  test("CloudTrail annotations: requestParameters without the token, the role's account as recipient, the web identity named only from a verified token", async () => {
+    const f = setup();
+    const role = await f.role;
+    const tags = { principal_tags: { Project: ["Apollo"] }, transitive_tag_keys: ["Project"] };
+    const ok = engineContext(NOW);
+    const token = mintToken(rsa, claims({ "https://aws.amazon.com/tags": tags, "https://aws.amazon.com/source_identity": "alice" }));
+    await f.call({ RoleArn: role.arn, RoleSessionName: "audited", WebIdentityToken: token, DurationSeconds: 1800 }, ok);
+    assert.deepEqual(ok.audit.requestParameters, {
+      roleArn: role.arn,
+      roleSessionName: "audited",
+      durationSeconds: 1800,
+      sourceIdentity: "alice",
+      principalTags: { Project: "Apollo" },
+      transitiveTagKeys: ["Project"],
+    });
+    assert.ok(!JSON.stringify(ok.audit).includes(token.split(".")[2]!));
+    assert.equal(ok.audit.recipientAccountId, ACCOUNT);
+    assert.deepEqual(ok.audit.resources, [{ ARN: role.arn, accountId: ACCOUNT, type: "AWS::IAM::Role" }]);
+    const identity = { type: "WebIdentityUser", principalId: `${f.providerArn}:sts.amazonaws.com:system:serviceaccount:prod:api`, userName: "system:serviceaccount:prod:api", identityProvider: f.providerArn };
+    assert.deepEqual(ok.audit.federatedIdentity, identity);
+
+    // A verified token whose claims are refused still names its caller.
+    const badTags = engineContext(NOW);
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "bad", WebIdentityToken: mintToken(rsa, claims({ "https://aws.amazon.com/tags": "x" })) }, badTags), "InvalidIdentityToken", "The https://aws.amazon.com/tags claim of the token is not valid");
+    assert.deepEqual(badTags.audit.federatedIdentity, identity);
+    assert.equal(badTags.audit.recipientAccountId, ACCOUNT);
+    // A forged or expired one does not; the event still reaches the role's account.
+    const forged = engineContext(NOW);
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "forged", WebIdentityToken: mintToken(rsaKey("rsa-1"), claims()) }, forged), "InvalidIdentityToken", "The signature of the web identity token could not be verified");
+    assert.equal(forged.audit.federatedIdentity, undefined);
+    assert.equal(forged.audit.recipientAccountId, ACCOUNT);
+    assert.deepEqual(forged.audit.requestParameters, { roleArn: role.arn, roleSessionName: "forged" });
+  });
+
   test("a token signed by another key (same kid): InvalidIdentityToken", async () => {
     const f = setup();
     const role = await f.role;

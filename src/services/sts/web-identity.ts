@@ -1,6 +1,7 @@
 /**
  * sts:AssumeRoleWithWebIdentity with OpenID Connect ID tokens (unsigned request; the token is
- * the credential and is never logged or stored: CloudTrail hides WebIdentityToken by name).
+ * the credential and is never logged or stored: the CloudTrail event's requestParameters are
+ * written here without it, and the audit deny-list would hide WebIdentityToken by name besides).
  *
  * Order: model validation, role ARN syntax, session policies, the JWT's shape (tokens of this
  * installation's own outbound issuers are refused: they are not for federation into AWS), the IAM OIDC
@@ -10,7 +11,7 @@
  * :amr), then the duration rules; the session is an AssumedRole session like AssumeRole's.
  */
 import { AwsError } from "../../core/errors.js";
-import type { ConditionContext, RequestContext } from "../../core/types.js";
+import type { ConditionContext, FederatedUserIdentity, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, OidcProviderRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
@@ -19,7 +20,7 @@ import type { CredentialsOutput } from "./credentials.js";
 import { assumeRoleAsFederatedUser } from "./federation.js";
 import { IdpUnreachable, type JwksSource } from "./oidc/jwks.js";
 import { isSupportedAlg, parseJwt, verifyJwtSignature } from "./oidc/jwt.js";
-import { checkFederatedSessionTags, checkPolicyArns, checkSessionPolicy, packedPolicyPercent, packedPolicyTooLarge, type SessionTags } from "./session-policy.js";
+import { checkFederatedSessionTags, checkPackedSize, checkPolicyArns, checkSessionPolicy, type SessionTags } from "./session-policy.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
 
 export interface AssumeRoleWithWebIdentityInput {
@@ -117,16 +118,26 @@ export async function assumeRoleWithWebIdentity(
   const roleArn = input.RoleArn as string;
   const sessionName = input.RoleSessionName as string;
   const token = input.WebIdentityToken as string;
+  // CloudTrail records what was asked for, never the token (not even as a hidden placeholder);
+  // what the verified token passes (source identity, session tags) is added below.
+  const requestParameters: Record<string, unknown> = {
+    roleArn,
+    roleSessionName: sessionName,
+    ...(input.ProviderId !== undefined ? { providerId: input.ProviderId } : {}),
+    ...(input.DurationSeconds !== undefined ? { durationSeconds: input.DurationSeconds } : {}),
+    ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
+    ...(input.PolicyArns !== undefined && input.PolicyArns.length > 0 ? { policyArns: input.PolicyArns.map((p) => ({ arn: p.arn })) } : {}),
+  };
+  ctx.audit.requestParameters = requestParameters;
   const arn = requireArn(roleArn);
+  // The event belongs to the account that owns the role (and is asked for the provider), whether
+  // or not the call succeeds: the unsigned caller has no account of its own.
+  if (/^\d{12}$/.test(arn.account)) ctx.audit.recipientAccountId = arn.account;
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
   checkPolicyArns(policyArns);
-  const passesSessionData = sessionPolicy !== undefined || policyArns.length > 0;
-  if (passesSessionData) {
-    const percent = packedPolicyPercent(sessionPolicy, policyArns, {});
-    if (percent > 100) throw packedPolicyTooLarge(percent);
-  }
+  checkPackedSize(sessionPolicy, policyArns, {});
 
   const jwt = parseJwt(token);
   const iss = jwt?.claims["iss"];
@@ -162,15 +173,21 @@ export async function assumeRoleWithWebIdentity(
   if (iat !== undefined && iat > nowSec + CLOCK_SKEW_SECONDS) throw invalidToken("The token was issued in the future (iat)");
 
   await verifySignature(deps.jwks, provider, jwt);
+  // CloudTrail's WebIdentityUser: <provider>:<audience>:<subject>. Named only from a verified
+  // token (a forged one must not put a name in the log); from here on every outcome, the
+  // token's own claims refused included, is recorded as this caller's.
+  const identity: FederatedUserIdentity = { type: "WebIdentityUser", principalId: `${provider.arn}:${audience}:${sub}`, userName: sub, identityProvider: provider.arn };
+  ctx.audit.federatedIdentity = identity;
 
   const sourceIdentity = typeof claims[SOURCE_IDENTITY_CLAIM] === "string" ? (claims[SOURCE_IDENTITY_CLAIM] as string) : undefined;
   if (sourceIdentity !== undefined && (sourceIdentity.length < 2 || sourceIdentity.length > 64 || !PATTERNS.sessionName.pattern.test(sourceIdentity))) {
     throw invalidToken("The source identity claim of the token is not valid");
   }
+  if (sourceIdentity !== undefined) requestParameters["sourceIdentity"] = sourceIdentity;
   const tags = sessionTagsOf(claims[TAGS_CLAIM]);
-  const tagged = Object.keys(tags.tags).length > 0;
-  const packedPercent = passesSessionData || tagged ? packedPolicyPercent(sessionPolicy, policyArns, tags.tags) : 0;
-  if (packedPercent > 100) throw packedPolicyTooLarge(packedPercent);
+  if (Object.keys(tags.tags).length > 0) requestParameters["principalTags"] = tags.tags;
+  if (tags.transitiveTagKeys.length > 0) requestParameters["transitiveTagKeys"] = tags.transitiveTagKeys;
+  const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags.tags);
 
   const context: ConditionContext = {
     "aws:FederatedProvider": provider.arn,
@@ -196,8 +213,7 @@ export async function assumeRoleWithWebIdentity(
       sourceIdentity,
       durationSeconds: input.DurationSeconds,
       federatedProvider: provider.arn,
-      // CloudTrail's WebIdentityUser: <provider>:<audience>:<subject>.
-      identity: { type: "WebIdentityUser", principalId: `${provider.arn}:${audience}:${sub}`, userName: sub, identityProvider: provider.arn },
+      identity,
     },
     ctx,
   );
@@ -209,19 +225,20 @@ export async function assumeRoleWithWebIdentity(
     Provider: iss,
     Audience: audience,
   };
-  if (passesSessionData || tagged) out.PackedPolicySize = packedPercent;
+  if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
   if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
 
-  // CloudTrail: the caller is the web identity (provider and subject), the event belongs to the role's account.
+  // CloudTrail (IAM User Guide's web identity example): the credentials without the secret key
+  // or session token, the provider as its IAM ARN.
   ctx.audit.additionalEventData = { identityProviderConnectionVerificationMethod: "IAMTrustStore" };
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
     subjectFromWebIdentityToken: sub,
+    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
     assumedRoleUser: { assumedRoleId: assumedRoleUser.AssumedRoleId, arn: assumedRoleUser.Arn },
+    ...(packedPercent !== undefined ? { packedPolicySize: packedPercent } : {}),
     provider: provider.arn,
     audience,
-    ...(passesSessionData || tagged ? { packedPolicySize: packedPercent } : {}),
-    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
   };
   return out;
 }
