@@ -6,6 +6,7 @@ import {
   canonicalQuery,
   canonicalUri,
   checkCredentialScope,
+  credentialScopeService,
   deriveSigningKey,
   normalizePath,
   parseSigV4,
@@ -364,5 +365,19 @@ describe("SigningKeyCache", () => {
       () => verifySigV4(req, parsed, C.secretAccessKey + "x", now, cache, { signingKeyOwner: owner }),
       (e: unknown) => e instanceof AwsError && e.message === SIGNATURE_MISMATCH_MESSAGE,
     );
+  });
+});
+
+describe("credentialScopeService", () => {
+  test("reads the scope's service from a header or presigned form that parseSigV4 rejects, never throws", () => {
+    const noSignedHeaders = withAuth(`AWS4-HMAC-SHA256 Credential=${SCOPE}, Signature=${GOOD_SIG}`);
+    fails(() => parseSigV4(noSignedHeaders), "IncompleteSignature", "Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256");
+    assert.equal(credentialScopeService(noSignedHeaders), "service");
+    const longExpiry = request([["Host", "h"]], `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=604801&X-Amz-SignedHeaders=host&X-Amz-Signature=${GOOD_SIG}`);
+    assert.throws(() => parseSigV4(longExpiry), AwsError);
+    assert.equal(credentialScopeService(longExpiry), "sts");
+    assert.equal(credentialScopeService(withAuth("AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1")), undefined);
+    assert.equal(credentialScopeService(withAuth("garbage")), undefined);
+    assert.equal(credentialScopeService(withAuth(undefined)), undefined);
   });
 });

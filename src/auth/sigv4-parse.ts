@@ -115,6 +115,28 @@ export function parseSigV4(req: SigV4Request, options: ParseOptions = {}): Parse
   return undefined;
 }
 
+/**
+ * The service named by the credential scope of a request whose signature may be malformed
+ * (read leniently, never throws): a malformed signature is still answered by the service it was
+ * meant for, in that service's format, as each AWS endpoint does.
+ */
+export function credentialScopeService(req: SigV4Request): string | undefined {
+  let credential: string | undefined;
+  const auth = firstHeader(req.headers, "authorization");
+  if (auth !== undefined) {
+    const at = auth.indexOf("Credential=");
+    if (at >= 0) {
+      const end = auth.indexOf(",", at);
+      credential = auth.slice(at + 11, end < 0 ? auth.length : end).trim();
+    }
+  } else if (req.rawQuery.indexOf("X-Amz-") >= 0) {
+    credential = scanAuthQuery(req.rawQuery).credential;
+  }
+  if (credential === undefined) return undefined;
+  const parts = credential.split("/");
+  return parts.length >= 5 ? parts[3] : undefined;
+}
+
 function missingToken(): never {
   throw commonError("MissingAuthenticationToken", "Request is missing Authentication Token");
 }

@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import { AwsError, commonError, toAwsError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
 import type { AuditAnnotations, AuthorizeRequest, Principal, RequestContext } from "../core/types.js";
-import { parseSigV4, verifySigV4, SigningKeyCache, type ParsedSigV4 } from "../auth/sigv4.js";
+import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, type ParsedSigV4 } from "../auth/sigv4.js";
 import type { IdentityDirectory } from "../iam/directory.js";
 import type { Authorizer, RequestFacts } from "../iam/authorizer.js";
 import type { AuditLog } from "../audit/types.js";
@@ -114,7 +114,16 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
   const { registry, directory, authorizer, audit, clock, logger, metrics, closedAccounts } = deps;
 
   async function authenticate(wire: PipelineRequest, out: Outcome, now: number): Promise<void> {
-    const parsed = parseSigV4(wire);
+    let parsed: ParsedSigV4 | undefined;
+    try {
+      parsed = parseSigV4(wire);
+    } catch (e) {
+      // A malformed signature is answered by the service its credential scope (or target) names:
+      // its XML namespace, its modelled statuses, its audit event source.
+      const scoped = credentialScopeService(wire);
+      out.svc = (scoped !== undefined ? registry.bySigning(scoped) : undefined) ?? registry.byTarget(headerOf(wire, "x-amz-target"));
+      throw e;
+    }
     if (!parsed) {
       // Operations that AWS serves without a signature (sts:AssumeRoleWithWebIdentity) run anonymously.
       const unsigned = registry.byUnsignedOperation(wire);

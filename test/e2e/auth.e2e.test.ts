@@ -123,6 +123,28 @@ test("a presigned GET query request is accepted, and rejected once tampered", as
   assert.match(bad.body, /<Code>SignatureDoesNotMatch<\/Code>/);
 });
 
+test("a malformed signature is answered by the service its credential scope names", async () => {
+  const u = new URL(s.url);
+  const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
+  const req = await signer.presign({ method: "GET", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/", query: { Action: "GetCallerIdentity", Version: "2011-06-15" }, headers: { host: u.host } }, { expiresIn: 300 });
+  const qs = new URLSearchParams(req.query as Record<string, string>).toString().replace("X-Amz-Expires=300", "X-Amz-Expires=604801");
+  const week = await raw("GET", `/?${qs}`, {});
+  assert.equal(week.status, 400);
+  assert.equal(
+    week.body,
+    `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>IncompleteSignature</Code>` +
+      `<Message>X-Amz-Expires must be less than a week (in seconds) that is; 604800</Message></Error><RequestId>${week.headers["x-amzn-requestid"]}</RequestId></ErrorResponse>`,
+  );
+  const iam = await raw(
+    "POST",
+    "/",
+    { "content-type": "application/x-www-form-urlencoded", authorization: `AWS4-HMAC-SHA256 Credential=${ADMIN_KEY_ID}/20260101/us-east-1/iam/aws4_request, Signature=00` },
+    "Action=ListUsers&Version=2010-05-08",
+  );
+  assert.equal(iam.status, 400);
+  assert.match(iam.body, /^<ErrorResponse xmlns="https:\/\/iam\.amazonaws\.com\/doc\/2010-05-08\/"><Error><Type>Sender<\/Type><Code>IncompleteSignature<\/Code>/);
+});
+
 test("a presigned GetCallerIdentity with an extra signed header, answered in JSON when asked (IAM-authenticator style)", async () => {
   const u = new URL(s.url);
   const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
