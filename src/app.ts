@@ -166,6 +166,8 @@ export interface App {
   dataPlane: DataPlane;
   /** The request pipeline the listener calls (in-process benchmarks drive it without a socket). */
   handle: ApiHandler;
+  /** The services the API endpoint serves, with their operations. */
+  registry: ServiceRegistry;
   close(): Promise<void>;
 }
 
@@ -369,6 +371,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       scheduler,
       dataPlane,
       handle,
+      registry,
       close() {
         closing ??= (async () => {
           await server.close(cfg.shutdownGraceSeconds * 1000);

@@ -4,6 +4,7 @@ import { DescribeOrganization$ } from "@aws-sdk/client-organizations";
 import { AwsError, commonError, type CommonErrorKind } from "../core/errors.js";
 import type { ServiceDefinition } from "../services/types.js";
 import { commonErrorCode, engineFor, guessProtocol, wireError } from "./index.js";
+import { constraintValue } from "./errors.js";
 import { operation, wire } from "./test-harness.js";
 
 describe("commonErrorCode", () => {
@@ -100,5 +101,18 @@ describe("engine registry", () => {
     assert.equal(guessProtocol(wire({ headers: { "Content-Type": "application/x-amz-json-1.0" } })), "awsJson1_0");
     assert.equal(guessProtocol(wire({ headers: { "content-type": "application/x-www-form-urlencoded" } })), "awsQuery");
     assert.equal(guessProtocol(wire({ method: "GET", rawQuery: "Action=GetCallerIdentity" })), "awsQuery");
+  });
+});
+
+describe("constraintValue", () => {
+  test("shows text, lists, structures and blobs as Coral does, never as [object Object]", () => {
+    assert.equal(constraintValue("a b"), "a b");
+    assert.equal(constraintValue(7), "7");
+    assert.equal(constraintValue(["x", "y"]), "[x, y]");
+    assert.equal(constraintValue([{ Key: "k", Value: "v" }, { Key: "k2" }]), "[{Key: k,Value: v}, {Key: k2}]");
+    assert.equal(constraintValue({ EmailAddress: "a@b.c", PhoneNumber: undefined, ContactNotes: null }), "{EmailAddress: a@b.c}");
+    assert.equal(constraintValue({ Nested: { List: [1, 2] } }), "{Nested: {List: [1, 2]}}");
+    assert.equal(constraintValue(new Uint8Array(3)), "java.nio.HeapByteBuffer[pos=0 lim=3 cap=3]");
+    assert.equal(constraintValue(new Date(0)), "1970-01-01T00:00:00.000Z");
   });
 });

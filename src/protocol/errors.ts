@@ -90,6 +90,24 @@ export function wireError(protocol: ProtocolName, err: AwsError, svc: ServiceDef
   return { code, status, fault: status >= 500 ? "Receiver" : "Sender" };
 }
 
+/**
+ * A value as a Coral constraint violation shows it between the quotes of "Value '…' at '…'":
+ * text as it is, lists as "[a, b]", and structures the way the Java model objects print
+ * themselves, "{Key: k,Value: v}" (absent members left out). AWS documents no format for a
+ * structure; the Java model's is inferred. Never JavaScript's "[object Object]".
+ */
+export function constraintValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(constraintValue).join(", ")}]`;
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `java.nio.HeapByteBuffer[pos=0 lim=${value.byteLength} cap=${value.byteLength}]`;
+  if (value !== null && typeof value === "object") {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) parts.push(`${k}: ${constraintValue(v)}`);
+    return `{${parts.join(",")}}`;
+  }
+  return String(value);
+}
+
 /** "1 validation error detected: …; …" exactly as Coral services phrase it. */
 export function validationMessage(violations: readonly string[]): string {
   const n = violations.length;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { NormalizedSchema } from "@smithy/core/schema";
 import { EncryptRequest$, CreateKeyRequest$, CreateGrantRequest$ } from "@aws-sdk/client-kms";
 import { CreateWebACLRequest$ } from "@aws-sdk/client-wafv2";
-import { integerOf, isBase64, jsonShapeReader, readJsonShape } from "./json-input.js";
+import { integerOf, isBase64, jsonShapeReader, MAX_JSON_DEPTH, nestsDeeperThan, parseJsonObject, readJsonShape } from "./json-input.js";
 import { rng } from "../core/testing/rng.js";
 
 function outcome(fn: () => unknown): unknown {
@@ -129,4 +129,41 @@ test("integerOf reads a number as an Integer member: fractions truncated toward 
   assert.ok(Object.is(integerOf(-0.5), 0));
   assert.equal(integerOf(Infinity), Infinity);
   assert.throws(() => integerOf(NaN), (e: any) => e.common === "Serialization" && e.status === 400 && e.message === "STRING_VALUE can not be converted to an Integer");
+});
+
+test("nestsDeeperThan counts array and object nesting outside strings only", () => {
+  assert.equal(nestsDeeperThan("[[[]]]".padEnd(10, " "), 3), false);
+  assert.equal(nestsDeeperThan("[[[[]]]]".padEnd(10, " "), 3), true);
+  assert.equal(nestsDeeperThan('{"a":{"b":{"c":{}}}}', 3), true);
+  assert.equal(nestsDeeperThan('{"a":"[[[[{{{{","b":[]}', 3), false);
+  // An escaped quote does not end the string; an escaped backslash before the closing quote does.
+  assert.equal(nestsDeeperThan('{"a":"\\"[[[[\\\\","b":1}', 3), false);
+  assert.equal(nestsDeeperThan('{"a":"\\\\",  "b":[[[[]]]]}', 3), true);
+  // Text no longer than the limit cannot nest deeper than it.
+  assert.equal(nestsDeeperThan("[[[[", 4), false);
+});
+
+test("a body nested deeper than MAX_JSON_DEPTH is a SerializationException before it is parsed or read", () => {
+  const deep = (n: number) => '{"a":'.repeat(n - 1) + "{}" + "}".repeat(n - 1);
+  assert.deepEqual(Object.keys(parseJsonObject(Buffer.from(deep(MAX_JSON_DEPTH)))), ["a"]);
+  for (const body of [deep(MAX_JSON_DEPTH + 1), "[".repeat(100_000) + "]".repeat(100_000), `{"x":${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}}`]) {
+    assert.deepEqual(outcome(() => parseJsonObject(Buffer.from(body))), {
+      error: "SerializationException",
+      code: "SerializationException",
+      message: `JSON nesting depth exceeds the maximum allowed (${MAX_JSON_DEPTH}).`,
+    });
+  }
+  // A schema-valid web ACL statement nested 10,000 deep: refused, where reading it would exhaust the stack.
+  const statement = '{"NotStatement":{"Statement":'.repeat(10_000) + '{"GeoMatchStatement":{"CountryCodes":["DE"]}}' + "}}".repeat(10_000);
+  const body = Buffer.from(`{"Name":"w","Rules":[{"Name":"r","Priority":1,"Statement":${statement}}]}`);
+  assert.equal((outcome(() => parseJsonObject(body)) as { code?: string }).code, "SerializationException");
+});
+
+test("a body that is not UTF-8 is a SerializationException, not text with replacement characters", () => {
+  const parse = "Could not parse the request body as JSON.";
+  for (const bad of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]]) {
+    const body = Buffer.concat([Buffer.from('{"KeyId":"'), Buffer.from(bad), Buffer.from('"}')]);
+    assert.deepEqual(outcome(() => parseJsonObject(body)), { error: "SerializationException", code: "SerializationException", message: parse });
+  }
+  assert.deepEqual(parseJsonObject(Buffer.from('{"KeyId":"alias/ключ-€-😀"}')), { KeyId: "alias/ключ-€-😀" });
 });

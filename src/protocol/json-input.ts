@@ -7,6 +7,7 @@
  * (blobs → Uint8Array from base64, timestamps → Date by the member's format, epoch
  * seconds by default). Unknown members are ignored; JSON null counts as absent.
  */
+import { isUtf8 } from "node:buffer";
 import type { NormalizedSchema } from "@smithy/core/schema";
 import { determineTimestampFormat } from "@smithy/core/protocols";
 import { parseEpochTimestamp, parseRfc3339DateTimeWithOffset, parseRfc7231DateTime } from "@smithy/core/serde";
@@ -49,10 +50,48 @@ export function integerOf(value: number): number {
   return Number.isInteger(value) || !Number.isFinite(value) ? value : Math.trunc(value) + 0;
 }
 
-/** Parses the body as a JSON object; an empty body is the empty object. */
+/**
+ * Deepest nesting of arrays and objects a request body may have. The readers, validation, the
+ * services' own walks (WAF statements) and the audit record all recurse through the value, so a
+ * body nested tens of thousands deep would exhaust the stack somewhere on the way. 1000 is the
+ * nesting limit of Jackson's default StreamReadConstraints, the JSON parser of the JVM services;
+ * that AWS answers a deeper document with SerializationException is inferred, as it answers
+ * every other body its parser refuses. No modelled input comes near it (WAF's most deeply nested
+ * rule statements are a few dozen levels).
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
+ * True when the JSON text nests arrays/objects deeper than `max` (brackets inside strings do not
+ * count). Text of at most `max` characters cannot, so short bodies are not scanned.
+ */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  if (text.length <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parses the body as a JSON object; an empty body is the empty object. JSON text is UTF-8 (RFC
+ * 8259): bytes that are not are refused like any other unparsable body, where decoding them to
+ * U+FFFD would hand the service different text than the client sent.
+ */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  if (!isUtf8(body)) throw serialization("Could not parse the request body as JSON.");
   const text = body.toString("utf8");
   if (text.trim() === "") return {};
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) throw serialization(`JSON nesting depth exceeds the maximum allowed (${MAX_JSON_DEPTH}).`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -9,7 +9,7 @@ import https from "node:https";
 import http from "node:http";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { loadConfig } from "../../src/config/config.js";
@@ -46,7 +46,7 @@ export interface TestServer {
   destroy(): Promise<void>;
 }
 
-export async function startTestServer(opts: { plainHttp?: boolean; dataDir?: string; rootKey?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { plainHttp?: boolean; dataDir?: string; rootKey?: string; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "bulwark-e2e-"));
   const rootKey = opts.rootKey ?? randomBytes(32).toString("base64");
   const cfg = loadConfig(
@@ -61,7 +61,7 @@ export async function startTestServer(opts: { plainHttp?: boolean; dataDir?: str
     },
   );
   const clock = new OffsetClock();
-  const app = await startApp(cfg, { clock, logger: pino({ level: "silent" }) });
+  const app = await startApp(cfg, { clock, logger: opts.logger ?? pino({ level: "silent" }) });
   const agent = opts.plainHttp ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true, ca: app.caCertPem });
   const admin = { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET };
   const server: TestServer = {

@@ -6,6 +6,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Tag } from "@aws-sdk/client-shield";
 import { integerOf } from "../../protocol/json-input.js";
+import { constraintValue } from "../../protocol/errors.js";
 import { fieldValidation, invalidParameter, type FieldProblem } from "./errors.js";
 import { MAX_TAGS } from "./model.js";
 
@@ -19,8 +20,7 @@ export class Checks {
   private readonly problems: FieldProblem[] = [];
 
   private add(path: string, value: unknown, constraint: string): void {
-    const shown = typeof value === "string" ? `'${value}'` : Array.isArray(value) ? `'[${value.join(", ")}]'` : `'${String(value)}'`;
-    this.problems.push({ name: path, message: `Value ${shown} at '${path}' failed to satisfy constraint: Member must ${constraint}` });
+    this.problems.push({ name: path, message: `Value '${constraintValue(value)}' at '${path}' failed to satisfy constraint: Member must ${constraint}` });
   }
 
   string(path: string, v: string | undefined, c: { min?: number; max?: number; pattern?: RegExp; patternText?: string }): this {

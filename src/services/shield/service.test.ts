@@ -182,6 +182,19 @@ describe("Shield protections", () => {
     await expectAwsError(f.call("ListTagsForResource", { ResourceARN: `arn:aws:shield::${OTHER}:protection/${id}` }), "InvalidResourceException", /you don't have access/);
   });
 
+  test("more than 200 tags: the violation shows the tag list as Coral does, not as [object Object]", async () => {
+    const f = shieldFixture();
+    await f.call("CreateSubscription");
+    const tags = Array.from({ length: 201 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    const shown = tags.map((t) => `{Key: ${t.Key},Value: v}`).join(", ");
+    const e = await expectAwsError(
+      f.call("CreateProtection", { Name: "web", ResourceArn: LB, Tags: tags }),
+      "InvalidParameterException",
+      `1 validation error detected: Value '[${shown}]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 200`,
+    );
+    assert.doesNotMatch(e.message, /object Object/);
+  });
+
   test("a denied caller gets AccessDeniedException before anything changes", async () => {
     const f = shieldFixture();
     await expectAwsError(f.call("CreateSubscription", {}, { deny: () => true }), "AccessDeniedException", /shield:CreateSubscription/);

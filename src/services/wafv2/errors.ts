@@ -5,6 +5,7 @@
  * the way the real service does.
  */
 import { AwsError, commonError } from "../../core/errors.js";
+import { constraintValue } from "../../protocol/errors.js";
 
 export function nonexistentItem(): AwsError {
   return new AwsError("WAFNonexistentItemException", "AWS WAF couldn’t perform the operation because your resource doesn’t exist.", 400);
@@ -75,8 +76,7 @@ export function expiredManagedRuleGroupVersion(): AwsError {
 
 /** One Coral constraint violation: "Value '…' at '…' failed to satisfy constraint: …". */
 export function violation(path: string, value: unknown, constraint: string): string {
-  const shown = typeof value === "string" ? `'${value}'` : Array.isArray(value) ? `'[${value.map(String).join(", ")}]'` : `'${String(value)}'`;
-  return `Value ${shown} at '${path}' failed to satisfy constraint: ${constraint}`;
+  return `Value '${constraintValue(value)}' at '${path}' failed to satisfy constraint: ${constraint}`;
 }
 
 /** Coral-style ValidationException listing every violation ("N validation errors detected: …; …"). */
