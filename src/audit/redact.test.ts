@@ -78,6 +78,11 @@ describe("redactForCloudTrail", () => {
     assert.equal(isDeniedName("SessionToken"), true);
     assert.equal(isDeniedName("secret_access_key"), true);
     assert.equal(isDeniedName("UserName"), false);
+    // Sizes of a session token are numbers, not the token.
+    assert.equal(isDeniedName("MinimumSessionTokenSize"), false);
+    assert.equal(isDeniedName("sessionTokenSize"), false);
+    assert.equal(isDeniedName("SessionTokenUtilization"), false);
+    assert.equal(isDeniedName("SessionTokenSizeSecret"), true);
   });
 });
 

@@ -55,6 +55,10 @@ const DENY = new Set(
 // Substrings that mark a secret in any member name (catches prefixed/suffixed variants).
 const DENY_PARTS = ["secretaccesskey", "sessiontoken", "privatekeyplaintext", "plaintext", "secretstring", "secretbinary"];
 
+// Integer members whose names contain a deny-list part but which are sizes, not secrets (STS's
+// MinimumSessionTokenSize, SessionTokenSize, SessionTokenUtilization): CloudTrail shows them.
+const NOT_SECRET = new Set(["MinimumSessionTokenSize", "SessionTokenSize", "SessionTokenUtilization"].map(norm));
+
 function norm(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
@@ -66,7 +70,7 @@ export function isDeniedName(name: string): boolean {
   let v = denyCache.get(name);
   if (v === undefined) {
     const n = norm(name);
-    v = DENY.has(n) || DENY_PARTS.some((p) => n.includes(p));
+    v = !NOT_SECRET.has(n) && (DENY.has(n) || DENY_PARTS.some((p) => n.includes(p)));
     if (denyCache.size < 10_000) denyCache.set(name, v);
   }
   return v;

@@ -305,4 +305,29 @@ test("session tags from the token: trust-policy tag keys, aws:PrincipalTag, tran
   const assume = (chainEvents.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!)).find((e) => e.eventName === "AssumeRole" && e.requestParameters?.roleSessionName === "chained");
   assert.equal(assume?.userIdentity.arn, `arn:aws:sts::${s.accountId}:assumed-role/web-tagged/apollo`);
   assert.deepEqual(assume?.userIdentity.sessionContext.webIdFederationData, { federatedProvider: providerArn, attributes: {} });
+
+  // MinimumSessionTokenSize: the token is padded, SessionTokenSize is its length, SessionTokenUtilization the packed share; the padded token works.
+  const big = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "big-token", WebIdentityToken: apolloToken, MinimumSessionTokenSize: 4096 }));
+  assert.ok(big.Credentials!.SessionToken!.length >= 4096);
+  assert.equal(big.SessionTokenSize, big.Credentials!.SessionToken!.length);
+  assert.equal(big.SessionTokenUtilization, big.PackedPolicySize);
+  assert.ok(big.SessionTokenUtilization! > 0 && big.SessionTokenUtilization! <= 100);
+  await new IAMClient(s.clientConfig(credsOf(big.Credentials))).send(new ListRolesCommand({}));
+  assert.equal(untagged.SessionTokenSize, untagged.Credentials!.SessionToken!.length);
+  assert.equal(untagged.SessionTokenUtilization, undefined);
+  await assert.rejects(
+    sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "huge-token", WebIdentityToken: apolloToken, MinimumSessionTokenSize: 4097 })),
+    (e: any) =>
+      e.name === "ValidationError" &&
+      e.$metadata.httpStatusCode === 400 &&
+      e.message === "1 validation error detected: Value '4097' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value less than or equal to 4096",
+  );
+  const sized = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRoleWithWebIdentity" }], MaxResults: 50 }));
+  const sizedEvents = (sized.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent!));
+  const refusedBig = sizedEvents.find((e) => e.requestParameters?.roleSessionName === "huge-token");
+  assert.ok(refusedBig, "the refused call is the role account's event");
+  assert.equal(refusedBig.errorCode, "ValidationError");
+  assert.deepEqual(refusedBig.userIdentity, { type: "Unknown" });
+  assert.deepEqual(refusedBig.requestParameters, { roleArn: role.Arn, roleSessionName: "huge-token", minimumSessionTokenSize: 4097 });
+  assert.equal(sizedEvents.find((e) => e.requestParameters?.roleSessionName === "big-token")?.requestParameters.minimumSessionTokenSize, 4096);
 });

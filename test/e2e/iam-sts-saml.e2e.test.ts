@@ -24,7 +24,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleWithSAMLCommand, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { ATTR, createTestIdp, SAML_ENDPOINT, samlResponse, type ResponseOptions, type TestIdp } from "../../src/services/sts/testing/saml-idp.js";
+import { ATTR, createTestIdp, otherSigningKey, SAML_ENDPOINT, samlResponse, samlResponseXml, type ResponseOptions, type TestIdp } from "../../src/services/sts/testing/saml-idp.js";
 import { startTestServer, type TestServer } from "./harness.js";
 
 let s: TestServer;
@@ -182,4 +182,134 @@ test("SAML provider + trust policy: AssumeRoleWithSAML issues credentials whose 
   await iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: providerArn }));
   await refuse(assertion(), (e) => e.name === "InvalidIdentityTokenException" && e.message === "Specified provider doesn't exist");
   await assert.rejects(iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: providerArn })), (e: any) => e.name === "NoSuchEntityException" && e.$metadata.httpStatusCode === 404);
+});
+
+test("AssumeRoleWithSAML in CloudTrail: the documented requestParameters without the assertion, the exact SAMLUser, refused calls in the role's account; MinimumSessionTokenSize and the token-size members", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const sts = new STSClient(s.clientConfig());
+  const trail = new CloudTrailClient(s.clientConfig());
+  const { SAMLProviderArn: providerArn } = await iam.send(new CreateSAMLProviderCommand({ Name: "Audited", SAMLMetadataDocument: idp.metadata() }));
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Federated: providerArn }, Action: ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"], Condition: { StringEquals: { "SAML:aud": SAML_ENDPOINT } } }],
+  };
+  const role = (await iam.send(new CreateRoleCommand({ RoleName: "saml-audited", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!;
+  await iam.send(new PutRolePolicyCommand({ RoleName: "saml-audited", PolicyName: "p", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:ListRoles", Resource: "*" }] }) }));
+  const nameId = "auditor@example.com";
+  const attributes = (extra: Record<string, string[]> = {}) => ({ [ATTR.role]: [`${role.Arn},${providerArn}`], [ATTR.sessionName]: ["auditor"], ...extra });
+  const options = (o: Partial<ResponseOptions> = {}): ResponseOptions => ({ now: Date.now(), nameId, attributes: attributes(), ...o });
+  const call = (assertion: string, extra: { DurationSeconds?: number; MinimumSessionTokenSize?: number } = {}) =>
+    sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: role.Arn!, PrincipalArn: providerArn, SAMLAssertion: assertion, ...extra }));
+
+  // A tagged session with a padded token.
+  const xml = samlResponseXml(idp, options({ attributes: attributes({ [ATTR.principalTag("Project")]: ["Apollo"], [ATTR.transitiveTagKeys]: ["Project"], [ATTR.sourceIdentity]: ["auditor"] }) }));
+  const assertionId = /<saml:Assertion [^>]*ID="([^"]+)"/.exec(xml)![1];
+  const good = Buffer.from(xml).toString("base64");
+  const out = await call(good, { DurationSeconds: 1800, MinimumSessionTokenSize: 4096 });
+  assert.ok(out.Credentials!.SessionToken!.length >= 4096);
+  assert.equal(out.SessionTokenSize, out.Credentials!.SessionToken!.length);
+  assert.ok((out.PackedPolicySize ?? 0) > 0);
+  assert.equal(out.SessionTokenUtilization, out.PackedPolicySize);
+  await new IAMClient(s.clientConfig(creds(out.Credentials))).send(new ListRolesCommand({}));
+  const plain = await call(samlResponse(idp, options()));
+  assert.equal(plain.SessionTokenSize, plain.Credentials!.SessionToken!.length);
+  assert.equal(plain.SessionTokenUtilization, undefined);
+  assert.equal(plain.PackedPolicySize, undefined);
+
+  // Refusals, each told apart by what the request asked for: an unsigned assertion, one signed by
+  // another key, a verified one naming another role, a validation error.
+  const attacker = await otherSigningKey();
+  const invalidSignature = (e: any) => e.name === "InvalidIdentityTokenException" && e.$metadata.httpStatusCode === 400 && e.message === "Response signature invalid";
+  await assert.rejects(call(samlResponse(idp, options({ sign: "none" })), { DurationSeconds: 901 }), invalidSignature);
+  await assert.rejects(call(samlResponse(idp, options({ signingKeyPem: attacker.privateKeyPem })), { DurationSeconds: 902 }), invalidSignature);
+  await assert.rejects(
+    call(samlResponse(idp, options({ attributes: { ...attributes(), [ATTR.role]: [`arn:aws:iam::${s.accountId}:role/other,${providerArn}`] } })), { DurationSeconds: 903 }),
+    (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403 && e.message === "Not authorized to perform sts:AssumeRoleWithSAML",
+  );
+  await assert.rejects(
+    call(samlResponse(idp, options()), { MinimumSessionTokenSize: 4097 }),
+    (e: any) =>
+      e.name === "ValidationError" &&
+      e.$metadata.httpStatusCode === 400 &&
+      e.message === "1 validation error detected: Value '4097' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value less than or equal to 4096",
+  );
+
+  const lookup = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRoleWithSAML" }], MaxResults: 50 }));
+  const events = (lookup.Events ?? []).map((e) => ({ raw: e.CloudTrailEvent!, ev: JSON.parse(e.CloudTrailEvent!), username: e.Username })).filter((e) => e.ev.requestParameters?.roleArn === role.Arn);
+  const qualifier = createHash("sha1").update(`${idp.entityId}${s.accountId}/Audited`).digest("base64");
+  const identity = { type: "SAMLUser", principalId: `${qualifier}:${nameId}`, userName: nameId, identityProvider: qualifier };
+
+  const ok = events.find((e) => e.ev.requestParameters.sAMLAssertionID === assertionId);
+  assert.ok(ok, "the successful call is recorded");
+  assert.deepEqual(ok.ev.userIdentity, identity);
+  assert.equal(ok.username, nameId);
+  assert.equal(ok.ev.eventSource, "sts.amazonaws.com");
+  assert.equal(ok.ev.errorCode, undefined);
+  assert.equal(ok.ev.readOnly, true);
+  assert.equal(ok.ev.recipientAccountId, s.accountId);
+  assert.deepEqual(ok.ev.resources, [{ ARN: role.Arn, accountId: s.accountId, type: "AWS::IAM::Role" }]);
+  // The IAM User Guide's example: what the assertion says first, then what the request asked for.
+  assert.deepEqual(Object.entries(ok.ev.requestParameters), [
+    ["sAMLAssertionID", assertionId],
+    ["roleSessionName", "auditor"],
+    ["sourceIdentity", "auditor"],
+    ["principalTags", { Project: "Apollo" }],
+    ["transitiveTagKeys", ["Project"]],
+    ["roleArn", role.Arn],
+    ["principalArn", providerArn],
+    ["durationSeconds", 1800],
+    ["minimumSessionTokenSize", 4096],
+  ]);
+  const re = ok.ev.responseElements;
+  assert.deepEqual(Object.keys(re.credentials), ["accessKeyId", "expiration"]);
+  assert.equal(re.credentials.accessKeyId, out.Credentials!.AccessKeyId);
+  assert.match(re.credentials.expiration, /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2} [AP]M$/);
+  assert.deepEqual(
+    { ...re, credentials: undefined },
+    {
+      credentials: undefined,
+      assumedRoleUser: { assumedRoleId: out.AssumedRoleUser!.AssumedRoleId, arn: out.AssumedRoleUser!.Arn },
+      packedPolicySize: out.PackedPolicySize,
+      subject: nameId,
+      subjectType: "persistent",
+      issuer: idp.entityId,
+      audience: SAML_ENDPOINT,
+      nameQualifier: qualifier,
+      sourceIdentity: "auditor",
+    },
+  );
+  assert.ok(!ok.raw.includes(out.Credentials!.SecretAccessKey!) && !ok.raw.includes(out.Credentials!.SessionToken!));
+
+  // Refused calls are the role account's events too; only a verified assertion names its caller.
+  const byDuration = (d: number) => events.find((e) => e.ev.requestParameters.durationSeconds === d)?.ev;
+  for (const d of [901, 902]) {
+    const ev = byDuration(d);
+    assert.ok(ev, `refused call ${d} is recorded`);
+    assert.equal(ev.errorCode, "InvalidIdentityToken");
+    assert.equal(ev.errorMessage, "Response signature invalid");
+    assert.deepEqual(ev.userIdentity, { type: "Unknown" });
+    assert.equal(ev.recipientAccountId, s.accountId);
+    assert.deepEqual(ev.requestParameters, { roleArn: role.Arn, principalArn: providerArn, durationSeconds: d });
+    assert.equal(ev.responseElements, null);
+  }
+  const denied = byDuration(903);
+  assert.ok(denied, "the denied call is recorded");
+  assert.equal(denied.errorCode, "AccessDenied");
+  assert.deepEqual(denied.userIdentity, identity);
+  assert.equal(denied.recipientAccountId, s.accountId);
+  assert.deepEqual(Object.keys(denied.requestParameters), ["sAMLAssertionID", "roleArn", "principalArn", "durationSeconds"]);
+  const invalid = events.find((e) => e.ev.requestParameters.minimumSessionTokenSize === 4097)?.ev;
+  assert.ok(invalid, "the invalid request is recorded");
+  assert.equal(invalid.errorCode, "ValidationError");
+  assert.deepEqual(invalid.userIdentity, { type: "Unknown" });
+  assert.equal(invalid.recipientAccountId, s.accountId);
+  assert.deepEqual(invalid.requestParameters, { roleArn: role.Arn, principalArn: providerArn, minimumSessionTokenSize: 4097 });
+  assert.equal(events.length, 6);
+
+  // The assertion is not recorded, nor even named, in any event.
+  for (const e of events) {
+    assert.ok(!/"sAMLAssertion"/.test(e.raw), "the assertion is not named");
+    assert.ok(!e.raw.includes(good.slice(200, 260)) && !e.raw.includes(good.slice(-80, -20)), "no part of the assertion");
+  }
+  await iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: providerArn }));
 });

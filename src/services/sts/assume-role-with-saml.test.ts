@@ -288,6 +288,111 @@ describe("AssumeRoleWithSAML", () => {
     assert.equal(f.iam.sessions.size, 0);
   });
 
+  test("CloudTrail annotations: requestParameters as documented without the assertion, the role's account as recipient, the SAMLUser named only from a verified assertion", async () => {
+    const f = setup();
+    const role = await f.role;
+    const qualifier = createHash("sha1").update(`${idp.entityId}${ACCOUNT}/Corp`).digest("base64");
+    const identity = { type: "SAMLUser", principalId: `${qualifier}:alice@example.com`, userName: "alice@example.com", identityProvider: qualifier };
+    const attributes = baseAttributes({ [ATTR.principalTag("Project")]: ["Apollo"], [ATTR.transitiveTagKeys]: ["Project"], [ATTR.sourceIdentity]: ["alice"] });
+    const xml = samlResponseXml(idp, { now: NOW, attributes });
+    const assertionId = /<saml:Assertion [^>]*ID="([^"]+)"/.exec(xml)?.[1];
+    const b64 = Buffer.from(xml).toString("base64");
+    const ok = engineContext(NOW, "AssumeRoleWithSAML");
+    const out = await f.call(input(b64, { DurationSeconds: 1800, MinimumSessionTokenSize: 1024 }), ok);
+    assert.deepEqual(ok.audit.requestParameters, {
+      sAMLAssertionID: assertionId,
+      roleSessionName: "alice",
+      sourceIdentity: "alice",
+      principalTags: { Project: "Apollo" },
+      transitiveTagKeys: ["Project"],
+      roleArn: ROLE_ARN,
+      principalArn: PROVIDER_ARN,
+      durationSeconds: 1800,
+      minimumSessionTokenSize: 1024,
+    });
+    // The documented order: what the assertion says first, then what the request asked for.
+    assert.deepEqual(Object.keys(ok.audit.requestParameters ?? {}).slice(0, 2), ["sAMLAssertionID", "roleSessionName"]);
+    assert.deepEqual(ok.audit.federatedIdentity, identity);
+    assert.equal(ok.audit.recipientAccountId, ACCOUNT);
+    assert.deepEqual(ok.audit.resources, [{ ARN: role.arn, accountId: ACCOUNT, type: "AWS::IAM::Role" }]);
+    assert.deepEqual(ok.audit.responseElements, {
+      credentials: { accessKeyId: out.Credentials.AccessKeyId, expiration: "Jan 2, 2024, 3:34:05 AM" },
+      assumedRoleUser: { assumedRoleId: out.AssumedRoleUser.AssumedRoleId, arn: out.AssumedRoleUser.Arn },
+      packedPolicySize: out.PackedPolicySize,
+      subject: "alice@example.com",
+      subjectType: "persistent",
+      issuer: idp.entityId,
+      audience: SAML_ENDPOINT,
+      nameQualifier: qualifier,
+      sourceIdentity: "alice",
+    });
+    const text = JSON.stringify(ok.audit);
+    assert.ok(!text.includes(b64.slice(0, 40)) && !text.includes(b64.slice(-60, -20)), "no part of the assertion");
+    assert.ok(!/saml_?assertion"/i.test(text), "the assertion is not even named");
+    assert.ok(!text.includes(out.Credentials.SecretAccessKey) && !text.includes(out.Credentials.SessionToken));
+
+    // A verified assertion whose claims are refused still names its caller, with what it asked.
+    const refused = engineContext(NOW, "AssumeRoleWithSAML");
+    await expectAwsError(f.call(input(response({ attributes: baseAttributes({ [ATTR.sourceIdentity]: ["x"] }) })), refused), "InvalidIdentityToken", "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64}");
+    assert.deepEqual(refused.audit.federatedIdentity, identity);
+    assert.equal(refused.audit.recipientAccountId, ACCOUNT);
+    assert.deepEqual(Object.keys(refused.audit.requestParameters ?? {}), ["sAMLAssertionID", "roleSessionName", "roleArn", "principalArn"]);
+    const wrongIssuer = engineContext(NOW, "AssumeRoleWithSAML");
+    await expectAwsError(f.call(input(response({ issuer: "https://other.example" })), wrongIssuer), "InvalidIdentityToken", "Issuer not present in specified provider");
+    assert.equal(wrongIssuer.audit.federatedIdentity?.type, "SAMLUser");
+
+    // Unsigned, signed by another key, or refused before the signature is checked: nobody is named;
+    // the event still reaches the role's account and records only what the request asked for.
+    const before = [
+      [input(response({ sign: "none" })), "InvalidIdentityToken"],
+      [input(response({ signingKeyPem: attacker.privateKeyPem }), { DurationSeconds: 900 }), "InvalidIdentityToken"],
+      [{ ...input(response()), PrincipalArn: `arn:aws:iam::${ACCOUNT}:saml-provider/Missing` }, "InvalidIdentityToken"],
+      [input("bm90IHhtbA=="), "InvalidIdentityToken"],
+      [input(response(), { MinimumSessionTokenSize: 4097 }), "ValidationError"],
+      [{ RoleArn: ROLE_ARN, PrincipalArn: PROVIDER_ARN }, "ValidationError"],
+    ] as const;
+    for (const [req, code] of before) {
+      const ctx = engineContext(NOW, "AssumeRoleWithSAML");
+      await expectAwsError(f.call(req, ctx), code, /./);
+      assert.equal(ctx.audit.federatedIdentity, undefined);
+      assert.equal(ctx.audit.recipientAccountId, ACCOUNT);
+      const { SAMLAssertion: _a, RoleArn, PrincipalArn, ...rest } = req as Record<string, unknown>;
+      const expected: Record<string, unknown> = { roleArn: RoleArn, principalArn: PrincipalArn };
+      if (rest["DurationSeconds"] !== undefined) expected["durationSeconds"] = rest["DurationSeconds"];
+      if (rest["MinimumSessionTokenSize"] !== undefined) expected["minimumSessionTokenSize"] = rest["MinimumSessionTokenSize"];
+      assert.deepEqual(ctx.audit.requestParameters, expected);
+    }
+    assert.equal(f.iam.sessions.size, 1);
+  });
+
+  test("MinimumSessionTokenSize pads the session token; SessionTokenSize and SessionTokenUtilization as AssumeRole reports them", async () => {
+    const f = setup();
+    await f.role;
+    const plain = await f.call(input(response()));
+    assert.equal(plain.SessionTokenSize, plain.Credentials.SessionToken.length);
+    assert.equal(plain.SessionTokenUtilization, undefined);
+    assert.equal(plain.PackedPolicySize, undefined);
+    const padded = await f.call(input(response({ attributes: baseAttributes({ [ATTR.principalTag("Project")]: ["Apollo"] }) }), { MinimumSessionTokenSize: 4096 }));
+    assert.ok(padded.Credentials.SessionToken.length >= 4096);
+    assert.equal(padded.SessionTokenSize, padded.Credentials.SessionToken.length);
+    assert.ok(padded.PackedPolicySize !== undefined && padded.PackedPolicySize > 0);
+    assert.equal(padded.SessionTokenUtilization, padded.PackedPolicySize);
+    const zero = await f.call(input(response(), { MinimumSessionTokenSize: 0 }));
+    assert.equal(zero.SessionTokenSize, plain.SessionTokenSize);
+    await expectAwsError(
+      f.call(input(response(), { MinimumSessionTokenSize: 4097 })),
+      "ValidationError",
+      "1 validation error detected: Value '4097' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value less than or equal to 4096",
+      400,
+    );
+    await expectAwsError(
+      f.call(input(response(), { MinimumSessionTokenSize: -1, DurationSeconds: 60 })),
+      "ValidationError",
+      "2 validation errors detected: Value '60' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900; Value '-1' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value greater than or equal to 0",
+    );
+    assert.equal(f.iam.sessions.size, 3);
+  });
+
   test("NameQualifier and SubjectType as AWS documents them", () => {
     assert.equal(nameQualifier("https://example.com/saml", "123456789012", "MySAMLIdP"), createHash("sha1").update("https://example.com/saml123456789012/MySAMLIdP").digest("base64"));
     assert.equal(subjectTypeOf("urn:oasis:names:tc:SAML:2.0:nameid-format:transient"), "transient");

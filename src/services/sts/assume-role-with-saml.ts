@@ -1,6 +1,7 @@
 /**
  * sts:AssumeRoleWithSAML (unsigned request; the SAML response is the credential and is never
- * logged or stored: CloudTrail hides SAMLAssertion by name).
+ * logged or stored: the CloudTrail event's requestParameters are written here, before any check,
+ * without it (./federation.ts auditFederatedCall)).
  *
  * Order: model validation, ARN syntax, session policies, the response's shape, the IAM SAML
  * provider named by PrincipalArn, the IdP's status, the XML signature (./saml/response.ts:
@@ -12,13 +13,13 @@
  */
 import { createHash, createPrivateKey } from "node:crypto";
 import { AwsError, commonError } from "../../core/errors.js";
-import type { ConditionContext, RequestContext } from "../../core/types.js";
+import type { ConditionContext, FederatedUserIdentity, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, SamlProviderRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
-import type { CredentialsOutput } from "./credentials.js";
-import { assumeRoleAsFederatedUser } from "./federation.js";
+import { MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
+import { assumeRoleAsFederatedUser, auditFederatedCall, sessionRequestParameters } from "./federation.js";
 import { checkStatus, invalidIdentityToken, parseSamlResponse, readAssertion, verifiedAssertion, type AssertionClaims } from "./saml/response.js";
 import { checkFederatedSessionTags, checkPackedSize, checkPolicyArns, checkSessionPolicy, type SessionTags } from "./session-policy.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
@@ -31,6 +32,7 @@ export interface AssumeRoleWithSamlInput {
   PolicyArns?: Array<{ arn?: string }>;
   Policy?: string;
   DurationSeconds?: number;
+  MinimumSessionTokenSize?: number;
 }
 
 export interface AssumeRoleWithSamlOutput {
@@ -43,6 +45,8 @@ export interface AssumeRoleWithSamlOutput {
   Audience: string;
   NameQualifier: string;
   SourceIdentity?: string;
+  SessionTokenUtilization?: number;
+  SessionTokenSize: number;
 }
 
 const ATTRIBUTE = {
@@ -100,6 +104,7 @@ function validateModel(input: AssumeRoleWithSamlInput): void {
   if (v.required(input.SAMLAssertion, "sAMLAssertion")) v.secretLength(input.SAMLAssertion, "sAMLAssertion", 4, 100000);
   v.sessionPolicies(input);
   v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
+  v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);
   v.throwIfAny();
 }
 
@@ -187,6 +192,20 @@ function samlContext(claims: AssertionClaims, provider: SamlProviderRecord, qual
 }
 
 export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, input: AssumeRoleWithSamlInput, ctx: RequestContext): Promise<AssumeRoleWithSamlOutput> {
+  // CloudTrail (IAM User Guide's AssumeRoleWithSAML example): what was asked for, never the
+  // assertion; what the verified assertion says (its ID, the session name, source identity and
+  // tags) comes first, in the documented order, as each is read from the signed XML.
+  const asked = {
+    ...(input.RoleArn !== undefined ? { roleArn: input.RoleArn } : {}),
+    ...(input.PrincipalArn !== undefined ? { principalArn: input.PrincipalArn } : {}),
+    ...sessionRequestParameters(input),
+  };
+  const fromAssertion: Record<string, unknown> = {};
+  const recordParameters = (more: Record<string, unknown> = {}) => {
+    Object.assign(fromAssertion, more);
+    ctx.audit.requestParameters = { ...fromAssertion, ...asked };
+  };
+  auditFederatedCall(ctx, input.RoleArn, { ...asked });
   validateModel(input);
   const roleArn = input.RoleArn as string;
   const principalArn = input.PrincipalArn as string;
@@ -210,6 +229,15 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
     encryptionRequired: provider.assertionEncryptionMode === "Required",
   });
   const claims = readAssertion(assertion);
+  // CloudTrail's SAMLUser (userIdentity for SAML federation): principalId <saml:namequalifier>:<saml:sub>,
+  // userName the NameID, identityProvider the NameQualifier. Named only from an assertion whose
+  // signature the provider's certificates verified (an unverified one names nobody); from here on
+  // every outcome, the assertion's own claims refused included, is recorded as this caller's.
+  const qualifier = nameQualifier(claims.issuer, provider.accountId, provider.name);
+  const identity: FederatedUserIdentity = { type: "SAMLUser", principalId: `${qualifier}:${claims.nameId}`, userName: claims.nameId, identityProvider: qualifier };
+  ctx.audit.federatedIdentity = identity;
+  recordParameters({ sAMLAssertionID: assertion.getAttribute("ID") ?? "" });
+
   if (claims.issuer !== provider.entityId) throw invalidIdentityToken("Issuer not present in specified provider");
   checkTimes(claims, ctx.now);
   // Not documented word for word.
@@ -220,11 +248,16 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
   if (!rolePairListed(claims, roleArn, principalArn)) throw commonError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML");
 
   const sessionName = roleSessionName(claims);
+  recordParameters({ roleSessionName: sessionName });
   const sourceIdentity = sourceIdentityOf(claims);
+  if (sourceIdentity !== undefined) recordParameters({ sourceIdentity });
   const tags = sessionTagsOf(claims);
+  recordParameters({
+    ...(Object.keys(tags.tags).length > 0 ? { principalTags: tags.tags } : {}),
+    ...(tags.transitiveTagKeys.length > 0 ? { transitiveTagKeys: tags.transitiveTagKeys } : {}),
+  });
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags.tags);
 
-  const qualifier = nameQualifier(claims.issuer, provider.accountId, provider.name);
   const subjectType = subjectTypeOf(claims.nameIdFormat);
   const { issued, assumedRoleUser } = await assumeRoleAsFederatedUser(
     deps,
@@ -241,8 +274,8 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
       sourceIdentity,
       durationSeconds: input.DurationSeconds,
       ...(claims.sessionNotOnOrAfter !== undefined ? { notAfter: claims.sessionNotOnOrAfter } : {}),
-      // CloudTrail's SAMLUser: <NameQualifier>:<subject>, with the NameQualifier as the identity provider.
-      identity: { type: "SAMLUser", principalId: `${qualifier}:${claims.nameId}`, userName: claims.nameId, identityProvider: qualifier },
+      identity,
+      minimumTokenSize: input.MinimumSessionTokenSize,
     },
     ctx,
   );
@@ -255,23 +288,12 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
     Issuer: claims.issuer,
     Audience: claims.recipient,
     NameQualifier: qualifier,
+    ...sessionTokenMembers(issued.credentials, packedPercent),
   };
   if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
   if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
 
-  // CloudTrail records what the assertion asked for (never the assertion itself).
-  ctx.audit.requestParameters = {
-    sAMLAssertionID: assertion.getAttribute("ID") ?? "",
-    roleSessionName: sessionName,
-    ...(Object.keys(tags.tags).length > 0 ? { principalTags: tags.tags } : {}),
-    ...(tags.transitiveTagKeys.length > 0 ? { transitiveTagKeys: tags.transitiveTagKeys } : {}),
-    roleArn,
-    principalArn,
-    ...(input.DurationSeconds !== undefined ? { durationSeconds: input.DurationSeconds } : {}),
-    ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
-    ...(policyArns.length > 0 ? { policyArns: policyArns.map((a) => ({ arn: a })) } : {}),
-    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
-  };
+  // The credentials without the secret key or session token.
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
     assumedRoleUser: { assumedRoleId: assumedRoleUser.AssumedRoleId, arn: assumedRoleUser.Arn },

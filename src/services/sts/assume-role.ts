@@ -10,7 +10,7 @@ import type { IamApi, RoleRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
 import { mfaFailed } from "./mfa.js";
-import { assumedRoleUserOf, issueSession, MAX_SESSION_TOKEN_SIZE, roleSessionIdentity, type CredentialsOutput } from "./credentials.js";
+import { assumedRoleUserOf, issueSession, MAX_SESSION_TOKEN_SIZE, roleSessionIdentity, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, inheritTransitiveTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
 
@@ -160,12 +160,9 @@ export async function assumeRole(
   const out: AssumeRoleOutput = {
     Credentials: issued.credentials,
     AssumedRoleUser: assumedRoleUser,
-    SessionTokenSize: issued.credentials.SessionToken.length,
+    ...sessionTokenMembers(issued.credentials, packedPercent),
   };
-  if (packedPercent !== undefined) {
-    out.PackedPolicySize = packedPercent;
-    out.SessionTokenUtilization = packedPercent;
-  }
+  if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
   if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
 
   ctx.audit.responseElements = {

@@ -87,6 +87,16 @@ export function assumedRoleUserOf(role: SessionRole, sessionName: string): { Ass
   };
 }
 
+/**
+ * SessionTokenSize (the returned token's length in bytes; it is ASCII) and SessionTokenUtilization
+ * of the AssumeRole* responses. The utilization is the share of the packed budget the session
+ * policies and tags use, the value the deprecated PackedPolicySize reports (which it replaces),
+ * so it is present exactly when PackedPolicySize is.
+ */
+export function sessionTokenMembers(credentials: CredentialsOutput, packedPercent: number | undefined): { SessionTokenSize: number; SessionTokenUtilization?: number } {
+  return { SessionTokenSize: credentials.SessionToken.length, ...(packedPercent !== undefined ? { SessionTokenUtilization: packedPercent } : {}) };
+}
+
 export interface IssuedSession {
   credentials: CredentialsOutput;
   record: SessionRecord;

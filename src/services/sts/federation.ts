@@ -5,12 +5,17 @@
  * sts:TagSession (when the IdP passed session tags) and sts:SetSourceIdentity (when it passed
  * a source identity); the duration rules; and the role session, an AssumedRole session like
  * AssumeRole's. The unsigned caller is named in CloudTrail as the federated user.
+ *
+ * CloudTrail for both calls: auditFederatedCall is their first step, before any check, so every
+ * outcome (validation errors included) is an event of the role's account whose requestParameters
+ * never hold the token or assertion; the caller is named (ctx.audit.federatedIdentity) as soon as
+ * its IdP's signature is verified, and never before.
  */
 import { AwsError, commonError } from "../../core/errors.js";
 import type { ConditionContext, FederatedUserIdentity, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, RoleRecord } from "../iam/api.js";
-import type { ParsedArn } from "./arn.js";
+import { parseArn, type ParsedArn } from "./arn.js";
 import { DEFAULT_ROLE_SESSION_SECONDS } from "./assume-role.js";
 import { assumedRoleUserOf, issueSession, roleSessionIdentity, type IssuedSession } from "./credentials.js";
 import { sessionTagContext, type SessionTags } from "./session-policy.js";
@@ -34,12 +39,44 @@ export interface FederatedAssumeRequest {
   /** Recorded on the session (web identity sessions name their OIDC provider in CloudTrail). */
   federatedProvider?: string;
   identity: FederatedUserIdentity;
+  /** MinimumSessionTokenSize: the issued session token is padded to at least this many bytes. */
+  minimumTokenSize?: number | undefined;
 }
 
 export interface FederatedSession {
   role: RoleRecord;
   issued: IssuedSession;
   assumedRoleUser: { AssumedRoleId: string; Arn: string };
+}
+
+/** What the federation calls share with AssumeRole in their request. */
+export interface FederatedSessionInput {
+  PolicyArns?: Array<{ arn?: string }>;
+  Policy?: string;
+  DurationSeconds?: number;
+  MinimumSessionTokenSize?: number;
+}
+
+/** requestParameters members of the session options, in CloudTrail's names; absent when not asked for. */
+export function sessionRequestParameters(input: FederatedSessionInput): Record<string, unknown> {
+  return {
+    ...(input.DurationSeconds !== undefined ? { durationSeconds: input.DurationSeconds } : {}),
+    ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
+    ...(input.PolicyArns !== undefined && input.PolicyArns.length > 0 ? { policyArns: input.PolicyArns.map((p) => ({ arn: p.arn })) } : {}),
+    ...(input.MinimumSessionTokenSize !== undefined ? { minimumSessionTokenSize: input.MinimumSessionTokenSize } : {}),
+  };
+}
+
+/**
+ * The CloudTrail event of an unsigned federation call, before any check: it belongs to the
+ * account that owns the role asked for (the caller has no account of its own), whether or not
+ * the call succeeds, and records `requestParameters` (written by the caller without the token
+ * or assertion: not even a hidden placeholder, which the schema-driven redaction would leave).
+ */
+export function auditFederatedCall(ctx: RequestContext, roleArn: string | undefined, requestParameters: Record<string, unknown>): void {
+  ctx.audit.requestParameters = requestParameters;
+  const account = typeof roleArn === "string" ? parseArn(roleArn)?.account : undefined;
+  if (account !== undefined && /^\d{12}$/.test(account)) ctx.audit.recipientAccountId = account;
 }
 
 const EMPTY_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [] });
@@ -95,6 +132,6 @@ export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: Iam
     sourceIdentity: req.sourceIdentity,
     ...(req.federatedProvider !== undefined ? { federatedProvider: req.federatedProvider } : {}),
   });
-  const issued = await issueSession(deps, identity, { now: ctx.now, durationSeconds });
+  const issued = await issueSession(deps, identity, { now: ctx.now, durationSeconds, ...(req.minimumTokenSize !== undefined ? { minimumTokenSize: req.minimumTokenSize } : {}) });
   return { role, issued, assumedRoleUser: assumedRoleUserOf(role, req.sessionName) };
 }

@@ -22,6 +22,8 @@ interface Out {
   Provider: string;
   Audience: string;
   SourceIdentity?: string;
+  SessionTokenUtilization?: number;
+  SessionTokenSize: number;
 }
 
 let issuer: TestIssuer;
@@ -315,6 +317,33 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
       "ValidationError",
       "1 validation error detected: Value 'HIDDEN_DUE_TO_SECURITY_REASONS' at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4",
     );
+  });
+
+  test("MinimumSessionTokenSize pads the session token; SessionTokenSize and SessionTokenUtilization as AssumeRole reports them", async () => {
+    const f = setup();
+    const role = await f.role;
+    const plain = await f.call({ RoleArn: role.arn, RoleSessionName: "plain", WebIdentityToken: mintToken(rsa, claims()) });
+    assert.equal(plain.SessionTokenSize, plain.Credentials.SessionToken.length);
+    assert.equal(plain.SessionTokenUtilization, undefined);
+    const tags = { principal_tags: { Project: ["Apollo"] } };
+    const ctx = engineContext(NOW);
+    const padded = await f.call({ RoleArn: role.arn, RoleSessionName: "padded", WebIdentityToken: mintToken(rsa, claims({ "https://aws.amazon.com/tags": tags })), MinimumSessionTokenSize: 3000 }, ctx);
+    assert.ok(padded.Credentials.SessionToken.length >= 3000);
+    assert.equal(padded.SessionTokenSize, padded.Credentials.SessionToken.length);
+    assert.ok(padded.PackedPolicySize !== undefined && padded.PackedPolicySize > 0);
+    assert.equal(padded.SessionTokenUtilization, padded.PackedPolicySize);
+    assert.deepEqual(ctx.audit.requestParameters, { roleArn: role.arn, roleSessionName: "padded", minimumSessionTokenSize: 3000, principalTags: { Project: "Apollo" } });
+    // A request refused by validation is still the role account's event, without the token.
+    const bad = engineContext(NOW);
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "bad", WebIdentityToken: mintToken(rsa, claims()), MinimumSessionTokenSize: 4097 }, bad),
+      "ValidationError",
+      "1 validation error detected: Value '4097' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must have value less than or equal to 4096",
+      400,
+    );
+    assert.deepEqual(bad.audit.requestParameters, { roleArn: role.arn, roleSessionName: "bad", minimumSessionTokenSize: 4097 });
+    assert.equal(bad.audit.recipientAccountId, ACCOUNT);
+    assert.equal(bad.audit.federatedIdentity, undefined);
   });
 });
 

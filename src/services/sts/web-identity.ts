@@ -1,7 +1,7 @@
 /**
  * sts:AssumeRoleWithWebIdentity with OpenID Connect ID tokens (unsigned request; the token is
  * the credential and is never logged or stored: the CloudTrail event's requestParameters are
- * written here without it, and the audit deny-list would hide WebIdentityToken by name besides).
+ * written here, before any check, without it (./federation.ts auditFederatedCall)).
  *
  * Order: model validation, role ARN syntax, session policies, the JWT's shape (tokens of this
  * installation's own outbound issuers are refused: they are not for federation into AWS), the IAM OIDC
@@ -16,8 +16,8 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, OidcProviderRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
-import type { CredentialsOutput } from "./credentials.js";
-import { assumeRoleAsFederatedUser } from "./federation.js";
+import { MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
+import { assumeRoleAsFederatedUser, auditFederatedCall, sessionRequestParameters } from "./federation.js";
 import { IdpUnreachable, type JwksSource } from "./oidc/jwks.js";
 import { isSupportedAlg, parseJwt, verifyJwtSignature } from "./oidc/jwt.js";
 import { checkFederatedSessionTags, checkPackedSize, checkPolicyArns, checkSessionPolicy, type SessionTags } from "./session-policy.js";
@@ -31,6 +31,7 @@ export interface AssumeRoleWithWebIdentityInput {
   PolicyArns?: Array<{ arn?: string }>;
   Policy?: string;
   DurationSeconds?: number;
+  MinimumSessionTokenSize?: number;
 }
 
 export interface AssumeRoleWithWebIdentityOutput {
@@ -41,6 +42,8 @@ export interface AssumeRoleWithWebIdentityOutput {
   Provider: string;
   Audience: string;
   SourceIdentity?: string;
+  SessionTokenUtilization?: number;
+  SessionTokenSize: number;
 }
 
 export interface WebIdentityDeps {
@@ -74,6 +77,7 @@ function validateModel(input: AssumeRoleWithWebIdentityInput): void {
   v.string(input.ProviderId, "providerId", { min: 4, max: 2048 });
   v.sessionPolicies(input);
   v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
+  v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);
   v.throwIfAny();
 }
 
@@ -114,25 +118,20 @@ export async function assumeRoleWithWebIdentity(
   input: AssumeRoleWithWebIdentityInput,
   ctx: RequestContext,
 ): Promise<AssumeRoleWithWebIdentityOutput> {
+  // CloudTrail records what was asked for, never the token; what the verified token passes
+  // (source identity, session tags) is added below.
+  const requestParameters: Record<string, unknown> = {
+    ...(input.RoleArn !== undefined ? { roleArn: input.RoleArn } : {}),
+    ...(input.RoleSessionName !== undefined ? { roleSessionName: input.RoleSessionName } : {}),
+    ...(input.ProviderId !== undefined ? { providerId: input.ProviderId } : {}),
+    ...sessionRequestParameters(input),
+  };
+  auditFederatedCall(ctx, input.RoleArn, requestParameters);
   validateModel(input);
   const roleArn = input.RoleArn as string;
   const sessionName = input.RoleSessionName as string;
   const token = input.WebIdentityToken as string;
-  // CloudTrail records what was asked for, never the token (not even as a hidden placeholder);
-  // what the verified token passes (source identity, session tags) is added below.
-  const requestParameters: Record<string, unknown> = {
-    roleArn,
-    roleSessionName: sessionName,
-    ...(input.ProviderId !== undefined ? { providerId: input.ProviderId } : {}),
-    ...(input.DurationSeconds !== undefined ? { durationSeconds: input.DurationSeconds } : {}),
-    ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
-    ...(input.PolicyArns !== undefined && input.PolicyArns.length > 0 ? { policyArns: input.PolicyArns.map((p) => ({ arn: p.arn })) } : {}),
-  };
-  ctx.audit.requestParameters = requestParameters;
   const arn = requireArn(roleArn);
-  // The event belongs to the account that owns the role (and is asked for the provider), whether
-  // or not the call succeeds: the unsigned caller has no account of its own.
-  if (/^\d{12}$/.test(arn.account)) ctx.audit.recipientAccountId = arn.account;
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
@@ -214,6 +213,7 @@ export async function assumeRoleWithWebIdentity(
       durationSeconds: input.DurationSeconds,
       federatedProvider: provider.arn,
       identity,
+      minimumTokenSize: input.MinimumSessionTokenSize,
     },
     ctx,
   );
@@ -224,6 +224,7 @@ export async function assumeRoleWithWebIdentity(
     AssumedRoleUser: assumedRoleUser,
     Provider: iss,
     Audience: audience,
+    ...sessionTokenMembers(issued.credentials, packedPercent),
   };
   if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
   if (sourceIdentity !== undefined) out.SourceIdentity = sourceIdentity;
