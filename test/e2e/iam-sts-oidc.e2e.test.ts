@@ -306,15 +306,15 @@ test("session tags from the token: trust-policy tag keys, aws:PrincipalTag, tran
   assert.equal(assume?.userIdentity.arn, `arn:aws:sts::${s.accountId}:assumed-role/web-tagged/apollo`);
   assert.deepEqual(assume?.userIdentity.sessionContext.webIdFederationData, { federatedProvider: providerArn, attributes: {} });
 
-  // MinimumSessionTokenSize: the token is padded, SessionTokenSize is its length, SessionTokenUtilization the packed share; the padded token works.
+  // MinimumSessionTokenSize: the token is padded, SessionTokenSize is its length, SessionTokenUtilization the larger of its share of 4,096 bytes and the packed share; the padded token works.
   const big = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "big-token", WebIdentityToken: apolloToken, MinimumSessionTokenSize: 4096 }));
   assert.ok(big.Credentials!.SessionToken!.length >= 4096);
   assert.equal(big.SessionTokenSize, big.Credentials!.SessionToken!.length);
-  assert.equal(big.SessionTokenUtilization, big.PackedPolicySize);
-  assert.ok(big.SessionTokenUtilization! > 0 && big.SessionTokenUtilization! <= 100);
+  assert.ok(big.PackedPolicySize! > 0);
+  assert.equal(big.SessionTokenUtilization, 100);
   await new IAMClient(s.clientConfig(credsOf(big.Credentials))).send(new ListRolesCommand({}));
   assert.equal(untagged.SessionTokenSize, untagged.Credentials!.SessionToken!.length);
-  assert.equal(untagged.SessionTokenUtilization, undefined);
+  assert.equal(untagged.SessionTokenUtilization, Math.ceil((untagged.SessionTokenSize! * 100) / 4096));
   await assert.rejects(
     sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "huge-token", WebIdentityToken: apolloToken, MinimumSessionTokenSize: 4097 })),
     (e: any) =>

@@ -209,11 +209,11 @@ test("AssumeRoleWithSAML in CloudTrail: the documented requestParameters without
   assert.ok(out.Credentials!.SessionToken!.length >= 4096);
   assert.equal(out.SessionTokenSize, out.Credentials!.SessionToken!.length);
   assert.ok((out.PackedPolicySize ?? 0) > 0);
-  assert.equal(out.SessionTokenUtilization, out.PackedPolicySize);
+  assert.equal(out.SessionTokenUtilization, 100);
   await new IAMClient(s.clientConfig(creds(out.Credentials))).send(new ListRolesCommand({}));
   const plain = await call(samlResponse(idp, options()));
   assert.equal(plain.SessionTokenSize, plain.Credentials!.SessionToken!.length);
-  assert.equal(plain.SessionTokenUtilization, undefined);
+  assert.equal(plain.SessionTokenUtilization, Math.ceil((plain.SessionTokenSize! * 100) / 4096));
   assert.equal(plain.PackedPolicySize, undefined);
 
   // Refusals, each told apart by what the request asked for: an unsigned assertion, one signed by

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { sessionTokenUtilization } from "./credentials.js";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { before, describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.js";
@@ -365,18 +366,19 @@ describe("AssumeRoleWithSAML", () => {
     assert.equal(f.iam.sessions.size, 1);
   });
 
-  test("MinimumSessionTokenSize pads the session token; SessionTokenSize and SessionTokenUtilization as AssumeRole reports them", async () => {
+  test("MinimumSessionTokenSize pads the session token; SessionTokenSize and SessionTokenUtilization as every credential-issuing call reports them", async () => {
     const f = setup();
     await f.role;
     const plain = await f.call(input(response()));
     assert.equal(plain.SessionTokenSize, plain.Credentials.SessionToken.length);
-    assert.equal(plain.SessionTokenUtilization, undefined);
+    assert.equal(plain.SessionTokenUtilization, sessionTokenUtilization(plain.SessionTokenSize));
     assert.equal(plain.PackedPolicySize, undefined);
     const padded = await f.call(input(response({ attributes: baseAttributes({ [ATTR.principalTag("Project")]: ["Apollo"] }) }), { MinimumSessionTokenSize: 4096 }));
     assert.ok(padded.Credentials.SessionToken.length >= 4096);
     assert.equal(padded.SessionTokenSize, padded.Credentials.SessionToken.length);
     assert.ok(padded.PackedPolicySize !== undefined && padded.PackedPolicySize > 0);
-    assert.equal(padded.SessionTokenUtilization, padded.PackedPolicySize);
+    // The padded token fills the whole 4,096 bytes: fuller than its packed tags.
+    assert.equal(padded.SessionTokenUtilization, 100);
     const zero = await f.call(input(response(), { MinimumSessionTokenSize: 0 }));
     assert.equal(zero.SessionTokenSize, plain.SessionTokenSize);
     await expectAwsError(

@@ -13,6 +13,7 @@ interface AssumeOut {
   PackedPolicySize?: number;
   SourceIdentity?: string;
   SessionTokenSize: number;
+  SessionTokenUtilization: number;
 }
 
 const userCtx = (deny?: Parameters<typeof fakeContext>[0]["deny"]) =>
@@ -31,6 +32,7 @@ describe("AssumeRole", () => {
     assert.deepEqual(out.AssumedRoleUser, { AssumedRoleId: `${role.roleId}:build-42`, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Deploy/build-42` });
     assert.equal(out.PackedPolicySize, undefined);
     assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
+    assert.equal(out.SessionTokenUtilization, Math.ceil((out.SessionTokenSize * 100) / 4096));
     assert.ok(out.Credentials.SessionToken.startsWith("BwkSTS1") && out.Credentials.SessionToken.length >= 128);
 
     assert.deepEqual(ctx.calls, [
@@ -372,5 +374,6 @@ describe("AssumeRole", () => {
     const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", MinimumSessionTokenSize: 2000 }, userCtx());
     assert.ok(out.Credentials.SessionToken.length >= 2000 && out.Credentials.SessionToken.length < 2010);
     assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
+    assert.equal(out.SessionTokenUtilization, 49); // 2,000+ of 4,096 bytes
   });
 });

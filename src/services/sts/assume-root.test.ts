@@ -38,7 +38,7 @@ describe("AssumeRoot", () => {
   test("issues the member account's root session, limited by the task policy", async () => {
     const { f } = setup();
     const ctx = fakeContext({ principal: principals.user(MGMT, "admin"), now: NOW });
-    const out = await f.call<{ Credentials: { AccessKeyId: string; Expiration: Date; SessionToken: string }; SessionTokenSize: number; SourceIdentity?: string }>(
+    const out = await f.call<{ Credentials: { AccessKeyId: string; Expiration: Date; SessionToken: string }; SessionTokenSize: number; SessionTokenUtilization: number; SourceIdentity?: string }>(
       "AssumeRoot",
       input(`arn:aws:iam::${MEMBER}:root`, AUDIT, { DurationSeconds: 600 }),
       ctx,
@@ -46,6 +46,7 @@ describe("AssumeRoot", () => {
     assert.match(out.Credentials.AccessKeyId, /^ASIA/);
     assert.deepEqual(out.Credentials.Expiration, new Date(Math.floor(NOW / 1000) * 1000 + 600_000));
     assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
+    assert.equal(out.SessionTokenUtilization, Math.ceil((out.SessionTokenSize * 100) / 4096));
     assert.equal(out.SourceIdentity, undefined);
     const rec = f.iam.sessions.get(out.Credentials.AccessKeyId);
     assert.equal(rec?.kind, "AssumedRoot");

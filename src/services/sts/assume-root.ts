@@ -18,7 +18,7 @@ import { isRootTaskPolicyArn } from "../iam/aws-managed-policies.js";
 import { isRootAccessAdministrator, type RootAccessFeature } from "../iam/root-access.js";
 import type { OrganizationMembershipView, OrganizationsView } from "../organizations/view.js";
 import { auditCredentials } from "./audit-format.js";
-import { issueSession, MAX_SESSION_TOKEN_SIZE, type CredentialsOutput } from "./credentials.js";
+import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { ValidationCollector, validationError } from "./validation.js";
 
 export interface AssumeRootInput {
@@ -32,6 +32,7 @@ export interface AssumeRootOutput {
   Credentials: CredentialsOutput;
   SourceIdentity?: string;
   SessionTokenSize: number;
+  SessionTokenUtilization: number;
 }
 
 export interface AssumeRootDeps {
@@ -106,6 +107,6 @@ export async function assumeRoot(deps: AssumeRootDeps, input: AssumeRootInput, c
   return {
     Credentials: issued.credentials,
     ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
-    SessionTokenSize: issued.credentials.SessionToken.length,
+    ...sessionTokenMembers(issued.credentials),
   };
 }

@@ -87,14 +87,22 @@ export function assumedRoleUserOf(role: SessionRole, sessionName: string): { Ass
   };
 }
 
+/** Percentage (0–100) of the largest session token STS issues that a token of `size` bytes uses. */
+export function sessionTokenUtilization(size: number): number {
+  return Math.min(100, Math.ceil((size * 100) / MAX_SESSION_TOKEN_SIZE));
+}
+
 /**
  * SessionTokenSize (the returned token's length in bytes; it is ASCII) and SessionTokenUtilization
- * of the AssumeRole* responses. The utilization is the share of the packed budget the session
- * policies and tags use, the value the deprecated PackedPolicySize reports (which it replaces),
- * so it is present exactly when PackedPolicySize is.
+ * of every response that issues credentials. The API reference defines the utilization as the
+ * percentage of the largest allowed session token that the returned token consumes, and names it
+ * the replacement of PackedPolicySize: a token is as full as its fuller part, so it is the larger
+ * of the token's own share of MAX_SESSION_TOKEN_SIZE (MinimumSessionTokenSize padding) and the
+ * packed session policies' and tags' share of their budget, where the call has them.
  */
-export function sessionTokenMembers(credentials: CredentialsOutput, packedPercent: number | undefined): { SessionTokenSize: number; SessionTokenUtilization?: number } {
-  return { SessionTokenSize: credentials.SessionToken.length, ...(packedPercent !== undefined ? { SessionTokenUtilization: packedPercent } : {}) };
+export function sessionTokenMembers(credentials: CredentialsOutput, packedPercent?: number): { SessionTokenSize: number; SessionTokenUtilization: number } {
+  const size = credentials.SessionToken.length;
+  return { SessionTokenSize: size, SessionTokenUtilization: Math.max(packedPercent ?? 0, sessionTokenUtilization(size)) };
 }
 
 export interface IssuedSession {

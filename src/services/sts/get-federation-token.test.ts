@@ -8,6 +8,8 @@ interface Out {
   Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
   FederatedUser: { FederatedUserId: string; Arn: string };
   PackedPolicySize?: number;
+  SessionTokenSize: number;
+  SessionTokenUtilization: number;
 }
 const NOW_S = Math.floor(NOW / 1000) * 1000;
 const POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Encrypt", Resource: "*" }] });
@@ -22,6 +24,8 @@ describe("GetFederationToken", () => {
     assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 43200_000);
     assert.deepEqual(out.FederatedUser, { FederatedUserId: `${ACCOUNT}:bob`, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/bob` });
     assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize > 0 && out.PackedPolicySize <= 100);
+    assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
+    assert.equal(out.SessionTokenUtilization, Math.max(out.PackedPolicySize, Math.ceil((out.SessionTokenSize * 100) / 4096)));
     const rec = f.iam.sessions.get(out.Credentials.AccessKeyId)!;
     assert.equal(rec.kind, "FederatedUser");
     assert.equal(rec.sessionName, "bob");
@@ -42,6 +46,12 @@ describe("GetFederationToken", () => {
     const long = await f.call<Out>("GetFederationToken", { Name: "bob", DurationSeconds: 129600 }, user);
     assert.equal(long.Credentials.Expiration.getTime(), NOW_S + 129600_000);
     assert.equal(long.PackedPolicySize, undefined);
+    // MinimumSessionTokenSize pads the token (0–4,096), as for every call that issues credentials.
+    const padded = await f.call<Out>("GetFederationToken", { Name: "bob", MinimumSessionTokenSize: 4096 }, user);
+    assert.ok(padded.Credentials.SessionToken.length >= 4096);
+    assert.equal(padded.SessionTokenSize, padded.Credentials.SessionToken.length);
+    assert.equal(padded.SessionTokenUtilization, 100);
+    await expectAwsError(f.call("GetFederationToken", { Name: "bob", MinimumSessionTokenSize: 4097 }, user), "ValidationError", /minimumSessionTokenSize/);
     await expectAwsError(f.call("GetFederationToken", { Name: "bob", DurationSeconds: 129601 }, user), "ValidationError", /durationSeconds/);
     await expectAwsError(f.call("GetFederationToken", { Name: "bob", DurationSeconds: 899 }, user), "ValidationError", /durationSeconds/);
     const root = fakeContext({ principal: principals.root(ACCOUNT), now: NOW });

@@ -11,7 +11,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi } from "../iam/api.js";
 import { usesTemporaryCredentials } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
-import { issueSession, type CredentialsOutput } from "./credentials.js";
+import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { DEFAULT_SESSION_TOKEN_SECONDS, MAX_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_MAX_SECONDS } from "./get-session-token.js";
 import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { MAX_SESSION_POLICY_CHARS, PATTERNS, ValidationCollector } from "./validation.js";
@@ -22,14 +22,16 @@ export interface GetFederationTokenInput {
   PolicyArns?: Array<{ arn?: string }>;
   DurationSeconds?: number;
   Tags?: TagInput[];
+  MinimumSessionTokenSize?: number;
 }
 
 export interface GetFederationTokenOutput {
   Credentials: CredentialsOutput;
   FederatedUser: { FederatedUserId: string; Arn: string };
   PackedPolicySize?: number;
+  SessionTokenSize: number;
+  SessionTokenUtilization: number;
 }
-
 
 function validateModel(input: GetFederationTokenInput): void {
   const v = new ValidationCollector();
@@ -39,6 +41,7 @@ function validateModel(input: GetFederationTokenInput): void {
   input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
   v.number(input.DurationSeconds, "durationSeconds", 900, MAX_SESSION_TOKEN_SECONDS);
   v.tags(input.Tags);
+  v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);
   v.throwIfAny();
 }
 
@@ -81,11 +84,11 @@ export async function getFederationToken(
       ...(policyArns.length > 0 ? { sessionPolicyArns: policyArns } : {}),
       ...(tagKeys.length > 0 ? { sessionTags: tags } : {}),
     },
-    { now: ctx.now, durationSeconds: duration },
+    { now: ctx.now, durationSeconds: duration, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );
 
   const federatedUser = { FederatedUserId: `${p.accountId}:${name}`, Arn: federatedArn };
-  const out: GetFederationTokenOutput = { Credentials: issued.credentials, FederatedUser: federatedUser };
+  const out: GetFederationTokenOutput = { Credentials: issued.credentials, FederatedUser: federatedUser, ...sessionTokenMembers(issued.credentials, packedPercent) };
   if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),

@@ -5,7 +5,7 @@ import type { SessionRecord } from "../iam/api.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals, type FakeContext } from "./testing/fake-context.js";
 import { ACCOUNT, NOW, stsFixture, type StsFixture } from "./testing/sts-fixture.js";
-import { sessionTokenUtilization } from "./get-scoped-credentials.js";
+import { sessionTokenUtilization } from "./credentials.js";
 
 interface ScopedOut {
   Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };

@@ -18,7 +18,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, SessionRecord } from "../iam/api.js";
 import { usesTemporaryCredentials } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
-import { issueSession, MAX_SESSION_TOKEN_SIZE, type CredentialsOutput, type SessionIdentity } from "./credentials.js";
+import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput, type SessionIdentity } from "./credentials.js";
 import { MAX_SESSION_TOKEN_SECONDS } from "./get-session-token.js";
 import { checkSessionPolicy, packedPolicyPercent, packedPolicyTooLarge } from "./session-policy.js";
 import { MAX_SESSION_POLICY_CHARS, PATTERNS, ValidationCollector, validationError } from "./validation.js";
@@ -56,10 +56,6 @@ function validateModel(input: GetScopedCredentialsInput): void {
   }
 }
 
-/** Percentage (0–100) of the largest session token STS issues that a token of `size` bytes uses. */
-export function sessionTokenUtilization(size: number): number {
-  return Math.min(100, Math.ceil((size * 100) / MAX_SESSION_TOKEN_SIZE));
-}
 
 /** The caller's identity as a new session record carries it (credentials and times left out). */
 function identityOf(rec: SessionRecord, scopeDownPolicies: string[]): SessionIdentity {
@@ -121,7 +117,6 @@ export async function getScopedCredentials(
     expiresAt,
     ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}),
   });
-  const size = issued.credentials.SessionToken.length;
   const sessionInfo = { ScopedSessionId: p.principalId, Arn: p.arn };
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
@@ -132,8 +127,7 @@ export async function getScopedCredentials(
   return {
     Credentials: issued.credentials,
     SessionInfo: sessionInfo,
-    SessionTokenUtilization: sessionTokenUtilization(size),
-    SessionTokenSize: size,
+    ...sessionTokenMembers(issued.credentials),
     ScopedPoliciesCount: chain.length,
     ...(caller.sourceIdentity !== undefined ? { SourceIdentity: caller.sourceIdentity } : {}),
   };

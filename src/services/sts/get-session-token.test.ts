@@ -9,6 +9,7 @@ import { ACCOUNT, NOW, stsFixture } from "./testing/sts-fixture.js";
 interface Out {
   Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: Date };
   SessionTokenSize: number;
+  SessionTokenUtilization: number;
 }
 const NOW_S = Math.floor(NOW / 1000) * 1000;
 
@@ -20,6 +21,8 @@ describe("GetSessionToken", () => {
     const out = await f.call<Out>("GetSessionToken", {}, ctx);
     assert.match(out.Credentials.AccessKeyId, /^ASIA/);
     assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 43200_000);
+    assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
+    assert.equal(out.SessionTokenUtilization, Math.ceil((out.SessionTokenSize * 100) / 4096));
     const rec = f.iam.sessions.get(out.Credentials.AccessKeyId);
     assert.ok(rec);
     assert.equal(rec.kind, "SessionToken");

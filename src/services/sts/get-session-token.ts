@@ -10,7 +10,7 @@ import type { IamApi } from "../iam/api.js";
 import { usesTemporaryCredentials } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
 import { mfaFailed } from "./mfa.js";
-import { issueSession, MAX_SESSION_TOKEN_SIZE, type CredentialsOutput } from "./credentials.js";
+import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
 
 export interface GetSessionTokenInput {
@@ -23,6 +23,7 @@ export interface GetSessionTokenInput {
 export interface GetSessionTokenOutput {
   Credentials: CredentialsOutput;
   SessionTokenSize: number;
+  SessionTokenUtilization: number;
 }
 
 export const DEFAULT_SESSION_TOKEN_SECONDS = 43200;
@@ -74,5 +75,5 @@ export async function getSessionToken(
     { now: ctx.now, durationSeconds: duration, ...(input.MinimumSessionTokenSize !== undefined ? { minimumTokenSize: input.MinimumSessionTokenSize } : {}) },
   );
   ctx.audit.responseElements = { credentials: auditCredentials(issued.credentials) };
-  return { Credentials: issued.credentials, SessionTokenSize: issued.credentials.SessionToken.length };
+  return { Credentials: issued.credentials, ...sessionTokenMembers(issued.credentials) };
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { sessionTokenUtilization } from "./credentials.js";
 import { after, before, describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.js";
 import type { RoleRecord, SessionRecord } from "../iam/api.js";
@@ -319,19 +320,20 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     );
   });
 
-  test("MinimumSessionTokenSize pads the session token; SessionTokenSize and SessionTokenUtilization as AssumeRole reports them", async () => {
+  test("MinimumSessionTokenSize pads the session token; SessionTokenSize and SessionTokenUtilization as every credential-issuing call reports them", async () => {
     const f = setup();
     const role = await f.role;
     const plain = await f.call({ RoleArn: role.arn, RoleSessionName: "plain", WebIdentityToken: mintToken(rsa, claims()) });
     assert.equal(plain.SessionTokenSize, plain.Credentials.SessionToken.length);
-    assert.equal(plain.SessionTokenUtilization, undefined);
+    assert.equal(plain.SessionTokenUtilization, sessionTokenUtilization(plain.SessionTokenSize));
     const tags = { principal_tags: { Project: ["Apollo"] } };
     const ctx = engineContext(NOW);
     const padded = await f.call({ RoleArn: role.arn, RoleSessionName: "padded", WebIdentityToken: mintToken(rsa, claims({ "https://aws.amazon.com/tags": tags })), MinimumSessionTokenSize: 3000 }, ctx);
     assert.ok(padded.Credentials.SessionToken.length >= 3000);
     assert.equal(padded.SessionTokenSize, padded.Credentials.SessionToken.length);
     assert.ok(padded.PackedPolicySize !== undefined && padded.PackedPolicySize > 0);
-    assert.equal(padded.SessionTokenUtilization, padded.PackedPolicySize);
+    assert.equal(padded.SessionTokenUtilization, Math.max(padded.PackedPolicySize ?? 0, sessionTokenUtilization(padded.SessionTokenSize!)));
+    assert.equal(padded.SessionTokenUtilization, 74); // 3,000+ bytes of 4,096
     assert.deepEqual(ctx.audit.requestParameters, { roleArn: role.arn, roleSessionName: "padded", minimumSessionTokenSize: 3000, principalTags: { Project: "Apollo" } });
     // A request refused by validation is still the role account's event, without the token.
     const bad = engineContext(NOW);
