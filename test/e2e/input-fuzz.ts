@@ -5,9 +5,13 @@
  * type, out of range, badly encoded, huge or deeply nested. awsJson bodies are JSON text, awsQuery
  * bodies are forms. A seeded random source picks the cases, so a run is reproducible from its seed.
  */
+import http from "node:http";
 import type { NormalizedSchema } from "@smithy/core/schema";
-import { operationShapes, requiredMemberCount, traitString, hasTrait } from "../../src/protocol/schema-util.js";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { operationShapes, requiredMemberCount, traitString, hasTrait, serviceShapes } from "../../src/protocol/schema-util.js";
 import type { ServiceDefinition } from "../../src/services/types.js";
+import { ADMIN_KEY_ID, ADMIN_SECRET, type Creds, type TestServer } from "./harness.js";
 
 export type Random = () => number;
 
@@ -535,12 +539,7 @@ export function planService(svc: ServiceDefinition, opts: PlanOptions): FuzzCase
   const cases: FuzzCase[] = [];
   const byKind = new Map<Kind, Array<{ op: string; path: Step[] }>>();
   const ops = Object.keys(svc.operations).sort();
-  const bodyOf = (op: string, input: NormalizedSchema, v: unknown): Buffer => {
-    if (!query) return Buffer.from(jsonText(v), "utf8");
-    const parts = [`Action=${op}`, `Version=${svc.apiVersion}`];
-    if (input.isStructSchema()) formParts(input, v, "", parts);
-    return Buffer.from(parts.join("&"), "utf8");
-  };
+  const bodyOf = (op: string, input: NormalizedSchema, v: unknown): Buffer => encodeBody(svc, op, input, v);
   const mutationsOf = (ns: NormalizedSchema) => (query ? formMutations(ns) : jsonMutations(ns));
   const add = (op: string, label: string, body: Buffer) => cases.push({ service: svc, operation: op, label, body });
   const mutate = (op: string, path: Step[], which?: number) => {
@@ -595,4 +594,186 @@ export function planService(svc: ServiceDefinition, opts: PlanOptions): FuzzCase
   const valid = bodyOf(anyOp, input, sample(input)).toString("utf8");
   for (const [label, make] of query ? formBodyMutations(valid, anyOp) : jsonBodyMutations(valid)) add(anyOp, `body: ${label}`, make());
   return cases;
+}
+
+function encodeBody(svc: ServiceDefinition, op: string, input: NormalizedSchema, v: unknown): Buffer {
+  if (svc.protocol !== "awsQuery") return Buffer.from(jsonText(v), "utf8");
+  const parts = [`Action=${op}`, `Version=${svc.apiVersion}`];
+  if (input.isStructSchema()) formParts(input, v, "", parts);
+  return Buffer.from(parts.join("&"), "utf8");
+}
+
+/** A plausible input of `op`: its required members and those with a hint (memberHints), fillers elsewhere. */
+export function sampleInput(svc: ServiceDefinition, op: string): Record<string, unknown> {
+  const def = svc.operations[op];
+  if (def === undefined) throw new Error(`${svc.name} has no operation ${op}`);
+  const v = sample(operationShapes(def.schema).input);
+  return v !== null && typeof v === "object" ? (v as Record<string, unknown>) : {};
+}
+
+/** The top-level string members of `op`'s input, by name. */
+export function stringMembers(svc: ServiceDefinition, op: string): string[] {
+  const input = operationShapes(svc.operations[op]!.schema).input;
+  return input.isStructSchema() ? [...input.structIterator()].filter(([, m]) => kindOf(m) === "string").map(([n]) => n) : [];
+}
+
+/**
+ * The body of a request to `op` with input `v` in the service's protocol: JSON text (blobs given
+ * as base64 strings, timestamps as Dates) or a query form built from the operation's schema.
+ */
+export function requestBody(svc: ServiceDefinition, op: string, v: unknown): Buffer {
+  const def = svc.operations[op];
+  if (def === undefined) throw new Error(`${svc.name} has no operation ${op}`);
+  return encodeBody(svc, op, operationShapes(def.schema).input, v);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending cases and judging the answers
+
+/** Codes every service of a protocol family may answer malformed input with (besides its modelled errors). */
+export const PROTOCOL_CODES: Record<"json" | "query", Record<string, number>> = {
+  json: { SerializationException: 400, ValidationException: 400, AccessDeniedException: 400 },
+  query: {
+    ValidationError: 400,
+    MissingParameter: 400,
+    InvalidParameterValue: 400,
+    InvalidParameterCombination: 400,
+    MalformedQueryString: 404,
+    InvalidQueryParameter: 400,
+    MissingAction: 400,
+    InvalidAction: 400,
+    // Refused for the caller, not the input (e.g. an operation that needs temporary credentials).
+    AccessDenied: 403,
+  },
+};
+
+// Stack frames, source locations and JavaScript engine messages never belong in an AWS error.
+export const INTERNAL_DETAIL = /\n\s+at |\bat [\w.<>]+ \(|\.[jt]s:\d+|node_modules|\/tmp\/|\/work\/|TypeError|RangeError|SyntaxError|ReferenceError|Maximum call stack|Cannot read propert|is not a function|undefined is not|\[object Object\]|SQLITE_/;
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Signed raw requests to a test server over one keep-alive agent. */
+export class FuzzWire {
+  private readonly agent: http.Agent;
+  private readonly signers = new Map<string, SignatureV4>();
+
+  constructor(
+    private readonly s: TestServer,
+    maxSockets: number,
+    private readonly timeoutMs = 20_000,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
+
+  send(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
+    const u = new URL(this.s.url);
+    const timeout = this.timeoutMs;
+    return new Promise((resolve, reject) => {
+      const req = http.request({ method, host: u.hostname, port: u.port, path, headers, agent: this.agent, timeout }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeout} ms`)));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+
+  /** Sends `body` to `operation` of `svc`, signed with `creds` (the admin's by default) in `region`. */
+  async sendSigned(svc: ServiceDefinition, operation: string, body: Buffer, creds?: Creds, region = "us-east-1"): Promise<Reply> {
+    const c = creds ?? { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET };
+    const id = `${svc.signingName}\u0000${region}\u0000${c.accessKeyId}\u0000${c.sessionToken ?? ""}`;
+    let signer = this.signers.get(id);
+    if (signer === undefined) {
+      signer = new SignatureV4({ service: svc.signingName, region, credentials: c, sha256: Sha256 });
+      this.signers.set(id, signer);
+    }
+    const u = new URL(this.s.url);
+    const headers: Record<string, string> =
+      svc.protocol === "awsQuery"
+        ? { host: u.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" }
+        : { host: u.host, "content-type": `application/x-amz-json-${svc.protocol === "awsJson1_0" ? "1.0" : "1.1"}`, "x-amz-target": `${svc.targetPrefix}.${operation}` };
+    const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: u.hostname, port: Number(u.port), path: "/", headers, body });
+    return this.send("POST", "/", signed.headers as Record<string, string>, body);
+  }
+
+  async healthy(): Promise<boolean> {
+    const r = await this.send("GET", "/health", {});
+    return r.status === 200;
+  }
+
+  destroy(): void {
+    this.agent.destroy();
+  }
+}
+
+/** The error code and message of an error answer, as the protocol frames them (undefined when it is no well-formed error). */
+export function errorOf(svc: ServiceDefinition, r: Reply): { code: string; message: string } | undefined {
+  if (svc.protocol === "awsQuery") {
+    const m = /^<ErrorResponse xmlns="[^"]+"><Error><Type>Sender<\/Type><Code>([A-Za-z.]+)<\/Code>(?:<Message>([^<]*)<\/Message>)?(?:<(\w+)>[^<]*<\/\3>)*<\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/.exec(r.body);
+    return m ? { code: m[1]!, message: m[2] ?? "" } : undefined;
+  }
+  try {
+    const v = JSON.parse(r.body) as Record<string, unknown>;
+    const msg = v["message"] ?? v["Message"];
+    return typeof v["__type"] === "string" ? { code: v["__type"], message: typeof msg === "string" ? msg : "" } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What is wrong with an answer (undefined when nothing is): a 2xx in the protocol's format, or a 4xx with a code the protocol or the service's model has and no internal detail. */
+export function problemWith(svc: ServiceDefinition, r: Reply): string | undefined {
+  const query = svc.protocol === "awsQuery";
+  if (r.status >= 200 && r.status < 300) {
+    if (query) return /^<(\w+)Response xmlns="[^"]+">[\s\S]*<\/\1Response>$/.test(r.body) ? undefined : "2xx body is no query response document";
+    try {
+      const v: unknown = JSON.parse(r.body);
+      return v !== null && typeof v === "object" && !Array.isArray(v) ? undefined : "2xx body is no JSON object";
+    } catch {
+      return "2xx body is no JSON";
+    }
+  }
+  if (r.status < 400 || r.status >= 500) return `status ${r.status}`;
+  if (query) {
+    if (!String(r.headers["content-type"]).startsWith("text/xml")) return `error content-type ${r.headers["content-type"]}`;
+  } else {
+    if (!String(r.headers["content-type"]).startsWith("application/x-amz-json-1.")) return `error content-type ${r.headers["content-type"]}`;
+    let v: Record<string, unknown>;
+    try {
+      v = JSON.parse(r.body) as Record<string, unknown>;
+    } catch {
+      return "error body is no JSON";
+    }
+    if (typeof v["__type"] !== "string") return "error body has no __type";
+    if (r.headers["x-amzn-errortype"] !== v["__type"]) return `x-amzn-ErrorType ${r.headers["x-amzn-errortype"]} differs from __type ${v["__type"]}`;
+    const msg = v["message"] ?? v["Message"];
+    if (msg !== undefined && typeof msg !== "string") return "message is no string";
+  }
+  const err = errorOf(svc, r);
+  if (err === undefined) return query ? "body is no query ErrorResponse" : "error body has no __type";
+  const { code, message } = err;
+  const common = PROTOCOL_CODES[query ? "query" : "json"][code];
+  if (common !== undefined) {
+    if (r.status !== common) return `${code} with status ${r.status}, not ${common}`;
+  } else {
+    let modelled = false;
+    for (const [name, e] of serviceShapes(svc).errors) {
+      if ((query ? (e.queryCode ?? name) : name) !== code) continue;
+      // awsJson services send their modelled errors with 400 whatever the model's httpError trait
+      // says (KMS's NotFoundException is 400 on the wire, 404 in the model); the query services
+      // send the trait's status.
+      modelled = true;
+      if (query && e.httpStatus !== undefined && r.status !== e.httpStatus) return `${code} with status ${r.status}, not its modelled ${e.httpStatus}`;
+    }
+    if (!modelled) return `error code ${code} is neither a ${svc.protocol} validation code nor modelled by ${svc.name}`;
+  }
+  if (INTERNAL_DETAIL.test(message) || INTERNAL_DETAIL.test(r.body.slice(0, 4096))) return `internal detail in the error: ${message.slice(0, 200)}`;
+  return undefined;
 }

@@ -111,6 +111,15 @@ const errors: ErrorCase[] = [
     message: `Invalid principal in policy: "AWS":"arn:aws:iam::${ACCT}:group/admins"`,
   },
   { name: "unknown principal type", kind: "resource", text: v12({ ...ok, Principal: { Foo: "x" } }), message: 'Invalid principal in policy: "Foo":"x"' },
+  // Principals here are all in the aws partition; an account root of another one would otherwise grant that account id.
+  { name: "account root of another partition", kind: "resource", text: v12({ ...ok, Principal: { AWS: `arn:aws-cn:iam::${ACCT}:root` } }), message: `Invalid principal in policy: "AWS":"arn:aws-cn:iam::${ACCT}:root"` },
+  {
+    name: "role of another partition in a trust policy",
+    kind: "trust",
+    text: v12({ ...trustStmt, Principal: { AWS: `arn:aws-us-gov:iam::${ACCT}:role/r` } }),
+    message: `Invalid principal in policy: "AWS":"arn:aws-us-gov:iam::${ACCT}:role/r"`,
+  },
+  { name: "session of another partition", kind: "resource", text: v12({ ...ok, Principal: { AWS: `arn:aws-cn:sts::${ACCT}:assumed-role/r/s` } }), message: `Invalid principal in policy: "AWS":"arn:aws-cn:sts::${ACCT}:assumed-role/r/s"` },
 ];
 
 describe("parsePolicy errors (IAM MalformedPolicyDocument text)", () => {

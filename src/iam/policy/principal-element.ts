@@ -44,9 +44,12 @@ export interface CallerIdentity {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-const ROOT_ARN = /^arn:[a-z0-9-]+:iam::(\d{12}):root$/;
-const IAM_PRINCIPAL_ARN = /^arn:[a-z0-9-]+:iam::\d{12}:(user|role)\/[^*?]+$/;
-const STS_PRINCIPAL_ARN = /^arn:[a-z0-9-]+:sts::\d{12}:(assumed-role\/[^/*?]+\/[^*?]+|federated-user\/[^*?]+)$/;
+// Every principal of this installation is in the aws partition. A principal ARN of another
+// partition (aws-cn, aws-us-gov, …) names no principal here and is invalid, as in AWS; read as its
+// account id it would grant that account of the aws partition.
+const ROOT_ARN = /^arn:aws:iam::(\d{12}):root$/;
+const IAM_PRINCIPAL_ARN = /^arn:aws:iam::\d{12}:(user|role)\/[^*?]+$/;
+const STS_PRINCIPAL_ARN = /^arn:aws:sts::\d{12}:(assumed-role\/[^/*?]+\/[^*?]+|federated-user\/[^*?]+)$/;
 /** IAM rewrites the ARN of a deleted principal to its unique id; such values never match. */
 const UNIQUE_ID = /^A(IDA|ROA)[A-Z0-9]{12,}$/;
 

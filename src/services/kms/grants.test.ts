@@ -23,6 +23,21 @@ describe("KMS grants", () => {
     await rejects(h.call("DisableKey", { KeyId: k.KeyId }, alice), "AccessDeniedException");
   });
 
+  test("a grant constraint holds at most 8 encryption context pairs of values up to 384 characters", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const base = { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Encrypt"] };
+    const pairs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]));
+    await h.call("CreateGrant", { ...base, Constraints: { EncryptionContextSubset: pairs(8) } });
+    await h.call("CreateGrant", { ...base, Constraints: { EncryptionContextEquals: { k: "v".repeat(384) } } });
+    await rejects(h.call("CreateGrant", { ...base, Constraints: { EncryptionContextSubset: pairs(9) } }), "ValidationException", "The EncryptionContextSubset grant constraint can include up to 8 encryption context pairs.");
+    await rejects(
+      h.call("CreateGrant", { ...base, Constraints: { EncryptionContextEquals: { k: "v".repeat(385) } } }),
+      "ValidationException",
+      "An encryption context value in the EncryptionContextEquals grant constraint cannot exceed 384 characters.",
+    );
+    assert.equal((await h.call<{ Grants: unknown[] }>("ListGrants", { KeyId: k.KeyId })).Grants.length, 2);
+  });
+
   test("encryption context constraints (subset and equals) are enforced", async () => {
     const bob = await h.user(ACCOUNT, "bob");
     const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;

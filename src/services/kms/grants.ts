@@ -101,6 +101,20 @@ function normalizeConstraints(c: CreateGrantInput["Constraints"]): GrantConstrai
   return out.EncryptionContextEquals || out.EncryptionContextSubset ? out : undefined;
 }
 
+/** Each grant constraint holds up to 8 encryption context pairs, each value up to 384 characters (CreateGrant, Constraints). */
+const CONSTRAINT_PAIRS_MAX = 8;
+const CONSTRAINT_VALUE_MAX = 384;
+
+function checkConstraintLimits(c: CreateGrantInput["Constraints"]): void {
+  for (const name of ["EncryptionContextSubset", "EncryptionContextEquals"] as const) {
+    const ec = c?.[name];
+    if (ec === undefined) continue;
+    const pairs = Object.entries(ec);
+    if (pairs.length > CONSTRAINT_PAIRS_MAX) throw validation(`The ${name} grant constraint can include up to ${CONSTRAINT_PAIRS_MAX} encryption context pairs.`);
+    if (pairs.some(([, v]) => v.length > CONSTRAINT_VALUE_MAX)) throw validation(`An encryption context value in the ${name} grant constraint cannot exceed ${CONSTRAINT_VALUE_MAX} characters.`);
+  }
+}
+
 function checkCreateGrantInput(input: CreateGrantInput): void {
   const v = new Violations();
   validateKeyId(v, input.KeyId);
@@ -119,6 +133,7 @@ function checkCreateGrantInput(input: CreateGrantInput): void {
   for (const p of [input.GranteePrincipal, input.RetiringPrincipal]) {
     if (p !== undefined && !PRINCIPAL_ARN.test(p)) throw invalidArn(`${p} is not a valid principal.`);
   }
+  checkConstraintLimits(input.Constraints);
   if (input.Constraints?.SourceArn !== undefined) throw validation("The SourceArn grant constraint is valid only for grants to AWS service principals.");
   if (normalizeConstraints(input.Constraints) && input.Operations.some((op) => !EC_OPERATIONS.has(op))) {
     throw validation("Grant constraints are not supported for the requested operations. Use constraints only with operations that accept an encryption context.");

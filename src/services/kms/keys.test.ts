@@ -62,6 +62,25 @@ describe("KMS keys", () => {
     await rejects(h.call("CreateKey", { CustomKeyStoreId: "cks-1234567890abcdef0" }), "CustomKeyStoreNotFoundException");
   });
 
+  test("custom key store members are length-checked before the store is looked up; the password is never echoed", async () => {
+    const store = { CustomKeyStoreName: "s", CloudHsmClusterId: "cluster-1234567890a", TrustAnchorCertificate: "cert" };
+    await rejects(h.call("CreateCustomKeyStore", { ...store, KeyStorePassword: "1234567" }), "CloudHsmClusterNotFoundException");
+    for (const [pw, bound] of [["123456", "greater than or equal to 7"], ["p".repeat(33), "less than or equal to 32"]] as const) {
+      const e = await rejects(h.call("CreateCustomKeyStore", { ...store, KeyStorePassword: pw }), "ValidationException", `1 validation error detected: Value at 'keyStorePassword' failed to satisfy constraint: Member must have length ${bound}`);
+      assert.ok(!e.message.includes(pw));
+      await rejects(h.call("UpdateCustomKeyStore", { CustomKeyStoreId: "cks-1234567890abcdef0", KeyStorePassword: pw }), "ValidationException", /keyStorePassword/);
+    }
+    await rejects(
+      h.call("UpdateCustomKeyStore", { CustomKeyStoreId: "cks-1234567890abcdef0", NewCustomKeyStoreName: "n".repeat(257) }),
+      "ValidationException",
+      /^1 validation error detected: Value 'n{257}' at 'newCustomKeyStoreName' failed to satisfy constraint: Member must have length less than or equal to 256$/,
+    );
+    await rejects(h.call("UpdateCustomKeyStore", { CustomKeyStoreId: "cks-1234567890abcdef0", NewCustomKeyStoreName: "n" }), "CustomKeyStoreNotFoundException");
+    // There are no stores, so no list was ever cut short and no marker handed out.
+    await rejects(h.call("DescribeCustomKeyStores", { Marker: "abc" }), "InvalidMarkerException", "Invalid marker.");
+    assert.deepEqual(await h.call("DescribeCustomKeyStores", {}), { CustomKeyStores: [], Truncated: false });
+  });
+
   test("state machine: disable, enable, schedule deletion, cancel, with AWS's exceptions", async () => {
     const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
     const KeyId = String(md.KeyId);
@@ -159,6 +178,14 @@ describe("KMS keys", () => {
     await rejects(h.call("ScheduleKeyDeletion", { KeyId: "alias/ids" }), "NotFoundException", "Invalid keyId alias/ids");
     await rejects(h.call("EnableKeyRotation", { KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/ids` }), "NotFoundException");
     await rejects(h.call("DescribeKey", { KeyId: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KeyId}` }), "NotFoundException", "Invalid arn eu-west-1");
+    // The key's own ARN in another partition names no key here: neither a read nor a state change reaches it.
+    for (const partition of ["aws-cn", "aws-us-gov", "aws-xx"]) {
+      const foreign = String(md.Arn).replace("arn:aws:", `arn:${partition}:`);
+      await rejects(h.call("DescribeKey", { KeyId: foreign }), "NotFoundException", `Invalid arn ${partition}`);
+      await rejects(h.call("DisableKey", { KeyId: foreign }), "NotFoundException", `Invalid arn ${partition}`);
+      await rejects(h.call("DescribeKey", { KeyId: `arn:${partition}:kms:${REGION}:${ACCOUNT}:alias/ids` }), "NotFoundException", `Invalid arn ${partition}`);
+    }
+    assert.equal((await h.call<{ KeyMetadata: { KeyState: string } }>("DescribeKey", { KeyId })).KeyMetadata.KeyState, "Enabled");
     await rejects(h.call("DescribeKey", { KeyId: "not-a-key" }), "NotFoundException", "Invalid keyId not-a-key");
     const missing = "11111111-2222-4333-8444-555555555555";
     await rejects(h.call("DescribeKey", { KeyId: missing }), "NotFoundException", `Key 'arn:aws:kms:${REGION}:${ACCOUNT}:key/${missing}' does not exist`);

@@ -60,6 +60,7 @@ interface Parsed {
 }
 
 interface ParsedArn {
+  partition: string;
   region: string;
   accountId: string;
   kind: "key" | "alias";
@@ -85,8 +86,9 @@ function parseArn(id: string): ParsedArn | null {
   const m = ARN.exec(id);
   let parsed: ParsedArn | null = null;
   if (m) {
-    const [, , region, accountId, kind, rest] = m as unknown as [string, string, string, string, "key" | "alias", string];
+    const [, partition, region, accountId, kind, rest] = m as unknown as [string, string, string, string, "key" | "alias", string];
     parsed = {
+      partition,
       region,
       accountId,
       kind,
@@ -109,6 +111,9 @@ function parseIdentifier(id: string, ctx: Pick<RequestContext, "scope">, rules: 
     if (!m) invalidKeyId(id);
     const { kind, region: arnRegion, accountId: arnAccount } = m;
     if (kind === "alias" && !rules.alias) invalidKeyId(id);
+    // Every key here is in the aws partition: an ARN of another one (aws-cn, aws-us-gov, …) names
+    // a key this endpoint does not have, answered like one of another region.
+    if (m.partition !== "aws") throw notFound(`Invalid arn ${m.partition}`);
     if (arnRegion !== region) throw notFound(`Invalid arn ${arnRegion}`);
     if (!m.accountValid) invalidKeyId(id);
     if (arnAccount !== accountId && !rules.crossAccount) {

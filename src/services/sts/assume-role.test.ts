@@ -262,6 +262,9 @@ describe("AssumeRole", () => {
       "ValidationError",
       "arn:aws:s3:::my-bucket-name is invalid",
     );
+    for (const arn of ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess", "arn:aws-us-gov:iam::123456789012:policy/p"]) {
+      await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", PolicyArns: [{ arn }] }, userCtx()), "ValidationError", `${arn} is invalid`);
+    }
   });
 
   test("session tags: packed size limit, case-insensitive duplicates, transitive keys, TagSession authorisation", async () => {

@@ -53,7 +53,8 @@ export function checkSessionPolicy(text: string): string {
   return JSON.stringify(doc);
 }
 
-const POLICY_ARN = /^arn:[a-z-]+:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
+// Managed policies of this installation are all in the aws partition: an ARN of another partition names none.
+const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
 
 /** Managed session policy ARNs must name IAM policies; unknown ones simply grant nothing later. */
 export function checkPolicyArns(arns: ReadonlyArray<string>): void {

@@ -27,6 +27,10 @@ describe("DeriveSharedSecret (ECDH)", () => {
     assert.throws(() => deriveSharedSecret({ material, algorithm: "ECDH", publicKey: spki(generateKeyPairSync("x25519").publicKey) }), v);
     assert.throws(() => deriveSharedSecret({ material, algorithm: "ECDH", publicKey: Buffer.from("not a key") }), v);
     assert.throws(() => deriveSharedSecret({ material, algorithm: "ECDH", publicKey: Buffer.alloc(0) }), v);
+    // A valid SPKI with bytes after it is not a DER encoding (node:crypto alone would ignore them).
+    const good = spki(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey);
+    assert.equal(deriveSharedSecret({ material, algorithm: "ECDH", publicKey: good }).length, 32);
+    for (const extra of [Buffer.from([0]), Buffer.alloc(16, 0xa5)]) assert.throws(() => deriveSharedSecret({ material, algorithm: "ECDH", publicKey: Buffer.concat([good, extra]) }), v);
   });
 
   test("keys without key agreement or another algorithm: InvalidKeyUsage", () => {

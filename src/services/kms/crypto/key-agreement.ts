@@ -4,6 +4,7 @@
  * callers should run it through a KDF before use.
  */
 import { createPublicKey, diffieHellman, type KeyObject } from "node:crypto";
+import { derReadWhole, TAG_SEQUENCE } from "./der.js";
 import { KmsCryptoError } from "./errors.js";
 import { assertSpecSupported, keySpecInfo, type KeyAgreementAlgorithm } from "./key-specs.js";
 import { privateKeyObject } from "./key-objects.js";
@@ -17,6 +18,8 @@ export function deriveSharedSecret(input: { material: KeyMaterial; algorithm: st
     throw new KmsCryptoError("InvalidKeyUsage", `The key agreement algorithm ${input.algorithm} is not compatible with KeySpec ${material.spec}.`);
   }
   if (!material.privateDer) throw new KmsCryptoError("KMSInternal", "Key material has no private key.");
+  // One DER element and nothing after it: the parser below ignores trailing bytes.
+  if (derReadWhole(input.publicKey, TAG_SEQUENCE) === undefined) throw new KmsCryptoError("Validation", "PublicKey must be a DER-encoded X.509 SubjectPublicKeyInfo.");
   let peer: KeyObject;
   try {
     peer = createPublicKey({ key: input.publicKey, format: "der", type: "spki" });

@@ -1,0 +1,137 @@
+/**
+ * Semantically hostile variants of valid requests, for the handler-depth fuzz: a valid base
+ * request, then one member at a time replaced by a value of the right type that the handler must
+ * refuse (another key, a damaged blob, a boundary length, a reserved name, a foreign ARN). The
+ * values here pass the protocol layer's type checks; what they test is the domain code behind it.
+ */
+import type { Random } from "./input-fuzz.js";
+
+/** What an answer to a case must be. */
+export type Expect =
+  /** 2xx. */
+  | "ok"
+  /** 2xx, or a 4xx with a code the service models (the input may be acceptable). */
+  | "any"
+  /** A 4xx with one of these codes. */
+  | { codes: readonly string[] };
+
+export interface HostileCase {
+  operation: string;
+  label: string;
+  input: Record<string, unknown>;
+  expect: Expect;
+  /** Region the request is signed for (us-east-1 unless said). */
+  region?: string;
+}
+
+export const codes = (...c: string[]): Expect => ({ codes: c });
+
+/** The base request with one member replaced (undefined removes it). */
+export function withMember(base: Record<string, unknown>, member: string, value: unknown): Record<string, unknown> {
+  const out = { ...base };
+  if (value === undefined) delete out[member];
+  else out[member] = value;
+  return out;
+}
+
+/** A case list built around one valid base request. */
+export class OperationCases {
+  readonly cases: HostileCase[] = [];
+
+  constructor(
+    readonly operation: string,
+    readonly base: Record<string, unknown>,
+    baseExpect: Expect = "ok",
+    private readonly region?: string,
+  ) {
+    this.add("valid base request", base, baseExpect);
+  }
+
+  add(label: string, input: Record<string, unknown>, expect: Expect): this {
+    this.cases.push({ operation: this.operation, label, input, expect, ...(this.region ? { region: this.region } : {}) });
+    return this;
+  }
+
+  /** The base with `member` set to `value`. */
+  set(member: string, label: string, value: unknown, expect: Expect): this {
+    return this.add(`${member}: ${label}`, withMember(this.base, member, value), expect);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blob damage (base64 in, base64 out)
+
+const b64 = (b: Uint8Array): string => Buffer.from(b).toString("base64");
+const bytes = (s: string): Buffer => Buffer.from(s, "base64");
+
+/** Damaged versions of a blob: truncated by one byte, cut in half, extended, one bit flipped in the head, middle and tail. */
+export function damagedBlobs(r: Random, blob: string): Array<[string, string]> {
+  const b = bytes(blob);
+  const flip = (at: number): string => {
+    const c = Buffer.from(b);
+    const i = Math.min(c.length - 1, Math.max(0, at));
+    c[i] = c[i]! ^ (1 << Math.floor(r() * 8));
+    return b64(c);
+  };
+  return [
+    ["truncated by one byte", b64(b.subarray(0, b.length - 1))],
+    ["first half", b64(b.subarray(0, b.length >> 1))],
+    ["one byte", b64(b.subarray(0, 1))],
+    ["extended by 16 bytes", b64(Buffer.concat([b, Buffer.alloc(16, 0xa5)]))],
+    ["bit flipped in the header", flip(Math.floor(r() * Math.min(8, b.length)))],
+    ["bit flipped in the middle", flip(Math.floor(b.length / 2 + (r() - 0.5) * Math.min(16, b.length / 2)))],
+    ["bit flipped in the last byte", flip(b.length - 1)],
+    ["all zero, same length", b64(Buffer.alloc(b.length))],
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile strings
+
+/** Unicode and control characters for names and descriptions (each within the usual length limits). */
+export const HOSTILE_TEXT: Array<[string, string]> = [
+  ["NUL", "a\u0000b"],
+  ["C0 controls", "\u0001\u0007\u001b[31m\u001f"],
+  ["DEL and C1 controls", "\u007f\u0085\u009f"],
+  ["CR LF (log injection)", "x\r\n{\"level\":60,\"msg\":\"unexpected error\"}"],
+  ["bidi override", "\u202egnp.exe"],
+  ["zero-width joiner and BOM", "a\u200d\ufeffb"],
+  ["emoji (astral plane)", "🔑🗝️👩‍💻"],
+  ["combining marks", "e\u0301\u0301\u0301"],
+  ["right-to-left script", "مفتاح"],
+  ["CJK", "鍵の説明"],
+  ["noncharacters", "\ufffe\uffff"],
+  ["XML metacharacters", "<a>&amp;\"'</a>]]>"],
+  ["JSON metacharacters", '"},{"x":"'],
+  ["percent and format specifiers", "%s%n%x%%00%ZZ"],
+  ["template and path characters", "${jndi:ldap://x}/../../etc/passwd"],
+];
+
+/** Fixed-length text: `n` characters of `c`. */
+export const ofLength = (n: number, c = "a"): string => c.repeat(n);
+
+/** A random pick of `n` entries. */
+export function sampleOf<T>(r: Random, xs: readonly T[], n: number): T[] {
+  const pool = [...xs];
+  const out: T[] = [];
+  while (out.length < n && pool.length > 0) out.push(pool.splice(Math.floor(r() * pool.length), 1)[0]!);
+  return out;
+}
+
+/** ARNs of the same resource type elsewhere: another account, region and partition, and malformed ones. */
+export function foreignArns(arn: string, account: string): Array<[string, string]> {
+  const other = account === "111122223333" ? "444455556666" : "111122223333";
+  const out: Array<[string, string]> = [
+    ["another account", arn.replace(`:${account}:`, `:${other}:`)],
+    ["another region", arn.replace(/:us-east-1:/, ":eu-central-1:")],
+    ["another partition", arn.replace(/^arn:aws:/, "arn:aws-cn:")],
+    ["unknown partition", arn.replace(/^arn:aws:/, "arn:aws-xx:")],
+    ["another service", arn.replace(/^arn:aws:\w+:/, "arn:aws:s3:")],
+    ["no account", arn.replace(`:${account}:`, "::")],
+    ["upper-case", arn.toUpperCase()],
+    ["trailing slash", `${arn}/`],
+    ["too few fields", "arn:aws:kms"],
+  ];
+  // IAM ARNs have no region: that variant would be the ARN itself.
+  return out.filter(([, a]) => a !== arn);
+}
