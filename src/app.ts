@@ -5,9 +5,10 @@
 import { existsSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { ConfigError, type BulwarkConfig } from "./config/config.js";
 import { systemClock, type Clock } from "./core/clock.js";
+import { createServerLogger } from "./core/logger.js";
 import type { Storage } from "./storage/types.js";
 import type { Sealer, RootKeySource } from "./crypto/seal-types.js";
 import { openSqliteStorage } from "./storage/sqlite/sqlite-storage.js";
@@ -32,7 +33,7 @@ import { createMetrics } from "./gateway/metrics.js";
 import { createPipeline } from "./gateway/pipeline.js";
 import type { ApiHandler } from "./gateway/api.js";
 import { startServer, type RunningServer } from "./gateway/server.js";
-import { issueServerCertificate, loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
+import { issueServerCertificate, loadOrCreateCaCertificate, loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
 import { DataPlane } from "./dataplane/data-plane.js";
 import { createElbv2Service } from "./services/elbv2/service.js";
 import { createScheduler, type Scheduler } from "./scheduler/scheduler.js";
@@ -152,6 +153,20 @@ export async function openCore(
   }
 }
 
+function writeCaFile(dataDir: string, caCertPem: string): void {
+  writeFileSync(path.join(dataDir, "ca.pem"), caCertPem, { mode: 0o644 });
+}
+
+/**
+ * `bulwark init`: the local CA, created now rather than on the first HTTPS start, so that
+ * `bulwark ca export` and `<dataDir>/ca.pem` can be handed out before the server runs.
+ */
+export async function initCa(core: Core, dataDir: string): Promise<string> {
+  const pem = await loadOrCreateCaCertificate(core.storage, core.sealer, core.clock);
+  writeCaFile(dataDir, pem);
+  return pem;
+}
+
 export interface App {
   url: string;
   port: number;
@@ -172,7 +187,7 @@ export interface App {
 }
 
 export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
-  const logger = opts.logger ?? pino({ level: cfg.logLevel, base: { service: "bulwark" } }, pino.destination({ sync: false }));
+  const logger = opts.logger ?? createServerLogger(cfg.logLevel);
   // Outbound federation issuers live under the public URL: the configured one, else the listener's.
   let listening: string | undefined;
   const publicUrl = (): string => cfg.publicUrl ?? listening ?? listenerUrl(cfg);
@@ -269,7 +284,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         : await loadOrCreateTlsMaterial(storage, sealer, clock, [...cfg.tls.extraNames, ...(cfg.listen.host !== "0.0.0.0" && cfg.listen.host !== "::" ? [cfg.listen.host] : [])])
       : undefined;
     const caCertPem = tls && "caCertPem" in tls ? tls.caCertPem : "";
-    if (caCertPem) writeFileSync(path.join(cfg.dataDir, "ca.pem"), caCertPem, { mode: 0o644 });
+    if (caCertPem) writeCaFile(cfg.dataDir, caCertPem);
 
     const metrics = createMetrics();
     const rateCounter = cfg.redisUrl ? createRedisRateCounter(cfg.redisUrl) : undefined;

@@ -41,9 +41,14 @@ export class MemoryAuditStore implements AuditStore {
       // All-or-nothing, and only rows that continue the log without a gap (the AuditStore
       // contract): nothing chained on a batch that was not written is ever written after it.
       let expected = this.rows.reduce((m, r) => Math.max(m, r.seq), 0) + 1;
+      const head = this.rows.find((r) => r.seq === expected - 1);
       for (const r of rows) {
         if (r.seq !== expected) throw new AuditConflictError(`audit rows must continue the log without a gap: expected seq ${expected}, got ${r.seq}`);
         expected++;
+      }
+      // Chained on the stored head, not only numbered after it (a batch chained on a refused one).
+      if (head !== undefined && rows[0] !== undefined && rows[0].prevHash !== head.hash) {
+        throw new AuditConflictError(`audit rows must continue the log: seq ${rows[0].seq} is not chained on seq ${head.seq}`);
       }
       for (const r of rows) this.rows.push({ ...r });
     } finally {

@@ -57,8 +57,9 @@ common(program.command("init"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
-      const { openCore } = await import("../app.js");
+      const { openCore, initCa } = await import("../app.js");
       const core = await openCore(cfg);
+      await initCa(core, cfg.dataDir);
       if (core.bootstrap) printBootstrap(core.bootstrap);
       else process.stderr.write(`Data directory ${cfg.dataDir} is already initialised (management account ${core.managementAccountId}).\n`);
       await core.storage.close();

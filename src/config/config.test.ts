@@ -27,10 +27,14 @@ test("flags override the environment, which overrides the file", () => {
   assert.deepEqual([fromFlags.listen, fromFlags.dataDir], [{ host: "::1", port: 3000 }, "/from/flags"]);
 });
 
-test("root key sources: passphrase wins over key, key over file", () => {
+test("root key sources: the --root-key-file flag wins; then passphrase over key, key over key file", () => {
   assert.deepEqual(loadConfig({}, { BULWARK_ROOT_PASSPHRASE: "p", BULWARK_ROOT_KEY: "k" }).rootKey, { kind: "passphrase", passphrase: "p" });
-  assert.deepEqual(loadConfig({ rootKeyFile: "/k" }, { BULWARK_ROOT_KEY: "k" }).rootKey, { kind: "env", value: "k" });
+  assert.deepEqual(loadConfig({}, { BULWARK_ROOT_KEY: "k", BULWARK_ROOT_KEY_FILE: "/e" }).rootKey, { kind: "env", value: "k" });
+  assert.deepEqual(loadConfig({}, { BULWARK_ROOT_KEY_FILE: "/e" }).rootKey, { kind: "file", path: "/e" });
   assert.deepEqual(loadConfig({ rootKeyFile: "/k" }, {}).rootKey, { kind: "file", path: "/k" });
+  // Flags override the environment, for the root key as for every other setting.
+  assert.deepEqual(loadConfig({ rootKeyFile: "/k" }, { BULWARK_ROOT_KEY: "k" }).rootKey, { kind: "file", path: "/k" });
+  assert.deepEqual(loadConfig({ rootKeyFile: "/k" }, { BULWARK_ROOT_PASSPHRASE: "p", BULWARK_ROOT_KEY_FILE: "/e" }).rootKey, { kind: "file", path: "/k" });
 });
 
 test("invalid settings are refused with a clear message", () => {

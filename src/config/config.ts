@@ -228,9 +228,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   if ((certFile && !keyFile) || (!certFile && keyFile)) throw new ConfigError("--tls-cert and --tls-key must be given together");
   const extraNames = (env.BULWARK_TLS_NAMES?.split(",").map((s) => s.trim()).filter(Boolean)) ?? file.tlsNames ?? [];
 
+  // --root-key-file on the command line wins like every flag; among the environment's sources
+  // the passphrase comes first, then the key, then the key file; the config file's key file last.
   let rootKey: RootKeySource | undefined;
-  const keyFilePath = flags.rootKeyFile ?? env.BULWARK_ROOT_KEY_FILE ?? file.rootKeyFile;
-  if (env.BULWARK_ROOT_PASSPHRASE) rootKey = { kind: "passphrase", passphrase: env.BULWARK_ROOT_PASSPHRASE };
+  const keyFilePath = env.BULWARK_ROOT_KEY_FILE ?? file.rootKeyFile;
+  if (flags.rootKeyFile) rootKey = { kind: "file", path: path.resolve(flags.rootKeyFile) };
+  else if (env.BULWARK_ROOT_PASSPHRASE) rootKey = { kind: "passphrase", passphrase: env.BULWARK_ROOT_PASSPHRASE };
   else if (env.BULWARK_ROOT_KEY) rootKey = { kind: "env", value: env.BULWARK_ROOT_KEY };
   else if (keyFilePath) rootKey = { kind: "file", path: path.resolve(keyFilePath) };
 

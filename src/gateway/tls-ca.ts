@@ -132,6 +132,11 @@ export async function loadOrCreateTlsMaterial(meta: MetaStore, sealer: Sealer, c
   return { caCertPem: ca.pem, certPem: certPem + ca.pem, keyPem };
 }
 
+/** The CA certificate (PEM), creating the CA when there is none yet (`bulwark init`). */
+export async function loadOrCreateCaCertificate(meta: MetaStore, sealer: Sealer, clock: Clock): Promise<string> {
+  return (await loadOrCreateCa(meta, sealer, clock)).pem;
+}
+
 /** The public CA certificate, without unsealing anything. */
 export async function exportCaCertificate(meta: MetaStore): Promise<string | undefined> {
   return meta.getMeta("tls.ca.cert");

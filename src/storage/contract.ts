@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { AuditBatch } from "./audit-batch.js";
-import type { AuditDigestRow, AuditQuery, AuditRow, Storage } from "./types.js";
+import { AuditConflictError, type AuditDigestRow, type AuditQuery, type AuditRow, type Storage } from "./types.js";
 
 export interface StorageFixture {
   storage: Storage;
@@ -45,7 +45,8 @@ export function auditRow(seq: number, over: Partial<AuditRow> = {}): AuditRow {
     resourceNames: "",
     resourceTypes: "",
     json: JSON.stringify({ eventID: `event-${seq}`, n: seq }),
-    prevHash: "0".repeat(64),
+    // Chained: row n's prevHash is row n-1's hash (row 1's is all zeros).
+    prevHash: (seq - 1).toString(16).padStart(64, "0"),
     hash: seq.toString(16).padStart(64, "0"),
     ...over,
   };
@@ -368,6 +369,17 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
           await assert.rejects(s.appendAudit([auditRow(1)])); // rewrite
           assert.equal((await s.lastAudit())?.seq, 2);
           assert.deepEqual((await s.readAudit(1, 9)).map((r) => r.seq), [1, 2]);
+        }));
+
+      test("rows numbered after the head but not chained on it are refused (no fork of the chain)", () =>
+        withStorage(async (s) => {
+          await s.appendAudit([auditRow(1), auditRow(2)]);
+          // Another writer's row 3, and a batch chained on a row 3 that was never stored.
+          await s.appendAudit([auditRow(3, { hash: "c".repeat(64) })]);
+          await assert.rejects(s.appendAudit([auditRow(4)]), (e: unknown) => e instanceof AuditConflictError);
+          await assert.rejects(s.appendAudit(AuditBatch.of([auditRow(4)])), (e: unknown) => e instanceof AuditConflictError);
+          await s.appendAudit(AuditBatch.of([auditRow(4, { prevHash: "c".repeat(64) })]));
+          assert.deepEqual((await s.readAudit(1, 9)).map((r) => [r.seq, r.prevHash.slice(0, 2)]), [[1, "00"], [2, "00"], [3, "00"], [4, "cc"]]);
         }));
 
       test("overlapping appends are applied in call order; one chained on a refused batch is refused", () =>

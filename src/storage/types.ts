@@ -119,8 +119,9 @@ export interface AuditActivityQuery {
 export interface AuditStore {
   /**
    * Appends rows in one durable transaction. The rows must continue the log without a gap
-   * (first seq = last stored seq + 1, then consecutive), else nothing is written and the call
-   * rejects. Calls may overlap: they are applied in call order. The audit log hands over packed
+   * (first seq = last stored seq + 1, then consecutive) and the first must be chained on the
+   * last stored row (prevHash = its hash), else nothing is written and the call rejects
+   * (AuditConflictError). Calls may overlap: they are applied in call order. The audit log hands over packed
    * batches (audit-batch.ts; the store then owns the batch and may transfer its buffers);
    * `batch.rows()` gives the plain rows.
    */

@@ -160,3 +160,39 @@ test("the CLI: serve, SIGTERM drains and flushes, ca export, audit verify catche
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("the CLI: init creates the data directory, CA and admin without serving; serve then presents a certificate of that CA", async () => {
+  const dataDir = path.join(mkdtempSync(path.join(tmpdir(), "bulwark-init-")), "data");
+  const env = { BULWARK_ROOT_PASSPHRASE: "correct horse battery staple", BULWARK_ADMIN_ACCESS_KEY_ID: ADMIN_KEY_ID, BULWARK_ADMIN_SECRET_ACCESS_KEY: ADMIN_SECRET, BULWARK_LOG_LEVEL: "warn" };
+  try {
+    const init = cli(["init", "--data-dir", dataDir], env);
+    assert.equal(init.status, 0, init.stderr);
+    assert.match(init.stderr, /Bulwark initialised/);
+    assert.match(init.stderr, new RegExp(`aws_access_key_id += ${ADMIN_KEY_ID}`));
+    const ca = cli(["ca", "export", "--data-dir", dataDir]);
+    assert.equal(ca.status, 0, ca.stderr);
+    assert.match(ca.stdout, /^-----BEGIN CERTIFICATE-----\n/);
+    assert.equal(ca.stdout, readFileSync(path.join(dataDir, "ca.pem"), "utf8"));
+    const again = cli(["init", "--data-dir", dataDir], env);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /is already initialised/);
+    assert.equal(cli(["ca", "export", "--data-dir", dataDir]).stdout, ca.stdout);
+
+    const child = spawn(process.execPath, [CLI, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const line = await waitForLine(child, /Bulwark listening on (https:\/\/[^\s]+)/);
+      const url = line.split(" ").pop()!.replace("127.0.0.1", "localhost");
+      const agent = new https.Agent({ ca: ca.stdout });
+      const id = await new STSClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, requestHandler: new NodeHttpHandler({ httpsAgent: agent }), maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
+      assert.match(id.Arn ?? "", /^arn:aws:iam::\d{12}:user\/admin$/);
+      agent.destroy();
+      assert.equal(readFileSync(path.join(dataDir, "ca.pem"), "utf8"), ca.stdout);
+    } finally {
+      const exited = new Promise((r) => child.on("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+  } finally {
+    rmSync(path.dirname(dataDir), { recursive: true, force: true });
+  }
+});

@@ -74,7 +74,7 @@ export class SqliteAudit {
   private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: readonly AuditBatch[]) => Array<BatchOutcome>>;
   /** One batch; run inside appendBatchesTx, where better-sqlite3 makes it a savepoint. */
   private readonly insertBatchTx: BetterSqlite3.Transaction<(batch: AuditBatch) => void>;
-  private readonly maxSeqStmt: BetterSqlite3.Statement<[], number>;
+  private readonly headStmt: BetterSqlite3.Statement<[], LogHead>;
   private readonly lastStmt: BetterSqlite3.Statement<[], RawAuditRow>;
   private readonly rangeStmt: BetterSqlite3.Statement<[number, number], RawAuditRow>;
   private readonly boundaryStmt: BetterSqlite3.Statement<[number], { seq: number; time: number }>;
@@ -92,21 +92,20 @@ export class SqliteAudit {
         // The JSON comes as UTF-8 bytes: stored as the same TEXT a string would have given.
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)",
     );
-    this.maxSeqStmt = db.prepare<[], number>("SELECT seq FROM audit_events ORDER BY seq DESC LIMIT 1").pluck();
+    this.headStmt = db.prepare<[], LogHead>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1");
     this.appendTx = db.transaction((batch: AuditBatch) => {
-      const expected = (this.maxSeqStmt.get() ?? 0) + 1;
-      const bad = gapIn(batch, expected);
-      if (bad !== undefined) throw notContiguous(bad.expected, bad.got);
+      const conflict = notContinuing(batch, this.headStmt.get());
+      if (conflict !== undefined) throw new AuditConflictError(conflict);
       this.insertRows(batch);
     });
     this.insertBatchTx = db.transaction((batch: AuditBatch) => this.insertRows(batch));
     this.appendBatchesTx = db.transaction((batches: readonly AuditBatch[]) => {
-      let expected = (this.maxSeqStmt.get() ?? 0) + 1;
+      let head = this.headStmt.get();
       const outcome: Array<BatchOutcome> = [];
       for (const batch of batches) {
-        const bad = batch.length === 0 ? { expected, got: Number.NaN } : gapIn(batch, expected);
-        if (bad !== undefined) {
-          outcome.push({ error: notContiguous(bad.expected, bad.got).message, conflict: true });
+        const conflict = notContinuing(batch, head);
+        if (conflict !== undefined) {
+          outcome.push({ error: conflict, conflict: true });
           continue;
         }
         try {
@@ -115,7 +114,7 @@ export class SqliteAudit {
           outcome.push({ error: e instanceof Error ? e.message : String(e), conflict: false });
           continue;
         }
-        expected += batch.length;
+        head = { seq: batch.seq(batch.length - 1), hash: batch.hash(batch.length - 1) };
         outcome.push(undefined);
       }
       return outcome;
@@ -266,13 +265,25 @@ export class SqliteAudit {
   }
 }
 
-function notContiguous(expected: number, got: number): AuditConflictError {
-  return new AuditConflictError(`audit rows must continue the log without a gap: expected seq ${expected}, got ${got}`);
+/** The stored log's last row. */
+interface LogHead {
+  seq: number;
+  hash: string;
 }
 
-/** The first row of a batch that is not seq expected, expected + 1, …; undefined when none. */
-function gapIn(batch: AuditBatch, expected: number): { expected: number; got: number } | undefined {
-  for (let i = 0; i < batch.length; i++) if (batch.seq(i) !== expected + i) return { expected: expected + i, got: batch.seq(i) };
+/**
+ * Why a batch does not continue the stored log, or undefined when it does: its seqs must follow
+ * the last stored one without a gap, and its first row must be chained on the last stored row.
+ * Seqs alone are not enough: a batch chained on a refused one carries the right seqs whenever
+ * another writer appended as many rows as the refused batch held, and would fork the chain.
+ */
+function notContinuing(batch: AuditBatch, head: LogHead | undefined): string | undefined {
+  const expected = (head?.seq ?? 0) + 1;
+  if (batch.length === 0) return `audit rows must continue the log without a gap: expected seq ${expected}, got none`;
+  for (let i = 0; i < batch.length; i++) {
+    if (batch.seq(i) !== expected + i) return `audit rows must continue the log without a gap: expected seq ${expected + i}, got ${batch.seq(i)}`;
+  }
+  if (head !== undefined && batch.prevHash(0) !== head.hash) return `audit rows must continue the log: seq ${expected} is not chained on seq ${head.seq}`;
   return undefined;
 }
 
