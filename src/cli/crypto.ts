@@ -29,6 +29,10 @@ import { fail } from "./output.js";
 type Esdk = typeof import("@aws-crypto/client-node");
 let esdk: Promise<[Esdk, typeof import("@aws-sdk/client-kms")]> | undefined;
 function loadEsdk(): Promise<[Esdk, typeof import("@aws-sdk/client-kms")]> {
+  // The KMS client is this command's own, pinned to releases that run on the Node.js the project
+  // supports: its notice that a later SDK will need a newer Node.js is not the user's to act on,
+  // and it would land between the command's own messages. Set the variable to "false" to see it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   esdk ??= Promise.all([import("@aws-crypto/client-node"), import("@aws-sdk/client-kms")]);
   return esdk;
 }
