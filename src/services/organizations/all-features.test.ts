@@ -10,8 +10,10 @@ const B = "333344445555";
 /** A consolidated-billing organization with two invited members (A, B) and one created one. */
 async function setup(): Promise<{ f: OrgFixture; orgId: string }> {
   const f = await orgFixture();
-  const { Organization } = await f.call<{ Organization: { Id: string; FeatureSet: string } }>("CreateOrganization", { FeatureSet: "CONSOLIDATED_BILLING" });
+  const { Organization } = await f.call<{ Organization: { Id: string; FeatureSet: string; AvailablePolicyTypes: unknown[] } }>("CreateOrganization", { FeatureSet: "CONSOLIDATED_BILLING" });
   assert.equal(Organization.FeatureSet, "CONSOLIDATED_BILLING");
+  // No policy type is available without all features.
+  assert.deepEqual(Organization.AvailablePolicyTypes, []);
   for (const [id, name] of [
     [A, "Alpha"],
     [B, "Beta"],

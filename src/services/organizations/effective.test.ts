@@ -66,6 +66,8 @@ describe("management policy types", () => {
     await expectAwsError(f.call("AttachPolicy", { PolicyId: p, TargetId: rootId }), "PolicyTypeNotEnabledException", /isn't currently enabled/, 409);
     const root = (await f.call<{ Root: { PolicyTypes: unknown[] } }>("EnablePolicyType", { RootId: rootId, PolicyType: TAG })).Root;
     assert.deepEqual(root.PolicyTypes, [{ Type: TAG, Status: "ENABLED" }]);
+    // DescribeOrganization's deprecated AvailablePolicyTypes names SCPs only (ListRoots has the rest).
+    assert.deepEqual((await f.call<{ Organization: { AvailablePolicyTypes: unknown[] } }>("DescribeOrganization", {})).Organization.AvailablePolicyTypes, [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]);
     assert.deepEqual((await f.call<{ Policies: unknown[] }>("ListPoliciesForTarget", { TargetId: rootId, Filter: TAG })).Policies, []);
     assert.deepEqual((await f.call<{ Policies: Array<{ Name: string; AwsManaged: boolean }> }>("ListPolicies", { Filter: TAG })).Policies.map((x) => [x.Name, x.AwsManaged]), [["A", false]]);
     await f.call("AttachPolicy", { PolicyId: p, TargetId: a1 });

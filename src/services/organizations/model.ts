@@ -167,7 +167,12 @@ export interface OrganizationView {
   MasterAccountArn: string;
   MasterAccountId: string;
   MasterAccountEmail: string;
-  /** Deprecated by AWS in favour of ListRoots; lists the policy types enabled in the root. */
+  /**
+   * Deprecated by AWS in favour of ListRoots. As documented, it names no policy type but SCPs and
+   * shows them available wherever all features are on, whether or not the root has them enabled
+   * ("even if a policy type is shown as available in the organization, you can disable it
+   * separately at the root level"); empty for consolidated billing.
+   */
   AvailablePolicyTypes: Array<{ Type: string; Status: string }>;
 }
 
@@ -179,7 +184,7 @@ export function organizationView(o: OrganizationRecord, managementEmail: string)
     MasterAccountArn: accountArn(o, o.managementAccountId),
     MasterAccountId: o.managementAccountId,
     MasterAccountEmail: managementEmail,
-    AvailablePolicyTypes: enabledPolicyTypes(o),
+    AvailablePolicyTypes: o.featureSet === "ALL" ? [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }] : [],
   };
 }
 

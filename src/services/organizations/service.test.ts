@@ -56,7 +56,8 @@ describe("Organizations happy path", () => {
       MasterAccountArn: `arn:aws:organizations::${MGMT}:account/${org.Id}/${MGMT}`,
       MasterAccountId: MGMT,
       MasterAccountEmail: MGMT_EMAIL,
-      AvailablePolicyTypes: [],
+      // SCPs are available with all features, though not yet enabled in the root.
+      AvailablePolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }],
     });
     assert.deepEqual(ctx.calls.map((c) => c.action), ["organizations:CreateOrganization", "iam:CreateServiceLinkedRole"]);
     assert.deepEqual(ctx.calls[1]?.context, { "iam:AWSServiceName": "organizations.amazonaws.com" });
