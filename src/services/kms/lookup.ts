@@ -11,6 +11,7 @@ import type { RequestContext } from "../../core/types.js";
 import type { KmsEnv } from "./env.js";
 import { notFound } from "./errors.js";
 import { aliasArnOf, keyArnOf, type KeyRecord } from "./model.js";
+import { AWS_MANAGED_ALIASES } from "./policy-text.js";
 
 export interface IdRules {
   /** Alias names / alias ARNs allowed. */
@@ -135,7 +136,10 @@ export async function resolveKey(env: KmsEnv, ctx: Pick<RequestContext, "scope">
   if (p.aliasName !== undefined) {
     const scope = { accountId: p.accountId, region: p.region };
     let alias = await env.repo.getAlias(scope, p.aliasName);
-    if (!alias && rules.createAwsManaged && p.aliasName.startsWith("alias/aws/") && p.accountId === ctx.scope.accountId) {
+    // Only the predefined aliases (the ones ListAliases shows without a key) stand for an AWS
+    // managed key: "If you specify a predefined AWS alias … KMS associates the alias with an AWS
+    // managed key". Any other alias/aws/ name is just an alias that does not exist.
+    if (!alias && rules.createAwsManaged && Object.hasOwn(AWS_MANAGED_ALIASES, p.aliasName) && p.accountId === ctx.scope.accountId) {
       await env.awsManagedKey(scope, p.aliasName);
       alias = await env.repo.getAlias(scope, p.aliasName);
     }

@@ -120,6 +120,11 @@ describe("KMS key policies and enforcement", () => {
     await rejects(h.call("Encrypt", { KeyId: "alias/aws/ssm", Plaintext: pt }, admin), "AccessDeniedException");
     await rejects(h.call("ScheduleKeyDeletion", { KeyId: d.KeyMetadata.KeyId }, admin), "AccessDeniedException");
     await rejects(h.call("CreateAlias", { AliasName: "alias/aws/mine", TargetKeyId: d.KeyMetadata.KeyId }, admin), "NotAuthorizedException");
+    // An alias/aws/ name that is not predefined names no key, and none is made for it.
+    const keysBefore = (await h.call<{ Keys: unknown[] }>("ListKeys", { Limit: 1000 }, admin)).Keys.length;
+    await rejects(h.call("DescribeKey", { KeyId: "alias/aws/not-a-service" }, admin), "NotFoundException");
+    await rejects(h.call("Encrypt", { KeyId: "alias/aws/not-a-service", Plaintext: pt }, admin), "NotFoundException");
+    assert.equal((await h.call<{ Keys: unknown[] }>("ListKeys", { Limit: 1000 }, admin)).Keys.length, keysBefore);
     // Via the service (kms:ViaService), the same user can use it.
     const ctx = h.ctx(admin);
     const e = await h.kms.api.encryptFor(ctx, "ssm", { KeyId: "alias/aws/ssm", Plaintext: pt, EncryptionContext: { PARAMETER_ARN: "p" } });
