@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { ConfigError, type BulwarkConfig } from "./config/config.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createServerLogger } from "./core/logger.js";
+import { describeConfig } from "./config/describe.js";
 import type { Storage } from "./storage/types.js";
 import type { Sealer, RootKeySource } from "./crypto/seal-types.js";
 import { openSqliteStorage } from "./storage/sqlite/sqlite-storage.js";
@@ -67,6 +68,8 @@ export interface Core {
   /** Organizations as other services read it. */
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
+  /** What opening the data directory did: created it, or applied schema migrations (for the debug log). */
+  opened: { fresh: boolean; migrationsApplied: readonly string[] };
   managementAccountId: string;
   paginationKey: Buffer;
   /** KMS token keys derived from the root key (import tokens, grant tokens). */
@@ -146,7 +149,20 @@ export async function openCore(
       await storage.setMeta("bootstrap.account", account.id);
       bootstrap = { accountId: account.id, userName: cfg.admin.userName, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(generatedRootKey ? { generatedRootKey } : {}) };
     }
-    return { storage, sealer, clock, accounts, iam, organizations, managementAccountId, paginationKey, kmsKeys, orgDeps: { store: storage, iam: iam.api, clock, accounts }, ...(bootstrap ? { bootstrap } : {}) };
+    return {
+      storage,
+      sealer,
+      clock,
+      accounts,
+      iam,
+      organizations,
+      managementAccountId,
+      paginationKey,
+      kmsKeys,
+      orgDeps: { store: storage, iam: iam.api, clock, accounts },
+      opened: { fresh, migrationsApplied: storage.migrationsApplied },
+      ...(bootstrap ? { bootstrap } : {}),
+    };
   } catch (e) {
     await storage.close();
     throw e;
@@ -188,11 +204,19 @@ export interface App {
 
 export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
   const logger = opts.logger ?? createServerLogger(cfg.logLevel);
+  // What an operator needs when something is wrong; secrets are left out (describeConfig).
+  if (logger.isLevelEnabled("debug")) logger.debug({ config: describeConfig(cfg) }, "configuration in effect");
   // Outbound federation issuers live under the public URL: the configured one, else the listener's.
   let listening: string | undefined;
   const publicUrl = (): string => cfg.publicUrl ?? listening ?? listenerUrl(cfg);
   const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true, publicUrl });
   const { storage, sealer, clock } = core;
+  if (logger.isLevelEnabled("debug")) {
+    logger.debug(
+      { dataDir: cfg.dataDir, storage: storage.engine, created: core.opened.fresh, migrationsApplied: core.opened.migrationsApplied, rootKeySource: cfg.rootKey?.kind ?? "generated" },
+      "data directory opened",
+    );
+  }
   // Listeners bind the data-plane address (loopback unless configured otherwise).
   const dataPlane = new DataPlane({ host: cfg.dataPlane.host, clock, limits: cfg.dataPlane.limits, healthCheckTimeScale: cfg.dataPlane.healthCheckTimeScale });
   try {

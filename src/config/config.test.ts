@@ -4,6 +4,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig, ConfigError } from "./config.js";
+import { closestKey, editDistance } from "./config-file.js";
+import { describeConfig } from "./describe.js";
+
+function configFile(content: unknown): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const file = path.join(dir, "c.json");
+  writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
+  return file;
+}
 
 test("defaults: HTTPS on 127.0.0.1:4566, ./.data, no root key source", () => {
   const c = loadConfig({}, {});
@@ -38,11 +47,14 @@ test("root key sources: the --root-key-file flag wins; then passphrase over key,
 });
 
 test("invalid settings are refused with a clear message", () => {
-  assert.throws(() => loadConfig({ listen: "nowhere" }, {}), (e: unknown) => e instanceof ConfigError && /Invalid listen address "nowhere"/.test(e.message));
+  assert.throws(
+    () => loadConfig({ listen: "nowhere" }, {}),
+    (e: unknown) => e instanceof ConfigError && e.message === 'Invalid --listen: expected a listen address host:port with a port from 0 to 65535, e.g. 127.0.0.1:4566, got "nowhere"',
+  );
   assert.throws(() => loadConfig({ tlsCert: "/c.pem" }, {}), /--tls-cert and --tls-key must be given together/);
   assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "AKIAAAAAAAAAAAAAAAAA" }), /must be set together/);
   assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "nope", BULWARK_ADMIN_SECRET_ACCESS_KEY: "0123456789abcdefgh" }), /must look like an AWS access key id/);
-  assert.throws(() => loadConfig({ logLevel: "loud" }, {}), /Invalid log level "loud"/);
+  assert.throws(() => loadConfig({ logLevel: "loud" }, {}), { message: 'Invalid --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"' });
 });
 
 test("web ACL capacity: unset by default (AWS's 5,000), from the file or the environment, 1–5,000 only", () => {
@@ -53,7 +65,7 @@ test("web ACL capacity: unset by default (AWS's 5,000), from the file or the env
   assert.equal(loadConfig({ config: file }, {}).wafMaxWebAclWcu, 1500);
   assert.equal(loadConfig({ config: file }, { BULWARK_WAF_MAX_WEB_ACL_WCU: "3000" }).wafMaxWebAclWcu, 3000);
   for (const bad of ["0", "5001", "12.5"]) {
-    assert.throws(() => loadConfig({}, { BULWARK_WAF_MAX_WEB_ACL_WCU: bad }), /BULWARK_WAF_MAX_WEB_ACL_WCU must be a whole number from 1 to 5000/);
+    assert.throws(() => loadConfig({}, { BULWARK_WAF_MAX_WEB_ACL_WCU: bad }), { message: `Invalid BULWARK_WAF_MAX_WEB_ACL_WCU: expected a whole number from 1 to 5000, got "${bad}"` });
   }
 });
 
@@ -77,4 +89,208 @@ test("HTTP engine: Bulwark's own HTTP/1.1 server by default, node:http when aske
   assert.equal(loadConfig({}, { BULWARK_HTTP_ENGINE: "node" }).httpEngine, "node");
   assert.equal(loadConfig({}, { BULWARK_HTTP_ENGINE: "HTTP1" }).httpEngine, "http1");
   assert.throws(() => loadConfig({}, { BULWARK_HTTP_ENGINE: "uws" }), (e: unknown) => e instanceof ConfigError && /BULWARK_HTTP_ENGINE/.test(e.message));
+});
+
+test("config file: must be one JSON object", () => {
+  for (const [content, got] of [["[]", "an array"], ['"x"', "a string"], ["null", "null"], ["3", "a number"]] as const) {
+    const file = configFile(content);
+    assert.throws(() => loadConfig({ config: file }, {}), { message: `Config file ${file}: expected one JSON object, e.g. {"listen": "127.0.0.1:4566"}, got ${got}` });
+  }
+  const broken = configFile("{ listen: 1 }");
+  assert.throws(() => loadConfig({ config: broken }, {}), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`Cannot read config file ${broken}: `));
+  assert.throws(() => loadConfig({ config: "/nonexistent/bulwark.json" }, {}), /^Error: Cannot read config file \/nonexistent\/bulwark\.json: ENOENT/);
+  // BULWARK_CONFIG names the file as --config does.
+  const file = configFile({ listn: "x" });
+  assert.throws(() => loadConfig({}, { BULWARK_CONFIG: file }), /unknown key "listn"/);
+});
+
+test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
+  const known =
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
+  const cases: Array<[string, string]> = [
+    ["listn", ' (did you mean "listen"?)'],
+    ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
+    ["LogLevel", ' (did you mean "logLevel"?)'],
+    ["schedulerPolMs", ' (did you mean "schedulerPollMs"?)'],
+    ["colour", ""],
+    ["rootPassphrase", " (this setting comes only from the environment: BULWARK_ROOT_PASSPHRASE)"],
+  ];
+  for (const [key, hint] of cases) {
+    const file = configFile({ logLevel: "warn", [key]: "s3cr3t-value" });
+    assert.throws(
+      () => loadConfig({ config: file }, {}),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(e.message, `Config file ${file}: unknown key "${key}"${hint}. Known keys: ${known}`);
+        return true;
+      },
+    );
+  }
+  // Inside dataPlaneLimits, the limits' own names.
+  const nested = configFile({ dataPlaneLimits: { maxConection: 10 } });
+  assert.throws(() => loadConfig({ config: nested }, {}), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`Config file ${nested}: unknown key "maxConection" in "dataPlaneLimits" (did you mean "maxConnections"?)`));
+  // An unknown key's value is never repeated (it may be a secret put in the wrong place).
+  try {
+    loadConfig({ config: configFile({ rootKey: "c2VjcmV0LXJvb3Qta2V5LW1hdGVyaWFsLTMyYnl0ZXM=" }) }, {});
+    assert.fail("should refuse");
+  } catch (e) {
+    assert.doesNotMatch(String(e), /c2VjcmV0/);
+  }
+});
+
+test("config file: each value has its JSON type and the same range as its environment variable", () => {
+  const refused = (content: object, message: (file: string) => string) => {
+    const file = configFile(content);
+    assert.throws(() => loadConfig({ config: file }, {}), { message: message(file) });
+  };
+  refused({ maxBodyBytes: "lots" }, (f) => `Config file ${f}: "maxBodyBytes" must be a number, got a string`);
+  refused({ maxBodyBytes: -5 }, (f) => `Invalid "maxBodyBytes" in config file ${f}: expected a whole number of at least 1, got -5`);
+  refused({ maxBodyBytes: 1.5 }, (f) => `Invalid "maxBodyBytes" in config file ${f}: expected a whole number of at least 1, got 1.5`);
+  refused({ plainHttp: "yes" }, (f) => `Config file ${f}: "plainHttp" must be a boolean, got a string`);
+  refused({ tlsNames: "a.example,b.example" }, (f) => `Config file ${f}: "tlsNames" must be an array of strings, got a string`);
+  refused({ tlsNames: ["ok.example", "not a name"] }, (f) => `Invalid "tlsNames" in config file ${f}: expected host names or IP addresses (comma-separated, or a JSON array of strings), got "not a name"`);
+  refused({ listen: 4566 }, (f) => `Config file ${f}: "listen" must be a string, got a number`);
+  refused({ listen: "127.0.0.1:99999" }, (f) => `Invalid "listen" in config file ${f}: expected a listen address host:port with a port from 0 to 65535, e.g. 127.0.0.1:4566, got "127.0.0.1:99999"`);
+  refused({ logLevel: "verbose" }, (f) => `Invalid "logLevel" in config file ${f}: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"`);
+  refused({ httpEngine: "uws" }, (f) => `Invalid "httpEngine" in config file ${f}: expected one of http1, node, got "uws"`);
+  refused({ defaultRegion: "Mars" }, (f) => `Invalid "defaultRegion" in config file ${f}: expected an AWS Region code such as us-east-1, got "Mars"`);
+  refused({ kmsRsaRps: -1 }, (f) => `Invalid "kmsRsaRps" in config file ${f}: expected a number of at least 0 (0 = no quota), got -1`);
+  refused({ schedulerPollMs: 0 }, (f) => `Invalid "schedulerPollMs" in config file ${f}: expected a whole number of at least 1, got 0`);
+  refused({ wafMaxWebAclWcu: 6000 }, (f) => `Invalid "wafMaxWebAclWcu" in config file ${f}: expected a whole number from 1 to 5000, got 6000`);
+  refused({ dataPlaneLimits: [] }, (f) => `Config file ${f}: "dataPlaneLimits" must be an object, got an array`);
+  refused({ dataPlaneLimits: { maxConnections: "many" } }, (f) => `Config file ${f}: "dataPlaneLimits.maxConnections" must be a number, got a string`);
+  refused({ dataPlaneLimits: { headerTimeoutMs: 50 } }, (f) => `Invalid "dataPlaneLimits.headerTimeoutMs" in config file ${f}: expected a whole number of at least 100, got 50`);
+  refused({ redisUrl: "http://:pw@cache:6379" }, (f) => `Invalid "redisUrl" in config file ${f}: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (value not shown: it may hold a password)`);
+  refused({ publicUrl: "ftp://x" }, (f) => `Invalid "publicUrl" in config file ${f}: expected an http(s) URL without query, fragment or credentials, e.g. https://bulwark.example.com, got "ftp://x"`);
+  // A bad file value is refused even where the environment overrides it.
+  refused({ maxBodyBytes: -5 }, (f) => `Invalid "maxBodyBytes" in config file ${f}: expected a whole number of at least 1, got -5`);
+  const file = configFile({ maxBodyBytes: -5 });
+  assert.throws(() => loadConfig({ config: file }, { BULWARK_MAX_BODY_BYTES: "2048" }), /"maxBodyBytes" in config file/);
+  // Every key, valid, is taken.
+  const all = loadConfig(
+    {
+      config: configFile({
+        dataDir: "/srv/bulwark",
+        listen: "[::1]:4600",
+        plainHttp: true,
+        tlsNames: ["bulwark.example", "10.0.0.1"],
+        rootKeyFile: "/etc/bulwark/root.key",
+        defaultRegion: "eu-west-1",
+        logLevel: "WARN",
+        maxBodyBytes: 2048,
+        httpEngine: "node",
+        auditDigestIntervalSeconds: 0,
+        auditBatchMaxDelayMs: 5,
+        shutdownGraceSeconds: 1.5,
+        redisUrl: "redis://cache:6379/2",
+        dataPlaneHost: "0.0.0.0",
+        dataPlaneDnsSuffix: "elb.example",
+        dataPlaneLimits: { maxConnections: 50, maxBodyBytes: 0 },
+        kmsCryptoRps: 0,
+        kmsRsaRps: 1,
+        kmsEccRps: 2,
+        kmsPqRps: 3,
+        schedulerPollMs: 250,
+        wafMaxWebAclWcu: 1500,
+        oidcCaFile: "/etc/bulwark/oidc.pem",
+        publicUrl: "https://bulwark.example/",
+      }),
+    },
+    {},
+  );
+  assert.deepEqual(
+    [all.dataDir, all.listen, all.tls.enabled, all.tls.extraNames, all.rootKey, all.defaultRegion, all.logLevel, all.maxBodyBytes, all.httpEngine, all.audit, all.shutdownGraceSeconds, all.redisUrl],
+    ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5 }, 1.5, "redis://cache:6379/2"],
+  );
+  assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
+  assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
+});
+
+test("environment variables: every setting refuses an invalid value, naming the variable", () => {
+  const refused = (env: Record<string, string>, message: string | RegExp) => assert.throws(() => loadConfig({}, env), (e: unknown) => e instanceof ConfigError && (typeof message === "string" ? e.message === message : message.test(e.message)), JSON.stringify(env));
+  refused({ BULWARK_LISTEN: "4566" }, 'Invalid BULWARK_LISTEN: expected a listen address host:port with a port from 0 to 65535, e.g. 127.0.0.1:4566, got "4566"');
+  refused({ BULWARK_PLAIN_HTTP: "maybe" }, 'Invalid BULWARK_PLAIN_HTTP: expected 1, true, yes or on (or 0, false, no, off), got "maybe"');
+  refused({ BULWARK_TLS_NAMES: "ok.example,bad name" }, 'Invalid BULWARK_TLS_NAMES: expected host names or IP addresses (comma-separated, or a JSON array of strings), got "bad name"');
+  refused({ BULWARK_TLS_CERT: "/c.pem" }, "--tls-cert and --tls-key must be given together");
+  refused({ BULWARK_REGION: "Mars" }, 'Invalid BULWARK_REGION: expected an AWS Region code such as us-east-1, got "Mars"');
+  refused({ AWS_REGION: "us east" }, 'Invalid AWS_REGION: expected an AWS Region code such as us-east-1, got "us east"');
+  refused({ BULWARK_REDIS_URL: "redis//:hunter2@cache" }, "Invalid BULWARK_REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (value not shown: it may hold a password)");
+  refused({ BULWARK_LOG_LEVEL: "loud" }, 'Invalid BULWARK_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+  for (const bad of ["lots", "-1", "0", "1.5", "0x10", "Infinity"]) {
+    refused({ BULWARK_MAX_BODY_BYTES: bad }, `Invalid BULWARK_MAX_BODY_BYTES: expected a whole number of at least 1, got "${bad}"`);
+  }
+  refused({ BULWARK_HTTP_ENGINE: "uws" }, 'Invalid BULWARK_HTTP_ENGINE: expected one of http1, node, got "uws"');
+  refused({ BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: "-1" }, 'Invalid BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: expected a number of at least 0 (0 = no periodic digests), got "-1"');
+  refused({ BULWARK_AUDIT_BATCH_MAX_DELAY_MS: "soon" }, 'Invalid BULWARK_AUDIT_BATCH_MAX_DELAY_MS: expected a number of at least 0, got "soon"');
+  refused({ BULWARK_SHUTDOWN_GRACE_SECONDS: "abc" }, 'Invalid BULWARK_SHUTDOWN_GRACE_SECONDS: expected a number of at least 0, got "abc"');
+  for (const name of ["BULWARK_KMS_CRYPTO_RPS", "BULWARK_KMS_RSA_RPS", "BULWARK_KMS_ECC_RPS", "BULWARK_KMS_PQ_RPS"]) {
+    refused({ [name]: "-1" }, `Invalid ${name}: expected a number of at least 0 (0 = no quota), got "-1"`);
+  }
+  refused({ BULWARK_SCHEDULER_POLL_MS: "0" }, 'Invalid BULWARK_SCHEDULER_POLL_MS: expected a whole number of at least 1, got "0"');
+  refused({ BULWARK_DATAPLANE_HOST: "  " }, 'Invalid BULWARK_DATAPLANE_HOST: expected a non-empty string, got "  "');
+  refused({ BULWARK_DATAPLANE_MAX_CONNECTIONS: "1.5" }, 'Invalid BULWARK_DATAPLANE_MAX_CONNECTIONS: expected a whole number of at least 1, got "1.5"');
+  refused({ BULWARK_DATAPLANE_HEADER_TIMEOUT_MS: "50" }, 'Invalid BULWARK_DATAPLANE_HEADER_TIMEOUT_MS: expected a whole number of at least 100, got "50"');
+  refused({ BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: "0" }, 'Invalid BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: expected a number above 0, got "0"');
+  refused({ BULWARK_SHIELD_DETECTION_TOP_K: "2" }, 'Invalid BULWARK_SHIELD_DETECTION_TOP_K: expected a whole number of at least 5, got "2"');
+  refused({ BULWARK_SHIELD_DETECTION_MULTIPLIER: "0.5" }, 'Invalid BULWARK_SHIELD_DETECTION_MULTIPLIER: expected a number of at least 1, got "0.5"');
+  refused({ BULWARK_ADMIN_USER_NAME: "bad name!" }, 'Invalid BULWARK_ADMIN_USER_NAME: expected an IAM user name (1–64 letters, digits and +=,.@_-), got "bad name!"');
+  refused({ BULWARK_PUBLIC_URL: "https://u:pw@x" }, "Invalid BULWARK_PUBLIC_URL: expected an http(s) URL without query, fragment or credentials, e.g. https://bulwark.example.com");
+  // The admin secret is never repeated.
+  assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "AKIAAAAAAAAAAAAAAAAA", BULWARK_ADMIN_SECRET_ACCESS_KEY: "short-s3cret" }), (e: unknown) => e instanceof ConfigError && !e.message.includes("short-s3cret"));
+});
+
+test("environment variables: valid values, switches in both directions, AWS_REGION only when BULWARK_REGION is unset", () => {
+  assert.equal(loadConfig({}, { BULWARK_PLAIN_HTTP: "off" }).tls.enabled, true);
+  assert.equal(loadConfig({}, { BULWARK_PLAIN_HTTP: "YES" }).tls.enabled, false);
+  assert.equal(loadConfig({}, { AWS_REGION: "eu-central-2" }).defaultRegion, "eu-central-2");
+  assert.equal(loadConfig({}, { BULWARK_REGION: "us-gov-west-1", AWS_REGION: "not a region" }).defaultRegion, "us-gov-west-1");
+  assert.deepEqual(loadConfig({}, { BULWARK_TLS_NAMES: " a.example , *.b.example,::1 " }).tls.extraNames, ["a.example", "*.b.example", "::1"]);
+  assert.equal(loadConfig({}, { BULWARK_MAX_BODY_BYTES: " 1e6 " }).maxBodyBytes, 1_000_000);
+  assert.equal(loadConfig({}, { BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: "0.02" }).dataPlane.healthCheckTimeScale, 0.02);
+  assert.equal(loadConfig({}, { BULWARK_ADMIN_USER_NAME: "ops.admin@example" }).admin.userName, "ops.admin@example");
+  // An empty variable is as good as unset.
+  assert.equal(loadConfig({}, { BULWARK_LISTEN: "", BULWARK_MAX_BODY_BYTES: "" }).listen.port, 4566);
+});
+
+test("flags: refused with a message naming the flag", () => {
+  assert.throws(() => loadConfig({ kmsCryptoRps: "fast" }, {}), { message: 'Invalid --kms-crypto-rps: expected a number of at least 0 (0 = no quota), got "fast"' });
+  assert.throws(() => loadConfig({ dataDir: " " }, {}), { message: 'Invalid --data-dir: expected a non-empty string, got " "' });
+  assert.throws(() => loadConfig({ listen: "localhost:70000" }, { BULWARK_LISTEN: "127.0.0.1:1" }), /^Error: Invalid --listen/);
+  assert.equal(loadConfig({ kmsCryptoRps: "250" }, {}).kms.symmetricRps, 250);
+});
+
+test("closest key: same but for case and separators, else within two edits", () => {
+  assert.equal(editDistance("listn", "listen"), 1);
+  assert.equal(editDistance("", "abc"), 3);
+  assert.equal(editDistance("kitten", "sitting"), 3);
+  const known = ["listen", "logLevel", "dataDir", "dataPlaneHost"];
+  assert.equal(closestKey("data_dir", known), "dataDir");
+  assert.equal(closestKey("loglevl", known), "logLevel");
+  assert.equal(closestKey("lst", known), undefined);
+  assert.equal(closestKey("port", known), undefined);
+});
+
+test("describeConfig: every setting, no secret in any form", () => {
+  const passphrase = "correct horse battery staple";
+  const secret = "adminSecretKey/0123456789abcdefgh";
+  const rootKey = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+  const redisPassword = "r3d1s-pa55";
+  for (const env of [
+    { BULWARK_ROOT_PASSPHRASE: passphrase },
+    { BULWARK_ROOT_KEY: rootKey },
+  ]) {
+    const cfg = loadConfig({}, { ...env, BULWARK_ADMIN_ACCESS_KEY_ID: "AKIAEXAMPLEADMIN0001", BULWARK_ADMIN_SECRET_ACCESS_KEY: secret, BULWARK_REDIS_URL: `redis://ops:${redisPassword}@cache:6379/1` });
+    const d = describeConfig(cfg);
+    const text = JSON.stringify(d);
+    for (const s of [passphrase, secret, rootKey, redisPassword, "ops:"]) assert.ok(!text.includes(s), s);
+    // Not even a part of one.
+    for (const s of [passphrase, secret, rootKey]) for (let i = 0; i + 6 <= s.length; i++) assert.ok(!text.includes(s.slice(i, i + 6)), s.slice(i, i + 6));
+    assert.deepEqual(d.rootKey, { source: "BULWARK_ROOT_PASSPHRASE" in env ? "passphrase" : "env" });
+    assert.deepEqual(d.admin, { userName: "admin", keyPair: { accessKeyId: "AKIAEXAMPLEADMIN0001" } });
+    assert.equal(d.redisUrl, "redis://cache:6379/1");
+    // Every member of the configuration is described.
+    assert.deepEqual(Object.keys(d).sort(), [...Object.keys(cfg), "oidcCaFile", "publicUrl", "wafMaxWebAclWcu"].sort());
+  }
+  const d = describeConfig(loadConfig({ rootKeyFile: "/etc/bulwark/root.key" }, {}));
+  assert.deepEqual([d.rootKey, d.listen, d.logLevel, d.redisUrl], [{ source: "file", path: "/etc/bulwark/root.key" }, "127.0.0.1:4566", "info", "none (local counters)"]);
 });

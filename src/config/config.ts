@@ -3,9 +3,10 @@
  * then environment, then file, then defaults), validated and frozen. Nothing else
  * in the code base reads process.env.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
+import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
+import { bool, certNames, ConfigError, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
   dataDir: string;
@@ -107,85 +108,34 @@ export interface ConfigFlags {
   tlsKey?: string;
   rootKeyFile?: string;
   logLevel?: string;
-  kmsCryptoRps?: number;
+  kmsCryptoRps?: number | string;
 }
 
 type Env = Record<string, string | undefined>;
 
-export class ConfigError extends Error {}
-
-function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
-  if (!m) throw new ConfigError(`Invalid listen address "${value}": expected host:port, e.g. 127.0.0.1:4566`);
-  const host = m[1] ?? m[2] ?? "";
-  const port = Number(m[3]);
-  if (port > 65535) throw new ConfigError(`Invalid port in listen address "${value}"`);
-  return { host: host === "" ? "0.0.0.0" : host, port };
-}
-
-function bool(v: string | undefined): boolean | undefined {
-  if (v === undefined || v === "") return undefined;
-  return /^(1|true|yes|on)$/i.test(v);
-}
-
-function num(v: unknown, name: string): number | undefined {
-  if (v === undefined || v === "") return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`Invalid number for ${name}: ${String(v)}`);
-  return n;
-}
-
-function optional<K extends string>(key: K, v: number | undefined): Partial<Record<K, number>> {
-  return v === undefined ? {} : ({ [key]: v } as Partial<Record<K, number>>);
-}
+export { ConfigError };
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const HTTP_ENGINES = ["http1", "node"] as const;
 
-/** File format: JSON with the same member names as BulwarkConfig (all optional). */
-interface FileConfig {
-  dataDir?: string;
-  listen?: string;
-  plainHttp?: boolean;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsNames?: string[];
-  rootKeyFile?: string;
-  defaultRegion?: string;
-  logLevel?: string;
-  maxBodyBytes?: number;
-  httpEngine?: string;
-  auditDigestIntervalSeconds?: number;
-  auditBatchMaxDelayMs?: number;
-  shutdownGraceSeconds?: number;
-  dataPlaneHost?: string;
-  dataPlaneDnsSuffix?: string;
-  dataPlaneLimits?: Partial<DataPlaneConfig["limits"]>;
-  kmsCryptoRps?: number;
-  kmsRsaRps?: number;
-  kmsEccRps?: number;
-  kmsPqRps?: number;
-  schedulerPollMs?: number;
-  wafMaxWebAclWcu?: number;
-  oidcCaFile?: string;
-  publicUrl?: string;
-}
+type Limits = DataPlaneConfig["limits"];
 
-/** Environment names of the Shield limits (BULWARK_DATAPLANE_<NAME>). */
-const LIMIT_ENV: Record<keyof DataPlaneConfig["limits"], string> = {
-  maxConnectionsPerIp: "MAX_CONNECTIONS_PER_IP",
-  maxConnections: "MAX_CONNECTIONS",
-  headerTimeoutMs: "HEADER_TIMEOUT_MS",
-  bodyIdleTimeoutMs: "BODY_IDLE_TIMEOUT_MS",
-  minBodyBytesPerSecond: "MIN_BODY_BYTES_PER_SECOND",
-  bodyRateGraceMs: "BODY_RATE_GRACE_MS",
-  sendTimeoutMs: "SEND_TIMEOUT_MS",
-  maxHeaderBytes: "MAX_HEADER_BYTES",
-  maxBodyBytes: "MAX_BODY_BYTES",
-  maxRequestsPerConnection: "MAX_REQUESTS_PER_CONNECTION",
-  upstreamMaxSockets: "UPSTREAM_MAX_SOCKETS",
+/** Environment names of the Shield limits (BULWARK_DATAPLANE_<NAME>) and the values each may take. */
+const LIMITS: Record<keyof Limits, { env: string; rule: NumberRule }> = {
+  maxConnectionsPerIp: { env: "MAX_CONNECTIONS_PER_IP", rule: { integer: true, min: 1 } },
+  maxConnections: { env: "MAX_CONNECTIONS", rule: { integer: true, min: 1 } },
+  headerTimeoutMs: { env: "HEADER_TIMEOUT_MS", rule: { integer: true, min: 100 } },
+  bodyIdleTimeoutMs: { env: "BODY_IDLE_TIMEOUT_MS", rule: { integer: true, min: 1 } },
+  minBodyBytesPerSecond: { env: "MIN_BODY_BYTES_PER_SECOND", rule: { integer: true, zero: "0 = no minimum" } },
+  bodyRateGraceMs: { env: "BODY_RATE_GRACE_MS", rule: { integer: true } },
+  sendTimeoutMs: { env: "SEND_TIMEOUT_MS", rule: { integer: true, min: 1 } },
+  maxHeaderBytes: { env: "MAX_HEADER_BYTES", rule: { integer: true, min: 1 } },
+  maxBodyBytes: { env: "MAX_BODY_BYTES", rule: { integer: true, zero: "0 = unlimited" } },
+  maxRequestsPerConnection: { env: "MAX_REQUESTS_PER_CONNECTION", rule: { integer: true, min: 1 } },
+  upstreamMaxSockets: { env: "UPSTREAM_MAX_SOCKETS", rule: { integer: true, min: 1 } },
 };
 
-export const DEFAULT_DATAPLANE_LIMITS: Readonly<DataPlaneConfig["limits"]> = Object.freeze({
+export const DEFAULT_DATAPLANE_LIMITS: Readonly<Limits> = Object.freeze({
   maxConnectionsPerIp: 256,
   maxConnections: 10_000,
   headerTimeoutMs: 20_000,
@@ -199,100 +149,117 @@ export const DEFAULT_DATAPLANE_LIMITS: Readonly<DataPlaneConfig["limits"]> = Obj
   upstreamMaxSockets: 256,
 });
 
-function dataPlaneLimits(env: Env, file: FileConfig): DataPlaneConfig["limits"] {
-  const out = { ...DEFAULT_DATAPLANE_LIMITS };
-  for (const key of Object.keys(LIMIT_ENV) as Array<keyof DataPlaneConfig["limits"]>) {
-    const name = `BULWARK_DATAPLANE_${LIMIT_ENV[key]}`;
-    const v = num(env[name], name) ?? num(file.dataPlaneLimits?.[key], `dataPlaneLimits.${key}`);
-    if (v !== undefined) out[key] = v;
-  }
-  if (out.headerTimeoutMs < 100) throw new ConfigError("BULWARK_DATAPLANE_HEADER_TIMEOUT_MS must be at least 100");
-  return out;
+const RPS: NumberRule = { zero: "0 = no quota" };
+
+/** A parser of src/config/values.ts bound to its rule. */
+type Parse<T> = (v: Raw, name: string) => T | undefined;
+const number = (rule: NumberRule): Parse<number> => (v, name) => num(v, name, rule);
+
+/** Where one setting may come from, most important first. */
+interface Sources {
+  flag?: { value: Raw; name: string };
+  /** Environment variables; the first one set is used (BULWARK_REGION, then AWS_REGION). */
+  env?: string | readonly string[];
+  file?: { value: Raw; name: string };
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Readonly<BulwarkConfig> {
-  const file: FileConfig = {};
-  const configPath = flags.config ?? env.BULWARK_CONFIG;
-  if (configPath) {
-    try {
-      Object.assign(file, JSON.parse(readFileSync(configPath, "utf8")) as FileConfig);
-    } catch (e) {
-      throw new ConfigError(`Cannot read config file ${configPath}: ${(e as Error).message}`);
-    }
+  const configPath = flags.config ?? (env.BULWARK_CONFIG || undefined);
+  const file: FileValues = configPath ? readConfigFile(configPath, { dataPlaneLimits: Object.keys(LIMITS) }) : {};
+  const fromFile = (key: FileKey): Sources["file"] => ({ value: file[key], name: `"${key}" in config file ${configPath ?? ""}` });
+  const flag = (value: Raw, name: string): Sources["flag"] => ({ value, name });
+
+  /**
+   * One setting, flags over environment over file. Every source given is parsed, so a bad value
+   * is refused even where a more important source overrides it.
+   */
+  function setting<T>(parse: Parse<T>, src: Sources): T | undefined {
+    const fileValue = src.file ? parse(src.file.value, src.file.name) : undefined;
+    const envName = typeof src.env === "string" ? src.env : src.env?.find((n) => env[n] !== undefined && env[n] !== "");
+    const envValue = envName !== undefined ? parse(env[envName], envName) : undefined;
+    const flagValue = src.flag ? parse(src.flag.value, src.flag.name) : undefined;
+    return flagValue ?? envValue ?? fileValue;
   }
-  const dataDir = path.resolve(flags.dataDir ?? env.BULWARK_DATA_DIR ?? file.dataDir ?? ".data");
-  const listen = parseListen(flags.listen ?? env.BULWARK_LISTEN ?? file.listen ?? "127.0.0.1:4566");
-  const plain = flags.plainHttp ?? bool(env.BULWARK_PLAIN_HTTP) ?? file.plainHttp ?? false;
-  const certFile = flags.tlsCert ?? env.BULWARK_TLS_CERT ?? file.tlsCert;
-  const keyFile = flags.tlsKey ?? env.BULWARK_TLS_KEY ?? file.tlsKey;
+
+  const dataDir = path.resolve(setting(str, { flag: flag(flags.dataDir, "--data-dir"), env: "BULWARK_DATA_DIR", file: fromFile("dataDir") }) ?? ".data");
+  const listen = setting(parseListen, { flag: flag(flags.listen, "--listen"), env: "BULWARK_LISTEN", file: fromFile("listen") }) ?? { host: "127.0.0.1", port: 4566 };
+  const plain = setting(bool, { flag: flag(flags.plainHttp, "--plain-http"), env: "BULWARK_PLAIN_HTTP", file: fromFile("plainHttp") }) ?? false;
+  const certFile = setting(str, { flag: flag(flags.tlsCert, "--tls-cert"), env: "BULWARK_TLS_CERT", file: fromFile("tlsCert") });
+  const keyFile = setting(str, { flag: flag(flags.tlsKey, "--tls-key"), env: "BULWARK_TLS_KEY", file: fromFile("tlsKey") });
   if ((certFile && !keyFile) || (!certFile && keyFile)) throw new ConfigError("--tls-cert and --tls-key must be given together");
-  const extraNames = (env.BULWARK_TLS_NAMES?.split(",").map((s) => s.trim()).filter(Boolean)) ?? file.tlsNames ?? [];
+  const extraNames = setting(certNames, { env: "BULWARK_TLS_NAMES", file: fromFile("tlsNames") }) ?? [];
 
   // --root-key-file on the command line wins like every flag; among the environment's sources
   // the passphrase comes first, then the key, then the key file; the config file's key file last.
+  // (BULWARK_ROOT_KEY's encoding is checked where it is decoded, src/crypto/providers/env-provider.ts.)
   let rootKey: RootKeySource | undefined;
-  const keyFilePath = env.BULWARK_ROOT_KEY_FILE ?? file.rootKeyFile;
-  if (flags.rootKeyFile) rootKey = { kind: "file", path: path.resolve(flags.rootKeyFile) };
+  const keyFilePath = setting(str, { env: "BULWARK_ROOT_KEY_FILE", file: fromFile("rootKeyFile") });
+  const rootKeyFlag = setting(str, { flag: flag(flags.rootKeyFile, "--root-key-file") });
+  if (rootKeyFlag) rootKey = { kind: "file", path: path.resolve(rootKeyFlag) };
   else if (env.BULWARK_ROOT_PASSPHRASE) rootKey = { kind: "passphrase", passphrase: env.BULWARK_ROOT_PASSPHRASE };
   else if (env.BULWARK_ROOT_KEY) rootKey = { kind: "env", value: env.BULWARK_ROOT_KEY };
   else if (keyFilePath) rootKey = { kind: "file", path: path.resolve(keyFilePath) };
 
-  const level = (flags.logLevel ?? env.BULWARK_LOG_LEVEL ?? file.logLevel ?? "info").toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`Invalid log level "${level}"`);
+  const logLevel = setting(oneOf(LOG_LEVELS), { flag: flag(flags.logLevel, "--log-level"), env: "BULWARK_LOG_LEVEL", file: fromFile("logLevel") }) ?? "info";
 
-  const adminId = env.BULWARK_ADMIN_ACCESS_KEY_ID;
-  const adminSecret = env.BULWARK_ADMIN_SECRET_ACCESS_KEY;
+  const adminId = env.BULWARK_ADMIN_ACCESS_KEY_ID || undefined;
+  const adminSecret = env.BULWARK_ADMIN_SECRET_ACCESS_KEY || undefined;
   if ((adminId && !adminSecret) || (!adminId && adminSecret)) {
     throw new ConfigError("BULWARK_ADMIN_ACCESS_KEY_ID and BULWARK_ADMIN_SECRET_ACCESS_KEY must be set together");
   }
   if (adminId && !/^AKIA[A-Z0-9]{12,124}$/.test(adminId)) {
     throw new ConfigError("BULWARK_ADMIN_ACCESS_KEY_ID must look like an AWS access key id (AKIA followed by 12+ upper-case letters/digits)");
   }
+  // The secret itself is never repeated.
   if (adminSecret && adminSecret.length < 16) throw new ConfigError("BULWARK_ADMIN_SECRET_ACCESS_KEY must be at least 16 characters");
+  const adminUserName = setting(iamUserName, { env: "BULWARK_ADMIN_USER_NAME" }) ?? "admin";
 
-  const wafMaxWebAclWcu = num(env.BULWARK_WAF_MAX_WEB_ACL_WCU, "BULWARK_WAF_MAX_WEB_ACL_WCU") ?? num(file.wafMaxWebAclWcu, "wafMaxWebAclWcu");
-  if (wafMaxWebAclWcu !== undefined && (!Number.isInteger(wafMaxWebAclWcu) || wafMaxWebAclWcu < 1 || wafMaxWebAclWcu > 5000)) {
-    throw new ConfigError("BULWARK_WAF_MAX_WEB_ACL_WCU must be a whole number from 1 to 5000 (AWS WAF's maximum web ACL capacity)");
+  const wafMaxWebAclWcu = setting(number({ integer: true, min: 1, max: 5000 }), { env: "BULWARK_WAF_MAX_WEB_ACL_WCU", file: fromFile("wafMaxWebAclWcu") });
+  const oidcCaFile = setting(str, { env: "BULWARK_OIDC_CA_FILE", file: fromFile("oidcCaFile") });
+  const publicUrl = setting(parsePublicUrl, { env: "BULWARK_PUBLIC_URL", file: fromFile("publicUrl") });
+  const httpEngine = setting(oneOf(HTTP_ENGINES), { env: "BULWARK_HTTP_ENGINE", file: fromFile("httpEngine") }) ?? "http1";
+  const redis = setting(redisUrl, { env: "BULWARK_REDIS_URL", file: fromFile("redisUrl") });
+  const symmetricRps = setting(number(RPS), { flag: flag(flags.kmsCryptoRps, "--kms-crypto-rps"), env: "BULWARK_KMS_CRYPTO_RPS", file: fromFile("kmsCryptoRps") });
+
+  const limits = { ...DEFAULT_DATAPLANE_LIMITS };
+  const fileLimits = (file.dataPlaneLimits ?? {}) as Partial<Record<keyof Limits, unknown>>;
+  for (const key of Object.keys(LIMITS) as Array<keyof Limits>) {
+    const { env: name, rule } = LIMITS[key];
+    const v = setting(number(rule), { env: `BULWARK_DATAPLANE_${name}`, file: { value: fileLimits[key], name: `"dataPlaneLimits.${key}" in config file ${configPath ?? ""}` } });
+    if (v !== undefined) limits[key] = v;
   }
 
-  const oidcCaFile = env.BULWARK_OIDC_CA_FILE || file.oidcCaFile;
-
-  const publicUrl = parsePublicUrl(env.BULWARK_PUBLIC_URL || file.publicUrl);
-
-  const httpEngine = (env.BULWARK_HTTP_ENGINE || file.httpEngine || "http1").toLowerCase();
-  if (httpEngine !== "http1" && httpEngine !== "node") throw new ConfigError(`Invalid BULWARK_HTTP_ENGINE "${httpEngine}": expected http1 or node`);
-
-  const redisUrl = env.BULWARK_REDIS_URL ?? (file as { redisUrl?: string }).redisUrl;
   const cfg: BulwarkConfig = {
-    ...(redisUrl ? { redisUrl } : {}),
+    ...(redis ? { redisUrl: redis } : {}),
     dataDir,
     listen,
     tls: { enabled: !plain, ...(certFile ? { certFile: path.resolve(certFile) } : {}), ...(keyFile ? { keyFile: path.resolve(keyFile) } : {}), extraNames },
     ...(rootKey ? { rootKey } : {}),
-    admin: { ...(adminId ? { accessKeyId: adminId } : {}), ...(adminSecret ? { secretAccessKey: adminSecret } : {}), userName: env.BULWARK_ADMIN_USER_NAME ?? "admin" },
-    defaultRegion: env.BULWARK_REGION ?? env.AWS_REGION ?? file.defaultRegion ?? "us-east-1",
-    logLevel: level as BulwarkConfig["logLevel"],
-    maxBodyBytes: num(env.BULWARK_MAX_BODY_BYTES, "BULWARK_MAX_BODY_BYTES") ?? file.maxBodyBytes ?? 10 * 1024 * 1024,
+    admin: { ...(adminId ? { accessKeyId: adminId } : {}), ...(adminSecret ? { secretAccessKey: adminSecret } : {}), userName: adminUserName },
+    defaultRegion: setting(region, { env: ["BULWARK_REGION", "AWS_REGION"], file: fromFile("defaultRegion") }) ?? "us-east-1",
+    logLevel,
+    maxBodyBytes: setting(number({ integer: true, min: 1 }), { env: "BULWARK_MAX_BODY_BYTES", file: fromFile("maxBodyBytes") }) ?? 10 * 1024 * 1024,
     httpEngine,
     audit: {
-      digestIntervalSeconds: num(env.BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS, "BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS") ?? file.auditDigestIntervalSeconds ?? 60,
-      batchMaxDelayMs: num(env.BULWARK_AUDIT_BATCH_MAX_DELAY_MS, "BULWARK_AUDIT_BATCH_MAX_DELAY_MS") ?? file.auditBatchMaxDelayMs ?? 0,
+      digestIntervalSeconds:
+        setting(number({ zero: "0 = no periodic digests" }), { env: "BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS", file: fromFile("auditDigestIntervalSeconds") }) ?? 60,
+      batchMaxDelayMs: setting(number({}), { env: "BULWARK_AUDIT_BATCH_MAX_DELAY_MS", file: fromFile("auditBatchMaxDelayMs") }) ?? 0,
     },
-    shutdownGraceSeconds: num(env.BULWARK_SHUTDOWN_GRACE_SECONDS, "BULWARK_SHUTDOWN_GRACE_SECONDS") ?? file.shutdownGraceSeconds ?? 20,
+    shutdownGraceSeconds: setting(number({}), { env: "BULWARK_SHUTDOWN_GRACE_SECONDS", file: fromFile("shutdownGraceSeconds") }) ?? 20,
     dataPlane: {
-      host: env.BULWARK_DATAPLANE_HOST ?? file.dataPlaneHost ?? "127.0.0.1",
-      dnsSuffix: env.BULWARK_DATAPLANE_DNS_SUFFIX ?? file.dataPlaneDnsSuffix ?? "elb.localhost",
-      healthCheckTimeScale: num(env.BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE, "BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE") ?? 1,
-      limits: dataPlaneLimits(env, file),
+      host: setting(str, { env: "BULWARK_DATAPLANE_HOST", file: fromFile("dataPlaneHost") }) ?? "127.0.0.1",
+      dnsSuffix: setting(str, { env: "BULWARK_DATAPLANE_DNS_SUFFIX", file: fromFile("dataPlaneDnsSuffix") }) ?? "elb.localhost",
+      healthCheckTimeScale: setting(number({ exclusiveMin: true }), { env: "BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE" }) ?? 1,
+      limits,
     },
     kms: {
-      ...optional("symmetricRps", flags.kmsCryptoRps ?? num(env.BULWARK_KMS_CRYPTO_RPS, "BULWARK_KMS_CRYPTO_RPS") ?? file.kmsCryptoRps),
-      rsaRps: num(env.BULWARK_KMS_RSA_RPS, "BULWARK_KMS_RSA_RPS") ?? file.kmsRsaRps ?? 500,
-      eccRps: num(env.BULWARK_KMS_ECC_RPS, "BULWARK_KMS_ECC_RPS") ?? file.kmsEccRps ?? 300,
-      pqRps: num(env.BULWARK_KMS_PQ_RPS, "BULWARK_KMS_PQ_RPS") ?? file.kmsPqRps ?? 500,
+      ...(symmetricRps !== undefined ? { symmetricRps } : {}),
+      rsaRps: setting(number(RPS), { env: "BULWARK_KMS_RSA_RPS", file: fromFile("kmsRsaRps") }) ?? 500,
+      eccRps: setting(number(RPS), { env: "BULWARK_KMS_ECC_RPS", file: fromFile("kmsEccRps") }) ?? 300,
+      pqRps: setting(number(RPS), { env: "BULWARK_KMS_PQ_RPS", file: fromFile("kmsPqRps") }) ?? 500,
     },
-    schedulerPollMs: num(env.BULWARK_SCHEDULER_POLL_MS, "BULWARK_SCHEDULER_POLL_MS") ?? file.schedulerPollMs ?? 1000,
-    shieldDetection: shieldDetection(env),
+    schedulerPollMs: setting(number({ integer: true, min: 1 }), { env: "BULWARK_SCHEDULER_POLL_MS", file: fromFile("schedulerPollMs") }) ?? 1000,
+    shieldDetection: shieldDetection((rule, name) => setting(number(rule), { env: name })),
     ...(wafMaxWebAclWcu !== undefined ? { wafMaxWebAclWcu } : {}),
     ...(oidcCaFile ? { oidcCaFile: path.resolve(oidcCaFile) } : {}),
     ...(publicUrl !== undefined ? { publicUrl } : {}),
@@ -301,40 +268,25 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
 }
 
 /**
- * An http(s) origin with an optional path, no query, fragment or credentials: token issuers are
- * built from it, and OpenID Connect issuers may carry only scheme, host, port and path.
+ * Environment names of the Shield detection settings (BULWARK_SHIELD_DETECTION_<NAME>) and their
+ * ranges (those src/dataplane/shield/detection/settings.ts would otherwise clamp to).
  */
-function parsePublicUrl(value: string | undefined): string | undefined {
-  if (value === undefined || value === "") return undefined;
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new ConfigError(`BULWARK_PUBLIC_URL is not a URL: ${value}`);
-  }
-  if ((u.protocol !== "https:" && u.protocol !== "http:") || u.search !== "" || u.hash !== "" || u.username !== "" || u.password !== "") {
-    throw new ConfigError("BULWARK_PUBLIC_URL must be an http(s) URL without query, fragment or credentials, e.g. https://bulwark.example.com");
-  }
-  return `${u.origin}${u.pathname}`.replace(/\/+$/, "");
-}
-
-/** Environment names of the Shield detection settings (BULWARK_SHIELD_DETECTION_<NAME>). */
-const SHIELD_DETECTION_ENV: Record<keyof ShieldDetectionConfig, string> = {
-  baselineSeconds: "BASELINE_SECONDS",
-  multiplier: "MULTIPLIER",
-  minRequestsPerSecond: "MIN_RPS",
-  sustainSeconds: "SUSTAIN_SECONDS",
-  cooldownSeconds: "COOLDOWN_SECONDS",
-  topK: "TOP_K",
-  tickMs: "TICK_MS",
-  persistSeconds: "PERSIST_SECONDS",
+const SHIELD_DETECTION: Record<keyof ShieldDetectionConfig, { env: string; rule: NumberRule }> = {
+  baselineSeconds: { env: "BASELINE_SECONDS", rule: { integer: true, min: 1 } },
+  multiplier: { env: "MULTIPLIER", rule: { min: 1 } },
+  minRequestsPerSecond: { env: "MIN_RPS", rule: {} },
+  sustainSeconds: { env: "SUSTAIN_SECONDS", rule: { integer: true, min: 1 } },
+  cooldownSeconds: { env: "COOLDOWN_SECONDS", rule: { integer: true, min: 1 } },
+  topK: { env: "TOP_K", rule: { integer: true, min: 5 } },
+  tickMs: { env: "TICK_MS", rule: { integer: true, min: 10 } },
+  persistSeconds: { env: "PERSIST_SECONDS", rule: { integer: true, min: 1 } },
 };
 
-function shieldDetection(env: Env): ShieldDetectionConfig {
+function shieldDetection(read: (rule: NumberRule, name: string) => number | undefined): ShieldDetectionConfig {
   const out: ShieldDetectionConfig = {};
-  for (const key of Object.keys(SHIELD_DETECTION_ENV) as Array<keyof ShieldDetectionConfig>) {
-    const name = `BULWARK_SHIELD_DETECTION_${SHIELD_DETECTION_ENV[key]}`;
-    const v = num(env[name], name);
+  for (const key of Object.keys(SHIELD_DETECTION) as Array<keyof ShieldDetectionConfig>) {
+    const { env, rule } = SHIELD_DETECTION[key];
+    const v = read(rule, `BULWARK_SHIELD_DETECTION_${env}`);
     if (v !== undefined) out[key] = v;
   }
   return out;

@@ -54,7 +54,23 @@ interface Outcome {
   output: unknown;
   error: AwsError | undefined;
   annotations: AuditAnnotations;
+  /** Why authentication failed, for the debug log (a reason code; never secret material). */
+  authFailure: AuthFailure | undefined;
 }
+
+/** Reasons authentication fails; the client sees only the AWS error, the debug log sees these. */
+type AuthFailure =
+  | "malformed-signature"
+  | "missing-authentication"
+  | "service-not-offered"
+  | "invalid-region"
+  | "unknown-access-key"
+  | "inactive-access-key"
+  | "session-token-mismatch"
+  | "unexpected-session-token"
+  | "signature-rejected"
+  | "expired-credentials"
+  | "closed-account";
 
 /** The request as the protocol engines and the SigV4 verifier see it. */
 type PipelineRequest = WireRequest & { rawHeaders: string[] };
@@ -118,6 +134,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     try {
       parsed = parseSigV4(wire);
     } catch (e) {
+      out.authFailure = "malformed-signature";
       // A malformed signature is answered by the service its credential scope (or target) names:
       // its XML namespace, its modelled statuses, its audit event source.
       const scoped = credentialScopeService(wire);
@@ -132,37 +149,52 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         return;
       }
       out.svc = registry.byTarget(headerOf(wire, "x-amz-target"));
+      out.authFailure = "missing-authentication";
       throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
     }
     out.parsed = parsed;
     out.svc = registry.bySigning(parsed.service);
     if (!out.svc) {
+      out.authFailure = "service-not-offered";
       throw commonError("InvalidSignature", `Credential should be scoped to correct service. The service '${parsed.service}' is not offered by this endpoint.`);
     }
-    if (!isValidRegion(parsed.region)) throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
+    if (!isValidRegion(parsed.region)) {
+      out.authFailure = "invalid-region";
+      throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
+    }
     out.region = parsed.region;
     const cred = await directory.resolveAccessKey(parsed.accessKeyId);
     if (cred) out.accountId = cred.principal.accountId;
     if (!cred || !cred.active) {
+      out.authFailure = cred ? "inactive-access-key" : "unknown-access-key";
       throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
     }
     if (cred.sessionToken !== undefined) {
       // Temporary credentials: the directory holds the SHA-256 of the token, never the token.
       if (parsed.sessionToken === undefined || !constantTimeEqualHex(sha256Hex(parsed.sessionToken), cred.sessionToken)) {
+        out.authFailure = "session-token-mismatch";
         throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
       }
     } else if (parsed.sessionToken !== undefined && parsed.sessionToken !== "") {
+      out.authFailure = "unexpected-session-token";
       throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
     }
     // The credential object (cached by the directory) keys the signing-key fast path.
-    verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, { signingKeyOwner: cred });
+    try {
+      verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, { signingKeyOwner: cred });
+    } catch (e) {
+      out.authFailure = "signature-rejected";
+      throw e;
+    }
     if (cred.expiresAt !== undefined && now >= cred.expiresAt) {
+      out.authFailure = "expired-credentials";
       throw commonError("ExpiredToken", "The security token included in the request is expired");
     }
     // A closed account's credentials no longer work, whichever of its principals holds them.
     if (closedAccounts !== undefined) {
       const closed = closedAccounts.isClosed(cred.principal.accountId, now);
       if (closed === true || (closed !== false && (await closed))) {
+        out.authFailure = "closed-account";
         throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
       }
     }
@@ -197,6 +229,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       output: undefined,
       error: undefined,
       annotations: {},
+      authFailure: undefined,
     };
     const wire: PipelineRequest = {
       method: req.method,
@@ -218,7 +251,10 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       out.opName = opName;
       const op = svc.def.operations[opName];
       if (!op) throw commonError("UnknownOperation", `Operation ${opName} is not supported.`);
-      if (out.principal === undefined && op.unsigned !== true) throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
+      if (out.principal === undefined && op.unsigned !== true) {
+        out.authFailure = "missing-authentication";
+        throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
+      }
       out.op = op;
       out.input = svc.engine.decodeInput(svc.def, op, wire);
       const facts: RequestFacts = { sourceIp, secureTransport: secure, region: out.region, userAgent, now };
@@ -273,6 +309,10 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     const svcName = svcDef?.name ?? "unknown";
     const opName = out.opName ?? headerOf(wire, "x-amz-target")?.split(".").pop() ?? "Unknown";
     const errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error, svcDef).code : undefined;
+    // The reason and the claimed key id only: no signature, token or other secret material.
+    if (out.authFailure !== undefined && logger.isLevelEnabled("debug")) {
+      logger.debug({ requestId, reason: out.authFailure, errorCode: errCode, accessKeyId: out.parsed?.accessKeyId, sourceIp }, "authentication failed");
+    }
     const opFacts = out.op !== undefined ? factsOf(out.op) : undefined;
     try {
       await audit.record({

@@ -82,10 +82,10 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     db.pragma("foreign_keys = ON");
     if (!inMemory) restrictSidecarFiles(opts.path);
     const clock = opts.clock ?? systemClock;
-    runMigrations(sqliteMigrationDriver(db), [...coreMigrations, ...(opts.migrations ?? [])], () => clock.now());
+    const applied = runMigrations(sqliteMigrationDriver(db), [...coreMigrations, ...(opts.migrations ?? [])], () => clock.now());
     if (!inMemory) restrictSidecarFiles(opts.path);
     const appender = opts.auditWriterThread && !inMemory ? startAuditAppendWorker(opts.path, busyTimeout) : undefined;
-    return new SqliteStorage(db, appender);
+    return new SqliteStorage(db, appender, applied);
   } catch (err) {
     db.close();
     throw err;
@@ -127,6 +127,8 @@ export class SqliteStorage implements Storage {
   constructor(
     private readonly db: Database.Database,
     private readonly appender?: AuditAppender,
+    /** Ids of the schema migrations this open applied (empty when the schema was current). */
+    readonly migrationsApplied: readonly string[] = [],
   ) {
     this.docs = new SqliteDocs(db);
     this.audit = new SqliteAudit(db);

@@ -1,0 +1,132 @@
+/**
+ * `bulwark serve` as an operator runs it: a bad config file refuses to start with a message
+ * naming the file and the key; `--log-level debug` shows the configuration in effect, the data
+ * directory opened and authentication failures, and never a secret.
+ */
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+
+const CLI = path.resolve("dist/src/cli/main.js");
+const dir = mkdtempSync(path.join(tmpdir(), "bulwark-config-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const PASSPHRASE = "Qz7 vexing Wombat kilns 4 jumpy fjords";
+const ADMIN_KEY_ID = "AKIACONFIGCLI0000001";
+const ADMIN_SECRET = "Xq9PvB2mLk7Tz4Rw8Ny3Hs6Jd1Gf5Ca0Ue/Oi+Yt";
+const WRONG_SECRET = "Mw4Kt8Zr2Px6Bn0Vq3Ly7Hc1Sd5Fj9Ga+Eu/Io.Ob";
+
+function baseEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: dir };
+}
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test("serve refuses a config file with an unknown key or a mistyped value, naming the file, and starts nothing", async () => {
+  const dataDir = path.join(dir, "never-created");
+  const typo = path.join(dir, "typo.json");
+  writeFileSync(typo, JSON.stringify({ listn: "127.0.0.1:4771", logLevel: "warn" }));
+  const r = await run(["serve", "--config", typo, "--data-dir", dataDir, "--plain-http"], baseEnv());
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`^bulwark: Config file ${typo.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: unknown key "listn" \\(did you mean "listen"\\?\\)\\. Known keys: dataDir, listen, `));
+  assert.equal(r.stdout, "");
+  assert.equal(existsSync(dataDir), false);
+
+  const mistyped = path.join(dir, "mistyped.json");
+  writeFileSync(mistyped, JSON.stringify({ maxBodyBytes: -1 }));
+  const r2 = await run(["serve", "--data-dir", dataDir, "--plain-http"], { ...baseEnv(), BULWARK_CONFIG: mistyped });
+  assert.equal(r2.code, 1);
+  assert.equal(r2.stderr, `bulwark: Invalid "maxBodyBytes" in config file ${mistyped}: expected a whole number of at least 1, got -1\n`);
+  assert.equal(existsSync(dataDir), false);
+
+  const r3 = await run(["serve", "--data-dir", dataDir, "--plain-http"], { ...baseEnv(), BULWARK_PLAIN_HTTP: "perhaps" });
+  assert.equal(r3.code, 1);
+  assert.equal(r3.stderr, 'bulwark: Invalid BULWARK_PLAIN_HTTP: expected 1, true, yes or on (or 0, false, no, off), got "perhaps"\n');
+});
+
+test("--log-level debug shows the configuration in effect, the data directory and authentication failures, without a secret", async () => {
+  const dataDir = path.join(dir, "data");
+  const config = path.join(dir, "debug.json");
+  writeFileSync(config, JSON.stringify({ listen: "127.0.0.1:0", maxBodyBytes: 65536, kmsRsaRps: 7 }));
+  const child = spawn(process.execPath, [CLI, "serve", "--config", config, "--data-dir", dataDir, "--plain-http", "--log-level", "debug"], {
+    env: { ...baseEnv(), BULWARK_ROOT_PASSPHRASE: PASSPHRASE, BULWARK_ADMIN_ACCESS_KEY_ID: ADMIN_KEY_ID, BULWARK_ADMIN_SECRET_ACCESS_KEY: ADMIN_SECRET },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`server did not start: ${stdout}`)), 60_000);
+      child.stdout.on("data", () => {
+        const m = /Bulwark listening on (http:\/\/\S+)/.exec(stdout);
+        if (m) {
+          clearTimeout(t);
+          resolve(m[1]!);
+        }
+      });
+      child.on("close", () => reject(new Error(`server exited: ${stdout}`)));
+    });
+    const sts = (secretAccessKey: string) => new STSClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey }, maxAttempts: 1 });
+    await assert.rejects(sts(WRONG_SECRET).send(new GetCallerIdentityCommand({})), (e: any) => e.name === "SignatureDoesNotMatch" && e.$metadata.httpStatusCode === 403);
+    const ok = await sts(ADMIN_SECRET).send(new GetCallerIdentityCommand({}));
+    assert.match(ok.Arn ?? "", /:user\/admin$/);
+  } finally {
+    child.kill("SIGTERM");
+  }
+  assert.equal(await exited, 0);
+
+  const lines = stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, any>);
+  const byMsg = (msg: string) => lines.filter((l) => l.msg === msg);
+
+  const [cfgLine] = byMsg("configuration in effect");
+  assert.ok(cfgLine, stdout);
+  assert.equal(cfgLine.level, 20);
+  const c = cfgLine.config;
+  assert.deepEqual([c.dataDir, c.listen, c.tls.enabled, c.logLevel, c.maxBodyBytes, c.kms.rsaRps, c.defaultRegion], [dataDir, "127.0.0.1:0", false, "debug", 65536, 7, "us-east-1"]);
+  assert.deepEqual(c.rootKey, { source: "passphrase" });
+  assert.deepEqual(c.admin, { userName: "admin", keyPair: { accessKeyId: ADMIN_KEY_ID } });
+
+  const [opened] = byMsg("data directory opened");
+  assert.ok(opened);
+  assert.deepEqual([opened.dataDir, opened.storage, opened.created, opened.rootKeySource], [dataDir, "sqlite", true, "passphrase"]);
+  assert.ok(Array.isArray(opened.migrationsApplied) && opened.migrationsApplied.length > 0);
+
+  const failures = byMsg("authentication failed");
+  assert.equal(failures.length, 1);
+  assert.deepEqual(
+    { reason: failures[0]!.reason, errorCode: failures[0]!.errorCode, accessKeyId: failures[0]!.accessKeyId },
+    { reason: "signature-rejected", errorCode: "SignatureDoesNotMatch", accessKeyId: ADMIN_KEY_ID },
+  );
+  // The per-request lines stay as they were at info.
+  assert.deepEqual(
+    byMsg("request").map((l) => [l.operation, l.status, l.errorCode]),
+    [
+      ["GetCallerIdentity", 403, "SignatureDoesNotMatch"],
+      ["GetCallerIdentity", 200, undefined],
+    ],
+  );
+
+  // No secret, nor any part of one, anywhere in the log.
+  for (const secret of [PASSPHRASE, ADMIN_SECRET, WRONG_SECRET]) {
+    for (let i = 0; i + 8 <= secret.length; i++) assert.ok(!stdout.includes(secret.slice(i, i + 8)), `log holds part of a secret: ${secret.slice(i, i + 8)}`);
+  }
+});
