@@ -4,7 +4,11 @@
  * refuse (another key, a damaged blob, a boundary length, a reserved name, a foreign ARN). The
  * values here pass the protocol layer's type checks; what they test is the domain code behind it.
  */
-import type { Random } from "./input-fuzz.js";
+import { Writable } from "node:stream";
+import { pino, type Logger } from "pino";
+import type { ServiceDefinition } from "../../src/services/types.js";
+import type { Creds } from "./harness.js";
+import { errorOf, INTERNAL_DETAIL, problemWith, type Random, type Reply } from "./input-fuzz.js";
 
 /** What an answer to a case must be. */
 export type Expect =
@@ -12,8 +16,8 @@ export type Expect =
   | "ok"
   /** 2xx, or a 4xx with a code the service models (the input may be acceptable). */
   | "any"
-  /** A 4xx with one of these codes. */
-  | { codes: readonly string[] };
+  /** A 4xx with one of these codes (and, where AWS gives the error a Reason, this one). */
+  | { codes: readonly string[]; reason?: string };
 
 export interface HostileCase {
   operation: string;
@@ -22,9 +26,13 @@ export interface HostileCase {
   expect: Expect;
   /** Region the request is signed for (us-east-1 unless said). */
   region?: string;
+  /** Who signs it (the admin unless said). */
+  creds?: Creds;
 }
 
 export const codes = (...c: string[]): Expect => ({ codes: c });
+/** A 4xx with this code and Reason. */
+export const withReason = (code: string, reason: string): Expect => ({ codes: [code], reason });
 
 /** The base request with one member replaced (undefined removes it). */
 export function withMember(base: Record<string, unknown>, member: string, value: unknown): Record<string, unknown> {
@@ -47,8 +55,8 @@ export class OperationCases {
     this.add("valid base request", base, baseExpect);
   }
 
-  add(label: string, input: Record<string, unknown>, expect: Expect): this {
-    this.cases.push({ operation: this.operation, label, input, expect, ...(this.region ? { region: this.region } : {}) });
+  add(label: string, input: Record<string, unknown>, expect: Expect, creds?: Creds): this {
+    this.cases.push({ operation: this.operation, label, input, expect, ...(this.region ? { region: this.region } : {}), ...(creds ? { creds } : {}) });
     return this;
   }
 
@@ -134,4 +142,60 @@ export function foreignArns(arn: string, account: string): Array<[string, string
   ];
   // IAM ARNs have no region: that variant would be the ARN itself.
   return out.filter(([, a]) => a !== arn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Judging answers
+
+/**
+ * problemWith's verdict, except that a code AWS answers with although its model leaves it out
+ * (KMS's NotAuthorizedException for the reserved alias/aws/ prefix) passes where the case names it.
+ */
+function protocolProblem(svc: ServiceDefinition, want: Expect, r: Reply): string | undefined {
+  const p = problemWith(svc, r);
+  const err = errorOf(svc, r);
+  if (p === undefined || err === undefined || typeof want !== "object" || !want.codes.includes(err.code) || !p.startsWith(`error code ${err.code} is neither`)) return p;
+  return r.status === 400 && !INTERNAL_DETAIL.test(r.body) ? undefined : p;
+}
+
+/** The Reason member of a JSON error body, if any. */
+function reasonOf(r: Reply): unknown {
+  try {
+    return (JSON.parse(r.body) as Record<string, unknown>)["Reason"];
+  } catch {
+    return undefined;
+  }
+}
+
+function expectationProblem(svc: ServiceDefinition, want: Expect, r: Reply): string | undefined {
+  const ok = r.status >= 200 && r.status < 300;
+  if (want === "any") return undefined;
+  if (want === "ok") return ok ? undefined : "the valid request failed";
+  const wanted = `${want.codes.join(" or ")}${want.reason ? ` (${want.reason})` : ""}`;
+  if (ok) return `succeeded, expected ${wanted}`;
+  const code = errorOf(svc, r)?.code;
+  if (code === undefined || !want.codes.includes(code)) return `${code}, expected ${wanted}`;
+  const reason = reasonOf(r);
+  return want.reason === undefined || reason === want.reason ? undefined : `${code} (${String(reason)}), expected ${wanted}`;
+}
+
+/**
+ * What is wrong with the answer to a case (undefined when nothing is): the protocol's checks,
+ * the case's expectation, and none of `secrets` in an error.
+ */
+export function judge(svc: ServiceDefinition, want: Expect, r: Reply, secrets: readonly string[] = []): string | undefined {
+  const leak = r.status >= 400 && secrets.some((x) => r.body.includes(x)) ? "a secret value in the error" : undefined;
+  return protocolProblem(svc, want, r) ?? expectationProblem(svc, want, r) ?? leak;
+}
+
+/** A logger that keeps the server's warnings and errors in `lines`, and the entries of those that no run may have. */
+export function capturedLog(): { logger: Logger; lines: string[]; errors(): string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString("utf8"));
+      cb();
+    },
+  });
+  return { logger: pino({ level: "warn" }, sink), lines, errors: () => lines.filter((l) => /unexpected error|"level":(5|6)0/.test(l)).slice(0, 20).map((l) => l.slice(0, 600)) };
 }

@@ -759,7 +759,10 @@ export function problemWith(svc: ServiceDefinition, r: Reply): string | undefine
   const err = errorOf(svc, r);
   if (err === undefined) return query ? "body is no query ErrorResponse" : "error body has no __type";
   const { code, message } = err;
-  const common = PROTOCOL_CODES[query ? "query" : "json"][code];
+  // A protocol family's code that the service also models (Organizations' AccessDeniedException,
+  // 403) is judged as the service's.
+  const modelledHere = [...serviceShapes(svc).errors].some(([name, e]) => (query ? (e.queryCode ?? name) : name) === code);
+  const common = modelledHere ? undefined : PROTOCOL_CODES[query ? "query" : "json"][code];
   if (common !== undefined) {
     if (r.status !== common) return `${code} with status ${r.status}, not ${common}`;
   } else {

@@ -11,7 +11,7 @@ import { checkString, requireString } from "./input.js";
 import type { Tag } from "./model.js";
 import type { OrganizationsDomainDeps } from "./organization.js";
 import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, resourcePolicyArn, resourcePolicyView } from "./resource-policy.js";
-import { checkTags, checkUserTagKeys } from "./tags.js";
+import { checkTags } from "./tags.js";
 
 const RESOURCE_POLICY_TYPE = "AWS::Organizations::ResourcePolicy";
 
@@ -23,7 +23,6 @@ export function resourcePolicyOperations(deps: OrganizationsDomainDeps, calls: O
         const content = requireString(input?.Content);
         checkString(content, { min: 1 });
         const tags = checkTags(input?.Tags);
-        checkUserTagKeys(tags.map((t) => t.Key));
         const m = await calls.managementCall(ctx, "PutResourcePolicy", undefined, requestTagContext(tags));
         if (tags.length > 0) await ctx.authorize({ action: "organizations:TagResource", resource: "*", context: requestTagContext(tags) });
         const { org, policy } = await putResourcePolicy(deps, m.org.id, content, tags);

@@ -269,6 +269,55 @@ describe("Organizations pagination", () => {
   });
 });
 
+describe("Organizations regressions found by the handler-depth fuzz", () => {
+  test("ListRoots and ListParents check a NextToken like every other list (one page, no token of their own)", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const ou = (await f.call<{ OrganizationalUnit: { Id: string } }>("CreateOrganizationalUnit", { ParentId: (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id, Name: "ou" })).OrganizationalUnit.Id;
+    const roots = await f.call<{ Roots: unknown[]; NextToken?: string }>("ListRoots", { MaxResults: 1 });
+    assert.equal(roots.Roots.length, 1);
+    assert.equal(roots.NextToken, undefined);
+    const parents = await f.call<{ Parents: Array<{ Type: string }>; NextToken?: string }>("ListParents", { ChildId: ou, MaxResults: 1 });
+    assert.deepEqual(parents.Parents.map((p) => p.Type), ["ROOT"]);
+    assert.equal(parents.NextToken, undefined);
+    const accountsToken = (await f.call<{ NextToken?: string }>("ListOrganizationalUnitsForParent", { ParentId: (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id, MaxResults: 1 })).NextToken;
+    for (const token of ["garbage", Buffer.from("[1]").toString("base64url"), ...(accountsToken ? [accountsToken] : [])]) {
+      for (const [op, input] of [["ListRoots", {}], ["ListParents", { ChildId: ou }]] as const) {
+        const e = await expectAwsError(f.call(op, { ...input, NextToken: token }), "InvalidInputException", "You specified an invalid value for nextToken.");
+        assert.deepEqual(e.fields, { Reason: "INVALID_NEXT_TOKEN" });
+      }
+    }
+  });
+
+  test("system (aws:) tag keys are refused at creation as they are by TagResource", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    await f.call("EnablePolicyType", { RootId: (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id, PolicyType: "SERVICE_CONTROL_POLICY" });
+    const root = (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id;
+    const scp = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "ec2:*", Resource: "*" }] });
+    const refused: Array<[string, Record<string, unknown>]> = [
+      ["CreateAccount", { AccountName: "Tagged", Email: "tagged@example.com" }],
+      ["CreateOrganizationalUnit", { ParentId: root, Name: "tagged" }],
+      ["CreatePolicy", { Name: "tagged", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: scp }],
+      ["InviteAccountToOrganization", { Target: { Type: "EMAIL", Id: "tagged@example.com" } }],
+      ["PutResourcePolicy", { Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "organizations:ListAccounts", Resource: "*" }] }) }],
+      ["TagResource", { ResourceId: root }],
+    ];
+    for (const [op, input] of refused) {
+      for (const Key of ["aws:team", "AWS:Team"]) {
+        const e = await expectAwsError(f.call(op, { ...input, Tags: [{ Key: "ok", Value: "1" }, { Key, Value: "x" }] }), "InvalidInputException", /system tag/);
+        assert.deepEqual(e.fields, { Reason: "INVALID_SYSTEM_TAGS_PARAMETER" }, `${op} ${Key}`);
+      }
+    }
+    // Nothing was made.
+    assert.equal((await f.call<{ OrganizationalUnits: unknown[] }>("ListOrganizationalUnitsForParent", { ParentId: root })).OrganizationalUnits.length, 0);
+    assert.equal((await f.call<{ Policies: unknown[] }>("ListPolicies", { Filter: "SERVICE_CONTROL_POLICY" })).Policies.length, 1);
+    assert.equal((await f.call<{ CreateAccountStatuses: unknown[] }>("ListCreateAccountStatus", {})).CreateAccountStatuses.length, 0);
+    // A key that merely contains "aws:" is a user's.
+    await f.call("CreateOrganizationalUnit", { ParentId: root, Name: "fine", Tags: [{ Key: "team:aws:x", Value: "1" }] });
+  });
+});
+
 describe("resumePending", () => {
   test("finishes a request whose job never ran (process died after answering)", async () => {
     const f = await orgFixture({ manual: true });

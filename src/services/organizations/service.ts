@@ -196,7 +196,9 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         handler: async (input: PageInput, ctx) => {
           maxResults(input?.MaxResults);
           const { org } = await calls.managementCall(ctx, "ListRoots");
-          return { Roots: [rootView(org)] };
+          // One root, on one page; a NextToken is still checked like every other list's.
+          const { page, next } = paginate([rootView(org)], (r) => r.Id, "ListRoots", input?.NextToken, input?.MaxResults);
+          return { Roots: page, ...(next ? { NextToken: next } : {}) };
         },
       },
       ListAccountsForParent: {
@@ -221,7 +223,9 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           if (isAccount) parentId = (await memberOf(org, childId)) ? await parentOfAccount(deps.store, org, childId) : undefined;
           else parentId = (await getOu(deps.store, org, childId))?.parentId;
           if (parentId === undefined) throw childNotFound();
-          return { Parents: [{ Id: parentId, Type: parentType(org, parentId) }] };
+          // One parent, on one page; a NextToken is still checked like every other list's.
+          const { page, next } = paginate([{ Id: parentId, Type: parentType(org, parentId) }], (p) => p.Id, `ListParents:${childId}`, input?.NextToken, input?.MaxResults);
+          return { Parents: page, ...(next ? { NextToken: next } : {}) };
         },
       },
       ...ouOperations(deps, calls),

@@ -34,7 +34,6 @@ export function tagOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): R
       handler: async (input: { ResourceId?: string; Tags?: Array<{ Key?: string; Value?: string }> }, ctx) => {
         const id = requireId(input?.ResourceId, TAGGABLE_ID);
         const tags = checkTags(input?.Tags);
-        checkUserTagKeys(tags.map((t) => t.Key));
         const { m, resource } = await onTaggable(deps, calls, ctx, "TagResource", id, requestTagContext(tags));
         await changeTags(deps, m.org.id, id, (current) => mergeTags(current, tags));
         noteResource(ctx, m, resource.arn, resource.type);

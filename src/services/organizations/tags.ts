@@ -26,7 +26,12 @@ import { findPolicy, setPolicyTags } from "./policies.js";
 export const MAX_TAGS_PER_RESOURCE = 50;
 const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-/** Tags of a create or tag request: the model's key/value constraints, unique keys, at most 50 in one request. */
+/**
+ * Tags of a create or tag request: the model's key/value constraints, unique keys, at most 50 in
+ * one request, and no system ("aws:") keys, whichever operation carries them (CreateAccount,
+ * CreateOrganizationalUnit, CreatePolicy, InviteAccountToOrganization, PutResourcePolicy and
+ * TagResource alike: a system tag can't be added at creation either).
+ */
 export function checkTags(tags: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Tag[] {
   const out: Tag[] = [];
   const seen = new Set<string>();
@@ -40,6 +45,7 @@ export function checkTags(tags: ReadonlyArray<{ Key?: string; Value?: string }> 
     out.push({ Key: key, Value: value });
   }
   if (out.length > MAX_TAGS_PER_RESOURCE) throw invalidInput("MAX_VALUE_EXCEEDED");
+  checkUserTagKeys(out.map((t) => t.Key));
   return out;
 }
 
