@@ -38,7 +38,7 @@ import { rng } from "../../src/core/testing/rng.js";
 import type { ServiceDefinition } from "../../src/services/types.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import { FuzzWire, requestBody, sampleInput, stringMembers, memberHints, type Random, type Reply } from "./input-fuzz.js";
-import { OperationCases, capturedLog, judge, codes, damagedBlobs, foreignArns, HOSTILE_TEXT, ofLength, sampleOf, type Expect, type HostileCase } from "./handler-fuzz.js";
+import { OperationCases, capturedLog, codes, damagedBlobs, foreignArns, HOSTILE_TEXT, ofLength, runCases, sampleOf, type Expect, type HostileCase, type Outcome } from "./handler-fuzz.js";
 
 const SEED = Number(process.env["BULWARK_FUZZ_SEED"] ?? 20_261_129);
 const REPLICA_REGION = "us-west-2";
@@ -69,27 +69,16 @@ function secret(b: Buffer): Buffer {
   return b;
 }
 
-interface Outcome {
-  failures: string[];
-  sent: number;
-  created: number;
-}
+/** Sends the cases in order, judging each answer; CreateKey successes in the home Region are counted. */
+type CountedOutcome = Outcome & { created: number };
 
-/** Sends the cases one after another (state changes stay in order) and judges every answer. */
-async function run(svc: ServiceDefinition, cases: readonly HostileCase[], out: Outcome): Promise<void> {
-  for (const c of cases) {
-    out.sent++;
-    let r: Reply;
-    try {
-      r = await wire.sendSigned(svc, c.operation, requestBody(svc, c.operation, c.input), c.creds, c.region);
-    } catch (e) {
-      out.failures.push(`${svc.name} ${c.operation} [${c.label}]: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
-    }
-    const p = judge(svc, c.expect, r, secrets);
-    if (p !== undefined) out.failures.push(`${svc.name} ${c.operation} [${c.label}]: ${p} — ${r.status} ${r.body.slice(0, 300)}`);
-    else if (r.status === 200 && c.operation === "CreateKey" && c.region === undefined) out.created++;
-  }
+async function run(svc: ServiceDefinition, cases: readonly HostileCase[], out: CountedOutcome): Promise<void> {
+  await runCases(wire, svc, cases, out, {
+    secrets,
+    onOk: (c) => {
+      if (c.operation === "CreateKey" && c.region === undefined) out.created++;
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -908,7 +897,7 @@ test(`KMS: every operation, valid requests with one semantically hostile member 
   const groups = kmsCases(w, random);
   const svc = service("kms");
   assert.deepEqual([...new Set(groups.map((g) => g.operation))].sort(), Object.keys(svc.operations).sort(), "every KMS operation has a base request");
-  const out: Outcome = { failures: [], sent: 0, created: 0 };
+  const out: CountedOutcome = { failures: [], sent: 0, created: 0 };
   for (const g of groups) await run(svc, g.cases, out);
   assert.ok(await wire.healthy(), "/health after KMS");
   console.log(`handler fuzz KMS: ${out.sent} requests in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED}), ${out.failures.length} failures`);
@@ -1067,7 +1056,7 @@ test(`STS: every operation, valid requests with one semantically hostile member 
   const groups = stsCases(s.accountId, role.Role!.Arn!, key.AccessKey!.AccessKeyId!, random);
   coverRest(svc, groups);
   assert.deepEqual([...new Set(groups.map((g) => g.operation))].sort(), Object.keys(svc.operations).sort());
-  const out: Outcome = { failures: [], sent: 0, created: 0 };
+  const out: CountedOutcome = { failures: [], sent: 0, created: 0 };
   for (const g of groups) await run(svc, g.cases, out);
   assert.ok(await wire.healthy(), "/health after STS");
   console.log(`handler fuzz STS: ${out.sent} requests in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED}), ${out.failures.length} failures`);
@@ -1246,7 +1235,7 @@ test(`IAM: valid requests with one semantically hostile member, the admin user u
   const groups = iamCases(account, random, policyArn);
   const explicit = new Set(groups.map((g) => g.operation));
   groups.push(...iamGenericCases(svc, explicit, account, random));
-  const out: Outcome = { failures: [], sent: 0, created: 0 };
+  const out: CountedOutcome = { failures: [], sent: 0, created: 0 };
   const baseOk: string[] = [];
   for (const g of groups) {
     const before = out.failures.length;

@@ -8,7 +8,7 @@ import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
 import type { ServiceDefinition } from "../../src/services/types.js";
 import type { Creds } from "./harness.js";
-import { errorOf, INTERNAL_DETAIL, problemWith, type Random, type Reply } from "./input-fuzz.js";
+import { errorOf, INTERNAL_DETAIL, problemWith, requestBody, type FuzzWire, type Random, type Reply } from "./input-fuzz.js";
 
 /** What an answer to a case must be. */
 export type Expect =
@@ -33,6 +33,42 @@ export interface HostileCase {
 export const codes = (...c: string[]): Expect => ({ codes: c });
 /** A 4xx with this code and Reason. */
 export const withReason = (code: string, reason: string): Expect => ({ codes: [code], reason });
+
+// ---------------------------------------------------------------------------------------------
+// Sending cases and judging the answers
+
+export interface Outcome {
+  failures: string[];
+  sent: number;
+}
+
+export interface RunOptions {
+  /** Values no error may contain (plaintexts, key material). */
+  secrets?: readonly string[];
+  /** The longest an answer may take (a hostile input must not make the handler spin). */
+  maxMs?: number;
+  /** Called for each case answered with a 2xx. */
+  onOk?: (c: HostileCase) => void;
+}
+
+/** Sends the cases one after another (state changes stay in order) and judges every answer. */
+export async function runCases(wire: FuzzWire, svc: ServiceDefinition, cases: readonly HostileCase[], out: Outcome, opts: RunOptions = {}): Promise<void> {
+  for (const c of cases) {
+    out.sent++;
+    let r: Reply;
+    const started = Date.now();
+    try {
+      r = await wire.sendSigned(svc, c.operation, requestBody(svc, c.operation, c.input), c.creds, c.region);
+    } catch (e) {
+      out.failures.push(`${svc.name} ${c.operation} [${c.label}]: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const ms = Date.now() - started;
+    const p = judge(svc, c.expect, r, opts.secrets ?? []) ?? (opts.maxMs !== undefined && ms > opts.maxMs ? `answered after ${ms} ms` : undefined);
+    if (p !== undefined) out.failures.push(`${svc.name} ${c.operation} [${c.label}]: ${p} — ${r.status} ${r.body.slice(0, 300)}`);
+    else if (r.status >= 200 && r.status < 300) opts.onOk?.(c);
+  }
+}
 
 /** The base request with one member replaced (undefined removes it). */
 export function withMember(base: Record<string, unknown>, member: string, value: unknown): Record<string, unknown> {

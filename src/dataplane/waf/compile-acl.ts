@@ -159,7 +159,7 @@ export function compileWebAcl(acl: WebACL, deps: CompileDeps): WafEvaluator & { 
         groupId: def.name,
         scopeDown,
         overrideCount,
-        rules: groupRules(def.rules, def.labelNamespace, undefined, { ...ctxBase, ipLists: def.ipLists, natives: def.natives }, ovr, `${aclArn}/${r.Name}`),
+        rules: groupRules(def.rules, def.labelNamespace, undefined, { ...ctxBase, ipLists: def.ipLists, natives: def.natives, trustedPatterns: true }, ovr, `${aclArn}/${r.Name}`),
       };
     }
     return leaf(r, { ...ctxBase, labelNamespace: aclNs }, acl.CustomResponseBodies, `${aclArn}/${r.Name}`);

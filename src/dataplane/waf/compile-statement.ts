@@ -9,7 +9,9 @@ import type { GeoLookup, WafResolver } from "./types.js";
 import { compileField, type CompiledField } from "./field-to-match.js";
 import { applyTransforms, orderTransformations } from "./transforms.js";
 import { itemOf, verdict, verdictSlot, MAX_CACHED_VALUE, type Item } from "./verdicts.js";
-import { compileAwsRegex } from "./regex.js";
+import { compileAwsRegex, compileTrustedRegex, type AwsRegex } from "./regex.js";
+
+const compileRegex = (pattern: string, ctx: StatementContext): AwsRegex => (ctx.trustedPatterns ? compileTrustedRegex(pattern) : compileAwsRegex(pattern));
 import { compileLabelMatch } from "./label-match.js";
 import { createIpMatcher, parseIp, type IpMatcher } from "./ip.js";
 import { forwardedIps } from "./forwarded-ip.js";
@@ -34,6 +36,8 @@ export interface StatementContext {
   ipSetCache: Map<string, IpMatcher>;
   /** Native statements of a managed rule group (ManagedRuleGroupDefinition.natives). */
   natives?: ReadonlyMap<string, Predicate>;
+  /** The statements are Bulwark's own managed rules: their patterns may use the faster backtracking engine (regex.ts). */
+  trustedPatterns?: boolean;
 }
 
 export { WafCompileError };
@@ -161,7 +165,7 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
     const r = st.RegexMatchStatement;
     const native = ctx.natives?.get(r.RegexString ?? "");
     if (native) return native;
-    const re = compileAwsRegex(r.RegexString ?? "");
+    const re = compileRegex(r.RegexString ?? "", ctx);
     return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => re.test(v), `regex:${r.RegexString ?? ""}`);
   }
   if (st.RegexPatternSetReferenceStatement) {
@@ -169,7 +173,7 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
     const set = ctx.resolver.regexPatternSet(r.ARN ?? "");
     if (!set) throw new WafCompileError(`Regex pattern set not found: ${r.ARN}`);
     const patterns = (set.RegularExpressionList ?? []).map((x) => x.RegexString ?? "");
-    const res = patterns.map((p) => compileAwsRegex(p));
+    const res = patterns.map((p) => compileRegex(p, ctx));
     return inspect(r.FieldToMatch, r.TextTransformations, r.PreParseTextTransformations, (v) => res.some((re) => re.test(v)), `regexes:${JSON.stringify(patterns)}`);
   }
   if (st.SqliMatchStatement) {

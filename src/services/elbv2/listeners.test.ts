@@ -48,6 +48,10 @@ describe("target groups and targets", () => {
     ]);
     await expectError(f.call("RegisterTargets", { TargetGroupArn: arn, Targets: [{ Id: "10.0.0.3" }] }), "TooManyTargets");
     await expectError(f.call("RegisterTargets", { TargetGroupArn: arn, Targets: [{ Id: "bad host!" }] }), "InvalidTarget", "The target Id 'bad host!' is not a valid IP address or host name");
+    // Neither addresses nor host names: a bad dotted quad, too many IPv6 groups, a zone index, an all-numeric last label.
+    for (const id of ["256.0.0.1", "1.2.3.4.5", "1:2:3:4:5:6:7:8:9", ":::", "fe80::1%eth0", "host.123"]) {
+      await expectError(f.call("RegisterTargets", { TargetGroupArn: arn, Targets: [{ Id: id }] }), "InvalidTarget", `The target Id '${id}' is not a valid IP address or host name`);
+    }
     const health = await f.call<{ TargetHealthDescriptions: TargetHealthDescription[] }>("DescribeTargetHealth", { TargetGroupArn: arn, Targets: [{ Id: "10.0.0.1" }, { Id: "10.9.9.9" }] });
     assert.deepEqual(
       health.TargetHealthDescriptions.map((d) => [d.Target?.Id, d.Target?.Port, d.TargetHealth?.State, d.TargetHealth?.Reason]),
@@ -144,6 +148,9 @@ describe("listeners", () => {
       f.call("CreateListener", { LoadBalancerArn: a, Protocol: "HTTPS", Port: 9443, Certificates: [{ CertificateArn: `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000` }], DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "200" } }] }),
       "CertificateNotFound",
     );
+    for (const SslPolicy of ["ELBSecurityPolicy-Nope", "ELBSecurityPolicy-2016-13", "ELBSecurityPolicy-"]) {
+      await expectError(f.call("ModifyListener", { ListenerArn: l.ListenerArn, SslPolicy }), "SSLPolicyNotFound", `SSL policy '${SslPolicy}' not found`);
+    }
     const mod = await f.call<{ Listeners: Listener[] }>("ModifyListener", { ListenerArn: l.ListenerArn, Port: 9443, SslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06" });
     assert.equal(mod.Listeners[0]!.Port, 9443);
     assert.equal(f.runtime.listeners.get(l.ListenerArn!)?.port, 9443);

@@ -33,7 +33,12 @@ import { checkPageSize, checkPort, checkTags, paginate } from "./validation.js";
 import { listenerView } from "./views.js";
 
 const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-2016-08";
-const SSL_POLICY = /^ELBSecurityPolicy-[A-Za-z0-9-]+$/;
+/**
+ * The predefined security policies' names (Application Load Balancers take no custom ones): each
+ * ends in the year and month it was published (ELBSecurityPolicy-2016-08,
+ * ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09). Any other name is SSLPolicyNotFound.
+ */
+const SSL_POLICY = /^ELBSecurityPolicy-(?:[A-Za-z0-9]+-)*(?:20\d\d)-(?:0[1-9]|1[0-2])$/;
 
 export function checkListenerArn(arn: string | undefined): string {
   const p = arn === undefined ? undefined : parseArn(arn);

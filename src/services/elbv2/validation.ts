@@ -1,4 +1,5 @@
 /** Semantic checks of ELBv2 inputs (the protocol engine already checked types and required members). */
+import { isIP } from "node:net";
 import type { Tag } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { duplicateTagKeys, tooManyTags, validationError } from "./errors.js";
 import type { TagDoc } from "./model.js";
@@ -86,12 +87,17 @@ export function paginate<T>(items: readonly T[], keyOf: (t: T) => string, marker
   return rest.length > pageSize && last !== undefined ? { page, next: encodeMarker(keyOf(last)) } : { page };
 }
 
+/** A literal IPv4 or IPv6 address (node:net's check, without the zone index it also takes). */
 export function isIpAddress(s: string): boolean {
-  return /^(\d{1,3})(\.\d{1,3}){3}$/.test(s) ? s.split(".").every((p) => Number(p) <= 255) : /^[0-9a-fA-F:]+$/.test(s) && s.includes(":");
+  return /^[0-9A-Fa-f:.]+$/.test(s) && isIP(s) !== 0;
 }
 
-/** A target id: an IP address or a DNS host name (Bulwark targets are host:port upstreams). */
+/**
+ * A target id: an IP address or a DNS host name (Bulwark targets are host:port upstreams). A
+ * name whose last label is all digits is none (RFC 3696 §2): 256.0.0.1 is a bad address, not a host.
+ */
 export function isTargetHost(s: string): boolean {
   if (isIpAddress(s)) return true;
+  if (/(^|\.)\d+\.?$/.test(s)) return false;
   return s.length <= 253 && /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/.test(s);
 }

@@ -52,6 +52,8 @@ describe("IP sets: CRUD with lock tokens", () => {
     const e = await expectAwsError(f.call("CreateIPSet", { Name: "c", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["2001:db8::/32"] }), "WAFInvalidParameterException", "Error reason: The IP address isn't valid., field: IP_ADDRESS, parameter: 2001:db8::/32");
     assert.deepEqual(e.fields, { Field: "IP_ADDRESS", Parameter: "2001:db8::/32", Reason: "The IP address isn't valid." });
     await expectAwsError(f.call("CreateIPSet", { Name: "c", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["0.0.0.0/0"] }), "WAFInvalidParameterException", /field: IP_ADDRESS/);
+    // node:net takes a zone index in an IPv6 address; a CIDR has none.
+    await expectAwsError(f.call("CreateIPSet", { Name: "c", Scope: "REGIONAL", IPAddressVersion: "IPV6", Addresses: ["fe80::1%eth0/128"] }), "WAFInvalidParameterException", "Error reason: The IP address isn't valid., field: IP_ADDRESS, parameter: fe80::1%eth0/128");
     await expectAwsError(
       f.call("CreateIPSet", { Name: "bad name", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: [] }),
       "ValidationException",

@@ -22,7 +22,8 @@ export function isCidr(s: string, version: "IPV4" | "IPV6"): boolean {
   if (!/^\d{1,3}$/.test(bits)) return false;
   const n = Number(bits);
   if (version === "IPV4") return isIPv4(ip) && n >= 1 && n <= 32;
-  return isIPv6(ip) && n >= 1 && n <= 128;
+  // node:net's isIPv6 also takes a zone index (fe80::1%eth0), which is no CIDR.
+  return /^[0-9A-Fa-f:.]+$/.test(ip) && isIPv6(ip) && n >= 1 && n <= 128;
 }
 
 function checkAddresses(addresses: readonly string[], version: "IPV4" | "IPV6"): string[] {

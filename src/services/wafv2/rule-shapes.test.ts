@@ -168,6 +168,27 @@ describe("nested members of rules are checked against the model before anything 
     await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }), { Action: { Allow: { CustomRequestHandling: { InsertHeaders: headers } } } })], "WAFInvalidParameterException", "Error reason: Duplicate header names aren't allowed., field: CUSTOM_REQUEST_HANDLING, parameter: X-A");
   });
 
+  test("what the service checks itself: at most 10 text transformations per statement, a search string of 1 to 200 bytes", async () => {
+    const f = wafFixture();
+    const tts = (n: number) => Array.from({ length: n }, (_, i) => ({ Priority: i, Type: "NONE" }));
+    await rejectsEverywhere(
+      f,
+      [rule({ NotStatement: { Statement: byteMatch({ UriPath: {} }, { TextTransformations: tts(11) }) } })],
+      "WAFInvalidParameterException",
+      "Error reason: A statement can have at most 10 text transformations., field: TEXT_TRANSFORMATION, parameter: 11",
+    );
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ UriPath: {} }, { TextTransformations: tts(10) }))] });
+    for (const n of [0, 201]) {
+      await rejectsEverywhere(
+        f,
+        [rule(byteMatch({ UriPath: {} }, { SearchString: new Uint8Array(n).fill(97) }))],
+        "WAFInvalidParameterException",
+        `Error reason: The search string must be between 1 and 200 bytes long., field: BYTE_MATCH_STATEMENT, parameter: ${n}`,
+      );
+    }
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ UriPath: {} }, { SearchString: new Uint8Array(200).fill(97) }))] });
+  });
+
   test("a web ACL's default action goes through the same table; valid nested members are stored as sent", async () => {
     const f = wafFixture();
     await expectAwsError(

@@ -127,11 +127,34 @@ function uniqueHeaders(field: string): SemanticCheck {
   }) as SemanticCheck;
 }
 
+/**
+ * The model sets no upper bound on a statement's TextTransformations, the service's quotas do:
+ * 10 per statement (AWS WAF quotas). Past it the service refuses the statement; the error is
+ * inferred (a parameter of the TEXT_TRANSFORMATION field), as for repeated priorities.
+ */
+const MAX_TEXT_TRANSFORMATIONS = 10;
+
+function textTransformations(tts: ReadonlyArray<{ Priority?: number }>): void {
+  if (tts.length > MAX_TEXT_TRANSFORMATIONS) throw invalidParameter("TEXT_TRANSFORMATION", String(tts.length), `A statement can have at most ${MAX_TEXT_TRANSFORMATIONS} text transformations.`);
+  uniquePriorities(tts);
+}
+
+/**
+ * The model leaves SearchString's length open; the API reference caps it at 200 bytes. An empty
+ * one is refused too (inferred: it would match every request, and the console cannot save it).
+ */
+const MAX_SEARCH_STRING_BYTES = 200;
+
+function searchString(st: { SearchString?: Uint8Array }): void {
+  const n = st.SearchString?.length ?? 0;
+  if (n < 1 || n > MAX_SEARCH_STRING_BYTES) throw invalidParameter("BYTE_MATCH_STATEMENT", String(n), `The search string must be between 1 and ${MAX_SEARCH_STRING_BYTES} bytes long.`);
+}
+
 const TEXT_TRANSFORMATIONS = list(
   struct(() => ({ Priority: int(0), Type: TEXT_TRANSFORMATION_TYPE })),
   1,
   undefined,
-  uniquePriorities as SemanticCheck,
+  textTransformations as SemanticCheck,
 );
 const PRE_PARSE_TEXT_TRANSFORMATIONS = list(struct(() => ({ Priority: int(0), Type: oneOf("NONE", "URL_DECODE", "URL_DECODE_UNI", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA", "REPLACE_SEMICOLONS_WITH_AMPERSANDS") })), 1, 10, uniquePriorities as SemanticCheck);
 
@@ -238,7 +261,7 @@ const CUSTOM_KEY = struct(() => ({
 }));
 
 const STATEMENT: Shape = struct(() => ({
-  ByteMatchStatement: struct(() => ({ ...INSPECTION, PositionalConstraint: POSITIONAL_CONSTRAINT })),
+  ByteMatchStatement: struct(() => ({ ...INSPECTION, PositionalConstraint: POSITIONAL_CONSTRAINT }), searchString as SemanticCheck),
   SqliMatchStatement: struct(() => ({ ...INSPECTION, SensitivityLevel: SENSITIVITY_LEVEL })),
   XssMatchStatement: struct(() => INSPECTION),
   SizeConstraintStatement: struct(() => ({ ...INSPECTION, ComparisonOperator: COMPARISON_OPERATOR, Size: int(0, 21_474_836_480) })),

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseBody, bodyKind, parseMultipart } from "./body-parts.js";
 import { NATIVE_PREFIX } from "./natives.js";
-import { compileAwsRegex } from "../regex.js";
+import { compileAwsRegex, compileTrustedRegex, InvalidRegexError } from "../regex.js";
 
 test("body kind follows Content-Type, and sniffs when it is missing", () => {
   assert.equal(bodyKind("application/x-www-form-urlencoded; charset=utf-8", "a=1"), "form");
@@ -39,7 +39,9 @@ test("multipart: part names, file names and textual contents; LF-only line break
 });
 
 test("native placeholders never match when compiled as plain regular expressions", () => {
-  const re = compileAwsRegex(NATIVE_PREFIX + "sqli@query");
+  const re = compileTrustedRegex(NATIVE_PREFIX + "sqli@query");
   assert.equal(re.test("bulwark-native:sqli@query"), false);
   assert.equal(re.test(""), false);
+  // A customer's pattern cannot spell one: lookaround is refused there.
+  assert.throws(() => compileAwsRegex(NATIVE_PREFIX + "sqli@query"), InvalidRegexError);
 });

@@ -10,7 +10,7 @@ import type { Rule } from "@aws-sdk/client-wafv2";
 import { F, regex, or, bytes, rule } from "./build.js";
 import { detectAt, native, re } from "./natives.js";
 import { lineBreakInNames } from "./protocol.js";
-import { compileAwsRegex } from "../regex.js";
+import { compileTrustedRegex } from "../regex.js";
 import { detectJava, detectLog4j } from "../detect/java.js";
 import { detectServerSideJs } from "../detect/node.js";
 import { detectLdap } from "../detect/ldap.js";
@@ -22,7 +22,7 @@ const EXPLOITABLE_PATHS = "(?i)/(?:web-inf|meta-inf)(?:/|$)|^/@(?:id|fs)/|/\\.(?
 /** Bulwark: request smuggling / response splitting — CR/LF followed by a header or request/status line. */
 const CRLF = "(?i)[\\r\\n]\\s*(?:[\\w-]{2,40}\\s*:\\s*\\S|(?:get|post|put|head|delete|options|patch|connect|trace|propfind)\\s+\\S+\\s+http/\\d|http/\\d(?:\\.\\d)?\\s+\\d{3}|<\\s*(?:html|script|meta|body)\\b)|(?:^|[\\r\\n\\s=])(?:get|post|put|head|delete|options|patch|connect|trace)\\s+(?:/|https?://)\\S*\\s+http/\\d(?:\\.\\d)?";
 
-const crlf = re(compileAwsRegex(CRLF));
+const crlf = re(compileTrustedRegex(CRLF));
 const node = detectServerSideJs;
 const java = detectJava;
 
