@@ -49,7 +49,7 @@ import { issueCertificate, newKeyPair } from "../../src/services/iam/testing/cer
 import { startTestServer, eventually, type TestServer } from "./harness.js";
 import { loadBalancerInFront } from "./dataplane-support.js";
 import { FuzzWire, type Random } from "./input-fuzz.js";
-import { OperationCases, codes, foreignArns, HOSTILE_TEXT, ofLength, runCases, sampleOf, type Expect, type Outcome } from "./handler-fuzz.js";
+import { OperationCases, codes, foreignArns, HOSTILE_TEXT, ofLength, runCases, sampleOf, type Expect, type Outcome, caseLists } from "./handler-fuzz.js";
 
 const SEED = Number(process.env["BULWARK_FUZZ_SEED"] ?? 20_261_129);
 /** The longest any answer may take. */
@@ -247,12 +247,7 @@ const WRONG_LOCKS = (foreign: string): Array<[string, string, Expect]> => [
 ];
 
 function wafCases(w: World, r: Random): OperationCases[] {
-  const all: OperationCases[] = [];
-  const op = (name: string, base: Record<string, unknown>, baseExpect: Expect = "ok"): OperationCases => {
-    const oc = new OperationCases(name, base, baseExpect);
-    all.push(oc);
-    return oc;
-  };
+  const { all, op } = caseLists();
   const rules = aclRules(w);
   const R = "REGIONAL";
 
@@ -432,12 +427,7 @@ function wafCases(w: World, r: Random): OperationCases[] {
 // Shield
 
 function shieldCases(w: World, r: Random): OperationCases[] {
-  const all: OperationCases[] = [];
-  const op = (name: string, base: Record<string, unknown>, baseExpect: Expect = "ok"): OperationCases => {
-    const oc = new OperationCases(name, base, baseExpect);
-    all.push(oc);
-    return oc;
-  };
+  const { all, op } = caseLists();
   const NOT_FOUND = codes("ResourceNotFoundException");
   const INVALID_RES = codes("InvalidResourceException", "InvalidParameterException", "ResourceNotFoundException");
   const cp = op("CreateProtection", { Name: "fz-third", ResourceArn: w.lbArn }, codes("ResourceAlreadyExistsException"));
@@ -488,12 +478,7 @@ function shieldCases(w: World, r: Random): OperationCases[] {
 // ELBv2
 
 function elbCases(w: World, r: Random): OperationCases[] {
-  const all: OperationCases[] = [];
-  const op = (name: string, base: Record<string, unknown>, baseExpect: Expect = "ok"): OperationCases => {
-    const oc = new OperationCases(name, base, baseExpect);
-    all.push(oc);
-    return oc;
-  };
+  const { all, op } = caseLists();
   const VALIDATION = codes("ValidationError");
   const fwd = [{ Type: "forward", TargetGroupArn: w.tgArn }];
   const [port, spare] = SPARE_PORTS;

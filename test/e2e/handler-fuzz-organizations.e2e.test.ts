@@ -50,7 +50,7 @@ import type { ServiceDefinition } from "../../src/services/types.js";
 import { eventually, startTestServer, type Creds, type TestServer } from "./harness.js";
 import { memberAccount } from "./kms-support.js";
 import { FuzzWire, requestBody, type Random, type Reply } from "./input-fuzz.js";
-import { OperationCases, capturedLog, codes, judge, HOSTILE_TEXT, ofLength, sampleOf, withReason, type Expect, type HostileCase } from "./handler-fuzz.js";
+import { OperationCases, capturedLog, codes, judge, HOSTILE_TEXT, ofLength, sampleOf, withReason, type Expect, type HostileCase, caseLists } from "./handler-fuzz.js";
 
 const SEED = Number(process.env["BULWARK_FUZZ_SEED"] ?? 20_261_129);
 
@@ -339,12 +339,7 @@ function pageCases(oc: OperationCases, otherToken: string): void {
 }
 
 function orgCases(w: OrgWorld, r: Random): OperationCases[] {
-  const all: OperationCases[] = [];
-  const op = (name: string, base: Record<string, unknown>, baseExpect: Expect = "ok") => {
-    const oc = new OperationCases(name, base, baseExpect);
-    all.push(oc);
-    return oc;
-  };
+  const { all, op } = caseLists();
   const [ou1, ou2, , , ou5] = w.ous as [string, string, string, string, string];
   const f = w.foreign;
   const a1 = w.a1.accountId;

@@ -38,7 +38,7 @@ import { rng } from "../../src/core/testing/rng.js";
 import type { ServiceDefinition } from "../../src/services/types.js";
 import { startTestServer, type TestServer } from "./harness.js";
 import { FuzzWire, requestBody, sampleInput, stringMembers, memberHints, type Random, type Reply } from "./input-fuzz.js";
-import { OperationCases, capturedLog, codes, damagedBlobs, foreignArns, HOSTILE_TEXT, ofLength, runCases, sampleOf, type Expect, type HostileCase, type Outcome } from "./handler-fuzz.js";
+import { OperationCases, capturedLog, codes, damagedBlobs, foreignArns, HOSTILE_TEXT, ofLength, runCases, sampleOf, type Expect, type HostileCase, type Outcome, caseLists } from "./handler-fuzz.js";
 
 const SEED = Number(process.env["BULWARK_FUZZ_SEED"] ?? 20_261_129);
 const REPLICA_REGION = "us-west-2";
@@ -308,12 +308,7 @@ function encryptionContextCases(oc: OperationCases, expectMismatch: Expect): voi
 }
 
 function kmsCases(w: KmsWorld, r: Random): OperationCases[] {
-  const all: OperationCases[] = [];
-  const op = (name: string, base: Record<string, unknown>, baseExpect: Expect = "ok", region?: string) => {
-    const oc = new OperationCases(name, base, baseExpect, region);
-    all.push(oc);
-    return oc;
-  };
+  const { all, op } = caseLists();
   const acct = w.account;
   const principal = `arn:aws:iam::${acct}:root`;
 
@@ -939,12 +934,7 @@ function sessionPolicyOfLength(n: number): string {
 }
 
 function stsCases(account: string, roleArn: string, accessKeyId: string, r: Random): OperationCases[] {
-  const all: OperationCases[] = [];
-  const op = (name: string, base: Record<string, unknown>, baseExpect: Expect = "ok") => {
-    const oc = new OperationCases(name, base, baseExpect);
-    all.push(oc);
-    return oc;
-  };
+  const { all, op } = caseLists();
   const VALIDATION_ERROR = codes("ValidationError");
   const MALFORMED = codes("MalformedPolicyDocument");
   const DENIED = codes("AccessDenied");
@@ -1085,12 +1075,7 @@ function hostileStrings(member: string, account: string, r: Random): Array<[stri
 }
 
 function iamCases(account: string, r: Random, policyArn: string): OperationCases[] {
-  const all: OperationCases[] = [];
-  const op = (name: string, base: Record<string, unknown>, baseExpect: Expect = "ok") => {
-    const oc = new OperationCases(name, base, baseExpect);
-    all.push(oc);
-    return oc;
-  };
+  const { all, op } = caseLists();
   const VALIDATION_ERROR = codes("ValidationError");
   const MALFORMED = codes("MalformedPolicyDocument");
   const NO_SUCH = codes("NoSuchEntity");

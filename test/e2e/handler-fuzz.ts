@@ -78,6 +78,25 @@ export function withMember(base: Record<string, unknown>, member: string, value:
   return out;
 }
 
+/**
+ * The case lists of one service, and `op`, which starts the list of one more operation around its
+ * valid base request (in `region` when given) and returns it for the hostile variants.
+ */
+export function caseLists(): {
+  all: OperationCases[];
+  op: (name: string, base: Record<string, unknown>, baseExpect?: Expect, region?: string) => OperationCases;
+} {
+  const all: OperationCases[] = [];
+  return {
+    all,
+    op: (name, base, baseExpect = "ok", region) => {
+      const oc = new OperationCases(name, base, baseExpect, region);
+      all.push(oc);
+      return oc;
+    },
+  };
+}
+
 /** A case list built around one valid base request. */
 export class OperationCases {
   readonly cases: HostileCase[] = [];
