@@ -130,14 +130,16 @@ describe("listener certificate lists", () => {
   test("errors: one certificate per call, no IsDefault, unknown or expired certificates, HTTP listeners, unknown listeners", async () => {
     const { f, lbArn, listenerArn, arns } = await setup();
     const call = (op: string, certs: unknown, arn = listenerArn): Promise<unknown> => f.call(op, { ListenerArn: arn, Certificates: certs });
+    // Another listener id of the same form: the last hex digit changed (to one it is not).
+    const missing = listenerArn.slice(0, -1) + (listenerArn.endsWith("0") ? "1" : "0");
     for (const op of ["AddListenerCertificates", "RemoveListenerCertificates"]) {
       await expectError(call(op, []), "ValidationError", "Exactly one certificate must be specified per call, not 0");
       await expectError(call(op, [{ CertificateArn: arns.shop }, { CertificateArn: arns.api }]), "ValidationError", "Exactly one certificate must be specified per call, not 2");
       await expectError(call(op, [{ CertificateArn: arns.shop, IsDefault: true }]), "ValidationError", "You cannot set the isDefault parameter for a certificate.");
       await expectError(call(op, [{ CertificateArn: arns.shop }], "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/0123456789abcdef"), "ValidationError", /is not a valid listener ARN/);
-      await expectError(call(op, [{ CertificateArn: arns.shop }], `${listenerArn.slice(0, -1)}0`), "ListenerNotFound", "One or more listeners not found");
+      await expectError(call(op, [{ CertificateArn: arns.shop }], missing), "ListenerNotFound", "One or more listeners not found");
     }
-    await expectError(f.call("DescribeListenerCertificates", { ListenerArn: `${listenerArn.slice(0, -1)}0` }), "ListenerNotFound");
+    await expectError(f.call("DescribeListenerCertificates", { ListenerArn: missing }), "ListenerNotFound");
     const unknown = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`;
     const otherAccount = arns.shop.replace(ACCOUNT, "444455556666");
     for (const arn of [unknown, otherAccount, arns.expired]) await expectError(add(f, listenerArn, arn), "CertificateNotFound", `Certificate '${arn}' not found`);
