@@ -8,7 +8,6 @@ import { authorizeKey, checkGrantTokens, type KeyAuthOptions } from "./authorize
 import type { KeyMaterial, KeyUsage } from "./crypto/index.js";
 import type { KmsEnv } from "./env.js";
 import { invalidCiphertext, invalidKeyUsage, kmsInternal, validation } from "./errors.js";
-import { INVALID_CIPHERTEXT_MESSAGE } from "./crypto/errors.js";
 import { assertState, STATES, type StateRule } from "./key-state.js";
 import { resolveKey, type IdRules } from "./lookup.js";
 import type { KeyRecord } from "./model.js";
@@ -66,7 +65,7 @@ export async function useKey(env: KmsEnv, ctx: RequestContext, id: string, rules
 export async function materialOf(env: KmsEnv, key: KeyRecord, materialId: string | undefined): Promise<KeyMaterial> {
   if (materialId === undefined) throw kmsInternal("The KMS key has no key material.");
   const m = await env.repo.material(key, materialId);
-  if (!m) throw invalidCiphertext(INVALID_CIPHERTEXT_MESSAGE);
+  if (!m) throw invalidCiphertext("");
   return m;
 }
 

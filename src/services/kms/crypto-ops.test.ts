@@ -40,7 +40,7 @@ describe("KMS cryptographic operations", () => {
     await rejects(
       h.call("Decrypt", { CiphertextBlob: otherVersion, EncryptionContext: ec }),
       "InvalidCiphertextException",
-      "The ciphertext is invalid, was modified, or does not match the key or encryption context.",
+      "", // no message, as AWS answers
     );
   });
 

@@ -57,7 +57,9 @@ export function mapCryptoError(err: unknown): unknown {
   if (!isKmsCryptoError(err)) return err;
   switch (err.kind) {
     case "InvalidCiphertext":
-      return invalidCiphertext(err.message);
+      // AWS answers a ciphertext that does not decrypt (modified, another key's, wrong encryption
+      // context) without a message: SDKs show "InvalidCiphertextException: null".
+      return invalidCiphertext("");
     case "IncorrectKey":
       return incorrectKey(err.message);
     case "InvalidKeyUsage":
