@@ -100,6 +100,28 @@ describe("presigned form: X-Amz-Expires", () => {
     rejects(req, T0 + 16 * MIN, "RequestExpired", "Request has expired", 900);
   });
 
+  test("ignorePresignedExpires: the header form's 15-minute window, whatever X-Amz-Expires says (STS)", async () => {
+    const short = await presign(60);
+    const opts = { ignorePresignedExpires: true };
+    const at = (req: SigV4Request, now: number) => {
+      const p = parseSigV4(req);
+      assert.ok(p);
+      verifySigV4(req, p, SECRET, now, undefined, opts);
+    };
+    at(short, T0 + 61_000);
+    at(short, T0 + 15 * MIN);
+    assert.throws(
+      () => at(short, T0 + 15 * MIN + 1000),
+      (e: unknown) =>
+        e instanceof AwsError &&
+        e.common === "InvalidSignature" &&
+        e.message === "Signature expired: 20240517T093000Z is now earlier than 20240517T093001Z (20240517T094501Z - 15 min.)",
+    );
+    const long = await presign(7200);
+    assert.throws(() => at(long, T0 + 16 * MIN), /Signature expired/);
+    assert.throws(() => at(long, T0 - 16 * MIN), /Signature not yet current/);
+  });
+
   test("a presigned request dated more than 15 minutes ahead is not yet current", async () => {
     const req = await presign(3600);
     rejects(req, T0 - 16 * MIN, "InvalidSignature", "Signature not yet current: 20240517T093000Z is still later than 20240517T092900Z (20240517T091400Z + 15 min.)");

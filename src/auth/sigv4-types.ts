@@ -72,6 +72,11 @@ export interface VerifyOptions {
   allowStreamingPayload?: boolean;
   /** Upper bound on a presigned request's lifetime, whatever its X-Amz-Expires says. */
   maxPresignedAgeSeconds?: number;
+  /**
+   * Judge a presigned request's time like the header form's (±15 min of X-Amz-Date), whatever its
+   * X-Amz-Expires says (still parsed and checked for form). STS does so.
+   */
+  ignorePresignedExpires?: boolean;
   /** When set, the credential scope's service must equal it. */
   service?: string;
   /** When set, the credential scope's region must satisfy it. */

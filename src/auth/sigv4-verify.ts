@@ -25,7 +25,10 @@ export const PAYLOAD_HASH_MISMATCH_MESSAGE = "The provided 'x-amz-content-sha256
 // The client's MAC of the request being verified, decoded (verification is synchronous, so one buffer serves all).
 const providedMac = Buffer.alloc(32);
 
-/** Request time within the window: ±15 min for the header form; not in the future and not past X-Amz-Expires for presigned. */
+/**
+ * Request time within the window: ±15 min for the header form; not in the future and not past
+ * X-Amz-Expires for presigned, unless the service ignores X-Amz-Expires (then the ±15 min window).
+ */
 export function checkRequestTime(parsed: ParsedSigV4, nowMs: number, options: VerifyOptions = {}): void {
   const t = parsed.timeMs;
   if (t > nowMs + MAX_SKEW_MS) {
@@ -34,7 +37,7 @@ export function checkRequestTime(parsed: ParsedSigV4, nowMs: number, options: Ve
       `Signature not yet current: ${parsed.amzDate} is still later than ${formatAmzDate(nowMs + MAX_SKEW_MS)} (${formatAmzDate(nowMs)} + 15 min.)`,
     );
   }
-  if (parsed.presigned && parsed.expiresSeconds !== undefined) {
+  if (parsed.presigned && parsed.expiresSeconds !== undefined && options.ignorePresignedExpires !== true) {
     let life = parsed.expiresSeconds;
     if (options.maxPresignedAgeSeconds !== undefined && options.maxPresignedAgeSeconds < life) life = options.maxPresignedAgeSeconds;
     if (nowMs > t + life * 1000) throw commonError("RequestExpired", "Request has expired");

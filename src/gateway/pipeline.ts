@@ -181,7 +181,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     }
     // The credential object (cached by the directory) keys the signing-key fast path.
     try {
-      verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, { signingKeyOwner: cred });
+      verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, { signingKeyOwner: cred, ignorePresignedExpires: out.svc.def.ignorePresignedExpires === true });
     } catch (e) {
       out.authFailure = "signature-rejected";
       throw e;

@@ -37,6 +37,12 @@ export interface ServiceDefinition {
   apiVersion?: string;
   /** CloudTrail eventSource, e.g. "sts.amazonaws.com". */
   eventSource: string;
+  /**
+   * Presigned requests are valid for the ±15 minutes of X-Amz-Date that the header form gets,
+   * whatever X-Amz-Expires says (STS: `aws eks get-token` signs with X-Amz-Expires=60 and the
+   * token is used for 14 minutes).
+   */
+  ignorePresignedExpires?: boolean;
   /** Global services (IAM, Organizations) keep their state with region "". */
   global?: boolean;
   /**

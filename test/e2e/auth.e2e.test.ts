@@ -179,6 +179,25 @@ test("a presigned GetCallerIdentity with an extra signed header, answered in JSO
   assert.equal(xml.headers["content-type"], "text/xml");
 });
 
+test("STS ignores X-Amz-Expires: a 60-second EKS-style token works for 15 minutes from X-Amz-Date, and no longer", async () => {
+  const u = new URL(s.url);
+  const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
+  const presigned = async (ageMs: number, expiresIn: number) => {
+    const req = await signer.presign(
+      { method: "GET", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/", query: { Action: "GetCallerIdentity", Version: "2011-06-15" }, headers: { host: u.host, "x-k8s-aws-id": "cluster-a" } },
+      { expiresIn, signingDate: new Date(Date.now() - ageMs) },
+    );
+    return raw("GET", `/?${new URLSearchParams(req.query as Record<string, string>).toString()}`, { "x-k8s-aws-id": "cluster-a" });
+  };
+  // aws eks get-token signs with X-Amz-Expires=60 and declares the token valid for 14 minutes.
+  const late = await presigned(14 * 60_000, 60);
+  assert.equal(late.status, 200);
+  assert.match(late.body, new RegExp(`<Arn>arn:aws:iam::${s.accountId}:user/admin</Arn>`));
+  const old = await presigned(16 * 60_000, 3600);
+  assert.equal(old.status, 403);
+  assert.match(old.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)<\/Message>/);
+});
+
 test("malformed JSON, unknown targets and oversize bodies get AWS errors, not 500s", async () => {
   const u = new URL(s.url);
   const signer = new SignatureV4({ service: "organizations", region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });

@@ -80,6 +80,9 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
     apiVersion: "2011-06-15",
     xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     eventSource: "sts.amazonaws.com",
+    // STS does not honour X-Amz-Expires: a presigned GetCallerIdentity (an EKS token) is valid
+    // while its X-Amz-Date is within 15 minutes.
+    ignorePresignedExpires: true,
     operations: {
       GetCallerIdentity: {
         schema: GetCallerIdentity$,
