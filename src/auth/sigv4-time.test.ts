@@ -117,6 +117,10 @@ describe("presigned form: X-Amz-Expires", () => {
         e.common === "InvalidSignature" &&
         e.message === "Signature expired: 20240517T093000Z is now earlier than 20240517T093001Z (20240517T094501Z - 15 min.)",
     );
+    // aws-iam-authenticator before 2024 sent X-Amz-Expires=0 (a duration in nanoseconds, truncated).
+    const zero = await presign(0);
+    assert.match(zero.rawQuery, /X-Amz-Expires=0(&|$)/);
+    at(zero, T0 + 14 * MIN);
     const long = await presign(7200);
     assert.throws(() => at(long, T0 + 16 * MIN), /Signature expired/);
     assert.throws(() => at(long, T0 - 16 * MIN), /Signature not yet current/);
