@@ -185,17 +185,39 @@ function openInput(p: string, io: CryptoIo): Readable {
   return p === "-" ? io.stdin : createReadStream(p);
 }
 
+/** Output files being written (before their rename into place), for `guardCommand` to remove. */
+const partialFiles = new Set<string>();
+
 /** Runs `body` with a destination; a file destination is renamed into place only on success. */
 async function withOutput(p: string, io: CryptoIo, body: (out: Writable) => Promise<void>): Promise<void> {
   if (p === "-") return body(io.stdout);
   const tmp = path.join(path.dirname(p), `.${path.basename(p)}.${randomBytes(6).toString("hex")}.partial`);
+  partialFiles.add(tmp);
   try {
     await body(createWriteStream(tmp, { mode: 0o600 }));
     renameSync(tmp, p);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  } finally {
+    partialFiles.delete(tmp);
   }
+}
+
+/**
+ * For the process of one encrypt/decrypt command. The Encryption SDK joins its encrypt and
+ * signature streams with readable-stream's pipeline and no callback, so when the message stream
+ * is torn down half-way (the reader of stdout gone, a full disk) it throws from a later tick
+ * instead of failing the command's promise. Such a failure is reported like any other — one
+ * line, no stack trace, no partial output file — naming the output's own error when there is one.
+ */
+function guardCommand(): void {
+  let outputError: Error | undefined;
+  process.stdout.on("error", (e) => (outputError ??= e));
+  process.once("uncaughtException", (e) => {
+    for (const f of partialFiles) rmSync(f, { force: true });
+    report(outputError ?? e);
+  });
 }
 
 export async function runEncrypt(o: EncryptOptions, io: CryptoIo = { stdin: process.stdin, stdout: process.stdout }): Promise<void> {
@@ -337,7 +359,8 @@ function common(f: RawFlags, allowBareKeys: boolean): { base: CryptoCommonOption
 
 function report(e: unknown): never {
   // Encryption SDK and KMS errors carry names and messages, never key material or plaintext.
-  const err = e as { name?: string; message?: string };
+  const err = e as { name?: string; message?: string; code?: unknown };
+  if (err.code === "EPIPE") fail(new Error("the output was closed before the whole message was written (EPIPE)"));
   fail(new Error(err.name && err.name !== "Error" && err.name !== "CryptoCliError" ? `${err.name}: ${err.message ?? ""}` : (err.message ?? String(e))));
 }
 
@@ -347,6 +370,7 @@ export function registerCryptoCommands(program: Command): void {
     .option("--algorithm <suite>", "algorithm suite, e.g. ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY (unsigned) or …_COMMIT_KEY_ECDSA_P384 (the default)")
     .option("--frame-length <bytes>", "frame length of the message body", positiveInt("--frame-length"))
     .action(async (f: RawFlags & { algorithm?: keyof typeof AlgorithmSuiteIdentifier; frameLength?: number }) => {
+      guardCommand();
       try {
         const { base, wk } = common(f, false);
         if (wk.discovery) throw new CryptoCliError("discovery is for decrypt only");
@@ -364,6 +388,7 @@ export function registerCryptoCommands(program: Command): void {
     .option("--decrypt-unsigned", "refuse signed messages (plaintext is then final as it streams)")
     .option("--buffer", "write no plaintext until the whole message, signature included, is verified")
     .action(async (f: RawFlags & { discovery?: boolean; discoveryAccount: string[]; discoveryPartition: string; decryptUnsigned?: boolean; buffer?: boolean }) => {
+      guardCommand();
       try {
         const { base, wk, keys } = common(f, true);
         await runDecrypt({

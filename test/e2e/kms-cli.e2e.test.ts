@@ -73,6 +73,27 @@ function cli(args: string[], stdin?: Buffer): Promise<Run> {
   });
 }
 
+/** Runs the CLI with `stdin` and closes its stdout once `keep` bytes have come out (a reader like `head -c`). */
+function cliClosingStdout(args: string[], stdin: Buffer, keep: number): Promise<{ code: number | null; stderr: string; read: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: dir, AWS_ACCESS_KEY_ID: ADMIN_KEY_ID, AWS_SECRET_ACCESS_KEY: ADMIN_SECRET, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: s.url, AWS_CA_BUNDLE: path.join(s.dataDir, "ca.pem"), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let read = 0;
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => {
+      read += d.length;
+      if (read >= keep) child.stdout.destroy();
+    });
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr: err, read }));
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(stdin);
+  });
+}
+
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 function library() {
   const { region: _r, ...config } = s.clientConfig();
@@ -161,4 +182,17 @@ test("CLI round trip with --key-id, discovery decrypt, unsigned-only decrypt, an
   const none = await cli(["encrypt", "-i", inFile, "-o", "-"]);
   assert.notEqual(none.code, 0);
   assert.match(none.stderr, /at least one wrapping key/);
+});
+
+test("a reader that stops early (stdout closed mid-message): one line on stderr and exit 1, no stack trace", async () => {
+  const plaintext = randomBytes(20 * MiB);
+  const e = await cliClosingStdout(["encrypt", "--key-id", key.Arn!, "-c", "purpose=pipe"], plaintext, 64 * 1024);
+  assert.equal(e.code, 1);
+  assert.equal(e.stderr, "bulwark: the output was closed before the whole message was written (EPIPE)\n");
+  // And the decrypting end of a pipe the same way.
+  const whole = await cli(["encrypt", "--key-id", key.Arn!, "-c", "purpose=pipe", "--algorithm", "ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY"], plaintext);
+  assert.equal(whole.code, 0, whole.stderr);
+  const d = await cliClosingStdout(["decrypt", "--discovery", "-c", "purpose=pipe", "--decrypt-unsigned"], whole.stdout, 64 * 1024);
+  assert.equal(d.code, 1);
+  assert.equal(d.stderr, "bulwark: the output was closed before the whole message was written (EPIPE)\n");
 });
