@@ -38,7 +38,8 @@ function comparePairs(a: [string, string], b: [string, string]): number {
 }
 
 /**
- * Canonical query string: each key and value decoded then re-encoded, sorted by key then value,
+ * Canonical query string: each key and value decoded then re-encoded ('+' being a form-encoded space,
+ * the meaning the query protocol gives it), sorted by key then value,
  * X-Amz-Signature left out (case-insensitively, as the SDK signers do), a bare key becoming "key=".
  */
 export function canonicalQuery(rawQuery: string): string {
@@ -51,9 +52,9 @@ export function canonicalQuery(rawQuery: string): string {
     if (end > start) {
       const eq = rawQuery.indexOf("=", start);
       const keyEnd = eq >= 0 && eq < end ? eq : end;
-      const key = canonicalizeEscaped(rawQuery.slice(start, keyEnd), false);
+      const key = canonicalizeEscaped(rawQuery.slice(start, keyEnd), false, true);
       if (!(key.length === 15 && key.toLowerCase() === "x-amz-signature")) {
-        pairs.push([key, keyEnd < end ? canonicalizeEscaped(rawQuery.slice(keyEnd + 1, end), false) : ""]);
+        pairs.push([key, keyEnd < end ? canonicalizeEscaped(rawQuery.slice(keyEnd + 1, end), false, true) : ""]);
       }
     }
     start = end + 1;

@@ -289,7 +289,13 @@ describe("canonicalisation helpers", () => {
   test("canonical query: decoded then encoded, sorted by key then value, X-Amz-Signature dropped", () => {
     assert.equal(canonicalQuery("b=2&a=1&a=%20x&Z=0&flag"), "Z=0&a=%20x&a=1&b=2&flag=");
     assert.equal(canonicalQuery("Param-3=3&Param=2&%e1%88%b4=1"), "%E1%88%B4=1&Param=2&Param-3=3");
-    assert.equal(canonicalQuery("a=b+c&k=%7E&x-amz-signature=1&X-Amz-Signature=2&&"), "a=b%2Bc&k=~");
+    assert.equal(canonicalQuery("a=b%2Bc&k=%7E&x-amz-signature=1&X-Amz-Signature=2&&"), "a=b%2Bc&k=~");
+  });
+
+  test("canonical query: a bare '+' is a form-encoded space, as the query protocol decodes it", () => {
+    assert.equal(canonicalQuery("a=b+c&k+1=%2B+%20"), "a=b%20c&k%201=%2B%20%20");
+    assert.equal(canonicalQuery("Tags.member.1.Value=x+y"), canonicalQuery("Tags.member.1.Value=x%20y"));
+    assert.notEqual(canonicalQuery("Tags.member.1.Value=x+y"), canonicalQuery("Tags.member.1.Value=x%2By"));
     assert.equal(canonicalQuery(""), "");
   });
 

@@ -250,6 +250,47 @@ describe("@smithy/signature-v4 cross-check", () => {
     );
   });
 
+  test("a query with '+' for a space (Perl URI, Go url.Values, Python urlencode) verifies; '%2B' turned into '+' does not", async () => {
+    // The signer signs the decoded value "a b" as a%20b; the URL it sends carries a+b. The query
+    // protocol reads '+' as a space, so the signature covers what the service acts on.
+    const c = randomCase(false);
+    c.request.path = "/";
+    c.request.query = { Action: "CreateUser", "Tags.member.1.Value": "a b" };
+    for (const presign of [false, true]) {
+      const s = signer(c);
+      const signed = presign
+        ? await s.presign(c.request, { signingDate: c.signingDate, expiresIn: 300 })
+        : await s.sign(c.request, { signingDate: c.signingDate });
+      const wire = toWire(signed as Parameters<typeof toWire>[0]);
+      const plus = { ...wire, rawQuery: wire.rawQuery.replace("a%20b", "a+b") };
+      assert.notEqual(plus.rawQuery, wire.rawQuery);
+      const p = parseSigV4(plus);
+      assert.ok(p);
+      verifySigV4(plus, p, c.credentials.secretAccessKey, c.signingDate.getTime());
+    }
+    // Signed over a literal plus: the same request with the %2B changed to '+' means a space, and must fail.
+    c.request.query = { Action: "CreateUser", "Tags.member.1.Value": "x+y" };
+    const signed = await signer(c).sign(c.request, { signingDate: c.signingDate });
+    const wire = toWire(signed as Parameters<typeof toWire>[0]);
+    const p0 = parseSigV4(wire);
+    assert.ok(p0);
+    verifySigV4(wire, p0, c.credentials.secretAccessKey, c.signingDate.getTime());
+    const altered = { ...wire, rawQuery: wire.rawQuery.replace("x%2By", "x+y") };
+    assert.notEqual(altered.rawQuery, wire.rawQuery);
+    const p1 = parseSigV4(altered);
+    assert.ok(p1);
+    expectError(() => verifySigV4(altered, p1, c.credentials.secretAccessKey, c.signingDate.getTime()), "InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
+  });
+
+  test("a presigned session token sent with '+' for its pluses reads as the token with spaces, as AWS reads it", async () => {
+    const c = randomCase(false);
+    c.credentials.sessionToken = "FwoG+tok/en=";
+    const signed = await signer(c).presign(c.request, { signingDate: c.signingDate, expiresIn: 300 });
+    const wire = toWire(signed as Parameters<typeof toWire>[0]);
+    assert.equal(parseSigV4(wire)?.sessionToken, "FwoG+tok/en=");
+    assert.equal(parseSigV4({ ...wire, rawQuery: wire.rawQuery.replace("FwoG%2Btok", "FwoG+tok") })?.sessionToken, "FwoG tok/en=");
+  });
+
   test("the key cache stays bounded across many credentials", () => {
     assert.ok(cache.size <= 64);
     assert.ok(cache.size > 1);

@@ -7,7 +7,8 @@
  *    builds its canonical URI from the path as sent on the wire ("double encoding": the client
  *    already encoded once, the signer encodes again);
  *  - `canonicalizeEscaped` first undoes the client's %XX escapes, then encodes once — used for query
- *    keys/values and for S3's single-encoded path. It works on bytes, so a %-escaped byte sequence
+ *    keys/values (where a '+' is a form-encoded space, as the query protocol reads it) and for S3's
+ *    single-encoded path (where '+' is itself). It works on bytes, so a %-escaped byte sequence
  *    that is not valid UTF-8 still canonicalises deterministically.
  * Both return the input unchanged (no allocation) when it is already canonical, the common case.
  */
@@ -26,6 +27,7 @@ for (let c = 0; c < 128; c++) {
 
 const SLASH = 0x2f;
 const PERCENT = 0x25;
+const PLUS = 0x2b;
 
 function encodeByte(b: number): string {
   return b < 128 && UNRESERVED[b] === 1 ? String.fromCharCode(b) : "%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
@@ -91,10 +93,12 @@ function hexValue(c: number): number {
 
 /**
  * Decodes %XX escapes and re-encodes canonically. A literal '/' is kept when `keepSlash` (S3 paths);
- * an escaped %2F stays escaped, so it never turns into a segment separator.
+ * an escaped %2F stays escaped, so it never turns into a segment separator. With `plusIsSpace` (query
+ * keys and values) a bare '+' is the space of application/x-www-form-urlencoded and canonicalises as
+ * %20, as AWS reads it and as the query protocol decodes it; a literal plus is sent as %2B.
  * Malformed escapes are rejected rather than guessed at: the signed meaning must be unambiguous.
  */
-export function canonicalizeEscaped(s: string, keepSlash: boolean): string {
+export function canonicalizeEscaped(s: string, keepSlash: boolean, plusIsSpace = false): string {
   const n = s.length;
   let i = 0;
   while (i < n && isPlain(s.charCodeAt(i), keepSlash)) i++;
@@ -113,6 +117,9 @@ export function canonicalizeEscaped(s: string, keepSlash: boolean): string {
       }
       parts.push(encodeByte((hi << 4) | lo));
       i += 3;
+    } else if (c === PLUS && plusIsSpace) {
+      parts.push("%20");
+      i++;
     } else if (c < 128) {
       parts.push(isPlain(c, keepSlash) ? s.charAt(i) : encodeByte(c));
       i++;
@@ -123,9 +130,12 @@ export function canonicalizeEscaped(s: string, keepSlash: boolean): string {
   return parts.join("");
 }
 
-/** Percent-decodes to a UTF-8 string ('+' stays '+'); used for the values of X-Amz-* query parameters. */
+/**
+ * Form-decodes to a UTF-8 string ('+' is a space, as in `canonicalizeEscaped` with `plusIsSpace`); used
+ * for the values of X-Amz-* query parameters, so they are read as the canonical query signs them.
+ */
 export function decodeComponent(s: string): string {
-  if (s.indexOf("%") < 0) return s;
+  if (s.indexOf("%") < 0 && s.indexOf("+") < 0) return s;
   const bytes: number[] = [];
   for (let i = 0; i < s.length; ) {
     const c = s.charCodeAt(i);
@@ -138,6 +148,9 @@ export function decodeComponent(s: string): string {
       }
       bytes.push((hi << 4) | lo);
       i += 3;
+    } else if (c === PLUS) {
+      bytes.push(0x20);
+      i++;
     } else if (c < 128) {
       bytes.push(c);
       i++;
