@@ -2,7 +2,8 @@
  * Composition root: config → storage → root key → sealer → audit → services → gateway.
  * Manual dependency injection; nothing else wires modules together.
  */
-import { existsSync, mkdirSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { makeDirs } from "./core/dirs.js";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -82,7 +83,7 @@ export class StartupError extends Error {}
 
 function ensureDataDir(dir: string): boolean {
   const fresh = !existsSync(path.join(dir, DB_FILE));
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   try {
     chmodSync(dir, 0o700);
   } catch {

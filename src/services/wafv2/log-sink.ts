@@ -4,7 +4,8 @@
  * The queue is bounded; when a destination cannot keep up, the oldest lines are dropped
  * and counted rather than growing memory without limit.
  */
-import { appendFile, mkdir } from "node:fs/promises";
+import { appendFile } from "node:fs/promises";
+import { makeDirsAsync } from "../../core/dirs.js";
 import path from "node:path";
 import type { LogDestination } from "./log-destinations.js";
 
@@ -84,7 +85,7 @@ export class LogSink {
     const body = `${p.lines.join("\n")}\n`;
     try {
       if (p.dest.kind === "file") {
-        await mkdir(path.dirname(p.dest.path), { recursive: true, mode: 0o700 });
+        await makeDirsAsync(path.dirname(p.dest.path), 0o700);
         await appendFile(p.dest.path, body, { mode: 0o600 });
       } else {
         await this.post(p.dest.url, body);

@@ -15,7 +15,8 @@
  *    shared read transaction, so a write never upgrades a stale snapshot and reads after it see
  *    it; commits of other connections are seen from the next job on.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import { makeDirs } from "../../core/dirs.js";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { systemClock, type Clock } from "../../core/clock.js";
@@ -94,7 +95,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
 
 /** Creates the parent directory (0700) and the file (0600) before SQLite touches it. */
 function prepareFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+  makeDirs(dirname(path), DIR_MODE);
   if (!existsSync(path)) closeSync(openSync(path, "a", FILE_MODE));
   // Also tightens a file restored or copied with looser permissions.
   chmodSync(path, FILE_MODE);
