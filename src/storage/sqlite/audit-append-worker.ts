@@ -13,13 +13,15 @@ import Database from "better-sqlite3";
 import { AuditBatch, type AuditBatchWire } from "../audit-batch.js";
 import type { AppendReply, AppendRequest } from "./audit-appender.js";
 import { SqliteAudit, type BatchOutcome } from "./sqlite-audit.js";
+import { isSameFile, type FileIdentity } from "./file-identity.js";
 
 interface Init {
   path: string;
   busyTimeoutMs: number;
+  identity?: FileIdentity;
 }
 
-const { path, busyTimeoutMs } = workerData as Init;
+const { path, busyTimeoutMs, identity } = workerData as Init;
 const db = new Database(path, { timeout: busyTimeoutMs });
 db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
 db.pragma("journal_mode = WAL");
@@ -36,6 +38,12 @@ function commit(group: AppendRequest[]): void {
   let outcome: BatchOutcome[];
   try {
     outcome = audit.appendBatches(group.map((m) => AuditBatch.fromWire(m.batch ?? NO_ROWS)));
+    // Committed to a file that is no longer the database (removed, renamed, replaced): lost at
+    // the next start, so not reported as written.
+    if (identity !== undefined && !isSameFile(path, identity)) {
+      const error = `The database file ${path} was removed, renamed or replaced while open; writes are refused until it is back`;
+      outcome = group.map(() => ({ error, conflict: false }));
+    }
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     outcome = group.map(() => ({ error, conflict: false }));

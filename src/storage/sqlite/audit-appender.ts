@@ -9,6 +9,7 @@
 import { Worker } from "node:worker_threads";
 import { AuditBatch, type AuditBatchWire } from "../audit-batch.js";
 import { AuditConflictError, type AuditRow } from "../types.js";
+import type { FileIdentity } from "./file-identity.js";
 
 export interface AuditAppender {
   /** A batch passed in is handed over: its buffers are transferred to the writer thread. */
@@ -32,8 +33,9 @@ export interface AppendReply {
   conflict?: true;
 }
 
-export function startAuditAppendWorker(path: string, busyTimeoutMs: number): AuditAppender {
-  const worker = new Worker(new URL("./audit-append-worker.js", import.meta.url), { workerData: { path, busyTimeoutMs } });
+/** `identity`: the database file as the storage opened it; commits elsewhere are not reported. */
+export function startAuditAppendWorker(path: string, busyTimeoutMs: number, identity?: FileIdentity): AuditAppender {
+  const worker = new Worker(new URL("./audit-append-worker.js", import.meta.url), { workerData: { path, busyTimeoutMs, identity } });
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let next = 1;
   let failed: Error | undefined;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, existsSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -15,7 +15,7 @@ import { record as auditRecord, T0 } from "../../audit/test-fixtures.js";
 import { verifyAudit } from "../../audit/verify.js";
 import { sqliteMigrationDriver } from "./sqlite-migrations.js";
 import type { Storage } from "../types.js";
-import { openSqliteStorage, type SqliteStorage } from "./sqlite-storage.js";
+import { openSqliteStorage, StorageMovedError, type SqliteStorage } from "./sqlite-storage.js";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "bulwark-sqlite-"));
@@ -283,6 +283,77 @@ describe("openSqliteStorage", () => {
       const report = await verifyAudit(s, signer.publicKeyPem);
       assert.equal(report.ok, true, JSON.stringify(report.problems));
       assert.equal(report.events, 5);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a write waits for another process's write lock without blocking the event loop; reads go on", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const s = openSqliteStorage({ path, busyTimeoutMs: 1500 });
+    const other = new Database(path);
+    try {
+      await s.put("c", "k", 1);
+      other.exec("BEGIN IMMEDIATE");
+      const started = performance.now();
+      const w = s.put("c", "k", 2);
+      const t = s.transaction(async (tx) => tx.put("c", "t", 1));
+      // The event loop turns and reads are answered while both writes wait.
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 10);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await s.get("c", "k"), 1);
+      assert.deepEqual((await s.list("c")).map((e) => e.key), ["k"]);
+      other.exec("COMMIT");
+      await w;
+      await t;
+      clearInterval(ticker);
+      assert.ok(ticks >= 15, `event loop turned ${ticks} times in 300 ms`);
+      assert.ok(performance.now() - started < 1500);
+      assert.equal(await s.get("c", "k"), 2);
+      assert.equal(await s.get("c", "t"), 1);
+      // Held past the busy timeout: SQLITE_BUSY, nothing written, the next write goes through.
+      other.exec("BEGIN IMMEDIATE");
+      const t0 = performance.now();
+      await assert.rejects(s.put("c", "k", 3), (e: unknown) => (e as { code?: string }).code === "SQLITE_BUSY");
+      const waited = performance.now() - t0;
+      assert.ok(waited >= 1400 && waited < 3000, `waited ${waited} ms`);
+      other.exec("ROLLBACK");
+      assert.equal(await s.get("c", "k"), 2);
+      await s.put("c", "k", 4);
+      assert.equal(await s.get("c", "k"), 4);
+    } finally {
+      other.close();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("writes to a database file removed or renamed while open are not reported as done", async () => {
+    const dir = tempDir();
+    const path = join(dir, "data", "bulwark.db");
+    const s = openSqliteStorage({ path, auditWriterThread: true });
+    const row = (seq: number, prevHash: string, hash: string) => ({ seq, time: 1, accountId: "1", region: "r", eventId: `e${seq}`, eventName: "n", eventSource: "s", username: "u", accessKeyId: "a", readOnly: true, resourceNames: "", resourceTypes: "", json: "{}", prevHash, hash });
+    try {
+      await s.put("c", "k", 1);
+      await s.appendAudit([row(1, "0".repeat(64), "a".repeat(64))]);
+      renameSync(join(dir, "data"), join(dir, "moved"));
+      await assert.rejects(s.put("c", "k", 2), StorageMovedError);
+      await assert.rejects(s.transaction(async (tx) => tx.put("c", "t", 1)), StorageMovedError);
+      await assert.rejects(s.appendAudit([row(2, "a".repeat(64), "b".repeat(64))]), /removed, renamed or replaced/);
+      assert.ok((await s.get("c", "k")) !== undefined); // reads go on
+      // Back in place: writes are taken again.
+      renameSync(join(dir, "moved"), join(dir, "data"));
+      await s.put("c", "k", 3);
+      assert.equal(await s.get("c", "k"), 3);
+      const head = await s.lastAudit();
+      await s.appendAudit([row(head!.seq + 1, head!.hash, "c".repeat(64))]);
+      // Removed for good: refused.
+      rmSync(join(dir, "data"), { recursive: true, force: true });
+      await assert.rejects(s.put("c", "k", 5), StorageMovedError);
+      await assert.rejects(s.appendAudit([row(head!.seq + 2, "c".repeat(64), "d".repeat(64))]), /removed, renamed or replaced/);
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });

@@ -13,9 +13,16 @@
  *    (it is committed from process.nextTick): opening and closing a WAL read transaction costs
  *    two lock system calls (~2 µs), more than the read itself. Every write first ends the
  *    shared read transaction, so a write never upgrades a stale snapshot and reads after it see
- *    it; commits of other connections are seen from the next job on.
+ *    it; commits of other connections are seen from the next job on;
+ *  - waiting for the write lock another connection holds never blocks the event loop: the
+ *    attempt fails at once and is retried after a pause, up to the busy timeout, while reads
+ *    go on (SQLite's own busy handler would sleep in the thread that serves requests);
+ *  - a write is reported only if the database file is still the one opened: after the file
+ *    (or its directory) is removed, renamed or replaced, commits would go to a file nobody can
+ *    open again, so they are refused (StorageMovedError) until it is back.
  */
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { makeDirs } from "../../core/dirs.js";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -28,6 +35,7 @@ import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
 import { startAuditAppendWorker, type AuditAppender } from "./audit-appender.js";
 import { SqliteDocs } from "./sqlite-docs.js";
+import { fileIdentity, isSameFile, type FileIdentity } from "./file-identity.js";
 import { sqliteMigrationDriver } from "./sqlite-migrations.js";
 
 export interface SqliteStorageOptions {
@@ -67,6 +75,24 @@ export class StorageClosedError extends Error {
   }
 }
 
+/**
+ * The database file is no longer at its path (removed, renamed or replaced while open): what is
+ * committed now would be gone at the next start.
+ */
+export class StorageMovedError extends Error {
+  constructor(path: string) {
+    super(`The database file ${path} was removed, renamed or replaced while open; writes are refused until it is back`);
+    this.name = "StorageMovedError";
+  }
+}
+
+/** Pauses between attempts to take the write lock (SQLite's busy handler sleeps the same). */
+const LOCK_RETRY_MS = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+
+function isBusy(err: unknown): boolean {
+  return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string" && (err as { code: string }).code.startsWith("SQLITE_BUSY");
+}
+
 export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
   const inMemory = opts.path === ":memory:";
   if (!inMemory) prepareFile(opts.path);
@@ -85,8 +111,9 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     const clock = opts.clock ?? systemClock;
     const applied = runMigrations(sqliteMigrationDriver(db), [...coreMigrations, ...(opts.migrations ?? [])], () => clock.now());
     if (!inMemory) restrictSidecarFiles(opts.path);
-    const appender = opts.auditWriterThread && !inMemory ? startAuditAppendWorker(opts.path, busyTimeout) : undefined;
-    return new SqliteStorage(db, appender, applied);
+    const identity = inMemory ? undefined : fileIdentity(opts.path);
+    const appender = opts.auditWriterThread && !inMemory ? startAuditAppendWorker(opts.path, busyTimeout, identity) : undefined;
+    return new SqliteStorage(db, appender, applied, busyTimeout, identity);
   } catch (err) {
     db.close();
     throw err;
@@ -118,6 +145,8 @@ export class SqliteStorage implements Storage {
   private readonly commitStmt: Database.Statement<[]>;
   private readonly rollbackStmt: Database.Statement<[]>;
   private readonly beginReadStmt: Database.Statement<[]>;
+  private readonly noWaitStmt: Database.Statement<[]>;
+  private readonly waitStmt: Database.Statement<[]>;
   /** A shared read transaction is open (see the header comment). */
   private reading = false;
   private readonly endReadTick = (): void => this.endRead();
@@ -130,6 +159,9 @@ export class SqliteStorage implements Storage {
     private readonly appender?: AuditAppender,
     /** Ids of the schema migrations this open applied (empty when the schema was current). */
     readonly migrationsApplied: readonly string[] = [],
+    private readonly busyTimeoutMs = 5000,
+    /** The database file as opened (undefined in memory). */
+    private readonly identity?: FileIdentity,
   ) {
     this.docs = new SqliteDocs(db);
     this.audit = new SqliteAudit(db);
@@ -138,6 +170,8 @@ export class SqliteStorage implements Storage {
     this.commitStmt = db.prepare("COMMIT");
     this.rollbackStmt = db.prepare("ROLLBACK");
     this.beginReadStmt = db.prepare("BEGIN DEFERRED");
+    this.noWaitStmt = db.prepare("PRAGMA busy_timeout = 0");
+    this.waitStmt = db.prepare(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
     this.getMetaStmt = db.prepare<[string], string>("SELECT value FROM meta WHERE key = ?").pluck();
     this.setMetaStmt = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   }
@@ -218,21 +252,12 @@ export class SqliteStorage implements Storage {
   // ---- Storage --------------------------------------------------------------------
 
   transaction<T>(fn: (tx: DocStore) => Promise<T>): Promise<T> {
-    return this.queue.runExclusive(async () => {
-      this.assertOpen();
-      this.endRead();
-      this.beginStmt.run();
+    return this.writeTx(async () => {
       const tx = new TxDocStore(this.docs);
       try {
-        const result = await fn(tx);
+        return await fn(tx);
+      } finally {
         tx.finish();
-        this.commitStmt.run();
-        return result;
-      } catch (err) {
-        tx.finish();
-        // A failed COMMIT may already have rolled back (e.g. SQLITE_FULL).
-        if (this.db.inTransaction) this.rollbackStmt.run();
-        throw err;
       }
     });
   }
@@ -295,11 +320,49 @@ export class SqliteStorage implements Storage {
 
   /** A write (its own transaction), after ending the shared read transaction. */
   private write<T>(f: () => T): Promise<T> {
-    return this.queue.run(() => {
-      this.assertOpen();
-      this.endRead();
-      return f();
-    });
+    return this.writeTx(async () => f());
+  }
+
+  /**
+   * Runs `body` in an IMMEDIATE transaction holding the queue, and commits it. While another
+   * connection holds the write lock, the queue is let go and the attempt repeated after a pause
+   * (reads go on meanwhile), until the busy timeout has passed; then SQLITE_BUSY is thrown.
+   */
+  private async writeTx<T>(body: () => Promise<T>): Promise<T> {
+    const deadline = performance.now() + this.busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const done = await this.queue.runExclusive(async () => {
+        this.assertOpen();
+        this.endRead();
+        if (!this.tryBegin(deadline)) return undefined;
+        try {
+          const result = await body();
+          this.commitStmt.run();
+          if (this.identity !== undefined && !isSameFile(this.db.name, this.identity)) throw new StorageMovedError(this.db.name);
+          return { result };
+        } catch (err) {
+          // A failed COMMIT may already have rolled back (e.g. SQLITE_FULL).
+          if (this.db.inTransaction) this.rollbackStmt.run();
+          throw err;
+        }
+      });
+      if (done !== undefined) return done.result;
+      await sleep(Math.max(1, Math.min(LOCK_RETRY_MS[attempt] ?? 100, deadline - performance.now())));
+    }
+  }
+
+  /** BEGIN IMMEDIATE without waiting: false when the lock is held elsewhere and time is left. */
+  private tryBegin(deadline: number): boolean {
+    this.noWaitStmt.run();
+    try {
+      this.beginStmt.run();
+      return true;
+    } catch (err) {
+      if (isBusy(err) && performance.now() < deadline) return false;
+      throw err;
+    } finally {
+      this.waitStmt.run();
+    }
   }
 
   private endRead(): void {
