@@ -11,7 +11,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { AuditBatch, type AuditBatchWire } from "../audit-batch.js";
-import type { AppendReply, AppendRequest } from "./audit-appender.js";
+import { sharedNow, type AppendReply, type AppendRequest } from "./audit-appender.js";
 import { SqliteAudit, type BatchOutcome } from "./sqlite-audit.js";
 import { isSameFile, type FileIdentity } from "./file-identity.js";
 
@@ -34,9 +34,29 @@ const NO_ROWS: AuditBatchWire = { nums: new Float64Array(0), refs: new Uint32Arr
 const port = parentPort!;
 let closed = false;
 
+/** The busy timeout in effect on the connection. */
+let waitMs = Math.trunc(busyTimeoutMs);
+
+/**
+ * While another process holds the write lock, a batch waits for it at most the busy timeout
+ * counted from when it was sent, not from when this thread got to it: batches that queued
+ * behind one waiting for the lock have already waited that long.
+ */
+function limitWait(group: AppendRequest[]): void {
+  const sentAt = group[0]!.sentAt;
+  const waited = sentAt === undefined ? 0 : sharedNow() - sentAt;
+  // Queued behind a commit's fsync is no wait worth a statement.
+  const left = waited < 100 ? Math.trunc(busyTimeoutMs) : Math.max(0, Math.trunc(busyTimeoutMs - waited));
+  if (left !== waitMs) {
+    db.pragma(`busy_timeout = ${left}`);
+    waitMs = left;
+  }
+}
+
 function commit(group: AppendRequest[]): void {
   let outcome: BatchOutcome[];
   try {
+    limitWait(group);
     outcome = audit.appendBatches(group.map((m) => AuditBatch.fromWire(m.batch ?? NO_ROWS)));
     // Committed to a file that is no longer the database (removed, renamed, replaced): lost at
     // the next start, so not reported as written.

@@ -22,6 +22,13 @@ export interface AppendRequest {
   id: number;
   batch?: AuditBatchWire;
   close?: true;
+  /** When it was sent (monotonic ms, comparable across threads): the busy timeout counts from here. */
+  sentAt?: number;
+}
+
+/** Monotonic milliseconds that mean the same in every thread of the process. */
+export function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** Worker → main, after the batch committed (or failed). */
@@ -73,7 +80,7 @@ export function startAuditAppendWorker(path: string, busyTimeoutMs: number, iden
       if (rows.length === 0) return Promise.resolve();
       const b = rows instanceof AuditBatch ? rows : AuditBatch.of(rows);
       const wire: AuditBatchWire = { nums: b.nums, refs: b.refs, strings: b.strings, bytes: b.bytes };
-      return send({ id: next++, batch: wire }, b.transferList());
+      return send({ id: next++, batch: wire, sentAt: sharedNow() }, b.transferList());
     },
     close: () => (closing ??= send({ id: next++, close: true }).catch(() => undefined)),
   };

@@ -331,6 +331,34 @@ describe("openSqliteStorage", () => {
     }
   });
 
+  test("an audit batch waits for another process's write lock at most the busy timeout from when it was sent", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const s = openSqliteStorage({ path, busyTimeoutMs: 1000, auditWriterThread: true });
+    const other = new Database(path);
+    const row = (seq: number, prevHash: string, hash: string) => ({ seq, time: 1, accountId: "1", region: "r", eventId: `e${seq}`, eventName: "n", eventSource: "s", username: "u", accessKeyId: "a", readOnly: true, resourceNames: "", resourceTypes: "", json: "{}", prevHash, hash });
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      const t0 = performance.now();
+      const settled = (p: Promise<void>) => p.then(() => -1, () => performance.now() - t0);
+      const a = settled(s.appendAudit([row(1, "0".repeat(64), "a".repeat(64))]));
+      await new Promise((r) => setTimeout(r, 300));
+      // Queued behind the first while it waits: not another full timeout after it.
+      const b = settled(s.appendAudit([row(2, "a".repeat(64), "b".repeat(64))]));
+      const [ta, tb] = [await a, await b];
+      assert.ok(ta >= 900 && ta < 1500, `first failed after ${ta} ms`);
+      assert.ok(tb >= 1200 && tb < 1700, `second failed after ${tb} ms`);
+      other.exec("ROLLBACK");
+      assert.equal(await s.lastAudit(), undefined);
+      await s.appendAudit([row(1, "0".repeat(64), "a".repeat(64))]);
+      assert.equal((await s.lastAudit())?.seq, 1);
+    } finally {
+      other.close();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("writes to a database file removed or renamed while open are not reported as done", async () => {
     const dir = tempDir();
     const path = join(dir, "data", "bulwark.db");
