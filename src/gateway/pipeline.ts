@@ -308,7 +308,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     const svcDef = out.svc?.def;
     const svcName = svcDef?.name ?? "unknown";
     const opName = out.opName ?? headerOf(wire, "x-amz-target")?.split(".").pop() ?? "Unknown";
-    const errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error, svcDef).code : undefined;
+    let errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error, svcDef).code : undefined;
     // The reason and the claimed key id only: no signature, token or other secret material.
     if (out.authFailure !== undefined && logger.isLevelEnabled("debug")) {
       logger.debug({ requestId, reason: out.authFailure, errorCode: errCode, accessKeyId: out.parsed?.accessKeyId, sourceIp }, "authentication failed");
@@ -339,7 +339,10 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       // The call's effect may already be durable, but its audit record is not: refuse to report success.
       logger.error({ requestId, err: e instanceof Error ? e.message : String(e) }, "audit append failed");
       const engine = out.svc?.engine ?? engineFor(guessProtocol(wire));
-      response = engine.encodeError(svcDef, commonError("ServiceUnavailable", "The audit log is unavailable. Please try again."), requestId, wire);
+      const unavailable = commonError("ServiceUnavailable", "The audit log is unavailable. Please try again.");
+      response = engine.encodeError(svcDef, unavailable, requestId, wire);
+      // What the client got, for the request log line and the metrics (not the call's own outcome).
+      errCode = wireError(svcDef?.protocol ?? guessProtocol(wire), unavailable, svcDef).code;
     }
 
     const headers = response.headers;

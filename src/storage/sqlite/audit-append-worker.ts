@@ -34,6 +34,9 @@ const NO_ROWS: AuditBatchWire = { nums: new Float64Array(0), refs: new Uint32Arr
 const port = parentPort!;
 let closed = false;
 
+const MOVED = `The database file ${path} was removed, renamed or replaced while open; writes are refused until it is back`;
+const inPlace = (): boolean => identity === undefined || isSameFile(path, identity);
+
 /** The busy timeout in effect on the connection. */
 let waitMs = Math.trunc(busyTimeoutMs);
 
@@ -57,13 +60,11 @@ function commit(group: AppendRequest[]): void {
   let outcome: BatchOutcome[];
   try {
     limitWait(group);
+    // The file is no longer the database (removed, renamed, replaced): what is committed to it
+    // is lost at the next start. Not written then; not reported as written if it went meanwhile.
+    if (!inPlace()) throw new Error(MOVED);
     outcome = audit.appendBatches(group.map((m) => AuditBatch.fromWire(m.batch ?? NO_ROWS)));
-    // Committed to a file that is no longer the database (removed, renamed, replaced): lost at
-    // the next start, so not reported as written.
-    if (identity !== undefined && !isSameFile(path, identity)) {
-      const error = `The database file ${path} was removed, renamed or replaced while open; writes are refused until it is back`;
-      outcome = group.map(() => ({ error, conflict: false }));
-    }
+    if (!inPlace()) outcome = group.map(() => ({ error: MOVED, conflict: false }));
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     outcome = group.map(() => ({ error, conflict: false }));

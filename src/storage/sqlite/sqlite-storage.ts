@@ -336,9 +336,11 @@ export class SqliteStorage implements Storage {
         this.endRead();
         if (!this.tryBegin(deadline)) return undefined;
         try {
+          // Checked before (nothing written then) and after the commit.
+          this.assertInPlace();
           const result = await body();
           this.commitStmt.run();
-          if (this.identity !== undefined && !isSameFile(this.db.name, this.identity)) throw new StorageMovedError(this.db.name);
+          this.assertInPlace();
           return { result };
         } catch (err) {
           // A failed COMMIT may already have rolled back (e.g. SQLITE_FULL).
@@ -369,6 +371,10 @@ export class SqliteStorage implements Storage {
     if (!this.reading) return;
     this.reading = false;
     if (!this.closed && this.db.inTransaction) this.commitStmt.run();
+  }
+
+  private assertInPlace(): void {
+    if (this.identity !== undefined && !isSameFile(this.db.name, this.identity)) throw new StorageMovedError(this.db.name);
   }
 
   private assertOpen(): void {
