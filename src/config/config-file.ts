@@ -4,7 +4,7 @@
  * naming the known key it was probably meant to be. Values are checked by the same parsers as
  * the environment's (src/config/values.ts), in config.ts.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ConfigError } from "./values.js";
 
 type JsonType = "string" | "number" | "boolean" | "string[]";
@@ -116,16 +116,67 @@ function hasType(v: unknown, t: JsonType | "object"): boolean {
   return typeof v === t;
 }
 
+/** Far more than any configuration needs; a larger "file" is the wrong one (a log, /dev/zero). */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/** The file's text: a regular file (or a pipe, e.g. `--config <(…)`) of at most MAX_CONFIG_FILE_BYTES. */
+function readText(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (e) {
+    throw new ConfigError(`Cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new ConfigError(`Cannot read config file ${file}: it is a directory`);
+    if (!st.isFile() && !st.isFIFO()) throw new ConfigError(`Cannot read config file ${file}: it is not a regular file`);
+    const buf = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+    let size = 0;
+    for (;;) {
+      const n = readSync(fd, buf, size, buf.length - size, null);
+      if (n === 0) break;
+      size += n;
+      if (size > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`Cannot read config file ${file}: it is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
+    }
+    return buf.subarray(0, size).toString("utf8");
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(`Cannot read config file ${file}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Where the JSON is broken, by line and column. JSON.parse's own message quotes the text around
+ * the error, which may be a secret put in the wrong place (a Redis URL's password), and may span
+ * lines: it is not repeated.
+ */
+function jsonProblem(message: string, text: string): string {
+  const at = /at position (\d+)/.exec(message);
+  if (at) {
+    const before = text.replace(/^\uFEFF/, "").slice(0, Number(at[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    return `not valid JSON (line ${line}, column ${column})`;
+  }
+  if (/Unexpected end of JSON input/.test(message)) return "not valid JSON (it ends too early)";
+  return "not valid JSON";
+}
+
 /**
  * Reads and checks the file's structure: a JSON object, known keys only, each of its JSON type
  * (`nested` names the members an object-valued key may have). Throws ConfigError naming the file.
  */
 export function readConfigFile(file: string, nested: Partial<Record<FileKey, readonly string[]>>): FileValues {
+  const text = readText(file);
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    // A byte-order mark, as some editors write, is not part of the JSON.
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (e) {
-    throw new ConfigError(`Cannot read config file ${file}: ${(e as Error).message}`);
+    throw new ConfigError(`Cannot read config file ${file}: ${jsonProblem((e as Error).message, text)}`);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new ConfigError(`Config file ${file}: expected one JSON object, e.g. {"listen": "127.0.0.1:4566"}, got ${typeOf(json)}`);

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig, ConfigError } from "./config.js";
-import { closestKey, editDistance } from "./config-file.js";
+import { closestKey, editDistance, MAX_CONFIG_FILE_BYTES } from "./config-file.js";
 import { describeConfig } from "./describe.js";
 
 function configFile(content: unknown): string {
@@ -293,4 +293,34 @@ test("describeConfig: every setting, no secret in any form", () => {
   }
   const d = describeConfig(loadConfig({ rootKeyFile: "/etc/bulwark/root.key" }, {}));
   assert.deepEqual([d.rootKey, d.listen, d.logLevel, d.redisUrl], [{ source: "file", path: "/etc/bulwark/root.key" }, "127.0.0.1:4566", "info", "none (local counters)"]);
+});
+
+test("config file: broken JSON is named by line and column without quoting the file; not a file, or a huge one, is refused", () => {
+  const broken = configFile('{\n  "redisUrl": "redis://:hunter2@cache:6379",,\n}');
+  assert.throws(() => loadConfig({ config: broken }, {}), { message: `Cannot read config file ${broken}: not valid JSON (line 2, column 45)` });
+  const prose = configFile("not json\nat all");
+  assert.throws(() => loadConfig({ config: prose }, {}), { message: `Cannot read config file ${prose}: not valid JSON` });
+  const empty = configFile("");
+  assert.throws(() => loadConfig({ config: empty }, {}), { message: `Cannot read config file ${empty}: not valid JSON (it ends too early)` });
+  assert.equal(loadConfig({ config: configFile('\uFEFF{"logLevel": "warn"}') }, {}).logLevel, "warn");
+  const folder = path.dirname(empty);
+  assert.throws(() => loadConfig({ config: folder }, {}), { message: `Cannot read config file ${folder}: it is a directory` });
+  if (existsSync("/dev/zero")) assert.throws(() => loadConfig({ config: "/dev/zero" }, {}), { message: "Cannot read config file /dev/zero: it is not a regular file" });
+  const huge = configFile(`{"logLevel": "warn"${" ".repeat(MAX_CONFIG_FILE_BYTES)}}`);
+  assert.throws(() => loadConfig({ config: huge }, {}), { message: `Cannot read config file ${huge}: it is larger than ${MAX_CONFIG_FILE_BYTES} bytes` });
+});
+
+test("paths: an empty flag, control characters and a leading ~ are refused, naming the setting", () => {
+  assert.throws(() => loadConfig({ dataDir: "" }, {}), { message: 'Invalid --data-dir: expected a value, got ""' });
+  assert.throws(() => loadConfig({ config: "" }, {}), { message: 'Invalid --config: expected a value, got ""' });
+  assert.throws(() => loadConfig({ logLevel: "" }, {}), { message: 'Invalid --log-level: expected a value, got ""' });
+  // An empty environment variable still means unset.
+  assert.equal(loadConfig({}, { BULWARK_DATA_DIR: "" }).dataDir, path.resolve(".data"));
+  assert.throws(() => loadConfig({ dataDir: "/srv/bulwark\n" }, {}), {
+    message: 'Invalid --data-dir: expected a path without control characters (newline, tab, NUL…), got "/srv/bulwark\\n"',
+  });
+  assert.throws(() => loadConfig({ config: configFile({ dataDir: "/srv/a\u0000b" }) }, {}), /^Error: Invalid "dataDir" in config file .*: expected a path without control characters \(newline, tab, NUL…\), got "\/srv\/a\\u0000b"$/);
+  assert.throws(() => loadConfig({}, { BULWARK_ROOT_KEY_FILE: "~/root.key" }), {
+    message: 'Invalid BULWARK_ROOT_KEY_FILE: expected a path not starting with ~, which only a shell expands (write $HOME/… or the full path), got "~/root.key"',
+  });
 });

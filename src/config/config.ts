@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
-import { bool, certNames, ConfigError, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
+import { bool, certNames, ConfigError, filePath, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
   dataDir: string;
@@ -164,7 +164,8 @@ interface Sources {
 }
 
 export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Readonly<BulwarkConfig> {
-  const configPath = flags.config ?? (env.BULWARK_CONFIG || undefined);
+  if (flags.config === "") throw new ConfigError('Invalid --config: expected a value, got ""');
+  const configPath = flags.config !== undefined ? filePath(flags.config, "--config") : filePath(env.BULWARK_CONFIG, "BULWARK_CONFIG");
   const file: FileValues = configPath ? readConfigFile(configPath, { dataPlaneLimits: Object.keys(LIMITS) }) : {};
   const fromFile = (key: FileKey): Sources["file"] => ({ value: file[key], name: `"${key}" in config file ${configPath ?? ""}` });
   const flag = (value: Raw, name: string): Sources["flag"] => ({ value, name });
@@ -177,15 +178,17 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     const fileValue = src.file ? parse(src.file.value, src.file.name) : undefined;
     const envName = typeof src.env === "string" ? src.env : src.env?.find((n) => env[n] !== undefined && env[n] !== "");
     const envValue = envName !== undefined ? parse(env[envName], envName) : undefined;
+    // A flag given with an empty value is a mistake (an unset shell variable), not "unset".
+    if (src.flag?.value === "") throw new ConfigError(`Invalid ${src.flag.name}: expected a value, got ""`);
     const flagValue = src.flag ? parse(src.flag.value, src.flag.name) : undefined;
     return flagValue ?? envValue ?? fileValue;
   }
 
-  const dataDir = path.resolve(setting(str, { flag: flag(flags.dataDir, "--data-dir"), env: "BULWARK_DATA_DIR", file: fromFile("dataDir") }) ?? ".data");
+  const dataDir = path.resolve(setting(filePath, { flag: flag(flags.dataDir, "--data-dir"), env: "BULWARK_DATA_DIR", file: fromFile("dataDir") }) ?? ".data");
   const listen = setting(parseListen, { flag: flag(flags.listen, "--listen"), env: "BULWARK_LISTEN", file: fromFile("listen") }) ?? { host: "127.0.0.1", port: 4566 };
   const plain = setting(bool, { flag: flag(flags.plainHttp, "--plain-http"), env: "BULWARK_PLAIN_HTTP", file: fromFile("plainHttp") }) ?? false;
-  const certFile = setting(str, { flag: flag(flags.tlsCert, "--tls-cert"), env: "BULWARK_TLS_CERT", file: fromFile("tlsCert") });
-  const keyFile = setting(str, { flag: flag(flags.tlsKey, "--tls-key"), env: "BULWARK_TLS_KEY", file: fromFile("tlsKey") });
+  const certFile = setting(filePath, { flag: flag(flags.tlsCert, "--tls-cert"), env: "BULWARK_TLS_CERT", file: fromFile("tlsCert") });
+  const keyFile = setting(filePath, { flag: flag(flags.tlsKey, "--tls-key"), env: "BULWARK_TLS_KEY", file: fromFile("tlsKey") });
   if ((certFile && !keyFile) || (!certFile && keyFile)) throw new ConfigError("--tls-cert and --tls-key must be given together");
   const extraNames = setting(certNames, { env: "BULWARK_TLS_NAMES", file: fromFile("tlsNames") }) ?? [];
 
@@ -193,8 +196,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   // the passphrase comes first, then the key, then the key file; the config file's key file last.
   // (BULWARK_ROOT_KEY's encoding is checked where it is decoded, src/crypto/providers/env-provider.ts.)
   let rootKey: RootKeySource | undefined;
-  const keyFilePath = setting(str, { env: "BULWARK_ROOT_KEY_FILE", file: fromFile("rootKeyFile") });
-  const rootKeyFlag = setting(str, { flag: flag(flags.rootKeyFile, "--root-key-file") });
+  const keyFilePath = setting(filePath, { env: "BULWARK_ROOT_KEY_FILE", file: fromFile("rootKeyFile") });
+  const rootKeyFlag = setting(filePath, { flag: flag(flags.rootKeyFile, "--root-key-file") });
   if (rootKeyFlag) rootKey = { kind: "file", path: path.resolve(rootKeyFlag) };
   else if (env.BULWARK_ROOT_PASSPHRASE) rootKey = { kind: "passphrase", passphrase: env.BULWARK_ROOT_PASSPHRASE };
   else if (env.BULWARK_ROOT_KEY) rootKey = { kind: "env", value: env.BULWARK_ROOT_KEY };
@@ -215,7 +218,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   const adminUserName = setting(iamUserName, { env: "BULWARK_ADMIN_USER_NAME" }) ?? "admin";
 
   const wafMaxWebAclWcu = setting(number({ integer: true, min: 1, max: 5000 }), { env: "BULWARK_WAF_MAX_WEB_ACL_WCU", file: fromFile("wafMaxWebAclWcu") });
-  const oidcCaFile = setting(str, { env: "BULWARK_OIDC_CA_FILE", file: fromFile("oidcCaFile") });
+  const oidcCaFile = setting(filePath, { env: "BULWARK_OIDC_CA_FILE", file: fromFile("oidcCaFile") });
   const publicUrl = setting(parsePublicUrl, { env: "BULWARK_PUBLIC_URL", file: fromFile("publicUrl") });
   const httpEngine = setting(oneOf(HTTP_ENGINES), { env: "BULWARK_HTTP_ENGINE", file: fromFile("httpEngine") }) ?? "http1";
   const redis = setting(redisUrl, { env: "BULWARK_REDIS_URL", file: fromFile("redisUrl") });

@@ -76,6 +76,20 @@ export function str(v: Raw, name: string): string | undefined {
   return v;
 }
 
+/**
+ * A file or directory path. Control characters (a newline pasted along, a NUL from a JSON
+ * escape) are refused, as is a leading `~`: only a shell expands it, so it would name a
+ * directory called "~" under the current one.
+ */
+export function filePath(v: Raw, name: string): string | undefined {
+  const s = str(v, name);
+  if (s === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(s)) throw invalid(name, "a path without control characters (newline, tab, NUL…)", v);
+  if (s.startsWith("~")) throw invalid(name, "a path not starting with ~, which only a shell expands (write $HOME/… or the full path)", v);
+  return s;
+}
+
 /** One of `values`, compared without regard to case; returned in lower case. */
 export function oneOf<T extends string>(values: readonly T[]): (v: Raw, name: string) => T | undefined {
   return (v, name) => {
