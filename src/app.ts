@@ -2,7 +2,7 @@
  * Composition root: config → storage → root key → sealer → audit → services → gateway.
  * Manual dependency injection; nothing else wires modules together.
  */
-import { existsSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, chmodSync, lstatSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { makeDirs } from "./core/dirs.js";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -70,7 +70,7 @@ export interface Core {
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
   /** What opening the data directory did: created it, or applied schema migrations (for the debug log). */
-  opened: { fresh: boolean; migrationsApplied: readonly string[] };
+  opened: { fresh: boolean; migrationsApplied: readonly string[]; createdDirs: readonly string[] };
   managementAccountId: string;
   paginationKey: Buffer;
   /** KMS token keys derived from the root key (import tokens, grant tokens). */
@@ -81,15 +81,59 @@ export interface Core {
 
 export class StartupError extends Error {}
 
-function ensureDataDir(dir: string): boolean {
-  const fresh = !existsSync(path.join(dir, DB_FILE));
-  makeDirs(dir, 0o700);
+/**
+ * Checks the data directory and creates it if `create` (and it is missing). What it created is
+ * returned so that a first start that fails can take it back (discardDataDir).
+ */
+function ensureDataDir(dir: string, create: boolean): { fresh: boolean; createdDirs: string[] } {
+  let st: import("node:fs").Stats | undefined;
   try {
-    chmodSync(dir, 0o700);
+    st = statSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") throw new StartupError(`The data directory ${dir} is not a directory: a part of its path is a file`);
+    if (code !== "ENOENT") throw new StartupError(`Cannot use the data directory ${dir}: ${(e as Error).message}`);
+    if (lstatOrUndefined(dir)?.isSymbolicLink()) throw new StartupError(`The data directory ${dir} is a symbolic link to a path that does not exist`);
+  }
+  if (st && !st.isDirectory()) throw new StartupError(`The data directory ${dir} is not a directory`);
+  const fresh = !existsSync(path.join(dir, DB_FILE));
+  if (fresh && !create) return { fresh, createdDirs: [] };
+  const createdDirs = makeDirs(dir, 0o700);
+  try {
+    // Group and other lose their access; the owner's own bits are left as they are (a
+    // directory made read-only on purpose stays so).
+    const mode = statSync(dir).mode & 0o777;
+    if (mode & 0o077) chmodSync(dir, mode & 0o700);
   } catch {
     /* not owner: leave as is */
   }
-  return fresh;
+  return { fresh, createdDirs };
+}
+
+function lstatOrUndefined(p: string): import("node:fs").Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes back what a first start that failed had written (the database, its CA file, the
+ * directories it created), so that nothing is left sealed under a root key or holding admin
+ * credentials that were never shown, and the next start begins afresh.
+ */
+export function discardDataDir(dataDir: string, createdDirs: readonly string[]): void {
+  for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, "ca.pem", "waf-logs"]) {
+    rmSync(path.join(dataDir, f), { recursive: true, force: true });
+  }
+  for (const d of [...createdDirs].reverse()) {
+    try {
+      rmdirSync(d);
+    } catch {
+      /* not empty (someone else's files) or already gone: leave it */
+    }
+  }
 }
 
 /**
@@ -107,7 +151,7 @@ export async function openCore(
   opts: { clock?: Clock; allowCreate?: boolean; auditWriterThread?: boolean; publicUrl?: () => string } = {},
 ): Promise<Core> {
   const clock = opts.clock ?? systemClock;
-  const fresh = ensureDataDir(cfg.dataDir);
+  const { fresh, createdDirs } = ensureDataDir(cfg.dataDir, opts.allowCreate !== false);
   if (fresh && opts.allowCreate === false) {
     throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}. Run \`bulwark serve\` or \`bulwark init\` first.`);
   }
@@ -122,7 +166,13 @@ export async function openCore(
     generatedRootKey = randomBytes(32).toString("base64");
     source = { kind: "env", value: generatedRootKey };
   }
-  const storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE), auditWriterThread: opts.auditWriterThread ?? false });
+  let storage: ReturnType<typeof openSqliteStorage>;
+  try {
+    storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE), auditWriterThread: opts.auditWriterThread ?? false });
+  } catch (e) {
+    if (fresh) discardDataDir(cfg.dataDir, createdDirs);
+    throw storageError(e, path.join(cfg.dataDir, DB_FILE));
+  }
   try {
     const rootKey = await loadRootKey(source, storage, { create: fresh });
     const sealer = createSealer(rootKey);
@@ -161,13 +211,26 @@ export async function openCore(
       paginationKey,
       kmsKeys,
       orgDeps: { store: storage, iam: iam.api, clock, accounts },
-      opened: { fresh, migrationsApplied: storage.migrationsApplied },
+      opened: { fresh, migrationsApplied: storage.migrationsApplied, createdDirs },
       ...(bootstrap ? { bootstrap } : {}),
     };
   } catch (e) {
     await storage.close();
-    throw e;
+    if (fresh) discardDataDir(cfg.dataDir, createdDirs);
+    throw storageError(e, path.join(cfg.dataDir, DB_FILE));
   }
+}
+
+/** SQLite's own errors ("file is not a database", "database or disk is full") name no file: name it. */
+export function storageError(e: unknown, file: string): unknown {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_") && e instanceof Error ? new StartupError(`${file}: ${e.message}`) : e;
+}
+
+/** Closes a core whose first start could not be completed, and takes back its new data directory. */
+export async function abandonCore(core: Core, dataDir: string): Promise<void> {
+  await core.storage.close();
+  if (core.opened.fresh) discardDataDir(dataDir, core.opened.createdDirs);
 }
 
 function writeCaFile(dataDir: string, caCertPem: string): void {
@@ -433,7 +496,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     };
   } catch (e) {
     await dataPlane.close();
-    await storage.close();
+    await abandonCore(core, cfg.dataDir);
     throw e;
   }
 }

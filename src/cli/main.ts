@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
 import { registerOperatorCommands } from "./operator.js";
 import { registerCryptoCommands } from "./crypto.js";
-import { CLI_VERSION, printBootstrap, fail } from "./output.js";
+import { CLI_VERSION, printBootstrap, fail, guardStdout } from "./output.js";
 
 function common(cmd: Command): Command {
   return cmd
@@ -18,6 +18,38 @@ function common(cmd: Command): Command {
 
 const program = new Command();
 program.name("bulwark").description("Self-hosted security plane that speaks the AWS wire APIs").version(CLI_VERSION);
+// Usage errors (unknown option, missing argument) read like every other error: one `bulwark:` line.
+// Subcommands inherit this, so it comes before them.
+program.configureOutput({ outputError: (str, write) => write(`bulwark: ${str.replace(/^error: /, "")}`) });
+// encrypt / decrypt handle their own output's errors (src/cli/crypto.ts).
+program.hook("preAction", (_program, action) => {
+  if (action.name() !== "encrypt" && action.name() !== "decrypt") guardStdout();
+});
+
+/**
+ * Holds SIGINT / SIGTERM while a data directory is being opened: killed half-way, a first start
+ * would leave a database sealed under a root key nobody was shown. The caller checks `received`
+ * once it can stop cleanly, and takes the new data directory back then.
+ */
+function holdSignals(): { received(): NodeJS.Signals | undefined; release(): void } {
+  let got: NodeJS.Signals | undefined;
+  const hold = (sig: NodeJS.Signals): void => {
+    got ??= sig;
+  };
+  process.on("SIGINT", hold);
+  process.on("SIGTERM", hold);
+  return {
+    received: () => got,
+    release: () => {
+      process.off("SIGINT", hold);
+      process.off("SIGTERM", hold);
+    },
+  };
+}
+
+function interrupted(sig: NodeJS.Signals, fresh: boolean): Error {
+  return new Error(`interrupted by ${sig}${fresh ? ": the new data directory was not kept" : ""}`);
+}
 
 common(program.command("serve"))
   .description("run the API endpoint")
@@ -28,9 +60,28 @@ common(program.command("serve"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
-      const { startApp } = await import("../app.js");
+      const { startApp, discardDataDir } = await import("../app.js");
+      const held = holdSignals();
       const app = await startApp(cfg);
-      if (app.core.bootstrap) printBootstrap(app.core.bootstrap, app.url);
+      held.release();
+      if (app.core.bootstrap) {
+        try {
+          const sig = held.received();
+          if (sig) throw interrupted(sig, true);
+          printBootstrap(app.core.bootstrap, app.url);
+        } catch (e) {
+          // Secrets nobody saw would seal the new data directory for good: start afresh next time.
+          await app.close();
+          discardDataDir(cfg.dataDir, app.core.opened.createdDirs);
+          if (held.received()) throw e;
+          throw new Error(`cannot show the new installation's root key and credentials (${e instanceof Error ? e.message : String(e)}); the data directory was not kept`);
+        }
+      }
+      const early = held.received();
+      if (early) {
+        await app.close();
+        throw interrupted(early, false);
+      }
       process.stdout.write(`Bulwark listening on ${app.url}\n`);
       let stopping = false;
       const stop = (sig: string): void => {
@@ -57,11 +108,21 @@ common(program.command("init"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
-      const { openCore, initCa } = await import("../app.js");
+      const { openCore, initCa, abandonCore } = await import("../app.js");
+      const held = holdSignals();
       const core = await openCore(cfg);
-      await initCa(core, cfg.dataDir);
-      if (core.bootstrap) printBootstrap(core.bootstrap);
-      else process.stderr.write(`Data directory ${cfg.dataDir} is already initialised (management account ${core.managementAccountId}).\n`);
+      try {
+        await initCa(core, cfg.dataDir);
+        const sig = held.received();
+        if (sig) throw interrupted(sig, core.opened.fresh);
+        if (core.bootstrap) printBootstrap(core.bootstrap);
+      } catch (e) {
+        // Nothing of a first start is kept unless its secrets were shown.
+        await abandonCore(core, cfg.dataDir);
+        throw core.bootstrap && !held.received() ? new Error(`cannot complete the new installation (${e instanceof Error ? e.message : String(e)}); the data directory was not kept`) : e;
+      }
+      held.release();
+      if (!core.bootstrap) process.stderr.write(`Data directory ${cfg.dataDir} is already initialised (management account ${core.managementAccountId}).\n`);
       await core.storage.close();
     } catch (e) {
       fail(e);
@@ -74,14 +135,19 @@ common(ca.command("export"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
-      const { StartupError } = await import("../app.js");
+      const { StartupError, storageError } = await import("../app.js");
       const { exportCaCertificate } = await import("../gateway/tls-ca.js");
       const { openSqliteStorage } = await import("../storage/sqlite/sqlite-storage.js");
       const { existsSync } = await import("node:fs");
       const path = await import("node:path");
       const file = path.join(cfg.dataDir, "bulwark.db");
       if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}; start the server once first.`);
-      const storage = openSqliteStorage({ path: file });
+      let storage: ReturnType<typeof openSqliteStorage>;
+      try {
+        storage = openSqliteStorage({ path: file });
+      } catch (e) {
+        throw storageError(e, file);
+      }
       const pem = await exportCaCertificate(storage);
       await storage.close();
       if (!pem) throw new StartupError("No CA has been created yet: start the server with HTTPS once.");

@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { existsSync } from "node:fs";
+import { createPublicKey } from "node:crypto";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
 import { fail } from "./output.js";
 
@@ -100,14 +101,24 @@ export function registerOperatorCommands(program: Command, common: Common): void
     .option("--json", "print the full report as JSON")
     .action(async (o: ConfigFlags & { json?: boolean }) => {
       try {
-        const { StartupError, DB_FILE, openSqliteStorage, META_DIGEST_PUBLIC_KEY, verifyAudit } = await lib();
+        const { StartupError, DB_FILE, openSqliteStorage, META_DIGEST_PUBLIC_KEY, verifyAudit, storageError } = await lib();
         const cfg = loadConfig(o);
         const file = path.join(cfg.dataDir, DB_FILE);
         if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}.`);
-        const storage = openSqliteStorage({ path: file });
+        let storage: ReturnType<typeof openSqliteStorage>;
+        try {
+          storage = openSqliteStorage({ path: file });
+        } catch (e) {
+          throw storageError(e, file);
+        }
         try {
           const publicKeyPem = await storage.getMeta(META_DIGEST_PUBLIC_KEY);
           if (!publicKeyPem) throw new StartupError("This data directory has no audit digest key yet (the server has never run).");
+          try {
+            createPublicKey(publicKeyPem);
+          } catch {
+            throw new StartupError(`The audit digest public key stored in ${file} is not a valid public key: no digest can be checked (the database was altered or damaged).`);
+          }
           const report = await verifyAudit(storage, publicKeyPem);
           if (o.json) out(report);
           else {

@@ -31,16 +31,19 @@ function isPresent(p: string): boolean {
   }
 }
 
-/** mkdir -p, synchronously; `mode` applies to the directories it creates. */
-export function makeDirs(dir: string, mode: number): void {
+/** mkdir -p, synchronously; `mode` applies to the directories it creates. Returns those it created, outermost first. */
+export function makeDirs(dir: string, mode: number): string[] {
+  const created: string[] = [];
   for (const level of missingLevels(dir, isPresent)) {
     try {
       mkdirSync(level, { mode });
+      created.push(level);
     } catch (e) {
       // Created meanwhile by someone else: fine, as mkdir -p.
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     }
   }
+  return created;
 }
 
 /** mkdir -p, asynchronously; `mode` applies to the directories it creates. */

@@ -1,0 +1,187 @@
+/**
+ * The operator command line on inputs nobody sends on purpose: every one ends with one
+ * `bulwark: …` line on stderr and exit 1, never a stack trace, and a first start that fails
+ * leaves no data directory behind (its root key and admin credentials were never shown, so it
+ * could never be opened).
+ */
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { META_DIGEST_PUBLIC_KEY } from "../../src/audit/digest-key.js";
+
+const CLI = path.resolve("dist/src/cli/main.js");
+const dir = mkdtempSync(path.join(tmpdir(), "bulwark-operator-cli-errors-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const PASSPHRASE = "Lm3 quartz Otter spins 8 brisk ladders";
+const dataDir = path.join(dir, "data");
+
+function env(): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: dir, BULWARK_ROOT_PASSPHRASE: PASSPHRASE };
+}
+
+function run(args: string[], e: Record<string, string> = env(), stdout: "pipe" | number = "pipe"): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: e, stdio: ["ignore", stdout, "pipe"] as ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout: out, stderr: err }));
+  });
+}
+
+/** One line naming the problem, exit 1. */
+function assertOneLine(r: { code: number | null; stderr: string }, expected: string): void {
+  assert.equal(r.stderr, `bulwark: ${expected}\n`);
+  assert.equal(r.code, 1);
+}
+
+before(async () => {
+  const r = await run(["init", "--data-dir", dataDir]);
+  assert.equal(r.code, 0, r.stderr);
+  // An operator command writes the audit log's first events and its digest key.
+  const r2 = await run(["accounts", "list", "--data-dir", dataDir]);
+  assert.equal(r2.code, 0, r2.stderr);
+});
+
+test("a first start that fails keeps nothing of the data directory it began", async () => {
+  // The address is taken: the listener fails after the data directory was initialised.
+  const blocker: Server = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const fresh = path.join(dir, "fresh", "nested");
+    const r = await run(["serve", "--plain-http", "--data-dir", fresh, "--listen", `127.0.0.1:${port}`], { PATH: process.env.PATH ?? "", HOME: dir });
+    assertOneLine(r, `listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+    assert.equal(existsSync(path.join(dir, "fresh")), false);
+  } finally {
+    blocker.close();
+  }
+
+  const missingKey = path.join(dir, "no-such-key");
+  const r2 = await run(["init", "--data-dir", path.join(dir, "fresh2"), "--root-key-file", missingKey]);
+  assertOneLine(r2, `Cannot open the root key file ${missingKey} (ENOENT)`);
+  assert.equal(existsSync(path.join(dir, "fresh2")), false);
+
+  // The secrets cannot be shown (stderr is a full disk): nothing is kept.
+  if (existsSync("/dev/full")) {
+    const fd = openSync("/dev/full", "w");
+    try {
+      const child = spawn(process.execPath, [CLI, "init", "--data-dir", path.join(dir, "fresh3")], { env: { PATH: process.env.PATH ?? "", HOME: dir }, stdio: ["ignore", "ignore", fd] });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      assert.equal(code, 1);
+      assert.equal(existsSync(path.join(dir, "fresh3")), false);
+    } finally {
+      closeSync(fd);
+    }
+  }
+});
+
+test("operator commands neither create a missing data directory nor touch a file given as one", async () => {
+  const missing = path.join(dir, "missing", "data");
+  for (const args of [["accounts", "list"], ["organizations", "describe"]]) {
+    const r = await run([...args, "--data-dir", missing]);
+    assertOneLine(r, `No Bulwark data directory at ${missing}. Run \`bulwark serve\` or \`bulwark init\` first.`);
+  }
+  assert.equal(existsSync(path.join(dir, "missing")), false);
+
+  const file = path.join(dir, "a-file");
+  writeFileSync(file, "x");
+  chmodSync(file, 0o644);
+  assertOneLine(await run(["init", "--data-dir", file]), `The data directory ${file} is not a directory`);
+  assertOneLine(await run(["accounts", "list", "--data-dir", file]), `The data directory ${file} is not a directory`);
+  assertOneLine(await run(["init", "--data-dir", path.join(file, "sub")]), `The data directory ${path.join(file, "sub")} is not a directory: a part of its path is a file`);
+  assert.equal(statSync(file).mode & 0o777, 0o644);
+
+  const dangling = path.join(dir, "dangling");
+  symlinkSync(path.join(dir, "nowhere"), dangling);
+  assertOneLine(await run(["init", "--data-dir", dangling]), `The data directory ${dangling} is a symbolic link to a path that does not exist`);
+  assert.equal(existsSync(path.join(dir, "nowhere")), false);
+});
+
+test("output that cannot be written ends the command with one line, not a stack trace", async () => {
+  if (existsSync("/dev/full")) {
+    for (const args of [["ca", "export"], ["audit", "verify", "--json"], ["accounts", "list"]]) {
+      const fd = openSync("/dev/full", "w");
+      try {
+        const r = await run([...args, "--data-dir", dataDir], env(), fd);
+        assertOneLine(r, "cannot write the output: ENOSPC: no space left on device, write");
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+  // The reader is gone before the report is written.
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, "audit", "verify", "--json", "--data-dir", dataDir], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy();
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr: err }));
+  });
+  assertOneLine(r, "the output was closed before all of it was written (EPIPE)");
+});
+
+test("usage errors read like every other error", async () => {
+  assertOneLine(await run(["accounts", "create", "--data-dir", dataDir]), "required option '--name <name>' not specified");
+  assertOneLine(await run(["init", "--bogus"]), "unknown option '--bogus'");
+  assertOneLine(await run(["bogus"]), "unknown command 'bogus'");
+});
+
+test("a database that is not one is named in the message", async () => {
+  const damaged = path.join(dir, "damaged");
+  mkdirSync(damaged, { mode: 0o700 });
+  const file = path.join(damaged, "bulwark.db");
+  writeFileSync(file, Buffer.alloc(8192, 0x5a), { mode: 0o600 });
+  for (const args of [["accounts", "list"], ["audit", "verify"], ["ca", "export"]]) {
+    assertOneLine(await run([...args, "--data-dir", damaged]), `${file}: file is not a database`);
+  }
+});
+
+test("audit verify: a digest public key that is not one is reported as such", async () => {
+  const copy = path.join(dir, "bad-public-key");
+  cpSync(dataDir, copy, { recursive: true });
+  const file = path.join(copy, "bulwark.db");
+  const db = new Database(file);
+  db.prepare("UPDATE meta SET value = ? WHERE key = ?").run("-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n", META_DIGEST_PUBLIC_KEY);
+  db.close();
+  assertOneLine(
+    await run(["audit", "verify", "--data-dir", copy]),
+    `The audit digest public key stored in ${file} is not a valid public key: no digest can be checked (the database was altered or damaged).`,
+  );
+});
+
+test("init interrupted by SIGTERM or SIGINT half-way keeps nothing, and says so", async () => {
+  // Sends the signal as soon as the database file appears, i.e. in the middle of the first start.
+  const preload = path.join(dir, "signal-when-created.cjs");
+  writeFileSync(
+    preload,
+    `const fs = require("fs");
+const t = setInterval(() => { if (fs.existsSync(process.env.SIGNAL_WHEN)) { clearInterval(t); process.kill(process.pid, process.env.SIGNAL); } }, 1);
+t.unref();
+`,
+  );
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    const fresh = path.join(dir, `interrupted-${signal}`);
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ["-r", preload, CLI, "init", "--data-dir", fresh], {
+        env: { PATH: process.env.PATH ?? "", HOME: dir, SIGNAL_WHEN: path.join(fresh, "bulwark.db"), SIGNAL: signal },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stderr: err }));
+    });
+    assertOneLine(r, `interrupted by ${signal}: the new data directory was not kept`);
+    assert.equal(existsSync(fresh), false);
+  }
+});
