@@ -2,8 +2,9 @@
  * Composition root: config → storage → root key → sealer → audit → services → gateway.
  * Manual dependency injection; nothing else wires modules together.
  */
-import { existsSync, chmodSync, lstatSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, chmodSync, lstatSync, openSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { makeDirs } from "./core/dirs.js";
+import Database from "better-sqlite3";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
@@ -49,6 +50,8 @@ import { createRedisRateCounter } from "./dataplane/waf/index.js";
 import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
 
 export const DB_FILE = "bulwark.db";
+/** Locked by `bulwark serve` for as long as it runs (lockServe). */
+export const SERVE_LOCK_FILE = "serve.lock";
 export const ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 /** What a first start created; printed once by the CLI, never logged. */
@@ -124,7 +127,7 @@ function lstatOrUndefined(p: string): import("node:fs").Stats | undefined {
  * credentials that were never shown, and the next start begins afresh.
  */
 export function discardDataDir(dataDir: string, createdDirs: readonly string[]): void {
-  for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, "ca.pem", "waf-logs"]) {
+  for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, SERVE_LOCK_FILE, "ca.pem", "waf-logs"]) {
     rmSync(path.join(dataDir, f), { recursive: true, force: true });
   }
   for (const d of [...createdDirs].reverse()) {
@@ -221,6 +224,31 @@ export async function openCore(
   }
 }
 
+/**
+ * One `bulwark serve` per data directory: a second one would run the same scheduled jobs, reopen
+ * the same load-balancer listeners and append to the audit log from a stale head. The lock is an
+ * exclusive SQLite lock on a file of its own, which the operating system drops when the process
+ * ends however it ends, so a crash leaves no stale lock. Operator commands do not take it.
+ */
+function lockServe(dataDir: string): () => void {
+  const file = path.join(dataDir, SERVE_LOCK_FILE);
+  closeSync(openSync(file, "a", 0o600));
+  const db = new Database(file, { timeout: 0 });
+  try {
+    db.pragma("journal_mode = MEMORY");
+    db.exec("BEGIN EXCLUSIVE");
+  } catch (e) {
+    db.close();
+    if ((e as { code?: unknown }).code === "SQLITE_BUSY") {
+      throw new StartupError(`The data directory ${dataDir} is in use by another \`bulwark serve\`: stop it first (operator commands may run alongside it)`);
+    }
+    throw storageError(e, file);
+  }
+  return () => {
+    db.close();
+  };
+}
+
 /** SQLite's own errors ("file is not a database", "database or disk is full") name no file: name it. */
 export function storageError(e: unknown, file: string): unknown {
   const code = (e as { code?: unknown } | undefined)?.code;
@@ -274,6 +302,13 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
   let listening: string | undefined;
   const publicUrl = (): string => cfg.publicUrl ?? listening ?? listenerUrl(cfg);
   const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true, publicUrl });
+  let unlock: () => void;
+  try {
+    unlock = lockServe(cfg.dataDir);
+  } catch (e) {
+    await abandonCore(core, cfg.dataDir);
+    throw e;
+  }
   const { storage, sealer, clock } = core;
   if (logger.isLevelEnabled("debug")) {
     logger.debug(
@@ -368,7 +403,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
 
     const tls = cfg.tls.enabled
       ? cfg.tls.certFile && cfg.tls.keyFile
-        ? await import("node:fs").then((fs) => ({ certPem: fs.readFileSync(cfg.tls.certFile!, "utf8"), keyPem: fs.readFileSync(cfg.tls.keyFile!, "utf8"), caCertPem: "" }))
+        ? { certPem: readPemFile(cfg.tls.certFile, "--tls-cert"), keyPem: readPemFile(cfg.tls.keyFile, "--tls-key"), caCertPem: "" }
         : await loadOrCreateTlsMaterial(storage, sealer, clock, [...cfg.tls.extraNames, ...(cfg.listen.host !== "0.0.0.0" && cfg.listen.host !== "::" ? [cfg.listen.host] : [])])
       : undefined;
     const caCertPem = tls && "caCertPem" in tls ? tls.caCertPem : "";
@@ -488,6 +523,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
           await core.iam.idle();
           await audit.close();
           await storage.close();
+          unlock();
           logger.info("stopped");
           logger.flush();
         })();
@@ -496,11 +532,21 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     };
   } catch (e) {
     await dataPlane.close();
+    unlock();
     await abandonCore(core, cfg.dataDir);
     throw e;
   }
 }
 
+
+/** A PEM file given in the configuration: a file that cannot be read is named with its setting. */
+function readPemFile(file: string, setting: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`Cannot read ${setting} ${file}: ${(e as Error).message}`);
+  }
+}
 
 /** The operator's CA bundle for OIDC issuers (BULWARK_OIDC_CA_FILE): read once at start; a bad file refuses to start. */
 function readOidcCaFile(file: string): string {

@@ -13,7 +13,7 @@ import { fail } from "./output.js";
 
 /** The server's modules load only when a command runs, so `--help` and other commands stay fast. */
 async function lib() {
-  const [app, sqlite, verify, digest, auditLog, operatorAudit, errors, orgOperator, org, model, orgErrors, orgSdk] = await Promise.all([
+  const [app, sqlite, verify, digest, auditLog, operatorAudit, errors, orgOperator, org, model, orgErrors, orgSdk, orgAccounts] = await Promise.all([
     import("../app.js"),
     import("../storage/sqlite/sqlite-storage.js"),
     import("../audit/verify.js"),
@@ -26,6 +26,7 @@ async function lib() {
     import("../services/organizations/model.js"),
     import("../services/organizations/errors.js"),
     import("@aws-sdk/client-organizations"),
+    import("../services/organizations/accounts.js"),
   ]);
   const { CreateAccount$, CreateOrganization$, DescribeOrganization$, ListAccounts$ } = orgSdk;
   return {
@@ -40,6 +41,8 @@ async function lib() {
     ...org,
     ...model,
     notInUse: orgErrors.notInUse,
+    EMAIL_PATTERN: orgAccounts.EMAIL_PATTERN,
+    ACCOUNT_NAME_PATTERN: orgAccounts.ACCOUNT_NAME_PATTERN,
     CreateAccount$,
     CreateOrganization$,
     DescribeOrganization$,
@@ -88,6 +91,18 @@ async function asOperator(o: ConfigFlags, command: string, run: (s: OperatorSess
   } catch (e) {
     fail(e);
   }
+}
+
+/**
+ * The flag an InvalidInputException of `accounts create` is about. AWS's messages name no
+ * parameter ("You provided a value that does not match the required pattern."); the flags are
+ * checked here in the order CreateAccount checks its parameters.
+ */
+function invalidAccountFlag(o: { name: string; email: string; roleName: string }, l: Lib): [string, string] {
+  const bad = (v: string, min: number, max: number, re: RegExp): boolean => v.length < min || v.length > max || !re.test(v);
+  if (bad(o.email, 6, 64, l.EMAIL_PATTERN)) return ["--email", o.email];
+  if (bad(o.name, 1, 50, l.ACCOUNT_NAME_PATTERN)) return ["--name", o.name];
+  return ["--role-name", o.roleName];
 }
 
 function out(v: unknown): void {
@@ -192,9 +207,16 @@ export function registerOperatorCommands(program: Command, common: Common): void
           }));
         }
         const input = { AccountName: o.name, Email: o.email, RoleName: o.roleName };
-        const res = await audit.call({ operation: "CreateAccount", schema: lib.CreateAccount$, readOnly: false, input }, async () => ({
-          CreateAccountStatus: await lib.createAccountAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId, accountName: o.name, email: o.email, roleName: o.roleName }),
-        }));
+        let res;
+        try {
+          res = await audit.call({ operation: "CreateAccount", schema: lib.CreateAccount$, readOnly: false, input }, async () => ({
+            CreateAccountStatus: await lib.createAccountAsOperator(core.orgDeps, { managementAccountId: core.managementAccountId, accountName: o.name, email: o.email, roleName: o.roleName }),
+          }));
+        } catch (e) {
+          if (!lib.isAwsError(e) || e.code !== "InvalidInputException") throw e;
+          const [flag, value] = invalidAccountFlag(o, lib);
+          throw new lib.StartupError(`Invalid ${flag} ${JSON.stringify(value)}: ${e.message}`);
+        }
         out(res);
         if (res.CreateAccountStatus.State !== "SUCCEEDED") process.exitCode = 2;
       });

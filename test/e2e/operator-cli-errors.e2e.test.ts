@@ -65,6 +65,11 @@ test("a first start that fails keeps nothing of the data directory it began", as
     blocker.close();
   }
 
+  const missingCert = path.join(dir, "no-such-cert.pem");
+  const r1 = await run(["serve", "--data-dir", path.join(dir, "fresh1"), "--listen", "127.0.0.1:0", "--tls-cert", missingCert, "--tls-key", missingCert]);
+  assertOneLine(r1, `Cannot read --tls-cert ${missingCert}: ENOENT: no such file or directory, open '${missingCert}'`);
+  assert.equal(existsSync(path.join(dir, "fresh1")), false);
+
   const missingKey = path.join(dir, "no-such-key");
   const r2 = await run(["init", "--data-dir", path.join(dir, "fresh2"), "--root-key-file", missingKey]);
   assertOneLine(r2, `Cannot open the root key file ${missingKey} (ENOENT)`);
@@ -184,4 +189,40 @@ t.unref();
     assertOneLine(r, `interrupted by ${signal}: the new data directory was not kept`);
     assert.equal(existsSync(fresh), false);
   }
+});
+
+test("a second serve on a data directory in use is refused; operator commands run alongside", async () => {
+  const child = spawn(process.execPath, [CLI, "serve", "--plain-http", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("Bulwark listening on")) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+    });
+    assertOneLine(
+      await run(["serve", "--plain-http", "--data-dir", dataDir, "--listen", "127.0.0.1:0"]),
+      `The data directory ${dataDir} is in use by another \`bulwark serve\`: stop it first (operator commands may run alongside it)`,
+    );
+    const list = await run(["accounts", "list", "--data-dir", dataDir]);
+    assert.equal(list.code, 0, list.stderr);
+  } finally {
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  }
+});
+
+test("accounts create names the flag AWS's InvalidInputException is about", async () => {
+  const create = (name: string, email: string, ...more: string[]) => run(["accounts", "create", "--data-dir", dataDir, "--name", name, "--email", email, ...more]);
+  assertOneLine(await create("Dev", "not-an-email"), 'Invalid --email "not-an-email": You provided a value that does not match the required pattern.');
+  assertOneLine(await create("", "dev@example.com"), 'Invalid --name "": You provided a string parameter that is shorter than allowed.');
+  assertOneLine(await create("a\nb", "dev@example.com"), 'Invalid --name "a\\nb": You provided a value that does not match the required pattern.');
+  assertOneLine(await create("Dev", "dev@example.com", "--role-name", "bad role!"), 'Invalid --role-name "bad role!": You provided a value that does not match the required pattern.');
 });
