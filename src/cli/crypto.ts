@@ -166,10 +166,18 @@ export function parseWrappingKeys(specs: readonly string[]): WrappingKeys {
   return out;
 }
 
+function readCaBundle(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CryptoCliError(`Cannot read the CA bundle (--ca-bundle or AWS_CA_BUNDLE) ${file}: ${(e as Error).message}`);
+  }
+}
+
 /** A caching KMS client provider for the Encryption SDK's keyrings, pointed at the endpoint. */
 export async function kmsClientProvider(conn: CryptoConnection) {
   const [{ getClient, cacheClients }, { KMS }] = await loadEsdk();
-  const requestHandler = conn.caBundle ? { httpsAgent: new https.Agent({ keepAlive: true, ca: readFileSync(conn.caBundle, "utf8") }) } : undefined;
+  const requestHandler = conn.caBundle ? { httpsAgent: new https.Agent({ keepAlive: true, ca: readCaBundle(conn.caBundle) }) } : undefined;
   const config = {
     endpoint: conn.endpoint,
     ...(requestHandler ? { requestHandler } : {}),
@@ -198,6 +206,9 @@ async function withOutput(p: string, io: CryptoIo, body: (out: Writable) => Prom
     renameSync(tmp, p);
   } catch (e) {
     rmSync(tmp, { force: true });
+    // The temporary file is this command's business: name the output the user gave.
+    const err = e as NodeJS.ErrnoException;
+    if (err.path === tmp) throw new CryptoCliError(`Cannot write the output file ${p}: ${err.code ?? err.message}`);
     throw e;
   } finally {
     partialFiles.delete(tmp);

@@ -226,3 +226,13 @@ test("accounts create names the flag AWS's InvalidInputException is about", asyn
   assertOneLine(await create("a\nb", "dev@example.com"), 'Invalid --name "a\\nb": You provided a value that does not match the required pattern.');
   assertOneLine(await create("Dev", "dev@example.com", "--role-name", "bad role!"), 'Invalid --role-name "bad role!": You provided a value that does not match the required pattern.');
 });
+
+test("encrypt: an unreadable CA bundle and an output in a missing directory are named as given", async () => {
+  const kmsEnv = { PATH: process.env.PATH ?? "", HOME: dir, AWS_ACCESS_KEY_ID: "AKIAOPERATORCLI00001", AWS_SECRET_ACCESS_KEY: "not-used-0123456789abcdefghijklmnopqrs", AWS_EC2_METADATA_DISABLED: "true" };
+  const base = ["encrypt", "--key-id", "alias/app", "--region", "us-east-1", "--endpoint", "https://127.0.0.1:1"];
+  assertOneLine(await run([...base, "--ca-bundle", dir], kmsEnv), `Cannot read the CA bundle (--ca-bundle or AWS_CA_BUNDLE) ${dir}: EISDIR: illegal operation on a directory, read`);
+  const input = path.join(dir, "plain.txt");
+  writeFileSync(input, "hello");
+  const output = path.join(dir, "no-such-dir", "out.bin");
+  assertOneLine(await run([...base, "-i", input, "-o", output], kmsEnv), `Cannot write the output file ${output}: ENOENT`);
+});
