@@ -73,7 +73,9 @@ export interface Core {
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
   /** What opening the data directory did: created it, or applied schema migrations (for the debug log). */
-  opened: { fresh: boolean; migrationsApplied: readonly string[]; createdDirs: readonly string[] };
+  opened: OpenedDataDir;
+  /** Releases the data directory's serve lock (when `openCore` took it: `serve`, `init`). */
+  unlock: () => void;
   managementAccountId: string;
   paginationKey: Buffer;
   /** KMS token keys derived from the root key (import tokens, grant tokens). */
@@ -84,11 +86,24 @@ export interface Core {
 
 export class StartupError extends Error {}
 
+/** What opening a data directory found and did; on a first start, what a failure must take back. */
+export interface OpenedDataDir {
+  fresh: boolean;
+  migrationsApplied: readonly string[];
+  /** Directories this start created, outermost first. */
+  createdDirs: readonly string[];
+  /** Files of a data directory that were already there (someone else's: a failed first start leaves them). */
+  preexisting: ReadonlySet<string>;
+}
+
+/** What a data directory holds besides the operator's own files (discardDataDir takes these back). */
+const DATA_DIR_FILES = [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, SERVE_LOCK_FILE, "ca.pem", "waf-logs"];
+
 /**
  * Checks the data directory and creates it if `create` (and it is missing). What it created is
  * returned so that a first start that fails can take it back (discardDataDir).
  */
-function ensureDataDir(dir: string, create: boolean): { fresh: boolean; createdDirs: string[] } {
+function ensureDataDir(dir: string, create: boolean): { fresh: boolean; createdDirs: string[]; preexisting: Set<string> } {
   let st: import("node:fs").Stats | undefined;
   try {
     st = statSync(dir);
@@ -100,7 +115,8 @@ function ensureDataDir(dir: string, create: boolean): { fresh: boolean; createdD
   }
   if (st && !st.isDirectory()) throw new StartupError(`The data directory ${dir} is not a directory`);
   const fresh = !existsSync(path.join(dir, DB_FILE));
-  if (fresh && !create) return { fresh, createdDirs: [] };
+  const preexisting = new Set(DATA_DIR_FILES.filter((f) => lstatOrUndefined(path.join(dir, f)) !== undefined));
+  if (fresh && !create) return { fresh, createdDirs: [], preexisting };
   const createdDirs = makeDirs(dir, 0o700);
   try {
     // Group and other lose their access; the owner's own bits are left as they are (a
@@ -110,7 +126,7 @@ function ensureDataDir(dir: string, create: boolean): { fresh: boolean; createdD
   } catch {
     /* not owner: leave as is */
   }
-  return { fresh, createdDirs };
+  return { fresh, createdDirs, preexisting };
 }
 
 function lstatOrUndefined(p: string): import("node:fs").Stats | undefined {
@@ -124,13 +140,15 @@ function lstatOrUndefined(p: string): import("node:fs").Stats | undefined {
 /**
  * Takes back what a first start that failed had written (the database, its CA file, the
  * directories it created), so that nothing is left sealed under a root key or holding admin
- * credentials that were never shown, and the next start begins afresh.
+ * credentials that were never shown, and the next start begins afresh. Only a start that holds
+ * the data directory's lock calls this (a second start racing for a fresh directory fails on the
+ * lock before it writes anything), and files that were there before the start are left alone.
  */
-export function discardDataDir(dataDir: string, createdDirs: readonly string[]): void {
-  for (const f of [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, SERVE_LOCK_FILE, "ca.pem", "waf-logs"]) {
-    rmSync(path.join(dataDir, f), { recursive: true, force: true });
+export function discardDataDir(dataDir: string, opened: Pick<OpenedDataDir, "createdDirs" | "preexisting">): void {
+  for (const f of DATA_DIR_FILES) {
+    if (!opened.preexisting.has(f)) rmSync(path.join(dataDir, f), { recursive: true, force: true });
   }
-  for (const d of [...createdDirs].reverse()) {
+  for (const d of [...opened.createdDirs].reverse()) {
     try {
       rmdirSync(d);
     } catch {
@@ -151,17 +169,37 @@ function listenerUrl(cfg: Readonly<BulwarkConfig>): string {
 
 export async function openCore(
   cfg: Readonly<BulwarkConfig>,
-  opts: { clock?: Clock; allowCreate?: boolean; auditWriterThread?: boolean; publicUrl?: () => string } = {},
+  opts: {
+    clock?: Clock;
+    allowCreate?: boolean;
+    auditWriterThread?: boolean;
+    publicUrl?: () => string;
+    /** Take the data directory's serve lock before touching the database (`serve`, `init`). */
+    lock?: boolean;
+  } = {},
 ): Promise<Core> {
   const clock = opts.clock ?? systemClock;
-  const { fresh, createdDirs } = ensureDataDir(cfg.dataDir, opts.allowCreate !== false);
+  const { fresh, createdDirs, preexisting } = ensureDataDir(cfg.dataDir, opts.allowCreate !== false);
   if (fresh && opts.allowCreate === false) {
     throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}. Run \`bulwark serve\` or \`bulwark init\` first.`);
+  }
+  const first = { createdDirs, preexisting };
+  let unlock = (): void => undefined;
+  if (opts.lock) {
+    try {
+      unlock = lockServe(cfg.dataDir);
+    } catch (e) {
+      // Another start holds the directory (or the lock file cannot be made): nothing of ours to
+      // take back but the lock file and the directories this start created, if empty.
+      discardDataDir(cfg.dataDir, { createdDirs, preexisting: new Set(DATA_DIR_FILES.filter((f) => f !== SERVE_LOCK_FILE || preexisting.has(f))) });
+      throw e;
+    }
   }
   let source: RootKeySource | undefined = cfg.rootKey;
   let generatedRootKey: string | undefined;
   if (!source) {
     if (!fresh) {
+      unlock();
       throw new StartupError(
         "This data directory is sealed. Provide its root key: BULWARK_ROOT_PASSPHRASE, BULWARK_ROOT_KEY or --root-key-file (the one printed or chosen on first start).",
       );
@@ -173,7 +211,8 @@ export async function openCore(
   try {
     storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE), auditWriterThread: opts.auditWriterThread ?? false });
   } catch (e) {
-    if (fresh) discardDataDir(cfg.dataDir, createdDirs);
+    if (fresh) discardDataDir(cfg.dataDir, first);
+    unlock();
     throw storageError(e, path.join(cfg.dataDir, DB_FILE));
   }
   try {
@@ -214,12 +253,14 @@ export async function openCore(
       paginationKey,
       kmsKeys,
       orgDeps: { store: storage, iam: iam.api, clock, accounts },
-      opened: { fresh, migrationsApplied: storage.migrationsApplied, createdDirs },
+      opened: { fresh, migrationsApplied: storage.migrationsApplied, createdDirs, preexisting },
+      unlock,
       ...(bootstrap ? { bootstrap } : {}),
     };
   } catch (e) {
     await storage.close();
-    if (fresh) discardDataDir(cfg.dataDir, createdDirs);
+    if (fresh) discardDataDir(cfg.dataDir, first);
+    unlock();
     throw storageError(e, path.join(cfg.dataDir, DB_FILE));
   }
 }
@@ -228,7 +269,8 @@ export async function openCore(
  * One `bulwark serve` per data directory: a second one would run the same scheduled jobs, reopen
  * the same load-balancer listeners and append to the audit log from a stale head. The lock is an
  * exclusive SQLite lock on a file of its own, which the operating system drops when the process
- * ends however it ends, so a crash leaves no stale lock. Operator commands do not take it.
+ * ends however it ends, so a crash leaves no stale lock. `init` takes it too (a first start must
+ * not race another); the other operator commands do not.
  */
 function lockServe(dataDir: string): () => void {
   const file = path.join(dataDir, SERVE_LOCK_FILE);
@@ -255,10 +297,11 @@ export function storageError(e: unknown, file: string): unknown {
   return typeof code === "string" && code.startsWith("SQLITE_") && e instanceof Error ? new StartupError(`${file}: ${e.message}`) : e;
 }
 
-/** Closes a core whose first start could not be completed, and takes back its new data directory. */
+/** Closes a core whose first start could not be completed, takes back its new data directory and releases the lock. */
 export async function abandonCore(core: Core, dataDir: string): Promise<void> {
   await core.storage.close();
-  if (core.opened.fresh) discardDataDir(dataDir, core.opened.createdDirs);
+  if (core.opened.fresh) discardDataDir(dataDir, core.opened);
+  core.unlock();
 }
 
 function writeCaFile(dataDir: string, caCertPem: string): void {
@@ -291,7 +334,12 @@ export interface App {
   handle: ApiHandler;
   /** The services the API endpoint serves, with their operations. */
   registry: ServiceRegistry;
-  close(): Promise<void>;
+  /**
+   * Stops serving and closes storage. `discardFirstStart`: this was the data directory's first
+   * start and it is not to be kept (its secrets could not be shown): take it back before the
+   * lock is released.
+   */
+  close(opts?: { discardFirstStart?: boolean }): Promise<void>;
 }
 
 export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
@@ -301,14 +349,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
   // Outbound federation issuers live under the public URL: the configured one, else the listener's.
   let listening: string | undefined;
   const publicUrl = (): string => cfg.publicUrl ?? listening ?? listenerUrl(cfg);
-  const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true, publicUrl });
-  let unlock: () => void;
-  try {
-    unlock = lockServe(cfg.dataDir);
-  } catch (e) {
-    await abandonCore(core, cfg.dataDir);
-    throw e;
-  }
+  const core = await openCore(cfg, { ...(opts.clock ? { clock: opts.clock } : {}), auditWriterThread: true, publicUrl, lock: true });
   const { storage, sealer, clock } = core;
   if (logger.isLevelEnabled("debug")) {
     logger.debug(
@@ -510,7 +551,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       dataPlane,
       handle,
       registry,
-      close() {
+      close(closeOpts?: { discardFirstStart?: boolean }) {
         closing ??= (async () => {
           await server.close(cfg.shutdownGraceSeconds * 1000);
           await dataPlane.close();
@@ -523,7 +564,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
           await core.iam.idle();
           await audit.close();
           await storage.close();
-          unlock();
+          if (closeOpts?.discardFirstStart && core.opened.fresh) discardDataDir(cfg.dataDir, core.opened);
+          core.unlock();
           logger.info("stopped");
           logger.flush();
         })();
@@ -532,7 +574,6 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     };
   } catch (e) {
     await dataPlane.close();
-    unlock();
     await abandonCore(core, cfg.dataDir);
     throw e;
   }

@@ -60,7 +60,7 @@ common(program.command("serve"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
-      const { startApp, discardDataDir } = await import("../app.js");
+      const { startApp } = await import("../app.js");
       const held = holdSignals();
       const app = await startApp(cfg);
       held.release();
@@ -71,8 +71,7 @@ common(program.command("serve"))
           printBootstrap(app.core.bootstrap, app.url);
         } catch (e) {
           // Secrets nobody saw would seal the new data directory for good: start afresh next time.
-          await app.close();
-          discardDataDir(cfg.dataDir, app.core.opened.createdDirs);
+          await app.close({ discardFirstStart: true });
           if (held.received()) throw e;
           throw new Error(`cannot show the new installation's root key and credentials (${e instanceof Error ? e.message : String(e)}); the data directory was not kept`);
         }
@@ -110,7 +109,7 @@ common(program.command("init"))
       const cfg = loadConfig(o);
       const { openCore, initCa, abandonCore } = await import("../app.js");
       const held = holdSignals();
-      const core = await openCore(cfg);
+      const core = await openCore(cfg, { lock: true });
       try {
         await initCa(core, cfg.dataDir);
         const sig = held.received();
@@ -124,6 +123,7 @@ common(program.command("init"))
       held.release();
       if (!core.bootstrap) process.stderr.write(`Data directory ${cfg.dataDir} is already initialised (management account ${core.managementAccountId}).\n`);
       await core.storage.close();
+      core.unlock();
     } catch (e) {
       fail(e);
     }

@@ -219,6 +219,45 @@ test("a second serve on a data directory in use is refused; operator commands ru
   }
 });
 
+test("a start that finds a fresh data directory locked touches nothing in it; a failed first start leaves files that were there before", async () => {
+  // The moment another start holds the lock of a directory it has not yet written its database to.
+  const racing = path.join(dir, "racing");
+  mkdirSync(racing, { mode: 0o700 });
+  closeSync(openSync(path.join(racing, "serve.lock"), "a", 0o600));
+  const holder = new Database(path.join(racing, "serve.lock"), { timeout: 0 });
+  holder.pragma("journal_mode = MEMORY");
+  holder.exec("BEGIN EXCLUSIVE");
+  try {
+    const inUse = `The data directory ${racing} is in use by another \`bulwark serve\`: stop it first (operator commands may run alongside it)`;
+    assertOneLine(await run(["serve", "--plain-http", "--data-dir", racing, "--listen", "127.0.0.1:0"]), inUse);
+    assertOneLine(await run(["init", "--data-dir", racing]), inUse);
+    // No database was created, and the holder's lock file is still there.
+    assert.equal(existsSync(path.join(racing, "bulwark.db")), false);
+    assert.equal(existsSync(path.join(racing, "serve.lock")), true);
+  } finally {
+    holder.close();
+  }
+
+  // A directory with the operator's own files: a failed first start takes back only what it wrote.
+  const own = path.join(dir, "own");
+  mkdirSync(path.join(own, "waf-logs"), { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(own, "waf-logs", "kept.log"), "operator's\n");
+  writeFileSync(path.join(own, "notes.txt"), "operator's\n");
+  const blocker: Server = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const r = await run(["serve", "--plain-http", "--data-dir", own, "--listen", `127.0.0.1:${port}`], { PATH: process.env.PATH ?? "", HOME: dir });
+    assertOneLine(r, `listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+  } finally {
+    blocker.close();
+  }
+  assert.equal(existsSync(path.join(own, "waf-logs", "kept.log")), true);
+  assert.equal(existsSync(path.join(own, "notes.txt")), true);
+  assert.equal(existsSync(path.join(own, "bulwark.db")), false);
+  assert.equal(existsSync(path.join(own, "serve.lock")), false);
+});
+
 test("accounts create names the flag AWS's InvalidInputException is about", async () => {
   const create = (name: string, email: string, ...more: string[]) => run(["accounts", "create", "--data-dir", dataDir, "--name", name, "--email", email, ...more]);
   assertOneLine(await create("Dev", "not-an-email"), 'Invalid --email "not-an-email": You provided a value that does not match the required pattern.');
