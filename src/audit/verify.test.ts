@@ -64,6 +64,39 @@ describe("verifyAudit", () => {
     assert.deepEqual(r.notes, ["events 6..7 are not yet covered by a digest"]);
   });
 
+  test("an unsigned tail older than the server's digest interval allows is a problem: removed digests cannot hide rewritten events", async () => {
+    // Events 1..7 at T0+1s..T0+7s; digests after 5 only.
+    const store = await chain(7, [5]);
+    const within = await verifyAudit(store, signer.publicKeyPem, { now: T0 + 7_000 + 60_000, maxUnsealedMs: 120_000 });
+    assert.equal(within.ok, true);
+    assert.deepEqual(within.notes, ["events 6..7 are not yet covered by a digest"]);
+    const late = await verifyAudit(store, signer.publicKeyPem, { now: T0 + 6_000 + 121_000, maxUnsealedMs: 120_000 });
+    assert.equal(late.ok, false);
+    assert.deepEqual(late.notes, []);
+    assert.deepEqual(late.problems, [
+      {
+        seq: 6,
+        kind: "unsealed",
+        detail: "events 6..7 are not covered by a signed digest although the oldest is 2 min old: digests were removed, or the server stopped before sealing them (start it once, then verify again)",
+      },
+    ]);
+    // Every digest deleted and an event rewritten with the chain recomputed after it: no longer "OK".
+    const bare = await chain(4, [4]);
+    bare.digests = [];
+    const edited = bare.rows.map((r) => (r.seq === 2 ? { ...r, json: r.json.replace(/"req-2"/, '"rewritten"') } : r));
+    let prev = "0".repeat(64);
+    bare.rows = edited.map((r) => {
+      const hash = chainHash(prev, r.json);
+      const row = { ...r, prevHash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    assert.equal((await verifyAudit(bare, signer.publicKeyPem)).ok, true);
+    const r = await verifyAudit(bare, signer.publicKeyPem, { now: T0 + 3_600_000, maxUnsealedMs: 360_000 });
+    assert.equal(r.ok, false);
+    assert.deepEqual(kinds(r), [[1, undefined, "unsealed"]]);
+  });
+
   test("edited content", async () => {
     const store = await chain(10);
     store.rows[3]!.json = store.rows[3]!.json.replace("aws-cli/2.15.0", "aws-cli/evil");

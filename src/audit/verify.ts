@@ -11,7 +11,7 @@ import type { AuditDigestRow, AuditRow, AuditStore } from "../storage/types.js";
 import { chainHash, digestHash, GENESIS_HASH, type DigestContent } from "./chain.js";
 import { indexFieldsOf, isoSeconds, type CloudTrailEvent } from "./event.js";
 
-export type ProblemKind = "edited" | "removed" | "inserted" | "reordered" | "bad-digest-signature" | "digest-mismatch" | "chain-broken";
+export type ProblemKind = "edited" | "removed" | "inserted" | "reordered" | "bad-digest-signature" | "digest-mismatch" | "chain-broken" | "unsealed";
 
 export interface VerifyProblem {
   seq?: number;
@@ -32,6 +32,13 @@ export interface VerifyReport {
 export interface VerifyOptions {
   chunkSize?: number;
   window?: number;
+  /**
+   * The time of the check and the longest a running server leaves an event without a signed
+   * digest (its digest interval, plus slack): events past the last digest that are older than
+   * that are a problem ("unsealed"), not a note. Without them, any uncovered tail is a note.
+   */
+  now?: number;
+  maxUnsealedMs?: number;
 }
 
 interface Entry {
@@ -243,7 +250,18 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
   }
   let covered = 0;
   for (const c of contents.values()) if (typeof c.toSeq === "number" && c.toSeq > covered) covered = c.toSeq;
-  if (lastRowSeq > covered) notes.push(`events ${covered + 1}..${lastRowSeq} are not yet covered by a digest`);
+  if (lastRowSeq > covered) {
+    // Chained but unsigned: anyone who can write the database can recompute the chain, so an
+    // old unsigned tail means its digests were removed (or the server stopped without sealing).
+    const oldest = opts.now !== undefined && opts.maxUnsealedMs !== undefined ? (await store.readAudit(covered + 1, covered + 1))[0] : undefined;
+    if (oldest !== undefined && opts.now! - oldest.time > opts.maxUnsealedMs!) {
+      problems.push({
+        seq: covered + 1,
+        kind: "unsealed",
+        detail: `events ${covered + 1}..${lastRowSeq} are not covered by a signed digest although the oldest is ${Math.round((opts.now! - oldest.time) / 60_000)} min old: digests were removed, or the server stopped before sealing them (start it once, then verify again)`,
+      });
+    } else notes.push(`events ${covered + 1}..${lastRowSeq} are not yet covered by a digest`);
+  }
 
   problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) || (a.digest ?? 0) - (b.digest ?? 0));
   return { ok: problems.length === 0, events, digests: digests.length, problems, notes };

@@ -109,6 +109,9 @@ function out(v: unknown): void {
   process.stdout.write(JSON.stringify(v, null, 2) + "\n");
 }
 
+/** How much longer than the digest interval `audit verify` lets events go unsigned before it fails. */
+const UNSEALED_SLACK_MS = 5 * 60_000;
+
 export function registerOperatorCommands(program: Command, common: Common): void {
   const audit = program.command("audit").description("the tamper-evident audit log");
   common(audit.command("verify"))
@@ -134,7 +137,9 @@ export function registerOperatorCommands(program: Command, common: Common): void
           } catch {
             throw new StartupError(`The audit digest public key stored in ${file} is not a valid public key: no digest can be checked (the database was altered or damaged).`);
           }
-          const report = await verifyAudit(storage, publicKeyPem);
+          // A running server seals events within its digest interval; allow a few minutes more.
+          const interval = cfg.audit.digestIntervalSeconds * 1000;
+          const report = await verifyAudit(storage, publicKeyPem, interval > 0 ? { now: Date.now(), maxUnsealedMs: interval + UNSEALED_SLACK_MS } : {});
           if (o.json) out(report);
           else {
             process.stdout.write(`${report.ok ? "OK" : "FAILED"}: ${report.events} events, ${report.digests} digests checked\n`);
