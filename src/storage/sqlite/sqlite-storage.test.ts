@@ -17,6 +17,11 @@ import { sqliteMigrationDriver } from "./sqlite-migrations.js";
 import type { Storage } from "../types.js";
 import { openSqliteStorage, StorageMovedError, type SqliteStorage } from "./sqlite-storage.js";
 
+/** A minimal audit row (chained by the caller's hashes) for the writer-thread tests. */
+function auditRow(seq: number, prevHash: string, hash: string) {
+  return { seq, time: 1, accountId: "1", region: "r", eventId: `e${seq}`, eventName: "n", eventSource: "s", username: "u", accessKeyId: "a", readOnly: true, resourceNames: "", resourceTypes: "", json: "{}", prevHash, hash };
+}
+
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "bulwark-sqlite-"));
 }
@@ -334,23 +339,24 @@ describe("openSqliteStorage", () => {
   test("an audit batch waits for another process's write lock at most the busy timeout from when it was sent", async () => {
     const dir = tempDir();
     const path = join(dir, "db");
-    const s = openSqliteStorage({ path, busyTimeoutMs: 1000, auditWriterThread: true });
+    const s = openSqliteStorage({ path, busyTimeoutMs: 2000, auditWriterThread: true });
     const other = new Database(path);
-    const row = (seq: number, prevHash: string, hash: string) => ({ seq, time: 1, accountId: "1", region: "r", eventId: `e${seq}`, eventName: "n", eventSource: "s", username: "u", accessKeyId: "a", readOnly: true, resourceNames: "", resourceTypes: "", json: "{}", prevHash, hash });
     try {
       other.exec("BEGIN IMMEDIATE");
       const t0 = performance.now();
       const settled = (p: Promise<void>) => p.then(() => -1, () => performance.now() - t0);
-      const a = settled(s.appendAudit([row(1, "0".repeat(64), "a".repeat(64))]));
+      const a = settled(s.appendAudit([auditRow(1, "0".repeat(64), "a".repeat(64))]));
       await new Promise((r) => setTimeout(r, 300));
       // Queued behind the first while it waits: not another full timeout after it.
-      const b = settled(s.appendAudit([row(2, "a".repeat(64), "b".repeat(64))]));
+      const b = settled(s.appendAudit([auditRow(2, "a".repeat(64), "b".repeat(64))]));
       const [ta, tb] = [await a, await b];
-      assert.ok(ta >= 900 && ta < 1500, `first failed after ${ta} ms`);
-      assert.ok(tb >= 1200 && tb < 1700, `second failed after ${tb} ms`);
+      // Sent at 0 and ~300 ms: each gives up ~2,000 ms after it was sent (the second, waiting its
+      // own full timeout after the first, would take ~4,000 ms).
+      assert.ok(ta >= 1900, `first failed after ${ta} ms`);
+      assert.ok(tb >= 2200 && tb < 3400, `second failed after ${tb} ms`);
       other.exec("ROLLBACK");
       assert.equal(await s.lastAudit(), undefined);
-      await s.appendAudit([row(1, "0".repeat(64), "a".repeat(64))]);
+      await s.appendAudit([auditRow(1, "0".repeat(64), "a".repeat(64))]);
       assert.equal((await s.lastAudit())?.seq, 1);
     } finally {
       other.close();
@@ -363,25 +369,24 @@ describe("openSqliteStorage", () => {
     const dir = tempDir();
     const path = join(dir, "data", "bulwark.db");
     const s = openSqliteStorage({ path, auditWriterThread: true });
-    const row = (seq: number, prevHash: string, hash: string) => ({ seq, time: 1, accountId: "1", region: "r", eventId: `e${seq}`, eventName: "n", eventSource: "s", username: "u", accessKeyId: "a", readOnly: true, resourceNames: "", resourceTypes: "", json: "{}", prevHash, hash });
     try {
       await s.put("c", "k", 1);
-      await s.appendAudit([row(1, "0".repeat(64), "a".repeat(64))]);
+      await s.appendAudit([auditRow(1, "0".repeat(64), "a".repeat(64))]);
       renameSync(join(dir, "data"), join(dir, "moved"));
       await assert.rejects(s.put("c", "k", 2), StorageMovedError);
       await assert.rejects(s.transaction(async (tx) => tx.put("c", "t", 1)), StorageMovedError);
-      await assert.rejects(s.appendAudit([row(2, "a".repeat(64), "b".repeat(64))]), /removed, renamed or replaced/);
+      await assert.rejects(s.appendAudit([auditRow(2, "a".repeat(64), "b".repeat(64))]), /removed, renamed or replaced/);
       assert.ok((await s.get("c", "k")) !== undefined); // reads go on
       // Back in place: writes are taken again.
       renameSync(join(dir, "moved"), join(dir, "data"));
       await s.put("c", "k", 3);
       assert.equal(await s.get("c", "k"), 3);
       const head = await s.lastAudit();
-      await s.appendAudit([row(head!.seq + 1, head!.hash, "c".repeat(64))]);
+      await s.appendAudit([auditRow(head!.seq + 1, head!.hash, "c".repeat(64))]);
       // Removed for good: refused.
       rmSync(join(dir, "data"), { recursive: true, force: true });
       await assert.rejects(s.put("c", "k", 5), StorageMovedError);
-      await assert.rejects(s.appendAudit([row(head!.seq + 2, "c".repeat(64), "d".repeat(64))]), /removed, renamed or replaced/);
+      await assert.rejects(s.appendAudit([auditRow(head!.seq + 2, "c".repeat(64), "d".repeat(64))]), /removed, renamed or replaced/);
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });
