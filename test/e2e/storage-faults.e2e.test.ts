@@ -51,9 +51,15 @@ test("data directory moved away or removed while serving: ServiceUnavailable, ne
     await iam.send(new CreateUserCommand({ UserName: "before" }));
 
     renameSync(s.dataDir, moved);
-    for (const call of [iam.send(new CreateUserCommand({ UserName: "while-moved" })), iam.send(new GetUserCommand({ UserName: "before" })), kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("x") }))]) {
+    // Each in its protocol's spelling: the query protocol's code, the JSON protocol's exception.
+    const calls: Array<[Promise<unknown>, string]> = [
+      [iam.send(new CreateUserCommand({ UserName: "while-moved" })), "ServiceUnavailable"],
+      [iam.send(new GetUserCommand({ UserName: "before" })), "ServiceUnavailable"],
+      [kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("x") })), "ServiceUnavailableException"],
+    ];
+    for (const [call, name] of calls) {
       const f = await failure(call);
-      assert.ok(f.name === "ServiceUnavailable" || f.name === "ServiceUnavailableException", f.name);
+      assert.equal(f.name, name);
       assert.equal(f.status, 503);
       assert.ok(!f.message.includes(s.dataDir) && !/\bat \S+ \(|\.js:\d+/.test(f.message), f.message);
     }
@@ -101,10 +107,13 @@ test("database write-locked by another process: the server keeps answering, writ
     // The event loop is not held by the waiting write.
     const health = await get(`${s.url}/health`);
     assert.equal(health.status, 200);
-    assert.ok(health.ms < 500, `/health took ${health.ms} ms`);
+    // (Before, SQLite's busy handler slept in the serving thread: several seconds.)
+    assert.ok(health.ms < 2000, `/health took ${health.ms} ms`);
     const f = await write;
-    assert.ok(f.status === 503 || f.status === 500, `${f.name} ${f.status}`);
-    assert.ok(f.name === "ServiceUnavailable" || f.name === "ServiceFailure" || f.name === "InternalFailure", f.name);
+    // The write fails after the busy timeout, and so does its audit event while the lock is held:
+    // the call is answered as the audit log being unavailable.
+    assert.equal(f.status, 503);
+    assert.equal(f.name, "ServiceUnavailable");
     assert.ok(!/locked|sqlite|\.js:\d+/i.test(f.message), f.message);
     // The write's own busy timeout (5 s), then its audit event's at most.
     assert.ok(performance.now() - t0 < 11_000);
