@@ -80,7 +80,10 @@ export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   if (old && (old.keyUsage !== key.keyUsage || typeClass(old) !== typeClass(key))) {
     throw validation(`${key.arn} is not the same type (${typeClass(key)}, ${key.keyUsage}) as the key currently associated with the alias (${typeClass(old)}, ${old.keyUsage}).`);
   }
-  await env.repo.putAlias(scope, { ...alias, targetKeyId: key.keyId, updatedAt: ctx.now });
+  // A DeleteAlias that ran meanwhile wins: the alias is not brought back.
+  if (!(await env.repo.updateAlias(scope, input.AliasName, (cur) => ({ ...cur, targetKeyId: key.keyId, updatedAt: ctx.now })))) {
+    throw notFound(`Alias ${aliasArn} is not found.`);
+  }
 }
 
 function typeClass(k: KeyRecord): string {
@@ -99,7 +102,8 @@ export async function deleteAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   await authorizeAlias(ctx, "DeleteAlias", aliasArn);
   const key = await env.repo.getKey(scope.accountId, scope.region, alias.targetKeyId);
   if (key) await authorizeKey(env, ctx, key, "DeleteAlias");
-  await env.repo.deleteAlias(scope, input.AliasName);
+  // Of parallel deletes only the one that removed it succeeds.
+  if (!(await env.repo.deleteAlias(scope, input.AliasName))) throw notFound(`Alias ${aliasArn} is not found.`);
 }
 
 export async function listAliases(env: KmsEnv, ctx: RequestContext, input: { KeyId?: string; Limit?: number; Marker?: string }): Promise<ListAliasesResponse> {

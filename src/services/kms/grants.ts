@@ -160,16 +160,15 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
   const allowed = OPS_FOR_USAGE[usageClass(key)] ?? new Set<string>();
   const bad = input.Operations.find((op) => !allowed.has(op) && !ALWAYS.has(op));
   if (bad !== undefined) throw validation(`Grant operation ${bad} is not valid for a KMS key with KeySpec ${key.keySpec} and KeyUsage ${key.keyUsage}.`);
-  const grants = await env.repo.grantsOf(key);
-  const existing = input.Name !== undefined ? grants.find((g) => g.name === input.Name && sameGrant(g, input)) : undefined;
   if (input.DryRun) throw dryRunSucceeded();
-  let grantId: string;
-  if (existing) grantId = existing.grantId;
-  else {
+  // The name's idempotency and the per-key quota are decided against the stored grants in the
+  // same transaction as the insert, so parallel CreateGrant calls see each other.
+  const grantId = await env.repo.addGrant(key, (grants) => {
+    const existing = input.Name !== undefined ? grants.find((g) => g.name === input.Name && sameGrant(g, input)) : undefined;
+    if (existing) return existing.grantId;
     if (grants.length >= MAX_GRANTS_PER_KEY) throw limitExceeded(`Cannot exceed quota for GrantsPerKey: ${MAX_GRANTS_PER_KEY}`);
-    grantId = randomBytes(32).toString("hex");
-    const rec: GrantRecord = {
-      grantId,
+    return {
+      grantId: randomBytes(32).toString("hex"),
       keyId: key.keyId,
       keyArn: key.arn,
       createdAt: ctx.now,
@@ -180,8 +179,7 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
       ...(input.RetiringPrincipal !== undefined || input.RetiringServicePrincipal !== undefined ? { retiringPrincipal: input.RetiringPrincipal ?? input.RetiringServicePrincipal } : {}),
       ...(constraints ? { constraints } : {}),
     };
-    await env.repo.putGrant(key, rec);
-  }
+  });
   const token = createGrantToken({ accountId: key.accountId, region: key.region, keyId: key.keyId, grantId }, env.grantTokenKey);
   return { GrantToken: token, GrantId: grantId };
 }
@@ -277,7 +275,8 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
   });
   if (!grant) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
   if (input.DryRun) throw dryRunSucceeded();
-  await env.repo.deleteGrant(k, grantId);
+  // A grant retired or revoked meanwhile is gone: only the call that removed it succeeds.
+  if (!(await env.repo.deleteGrant(k, grantId))) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
 }
 
 export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; GrantId: string; DryRun?: boolean }): Promise<void> {
@@ -290,5 +289,5 @@ export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { Key
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === input.GrantId);
   if (!grant) throw invalidGrantId("Grant ID not found.");
   if (input.DryRun) throw dryRunSucceeded();
-  await env.repo.deleteGrant(key, input.GrantId);
+  if (!(await env.repo.deleteGrant(key, input.GrantId))) throw invalidGrantId("Grant ID not found.");
 }

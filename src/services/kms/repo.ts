@@ -262,6 +262,21 @@ export class KmsRepo {
     return view === undefined ? undefined : (view.byKey.get(keyId) ?? NO_ALIASES);
   }
 
+  /** Rewrites an existing alias; false (nothing written) when it no longer exists. */
+  async updateAlias(scope: Scope, aliasName: string, fn: (cur: AliasRecord) => AliasRecord): Promise<boolean> {
+    const k = `${scope.accountId}/${scope.region}/${aliasName}`;
+    try {
+      return await this.store.transaction(async (tx) => {
+        const cur = await tx.get<AliasRecord>(COLLECTIONS.aliases, k);
+        if (!cur) return false;
+        await tx.put(COLLECTIONS.aliases, k, fn(cur));
+        return true;
+      });
+    } finally {
+      this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
+    }
+  }
+
   async putAlias(scope: Scope, rec: AliasRecord, tx?: DocStore): Promise<void> {
     await (tx ?? this.store).put(COLLECTIONS.aliases, `${scope.accountId}/${scope.region}/${rec.aliasName}`, rec);
     this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
@@ -300,6 +315,25 @@ export class KmsRepo {
     const base = keyDocKey(key.accountId, key.region, key.keyId);
     await this.store.put(COLLECTIONS.grants, `${base}/${grant.grantId}`, grant);
     this.forget(this.grants, base);
+  }
+
+  /**
+   * Adds a grant unless `decide`, given the key's grants as stored, returns an existing grant id
+   * (or throws): the check and the write are one transaction, so parallel calls see each other.
+   */
+  async addGrant(key: Pick<KeyRecord, "accountId" | "region" | "keyId">, decide: (grants: readonly GrantRecord[]) => GrantRecord | string): Promise<string> {
+    const base = keyDocKey(key.accountId, key.region, key.keyId);
+    try {
+      return await this.store.transaction(async (tx) => {
+        const rows = await tx.list<GrantRecord>(COLLECTIONS.grants, { prefix: base + "/" });
+        const out = decide(rows.map((r) => r.value));
+        if (typeof out === "string") return out;
+        await tx.put(COLLECTIONS.grants, `${base}/${out.grantId}`, out);
+        return out.grantId;
+      });
+    } finally {
+      this.forget(this.grants, base);
+    }
   }
 
   async deleteGrant(key: Pick<KeyRecord, "accountId" | "region" | "keyId">, grantId: string): Promise<boolean> {

@@ -90,7 +90,14 @@ export async function getKeyRotationStatus(env: KmsEnv, ctx: RequestContext, inp
  * Makes `material` (new, generated) or an existing pending version the current one of the key
  * and of its replicas. Runs in one transaction; returns the updated record.
  */
-export async function rotateMaterial(env: KmsEnv, key: KeyRecord, type: "AUTOMATIC" | "ON_DEMAND", now: number): Promise<KeyRecord | undefined> {
+export async function rotateMaterial(
+  env: KmsEnv,
+  key: KeyRecord,
+  type: "AUTOMATIC" | "ON_DEMAND",
+  now: number,
+  /** Checks the stored record inside the transaction (throws to refuse) and returns it, changed or not. */
+  admit: (cur: KeyRecord) => KeyRecord = (cur) => cur,
+): Promise<KeyRecord | undefined> {
   const pending = key.materials.find((m) => m.state === "PENDING_ROTATION");
   let newId: string;
   let generated: KeyMaterial | undefined;
@@ -113,8 +120,9 @@ export async function rotateMaterial(env: KmsEnv, key: KeyRecord, type: "AUTOMAT
     await env.repo.store.transaction(async (tx) => {
     const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
     if (!cur) return;
+    const admitted = admit(cur);
     if (generated) await env.repo.putMaterial(tx, cur, newId, generated);
-    out = await env.repo.putKey(promote(cur), tx);
+    out = await env.repo.putKey(promote(admitted), tx);
     for (const region of replicas) {
       const rep = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${region}/${key.keyId}`);
       if (!rep) continue;
@@ -142,8 +150,17 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   if (key.origin === "EXTERNAL" && !key.materials.some((m) => m.state === "PENDING_ROTATION")) {
     throw invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);
   }
-  const rotated = await rotateMaterial(env, key, "ON_DEMAND", ctx.now);
-  if (rotated) await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, onDemandCount: r.rotation.onDemandCount + 1 } }));
+  // The quota is checked and counted in the rotation's transaction: parallel calls cannot
+  // all pass the check above on the same count.
+  await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
+    if (cur.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
+      throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
+    }
+    if (cur.origin === "EXTERNAL" && !cur.materials.some((m) => m.state === "PENDING_ROTATION")) {
+      throw invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);
+    }
+    return { ...cur, rotation: { ...cur.rotation, onDemandCount: cur.rotation.onDemandCount + 1 } };
+  });
   return { KeyId: key.keyId };
 }
 

@@ -1,0 +1,155 @@
+/**
+ * KMS under parallel calls on one resource, as Terraform or several SDK clients make them: the
+ * outcome of each burst must be one a serial order of the same calls gives (one DeleteAlias,
+ * one RetireGrant/RevokeGrant of a grant succeeds; a deleted alias is not brought back by an
+ * UpdateAlias; a grant name stays idempotent; the on-demand rotation quota holds).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  CreateKeyCommand,
+  CreateAliasCommand,
+  UpdateAliasCommand,
+  DeleteAliasCommand,
+  ListAliasesCommand,
+  CreateGrantCommand,
+  ListGrantsCommand,
+  RetireGrantCommand,
+  RevokeGrantCommand,
+  RotateKeyOnDemandCommand,
+  ListKeyRotationsCommand,
+  KMSClient,
+} from "@aws-sdk/client-kms";
+import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import http from "node:http";
+import { randomBytes } from "node:crypto";
+import { ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
+
+// The server runs in its own process, as real clients meet it: with client and server on one
+// event loop the calls of a burst reach the handlers one by one and never overlap.
+const CLI = path.resolve("dist/src/cli/main.js");
+let child: ChildProcess;
+let dataDir: string;
+let accountId: string;
+let kms: KMSClient;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+before(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "bulwark-conc-"));
+  const env = { BULWARK_ROOT_KEY: randomBytes(32).toString("base64"), BULWARK_ADMIN_ACCESS_KEY_ID: ADMIN_KEY_ID, BULWARK_ADMIN_SECRET_ACCESS_KEY: ADMIN_SECRET, BULWARK_LOG_LEVEL: "warn" };
+  child = spawn(process.execPath, [CLI, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--plain-http"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = "";
+    const t = setTimeout(() => reject(new Error(`server did not start: ${buf}`)), 20_000);
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const m = /Bulwark listening on (http:\/\/\S+)/.exec(buf);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]!);
+      }
+    });
+    child.on("exit", () => reject(new Error(`server exited: ${buf}`)));
+  });
+  const cfg = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, requestHandler: new NodeHttpHandler({ httpAgent: agent }), maxAttempts: 1 };
+  kms = new KMSClient(cfg);
+  accountId = (await new STSClient(cfg).send(new GetCallerIdentityCommand({}))).Account!;
+});
+after(async () => {
+  agent.destroy();
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function burst<T>(calls: Array<() => Promise<T>>): Promise<Array<{ ok: true; value: T } | { ok: false; name: string; status: number | undefined }>> {
+  const rs = await Promise.allSettled(calls.map((c) => c()));
+  return rs.map((r) =>
+    r.status === "fulfilled"
+      ? { ok: true as const, value: r.value }
+      : { ok: false as const, name: (r.reason as Error).name, status: (r.reason as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode },
+  );
+}
+
+function tally(rs: Array<{ ok: boolean; name?: string }>): Record<string, number> {
+  const t: Record<string, number> = {};
+  for (const r of rs) t[r.ok ? "OK" : r.name!] = (t[r.ok ? "OK" : r.name!] ?? 0) + 1;
+  return t;
+}
+
+const newKey = async () => (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+
+test("parallel DeleteAlias: one succeeds, the others get NotFoundException", async () => {
+  const key = await newKey();
+  for (let round = 0; round < 5; round++) {
+    const name = `alias/del-race-${round}`;
+    await kms.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: key }));
+    const rs = await burst(Array.from({ length: 20 }, () => () => kms.send(new DeleteAliasCommand({ AliasName: name }))));
+    assert.deepEqual(tally(rs), { OK: 1, NotFoundException: 19 });
+  }
+});
+
+test("UpdateAlias racing DeleteAlias never brings the alias back", async () => {
+  const [a, b] = [await newKey(), await newKey()];
+  for (let round = 0; round < 5; round++) {
+    const name = `alias/upd-race-${round}`;
+    await kms.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: a }));
+    const isDelete = (i: number) => i % 3 === 2;
+    const rs = await burst(
+      Array.from({ length: 60 }, (_, i) => () =>
+        isDelete(i) ? kms.send(new DeleteAliasCommand({ AliasName: name })) : kms.send(new UpdateAliasCommand({ AliasName: name, TargetKeyId: i % 2 ? a : b })),
+      ),
+    );
+    // In any serial order the first delete removes the alias; every later call finds nothing.
+    assert.deepEqual(tally(rs.filter((_, i) => isDelete(i))), { OK: 1, NotFoundException: 19 });
+    for (const r of rs) if (!r.ok) assert.equal(r.name, "NotFoundException");
+    const left = (await kms.send(new ListAliasesCommand({}))).Aliases!.filter((x) => x.AliasName === name);
+    assert.deepEqual(left, []);
+  }
+});
+
+test("parallel RetireGrant and RevokeGrant of one grant: exactly one succeeds", async () => {
+  const key = await newKey();
+  const root = `arn:aws:iam::${accountId}:root`;
+  const ids: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    ids.push((await kms.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: root, RetiringPrincipal: root, Operations: ["Encrypt"] }))).GrantId!);
+  }
+  const calls = ids.flatMap((id) => [
+    () => kms.send(new RetireGrantCommand({ KeyId: key, GrantId: id })),
+    () => kms.send(new RevokeGrantCommand({ KeyId: key, GrantId: id })),
+    () => kms.send(new RetireGrantCommand({ KeyId: key, GrantId: id })),
+  ]);
+  const rs = await burst(calls);
+  for (let i = 0; i < ids.length; i++) {
+    assert.deepEqual(tally(rs.slice(i * 3, i * 3 + 3)), { OK: 1, InvalidGrantIdException: 2 });
+  }
+  assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId: key }))).Grants, []);
+});
+
+test("parallel CreateGrant with one Name and identical parameters makes one grant", async () => {
+  const key = await newKey();
+  const root = `arn:aws:iam::${accountId}:root`;
+  const rs = await burst(
+    Array.from({ length: 100 }, (_, i) => () => kms.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: root, Operations: ["Decrypt"], Name: `g${i % 10}` }))),
+  );
+  assert.deepEqual(tally(rs), { OK: 100 });
+  const ids = new Set(rs.map((r) => (r.ok ? r.value.GrantId : "")));
+  assert.equal(ids.size, 10);
+  const listed = (await kms.send(new ListGrantsCommand({ KeyId: key }))).Grants!;
+  assert.deepEqual(new Set(listed.map((g) => g.GrantId)), ids);
+});
+
+test("parallel RotateKeyOnDemand stops at the quota of 25 on-demand rotations", async () => {
+  const key = await newKey();
+  const rs = await burst(Array.from({ length: 40 }, () => () => kms.send(new RotateKeyOnDemandCommand({ KeyId: key }))));
+  assert.deepEqual(tally(rs), { OK: 25, LimitExceededException: 15 });
+  const rotations = await kms.send(new ListKeyRotationsCommand({ KeyId: key, Limit: 1000 }));
+  assert.equal(rotations.Rotations!.length, 25);
+});
