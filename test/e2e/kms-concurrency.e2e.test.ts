@@ -153,3 +153,11 @@ test("parallel RotateKeyOnDemand stops at the quota of 25 on-demand rotations", 
   const rotations = await kms.send(new ListKeyRotationsCommand({ KeyId: key, Limit: 1000 }));
   assert.equal(rotations.Rotations!.length, 25);
 });
+
+test("parallel CreateAlias of distinct names for one key stops at 50 aliases per key", async () => {
+  const key = await newKey();
+  const rs = await burst(Array.from({ length: 80 }, (_, i) => () => kms.send(new CreateAliasCommand({ AliasName: `alias/quota-${i}`, TargetKeyId: key }))));
+  assert.deepEqual(tally(rs), { OK: 50, LimitExceededException: 30 });
+  const listed = (await kms.send(new ListAliasesCommand({ KeyId: key, Limit: 100 }))).Aliases!;
+  assert.equal(listed.length, 50);
+});

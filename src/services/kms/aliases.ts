@@ -53,12 +53,12 @@ export async function createAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   await authorizeAlias(ctx, "CreateAlias", aliasArn);
   await authorizeKey(env, ctx, key, "CreateAlias");
   assertState(key, STATES.manage);
-  if ((await env.repo.aliasNamesForKey(scope, key.keyId)).length >= MAX_ALIASES_PER_KEY) {
-    throw limitExceeded(`Cannot exceed quota for AliasesPerKey: ${MAX_ALIASES_PER_KEY}`);
-  }
   const now = ctx.now;
   const rec: AliasRecord = { aliasName: input.AliasName, aliasArn, targetKeyId: key.keyId, createdAt: now, updatedAt: now };
-  if (!(await env.repo.insertAlias(scope, rec))) throw alreadyExists(`An alias with the name ${aliasArn} already exists`);
+  const admit = (namesForKey: string[]): void => {
+    if (namesForKey.length >= MAX_ALIASES_PER_KEY) throw limitExceeded(`Cannot exceed quota for AliasesPerKey: ${MAX_ALIASES_PER_KEY}`);
+  };
+  if (!(await env.repo.insertAlias(scope, rec, admit))) throw alreadyExists(`An alias with the name ${aliasArn} already exists`);
 }
 
 export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { AliasName: string; TargetKeyId: string }): Promise<void> {

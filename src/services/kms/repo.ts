@@ -282,10 +282,23 @@ export class KmsRepo {
     this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
   }
 
-  async insertAlias(scope: Scope, rec: AliasRecord): Promise<boolean> {
-    const ok = await this.store.putIfAbsent(COLLECTIONS.aliases, `${scope.accountId}/${scope.region}/${rec.aliasName}`, rec);
-    this.forget(this.aliases, `${scope.accountId}/${scope.region}`);
-    return ok;
+  /**
+   * Inserts an alias unless one of that name exists (false). `admit`, given the names of the
+   * aliases that already point at the target key, may refuse by throwing: it runs in the insert's
+   * transaction, so parallel inserts count each other.
+   */
+  async insertAlias(scope: Scope, rec: AliasRecord, admit?: (namesForKey: string[]) => void): Promise<boolean> {
+    const sk = `${scope.accountId}/${scope.region}`;
+    try {
+      if (!admit) return await this.store.putIfAbsent(COLLECTIONS.aliases, `${sk}/${rec.aliasName}`, rec);
+      return await this.store.transaction(async (tx) => {
+        const rows = await tx.list<AliasRecord>(COLLECTIONS.aliases, { prefix: sk + "/" });
+        admit(rows.filter((r) => r.value.targetKeyId === rec.targetKeyId).map((r) => r.value.aliasName));
+        return await tx.putIfAbsent(COLLECTIONS.aliases, `${sk}/${rec.aliasName}`, rec);
+      });
+    } finally {
+      this.forget(this.aliases, sk);
+    }
   }
 
   async deleteAlias(scope: Scope, aliasName: string, tx?: DocStore): Promise<boolean> {
