@@ -45,7 +45,7 @@ before(async () => {
   child = spawn(process.execPath, [CLI, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--plain-http"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = "";
-    const t = setTimeout(() => reject(new Error(`server did not start: ${buf}`)), 20_000);
+    const t = setTimeout(() => reject(new Error(`server did not start: ${buf}`)), 60_000);
     child.stdout!.on("data", (d: Buffer) => {
       buf += d.toString();
       const m = /Bulwark listening on (http:\/\/\S+)/.exec(buf);
