@@ -160,4 +160,11 @@ test("parallel CreateAlias of distinct names for one key stops at 50 aliases per
   assert.deepEqual(tally(rs), { OK: 50, LimitExceededException: 30 });
   const listed = (await kms.send(new ListAliasesCommand({ KeyId: key, Limit: 100 }))).Aliases!;
   assert.equal(listed.length, 50);
+  // UpdateAlias onto the full key is refused the same way, alone or in parallel; onto another key it works.
+  const other = await newKey();
+  await kms.send(new CreateAliasCommand({ AliasName: "alias/quota-mover", TargetKeyId: other }));
+  const moves = await burst(Array.from({ length: 5 }, () => () => kms.send(new UpdateAliasCommand({ AliasName: "alias/quota-mover", TargetKeyId: key }))));
+  assert.deepEqual(tally(moves), { LimitExceededException: 5 });
+  assert.equal((await kms.send(new ListAliasesCommand({ KeyId: other }))).Aliases!.map((a) => a.AliasName).join(), "alias/quota-mover");
+  await kms.send(new UpdateAliasCommand({ AliasName: "alias/quota-mover", TargetKeyId: await newKey() }));
 });

@@ -55,10 +55,12 @@ export async function createAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   assertState(key, STATES.manage);
   const now = ctx.now;
   const rec: AliasRecord = { aliasName: input.AliasName, aliasArn, targetKeyId: key.keyId, createdAt: now, updatedAt: now };
-  const admit = (namesForKey: string[]): void => {
-    if (namesForKey.length >= MAX_ALIASES_PER_KEY) throw limitExceeded(`Cannot exceed quota for AliasesPerKey: ${MAX_ALIASES_PER_KEY}`);
-  };
-  if (!(await env.repo.insertAlias(scope, rec, admit))) throw alreadyExists(`An alias with the name ${aliasArn} already exists`);
+  if (!(await env.repo.insertAlias(scope, rec, admitAliasForKey))) throw alreadyExists(`An alias with the name ${aliasArn} already exists`);
+}
+
+/** The AliasesPerKey quota, checked in the write's transaction (parallel calls count each other). */
+function admitAliasForKey(namesForKey: string[]): void {
+  if (namesForKey.length >= MAX_ALIASES_PER_KEY) throw limitExceeded(`Cannot exceed quota for AliasesPerKey: ${MAX_ALIASES_PER_KEY}`);
 }
 
 export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { AliasName: string; TargetKeyId: string }): Promise<void> {
@@ -81,7 +83,7 @@ export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
     throw validation(`${key.arn} is not the same type (${typeClass(key)}, ${key.keyUsage}) as the key currently associated with the alias (${typeClass(old)}, ${old.keyUsage}).`);
   }
   // A DeleteAlias that ran meanwhile wins: the alias is not brought back.
-  if (!(await env.repo.updateAlias(scope, input.AliasName, (cur) => ({ ...cur, targetKeyId: key.keyId, updatedAt: ctx.now })))) {
+  if (!(await env.repo.updateAlias(scope, input.AliasName, (cur) => ({ ...cur, targetKeyId: key.keyId, updatedAt: ctx.now }), admitAliasForKey))) {
     throw notFound(`Alias ${aliasArn} is not found.`);
   }
 }

@@ -262,14 +262,24 @@ export class KmsRepo {
     return view === undefined ? undefined : (view.byKey.get(keyId) ?? NO_ALIASES);
   }
 
-  /** Rewrites an existing alias; false (nothing written) when it no longer exists. */
-  async updateAlias(scope: Scope, aliasName: string, fn: (cur: AliasRecord) => AliasRecord): Promise<boolean> {
-    const k = `${scope.accountId}/${scope.region}/${aliasName}`;
+  /**
+   * Rewrites an existing alias; false (nothing written) when it no longer exists. When the new
+   * record points at another key, `admit` is given the names of the aliases already pointing at
+   * that key and may refuse by throwing, in the same transaction (as insertAlias).
+   */
+  async updateAlias(scope: Scope, aliasName: string, fn: (cur: AliasRecord) => AliasRecord, admit?: (namesForKey: string[]) => void): Promise<boolean> {
+    const sk = `${scope.accountId}/${scope.region}`;
+    const k = `${sk}/${aliasName}`;
     try {
       return await this.store.transaction(async (tx) => {
         const cur = await tx.get<AliasRecord>(COLLECTIONS.aliases, k);
         if (!cur) return false;
-        await tx.put(COLLECTIONS.aliases, k, fn(cur));
+        const next = fn(cur);
+        if (admit && next.targetKeyId !== cur.targetKeyId) {
+          const rows = await tx.list<AliasRecord>(COLLECTIONS.aliases, { prefix: sk + "/" });
+          admit(rows.filter((r) => r.value.targetKeyId === next.targetKeyId).map((r) => r.value.aliasName));
+        }
+        await tx.put(COLLECTIONS.aliases, k, next);
         return true;
       });
     } finally {
