@@ -61,6 +61,8 @@ export interface BootstrapResult {
   userName: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** The operator supplied the admin's secret (BULWARK_ADMIN_SECRET_ACCESS_KEY): it is not printed back. */
+  secretAccessKeySupplied: boolean;
 }
 
 export interface Core {
@@ -240,7 +242,7 @@ export async function openCore(
         cfg.admin.accessKeyId && cfg.admin.secretAccessKey ? { accessKeyId: cfg.admin.accessKeyId, secretAccessKey: cfg.admin.secretAccessKey } : undefined;
       const key = await iam.api.createAccessKey(account.id, cfg.admin.userName, given);
       await storage.setMeta("bootstrap.account", account.id);
-      bootstrap = { accountId: account.id, userName: cfg.admin.userName, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(generatedRootKey ? { generatedRootKey } : {}) };
+      bootstrap = { accountId: account.id, userName: cfg.admin.userName, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, secretAccessKeySupplied: given !== undefined, ...(generatedRootKey ? { generatedRootKey } : {}) };
     }
     return {
       storage,

@@ -3,7 +3,12 @@ import type { BootstrapResult } from "../app.js";
 
 export const CLI_VERSION = "0.1.0";
 
-export function printBootstrap(b: BootstrapResult, url?: string): void {
+/**
+ * The first start's banner. A secret the operator supplied (the admin's secret access key from
+ * BULWARK_ADMIN_SECRET_ACCESS_KEY, a root key from the environment or a file) is never echoed:
+ * the operator has it already, and stderr often ends up in a log collector.
+ */
+export function bootstrapText(b: BootstrapResult, url?: string): string {
   const lines = [
     "",
     "=== Bulwark initialised: these secrets are shown once and never again ===",
@@ -16,14 +21,20 @@ export function printBootstrap(b: BootstrapResult, url?: string): void {
     `Management account: ${b.accountId}`,
     `Admin user:         ${b.userName}`,
     `  aws_access_key_id     = ${b.accessKeyId}`,
-    `  aws_secret_access_key = ${b.secretAccessKey}`,
+    b.secretAccessKeySupplied
+      ? "  aws_secret_access_key = (the one given in BULWARK_ADMIN_SECRET_ACCESS_KEY)"
+      : `  aws_secret_access_key = ${b.secretAccessKey}`,
     ...(url ? [`Endpoint: ${url}`] : []),
     "==========================================================================",
     "",
   ];
+  return lines.join("\n") + "\n";
+}
+
+export function printBootstrap(b: BootstrapResult, url?: string): void {
   // Written at once, not queued: the secrets are shown here only, so the caller must know
   // whether they reached the operator (a full disk, a closed pipe) before keeping them.
-  writeNow(2, lines.join("\n") + "\n");
+  writeNow(2, bootstrapText(b, url));
 }
 
 /** Writes `text` to a stdio descriptor synchronously; throws if it cannot be written. */

@@ -169,6 +169,9 @@ test("the CLI: init creates the data directory, CA and admin without serving; se
     assert.equal(init.status, 0, init.stderr);
     assert.match(init.stderr, /Bulwark initialised/);
     assert.match(init.stderr, new RegExp(`aws_access_key_id += ${ADMIN_KEY_ID}`));
+    // The operator supplied the secret: it is not echoed into stderr (often a log collector).
+    assert.equal(init.stderr.includes(ADMIN_SECRET), false);
+    assert.match(init.stderr, /aws_secret_access_key = \(the one given in BULWARK_ADMIN_SECRET_ACCESS_KEY\)/);
     const ca = cli(["ca", "export", "--data-dir", dataDir]);
     assert.equal(ca.status, 0, ca.stderr);
     assert.match(ca.stdout, /^-----BEGIN CERTIFICATE-----\n/);
