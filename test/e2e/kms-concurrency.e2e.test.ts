@@ -62,9 +62,12 @@ before(async () => {
 });
 after(async () => {
   agent.destroy();
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
+  // A server that already exited (it crashed, or never started) has nothing left to wait for.
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
