@@ -51,6 +51,14 @@ test("invalid settings are refused with a clear message", () => {
     () => loadConfig({ listen: "nowhere" }, {}),
     (e: unknown) => e instanceof ConfigError && e.message === 'Invalid --listen: expected a listen address host:port with a port from 0 to 65535, e.g. 127.0.0.1:4566, got "nowhere"',
   );
+  const badHost = "expected a listen address host:port whose host is an IPv4 address, [IPv6 address] or host name, e.g. 127.0.0.1:4566";
+  for (const listen of ["999.1.1.1:4566", "1.2.3:4566", "[not-v6]:4566", "bad_host:4566", "a..b:4566"]) {
+    assert.throws(() => loadConfig({ listen }, {}), { message: `Invalid --listen: ${badHost}, got ${JSON.stringify(listen)}` });
+  }
+  assert.throws(() => loadConfig({}, { BULWARK_LISTEN: "300.0.0.1:1" }), { message: `Invalid BULWARK_LISTEN: ${badHost}, got "300.0.0.1:1"` });
+  for (const [listen, host] of [["localhost:1", "localhost"], ["[::]:1", "::"], ["0.0.0.0:1", "0.0.0.0"], ["bulwark.internal.:1", "bulwark.internal."], [":1", "0.0.0.0"]] as const) {
+    assert.equal(loadConfig({ listen }, {}).listen.host, host);
+  }
   assert.throws(() => loadConfig({ tlsCert: "/c.pem" }, {}), /--tls-cert and --tls-key must be given together/);
   assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "AKIAAAAAAAAAAAAAAAAA" }), /must be set together/);
   assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "nope", BULWARK_ADMIN_SECRET_ACCESS_KEY: "0123456789abcdefgh" }), /must look like an AWS access key id/);

@@ -5,6 +5,7 @@
  * whichever way a setting is given. `name` says where the value came from (`BULWARK_LISTEN`,
  * `--listen`, `"listen" in config file /etc/bulwark.json`) and is the start of every message.
  */
+import { isIPv4, isIPv6 } from "node:net";
 
 export class ConfigError extends Error {}
 
@@ -107,8 +108,13 @@ export function parseListen(v: Raw, name: string): { host: string; port: number 
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw invalid(name, "a listen address host:port with a port from 0 to 65535, e.g. 127.0.0.1:4566", v);
   const host = m[1] ?? m[2] ?? "";
+  // A bracketed host is an IPv6 address; a dotted-decimal one an IPv4 address; else a DNS name.
+  const hostOk = m[1] !== undefined ? isIPv6(host) : host === "" || (/^[\d.]+$/.test(host) ? isIPv4(host) : HOST_NAME.test(host));
+  if (!hostOk) throw invalid(name, "a listen address host:port whose host is an IPv4 address, [IPv6 address] or host name, e.g. 127.0.0.1:4566", v);
   return { host: host === "" ? "0.0.0.0" : host, port };
 }
+
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 // Host names (a leading "*." for a wildcard) and IPv4/IPv6 addresses.
 const CERT_NAME = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
