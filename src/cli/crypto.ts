@@ -22,7 +22,7 @@ import { pipeline } from "node:stream/promises";
 import { Transform, type Readable, type Writable } from "node:stream";
 import { Option, type Command } from "commander";
 import type { AlgorithmSuiteIdentifier, CommitmentPolicy, MessageHeader } from "@aws-crypto/client-node";
-import { fail } from "./output.js";
+import { fail, outputError } from "./output.js";
 
 // The Encryption SDK and the KMS client take ~0.2 s to load: only the encrypt / decrypt commands
 // pay for it, not every `bulwark` invocation.
@@ -371,7 +371,7 @@ function common(f: RawFlags, allowBareKeys: boolean): { base: CryptoCommonOption
 function report(e: unknown): never {
   // Encryption SDK and KMS errors carry names and messages, never key material or plaintext.
   const err = e as { name?: string; message?: string; code?: unknown };
-  if (err.code === "EPIPE") fail(new Error("the output was closed before the whole message was written (EPIPE)"));
+  if (err.code === "EPIPE") fail(outputError(e));
   fail(new Error(err.name && err.name !== "Error" && err.name !== "CryptoCliError" ? `${err.name}: ${err.message ?? ""}` : (err.message ?? String(e))));
 }
 

@@ -188,11 +188,11 @@ test("a reader that stops early (stdout closed mid-message): one line on stderr 
   const plaintext = randomBytes(20 * MiB);
   const e = await cliClosingStdout(["encrypt", "--key-id", key.Arn!, "-c", "purpose=pipe"], plaintext, 64 * 1024);
   assert.equal(e.code, 1);
-  assert.equal(e.stderr, "bulwark: the output was closed before the whole message was written (EPIPE)\n");
+  assert.equal(e.stderr, "bulwark: the output was closed before all of it was written (EPIPE)\n");
   // And the decrypting end of a pipe the same way.
   const whole = await cli(["encrypt", "--key-id", key.Arn!, "-c", "purpose=pipe", "--algorithm", "ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY"], plaintext);
   assert.equal(whole.code, 0, whole.stderr);
   const d = await cliClosingStdout(["decrypt", "--discovery", "-c", "purpose=pipe", "--decrypt-unsigned"], whole.stdout, 64 * 1024);
   assert.equal(d.code, 1);
-  assert.equal(d.stderr, "bulwark: the output was closed before the whole message was written (EPIPE)\n");
+  assert.equal(d.stderr, "bulwark: the output was closed before all of it was written (EPIPE)\n");
 });
