@@ -8,6 +8,7 @@ import {
   type AuditActivityQuery,
   type AuditActivityRow,
   type AuditDigestRow,
+  type AuditLookupPage,
   type AuditQuery,
   type AuditRow,
   type AuditStore,
@@ -68,6 +69,9 @@ export class MemoryAuditStore implements AuditStore {
       .map((r) => ({ ...r }));
   }
 
+  async lookupAudit(q: AuditQuery): Promise<AuditLookupPage> {
+    return { rows: await this.queryAudit(q) };
+  }
   async queryAudit(q: AuditQuery): Promise<AuditRow[]> {
     const out: AuditRow[] = [];
     const sorted = [...this.rows].sort((a, b) => b.seq - a.seq);

@@ -459,6 +459,40 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
           assert.deepEqual(seqs(await q({ key: "ResourceName", value: "\narn:aws:iam::111122223333:user/bobby" })), []);
         }));
 
+      test("lookupAudit with a scan limit finds, page by page, exactly what queryAudit finds", () =>
+        withStorage(async (s) => {
+          const rows = await seed(s);
+          const t = (seq: number): number => (rows[seq - 1] as AuditRow).time;
+          const filters: Array<Omit<AuditQuery, "limit">> = [
+            { accountId: "111122223333", attribute: { key: "EventName", value: "CreateUser" } },
+            { accountId: "111122223333", attribute: { key: "Username", value: "bob" } },
+            { accountId: "111122223333", attribute: { key: "EventId", value: "event-2" } },
+            { accountId: "111122223333", attribute: { key: "EventId", value: "no-such-event" } },
+            { accountId: "111122223333", attribute: { key: "ResourceType", value: "AWS::IAM::User" }, startTime: t(4), endTime: t(11) },
+            { accountId: "111122223333", attribute: { key: "ReadOnly", value: "true" }, beforeSeq: 8 },
+            { accountId: "111122223333" },
+          ];
+          for (const f of filters) {
+            const expected = seqs(await s.queryAudit({ ...f, limit: 50 }));
+            for (const scanLimit of [1, 2, 3, 5, 100]) {
+              for (const limit of [1, 2, 50]) {
+                const got: number[] = [];
+                let cursor = f.beforeSeq;
+                for (let calls = 0; ; calls++) {
+                  assert.ok(calls < 50, "the pages end");
+                  const page = await s.lookupAudit({ ...f, ...(cursor !== undefined ? { beforeSeq: cursor } : {}), limit }, scanLimit);
+                  assert.ok(page.rows.length <= limit);
+                  got.push(...seqs(page.rows));
+                  if (page.rows.length === limit) cursor = (page.rows[limit - 1] as AuditRow).seq;
+                  else if (page.resumeBeforeSeq !== undefined) cursor = page.resumeBeforeSeq;
+                  else break;
+                }
+                assert.deepEqual(got, expected, `${JSON.stringify(f)} scanLimit ${scanLimit} limit ${limit}`);
+              }
+            }
+          }
+        }));
+
       test("time range is inclusive at both ends and combines with an attribute", () =>
         withStorage(async (s) => {
           const rows = await seed(s);

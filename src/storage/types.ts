@@ -96,6 +96,13 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** What lookupAudit found, and where it stopped when its scan limit cut the scan short. */
+export interface AuditLookupPage {
+  rows: AuditRow[];
+  /** Fewer than `limit` rows matched within the scan limit: continue with beforeSeq = this. */
+  resumeBeforeSeq?: number;
+}
+
 /** One audit event as the lookup index holds it (no event JSON): what IAM's last-accessed reports aggregate. */
 export interface AuditActivityRow {
   seq: number;
@@ -130,6 +137,13 @@ export interface AuditStore {
   /** Rows with seq in [from, to], ascending. */
   readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]>;
   queryAudit(q: AuditQuery): Promise<AuditRow[]>;
+  /**
+   * queryAudit for LookupEvents: with an attribute filter, examines at most `scanLimit` of the
+   * account's events in the window (newest first), so a filter that matches little never walks
+   * the whole log in one call; the page then says where to resume. A store whose lookups do not
+   * scan may ignore the limit.
+   */
+  lookupAudit(q: AuditQuery, scanLimit: number): Promise<AuditLookupPage>;
   /**
    * An account's events in the time range, oldest first (time, then seq), as index entries:
    * answered from the lookup index alone, without reading any event's JSON.

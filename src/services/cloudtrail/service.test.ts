@@ -7,6 +7,10 @@ import type { AuthorizeRequest, RequestContext } from "../../core/types.js";
 import { createAuditLog } from "../../audit/audit-log.js";
 import { generateDigestSigner } from "../../audit/digest-key.js";
 import { MemoryAuditStore } from "../../audit/memory-audit-store.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openSqliteStorage } from "../../storage/sqlite/sqlite-storage.js";
 import { alice, record, roleSession, T0 } from "../../audit/test-fixtures.js";
 import { createCloudTrailService, createLookupEventsHandler, type LookupEventsInput, type LookupEventsOutput } from "./service.js";
 
@@ -184,6 +188,38 @@ describe("CloudTrail LookupEvents", () => {
     // A different process key does not accept it either.
     await expectError(createLookupEventsHandler({ store })({ NextToken: token }, ctx()), "InvalidNextTokenException");
     assert.deepEqual(ids(await lookup({ NextToken: token, MaxResults: 2 }, ctx())), ["iam-55", "iam-54"]);
+  });
+
+  test("a filter that matches little is scanned in bounded slices: pages may be empty, with a NextToken", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulwark-lookup-"));
+    const store = openSqliteStorage({ path: join(dir, "bulwark.db") });
+    try {
+      const log = createAuditLog({ store, digestSigner: generateDigestSigner(), clock: new ManualClock(T0), digestIntervalMs: 0, batchMaxSize: 4096 });
+      const recs: Array<Promise<void>> = [log.record(record({ requestId: "oldest", operation: "DeleteUser" }))];
+      for (let i = 0; i < 2500; i++) recs.push(log.record(record({ requestId: `n${i}`, operation: "GetUser", readOnly: true })));
+      recs.push(log.record(record({ requestId: "newest", operation: "DeleteUser" })));
+      await Promise.all(recs);
+      await log.close();
+      const h = createLookupEventsHandler({ store, tokenKey, sliceEntries: 200, entryBudget: 1000 });
+      const input: LookupEventsInput = { LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "DeleteUser" }] };
+      const pages: LookupEventsOutput[] = [];
+      let token: string | undefined;
+      do {
+        const page = await h({ ...input, ...(token ? { NextToken: token } : {}) }, ctx());
+        pages.push(page);
+        token = page.NextToken;
+      } while (token && pages.length < 10);
+      // 2,502 events, at most 1,000 examined per call: three calls.
+      assert.deepEqual(pages.map(ids), [["newest"], [], ["oldest"]]);
+      assert.equal(pages[2]?.NextToken, undefined);
+      // Enough matches for a whole page: answered from the first slice.
+      const reads = await h({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetUser" }], MaxResults: 3 }, ctx());
+      assert.deepEqual(ids(reads), ["n2499", "n2498", "n2497"]);
+      assert.ok(reads.NextToken);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("region filtering beyond the scan budget returns a continuation", async () => {

@@ -32,6 +32,15 @@ const MAX_MAX_RESULTS = 50;
 const MAX_ATTRIBUTE_VALUE_LENGTH = 2000;
 /** Rows examined per call at most; past it the call returns what it has and a NextToken. */
 const SCAN_BUDGET = 5000;
+/**
+ * With an attribute filter, the store examines at most this many of the account's events per
+ * slice (a few ms), the call at most ENTRY_BUDGET of them, other requests served between slices;
+ * past it the call returns what it found (maybe nothing) and a NextToken, as CloudTrail may.
+ */
+const SLICE_ENTRIES = 5_000;
+const ENTRY_BUDGET = 100_000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface LookupEventsInput {
   LookupAttributes?: Array<{ AttributeKey?: string; AttributeValue?: string }>;
@@ -63,6 +72,9 @@ export interface CloudTrailServiceDeps {
   store: AuditStore;
   /** HMAC key of NextTokens; random per process when absent (tokens then die with the process). */
   tokenKey?: Buffer;
+  /** Events examined per slice and per call when an attribute filters (defaults above). */
+  sliceEntries?: number;
+  entryBudget?: number;
 }
 
 function timeOf(d: Date | undefined, name: string): number | undefined {
@@ -90,7 +102,7 @@ function toEvent(r: AuditRow): LookupEventsEvent {
 
 export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: LookupEventsInput, ctx: RequestContext) => Promise<LookupEventsOutput> {
   const tokenKey = deps.tokenKey ?? randomBytes(32);
-  const { store } = deps;
+  const { store, sliceEntries = SLICE_ENTRIES, entryBudget = ENTRY_BUDGET } = deps;
 
   return async function lookupEvents(input, ctx) {
     await ctx.authorize({ action: "cloudtrail:LookupEvents", resource: "*" });
@@ -155,16 +167,21 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
     const found: AuditRow[] = [];
     let cursor = beforeSeq;
     let scanned = 0;
+    let examined = 0;
     let exhausted = false;
-    while (found.length <= maxResults && scanned < SCAN_BUDGET) {
-      const rows = await store.queryAudit({
-        accountId,
-        ...(startTime !== undefined ? { startTime } : {}),
-        ...(endTime !== undefined ? { endTime } : {}),
-        ...(attribute ? { attribute } : {}),
-        ...(cursor !== undefined ? { beforeSeq: cursor } : {}),
-        limit: chunk,
-      });
+    while (found.length <= maxResults && scanned < SCAN_BUDGET && examined < entryBudget) {
+      if (examined > 0) await nextTurn();
+      const { rows, resumeBeforeSeq } = await store.lookupAudit(
+        {
+          accountId,
+          ...(startTime !== undefined ? { startTime } : {}),
+          ...(endTime !== undefined ? { endTime } : {}),
+          ...(attribute ? { attribute } : {}),
+          ...(cursor !== undefined ? { beforeSeq: cursor } : {}),
+          limit: chunk,
+        },
+        sliceEntries,
+      );
       for (const r of rows) {
         scanned++;
         cursor = r.seq;
@@ -174,8 +191,13 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
         }
       }
       if (rows.length < chunk) {
-        exhausted = true;
-        break;
+        if (resumeBeforeSeq === undefined) {
+          exhausted = true;
+          break;
+        }
+        // The slice ended before `chunk` matches: go on below it.
+        cursor = resumeBeforeSeq;
+        examined += sliceEntries;
       }
     }
 

@@ -15,7 +15,7 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { AuditBatch } from "../audit-batch.js";
-import { AuditConflictError, type AuditActivityQuery, type AuditActivityRow, type AuditDigestRow, type AuditQuery, type AuditRow } from "../types.js";
+import { AuditConflictError, type AuditActivityQuery, type AuditActivityRow, type AuditDigestRow, type AuditLookupPage, type AuditQuery, type AuditRow } from "../types.js";
 
 /** Per batch of appendBatches: undefined when appended, else why not (conflict: it did not continue the log). */
 export type BatchOutcome = { error: string; conflict: boolean } | undefined;
@@ -55,12 +55,13 @@ const RESOURCE_COLUMNS: Record<ResourceKey, string> = { ResourceName: "resource_
 const LOOKUP_INDEX = "audit_events_lookup";
 
 /**
- * Time range, then the pagination boundary (time, seq) < (boundaryTime, boundarySeq),
- * newest first. Bindings: start, end, boundaryTime, boundaryTime, boundarySeq, limit.
+ * Time range, a lower bound (time, seq) >= (lowTime, lowSeq) (a scan slice's end; seq 0 when
+ * there is none), then the pagination boundary (time, seq) < (boundaryTime, boundarySeq), newest
+ * first. Bindings: start, lowTime, lowSeq, end, boundaryTime, boundaryTime, boundarySeq, limit.
  */
 function windowSql(t: string): string {
   return (
-    `AND ${t}.time >= ? AND ${t}.time <= ? AND (${t}.time < ? OR (${t}.time = ? AND ${t}.seq < ?)) ` +
+    `AND ${t}.time >= ? AND (${t}.time > ? OR ${t}.seq >= ?) AND ${t}.time <= ? AND (${t}.time < ? OR (${t}.time = ? AND ${t}.seq < ?)) ` +
     `ORDER BY ${t}.time DESC, ${t}.seq DESC LIMIT ?`
   );
 }
@@ -78,6 +79,7 @@ export class SqliteAudit {
   private readonly lastStmt: BetterSqlite3.Statement<[], RawAuditRow>;
   private readonly rangeStmt: BetterSqlite3.Statement<[number, number], RawAuditRow>;
   private readonly boundaryStmt: BetterSqlite3.Statement<[number], { seq: number; time: number }>;
+  private readonly sliceEndStmt: BetterSqlite3.Statement<unknown[], { seq: number; time: number }>;
   private readonly queryAll: BetterSqlite3.Statement<QueryParams, RawAuditRow>;
   private readonly queryByColumn = new Map<AttributeKey, BetterSqlite3.Statement<QueryParams, RawAuditRow>>();
   private readonly activityStmt: BetterSqlite3.Statement<[string, number, number, number, number, number], AuditActivityRow>;
@@ -122,6 +124,11 @@ export class SqliteAudit {
     this.lastStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e ORDER BY e.seq DESC LIMIT 1`);
     this.rangeStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq`);
     this.boundaryStmt = db.prepare("SELECT seq, time FROM audit_events WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
+    // The last of the next `OFFSET + 1` index entries of the window: where a bounded scan stops.
+    this.sliceEndStmt = db.prepare(
+      `SELECT e.seq, e.time FROM audit_events e INDEXED BY ${LOOKUP_INDEX} WHERE e.account_id = ? ` +
+        "AND e.time >= ? AND e.time <= ? AND (e.time < ? OR (e.time = ? AND e.seq < ?)) ORDER BY e.time DESC, e.seq DESC LIMIT 1 OFFSET ?",
+    );
 
     this.queryAll = db.prepare(
       `SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY ${LOOKUP_INDEX} WHERE e.account_id = ? ${windowSql("e")}`,
@@ -187,9 +194,19 @@ export class SqliteAudit {
   }
 
   query(q: AuditQuery): AuditRow[] {
+    return this.lookup(q).rows;
+  }
+
+  /**
+   * query(), examining at most `scanLimit` of the account's events in the window when an attribute
+   * filters them (a filter that matches little would otherwise walk the whole index in one
+   * synchronous statement). `resumeBeforeSeq`: where the scan stopped short of `limit` matches.
+   */
+  lookup(q: AuditQuery, scanLimit?: number): AuditLookupPage {
     if (!Number.isSafeInteger(q.limit) || q.limit < 0) throw new RangeError("audit query limit must be a non-negative integer");
-    if (q.limit === 0) return [];
-    const start = q.startTime ?? MIN_TIME;
+    if (scanLimit !== undefined && (!Number.isSafeInteger(scanLimit) || scanLimit < 1)) throw new RangeError("audit scan limit must be a positive integer");
+    if (q.limit === 0) return { rows: [] };
+    let start = q.startTime ?? MIN_TIME;
     let end = q.endTime ?? MAX_TIME;
     let boundaryTime = end;
     let boundarySeq = MAX_TIME;
@@ -197,29 +214,42 @@ export class SqliteAudit {
       // Locate the boundary row; if that seq does not exist, the nearest older row is
       // included (strict bound on seq + 1) so the page still starts just below beforeSeq.
       const b = this.boundaryStmt.get(q.beforeSeq);
-      if (b === undefined) return [];
+      if (b === undefined) return { rows: [] };
       boundaryTime = b.time;
       boundarySeq = b.seq === q.beforeSeq ? b.seq : b.seq + 1;
       // Tightening `end` lets the index range start at the boundary instead of skipping rows.
       if (boundaryTime < end) end = boundaryTime;
     }
-    const window = [start, end, boundaryTime, boundaryTime, boundarySeq, q.limit];
     const attr = q.attribute;
-    if (attr === undefined) return toAuditRows(this.queryAll.all(q.accountId, ...window));
+    let lowTime = start;
+    let lowSeq = 0;
+    let resumeBeforeSeq: number | undefined;
+    if (attr !== undefined && scanLimit !== undefined) {
+      const sliceEnd = this.sliceEndStmt.get(q.accountId, start, end, boundaryTime, boundaryTime, boundarySeq, scanLimit - 1);
+      if (sliceEnd !== undefined) {
+        start = lowTime = sliceEnd.time;
+        lowSeq = sliceEnd.seq;
+        resumeBeforeSeq = sliceEnd.seq;
+      }
+    }
+    const window = [start, lowTime, lowSeq, end, boundaryTime, boundaryTime, boundarySeq, q.limit];
+    const page = (rows: AuditRow[]): AuditLookupPage =>
+      resumeBeforeSeq !== undefined && rows.length < q.limit ? { rows, resumeBeforeSeq } : { rows };
+    if (attr === undefined) return { rows: toAuditRows(this.queryAll.all(q.accountId, ...window)) };
     let value: string | number = attr.value;
     if (attr.key === "ResourceName" || attr.key === "ResourceType") {
       // Empty values are not resources (a resource without a type leaves an empty line), and a
       // value holding a newline would span two.
-      if (attr.value === "" || attr.value.includes("\n")) return [];
+      if (attr.value === "" || attr.value.includes("\n")) return { rows: [] };
       value = "\n" + attr.value + "\n";
     } else if (attr.key === "ReadOnly") {
       if (attr.value === "true") value = 1;
       else if (attr.value === "false") value = 0;
-      else return [];
+      else return { rows: [] };
     }
     const stmt = this.queryByColumn.get(attr.key);
     if (stmt === undefined) throw new RangeError(`Unsupported audit lookup attribute ${String(attr.key)}`);
-    return toAuditRows(stmt.all(q.accountId, value, ...window));
+    return page(toAuditRows(stmt.all(q.accountId, value, ...window)));
   }
 
   activity(q: AuditActivityQuery): AuditActivityRow[] {

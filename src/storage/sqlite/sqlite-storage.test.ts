@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { ManualClock } from "../../core/clock.js";
-import { runStorageContract, type StorageFixture } from "../contract.js";
+import { auditRow as contractRow, runStorageContract, type StorageFixture } from "../contract.js";
 import { coreMigrations } from "../core-migrations.js";
 import { MigrationError, runMigrations } from "../migrations.js";
 import { createAuditLog } from "../../audit/audit-log.js";
@@ -63,6 +63,29 @@ runStorageContract("sqlite (audit writer thread)", async (): Promise<StorageFixt
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+test("a LookupEvents filter that matches nothing examines one slice per call and says where it stopped", async () => {
+  const dir = tempDir();
+  const s = openSqliteStorage({ path: join(dir, "bulwark.db") });
+  try {
+    await s.appendAudit(Array.from({ length: 10 }, (_, i) => contractRow(i + 1)));
+    const q = { accountId: "111122223333", attribute: { key: "EventName", value: "CreateKey" }, limit: 50 } as const;
+    assert.deepEqual(await s.lookupAudit(q, 3), { rows: [], resumeBeforeSeq: 8 }); // 10, 9, 8 examined
+    assert.deepEqual(await s.lookupAudit({ ...q, beforeSeq: 8 }, 3), { rows: [], resumeBeforeSeq: 5 });
+    assert.deepEqual(await s.lookupAudit({ ...q, beforeSeq: 5 }, 4), { rows: [], resumeBeforeSeq: 1 });
+    assert.deepEqual(await s.lookupAudit({ ...q, beforeSeq: 1 }, 4), { rows: [] });
+    // Fewer entries left than the limit: no resume point, the scan reached the end.
+    assert.deepEqual(await s.lookupAudit({ ...q, beforeSeq: 4 }, 4), { rows: [] });
+    // Matches within the slice come back with the resume point when fewer than `limit`.
+    const some = await s.lookupAudit({ ...q, attribute: { key: "EventId", value: "event-9" } }, 3);
+    assert.deepEqual([some.rows.map((r) => r.seq), some.resumeBeforeSeq], [[9], 8]);
+    // No attribute: no scan to bound, the newest `limit` events.
+    assert.deepEqual((await s.lookupAudit({ accountId: "111122223333", limit: 4 }, 2)).rows.map((r) => r.seq), [10, 9, 8, 7]);
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe("openSqliteStorage", () => {

@@ -29,7 +29,7 @@ import Database from "better-sqlite3";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { coreMigrations } from "../core-migrations.js";
 import { runMigrations } from "../migrations.js";
-import type { AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
+import type { AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditLookupPage, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
 import type { AuditBatch } from "../audit-batch.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
@@ -231,6 +231,10 @@ export class SqliteStorage implements Storage {
 
   queryAudit(q: AuditQuery): Promise<AuditRow[]> {
     return this.read(() => this.audit.query(q));
+  }
+
+  lookupAudit(q: AuditQuery, scanLimit: number): Promise<AuditLookupPage> {
+    return this.read(() => this.audit.lookup(q, scanLimit));
   }
 
   scanAuditActivity(q: AuditActivityQuery): Promise<AuditActivityRow[]> {

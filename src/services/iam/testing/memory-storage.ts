@@ -12,6 +12,7 @@ import type {
   AuditActivityQuery,
   AuditActivityRow,
   AuditDigestRow,
+  AuditLookupPage,
   AuditQuery,
   AuditRow,
   DocEntry,
@@ -206,6 +207,9 @@ export class MemoryStorage implements Storage {
   }
   async readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]> {
     return this.exclusive(async () => this.auditRows.filter((r) => r.seq >= fromSeq && r.seq <= toSeq));
+  }
+  async lookupAudit(q: AuditQuery): Promise<AuditLookupPage> {
+    return { rows: await this.queryAudit(q) };
   }
   async queryAudit(q: AuditQuery): Promise<AuditRow[]> {
     return this.exclusive(async () => {

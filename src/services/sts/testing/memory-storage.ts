@@ -170,6 +170,9 @@ export function createMemoryStorage(): MemoryStorage {
     async queryAudit(_q: AuditQuery) {
       return [];
     },
+    async lookupAudit(_q: AuditQuery) {
+      return { rows: [] };
+    },
     async scanAuditActivity(_q: AuditActivityQuery) {
       return [];
     },
