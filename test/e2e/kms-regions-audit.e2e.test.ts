@@ -145,3 +145,21 @@ test("audit: Encrypt/Decrypt/GenerateDataKey are CloudTrail events with the key 
   assert.equal(last.KeyLastUsage?.KmsRequestId, dk.$metadata.requestId);
   assert.equal(last.KeyLastUsage?.CloudTrailEventId, gdk.EventId);
 });
+
+test("GetKeyLastUsage finds the event of the last use even after hundreds of other calls about the key", async () => {
+  const k = (await east.send(new CreateKeyCommand({}))).KeyMetadata!;
+  const enc = await east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") }));
+  // Calls that name the key in their events but are no use of it (no cryptography).
+  for (let i = 0; i < 5; i++) await Promise.all(Array.from({ length: 45 }, () => east.send(new DescribeKeyCommand({ KeyId: k.KeyId }))));
+  const ct = new CloudTrailClient(s.clientConfig());
+  const events = await eventually(async () => {
+    const r = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "Encrypt" }], MaxResults: 50 }));
+    const e = (r.Events ?? []).find((x) => (JSON.parse(x.CloudTrailEvent!) as { requestID: string }).requestID === enc.$metadata.requestId);
+    assert.ok(e, "the Encrypt event");
+    return e;
+  });
+  const last = await east.send(new GetKeyLastUsageCommand({ KeyId: k.KeyId }));
+  assert.equal(last.KeyLastUsage?.Operation, "Encrypt");
+  assert.equal(last.KeyLastUsage?.KmsRequestId, enc.$metadata.requestId);
+  assert.equal(last.KeyLastUsage?.CloudTrailEventId, events.EventId);
+});

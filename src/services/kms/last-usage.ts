@@ -6,14 +6,41 @@ import type { KmsEnv } from "./env.js";
 import { ID, resolveKey } from "./lookup.js";
 import { validateKeyId, Violations } from "./validation.js";
 
+/** Index entries examined per slice, and in all, looking for the event (see cloudTrailEventId). */
+const SLICE = 5000;
+const SCAN_LIMIT = 200_000;
+const PAGE = 200;
+/** Margin for a system clock that steps back between the request's start and its use of the key. */
+const CLOCK_MARGIN_MS = 1000;
+/** How long before its use of the key a request may have started. */
+const MAX_REQUEST_MS = 60_000;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * The id of the CloudTrail event of a request (the audit log assigns event ids): looked up in
- * the key owner's events about the key around the time of use. Only GetKeyLastUsage pays this.
+ * the key owner's events about the key, newest first, from the time of use back to the
+ * earliest start the request can have had (an event is stamped when its request arrives, before
+ * the key is used). In slices with a turn of the event loop between them, so a busy log is never
+ * walked in one go, and past any number of later events about the key (DescribeKey, concurrent
+ * requests). Only GetKeyLastUsage pays this.
  */
 async function cloudTrailEventId(env: KmsEnv, accountId: string, keyArn: string, requestId: string, at: number): Promise<string | undefined> {
-  const rows = await env.repo.store.queryAudit({ accountId, attribute: { key: "ResourceName", value: keyArn }, startTime: at - 60_000, endTime: at + 60_000, limit: 200 });
   const needle = `"requestID":${JSON.stringify(requestId)}`;
-  return rows.find((r) => r.json.includes(needle))?.eventId;
+  const q = { accountId, attribute: { key: "ResourceName", value: keyArn }, startTime: at - MAX_REQUEST_MS, endTime: at + CLOCK_MARGIN_MS, limit: PAGE } as const;
+  let beforeSeq: number | undefined;
+  for (let examined = 0; examined < SCAN_LIMIT; ) {
+    if (beforeSeq !== undefined) await nextTurn();
+    const page = await env.repo.store.lookupAudit(beforeSeq === undefined ? q : { ...q, beforeSeq }, SLICE);
+    const hit = page.rows.find((r) => r.json.includes(needle));
+    if (hit) return hit.eventId;
+    const lastRow = page.rows[page.rows.length - 1];
+    if (page.rows.length === PAGE && lastRow) beforeSeq = lastRow.seq;
+    else if (page.resumeBeforeSeq !== undefined) beforeSeq = page.resumeBeforeSeq;
+    else return undefined;
+    examined += SLICE;
+  }
+  return undefined;
 }
 
 export async function getKeyLastUsage(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<GetKeyLastUsageResponse> {
