@@ -13,6 +13,7 @@ import type { AuditQuery, AuditRow, AuditStore } from "../../storage/types.js";
 import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
 import type { ServiceDefinition } from "../types.js";
 import { decodeNextToken, encodeNextToken, queryFingerprint } from "./next-token.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
 
 type AttributeKey = NonNullable<AuditQuery["attribute"]>["key"];
 
@@ -40,7 +41,6 @@ const SCAN_BUDGET = 5000;
 const SLICE_ENTRIES = 5_000;
 const ENTRY_BUDGET = 100_000;
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface LookupEventsInput {
   LookupAttributes?: Array<{ AttributeKey?: string; AttributeValue?: string }>;

@@ -19,10 +19,10 @@
 import type { CloudTrailEvent } from "../../audit/event.js";
 import type { AuditActivityRow, AuditRow, AuditStore } from "../../storage/types.js";
 import type { Activity, Actor } from "./last-accessed.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
 
 const PAGE = 5000;
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The IAM entity (or root user) behind an event's userIdentity; undefined for anyone else. */
 export function actorOf(ev: Pick<CloudTrailEvent, "userIdentity">): Actor | undefined {

@@ -5,6 +5,7 @@ import { authorizeKey } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { ID, resolveKey } from "./lookup.js";
 import { validateKeyId, Violations } from "./validation.js";
+import { setImmediate as nextTurn } from "node:timers/promises";
 
 /** Index entries examined per slice, and in all, looking for the event (see cloudTrailEventId). */
 const SLICE = 5000;
@@ -15,7 +16,6 @@ const CLOCK_MARGIN_MS = 1000;
 /** How long before its use of the key a request may have started. */
 const MAX_REQUEST_MS = 60_000;
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The id of the CloudTrail event of a request (the audit log assigns event ids): looked up in
