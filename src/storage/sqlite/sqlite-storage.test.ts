@@ -338,7 +338,8 @@ describe("openSqliteStorage", () => {
       await w;
       await t;
       clearInterval(ticker);
-      assert.ok(ticks >= 15, `event loop turned ${ticks} times in 300 ms`);
+      // ~30 on a quiet machine, fewer on a loaded one; a loop blocked by the lock wait turns ~once.
+      assert.ok(ticks >= 5, `event loop turned ${ticks} times in 300 ms`);
       assert.ok(performance.now() - started < 1500);
       assert.equal(await s.get("c", "k"), 2);
       assert.equal(await s.get("c", "t"), 1);
