@@ -8,6 +8,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import type { ApiResponder, Listener, ListenerOptions } from "./api.js";
 import { listenOn } from "./listen.js";
+import { BodyParts } from "./body-parts.js";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -20,22 +21,20 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | un
       resolve(undefined);
       return;
     }
-    let first: Buffer | undefined;
-    let chunks: Buffer[] | undefined;
-    let size = 0;
+    // One "data" event per chunk of a chunked body: collected without an object per event.
+    const parts = new BodyParts();
     const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
+      if (parts.size + c.length > limit) {
         req.off("data", onData);
+        parts.reset();
         req.resume();
         resolve(undefined);
         return;
       }
-      if (first === undefined) first = c;
-      else (chunks ??= [first]).push(c);
+      parts.push(c);
     };
     req.on("data", onData);
-    req.on("end", () => resolve(chunks !== undefined ? Buffer.concat(chunks) : (first ?? EMPTY)));
+    req.on("end", () => resolve(parts.take()));
     req.on("close", () => {
       if (!req.complete) reject(new Error("request aborted"));
     });

@@ -81,6 +81,22 @@ for (const engine of ["http1", "node"] as const) {
       }
     });
 
+    test("a chunked body of one-byte chunks, and one arriving in one-byte packets, reaches the handler exactly", async () => {
+      const s = await start(engine, async (req, res) => res.send(200, { "content-type": "text/plain" }, req.body === undefined ? "none" : req.body));
+      try {
+        const data = "abcdefghijklmnopqrstuvwxyz0123456789";
+        const chunked = [...data].map((c) => `1\r\n${c}\r\n`).join("") + "0\r\n\r\n";
+        const x = await exchange(s.port, ["POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked]);
+        assert.equal(x.responses[0]?.body, data);
+        const y = await exchange(s.port, [`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${data.length}\r\n\r\n`, ...data], { gapMs: 2 });
+        assert.equal(y.responses[0]?.body, data);
+        const z = await exchange(s.port, ["POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", ...chunked], { gapMs: 1 });
+        assert.equal(z.responses[0]?.body, data);
+      } finally {
+        await s.close(100);
+      }
+    });
+
     test("a body over the limit reaches the handler as undefined; the connection closes after the answer", async () => {
       const s = await start(engine, echo);
       try {

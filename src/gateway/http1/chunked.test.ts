@@ -100,6 +100,18 @@ describe("ChunkedDecoder", () => {
     assert.equal(whole("0\r\nX: " + "v".repeat(300)).outcome, TRAILER_TOO_LARGE);
   });
 
+  test("a body of one-byte chunks, and of chunks of mixed sizes, is decoded exactly", () => {
+    const limits = { ...LIMITS, maxBodyBytes: 1 << 20 };
+    const data = Array.from({ length: 100_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join("");
+    const oneByte = [...data].map((c) => `1\r\n${c}\r\n`).join("") + "0\r\n\r\n";
+    assert.deepEqual(decode([oneByte], limits), { outcome: COMPLETE, body: data, rest: "" });
+    let mixed = "";
+    for (let i = 0, n = 1; i < data.length; i += n, n = (n * 7) % 3001) mixed += `${Math.min(n, data.length - i).toString(16)}\r\n${data.slice(i, i + n)}\r\n`;
+    mixed += "0\r\n\r\n";
+    assert.deepEqual(decode([mixed], limits), { outcome: COMPLETE, body: data, rest: "" });
+    assert.deepEqual(decode(mixed.match(/[\s\S]{1,1000}/g) as string[], limits), { outcome: COMPLETE, body: data, rest: "" });
+  });
+
   test("reset() starts a new body", () => {
     const d = new ChunkedDecoder(LIMITS);
     assert.equal(d.feed(Buffer.from("2\r\nab\r\n0\r\n\r\n")), COMPLETE);

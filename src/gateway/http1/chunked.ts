@@ -4,6 +4,7 @@
  * nothing Bulwark uses); trailer fields are checked and bounded like header fields, then dropped.
  */
 import { FIELD_LINE } from "./fields.js";
+import { BodyParts } from "../body-parts.js";
 
 const SIZE = 0;
 const DATA = 1;
@@ -36,11 +37,11 @@ export const TRAILER_TOO_LARGE = 4;
 export class ChunkedDecoder {
   private state = SIZE;
   private remaining = 0;
-  private size = 0;
   private extensionBytes = 0;
   private trailerBytes = 0;
   private trailerFields = 0;
-  private parts: Buffer[] = [];
+  /** The decoded data: chunks of one byte each must not cost one object each. */
+  private readonly data = new BodyParts();
   /** Bytes of `buf` the last feed() used. */
   consumed = 0;
 
@@ -49,17 +50,15 @@ export class ChunkedDecoder {
   reset(): void {
     this.state = SIZE;
     this.remaining = 0;
-    this.size = 0;
     this.extensionBytes = 0;
     this.trailerBytes = 0;
     this.trailerFields = 0;
-    this.parts = [];
+    this.data.reset();
   }
 
   /** The decoded body once feed() answered COMPLETE. */
   body(): Buffer {
-    const p = this.parts;
-    return p.length === 1 ? (p[0] as Buffer) : Buffer.concat(p, this.size);
+    return this.data.take();
   }
 
   /** Decodes from the start of `buf`; sets `consumed`. The caller keeps the unconsumed bytes and feeds them again with more. */
@@ -84,7 +83,7 @@ export class ChunkedDecoder {
           if (size === 0) {
             this.state = TRAILER;
           } else {
-            if (size > this.limits.maxBodyBytes - this.size) {
+            if (size > this.limits.maxBodyBytes - this.data.size) {
               this.consumed = pos;
               return TOO_LARGE;
             }
@@ -99,8 +98,7 @@ export class ChunkedDecoder {
             this.consumed = pos;
             return NEED_MORE;
           }
-          this.parts.push(pos === 0 && take === len ? buf : buf.subarray(pos, pos + take));
-          this.size += take;
+          this.data.pushRange(buf, pos, pos + take);
           this.remaining -= take;
           pos += take;
           if (this.remaining === 0) this.state = DATA_END;

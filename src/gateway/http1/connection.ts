@@ -13,6 +13,7 @@
 import type { Socket } from "node:net";
 import type { ApiRequest, ApiResponder } from "../api.js";
 import { HttpError, parseHead, type RequestHead } from "./head.js";
+import { BodyParts } from "../body-parts.js";
 import { COMPLETE, ChunkedDecoder, NEED_MORE, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
 import { CLOSE, CONTINUE, KEEP_ALIVE, KEEP_ALIVE_1_0, errorResponse, responseHead } from "./response.js";
 
@@ -79,7 +80,8 @@ export class Http1Connection {
   private since: number;
   private head: RequestHead | undefined;
   private remaining = 0;
-  private parts: Buffer[] | undefined;
+  /** The Content-Length body arriving in more than one read. */
+  private parts: BodyParts | undefined;
   private decoder: ChunkedDecoder | undefined;
   /** Number of the request the handler has; a responder for another number is stale. */
   private seq = 0;
@@ -288,21 +290,20 @@ export class Http1Connection {
     if (head.expectContinue && buf === undefined) this.socket.write(CONTINUE);
     this.state = BODY;
     this.remaining = length;
-    this.parts = [];
+    (this.parts ??= new BodyParts()).reset();
     return true;
   }
 
   private readBody(): boolean {
     const buf = this.buf;
     if (buf === undefined) return false;
-    const parts = this.parts as Buffer[];
+    const parts = this.parts as BodyParts;
     const take = Math.min(buf.length, this.remaining);
-    parts.push(take === buf.length ? buf : buf.subarray(0, take));
+    parts.pushRange(buf, 0, take);
     this.buf = take < buf.length ? buf.subarray(take) : undefined;
     this.remaining -= take;
     if (this.remaining > 0) return false;
-    this.parts = undefined;
-    this.dispatch(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, (this.head as RequestHead).contentLength));
+    this.dispatch(parts.take());
     return true;
   }
 
