@@ -7,7 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
 import type { ApiResponder, Listener, ListenerOptions } from "./api.js";
-import { listenOn } from "./listen.js";
+import { apiTlsOptions, listenOn } from "./listen.js";
 import { BodyParts } from "./body-parts.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -84,7 +84,7 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
     );
   };
   const server: http.Server = opts.tls
-    ? https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1", "http/1.0"] }, listener)
+    ? https.createServer(apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), listener)
     : http.createServer(listener);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

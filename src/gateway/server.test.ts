@@ -9,14 +9,18 @@ import type { ApiHandler, ApiRequest } from "./api.js";
 import { createMetrics } from "./metrics.js";
 import { startServer, type HttpEngine, type RunningServer } from "./server.js";
 import { exchange, sleep } from "./http1/testing/raw-client.js";
+import tls from "node:tls";
+import { createTestSealer } from "../services/sts/testing/fake-sealer.js";
+import { issueServerCertificate } from "./tls-ca.js";
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
 
-async function start(engine: HttpEngine, handle: ApiHandler, healthy = true): Promise<RunningServer> {
+async function start(engine: HttpEngine, handle: ApiHandler, healthy = true, tlsPems?: { certPem: string; keyPem: string }): Promise<RunningServer> {
   return startServer({
     host: "127.0.0.1",
     port: 0,
     engine,
+    ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
     maxBodyBytes: 64,
     clock: systemClock,
     logger: pino({ level: "silent" }),
@@ -92,6 +96,32 @@ for (const engine of ["http1", "node"] as const) {
         assert.equal(y.responses[0]?.body, data);
         const z = await exchange(s.port, ["POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", ...chunked], { gapMs: 1 });
         assert.equal(z.responses[0]?.body, data);
+      } finally {
+        await s.close(100);
+      }
+    });
+
+    test("TLS: 1.0 and 1.1 are refused; a client-initiated renegotiation is refused, not served", async () => {
+      const meta = new Map<string, string>();
+      const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
+      const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["localhost"]);
+      const s = await start(engine, echo, true, { certPem: cert.certPem, keyPem: cert.keyPem });
+      try {
+        const connect = (opts: tls.ConnectionOptions) =>
+          new Promise<tls.TLSSocket>((resolve, reject) => {
+            const c = tls.connect({ host: "127.0.0.1", port: s.port, ca: cert.caCertPem, servername: "localhost", ...opts }, () => resolve(c));
+            c.once("error", reject);
+          });
+        for (const v of ["TLSv1", "TLSv1.1"] as const) {
+          await assert.rejects(connect({ minVersion: v, maxVersion: v }), (e: NodeJS.ErrnoException) => e.code === "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION" || e.code === "ERR_SSL_UNSUPPORTED_PROTOCOL", v);
+        }
+        const c = await connect({ maxVersion: "TLSv1.2" });
+        const failed = new Promise<string | undefined>((resolve) => c.once("error", (e: NodeJS.ErrnoException) => resolve(e.code)));
+        c.renegotiate({}, () => undefined);
+        assert.equal(await failed, "ERR_SSL_NO_RENEGOTIATION");
+        c.destroy();
+        const x = await exchange(s.port, [GET("/health")], { tls: { ca: cert.caCertPem } });
+        assert.equal(x.responses[0]?.status, 200);
       } finally {
         await s.close(100);
       }

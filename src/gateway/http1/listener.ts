@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import type { Socket } from "node:net";
 import type { Listener, ListenerOptions } from "../api.js";
 import { Http1Connection, type ConnectionContext, type Http1Limits } from "./connection.js";
-import { listenOn } from "../listen.js";
+import { apiTlsOptions, listenOn } from "../listen.js";
 
 export type { Http1Limits } from "./connection.js";
 
@@ -51,7 +51,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
   };
   // allowHalfOpen: a client that half-closes after its request still gets the answer.
   const server = opts.tls
-    ? tls.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1", "http/1.0"], allowHalfOpen: true, noDelay: true }, onSocket)
+    ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), allowHalfOpen: true, noDelay: true }, onSocket)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
   // Every TCP connection, TLS handshakes still under way included, so that shutdown can end them all.
   const sockets = new Set<Socket>();
