@@ -252,7 +252,7 @@ export class Http1Connection {
     if (end < 0 || end > max) {
       if (end > max || buf.length > max + 3) return this.fail(431);
       // Lines ended by a bare LF: refused, not guessed at (RFC 9112 §2.2 allows either).
-      if (buf.indexOf(LF_LF) >= 0 || buf.indexOf(LF_CRLF) >= 0) return this.fail(400);
+      if (buf.indexOf(LF_LF, this.scanFrom) >= 0 || buf.indexOf(LF_CRLF, this.scanFrom) >= 0) return this.fail(400);
       this.scanFrom = buf.length > 3 ? buf.length - 3 : 0;
       return false;
     }
