@@ -291,6 +291,17 @@ describe("http1 listener: refused requests (400 unless noted, then close)", () =
     assert.ok(x.closed);
   });
 
+  test("bare-LF line ends split across packets, however the pieces fall", async () => {
+    const raw = "GET / HTTP/1.1\r\nHost: a\r\nX-A: " + "v".repeat(3000) + "\n\r\n";
+    for (const cut of [raw.length - 3, raw.length - 2, raw.length - 1, 1000]) {
+      const x = await send([raw.slice(0, cut), raw.slice(cut)], { gapMs: 20 });
+      assert.equal(x.responses[0]?.status, 400, `cut at ${cut}`);
+      assert.ok(x.closed);
+    }
+    const lf = await send(["GET / HTTP/1.1\nHost: a\n", "\n"], { gapMs: 20 });
+    assert.equal(lf.responses[0]?.status, 400);
+  });
+
   test("more than 100 header fields (431)", async () => {
     await assertRefused(`GET / HTTP/1.1\r\nHost: a\r\n${"X-A: 1\r\n".repeat(100)}\r\n`, 431);
   });
