@@ -351,7 +351,10 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     // The listener adds content-length (and connection: close after an unread body).
     res.send(response.status, headers, response.body);
     const seconds = (performance.now() - started) / 1e3;
-    metrics.observeRequest(svcName, opName, errCode ?? "OK", seconds);
+    // Labels stay bounded: an operation the service does not define (any X-Amz-Target or Action
+    // text, unauthenticated included) is counted as "Unknown", not as a series of its own.
+    const metricOp = out.op !== undefined || (svcDef !== undefined && Object.hasOwn(svcDef.operations, opName)) ? opName : "Unknown";
+    metrics.observeRequest(svcName, metricOp, errCode ?? "OK", seconds);
     if (logger.isLevelEnabled("info")) {
       logger.info({ requestId, service: svcName, operation: opName, status: response.status, ...(errCode ? { errorCode: errCode } : {}), accessKeyId: out.parsed?.accessKeyId, sourceIp, ms: Math.round(seconds * 1e4) / 10 }, "request");
     }

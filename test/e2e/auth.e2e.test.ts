@@ -245,6 +245,23 @@ test("/health and /metrics answer without authentication", async () => {
   assert.match(m.body, /bulwark_requests_total\{service="sts",operation="GetCallerIdentity",code="OK"\} \d+/);
 });
 
+test("/metrics labels name only operations a service defines: unknown targets and actions are counted as Unknown", async () => {
+  const junk = "Junk" + "x".repeat(2000);
+  const json = { "content-type": "application/x-amz-json-1.1" };
+  // Unsigned, with a target no service serves; unsigned and signed-scope with a known service's prefix; an unknown query Action.
+  assert.equal((await raw("POST", "/", { ...json, "x-amz-target": `Nope.${junk}1` }, "{}")).status, 403);
+  assert.equal((await raw("POST", "/", { ...json, "x-amz-target": `TrentService.${junk}2` }, "{}")).status, 403);
+  const signer = new SignatureV4({ credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, region: "us-east-1", service: "kms", sha256: Sha256 });
+  const u = new URL(s.url);
+  const signed = await signer.sign({ method: "POST", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/", query: {}, headers: { host: u.host, ...json, "x-amz-target": `TrentService.${junk}3` }, body: "{}" });
+  assert.equal((await raw("POST", "/", signed.headers as Record<string, string>, "{}")).status, 400);
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  assert.equal((await raw("POST", "/", form, `Action=${junk}4&Version=2011-06-15`)).status, 403);
+  const m = (await raw("GET", "/metrics", {})).body;
+  assert.ok(!m.includes(junk), "an unknown operation name became a metrics label");
+  assert.match(m, /bulwark_requests_total\{service="kms",operation="Unknown",code="UnknownOperationException"\} \d+/);
+});
+
 test("the Date header follows the service clock, so an SDK corrects its skew from it and retries", async () => {
   s.clock.offsetMs = 60 * 60 * 1000; // the server is an hour ahead of this client
   try {
