@@ -526,6 +526,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
       engine: cfg.httpEngine,
       maxBodyBytes: cfg.maxBodyBytes,
+      maxConnectionsPerIp: cfg.maxConnectionsPerIp,
       clock,
       logger,
       metrics,

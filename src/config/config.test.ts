@@ -21,6 +21,7 @@ test("defaults: HTTPS on 127.0.0.1:4566, ./.data, no root key source", () => {
   assert.equal(c.dataDir, path.resolve(".data"));
   assert.equal(c.rootKey, undefined);
   assert.equal(c.defaultRegion, "us-east-1");
+  assert.equal(c.maxConnectionsPerIp, 1024);
   assert.ok(Object.isFrozen(c));
 });
 
@@ -114,7 +115,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -186,6 +187,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         defaultRegion: "eu-west-1",
         logLevel: "WARN",
         maxBodyBytes: 2048,
+        maxConnectionsPerIp: 0,
         httpEngine: "node",
         auditDigestIntervalSeconds: 0,
         auditBatchMaxDelayMs: 5,
@@ -207,8 +209,8 @@ test("config file: each value has its JSON type and the same range as its enviro
     {},
   );
   assert.deepEqual(
-    [all.dataDir, all.listen, all.tls.enabled, all.tls.extraNames, all.rootKey, all.defaultRegion, all.logLevel, all.maxBodyBytes, all.httpEngine, all.audit, all.shutdownGraceSeconds, all.redisUrl],
-    ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5 }, 1.5, "redis://cache:6379/2"],
+    [all.dataDir, all.listen, all.tls.enabled, all.tls.extraNames, all.rootKey, all.defaultRegion, all.logLevel, all.maxBodyBytes, all.maxConnectionsPerIp, all.httpEngine, all.audit, all.shutdownGraceSeconds, all.redisUrl],
+    ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, 0, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5 }, 1.5, "redis://cache:6379/2"],
   );
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
@@ -227,6 +229,10 @@ test("environment variables: every setting refuses an invalid value, naming the 
   for (const bad of ["lots", "-1", "0", "1.5", "0x10", "Infinity"]) {
     refused({ BULWARK_MAX_BODY_BYTES: bad }, `Invalid BULWARK_MAX_BODY_BYTES: expected a whole number of at least 1, got "${bad}"`);
   }
+  for (const bad of ["many", "-1", "1.5"]) {
+    refused({ BULWARK_MAX_CONNECTIONS_PER_IP: bad }, `Invalid BULWARK_MAX_CONNECTIONS_PER_IP: expected a whole number of at least 0 (0 = no limit), got "${bad}"`);
+  }
+  assert.equal(loadConfig({}, { BULWARK_MAX_CONNECTIONS_PER_IP: "16" }).maxConnectionsPerIp, 16);
   refused({ BULWARK_HTTP_ENGINE: "uws" }, 'Invalid BULWARK_HTTP_ENGINE: expected one of http1, node, got "uws"');
   refused({ BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: "-1" }, 'Invalid BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: expected a number of at least 0 (0 = no periodic digests), got "-1"');
   refused({ BULWARK_AUDIT_BATCH_MAX_DELAY_MS: "soon" }, 'Invalid BULWARK_AUDIT_BATCH_MAX_DELAY_MS: expected a number of at least 0, got "soon"');

@@ -23,6 +23,8 @@ export interface BulwarkConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Largest request body accepted, bytes. */
   maxBodyBytes: number;
+  /** Open connections one client address may hold on the API endpoint; 0 = no limit. */
+  maxConnectionsPerIp: number;
   /** HTTP implementation of the API endpoint (BULWARK_HTTP_ENGINE): Bulwark's own HTTP/1.1 server, or node:http as a fallback. */
   httpEngine: "http1" | "node";
   audit: { digestIntervalSeconds: number; batchMaxDelayMs: number };
@@ -242,6 +244,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     defaultRegion: setting(region, { env: ["BULWARK_REGION", "AWS_REGION"], file: fromFile("defaultRegion") }) ?? "us-east-1",
     logLevel,
     maxBodyBytes: setting(number({ integer: true, min: 1 }), { env: "BULWARK_MAX_BODY_BYTES", file: fromFile("maxBodyBytes") }) ?? 10 * 1024 * 1024,
+    maxConnectionsPerIp:
+      setting(number({ integer: true, zero: "0 = no limit" }), { env: "BULWARK_MAX_CONNECTIONS_PER_IP", file: fromFile("maxConnectionsPerIp") }) ?? 1024,
     httpEngine,
     audit: {
       digestIntervalSeconds:

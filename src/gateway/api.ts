@@ -42,6 +42,8 @@ export interface ListenerOptions {
   tls?: { certPem: string; keyPem: string };
   /** Larger request bodies are not read: the request arrives with `body: undefined`. */
   maxBodyBytes: number;
+  /** Open connections one client address may hold; more are closed at once (0: no limit). */
+  maxConnectionsPerIp?: number;
   onRequest: (req: ApiRequest, res: ApiResponder) => void;
 }
 

@@ -1,6 +1,6 @@
 /** Binding a listener's server to its address, and its TLS settings, shared by both HTTP engines. */
 import { constants } from "node:crypto";
-import type { AddressInfo, Server } from "node:net";
+import type { AddressInfo, Server, Socket } from "node:net";
 import type { TlsOptions } from "node:tls";
 
 /**
@@ -24,4 +24,29 @@ export async function listenOn(server: Server, host: string, port: number, secur
   const addr = server.address() as AddressInfo;
   const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   return { url: `${secure ? "https" : "http"}://${hostForUrl}:${addr.port}`, port: addr.port };
+}
+
+/**
+ * Closes, before reading a byte (before the TLS handshake too), a TCP connection from an address
+ * that already holds `maxPerIp` open connections to this server; 0 means no limit. Without it one
+ * client holding idle connections (65 s each, 120 s for a handshake never finished) could take
+ * every file descriptor the process has, and every other client would be refused.
+ */
+export function limitConnectionsPerIp(server: Server, maxPerIp: number): void {
+  if (maxPerIp <= 0) return;
+  const open = new Map<string, number>();
+  server.prependListener("connection", (socket: Socket) => {
+    const ip = socket.remoteAddress ?? "";
+    const n = open.get(ip) ?? 0;
+    if (n >= maxPerIp) {
+      socket.destroy();
+      return;
+    }
+    open.set(ip, n + 1);
+    socket.once("close", () => {
+      const m = open.get(ip) ?? 1;
+      if (m <= 1) open.delete(ip);
+      else open.set(ip, m - 1);
+    });
+  });
 }

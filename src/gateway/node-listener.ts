@@ -7,7 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
 import type { ApiResponder, Listener, ListenerOptions } from "./api.js";
-import { apiTlsOptions, listenOn } from "./listen.js";
+import { apiTlsOptions, limitConnectionsPerIp, listenOn } from "./listen.js";
 import { BodyParts } from "./body-parts.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -86,6 +86,7 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
   const server: http.Server = opts.tls
     ? https.createServer(apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), listener)
     : http.createServer(listener);
+  limitConnectionsPerIp(server, opts.maxConnectionsPerIp ?? 0);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 120_000;

@@ -9,18 +9,21 @@ import type { ApiHandler, ApiRequest } from "./api.js";
 import { createMetrics } from "./metrics.js";
 import { startServer, type HttpEngine, type RunningServer } from "./server.js";
 import { exchange, sleep } from "./http1/testing/raw-client.js";
+import net from "node:net";
 import tls from "node:tls";
 import { createTestSealer } from "../services/sts/testing/fake-sealer.js";
 import { issueServerCertificate } from "./tls-ca.js";
 
 const GET = (path: string) => `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
 
-async function start(engine: HttpEngine, handle: ApiHandler, healthy = true, tlsPems?: { certPem: string; keyPem: string }): Promise<RunningServer> {
+async function start(engine: HttpEngine, handle: ApiHandler, opts: { healthy?: boolean; tls?: { certPem: string; keyPem: string }; maxConnectionsPerIp?: number } = {}): Promise<RunningServer> {
+  const healthy = opts.healthy ?? true;
   return startServer({
     host: "127.0.0.1",
     port: 0,
     engine,
-    ...(tlsPems !== undefined ? { tls: tlsPems } : {}),
+    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    ...(opts.maxConnectionsPerIp !== undefined ? { maxConnectionsPerIp: opts.maxConnectionsPerIp } : {}),
     maxBodyBytes: 64,
     clock: systemClock,
     logger: pino({ level: "silent" }),
@@ -105,7 +108,7 @@ for (const engine of ["http1", "node"] as const) {
       const meta = new Map<string, string>();
       const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
       const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["localhost"]);
-      const s = await start(engine, echo, true, { certPem: cert.certPem, keyPem: cert.keyPem });
+      const s = await start(engine, echo, { tls: { certPem: cert.certPem, keyPem: cert.keyPem } });
       try {
         const connect = (opts: tls.ConnectionOptions) =>
           new Promise<tls.TLSSocket>((resolve, reject) => {
@@ -122,6 +125,28 @@ for (const engine of ["http1", "node"] as const) {
         c.destroy();
         const x = await exchange(s.port, [GET("/health")], { tls: { ca: cert.caCertPem } });
         assert.equal(x.responses[0]?.status, 200);
+      } finally {
+        await s.close(100);
+      }
+    });
+
+    test("one address holds at most maxConnectionsPerIp connections: more are closed unanswered, a freed slot serves again", async () => {
+      const s = await start(engine, echo, { maxConnectionsPerIp: 3 });
+      const open = (): Promise<net.Socket> =>
+        new Promise((resolve, reject) => {
+          const c = net.connect(s.port, "127.0.0.1", () => resolve(c));
+          c.once("error", reject);
+        });
+      try {
+        const held = [await open(), await open(), await open()];
+        await sleep(50);
+        const over = await exchange(s.port, [GET("/health")]);
+        assert.deepEqual([over.text, over.closed], ["", true]);
+        held[0]!.destroy();
+        await sleep(50);
+        const again = await exchange(s.port, [GET("/health")]);
+        assert.equal(again.responses[0]?.status, 200);
+        for (const c of held) c.destroy();
       } finally {
         await s.close(100);
       }

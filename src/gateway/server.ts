@@ -26,6 +26,8 @@ export interface ServerOptions {
   engine?: HttpEngine;
   /** Larger request bodies are not read; the pipeline answers RequestEntityTooLarge. */
   maxBodyBytes: number;
+  /** Open connections one client address may hold (0: no limit). */
+  maxConnectionsPerIp?: number;
   clock: Clock;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -127,6 +129,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port: opts.port,
     ...(opts.tls ? { tls: opts.tls } : {}),
     maxBodyBytes: opts.maxBodyBytes,
+    maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 0,
     onRequest,
   };
   const listener: Listener = opts.engine === "node" ? await startNodeListener(listenerOptions) : await startHttp1Listener(listenerOptions);

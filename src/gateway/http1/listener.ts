@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import type { Socket } from "node:net";
 import type { Listener, ListenerOptions } from "../api.js";
 import { Http1Connection, type ConnectionContext, type Http1Limits } from "./connection.js";
-import { apiTlsOptions, listenOn } from "../listen.js";
+import { apiTlsOptions, limitConnectionsPerIp, listenOn } from "../listen.js";
 
 export type { Http1Limits } from "./connection.js";
 
@@ -53,6 +53,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
   const server = opts.tls
     ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), allowHalfOpen: true, noDelay: true }, onSocket)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
+  limitConnectionsPerIp(server, opts.maxConnectionsPerIp ?? 0);
   // Every TCP connection, TLS handshakes still under way included, so that shutdown can end them all.
   const sockets = new Set<Socket>();
   server.on("connection", (s: Socket) => {
