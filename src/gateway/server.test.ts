@@ -152,6 +152,29 @@ for (const engine of ["http1", "node"] as const) {
       }
     });
 
+    test("TLS: a connection the client closes before its handshake is closed at once (it holds no slot); a half-close after a request is answered", async () => {
+      const meta = new Map<string, string>();
+      const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
+      const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["localhost"]);
+      const s = await start(engine, echo, { tls: { certPem: cert.certPem, keyPem: cert.keyPem }, maxConnectionsPerIp: 2 });
+      try {
+        for (let i = 0; i < 4; i++) {
+          const c = net.connect(s.port, "127.0.0.1");
+          await new Promise<void>((resolve) => c.once("connect", () => resolve()));
+          const closed = new Promise<void>((resolve) => c.once("close", () => resolve()));
+          c.end();
+          await closed;
+        }
+        const x = await exchange(s.port, [GET("/health")], { tls: { ca: cert.caCertPem } });
+        assert.equal(x.responses[0]?.status, 200);
+        const half = await exchange(s.port, ["POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok"], { tls: { ca: cert.caCertPem }, end: true });
+        assert.equal(half.responses[0]?.body, "POST / 2 127.0.0.1");
+        assert.ok(half.closed);
+      } finally {
+        await s.close(100);
+      }
+    });
+
     test("a body over the limit reaches the handler as undefined; the connection closes after the answer", async () => {
       const s = await start(engine, echo);
       try {

@@ -47,11 +47,14 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
     closed: (c) => connections.delete(c),
   };
   const onSocket = (socket: Socket): void => {
+    // allowHalfOpen: a client that half-closes after its request still gets the answer. On TLS
+    // only once the handshake is done: a TLS server created half-open leaves a connection whose
+    // client left mid-handshake open (CLOSE-WAIT) until the 120 s handshake timeout.
+    socket.allowHalfOpen = true;
     connections.add(new Http1Connection(socket, ctx));
   };
-  // allowHalfOpen: a client that half-closes after its request still gets the answer.
   const server = opts.tls
-    ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), allowHalfOpen: true, noDelay: true }, onSocket)
+    ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), noDelay: true }, onSocket)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
   limitConnectionsPerIp(server, opts.maxConnectionsPerIp ?? 0);
   // Every TCP connection, TLS handshakes still under way included, so that shutdown can end them all.
