@@ -70,6 +70,15 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
   let draining = false;
   let receiving = 0;
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    // node:http serves HTTP/0.9 simple requests and any "HTTP/d.d" version; only 1.0 and 1.1 are
+    // (as in the http1 engine: 505, then close).
+    if (req.httpVersionMajor !== 1) {
+      res.shouldKeepAlive = false;
+      res.writeHead(505, { "content-length": "0", connection: "close" });
+      res.end();
+      req.resume();
+      return;
+    }
     receiving++;
     readBody(req, opts.maxBodyBytes).then(
       (body) => {

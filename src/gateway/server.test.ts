@@ -175,6 +175,32 @@ for (const engine of ["http1", "node"] as const) {
       }
     });
 
+    test("only HTTP/1.0 and 1.1 are served: other versions get 505, HTTP/0.9 simple requests an error, then close", async () => {
+      let piped = 0;
+      const s = await start(engine, async (req, res) => {
+        piped++;
+        await echo(req, res, false);
+      });
+      try {
+        for (const [raw, status] of [
+          ["GET /x HTTP/2.0\r\nHost: a\r\n\r\n", 505],
+          ["GET /x HTTP/0.9\r\nHost: a\r\n\r\n", 505],
+          ["GET /x\r\n\r\n", engine === "node" ? 505 : 400],
+        ] as const) {
+          const x = await exchange(s.port, [raw + GET("/health")]);
+          assert.deepEqual(
+            x.responses.map((r) => r.status),
+            [status],
+            raw,
+          );
+          assert.ok(x.closed, raw);
+        }
+        assert.equal(piped, 0);
+      } finally {
+        await s.close(100);
+      }
+    });
+
     test("a body over the limit reaches the handler as undefined; the connection closes after the answer", async () => {
       const s = await start(engine, echo);
       try {
