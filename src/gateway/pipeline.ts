@@ -80,6 +80,9 @@ const EMPTY_BODY = Buffer.alloc(0);
 /** The caller of an unsigned request (operations marked `unsigned`, which need no authorisation). */
 const ANONYMOUS: Principal = Object.freeze({ type: "Anonymous", accountId: "", arn: "", principalId: "anonymous", accessKeyId: "" });
 
+/** Bodies of unsigned requests: the largest legitimate one (AssumeRoleWithSAML) is about 110 KB. */
+const MAX_UNSIGNED_BODY_BYTES = 256 * 1024;
+
 function tooLarge(limit: number): AwsError {
   return commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`);
 }
@@ -142,6 +145,10 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       throw e;
     }
     if (!parsed) {
+      // Nothing anonymous needs a large body (the largest, AssumeRoleWithSAML, carries at most
+      // 100,000 characters of assertion): refused before it is parsed, which for a form body of
+      // hundreds of thousands of parameters would cost seconds of the event loop.
+      if (wire.body.length > MAX_UNSIGNED_BODY_BYTES) throw tooLarge(MAX_UNSIGNED_BODY_BYTES);
       // Operations that AWS serves without a signature (sts:AssumeRoleWithWebIdentity) run anonymously.
       const unsigned = registry.byUnsignedOperation(wire);
       if (unsigned !== undefined) {

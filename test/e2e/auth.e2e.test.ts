@@ -262,6 +262,23 @@ test("/metrics labels name only operations a service defines: unknown targets an
   assert.match(m, /bulwark_requests_total\{service="kms",operation="Unknown",code="UnknownOperationException"\} \d+/);
 });
 
+test("an unsigned request over 256 KiB is refused before its body is parsed", async () => {
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  // Hundreds of thousands of list members: seconds of parsing if it were parsed.
+  const members = Array.from({ length: 12_000 }, (_, i) => `PolicyArns.member.${i + 1}.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2Fx`).join("&");
+  const big = `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s&WebIdentityToken=t&${members}`;
+  assert.ok(big.length > 256 * 1024);
+  const r = await raw("POST", "/", form, big);
+  assert.equal(r.status, 413);
+  assert.match(r.body, /<Code>RequestEntityTooLarge<\/Code>/);
+  assert.match(r.body, /larger than the 262144 bytes/);
+  // Under the limit it is parsed and judged as usual (here: a token that is no JWT).
+  const small = `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=session&WebIdentityToken=${"t".repeat(200)}`;
+  const ok = await raw("POST", "/", form, small);
+  assert.equal(ok.status, 400);
+  assert.match(ok.body, /<Code>InvalidIdentityToken<\/Code>/);
+});
+
 test("the Date header follows the service clock, so an SDK corrects its skew from it and retries", async () => {
   s.clock.offsetMs = 60 * 60 * 1000; // the server is an hour ahead of this client
   try {
