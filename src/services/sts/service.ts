@@ -94,8 +94,12 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
         readOnly: true,
         handler: async (input: AssumeRoleInput, ctx) => assumeRole(issuing, input ?? {}, ctx),
       },
+      // CloudTrail logs GetSessionToken, GetFederationToken and AssumeRoot as not read-only (IAM
+      // user guide, "Logging IAM and AWS STS API calls with AWS CloudTrail"); the AssumeRole*
+      // calls as read-only.
       GetSessionToken: {
         schema: GetSessionToken$,
+        readOnly: false,
         noAuthorization: true,
         handler: async (input: GetSessionTokenInput, ctx) => getSessionToken(issuing, input ?? {}, ctx),
       },
@@ -129,12 +133,12 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
       },
       GetFederationToken: {
         schema: GetFederationToken$,
-        readOnly: true,
+        readOnly: false,
         handler: async (input: GetFederationTokenInput, ctx) => getFederationToken(issuing, input ?? {}, ctx),
       },
       AssumeRoot: {
         schema: AssumeRoot$,
-        readOnly: true,
+        readOnly: false,
         handler: async (input: AssumeRootInput, ctx) => assumeRoot(rootSessions, input ?? {}, ctx),
       },
       GetWebIdentityToken: {
