@@ -52,7 +52,13 @@ const variants: Array<Partial<ApiCallRecord>> = [
   { input: { RoleArn: "arn:aws:iam::111122223333:role/R", RoleSessionName: "s", DurationSeconds: 900, Tags: [{ Key: "k", Value: "v" }] }, inputSchema: AssumeRole$ },
   { input: new Map([["a", 1]]), output: [1, 2] as unknown },
   { time: T0 + 999_999, requestId: 'req-"2"' },
-  { userAgent: "lone \uD800 and \uDC00 surrogates, \u007f del, \u2028", operation: "Get\u0000Odd" },
+  { userAgent: "lone \uD800 and \uDC00 surrogates, \u007f del, \u2028", operation: "Get\u0000Odd" },  { eventType: "AwsServiceEvent", accountId: "111122223333", sourceIp: "AWS Internal", userAgent: "AWS Internal", annotations: { requestParameters: null, responseElements: { keyId: "arn:k" } } },
+  {
+    eventType: "AwsServiceEvent",
+    accountId: "111122223333",
+    annotations: { requestParameters: null, responseElements: null, serviceEventDetails: { rotationType: "AUTOMATIC", keyId: "k", SecretAccessKey: "s" }, recipientAccountId: "111122223333" },
+  },
+  { eventType: "AwsServiceEvent", annotations: { serviceEventDetails: {} } },
 ];
 
 describe("eventJsonOf", () => {

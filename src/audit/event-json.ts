@@ -202,6 +202,22 @@ function resourcesText(resources: Resources): ResourcesText {
   return t;
 }
 
+function managementText(category: "Management" | "Data"): string {
+  return category === "Management" ? "true" : "false";
+}
+
+/** The closing members of an AWS service event (rare: not cached). */
+function serviceClosingMembers(category: "Management" | "Data", recipient: string | undefined, details: Record<string, unknown> | undefined): string {
+  let text = `,"eventType":"AwsServiceEvent","managementEvent":${managementText(category)}`;
+  if (recipient) text += member("recipientAccountId", recipient);
+  if (details !== undefined) {
+    // redactAnnotation(…) ?? {}, as for additionalEventData.
+    const data = annotationJson(details);
+    text += `,"serviceEventDetails":${data === "null" ? "{}" : data}`;
+  }
+  return text + member("eventCategory", category) + "}";
+}
+
 interface ClosingMembers {
   category: string;
   recipient: string | undefined;
@@ -213,7 +229,7 @@ let lastClosing: ClosingMembers | undefined;
 function closingMembers(category: "Management" | "Data", recipient: string | undefined): string {
   const c = lastClosing;
   if (c !== undefined && c.category === category && c.recipient === recipient) return c.text;
-  let text = `,"eventType":"AwsApiCall","managementEvent":${category === "Management" ? "true" : "false"}`;
+  let text = `,"eventType":"AwsApiCall","managementEvent":${managementText(category)}`;
   if (recipient) text += member("recipientAccountId", recipient);
   text = flat(text + member("eventCategory", category) + "}");
   lastClosing = { category, recipient, text };
@@ -266,9 +282,10 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
     const data = annotationJson(a.additionalEventData);
     json += `,"additionalEventData":${data === "null" ? "{}" : data}`;
   }
-  json += member("requestID", rec.requestId) + member("eventID", eventId) + member("readOnly", rec.readOnly);
+  const service = rec.eventType === "AwsServiceEvent";
+  json += (service ? "" : member("requestID", rec.requestId)) + member("eventID", eventId) + member("readOnly", rec.readOnly);
   if (resources !== undefined) json += resources.json;
-  json += closingMembers(category, recipient);
+  json += service ? serviceClosingMembers(category, recipient, a.serviceEventDetails) : closingMembers(category, recipient);
 
   const idx: EventIndexFields = {
     time: rec.time,

@@ -13,6 +13,9 @@ import { redactAnnotation, redactForCloudTrail } from "./redact.js";
 /** Current CloudTrail record format version. */
 export const EVENT_VERSION = "1.11";
 
+/** What CloudTrail writes as userIdentity.invokedBy, sourceIPAddress and userAgent of a service event. */
+export const AWS_INTERNAL = "AWS Internal";
+
 /** Global services' events (IAM, STS global endpoint, Organizations) are recorded in us-east-1. */
 export const GLOBAL_EVENT_REGION = "us-east-1";
 
@@ -38,7 +41,8 @@ export interface SessionContext {
 }
 
 export interface UserIdentity {
-  type: UserIdentityType;
+  /** Absent for AWS service events, whose identity is only the account and `invokedBy`. */
+  type?: UserIdentityType;
   principalId?: string;
   arn?: string;
   accountId?: string;
@@ -47,6 +51,8 @@ export interface UserIdentity {
   /** SAMLUser / WebIdentityUser: the identity provider that vouched for the caller. */
   identityProvider?: string;
   sessionContext?: SessionContext;
+  /** AWS service events: "AWS Internal". */
+  invokedBy?: string;
 }
 
 export interface CloudTrailResource {
@@ -69,14 +75,16 @@ export interface CloudTrailEvent {
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
   additionalEventData?: Record<string, unknown>;
-  requestID: string;
+  /** Absent for AWS service events (no request). */
+  requestID?: string;
   eventID: string;
   readOnly: boolean;
   resources?: CloudTrailResource[];
-  eventType: "AwsApiCall";
+  eventType: "AwsApiCall" | "AwsServiceEvent";
   managementEvent: boolean;
   recipientAccountId?: string;
   sharedEventID?: string;
+  serviceEventDetails?: Record<string, unknown>;
   eventCategory: "Management" | "Data";
 }
 
@@ -187,6 +195,7 @@ export function userIdentityOf(p: Principal | undefined, claimedKey: string | un
  */
 export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | undefined {
   if (rec.principal !== undefined) return undefined;
+  if (rec.eventType === "AwsServiceEvent") return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: AWS_INTERNAL };
   const f = rec.annotations.federatedIdentity;
   return f !== undefined ? { type: f.type, principalId: f.principalId, userName: f.userName, identityProvider: f.identityProvider } : userIdentityOf(undefined, rec.accessKeyId, rec.accountId);
 }
@@ -211,6 +220,7 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
   else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output");
 
   const category = rec.eventCategory ?? "Management";
+  const service = rec.eventType === "AwsServiceEvent";
   const ev: CloudTrailEvent = {
     eventVersion: EVENT_VERSION,
     userIdentity: unauthenticatedIdentityOf(rec) ?? userIdentityOf(rec.principal, rec.accessKeyId, rec.accountId),
@@ -224,15 +234,16 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
     requestParameters,
     responseElements,
     ...(a.additionalEventData !== undefined ? { additionalEventData: redactAnnotation(a.additionalEventData) ?? {} } : {}),
-    requestID: rec.requestId,
+    requestID: service ? undefined : rec.requestId,
     eventID: eventId,
     readOnly: rec.readOnly,
     ...(a.resources && a.resources.length > 0
       ? { resources: a.resources.map((r) => ({ ARN: r.ARN, accountId: r.accountId, ...(r.type ? { type: r.type } : {}) })) }
       : {}),
-    eventType: "AwsApiCall",
+    eventType: service ? "AwsServiceEvent" : "AwsApiCall",
     managementEvent: category === "Management",
     ...(recipient ? { recipientAccountId: recipient } : {}),
+    ...(service && a.serviceEventDetails !== undefined ? { serviceEventDetails: redactAnnotation(a.serviceEventDetails) ?? {} } : {}),
     eventCategory: category,
   };
   return ev;

@@ -27,6 +27,12 @@ export interface ApiCallRecord {
   annotations: AuditAnnotations;
   /** "Management" for control-plane calls, "Data" for data events. */
   eventCategory?: "Management" | "Data";
+  /**
+   * "AwsServiceEvent" for what the service did on its own (a key deleted when its waiting period
+   * ended, automatic rotation): no caller, no request, `userIdentity` is the account with
+   * `invokedBy: "AWS Internal"` ("AWS service events", CloudTrail user guide). Default "AwsApiCall".
+   */
+  eventType?: "AwsApiCall" | "AwsServiceEvent";
 }
 
 export interface AuditLog {

@@ -95,6 +95,8 @@ export interface AuditAnnotations {
   requestParameters?: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
   additionalEventData?: Record<string, unknown>;
+  /** serviceEventDetails of an AwsServiceEvent (e.g. KMS RotateKey: rotationType, key material ids). */
+  serviceEventDetails?: Record<string, unknown>;
   /** Account whose trail receives the event when it differs from the caller's (e.g. cross-account). */
   recipientAccountId?: string;
 }

@@ -6,7 +6,7 @@
  */
 import type { AliasListEntry, ListAliasesResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
-import { authorizeKey } from "./authorize.js";
+import { auditAlias, auditKeyArnResponse, authorizeKey } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { alreadyExists, limitExceeded, notAuthorized, notFound, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
@@ -52,10 +52,12 @@ export async function createAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   const key = await targetKey(env, ctx, input.TargetKeyId);
   await authorizeAlias(ctx, "CreateAlias", aliasArn);
   await authorizeKey(env, ctx, key, "CreateAlias");
+  auditAlias(ctx, aliasArn, scope.accountId);
   assertState(key, STATES.manage);
   const now = ctx.now;
   const rec: AliasRecord = { aliasName: input.AliasName, aliasArn, targetKeyId: key.keyId, createdAt: now, updatedAt: now };
   if (!(await env.repo.insertAlias(scope, rec, admitAliasForKey))) throw alreadyExists(`An alias with the name ${aliasArn} already exists`);
+  auditKeyArnResponse(ctx, key);
 }
 
 /** The AliasesPerKey quota, checked in the write's transaction (parallel calls count each other). */
@@ -78,6 +80,7 @@ export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   await authorizeAlias(ctx, "UpdateAlias", aliasArn);
   if (old) await authorizeKey(env, ctx, old, "UpdateAlias");
   await authorizeKey(env, ctx, key, "UpdateAlias");
+  auditAlias(ctx, aliasArn, scope.accountId);
   assertState(key, STATES.manage);
   if (old && (old.keyUsage !== key.keyUsage || typeClass(old) !== typeClass(key))) {
     throw validation(`${key.arn} is not the same type (${typeClass(key)}, ${key.keyUsage}) as the key currently associated with the alias (${typeClass(old)}, ${old.keyUsage}).`);
@@ -86,6 +89,7 @@ export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   if (!(await env.repo.updateAlias(scope, input.AliasName, (cur) => ({ ...cur, targetKeyId: key.keyId, updatedAt: ctx.now }), admitAliasForKey))) {
     throw notFound(`Alias ${aliasArn} is not found.`);
   }
+  auditKeyArnResponse(ctx, key);
 }
 
 function typeClass(k: KeyRecord): string {

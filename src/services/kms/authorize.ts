@@ -119,6 +119,26 @@ export function auditKey(ctx: RequestContext, key: Pick<KeyRecord, "arn" | "acco
 }
 
 /**
+ * responseElements of a KMS call that changed a key: KMS records the key ARN in
+ * `responseElements.keyId` even when the operation returns nothing (KMS developer guide,
+ * CreateAlias, CreateGrant, DisableKey, EnableKey, EnableKeyRotation, UpdateAlias: "CloudTrail
+ * log entries for this operation recorded on or after December 2022 include the key ARN…").
+ * Called last on the success path: a failed call keeps null.
+ */
+export function auditKeyArnResponse(ctx: RequestContext, key: Pick<KeyRecord, "arn">, extra?: Record<string, unknown>): void {
+  ctx.audit.responseElements = { ...extra, keyId: key.arn };
+}
+
+/** Records an alias as a resource of the event, typed as KMS types it ("AWS::KMS::Key"). */
+export function auditAlias(ctx: RequestContext, aliasArn: string, accountId: string): void {
+  const r = { ARN: aliasArn, accountId, type: "AWS::KMS::Key" };
+  const list = ctx.audit.resources;
+  if (list) {
+    if (!list.some((x) => x.ARN === r.ARN)) list.push(r);
+  } else ctx.audit.resources = [r];
+}
+
+/**
  * The authorisation request of a key operation. The authoriser reads `context` only when a
  * policy reaches a Condition or a policy variable (most requests: never), so the condition keys
  * are built on first read. A class with a prototype getter: an object literal with a getter

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
-import { authorizeKey, checkGrantTokens, principalNamedBy } from "./authorize.js";
+import { auditKeyArnResponse, authorizeKey, checkGrantTokens, principalNamedBy } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { dryRunSucceeded, invalidArn, invalidGrantId, invalidGrantToken, limitExceeded, notFound, validation } from "./errors.js";
 import { createGrantToken, openGrantToken } from "./grant-token.js";
@@ -181,6 +181,8 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
     };
   });
   const token = createGrantToken({ accountId: key.accountId, region: key.region, keyId: key.keyId, grantId }, env.grantTokenKey);
+  // CloudTrail records the grant id and the key ARN, not the grant token (KMS developer guide, "CreateGrant").
+  auditKeyArnResponse(ctx, key, { grantId });
   return { GrantToken: token, GrantId: grantId };
 }
 

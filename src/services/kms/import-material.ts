@@ -238,5 +238,5 @@ export async function runMaterialExpiry(env: KmsEnv, p: ExpirePayload): Promise<
     return;
   }
   await removeMaterial(env, key, p.materialId);
-  await recordServiceEvent(env, key, "DeleteExpiredKeyMaterial", { keyMaterialId: p.materialId });
+  await recordServiceEvent(env, key, "DeleteExpiredKeyMaterial", { keyId: key.keyId, keyMaterialId: p.materialId });
 }

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { CreateKeyResponse, DescribeKeyResponse, ListKeysResponse } from "@aws-sdk/client-kms";
 import type { RequestContext, Scope } from "../../core/types.js";
-import { authorizeIamOnly, authorizeKey, checkGrantTokens } from "./authorize.js";
+import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, checkGrantTokens } from "./authorize.js";
 import {
   assertKeyUsageAllowed,
   assertSpecSupported,
@@ -244,6 +244,7 @@ export async function enableKey(env: KmsEnv, ctx: RequestContext, input: { KeyId
     assertState(rec, STATES.enableDisable);
     return rec.state === "Enabled" ? undefined : { ...rec, state: "Enabled" };
   });
+  auditKeyArnResponse(ctx, key);
 }
 
 export async function disableKey(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<void> {
@@ -258,4 +259,5 @@ export async function disableKey(env: KmsEnv, ctx: RequestContext, input: { KeyI
     return rec.state === "Disabled" ? undefined : { ...rec, state: "Disabled" };
   });
   env.repo.dropMaterial(key.arn);
+  auditKeyArnResponse(ctx, key);
 }

@@ -9,7 +9,7 @@
  */
 import type { GetKeyRotationStatusResponse, ListKeyRotationsResponse, RotateKeyOnDemandResponse, RotationsListEntry } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
-import { authorizeKey } from "./authorize.js";
+import { auditKeyArnResponse, authorizeKey } from "./authorize.js";
 import { generateKeyMaterialAsync, newKeyMaterialId, type KeyMaterial } from "./crypto/index.js";
 import { DAY_MS, MAX_ON_DEMAND_ROTATIONS, type KmsEnv } from "./env.js";
 import { invalidState, limitExceeded, unsupported } from "./errors.js";
@@ -50,6 +50,7 @@ export async function enableKeyRotation(env: KmsEnv, ctx: RequestContext, input:
   const next = ctx.now + days * DAY_MS;
   const rec = await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, enabled: true, periodDays: days, nextRotationAt: next } }));
   if (rec) await scheduleRotation(env, rec, next);
+  auditKeyArnResponse(ctx, key);
 }
 
 export async function disableKeyRotation(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<void> {
@@ -136,6 +137,22 @@ export async function rotateMaterial(
   return out;
 }
 
+/**
+ * The RotateKey service event KMS writes when key material rotates, automatically or on demand
+ * (KMS developer guide, "RotateKey"): serviceEventDetails names the rotation type, the key's
+ * origin, the material ids before and after, and the key id.
+ */
+async function recordRotation(env: KmsEnv, before: KeyRecord, after: KeyRecord | undefined, rotationType: "AUTOMATIC" | "ON_DEMAND"): Promise<void> {
+  if (after?.currentMaterialId === undefined) return;
+  await recordServiceEvent(env, before, "RotateKey", {
+    rotationType,
+    keyOrigin: before.origin,
+    ...(before.currentMaterialId !== undefined ? { previousKeyMaterialId: before.currentMaterialId } : {}),
+    currentKeyMaterialId: after.currentMaterialId,
+    keyId: before.keyId,
+  });
+}
+
 export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<RotateKeyOnDemandResponse> {
   const v = new Violations();
   validateKeyId(v, input.KeyId);
@@ -152,7 +169,7 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   }
   // The quota is checked and counted in the rotation's transaction: parallel calls cannot
   // all pass the check above on the same count.
-  await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
+  const rotated = await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
     if (cur.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
       throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
     }
@@ -161,6 +178,7 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
     }
     return { ...cur, rotation: { ...cur.rotation, onDemandCount: cur.rotation.onDemandCount + 1 } };
   });
+  await recordRotation(env, key, rotated, "ON_DEMAND");
   return { KeyId: key.keyId };
 }
 
@@ -204,7 +222,7 @@ export async function runAutomaticRotation(env: KmsEnv, p: KeyJobPayload): Promi
     return;
   }
   const rotated = await rotateMaterial(env, key, "AUTOMATIC", now);
-  if (rotated?.currentMaterialId !== undefined) await recordServiceEvent(env, key, "RotateKey", { keyMaterialId: rotated.currentMaterialId });
+  await recordRotation(env, key, rotated, "AUTOMATIC");
   const next = now + key.rotation.periodDays * DAY_MS;
   const rec = await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, nextRotationAt: next } }));
   if (rec) await scheduleRotation(env, rec, next);

@@ -1,15 +1,25 @@
 /**
  * CloudTrail events KMS records for work it does itself (no caller): DeleteKey at the end of
- * a deletion window, RotateKey for automatic rotations, DeleteExpiredKeyMaterial when
- * imported material expires. Failures to record are reported, never thrown into the job.
+ * a deletion window, RotateKey for automatic and on-demand rotations, DeleteExpiredKeyMaterial
+ * when imported material expires. They are AWS service events as the KMS developer guide shows
+ * them: eventType "AwsServiceEvent", userIdentity `{ accountId, invokedBy: "AWS Internal" }`,
+ * sourceIPAddress and userAgent "AWS Internal", no requestID, requestParameters and
+ * responseElements null, the key as resource, and what happened in serviceEventDetails.
+ * Failures to record are reported, never thrown into the job.
  */
 import { randomUUID } from "node:crypto";
+import { AWS_INTERNAL } from "../../audit/event.js";
 import type { KmsEnv } from "./env.js";
 import type { KeyRecord } from "./model.js";
 
 const KMS_HOST = "kms.amazonaws.com";
 
-export async function recordServiceEvent(env: KmsEnv, key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">, eventName: string, extra: Record<string, unknown> = {}): Promise<void> {
+export async function recordServiceEvent(
+  env: KmsEnv,
+  key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">,
+  eventName: string,
+  serviceEventDetails?: Record<string, unknown>,
+): Promise<void> {
   if (!env.audit) return;
   await env.audit
     .record({
@@ -20,14 +30,15 @@ export async function recordServiceEvent(env: KmsEnv, key: Pick<KeyRecord, "arn"
       operation: eventName,
       region: key.region,
       accountId: key.accountId,
-      sourceIp: KMS_HOST,
-      userAgent: KMS_HOST,
+      sourceIp: AWS_INTERNAL,
+      userAgent: AWS_INTERNAL,
       readOnly: false,
+      eventType: "AwsServiceEvent",
       annotations: {
         resources: [{ ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" }],
         requestParameters: null,
         responseElements: null,
-        additionalEventData: { keyId: key.arn, ...extra },
+        ...(serviceEventDetails !== undefined ? { serviceEventDetails } : {}),
         recipientAccountId: key.accountId,
       },
     })

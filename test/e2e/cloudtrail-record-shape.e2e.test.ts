@@ -1,0 +1,162 @@
+/**
+ * CloudTrail events as the AWS documentation shows them, read back through LookupEvents with the
+ * official SDK: the STS read-only table of the IAM user guide ("Logging IAM and AWS STS API calls
+ * with AWS CloudTrail"), the key ARN KMS writes in responseElements.keyId of calls that return
+ * nothing, CreateGrant without its grant token, aliases as resources, and the AWS service events
+ * KMS writes itself (RotateKey, DeleteKey) in the KMS developer guide's shape.
+ *
+ * Tests in this file run in order and only move the clock forward.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  KMSClient,
+  CreateKeyCommand,
+  CreateAliasCommand,
+  UpdateAliasCommand,
+  CreateGrantCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  EnableKeyRotationCommand,
+  RotateKeyOnDemandCommand,
+  ScheduleKeyDeletionCommand,
+  DescribeKeyCommand,
+} from "@aws-sdk/client-kms";
+import { STSClient, AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
+import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { startTestServer, eventually, type TestServer } from "./harness.js";
+
+let s: TestServer;
+before(async () => {
+  s = await startTestServer();
+});
+after(async () => {
+  await s.destroy();
+});
+
+const DAY = 86_400_000;
+const kms = () => new KMSClient({ ...s.clientConfig(), systemClockOffset: s.clock.offsetMs });
+const trail = () => new CloudTrailClient({ ...s.clientConfig(), systemClockOffset: s.clock.offsetMs });
+
+type Ev = Record<string, any>;
+/** The events named `name`, newest first, with LookupEvents' top-level fields. */
+async function events(name: string): Promise<Array<{ top: Record<string, any>; ev: Ev }>> {
+  const out = await trail().send(
+    new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: name }], EndTime: new Date(Date.now() + s.clock.offsetMs + 60_000) }),
+  );
+  return (out.Events ?? []).map((e) => ({ top: e, ev: JSON.parse(e.CloudTrailEvent!) as Ev }));
+}
+
+test("STS: GetSessionToken is recorded as not read-only, AssumeRole as read-only, both with responseElements", async () => {
+  const sts = new STSClient(s.clientConfig());
+  await sts.send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+  const role = await new IAMClient(s.clientConfig()).send(
+    new CreateRoleCommand({
+      RoleName: "shape-role",
+      AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "sts:AssumeRole" }] }),
+    }),
+  );
+  await sts.send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn, RoleSessionName: "shape" }));
+  const [gst] = await events("GetSessionToken");
+  assert.equal(gst!.ev.readOnly, false);
+  assert.equal(gst!.top.ReadOnly, "false");
+  assert.deepEqual(Object.keys(gst!.ev.responseElements.credentials).sort(), ["accessKeyId", "expiration"]);
+  const [ar] = await events("AssumeRole");
+  assert.equal(ar!.ev.readOnly, true);
+  assert.equal(ar!.top.ReadOnly, "true");
+  assert.equal(ar!.ev.responseElements.assumedRoleUser.arn, `arn:aws:sts::${s.accountId}:assumed-role/shape-role/shape`);
+});
+
+test("KMS: calls that return nothing record the key ARN in responseElements.keyId; aliases are resources", async () => {
+  const k = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+  const k2 = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+  await kms().send(new DisableKeyCommand({ KeyId: k.KeyId }));
+  await kms().send(new EnableKeyCommand({ KeyId: k.KeyId }));
+  await kms().send(new EnableKeyRotationCommand({ KeyId: k.KeyId }));
+  await kms().send(new CreateAliasCommand({ AliasName: "alias/shape", TargetKeyId: k.KeyId }));
+  await kms().send(new UpdateAliasCommand({ AliasName: "alias/shape", TargetKeyId: k2.KeyId }));
+  for (const name of ["DisableKey", "EnableKey", "EnableKeyRotation"]) {
+    const [e] = await events(name);
+    assert.deepEqual(e!.ev.responseElements, { keyId: k.Arn }, name);
+    assert.deepEqual(e!.ev.requestParameters.keyId, k.KeyId, name);
+  }
+  const aliasArn = `arn:aws:kms:us-east-1:${s.accountId}:alias/shape`;
+  const [created] = await events("CreateAlias");
+  assert.deepEqual(created!.ev.requestParameters, { aliasName: "alias/shape", targetKeyId: k.KeyId });
+  assert.deepEqual(created!.ev.responseElements, { keyId: k.Arn });
+  assert.deepEqual(created!.ev.resources, [
+    { ARN: k.Arn, accountId: s.accountId, type: "AWS::KMS::Key" },
+    { ARN: aliasArn, accountId: s.accountId, type: "AWS::KMS::Key" },
+  ]);
+  const [updated] = await events("UpdateAlias");
+  assert.deepEqual(updated!.ev.responseElements, { keyId: k2.Arn });
+  assert.deepEqual(
+    updated!.ev.resources.map((r: Ev) => r.ARN),
+    [k.Arn, k2.Arn, aliasArn],
+  );
+  // A failed call keeps responseElements null.
+  await assert.rejects(kms().send(new CreateAliasCommand({ AliasName: "alias/shape", TargetKeyId: k.KeyId })));
+  const [again] = await events("CreateAlias");
+  assert.equal(again!.ev.errorCode, "AlreadyExistsException");
+  assert.equal(again!.ev.responseElements, null);
+});
+
+test("KMS: CreateGrant records the grant id and key ARN, never the grant token", async () => {
+  const k = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+  const g = await kms().send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${s.accountId}:root`, Operations: ["Decrypt"] }));
+  const [e] = await events("CreateGrant");
+  assert.deepEqual(e!.ev.responseElements, { grantId: g.GrantId, keyId: k.Arn });
+  assert.ok(!e!.top.CloudTrailEvent.includes(g.GrantToken!), "the grant token never reaches the audit log");
+});
+
+test("KMS: RotateKey after RotateKeyOnDemand and DeleteKey after the waiting period are AWS service events", async () => {
+  const k = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+  await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+  const current = (await kms().send(new DescribeKeyCommand({ KeyId: k.KeyId }))).KeyMetadata!.CurrentKeyMaterialId;
+  const [rot] = await eventually(async () => {
+    const r = await events("RotateKey");
+    return r.length > 0 ? r : undefined;
+  });
+  const ev = rot!.ev;
+  assert.deepEqual(ev.userIdentity, { accountId: s.accountId, invokedBy: "AWS Internal" });
+  assert.equal(ev.sourceIPAddress, "AWS Internal");
+  assert.equal(ev.userAgent, "AWS Internal");
+  assert.equal(ev.requestParameters, null);
+  assert.equal(ev.responseElements, null);
+  assert.equal("requestID" in ev, false);
+  assert.equal(ev.eventType, "AwsServiceEvent");
+  assert.equal(ev.readOnly, false);
+  assert.equal(ev.managementEvent, true);
+  assert.equal(ev.eventCategory, "Management");
+  assert.equal(ev.recipientAccountId, s.accountId);
+  assert.deepEqual(ev.resources, [{ ARN: k.Arn, accountId: s.accountId, type: "AWS::KMS::Key" }]);
+  assert.deepEqual(ev.serviceEventDetails, {
+    rotationType: "ON_DEMAND",
+    keyOrigin: "AWS_KMS",
+    previousKeyMaterialId: k.CurrentKeyMaterialId,
+    currentKeyMaterialId: current,
+    keyId: k.KeyId,
+  });
+  assert.deepEqual(Object.keys(ev), [
+    "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
+    "requestParameters", "responseElements", "eventID", "readOnly", "resources", "eventType", "managementEvent",
+    "recipientAccountId", "serviceEventDetails", "eventCategory",
+  ]);
+  assert.equal(rot!.top.Username, undefined);
+
+  await kms().send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 }));
+  s.clock.offsetMs += 7 * DAY + 3_600_000;
+  const [del] = await eventually(async () => {
+    const r = await events("DeleteKey");
+    return r.length > 0 ? r : undefined;
+  }, 8000, 200);
+  assert.deepEqual(del!.ev.userIdentity, { accountId: s.accountId, invokedBy: "AWS Internal" });
+  assert.equal(del!.ev.eventType, "AwsServiceEvent");
+  assert.equal(del!.ev.sourceIPAddress, "AWS Internal");
+  assert.equal(del!.ev.requestParameters, null);
+  assert.equal(del!.ev.responseElements, null);
+  assert.equal("additionalEventData" in del!.ev, false);
+  assert.equal("serviceEventDetails" in del!.ev, false);
+  assert.deepEqual(del!.ev.resources, [{ ARN: k.Arn, accountId: s.accountId, type: "AWS::KMS::Key" }]);
+});
