@@ -21,6 +21,10 @@ import {
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
   DescribeKeyCommand,
+  EncryptCommand,
+  DecryptCommand,
+  GenerateDataKeyCommand,
+  ReEncryptCommand,
 } from "@aws-sdk/client-kms";
 import { STSClient, AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
@@ -100,6 +104,23 @@ test("KMS: calls that return nothing record the key ARN in responseElements.keyI
   const [again] = await events("CreateAlias");
   assert.equal(again!.ev.errorCode, "AlreadyExistsException");
   assert.equal(again!.ev.responseElements, null);
+});
+
+test("KMS: Encrypt, Decrypt, GenerateDataKey and ReEncrypt name the key material in additionalEventData", async () => {
+  const k = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+  const k2 = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+  const ec = { Department: "Engineering" };
+  const enc = await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from("material-test"), EncryptionContext: ec }));
+  await kms().send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec }));
+  await kms().send(new GenerateDataKeyCommand({ KeyId: k.KeyId, KeySpec: "AES_256" }));
+  await kms().send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: ec, DestinationKeyId: k2.KeyId }));
+  for (const name of ["Encrypt", "Decrypt", "GenerateDataKey"]) {
+    const [e] = await events(name);
+    assert.deepEqual(e!.ev.additionalEventData, { keyMaterialId: k.CurrentKeyMaterialId }, name);
+    assert.equal(e!.ev.responseElements, null, name);
+  }
+  const [re] = await events("ReEncrypt");
+  assert.deepEqual(re!.ev.additionalEventData, { destinationKeyMaterialId: k2.CurrentKeyMaterialId, sourceKeyMaterialId: k.CurrentKeyMaterialId });
 });
 
 test("KMS: CreateGrant records the grant id and key ARN, never the grant token", async () => {

@@ -86,6 +86,20 @@ export function auditParams(ctx: RequestContext, params: Record<string, unknown>
   ctx.audit.requestParameters = out;
 }
 
+/**
+ * additionalEventData of a cryptographic call: the key material it used (KMS developer guide,
+ * Encrypt, Decrypt, GenerateDataKey: `"additionalEventData": { "keyMaterialId": … }`; ReEncrypt:
+ * sourceKeyMaterialId and destinationKeyMaterialId). Only symmetric keys name a material version.
+ */
+export function auditMaterial(ctx: RequestContext, data: Record<string, string | undefined>): void {
+  let out: Record<string, string> | undefined;
+  for (const k in data) {
+    const v = data[k];
+    if (v !== undefined) (out ??= {})[k] = v;
+  }
+  if (out !== undefined) ctx.audit.additionalEventData = out;
+}
+
 export function noteUse(env: KmsEnv, ctx: RequestContext, key: KeyRecord, operation: string): void {
   env.usage.note(key, operation, ctx.requestId);
 }

@@ -14,7 +14,7 @@ import type {
 import type { RequestContext } from "../../core/types.js";
 import { authorizeIamOnly } from "./authorize.js";
 import { DATA_KEY_PAIR_SPECS, generateDataKeyPairAsync, randomSecret } from "./crypto/index.js";
-import { auditParams, checkRecipient, noteUse, useKey } from "./crypto-common.js";
+import { auditMaterial, auditParams, checkRecipient, noteUse, useKey } from "./crypto-common.js";
 import { encryptWith } from "./encrypt.js";
 import type { KmsEnv } from "./env.js";
 import { customKeyStoreNotFound, mapCryptoError, dryRunSucceeded, invalidKeyUsage, validation } from "./errors.js";
@@ -68,6 +68,7 @@ async function dataKey(env: KmsEnv, ctx: RequestContext, input: GenerateDataKeyI
   if (input.DryRun) throw dryRunSucceeded();
   const plaintext = randomSecret(length);
   const out = await encryptWith(env, key, plaintext, "SYMMETRIC_DEFAULT", ec);
+  auditMaterial(ctx, { keyMaterialId: out.materialId });
   noteUse(env, ctx, key, op);
   return { key, plaintext, blob: out.blob, materialId: out.materialId };
 }

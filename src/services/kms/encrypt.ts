@@ -15,7 +15,7 @@ import {
   parseCiphertextBlob,
   type ParsedCiphertextBlob,
 } from "./crypto/index.js";
-import { auditParams, checkRecipient, currentMaterialOf, ENCRYPTION_ALGORITHMS, materialOf, noteUse, useKey, useResolvedKey } from "./crypto-common.js";
+import { auditMaterial, auditParams, checkRecipient, currentMaterialOf, ENCRYPTION_ALGORITHMS, materialOf, noteUse, useKey, useResolvedKey } from "./crypto-common.js";
 import type { KmsEnv } from "./env.js";
 import { cryptoCall, dryRunSucceeded, invalidCiphertext, invalidKeyUsage, notFound, validation } from "./errors.js";
 import { ID, resolveKey } from "./lookup.js";
@@ -81,7 +81,8 @@ export async function encrypt(env: KmsEnv, ctx: RequestContext, input: EncryptIn
   checkAlgorithm(key, algorithm);
   rejectContextForAsymmetric(key, ec);
   if (input.DryRun) throw dryRunSucceeded();
-  const { blob } = await encryptWith(env, key, Buffer.from(input.Plaintext.buffer, input.Plaintext.byteOffset, input.Plaintext.byteLength), algorithm, ec);
+  const { blob, materialId } = await encryptWith(env, key, Buffer.from(input.Plaintext.buffer, input.Plaintext.byteOffset, input.Plaintext.byteLength), algorithm, ec);
+  auditMaterial(ctx, { keyMaterialId: materialId });
   noteUse(env, ctx, key, "Encrypt");
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm as EncryptResponse["EncryptionAlgorithm"] };
 }
@@ -195,6 +196,7 @@ export async function decrypt(env: KmsEnv, ctx: RequestContext, input: DecryptIn
   if (input.DryRun) throw dryRunSucceeded();
   const blob = Buffer.from(input.CiphertextBlob!.buffer, input.CiphertextBlob!.byteOffset, input.CiphertextBlob!.byteLength);
   const out = await decryptWith(env, key, parsed, blob, algorithm, input.EncryptionContext);
+  auditMaterial(ctx, { keyMaterialId: out.materialId });
   noteUse(env, ctx, key, "Decrypt");
   return {
     KeyId: key.arn,
@@ -270,6 +272,7 @@ export async function reEncrypt(env: KmsEnv, ctx: RequestContext, input: ReEncry
   const plain = await decryptWith(env, src.key, src.parsed, blob, srcAlg, input.SourceEncryptionContext);
   try {
     const out = await encryptWith(env, dst, plain.plaintext, dstAlg, dstEc);
+    auditMaterial(ctx, { destinationKeyMaterialId: out.materialId, sourceKeyMaterialId: plain.materialId });
     noteUse(env, ctx, src.key, "ReEncrypt");
     noteUse(env, ctx, dst, "ReEncrypt");
     return {
