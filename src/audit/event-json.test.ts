@@ -59,6 +59,10 @@ const variants: Array<Partial<ApiCallRecord>> = [
     annotations: { requestParameters: null, responseElements: null, serviceEventDetails: { rotationType: "AUTOMATIC", keyId: "k", SecretAccessKey: "s" }, recipientAccountId: "111122223333" },
   },
   { eventType: "AwsServiceEvent", annotations: { serviceEventDetails: {} } },
+  { tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_256_GCM_SHA384", clientProvidedHostHeader: "kms.us-east-1.amazonaws.com" } },
+  { tlsDetails: { tlsVersion: "TLSv1.2", cipherSuite: "ECDHE-RSA-AES128-GCM-SHA256" }, error: { code: "AccessDenied", message: "no" } },
+  { tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: 'h"ost\u0001:443' } },
+  { eventType: "AwsServiceEvent", tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256" } },
 ];
 
 describe("eventJsonOf", () => {

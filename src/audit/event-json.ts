@@ -17,10 +17,10 @@
  * Cross-account calls (two events) keep the object path: they are rare.
  */
 import type { Principal } from "../core/types.js";
-import type { ApiCallRecord } from "./types.js";
+import type { ApiCallRecord, TlsDetails } from "./types.js";
 import { jsonString } from "../core/json-text.js";
 import { annotationJson, redactForCloudTrail } from "./redact.js";
-import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, unauthenticatedIdentityOf, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
+import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, tlsDetailsOf, unauthenticatedIdentityOf, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
 
 export interface EventJson {
   json: string;
@@ -215,7 +215,7 @@ function serviceClosingMembers(category: "Management" | "Data", recipient: strin
     const data = annotationJson(details);
     text += `,"serviceEventDetails":${data === "null" ? "{}" : data}`;
   }
-  return text + member("eventCategory", category) + "}";
+  return text + member("eventCategory", category);
 }
 
 interface ClosingMembers {
@@ -225,14 +225,31 @@ interface ClosingMembers {
 }
 let lastClosing: ClosingMembers | undefined;
 
-/** `,"eventType":…` to the closing brace. */
+/** `,"eventType":…` to eventCategory. */
 function closingMembers(category: "Management" | "Data", recipient: string | undefined): string {
   const c = lastClosing;
   if (c !== undefined && c.category === category && c.recipient === recipient) return c.text;
   let text = `,"eventType":"AwsApiCall","managementEvent":${managementText(category)}`;
   if (recipient) text += member("recipientAccountId", recipient);
-  text = flat(text + member("eventCategory", category) + "}");
+  text = flat(text + member("eventCategory", category));
   lastClosing = { category, recipient, text };
+  return text;
+}
+
+interface TlsText {
+  details: TlsDetails;
+  text: string;
+}
+let lastTls: TlsText | undefined;
+
+/** `,"tlsDetails":{…}`: the same for every call on a connection, so kept while it repeats. */
+function tlsMember(t: TlsDetails): string {
+  const c = lastTls;
+  if (c !== undefined && (c.details === t || (c.details.tlsVersion === t.tlsVersion && c.details.cipherSuite === t.cipherSuite && c.details.clientProvidedHostHeader === t.clientProvidedHostHeader))) {
+    return c.text;
+  }
+  const text = flat(member("tlsDetails", tlsDetailsOf(t)));
+  lastTls = { details: t, text };
   return text;
 }
 
@@ -286,6 +303,8 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
   json += (service ? "" : member("requestID", rec.requestId)) + member("eventID", eventId) + member("readOnly", rec.readOnly);
   if (resources !== undefined) json += resources.json;
   json += service ? serviceClosingMembers(category, recipient, a.serviceEventDetails) : closingMembers(category, recipient);
+  if (!service && rec.tlsDetails !== undefined) json += tlsMember(rec.tlsDetails);
+  json += "}";
 
   const idx: EventIndexFields = {
     time: rec.time,

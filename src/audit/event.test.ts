@@ -213,6 +213,42 @@ describe("buildCloudTrailEvents", () => {
     const keys = Object.keys(owner);
     assert.deepEqual(keys.slice(-3), ["recipientAccountId", "sharedEventID", "eventCategory"]);
   });
+
+  test("a call over HTTPS ends with tlsDetails, in both copies of a cross-account call", () => {
+    const tlsDetails = { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_256_GCM_SHA384", clientProvidedHostHeader: "kms.us-east-1.amazonaws.com" };
+    const single = buildCloudTrailEvent(record({ tlsDetails }), "e");
+    assert.deepEqual(single.tlsDetails, tlsDetails);
+    assert.deepEqual(Object.keys(single).slice(-4), ["managementEvent", "recipientAccountId", "eventCategory", "tlsDetails"]);
+    let n = 0;
+    for (const ev of buildCloudTrailEvents(record({ tlsDetails, annotations: { recipientAccountId: "999988887777" } }), () => `id-${++n}`)) {
+      assert.deepEqual(Object.keys(ev).slice(-4), ["recipientAccountId", "sharedEventID", "eventCategory", "tlsDetails"]);
+      assert.deepEqual(ev.tlsDetails, tlsDetails);
+    }
+    const noHost = buildCloudTrailEvent(record({ tlsDetails: { tlsVersion: "TLSv1.2", cipherSuite: "ECDHE-RSA-AES128-GCM-SHA256" } }), "e");
+    assert.deepEqual(noHost.tlsDetails, { tlsVersion: "TLSv1.2", cipherSuite: "ECDHE-RSA-AES128-GCM-SHA256" });
+    assert.equal("tlsDetails" in buildCloudTrailEvent(record(), "e"), false);
+  });
+
+  test("an AWS service event: the account and invokedBy, no requestID, serviceEventDetails before eventCategory", () => {
+    const ev = buildCloudTrailEvent(
+      record({
+        principal: undefined,
+        accountId: "111122223333",
+        eventType: "AwsServiceEvent",
+        sourceIp: "AWS Internal",
+        userAgent: "AWS Internal",
+        tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_256_GCM_SHA384" },
+        annotations: { requestParameters: null, responseElements: null, serviceEventDetails: { rotationType: "AUTOMATIC", keyId: "k" }, recipientAccountId: "111122223333" },
+      }),
+      "e",
+    );
+    assert.deepEqual(ev.userIdentity, { accountId: "111122223333", invokedBy: "AWS Internal" });
+    assert.equal(ev.eventType, "AwsServiceEvent");
+    assert.equal("requestID" in JSON.parse(JSON.stringify(ev)), false);
+    assert.equal("tlsDetails" in ev, false);
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(ev))).slice(-5), ["eventType", "managementEvent", "recipientAccountId", "serviceEventDetails", "eventCategory"]);
+    assert.equal(indexFieldsOf(ev, 0).username, "");
+  });
 });
 
 describe("indexFieldsOf", () => {

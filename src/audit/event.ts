@@ -7,7 +7,7 @@
  * deny-list as well. Access key ids are included only when they look like key ids.
  */
 import type { Principal } from "../core/types.js";
-import type { ApiCallRecord } from "./types.js";
+import type { ApiCallRecord, TlsDetails } from "./types.js";
 import { redactAnnotation, redactForCloudTrail } from "./redact.js";
 
 /** Current CloudTrail record format version. */
@@ -86,6 +86,8 @@ export interface CloudTrailEvent {
   sharedEventID?: string;
   serviceEventDetails?: Record<string, unknown>;
   eventCategory: "Management" | "Data";
+  /** Calls over HTTPS: the TLS version, cipher suite and Host header; never for service events. */
+  tlsDetails?: TlsDetails;
 }
 
 /** Columns of an AuditRow that LookupEvents filters on; always derived from the event itself. */
@@ -245,8 +247,18 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
     ...(recipient ? { recipientAccountId: recipient } : {}),
     ...(service && a.serviceEventDetails !== undefined ? { serviceEventDetails: redactAnnotation(a.serviceEventDetails) ?? {} } : {}),
     eventCategory: category,
+    ...(!service && rec.tlsDetails !== undefined ? { tlsDetails: tlsDetailsOf(rec.tlsDetails) } : {}),
   };
   return ev;
+}
+
+/** tlsDetails in CloudTrail's member order, the Host header only when one was sent. */
+export function tlsDetailsOf(t: TlsDetails): TlsDetails {
+  return {
+    tlsVersion: t.tlsVersion,
+    cipherSuite: t.cipherSuite,
+    ...(t.clientProvidedHostHeader !== undefined ? { clientProvidedHostHeader: t.clientProvidedHostHeader } : {}),
+  };
 }
 
 /**
@@ -268,10 +280,10 @@ export function buildCloudTrailEvents(rec: ApiCallRecord, newId: () => string): 
   return [reorderShared(callerCopy), reorderShared(ownerCopy)];
 }
 
-// Keep CloudTrail's field order: sharedEventID sits after recipientAccountId.
+// Keep CloudTrail's field order: sharedEventID sits after recipientAccountId, tlsDetails last.
 function reorderShared(ev: CloudTrailEvent): CloudTrailEvent {
-  const { eventCategory, ...rest } = ev;
-  return { ...rest, eventCategory };
+  const { eventCategory, tlsDetails, ...rest } = ev;
+  return { ...rest, eventCategory, ...(tlsDetails !== undefined ? { tlsDetails } : {}) };
 }
 
 /** What LookupEvents shows as the user name. */

@@ -33,6 +33,16 @@ export interface ApiCallRecord {
    * `invokedBy: "AWS Internal"` ("AWS service events", CloudTrail user guide). Default "AwsApiCall".
    */
   eventType?: "AwsApiCall" | "AwsServiceEvent";
+  /** The TLS session of a call that came over HTTPS (CloudTrail's tlsDetails); absent for plain HTTP. */
+  tlsDetails?: TlsDetails;
+}
+
+/** CloudTrail's tlsDetails ("CloudTrail record contents"). */
+export interface TlsDetails {
+  tlsVersion: string;
+  cipherSuite: string;
+  /** The Host header the client sent, when it sent one. */
+  clientProvidedHostHeader?: string;
 }
 
 export interface AuditLog {

@@ -3,6 +3,21 @@
  * (src/gateway/http1/ by default, node:http behind BULWARK_HTTP_ENGINE=node).
  */
 
+/** A TLS connection's negotiated protocol ("TLSv1.3") and cipher suite (OpenSSL's name, e.g. "TLS_AES_256_GCM_SHA384"). */
+export interface TlsInfo {
+  version: string;
+  cipher: string;
+}
+
+/** What a TLS socket negotiated, or undefined for a plain socket or before the handshake. */
+export function tlsInfoOf(socket: object): TlsInfo | undefined {
+  const s = socket as { encrypted?: boolean; getProtocol?: () => string | null; getCipher?: () => { name?: string } | undefined };
+  if (s.encrypted !== true || typeof s.getProtocol !== "function" || typeof s.getCipher !== "function") return undefined;
+  const version = s.getProtocol();
+  const cipher = s.getCipher()?.name;
+  return typeof version === "string" && typeof cipher === "string" ? { version, cipher } : undefined;
+}
+
 /** Node-style header map: lower-case names, repeated fields merged as node's IncomingMessage merges them. */
 export type ApiHeaders = Record<string, string | string[] | undefined>;
 
@@ -15,6 +30,8 @@ export interface ApiRequest {
   rawHeaders: string[];
   /** The peer's address as the socket reports it (IPv4-mapped IPv6 included). */
   remoteAddress: string;
+  /** The TLS session the request came over (none for plain HTTP), for CloudTrail's tlsDetails. */
+  tls?: TlsInfo;
   /**
    * The whole body (decoded from chunked framing), or undefined when it is larger than the
    * listener's limit: then it was left unread and the connection closes after the answer.

@@ -6,7 +6,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
-import type { ApiResponder, Listener, ListenerOptions } from "./api.js";
+import { tlsInfoOf, type ApiRequest, type ApiResponder, type Listener, type ListenerOptions } from "./api.js";
 import { apiTlsOptions, limitConnectionsPerIp, listenOn } from "./listen.js";
 import { BodyParts } from "./body-parts.js";
 
@@ -84,7 +84,10 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
       (body) => {
         receiving--;
         const responder = new NodeResponder(res, () => draining || body === undefined);
-        opts.onRequest({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress ?? "", body }, responder);
+        const apiReq: ApiRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress ?? "", body };
+        const tlsInfo = tlsInfoOf(req.socket);
+        if (tlsInfo !== undefined) apiReq.tls = tlsInfo;
+        opts.onRequest(apiReq, responder);
       },
       () => {
         receiving--;

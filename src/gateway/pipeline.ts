@@ -15,16 +15,22 @@ import type { AuditAnnotations, AuthorizeRequest, Principal, RequestContext } fr
 import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, type ParsedSigV4 } from "../auth/sigv4.js";
 import type { IdentityDirectory } from "../iam/directory.js";
 import type { Authorizer, RequestFacts } from "../iam/authorizer.js";
-import type { AuditLog } from "../audit/types.js";
+import type { AuditLog, TlsDetails } from "../audit/types.js";
 import { guessProtocol, engineFor, wireError, type WireRequest, type WireResponse } from "../protocol/index.js";
 import type { OperationDefinition } from "../services/types.js";
 import type { ServiceRegistry, RegisteredService } from "./registry.js";
 import type { GatewayMetrics } from "./metrics.js";
-import type { ApiHandler } from "./api.js";
+import type { ApiHandler, ApiHeaders, TlsInfo } from "./api.js";
 import { httpDate } from "./http-date.js";
 
 const REGION_RE = /^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/;
 const READ_ONLY_RE = /^(Get|List|Describe|Lookup|Check|Search|Simulate|Decode|Verify)/;
+
+/** CloudTrail's tlsDetails of a call over HTTPS: the negotiated protocol and cipher, and the Host header as sent. */
+function tlsDetailsOfRequest(tls: TlsInfo, host: ApiHeaders[string]): TlsDetails {
+  const h = typeof host === "string" ? host : undefined;
+  return h !== undefined && h !== "" ? { tlsVersion: tls.version, cipherSuite: tls.cipher, clientProvidedHostHeader: h } : { tlsVersion: tls.version, cipherSuite: tls.cipher };
+}
 
 export interface PipelineDeps {
   registry: ServiceRegistry;
@@ -341,6 +347,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         error: out.error ? { code: errCode ?? out.error.code, message: out.error.message } : undefined,
         readOnly: out.op?.readOnly ?? READ_ONLY_RE.test(opName),
         annotations: out.annotations,
+        ...(req.tls !== undefined ? { tlsDetails: tlsDetailsOfRequest(req.tls, req.headers.host) } : {}),
       });
     } catch (e) {
       // The call's effect may already be durable, but its audit record is not: refuse to report success.

@@ -123,6 +123,15 @@ test("KMS: Encrypt, Decrypt, GenerateDataKey and ReEncrypt name the key material
   assert.deepEqual(re!.ev.additionalEventData, { destinationKeyMaterialId: k2.CurrentKeyMaterialId, sourceKeyMaterialId: k.CurrentKeyMaterialId });
 });
 
+test("a call over HTTPS carries tlsDetails: the negotiated TLS version and cipher suite, and the Host header sent", async () => {
+  const k = (await kms().send(new CreateKeyCommand({ Description: "tls" }))).KeyMetadata!;
+  const [e] = (await events("CreateKey")).filter((x) => x.ev.responseElements?.keyMetadata?.keyId === k.KeyId);
+  const host = new URL(s.url).host;
+  assert.deepEqual(e!.ev.tlsDetails, { tlsVersion: "TLSv1.3", cipherSuite: e!.ev.tlsDetails.cipherSuite, clientProvidedHostHeader: host });
+  assert.match(e!.ev.tlsDetails.cipherSuite, /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
+  assert.equal(Object.keys(e!.ev).at(-1), "tlsDetails");
+});
+
 test("KMS: CreateGrant records the grant id and key ARN, never the grant token", async () => {
   const k = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
   const g = await kms().send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${s.accountId}:root`, Operations: ["Decrypt"] }));

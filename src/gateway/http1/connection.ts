@@ -11,7 +11,7 @@
  *   dropped, and the connection closes after the answer.
  */
 import type { Socket } from "node:net";
-import type { ApiRequest, ApiResponder } from "../api.js";
+import { tlsInfoOf, type ApiRequest, type ApiResponder, type TlsInfo } from "../api.js";
 import { HttpError, parseHead, type RequestHead } from "./head.js";
 import { BodyParts } from "../body-parts.js";
 import { COMPLETE, ChunkedDecoder, NEED_MORE, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
@@ -90,6 +90,9 @@ export class Http1Connection {
   private discarding = false;
   private waitingDrain = false;
   private readonly remoteAddress: string;
+  /** What the TLS handshake negotiated (read when the first request arrives; undefined for plain TCP). */
+  private tls: TlsInfo | undefined;
+  private tlsRead = false;
   /** The previous request's field names (see parseHead). */
   private readonly names: string[] = [];
 
@@ -344,7 +347,12 @@ export class Http1Connection {
     const head = this.head as RequestHead;
     this.state = BUSY;
     const res = new Http1Response(this, ++this.seq);
+    if (!this.tlsRead) {
+      this.tls = tlsInfoOf(this.socket);
+      this.tlsRead = true;
+    }
     const req: ApiRequest = { method: head.method, url: head.url, headers: head.headers, rawHeaders: head.rawHeaders, remoteAddress: this.remoteAddress, body };
+    if (this.tls !== undefined) req.tls = this.tls;
     try {
       this.ctx.onRequest(req, res);
     } catch {

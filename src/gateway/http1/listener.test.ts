@@ -11,6 +11,7 @@ import { createTestSealer } from "../../services/sts/testing/fake-sealer.js";
 import { issueServerCertificate } from "../tls-ca.js";
 import type { ApiRequest, ApiResponder, Listener } from "../api.js";
 import { startHttp1Listener } from "./listener.js";
+import { startNodeListener } from "../node-listener.js";
 import { exchange, sleep, type Exchange } from "./testing/raw-client.js";
 
 const MAX_BODY = 1024;
@@ -527,6 +528,44 @@ describe("http1 listener: TLS", () => {
       await closed;
     }
   });
+});
+
+describe("both engines: the request names the TLS session it came over (CloudTrail tlsDetails)", () => {
+  for (const [name, startListener] of [["http1", startHttp1Listener], ["node", startNodeListener]] as const) {
+    test(`${name}: TLS version and cipher suite over HTTPS, nothing over plain HTTP`, async () => {
+      const meta = new Map<string, string>();
+      const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
+      const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["localhost"]);
+      const seen: Array<ApiRequest["tls"] | "none"> = [];
+      const onRequest = (req: ApiRequest, res: ApiResponder): void => {
+        seen.push(req.tls ?? "none");
+        res.send(200, { "content-type": "text/plain" }, "ok");
+      };
+      const secure = await startListener({ host: "127.0.0.1", port: 0, maxBodyBytes: MAX_BODY, onRequest, tls: { certPem: cert.certPem, keyPem: cert.keyPem } });
+      const plain = await startListener({ host: "127.0.0.1", port: 0, maxBodyBytes: MAX_BODY, onRequest });
+      try {
+        const x = await exchange(secure.port, [GET, GET], { tls: { ca: cert.caCertPem }, gapMs: 10 });
+        assert.deepEqual(
+          x.responses.map((r) => r.status),
+          [200, 200],
+        );
+        await exchange(plain.port, [GET]);
+        assert.equal(seen.length, 3);
+        for (const t of seen.slice(0, 2)) {
+          assert.ok(t !== "none" && t !== undefined);
+          assert.equal(t.version, "TLSv1.3");
+          assert.match(t.cipher, /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
+        }
+        assert.equal(seen[2], "none");
+      } finally {
+        for (const l of [secure, plain]) {
+          const closed = l.stopAccepting();
+          l.destroyAll();
+          await closed;
+        }
+      }
+    });
+  }
 });
 
 describe("http1 listener: the same headers and rawHeaders as node:http", () => {
