@@ -27,7 +27,7 @@ describe("buildCloudTrailEvent", () => {
       userAgent: "aws-cli/2.15.0",
       requestParameters: { userName: "bob", path: "/" },
       responseElements: {
-        user: { path: "/", userName: "bob", userId: "AIDAEXAMPLEBOB000001", arn: "arn:aws:iam::111122223333:user/bob", createDate: "2026-01-01T00:00:00.000Z" },
+        user: { path: "/", userName: "bob", userId: "AIDAEXAMPLEBOB000001", arn: "arn:aws:iam::111122223333:user/bob", createDate: "Jan 1, 2026, 12:00:00 AM" },
       },
       requestID: "req-1",
       eventID: "ev-1",
@@ -167,7 +167,7 @@ describe("buildCloudTrailEvent", () => {
       "ev-8",
     );
     assert.deepEqual(ev.responseElements, {
-      credentials: { accessKeyId: "ASIAEXAMPLESESSION01", secretAccessKey: HIDDEN, sessionToken: HIDDEN, expiration: "2026-01-01T00:00:00.000Z" },
+      credentials: { accessKeyId: "ASIAEXAMPLESESSION01", secretAccessKey: HIDDEN, sessionToken: HIDDEN, expiration: "Jan 1, 2026, 12:00:00 AM" },
       assumedRoleUser: { assumedRoleId: "AROAEXAMPLEDEPLOY001:ci-run", arn: "arn:aws:sts::111122223333:assumed-role/Deploy/ci-run" },
     });
     assert.equal(JSON.stringify(ev).includes("SECRET-"), false);

@@ -19,7 +19,7 @@ describe("redactForCloudTrail", () => {
       "output",
     );
     assert.deepEqual(out, {
-      accessKey: { userName: "bob", accessKeyId: "AKIAEXAMPLEBOB000001", status: "Active", secretAccessKey: HIDDEN, createDate: "1970-01-01T00:00:00.000Z" },
+      accessKey: { userName: "bob", accessKeyId: "AKIAEXAMPLEBOB000001", status: "Active", secretAccessKey: HIDDEN, createDate: "Jan 1, 1970, 12:00:00 AM" },
     });
   });
 
@@ -52,14 +52,14 @@ describe("redactForCloudTrail", () => {
     assert.deepEqual(out, { attrs: { Team: "a", password: HIDDEN }, secrets: { k: HIDDEN } });
   });
 
-  test("without a schema: deny-list, lowerCamel keys, blobs omitted, dates ISO", () => {
+  test("without a schema: deny-list, lowerCamel keys, blobs omitted, dates as CloudTrail writes them", () => {
     const out = redactForCloudTrail({
       KeyId: "k",
       Plaintext: "p",
       Nested: [{ SessionToken: "t", When: new Date(0), Raw: Buffer.from("x") }],
       Big: 10n,
     });
-    assert.deepEqual(out, { keyId: "k", plaintext: HIDDEN, nested: [{ sessionToken: HIDDEN, when: "1970-01-01T00:00:00.000Z" }], big: "10" });
+    assert.deepEqual(out, { keyId: "k", plaintext: HIDDEN, nested: [{ sessionToken: HIDDEN, when: "Jan 1, 1970, 12:00:00 AM" }], big: "10" });
   });
 
   test("nothing to record yields null", () => {
@@ -69,7 +69,7 @@ describe("redactForCloudTrail", () => {
   });
 
   test("annotations keep their keys but pass the deny-list", () => {
-    assert.deepEqual(redactAnnotation({ roleArn: "r", secretAccessKey: "s", when: new Date(0) }), { roleArn: "r", secretAccessKey: HIDDEN, when: "1970-01-01T00:00:00.000Z" });
+    assert.deepEqual(redactAnnotation({ roleArn: "r", secretAccessKey: "s", when: new Date(0) }), { roleArn: "r", secretAccessKey: HIDDEN, when: "Jan 1, 1970, 12:00:00 AM" });
   });
 
   test("helpers", () => {
@@ -301,5 +301,15 @@ describe("annotationJson", () => {
     for (const value of cases) assert.equal(annotationJson(value), JSON.stringify(redactAnnotation(value)), JSON.stringify(value));
     assert.equal(annotationJson(withProto), "null");
     assert.equal(annotationJson({ keyId: "k", Plaintext: "p", encryptionContext: { a: "1" } }), '{"keyId":"k","Plaintext":"HIDDEN_DUE_TO_SECURITY_REASONS","encryptionContext":{"a":"1"}}');
+  });
+});
+
+describe("cloudTrailDate", () => {
+  test("renders UTC as the KMS and STS CloudTrail examples do", async () => {
+    const { cloudTrailDate } = await import("./cloudtrail-date.js");
+    assert.equal(cloudTrailDate(new Date("2022-08-10T22:38:27.123Z")), "Aug 10, 2022, 10:38:27 PM");
+    assert.equal(cloudTrailDate(new Date("2025-05-21T05:47:45Z")), "May 21, 2025, 5:47:45 AM");
+    assert.equal(cloudTrailDate(new Date("2024-01-02T00:04:05Z")), "Jan 2, 2024, 12:04:05 AM");
+    assert.equal(cloudTrailDate(new Date("2024-12-31T12:00:00Z")), "Dec 31, 2024, 12:00:00 PM");
   });
 });

@@ -6,9 +6,10 @@
  *     target shape is sensitive, is replaced by HIDDEN — including whole structures/lists;
  *  2. a deny-list of member names, whatever the schema says (e.g. STS Credentials.SessionToken
  *     is not marked sensitive in the model but is a secret).
- * Blobs never appear (omitted); Dates become ISO strings; structure member names become
+ * Blobs never appear (omitted); Dates become CloudTrail's "Aug 10, 2022, 10:38:27 PM" text; structure member names become
  * lowerCamel like CloudTrail ("RoleArn" → "roleArn"); map keys (user data) are kept as is.
  */
+import { cloudTrailDate } from "./cloudtrail-date.js";
 import { NormalizedSchema } from "@smithy/core/schema";
 import { jsonString } from "../core/json-text.js";
 
@@ -144,7 +145,7 @@ function primitive(v: unknown): Out {
 function walkLoose(v: unknown, camel: boolean, depth: number): Out {
   if (v === undefined || v === null) return OMIT;
   if (isBlob(v)) return OMIT;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : v.toISOString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : cloudTrailDate(v);
   if (depth > MAX_DEPTH) return OMIT;
   if (Array.isArray(v)) {
     const out: unknown[] = [];
@@ -227,7 +228,7 @@ function walk(v: unknown, ns: NormalizedSchema, depth: number): Out {
     return out;
   }
   if (ns.isDocumentSchema()) return walkLoose(v, false, depth);
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : v.toISOString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : cloudTrailDate(v);
   if (typeof v === "object") return walkLoose(v, true, depth);
   return primitive(v);
 }
@@ -317,7 +318,7 @@ export function annotationJson(value: Record<string, unknown>): string {
 function looseJson(v: unknown, depth: number): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (isBlob(v)) return undefined;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : '"' + v.toISOString() + '"';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : '"' + cloudTrailDate(v) + '"';
   if (depth > MAX_DEPTH) return undefined;
   if (Array.isArray(v)) {
     let out = "[";

@@ -130,6 +130,11 @@ test("a call over HTTPS carries tlsDetails: the negotiated TLS version and ciphe
   assert.deepEqual(e!.ev.tlsDetails, { tlsVersion: "TLSv1.3", cipherSuite: e!.ev.tlsDetails.cipherSuite, clientProvidedHostHeader: host });
   assert.match(e!.ev.tlsDetails.cipherSuite, /^TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)$/);
   assert.equal(Object.keys(e!.ev).at(-1), "tlsDetails");
+  const created = new Date(k.CreationDate!);
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const h = created.getUTCHours();
+  const expected = `${months[created.getUTCMonth()]} ${created.getUTCDate()}, ${created.getUTCFullYear()}, ${h % 12 === 0 ? 12 : h % 12}:${String(created.getUTCMinutes()).padStart(2, "0")}:${String(created.getUTCSeconds()).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
+  assert.equal(e!.ev.responseElements.keyMetadata.creationDate, expected);
 });
 
 test("KMS: CreateGrant records the grant id and key ARN, never the grant token", async () => {
@@ -176,6 +181,10 @@ test("KMS: RotateKey after RotateKeyOnDemand and DeleteKey after the waiting per
   assert.equal(rot!.top.Username, undefined);
 
   await kms().send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 }));
+  // Timestamps in responseElements are written as the KMS examples show them ("Apr 12, 2021, 6:58:30 PM").
+  const [scheduled] = await events("ScheduleKeyDeletion");
+  assert.match(scheduled!.ev.responseElements.deletionDate, /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}:\d{2} [AP]M$/);
+  assert.equal(scheduled!.ev.responseElements.keyState, "PendingDeletion");
   s.clock.offsetMs += 7 * DAY + 3_600_000;
   const [del] = await eventually(async () => {
     const r = await events("DeleteKey");
