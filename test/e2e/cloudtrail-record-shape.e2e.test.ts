@@ -15,6 +15,7 @@ import {
   CreateAliasCommand,
   UpdateAliasCommand,
   CreateGrantCommand,
+  RetireGrantCommand,
   DisableKeyCommand,
   EnableKeyCommand,
   EnableKeyRotationCommand,
@@ -143,6 +144,14 @@ test("KMS: CreateGrant records the grant id and key ARN, never the grant token",
   const [e] = await events("CreateGrant");
   assert.deepEqual(e!.ev.responseElements, { grantId: g.GrantId, keyId: k.Arn });
   assert.ok(!e!.top.CloudTrailEvent.includes(g.GrantToken!), "the grant token never reaches the audit log");
+  // RetireGrant by token: requestParameters null, the grant id in additionalEventData.
+  await kms().send(new RetireGrantCommand({ GrantToken: g.GrantToken }));
+  const [r] = await events("RetireGrant");
+  assert.equal(r!.ev.requestParameters, null);
+  assert.deepEqual(r!.ev.additionalEventData, { grantId: g.GrantId });
+  assert.equal(r!.ev.responseElements, null);
+  assert.deepEqual(r!.ev.resources, [{ ARN: k.Arn, accountId: s.accountId, type: "AWS::KMS::Key" }]);
+  assert.ok(!r!.top.CloudTrailEvent.includes(g.GrantToken!), "the grant token never reaches the audit log");
 });
 
 test("KMS: RotateKey after RotateKeyOnDemand and DeleteKey after the waiting period are AWS service events", async () => {

@@ -246,6 +246,9 @@ export async function listRetirableGrants(
 
 export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { GrantToken?: string; KeyId?: string; GrantId?: string; DryRun?: boolean }): Promise<void> {
   const v = new Violations();
+  // CloudTrail records RetireGrant with requestParameters null and the grant id in
+  // additionalEventData (KMS developer guide, "RetireGrant"): the grant token never reaches the log.
+  ctx.audit.requestParameters = null;
   v.str(input.GrantToken, "grantToken", 1, 8192);
   if (input.KeyId !== undefined) validateKeyId(v, input.KeyId);
   v.str(input.GrantId, "grantId", 1, 128);
@@ -264,6 +267,7 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
     key = (await resolveKey(env, ctx, input.KeyId, ID.ownOrCross)).key;
     grantId = input.GrantId;
   }
+  ctx.audit.additionalEventData = { grantId };
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === grantId);
   const k = key;
   await authorizeKey(env, ctx, k, "RetireGrant", {
