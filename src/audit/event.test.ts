@@ -214,6 +214,14 @@ describe("buildCloudTrailEvents", () => {
     assert.deepEqual(keys.slice(-3), ["recipientAccountId", "sharedEventID", "eventCategory"]);
   });
 
+  test("the root user: userName is the account alias when one is set, absent otherwise", () => {
+    assert.equal("userName" in userIdentityOf(root, undefined, undefined), false);
+    const named = userIdentityOf({ ...root, name: "example-corp" }, undefined, undefined);
+    assert.equal(named.type, "Root");
+    assert.equal(named.userName, "example-corp");
+    assert.equal(indexFieldsOf(buildCloudTrailEvent(record({ principal: { ...root, name: "example-corp" } }), "r"), 0).username, "root");
+  });
+
   test("a call over HTTPS ends with tlsDetails, in both copies of a cross-account call", () => {
     const tlsDetails = { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_256_GCM_SHA384", clientProvidedHostHeader: "kms.us-east-1.amazonaws.com" };
     const single = buildCloudTrailEvent(record({ tlsDetails }), "e");

@@ -176,6 +176,8 @@ export function userIdentityOf(p: Principal | undefined, claimedKey: string | un
   if (p.accountId) id.accountId = p.accountId;
   if (key) id.accessKeyId = key;
   if (type === "IAMUser") id.userName = p.name ?? lastSegment(p.arn);
+  // The root user is named by the account alias when one is set ("CloudTrail userIdentity element").
+  else if (type === "Root" && p.name) id.userName = p.name;
   if (hasSession(p)) {
     id.sessionContext = {
       sessionIssuer: sessionIssuerOf(p),

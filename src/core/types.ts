@@ -17,7 +17,7 @@ export interface Principal {
   /** AIDA… for users, AROA…:session for assumed roles, the account id for root. */
   principalId: string;
   accessKeyId: string;
-  /** IAM user name (users) or role name (assumed roles). */
+  /** IAM user name (users), role name (assumed roles), or the account alias (root user, when set). */
   name?: string;
   /** For assumed roles: the role's ARN (arn:aws:iam::acct:role/path/Name) and unique id (AROA…). */
   roleArn?: string;

@@ -18,7 +18,7 @@ import type {
   SummaryKeyType,
   UpdateAccountPasswordPolicyRequest,
 } from "@aws-sdk/client-iam";
-import { authorize, type Caller, type IamEnv } from "./env.js";
+import { authorize, write, type Caller, type IamEnv } from "./env.js";
 import { accountAliasExists, constraintError, invalidInput, noSuchAccountAlias, noSuchPasswordPolicy } from "./errors.js";
 import { mfaDeviceCounts } from "./mfa.js";
 import {
@@ -46,7 +46,8 @@ export async function createAccountAlias(env: IamEnv, caller: Caller, input: Cre
   const alias = checkAccountAlias(input.AccountAlias);
   await authorize(caller, "CreateAccountAlias", "*");
   const acct = caller.accountId;
-  await env.store.transaction(async (tx) => {
+  // write(): the root user's identity names the alias, so cached identities are refreshed.
+  await write(env, acct, async (tx) => {
     if (!(await tx.putIfAbsent<AccountAliasIndexDoc>(COLLECTIONS.accountAliasIndex, alias, { accountId: acct }))) throw accountAliasExists(alias);
     for (const old of await tx.list<AccountAliasDoc>(COLLECTIONS.accountAliases, { prefix: `${acct}/` })) {
       await tx.delete(COLLECTIONS.accountAliasIndex, old.value.alias);
@@ -61,7 +62,7 @@ export async function deleteAccountAlias(env: IamEnv, caller: Caller, input: Del
   const alias = checkAccountAlias(input.AccountAlias);
   await authorize(caller, "DeleteAccountAlias", "*");
   const acct = caller.accountId;
-  await env.store.transaction(async (tx) => {
+  await write(env, acct, async (tx) => {
     if (!(await tx.get<AccountAliasDoc>(COLLECTIONS.accountAliases, aliasKey(acct, alias)))) throw noSuchAccountAlias(alias);
     await tx.delete(COLLECTIONS.accountAliases, aliasKey(acct, alias));
     await tx.delete(COLLECTIONS.accountAliasIndex, alias);

@@ -219,6 +219,19 @@ describe("identity directory", () => {
     assert.equal(await h.iam.directory.resolveAccessKey("AKIAROOTKEY000000002"), undefined);
   });
 
+  test("the root user is named by the account alias while one is set", async () => {
+    const h = createHarness();
+    await putRootAccessKey(h.iam.env, { accountId: ACCOUNT, accessKeyId: "AKIAROOTKEY000000003", secretAccessKey: "s".repeat(40), now: T0 });
+    assert.equal((await h.iam.directory.resolveAccessKey("AKIAROOTKEY000000003"))?.principal.name, undefined);
+    await h.call("CreateAccountAlias", { AccountAlias: "example-corp" });
+    assert.equal((await h.iam.directory.resolveAccessKey("AKIAROOTKEY000000003"))?.principal.name, "example-corp");
+    const r = sessionFor(h, { kind: "SessionToken", isRoot: true });
+    await h.iam.api.putSession(r.record);
+    assert.equal((await h.iam.directory.resolveAccessKey(r.record.accessKeyId))?.principal.name, "example-corp");
+    await h.call("DeleteAccountAlias", { AccountAlias: "example-corp" });
+    assert.equal((await h.iam.directory.resolveAccessKey("AKIAROOTKEY000000003"))?.principal.name, undefined);
+  });
+
   test("the cache is bounded", async () => {
     const store = new MemoryStorage();
     const clock = new ManualClock(T0);

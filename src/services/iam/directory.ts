@@ -15,7 +15,7 @@ import type { Storage } from "../../storage/types.js";
 import type { SessionRecord } from "./api.js";
 import { rootArn, userArn } from "./arn.js";
 import { AccountEpochs, EpochCache } from "./cache.js";
-import { accessKeyAad, COLLECTIONS, rootAccessKeyAad, sessionSecretAad, type AccessKeyDoc, type AccessKeyIndexDoc, type RootAccessKeyDoc } from "./model.js";
+import { accessKeyAad, COLLECTIONS, rootAccessKeyAad, sessionSecretAad, type AccessKeyDoc, type AccessKeyIndexDoc, type AccountAliasDoc, type RootAccessKeyDoc } from "./model.js";
 import { resolvePolicy } from "./policy-lookup.js";
 import { groups, roles, users } from "./repo.js";
 import { tagMap } from "./tags.js";
@@ -100,12 +100,23 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
     return { value: { secretAccessKey: secret, principal, active: key.status === "Active" }, accountId: user.accountId };
   }
 
+  /**
+   * The root user's `name` is the account alias, when one is set: CloudTrail names the root user
+   * by it (userIdentity.userName of type Root, "CloudTrail userIdentity element"). Alias writes
+   * invalidate the account's cached identities like every IAM write.
+   */
+  async function rootName(accountId: string): Promise<{ name: string } | Record<string, never>> {
+    const aliases = await store.list<AccountAliasDoc>(COLLECTIONS.accountAliases, { prefix: `${accountId}/` });
+    const alias = aliases[0]?.value.alias;
+    return alias !== undefined ? { name: alias } : {};
+  }
+
   async function loadRootKey(accessKeyId: string): Promise<{ value: ResolvedCredential; accountId: string } | undefined> {
     const doc = await store.get<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, accessKeyId);
     if (!doc) return undefined;
     const secret = unseal(doc.sealedSecret, rootAccessKeyAad(accessKeyId));
     if (secret === undefined) return undefined;
-    const principal: Principal = { type: "Root", accountId: doc.accountId, arn: rootArn(doc.accountId), principalId: doc.accountId, accessKeyId };
+    const principal: Principal = { type: "Root", accountId: doc.accountId, arn: rootArn(doc.accountId), principalId: doc.accountId, accessKeyId, ...(await rootName(doc.accountId)) };
     return { value: { secretAccessKey: secret, principal, active: doc.status !== "Inactive" }, accountId: doc.accountId };
   }
 
@@ -148,9 +159,9 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       };
     } else if (s.kind === "AssumedRoot") {
       // A member account's root, limited by the task policy (its session policy).
-      principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, assumedRoot: true };
+      principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, assumedRoot: true, ...(await rootName(acct)) };
     } else if (s.kind === "SessionToken" && s.isRoot === true) {
-      principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, isSessionToken: true };
+      principal = { ...common, type: "Root", accountId: acct, arn: rootArn(acct), principalId: acct, accessKeyId, isSessionToken: true, ...(await rootName(acct)) };
     } else if (s.kind === "FederatedUser" && s.isRoot === true) {
       if (s.sessionName === undefined) return undefined;
       principal = federated(common, acct, accessKeyId, s.sessionName, rootArn(acct), acct);
