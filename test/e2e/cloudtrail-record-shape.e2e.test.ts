@@ -136,6 +136,11 @@ test("a call over HTTPS carries tlsDetails: the negotiated TLS version and ciphe
   const h = created.getUTCHours();
   const expected = `${months[created.getUTCMonth()]} ${created.getUTCDate()}, ${created.getUTCFullYear()}, ${h % 12 === 0 ? 12 : h % 12}:${String(created.getUTCMinutes()).padStart(2, "0")}:${String(created.getUTCSeconds()).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
   assert.equal(e!.ev.responseElements.keyMetadata.creationDate, expected);
+  // KMS writes the account as "AWSAccountId" (KMS developer guide, "CreateKey").
+  assert.equal(e!.ev.responseElements.keyMetadata.AWSAccountId, s.accountId);
+  assert.equal("aWSAccountId" in e!.ev.responseElements.keyMetadata, false);
+  assert.equal(e!.ev.responseElements.keyMetadata.keyId, k.KeyId);
+  assert.equal(e!.ev.responseElements.keyMetadata.keyState, "Enabled");
 });
 
 test("KMS: CreateGrant records the grant id and key ARN, never the grant token", async () => {

@@ -4,7 +4,8 @@
  * multi-region.ts, import in import-material.ts.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { CreateKeyResponse, DescribeKeyResponse, ListKeysResponse } from "@aws-sdk/client-kms";
+import { CreateKeyResponse$, type CreateKeyResponse, type DescribeKeyResponse, type ListKeysResponse } from "@aws-sdk/client-kms";
+import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext, Scope } from "../../core/types.js";
 import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, checkGrantTokens } from "./authorize.js";
 import {
@@ -188,7 +189,23 @@ export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateK
   }
   const stored = await storeNewKey(env, rec);
   ctx.audit.resources = [{ ARN: stored.arn, accountId: stored.accountId, type: "AWS::KMS::Key" }];
-  return { KeyMetadata: await describe(env, stored) };
+  const out: CreateKeyResponse = { KeyMetadata: await describe(env, stored) };
+  ctx.audit.responseElements = createKeyResponseElements(out);
+  return out;
+}
+
+/**
+ * CreateKey's responseElements as the KMS developer guide shows them: the response in CloudTrail's
+ * form, except that KeyMetadata.AWSAccountId keeps its name ("AWSAccountId", where the generic
+ * lowerCamel rule would write "aWSAccountId").
+ */
+function createKeyResponseElements(out: CreateKeyResponse): Record<string, unknown> | null {
+  const re = redactForCloudTrail(out, CreateKeyResponse$, "output");
+  const md = re?.["keyMetadata"];
+  if (re === null || md === null || typeof md !== "object" || !("aWSAccountId" in md)) return re;
+  const renamed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(md as Record<string, unknown>)) renamed[k === "aWSAccountId" ? "AWSAccountId" : k] = v;
+  return { ...re, keyMetadata: renamed };
 }
 
 export async function describeKey(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; GrantTokens?: string[] }, viaService?: string): Promise<DescribeKeyResponse> {
