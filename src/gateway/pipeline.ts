@@ -347,7 +347,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         error: out.error ? { code: errCode ?? out.error.code, message: out.error.message } : undefined,
         readOnly: out.op?.readOnly ?? READ_ONLY_RE.test(opName),
         annotations: out.annotations,
-        ...(req.tls !== undefined ? { tlsDetails: tlsDetailsOfRequest(req.tls, req.headers.host) } : {}),
+        tlsDetails: req.tls !== undefined ? tlsDetailsOfRequest(req.tls, req.headers.host) : undefined,
       });
     } catch (e) {
       // The call's effect may already be durable, but its audit record is not: refuse to report success.
