@@ -42,33 +42,41 @@ export function maxResults(v: number | undefined): number {
   return v;
 }
 
-interface TokenBody {
-  o: string; // operation (and scope) the token belongs to
-  a: string; // last key returned
-}
-
+/**
+ * A NextToken is `<base64url(operation and scope)>.<base64url(last key returned)>`. It is not the
+ * base64 of a JSON object: the AWS CLI and botocore take a `--starting-token` that decodes to
+ * JSON as their own resume token, so a service token of that form, passed back as the CLI
+ * documents, would be read as request parameters ("Unknown parameter in input").
+ */
 export function encodeNextToken(op: string, after: string): string {
-  return Buffer.from(JSON.stringify({ o: op, a: after } satisfies TokenBody), "utf8").toString("base64url");
+  return `${Buffer.from(op, "utf8").toString("base64url")}.${Buffer.from(after, "utf8").toString("base64url")}`;
 }
 
 /** The key to continue after, or INVALID_NEXT_TOKEN for tokens this operation did not issue. */
 export function decodeNextToken(op: string, token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
-  try {
-    const body = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Partial<TokenBody>;
-    if (body.o === op && typeof body.a === "string") return body.a;
-  } catch {
-    // fall through
+  const dot = token.indexOf(".");
+  if (dot > 0) {
+    const o = token.slice(0, dot);
+    const a = token.slice(dot + 1);
+    const after = Buffer.from(a, "base64url").toString("utf8");
+    // Canonical encodings only: a token that decodes but was not written by encodeNextToken is refused.
+    if (o === Buffer.from(op, "utf8").toString("base64url") && a !== "" && Buffer.from(after, "utf8").toString("base64url") === a) return after;
   }
   throw invalidInput("INVALID_NEXT_TOKEN");
 }
 
-/** One page of `items` (already sorted by `key`), continuing strictly after `after`. */
+/**
+ * One page of `items` in `key` order, continuing strictly after the token's key. The items are
+ * sorted here: a list kept in another order (enabled services are kept in the order they were
+ * enabled) would otherwise repeat or skip items across pages, and never end.
+ */
 export function paginate<T>(items: readonly T[], key: (t: T) => string, op: string, nextToken: string | undefined, max: number | undefined): { page: T[]; next?: string } {
   const after = decodeNextToken(op, nextToken);
   const limit = maxResults(max);
-  const start = after === undefined ? 0 : items.findIndex((t) => key(t) > after);
-  const rest = start < 0 ? [] : items.slice(start);
+  const sorted = items.map((item) => ({ item, k: key(item) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const start = after === undefined ? 0 : sorted.findIndex((t) => t.k > after);
+  const rest = start < 0 ? [] : sorted.slice(start).map((t) => t.item);
   const page = rest.slice(0, limit);
   const last = page[page.length - 1];
   return rest.length > limit && last !== undefined ? { page, next: encodeNextToken(op, key(last)) } : { page };

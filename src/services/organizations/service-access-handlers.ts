@@ -44,6 +44,9 @@ function requireAllFeatures(org: Readonly<OrganizationRecord>): void {
   if (org.featureSet !== "ALL") throw constraintViolation("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE");
 }
 
+/** Enabled services are listed in the order they were enabled; the principal breaks ties. */
+const enabledOrder = (e: { servicePrincipal: string; enabledAt: number }): string => `${String(e.enabledAt).padStart(16, "0")}/${e.servicePrincipal}`;
+
 export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): Record<string, OperationDefinition> {
   const { caller, membership, requireMembership, requireManagement } = calls;
   return {
@@ -73,7 +76,7 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
       handler: async (input: PageInput, ctx) => {
         maxResults(input?.MaxResults);
         const { org } = await calls.managementCall(ctx, "ListAWSServiceAccessForOrganization");
-        const { page, next } = paginate(org.enabledServices ?? [], (e) => e.servicePrincipal, "ListAWSServiceAccessForOrganization", input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(org.enabledServices ?? [], enabledOrder, "ListAWSServiceAccessForOrganization", input?.NextToken, input?.MaxResults);
         return {
           EnabledServicePrincipals: page.map((e) => ({ ServicePrincipal: e.servicePrincipal, DateEnabled: new Date(e.enabledAt) })),
           ...(next ? { NextToken: next } : {}),
