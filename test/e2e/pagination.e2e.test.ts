@@ -14,6 +14,24 @@ import {
   ListAWSServiceAccessForOrganizationCommand,
   ListAccountsCommand,
 } from "@aws-sdk/client-organizations";
+import {
+  IAMClient,
+  AttachRolePolicyCommand,
+  CreateGroupCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsCommand,
+  ListRolesCommand,
+  ListUsersCommand,
+  ListVirtualMFADevicesCommand,
+  type ListAttachedRolePoliciesCommandOutput,
+  type ListVirtualMFADevicesCommandOutput,
+} from "@aws-sdk/client-iam";
 import { startTestServer, awsError, type TestServer } from "./harness.js";
 
 let s: TestServer;
@@ -79,4 +97,68 @@ test("Organizations: a NextToken is not read by the CLI as its own token, and is
   // The form tokens had before: base64url of {"o":operation,"a":last key}.
   const legacy = Buffer.from(JSON.stringify({ o: "ListAWSServiceAccessForOrganization", a: "access-analyzer.amazonaws.com" })).toString("base64url");
   await assert.rejects(orgs.send(new ListAWSServiceAccessForOrganizationCommand({ NextToken: legacy })), awsError("InvalidInputException", 400, "You specified an invalid value for nextToken."));
+});
+
+const iamInvalidMarker = awsError("ValidationError", 400, "Invalid Marker.");
+
+test("IAM: a Marker is taken back only by the list that issued it", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  for (let i = 0; i < 4; i++) {
+    await iam.send(new CreateUserCommand({ UserName: `mu${i}` }));
+    await iam.send(new CreateGroupCommand({ GroupName: `mg${i}` }));
+  }
+  const users = await iam.send(new ListUsersCommand({ MaxItems: 2 }));
+  assert.equal(users.IsTruncated, true);
+  const marker = users.Marker!;
+  assert.equal(readsAsCliToken(marker), false);
+  // Its own list continues after it...
+  const next = await iam.send(new ListUsersCommand({ MaxItems: 2, Marker: marker }));
+  assert.deepEqual(next.Users!.map((u) => u.UserName), ["mu1", "mu2"]);
+  // ...another list refuses it instead of starting at the position it names.
+  await assert.rejects(iam.send(new ListGroupsCommand({ Marker: marker })), iamInvalidMarker);
+  await assert.rejects(iam.send(new ListRolesCommand({ Marker: marker })), iamInvalidMarker);
+  await assert.rejects(iam.send(new ListAccessKeysCommand({ UserName: "mu0", Marker: marker })), iamInvalidMarker);
+  await assert.rejects(iam.send(new ListAttachedUserPoliciesCommand({ UserName: "mu0", Marker: marker })), iamInvalidMarker);
+  // A bare base64url user name (what markers were before) is not a marker either.
+  await assert.rejects(iam.send(new ListUsersCommand({ Marker: Buffer.from("mu0").toString("base64url") })), iamInvalidMarker);
+});
+
+test("IAM: lists whose sort keys are long page whole with Markers of at most 320 characters", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  // Policy paths of 460 characters: the attached policies' ARNs are longer than a Marker may be.
+  const path = `/${Array.from({ length: 9 }, () => "abcdefghij".repeat(5)).join("/")}/`;
+  await iam.send(new CreateRoleCommand({ RoleName: "longpaths", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }));
+  const arns: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const p = await iam.send(new CreatePolicyCommand({ PolicyName: `long${i}`, Path: path, PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) }));
+    arns.push(p.Policy!.Arn!);
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "longpaths", PolicyArn: p.Policy!.Arn! }));
+  }
+  const seen: string[] = [];
+  let marker: string | undefined;
+  let pages = 0;
+  do {
+    const r: ListAttachedRolePoliciesCommandOutput = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "longpaths", MaxItems: 1, ...(marker ? { Marker: marker } : {}) }));
+    seen.push(...r.AttachedPolicies!.map((a) => a.PolicyArn!));
+    marker = r.Marker;
+    assert.equal(r.IsTruncated, marker !== undefined);
+    if (marker !== undefined) assert.ok(marker.length <= 320, `Marker of ${marker.length} characters`);
+    pages++;
+  } while (marker && pages < 10);
+  assert.deepEqual(seen, [...arns].sort());
+  assert.equal(pages, 3);
+
+  for (let i = 0; i < 3; i++) await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: `longmfa${i}`, Path: path }));
+  const serials: string[] = [];
+  marker = undefined;
+  pages = 0;
+  do {
+    const r: ListVirtualMFADevicesCommandOutput = await iam.send(new ListVirtualMFADevicesCommand({ MaxItems: 1, ...(marker ? { Marker: marker } : {}) }));
+    serials.push(...r.VirtualMFADevices!.map((d) => d.SerialNumber!));
+    marker = r.Marker;
+    if (marker !== undefined) assert.ok(marker.length <= 320, `Marker of ${marker.length} characters`);
+    pages++;
+  } while (marker && pages < 10);
+  assert.deepEqual(serials.filter((x) => x.includes("longmfa")).length, 3);
+  assert.equal(new Set(serials).size, serials.length);
 });

@@ -97,7 +97,7 @@ export async function listAccessKeys(env: IamEnv, caller: Caller, input: ListAcc
   const keys = subject.kind === "root"
     ? (await listRootAccessKeys(env.store, caller.accountId)).map((k) => ({ ...k, status: k.status ?? "Active", createDate: k.createDate ?? 0 }))
     : await listUserKeys(env.store, u);
-  const page = paginate(keys, (k) => k.accessKeyId, marker, max);
+  const page = paginate("ListAccessKeys", keys, (k) => k.accessKeyId, marker, max);
   const meta: AccessKeyMetadata[] = page.items.map((k) => ({
     ...(u.userName !== undefined ? { UserName: u.userName } : {}),
     AccessKeyId: k.accessKeyId,

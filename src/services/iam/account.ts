@@ -74,7 +74,7 @@ export async function listAccountAliases(env: IamEnv, caller: Caller, input: Lis
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   await authorize(caller, "ListAccountAliases", "*");
-  const page = await paginateCollection<AccountAliasDoc>(env.store, COLLECTIONS.accountAliases, `${caller.accountId}/`, marker, max, () => true);
+  const page = await paginateCollection<AccountAliasDoc>("ListAccountAliases", env.store, COLLECTIONS.accountAliases, `${caller.accountId}/`, marker, max, () => true);
   return { AccountAliases: page.items.map((e) => e.value.alias), ...pageFields(page) };
 }
 

@@ -208,7 +208,7 @@ async function listAttached<D extends Attachable>(
   const items = d.attachedPolicyArns
     .map((arn) => ({ arn, parsed: parseEntityArn(arn, "policy") }))
     .filter((x) => x.parsed !== undefined && x.parsed.path.startsWith(prefix));
-  const page = paginate(items, (x) => x.arn, marker, max);
+  const page = paginate(action, items, (x) => x.arn, marker, max);
   return { AttachedPolicies: page.items.map((x) => ({ PolicyName: x.parsed?.name ?? "", PolicyArn: x.arn })), ...pageFields(page) };
 }
 
@@ -267,6 +267,7 @@ export async function listEntitiesForPolicy(env: IamEnv, caller: Caller, input: 
     }
   }
   const page = paginate(
+    "ListEntitiesForPolicy",
     rows.filter((r) => r.path.startsWith(prefix)),
     (r) => `${r.kind}/${r.name.toLowerCase()}`,
     marker,

@@ -175,7 +175,7 @@ export async function getAccountAuthorizationDetails(
       });
     }
   }
-  const page = paginate(rows, (r) => r.key, marker, max);
+  const page = paginate("GetAccountAuthorizationDetails", rows, (r) => r.key, marker, max);
   const out: GetAccountAuthorizationDetailsResponse = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [], ...pageFields(page) };
   for (const r of page.items) {
     if (r.kind === "user") out.UserDetailList?.push(r.detail);

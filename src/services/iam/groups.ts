@@ -86,7 +86,7 @@ export async function getGroup(env: IamEnv, caller: Caller, input: GetGroupReque
   const max = checkMaxItems(input.MaxItems);
   const g = await authorizeOnGroup(env, caller, "GetGroup", name);
   if (!g) throw noSuchGroup(name);
-  const page = paginate(await groupUsers(env.store, g), (u) => u.userName.toLowerCase(), marker, max);
+  const page = paginate("GetGroup", await groupUsers(env.store, g), (u) => u.userName.toLowerCase(), marker, max);
   return { Group: groupView(g), Users: page.items.map((u) => userView(u, false)), ...pageFields(page) };
 }
 
@@ -127,7 +127,7 @@ export async function listGroups(env: IamEnv, caller: Caller, input: ListGroupsR
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   await authorize(caller, "ListGroups", groupArn(caller.accountId, prefix, ""));
-  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.groupNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
+  const page = await paginateCollection<NameIndexDoc>("ListGroups", env.store, COLLECTIONS.groupNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
   const docs = await Promise.all(page.items.map((e) => groups.byId(env.store, caller.accountId, e.value.id)));
   return { Groups: docs.filter((g): g is GroupDoc => g !== undefined).map(groupView), ...pageFields(page) };
 }
@@ -169,6 +169,6 @@ export async function listGroupsForUser(env: IamEnv, caller: Caller, input: List
   const u = await authorizeOnUser(env, caller, "ListGroupsForUser", userName);
   if (!u) throw noSuchUser(userName);
   const docs = await Promise.all(u.groupIds.map((id) => groups.byId(env.store, u.accountId, id)));
-  const page = paginate(docs.filter((g): g is GroupDoc => g !== undefined), (g) => g.groupName.toLowerCase(), marker, max);
+  const page = paginate("ListGroupsForUser", docs.filter((g): g is GroupDoc => g !== undefined), (g) => g.groupName.toLowerCase(), marker, max);
   return { Groups: page.items.map(groupView), ...pageFields(page) };
 }

@@ -119,7 +119,7 @@ export function providerStore<D extends ProviderDoc>(kind: ProviderKind): Provid
       const max = checkMaxItems(input.MaxItems);
       const { arn, doc } = await store.authorizeOn(env, caller, action, input.arn);
       if (!doc) throw kind.notFound(arn);
-      const page = paginate(sortedTags(doc.tags), (t) => t.Key, marker, max);
+      const page = paginate(action, sortedTags(doc.tags), (t) => t.Key, marker, max);
       return { Tags: page.items, ...pageFields(page) };
     },
   };

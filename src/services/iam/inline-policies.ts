@@ -96,7 +96,7 @@ async function listInline<D extends Attachable>(env: IamEnv, caller: Caller, t: 
   const max = checkMaxItems(input.MaxItems);
   const d = await a.authorizeOn(env, caller, action, name, () => ({}));
   if (!d) throw a.notFound(name);
-  const page = paginate(d.inlinePolicies.map((p) => p.name), (n) => n, marker, max);
+  const page = paginate(action, d.inlinePolicies.map((p) => p.name), (n) => n, marker, max);
   return { PolicyNames: page.items, ...pageFields(page) };
 }
 

@@ -116,7 +116,7 @@ export async function listInstanceProfiles(env: IamEnv, caller: Caller, input: L
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   await authorize(caller, "ListInstanceProfiles", instanceProfileArn(caller.accountId, prefix, ""));
-  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.instanceProfileNames, `${caller.accountId}/`, marker, max, (e) =>
+  const page = await paginateCollection<NameIndexDoc>("ListInstanceProfiles", env.store, COLLECTIONS.instanceProfileNames, `${caller.accountId}/`, marker, max, (e) =>
     e.path.startsWith(prefix),
   );
   return { InstanceProfiles: await profileViews(env.store, caller.accountId, page.items), ...pageFields(page) };
@@ -133,7 +133,7 @@ export async function listInstanceProfilesForRole(
   const r = await authorizeOnRole(env, caller, "ListInstanceProfilesForRole", name);
   if (!r) throw noSuchRole(name);
   const prefix = roleProfiles.prefix(caller.accountId, r.roleId);
-  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.roleInstanceProfiles, prefix, marker, max, () => true);
+  const page = await paginateCollection<NameIndexDoc>("ListInstanceProfilesForRole", env.store, COLLECTIONS.roleInstanceProfiles, prefix, marker, max, () => true);
   return { InstanceProfiles: await profileViews(env.store, caller.accountId, page.items), ...pageFields(page) };
 }
 
@@ -206,6 +206,6 @@ export async function listInstanceProfileTags(env: IamEnv, caller: Caller, input
   const max = checkMaxItems(input.MaxItems);
   const p = await authorizeOnProfile(env, caller, "ListInstanceProfileTags", name);
   if (!p) throw noSuchInstanceProfile(name);
-  const page = paginate(sortedTags(p.tags), (t) => t.Key, marker, max);
+  const page = paginate("ListInstanceProfileTags", sortedTags(p.tags), (t) => t.Key, marker, max);
   return { Tags: page.items, ...pageFields(page) };
 }

@@ -233,7 +233,7 @@ export async function listMFADevices(env: IamEnv, caller: Caller, input: ListMFA
   const max = checkMaxItems(input.MaxItems);
   const u = await existingSubject(env, caller, "ListMFADevices", credentialSubject(caller, input.UserName));
   const devices = await devicesOfUser(env.store, u.accountId, u.userId);
-  const page = paginate(devices, (d) => d.serialNumber, marker, max);
+  const page = paginate("ListMFADevices", devices, (d) => d.serialNumber, marker, max);
   return { MFADevices: page.items.map((d) => mfaDeviceView(u, d)), ...pageFields(page) };
 }
 
@@ -249,7 +249,7 @@ export async function listVirtualMFADevices(env: IamEnv, caller: Caller, input: 
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   await authorize(caller, "ListVirtualMFADevices", "*");
-  const page = await paginateCollection<MfaDeviceDoc>(env.store, COLLECTIONS.mfaDevices, `${caller.accountId}/`, marker, max, (d) =>
+  const page = await paginateCollection<MfaDeviceDoc>("ListVirtualMFADevices", env.store, COLLECTIONS.mfaDevices, `${caller.accountId}/`, marker, max, (d) =>
     status === "Any" ? true : status === "Assigned" ? d.userId !== undefined : d.userId === undefined,
   );
   const out: VirtualMFADevice[] = [];
@@ -327,7 +327,7 @@ export async function listMFADeviceTags(env: IamEnv, caller: Caller, input: List
   const max = checkMaxItems(input.MaxItems);
   const d = await authorizeOnDevice(env, caller, "ListMFADeviceTags", serial);
   if (!d) throw noSuchMfaDevice(serial);
-  const page = paginate(sortedTags(d.tags), (t) => t.Key, marker, max);
+  const page = paginate("ListMFADeviceTags", sortedTags(d.tags), (t) => t.Key, marker, max);
   return { Tags: page.items, ...pageFields(page) };
 }
 

@@ -205,7 +205,7 @@ export async function getOrganizationsAccessReport(env: IamEnv, caller: Caller, 
   const job = await loadJob(env, caller, "organizations", jobId);
   const access = job.status === "COMPLETED" ? (job.access ?? []) : [];
   // A marker continues in the requested order.
-  const page = paginateInOrder(sorted(access, sortKey as SortKey), marker, max);
+  const page = paginateInOrder("GetOrganizationsAccessReport", sorted(access, sortKey as SortKey), marker, max);
   return {
     ...jobFields(job),
     ...(job.status === "COMPLETED"

@@ -126,7 +126,7 @@ export async function listPolicies(env: IamEnv, caller: Caller, input: ListPolic
   const max = checkMaxItems(input.MaxItems);
   const filterUse = input.OnlyAttached === true || usage !== undefined;
   await authorize(caller, "ListPolicies", policyArn(caller.accountId, prefix, ""));
-  const after = decodeMarker(marker) ?? "";
+  const after = decodeMarker("ListPolicies", marker)?.after ?? "";
   const accountId = caller.accountId;
   const out: Array<{ c: Candidate; counts: PolicyCounts }> = [];
 
@@ -166,7 +166,7 @@ export async function listPolicies(env: IamEnv, caller: Caller, input: ListPolic
   return {
     Policies: items.map(({ c, counts }) => c.view(counts)),
     IsTruncated: isTruncated,
-    ...(isTruncated && lastItem ? { Marker: encodeMarker(lastItem.c.key) } : {}),
+    ...(isTruncated && lastItem ? { Marker: encodeMarker("ListPolicies", lastItem.c.key) } : {}),
   };
 }
 
@@ -201,6 +201,6 @@ export async function listPolicyTags(env: IamEnv, caller: Caller, input: ListPol
   const local = await authorizeOnPolicy(env, caller, "ListPolicyTags", arn);
   if (awsManagedPolicyByArn(arn)) return { Tags: [], IsTruncated: false };
   if (!local) throw policyNotFound(arn);
-  const page = paginate(sortedTags(local.tags), (t) => t.Key, marker, max);
+  const page = paginate("ListPolicyTags", sortedTags(local.tags), (t) => t.Key, marker, max);
   return { Tags: page.items, ...pageFields(page) };
 }

@@ -94,7 +94,7 @@ export async function listPolicyVersions(env: IamEnv, caller: Caller, input: Lis
     return { Versions: [{ VersionId: aws.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(aws.createDate) }], IsTruncated: false };
   }
   if (!local) throw policyNotFound(arn);
-  const page = paginate(local.versions, newestFirstKey, marker, max);
+  const page = paginate("ListPolicyVersions", local.versions, newestFirstKey, marker, max);
   return {
     Versions: page.items.map((v) => ({ VersionId: v.versionId, IsDefaultVersion: v.versionId === local.defaultVersionId, CreateDate: new Date(v.createDate) })),
     ...pageFields(page),

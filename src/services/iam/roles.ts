@@ -192,7 +192,7 @@ export async function listRoles(env: IamEnv, caller: Caller, input: ListRolesReq
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   await authorize(caller, "ListRoles", roleArn(caller.accountId, prefix, ""));
-  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.roleNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
+  const page = await paginateCollection<NameIndexDoc>("ListRoles", env.store, COLLECTIONS.roleNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
   const docs = await Promise.all(page.items.map((e) => roles.byId(env.store, caller.accountId, e.value.id)));
   return { Roles: docs.filter((r): r is RoleDoc => r !== undefined).map((r) => roleView(r, "list")), ...pageFields(page) };
 }
@@ -225,6 +225,6 @@ export async function listRoleTags(env: IamEnv, caller: Caller, input: ListRoleT
   const max = checkMaxItems(input.MaxItems);
   const r = await authorizeOnRole(env, caller, "ListRoleTags", name);
   if (!r) throw noSuchRole(name);
-  const page = paginate(sortedTags(r.tags), (t) => t.Key, marker, max);
+  const page = paginate("ListRoleTags", sortedTags(r.tags), (t) => t.Key, marker, max);
   return { Tags: page.items, ...pageFields(page) };
 }

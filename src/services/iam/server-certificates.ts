@@ -195,7 +195,7 @@ export async function listServerCertificates(env: IamEnv, caller: Caller, input:
   const max = checkMaxItems(input.MaxItems);
   // No resource type for this action (Service Authorization Reference): authorised on "*".
   await authorize(caller, "ListServerCertificates", "*");
-  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.serverCertificateNames, `${caller.accountId}/`, marker, max, (e) =>
+  const page = await paginateCollection<NameIndexDoc>("ListServerCertificates", env.store, COLLECTIONS.serverCertificateNames, `${caller.accountId}/`, marker, max, (e) =>
     e.path.startsWith(prefix),
   );
   const docs = await Promise.all(page.items.map((e) => serverCertificates.byId(env.store, caller.accountId, e.value.id)));
@@ -266,7 +266,7 @@ export async function listServerCertificateTags(
   const max = checkMaxItems(input.MaxItems);
   const c = await authorizeOnCertificate(env, caller, "ListServerCertificateTags", name);
   if (!c) throw noSuchServerCertificate(name);
-  const page = paginate(sortedTags(c.tags), (t) => t.Key, marker, max);
+  const page = paginate("ListServerCertificateTags", sortedTags(c.tags), (t) => t.Key, marker, max);
   return { Tags: page.items, ...pageFields(page) };
 }
 

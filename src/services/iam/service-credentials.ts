@@ -207,7 +207,7 @@ export async function listServiceSpecificCredentials(
     rows = (await userCredentials(env.store, u)).map((c) => ({ key: c.serviceSpecificCredentialId, userName: u.userName, doc: c }));
   }
   const wanted = serviceName === undefined ? rows : rows.filter((r) => r.doc.serviceName === serviceName);
-  const page = paginate(wanted, (r) => r.key, marker, max);
+  const page = paginate("ListServiceSpecificCredentials", wanted, (r) => r.key, marker, max);
   return { ServiceSpecificCredentials: page.items.map((r) => metadataView(r.userName, r.doc, caller.now)), ...pageFields(page) };
 }
 

@@ -152,7 +152,7 @@ export async function getServiceLastAccessedDetails(env: IamEnv, caller: Caller,
   const marker = checkMarker(input.Marker);
   await authorize(caller, "GetServiceLastAccessedDetails", "*");
   const job = await loadJob(env, caller, "service", jobId);
-  const page = paginate(job.status === "COMPLETED" ? (job.services ?? []) : [], (s) => s.namespace, marker, max);
+  const page = paginate("GetServiceLastAccessedDetails", job.status === "COMPLETED" ? (job.services ?? []) : [], (s) => s.namespace, marker, max);
   return {
     ...jobFields(job),
     JobType: job.granularity,
@@ -175,7 +175,7 @@ export async function getServiceLastAccessedDetailsWithEntities(
   const job = await loadJob(env, caller, "service", jobId);
   // A service the report does not list: no entity could have used the subject's policies for it.
   const entities = job.status === "COMPLETED" ? (job.services?.find((s) => s.namespace === namespace)?.entities ?? []) : [];
-  const page = paginateInOrder(entities, marker, max);
+  const page = paginateInOrder("GetServiceLastAccessedDetailsWithEntities", entities, marker, max);
   const list: EntityDetails[] = page.items.map((e) => ({
     EntityInfo: { Arn: e.entity.arn, Name: e.entity.name, Type: e.entity.type, Id: e.entity.id, Path: e.entity.path },
     ...(e.time !== undefined ? { LastAuthenticated: new Date(e.time) } : {}),
@@ -216,6 +216,6 @@ export async function listPoliciesGrantingServiceAccess(
     });
     return { ServiceNamespace: namespace, Policies: unique.map(grantingView) };
   });
-  const page = paginateInOrder(entries, marker, MAX_NAMESPACES);
+  const page = paginateInOrder("ListPoliciesGrantingServiceAccess", entries, marker, MAX_NAMESPACES);
   return { PoliciesGrantingServiceAccess: page.items, ...pageFields(page) };
 }

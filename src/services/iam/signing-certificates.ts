@@ -93,7 +93,7 @@ export async function listSigningCertificates(env: IamEnv, caller: Caller, input
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   const u = await existingSubject(env, caller, "ListSigningCertificates", subject);
-  const page = paginate(await userCerts(env.store, u), (c) => c.certificateId, marker, max);
+  const page = paginate("ListSigningCertificates", await userCerts(env.store, u), (c) => c.certificateId, marker, max);
   return { Certificates: page.items.map((c) => view(u, c)), ...pageFields(page) };
 }
 

@@ -338,7 +338,7 @@ function simulateOne(setup: SimulationSetup, entries: ConditionContext, now: num
   };
 }
 
-async function simulate(setup: SimulationSetup, input: Omit<SimulateCustomPolicyRequest, "PolicyInputList">, now: number): Promise<SimulatePolicyResponse> {
+async function simulate(op: "SimulateCustomPolicy" | "SimulatePrincipalPolicy", setup: SimulationSetup, input: Omit<SimulateCustomPolicyRequest, "PolicyInputList">, now: number): Promise<SimulatePolicyResponse> {
   const actions = checkActions(input.ActionNames);
   const { arns, explicit } = checkResources(input.ResourceArns);
   checkResourceHandling(input.ResourceHandlingOption);
@@ -377,7 +377,7 @@ async function simulate(setup: SimulationSetup, input: Omit<SimulateCustomPolicy
       results.push({ key: String(n++).padStart(8, "0"), result });
     }
   }
-  const page = paginate(results, (x) => x.key, marker, max);
+  const page = paginate(op, results, (x) => x.key, marker, max);
   return { EvaluationResults: page.items.map((x) => x.result), ...pageFields(page) };
 }
 
@@ -444,7 +444,7 @@ export async function simulateCustomPolicy(env: IamEnv, caller: Caller, input: S
   const who = input.CallerArn !== undefined ? await callerUser(env, input.CallerArn, caller.accountId) : undefined;
   const principal = who?.principal ?? anonymousCaller(caller.accountId, userArn(caller.accountId, "/", ""));
   const setup: SimulationSetup = { principal, principalKeys: who?.keys ?? {}, identity, boundary, resourcePolicy, defaultOwner: owner ?? principal.accountId };
-  return simulate(setup, input, caller.now);
+  return simulate("SimulateCustomPolicy", setup, input, caller.now);
 }
 
 export async function simulatePrincipalPolicy(env: IamEnv, caller: Caller, input: SimulatePrincipalPolicyRequest): Promise<SimulatePolicyResponse> {
@@ -486,7 +486,7 @@ export async function simulatePrincipalPolicy(env: IamEnv, caller: Caller, input
   let scps = env.serviceControlPolicies && subjectToScps(principal) ? env.serviceControlPolicies.levelsFor(principal.accountId, caller.now) : undefined;
   if (scps instanceof Promise) scps = await scps;
   const setup: SimulationSetup = { principal, principalKeys, identity, boundary, resourcePolicy, defaultOwner: owner ?? principal.accountId, scps };
-  return simulate(setup, input, caller.now);
+  return simulate("SimulatePrincipalPolicy", setup, input, caller.now);
 }
 
 export async function getContextKeysForCustomPolicy(_env: IamEnv, caller: Caller, input: GetContextKeysForCustomPolicyRequest): Promise<GetContextKeysForPolicyResponse> {

@@ -229,7 +229,7 @@ export async function listSSHPublicKeys(env: IamEnv, caller: Caller, input: List
   const max = checkMaxItems(input.MaxItems);
   const u = await authorizeOnUser(env, caller, "ListSSHPublicKeys", name);
   if (!u) throw noSuchUser(name);
-  const page = paginate(await userKeys(env.store, u), (k) => k.sshPublicKeyId, marker, max);
+  const page = paginate("ListSSHPublicKeys", await userKeys(env.store, u), (k) => k.sshPublicKeyId, marker, max);
   return {
     SSHPublicKeys: page.items.map((k) => ({ UserName: u.userName, SSHPublicKeyId: k.sshPublicKeyId, Status: k.status, UploadDate: new Date(k.uploadDate) })),
     ...pageFields(page),

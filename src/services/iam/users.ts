@@ -165,7 +165,7 @@ export async function listUsers(env: IamEnv, caller: Caller, input: ListUsersReq
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   await authorize(caller, "ListUsers", userArn(caller.accountId, prefix, ""));
-  const page = await paginateCollection<NameIndexDoc>(env.store, COLLECTIONS.userNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
+  const page = await paginateCollection<NameIndexDoc>("ListUsers", env.store, COLLECTIONS.userNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
   const docs = await Promise.all(page.items.map((e) => users.byId(env.store, caller.accountId, e.value.id)));
   return { Users: docs.filter((u): u is UserDoc => u !== undefined).map((u) => userView(u, false)), ...pageFields(page) };
 }
@@ -198,6 +198,6 @@ export async function listUserTags(env: IamEnv, caller: Caller, input: ListUserT
   const max = checkMaxItems(input.MaxItems);
   const u = await authorizeOnUser(env, caller, "ListUserTags", name);
   if (!u) throw noSuchUser(name);
-  const page = paginate(sortedTags(u.tags), (t) => t.Key, marker, max);
+  const page = paginate("ListUserTags", sortedTags(u.tags), (t) => t.Key, marker, max);
   return { Tags: page.items, ...pageFields(page) };
 }
