@@ -32,6 +32,14 @@ import {
   type ListAttachedRolePoliciesCommandOutput,
   type ListVirtualMFADevicesCommandOutput,
 } from "@aws-sdk/client-iam";
+import {
+  ElasticLoadBalancingV2Client,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  type DescribeLoadBalancersCommandOutput,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { startTestServer, awsError, type TestServer } from "./harness.js";
 
 let s: TestServer;
@@ -161,4 +169,25 @@ test("IAM: lists whose sort keys are long page whole with Markers of at most 320
   } while (marker && pages < 10);
   assert.deepEqual(serials.filter((x) => x.includes("longmfa")).length, 3);
   assert.equal(new Set(serials).size, serials.length);
+});
+
+test("ELBv2: a Marker pages its own list whole and is refused by another", async () => {
+  const elb = new ElasticLoadBalancingV2Client(s.clientConfig());
+  for (let i = 0; i < 5; i++) {
+    await elb.send(new CreateLoadBalancerCommand({ Name: `lb${i}` }));
+    await elb.send(new CreateTargetGroupCommand({ Name: `tg${i}`, Protocol: "HTTP", Port: 80, TargetType: "ip" }));
+  }
+  const names: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page: DescribeLoadBalancersCommandOutput = await elb.send(new DescribeLoadBalancersCommand({ PageSize: 2, ...(marker ? { Marker: marker } : {}) }));
+    names.push(...page.LoadBalancers!.map((l) => l.LoadBalancerName!));
+    marker = page.NextMarker;
+    if (marker) assert.equal(readsAsCliToken(marker), false);
+  } while (marker);
+  assert.deepEqual(names, ["lb0", "lb1", "lb2", "lb3", "lb4"]);
+  const lbMarker = (await elb.send(new DescribeLoadBalancersCommand({ PageSize: 2 }))).NextMarker!;
+  // Before, the load balancers' marker ("lb1") positioned the target groups' list.
+  await assert.rejects(elb.send(new DescribeTargetGroupsCommand({ Marker: lbMarker })), awsError("ValidationError", 400, "The marker is not valid"));
+  await assert.rejects(elb.send(new DescribeLoadBalancersCommand({ Marker: Buffer.from("lb1").toString("base64url") })), awsError("ValidationError", 400, "The marker is not valid"));
 });

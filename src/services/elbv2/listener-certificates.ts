@@ -146,6 +146,6 @@ export async function describeListenerCertificates(env: Elbv2Env, caller: Caller
   const items = listed(l).map((c) => ({ key: `0/${String(c.seq).padStart(10, "0")}`, cert: { CertificateArn: c.CertificateArn, IsDefault: false } }));
   const byDefault = l.protocol === "HTTPS" ? l.certificates[0]?.CertificateArn : undefined;
   if (byDefault !== undefined) items.push({ key: "1/default", cert: { CertificateArn: byDefault, IsDefault: true } });
-  const { page, next } = paginate(items, (i) => i.key, input.Marker, pageSize);
+  const { page, next } = paginate("DescribeListenerCertificates", items, (i) => i.key, input.Marker, pageSize);
   return { Certificates: page.map((i) => i.cert), ...(next ? { NextMarker: next } : {}) };
 }

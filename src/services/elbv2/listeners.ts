@@ -179,7 +179,7 @@ export async function describeListeners(env: Elbv2Env, caller: Caller, input: De
   } else {
     throw validationError("You must specify either listener ARNs or a load balancer ARN");
   }
-  const { page, next } = paginate(found, (l) => `${l.lbId}/${String(l.port).padStart(5, "0")}/${l.id}`, input.Marker, pageSize);
+  const { page, next } = paginate("DescribeListeners", found, (l) => `${l.lbId}/${String(l.port).padStart(5, "0")}/${l.id}`, input.Marker, pageSize);
   return { Listeners: page.map(listenerView), ...(next ? { NextMarker: next } : {}) };
 }
 

@@ -114,7 +114,7 @@ export async function describeLoadBalancers(env: Elbv2Env, caller: Caller, input
   } else {
     found = await loadBalancers.all(env.store, caller.scope);
   }
-  const { page, next } = paginate(found, (lb) => lb.name.toLowerCase(), input.Marker, pageSize);
+  const { page, next } = paginate("DescribeLoadBalancers", found, (lb) => lb.name.toLowerCase(), input.Marker, pageSize);
   return { LoadBalancers: page.map(loadBalancerView), ...(next ? { NextMarker: next } : {}) };
 }
 

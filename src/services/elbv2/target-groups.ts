@@ -193,7 +193,7 @@ export async function describeTargetGroups(env: Elbv2Env, caller: Caller, input:
   } else {
     found = await targetGroups.all(env.store, caller.scope);
   }
-  const { page, next } = paginate(found, (tg) => tg.name.toLowerCase(), input.Marker, pageSize);
+  const { page, next } = paginate("DescribeTargetGroups", found, (tg) => tg.name.toLowerCase(), input.Marker, pageSize);
   return { TargetGroups: page.map((tg) => targetGroupView(tg, [...(use.get(tg.arn) ?? [])])), ...(next ? { NextMarker: next } : {}) };
 }
 

@@ -65,26 +65,30 @@ export function checkPageSize(size: number | undefined): number {
   return checkRange(size, "pageSize", 1, 400);
 }
 
-/** An opaque marker: base64url of the sort key of the last item returned. */
-export function encodeMarker(key: string): string {
-  return Buffer.from(key, "utf8").toString("base64url");
+/**
+ * An opaque marker: base64url of the list it belongs to (the operation) and the sort key of the
+ * last item returned, so a marker from another list is refused instead of positioning this one.
+ */
+export function encodeMarker(list: string, key: string): string {
+  return Buffer.from(`${list}\u0000${key}`, "utf8").toString("base64url");
 }
 
-export function decodeMarker(marker: string | undefined): string | undefined {
+export function decodeMarker(list: string, marker: string | undefined): string | undefined {
   if (marker === undefined || marker === "") return undefined;
-  const key = Buffer.from(marker, "base64url").toString("utf8");
-  if (key === "" || encodeMarker(key) !== marker) throw validationError("The marker is not valid");
+  const text = Buffer.from(marker, "base64url").toString("utf8");
+  const key = text.startsWith(`${list}\u0000`) ? text.slice(list.length + 1) : "";
+  if (key === "" || encodeMarker(list, key) !== marker) throw validationError("The marker is not valid");
   return key;
 }
 
-/** Pages `items` by `keyOf` order; returns the page and the next marker. */
-export function paginate<T>(items: readonly T[], keyOf: (t: T) => string, marker: string | undefined, pageSize: number): { page: T[]; next?: string } {
-  const after = decodeMarker(marker);
+/** Pages `items` by `keyOf` order; returns the page and the next marker (for `list` only). */
+export function paginate<T>(list: string, items: readonly T[], keyOf: (t: T) => string, marker: string | undefined, pageSize: number): { page: T[]; next?: string } {
+  const after = decodeMarker(list, marker);
   const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
   const rest = after === undefined ? sorted : sorted.filter((t) => keyOf(t) > after);
   const page = rest.slice(0, pageSize);
   const last = page[page.length - 1];
-  return rest.length > pageSize && last !== undefined ? { page, next: encodeMarker(keyOf(last)) } : { page };
+  return rest.length > pageSize && last !== undefined ? { page, next: encodeMarker(list, keyOf(last)) } : { page };
 }
 
 /** A literal IPv4 or IPv6 address (node:net's check, without the zone index it also takes). */
