@@ -178,7 +178,20 @@ function splitCredentialUncached(credential: string): Scope {
     );
   }
   const [accessKeyId = "", scopeDate = "", region = "", service = "", terminator = ""] = parts;
-  return { accessKeyId, scopeDate, region, service, terminator };
+  return { accessKeyId: own(accessKeyId), scopeDate: own(scopeDate), region: own(region), service: own(service), terminator };
+}
+
+/**
+ * `s` as a string of its own. V8 makes a substring of 13 characters or more (what split() and
+ * slice() return here) a view into its parent, and the parent of a header value is the whole
+ * request head: the identity directory caches the access key id (in its cache key and in the
+ * principal), so each cached credential would keep its first request's head alive (about 1 KiB,
+ * Authorization and session token included) for as long as the entry lives. Concatenating and
+ * slicing again copies the characters into a new 1-character-longer string; the result no longer
+ * refers to the request. Runs once per new Credential value (see the memo above).
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
 }
 
 // One-entry memo of the last SignedHeaders value: a client sends the same list on every request,
