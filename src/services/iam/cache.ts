@@ -75,11 +75,22 @@ export class EpochCache<V> {
   }
 
   private set(key: string, value: V, accountId: string): void {
-    if (!this.map.has(key) && this.map.size >= this.max) {
+    const now = this.clock.now();
+    // Re-inserted at the young end, so the map's order is the order of expiry (one TTL for all).
+    this.map.delete(key);
+    // Expired entries go as soon as another is added, not when `max` pushes them out: an entry
+    // nobody asks for again (a session's credential, a deleted user) would otherwise hold its
+    // principal and everything hanging from it until `max` newer ones had arrived. Amortised
+    // O(1): each entry is dropped once, and the walk stops at the first live one.
+    for (const [k, e] of this.map) {
+      if (now < e.expiresAt) break;
+      this.map.delete(k);
+    }
+    if (this.map.size >= this.max) {
       // Oldest insertion first: the TTL bounds staleness, this bounds memory.
       const oldest = this.map.keys().next();
       if (!oldest.done) this.map.delete(oldest.value);
     }
-    this.map.set(key, { value, accountId, epoch: this.epochs.of(accountId), expiresAt: this.clock.now() + this.ttlMs });
+    this.map.set(key, { value, accountId, epoch: this.epochs.of(accountId), expiresAt: now + this.ttlMs });
   }
 }
