@@ -93,9 +93,28 @@ describe("openSqliteStorage", () => {
     const dir = tempDir();
     const s = openSqliteStorage({ path: join(dir, "db"), busyTimeoutMs: 1234 });
     try {
-      assert.deepEqual(s.settings(), { journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 1234, tempStore: 2 });
+      assert.deepEqual(s.settings(), { journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 1234, tempStore: 2, pageSize: 16_384 });
       assert.equal(s.isDurable(), true);
       assert.equal(s.engine, "sqlite");
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a database created before keeps its page size; its data stays readable and writable", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const old = new Database(path);
+    old.pragma("journal_mode = WAL");
+    old.exec("CREATE TABLE before_bulwark (x INTEGER)");
+    assert.equal(old.pragma("page_size", { simple: true }), 4096);
+    old.close();
+    const s = openSqliteStorage({ path });
+    try {
+      assert.equal(s.settings().pageSize, 4096);
+      await s.put("c", "k", { v: 1 });
+      assert.deepEqual(await s.get("c", "k"), { v: 1 });
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });

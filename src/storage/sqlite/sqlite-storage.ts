@@ -61,6 +61,8 @@ export interface SqliteSettings {
   busyTimeout: number;
   /** 2 = MEMORY: journals of savepoints, sorts and temporary tables never go to temporary files. */
   tempStore: number;
+  /** Bytes per page: PAGE_SIZE for a database this store created, what it had for an older one. */
+  pageSize: number;
 }
 
 const FILE_MODE = 0o600;
@@ -86,6 +88,9 @@ export class StorageMovedError extends Error {
   }
 }
 
+/** Page size of a database this store creates (see openSqliteStorage). */
+export const PAGE_SIZE = 16_384;
+
 /** Pauses between attempts to take the write lock (SQLite's busy handler sleeps the same). */
 const LOCK_RETRY_MS = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
 
@@ -100,6 +105,11 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
   const db = new Database(opts.path, { timeout: busyTimeout });
   try {
     db.pragma(`busy_timeout = ${Math.trunc(busyTimeout)}`);
+    // A new database gets 16 KiB pages (an existing one keeps its size: SQLite fixes it in WAL
+    // mode). Audit rows are ~2 KiB each: with 4 KiB pages nearly every event is a page of its
+    // own, and every page is a WAL frame written, then read back and written again at each
+    // checkpoint, one system call each; 16 KiB pages take a quarter of those calls.
+    if (!inMemory && db.pragma("page_count", { simple: true }) === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
     const mode = db.pragma("journal_mode = WAL", { simple: true });
     if (!inMemory && mode !== "wal") throw new Error(`SQLite refused WAL mode for ${opts.path} (journal_mode=${String(mode)})`);
     db.pragma("synchronous = FULL");
@@ -296,6 +306,7 @@ export class SqliteStorage implements Storage {
       foreignKeys: Number(this.db.pragma("foreign_keys", { simple: true })),
       busyTimeout: Number(this.db.pragma("busy_timeout", { simple: true })),
       tempStore: Number(this.db.pragma("temp_store", { simple: true })),
+      pageSize: Number(this.db.pragma("page_size", { simple: true })),
     };
   }
 
