@@ -18,6 +18,7 @@ import { openSqliteStorage } from "./storage/sqlite/sqlite-storage.js";
 import { loadRootKey } from "./crypto/root-key.js";
 import { createSealer, deriveSubkey } from "./crypto/seal.js";
 import { createAuditLog } from "./audit/audit-log.js";
+import { startAuditRetention } from "./audit/retention.js";
 import { loadOrCreateDigestSigner } from "./audit/digest-key.js";
 import type { AuditLog } from "./audit/types.js";
 import { createCloudTrailService } from "./services/cloudtrail/service.js";
@@ -541,6 +542,18 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     listening = server.url;
     logger.info({ url: server.url, dataDir: cfg.dataDir, tls: cfg.tls.enabled }, "listening");
 
+    // After the listener is up: a start that fails leaves no pruning running.
+    const retention =
+      cfg.audit.retentionDays > 0
+        ? startAuditRetention({
+            store: storage,
+            signer: digestSigner,
+            clock,
+            days: cfg.audit.retentionDays,
+            onPruned: (r) => logger.info({ prunedThroughSeq: r.throughSeq, deleted: r.deleted }, "audit events past the retention period deleted"),
+            onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit retention error"),
+          })
+        : undefined;
     let closing: Promise<void> | undefined;
     return {
       url: server.url,
@@ -565,6 +578,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
           await kms.stop();
           await orgs.idle();
           await core.iam.idle();
+          await retention?.stop();
           await audit.close();
           await storage.close();
           if (closeOpts?.discardFirstStart && core.opened.fresh) discardDataDir(cfg.dataDir, core.opened);

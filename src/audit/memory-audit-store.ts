@@ -11,6 +11,7 @@ import {
   type AuditLookupPage,
   type AuditQuery,
   type AuditRow,
+  type AuditPruneRow,
   type AuditStore,
 } from "../storage/types.js";
 import { auditRowsOf, type AuditBatch } from "../storage/audit-batch.js";
@@ -19,6 +20,7 @@ export class MemoryAuditStore implements AuditStore {
   /** Kept sorted by seq; tests may mutate (tamper) freely. */
   rows: AuditRow[] = [];
   digests: AuditDigestRow[] = [];
+  prunes: AuditPruneRow[] = [];
   appendCalls = 0;
   /** Test hook: the next appendAudit() throws this (nothing is written). */
   failNextAppend: Error | undefined;
@@ -104,6 +106,30 @@ export class MemoryAuditStore implements AuditStore {
 
   async listDigests(): Promise<AuditDigestRow[]> {
     return [...this.digests].sort((a, b) => a.seq - b.seq).map((d) => ({ ...d }));
+  }
+
+  async digestBefore(time: number, belowSeq: number): Promise<AuditDigestRow | undefined> {
+    const d = this.digests.filter((x) => x.time <= time && x.toSeq < belowSeq).pop();
+    return d ? { ...d } : undefined;
+  }
+
+  async appendAuditPrune(row: AuditPruneRow): Promise<void> {
+    const want = (this.prunes[this.prunes.length - 1]?.seq ?? 0) + 1;
+    if (row.seq !== want) throw new AuditConflictError(`audit prune records must continue without a gap: expected seq ${want}, got ${row.seq}`);
+    this.prunes.push({ ...row });
+  }
+
+  async listAuditPrunes(): Promise<AuditPruneRow[]> {
+    return this.prunes.map((p) => ({ ...p }));
+  }
+
+  async deleteAuditThrough(throughSeq: number, limit: number): Promise<number> {
+    const allowed = this.prunes.reduce((m, p) => Math.max(m, p.throughSeq), 0);
+    const doomed = this.rows.filter((r) => r.seq <= throughSeq).sort((a, b) => a.seq - b.seq).slice(0, limit);
+    if (doomed.some((r) => r.seq > allowed)) throw new Error("audit_events is append-only");
+    const gone = new Set(doomed);
+    this.rows = this.rows.filter((r) => !gone.has(r));
+    return doomed.length;
   }
 }
 

@@ -7,15 +7,27 @@
  * classified as "removed"/"chain-broken" rather than "reordered"/"inserted".
  */
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
-import type { AuditDigestRow, AuditRow, AuditStore } from "../storage/types.js";
+import type { AuditDigestRow, AuditPruneRow, AuditRow, AuditStore } from "../storage/types.js";
 import { chainHash, digestHash, GENESIS_HASH, type DigestContent } from "./chain.js";
 import { indexFieldsOf, isoSeconds, type CloudTrailEvent } from "./event.js";
+import type { PruneContent } from "./retention.js";
 
-export type ProblemKind = "edited" | "removed" | "inserted" | "reordered" | "bad-digest-signature" | "digest-mismatch" | "chain-broken" | "unsealed";
+export type ProblemKind =
+  | "edited"
+  | "removed"
+  | "inserted"
+  | "reordered"
+  | "bad-digest-signature"
+  | "digest-mismatch"
+  | "chain-broken"
+  | "unsealed"
+  | "bad-prune-record";
 
 export interface VerifyProblem {
   seq?: number;
   digest?: number;
+  /** A prune record (retention.ts). */
+  prune?: number;
   kind: ProblemKind;
   detail: string;
 }
@@ -67,8 +79,8 @@ function indexProblemOf(row: AuditRow): string | undefined {
   return bad.length > 0 ? `index columns disagree with the event JSON: ${bad.join(", ")}` : undefined;
 }
 
-async function* readRows(store: AuditStore, maxSeq: number, chunk: number): AsyncGenerator<AuditRow> {
-  let from = 1;
+async function* readRows(store: AuditStore, fromSeq: number, maxSeq: number, chunk: number): AsyncGenerator<AuditRow> {
+  let from = fromSeq;
   while (from <= maxSeq) {
     const to = Math.min(maxSeq, from + chunk - 1);
     const rows = await store.readAudit(from, to);
@@ -77,7 +89,7 @@ async function* readRows(store: AuditStore, maxSeq: number, chunk: number): Asyn
   }
 }
 
-function verifySignature(key: KeyObject, d: AuditDigestRow): boolean {
+function verifySignature(key: KeyObject, d: AuditDigestRow | AuditPruneRow): boolean {
   try {
     return cryptoVerify("sha256", Buffer.from(d.json, "utf8"), key, Buffer.from(d.signature, "base64"));
   } catch {
@@ -131,6 +143,31 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     prevD = d;
     prevC = c;
   }
+  // ---- prune records: the newest valid one says where the stored chain starts ----
+  let start: { seq: number; hash: string; at: string } | undefined;
+  for (const p of (await store.listAuditPrunes()).sort((a, b) => a.seq - b.seq)) {
+    const bad = (detail: string): void => void problems.push({ prune: p.seq, kind: "bad-prune-record", detail });
+    if (!verifySignature(key, p)) {
+      bad("prune record signature does not verify with the audit public key");
+      continue;
+    }
+    let c: PruneContent;
+    try {
+      c = JSON.parse(p.json) as PruneContent;
+    } catch {
+      bad("prune record JSON does not parse");
+      continue;
+    }
+    const d = contents.get(c.digestSeq);
+    if (c.prunedThroughSeq !== p.throughSeq || !Number.isSafeInteger(c.prunedThroughSeq) || c.prunedThroughSeq < 1) bad("row throughSeq differs from the signed one");
+    else if (d === undefined || d.toSeq !== c.prunedThroughSeq || d.lastHash !== c.prunedThroughHash) {
+      bad(`the digest it names (${c.digestSeq}) did not sign event ${c.prunedThroughSeq} with that hash`);
+    } else if (start === undefined || c.prunedThroughSeq > start.seq) start = { seq: c.prunedThroughSeq, hash: c.prunedThroughHash, at: c.prunedAt };
+  }
+  const firstSeq = (start?.seq ?? 0) + 1;
+  const firstPrevHash = start?.hash ?? GENESIS_HASH;
+  if (start !== undefined) notes.push(`events 1..${start.seq} were deleted under a signed prune record (${start.at}); the chain is checked from event ${firstSeq}`);
+
   // toSeq → digests that signed the chain head at that seq
   const headAt = new Map<number, Array<{ seq: number; lastHash: string }>>();
   for (const [seq, c] of contents) {
@@ -180,7 +217,7 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     const prev = at(i - 1);
     const row = e.row;
     const seq = row.seq;
-    const prevSeq = i === 0 ? 0 : (prev?.row.seq ?? seq - 1);
+    const prevSeq = i === 0 ? firstSeq - 1 : (prev?.row.seq ?? seq - 1);
     const heads = headAt.get(seq);
     if (heads) {
       seenHeads.add(seq);
@@ -191,7 +228,7 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     let problem: VerifyProblem | undefined;
     const ref = refMin.get(row.hash);
     const p = hashPos.get(row.prevHash);
-    const linked = i === 0 ? row.prevHash === GENESIS_HASH : prev !== undefined && row.prevHash === prev.row.hash;
+    const linked = i === 0 ? row.prevHash === firstPrevHash : prev !== undefined && row.prevHash === prev.row.hash;
     if (!e.contentOk) problem = { seq, kind: "edited", detail: "row content does not match its hash" };
     else if (e.indexProblem) problem = { seq, kind: "edited", detail: e.indexProblem };
     else if (seq !== prevSeq + 1) {
@@ -210,7 +247,12 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
       problem = {
         seq,
         kind: "removed",
-        detail: i === 0 ? "first row does not link to the genesis hash: earlier rows removed" : "prevHash matches no row: its predecessor was removed (later rows renumbered) or replaced",
+        detail:
+          i === 0
+            ? start === undefined
+              ? "first row does not link to the genesis hash: earlier rows removed"
+              : "first row after the pruned events does not link to the last pruned event"
+            : "prevHash matches no row: its predecessor was removed (later rows renumbered) or replaced",
       };
     } else {
       problem = { seq, kind: "chain-broken", detail: "prevHash does not link to the previous row" };
@@ -226,7 +268,7 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     return true;
   };
 
-  for await (const row of readRows(store, maxSeq, chunk)) {
+  for await (const row of readRows(store, firstSeq, maxSeq, chunk)) {
     events++;
     load(row);
     while (nextToProcess < loaded - W) {
@@ -240,9 +282,9 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
   }
 
   // ---- digests against the chain ----
-  const lastRowSeq = loaded === 0 ? 0 : (at(loaded - 1)?.row.seq ?? maxSeq);
+  const lastRowSeq = loaded === 0 ? firstSeq - 1 : (at(loaded - 1)?.row.seq ?? maxSeq);
   for (const [toSeq, list] of headAt) {
-    if (seenHeads.has(toSeq)) continue;
+    if (seenHeads.has(toSeq) || toSeq < firstSeq) continue; // pruned rows: checked through the prune record
     // A missing row inside the chain was already reported by the walk; a missing tail was not.
     if (toSeq > lastRowSeq) {
       for (const h of list) problems.push({ seq: toSeq, digest: h.seq, kind: "removed", detail: `rows ${lastRowSeq + 1}..${toSeq} covered by digest ${h.seq} are missing` });

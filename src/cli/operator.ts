@@ -13,12 +13,13 @@ import { fail } from "./output.js";
 
 /** The server's modules load only when a command runs, so `--help` and other commands stay fast. */
 async function lib() {
-  const [app, sqlite, verify, digest, auditLog, operatorAudit, errors, orgOperator, org, model, orgErrors, orgSdk, orgAccounts] = await Promise.all([
+  const [app, sqlite, verify, digest, auditLog, retention, operatorAudit, errors, orgOperator, org, model, orgErrors, orgSdk, orgAccounts] = await Promise.all([
     import("../app.js"),
     import("../storage/sqlite/sqlite-storage.js"),
     import("../audit/verify.js"),
     import("../audit/digest-key.js"),
     import("../audit/audit-log.js"),
+    import("../audit/retention.js"),
     import("./operator-audit.js"),
     import("../core/errors.js"),
     import("../services/organizations/operator.js"),
@@ -35,6 +36,7 @@ async function lib() {
     ...verify,
     ...digest,
     ...auditLog,
+    pruneAudit: retention.pruneAudit,
     ...operatorAudit,
     isAwsError: errors.isAwsError,
     ...orgOperator,
@@ -105,6 +107,18 @@ function invalidAccountFlag(o: { name: string; email: string; roleName: string }
   return ["--role-name", o.roleName];
 }
 
+/** The prune cutoff in ms from --before (ISO 8601 with a date) or --older-than-days. */
+function cutoffOf(o: { before?: string; olderThanDays?: string }, now: number, StartupError: new (m: string) => Error): number {
+  if (o.before !== undefined) {
+    const t = /^\d{4}-\d{2}-\d{2}/.test(o.before) ? Date.parse(o.before) : NaN;
+    if (!Number.isFinite(t)) throw new StartupError(`Invalid --before ${JSON.stringify(o.before)}: expected an ISO 8601 time such as 2026-09-01T00:00:00Z.`);
+    return t;
+  }
+  const days = Number(o.olderThanDays);
+  if (o.olderThanDays!.trim() === "" || !Number.isFinite(days) || days < 0) throw new StartupError(`Invalid --older-than-days ${JSON.stringify(o.olderThanDays)}: expected a number of days, 0 or more.`);
+  return now - days * 86_400_000;
+}
+
 function out(v: unknown): void {
   process.stdout.write(JSON.stringify(v, null, 2) + "\n");
 }
@@ -151,6 +165,32 @@ export function registerOperatorCommands(program: Command, common: Common): void
           process.exitCode = report.ok ? 0 : 2;
         } finally {
           await storage.close();
+        }
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  common(audit.command("prune"))
+    .description(
+      "delete the audit events older than a cutoff, in whole digest periods, under a prune record signed with the digest key, so `audit verify` still checks the rest (needs the root key; the server may be running)",
+    )
+    .option("--before <time>", "ISO 8601 time, e.g. 2026-09-01T00:00:00Z: events older than this go")
+    .option("--older-than-days <days>", "events older than this many days go")
+    .action(async (o: ConfigFlags & { before?: string; olderThanDays?: string }) => {
+      try {
+        const l = await lib();
+        if ((o.before === undefined) === (o.olderThanDays === undefined)) throw new l.StartupError("Give one of --before <time> or --older-than-days <days>.");
+        const cfg = loadConfig(o);
+        const core = await l.openCore(cfg, { allowCreate: false });
+        try {
+          const now = core.clock.now();
+          const before = cutoffOf(o, now, l.StartupError);
+          const signer = await l.loadOrCreateDigestSigner(core.storage, core.sealer);
+          const r = await l.pruneAudit(core.storage, signer, now, before);
+          out({ before: new Date(before).toISOString(), prunedThroughEvent: r.throughSeq, deleted: r.deleted, newPruneRecord: r.record?.seq ?? null });
+        } finally {
+          await core.storage.close();
         }
       } catch (e) {
         fail(e);

@@ -25,6 +25,7 @@ export const FILE_KEYS = {
   httpEngine: "string",
   auditDigestIntervalSeconds: "number",
   auditBatchMaxDelayMs: "number",
+  auditRetentionDays: "number",
   shutdownGraceSeconds: "number",
   redisUrl: "string",
   dataPlaneHost: "string",

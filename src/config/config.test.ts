@@ -115,7 +115,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -191,6 +191,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         httpEngine: "node",
         auditDigestIntervalSeconds: 0,
         auditBatchMaxDelayMs: 5,
+        auditRetentionDays: 90,
         shutdownGraceSeconds: 1.5,
         redisUrl: "redis://cache:6379/2",
         dataPlaneHost: "0.0.0.0",
@@ -210,7 +211,7 @@ test("config file: each value has its JSON type and the same range as its enviro
   );
   assert.deepEqual(
     [all.dataDir, all.listen, all.tls.enabled, all.tls.extraNames, all.rootKey, all.defaultRegion, all.logLevel, all.maxBodyBytes, all.maxConnectionsPerIp, all.httpEngine, all.audit, all.shutdownGraceSeconds, all.redisUrl],
-    ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, 0, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5 }, 1.5, "redis://cache:6379/2"],
+    ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, 0, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5, retentionDays: 90 }, 1.5, "redis://cache:6379/2"],
   );
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
@@ -236,6 +237,9 @@ test("environment variables: every setting refuses an invalid value, naming the 
   refused({ BULWARK_HTTP_ENGINE: "uws" }, 'Invalid BULWARK_HTTP_ENGINE: expected one of http1, node, got "uws"');
   refused({ BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: "-1" }, 'Invalid BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: expected a number of at least 0 (0 = no periodic digests), got "-1"');
   refused({ BULWARK_AUDIT_BATCH_MAX_DELAY_MS: "soon" }, 'Invalid BULWARK_AUDIT_BATCH_MAX_DELAY_MS: expected a number of at least 0, got "soon"');
+  refused({ BULWARK_AUDIT_RETENTION_DAYS: "-30" }, 'Invalid BULWARK_AUDIT_RETENTION_DAYS: expected a number of at least 0 (0 = keep every event), got "-30"');
+  assert.equal(loadConfig({}, { BULWARK_AUDIT_RETENTION_DAYS: "0.5" }).audit.retentionDays, 0.5);
+  assert.equal(loadConfig({}, {}).audit.retentionDays, 0);
   refused({ BULWARK_SHUTDOWN_GRACE_SECONDS: "abc" }, 'Invalid BULWARK_SHUTDOWN_GRACE_SECONDS: expected a number of at least 0, got "abc"');
   for (const name of ["BULWARK_KMS_CRYPTO_RPS", "BULWARK_KMS_RSA_RPS", "BULWARK_KMS_ECC_RPS", "BULWARK_KMS_PQ_RPS"]) {
     refused({ [name]: "-1" }, `Invalid ${name}: expected a number of at least 0 (0 = no quota), got "-1"`);

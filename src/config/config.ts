@@ -27,7 +27,7 @@ export interface BulwarkConfig {
   maxConnectionsPerIp: number;
   /** HTTP implementation of the API endpoint (BULWARK_HTTP_ENGINE): Bulwark's own HTTP/1.1 server, or node:http as a fallback. */
   httpEngine: "http1" | "node";
-  audit: { digestIntervalSeconds: number; batchMaxDelayMs: number };
+  audit: { digestIntervalSeconds: number; batchMaxDelayMs: number; retentionDays: number };
   /** Redis URL for state shared by a fleet of Bulwark nodes (WAF rate-based rule counters); local counters when unset. */
   redisUrl?: string;
   /** How long in-flight requests may take to finish on SIGTERM. */
@@ -251,6 +251,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       digestIntervalSeconds:
         setting(number({ zero: "0 = no periodic digests" }), { env: "BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS", file: fromFile("auditDigestIntervalSeconds") }) ?? 60,
       batchMaxDelayMs: setting(number({}), { env: "BULWARK_AUDIT_BATCH_MAX_DELAY_MS", file: fromFile("auditBatchMaxDelayMs") }) ?? 0,
+      retentionDays: setting(number({ zero: "0 = keep every event" }), { env: "BULWARK_AUDIT_RETENTION_DAYS", file: fromFile("auditRetentionDays") }) ?? 0,
     },
     shutdownGraceSeconds: setting(number({}), { env: "BULWARK_SHUTDOWN_GRACE_SECONDS", file: fromFile("shutdownGraceSeconds") }) ?? 20,
     dataPlane: {

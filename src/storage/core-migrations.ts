@@ -204,4 +204,37 @@ DROP TABLE audit_resources;`,
 COMMENT ON TABLE audit_resources IS 'One row per resource name and type of an event: exact-match lookups (B-tree entries cannot hold long resource lists)';`,
 };
 
-export const coreMigrations: readonly Migration[] = [docs, meta, audit, auditLookupIndex, auditResourceLookup];
+/*
+ * Retention: audit_prunes holds signed prune records (src/audit/retention.ts); rows of
+ * audit_events up to the highest through_seq may be deleted, every other row stays undeletable.
+ * Prune records themselves are append-only.
+ */
+const auditPrunes: Migration = {
+  id: "0006-audit-prunes",
+  sqlite: `
+CREATE TABLE audit_prunes (
+  seq         INTEGER PRIMARY KEY,
+  time        INTEGER NOT NULL,
+  through_seq INTEGER NOT NULL,
+  json        TEXT NOT NULL,
+  signature   TEXT NOT NULL
+);
+CREATE TRIGGER audit_prunes_no_update BEFORE UPDATE ON audit_prunes
+  BEGIN SELECT RAISE(ABORT, 'audit_prunes is append-only'); END;
+CREATE TRIGGER audit_prunes_no_delete BEFORE DELETE ON audit_prunes
+  BEGIN SELECT RAISE(ABORT, 'audit_prunes is append-only'); END;
+DROP TRIGGER audit_events_no_delete;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+  WHEN OLD.seq > COALESCE((SELECT MAX(through_seq) FROM audit_prunes), 0)
+  BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;`,
+  postgres: `
+CREATE TABLE audit_prunes (
+  seq         BIGINT PRIMARY KEY,
+  time        BIGINT NOT NULL,
+  through_seq BIGINT NOT NULL,
+  json        TEXT NOT NULL,
+  signature   TEXT NOT NULL
+);`,
+};
+
+export const coreMigrations: readonly Migration[] = [docs, meta, audit, auditLookupIndex, auditResourceLookup, auditPrunes];

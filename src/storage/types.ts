@@ -85,6 +85,20 @@ export interface AuditDigestRow {
   signature: string; // base64
 }
 
+/**
+ * A signed permission to delete the oldest rows of the audit log (retention): rows 1..throughSeq
+ * may be absent; `json` names the digest that signed row throughSeq's hash, so verification
+ * starts the chain there (see src/audit/retention.ts).
+ */
+export interface AuditPruneRow {
+  seq: number;
+  time: number;
+  throughSeq: number;
+  /** The prune record JSON exactly as signed. */
+  json: string;
+  signature: string; // base64
+}
+
 export interface AuditQuery {
   accountId: string;
   startTime?: number;
@@ -152,6 +166,17 @@ export interface AuditStore {
   appendDigest(row: AuditDigestRow): Promise<void>;
   lastDigest(): Promise<AuditDigestRow | undefined>;
   listDigests(): Promise<AuditDigestRow[]>;
+  /** The newest digest signed at or before `time` that covers rows up to below `belowSeq` only. */
+  digestBefore(time: number, belowSeq: number): Promise<AuditDigestRow | undefined>;
+  /** Appends a prune record; its seq must follow the last one's (else AuditConflictError). */
+  appendAuditPrune(row: AuditPruneRow): Promise<void>;
+  listAuditPrunes(): Promise<AuditPruneRow[]>;
+  /**
+   * Deletes at most `limit` of the oldest rows with seq <= throughSeq, in one transaction, and
+   * returns how many. Only rows a stored prune record covers can be deleted (the store refuses
+   * any other deletion).
+   */
+  deleteAuditThrough(throughSeq: number, limit: number): Promise<number>;
 }
 
 export interface Storage extends DocStore, AuditStore {

@@ -162,3 +162,42 @@ test("operator commands while the server runs: the server's calls go on being an
     rmSync(s.dataDir, { recursive: true, force: true });
   }
 });
+
+test("audit prune while the server runs: old digest periods go, LookupEvents and audit verify see the rest", async () => {
+  const s = await startTestServer();
+  try {
+    const sts = new STSClient(s.clientConfig());
+    for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
+    await s.app.audit.flush(); // a digest over the first calls
+    await new Promise((r) => setTimeout(r, 1100)); // a later second: the cutoff falls between
+    const cutoff = new Date(s.clock.now()).toISOString();
+    await new Promise((r) => setTimeout(r, 1100));
+    await sts.send(new GetCallerIdentityCommand({}));
+
+    const refused = await cli(s, ["audit", "prune"]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /Give one of --before <time> or --older-than-days <days>/);
+
+    const pruned = await cli(s, ["audit", "prune", "--before", cutoff]);
+    assert.equal(pruned.status, 0, pruned.stderr);
+    const out = JSON.parse(pruned.stdout);
+    assert.ok(out.prunedThroughEvent >= 3 && out.deleted === out.prunedThroughEvent && out.newPruneRecord === 1, pruned.stdout);
+
+    // The server goes on appending on the same chain.
+    await sts.send(new GetCallerIdentityCommand({}));
+    await s.app.audit.flush();
+    const ct = new CloudTrailClient(s.clientConfig());
+    const events = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetCallerIdentity" }] }))).Events ?? [];
+    assert.equal(events.length, 2, "the calls after the cutoff are kept, the three before it are gone");
+    assert.ok(events.every((e) => e.EventTime! > new Date(cutoff)));
+
+    const verify = await cli(s, ["audit", "verify", "--json"]);
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    const report = JSON.parse(verify.stdout);
+    assert.equal(report.ok, true);
+    assert.match(report.notes[0], new RegExp(`^events 1\\.\\.${out.prunedThroughEvent} were deleted under a signed prune record`));
+  } finally {
+    await s.stop();
+    rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});

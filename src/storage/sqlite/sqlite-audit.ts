@@ -15,7 +15,7 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { AuditBatch } from "../audit-batch.js";
-import { AuditConflictError, type AuditActivityQuery, type AuditActivityRow, type AuditDigestRow, type AuditLookupPage, type AuditQuery, type AuditRow } from "../types.js";
+import { AuditConflictError, type AuditActivityQuery, type AuditActivityRow, type AuditDigestRow, type AuditLookupPage, type AuditPruneRow, type AuditQuery, type AuditRow } from "../types.js";
 
 /** Per batch of appendBatches: undefined when appended, else why not (conflict: it did not continue the log). */
 export type BatchOutcome = { error: string; conflict: boolean } | undefined;
@@ -86,6 +86,12 @@ export class SqliteAudit {
   private readonly insertDigest: BetterSqlite3.Statement<[number, number, number, number, string, string]>;
   private readonly lastDigestStmt: BetterSqlite3.Statement<[], AuditDigestRow>;
   private readonly listDigestsStmt: BetterSqlite3.Statement<[], AuditDigestRow>;
+  private readonly digestBeforeStmt: BetterSqlite3.Statement<[number, number], AuditDigestRow>;
+  private readonly lastPruneSeqStmt: BetterSqlite3.Statement<[], { seq: number }>;
+  private readonly insertPrune: BetterSqlite3.Statement<[number, number, number, string, string]>;
+  private readonly listPrunesStmt: BetterSqlite3.Statement<[], AuditPruneRow>;
+  private readonly deleteThroughStmt: BetterSqlite3.Statement<[number, number]>;
+  private readonly appendPruneTx: BetterSqlite3.Transaction<(row: AuditPruneRow) => void>;
 
   constructor(db: BetterSqlite3.Database) {
     this.insertEvent = db.prepare(
@@ -161,6 +167,16 @@ export class SqliteAudit {
     this.insertDigest = db.prepare("INSERT INTO audit_digests (seq, time, from_seq, to_seq, json, signature) VALUES (?, ?, ?, ?, ?, ?)");
     this.lastDigestStmt = db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY seq DESC LIMIT 1`);
     this.listDigestsStmt = db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests ORDER BY seq`);
+    this.digestBeforeStmt = db.prepare(`SELECT ${DIGEST_COLUMNS} FROM audit_digests WHERE time <= ? AND to_seq < ? ORDER BY seq DESC LIMIT 1`);
+    this.lastPruneSeqStmt = db.prepare("SELECT seq FROM audit_prunes ORDER BY seq DESC LIMIT 1");
+    this.insertPrune = db.prepare("INSERT INTO audit_prunes (seq, time, through_seq, json, signature) VALUES (?, ?, ?, ?, ?)");
+    this.listPrunesStmt = db.prepare("SELECT seq, time, through_seq AS throughSeq, json, signature FROM audit_prunes ORDER BY seq");
+    this.deleteThroughStmt = db.prepare("DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE seq <= ? ORDER BY seq LIMIT ?)");
+    this.appendPruneTx = db.transaction((row: AuditPruneRow) => {
+      const want = (this.lastPruneSeqStmt.get()?.seq ?? 0) + 1;
+      if (row.seq !== want) throw new AuditConflictError(`audit prune records must continue without a gap: expected seq ${want}, got ${row.seq}`);
+      this.insertPrune.run(row.seq, row.time, row.throughSeq, row.json, row.signature);
+    });
   }
 
   /**
@@ -266,6 +282,24 @@ export class SqliteAudit {
 
   lastDigest(): AuditDigestRow | undefined {
     return this.lastDigestStmt.get();
+  }
+
+  digestBefore(time: number, belowSeq: number): AuditDigestRow | undefined {
+    return this.digestBeforeStmt.get(time, belowSeq);
+  }
+
+  appendPrune(row: AuditPruneRow): void {
+    this.appendPruneTx.immediate(row);
+  }
+
+  listPrunes(): AuditPruneRow[] {
+    return this.listPrunesStmt.all();
+  }
+
+  /** See AuditStore.deleteAuditThrough; the delete trigger refuses rows no prune record covers. */
+  deleteThrough(throughSeq: number, limit: number): number {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError("audit delete limit must be a positive integer");
+    return this.deleteThroughStmt.run(throughSeq, limit).changes;
   }
 
   listDigests(): AuditDigestRow[] {

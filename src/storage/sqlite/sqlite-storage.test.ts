@@ -13,6 +13,7 @@ import { generateDigestSigner } from "../../audit/digest-key.js";
 import { MemoryAuditStore } from "../../audit/memory-audit-store.js";
 import { record as auditRecord, T0 } from "../../audit/test-fixtures.js";
 import { verifyAudit } from "../../audit/verify.js";
+import { pruneAudit } from "../../audit/retention.js";
 import { sqliteMigrationDriver } from "./sqlite-migrations.js";
 import type { Storage } from "../types.js";
 import { openSqliteStorage, StorageMovedError, type SqliteStorage } from "./sqlite-storage.js";
@@ -330,6 +331,63 @@ describe("openSqliteStorage", () => {
       const report = await verifyAudit(s, signer.publicKeyPem);
       assert.equal(report.ok, true, JSON.stringify(report.problems));
       assert.equal(report.events, 5);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("retention: only rows a signed prune record covers can be deleted; the log continues and verifies after a restart", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const signer = generateDigestSigner();
+    const clock = new ManualClock(T0);
+    let s = openSqliteStorage({ path, auditWriterThread: true });
+    try {
+      let log = createAuditLog({ store: s, digestSigner: signer, clock, digestIntervalMs: 0 });
+      const events = async (from: number, to: number): Promise<void> => {
+        for (let i = from; i <= to; i++) {
+          clock.advance(1000);
+          await log.record(auditRecord({ time: clock.now(), requestId: `req-${i}` }));
+        }
+        await log.flush(); // a digest over them
+      };
+      await events(1, 20);
+      await events(21, 30);
+      await events(31, 32);
+      // The table refuses deletes of its own accord (append-only), prunes too.
+      const raw = new Database(path);
+      try {
+        assert.throws(() => raw.prepare("DELETE FROM audit_events WHERE seq = 1").run(), /append-only/);
+        raw.prepare("INSERT INTO audit_prunes (seq, time, through_seq, json, signature) VALUES (1, 0, 5, '{}', 'x')").run();
+        // A stray row in audit_prunes (no valid signature) lets SQLite delete, but verify then fails: see verify tests.
+        assert.throws(() => raw.prepare("DELETE FROM audit_prunes").run(), /append-only/);
+        assert.throws(() => raw.prepare("UPDATE audit_prunes SET through_seq = 99").run(), /append-only/);
+        assert.throws(() => raw.prepare("DELETE FROM audit_events WHERE seq = 6").run(), /append-only/);
+      } finally {
+        raw.close();
+      }
+      await assert.rejects(s.deleteAuditThrough(25, 100), /append-only/);
+      assert.equal((await s.readAudit(1, 40)).length, 32);
+      // Prune through digest 2 (event 30), in slices of 7.
+      const r = await pruneAudit(s, signer, clock.now(), T0 + 31_000, { sliceRows: 7 });
+      assert.deepEqual([r.throughSeq, r.deleted, r.record?.seq], [30, 30, 2]);
+      assert.deepEqual((await s.readAudit(1, 40)).map((x) => x.seq), [31, 32]);
+      assert.deepEqual((await s.listAuditPrunes()).map((p) => p.throughSeq), [5, 30]);
+      await log.close();
+      await s.close();
+      s = openSqliteStorage({ path, auditWriterThread: true });
+      log = createAuditLog({ store: s, digestSigner: signer, clock, digestIntervalMs: 0 });
+      await events(33, 34);
+      await log.close();
+      assert.deepEqual((await s.readAudit(1, 40)).map((x) => x.seq), [31, 32, 33, 34]);
+      const report = await verifyAudit(s, signer.publicKeyPem);
+      // The unsigned stray record is reported; the signed one carries the check.
+      assert.deepEqual(
+        report.problems.map((p) => [p.prune, p.kind]),
+        [[1, "bad-prune-record"]],
+      );
+      assert.equal(report.events, 4);
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });

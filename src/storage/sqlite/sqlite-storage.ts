@@ -29,7 +29,7 @@ import Database from "better-sqlite3";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { coreMigrations } from "../core-migrations.js";
 import { runMigrations } from "../migrations.js";
-import type { AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditLookupPage, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
+import type { AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditLookupPage, AuditPruneRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
 import type { AuditBatch } from "../audit-batch.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
@@ -261,6 +261,22 @@ export class SqliteStorage implements Storage {
 
   listDigests(): Promise<AuditDigestRow[]> {
     return this.read(() => this.audit.listDigests());
+  }
+
+  digestBefore(time: number, belowSeq: number): Promise<AuditDigestRow | undefined> {
+    return this.read(() => this.audit.digestBefore(time, belowSeq));
+  }
+
+  appendAuditPrune(row: AuditPruneRow): Promise<void> {
+    return this.write(() => this.audit.appendPrune(row));
+  }
+
+  listAuditPrunes(): Promise<AuditPruneRow[]> {
+    return this.read(() => this.audit.listPrunes());
+  }
+
+  deleteAuditThrough(throughSeq: number, limit: number): Promise<number> {
+    return this.write(() => this.audit.deleteThrough(throughSeq, limit));
   }
 
   // ---- Storage --------------------------------------------------------------------

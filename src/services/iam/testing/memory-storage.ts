@@ -12,6 +12,7 @@ import type {
   AuditActivityQuery,
   AuditActivityRow,
   AuditDigestRow,
+  AuditPruneRow,
   AuditLookupPage,
   AuditQuery,
   AuditRow,
@@ -236,6 +237,19 @@ export class MemoryStorage implements Storage {
   }
   async listDigests(): Promise<AuditDigestRow[]> {
     return this.exclusive(async () => [...this.digests]);
+  }
+  // Retention: the audit module's own store (MemoryAuditStore) is where pruning is tested.
+  async digestBefore(time: number, belowSeq: number): Promise<AuditDigestRow | undefined> {
+    return this.exclusive(async () => this.digests.filter((d) => d.time <= time && d.toSeq < belowSeq).pop());
+  }
+  async appendAuditPrune(_row: AuditPruneRow): Promise<void> {
+    throw new Error("audit pruning is not supported by this test store");
+  }
+  async listAuditPrunes(): Promise<AuditPruneRow[]> {
+    return [];
+  }
+  async deleteAuditThrough(_throughSeq: number, _limit: number): Promise<number> {
+    throw new Error("audit_events is append-only");
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * deep-copied on the way in and out (like a real store that serialises JSON), so tests
  * catch code that mutates what it read. Transactions are serialised and all-or-nothing.
  */
-import type { AuditActivityQuery, AuditDigestRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Storage } from "../../../storage/types.js";
+import type { AuditActivityQuery, AuditDigestRow, AuditPruneRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Storage } from "../../../storage/types.js";
 import type { AuditBatch } from "../../../storage/audit-batch.js";
 
 type Collections = Map<string, Map<string, string>>;
@@ -182,6 +182,16 @@ export function createMemoryStorage(): MemoryStorage {
     },
     async listDigests() {
       return [];
+    },
+    async digestBefore(_time: number, _belowSeq: number) {
+      return undefined;
+    },
+    async appendAuditPrune(_row: AuditPruneRow) {},
+    async listAuditPrunes() {
+      return [];
+    },
+    async deleteAuditThrough(_throughSeq: number, _limit: number) {
+      return 0;
     },
     dump() {
       return JSON.stringify([...data].map(([c, m]) => [c, [...m]]));
