@@ -527,6 +527,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
       engine: cfg.httpEngine,
       maxBodyBytes: cfg.maxBodyBytes,
+      maxBufferedBodyBytes: cfg.maxBufferedBodyBytes,
       maxConnectionsPerIp: cfg.maxConnectionsPerIp,
       clock,
       logger,

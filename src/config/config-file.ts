@@ -21,6 +21,7 @@ export const FILE_KEYS = {
   defaultRegion: "string",
   logLevel: "string",
   maxBodyBytes: "number",
+  maxBufferedBodyBytes: "number",
   maxConnectionsPerIp: "number",
   httpEngine: "string",
   auditDigestIntervalSeconds: "number",

@@ -22,6 +22,7 @@ test("defaults: HTTPS on 127.0.0.1:4566, ./.data, no root key source", () => {
   assert.equal(c.rootKey, undefined);
   assert.equal(c.defaultRegion, "us-east-1");
   assert.equal(c.maxConnectionsPerIp, 1024);
+  assert.equal(c.maxBufferedBodyBytes, 256 * 1024 * 1024);
   assert.ok(Object.isFrozen(c));
 });
 
@@ -115,7 +116,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -187,6 +188,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         defaultRegion: "eu-west-1",
         logLevel: "WARN",
         maxBodyBytes: 2048,
+        maxBufferedBodyBytes: 4096,
         maxConnectionsPerIp: 0,
         httpEngine: "node",
         auditDigestIntervalSeconds: 0,
@@ -214,6 +216,7 @@ test("config file: each value has its JSON type and the same range as its enviro
     ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, 0, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5, retentionDays: 90 }, 1.5, "redis://cache:6379/2"],
   );
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
+  assert.equal(all.maxBufferedBodyBytes, 4096);
   assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
 });
 
@@ -234,6 +237,9 @@ test("environment variables: every setting refuses an invalid value, naming the 
     refused({ BULWARK_MAX_CONNECTIONS_PER_IP: bad }, `Invalid BULWARK_MAX_CONNECTIONS_PER_IP: expected a whole number of at least 0 (0 = no limit), got "${bad}"`);
   }
   assert.equal(loadConfig({}, { BULWARK_MAX_CONNECTIONS_PER_IP: "16" }).maxConnectionsPerIp, 16);
+  for (const bad of ["plenty", "-1", "1.5"]) {
+    refused({ BULWARK_MAX_BUFFERED_BODY_BYTES: bad }, `Invalid BULWARK_MAX_BUFFERED_BODY_BYTES: expected a whole number of at least 0 (0 = no limit), got "${bad}"`);
+  }
   refused({ BULWARK_HTTP_ENGINE: "uws" }, 'Invalid BULWARK_HTTP_ENGINE: expected one of http1, node, got "uws"');
   refused({ BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: "-1" }, 'Invalid BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: expected a number of at least 0 (0 = no periodic digests), got "-1"');
   refused({ BULWARK_AUDIT_BATCH_MAX_DELAY_MS: "soon" }, 'Invalid BULWARK_AUDIT_BATCH_MAX_DELAY_MS: expected a number of at least 0, got "soon"');
@@ -268,6 +274,20 @@ test("environment variables: valid values, switches in both directions, AWS_REGI
   assert.equal(loadConfig({}, { BULWARK_ADMIN_USER_NAME: "ops.admin@example" }).admin.userName, "ops.admin@example");
   // An empty variable is as good as unset.
   assert.equal(loadConfig({}, { BULWARK_LISTEN: "", BULWARK_MAX_BODY_BYTES: "" }).listen.port, 4566);
+});
+
+test("the body budget is at least the largest body (or 0, no limit): a smaller one could never hold such a body and refuses to start", () => {
+  const mib = 1024 * 1024;
+  const message = (budget: number, max: number) =>
+    `BULWARK_MAX_BUFFERED_BODY_BYTES (maxBufferedBodyBytes) is ${budget}, less than BULWARK_MAX_BODY_BYTES (maxBodyBytes), ${max}: a body of the largest size allowed would never fit. Set it to at least ${max}, or 0 for no limit.`;
+  assert.throws(() => loadConfig({}, { BULWARK_MAX_BUFFERED_BODY_BYTES: String(10 * mib - 1) }), { message: message(10 * mib - 1, 10 * mib) });
+  // The default budget too: a larger body limit needs a budget to match.
+  assert.throws(() => loadConfig({}, { BULWARK_MAX_BODY_BYTES: String(512 * mib) }), { message: message(256 * mib, 512 * mib) });
+  assert.throws(() => loadConfig({ config: configFile({ maxBodyBytes: 2048, maxBufferedBodyBytes: 2047 }) }, {}), { message: message(2047, 2048) });
+  assert.equal(loadConfig({}, { BULWARK_MAX_BUFFERED_BODY_BYTES: String(10 * mib) }).maxBufferedBodyBytes, 10 * mib);
+  const unbounded = loadConfig({}, { BULWARK_MAX_BODY_BYTES: String(512 * mib), BULWARK_MAX_BUFFERED_BODY_BYTES: "0" });
+  assert.deepEqual([unbounded.maxBodyBytes, unbounded.maxBufferedBodyBytes, describeConfig(unbounded).maxBufferedBodyBytes], [512 * mib, 0, "no limit"]);
+  assert.equal(describeConfig(loadConfig({}, {})).maxBufferedBodyBytes, 256 * mib);
 });
 
 test("flags: refused with a message naming the flag", () => {

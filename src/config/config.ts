@@ -23,6 +23,12 @@ export interface BulwarkConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Largest request body accepted, bytes. */
   maxBodyBytes: number;
+  /**
+   * Bytes all request bodies being received on the API endpoint may hold together; a body that
+   * does not fit is answered ServiceUnavailable (503) unread. 0 = no limit; otherwise at least
+   * maxBodyBytes.
+   */
+  maxBufferedBodyBytes: number;
   /** Open connections one client address may hold on the API endpoint; 0 = no limit. */
   maxConnectionsPerIp: number;
   /** HTTP implementation of the API endpoint (BULWARK_HTTP_ENGINE): Bulwark's own HTTP/1.1 server, or node:http as a fallback. */
@@ -226,6 +232,16 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   const redis = setting(redisUrl, { env: "BULWARK_REDIS_URL", file: fromFile("redisUrl") });
   const symmetricRps = setting(number(RPS), { flag: flag(flags.kmsCryptoRps, "--kms-crypto-rps"), env: "BULWARK_KMS_CRYPTO_RPS", file: fromFile("kmsCryptoRps") });
 
+  const maxBodyBytes = setting(number({ integer: true, min: 1 }), { env: "BULWARK_MAX_BODY_BYTES", file: fromFile("maxBodyBytes") }) ?? 10 * 1024 * 1024;
+  const maxBufferedBodyBytes =
+    setting(number({ integer: true, zero: "0 = no limit" }), { env: "BULWARK_MAX_BUFFERED_BODY_BYTES", file: fromFile("maxBufferedBodyBytes") }) ?? 256 * 1024 * 1024;
+  // A smaller budget would refuse every body of the largest size allowed, whatever the load.
+  if (maxBufferedBodyBytes > 0 && maxBufferedBodyBytes < maxBodyBytes) {
+    throw new ConfigError(
+      `BULWARK_MAX_BUFFERED_BODY_BYTES (maxBufferedBodyBytes) is ${maxBufferedBodyBytes}, less than BULWARK_MAX_BODY_BYTES (maxBodyBytes), ${maxBodyBytes}: a body of the largest size allowed would never fit. Set it to at least ${maxBodyBytes}, or 0 for no limit.`,
+    );
+  }
+
   const limits = { ...DEFAULT_DATAPLANE_LIMITS };
   const fileLimits = (file.dataPlaneLimits ?? {}) as Partial<Record<keyof Limits, unknown>>;
   for (const key of Object.keys(LIMITS) as Array<keyof Limits>) {
@@ -243,7 +259,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     admin: { ...(adminId ? { accessKeyId: adminId } : {}), ...(adminSecret ? { secretAccessKey: adminSecret } : {}), userName: adminUserName },
     defaultRegion: setting(region, { env: ["BULWARK_REGION", "AWS_REGION"], file: fromFile("defaultRegion") }) ?? "us-east-1",
     logLevel,
-    maxBodyBytes: setting(number({ integer: true, min: 1 }), { env: "BULWARK_MAX_BODY_BYTES", file: fromFile("maxBodyBytes") }) ?? 10 * 1024 * 1024,
+    maxBodyBytes,
+    maxBufferedBodyBytes,
     maxConnectionsPerIp:
       setting(number({ integer: true, zero: "0 = no limit" }), { env: "BULWARK_MAX_CONNECTIONS_PER_IP", file: fromFile("maxConnectionsPerIp") }) ?? 1024,
     httpEngine,

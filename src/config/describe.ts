@@ -28,6 +28,7 @@ export function describeConfig(cfg: Readonly<BulwarkConfig>): Record<keyof Bulwa
     defaultRegion: cfg.defaultRegion,
     logLevel: cfg.logLevel,
     maxBodyBytes: cfg.maxBodyBytes,
+    maxBufferedBodyBytes: cfg.maxBufferedBodyBytes === 0 ? "no limit" : cfg.maxBufferedBodyBytes,
     maxConnectionsPerIp: cfg.maxConnectionsPerIp === 0 ? "no limit" : cfg.maxConnectionsPerIp,
     httpEngine: cfg.httpEngine,
     audit: cfg.audit,

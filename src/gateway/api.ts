@@ -2,6 +2,7 @@
  * The request and response as the gateway sees them, whichever HTTP engine parsed the bytes
  * (src/gateway/http1/ by default, node:http behind BULWARK_HTTP_ENGINE=node).
  */
+import type { BodyBudget } from "./body-budget.js";
 
 /** A TLS connection's negotiated protocol ("TLSv1.3") and cipher suite (OpenSSL's name, e.g. "TLS_AES_256_GCM_SHA384"). */
 export interface TlsInfo {
@@ -18,6 +19,13 @@ export function tlsInfoOf(socket: object): TlsInfo | undefined {
   return typeof version === "string" && typeof cipher === "string" ? { version, cipher } : undefined;
 }
 
+/**
+ * Why a request arrives without its body: larger than the listener's limit (`too-large`, 413), or
+ * no room left in the budget shared by bodies being received (`busy`, 503). Either way the body was
+ * left unread and the connection closes after the answer.
+ */
+export type UnreadBody = "too-large" | "busy";
+
 /** Node-style header map: lower-case names, repeated fields merged as node's IncomingMessage merges them. */
 export type ApiHeaders = Record<string, string | string[] | undefined>;
 
@@ -33,10 +41,12 @@ export interface ApiRequest {
   /** The TLS session the request came over (none for plain HTTP), for CloudTrail's tlsDetails. */
   tls?: TlsInfo;
   /**
-   * The whole body (decoded from chunked framing), or undefined when it is larger than the
-   * listener's limit: then it was left unread and the connection closes after the answer.
+   * The whole body (decoded from chunked framing), or undefined when it was left unread (`unread`
+   * says why): then the connection closes after the answer.
    */
   body: Buffer | undefined;
+  /** Set when `body` is undefined. */
+  unread?: UnreadBody;
 }
 
 export interface ApiResponder {
@@ -61,6 +71,11 @@ export interface ListenerOptions {
   maxBodyBytes: number;
   /** Open connections one client address may hold; more are closed at once (0: no limit). */
   maxConnectionsPerIp?: number;
+  /**
+   * Memory for bodies being received, shared with every other listener given the same budget; a
+   * body that does not fit is not read and the request arrives with `unread: "busy"`. None: no bound.
+   */
+  bodyBudget?: BodyBudget;
   onRequest: (req: ApiRequest, res: ApiResponder) => void;
 }
 

@@ -6,36 +6,67 @@
 import http from "node:http";
 import https from "node:https";
 import type { Socket } from "node:net";
-import { tlsInfoOf, type ApiRequest, type ApiResponder, type Listener, type ListenerOptions } from "./api.js";
+import { tlsInfoOf, type ApiRequest, type ApiResponder, type Listener, type ListenerOptions, type UnreadBody } from "./api.js";
 import { apiTlsOptions, limitConnectionsPerIp, listenOn } from "./listen.js";
 import { BodyParts } from "./body-parts.js";
+import type { BodyBudget } from "./body-budget.js";
 
 const EMPTY = Buffer.alloc(0);
 
-/** The body, or undefined when larger than `limit` (the rest is discarded unread). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * The body, or why it was left unread (the rest is discarded): larger than `limit`, or no room
+ * in `budget` (a declared length is reserved up front, a chunked body as its data arrives). What
+ * was reserved is released once the body is complete, refused or aborted.
+ */
+function readBody(req: http.IncomingMessage, limit: number, budget: BodyBudget | undefined): Promise<Buffer | UnreadBody> {
   return new Promise((resolve, reject) => {
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > limit) {
       req.resume();
-      resolve(undefined);
+      resolve("too-large");
       return;
+    }
+    let reserved = 0;
+    const release = (): void => {
+      if (reserved === 0) return;
+      budget?.release(reserved);
+      reserved = 0;
+    };
+    // A Content-Length body reserves its declared length up front (node framed it: digits only).
+    const length = declared !== undefined ? Number(declared) : 0;
+    if (budget !== undefined && length > 0) {
+      if (!budget.tryReserve(length)) {
+        req.resume();
+        resolve("busy");
+        return;
+      }
+      reserved = length;
     }
     // One "data" event per chunk of a chunked body: collected without an object per event.
     const parts = new BodyParts();
+    const refuse = (why: UnreadBody): void => {
+      req.off("data", onData);
+      parts.reset();
+      release();
+      req.resume();
+      resolve(why);
+    };
     const onData = (c: Buffer): void => {
-      if (parts.size + c.length > limit) {
-        req.off("data", onData);
-        parts.reset();
-        req.resume();
-        resolve(undefined);
-        return;
+      if (parts.size + c.length > limit) return refuse("too-large");
+      if (budget !== undefined && declared === undefined) {
+        if (!budget.tryReserve(c.length)) return refuse("busy");
+        reserved += c.length;
       }
       parts.push(c);
     };
     req.on("data", onData);
-    req.on("end", () => resolve(parts.take()));
+    req.on("end", () => {
+      const body = parts.take();
+      release();
+      resolve(body);
+    });
     req.on("close", () => {
+      release();
       if (!req.complete) reject(new Error("request aborted"));
     });
   });
@@ -80,11 +111,13 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
       return;
     }
     receiving++;
-    readBody(req, opts.maxBodyBytes).then(
-      (body) => {
+    readBody(req, opts.maxBodyBytes, opts.bodyBudget).then(
+      (read) => {
         receiving--;
+        const body = typeof read === "string" ? undefined : read;
         const responder = new NodeResponder(res, () => draining || body === undefined);
         const apiReq: ApiRequest = { method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, rawHeaders: req.rawHeaders, remoteAddress: req.socket.remoteAddress ?? "", body };
+        if (typeof read === "string") apiReq.unread = read;
         const tlsInfo = tlsInfoOf(req.socket);
         if (tlsInfo !== undefined) apiReq.tls = tlsInfo;
         opts.onRequest(apiReq, responder);

@@ -93,6 +93,14 @@ function tooLarge(limit: number): AwsError {
   return commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`);
 }
 
+/**
+ * A body left unread because the memory for bodies being received was taken (the common error's
+ * wording in the AWS API references). SDKs retry it; the connection closes after the answer.
+ */
+function busy(): AwsError {
+  return commonError("ServiceUnavailable", "The request has failed due to a temporary failure of the server.");
+}
+
 function sourceIpOf(remoteAddress: string): string {
   return remoteAddress.startsWith("::ffff:") ? remoteAddress.slice(7) : remoteAddress;
 }
@@ -254,8 +262,9 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     };
     let response: WireResponse;
     try {
-      // The listener leaves a body over the limit unread (and closes the connection after the answer).
-      if (req.body === undefined) throw tooLarge(deps.maxBodyBytes);
+      // The listener leaves a body over the limit, or one that did not fit in the memory for bodies
+      // being received, unread (and closes the connection after the answer).
+      if (req.body === undefined) throw req.unread === "busy" ? busy() : tooLarge(deps.maxBodyBytes);
       wire.body = req.body;
       await authenticate(wire, out, now);
       const svc = out.svc!;

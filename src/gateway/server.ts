@@ -6,12 +6,14 @@
  * through the pipeline.
  */
 import type { Logger } from "pino";
+import { Gauge } from "prom-client";
 import type { Clock } from "../core/clock.js";
 import type { ApiHandler, ApiRequest, ApiResponder, Listener, ListenerOptions } from "./api.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { httpDate } from "./http-date.js";
 import { startHttp1Listener } from "./http1/listener.js";
 import { startNodeListener } from "./node-listener.js";
+import { BodyBudget } from "./body-budget.js";
 
 /** How long a draining server still accepts requests on already-open connections. */
 const STRAGGLER_MS = 300;
@@ -28,6 +30,11 @@ export interface ServerOptions {
   maxBodyBytes: number;
   /** Open connections one client address may hold (0: no limit). */
   maxConnectionsPerIp?: number;
+  /**
+   * Bytes all request bodies being received may hold together (0 or none: no limit); a body that
+   * does not fit is not read and the pipeline answers ServiceUnavailable.
+   */
+  maxBufferedBodyBytes?: number;
   clock: Clock;
   logger: Logger;
   metrics: GatewayMetrics;
@@ -124,12 +131,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   }
 
+  // Counted even without a limit, for the gauge.
+  const bodyBudget = new BodyBudget(opts.maxBufferedBodyBytes ?? 0);
+  new Gauge({
+    name: "bulwark_buffered_body_bytes",
+    help: "Bytes reserved by request bodies being received (at most BULWARK_MAX_BUFFERED_BODY_BYTES)",
+    registers: [opts.metrics.registry],
+    collect() {
+      this.set(bodyBudget.reserved);
+    },
+  });
   const listenerOptions: ListenerOptions = {
     host: opts.host,
     port: opts.port,
     ...(opts.tls ? { tls: opts.tls } : {}),
     maxBodyBytes: opts.maxBodyBytes,
     maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 0,
+    bodyBudget,
     onRequest,
   };
   const listener: Listener = opts.engine === "node" ? await startNodeListener(listenerOptions) : await startHttp1Listener(listenerOptions);

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { COMPLETE, ChunkedDecoder, MALFORMED, NEED_MORE, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
+import { COMPLETE, ChunkedDecoder, MALFORMED, NEED_MORE, OVER_BUDGET, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
 
 const LIMITS = { maxBodyBytes: 64, maxHeaderBytes: 256, maxFields: 4 };
 
@@ -110,6 +110,24 @@ describe("ChunkedDecoder", () => {
     mixed += "0\r\n\r\n";
     assert.deepEqual(decode([mixed], limits), { outcome: COMPLETE, body: data, rest: "" });
     assert.deepEqual(decode(mixed.match(/[\s\S]{1,1000}/g) as string[], limits), { outcome: COMPLETE, body: data, rest: "" });
+  });
+
+  test("data is reserved before it is kept, as it arrives: a refused reservation stops the body (OVER_BUDGET)", () => {
+    const asked: number[] = [];
+    let room = 10;
+    const d = new ChunkedDecoder(LIMITS, (n) => {
+      asked.push(n);
+      if (n > room) return false;
+      room -= n;
+      return true;
+    });
+    assert.equal(d.feed(Buffer.from("4\r\nab")), NEED_MORE);
+    assert.equal(d.consumed, 5);
+    assert.equal(d.feed(Buffer.from("cd\r\n8\r\nefgh")), NEED_MORE);
+    assert.equal(d.feed(Buffer.from("ijkl\r\n")), OVER_BUDGET);
+    // Asked for each piece as it arrived; the piece that did not fit was not kept.
+    assert.deepEqual(asked, [2, 2, 4, 4]);
+    assert.equal(room, 2);
   });
 
   test("reset() starts a new body", () => {

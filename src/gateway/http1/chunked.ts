@@ -33,6 +33,8 @@ export const COMPLETE = 1;
 export const TOO_LARGE = 2;
 export const MALFORMED = 3;
 export const TRAILER_TOO_LARGE = 4;
+/** The body's data does not fit in the memory budget for bodies being received. */
+export const OVER_BUDGET = 5;
 
 export class ChunkedDecoder {
   private state = SIZE;
@@ -45,7 +47,11 @@ export class ChunkedDecoder {
   /** Bytes of `buf` the last feed() used. */
   consumed = 0;
 
-  constructor(private readonly limits: ChunkedLimits) {}
+  /** `reserve(n)` is asked before n more bytes of data are kept; false refuses the body (OVER_BUDGET). */
+  constructor(
+    private readonly limits: ChunkedLimits,
+    private readonly reserve?: (n: number) => boolean,
+  ) {}
 
   reset(): void {
     this.state = SIZE;
@@ -97,6 +103,10 @@ export class ChunkedDecoder {
           if (take === 0) {
             this.consumed = pos;
             return NEED_MORE;
+          }
+          if (this.reserve !== undefined && !this.reserve(take)) {
+            this.consumed = pos;
+            return OVER_BUDGET;
           }
           this.data.pushRange(buf, pos, pos + take);
           this.remaining -= take;

@@ -7,14 +7,18 @@
  * - the body a handler gets is exactly the framed body (Content-Length or chunked), never more;
  * - a request refused by the parser is answered with its status and the connection closed, since
  *   where the next request would start is no longer known;
- * - a body over the limit is not read: the handler gets `body: undefined`, further input is
- *   dropped, and the connection closes after the answer.
+ * - a body over the limit, or one that does not fit in the budget shared by bodies being
+ *   received, is not read: the handler gets `body: undefined` (and `unread` says which), further
+ *   input is dropped, and the connection closes after the answer;
+ * - what a body reserved in that budget is released when the body is handed over or the
+ *   request ends any other way (close, reset, timeout, refusal).
  */
 import type { Socket } from "node:net";
-import { tlsInfoOf, type ApiRequest, type ApiResponder, type TlsInfo } from "../api.js";
+import { tlsInfoOf, type ApiRequest, type ApiResponder, type TlsInfo, type UnreadBody } from "../api.js";
+import type { BodyBudget } from "../body-budget.js";
 import { HttpError, parseHead, type RequestHead } from "./head.js";
 import { BodyParts } from "../body-parts.js";
-import { COMPLETE, ChunkedDecoder, NEED_MORE, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
+import { COMPLETE, ChunkedDecoder, NEED_MORE, OVER_BUDGET, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
 import { CLOSE, CONTINUE, KEEP_ALIVE, KEEP_ALIVE_1_0, errorResponse, responseHead } from "./response.js";
 
 export interface Http1Limits {
@@ -43,6 +47,8 @@ export interface Http1Limits {
 export interface ConnectionContext {
   readonly limits: Http1Limits;
   readonly keepAliveSeconds: number;
+  /** Memory for bodies being received, shared by all connections (none: no bound). */
+  readonly budget: BodyBudget | undefined;
   onRequest(req: ApiRequest, res: ApiResponder): void;
   /** Coarse monotonic time in ms, advanced by the listener's periodic sweep (no timer per request). */
   now: number;
@@ -83,6 +89,8 @@ export class Http1Connection {
   /** The Content-Length body arriving in more than one read. */
   private parts: BodyParts | undefined;
   private decoder: ChunkedDecoder | undefined;
+  /** Bytes the body being received holds in ctx.budget. */
+  private reserved = 0;
   /** Number of the request the handler has; a responder for another number is stale. */
   private seq = 0;
   private processing = false;
@@ -191,6 +199,7 @@ export class Http1Connection {
   }
 
   private onClose(): void {
+    this.releaseBody();
     this.state = CLOSED;
     this.buf = undefined;
     this.parts = undefined;
@@ -269,7 +278,7 @@ export class Http1Connection {
 
   private startBody(head: RequestHead): boolean {
     if (head.chunked) {
-      (this.decoder ??= new ChunkedDecoder(this.ctx.limits)).reset();
+      (this.decoder ??= new ChunkedDecoder(this.ctx.limits, this.ctx.budget !== undefined ? (n) => this.reserve(n) : undefined)).reset();
       this.state = CHUNKED;
       if (head.expectContinue && this.buf === undefined) this.socket.write(CONTINUE);
       return true;
@@ -281,13 +290,18 @@ export class Http1Connection {
     }
     if (length > this.ctx.limits.maxBodyBytes) {
       // Not read, and no "100 Continue": the client need not send it at all.
-      this.dispatchTooLarge();
+      this.dispatchUnread("too-large");
       return true;
     }
     const buf = this.buf;
     if (buf !== undefined && buf.length >= length) {
       this.buf = buf.length > length ? buf.subarray(length) : undefined;
       this.dispatch(buf.length === length ? buf : buf.subarray(0, length));
+      return true;
+    }
+    // The declared length, reserved up front: a sender that stalls cannot fill memory gradually.
+    if (!this.reserve(length)) {
+      this.dispatchUnread("busy");
       return true;
     }
     if (head.expectContinue && buf === undefined) this.socket.write(CONTINUE);
@@ -328,7 +342,11 @@ export class Http1Connection {
       }
       case TOO_LARGE:
         decoder.reset();
-        this.dispatchTooLarge();
+        this.dispatchUnread("too-large");
+        return true;
+      case OVER_BUDGET:
+        decoder.reset();
+        this.dispatchUnread("busy");
         return true;
       case TRAILER_TOO_LARGE:
         return this.fail(431);
@@ -337,13 +355,31 @@ export class Http1Connection {
     }
   }
 
-  private dispatchTooLarge(): void {
-    this.discarding = true;
-    this.buf = undefined;
-    this.dispatch(undefined);
+  /** Reserves `n` more bytes of body in the shared budget; false when they do not fit. */
+  private reserve(n: number): boolean {
+    const budget = this.ctx.budget;
+    if (budget === undefined) return true;
+    if (!budget.tryReserve(n)) return false;
+    this.reserved += n;
+    return true;
   }
 
-  private dispatch(body: Buffer | undefined): void {
+  private releaseBody(): void {
+    if (this.reserved === 0) return;
+    this.ctx.budget?.release(this.reserved);
+    this.reserved = 0;
+  }
+
+  /** Hands over the request without its body, which is left unread; the connection closes after the answer. */
+  private dispatchUnread(why: UnreadBody): void {
+    this.discarding = true;
+    this.buf = undefined;
+    this.dispatch(undefined, why);
+  }
+
+  private dispatch(body: Buffer | undefined, unread?: UnreadBody): void {
+    // The body is the handler's from here on (or was not read).
+    this.releaseBody();
     const head = this.head as RequestHead;
     this.state = BUSY;
     const res = new Http1Response(this, ++this.seq);
@@ -353,6 +389,7 @@ export class Http1Connection {
     }
     const req: ApiRequest = { method: head.method, url: head.url, headers: head.headers, rawHeaders: head.rawHeaders, remoteAddress: this.remoteAddress, body };
     if (this.tls !== undefined) req.tls = this.tls;
+    if (unread !== undefined) req.unread = unread;
     try {
       this.ctx.onRequest(req, res);
     } catch {
@@ -411,10 +448,12 @@ export class Http1Connection {
   }
 
   private closeGracefully(): void {
+    this.releaseBody();
     this.state = CLOSING;
     this.since = this.ctx.now;
     this.buf = undefined;
     this.parts = undefined;
+    this.decoder = undefined;
     this.head = undefined;
     this.socket.end();
     if (this.peerEnded) this.destroyWhenFlushed();

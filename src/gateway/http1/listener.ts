@@ -41,6 +41,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
   const ctx: ConnectionContext = {
     limits,
     keepAliveSeconds: Math.floor(limits.keepAliveTimeoutMs / 1000),
+    budget: opts.bodyBudget,
     onRequest: opts.onRequest,
     now: performance.now(),
     draining: false,
