@@ -12,8 +12,9 @@
 import { cloudTrailDate } from "./cloudtrail-date.js";
 import { NormalizedSchema } from "@smithy/core/schema";
 import { jsonString } from "../core/json-text.js";
+import { HIDDEN_VALUE } from "../core/errors.js";
 
-export const HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS";
+export const HIDDEN = HIDDEN_VALUE;
 
 // Normalised (lower-case, alphanumerics only) member names that are always secrets.
 const DENY = new Set(

@@ -138,6 +138,34 @@ describe("parseSigV4: anonymous and header form", () => {
       "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'AKIDEXAMPLE/20150830/us-east-1/service'",
     );
   });
+
+  test("messages that quote the Credential or a bare parameter back keep an audit text without it", () => {
+    // A key pair swapped by the client: its secret access key stands where the key id belongs.
+    const swapped = `AWS4-HMAC-SHA256 Credential=${C.secretAccessKey}/20150830/us-east-1/service/aws4_request, SignedHeaders=host, Signature=${GOOD_SIG}`;
+    const token = C.secretAccessKey.replace("/", "");
+    const bare = `AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=host, Signature=${GOOD_SIG}, ${token}`;
+    for (const [auth, sent, audit] of [
+      [swapped, C.secretAccessKey, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'HIDDEN_DUE_TO_SECURITY_REASONS'"],
+      [bare, token, "'HIDDEN_DUE_TO_SECURITY_REASONS' not a valid key=value pair (missing equal-sign) in Authorization header."],
+    ] as const) {
+      assert.throws(
+        () => parseSigV4(withAuth(auth)),
+        (e: unknown) => {
+          assert.ok(e instanceof AwsError);
+          assert.equal(e.common, "IncompleteSignature");
+          // The caller gets what it sent, as from AWS; the audit event does not.
+          assert.ok(e.message.includes(sent), e.message);
+          assert.equal(e.auditMessage, audit);
+          return true;
+        },
+      );
+    }
+    // Messages that quote nothing of the kind record themselves.
+    assert.throws(
+      () => parseSigV4(withAuth(VANILLA_AUTH, [["X-Amz-Date", "2015"]])),
+      (e: unknown) => e instanceof AwsError && e.auditMessage === undefined,
+    );
+  });
 });
 
 describe("parseSigV4: presigned form", () => {

@@ -5,7 +5,7 @@
  * What must stay true: error messages never echo the whole Authorization header (AWS does; we do
  * not, because it may carry a client's bearer material) — only the scheme or the offending piece.
  */
-import { commonError } from "../core/errors.js";
+import { commonError, HIDDEN_VALUE } from "../core/errors.js";
 import { sha256Hex } from "./sha256.js";
 import { decodeComponent } from "./sigv4-uri.js";
 import { parseAmzDate, parseHttpDate, formatAmzDate } from "./sigv4-time.js";
@@ -172,10 +172,10 @@ function splitCredentialUncached(credential: string): Scope {
   while (end > 0 && credential.charCodeAt(end - 1) === 0x2f) end--;
   const parts = credential.slice(0, end).split("/");
   if (parts.length !== 5) {
-    throw commonError(
-      "IncompleteSignature",
-      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
-    );
+    // The caller gets its value back, as from AWS; the audit event does not keep it: a secret
+    // access key sent as the access key id (the pair swapped) is the usual cause.
+    const message = "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got";
+    throw commonError("IncompleteSignature", `${message} '${credential}'`, `${message} '${HIDDEN_VALUE}'`);
   }
   const [accessKeyId = "", scopeDate = "", region = "", service = "", terminator = ""] = parts;
   return { accessKeyId: own(accessKeyId), scopeDate: own(scopeDate), region: own(region), service: own(service), terminator };
@@ -266,7 +266,8 @@ function parseHeaderForm(req: SigV4Request, header: string): ParsedSigV4 {
     if (param.length === 0) continue;
     const eq = param.indexOf("=");
     if (eq < 0) {
-      throw commonError("IncompleteSignature", `'${param}' not a valid key=value pair (missing equal-sign) in Authorization header.`);
+      const message = "not a valid key=value pair (missing equal-sign) in Authorization header.";
+      throw commonError("IncompleteSignature", `'${param}' ${message}`, `'${HIDDEN_VALUE}' ${message}`);
     }
     const value = param.slice(eq + 1);
     // Later duplicates overwrite earlier ones, as AWS does.

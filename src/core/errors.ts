@@ -11,6 +11,9 @@
  * Messages must never contain secrets, plaintexts or key material.
  */
 
+/** CloudTrail's placeholder for a value it does not record. */
+export const HIDDEN_VALUE = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
 export type CommonErrorKind =
   | "UnknownOperation"
   | "Serialization"
@@ -39,12 +42,18 @@ export class AwsError extends Error {
   readonly fault: "Sender" | "Receiver";
   /** Extra modelled members of the error shape (serialised next to the message). */
   readonly fields: Record<string, unknown> | undefined;
+  /**
+   * What the audit event records instead of `message`, when the message sent back quotes request
+   * material that may be a secret in the wrong place (a secret access key sent as the access key
+   * id): the caller sees what it sent, as AWS answers, and the log keeps no copy of it.
+   */
+  readonly auditMessage: string | undefined;
 
   constructor(
     code: string,
     message: string,
     status = 400,
-    opts: { common?: CommonErrorKind; fault?: "Sender" | "Receiver"; fields?: Record<string, unknown> } = {},
+    opts: { common?: CommonErrorKind; fault?: "Sender" | "Receiver"; fields?: Record<string, unknown>; auditMessage?: string } = {},
   ) {
     super(message);
     this.name = code;
@@ -53,6 +62,7 @@ export class AwsError extends Error {
     this.common = opts.common;
     this.fault = opts.fault ?? (status >= 500 ? "Receiver" : "Sender");
     this.fields = opts.fields;
+    this.auditMessage = opts.auditMessage;
   }
 }
 
@@ -80,9 +90,9 @@ export const COMMON_DEFAULTS: Readonly<Record<CommonErrorKind, readonly [string,
   ServiceUnavailable: ["ServiceUnavailableException", 503],
 };
 
-export function commonError(kind: CommonErrorKind, message: string): AwsError {
+export function commonError(kind: CommonErrorKind, message: string, auditMessage?: string): AwsError {
   const [code, status] = COMMON_DEFAULTS[kind];
-  return new AwsError(code, message, status, { common: kind });
+  return new AwsError(code, message, status, auditMessage === undefined ? { common: kind } : { common: kind, auditMessage });
 }
 
 export function isAwsError(e: unknown): e is AwsError {

@@ -16,6 +16,7 @@ import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, type 
 import type { IdentityDirectory } from "../iam/directory.js";
 import type { Authorizer, RequestFacts } from "../iam/authorizer.js";
 import type { AuditLog, TlsDetails } from "../audit/types.js";
+import { safeAccessKeyId } from "../audit/event.js";
 import { guessProtocol, engineFor, wireError, type WireRequest, type WireResponse } from "../protocol/index.js";
 import type { OperationDefinition } from "../services/types.js";
 import type { ServiceRegistry, RegisteredService } from "./registry.js";
@@ -331,9 +332,11 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     const svcName = svcDef?.name ?? "unknown";
     const opName = out.opName ?? headerOf(wire, "x-amz-target")?.split(".").pop() ?? "Unknown";
     let errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error, svcDef).code : undefined;
-    // The reason and the claimed key id only: no signature, token or other secret material.
+    // The reason and the claimed key id only: no signature, token or other secret material. The
+    // key id, here and on the request line, only when it looks like one, as in the audit event: a
+    // client that swapped its key pair sends its secret access key in that place.
     if (out.authFailure !== undefined && logger.isLevelEnabled("debug")) {
-      logger.debug({ requestId, reason: out.authFailure, errorCode: errCode, accessKeyId: out.parsed?.accessKeyId, sourceIp }, "authentication failed");
+      logger.debug({ requestId, reason: out.authFailure, errorCode: errCode, accessKeyId: safeAccessKeyId(out.parsed?.accessKeyId), sourceIp }, "authentication failed");
     }
     const opFacts = out.op !== undefined ? factsOf(out.op) : undefined;
     try {
@@ -353,7 +356,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         output: out.error ? undefined : out.output,
         inputSchema: opFacts?.inputSchema,
         outputSchema: opFacts?.outputSchema,
-        error: out.error ? { code: errCode ?? out.error.code, message: out.error.message } : undefined,
+        error: out.error ? { code: errCode ?? out.error.code, message: out.error.auditMessage ?? out.error.message } : undefined,
         readOnly: out.op?.readOnly ?? READ_ONLY_RE.test(opName),
         annotations: out.annotations,
         tlsDetails: req.tls !== undefined ? tlsDetailsOfRequest(req.tls, req.headers.host) : undefined,
@@ -379,7 +382,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     const metricOp = out.op !== undefined || (svcDef !== undefined && Object.hasOwn(svcDef.operations, opName)) ? opName : "Unknown";
     metrics.observeRequest(svcName, metricOp, errCode ?? "OK", seconds);
     if (logger.isLevelEnabled("info")) {
-      logger.info({ requestId, service: svcName, operation: opName, status: response.status, ...(errCode ? { errorCode: errCode } : {}), accessKeyId: out.parsed?.accessKeyId, sourceIp, ms: Math.round(seconds * 1e4) / 10 }, "request");
+      logger.info({ requestId, service: svcName, operation: opName, status: response.status, ...(errCode ? { errorCode: errCode } : {}), accessKeyId: safeAccessKeyId(out.parsed?.accessKeyId), sourceIp, ms: Math.round(seconds * 1e4) / 10 }, "request");
     }
   };
 }

@@ -11,7 +11,8 @@ import { OrganizationsClient, DescribeOrganizationCommand } from "@aws-sdk/clien
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { startTestServer, type TestServer, ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
+import { pino } from "pino";
+import { newUser, startTestServer, type TestServer, ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
 
 let s: TestServer;
 before(async () => {
@@ -292,5 +293,41 @@ test("the Date header follows the service clock, so an SDK corrects its skew fro
     assert.ok(Math.abs((sts.config.systemClockOffset ?? 0) - s.clock.offsetMs) < 5000, `SDK clock offset ${sts.config.systemClockOffset}`);
   } finally {
     s.clock.offsetMs = 0;
+  }
+});
+
+test("a key pair sent swapped puts its secret in neither the log (debug included) nor the audit log; the caller gets its value back, as from AWS", async () => {
+  const lines: string[] = [];
+  const own = await startTestServer({ logger: pino({ level: "debug" }, { write: (line: string) => void lines.push(line) }) });
+  try {
+    const user = await newUser(own, "swapper");
+    // Secret access keys are base64: with a "/" the credential scope no longer has five elements,
+    // without one the secret is taken for an unknown access key id.
+    const withSlash = user.secretAccessKey.includes("/") ? user.secretAccessKey : `${user.secretAccessKey.slice(0, 20)}/${user.secretAccessKey.slice(21)}`;
+    const withoutSlash = user.secretAccessKey.replaceAll("/", "+");
+    await assert.rejects(new STSClient(own.clientConfig({ accessKeyId: withSlash, secretAccessKey: user.accessKeyId })).send(new GetCallerIdentityCommand({})), (e: any) => {
+      assert.equal(e.name, "IncompleteSignature");
+      assert.ok(e.message.includes(`got '${withSlash}/`), e.message);
+      return true;
+    });
+    await assert.rejects(new STSClient(own.clientConfig({ accessKeyId: withoutSlash, secretAccessKey: user.accessKeyId })).send(new GetCallerIdentityCommand({})), (e: any) => {
+      assert.equal(e.name, "InvalidClientTokenId");
+      return true;
+    });
+    const rows = await own.app.core.storage.readAudit(1, Number.MAX_SAFE_INTEGER);
+    const events = rows.map((r) => r.json).join("\n");
+    const logged = lines.join("");
+    for (const secret of [withSlash, withoutSlash]) {
+      // Any piece of the secret between slashes long enough to be telling.
+      for (const part of secret.split("/").filter((p) => p.length >= 12)) {
+        assert.ok(!events.includes(part), `the audit log holds ${part}`);
+        assert.ok(!logged.includes(part), `the server log holds ${part}`);
+      }
+    }
+    assert.ok(events.includes("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'HIDDEN_DUE_TO_SECURITY_REASONS'"));
+    assert.ok(logged.includes('"msg":"authentication failed"') && logged.includes('"msg":"request"'), "the failures were logged");
+    assert.ok(logged.includes(user.accessKeyId) || events.includes(user.accessKeyId), "a real key id is still recorded");
+  } finally {
+    await own.destroy();
   }
 });
