@@ -44,8 +44,17 @@ function parseDer(base64: string): ParsedCertificate {
   return { cert, sha256: createHash("sha256").update(der).digest("hex"), notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo) };
 }
 
-/** Every certificate of a PEM text, in order; MalformedCertificate when there is none or one does not parse. */
+// A private key of any PEM kind (PKCS#8, PKCS#1, SEC1, encrypted, OpenSSH).
+const PEM_PRIVATE_KEY_RE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/**
+ * Every certificate of a PEM text, in order; MalformedCertificate when there is none or one does
+ * not parse. A text that also holds a private key (a key and certificate file pasted whole) is
+ * malformed too: bodies and chains are stored and returned as sent, in the clear, and a private
+ * key belongs in the PrivateKey member, which is sealed.
+ */
 export function parsePemCertificates(text: string): ParsedCertificate[] {
+  if (PEM_PRIVATE_KEY_RE.test(text)) throw malformedCertificate();
   const blocks = [...text.matchAll(PEM_CERT_RE)];
   if (blocks.length === 0) throw malformedCertificate();
   return blocks.map((b) => parseDer(b[1]!));

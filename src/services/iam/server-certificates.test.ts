@@ -34,6 +34,10 @@ describe("server certificate checks", () => {
     for (const body of ["garbage", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", selfSigned.pem + chain.leaf.pem]) {
       assert.throws(() => checkServerCertificate(body, key, undefined, T0), (e: any) => e.code === "MalformedCertificate" && e.message === MALFORMED);
     }
+    // Its private key pasted into the body or the chain: they are stored and returned as sent, in the clear.
+    assert.throws(() => checkServerCertificate(selfSigned.pem + key, key, undefined, T0), (e: any) => e.code === "MalformedCertificate" && e.message === MALFORMED);
+    const { leaf, intermediate } = chain;
+    assert.throws(() => checkServerCertificate(leaf.pem, leaf.key.privateKeyPem, intermediate.pem + leaf.key.privateKeyPem, T0), (e: any) => e.code === "MalformedCertificate" && e.message === MALFORMED);
   });
 
   test("the certificate must be valid at upload time", () => {

@@ -301,6 +301,12 @@ describe("IAM signing certificates", () => {
     await assertAwsError(up("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"), "MalformedCertificate", 400, parse);
     const a = await selfSigned({ notBefore: T0 - DAY, notAfter: T0 + DAY });
     await assertAwsError(up(a + a), "MalformedCertificate", 400, parse);
+    // A certificate file with its private key pasted whole: the body would be stored (and listed) as sent.
+    const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+    for (const k of [key.export({ format: "pem", type: "pkcs8" }).toString(), key.export({ format: "pem", type: "pkcs1" }).toString()]) {
+      await assertAwsError(up(a + k), "MalformedCertificate", 400, parse);
+      await assertAwsError(up(k + a), "MalformedCertificate", 400, parse);
+    }
     await assertAwsError(
       up(await selfSigned({ notBefore: T0 - 10 * DAY, notAfter: T0 - DAY })),
       "InvalidCertificate",
