@@ -166,6 +166,11 @@ describe("IAM SSH public keys", () => {
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "pem", type: "spki" }).toString();
     await assertAwsError(upload(ec), "UnrecognizedPublicKeyEncoding", 400, "Unsupported public key type ec: only ssh-rsa keys are supported.");
     await assertAwsError(upload("hello world"), "UnrecognizedPublicKeyEncoding", 400, "The public key encoding is not recognized: expected ssh-rsa (OpenSSH) or PEM format.");
+    // A private key is not a public key, whatever node:crypto could derive from it.
+    const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    for (const priv of [pair.privateKey.export({ format: "pem", type: "pkcs1" }).toString(), pair.privateKey.export({ format: "pem", type: "pkcs8" }).toString()]) {
+      await assertAwsError(upload(priv), "UnrecognizedPublicKeyEncoding", 400, "The public key encoding is not recognized: expected ssh-rsa (OpenSSH) or PEM format.");
+    }
     await assertAwsError(h.call("UploadSSHPublicKey", { UserName: "alice" }), "ValidationError", 400, /sSHPublicKeyBody/);
     await assertAwsError(h.call("UploadSSHPublicKey", { UserName: "nobody", SSHPublicKeyBody: opensshRsa(rsaKey()) }), "NoSuchEntity", 404, "The user with name nobody cannot be found.");
     assert.equal(await h.store.count(COLLECTIONS.sshPublicKeys), 0);

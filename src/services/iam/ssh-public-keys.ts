@@ -106,6 +106,11 @@ const BASE64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 export function parseSshPublicKeyBody(body: string): Buffer {
   const text = body.trim();
   if (text.startsWith("-----BEGIN")) {
+    // createPublicKey would take a private key too (and derive its public half): a private key
+    // uploaded by mistake must be refused, not kept in the user's records as accepted.
+    if (!/^-----BEGIN (RSA )?PUBLIC KEY-----/.test(text)) {
+      throw unrecognizedPublicKeyEncoding("The public key encoding is not recognized: expected ssh-rsa (OpenSSH) or PEM format.");
+    }
     let key: KeyObject;
     try {
       key = createPublicKey({ key: text, format: "pem" });
