@@ -10,6 +10,7 @@
  *  - A file output appears only when the whole operation succeeded: it is written to a temporary
  *    file beside it and renamed at the end; on any failure the temporary file is removed.
  *  - Decrypt checks the required encryption context before any plaintext is written.
+ *  - Decrypt fails when the input goes on after the end of the message (message-end.ts).
  *  - Region and credentials come from the AWS SDK's standard chain (environment, profile);
  *    the endpoint and CA bundle from the flags or AWS_ENDPOINT_URL / AWS_CA_BUNDLE (read by
  *    commander's .env(), not by this code).
@@ -23,6 +24,7 @@ import { Transform, type Readable, type Writable } from "node:stream";
 import { Option, type Command } from "commander";
 import type { AlgorithmSuiteIdentifier, CommitmentPolicy, MessageHeader } from "@aws-crypto/client-node";
 import { fail, outputError } from "./output.js";
+import { messageEndGuard } from "./message-end.js";
 
 // The Encryption SDK and the KMS client take ~0.2 s to load: only the encrypt / decrypt commands
 // pay for it, not every `bulwark` invocation.
@@ -285,10 +287,12 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: proc
     }
   });
   await withOutput(o.output, io, async (out) => {
-    if (!o.buffer) return pipeline(openInput(o.input, io), decrypting, out);
+    // Bytes after the end of the message fail the decryption (the SDK would drop them).
+    if (!o.buffer) return pipeline(openInput(o.input, io), messageEndGuard(), decrypting, out);
     const chunks: Buffer[] = [];
     await pipeline(
       openInput(o.input, io),
+      messageEndGuard(),
       decrypting,
       new Transform({
         transform(chunk: Buffer, _enc, done) {

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildClient, CommitmentPolicy, KmsKeyringNode, getClient } from "@aws-crypto/client-node";
+import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, getClient } from "@aws-crypto/client-node";
 import { KMS, CreateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
 import { startTestServer, ADMIN_KEY_ID, ADMIN_SECRET, type TestServer } from "./harness.js";
 import { kmsClient } from "./kms-support.js";
@@ -195,4 +195,28 @@ test("a reader that stops early (stdout closed mid-message): one line on stderr 
   const d = await cliClosingStdout(["decrypt", "--discovery", "-c", "purpose=pipe", "--decrypt-unsigned"], whole.stdout, 64 * 1024);
   assert.equal(d.code, 1);
   assert.equal(d.stderr, "bulwark: the output was closed before all of it was written (EPIPE)\n");
+});
+
+test("bytes after the end of the message fail the decryption: an unsigned message with a tail, two messages run together", async () => {
+  const lib = library();
+  const keyring = new KmsKeyringNode({ clientProvider: lib.clientProvider, generatorKeyId: key.Arn });
+  const plaintext = randomBytes(10_000);
+  const { result } = await lib.encrypt(keyring, plaintext, { suiteId: AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY });
+  const message = Buffer.from(result);
+  const out = path.join(dir, "tail.dec");
+  for (const input of [Buffer.concat([message, Buffer.from("\n")]), Buffer.concat([message, message])]) {
+    const f = path.join(dir, "tail.enc");
+    writeFileSync(f, input);
+    const r = await cli(["decrypt", "-i", f, "-o", out, "--wrapping-keys", `key=${key.Arn}`]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "bulwark: The input continues after the end of the encrypted message\n");
+    assert.equal(existsSync(out), false);
+    const s = await cli(["decrypt", "--wrapping-keys", `key=${key.Arn}`, "--decrypt-unsigned"], input);
+    assert.equal(s.code, 1);
+    assert.equal(s.stderr, "bulwark: The input continues after the end of the encrypted message\n");
+  }
+  // The message alone still decrypts.
+  const ok = await cli(["decrypt", "--wrapping-keys", `key=${key.Arn}`], message);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(ok.stdout, plaintext);
 });
