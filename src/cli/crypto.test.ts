@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseWrappingKeys, parseContext, parseCommitmentPolicy, checkRequiredContext, CryptoCliError } from "./crypto.js";
-import type { MessageHeader } from "@aws-crypto/client-node";
+import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, checkRequiredContext, CryptoCliError } from "./crypto.js";
+import { AlgorithmSuiteIdentifier, type MessageHeader } from "@aws-crypto/client-node";
 
 test("parseWrappingKeys reads aws-encryption-cli style attributes", () => {
   assert.deepEqual(parseWrappingKeys(["key=arn:aws:kms:us-east-1:111122223333:key/abc", "key=alias/x", "region=eu-west-1", "profile=dev"]), {
@@ -46,4 +46,23 @@ test("checkRequiredContext: every required pair must match exactly and every req
   assert.throws(() => checkRequiredContext(header, {}, ["region"]), /required key "region"/);
   // Inherited properties are not context entries.
   assert.throws(() => checkRequiredContext(header, {}, ["toString"]), /required key "toString"/);
+});
+
+test("parseContext: keys beginning with aws-crypto- are the Encryption SDK's and refused on encrypt (a decrypt may require them)", () => {
+  assert.throws(() => parseContext(["aws-crypto-x=1"], false), /"aws-crypto-x": keys beginning with "aws-crypto-" are reserved/);
+  assert.throws(() => parseContext(["a=1", "aws-crypto-public-key=AAAA"], false), /reserved for the Encryption SDK/);
+  assert.deepEqual(parseContext(["aws-crypto-public-key"], true), { context: {}, keys: ["aws-crypto-public-key"] });
+  assert.deepEqual(parseContext(["aws-cryptography=1", "x-aws-crypto-y=2"], false).context, { "aws-cryptography": "1", "x-aws-crypto-y": "2" });
+});
+
+test("parseAlgorithm takes the JavaScript SDK's names and the aws-encryption-cli's, and nothing else", () => {
+  const names = Object.keys(AlgorithmSuiteIdentifier).filter((k) => k.startsWith("ALG_"));
+  assert.equal(names.length, 11);
+  for (const name of names) assert.equal(parseAlgorithm(name), AlgorithmSuiteIdentifier[name as keyof typeof AlgorithmSuiteIdentifier]);
+  assert.equal(parseAlgorithm("AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384"), AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384);
+  assert.equal(parseAlgorithm("AES_256_GCM_HKDF_SHA512_COMMIT_KEY"), AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY);
+  assert.equal(parseAlgorithm("AES_128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256"), AlgorithmSuiteIdentifier.ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256);
+  assert.equal(parseAlgorithm("AES_192_GCM_IV12_TAG16"), AlgorithmSuiteIdentifier.ALG_AES192_GCM_IV12_TAG16);
+  // The enum's reverse mapping (number → name) and inherited properties are not suite names.
+  for (const bad of ["1144", "0x0478", "toString", "NOPE", ""]) assert.throws(() => parseAlgorithm(bad), /Unknown algorithm suite/);
 });

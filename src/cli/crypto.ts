@@ -65,7 +65,8 @@ export interface CryptoCommonOptions extends CryptoConnection {
 }
 
 export interface EncryptOptions extends CryptoCommonOptions {
-  algorithm?: keyof typeof AlgorithmSuiteIdentifier;
+  /** Algorithm suite (`parseAlgorithm`); the SDK's default for the commitment policy otherwise. */
+  suiteId?: AlgorithmSuiteIdentifier;
   frameLength?: number;
 }
 
@@ -103,20 +104,65 @@ export function parseCommitmentPolicy(v: string): CommitmentPolicy {
   return p;
 }
 
-/** k=v pairs (encrypt); on decrypt a bare `k` requires the key with any value. */
-export function parseContext(pairs: readonly string[], allowBareKeys: boolean): { context: Record<string, string>; keys: string[] } {
+/**
+ * Algorithm suites by name: the Encryption SDK for JavaScript's (ALG_…) and the aws-encryption-cli's
+ * (the Python SDK's AlgorithmSuite names), which differ for the same suites.
+ */
+const SUITES: Record<string, number> = {
+  ALG_AES128_GCM_IV12_TAG16: 0x0014,
+  ALG_AES192_GCM_IV12_TAG16: 0x0046,
+  ALG_AES256_GCM_IV12_TAG16: 0x0078,
+  ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256: 0x0114,
+  ALG_AES192_GCM_IV12_TAG16_HKDF_SHA256: 0x0146,
+  ALG_AES256_GCM_IV12_TAG16_HKDF_SHA256: 0x0178,
+  ALG_AES128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256: 0x0214,
+  ALG_AES192_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384: 0x0346,
+  ALG_AES256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384: 0x0378,
+  ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY: 0x0478,
+  ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384: 0x0578,
+  AES_128_GCM_IV12_TAG16: 0x0014,
+  AES_192_GCM_IV12_TAG16: 0x0046,
+  AES_256_GCM_IV12_TAG16: 0x0078,
+  AES_128_GCM_IV12_TAG16_HKDF_SHA256: 0x0114,
+  AES_192_GCM_IV12_TAG16_HKDF_SHA256: 0x0146,
+  AES_256_GCM_IV12_TAG16_HKDF_SHA256: 0x0178,
+  AES_128_GCM_IV12_TAG16_HKDF_SHA256_ECDSA_P256: 0x0214,
+  AES_192_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384: 0x0346,
+  AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384: 0x0378,
+  AES_256_GCM_HKDF_SHA512_COMMIT_KEY: 0x0478,
+  AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384: 0x0578,
+};
+
+export function parseAlgorithm(name: string): AlgorithmSuiteIdentifier {
+  const id = Object.prototype.hasOwnProperty.call(SUITES, name) ? SUITES[name] : undefined;
+  if (id === undefined) throw new CryptoCliError(`Unknown algorithm suite "${name}": use one of ${Object.keys(SUITES).join(", ")}`);
+  return id as AlgorithmSuiteIdentifier;
+}
+
+/** The Encryption SDK reserves encryption context keys with this prefix for itself. */
+const RESERVED_CONTEXT_PREFIX = "aws-crypto-";
+
+/**
+ * k=v pairs (encrypt); on decrypt a bare `k` requires the key with any value. Keys beginning with
+ * `aws-crypto-` are the SDK's own (the signed suites' `aws-crypto-public-key`): the specification
+ * says encrypt must fail on them, and the JavaScript SDK refuses only that one key.
+ */
+export function parseContext(pairs: readonly string[], decrypting: boolean): { context: Record<string, string>; keys: string[] } {
   const context: Record<string, string> = {};
   const keys: string[] = [];
   for (const p of pairs) {
     const i = p.indexOf("=");
     if (i < 0) {
-      if (!allowBareKeys || p === "") throw new CryptoCliError(`Invalid encryption context pair "${p}": expected key=value`);
+      if (!decrypting || p === "") throw new CryptoCliError(`Invalid encryption context pair "${p}": expected key=value`);
       keys.push(p);
       continue;
     }
     const k = p.slice(0, i);
     if (k === "") throw new CryptoCliError(`Invalid encryption context pair "${p}": empty key`);
     if (Object.prototype.hasOwnProperty.call(context, k)) throw new CryptoCliError(`Encryption context key "${k}" given twice`);
+    if (!decrypting && k.startsWith(RESERVED_CONTEXT_PREFIX)) {
+      throw new CryptoCliError(`Encryption context key "${k}": keys beginning with "${RESERVED_CONTEXT_PREFIX}" are reserved for the Encryption SDK`);
+    }
     context[k] = p.slice(i + 1);
   }
   return { context, keys };
@@ -236,13 +282,10 @@ function guardCommand(): void {
 export async function runEncrypt(o: EncryptOptions, io: CryptoIo = { stdin: process.stdin, stdout: process.stdout }): Promise<void> {
   if (o.keyIds.length === 0) throw new CryptoCliError("encrypt needs at least one wrapping key (--wrapping-keys key=<arn> or --key-id)");
   const [generatorKeyId, ...keyIds] = o.keyIds;
-  const [{ buildClient, KmsKeyringNode, AlgorithmSuiteIdentifier }] = await loadEsdk();
+  const [{ buildClient, KmsKeyringNode }] = await loadEsdk();
   const keyring = new KmsKeyringNode({ clientProvider: await kmsClientProvider(o), generatorKeyId, keyIds });
   const client = buildClient({ commitmentPolicy: o.commitmentPolicy, maxEncryptedDataKeys: o.maxEncryptedDataKeys ?? false });
-  if (o.algorithm && !Object.prototype.hasOwnProperty.call(AlgorithmSuiteIdentifier, o.algorithm)) {
-    throw new CryptoCliError(`Unknown algorithm suite "${o.algorithm}"`);
-  }
-  const suiteId = o.algorithm ? AlgorithmSuiteIdentifier[o.algorithm] : undefined;
+  const { suiteId } = o;
   await withOutput(o.output, io, (out) =>
     pipeline(
       openInput(o.input, io),
@@ -352,9 +395,9 @@ interface RawFlags {
   profile?: string;
 }
 
-function common(f: RawFlags, allowBareKeys: boolean): { base: CryptoCommonOptions; wk: WrappingKeys; keys: string[] } {
+function common(f: RawFlags, decrypting: boolean): { base: CryptoCommonOptions; wk: WrappingKeys; keys: string[] } {
   const wk = parseWrappingKeys(f.wrappingKeys ?? []);
-  const { context, keys } = parseContext(f.encryptionContext ?? [], allowBareKeys);
+  const { context, keys } = parseContext(f.encryptionContext ?? [], decrypting);
   const region = wk.region ?? f.region;
   const profile = wk.profile ?? f.profile;
   const base: CryptoCommonOptions = {
@@ -382,14 +425,17 @@ function report(e: unknown): never {
 export function registerCryptoCommands(program: Command): void {
   connectionOptions(program.command("encrypt"))
     .description("encrypt a file or stream into an AWS Encryption SDK message (data key from KMS)")
-    .option("--algorithm <suite>", "algorithm suite, e.g. ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY (unsigned) or …_COMMIT_KEY_ECDSA_P384 (the default)")
+    .option(
+      "--algorithm <suite>",
+      "algorithm suite, e.g. ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY or the aws-encryption-cli's AES_256_GCM_HKDF_SHA512_COMMIT_KEY (unsigned); default …_COMMIT_KEY_ECDSA_P384",
+    )
     .option("--frame-length <bytes>", "frame length of the message body", positiveInt("--frame-length"))
-    .action(async (f: RawFlags & { algorithm?: keyof typeof AlgorithmSuiteIdentifier; frameLength?: number }) => {
+    .action(async (f: RawFlags & { algorithm?: string; frameLength?: number }) => {
       guardCommand();
       try {
         const { base, wk } = common(f, false);
         if (wk.discovery) throw new CryptoCliError("discovery is for decrypt only");
-        await runEncrypt({ ...base, ...(f.algorithm ? { algorithm: f.algorithm } : {}), ...(f.frameLength ? { frameLength: f.frameLength } : {}) });
+        await runEncrypt({ ...base, ...(f.algorithm ? { suiteId: parseAlgorithm(f.algorithm) } : {}), ...(f.frameLength ? { frameLength: f.frameLength } : {}) });
       } catch (e) {
         report(e);
       }
