@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, checkRequiredContext, CryptoCliError } from "./crypto.js";
+import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, resolveDiscovery, checkRequiredContext, CryptoCliError } from "./crypto.js";
 import { AlgorithmSuiteIdentifier, type MessageHeader } from "@aws-crypto/client-node";
 
 test("parseWrappingKeys reads aws-encryption-cli style attributes", () => {
@@ -65,4 +65,30 @@ test("parseAlgorithm takes the JavaScript SDK's names and the aws-encryption-cli
   assert.equal(parseAlgorithm("AES_192_GCM_IV12_TAG16"), AlgorithmSuiteIdentifier.ALG_AES192_GCM_IV12_TAG16);
   // The enum's reverse mapping (number → name) and inherited properties are not suite names.
   for (const bad of ["1144", "0x0478", "toString", "NOPE", ""]) assert.throws(() => parseAlgorithm(bad), /Unknown algorithm suite/);
+});
+
+test("resolveDiscovery: an account or partition limit is refused where it would be ignored", () => {
+  const wk = (specs: string[]) => parseWrappingKeys(specs);
+  assert.deepEqual(resolveDiscovery(wk(["discovery=true", "discovery-account=111122223333"]), { accounts: [] }), {
+    discovery: true,
+    discoveryAccounts: ["111122223333"],
+    discoveryPartition: "aws",
+  });
+  assert.deepEqual(resolveDiscovery(wk([]), { discovery: true, accounts: ["111122223333"], partition: "aws-cn" }), {
+    discovery: true,
+    discoveryAccounts: ["111122223333"],
+    discoveryPartition: "aws-cn",
+  });
+  assert.deepEqual(resolveDiscovery(wk(["discovery=true"]), { accounts: [] }), { discovery: true, discoveryAccounts: [], discoveryPartition: "aws" });
+  assert.deepEqual(resolveDiscovery(wk(["key=arn:aws:kms:us-east-1:111122223333:key/k"]), { accounts: [] }).discovery, false);
+  // Limits without discovery: named keys decrypt, the limit would do nothing.
+  assert.throws(() => resolveDiscovery(wk(["key=arn:aws:kms:us-east-1:111122223333:key/k", "discovery-account=111122223333"]), { accounts: [] }), /use them with discovery=true/);
+  assert.throws(() => resolveDiscovery(wk(["discovery=false", "discovery-account=111122223333", "discovery-partition=aws"]), { accounts: [] }), /use them with discovery=true/);
+  assert.throws(() => resolveDiscovery(wk(["key=arn:aws:kms:us-east-1:111122223333:key/k"]), { accounts: ["111122223333"] }), /use them with discovery=true/);
+  // A partition alone would leave discovery open to every account and partition.
+  assert.throws(() => resolveDiscovery(wk(["discovery=true", "discovery-partition=aws-cn"]), { accounts: [] }), /needs the accounts/);
+  assert.throws(() => resolveDiscovery(wk([]), { discovery: true, accounts: [], partition: "aws-cn" }), /needs the accounts/);
+  assert.throws(() => resolveDiscovery(wk(["discovery=true", "discovery-account=111122223333", "discovery-partition=aws"]), { accounts: [], partition: "aws-cn" }), /once/);
+  assert.throws(() => parseWrappingKeys(["discovery-partition=aws", "discovery-partition=aws-cn"]), /once/);
+  assert.throws(() => resolveDiscovery(wk([]), { discovery: true, accounts: ["12"] }), /12-digit/);
 });

@@ -205,6 +205,7 @@ export function parseWrappingKeys(specs: readonly string[]): WrappingKeys {
         out.discoveryAccounts.push(value);
         break;
       case "discovery-partition":
+        if (out.discoveryPartition !== undefined && out.discoveryPartition !== value) throw new CryptoCliError("Give discovery-partition once");
         out.discoveryPartition = value;
         break;
       default:
@@ -212,6 +213,31 @@ export function parseWrappingKeys(specs: readonly string[]): WrappingKeys {
     }
   }
   return out;
+}
+
+export interface Discovery {
+  discovery: boolean;
+  discoveryAccounts: string[];
+  discoveryPartition: string;
+}
+
+/**
+ * Decrypt's discovery settings from --wrapping-keys attributes and the --discovery flags. An account
+ * or partition limit is refused where it would be ignored (no discovery, or a partition with no
+ * account to limit), as the aws-encryption-cli does: a filter that silently does nothing would
+ * let any key decrypt.
+ */
+export function resolveDiscovery(wk: WrappingKeys, flags: { discovery?: boolean; accounts: readonly string[]; partition?: string }): Discovery {
+  const discovery = Boolean(flags.discovery || wk.discovery);
+  const accounts = [...wk.discoveryAccounts, ...flags.accounts];
+  const partition = wk.discoveryPartition ?? flags.partition;
+  if (wk.discoveryPartition !== undefined && flags.partition !== undefined && wk.discoveryPartition !== flags.partition) throw new CryptoCliError("Give discovery-partition once");
+  if (!discovery && (accounts.length > 0 || partition !== undefined)) {
+    throw new CryptoCliError("discovery-account and discovery-partition limit discovery: use them with discovery=true (or --discovery)");
+  }
+  if (partition !== undefined && accounts.length === 0) throw new CryptoCliError("discovery-partition needs the accounts it applies to (discovery-account=<id>)");
+  for (const a of flags.accounts) if (!/^\d{12}$/.test(a)) throw new CryptoCliError(`Invalid discovery-account "${a}": expected a 12-digit account id`);
+  return { discovery, discoveryAccounts: accounts, discoveryPartition: partition ?? "aws" };
 }
 
 function readCaBundle(file: string): string {
@@ -434,7 +460,9 @@ export function registerCryptoCommands(program: Command): void {
       guardCommand();
       try {
         const { base, wk } = common(f, false);
-        if (wk.discovery) throw new CryptoCliError("discovery is for decrypt only");
+        if (wk.discovery !== undefined || wk.discoveryAccounts.length > 0 || wk.discoveryPartition !== undefined) {
+          throw new CryptoCliError("discovery, discovery-account and discovery-partition are for decrypt only");
+        }
         await runEncrypt({ ...base, ...(f.algorithm ? { suiteId: parseAlgorithm(f.algorithm) } : {}), ...(f.frameLength ? { frameLength: f.frameLength } : {}) });
       } catch (e) {
         report(e);
@@ -445,18 +473,16 @@ export function registerCryptoCommands(program: Command): void {
     .description("decrypt an AWS Encryption SDK message from a file or stream")
     .option("--discovery", "use any KMS key the caller may use (instead of --wrapping-keys key=…)")
     .option("--discovery-account <id>", "with --discovery: only keys of this account (repeatable)", collect, [])
-    .option("--discovery-partition <p>", "partition of --discovery-account", "aws")
+    .option("--discovery-partition <p>", "partition of --discovery-account (default: aws)")
     .option("--decrypt-unsigned", "refuse signed messages (plaintext is then final as it streams)")
     .option("--buffer", "write no plaintext until the whole message, signature included, is verified")
-    .action(async (f: RawFlags & { discovery?: boolean; discoveryAccount: string[]; discoveryPartition: string; decryptUnsigned?: boolean; buffer?: boolean }) => {
+    .action(async (f: RawFlags & { discovery?: boolean; discoveryAccount: string[]; discoveryPartition?: string; decryptUnsigned?: boolean; buffer?: boolean }) => {
       guardCommand();
       try {
         const { base, wk, keys } = common(f, true);
         await runDecrypt({
           ...base,
-          discovery: Boolean(f.discovery || wk.discovery),
-          discoveryAccounts: [...wk.discoveryAccounts, ...f.discoveryAccount],
-          discoveryPartition: wk.discoveryPartition ?? f.discoveryPartition,
+          ...resolveDiscovery(wk, { discovery: f.discovery, accounts: f.discoveryAccount, partition: f.discoveryPartition }),
           requiredContextKeys: keys,
           unsignedOnly: Boolean(f.decryptUnsigned),
           buffer: Boolean(f.buffer),
