@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, resolveDiscovery, checkRequiredContext, CryptoCliError } from "./crypto.js";
+import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, resolveDiscovery, checkRequiredContext, runDecrypt, CryptoCliError } from "./crypto.js";
 import { AlgorithmSuiteIdentifier, type MessageHeader } from "@aws-crypto/client-node";
 
 test("parseWrappingKeys reads aws-encryption-cli style attributes", () => {
@@ -91,4 +91,23 @@ test("resolveDiscovery: an account or partition limit is refused where it would 
   assert.throws(() => resolveDiscovery(wk(["discovery=true", "discovery-account=111122223333", "discovery-partition=aws"]), { accounts: [], partition: "aws-cn" }), /once/);
   assert.throws(() => parseWrappingKeys(["discovery-partition=aws", "discovery-partition=aws-cn"]), /once/);
   assert.throws(() => resolveDiscovery(wk([]), { discovery: true, accounts: ["12"] }), /12-digit/);
+});
+
+test("runDecrypt wants key ARNs: a message names its KMS keys by ARN, so an alias or key id could never match", async () => {
+  const options = {
+    input: "-",
+    output: "-",
+    encryptionContext: {},
+    commitmentPolicy: parseCommitmentPolicy("require-encrypt-require-decrypt"),
+    endpoint: "https://127.0.0.1:1",
+    discovery: false,
+    discoveryAccounts: [],
+    discoveryPartition: "aws",
+    requiredContextKeys: [],
+    unsignedOnly: false,
+    buffer: false,
+  };
+  for (const id of ["alias/app", "arn:aws:kms:us-east-1:111122223333:alias/app", "1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab"]) {
+    await assert.rejects(runDecrypt({ ...options, keyIds: [id] }), (e: unknown) => e instanceof CryptoCliError && e.message.startsWith(`decrypt needs key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not "${id}"`));
+  }
 });

@@ -334,8 +334,17 @@ export function checkRequiredContext(header: MessageHeader, pairs: Record<string
   for (const k of keys) if (!Object.prototype.hasOwnProperty.call(ctx, k)) throw new CryptoCliError(`The message's encryption context does not contain the required key "${k}"`);
 }
 
+const KEY_ARN = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/;
+
+/** What the SDK says when no keyring key wrapped any of the message's data keys (or the discovery filter excluded them). */
+const NO_DATA_KEY = "unencryptedDataKey has not been set";
+
 export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: process.stdin, stdout: process.stdout }): Promise<void> {
   if (o.discovery === (o.keyIds.length > 0)) throw new CryptoCliError("decrypt needs either wrapping keys (--wrapping-keys key=<arn>) or --discovery, not both");
+  // A message names the KMS key of each data key by key ARN, which is all a keyring matches on decrypt.
+  for (const id of o.keyIds) {
+    if (!KEY_ARN.test(id)) throw new CryptoCliError(`decrypt needs key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not "${id}": a message names its KMS keys by key ARN`);
+  }
   const [{ buildClient, KmsKeyringNode }] = await loadEsdk();
   const clientProvider = await kmsClientProvider(o);
   const keyring = o.discovery
@@ -355,31 +364,40 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: proc
       decrypting.destroy(e as Error);
     }
   });
-  await withOutput(o.output, io, async (out) => {
-    // Bytes after the end of the message fail the decryption (the SDK would drop them).
-    if (!o.buffer) return pipeline(openInput(o.input, io), messageEndGuard(), decrypting, out);
-    const chunks: Buffer[] = [];
-    await pipeline(
-      openInput(o.input, io),
-      messageEndGuard(),
-      decrypting,
-      new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          chunks.push(chunk);
-          done();
-        },
-      }),
+  try {
+    await withOutput(o.output, io, async (out) => {
+      // Bytes after the end of the message fail the decryption (the SDK would drop them).
+      if (!o.buffer) return pipeline(openInput(o.input, io), messageEndGuard(), decrypting, out);
+      const chunks: Buffer[] = [];
+      await pipeline(
+        openInput(o.input, io),
+        messageEndGuard(),
+        decrypting,
+        new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            chunks.push(chunk);
+            done();
+          },
+        }),
+      );
+      const all = Buffer.concat(chunks);
+      chunks.length = 0;
+      try {
+        await pipeline(async function* () {
+          yield all;
+        }, out);
+      } finally {
+        all.fill(0);
+      }
+    });
+  } catch (e) {
+    if ((e as Error).message !== NO_DATA_KEY) throw e;
+    throw new CryptoCliError(
+      o.discovery
+        ? "No KMS key that discovery may use wrapped a data key of this message (check discovery-account / discovery-partition)"
+        : "None of the wrapping keys given wrapped a data key of this message",
     );
-    const all = Buffer.concat(chunks);
-    chunks.length = 0;
-    try {
-      await pipeline(async function* () {
-        yield all;
-      }, out);
-    } finally {
-      all.fill(0);
-    }
-  });
+  }
 }
 
 function positiveInt(name: string) {

@@ -220,3 +220,19 @@ test("bytes after the end of the message fail the decryption: an unsigned messag
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(ok.stdout, plaintext);
 });
+
+test("decrypt with keys that wrapped none of the message's data keys: one plain line naming the problem", async () => {
+  const plaintext = Buffer.from("for another key\n");
+  const enc = await cli(["encrypt", "--wrapping-keys", `key=${key.Arn}`], plaintext);
+  assert.equal(enc.code, 0, enc.stderr);
+  const other = await cli(["decrypt", "--wrapping-keys", `key=${key2.Arn}`], enc.stdout);
+  assert.equal(other.code, 1);
+  assert.equal(other.stderr, "bulwark: None of the wrapping keys given wrapped a data key of this message\n");
+  assert.equal(other.stdout.length, 0);
+  const elsewhere = await cli(["decrypt", "--wrapping-keys", "discovery=true", "discovery-account=111122223333", "discovery-partition=aws"], enc.stdout);
+  assert.equal(elsewhere.code, 1);
+  assert.equal(elsewhere.stderr, "bulwark: No KMS key that discovery may use wrapped a data key of this message (check discovery-account / discovery-partition)\n");
+  const alias = await cli(["decrypt", "--wrapping-keys", "key=alias/app"], enc.stdout);
+  assert.equal(alias.code, 1);
+  assert.match(alias.stderr, /^bulwark: decrypt needs key ARNs \(arn:aws:kms:<region>:<account>:key\/<id>\), not "alias\/app"/);
+});
