@@ -81,6 +81,8 @@ export interface DecryptOptions extends CryptoCommonOptions {
   unsignedOnly: boolean;
   /** Keep the whole plaintext in memory until the message (and signature) is verified. */
   buffer: boolean;
+  /** Refuse messages whose frames (or non-framed body) are longer than this many bytes. */
+  maxLength?: number;
 }
 
 /** Where the streams come from / go to; replaceable for in-process use and tests. */
@@ -338,6 +340,8 @@ const KEY_ARN = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/;
 
 /** What the SDK says when no keyring key wrapped any of the message's data keys (or the discovery filter excluded them). */
 const NO_DATA_KEY = "unencryptedDataKey has not been set";
+/** … and when a frame is longer than maxBodySize (--max-length). */
+const MAX_BODY_SIZE = "maxBodySize exceeded.";
 
 export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: process.stdin, stdout: process.stdout }): Promise<void> {
   if (o.discovery === (o.keyIds.length > 0)) throw new CryptoCliError("decrypt needs either wrapping keys (--wrapping-keys key=<arn>) or --discovery, not both");
@@ -355,7 +359,8 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: proc
       })
     : new KmsKeyringNode({ clientProvider, keyIds: o.keyIds });
   const client = buildClient({ commitmentPolicy: o.commitmentPolicy, maxEncryptedDataKeys: o.maxEncryptedDataKeys ?? false });
-  const decrypting = o.unsignedOnly ? client.decryptUnsignedMessageStream(keyring) : client.decryptStream(keyring);
+  const limits = o.maxLength ? { maxBodySize: o.maxLength } : {};
+  const decrypting = o.unsignedOnly ? client.decryptUnsignedMessageStream(keyring, limits) : client.decryptStream(keyring, limits);
   // The header is parsed before the first plaintext byte: refuse a wrong context there.
   decrypting.once("MessageHeader", (header: MessageHeader) => {
     try {
@@ -391,7 +396,9 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: proc
       }
     });
   } catch (e) {
-    if ((e as Error).message !== NO_DATA_KEY) throw e;
+    const message = (e as Error).message;
+    if (message === MAX_BODY_SIZE) throw new CryptoCliError(`The message has a frame (or non-framed body) longer than --max-length ${o.maxLength} bytes`);
+    if (message !== NO_DATA_KEY) throw e;
     throw new CryptoCliError(
       o.discovery
         ? "No KMS key that discovery may use wrapped a data key of this message (check discovery-account / discovery-partition)"
@@ -494,7 +501,8 @@ export function registerCryptoCommands(program: Command): void {
     .option("--discovery-partition <p>", "partition of --discovery-account (default: aws)")
     .option("--decrypt-unsigned", "refuse signed messages (plaintext is then final as it streams)")
     .option("--buffer", "write no plaintext until the whole message, signature included, is verified")
-    .action(async (f: RawFlags & { discovery?: boolean; discoveryAccount: string[]; discoveryPartition?: string; decryptUnsigned?: boolean; buffer?: boolean }) => {
+    .option("--max-length <bytes>", "refuse messages with frames (or a non-framed body) longer than this", positiveInt("--max-length"))
+    .action(async (f: RawFlags & { discovery?: boolean; discoveryAccount: string[]; discoveryPartition?: string; decryptUnsigned?: boolean; buffer?: boolean; maxLength?: number }) => {
       guardCommand();
       try {
         const { base, wk, keys } = common(f, true);
@@ -504,6 +512,7 @@ export function registerCryptoCommands(program: Command): void {
           requiredContextKeys: keys,
           unsignedOnly: Boolean(f.decryptUnsigned),
           buffer: Boolean(f.buffer),
+          ...(f.maxLength ? { maxLength: f.maxLength } : {}),
         });
       } catch (e) {
         report(e);

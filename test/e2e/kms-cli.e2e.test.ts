@@ -236,3 +236,23 @@ test("decrypt with keys that wrapped none of the message's data keys: one plain 
   assert.equal(alias.code, 1);
   assert.match(alias.stderr, /^bulwark: decrypt needs key ARNs \(arn:aws:kms:<region>:<account>:key\/<id>\), not "alias\/app"/);
 });
+
+test("decrypt --max-length refuses messages with longer frames, before any plaintext, as the aws-encryption-cli's does", async () => {
+  const plaintext = randomBytes(10_000);
+  const enc = await cli(["encrypt", "--wrapping-keys", `key=${key.Arn}`, "--frame-length", "4096"], plaintext);
+  assert.equal(enc.code, 0, enc.stderr);
+  const out = path.join(dir, "max-length.dec");
+  const input = path.join(dir, "max-length.enc");
+  writeFileSync(input, enc.stdout);
+  const short = await cli(["decrypt", "-i", input, "-o", out, "--wrapping-keys", `key=${key.Arn}`, "--max-length", "4095"]);
+  assert.equal(short.code, 1);
+  assert.equal(short.stderr, "bulwark: The message has a frame (or non-framed body) longer than --max-length 4095 bytes\n");
+  assert.equal(existsSync(out), false);
+  const streamed = await cli(["decrypt", "--wrapping-keys", `key=${key.Arn}`, "--max-length", "4095"], enc.stdout);
+  assert.equal(streamed.code, 1);
+  assert.equal(streamed.stdout.length, 0);
+  const enough = await cli(["decrypt", "-i", input, "-o", out, "--wrapping-keys", `key=${key.Arn}`, "--max-length", "4096"]);
+  assert.equal(enough.code, 0, enough.stderr);
+  assert.deepEqual(readFileSync(out), plaintext);
+  rmSync(out);
+});
