@@ -1,6 +1,9 @@
 import { test } from "node:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import assert from "node:assert/strict";
-import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, resolveDiscovery, checkRequiredContext, runDecrypt, CryptoCliError } from "./crypto.js";
+import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, resolveDiscovery, checkRequiredContext, runDecrypt, outputPath, CryptoCliError } from "./crypto.js";
 import { AlgorithmSuiteIdentifier, type MessageHeader } from "@aws-crypto/client-node";
 
 test("parseWrappingKeys reads aws-encryption-cli style attributes", () => {
@@ -109,5 +112,24 @@ test("runDecrypt wants key ARNs: a message names its KMS keys by ARN, so an alia
   };
   for (const id of ["alias/app", "arn:aws:kms:us-east-1:111122223333:alias/app", "1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab"]) {
     await assert.rejects(runDecrypt({ ...options, keyIds: [id] }), (e: unknown) => e instanceof CryptoCliError && e.message.startsWith(`decrypt needs key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not "${id}"`));
+  }
+});
+
+test("outputPath: a directory output gets the input's name and the aws-encryption-cli's suffixes", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-output-path-"));
+  try {
+    const file = path.join(dir, "existing.bin");
+    writeFileSync(file, "x");
+    assert.equal(outputPath("in/hello.txt", dir, false), path.join(dir, "hello.txt.encrypted"));
+    assert.equal(outputPath("hello.txt.encrypted", dir, true), path.join(dir, "hello.txt.encrypted.decrypted"));
+    assert.equal(outputPath("hello.txt", dir, false, ".enc"), path.join(dir, "hello.txt.enc"));
+    assert.equal(outputPath("hello.txt", dir, true, ""), path.join(dir, "hello.txt"));
+    // Files (existing or not) and stdout are used as given.
+    assert.equal(outputPath("hello.txt", file, false), file);
+    assert.equal(outputPath("hello.txt", path.join(dir, "new.bin"), false, ".x"), path.join(dir, "new.bin"));
+    assert.equal(outputPath("-", "-", true), "-");
+    assert.throws(() => outputPath("-", dir, false), /is a directory: with input from stdin/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

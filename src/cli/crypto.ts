@@ -15,7 +15,7 @@
  *    the endpoint and CA bundle from the flags or AWS_ENDPOINT_URL / AWS_CA_BUNDLE (read by
  *    commander's .env(), not by this code).
  */
-import { createReadStream, createWriteStream, readFileSync, renameSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import https from "node:https";
 import { randomBytes } from "node:crypto";
@@ -265,6 +265,17 @@ export async function kmsClientProvider(conn: CryptoConnection) {
   return cacheClients((region: string) => base(region || conn.region || ""));
 }
 
+/**
+ * The file to write. As with the aws-encryption-cli, an output that is an existing directory gets
+ * the input's file name plus a suffix (`.encrypted` / `.decrypted` unless --suffix says otherwise,
+ * `--suffix` alone for none).
+ */
+export function outputPath(input: string, output: string, decrypting: boolean, suffix?: string): string {
+  if (output === "-" || !statSync(output, { throwIfNoEntry: false })?.isDirectory()) return output;
+  if (input === "-") throw new CryptoCliError(`The output ${output} is a directory: with input from stdin (--input -), name the output file (or - for stdout)`);
+  return path.join(output, path.basename(input) + (suffix ?? (decrypting ? ".decrypted" : ".encrypted")));
+}
+
 function openInput(p: string, io: CryptoIo): Readable {
   return p === "-" ? io.stdin : createReadStream(p);
 }
@@ -420,7 +431,8 @@ const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 function connectionOptions(cmd: Command): Command {
   return cmd
     .requiredOption("-i, --input <file>", "input file, or - for stdin", "-")
-    .requiredOption("-o, --output <file>", "output file, or - for stdout", "-")
+    .requiredOption("-o, --output <file>", "output file, or - for stdout; in a directory: the input's name + suffix", "-")
+    .option("--suffix [suffix]", "suffix of output files named after the input (default .encrypted / .decrypted; none if given without a value)")
     .option("-w, --wrapping-keys <attr...>", "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: discovery=true [discovery-account=<id>] [discovery-partition=aws])")
     .option("--key-id <id>", "a KMS key (repeatable); the first generates the data key", collect, [])
     .option("-c, --encryption-context <pair...>", "encryption context k=v … (decrypt: pairs, or bare keys, the message must contain)")
@@ -435,6 +447,7 @@ function connectionOptions(cmd: Command): Command {
 interface RawFlags {
   input: string;
   output: string;
+  suffix?: string | true;
   wrappingKeys?: string[];
   keyId: string[];
   encryptionContext?: string[];
@@ -453,7 +466,7 @@ function common(f: RawFlags, decrypting: boolean): { base: CryptoCommonOptions; 
   const profile = wk.profile ?? f.profile;
   const base: CryptoCommonOptions = {
     input: f.input,
-    output: f.output,
+    output: outputPath(f.input, f.output, decrypting, f.suffix === true ? "" : f.suffix),
     keyIds: [...wk.keyIds, ...f.keyId],
     encryptionContext: context,
     commitmentPolicy: parseCommitmentPolicy(f.commitmentPolicy),

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, getClient } from "@aws-crypto/client-node";
@@ -255,4 +255,22 @@ test("decrypt --max-length refuses messages with longer frames, before any plain
   assert.equal(enough.code, 0, enough.stderr);
   assert.deepEqual(readFileSync(out), plaintext);
   rmSync(out);
+});
+
+test("an output directory, as in the aws-encryption-cli's examples: hello.txt → hello.txt.encrypted → hello.txt.encrypted.decrypted", async () => {
+  const work = path.join(dir, "outdir");
+  mkdirSync(work);
+  const hello = path.join(dir, "hello.txt");
+  writeFileSync(hello, "Hello World");
+  const e = await cli(["encrypt", "--input", hello, "--wrapping-keys", `key=${key.Arn}`, "--encryption-context", "purpose=test", "--output", work]);
+  assert.equal(e.code, 0, e.stderr);
+  const d = await cli(["decrypt", "--input", path.join(work, "hello.txt.encrypted"), "--wrapping-keys", `key=${key.Arn}`, "--encryption-context", "purpose=test", "--output", work]);
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(readFileSync(path.join(work, "hello.txt.encrypted.decrypted"), "utf8"), "Hello World");
+  const bare = await cli(["decrypt", "--input", path.join(work, "hello.txt.encrypted"), "--wrapping-keys", `key=${key.Arn}`, "--output", dir, "--suffix"]);
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.equal(readFileSync(path.join(dir, "hello.txt.encrypted"), "utf8"), "Hello World");
+  const piped = await cli(["encrypt", "--wrapping-keys", `key=${key.Arn}`, "--output", work], Buffer.from("x"));
+  assert.equal(piped.code, 1);
+  assert.match(piped.stderr, /^bulwark: The output .* is a directory: with input from stdin/);
 });
