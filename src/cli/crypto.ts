@@ -2,8 +2,12 @@
  * `bulwark encrypt` / `bulwark decrypt`: files or stdin/stdout streams of any size in the AWS
  * Encryption SDK message format, with data keys from KMS (Bulwark's endpoint by default). The
  * output is readable by every AWS Encryption SDK and by the aws-encryption-cli, and the options
- * follow that CLI: --input/--output (`-` for stdio), --wrapping-keys key=<arn> …, --encryption-context
- * k=v …, --commitment-policy, --max-encrypted-data-keys, discovery for decrypt.
+ * follow that CLI: --input/--output (`-` for stdio, a directory with --suffix), --wrapping-keys
+ * key=<arn> …, --encryption-context k=v …, --commitment-policy, --max-encrypted-data-keys,
+ * --algorithm (either SDK's suite names), --metadata-output / -S, and for decrypt discovery,
+ * --max-length and --buffer. Not offered: --recursive, --encode/--decode, --caching,
+ * --interactive/--no-overwrite, and one Region or profile per --wrapping-keys group (region= and
+ * profile= apply to every key of the command).
  *
  * What must stay true:
  *  - No plaintext, data key or credential is ever printed (errors name the problem, not the data).
@@ -15,7 +19,7 @@
  *    the endpoint and CA bundle from the flags or AWS_ENDPOINT_URL / AWS_CA_BUNDLE (read by
  *    commander's .env(), not by this code).
  */
-import { createReadStream, createWriteStream, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, createReadStream, createWriteStream, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import https from "node:https";
 import { randomBytes } from "node:crypto";
@@ -62,6 +66,15 @@ export interface CryptoCommonOptions extends CryptoConnection {
   encryptionContext: Record<string, string>;
   commitmentPolicy: CommitmentPolicy;
   maxEncryptedDataKeys?: number;
+  /** Where to write the operation's metadata record (`metadataRecord`); none otherwise. */
+  metadata?: MetadataOutput;
+}
+
+export interface MetadataOutput {
+  /** A file, or - for stdout. */
+  file: string;
+  /** Replace the file's content instead of appending to it. */
+  overwrite: boolean;
 }
 
 export interface EncryptOptions extends CryptoCommonOptions {
@@ -134,6 +147,9 @@ const SUITES: Record<string, number> = {
   AES_256_GCM_HKDF_SHA512_COMMIT_KEY: 0x0478,
   AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384: 0x0578,
 };
+
+/** The aws-encryption-cli's name of each suite, for metadata records. */
+const CLI_SUITE_NAMES = new Map(Object.entries(SUITES).filter(([name]) => !name.startsWith("ALG_")).map(([name, id]) => [id, name]));
 
 export function parseAlgorithm(name: string): AlgorithmSuiteIdentifier {
   const id = Object.prototype.hasOwnProperty.call(SUITES, name) ? SUITES[name] : undefined;
@@ -276,6 +292,62 @@ export function outputPath(input: string, output: string, decrypting: boolean, s
   return path.join(output, path.basename(input) + (suffix ?? (decrypting ? ".decrypted" : ".encrypted")));
 }
 
+const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
+
+/**
+ * The metadata record of one operation, laid out as the aws-encryption-cli writes it (one JSON
+ * object a line, keys sorted, byte fields in base64): mode, the input and output paths, and the
+ * message header. The header holds nothing secret: the encrypted data keys are KMS ciphertexts.
+ */
+export function metadataRecord(mode: "encrypt" | "decrypt", input: string, output: string, header: MessageHeader): string {
+  const keys = header.encryptedDataKeys
+    .map((k) => ({ providerId: Buffer.from(k.providerId, "utf8"), keyInfo: Buffer.from(k.providerInfo, "utf8"), edk: k.encryptedDataKey }))
+    .sort((a, b) => Buffer.compare(Buffer.concat([a.providerId, a.keyInfo]), Buffer.concat([b.providerId, b.keyInfo])));
+  const context = Object.fromEntries(Object.entries(header.encryptionContext).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const record = {
+    header: {
+      algorithm: CLI_SUITE_NAMES.get(header.suiteId) ?? String(header.suiteId),
+      content_type: header.contentType,
+      encrypted_data_keys: keys.map((k) => ({ encrypted_data_key: b64(k.edk), key_provider: { key_info: b64(k.keyInfo), provider_id: b64(k.providerId) } })),
+      encryption_context: context,
+      frame_length: header.frameLength,
+      ...("headerIvLength" in header ? { header_iv_length: header.headerIvLength } : {}),
+      message_id: b64(header.messageId),
+      ...("type" in header ? { type: header.type } : {}),
+      version: header.version === 1 ? "1.0" : "2.0",
+    },
+    input: input === "-" ? "<stdin>" : path.resolve(input),
+    mode,
+    output: output === "-" ? "<stdout>" : path.resolve(output),
+  };
+  return JSON.stringify(record) + "\n";
+}
+
+/** Checked before the operation, as the aws-encryption-cli does: a metadata file in a missing directory fails the command. */
+function checkMetadataOutput(o: CryptoCommonOptions): void {
+  if (!o.metadata || o.metadata.file === "-") {
+    if (o.metadata && o.output === "-") throw new CryptoCliError("--metadata-output - and --output - cannot both write to stdout");
+    return;
+  }
+  const dir = path.dirname(path.resolve(o.metadata.file));
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CryptoCliError(`Cannot write the metadata file ${o.metadata.file}: its directory does not exist`);
+}
+
+/** Writes the record once the operation has succeeded (a failed one has no output to describe). */
+function writeMetadata(o: CryptoCommonOptions, io: CryptoIo, record: string): void {
+  if (!o.metadata) return;
+  if (o.metadata.file === "-") {
+    io.stdout.write(record);
+    return;
+  }
+  try {
+    if (o.metadata.overwrite) writeFileSync(o.metadata.file, record);
+    else appendFileSync(o.metadata.file, record);
+  } catch (e) {
+    throw new CryptoCliError(`Cannot write the metadata file ${o.metadata.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 function openInput(p: string, io: CryptoIo): Readable {
   return p === "-" ? io.stdin : createReadStream(p);
 }
@@ -325,17 +397,16 @@ export async function runEncrypt(o: EncryptOptions, io: CryptoIo = { stdin: proc
   const keyring = new KmsKeyringNode({ clientProvider: await kmsClientProvider(o), generatorKeyId, keyIds });
   const client = buildClient({ commitmentPolicy: o.commitmentPolicy, maxEncryptedDataKeys: o.maxEncryptedDataKeys ?? false });
   const { suiteId } = o;
-  await withOutput(o.output, io, (out) =>
-    pipeline(
-      openInput(o.input, io),
-      client.encryptStream(keyring, {
-        encryptionContext: o.encryptionContext,
-        ...(suiteId !== undefined ? { suiteId } : {}),
-        ...(o.frameLength ? { frameLength: o.frameLength } : {}),
-      }),
-      out,
-    ),
-  );
+  checkMetadataOutput(o);
+  const encrypting = client.encryptStream(keyring, {
+    encryptionContext: o.encryptionContext,
+    ...(suiteId !== undefined ? { suiteId } : {}),
+    ...(o.frameLength ? { frameLength: o.frameLength } : {}),
+  });
+  let header: MessageHeader | undefined;
+  encrypting.once("MessageHeader", (h: MessageHeader) => (header = h));
+  await withOutput(o.output, io, (out) => pipeline(openInput(o.input, io), encrypting, out));
+  if (header) writeMetadata(o, io, metadataRecord("encrypt", o.input, o.output, header));
 }
 
 /** Fails unless the message's encryption context holds every required pair and key. */
@@ -372,8 +443,11 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: proc
   const client = buildClient({ commitmentPolicy: o.commitmentPolicy, maxEncryptedDataKeys: o.maxEncryptedDataKeys ?? false });
   const limits = o.maxLength ? { maxBodySize: o.maxLength } : {};
   const decrypting = o.unsignedOnly ? client.decryptUnsignedMessageStream(keyring, limits) : client.decryptStream(keyring, limits);
+  checkMetadataOutput(o);
+  let messageHeader: MessageHeader | undefined;
   // The header is parsed before the first plaintext byte: refuse a wrong context there.
   decrypting.once("MessageHeader", (header: MessageHeader) => {
+    messageHeader = header;
     try {
       checkRequiredContext(header, o.encryptionContext, o.requiredContextKeys);
     } catch (e) {
@@ -416,6 +490,7 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: proc
         : "None of the wrapping keys given wrapped a data key of this message",
     );
   }
+  if (messageHeader) writeMetadata(o, io, metadataRecord("decrypt", o.input, o.output, messageHeader));
 }
 
 function positiveInt(name: string) {
@@ -433,6 +508,9 @@ function connectionOptions(cmd: Command): Command {
     .requiredOption("-i, --input <file>", "input file, or - for stdin", "-")
     .requiredOption("-o, --output <file>", "output file, or - for stdout; in a directory: the input's name + suffix", "-")
     .option("--suffix [suffix]", "suffix of output files named after the input (default .encrypted / .decrypted; none if given without a value)")
+    .option("--metadata-output <file>", "append a JSON record of the operation (paths, message header) to this file, or - for stdout")
+    .option("--overwrite-metadata", "replace the metadata file's content instead of appending")
+    .option("-S, --suppress-metadata", "write no metadata record (the default; for aws-encryption-cli commands)")
     .option("-w, --wrapping-keys <attr...>", "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: discovery=true [discovery-account=<id>] [discovery-partition=aws])")
     .option("--key-id <id>", "a KMS key (repeatable); the first generates the data key", collect, [])
     .option("-c, --encryption-context <pair...>", "encryption context k=v … (decrypt: pairs, or bare keys, the message must contain)")
@@ -448,6 +526,9 @@ interface RawFlags {
   input: string;
   output: string;
   suffix?: string | true;
+  metadataOutput?: string;
+  overwriteMetadata?: boolean;
+  suppressMetadata?: boolean;
   wrappingKeys?: string[];
   keyId: string[];
   encryptionContext?: string[];
@@ -464,6 +545,7 @@ function common(f: RawFlags, decrypting: boolean): { base: CryptoCommonOptions; 
   const { context, keys } = parseContext(f.encryptionContext ?? [], decrypting);
   const region = wk.region ?? f.region;
   const profile = wk.profile ?? f.profile;
+  if (f.suppressMetadata && f.metadataOutput !== undefined) throw new CryptoCliError("Give either --metadata-output or --suppress-metadata, not both");
   const base: CryptoCommonOptions = {
     input: f.input,
     output: outputPath(f.input, f.output, decrypting, f.suffix === true ? "" : f.suffix),
@@ -472,6 +554,7 @@ function common(f: RawFlags, decrypting: boolean): { base: CryptoCommonOptions; 
     commitmentPolicy: parseCommitmentPolicy(f.commitmentPolicy),
     endpoint: f.endpoint,
     ...(f.maxEncryptedDataKeys ? { maxEncryptedDataKeys: f.maxEncryptedDataKeys } : {}),
+    ...(f.metadataOutput !== undefined ? { metadata: { file: f.metadataOutput, overwrite: Boolean(f.overwriteMetadata) } } : {}),
     ...(f.caBundle ? { caBundle: f.caBundle } : {}),
     ...(region ? { region } : {}),
     ...(profile ? { profile } : {}),

@@ -274,3 +274,57 @@ test("an output directory, as in the aws-encryption-cli's examples: hello.txt â†
   assert.equal(piped.code, 1);
   assert.match(piped.stderr, /^bulwark: The output .* is a directory: with input from stdin/);
 });
+
+interface MetadataRecord {
+  mode: string;
+  input: string;
+  output: string;
+  header: {
+    algorithm: string;
+    version: string;
+    message_id: string;
+    frame_length: number;
+    encryption_context: Record<string, string>;
+    encrypted_data_keys: { encrypted_data_key: string; key_provider: { key_info: string; provider_id: string } }[];
+  };
+}
+
+test("metadata records as the aws-encryption-cli writes them: --metadata-output appends (or --overwrite-metadata replaces), -S writes none", async () => {
+  const hello = path.join(dir, "meta.txt");
+  writeFileSync(hello, "metadata");
+  const enc = path.join(dir, "meta.enc");
+  const dec = path.join(dir, "meta.dec");
+  const meta = path.join(dir, "metadata.jsonl");
+  const e = await cli(["encrypt", "-i", hello, "-o", enc, "-w", `key=${key.Arn}`, "-c", "purpose=test", "--metadata-output", meta, "--algorithm", "AES_256_GCM_HKDF_SHA512_COMMIT_KEY"]);
+  assert.equal(e.code, 0, e.stderr);
+  const d = await cli(["decrypt", "-i", enc, "-o", dec, "-w", `key=${key.Arn}`, "--metadata-output", meta]);
+  assert.equal(d.code, 0, d.stderr);
+  const records = readFileSync(meta, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as MetadataRecord);
+  assert.deepEqual(records.map((r) => [r.mode, r.input, r.output]), [["encrypt", hello, enc], ["decrypt", enc, dec]]);
+  for (const r of records) {
+    assert.equal(r.header.algorithm, "AES_256_GCM_HKDF_SHA512_COMMIT_KEY");
+    assert.equal(r.header.version, "2.0");
+    assert.deepEqual(r.header.encryption_context, { purpose: "test" });
+    assert.equal(r.header.frame_length, 4096);
+    assert.equal(r.header.encrypted_data_keys.length, 1);
+    assert.equal(Buffer.from(r.header.encrypted_data_keys[0]!.key_provider.key_info, "base64").toString(), key.Arn);
+    assert.equal(Buffer.from(r.header.encrypted_data_keys[0]!.key_provider.provider_id, "base64").toString(), "aws-kms");
+  }
+  assert.equal(records[0]!.header.message_id, records[1]!.header.message_id);
+  const again = await cli(["decrypt", "-i", enc, "-o", dec, "-w", `key=${key.Arn}`, "--metadata-output", meta, "--overwrite-metadata"]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(readFileSync(meta, "utf8").trimEnd().split("\n").length, 1);
+  // To stdout while the plaintext goes to a file; a failed operation writes no record.
+  const toStdout = await cli(["decrypt", "-i", enc, "-o", dec, "-w", `key=${key.Arn}`, "--metadata-output", "-"]);
+  assert.equal(toStdout.code, 0, toStdout.stderr);
+  assert.equal((JSON.parse(toStdout.stdout.toString()) as MetadataRecord).mode, "decrypt");
+  const failed = await cli(["decrypt", "-i", enc, "-o", dec, "-w", `key=${key2.Arn}`, "--metadata-output", "-"]);
+  assert.equal(failed.code, 1);
+  assert.equal(failed.stdout.length, 0);
+  const s = await cli(["encrypt", "-i", hello, "-o", "-", "-w", `key=${key.Arn}`, "-S"]);
+  assert.equal(s.code, 0, s.stderr);
+  assert.equal(s.stdout.subarray(0, 1)[0], 0x02);
+  const both = await cli(["encrypt", "-i", hello, "-o", "-", "-w", `key=${key.Arn}`, "--metadata-output", "-"]);
+  assert.equal(both.code, 1);
+  assert.equal(both.stderr, "bulwark: --metadata-output - and --output - cannot both write to stdout\n");
+});
