@@ -14,6 +14,7 @@ import path from "node:path";
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, getClient } from "@aws-crypto/client-node";
 import { KMS, CreateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
 import { startTestServer, ADMIN_KEY_ID, ADMIN_SECRET, type TestServer } from "./harness.js";
+import { parseAlgorithm, runDecrypt, runEncrypt } from "../../src/cli/crypto.js";
 import { kmsClient } from "./kms-support.js";
 
 const CLI = path.resolve("dist/src/cli/main.js");
@@ -327,4 +328,51 @@ test("metadata records as the aws-encryption-cli writes them: --metadata-output 
   const both = await cli(["encrypt", "-i", hello, "-o", "-", "-w", `key=${key.Arn}`, "--metadata-output", "-"]);
   assert.equal(both.code, 1);
   assert.equal(both.stderr, "bulwark: --metadata-output - and --output - cannot both write to stdout\n");
+});
+
+test("every suite, by either SDK's name: what encrypt writes the library decrypts, and what the library writes decrypt reads", async () => {
+  const conn = {
+    endpoint: s.url,
+    region: "us-east-1",
+    caBundle: path.join(s.dataDir, "ca.pem"),
+    credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET },
+  };
+  const lib = library();
+  const keyring = new KmsKeyringNode({ clientProvider: lib.clientProvider, generatorKeyId: key.Arn });
+  const plaintext = randomBytes(9000);
+  const input = path.join(dir, "suites.txt");
+  writeFileSync(input, plaintext);
+  const suites = Object.entries(AlgorithmSuiteIdentifier).filter((e): e is [string, AlgorithmSuiteIdentifier] => typeof e[1] === "number");
+  for (const [name, suiteId] of suites) {
+    const policy = name.includes("COMMIT_KEY") ? CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT : CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT;
+    const cliName = name.replace(/^ALG_AES(\d+)_/, "AES_$1_").replace("_IV12_TAG16_HKDF_SHA512_COMMIT_KEY", "_HKDF_SHA512_COMMIT_KEY");
+    for (const algorithm of [name, cliName]) {
+      const enc = path.join(dir, "suites.enc");
+      await runEncrypt({ ...conn, input, output: enc, keyIds: [key.Arn!], encryptionContext: { suite: name }, commitmentPolicy: policy, suiteId: parseAlgorithm(algorithm), frameLength: 4096 });
+      const d = await buildClient(policy).decrypt(keyring, readFileSync(enc));
+      assert.equal(d.messageHeader.suiteId, suiteId, algorithm);
+      assert.deepEqual(d.plaintext, plaintext, algorithm);
+    }
+    const { result } = await buildClient(policy).encrypt(keyring, plaintext, { suiteId, encryptionContext: { suite: name } });
+    const enc = path.join(dir, "suites-lib.enc");
+    writeFileSync(enc, result);
+    const out = path.join(dir, "suites.dec");
+    for (const buffer of [false, true]) {
+      await runDecrypt({
+        ...conn,
+        input: enc,
+        output: out,
+        keyIds: [key.Arn!],
+        encryptionContext: { suite: name },
+        commitmentPolicy: policy,
+        discovery: false,
+        discoveryAccounts: [],
+        discoveryPartition: "aws",
+        requiredContextKeys: [],
+        unsignedOnly: !name.includes("ECDSA"),
+        buffer,
+      });
+      assert.deepEqual(readFileSync(out), plaintext, name);
+    }
+  }
 });
