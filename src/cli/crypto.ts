@@ -511,7 +511,10 @@ function connectionOptions(cmd: Command): Command {
     .option("--metadata-output <file>", "append a JSON record of the operation (paths, message header) to this file, or - for stdout")
     .option("--overwrite-metadata", "replace the metadata file's content instead of appending")
     .option("-S, --suppress-metadata", "write no metadata record (the default; for aws-encryption-cli commands)")
-    .option("-w, --wrapping-keys <attr...>", "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: discovery=true [discovery-account=<id>] [discovery-partition=aws])")
+    .option(
+      "-w, --wrapping-keys <attr...>",
+      "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: key ARNs, or discovery=true [discovery-account=<id> …] [discovery-partition=aws]); region= and profile= apply to every key of the command",
+    )
     .option("--key-id <id>", "a KMS key (repeatable); the first generates the data key", collect, [])
     .option("-c, --encryption-context <pair...>", "encryption context k=v … (decrypt: pairs, or bare keys, the message must contain)")
     .addOption(new Option("--commitment-policy <policy>", "forbid-encrypt-allow-decrypt | require-encrypt-allow-decrypt | require-encrypt-require-decrypt").default("require-encrypt-require-decrypt"))
