@@ -41,7 +41,8 @@ import { issueServerCertificate, loadOrCreateCaCertificate, loadOrCreateTlsMater
 import { DataPlane } from "./dataplane/data-plane.js";
 import { createElbv2Service } from "./services/elbv2/service.js";
 import { createScheduler, type Scheduler } from "./scheduler/scheduler.js";
-import { registerStsSessionSweep } from "./scheduler/periodic.js";
+import { registerPeriodic, registerStsSessionSweep } from "./scheduler/periodic.js";
+import { CREATE_ACCOUNT_SWEEP, STALLED_CREATE_ACCOUNT_MS } from "./services/organizations/create-account.js";
 import { createKmsService, type KmsService } from "./services/kms/service.js";
 import { createWafv2Service, deriveWafKey } from "./services/wafv2/service.js";
 import { createWafEngine } from "./services/wafv2/engine.js";
@@ -418,6 +419,11 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       onError: (e, job) => logger.error({ kind: job.kind, err: e instanceof Error ? e.message : String(e) }, "scheduled job failed"),
     });
     await registerStsSessionSweep(scheduler, storage, clock);
+    // CreateAccount requests another process left IN_PROGRESS (an operator command stopped mid-way)
+    // are finished here, not only at the next start.
+    await registerPeriodic(scheduler, clock, CREATE_ACCOUNT_SWEEP, STALLED_CREATE_ACCOUNT_MS, async () => {
+      await orgs.resumePending(clock.now() - STALLED_CREATE_ACCOUNT_MS);
+    });
     const kms = createKmsService({
       store: storage,
       sealer,

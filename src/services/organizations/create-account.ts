@@ -2,7 +2,11 @@
  * CreateAccount is asynchronous, as in AWS: the request is stored IN_PROGRESS and answered
  * at once; a job then registers the account, makes it a member, and creates the
  * administrator role in it that the management account can assume. Every step is
- * idempotent, so an interrupted job (crash, storage failure) is finished by resumePending.
+ * idempotent, so an interrupted job (crash, storage failure) is finished by resumePending: at
+ * the server's start, and by its periodic sweep for requests another process (the operator CLI)
+ * left IN_PROGRESS while the server runs. Two processes may therefore run one request at once:
+ * every write of the request checks that it is still as the run read it (`save`), so the request
+ * gets one account id and one outcome.
  */
 import { isAwsError } from "../../core/errors.js";
 import { randomAccountId } from "../../crypto/random-ids.js";
@@ -20,6 +24,15 @@ import { attachDefaultPoliciesToAccount } from "./attachments.js";
 import { requireManagement, type OrganizationsDomainDeps } from "./organization.js";
 import { checkTags } from "./tags.js";
 import { forgetAccount } from "./tree.js";
+
+/**
+ * How long a request may stay IN_PROGRESS before a running server finishes it itself, and how
+ * often the server looks. Its own jobs take milliseconds, so a request this old was left by
+ * another process that stopped mid-way (an operator command killed) or by a failed job.
+ */
+export const STALLED_CREATE_ACCOUNT_MS = 30_000;
+/** The server's periodic job that finishes such requests. */
+export const CREATE_ACCOUNT_SWEEP = "organizations-create-account-sweep";
 
 export const DEFAULT_ACCESS_ROLE_NAME = "OrganizationAccountAccessRole";
 export const ADMINISTRATOR_ACCESS_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -87,26 +100,39 @@ async function unusedAccountId(deps: OrganizationsDomainDeps): Promise<string> {
   }
 }
 
-async function save(deps: OrganizationsDomainDeps, rec: CreateAccountRequestRecord): Promise<CreateAccountRequestRecord> {
-  await deps.store.put(CREATE_ACCOUNT_COLLECTION, requestKey(rec.managementAccountId, rec.id), rec);
-  return rec;
+/**
+ * Another run of the same request changed it first: two processes may run one request at once
+ * (the operator CLI and a server resuming it, or two servers' starts), so every write of the
+ * request checks that it is still as this run read it.
+ */
+class Superseded extends Error {}
+
+/** Replaces the stored request `from` with `next` if it is still IN_PROGRESS with the same reserved account id. */
+async function save(deps: OrganizationsDomainDeps, from: CreateAccountRequestRecord, next: CreateAccountRequestRecord): Promise<CreateAccountRequestRecord> {
+  await deps.store.transaction(async (tx) => {
+    const key = requestKey(from.managementAccountId, from.id);
+    const stored = await tx.get<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, key);
+    if (stored?.state !== "IN_PROGRESS" || stored.accountId !== from.accountId) throw new Superseded();
+    await tx.put(CREATE_ACCOUNT_COLLECTION, key, next);
+  });
+  return next;
 }
 
 async function fail(deps: OrganizationsDomainDeps, rec: CreateAccountRequestRecord, reason: CreateAccountFailureReason): Promise<CreateAccountRequestRecord> {
   const { accountId: _unused, ...rest } = rec;
-  return save(deps, { ...rest, state: "FAILED", failureReason: reason, completedAt: deps.clock.now() });
+  return save(deps, rec, { ...rest, state: "FAILED", failureReason: reason, completedAt: deps.clock.now() });
 }
 
 /** The steps of one request, each safe to repeat. Throws only on infrastructure failure. */
 async function advance(deps: OrganizationsDomainDeps, start: CreateAccountRequestRecord): Promise<CreateAccountRequestRecord> {
   let rec = start;
   // 1. Reserve the account id durably before anything refers to it.
-  if (rec.accountId === undefined) rec = await save(deps, { ...rec, accountId: await unusedAccountId(deps) });
+  if (rec.accountId === undefined) rec = await save(deps, rec, { ...rec, accountId: await unusedAccountId(deps) });
 
   // 2. Register the account as a member (or recognise that this request already did).
   let account = await deps.accounts.get(rec.accountId as string);
   if (account && account.createRequestId !== rec.id) {
-    rec = await save(deps, { ...rec, accountId: await unusedAccountId(deps) });
+    rec = await save(deps, rec, { ...rec, accountId: await unusedAccountId(deps) });
     account = undefined;
   }
   if (!account) {
@@ -122,9 +148,18 @@ async function advance(deps: OrganizationsDomainDeps, start: CreateAccountReques
         tags: rec.tags,
       });
     } catch (e) {
-      if (e instanceof AccountRegistryError && e.reason === "EMAIL_ALREADY_EXISTS") return fail(deps, rec, "EMAIL_ALREADY_EXISTS");
-      if (e instanceof AccountRegistryError && e.reason === "INVALID_EMAIL") return fail(deps, rec, "INVALID_EMAIL");
-      throw e;
+      if (e instanceof AccountRegistryError && (e.reason === "ACCOUNT_ID_EXISTS" || e.reason === "EMAIL_ALREADY_EXISTS")) {
+        // Another run of this request may have registered the account just now.
+        const registered = await deps.accounts.get(rec.accountId as string);
+        if (registered?.createRequestId === rec.id) account = registered;
+        else if (e.reason === "EMAIL_ALREADY_EXISTS") return fail(deps, rec, "EMAIL_ALREADY_EXISTS");
+        // The reserved id went to another account meanwhile: start again, with a new one.
+        else throw new Superseded();
+      } else if (e instanceof AccountRegistryError && e.reason === "INVALID_EMAIL") {
+        return fail(deps, rec, "INVALID_EMAIL");
+      } else {
+        throw e;
+      }
     }
   }
 
@@ -144,7 +179,7 @@ async function advance(deps: OrganizationsDomainDeps, start: CreateAccountReques
   // 4. The default policy of each policy type enabled in the root (FullAWSAccess for SCPs).
   await attachDefaultPoliciesToAccount(deps, rec.organizationId, account.id);
 
-  return save(deps, { ...rec, state: "SUCCEEDED", completedAt: deps.clock.now() });
+  return save(deps, rec, { ...rec, state: "SUCCEEDED", completedAt: deps.clock.now() });
 }
 
 /**
@@ -153,13 +188,18 @@ async function advance(deps: OrganizationsDomainDeps, start: CreateAccountReques
  * if even that cannot be written, the request stays IN_PROGRESS for resumePending.
  */
 export async function runCreateAccount(deps: OrganizationsDomainDeps, managementAccountId: string, id: string): Promise<CreateAccountRequestRecord | undefined> {
-  const rec = await getCreateAccountRequest(deps, managementAccountId, id);
-  if (!rec || rec.state !== "IN_PROGRESS") return rec;
-  try {
-    return await advance(deps, rec);
-  } catch {
+  for (let attempt = 1; ; attempt++) {
+    const rec = await getCreateAccountRequest(deps, managementAccountId, id);
+    if (!rec || rec.state !== "IN_PROGRESS") return rec;
+    try {
+      return await advance(deps, rec);
+    } catch (e) {
+      // Another run changed the request first: carry on from what it stored.
+      if (e instanceof Superseded && attempt < 5) continue;
+    }
     try {
       const latest = (await getCreateAccountRequest(deps, managementAccountId, id)) ?? rec;
+      if (latest.state !== "IN_PROGRESS") return latest;
       if (latest.accountId !== undefined) {
         const made = await deps.accounts.get(latest.accountId);
         if (made?.createRequestId === latest.id) {
@@ -174,10 +214,13 @@ export async function runCreateAccount(deps: OrganizationsDomainDeps, management
   }
 }
 
-/** Requests still IN_PROGRESS (left by a crash), oldest first. */
-export async function pendingCreateAccounts(deps: OrganizationsDomainDeps): Promise<CreateAccountRequestRecord[]> {
+/** Requests still IN_PROGRESS (left by a crash), oldest first; only those requested before `requestedBefore` if given. */
+export async function pendingCreateAccounts(deps: OrganizationsDomainDeps, requestedBefore = Infinity): Promise<CreateAccountRequestRecord[]> {
   const all = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION);
-  return all.map((e) => e.value).filter((r) => r.state === "IN_PROGRESS").sort((a, b) => a.requestedAt - b.requestedAt);
+  return all
+    .map((e) => e.value)
+    .filter((r) => r.state === "IN_PROGRESS" && r.requestedAt < requestedBefore)
+    .sort((a, b) => a.requestedAt - b.requestedAt);
 }
 
 /** Runs jobs at most once at a time per request within this process. */
@@ -199,9 +242,9 @@ export class CreateAccountJobs {
     return p;
   }
 
-  /** Finishes every request left IN_PROGRESS; resolves to how many were resumed. */
-  async resumePending(): Promise<number> {
-    const pending = await pendingCreateAccounts(this.deps);
+  /** Finishes every request left IN_PROGRESS (requested before `requestedBefore` if given); resolves to how many were resumed. */
+  async resumePending(requestedBefore?: number): Promise<number> {
+    const pending = await pendingCreateAccounts(this.deps, requestedBefore);
     for (const r of pending) await this.run(r.managementAccountId, r.id);
     return pending.length;
   }

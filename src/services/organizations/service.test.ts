@@ -353,6 +353,35 @@ describe("resumePending", () => {
     assert.equal([...f.iam.roles.keys()].filter((k) => k.endsWith("/OrganizationAccountAccessRole")).length, 1);
     assert.equal(f.iam.attachments.length, 1);
   });
+  test("two processes finishing the same request at once make one account, with one outcome", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const s = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Twice", Email: "twice@example.com" })).CreateAccountStatus;
+    f.queued.length = 0;
+    // E.g. the operator CLI still running it while a server resumes it: the second run starts once
+    // the first has reserved the account id, and both register the account at the same moment.
+    const register = f.accounts.create.bind(f.accounts);
+    let firstAtRegister!: () => void;
+    let secondAtRegister!: () => void;
+    const firstThere = new Promise<void>((r) => (firstAtRegister = r));
+    const secondThere = new Promise<void>((r) => (secondAtRegister = r));
+    let calls = 0;
+    f.accounts.create = async (input) => {
+      if (++calls === 1) {
+        firstAtRegister();
+        await secondThere;
+      } else if (calls === 2) secondAtRegister();
+      return register(input);
+    };
+    const first = f.restart().resumePending();
+    await firstThere;
+    await Promise.all([first, f.restart().resumePending()]);
+
+    const done = (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: s.Id })).CreateAccountStatus;
+    assert.equal(done.State, "SUCCEEDED");
+    assert.deepEqual((await f.accounts.list()).map((a) => a.id).filter((id) => id !== MGMT), [done.AccountId]);
+    assert.ok(await f.iam.getRole(done.AccountId as string, "OrganizationAccountAccessRole"));
+  });
 });
 
 describe("service definition", () => {

@@ -62,8 +62,11 @@ export interface OrganizationsDeps extends OrganizationsDomainDeps {
 }
 
 export type OrganizationsService = ServiceDefinition & {
-  /** Finishes CreateAccount requests left IN_PROGRESS by a crash; call once at start-up. */
-  resumePending(): Promise<number>;
+  /**
+   * Finishes CreateAccount requests left IN_PROGRESS by a crash: all of them once at start-up,
+   * then periodically those requested before `requestedBefore` (left by another process).
+   */
+  resumePending(requestedBefore?: number): Promise<number>;
   /** Resolves when no CreateAccount job is running. */
   idle(): Promise<void>;
   /** The SCPs that apply to each account, for the authoriser. */
@@ -97,7 +100,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
     eventSource: "organizations.amazonaws.com",
     global: true,
     missingRequiredError: () => invalidInput("INPUT_REQUIRED"),
-    resumePending: () => jobs.resumePending(),
+    resumePending: (requestedBefore) => jobs.resumePending(requestedBefore),
     idle: () => jobs.idle(),
     serviceControlPolicies: scps,
     resourceControlPolicies: new RcpCache(deps.store, deps.accounts, deps.clock, deps.scpCache),
