@@ -11,6 +11,8 @@
  *  - jobs survive restarts (they are storage documents, nothing is kept only in memory);
  *  - a job runs at least once: it is deleted only after its handler resolved; a handler that
  *    throws is retried later with backoff, so handlers must be idempotent;
+ *  - a job that a stored state calls for is written in the same transaction as that state
+ *    (scheduleIn / cancelIn), never in a second commit a crash could leave out;
  *  - time comes only from the injected Clock (tests move it and call runDue()).
  */
 import { randomUUID } from "node:crypto";
@@ -37,8 +39,15 @@ export type JobHandler<P = unknown> = (payload: P, job: JobRecord<P>) => Promise
 export interface Scheduler {
   /** Schedules (or, for an existing id, replaces) a job; resolves with its id once durable. */
   schedule<P>(kind: string, dueAt: number, payload: P, id?: string): Promise<string>;
+  /**
+   * The same inside the caller's storage transaction, so that a job and the state that calls for
+   * it are written together (a crash between two commits would leave one without the other).
+   */
+  scheduleIn<P>(tx: DocStore, kind: string, dueAt: number, payload: P, id: string): Promise<void>;
   /** Removes a job by id; false when there was none. */
   cancel(id: string): Promise<boolean>;
+  /** The same inside the caller's storage transaction. */
+  cancelIn(tx: DocStore, id: string): Promise<boolean>;
   /** The pending job with this id, if any. */
   get(id: string): Promise<JobRecord | undefined>;
   register<P>(kind: string, handler: JobHandler<P>): void;
@@ -69,6 +78,14 @@ async function putJob(tx: DocStore, job: JobRecord): Promise<void> {
   const key = jobKey(job.dueAt, job.id);
   await tx.put(JOBS_COLLECTION, key, job);
   await tx.put(JOB_IDS_COLLECTION, job.id, key);
+}
+
+async function removeJob(tx: DocStore, id: string): Promise<boolean> {
+  const key = await tx.get<string>(JOB_IDS_COLLECTION, id);
+  if (key === undefined) return false;
+  await tx.delete(JOBS_COLLECTION, key);
+  await tx.delete(JOB_IDS_COLLECTION, id);
+  return true;
 }
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -127,15 +144,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await store.transaction((tx) => putJob(tx, { id: jobId, kind, dueAt, payload, attempts: 0 }));
       return jobId;
     },
-    async cancel(id) {
-      return store.transaction(async (tx) => {
-        const key = await tx.get<string>(JOB_IDS_COLLECTION, id);
-        if (key === undefined) return false;
-        await tx.delete(JOBS_COLLECTION, key);
-        await tx.delete(JOB_IDS_COLLECTION, id);
-        return true;
-      });
+    async scheduleIn(tx, kind, dueAt, payload, id) {
+      await putJob(tx, { id, kind, dueAt, payload, attempts: 0 });
     },
+    async cancel(id) {
+      return store.transaction((tx) => removeJob(tx, id));
+    },
+    cancelIn: removeJob,
     async get(id) {
       const key = await store.get<string>(JOB_IDS_COLLECTION, id);
       return key === undefined ? undefined : store.get<JobRecord>(JOBS_COLLECTION, key);

@@ -7,6 +7,7 @@
  */
 import type { CancelKeyDeletionResponse, ScheduleKeyDeletionResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
+import type { DocStore } from "../../storage/types.js";
 import { authorizeKey } from "./authorize.js";
 import { DAY_MS, type KmsEnv } from "./env.js";
 import { assertState, STATES } from "./key-state.js";
@@ -25,8 +26,11 @@ export interface KeyJobPayload {
 
 export const deleteJobId = (arn: string): string => `kms-delete/${arn}`;
 
-async function scheduleDeletionJob(env: KmsEnv, key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">, dueAt: number): Promise<void> {
-  await env.scheduler?.schedule<KeyJobPayload>(DELETE_KEY_JOB, dueAt, { accountId: key.accountId, region: key.region, keyId: key.keyId }, deleteJobId(key.arn));
+/** Schedules the key's deletion job, inside `tx` when given (with the state that calls for it). */
+async function scheduleDeletionJob(env: KmsEnv, key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">, dueAt: number, tx?: DocStore): Promise<void> {
+  const payload: KeyJobPayload = { accountId: key.accountId, region: key.region, keyId: key.keyId };
+  if (tx) await env.scheduler?.scheduleIn(tx, DELETE_KEY_JOB, dueAt, payload, deleteJobId(key.arn));
+  else await env.scheduler?.schedule(DELETE_KEY_JOB, dueAt, payload, deleteJobId(key.arn));
 }
 
 export async function scheduleKeyDeletion(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; PendingWindowInDays?: number }): Promise<ScheduleKeyDeletionResponse> {
@@ -40,16 +44,17 @@ export async function scheduleKeyDeletion(env: KmsEnv, ctx: RequestContext, inpu
   assertState(key, STATES.manage);
   const waitForReplicas = key.multiRegion && key.region === key.primaryRegion && (key.replicaRegions?.length ?? 0) > 0;
   const deletionDate = ctx.now + days * DAY_MS;
-  const updated = await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => {
+  const updated = await env.repo.updateKey(key.accountId, key.region, key.keyId, async (rec, tx) => {
     assertState(rec, STATES.manage);
     if (waitForReplicas) {
       const { deletionDate: _drop, ...rest } = rec;
       return { ...rest, state: "PendingReplicaDeletion", pendingWindowInDays: days };
     }
+    // In the same transaction: a key pending deletion always has its deletion job.
+    await scheduleDeletionJob(env, key, deletionDate, tx);
     return { ...rec, state: "PendingDeletion", deletionDate, pendingWindowInDays: days };
   });
   env.repo.dropMaterial(key.arn);
-  if (!waitForReplicas) await scheduleDeletionJob(env, key, deletionDate);
   return {
     KeyId: key.arn,
     KeyState: updated?.state ?? "PendingDeletion",
@@ -65,13 +70,13 @@ export async function cancelKeyDeletion(env: KmsEnv, ctx: RequestContext, input:
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "CancelKeyDeletion");
   assertState(key, STATES.cancelDeletion);
-  await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => {
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, async (rec, tx) => {
     assertState(rec, STATES.cancelDeletion);
     const { deletionDate: _d, pendingWindowInDays: _p, ...rest } = rec;
+    await env.scheduler?.cancelIn(tx, deleteJobId(key.arn));
     // A cancelled key comes back disabled; imported keys without material stay pending import.
     return { ...rest, state: rec.origin === "EXTERNAL" && rec.currentMaterialId === undefined ? "PendingImport" : "Disabled" };
   });
-  await env.scheduler?.cancel(deleteJobId(key.arn));
   return { KeyId: key.arn };
 }
 
@@ -83,24 +88,27 @@ export async function runKeyDeletion(env: KmsEnv, p: KeyJobPayload): Promise<voi
     await scheduleDeletionJob(env, key, key.deletionDate);
     return;
   }
+  // The primary first: once the replica is gone this job finds nothing to do if it runs again,
+  // so a primary waiting for its replicas would wait for ever after a crash in between.
+  if (key.multiRegion && key.primaryRegion !== undefined && key.primaryRegion !== key.region) await replicaGone(env, key, key.primaryRegion);
   const scope = { accountId: key.accountId, region: key.region };
   for (const name of await env.repo.aliasNamesForKey(scope, key.keyId)) await env.repo.deleteAlias(scope, name);
   env.usage.forget(key);
   await env.repo.deleteKeyCompletely(key);
   await env.scheduler?.cancel(`kms-rotate/${key.arn}`);
   await recordServiceEvent(env, key, "DeleteKey");
-  if (key.multiRegion && key.primaryRegion !== undefined && key.primaryRegion !== key.region) await replicaGone(env, key, key.primaryRegion);
 }
 
 /** A replica was deleted: drop it from its primary; a primary waiting for its replicas starts its own window. */
 async function replicaGone(env: KmsEnv, replica: KeyRecord, primaryRegion: string): Promise<void> {
   const now = env.clock.now();
-  const primary = await env.repo.updateKey(replica.accountId, primaryRegion, replica.keyId, (rec) => {
+  await env.repo.updateKey(replica.accountId, primaryRegion, replica.keyId, async (rec, tx) => {
     const replicaRegions = (rec.replicaRegions ?? []).filter((r) => r !== replica.region);
     if (rec.state === "PendingReplicaDeletion" && replicaRegions.length === 0) {
-      return { ...rec, replicaRegions, state: "PendingDeletion", deletionDate: now + (rec.pendingWindowInDays ?? 30) * DAY_MS };
+      const deletionDate = now + (rec.pendingWindowInDays ?? 30) * DAY_MS;
+      await scheduleDeletionJob(env, rec, deletionDate, tx);
+      return { ...rec, replicaRegions, state: "PendingDeletion", deletionDate };
     }
     return { ...rec, replicaRegions };
   });
-  if (primary && primary.state === "PendingDeletion" && primary.deletionDate !== undefined) await scheduleDeletionJob(env, primary, primary.deletionDate);
 }

@@ -174,14 +174,15 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
       const currentImported = materials.find((m) => m.id === currentMaterialId)?.importState === "IMPORTED";
       const state = cur.state === "PendingImport" && currentImported ? "Enabled" : cur.state;
       await env.repo.putKey({ ...cur, materials, ...(currentMaterialId !== undefined ? { currentMaterialId } : {}), state }, tx);
+      // In the same transaction: material that expires always has its expiry job.
+      if (exp.validTo !== undefined) {
+        await env.scheduler?.scheduleIn<ExpirePayload>(tx, EXPIRE_MATERIAL_JOB, exp.validTo, { accountId: key.accountId, region: key.region, keyId: key.keyId, materialId: id }, expireJobId(key.arn, id));
+      } else await env.scheduler?.cancelIn(tx, expireJobId(key.arn, id));
     });
   } finally {
     env.repo.invalidateKey(key.accountId, key.region, key.keyId);
     env.repo.dropMaterial(key.arn);
   }
-  if (exp.validTo !== undefined) {
-    await env.scheduler?.schedule<ExpirePayload>(EXPIRE_MATERIAL_JOB, exp.validTo, { accountId: key.accountId, region: key.region, keyId: key.keyId, materialId: id }, expireJobId(key.arn, id));
-  } else await env.scheduler?.cancel(expireJobId(key.arn, id));
   return { KeyId: key.arn, KeyMaterialId: id };
 }
 

@@ -139,12 +139,13 @@ export async function updatePrimaryRegion(env: KmsEnv, ctx: RequestContext, inpu
         }
         await env.repo.putKey(next, tx);
       }
+      // The rotation job moves with the primary, in the same transaction.
+      await env.scheduler?.cancelIn(tx, rotateJobId(key.arn));
+      if (key.rotation.enabled && key.rotation.nextRotationAt !== undefined) {
+        await env.scheduler?.scheduleIn(tx, ROTATE_KEY_JOB, key.rotation.nextRotationAt, { accountId: key.accountId, region: target, keyId: key.keyId }, rotateJobId(replica.arn));
+      }
     });
   } finally {
     for (const r of regions) env.repo.invalidateKey(key.accountId, r, key.keyId);
-  }
-  await env.scheduler?.cancel(rotateJobId(key.arn));
-  if (key.rotation.enabled && key.rotation.nextRotationAt !== undefined) {
-    await env.scheduler?.schedule(ROTATE_KEY_JOB, key.rotation.nextRotationAt, { accountId: key.accountId, region: target, keyId: key.keyId }, rotateJobId(replica.arn));
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { GetKeyRotationStatusResponse, ListKeyRotationsResponse, RotateKeyOnDemandResponse, RotationsListEntry } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
+import type { DocStore } from "../../storage/types.js";
 import { auditKeyArnResponse, authorizeKey } from "./authorize.js";
 import { generateKeyMaterialAsync, newKeyMaterialId, type KeyMaterial } from "./crypto/index.js";
 import { DAY_MS, MAX_ON_DEMAND_ROTATIONS, type KmsEnv } from "./env.js";
@@ -32,8 +33,11 @@ function rotatable(key: KeyRecord, op: string): void {
   }
 }
 
-async function scheduleRotation(env: KmsEnv, key: KeyRecord, at: number): Promise<void> {
-  await env.scheduler?.schedule<KeyJobPayload>(ROTATE_KEY_JOB, at, { accountId: key.accountId, region: key.region, keyId: key.keyId }, rotateJobId(key.arn));
+/** Schedules the key's next automatic rotation, inside `tx` when given (with the state that calls for it). */
+async function scheduleRotation(env: KmsEnv, key: KeyRecord, at: number, tx?: DocStore): Promise<void> {
+  const payload: KeyJobPayload = { accountId: key.accountId, region: key.region, keyId: key.keyId };
+  if (tx) await env.scheduler?.scheduleIn(tx, ROTATE_KEY_JOB, at, payload, rotateJobId(key.arn));
+  else await env.scheduler?.schedule(ROTATE_KEY_JOB, at, payload, rotateJobId(key.arn));
 }
 
 export async function enableKeyRotation(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; RotationPeriodInDays?: number }): Promise<void> {
@@ -48,8 +52,11 @@ export async function enableKeyRotation(env: KmsEnv, ctx: RequestContext, input:
   rotatable(key, "EnableKeyRotation");
   if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   const next = ctx.now + days * DAY_MS;
-  const rec = await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, enabled: true, periodDays: days, nextRotationAt: next } }));
-  if (rec) await scheduleRotation(env, rec, next);
+  // The job in the same transaction: a key with rotation enabled always has its rotation job.
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
+    await scheduleRotation(env, r, next, tx);
+    return { ...r, rotation: { ...r.rotation, enabled: true, periodDays: days, nextRotationAt: next } };
+  });
   auditKeyArnResponse(ctx, key);
 }
 
@@ -62,11 +69,11 @@ export async function disableKeyRotation(env: KmsEnv, ctx: RequestContext, input
   assertState(key, STATES.rotation);
   rotatable(key, "DisableKeyRotation");
   if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
-  await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => {
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
     const { periodDays: _p, nextRotationAt: _n, ...rest } = r.rotation;
+    await env.scheduler?.cancelIn(tx, rotateJobId(key.arn));
     return { ...r, rotation: { ...rest, enabled: false } };
   });
-  await env.scheduler?.cancel(rotateJobId(key.arn));
 }
 
 export async function getKeyRotationStatus(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<GetKeyRotationStatusResponse> {

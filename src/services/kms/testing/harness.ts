@@ -57,10 +57,18 @@ const ALLOW_ALL_CTX = (accountId: string): RequestContext => ({
   evaluate: async () => "Allow",
 });
 
-export function createKmsHarness(opts: { quotas?: Partial<KmsQuotas>; withScheduler?: boolean } = {}): KmsHarness {
-  const store = openSqliteStorage({ path: ":memory:" });
+export function createKmsHarness(
+  opts: {
+    quotas?: Partial<KmsQuotas>;
+    withScheduler?: boolean;
+    /** A database file (several processes on one installation); and the root key its secrets are sealed under. */
+    path?: string;
+    rootKey?: Buffer;
+  } = {},
+): KmsHarness {
+  const store = openSqliteStorage({ path: opts.path ?? ":memory:" });
   const clock = new ManualClock(T0);
-  const sealer = createSealer(randomBytes(32));
+  const sealer = createSealer(opts.rootKey ?? randomBytes(32));
   const iam = createIamService({ store, sealer, clock });
   const authorizer = createAuthorizer({ directory: iam.directory });
   const scheduler = createScheduler({ store, clock });
