@@ -56,6 +56,37 @@ describe("KMS key rotation", () => {
     assert.equal(s.NextRotationDate.getTime(), h.clock.now() + 90 * DAY_MS);
   });
 
+  test("an automatic rotation cut short after its commit does not rotate again when its job runs again", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("EnableKeyRotation", { KeyId: k.KeyId, RotationPeriodInDays: 90 });
+    h.clock.advance(90 * DAY_MS + 1);
+    // Every write after the one that rotates the material fails, as if the process stopped there.
+    const store = h.store;
+    const real = store.transaction.bind(store);
+    let rotatedCommits = 0;
+    store.transaction = (async (fn: Parameters<typeof real>[0]) => {
+      if (rotatedCommits > 0) throw new Error("stopped");
+      const before = (await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.CurrentKeyMaterialId;
+      const r = await real(fn);
+      const after = (await store.get<{ currentMaterialId?: string }>("kms-keys", `${h.root().accountId}/us-east-1/${k.KeyId}`))?.currentMaterialId;
+      if (after !== before) rotatedCommits++;
+      return r;
+    }) as typeof store.transaction;
+    try {
+      await h.scheduler.runDue().catch(() => undefined);
+    } finally {
+      store.transaction = real;
+    }
+    assert.equal(rotatedCommits, 1);
+    // The job is still there (its handler did not finish): it runs again, after its retry pause.
+    h.clock.advance(DAY_MS);
+    await h.scheduler.runDue();
+    const rot = await h.call<Rot>("ListKeyRotations", { KeyId: k.KeyId });
+    assert.equal(rot.Rotations.length, 1, "rotated once");
+    const s = await h.call<{ NextRotationDate: Date }>("GetKeyRotationStatus", { KeyId: k.KeyId });
+    assert.equal(s.NextRotationDate.getTime(), h.clock.now() - DAY_MS + 90 * DAY_MS);
+  });
+
   test("RotateKeyOnDemand adds ON_DEMAND material, up to the per-key limit", async () => {
     const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
     for (let i = 0; i < MAX_ON_DEMAND_ROTATIONS; i++) await h.call("RotateKeyOnDemand", { KeyId: k.KeyId });

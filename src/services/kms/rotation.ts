@@ -228,9 +228,10 @@ export async function runAutomaticRotation(env: KmsEnv, p: KeyJobPayload): Promi
     await scheduleRotation(env, key, now + DAY_MS);
     return;
   }
-  const rotated = await rotateMaterial(env, key, "AUTOMATIC", now);
-  await recordRotation(env, key, rotated, "AUTOMATIC");
   const next = now + key.rotation.periodDays * DAY_MS;
-  const rec = await env.repo.updateKey(key.accountId, key.region, key.keyId, (r) => ({ ...r, rotation: { ...r.rotation, nextRotationAt: next } }));
-  if (rec) await scheduleRotation(env, rec, next);
+  // The next rotation date is written with the new material: a job that runs again after a crash
+  // then finds the rotation done (not due) instead of rotating a second time.
+  const rotated = await rotateMaterial(env, key, "AUTOMATIC", now, (r) => ({ ...r, rotation: { ...r.rotation, nextRotationAt: next } }));
+  await recordRotation(env, key, rotated, "AUTOMATIC");
+  if (rotated) await scheduleRotation(env, rotated, next);
 }
