@@ -5,11 +5,12 @@
  * calls are refused as AccessDenied like on AWS. They rotate every year.
  */
 import type { Scope } from "../../core/types.js";
-import { newKeyId, newKeyRecord, storeNewKey } from "./keys.js";
+import { generateKeyMaterialAsync, newKeyMaterialId } from "./crypto/index.js";
+import { newKeyId, newKeyRecord } from "./keys.js";
 import type { KmsEnv } from "./env.js";
 import { DAY_MS } from "./env.js";
 import { validation } from "./errors.js";
-import { aliasArnOf } from "./model.js";
+import { aliasArnOf, type KeyRecord } from "./model.js";
 import { AWS_MANAGED_ALIASES, awsManagedKeyPolicy } from "./policy-text.js";
 import { ROTATE_KEY_JOB, rotateJobId } from "./rotation.js";
 
@@ -35,17 +36,35 @@ export function createAwsManagedKeys(getEnv: () => KmsEnv) {
       multiRegion: false,
       manager: "AWS",
     });
-    rec.rotation = { enabled: true, periodDays: 365, nextRotationAt: now + 365 * DAY_MS, onDemandCount: 0 };
-    const key = await storeNewKey(env, rec);
-    const inserted = await env.repo.insertAlias(scope, { aliasName, aliasArn: aliasArnOf(scope.accountId, scope.region, aliasName), targetKeyId: key.keyId, createdAt: now, updatedAt: now });
-    if (!inserted) {
-      // Another process won the race: keep its key, drop ours.
-      await env.repo.deleteKeyCompletely(key);
+    const materialId = newKeyMaterialId();
+    const key: KeyRecord = {
+      ...rec,
+      rotation: { enabled: true, periodDays: 365, nextRotationAt: now + 365 * DAY_MS, onDemandCount: 0 },
+      currentMaterialId: materialId,
+      materials: [{ id: materialId, createdAt: now, state: "CURRENT" }],
+    };
+    const material = await generateKeyMaterialAsync(key.keySpec);
+    // Key, material, alias and rotation job in one transaction: a crash leaves all or none of them
+    // (no key without its alias, which the next first use would duplicate).
+    let created = false;
+    try {
+      await env.repo.store.transaction(async (tx) => {
+        const alias = { aliasName, aliasArn: aliasArnOf(scope.accountId, scope.region, aliasName), targetKeyId: key.keyId, createdAt: now, updatedAt: now };
+        if (!(await env.repo.insertAliasIn(tx, scope, alias))) return; // another process won the race: keep its key
+        await env.repo.putMaterial(tx, key, materialId, material);
+        await env.repo.indexKey(tx, key);
+        await env.repo.putKey(key, tx);
+        await env.scheduler?.scheduleIn(tx, ROTATE_KEY_JOB, now + 365 * DAY_MS, { accountId: scope.accountId, region: scope.region, keyId: key.keyId }, rotateJobId(key.arn));
+        created = true;
+      });
+    } finally {
+      env.repo.invalidateKey(scope.accountId, scope.region, key.keyId);
+    }
+    if (!created) {
       const winner = await env.repo.getAlias(scope, aliasName);
       if (!winner) throw validation(`Alias ${aliasName} could not be created.`);
       return { keyId: winner.targetKeyId, arn: `arn:aws:kms:${scope.region}:${scope.accountId}:key/${winner.targetKeyId}` };
     }
-    await env.scheduler?.schedule(ROTATE_KEY_JOB, now + 365 * DAY_MS, { accountId: scope.accountId, region: scope.region, keyId: key.keyId }, rotateJobId(key.arn));
     return { keyId: key.keyId, arn: key.arn };
   }
 

@@ -107,6 +107,25 @@ describe("KMS key policies and enforcement", () => {
     await rejects(h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob }, await h.user(OTHER, "noreader")), "AccessDeniedException");
   });
 
+  test("an AWS managed key is stored with its alias and rotation job in one commit: a failed first use leaves nothing", async () => {
+    const admin = await h.user(ACCOUNT, "managed-atomic", ALLOW_KMS);
+    const keysBefore = (await h.call<{ Keys: unknown[] }>("ListKeys", {}, admin)).Keys.length;
+    // The rotation job cannot be written (as if the process stopped there).
+    const { schedule, scheduleIn } = h.scheduler;
+    h.scheduler.schedule = h.scheduler.scheduleIn = async () => {
+      throw new Error("stopped");
+    };
+    try {
+      await assert.rejects(h.call("DescribeKey", { KeyId: "alias/aws/ebs" }, admin));
+    } finally {
+      Object.assign(h.scheduler, { schedule, scheduleIn });
+    }
+    assert.equal((await h.call<{ Keys: unknown[] }>("ListKeys", {}, admin)).Keys.length, keysBefore, "no key without its alias");
+    const d = await h.call<{ KeyMetadata: { KeyId: string; Arn: string } }>("DescribeKey", { KeyId: "alias/aws/ebs" }, admin);
+    assert.equal((await h.call<{ Keys: unknown[] }>("ListKeys", {}, admin)).Keys.length, keysBefore + 1);
+    assert.ok(await h.scheduler.get(`kms-rotate/${d.KeyMetadata.Arn}`), "its yearly rotation is scheduled");
+  });
+
   test("AWS managed keys: created by DescribeKey on a predefined alias, usable only via the service, not manageable", async () => {
     const admin = await h.user(ACCOUNT, "awsadmin", ALLOW_KMS);
     const aliases = await h.call<{ Aliases: Array<{ AliasName: string; TargetKeyId?: string }> }>("ListAliases", { Limit: 100 }, admin);

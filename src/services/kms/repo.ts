@@ -297,6 +297,16 @@ export class KmsRepo {
    * aliases that already point at the target key, may refuse by throwing: it runs in the insert's
    * transaction, so parallel inserts count each other.
    */
+  /** insertAlias inside the caller's transaction (written with what the alias goes with). */
+  async insertAliasIn(tx: DocStore, scope: Scope, rec: AliasRecord): Promise<boolean> {
+    const sk = `${scope.accountId}/${scope.region}`;
+    try {
+      return await tx.putIfAbsent(COLLECTIONS.aliases, `${sk}/${rec.aliasName}`, rec);
+    } finally {
+      this.forget(this.aliases, sk);
+    }
+  }
+
   async insertAlias(scope: Scope, rec: AliasRecord, admit?: (namesForKey: string[]) => void): Promise<boolean> {
     const sk = `${scope.accountId}/${scope.region}`;
     try {
