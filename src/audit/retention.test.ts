@@ -101,7 +101,9 @@ describe("verifyAudit after pruning", () => {
 
   test("a prune record not signed by the digest key does not excuse missing rows", async () => {
     const { store, clock } = await chain(10, [3, 6, 10]);
-    await pruneAudit(store, otherSigner, clock.now(), T0 + 7000);
+    await pruneAudit(store, signer, clock.now(), T0 + 7000);
+    const p = store.prunes[0]!;
+    store.prunes[0] = { ...p, signature: otherSigner.sign(Buffer.from(p.json, "utf8")).toString("base64") };
     const report = await verifyAudit(store, signer.publicKeyPem);
     assert.deepEqual(kinds(report), [
       [1, undefined, undefined, "removed"],

@@ -11,16 +11,18 @@
  *
  * prunedThroughHash is the digest's signed lastHash, so `verifyAudit` starts the chain at event
  * prunedThroughSeq + 1 with that hash as its predecessor, and checks the record's signature and
- * that the digest it names signed that very hash. Rows up to prunedThroughSeq are then deleted in
+ * that the digest it names signed that very hash (the digest is found by its columns, but only its
+ * signed content is used: one that disagrees stops the prune). Rows up to prunedThroughSeq are then deleted in
  * slices (the store refuses to delete any row no prune record covers). A prune cut short (crash,
  * shutdown) leaves some covered rows behind; the next prune deletes them.
  *
  * Anyone who can write the database can delete rows, but not sign a prune record: rows missing
  * without one are reported as removed, as before.
  */
+import { verify as cryptoVerify } from "node:crypto";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Clock } from "../core/clock.js";
-import type { AuditPruneRow, AuditStore } from "../storage/types.js";
+import type { AuditDigestRow, AuditPruneRow, AuditStore } from "../storage/types.js";
 import type { DigestContent } from "./chain.js";
 import { publicKeyFingerprint, type DigestSigner } from "./digest-key.js";
 import { isoSeconds } from "./event.js";
@@ -70,7 +72,11 @@ export async function pruneAudit(store: AuditStore, signer: DigestSigner, nowMs:
   const head = await store.lastAudit();
   const digest = head === undefined ? undefined : await store.digestBefore(beforeMs, head.seq);
   if (digest !== undefined && digest.toSeq > through) {
-    const d = JSON.parse(digest.json) as DigestContent;
+    const d = signedContent(digest, signer.publicKeyPem);
+    // The row's time and to_seq columns only found it: what is pruned is what the digest signed.
+    if (d === undefined || d.toSeq !== digest.toSeq || !(Date.parse(d.digestEndTime) <= beforeMs) || !(d.toSeq < head!.seq)) {
+      throw new Error(`audit digest ${digest.seq} does not match its signed content (the database was altered; see bulwark audit verify): nothing was pruned`);
+    }
     const content: PruneContent = {
       prunedThroughSeq: digest.toSeq,
       prunedThroughHash: d.lastHash,
@@ -103,6 +109,16 @@ export async function pruneAudit(store: AuditStore, signer: DigestSigner, nowMs:
     }
   }
   return record === undefined ? { throughSeq: through, deleted } : { throughSeq: through, deleted, record };
+}
+
+/** The digest's content when its signature verifies with the digest key, else undefined. */
+function signedContent(digest: AuditDigestRow, publicKeyPem: string): DigestContent | undefined {
+  try {
+    if (!cryptoVerify("sha256", Buffer.from(digest.json, "utf8"), publicKeyPem, Buffer.from(digest.signature, "base64"))) return undefined;
+    return JSON.parse(digest.json) as DigestContent;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface RetentionDeps {

@@ -162,11 +162,18 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     if (c.prunedThroughSeq !== p.throughSeq || !Number.isSafeInteger(c.prunedThroughSeq) || c.prunedThroughSeq < 1) bad("row throughSeq differs from the signed one");
     else if (d === undefined || d.toSeq !== c.prunedThroughSeq || d.lastHash !== c.prunedThroughHash) {
       bad(`the digest it names (${c.digestSeq}) did not sign event ${c.prunedThroughSeq} with that hash`);
+    } else if (!(Date.parse(d.digestEndTime) <= Date.parse(c.before))) {
+      // Retention takes only periods signed before its cutoff: a server steered by an edited column.
+      bad(`the digest it names (${c.digestSeq}) was signed at ${d.digestEndTime}, after the record's cutoff ${c.before}`);
     } else if (start === undefined || c.prunedThroughSeq > start.seq) start = { seq: c.prunedThroughSeq, hash: c.prunedThroughHash, at: c.prunedAt };
   }
   const firstSeq = (start?.seq ?? 0) + 1;
   const firstPrevHash = start?.hash ?? GENESIS_HASH;
-  if (start !== undefined) notes.push(`events 1..${start.seq} were deleted under a signed prune record (${start.at}); the chain is checked from event ${firstSeq}`);
+
+  // Seqs start at 1: a row below is never read by the walk, yet LookupEvents would serve it.
+  for (const r of await store.readAudit(Number.MIN_SAFE_INTEGER, 0)) {
+    problems.push({ seq: r.seq, kind: "inserted", detail: "row with a seq below 1: the log starts at 1" });
+  }
 
   // toSeq → digests that signed the chain head at that seq
   const headAt = new Map<number, Array<{ seq: number; lastHash: string }>>();
@@ -187,6 +194,12 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
   let events = 0;
   let nextToProcess = 0;
   let loaded = 0;
+  /**
+   * Seq of the first row checked. Rows a prune record covers may remain (a prune cut short); they
+   * are served by LookupEvents, so they are checked too: from the first one on (its predecessors
+   * are gone), chained up to the pruned-through row, whose hash the named digest signed.
+   */
+  let from = firstSeq;
 
   const at = (pos: number): Entry | undefined => (pos >= base ? buf[pos - base] : undefined);
 
@@ -217,7 +230,7 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     const prev = at(i - 1);
     const row = e.row;
     const seq = row.seq;
-    const prevSeq = i === 0 ? firstSeq - 1 : (prev?.row.seq ?? seq - 1);
+    const prevSeq = i === 0 ? from - 1 : (prev?.row.seq ?? seq - 1);
     const heads = headAt.get(seq);
     if (heads) {
       seenHeads.add(seq);
@@ -228,7 +241,7 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     let problem: VerifyProblem | undefined;
     const ref = refMin.get(row.hash);
     const p = hashPos.get(row.prevHash);
-    const linked = i === 0 ? row.prevHash === firstPrevHash : prev !== undefined && row.prevHash === prev.row.hash;
+    const linked = i === 0 ? from < firstSeq || row.prevHash === firstPrevHash : prev !== undefined && row.prevHash === prev.row.hash;
     if (!e.contentOk) problem = { seq, kind: "edited", detail: "row content does not match its hash" };
     else if (e.indexProblem) problem = { seq, kind: "edited", detail: e.indexProblem };
     else if (seq !== prevSeq + 1) {
@@ -268,7 +281,8 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     return true;
   };
 
-  for await (const row of readRows(store, firstSeq, maxSeq, chunk)) {
+  for await (const row of readRows(store, 1, maxSeq, chunk)) {
+    if (loaded === 0 && row.seq < firstSeq) from = row.seq;
     events++;
     load(row);
     while (nextToProcess < loaded - W) {
@@ -282,9 +296,10 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
   }
 
   // ---- digests against the chain ----
+  if (start !== undefined) notes.push(`events 1..${from - 1} were deleted under a signed prune record (${start.at}); the chain is checked from event ${from}`);
   const lastRowSeq = loaded === 0 ? firstSeq - 1 : (at(loaded - 1)?.row.seq ?? maxSeq);
   for (const [toSeq, list] of headAt) {
-    if (seenHeads.has(toSeq) || toSeq < firstSeq) continue; // pruned rows: checked through the prune record
+    if (seenHeads.has(toSeq) || toSeq < from) continue; // pruned rows: checked through the prune record
     // A missing row inside the chain was already reported by the walk; a missing tail was not.
     if (toSeq > lastRowSeq) {
       for (const h of list) problems.push({ seq: toSeq, digest: h.seq, kind: "removed", detail: `rows ${lastRowSeq + 1}..${toSeq} covered by digest ${h.seq} are missing` });
