@@ -19,7 +19,7 @@ import { loadRootKey } from "./crypto/root-key.js";
 import { createSealer, deriveSubkey } from "./crypto/seal.js";
 import { createAuditLog } from "./audit/audit-log.js";
 import { startAuditRetention } from "./audit/retention.js";
-import { loadOrCreateDigestSigner } from "./audit/digest-key.js";
+import { loadOrCreateDigestSigner, publicKeyFingerprint } from "./audit/digest-key.js";
 import type { AuditLog } from "./audit/types.js";
 import { createCloudTrailService } from "./services/cloudtrail/service.js";
 import { createIamService } from "./services/iam/service.js";
@@ -65,6 +65,8 @@ export interface BootstrapResult {
   secretAccessKey: string;
   /** The operator supplied the admin's secret (BULWARK_ADMIN_SECRET_ACCESS_KEY): it is not printed back. */
   secretAccessKeySupplied: boolean;
+  /** SHA-256 fingerprint of the audit digest public key (`bulwark audit verify --fingerprint`). */
+  auditKeyFingerprint: string;
 }
 
 export interface Core {
@@ -243,8 +245,18 @@ export async function openCore(
       const given =
         cfg.admin.accessKeyId && cfg.admin.secretAccessKey ? { accessKeyId: cfg.admin.accessKeyId, secretAccessKey: cfg.admin.secretAccessKey } : undefined;
       const key = await iam.api.createAccessKey(account.id, cfg.admin.userName, given);
+      // Created now so the first start shows its fingerprint: the operator's pin against a swapped stored public key.
+      const digestSigner = await loadOrCreateDigestSigner(storage, sealer);
       await storage.setMeta("bootstrap.account", account.id);
-      bootstrap = { accountId: account.id, userName: cfg.admin.userName, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, secretAccessKeySupplied: given !== undefined, ...(generatedRootKey ? { generatedRootKey } : {}) };
+      bootstrap = {
+        accountId: account.id,
+        userName: cfg.admin.userName,
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+        secretAccessKeySupplied: given !== undefined,
+        auditKeyFingerprint: publicKeyFingerprint(digestSigner.publicKeyPem),
+        ...(generatedRootKey ? { generatedRootKey } : {}),
+      };
     }
     return {
       storage,

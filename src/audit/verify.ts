@@ -21,7 +21,9 @@ export type ProblemKind =
   | "digest-mismatch"
   | "chain-broken"
   | "unsealed"
-  | "bad-prune-record";
+  | "bad-prune-record"
+  /** The key the log was checked with is not the one pinned by the operator (`audit verify --public-key/--fingerprint`). */
+  | "public-key-mismatch";
 
 export interface VerifyProblem {
   seq?: number;

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import path from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createPublicKey } from "node:crypto";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
 import { fail } from "./output.js";
@@ -131,11 +131,33 @@ export function registerOperatorCommands(program: Command, common: Common): void
   common(audit.command("verify"))
     .description("verify the hash chain and signed digests of the audit log (no root key needed)")
     .option("--json", "print the full report as JSON")
-    .action(async (o: ConfigFlags & { json?: boolean }) => {
+    .option(
+      "--public-key <file>",
+      "check the digests with this public key (PEM) instead of the one stored in the database, which anyone who can write the database can replace (re-signing the whole log with their own key)",
+    )
+    .option("--fingerprint <sha256>", "the digest key's SHA-256 fingerprint (hex, as the first start and every verify print it): fail unless the key checked with has it")
+    .action(async (o: ConfigFlags & { json?: boolean; publicKey?: string; fingerprint?: string }) => {
       try {
-        const { StartupError, DB_FILE, openSqliteStorage, META_DIGEST_PUBLIC_KEY, verifyAudit, storageError } = await lib();
+        const { StartupError, DB_FILE, openSqliteStorage, META_DIGEST_PUBLIC_KEY, verifyAudit, publicKeyFingerprint, storageError } = await lib();
         const cfg = loadConfig(o);
         const file = path.join(cfg.dataDir, DB_FILE);
+        const pinnedFingerprint = o.fingerprint?.replace(/:/g, "").toLowerCase();
+        if (pinnedFingerprint !== undefined && !/^[0-9a-f]{64}$/.test(pinnedFingerprint)) {
+          throw new StartupError(`Invalid --fingerprint ${JSON.stringify(o.fingerprint)}: expected the 64 hex digits of a SHA-256 fingerprint.`);
+        }
+        let pinnedPem: string | undefined;
+        if (o.publicKey !== undefined) {
+          try {
+            pinnedPem = readFileSync(o.publicKey, "utf8");
+          } catch (e) {
+            throw new StartupError(`Cannot read --public-key ${o.publicKey}: ${e instanceof Error ? e.message : String(e)}.`);
+          }
+          try {
+            createPublicKey(pinnedPem);
+          } catch {
+            throw new StartupError(`--public-key ${o.publicKey} is not a PEM public key.`);
+          }
+        }
         if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}.`);
         let storage: ReturnType<typeof openSqliteStorage>;
         try {
@@ -144,19 +166,32 @@ export function registerOperatorCommands(program: Command, common: Common): void
           throw storageError(e, file);
         }
         try {
-          const publicKeyPem = await storage.getMeta(META_DIGEST_PUBLIC_KEY);
-          if (!publicKeyPem) throw new StartupError("This data directory has no audit digest key yet (the server has never run).");
-          try {
-            createPublicKey(publicKeyPem);
-          } catch {
-            throw new StartupError(`The audit digest public key stored in ${file} is not a valid public key: no digest can be checked (the database was altered or damaged).`);
+          const storedPem = await storage.getMeta(META_DIGEST_PUBLIC_KEY);
+          if (!storedPem && pinnedPem === undefined) throw new StartupError("This data directory has no audit digest key yet (the server has never run).");
+          let storedFingerprint: string | undefined;
+          if (storedPem) {
+            try {
+              storedFingerprint = publicKeyFingerprint(storedPem);
+            } catch {
+              if (pinnedPem === undefined) throw new StartupError(`The audit digest public key stored in ${file} is not a valid public key: no digest can be checked (the database was altered or damaged).`);
+            }
           }
+          const publicKeyPem = pinnedPem ?? storedPem!;
+          const fingerprint = publicKeyFingerprint(publicKeyPem);
           // A running server seals events within its digest interval; allow a few minutes more.
           const interval = cfg.audit.digestIntervalSeconds * 1000;
           const report = await verifyAudit(storage, publicKeyPem, interval > 0 ? { now: Date.now(), maxUnsealedMs: interval + UNSEALED_SLACK_MS } : {});
-          if (o.json) out(report);
+          // The stored key is only as trustworthy as the database: a pinned key or fingerprint is not.
+          if (pinnedFingerprint !== undefined && pinnedFingerprint !== fingerprint) {
+            report.problems.unshift({ kind: "public-key-mismatch", detail: `the digest key ${pinnedPem === undefined ? "stored in the database" : "given"} has fingerprint ${fingerprint}, not ${pinnedFingerprint}` });
+          }
+          if (pinnedPem !== undefined && storedFingerprint !== fingerprint) {
+            report.problems.unshift({ kind: "public-key-mismatch", detail: `the digest public key stored in the database ${storedFingerprint === undefined ? "is missing or invalid" : `(fingerprint ${storedFingerprint}) is not the one given`}` });
+          }
+          report.ok = report.problems.length === 0;
+          if (o.json) out({ ...report, publicKeyFingerprint: fingerprint });
           else {
-            process.stdout.write(`${report.ok ? "OK" : "FAILED"}: ${report.events} events, ${report.digests} digests checked\n`);
+            process.stdout.write(`${report.ok ? "OK" : "FAILED"}: ${report.events} events, ${report.digests} digests checked with the digest key of SHA-256 fingerprint ${fingerprint}\n`);
             for (const p of report.problems) {
               process.stdout.write(`  ${p.kind}${p.seq !== undefined ? ` at event #${p.seq}` : ""}${p.digest !== undefined ? ` at digest #${p.digest}` : ""}: ${p.detail}\n`);
             }

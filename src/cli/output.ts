@@ -25,6 +25,8 @@ export function bootstrapText(b: BootstrapResult, url?: string): string {
       ? "  aws_secret_access_key = (the one given in BULWARK_ADMIN_SECRET_ACCESS_KEY)"
       : `  aws_secret_access_key = ${b.secretAccessKey}`,
     ...(url ? [`Endpoint: ${url}`] : []),
+    "Audit digest key fingerprint (SHA-256; not secret: note it to pin it, `bulwark audit verify --fingerprint <it>`):",
+    `  ${b.auditKeyFingerprint}`,
     "==========================================================================",
     "",
   ];

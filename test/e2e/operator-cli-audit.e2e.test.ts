@@ -5,9 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import Database from "better-sqlite3";
 import { CloudTrailClient, LookupEventsCommand, type Event } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient, DescribeOrganizationCommand, ListAccountsCommand } from "@aws-sdk/client-organizations";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
@@ -198,6 +200,61 @@ test("audit prune while the server runs: old digest periods go, LookupEvents and
     assert.match(report.notes[0], new RegExp(`^events 1\\.\\.${out.prunedThroughEvent} were deleted under a signed prune record`));
   } finally {
     await s.stop();
+    rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});
+
+test("audit verify --fingerprint / --public-key: a stored public key swapped for another, with every digest re-signed, is caught", async () => {
+  const s = await startTestServer();
+  let stopped = false;
+  try {
+    const fingerprint = s.app.core.bootstrap!.auditKeyFingerprint;
+    assert.match(fingerprint, /^[0-9a-f]{64}$/);
+    const sts = new STSClient(s.clientConfig());
+    for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
+    stopped = true;
+    await s.stop();
+    const pemFile = path.join(s.dataDir, "pinned.pem");
+    const db = new Database(path.join(s.dataDir, "bulwark.db"));
+    writeFileSync(pemFile, (db.prepare("SELECT value FROM meta WHERE key = ?").get("audit/digest-key/public") as { value: string }).value);
+    db.close();
+
+    const intact = await cli(s, ["audit", "verify", "--fingerprint", fingerprint.toUpperCase(), "--public-key", pemFile]);
+    assert.equal(intact.status, 0, intact.stdout + intact.stderr);
+    assert.match(intact.stdout, new RegExp(`^OK: \\d+ events, 1 digests checked with the digest key of SHA-256 fingerprint ${fingerprint}\\n`));
+    const badFlag = await cli(s, ["audit", "verify", "--fingerprint", "abc"]);
+    assert.equal(badFlag.status, 1);
+    assert.match(badFlag.stderr, /Invalid --fingerprint "abc": expected the 64 hex digits of a SHA-256 fingerprint/);
+
+    // Someone who can write the database but has no root key: their own key, every digest re-signed.
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const forged = new Database(path.join(s.dataDir, "bulwark.db"));
+    forged.exec("DROP TRIGGER audit_digests_no_update");
+    forged.prepare("UPDATE meta SET value = ? WHERE key = ?").run(publicKey.export({ type: "spki", format: "pem" }).toString(), "audit/digest-key/public");
+    let prev: { json: string; signature: string } | undefined;
+    for (const d of forged.prepare("SELECT seq, json FROM audit_digests ORDER BY seq").all() as Array<{ seq: number; json: string }>) {
+      const c = JSON.parse(d.json);
+      if (prev) Object.assign(c, { previousDigestSignature: prev.signature, previousDigestHash: createHash("sha256").update(prev.json).digest("hex") });
+      const json = JSON.stringify(c);
+      const signature = sign("sha256", Buffer.from(json), privateKey).toString("base64");
+      forged.prepare("UPDATE audit_digests SET json = ?, signature = ? WHERE seq = ?").run(json, signature, d.seq);
+      prev = { json, signature };
+    }
+    forged.close();
+
+    const unpinned = await cli(s, ["audit", "verify"]);
+    assert.equal(unpinned.status, 0, "without a pin, the stored key is all verify has");
+    assert.doesNotMatch(unpinned.stdout, new RegExp(fingerprint));
+    const byFingerprint = await cli(s, ["audit", "verify", "--fingerprint", fingerprint]);
+    assert.equal(byFingerprint.status, 2, byFingerprint.stdout + byFingerprint.stderr);
+    assert.match(byFingerprint.stdout, new RegExp(`^FAILED: .*\\n {2}public-key-mismatch: the digest key stored in the database has fingerprint [0-9a-f]{64}, not ${fingerprint}\\n`));
+    const byKey = await cli(s, ["audit", "verify", "--public-key", pemFile, "--json"]);
+    assert.equal(byKey.status, 2, byKey.stdout + byKey.stderr);
+    const report = JSON.parse(byKey.stdout);
+    assert.equal(report.publicKeyFingerprint, fingerprint);
+    assert.deepEqual(report.problems.map((p: { kind: string }) => p.kind), ["public-key-mismatch", "bad-digest-signature"]);
+  } finally {
+    if (!stopped) await s.stop().catch(() => {});
     rmSync(s.dataDir, { recursive: true, force: true });
   }
 });
