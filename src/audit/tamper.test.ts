@@ -100,6 +100,22 @@ describe("tampering with pruned ranges", () => {
       ]);
     }
   });
+
+  test("a row planted at a huge seq is reported, and reached in a few reads", async () => {
+    for (const prune of [false, true]) {
+      const { store, clock } = await chain(6, [3, 6]);
+      if (prune) await pruneAudit(store, signer, clock.now(), T0 + 4000, { stopped: () => true });
+      const like = store.rows[store.rows.length - 1]!;
+      store.rows.push(forged(like, Number.MAX_SAFE_INTEGER, like.hash));
+      let reads = 0;
+      const readAudit = store.readAudit.bind(store);
+      store.readAudit = async (from, to) => {
+        if (++reads > 60) throw new Error(`read ${reads}: ${from}..${to}`);
+        return readAudit(from, to);
+      };
+      assert.deepEqual(kinds(await verifyAudit(store, signer.publicKeyPem, { chunkSize: 4 })), [[7, undefined, undefined, "removed"]]);
+    }
+  });
 });
 
 describe("tampering with prune records and digests", () => {

@@ -81,12 +81,20 @@ function indexProblemOf(row: AuditRow): string | undefined {
   return bad.length > 0 ? `index columns disagree with the event JSON: ${bad.join(", ")}` : undefined;
 }
 
-async function* readRows(store: AuditStore, fromSeq: number, maxSeq: number, chunk: number): AsyncGenerator<AuditRow> {
+/**
+ * Rows fromSeq..maxSeq in seq order, `chunk` seqs per read. From `denseFrom` on the log has no
+ * gaps: there, after an empty read, the next one spans twice as many seqs, so a row planted at a
+ * huge seq is reached in a few dozen reads (a gap holds no rows, so a read holds at most about as
+ * many rows as the gap before it has seqs).
+ */
+async function* readRows(store: AuditStore, fromSeq: number, maxSeq: number, chunk: number, denseFrom: number): AsyncGenerator<AuditRow> {
   let from = fromSeq;
+  let span = chunk;
   while (from <= maxSeq) {
-    const to = Math.min(maxSeq, from + chunk - 1);
+    const to = Math.min(maxSeq, from + span - 1);
     const rows = await store.readAudit(from, to);
     for (const r of rows) yield r;
+    span = rows.length === 0 && from >= denseFrom ? span * 2 : chunk;
     from = to + 1;
   }
 }
@@ -283,7 +291,7 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     return true;
   };
 
-  for await (const row of readRows(store, 1, maxSeq, chunk)) {
+  for await (const row of readRows(store, 1, maxSeq, chunk, firstSeq)) {
     if (loaded === 0 && row.seq < firstSeq) from = row.seq;
     events++;
     load(row);
