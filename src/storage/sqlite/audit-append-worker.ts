@@ -19,15 +19,18 @@ interface Init {
   path: string;
   busyTimeoutMs: number;
   identity?: FileIdentity;
+  /** wal_autocheckpoint of this connection (checkpointer.ts), else SQLite's default. */
+  autocheckpointPages?: number;
 }
 
-const { path, busyTimeoutMs, identity } = workerData as Init;
+const { path, busyTimeoutMs, identity, autocheckpointPages } = workerData as Init;
 const db = new Database(path, { timeout: busyTimeoutMs });
 db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
 // Savepoint sub-journals in memory: no temporary file opened, written and unlinked per commit.
 db.pragma("temp_store = MEMORY");
+if (autocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.trunc(autocheckpointPages)}`);
 const audit = new SqliteAudit(db);
 /** A request without rows: refused as not continuing the log, like any empty batch. */
 const NO_ROWS: AuditBatchWire = { nums: new Float64Array(0), refs: new Uint32Array(0), strings: [], bytes: new Uint8Array(0) };

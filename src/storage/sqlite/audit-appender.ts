@@ -41,8 +41,9 @@ export interface AppendReply {
 }
 
 /** `identity`: the database file as the storage opened it; commits elsewhere are not reported. */
-export function startAuditAppendWorker(path: string, busyTimeoutMs: number, identity?: FileIdentity): AuditAppender {
-  const worker = new Worker(new URL("./audit-append-worker.js", import.meta.url), { workerData: { path, busyTimeoutMs, identity } });
+/** `autocheckpointPages`: the writer connection's wal_autocheckpoint (SQLite's default when omitted). */
+export function startAuditAppendWorker(path: string, busyTimeoutMs: number, identity?: FileIdentity, autocheckpointPages?: number): AuditAppender {
+  const worker = new Worker(new URL("./audit-append-worker.js", import.meta.url), { workerData: { path, busyTimeoutMs, identity, autocheckpointPages } });
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let next = 1;
   let failed: Error | undefined;

@@ -103,6 +103,26 @@ describe("openSqliteStorage", () => {
     }
   });
 
+  test("with the audit writer thread, a checkpointer thread copies committed pages into the database file", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const s = openSqliteStorage({ path, auditWriterThread: true });
+    try {
+      const before = statSync(path).size;
+      const rows = Array.from({ length: 300 }, (_, i) => contractRow(i + 1, { json: JSON.stringify({ pad: "x".repeat(2000), i }) }));
+      for (let i = 0; i < rows.length; i += 30) await s.appendAudit(rows.slice(i, i + 30));
+      // ~600 KiB of rows, far below the connections' automatic checkpoint (8192 pages): only the
+      // checkpointer can have moved them into the database file.
+      const deadline = Date.now() + 5000;
+      while (statSync(path).size < before + 500_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(statSync(path).size >= before + 500_000, `database file ${before} → ${statSync(path).size} bytes`);
+      assert.equal((await s.readAudit(1, 300)).length, 300);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("a database created before keeps its page size; its data stays readable and writable", async () => {
     const dir = tempDir();
     const path = join(dir, "db");

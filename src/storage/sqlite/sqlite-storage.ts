@@ -34,6 +34,7 @@ import type { AuditBatch } from "../audit-batch.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
 import { startAuditAppendWorker, type AuditAppender } from "./audit-appender.js";
+import { AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from "./checkpointer.js";
 import { SqliteDocs } from "./sqlite-docs.js";
 import { fileIdentity, isSameFile, type FileIdentity } from "./file-identity.js";
 import { sqliteMigrationDriver } from "./sqlite-migrations.js";
@@ -122,8 +123,12 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     const applied = runMigrations(sqliteMigrationDriver(db), [...coreMigrations, ...(opts.migrations ?? [])], () => clock.now());
     if (!inMemory) restrictSidecarFiles(opts.path);
     const identity = inMemory ? undefined : fileIdentity(opts.path);
-    const appender = opts.auditWriterThread && !inMemory ? startAuditAppendWorker(opts.path, busyTimeout, identity) : undefined;
-    return new SqliteStorage(db, appender, applied, busyTimeout, identity);
+    const threads = opts.auditWriterThread === true && !inMemory;
+    // With the writer thread, WAL checkpoints run on a thread of their own (checkpointer.ts).
+    if (threads) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    const appender = threads ? startAuditAppendWorker(opts.path, busyTimeout, identity, AUTOCHECKPOINT_PAGES) : undefined;
+    const checkpointer = threads ? startCheckpointer(opts.path, busyTimeout) : undefined;
+    return new SqliteStorage(db, appender, applied, busyTimeout, identity, checkpointer);
   } catch (err) {
     db.close();
     throw err;
@@ -172,6 +177,7 @@ export class SqliteStorage implements Storage {
     private readonly busyTimeoutMs = 5000,
     /** The database file as opened (undefined in memory). */
     private readonly identity?: FileIdentity,
+    private readonly checkpointer?: Checkpointer,
   ) {
     this.docs = new SqliteDocs(db);
     this.audit = new SqliteAudit(db);
@@ -309,6 +315,7 @@ export class SqliteStorage implements Storage {
       this.endRead();
       this.closed = true;
       await this.appender?.close();
+      await this.checkpointer?.close();
       this.db.close();
     });
   }
