@@ -75,6 +75,16 @@ describe("loadOrCreateDigestSigner", () => {
     await assert.rejects(loadOrCreateDigestSigner(meta, sealer), /private key missing/);
   });
 
+  test("no new key for a log that was signed before: both key entries removed is refused", async () => {
+    const sealer = testSealer();
+    const meta = { ...memMeta(), lastDigest: async (): Promise<unknown> => ({ seq: 7 }) };
+    await assert.rejects(loadOrCreateDigestSigner(meta, sealer), /has signed digests but its digest key is missing/);
+    assert.equal(meta.m.size, 0);
+    // A log without digests (a new installation) gets its key.
+    const fresh = { ...memMeta(), lastDigest: async (): Promise<unknown> => undefined };
+    assert.equal((await loadOrCreateDigestSigner(fresh, sealer)).algorithm, "SHA256withRSA");
+  });
+
   test("a sealed key under another root key does not open", async () => {
     const meta = memMeta();
     await loadOrCreateDigestSigner(meta, testSealer());

@@ -22,6 +22,8 @@ export interface DigestSigner {
 export interface MetaStore {
   getMeta(k: string): Promise<string | undefined>;
   setMeta(k: string, v: string): Promise<void>;
+  /** The audit log's newest digest, when the store holds the log: a log signed before has its key. */
+  lastDigest?(): Promise<unknown>;
 }
 
 /** Hex SHA-256 of the SubjectPublicKeyInfo DER of a PEM public key. */
@@ -58,6 +60,10 @@ export async function loadOrCreateDigestSigner(storage: MetaStore, sealer: Seale
     // A public key without its private key means the meta was tampered with or half-lost:
     // silently minting a new key would hide that.
     if (storedPublic !== undefined) throw new Error("audit digest public key present but private key missing");
+    // Digests signed before mean the key was removed: a new one would sign whatever the log now holds.
+    if (storage.lastDigest !== undefined && (await storage.lastDigest()) !== undefined) {
+      throw new Error("the audit log has signed digests but its digest key is missing (the database was altered or damaged); a new key is not made: run bulwark audit verify");
+    }
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const signer = signerFromKey(privateKey);
