@@ -1,33 +1,15 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../core/clock.js";
-import { createAuditLog } from "./audit-log.js";
 import { generateDigestSigner } from "./digest-key.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
 import { pruneAudit, startAuditRetention, type PruneContent, type PruneResult } from "./retention.js";
-import { record, T0 } from "./test-fixtures.js";
+import { signedLog, T0 } from "./test-fixtures.js";
 import { verifyAudit, type VerifyReport } from "./verify.js";
 
 const signer = generateDigestSigner();
 const otherSigner = generateDigestSigner();
 
-/** `n` events one second apart (event i at T0 + i s); a digest right after each index in `digestAfter`. */
-async function chain(n: number, digestAfter: number[]): Promise<{ store: MemoryAuditStore; clock: ManualClock; more: (k: number) => Promise<void> }> {
-  const store = new MemoryAuditStore();
-  const clock = new ManualClock(T0);
-  const log = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0 });
-  let i = 0;
-  const more = async (k: number): Promise<void> => {
-    for (const end = i + k; i < end; ) {
-      i++;
-      clock.advance(1000);
-      await log.record(record({ time: clock.now(), requestId: `req-${i}` }));
-      if (digestAfter.includes(i)) await log.flush();
-    }
-  };
-  await more(n);
-  return { store, clock, more };
-}
+const chain = (n: number, digestAfter: number[]) => signedLog(signer, n, digestAfter);
 
 function kinds(r: VerifyReport): Array<[number | undefined, number | undefined, number | undefined, string]> {
   return r.problems.map((p) => [p.seq, p.digest, p.prune, p.kind]);

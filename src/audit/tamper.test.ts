@@ -17,22 +17,12 @@ import { chainHash } from "./chain.js";
 import { generateDigestSigner } from "./digest-key.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
 import { pruneAudit, type PruneContent } from "./retention.js";
-import { record, T0 } from "./test-fixtures.js";
+import { record, signedLog, T0 } from "./test-fixtures.js";
 import { verifyAudit, type VerifyReport } from "./verify.js";
 
 const signer = generateDigestSigner();
 
-async function chain(n: number, digestAfter: number[]): Promise<{ store: MemoryAuditStore; clock: ManualClock }> {
-  const store = new MemoryAuditStore();
-  const clock = new ManualClock(T0);
-  const log = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0 });
-  for (let i = 1; i <= n; i++) {
-    clock.advance(1000);
-    await log.record(record({ time: clock.now(), requestId: `req-${i}` }));
-    if (digestAfter.includes(i)) await log.flush();
-  }
-  return { store, clock };
-}
+const chain = (n: number, digestAfter: number[]): Promise<{ store: MemoryAuditStore; clock: ManualClock }> => signedLog(signer, n, digestAfter);
 
 function kinds(r: VerifyReport): Array<[number | undefined, number | undefined, number | undefined, string]> {
   return r.problems.map((p) => [p.seq, p.digest, p.prune, p.kind]);

@@ -1,5 +1,9 @@
 /** Shared fixtures for the audit unit tests (not used by production code). */
+import { ManualClock } from "../core/clock.js";
 import type { Principal } from "../core/types.js";
+import { createAuditLog } from "./audit-log.js";
+import type { DigestSigner } from "./digest-key.js";
+import { MemoryAuditStore } from "./memory-audit-store.js";
 import type { ApiCallRecord } from "./types.js";
 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -54,4 +58,29 @@ export function record(over: Partial<ApiCallRecord> = {}): ApiCallRecord {
     annotations: {},
     ...over,
   };
+}
+
+/**
+ * A log in memory signed by `signer`: `n` events one second apart (event i at T0 + i s, request id
+ * req-i), a digest right after each index in `digestAfter`; `more(k)` appends k more the same way.
+ */
+export async function signedLog(
+  signer: DigestSigner,
+  n: number,
+  digestAfter: readonly number[] = [],
+): Promise<{ store: MemoryAuditStore; clock: ManualClock; more: (k: number) => Promise<void> }> {
+  const store = new MemoryAuditStore();
+  const clock = new ManualClock(T0);
+  const log = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0 });
+  let i = 0;
+  const more = async (k: number): Promise<void> => {
+    for (const end = i + k; i < end; ) {
+      i++;
+      clock.advance(1000);
+      await log.record(record({ time: clock.now(), requestId: `req-${i}` }));
+      if (digestAfter.includes(i)) await log.flush();
+    }
+  };
+  await more(n);
+  return { store, clock, more };
 }

@@ -1,12 +1,10 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { ManualClock } from "../core/clock.js";
 import type { AuditRow } from "../storage/types.js";
-import { createAuditLog } from "./audit-log.js";
 import { chainHash, type DigestContent } from "./chain.js";
 import { generateDigestSigner } from "./digest-key.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
-import { record, T0 } from "./test-fixtures.js";
+import { signedLog, T0 } from "./test-fixtures.js";
 import { verifyAudit, type VerifyReport } from "./verify.js";
 
 const signer = generateDigestSigner();
@@ -14,15 +12,7 @@ const otherSigner = generateDigestSigner();
 
 /** A chain of `n` events; a digest after each index listed in `digestAfter`. */
 async function chain(n: number, digestAfter: number[] = []): Promise<MemoryAuditStore> {
-  const store = new MemoryAuditStore();
-  const clock = new ManualClock(T0);
-  const log = createAuditLog({ store, digestSigner: signer, clock, digestIntervalMs: 0 });
-  for (let i = 1; i <= n; i++) {
-    clock.advance(1000);
-    await log.record(record({ time: clock.now(), requestId: `req-${i}` }));
-    if (digestAfter.includes(i)) await log.flush();
-  }
-  return store;
+  return (await signedLog(signer, n, digestAfter)).store;
 }
 
 /** Removes row `seq` and shifts later rows down by one (an attacker hiding the gap). */

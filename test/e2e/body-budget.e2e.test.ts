@@ -20,6 +20,7 @@ import { KMSClient, CreateKeyCommand, EncryptCommand } from "@aws-sdk/client-kms
 import { IAMClient, CreatePolicyCommand } from "@aws-sdk/client-iam";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { startTestServer, eventually, type TestServer } from "./harness.js";
+import { listeningUrl } from "./cli-process.js";
 
 const MIB = 1024 * 1024;
 const TEMPORARY_FAILURE = "The request has failed due to a temporary failure of the server.";
@@ -132,17 +133,7 @@ test("200 connections each sending most of a 2 MiB body and then waiting: the se
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const socks: net.Socket[] = [];
   try {
-    const base = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`server did not start: ${stdout}`)), 60_000);
-      child.stdout.on("data", () => {
-        const m = /Bulwark listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      });
-      child.once("close", () => reject(new Error(`server exited: ${stdout}`)));
-    });
+    const base = await listeningUrl(child);
     const rss = async () => (await metric(base, "bulwark_process_process_resident_memory_bytes"))!;
     const before = await rss();
     const port = Number(new URL(base).port);

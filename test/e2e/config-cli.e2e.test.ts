@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { listeningUrl } from "./cli-process.js";
 
 const CLI = path.resolve("dist/src/cli/main.js");
 const dir = mkdtempSync(path.join(tmpdir(), "bulwark-config-cli-"));
@@ -71,17 +72,7 @@ test("--log-level debug shows the configuration in effect, the data directory an
   child.stderr.resume();
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`server did not start: ${stdout}`)), 60_000);
-      child.stdout.on("data", () => {
-        const m = /Bulwark listening on (http:\/\/\S+)/.exec(stdout);
-        if (m) {
-          clearTimeout(t);
-          resolve(m[1]!);
-        }
-      });
-      child.on("close", () => reject(new Error(`server exited: ${stdout}`)));
-    });
+    const url = await listeningUrl(child);
     const sts = (secretAccessKey: string) => new STSClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey }, maxAttempts: 1 });
     await assert.rejects(sts(WRONG_SECRET).send(new GetCallerIdentityCommand({})), (e: any) => e.name === "SignatureDoesNotMatch" && e.$metadata.httpStatusCode === 403);
     const ok = await sts(ADMIN_SECRET).send(new GetCallerIdentityCommand({}));

@@ -29,6 +29,7 @@ import path from "node:path";
 import http from "node:http";
 import { randomBytes } from "node:crypto";
 import { ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
+import { listeningUrl } from "./cli-process.js";
 
 // The server runs in its own process, as real clients meet it: with client and server on one
 // event loop the calls of a burst reach the handlers one by one and never overlap.
@@ -43,19 +44,7 @@ before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "bulwark-conc-"));
   const env = { BULWARK_ROOT_KEY: randomBytes(32).toString("base64"), BULWARK_ADMIN_ACCESS_KEY_ID: ADMIN_KEY_ID, BULWARK_ADMIN_SECRET_ACCESS_KEY: ADMIN_SECRET, BULWARK_LOG_LEVEL: "warn" };
   child = spawn(process.execPath, [CLI, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--plain-http"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = "";
-    const t = setTimeout(() => reject(new Error(`server did not start: ${buf}`)), 60_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const m = /Bulwark listening on (http:\/\/\S+)/.exec(buf);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-    child.on("exit", () => reject(new Error(`server exited: ${buf}`)));
-  });
+  const url = await listeningUrl(child);
   const cfg = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, requestHandler: new NodeHttpHandler({ httpAgent: agent }), maxAttempts: 1 };
   kms = new KMSClient(cfg);
   accountId = (await new STSClient(cfg).send(new GetCallerIdentityCommand({}))).Account!;

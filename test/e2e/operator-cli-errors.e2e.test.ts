@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { META_DIGEST_PUBLIC_KEY } from "../../src/audit/digest-key.js";
+import { listeningUrl } from "./cli-process.js";
 
 const CLI = path.resolve("dist/src/cli/main.js");
 const dir = mkdtempSync(path.join(tmpdir(), "bulwark-operator-cli-errors-"));
@@ -196,17 +197,7 @@ test("a second serve on a data directory in use is refused; operator commands ru
   child.stderr.resume();
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   try {
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        if (out.includes("Bulwark listening on")) {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-    });
+    await listeningUrl(child);
     assertOneLine(
       await run(["serve", "--plain-http", "--data-dir", dataDir, "--listen", "127.0.0.1:0"]),
       `The data directory ${dataDir} is in use by another \`bulwark serve\`: stop it first (operator commands may run alongside it)`,
