@@ -569,6 +569,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
             signer: digestSigner,
             clock,
             days: cfg.audit.retentionDays,
+            // Hourly, or as often as the period itself when it is shorter (never more than once a second).
+            intervalMs: Math.max(1000, Math.min(3_600_000, cfg.audit.retentionDays * 86_400_000)),
             onPruned: (r) => logger.info({ prunedThroughSeq: r.throughSeq, deleted: r.deleted }, "audit events past the retention period deleted"),
             onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit retention error"),
           })

@@ -66,6 +66,25 @@ describe("pruneAudit", () => {
     assert.deepEqual(seqs(store), [11, 12]);
   });
 
+  test("a prune record appended meanwhile by another process: the prune chooses again over what is stored", async () => {
+    const { store, clock } = await chain(10, [3, 6, 10]);
+    // Another process prunes through event 3 between this prune's reading and its append.
+    const listed = store.listAuditPrunes.bind(store);
+    let raced = false;
+    store.listAuditPrunes = async () => {
+      const now = await listed();
+      if (!raced) {
+        raced = true;
+        await pruneAudit(store, signer, clock.now(), T0 + 4000);
+      }
+      return now;
+    };
+    const r = await pruneAudit(store, signer, clock.now(), T0 + 7000);
+    assert.deepEqual([r.throughSeq, r.record?.seq], [6, 2]);
+    assert.deepEqual(seqs(store), [7, 8, 9, 10]);
+    assert.equal((await verifyAudit(store, signer.publicKeyPem)).ok, true);
+  });
+
   test("the store refuses to delete rows no prune record covers", async () => {
     const { store } = await chain(5, [5]);
     await assert.rejects(store.deleteAuditThrough(3, 10), /append-only/);

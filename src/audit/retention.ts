@@ -22,7 +22,7 @@
 import { verify as cryptoVerify } from "node:crypto";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { Clock } from "../core/clock.js";
-import type { AuditDigestRow, AuditPruneRow, AuditStore } from "../storage/types.js";
+import { AuditConflictError, type AuditDigestRow, type AuditPruneRow, type AuditStore } from "../storage/types.js";
 import type { DigestContent } from "./chain.js";
 import { publicKeyFingerprint, type DigestSigner } from "./digest-key.js";
 import { isoSeconds } from "./event.js";
@@ -65,6 +65,18 @@ export function prunedThrough(prunes: readonly AuditPruneRow[]): number {
  * Returns what was pruned; throughSeq 0 when no digest period qualifies.
  */
 export async function pruneAudit(store: AuditStore, signer: DigestSigner, nowMs: number, beforeMs: number, opts: PruneOptions = {}): Promise<PruneResult> {
+  // Another process (the server and `bulwark audit prune`) may append a prune record first: the
+  // choice is then made again over what is stored.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pruneOnce(store, signer, nowMs, beforeMs, opts);
+    } catch (e) {
+      if (!(e instanceof AuditConflictError) || attempt >= 3) throw e;
+    }
+  }
+}
+
+async function pruneOnce(store: AuditStore, signer: DigestSigner, nowMs: number, beforeMs: number, opts: PruneOptions): Promise<PruneResult> {
   const slice = opts.sliceRows ?? 5_000;
   const prunes = await store.listAuditPrunes();
   let through = prunedThrough(prunes);
