@@ -49,7 +49,7 @@ export interface PruneResult {
 }
 
 export interface PruneOptions {
-  /** Rows deleted per transaction (default 5,000); other work runs between slices. */
+  /** Rows deleted per transaction (default 1,000: ~5 ms of a synchronous statement); other work runs between slices. */
   sliceRows?: number;
   /** Stop deleting (the record stays; the next prune continues) when this returns true. */
   stopped?: () => boolean;
@@ -77,7 +77,7 @@ export async function pruneAudit(store: AuditStore, signer: DigestSigner, nowMs:
 }
 
 async function pruneOnce(store: AuditStore, signer: DigestSigner, nowMs: number, beforeMs: number, opts: PruneOptions): Promise<PruneResult> {
-  const slice = opts.sliceRows ?? 5_000;
+  const slice = opts.sliceRows ?? 1_000;
   const prunes = await store.listAuditPrunes();
   let through = prunedThrough(prunes);
   let record: AuditPruneRow | undefined;
