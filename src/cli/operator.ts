@@ -107,16 +107,19 @@ function invalidAccountFlag(o: { name: string; email: string; roleName: string }
   return ["--role-name", o.roleName];
 }
 
-/** The prune cutoff in ms from --before (ISO 8601 with a date) or --older-than-days. */
-function cutoffOf(o: { before?: string; olderThanDays?: string }, now: number, StartupError: new (m: string) => Error): number {
+/**
+ * The prune cutoff from --before (ISO 8601 with a date) or --older-than-days, checked before the
+ * data directory is opened: a function of the time of the prune.
+ */
+function cutoffOf(o: { before?: string; olderThanDays?: string }, StartupError: new (m: string) => Error): (now: number) => number {
   if (o.before !== undefined) {
     const t = /^\d{4}-\d{2}-\d{2}/.test(o.before) ? Date.parse(o.before) : NaN;
     if (!Number.isFinite(t)) throw new StartupError(`Invalid --before ${JSON.stringify(o.before)}: expected an ISO 8601 time such as 2026-09-01T00:00:00Z.`);
-    return t;
+    return () => t;
   }
   const days = Number(o.olderThanDays);
   if (o.olderThanDays!.trim() === "" || !Number.isFinite(days) || days < 0) throw new StartupError(`Invalid --older-than-days ${JSON.stringify(o.olderThanDays)}: expected a number of days, 0 or more.`);
-  return now - days * 86_400_000;
+  return (now) => now - days * 86_400_000;
 }
 
 function out(v: unknown): void {
@@ -216,11 +219,12 @@ export function registerOperatorCommands(program: Command, common: Common): void
       try {
         const l = await lib();
         if ((o.before === undefined) === (o.olderThanDays === undefined)) throw new l.StartupError("Give one of --before <time> or --older-than-days <days>.");
+        const cutoff = cutoffOf(o, l.StartupError);
         const cfg = loadConfig(o);
         const core = await l.openCore(cfg, { allowCreate: false });
         try {
           const now = core.clock.now();
-          const before = cutoffOf(o, now, l.StartupError);
+          const before = cutoff(now);
           const signer = await l.loadOrCreateDigestSigner(core.storage, core.sealer);
           const r = await l.pruneAudit(core.storage, signer, now, before);
           out({ before: new Date(before).toISOString(), prunedThroughEvent: r.throughSeq, deleted: r.deleted, newPruneRecord: r.record?.seq ?? null });

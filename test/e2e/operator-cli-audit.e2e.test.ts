@@ -179,6 +179,9 @@ test("audit prune while the server runs: old digest periods go, LookupEvents and
     const refused = await cli(s, ["audit", "prune"]);
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /Give one of --before <time> or --older-than-days <days>/);
+    const badTime = await cli(s, ["audit", "prune", "--before", "yesterday"]);
+    assert.equal(badTime.status, 1);
+    assert.equal(badTime.stderr, 'bulwark: Invalid --before "yesterday": expected an ISO 8601 time such as 2026-09-01T00:00:00Z.\n');
 
     const pruned = await cli(s, ["audit", "prune", "--before", cutoff]);
     assert.equal(pruned.status, 0, pruned.stderr);
