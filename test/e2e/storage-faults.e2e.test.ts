@@ -52,13 +52,14 @@ test("data directory moved away or removed while serving: ServiceUnavailable, ne
 
     renameSync(s.dataDir, moved);
     // Each in its protocol's spelling: the query protocol's code, the JSON protocol's exception.
-    const calls: Array<[Promise<unknown>, string]> = [
-      [iam.send(new CreateUserCommand({ UserName: "while-moved" })), "ServiceUnavailable"],
-      [iam.send(new GetUserCommand({ UserName: "before" })), "ServiceUnavailable"],
-      [kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("x") })), "ServiceUnavailableException"],
+    // Sent together, each failure() attached at once: a call may fail before the ones awaited ahead of it.
+    const calls: Array<[ReturnType<typeof failure>, string]> = [
+      [failure(iam.send(new CreateUserCommand({ UserName: "while-moved" }))), "ServiceUnavailable"],
+      [failure(iam.send(new GetUserCommand({ UserName: "before" }))), "ServiceUnavailable"],
+      [failure(kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from("x") }))), "ServiceUnavailableException"],
     ];
     for (const [call, name] of calls) {
-      const f = await failure(call);
+      const f = await call;
       assert.equal(f.name, name);
       assert.equal(f.status, 503);
       assert.ok(!f.message.includes(s.dataDir) && !/\bat \S+ \(|\.js:\d+/.test(f.message), f.message);
