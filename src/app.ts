@@ -19,6 +19,7 @@ import { loadRootKey } from "./crypto/root-key.js";
 import { createSealer, deriveSubkey } from "./crypto/seal.js";
 import { createAuditLog } from "./audit/audit-log.js";
 import { startAuditRetention } from "./audit/retention.js";
+import { createAuditOutbox } from "./audit/outbox.js";
 import { loadOrCreateDigestSigner, publicKeyFingerprint } from "./audit/digest-key.js";
 import type { AuditLog } from "./audit/types.js";
 import { createCloudTrailService } from "./services/cloudtrail/service.js";
@@ -103,6 +104,8 @@ export interface OpenedDataDir {
 }
 
 /** What a data directory holds besides the operator's own files (discardDataDir takes these back). */
+/** How often staged service events left by a failed append are tried again. */
+const OUTBOX_DRAIN_MS = 10_000;
 const DATA_DIR_FILES = [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, SERVE_LOCK_FILE, "ca.pem", "waf-logs"];
 
 /**
@@ -386,6 +389,13 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit error"),
     });
     await audit.ready();
+    // Service events staged with their change (src/audit/outbox.ts): what a process that died
+    // before appending them left is appended once the server is up, then every 10 s.
+    const outbox = createAuditOutbox({
+      store: storage,
+      audit,
+      onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit outbox error"),
+    });
 
     const registry = new ServiceRegistry();
     registry.register(core.iam.definition);
@@ -446,6 +456,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       markerKey: core.paginationKey,
       quotas: cfg.kms,
       audit,
+      outbox,
       principalExists: async (arn) => {
         // Only principals of accounts of this installation can be checked; others are accepted.
         const m = /^arn:aws:iam::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/.+)$/.exec(arn);
@@ -561,7 +572,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     listening = server.url;
     logger.info({ url: server.url, dataDir: cfg.dataDir, tls: cfg.tls.enabled }, "listening");
 
-    // After the listener is up: a start that fails leaves no pruning running.
+    // After the listener is up: a start that fails leaves no pruning or outbox timer running.
+    outbox.start(OUTBOX_DRAIN_MS);
     const retention =
       cfg.audit.retentionDays > 0
         ? startAuditRetention({
@@ -600,6 +612,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
           await orgs.idle();
           await core.iam.idle();
           await retention?.stop();
+          await outbox.stop();
           await audit.close();
           await storage.close();
           if (closeOpts?.discardFirstStart && core.opened.fresh) discardDataDir(cfg.dataDir, core.opened);

@@ -421,11 +421,17 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
       if (closed) return Promise.reject(new Error("audit log is closed"));
       let events: PendingEvent[];
       try {
-        const single = eventJsonOf(rec, randomUUID());
+        const fixedId = rec.eventId;
+        const single = eventJsonOf(rec, fixedId ?? randomUUID());
+        let newId: () => string = randomUUID;
+        if (fixedId !== undefined) {
+          let used = false;
+          newId = () => (used ? randomUUID() : ((used = true), fixedId));
+        }
         events =
           single !== undefined
             ? [{ json: arena.encode(single.json), idx: single.idx }]
-            : buildCloudTrailEvents(rec, randomUUID).map((ev) => ({ json: arena.encode(JSON.stringify(ev)), idx: indexFieldsOf(ev, rec.time) }));
+            : buildCloudTrailEvents(rec, newId).map((ev) => ({ json: arena.encode(JSON.stringify(ev)), idx: indexFieldsOf(ev, rec.time) }));
       } catch (e) {
         return Promise.reject(e);
       }

@@ -35,6 +35,12 @@ export interface ApiCallRecord {
   eventType?: "AwsApiCall" | "AwsServiceEvent";
   /** The TLS session of a call that came over HTTPS (CloudTrail's tlsDetails); absent for plain HTTP. */
   tlsDetails?: TlsDetails;
+  /**
+   * The event's id, when fixed before the record reaches the log (events staged with the change
+   * they record: src/audit/outbox.ts); a fresh UUID otherwise. A record delivered as two events
+   * (a cross-account call) gives it to the first.
+   */
+  eventId?: string;
 }
 
 /** CloudTrail's tlsDetails ("CloudTrail record contents"). */

@@ -13,7 +13,7 @@ import { DAY_MS, type KmsEnv } from "./env.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
 import type { KeyRecord } from "./model.js";
-import { recordServiceEvent } from "./service-events.js";
+import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
 import { validateKeyId, Violations } from "./validation.js";
 
 export const DELETE_KEY_JOB = "kms-delete-key";
@@ -94,9 +94,9 @@ export async function runKeyDeletion(env: KmsEnv, p: KeyJobPayload): Promise<voi
   const scope = { accountId: key.accountId, region: key.region };
   for (const name of await env.repo.aliasNamesForKey(scope, key.keyId)) await env.repo.deleteAlias(scope, name);
   env.usage.forget(key);
-  await env.repo.deleteKeyCompletely(key);
+  await env.repo.deleteKeyCompletely(key, (tx) => stageServiceEvent(env, tx, key, "DeleteKey"));
+  await appendServiceEvents(env);
   await env.scheduler?.cancel(`kms-rotate/${key.arn}`);
-  await recordServiceEvent(env, key, "DeleteKey");
 }
 
 /** A replica was deleted: drop it from its primary; a primary waiting for its replicas starts its own window. */

@@ -4,6 +4,7 @@ import type { Scope } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { AuditLog } from "../../audit/types.js";
+import type { AuditOutbox } from "../../audit/outbox.js";
 import type { KmsRepo } from "./repo.js";
 import type { Throttle } from "./throttle.js";
 import type { UsageTracker } from "./usage.js";
@@ -26,6 +27,8 @@ export interface KmsEnv {
   principalExists?: PrincipalExists;
   /** Records the KMS-side CloudTrail event of calls made "via service" by other services. */
   audit?: AuditLog;
+  /** Where KMS's own service events (DeleteKey, RotateKey, …) are staged with their change. */
+  outbox?: AuditOutbox;
   /** Creates (once) the AWS managed key behind a predefined alias such as alias/aws/s3. */
   awsManagedKey(scope: Scope, aliasName: string): Promise<{ keyId: string; arn: string } | undefined>;
 }

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import type { DeleteImportedKeyMaterialResponse, GetParametersForImportResponse, ImportKeyMaterialResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
+import type { DocStore } from "../../storage/types.js";
 import { authorizeKey } from "./authorize.js";
 import {
   assertWrappingAllowed,
@@ -28,7 +29,7 @@ import { cryptoCall, incorrectKeyMaterial, mapCryptoError, unsupported, validati
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
 import type { ExpirationModel, KeyRecord, MaterialInfo } from "./model.js";
-import { recordServiceEvent } from "./service-events.js";
+import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
 import { PATTERNS, validateKeyId, Violations } from "./validation.js";
 
 export const EXPIRE_MATERIAL_JOB = "kms-expire-material";
@@ -191,11 +192,13 @@ export interface ExpirePayload extends KeyJobPayload {
 }
 
 /** Deletes one imported material version; the key becomes PendingImport if it was the current one. */
-async function removeMaterial(env: KmsEnv, key: KeyRecord, materialId: string): Promise<void> {
+/** Removes one version of imported material; `inTx` writes with it (the expiry's service event). */
+async function removeMaterial(env: KmsEnv, key: KeyRecord, materialId: string, inTx?: (tx: DocStore) => Promise<void>): Promise<void> {
   try {
     await env.repo.store.transaction(async (tx) => {
       const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
       if (!cur) return;
+      await inTx?.(tx);
       await env.repo.deleteMaterial(tx, cur, materialId);
       const materials = cur.materials.map((m): MaterialInfo => {
         if (m.id !== materialId) return m;
@@ -238,6 +241,6 @@ export async function runMaterialExpiry(env: KmsEnv, p: ExpirePayload): Promise<
     await env.scheduler?.schedule<ExpirePayload>(EXPIRE_MATERIAL_JOB, m.validTo, p, expireJobId(key.arn, p.materialId));
     return;
   }
-  await removeMaterial(env, key, p.materialId);
-  await recordServiceEvent(env, key, "DeleteExpiredKeyMaterial", { keyId: key.keyId, keyMaterialId: p.materialId });
+  await removeMaterial(env, key, p.materialId, (tx) => stageServiceEvent(env, tx, key, "DeleteExpiredKeyMaterial", { keyId: key.keyId, keyMaterialId: p.materialId }));
+  await appendServiceEvents(env);
 }

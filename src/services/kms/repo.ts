@@ -156,9 +156,11 @@ export class KmsRepo {
   }
 
   /** Deletes a key with its material, grants and usage record (end of the deletion window). */
-  async deleteKeyCompletely(key: KeyRecord): Promise<void> {
+  /** Deletes the key and everything of it in one transaction; `inTx` writes with it (its service event). */
+  async deleteKeyCompletely(key: KeyRecord, inTx?: (tx: DocStore) => Promise<void>): Promise<void> {
     const base = keyDocKey(key.accountId, key.region, key.keyId);
     await this.store.transaction(async (tx) => {
+      await inTx?.(tx);
       for (const m of await tx.list(COLLECTIONS.material, { prefix: base + "/" })) await tx.delete(COLLECTIONS.material, m.key);
       for (const g of await tx.list(COLLECTIONS.grants, { prefix: base + "/" })) await tx.delete(COLLECTIONS.grants, g.key);
       await tx.delete(COLLECTIONS.usage, base);

@@ -19,7 +19,7 @@ import { ID, resolveKey } from "./lookup.js";
 import { keyArnOf, type KeyRecord, type MaterialInfo } from "./model.js";
 import { pageOf } from "./pagination.js";
 import type { KeyJobPayload } from "./deletion.js";
-import { recordServiceEvent } from "./service-events.js";
+import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
 import { validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
 
 export const ROTATE_KEY_JOB = "kms-rotate-key";
@@ -131,6 +131,7 @@ export async function rotateMaterial(
     const admitted = admit(cur);
     if (generated) await env.repo.putMaterial(tx, cur, newId, generated);
     out = await env.repo.putKey(promote(admitted), tx);
+    await stageRotation(env, tx, cur, newId, type);
     for (const region of replicas) {
       const rep = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${region}/${key.keyId}`);
       if (!rep) continue;
@@ -147,15 +148,14 @@ export async function rotateMaterial(
 /**
  * The RotateKey service event KMS writes when key material rotates, automatically or on demand
  * (KMS developer guide, "RotateKey"): serviceEventDetails names the rotation type, the key's
- * origin, the material ids before and after, and the key id.
+ * origin, the material ids before and after, and the key id. Staged with the rotation.
  */
-async function recordRotation(env: KmsEnv, before: KeyRecord, after: KeyRecord | undefined, rotationType: "AUTOMATIC" | "ON_DEMAND"): Promise<void> {
-  if (after?.currentMaterialId === undefined) return;
-  await recordServiceEvent(env, before, "RotateKey", {
+async function stageRotation(env: KmsEnv, tx: DocStore, before: KeyRecord, currentKeyMaterialId: string, rotationType: "AUTOMATIC" | "ON_DEMAND"): Promise<void> {
+  await stageServiceEvent(env, tx, before, "RotateKey", {
     rotationType,
     keyOrigin: before.origin,
     ...(before.currentMaterialId !== undefined ? { previousKeyMaterialId: before.currentMaterialId } : {}),
-    currentKeyMaterialId: after.currentMaterialId,
+    currentKeyMaterialId,
     keyId: before.keyId,
   });
 }
@@ -176,7 +176,7 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   }
   // The quota is checked and counted in the rotation's transaction: parallel calls cannot
   // all pass the check above on the same count.
-  const rotated = await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
+  await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
     if (cur.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
       throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
     }
@@ -185,7 +185,7 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
     }
     return { ...cur, rotation: { ...cur.rotation, onDemandCount: cur.rotation.onDemandCount + 1 } };
   });
-  await recordRotation(env, key, rotated, "ON_DEMAND");
+  await appendServiceEvents(env);
   return { KeyId: key.keyId };
 }
 
@@ -232,6 +232,6 @@ export async function runAutomaticRotation(env: KmsEnv, p: KeyJobPayload): Promi
   // The next rotation date is written with the new material: a job that runs again after a crash
   // then finds the rotation done (not due) instead of rotating a second time.
   const rotated = await rotateMaterial(env, key, "AUTOMATIC", now, (r) => ({ ...r, rotation: { ...r.rotation, nextRotationAt: next } }));
-  await recordRotation(env, key, rotated, "AUTOMATIC");
+  await appendServiceEvents(env);
   if (rotated) await scheduleRotation(env, rotated, next);
 }

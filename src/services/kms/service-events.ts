@@ -5,42 +5,61 @@
  * them: eventType "AwsServiceEvent", userIdentity `{ accountId, invokedBy: "AWS Internal" }`,
  * sourceIPAddress and userAgent "AWS Internal", no requestID, requestParameters and
  * responseElements null, the key as resource, and what happened in serviceEventDetails.
- * Failures to record are reported, never thrown into the job.
+ *
+ * Each is staged in the transaction of the change it records (src/audit/outbox.ts) and appended
+ * after the commit (`appendServiceEvents`), so a process that dies in between still records it.
+ * Failures to append are reported by the outbox and retried, never thrown into the job.
  */
 import { randomUUID } from "node:crypto";
 import { AWS_INTERNAL } from "../../audit/event.js";
+import type { StagedEvent } from "../../audit/outbox.js";
+import type { DocStore } from "../../storage/types.js";
 import type { KmsEnv } from "./env.js";
 import type { KeyRecord } from "./model.js";
 
 const KMS_HOST = "kms.amazonaws.com";
 
-export async function recordServiceEvent(
+export function serviceEvent(
   env: KmsEnv,
   key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">,
   eventName: string,
   serviceEventDetails?: Record<string, unknown>,
+): StagedEvent {
+  return {
+    eventId: randomUUID(),
+    time: env.clock.now(),
+    requestId: randomUUID(),
+    eventSource: KMS_HOST,
+    service: "kms",
+    operation: eventName,
+    region: key.region,
+    accountId: key.accountId,
+    sourceIp: AWS_INTERNAL,
+    userAgent: AWS_INTERNAL,
+    readOnly: false,
+    eventType: "AwsServiceEvent",
+    annotations: {
+      resources: [{ ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" }],
+      requestParameters: null,
+      responseElements: null,
+      ...(serviceEventDetails !== undefined ? { serviceEventDetails } : {}),
+      recipientAccountId: key.accountId,
+    },
+  };
+}
+
+/** Stages a service event in `tx`, the transaction of the change it records. */
+export async function stageServiceEvent(
+  env: KmsEnv,
+  tx: DocStore,
+  key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">,
+  eventName: string,
+  serviceEventDetails?: Record<string, unknown>,
 ): Promise<void> {
-  if (!env.audit) return;
-  await env.audit
-    .record({
-      time: env.clock.now(),
-      requestId: randomUUID(),
-      eventSource: KMS_HOST,
-      service: "kms",
-      operation: eventName,
-      region: key.region,
-      accountId: key.accountId,
-      sourceIp: AWS_INTERNAL,
-      userAgent: AWS_INTERNAL,
-      readOnly: false,
-      eventType: "AwsServiceEvent",
-      annotations: {
-        resources: [{ ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" }],
-        requestParameters: null,
-        responseElements: null,
-        ...(serviceEventDetails !== undefined ? { serviceEventDetails } : {}),
-        recipientAccountId: key.accountId,
-      },
-    })
-    .catch(() => undefined);
+  await env.outbox?.stageIn(tx, serviceEvent(env, key, eventName, serviceEventDetails));
+}
+
+/** Appends the staged events once their transaction has committed (what fails stays staged). */
+export async function appendServiceEvents(env: KmsEnv): Promise<void> {
+  await env.outbox?.drain().catch(() => undefined);
 }

@@ -4,6 +4,7 @@
  * imported material expiry, automatic rotation).
  */
 import type { AuditLog } from "../../audit/types.js";
+import { createAuditOutbox, type AuditOutbox } from "../../audit/outbox.js";
 import type { Clock } from "../../core/clock.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
@@ -33,6 +34,11 @@ export interface KmsServiceDeps {
   quotas?: Partial<KmsQuotas>;
   principalExists?: PrincipalExists;
   audit?: AuditLog;
+  /**
+   * The process's audit outbox (one per process: src/audit/outbox.ts), where KMS stages its
+   * service events. Without one, a service given `audit` makes its own.
+   */
+  outbox?: AuditOutbox;
   /** How often key usage (GetKeyLastUsage) is flushed to storage. */
   usageFlushMs?: number;
   keyCacheSize?: number;
@@ -68,6 +74,7 @@ export function createKmsService(deps: KmsServiceDeps): KmsService {
     markerKey: deps.markerKey,
     ...(deps.principalExists ? { principalExists: deps.principalExists } : {}),
     ...(deps.audit ? { audit: deps.audit } : {}),
+    ...(deps.outbox ? { outbox: deps.outbox } : deps.audit ? { outbox: createAuditOutbox({ store: deps.store, audit: deps.audit }) } : {}),
     awsManagedKey: getOrCreate,
   };
   if (deps.scheduler) {

@@ -14,6 +14,7 @@ import { createAuthorizer } from "../../../iam/authorizer.js";
 import { createScheduler, type Scheduler } from "../../../scheduler/scheduler.js";
 import { openSqliteStorage } from "../../../storage/sqlite/sqlite-storage.js";
 import type { Storage } from "../../../storage/types.js";
+import type { AuditLog } from "../../../audit/types.js";
 import { createIamService, type IamService } from "../../iam/service.js";
 import { createKmsService, type KmsService } from "../service.js";
 import type { KmsQuotas } from "../throttle.js";
@@ -64,6 +65,8 @@ export function createKmsHarness(
     /** A database file (several processes on one installation); and the root key its secrets are sealed under. */
     path?: string;
     rootKey?: Buffer;
+    /** An audit log on the harness's storage (KMS records its service events there). */
+    audit?: (store: Storage, clock: ManualClock) => AuditLog;
   } = {},
 ): KmsHarness {
   const store = openSqliteStorage({ path: opts.path ?? ":memory:" });
@@ -82,6 +85,7 @@ export function createKmsHarness(
     markerKey: randomBytes(32),
     quotas: { symmetricRps: 0, rsaRps: 0, eccRps: 0, pqRps: 0, ...opts.quotas },
     usageFlushMs: 60_000,
+    ...(opts.audit ? { audit: opts.audit(store, clock) } : {}),
   });
   let seq = 0;
 

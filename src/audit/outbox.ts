@@ -1,0 +1,137 @@
+/**
+ * Events a service records for work it does itself (a key deleted when its waiting period ends,
+ * a rotation, expired material removed), staged in the storage transaction of the change they
+ * record and appended to the audit log after it commits.
+ *
+ * Recording after the commit alone loses the event when the process dies in between (the change
+ * is done, the job that made it is not run again); recording before it records a change that may
+ * never happen. Staged events are durable with their change, and appended at least once: right
+ * after the commit, at the next start and every `intervalMs` while the server runs.
+ *
+ * What must stay true:
+ *  - an event is appended once: its id is fixed when it is staged, and a staged event whose id the
+ *    log already holds (appended, then the process died before the staging row was deleted) is
+ *    not appended again;
+ *  - the staging row is deleted only after its event is durable in the log;
+ *  - one drain at a time in a process (two would both find an event missing and both append it);
+ *    another process (the operator CLI) never drains;
+ *  - staged records are plain JSON (no schemas) and hold nothing secret: only what the event shows.
+ */
+import type { DocStore, Storage } from "../storage/types.js";
+import type { ApiCallRecord, AuditLog } from "./types.js";
+
+export const AUDIT_OUTBOX = "audit-outbox";
+const BATCH = 100;
+const SCAN_LIMIT = 10_000;
+const TIME_DIGITS = 15;
+
+/** A record staged for the log: its event id and the account whose log receives it are fixed. */
+export type StagedEvent = Omit<ApiCallRecord, "inputSchema" | "outputSchema"> & { eventId: string; accountId: string };
+
+export interface AuditOutbox {
+  /** Stages an event in the caller's transaction: it is appended only if that transaction commits. */
+  stageIn(tx: DocStore, rec: StagedEvent): Promise<void>;
+  /** Appends every staged event (once each) and removes it; resolves with the number appended. */
+  drain(): Promise<number>;
+  /** Drains now and every intervalMs (timer unref'd). */
+  start(intervalMs: number): void;
+  /** Stops the timer and waits for a drain in progress. */
+  stop(): Promise<void>;
+}
+
+export interface AuditOutboxDeps {
+  store: Storage;
+  audit: AuditLog;
+  /** Failures of a drain (the events stay staged and are tried again); never given secrets. */
+  onError?: (err: unknown) => void;
+}
+
+function stagedKey(rec: StagedEvent): string {
+  const t = Math.max(0, Math.min(Math.floor(rec.time), 10 ** TIME_DIGITS - 1));
+  return `${String(t).padStart(TIME_DIGITS, "0")}/${rec.eventId}`;
+}
+
+export function createAuditOutbox(deps: AuditOutboxDeps): AuditOutbox {
+  const { store, audit } = deps;
+  let running: Promise<number> | undefined;
+  /** A drain was asked for while one ran: it may have missed what was staged meanwhile. */
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function inLog(rec: StagedEvent): Promise<boolean> {
+    let beforeSeq: number | undefined;
+    for (;;) {
+      const page = await store.lookupAudit(
+        {
+          accountId: rec.accountId,
+          startTime: rec.time,
+          endTime: rec.time,
+          attribute: { key: "EventId", value: rec.eventId },
+          limit: 1,
+          ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+        },
+        SCAN_LIMIT,
+      );
+      if (page.rows.length > 0) return true;
+      if (page.resumeBeforeSeq === undefined) return false;
+      beforeSeq = page.resumeBeforeSeq;
+    }
+  }
+
+  async function drainOnce(): Promise<number> {
+    let appended = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await store.list<StagedEvent>(AUDIT_OUTBOX, { limit: BATCH, ...(after !== undefined ? { after } : {}) });
+      for (const { key, value } of batch) {
+        after = key;
+        if (!(await inLog(value))) {
+          await audit.record(value);
+          appended++;
+        }
+        await store.delete(AUDIT_OUTBOX, key);
+      }
+      if (batch.length < BATCH) return appended;
+    }
+  }
+
+  function drain(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    const run = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        total += await drainOnce();
+      } while (again);
+      return total;
+    })();
+    running = run.finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  return {
+    async stageIn(tx, rec) {
+      await tx.put(AUDIT_OUTBOX, stagedKey(rec), rec);
+    },
+    drain,
+    start(intervalMs) {
+      if (timer) return;
+      const tick = (): void => {
+        drain().catch((e: unknown) => deps.onError?.(e));
+      };
+      tick();
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      if (running) await running.catch(() => undefined);
+    },
+  };
+}
