@@ -18,7 +18,7 @@ import { generateDigestSigner } from "./digest-key.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
 import { pruneAudit, type PruneContent } from "./retention.js";
 import { record, signedLog, T0 } from "./test-fixtures.js";
-import { verifyAudit, type VerifyReport } from "./verify.js";
+import { formatCheckpoint, parseCheckpoint, verifyAudit, type VerifyReport } from "./verify.js";
 
 const signer = generateDigestSigner();
 
@@ -201,5 +201,46 @@ describe("tampering with a real SQLite file", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a log cut back to an earlier digest", () => {
+  test("verifies by itself, and is reported against a checkpoint taken before the cut", async () => {
+    const { store } = await chain(12, [4, 8, 12]);
+    const before = await verifyAudit(store, signer.publicKeyPem);
+    assert.equal(before.ok, true);
+    assert.equal(before.checkpoint?.digest, 3);
+    assert.equal(before.checkpoint?.toSeq, 12);
+    assert.match(before.checkpoint!.hash, /^[0-9a-f]{64}$/);
+    const cp = parseCheckpoint(formatCheckpoint(before.checkpoint!))!;
+    assert.deepEqual(cp, { digest: 3, hash: before.checkpoint!.hash });
+    assert.equal((await verifyAudit(store, signer.publicKeyPem, { checkpoint: cp })).ok, true);
+
+    // Events 9..12 and the digest that signed them deleted: what is left is a complete, signed log.
+    store.rows = store.rows.filter((r) => r.seq <= 8);
+    store.digests = store.digests.filter((d) => d.seq <= 2);
+    const alone = await verifyAudit(store, signer.publicKeyPem);
+    assert.equal(alone.ok, true);
+    assert.equal(alone.checkpoint?.digest, 2);
+    const against = await verifyAudit(store, signer.publicKeyPem, { checkpoint: cp });
+    assert.deepEqual(kinds(against), [[undefined, 3, undefined, "removed"]]);
+    assert.match(against.problems[0]!.detail, /digest 3, the checkpoint given, is not in the log \(its last digest is 2\)/);
+    assert.equal(against.checkpoint, undefined);
+  });
+
+  test("a checkpoint's digest replaced by another is reported", async () => {
+    const { store } = await chain(8, [4, 8]);
+    const cp = (await verifyAudit(store, signer.publicKeyPem)).checkpoint!;
+    store.digests = store.digests.map((d) => (d.seq === cp.digest ? { ...d, json: d.json.replace(/"digestEndTime":"[^"]*"/, '"digestEndTime":"2026-01-01T00:00:09Z"') } : d));
+    const r = await verifyAudit(store, signer.publicKeyPem, { checkpoint: cp });
+    assert.ok(r.problems.some((p) => p.digest === cp.digest && p.kind === "digest-mismatch" && /not the one the checkpoint names/.test(p.detail)), JSON.stringify(r.problems));
+  });
+
+  test("checkpoints are parsed strictly", () => {
+    assert.equal(parseCheckpoint("0:" + "a".repeat(64)), undefined);
+    assert.equal(parseCheckpoint("3:" + "a".repeat(63)), undefined);
+    assert.equal(parseCheckpoint("3:" + "g".repeat(64)), undefined);
+    assert.equal(parseCheckpoint("99999999999999999:" + "a".repeat(64)), undefined);
+    assert.deepEqual(parseCheckpoint(" 3:" + "A".repeat(64) + "\n"), { digest: 3, hash: "a".repeat(64) });
   });
 });

@@ -41,6 +41,29 @@ export interface VerifyReport {
   problems: VerifyProblem[];
   /** Informational, not problems (e.g. events not yet covered by a digest). */
   notes: string[];
+  /**
+   * The newest digest, when the whole log verified: `<digest>:<hash>` kept outside the data
+   * directory and given back as the `checkpoint` option later proves the log still reaches it.
+   */
+  checkpoint?: Checkpoint & { toSeq: number; time: string };
+}
+
+/** A signed digest by number and the SHA-256 of its JSON (digestHash): a point the log must still reach. */
+export interface Checkpoint {
+  digest: number;
+  hash: string;
+}
+
+/** `<digest>:<64 hex digits>` as verify prints it; undefined when malformed. */
+export function parseCheckpoint(text: string): Checkpoint | undefined {
+  const m = /^([1-9]\d{0,15}):([0-9a-fA-F]{64})$/.exec(text.trim());
+  if (!m) return undefined;
+  const digest = Number(m[1]);
+  return Number.isSafeInteger(digest) ? { digest, hash: m[2]!.toLowerCase() } : undefined;
+}
+
+export function formatCheckpoint(c: Checkpoint): string {
+  return `${c.digest}:${c.hash}`;
 }
 
 export interface VerifyOptions {
@@ -53,6 +76,12 @@ export interface VerifyOptions {
    */
   now?: number;
   maxUnsealedMs?: number;
+  /**
+   * A digest seen by an earlier verification (its `checkpoint`): the log must still hold it,
+   * unchanged. Without an anchor kept elsewhere, a log cut back to an earlier digest, events and
+   * digests together, is indistinguishable from one that simply ended there.
+   */
+  checkpoint?: Checkpoint;
 }
 
 interface Entry {
@@ -152,6 +181,20 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     contents.set(d.seq, c);
     prevD = d;
     prevC = c;
+  }
+  if (opts.checkpoint !== undefined) {
+    const cp = opts.checkpoint;
+    const d = digests.find((x) => x.seq === cp.digest);
+    if (d === undefined) {
+      const last = digests.at(-1)?.seq ?? 0;
+      problems.push({
+        digest: cp.digest,
+        kind: "removed",
+        detail: `digest ${cp.digest}, the checkpoint given, is not in the log${last < cp.digest ? ` (its last digest is ${last}): the log was cut back, events and digests together` : ""}`,
+      });
+    } else if (digestHash(d.json) !== cp.hash) {
+      problems.push({ digest: cp.digest, kind: "digest-mismatch", detail: `digest ${cp.digest} is not the one the checkpoint names: it was replaced` });
+    }
   }
   // ---- prune records: the newest valid one says where the stored chain starts ----
   let start: { seq: number; hash: string; at: string } | undefined;
@@ -330,6 +373,13 @@ export async function verifyAudit(store: AuditStore, publicKeyPem: string, opts:
     } else notes.push(`events ${covered + 1}..${lastRowSeq} are not yet covered by a digest`);
   }
 
+  // Only a log that verified gives a checkpoint: one taken from a tampered log would vouch for it.
+  let checkpoint: VerifyReport["checkpoint"];
+  const newest = digests.at(-1);
+  const newestContent = newest !== undefined ? contents.get(newest.seq) : undefined;
+  if (problems.length === 0 && newest !== undefined && newestContent !== undefined) {
+    checkpoint = { digest: newest.seq, hash: digestHash(newest.json), toSeq: newestContent.toSeq, time: newestContent.digestEndTime };
+  }
   problems.sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) || (a.digest ?? 0) - (b.digest ?? 0));
-  return { ok: problems.length === 0, events, digests: digests.length, problems, notes };
+  return { ok: problems.length === 0, events, digests: digests.length, problems, notes, ...(checkpoint !== undefined ? { checkpoint } : {}) };
 }

@@ -139,14 +139,22 @@ export function registerOperatorCommands(program: Command, common: Common): void
       "check the digests with this public key (PEM) instead of the one stored in the database, which anyone who can write the database can replace (re-signing the whole log with their own key)",
     )
     .option("--fingerprint <sha256>", "the digest key's SHA-256 fingerprint (hex, as the first start and every verify print it): fail unless the key checked with has it")
-    .action(async (o: ConfigFlags & { json?: boolean; publicKey?: string; fingerprint?: string }) => {
+    .option(
+      "--checkpoint <digest:hash>",
+      "a checkpoint an earlier verify printed, kept outside the data directory: fail unless the log still holds that digest unchanged (detects a log cut back, events and digests together)",
+    )
+    .action(async (o: ConfigFlags & { json?: boolean; publicKey?: string; fingerprint?: string; checkpoint?: string }) => {
       try {
-        const { StartupError, DB_FILE, openSqliteStorage, META_DIGEST_PUBLIC_KEY, verifyAudit, publicKeyFingerprint, storageError } = await lib();
+        const { StartupError, DB_FILE, openSqliteStorage, META_DIGEST_PUBLIC_KEY, verifyAudit, parseCheckpoint, formatCheckpoint, publicKeyFingerprint, storageError } = await lib();
         const cfg = loadConfig(o);
         const file = path.join(cfg.dataDir, DB_FILE);
         const pinnedFingerprint = o.fingerprint?.replace(/:/g, "").toLowerCase();
         if (pinnedFingerprint !== undefined && !/^[0-9a-f]{64}$/.test(pinnedFingerprint)) {
           throw new StartupError(`Invalid --fingerprint ${JSON.stringify(o.fingerprint)}: expected the 64 hex digits of a SHA-256 fingerprint.`);
+        }
+        const checkpoint = o.checkpoint !== undefined ? parseCheckpoint(o.checkpoint) : undefined;
+        if (o.checkpoint !== undefined && checkpoint === undefined) {
+          throw new StartupError(`Invalid --checkpoint ${JSON.stringify(o.checkpoint)}: expected <digest number>:<64 hex digits>, as audit verify prints it.`);
         }
         let pinnedPem: string | undefined;
         if (o.publicKey !== undefined) {
@@ -183,7 +191,10 @@ export function registerOperatorCommands(program: Command, common: Common): void
           const fingerprint = publicKeyFingerprint(publicKeyPem);
           // A running server seals events within its digest interval; allow a few minutes more.
           const interval = cfg.audit.digestIntervalSeconds * 1000;
-          const report = await verifyAudit(storage, publicKeyPem, interval > 0 ? { now: Date.now(), maxUnsealedMs: interval + UNSEALED_SLACK_MS } : {});
+          const report = await verifyAudit(storage, publicKeyPem, {
+            ...(interval > 0 ? { now: Date.now(), maxUnsealedMs: interval + UNSEALED_SLACK_MS } : {}),
+            ...(checkpoint !== undefined ? { checkpoint } : {}),
+          });
           // The stored key is only as trustworthy as the database: a pinned key or fingerprint is not.
           if (pinnedFingerprint !== undefined && pinnedFingerprint !== fingerprint) {
             report.problems.unshift({ kind: "public-key-mismatch", detail: `the digest key ${pinnedPem === undefined ? "stored in the database" : "given"} has fingerprint ${fingerprint}, not ${pinnedFingerprint}` });
@@ -192,6 +203,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
             report.problems.unshift({ kind: "public-key-mismatch", detail: `the digest public key stored in the database ${storedFingerprint === undefined ? "is missing or invalid" : `(fingerprint ${storedFingerprint}) is not the one given`}` });
           }
           report.ok = report.problems.length === 0;
+          if (!report.ok) delete report.checkpoint;
           if (o.json) out({ ...report, publicKeyFingerprint: fingerprint });
           else {
             process.stdout.write(`${report.ok ? "OK" : "FAILED"}: ${report.events} events, ${report.digests} digests checked with the digest key of SHA-256 fingerprint ${fingerprint}\n`);
@@ -199,6 +211,11 @@ export function registerOperatorCommands(program: Command, common: Common): void
               process.stdout.write(`  ${p.kind}${p.seq !== undefined ? ` at event #${p.seq}` : ""}${p.digest !== undefined ? ` at digest #${p.digest}` : ""}: ${p.detail}\n`);
             }
             for (const n of report.notes) process.stdout.write(`  note: ${n}\n`);
+            if (report.checkpoint) {
+              process.stdout.write(
+                `  checkpoint: ${formatCheckpoint(report.checkpoint)} (digest of events through #${report.checkpoint.toSeq}, ${report.checkpoint.time}; keep it outside the data directory: a later verify --checkpoint with it fails if the log no longer reaches it)\n`,
+              );
+            }
           }
           process.exitCode = report.ok ? 0 : 2;
         } finally {

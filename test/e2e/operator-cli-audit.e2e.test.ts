@@ -261,3 +261,47 @@ test("audit verify --fingerprint / --public-key: a stored public key swapped for
     rmSync(s.dataDir, { recursive: true, force: true });
   }
 });
+
+test("audit verify --checkpoint: a log cut back to an earlier digest, events and digests together, is caught", async () => {
+  const s = await startTestServer();
+  let stopped = false;
+  try {
+    const sts = new STSClient(s.clientConfig());
+    for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
+    await s.app.audit.flush();
+    for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
+    stopped = true;
+    await s.stop();
+
+    const first = await cli(s, ["audit", "verify"]);
+    assert.equal(first.status, 0, first.stdout + first.stderr);
+    const m = /\n {2}checkpoint: (2:[0-9a-f]{64}) \(digest of events through #(\d+), \d{4}-\d\d-\d\dT[\d:]+Z; keep it outside the data directory/.exec(first.stdout);
+    assert.ok(m, first.stdout);
+    const checkpoint = m[1]!;
+    const json = JSON.parse((await cli(s, ["audit", "verify", "--json", "--checkpoint", checkpoint])).stdout);
+    assert.equal(json.ok, true);
+    assert.equal(`${json.checkpoint.digest}:${json.checkpoint.hash}`, checkpoint);
+
+    // Someone who can write the database removes the newest events and the digest that signed them.
+    const db = new Database(path.join(s.dataDir, "bulwark.db"));
+    db.exec("DROP TRIGGER audit_events_no_delete; DROP TRIGGER audit_digests_no_delete");
+    const kept = (db.prepare("SELECT to_seq FROM audit_digests WHERE seq = 1").get() as { to_seq: number }).to_seq;
+    db.prepare("DELETE FROM audit_events WHERE seq > ?").run(kept);
+    db.prepare("DELETE FROM audit_digests WHERE seq > 1").run();
+    db.close();
+
+    const alone = await cli(s, ["audit", "verify"]);
+    assert.equal(alone.status, 0, "by itself, a log cut back at a digest is a complete signed log");
+    assert.match(alone.stdout, /\n {2}checkpoint: 1:[0-9a-f]{64} /);
+    const against = await cli(s, ["audit", "verify", "--checkpoint", checkpoint]);
+    assert.equal(against.status, 2, against.stdout + against.stderr);
+    assert.match(against.stdout, /^FAILED: .*\n {2}removed at digest #2: digest 2, the checkpoint given, is not in the log \(its last digest is 1\): the log was cut back, events and digests together\n/);
+    assert.doesNotMatch(against.stdout, /checkpoint: /);
+    const bad = await cli(s, ["audit", "verify", "--checkpoint", "2:abc"]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /Invalid --checkpoint "2:abc": expected <digest number>:<64 hex digits>, as audit verify prints it\./);
+  } finally {
+    if (!stopped) await s.stop().catch(() => {});
+    rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});
