@@ -553,7 +553,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     const server: RunningServer = await startServer({
       host: cfg.listen.host,
       port: cfg.listen.port,
-      ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
+      ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem, ...(cfg.tls.ciphers !== undefined ? { ciphers: cfg.tls.ciphers } : {}) } } : {}),
       engine: cfg.httpEngine,
       maxBodyBytes: cfg.maxBodyBytes,
       maxBufferedBodyBytes: cfg.maxBufferedBodyBytes,

@@ -17,6 +17,7 @@ export const FILE_KEYS = {
   tlsCert: "string",
   tlsKey: "string",
   tlsNames: "string[]",
+  tlsCiphers: "string",
   rootKeyFile: "string",
   defaultRegion: "string",
   logLevel: "string",

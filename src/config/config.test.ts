@@ -116,7 +116,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -226,6 +226,8 @@ test("environment variables: every setting refuses an invalid value, naming the 
   refused({ BULWARK_PLAIN_HTTP: "maybe" }, 'Invalid BULWARK_PLAIN_HTTP: expected 1, true, yes or on (or 0, false, no, off), got "maybe"');
   refused({ BULWARK_TLS_NAMES: "ok.example,bad name" }, 'Invalid BULWARK_TLS_NAMES: expected host names or IP addresses (comma-separated, or a JSON array of strings), got "bad name"');
   refused({ BULWARK_TLS_CERT: "/c.pem" }, "--tls-cert and --tls-key must be given together");
+  refused({ BULWARK_TLS_CIPHERS: "NOT-A-CIPHER:ALSO-NOT" }, 'Invalid BULWARK_TLS_CIPHERS: expected an OpenSSL cipher list of TLS 1.2 suites, e.g. ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256 (OpenSSL knows none of these), got "NOT-A-CIPHER:ALSO-NOT"');
+  refused({ BULWARK_TLS_CIPHERS: "ECDHE-RSA-AES128-GCM-SHA256\tECDHE-RSA-AES128-SHA" }, /^Invalid BULWARK_TLS_CIPHERS: expected an OpenSSL cipher list of TLS 1\.2 suites/);
   refused({ BULWARK_REGION: "Mars" }, 'Invalid BULWARK_REGION: expected an AWS Region code such as us-east-1, got "Mars"');
   refused({ AWS_REGION: "us east" }, 'Invalid AWS_REGION: expected an AWS Region code such as us-east-1, got "us east"');
   refused({ BULWARK_REDIS_URL: "redis//:hunter2@cache" }, "Invalid BULWARK_REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379 (value not shown: it may hold a password)");
@@ -269,6 +271,8 @@ test("environment variables: valid values, switches in both directions, AWS_REGI
   assert.equal(loadConfig({}, { AWS_REGION: "eu-central-2" }).defaultRegion, "eu-central-2");
   assert.equal(loadConfig({}, { BULWARK_REGION: "us-gov-west-1", AWS_REGION: "not a region" }).defaultRegion, "us-gov-west-1");
   assert.deepEqual(loadConfig({}, { BULWARK_TLS_NAMES: " a.example , *.b.example,::1 " }).tls.extraNames, ["a.example", "*.b.example", "::1"]);
+  assert.equal(loadConfig({}, {}).tls.ciphers, undefined);
+  assert.equal(loadConfig({}, { BULWARK_TLS_CIPHERS: "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA" }).tls.ciphers, "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA");
   assert.equal(loadConfig({}, { BULWARK_MAX_BODY_BYTES: " 1e6 " }).maxBodyBytes, 1_000_000);
   assert.equal(loadConfig({}, { BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: "0.02" }).dataPlane.healthCheckTimeScale, 0.02);
   assert.equal(loadConfig({}, { BULWARK_ADMIN_USER_NAME: "ops.admin@example" }).admin.userName, "ops.admin@example");

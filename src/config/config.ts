@@ -6,14 +6,15 @@
 import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
-import { bool, certNames, ConfigError, filePath, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
+import { bool, certNames, cipherList, ConfigError, filePath, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
   dataDir: string;
   /** host:port of the API endpoint. */
   listen: { host: string; port: number };
   /** HTTPS unless plain HTTP was asked for explicitly. */
-  tls: { enabled: boolean; certFile?: string; keyFile?: string; extraNames: string[] };
+  /** `ciphers`: TLS 1.2 cipher suites of the API endpoint (OpenSSL list), when not the default. */
+  tls: { enabled: boolean; certFile?: string; keyFile?: string; extraNames: string[]; ciphers?: string };
   /** Where the root key comes from; undefined on first start means "generate one and print it". */
   rootKey?: RootKeySource;
   /** First admin's key pair (used only when the data directory is initialised). */
@@ -199,6 +200,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   const keyFile = setting(filePath, { flag: flag(flags.tlsKey, "--tls-key"), env: "BULWARK_TLS_KEY", file: fromFile("tlsKey") });
   if ((certFile && !keyFile) || (!certFile && keyFile)) throw new ConfigError("--tls-cert and --tls-key must be given together");
   const extraNames = setting(certNames, { env: "BULWARK_TLS_NAMES", file: fromFile("tlsNames") }) ?? [];
+  const ciphers = setting(cipherList, { env: "BULWARK_TLS_CIPHERS", file: fromFile("tlsCiphers") });
 
   // --root-key-file on the command line wins like every flag; among the environment's sources
   // the passphrase comes first, then the key, then the key file; the config file's key file last.
@@ -254,7 +256,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     ...(redis ? { redisUrl: redis } : {}),
     dataDir,
     listen,
-    tls: { enabled: !plain, ...(certFile ? { certFile: path.resolve(certFile) } : {}), ...(keyFile ? { keyFile: path.resolve(keyFile) } : {}), extraNames },
+    tls: { enabled: !plain, ...(certFile ? { certFile: path.resolve(certFile) } : {}), ...(keyFile ? { keyFile: path.resolve(keyFile) } : {}), extraNames, ...(ciphers !== undefined ? { ciphers } : {}) },
     ...(rootKey ? { rootKey } : {}),
     admin: { ...(adminId ? { accessKeyId: adminId } : {}), ...(adminSecret ? { secretAccessKey: adminSecret } : {}), userName: adminUserName },
     defaultRegion: setting(region, { env: ["BULWARK_REGION", "AWS_REGION"], file: fromFile("defaultRegion") }) ?? "us-east-1",

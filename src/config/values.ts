@@ -6,6 +6,7 @@
  * `--listen`, `"listen" in config file /etc/bulwark.json`) and is the start of every message.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { createSecureContext } from "node:tls";
 
 export class ConfigError extends Error {}
 
@@ -129,6 +130,22 @@ export function certNames(v: Raw, name: string): string[] | undefined {
     if (typeof n !== "string" || n.length > 253 || !CERT_NAME.test(n)) throw invalid(name, expected, n);
   }
   return list as string[];
+}
+
+/**
+ * A TLS 1.2 cipher list in OpenSSL's syntax (e.g. "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA"),
+ * refused when OpenSSL finds no cipher in it.
+ */
+export function cipherList(v: Raw, name: string): string | undefined {
+  if (v === undefined || v === "") return undefined;
+  const expected = "an OpenSSL cipher list of TLS 1.2 suites, e.g. ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256";
+  if (typeof v !== "string" || v.length > 4096 || !/^[\x20-\x7e]+$/.test(v)) throw invalid(name, expected, v);
+  try {
+    createSecureContext({ ciphers: v, minVersion: "TLSv1.2", maxVersion: "TLSv1.2" });
+  } catch {
+    throw invalid(name, `${expected} (OpenSSL knows none of these)`, v);
+  }
+  return v;
 }
 
 // What AWS Region codes look like (us-east-1, eu-central-2, us-gov-west-1, ap-southeast-7).

@@ -66,7 +66,8 @@ export type ApiHandler = (req: ApiRequest, res: ApiResponder, secure: boolean) =
 export interface ListenerOptions {
   host: string;
   port: number;
-  tls?: { certPem: string; keyPem: string };
+  /** `ciphers`: the TLS 1.2 cipher list (OpenSSL syntax), else listen.ts's default. */
+  tls?: { certPem: string; keyPem: string; ciphers?: string };
   /** Larger request bodies are not read: the request arrives with `body: undefined`. */
   maxBodyBytes: number;
   /** Open connections one client address may hold; more are closed at once (0: no limit). */

@@ -4,12 +4,37 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import type { TlsOptions } from "node:tls";
 
 /**
- * TLS for the API endpoint: 1.2 and later, ALPN http/1.1 (or 1.0), and no renegotiation. Node
- * allows a client 3 renegotiations per 10 minutes on each connection, each a full handshake the
- * server signs; nothing here needs them (TLS 1.3 has none), so they are refused outright.
+ * TLS 1.2 cipher suites of the API endpoint unless configured (`BULWARK_TLS_CIPHERS`): forward
+ * secrecy (ECDHE) and authenticated encryption (AES-GCM, ChaCha20-Poly1305) only, for ECDSA and
+ * RSA certificates, as in Mozilla's "intermediate" server configuration. Node's default list also
+ * offers CBC suites (LUCKY13-style padding oracles, SHA-1 MACs), CCM and ARIA, which no AWS SDK
+ * needs. TLS 1.3's own suites (all AEAD) are OpenSSL's defaults, unaffected by this list.
  */
-export function apiTlsOptions(certPem: string, keyPem: string): TlsOptions {
-  return { cert: certPem, key: keyPem, minVersion: "TLSv1.2", ALPNProtocols: ["http/1.1", "http/1.0"], secureOptions: constants.SSL_OP_NO_RENEGOTIATION };
+export const DEFAULT_TLS12_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
+/**
+ * TLS for the API endpoint: 1.2 and later, the cipher list above (or the configured one), ALPN
+ * http/1.1 (or 1.0), and no renegotiation. Node allows a client 3 renegotiations per 10 minutes on
+ * each connection, each a full handshake the server signs; nothing here needs them (TLS 1.3 has
+ * none), so they are refused outright.
+ */
+export function apiTlsOptions(certPem: string, keyPem: string, ciphers: string = DEFAULT_TLS12_CIPHERS): TlsOptions {
+  return {
+    cert: certPem,
+    key: keyPem,
+    minVersion: "TLSv1.2",
+    ciphers,
+    honorCipherOrder: true,
+    ALPNProtocols: ["http/1.1", "http/1.0"],
+    secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
+  };
 }
 
 /** Listens on host:port (port 0: any free one) and answers the URL clients use and the bound port. */

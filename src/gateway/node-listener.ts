@@ -129,7 +129,7 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
     );
   };
   const server: http.Server = opts.tls
-    ? https.createServer(apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), listener)
+    ? https.createServer(apiTlsOptions(opts.tls.certPem, opts.tls.keyPem, opts.tls.ciphers), listener)
     : http.createServer(listener);
   limitConnectionsPerIp(server, opts.maxConnectionsPerIp ?? 0);
   server.keepAliveTimeout = 65_000;

@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
 import tls from "node:tls";
+import { rmSync } from "node:fs";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { OrganizationsClient, DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -235,6 +236,44 @@ test("TLS 1.2 is accepted and TLS 1.1 refused by the server with a protocol-vers
     });
   assert.equal(await connect("TLSv1.2", "TLSv1.2"), "TLSv1.2");
   await assert.rejects(connect("TLSv1", "TLSv1.1"), (e: any) => e.code === "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION");
+});
+
+test("TLS 1.2 offers only ECDHE with AEAD suites: a client offering only CBC or static-RSA suites is refused; BULWARK_TLS_CIPHERS changes the list", async () => {
+  const connect = (port: number, ca: string, ciphers: string) =>
+    new Promise<string>((resolve, reject) => {
+      const sock = tls.connect({ host: "127.0.0.1", port, ca, servername: "localhost", minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers }, () => {
+        resolve(sock.getCipher().standardName);
+        sock.end();
+      });
+      sock.on("error", reject);
+    });
+  const port = Number(new URL(s.url).port);
+  assert.equal(await connect(port, s.app.caCertPem, "ECDHE-ECDSA-AES128-GCM-SHA256"), "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+  assert.equal(await connect(port, s.app.caCertPem, "ECDHE-ECDSA-CHACHA20-POLY1305"), "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+  // The client's own preference does not pick a weaker suite when a strong one is shared.
+  assert.equal(await connect(port, s.app.caCertPem, "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-GCM-SHA384"), "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+  for (const cbc of ["ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-CCM8", "AES128-GCM-SHA256"]) {
+    await assert.rejects(connect(port, s.app.caCertPem, cbc), (e: any) => e.code === "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", cbc);
+  }
+  // TLS 1.3 is unaffected.
+  const v13 = await new Promise<string>((resolve, reject) => {
+    const sock = tls.connect({ host: "127.0.0.1", port, ca: s.app.caCertPem, servername: "localhost", minVersion: "TLSv1.3" }, () => {
+      resolve(`${sock.getProtocol()} ${sock.getCipher().standardName}`);
+      sock.end();
+    });
+    sock.on("error", reject);
+  });
+  assert.match(v13, /^TLSv1\.3 TLS_(AES_256_GCM_SHA384|AES_128_GCM_SHA256|CHACHA20_POLY1305_SHA256)$/);
+
+  const legacy = await startTestServer({ env: { BULWARK_TLS_CIPHERS: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA" } });
+  try {
+    const lp = Number(new URL(legacy.url).port);
+    assert.equal(await connect(lp, legacy.app.caCertPem, "ECDHE-ECDSA-AES128-SHA"), "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA");
+    await assert.rejects(connect(lp, legacy.app.caCertPem, "ECDHE-ECDSA-AES256-GCM-SHA384"), (e: any) => e.code === "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE");
+  } finally {
+    await legacy.stop();
+    rmSync(legacy.dataDir, { recursive: true, force: true });
+  }
 });
 
 test("/health and /metrics answer without authentication", async () => {

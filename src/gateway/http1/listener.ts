@@ -55,7 +55,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
     connections.add(new Http1Connection(socket, ctx));
   };
   const server = opts.tls
-    ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem), noDelay: true }, onSocket)
+    ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem, opts.tls.ciphers), noDelay: true }, onSocket)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
   limitConnectionsPerIp(server, opts.maxConnectionsPerIp ?? 0);
   // Every TCP connection, TLS handshakes still under way included, so that shutdown can end them all.
