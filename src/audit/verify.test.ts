@@ -1,7 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { AuditRow } from "../storage/types.js";
-import { chainHash, type DigestContent } from "./chain.js";
+import { chainHash, digestHash, type DigestContent } from "./chain.js";
 import { generateDigestSigner } from "./digest-key.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
 import { signedLog, T0 } from "./test-fixtures.js";
@@ -44,7 +44,15 @@ function kinds(r: VerifyReport): Array<[number | undefined, number | undefined, 
 describe("verifyAudit", () => {
   test("an intact log verifies", async () => {
     const store = await chain(10, [5, 10]);
-    assert.deepEqual(await verifyAudit(store, signer.publicKeyPem), { ok: true, events: 10, digests: 2, problems: [], notes: [] });
+    const last = store.digests[1]!;
+    assert.deepEqual(await verifyAudit(store, signer.publicKeyPem), {
+      ok: true,
+      events: 10,
+      digests: 2,
+      problems: [],
+      notes: [],
+      checkpoint: { digest: 2, hash: digestHash(last.json), toSeq: 10, time: (JSON.parse(last.json) as DigestContent).digestEndTime },
+    });
   });
 
   test("events after the last digest are noted, not reported", async () => {
