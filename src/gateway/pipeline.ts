@@ -77,7 +77,8 @@ type AuthFailure =
   | "unexpected-session-token"
   | "signature-rejected"
   | "expired-credentials"
-  | "closed-account";
+  | "closed-account"
+  | "iam-without-mfa";
 
 /** The request as the protocol engines and the SigV4 verifier see it. */
 type PipelineRequest = WireRequest & { rawHeaders: string[] };
@@ -219,6 +220,12 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         out.authFailure = "closed-account";
         throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
       }
+    }
+    // Credentials from GetSessionToken without MFA cannot call IAM at all (GetSessionToken in the
+    // STS API reference); IAM answers them as an invalid security token.
+    if (cred.principal.isSessionToken === true && cred.principal.mfaAuthenticated !== true && out.svc.def.name === "iam") {
+      out.authFailure = "iam-without-mfa";
+      throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
     }
     out.principal = cred.principal;
     directory.noteAccessKeyUsed?.(parsed.accessKeyId, parsed.region, out.svc.def.name);

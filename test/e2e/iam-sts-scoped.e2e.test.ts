@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand, GetScopedCredentialsCommand, GetSessionTokenCommand, type Credentials } from "@aws-sdk/client-sts";
-import { KMSClient, CreateKeyCommand } from "@aws-sdk/client-kms";
+import { KMSClient, CreateKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { startTestServer, newUser, awsError, type TestServer, type Creds } from "./harness.js";
 
 let s: TestServer;
@@ -75,15 +75,17 @@ test("scoped credentials keep the session identity and only what the scope-down 
 });
 
 test("IAM user long-term credentials are refused; their GetSessionToken session may scope down", async () => {
-  const user = await newUser(s, "dev", allow(["iam:ListRoles", "sts:GetScopedCredentials"]));
+  const user = await newUser(s, "dev", allow(["iam:ListRoles", "kms:ListKeys", "sts:GetScopedCredentials"]));
   const sts = new STSClient(s.clientConfig(user));
   await assert.rejects(sts.send(new GetScopedCredentialsCommand({ DurationSeconds: 60 })), awsError("AccessDenied", 403, "Cannot call GetScopedCredentials with long-term credentials"));
   await assert.rejects(new STSClient(s.clientConfig()).send(new GetScopedCredentialsCommand({ DurationSeconds: 60 })), awsError("AccessDenied", 403, "Cannot call GetScopedCredentials with long-term credentials"));
 
   const session = credsOf((await sts.send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials);
-  const out = await new STSClient(s.clientConfig(session)).send(new GetScopedCredentialsCommand({ Policy: JSON.stringify(allow("iam:ListRoles")) }));
+  const out = await new STSClient(s.clientConfig(session)).send(new GetScopedCredentialsCommand({ Policy: JSON.stringify(allow(["iam:ListRoles", "kms:ListKeys"])) }));
   assert.equal(out.SessionInfo?.Arn, user.arn);
-  await new IAMClient(s.clientConfig(credsOf(out.Credentials))).send(new ListRolesCommand({}));
+  await new KMSClient(s.clientConfig(credsOf(out.Credentials))).send(new ListKeysCommand({}));
+  // Still a session without MFA: closed to IAM like the session it scopes down.
+  await assert.rejects(new IAMClient(s.clientConfig(credsOf(out.Credentials))).send(new ListRolesCommand({})), awsError("InvalidClientTokenId", 403, "The security token included in the request is invalid."));
   // Neither the request without Policy nor DurationSeconds nor a malformed policy is accepted.
   await assert.rejects(new STSClient(s.clientConfig(session)).send(new GetScopedCredentialsCommand({})), awsError("ValidationError", 400, "A request must provide at least one of Policy or DurationSeconds."));
   await assert.rejects(new STSClient(s.clientConfig(session)).send(new GetScopedCredentialsCommand({ Policy: "{" })), awsError("MalformedPolicyDocumentException", 400, "The policy is not in the valid JSON format."));

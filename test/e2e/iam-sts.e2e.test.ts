@@ -92,7 +92,15 @@ test("GetSessionToken credentials work, carry the user's identity, and expire", 
   assert.match(c.AccessKeyId!, /^ASIA/);
   const temp = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
   assert.equal((await new STSClient(s.clientConfig(temp)).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${s.accountId}:user/sessioner`);
-  await new IAMClient(s.clientConfig(temp)).send(new ListUsersCommand({}));
+  // Without MFA they cannot call IAM at all, whatever the user's policies allow: IAM answers as
+  // for an invalid security token.
+  await assert.rejects(new IAMClient(s.clientConfig(temp)).send(new ListUsersCommand({})), (e: any) => {
+    assert.equal(e.name, "InvalidClientTokenId");
+    assert.equal(e.$metadata.httpStatusCode, 403);
+    assert.equal(e.message, "The security token included in the request is invalid.");
+    return true;
+  });
+  await new IAMClient(s.clientConfig(creds)).send(new ListUsersCommand({}));
   // A wrong session token is not accepted.
   await assert.rejects(new STSClient(s.clientConfig({ ...temp, sessionToken: temp.sessionToken.slice(0, -4) + "AAAA" })).send(new GetCallerIdentityCommand({})), (e: any) => e.name === "InvalidClientTokenId");
   // Move the server's clock (and the client's, so the signature is in its window) past the expiry.
