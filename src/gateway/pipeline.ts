@@ -225,7 +225,8 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     // STS API reference); IAM answers them as an invalid security token.
     if (cred.principal.isSessionToken === true && cred.principal.mfaAuthenticated !== true && out.svc.def.name === "iam") {
       out.authFailure = "iam-without-mfa";
-      throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
+      // IAM's wording of this refusal has no final period.
+      throw commonError("UnrecognizedClient", "The security token included in the request is invalid");
     }
     out.principal = cred.principal;
     directory.noteAccessKeyUsed?.(parsed.accessKeyId, parsed.region, out.svc.def.name);

@@ -66,7 +66,7 @@ test("an MFA session satisfies aws:MultiFactorAuthPresent; long-term and non-MFA
   // A session without MFA cannot call IAM at all.
   await assert.rejects(
     new IAMClient(s.clientConfig(asCreds(plainOut.Credentials))).send(new ListUsersCommand({})),
-    (e: any) => e.name === "InvalidClientTokenId" && e.$metadata.httpStatusCode === 403 && e.message === "The security token included in the request is invalid.",
+    (e: any) => e.name === "InvalidClientTokenId" && e.$metadata.httpStatusCode === 403 && e.message === "The security token included in the request is invalid",
   );
 
   await assert.rejects(admin.send(new DeleteUserCommand({ UserName: "mfa-user" })), (e: any) => e.name === "DeleteConflictException" && e.message === "Cannot delete entity, must delete MFA device first.");

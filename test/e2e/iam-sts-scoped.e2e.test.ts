@@ -85,7 +85,7 @@ test("IAM user long-term credentials are refused; their GetSessionToken session 
   assert.equal(out.SessionInfo?.Arn, user.arn);
   await new KMSClient(s.clientConfig(credsOf(out.Credentials))).send(new ListKeysCommand({}));
   // Still a session without MFA: closed to IAM like the session it scopes down.
-  await assert.rejects(new IAMClient(s.clientConfig(credsOf(out.Credentials))).send(new ListRolesCommand({})), awsError("InvalidClientTokenId", 403, "The security token included in the request is invalid."));
+  await assert.rejects(new IAMClient(s.clientConfig(credsOf(out.Credentials))).send(new ListRolesCommand({})), awsError("InvalidClientTokenId", 403, "The security token included in the request is invalid"));
   // Neither the request without Policy nor DurationSeconds nor a malformed policy is accepted.
   await assert.rejects(new STSClient(s.clientConfig(session)).send(new GetScopedCredentialsCommand({})), awsError("ValidationError", 400, "A request must provide at least one of Policy or DurationSeconds."));
   await assert.rejects(new STSClient(s.clientConfig(session)).send(new GetScopedCredentialsCommand({ Policy: "{" })), awsError("MalformedPolicyDocumentException", 400, "The policy is not in the valid JSON format."));

@@ -97,7 +97,7 @@ test("GetSessionToken credentials work, carry the user's identity, and expire", 
   await assert.rejects(new IAMClient(s.clientConfig(temp)).send(new ListUsersCommand({})), (e: any) => {
     assert.equal(e.name, "InvalidClientTokenId");
     assert.equal(e.$metadata.httpStatusCode, 403);
-    assert.equal(e.message, "The security token included in the request is invalid.");
+    assert.equal(e.message, "The security token included in the request is invalid");
     return true;
   });
   await new IAMClient(s.clientConfig(creds)).send(new ListUsersCommand({}));
