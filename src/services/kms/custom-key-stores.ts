@@ -23,14 +23,11 @@ function checkStoreId(id: string | undefined): void {
 
 export async function createCustomKeyStore(
   ctx: RequestContext,
-  input: { CustomKeyStoreName: string; CloudHsmClusterId?: string; CustomKeyStoreType?: string; XksProxyUriEndpoint?: string } & StoreSettings,
+  input: { CustomKeyStoreName: string; CustomKeyStoreType?: string } & StoreSettings,
 ): Promise<never> {
   const v = new Violations();
   v.str(input.CustomKeyStoreName, "customKeyStoreName", 1, 256);
-  v.str(input.CloudHsmClusterId, "cloudHsmClusterId", 19, 24);
-  v.oneOf(input.CustomKeyStoreType, "customKeyStoreType", ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"]);
-  v.str(input.XksProxyUriEndpoint, "xksProxyUriEndpoint", 10, 128, { re: /^https:\/\/.+$/, text: "^https://[a-zA-Z0-9.-]+$" });
-  checkSecretsAndPaths(v, input);
+  checkStoreSettings(v, input);
   v.throwIfAny();
   await authorizeIamOnly(ctx, "CreateCustomKeyStore");
   if ((input.CustomKeyStoreType ?? "AWS_CLOUDHSM") === "EXTERNAL_KEY_STORE") {
@@ -59,36 +56,64 @@ export async function describeCustomKeyStores(ctx: RequestContext, input: { Cust
 }
 
 interface StoreSettings {
-  KeyStorePassword?: string;
+  CloudHsmClusterId?: string;
   TrustAnchorCertificate?: string;
+  KeyStorePassword?: string;
+  CustomKeyStoreType?: string;
+  XksProxyUriEndpoint?: string;
   XksProxyUriPath?: string;
   XksProxyVpcEndpointServiceName?: string;
+  XksProxyVpcEndpointServiceOwner?: string;
+  XksProxyAuthenticationCredential?: { AccessKeyId?: string; RawSecretAccessKey?: string };
+  XksProxyConnectivity?: string;
 }
 
+const STORE_PATTERNS = {
+  cloudHsmClusterId: { re: /^cluster-[2-7a-zA-Z]{11,16}$/, text: "cluster-[2-7a-zA-Z]{11,16}" },
+  uriEndpoint: { re: /^https:\/\/[a-zA-Z0-9.-]+$/, text: "^https://[a-zA-Z0-9.-]+$" },
+  uriPath: { re: /^(\/[a-zA-Z0-9/_-]+\/kms\/xks\/v\d{1,2})$|^(\/kms\/xks\/v\d{1,2})$/, text: "^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$" },
+  vpcEndpointServiceName: {
+    re: /^(com|eu)\.amazonaws\.vpce\.([a-z]+-){2,3}\d+\.vpce-svc-[0-9a-z]+$/,
+    text: "^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$",
+  },
+  accountId: { re: /^[0-9]{12}$/, text: "[0-9]{12}" },
+  xksAccessKeyId: { re: /^[A-Z2-7]+$/, text: "^[A-Z2-7]+$" },
+  xksSecretAccessKey: { re: /^[a-zA-Z0-9/+=]+$/, text: "^[a-zA-Z0-9\\/+=]+$" },
+} as const;
+
 /**
- * The length limits of the members CreateCustomKeyStore and UpdateCustomKeyStore share. The
- * password is sensitive: a violation names the member, never the value.
+ * The model constraints of the store settings CreateCustomKeyStore and UpdateCustomKeyStore
+ * share, in the model's member order. The password and the proxy credential are sensitive: a
+ * violation names the member, never the value.
  */
-function checkSecretsAndPaths(v: Violations, input: StoreSettings): void {
-  if (input.KeyStorePassword !== undefined && (input.KeyStorePassword.length < 7 || input.KeyStorePassword.length > 32)) {
-    v.add(undefined, "keyStorePassword", `Member must have length ${input.KeyStorePassword.length < 7 ? "greater than or equal to 7" : "less than or equal to 32"}`);
-  }
+function checkStoreSettings(v: Violations, input: StoreSettings): void {
+  v.str(input.CloudHsmClusterId, "cloudHsmClusterId", 19, 24, STORE_PATTERNS.cloudHsmClusterId);
   v.str(input.TrustAnchorCertificate, "trustAnchorCertificate", 1, 5000);
-  v.str(input.XksProxyUriPath, "xksProxyUriPath", 10, 128);
-  v.str(input.XksProxyVpcEndpointServiceName, "xksProxyVpcEndpointServiceName", 20, 64);
+  v.secret(input.KeyStorePassword, "keyStorePassword", 7, 32);
+  v.oneOf(input.CustomKeyStoreType, "customKeyStoreType", ["AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"]);
+  v.str(input.XksProxyUriEndpoint, "xksProxyUriEndpoint", 10, 128, STORE_PATTERNS.uriEndpoint);
+  v.str(input.XksProxyUriPath, "xksProxyUriPath", 10, 128, STORE_PATTERNS.uriPath);
+  v.str(input.XksProxyVpcEndpointServiceName, "xksProxyVpcEndpointServiceName", 20, 64, STORE_PATTERNS.vpcEndpointServiceName);
+  v.str(input.XksProxyVpcEndpointServiceOwner, "xksProxyVpcEndpointServiceOwner", 12, 12, STORE_PATTERNS.accountId);
+  const cred = input.XksProxyAuthenticationCredential;
+  if (cred !== undefined && cred !== null) {
+    v.secret(cred.AccessKeyId, "xksProxyAuthenticationCredential.accessKeyId", 20, 30, STORE_PATTERNS.xksAccessKeyId);
+    v.secret(cred.RawSecretAccessKey, "xksProxyAuthenticationCredential.rawSecretAccessKey", 43, 64, STORE_PATTERNS.xksSecretAccessKey);
+  }
+  v.oneOf(input.XksProxyConnectivity, "xksProxyConnectivity", ["PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"]);
 }
 
 /** ConnectCustomKeyStore, DisconnectCustomKeyStore, DeleteCustomKeyStore, UpdateCustomKeyStore. */
 export function storeOperation(op: string) {
-  return async (ctx: RequestContext, input: { CustomKeyStoreId: string; NewCustomKeyStoreName?: string; CloudHsmClusterId?: string; XksProxyUriEndpoint?: string } & StoreSettings): Promise<never> => {
-    checkStoreId(input.CustomKeyStoreId);
+  return async (ctx: RequestContext, input: { CustomKeyStoreId: string; NewCustomKeyStoreName?: string } & Omit<StoreSettings, "CustomKeyStoreType">): Promise<never> => {
     if (op === "UpdateCustomKeyStore") {
       const v = new Violations();
+      v.str(input.CustomKeyStoreId, "customKeyStoreId", 1, 64);
       v.str(input.NewCustomKeyStoreName, "newCustomKeyStoreName", 1, 256);
-      v.str(input.CloudHsmClusterId, "cloudHsmClusterId", 19, 24);
-      v.str(input.XksProxyUriEndpoint, "xksProxyUriEndpoint", 10, 128, { re: /^https:\/\/.+$/, text: "^https://[a-zA-Z0-9.-]+$" });
-      checkSecretsAndPaths(v, input);
+      checkStoreSettings(v, input);
       v.throwIfAny();
+    } else {
+      checkStoreId(input.CustomKeyStoreId);
     }
     await authorizeIamOnly(ctx, op);
     throw notFoundStore(input.CustomKeyStoreId);

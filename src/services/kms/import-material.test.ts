@@ -18,6 +18,21 @@ describe("KMS imported key material", () => {
     return { p, wrapped: wrapKeyMaterialForImport({ wrappingPublicDer: Buffer.from(p.PublicKey), wrappingAlgorithm: alg, keyMaterial: material }) };
   }
 
+  test("KeyMaterialDescription must match the model's pattern, checked before the import token or expiration", async () => {
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    const { p, wrapped } = await wrapFor(k.KeyId, randomBytes(32));
+    const base = { KeyId: k.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" };
+    const refused = (v: string): string =>
+      `1 validation error detected: Value '${v}' at 'keyMaterialDescription' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_\\s.-]+$`;
+    for (const bad of ["café", "a,b", "tab\u00a0nbsp", ""]) {
+      await rejects(h.call("ImportKeyMaterial", { ...base, KeyMaterialDescription: bad }), "ValidationException", refused(bad));
+    }
+    // The pattern is reported even when the request is wrong in other ways too (no ValidTo for an expiring import).
+    await rejects(h.call("ImportKeyMaterial", { ...base, ExpirationModel: "KEY_MATERIAL_EXPIRES", KeyMaterialDescription: "x!" }), "ValidationException", refused("x!"));
+    const r = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { ...base, KeyMaterialDescription: "first import: 2026/11 batch_a.b-c\t" });
+    assert.equal(r.KeyMaterialId.length, 64);
+  });
+
   test("EXTERNAL key: PendingImport → Enabled; expiry deletes the material → PendingImport; re-import restores it", async () => {
     const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
     assert.equal(k.KeyState, "PendingImport");

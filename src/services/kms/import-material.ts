@@ -108,7 +108,7 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
   v.blob(input.EncryptedKeyMaterial, "encryptedKeyMaterial", 1, 6144);
   v.oneOf(input.ExpirationModel, "expirationModel", ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"]);
   v.oneOf(input.ImportType, "importType", ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"]);
-  v.str(input.KeyMaterialDescription, "keyMaterialDescription", 0, 256);
+  v.str(input.KeyMaterialDescription, "keyMaterialDescription", 0, 256, PATTERNS.keyMaterialDescription);
   v.str(input.KeyMaterialId, "keyMaterialId", 64, 64, PATTERNS.keyMaterialId);
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);

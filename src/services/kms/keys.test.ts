@@ -63,7 +63,7 @@ describe("KMS keys", () => {
   });
 
   test("custom key store members are length-checked before the store is looked up; the password is never echoed", async () => {
-    const store = { CustomKeyStoreName: "s", CloudHsmClusterId: "cluster-1234567890a", TrustAnchorCertificate: "cert" };
+    const store = { CustomKeyStoreName: "s", CloudHsmClusterId: "cluster-234567abcdef", TrustAnchorCertificate: "cert" };
     await rejects(h.call("CreateCustomKeyStore", { ...store, KeyStorePassword: "1234567" }), "CloudHsmClusterNotFoundException");
     for (const [pw, bound] of [["123456", "greater than or equal to 7"], ["p".repeat(33), "less than or equal to 32"]] as const) {
       const e = await rejects(h.call("CreateCustomKeyStore", { ...store, KeyStorePassword: pw }), "ValidationException", `1 validation error detected: Value at 'keyStorePassword' failed to satisfy constraint: Member must have length ${bound}`);
@@ -79,6 +79,63 @@ describe("KMS keys", () => {
     // There are no stores, so no list was ever cut short and no marker handed out.
     await rejects(h.call("DescribeCustomKeyStores", { Marker: "abc" }), "InvalidMarkerException", "Invalid marker.");
     assert.deepEqual(await h.call("DescribeCustomKeyStores", {}), { CustomKeyStores: [], Truncated: false });
+  });
+
+  test("custom key store settings meet the model's patterns, enums and lengths; the proxy credential is never echoed", async () => {
+    const id = "cks-1234567890abcdef0";
+    const refused = (member: string, value: string | undefined, constraint: string): string =>
+      `1 validation error detected: Value ${value === undefined ? "" : `'${value}' `}at '${member}' failed to satisfy constraint: ${constraint}`;
+    const pattern = (p: string): string => `Member must satisfy regular expression pattern: ${p}`;
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ CloudHsmClusterId: "cluster-1234567890!" }, refused("cloudHsmClusterId", "cluster-1234567890!", pattern("cluster-[2-7a-zA-Z]{11,16}"))],
+      [{ XksProxyUriEndpoint: "https://a b.example" }, refused("xksProxyUriEndpoint", "https://a b.example", pattern("^https://[a-zA-Z0-9.-]+$"))],
+      [{ XksProxyUriPath: "/kms/xks/v1/x" }, refused("xksProxyUriPath", "/kms/xks/v1/x", pattern("^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$"))],
+      [
+        { XksProxyVpcEndpointServiceName: "com.example.vpce.svc-123" },
+        refused("xksProxyVpcEndpointServiceName", "com.example.vpce.svc-123", pattern("^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$")),
+      ],
+      [{ XksProxyVpcEndpointServiceOwner: "12345678901a" }, refused("xksProxyVpcEndpointServiceOwner", "12345678901a", pattern("[0-9]{12}"))],
+      [
+        { XksProxyVpcEndpointServiceOwner: "1234567890123" },
+        refused("xksProxyVpcEndpointServiceOwner", "1234567890123", "Member must have length less than or equal to 12").replace("1 validation error", "2 validation errors") +
+          `; Value '1234567890123' at 'xksProxyVpcEndpointServiceOwner' failed to satisfy constraint: ${pattern("[0-9]{12}")}`,
+      ],
+      [{ XksProxyConnectivity: "PRIVATE" }, refused("xksProxyConnectivity", "PRIVATE", "Member must satisfy enum value set: [PUBLIC_ENDPOINT, VPC_ENDPOINT_SERVICE]")],
+      [
+        { XksProxyAuthenticationCredential: { AccessKeyId: "secretaccesskeyid0189", RawSecretAccessKey: "s".repeat(43) } },
+        refused("xksProxyAuthenticationCredential.accessKeyId", undefined, pattern("^[A-Z2-7]+$")),
+      ],
+      [
+        { XksProxyAuthenticationCredential: { AccessKeyId: "ABCDEFGHIJKLMNOPQRST", RawSecretAccessKey: "s".repeat(42) } },
+        refused("xksProxyAuthenticationCredential.rawSecretAccessKey", undefined, "Member must have length greater than or equal to 43"),
+      ],
+    ];
+    for (const [member, message] of cases) {
+      const e = await rejects(h.call("CreateCustomKeyStore", { CustomKeyStoreName: "s", CustomKeyStoreType: "EXTERNAL_KEY_STORE", ...member }), "ValidationException", message);
+      assert.ok(!e.message.includes("secretaccesskeyid") && !e.message.includes("sss"));
+      await rejects(h.call("UpdateCustomKeyStore", { CustomKeyStoreId: id, ...member }), "ValidationException", message);
+    }
+    // Values that meet every constraint reach the store lookup.
+    const valid = {
+      XksProxyUriEndpoint: "https://xks.example.com",
+      XksProxyUriPath: "/prefix/kms/xks/v1",
+      XksProxyVpcEndpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123abcd",
+      XksProxyVpcEndpointServiceOwner: "123456789012",
+      XksProxyAuthenticationCredential: { AccessKeyId: "ABCDEFGHIJKLMNOPQRST", RawSecretAccessKey: "a/b+c=".padEnd(43, "x") },
+      XksProxyConnectivity: "VPC_ENDPOINT_SERVICE",
+    };
+    await rejects(h.call("CreateCustomKeyStore", { CustomKeyStoreName: "s", CustomKeyStoreType: "EXTERNAL_KEY_STORE", ...valid }), "XksProxyUriUnreachableException");
+    await rejects(h.call("CreateCustomKeyStore", { CustomKeyStoreName: "s", CloudHsmClusterId: "cluster-234567abcdef" }), "CloudHsmClusterNotFoundException");
+    await rejects(h.call("UpdateCustomKeyStore", { CustomKeyStoreId: id, ...valid }), "CustomKeyStoreNotFoundException");
+    // Every violation of one request is reported together, in the model's member order.
+    await rejects(
+      h.call("UpdateCustomKeyStore", { CustomKeyStoreId: "", CloudHsmClusterId: "cluster-1", XksProxyConnectivity: "x" }),
+      "ValidationException",
+      "4 validation errors detected: Value '' at 'customKeyStoreId' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value 'cluster-1' at 'cloudHsmClusterId' failed to satisfy constraint: Member must have length greater than or equal to 19; " +
+        "Value 'cluster-1' at 'cloudHsmClusterId' failed to satisfy constraint: Member must satisfy regular expression pattern: cluster-[2-7a-zA-Z]{11,16}; " +
+        "Value 'x' at 'xksProxyConnectivity' failed to satisfy constraint: Member must satisfy enum value set: [PUBLIC_ENDPOINT, VPC_ENDPOINT_SERVICE]",
+    );
   });
 
   test("state machine: disable, enable, schedule deletion, cancel, with AWS's exceptions", async () => {

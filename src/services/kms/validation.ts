@@ -28,6 +28,15 @@ export class Violations {
     return this;
   }
 
+  /** A sensitive string (a password, a secret key): checked like `str`, the value never echoed. */
+  secret(v: string | undefined, member: string, min: number, max: number, pattern?: { re: RegExp; text: string }): this {
+    if (v === undefined) return this;
+    if (v.length < min) this.add(undefined, member, `Member must have length greater than or equal to ${min}`);
+    if (v.length > max) this.add(undefined, member, `Member must have length less than or equal to ${max}`);
+    if (pattern && !pattern.re.test(v)) this.add(undefined, member, `Member must satisfy regular expression pattern: ${pattern.text}`);
+    return this;
+  }
+
   /** Blob length; the value itself is never echoed (it may be secret). */
   blob(v: Uint8Array | undefined, member: string, min: number, max: number): this {
     if (v === undefined) return this;
@@ -81,6 +90,8 @@ export const PATTERNS = {
   marker: { re: /^[\u0020-\u00FF]*$/, text: "[\\u0020-\\u00FF]*" },
   region: { re: /^([a-z]+-){2,3}\d+$/, text: "^([a-z]+-){2,3}\\d+$" },
   keyMaterialId: { re: /^[a-f0-9]+$/, text: "^[a-f0-9]+$" },
+  // \s as the model's (Java) pattern reads it: ASCII white space only.
+  keyMaterialDescription: { re: /^[a-zA-Z0-9:/_ \t\n\x0B\f\r.-]+$/, text: "^[a-zA-Z0-9:/_\\s.-]+$" },
 } as const;
 
 /**
