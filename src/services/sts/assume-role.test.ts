@@ -127,6 +127,12 @@ describe("AssumeRole", () => {
       "ValidationError",
       `1 validation error detected: Value '${"x".repeat(2049)}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048`,
     );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", ProvidedContexts: [{ ProviderArn: "arn:aws:iam::aws:c", ContextAssertion: "abc" }] }, ctx),
+      "ValidationError",
+      "2 validation errors detected: Value 'arn:aws:iam::aws:c' at 'providedContexts.1.member.providerArn' failed to satisfy constraint: Member must have length greater than or equal to 20; " +
+        "Value 'abc' at 'providedContexts.1.member.contextAssertion' failed to satisfy constraint: Member must have length greater than or equal to 4",
+    );
     assert.equal(ctx.calls.length, 0, "nothing is authorised before the input is valid");
     assert.equal(f.iam.sessions.size, 0);
   });

@@ -60,6 +60,11 @@ function validateModel(input: AssumeRoleInput): void {
   v.string(input.TokenCode, "tokenCode", { min: 6, max: 6, ...PATTERNS.tokenCode });
   v.string(input.SourceIdentity, "sourceIdentity", { min: 2, max: 64, ...PATTERNS.sessionName });
   v.list(input.ProvidedContexts, "providedContexts", 5, () => "[…]");
+  (input.ProvidedContexts as Array<{ ProviderArn?: string; ContextAssertion?: string } | null> | undefined)?.forEach((c, i) => {
+    if (c === null || typeof c !== "object") return;
+    v.string(c.ProviderArn, `providedContexts.${i + 1}.member.providerArn`, { min: 20, max: 2048 });
+    v.string(c.ContextAssertion, `providedContexts.${i + 1}.member.contextAssertion`, { min: 4, max: 2048 });
+  });
   v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);
   v.throwIfAny();
 }

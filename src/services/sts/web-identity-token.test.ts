@@ -187,6 +187,14 @@ describe("GetWebIdentityToken: the operation", () => {
       "ValidationError",
       "3 validation errors detected: Value '[]' at 'audience' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '59' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60; Value 'HS256' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]",
     );
+    // SigningAlgorithm's model constraint is its length (exactly 5); only a 5-character value is judged as an algorithm.
+    for (const [alg, bound] of [["RS256a", "less than or equal to 5"], ["RS2", "greater than or equal to 5"]] as const) {
+      await expectAwsError(
+        call({ Audience: ["a"], SigningAlgorithm: alg }),
+        "ValidationError",
+        `1 validation error detected: Value '${alg}' at 'signingAlgorithm' failed to satisfy constraint: Member must have length ${bound}`,
+      );
+    }
     await expectAwsError(call({ Audience: ["a"], SigningAlgorithm: "RS256", DurationSeconds: 3601 }), "ValidationError", /Value '3601' at 'durationSeconds'.*less than or equal to 3600/);
     await expectAwsError(call({ Audience: ["a".repeat(1001)], SigningAlgorithm: "RS256" }), "ValidationError", /at 'audience.1.member' failed to satisfy constraint: Member must have length less than or equal to 1000/);
     await expectAwsError(call({ Audience: Array.from({ length: 11 }, (_, i) => `a${i}`), SigningAlgorithm: "RS256" }), "ValidationError", /at 'audience' failed to satisfy constraint: Member must have length less than or equal to 10/);

@@ -61,7 +61,12 @@ function validateModel(input: GetWebIdentityTokenInput): void {
     input.Audience?.forEach((a, i) => v.string(a, `audience.${i + 1}.member`, { min: 1, max: 1000 }));
   }
   v.number(input.DurationSeconds, "durationSeconds", MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS);
-  if (v.required(input.SigningAlgorithm, "signingAlgorithm")) v.enumValue(input.SigningAlgorithm, "signingAlgorithm", SIGNING_ALGORITHMS);
+  if (v.required(input.SigningAlgorithm, "signingAlgorithm")) {
+    // The model constrains the length only (jwtAlgorithmType, exactly 5); the algorithm itself is the service's check.
+    const before = v.count;
+    v.string(input.SigningAlgorithm, "signingAlgorithm", { min: 5, max: 5 });
+    if (v.count === before) v.enumValue(input.SigningAlgorithm, "signingAlgorithm", SIGNING_ALGORITHMS);
+  }
   v.enumValue(input.SubjectMode, "subjectMode", SUBJECT_MODES);
   v.tags(input.Tags);
   v.throwIfAny();
