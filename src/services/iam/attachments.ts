@@ -38,6 +38,8 @@ export interface EntityAdapter<D> {
   kind: AttachedEntityKind;
   nameField: string;
   nameMax: number;
+  /** The name's limit in the attachment operations when it differs (users: userNameType, 64). */
+  attachmentNameMax?: number;
   quota: string;
   authorizeOn(env: IamEnv, caller: Caller, action: string, name: string, context: (d: D | undefined) => ConditionContext): Promise<D | undefined>;
   must(db: DocStore, accountId: string, name: string): Promise<D>;
@@ -51,6 +53,7 @@ export const USER_ADAPTER: EntityAdapter<UserDoc> = {
   kind: "User",
   nameField: "userName",
   nameMax: 128,
+  attachmentNameMax: 64,
   quota: "PoliciesPerUser",
   authorizeOn: (env, caller, action, name, context) => authorizeOnUser(env, caller, action, name, context),
   must: mustUser,
@@ -95,7 +98,7 @@ function boundaryOf(d: Attachable | undefined): string | undefined {
 
 /** The entity name of a request, checked against the constraints of the adapter's kind. */
 export function checkEntityName<D extends Attachable>(a: EntityAdapter<D>, entityName: string | undefined): string {
-  return checkName(entityName, a.nameField, a.nameMax);
+  return checkName(entityName, a.nameField, a.attachmentNameMax ?? a.nameMax);
 }
 
 /**

@@ -13,7 +13,7 @@ import { authorizeOnUser, boundaryContext, mustUser } from "./users.js";
 import { checkName } from "./validation.js";
 
 export async function putUserPermissionsBoundary(env: IamEnv, caller: Caller, input: PutUserPermissionsBoundaryRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
+  const name = checkName(input.UserName, "userName", 64);
   const arn = checkBoundaryArn(input.PermissionsBoundary);
   await authorizeOnUser(env, caller, "PutUserPermissionsBoundary", name, () => boundaryContext(arn));
   await write(env, caller.accountId, async (tx) => {
@@ -27,7 +27,7 @@ export async function putUserPermissionsBoundary(env: IamEnv, caller: Caller, in
 }
 
 export async function deleteUserPermissionsBoundary(env: IamEnv, caller: Caller, input: DeleteUserPermissionsBoundaryRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
+  const name = checkName(input.UserName, "userName", 64);
   await authorizeOnUser(env, caller, "DeleteUserPermissionsBoundary", name, (u) => boundaryContext(u?.permissionsBoundaryArn));
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);

@@ -127,8 +127,8 @@ async function authorizeOnDevice(env: IamEnv, caller: Caller, action: string, se
 }
 
 /** UserName, or the calling IAM user when it is omitted. */
-function userNameOrCaller(caller: Caller, name: string | undefined): string | undefined {
-  if (name !== undefined) return checkName(name, "userName", 128);
+function userNameOrCaller(caller: Caller, name: string | undefined, max = 128): string | undefined {
+  if (name !== undefined) return checkName(name, "userName", max);
   const p = caller.principal;
   if (p?.type === "IAMUser" && p.name !== undefined) return p.name;
   return undefined;
@@ -267,7 +267,7 @@ export async function listVirtualMFADevices(env: IamEnv, caller: Caller, input: 
 
 export async function getMFADevice(env: IamEnv, caller: Caller, input: GetMFADeviceRequest): Promise<GetMFADeviceResponse> {
   const serial = checkSerialNumber(input.SerialNumber);
-  const name = userNameOrCaller(caller, input.UserName);
+  const name = userNameOrCaller(caller, input.UserName, 64);
   if (name !== undefined) {
     const u = await authorizeOnUser(env, caller, "GetMFADevice", name);
     if (!u) throw noSuchUser(name);

@@ -291,7 +291,11 @@ describe("ListPoliciesGrantingServiceAccess", () => {
     assert.deepEqual(h.calls.at(-1), { action: "iam:ListPoliciesGrantingServiceAccess", resource: ARN("group/ops") });
 
     await rejectsWith(h.call("ListPoliciesGrantingServiceAccess", { Arn: ARN("user/alice"), ServiceNamespaces: [] }), "ValidationError", /Member must have length greater than or equal to 1/);
-    await rejectsWith(h.call("ListPoliciesGrantingServiceAccess", { Arn: ARN("user/alice"), ServiceNamespaces: ["k!"] }), "ValidationError");
+    await rejectsWith(
+      h.call("ListPoliciesGrantingServiceAccess", { Arn: ARN("user/alice"), ServiceNamespaces: ["kms", "k!"] }),
+      "ValidationError",
+      "1 validation error detected: Value at 'serviceNamespaces.2.member' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]*",
+    );
     await rejectsWith(h.call("ListPoliciesGrantingServiceAccess", { Arn: ARN("user/alice") }), "ValidationError", /serviceNamespaces' failed to satisfy constraint: Member must not be null/);
     await rejectsWith(h.call("ListPoliciesGrantingServiceAccess", { Arn: managed.Arn, ServiceNamespaces: ["kms"] }), "InvalidInput", `ARN ${managed.Arn} is not valid.`);
     await rejectsWith(h.call("ListPoliciesGrantingServiceAccess", { Arn: ARN("role/nobody"), ServiceNamespaces: ["kms"] }), "NoSuchEntity", `The role with ARN ${ARN("role/nobody")} cannot be found.`);

@@ -198,7 +198,7 @@ export async function listPoliciesGrantingServiceAccess(
   const arn = checkArn(input.Arn, "arn");
   const namespaces = required(input.ServiceNamespaces, "serviceNamespaces");
   lengthBetween(namespaces, "serviceNamespaces", 1, MAX_NAMESPACES);
-  namespaces.forEach((n) => checkNamespace(n, "serviceNamespaces.member"));
+  namespaces.forEach((n, i) => checkNamespace(n, `serviceNamespaces.${i + 1}.member`));
   const subject = (await authorizedSubject(env, caller, "ListPoliciesGrantingServiceAccess", arn, ["user", "group", "role"] as const, invalidArn)) as Identity;
   const policies = await identityPolicies(env, subject);
   const catalog = env.lastAccessed.services();

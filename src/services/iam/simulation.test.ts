@@ -254,6 +254,35 @@ describe("IAM policy simulation", () => {
     await assertAwsError(custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], CallerArn: `arn:aws:iam::${ACCOUNT}:role/r` }), "InvalidInput", 400, /not the ARN of an IAM user/);
   });
 
+  test("list members are named by their index, and ContextKeyType is the model's enum", async () => {
+    const h = createHarness();
+    const ok = doc(allow("s3:*"));
+    const refused = (member: string, constraint: string): string => `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`;
+    await assertAwsError(custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject", "s3"] }), "ValidationError", 400, refused("actionNames.2.member", "Member must have length greater than or equal to 3"));
+    await assertAwsError(
+      custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ResourceArns: ["*", "a".repeat(2049)] }),
+      "ValidationError",
+      400,
+      refused("resourceArns.2.member", "Member must have length less than or equal to 2048"),
+    );
+    const entry = { ContextKeyName: "aws:SourceIp", ContextKeyValues: ["10.0.0.1"] };
+    await assertAwsError(
+      custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ContextEntries: [entry, { ...entry, ContextKeyName: "k" }] }),
+      "ValidationError",
+      400,
+      refused("contextEntries.2.member.contextKeyName", "Member must have length greater than or equal to 5"),
+    );
+    await assertAwsError(
+      custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ContextEntries: [{ ...entry, ContextKeyType: "ipAddress" }] }),
+      "ValidationError",
+      400,
+      refused(
+        "contextEntries.1.member.contextKeyType",
+        "Member must satisfy enum value set: [string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date, dateList]",
+      ),
+    );
+  });
+
   test("pagination with MaxItems and Marker", async () => {
     const h = createHarness();
     const input = { PolicyInputList: [doc(allow("s3:*"))], ActionNames: ["s3:GetObject", "s3:PutObject", "s3:ListBucket"] };

@@ -101,8 +101,8 @@ function checkPolicyList(list: string[] | undefined, field: string, min: number)
 function checkActions(list: string[] | undefined): string[] {
   const v = required(list, "actionNames");
   if (v.length === 0) throw invalidInput("ActionNames must contain at least one action.");
-  for (const a of v) {
-    constraintLength(a, "actionNames.member", 3, 128);
+  for (const [i, a] of v.entries()) {
+    constraintLength(a, `actionNames.${i + 1}.member`, 3, 128);
     if (!/^[A-Za-z0-9-]+:[A-Za-z0-9]+$/.test(a)) {
       throw invalidInput(`Action name ${a} is not valid: it must be "<service>:<Action>" without wildcards.`);
     }
@@ -119,8 +119,8 @@ function isArnOrStar(v: string): boolean {
 
 function checkResources(list: string[] | undefined): { arns: string[]; explicit: boolean } {
   if (list === undefined || list.length === 0) return { arns: ["*"], explicit: false };
-  for (const r of list) {
-    constraintLength(r, "resourceArns.member", 1, 2048);
+  for (const [i, r] of list.entries()) {
+    constraintLength(r, `resourceArns.${i + 1}.member`, 1, 2048);
     if (!isArnOrStar(r)) throw invalidInput(`Resource ${r} is not a valid ARN.`);
   }
   return { arns: [...new Set(list)], explicit: !(list.length === 1 && list[0] === "*") };
@@ -161,12 +161,15 @@ function convertValue(type: string, raw: string, key: string): ContextValue {
 /** ContextEntries as condition keys: list types are always lists, scalar types one value. */
 function contextFromEntries(entries: ContextEntry[] | undefined): ConditionContext {
   const out: ConditionContext = {};
-  for (const e of entries ?? []) {
-    const key = required(e.ContextKeyName, "contextEntries.member.contextKeyName");
-    constraintLength(key, "contextEntries.member.contextKeyName", 5, 256);
+  for (const [i, e] of (entries ?? []).entries()) {
+    const member = `contextEntries.${i + 1}.member`;
+    const key = required(e.ContextKeyName, `${member}.contextKeyName`);
+    constraintLength(key, `${member}.contextKeyName`, 5, 256);
     const values = e.ContextKeyValues ?? [];
+    if (e.ContextKeyType !== undefined && !CONTEXT_TYPES.has(e.ContextKeyType)) {
+      throw constraintError(`${member}.contextKeyType`, `Member must satisfy enum value set: [${[...CONTEXT_TYPES].join(", ")}]`);
+    }
     const type = e.ContextKeyType ?? (values.length === 1 ? "string" : "stringList");
-    if (!CONTEXT_TYPES.has(type)) throw invalidInput(`Context key ${key}: ${type} is not a valid context key type.`);
     let value: ContextValue;
     if (type.endsWith("List")) {
       const scalar = type.slice(0, -"List".length);

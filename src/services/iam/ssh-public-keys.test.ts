@@ -82,6 +82,36 @@ async function selfSigned(opts: { notBefore: number; notAfter: number; cn?: stri
 const DAY = 86_400_000;
 
 describe("IAM SSH public keys", () => {
+  test("UserName of the SSH key, boundary and attachment operations is userNameType (1–64); an empty key body is too short", async () => {
+    const h = createHarness();
+    await h.call("CreateUser", { UserName: "alice" });
+    const long = "u".repeat(65);
+    const tooLong = "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64";
+    const policyArn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    const calls: Array<[string, object]> = [
+      ["UploadSSHPublicKey", { UserName: long, SSHPublicKeyBody: "ssh-rsa AAAA" }],
+      ["GetSSHPublicKey", { UserName: long, SSHPublicKeyId: "APKAEIBAERJR2EXAMPLE", Encoding: "SSH" }],
+      ["UpdateSSHPublicKey", { UserName: long, SSHPublicKeyId: "APKAEIBAERJR2EXAMPLE", Status: "Inactive" }],
+      ["DeleteSSHPublicKey", { UserName: long, SSHPublicKeyId: "APKAEIBAERJR2EXAMPLE" }],
+      ["ListSSHPublicKeys", { UserName: long }],
+      ["PutUserPermissionsBoundary", { UserName: long, PermissionsBoundary: policyArn }],
+      ["DeleteUserPermissionsBoundary", { UserName: long }],
+      ["AttachUserPolicy", { UserName: long, PolicyArn: policyArn }],
+      ["DetachUserPolicy", { UserName: long, PolicyArn: policyArn }],
+      ["ListAttachedUserPolicies", { UserName: long }],
+      ["GetMFADevice", { UserName: long, SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/device` }],
+    ];
+    for (const [op, input] of calls) await assertAwsError(h.call(op, input), "ValidationError", 400, tooLong);
+    // Operations on existing users (existingUserNameType) still take up to 128 characters.
+    await assertAwsError(h.call("GetUserPolicy", { UserName: "u".repeat(128), PolicyName: "p" }), "NoSuchEntity", 404, /cannot be found/);
+    await assertAwsError(
+      h.call("UploadSSHPublicKey", { UserName: "alice", SSHPublicKeyBody: "" }),
+      "ValidationError",
+      400,
+      "1 validation error detected: Value at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  });
+
   test("UploadSSHPublicKey parses an OpenSSH ssh-rsa key; fingerprint matches ssh-keygen -E md5", async () => {
     const h = createHarness();
     await h.call("CreateUser", { UserName: "alice" });

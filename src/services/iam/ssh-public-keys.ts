@@ -24,7 +24,7 @@ import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./erro
 import { COLLECTIONS, QUOTAS, type SshPublicKeyDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkStatus, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkStatus, lengthBetween, required } from "./validation.js";
 
 const MIN_RSA_BITS = 2048;
 
@@ -164,7 +164,7 @@ function checkSshKeyId(value: string | undefined): string {
 const BODY_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 function checkBody(value: string | undefined): string {
   const v = required(value, "sSHPublicKeyBody");
-  if (v.length < 1 || v.length > 16384) throw constraintError("sSHPublicKeyBody", "Member must have length less than or equal to 16384");
+  lengthBetween(v, "sSHPublicKeyBody", 1, 16384);
   if (!BODY_RE.test(v)) throw constraintError("sSHPublicKeyBody", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
   return v;
 }
@@ -191,7 +191,7 @@ function view(u: UserDoc, k: SshPublicKeyDoc, body: string): SSHPublicKey {
 }
 
 export async function uploadSSHPublicKey(env: IamEnv, caller: Caller, input: UploadSSHPublicKeyRequest): Promise<UploadSSHPublicKeyResponse> {
-  const name = checkName(input.UserName, "userName", 128);
+  const name = checkName(input.UserName, "userName", 64);
   const body = checkBody(input.SSHPublicKeyBody);
   await authorizeOnUser(env, caller, "UploadSSHPublicKey", name);
   const wire = parseSshPublicKeyBody(body);
@@ -217,7 +217,7 @@ export async function uploadSSHPublicKey(env: IamEnv, caller: Caller, input: Upl
 }
 
 export async function getSSHPublicKey(env: IamEnv, caller: Caller, input: GetSSHPublicKeyRequest): Promise<GetSSHPublicKeyResponse> {
-  const name = checkName(input.UserName, "userName", 128);
+  const name = checkName(input.UserName, "userName", 64);
   const id = checkSshKeyId(input.SSHPublicKeyId);
   const encoding = required(input.Encoding, "encoding");
   if (encoding !== "SSH" && encoding !== "PEM") throw constraintError("encoding", "Member must satisfy enum value set: [SSH, PEM]");
@@ -229,7 +229,7 @@ export async function getSSHPublicKey(env: IamEnv, caller: Caller, input: GetSSH
 }
 
 export async function listSSHPublicKeys(env: IamEnv, caller: Caller, input: ListSSHPublicKeysRequest): Promise<ListSSHPublicKeysResponse> {
-  const name = targetUserName(caller, input.UserName);
+  const name = targetUserName(caller, input.UserName, 64);
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   const u = await authorizeOnUser(env, caller, "ListSSHPublicKeys", name);
@@ -242,7 +242,7 @@ export async function listSSHPublicKeys(env: IamEnv, caller: Caller, input: List
 }
 
 export async function updateSSHPublicKey(env: IamEnv, caller: Caller, input: UpdateSSHPublicKeyRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
+  const name = checkName(input.UserName, "userName", 64);
   const id = checkSshKeyId(input.SSHPublicKeyId);
   const status = checkStatus(input.Status);
   await authorizeOnUser(env, caller, "UpdateSSHPublicKey", name);
@@ -255,7 +255,7 @@ export async function updateSSHPublicKey(env: IamEnv, caller: Caller, input: Upd
 }
 
 export async function deleteSSHPublicKey(env: IamEnv, caller: Caller, input: DeleteSSHPublicKeyRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
+  const name = checkName(input.UserName, "userName", 64);
   const id = checkSshKeyId(input.SSHPublicKeyId);
   await authorizeOnUser(env, caller, "DeleteSSHPublicKey", name);
   await write(env, caller.accountId, async (tx) => {
