@@ -830,10 +830,11 @@ function kmsCases(w: KmsWorld, r: Random): OperationCases[] {
   dikm.set("KeyId", "unknown", "1234abcd-12ab-34cd-56ef-1234567890ab", NOT_FOUND);
 
   // --- Custom key stores (none exist on this endpoint)
-  const cks = op("CreateCustomKeyStore", { CustomKeyStoreName: "fuzz", CloudHsmClusterId: "cluster-1234567890a", TrustAnchorCertificate: "-----BEGIN CERTIFICATE-----", KeyStorePassword: "secret-password-1" }, codes("CloudHsmClusterNotFoundException"));
+  const cks = op("CreateCustomKeyStore", { CustomKeyStoreName: "fuzz", CloudHsmClusterId: "cluster-234567abcdef", TrustAnchorCertificate: "-----BEGIN CERTIFICATE-----", KeyStorePassword: "secret-password-1" }, codes("CloudHsmClusterNotFoundException"));
   cks.set("CustomKeyStoreName", "257 characters", ofLength(257), VALIDATION);
   cks.set("CustomKeyStoreName", "unicode", "🔑\u202e", codes("CloudHsmClusterNotFoundException", "ValidationException"));
   cks.set("CustomKeyStoreType", "EXTERNAL_KEY_STORE with an http endpoint", "EXTERNAL_KEY_STORE", codes("ValidationException", "XksProxyUriUnreachableException", "XksProxyIncorrectAuthenticationCredentialException"));
+  cks.set("CloudHsmClusterId", "digits outside the id alphabet [2-7a-zA-Z]", "cluster-1234567890a", VALIDATION);
   cks.set("KeyStorePassword", "6 characters", "123456", VALIDATION);
   cks.set("KeyStorePassword", "33 characters", ofLength(33), VALIDATION);
   const dcks = op("DescribeCustomKeyStores", { Limit: 1000 });

@@ -338,7 +338,7 @@ test("custom key stores: none exist, and unknown ones are CustomKeyStoreNotFound
   await rejectsWith(kms.send(new CreateKeyCommand({ CustomKeyStoreId: id, Origin: "AWS_CLOUDHSM" })), "CustomKeyStoreNotFoundException");
   // There is no CloudHSM here: any cluster id is not found.
   await rejectsWith(
-    kms.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: "hsm", CloudHsmClusterId: "cluster-1a23b4cdefg", TrustAnchorCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", KeyStorePassword: "kmsPswd1" })),
+    kms.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: "hsm", CloudHsmClusterId: "cluster-2a23b4cdefg", TrustAnchorCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", KeyStorePassword: "kmsPswd1" })),
     "CloudHsmClusterNotFoundException",
   );
 });
