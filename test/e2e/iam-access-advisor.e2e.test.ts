@@ -164,7 +164,7 @@ test("the documented errors: invalid ARN, unknown entity, unknown JobId, constra
   await rejectsWith(iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: ghost })), { name: "NoSuchEntityException", status: 404, message: `The user with ARN ${ghost} cannot be found.` });
   await rejectsWith(iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: ghost, Granularity: "EVERYTHING" as never })), {
     name: "ValidationError",
-    message: "1 validation error detected: Value at 'granularity' failed to satisfy constraint: Member must satisfy enum value set: [SERVICE_LEVEL, ACTION_LEVEL]",
+    message: "1 validation error detected: Value 'EVERYTHING' at 'granularity' failed to satisfy constraint: Member must satisfy enum value set: [SERVICE_LEVEL, ACTION_LEVEL]",
   });
   const unknown = "6a1e1d1c-0b6b-4a4e-9f3e-2f4b5c6d7e8f";
   await rejectsWith(iam.send(new GetServiceLastAccessedDetailsCommand({ JobId: unknown })), { name: "NoSuchEntityException", status: 404, message: `The job with ID ${unknown} cannot be found.` });
@@ -172,7 +172,7 @@ test("the documented errors: invalid ARN, unknown entity, unknown JobId, constra
   await rejectsWith(iam.send(new GetOrganizationsAccessReportCommand({ JobId: unknown })), { name: "NoSuchEntityException", status: 404 });
   await rejectsWith(iam.send(new GetServiceLastAccessedDetailsCommand({ JobId: "job-1" })), {
     name: "ValidationError",
-    message: "1 validation error detected: Value at 'jobId' failed to satisfy constraint: Member must have length greater than or equal to 36",
+    message: "1 validation error detected: Value 'job-1' at 'jobId' failed to satisfy constraint: Member must have length greater than or equal to 36",
   });
   await rejectsWith(iam.send(new ListPoliciesGrantingServiceAccessCommand({ Arn: `arn:aws:iam::${s.accountId}:group/none`, ServiceNamespaces: ["kms"] })), {
     name: "NoSuchEntityException",

@@ -51,7 +51,7 @@ test("account alias: create, replace, list, delete, with the AWS errors", async 
   await assert.rejects(iam.send(new CreateAccountAliasCommand({ AccountAlias: "Bad--Alias" })), (e: any) => {
     assert.equal(e.name, "ValidationError");
     assert.equal(e.$metadata.httpStatusCode, 400);
-    assert.equal(e.message, "1 validation error detected: Value at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$");
+    assert.equal(e.message, "1 validation error detected: Value 'Bad--Alias' at 'accountAlias' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$");
     return true;
   });
   await iam.send(new DeleteAccountAliasCommand({ AccountAlias: "bulwark-e2e-2" }));
@@ -104,7 +104,7 @@ test("password policy: NoSuchEntity until set, defaults, every member, delete", 
   });
   await assert.rejects(iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 1096 })), (e: any) => {
     assert.equal(e.name, "ValidationError");
-    assert.equal(e.message, "1 validation error detected: Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095");
+    assert.equal(e.message, "1 validation error detected: Value '1096' at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095");
     return true;
   });
   await iam.send(new DeleteAccountPasswordPolicyCommand({}));

@@ -70,13 +70,13 @@ describe("IAM access keys", () => {
       h.call("UpdateAccessKey", { UserName: "alice", AccessKeyId: k.AccessKey.AccessKeyId, Status: "Paused" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+      "1 validation error detected: Value 'Paused' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
     );
     await assertAwsError(
       h.call("DeleteAccessKey", { UserName: "alice", AccessKeyId: "short" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16",
+      "1 validation error detected: Value 'short' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16",
     );
   });
 

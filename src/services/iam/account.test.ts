@@ -59,13 +59,13 @@ describe("IAM account alias", () => {
     for (const ok of ["abc", "a-b", "a1-2b-c3", "a".repeat(63)]) {
       await h.call("CreateAccountAlias", { AccountAlias: ok });
     }
-    const v = "1 validation error detected: Value at 'accountAlias' failed to satisfy constraint: ";
-    await assertAwsError(h.call("CreateAccountAlias", {}), "ValidationError", 400, `${v}Member must not be null`);
-    await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: "ab" }), "ValidationError", 400, `${v}Member must have length greater than or equal to 3`);
-    await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: "a".repeat(64) }), "ValidationError", 400, `${v}Member must have length less than or equal to 63`);
+    const v = (value: string): string => `1 validation error detected: Value ${value} at 'accountAlias' failed to satisfy constraint: `;
+    await assertAwsError(h.call("CreateAccountAlias", {}), "ValidationError", 400, `${v("null")}Member must not be null`);
+    await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: "ab" }), "ValidationError", 400, `${v("'ab'")}Member must have length greater than or equal to 3`);
+    await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: "a".repeat(64) }), "ValidationError", 400, `${v(`'${"a".repeat(64)}'`)}Member must have length less than or equal to 63`);
     for (const bad of ["-abc", "abc-", "ab--cd", "Abc", "ab_c", "ab.c", "ab c"]) {
-      await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: bad }), "ValidationError", 400, `${v}${ALIAS_PATTERN}`);
-      await assertAwsError(h.call("DeleteAccountAlias", { AccountAlias: bad }), "ValidationError", 400, `${v}${ALIAS_PATTERN}`);
+      await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: bad }), "ValidationError", 400, `${v(`'${bad}'`)}${ALIAS_PATTERN}`);
+      await assertAwsError(h.call("DeleteAccountAlias", { AccountAlias: bad }), "ValidationError", 400, `${v(`'${bad}'`)}${ALIAS_PATTERN}`);
     }
   });
 
@@ -74,7 +74,7 @@ describe("IAM account alias", () => {
     await h.call("CreateAccountAlias", { AccountAlias: "only-one" });
     const page = await h.call<AliasesOut>("ListAccountAliases", { MaxItems: 1 });
     assert.deepEqual(page, { AccountAliases: ["only-one"], IsTruncated: false });
-    const v = "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: ";
+    const v = "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: ";
     await assertAwsError(h.call("ListAccountAliases", { MaxItems: 0 }), "ValidationError", 400, `${v}Member must have value greater than or equal to 1`);
     await assertAwsError(h.call("ListAccountAliases", { Marker: "%%%" }), "ValidationError", 400, "Invalid Marker.");
   });
@@ -172,7 +172,7 @@ describe("IAM account password policy", () => {
         h.call("UpdateAccountPasswordPolicy", { [member]: value }),
         "ValidationError",
         400,
-        `1 validation error detected: Value at '${field}' failed to satisfy constraint: ${constraint}`,
+        `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
       );
     }
     await assertAwsError(h.call("GetAccountPasswordPolicy", {}), "NoSuchEntity", 404, `The Password Policy with domain name ${ACCOUNT} cannot be found.`);
@@ -270,7 +270,7 @@ describe("IAM STS preferences and account properties", () => {
       h.call("SetSecurityTokenServicePreferences", { GlobalEndpointTokenVersion: "v3Token" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'globalEndpointTokenVersion' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]",
+      "1 validation error detected: Value 'v3Token' at 'globalEndpointTokenVersion' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]",
     );
   });
 

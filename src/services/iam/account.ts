@@ -234,7 +234,7 @@ export async function setSecurityTokenServicePreferences(
   input: SetSecurityTokenServicePreferencesRequest,
 ): Promise<Record<string, never>> {
   const v = required(input.GlobalEndpointTokenVersion, "globalEndpointTokenVersion");
-  if (v !== "v1Token" && v !== "v2Token") throw constraintError("globalEndpointTokenVersion", "Member must satisfy enum value set: [v1Token, v2Token]");
+  if (v !== "v1Token" && v !== "v2Token") throw constraintError("globalEndpointTokenVersion", "Member must satisfy enum value set: [v1Token, v2Token]", v);
   await authorize(caller, "SetSecurityTokenServicePreferences", "*");
   await updateSettings(env, caller.accountId, (s) => ({ ...s, globalEndpointTokenVersion: v === "v2Token" ? 2 : 1 }));
   return {};

@@ -228,11 +228,11 @@ export async function listEntitiesForPolicy(env: IamEnv, caller: Caller, input: 
   const arn = checkPolicyArn(input.PolicyArn);
   const filter = input.EntityFilter;
   if (filter !== undefined && !(ENTITY_FILTERS as readonly string[]).includes(filter)) {
-    throw constraintError("entityFilter", `Member must satisfy enum value set: [${ENTITY_FILTERS.join(", ")}]`);
+    throw constraintError("entityFilter", `Member must satisfy enum value set: [${ENTITY_FILTERS.join(", ")}]`, filter);
   }
   const usage = input.PolicyUsageFilter;
   if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
-    throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]");
+    throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
   }
   const prefix = checkPathPrefix(input.PathPrefix);
   const marker = checkMarker(input.Marker);

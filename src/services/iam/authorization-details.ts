@@ -56,7 +56,7 @@ export async function getAccountAuthorizationDetails(
 ): Promise<GetAccountAuthorizationDetailsResponse> {
   const filter = input.Filter ?? [];
   for (const f of filter) {
-    if (!(FILTERS as readonly string[]).includes(f)) throw constraintError("filter", `Member must satisfy constraint: [Member must satisfy enum value set: [${FILTERS.join(", ")}]]`);
+    if (!(FILTERS as readonly string[]).includes(f)) throw constraintError("filter", `Member must satisfy constraint: [Member must satisfy enum value set: [${FILTERS.join(", ")}]]`, filter);
   }
   const wants = (f: Filter) => filter.length === 0 || (filter as string[]).includes(f);
   const marker = checkMarker(input.Marker);

@@ -32,9 +32,21 @@ export function malformedPolicyDocument(message: string): AwsError {
   return new AwsError("MalformedPolicyDocument", message, 400);
 }
 
-/** Smithy constraint failure, in IAM's wording (the value itself is not echoed). */
-export function constraintError(field: string, constraint: string): AwsError {
-  return validationError(`1 validation error detected: Value at '${field}' failed to satisfy constraint: ${constraint}`);
+/**
+ * Smithy constraint failure, in IAM's wording: "1 validation error detected: Value 'x' at
+ * 'userName' failed to satisfy constraint: …". The value is echoed when given (a string or
+ * number as is, a list of strings as "[a, b]"); secrets (passwords, private keys, MFA codes)
+ * and values whose rendering is not known (structures, maps) are not passed, giving "Value at".
+ */
+export function constraintError(field: string, constraint: string, value?: unknown): AwsError {
+  return validationError(`1 validation error detected: Value ${echoed(value)}at '${field}' failed to satisfy constraint: ${constraint}`);
+}
+
+function echoed(value: unknown): string {
+  if (value === null) return "null ";
+  if (typeof value === "string" || typeof value === "number") return `'${value}' `;
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return `'[${value.join(", ")}]' `;
+  return "";
 }
 
 export const noSuchUser = (name: string): AwsError => noSuchEntity(`The user with name ${name} cannot be found.`);

@@ -75,7 +75,7 @@ describe("IAM inline policies", () => {
       h.call("PutRolePolicy", { RoleName: "r", PolicyName: "bad", PolicyDocument: "{\"Version\":\"2012-10-17\",\"Statement\":[]}\u2603" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+      `1 validation error detected: Value '{"Version":"2012-10-17","Statement":[]}\u2603' at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+`,
     );
     assert.deepEqual(await h.call("ListRolePolicies", { RoleName: "r" }), { PolicyNames: ["p"], IsTruncated: false });
   });

@@ -49,20 +49,20 @@ describe("IAM instance profiles", () => {
       h.call("CreateInstanceProfile", { InstanceProfileName: "a".repeat(129) }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'instanceProfileName' failed to satisfy constraint: Member must have length less than or equal to 128",
+      `1 validation error detected: Value '${"a".repeat(129)}' at 'instanceProfileName' failed to satisfy constraint: Member must have length less than or equal to 128`,
     );
     await h.call("CreateInstanceProfile", { InstanceProfileName: "a".repeat(128) });
     await assertAwsError(
       h.call("CreateInstanceProfile", { InstanceProfileName: "bad name" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'instanceProfileName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+      "1 validation error detected: Value 'bad name' at 'instanceProfileName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
     );
     await assertAwsError(
       h.call("CreateInstanceProfile", {}),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'instanceProfileName' failed to satisfy constraint: Member must not be null",
+      "1 validation error detected: Value null at 'instanceProfileName' failed to satisfy constraint: Member must not be null",
     );
     await assertAwsError(
       h.call("CreateInstanceProfile", { InstanceProfileName: "p", Path: "nopath" }),
@@ -202,7 +202,7 @@ describe("IAM instance profiles", () => {
       h.call("ListInstanceProfiles", { MaxItems: 0 }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
     );
     assert.deepEqual((await h.call<ProfileList>("ListInstanceProfiles", {}, { accountId: OTHER_ACCOUNT })).InstanceProfiles, []);
   });

@@ -69,7 +69,7 @@ describe("IAM login profiles", () => {
     await h.call("CreateUser", { UserName: "alice" });
     h.calls.length = 0;
     const v = "1 validation error detected: Value at 'password' failed to satisfy constraint: ";
-    await assertAwsError(h.call("CreateLoginProfile", { UserName: "alice" }), "ValidationError", 400, `${v}Member must not be null`);
+    await assertAwsError(h.call("CreateLoginProfile", { UserName: "alice" }), "ValidationError", 400, "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null");
     await assertAwsError(h.call("CreateLoginProfile", { UserName: "alice", Password: "" }), "ValidationError", 400, `${v}Member must have length greater than or equal to 1`);
     const long = "Aa1!" + "x".repeat(125);
     const e = await assertAwsError(h.call("CreateLoginProfile", { UserName: "alice", Password: long }), "ValidationError", 400, `${v}Member must have length less than or equal to 128`);
@@ -80,7 +80,7 @@ describe("IAM login profiles", () => {
       400,
       `${v}Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+`,
     );
-    await assertAwsError(h.call("UpdateLoginProfile", { Password: GOOD }), "ValidationError", 400, "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null");
+    await assertAwsError(h.call("UpdateLoginProfile", { Password: GOOD }), "ValidationError", 400, "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null");
     assert.equal(h.calls.length, 0, "validation happens before authorisation");
   });
 
@@ -248,7 +248,7 @@ describe("IAM ChangePassword", () => {
     await h.call("CreateUser", { UserName: "bob" });
     const bob = await userPrincipal(h, "bob");
     await assertAwsError(h.call("ChangePassword", { OldPassword: GOOD, NewPassword: GOOD2 }, { principal: bob }), "NoSuchEntity", 404, "Login Profile for User bob cannot be found.");
-    const v = "1 validation error detected: Value at 'oldPassword' failed to satisfy constraint: Member must not be null";
+    const v = "1 validation error detected: Value null at 'oldPassword' failed to satisfy constraint: Member must not be null";
     await assertAwsError(h.call("ChangePassword", { NewPassword: GOOD2 }, { principal: alice }), "ValidationError", 400, v);
   });
 

@@ -43,12 +43,12 @@ describe("IAM OpenID Connect providers", () => {
     await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: URL }), "EntityAlreadyExists", 409, `Provider with url ${URL} already exists.`);
     await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: "http://plain.example.com" }), "InvalidInput", 400, /must begin with https:\/\//);
     await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: "https://idp.example.com/?tenant=1" }), "InvalidInput", 400, /no query/);
-    await assertAwsError(h.call("CreateOpenIDConnectProvider", {}), "ValidationError", 400, "1 validation error detected: Value at 'url' failed to satisfy constraint: Member must not be null");
+    await assertAwsError(h.call("CreateOpenIDConnectProvider", {}), "ValidationError", 400, "1 validation error detected: Value null at 'url' failed to satisfy constraint: Member must not be null");
     await assertAwsError(
       h.call("CreateOpenIDConnectProvider", { Url: "https://x.example.com", ThumbprintList: ["abc"] }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'thumbprintList.1.member' failed to satisfy constraint: Member must have length greater than or equal to 40",
+      "1 validation error detected: Value 'abc' at 'thumbprintList.1.member' failed to satisfy constraint: Member must have length greater than or equal to 40",
     );
     await assertAwsError(
       h.call("CreateOpenIDConnectProvider", { Url: "https://x.example.com", ThumbprintList: Array.from({ length: 6 }, (_, i) => String(i).repeat(40)) }),
@@ -66,7 +66,7 @@ describe("IAM OpenID Connect providers", () => {
       h.call("CreateOpenIDConnectProvider", { Url: "https://x.example.com", ClientIDList: ["x".repeat(256)] }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'clientIDList.1.member' failed to satisfy constraint: Member must have length less than or equal to 255",
+      `1 validation error detected: Value '${"x".repeat(256)}' at 'clientIDList.1.member' failed to satisfy constraint: Member must have length less than or equal to 255`,
     );
   });
 

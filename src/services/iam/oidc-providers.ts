@@ -58,8 +58,8 @@ export async function oidcProviderByResource(db: DocStore, accountId: string, re
 /** Url: https only, no query or fragment; returns host[/path] (what follows "https://"). */
 function checkUrl(value: string | undefined): { url: string; resource: string } {
   const url = required(value, "url");
-  if (url.length < 1) throw constraintError("url", "Member must have length greater than or equal to 1");
-  if (url.length > URL_MAX) throw constraintError("url", `Member must have length less than or equal to ${URL_MAX}`);
+  if (url.length < 1) throw constraintError("url", "Member must have length greater than or equal to 1", url);
+  if (url.length > URL_MAX) throw constraintError("url", `Member must have length less than or equal to ${URL_MAX}`, url);
   if (!/^https:\/\//i.test(url)) throw invalidInput("Invalid URL: the URL must begin with https://.");
   let parsed: URL;
   try {
@@ -84,8 +84,8 @@ function checkClientIds(list: string[] | undefined, field = "clientIDList"): str
 
 function checkClientId(value: string | undefined, field: string): string {
   const v = required(value, field);
-  if (v.length < 1) throw constraintError(field, "Member must have length greater than or equal to 1");
-  if (v.length > CLIENT_ID_MAX) throw constraintError(field, `Member must have length less than or equal to ${CLIENT_ID_MAX}`);
+  if (v.length < 1) throw constraintError(field, "Member must have length greater than or equal to 1", v);
+  if (v.length > CLIENT_ID_MAX) throw constraintError(field, `Member must have length less than or equal to ${CLIENT_ID_MAX}`, v);
   return v;
 }
 
@@ -94,8 +94,8 @@ function checkThumbprints(list: string[] | undefined): string[] {
   list.forEach((t, i) => {
     const field = `thumbprintList.${i + 1}.member`;
     const v = required(t, field);
-    if (v.length < THUMBPRINT_LEN) throw constraintError(field, `Member must have length greater than or equal to ${THUMBPRINT_LEN}`);
-    if (v.length > THUMBPRINT_LEN) throw constraintError(field, `Member must have length less than or equal to ${THUMBPRINT_LEN}`);
+    if (v.length < THUMBPRINT_LEN) throw constraintError(field, `Member must have length greater than or equal to ${THUMBPRINT_LEN}`, v);
+    if (v.length > THUMBPRINT_LEN) throw constraintError(field, `Member must have length less than or equal to ${THUMBPRINT_LEN}`, v);
   });
   const unique = [...new Set(list.map((t) => t.toLowerCase()))];
   if (unique.length > QUOTAS.thumbprintsPerOidcProvider) throw quotaExceeded("ThumbprintsPerOpenIdConnectProvider", QUOTAS.thumbprintsPerOidcProvider);

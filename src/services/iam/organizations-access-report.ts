@@ -60,13 +60,13 @@ const reportLimitExceeded = (): AwsError =>
 function checkEntityPath(value: string | undefined): string {
   const v = required(value, "entityPath");
   lengthBetween(v, "entityPath", 19, 427);
-  if (!ENTITY_PATH_RE.test(v)) throw constraintError("entityPath", "Member must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*");
+  if (!ENTITY_PATH_RE.test(v)) throw constraintError("entityPath", "Member must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*", v);
   return v;
 }
 
 function checkPolicyId(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!POLICY_ID_RE.test(value)) throw constraintError("organizationsPolicyId", "Member must satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$");
+  if (!POLICY_ID_RE.test(value)) throw constraintError("organizationsPolicyId", "Member must satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$", value);
   return value;
 }
 
@@ -200,7 +200,7 @@ export async function getOrganizationsAccessReport(env: IamEnv, caller: Caller, 
   const max = checkMaxItems(input.MaxItems);
   const marker = checkMarker(input.Marker);
   const sortKey = input.SortKey ?? "SERVICE_NAMESPACE_ASCENDING";
-  if (!(SORT_KEYS as readonly string[]).includes(sortKey)) throw constraintError("sortKey", `Member must satisfy enum value set: [${SORT_KEYS.join(", ")}]`);
+  if (!(SORT_KEYS as readonly string[]).includes(sortKey)) throw constraintError("sortKey", `Member must satisfy enum value set: [${SORT_KEYS.join(", ")}]`, sortKey);
   await authorize(caller, "GetOrganizationsAccessReport", "*");
   const job = await loadJob(env, caller, "organizations", jobId);
   const access = job.status === "COMPLETED" ? (job.access ?? []) : [];

@@ -17,9 +17,11 @@ const PEM_TEXT_PATTERN = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
 /** CertificateBody, CertificateChain and PrivateKey members: 1–`max` characters of `[\u0009\u000A\u000D\u0020-\u00FF]+`. */
 export function checkPemText(value: string | undefined, field: string, max: number): string {
   const v = required(value, field);
-  if (v.length < 1) throw constraintError(field, "Member must have length greater than or equal to 1");
-  if (v.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`);
-  if (!PEM_TEXT_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${PEM_TEXT_PATTERN}`);
+  // A private key is never echoed.
+  const shown = field === "privateKey" ? undefined : v;
+  if (v.length < 1) throw constraintError(field, "Member must have length greater than or equal to 1", shown);
+  if (v.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`, shown);
+  if (!PEM_TEXT_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${PEM_TEXT_PATTERN}`, shown);
   return v;
 }
 

@@ -86,7 +86,7 @@ describe("IAM managed policies", () => {
     await h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/zeta` });
     const onlyAttached = await h.call<ListOut>("ListPolicies", { OnlyAttached: true });
     assert.deepEqual(onlyAttached.Policies.map((p) => p.PolicyName), ["zeta"]);
-    await assertAwsError(h.call("ListPolicies", { Scope: "Mine" }), "ValidationError", 400, "1 validation error detected: Value at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]");
+    await assertAwsError(h.call("ListPolicies", { Scope: "Mine" }), "ValidationError", 400, "1 validation error detected: Value 'Mine' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]");
   });
 
   test("versions: create (default or not), list newest first, limit 5, delete, set default", async () => {
@@ -122,7 +122,7 @@ describe("IAM managed policies", () => {
       h.call("SetDefaultPolicyVersion", { PolicyArn: arn, VersionId: "1" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
+      "1 validation error detected: Value '1' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
     );
     await assertAwsError(
       h.call("SetDefaultPolicyVersion", { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/TestNonExistingPolicy`, VersionId: "v1" }),

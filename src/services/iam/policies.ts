@@ -116,10 +116,10 @@ function inUse(counts: PolicyCounts, usage: string | undefined): boolean {
  */
 export async function listPolicies(env: IamEnv, caller: Caller, input: ListPoliciesRequest): Promise<ListPoliciesResponse> {
   const scope: Scope = input.Scope ?? "All";
-  if (scope !== "All" && scope !== "AWS" && scope !== "Local") throw constraintError("scope", "Member must satisfy enum value set: [All, AWS, Local]");
+  if (scope !== "All" && scope !== "AWS" && scope !== "Local") throw constraintError("scope", "Member must satisfy enum value set: [All, AWS, Local]", scope);
   const usage = input.PolicyUsageFilter;
   if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
-    throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]");
+    throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
   }
   const prefix = checkPathPrefix(input.PathPrefix);
   const marker = checkMarker(input.Marker);

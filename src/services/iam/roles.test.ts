@@ -43,7 +43,7 @@ describe("IAM roles", () => {
       h.call("CreateRole", { RoleName: "r", AssumeRolePolicyDocument: TRUST_EC2, MaxSessionDuration: 60 }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600",
+      "1 validation error detected: Value '60' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600",
     );
     await assertAwsError(h.call("GetRole", { RoleName: "test-nonexistent-role" }), "NoSuchEntity", 404, "The role with name test-nonexistent-role cannot be found.");
   });
@@ -108,7 +108,7 @@ describe("IAM roles", () => {
       h.call("UntagRole", { RoleName: "app", TagKeys: ["bad*key"] }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]",
+      "1 validation error detected: Value '[bad*key]' at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+, Member must not be null]",
     );
   });
 

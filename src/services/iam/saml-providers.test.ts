@@ -84,13 +84,13 @@ describe("IAM SAML providers", () => {
       h.call("CreateSAMLProvider", { Name: "bad name", SAMLMetadataDocument: metadata }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w._-]+",
+      "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w._-]+",
     );
     await assertAwsError(
       h.call("CreateSAMLProvider", { Name: "Short", SAMLMetadataDocument: "<x/>" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'sAMLMetadataDocument' failed to satisfy constraint: Member must have length greater than or equal to 1000",
+      "1 validation error detected: Value '<x/>' at 'sAMLMetadataDocument' failed to satisfy constraint: Member must have length greater than or equal to 1000",
     );
     await assertAwsError(h.call("CreateSAMLProvider", { Name: "Bad", SAMLMetadataDocument: `<a>${"x".repeat(1000)}</a>` }), "InvalidInput", 400, "Could not parse metadata");
     await assertAwsError(
@@ -103,7 +103,7 @@ describe("IAM SAML providers", () => {
       h.call("CreateSAMLProvider", { Name: "Mode", SAMLMetadataDocument: metadata, AssertionEncryptionMode: "Sometimes" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'assertionEncryptionMode' failed to satisfy constraint: Member must satisfy enum value set: [Required, Allowed]",
+      "1 validation error detected: Value 'Sometimes' at 'assertionEncryptionMode' failed to satisfy constraint: Member must satisfy enum value set: [Required, Allowed]",
     );
     assert.equal(await h.store.count("iam-saml-providers"), 1);
   });
@@ -155,7 +155,7 @@ describe("IAM SAML providers", () => {
       h.call("UpdateSAMLProvider", { SAMLProviderArn: ARN, RemovePrivateKey: "short" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'removePrivateKey' failed to satisfy constraint: Member must have length greater than or equal to 22",
+      "1 validation error detected: Value 'short' at 'removePrivateKey' failed to satisfy constraint: Member must have length greater than or equal to 22",
     );
     got = await h.call<Get>("GetSAMLProvider", { SAMLProviderArn: ARN });
     assert.equal(got.PrivateKeyList, undefined);

@@ -61,7 +61,7 @@ export function samlProviderArnOf(p: SamlProviderDoc): string {
 function checkProviderName(value: string | undefined): string {
   const v = required(value, "name");
   lengthBetween(v, "name", 1, 128);
-  if (!NAME_RE.test(v)) throw constraintError("name", "Member must satisfy regular expression pattern: [\\w._-]+");
+  if (!NAME_RE.test(v)) throw constraintError("name", "Member must satisfy regular expression pattern: [\\w._-]+", v);
   return v;
 }
 
@@ -73,7 +73,7 @@ function checkMetadataDocument(value: string, field = "sAMLMetadataDocument"): s
 function checkEncryptionMode(value: string | undefined): "Allowed" | "Required" | undefined {
   if (value === undefined) return undefined;
   if (value !== "Allowed" && value !== "Required") {
-    throw constraintError("assertionEncryptionMode", "Member must satisfy enum value set: [Required, Allowed]");
+    throw constraintError("assertionEncryptionMode", "Member must satisfy enum value set: [Required, Allowed]", value);
   }
   return value;
 }
@@ -81,7 +81,7 @@ function checkEncryptionMode(value: string | undefined): "Allowed" | "Required" 
 function checkKeyId(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   lengthBetween(value, "removePrivateKey", 22, 64);
-  if (!KEY_ID_RE.test(value)) throw constraintError("removePrivateKey", "Member must satisfy regular expression pattern: [A-Z0-9]+");
+  if (!KEY_ID_RE.test(value)) throw constraintError("removePrivateKey", "Member must satisfy regular expression pattern: [A-Z0-9]+", value);
   return value;
 }
 
@@ -91,7 +91,7 @@ function checkKeyId(value: string | undefined): string | undefined {
  */
 function checkPrivateKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  lengthBetween(value, "addPrivateKey", 1, 16384);
+  lengthBetween(value, "addPrivateKey", 1, 16384, true);
   if (!PRIVATE_KEY_RE.test(value)) {
     throw constraintError("addPrivateKey", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
   }

@@ -83,9 +83,9 @@ export function effectiveStatus(c: ServiceCredentialDoc, now: number): StatusTyp
 const ID_RE = /^[\w]+$/;
 function checkCredentialId(value: string | undefined): string {
   const v = required(value, "serviceSpecificCredentialId");
-  if (v.length < 20) throw constraintError("serviceSpecificCredentialId", "Member must have length greater than or equal to 20");
-  if (v.length > 128) throw constraintError("serviceSpecificCredentialId", "Member must have length less than or equal to 128");
-  if (!ID_RE.test(v)) throw constraintError("serviceSpecificCredentialId", "Member must satisfy regular expression pattern: [\\w]+");
+  if (v.length < 20) throw constraintError("serviceSpecificCredentialId", "Member must have length greater than or equal to 20", v);
+  if (v.length > 128) throw constraintError("serviceSpecificCredentialId", "Member must have length less than or equal to 128", v);
+  if (!ID_RE.test(v)) throw constraintError("serviceSpecificCredentialId", "Member must satisfy regular expression pattern: [\\w]+", v);
   return v;
 }
 
@@ -215,7 +215,7 @@ export async function updateServiceSpecificCredential(env: IamEnv, caller: Calle
   const id = checkCredentialId(input.ServiceSpecificCredentialId);
   const status = required(input.Status, "status");
   if (status !== "Active" && status !== "Inactive" && status !== "Expired") {
-    throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive, Expired]");
+    throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive, Expired]", status);
   }
   // The operation sets Active or Inactive; Expired follows from the expiry date alone.
   // (Message not in the IAM documentation.)

@@ -91,7 +91,7 @@ async function completed(jobId: string, op = "GetServiceLastAccessedDetails", ex
 
 describe("GenerateServiceLastAccessedDetails", () => {
   test("input errors: required, constraints, a malformed ARN, an entity that does not exist", async () => {
-    await rejectsWith(h.call("GenerateServiceLastAccessedDetails", {}), "ValidationError", "1 validation error detected: Value at 'arn' failed to satisfy constraint: Member must not be null");
+    await rejectsWith(h.call("GenerateServiceLastAccessedDetails", {}), "ValidationError", "1 validation error detected: Value null at 'arn' failed to satisfy constraint: Member must not be null");
     await rejectsWith(h.call("GenerateServiceLastAccessedDetails", { Arn: "arn:aws:iam::x" }), "ValidationError", /Member must have length greater than or equal to 20/);
     await rejectsWith(h.call("GenerateServiceLastAccessedDetails", { Arn: "arn:aws:s3:::my-bucket-name" }), "InvalidInput", "ARN arn:aws:s3:::my-bucket-name is not valid.");
     await rejectsWith(h.call("GenerateServiceLastAccessedDetails", { Arn: ARN("user/ghost") }), "NoSuchEntity", `The user with ARN ${ARN("user/ghost")} cannot be found.`);
@@ -294,7 +294,7 @@ describe("ListPoliciesGrantingServiceAccess", () => {
     await rejectsWith(
       h.call("ListPoliciesGrantingServiceAccess", { Arn: ARN("user/alice"), ServiceNamespaces: ["kms", "k!"] }),
       "ValidationError",
-      "1 validation error detected: Value at 'serviceNamespaces.2.member' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]*",
+      "1 validation error detected: Value 'k!' at 'serviceNamespaces.2.member' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]*",
     );
     await rejectsWith(h.call("ListPoliciesGrantingServiceAccess", { Arn: ARN("user/alice") }), "ValidationError", /serviceNamespaces' failed to satisfy constraint: Member must not be null/);
     await rejectsWith(h.call("ListPoliciesGrantingServiceAccess", { Arn: managed.Arn, ServiceNamespaces: ["kms"] }), "InvalidInput", `ARN ${managed.Arn} is not valid.`);

@@ -50,7 +50,7 @@ const invalidArn = (arn: string) => invalidInput(`ARN ${arn} is not valid.`);
 function checkNamespace(value: string | undefined, field: string): string {
   const v = required(value, field);
   lengthBetween(v, field, 1, 64);
-  if (!NAMESPACE_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\w-]*");
+  if (!NAMESPACE_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\w-]*", v);
   return v;
 }
 
@@ -120,7 +120,7 @@ export async function generateServiceLastAccessedDetails(
 ): Promise<GenerateServiceLastAccessedDetailsResponse> {
   const arn = checkArn(input.Arn, "arn");
   const granularity = input.Granularity ?? "SERVICE_LEVEL";
-  if (!GRANULARITIES.includes(granularity)) throw constraintError("granularity", `Member must satisfy enum value set: [${GRANULARITIES.join(", ")}]`);
+  if (!GRANULARITIES.includes(granularity)) throw constraintError("granularity", `Member must satisfy enum value set: [${GRANULARITIES.join(", ")}]`, granularity);
   await authorizedSubject(env, caller, "GenerateServiceLastAccessedDetails", arn, ["user", "group", "role", "policy"] as const, invalidArn);
   const job = newJob<ServiceReportJob>(caller, { kind: "service", arn, granularity });
   await env.lastAccessed.jobs.start(env, job, () => computeReport(env, job));

@@ -206,7 +206,7 @@ export async function getServiceLinkedRoleDeletionStatus(
 ): Promise<GetServiceLinkedRoleDeletionStatusResponse> {
   const id = required(input.DeletionTaskId, "deletionTaskId");
   if (id.length < 1 || id.length > 1000) {
-    throw constraintError("deletionTaskId", `Member must have length ${id.length < 1 ? "greater than or equal to 1" : "less than or equal to 1000"}`);
+    throw constraintError("deletionTaskId", `Member must have length ${id.length < 1 ? "greater than or equal to 1" : "less than or equal to 1000"}`, id);
   }
   const { servicePrincipal, roleName } = parseDeletionTaskId(id);
   await authorize(caller, "GetServiceLinkedRoleDeletionStatus", roleArn(caller.accountId, serviceLinkedRolePath(servicePrincipal), roleName));

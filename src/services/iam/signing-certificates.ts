@@ -38,8 +38,8 @@ export function parseCertificateBody(body: string, now: number): { sha256: strin
 const ID_RE = /^[\w]+$/;
 function checkCertificateId(value: string | undefined): string {
   const v = required(value, "certificateId");
-  if (v.length < 24 || v.length > 128) throw constraintError("certificateId", `Member must have length ${v.length < 24 ? "greater than or equal to 24" : "less than or equal to 128"}`);
-  if (!ID_RE.test(v)) throw constraintError("certificateId", "Member must satisfy regular expression pattern: [\\w]+");
+  if (v.length < 24 || v.length > 128) throw constraintError("certificateId", `Member must have length ${v.length < 24 ? "greater than or equal to 24" : "less than or equal to 128"}`, v);
+  if (!ID_RE.test(v)) throw constraintError("certificateId", "Member must satisfy regular expression pattern: [\\w]+", v);
   return v;
 }
 

@@ -257,20 +257,20 @@ describe("IAM policy simulation", () => {
   test("list members are named by their index, and ContextKeyType is the model's enum", async () => {
     const h = createHarness();
     const ok = doc(allow("s3:*"));
-    const refused = (member: string, constraint: string): string => `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`;
-    await assertAwsError(custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject", "s3"] }), "ValidationError", 400, refused("actionNames.2.member", "Member must have length greater than or equal to 3"));
+    const refused = (member: string, constraint: string, value: string): string => `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ${constraint}`;
+    await assertAwsError(custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject", "s3"] }), "ValidationError", 400, refused("actionNames.2.member", "Member must have length greater than or equal to 3", "s3"));
     await assertAwsError(
       custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ResourceArns: ["*", "a".repeat(2049)] }),
       "ValidationError",
       400,
-      refused("resourceArns.2.member", "Member must have length less than or equal to 2048"),
+      refused("resourceArns.2.member", "Member must have length less than or equal to 2048", "a".repeat(2049)),
     );
     const entry = { ContextKeyName: "aws:SourceIp", ContextKeyValues: ["10.0.0.1"] };
     await assertAwsError(
       custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ContextEntries: [entry, { ...entry, ContextKeyName: "k" }] }),
       "ValidationError",
       400,
-      refused("contextEntries.2.member.contextKeyName", "Member must have length greater than or equal to 5"),
+      refused("contextEntries.2.member.contextKeyName", "Member must have length greater than or equal to 5", "k"),
     );
     await assertAwsError(
       custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ContextEntries: [{ ...entry, ContextKeyType: "ipAddress" }] }),
@@ -279,6 +279,7 @@ describe("IAM policy simulation", () => {
       refused(
         "contextEntries.1.member.contextKeyType",
         "Member must satisfy enum value set: [string, stringList, numeric, numericList, boolean, booleanList, ip, ipList, binary, binaryList, date, dateList]",
+        "ipAddress",
       ),
     );
   });

@@ -78,8 +78,8 @@ const CONTEXT_TYPES = new Set(["string", "stringList", "numeric", "numericList",
 const RESOURCE_HANDLING = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 
 function constraintLength(value: string, field: string, min: number, max: number): void {
-  if (value.length < min) throw constraintError(field, `Member must have length greater than or equal to ${min}`);
-  if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`);
+  if (value.length < min) throw constraintError(field, `Member must have length greater than or equal to ${min}`, value);
+  if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`, value);
 }
 
 function parseInput(text: string, kind: PolicyKind, label: string): ParsedPolicy {
@@ -167,7 +167,7 @@ function contextFromEntries(entries: ContextEntry[] | undefined): ConditionConte
     constraintLength(key, `${member}.contextKeyName`, 5, 256);
     const values = e.ContextKeyValues ?? [];
     if (e.ContextKeyType !== undefined && !CONTEXT_TYPES.has(e.ContextKeyType)) {
-      throw constraintError(`${member}.contextKeyType`, `Member must satisfy enum value set: [${[...CONTEXT_TYPES].join(", ")}]`);
+      throw constraintError(`${member}.contextKeyType`, `Member must satisfy enum value set: [${[...CONTEXT_TYPES].join(", ")}]`, e.ContextKeyType);
     }
     const type = e.ContextKeyType ?? (values.length === 1 ? "string" : "stringList");
     let value: ContextValue;

@@ -86,7 +86,7 @@ describe("IAM SSH public keys", () => {
     const h = createHarness();
     await h.call("CreateUser", { UserName: "alice" });
     const long = "u".repeat(65);
-    const tooLong = "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64";
+    const tooLong = `1 validation error detected: Value '${long}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`;
     const policyArn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
     const calls: Array<[string, object]> = [
       ["UploadSSHPublicKey", { UserName: long, SSHPublicKeyBody: "ssh-rsa AAAA" }],
@@ -108,7 +108,7 @@ describe("IAM SSH public keys", () => {
       h.call("UploadSSHPublicKey", { UserName: "alice", SSHPublicKeyBody: "" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      "1 validation error detected: Value '' at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length greater than or equal to 1",
     );
   });
 
@@ -153,7 +153,7 @@ describe("IAM SSH public keys", () => {
       h.call("GetSSHPublicKey", { UserName: "alice", SSHPublicKeyId: k.SSHPublicKeyId, Encoding: "DER" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'encoding' failed to satisfy constraint: Member must satisfy enum value set: [SSH, PEM]",
+      "1 validation error detected: Value 'DER' at 'encoding' failed to satisfy constraint: Member must satisfy enum value set: [SSH, PEM]",
     );
   });
 

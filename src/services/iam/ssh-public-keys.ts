@@ -156,8 +156,8 @@ export function sshKeyDocKey(accountId: string, userId: string, id: string): str
 const KEY_ID_RE = /^[\w]+$/;
 function checkSshKeyId(value: string | undefined): string {
   const v = required(value, "sSHPublicKeyId");
-  if (v.length < 20 || v.length > 128) throw constraintError("sSHPublicKeyId", `Member must have length ${v.length < 20 ? "greater than or equal to 20" : "less than or equal to 128"}`);
-  if (!KEY_ID_RE.test(v)) throw constraintError("sSHPublicKeyId", "Member must satisfy regular expression pattern: [\\w]+");
+  if (v.length < 20 || v.length > 128) throw constraintError("sSHPublicKeyId", `Member must have length ${v.length < 20 ? "greater than or equal to 20" : "less than or equal to 128"}`, v);
+  if (!KEY_ID_RE.test(v)) throw constraintError("sSHPublicKeyId", "Member must satisfy regular expression pattern: [\\w]+", v);
   return v;
 }
 
@@ -165,7 +165,7 @@ const BODY_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 function checkBody(value: string | undefined): string {
   const v = required(value, "sSHPublicKeyBody");
   lengthBetween(v, "sSHPublicKeyBody", 1, 16384);
-  if (!BODY_RE.test(v)) throw constraintError("sSHPublicKeyBody", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+  if (!BODY_RE.test(v)) throw constraintError("sSHPublicKeyBody", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", v);
   return v;
 }
 
@@ -220,7 +220,7 @@ export async function getSSHPublicKey(env: IamEnv, caller: Caller, input: GetSSH
   const name = checkName(input.UserName, "userName", 64);
   const id = checkSshKeyId(input.SSHPublicKeyId);
   const encoding = required(input.Encoding, "encoding");
-  if (encoding !== "SSH" && encoding !== "PEM") throw constraintError("encoding", "Member must satisfy enum value set: [SSH, PEM]");
+  if (encoding !== "SSH" && encoding !== "PEM") throw constraintError("encoding", "Member must satisfy enum value set: [SSH, PEM]", encoding);
   const u = await authorizeOnUser(env, caller, "GetSSHPublicKey", name);
   if (!u) throw noSuchUser(name);
   const k = await mustKey(env.store, u, id);

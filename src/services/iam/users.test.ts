@@ -44,15 +44,15 @@ describe("IAM users", () => {
       h.call("CreateUser", { UserName: "bad name" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+      "1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
     );
     await assertAwsError(
       h.call("CreateUser", { UserName: "a".repeat(65) }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64",
+      `1 validation error detected: Value '${"a".repeat(65)}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
     );
-    await assertAwsError(h.call("CreateUser", {}), "ValidationError", 400, "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null");
+    await assertAwsError(h.call("CreateUser", {}), "ValidationError", 400, "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null");
     await assertAwsError(
       h.call("CreateUser", { UserName: "bob", Path: "noslash" }),
       "ValidationError",
@@ -147,13 +147,13 @@ describe("IAM users", () => {
       h.call("ListUsers", { MaxItems: 0 }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
     );
     await assertAwsError(
       h.call("ListUsers", { MaxItems: 1001 }),
       "ValidationError",
       400,
-      "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000",
+      "1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000",
     );
     await assertAwsError(h.call("ListUsers", { Marker: "not-a-marker!" }), "ValidationError", 400, "Invalid Marker.");
     assert.equal(h.calls.at(-1)?.resource, `arn:aws:iam::${ACCOUNT}:user/`);

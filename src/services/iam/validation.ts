@@ -26,13 +26,15 @@ const ACCOUNT_ALIAS_RE = new RegExp(ACCOUNT_ALIAS_PATTERN);
 
 export const DEFAULT_MAX_ITEMS = 100;
 
-export function lengthBetween(value: { length: number }, field: string, min: number, max: number): void {
-  if (value.length < min) throw constraintError(field, `Member must have length greater than or equal to ${min}`);
-  if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`);
+/** Length limits of a string or list member; `secret` members (passwords, keys) are not echoed. */
+export function lengthBetween(value: { length: number }, field: string, min: number, max: number, secret = false): void {
+  const shown = secret ? undefined : value;
+  if (value.length < min) throw constraintError(field, `Member must have length greater than or equal to ${min}`, shown);
+  if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`, shown);
 }
 
 export function required<T>(value: T | undefined | null, field: string): T {
-  if (value === undefined || value === null) throw constraintError(field, "Member must not be null");
+  if (value === undefined || value === null) throw constraintError(field, "Member must not be null", null);
   return value;
 }
 
@@ -40,7 +42,7 @@ export function required<T>(value: T | undefined | null, field: string): T {
 export function checkName(value: string | undefined, field: string, max: number): string {
   const v = required(value, field);
   lengthBetween(v, field, 1, max);
-  if (!NAME_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${NAME_PATTERN}`);
+  if (!NAME_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${NAME_PATTERN}`, v);
   return v;
 }
 
@@ -66,21 +68,21 @@ export function checkPolicyPath(value: string | undefined): string {
 export function checkPathPrefix(value: string | undefined): string {
   if (value === undefined) return "/";
   lengthBetween(value, "pathPrefix", 1, 512);
-  if (!PATH_PREFIX_RE.test(value)) throw constraintError("pathPrefix", "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*");
+  if (!PATH_PREFIX_RE.test(value)) throw constraintError("pathPrefix", "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*", value);
   return value;
 }
 
 export function checkMaxItems(value: number | undefined): number {
   if (value === undefined) return DEFAULT_MAX_ITEMS;
-  if (!Number.isInteger(value) || value < 1) throw constraintError("maxItems", "Member must have value greater than or equal to 1");
-  if (value > 1000) throw constraintError("maxItems", "Member must have value less than or equal to 1000");
+  if (!Number.isInteger(value) || value < 1) throw constraintError("maxItems", "Member must have value greater than or equal to 1", value);
+  if (value > 1000) throw constraintError("maxItems", "Member must have value less than or equal to 1000", value);
   return value;
 }
 
 export function checkMarker(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   lengthBetween(value, "marker", 1, 320);
-  if (!MARKER_RE.test(value)) throw constraintError("marker", "Member must satisfy regular expression pattern: [\\u0020-\\u00FF]+");
+  if (!MARKER_RE.test(value)) throw constraintError("marker", "Member must satisfy regular expression pattern: [\\u0020-\\u00FF]+", value);
   return value;
 }
 
@@ -88,7 +90,7 @@ export function checkPolicyDocument(value: string | undefined, field = "policyDo
   const v = required(value, field);
   lengthBetween(v, field, 1, 131072);
   if (!POLICY_DOCUMENT_RE.test(v)) {
-    throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", v);
   }
   return v;
 }
@@ -102,13 +104,13 @@ export function checkArn(value: string | undefined, field: string): string {
 export function checkAccessKeyId(value: string | undefined): string {
   const v = required(value, "accessKeyId");
   lengthBetween(v, "accessKeyId", 16, 128);
-  if (!ACCESS_KEY_ID_RE.test(v)) throw constraintError("accessKeyId", "Member must satisfy regular expression pattern: [\\w]+");
+  if (!ACCESS_KEY_ID_RE.test(v)) throw constraintError("accessKeyId", "Member must satisfy regular expression pattern: [\\w]+", v);
   return v;
 }
 
 export function checkStatus(value: string | undefined): "Active" | "Inactive" {
   const v = required(value, "status");
-  if (v !== "Active" && v !== "Inactive") throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive]");
+  if (v !== "Active" && v !== "Inactive") throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive]", v);
   return v;
 }
 
@@ -116,15 +118,15 @@ export function checkDescription(value: string | undefined): string | undefined 
   if (value === undefined) return undefined;
   lengthBetween(value, "description", 0, 1000);
   if (!DESCRIPTION_RE.test(value)) {
-    throw constraintError("description", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*");
+    throw constraintError("description", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", value);
   }
   return value;
 }
 
 export function checkMaxSessionDuration(value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 3600) throw constraintError("maxSessionDuration", "Member must have value greater than or equal to 3600");
-  if (value > 43200) throw constraintError("maxSessionDuration", "Member must have value less than or equal to 43200");
+  if (!Number.isInteger(value) || value < 3600) throw constraintError("maxSessionDuration", "Member must have value greater than or equal to 3600", value);
+  if (value > 43200) throw constraintError("maxSessionDuration", "Member must have value less than or equal to 43200", value);
   return value;
 }
 
@@ -132,22 +134,22 @@ export function checkMaxSessionDuration(value: number | undefined): number | und
 export function checkAccountAlias(value: string | undefined): string {
   const v = required(value, "accountAlias");
   lengthBetween(v, "accountAlias", 3, 63);
-  if (!ACCOUNT_ALIAS_RE.test(v)) throw constraintError("accountAlias", `Member must satisfy regular expression pattern: ${ACCOUNT_ALIAS_PATTERN}`);
+  if (!ACCOUNT_ALIAS_RE.test(v)) throw constraintError("accountAlias", `Member must satisfy regular expression pattern: ${ACCOUNT_ALIAS_PATTERN}`, v);
   return v;
 }
 
 /** An optional integer member with a documented range (absent stays absent). */
 export function checkOptionalRange(value: number | undefined, field: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min) throw constraintError(field, `Member must have value greater than or equal to ${min}`);
-  if (value > max) throw constraintError(field, `Member must have value less than or equal to ${max}`);
+  if (!Number.isInteger(value) || value < min) throw constraintError(field, `Member must have value greater than or equal to ${min}`, value);
+  if (value > max) throw constraintError(field, `Member must have value less than or equal to ${max}`, value);
   return value;
 }
 
 export function checkVersionId(value: string | undefined): string {
   const v = required(value, "versionId");
   if (!VERSION_ID_RE.test(v)) {
-    throw constraintError("versionId", "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?");
+    throw constraintError("versionId", "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", v);
   }
   return v;
 }
@@ -166,10 +168,10 @@ export function checkTags(tags: Array<{ Key?: string | undefined; Value?: string
     const key = required(t.Key, `tags.${n}.member.key`);
     const value = required(t.Value, `tags.${n}.member.value`);
     lengthBetween(key, `tags.${n}.member.key`, 1, 128);
-    if (!TAG_KEY_RE.test(key)) throw constraintError(`tags.${n}.member.key`, `Member must satisfy regular expression pattern: ${TAG_PATTERN}`);
+    if (!TAG_KEY_RE.test(key)) throw constraintError(`tags.${n}.member.key`, `Member must satisfy regular expression pattern: ${TAG_PATTERN}`, key);
     lengthBetween(value, `tags.${n}.member.value`, 0, 256);
     if (!TAG_VALUE_RE.test(value)) {
-      throw constraintError(`tags.${n}.member.value`, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*");
+      throw constraintError(`tags.${n}.member.value`, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", value);
     }
     const k = caseInsensitive ? key.toLowerCase() : key;
     if (seen.has(k)) throw duplicateTagKeys(caseInsensitive);
@@ -185,12 +187,13 @@ export function duplicateTagKeys(caseInsensitive: boolean): AwsError {
 
 export function checkTagKeys(keys: string[] | undefined): string[] {
   const v = required(keys, "tagKeys");
-  if (v.length > 50) throw constraintError("tagKeys", "Member must have length less than or equal to 50");
+  if (v.length > 50) throw constraintError("tagKeys", "Member must have length less than or equal to 50", v);
   for (const k of v) {
     if (typeof k !== "string" || k.length < 1 || k.length > 128 || !TAG_KEY_RE.test(k)) {
       throw constraintError(
         "tagKeys",
         `Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${TAG_PATTERN}, Member must not be null]`,
+        v,
       );
     }
   }
@@ -207,7 +210,7 @@ const PASSWORD_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 /** Password members (CreateLoginProfile, UpdateLoginProfile, ChangePassword): 1–128 characters; the value is never echoed. */
 export function checkPassword(value: string | undefined, field: string): string {
   const v = required(value, field);
-  lengthBetween(v, field, 1, 128);
+  lengthBetween(v, field, 1, 128, true);
   if (!PASSWORD_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
   return v;
 }
@@ -219,14 +222,14 @@ const CODE_RE = /^\d+$/;
 export function checkSerialNumber(value: string | undefined, field = "serialNumber"): string {
   const v = required(value, field);
   lengthBetween(v, field, 9, 256);
-  if (!SERIAL_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\w+=/:,.@-]+");
+  if (!SERIAL_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\w+=/:,.@-]+", v);
   return v;
 }
 
 /** AuthenticationCode1/2: exactly six digits (the value is never echoed). */
 export function checkAuthenticationCode(value: string | undefined, field: string): string {
   const v = required(value, field);
-  lengthBetween(v, field, 6, 6);
+  lengthBetween(v, field, 6, 6, true);
   if (!CODE_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\d]+");
   return v;
 }
