@@ -203,7 +203,7 @@ async function listAttached<D extends Attachable>(
   entityName: string | undefined,
 ): Promise<{ AttachedPolicies: AttachedPolicy[]; IsTruncated: boolean; Marker?: string }> {
   const name = checkEntityName(a, entityName);
-  const prefix = checkPathPrefix(input.PathPrefix);
+  const prefix = checkPathPrefix(input.PathPrefix, "policyPath");
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   const d = await a.authorizeOn(env, caller, action, name, () => ({}));
@@ -234,7 +234,7 @@ export async function listEntitiesForPolicy(env: IamEnv, caller: Caller, input: 
   if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
     throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
   }
-  const prefix = checkPathPrefix(input.PathPrefix);
+  const prefix = checkPathPrefix(input.PathPrefix, "path");
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   await authorizeOnPolicy(env, caller, "ListEntitiesForPolicy", arn);

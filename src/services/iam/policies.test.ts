@@ -89,6 +89,37 @@ describe("IAM managed policies", () => {
     await assertAwsError(h.call("ListPolicies", { Scope: "Mine" }), "ValidationError", 400, "1 validation error detected: Value 'Mine' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]");
   });
 
+  test("PathPrefix follows each operation's model pattern: a whole policy path for policy lists, any prefix for entity lists", async () => {
+    const h = createHarness();
+    await h.call("CreateUser", { UserName: "u", Path: "/team/x/" });
+    await h.call("CreatePolicy", { PolicyName: "p", Path: "/team/", PolicyDocument: ALLOW_S3 });
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/team/p`;
+    await h.call("AttachUserPolicy", { UserName: "u", PolicyArn: arn });
+    const refused = (value: string, pattern: string): string =>
+      `1 validation error detected: Value '${value}' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`;
+    const policyPath = "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/";
+    for (const [op, input] of [
+      ["ListPolicies", {}],
+      ["ListAttachedUserPolicies", { UserName: "u" }],
+    ] as const) {
+      await assertAwsError(h.call(op, { ...input, PathPrefix: "/te" }), "ValidationError", 400, refused("/te", policyPath));
+      await assertAwsError(h.call(op, { ...input, PathPrefix: "/te am/" }), "ValidationError", 400, refused("/te am/", policyPath));
+      const page = await h.call<{ Policies?: Array<{ Arn: string }>; AttachedPolicies?: Array<{ PolicyArn: string }> }>(op, { ...input, PathPrefix: "/team/" });
+      assert.deepEqual((page.Policies ?? []).map((p) => p.Arn).concat((page.AttachedPolicies ?? []).map((p) => p.PolicyArn)), [arn]);
+    }
+    await assertAwsError(
+      h.call("ListEntitiesForPolicy", { PolicyArn: arn, PathPrefix: "/team" }),
+      "ValidationError",
+      400,
+      refused("/team", "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"),
+    );
+    const entities = await h.call<{ PolicyUsers: Array<{ UserName: string }> }>("ListEntitiesForPolicy", { PolicyArn: arn, PathPrefix: "/team/" });
+    assert.deepEqual(entities.PolicyUsers.map((u) => u.UserName), ["u"]);
+    // Entity lists take any prefix that starts with "/".
+    const users = await h.call<{ Users: Array<{ UserName: string }> }>("ListUsers", { PathPrefix: "/te" });
+    assert.deepEqual(users.Users.map((u) => u.UserName), ["u"]);
+  });
+
   test("versions: create (default or not), list newest first, limit 5, delete, set default", async () => {
     const h = createHarness();
     const { Policy } = await h.call<PolicyOut>("CreatePolicy", { PolicyName: "p", PolicyDocument: doc("s3:GetObject") });

@@ -121,7 +121,7 @@ export async function listPolicies(env: IamEnv, caller: Caller, input: ListPolic
   if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
     throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
   }
-  const prefix = checkPathPrefix(input.PathPrefix);
+  const prefix = checkPathPrefix(input.PathPrefix, "policyPath");
   const marker = checkMarker(input.Marker);
   const max = checkMaxItems(input.MaxItems);
   const filterUse = input.OnlyAttached === true || usage !== undefined;

@@ -65,10 +65,22 @@ export function checkPolicyPath(value: string | undefined): string {
   return value;
 }
 
-export function checkPathPrefix(value: string | undefined): string {
+/**
+ * The PathPrefix patterns of the model: entity lists (ListUsers, ListRoles, …) take any
+ * `pathPrefixType`; managed policy lists (ListPolicies, ListAttached*Policies) a whole
+ * `policyPathType` path, ListEntitiesForPolicy a whole entity `pathType` path.
+ */
+const PATH_PREFIX_PATTERNS = {
+  pathPrefix: { re: PATH_PREFIX_RE, text: "\\u002F[\\u0021-\\u007F]*" },
+  policyPath: { re: POLICY_PATH_RE, text: "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/" },
+  path: { re: PATH_RE, text: "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)" },
+} as const;
+
+export function checkPathPrefix(value: string | undefined, kind: keyof typeof PATH_PREFIX_PATTERNS = "pathPrefix"): string {
   if (value === undefined) return "/";
   lengthBetween(value, "pathPrefix", 1, 512);
-  if (!PATH_PREFIX_RE.test(value)) throw constraintError("pathPrefix", "Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*", value);
+  const { re, text } = PATH_PREFIX_PATTERNS[kind];
+  if (!re.test(value)) throw constraintError("pathPrefix", `Member must satisfy regular expression pattern: ${text}`, value);
   return value;
 }
 
