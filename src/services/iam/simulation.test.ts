@@ -265,6 +265,16 @@ describe("IAM policy simulation", () => {
       400,
       refused("resourceArns.2.member", "Member must have length less than or equal to 2048", "a".repeat(2049)),
     );
+    const policyPattern = "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
+    const wide = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Sid":"\u0100"}]}';
+    await assertAwsError(custom(h, { PolicyInputList: [ok, wide], ActionNames: ["s3:GetObject"] }), "ValidationError", 400, refused("policyInputList.2.member", policyPattern, wide));
+    await assertAwsError(
+      custom(h, { PolicyInputList: [ok], PermissionsBoundaryPolicyInputList: [wide], ActionNames: ["s3:GetObject"] }),
+      "ValidationError",
+      400,
+      refused("permissionsBoundaryPolicyInputList.1.member", policyPattern, wide),
+    );
+    await assertAwsError(custom(h, { PolicyInputList: [ok], ResourcePolicy: wide, ActionNames: ["s3:GetObject"], CallerArn: ALICE }), "ValidationError", 400, refused("resourcePolicy", policyPattern, wide));
     const entry = { ContextKeyName: "aws:SourceIp", ContextKeyValues: ["10.0.0.1"] };
     await assertAwsError(
       custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ContextEntries: [entry, { ...entry, ContextKeyName: "k" }] }),

@@ -50,7 +50,7 @@ import type { UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
 import { tagMap } from "./tags.js";
-import { checkMarker, checkMaxItems, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkPolicyDocument, required } from "./validation.js";
 
 type Decision = "allowed" | "explicitDeny" | "implicitDeny";
 /** One policy taking part in a simulation, with what MatchedStatements reports about it. */
@@ -94,7 +94,7 @@ function parseInput(text: string, kind: PolicyKind, label: string): ParsedPolicy
 function checkPolicyList(list: string[] | undefined, field: string, min: number): string[] {
   const v = list ?? [];
   if (v.length < min) required(undefined, field);
-  v.forEach((t, i) => constraintLength(t, `${field}.${i + 1}.member`, 1, 131072));
+  v.forEach((t, i) => checkPolicyDocument(t, `${field}.${i + 1}.member`));
   return v;
 }
 
@@ -437,7 +437,7 @@ function contextKeysResponse(policies: SimPolicy[]): GetContextKeysForPolicyResp
 export async function simulateCustomPolicy(env: IamEnv, caller: Caller, input: SimulateCustomPolicyRequest): Promise<SimulatePolicyResponse> {
   const identityTexts = checkPolicyList(input.PolicyInputList, "policyInputList", 1);
   const boundaryTexts = checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0);
-  if (input.ResourcePolicy !== undefined) constraintLength(input.ResourcePolicy, "resourcePolicy", 1, 131072);
+  if (input.ResourcePolicy !== undefined) checkPolicyDocument(input.ResourcePolicy, "resourcePolicy");
   const owner = checkResourceOwner(input.ResourceOwner);
   await authorize(caller, "SimulateCustomPolicy", "*");
   const identity = inputPolicies(identityTexts, "PolicyInputList", "identity");
@@ -453,7 +453,7 @@ export async function simulateCustomPolicy(env: IamEnv, caller: Caller, input: S
 export async function simulatePrincipalPolicy(env: IamEnv, caller: Caller, input: SimulatePrincipalPolicyRequest): Promise<SimulatePolicyResponse> {
   const extraTexts = checkPolicyList(input.PolicyInputList, "policyInputList", 0);
   const boundaryTexts = checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0);
-  if (input.ResourcePolicy !== undefined) constraintLength(input.ResourcePolicy, "resourcePolicy", 1, 131072);
+  if (input.ResourcePolicy !== undefined) checkPolicyDocument(input.ResourcePolicy, "resourcePolicy");
   const owner = checkResourceOwner(input.ResourceOwner);
   const entity = await sourceEntity(env, caller, "SimulatePrincipalPolicy", input.PolicySourceArn);
   const own = await entityPolicies(env, entity);
