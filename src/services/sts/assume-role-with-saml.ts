@@ -98,8 +98,8 @@ function isSamlEndpoint(url: string, provider: SamlProviderRecord): boolean {
 
 function validateModel(input: AssumeRoleWithSamlInput): void {
   const v = new ValidationCollector();
-  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048 });
-  if (v.required(input.PrincipalArn, "principalArn")) v.string(input.PrincipalArn, "principalArn", { min: 20, max: 2048 });
+  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048, ...PATTERNS.arn });
+  if (v.required(input.PrincipalArn, "principalArn")) v.string(input.PrincipalArn, "principalArn", { min: 20, max: 2048, ...PATTERNS.arn });
   // The assertion is a credential: its value is never echoed, only its length is judged.
   if (v.required(input.SAMLAssertion, "sAMLAssertion")) v.secretLength(input.SAMLAssertion, "sAMLAssertion", 4, 100000);
   v.sessionPolicies(input);

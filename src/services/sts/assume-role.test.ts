@@ -143,6 +143,31 @@ describe("AssumeRole", () => {
     await expectAwsError(f.call("AssumeRole", { RoleArn: "arn:a:a::aaaaaaaaaa:", RoleSessionName: "ok" }, userCtx()), "ValidationError", "arn:a:a::aaaaaaaaaa: is invalid");
   });
 
+  test("ARN members meet the model's arnType pattern (no control characters, nothing outside the BMP) before they are read as ARNs", async () => {
+    const f = stsFixture();
+    const pattern = "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+";
+    for (const bad of [`arn:aws:iam::${ACCOUNT}:role/a\u0001b`, `arn:aws:iam::${ACCOUNT}:role/\u{1F511}`]) {
+      await expectAwsError(
+        f.call("AssumeRole", { RoleArn: bad, RoleSessionName: "ok" }, userCtx()),
+        "ValidationError",
+        `1 validation error detected: Value '${bad}' at 'roleArn' failed to satisfy constraint: ${pattern}`,
+        400,
+      );
+      await expectAwsError(
+        f.call("AssumeRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/r`, RoleSessionName: "ok", PolicyArns: [{ arn: bad }] }, userCtx()),
+        "ValidationError",
+        `1 validation error detected: Value '${bad}' at 'policyArns.1.member.arn' failed to satisfy constraint: ${pattern}`,
+      );
+    }
+    // Java's reading of the class takes U+007F–U+009F and U+00A0 onwards: such an ARN passes the pattern (the role does not exist).
+    const latin = `arn:aws:iam::${ACCOUNT}:role/\u0080\u00e9`;
+    const e = await f.call("AssumeRole", { RoleArn: latin, RoleSessionName: "ok" }, userCtx()).then(
+      () => undefined,
+      (x: unknown) => x as { code?: string },
+    );
+    assert.notEqual(e?.code, "ValidationError");
+  });
+
   test("MFA: the caller's valid code gives the trust policy aws:MultiFactorAuthPresent and an MFA session; a wrong code is AccessDenied", async () => {
     const f = stsFixture();
     const role = await f.role("Mfa");

@@ -48,7 +48,7 @@ const EMPTY_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: []
 
 function validateModel(input: AssumeRoleInput): void {
   const v = new ValidationCollector();
-  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048 });
+  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048, ...PATTERNS.arn });
   if (v.required(input.RoleSessionName, "roleSessionName")) v.string(input.RoleSessionName, "roleSessionName", { min: 2, max: 64, ...PATTERNS.sessionName });
   v.sessionPolicies(input);
   v.number(input.DurationSeconds, "durationSeconds", 900, 43200);
@@ -62,7 +62,7 @@ function validateModel(input: AssumeRoleInput): void {
   v.list(input.ProvidedContexts, "providedContexts", 5, () => "[…]");
   (input.ProvidedContexts as Array<{ ProviderArn?: string; ContextAssertion?: string } | null> | undefined)?.forEach((c, i) => {
     if (c === null || typeof c !== "object") return;
-    v.string(c.ProviderArn, `providedContexts.${i + 1}.member.providerArn`, { min: 20, max: 2048 });
+    v.string(c.ProviderArn, `providedContexts.${i + 1}.member.providerArn`, { min: 20, max: 2048, ...PATTERNS.arn });
     v.string(c.ContextAssertion, `providedContexts.${i + 1}.member.contextAssertion`, { min: 4, max: 2048 });
   });
   v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);

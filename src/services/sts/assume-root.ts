@@ -19,7 +19,7 @@ import { isRootAccessAdministrator, type RootAccessFeature } from "../iam/root-a
 import type { OrganizationMembershipView, OrganizationsView } from "../organizations/view.js";
 import { auditCredentials } from "./audit-format.js";
 import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
-import { ValidationCollector, validationError } from "./validation.js";
+import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
 
 export interface AssumeRootInput {
   TargetPrincipal?: string;
@@ -51,7 +51,7 @@ const SESSION_TASKS = new Set(["S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"]);
 function validateModel(input: AssumeRootInput): void {
   const v = new ValidationCollector();
   if (v.required(input.TargetPrincipal, "targetPrincipal")) v.string(input.TargetPrincipal, "targetPrincipal", { min: 12, max: 2048 });
-  if (v.required(input.TaskPolicyArn?.arn, "taskPolicyArn")) v.string(input.TaskPolicyArn?.arn, "taskPolicyArn.arn", { min: 20, max: 2048 });
+  if (v.required(input.TaskPolicyArn?.arn, "taskPolicyArn")) v.string(input.TaskPolicyArn?.arn, "taskPolicyArn.arn", { min: 20, max: 2048, ...PATTERNS.arn });
   v.number(input.DurationSeconds, "durationSeconds", 0, ROOT_SESSION_MAX_SECONDS);
   v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);
   v.throwIfAny();

@@ -38,7 +38,7 @@ function validateModel(input: GetFederationTokenInput): void {
   if (v.required(input.Name, "name")) v.string(input.Name, "name", { min: 2, max: 32, ...PATTERNS.sessionName });
   v.string(input.Policy, "policy", { min: 1, max: MAX_SESSION_POLICY_CHARS, ...PATTERNS.policy });
   v.list(input.PolicyArns, "policyArns", 10, (l) => `[${l.map((p) => `PolicyDescriptorType(arn=${(p as { arn?: string }).arn ?? "null"})`).join(", ")}]`);
-  input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
+  input.PolicyArns?.forEach((p, i) => v.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048, ...PATTERNS.arn }));
   v.number(input.DurationSeconds, "durationSeconds", 900, MAX_SESSION_TOKEN_SECONDS);
   v.tags(input.Tags);
   v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);

@@ -83,7 +83,7 @@ export class ValidationCollector {
   /** PolicyArns and Policy, the session policies the AssumeRole* operations accept, in the model's order. */
   sessionPolicies(input: { PolicyArns?: Array<{ arn?: string }>; Policy?: string }): void {
     this.list(input.PolicyArns, "policyArns", 10, (l) => `[${l.map((p) => `PolicyDescriptorType(arn=${(p as { arn?: string }).arn ?? "null"})`).join(", ")}]`);
-    input.PolicyArns?.forEach((p, i) => this.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048 }));
+    input.PolicyArns?.forEach((p, i) => this.string(p.arn, `policyArns.${i + 1}.member.arn`, { min: 20, max: 2048, ...PATTERNS.arn }));
     this.string(input.Policy, "policy", { min: 1, max: MAX_SESSION_POLICY_CHARS, ...PATTERNS.policy });
   }
 
@@ -111,4 +111,13 @@ export const PATTERNS = {
   tagValue: { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, patternText: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*" },
   policy: { pattern: /^[\u0009\u000A\u000D\u0020-\u00FF]+$/, patternText: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" },
   accessKeyId: { pattern: /^\w*$/, patternText: "[\\w]*" },
+  /**
+   * arnType. Read as Java reads the model's class, "\u10000-\u10FFFF" is "\u1000", the range
+   * "0"-"\u10FF" and "FF": together tab, LF, CR and U+0020–U+D7FF, U+E000–U+FFFD, and no
+   * character outside the BMP.
+   */
+  arn: {
+    pattern: /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD]+$/u,
+    patternText: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+",
+  },
 } as const;

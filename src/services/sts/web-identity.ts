@@ -70,7 +70,7 @@ const NO_KEY = "Couldn't retrieve verification key from your identity provider, 
 
 function validateModel(input: AssumeRoleWithWebIdentityInput): void {
   const v = new ValidationCollector();
-  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048 });
+  if (v.required(input.RoleArn, "roleArn")) v.string(input.RoleArn, "roleArn", { min: 20, max: 2048, ...PATTERNS.arn });
   if (v.required(input.RoleSessionName, "roleSessionName")) v.string(input.RoleSessionName, "roleSessionName", { min: 2, max: 64, ...PATTERNS.sessionName });
   // The token is a credential: its value is never echoed, only its length is judged.
   if (v.required(input.WebIdentityToken, "webIdentityToken")) v.secretLength(input.WebIdentityToken, "webIdentityToken", 4, 20000);
