@@ -61,8 +61,22 @@ describe("IAM account alias", () => {
     }
     const v = (value: string): string => `1 validation error detected: Value ${value} at 'accountAlias' failed to satisfy constraint: `;
     await assertAwsError(h.call("CreateAccountAlias", {}), "ValidationError", 400, `${v("null")}Member must not be null`);
-    await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: "ab" }), "ValidationError", 400, `${v("'ab'")}Member must have length greater than or equal to 3`);
-    await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: "a".repeat(64) }), "ValidationError", 400, `${v(`'${"a".repeat(64)}'`)}Member must have length less than or equal to 63`);
+    // Every constraint the value fails is reported: "ab" is too short for the pattern as well.
+    await assertAwsError(
+      h.call("CreateAccountAlias", { AccountAlias: "ab" }),
+      "ValidationError",
+      400,
+      "2 validation errors detected: Value 'ab' at 'accountAlias' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
+        `Value 'ab' at 'accountAlias' failed to satisfy constraint: ${ALIAS_PATTERN}`,
+    );
+    const long = "a".repeat(64);
+    await assertAwsError(
+      h.call("CreateAccountAlias", { AccountAlias: long }),
+      "ValidationError",
+      400,
+      `2 validation errors detected: Value '${long}' at 'accountAlias' failed to satisfy constraint: Member must have length less than or equal to 63; ` +
+        `Value '${long}' at 'accountAlias' failed to satisfy constraint: ${ALIAS_PATTERN}`,
+    );
     for (const bad of ["-abc", "abc-", "ab--cd", "Abc", "ab_c", "ab.c", "ab c"]) {
       await assertAwsError(h.call("CreateAccountAlias", { AccountAlias: bad }), "ValidationError", 400, `${v(`'${bad}'`)}${ALIAS_PATTERN}`);
       await assertAwsError(h.call("DeleteAccountAlias", { AccountAlias: bad }), "ValidationError", 400, `${v(`'${bad}'`)}${ALIAS_PATTERN}`);

@@ -39,7 +39,15 @@ export function malformedPolicyDocument(message: string): AwsError {
  * and values whose rendering is not known (structures, maps) are not passed, giving "Value at".
  */
 export function constraintError(field: string, constraint: string, value?: unknown): AwsError {
-  return validationError(`1 validation error detected: Value ${echoed(value)}at '${field}' failed to satisfy constraint: ${constraint}`);
+  return constraintErrors(field, [constraint], value);
+}
+
+/** Every constraint one member's value fails, in one message ("2 validation errors detected: …; …"). */
+export function constraintErrors(field: string, constraints: readonly string[], value?: unknown): AwsError {
+  const n = constraints.length;
+  const shown = echoed(value);
+  const items = constraints.map((c) => `Value ${shown}at '${field}' failed to satisfy constraint: ${c}`);
+  return validationError(`${n} validation error${n === 1 ? "" : "s"} detected: ${items.join("; ")}`);
 }
 
 function echoed(value: unknown): string {

@@ -70,7 +70,13 @@ describe("IAM login profiles", () => {
     h.calls.length = 0;
     const v = "1 validation error detected: Value at 'password' failed to satisfy constraint: ";
     await assertAwsError(h.call("CreateLoginProfile", { UserName: "alice" }), "ValidationError", 400, "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null");
-    await assertAwsError(h.call("CreateLoginProfile", { UserName: "alice", Password: "" }), "ValidationError", 400, `${v}Member must have length greater than or equal to 1`);
+    await assertAwsError(
+      h.call("CreateLoginProfile", { UserName: "alice", Password: "" }),
+      "ValidationError",
+      400,
+      "2 validation errors detected: Value at 'password' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
     const long = "Aa1!" + "x".repeat(125);
     const e = await assertAwsError(h.call("CreateLoginProfile", { UserName: "alice", Password: long }), "ValidationError", 400, `${v}Member must have length less than or equal to 128`);
     assert.ok(!e.message.includes(long));

@@ -34,7 +34,7 @@ import { readActivity } from "./last-accessed-activity.js";
 import { checkJobId, newJob, jobFields, JobFailure, loadJob, type OrganizationsReportJob } from "./last-accessed-jobs.js";
 import { organizationsAccess, scpsAllowService, TRACKING_PERIOD_MS, type Activity, type OrganizationsServiceAccess } from "./last-accessed.js";
 import { paginateInOrder, pageFields } from "./pagination.js";
-import { checkMarker, checkMaxItems, lengthBetween, required } from "./validation.js";
+import { checkMarker, checkMaxItems, required, stringConstraints } from "./validation.js";
 
 /** Reports an account may have in progress at once (IAM documents the limit, not its value). */
 export const CONCURRENT_REPORTS = 5;
@@ -59,8 +59,7 @@ const reportLimitExceeded = (): AwsError =>
 
 function checkEntityPath(value: string | undefined): string {
   const v = required(value, "entityPath");
-  lengthBetween(v, "entityPath", 19, 427);
-  if (!ENTITY_PATH_RE.test(v)) throw constraintError("entityPath", "Member must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*", v);
+  stringConstraints(v, "entityPath", 19, 427, { re: ENTITY_PATH_RE, text: "^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*" });
   return v;
 }
 

@@ -5,8 +5,7 @@
  */
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import { AwsError } from "../../core/errors.js";
-import { constraintError } from "./errors.js";
-import { required } from "./validation.js";
+import { required, stringConstraints } from "./validation.js";
 
 export const malformedCertificate = (message = "Unable to parse certificate. Please ensure the certificate is in PEM format."): AwsError =>
   new AwsError("MalformedCertificate", message, 400);
@@ -18,10 +17,7 @@ const PEM_TEXT_PATTERN = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
 export function checkPemText(value: string | undefined, field: string, max: number): string {
   const v = required(value, field);
   // A private key is never echoed.
-  const shown = field === "privateKey" ? undefined : v;
-  if (v.length < 1) throw constraintError(field, "Member must have length greater than or equal to 1", shown);
-  if (v.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`, shown);
-  if (!PEM_TEXT_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${PEM_TEXT_PATTERN}`, shown);
+  stringConstraints(v, field, 1, max, { re: PEM_TEXT_RE, text: PEM_TEXT_PATTERN }, field === "privateKey");
   return v;
 }
 

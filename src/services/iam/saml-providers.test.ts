@@ -155,7 +155,8 @@ describe("IAM SAML providers", () => {
       h.call("UpdateSAMLProvider", { SAMLProviderArn: ARN, RemovePrivateKey: "short" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value 'short' at 'removePrivateKey' failed to satisfy constraint: Member must have length greater than or equal to 22",
+      "2 validation errors detected: Value 'short' at 'removePrivateKey' failed to satisfy constraint: Member must have length greater than or equal to 22; " +
+        "Value 'short' at 'removePrivateKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Z0-9]+",
     );
     got = await h.call<Get>("GetSAMLProvider", { SAMLProviderArn: ARN });
     assert.equal(got.PrivateKeyList, undefined);

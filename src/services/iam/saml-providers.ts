@@ -33,7 +33,7 @@ import { providerStore } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, samlPrivateKeyAad, type SamlPrivateKeyDoc, type SamlProviderDoc } from "./model.js";
 import { parseSamlMetadata } from "./saml-metadata.js";
 import { requestTagContext, sortedTags } from "./tags.js";
-import { checkTags, lengthBetween, required } from "./validation.js";
+import { checkTags, lengthBetween, required, stringConstraints } from "./validation.js";
 
 const PROVIDER_TYPE = "AWS::IAM::SAMLProvider";
 const NAME_RE = /^[\w._-]+$/;
@@ -60,8 +60,7 @@ export function samlProviderArnOf(p: SamlProviderDoc): string {
 
 function checkProviderName(value: string | undefined): string {
   const v = required(value, "name");
-  lengthBetween(v, "name", 1, 128);
-  if (!NAME_RE.test(v)) throw constraintError("name", "Member must satisfy regular expression pattern: [\\w._-]+", v);
+  stringConstraints(v, "name", 1, 128, { re: NAME_RE, text: "[\\w._-]+" });
   return v;
 }
 
@@ -80,8 +79,7 @@ function checkEncryptionMode(value: string | undefined): "Allowed" | "Required" 
 
 function checkKeyId(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  lengthBetween(value, "removePrivateKey", 22, 64);
-  if (!KEY_ID_RE.test(value)) throw constraintError("removePrivateKey", "Member must satisfy regular expression pattern: [A-Z0-9]+", value);
+  stringConstraints(value, "removePrivateKey", 22, 64, { re: KEY_ID_RE, text: "[A-Z0-9]+" });
   return value;
 }
 
@@ -91,10 +89,7 @@ function checkKeyId(value: string | undefined): string | undefined {
  */
 function checkPrivateKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  lengthBetween(value, "addPrivateKey", 1, 16384, true);
-  if (!PRIVATE_KEY_RE.test(value)) {
-    throw constraintError("addPrivateKey", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
-  }
+  stringConstraints(value, "addPrivateKey", 1, 16384, { re: PRIVATE_KEY_RE, text: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" }, true);
   let ok = false;
   try {
     ok = createPrivateKey({ key: value, format: "pem" }).asymmetricKeyType === "rsa";

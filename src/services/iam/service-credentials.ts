@@ -29,7 +29,7 @@ import { COLLECTIONS, QUOTAS, serviceCredentialAad, type ServiceCredentialDoc, t
 import { paginate, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
 import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkOptionalRange, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkOptionalRange, required, stringConstraints } from "./validation.js";
 
 /** The services that take service-specific credentials (IAM API reference) and what each issues. */
 export const SERVICE_CREDENTIAL_KINDS: Readonly<Record<string, ServiceCredentialKind>> = {
@@ -83,9 +83,7 @@ export function effectiveStatus(c: ServiceCredentialDoc, now: number): StatusTyp
 const ID_RE = /^[\w]+$/;
 function checkCredentialId(value: string | undefined): string {
   const v = required(value, "serviceSpecificCredentialId");
-  if (v.length < 20) throw constraintError("serviceSpecificCredentialId", "Member must have length greater than or equal to 20", v);
-  if (v.length > 128) throw constraintError("serviceSpecificCredentialId", "Member must have length less than or equal to 128", v);
-  if (!ID_RE.test(v)) throw constraintError("serviceSpecificCredentialId", "Member must satisfy regular expression pattern: [\\w]+", v);
+  stringConstraints(v, "serviceSpecificCredentialId", 20, 128, { re: ID_RE, text: "[\\w]+" });
   return v;
 }
 

@@ -38,7 +38,7 @@ import { paginate, paginateInOrder, pageFields } from "./pagination.js";
 import { groups, policyUses, roles, users } from "./repo.js";
 import { roleArnOf } from "./roles.js";
 import { userArnOf } from "./users.js";
-import { checkArn, checkMarker, checkMaxItems, lengthBetween, required } from "./validation.js";
+import { checkArn, checkMarker, checkMaxItems, lengthBetween, required, stringConstraints } from "./validation.js";
 
 const GRANULARITIES: readonly Granularity[] = ["SERVICE_LEVEL", "ACTION_LEVEL"];
 const NAMESPACE_RE = /^[\w-]*$/;
@@ -49,8 +49,7 @@ const invalidArn = (arn: string) => invalidInput(`ARN ${arn} is not valid.`);
 
 function checkNamespace(value: string | undefined, field: string): string {
   const v = required(value, field);
-  lengthBetween(v, field, 1, 64);
-  if (!NAMESPACE_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\w-]*", v);
+  stringConstraints(v, field, 1, 64, { re: NAMESPACE_RE, text: "[\\w-]*" });
   return v;
 }
 

@@ -16,12 +16,12 @@ import { AwsError } from "../../core/errors.js";
 import { randomBase32Id } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { write, type Caller, type IamEnv } from "./env.js";
-import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./errors.js";
+import { noSuchEntity, noSuchUser, quotaExceeded } from "./errors.js";
 import { COLLECTIONS, QUOTAS, type SigningCertificateDoc, type SigningCertificateIndexDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { checkPemText, parsePemCertificate } from "./pem.js";
 import { authorizeOnSubject, credentialSubject, existingSubject, mustOwner, type CredentialOwner } from "./root-credentials.js";
-import { checkMarker, checkMaxItems, checkStatus, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkStatus, required, stringConstraints } from "./validation.js";
 
 export const invalidCertificate = (message: string): AwsError => new AwsError("InvalidCertificate", message, 400);
 export const duplicateCertificate = (): AwsError =>
@@ -38,8 +38,7 @@ export function parseCertificateBody(body: string, now: number): { sha256: strin
 const ID_RE = /^[\w]+$/;
 function checkCertificateId(value: string | undefined): string {
   const v = required(value, "certificateId");
-  if (v.length < 24 || v.length > 128) throw constraintError("certificateId", `Member must have length ${v.length < 24 ? "greater than or equal to 24" : "less than or equal to 128"}`, v);
-  if (!ID_RE.test(v)) throw constraintError("certificateId", "Member must satisfy regular expression pattern: [\\w]+", v);
+  stringConstraints(v, "certificateId", 24, 128, { re: ID_RE, text: "[\\w]+" });
   return v;
 }
 

@@ -108,7 +108,8 @@ describe("IAM SSH public keys", () => {
       h.call("UploadSSHPublicKey", { UserName: "alice", SSHPublicKeyBody: "" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value '' at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      "2 validation errors detected: Value '' at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value '' at 'sSHPublicKeyBody' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
     );
   });
 

@@ -24,7 +24,7 @@ import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./erro
 import { COLLECTIONS, QUOTAS, type SshPublicKeyDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkStatus, lengthBetween, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkStatus, required, stringConstraints } from "./validation.js";
 
 const MIN_RSA_BITS = 2048;
 
@@ -156,16 +156,14 @@ export function sshKeyDocKey(accountId: string, userId: string, id: string): str
 const KEY_ID_RE = /^[\w]+$/;
 function checkSshKeyId(value: string | undefined): string {
   const v = required(value, "sSHPublicKeyId");
-  if (v.length < 20 || v.length > 128) throw constraintError("sSHPublicKeyId", `Member must have length ${v.length < 20 ? "greater than or equal to 20" : "less than or equal to 128"}`, v);
-  if (!KEY_ID_RE.test(v)) throw constraintError("sSHPublicKeyId", "Member must satisfy regular expression pattern: [\\w]+", v);
+  stringConstraints(v, "sSHPublicKeyId", 20, 128, { re: KEY_ID_RE, text: "[\\w]+" });
   return v;
 }
 
 const BODY_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 function checkBody(value: string | undefined): string {
   const v = required(value, "sSHPublicKeyBody");
-  lengthBetween(v, "sSHPublicKeyBody", 1, 16384);
-  if (!BODY_RE.test(v)) throw constraintError("sSHPublicKeyBody", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", v);
+  stringConstraints(v, "sSHPublicKeyBody", 1, 16384, { re: BODY_RE, text: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" });
   return v;
 }
 

@@ -47,6 +47,13 @@ describe("IAM users", () => {
       "1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
     );
     await assertAwsError(
+      h.call("CreateUser", { UserName: "" }),
+      "ValidationError",
+      400,
+      "2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+    );
+    await assertAwsError(
       h.call("CreateUser", { UserName: "a".repeat(65) }),
       "ValidationError",
       400,

@@ -4,7 +4,7 @@
  * but does not enforce these.
  */
 import type { AwsError } from "../../core/errors.js";
-import { constraintError, invalidInput, validationError } from "./errors.js";
+import { constraintError, constraintErrors, invalidInput, validationError } from "./errors.js";
 import type { TagDoc } from "./model.js";
 
 const NAME_RE = /^[\w+=,.@-]+$/;
@@ -33,6 +33,19 @@ export function lengthBetween(value: { length: number }, field: string, min: num
   if (value.length > max) throw constraintError(field, `Member must have length less than or equal to ${max}`, shown);
 }
 
+/**
+ * A string member's length limits and pattern, every failure reported together as the service
+ * does ("2 validation errors detected: Value '' at 'userName' … length …; … pattern …");
+ * `secret` members (passwords, keys, MFA codes) are not echoed.
+ */
+export function stringConstraints(value: string, field: string, min: number, max: number, pattern?: { re: RegExp; text: string }, secret = false): void {
+  const failed: string[] = [];
+  if (value.length < min) failed.push(`Member must have length greater than or equal to ${min}`);
+  if (value.length > max) failed.push(`Member must have length less than or equal to ${max}`);
+  if (pattern !== undefined && !pattern.re.test(value)) failed.push(`Member must satisfy regular expression pattern: ${pattern.text}`);
+  if (failed.length > 0) throw constraintErrors(field, failed, secret ? undefined : value);
+}
+
 export function required<T>(value: T | undefined | null, field: string): T {
   if (value === undefined || value === null) throw constraintError(field, "Member must not be null", null);
   return value;
@@ -41,8 +54,7 @@ export function required<T>(value: T | undefined | null, field: string): T {
 /** User, group, role and policy names (inline and managed): `[\w+=,.@-]+`. */
 export function checkName(value: string | undefined, field: string, max: number): string {
   const v = required(value, field);
-  lengthBetween(v, field, 1, max);
-  if (!NAME_RE.test(v)) throw constraintError(field, `Member must satisfy regular expression pattern: ${NAME_PATTERN}`, v);
+  stringConstraints(v, field, 1, max, { re: NAME_RE, text: NAME_PATTERN });
   return v;
 }
 
@@ -78,9 +90,7 @@ const PATH_PREFIX_PATTERNS = {
 
 export function checkPathPrefix(value: string | undefined, kind: keyof typeof PATH_PREFIX_PATTERNS = "pathPrefix"): string {
   if (value === undefined) return "/";
-  lengthBetween(value, "pathPrefix", 1, 512);
-  const { re, text } = PATH_PREFIX_PATTERNS[kind];
-  if (!re.test(value)) throw constraintError("pathPrefix", `Member must satisfy regular expression pattern: ${text}`, value);
+  stringConstraints(value, "pathPrefix", 1, 512, PATH_PREFIX_PATTERNS[kind]);
   return value;
 }
 
@@ -93,17 +103,13 @@ export function checkMaxItems(value: number | undefined): number {
 
 export function checkMarker(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  lengthBetween(value, "marker", 1, 320);
-  if (!MARKER_RE.test(value)) throw constraintError("marker", "Member must satisfy regular expression pattern: [\\u0020-\\u00FF]+", value);
+  stringConstraints(value, "marker", 1, 320, { re: MARKER_RE, text: "[\\u0020-\\u00FF]+" });
   return value;
 }
 
 export function checkPolicyDocument(value: string | undefined, field = "policyDocument"): string {
   const v = required(value, field);
-  lengthBetween(v, field, 1, 131072);
-  if (!POLICY_DOCUMENT_RE.test(v)) {
-    throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", v);
-  }
+  stringConstraints(v, field, 1, 131072, { re: POLICY_DOCUMENT_RE, text: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" });
   return v;
 }
 
@@ -115,8 +121,7 @@ export function checkArn(value: string | undefined, field: string): string {
 
 export function checkAccessKeyId(value: string | undefined): string {
   const v = required(value, "accessKeyId");
-  lengthBetween(v, "accessKeyId", 16, 128);
-  if (!ACCESS_KEY_ID_RE.test(v)) throw constraintError("accessKeyId", "Member must satisfy regular expression pattern: [\\w]+", v);
+  stringConstraints(v, "accessKeyId", 16, 128, { re: ACCESS_KEY_ID_RE, text: "[\\w]+" });
   return v;
 }
 
@@ -128,10 +133,7 @@ export function checkStatus(value: string | undefined): "Active" | "Inactive" {
 
 export function checkDescription(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  lengthBetween(value, "description", 0, 1000);
-  if (!DESCRIPTION_RE.test(value)) {
-    throw constraintError("description", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", value);
-  }
+  stringConstraints(value, "description", 0, 1000, { re: DESCRIPTION_RE, text: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*" });
   return value;
 }
 
@@ -145,8 +147,7 @@ export function checkMaxSessionDuration(value: number | undefined): number | und
 /** Account alias: lower-case letters, digits and single dashes, 3–63 characters, no dash at either end. */
 export function checkAccountAlias(value: string | undefined): string {
   const v = required(value, "accountAlias");
-  lengthBetween(v, "accountAlias", 3, 63);
-  if (!ACCOUNT_ALIAS_RE.test(v)) throw constraintError("accountAlias", `Member must satisfy regular expression pattern: ${ACCOUNT_ALIAS_PATTERN}`, v);
+  stringConstraints(v, "accountAlias", 3, 63, { re: ACCOUNT_ALIAS_RE, text: ACCOUNT_ALIAS_PATTERN });
   return v;
 }
 
@@ -179,12 +180,8 @@ export function checkTags(tags: Array<{ Key?: string | undefined; Value?: string
     const n = i + 1;
     const key = required(t.Key, `tags.${n}.member.key`);
     const value = required(t.Value, `tags.${n}.member.value`);
-    lengthBetween(key, `tags.${n}.member.key`, 1, 128);
-    if (!TAG_KEY_RE.test(key)) throw constraintError(`tags.${n}.member.key`, `Member must satisfy regular expression pattern: ${TAG_PATTERN}`, key);
-    lengthBetween(value, `tags.${n}.member.value`, 0, 256);
-    if (!TAG_VALUE_RE.test(value)) {
-      throw constraintError(`tags.${n}.member.value`, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", value);
-    }
+    stringConstraints(key, `tags.${n}.member.key`, 1, 128, { re: TAG_KEY_RE, text: TAG_PATTERN });
+    stringConstraints(value, `tags.${n}.member.value`, 0, 256, { re: TAG_VALUE_RE, text: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*" });
     const k = caseInsensitive ? key.toLowerCase() : key;
     if (seen.has(k)) throw duplicateTagKeys(caseInsensitive);
     seen.add(k);
@@ -222,8 +219,7 @@ const PASSWORD_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 /** Password members (CreateLoginProfile, UpdateLoginProfile, ChangePassword): 1–128 characters; the value is never echoed. */
 export function checkPassword(value: string | undefined, field: string): string {
   const v = required(value, field);
-  lengthBetween(v, field, 1, 128, true);
-  if (!PASSWORD_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+  stringConstraints(v, field, 1, 128, { re: PASSWORD_RE, text: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" }, true);
   return v;
 }
 
@@ -233,15 +229,13 @@ const CODE_RE = /^\d+$/;
 /** SerialNumber members: 9–256 characters of `[\w+=/:,.@-]+`. */
 export function checkSerialNumber(value: string | undefined, field = "serialNumber"): string {
   const v = required(value, field);
-  lengthBetween(v, field, 9, 256);
-  if (!SERIAL_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\w+=/:,.@-]+", v);
+  stringConstraints(v, field, 9, 256, { re: SERIAL_RE, text: "[\\w+=/:,.@-]+" });
   return v;
 }
 
 /** AuthenticationCode1/2: exactly six digits (the value is never echoed). */
 export function checkAuthenticationCode(value: string | undefined, field: string): string {
   const v = required(value, field);
-  lengthBetween(v, field, 6, 6, true);
-  if (!CODE_RE.test(v)) throw constraintError(field, "Member must satisfy regular expression pattern: [\\d]+");
+  stringConstraints(v, field, 6, 6, { re: CODE_RE, text: "[\\d]+" }, true);
   return v;
 }
