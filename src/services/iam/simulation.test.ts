@@ -275,6 +275,19 @@ describe("IAM policy simulation", () => {
       refused("permissionsBoundaryPolicyInputList.1.member", policyPattern, wide),
     );
     await assertAwsError(custom(h, { PolicyInputList: [ok], ResourcePolicy: wide, ActionNames: ["s3:GetObject"], CallerArn: ALICE }), "ValidationError", 400, refused("resourcePolicy", policyPattern, wide));
+    // Input constraints come before the policy source is looked up.
+    await assertAwsError(
+      h.call("SimulatePrincipalPolicy", { PolicySourceArn: `arn:aws:iam::${ACCOUNT}:user/nobody`, ActionNames: ["s3"] }),
+      "ValidationError",
+      400,
+      refused("actionNames.1.member", "Member must have length greater than or equal to 3", "s3"),
+    );
+    await assertAwsError(
+      h.call("SimulatePrincipalPolicy", { PolicySourceArn: `arn:aws:iam::${ACCOUNT}:user/nobody`, ActionNames: ["s3:GetObject"], MaxItems: 0 }),
+      "ValidationError",
+      400,
+      refused("maxItems", "Member must have value greater than or equal to 1", "0"),
+    );
     const entry = { ContextKeyName: "aws:SourceIp", ContextKeyValues: ["10.0.0.1"] };
     await assertAwsError(
       custom(h, { PolicyInputList: [ok], ActionNames: ["s3:GetObject"], ContextEntries: [entry, { ...entry, ContextKeyName: "k" }] }),

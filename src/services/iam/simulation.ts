@@ -438,6 +438,7 @@ export async function simulateCustomPolicy(env: IamEnv, caller: Caller, input: S
   const identityTexts = checkPolicyList(input.PolicyInputList, "policyInputList", 1);
   const boundaryTexts = checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0);
   if (input.ResourcePolicy !== undefined) checkPolicyDocument(input.ResourcePolicy, "resourcePolicy");
+  checkSimulationConstraints(input);
   const owner = checkResourceOwner(input.ResourceOwner);
   await authorize(caller, "SimulateCustomPolicy", "*");
   const identity = inputPolicies(identityTexts, "PolicyInputList", "identity");
@@ -450,10 +451,35 @@ export async function simulateCustomPolicy(env: IamEnv, caller: Caller, input: S
   return simulate("SimulateCustomPolicy", setup, input, caller.now);
 }
 
+/**
+ * The model constraints of the simulation inputs (lengths, the context key type enum, MaxItems,
+ * Marker) in the model's member order, checked before the caller is authorised or any entity
+ * looked up, as the service validates its input first. What the members mean (action syntax,
+ * ARNs, values of a type) is checked later.
+ */
+function checkSimulationConstraints(input: Omit<SimulateCustomPolicyRequest, "PolicyInputList">): void {
+  required(input.ActionNames, "actionNames").forEach((a, i) => constraintLength(a, `actionNames.${i + 1}.member`, 3, 128));
+  input.ResourceArns?.forEach((r, i) => constraintLength(r, `resourceArns.${i + 1}.member`, 1, 2048));
+  if (input.ResourceOwner !== undefined) constraintLength(input.ResourceOwner, "resourceOwner", 1, 2048);
+  if (input.CallerArn !== undefined) constraintLength(input.CallerArn, "callerArn", 1, 2048);
+  input.ContextEntries?.forEach((e, i) => {
+    const member = `contextEntries.${i + 1}.member`;
+    if (e.ContextKeyName !== undefined) constraintLength(e.ContextKeyName, `${member}.contextKeyName`, 5, 256);
+    if (e.ContextKeyType !== undefined && !CONTEXT_TYPES.has(e.ContextKeyType)) {
+      throw constraintError(`${member}.contextKeyType`, `Member must satisfy enum value set: [${[...CONTEXT_TYPES].join(", ")}]`, e.ContextKeyType);
+    }
+  });
+  if (input.ResourceHandlingOption !== undefined) constraintLength(input.ResourceHandlingOption, "resourceHandlingOption", 1, 64);
+  checkMaxItems(input.MaxItems);
+  checkMarker(input.Marker);
+}
+
 export async function simulatePrincipalPolicy(env: IamEnv, caller: Caller, input: SimulatePrincipalPolicyRequest): Promise<SimulatePolicyResponse> {
+  if (input.PolicySourceArn !== undefined) constraintLength(input.PolicySourceArn, "policySourceArn", 20, 2048);
   const extraTexts = checkPolicyList(input.PolicyInputList, "policyInputList", 0);
   const boundaryTexts = checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0);
   if (input.ResourcePolicy !== undefined) checkPolicyDocument(input.ResourcePolicy, "resourcePolicy");
+  checkSimulationConstraints(input);
   const owner = checkResourceOwner(input.ResourceOwner);
   const entity = await sourceEntity(env, caller, "SimulatePrincipalPolicy", input.PolicySourceArn);
   const own = await entityPolicies(env, entity);
