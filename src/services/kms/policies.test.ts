@@ -46,6 +46,15 @@ describe("KMS key policies and enforcement", () => {
       "Policy contains a statement with one or more invalid principals.",
     );
     await rejects(h.call("GetKeyPolicy", { KeyId: k.KeyId, PolicyName: "other" }), "NotFoundException");
+    // PolicyName's constraints come before the key is looked up, for GetKeyPolicy as for PutKeyPolicy.
+    const missing = "00000000-0000-4000-8000-000000000000";
+    for (const op of ["GetKeyPolicy", "PutKeyPolicy"]) {
+      await rejects(
+        h.call(op, { KeyId: missing, PolicyName: "no-dash", ...(op === "PutKeyPolicy" ? { Policy: policy(rootAll(ACCOUNT)) } : {}) }),
+        "ValidationException",
+        "1 validation error detected: Value 'no-dash' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+",
+      );
+    }
     const names = await h.call<{ PolicyNames: string[]; Truncated: boolean }>("ListKeyPolicies", { KeyId: k.KeyId });
     assert.deepEqual(names, { PolicyNames: ["default"], Truncated: false });
   });

@@ -71,6 +71,7 @@ function checkPolicyName(name: string | undefined): void {
 export async function getKeyPolicy(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; PolicyName?: string }): Promise<GetKeyPolicyResponse> {
   const v = new Violations();
   validateKeyId(v, input.KeyId);
+  v.str(input.PolicyName, "policyName", 1, 128, PATTERNS.policyName);
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "GetKeyPolicy");
