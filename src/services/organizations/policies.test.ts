@@ -171,6 +171,10 @@ describe("attachments", () => {
     assert.deepEqual(uctx.calls[0]?.resource, `arn:aws:organizations::${MGMT}:policy/${orgId}/service_control_policy/${p.Id}`);
     assert.deepEqual(await list(p.Id), [{ Key: "z", Value: "last" }]);
     await reason(f.call("TagResource", { ResourceId: ou, Tags: [{ Key: "aws:x", Value: "1" }] }), "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER", 400);
+    // UntagResource's keys meet the TagKey pattern, as TagResource's do, before the resource is looked up.
+    for (const id of [ou, "ou-zzzz-zzzzzzzz"]) {
+      await reason(f.call("UntagResource", { ResourceId: id, TagKeys: ["env", "bad!key"] }), "InvalidInputException", "INVALID_PATTERN", 400);
+    }
     const many = Array.from({ length: 48 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
     await reason(f.call("TagResource", { ResourceId: ou, Tags: many }), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED", 409);
     await expectAwsError(f.call("ListTagsForResource", { ResourceId: "p-zzzzzzzz" }), "TargetNotFoundException", /TargetId/, 404);

@@ -8,7 +8,7 @@ import { noteResource, type OrgCalls } from "./handler-support.js";
 import { checkString, paginate, requireId, requireString, TAGGABLE_ID } from "./input.js";
 import type { CachedMembership } from "./membership-cache.js";
 import type { OrganizationsDomainDeps } from "./organization.js";
-import { changeTags, checkTags, checkUserTagKeys, mergeTags, removeTags, taggedResource, type TaggedResource } from "./tags.js";
+import { changeTags, checkTags, checkUserTagKeys, mergeTags, removeTags, TAG_PATTERN, taggedResource, type TaggedResource } from "./tags.js";
 import type { Tag } from "./model.js";
 
 /** The resource's ARN and tags for authorisation ("*" while it cannot be found), then the management-account rule. */
@@ -47,7 +47,7 @@ export function tagOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): R
         if (!Array.isArray(input?.TagKeys)) throw invalidInput("INPUT_REQUIRED");
         const keys = input.TagKeys.map((k) => {
           const key = requireString(k);
-          checkString(key, { min: 1, max: 128 });
+          checkString(key, { min: 1, max: 128, pattern: TAG_PATTERN });
           return key;
         });
         checkUserTagKeys(keys);

@@ -24,7 +24,7 @@ import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from
 import { findPolicy, setPolicyTags } from "./policies.js";
 
 export const MAX_TAGS_PER_RESOURCE = 50;
-const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+export const TAG_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 /**
  * Tags of a create or tag request: the model's key/value constraints, unique keys, at most 50 in
