@@ -42,10 +42,13 @@ export async function scheduleKeyDeletion(env: KmsEnv, ctx: RequestContext, inpu
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "ScheduleKeyDeletion", { context: { "kms:ScheduleKeyDeletionPendingWindowInDays": days } });
   assertState(key, STATES.manage);
-  const waitForReplicas = key.multiRegion && key.region === key.primaryRegion && (key.replicaRegions?.length ?? 0) > 0;
   const deletionDate = ctx.now + days * DAY_MS;
+  // Whether a primary waits for its replicas is decided on the stored record: a replica created
+  // in parallel must hold the primary back as one created before.
+  let waitForReplicas = false;
   const updated = await env.repo.updateKey(key.accountId, key.region, key.keyId, async (rec, tx) => {
     assertState(rec, STATES.manage);
+    waitForReplicas = rec.multiRegion === true && rec.region === rec.primaryRegion && (rec.replicaRegions?.length ?? 0) > 0;
     if (waitForReplicas) {
       const { deletionDate: _drop, ...rest } = rec;
       return { ...rest, state: "PendingReplicaDeletion", pendingWindowInDays: days };

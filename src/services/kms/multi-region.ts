@@ -10,7 +10,7 @@ import type { RequestContext } from "../../core/types.js";
 import { authorizeIamOnly, authorizeKey } from "./authorize.js";
 import { describe } from "./keys.js";
 import type { KmsEnv } from "./env.js";
-import { alreadyExists, notFound, unsupported, validation } from "./errors.js";
+import { alreadyExists, invalidState, notFound, unsupported, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
 import { keyArnOf, type KeyRecord, type MaterialInfo, type Tag } from "./model.js";
@@ -32,6 +32,38 @@ export interface ReplicateKeyInput {
   BypassPolicyLockoutSafetyCheck?: boolean;
   Description?: string;
   Tags?: Tag[];
+}
+
+/** The replica record of `primary` in `region` (same key id, spec and material ids; its own policy, tags and state). */
+function replicaOf(primary: KeyRecord, region: string, arn: string, policy: string, input: ReplicateKeyInput, now: number): KeyRecord {
+  const external = primary.origin === "EXTERNAL";
+  const materials: MaterialInfo[] = primary.materials.map((m) => {
+    if (!external) return { ...m };
+    const { expirationModel: _e, validTo: _v, ...rest } = m;
+    return { ...rest, importState: "PENDING_IMPORT" };
+  });
+  const replica: KeyRecord = {
+    ...primary,
+    region,
+    arn,
+    createdAt: now,
+    description: input.Description ?? "",
+    policy,
+    tags: input.Tags ?? [],
+    state: external ? "PendingImport" : "Enabled",
+    primaryRegion: primary.region,
+    rotation: { enabled: false, onDemandCount: 0 },
+    materials,
+    version: 0,
+  };
+  delete replica.replicaRegions;
+  delete replica.deletionDate;
+  delete replica.pendingWindowInDays;
+  return replica;
+}
+
+function sameMaterialIds(key: KeyRecord, copies: ReadonlyArray<{ id: string }>): boolean {
+  return key.materials.length === copies.length && key.materials.every((m, i) => m.id === copies[i]?.id);
 }
 
 export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: ReplicateKeyInput): Promise<ReplicateKeyResponse> {
@@ -58,51 +90,52 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
   }
   const replicaArn = keyArnOf(key.accountId, region, key.keyId);
   const policy = input.Policy ?? defaultKeyPolicy(key.accountId);
-  const external = key.origin === "EXTERNAL";
-  const materials: MaterialInfo[] = key.materials.map((m) => {
-    if (!external) return { ...m };
-    const { expirationModel: _e, validTo: _v, ...rest } = m;
-    return { ...rest, importState: "PENDING_IMPORT" };
-  });
-  const replica: KeyRecord = {
-    ...key,
-    region,
-    arn: replicaArn,
-    createdAt: ctx.now,
-    description: input.Description ?? "",
-    policy,
-    tags: input.Tags ?? [],
-    state: external ? "PendingImport" : "Enabled",
-    primaryRegion: key.region,
-    rotation: { enabled: false, onDemandCount: 0 },
-    materials,
-    version: 0,
-  };
-  delete replica.replicaRegions;
-  delete replica.deletionDate;
-  delete replica.pendingWindowInDays;
   if (input.Policy !== undefined) {
     await checkKeyPolicy(env, input.Policy);
-    if (input.BypassPolicyLockoutSafetyCheck !== true) await lockoutCheck(env, ctx, replica, input.Policy);
+    if (input.BypassPolicyLockoutSafetyCheck !== true) await lockoutCheck(env, ctx, replicaOf(key, region, replicaArn, policy, input, ctx.now), input.Policy);
   }
-  // The same material, sealed again under the replica's ARN.
-  const copies = external ? [] : await Promise.all(key.materials.map(async (m) => ({ id: m.id, material: await env.repo.material(key, m.id) })));
-  try {
-    await env.repo.store.transaction(async (tx) => {
-      for (const c of copies) if (c.material) await env.repo.putMaterial(tx, replica, c.id, c.material);
-      await env.repo.putKey(replica, tx);
-      await env.repo.indexKey(tx, replica);
-      const primary = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
-      if (primary) await env.repo.putKey({ ...primary, replicaRegions: [...(primary.replicaRegions ?? []).filter((r) => r !== region), region] }, tx);
-    });
-  } finally {
-    env.repo.invalidateKey(key.accountId, region, key.keyId);
-    env.repo.invalidateKey(key.accountId, key.region, key.keyId);
+  // The checks above ran on the primary as read before the write: a parallel ReplicateKey,
+  // UpdatePrimaryRegion, ScheduleKeyDeletion or rotation may have changed it since. They are
+  // made again on the stored records inside the transaction, and the replica is built from the
+  // primary as stored there, so parallel calls give what some serial order of them gives.
+  let source = key;
+  let created: KeyRecord | undefined;
+  for (let attempt = 0; ; attempt++) {
+    // The same material, sealed again under the replica's ARN (read before the transaction,
+    // which may use nothing but its tx).
+    const copies = source.origin === "EXTERNAL" ? [] : await Promise.all(source.materials.map(async (m) => ({ id: m.id, material: await env.repo.material(source, m.id) })));
+    try {
+      created = await env.repo.store.transaction(async (tx) => {
+        const primary = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
+        if (!primary) throw notFound(`Key '${key.arn}' does not exist`);
+        primaryOnly(primary, "ReplicateKey");
+        assertState(primary, STATES.import);
+        if (await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${region}/${key.keyId}`)) {
+          throw alreadyExists(`Unable to replicate key ${key.keyId} to region ${region}, as the key already exists there.`);
+        }
+        // A rotation committed since the material was read: read it again, then retry.
+        if (primary.origin !== "EXTERNAL" && !sameMaterialIds(primary, copies)) {
+          source = primary;
+          return undefined;
+        }
+        const rec = replicaOf(primary, region, replicaArn, policy, input, ctx.now);
+        for (const c of copies) if (c.material) await env.repo.putMaterial(tx, rec, c.id, c.material);
+        await env.repo.putKey(rec, tx);
+        await env.repo.indexKey(tx, rec);
+        await env.repo.putKey({ ...primary, replicaRegions: [...(primary.replicaRegions ?? []).filter((r) => r !== region), region] }, tx);
+        return rec;
+      });
+    } finally {
+      env.repo.invalidateKey(key.accountId, region, key.keyId);
+      env.repo.invalidateKey(key.accountId, key.region, key.keyId);
+    }
+    if (created) break;
+    if (attempt >= 2) throw invalidState(`${key.arn} is updating.`);
   }
-  const stored = (await env.repo.getKey(key.accountId, region, key.keyId)) ?? replica;
+  const stored = (await env.repo.getKey(key.accountId, region, key.keyId)) ?? created;
   const md = await describe(env, stored);
   // Like AWS, the response shows the replica while it is being created.
-  if (!external) md.KeyState = "Creating";
+  if (stored.origin !== "EXTERNAL") md.KeyState = "Creating";
   md.Enabled = false;
   return { ReplicaKeyMetadata: md, ReplicaPolicy: policy, ReplicaTags: input.Tags ?? [] };
 }
@@ -122,27 +155,37 @@ export async function updatePrimaryRegion(env: KmsEnv, ctx: RequestContext, inpu
   if (!replica || !(key.replicaRegions ?? []).includes(target)) throw notFound(`Key '${keyArnOf(key.accountId, target, key.keyId)}' does not exist`);
   await authorizeKey(env, ctx, replica, "UpdatePrimaryRegion", { context: { "kms:PrimaryRegion": target } });
   assertState(replica, STATES.replicate);
-  const regions = [key.region, ...(key.replicaRegions ?? [])];
-  const newReplicas = regions.filter((r) => r !== target);
+  // Checked again on the stored records inside the transaction: a parallel UpdatePrimaryRegion,
+  // ReplicateKey or deletion may have moved the primary or changed its replicas since.
+  let regions = [key.region, ...(key.replicaRegions ?? [])];
   try {
     await env.repo.store.transaction(async (tx) => {
+      const primary = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
+      if (!primary) throw notFound(`Key '${key.arn}' does not exist`);
+      primaryOnly(primary, "UpdatePrimaryRegion");
+      assertState(primary, STATES.replicate);
+      const targetRec = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${target}/${key.keyId}`);
+      if (!targetRec || !(primary.replicaRegions ?? []).includes(target)) throw notFound(`Key '${keyArnOf(key.accountId, target, key.keyId)}' does not exist`);
+      assertState(targetRec, STATES.replicate);
+      regions = [primary.region, ...(primary.replicaRegions ?? [])];
+      const newReplicas = regions.filter((r) => r !== target);
       for (const r of regions) {
-        const rec = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${r}/${key.keyId}`);
+        const rec = r === primary.region ? primary : await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${r}/${key.keyId}`);
         if (!rec) continue;
         const next: KeyRecord = { ...rec, primaryRegion: target };
         if (r === target) {
           next.replicaRegions = newReplicas;
-          next.rotation = { ...key.rotation };
+          next.rotation = { ...primary.rotation };
         } else {
           delete next.replicaRegions;
-          if (r === key.region) next.rotation = { enabled: false, onDemandCount: 0 };
+          if (r === primary.region) next.rotation = { enabled: false, onDemandCount: 0 };
         }
         await env.repo.putKey(next, tx);
       }
       // The rotation job moves with the primary, in the same transaction.
-      await env.scheduler?.cancelIn(tx, rotateJobId(key.arn));
-      if (key.rotation.enabled && key.rotation.nextRotationAt !== undefined) {
-        await env.scheduler?.scheduleIn(tx, ROTATE_KEY_JOB, key.rotation.nextRotationAt, { accountId: key.accountId, region: target, keyId: key.keyId }, rotateJobId(replica.arn));
+      await env.scheduler?.cancelIn(tx, rotateJobId(primary.arn));
+      if (primary.rotation.enabled && primary.rotation.nextRotationAt !== undefined) {
+        await env.scheduler?.scheduleIn(tx, ROTATE_KEY_JOB, primary.rotation.nextRotationAt, { accountId: key.accountId, region: target, keyId: key.keyId }, rotateJobId(replica.arn));
       }
     });
   } finally {

@@ -103,8 +103,11 @@ export async function rotateMaterial(
   key: KeyRecord,
   type: "AUTOMATIC" | "ON_DEMAND",
   now: number,
-  /** Checks the stored record inside the transaction (throws to refuse) and returns it, changed or not. */
-  admit: (cur: KeyRecord) => KeyRecord = (cur) => cur,
+  /**
+   * Checks the stored record inside the transaction (throws to refuse) and returns it, changed or
+   * not; undefined when the record no longer calls for a rotation (nothing is written then).
+   */
+  admit: (cur: KeyRecord) => KeyRecord | undefined = (cur) => cur,
 ): Promise<KeyRecord | undefined> {
   const pending = key.materials.find((m) => m.state === "PENDING_ROTATION");
   let newId: string;
@@ -122,13 +125,17 @@ export async function rotateMaterial(
     else materials.push(entry);
     return { ...r, materials, currentMaterialId: newId };
   };
-  const replicas = key.multiRegion && key.region === key.primaryRegion ? (key.replicaRegions ?? []) : [];
+  // The replicas are those of the stored record: one created, or a primary moved, in parallel
+  // gets the new material too (or, for a key no longer primary, the caller's admit refuses).
+  let replicas = key.multiRegion && key.region === key.primaryRegion ? (key.replicaRegions ?? []) : [];
   let out: KeyRecord | undefined;
   try {
     await env.repo.store.transaction(async (tx) => {
     const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
     if (!cur) return;
     const admitted = admit(cur);
+    if (!admitted) return;
+    replicas = cur.multiRegion && cur.region === cur.primaryRegion ? (cur.replicaRegions ?? []) : [];
     if (generated) await env.repo.putMaterial(tx, cur, newId, generated);
     out = await env.repo.putKey(promote(admitted), tx);
     await stageRotation(env, tx, cur, newId, type);
@@ -177,6 +184,8 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   // The quota is checked and counted in the rotation's transaction: parallel calls cannot
   // all pass the check above on the same count.
   await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
+    assertState(cur, STATES.rotation);
+    rotatable(cur, "RotateKeyOnDemand");
     if (cur.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
       throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
     }
@@ -231,7 +240,20 @@ export async function runAutomaticRotation(env: KmsEnv, p: KeyJobPayload): Promi
   const next = now + key.rotation.periodDays * DAY_MS;
   // The next rotation date is written with the new material: a job that runs again after a crash
   // then finds the rotation done (not due) instead of rotating a second time.
-  const rotated = await rotateMaterial(env, key, "AUTOMATIC", now, (r) => ({ ...r, rotation: { ...r.rotation, nextRotationAt: next } }));
+  // Decided again on the stored record: rotation disabled, the key disabled or no longer the
+  // primary since it was read means no rotation (the job is rescheduled by whoever changed it).
+  const rotated = await rotateMaterial(env, key, "AUTOMATIC", now, (r) => {
+    if (!r.rotation.enabled || r.state !== "Enabled" || (r.multiRegion && r.primaryRegion !== r.region) || r.rotation.nextRotationAt !== key.rotation.nextRotationAt) return undefined;
+    return { ...r, rotation: { ...r.rotation, nextRotationAt: next } };
+  });
+  if (!rotated) {
+    // Changed in between: the job decides again on the key as it now is.
+    const cur = await env.repo.getKey(p.accountId, p.region, p.keyId);
+    if (cur?.rotation.enabled && cur.rotation.nextRotationAt !== undefined && !(cur.multiRegion && cur.primaryRegion !== cur.region)) {
+      await scheduleRotation(env, cur, Math.max(cur.rotation.nextRotationAt, cur.state === "Enabled" ? now : now + DAY_MS));
+    }
+    return;
+  }
   await appendServiceEvents(env);
-  if (rotated) await scheduleRotation(env, rotated, next);
+  await scheduleRotation(env, rotated, next);
 }

@@ -1,0 +1,94 @@
+/**
+ * Multi-Region calls made in parallel on one key (in-process, so the calls interleave at every
+ * await): the outcome must be one that some serial order of the same calls gives, and every
+ * Region must agree on the primary and its replicas afterwards.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { createKmsHarness } from "./testing/harness.js";
+
+type MrConfig = { MultiRegionKeyType: string; PrimaryKey: { Region: string }; ReplicaKeys: Array<{ Region: string }> };
+type Md = { KeyMetadata: { KeyId: string; KeyState: string; MultiRegionConfiguration?: MrConfig } };
+
+const outcomes = (ps: Array<Promise<unknown>>) =>
+  Promise.allSettled(ps).then((rs) => rs.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as Error).name)));
+
+describe("KMS multi-Region keys under parallel calls", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+  const REGIONS = ["us-east-1", "eu-west-1", "ap-south-1", "ca-central-1"];
+
+  /** Each Region's view of the key (absent Regions left out). */
+  async function views(keyId: string): Promise<Record<string, MrConfig>> {
+    const out: Record<string, MrConfig> = {};
+    for (const r of REGIONS) {
+      const md = await h.call<Md>("DescribeKey", { KeyId: keyId }, h.root(), r).then((x) => x.KeyMetadata, () => undefined);
+      if (md?.MultiRegionConfiguration) out[r] = md.MultiRegionConfiguration;
+    }
+    return out;
+  }
+
+  /** One primary, named by every Region, listing exactly the other Regions that hold the key. */
+  function assertConsistent(v: Record<string, MrConfig>): string {
+    const present = Object.keys(v).sort();
+    const primaries = present.filter((r) => v[r]!.MultiRegionKeyType === "PRIMARY");
+    assert.equal(primaries.length, 1, JSON.stringify(v));
+    const primary = primaries[0]!;
+    for (const r of present) assert.equal(v[r]!.PrimaryKey.Region, primary, `${r} names another primary: ${JSON.stringify(v)}`);
+    assert.deepEqual(v[primary]!.ReplicaKeys.map((x) => x.Region).sort(), present.filter((r) => r !== primary), JSON.stringify(v));
+    return primary;
+  }
+
+  test("parallel ReplicateKey into one Region: one succeeds, the others get AlreadyExistsException", async () => {
+    const p = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+    const rs = await outcomes([1, 2, 3].map((i) => h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "eu-west-1", Description: `r${i}` })));
+    assert.deepEqual(rs.sort(), ["AlreadyExistsException", "AlreadyExistsException", "OK"]);
+    assertConsistent(await views(p.KeyId));
+  });
+
+  test("parallel UpdatePrimaryRegion and ReplicateKey on one primary: the Regions agree afterwards", async () => {
+    const p = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+    await h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "eu-west-1" });
+    await h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "ap-south-1" });
+    const rs = await outcomes([
+      h.call("UpdatePrimaryRegion", { KeyId: p.KeyId, PrimaryRegion: "eu-west-1" }),
+      h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "ca-central-1" }),
+      h.call("UpdatePrimaryRegion", { KeyId: p.KeyId, PrimaryRegion: "ap-south-1" }),
+    ]);
+    // The first to commit wins; the others then act on a replica, as in any serial order.
+    assert.equal(rs.filter((r) => r === "OK").length, 1, rs.join());
+    assert.equal(rs.filter((r) => r === "UnsupportedOperationException").length, 2, rs.join());
+    assertConsistent(await views(p.KeyId));
+  });
+
+  test("ScheduleKeyDeletion of a primary racing ReplicateKey: a new replica holds the primary in PendingReplicaDeletion", async () => {
+    const p = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+    const rs = await outcomes([
+      h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "eu-west-1" }),
+      h.call("ScheduleKeyDeletion", { KeyId: p.KeyId, PendingWindowInDays: 7 }),
+    ]);
+    const primary = (await h.call<Md>("DescribeKey", { KeyId: p.KeyId })).KeyMetadata;
+    const replicas = primary.MultiRegionConfiguration?.ReplicaKeys.length ?? 0;
+    if (rs[0] === "OK") {
+      assert.equal(replicas, 1);
+      assert.equal(primary.KeyState, "PendingReplicaDeletion");
+    } else {
+      assert.equal(rs[0], "KMSInvalidStateException");
+      assert.equal(replicas, 0);
+      assert.equal(primary.KeyState, "PendingDeletion");
+    }
+    assert.equal(rs[1], "OK");
+  });
+
+  test("RotateKeyOnDemand racing ReplicateKey: the replica decrypts what the primary encrypts afterwards", async () => {
+    const p = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+    const rs = await outcomes([
+      h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "eu-west-1" }),
+      h.call("RotateKeyOnDemand", { KeyId: p.KeyId }),
+    ]);
+    assert.deepEqual(rs, ["OK", "OK"]);
+    const e = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: p.KeyId, Plaintext: Buffer.from("after") });
+    const d = await h.call<{ Plaintext: Uint8Array }>("Decrypt", { CiphertextBlob: e.CiphertextBlob }, h.root(), "eu-west-1");
+    assert.equal(Buffer.from(d.Plaintext).toString(), "after");
+  });
+});
