@@ -10,9 +10,10 @@ import type { RequestContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
 import { authorizeKey } from "./authorize.js";
 import { DAY_MS, type KmsEnv } from "./env.js";
+import { notFound } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
-import type { KeyRecord } from "./model.js";
+import { COLLECTIONS, keyDocKey, type KeyRecord } from "./model.js";
 import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
 import { validateKeyId, Violations } from "./validation.js";
 
@@ -73,13 +74,15 @@ export async function cancelKeyDeletion(env: KmsEnv, ctx: RequestContext, input:
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "CancelKeyDeletion");
   assertState(key, STATES.cancelDeletion);
-  await env.repo.updateKey(key.accountId, key.region, key.keyId, async (rec, tx) => {
+  const cancelled = await env.repo.updateKey(key.accountId, key.region, key.keyId, async (rec, tx) => {
     assertState(rec, STATES.cancelDeletion);
     const { deletionDate: _d, pendingWindowInDays: _p, ...rest } = rec;
     await env.scheduler?.cancelIn(tx, deleteJobId(key.arn));
     // A cancelled key comes back disabled; imported keys without material stay pending import.
     return { ...rest, state: rec.origin === "EXTERNAL" && rec.currentMaterialId === undefined ? "PendingImport" : "Disabled" };
   });
+  // Deleted by its deletion job since it was read: too late to cancel, as in that serial order.
+  if (!cancelled) throw notFound(`Key '${key.arn}' does not exist`);
   return { KeyId: key.arn };
 }
 
@@ -91,27 +94,41 @@ export async function runKeyDeletion(env: KmsEnv, p: KeyJobPayload): Promise<voi
     await scheduleDeletionJob(env, key, key.deletionDate);
     return;
   }
-  // The primary first: once the replica is gone this job finds nothing to do if it runs again,
-  // so a primary waiting for its replicas would wait for ever after a crash in between.
-  if (key.multiRegion && key.primaryRegion !== undefined && key.primaryRegion !== key.region) await replicaGone(env, key, key.primaryRegion);
+  // Decided again, and done, in one transaction on the stored state: a CancelKeyDeletion that
+  // commits first keeps the key whole (aliases included); dropping a replica from its primary
+  // commits with the replica's deletion, so no crash can leave one without the other.
+  const now = env.clock.now();
   const scope = { accountId: key.accountId, region: key.region };
-  for (const name of await env.repo.aliasNamesForKey(scope, key.keyId)) await env.repo.deleteAlias(scope, name);
+  const primaryRegion = key.multiRegion && key.primaryRegion !== undefined && key.primaryRegion !== key.region ? key.primaryRegion : undefined;
+  let deleted = false;
+  try {
+    deleted = await env.repo.deleteKeyCompletely(key, async (tx) => {
+      const cur = await tx.get<KeyRecord>(COLLECTIONS.keys, keyDocKey(key.accountId, key.region, key.keyId));
+      if (!cur || cur.state !== "PendingDeletion" || cur.deletionDate === undefined || cur.deletionDate > now) return false;
+      if (primaryRegion !== undefined) await replicaGone(env, tx, cur, primaryRegion, now);
+      for (const name of await env.repo.aliasNamesIn(tx, scope, key.keyId)) await env.repo.deleteAlias(scope, name, tx);
+      await env.scheduler?.cancelIn(tx, `kms-rotate/${key.arn}`);
+      await stageServiceEvent(env, tx, key, "DeleteKey");
+      return true;
+    });
+  } finally {
+    if (primaryRegion !== undefined) env.repo.invalidateKey(key.accountId, primaryRegion, key.keyId);
+  }
+  if (!deleted) return;
   env.usage.forget(key);
-  await env.repo.deleteKeyCompletely(key, (tx) => stageServiceEvent(env, tx, key, "DeleteKey"));
   await appendServiceEvents(env);
-  await env.scheduler?.cancel(`kms-rotate/${key.arn}`);
 }
 
 /** A replica was deleted: drop it from its primary; a primary waiting for its replicas starts its own window. */
-async function replicaGone(env: KmsEnv, replica: KeyRecord, primaryRegion: string): Promise<void> {
-  const now = env.clock.now();
-  await env.repo.updateKey(replica.accountId, primaryRegion, replica.keyId, async (rec, tx) => {
-    const replicaRegions = (rec.replicaRegions ?? []).filter((r) => r !== replica.region);
-    if (rec.state === "PendingReplicaDeletion" && replicaRegions.length === 0) {
-      const deletionDate = now + (rec.pendingWindowInDays ?? 30) * DAY_MS;
-      await scheduleDeletionJob(env, rec, deletionDate, tx);
-      return { ...rec, replicaRegions, state: "PendingDeletion", deletionDate };
-    }
-    return { ...rec, replicaRegions };
-  });
+async function replicaGone(env: KmsEnv, tx: DocStore, replica: KeyRecord, primaryRegion: string, now: number): Promise<void> {
+  const rec = await tx.get<KeyRecord>(COLLECTIONS.keys, keyDocKey(replica.accountId, primaryRegion, replica.keyId));
+  if (!rec) return;
+  const replicaRegions = (rec.replicaRegions ?? []).filter((r) => r !== replica.region);
+  if (rec.state === "PendingReplicaDeletion" && replicaRegions.length === 0) {
+    const deletionDate = now + (rec.pendingWindowInDays ?? 30) * DAY_MS;
+    await scheduleDeletionJob(env, rec, deletionDate, tx);
+    await env.repo.putKey({ ...rec, replicaRegions, state: "PendingDeletion", deletionDate }, tx);
+    return;
+  }
+  await env.repo.putKey({ ...rec, replicaRegions }, tx);
 }

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
+import { DAY_MS } from "./env.js";
 import { createKmsHarness } from "./testing/harness.js";
 
 type MrConfig = { MultiRegionKeyType: string; PrimaryKey: { Region: string }; ReplicaKeys: Array<{ Region: string }> };
@@ -12,6 +13,38 @@ type Md = { KeyMetadata: { KeyId: string; KeyState: string; MultiRegionConfigura
 
 const outcomes = (ps: Array<Promise<unknown>>) =>
   Promise.allSettled(ps).then((rs) => rs.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as Error).name)));
+
+describe("KMS key deletion job racing CancelKeyDeletion", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+
+  test("an acknowledged CancelKeyDeletion keeps the key and its aliases; a key already deleted answers NotFoundException", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = (await h.call<Md>("CreateKey", {})).KeyMetadata.KeyId;
+      await h.call("CreateAlias", { AliasName: `alias/race-${i}`, TargetKeyId: id });
+      await h.call("ScheduleKeyDeletion", { KeyId: id, PendingWindowInDays: 7 });
+      ids.push(id);
+    }
+    h.clock.advance(7 * DAY_MS + 1);
+    // The job deletes the keys one after the other while the cancellations run.
+    const rs = await outcomes([h.scheduler.runDue(), ...ids.map((id) => h.call("CancelKeyDeletion", { KeyId: id }))]);
+    assert.equal(rs[0], "OK");
+    const aliases = (await h.call<{ Aliases: Array<{ AliasName: string; TargetKeyId?: string }> }>("ListAliases", {})).Aliases;
+    for (const [i, id] of ids.entries()) {
+      const state = await h.call<Md>("DescribeKey", { KeyId: id }).then((x) => x.KeyMetadata.KeyState, (e: Error) => e.name);
+      const alias = aliases.find((a) => a.AliasName === `alias/race-${i}`);
+      if (rs[i + 1] === "OK") {
+        assert.equal(state, "Disabled", `key ${i}: cancelled, yet ${state}`);
+        assert.equal(alias?.TargetKeyId, id);
+      } else {
+        assert.equal(rs[i + 1], "NotFoundException");
+        assert.equal(state, "NotFoundException");
+        assert.equal(alias, undefined);
+      }
+    }
+  });
+});
 
 describe("KMS multi-Region keys under parallel calls", () => {
   const h = createKmsHarness();

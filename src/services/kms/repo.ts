@@ -155,21 +155,32 @@ export class KmsRepo {
     return rows.map((r) => r.value);
   }
 
-  /** Deletes a key with its material, grants and usage record (end of the deletion window). */
-  /** Deletes the key and everything of it in one transaction; `inTx` writes with it (its service event). */
-  async deleteKeyCompletely(key: KeyRecord, inTx?: (tx: DocStore) => Promise<void>): Promise<void> {
+  /**
+   * Deletes a key with its material, grants and usage record (end of the deletion window).
+   * `admit` runs first in the same transaction, on the stored state: false deletes nothing
+   * (the key was cancelled in the meantime), and what it writes commits with the deletion.
+   */
+  async deleteKeyCompletely(key: KeyRecord, admit: (tx: DocStore) => Promise<boolean> = async () => true): Promise<boolean> {
     const base = keyDocKey(key.accountId, key.region, key.keyId);
-    await this.store.transaction(async (tx) => {
-      await inTx?.(tx);
+    const deleted = await this.store.transaction(async (tx) => {
+      if (!(await admit(tx))) return false;
       for (const m of await tx.list(COLLECTIONS.material, { prefix: base + "/" })) await tx.delete(COLLECTIONS.material, m.key);
       for (const g of await tx.list(COLLECTIONS.grants, { prefix: base + "/" })) await tx.delete(COLLECTIONS.grants, g.key);
       await tx.delete(COLLECTIONS.usage, base);
       await tx.delete(COLLECTIONS.keyIndex, `${key.keyId}/${key.region}`);
       await tx.delete(COLLECTIONS.keys, base);
+      return true;
     });
     this.forget(this.keys, base);
     this.forget(this.grants, base);
     this.dropMaterial(key.arn);
+    return deleted;
+  }
+
+  /** Names of the aliases pointing at a key, read through `tx` (no cache). */
+  async aliasNamesIn(tx: DocStore, scope: Scope, keyId: string): Promise<string[]> {
+    const rows = await tx.list<AliasRecord>(COLLECTIONS.aliases, { prefix: `${scope.accountId}/${scope.region}/` });
+    return rows.filter((r) => r.value.targetKeyId === keyId).map((r) => r.value.aliasName);
   }
 
   // ------------------------------------------------------------------ material
