@@ -9,7 +9,7 @@ import { DAY_MS } from "./env.js";
 import { createKmsHarness } from "./testing/harness.js";
 
 type MrConfig = { MultiRegionKeyType: string; PrimaryKey: { Region: string }; ReplicaKeys: Array<{ Region: string }> };
-type Md = { KeyMetadata: { KeyId: string; KeyState: string; MultiRegionConfiguration?: MrConfig } };
+type Md = { KeyMetadata: { KeyId: string; Arn: string; KeyState: string; MultiRegionConfiguration?: MrConfig } };
 
 const outcomes = (ps: Array<Promise<unknown>>) =>
   Promise.allSettled(ps).then((rs) => rs.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as Error).name)));
@@ -123,5 +123,27 @@ describe("KMS multi-Region keys under parallel calls", () => {
     const e = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: p.KeyId, Plaintext: Buffer.from("after") });
     const d = await h.call<{ Plaintext: Uint8Array }>("Decrypt", { CiphertextBlob: e.CiphertextBlob }, h.root(), "eu-west-1");
     assert.equal(Buffer.from(d.Plaintext).toString(), "after");
+  });
+
+  test("EnableKeyRotation racing UpdatePrimaryRegion: rotation is never enabled on what is now a replica", async () => {
+    // EnableKeyRotation starts a few microtasks after UpdatePrimaryRegion; the sweep puts its
+    // check before, between and after the other's commit.
+    for (let ticks = 0; ticks < 30; ticks++) {
+      const p = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+      await h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "eu-west-1" });
+      const update = h.call("UpdatePrimaryRegion", { KeyId: p.KeyId, PrimaryRegion: "eu-west-1" });
+      for (let i = 0; i < ticks; i++) await Promise.resolve();
+      const [u, e] = await outcomes([update, h.call("EnableKeyRotation", { KeyId: p.KeyId })]);
+      assert.equal(u, "OK");
+      const status = await h.call<{ KeyRotationEnabled: boolean }>("GetKeyRotationStatus", { KeyId: p.KeyId }, h.root(), "eu-west-1");
+      // The former primary, now a replica, holds no rotation of its own.
+      const former = await h.store.get<{ rotation: { enabled: boolean } }>("kms-keys", `${p.Arn.split(":")[4]}/us-east-1/${p.KeyId}`);
+      assert.equal(former?.rotation.enabled, false, `after ${ticks} ticks`);
+      if (e === "OK") assert.equal(status.KeyRotationEnabled, true, `after ${ticks} ticks`);
+      else {
+        assert.equal(e, "UnsupportedOperationException");
+        assert.equal(status.KeyRotationEnabled, false);
+      }
+    }
   });
 });

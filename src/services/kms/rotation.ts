@@ -54,6 +54,9 @@ export async function enableKeyRotation(env: KmsEnv, ctx: RequestContext, input:
   const next = ctx.now + days * DAY_MS;
   // The job in the same transaction: a key with rotation enabled always has its rotation job.
   await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
+    // Again on the stored record: a key made a replica in parallel (UpdatePrimaryRegion) refuses.
+    assertState(r, STATES.rotation);
+    rotatable(r, "EnableKeyRotation");
     await scheduleRotation(env, r, next, tx);
     return { ...r, rotation: { ...r.rotation, enabled: true, periodDays: days, nextRotationAt: next } };
   });
@@ -70,6 +73,8 @@ export async function disableKeyRotation(env: KmsEnv, ctx: RequestContext, input
   rotatable(key, "DisableKeyRotation");
   if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
+    assertState(r, STATES.rotation);
+    rotatable(r, "DisableKeyRotation");
     const { periodDays: _p, nextRotationAt: _n, ...rest } = r.rotation;
     await env.scheduler?.cancelIn(tx, rotateJobId(key.arn));
     return { ...r, rotation: { ...rest, enabled: false } };
