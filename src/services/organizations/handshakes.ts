@@ -13,8 +13,8 @@
  * invited member account and, once all approved, an APPROVE_ALL_FEATURES child for the
  * management account.
  */
-import { withoutOrganization, type AccountRecord } from "./accounts.js";
-import { attachDefaultPoliciesToAccount } from "./attachments.js";
+import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
+import { attachDefaultPolicies } from "./attachments.js";
 import {
   duplicateHandshake,
   handshakeAlreadyInState,
@@ -25,7 +25,7 @@ import {
 import { ORGANIZATIONS_COLLECTION, randomLowerAlnum, type OrganizationRecord, type Tag } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { mergeTags } from "./tags.js";
-import { forgetAccount } from "./tree.js";
+import { forgetAccountIn } from "./tree.js";
 
 export const HANDSHAKES_COLLECTION = "org-handshakes";
 /** An invitation expires after 15 days. */
@@ -218,8 +218,10 @@ export async function respond(
 }
 
 /**
- * AcceptHandshake of an invitation: the caller's account joins the organization (claimed
- * atomically: an account already in one is refused), then the handshake is ACCEPTED.
+ * AcceptHandshake of an invitation: the caller's account joins the organization and the
+ * handshake is ACCEPTED, in one transaction on the stored records. A parallel Cancel, Decline,
+ * second Accept or another organization's invitation then sees either all of it or none of it
+ * (an account is never a member only for a moment, nor a member without its default policies).
  */
 export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string, accountId: string, now: number): Promise<HandshakeRecord> {
   const h = await getHandshake(deps, id, now);
@@ -227,20 +229,27 @@ export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string
   if (!h || !account || !isInvitee(h, account)) throw handshakeNotFound();
   checkTransition(handshakeState(h, now), "ACCEPTED");
   if (account.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
-  // Leftovers of an earlier membership in the same organization go first.
-  await forgetAccount(deps, h.organizationId, accountId);
-  await deps.accounts.update(accountId, (cur) => {
-    if (cur.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
-    return { ...cur, organizationId: h.organizationId, joinedMethod: "INVITED", joinedAt: now, ...(h.tags !== undefined ? { tags: mergeTags(cur.tags ?? [], h.tags) } : {}) };
-  });
-  try {
-    const accepted = await respond(deps, id, "ACCEPTED", (x) => isInvitee(x, account), accountId, now);
-    await attachDefaultPoliciesToAccount(deps, h.organizationId, accountId);
+  return orgTransaction(deps, async (tx) => {
+    const cur = await tx.get<HandshakeRecord>(HANDSHAKES_COLLECTION, id);
+    const acct = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
+    if (!cur || !acct || !handshakeVisible(cur, now) || !isInvitee(cur, acct)) throw handshakeNotFound();
+    checkTransition(handshakeState(cur, now), "ACCEPTED");
+    const org = await tx.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, cur.organizationId);
+    if (!org) throw invalidHandshakeTransition();
+    if (acct.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
+    // Leftovers of an earlier membership in the same organization go first.
+    await forgetAccountIn(tx, cur.organizationId, accountId);
+    await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, accountId, {
+      ...acct,
+      organizationId: cur.organizationId,
+      joinedMethod: "INVITED",
+      joinedAt: now,
+      ...(cur.tags !== undefined ? { tags: mergeTags(acct.tags ?? [], cur.tags) } : {}),
+    });
+    const accepted: HandshakeRecord = { ...cur, state: "ACCEPTED", endedAt: now, respondedBy: accountId };
+    await tx.put(HANDSHAKES_COLLECTION, id, accepted);
+    await attachDefaultPolicies(tx, org, accountId);
     return accepted;
-  } catch (e) {
-    // The handshake moved meanwhile (canceled, expired): the account does not join after all.
-    await deps.accounts.update(accountId, (cur) => (cur.organizationId === h.organizationId ? withoutOrganization(cur) : cur));
-    throw e;
-  }
+  });
 }
 

@@ -165,8 +165,11 @@ export async function moveAccount(deps: OrganizationsDomainDeps, organizationId:
 
 /** Removes an account's place and policy attachments (an account that leaves, or a failed CreateAccount). */
 export async function forgetAccount(deps: OrganizationsDomainDeps, organizationId: string, accountId: string): Promise<void> {
-  await orgTransaction(deps, async (tx) => {
-    await tx.delete(ACCOUNT_PARENTS_COLLECTION, accountParentKey(organizationId, accountId));
-    for (const a of await tx.list(ATTACHMENTS_COLLECTION, { prefix: `${organizationId}/${accountId}/` })) await tx.delete(ATTACHMENTS_COLLECTION, a.key);
-  });
+  await orgTransaction(deps, (tx) => forgetAccountIn(tx, organizationId, accountId));
+}
+
+/** forgetAccount inside the caller's transaction. */
+export async function forgetAccountIn(tx: DocStore, organizationId: string, accountId: string): Promise<void> {
+  await tx.delete(ACCOUNT_PARENTS_COLLECTION, accountParentKey(organizationId, accountId));
+  for (const a of await tx.list(ATTACHMENTS_COLLECTION, { prefix: `${organizationId}/${accountId}/` })) await tx.delete(ATTACHMENTS_COLLECTION, a.key);
 }
