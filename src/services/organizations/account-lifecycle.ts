@@ -12,29 +12,30 @@
  * request on, its credentials are refused (see ClosedAccounts).
  */
 import type { Clock } from "../../core/clock.js";
-import { withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
+import { ACCOUNTS_COLLECTION, withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
 import { accountUsable, closeQuota, CLOSE_QUOTA_WINDOW_MS } from "./account-status.js";
 import { accountAlreadyClosed, accountNotFound, constraintViolation, masterCannotLeave } from "./errors.js";
 import { ChangeTrackedCache, MISS, type MembershipCacheOptions } from "./membership-cache.js";
 import type { OrganizationRecord } from "./model.js";
-import { organizationAccounts, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
-import { forgetAccount } from "./tree.js";
+import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { forgetAccountIn } from "./tree.js";
 
 /**
  * Removes a member from its organization: `by` is "management" for RemoveAccountFromOrganization
  * and "self" for LeaveOrganization (the management account gets the error each one documents).
  */
 export async function removeMember(deps: OrganizationsDomainDeps, organizationId: string, accountId: string, by: "management" | "self"): Promise<void> {
-  const org = await deps.store.transaction((tx) => storedOrganization(tx, organizationId));
-  if (org.managementAccountId === accountId) throw by === "self" ? masterCannotLeave() : constraintViolation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION");
-  if ((org.delegatedAdministrators ?? []).some((d) => d.accountId === accountId)) throw constraintViolation("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG");
-  // The registry entry first: from then on nothing of the organization applies to the account;
-  // an interruption before the tree is cleaned leaves only entries that nothing reads.
-  await deps.accounts.update(accountId, (cur) => {
-    if (cur.organizationId !== organizationId) throw accountNotFound();
-    return withoutOrganization(cur);
+  // One transaction on the stored records: a RegisterDelegatedAdministrator (or a second removal)
+  // in parallel either comes first and is seen here, or comes after and finds no member.
+  await orgTransaction(deps, async (tx) => {
+    const org = await storedOrganization(tx, organizationId);
+    if (org.managementAccountId === accountId) throw by === "self" ? masterCannotLeave() : constraintViolation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION");
+    if ((org.delegatedAdministrators ?? []).some((d) => d.accountId === accountId)) throw constraintViolation("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG");
+    const cur = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
+    if (cur?.organizationId !== organizationId) throw accountNotFound();
+    await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, accountId, withoutOrganization(cur));
+    await forgetAccountIn(tx, organizationId, accountId);
   });
-  await forgetAccount(deps, organizationId, accountId);
 }
 
 /** CloseAccount: the member becomes PENDING_CLOSURE now, SUSPENDED after CLOSURE_DELAY_MS. */
@@ -44,14 +45,19 @@ export async function closeMember(deps: OrganizationsDomainDeps, org: Readonly<O
     // model's reason for removing the management account is the nearest.
     throw constraintViolation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "You can't close the management account with this API.");
   }
-  const all = await organizationAccounts(deps, org as OrganizationRecord);
-  const members = all.filter((a) => a.id !== org.managementAccountId);
-  const recent = members.filter((a) => a.closureRequestedAt !== undefined && a.closureRequestedAt > now - CLOSE_QUOTA_WINDOW_MS).length;
-  return deps.accounts.update(accountId, (cur) => {
-    if (cur.organizationId !== org.id) throw accountNotFound();
+  // The quota is counted in the transaction that records the closure: parallel CloseAccount
+  // calls count each other.
+  return orgTransaction(deps, async (tx) => {
+    const all = (await tx.list<AccountRecord>(ACCOUNTS_COLLECTION)).map((e) => e.value).filter((a) => a.organizationId === org.id);
+    const members = all.filter((a) => a.id !== org.managementAccountId);
+    const recent = members.filter((a) => a.closureRequestedAt !== undefined && a.closureRequestedAt > now - CLOSE_QUOTA_WINDOW_MS).length;
+    const cur = members.find((a) => a.id === accountId);
+    if (!cur) throw accountNotFound();
     if (cur.closureRequestedAt !== undefined || cur.status !== "ACTIVE") throw accountAlreadyClosed();
     if (recent >= closeQuota(members.length)) throw constraintViolation("CLOSE_ACCOUNT_QUOTA_EXCEEDED");
-    return { ...cur, closureRequestedAt: now };
+    const next: AccountRecord = { ...cur, closureRequestedAt: now };
+    await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, accountId, next);
+    return next;
   });
 }
 

@@ -9,7 +9,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { DocStore, Storage } from "../../storage/types.js";
 import type { IamApi } from "../iam/api.js";
-import { withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
+import { ACCOUNTS_COLLECTION, withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
 import type { CachedMembership } from "./membership-cache.js";
 import { alreadyInOrganization, constraintViolation, notInUse, notManagementAccount, organizationNotEmpty } from "./errors.js";
 import {
@@ -157,22 +157,28 @@ export async function organizationAccounts(deps: OrganizationsDomainDeps, org: O
 
 export async function deleteOrganization(deps: OrganizationsDomainDeps, accountId: string): Promise<void> {
   const { org } = await requireManagement(deps, accountId);
-  const members = (await organizationAccounts(deps, org)).filter((a) => a.id !== org.managementAccountId);
-  // Member accounts, OUs and (customer managed) policies must all be gone first.
+  // The emptiness checks and the deletion are one transaction on the stored records: an OU,
+  // policy, invited member or account request added in parallel either comes first and is
+  // refused here (OrganizationNotEmpty), or comes after and finds no organization; none is
+  // left behind in an organization that no longer exists.
   const prefix = `${org.id}/`;
-  if (members.length > 0 || (await deps.store.count(OU_COLLECTION, prefix)) > 0 || (await deps.store.count(POLICIES_COLLECTION, prefix)) > 0) {
-    throw organizationNotEmpty();
-  }
-  const requests = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${accountId}//` });
-  if (requests.some((r) => r.value.state === "IN_PROGRESS")) {
-    throw constraintViolation("ACCOUNT_CREATION_NOT_COMPLETE", "An account creation request is still in progress. Wait for it to finish before deleting the organization.");
-  }
-  await deps.accounts.update(accountId, withoutOrganization);
-  await removeOrganization(deps, org.id);
-  await deps.store.delete(RESOURCE_POLICY_COLLECTION, org.id);
-  for (const r of requests) await deps.store.delete(CREATE_ACCOUNT_COLLECTION, r.key);
-  // What remains of the tree: the default policies' attachments and the management account's place.
   await orgTransaction(deps, async (tx) => {
+    const current = await storedOrganization(tx, org.id);
+    const members = (await tx.list<AccountRecord>(ACCOUNTS_COLLECTION)).map((e) => e.value).filter((a) => a.organizationId === current.id && a.id !== current.managementAccountId);
+    // Member accounts, OUs and (customer managed) policies must all be gone first.
+    if (members.length > 0 || (await tx.count(OU_COLLECTION, prefix)) > 0 || (await tx.count(POLICIES_COLLECTION, prefix)) > 0) {
+      throw organizationNotEmpty();
+    }
+    const requests = await tx.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${accountId}//` });
+    if (requests.some((r) => r.value.state === "IN_PROGRESS")) {
+      throw constraintViolation("ACCOUNT_CREATION_NOT_COMPLETE", "An account creation request is still in progress. Wait for it to finish before deleting the organization.");
+    }
+    const management = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
+    if (management) await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, accountId, withoutOrganization(management));
+    await tx.delete(ORGANIZATIONS_COLLECTION, current.id);
+    await tx.delete(RESOURCE_POLICY_COLLECTION, current.id);
+    for (const r of requests) await tx.delete(CREATE_ACCOUNT_COLLECTION, r.key);
+    // What remains of the tree: the default policies' attachments and the management account's place.
     for (const c of [ATTACHMENTS_COLLECTION, ACCOUNT_PARENTS_COLLECTION]) for (const e of await tx.list(c, { prefix })) await tx.delete(c, e.key);
   });
 }

@@ -6,9 +6,9 @@
  * access for iam.amazonaws.com and lets its delegated administrator manage member accounts' root).
  */
 import { accountAlreadyRegistered, accountNotFound, accountNotRegistered, constraintViolation } from "./errors.js";
-import { serviceAccessEnabled, isDelegatedAdministrator, type OrganizationRecord } from "./model.js";
-import { organizationAccounts, updateOrganization, type OrganizationsDomainDeps } from "./organization.js";
-import type { AccountRecord } from "./accounts.js";
+import { ORGANIZATIONS_COLLECTION, serviceAccessEnabled, isDelegatedAdministrator, type OrganizationRecord } from "./model.js";
+import { organizationAccounts, orgTransaction, storedOrganization, updateOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
 
 export async function enableServiceAccess(deps: OrganizationsDomainDeps, org: OrganizationRecord, servicePrincipal: string, now: number): Promise<void> {
   // Enabling a service that already has trusted access changes nothing (AWS answers success).
@@ -43,9 +43,16 @@ export async function registerDelegatedAdministrator(
     // Not documented word for word; the reason code is the modelled one.
     throw constraintViolation("CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR", "You can't register the management account of the organization as a delegated administrator.");
   }
-  await updateOrganization(deps, org.id, (cur) => {
+  // Membership again in the write's transaction: an account removed in parallel is not left a
+  // delegated administrator of an organization it is no longer in.
+  await orgTransaction(deps, async (tx) => {
+    const cur = await storedOrganization(tx, org.id);
+    if ((await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId))?.organizationId !== org.id) throw accountNotFound();
     if (isDelegatedAdministrator(cur, accountId, servicePrincipal)) throw accountAlreadyRegistered();
-    return { ...cur, delegatedAdministrators: [...(cur.delegatedAdministrators ?? []), { accountId, servicePrincipal, delegatedAt: now }] };
+    await tx.put<OrganizationRecord>(ORGANIZATIONS_COLLECTION, org.id, {
+      ...cur,
+      delegatedAdministrators: [...(cur.delegatedAdministrators ?? []), { accountId, servicePrincipal, delegatedAt: now }],
+    });
   });
 }
 

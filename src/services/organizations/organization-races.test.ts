@@ -1,0 +1,85 @@
+/**
+ * Organization-wide rules under parallel calls (in-process, so the calls interleave at every
+ * await): each outcome must be one a serial order of the same calls gives.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { orgFixture, type OrgFixture } from "./testing/org-fixture.js";
+
+type H = { Handshake: { Id: string } };
+const outcomes = (ps: Array<Promise<unknown>>) =>
+  Promise.allSettled(ps).then((rs) => rs.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as Error).name)));
+const ticks = async (n: number) => {
+  for (let i = 0; i < n; i++) await Promise.resolve();
+};
+const SCP = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+
+async function invited(f: OrgFixture, id: string): Promise<string> {
+  await f.accounts.create({ name: `Acct${id.slice(-4)}`, email: `a${id}@example.com`, accountId: id });
+  return (await f.call<H>("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: id } })).Handshake.Id;
+}
+
+describe("organizations under parallel calls", () => {
+  test("DeleteOrganization racing CreateOrganizationalUnit, CreatePolicy or AcceptHandshake: never both succeed", async () => {
+    for (const kind of ["ou", "policy", "accept"] as const) {
+      for (const delay of [0, 5, 10, 20]) {
+        const f = await orgFixture();
+        await f.call("CreateOrganization", { FeatureSet: "ALL" });
+        const root = (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id;
+        const hid = await invited(f, "333344440000");
+        const other =
+          kind === "ou" ? f.call("CreateOrganizationalUnit", { ParentId: root, Name: "late" })
+          : kind === "policy" ? f.call("CreatePolicy", { Name: "late", Description: "d", Type: "SERVICE_CONTROL_POLICY", Content: SCP })
+          : f.call("AcceptHandshake", { HandshakeId: hid }, f.ctx("333344440000"));
+        const del = ticks(delay).then(() => f.call("DeleteOrganization", {}));
+        const [d, o] = await outcomes([del, other]);
+        const where = `${kind} after ${delay} ticks: ${d}, ${o}`;
+        const member = (await f.accounts.get("333344440000"))?.organizationId;
+        if (d === "OK") {
+          assert.notEqual(o, "OK", where);
+          assert.equal(member, undefined, where);
+          assert.equal((await f.store.list("org-units")).length + (await f.store.list("org-policies")).length, 0, where);
+        } else {
+          assert.equal(d, "OrganizationNotEmptyException", where);
+          assert.equal(o, "OK", where);
+        }
+      }
+    }
+  });
+
+  test("parallel CloseAccount calls stop at the closure quota (10 members in 30 days)", async () => {
+    const f = await orgFixture();
+    await f.call("CreateOrganization", { FeatureSet: "ALL" });
+    const ids: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      const id = `3333444455${String(i).padStart(2, "0")}`;
+      await f.call("AcceptHandshake", { HandshakeId: await invited(f, id) }, f.ctx(id));
+      ids.push(id);
+    }
+    const rs = await outcomes(ids.map((id) => f.call("CloseAccount", { AccountId: id })));
+    assert.equal(rs.filter((r) => r === "OK").length, 10, rs.join());
+    assert.equal(rs.filter((r) => r === "ConstraintViolationException").length, 4, rs.join());
+    const closing = (await f.accounts.list()).filter((a) => a.closureRequestedAt !== undefined).length;
+    assert.equal(closing, 10);
+  });
+
+  test("RemoveAccountFromOrganization racing RegisterDelegatedAdministrator: no delegated administrator outside the organization", async () => {
+    const f = await orgFixture();
+    await f.call("CreateOrganization", { FeatureSet: "ALL" });
+    await f.call("EnableAWSServiceAccess", { ServicePrincipal: "securityhub.amazonaws.com" });
+    for (let delay = 0; delay < 24; delay += 2) {
+      const id = `4444555566${String(delay).padStart(2, "0")}`;
+      await f.call("AcceptHandshake", { HandshakeId: await invited(f, id) }, f.ctx(id));
+      const remove = f.call("RemoveAccountFromOrganization", { AccountId: id });
+      const register = ticks(delay).then(() => f.call("RegisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "securityhub.amazonaws.com" }));
+      const [rm, rg] = await outcomes([remove, register]);
+      const member = (await f.accounts.get(id))?.organizationId !== undefined;
+      const delegated = (await f.call<{ DelegatedAdministrators: Array<{ Id: string }> }>("ListDelegatedAdministrators", {})).DelegatedAdministrators.some((d) => d.Id === id);
+      const where = `after ${delay} ticks: remove ${rm}, register ${rg}`;
+      assert.notDeepEqual([rm, rg], ["OK", "OK"], where);
+      assert.equal(delegated, rg === "OK", where);
+      assert.equal(member, rm !== "OK", where);
+      if (delegated) await f.call("DeregisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "securityhub.amazonaws.com" });
+    }
+  });
+});
