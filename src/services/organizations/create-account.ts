@@ -21,7 +21,7 @@ import {
   type CreateAccountRequestRecord,
 } from "./model.js";
 import { attachDefaultPoliciesToAccount } from "./attachments.js";
-import { requireManagement, type OrganizationsDomainDeps } from "./organization.js";
+import { orgTransaction, requireManagement, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { checkTags } from "./tags.js";
 import { forgetAccount } from "./tree.js";
 
@@ -85,7 +85,12 @@ export async function requestCreateAccount(
     state: "IN_PROGRESS",
     requestedAt: now,
   };
-  await deps.store.put(CREATE_ACCOUNT_COLLECTION, requestKey(managementAccountId, rec.id), rec);
+  // Written only while the organization exists: a DeleteOrganization that committed since the
+  // check above is not followed by an account created into the deleted organization.
+  await orgTransaction(deps, async (tx) => {
+    await storedOrganization(tx, org.id);
+    await tx.put(CREATE_ACCOUNT_COLLECTION, requestKey(managementAccountId, rec.id), rec);
+  });
   return rec;
 }
 

@@ -20,27 +20,33 @@ async function invited(f: OrgFixture, id: string): Promise<string> {
 }
 
 describe("organizations under parallel calls", () => {
-  test("DeleteOrganization racing CreateOrganizationalUnit, CreatePolicy or AcceptHandshake: never both succeed", async () => {
-    for (const kind of ["ou", "policy", "accept"] as const) {
-      for (const delay of [0, 5, 10, 20]) {
+  test("DeleteOrganization racing CreateOrganizationalUnit, CreatePolicy, AcceptHandshake or CreateAccount: never both succeed", async () => {
+    for (const kind of ["ou", "policy", "accept", "create"] as const) {
+      // A positive delay starts DeleteOrganization that many microtasks later, a negative one the other call.
+      for (const delay of [-20, -10, -6, -3, 0, 3, 6, 10, 20]) {
         const f = await orgFixture();
         await f.call("CreateOrganization", { FeatureSet: "ALL" });
         const root = (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id;
         const hid = await invited(f, "333344440000");
-        const other =
+        const other = ticks(Math.max(0, -delay)).then(() =>
           kind === "ou" ? f.call("CreateOrganizationalUnit", { ParentId: root, Name: "late" })
           : kind === "policy" ? f.call("CreatePolicy", { Name: "late", Description: "d", Type: "SERVICE_CONTROL_POLICY", Content: SCP })
-          : f.call("AcceptHandshake", { HandshakeId: hid }, f.ctx("333344440000"));
-        const del = ticks(delay).then(() => f.call("DeleteOrganization", {}));
+          : kind === "accept" ? f.call("AcceptHandshake", { HandshakeId: hid }, f.ctx("333344440000"))
+          : f.call("CreateAccount", { AccountName: "Late", Email: "late@example.com" }));
+        const del = ticks(Math.max(0, delay)).then(() => f.call("DeleteOrganization", {}));
         const [d, o] = await outcomes([del, other]);
+        await f.org.idle();
         const where = `${kind} after ${delay} ticks: ${d}, ${o}`;
         const member = (await f.accounts.get("333344440000"))?.organizationId;
+        const claimed = (await f.accounts.list()).filter((a) => a.organizationId !== undefined);
         if (d === "OK") {
           assert.notEqual(o, "OK", where);
           assert.equal(member, undefined, where);
+          assert.deepEqual(claimed, [], where);
           assert.equal((await f.store.list("org-units")).length + (await f.store.list("org-policies")).length, 0, where);
         } else {
-          assert.equal(d, "OrganizationNotEmptyException", where);
+          // An account request in progress refuses the deletion with its own reason.
+          assert.equal(d, kind === "create" ? "ConstraintViolationException" : "OrganizationNotEmptyException", where);
           assert.equal(o, "OK", where);
         }
       }
