@@ -62,6 +62,19 @@ describe("KMS imported key material", () => {
     assert.equal(Buffer.from((await h.call<{ Plaintext: Uint8Array }>("Decrypt", { CiphertextBlob: e.CiphertextBlob })).Plaintext).toString(), "imported");
   });
 
+  test("parallel imports of different material into a key without material: one is imported, the other is refused", async () => {
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    const a = await wrapFor(k.KeyId, randomBytes(32));
+    const b = await wrapFor(k.KeyId, randomBytes(32));
+    const rs = await Promise.allSettled(
+      [a, b].map((w) => h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: w.p.ImportToken, EncryptedKeyMaterial: w.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" })),
+    );
+    // As in either serial order: the second import (no ImportType) is for the existing material, and this is not it.
+    assert.deepEqual(rs.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as Error).name)).sort(), ["IncorrectKeyMaterialException", "OK"]);
+    const stored = await h.store.get<{ materials: unknown[] }>(COLLECTIONS.keys, `${ACCOUNT}/${REGION}/${k.KeyId}`);
+    assert.equal(stored?.materials.length, 1);
+  });
+
   test("other material, foreign or expired tokens are refused; DeleteImportedKeyMaterial", async () => {
     const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
     const first = await wrapFor(k.KeyId, randomBytes(32));

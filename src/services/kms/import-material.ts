@@ -138,12 +138,16 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
   if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== id) {
     throw incorrectKeyMaterial("The key material does not match the specified key material ID.");
   }
-  const existing = key.materials.find((m) => m.id === id);
-  const importType = input.ImportType ?? (key.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
-  if (!existing && key.materials.length > 0 && !(symmetric && importType === "NEW_KEY_MATERIAL")) {
-    throw incorrectKeyMaterial("The key material does not match the key material that was previously imported into this KMS key.");
-  }
-  if (existing && input.ImportType === "NEW_KEY_MATERIAL") throw incorrectKeyMaterial("This key material was already imported into this KMS key; use ImportType EXISTING_KEY_MATERIAL.");
+  /** Whether this material may go into the key as recorded in `rec` (checked again in the write). */
+  const checkMatches = (rec: KeyRecord): void => {
+    const existing = rec.materials.find((m) => m.id === id);
+    const importType = input.ImportType ?? (rec.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
+    if (!existing && rec.materials.length > 0 && !(symmetric && importType === "NEW_KEY_MATERIAL")) {
+      throw incorrectKeyMaterial("The key material does not match the key material that was previously imported into this KMS key.");
+    }
+    if (existing && input.ImportType === "NEW_KEY_MATERIAL") throw incorrectKeyMaterial("This key material was already imported into this KMS key; use ImportType EXISTING_KEY_MATERIAL.");
+  };
+  checkMatches(key);
   const now = ctx.now;
   const info = (prev: MaterialInfo | undefined, state: MaterialInfo["state"]): MaterialInfo => {
     const description = input.KeyMaterialDescription ?? prev?.description;
@@ -163,6 +167,9 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
     await env.repo.store.transaction(async (tx) => {
       const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
       if (!cur) return;
+      // A parallel import of other material may have committed since: an asymmetric key still
+      // takes only one, and a symmetric one another only as NEW_KEY_MATERIAL.
+      checkMatches(cur);
       await env.repo.putMaterial(tx, cur, id, material);
       let materials = [...cur.materials];
       let currentMaterialId = cur.currentMaterialId;
