@@ -53,6 +53,17 @@ describe("organizations under parallel calls", () => {
     }
   });
 
+  test("parallel CreateOrganization from one account: one organization, the other calls get AlreadyInOrganizationException", async () => {
+    for (const delay of [0, 2, 5, 10, 20]) {
+      const f = await orgFixture();
+      const rs = await outcomes([0, 1, 2].map((k) => ticks(k * delay).then(() => f.call<{ Organization: { Id: string } }>("CreateOrganization", {}))));
+      assert.deepEqual([...rs].sort(), ["AlreadyInOrganizationException", "AlreadyInOrganizationException", "OK"], `after ${delay} ticks`);
+      const stored = await f.store.list<{ id: string }>("organizations");
+      assert.equal(stored.length, 1, `after ${delay} ticks`);
+      assert.equal((await f.call<{ Organization: { Id: string } }>("DescribeOrganization", {})).Organization.Id, stored[0]!.value.id);
+    }
+  });
+
   test("parallel CloseAccount calls stop at the closure quota (10 members in 30 days)", async () => {
     const f = await orgFixture();
     await f.call("CreateOrganization", { FeatureSet: "ALL" });

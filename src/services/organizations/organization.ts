@@ -140,13 +140,16 @@ export async function createOrganization(
     rootId: newRootId(),
     createdAt: input.now,
   };
-  // Claim the account first (atomically refusing a concurrent claim), then publish the
-  // organization. A crash in between leaves a dangling claim that findMembership ignores.
-  await deps.accounts.update(input.accountId, (cur) => {
-    if (cur.organizationId !== undefined && cur.organizationId !== account.organizationId) throw alreadyInOrganization();
-    return { ...cur, organizationId: org.id, joinedMethod: "CREATED", joinedAt: input.now };
+  // The claim and the organization in one transaction, decided on the stored records: of
+  // parallel CreateOrganization calls one creates it, the others find the account in it. A
+  // claim naming no stored organization (left by an interrupted earlier version) is taken over.
+  await orgTransaction(deps, async (tx) => {
+    const cur = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, input.accountId);
+    if (!cur) throw constraintViolation("MASTER_ACCOUNT_MISSING_CONTACT_INFO", "The management account must have a registered email address before it can create an organization.");
+    if (cur.organizationId !== undefined && (await tx.get(ORGANIZATIONS_COLLECTION, cur.organizationId)) !== undefined) throw alreadyInOrganization();
+    await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, input.accountId, { ...cur, organizationId: org.id, joinedMethod: "CREATED", joinedAt: input.now });
+    await tx.put(ORGANIZATIONS_COLLECTION, org.id, org);
   });
-  await saveOrganization(deps, org);
   return { org, managementEmail: account.email };
 }
 
