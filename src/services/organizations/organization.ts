@@ -3,8 +3,8 @@
  * CLI both call these with an account id and a time.
  *
  * Reads here go to storage (write paths decide on fresh data); the service's reads go
- * through a MembershipCache. Organization records are written only through
- * saveOrganization/removeOrganization, which invalidate that cache.
+ * through a MembershipCache. Organization records are written only through orgTransaction
+ * (updateOrganization) or saveOrganization, which invalidate that cache once settled.
  */
 import type { Clock } from "../../core/clock.js";
 import type { DocStore, Storage } from "../../storage/types.js";
@@ -56,7 +56,7 @@ export async function loadMembership(deps: OrganizationsDomainDeps, accountId: s
   return { account: m.account, org: m.org, managementEmail: mgmt?.email ?? "" };
 }
 
-/** Writes an organization record; every change of one goes through here (or removeOrganization). */
+/** Writes an organization record on its own (writes that decide on stored state use orgTransaction). */
 export async function saveOrganization(deps: OrganizationsDomainDeps, org: OrganizationRecord): Promise<void> {
   try {
     await deps.store.put(ORGANIZATIONS_COLLECTION, org.id, org);
@@ -100,14 +100,6 @@ export async function updateOrganization(
     await tx.put(ORGANIZATIONS_COLLECTION, organizationId, next);
     return next;
   });
-}
-
-export async function removeOrganization(deps: OrganizationsDomainDeps, organizationId: string): Promise<void> {
-  try {
-    await deps.store.delete(ORGANIZATIONS_COLLECTION, organizationId);
-  } finally {
-    deps.accounts.changes.bump();
-  }
 }
 
 export async function requireMembership(deps: OrganizationsDomainDeps, accountId: string): Promise<Membership> {
