@@ -99,12 +99,14 @@ export async function runKeyDeletion(env: KmsEnv, p: KeyJobPayload): Promise<voi
   // commits with the replica's deletion, so no crash can leave one without the other.
   const now = env.clock.now();
   const scope = { accountId: key.accountId, region: key.region };
-  const primaryRegion = key.multiRegion && key.primaryRegion !== undefined && key.primaryRegion !== key.region ? key.primaryRegion : undefined;
+  let primaryRegion: string | undefined;
   let deleted = false;
   try {
     deleted = await env.repo.deleteKeyCompletely(key, async (tx) => {
       const cur = await tx.get<KeyRecord>(COLLECTIONS.keys, keyDocKey(key.accountId, key.region, key.keyId));
       if (!cur || cur.state !== "PendingDeletion" || cur.deletionDate === undefined || cur.deletionDate > now) return false;
+      // The primary as stored now (an UpdatePrimaryRegion may have moved it since the key was read).
+      primaryRegion = cur.multiRegion && cur.primaryRegion !== undefined && cur.primaryRegion !== cur.region ? cur.primaryRegion : undefined;
       if (primaryRegion !== undefined) await replicaGone(env, tx, cur, primaryRegion, now);
       for (const name of await env.repo.aliasNamesIn(tx, scope, key.keyId)) await env.repo.deleteAlias(scope, name, tx);
       await env.scheduler?.cancelIn(tx, `kms-rotate/${key.arn}`);

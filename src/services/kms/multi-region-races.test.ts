@@ -46,6 +46,36 @@ describe("KMS key deletion job racing CancelKeyDeletion", () => {
   });
 });
 
+describe("KMS replica deletion job racing UpdatePrimaryRegion", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+
+  test("the replica leaves the primary as stored when it is deleted, wherever UpdatePrimaryRegion moved it", async () => {
+    // A positive delay starts UpdatePrimaryRegion that many microtasks after the job, a negative one the job after it.
+    for (let delay = -30; delay <= 30; delay += 2) {
+      const p = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+      await h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "eu-west-1" });
+      await h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: "ap-south-1" });
+      await h.call("ScheduleKeyDeletion", { KeyId: p.KeyId, PendingWindowInDays: 7 }, h.root(), "eu-west-1");
+      h.clock.advance(7 * DAY_MS + 1);
+      const wait = async (n: number) => {
+        for (let i = 0; i < n; i++) await Promise.resolve();
+      };
+      const [j, u] = await outcomes([
+        wait(-delay).then(() => h.scheduler.runDue()),
+        wait(delay).then(() => h.call("UpdatePrimaryRegion", { KeyId: p.KeyId, PrimaryRegion: "ap-south-1" })),
+      ]);
+      assert.equal(j, "OK");
+      assert.equal(u, "OK", `after ${delay} ticks`);
+      const ap = (await h.call<Md>("DescribeKey", { KeyId: p.KeyId }, h.root(), "ap-south-1")).KeyMetadata.MultiRegionConfiguration;
+      assert.equal(ap?.MultiRegionKeyType, "PRIMARY");
+      assert.deepEqual(ap?.ReplicaKeys.map((r) => r.Region), ["us-east-1"], `after ${delay} ticks`);
+      const former = await h.store.get<{ replicaRegions?: string[] }>("kms-keys", `${p.Arn.split(":")[4]}/us-east-1/${p.KeyId}`);
+      assert.equal(former?.replicaRegions, undefined, `after ${delay} ticks`);
+    }
+  });
+});
+
 describe("KMS multi-Region keys under parallel calls", () => {
   const h = createKmsHarness();
   after(() => h.close());
