@@ -87,6 +87,22 @@ describe("KMS key rotation", () => {
     assert.equal(s.NextRotationDate.getTime(), h.clock.now() - DAY_MS + 90 * DAY_MS);
   });
 
+  test("RotateKeyOnDemand is refused (ConflictException) while an automatic rotation is due within 20 minutes", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("EnableKeyRotation", { KeyId: k.KeyId, RotationPeriodInDays: 90 });
+    h.clock.advance(90 * DAY_MS - 21 * 60_000);
+    await h.call("RotateKeyOnDemand", { KeyId: k.KeyId });
+    h.clock.advance(2 * 60_000);
+    await rejects(h.call("RotateKeyOnDemand", { KeyId: k.KeyId }), "ConflictException");
+    // Due and not yet run: in progress.
+    h.clock.advance(20 * 60_000);
+    await rejects(h.call("RotateKeyOnDemand", { KeyId: k.KeyId }), "ConflictException");
+    await h.scheduler.runDue();
+    await h.call("RotateKeyOnDemand", { KeyId: k.KeyId });
+    const rot = await h.call<Rot>("ListKeyRotations", { KeyId: k.KeyId });
+    assert.deepEqual(rot.Rotations.map((r) => r.RotationType), ["ON_DEMAND", "AUTOMATIC", "ON_DEMAND"]);
+  });
+
   test("RotateKeyOnDemand adds ON_DEMAND material, up to the per-key limit", async () => {
     const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
     for (let i = 0; i < MAX_ON_DEMAND_ROTATIONS; i++) await h.call("RotateKeyOnDemand", { KeyId: k.KeyId });

@@ -13,7 +13,7 @@ import type { DocStore } from "../../storage/types.js";
 import { auditKeyArnResponse, authorizeKey } from "./authorize.js";
 import { generateKeyMaterialAsync, newKeyMaterialId, type KeyMaterial } from "./crypto/index.js";
 import { DAY_MS, MAX_ON_DEMAND_ROTATIONS, type KmsEnv } from "./env.js";
-import { invalidState, limitExceeded, unsupported } from "./errors.js";
+import { conflict, invalidState, limitExceeded, unsupported } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
 import { keyArnOf, type KeyRecord, type MaterialInfo } from "./model.js";
@@ -172,6 +172,21 @@ async function stageRotation(env: KmsEnv, tx: DocStore, before: KeyRecord, curre
   });
 }
 
+/** How close a due automatic rotation refuses an on-demand one (KMS API reference, ConflictException). */
+export const AUTOMATIC_ROTATION_GUARD_MS = 20 * 60_000;
+
+/**
+ * RotateKeyOnDemand is refused while an automatic rotation is in progress or due within the next
+ * 20 minutes (ConflictException): the two would otherwise race for the same material change. A
+ * rotation job that is due but has not run yet counts as in progress.
+ */
+function automaticRotationNotImminent(key: KeyRecord, now: number): void {
+  const next = key.rotation.enabled ? key.rotation.nextRotationAt : undefined;
+  if (next !== undefined && next - now <= AUTOMATIC_ROTATION_GUARD_MS) {
+    throw conflict(`An automatic rotation of ${key.arn} is in progress or scheduled to begin within the next 20 minutes.`);
+  }
+}
+
 export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<RotateKeyOnDemandResponse> {
   const v = new Violations();
   validateKeyId(v, input.KeyId);
@@ -183,6 +198,7 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   if (key.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
     throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
   }
+  automaticRotationNotImminent(key, ctx.now);
   if (key.origin === "EXTERNAL" && !key.materials.some((m) => m.state === "PENDING_ROTATION")) {
     throw invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);
   }
@@ -191,6 +207,7 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
     assertState(cur, STATES.rotation);
     rotatable(cur, "RotateKeyOnDemand");
+    automaticRotationNotImminent(cur, ctx.now);
     if (cur.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
       throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
     }
