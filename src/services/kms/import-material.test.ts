@@ -119,3 +119,35 @@ describe("KMS imported key material", () => {
     assert.ok(verify("sha256", Buffer.from("m"), { key: pair.publicKey, dsaEncoding: "der" }, Buffer.from(s.Signature)));
   });
 });
+
+describe("KMS material expiry job racing a re-import", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+
+  test("material re-imported while its expiry job runs is never removed once the import is acknowledged", async () => {
+    const outcomes = (ps: Array<Promise<unknown>>) => Promise.allSettled(ps).then((rs) => rs.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as Error).name)));
+    const wait = async (n: number) => {
+      for (let i = 0; i < n; i++) await Promise.resolve();
+    };
+    // A positive delay starts the re-import that many microtasks after the job, a negative one the job after it.
+    for (let delay = -40; delay <= 40; delay += 4) {
+      const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+      const material = randomBytes(32);
+      const first = await h.call<Params>("GetParametersForImport", { KeyId: k.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" });
+      const wrap = (p: Params) => wrapKeyMaterialForImport({ wrappingPublicDer: Buffer.from(p.PublicKey), wrappingAlgorithm: "RSAES_OAEP_SHA_256", keyMaterial: material });
+      await h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: first.ImportToken, EncryptedKeyMaterial: wrap(first), ValidTo: new Date(h.clock.now() + DAY_MS), ExpirationModel: "KEY_MATERIAL_EXPIRES" });
+      h.clock.advance(DAY_MS + 1);
+      const again = await h.call<Params>("GetParametersForImport", { KeyId: k.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" });
+      const [job, imp] = await outcomes([
+        wait(-delay).then(() => h.scheduler.runDue()),
+        wait(delay).then(() => h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: again.ImportToken, EncryptedKeyMaterial: wrap(again), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" })),
+      ]);
+      assert.equal(job, "OK");
+      assert.equal(imp, "OK", `after ${delay} ticks`);
+      const md = (await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata;
+      assert.equal(md.KeyState, "Enabled", `after ${delay} ticks`);
+      assert.equal(md.ExpirationModel, "KEY_MATERIAL_DOES_NOT_EXPIRE", `after ${delay} ticks`);
+      await h.call("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("still here") });
+    }
+  });
+});

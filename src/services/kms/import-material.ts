@@ -199,13 +199,16 @@ export interface ExpirePayload extends KeyJobPayload {
 }
 
 /** Deletes one imported material version; the key becomes PendingImport if it was the current one. */
-/** Removes one version of imported material; `inTx` writes with it (the expiry's service event). */
-async function removeMaterial(env: KmsEnv, key: KeyRecord, materialId: string, inTx?: (tx: DocStore) => Promise<void>): Promise<void> {
+/**
+ * Removes one version of imported material. `admit` decides on the key as stored, in the same
+ * transaction (false removes nothing), and what it writes commits with the removal.
+ */
+async function removeMaterial(env: KmsEnv, key: KeyRecord, materialId: string, admit?: (cur: KeyRecord, tx: DocStore) => Promise<boolean>): Promise<void> {
   try {
     await env.repo.store.transaction(async (tx) => {
       const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
       if (!cur) return;
-      await inTx?.(tx);
+      if (admit && !(await admit(cur, tx))) return;
       await env.repo.deleteMaterial(tx, cur, materialId);
       const materials = cur.materials.map((m): MaterialInfo => {
         if (m.id !== materialId) return m;
@@ -248,6 +251,20 @@ export async function runMaterialExpiry(env: KmsEnv, p: ExpirePayload): Promise<
     await env.scheduler?.schedule<ExpirePayload>(EXPIRE_MATERIAL_JOB, m.validTo, p, expireJobId(key.arn, p.materialId));
     return;
   }
-  await removeMaterial(env, key, p.materialId, (tx) => stageServiceEvent(env, tx, key, "DeleteExpiredKeyMaterial", { keyId: key.keyId, keyMaterialId: p.materialId }));
+  const now = env.clock.now();
+  let expiresLater: number | undefined;
+  await removeMaterial(env, key, p.materialId, async (cur, tx) => {
+    // Decided again on the stored key: material re-imported since it was read (with a later
+    // expiry, or none) is not removed; the job follows the new expiry.
+    const stored = cur.materials.find((x) => x.id === p.materialId);
+    if (!stored || stored.importState !== "IMPORTED" || stored.validTo === undefined) return false;
+    if (stored.validTo > now) {
+      expiresLater = stored.validTo;
+      return false;
+    }
+    await stageServiceEvent(env, tx, key, "DeleteExpiredKeyMaterial", { keyId: key.keyId, keyMaterialId: p.materialId });
+    return true;
+  });
+  if (expiresLater !== undefined) await env.scheduler?.schedule<ExpirePayload>(EXPIRE_MATERIAL_JOB, expiresLater, p, expireJobId(key.arn, p.materialId));
   await appendServiceEvents(env);
 }
