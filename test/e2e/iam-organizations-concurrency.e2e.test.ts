@@ -9,64 +9,22 @@ import assert from "node:assert/strict";
 import * as iamSdk from "@aws-sdk/client-iam";
 import * as orgSdk from "@aws-sdk/client-organizations";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import http from "node:http";
-import { randomBytes } from "node:crypto";
-import { ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
-import { listeningUrl } from "./cli-process.js";
+import { burst, startServerProcess, tally, type ServerProcess } from "./bursts.js";
 
-// In its own process: with client and server on one event loop the calls of a burst would reach
-// the handlers one by one and never overlap.
-const CLI = path.resolve("dist/src/cli/main.js");
-let child: ChildProcess;
-let dataDir: string;
+let server: ServerProcess;
 let accountId: string;
 let iam: iamSdk.IAMClient;
 let org: orgSdk.OrganizationsClient;
 let sts: STSClient;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "bulwark-conc-iam-"));
-  const env = { BULWARK_ROOT_KEY: randomBytes(32).toString("base64"), BULWARK_ADMIN_ACCESS_KEY_ID: ADMIN_KEY_ID, BULWARK_ADMIN_SECRET_ACCESS_KEY: ADMIN_SECRET, BULWARK_LOG_LEVEL: "warn" };
-  child = spawn(process.execPath, [CLI, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--plain-http"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const url = await listeningUrl(child);
-  const cfg = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, requestHandler: new NodeHttpHandler({ httpAgent: agent }), maxAttempts: 1 };
-  iam = new iamSdk.IAMClient(cfg);
-  org = new orgSdk.OrganizationsClient(cfg);
-  sts = new STSClient(cfg);
+  server = await startServerProcess("bulwark-conc-iam-");
+  iam = new iamSdk.IAMClient(server.clientConfig);
+  org = new orgSdk.OrganizationsClient(server.clientConfig);
+  sts = new STSClient(server.clientConfig);
   accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account!;
 });
-after(async () => {
-  agent.destroy();
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; name: string; status: number | undefined };
-
-async function burst<T>(calls: Array<() => Promise<T>>): Promise<Array<Outcome<T>>> {
-  const rs = await Promise.allSettled(calls.map((c) => c()));
-  return rs.map((r) =>
-    r.status === "fulfilled"
-      ? { ok: true as const, value: r.value }
-      : { ok: false as const, name: (r.reason as Error).name, status: (r.reason as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode },
-  );
-}
-
-function tally(rs: Array<{ ok: boolean; name?: string }>): Record<string, number> {
-  const t: Record<string, number> = {};
-  for (const r of rs) t[r.ok ? "OK" : r.name!] = (t[r.ok ? "OK" : r.name!] ?? 0) + 1;
-  return t;
-}
+after(() => server.stop());
 
 const doc = (action = "s3:GetObject") => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 

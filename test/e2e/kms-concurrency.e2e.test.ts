@@ -21,59 +21,18 @@ import {
   KMSClient,
 } from "@aws-sdk/client-kms";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import http from "node:http";
-import { randomBytes } from "node:crypto";
-import { ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
-import { listeningUrl } from "./cli-process.js";
+import { burst, startServerProcess, tally, type ServerProcess } from "./bursts.js";
 
-// The server runs in its own process, as real clients meet it: with client and server on one
-// event loop the calls of a burst reach the handlers one by one and never overlap.
-const CLI = path.resolve("dist/src/cli/main.js");
-let child: ChildProcess;
-let dataDir: string;
+let server: ServerProcess;
 let accountId: string;
 let kms: KMSClient;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 before(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "bulwark-conc-"));
-  const env = { BULWARK_ROOT_KEY: randomBytes(32).toString("base64"), BULWARK_ADMIN_ACCESS_KEY_ID: ADMIN_KEY_ID, BULWARK_ADMIN_SECRET_ACCESS_KEY: ADMIN_SECRET, BULWARK_LOG_LEVEL: "warn" };
-  child = spawn(process.execPath, [CLI, "serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--plain-http"], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const url = await listeningUrl(child);
-  const cfg = { endpoint: url, region: "us-east-1", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, requestHandler: new NodeHttpHandler({ httpAgent: agent }), maxAttempts: 1 };
-  kms = new KMSClient(cfg);
-  accountId = (await new STSClient(cfg).send(new GetCallerIdentityCommand({}))).Account!;
+  server = await startServerProcess("bulwark-conc-");
+  kms = new KMSClient(server.clientConfig);
+  accountId = (await new STSClient(server.clientConfig).send(new GetCallerIdentityCommand({}))).Account!;
 });
-after(async () => {
-  agent.destroy();
-  // A server that already exited (it crashed, or never started) has nothing left to wait for.
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function burst<T>(calls: Array<() => Promise<T>>): Promise<Array<{ ok: true; value: T } | { ok: false; name: string; status: number | undefined }>> {
-  const rs = await Promise.allSettled(calls.map((c) => c()));
-  return rs.map((r) =>
-    r.status === "fulfilled"
-      ? { ok: true as const, value: r.value }
-      : { ok: false as const, name: (r.reason as Error).name, status: (r.reason as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode },
-  );
-}
-
-function tally(rs: Array<{ ok: boolean; name?: string }>): Record<string, number> {
-  const t: Record<string, number> = {};
-  for (const r of rs) t[r.ok ? "OK" : r.name!] = (t[r.ok ? "OK" : r.name!] ?? 0) + 1;
-  return t;
-}
+after(() => server.stop());
 
 const newKey = async () => (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
 
