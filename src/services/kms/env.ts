@@ -31,7 +31,11 @@ export interface KmsEnv {
   outbox?: AuditOutbox;
   /** Creates (once) the AWS managed key behind a predefined alias such as alias/aws/s3. */
   awsManagedKey(scope: Scope, aliasName: string): Promise<{ keyId: string; arn: string } | undefined>;
+  /** Customer managed keys an account may have in a Region (the "AWS KMS keys" resource quota). */
+  maxKeysPerRegion: number;
 }
 
 export const MAX_ON_DEMAND_ROTATIONS = 25;
+/** Resource quota "AWS KMS keys": customer managed keys per account and Region (KMS developer guide). */
+export const MAX_KEYS_PER_REGION = 100_000;
 export const DAY_MS = 24 * 60 * 60 * 1000;

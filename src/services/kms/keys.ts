@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { CreateKeyResponse$, type CreateKeyResponse, type DescribeKeyResponse, type ListKeysResponse } from "@aws-sdk/client-kms";
 import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext, Scope } from "../../core/types.js";
+import type { DocStore } from "../../storage/types.js";
 import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, checkGrantTokens } from "./authorize.js";
 import {
   assertKeyUsageAllowed,
@@ -20,7 +21,7 @@ import {
   type KeyUsage,
 } from "./crypto/index.js";
 import type { KmsEnv } from "./env.js";
-import { customKeyStoreNotFound, cryptoCall, validation } from "./errors.js";
+import { customKeyStoreNotFound, cryptoCall, limitExceeded, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
 import { keyMetadata, type MultiRegionView } from "./metadata.js";
@@ -102,6 +103,15 @@ export function newKeyRecord(scope: Scope, now: number, opts: { keyId: string; s
   };
 }
 
+/**
+ * The "AWS KMS keys" resource quota, checked on what the write's transaction reads (parallel
+ * CreateKey / ReplicateKey calls count each other). AWS managed keys do not count.
+ */
+export async function checkKeyQuota(env: KmsEnv, tx: DocStore, accountId: string, region: string): Promise<void> {
+  const usage = await env.repo.customerKeyCount(tx, accountId, region);
+  if (usage >= env.maxKeysPerRegion) throw limitExceeded(`Key quota for this account in this region is ${env.maxKeysPerRegion} but the current usage is ${usage}.`);
+}
+
 /** Generates the first material of an AWS_KMS key and stores record + sealed material together. */
 export async function storeNewKey(env: KmsEnv, rec: KeyRecord): Promise<KeyRecord> {
   let out = rec;
@@ -111,6 +121,7 @@ export async function storeNewKey(env: KmsEnv, rec: KeyRecord): Promise<KeyRecor
     out = { ...rec, currentMaterialId: id, materials: [{ id, createdAt: rec.createdAt, state: "CURRENT" }] };
     try {
       await env.repo.store.transaction(async (tx) => {
+        await checkKeyQuota(env, tx, rec.accountId, rec.region);
         await env.repo.putMaterial(tx, out, id, material);
         await env.repo.indexKey(tx, out);
         out = await env.repo.putKey(out, tx);
@@ -122,6 +133,7 @@ export async function storeNewKey(env: KmsEnv, rec: KeyRecord): Promise<KeyRecor
   }
   try {
     await env.repo.store.transaction(async (tx) => {
+      await checkKeyQuota(env, tx, rec.accountId, rec.region);
       await env.repo.indexKey(tx, out);
       out = await env.repo.putKey(out, tx);
     });

@@ -8,7 +8,7 @@
 import type { ReplicateKeyResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
 import { authorizeIamOnly, authorizeKey } from "./authorize.js";
-import { describe } from "./keys.js";
+import { checkKeyQuota, describe } from "./keys.js";
 import type { KmsEnv } from "./env.js";
 import { alreadyExists, invalidState, notFound, unsupported, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
@@ -118,6 +118,7 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
           source = primary;
           return undefined;
         }
+        await checkKeyQuota(env, tx, key.accountId, region);
         const rec = replicaOf(primary, region, replicaArn, policy, input, ctx.now);
         for (const c of copies) if (c.material) await env.repo.putMaterial(tx, rec, c.id, c.material);
         await env.repo.putKey(rec, tx);

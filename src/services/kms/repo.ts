@@ -114,6 +114,16 @@ export class KmsRepo {
     await tx.put(COLLECTIONS.keyIndex, `${key.keyId}/${key.region}`, { accountId: key.accountId });
   }
 
+  /**
+   * Customer managed keys of an account in a Region, counted on the records `tx` reads: every
+   * key of the scope (pending deletion included, as AWS counts them) less the AWS managed ones,
+   * each of which has exactly one alias under the reserved alias/aws/ prefix.
+   */
+  async customerKeyCount(tx: DocStore, accountId: string, region: string): Promise<number> {
+    const sk = `${accountId}/${region}/`;
+    return (await tx.count(COLLECTIONS.keys, sk)) - (await tx.count(COLLECTIONS.aliases, `${sk}alias/aws/`));
+  }
+
   async ownerOf(keyId: string, region: string): Promise<string | undefined> {
     return (await this.store.get<{ accountId: string }>(COLLECTIONS.keyIndex, `${keyId}/${region}`))?.accountId;
   }

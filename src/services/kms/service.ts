@@ -13,7 +13,7 @@ import type { ServiceDefinition } from "../types.js";
 import { createKmsApi, type KmsApi } from "./api.js";
 import { createAwsManagedKeys } from "./aws-managed.js";
 import { DELETE_KEY_JOB, runKeyDeletion, type KeyJobPayload } from "./deletion.js";
-import type { KmsEnv, PrincipalExists } from "./env.js";
+import { MAX_KEYS_PER_REGION, type KmsEnv, type PrincipalExists } from "./env.js";
 import { EXPIRE_MATERIAL_JOB, runMaterialExpiry, type ExpirePayload } from "./import-material.js";
 import { buildOperations } from "./operations.js";
 import { KmsRepo } from "./repo.js";
@@ -32,6 +32,8 @@ export interface KmsServiceDeps {
   /** HMAC key of pagination markers (e.g. the installation's pagination key). */
   markerKey: Buffer;
   quotas?: Partial<KmsQuotas>;
+  /** Customer managed keys per account and Region (default MAX_KEYS_PER_REGION, 100,000). */
+  maxKeysPerRegion?: number;
   principalExists?: PrincipalExists;
   audit?: AuditLog;
   /**
@@ -76,6 +78,7 @@ export function createKmsService(deps: KmsServiceDeps): KmsService {
     ...(deps.audit ? { audit: deps.audit } : {}),
     ...(deps.outbox ? { outbox: deps.outbox } : deps.audit ? { outbox: createAuditOutbox({ store: deps.store, audit: deps.audit }) } : {}),
     awsManagedKey: getOrCreate,
+    maxKeysPerRegion: deps.maxKeysPerRegion ?? MAX_KEYS_PER_REGION,
   };
   if (deps.scheduler) {
     deps.scheduler.register<KeyJobPayload>(DELETE_KEY_JOB, (p) => runKeyDeletion(env, p));
