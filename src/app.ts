@@ -271,7 +271,7 @@ export async function openCore(
       managementAccountId,
       paginationKey,
       kmsKeys,
-      orgDeps: { store: storage, iam: iam.api, clock, accounts },
+      orgDeps: { store: storage, iam: iam.api, clock, accounts, ...(cfg.orgMaxAccounts !== undefined ? { maxAccounts: cfg.orgMaxAccounts } : {}) },
       opened: { fresh, migrationsApplied: storage.migrationsApplied, createdDirs, preexisting },
       unlock,
       ...(bootstrap ? { bootstrap } : {}),

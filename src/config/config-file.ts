@@ -39,6 +39,7 @@ export const FILE_KEYS = {
   kmsPqRps: "number",
   schedulerPollMs: "number",
   wafMaxWebAclWcu: "number",
+  orgMaxAccounts: "number",
   oidcCaFile: "string",
   publicUrl: "string",
 } as const satisfies Record<string, JsonType | "object">;

@@ -67,6 +67,18 @@ test("invalid settings are refused with a clear message", () => {
   assert.throws(() => loadConfig({ logLevel: "loud" }, {}), { message: 'Invalid --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"' });
 });
 
+test("accounts per organization: unset by default (AWS's quota, 10), from the file or the environment, a whole number of at least 1", () => {
+  assert.equal(loadConfig({}, {}).orgMaxAccounts, undefined);
+  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const file = path.join(dir, "c.json");
+  writeFileSync(file, JSON.stringify({ orgMaxAccounts: 200 }));
+  assert.equal(loadConfig({ config: file }, {}).orgMaxAccounts, 200);
+  assert.equal(loadConfig({ config: file }, { BULWARK_ORG_MAX_ACCOUNTS: "5000" }).orgMaxAccounts, 5000);
+  for (const bad of ["0", "-3", "12.5"]) {
+    assert.throws(() => loadConfig({}, { BULWARK_ORG_MAX_ACCOUNTS: bad }), { message: `Invalid BULWARK_ORG_MAX_ACCOUNTS: expected a whole number of at least 1, got "${bad}"` });
+  }
+});
+
 test("web ACL capacity: unset by default (AWS's 5,000), from the file or the environment, 1–5,000 only", () => {
   assert.equal(loadConfig({}, {}).wafMaxWebAclWcu, undefined);
   const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
@@ -116,7 +128,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -331,7 +343,7 @@ test("describeConfig: every setting, no secret in any form", () => {
     assert.deepEqual(d.admin, { userName: "admin", keyPair: { accessKeyId: "AKIAEXAMPLEADMIN0001" } });
     assert.equal(d.redisUrl, "redis://cache:6379/1");
     // Every member of the configuration is described.
-    assert.deepEqual(Object.keys(d).sort(), [...Object.keys(cfg), "oidcCaFile", "publicUrl", "wafMaxWebAclWcu"].sort());
+    assert.deepEqual(Object.keys(d).sort(), [...Object.keys(cfg), "oidcCaFile", "orgMaxAccounts", "publicUrl", "wafMaxWebAclWcu"].sort());
   }
   const d = describeConfig(loadConfig({ rootKeyFile: "/etc/bulwark/root.key" }, {}));
   assert.deepEqual([d.rootKey, d.listen, d.logLevel, d.redisUrl], [{ source: "file", path: "/etc/bulwark/root.key" }, "127.0.0.1:4566", "info", "none (local counters)"]);

@@ -50,6 +50,8 @@ export interface BulwarkConfig {
   schedulerPollMs: number;
   /** WCUs a WAFv2 web ACL may use (BULWARK_WAF_MAX_WEB_ACL_WCU, 1–5,000); unset: AWS's maximum, 5,000. */
   wafMaxWebAclWcu?: number;
+  /** Maximum number of accounts in an organization (BULWARK_ORG_MAX_ACCOUNTS, at least 1); unset: AWS's default quota, 10. */
+  orgMaxAccounts?: number;
   /** AssumeRoleWithWebIdentity: a PEM CA bundle trusted (besides Node's roots) when fetching OIDC issuers' configuration and keys (BULWARK_OIDC_CA_FILE). */
   oidcCaFile?: string;
   /** Shield Advanced HTTP-flood detection tuning (BULWARK_SHIELD_DETECTION_*); unset members keep the defaults of src/dataplane/shield/detection/settings.ts. */
@@ -228,6 +230,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   const adminUserName = setting(iamUserName, { env: "BULWARK_ADMIN_USER_NAME" }) ?? "admin";
 
   const wafMaxWebAclWcu = setting(number({ integer: true, min: 1, max: 5000 }), { env: "BULWARK_WAF_MAX_WEB_ACL_WCU", file: fromFile("wafMaxWebAclWcu") });
+  const orgMaxAccounts = setting(number({ integer: true, min: 1 }), { env: "BULWARK_ORG_MAX_ACCOUNTS", file: fromFile("orgMaxAccounts") });
   const oidcCaFile = setting(filePath, { env: "BULWARK_OIDC_CA_FILE", file: fromFile("oidcCaFile") });
   const publicUrl = setting(parsePublicUrl, { env: "BULWARK_PUBLIC_URL", file: fromFile("publicUrl") });
   const httpEngine = setting(oneOf(HTTP_ENGINES), { env: "BULWARK_HTTP_ENGINE", file: fromFile("httpEngine") }) ?? "http1";
@@ -288,6 +291,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     schedulerPollMs: setting(number({ integer: true, min: 1 }), { env: "BULWARK_SCHEDULER_POLL_MS", file: fromFile("schedulerPollMs") }) ?? 1000,
     shieldDetection: shieldDetection((rule, name) => setting(number(rule), { env: name })),
     ...(wafMaxWebAclWcu !== undefined ? { wafMaxWebAclWcu } : {}),
+    ...(orgMaxAccounts !== undefined ? { orgMaxAccounts } : {}),
     ...(oidcCaFile ? { oidcCaFile: path.resolve(oidcCaFile) } : {}),
     ...(publicUrl !== undefined ? { publicUrl } : {}),
   };

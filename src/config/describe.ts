@@ -38,6 +38,7 @@ export function describeConfig(cfg: Readonly<BulwarkConfig>): Record<keyof Bulwa
     kms: cfg.kms,
     schedulerPollMs: cfg.schedulerPollMs,
     wafMaxWebAclWcu: cfg.wafMaxWebAclWcu ?? 5000,
+    orgMaxAccounts: cfg.orgMaxAccounts ?? 10,
     oidcCaFile: cfg.oidcCaFile ?? "none",
     shieldDetection: cfg.shieldDetection ?? {},
     publicUrl: cfg.publicUrl ?? "the listener's own URL",

@@ -59,7 +59,8 @@ let s: TestServer;
 let wire: FuzzWire;
 
 before(async () => {
-  s = await startTestServer({ plainHttp: true, logger: log.logger });
+  // More accounts than the default quota of 10 take part (the daily invitation limit alone is 20).
+  s = await startTestServer({ plainHttp: true, logger: log.logger, env: { BULWARK_ORG_MAX_ACCOUNTS: "1000" } });
   wire = new FuzzWire(s, 2);
 });
 

@@ -11,7 +11,8 @@
 import { isAwsError } from "../../core/errors.js";
 import { randomAccountId } from "../../crypto/random-ids.js";
 import { AccountRegistryError, ACCOUNT_NAME_PATTERN, EMAIL_PATTERN } from "./accounts.js";
-import { invalidInput } from "./errors.js";
+import { accountQuotaFull } from "./account-quota.js";
+import { constraintViolation, invalidInput } from "./errors.js";
 import { checkString, requireString } from "./input.js";
 import {
   CREATE_ACCOUNT_COLLECTION,
@@ -88,7 +89,9 @@ export async function requestCreateAccount(
   // Written only while the organization exists: a DeleteOrganization that committed since the
   // check above is not followed by an account created into the deleted organization.
   await orgTransaction(deps, async (tx) => {
-    await storedOrganization(tx, org.id);
+    const current = await storedOrganization(tx, org.id);
+    // The request takes its place in the quota now, so its job never exceeds it.
+    if (await accountQuotaFull(deps, tx, current, now)) throw constraintViolation("ACCOUNT_NUMBER_LIMIT_EXCEEDED");
     await tx.put(CREATE_ACCOUNT_COLLECTION, requestKey(managementAccountId, rec.id), rec);
   });
   return rec;

@@ -70,6 +70,7 @@ export type ConstraintReason =
   | "POLICY_NUMBER_LIMIT_EXCEEDED";
 
 const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
+  ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You have exceeded the allowed number of AWS accounts",
   ACCOUNT_CANNOT_LEAVE_ORGANIZATION:
     "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
   CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG:
@@ -289,7 +290,7 @@ export type HandshakeConstraintReason =
 
 const HANDSHAKE_CONSTRAINT_MESSAGES: Record<HandshakeConstraintReason, string> = {
   ALREADY_IN_AN_ORGANIZATION: "The handshake request is invalid because the invited account is already a member of an organization.",
-  ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the limit on the number of accounts in an organization.",
+  ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You have exceeded the allowed number of AWS accounts",
   HANDSHAKE_RATE_LIMIT_EXCEEDED: "You attempted to exceed the number of handshakes that you can send in one day.",
   INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES:
     "You can't issue new invitations to join an organization while it's in the process of enabling all features. You can resume inviting accounts after you finalize the process when all accounts have agreed to the change.",

@@ -13,6 +13,7 @@
  * invited member account and, once all approved, an APPROVE_ALL_FEATURES child for the
  * management account.
  */
+import { accountQuotaFull } from "./account-quota.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
 import { attachDefaultPolicies } from "./attachments.js";
 import {
@@ -165,6 +166,7 @@ export async function invite(
     if (mine.some((h) => isPendingAllFeatures(h, input.now))) throw handshakeConstraintViolation("INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES");
     if (mine.some((h) => h.action === "INVITE" && sameTarget(h) && handshakeState(h, input.now) === "OPEN")) throw duplicateHandshake();
     if (mine.filter((h) => h.action === "INVITE" && h.requestedAt > input.now - 24 * 3_600_000).length >= MAX_INVITATIONS_PER_DAY) throw handshakeConstraintViolation("HANDSHAKE_RATE_LIMIT_EXCEEDED");
+    if (await accountQuotaFull(deps, tx, current, input.now)) throw handshakeConstraintViolation("ACCOUNT_NUMBER_LIMIT_EXCEEDED");
     const rec: HandshakeRecord = {
       id: newHandshakeId(),
       organizationId: current.id,
@@ -237,6 +239,8 @@ export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string
     const org = await tx.get<OrganizationRecord>(ORGANIZATIONS_COLLECTION, cur.organizationId);
     if (!org) throw invalidHandshakeTransition();
     if (acct.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
+    // The invitation held a place in the quota; the quota may have been lowered since.
+    if (await accountQuotaFull(deps, tx, org, now, cur.id)) throw handshakeConstraintViolation("ACCOUNT_NUMBER_LIMIT_EXCEEDED");
     // Leftovers of an earlier membership in the same organization go first.
     await forgetAccountIn(tx, cur.organizationId, accountId);
     await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, accountId, {

@@ -65,7 +65,7 @@ describe("organizations under parallel calls", () => {
   });
 
   test("parallel CloseAccount calls stop at the closure quota (10 members in 30 days)", async () => {
-    const f = await orgFixture();
+    const f = await orgFixture({ maxAccounts: 100 });
     await f.call("CreateOrganization", { FeatureSet: "ALL" });
     const ids: string[] = [];
     for (let i = 0; i < 14; i++) {

@@ -32,6 +32,8 @@ export interface OrganizationsDomainDeps {
   iam: IamApi;
   clock: Clock;
   accounts: AccountRegistry;
+  /** Maximum number of accounts in an organization (default MAX_ACCOUNTS_PER_ORGANIZATION, 10). */
+  maxAccounts?: number;
 }
 
 export interface Membership {

@@ -219,7 +219,8 @@ describe("Organizations errors", () => {
 
 describe("Organizations pagination", () => {
   test("ListAccounts and ListCreateAccountStatus pages, filters and token checks", async () => {
-    const f = await orgFixture({ manual: true });
+    // More accounts than the default quota of 10: the installation raised it.
+    const f = await orgFixture({ manual: true, maxAccounts: 100 });
     await withOrg(f);
     const ids: string[] = [];
     for (let i = 0; i < 25; i++) {
