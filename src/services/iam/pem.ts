@@ -16,8 +16,8 @@ const PEM_TEXT_PATTERN = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
 /** CertificateBody, CertificateChain and PrivateKey members: 1–`max` characters of `[\u0009\u000A\u000D\u0020-\u00FF]+`. */
 export function checkPemText(value: string | undefined, field: string, max: number): string {
   const v = required(value, field);
-  // A private key is never echoed.
-  stringConstraints(v, field, 1, max, { re: PEM_TEXT_RE, text: PEM_TEXT_PATTERN }, field === "privateKey");
+  // Never echoed: a private key, and a body or chain a private key may have been pasted into.
+  stringConstraints(v, field, 1, max, { re: PEM_TEXT_RE, text: PEM_TEXT_PATTERN }, true);
   return v;
 }
 

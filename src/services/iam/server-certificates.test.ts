@@ -188,7 +188,13 @@ describe("server certificate operations", () => {
     await assertAwsError(upload(h, "bad name"), "ValidationError", 400, /Value 'bad name' at 'serverCertificateName' failed to satisfy constraint/);
     await assertAwsError(upload(h, "x", { Path: "no-slash" }), "ValidationError", 400, /The specified value for path is invalid/);
     await assertAwsError(upload(h, "x", { PrivateKey: "é\u0100" }), "ValidationError", 400, /Value at 'privateKey' failed to satisfy constraint: Member must satisfy regular expression pattern/);
-    await assertAwsError(upload(h, "x", { CertificateBody: "a".repeat(16385) }), "ValidationError", 400, `1 validation error detected: Value '${"a".repeat(16385)}' at 'certificateBody' failed to satisfy constraint: Member must have length less than or equal to 16384`);
+    await assertAwsError(upload(h, "x", { CertificateBody: "a".repeat(16385) }), "ValidationError", 400, `1 validation error detected: Value at 'certificateBody' failed to satisfy constraint: Member must have length less than or equal to 16384`);
+    // A private key pasted into the body (or chain) is never echoed, whatever constraint it fails.
+    const pasted = `-----BEGIN PRIVATE KEY-----\n${"S".repeat(16400)}\n-----END PRIVATE KEY-----`;
+    for (const member of ["CertificateBody", "CertificateChain"] as const) {
+      const e = await upload(h, "x", { [member]: pasted }).then(() => assert.fail("accepted"), (err: Error) => err);
+      assert.doesNotMatch(e.message, /PRIVATE KEY|SSSS/);
+    }
     for (let i = 0; i < 20; i++) await upload(h, `c${i}`);
     await assertAwsError(upload(h, "c20"), "LimitExceeded", 409, "Cannot exceed quota for ServerCertificatesPerAccount: 20");
   });

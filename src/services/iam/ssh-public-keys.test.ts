@@ -108,8 +108,16 @@ describe("IAM SSH public keys", () => {
       h.call("UploadSSHPublicKey", { UserName: "alice", SSHPublicKeyBody: "" }),
       "ValidationError",
       400,
-      "2 validation errors detected: Value '' at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
-        "Value '' at 'sSHPublicKeyBody' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+      "2 validation errors detected: Value at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value at 'sSHPublicKeyBody' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+    );
+    // A private key pasted by mistake is not echoed, whatever constraint it fails.
+    const pasted = `-----BEGIN OPENSSH PRIVATE KEY-----\n${"S".repeat(16400)}\n-----END OPENSSH PRIVATE KEY-----`;
+    await assertAwsError(
+      h.call("UploadSSHPublicKey", { UserName: "alice", SSHPublicKeyBody: pasted }),
+      "ValidationError",
+      400,
+      "1 validation error detected: Value at 'sSHPublicKeyBody' failed to satisfy constraint: Member must have length less than or equal to 16384",
     );
   });
 

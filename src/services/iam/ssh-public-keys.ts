@@ -163,7 +163,8 @@ function checkSshKeyId(value: string | undefined): string {
 const BODY_RE = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
 function checkBody(value: string | undefined): string {
   const v = required(value, "sSHPublicKeyBody");
-  stringConstraints(v, "sSHPublicKeyBody", 1, 16384, { re: BODY_RE, text: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" });
+  // Not echoed: a private key pasted by mistake would reach the error message and the audit log.
+  stringConstraints(v, "sSHPublicKeyBody", 1, 16384, { re: BODY_RE, text: "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+" }, true);
   return v;
 }
 
