@@ -31,6 +31,9 @@ import {
   type KeyMetadata,
   type AlgorithmSpec,
 } from "@aws-sdk/client-kms";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { startTestServer, eventually, type TestServer } from "./harness.js";
 import { rejectsWith, utf8, text } from "./kms-support.js";
 
@@ -227,6 +230,40 @@ test("ScheduleKeyDeletion: 7–30 day window, unusable while pending, cancel →
   await rejectsWith(kms().send(new CancelKeyDeletionCommand({ KeyId: k.KeyId })), "NotFoundException");
   // Other keys are untouched.
   assert.equal((await describe(keep.KeyId!)).KeyState, "Enabled");
+});
+
+test("a deleted key's sealed material does not stay in the data directory's files", async () => {
+  const k = await newKey();
+  await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+  const dbPath = path.join(s.dataDir, "bulwark.db");
+  // The sealed material versions as stored (a short read on a connection of its own).
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  let sealed: string[];
+  try {
+    const rows = db.prepare("SELECT value FROM docs WHERE collection = 'kms-material' AND key LIKE ?").all(`%/${k.KeyId}/%`) as Array<{ value: string }>;
+    sealed = rows.map((r) => (JSON.parse(r.value) as { sealed: string }).sealed);
+  } finally {
+    db.close();
+  }
+  assert.equal(sealed.length, 2);
+  const inFiles = (v: string): boolean => [dbPath, `${dbPath}-wal`].some((f) => existsSync(f) && readFileSync(f).includes(v));
+  assert.deepEqual(sealed.map(inFiles), [true, true]);
+  await kms().send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 }));
+  advance(7 * DAY + 3_600_000);
+  await eventually(
+    async () => {
+      try {
+        await describe(k.KeyId!);
+        return false;
+      } catch (err) {
+        return (err as { name?: string }).name === "NotFoundException";
+      }
+    },
+    8000,
+    200,
+  );
+  // Neither in the database file's free space nor in an earlier frame of the WAL.
+  await eventually(async () => sealed.every((v) => !inFiles(v)), 5000, 50);
 });
 
 test("automatic rotation happens when its period has passed", async () => {

@@ -5,24 +5,42 @@
  *
  * PASSIVE checkpoints never wait for or block a writer or a reader: each copies what is committed
  * and no longer needed by a reader, up to the WAL's end when it started.
+ *
+ * After a commit that deleted something, the storage asks for a TRUNCATE checkpoint instead (the
+ * next tick): it copies every frame (the pages whose freed space SQLite zeroed, secure_delete)
+ * into the database file and truncates the WAL to zero bytes, so no earlier frame still holds
+ * what was deleted. It waits at most SCRUB_WAIT_MS for the write lock and for readers to leave
+ * the WAL (new writers wait meanwhile); when that is not enough it is tried again next tick.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 
 interface Init {
   path: string;
-  busyTimeoutMs: number;
   intervalMs: number;
 }
 
-const { path, busyTimeoutMs, intervalMs } = workerData as Init;
-const db = new Database(path, { timeout: busyTimeoutMs });
+/** Longest wait of a TRUNCATE checkpoint for the write lock and for readers (writers wait meanwhile). */
+const SCRUB_WAIT_MS = 100;
+
+const { path, intervalMs } = workerData as Init;
+const db = new Database(path, { timeout: SCRUB_WAIT_MS });
+// PASSIVE checkpoints never call the busy handler: this timeout bounds the TRUNCATE ones only.
+db.pragma(`busy_timeout = ${SCRUB_WAIT_MS}`);
 // This connection writes nothing; its checkpoints are the explicit ones below.
 db.pragma("wal_autocheckpoint = 0");
 
+/** Something was deleted since the last TRUNCATE checkpoint that succeeded. */
+let scrub = false;
+
 function checkpoint(): void {
   try {
-    db.pragma("wal_checkpoint(PASSIVE)");
+    if (scrub) {
+      const [r] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+      if (r?.busy === 0) scrub = false;
+    } else {
+      db.pragma("wal_checkpoint(PASSIVE)");
+    }
   } catch {
     // A busy or failed pass is retried at the next tick; the connections' own automatic
     // checkpoints (at a larger WAL) still bound the file meanwhile.
@@ -30,7 +48,11 @@ function checkpoint(): void {
 }
 
 const timer = setInterval(checkpoint, intervalMs);
-parentPort!.on("message", (m: { close?: true }) => {
+parentPort!.on("message", (m: { close?: true; scrub?: true }) => {
+  if (m.scrub) {
+    scrub = true;
+    return;
+  }
   if (!m.close) return;
   clearInterval(timer);
   checkpoint();

@@ -16,12 +16,14 @@ export const AUTOCHECKPOINT_PAGES = 8192;
 export const CHECKPOINT_INTERVAL_MS = 100;
 
 export interface Checkpointer {
+  /** The next checkpoint empties the WAL file (TRUNCATE): something was deleted. */
+  scrub(): void;
   /** A last checkpoint, then the thread ends. */
   close(): Promise<void>;
 }
 
-export function startCheckpointer(path: string, busyTimeoutMs: number, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
-  const worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { path, busyTimeoutMs, intervalMs } });
+export function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
+  const worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { path, intervalMs } });
   // The process may exit without waiting for it (a checkpoint is never needed for durability).
   worker.unref();
   worker.on("error", () => undefined);
@@ -29,6 +31,9 @@ export function startCheckpointer(path: string, busyTimeoutMs: number, intervalM
   worker.once("exit", () => (exited = true));
   let closing: Promise<void> | undefined;
   return {
+    scrub: () => {
+      if (!exited && closing === undefined) worker.postMessage({ scrub: true });
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         if (exited) return resolve();

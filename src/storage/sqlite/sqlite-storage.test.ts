@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, existsSync, renameSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, existsSync, renameSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -94,7 +95,7 @@ describe("openSqliteStorage", () => {
     const dir = tempDir();
     const s = openSqliteStorage({ path: join(dir, "db"), busyTimeoutMs: 1234 });
     try {
-      assert.deepEqual(s.settings(), { journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 1234, tempStore: 2, pageSize: 16_384 });
+      assert.deepEqual(s.settings(), { journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 1234, tempStore: 2, pageSize: 16_384, secureDelete: 1 });
       assert.equal(s.isDurable(), true);
       assert.equal(s.engine, "sqlite");
     } finally {
@@ -408,6 +409,60 @@ describe("openSqliteStorage", () => {
         [[1, "bad-prune-record"]],
       );
       assert.equal(report.events, 4);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const auditWriterThread of [false, true]) {
+    test(`what is deleted does not stay in the database or WAL file (${auditWriterThread ? "checkpointer thread" : "one connection"})`, async () => {
+      const dir = tempDir();
+      const path = join(dir, "db");
+      // Which of the files (database, WAL) hold these bytes now.
+      const holders = (needle: string): string[] =>
+        [path, `${path}-wal`].filter((f) => existsSync(f) && readFileSync(f).includes(needle)).map((f) => f.slice(path.length) || "db");
+      const sealed = Array.from({ length: 40 }, (_, i) => `sealed-${i}-${randomBytes(24).toString("base64url")}`);
+      const key = (i: number): string => `acct/k${String(i).padStart(2, "0")}`;
+      let s = openSqliteStorage({ path, auditWriterThread });
+      try {
+        for (const [i, v] of sealed.entries()) await s.put("secrets", key(i), { sealed: v });
+        await s.close(); // checkpointed: the values are in the database file's pages
+        assert.deepEqual(holders(sealed[20]!), ["db"]);
+        s = openSqliteStorage({ path, auditWriterThread });
+        await s.transaction(async (tx) => assert.equal(await tx.delete("secrets", key(20)), true));
+        assert.equal(await s.delete("secrets", key(21)), true);
+        const deadline = Date.now() + 5000;
+        while ((holders(sealed[20]!).length > 0 || holders(sealed[21]!).length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        assert.deepEqual([holders(sealed[20]!), holders(sealed[21]!)], [[], []]);
+        // The neighbours on the same pages are intact, in the database file.
+        assert.deepEqual(holders(sealed[19]!), ["db"]);
+        assert.deepEqual(await s.get("secrets", key(22)), { sealed: sealed[22] });
+        assert.equal(await s.count("secrets"), 38);
+      } finally {
+        await s.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test("pruned audit rows do not stay in the database or WAL file", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const holds = (needle: string): boolean => [path, `${path}-wal`].some((f) => existsSync(f) && readFileSync(f).includes(needle));
+    const marker = (seq: number): string => `event-${seq}-${randomBytes(16).toString("hex")}`;
+    const markers = Array.from({ length: 12 }, (_, i) => marker(i + 1));
+    let s = openSqliteStorage({ path, auditWriterThread: true });
+    try {
+      await s.appendAudit(markers.map((m, i) => contractRow(i + 1, { json: JSON.stringify({ m }) })));
+      await s.close();
+      assert.ok(holds(markers[3]!));
+      s = openSqliteStorage({ path, auditWriterThread: true });
+      await s.appendAuditPrune({ seq: 1, time: 0, throughSeq: 5, json: "{}", signature: "x" });
+      assert.equal(await s.deleteAuditThrough(5, 100), 5);
+      const deadline = Date.now() + 5000;
+      while (markers.slice(0, 5).some(holds) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      assert.deepEqual(markers.map(holds), [false, false, false, false, false, true, true, true, true, true, true, true]);
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,12 @@
  *    go on (SQLite's own busy handler would sleep in the thread that serves requests);
  *  - a write is reported only if the database file is still the one opened: after the file
  *    (or its directory) is removed, renamed or replaced, commits would go to a file nobody can
- *    open again, so they are refused (StorageMovedError) until it is back.
+ *    open again, so they are refused (StorageMovedError) until it is back;
+ *  - what is deleted does not stay in the files: freed space is zeroed (secure_delete), and after
+ *    a commit that deleted a document or audit rows the WAL is checkpointed into the database
+ *    file and truncated to zero bytes (by the checkpointer thread within about a tick, or at once
+ *    on this connection without one), so no older frame still holds the deleted bytes. Versions
+ *    a put() overwrote stay in older WAL frames until the WAL is next emptied or overwritten.
  */
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -64,6 +69,8 @@ export interface SqliteSettings {
   tempStore: number;
   /** Bytes per page: PAGE_SIZE for a database this store created, what it had for an older one. */
   pageSize: number;
+  /** 1: deleted content is zeroed in the file, not left in free space. */
+  secureDelete: number;
 }
 
 const FILE_MODE = 0o600;
@@ -118,6 +125,9 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     // database is copied to unmanaged temporary files (and no file is opened and unlinked per write).
     db.pragma("temp_store = MEMORY");
     db.pragma("foreign_keys = ON");
+    // What a statement deletes or overwrites is zeroed in its page (and freed pages are zeroed),
+    // not left in free space: a deleted key's sealed material must not stay readable in the file.
+    db.pragma("secure_delete = ON");
     if (!inMemory) restrictSidecarFiles(opts.path);
     const clock = opts.clock ?? systemClock;
     const applied = runMigrations(sqliteMigrationDriver(db), [...coreMigrations, ...(opts.migrations ?? [])], () => clock.now());
@@ -127,7 +137,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     // With the writer thread, WAL checkpoints run on a thread of their own (checkpointer.ts).
     if (threads) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     const appender = threads ? startAuditAppendWorker(opts.path, busyTimeout, identity, AUTOCHECKPOINT_PAGES) : undefined;
-    const checkpointer = threads ? startCheckpointer(opts.path, busyTimeout) : undefined;
+    const checkpointer = threads ? startCheckpointer(opts.path) : undefined;
     return new SqliteStorage(db, appender, applied, busyTimeout, identity, checkpointer);
   } catch (err) {
     db.close();
@@ -166,6 +176,11 @@ export class SqliteStorage implements Storage {
   private reading = false;
   private readonly endReadTick = (): void => this.endRead();
   private readonly getMetaStmt: Database.Statement<[string], string>;
+  /** The open write transaction deleted something (its commit then asks for a scrub). */
+  private deletes = false;
+  /** A scrub this connection could not do yet (no checkpointer; another connection was reading). */
+  private scrubPending = false;
+  private readonly deletedInTx = (did: boolean): boolean => this.deleted(did);
   private readonly setMetaStmt: Database.Statement<[string, string]>;
   private closed = false;
 
@@ -216,7 +231,7 @@ export class SqliteStorage implements Storage {
   }
 
   delete(collection: string, key: string): Promise<boolean> {
-    return this.write(() => this.docs.delete(collection, key));
+    return this.write(() => this.deleted(this.docs.delete(collection, key)));
   }
 
   list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>> {
@@ -282,14 +297,18 @@ export class SqliteStorage implements Storage {
   }
 
   deleteAuditThrough(throughSeq: number, limit: number): Promise<number> {
-    return this.write(() => this.audit.deleteThrough(throughSeq, limit));
+    return this.write(() => {
+      const n = this.audit.deleteThrough(throughSeq, limit);
+      this.deleted(n > 0);
+      return n;
+    });
   }
 
   // ---- Storage --------------------------------------------------------------------
 
   transaction<T>(fn: (tx: DocStore) => Promise<T>): Promise<T> {
     return this.writeTx(async () => {
-      const tx = new TxDocStore(this.docs);
+      const tx = new TxDocStore(this.docs, this.deletedInTx);
       try {
         return await fn(tx);
       } finally {
@@ -330,6 +349,7 @@ export class SqliteStorage implements Storage {
       busyTimeout: Number(this.db.pragma("busy_timeout", { simple: true })),
       tempStore: Number(this.db.pragma("temp_store", { simple: true })),
       pageSize: Number(this.db.pragma("page_size", { simple: true })),
+      secureDelete: Number(this.db.pragma("secure_delete", { simple: true })),
     };
   }
 
@@ -373,21 +393,51 @@ export class SqliteStorage implements Storage {
         this.assertOpen();
         this.endRead();
         if (!this.tryBegin(deadline)) return undefined;
+        this.deletes = false;
         try {
           // Checked before (nothing written then) and after the commit.
           this.assertInPlace();
           const result = await body();
           this.commitStmt.run();
           this.assertInPlace();
+          if (this.deletes || this.scrubPending) this.scrub();
           return { result };
         } catch (err) {
           // A failed COMMIT may already have rolled back (e.g. SQLITE_FULL).
           if (this.db.inTransaction) this.rollbackStmt.run();
           throw err;
+        } finally {
+          this.deletes = false;
         }
       });
       if (done !== undefined) return done.result;
       await sleep(Math.max(1, Math.min(LOCK_RETRY_MS[attempt] ?? 100, deadline - performance.now())));
+    }
+  }
+
+  /** Notes that the open write transaction deleted something; returns `did`. */
+  private deleted(did: boolean): boolean {
+    if (did) this.deletes = true;
+    return did;
+  }
+
+  /**
+   * Empties the WAL into the database file after a commit that deleted something (see the header
+   * comment): the checkpointer thread's next tick does it; without one, this connection does it
+   * now, without waiting for other connections (busy: tried again after the next write).
+   */
+  private scrub(): void {
+    this.scrubPending = false;
+    if (this.db.memory) return;
+    if (this.checkpointer) return this.checkpointer.scrub();
+    this.noWaitStmt.run();
+    try {
+      const [r] = this.db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+      this.scrubPending = r?.busy !== 0;
+    } catch {
+      this.scrubPending = true;
+    } finally {
+      this.waitStmt.run();
     }
   }
 
@@ -424,7 +474,11 @@ export class SqliteStorage implements Storage {
 class TxDocStore implements DocStore {
   private active = true;
 
-  constructor(private readonly docs: SqliteDocs) {}
+  constructor(
+    private readonly docs: SqliteDocs,
+    /** Told whether each delete removed a document (the commit then scrubs the files). */
+    private readonly onDelete: (did: boolean) => boolean,
+  ) {}
 
   finish(): void {
     this.active = false;
@@ -447,7 +501,7 @@ class TxDocStore implements DocStore {
 
   async delete(collection: string, key: string): Promise<boolean> {
     this.check();
-    return this.docs.delete(collection, key);
+    return this.onDelete(this.docs.delete(collection, key));
   }
 
   async list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>> {
