@@ -35,7 +35,7 @@ import type { OrganizationsDomainDeps } from "./services/organizations/organizat
 import { createAuthorizer } from "./iam/authorizer.js";
 import { ServiceRegistry } from "./gateway/registry.js";
 import { createMetrics } from "./gateway/metrics.js";
-import { createPipeline } from "./gateway/pipeline.js";
+import { createPipeline, requestBodyLimit } from "./gateway/pipeline.js";
 import type { ApiHandler } from "./gateway/api.js";
 import { startServer, type RunningServer } from "./gateway/server.js";
 import { issueServerCertificate, loadOrCreateCaCertificate, loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
@@ -556,6 +556,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem, ...(cfg.tls.ciphers !== undefined ? { ciphers: cfg.tls.ciphers } : {}) } } : {}),
       engine: cfg.httpEngine,
       maxBodyBytes: cfg.maxBodyBytes,
+      // Anonymous requests (no signature in the head) are refused above 256 KiB before their body is read.
+      bodyLimit: (headers, url) => requestBodyLimit(headers, url, cfg.maxBodyBytes),
       maxBufferedBodyBytes: cfg.maxBufferedBodyBytes,
       maxConnectionsPerIp: cfg.maxConnectionsPerIp,
       clock,

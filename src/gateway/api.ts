@@ -70,6 +70,11 @@ export interface ListenerOptions {
   tls?: { certPem: string; keyPem: string; ciphers?: string };
   /** Larger request bodies are not read: the request arrives with `body: undefined`. */
   maxBodyBytes: number;
+  /**
+   * The largest body of one request, from its head (capped at maxBodyBytes): a larger one is not
+   * read and the request arrives with `unread: "too-large"`. None: maxBodyBytes for every request.
+   */
+  bodyLimit?: (headers: ApiHeaders, url: string) => number;
   /** Open connections one client address may hold; more are closed at once (0: no limit). */
   maxConnectionsPerIp?: number;
   /**

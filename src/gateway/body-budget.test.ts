@@ -142,6 +142,46 @@ for (const [engine, start] of [
       }
     });
 
+    test("a request's own body limit from its head: over it, the body is left unread (nothing reserved), chunked too; others keep the endpoint's limit", async () => {
+      const budget = new BodyBudget(10_000);
+      const seen: ApiRequest[] = [];
+      const heads: string[] = [];
+      // Requests without an "authorization" header may carry 100 bytes (as the gateway does for unsigned ones).
+      const bodyLimit = (headers: ApiRequest["headers"], url: string): number => {
+        heads.push(url);
+        return headers["authorization"] === undefined ? 100 : 1_000_000;
+      };
+      const l = await start({ host: "127.0.0.1", port: 0, maxBodyBytes: MAX_BODY, bodyBudget: budget, bodyLimit, onRequest: handler(seen) });
+      try {
+        // Declared over the request's limit, no body sent at all: answered at once, nothing reserved.
+        const a = await exchange(l.port, [POST(101)], { quietMs: 300 });
+        assert.deepEqual(
+          a.responses.map((r) => [r.status, r.body]),
+          [[413, "too-large"]],
+        );
+        assert.equal(budget.reserved, 0);
+        const b = await exchange(l.port, [POST("chunked") + chunk("x".repeat(60)) + chunk("y".repeat(60)) + "0\r\n\r\n"], { quietMs: 300 });
+        assert.deepEqual(
+          b.responses.map((r) => [r.status, r.body]),
+          [[413, "too-large"]],
+        );
+        // At the limit, and a signed-looking one above it: read as usual; the endpoint's limit (capped) still holds.
+        const c = await exchange(l.port, [POST(100) + "z".repeat(100) + POST(500, "Authorization: x\r\n") + "w".repeat(500) + POST(MAX_BODY + 1, "Authorization: x\r\n")]);
+        assert.deepEqual(
+          c.responses.map((r) => [r.status, r.body]),
+          [
+            [200, "100 zzzzzzzz"],
+            [200, "500 wwwwwwww"],
+            [413, "too-large"],
+          ],
+        );
+        assert.deepEqual(heads, ["/", "/", "/", "/", "/"]);
+        await until("releases", () => budget.reserved === 0);
+      } finally {
+        await stop(l);
+      }
+    });
+
     test("a chunked body reserves its data as it arrives; the one that no longer fits is refused and gives back what it had", async () => {
       const budget = new BodyBudget(1500);
       const seen: ApiRequest[] = [];

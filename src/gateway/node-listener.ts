@@ -111,7 +111,8 @@ export async function startNodeListener(opts: ListenerOptions): Promise<Listener
       return;
     }
     receiving++;
-    readBody(req, opts.maxBodyBytes, opts.bodyBudget).then(
+    const limit = opts.bodyLimit === undefined ? opts.maxBodyBytes : Math.min(opts.maxBodyBytes, opts.bodyLimit(req.headers, req.url ?? "/"));
+    readBody(req, limit, opts.bodyBudget).then(
       (read) => {
         receiving--;
         const body = typeof read === "string" ? undefined : read;

@@ -89,7 +89,20 @@ const EMPTY_BODY = Buffer.alloc(0);
 const ANONYMOUS: Principal = Object.freeze({ type: "Anonymous", accountId: "", arn: "", principalId: "anonymous", accessKeyId: "" });
 
 /** Bodies of unsigned requests: the largest legitimate one (AssumeRoleWithSAML) is about 110 KB. */
-const MAX_UNSIGNED_BODY_BYTES = 256 * 1024;
+export const MAX_UNSIGNED_BODY_BYTES = 256 * 1024;
+
+/**
+ * The largest body a request may have, judged from its head before any of the body is read: one
+ * with neither an Authorization header nor X-Amz- query parameters can only be an unsigned
+ * operation, so it gets MAX_UNSIGNED_BODY_BYTES, not the endpoint's limit. An anonymous sender
+ * then cannot hold more than that of the memory for bodies being received per connection.
+ */
+export function requestBodyLimit(headers: ApiHeaders, url: string, maxBodyBytes: number): number {
+  if (headers.authorization !== undefined) return maxBodyBytes;
+  const q = url.indexOf("?");
+  if (q >= 0 && url.indexOf("X-Amz-", q) >= 0) return maxBodyBytes;
+  return Math.min(maxBodyBytes, MAX_UNSIGNED_BODY_BYTES);
+}
 
 function tooLarge(limit: number): AwsError {
   return commonError("RequestEntityTooLarge", `Request body is larger than the ${limit} bytes this endpoint accepts.`);
@@ -273,7 +286,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     try {
       // The listener leaves a body over the limit, or one that did not fit in the memory for bodies
       // being received, unread (and closes the connection after the answer).
-      if (req.body === undefined) throw req.unread === "busy" ? busy() : tooLarge(deps.maxBodyBytes);
+      if (req.body === undefined) throw req.unread === "busy" ? busy() : tooLarge(requestBodyLimit(req.headers, url, deps.maxBodyBytes));
       wire.body = req.body;
       await authenticate(wire, out, now);
       const svc = out.svc!;

@@ -28,6 +28,8 @@ export interface ServerOptions {
   engine?: HttpEngine;
   /** Larger request bodies are not read; the pipeline answers RequestEntityTooLarge. */
   maxBodyBytes: number;
+  /** A lower limit for some requests, from their head (see ListenerOptions.bodyLimit). */
+  bodyLimit?: ListenerOptions["bodyLimit"];
   /** Open connections one client address may hold (0: no limit). */
   maxConnectionsPerIp?: number;
   /**
@@ -146,6 +148,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port: opts.port,
     ...(opts.tls ? { tls: opts.tls } : {}),
     maxBodyBytes: opts.maxBodyBytes,
+    ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
     maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 0,
     bodyBudget,
     onRequest,

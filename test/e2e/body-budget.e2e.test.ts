@@ -4,6 +4,8 @@
  * body that does not fit is refused unread with ServiceUnavailable (503) in its protocol's format,
  * which SDKs retry, while ordinary calls go on being served; once the holders leave, large bodies
  * are accepted again. Through the real server (and, for its memory, as a separate process).
+ * The holders carry an Authorization header: a request without any signature may only have a
+ * body of an unsigned operation's size (256 KiB) and is refused before its body is read.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +25,8 @@ import { startTestServer, eventually, type TestServer } from "./harness.js";
 import { listeningUrl } from "./cli-process.js";
 
 const MIB = 1024 * 1024;
+/** A signature that looks like one (what a stalled sender must send to be let in beyond 256 KiB). */
+const SIGNED_LOOKING = "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261129/us-east-1/kms/aws4_request, SignedHeaders=host, Signature=00\r\n";
 const TEMPORARY_FAILURE = "The request has failed due to a temporary failure of the server.";
 
 function get(url: string, ca?: string): Promise<string> {
@@ -55,6 +59,37 @@ for (const engine of ["http1", "node"]) {
   });
 }
 
+test("a request without a signature that declares a body over 256 KiB is answered 413 at once, before any of its body is sent, and holds nothing", async () => {
+  const s = await startTestServer({ env: { BULWARK_MAX_BODY_BYTES: String(4 * MIB) } });
+  const u = new URL(s.url);
+  const sock = tls.connect({ host: "127.0.0.1", port: Number(u.port), ca: s.app.caCertPem, servername: "localhost" });
+  try {
+    sock.on("error", () => undefined);
+    await new Promise<void>((resolve) => sock.once("secureConnect", () => resolve()));
+    let text = "";
+    sock.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    const closed = new Promise<void>((resolve) => sock.once("close", () => resolve()));
+    // The head only: 3 MiB declared (under the endpoint's 4 MiB), nothing of it sent.
+    sock.write(`POST / HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${3 * MIB}\r\n\r\n`);
+    await closed;
+    assert.match(text, /^HTTP\/1\.1 413 /);
+    assert.match(text, /<Code>RequestEntityTooLarge<\/Code>/);
+    assert.match(text, /larger than the 262144 bytes/);
+    assert.equal(await metric(s.url, "bulwark_buffered_body_bytes", s.app.caCertPem), 0);
+    // A signed request keeps the endpoint's limit: a 300 KiB body is read and judged by KMS (4,096 bytes of plaintext at most).
+    const kms = new KMSClient(s.clientConfig());
+    const key = await kms.send(new CreateKeyCommand({}));
+    await assert.rejects(kms.send(new EncryptCommand({ KeyId: key.KeyMetadata!.KeyId!, Plaintext: randomBytes(300 * 1024) })), (e: any) => {
+      assert.equal(e.$metadata.httpStatusCode, 400);
+      assert.equal(e.name, "ValidationException");
+      return true;
+    });
+  } finally {
+    sock.destroy();
+    await s.destroy();
+  }
+});
+
 async function stalledSendersHoldTheBudget(s: TestServer): Promise<void> {
   const u = new URL(s.url);
   const held: tls.TLSSocket[] = [];
@@ -62,7 +97,7 @@ async function stalledSendersHoldTheBudget(s: TestServer): Promise<void> {
     const sock = tls.connect({ host: "127.0.0.1", port: Number(u.port), ca: s.app.caCertPem, servername: "localhost" });
     sock.on("error", () => undefined);
     await new Promise<void>((resolve) => sock.once("secureConnect", () => resolve()));
-    sock.write(`POST / HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.Encrypt\r\nContent-Length: ${MIB}\r\n\r\n{"KeyId":`);
+    sock.write(`POST / HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.Encrypt\r\n${SIGNED_LOOKING}Content-Length: ${MIB}\r\n\r\n{"KeyId":`);
     held.push(sock);
   }
   const gauge = () => metric(s.url, "bulwark_buffered_body_bytes", s.app.caCertPem);
@@ -153,7 +188,7 @@ test("200 connections each sending most of a 2 MiB body and then waiting: the se
         new Promise<void>((resolve) => {
           sock.once("close", () => resolve());
           sock.once("connect", async () => {
-            sock.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.Encrypt\r\nContent-Length: ${2 * MIB}\r\n\r\n`);
+            sock.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.Encrypt\r\n${SIGNED_LOOKING}Content-Length: ${2 * MIB}\r\n\r\n`);
             // 1.9 MiB of the 2 MiB, then nothing more.
             for (let k = 0; k < 30 && !sock.destroyed; k++) {
               if (!sock.write(piece)) await new Promise((r) => sock.once("drain", r));

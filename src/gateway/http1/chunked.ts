@@ -46,14 +46,20 @@ export class ChunkedDecoder {
   private readonly data = new BodyParts();
   /** Bytes of `buf` the last feed() used. */
   consumed = 0;
+  /** The current body's limit (reset(); at most limits.maxBodyBytes). */
+  private maxBody: number;
 
   /** `reserve(n)` is asked before n more bytes of data are kept; false refuses the body (OVER_BUDGET). */
   constructor(
     private readonly limits: ChunkedLimits,
     private readonly reserve?: (n: number) => boolean,
-  ) {}
+  ) {
+    this.maxBody = limits.maxBodyBytes;
+  }
 
-  reset(): void {
+  /** Starts a new body of at most `maxBody` bytes (default and cap: limits.maxBodyBytes). */
+  reset(maxBody = this.limits.maxBodyBytes): void {
+    this.maxBody = Math.min(maxBody, this.limits.maxBodyBytes);
     this.state = SIZE;
     this.remaining = 0;
     this.extensionBytes = 0;
@@ -89,7 +95,7 @@ export class ChunkedDecoder {
           if (size === 0) {
             this.state = TRAILER;
           } else {
-            if (size > this.limits.maxBodyBytes - this.data.size) {
+            if (size > this.maxBody - this.data.size) {
               this.consumed = pos;
               return TOO_LARGE;
             }

@@ -14,7 +14,7 @@
  *   request ends any other way (close, reset, timeout, refusal).
  */
 import type { Socket } from "node:net";
-import { tlsInfoOf, type ApiRequest, type ApiResponder, type TlsInfo, type UnreadBody } from "../api.js";
+import { tlsInfoOf, type ApiHeaders, type ApiRequest, type ApiResponder, type TlsInfo, type UnreadBody } from "../api.js";
 import type { BodyBudget } from "../body-budget.js";
 import { HttpError, parseHead, type RequestHead } from "./head.js";
 import { BodyParts } from "../body-parts.js";
@@ -49,6 +49,8 @@ export interface ConnectionContext {
   readonly keepAliveSeconds: number;
   /** Memory for bodies being received, shared by all connections (none: no bound). */
   readonly budget: BodyBudget | undefined;
+  /** The largest body of one request, from its head (ListenerOptions.bodyLimit; capped at limits.maxBodyBytes). */
+  readonly bodyLimit: ((headers: ApiHeaders, url: string) => number) | undefined;
   onRequest(req: ApiRequest, res: ApiResponder): void;
   /** Coarse monotonic time in ms, advanced by the listener's periodic sweep (no timer per request). */
   now: number;
@@ -277,8 +279,10 @@ export class Http1Connection {
   }
 
   private startBody(head: RequestHead): boolean {
+    const max = this.ctx.limits.maxBodyBytes;
+    const limit = this.ctx.bodyLimit === undefined ? max : Math.min(max, this.ctx.bodyLimit(head.headers, head.url));
     if (head.chunked) {
-      (this.decoder ??= new ChunkedDecoder(this.ctx.limits, this.ctx.budget !== undefined ? (n) => this.reserve(n) : undefined)).reset();
+      (this.decoder ??= new ChunkedDecoder(this.ctx.limits, this.ctx.budget !== undefined ? (n) => this.reserve(n) : undefined)).reset(limit);
       this.state = CHUNKED;
       if (head.expectContinue && this.buf === undefined) this.socket.write(CONTINUE);
       return true;
@@ -288,7 +292,7 @@ export class Http1Connection {
       this.dispatch(EMPTY);
       return true;
     }
-    if (length > this.ctx.limits.maxBodyBytes) {
+    if (length > limit) {
       // Not read, and no "100 Continue": the client need not send it at all.
       this.dispatchUnread("too-large");
       return true;

@@ -42,6 +42,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
     limits,
     keepAliveSeconds: Math.floor(limits.keepAliveTimeoutMs / 1000),
     budget: opts.bodyBudget,
+    bodyLimit: opts.bodyLimit,
     onRequest: opts.onRequest,
     now: performance.now(),
     draining: false,
