@@ -11,6 +11,8 @@
  * into the database file and truncates the WAL to zero bytes, so no earlier frame still holds
  * what was deleted. It waits at most SCRUB_WAIT_MS for the write lock and for readers to leave
  * the WAL (new writers wait meanwhile); when that is not enough it is tried again next tick.
+ * Every `scrubEveryMs` (an hour) it does the same unasked, so what a put() overwrote does not
+ * stay in old WAL frames for longer than that either.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
@@ -18,12 +20,13 @@ import Database from "better-sqlite3";
 interface Init {
   path: string;
   intervalMs: number;
+  scrubEveryMs: number;
 }
 
 /** Longest wait of a TRUNCATE checkpoint for the write lock and for readers (writers wait meanwhile). */
 const SCRUB_WAIT_MS = 100;
 
-const { path, intervalMs } = workerData as Init;
+const { path, intervalMs, scrubEveryMs } = workerData as Init;
 const db = new Database(path, { timeout: SCRUB_WAIT_MS });
 // PASSIVE checkpoints never call the busy handler: this timeout bounds the TRUNCATE ones only.
 db.pragma(`busy_timeout = ${SCRUB_WAIT_MS}`);
@@ -32,12 +35,16 @@ db.pragma("wal_autocheckpoint = 0");
 
 /** Something was deleted since the last TRUNCATE checkpoint that succeeded. */
 let scrub = false;
+let lastScrub = performance.now();
 
 function checkpoint(): void {
   try {
-    if (scrub) {
+    if (scrub || performance.now() - lastScrub >= scrubEveryMs) {
       const [r] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
-      if (r?.busy === 0) scrub = false;
+      if (r?.busy === 0) {
+        scrub = false;
+        lastScrub = performance.now();
+      }
     } else {
       db.pragma("wal_checkpoint(PASSIVE)");
     }

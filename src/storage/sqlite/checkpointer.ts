@@ -14,6 +14,8 @@ import { Worker } from "node:worker_threads";
 export const AUTOCHECKPOINT_PAGES = 8192;
 /** How often the checkpointer copies what was committed. */
 export const CHECKPOINT_INTERVAL_MS = 100;
+/** How often it empties the WAL file even when nothing was deleted (overwritten versions). */
+export const SCRUB_EVERY_MS = 3_600_000;
 
 export interface Checkpointer {
   /** The next checkpoint empties the WAL file (TRUNCATE): something was deleted. */
@@ -22,8 +24,8 @@ export interface Checkpointer {
   close(): Promise<void>;
 }
 
-export function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
-  const worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { path, intervalMs } });
+export function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS, scrubEveryMs = SCRUB_EVERY_MS): Checkpointer {
+  const worker = new Worker(new URL("./checkpoint-worker.js", import.meta.url), { workerData: { path, intervalMs, scrubEveryMs } });
   // The process may exit without waiting for it (a checkpoint is never needed for durability).
   worker.unref();
   worker.on("error", () => undefined);

@@ -18,6 +18,7 @@ import { pruneAudit } from "../../audit/retention.js";
 import { sqliteMigrationDriver } from "./sqlite-migrations.js";
 import type { Storage } from "../types.js";
 import { openSqliteStorage, StorageMovedError, type SqliteStorage } from "./sqlite-storage.js";
+import { startCheckpointer } from "./checkpointer.js";
 
 /** A minimal audit row (chained by the caller's hashes) for the writer-thread tests. */
 function auditRow(seq: number, prevHash: string, hash: string) {
@@ -445,6 +446,30 @@ describe("openSqliteStorage", () => {
       }
     });
   }
+
+  test("the checkpointer empties the WAL file every scrubEveryMs: an overwritten version does not stay in an old frame", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const holds = (needle: string): boolean => [path, `${path}-wal`].some((f) => existsSync(f) && readFileSync(f).includes(needle));
+    const s = openSqliteStorage({ path }); // no threads: the test runs the checkpointer itself
+    let cp: ReturnType<typeof startCheckpointer> | undefined;
+    try {
+      const old = `old-${randomBytes(16).toString("hex")}`;
+      await s.put("secrets", "acct/k", { sealed: old });
+      await s.put("secrets", "acct/k", { sealed: "replaced" });
+      assert.equal(holds(old), true); // the first version's frame
+      cp = startCheckpointer(path, 20, 300);
+      const deadline = Date.now() + 5000;
+      while (holds(old) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      assert.equal(holds(old), false);
+      assert.equal(statSync(`${path}-wal`).size, 0);
+      assert.deepEqual(await s.get("secrets", "acct/k"), { sealed: "replaced" });
+    } finally {
+      await cp?.close();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test("pruned audit rows do not stay in the database or WAL file", async () => {
     const dir = tempDir();

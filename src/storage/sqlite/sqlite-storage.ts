@@ -24,7 +24,8 @@
  *    a commit that deleted a document or audit rows the WAL is checkpointed into the database
  *    file and truncated to zero bytes (by the checkpointer thread within about a tick, or at once
  *    on this connection without one), so no older frame still holds the deleted bytes. Versions
- *    a put() overwrote stay in older WAL frames until the WAL is next emptied or overwritten.
+ *    a put() overwrote stay in older WAL frames until the WAL is next emptied (the checkpointer
+ *    does that at least hourly) or overwritten.
  */
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
