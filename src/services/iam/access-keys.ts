@@ -27,7 +27,7 @@ import { users } from "./repo.js";
 import { rootArn } from "./arn.js";
 import { authorizeOnSubject, createRootAccessKey, existingSubject, type CredentialOwner, credentialSubject, deleteRootAccessKey, listRootAccessKeys, updateRootAccessKey } from "./root-credentials.js";
 import { mustUser, userArnOf } from "./users.js";
-import { checkAccessKeyId, checkMarker, checkMaxItems, checkStatus } from "./validation.js";
+import { checkAccessKeyId, checkMarker, checkMaxItems, checkStatus, validateMembers } from "./validation.js";
 
 export function accessKeyDocKey(accountId: string, userId: string, accessKeyId: string): string {
   return `${accountId}/${userId}/${accessKeyId}`;
@@ -91,8 +91,7 @@ export async function createAccessKey(env: IamEnv, caller: Caller, input: Create
 
 export async function listAccessKeys(env: IamEnv, caller: Caller, input: ListAccessKeysRequest): Promise<ListAccessKeysResponse> {
   const subject = credentialSubject(caller, input.UserName);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const u = await existingSubject(env, caller, "ListAccessKeys", subject);
   const keys = subject.kind === "root"
     ? (await listRootAccessKeys(env.store, caller.accountId)).map((k) => ({ ...k, status: k.status ?? "Active", createDate: k.createDate ?? 0 }))
@@ -114,8 +113,7 @@ async function mustKey(tx: DocStore, u: UserDoc, accessKeyId: string): Promise<A
 }
 
 export async function updateAccessKey(env: IamEnv, caller: Caller, input: UpdateAccessKeyRequest): Promise<Record<string, never>> {
-  const accessKeyId = checkAccessKeyId(input.AccessKeyId);
-  const status = checkStatus(input.Status);
+  const [accessKeyId, status] = validateMembers(() => checkAccessKeyId(input.AccessKeyId), () => checkStatus(input.Status));
   const subject = credentialSubject(caller, input.UserName);
   await authorizeOnSubject(env, caller, "UpdateAccessKey", subject);
   if (subject.kind === "root") {

@@ -32,7 +32,7 @@ import {
 } from "./model.js";
 import { paginateCollection, pageFields } from "./pagination.js";
 import { countServerCertificates } from "./server-certificates.js";
-import { checkAccountAlias, checkMarker, checkMaxItems, checkOptionalRange, required } from "./validation.js";
+import { checkAccountAlias, checkMarker, checkMaxItems, checkOptionalRange, required, validateMembers } from "./validation.js";
 
 const aliasKey = (accountId: string, alias: string) => `${accountId}/${alias}`;
 
@@ -71,8 +71,7 @@ export async function deleteAccountAlias(env: IamEnv, caller: Caller, input: Del
 }
 
 export async function listAccountAliases(env: IamEnv, caller: Caller, input: ListAccountAliasesRequest): Promise<ListAccountAliasesResponse> {
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   await authorize(caller, "ListAccountAliases", "*");
   const page = await paginateCollection<AccountAliasDoc>("ListAccountAliases", env.store, COLLECTIONS.accountAliases, `${caller.accountId}/`, marker, max, () => true);
   return { AccountAliases: page.items.map((e) => e.value.alias), ...pageFields(page) };
@@ -92,8 +91,10 @@ export async function updateAccountPasswordPolicy(
   const minimumPasswordLength = checkOptionalRange(input.MinimumPasswordLength, "minimumPasswordLength", 6, 128) ?? DEFAULT_MINIMUM_PASSWORD_LENGTH;
   // MaxPasswordAge and PasswordReusePrevention default to 0 (never expire / no reuse check),
   // a value the request cannot set explicitly: omitting them is the only way to get it.
-  const maxPasswordAge = checkOptionalRange(input.MaxPasswordAge, "maxPasswordAge", 1, 1095);
-  const passwordReusePrevention = checkOptionalRange(input.PasswordReusePrevention, "passwordReusePrevention", 1, 24);
+  const [maxPasswordAge, passwordReusePrevention] = validateMembers(
+    () => checkOptionalRange(input.MaxPasswordAge, "maxPasswordAge", 1, 1095),
+    () => checkOptionalRange(input.PasswordReusePrevention, "passwordReusePrevention", 1, 24),
+  );
   await authorize(caller, "UpdateAccountPasswordPolicy", "*");
   const doc: PasswordPolicyDoc = {
     accountId: caller.accountId,

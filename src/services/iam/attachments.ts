@@ -31,7 +31,7 @@ import { resolvePolicy } from "./policy-lookup.js";
 import { groups, policyUses, roles, users } from "./repo.js";
 import { authorizeOnRole, mustModifiableRole } from "./roles.js";
 import { authorizeOnUser, boundaryContext, mustUser } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkPathPrefix } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkPathPrefix, validateMembers } from "./validation.js";
 
 /** What attachment logic needs to know about one kind of entity. */
 export interface EntityAdapter<D> {
@@ -114,8 +114,7 @@ async function authorizeAttachmentChange<D extends Attachable>(
   entityName: string | undefined,
   arnInput: string | undefined,
 ): Promise<{ name: string; arn: string }> {
-  const name = checkEntityName(a, entityName);
-  const arn = checkPolicyArn(arnInput);
+  const [name, arn] = validateMembers(() => checkEntityName(a, entityName), () => checkPolicyArn(arnInput));
   await a.authorizeOn(env, caller, action, name, (d) => ({ "iam:PolicyARN": arn, ...boundaryContext(boundaryOf(d)) }));
   return { name, arn };
 }
@@ -202,10 +201,12 @@ async function listAttached<D extends Attachable>(
   input: { Marker?: string | undefined; MaxItems?: number | undefined; PathPrefix?: string | undefined },
   entityName: string | undefined,
 ): Promise<{ AttachedPolicies: AttachedPolicy[]; IsTruncated: boolean; Marker?: string }> {
-  const name = checkEntityName(a, entityName);
-  const prefix = checkPathPrefix(input.PathPrefix, "policyPath");
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, prefix, marker, max] = validateMembers(
+    () => checkEntityName(a, entityName),
+    () => checkPathPrefix(input.PathPrefix, "policyPath"),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const d = await a.authorizeOn(env, caller, action, name, () => ({}));
   if (!d) throw a.notFound(name);
   const items = d.attachedPolicyArns
@@ -234,9 +235,11 @@ export async function listEntitiesForPolicy(env: IamEnv, caller: Caller, input: 
   if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
     throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
   }
-  const prefix = checkPathPrefix(input.PathPrefix, "path");
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [prefix, marker, max] = validateMembers(
+    () => checkPathPrefix(input.PathPrefix, "path"),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   await authorizeOnPolicy(env, caller, "ListEntitiesForPolicy", arn);
   const p = await resolvePolicy(env.store, caller.accountId, arn);
   if (!p) throw policyNotFound(arn);

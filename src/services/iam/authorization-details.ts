@@ -21,7 +21,7 @@ import { paginate, pageFields } from "./pagination.js";
 import { policyCounts } from "./policy-lookup.js";
 import { boundaryView, instanceProfileView } from "./views.js";
 import { sortedTags } from "./tags.js";
-import { checkMarker, checkMaxItems } from "./validation.js";
+import { checkMarker, checkMaxItems, validateMembers } from "./validation.js";
 
 const FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"] as const;
 type Filter = (typeof FILTERS)[number];
@@ -59,8 +59,7 @@ export async function getAccountAuthorizationDetails(
     if (!(FILTERS as readonly string[]).includes(f)) throw constraintError("filter", `Member must satisfy constraint: [Member must satisfy enum value set: [${FILTERS.join(", ")}]]`, filter);
   }
   const wants = (f: Filter) => filter.length === 0 || (filter as string[]).includes(f);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   await authorize(caller, "GetAccountAuthorizationDetails", "*");
   const acct = caller.accountId;
   const rows: Row[] = [];

@@ -10,11 +10,10 @@ import { write, type Caller, type IamEnv } from "./env.js";
 import { roles, users } from "./repo.js";
 import { authorizeOnRole, mustModifiableRole } from "./roles.js";
 import { authorizeOnUser, boundaryContext, mustUser } from "./users.js";
-import { checkName } from "./validation.js";
+import { checkName, validateMembers } from "./validation.js";
 
 export async function putUserPermissionsBoundary(env: IamEnv, caller: Caller, input: PutUserPermissionsBoundaryRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 64);
-  const arn = checkBoundaryArn(input.PermissionsBoundary);
+  const [name, arn] = validateMembers(() => checkName(input.UserName, "userName", 64), () => checkBoundaryArn(input.PermissionsBoundary));
   await authorizeOnUser(env, caller, "PutUserPermissionsBoundary", name, () => boundaryContext(arn));
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
@@ -40,8 +39,7 @@ export async function deleteUserPermissionsBoundary(env: IamEnv, caller: Caller,
 }
 
 export async function putRolePermissionsBoundary(env: IamEnv, caller: Caller, input: PutRolePermissionsBoundaryRequest): Promise<Record<string, never>> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const arn = checkBoundaryArn(input.PermissionsBoundary);
+  const [name, arn] = validateMembers(() => checkName(input.RoleName, "roleName", 64), () => checkBoundaryArn(input.PermissionsBoundary));
   await authorizeOnRole(env, caller, "PutRolePermissionsBoundary", name, () => boundaryContext(arn));
   await write(env, caller.accountId, async (tx) => {
     const r = await mustModifiableRole(tx, caller.accountId, name);

@@ -44,10 +44,27 @@ export function constraintError(field: string, constraint: string, value?: unkno
 
 /** Every constraint one member's value fails, in one message ("2 validation errors detected: …; …"). */
 export function constraintErrors(field: string, constraints: readonly string[], value?: unknown): AwsError {
-  const n = constraints.length;
   const shown = echoed(value);
-  const items = constraints.map((c) => `Value ${shown}at '${field}' failed to satisfy constraint: ${c}`);
-  return validationError(`${n} validation error${n === 1 ? "" : "s"} detected: ${items.join("; ")}`);
+  return constraintListError(constraints.map((c) => `Value ${shown}at '${field}' failed to satisfy constraint: ${c}`));
+}
+
+/**
+ * The items ("Value … at '…' failed to satisfy constraint: …") of each error built here, so that
+ * `validateMembers` can merge the failures of several members into one message.
+ */
+const CONSTRAINT_ITEMS = new WeakMap<AwsError, readonly string[]>();
+
+/** One ValidationError listing every item ("2 validation errors detected: …; …"). */
+export function constraintListError(items: readonly string[]): AwsError {
+  const n = items.length;
+  const error = validationError(`${n} validation error${n === 1 ? "" : "s"} detected: ${items.join("; ")}`);
+  CONSTRAINT_ITEMS.set(error, items);
+  return error;
+}
+
+/** The constraint items of an error built by `constraintErrors`/`constraintListError`, else undefined. */
+export function constraintItemsOf(error: unknown): readonly string[] | undefined {
+  return error instanceof AwsError ? CONSTRAINT_ITEMS.get(error) : undefined;
 }
 
 function echoed(value: unknown): string {

@@ -23,7 +23,7 @@ import { COLLECTIONS, QUOTAS, type GroupDoc, type NameIndexDoc, type UserDoc } f
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { groups, members, users } from "./repo.js";
 import { authorizeOnUser, mustUser } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, validateMembers } from "./validation.js";
 import { groupView, userView } from "./views.js";
 
 const GROUP_TYPE = "AWS::IAM::Group";
@@ -53,8 +53,7 @@ export async function mustGroup(db: DocStore, accountId: string, name: string): 
 }
 
 export async function createGroup(env: IamEnv, caller: Caller, input: CreateGroupRequest): Promise<CreateGroupResponse> {
-  const name = checkName(input.GroupName, "groupName", 128);
-  const path = checkPath(input.Path);
+  const [path, name] = validateMembers(() => checkPath(input.Path), () => checkName(input.GroupName, "groupName", 128));
   const arn = groupArn(caller.accountId, path, name);
   await authorize(caller, "CreateGroup", arn);
   noteResource(caller, arn, GROUP_TYPE);
@@ -81,9 +80,11 @@ export async function groupUsers(db: DocStore, g: GroupDoc): Promise<UserDoc[]> 
 }
 
 export async function getGroup(env: IamEnv, caller: Caller, input: GetGroupRequest): Promise<GetGroupResponse> {
-  const name = checkName(input.GroupName, "groupName", 128);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, marker, max] = validateMembers(
+    () => checkName(input.GroupName, "groupName", 128),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const g = await authorizeOnGroup(env, caller, "GetGroup", name);
   if (!g) throw noSuchGroup(name);
   const page = paginate("GetGroup", await groupUsers(env.store, g), (u) => u.userName.toLowerCase(), marker, max);
@@ -91,9 +92,11 @@ export async function getGroup(env: IamEnv, caller: Caller, input: GetGroupReque
 }
 
 export async function updateGroup(env: IamEnv, caller: Caller, input: UpdateGroupRequest): Promise<Record<string, never>> {
-  const name = checkName(input.GroupName, "groupName", 128);
-  const newName = input.NewGroupName !== undefined ? checkName(input.NewGroupName, "newGroupName", 128) : undefined;
-  const newPath = input.NewPath !== undefined ? checkPath(input.NewPath, "newPath") : undefined;
+  const [name, newPath, newName] = validateMembers(
+    () => checkName(input.GroupName, "groupName", 128),
+    () => input.NewPath !== undefined ? checkPath(input.NewPath, "newPath") : undefined,
+    () => input.NewGroupName !== undefined ? checkName(input.NewGroupName, "newGroupName", 128) : undefined,
+  );
   const before = await authorizeOnGroup(env, caller, "UpdateGroup", name);
   if (before && (newName !== undefined || newPath !== undefined)) {
     await authorize(caller, "UpdateGroup", groupArn(caller.accountId, newPath ?? before.path, newName ?? before.groupName));
@@ -123,9 +126,7 @@ export async function deleteGroup(env: IamEnv, caller: Caller, input: DeleteGrou
 }
 
 export async function listGroups(env: IamEnv, caller: Caller, input: ListGroupsRequest): Promise<ListGroupsResponse> {
-  const prefix = checkPathPrefix(input.PathPrefix);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [prefix, marker, max] = validateMembers(() => checkPathPrefix(input.PathPrefix), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   await authorize(caller, "ListGroups", groupArn(caller.accountId, prefix, ""));
   const page = await paginateCollection<NameIndexDoc>("ListGroups", env.store, COLLECTIONS.groupNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
   const docs = await Promise.all(page.items.map((e) => groups.byId(env.store, caller.accountId, e.value.id)));
@@ -133,8 +134,7 @@ export async function listGroups(env: IamEnv, caller: Caller, input: ListGroupsR
 }
 
 export async function addUserToGroup(env: IamEnv, caller: Caller, input: AddUserToGroupRequest): Promise<Record<string, never>> {
-  const groupName = checkName(input.GroupName, "groupName", 128);
-  const userName = checkName(input.UserName, "userName", 128);
+  const [groupName, userName] = validateMembers(() => checkName(input.GroupName, "groupName", 128), () => checkName(input.UserName, "userName", 128));
   await authorizeOnGroup(env, caller, "AddUserToGroup", groupName);
   await write(env, caller.accountId, async (tx) => {
     const g = await mustGroup(tx, caller.accountId, groupName);
@@ -148,8 +148,7 @@ export async function addUserToGroup(env: IamEnv, caller: Caller, input: AddUser
 }
 
 export async function removeUserFromGroup(env: IamEnv, caller: Caller, input: RemoveUserFromGroupRequest): Promise<Record<string, never>> {
-  const groupName = checkName(input.GroupName, "groupName", 128);
-  const userName = checkName(input.UserName, "userName", 128);
+  const [groupName, userName] = validateMembers(() => checkName(input.GroupName, "groupName", 128), () => checkName(input.UserName, "userName", 128));
   await authorizeOnGroup(env, caller, "RemoveUserFromGroup", groupName);
   await write(env, caller.accountId, async (tx) => {
     const g = await mustGroup(tx, caller.accountId, groupName);
@@ -163,9 +162,11 @@ export async function removeUserFromGroup(env: IamEnv, caller: Caller, input: Re
 }
 
 export async function listGroupsForUser(env: IamEnv, caller: Caller, input: ListGroupsForUserRequest): Promise<ListGroupsForUserResponse> {
-  const userName = checkName(input.UserName, "userName", 128);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [userName, marker, max] = validateMembers(
+    () => checkName(input.UserName, "userName", 128),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const u = await authorizeOnUser(env, caller, "ListGroupsForUser", userName);
   if (!u) throw noSuchUser(userName);
   const docs = await Promise.all(u.groupIds.map((id) => groups.byId(env.store, u.accountId, id)));

@@ -11,7 +11,7 @@ import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.
 import type { TagDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
-import { checkArn, checkMarker, checkMaxItems, checkTagKeys, checkTags, required } from "./validation.js";
+import { checkArn, checkMarker, checkMaxItems, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 
 export interface ProviderKind {
   collection: string;
@@ -115,8 +115,7 @@ export function providerStore<D extends ProviderDoc>(kind: ProviderKind): Provid
     },
 
     async listTags(env, caller, action, input) {
-      const marker = checkMarker(input.Marker);
-      const max = checkMaxItems(input.MaxItems);
+      const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
       const { arn, doc } = await store.authorizeOn(env, caller, action, input.arn);
       if (!doc) throw kind.notFound(arn);
       const page = paginate(action, sortedTags(doc.tags), (t) => t.Key, marker, max);

@@ -29,7 +29,7 @@ import { limitExceeded, noSuchInlinePolicy } from "./errors.js";
 import { QUOTAS, type GroupDoc, type InlinePolicyDoc, type RoleDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { boundaryContext } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkPolicyDocument, policySize } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkPolicyDocument, policySize, validateMembers } from "./validation.js";
 
 interface InlineTarget<D extends Attachable> {
   adapter: EntityAdapter<D>;
@@ -47,9 +47,11 @@ function boundaryOf(d: Attachable | undefined): string | undefined {
 
 async function putInline<D extends Attachable>(env: IamEnv, caller: Caller, t: InlineTarget<D>, action: string, entityName: string | undefined, policyNameIn: string | undefined, documentIn: string | undefined): Promise<Record<string, never>> {
   const a = t.adapter;
-  const name = checkName(entityName, a.nameField, a.nameMax);
-  const policyName = checkName(policyNameIn, "policyName", 128);
-  const document = checkPolicyDocument(documentIn);
+  const [name, policyName, document] = validateMembers(
+    () => checkName(entityName, a.nameField, a.nameMax),
+    () => checkName(policyNameIn, "policyName", 128),
+    () => checkPolicyDocument(documentIn),
+  );
   await a.authorizeOn(env, caller, action, name, (d) => boundaryContext(boundaryOf(d)));
   env.validatePolicy(document, "identity");
   await write(env, caller.accountId, async (tx) => {
@@ -67,8 +69,7 @@ async function putInline<D extends Attachable>(env: IamEnv, caller: Caller, t: I
 
 async function getInline<D extends Attachable>(env: IamEnv, caller: Caller, t: InlineTarget<D>, action: string, entityName: string | undefined, policyNameIn: string | undefined): Promise<{ entity: string; PolicyName: string; PolicyDocument: string }> {
   const a = t.adapter;
-  const name = checkName(entityName, a.nameField, a.nameMax);
-  const policyName = checkName(policyNameIn, "policyName", 128);
+  const [name, policyName] = validateMembers(() => checkName(entityName, a.nameField, a.nameMax), () => checkName(policyNameIn, "policyName", 128));
   const d = await a.authorizeOn(env, caller, action, name, () => ({}));
   if (!d) throw a.notFound(name);
   const p = d.inlinePolicies.find((x) => x.name === policyName);
@@ -78,8 +79,7 @@ async function getInline<D extends Attachable>(env: IamEnv, caller: Caller, t: I
 
 async function deleteInline<D extends Attachable>(env: IamEnv, caller: Caller, t: InlineTarget<D>, action: string, entityName: string | undefined, policyNameIn: string | undefined): Promise<Record<string, never>> {
   const a = t.adapter;
-  const name = checkName(entityName, a.nameField, a.nameMax);
-  const policyName = checkName(policyNameIn, "policyName", 128);
+  const [name, policyName] = validateMembers(() => checkName(entityName, a.nameField, a.nameMax), () => checkName(policyNameIn, "policyName", 128));
   await a.authorizeOn(env, caller, action, name, (d) => boundaryContext(boundaryOf(d)));
   await write(env, caller.accountId, async (tx) => {
     const d = await a.must(tx, caller.accountId, name);
@@ -91,9 +91,11 @@ async function deleteInline<D extends Attachable>(env: IamEnv, caller: Caller, t
 
 async function listInline<D extends Attachable>(env: IamEnv, caller: Caller, t: InlineTarget<D>, action: string, entityName: string | undefined, input: { Marker?: string | undefined; MaxItems?: number | undefined }): Promise<{ PolicyNames: string[]; IsTruncated: boolean; Marker?: string }> {
   const a = t.adapter;
-  const name = checkName(entityName, a.nameField, a.nameMax);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, marker, max] = validateMembers(
+    () => checkName(entityName, a.nameField, a.nameMax),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const d = await a.authorizeOn(env, caller, action, name, () => ({}));
   if (!d) throw a.notFound(name);
   const page = paginate(action, d.inlinePolicies.map((p) => p.name), (n) => n, marker, max);

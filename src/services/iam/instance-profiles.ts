@@ -27,7 +27,7 @@ import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { instanceProfiles, roleProfiles, roles } from "./repo.js";
 import { authorizeOnRole, mustModifiableRole } from "./roles.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
-import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 import { instanceProfileView } from "./views.js";
 
 const PROFILE_TYPE = "AWS::IAM::InstanceProfile";
@@ -72,9 +72,11 @@ export async function instanceProfilesOfRole(db: DocStore, r: RoleDoc): Promise<
 }
 
 export async function createInstanceProfile(env: IamEnv, caller: Caller, input: CreateInstanceProfileRequest): Promise<CreateInstanceProfileResponse> {
-  const name = checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX);
-  const path = checkPath(input.Path);
-  const tags = checkTags(input.Tags, true);
+  const [name, path, tags] = validateMembers(
+    () => checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX),
+    () => checkPath(input.Path),
+    () => checkTags(input.Tags, true),
+  );
   const arn = instanceProfileArn(caller.accountId, path, name);
   await authorize(caller, "CreateInstanceProfile", arn, requestTagContext(tags));
   noteResource(caller, arn, PROFILE_TYPE);
@@ -112,9 +114,7 @@ export async function deleteInstanceProfile(env: IamEnv, caller: Caller, input: 
 }
 
 export async function listInstanceProfiles(env: IamEnv, caller: Caller, input: ListInstanceProfilesRequest): Promise<ListInstanceProfilesResponse> {
-  const prefix = checkPathPrefix(input.PathPrefix);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [prefix, marker, max] = validateMembers(() => checkPathPrefix(input.PathPrefix), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   await authorize(caller, "ListInstanceProfiles", instanceProfileArn(caller.accountId, prefix, ""));
   const page = await paginateCollection<NameIndexDoc>("ListInstanceProfiles", env.store, COLLECTIONS.instanceProfileNames, `${caller.accountId}/`, marker, max, (e) =>
     e.path.startsWith(prefix),
@@ -127,9 +127,11 @@ export async function listInstanceProfilesForRole(
   caller: Caller,
   input: ListInstanceProfilesForRoleRequest,
 ): Promise<ListInstanceProfilesForRoleResponse> {
-  const name = checkName(input.RoleName, "roleName", ROLE_NAME_MAX);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, marker, max] = validateMembers(
+    () => checkName(input.RoleName, "roleName", ROLE_NAME_MAX),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const r = await authorizeOnRole(env, caller, "ListInstanceProfilesForRole", name);
   if (!r) throw noSuchRole(name);
   const prefix = roleProfiles.prefix(caller.accountId, r.roleId);
@@ -145,8 +147,10 @@ async function profileViews(db: DocStore, accountId: string, entries: ReadonlyAr
 
 /** Authorises the action on the profile and, as IAM requires, iam:PassRole on the role handed to it. */
 export async function addRoleToInstanceProfile(env: IamEnv, caller: Caller, input: AddRoleToInstanceProfileRequest): Promise<Record<string, never>> {
-  const name = checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX);
-  const roleName = checkName(input.RoleName, "roleName", ROLE_NAME_MAX);
+  const [name, roleName] = validateMembers(
+    () => checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX),
+    () => checkName(input.RoleName, "roleName", ROLE_NAME_MAX),
+  );
   await authorizeOnProfile(env, caller, "AddRoleToInstanceProfile", name);
   const role = await roles.byName(env.store, caller.accountId, roleName);
   await authorize(caller, "PassRole", role ? roleArn(role.accountId, role.path, role.roleName) : roleArn(caller.accountId, "/", roleName));
@@ -165,8 +169,10 @@ export async function removeRoleFromInstanceProfile(
   caller: Caller,
   input: RemoveRoleFromInstanceProfileRequest,
 ): Promise<Record<string, never>> {
-  const name = checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX);
-  const roleName = checkName(input.RoleName, "roleName", ROLE_NAME_MAX);
+  const [name, roleName] = validateMembers(
+    () => checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX),
+    () => checkName(input.RoleName, "roleName", ROLE_NAME_MAX),
+  );
   await authorizeOnProfile(env, caller, "RemoveRoleFromInstanceProfile", name);
   await write(env, caller.accountId, async (tx) => {
     const p = await mustProfile(tx, caller.accountId, name);
@@ -179,8 +185,10 @@ export async function removeRoleFromInstanceProfile(
 }
 
 export async function tagInstanceProfile(env: IamEnv, caller: Caller, input: TagInstanceProfileRequest): Promise<Record<string, never>> {
-  const name = checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX);
-  const tags = checkTags(required(input.Tags, "tags"), true);
+  const [name, tags] = validateMembers(
+    () => checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX),
+    () => checkTags(required(input.Tags, "tags"), true),
+  );
   await authorizeOnProfile(env, caller, "TagInstanceProfile", name, requestTagContext(tags));
   await write(env, caller.accountId, async (tx) => {
     const p = await mustProfile(tx, caller.accountId, name);
@@ -190,8 +198,7 @@ export async function tagInstanceProfile(env: IamEnv, caller: Caller, input: Tag
 }
 
 export async function untagInstanceProfile(env: IamEnv, caller: Caller, input: UntagInstanceProfileRequest): Promise<Record<string, never>> {
-  const name = checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX);
-  const keys = checkTagKeys(input.TagKeys);
+  const [name, keys] = validateMembers(() => checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX), () => checkTagKeys(input.TagKeys));
   await authorizeOnProfile(env, caller, "UntagInstanceProfile", name, { "aws:TagKeys": keys });
   await write(env, caller.accountId, async (tx) => {
     const p = await mustProfile(tx, caller.accountId, name);
@@ -201,9 +208,11 @@ export async function untagInstanceProfile(env: IamEnv, caller: Caller, input: U
 }
 
 export async function listInstanceProfileTags(env: IamEnv, caller: Caller, input: ListInstanceProfileTagsRequest): Promise<ListInstanceProfileTagsResponse> {
-  const name = checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, marker, max] = validateMembers(
+    () => checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const p = await authorizeOnProfile(env, caller, "ListInstanceProfileTags", name);
   if (!p) throw noSuchInstanceProfile(name);
   const page = paginate("ListInstanceProfileTags", sortedTags(p.tags), (t) => t.Key, marker, max);

@@ -27,7 +27,7 @@ import { checkPasswordStrength, hashPassword, historyNeeded, matchesAny, passwor
 import { users } from "./repo.js";
 import { authorizeOnSubject, credentialSubject, getRootLoginProfile, type CredentialSubject, type RootLoginProfileDoc } from "./root-credentials.js";
 import { authorizeOnUser, mustUser, userArnOf } from "./users.js";
-import { checkName, checkPassword } from "./validation.js";
+import { checkName, checkPassword, validateMembers } from "./validation.js";
 
 const profileKey = (u: UserDoc) => `${u.accountId}/${u.userId}`;
 
@@ -132,8 +132,10 @@ export async function getLoginProfile(env: IamEnv, caller: Caller, input: GetLog
 }
 
 export async function updateLoginProfile(env: IamEnv, caller: Caller, input: UpdateLoginProfileRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 64);
-  const password = input.Password !== undefined ? checkPassword(input.Password, "password") : undefined;
+  const [name, password] = validateMembers(
+    () => checkName(input.UserName, "userName", 64),
+    () => input.Password !== undefined ? checkPassword(input.Password, "password") : undefined,
+  );
   const before = await authorizeOnUser(env, caller, "UpdateLoginProfile", name);
   if (!before) throw noSuchUser(name);
   const existing = await getProfile(env.store, before);
@@ -176,8 +178,10 @@ export async function deleteLoginProfile(env: IamEnv, caller: Caller, input: Del
  * it, or once an expired password is under HardExpiry, the user needs the permission itself.
  */
 export async function changePassword(env: IamEnv, caller: Caller, input: ChangePasswordRequest): Promise<Record<string, never>> {
-  const oldPassword = checkPassword(input.OldPassword, "oldPassword");
-  const newPassword = checkPassword(input.NewPassword, "newPassword");
+  const [oldPassword, newPassword] = validateMembers(
+    () => checkPassword(input.OldPassword, "oldPassword"),
+    () => checkPassword(input.NewPassword, "newPassword"),
+  );
   const principal = caller.principal;
   if (principal?.type !== "IAMUser" || principal.name === undefined) {
     throw invalidUserType("Only IAM users can change their own password.");

@@ -61,6 +61,7 @@ import {
   checkTagKeys,
   checkTags,
   required,
+  validateMembers,
 } from "./validation.js";
 import { userView } from "./views.js";
 
@@ -144,9 +145,11 @@ function otpauthUri(name: string, accountId: string, seed: string): string {
 }
 
 export async function createVirtualMFADevice(env: IamEnv, caller: Caller, input: CreateVirtualMFADeviceRequest): Promise<CreateVirtualMFADeviceResponse> {
-  const name = checkName(input.VirtualMFADeviceName, "virtualMFADeviceName", DEVICE_NAME_MAX);
-  const path = checkPath(input.Path);
-  const tags = checkTags(input.Tags, true);
+  const [path, name, tags] = validateMembers(
+    () => checkPath(input.Path),
+    () => checkName(input.VirtualMFADeviceName, "virtualMFADeviceName", DEVICE_NAME_MAX),
+    () => checkTags(input.Tags, true),
+  );
   const serial = mfaArn(caller.accountId, path, name);
   await authorize(caller, "CreateVirtualMFADevice", serial, requestTagContext(tags));
   noteResource(caller, serial, MFA_TYPE);
@@ -170,10 +173,12 @@ export async function createVirtualMFADevice(env: IamEnv, caller: Caller, input:
 }
 
 export async function enableMFADevice(env: IamEnv, caller: Caller, input: EnableMFADeviceRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
-  const serial = checkSerialNumber(input.SerialNumber);
-  const code1 = checkAuthenticationCode(input.AuthenticationCode1, "authenticationCode1");
-  const code2 = checkAuthenticationCode(input.AuthenticationCode2, "authenticationCode2");
+  const [name, serial, code1, code2] = validateMembers(
+    () => checkName(input.UserName, "userName", 128),
+    () => checkSerialNumber(input.SerialNumber),
+    () => checkAuthenticationCode(input.AuthenticationCode1, "authenticationCode1"),
+    () => checkAuthenticationCode(input.AuthenticationCode2, "authenticationCode2"),
+  );
   const before = await authorizeOnUser(env, caller, "EnableMFADevice", name);
   if (!before) throw noSuchUser(name);
   await write(env, caller.accountId, async (tx) => {
@@ -229,8 +234,7 @@ function mfaDeviceView(u: CredentialOwner, d: MfaDeviceDoc): MFADevice {
 }
 
 export async function listMFADevices(env: IamEnv, caller: Caller, input: ListMFADevicesRequest): Promise<ListMFADevicesResponse> {
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const u = await existingSubject(env, caller, "ListMFADevices", credentialSubject(caller, input.UserName));
   const devices = await devicesOfUser(env.store, u.accountId, u.userId);
   const page = paginate("ListMFADevices", devices, (d) => d.serialNumber, marker, max);
@@ -246,8 +250,7 @@ export async function listVirtualMFADevices(env: IamEnv, caller: Caller, input: 
       `1 validation error detected: Value '${status}' at 'assignmentStatus' failed to satisfy constraint: Member must satisfy enum value set: [Any, Assigned, Unassigned]`,
     );
   }
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   await authorize(caller, "ListVirtualMFADevices", "*");
   const page = await paginateCollection<MfaDeviceDoc>("ListVirtualMFADevices", env.store, COLLECTIONS.mfaDevices, `${caller.accountId}/`, marker, max, (d) =>
     status === "Any" ? true : status === "Assigned" ? d.userId !== undefined : d.userId === undefined,
@@ -281,10 +284,12 @@ export async function getMFADevice(env: IamEnv, caller: Caller, input: GetMFADev
 }
 
 export async function resyncMFADevice(env: IamEnv, caller: Caller, input: ResyncMFADeviceRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
-  const serial = checkSerialNumber(input.SerialNumber);
-  const code1 = checkAuthenticationCode(input.AuthenticationCode1, "authenticationCode1");
-  const code2 = checkAuthenticationCode(input.AuthenticationCode2, "authenticationCode2");
+  const [name, serial, code1, code2] = validateMembers(
+    () => checkName(input.UserName, "userName", 128),
+    () => checkSerialNumber(input.SerialNumber),
+    () => checkAuthenticationCode(input.AuthenticationCode1, "authenticationCode1"),
+    () => checkAuthenticationCode(input.AuthenticationCode2, "authenticationCode2"),
+  );
   const before = await authorizeOnUser(env, caller, "ResyncMFADevice", name);
   if (!before) throw noSuchUser(name);
   await write(env, caller.accountId, async (tx) => {
@@ -300,8 +305,7 @@ export async function resyncMFADevice(env: IamEnv, caller: Caller, input: Resync
 }
 
 export async function tagMFADevice(env: IamEnv, caller: Caller, input: TagMFADeviceRequest): Promise<Record<string, never>> {
-  const serial = checkSerialNumber(input.SerialNumber);
-  const tags = checkTags(required(input.Tags, "tags"), true);
+  const [serial, tags] = validateMembers(() => checkSerialNumber(input.SerialNumber), () => checkTags(required(input.Tags, "tags"), true));
   await authorizeOnDevice(env, caller, "TagMFADevice", serial, requestTagContext(tags));
   await write(env, caller.accountId, async (tx) => {
     const d = await mustDevice(tx, caller.accountId, serial);
@@ -311,8 +315,7 @@ export async function tagMFADevice(env: IamEnv, caller: Caller, input: TagMFADev
 }
 
 export async function untagMFADevice(env: IamEnv, caller: Caller, input: UntagMFADeviceRequest): Promise<Record<string, never>> {
-  const serial = checkSerialNumber(input.SerialNumber);
-  const keys = checkTagKeys(input.TagKeys);
+  const [serial, keys] = validateMembers(() => checkSerialNumber(input.SerialNumber), () => checkTagKeys(input.TagKeys));
   await authorizeOnDevice(env, caller, "UntagMFADevice", serial, { "aws:TagKeys": keys });
   await write(env, caller.accountId, async (tx) => {
     const d = await mustDevice(tx, caller.accountId, serial);
@@ -322,9 +325,11 @@ export async function untagMFADevice(env: IamEnv, caller: Caller, input: UntagMF
 }
 
 export async function listMFADeviceTags(env: IamEnv, caller: Caller, input: ListMFADeviceTagsRequest): Promise<ListMFADeviceTagsResponse> {
-  const serial = checkSerialNumber(input.SerialNumber);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [serial, marker, max] = validateMembers(
+    () => checkSerialNumber(input.SerialNumber),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const d = await authorizeOnDevice(env, caller, "ListMFADeviceTags", serial);
   if (!d) throw noSuchMfaDevice(serial);
   const page = paginate("ListMFADeviceTags", sortedTags(d.tags), (t) => t.Key, marker, max);

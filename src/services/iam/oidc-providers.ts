@@ -29,7 +29,7 @@ import { constraintError, entityAlreadyExists, invalidInput, noSuchEntity, quota
 import { providerStore } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, type OidcProviderDoc } from "./model.js";
 import { requestTagContext, sortedTags } from "./tags.js";
-import { checkTags, required } from "./validation.js";
+import { checkTags, required, validateMembers } from "./validation.js";
 
 const PROVIDER_TYPE = "AWS::IAM::OIDCProvider";
 const URL_MAX = 255;
@@ -108,9 +108,11 @@ export async function createOpenIDConnectProvider(
   input: CreateOpenIDConnectProviderRequest,
 ): Promise<CreateOpenIDConnectProviderResponse> {
   const { url, resource } = checkUrl(input.Url);
-  const clientIds = checkClientIds(input.ClientIDList);
-  const thumbprints = checkThumbprints(input.ThumbprintList);
-  const tags = checkTags(input.Tags, true);
+  const [clientIds, thumbprints, tags] = validateMembers(
+    () => checkClientIds(input.ClientIDList),
+    () => checkThumbprints(input.ThumbprintList),
+    () => checkTags(input.Tags, true),
+  );
   const arn = providers.arnOf(caller.accountId, resource);
   await authorize(caller, "CreateOpenIDConnectProvider", arn, requestTagContext(tags));
   noteResource(caller, arn, PROVIDER_TYPE);

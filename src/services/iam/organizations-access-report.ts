@@ -34,7 +34,7 @@ import { readActivity } from "./last-accessed-activity.js";
 import { checkJobId, newJob, jobFields, JobFailure, loadJob, type OrganizationsReportJob } from "./last-accessed-jobs.js";
 import { organizationsAccess, scpsAllowService, TRACKING_PERIOD_MS, type Activity, type OrganizationsServiceAccess } from "./last-accessed.js";
 import { paginateInOrder, pageFields } from "./pagination.js";
-import { checkMarker, checkMaxItems, required, stringConstraints } from "./validation.js";
+import { checkMarker, checkMaxItems, required, stringConstraints, validateMembers } from "./validation.js";
 
 /** Reports an account may have in progress at once (IAM documents the limit, not its value). */
 export const CONCURRENT_REPORTS = 5;
@@ -155,8 +155,7 @@ export async function generateOrganizationsAccessReport(
   caller: Caller,
   input: GenerateOrganizationsAccessReportRequest,
 ): Promise<GenerateOrganizationsAccessReportResponse> {
-  const entityPath = checkEntityPath(input.EntityPath);
-  const policyId = checkPolicyId(input.OrganizationsPolicyId);
+  const [entityPath, policyId] = validateMembers(() => checkEntityPath(input.EntityPath), () => checkPolicyId(input.OrganizationsPolicyId));
   await authorize(caller, "GenerateOrganizationsAccessReport", `arn:aws:iam::${caller.accountId}:access-report/${entityPath}`, policyId !== undefined ? { "iam:OrganizationsPolicyId": policyId } : undefined);
   // Only the management account's credentials may generate (IAM's common AccessDenied text).
   if (!(await managedOrganization(env, caller.accountId))) throw commonError("AccessDenied", "You do not have sufficient access to perform this action.");
@@ -195,9 +194,7 @@ function accessView(s: OrganizationsServiceAccess): AccessDetail {
 }
 
 export async function getOrganizationsAccessReport(env: IamEnv, caller: Caller, input: GetOrganizationsAccessReportRequest): Promise<GetOrganizationsAccessReportResponse> {
-  const jobId = checkJobId(input.JobId);
-  const max = checkMaxItems(input.MaxItems);
-  const marker = checkMarker(input.Marker);
+  const [jobId, max, marker] = validateMembers(() => checkJobId(input.JobId), () => checkMaxItems(input.MaxItems), () => checkMarker(input.Marker));
   const sortKey = input.SortKey ?? "SERVICE_NAMESPACE_ASCENDING";
   if (!(SORT_KEYS as readonly string[]).includes(sortKey)) throw constraintError("sortKey", `Member must satisfy enum value set: [${SORT_KEYS.join(", ")}]`, sortKey);
   await authorize(caller, "GetOrganizationsAccessReport", "*");

@@ -35,16 +35,19 @@ import {
   checkTagKeys,
   checkTags,
   required,
+  validateMembers,
 } from "./validation.js";
 import type { PolicyCounts } from "./views.js";
 import { awsPolicyView, localPolicyView } from "./views.js";
 
 export async function createPolicy(env: IamEnv, caller: Caller, input: CreatePolicyRequest): Promise<CreatePolicyResponse> {
-  const name = checkName(input.PolicyName, "policyName", 128);
-  const path = checkPolicyPath(input.Path);
-  const document = checkPolicyDocument(input.PolicyDocument);
-  const description = checkDescription(input.Description);
-  const tags = checkTags(input.Tags, false);
+  const [name, path, document, description, tags] = validateMembers(
+    () => checkName(input.PolicyName, "policyName", 128),
+    () => checkPolicyPath(input.Path),
+    () => checkPolicyDocument(input.PolicyDocument),
+    () => checkDescription(input.Description),
+    () => checkTags(input.Tags, false),
+  );
   const arn = policyArn(caller.accountId, path, name);
   await authorize(caller, "CreatePolicy", arn, requestTagContext(tags));
   noteResource(caller, arn, POLICY_TYPE);
@@ -121,9 +124,11 @@ export async function listPolicies(env: IamEnv, caller: Caller, input: ListPolic
   if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
     throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
   }
-  const prefix = checkPathPrefix(input.PathPrefix, "policyPath");
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [prefix, marker, max] = validateMembers(
+    () => checkPathPrefix(input.PathPrefix, "policyPath"),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const filterUse = input.OnlyAttached === true || usage !== undefined;
   await authorize(caller, "ListPolicies", policyArn(caller.accountId, prefix, ""));
   const after = decodeMarker("ListPolicies", marker)?.after ?? "";
@@ -171,8 +176,7 @@ export async function listPolicies(env: IamEnv, caller: Caller, input: ListPolic
 }
 
 export async function tagPolicy(env: IamEnv, caller: Caller, input: TagPolicyRequest): Promise<Record<string, never>> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const tags = checkTags(required(input.Tags, "tags"), false);
+  const [arn, tags] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkTags(required(input.Tags, "tags"), false));
   await authorizeOnPolicy(env, caller, "TagPolicy", arn, requestTagContext(tags));
   refuseAwsManaged(caller, "TagPolicy", arn);
   await write(env, caller.accountId, async (tx) => {
@@ -183,8 +187,7 @@ export async function tagPolicy(env: IamEnv, caller: Caller, input: TagPolicyReq
 }
 
 export async function untagPolicy(env: IamEnv, caller: Caller, input: UntagPolicyRequest): Promise<Record<string, never>> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const keys = checkTagKeys(input.TagKeys);
+  const [arn, keys] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkTagKeys(input.TagKeys));
   await authorizeOnPolicy(env, caller, "UntagPolicy", arn, { "aws:TagKeys": keys });
   refuseAwsManaged(caller, "UntagPolicy", arn);
   await write(env, caller.accountId, async (tx) => {
@@ -195,9 +198,7 @@ export async function untagPolicy(env: IamEnv, caller: Caller, input: UntagPolic
 }
 
 export async function listPolicyTags(env: IamEnv, caller: Caller, input: ListPolicyTagsRequest): Promise<ListPolicyTagsResponse> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [arn, marker, max] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const local = await authorizeOnPolicy(env, caller, "ListPolicyTags", arn);
   if (awsManagedPolicyByArn(arn)) return { Tags: [], IsTruncated: false };
   if (!local) throw policyNotFound(arn);

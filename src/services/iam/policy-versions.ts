@@ -20,7 +20,7 @@ import { paginate, pageFields } from "./pagination.js";
 import { authorizeOnPolicy, checkManagedDocument, checkPolicyArn, refuseAwsManaged } from "./policy-common.js";
 import { localPolicyByArn } from "./policy-lookup.js";
 import { policies } from "./repo.js";
-import { checkMarker, checkMaxItems, checkPolicyDocument, checkVersionId } from "./validation.js";
+import { checkMarker, checkMaxItems, checkPolicyDocument, checkVersionId, validateMembers } from "./validation.js";
 
 function versionNumber(versionId: string): number {
   return Number.parseInt(versionId.slice(1), 10);
@@ -38,8 +38,7 @@ async function mustVersioned(db: DocStore, accountId: string, arn: string, versi
 }
 
 export async function createPolicyVersion(env: IamEnv, caller: Caller, input: CreatePolicyVersionRequest): Promise<CreatePolicyVersionResponse> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const document = checkPolicyDocument(input.PolicyDocument);
+  const [arn, document] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkPolicyDocument(input.PolicyDocument));
   const setAsDefault = input.SetAsDefault === true;
   await authorizeOnPolicy(env, caller, "CreatePolicyVersion", arn);
   refuseAwsManaged(caller, "CreatePolicyVersion", arn);
@@ -65,8 +64,7 @@ export async function createPolicyVersion(env: IamEnv, caller: Caller, input: Cr
 }
 
 export async function getPolicyVersion(env: IamEnv, caller: Caller, input: GetPolicyVersionRequest): Promise<GetPolicyVersionResponse> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const versionId = checkVersionId(input.VersionId);
+  const [arn, versionId] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkVersionId(input.VersionId));
   const local = await authorizeOnPolicy(env, caller, "GetPolicyVersion", arn);
   const aws = awsManagedPolicyByArn(arn);
   if (aws) {
@@ -85,9 +83,7 @@ export async function getPolicyVersion(env: IamEnv, caller: Caller, input: GetPo
 }
 
 export async function listPolicyVersions(env: IamEnv, caller: Caller, input: ListPolicyVersionsRequest): Promise<ListPolicyVersionsResponse> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [arn, marker, max] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const local = await authorizeOnPolicy(env, caller, "ListPolicyVersions", arn);
   const aws = awsManagedPolicyByArn(arn);
   if (aws) {
@@ -102,8 +98,7 @@ export async function listPolicyVersions(env: IamEnv, caller: Caller, input: Lis
 }
 
 export async function deletePolicyVersion(env: IamEnv, caller: Caller, input: DeletePolicyVersionRequest): Promise<Record<string, never>> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const versionId = checkVersionId(input.VersionId);
+  const [arn, versionId] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkVersionId(input.VersionId));
   await authorizeOnPolicy(env, caller, "DeletePolicyVersion", arn);
   refuseAwsManaged(caller, "DeletePolicyVersion", arn);
   await write(env, caller.accountId, async (tx) => {
@@ -115,8 +110,7 @@ export async function deletePolicyVersion(env: IamEnv, caller: Caller, input: De
 }
 
 export async function setDefaultPolicyVersion(env: IamEnv, caller: Caller, input: SetDefaultPolicyVersionRequest): Promise<Record<string, never>> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const versionId = checkVersionId(input.VersionId);
+  const [arn, versionId] = validateMembers(() => checkPolicyArn(input.PolicyArn), () => checkVersionId(input.VersionId));
   await authorizeOnPolicy(env, caller, "SetDefaultPolicyVersion", arn);
   refuseAwsManaged(caller, "SetDefaultPolicyVersion", arn);
   await write(env, caller.accountId, async (tx) => {

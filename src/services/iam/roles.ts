@@ -41,6 +41,7 @@ import {
   checkTags,
   policySize,
   required,
+  validateMembers,
 } from "./validation.js";
 import { roleView } from "./views.js";
 
@@ -99,13 +100,15 @@ export function newRoleDoc(
 }
 
 export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleRequest): Promise<CreateRoleResponse> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const path = checkPath(input.Path);
-  const trust = checkPolicyDocument(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument");
-  const description = checkDescription(input.Description);
-  const maxSessionDuration = checkMaxSessionDuration(input.MaxSessionDuration) ?? DEFAULT_MAX_SESSION_DURATION;
-  const tags = checkTags(input.Tags, true);
-  const boundary = input.PermissionsBoundary !== undefined ? checkBoundaryArn(input.PermissionsBoundary) : undefined;
+  const [path, name, trust, description, maxSessionDuration, boundary, tags] = validateMembers(
+    () => checkPath(input.Path),
+    () => checkName(input.RoleName, "roleName", 64),
+    () => checkPolicyDocument(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument"),
+    () => checkDescription(input.Description),
+    () => checkMaxSessionDuration(input.MaxSessionDuration) ?? DEFAULT_MAX_SESSION_DURATION,
+    () => input.PermissionsBoundary !== undefined ? checkBoundaryArn(input.PermissionsBoundary) : undefined,
+    () => checkTags(input.Tags, true),
+  );
   const arn = roleArn(caller.accountId, path, name);
   await authorize(caller, "CreateRole", arn, { ...requestTagContext(tags), ...boundaryContext(boundary) });
   noteResource(caller, arn, ROLE_TYPE);
@@ -132,9 +135,11 @@ export async function getRole(env: IamEnv, caller: Caller, input: GetRoleRequest
 }
 
 export async function updateRole(env: IamEnv, caller: Caller, input: UpdateRoleRequest): Promise<Record<string, never>> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const description = checkDescription(input.Description);
-  const maxSessionDuration = checkMaxSessionDuration(input.MaxSessionDuration);
+  const [name, description, maxSessionDuration] = validateMembers(
+    () => checkName(input.RoleName, "roleName", 64),
+    () => checkDescription(input.Description),
+    () => checkMaxSessionDuration(input.MaxSessionDuration),
+  );
   await authorizeOnRole(env, caller, "UpdateRole", name);
   await write(env, caller.accountId, async (tx) => {
     // A service-linked role's description may be edited (IAM User Guide); nothing else of it.
@@ -149,8 +154,10 @@ export async function updateRole(env: IamEnv, caller: Caller, input: UpdateRoleR
 }
 
 export async function updateRoleDescription(env: IamEnv, caller: Caller, input: UpdateRoleDescriptionRequest): Promise<UpdateRoleDescriptionResponse> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const description = required(checkDescription(input.Description), "description");
+  const [name, description] = validateMembers(
+    () => checkName(input.RoleName, "roleName", 64),
+    () => required(checkDescription(input.Description), "description"),
+  );
   await authorizeOnRole(env, caller, "UpdateRoleDescription", name);
   const next = await write(env, caller.accountId, async (tx) => {
     const r = await mustRole(tx, caller.accountId, name);
@@ -162,8 +169,7 @@ export async function updateRoleDescription(env: IamEnv, caller: Caller, input: 
 }
 
 export async function updateAssumeRolePolicy(env: IamEnv, caller: Caller, input: UpdateAssumeRolePolicyRequest): Promise<Record<string, never>> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const trust = checkPolicyDocument(input.PolicyDocument, "policyDocument");
+  const [name, trust] = validateMembers(() => checkName(input.RoleName, "roleName", 64), () => checkPolicyDocument(input.PolicyDocument, "policyDocument"));
   await authorizeOnRole(env, caller, "UpdateAssumeRolePolicy", name);
   checkTrustPolicy(env, trust);
   await write(env, caller.accountId, async (tx) => {
@@ -188,9 +194,7 @@ export async function deleteRole(env: IamEnv, caller: Caller, input: DeleteRoleR
 }
 
 export async function listRoles(env: IamEnv, caller: Caller, input: ListRolesRequest): Promise<ListRolesResponse> {
-  const prefix = checkPathPrefix(input.PathPrefix);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [prefix, marker, max] = validateMembers(() => checkPathPrefix(input.PathPrefix), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   await authorize(caller, "ListRoles", roleArn(caller.accountId, prefix, ""));
   const page = await paginateCollection<NameIndexDoc>("ListRoles", env.store, COLLECTIONS.roleNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
   const docs = await Promise.all(page.items.map((e) => roles.byId(env.store, caller.accountId, e.value.id)));
@@ -198,8 +202,7 @@ export async function listRoles(env: IamEnv, caller: Caller, input: ListRolesReq
 }
 
 export async function tagRole(env: IamEnv, caller: Caller, input: TagRoleRequest): Promise<Record<string, never>> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const tags = checkTags(required(input.Tags, "tags"), true);
+  const [name, tags] = validateMembers(() => checkName(input.RoleName, "roleName", 64), () => checkTags(required(input.Tags, "tags"), true));
   await authorizeOnRole(env, caller, "TagRole", name, () => requestTagContext(tags));
   await write(env, caller.accountId, async (tx) => {
     const r = await mustRole(tx, caller.accountId, name);
@@ -209,8 +212,7 @@ export async function tagRole(env: IamEnv, caller: Caller, input: TagRoleRequest
 }
 
 export async function untagRole(env: IamEnv, caller: Caller, input: UntagRoleRequest): Promise<Record<string, never>> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const keys = checkTagKeys(input.TagKeys);
+  const [name, keys] = validateMembers(() => checkName(input.RoleName, "roleName", 64), () => checkTagKeys(input.TagKeys));
   await authorizeOnRole(env, caller, "UntagRole", name, () => ({ "aws:TagKeys": keys }));
   await write(env, caller.accountId, async (tx) => {
     const r = await mustRole(tx, caller.accountId, name);
@@ -220,9 +222,11 @@ export async function untagRole(env: IamEnv, caller: Caller, input: UntagRoleReq
 }
 
 export async function listRoleTags(env: IamEnv, caller: Caller, input: ListRoleTagsRequest): Promise<ListRoleTagsResponse> {
-  const name = checkName(input.RoleName, "roleName", 64);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, marker, max] = validateMembers(
+    () => checkName(input.RoleName, "roleName", 64),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const r = await authorizeOnRole(env, caller, "ListRoleTags", name);
   if (!r) throw noSuchRole(name);
   const page = paginate("ListRoleTags", sortedTags(r.tags), (t) => t.Key, marker, max);

@@ -33,7 +33,7 @@ import { providerStore } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, samlPrivateKeyAad, type SamlPrivateKeyDoc, type SamlProviderDoc } from "./model.js";
 import { parseSamlMetadata } from "./saml-metadata.js";
 import { requestTagContext, sortedTags } from "./tags.js";
-import { checkTags, lengthBetween, required, stringConstraints } from "./validation.js";
+import { checkTags, lengthBetween, required, stringConstraints, validateMembers } from "./validation.js";
 
 const PROVIDER_TYPE = "AWS::IAM::SAMLProvider";
 const NAME_RE = /^[\w._-]+$/;
@@ -117,11 +117,13 @@ function validUntilOf(metadataValidUntil: number | undefined, now: number): numb
 const requiredWithoutKey = () => invalidInput("AssertionEncryptionMode Required needs at least one private key.");
 
 export async function createSAMLProvider(env: IamEnv, caller: Caller, input: CreateSAMLProviderRequest): Promise<CreateSAMLProviderResponse> {
-  const document = checkMetadataDocument(required(input.SAMLMetadataDocument, "sAMLMetadataDocument"));
-  const name = checkProviderName(input.Name);
-  const tags = checkTags(input.Tags, true);
-  const mode = checkEncryptionMode(input.AssertionEncryptionMode) ?? "Allowed";
-  const privateKey = checkPrivateKey(input.AddPrivateKey);
+  const [document, name, tags, mode, privateKey] = validateMembers(
+    () => checkMetadataDocument(required(input.SAMLMetadataDocument, "sAMLMetadataDocument")),
+    () => checkProviderName(input.Name),
+    () => checkTags(input.Tags, true),
+    () => checkEncryptionMode(input.AssertionEncryptionMode) ?? "Allowed",
+    () => checkPrivateKey(input.AddPrivateKey),
+  );
   const metadata = parseSamlMetadata(document);
   if (mode === "Required" && privateKey === undefined) throw requiredWithoutKey();
   const arn = providers.arnOf(caller.accountId, name);
@@ -175,10 +177,12 @@ export async function listSAMLProviders(env: IamEnv, caller: Caller): Promise<Li
 }
 
 export async function updateSAMLProvider(env: IamEnv, caller: Caller, input: UpdateSAMLProviderRequest): Promise<UpdateSAMLProviderResponse> {
-  const document = input.SAMLMetadataDocument !== undefined ? checkMetadataDocument(input.SAMLMetadataDocument) : undefined;
-  const mode = checkEncryptionMode(input.AssertionEncryptionMode);
-  const privateKey = checkPrivateKey(input.AddPrivateKey);
-  const removeKeyId = checkKeyId(input.RemovePrivateKey);
+  const [document, mode, privateKey, removeKeyId] = validateMembers(
+    () => input.SAMLMetadataDocument !== undefined ? checkMetadataDocument(input.SAMLMetadataDocument) : undefined,
+    () => checkEncryptionMode(input.AssertionEncryptionMode),
+    () => checkPrivateKey(input.AddPrivateKey),
+    () => checkKeyId(input.RemovePrivateKey),
+  );
   const metadata = document !== undefined ? parseSamlMetadata(document) : undefined;
   const { arn } = await providers.authorizeOn(env, caller, "UpdateSAMLProvider", input.SAMLProviderArn);
   await providers.update(env, caller, arn, (p) => {

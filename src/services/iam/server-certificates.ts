@@ -39,7 +39,7 @@ import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { checkPemText, keyMatchesCertificate, malformedCertificate, parsePemCertificate, parsePemCertificates, parsePemPrivateKey, type ParsedCertificate } from "./pem.js";
 import { serverCertificates } from "./repo.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
-import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 
 const SERVER_CERTIFICATE_TYPE = "AWS::IAM::ServerCertificate";
 const BODY_MAX = 16384;
@@ -143,12 +143,14 @@ async function mustCertificate(db: DocStore, accountId: string, name: string): P
 const checkCertificateName = (value: string | undefined, field = "serverCertificateName"): string => checkName(value, field, 128);
 
 export async function uploadServerCertificate(env: IamEnv, caller: Caller, input: UploadServerCertificateRequest): Promise<UploadServerCertificateResponse> {
-  const name = checkCertificateName(input.ServerCertificateName);
-  const path = checkPath(input.Path);
-  const body = checkPemText(input.CertificateBody, "certificateBody", BODY_MAX);
-  const privateKey = checkPemText(input.PrivateKey, "privateKey", PRIVATE_KEY_MAX);
-  const chain = input.CertificateChain !== undefined ? checkPemText(input.CertificateChain, "certificateChain", CHAIN_MAX) : undefined;
-  const tags = checkTags(input.Tags, true);
+  const [path, name, body, privateKey, chain, tags] = validateMembers(
+    () => checkPath(input.Path),
+    () => checkCertificateName(input.ServerCertificateName),
+    () => checkPemText(input.CertificateBody, "certificateBody", BODY_MAX),
+    () => checkPemText(input.PrivateKey, "privateKey", PRIVATE_KEY_MAX),
+    () => input.CertificateChain !== undefined ? checkPemText(input.CertificateChain, "certificateChain", CHAIN_MAX) : undefined,
+    () => checkTags(input.Tags, true),
+  );
   const arn = serverCertificateArn(caller.accountId, path, name);
   await authorize(caller, "UploadServerCertificate", arn, requestTagContext(tags));
   noteResource(caller, arn, SERVER_CERTIFICATE_TYPE);
@@ -190,9 +192,7 @@ export async function getServerCertificate(env: IamEnv, caller: Caller, input: G
 }
 
 export async function listServerCertificates(env: IamEnv, caller: Caller, input: ListServerCertificatesRequest): Promise<ListServerCertificatesResponse> {
-  const prefix = checkPathPrefix(input.PathPrefix);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [prefix, marker, max] = validateMembers(() => checkPathPrefix(input.PathPrefix), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   // No resource type for this action (Service Authorization Reference): authorised on "*".
   await authorize(caller, "ListServerCertificates", "*");
   const page = await paginateCollection<NameIndexDoc>("ListServerCertificates", env.store, COLLECTIONS.serverCertificateNames, `${caller.accountId}/`, marker, max, (e) =>
@@ -203,9 +203,11 @@ export async function listServerCertificates(env: IamEnv, caller: Caller, input:
 }
 
 export async function updateServerCertificate(env: IamEnv, caller: Caller, input: UpdateServerCertificateRequest): Promise<Record<string, never>> {
-  const name = checkCertificateName(input.ServerCertificateName);
-  const newName = input.NewServerCertificateName !== undefined ? checkCertificateName(input.NewServerCertificateName, "newServerCertificateName") : undefined;
-  const newPath = input.NewPath !== undefined ? checkPath(input.NewPath, "newPath") : undefined;
+  const [name, newPath, newName] = validateMembers(
+    () => checkCertificateName(input.ServerCertificateName),
+    () => input.NewPath !== undefined ? checkPath(input.NewPath, "newPath") : undefined,
+    () => input.NewServerCertificateName !== undefined ? checkCertificateName(input.NewServerCertificateName, "newServerCertificateName") : undefined,
+  );
   const before = await authorizeOnCertificate(env, caller, "UpdateServerCertificate", name);
   if (before && (newName !== undefined || newPath !== undefined)) {
     // IAM requires permission on the certificate's new name as well as its old one.
@@ -235,8 +237,7 @@ export async function deleteServerCertificate(env: IamEnv, caller: Caller, input
 }
 
 export async function tagServerCertificate(env: IamEnv, caller: Caller, input: TagServerCertificateRequest): Promise<Record<string, never>> {
-  const name = checkCertificateName(input.ServerCertificateName);
-  const tags = checkTags(required(input.Tags, "tags"), true);
+  const [name, tags] = validateMembers(() => checkCertificateName(input.ServerCertificateName), () => checkTags(required(input.Tags, "tags"), true));
   await authorizeOnCertificate(env, caller, "TagServerCertificate", name, requestTagContext(tags));
   await env.store.transaction(async (tx) => {
     const c = await mustCertificate(tx, caller.accountId, name);
@@ -246,8 +247,7 @@ export async function tagServerCertificate(env: IamEnv, caller: Caller, input: T
 }
 
 export async function untagServerCertificate(env: IamEnv, caller: Caller, input: UntagServerCertificateRequest): Promise<Record<string, never>> {
-  const name = checkCertificateName(input.ServerCertificateName);
-  const keys = checkTagKeys(input.TagKeys);
+  const [name, keys] = validateMembers(() => checkCertificateName(input.ServerCertificateName), () => checkTagKeys(input.TagKeys));
   await authorizeOnCertificate(env, caller, "UntagServerCertificate", name, { "aws:TagKeys": keys });
   await env.store.transaction(async (tx) => {
     const c = await mustCertificate(tx, caller.accountId, name);
@@ -261,9 +261,11 @@ export async function listServerCertificateTags(
   caller: Caller,
   input: ListServerCertificateTagsRequest,
 ): Promise<ListServerCertificateTagsResponse> {
-  const name = checkCertificateName(input.ServerCertificateName);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, marker, max] = validateMembers(
+    () => checkCertificateName(input.ServerCertificateName),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const c = await authorizeOnCertificate(env, caller, "ListServerCertificateTags", name);
   if (!c) throw noSuchServerCertificate(name);
   const page = paginate("ListServerCertificateTags", sortedTags(c.tags), (t) => t.Key, marker, max);

@@ -29,7 +29,7 @@ import { COLLECTIONS, QUOTAS, serviceCredentialAad, type ServiceCredentialDoc, t
 import { paginate, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
 import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkOptionalRange, required, stringConstraints } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkOptionalRange, required, stringConstraints, validateMembers } from "./validation.js";
 
 /** The services that take service-specific credentials (IAM API reference) and what each issues. */
 export const SERVICE_CREDENTIAL_KINDS: Readonly<Record<string, ServiceCredentialKind>> = {
@@ -140,9 +140,11 @@ export async function createServiceSpecificCredential(
   caller: Caller,
   input: CreateServiceSpecificCredentialRequest,
 ): Promise<CreateServiceSpecificCredentialResponse> {
-  const name = checkName(input.UserName, "userName", USER_NAME_MAX);
-  const serviceName = checkServiceName(input.ServiceName);
-  const ageDays = checkOptionalRange(input.CredentialAgeDays, "credentialAgeDays", 1, 36600);
+  const [name, serviceName, ageDays] = validateMembers(
+    () => checkName(input.UserName, "userName", USER_NAME_MAX),
+    () => checkServiceName(input.ServiceName),
+    () => checkOptionalRange(input.CredentialAgeDays, "credentialAgeDays", 1, 36600),
+  );
   await authorizeOnUser(env, caller, "CreateServiceSpecificCredential", name);
   const kind = credentialKind(serviceName);
   if (ageDays !== undefined && kind !== "api-key") {
@@ -181,8 +183,7 @@ export async function listServiceSpecificCredentials(
   caller: Caller,
   input: ListServiceSpecificCredentialsRequest,
 ): Promise<ListServiceSpecificCredentialsResponse> {
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const serviceName = input.ServiceName;
   if (serviceName !== undefined) credentialKind(serviceName);
   let rows: Array<{ key: string; userName: string; doc: ServiceCredentialDoc }>;
@@ -210,8 +211,7 @@ export async function listServiceSpecificCredentials(
 }
 
 export async function updateServiceSpecificCredential(env: IamEnv, caller: Caller, input: UpdateServiceSpecificCredentialRequest): Promise<Record<string, never>> {
-  const id = checkCredentialId(input.ServiceSpecificCredentialId);
-  const status = required(input.Status, "status");
+  const [id, status] = validateMembers(() => checkCredentialId(input.ServiceSpecificCredentialId), () => required(input.Status, "status"));
   if (status !== "Active" && status !== "Inactive" && status !== "Expired") {
     throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive, Expired]", status);
   }

@@ -38,7 +38,7 @@ import { paginate, paginateInOrder, pageFields } from "./pagination.js";
 import { groups, policyUses, roles, users } from "./repo.js";
 import { roleArnOf } from "./roles.js";
 import { userArnOf } from "./users.js";
-import { checkArn, checkMarker, checkMaxItems, lengthBetween, required, stringConstraints } from "./validation.js";
+import { checkArn, checkMarker, checkMaxItems, lengthBetween, required, stringConstraints, validateMembers } from "./validation.js";
 
 const GRANULARITIES: readonly Granularity[] = ["SERVICE_LEVEL", "ACTION_LEVEL"];
 const NAMESPACE_RE = /^[\w-]*$/;
@@ -146,9 +146,7 @@ function serviceView(s: ServiceUsage, granularity: Granularity): ServiceLastAcce
 }
 
 export async function getServiceLastAccessedDetails(env: IamEnv, caller: Caller, input: GetServiceLastAccessedDetailsRequest): Promise<GetServiceLastAccessedDetailsResponse> {
-  const jobId = checkJobId(input.JobId);
-  const max = checkMaxItems(input.MaxItems);
-  const marker = checkMarker(input.Marker);
+  const [jobId, max, marker] = validateMembers(() => checkJobId(input.JobId), () => checkMaxItems(input.MaxItems), () => checkMarker(input.Marker));
   await authorize(caller, "GetServiceLastAccessedDetails", "*");
   const job = await loadJob(env, caller, "service", jobId);
   const page = paginate("GetServiceLastAccessedDetails", job.status === "COMPLETED" ? (job.services ?? []) : [], (s) => s.namespace, marker, max);
@@ -166,10 +164,12 @@ export async function getServiceLastAccessedDetailsWithEntities(
   caller: Caller,
   input: GetServiceLastAccessedDetailsWithEntitiesRequest,
 ): Promise<GetServiceLastAccessedDetailsWithEntitiesResponse> {
-  const jobId = checkJobId(input.JobId);
-  const namespace = checkNamespace(input.ServiceNamespace, "serviceNamespace");
-  const max = checkMaxItems(input.MaxItems);
-  const marker = checkMarker(input.Marker);
+  const [jobId, namespace, max, marker] = validateMembers(
+    () => checkJobId(input.JobId),
+    () => checkNamespace(input.ServiceNamespace, "serviceNamespace"),
+    () => checkMaxItems(input.MaxItems),
+    () => checkMarker(input.Marker),
+  );
   await authorize(caller, "GetServiceLastAccessedDetailsWithEntities", "*");
   const job = await loadJob(env, caller, "service", jobId);
   // A service the report does not list: no entity could have used the subject's policies for it.

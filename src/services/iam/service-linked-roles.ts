@@ -28,7 +28,7 @@ import { constraintError, invalidInput, noSuchEntity, noSuchRole } from "./error
 import { COLLECTIONS, type RoleDoc, type ServiceLinkedRoleDeletionDoc } from "./model.js";
 import { roles } from "./repo.js";
 import { authorizeOnRole, newRoleDoc } from "./roles.js";
-import { checkDescription, checkName, required } from "./validation.js";
+import { checkDescription, checkName, required, validateMembers } from "./validation.js";
 import { roleView } from "./views.js";
 
 export interface LinkedService {
@@ -119,9 +119,11 @@ export function parseDeletionTaskId(id: string): { servicePrincipal: string; rol
 const taskKey = (accountId: string, id: string): string => `${accountId}/${id}`;
 
 export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input: CreateServiceLinkedRoleRequest): Promise<CreateServiceLinkedRoleResponse> {
-  const servicePrincipal = checkName(input.AWSServiceName, "aWSServiceName", 128);
-  const description = checkDescription(input.Description);
-  const suffix = input.CustomSuffix !== undefined ? checkName(input.CustomSuffix, "customSuffix", 64) : undefined;
+  const [servicePrincipal, description, suffix] = validateMembers(
+    () => checkName(input.AWSServiceName, "aWSServiceName", 128),
+    () => checkDescription(input.Description),
+    () => input.CustomSuffix !== undefined ? checkName(input.CustomSuffix, "customSuffix", 64) : undefined,
+  );
   const name = serviceLinkedRoleName(servicePrincipal, suffix);
   const path = serviceLinkedRolePath(servicePrincipal);
   const arn = roleArn(caller.accountId, path, name);

@@ -21,7 +21,7 @@ import { COLLECTIONS, QUOTAS, type SigningCertificateDoc, type SigningCertificat
 import { paginate, pageFields } from "./pagination.js";
 import { checkPemText, parsePemCertificate } from "./pem.js";
 import { authorizeOnSubject, credentialSubject, existingSubject, mustOwner, type CredentialOwner } from "./root-credentials.js";
-import { checkMarker, checkMaxItems, checkStatus, required, stringConstraints } from "./validation.js";
+import { checkMarker, checkMaxItems, checkStatus, required, stringConstraints, validateMembers } from "./validation.js";
 
 export const invalidCertificate = (message: string): AwsError => new AwsError("InvalidCertificate", message, 400);
 export const duplicateCertificate = (): AwsError =>
@@ -89,16 +89,14 @@ export async function uploadSigningCertificate(env: IamEnv, caller: Caller, inpu
 
 export async function listSigningCertificates(env: IamEnv, caller: Caller, input: ListSigningCertificatesRequest): Promise<ListSigningCertificatesResponse> {
   const subject = credentialSubject(caller, input.UserName);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const u = await existingSubject(env, caller, "ListSigningCertificates", subject);
   const page = paginate("ListSigningCertificates", await userCerts(env.store, u), (c) => c.certificateId, marker, max);
   return { Certificates: page.items.map((c) => view(u, c)), ...pageFields(page) };
 }
 
 export async function updateSigningCertificate(env: IamEnv, caller: Caller, input: UpdateSigningCertificateRequest): Promise<Record<string, never>> {
-  const id = checkCertificateId(input.CertificateId);
-  const status = checkStatus(input.Status);
+  const [id, status] = validateMembers(() => checkCertificateId(input.CertificateId), () => checkStatus(input.Status));
   const subject = credentialSubject(caller, input.UserName);
   await authorizeOnSubject(env, caller, "UpdateSigningCertificate", subject);
   await write(env, caller.accountId, async (tx) => {

@@ -50,7 +50,7 @@ import type { UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
 import { tagMap } from "./tags.js";
-import { checkMarker, checkMaxItems, checkPolicyDocument, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkPolicyDocument, required, validateMembers } from "./validation.js";
 
 type Decision = "allowed" | "explicitDeny" | "implicitDeny";
 /** One policy taking part in a simulation, with what MatchedStatements reports about it. */
@@ -344,9 +344,11 @@ function simulateOne(setup: SimulationSetup, entries: ConditionContext, now: num
 async function simulate(op: "SimulateCustomPolicy" | "SimulatePrincipalPolicy", setup: SimulationSetup, input: Omit<SimulateCustomPolicyRequest, "PolicyInputList">, now: number): Promise<SimulatePolicyResponse> {
   const actions = checkActions(input.ActionNames);
   const { arns, explicit } = checkResources(input.ResourceArns);
-  checkResourceHandling(input.ResourceHandlingOption);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [, marker, max] = validateMembers(
+    () => checkResourceHandling(input.ResourceHandlingOption),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const entries = contextFromEntries(input.ContextEntries);
   const positions = new Map<ParsedPolicy, ReturnType<typeof statementPositions>>();
 
@@ -435,11 +437,12 @@ function contextKeysResponse(policies: SimPolicy[]): GetContextKeysForPolicyResp
 // ---------------------------------------------------------------------------------------------
 
 export async function simulateCustomPolicy(env: IamEnv, caller: Caller, input: SimulateCustomPolicyRequest): Promise<SimulatePolicyResponse> {
-  const identityTexts = checkPolicyList(input.PolicyInputList, "policyInputList", 1);
-  const boundaryTexts = checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0);
+  const [identityTexts, boundaryTexts] = validateMembers(
+    () => checkPolicyList(input.PolicyInputList, "policyInputList", 1),
+    () => checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0),
+  );
   if (input.ResourcePolicy !== undefined) checkPolicyDocument(input.ResourcePolicy, "resourcePolicy");
-  checkSimulationConstraints(input);
-  const owner = checkResourceOwner(input.ResourceOwner);
+  const [, owner] = validateMembers(() => checkSimulationConstraints(input), () => checkResourceOwner(input.ResourceOwner));
   await authorize(caller, "SimulateCustomPolicy", "*");
   const identity = inputPolicies(identityTexts, "PolicyInputList", "identity");
   const boundary = mergeBoundaries(inputPolicies(boundaryTexts, "PermissionsBoundaryPolicyInputList", "boundary"));
@@ -470,17 +473,17 @@ function checkSimulationConstraints(input: Omit<SimulateCustomPolicyRequest, "Po
     }
   });
   if (input.ResourceHandlingOption !== undefined) constraintLength(input.ResourceHandlingOption, "resourceHandlingOption", 1, 64);
-  checkMaxItems(input.MaxItems);
-  checkMarker(input.Marker);
+  validateMembers(() => checkMaxItems(input.MaxItems), () => checkMarker(input.Marker));
 }
 
 export async function simulatePrincipalPolicy(env: IamEnv, caller: Caller, input: SimulatePrincipalPolicyRequest): Promise<SimulatePolicyResponse> {
   if (input.PolicySourceArn !== undefined) constraintLength(input.PolicySourceArn, "policySourceArn", 20, 2048);
-  const extraTexts = checkPolicyList(input.PolicyInputList, "policyInputList", 0);
-  const boundaryTexts = checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0);
+  const [extraTexts, boundaryTexts] = validateMembers(
+    () => checkPolicyList(input.PolicyInputList, "policyInputList", 0),
+    () => checkPolicyList(input.PermissionsBoundaryPolicyInputList, "permissionsBoundaryPolicyInputList", 0),
+  );
   if (input.ResourcePolicy !== undefined) checkPolicyDocument(input.ResourcePolicy, "resourcePolicy");
-  checkSimulationConstraints(input);
-  const owner = checkResourceOwner(input.ResourceOwner);
+  const [, owner] = validateMembers(() => checkSimulationConstraints(input), () => checkResourceOwner(input.ResourceOwner));
   const entity = await sourceEntity(env, caller, "SimulatePrincipalPolicy", input.PolicySourceArn);
   const own = await entityPolicies(env, entity);
   const identity = [...own.identity, ...inputPolicies(extraTexts, "PolicyInputList", "identity")];

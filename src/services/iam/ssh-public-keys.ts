@@ -24,7 +24,7 @@ import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./erro
 import { COLLECTIONS, QUOTAS, type SshPublicKeyDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkStatus, required, stringConstraints } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkStatus, required, stringConstraints, validateMembers } from "./validation.js";
 
 const MIN_RSA_BITS = 2048;
 
@@ -190,8 +190,7 @@ function view(u: UserDoc, k: SshPublicKeyDoc, body: string): SSHPublicKey {
 }
 
 export async function uploadSSHPublicKey(env: IamEnv, caller: Caller, input: UploadSSHPublicKeyRequest): Promise<UploadSSHPublicKeyResponse> {
-  const name = checkName(input.UserName, "userName", 64);
-  const body = checkBody(input.SSHPublicKeyBody);
+  const [name, body] = validateMembers(() => checkName(input.UserName, "userName", 64), () => checkBody(input.SSHPublicKeyBody));
   await authorizeOnUser(env, caller, "UploadSSHPublicKey", name);
   const wire = parseSshPublicKeyBody(body);
   const fingerprint = md5Fingerprint(wire);
@@ -216,9 +215,11 @@ export async function uploadSSHPublicKey(env: IamEnv, caller: Caller, input: Upl
 }
 
 export async function getSSHPublicKey(env: IamEnv, caller: Caller, input: GetSSHPublicKeyRequest): Promise<GetSSHPublicKeyResponse> {
-  const name = checkName(input.UserName, "userName", 64);
-  const id = checkSshKeyId(input.SSHPublicKeyId);
-  const encoding = required(input.Encoding, "encoding");
+  const [name, id, encoding] = validateMembers(
+    () => checkName(input.UserName, "userName", 64),
+    () => checkSshKeyId(input.SSHPublicKeyId),
+    () => required(input.Encoding, "encoding"),
+  );
   if (encoding !== "SSH" && encoding !== "PEM") throw constraintError("encoding", "Member must satisfy enum value set: [SSH, PEM]", encoding);
   const u = await authorizeOnUser(env, caller, "GetSSHPublicKey", name);
   if (!u) throw noSuchUser(name);
@@ -229,8 +230,7 @@ export async function getSSHPublicKey(env: IamEnv, caller: Caller, input: GetSSH
 
 export async function listSSHPublicKeys(env: IamEnv, caller: Caller, input: ListSSHPublicKeysRequest): Promise<ListSSHPublicKeysResponse> {
   const name = targetUserName(caller, input.UserName, 64);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const u = await authorizeOnUser(env, caller, "ListSSHPublicKeys", name);
   if (!u) throw noSuchUser(name);
   const page = paginate("ListSSHPublicKeys", await userKeys(env.store, u), (k) => k.sshPublicKeyId, marker, max);
@@ -241,9 +241,11 @@ export async function listSSHPublicKeys(env: IamEnv, caller: Caller, input: List
 }
 
 export async function updateSSHPublicKey(env: IamEnv, caller: Caller, input: UpdateSSHPublicKeyRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 64);
-  const id = checkSshKeyId(input.SSHPublicKeyId);
-  const status = checkStatus(input.Status);
+  const [name, id, status] = validateMembers(
+    () => checkName(input.UserName, "userName", 64),
+    () => checkSshKeyId(input.SSHPublicKeyId),
+    () => checkStatus(input.Status),
+  );
   await authorizeOnUser(env, caller, "UpdateSSHPublicKey", name);
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
@@ -254,8 +256,7 @@ export async function updateSSHPublicKey(env: IamEnv, caller: Caller, input: Upd
 }
 
 export async function deleteSSHPublicKey(env: IamEnv, caller: Caller, input: DeleteSSHPublicKeyRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 64);
-  const id = checkSshKeyId(input.SSHPublicKeyId);
+  const [name, id] = validateMembers(() => checkName(input.UserName, "userName", 64), () => checkSshKeyId(input.SSHPublicKeyId));
   await authorizeOnUser(env, caller, "DeleteSSHPublicKey", name);
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);

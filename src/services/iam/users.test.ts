@@ -82,6 +82,51 @@ describe("IAM users", () => {
     assert.equal(h.calls.length, 0, "validation happens before authorisation");
   });
 
+  test("every member that fails a constraint is listed in one ValidationError, in the model's member order; secrets are not echoed", async () => {
+    const h = createHarness();
+    const longName = "a".repeat(65);
+    const longPath = `/${"p".repeat(600)}/`;
+    await assertAwsError(
+      h.call("CreateUser", { UserName: longName, Path: longPath, Tags: [{ Key: "ok", Value: "v" }, { Key: "bad key!", Value: "x".repeat(257) }] }),
+      "ValidationError",
+      400,
+      "4 validation errors detected: " +
+        `Value '${longPath}' at 'path' failed to satisfy constraint: Member must have length less than or equal to 512; ` +
+        `Value '${longName}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
+        "Value 'bad key!' at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+; " +
+        `Value '${"x".repeat(257)}' at 'tags.2.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,
+    );
+    await assertAwsError(
+      h.call("ListUsers", { PathPrefix: "nope", Marker: "", MaxItems: 0 }),
+      "ValidationError",
+      400,
+      "4 validation errors detected: " +
+        "Value 'nope' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*; " +
+        "Value '' at 'marker' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+        "Value '' at 'marker' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0020-\\u00FF]+; " +
+        "Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
+    const secret = "s".repeat(129);
+    const err = await h.call("UpdateLoginProfile", { UserName: longName, Password: secret }).then(
+      () => assert.fail("UpdateLoginProfile succeeded"),
+      (e: Error) => e,
+    );
+    assert.equal(
+      err.message,
+      "2 validation errors detected: " +
+        `Value '${longName}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
+        "Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 128",
+    );
+    assert.ok(!err.message.includes(secret));
+    // A constraint failure of one member comes before another member's worded refusal.
+    await assertAwsError(
+      h.call("CreateUser", { UserName: longName, Path: "noslash" }),
+      "ValidationError",
+      400,
+      `1 validation error detected: Value '${longName}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
+  });
+
   test("GetUser without a name returns the calling user; from a role it is a ValidationError", async () => {
     const h = createHarness();
     const created = await h.call<UserOut>("CreateUser", { UserName: "alice" });

@@ -27,7 +27,7 @@ import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { policyUses, users } from "./repo.js";
 import { credentialSubject, NON_USER_CREDENTIALS } from "./root-credentials.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
-import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 import { boundaryView, userView } from "./views.js";
 
 const USER_TYPE = "AWS::IAM::User";
@@ -73,10 +73,12 @@ export function boundaryContext(arn: string | undefined): ConditionContext {
 }
 
 export async function createUser(env: IamEnv, caller: Caller, input: CreateUserRequest): Promise<CreateUserResponse> {
-  const name = checkName(input.UserName, "userName", 64);
-  const path = checkPath(input.Path);
-  const tags = checkTags(input.Tags, true);
-  const boundary = input.PermissionsBoundary !== undefined ? checkBoundaryArn(input.PermissionsBoundary) : undefined;
+  const [path, name, boundary, tags] = validateMembers(
+    () => checkPath(input.Path),
+    () => checkName(input.UserName, "userName", 64),
+    () => input.PermissionsBoundary !== undefined ? checkBoundaryArn(input.PermissionsBoundary) : undefined,
+    () => checkTags(input.Tags, true),
+  );
   const arn = userArn(caller.accountId, path, name);
   await authorize(caller, "CreateUser", arn, { ...requestTagContext(tags), ...boundaryContext(boundary) });
   noteResource(caller, arn, USER_TYPE);
@@ -122,9 +124,11 @@ export async function getUser(env: IamEnv, caller: Caller, input: GetUserRequest
 }
 
 export async function updateUser(env: IamEnv, caller: Caller, input: UpdateUserRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
-  const newName = input.NewUserName !== undefined ? checkName(input.NewUserName, "newUserName", 64) : undefined;
-  const newPath = input.NewPath !== undefined ? checkPath(input.NewPath, "newPath") : undefined;
+  const [name, newPath, newName] = validateMembers(
+    () => checkName(input.UserName, "userName", 128),
+    () => input.NewPath !== undefined ? checkPath(input.NewPath, "newPath") : undefined,
+    () => input.NewUserName !== undefined ? checkName(input.NewUserName, "newUserName", 64) : undefined,
+  );
   const before = await authorizeOnUser(env, caller, "UpdateUser", name);
   if (before && (newName !== undefined || newPath !== undefined)) {
     // IAM requires permission on the user's new identity as well as the current one.
@@ -161,9 +165,7 @@ export async function deleteUser(env: IamEnv, caller: Caller, input: DeleteUserR
 }
 
 export async function listUsers(env: IamEnv, caller: Caller, input: ListUsersRequest): Promise<ListUsersResponse> {
-  const prefix = checkPathPrefix(input.PathPrefix);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [prefix, marker, max] = validateMembers(() => checkPathPrefix(input.PathPrefix), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   await authorize(caller, "ListUsers", userArn(caller.accountId, prefix, ""));
   const page = await paginateCollection<NameIndexDoc>("ListUsers", env.store, COLLECTIONS.userNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
   const docs = await Promise.all(page.items.map((e) => users.byId(env.store, caller.accountId, e.value.id)));
@@ -171,8 +173,7 @@ export async function listUsers(env: IamEnv, caller: Caller, input: ListUsersReq
 }
 
 export async function tagUser(env: IamEnv, caller: Caller, input: TagUserRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
-  const tags = checkTags(required(input.Tags, "tags"), true);
+  const [name, tags] = validateMembers(() => checkName(input.UserName, "userName", 128), () => checkTags(required(input.Tags, "tags"), true));
   await authorizeOnUser(env, caller, "TagUser", name, () => requestTagContext(tags));
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
@@ -182,8 +183,7 @@ export async function tagUser(env: IamEnv, caller: Caller, input: TagUserRequest
 }
 
 export async function untagUser(env: IamEnv, caller: Caller, input: UntagUserRequest): Promise<Record<string, never>> {
-  const name = checkName(input.UserName, "userName", 128);
-  const keys = checkTagKeys(input.TagKeys);
+  const [name, keys] = validateMembers(() => checkName(input.UserName, "userName", 128), () => checkTagKeys(input.TagKeys));
   await authorizeOnUser(env, caller, "UntagUser", name, () => ({ "aws:TagKeys": keys }));
   await write(env, caller.accountId, async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
@@ -193,9 +193,11 @@ export async function untagUser(env: IamEnv, caller: Caller, input: UntagUserReq
 }
 
 export async function listUserTags(env: IamEnv, caller: Caller, input: ListUserTagsRequest): Promise<ListUserTagsResponse> {
-  const name = checkName(input.UserName, "userName", 128);
-  const marker = checkMarker(input.Marker);
-  const max = checkMaxItems(input.MaxItems);
+  const [name, marker, max] = validateMembers(
+    () => checkName(input.UserName, "userName", 128),
+    () => checkMarker(input.Marker),
+    () => checkMaxItems(input.MaxItems),
+  );
   const u = await authorizeOnUser(env, caller, "ListUserTags", name);
   if (!u) throw noSuchUser(name);
   const page = paginate("ListUserTags", sortedTags(u.tags), (t) => t.Key, marker, max);

@@ -4,7 +4,7 @@
  * but does not enforce these.
  */
 import type { AwsError } from "../../core/errors.js";
-import { constraintError, constraintErrors, invalidInput, validationError } from "./errors.js";
+import { constraintError, constraintErrors, constraintItemsOf, constraintListError, invalidInput, validationError } from "./errors.js";
 import type { TagDoc } from "./model.js";
 
 const NAME_RE = /^[\w+=,.@-]+$/;
@@ -20,6 +20,7 @@ const VERSION_ID_RE = /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/;
 const TAG_KEY_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
 const TAG_VALUE_RE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_PATTERN = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
+const TAG_VALUE_PATTERN = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*";
 const WHITESPACE = /[ \t\r\n]/g;
 const ACCOUNT_ALIAS_PATTERN = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$";
 const ACCOUNT_ALIAS_RE = new RegExp(ACCOUNT_ALIAS_PATTERN);
@@ -44,6 +45,36 @@ export function stringConstraints(value: string, field: string, min: number, max
   if (value.length > max) failed.push(`Member must have length less than or equal to ${max}`);
   if (pattern !== undefined && !pattern.re.test(value)) failed.push(`Member must satisfy regular expression pattern: ${pattern.text}`);
   if (failed.length > 0) throw constraintErrors(field, failed, secret ? undefined : value);
+}
+
+/**
+ * Runs the checks of a request's members, written in the model's member order, and reports every
+ * member that fails a model constraint in one ValidationError, as IAM does ("2 validation errors
+ * detected: Value 'x' at 'userName' …; Value 'y' at 'path' …"). Only when no member fails those does
+ * a check's own refusal (IAM's worded messages for an invalid name or path, duplicate tag keys)
+ * come back: the first one, in member order. Returns each check's result.
+ */
+export function validateMembers<T extends readonly unknown[]>(...checks: { [K in keyof T]: () => T[K] }): T {
+  const results: unknown[] = [];
+  const items: string[] = [];
+  let refusal: unknown;
+  let refused = false;
+  for (const check of checks as ReadonlyArray<() => unknown>) {
+    try {
+      results.push(check());
+    } catch (e) {
+      const failed = constraintItemsOf(e);
+      if (failed !== undefined) items.push(...failed);
+      else if (!refused) {
+        refusal = e;
+        refused = true;
+      }
+      results.push(undefined);
+    }
+  }
+  if (items.length > 0) throw constraintListError(items);
+  if (refused) throw refusal;
+  return results as unknown as T;
 }
 
 export function required<T>(value: T | undefined | null, field: string): T {
@@ -174,19 +205,22 @@ export function checkVersionId(value: string | undefined): string {
 export function checkTags(tags: Array<{ Key?: string | undefined; Value?: string | undefined }> | undefined, caseInsensitive: boolean): TagDoc[] {
   if (tags === undefined) return [];
   if (tags.length > 50) throw constraintError("tags", "Member must have length less than or equal to 50");
+  // Every tag's key and value are judged before any answer, so all failing ones are listed.
+  validateMembers(
+    ...tags.flatMap((t, i) => [
+      () => stringConstraints(required(t.Key, `tags.${i + 1}.member.key`), `tags.${i + 1}.member.key`, 1, 128, { re: TAG_KEY_RE, text: TAG_PATTERN }),
+      () => stringConstraints(required(t.Value, `tags.${i + 1}.member.value`), `tags.${i + 1}.member.value`, 0, 256, { re: TAG_VALUE_RE, text: TAG_VALUE_PATTERN }),
+    ]),
+  );
   const out: TagDoc[] = [];
   const seen = new Set<string>();
-  tags.forEach((t, i) => {
-    const n = i + 1;
-    const key = required(t.Key, `tags.${n}.member.key`);
-    const value = required(t.Value, `tags.${n}.member.value`);
-    stringConstraints(key, `tags.${n}.member.key`, 1, 128, { re: TAG_KEY_RE, text: TAG_PATTERN });
-    stringConstraints(value, `tags.${n}.member.value`, 0, 256, { re: TAG_VALUE_RE, text: "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*" });
+  for (const t of tags) {
+    const key = t.Key as string;
     const k = caseInsensitive ? key.toLowerCase() : key;
     if (seen.has(k)) throw duplicateTagKeys(caseInsensitive);
     seen.add(k);
-    out.push({ Key: key, Value: value });
-  });
+    out.push({ Key: key, Value: t.Value as string });
+  }
   return out;
 }
 
