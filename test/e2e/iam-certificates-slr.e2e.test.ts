@@ -221,7 +221,7 @@ test("service-specific credentials: create, list, reset, update, delete, the per
   );
   await assert.rejects(
     iam.send(new UpdateServiceSpecificCredentialCommand({ UserName: "git-dev", ServiceSpecificCredentialId: created.ServiceSpecificCredentialId, Status: "Expired" })),
-    awsError("ValidationError", 400, "The status of a service-specific credential can be set to Active or Inactive only."),
+    awsError("ValidationError", 400, "The status Expired cannot be set. Specify Active or Inactive."),
   );
   const missing = "ACCAXXXXXXXXXXXXXXXXX";
   await assert.rejects(

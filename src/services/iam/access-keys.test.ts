@@ -70,8 +70,17 @@ describe("IAM access keys", () => {
       h.call("UpdateAccessKey", { UserName: "alice", AccessKeyId: k.AccessKey.AccessKeyId, Status: "Paused" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value 'Paused' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+      "1 validation error detected: Value 'Paused' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]",
     );
+    // Expired is in the model's enum (statusType) but is a status IAM derives, never one a caller sets.
+    await assertAwsError(
+      h.call("UpdateAccessKey", { UserName: "alice", AccessKeyId: k.AccessKey.AccessKeyId, Status: "Expired" }),
+      "InvalidInput",
+      400,
+      "The status Expired cannot be set. Specify Active or Inactive.",
+    );
+    const listed = await h.call<{ AccessKeyMetadata: Array<{ AccessKeyId: string; Status: string }> }>("ListAccessKeys", { UserName: "alice" });
+    assert.equal(listed.AccessKeyMetadata.find((m) => m.AccessKeyId === k.AccessKey.AccessKeyId)?.Status, "Active");
     await assertAwsError(
       h.call("DeleteAccessKey", { UserName: "alice", AccessKeyId: "short" }),
       "ValidationError",

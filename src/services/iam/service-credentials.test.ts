@@ -129,7 +129,7 @@ describe("service-specific credential operations", () => {
       h.call("UpdateServiceSpecificCredential", { UserName: "alice", ServiceSpecificCredentialId: a.ServiceSpecificCredentialId, Status: "Expired" }),
       "ValidationError",
       400,
-      "The status of a service-specific credential can be set to Active or Inactive only.",
+      "The status Expired cannot be set. Specify Active or Inactive.",
     );
     await assertAwsError(
       h.call("UpdateServiceSpecificCredential", { UserName: "alice", ServiceSpecificCredentialId: a.ServiceSpecificCredentialId, Status: "On" }),

@@ -29,7 +29,7 @@ import { COLLECTIONS, QUOTAS, serviceCredentialAad, type ServiceCredentialDoc, t
 import { paginate, pageFields } from "./pagination.js";
 import { users } from "./repo.js";
 import { authorizeOnUser, mustUser, targetUserName } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkOptionalRange, required, stringConstraints, validateMembers } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkOptionalRange, checkStatus, required, stringConstraints, validateMembers } from "./validation.js";
 
 /** The services that take service-specific credentials (IAM API reference) and what each issues. */
 export const SERVICE_CREDENTIAL_KINDS: Readonly<Record<string, ServiceCredentialKind>> = {
@@ -211,13 +211,12 @@ export async function listServiceSpecificCredentials(
 }
 
 export async function updateServiceSpecificCredential(env: IamEnv, caller: Caller, input: UpdateServiceSpecificCredentialRequest): Promise<Record<string, never>> {
-  const [id, status] = validateMembers(() => checkCredentialId(input.ServiceSpecificCredentialId), () => required(input.Status, "status"));
-  if (status !== "Active" && status !== "Inactive" && status !== "Expired") {
-    throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive, Expired]", status);
-  }
-  // The operation sets Active or Inactive; Expired follows from the expiry date alone.
-  // (Message not in the IAM documentation.)
-  if (status === "Expired") throw validationError("The status of a service-specific credential can be set to Active or Inactive only.");
+  // The operation sets Active or Inactive; Expired follows from the expiry date alone. Its model
+  // has no InvalidInput, so Expired is a ValidationError here.
+  const [id, status] = validateMembers(
+    () => checkCredentialId(input.ServiceSpecificCredentialId),
+    () => checkStatus(input.Status, validationError),
+  );
   const name = targetUserName(caller, input.UserName, USER_NAME_MAX);
   await authorizeOnUser(env, caller, "UpdateServiceSpecificCredential", name);
   await env.store.transaction(async (tx) => {

@@ -253,7 +253,14 @@ describe("IAM SSH public keys", () => {
     await assertAwsError(h.call("UpdateSSHPublicKey", { UserName: "alice", SSHPublicKeyId: missing, Status: "Active" }), "NoSuchEntity", 404, `The Public Key with id ${missing} cannot be found.`);
     await assertAwsError(h.call("GetSSHPublicKey", { UserName: "alice", SSHPublicKeyId: missing, Encoding: "SSH" }), "NoSuchEntity", 404, `The Public Key with id ${missing} cannot be found.`);
     await assertAwsError(h.call("DeleteSSHPublicKey", { UserName: "alice", SSHPublicKeyId: missing }), "NoSuchEntity", 404, `The Public Key with id ${missing} cannot be found.`);
-    await assertAwsError(h.call("UpdateSSHPublicKey", { UserName: "alice", SSHPublicKeyId: ids[0], Status: "Off" }), "ValidationError", 400, /enum value set: \[Active, Inactive\]/);
+    await assertAwsError(h.call("UpdateSSHPublicKey", { UserName: "alice", SSHPublicKeyId: ids[0], Status: "Off" }), "ValidationError", 400, /enum value set: \[Active, Inactive, Expired\]/);
+    // Expired is in the model's enum but is never set by a caller.
+    await assertAwsError(
+      h.call("UpdateSSHPublicKey", { UserName: "alice", SSHPublicKeyId: ids[0], Status: "Expired" }),
+      "InvalidInput",
+      400,
+      "The status Expired cannot be set. Specify Active or Inactive.",
+    );
     await assertAwsError(h.call("DeleteSSHPublicKey", { UserName: "alice", SSHPublicKeyId: "short" }), "ValidationError", 400, /sSHPublicKeyId/);
 
     // Deleting frees a slot.
@@ -327,6 +334,12 @@ describe("IAM signing certificates", () => {
     assert.equal(after.Certificates.find((x) => x.CertificateId === c.CertificateId)?.Status, "Inactive");
     const missing = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     await assertAwsError(h.call("UpdateSigningCertificate", { UserName: "alice", CertificateId: missing, Status: "Active" }), "NoSuchEntity", 404, `The Certificate with id ${missing} cannot be found.`);
+    await assertAwsError(
+      h.call("UpdateSigningCertificate", { UserName: "alice", CertificateId: c.CertificateId, Status: "Expired" }),
+      "InvalidInput",
+      400,
+      "The status Expired cannot be set. Specify Active or Inactive.",
+    );
     await assertAwsError(h.call("DeleteSigningCertificate", { UserName: "alice", CertificateId: missing }), "NoSuchEntity", 404, `The Certificate with id ${missing} cannot be found.`);
     await assertAwsError(h.call("DeleteSigningCertificate", { UserName: "alice", CertificateId: "short" }), "ValidationError", 400, /certificateId/);
 

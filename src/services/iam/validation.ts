@@ -156,11 +156,22 @@ export function checkAccessKeyId(value: string | undefined): string {
   return v;
 }
 
-export function checkStatus(value: string | undefined): "Active" | "Inactive" {
+/**
+ * The Status of UpdateAccessKey, UpdateSigningCertificate, UpdateSSHPublicKey and
+ * UpdateServiceSpecificCredential (statusType: Active, Inactive, Expired). Expired passes the
+ * model's enum but is a status IAM derives (a service-specific credential past its expiry date)
+ * and is never set by a caller: it is refused with `refuse` (InvalidInput where the operation
+ * models it).
+ */
+export function checkStatus(value: string | undefined, refuse: (message: string) => AwsError = invalidInput): "Active" | "Inactive" {
   const v = required(value, "status");
-  if (v !== "Active" && v !== "Inactive") throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive]", v);
+  if (v !== "Active" && v !== "Inactive" && v !== "Expired") throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive, Expired]", v);
+  if (v === "Expired") throw refuse(STATUS_EXPIRED);
   return v;
 }
+
+/** (Message not in the IAM documentation.) */
+const STATUS_EXPIRED = "The status Expired cannot be set. Specify Active or Inactive.";
 
 export function checkDescription(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
