@@ -156,6 +156,22 @@ test("GetFederationToken: the federated user may do what the user's and the sess
   assert.equal(ev.userIdentity.sessionContext.sessionIssuer.userName, "fedproxy");
 });
 
+test("AssumeRole with an empty ProvidedContexts list (sent as `ProvidedContexts=`) fails the list's minimum length", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "sts:AssumeRole" }] };
+  const role = await iam.send(new CreateRoleCommand({ RoleName: "empty-contexts", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const caller = await newUser("contexts-caller", allow("sts:AssumeRole"));
+  await assert.rejects(new STSClient(s.clientConfig(caller)).send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "ctx", ProvidedContexts: [] })), (e: any) => {
+    assert.equal(e.name, "ValidationError");
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    assert.equal(e.message, "1 validation error detected: Value '[]' at 'providedContexts' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    return true;
+  });
+  // Without the member the same call succeeds.
+  const ok = await new STSClient(s.clientConfig(caller)).send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "ctx" }));
+  assert.match(ok.Credentials!.AccessKeyId!, /^ASIA/);
+});
+
 test("cross-account AssumeRole: Organizations account, trust policy, ExternalId and both sides' permissions", async () => {
   const orgs = new OrganizationsClient(s.clientConfig());
   await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));

@@ -133,6 +133,12 @@ describe("AssumeRole", () => {
       "2 validation errors detected: Value 'arn:aws:iam::aws:c' at 'providedContexts.1.member.providerArn' failed to satisfy constraint: Member must have length greater than or equal to 20; " +
         "Value 'abc' at 'providedContexts.1.member.contextAssertion' failed to satisfy constraint: Member must have length greater than or equal to 4",
     );
+    // ProvidedContextsListType holds 1 to 5 contexts; an empty list is not the same as none.
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", ProvidedContexts: [] }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value '[]' at 'providedContexts' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
     assert.equal(ctx.calls.length, 0, "nothing is authorised before the input is valid");
     assert.equal(f.iam.sessions.size, 0);
   });

@@ -59,7 +59,9 @@ function validateModel(input: AssumeRoleInput): void {
   v.string(input.SerialNumber, "serialNumber", { min: 9, max: 256, ...PATTERNS.serialNumber });
   v.string(input.TokenCode, "tokenCode", { min: 6, max: 6, ...PATTERNS.tokenCode });
   v.string(input.SourceIdentity, "sourceIdentity", { min: 2, max: 64, ...PATTERNS.sessionName });
-  v.list(input.ProvidedContexts, "providedContexts", 5, () => "[…]");
+  // ProvidedContextsListType holds 1 to 5 contexts: an empty list (the SDK sends `ProvidedContexts=`
+  // for []) fails the model's minimum like any other constraint.
+  v.list(input.ProvidedContexts, "providedContexts", 5, (l) => (l.length === 0 ? "[]" : "[…]"), 1);
   (input.ProvidedContexts as Array<{ ProviderArn?: string; ContextAssertion?: string } | null> | undefined)?.forEach((c, i) => {
     if (c === null || typeof c !== "object") return;
     v.string(c.ProviderArn, `providedContexts.${i + 1}.member.providerArn`, { min: 20, max: 2048, ...PATTERNS.arn });
