@@ -11,7 +11,7 @@ import type { OperationDefinition } from "../types.js";
 import { EffectivePolicyReader } from "./effective.js";
 import { accountNotFound, effectivePolicyNotFound, invalidInput, notInUse, targetNotFound } from "./errors.js";
 import { noteResource, type OrgCalls } from "./handler-support.js";
-import { ACCOUNT_ID, maxResults, paginate, requireId, requireString, TARGET_ID } from "./input.js";
+import { ACCOUNT_ID, checkPage, paginate, requireId, requireString, TARGET_ID } from "./input.js";
 import { accountArn, accountView } from "./model.js";
 import { organizationAccounts, type OrganizationsDomainDeps } from "./organization.js";
 import type { PageInput } from "./ou-handlers.js";
@@ -48,7 +48,7 @@ export function effectivePolicyOperations(deps: OrganizationsDomainDeps, calls: 
       schema: ListAccountsWithInvalidEffectivePolicy$,
       handler: async (input: PageInput & { PolicyType?: string }, ctx) => {
         const type = effectivePolicyType(requireString(input?.PolicyType));
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListAccountsWithInvalidEffectivePolicy:${type}`, input);
         const { org } = await calls.managementCall(ctx, "ListAccountsWithInvalidEffectivePolicy", undefined, typeContext(type));
         const reader = new EffectivePolicyReader(deps.store, org, type);
         if (!reader.enabled) throw effectivePolicyNotFound();
@@ -57,7 +57,7 @@ export function effectivePolicyOperations(deps: OrganizationsDomainDeps, calls: 
           const checked = await reader.validate(a.id);
           if (checked && checked.errors.length > 0) invalid.push(a);
         }
-        const { page, next } = paginate(invalid, (a) => a.id, `ListAccountsWithInvalidEffectivePolicy:${type}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(invalid, (a) => a.id, pageOp, input?.NextToken, input?.MaxResults);
         return { Accounts: page.map((a) => accountView(org, a, ctx.now)), PolicyType: type, ...(next ? { NextToken: next } : {}) };
       },
     },
@@ -66,14 +66,14 @@ export function effectivePolicyOperations(deps: OrganizationsDomainDeps, calls: 
       handler: async (input: PageInput & { AccountId?: string; PolicyType?: string }, ctx) => {
         const accountId = requireId(input?.AccountId, ACCOUNT_ID);
         const type = effectivePolicyType(requireString(input?.PolicyType));
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListEffectivePolicyValidationErrors:${accountId}:${type}`, input);
         const m = await calls.managementCall(ctx, "ListEffectivePolicyValidationErrors", (o) => accountArn(o, accountId), typeContext(type));
         if (!(await calls.memberOf(m.org, accountId))) throw accountNotFound();
         const checked = await new EffectivePolicyReader(deps.store, m.org, type).validate(accountId);
         if (!checked) throw effectivePolicyNotFound();
         // Errors have no identity of their own: their position in the (deterministic) list serves as the page key.
         const keyed = checked.errors.map((e, i) => ({ e, key: String(i).padStart(6, "0") }));
-        const { page, next } = paginate(keyed, (k) => k.key, `ListEffectivePolicyValidationErrors:${accountId}:${type}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(keyed, (k) => k.key, pageOp, input?.NextToken, input?.MaxResults);
         noteResource(ctx, m, accountArn(m.org, accountId), ACCOUNT_RESOURCE);
         return {
           AccountId: accountId,

@@ -28,7 +28,7 @@ import {
   type HandshakeRecord,
   type HandshakeTargetType,
 } from "./handshakes.js";
-import { checkString, maxResults, paginate, requireId, requireString } from "./input.js";
+import { checkPage, checkString, paginate, requireId, requireString } from "./input.js";
 import { accountArn } from "./model.js";
 import type { OrganizationsDomainDeps } from "./organization.js";
 import type { PageInput } from "./ou-handlers.js";
@@ -147,21 +147,21 @@ export function handshakeOperations(deps: OrganizationsDomainDeps, calls: OrgCal
       handler: async (input: ListInput, ctx) => {
         await ctx.authorize({ action: "organizations:ListHandshakesForAccount", resource: "*" });
         const keep = listFilter(input);
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListHandshakesForAccount:${JSON.stringify(input?.Filter ?? {})}`, input);
         const me = await deps.accounts.get(caller(ctx));
         const mine = me === undefined ? [] : (await listHandshakes(deps, ctx.now)).filter((h) => isInvitee(h, me) && keep(h));
-        return page(ctx, mine, `ListHandshakesForAccount:${JSON.stringify(input?.Filter ?? {})}`, input);
+        return page(ctx, mine, pageOp, input);
       },
     },
     ListHandshakesForOrganization: {
       schema: ListHandshakesForOrganization$,
       handler: async (input: ListInput, ctx) => {
         const keep = listFilter(input);
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListHandshakesForOrganization:${JSON.stringify(input?.Filter ?? {})}`, input);
         const m = await calls.managementCall(ctx, "ListHandshakesForOrganization");
         const all = (await listHandshakes(deps, ctx.now)).filter((h) => h.organizationId === m.org.id && keep(h));
         noteResource(ctx, m, accountArn(m.org, m.org.managementAccountId), "AWS::Organizations::Account");
-        return page(ctx, all, `ListHandshakesForOrganization:${JSON.stringify(input?.Filter ?? {})}`, input);
+        return page(ctx, all, pageOp, input);
       },
     },
   };

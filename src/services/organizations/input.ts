@@ -52,9 +52,13 @@ export function encodeNextToken(op: string, after: string): string {
   return `${Buffer.from(op, "utf8").toString("base64url")}.${Buffer.from(after, "utf8").toString("base64url")}`;
 }
 
+/** NextToken's model limit. */
+const NEXT_TOKEN_MAX = 100000;
+
 /** The key to continue after, or INVALID_NEXT_TOKEN for tokens this operation did not issue. */
 export function decodeNextToken(op: string, token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
+  if (token.length > NEXT_TOKEN_MAX) throw invalidInput("MAX_LENGTH_EXCEEDED");
   const dot = token.indexOf(".");
   if (dot > 0) {
     const o = token.slice(0, dot);
@@ -64,6 +68,18 @@ export function decodeNextToken(op: string, token: string | undefined): string |
     if (o === Buffer.from(op, "utf8").toString("base64url") && a !== "" && Buffer.from(after, "utf8").toString("base64url") === a) return after;
   }
   throw invalidInput("INVALID_NEXT_TOKEN");
+}
+
+/**
+ * A list's MaxResults and NextToken, judged with the rest of the input: before the caller is
+ * authorised and before the named parent, target, policy or account is looked up, so a bad token
+ * gets the same answer whether that resource exists or not. Returns `op` (the token's scope) for
+ * `paginate`.
+ */
+export function checkPage(op: string, input: { NextToken?: string; MaxResults?: number } | undefined): string {
+  maxResults(input?.MaxResults);
+  decodeNextToken(op, input?.NextToken);
+  return op;
 }
 
 /**

@@ -12,7 +12,7 @@ import { requestTagContext } from "../iam/tags.js";
 import type { OperationDefinition } from "../types.js";
 import { accountNotFound, invalidInput, organizationalUnitNotFound, parentNotFound } from "./errors.js";
 import { noteResource, type OrgCalls } from "./handler-support.js";
-import { ACCOUNT_ID, checkString, maxResults, OU_ID, paginate, PARENT_ID, requireId, requireString } from "./input.js";
+import { ACCOUNT_ID, checkPage, checkString, OU_ID, paginate, PARENT_ID, requireId, requireString } from "./input.js";
 import { accountArn, ouArn, ouView, rootArn, type OrganizationRecord } from "./model.js";
 import type { OrganizationsDomainDeps } from "./organization.js";
 import { checkTags } from "./tags.js";
@@ -84,11 +84,11 @@ export function ouOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): Re
       schema: ListOrganizationalUnitsForParent$,
       handler: async (input: PageInput & { ParentId?: string }, ctx) => {
         const parentId = requireId(input?.ParentId, PARENT_ID);
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListOrganizationalUnitsForParent:${parentId}`, input);
         const { org } = await calls.managementCall(ctx, "ListOrganizationalUnitsForParent", (o) => parentArn(o, parentId));
         if (!(await parentExists(deps.store, org, parentId))) throw parentNotFound();
         const ous = await ousIn(deps.store, org, parentId);
-        const { page, next } = paginate(ous, (ou) => ou.id, `ListOrganizationalUnitsForParent:${parentId}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(ous, (ou) => ou.id, pageOp, input?.NextToken, input?.MaxResults);
         return { OrganizationalUnits: page.map((ou) => ouView(org, ou)), ...(next ? { NextToken: next } : {}) };
       },
     },
@@ -98,11 +98,11 @@ export function ouOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): Re
         const parentId = requireId(input?.ParentId, PARENT_ID);
         const childType = requireString(input?.ChildType);
         if (childType !== "ACCOUNT" && childType !== "ORGANIZATIONAL_UNIT") throw invalidInput("INVALID_ENUM");
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListChildren:${parentId}:${childType}`, input);
         const { org } = await calls.managementCall(ctx, "ListChildren", (o) => parentArn(o, parentId));
         if (!(await parentExists(deps.store, org, parentId))) throw parentNotFound();
         const ids = childType === "ACCOUNT" ? (await accountsIn(deps.store, org, parentId)).map((a) => a.id) : (await ousIn(deps.store, org, parentId)).map((ou) => ou.id);
-        const { page, next } = paginate(ids, (id) => id, `ListChildren:${parentId}:${childType}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(ids, (id) => id, pageOp, input?.NextToken, input?.MaxResults);
         return { Children: page.map((Id) => ({ Id, Type: childType })), ...(next ? { NextToken: next } : {}) };
       },
     },

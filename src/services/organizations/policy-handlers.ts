@@ -22,7 +22,7 @@ import type { OperationDefinition } from "../types.js";
 import { allAttachments, attachmentsOf, attachPolicy, detachPolicy, disablePolicyType, enablePolicyType, findTarget, type Target } from "./attachments.js";
 import { policyNotFound, policyTypeNotAvailable, targetNotFound } from "./errors.js";
 import { noteResource, type OrgCalls } from "./handler-support.js";
-import { checkString, maxResults, paginate, POLICY_ID, requireId, requireString, ROOT_ID, TARGET_ID } from "./input.js";
+import { checkPage, checkString, paginate, POLICY_ID, requireId, requireString, ROOT_ID, TARGET_ID } from "./input.js";
 import type { CachedMembership } from "./membership-cache.js";
 import { accountArn, awsManagedPolicyArn, ouArn, policyArn, rootArn, rootView, type OrganizationRecord } from "./model.js";
 import type { OrganizationsDomainDeps } from "./organization.js";
@@ -129,10 +129,10 @@ export function policyOperations(deps: OrganizationsDomainDeps, calls: OrgCalls)
       handler: async (input: PageInput & { Filter?: string }, ctx) => {
         const filter = requireString(input?.Filter);
         const type = offeredPolicyType(filter);
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListPolicies:${filter}`, input);
         const { org } = await calls.managementCall(ctx, "ListPolicies", undefined, typeContext(filter));
         const all = type === undefined ? [] : await listPolicies(deps.store, org, type);
-        const { page, next } = paginate(all, (p) => p.id, `ListPolicies:${filter}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(all, (p) => p.id, pageOp, input?.NextToken, input?.MaxResults);
         return { Policies: page.map((p) => policySummary(org, p)), ...(next ? { NextToken: next } : {}) };
       },
     },
@@ -164,13 +164,13 @@ export function policyOperations(deps: OrganizationsDomainDeps, calls: OrgCalls)
         const targetId = requireId(input?.TargetId, TARGET_ID, "INVALID_PATTERN_TARGET_ID");
         const filter = requireString(input?.Filter);
         const type = offeredPolicyType(filter);
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListPoliciesForTarget:${targetId}:${filter}`, input);
         const { org } = await calls.managementCall(ctx, "ListPoliciesForTarget", (o) => targetArn(o, targetId), typeContext(filter));
         if (!(await findTarget(deps.store, org, targetId))) throw targetNotFound();
         const attached = (await attachmentsOf(deps.store, org.id, targetId)).filter((a) => a.type === type);
         const policies: FoundPolicy[] = [];
         for (const a of attached) policies.push(await findPolicy(deps.store, org, a.policyId));
-        const { page, next } = paginate(policies, (p) => p.id, `ListPoliciesForTarget:${targetId}:${filter}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(policies, (p) => p.id, pageOp, input?.NextToken, input?.MaxResults);
         return { Policies: page.map((p) => policySummary(org, p)), ...(next ? { NextToken: next } : {}) };
       },
     },
@@ -178,7 +178,7 @@ export function policyOperations(deps: OrganizationsDomainDeps, calls: OrgCalls)
       schema: ListTargetsForPolicy$,
       handler: async (input: PageInput & { PolicyId?: string }, ctx) => {
         const policyId = requireId(input?.PolicyId, POLICY_ID, "INVALID_SYNTAX_POLICY_ID");
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListTargetsForPolicy:${policyId}`, input);
         const { m } = await onPolicy(deps, calls, ctx, "ListTargetsForPolicy", policyId);
         const targets: Target[] = [];
         for (const a of await allAttachments(deps.store, m.org.id)) {
@@ -187,7 +187,7 @@ export function policyOperations(deps: OrganizationsDomainDeps, calls: OrgCalls)
           if (t) targets.push(t);
         }
         targets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        const { page, next } = paginate(targets, (t) => t.id, `ListTargetsForPolicy:${policyId}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(targets, (t) => t.id, pageOp, input?.NextToken, input?.MaxResults);
         return {
           Targets: page.map((t) => ({ TargetId: t.id, Arn: targetArn(m.org, t.id), Name: t.name, Type: t.type })),
           ...(next ? { NextToken: next } : {}),

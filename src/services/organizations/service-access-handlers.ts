@@ -15,7 +15,7 @@ import {
 import type { OperationDefinition } from "../types.js";
 import { accountNotFound, accountNotRegistered, constraintViolation, notManagementAccount } from "./errors.js";
 import type { OrgCalls } from "./handler-support.js";
-import { ACCOUNT_ID, checkString, maxResults, paginate, requireString } from "./input.js";
+import { ACCOUNT_ID, checkPage, checkString, paginate, requireString } from "./input.js";
 import { accountArn, accountView, type OrganizationRecord } from "./model.js";
 import type { OrganizationsDomainDeps } from "./organization.js";
 import type { PageInput } from "./ou-handlers.js";
@@ -74,9 +74,9 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
     ListAWSServiceAccessForOrganization: {
       schema: ListAWSServiceAccessForOrganization$,
       handler: async (input: PageInput, ctx) => {
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage("ListAWSServiceAccessForOrganization", input);
         const { org } = await calls.managementCall(ctx, "ListAWSServiceAccessForOrganization");
-        const { page, next } = paginate(org.enabledServices ?? [], enabledOrder, "ListAWSServiceAccessForOrganization", input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(org.enabledServices ?? [], enabledOrder, pageOp, input?.NextToken, input?.MaxResults);
         return {
           EnabledServicePrincipals: page.map((e) => ({ ServicePrincipal: e.servicePrincipal, DateEnabled: new Date(e.enabledAt) })),
           ...(next ? { NextToken: next } : {}),
@@ -115,12 +115,12 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
       handler: async (input: PageInput & { ServicePrincipal?: string }, ctx) => {
         const sp = input?.ServicePrincipal !== undefined ? servicePrincipalOf(input.ServicePrincipal) : undefined;
         await ctx.authorize({ action: "organizations:ListDelegatedAdministrators", resource: "*", ...(sp !== undefined ? { context: servicePrincipalContext(sp) } : {}) });
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListDelegatedAdministrators:${sp ?? ""}`, input);
         // The management account, or a member that is itself a delegated administrator, may list them.
         const { org } = await requireMembership(caller(ctx));
         if (org.managementAccountId !== caller(ctx) && !(org.delegatedAdministrators ?? []).some((d) => d.accountId === caller(ctx))) throw notManagementAccount();
         const all = await delegatedAdministrators(deps, org, sp);
-        const { page, next } = paginate(all, (d) => d.account.id, `ListDelegatedAdministrators:${sp ?? ""}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(all, (d) => d.account.id, pageOp, input?.NextToken, input?.MaxResults);
         return {
           DelegatedAdministrators: page.map((d) => ({ ...accountView(org, d.account, ctx.now), DelegationEnabledDate: new Date(d.delegatedAt) })),
           ...(next ? { NextToken: next } : {}),
@@ -132,7 +132,7 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
       handler: async (input: PageInput & { AccountId?: string }, ctx) => {
         const id = requireString(input?.AccountId);
         checkString(id, { pattern: ACCOUNT_ID });
-        maxResults(input?.MaxResults);
+        const pageOp = checkPage(`ListDelegatedServicesForAccount:${id}`, input);
         const m = await membership(caller(ctx));
         // The management account, or a member that is a delegated administrator, may list them
         // (another member may when the resource-based delegation policy allows it).
@@ -146,7 +146,7 @@ export function serviceAccessOperations(deps: OrganizationsDomainDeps, calls: Or
         if (!(await calls.memberOf(org, id))) throw accountNotFound();
         const services = delegatedServices(org, id);
         if (services.length === 0) throw accountNotRegistered();
-        const { page, next } = paginate(services, (d) => d.servicePrincipal, `ListDelegatedServicesForAccount:${id}`, input?.NextToken, input?.MaxResults);
+        const { page, next } = paginate(services, (d) => d.servicePrincipal, pageOp, input?.NextToken, input?.MaxResults);
         return {
           DelegatedServices: page.map((d) => ({ ServicePrincipal: d.servicePrincipal, DelegationEnabledDate: new Date(d.delegatedAt) })),
           ...(next ? { NextToken: next } : {}),

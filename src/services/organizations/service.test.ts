@@ -290,6 +290,35 @@ describe("Organizations regressions found by the handler-depth fuzz", () => {
     }
   });
 
+  test("a malformed or over-long NextToken is refused before the named parent, target, policy or account is looked up", async () => {
+    const f = await orgFixture({ manual: true });
+    await withOrg(f);
+    const root = (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id;
+    await f.call("EnablePolicyType", { RootId: root, PolicyType: "SERVICE_CONTROL_POLICY" });
+    const ou = (await f.call<{ OrganizationalUnit: { Id: string } }>("CreateOrganizationalUnit", { ParentId: root, Name: "ou" })).OrganizationalUnit.Id;
+    const policy = (await f.call<{ Policies: Array<{ Id: string }> }>("ListPolicies", { Filter: "SERVICE_CONTROL_POLICY" })).Policies[0]!.Id;
+    const missingOu = `${ou.slice(0, ou.lastIndexOf("-"))}-zzzzzzzz`;
+    // Each list with an existing and with a missing (well-formed) resource.
+    const lists: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+      ["ListOrganizationalUnitsForParent", { ParentId: ou }, { ParentId: missingOu }],
+      ["ListChildren", { ParentId: ou, ChildType: "ACCOUNT" }, { ParentId: missingOu, ChildType: "ACCOUNT" }],
+      ["ListAccountsForParent", { ParentId: root }, { ParentId: missingOu }],
+      ["ListParents", { ChildId: ou }, { ChildId: missingOu }],
+      ["ListPoliciesForTarget", { TargetId: root, Filter: "SERVICE_CONTROL_POLICY" }, { TargetId: missingOu, Filter: "SERVICE_CONTROL_POLICY" }],
+      ["ListTargetsForPolicy", { PolicyId: policy }, { PolicyId: "p-zzzzzzzz" }],
+      ["ListDelegatedServicesForAccount", { AccountId: MGMT }, { AccountId: "999999999999" }],
+      ["ListEffectivePolicyValidationErrors", { AccountId: MGMT, PolicyType: "BACKUP_POLICY" }, { AccountId: "999999999999", PolicyType: "BACKUP_POLICY" }],
+    ];
+    for (const [op, existing, missing] of lists) {
+      for (const input of [existing, missing]) {
+        const bad = await expectAwsError(f.call(op, { ...input, NextToken: "garbage" }), "InvalidInputException", "You specified an invalid value for nextToken.");
+        assert.deepEqual(bad.fields, { Reason: "INVALID_NEXT_TOKEN" }, `${op} ${JSON.stringify(input)}`);
+        const long = await expectAwsError(f.call(op, { ...input, NextToken: "x".repeat(100001) }), "InvalidInputException", "You provided a string parameter that is longer than allowed.");
+        assert.deepEqual(long.fields, { Reason: "MAX_LENGTH_EXCEEDED" }, `${op} ${JSON.stringify(input)}`);
+      }
+    }
+  });
+
   test("system (aws:) tag keys are refused at creation as they are by TagResource", async () => {
     const f = await orgFixture({ manual: true });
     await withOrg(f);

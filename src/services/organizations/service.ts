@@ -25,7 +25,7 @@ import type { ServiceDefinition } from "../types.js";
 import { CreateAccountJobs, getCreateAccountRequest, requestCreateAccount, type CreateAccountInput } from "./create-account.js";
 import { accessDeniedForDependency, accountNotFound, childNotFound, createAccountStatusNotFound, invalidInput, parentNotFound } from "./errors.js";
 import { createOrgCalls, noteResource } from "./handler-support.js";
-import { ACCOUNT_ID, CHILD_ID, checkString, maxResults, paginate, PARENT_ID, requireId, requireString } from "./input.js";
+import { ACCOUNT_ID, CHILD_ID, checkPage, checkString, paginate, PARENT_ID, requireId, requireString } from "./input.js";
 import {
   accountArn,
   accountView,
@@ -166,20 +166,20 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         handler: async (input: PageInput & { States?: string[] }, ctx) => {
           const states = input?.States;
           if (states?.some((s) => !STATES.includes(s as CreateAccountState))) throw invalidInput("INVALID_ENUM");
-          maxResults(input?.MaxResults);
+          const pageOp = checkPage(`ListCreateAccountStatus:${(states ?? []).join(",")}`, input);
           const { org } = await calls.managementCall(ctx, "ListCreateAccountStatus");
           const all = await deps.store.list<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, { prefix: `${org.managementAccountId}//` });
           const wanted = all.map((e) => e.value).filter((r) => !states || states.length === 0 || states.includes(r.state));
-          const { page, next } = paginate(wanted, (r) => r.id, `ListCreateAccountStatus:${(states ?? []).join(",")}`, input?.NextToken, input?.MaxResults);
+          const { page, next } = paginate(wanted, (r) => r.id, pageOp, input?.NextToken, input?.MaxResults);
           return { CreateAccountStatuses: page.map(createAccountStatusView), ...(next ? { NextToken: next } : {}) };
         },
       },
       ListAccounts: {
         schema: ListAccounts$,
         handler: async (input: PageInput, ctx) => {
-          maxResults(input?.MaxResults);
+          const pageOp = checkPage("ListAccounts", input);
           const { org } = await calls.managementCall(ctx, "ListAccounts");
-          const { page, next } = paginate(await organizationAccounts(deps, org), (a) => a.id, "ListAccounts", input?.NextToken, input?.MaxResults);
+          const { page, next } = paginate(await organizationAccounts(deps, org), (a) => a.id, pageOp, input?.NextToken, input?.MaxResults);
           return { Accounts: page.map((a) => accountView(org, a, ctx.now)), ...(next ? { NextToken: next } : {}) };
         },
       },
@@ -197,10 +197,10 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       ListRoots: {
         schema: ListRoots$,
         handler: async (input: PageInput, ctx) => {
-          maxResults(input?.MaxResults);
+          const pageOp = checkPage("ListRoots", input);
           const { org } = await calls.managementCall(ctx, "ListRoots");
           // One root, on one page; a NextToken is still checked like every other list's.
-          const { page, next } = paginate([rootView(org)], (r) => r.Id, "ListRoots", input?.NextToken, input?.MaxResults);
+          const { page, next } = paginate([rootView(org)], (r) => r.Id, pageOp, input?.NextToken, input?.MaxResults);
           return { Roots: page, ...(next ? { NextToken: next } : {}) };
         },
       },
@@ -208,10 +208,10 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         schema: ListAccountsForParent$,
         handler: async (input: PageInput & { ParentId?: string }, ctx) => {
           const parentId = requireId(input?.ParentId, PARENT_ID);
-          maxResults(input?.MaxResults);
+          const pageOp = checkPage(`ListAccountsForParent:${parentId}`, input);
           const { org } = await calls.managementCall(ctx, "ListAccountsForParent", (o) => parentArn(o, parentId));
           if (!(await parentExists(deps.store, org, parentId))) throw parentNotFound();
-          const { page, next } = paginate(await accountsIn(deps.store, org, parentId), (a) => a.id, `ListAccountsForParent:${parentId}`, input?.NextToken, input?.MaxResults);
+          const { page, next } = paginate(await accountsIn(deps.store, org, parentId), (a) => a.id, pageOp, input?.NextToken, input?.MaxResults);
           return { Accounts: page.map((a) => accountView(org, a, ctx.now)), ...(next ? { NextToken: next } : {}) };
         },
       },
@@ -219,7 +219,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
         schema: ListParents$,
         handler: async (input: PageInput & { ChildId?: string }, ctx) => {
           const childId = requireId(input?.ChildId, CHILD_ID);
-          maxResults(input?.MaxResults);
+          const pageOp = checkPage(`ListParents:${childId}`, input);
           const isAccount = ACCOUNT_ID.test(childId);
           const { org } = await calls.managementCall(ctx, "ListParents", (o) => (isAccount ? accountArn(o, childId) : ouArn(o, childId)));
           let parentId: string | undefined;
@@ -227,7 +227,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           else parentId = (await getOu(deps.store, org, childId))?.parentId;
           if (parentId === undefined) throw childNotFound();
           // One parent, on one page; a NextToken is still checked like every other list's.
-          const { page, next } = paginate([{ Id: parentId, Type: parentType(org, parentId) }], (p) => p.Id, `ListParents:${childId}`, input?.NextToken, input?.MaxResults);
+          const { page, next } = paginate([{ Id: parentId, Type: parentType(org, parentId) }], (p) => p.Id, pageOp, input?.NextToken, input?.MaxResults);
           return { Parents: page, ...(next ? { NextToken: next } : {}) };
         },
       },
