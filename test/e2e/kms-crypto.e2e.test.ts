@@ -214,8 +214,27 @@ test("GenerateRandom returns 1 to 1024 random bytes", async () => {
   assert.equal(a.Plaintext!.length, 32);
   assert.notDeepEqual(Buffer.from(a.Plaintext!), Buffer.from(b.Plaintext!));
   assert.equal((await kms.send(new GenerateRandomCommand({ NumberOfBytes: 1024 }))).Plaintext!.length, 1024);
-  await rejectsWith(kms.send(new GenerateRandomCommand({ NumberOfBytes: 1025 })), "ValidationException");
-  await rejectsWith(kms.send(new GenerateRandomCommand({ NumberOfBytes: 0 })), "ValidationException");
+  await rejectsWith(kms.send(new GenerateRandomCommand({ NumberOfBytes: 1025 })), {
+    name: "ValidationException",
+    message: "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024",
+  });
+  await rejectsWith(kms.send(new GenerateRandomCommand({ NumberOfBytes: 0 })), {
+    name: "ValidationException",
+    message: "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1",
+  });
+  // NumberOfBytes is optional in the model but required by the service, absent or JSON null.
+  await rejectsWith(kms.send(new GenerateRandomCommand({})), { name: "ValidationException", message: "NumberOfBytes is required." });
+  const nullBytes = kmsClient(s);
+  nullBytes.middlewareStack.add(
+    (next) => async (args) => {
+      const req = args.request as { body?: unknown; headers?: Record<string, string> };
+      req.body = '{"NumberOfBytes":null}';
+      if (req.headers) req.headers["content-length"] = String(Buffer.byteLength(req.body as string));
+      return next(args);
+    },
+    { step: "build", priority: "low" },
+  );
+  await rejectsWith(nullBytes.send(new GenerateRandomCommand({ NumberOfBytes: 8 })), { name: "ValidationException", message: "NumberOfBytes is required." });
   await rejectsWith(kms.send(new GenerateRandomCommand({ NumberOfBytes: 8, CustomKeyStoreId: "cks-1234567890abcdef0" })), "CustomKeyStoreNotFoundException");
 });
 

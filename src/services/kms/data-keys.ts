@@ -142,7 +142,9 @@ export async function generateRandom(env: KmsEnv, ctx: RequestContext, input: { 
   v.int(input.NumberOfBytes, "numberOfBytes", 1, 1024);
   v.str(input.CustomKeyStoreId, "customKeyStoreId", 1, 64);
   v.throwIfAny();
-  if (input.NumberOfBytes === undefined) throw validation("1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null");
+  // Optional in the model, required by the service (the API reference: "This parameter is
+  // required"), which refuses its absence (JSON null included) in its own words.
+  if (input.NumberOfBytes === undefined) throw validation("NumberOfBytes is required.");
   env.throttle.take(ctx.scope.accountId, ctx.scope.region, "symmetric");
   await authorizeIamOnly(ctx, "GenerateRandom");
   if (input.CustomKeyStoreId !== undefined) throw customKeyStoreNotFound(`Custom key store ${input.CustomKeyStoreId} was not found.`);
