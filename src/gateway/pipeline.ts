@@ -299,6 +299,12 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         out.authFailure = "missing-authentication";
         throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
       }
+      // Credentials from GetSessionToken may call only some operations of a service (STS: AssumeRole
+      // and GetCallerIdentity), with or without MFA; the others are refused before the input is read.
+      const sessionOps = svc.def.sessionTokenOperations;
+      if (sessionOps !== undefined && principal.isSessionToken === true && !sessionOps.has(opName)) {
+        throw commonError("AccessDenied", `Cannot call ${opName} with session credentials`);
+      }
       out.op = op;
       out.input = svc.engine.decodeInput(svc.def, op, wire);
       const facts: RequestFacts = { sourceIp, secureTransport: secure, region: out.region, userAgent, now };

@@ -50,5 +50,11 @@ export interface ServiceDefinition {
    * protocol's ValidationException (Organizations: InvalidInputException, reason INPUT_REQUIRED).
    */
   missingRequiredError?: (violations: readonly string[]) => AwsError;
+  /**
+   * When set, credentials from GetSessionToken may call only these of the service's operations;
+   * any other is AccessDenied "Cannot call <operation> with session credentials" (STS: AssumeRole
+   * and GetCallerIdentity, as the GetSessionToken API reference says, and GetScopedCredentials).
+   */
+  sessionTokenOperations?: ReadonlySet<string>;
   operations: Record<string, OperationDefinition>;
 }

@@ -7,7 +7,18 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand } from "@aws-sdk/client-iam";
-import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand, GetFederationTokenCommand, AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, AssumeRoleWithSAMLCommand } from "@aws-sdk/client-sts";
+import {
+  STSClient,
+  GetCallerIdentityCommand,
+  GetSessionTokenCommand,
+  GetFederationTokenCommand,
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  AssumeRoleWithSAMLCommand,
+  GetAccessKeyInfoCommand,
+  DecodeAuthorizationMessageCommand,
+  AssumeRootCommand,
+} from "@aws-sdk/client-sts";
 import { KMSClient, ListKeysCommand, CreateKeyCommand } from "@aws-sdk/client-kms";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand, type DescribeAccountCommandInput } from "@aws-sdk/client-organizations";
@@ -113,6 +124,35 @@ test("GetSessionToken credentials work, carry the user's identity, and expire", 
     });
   } finally {
     s.clock.offsetMs = 0;
+  }
+});
+
+test("GetSessionToken credentials may call only AssumeRole and GetCallerIdentity among STS operations", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "sts:AssumeRole" }] };
+  const role = await iam.send(new CreateRoleCommand({ RoleName: "from-session-token", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const creds = await newUser("session-sts", allow(["sts:*"]));
+  const t = await new STSClient(s.clientConfig(creds)).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+  const temp = { accessKeyId: t.Credentials!.AccessKeyId!, secretAccessKey: t.Credentials!.SecretAccessKey!, sessionToken: t.Credentials!.SessionToken! };
+  const sts = new STSClient(s.clientConfig(temp));
+  assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${s.accountId}:user/session-sts`);
+  const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "from-session" }));
+  assert.match(assumed.Credentials!.AccessKeyId!, /^ASIA/);
+  const refused: Array<[string, Promise<unknown>]> = [
+    ["GetSessionToken", sts.send(new GetSessionTokenCommand({}))],
+    ["GetFederationToken", sts.send(new GetFederationTokenCommand({ Name: "fed" }))],
+    ["GetAccessKeyInfo", sts.send(new GetAccessKeyInfoCommand({ AccessKeyId: creds.accessKeyId }))],
+    ["DecodeAuthorizationMessage", sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: "x".repeat(10) }))],
+    ["AssumeRoot", sts.send(new AssumeRootCommand({ TargetPrincipal: s.accountId, TaskPolicyArn: { arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials" } }))],
+  ];
+  // (AssumeRoleWithWebIdentity and AssumeRoleWithSAML are sent unsigned: no credentials are involved.)
+  for (const [op, call] of refused) {
+    await assert.rejects(call, (e: any) => {
+      assert.equal(e.name, "AccessDenied", op);
+      assert.equal(e.$metadata.httpStatusCode, 403, op);
+      assert.equal(e.message, `Cannot call ${op} with session credentials`);
+      return true;
+    });
   }
 });
 

@@ -77,6 +77,10 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
     name: "sts",
     signingName: "sts",
     protocol: "awsQuery",
+    // "You cannot call any STS API except AssumeRole or GetCallerIdentity" (GetSessionToken), and
+    // GetScopedCredentials, whose reference says to call it with GetSessionToken credentials to
+    // scope down an IAM user's.
+    sessionTokenOperations: new Set(["AssumeRole", "GetCallerIdentity", "GetScopedCredentials"]),
     apiVersion: "2011-06-15",
     xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     eventSource: "sts.amazonaws.com",
