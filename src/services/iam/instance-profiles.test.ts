@@ -56,7 +56,7 @@ describe("IAM instance profiles", () => {
       h.call("CreateInstanceProfile", { InstanceProfileName: "bad name" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value 'bad name' at 'instanceProfileName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+      "The specified value for instanceProfileName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
     );
     await assertAwsError(
       h.call("CreateInstanceProfile", {}),

@@ -86,7 +86,7 @@ describe("virtual MFA devices", () => {
       h.call("CreateVirtualMFADevice", { VirtualMFADeviceName: "bad name" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value 'bad name' at 'virtualMFADeviceName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+      "The specified value for virtualMFADeviceName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
     );
   });
 

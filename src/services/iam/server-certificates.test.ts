@@ -185,7 +185,7 @@ describe("server certificate operations", () => {
 
   test("input constraints and the per-account quota", async () => {
     const h = createHarness();
-    await assertAwsError(upload(h, "bad name"), "ValidationError", 400, /Value 'bad name' at 'serverCertificateName' failed to satisfy constraint/);
+    await assertAwsError(upload(h, "bad name"), "ValidationError", 400, "The specified value for serverCertificateName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-");
     await assertAwsError(upload(h, "x", { Path: "no-slash" }), "ValidationError", 400, /The specified value for path is invalid/);
     await assertAwsError(upload(h, "x", { PrivateKey: "é\u0100" }), "ValidationError", 400, /Value at 'privateKey' failed to satisfy constraint: Member must satisfy regular expression pattern/);
     await assertAwsError(upload(h, "x", { CertificateBody: "a".repeat(16385) }), "ValidationError", 400, `1 validation error detected: Value at 'certificateBody' failed to satisfy constraint: Member must have length less than or equal to 16384`);

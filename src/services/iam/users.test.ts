@@ -44,15 +44,28 @@ describe("IAM users", () => {
       h.call("CreateUser", { UserName: "bad name" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+      "The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
     );
+    // The length is a model constraint; only a name of an allowed length is judged by its characters.
     await assertAwsError(
       h.call("CreateUser", { UserName: "" }),
       "ValidationError",
       400,
-      "2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
-        "Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+      "1 validation error detected: Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1",
     );
+    await assertAwsError(
+      h.call("CreateUser", { UserName: "b/d".repeat(22) }),
+      "ValidationError",
+      400,
+      `1 validation error detected: Value '${"b/d".repeat(22)}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    );
+    for (const [op, input, field] of [
+      ["CreateRole", { RoleName: "arn:aws:iam::123456789012:role/LabRole", AssumeRolePolicyDocument: "{}" }, "roleName"],
+      ["CreateGroup", { GroupName: "group*" }, "groupName"],
+      ["PutUserPolicy", { UserName: "alice", PolicyName: "S3 access", PolicyDocument: "{}" }, "policyName"],
+    ] as const) {
+      await assertAwsError(h.call(op, input), "ValidationError", 400, `The specified value for ${field} is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-`);
+    }
     await assertAwsError(
       h.call("CreateUser", { UserName: "a".repeat(65) }),
       "ValidationError",

@@ -8,7 +8,6 @@ import { constraintError, constraintErrors, constraintItemsOf, constraintListErr
 import type { TagDoc } from "./model.js";
 
 const NAME_RE = /^[\w+=,.@-]+$/;
-const NAME_PATTERN = "[\\w+=,.@-]+";
 const PATH_RE = /^(\/|\/[\u0021-\u007E]+\/)$/;
 const PATH_PREFIX_RE = /^\/[\u0021-\u007F]*$/;
 const POLICY_PATH_RE = /^((\/[A-Za-z0-9.,+@=_-]+)*)\/$/;
@@ -82,10 +81,16 @@ export function required<T>(value: T | undefined | null, field: string): T {
   return value;
 }
 
-/** User, group, role and policy names (inline and managed): `[\w+=,.@-]+`. */
+/**
+ * User, group, role, instance profile and policy names (inline and managed): `[\w+=,.@-]+`. A
+ * length outside the limits is a model constraint failure; a name of the right length with other
+ * characters gets IAM's own message ("The specified value for roleName is invalid. It must contain
+ * only alphanumeric characters and/or the following: +=,.@_-").
+ */
 export function checkName(value: string | undefined, field: string, max: number): string {
   const v = required(value, field);
-  stringConstraints(v, field, 1, max, { re: NAME_RE, text: NAME_PATTERN });
+  stringConstraints(v, field, 1, max);
+  if (!NAME_RE.test(v)) throw validationError(`The specified value for ${field} is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-`);
   return v;
 }
 
