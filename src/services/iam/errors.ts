@@ -28,6 +28,11 @@ export function validationError(message: string): AwsError {
   return new AwsError("ValidationError", message, 400);
 }
 
+/** IAM's ServiceFailure (500), with the message IAM gives it. */
+export function serviceFailure(): AwsError {
+  return new AwsError("ServiceFailure", "The request processing has failed because of an unknown error, exception or failure.", 500);
+}
+
 export function malformedPolicyDocument(message: string): AwsError {
   return new AwsError("MalformedPolicyDocument", message, 400);
 }

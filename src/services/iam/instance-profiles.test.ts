@@ -138,6 +138,36 @@ describe("IAM instance profiles", () => {
     assert.deepEqual(third.InstanceProfile.Roles, []);
   });
 
+  test("AddRoleToInstanceProfile: a role deleted and re-created with another path while PassRole is decided is decided again", async () => {
+    const h = createHarness();
+    await h.call("CreateRole", { RoleName: "app", Path: "/open/", AssumeRolePolicyDocument: TRUST_EC2 });
+    await h.call("CreateInstanceProfile", { InstanceProfileName: "web" });
+    // The caller may pass roles under /open/ only. While the first PassRole is being decided, the
+    // role is deleted and re-created under /secret/ with the same name.
+    const passed: string[] = [];
+    let swapped = false;
+    const base = h.ctx();
+    const ctx = {
+      ...base,
+      authorize: async (req: Parameters<typeof base.authorize>[0]) => {
+        if (req.action !== "iam:PassRole") return;
+        passed.push(req.resource);
+        if (!swapped) {
+          swapped = true;
+          await h.call("DeleteRole", { RoleName: "app" });
+          await h.call("CreateRole", { RoleName: "app", Path: "/secret/", AssumeRolePolicyDocument: TRUST_EC2 });
+        }
+        if (!req.resource.includes(":role/open/")) throw Object.assign(new Error(`not authorized to perform: iam:PassRole on resource: ${req.resource}`), { name: "AccessDenied" });
+      },
+    };
+    const op = h.iam.definition.operations.AddRoleToInstanceProfile!;
+    await assert.rejects(op.handler({ InstanceProfileName: "web", RoleName: "app" }, ctx), /iam:PassRole on resource: arn:aws:iam::\d{12}:role\/secret\/app/);
+    assert.deepEqual(passed, [`arn:aws:iam::${ACCOUNT}:role/open/app`, `arn:aws:iam::${ACCOUNT}:role/secret/app`]);
+    // The role the caller may not pass was not added.
+    const web = await h.call<ProfileOut>("GetInstanceProfile", { InstanceProfileName: "web" });
+    assert.deepEqual(web.InstanceProfile.Roles, []);
+  });
+
   test("RemoveRoleFromInstanceProfile, then the profile takes another role", async () => {
     const h = createHarness();
     await roleInProfile(h);

@@ -21,11 +21,11 @@ import { randomUniqueId } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { instanceProfileArn, roleArn } from "./arn.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
-import { instanceProfileExists, noSuchEntity, noSuchInstanceProfile, noSuchRole, quotaExceeded, rolesInInstanceProfile } from "./errors.js";
+import { instanceProfileExists, noSuchEntity, noSuchInstanceProfile, noSuchRole, quotaExceeded, rolesInInstanceProfile, serviceFailure } from "./errors.js";
 import { COLLECTIONS, QUOTAS, type InstanceProfileDoc, type NameIndexDoc, type RoleDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { instanceProfiles, roleProfiles, roles } from "./repo.js";
-import { authorizeOnRole, mustModifiableRole } from "./roles.js";
+import { authorizeOnRole, mustModifiableRole, roleArnOf } from "./roles.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 import { instanceProfileView } from "./views.js";
@@ -145,23 +145,38 @@ async function profileViews(db: DocStore, accountId: string, entries: ReadonlyAr
   return Promise.all(present.map(async (p) => instanceProfileView(p, await instanceProfileRoles(db, p), "list")));
 }
 
-/** Authorises the action on the profile and, as IAM requires, iam:PassRole on the role handed to it. */
+/** Times AddRoleToInstanceProfile decides again when the role changed under it before giving up. */
+const PASS_ROLE_ATTEMPTS = 5;
+
+/**
+ * Authorises the action on the profile and, as IAM requires, iam:PassRole on the role handed to it.
+ * PassRole is decided on the role as read before the write (authorisation cannot run inside the
+ * transaction), so the transaction checks that the role stored under the name is still that one:
+ * a role deleted and re-created (with another path, so another ARN) in between was never passed
+ * through PassRole, and the call decides again on the role as it now is.
+ */
 export async function addRoleToInstanceProfile(env: IamEnv, caller: Caller, input: AddRoleToInstanceProfileRequest): Promise<Record<string, never>> {
   const [name, roleName] = validateMembers(
     () => checkName(input.InstanceProfileName, "instanceProfileName", PROFILE_NAME_MAX),
     () => checkName(input.RoleName, "roleName", ROLE_NAME_MAX),
   );
   await authorizeOnProfile(env, caller, "AddRoleToInstanceProfile", name);
-  const role = await roles.byName(env.store, caller.accountId, roleName);
-  await authorize(caller, "PassRole", role ? roleArn(role.accountId, role.path, role.roleName) : roleArn(caller.accountId, "/", roleName));
-  await write(env, caller.accountId, async (tx) => {
-    const p = await mustProfile(tx, caller.accountId, name);
-    const r = await mustModifiableRole(tx, caller.accountId, roleName);
-    if (p.roleIds.length >= QUOTAS.rolesPerInstanceProfile) throw quotaExceeded("InstanceSessionsPerInstanceProfile", QUOTAS.rolesPerInstanceProfile);
-    await instanceProfiles.save(tx, { ...p, roleIds: [...p.roleIds, r.roleId] });
-    await roleProfiles.add(tx, r.roleId, p);
-  });
-  return {};
+  for (let attempt = 1; ; attempt++) {
+    const role = await roles.byName(env.store, caller.accountId, roleName);
+    const passed = role ? roleArnOf(role) : roleArn(caller.accountId, "/", roleName);
+    await authorize(caller, "PassRole", passed);
+    const added = await write(env, caller.accountId, async (tx) => {
+      const p = await mustProfile(tx, caller.accountId, name);
+      const r = await mustModifiableRole(tx, caller.accountId, roleName);
+      if (r.roleId !== role?.roleId || roleArnOf(r) !== passed) return false;
+      if (p.roleIds.length >= QUOTAS.rolesPerInstanceProfile) throw quotaExceeded("InstanceSessionsPerInstanceProfile", QUOTAS.rolesPerInstanceProfile);
+      await instanceProfiles.save(tx, { ...p, roleIds: [...p.roleIds, r.roleId] });
+      await roleProfiles.add(tx, r.roleId, p);
+      return true;
+    });
+    if (added) return {};
+    if (attempt >= PASS_ROLE_ATTEMPTS) throw serviceFailure();
+  }
 }
 
 export async function removeRoleFromInstanceProfile(
