@@ -156,6 +156,25 @@ describe("service-specific credential operations", () => {
     await h.call("DeleteUser", { UserName: "alice" });
   });
 
+  test("Update, Reset and Delete list every failing member, UserName first as in the model", async () => {
+    const h = createHarness();
+    const long = "u".repeat(65);
+    const both =
+      "2 validation errors detected: " +
+      `Value '${long}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
+      "Value 'short' at 'serviceSpecificCredentialId' failed to satisfy constraint: Member must have length greater than or equal to 20";
+    for (const op of ["ResetServiceSpecificCredential", "DeleteServiceSpecificCredential"]) {
+      await assertAwsError(h.call(op, { UserName: long, ServiceSpecificCredentialId: "short" }), "ValidationError", 400, both);
+    }
+    await assertAwsError(
+      h.call("UpdateServiceSpecificCredential", { UserName: long, ServiceSpecificCredentialId: "short", Status: "Paused" }),
+      "ValidationError",
+      400,
+      both.replace("2 validation errors", "3 validation errors") +
+        "; Value 'Paused' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]",
+    );
+  });
+
   test("listing: the calling user by default, AllUsers across the account, pages", async () => {
     const h = await setup();
     await h.call("CreateUser", { UserName: "bob" });

@@ -213,11 +213,11 @@ export async function listServiceSpecificCredentials(
 export async function updateServiceSpecificCredential(env: IamEnv, caller: Caller, input: UpdateServiceSpecificCredentialRequest): Promise<Record<string, never>> {
   // The operation sets Active or Inactive; Expired follows from the expiry date alone. Its model
   // has no InvalidInput, so Expired is a ValidationError here.
-  const [id, status] = validateMembers(
+  const [name, id, status] = validateMembers(
+    () => targetUserName(caller, input.UserName, USER_NAME_MAX),
     () => checkCredentialId(input.ServiceSpecificCredentialId),
     () => checkStatus(input.Status, validationError),
   );
-  const name = targetUserName(caller, input.UserName, USER_NAME_MAX);
   await authorizeOnUser(env, caller, "UpdateServiceSpecificCredential", name);
   await env.store.transaction(async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
@@ -232,8 +232,10 @@ export async function resetServiceSpecificCredential(
   caller: Caller,
   input: ResetServiceSpecificCredentialRequest,
 ): Promise<ResetServiceSpecificCredentialResponse> {
-  const id = checkCredentialId(input.ServiceSpecificCredentialId);
-  const name = targetUserName(caller, input.UserName, USER_NAME_MAX);
+  const [name, id] = validateMembers(
+    () => targetUserName(caller, input.UserName, USER_NAME_MAX),
+    () => checkCredentialId(input.ServiceSpecificCredentialId),
+  );
   await authorizeOnUser(env, caller, "ResetServiceSpecificCredential", name);
   const reset = await env.store.transaction(async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
@@ -247,8 +249,10 @@ export async function resetServiceSpecificCredential(
 }
 
 export async function deleteServiceSpecificCredential(env: IamEnv, caller: Caller, input: DeleteServiceSpecificCredentialRequest): Promise<Record<string, never>> {
-  const id = checkCredentialId(input.ServiceSpecificCredentialId);
-  const name = targetUserName(caller, input.UserName, USER_NAME_MAX);
+  const [name, id] = validateMembers(
+    () => targetUserName(caller, input.UserName, USER_NAME_MAX),
+    () => checkCredentialId(input.ServiceSpecificCredentialId),
+  );
   await authorizeOnUser(env, caller, "DeleteServiceSpecificCredential", name);
   await env.store.transaction(async (tx) => {
     const u = await mustUser(tx, caller.accountId, name);
