@@ -455,6 +455,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       grantTokenKey: core.kmsKeys.grantToken,
       markerKey: core.paginationKey,
       quotas: cfg.kms,
+      maxKeysPerRegion: cfg.kms.maxKeysPerRegion,
       audit,
       outbox,
       principalExists: async (arn) => {

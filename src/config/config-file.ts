@@ -37,6 +37,7 @@ export const FILE_KEYS = {
   kmsRsaRps: "number",
   kmsEccRps: "number",
   kmsPqRps: "number",
+  kmsMaxKeys: "number",
   schedulerPollMs: "number",
   wafMaxWebAclWcu: "number",
   orgMaxAccounts: "number",

@@ -67,6 +67,14 @@ test("invalid settings are refused with a clear message", () => {
   assert.throws(() => loadConfig({ logLevel: "loud" }, {}), { message: 'Invalid --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"' });
 });
 
+test("KMS keys per account and Region: AWS's quota (100,000) by default, from the file or the environment, a whole number of at least 1", () => {
+  assert.equal(loadConfig({}, {}).kms.maxKeysPerRegion, 100_000);
+  assert.equal(loadConfig({}, { BULWARK_KMS_MAX_KEYS: "250000" }).kms.maxKeysPerRegion, 250_000);
+  for (const bad of ["0", "-3", "12.5"]) {
+    assert.throws(() => loadConfig({}, { BULWARK_KMS_MAX_KEYS: bad }), { message: `Invalid BULWARK_KMS_MAX_KEYS: expected a whole number of at least 1, got "${bad}"` });
+  }
+});
+
 test("accounts per organization: unset by default (AWS's quota, 10), from the file or the environment, a whole number of at least 1", () => {
   assert.equal(loadConfig({}, {}).orgMaxAccounts, undefined);
   const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
@@ -128,7 +136,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -215,6 +223,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         kmsRsaRps: 1,
         kmsEccRps: 2,
         kmsPqRps: 3,
+        kmsMaxKeys: 40,
         schedulerPollMs: 250,
         wafMaxWebAclWcu: 1500,
         oidcCaFile: "/etc/bulwark/oidc.pem",
@@ -229,7 +238,7 @@ test("config file: each value has its JSON type and the same range as its enviro
   );
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.equal(all.maxBufferedBodyBytes, 4096);
-  assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
+  assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3, maxKeysPerRegion: 40 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
 });
 
 test("environment variables: every setting refuses an invalid value, naming the variable", () => {

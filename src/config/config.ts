@@ -45,7 +45,8 @@ export interface BulwarkConfig {
    * KMS request quotas per account and Region (requests per second; 0 disables a quota).
    * symmetricRps unset: the Region's AWS default (10,000, 20,000 or 100,000).
    */
-  kms: { symmetricRps?: number; rsaRps: number; eccRps: number; pqRps: number };
+  /** maxKeysPerRegion: customer managed keys per account and Region (BULWARK_KMS_MAX_KEYS; AWS's quota, 100,000). */
+  kms: { symmetricRps?: number; rsaRps: number; eccRps: number; pqRps: number; maxKeysPerRegion: number };
   /** How often the durable scheduler looks for due jobs (key deletion, rotation, expiry). */
   schedulerPollMs: number;
   /** WCUs a WAFv2 web ACL may use (BULWARK_WAF_MAX_WEB_ACL_WCU, 1–5,000); unset: AWS's maximum, 5,000. */
@@ -287,6 +288,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       rsaRps: setting(number(RPS), { env: "BULWARK_KMS_RSA_RPS", file: fromFile("kmsRsaRps") }) ?? 500,
       eccRps: setting(number(RPS), { env: "BULWARK_KMS_ECC_RPS", file: fromFile("kmsEccRps") }) ?? 300,
       pqRps: setting(number(RPS), { env: "BULWARK_KMS_PQ_RPS", file: fromFile("kmsPqRps") }) ?? 500,
+      maxKeysPerRegion: setting(number({ integer: true, min: 1 }), { env: "BULWARK_KMS_MAX_KEYS", file: fromFile("kmsMaxKeys") }) ?? 100_000,
     },
     schedulerPollMs: setting(number({ integer: true, min: 1 }), { env: "BULWARK_SCHEDULER_POLL_MS", file: fromFile("schedulerPollMs") }) ?? 1000,
     shieldDetection: shieldDetection((rule, name) => setting(number(rule), { env: name })),
