@@ -3,28 +3,75 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import assert from "node:assert/strict";
-import { parseWrappingKeys, parseContext, parseCommitmentPolicy, parseAlgorithm, resolveDiscovery, checkRequiredContext, runDecrypt, outputPath, CryptoCliError } from "./crypto.js";
+import { Command } from "commander";
+import {
+  parseWrappingKeys,
+  parseContext,
+  parseCommitmentPolicy,
+  parseAlgorithm,
+  parseCaching,
+  resolveDiscovery,
+  checkRequiredContext,
+  runDecrypt,
+  runEncrypt,
+  outputPath,
+  markWrappingKeyGroups,
+  registerCryptoCommands,
+  CryptoCliError,
+} from "./crypto.js";
 import { AlgorithmSuiteIdentifier, type MessageHeader } from "@aws-crypto/client-node";
 
-test("parseWrappingKeys reads aws-encryption-cli style attributes", () => {
-  assert.deepEqual(parseWrappingKeys(["key=arn:aws:kms:us-east-1:111122223333:key/abc", "key=alias/x", "region=eu-west-1", "profile=dev"]), {
-    keyIds: ["arn:aws:kms:us-east-1:111122223333:key/abc", "alias/x"],
+test("parseWrappingKeys reads aws-encryption-cli style attributes, one group per --wrapping-keys, each with its own region and profile", () => {
+  assert.deepEqual(parseWrappingKeys([["key=arn:aws:kms:us-east-1:111122223333:key/abc", "key=alias/x", "region=eu-west-1", "profile=dev"]]), {
+    groups: [{ keyIds: ["arn:aws:kms:us-east-1:111122223333:key/abc", "alias/x"], region: "eu-west-1", profile: "dev" }],
     discoveryAccounts: [],
-    region: "eu-west-1",
-    profile: "dev",
   });
-  assert.deepEqual(parseWrappingKeys(["discovery=true", "discovery-account=111122223333", "discovery-partition=aws"]), {
-    keyIds: [],
+  assert.deepEqual(parseWrappingKeys([["key=alias/east", "region=us-east-1"], ["key=alias/west", "region=eu-west-1", "profile=west"], ["key=k3"]]), {
+    groups: [{ keyIds: ["alias/east"], region: "us-east-1" }, { keyIds: ["alias/west"], region: "eu-west-1", profile: "west" }, { keyIds: ["k3"] }],
+    discoveryAccounts: [],
+  });
+  assert.deepEqual(parseWrappingKeys([["discovery=true", "discovery-account=111122223333", "discovery-partition=aws"]]), {
+    groups: [{ keyIds: [], discovery: true }],
     discovery: true,
     discoveryAccounts: ["111122223333"],
     discoveryPartition: "aws",
   });
   // A key ARN contains '=' nowhere, but values may contain ':' and '/'.
-  assert.throws(() => parseWrappingKeys(["arn:aws:kms:us-east-1:1:key/x"]), CryptoCliError);
-  assert.throws(() => parseWrappingKeys(["colour=blue"]), /Unknown --wrapping-keys attribute "colour"/);
-  assert.throws(() => parseWrappingKeys(["discovery=maybe"]), /true or false/);
-  assert.throws(() => parseWrappingKeys(["discovery-account=12"]), /12-digit/);
-  assert.throws(() => parseWrappingKeys(["key="]), /Empty value/);
+  assert.throws(() => parseWrappingKeys([["arn:aws:kms:us-east-1:1:key/x"]]), CryptoCliError);
+  assert.throws(() => parseWrappingKeys([["colour=blue"]]), /Unknown --wrapping-keys attribute "colour"/);
+  assert.throws(() => parseWrappingKeys([["discovery=maybe"]]), /true or false/);
+  assert.throws(() => parseWrappingKeys([["discovery-account=12"]]), /12-digit/);
+  assert.throws(() => parseWrappingKeys([["key="]]), /Empty value/);
+  assert.throws(() => parseWrappingKeys([[]]), /--wrapping-keys needs attributes/);
+  // One Region and one profile per group: another Region is another --wrapping-keys.
+  assert.throws(() => parseWrappingKeys([["key=a", "region=us-east-1", "region=eu-west-1"]]), /Give region= once per --wrapping-keys group/);
+  assert.throws(() => parseWrappingKeys([["key=a", "profile=x", "profile=y"]]), /Give profile= once per --wrapping-keys group/);
+});
+
+test("markWrappingKeyGroups starts a group at each -w / --wrapping-keys, in every spelling, and never at another option's value", () => {
+  const program = new Command();
+  registerCryptoCommands(program);
+  const encrypt = program.commands.find((c) => c.name() === "encrypt")!;
+  const G = "\u0000--wrapping-keys";
+  assert.deepEqual(markWrappingKeyGroups(encrypt, ["-w", "key=a", "region=r1", "--wrapping-keys", "key=b", "--wrapping-keys=key=c", "-wkey=d", "region=r2"]), [
+    "-w", G, "key=a", "region=r1", "--wrapping-keys", G, "key=b", "--wrapping-keys", G, "key=c", "-w", G, "key=d", "region=r2",
+  ]);
+  // The value of --output is taken as given, even "-w"; after "--" nothing is touched.
+  assert.deepEqual(markWrappingKeyGroups(encrypt, ["-o", "-w", "-w", "key=a", "--", "-w"]), ["-o", "-w", "-w", G, "key=a", "--", "-w"]);
+});
+
+test("parseCaching: the aws-encryption-cli's names; capacity and max_age required; positive numbers within the Encryption SDK's limits", () => {
+  assert.deepEqual(parseCaching(["capacity=10", "max_age=2.5"]), { capacity: 10, maxAge: 2.5 });
+  assert.deepEqual(parseCaching(["capacity=1", "max_age=60", "max_messages_encrypted=5", "max_bytes_encrypted=1000"]), { capacity: 1, maxAge: 60, maxMessagesEncrypted: 5, maxBytesEncrypted: 1000 });
+  assert.throws(() => parseCaching(["capacity=10"]), /both "capacity" and "max_age" are required/);
+  assert.throws(() => parseCaching(["max_age=10"]), /both "capacity" and "max_age" are required/);
+  assert.throws(() => parseCaching(["capacity=10", "max_age=1", "ttl=3"]), /Invalid caching configuration key: "ttl"/);
+  assert.throws(() => parseCaching(["capacity=1.5", "max_age=1"]), /capacity must be a positive integer/);
+  assert.throws(() => parseCaching(["capacity=10", "max_age=0"]), /max_age must be a positive number/);
+  assert.throws(() => parseCaching(["capacity=10", "max_age=x"]), /max_age must be a positive number/);
+  assert.throws(() => parseCaching(["capacity=10", "max_age=1", "max_messages_encrypted=4294967297"]), /at most 4294967296/);
+  assert.throws(() => parseCaching(["capacity=10", "capacity=2", "max_age=1"]), /once/);
+  assert.throws(() => parseCaching(["capacity"]), /expected name=value/);
 });
 
 test("parseContext: k=v pairs; bare keys only where allowed; duplicates and empty keys refused", () => {
@@ -71,7 +118,7 @@ test("parseAlgorithm takes the JavaScript SDK's names and the aws-encryption-cli
 });
 
 test("resolveDiscovery: an account or partition limit is refused where it would be ignored", () => {
-  const wk = (specs: string[]) => parseWrappingKeys(specs);
+  const wk = (specs: string[]) => parseWrappingKeys(specs.length ? [specs] : []);
   assert.deepEqual(resolveDiscovery(wk(["discovery=true", "discovery-account=111122223333"]), { accounts: [] }), {
     discovery: true,
     discoveryAccounts: ["111122223333"],
@@ -92,7 +139,7 @@ test("resolveDiscovery: an account or partition limit is refused where it would 
   assert.throws(() => resolveDiscovery(wk(["discovery=true", "discovery-partition=aws-cn"]), { accounts: [] }), /needs the accounts/);
   assert.throws(() => resolveDiscovery(wk([]), { discovery: true, accounts: [], partition: "aws-cn" }), /needs the accounts/);
   assert.throws(() => resolveDiscovery(wk(["discovery=true", "discovery-account=111122223333", "discovery-partition=aws"]), { accounts: [], partition: "aws-cn" }), /once/);
-  assert.throws(() => parseWrappingKeys(["discovery-partition=aws", "discovery-partition=aws-cn"]), /once/);
+  assert.throws(() => parseWrappingKeys([["discovery-partition=aws"], ["discovery-partition=aws-cn"]]), /once/);
   assert.throws(() => resolveDiscovery(wk([]), { discovery: true, accounts: ["12"] }), /12-digit/);
 });
 
@@ -113,6 +160,24 @@ test("runDecrypt wants key ARNs: a message names its KMS keys by ARN, so an alia
   for (const id of ["alias/app", "arn:aws:kms:us-east-1:111122223333:alias/app", "1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab"]) {
     await assert.rejects(runDecrypt({ ...options, keyIds: [id] }), (e: unknown) => e instanceof CryptoCliError && e.message.startsWith(`decrypt needs key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not "${id}"`));
   }
+});
+
+test("a --wrapping-keys group without keys is refused (its region= or profile= would apply to nothing)", async () => {
+  const options = {
+    input: "-",
+    output: "-",
+    keyIds: ["arn:aws:kms:us-east-1:111122223333:key/k"],
+    encryptionContext: {},
+    commitmentPolicy: parseCommitmentPolicy("require-encrypt-require-decrypt"),
+    endpoint: "https://127.0.0.1:1",
+  };
+  const decryptOptions = { ...options, discovery: false, discoveryAccounts: [], discoveryPartition: "aws", requiredContextKeys: [], unsignedOnly: false, buffer: false };
+  await assert.rejects(runEncrypt({ ...options, keyGroups: [{ keyIds: [], region: "eu-west-1" }] }), {
+    message: "Each --wrapping-keys group needs at least one key=<key ARN / id / alias>",
+  });
+  await assert.rejects(runDecrypt({ ...decryptOptions, keyGroups: [{ keyIds: [], profile: "dev" }] }), {
+    message: "Each --wrapping-keys group needs at least one key=<key ARN> (or discovery=true)",
+  });
 });
 
 test("outputPath: a directory output gets the input's name and the aws-encryption-cli's suffixes", () => {

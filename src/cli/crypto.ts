@@ -1,13 +1,17 @@
 /**
- * `bulwark encrypt` / `bulwark decrypt`: files or stdin/stdout streams of any size in the AWS
- * Encryption SDK message format, with data keys from KMS (Bulwark's endpoint by default). The
- * output is readable by every AWS Encryption SDK and by the aws-encryption-cli, and the options
- * follow that CLI: --input/--output (`-` for stdio, a directory with --suffix), --wrapping-keys
- * key=<arn> …, --encryption-context k=v …, --commitment-policy, --max-encrypted-data-keys,
+ * `bulwark encrypt` / `bulwark decrypt`: files, directory trees or stdin/stdout streams of any size
+ * in the AWS Encryption SDK message format, with data keys from KMS (Bulwark's endpoint by
+ * default). The output is readable by every AWS Encryption SDK and by the aws-encryption-cli, and
+ * the options follow that CLI: --input/--output (`-` for stdio, a directory with --suffix),
+ * --recursive (-r, -R) for a directory input, whose tree is replicated in the output directory,
+ * --encode / --decode (base64 output / input), --interactive and --no-overwrite for existing
+ * output files, --wrapping-keys key=<arn> … [region=<r>] [profile=<p>] (repeatable: each group's
+ * region and profile apply to its own keys), --caching capacity=<n> max_age=<s>
+ * [max_messages_encrypted=<n>] [max_bytes_encrypted=<n>] (data key caching across the files of
+ * one command), --encryption-context k=v …, --commitment-policy, --max-encrypted-data-keys,
  * --algorithm (either SDK's suite names), --metadata-output / -S, and for decrypt discovery,
- * --max-length and --buffer. Not offered: --recursive, --encode/--decode, --caching,
- * --interactive/--no-overwrite, and one Region or profile per --wrapping-keys group (region= and
- * profile= apply to every key of the command).
+ * --max-length and --buffer. Not offered: the aws-encryption-cli's own glob expansion of --input
+ * (the shell's does that), master key providers other than KMS (provider=), -v/-q logging.
  *
  * What must stay true:
  *  - No plaintext, data key or credential is ever printed (errors name the problem, not the data).
@@ -15,20 +19,27 @@
  *    file beside it and renamed at the end; on any failure the temporary file is removed.
  *  - Decrypt checks the required encryption context before any plaintext is written.
  *  - Decrypt fails when the input goes on after the end of the message (message-end.ts).
+ *  - Data key caching is used only where the input's size is known (files; the aws-encryption-cli
+ *    and the Encryption SDKs do not cache for streams of unknown size), and its cache lives in
+ *    this process only, for the one command.
+ *  - A directory input is processed file by file, in name order; the first failure ends the
+ *    command (outputs already complete stay, as each was written whole).
  *  - Region and credentials come from the AWS SDK's standard chain (environment, profile);
  *    the endpoint and CA bundle from the flags or AWS_ENDPOINT_URL / AWS_CA_BUNDLE (read by
  *    commander's .env(), not by this code).
  */
-import { appendFileSync, createReadStream, createWriteStream, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, createReadStream, createWriteStream, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import path from "node:path";
 import https from "node:https";
 import { randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
-import { Transform, type Readable, type Writable } from "node:stream";
+import { Readable, Transform, type Duplex, type Writable } from "node:stream";
 import { Option, type Command } from "commander";
-import type { AlgorithmSuiteIdentifier, CommitmentPolicy, MessageHeader } from "@aws-crypto/client-node";
+import type { AlgorithmSuiteIdentifier, CommitmentPolicy, KeyringNode, MessageHeader, NodeMaterialsManager } from "@aws-crypto/client-node";
 import { fail, outputError } from "./output.js";
 import { messageEndGuard } from "./message-end.js";
+import { base64Decoder, base64Encoder } from "./base64-stream.js";
 
 // The Encryption SDK and the KMS client take ~0.2 s to load: only the encrypt / decrypt commands
 // pay for it, not every `bulwark` invocation.
@@ -58,16 +69,50 @@ export interface CryptoConnection {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-export interface CryptoCommonOptions extends CryptoConnection {
-  input: string;
-  output: string;
-  /** Key identifiers: the first generates the data key on encrypt; all may decrypt. */
+/** One --wrapping-keys group: its keys use its own Region and profile (the command's by default). */
+export interface KeyGroup {
   keyIds: string[];
+  region?: string;
+  profile?: string;
+  /** decrypt: this group's discovery keyring (with the command's discovery filter). */
+  discovery?: boolean;
+}
+
+/** --caching: the aws-encryption-cli's names; max_age in seconds. */
+export interface CachingOptions {
+  capacity: number;
+  maxAge: number;
+  maxMessagesEncrypted?: number;
+  maxBytesEncrypted?: number;
+}
+
+export interface CryptoCommonOptions extends CryptoConnection {
+  /** A file, a directory (with `recursive`), or - for stdin. */
+  input: string;
+  /** A file, an existing directory (outputs named after the inputs, with `suffix`), or - for stdout. */
+  output: string;
+  /** Suffix of outputs named after their input (default .encrypted / .decrypted). */
+  suffix?: string;
+  /** Key identifiers, after those of `keyGroups`, with the command's Region and profile. */
+  keyIds: string[];
+  /** --wrapping-keys groups; the first key of the first group (else of `keyIds`) generates the data key. */
+  keyGroups?: KeyGroup[];
   encryptionContext: Record<string, string>;
   commitmentPolicy: CommitmentPolicy;
   maxEncryptedDataKeys?: number;
   /** Where to write the operation's metadata record (`metadataRecord`); none otherwise. */
   metadata?: MetadataOutput;
+  /** A directory input: process every file under it into the output directory. */
+  recursive?: boolean;
+  /** Base64-decode the input before the operation. */
+  decode?: boolean;
+  /** Base64-encode the output. */
+  encode?: boolean;
+  /** Leave existing output files as they are (skipped, with a warning). */
+  noOverwrite?: boolean;
+  /** Ask (on stderr, answer on stdin) before replacing an existing output file. */
+  interactive?: boolean;
+  caching?: CachingOptions;
 }
 
 export interface MetadataOutput {
@@ -102,6 +147,14 @@ export interface DecryptOptions extends CryptoCommonOptions {
 export interface CryptoIo {
   stdin: Readable;
   stdout: Writable;
+  /** Warnings and --interactive's questions (process.stderr by default). */
+  stderr?: Writable;
+}
+
+const processIo = (): CryptoIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+
+function warn(io: CryptoIo, message: string): void {
+  (io.stderr ?? process.stderr).write(`bulwark: ${message}\n`);
 }
 
 export class CryptoCliError extends Error {}
@@ -187,50 +240,72 @@ export function parseContext(pairs: readonly string[], decrypting: boolean): { c
 }
 
 export interface WrappingKeys {
-  keyIds: string[];
+  /** One per --wrapping-keys parameter, in order. */
+  groups: KeyGroup[];
   discovery?: boolean;
   discoveryAccounts: string[];
   discoveryPartition?: string;
-  region?: string;
-  profile?: string;
 }
 
-/** aws-encryption-cli style: key=<id> region=<r> profile=<p> discovery=true|false discovery-account=<id> discovery-partition=<p>. */
-export function parseWrappingKeys(specs: readonly string[]): WrappingKeys {
-  const out: WrappingKeys = { keyIds: [], discoveryAccounts: [] };
-  for (const spec of specs) {
-    const i = spec.indexOf("=");
-    if (i < 1) throw new CryptoCliError(`Invalid --wrapping-keys attribute "${spec}": expected name=value`);
-    const name = spec.slice(0, i);
-    const value = spec.slice(i + 1);
-    if (value === "") throw new CryptoCliError(`Empty value for --wrapping-keys ${name}`);
-    switch (name) {
-      case "key":
-        out.keyIds.push(value);
-        break;
-      case "region":
-        out.region = value;
-        break;
-      case "profile":
-        out.profile = value;
-        break;
-      case "discovery":
-        if (!/^(true|false)$/i.test(value)) throw new CryptoCliError("--wrapping-keys discovery must be true or false");
-        out.discovery = value.toLowerCase() === "true";
-        break;
-      case "discovery-account":
-        if (!/^\d{12}$/.test(value)) throw new CryptoCliError(`Invalid discovery-account "${value}": expected a 12-digit account id`);
-        out.discoveryAccounts.push(value);
-        break;
-      case "discovery-partition":
-        if (out.discoveryPartition !== undefined && out.discoveryPartition !== value) throw new CryptoCliError("Give discovery-partition once");
-        out.discoveryPartition = value;
-        break;
-      default:
-        throw new CryptoCliError(`Unknown --wrapping-keys attribute "${name}"`);
+/**
+ * aws-encryption-cli style, one array per --wrapping-keys parameter: key=<id> … region=<r>
+ * profile=<p> discovery=true|false discovery-account=<id> … discovery-partition=<p>. Region and
+ * profile belong to their group (once each); the discovery filter is the command's.
+ */
+export function parseWrappingKeys(groups: readonly (readonly string[])[]): WrappingKeys {
+  const out: WrappingKeys = { groups: [], discoveryAccounts: [] };
+  for (const specs of groups) {
+    if (specs.length === 0) throw new CryptoCliError("--wrapping-keys needs attributes: key=<key ARN / id / alias> … [region=<r>] [profile=<p>]");
+    const group: KeyGroup = { keyIds: [] };
+    for (const spec of specs) {
+      const i = spec.indexOf("=");
+      if (i < 1) throw new CryptoCliError(`Invalid --wrapping-keys attribute "${spec}": expected name=value`);
+      const name = spec.slice(0, i);
+      const value = spec.slice(i + 1);
+      if (value === "") throw new CryptoCliError(`Empty value for --wrapping-keys ${name}`);
+      switch (name) {
+        case "key":
+          group.keyIds.push(value);
+          break;
+        case "region":
+        case "profile":
+          if (group[name] !== undefined) throw new CryptoCliError(`Give ${name}= once per --wrapping-keys group (repeat --wrapping-keys for keys of another ${name === "region" ? "Region" : "profile"})`);
+          group[name] = value;
+          break;
+        case "discovery":
+          if (!/^(true|false)$/i.test(value)) throw new CryptoCliError("--wrapping-keys discovery must be true or false");
+          group.discovery = value.toLowerCase() === "true";
+          out.discovery = Boolean(out.discovery) || group.discovery;
+          break;
+        case "discovery-account":
+          if (!/^\d{12}$/.test(value)) throw new CryptoCliError(`Invalid discovery-account "${value}": expected a 12-digit account id`);
+          out.discoveryAccounts.push(value);
+          break;
+        case "discovery-partition":
+          if (out.discoveryPartition !== undefined && out.discoveryPartition !== value) throw new CryptoCliError("Give discovery-partition once");
+          out.discoveryPartition = value;
+          break;
+        default:
+          throw new CryptoCliError(`Unknown --wrapping-keys attribute "${name}"`);
+      }
     }
+    out.groups.push(group);
   }
   return out;
+}
+
+/**
+ * The keys of every group, then the command's own (--key-id). A group without keys (or, on
+ * decrypt, discovery=true) is refused, as the aws-encryption-cli refuses it: its region= or
+ * profile= would apply to nothing.
+ */
+function allKeyIds(o: CryptoCommonOptions, decrypting: boolean): string[] {
+  for (const g of o.keyGroups ?? []) {
+    if (g.keyIds.length === 0 && !(decrypting && g.discovery)) {
+      throw new CryptoCliError(`Each --wrapping-keys group needs at least one key=<key ARN${decrypting ? "> (or discovery=true)" : " / id / alias>"}`);
+    }
+  }
+  return [...(o.keyGroups ?? []).flatMap((g) => g.keyIds), ...o.keyIds];
 }
 
 export interface Discovery {
@@ -323,7 +398,24 @@ export function metadataRecord(mode: "encrypt" | "decrypt", input: string, outpu
   return JSON.stringify(record) + "\n";
 }
 
-/** Checked before the operation, as the aws-encryption-cli does: a metadata file in a missing directory fails the command. */
+/** Whether `inner` is `outer` or lies under it (both resolved). */
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/**
+ * Checked before the operation, as the aws-encryption-cli does: a metadata file in a missing
+ * directory, a metadata file that is the input or the output, or (for directories) lies in them.
+ */
 function checkMetadataOutput(o: CryptoCommonOptions): void {
   if (!o.metadata || o.metadata.file === "-") {
     if (o.metadata && o.output === "-") throw new CryptoCliError("--metadata-output - and --output - cannot both write to stdout");
@@ -331,20 +423,41 @@ function checkMetadataOutput(o: CryptoCommonOptions): void {
   }
   const dir = path.dirname(path.resolve(o.metadata.file));
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new CryptoCliError(`Cannot write the metadata file ${o.metadata.file}: its directory does not exist`);
+  const meta = realOrResolved(o.metadata.file);
+  for (const [what, p] of [["input", o.input], ["output", o.output]] as const) {
+    if (p === "-") continue;
+    const real = realOrResolved(p);
+    if (statSync(real, { throwIfNoEntry: false })?.isDirectory()) {
+      if (within(meta, real)) throw new CryptoCliError(`The metadata file ${o.metadata.file} cannot be in the ${what} directory`);
+    } else if (meta === real) throw new CryptoCliError(`The metadata file ${o.metadata.file} cannot be the ${what}`);
+  }
 }
 
-/** Writes the record once the operation has succeeded (a failed one has no output to describe). */
-function writeMetadata(o: CryptoCommonOptions, io: CryptoIo, record: string): void {
-  if (!o.metadata) return;
-  if (o.metadata.file === "-") {
-    io.stdout.write(record);
-    return;
+/** Where metadata records go; --overwrite-metadata replaces the file's content once, with the command's first record. */
+class MetadataSink {
+  private overwrite: boolean;
+  constructor(
+    private readonly target: MetadataOutput | undefined,
+    private readonly io: CryptoIo,
+  ) {
+    this.overwrite = Boolean(target?.overwrite);
   }
-  try {
-    if (o.metadata.overwrite) writeFileSync(o.metadata.file, record);
-    else appendFileSync(o.metadata.file, record);
-  } catch (e) {
-    throw new CryptoCliError(`Cannot write the metadata file ${o.metadata.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+
+  /** Writes a record once its operation has succeeded (a failed one has no output to describe). */
+  write(record: string): void {
+    const t = this.target;
+    if (!t) return;
+    if (t.file === "-") {
+      this.io.stdout.write(record);
+      return;
+    }
+    try {
+      if (this.overwrite) writeFileSync(t.file, record);
+      else appendFileSync(t.file, record);
+      this.overwrite = false;
+    } catch (e) {
+      throw new CryptoCliError(`Cannot write the metadata file ${t.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
 }
 
@@ -352,25 +465,103 @@ function openInput(p: string, io: CryptoIo): Readable {
   return p === "-" ? io.stdin : createReadStream(p);
 }
 
+/** The streams between the input and the operation (--decode), and between it and the output (--encode). */
+function pipe(o: CryptoCommonOptions, input: Readable, operation: Duplex[], out: Writable): Promise<void> {
+  const streams: (Readable | Duplex | Writable)[] = [input, ...(o.decode ? [base64Decoder()] : []), ...operation, ...(o.encode ? [base64Encoder()] : []), out];
+  return pipeline(streams);
+}
+
 /** Output files being written (before their rename into place), for `guardCommand` to remove. */
 const partialFiles = new Set<string>();
 
-/** Runs `body` with a destination; a file destination is renamed into place only on success. */
-async function withOutput(p: string, io: CryptoIo, body: (out: Writable) => Promise<void>): Promise<void> {
-  if (p === "-") return body(io.stdout);
+/** --interactive's questions, on stderr, answered by lines of stdin; no answer (end of input) is no. */
+class Prompter {
+  private readonly lines: string[] = [];
+  private readonly waiting: ((line: string | undefined) => void)[] = [];
+  private closed = false;
+  private readonly rl;
+  constructor(private readonly io: CryptoIo) {
+    this.rl = createInterface({ input: io.stdin, terminal: false });
+    this.rl.on("line", (line) => {
+      const w = this.waiting.shift();
+      if (w) w(line);
+      else this.lines.push(line);
+    });
+    this.rl.on("close", () => {
+      this.closed = true;
+      for (const w of this.waiting.splice(0)) w(undefined);
+    });
+  }
+
+  async yes(question: string): Promise<boolean> {
+    (this.io.stderr ?? process.stderr).write(question);
+    const line = this.lines.length ? this.lines.shift() : this.closed ? undefined : await new Promise<string | undefined>((r) => this.waiting.push(r));
+    return /^y/i.test(line ?? "");
+  }
+
+  close(): void {
+    this.rl.close();
+  }
+}
+
+/** What happens to an output file that exists already: replaced (the default), kept, or asked. */
+interface OverwritePolicy {
+  noOverwrite: boolean;
+  prompter?: Prompter;
+}
+
+/**
+ * Runs `body` with a destination; a file destination is renamed into place only on success.
+ * Returns false when an existing output file was left alone (--no-overwrite, or --interactive
+ * answered no); with --no-overwrite the file is put in place without replacing one that appeared
+ * meanwhile.
+ */
+async function withOutput(p: string, io: CryptoIo, policy: OverwritePolicy, body: (out: Writable) => Promise<void>): Promise<boolean> {
+  if (p === "-") {
+    await body(io.stdout);
+    return true;
+  }
+  if (statSync(p, { throwIfNoEntry: false })?.isFile()) {
+    if (policy.noOverwrite) {
+      warn(io, `Skipping ${p}: the output file exists (--no-overwrite)`);
+      return false;
+    }
+    if (policy.prompter && !(await policy.prompter.yes(`Overwrite the existing output file ${p}? [y/N] `))) return false;
+  }
   const tmp = path.join(path.dirname(p), `.${path.basename(p)}.${randomBytes(6).toString("hex")}.partial`);
   partialFiles.add(tmp);
   try {
     await body(createWriteStream(tmp, { mode: 0o600 }));
-    renameSync(tmp, p);
+    if (!policy.noOverwrite) renameSync(tmp, p);
+    else if (!placeWithoutReplacing(tmp, p)) {
+      warn(io, `Skipping ${p}: the output file exists (--no-overwrite)`);
+      return false;
+    }
+    return true;
   } catch (e) {
-    rmSync(tmp, { force: true });
     // The temporary file is this command's business: name the output the user gave.
     const err = e as NodeJS.ErrnoException;
     if (err.path === tmp) throw new CryptoCliError(`Cannot write the output file ${p}: ${err.code ?? err.message}`);
     throw e;
   } finally {
+    rmSync(tmp, { force: true });
     partialFiles.delete(tmp);
+  }
+}
+
+/** Moves `tmp` to `p` unless `p` exists: a hard link fails rather than replace (a rename would not). */
+function placeWithoutReplacing(tmp: string, p: string): boolean {
+  try {
+    linkSync(tmp, p);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    // A file system without hard links: the check and the rename are then two steps.
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS" && code !== "EOPNOTSUPP") throw e;
+    if (statSync(p, { throwIfNoEntry: false })) return false;
+    renameSync(tmp, p);
+    return true;
   }
 }
 
@@ -390,23 +581,143 @@ function guardCommand(): void {
   });
 }
 
-export async function runEncrypt(o: EncryptOptions, io: CryptoIo = { stdin: process.stdin, stdout: process.stdout }): Promise<void> {
-  if (o.keyIds.length === 0) throw new CryptoCliError("encrypt needs at least one wrapping key (--wrapping-keys key=<arn> or --key-id)");
-  const [generatorKeyId, ...keyIds] = o.keyIds;
-  const [{ buildClient, KmsKeyringNode }] = await loadEsdk();
-  const keyring = new KmsKeyringNode({ clientProvider: await kmsClientProvider(o), generatorKeyId, keyIds });
+/** The files under `root` (following links to files, not to directories), relative to it, in name order. */
+function filesUnder(root: string, rel = ""): string[] {
+  const out: string[] = [];
+  const entries = readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const r = path.join(rel, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(root, r));
+    else if (e.isFile() || (e.isSymbolicLink() && statSync(path.join(root, r), { throwIfNoEntry: false })?.isFile())) out.push(r);
+  }
+  return out;
+}
+
+/** One operation: an input (file or -), its output (file or -), and the plaintext's size where known. */
+type Operation = (input: string, output: string, plaintextLength: number | undefined) => Promise<void>;
+
+/**
+ * Runs `op` for the command's input: stdin, one file, or with --recursive every file under a
+ * directory, written to the same relative path under the output directory with the suffix
+ * (directories created as needed), as the aws-encryption-cli does. What it refuses: a directory
+ * without --recursive, a directory input without an existing output directory, and an output that
+ * is the input file itself (in a tree such a file is skipped, with a warning).
+ */
+async function forEachInput(o: CryptoCommonOptions, io: CryptoIo, decrypting: boolean, op: Operation): Promise<void> {
+  const suffix = o.suffix ?? (decrypting ? ".decrypted" : ".encrypted");
+  // Input sizes for --caching (the Encryption SDK caches only for a known size): base64 is 4 characters per 3 bytes at least.
+  const length = (file: string): number => {
+    const size = statSync(file).size;
+    return o.decode ? Math.floor((size * 3) / 4) : size;
+  };
+  if (o.input === "-") return op("-", outputPath("-", o.output, decrypting, o.suffix), undefined);
+  if (statSync(o.input, { throwIfNoEntry: false })?.isDirectory()) {
+    const verb = decrypting ? "decrypt" : "encrypt";
+    if (!o.recursive) throw new CryptoCliError(`The input ${o.input} is a directory: use --recursive (-r) to ${verb} the files under it`);
+    if (o.output === "-" || !statSync(o.output, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new CryptoCliError(`The input ${o.input} is a directory: the output must be an existing directory`);
+    }
+    // Listed before the first output is written, so outputs in the tree are not inputs of this run.
+    for (const rel of filesUnder(o.input)) {
+      const input = path.join(o.input, rel);
+      const output = path.join(o.output, path.dirname(rel), path.basename(rel) + suffix);
+      if (realOrResolved(input) === realOrResolved(output)) {
+        warn(io, `Skipping ${input}: the output would be the input itself`);
+        continue;
+      }
+      mkdirSync(path.dirname(output), { recursive: true });
+      await op(input, output, o.caching ? length(input) : undefined);
+    }
+    return;
+  }
+  const output = outputPath(o.input, o.output, decrypting, o.suffix);
+  if (output !== "-" && realOrResolved(output) === realOrResolved(o.input)) throw new CryptoCliError(`The output ${output} is the input itself`);
+  return op(o.input, output, o.caching && statSync(o.input, { throwIfNoEntry: false }) ? length(o.input) : undefined);
+}
+
+/** The per-command part of --interactive / --no-overwrite; the prompter reads stdin, so not with --input -. */
+function overwritePolicy(o: CryptoCommonOptions, io: CryptoIo): OverwritePolicy {
+  const noOverwrite = Boolean(o.noOverwrite);
+  if (!o.interactive || noOverwrite) return { noOverwrite };
+  if (o.input === "-") throw new CryptoCliError("--interactive reads its answers from stdin: use it with an input file or directory, not --input -");
+  return { noOverwrite, prompter: new Prompter(io) };
+}
+
+/**
+ * The keyring of the command: one KMS keyring per --wrapping-keys group (and one for --key-id
+ * keys), each with KMS clients for its own Region and profile; several are joined in a multi-
+ * keyring whose generator is the first group's. Decrypt adds a discovery keyring for each group
+ * with discovery=true (or one with the command's Region and profile for --discovery).
+ */
+async function keyringFor(o: CryptoCommonOptions, discovery?: Discovery): Promise<KeyringNode> {
+  const [{ KmsKeyringNode, MultiKeyringNode }] = await loadEsdk();
+  const providers = new Map<string, Awaited<ReturnType<typeof kmsClientProvider>>>();
+  const providerFor = async (g: { region?: string; profile?: string }) => {
+    const conn: CryptoConnection = { ...o, ...(g.region ? { region: g.region } : {}), ...(g.profile ? { profile: g.profile } : {}) };
+    const id = `${conn.profile ?? ""}\n${conn.region ?? ""}`;
+    let p = providers.get(id);
+    if (!p) providers.set(id, (p = await kmsClientProvider(conn)));
+    return p;
+  };
+  const groups = [...(o.keyGroups ?? []).filter((g) => g.keyIds.length > 0), ...(o.keyIds.length ? [{ keyIds: o.keyIds }] : [])];
+  const keyrings: KeyringNode[] = [];
+  for (const [i, g] of groups.entries()) {
+    const clientProvider = await providerFor(g);
+    if (!discovery && i === 0) {
+      const [generatorKeyId, ...keyIds] = g.keyIds;
+      keyrings.push(new KmsKeyringNode({ clientProvider, generatorKeyId, keyIds }));
+    } else keyrings.push(new KmsKeyringNode({ clientProvider, keyIds: g.keyIds }));
+  }
+  if (discovery?.discovery) {
+    const discoveryFilter = discovery.discoveryAccounts.length ? { discoveryFilter: { accountIDs: discovery.discoveryAccounts, partition: discovery.discoveryPartition } } : {};
+    const fromGroups = (o.keyGroups ?? []).filter((g) => g.discovery);
+    for (const g of fromGroups.length ? fromGroups : [{}]) keyrings.push(new KmsKeyringNode({ clientProvider: await providerFor(g), discovery: true, ...discoveryFilter }));
+  }
+  if (keyrings.length === 1) return keyrings[0]!;
+  return discovery ? new MultiKeyringNode({ children: keyrings }) : new MultiKeyringNode({ generator: keyrings[0]!, children: keyrings.slice(1) });
+}
+
+/** The keyring, or with --caching a caching materials manager around it (its cache for this command only). */
+async function materialsFor(o: CryptoCommonOptions, discovery?: Discovery): Promise<KeyringNode | NodeMaterialsManager> {
+  const keyring = await keyringFor(o, discovery);
+  if (!o.caching) return keyring;
+  const [{ NodeCachingMaterialsManager, getLocalCryptographicMaterialsCache }] = await loadEsdk();
+  const c = o.caching;
+  return new NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache: getLocalCryptographicMaterialsCache(c.capacity),
+    // The aws-encryption-cli's max_age is in seconds, the JavaScript SDK's in milliseconds.
+    maxAge: c.maxAge * 1000,
+    ...(c.maxMessagesEncrypted !== undefined ? { maxMessagesEncrypted: c.maxMessagesEncrypted } : {}),
+    ...(c.maxBytesEncrypted !== undefined ? { maxBytesEncrypted: c.maxBytesEncrypted } : {}),
+  });
+}
+
+export async function runEncrypt(o: EncryptOptions, io: CryptoIo = processIo()): Promise<void> {
+  if (allKeyIds(o, false).length === 0) throw new CryptoCliError("encrypt needs at least one wrapping key (--wrapping-keys key=<arn> or --key-id)");
+  const [{ buildClient }] = await loadEsdk();
+  const materials = await materialsFor(o);
   const client = buildClient({ commitmentPolicy: o.commitmentPolicy, maxEncryptedDataKeys: o.maxEncryptedDataKeys ?? false });
   const { suiteId } = o;
   checkMetadataOutput(o);
-  const encrypting = client.encryptStream(keyring, {
-    encryptionContext: o.encryptionContext,
-    ...(suiteId !== undefined ? { suiteId } : {}),
-    ...(o.frameLength ? { frameLength: o.frameLength } : {}),
-  });
-  let header: MessageHeader | undefined;
-  encrypting.once("MessageHeader", (h: MessageHeader) => (header = h));
-  await withOutput(o.output, io, (out) => pipeline(openInput(o.input, io), encrypting, out));
-  if (header) writeMetadata(o, io, metadataRecord("encrypt", o.input, o.output, header));
+  const metadata = new MetadataSink(o.metadata, io);
+  const policy = overwritePolicy(o, io);
+  try {
+    await forEachInput(o, io, false, async (input, output, plaintextLength) => {
+      const encrypting = client.encryptStream(materials, {
+        encryptionContext: o.encryptionContext,
+        ...(suiteId !== undefined ? { suiteId } : {}),
+        ...(o.frameLength ? { frameLength: o.frameLength } : {}),
+        ...(plaintextLength !== undefined ? { plaintextLength } : {}),
+      });
+      let header: MessageHeader | undefined;
+      encrypting.once("MessageHeader", (h: MessageHeader) => (header = h));
+      const written = await withOutput(output, io, policy, (out) => pipe(o, openInput(input, io), [encrypting], out));
+      if (written && header) metadata.write(metadataRecord("encrypt", input, output, header));
+    });
+  } finally {
+    policy.prompter?.close();
+  }
 }
 
 /** Fails unless the message's encryption context holds every required pair and key. */
@@ -425,72 +736,68 @@ const NO_DATA_KEY = "unencryptedDataKey has not been set";
 /** … and when a frame is longer than maxBodySize (--max-length). */
 const MAX_BODY_SIZE = "maxBodySize exceeded.";
 
-export async function runDecrypt(o: DecryptOptions, io: CryptoIo = { stdin: process.stdin, stdout: process.stdout }): Promise<void> {
-  if (o.discovery === (o.keyIds.length > 0)) throw new CryptoCliError("decrypt needs either wrapping keys (--wrapping-keys key=<arn>) or --discovery, not both");
+export async function runDecrypt(o: DecryptOptions, io: CryptoIo = processIo()): Promise<void> {
+  const keyIds = allKeyIds(o, true);
+  if (o.discovery === (keyIds.length > 0)) throw new CryptoCliError("decrypt needs either wrapping keys (--wrapping-keys key=<arn>) or --discovery, not both");
   // A message names the KMS key of each data key by key ARN, which is all a keyring matches on decrypt.
-  for (const id of o.keyIds) {
+  for (const id of keyIds) {
     if (!KEY_ARN.test(id)) throw new CryptoCliError(`decrypt needs key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not "${id}": a message names its KMS keys by key ARN`);
   }
-  const [{ buildClient, KmsKeyringNode }] = await loadEsdk();
-  const clientProvider = await kmsClientProvider(o);
-  const keyring = o.discovery
-    ? new KmsKeyringNode({
-        clientProvider,
-        discovery: true,
-        ...(o.discoveryAccounts.length ? { discoveryFilter: { accountIDs: o.discoveryAccounts, partition: o.discoveryPartition } } : {}),
-      })
-    : new KmsKeyringNode({ clientProvider, keyIds: o.keyIds });
+  const [{ buildClient }] = await loadEsdk();
+  const materials = await materialsFor(o, o);
   const client = buildClient({ commitmentPolicy: o.commitmentPolicy, maxEncryptedDataKeys: o.maxEncryptedDataKeys ?? false });
   const limits = o.maxLength ? { maxBodySize: o.maxLength } : {};
-  const decrypting = o.unsignedOnly ? client.decryptUnsignedMessageStream(keyring, limits) : client.decryptStream(keyring, limits);
   checkMetadataOutput(o);
-  let messageHeader: MessageHeader | undefined;
-  // The header is parsed before the first plaintext byte: refuse a wrong context there.
-  decrypting.once("MessageHeader", (header: MessageHeader) => {
-    messageHeader = header;
-    try {
-      checkRequiredContext(header, o.encryptionContext, o.requiredContextKeys);
-    } catch (e) {
-      decrypting.destroy(e as Error);
-    }
-  });
+  const metadata = new MetadataSink(o.metadata, io);
+  const policy = overwritePolicy(o, io);
   try {
-    await withOutput(o.output, io, async (out) => {
-      // Bytes after the end of the message fail the decryption (the SDK would drop them).
-      if (!o.buffer) return pipeline(openInput(o.input, io), messageEndGuard(), decrypting, out);
-      const chunks: Buffer[] = [];
-      await pipeline(
-        openInput(o.input, io),
-        messageEndGuard(),
-        decrypting,
-        new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            chunks.push(chunk);
-            done();
-          },
-        }),
-      );
-      const all = Buffer.concat(chunks);
-      chunks.length = 0;
+    await forEachInput(o, io, true, async (input, output) => {
+      const decrypting = o.unsignedOnly ? client.decryptUnsignedMessageStream(materials, limits) : client.decryptStream(materials, limits);
+      let messageHeader: MessageHeader | undefined;
+      // The header is parsed before the first plaintext byte: refuse a wrong context there.
+      decrypting.once("MessageHeader", (header: MessageHeader) => {
+        messageHeader = header;
+        try {
+          checkRequiredContext(header, o.encryptionContext, o.requiredContextKeys);
+        } catch (e) {
+          decrypting.destroy(e as Error);
+        }
+      });
+      let written: boolean;
       try {
-        await pipeline(async function* () {
-          yield all;
-        }, out);
-      } finally {
-        all.fill(0);
+        written = await withOutput(output, io, policy, async (out) => {
+          // Bytes after the end of the message fail the decryption (the SDK would drop them).
+          if (!o.buffer) return pipe(o, openInput(input, io), [messageEndGuard(), decrypting], out);
+          const chunks: Buffer[] = [];
+          await pipe({ ...o, encode: false }, openInput(input, io), [messageEndGuard(), decrypting], new Transform({
+            transform(chunk: Buffer, _enc, done) {
+              chunks.push(chunk);
+              done();
+            },
+          }));
+          const all = Buffer.concat(chunks);
+          chunks.length = 0;
+          try {
+            await pipe({ ...o, decode: false }, Readable.from([all]), [], out);
+          } finally {
+            all.fill(0);
+          }
+        });
+      } catch (e) {
+        const message = (e as Error).message;
+        if (message === MAX_BODY_SIZE) throw new CryptoCliError(`The message has a frame (or non-framed body) longer than --max-length ${o.maxLength} bytes`);
+        if (message !== NO_DATA_KEY) throw e;
+        throw new CryptoCliError(
+          o.discovery
+            ? "No KMS key that discovery may use wrapped a data key of this message (check discovery-account / discovery-partition)"
+            : "None of the wrapping keys given wrapped a data key of this message",
+        );
       }
+      if (written && messageHeader) metadata.write(metadataRecord("decrypt", input, output, messageHeader));
     });
-  } catch (e) {
-    const message = (e as Error).message;
-    if (message === MAX_BODY_SIZE) throw new CryptoCliError(`The message has a frame (or non-framed body) longer than --max-length ${o.maxLength} bytes`);
-    if (message !== NO_DATA_KEY) throw e;
-    throw new CryptoCliError(
-      o.discovery
-        ? "No KMS key that discovery may use wrapped a data key of this message (check discovery-account / discovery-partition)"
-        : "None of the wrapping keys given wrapped a data key of this message",
-    );
+  } finally {
+    policy.prompter?.close();
   }
-  if (messageHeader) writeMetadata(o, io, metadataRecord("decrypt", o.input, o.output, messageHeader));
 }
 
 function positiveInt(name: string) {
@@ -503,37 +810,126 @@ function positiveInt(name: string) {
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
+/** Marks where a --wrapping-keys group begins among the option's values (see `markWrappingKeyGroups`). */
+const GROUP_START = "\u0000--wrapping-keys";
+
+/** Collects --wrapping-keys values by group: each -w / --wrapping-keys starts one. */
+const collectGroups = (v: string, prev: string[][] = []): string[][] => {
+  if (v === GROUP_START) return [...prev, []];
+  if (prev.length === 0) return [[v]];
+  return [...prev.slice(0, -1), [...prev[prev.length - 1]!, v]];
+};
+
+/**
+ * Commander joins the values of a repeated variadic option into one list; the aws-encryption-cli
+ * gives each --wrapping-keys parameter its own Region and profile, so the groups must stay apart.
+ * Before commander parses the command's arguments, a marker is put after each -w / --wrapping-keys
+ * (also in the -w<v> and --wrapping-keys=<v> forms), skipping the values of the other options.
+ */
+export function markWrappingKeyGroups(cmd: Command, argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === "-w" || a === "--wrapping-keys") out.push(a, GROUP_START);
+    else if (a.startsWith("--wrapping-keys=")) out.push("--wrapping-keys", GROUP_START, a.slice("--wrapping-keys=".length));
+    else if (a.startsWith("-w")) out.push("-w", GROUP_START, a.slice(2));
+    else {
+      out.push(a);
+      // An option's value is never a flag, even if it looks like one (commander takes it as given).
+      const option = cmd.options.find((o) => o.long === a || o.short === a);
+      if (option?.required && !option.variadic && i + 1 < argv.length) out.push(argv[++i]!);
+    }
+  }
+  return out;
+}
+
+const CACHING_NUMBERS = {
+  capacity: { name: "capacity", integer: true, max: Number.MAX_SAFE_INTEGER },
+  max_age: { name: "maxAge", integer: false, max: Number.MAX_SAFE_INTEGER / 1000 },
+  // The Encryption SDK's limits on a cached data key's use (2^32 messages, 2^53 - 1 bytes).
+  max_messages_encrypted: { name: "maxMessagesEncrypted", integer: true, max: 2 ** 32 },
+  max_bytes_encrypted: { name: "maxBytesEncrypted", integer: true, max: Number.MAX_SAFE_INTEGER },
+} as const;
+
+/** --caching capacity=<n> max_age=<seconds> [max_messages_encrypted=<n>] [max_bytes_encrypted=<n>], as the aws-encryption-cli reads it. */
+export function parseCaching(pairs: readonly string[]): CachingOptions {
+  const values: Partial<Record<keyof typeof CACHING_NUMBERS, number>> = {};
+  for (const p of pairs) {
+    const i = p.indexOf("=");
+    if (i < 1) throw new CryptoCliError(`Invalid --caching attribute "${p}": expected name=value`);
+    const key = p.slice(0, i);
+    if (!Object.prototype.hasOwnProperty.call(CACHING_NUMBERS, key)) throw new CryptoCliError(`Invalid caching configuration key: "${key}"`);
+    const k = key as keyof typeof CACHING_NUMBERS;
+    const spec = CACHING_NUMBERS[k];
+    if (values[k] !== undefined) throw new CryptoCliError(`Give --caching ${key} once`);
+    const raw = p.slice(i + 1);
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(n) || n <= 0 || (spec.integer && !Number.isInteger(n)) || n > spec.max) {
+      throw new CryptoCliError(`--caching ${key} must be a positive ${spec.integer ? "integer" : "number"}${spec.max < Number.MAX_SAFE_INTEGER ? ` of at most ${spec.max}` : ""}`);
+    }
+    values[k] = n;
+  }
+  if (values.capacity === undefined || values.max_age === undefined) throw new CryptoCliError('If enabling caching, both "capacity" and "max_age" are required');
+  return {
+    capacity: values.capacity,
+    maxAge: values.max_age,
+    ...(values.max_messages_encrypted !== undefined ? { maxMessagesEncrypted: values.max_messages_encrypted } : {}),
+    ...(values.max_bytes_encrypted !== undefined ? { maxBytesEncrypted: values.max_bytes_encrypted } : {}),
+  };
+}
+
 function connectionOptions(cmd: Command): Command {
+  const parseOptions = cmd.parseOptions.bind(cmd);
+  cmd.parseOptions = (argv: string[]) => parseOptions(markWrappingKeyGroups(cmd, argv));
   return cmd
-    .requiredOption("-i, --input <file>", "input file, or - for stdin", "-")
-    .requiredOption("-o, --output <file>", "output file, or - for stdout; in a directory: the input's name + suffix", "-")
+    .requiredOption("-i, --input <file>", "input file or directory (with --recursive), or - for stdin", "-")
+    .requiredOption("-o, --output <file>", "output file, or - for stdout; in a directory: the input's name + suffix (with --recursive: the input's tree)", "-")
+    .option("-r, --recursive", "the input is a directory: process every file under it into the output directory")
+    .addOption(new Option("-R", "same as -r").hideHelp())
+    .option("--decode", "base64-decode the input before the operation")
+    .option("--encode", "base64-encode the output")
+    .option("--interactive", "ask before replacing an existing output file")
+    .option("--no-overwrite", "never replace an existing output file (skipped, with a warning)")
     .option("--suffix [suffix]", "suffix of output files named after the input (default .encrypted / .decrypted; none if given without a value)")
     .option("--metadata-output <file>", "append a JSON record of the operation (paths, message header) to this file, or - for stdout")
     .option("--overwrite-metadata", "replace the metadata file's content instead of appending")
     .option("-S, --suppress-metadata", "write no metadata record (the default; for aws-encryption-cli commands)")
     .option(
       "-w, --wrapping-keys <attr...>",
-      "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: key ARNs, or discovery=true [discovery-account=<id> …] [discovery-partition=aws]); region= and profile= apply to every key of the command",
+      "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: key ARNs, or discovery=true [discovery-account=<id> …] [discovery-partition=aws]); repeat it for keys of another Region or profile: region= and profile= apply to their own group's keys",
+      collectGroups,
     )
     .option("--key-id <id>", "a KMS key (repeatable); the first generates the data key", collect, [])
+    .option("-C, --caching <attr...>", "data key caching: capacity=<entries> max_age=<seconds> [max_messages_encrypted=<n>] [max_bytes_encrypted=<n>] (for inputs of known size: files)")
     .option("-c, --encryption-context <pair...>", "encryption context k=v … (decrypt: pairs, or bare keys, the message must contain)")
     .addOption(new Option("--commitment-policy <policy>", "forbid-encrypt-allow-decrypt | require-encrypt-allow-decrypt | require-encrypt-require-decrypt").default("require-encrypt-require-decrypt"))
     .option("--max-encrypted-data-keys <n>", "refuse messages with more encrypted data keys than this", positiveInt("--max-encrypted-data-keys"))
     .addOption(new Option("--endpoint <url>", "KMS endpoint").env("AWS_ENDPOINT_URL").default(DEFAULT_ENDPOINT))
     .addOption(new Option("--ca-bundle <file>", "PEM CA certificates to trust for the endpoint").env("AWS_CA_BUNDLE"))
-    .option("--region <region>", "Region for key identifiers without one (default: the SDK's AWS_REGION / profile)")
-    .option("--profile <name>", "named AWS profile for credentials and Region");
+    .option("--region <region>", "Region for key identifiers without one, where their --wrapping-keys group names none (default: the SDK's AWS_REGION / profile)")
+    .option("--profile <name>", "named AWS profile for credentials and Region, where a --wrapping-keys group names none");
 }
 
 interface RawFlags {
   input: string;
   output: string;
+  recursive?: boolean;
+  R?: boolean;
+  decode?: boolean;
+  encode?: boolean;
+  interactive?: boolean;
+  overwrite: boolean;
   suffix?: string | true;
   metadataOutput?: string;
   overwriteMetadata?: boolean;
   suppressMetadata?: boolean;
-  wrappingKeys?: string[];
+  wrappingKeys?: string[][];
   keyId: string[];
+  caching?: string[];
   encryptionContext?: string[];
   commitmentPolicy: string;
   maxEncryptedDataKeys?: number;
@@ -546,21 +942,28 @@ interface RawFlags {
 function common(f: RawFlags, decrypting: boolean): { base: CryptoCommonOptions; wk: WrappingKeys; keys: string[] } {
   const wk = parseWrappingKeys(f.wrappingKeys ?? []);
   const { context, keys } = parseContext(f.encryptionContext ?? [], decrypting);
-  const region = wk.region ?? f.region;
-  const profile = wk.profile ?? f.profile;
   if (f.suppressMetadata && f.metadataOutput !== undefined) throw new CryptoCliError("Give either --metadata-output or --suppress-metadata, not both");
+  const suffix = f.suffix === true ? "" : f.suffix;
   const base: CryptoCommonOptions = {
     input: f.input,
-    output: outputPath(f.input, f.output, decrypting, f.suffix === true ? "" : f.suffix),
-    keyIds: [...wk.keyIds, ...f.keyId],
+    output: f.output,
+    ...(suffix !== undefined ? { suffix } : {}),
+    keyIds: f.keyId,
+    keyGroups: wk.groups,
     encryptionContext: context,
     commitmentPolicy: parseCommitmentPolicy(f.commitmentPolicy),
     endpoint: f.endpoint,
     ...(f.maxEncryptedDataKeys ? { maxEncryptedDataKeys: f.maxEncryptedDataKeys } : {}),
     ...(f.metadataOutput !== undefined ? { metadata: { file: f.metadataOutput, overwrite: Boolean(f.overwriteMetadata) } } : {}),
     ...(f.caBundle ? { caBundle: f.caBundle } : {}),
-    ...(region ? { region } : {}),
-    ...(profile ? { profile } : {}),
+    ...(f.region ? { region: f.region } : {}),
+    ...(f.profile ? { profile: f.profile } : {}),
+    ...(f.recursive || f.R ? { recursive: true } : {}),
+    ...(f.decode ? { decode: true } : {}),
+    ...(f.encode ? { encode: true } : {}),
+    ...(f.interactive ? { interactive: true } : {}),
+    ...(f.overwrite === false ? { noOverwrite: true } : {}),
+    ...(f.caching ? { caching: parseCaching(f.caching) } : {}),
   };
   return { base, wk, keys };
 }
