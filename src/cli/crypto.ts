@@ -626,7 +626,13 @@ async function forEachInput(o: CryptoCommonOptions, io: CryptoIo, decrypting: bo
         continue;
       }
       mkdirSync(path.dirname(output), { recursive: true });
-      await op(input, output, o.caching ? length(input) : undefined);
+      try {
+        await op(input, output, o.caching ? length(input) : undefined);
+      } catch (e) {
+        // Which file of the tree failed (the message names the problem, never the data).
+        if (e instanceof Error) e.message = `${input}: ${e.message}`;
+        throw e;
+      }
     }
     return;
   }

@@ -208,6 +208,7 @@ test("--recursive: every file of a nested tree, the tree replicated with the suf
   const mixedOut = fresh("tree-mixed-out");
   const m = await cli(["decrypt", "-i", mixed, "-o", mixedOut, "-r", "-w", `key=${key.Arn}`]);
   assert.equal(m.code, 1);
+  assert.ok(m.stderr.startsWith(`bulwark: ${path.join(mixed, "2-bad.encrypted")}: `), m.stderr);
   assert.deepEqual(readdirSync(mixedOut), ["1-good.encrypted.decrypted"]);
   assert.equal(readFileSync(path.join(mixedOut, "1-good.encrypted.decrypted"), "utf8"), "top level");
 });
