@@ -48,7 +48,7 @@ test("parseWrappingKeys reads aws-encryption-cli style attributes, one group per
   assert.throws(() => parseWrappingKeys([["key=a", "profile=x", "profile=y"]]), /Give profile= once per --wrapping-keys group/);
 });
 
-test("markWrappingKeyGroups starts a group at each -w / --wrapping-keys, in every spelling, and never at another option's value", () => {
+test("markWrappingKeyGroups starts a group at each -w / --wrapping-keys, in every spelling, and never at another option's value", async () => {
   const program = new Command();
   registerCryptoCommands(program);
   const encrypt = program.commands.find((c) => c.name() === "encrypt")!;
@@ -58,6 +58,22 @@ test("markWrappingKeyGroups starts a group at each -w / --wrapping-keys, in ever
   ]);
   // The value of --output is taken as given, even "-w"; after "--" nothing is touched.
   assert.deepEqual(markWrappingKeyGroups(encrypt, ["-o", "-w", "-w", "key=a", "--", "-w"]), ["-o", "-w", "-w", G, "key=a", "--", "-w"]);
+  assert.deepEqual(markWrappingKeyGroups(encrypt, ["--output", "-w", "--input=-w", "-w", "key=a"]), ["--output", "-w", "--input=-w", "-w", G, "key=a"]);
+  // Clusters of short flags: booleans before -w are kept apart; a value option takes the rest of the cluster (or the next argument).
+  assert.deepEqual(markWrappingKeyGroups(encrypt, ["-rSw", "key=a", "-Swkey=b", "-rC", "capacity=1", "-S", "-o-w", "-ri", "-w"]), [
+    "-rS", "-w", G, "key=a", "-S", "-w", G, "key=b", "-rC", "capacity=1", "-S", "-o-w", "-ri", "-w",
+  ]);
+  // Commander reads the marked arguments into groups.
+  const program2 = new Command();
+  program2.exitOverride();
+  let groups: unknown;
+  registerCryptoCommands(program2);
+  const enc2 = program2.commands.find((c) => c.name() === "encrypt")!;
+  enc2.action((f: { wrappingKeys?: string[][] }) => {
+    groups = f.wrappingKeys;
+  });
+  await program2.parseAsync(["encrypt", "-w", "key=a", "region=r1", "-rSwkey=b", "key=c", "--wrapping-keys=key=d", "profile=p", "-c", "x=1"], { from: "user" });
+  assert.deepEqual(groups, [["key=a", "region=r1"], ["key=b", "key=c"], ["key=d", "profile=p"]]);
 });
 
 test("parseCaching: the aws-encryption-cli's names; capacity and max_age required; positive numbers within the Encryption SDK's limits", () => {

@@ -840,13 +840,26 @@ export function markWrappingKeyGroups(cmd: Command, argv: readonly string[]): st
       out.push(...argv.slice(i));
       break;
     }
-    if (a === "-w" || a === "--wrapping-keys") out.push(a, GROUP_START);
+    if (a === "--wrapping-keys") out.push(a, GROUP_START);
     else if (a.startsWith("--wrapping-keys=")) out.push("--wrapping-keys", GROUP_START, a.slice("--wrapping-keys=".length));
-    else if (a.startsWith("-w")) out.push("-w", GROUP_START, a.slice(2));
-    else {
+    else if (/^-[^-]/.test(a)) {
+      // Short flags, also clustered (-rw, -Swkey=…): booleans, then at most one option with a value, which takes the rest.
+      const short = (at: number) => cmd.options.find((o) => o.short === `-${a[at]}`);
+      let j = 1;
+      let option = short(j);
+      while (option && !option.required && !option.optional && j + 1 < a.length) option = short(++j);
+      if (option?.short === "-w") {
+        if (j > 1) out.push(a.slice(0, j));
+        out.push("-w", GROUP_START);
+        if (j + 1 < a.length) out.push(a.slice(j + 1));
+        continue;
+      }
       out.push(a);
       // An option's value is never a flag, even if it looks like one (commander takes it as given).
-      const option = cmd.options.find((o) => o.long === a || o.short === a);
+      if (option?.required && !option.variadic && j + 1 === a.length && i + 1 < argv.length) out.push(argv[++i]!);
+    } else {
+      out.push(a);
+      const option = cmd.options.find((o) => o.long === a);
       if (option?.required && !option.variadic && i + 1 < argv.length) out.push(argv[++i]!);
     }
   }
