@@ -4,11 +4,12 @@
  * default). The output is readable by every AWS Encryption SDK and by the aws-encryption-cli, and
  * the options follow that CLI: --input/--output (`-` for stdio, a directory with --suffix),
  * --recursive (-r, -R) for a directory input, whose tree is replicated in the output directory,
- * --encode / --decode (base64 output / input), --interactive and --no-overwrite for existing
- * output files, --wrapping-keys key=<arn> … [region=<r>] [profile=<p>] (repeatable: each group's
- * region and profile apply to its own keys), --caching capacity=<n> max_age=<s>
- * [max_messages_encrypted=<n>] [max_bytes_encrypted=<n>] (data key caching across the files of
- * one command), --encryption-context k=v …, --commitment-policy, --max-encrypted-data-keys,
+ * --encode / --decode (base64 output / input), --interactive (questions on stderr, answers from
+ * stdin) and --no-overwrite for existing output files, --wrapping-keys key=<arn> …
+ * [region=<r>] [profile=<p>] (repeatable: each group's region and profile apply to its own keys),
+ * --caching capacity=<n> max_age=<s> [max_messages_encrypted=<n>] [max_bytes_encrypted=<n>]
+ * (data key caching across the files of one command), --encryption-context k=v …,
+ * --commitment-policy, --max-encrypted-data-keys,
  * --algorithm (either SDK's suite names), --metadata-output / -S, and for decrypt discovery,
  * --max-length and --buffer. Not offered: the aws-encryption-cli's own glob expansion of --input
  * (the shell's does that), master key providers other than KMS (provider=), -v/-q logging.
