@@ -7,18 +7,17 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildClient, CommitmentPolicy, KmsKeyringNode, getClient } from "@aws-crypto/client-node";
-import { KMS, CreateAliasCommand, CreateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
+import { KmsKeyringNode } from "@aws-crypto/client-node";
+import { CreateAliasCommand, CreateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { startTestServer, eventually, newUser, ADMIN_KEY_ID, ADMIN_SECRET, type TestServer } from "./harness.js";
+import { esdkLibrary, runCli, type CliRun } from "./crypto-cli.js";
 import { kmsClient } from "./kms-support.js";
 
-const CLI = path.resolve("dist/src/cli/main.js");
 let s: TestServer;
 let dir: string;
 let key: KeyMetadata;
@@ -32,43 +31,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
 /** Runs the CLI with the standard AWS environment (`env` added; a value of "" removes the variable). */
-function cli(args: string[], stdin?: Buffer | string, env: Record<string, string> = {}): Promise<Run> {
-  const base: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: ADMIN_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: ADMIN_SECRET,
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL: s.url,
-    AWS_CA_BUNDLE: path.join(s.dataDir, "ca.pem"),
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    ...env,
-  };
-  const childEnv = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== ""));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(stdin ?? "");
-  });
-}
+const cli = (args: string[], stdin?: Buffer | string, env: Record<string, string> = {}): Promise<CliRun> => runCli(s, dir, args, stdin, env);
 
-function library() {
-  const { region: _r, ...config } = s.clientConfig();
-  return { clientProvider: getClient(KMS, config), ...buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT) };
-}
+const library = () => esdkLibrary(s);
 
 /** A fresh directory under the test's. */
 function fresh(name: string): string {

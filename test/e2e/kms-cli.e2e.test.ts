@@ -11,13 +11,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode, getClient } from "@aws-crypto/client-node";
-import { KMS, CreateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
+import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, KmsKeyringNode } from "@aws-crypto/client-node";
+import { CreateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
 import { startTestServer, ADMIN_KEY_ID, ADMIN_SECRET, type TestServer } from "./harness.js";
+import { CLI, cliEnv, esdkLibrary, runCli, type CliRun } from "./crypto-cli.js";
 import { parseAlgorithm, runDecrypt, runEncrypt } from "../../src/cli/crypto.js";
 import { kmsClient } from "./kms-support.js";
 
-const CLI = path.resolve("dist/src/cli/main.js");
 const MiB = 1024 * 1024;
 let s: TestServer;
 let dir: string;
@@ -35,50 +35,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
 /** Runs the CLI with the standard AWS environment; `stdin` is written in 1 MiB chunks. */
-function cli(args: string[], stdin?: Buffer): Promise<Run> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: ADMIN_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: ADMIN_SECRET,
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL: s.url,
-    AWS_CA_BUNDLE: path.join(s.dataDir, "ca.pem"),
-    // The SDK's documented switch for its "Node.js 20 support ends" notice, so stderr holds only the CLI's own output.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-    child.stdin.on("error", () => undefined);
-    if (stdin) {
-      (async () => {
-        for (let i = 0; i < stdin.length; i += MiB) {
-          if (!child.stdin.write(stdin.subarray(i, i + MiB))) await new Promise((r) => child.stdin.once("drain", r));
-        }
-        child.stdin.end();
-      })().catch(reject);
-    } else child.stdin.end();
-  });
-}
+const cli = (args: string[], stdin?: Buffer): Promise<CliRun> => runCli(s, dir, args, stdin);
 
 /** Runs the CLI with `stdin` and closes its stdout once `keep` bytes have come out (a reader like `head -c`). */
 function cliClosingStdout(args: string[], stdin: Buffer, keep: number): Promise<{ code: number | null; stderr: string; read: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: dir, AWS_ACCESS_KEY_ID: ADMIN_KEY_ID, AWS_SECRET_ACCESS_KEY: ADMIN_SECRET, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: s.url, AWS_CA_BUNDLE: path.join(s.dataDir, "ca.pem"), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      env: cliEnv(s, dir),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let read = 0;
@@ -96,10 +60,7 @@ function cliClosingStdout(args: string[], stdin: Buffer, keep: number): Promise<
 }
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
-function library() {
-  const { region: _r, ...config } = s.clientConfig();
-  return { clientProvider: getClient(KMS, config), ...buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT) };
-}
+const library = () => esdkLibrary(s);
 
 test("CLI encrypt of a 20 MiB stream (stdin → stdout) decrypts with the Encryption SDK library", async () => {
   const plaintext = randomBytes(20 * MiB);

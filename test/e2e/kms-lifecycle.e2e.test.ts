@@ -58,6 +58,20 @@ function advance(ms: number): void {
 const serverNow = () => Date.now() + s.clock.offsetMs;
 const newKey = async (input: CreateKeyCommandInput = {}): Promise<KeyMetadata> => (await kms().send(new CreateKeyCommand(input))).KeyMetadata!;
 const describe = async (id: string) => (await kms().send(new DescribeKeyCommand({ KeyId: id }))).KeyMetadata!;
+/** Resolves once DescribeKey answers NotFoundException: the deletion job has run. */
+const untilDeleted = (id: string) =>
+  eventually(
+    async () => {
+      try {
+        await describe(id);
+        return false;
+      } catch (err) {
+        return (err as { name?: string }).name === "NotFoundException";
+      }
+    },
+    8000,
+    200,
+  );
 
 test("RotateKeyOnDemand: new key material, old ciphertexts still decrypt, ListKeyRotations records it", async () => {
   const k = await newKey();
@@ -214,18 +228,7 @@ test("ScheduleKeyDeletion: 7–30 day window, unusable while pending, cancel →
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await describe(k.KeyId!)).KeyState, "PendingDeletion");
   advance(DAY + 3_600_000);
-  await eventually(
-    async () => {
-      try {
-        await describe(k.KeyId!);
-        return false;
-      } catch (err) {
-        return (err as { name?: string }).name === "NotFoundException";
-      }
-    },
-    8000,
-    200,
-  );
+  await untilDeleted(k.KeyId!);
   await rejectsWith(kms().send(new DescribeKeyCommand({ KeyId: k.KeyId })), { name: "NotFoundException", message: `Key '${k.Arn}' does not exist` });
   await rejectsWith(kms().send(new CancelKeyDeletionCommand({ KeyId: k.KeyId })), "NotFoundException");
   // Other keys are untouched.
@@ -250,18 +253,7 @@ test("a deleted key's sealed material does not stay in the data directory's file
   assert.deepEqual(sealed.map(inFiles), [true, true]);
   await kms().send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 }));
   advance(7 * DAY + 3_600_000);
-  await eventually(
-    async () => {
-      try {
-        await describe(k.KeyId!);
-        return false;
-      } catch (err) {
-        return (err as { name?: string }).name === "NotFoundException";
-      }
-    },
-    8000,
-    200,
-  );
+  await untilDeleted(k.KeyId!);
   // Neither in the database file's free space nor in an earlier frame of the WAL.
   await eventually(async () => sealed.every((v) => !inFiles(v)), 5000, 50);
 });
