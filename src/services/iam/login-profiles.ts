@@ -89,7 +89,12 @@ async function acceptNewPassword(password: string, policy: PasswordPolicyDoc | u
 }
 
 export async function createLoginProfile(env: IamEnv, caller: Caller, input: CreateLoginProfileRequest): Promise<CreateLoginProfileResponse> {
-  const subject = subjectOf(caller, input.UserName);
+  // Both members' constraints in one message; a password given is checked before it is known
+  // whether the caller may give one (an AssumeRoot session must omit it).
+  const [subject] = validateMembers(
+    () => subjectOf(caller, input.UserName),
+    () => (input.Password === undefined ? undefined : checkPassword(input.Password, "password")),
+  );
   if (subject.kind === "root") return createRootLoginProfile(env, caller, input);
   const name = subject.userName;
   const password = checkPassword(input.Password, "password");

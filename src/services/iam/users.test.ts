@@ -131,6 +131,11 @@ describe("IAM users", () => {
         "Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 128",
     );
     assert.ok(!err.message.includes(secret));
+    const created = await h.call("CreateLoginProfile", { UserName: longName, Password: secret }).then(
+      () => assert.fail("CreateLoginProfile succeeded"),
+      (e: Error) => e,
+    );
+    assert.equal(created.message, err.message);
     // A constraint failure of one member comes before another member's worded refusal.
     await assertAwsError(
       h.call("CreateUser", { UserName: longName, Path: "noslash" }),
