@@ -139,7 +139,7 @@ test("OIDC provider + trust policy: AssumeRoleWithWebIdentity issues credentials
   await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }));
   await assert.rejects(
     sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "run-5", WebIdentityToken: token })),
-    (e: any) => e.name === "InvalidIdentityTokenException" && e.message === `No OpenIDConnect provider found in your account for ${issuer.host}`,
+    (e: any) => e.name === "InvalidIdentityTokenException" && e.message === `No OpenIDConnect provider found in your account for ${issuer.url}`,
   );
 });
 

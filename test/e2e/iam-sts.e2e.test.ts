@@ -280,7 +280,7 @@ test("unsigned STS federation calls reach their operation; other unsigned calls 
   await assert.rejects(sts.send(new AssumeRoleWithWebIdentityCommand(input)), (e: any) => {
     assert.equal(e.name, "InvalidIdentityTokenException");
     assert.equal(e.$metadata.httpStatusCode, 400);
-    assert.equal(e.message, "No OpenIDConnect provider found in your account for token.actions.githubusercontent.com");
+    assert.equal(e.message, "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com");
     return true;
   });
   await assert.rejects(sts.send(new AssumeRoleWithWebIdentityCommand({ ...input, RoleSessionName: "bad name" })), (e: any) => e.name === "ValidationError" && e.$metadata.httpStatusCode === 400);

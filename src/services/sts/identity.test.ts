@@ -66,7 +66,7 @@ describe("federation operations that are not offered", () => {
     const payload = Buffer.from(JSON.stringify({ iss: "https://token.actions.githubusercontent.com", sub: "repo:x" })).toString("base64url");
     const jwt = `eyJhbGciOiJSUzI1NiJ9.${payload}.c2ln`;
     const input = { RoleArn: `arn:aws:iam::${ACCOUNT}:role/Gh`, RoleSessionName: "gh", WebIdentityToken: jwt };
-    await expectAwsError(f.call("AssumeRoleWithWebIdentity", input, ctx), "InvalidIdentityToken", "No OpenIDConnect provider found in your account for token.actions.githubusercontent.com", 400);
+    await expectAwsError(f.call("AssumeRoleWithWebIdentity", input, ctx), "InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com", 400);
     await expectAwsError(
       f.call("AssumeRoleWithWebIdentity", { ...input, WebIdentityToken: "opaque-access-token" }, ctx),
       "InvalidIdentityToken",

@@ -273,7 +273,7 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     await expectAwsError(
       f.call({ RoleArn: role.arn, RoleSessionName: "x5", WebIdentityToken: mintToken(rsa, claims({ iss: "https://idp.unknown.example/tenant" })) }),
       "InvalidIdentityToken",
-      "No OpenIDConnect provider found in your account for idp.unknown.example/tenant",
+      "No OpenIDConnect provider found in your account for https://idp.unknown.example/tenant",
       400,
     );
     await expectAwsError(

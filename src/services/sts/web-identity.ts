@@ -148,9 +148,10 @@ export async function assumeRoleWithWebIdentity(
     throw invalidToken("Web identity tokens issued by AWS STS GetWebIdentityToken cannot be used with AssumeRoleWithWebIdentity");
   }
 
-  // The provider must be registered in the account that owns the role.
+  // The provider must be registered in the account that owns the role. The message names the
+  // token's `iss` as it is (`https://token.actions.githubusercontent.com`), as AWS's does.
   const provider = /^\d{12}$/.test(arn.account) ? await deps.iam.getOpenIdConnectProvider(arn.account, issuer) : undefined;
-  if (!provider) throw invalidToken(`No OpenIDConnect provider found in your account for ${issuer}`);
+  if (!provider) throw invalidToken(`No OpenIDConnect provider found in your account for ${iss}`);
 
   const claims = jwt.claims;
   const auds = audiences(claims);
