@@ -26,6 +26,7 @@ after(async () => {
 });
 
 const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.";
+const BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
 
 test("an MFA session satisfies aws:MultiFactorAuthPresent; long-term and non-MFA session credentials do not", async () => {
   const admin = new IAMClient(s.clientConfig());
@@ -53,9 +54,18 @@ test("an MFA session satisfies aws:MultiFactorAuthPresent; long-term and non-MFA
   const sts = new STSClient(s.clientConfig(longTerm));
   // The enabling codes are spent; a code from the next step is fresh.
   const fresh = totpAt(seed, stepAt(s.clock.now()) + 1);
-  await assert.rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: totpAt(seed, step) })), (e: any) => e.message === MFA_FAILED);
+  await assert.rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: totpAt(seed, step) })), (e: any) => e.name === "AccessDenied" && e.message === BAD_CODE);
+  await assert.rejects(
+    sts.send(new GetSessionTokenCommand({ SerialNumber: `arn:aws:iam::${s.accountId}:mfa/not-mine`, TokenCode: fresh })),
+    (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403 && e.message === MFA_FAILED,
+    "a serial that is not the caller's device",
+  );
+  await assert.rejects(
+    sts.send(new GetSessionTokenCommand({ SerialNumber: serial })),
+    (e: any) => e.name === "AccessDenied" && e.message === "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
+  );
   const mfaOut = await sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: fresh }));
-  await assert.rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: fresh })), (e: any) => e.message === MFA_FAILED, "replay");
+  await assert.rejects(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: fresh })), (e: any) => e.name === "AccessDenied" && e.message === BAD_CODE, "replay");
   const plainOut = await sts.send(new GetSessionTokenCommand({}));
 
   const asCreds = (c: any): Creds => ({ accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });

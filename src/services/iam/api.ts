@@ -4,6 +4,9 @@ import type { Scope } from "../../core/types.js";
  * What other services (STS, Organizations, the CLI's bootstrap) need from IAM's domain.
  * Implemented by createIamService() in ./service.ts.
  */
+/** The outcome of checking an MFA code for STS (AWS words the two failures differently). */
+export type MfaCodeCheck = "valid" | "unknown-device" | "invalid-code";
+
 export interface RoleRecord {
   accountId: string;
   roleName: string;
@@ -115,10 +118,11 @@ export interface IamApi {
   /** Managed policy document text (default version) by ARN, for session policy ARNs. */
   getManagedPolicyDocument(policyArn: string): Promise<string | undefined>;
   /**
-   * True when `tokenCode` is a valid, unused code of the MFA device `serialNumber` enabled for
-   * the user `userId` at `now` (the code is then spent); false otherwise, whatever the reason.
+   * "valid" when `tokenCode` is a valid, unused code of the MFA device `serialNumber` enabled for
+   * the user `userId` at `now` (the code is then spent); "unknown-device" when no such device is
+   * enabled for that user; "invalid-code" when it is but the code is wrong, stale or replayed.
    */
-  verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<boolean>;
+  verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<MfaCodeCheck>;
   /** The account's OIDC provider for an issuer (host[/path], without "https://"), if registered. */
   getOpenIdConnectProvider(accountId: string, resource: string): Promise<OidcProviderRecord | undefined>;
   /** The SAML provider an ARN names, if registered. */

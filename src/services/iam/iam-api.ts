@@ -5,7 +5,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { Scope } from "../../core/types.js";
 import { createAccessKeyFor } from "./access-keys.js";
-import type { IamApi, RoleRecord, SessionRecord, UserRecord } from "./api.js";
+import type { IamApi, MfaCodeCheck, RoleRecord, SessionRecord, UserRecord } from "./api.js";
 import { parseEntityArn, roleArn, userArn } from "./arn.js";
 import { awsManagedPolicyByArn } from "./aws-managed-policies.js";
 import { attachInTx, checkEntityName, ROLE_ADAPTER, USER_ADAPTER } from "./attachments.js";
@@ -119,7 +119,7 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
       return env.store.get<SessionRecord>(COLLECTIONS.stsSessions, accessKeyId);
     },
 
-    async verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<boolean> {
+    async verifyMfaCode(accountId: string, userId: string, serialNumber: string, tokenCode: string, now: number): Promise<MfaCodeCheck> {
       return verifyMfaCode(env, accountId, userId, serialNumber, tokenCode, now);
     },
 

@@ -159,14 +159,14 @@ describe("virtual MFA devices", () => {
     const now = h.clock.now();
     const s = stepAt(now);
     const api = h.iam.api;
-    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s + 5), now), false, "outside the window");
-    assert.equal(await api.verifyMfaCode(ACCOUNT, "AIDAOTHERUSER0000000", serial, totpAt(seed, s), now), false, "another user");
-    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, `arn:aws:iam::${ACCOUNT}:mfa/other`, totpAt(seed, s), now), false, "another serial");
-    assert.equal(await api.verifyMfaCode("444455556666", userId, serial, totpAt(seed, s), now), false, "another account");
-    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s - 1), now), true, "one step of drift");
-    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s - 1), now), false, "replayed");
-    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s), now), true);
-    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s), now), false, "replayed");
+    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s + 5), now), "invalid-code", "outside the window");
+    assert.equal(await api.verifyMfaCode(ACCOUNT, "AIDAOTHERUSER0000000", serial, totpAt(seed, s), now), "unknown-device", "another user");
+    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, `arn:aws:iam::${ACCOUNT}:mfa/other`, totpAt(seed, s), now), "unknown-device", "another serial");
+    assert.equal(await api.verifyMfaCode("444455556666", userId, serial, totpAt(seed, s), now), "unknown-device", "another account");
+    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s - 1), now), "valid", "one step of drift");
+    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s - 1), now), "invalid-code", "replayed");
+    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s), now), "valid");
+    assert.equal(await api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s), now), "invalid-code", "replayed");
   });
 
   test("ResyncMFADevice corrects drift; verification then follows the device's clock", async () => {
@@ -182,7 +182,7 @@ describe("virtual MFA devices", () => {
     );
     await h.call("ResyncMFADevice", { UserName: "alice", SerialNumber: serial, AuthenticationCode1: totpAt(seed, s + 4), AuthenticationCode2: totpAt(seed, s + 5) });
     h.clock.advance(30_000);
-    assert.equal(await h.iam.api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s + 6), h.clock.now()), true);
+    assert.equal(await h.iam.api.verifyMfaCode(ACCOUNT, userId, serial, totpAt(seed, s + 6), h.clock.now()), "valid");
   });
 
   test("lists, GetMFADevice, tags, deactivate and delete; DeleteUser waits for the device", async () => {

@@ -31,6 +31,7 @@ import type {
 } from "@aws-sdk/client-iam";
 import QRCode from "qrcode";
 import type { ConditionContext } from "../../core/types.js";
+import type { MfaCodeCheck } from "./api.js";
 import type { DocStore } from "../../storage/types.js";
 import { rootArn } from "./arn.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
@@ -337,21 +338,23 @@ export async function listMFADeviceTags(env: IamEnv, caller: Caller, input: List
 }
 
 /**
- * STS: true when `code` is the current code (±1 step, after any resync drift) of the device
+ * STS: "valid" when `code` is the current code (±1 step, after any resync drift) of the device
  * `serial` enabled for user `userId`, and later than the last code the device accepted; the
- * step is then recorded, so the same code is refused next time. False for anything else
- * (unknown serial, another user's device, wrong or replayed code): the caller gives one
- * AccessDenied for all of them.
+ * step is then recorded, so the same code is refused next time. "unknown-device" for a serial
+ * that is not a device enabled for this user (unknown, another user's or another account's);
+ * "invalid-code" for a wrong, stale or replayed code of the user's own device. STS answers both
+ * with AccessDenied, worded as AWS words them.
  */
-export async function verifyMfaCode(env: IamEnv, accountId: string, userId: string, serial: string, code: string, nowMs: number): Promise<boolean> {
-  if (keyOfSerial(accountId, serial) === undefined || !/^\d{6}$/.test(code)) return false;
+export async function verifyMfaCode(env: IamEnv, accountId: string, userId: string, serial: string, code: string, nowMs: number): Promise<MfaCodeCheck> {
+  if (keyOfSerial(accountId, serial) === undefined) return "unknown-device";
   return env.store.transaction(async (tx) => {
     const d = await deviceBySerial(tx, accountId, serial);
-    if (!d || d.userId !== userId) return false;
+    if (!d || d.userId !== userId) return "unknown-device";
+    if (!/^\d{6}$/.test(code)) return "invalid-code";
     const center = stepAt(nowMs) + (d.driftSteps ?? 0);
     const step = matchStep(unsealSeed(env, d), code, center - VERIFY_WINDOW, center + VERIFY_WINDOW, d.lastStep);
-    if (step === undefined) return false;
+    if (step === undefined) return "invalid-code";
     await saveDevice(tx, { ...d, lastStep: step });
-    return true;
+    return "valid";
   });
 }

@@ -174,7 +174,7 @@ describe("AssumeRole", () => {
     assert.notEqual(e?.code, "ValidationError");
   });
 
-  test("MFA: the caller's valid code gives the trust policy aws:MultiFactorAuthPresent and an MFA session; a wrong code is AccessDenied", async () => {
+  test("MFA: the caller's valid code gives the trust policy aws:MultiFactorAuthPresent and an MFA session; a wrong code, a foreign serial or a lone serial is AccessDenied worded as AWS words each", async () => {
     const f = stsFixture();
     const role = await f.role("Mfa");
     const serial = `arn:aws:iam::${ACCOUNT}:mfa/alice`;
@@ -186,7 +186,17 @@ describe("AssumeRole", () => {
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: wrong }, userCtx()),
       "AccessDeniedException",
+      "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/bob`, TokenCode: code }, userCtx()),
+      "AccessDeniedException",
       "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial }, userCtx()),
+      "AccessDeniedException",
+      "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
     );
     assert.equal(f.iam.sessions.size, 0);
     const ctx = userCtx();
@@ -198,7 +208,7 @@ describe("AssumeRole", () => {
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: code }, userCtx()),
       "AccessDeniedException",
-      "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.",
+      "MultiFactorAuthentication failed with invalid MFA one time pass code.",
     );
   });
 

@@ -9,7 +9,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, RoleRecord } from "../iam/api.js";
 import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
-import { mfaFailed } from "./mfa.js";
+import { checkMfa } from "./mfa.js";
 import { assumedRoleUserOf, issueSession, MAX_SESSION_TOKEN_SIZE, roleSessionIdentity, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, inheritTransitiveTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
@@ -112,14 +112,8 @@ export async function assumeRole(
   // MFA is checked before the trust policy, which may require it (aws:MultiFactorAuthPresent).
   const mfa = input.SerialNumber !== undefined || input.TokenCode !== undefined;
   if (mfa && role) {
-    const p = ctx.principal;
     // The code must come from an MFA device enabled for the calling IAM user.
-    const ok =
-      p.type === "IAMUser" &&
-      input.SerialNumber !== undefined &&
-      input.TokenCode !== undefined &&
-      (await deps.iam.verifyMfaCode(p.accountId, p.principalId, input.SerialNumber, input.TokenCode, ctx.now));
-    if (!ok) throw mfaFailed();
+    await checkMfa(deps.iam, ctx.principal, input.SerialNumber, input.TokenCode, ctx.now);
     context["aws:MultiFactorAuthPresent"] = true;
     context["aws:MultiFactorAuthAge"] = 0;
   }

@@ -109,14 +109,19 @@ describe("GetSessionToken", () => {
     const code = totpAt(seed, stepAt(NOW));
     const wrong = code === "000000" ? "000001" : "000000";
     const MFA_FAILED = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.";
-    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: wrong }, alice), "AccessDeniedException", MFA_FAILED);
+    const BAD_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code.";
+    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: wrong }, alice), "AccessDeniedException", BAD_CODE);
     await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, bob), "AccessDeniedException", MFA_FAILED);
-    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial }, alice), "AccessDeniedException", MFA_FAILED);
+    await expectAwsError(
+      f.call("GetSessionToken", { SerialNumber: serial }, alice),
+      "AccessDeniedException",
+      "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
+    );
     await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, fakeContext({ principal: principals.root(ACCOUNT), now: NOW })), "AccessDeniedException", MFA_FAILED);
     assert.equal(f.iam.sessions.size, 0);
     const out = await f.call<Out>("GetSessionToken", { SerialNumber: serial, TokenCode: code }, alice);
     assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.mfaAuthenticated, true);
-    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, alice), "AccessDeniedException", MFA_FAILED);
+    await expectAwsError(f.call("GetSessionToken", { SerialNumber: serial, TokenCode: code }, alice), "AccessDeniedException", BAD_CODE);
     const plain = await f.call<Out>("GetSessionToken", {}, alice);
     assert.equal(f.iam.sessions.get(plain.Credentials.AccessKeyId)?.mfaAuthenticated, undefined);
     assert.ok(!f.store.dump().includes(seed.toString("hex")));

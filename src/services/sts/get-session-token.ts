@@ -9,7 +9,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi } from "../iam/api.js";
 import { usesTemporaryCredentials } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
-import { mfaFailed } from "./mfa.js";
+import { checkMfa } from "./mfa.js";
 import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
 
@@ -49,12 +49,7 @@ export async function getSessionToken(
   const mfa = input.SerialNumber !== undefined || input.TokenCode !== undefined;
   if (mfa) {
     // The code must come from an MFA device enabled for the calling user (root MFA is not supported).
-    const ok =
-      p.type === "IAMUser" &&
-      input.SerialNumber !== undefined &&
-      input.TokenCode !== undefined &&
-      (await deps.iam.verifyMfaCode(p.accountId, p.principalId, input.SerialNumber, input.TokenCode, ctx.now));
-    if (!ok) throw mfaFailed();
+    await checkMfa(deps.iam, p, input.SerialNumber, input.TokenCode, ctx.now);
   }
 
   let duration = input.DurationSeconds ?? DEFAULT_SESSION_TOKEN_SECONDS;

@@ -111,12 +111,12 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     async verifyMfaCode(accountId, userId, serialNumber, tokenCode, at) {
       // The same rules as IAM's (./mfa.ts): the current step ±1, never a step already used.
       const d = iam.mfaDevices.get(serialNumber);
-      if (!d || d.accountId !== accountId || d.userId !== userId) return false;
+      if (!d || d.accountId !== accountId || d.userId !== userId) return "unknown-device";
       const step = stepAt(at);
       const hit = matchStep(d.seed, tokenCode, step - 1, step + 1, d.lastStep);
-      if (hit === undefined) return false;
+      if (hit === undefined) return "invalid-code";
       d.lastStep = hit;
-      return true;
+      return "valid";
     },
     async getManagedPolicyDocument(policyArn) {
       return iam.managedPolicies.get(policyArn);
