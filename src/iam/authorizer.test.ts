@@ -184,16 +184,30 @@ describe("createAuthorizer", () => {
   test("a denial names the policy type that failed to allow: a key or trust policy delegating to the account still needs an identity-based policy", async () => {
     const dir = new FakeDirectory();
     const a = createAuthorizer({ directory: dir });
+    const key = `arn:aws:kms:us-east-1:${ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const delegating = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "kms:Decrypt", Resource: "*" }] });
+    const otherOnly = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:user/bob` }, Action: "kms:Decrypt", Resource: "*" }] });
+    const denial = (policyText: string) => a.authorize(alice, facts, { action: "kms:Decrypt", resource: key, resourcePolicy: policyText, resourcePolicyIsAuthoritative: true });
+    const message = (why: string) => `User: ${alice.arn} is not authorized to perform: kms:Decrypt on resource: ${key} ${why}`;
+    await assert.rejects(denial(delegating), (e: unknown) => e instanceof AwsError && e.message === message("because no identity-based policy allows the kms:Decrypt action"));
+    await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === message("because no resource-based policy allows the kms:Decrypt action"));
+    dir.pols = { identity: [policy(allow("kms:Decrypt"))] };
+    await a.authorize(alice, facts, { action: "kms:Decrypt", resource: key, resourcePolicy: delegating, resourcePolicyIsAuthoritative: true });
+    await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === message("because no resource-based policy allows the kms:Decrypt action"));
+  });
+
+  test("an AssumeRole that no policy allows is denied without naming a policy type, as STS words it; an explicit deny still names its policy", async () => {
+    const dir = new FakeDirectory();
+    const a = createAuthorizer({ directory: dir });
     const role = `arn:aws:iam::${ACCT}:role/R`;
     const delegating = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "sts:AssumeRole" }] });
     const otherOnly = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:user/bob` }, Action: "sts:AssumeRole" }] });
     const denial = (policyText: string) => a.authorize(alice, facts, { action: "sts:AssumeRole", resource: role, resourcePolicy: policyText, resourcePolicyIsAuthoritative: true });
-    const message = (why: string) => `User: ${alice.arn} is not authorized to perform: sts:AssumeRole on resource: ${role} ${why}`;
-    await assert.rejects(denial(delegating), (e: unknown) => e instanceof AwsError && e.message === message("because no identity-based policy allows the sts:AssumeRole action"));
-    await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === message("because no resource-based policy allows the sts:AssumeRole action"));
-    dir.pols = { identity: [policy(allow("sts:AssumeRole"))] };
-    await a.authorize(alice, facts, { action: "sts:AssumeRole", resource: role, resourcePolicy: delegating, resourcePolicyIsAuthoritative: true });
-    await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === message("because no resource-based policy allows the sts:AssumeRole action"));
+    const plain = `User: ${alice.arn} is not authorized to perform: sts:AssumeRole on resource: ${role}`;
+    await assert.rejects(denial(delegating), (e: unknown) => e instanceof AwsError && e.common === "AccessDenied" && e.message === plain);
+    await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === plain);
+    dir.pols = { identity: [policy(deny("sts:AssumeRole"))] };
+    await assert.rejects(denial(delegating), (e: unknown) => e instanceof AwsError && e.message === `${plain} with an explicit deny in an identity-based policy`);
   });
 
   test("the request's context is read only when a policy reaches a condition, and then honoured", async () => {

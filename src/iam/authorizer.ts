@@ -144,6 +144,9 @@ function deniedMessage(principal: Principal, req: AuthorizeRequest, result: Eval
     if (r.includes("session")) return `${base} with an explicit deny in a session policy`;
     return `${base} with an explicit deny in an identity-based policy`;
   }
+  // STS does not say which policy failed to allow an AssumeRole (the trust policy or the caller's
+  // identity-based policy): its message stops at the resource, as users see it from AWS.
+  if (req.action === "sts:AssumeRole") return base;
   // The policy type that failed to allow, as the evaluation found it: a key or trust policy that
   // delegates to the account still needs an identity-based policy, and that is what is missing.
   if (r.includes("service control policy")) return `${base} because no service control policy allows the ${req.action} action`;
