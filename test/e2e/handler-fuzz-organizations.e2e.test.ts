@@ -766,7 +766,7 @@ function orgCases(w: OrgWorld, r: Random): OperationCases[] {
     .add("by an account in no organization", {}, codes("AWSOrganizationsNotInUseException"), w.invitee.admin);
   const clo = op("CloseAccount", { AccountId: a2 });
   clo.add("already closed", clo.base, codes("AccountAlreadyClosedException"));
-  clo.set("AccountId", "the management account", w.mgmt, withReason(CONSTRAINT, "ACCOUNT_CANNOT_LEAVE_ORGANIZATION"));
+  clo.set("AccountId", "the management account", w.mgmt, withReason(CONSTRAINT, "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"));
   clo.set("AccountId", "removed from the organization", w.victim.accountId, codes("AccountNotFoundException"));
   clo.set("AccountId", "an account of the other organization", f.member.accountId, codes("AccountNotFoundException"));
   clo.set("AccountId", "a root id", w.root, pattern);

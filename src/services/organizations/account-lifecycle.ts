@@ -41,9 +41,9 @@ export async function removeMember(deps: OrganizationsDomainDeps, organizationId
 /** CloseAccount: the member becomes PENDING_CLOSURE now, SUSPENDED after CLOSURE_DELAY_MS. */
 export async function closeMember(deps: OrganizationsDomainDeps, org: Readonly<OrganizationRecord>, accountId: string, now: number): Promise<AccountRecord> {
   if (org.managementAccountId === accountId) {
-    // "You can't close the management account with this API"; the error is not documented, the
-    // model's reason for removing the management account is the nearest.
-    throw constraintViolation("ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "You can't close the management account with this API.");
+    // ConstraintViolationException's own reason for this case (not ACCOUNT_CANNOT_LEAVE_ORGANIZATION,
+    // which is RemoveAccountFromOrganization's).
+    throw constraintViolation("CANNOT_CLOSE_MANAGEMENT_ACCOUNT");
   }
   // The quota is counted in the transaction that records the closure: parallel CloseAccount
   // calls count each other.

@@ -54,6 +54,7 @@ export function organizationNotEmpty(): AwsError {
 export type ConstraintReason =
   | "ACCOUNT_CANNOT_LEAVE_ORGANIZATION"
   | "ACCOUNT_CREATION_NOT_COMPLETE"
+  | "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"
   | "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG"
   | "CLOSE_ACCOUNT_QUOTA_EXCEEDED"
   | "MASTER_ACCOUNT_MISSING_CONTACT_INFO"
@@ -73,6 +74,8 @@ const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
   ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You have exceeded the allowed number of AWS accounts",
   ACCOUNT_CANNOT_LEAVE_ORGANIZATION:
     "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
+  CANNOT_CLOSE_MANAGEMENT_ACCOUNT:
+    "You attempted to close the management account. To close the management account for the organization, you must first either remove or close all member accounts in the organization. Follow standard account closure process using root credentials.",
   CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG:
     "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.",
   CLOSE_ACCOUNT_QUOTA_EXCEEDED: "You have exceeded close account quota for the past 30 days.",
