@@ -664,6 +664,7 @@ function orgCases(w: OrgWorld, r: Random): OperationCases[] {
   rda.set("AccountId", "an account of the other organization", f.member.accountId, codes("AccountNotFoundException"));
   rda.set("AccountId", "an OU id", ou1, pattern);
   rda.set("ServicePrincipal", "129 characters", ofLength(129), tooLong);
+  rda.set("ServicePrincipal", "a service without trusted access", "securityhub.amazonaws.com", withReason(CONSTRAINT, "SERVICE_ACCESS_NOT_ENABLED"));
   const dda = op("DeregisterDelegatedAdministrator", { AccountId: a2, ServicePrincipal: "iam.amazonaws.com" });
   dda.add("not registered any more", dda.base, codes("AccountNotRegisteredException"));
   dda.set("AccountId", "the management account", w.mgmt, codes("AccountNotRegisteredException", CONSTRAINT));

@@ -55,6 +55,7 @@ export type ConstraintReason =
   | "ACCOUNT_CANNOT_LEAVE_ORGANIZATION"
   | "ACCOUNT_CREATION_NOT_COMPLETE"
   | "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"
+  | "CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR"
   | "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG"
   | "CLOSE_ACCOUNT_QUOTA_EXCEEDED"
   | "MASTER_ACCOUNT_MISSING_CONTACT_INFO"
@@ -68,7 +69,8 @@ export type ConstraintReason =
   | "OU_DEPTH_LIMIT_EXCEEDED"
   | "OU_NUMBER_LIMIT_EXCEEDED"
   | "POLICY_CONTENT_LIMIT_EXCEEDED"
-  | "POLICY_NUMBER_LIMIT_EXCEEDED";
+  | "POLICY_NUMBER_LIMIT_EXCEEDED"
+  | "SERVICE_ACCESS_NOT_ENABLED";
 
 const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
   ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You have exceeded the allowed number of AWS accounts",
@@ -76,6 +78,7 @@ const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
     "You attempted to remove the management account from the organization. You can't remove the management account. Instead, after you remove all member accounts, delete the organization itself.",
   CANNOT_CLOSE_MANAGEMENT_ACCOUNT:
     "You attempted to close the management account. To close the management account for the organization, you must first either remove or close all member accounts in the organization. Follow standard account closure process using root credentials.",
+  CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR: "You cannot register a suspended account as a delegated administrator.",
   CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG:
     "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.",
   CLOSE_ACCOUNT_QUOTA_EXCEEDED: "You have exceeded close account quota for the past 30 days.",
@@ -89,6 +92,7 @@ const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
   OU_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of OUs that you can have in an organization.",
   POLICY_CONTENT_LIMIT_EXCEEDED: "You attempted to create a policy that is larger than the maximum size.",
   POLICY_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of policies that you can have in an organization.",
+  SERVICE_ACCESS_NOT_ENABLED: "You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.",
 };
 
 export function constraintViolation(reason: ConstraintReason, message = CONSTRAINT_MESSAGES[reason] ?? reason): AwsError {

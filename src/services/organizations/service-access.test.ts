@@ -80,4 +80,19 @@ describe("Organizations: trusted access and delegated administrators", () => {
     await f.call("DisableAWSServiceAccess", { ServicePrincipal: IAM });
     assert.equal((await view.membership(MEMBER))?.org.enabledServices?.length, 0);
   });
+
+  test("RegisterDelegatedAdministrator needs the service's trusted access first, and an account that is not closed", async () => {
+    const { f } = await withMember();
+    const reason = async (p: Promise<unknown>, r: string, message: RegExp) =>
+      assert.deepEqual((await expectAwsError(p, "ConstraintViolationException", message, 409)).fields, { Reason: r });
+    await reason(f.call("RegisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "SERVICE_ACCESS_NOT_ENABLED", /before you enabled service access/);
+    // Trusted access for another service does not count.
+    await f.call("EnableAWSServiceAccess", { ServicePrincipal: "guardduty.amazonaws.com" });
+    await reason(f.call("RegisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "SERVICE_ACCESS_NOT_ENABLED", /before you enabled service access/);
+    assert.equal((await f.call<{ DelegatedAdministrators: unknown[] }>("ListDelegatedAdministrators", {})).DelegatedAdministrators.length, 0);
+    await f.call("EnableAWSServiceAccess", { ServicePrincipal: IAM });
+    await f.call("CloseAccount", { AccountId: MEMBER });
+    await reason(f.call("RegisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR", /suspended account/);
+    assert.equal((await f.call<{ DelegatedAdministrators: unknown[] }>("ListDelegatedAdministrators", {})).DelegatedAdministrators.length, 0);
+  });
 });

@@ -9,6 +9,7 @@ import { accountAlreadyRegistered, accountNotFound, accountNotRegistered, constr
 import { ORGANIZATIONS_COLLECTION, serviceAccessEnabled, isDelegatedAdministrator, type OrganizationRecord } from "./model.js";
 import { organizationAccounts, orgTransaction, storedOrganization, updateOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
+import { accountUsable } from "./account-status.js";
 
 export async function enableServiceAccess(deps: OrganizationsDomainDeps, org: OrganizationRecord, servicePrincipal: string, now: number): Promise<void> {
   // Enabling a service that already has trusted access changes nothing (AWS answers success).
@@ -47,8 +48,14 @@ export async function registerDelegatedAdministrator(
   // delegated administrator of an organization it is no longer in.
   await orgTransaction(deps, async (tx) => {
     const cur = await storedOrganization(tx, org.id);
-    if ((await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId))?.organizationId !== org.id) throw accountNotFound();
+    const account = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
+    if (account?.organizationId !== org.id) throw accountNotFound();
     if (isDelegatedAdministrator(cur, accountId, servicePrincipal)) throw accountAlreadyRegistered();
+    // Trusted access and the account's state as stored: a DisableAWSServiceAccess in parallel either
+    // comes first and is seen here, or comes after and finds the delegation (and is refused); a
+    // CloseAccount committed first is seen here.
+    if (!serviceAccessEnabled(cur, servicePrincipal)) throw constraintViolation("SERVICE_ACCESS_NOT_ENABLED");
+    if (!accountUsable(account)) throw constraintViolation("CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR");
     await tx.put<OrganizationRecord>(ORGANIZATIONS_COLLECTION, org.id, {
       ...cur,
       delegatedAdministrators: [...(cur.delegatedAdministrators ?? []), { accountId, servicePrincipal, delegatedAt: now }],
