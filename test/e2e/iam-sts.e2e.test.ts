@@ -6,7 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand } from "@aws-sdk/client-iam";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand,
+  PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteRolePolicyCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import {
   STSClient,
   GetCallerIdentityCommand,
@@ -319,4 +320,53 @@ test("Organizations: a missing required member is InvalidInputException with rea
     assert.equal(e.$metadata.httpStatusCode, 400);
     return true;
   });
+});
+
+test("a trust policy naming a user or role by ARN does not trust a new principal of the same name after the old one is deleted", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const assume = allow("sts:AssumeRole");
+  const trustAccount = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: s.accountId }, Action: "sts:AssumeRole" }] });
+  const trusts = (arn: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: arn }, Action: "sts:AssumeRole" }] });
+  const userArn = `arn:aws:iam::${s.accountId}:user/trusted-user`;
+  const roleArn = `arn:aws:iam::${s.accountId}:role/trusted-role`;
+  // IAM refuses a trust policy naming a principal of the account that does not exist.
+  await assert.rejects(iam.send(new CreateRoleCommand({ RoleName: "target-user", AssumeRolePolicyDocument: trusts(userArn) })), (e: any) => {
+    assert.equal(e.name, "MalformedPolicyDocumentException");
+    assert.equal(e.message, `Invalid principal in policy: "AWS":"${userArn}"`);
+    return true;
+  });
+  const first = await newUser("trusted-user", assume);
+  await iam.send(new CreateRoleCommand({ RoleName: "target-user", AssumeRolePolicyDocument: trusts(userArn) }));
+  await iam.send(new CreateRoleCommand({ RoleName: "trusted-role", AssumeRolePolicyDocument: trustAccount }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: "trusted-role", PolicyName: "assume", PolicyDocument: JSON.stringify(assume) }));
+  await iam.send(new CreateRoleCommand({ RoleName: "target-role", AssumeRolePolicyDocument: trusts(roleArn) }));
+  const caller = await newUser("role-assumer", assume);
+  const asRole = async () => {
+    const c = (await new STSClient(s.clientConfig(caller)).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "hop" }))).Credentials!;
+    return new STSClient(s.clientConfig({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }));
+  };
+  const targetUser = `arn:aws:iam::${s.accountId}:role/target-user`;
+  const targetRole = `arn:aws:iam::${s.accountId}:role/target-role`;
+  await new STSClient(s.clientConfig(first)).send(new AssumeRoleCommand({ RoleArn: targetUser, RoleSessionName: "one" }));
+  await (await asRole()).send(new AssumeRoleCommand({ RoleArn: targetRole, RoleSessionName: "two" }));
+
+  // Delete both principals and create them again under the same names.
+  await iam.send(new DeleteUserPolicyCommand({ UserName: "trusted-user", PolicyName: "p" }));
+  await iam.send(new DeleteAccessKeyCommand({ UserName: "trusted-user", AccessKeyId: first.accessKeyId }));
+  await iam.send(new DeleteUserCommand({ UserName: "trusted-user" }));
+  await iam.send(new DeleteRolePolicyCommand({ RoleName: "trusted-role", PolicyName: "assume" }));
+  await iam.send(new DeleteRoleCommand({ RoleName: "trusted-role" }));
+  const shownUser = decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: "target-user" }))).Role!.AssumeRolePolicyDocument!);
+  assert.match(JSON.parse(shownUser).Statement[0].Principal.AWS, /^AIDA[A-Z0-9]+$/);
+  const second = await newUser("trusted-user", assume);
+  await iam.send(new CreateRoleCommand({ RoleName: "trusted-role", AssumeRolePolicyDocument: trustAccount }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: "trusted-role", PolicyName: "assume", PolicyDocument: JSON.stringify(assume) }));
+  const denied = (e: any) => e.name === "AccessDenied";
+  await assert.rejects(new STSClient(s.clientConfig(second)).send(new AssumeRoleCommand({ RoleArn: targetUser, RoleSessionName: "one" })), denied);
+  await assert.rejects((await asRole()).send(new AssumeRoleCommand({ RoleArn: targetRole, RoleSessionName: "two" })), denied);
+  const shownRole = decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: "target-role" }))).Role!.AssumeRolePolicyDocument!);
+  assert.match(JSON.parse(shownRole).Statement[0].Principal.AWS, /^AROA[A-Z0-9]+$/);
+  // Saving the trust policy again binds it to the principal that now has the ARN.
+  await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "target-role", PolicyDocument: trusts(roleArn) }));
+  await (await asRole()).send(new AssumeRoleCommand({ RoleArn: targetRole, RoleSessionName: "two" }));
 });

@@ -19,6 +19,7 @@ import { defaultDocumentOf, localPolicyByArn } from "./policy-lookup.js";
 import { roles, users } from "./repo.js";
 import { createRootAccessKey } from "./root-credentials.js";
 import { createRole } from "./roles.js";
+import { effectiveTrustPolicy } from "./trust-principals.js";
 import { createUser } from "./users.js";
 import { checkName } from "./validation.js";
 
@@ -53,7 +54,8 @@ export function userRecord(u: UserDoc): UserRecord {
 export function createIamApi(env: IamEnv, clock: Clock): IamApi {
   async function getRole(accountId: string, roleName: string): Promise<RoleRecord | undefined> {
     const r = await roles.byName(env.store, accountId, roleName);
-    return r ? roleRecord(r) : undefined;
+    // sts:AssumeRole evaluates the trust policy as it applies now (deleted principals' ARNs replaced).
+    return r ? roleRecord({ ...r, assumeRolePolicyDocument: await effectiveTrustPolicy(env.store, r.assumeRolePolicyDocument, r.trustPrincipalIds) }) : undefined;
   }
 
   return {

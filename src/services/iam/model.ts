@@ -51,6 +51,8 @@ export interface RoleDoc {
   /** Set on service-linked roles (CreateServiceLinkedRole): the service principal they belong to. */
   linkedService?: string;
   assumeRolePolicyDocument: string;
+  /** The unique ids the trust policy's user / role ARNs were bound to when it was saved (trust-principals.ts). */
+  trustPrincipalIds?: Record<string, string>;
   description?: string;
   maxSessionDuration: number;
   permissionsBoundaryArn?: string;

@@ -27,6 +27,7 @@ import { COLLECTIONS, QUOTAS, type NameIndexDoc, type RoleDoc } from "./model.js
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { roleProfiles, roles } from "./repo.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
+import { bindTrustPrincipals, effectiveTrustPolicy } from "./trust-principals.js";
 import { boundaryContext } from "./users.js";
 import {
   checkDescription,
@@ -121,6 +122,7 @@ export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleR
   });
   await write(env, caller.accountId, async (tx) => {
     const resolved = boundary !== undefined ? await requireBoundaryPolicy(tx, caller.accountId, boundary) : undefined;
+    doc.trustPrincipalIds = await bindTrustPrincipals(tx, caller.accountId, trust);
     if (!(await roles.insert(tx, doc))) throw roleExists(name);
     if (resolved) await useBoundary(tx, caller.accountId, resolved, "Role", doc.roleId);
   });
@@ -131,7 +133,7 @@ export async function getRole(env: IamEnv, caller: Caller, input: GetRoleRequest
   const name = checkName(input.RoleName, "roleName", 64);
   const r = await authorizeOnRole(env, caller, "GetRole", name);
   if (!r) throw noSuchRole(name);
-  return { Role: roleView(r, "get") };
+  return { Role: roleView({ ...r, assumeRolePolicyDocument: await effectiveTrustPolicy(env.store, r.assumeRolePolicyDocument, r.trustPrincipalIds) }, "get") };
 }
 
 export async function updateRole(env: IamEnv, caller: Caller, input: UpdateRoleRequest): Promise<Record<string, never>> {
@@ -174,7 +176,7 @@ export async function updateAssumeRolePolicy(env: IamEnv, caller: Caller, input:
   checkTrustPolicy(env, trust);
   await write(env, caller.accountId, async (tx) => {
     const r = await mustModifiableRole(tx, caller.accountId, name);
-    await roles.save(tx, { ...r, assumeRolePolicyDocument: trust });
+    await roles.save(tx, { ...r, assumeRolePolicyDocument: trust, trustPrincipalIds: await bindTrustPrincipals(tx, caller.accountId, trust) });
   });
   return {};
 }
