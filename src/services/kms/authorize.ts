@@ -11,7 +11,7 @@ import type { AuthorizeRequest, ConditionContext, Principal, RequestContext } fr
 import type { KmsEnv } from "./env.js";
 import { invalidGrantToken } from "./errors.js";
 import { openGrantToken } from "./grant-token.js";
-import type { GrantRecord, KeyRecord } from "./model.js";
+import type { GrantConstraintsRecord, GrantRecord, KeyRecord } from "./model.js";
 
 export interface KeyAuthOptions {
   /** Operation-specific condition keys (kms:EncryptionAlgorithm, kms:GrantOperations, …). */
@@ -23,6 +23,8 @@ export interface KeyAuthOptions {
   requestAlias?: string | undefined;
   /** "ssm.us-east-1.amazonaws.com" when another service calls on the caller's behalf. */
   viaService?: string | undefined;
+  /** CreateGrant: the grant asked for, which a parent grant's CreateGrant permission must cover. */
+  childGrant?: ChildGrant | undefined;
 }
 
 /** Condition keys describing the key and the request (kms:KeySpec, aws:ResourceTag/…, kms:EncryptionContext:…). */
@@ -71,21 +73,66 @@ export function principalNamedBy(named: string, p: Principal): boolean {
   return false;
 }
 
+type Pairs = Readonly<Record<string, string>>;
+
+/** Does `ec` hold the pair (k, v)? Grant constraints compare keys case-insensitively, values exactly. */
+function holdsPair(ec: Pairs, k: string, v: string): boolean {
+  if (ec[k] === v) return true;
+  const lk = k.toLowerCase();
+  return Object.keys(ec).some((x) => x.toLowerCase() === lk && ec[x] === v);
+}
+
+function includesAll(ec: Pairs, want: Pairs): boolean {
+  return Object.entries(want).every(([k, v]) => holdsPair(ec, k, v));
+}
+
+function samePairs(a: Pairs, b: Pairs): boolean {
+  return Object.keys(a).length === Object.keys(b).length && includesAll(a, b) && includesAll(b, a);
+}
+
+/**
+ * Does a request's encryption context satisfy the grant's constraints? In a grant constraint the
+ * key of each pair is not case sensitive and the value is (KMS API reference, GrantConstraints).
+ */
 export function constraintsHold(g: GrantRecord, ec: Readonly<Record<string, string>> | undefined): boolean {
   const c = g.constraints;
   if (!c) return true;
   const given = ec ?? {};
-  if (c.EncryptionContextEquals) {
-    const want = c.EncryptionContextEquals;
-    const wk = Object.keys(want);
-    if (wk.length !== Object.keys(given).length) return false;
-    for (const k of wk) if (given[k] !== want[k]) return false;
+  if (c.EncryptionContextEquals && !samePairs(given, c.EncryptionContextEquals)) return false;
+  if (c.EncryptionContextSubset && !includesAll(given, c.EncryptionContextSubset)) return false;
+  return true;
+}
+
+/**
+ * A grant created with the CreateGrant permission of a parent grant may allow only operations of
+ * the parent, and its constraints must be as strict as the parent's or stricter: every request a
+ * child allows must satisfy the parent's constraints (KMS developer guide, "Granting CreateGrant
+ * permission").
+ */
+export function childGrantWithin(parent: GrantRecord, child: ChildGrant): boolean {
+  if (!child.operations.every((op) => parent.operations.includes(op))) return false;
+  const p = parent.constraints;
+  if (!p) return true;
+  const c = child.constraints ?? {};
+  if (p.EncryptionContextEquals) {
+    if (!c.EncryptionContextEquals || !samePairs(c.EncryptionContextEquals, p.EncryptionContextEquals)) return false;
   }
-  if (c.EncryptionContextSubset) {
-    for (const [k, v] of Object.entries(c.EncryptionContextSubset)) if (given[k] !== v) return false;
+  if (p.EncryptionContextSubset) {
+    const fromSubset = c.EncryptionContextSubset !== undefined && includesAll(c.EncryptionContextSubset, p.EncryptionContextSubset);
+    const fromEquals = c.EncryptionContextEquals !== undefined && includesAll(c.EncryptionContextEquals, p.EncryptionContextSubset);
+    if (!fromSubset && !fromEquals) return false;
   }
   return true;
 }
+
+/** The grant a CreateGrant call asks for, checked against a parent grant that allows CreateGrant. */
+export interface ChildGrant {
+  operations: readonly string[];
+  constraints?: GrantConstraintsRecord | undefined;
+}
+
+/** Grant operations that take no encryption context: a grant's constraints do not apply to them. */
+const UNCONSTRAINED_OPS = new Set(["DescribeKey", "RetireGrant"]);
 
 /** Throws InvalidGrantTokenException for any token that is not one of ours. */
 export function checkGrantTokens(env: KmsEnv, tokens: readonly string[] | undefined): void {
@@ -93,11 +140,15 @@ export function checkGrantTokens(env: KmsEnv, tokens: readonly string[] | undefi
   for (const t of tokens) if (!openGrantToken(t, env.grantTokenKey)) throw invalidGrantToken("Invalid grant token.");
 }
 
-async function grantAllows(env: KmsEnv, ctx: RequestContext, key: KeyRecord, action: string, grantOp: string, ec: Readonly<Record<string, string>> | undefined): Promise<boolean> {
+async function grantAllows(env: KmsEnv, ctx: RequestContext, key: KeyRecord, action: string, grantOp: string, opts: KeyAuthOptions): Promise<boolean> {
   const grants = await env.repo.grantsOf(key);
   const p = ctx.principal;
   for (const g of grants) {
-    if (!g.operations.includes(grantOp) || !constraintsHold(g, ec)) continue;
+    if (!g.operations.includes(grantOp)) continue;
+    if (grantOp === "CreateGrant") {
+      // Without the child grant nothing can be checked against the parent: no allow.
+      if (!opts.childGrant || !childGrantWithin(g, opts.childGrant)) continue;
+    } else if (!UNCONSTRAINED_OPS.has(grantOp) && !constraintsHold(g, opts.encryptionContext)) continue;
     if (principalNamedBy(g.granteePrincipal, p)) return true;
     // An account as grantee: its principals may use the grant when their IAM policies allow the action.
     if (g.granteePrincipal === `arn:aws:iam::${p.accountId}:root`) {
@@ -178,7 +229,7 @@ export async function authorizeKey(env: KmsEnv, ctx: RequestContext, key: KeyRec
   const aliases = Array.isArray(pending) ? (pending as readonly string[]) : await pending;
   const req = new KeyAuthorizeRequest(action, key, ctx.principal, opts, aliases);
   const grantOp = opts.grantOp;
-  await ctx.authorize(req, grantOp !== undefined ? { alternativeAllow: () => grantAllows(env, ctx, key, action, grantOp, opts.encryptionContext) } : undefined);
+  await ctx.authorize(req, grantOp !== undefined ? { alternativeAllow: () => grantAllows(env, ctx, key, action, grantOp, opts) } : undefined);
 }
 
 /** CreateKey, ListKeys, ListAliases, GenerateRandom…: the caller's IAM policies only (resource "*"). */

@@ -55,6 +55,47 @@ describe("KMS grants", () => {
     );
   });
 
+  test("CreateGrant from a grant: only operations of the parent grant, constraints as strict or stricter", async () => {
+    const carol = await h.user(ACCOUNT, "parent-grantee");
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt", "CreateGrant"] });
+    // The grantee cannot grant itself (or anyone) an operation its own grant lacks.
+    await rejects(h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: carol.arn, Operations: ["Encrypt", "GenerateDataKey"] }, carol), "AccessDeniedException");
+    await rejects(h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt", "Encrypt"] }, carol), "AccessDeniedException");
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, carol), "AccessDeniedException");
+    await h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt"] }, carol);
+
+    const k2 = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt", "CreateGrant"], Constraints: { EncryptionContextSubset: { Dept: "IT" } } });
+    const child = (Constraints?: object) => h.call("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt"], ...(Constraints ? { Constraints } : {}) }, carol);
+    await child({ EncryptionContextSubset: { Dept: "IT" } });
+    await child({ EncryptionContextSubset: { dept: "IT", Team: "a" } });
+    await child({ EncryptionContextEquals: { Dept: "IT" } });
+    await rejects(child(), "AccessDeniedException");
+    await rejects(child({ EncryptionContextSubset: { Dept: "HR" } }), "AccessDeniedException");
+    await rejects(child({ EncryptionContextSubset: { Team: "a" } }), "AccessDeniedException");
+    await rejects(child({ EncryptionContextEquals: { Team: "a" } }), "AccessDeniedException");
+
+    const k3 = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k3.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt", "CreateGrant"], Constraints: { EncryptionContextEquals: { Dept: "IT" } } });
+    await h.call("CreateGrant", { KeyId: k3.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt"], Constraints: { EncryptionContextEquals: { Dept: "IT" } } }, carol);
+    await rejects(h.call("CreateGrant", { KeyId: k3.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt"], Constraints: { EncryptionContextSubset: { Dept: "IT" } } }, carol), "AccessDeniedException");
+    await rejects(h.call("CreateGrant", { KeyId: k3.KeyId, GranteePrincipal: carol.arn, Operations: ["Decrypt"], Constraints: { EncryptionContextEquals: { Dept: "IT", Team: "a" } } }, carol), "AccessDeniedException");
+  });
+
+  test("grant constraints match encryption context keys case-insensitively and values exactly", async () => {
+    const dan = await h.user(ACCOUNT, "case-grantee");
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: dan.arn, Operations: ["Encrypt", "Decrypt"], Constraints: { EncryptionContextSubset: { Dept: "IT" } } });
+    const e = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: k.KeyId, Plaintext: pt, EncryptionContext: { dept: "IT" } }, dan);
+    await h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob, EncryptionContext: { dept: "IT" } }, dan);
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt, EncryptionContext: { dept: "it" } }, dan), "AccessDeniedException");
+    const k2 = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: dan.arn, Operations: ["Encrypt"], Constraints: { EncryptionContextEquals: { Dept: "IT" } } });
+    await h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt, EncryptionContext: { DEPT: "IT" } }, dan);
+    await rejects(h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt, EncryptionContext: { Dept: "IT", x: "y" } }, dan), "AccessDeniedException");
+  });
+
   test("a grant to a role applies to its sessions; an explicit IAM deny wins over a grant", async () => {
     const session = await h.roleSession(ACCOUNT, "worker", "s1");
     const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;

@@ -148,6 +148,7 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
   const constraintType = constraints?.EncryptionContextEquals ? "EncryptionContextEquals" : constraints?.EncryptionContextSubset ? "EncryptionContextSubset" : undefined;
   await authorizeKey(env, ctx, key, "CreateGrant", {
     grantOp: "CreateGrant",
+    childGrant: { operations: input.Operations, constraints },
     context: {
       "kms:GrantOperations": input.Operations,
       "kms:GrantIsForAWSResource": false,
