@@ -463,8 +463,12 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         const m = /^arn:aws:iam::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/.+)$/.exec(arn);
         if (!m || !(await core.accounts.get(m[1]!))) return undefined;
         if (m[2] === "root") return true;
-        if (m[3] !== undefined) return (await core.iam.api.getUser(m[1]!, m[3])) !== undefined;
-        return (await core.iam.api.getRoleByArn(arn)) !== undefined;
+        // Users and roles: their unique id, which the key policy is bound to.
+        if (m[3] !== undefined) {
+          const u = await core.iam.api.getUser(m[1]!, m[3]);
+          return u !== undefined && u.arn === arn ? u.userId : false;
+        }
+        return (await core.iam.api.getRoleByArn(arn))?.roleId ?? false;
       },
     });
     registry.register(kms.definition);

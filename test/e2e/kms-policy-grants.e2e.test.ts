@@ -24,7 +24,8 @@ import {
   RevokeGrantCommand,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
-import { IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { IAMClient, PutUserPolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteUserCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand } from "@aws-sdk/client-iam";
+import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, rejectsWith, newUser, memberAccount, allow, utf8, text } from "./kms-support.js";
 
@@ -230,4 +231,46 @@ test("cross-account: key ARN required, and both the key policy and the caller's 
   await rejectsWith(kmsClient(s, gina).send(new EncryptCommand({ KeyId: k.Arn, Plaintext: utf8("x") })), denied(gina.arn, "kms:Encrypt", k.Arn!));
   // A symmetric ciphertext identifies its key: Decrypt needs no KeyId, across accounts too.
   assert.equal(text((await frankKms.send(new DecryptCommand({ CiphertextBlob: own.CiphertextBlob }))).Plaintext), "from the owner");
+});
+
+test("a key policy naming a user or role by ARN does not apply to a new principal of the same name after the old one is deleted", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const first = await newUser(s, "key-user", allow("sts:AssumeRole"));
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: s.accountId }, Action: "sts:AssumeRole" }] });
+  await iam.send(new CreateRoleCommand({ RoleName: "key-role", AssumeRolePolicyDocument: trust }));
+  const roleArn = `arn:aws:iam::${s.accountId}:role/key-role`;
+  const asRole = async (c: Creds) => {
+    const r = (await new STSClient(s.clientConfig(c)).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "use" }))).Credentials!;
+    return { accessKeyId: r.AccessKeyId!, secretAccessKey: r.SecretAccessKey!, sessionToken: r.SessionToken! };
+  };
+  const adminArn = `arn:aws:iam::${s.accountId}:user/admin`;
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Admin", Effect: "Allow", Principal: { AWS: adminArn }, Action: "kms:*", Resource: "*" },
+      { Sid: "Use", Effect: "Allow", Principal: { AWS: [first.arn, roleArn] }, Action: "kms:Encrypt", Resource: "*" },
+    ],
+  };
+  const k = await newKey(undefined, { Policy: JSON.stringify(policy) });
+  const encrypt = (c: Creds) => kmsClient(s, c).send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") }));
+  await encrypt(first);
+  await encrypt(await asRole(first));
+
+  await iam.send(new DeleteUserPolicyCommand({ UserName: "key-user", PolicyName: "p" }));
+  await iam.send(new DeleteAccessKeyCommand({ UserName: "key-user", AccessKeyId: first.accessKeyId }));
+  await iam.send(new DeleteUserCommand({ UserName: "key-user" }));
+  await iam.send(new DeleteRoleCommand({ RoleName: "key-role" }));
+  const second = await newUser(s, "key-user", allow("sts:AssumeRole"));
+  await iam.send(new CreateRoleCommand({ RoleName: "key-role", AssumeRolePolicyDocument: trust }));
+  await rejectsWith(encrypt(second), denied(second.arn, "kms:Encrypt", k.Arn!));
+  await rejectsWith(encrypt(await asRole(second)), "AccessDeniedException");
+  // KMS shows the old principals' unique ids in place of their ARNs.
+  const shown = JSON.parse((await kmsClient(s).send(new GetKeyPolicyCommand({ KeyId: k.KeyId }))).Policy!);
+  const [u, r] = shown.Statement[1].Principal.AWS as string[];
+  assert.match(u!, /^AIDA[A-Z0-9]+$/);
+  assert.match(r!, /^AROA[A-Z0-9]+$/);
+  // Setting the policy again binds it to the principals that now have the ARNs.
+  await kmsClient(s).send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(policy) }));
+  await encrypt(second);
+  await encrypt(await asRole(second));
 });

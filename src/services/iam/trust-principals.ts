@@ -16,6 +16,7 @@
  *    (no map) are used as written.
  */
 import { parsePolicy } from "../../iam/policy/index.js";
+import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import type { DocStore } from "../../storage/types.js";
 import { parseEntityArn, roleArn, userArn } from "./arn.js";
 import { malformedPolicyDocument } from "./errors.js";
@@ -54,15 +55,6 @@ export async function bindTrustPrincipals(db: DocStore, roleAccountId: string, d
   return ids;
 }
 
-function mapAws(principal: unknown, replace: (v: string) => string): unknown {
-  if (typeof principal !== "object" || principal === null || Array.isArray(principal)) return principal;
-  const out: Record<string, unknown> = { ...(principal as Record<string, unknown>) };
-  const aws = out["AWS"];
-  if (typeof aws === "string") out["AWS"] = replace(aws);
-  else if (Array.isArray(aws)) out["AWS"] = aws.map((v) => (typeof v === "string" ? replace(v) : v));
-  return out;
-}
-
 /**
  * The trust policy as IAM applies and shows it now: each bound ARN whose principal is gone or
  * was replaced becomes the unique id it was bound to (or, when it was never bound to one, a
@@ -75,19 +67,7 @@ export async function effectiveTrustPolicy(db: DocStore, document: string, ids: 
     const now = await currentId(db, arn);
     if (id !== "" ? now !== id : now !== undefined) stale.set(arn, id !== "" ? id : unboundId(arn));
   }
-  if (stale.size === 0) return document;
-  const parsed = JSON.parse(document) as Record<string, unknown>;
-  const replace = (v: string): string => stale.get(v) ?? v;
-  const fix = (s: unknown): unknown => {
-    if (typeof s !== "object" || s === null || Array.isArray(s)) return s;
-    const st = { ...(s as Record<string, unknown>) };
-    if ("Principal" in st) st["Principal"] = mapAws(st["Principal"], replace);
-    if ("NotPrincipal" in st) st["NotPrincipal"] = mapAws(st["NotPrincipal"], replace);
-    return st;
-  };
-  const statement = parsed["Statement"];
-  parsed["Statement"] = Array.isArray(statement) ? statement.map(fix) : fix(statement);
-  return JSON.stringify(parsed);
+  return replaceAwsPrincipals(document, stale);
 }
 
 /**

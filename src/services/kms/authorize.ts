@@ -10,6 +10,7 @@
 import type { AuthorizeRequest, ConditionContext, Principal, RequestContext } from "../../core/types.js";
 import type { KmsEnv } from "./env.js";
 import { invalidGrantToken } from "./errors.js";
+import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import { openGrantToken } from "./grant-token.js";
 import type { GrantConstraintsRecord, GrantRecord, KeyRecord } from "./model.js";
 
@@ -159,6 +160,26 @@ async function grantAllows(env: KmsEnv, ctx: RequestContext, key: KeyRecord, act
   return false;
 }
 
+/**
+ * The key policy as it applies to this caller. A user or role the policy named by ARN is bound to
+ * its unique id: if the caller has that ARN but another id (the named principal was deleted and
+ * one of the same name created), the ARN does not name the caller, as in KMS. Only the caller's
+ * own ARNs can match an ARN principal, so no other entry needs checking (and no storage read).
+ */
+export function policyForCaller(key: Pick<KeyRecord, "policy" | "policyPrincipalIds">, p: Principal): string {
+  const ids = key.policyPrincipalIds;
+  if (!ids) return key.policy;
+  let stale: Map<string, string> | undefined;
+  const check = (arn: string | undefined, id: string | undefined): void => {
+    if (arn === undefined) return;
+    const bound = ids[arn];
+    if (bound !== undefined && bound !== id) (stale ??= new Map()).set(arn, bound);
+  };
+  if (p.type === "IAMUser") check(p.arn, p.principalId);
+  if (p.type === "AssumedRole") check(p.roleArn, p.roleId);
+  return stale ? replaceAwsPrincipals(key.policy, stale) : key.policy;
+}
+
 /** Records the key as the event's resource (and delivers the event to the key's account too). */
 export function auditKey(ctx: RequestContext, key: Pick<KeyRecord, "arn" | "accountId">): void {
   const r = { ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" };
@@ -212,7 +233,7 @@ class KeyAuthorizeRequest implements AuthorizeRequest {
   ) {
     this.resource = key.arn;
     this.resourceAccount = key.accountId;
-    this.resourcePolicy = key.policy;
+    this.resourcePolicy = policyForCaller(key, principal);
     this.resourceControlPoliciesExempt = key.manager === "AWS";
   }
 

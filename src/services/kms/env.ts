@@ -9,8 +9,11 @@ import type { KmsRepo } from "./repo.js";
 import type { Throttle } from "./throttle.js";
 import type { UsageTracker } from "./usage.js";
 
-/** Does a principal ARN named in a key policy or grant exist? (undefined: unknown account, accept.) */
-export type PrincipalExists = (arn: string) => Promise<boolean | undefined>;
+/**
+ * Does a principal ARN named in a key policy or grant exist? (undefined: unknown account, accept.)
+ * For an IAM user or role that exists: its unique id (AIDA… / AROA…), which the key policy is bound to.
+ */
+export type PrincipalExists = (arn: string) => Promise<boolean | string | undefined>;
 
 export interface KmsEnv {
   repo: KmsRepo;

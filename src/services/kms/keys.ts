@@ -196,7 +196,8 @@ export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateK
   const policy = input.Policy ?? defaultKeyPolicy(ctx.scope.accountId);
   const rec = newKeyRecord(ctx.scope, now, { keyId, spec, usage, origin, description: input.Description ?? "", policy, tags: input.Tags ?? [], multiRegion });
   if (input.Policy !== undefined) {
-    await checkKeyPolicy(env, input.Policy);
+    const ids = await checkKeyPolicy(env, input.Policy);
+    if (ids) rec.policyPrincipalIds = ids;
     if (!bypass) await lockoutCheck(env, ctx, rec, input.Policy);
   }
   const stored = await storeNewKey(env, rec);

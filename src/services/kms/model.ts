@@ -69,6 +69,8 @@ export interface KeyRecord {
   pendingWindowInDays?: number;
   /** Key policy text (GetKeyPolicy returns it as stored). */
   policy: string;
+  /** Unique ids of the IAM users / roles the key policy named by ARN when it was set (policies.ts). */
+  policyPrincipalIds?: Record<string, string>;
   tags: Tag[];
   manager: "CUSTOMER" | "AWS";
   multiRegion: boolean;

@@ -35,7 +35,7 @@ export interface ReplicateKeyInput {
 }
 
 /** The replica record of `primary` in `region` (same key id, spec and material ids; its own policy, tags and state). */
-function replicaOf(primary: KeyRecord, region: string, arn: string, policy: string, input: ReplicateKeyInput, now: number): KeyRecord {
+function replicaOf(primary: KeyRecord, region: string, arn: string, policy: string, ids: Record<string, string> | undefined, input: ReplicateKeyInput, now: number): KeyRecord {
   const external = primary.origin === "EXTERNAL";
   const materials: MaterialInfo[] = primary.materials.map((m) => {
     if (!external) return { ...m };
@@ -57,6 +57,8 @@ function replicaOf(primary: KeyRecord, region: string, arn: string, policy: stri
     version: 0,
   };
   delete replica.replicaRegions;
+  if (ids) replica.policyPrincipalIds = ids;
+  else delete replica.policyPrincipalIds;
   delete replica.deletionDate;
   delete replica.pendingWindowInDays;
   return replica;
@@ -90,9 +92,9 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
   }
   const replicaArn = keyArnOf(key.accountId, region, key.keyId);
   const policy = input.Policy ?? defaultKeyPolicy(key.accountId);
+  const ids = input.Policy !== undefined ? await checkKeyPolicy(env, input.Policy) : undefined;
   if (input.Policy !== undefined) {
-    await checkKeyPolicy(env, input.Policy);
-    if (input.BypassPolicyLockoutSafetyCheck !== true) await lockoutCheck(env, ctx, replicaOf(key, region, replicaArn, policy, input, ctx.now), input.Policy);
+    if (input.BypassPolicyLockoutSafetyCheck !== true) await lockoutCheck(env, ctx, replicaOf(key, region, replicaArn, policy, ids, input, ctx.now), input.Policy);
   }
   // The checks above ran on the primary as read before the write: a parallel ReplicateKey,
   // UpdatePrimaryRegion, ScheduleKeyDeletion or rotation may have changed it since. They are
@@ -119,7 +121,7 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
           return undefined;
         }
         await checkKeyQuota(env, tx, key.accountId, region);
-        const rec = replicaOf(primary, region, replicaArn, policy, input, ctx.now);
+        const rec = replicaOf(primary, region, replicaArn, policy, ids, input, ctx.now);
         for (const c of copies) if (c.material) await env.repo.putMaterial(tx, rec, c.id, c.material);
         await env.repo.putKey(rec, tx);
         await env.repo.indexKey(tx, rec);

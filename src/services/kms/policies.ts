@@ -10,6 +10,7 @@
 import type { GetKeyPolicyResponse, ListKeyPoliciesResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
 import { parsePolicy, PolicyParseError } from "../../iam/policy/index.js";
+import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import { authorizeKey, keyContext } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { limitExceeded, malformedPolicy, notFound } from "./errors.js";
@@ -25,8 +26,12 @@ export function validatePolicyText(v: Violations, policy: string | undefined, me
   v.str(policy, member, 1, 131072, PATTERNS.policy);
 }
 
-/** Grammar, size and principals of a key policy (MalformedPolicyDocumentException / LimitExceededException). */
-export async function checkKeyPolicy(env: KmsEnv, text: string): Promise<void> {
+/**
+ * Grammar, size and principals of a key policy (MalformedPolicyDocumentException /
+ * LimitExceededException). Returns the unique ids of the IAM users and roles it names by ARN:
+ * the policy names those principals, not whoever has their ARN later (see policyForCaller).
+ */
+export async function checkKeyPolicy(env: KmsEnv, text: string): Promise<Record<string, string> | undefined> {
   if (Buffer.byteLength(text, "utf8") > MAX_KEY_POLICY_BYTES) {
     throw limitExceeded(`Key policy document size exceeds the limit of ${MAX_KEY_POLICY_BYTES} bytes.`);
   }
@@ -39,12 +44,39 @@ export async function checkKeyPolicy(env: KmsEnv, text: string): Promise<void> {
     }
     throw e;
   }
+  const ids: Record<string, string> = {};
   if (env.principalExists) {
     for (const p of principals) {
       if (p === "*" || /^\d{12}$/.test(p)) continue;
-      if ((await env.principalExists(p)) === false) throw malformedPolicy("Policy contains a statement with one or more invalid principals.");
+      const found = await env.principalExists(p);
+      if (found === false) throw malformedPolicy("Policy contains a statement with one or more invalid principals.");
+      if (typeof found === "string") ids[p] = found;
     }
   }
+  return Object.keys(ids).length > 0 ? ids : undefined;
+}
+
+/** A key record's policy fields after the policy is set to `policy` (bound to `ids`). */
+export function withPolicy(rec: KeyRecord, policy: string, ids: Record<string, string> | undefined): KeyRecord {
+  const out: KeyRecord = { ...rec, policy };
+  if (ids) out.policyPrincipalIds = ids;
+  else delete out.policyPrincipalIds;
+  return out;
+}
+
+/**
+ * The key policy as shown now: the ARN of a user or role it was bound to that no longer exists
+ * (or was created again, with a new id) is replaced by the old unique id, as KMS shows it.
+ */
+async function shownKeyPolicy(env: KmsEnv, key: KeyRecord): Promise<string> {
+  const ids = key.policyPrincipalIds;
+  if (!ids || !env.principalExists) return key.policy;
+  const stale = new Map<string, string>();
+  for (const [arn, id] of Object.entries(ids)) {
+    const now = await env.principalExists(arn);
+    if (now !== id) stale.set(arn, id);
+  }
+  return replaceAwsPrincipals(key.policy, stale);
 }
 
 /** Throws unless `policy` would still let the caller change the key policy of `key`. */
@@ -76,7 +108,7 @@ export async function getKeyPolicy(env: KmsEnv, ctx: RequestContext, input: { Ke
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "GetKeyPolicy");
   checkPolicyName(input.PolicyName);
-  return { Policy: key.policy, PolicyName: "default" };
+  return { Policy: await shownKeyPolicy(env, key), PolicyName: "default" };
 }
 
 export async function putKeyPolicy(
@@ -94,9 +126,9 @@ export async function putKeyPolicy(
   await authorizeKey(env, ctx, key, "PutKeyPolicy", { context: { "kms:BypassPolicyLockoutSafetyCheck": bypass } });
   checkPolicyName(input.PolicyName);
   assertState(key, STATES.manage);
-  await checkKeyPolicy(env, input.Policy);
+  const ids = await checkKeyPolicy(env, input.Policy);
   if (!bypass) await lockoutCheck(env, ctx, key, input.Policy);
-  await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => ({ ...rec, policy: input.Policy }));
+  await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => withPolicy(rec, input.Policy, ids));
 }
 
 export async function listKeyPolicies(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; Limit?: number; Marker?: string }): Promise<ListKeyPoliciesResponse> {
