@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand,
-  PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteRolePolicyCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
+  PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteRolePolicyCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand, ListRolesCommand } from "@aws-sdk/client-iam";
 import {
   STSClient,
   GetCallerIdentityCommand,
@@ -366,6 +366,8 @@ test("a trust policy naming a user or role by ARN does not trust a new principal
   await assert.rejects((await asRole()).send(new AssumeRoleCommand({ RoleArn: targetRole, RoleSessionName: "two" })), denied);
   const shownRole = decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: "target-role" }))).Role!.AssumeRolePolicyDocument!);
   assert.match(JSON.parse(shownRole).Statement[0].Principal.AWS, /^AROA[A-Z0-9]+$/);
+  const listed = (await iam.send(new ListRolesCommand({}))).Roles!.find((r) => r.RoleName === "target-role")!;
+  assert.equal(decodeURIComponent(listed.AssumeRolePolicyDocument!), shownRole);
   // Saving the trust policy again binds it to the principal that now has the ARN.
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "target-role", PolicyDocument: trusts(roleArn) }));
   await (await asRole()).send(new AssumeRoleCommand({ RoleArn: targetRole, RoleSessionName: "two" }));

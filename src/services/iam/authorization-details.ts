@@ -19,6 +19,7 @@ import { instanceProfileRoles, instanceProfilesOfRole } from "./instance-profile
 import { COLLECTIONS, type GroupDoc, type InlinePolicyDoc, type ManagedPolicyDoc, type RoleDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { policyCounts } from "./policy-lookup.js";
+import { effectiveTrustPolicy } from "./trust-principals.js";
 import { boundaryView, instanceProfileView } from "./views.js";
 import { sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, validateMembers } from "./validation.js";
@@ -109,7 +110,7 @@ export async function getAccountAuthorizationDetails(
         RoleId: r.roleId,
         Arn: roleArn(acct, r.path, r.roleName),
         CreateDate: new Date(r.createDate),
-        AssumeRolePolicyDocument: encodeDocument(r.assumeRolePolicyDocument),
+        AssumeRolePolicyDocument: encodeDocument(await effectiveTrustPolicy(env.store, r.assumeRolePolicyDocument, r.trustPrincipalIds)),
         InstanceProfileList: await instanceProfileList(env, r),
         RolePolicyList: inlineView(r.inlinePolicies),
         AttachedManagedPolicies: attachedView(r.attachedPolicyArns),

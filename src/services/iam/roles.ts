@@ -200,7 +200,10 @@ export async function listRoles(env: IamEnv, caller: Caller, input: ListRolesReq
   await authorize(caller, "ListRoles", roleArn(caller.accountId, prefix, ""));
   const page = await paginateCollection<NameIndexDoc>("ListRoles", env.store, COLLECTIONS.roleNames, `${caller.accountId}/`, marker, max, (e) => e.path.startsWith(prefix));
   const docs = await Promise.all(page.items.map((e) => roles.byId(env.store, caller.accountId, e.value.id)));
-  return { Roles: docs.filter((r): r is RoleDoc => r !== undefined).map((r) => roleView(r, "list")), ...pageFields(page) };
+  const shown = await Promise.all(
+    docs.filter((r): r is RoleDoc => r !== undefined).map(async (r) => ({ ...r, assumeRolePolicyDocument: await effectiveTrustPolicy(env.store, r.assumeRolePolicyDocument, r.trustPrincipalIds) })),
+  );
+  return { Roles: shown.map((r) => roleView(r, "list")), ...pageFields(page) };
 }
 
 export async function tagRole(env: IamEnv, caller: Caller, input: TagRoleRequest): Promise<Record<string, never>> {
