@@ -27,6 +27,9 @@ import { requireProtection } from "./protections.js";
 import { associateProactiveEngagement, setDrtRole, setProactiveEngagement, updateEmergencyContacts } from "./srt.js";
 import { requireSubscription } from "./subscription.js";
 
+/** The service principal the SRT role trusts, and the one a role is passed to (iam:PassedToService). */
+const SRT_SERVICE_PRINCIPAL = "drt.shield.amazonaws.com";
+
 const EMAIL = /^\S+@\S+\.\S+$/;
 const PHONE = /^\+[1-9]\d{1,14}$/;
 const NOTES = /^[\w\s.\-,:/()+@]*$/;
@@ -104,8 +107,9 @@ export function srtOperations(env: ShieldEnv): Record<string, OperationDefinitio
         await authorize(ctx, "AssociateDRTRole");
         checks().string("roleArn", input.RoleArn, { min: 1, max: 2048, pattern: ROLE_ARN, patternText: "^arn:aws:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+" }).done();
         await requireSubscription(env.store, callerAccount(ctx), ctx.now);
-        // Handing a role to the SRT passes it to a service: the caller needs iam:PassRole on it.
-        if (!(await ctx.isAllowed({ action: "iam:PassRole", resource: input.RoleArn }))) {
+        // Handing a role to the SRT passes it to a service: the caller needs iam:PassRole on it,
+        // with iam:PassedToService naming the service principal the role trusts (the SRT's).
+        if (!(await ctx.isAllowed({ action: "iam:PassRole", resource: input.RoleArn, context: { "iam:PassedToService": SRT_SERVICE_PRINCIPAL } }))) {
           throw accessDeniedForDependency("In order to grant the necessary access to the Shield Response Team (SRT) the user submitting the request must have the iam:PassRole permission.");
         }
         if (env.roleExists && !(await env.roleExists(input.RoleArn))) throw invalidParameter(`The role ${input.RoleArn} does not exist.`);

@@ -1,6 +1,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import type { Protection, ProtectionGroup, Subscription } from "@aws-sdk/client-shield";
+import type { AuthorizeRequest } from "../../core/types.js";
 import { expectAwsError } from "../sts/testing/expect-error.js";
 import { ACCOUNT, ACL, LB, LB2, OTHER, OTHER_LB, START, shieldFixture } from "./testing/fixture.js";
 
@@ -296,6 +297,9 @@ describe("Shield Response Team settings", () => {
     assert.deepEqual(await f.call("DescribeDRTAccess"), { LogBucketList: [] });
     await expectAwsError(f.call("AssociateDRTLogBucket", { LogBucket: "my-logs" }), "NoAssociatedRoleException", /AssociateDRTRole/);
     await expectAwsError(f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-access` }, { deny: (r) => r.action === "iam:PassRole" }), "AccessDeniedForDependencyException", /iam:PassRole/);
+    // iam:PassedToService names the SRT's service principal (a policy may allow or deny passing roles to it alone).
+    const passedToSrt = (r: AuthorizeRequest) => r.action === "iam:PassRole" && r.context?.["iam:PassedToService"] === "drt.shield.amazonaws.com";
+    await expectAwsError(f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-access` }, { deny: passedToSrt }), "AccessDeniedForDependencyException", /iam:PassRole/);
     await expectAwsError(f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/missing` }), "InvalidParameterException", /does not exist/);
     await f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-access` });
     assert.deepEqual(await f.call("DescribeDRTAccess"), { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-access`, LogBucketList: [] });
