@@ -96,6 +96,24 @@ describe("KMS grants", () => {
     await rejects(h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt, EncryptionContext: { Dept: "IT", x: "y" } }, dan), "AccessDeniedException");
   });
 
+  test("RetireGrant: a grantee's RetireGrant covers its own grant only; an explicit deny of kms:RetireGrant wins", async () => {
+    const holder = await h.user(ACCOUNT, "retire-holder");
+    const other = await h.user(ACCOUNT, "retire-other");
+    const denied = await h.user(ACCOUNT, "retire-denied", { Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:RetireGrant", Resource: "*" }] });
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const own = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: holder.arn, Operations: ["Decrypt", "RetireGrant"] });
+    const theirs = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: other.arn, Operations: ["Decrypt"] });
+    await rejects(h.call("RetireGrant", { KeyId: k.KeyId, GrantId: theirs.GrantId }, holder), "AccessDeniedException");
+    await rejects(h.call("RetireGrant", { GrantToken: theirs.GrantToken }, holder), "AccessDeniedException");
+    const guarded = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: other.arn, RetiringPrincipal: denied.arn, Operations: ["Decrypt"] });
+    await rejects(h.call("RetireGrant", { KeyId: k.KeyId, GrantId: guarded.GrantId }, denied), "AccessDeniedException");
+    await h.call("RetireGrant", { KeyId: k.KeyId, GrantId: own.GrantId }, holder);
+    // The key's account (here its admin, by kms:RetireGrant through the default key policy) may retire any grant.
+    await h.call("RetireGrant", { KeyId: k.KeyId, GrantId: theirs.GrantId });
+    const left = (await h.call<{ Grants: { GrantId: string }[] }>("ListGrants", { KeyId: k.KeyId })).Grants.map((g) => g.GrantId);
+    assert.deepEqual(left, [guarded.GrantId]);
+  });
+
   test("a grant to a role applies to its sessions; an explicit IAM deny wins over a grant", async () => {
     const session = await h.roleSession(ACCOUNT, "worker", "s1");
     const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;

@@ -271,15 +271,12 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
   ctx.audit.additionalEventData = { grantId };
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === grantId);
   const k = key;
-  await authorizeKey(env, ctx, k, "RetireGrant", {
-    grantOp: "RetireGrant",
-    context: {},
-  }).catch(async (e: unknown) => {
-    // The retiring principal, or a grantee whose grant includes RetireGrant, may retire it.
-    const p = ctx.principal;
-    if (grant && ((grant.retiringPrincipal !== undefined && principalNamedBy(grant.retiringPrincipal, p)) || (grant.operations.includes("RetireGrant") && principalNamedBy(grant.granteePrincipal, p)))) return;
-    throw e;
-  });
+  // The grant decides who may retire it: its retiring principal, or its grantee when it includes
+  // RetireGrant — that grant, not another grant of the key. Otherwise the key's account may, by
+  // kms:RetireGrant in the policies. An explicit deny of kms:RetireGrant (or an SCP) still wins.
+  const p = ctx.principal;
+  const named = grant !== undefined && ((grant.retiringPrincipal !== undefined && principalNamedBy(grant.retiringPrincipal, p)) || (grant.operations.includes("RetireGrant") && principalNamedBy(grant.granteePrincipal, p)));
+  await authorizeKey(env, ctx, k, "RetireGrant", { context: {}, alternativeAllow: () => named });
   if (!grant) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
   if (input.DryRun) throw dryRunSucceeded();
   // A grant retired or revoked meanwhile is gone: only the call that removed it succeeds.
