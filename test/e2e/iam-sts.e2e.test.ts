@@ -372,3 +372,18 @@ test("a trust policy naming a user or role by ARN does not trust a new principal
   await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: "target-role", PolicyDocument: trusts(roleArn) }));
   await (await asRole()).send(new AssumeRoleCommand({ RoleArn: targetRole, RoleSessionName: "two" }));
 });
+
+test("AssumeRole decides on the role's own ARN: a RoleArn spelt in another case does not escape a deny on the role", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  await iam.send(new CreateRoleCommand({ RoleName: "Guarded", Path: "/ops/", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: s.accountId }, Action: "sts:AssumeRole" }] }) }));
+  const guarded = `arn:aws:iam::${s.accountId}:role/ops/Guarded`;
+  const caller = await newUser("case-caller", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }, { Effect: "Deny", Action: "sts:AssumeRole", Resource: guarded }] });
+  const sts = new STSClient(s.clientConfig(caller));
+  for (const spelt of [guarded, `arn:aws:iam::${s.accountId}:role/ops/GUARDED`, `arn:aws:iam::${s.accountId}:role/ops/guarded`]) {
+    await assert.rejects(sts.send(new AssumeRoleCommand({ RoleArn: spelt, RoleSessionName: "try" })), (e: any) => {
+      assert.equal(e.name, "AccessDenied");
+      assert.equal(e.message, `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${guarded} with an explicit deny in an identity-based policy`);
+      return true;
+    });
+  }
+});

@@ -122,7 +122,9 @@ export async function assumeRole(
   const mfaAt = mfa ? ctx.now : caller.mfaAuthenticated === true ? (caller.mfaAuthenticatedAt ?? caller.sessionIssuedAt) : undefined;
 
   const base = {
-    resource: roleArn,
+    // The role as IAM names it: role names are not distinguished by case, so a RoleArn spelt in
+    // another case finds the same role, and policies must be decided on its own ARN.
+    resource: role?.arn ?? roleArn,
     resourceAccount,
     resourcePolicy: role?.assumeRolePolicyDocument ?? EMPTY_TRUST_POLICY,
     resourcePolicyIsAuthoritative: true,
@@ -138,7 +140,7 @@ export async function assumeRole(
   if (sourceIdentity !== undefined) {
     // A source identity, once set, persists through role chaining and cannot be replaced.
     if (ctx.principal.sourceIdentity !== undefined && input.SourceIdentity !== undefined && input.SourceIdentity !== ctx.principal.sourceIdentity) {
-      throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${roleArn}`);
+      throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${role.arn}`);
     }
     await ctx.authorize({ action: "sts:SetSourceIdentity", ...base });
   }

@@ -100,7 +100,8 @@ export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: Iam
   const arn = req.arn;
   const role = arn.service === "iam" && arn.resource.startsWith("role/") ? await deps.iam.getRoleByArn(req.roleArn) : undefined;
   const base = {
-    resource: req.roleArn,
+    // The role's own ARN (a RoleArn in another case names the same role).
+    resource: role?.arn ?? req.roleArn,
     resourceAccount: role?.accountId ?? arn.account,
     resourcePolicy: role?.assumeRolePolicyDocument ?? EMPTY_TRUST_POLICY,
     resourcePolicyIsAuthoritative: true,
