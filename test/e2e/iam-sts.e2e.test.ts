@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand,
-  PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteRolePolicyCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+  PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteRolePolicyCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand, ListRolesCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
 import {
   STSClient,
   GetCallerIdentityCommand,
@@ -386,4 +386,21 @@ test("AssumeRole decides on the role's own ARN: a RoleArn spelt in another case 
       return true;
     });
   }
+});
+
+test("a trust policy naming a user follows the user through a rename, and does not trust a new user with the old name", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const assume = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] };
+  const before = await newUser("renamed-before", assume);
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: before.arn }, Action: "sts:AssumeRole" }] });
+  await iam.send(new CreateRoleCommand({ RoleName: "follows-user", AssumeRolePolicyDocument: trust }));
+  const target = `arn:aws:iam::${s.accountId}:role/follows-user`;
+  await iam.send(new UpdateUserCommand({ UserName: "renamed-before", NewUserName: "renamed-after", NewPath: "/moved/" }));
+  const after = `arn:aws:iam::${s.accountId}:user/moved/renamed-after`;
+  const shown = JSON.parse(decodeURIComponent((await iam.send(new GetRoleCommand({ RoleName: "follows-user" }))).Role!.AssumeRolePolicyDocument!));
+  assert.equal(shown.Statement[0].Principal.AWS, after);
+  const me = await new STSClient(s.clientConfig(before)).send(new AssumeRoleCommand({ RoleArn: target, RoleSessionName: "still-me" }));
+  assert.ok(me.Credentials?.AccessKeyId);
+  const impostor = await newUser("renamed-before", assume);
+  await assert.rejects(new STSClient(s.clientConfig(impostor)).send(new AssumeRoleCommand({ RoleArn: target, RoleSessionName: "not-me" })), (e: any) => e.name === "AccessDenied");
 });

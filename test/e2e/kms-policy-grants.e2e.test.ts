@@ -24,7 +24,7 @@ import {
   RevokeGrantCommand,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
-import { IAMClient, PutUserPolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteUserCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand } from "@aws-sdk/client-iam";
+import { IAMClient, PutUserPolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteUserCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, rejectsWith, newUser, memberAccount, allow, utf8, text } from "./kms-support.js";
@@ -273,4 +273,22 @@ test("a key policy naming a user or role by ARN does not apply to a new principa
   await kmsClient(s).send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(policy) }));
   await encrypt(second);
   await encrypt(await asRole(second));
+});
+
+test("a key policy naming a user follows the user through a rename, and does not name a new user with the old name", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const before = await newUser(s, "key-renamed-before");
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Admin", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:user/admin` }, Action: "kms:*", Resource: "*" },
+      { Sid: "Use", Effect: "Allow", Principal: { AWS: before.arn }, Action: "kms:Encrypt", Resource: "*" },
+    ],
+  };
+  const k = await newKey(undefined, { Policy: JSON.stringify(policy) });
+  const encrypt = (c: Creds) => kmsClient(s, c).send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") }));
+  await iam.send(new UpdateUserCommand({ UserName: "key-renamed-before", NewUserName: "key-renamed-after" }));
+  await encrypt(before);
+  const impostor = await newUser(s, "key-renamed-before");
+  await rejectsWith(encrypt(impostor), denied(impostor.arn, "kms:Encrypt", k.Arn!));
 });

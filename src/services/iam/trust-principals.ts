@@ -12,8 +12,9 @@
  *  - a named ARN of another account that does not exist here is recorded as unbound (""): it
  *    is kept as written while no such principal exists, and never matches one created later;
  *  - the effective document (used by sts:AssumeRole and shown by GetRole) replaces every ARN
- *    whose current principal is gone or has another id; documents saved before binding existed
- *    (no map) are used as written.
+ *    whose current principal is gone or has another id: by the principal's new ARN when it was
+ *    renamed (UpdateUser; IAM updates policies naming a user as a principal), else by its old
+ *    unique id; documents saved before binding existed (no map) are used as written.
  */
 import { parsePolicy } from "../../iam/policy/index.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
@@ -65,9 +66,17 @@ export async function effectiveTrustPolicy(db: DocStore, document: string, ids: 
   const stale = new Map<string, string>();
   for (const [arn, id] of Object.entries(ids)) {
     const now = await currentId(db, arn);
-    if (id !== "" ? now !== id : now !== undefined) stale.set(arn, id !== "" ? id : unboundId(arn));
+    if (id !== "" ? now !== id : now !== undefined) stale.set(arn, id !== "" ? ((await renamedUserArn(db, arn, id)) ?? id) : unboundId(arn));
   }
   return replaceAwsPrincipals(document, stale);
+}
+
+/** The current ARN of the user with unique id `id` (named `arn` when the policy was saved), if it still exists. */
+async function renamedUserArn(db: DocStore, arn: string, id: string): Promise<string | undefined> {
+  const p = parseEntityArn(arn, "user");
+  if (!p) return undefined;
+  const u = await users.byId(db, p.accountId, id);
+  return u ? userArn(u.accountId, u.path, u.userName) : undefined;
 }
 
 /**

@@ -180,7 +180,11 @@ export function policyForCaller(key: Pick<KeyRecord, "policy" | "policyPrincipal
     const bound = ids[arn];
     if (bound !== undefined && bound !== id) (stale ??= new Map()).set(arn, bound);
   };
-  if (p.type === "IAMUser") check(p.arn, p.principalId);
+  if (p.type === "IAMUser") {
+    check(p.arn, p.principalId);
+    // A user renamed since (UpdateUser) keeps its id: the policy still names it, under its new ARN.
+    for (const arn in ids) if (ids[arn] === p.principalId && arn !== p.arn) (stale ??= new Map()).set(arn, p.arn);
+  }
   if (p.type === "AssumedRole") check(p.roleArn, p.roleId);
   return stale ? replaceAwsPrincipals(key.policy, stale) : key.policy;
 }
