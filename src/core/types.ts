@@ -22,6 +22,11 @@ export interface Principal {
   /** For assumed roles: the role's ARN (arn:aws:iam::acct:role/path/Name) and unique id (AROA…). */
   roleArn?: string;
   roleId?: string;
+  /**
+   * Sessions of a service-linked role (made by CreateServiceLinkedRole, not merely a role whose
+   * path looks like one): exempt from SCPs and RCPs.
+   */
+  serviceLinkedRole?: boolean;
   sessionName?: string;
   /** Temporary credentials: when they were issued and when they expire (epoch ms). */
   sessionIssuedAt?: number;

@@ -330,11 +330,14 @@ describe("createAuthorizer", () => {
       assert.equal((await a.decide(rootP, facts, kms)).decision, "ExplicitDeny");
       const session: Principal = { type: "AssumedRole", accountId: ACCT, arn: `arn:aws:sts::${ACCT}:assumed-role/OrganizationAccountAccessRole/ops`, principalId: "AROAEXAMPLE:ops", accessKeyId: "ASIAEXAMPLE", name: "OrganizationAccountAccessRole", roleArn: `arn:aws:iam::${ACCT}:role/OrganizationAccountAccessRole` };
       assert.equal((await a.decide(session, facts, kms)).decision, "ExplicitDeny");
-      const linked: Principal = { ...session, arn: `arn:aws:sts::${ACCT}:assumed-role/AWSServiceRoleForShield/AWSShield`, roleArn: `arn:aws:iam::${ACCT}:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForShield` };
+      const linked: Principal = { ...session, arn: `arn:aws:sts::${ACCT}:assumed-role/AWSServiceRoleForShield/AWSShield`, roleArn: `arn:aws:iam::${ACCT}:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForShield`, serviceLinkedRole: true };
       assert.equal((await a.decide(linked, facts, kms)).decision, "Allow");
+      // An ordinary role given the service-linked path (CreateRole allows any path) is still restricted.
+      const lookalike: Principal = { ...linked, serviceLinkedRole: undefined };
+      assert.equal((await a.decide(lookalike, facts, kms)).decision, "ExplicitDeny");
       const anonymous: Principal = { type: "Anonymous", accountId: "", arn: "*", principalId: "*", accessKeyId: "" };
       await a.decide(anonymous, facts, kms);
-      assert.deepEqual(scps.asked, [ACCT, ACCT]);
+      assert.deepEqual(scps.asked, [ACCT, ACCT, ACCT]);
     });
   });
 
@@ -382,9 +385,13 @@ describe("createAuthorizer", () => {
       const { a, rcps } = setup([[rcp(denyKms)]]);
       assert.equal((await a.decide(alice, facts, { action: "iam:ListUsers", resource: "*" })).decision, "Allow");
       assert.equal((await a.decide(alice, facts, { ...onKey, resourceControlPoliciesExempt: true })).decision, "Allow");
-      const linked: Principal = { type: "AssumedRole", accountId: ACCT, arn: `arn:aws:sts::${ACCT}:assumed-role/AWSServiceRoleForShield/AWSShield`, principalId: "AROAEXAMPLE:s", accessKeyId: "ASIAEXAMPLE", name: "AWSServiceRoleForShield", roleArn: `arn:aws:iam::${ACCT}:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForShield` };
+      const linked: Principal = { type: "AssumedRole", accountId: ACCT, arn: `arn:aws:sts::${ACCT}:assumed-role/AWSServiceRoleForShield/AWSShield`, principalId: "AROAEXAMPLE:s", accessKeyId: "ASIAEXAMPLE", name: "AWSServiceRoleForShield", roleArn: `arn:aws:iam::${ACCT}:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForShield`, serviceLinkedRole: true };
       assert.equal((await a.decide(linked, facts, { action: "kms:CreateKey", resource: "*" })).decision, "Allow");
       assert.deepEqual(rcps.asked, []);
+      const lookalike: Principal = { ...linked, serviceLinkedRole: undefined };
+      assert.equal((await a.decide(lookalike, facts, { action: "kms:CreateKey", resource: "*" })).decision, "ExplicitDeny");
+      assert.deepEqual(rcps.asked, [ACCT]);
+      rcps.asked.length = 0;
       // The caller's own account when the request names no resource account.
       assert.equal((await a.decide(alice, facts, { action: "kms:CreateKey", resource: "*" })).decision, "ExplicitDeny");
       assert.deepEqual(rcps.asked, [ACCT]);

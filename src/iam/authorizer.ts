@@ -47,7 +47,16 @@ export function subjectToRcps(p: Principal, req: AuthorizeRequest): boolean {
   if (req.resourceControlPoliciesExempt === true) return false;
   const colon = req.action.indexOf(":");
   if (colon < 0 || !RCP_SERVICES.has(req.action.slice(0, colon).toLowerCase())) return false;
-  return !(p.type === "AssumedRole" && p.roleArn !== undefined && p.roleArn.includes(":role/aws-service-role/"));
+  return !isServiceLinkedSession(p);
+}
+
+/**
+ * A session of a service-linked role. Decided by the role itself (IAM marks the roles
+ * CreateServiceLinkedRole makes), never by its ARN: anyone allowed iam:CreateRole can give an
+ * ordinary role the path /aws-service-role/, and its sessions must stay under SCPs and RCPs.
+ */
+function isServiceLinkedSession(p: Principal): boolean {
+  return p.type === "AssumedRole" && p.serviceLinkedRole === true;
 }
 
 /**
@@ -56,7 +65,7 @@ export function subjectToRcps(p: Principal, req: AuthorizeRequest): boolean {
  */
 export function subjectToScps(p: Principal): boolean {
   if (p.type === "Anonymous") return false;
-  return !(p.type === "AssumedRole" && p.roleArn !== undefined && p.roleArn.includes(":role/aws-service-role/"));
+  return !isServiceLinkedSession(p);
 }
 
 /** An account's organization and its path (`o-…/r-…/ou-…/`), for the aws:*OrgID / aws:*OrgPaths keys. */

@@ -35,8 +35,8 @@ import {
   UntagResourceCommand,
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-organizations";
-import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { IAMClient, ListRolesCommand, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
+import { STSClient, GetCallerIdentityCommand, AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { IAMClient, ListRolesCommand, SimulatePrincipalPolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateKeyCommand } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, memberAccount, rejectsWith } from "./kms-support.js";
@@ -230,4 +230,22 @@ test("member accounts cannot manage the organization's OUs and policies", async 
     message: "You don't have permissions to access this resource.",
   });
   await rejectsWith(asMember.send(new ListPoliciesCommand({ Filter: SCP })), { name: "AccessDeniedException", status: 403 });
+});
+
+test("an ordinary role given the service-linked path /aws-service-role/ is still restricted by SCPs", async () => {
+  const orgs = new OrganizationsClient(s.clientConfig());
+  const member = await memberAccount(s, "Lookalike");
+  const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
+  await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: SCP })).catch((e: { name?: string }) => {
+    if (e.name !== "PolicyTypeAlreadyEnabledException") throw e;
+  });
+  const deny = (await orgs.send(new CreatePolicyCommand({ Name: "DenyKmsLookalike", Description: "No KMS", Type: SCP, Content: doc("Deny", "kms:*") }))).Policy!.PolicySummary!.Id!;
+  await orgs.send(new AttachPolicyCommand({ PolicyId: deny, TargetId: member.accountId }));
+  const iam = new IAMClient(s.clientConfig(member.admin));
+  const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: member.accountId }, Action: "sts:AssumeRole" }] });
+  await iam.send(new CreateRoleCommand({ RoleName: "NotReallyLinked", Path: "/aws-service-role/kms.amazonaws.com/", AssumeRolePolicyDocument: trust }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: "NotReallyLinked", PolicyName: "all", PolicyDocument: doc("Allow", "kms:*") }));
+  const c = (await new STSClient(s.clientConfig(member.admin)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member.accountId}:role/aws-service-role/kms.amazonaws.com/NotReallyLinked`, RoleSessionName: "escape" }))).Credentials!;
+  const session = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+  await rejectsWith(kmsClient(s, session).send(new CreateKeyCommand({})), { name: "AccessDeniedException", message: /with an explicit deny in a service control policy$/ });
 });

@@ -155,6 +155,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
         name: role.roleName,
         roleArn: s.roleArn ?? `arn:aws:iam::${acct}:role${role.path}${role.roleName}`,
         roleId: role.roleId,
+        ...(role.linkedService !== undefined ? { serviceLinkedRole: true } : {}),
         sessionName: s.sessionName,
       };
     } else if (s.kind === "AssumedRoot") {

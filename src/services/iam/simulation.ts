@@ -504,7 +504,7 @@ export async function simulatePrincipalPolicy(env: IamEnv, caller: Caller, input
     principalKeys = principalContext(principal, tagMap(entity.doc.tags));
   } else if (entity.kind === "role") {
     const r = entity.doc;
-    principal = { type: "AssumedRole", accountId: r.accountId, arn: entity.arn, roleArn: entity.arn, roleId: r.roleId, principalId: r.roleId, accessKeyId: "", name: r.roleName };
+    principal = { type: "AssumedRole", accountId: r.accountId, arn: entity.arn, roleArn: entity.arn, roleId: r.roleId, principalId: r.roleId, accessKeyId: "", name: r.roleName, ...(r.linkedService !== undefined ? { serviceLinkedRole: true } : {}) };
     principalKeys = principalContext(principal, tagMap(r.tags));
     // What depends on a particular session is not known: supply it through ContextEntries.
     delete principalKeys["aws:userid"];

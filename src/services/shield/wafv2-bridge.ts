@@ -49,6 +49,7 @@ function serviceContext(accountId: string, region: string, operation: string, no
       accessKeyId: "",
       name: SERVICE_ROLE,
       roleArn: `arn:aws:iam::${accountId}:role/aws-service-role/shield.amazonaws.com/${SERVICE_ROLE}`,
+      serviceLinkedRole: true,
       sessionName: "AWSShield",
     },
     service: "wafv2",
