@@ -107,6 +107,9 @@ export function srtOperations(env: ShieldEnv): Record<string, OperationDefinitio
         await authorize(ctx, "AssociateDRTRole");
         checks().string("roleArn", input.RoleArn, { min: 1, max: 2048, pattern: ROLE_ARN, patternText: "^arn:aws:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+" }).done();
         await requireSubscription(env.store, callerAccount(ctx), ctx.now);
+        // PassRole hands a service only a role of the caller's own account (IAM User Guide,
+        // "Grant a user permissions to pass a role to an AWS service").
+        if (input.RoleArn.split(":")[4] !== callerAccount(ctx)) throw accessDeniedForDependency("Cross-account pass role is not allowed.");
         // Handing a role to the SRT passes it to a service: the caller needs iam:PassRole on it,
         // with iam:PassedToService naming the service principal the role trusts (the SRT's).
         if (!(await ctx.isAllowed({ action: "iam:PassRole", resource: input.RoleArn, context: { "iam:PassedToService": SRT_SERVICE_PRINCIPAL } }))) {
