@@ -48,6 +48,25 @@ describe("IAM roles", () => {
     await assertAwsError(h.call("GetRole", { RoleName: "test-nonexistent-role" }), "NoSuchEntity", 404, "The role with name test-nonexistent-role cannot be found.");
   });
 
+  test("a trust policy naming a user or role that does not exist in an account of this installation is refused; other accounts' are kept as written", async () => {
+    const h = createHarness();
+    const other = "210987654321";
+    const trusting = (arn: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: arn }, Action: "sts:AssumeRole" }] });
+    const missing = `arn:aws:iam::${other}:role/not-there`;
+    // An account unknown here: IAM cannot tell whether the role exists, so the policy is kept.
+    await h.call("CreateRole", { RoleName: "a", AssumeRolePolicyDocument: trusting(missing) });
+    assert.equal(decodeURIComponent((await h.call<RoleOut>("GetRole", { RoleName: "a" })).Role.AssumeRolePolicyDocument), trusting(missing));
+    // Once the account is one of this installation's, a principal it does not have is invalid, as in IAM.
+    await h.store.put("accounts", other, { id: other, name: "other", email: "other@example.com", status: "ACTIVE", createdAt: 0 });
+    await assertAwsError(h.call("CreateRole", { RoleName: "b", AssumeRolePolicyDocument: trusting(missing) }), "MalformedPolicyDocument", 400, `Invalid principal in policy: "AWS":"${missing}"`);
+    await assertAwsError(
+      h.call("UpdateAssumeRolePolicy", { RoleName: "a", PolicyDocument: trusting(`arn:aws:iam::${other}:user/nobody`) }),
+      "MalformedPolicyDocument",
+      400,
+      `Invalid principal in policy: "AWS":"arn:aws:iam::${other}:user/nobody"`,
+    );
+  });
+
   test("UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy", async () => {
     const h = createHarness();
     await h.call("CreateRole", { RoleName: "app", AssumeRolePolicyDocument: TRUST_EC2 });

@@ -7,9 +7,10 @@
  *
  * What must stay true:
  *  - saving a trust policy records the unique id of every user / role ARN it names that exists
- *    in this installation; one of the role's own account that does not exist is refused
- *    (MalformedPolicyDocument "Invalid principal in policy"), as IAM does;
- *  - a named ARN of another account that does not exist here is recorded as unbound (""): it
+ *    in this installation; one that does not exist in an account of this installation (the
+ *    role's own or another) is refused (MalformedPolicyDocument "Invalid principal in policy"),
+ *    as IAM refuses a principal that does not exist;
+ *  - a named ARN of an account this installation does not have is recorded as unbound (""): it
  *    is kept as written while no such principal exists, and never matches one created later;
  *  - the effective document (used by sts:AssumeRole and shown by GetRole) replaces every ARN
  *    whose current principal is gone or has another id: by the principal's new ARN when it was
@@ -19,6 +20,7 @@
 import { parsePolicy } from "../../iam/policy/index.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import type { DocStore } from "../../storage/types.js";
+import { ACCOUNTS_COLLECTION } from "../organizations/accounts.js";
 import { parseEntityArn, roleArn, userArn } from "./arn.js";
 import { malformedPolicyDocument } from "./errors.js";
 import { roles, users } from "./repo.js";
@@ -48,8 +50,11 @@ export async function bindTrustPrincipals(db: DocStore, roleAccountId: string, d
   for (const value of parsePolicy(document, "trust").awsPrincipals) {
     if (!ENTITY.test(value) || value in ids) continue;
     const id = await currentId(db, value);
-    if (id === undefined && parseEntityArn(value, value.includes(":user/") ? "user" : "role")?.accountId === roleAccountId) {
-      throw malformedPolicyDocument(`Invalid principal in policy: "AWS":"${value}"`);
+    if (id === undefined) {
+      const account = parseEntityArn(value, value.includes(":user/") ? "user" : "role")?.accountId;
+      if (account === roleAccountId || (account !== undefined && (await db.get(ACCOUNTS_COLLECTION, account)) !== undefined)) {
+        throw malformedPolicyDocument(`Invalid principal in policy: "AWS":"${value}"`);
+      }
     }
     ids[value] = id ?? "";
   }
