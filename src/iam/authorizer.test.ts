@@ -210,6 +210,20 @@ describe("createAuthorizer", () => {
     await assert.rejects(denial(delegating), (e: unknown) => e instanceof AwsError && e.message === `${plain} with an explicit deny in an identity-based policy`);
   });
 
+  test("the session tags and source identity an AssumeRole asks for are denied on the role as STS words it, without a policy type", async () => {
+    const dir = new FakeDirectory();
+    const a = createAuthorizer({ directory: dir });
+    const role = `arn:aws:iam::${ACCT}:role/R`;
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "sts:AssumeRole" }] });
+    dir.pols = { identity: [policy(allow("sts:*"))] };
+    for (const action of ["sts:TagSession", "sts:SetSourceIdentity"]) {
+      await assert.rejects(
+        a.authorize(alice, facts, { action, resource: role, resourcePolicy: trust, resourcePolicyIsAuthoritative: true }),
+        (e: unknown) => e instanceof AwsError && e.common === "AccessDenied" && e.message === `User: ${alice.arn} is not authorized to perform: ${action} on resource: ${role}`,
+      );
+    }
+  });
+
   test("the request's context is read only when a policy reaches a condition, and then honoured", async () => {
     const dir = new FakeDirectory();
     const a = createAuthorizer({ directory: dir });

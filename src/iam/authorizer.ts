@@ -154,8 +154,10 @@ function deniedMessage(principal: Principal, req: AuthorizeRequest, result: Eval
     return `${base} with an explicit deny in an identity-based policy`;
   }
   // STS does not say which policy failed to allow an AssumeRole (the trust policy or the caller's
-  // identity-based policy): its message stops at the resource, as users see it from AWS.
+  // identity-based policy): its message stops at the resource, as users see it from AWS. The same
+  // holds for the session tags and source identity an AssumeRole asks for, checked on the role.
   if (req.action === "sts:AssumeRole") return base;
+  if ((req.action === "sts:TagSession" || req.action === "sts:SetSourceIdentity") && /^arn:[^:]+:iam::\d{12}:role\//.test(req.resource)) return base;
   // The policy type that failed to allow, as the evaluation found it: a key or trust policy that
   // delegates to the account still needs an identity-based policy, and that is what is missing.
   if (r.includes("service control policy")) return `${base} because no service control policy allows the ${req.action} action`;
