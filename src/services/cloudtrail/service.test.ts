@@ -74,6 +74,11 @@ before(async () => {
   // A regional event elsewhere, and one in another account.
   await log.record(record({ time: T0 + 61_000, requestId: "euw1", region: "eu-west-1", eventSource: "sts.amazonaws.com", operation: "GetCallerIdentity", principal: roleSession, readOnly: true }));
   await log.record(record({ time: T0 + 62_000, requestId: "other-acct", principal: { ...alice, accountId: "444455556666", arn: "arn:aws:iam::444455556666:user/alice" } }));
+  // Events within one second (shown as that whole second), in an account of their own.
+  const subSecond = { ...alice, accountId: "777788889999", arn: "arn:aws:iam::777788889999:user/alice" };
+  for (const [ms, id] of [[69_999, "ss-69.999"], [70_000, "ss-70.000"], [70_400, "ss-70.400"], [70_999, "ss-70.999"], [71_000, "ss-71.000"]] as const) {
+    await log.record(record({ time: T0 + ms, requestId: id, principal: subSecond }));
+  }
   await log.close();
 });
 
@@ -144,6 +149,17 @@ describe("CloudTrail LookupEvents", () => {
     assert.deepEqual(ids(byKey), ["iam-60"]);
     const bySource = await lookup({ LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "sts.amazonaws.com" }] }, ctx());
     assert.deepEqual(ids(bySource), []);
+  });
+
+  test("the time range is on the whole seconds events are shown at: an event at 12:00:05.4 is in a range ending at 12:00:05", async () => {
+    const acct = ctx("us-east-1", "777788889999");
+    const at = (ms: number): Date => new Date(T0 + ms);
+    assert.deepEqual(ids(await lookup({ StartTime: at(70_000), EndTime: at(70_000) }, acct)), ["ss-70.999", "ss-70.400", "ss-70.000"]);
+    assert.deepEqual(ids(await lookup({ EndTime: at(70_000) }, acct)), ["ss-70.999", "ss-70.400", "ss-70.000", "ss-69.999"]);
+    assert.deepEqual(ids(await lookup({ StartTime: at(70_000) }, acct)), ["ss-71.000", "ss-70.999", "ss-70.400", "ss-70.000"]);
+    // A bound within a second compares with the second the event is shown at.
+    assert.deepEqual(ids(await lookup({ StartTime: at(69_500), EndTime: at(70_500) }, acct)), ["ss-70.999", "ss-70.400", "ss-70.000"]);
+    for (const e of (await lookup({ StartTime: at(70_000), EndTime: at(70_000) }, acct)).Events) assert.equal(e.EventTime?.getTime(), T0 + 70_000);
   });
 
   test("pagination with a small MaxResults walks everything exactly once", async () => {

@@ -135,6 +135,11 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
       throw new AwsError("InvalidTimeRangeException", "The start time must be earlier than the end time.", 400);
     }
 
+    // Events are shown at whole seconds (EventTime, eventTime), so the range compares those: an
+    // event at 12:00:05.4 occurs "at" 12:00:05 and belongs to a range that ends (or starts) there.
+    const fromMs = startTime === undefined ? undefined : Math.ceil(startTime / 1000) * 1000;
+    const toMs = endTime === undefined ? undefined : Math.floor(endTime / 1000) * 1000 + 999;
+
     if (input.EventCategory !== undefined && input.EventCategory !== null && input.EventCategory !== "insight") {
       throw new AwsError("InvalidEventCategoryException", `Invalid EventCategory: ${String(input.EventCategory).slice(0, 64)}`, 400);
     }
@@ -174,8 +179,8 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
       const { rows, resumeBeforeSeq } = await store.lookupAudit(
         {
           accountId,
-          ...(startTime !== undefined ? { startTime } : {}),
-          ...(endTime !== undefined ? { endTime } : {}),
+          ...(fromMs !== undefined ? { startTime: fromMs } : {}),
+          ...(toMs !== undefined ? { endTime: toMs } : {}),
           ...(attribute ? { attribute } : {}),
           ...(cursor !== undefined ? { beforeSeq: cursor } : {}),
           limit: chunk,
