@@ -33,6 +33,9 @@ export interface IdentityDirectory {
   policiesFor(principal: Principal): Promise<PrincipalPolicies>;
   /** Tags of the principal's user or role (aws:PrincipalTag/*). */
   principalTags(principal: Principal): Promise<Record<string, string>>;
-  /** Records (rate-limited, fire-and-forget) that a long-term key was used, for GetAccessKeyLastUsed. */
-  noteAccessKeyUsed?(accessKeyId: string, region: string, service: string): void;
+  /**
+   * Records (rate-limited, fire-and-forget) that a long-term key was used, for GetAccessKeyLastUsed,
+   * and that a role's session credentials were used, for the role's RoleLastUsed.
+   */
+  noteAccessKeyUsed?(accessKeyId: string, region: string, service: string, principal?: Principal): void;
 }

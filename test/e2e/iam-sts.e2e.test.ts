@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import https from "node:https";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, ListUsersCommand, CreateRoleCommand, UpdateAccessKeyCommand, PutUserPermissionsBoundaryCommand, CreatePolicyCommand, AttachUserPolicyCommand, GetUserCommand,
-  PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteRolePolicyCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand, ListRolesCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
+  PutRolePolicyCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteRolePolicyCommand, DeleteRoleCommand, GetRoleCommand, UpdateAssumeRolePolicyCommand, ListRolesCommand, UpdateUserCommand, GetAccountAuthorizationDetailsCommand } from "@aws-sdk/client-iam";
 import {
   STSClient,
   GetCallerIdentityCommand,
@@ -38,6 +38,24 @@ after(async () => {
 const newUser = (name: string, policy?: object): Promise<Creds & { arn: string }> => createUser(s, name, policy);
 
 const allow = (Action: string | string[], Resource: string | string[] = "*", extra: object = {}) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action, Resource, ...extra }] });
+
+test("RoleLastUsed: empty until the role's session credentials are used, then the time and Region of that use", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "sts:AssumeRole" }] };
+  await iam.send(new CreateRoleCommand({ RoleName: "last-used", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  assert.deepEqual((await iam.send(new GetRoleCommand({ RoleName: "last-used" }))).Role?.RoleLastUsed, {});
+  // Assuming the role is the caller's use, not the role's.
+  const before = Date.now();
+  const out = await new STSClient(s.clientConfig()).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${s.accountId}:role/last-used`, RoleSessionName: "lu" }));
+  assert.deepEqual((await iam.send(new GetRoleCommand({ RoleName: "last-used" }))).Role?.RoleLastUsed, {});
+  const session = { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
+  await new STSClient(s.clientConfig(session, "eu-west-1")).send(new GetCallerIdentityCommand({}));
+  const used = await eventually(async () => (await iam.send(new GetRoleCommand({ RoleName: "last-used" }))).Role?.RoleLastUsed?.LastUsedDate && (await iam.send(new GetRoleCommand({ RoleName: "last-used" }))).Role?.RoleLastUsed);
+  assert.equal(used.Region, "eu-west-1");
+  assert.ok(used.LastUsedDate!.getTime() >= before - 1000 && used.LastUsedDate!.getTime() <= Date.now() + 1000);
+  const details = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Role"] }));
+  assert.equal(details.RoleDetailList?.find((r) => r.RoleName === "last-used")?.RoleLastUsed?.Region, "eu-west-1");
+});
 
 test("a user with no policy is denied; an identity policy allows; an explicit deny wins", async () => {
   const bare = await newUser("bare");

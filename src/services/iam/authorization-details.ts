@@ -20,7 +20,7 @@ import { COLLECTIONS, type GroupDoc, type InlinePolicyDoc, type ManagedPolicyDoc
 import { paginate, pageFields } from "./pagination.js";
 import { policyCounts } from "./policy-lookup.js";
 import { effectiveTrustPolicy } from "./trust-principals.js";
-import { boundaryView, instanceProfileView } from "./views.js";
+import { boundaryView, instanceProfileView, roleLastUsedView } from "./views.js";
 import { sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, validateMembers } from "./validation.js";
 
@@ -115,7 +115,7 @@ export async function getAccountAuthorizationDetails(
         RolePolicyList: inlineView(r.inlinePolicies),
         AttachedManagedPolicies: attachedView(r.attachedPolicyArns),
         Tags: sortedTags(r.tags),
-        RoleLastUsed: {},
+        RoleLastUsed: roleLastUsedView(r),
       };
       const b = boundaryView(r.permissionsBoundaryArn);
       if (b) detail.PermissionsBoundary = b;

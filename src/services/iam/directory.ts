@@ -27,7 +27,7 @@ export interface IamDirectory extends IdentityDirectory {
    * Records a use of an access key for GetAccessKeyLastUsed. Fire and forget, and written
    * at most once per key per `lastUsedIntervalMs`, so it stays off the request's critical path.
    */
-  noteAccessKeyUsed(accessKeyId: string, region: string, service: string): void;
+  noteAccessKeyUsed(accessKeyId: string, region: string, service: string, principal?: Principal): void;
 }
 
 export interface DirectoryDeps {
@@ -36,6 +36,8 @@ export interface DirectoryDeps {
   clock: Clock;
   epochs: AccountEpochs;
   recordUse?: (accessKeyId: string, usage: { date: number; region: string; service: string }) => Promise<void>;
+  /** Records that a role's session credentials were used (RoleLastUsed). */
+  recordRoleUse?: (accountId: string, roleId: string, usage: { date: number; region: string }) => Promise<void>;
   /** Entries per cache (default 10 000). */
   cacheSize?: number;
   /** Safety TTL of cached entries, ms (default 30 s). */
@@ -332,7 +334,19 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       epochs.bump(accountId);
     },
 
-    noteAccessKeyUsed(accessKeyId: string, region: string, service: string): void {
+    noteAccessKeyUsed(accessKeyId: string, region: string, service: string, principal?: Principal): void {
+      if (principal?.type === "AssumedRole" && principal.roleId !== undefined && deps.recordRoleUse) {
+        const now = clock.now();
+        const roleKey = `role/${principal.accountId}/${principal.roleId}`;
+        const last = lastUseWrites.get(roleKey);
+        if (last === undefined || now - last >= lastUsedInterval) {
+          if (lastUseWrites.size >= size) lastUseWrites.clear();
+          lastUseWrites.set(roleKey, now);
+          deps.recordRoleUse(principal.accountId, principal.roleId, { date: now, region }).catch(() => {
+            // Best effort, as for access keys.
+          });
+        }
+      }
       if (!deps.recordUse || accessKeyId.startsWith("ASIA")) return;
       const now = clock.now();
       const last = lastUseWrites.get(accessKeyId);

@@ -5,8 +5,8 @@
  * durable CloudTrail event carrying the caller's identity, eventSource, eventName, awsRegion and
  * time, so last-accessed data costs the request path nothing more (no write, no in-memory map
  * to flush). The other last-use records do not fit: access keys' LastUsed is sampled per key
- * (at most one write every few minutes, long-term keys only) and knows no actions, and roles
- * keep no RoleLastUsed. The audit log is append-only and never pruned, so the whole tracking
+ * (at most one write every few minutes, long-term keys only) and knows no actions, and roles'
+ * RoleLastUsed is sampled the same way and knows only the Region. The audit log is append-only and never pruned, so the whole tracking
  * period (AWS: at least 400 days) is there.
  *
  * How it stays cheap: the lookup index carries (account, time, seq, eventName, eventSource,

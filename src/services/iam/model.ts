@@ -59,6 +59,8 @@ export interface RoleDoc {
   tags: TagDoc[];
   inlinePolicies: InlinePolicyDoc[];
   attachedPolicyArns: string[];
+  /** When and in which Region the role's session credentials were last used (RoleLastUsed; sampled). */
+  lastUsed?: { date: number; region: string };
 }
 
 export interface InstanceProfileDoc {

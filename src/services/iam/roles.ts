@@ -237,3 +237,14 @@ export async function listRoleTags(env: IamEnv, caller: Caller, input: ListRoleT
   const page = paginate("ListRoleTags", sortedTags(r.tags), (t) => t.Key, marker, max);
   return { Tags: page.items, ...pageFields(page) };
 }
+
+/**
+ * Records that the role's session credentials were used (RoleLastUsed): called by the directory,
+ * sampled, off the request's path. Not an IAM change: cached answers stay valid.
+ */
+export async function recordRoleUse(env: Pick<IamEnv, "store">, accountId: string, roleId: string, usage: { date: number; region: string }): Promise<void> {
+  await env.store.transaction(async (tx) => {
+    const r = await roles.byId(tx, accountId, roleId);
+    if (r) await roles.save(tx, { ...r, lastUsed: usage });
+  });
+}

@@ -12,6 +12,7 @@ import type { ServiceControlPolicySource } from "../../iam/authorizer.js";
 import type { OrganizationsView } from "../organizations/view.js";
 import type { ServiceDefinition } from "../types.js";
 import { recordAccessKeyUse } from "./access-keys.js";
+import { recordRoleUse } from "./roles.js";
 import type { IamApi } from "./api.js";
 import { AccountEpochs } from "./cache.js";
 import { createIdentityDirectory, type IamDirectory } from "./directory.js";
@@ -85,6 +86,7 @@ export function createIamService(deps: IamServiceDeps): IamService {
     clock: deps.clock,
     epochs,
     recordUse: (accessKeyId, usage) => recordAccessKeyUse(env, accessKeyId, usage),
+    recordRoleUse: (accountId, roleId, usage) => recordRoleUse(env, accountId, roleId, usage),
     ...(deps.directoryCacheSize !== undefined ? { cacheSize: deps.directoryCacheSize } : {}),
     ...(deps.directoryTtlMs !== undefined ? { ttlMs: deps.directoryTtlMs } : {}),
   });

@@ -1,5 +1,5 @@
 /** Stored documents rendered as the IAM API's output structures. */
-import type { AttachedPermissionsBoundary, Group, InstanceProfile, Policy, Role, Tag, User } from "@aws-sdk/client-iam";
+import type { AttachedPermissionsBoundary, Group, InstanceProfile, Policy, Role, RoleLastUsed, Tag, User } from "@aws-sdk/client-iam";
 import { groupArn, instanceProfileArn, roleArn, userArn } from "./arn.js";
 import type { AwsManagedPolicy } from "./aws-managed-policies.js";
 import { encodeDocument } from "./documents.js";
@@ -56,9 +56,14 @@ export function roleView(r: RoleDoc, mode: RoleViewMode, createTags?: readonly T
   if (mode === "create" && createTags && createTags.length > 0) out.Tags = tagsView(createTags);
   if (mode === "get") {
     if (r.tags.length > 0) out.Tags = tagsView(sortedTags(r.tags));
-    out.RoleLastUsed = {};
+    out.RoleLastUsed = roleLastUsedView(r);
   }
   return out;
+}
+
+/** RoleLastUsed: empty until the role's session credentials are used. */
+export function roleLastUsedView(r: RoleDoc): RoleLastUsed {
+  return r.lastUsed ? { LastUsedDate: new Date(r.lastUsed.date), Region: r.lastUsed.region } : {};
 }
 
 /** A role as instance profiles embed it: identity, creation date and trust policy only. */
