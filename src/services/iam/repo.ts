@@ -5,8 +5,10 @@
  * store and inside a transaction.
  */
 import type { DocStore } from "../../storage/types.js";
+import { quotaExceeded } from "./errors.js";
 import {
   COLLECTIONS,
+  QUOTAS,
   type AttachedEntityKind,
   type GroupDoc,
   type InstanceProfileDoc,
@@ -29,6 +31,19 @@ const COLLS: Record<EntityKind, { docs: string; names: string }> = {
   serverCertificate: { docs: COLLECTIONS.serverCertificates, names: COLLECTIONS.serverCertificateNames },
 };
 
+/**
+ * The account quotas GetAccountSummary reports (UsersQuota, GroupsQuota, RolesQuota,
+ * PoliciesQuota, InstanceProfilesQuota): decided by `insert` inside the creating transaction,
+ * so parallel creates cannot pass them together.
+ */
+const ACCOUNT_QUOTAS: Partial<Record<EntityKind, { name: string; value: number }>> = {
+  user: { name: "UsersPerAccount", value: QUOTAS.usersPerAccount },
+  group: { name: "GroupsPerAccount", value: QUOTAS.groupsPerAccount },
+  role: { name: "RolesPerAccount", value: QUOTAS.rolesPerAccount },
+  instanceProfile: { name: "InstanceProfilesPerAccount", value: QUOTAS.instanceProfilesPerAccount },
+  policy: { name: "PoliciesPerAccount", value: QUOTAS.customerManagedPoliciesPerAccount },
+};
+
 export function nameKey(accountId: string, name: string): string {
   return `${accountId}/${name.toLowerCase()}`;
 }
@@ -44,10 +59,19 @@ async function byName<T>(db: DocStore, kind: EntityKind, accountId: string, name
   return db.get<T>(c.docs, idKey(accountId, idx.id));
 }
 
-/** Inserts the name index entry first; false when the name is taken (in any case). */
+/**
+ * Inserts the name index entry first; false when the name is taken (in any case), LimitExceeded
+ * (and nothing written) when the account already holds its quota of the kind.
+ */
 async function insert<T>(db: DocStore, kind: EntityKind, accountId: string, entry: NameIndexDoc, doc: T): Promise<boolean> {
   const c = COLLS[kind];
-  if (!(await db.putIfAbsent<NameIndexDoc>(c.names, nameKey(accountId, entry.name), entry))) return false;
+  const key = nameKey(accountId, entry.name);
+  if (!(await db.putIfAbsent<NameIndexDoc>(c.names, key, entry))) return false;
+  const quota = ACCOUNT_QUOTAS[kind];
+  if (quota && (await db.count(c.docs, `${accountId}/`)) >= quota.value) {
+    await db.delete(c.names, key);
+    throw quotaExceeded(quota.name, quota.value);
+  }
   await db.put<T>(c.docs, idKey(accountId, entry.id), doc);
   return true;
 }
