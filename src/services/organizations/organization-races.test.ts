@@ -99,4 +99,30 @@ describe("organizations under parallel calls", () => {
       if (delegated) await f.call("DeregisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "securityhub.amazonaws.com" });
     }
   });
+  test("MoveAccount racing RemoveAccountFromOrganization: a removed account keeps no place in an OU, and joins again at the root", async () => {
+    const f = await orgFixture({ maxAccounts: 100 });
+    await f.call("CreateOrganization", { FeatureSet: "ALL" });
+    const root = (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id;
+    const ou = (await f.call<{ OrganizationalUnit: { Id: string } }>("CreateOrganizationalUnit", { ParentId: root, Name: "dest" })).OrganizationalUnit.Id;
+    const seen = new Set<string>();
+    for (let delay = -8; delay <= 8; delay += 2) {
+      const id = `5555666677${String(delay + 8).padStart(2, "0")}`;
+      await f.call("AcceptHandshake", { HandshakeId: await invited(f, id) }, f.ctx(id));
+      const remove = ticks(Math.max(0, delay)).then(() => f.call("RemoveAccountFromOrganization", { AccountId: id }));
+      const move = ticks(Math.max(0, -delay)).then(() => f.call("MoveAccount", { AccountId: id, SourceParentId: root, DestinationParentId: ou }));
+      const [rm, mv] = await outcomes([remove, move]);
+      const where = `after ${delay} ticks: remove ${rm}, move ${mv}`;
+      seen.add(`${rm} ${mv}`);
+      assert.equal(rm, "OK", where);
+      assert.ok(mv === "OK" || mv === "AccountNotFoundException", where);
+      // Nothing of the account's place in the organization is left behind.
+      assert.deepEqual((await f.store.list("org-account-parents")).filter((e) => e.key.endsWith(id)), [], where);
+      // Invited again, it joins at the root, as every account that joins does.
+      const hid = (await f.call<H>("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: id } })).Handshake.Id;
+      await f.call("AcceptHandshake", { HandshakeId: hid }, f.ctx(id));
+      assert.deepEqual((await f.call<{ Parents: Array<{ Id: string }> }>("ListParents", { ChildId: id })).Parents.map((p) => p.Id), [root], where);
+    }
+    // Both orders happened.
+    assert.ok(seen.has("OK OK") && seen.has("OK AccountNotFoundException"), [...seen].join("; "));
+  });
 });

@@ -10,6 +10,7 @@
 import type { DocStore } from "../../storage/types.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
 import {
+  accountNotFound,
   constraintViolation,
   destinationParentNotFound,
   duplicateAccount,
@@ -149,10 +150,13 @@ export async function deleteOu(deps: OrganizationsDomainDeps, organizationId: st
 /**
  * Moves a member account from `source` to `destination`. The account must be in `source` now;
  * when it is not, the source is reported as not found (AWS documents no separate error).
+ * Membership is checked again here, in the write's transaction: an account removed (or that
+ * left) in parallel is not given a place in an OU it would find again when it rejoins.
  */
 export async function moveAccount(deps: OrganizationsDomainDeps, organizationId: string, accountId: string, source: string, destination: string): Promise<void> {
   await orgTransaction(deps, async (tx) => {
     const org = await storedOrganization(tx, organizationId);
+    if ((await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId))?.organizationId !== org.id) throw accountNotFound();
     if (!(await parentExists(tx, org, source))) throw sourceParentNotFound();
     if (!(await parentExists(tx, org, destination))) throw destinationParentNotFound();
     const current = await parentOfAccount(tx, org, accountId);
