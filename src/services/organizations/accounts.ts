@@ -76,9 +76,13 @@ export interface AccountRegistry {
   readonly changes: ChangeCounter;
 }
 
-/** The record as a standalone account: without its organization and how it joined. */
+/**
+ * The record as a standalone account: without its organization, how it joined, and its tags
+ * (tags on an account belong to the account object in the organization, and are deleted when
+ * the account leaves it).
+ */
 export function withoutOrganization(a: AccountRecord): AccountRecord {
-  const { organizationId: _o, joinedMethod: _j, joinedAt: _t, ...rest } = a;
+  const { organizationId: _o, joinedMethod: _j, joinedAt: _t, tags: _tags, ...rest } = a;
   return rest;
 }
 
