@@ -84,6 +84,44 @@ export function grantsService(policies: readonly ParsedPolicy[], service: Pick<L
 }
 
 /**
+ * Whether some Allow statement of the policy documents covers an action of a service this
+ * installation does not serve (so has no list of actions): an `Action` `*` or one whose service
+ * prefix (the text before ":") is the namespace, or a `NotAction` that does not
+ * exclude the whole namespace (`*` or `<namespace>:*`). IAM judges any namespace this way for
+ * ListPoliciesGrantingServiceAccess, whether the account uses the service or not.
+ */
+export function grantsNamespace(documents: readonly string[], namespace: string): boolean {
+  const ns = namespace.toLowerCase();
+  // IAM refuses wildcards in the service prefix ("Vendor s* is not valid"): it names the service exactly.
+  const serviceMatches = (action: string): boolean => {
+    const a = action.toLowerCase();
+    const colon = a.indexOf(":");
+    return a === "*" || (colon > 0 && a.slice(0, colon) === ns);
+  };
+  const wholeNamespace = (action: string): boolean => {
+    const a = action.toLowerCase();
+    return a === "*" || (a.endsWith(":*") && serviceMatches(a));
+  };
+  const list = (v: unknown): string[] => (typeof v === "string" ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  return documents.some((text) => {
+    let doc: { Statement?: unknown };
+    try {
+      doc = JSON.parse(text) as { Statement?: unknown };
+    } catch {
+      return false;
+    }
+    const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    return statements.some((st) => {
+      if (typeof st !== "object" || st === null) return false;
+      const s = st as Record<string, unknown>;
+      if (s["Effect"] !== "Allow") return false;
+      if ("NotAction" in s) return !list(s["NotAction"]).some(wholeNamespace);
+      return list(s["Action"]).some(serviceMatches);
+    });
+  });
+}
+
+/**
  * Whether service control policies allow the service: for one of its actions every level (root,
  * OUs…, account; a single SCP is one level) has an Allow covering it, and no level denies it
  * outright (a Deny without conditions on every resource). SCPs only filter: what they allow is

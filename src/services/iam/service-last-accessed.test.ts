@@ -261,6 +261,22 @@ describe("GenerateServiceLastAccessedDetails", () => {
 });
 
 describe("ListPoliciesGrantingServiceAccess", () => {
+  test("services this installation does not serve: the policies whose Allow statements name them", async () => {
+    const role = (name: string, statement: Record<string, unknown>) =>
+      h.call("PutRolePolicy", { RoleName: "app", PolicyName: name, PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Resource: "*", ...statement }] }) });
+    await h.call("CreateRole", { RoleName: "app", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }) });
+    await role("s3-read", { Action: ["S3:Get*", "s3:List*"] });
+    await role("sqs-send", { Action: "sqs:Send*" });
+    await role("not-ec2", { NotAction: ["ec2:*", "dynamodb:*"] });
+    await h.call("PutRolePolicy", { RoleName: "app", PolicyName: "deny-s3", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Resource: "*" }] }) });
+    const out = await h.call<any>("ListPoliciesGrantingServiceAccess", { Arn: ARN("role/app"), ServiceNamespaces: ["s3", "ec2", "sqs", "dynamodb"] });
+    const names = (ns: string) => out.PoliciesGrantingServiceAccess.find((e: any) => e.ServiceNamespace === ns).Policies.map((p: any) => p.PolicyName).sort();
+    assert.deepEqual(names("s3"), ["not-ec2", "s3-read"]);
+    assert.deepEqual(names("ec2"), []);
+    assert.deepEqual(names("sqs"), ["not-ec2", "sqs-send"]);
+    assert.deepEqual(names("dynamodb"), []);
+  });
+
   test("per namespace, the user's inline, managed and group policies that grant it", async () => {
     await user("alice", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:Encrypt", Resource: "*" }] });
     await h.call("CreateGroup", { GroupName: "ops" });
@@ -282,7 +298,8 @@ describe("ListPoliciesGrantingServiceAccess", () => {
           ],
         },
         { ServiceNamespace: "sts", Policies: [{ PolicyName: "ops-sts", PolicyType: "INLINE", EntityType: "GROUP", EntityName: "ops" }] },
-        { ServiceNamespace: "s3", Policies: [] },
+        // A service this installation does not serve is judged by the policies' text: NotAction kms:* grants it.
+        { ServiceNamespace: "s3", Policies: [{ PolicyName: "ops-sts", PolicyType: "INLINE", EntityType: "GROUP", EntityName: "ops" }] },
       ],
       IsTruncated: false,
     });

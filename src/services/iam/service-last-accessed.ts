@@ -32,7 +32,7 @@ import { constraintError, invalidInput } from "./errors.js";
 import { groupUsers } from "./groups.js";
 import { readActivity } from "./last-accessed-activity.js";
 import { checkJobId, newJob, jobFields, JobFailure, loadJob, type Granularity, type ServiceReportJob } from "./last-accessed-jobs.js";
-import { grantsService, serviceLastAccessed, TRACKING_PERIOD_MS, type ReportEntity, type ServiceUsage } from "./last-accessed.js";
+import { grantsNamespace, grantsService, serviceLastAccessed, TRACKING_PERIOD_MS, type ReportEntity, type ServiceUsage } from "./last-accessed.js";
 import { COLLECTIONS, type PolicyUseDoc, type RoleDoc, type UserDoc } from "./model.js";
 import { paginate, paginateInOrder, pageFields } from "./pagination.js";
 import { groups, policyUses, roles, users } from "./repo.js";
@@ -202,9 +202,9 @@ export async function listPoliciesGrantingServiceAccess(
   const policies = await identityPolicies(env, subject);
   const catalog = env.lastAccessed.services();
   const entries = namespaces.map((namespace) => {
-    // A service this installation does not serve has no actions a policy could grant here.
+    // A service this installation serves is judged by its actions; any other by the policy text.
     const service = catalog.find((s) => s.namespace === namespace);
-    const granting = service ? policies.filter((p) => grantsService([p.parsed], service)) : [];
+    const granting = policies.filter((p) => (service ? grantsService([p.parsed], service) : grantsNamespace([p.text], namespace)));
     // A managed policy attached to the user and to one of its groups is listed once.
     const seen = new Set<string>();
     const unique = granting.filter((p) => {
