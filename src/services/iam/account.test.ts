@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { createTestIdp } from "../sts/testing/saml-idp.js";
 import { putRootAccessKey } from "./iam-api.js";
 import { COLLECTIONS } from "./model.js";
 import { ACCOUNT, ALLOW_S3, assertAwsError, createHarness, OTHER_ACCOUNT, T0 } from "./testing/harness.js";
@@ -246,6 +247,8 @@ describe("IAM GetAccountSummary", () => {
     await h.call("CreateInstanceProfile", { InstanceProfileName: "web" });
     await h.call("CreateInstanceProfile", { InstanceProfileName: "worker" });
     await h.call("CreateOpenIDConnectProvider", { Url: "https://oidc.example.com/realms/a", ClientIDList: ["app"] });
+    // SAML providers are identity providers too.
+    await h.call("CreateSAMLProvider", { Name: "Corp", SAMLMetadataDocument: (await createTestIdp("https://idp.example.com/metadata")).metadata() });
     // Another account's entities and AWS managed policies are not counted.
     await h.call("CreateUser", { UserName: "elsewhere" }, { accountId: OTHER_ACCOUNT });
     await h.call("AttachUserPolicy", { UserName: "alice", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
@@ -254,7 +257,7 @@ describe("IAM GetAccountSummary", () => {
     const s = (await h.call<SummaryOut>("GetAccountSummary", {})).SummaryMap;
     assert.deepEqual(
       { Users: s.Users, Groups: s.Groups, Roles: s.Roles, InstanceProfiles: s.InstanceProfiles, Providers: s.Providers, Policies: s.Policies, PolicyVersionsInUse: s.PolicyVersionsInUse, AccountAccessKeysPresent: s.AccountAccessKeysPresent },
-      { Users: 3, Groups: 1, Roles: 1, InstanceProfiles: 2, Providers: 1, Policies: 2, PolicyVersionsInUse: 3, AccountAccessKeysPresent: 1 },
+      { Users: 3, Groups: 1, Roles: 1, InstanceProfiles: 2, Providers: 2, Policies: 2, PolicyVersionsInUse: 3, AccountAccessKeysPresent: 1 },
     );
     const other = (await h.call<SummaryOut>("GetAccountSummary", {}, { accountId: OTHER_ACCOUNT })).SummaryMap;
     assert.deepEqual([other.Users, other.Policies, other.AccountAccessKeysPresent], [1, 0, 0]);

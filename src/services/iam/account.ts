@@ -154,20 +154,22 @@ export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): 
 
 /**
  * Usage counted from storage, and the default quotas IAM documents (the ones Bulwark enforces
- * come from QUOTAS). Bulwark has no root MFA, root signing certificates, SAML providers or root
- * password, so those counts are 0; server certificates, virtual MFA devices and OIDC providers
- * are counted, and GlobalEndpointTokenVersion is the one SetSecurityTokenServicePreferences set.
+ * come from QUOTAS). Root MFA, root signing certificates and the root password are reported as 0;
+ * server certificates, virtual MFA devices and identity providers (OpenID Connect and SAML: both
+ * are IAM identity provider objects) are counted, and GlobalEndpointTokenVersion is the one
+ * SetSecurityTokenServicePreferences set.
  */
 export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
   await authorize(caller, "GetAccountSummary", "*");
   const acct = caller.accountId;
   const prefix = `${acct}/`;
-  const [users, groups, roles, profiles, providers, policies, rootKeys] = await Promise.all([
+  const [users, groups, roles, profiles, oidcProviders, samlProviders, policies, rootKeys] = await Promise.all([
     env.store.count(COLLECTIONS.users, prefix),
     env.store.count(COLLECTIONS.groups, prefix),
     env.store.count(COLLECTIONS.roles, prefix),
     env.store.count(COLLECTIONS.instanceProfiles, prefix),
     env.store.count(COLLECTIONS.oidcProviders, prefix),
+    env.store.count(COLLECTIONS.samlProviders, prefix),
     env.store.list<ManagedPolicyDoc>(COLLECTIONS.policies, { prefix }),
     env.store.count(COLLECTIONS.rootAccessKeyAccounts, prefix),
   ]);
@@ -200,7 +202,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     InstanceProfilesQuota: QUOTAS.instanceProfilesPerAccount,
     ServerCertificates: serverCertificates,
     ServerCertificatesQuota: QUOTAS.serverCertificatesPerAccount,
-    Providers: providers,
+    Providers: oidcProviders + samlProviders,
     MFADevices: mfa.devices,
     MFADevicesInUse: mfa.inUse,
     AccountMFAEnabled: 0,
