@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createTestIdp } from "../sts/testing/saml-idp.js";
 import { putRootAccessKey } from "./iam-api.js";
 import { COLLECTIONS } from "./model.js";
 import { ACCOUNT, ALLOW_S3, assertAwsError, createHarness, OTHER_ACCOUNT, T0 } from "./testing/harness.js";
+import { base32Decode, stepAt, totpAt } from "./totp.js";
 
 type AliasesOut = { AccountAliases: string[]; IsTruncated: boolean; Marker?: string };
 type PolicyOut = { PasswordPolicy: Record<string, unknown> };
@@ -264,6 +269,40 @@ describe("IAM GetAccountSummary", () => {
 
     await h.call("DeleteUser", { UserName: "carol" });
     assert.equal((await h.call<SummaryOut>("GetAccountSummary", {})).SummaryMap.Users, 2);
+  });
+
+  test("AccountMFAEnabled and AccountSigningCertificatesPresent follow the root user's own MFA device and signing certificates", async () => {
+    const h = createHarness();
+    const flags = async () => {
+      const m = (await h.call<SummaryOut>("GetAccountSummary", {})).SummaryMap;
+      return [m.AccountMFAEnabled, m.AccountSigningCertificatesPresent, m.MFADevicesInUse];
+    };
+    // A user's device and certificate are not the root user's.
+    await h.call("CreateUser", { UserName: "alice" });
+    const d = (await h.call<{ VirtualMFADevice: { SerialNumber: string; Base32StringSeed: Uint8Array } }>("CreateVirtualMFADevice", { VirtualMFADeviceName: "alice-phone" })).VirtualMFADevice;
+    const seed = base32Decode(Buffer.from(d.Base32StringSeed).toString("ascii"));
+    const step = stepAt(h.clock.now());
+    await h.call("EnableMFADevice", { UserName: "alice", SerialNumber: d.SerialNumber, AuthenticationCode1: totpAt(seed, step - 1), AuthenticationCode2: totpAt(seed, step) });
+    const dir = mkdtempSync(join(tmpdir(), "bulwark-cert-"));
+    const pem = (cn: string) => {
+      execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(dir, `${cn}.key`), "-out", join(dir, `${cn}.pem`), "-days", "30", "-subj", `/CN=${cn}`], { stdio: "ignore" });
+      return readFileSync(join(dir, `${cn}.pem`), "utf8");
+    };
+    try {
+      await h.call("UploadSigningCertificate", { UserName: "alice", CertificateBody: pem("alice") });
+      assert.deepEqual(await flags(), [0, 0, 1]);
+      // The root user (the harness's default caller) uploads its own certificate without a user name.
+      await h.call("UploadSigningCertificate", { CertificateBody: pem("root") });
+      assert.deepEqual(await flags(), [0, 1, 1]);
+      // IAM's API enables devices for users only (EnableMFADevice needs a UserName); the root user's
+      // device, assigned outside the API as AWS's console does, is stored under its user id, the account id.
+      const serial = (await h.call<{ VirtualMFADevice: { SerialNumber: string } }>("CreateVirtualMFADevice", { VirtualMFADeviceName: "root-phone" })).VirtualMFADevice.SerialNumber;
+      const [entry] = (await h.store.list<Record<string, unknown>>(COLLECTIONS.mfaDevices, { prefix: `${ACCOUNT}/` })).filter((e) => e.value["serialNumber"] === serial);
+      await h.store.put(COLLECTIONS.mfaDevices, entry!.key, { ...entry!.value, userId: ACCOUNT, enableDate: T0 });
+      assert.deepEqual(await flags(), [1, 1, 2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("denied: AccessDenied on *", async () => {

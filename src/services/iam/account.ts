@@ -154,16 +154,18 @@ export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): 
 
 /**
  * Usage counted from storage, and the default quotas IAM documents (the ones Bulwark enforces
- * come from QUOTAS). Root MFA, root signing certificates and the root password are reported as 0;
- * server certificates, virtual MFA devices and identity providers (OpenID Connect and SAML: both
- * are IAM identity provider objects) are counted, and GlobalEndpointTokenVersion is the one
+ * come from QUOTAS). Server certificates, virtual MFA devices and identity providers (OpenID
+ * Connect and SAML: both are IAM identity provider objects) are counted; AccountMFAEnabled,
+ * AccountAccessKeysPresent and AccountSigningCertificatesPresent follow the root user's own
+ * credentials (root-credentials.ts); AccountPasswordPresent is 0, as Bulwark's root user never has
+ * a password (its login profile is created without one). GlobalEndpointTokenVersion is the one
  * SetSecurityTokenServicePreferences set.
  */
 export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
   await authorize(caller, "GetAccountSummary", "*");
   const acct = caller.accountId;
   const prefix = `${acct}/`;
-  const [users, groups, roles, profiles, oidcProviders, samlProviders, policies, rootKeys] = await Promise.all([
+  const [users, groups, roles, profiles, oidcProviders, samlProviders, policies, rootKeys, rootCertificates] = await Promise.all([
     env.store.count(COLLECTIONS.users, prefix),
     env.store.count(COLLECTIONS.groups, prefix),
     env.store.count(COLLECTIONS.roles, prefix),
@@ -172,6 +174,8 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     env.store.count(COLLECTIONS.samlProviders, prefix),
     env.store.list<ManagedPolicyDoc>(COLLECTIONS.policies, { prefix }),
     env.store.count(COLLECTIONS.rootAccessKeyAccounts, prefix),
+    // Root's signing certificates are kept under its user id, the account id.
+    env.store.count(COLLECTIONS.signingCertificates, `${acct}/${acct}/`),
   ]);
   const mfa = await mfaDeviceCounts(env.store, acct);
   const [serverCertificates, settings] = await Promise.all([countServerCertificates(env.store, acct), accountSettings(env, acct)]);
@@ -205,10 +209,10 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     Providers: oidcProviders + samlProviders,
     MFADevices: mfa.devices,
     MFADevicesInUse: mfa.inUse,
-    AccountMFAEnabled: 0,
+    AccountMFAEnabled: mfa.rootEnabled ? 1 : 0,
     AccountAccessKeysPresent: rootKeys > 0 ? 1 : 0,
     AccountPasswordPresent: 0,
-    AccountSigningCertificatesPresent: 0,
+    AccountSigningCertificatesPresent: rootCertificates > 0 ? 1 : 0,
     GlobalEndpointTokenVersion: settings?.globalEndpointTokenVersion ?? 1,
   };
   return { SummaryMap: summary };

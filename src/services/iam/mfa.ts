@@ -116,9 +116,10 @@ export async function userHasMfaDevice(db: DocStore, u: UserDoc): Promise<boolea
 }
 
 /** Account-wide counts for GetAccountSummary. */
-export async function mfaDeviceCounts(db: DocStore, accountId: string): Promise<{ devices: number; inUse: number }> {
+/** The account's devices, those assigned to a user, and whether one is the root user's (whose user id is the account id). */
+export async function mfaDeviceCounts(db: DocStore, accountId: string): Promise<{ devices: number; inUse: number; rootEnabled: boolean }> {
   const all = await db.list<MfaDeviceDoc>(COLLECTIONS.mfaDevices, { prefix: `${accountId}/` });
-  return { devices: all.length, inUse: all.filter((e) => e.value.userId !== undefined).length };
+  return { devices: all.length, inUse: all.filter((e) => e.value.userId !== undefined).length, rootEnabled: all.some((e) => e.value.userId === accountId) };
 }
 
 async function authorizeOnDevice(env: IamEnv, caller: Caller, action: string, serial: string, context?: ConditionContext): Promise<MfaDeviceDoc | undefined> {
