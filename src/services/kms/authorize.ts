@@ -26,11 +26,6 @@ export interface KeyAuthOptions {
   viaService?: string | undefined;
   /** CreateGrant: the grant asked for, which a parent grant's CreateGrant permission must cover. */
   childGrant?: ChildGrant | undefined;
-  /**
-   * Calls no grant allows (grantOp absent): an allow consulted, like a grant, only on an implicit
-   * deny that no SCP / RCP caused (RetireGrant by the principals its grant names).
-   */
-  alternativeAllow?: (() => boolean | Promise<boolean>) | undefined;
 }
 
 /** Condition keys describing the key and the request (kms:KeySpec, aws:ResourceTag/…, kms:EncryptionContext:…). */
@@ -259,10 +254,9 @@ export async function authorizeKey(env: KmsEnv, ctx: RequestContext, key: KeyRec
   const aliases = Array.isArray(pending) ? (pending as readonly string[]) : await pending;
   const req = new KeyAuthorizeRequest(action, key, ctx.principal, opts, aliases);
   const grantOp = opts.grantOp;
-  const alternative = opts.alternativeAllow;
   await ctx.authorize(
     req,
-    grantOp !== undefined ? { alternativeAllow: () => grantAllows(env, ctx, key, action, grantOp, opts) } : alternative !== undefined ? { alternativeAllow: async () => alternative() } : undefined,
+    grantOp !== undefined ? { alternativeAllow: () => grantAllows(env, ctx, key, action, grantOp, opts) } : undefined,
   );
 }
 

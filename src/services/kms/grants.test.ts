@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { ACCOUNT, createKmsHarness, rejects } from "./testing/harness.js";
+import { ACCOUNT, createKmsHarness, OTHER, rejects } from "./testing/harness.js";
 
 type Md = { KeyMetadata: { KeyId: string; Arn: string } };
 type Grant = { GrantId: string; GrantToken: string };
@@ -108,10 +108,66 @@ describe("KMS grants", () => {
     const guarded = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: other.arn, RetiringPrincipal: denied.arn, Operations: ["Decrypt"] });
     await rejects(h.call("RetireGrant", { KeyId: k.KeyId, GrantId: guarded.GrantId }, denied), "AccessDeniedException");
     await h.call("RetireGrant", { KeyId: k.KeyId, GrantId: own.GrantId }, holder);
-    // The key's account (here its admin, by kms:RetireGrant through the default key policy) may retire any grant.
+    // The key's account (here its root user) may retire any grant.
     await h.call("RetireGrant", { KeyId: k.KeyId, GrantId: theirs.GrantId });
     const left = (await h.call<{ Grants: { GrantId: string }[] }>("ListGrants", { KeyId: k.KeyId })).Grants.map((g) => g.GrantId);
     assert.deepEqual(left, [guarded.GrantId]);
+  });
+
+  test("RetireGrant by the key's account: its root, and its IAM principals whose IAM policies allow kms:RetireGrant; a key policy's kms:RetireGrant is not effective", async () => {
+    const retireIam = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:RetireGrant", Resource: "*" }] };
+    const byKeyPolicy = await h.user(ACCOUNT, "retire-by-key-policy");
+    const byIam = await h.user(ACCOUNT, "retire-by-iam", retireIam);
+    const rootAll = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
+    const namesUser = { Effect: "Allow", Principal: { AWS: byKeyPolicy.arn }, Action: "kms:RetireGrant", Resource: "*" };
+    const k = (await h.call<Md>("CreateKey", { Policy: JSON.stringify({ Version: "2012-10-17", Statement: [rootAll, namesUser] }) })).KeyMetadata;
+    const g1 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: byIam.arn, Operations: ["Decrypt"] });
+    // kms:RetireGrant in the key policy alone: AccessDenied.
+    await rejects(h.call("RetireGrant", { KeyId: k.KeyId, GrantId: g1.GrantId }, byKeyPolicy), "AccessDeniedException", /kms:RetireGrant/);
+    await h.call("RetireGrant", { KeyId: k.KeyId, GrantId: g1.GrantId }, byIam);
+    // A key policy with no statement for the account root: the IAM policy still lets the account's user retire.
+    const keyAdmin = await h.user(ACCOUNT, "retire-key-admin");
+    const onlyAdmin = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: keyAdmin.arn }, Action: "kms:*", Resource: "*" }] };
+    const k2 = (await h.call<Md>("CreateKey", { Policy: JSON.stringify(onlyAdmin), BypassPolicyLockoutSafetyCheck: true })).KeyMetadata;
+    const g2 = await h.call<Grant>("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: byKeyPolicy.arn, Operations: ["Decrypt"] }, keyAdmin);
+    const g3 = await h.call<Grant>("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: byKeyPolicy.arn, Operations: ["Decrypt"] }, keyAdmin);
+    await rejects(h.call("RetireGrant", { KeyId: k2.KeyId, GrantId: g2.GrantId }, byKeyPolicy), "AccessDeniedException");
+    await h.call("RetireGrant", { KeyId: k2.KeyId, GrantId: g2.GrantId }, byIam);
+    await h.call("RetireGrant", { GrantToken: g3.GrantToken }, h.root());
+    assert.deepEqual((await h.call<{ Grants: unknown[] }>("ListGrants", { KeyId: k2.KeyId }, keyAdmin)).Grants, []);
+    // Another account's principal with kms:RetireGrant in its IAM policies, not named by the grant: AccessDenied.
+    const stranger = await h.user(OTHER, "retire-stranger", retireIam);
+    const g4 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: byIam.arn, Operations: ["Decrypt", "RetireGrant"] });
+    await rejects(h.call("RetireGrant", { KeyId: k.Arn, GrantId: g4.GrantId }, stranger), "AccessDeniedException");
+    await rejects(h.call("RetireGrant", { GrantToken: g4.GrantToken }, h.root(OTHER)), "AccessDeniedException");
+  });
+
+  test("RetireGrant by an account the grant names (retiring principal, or grantee with RetireGrant): its root, and its IAM principals with kms:RetireGrant in their IAM policies", async () => {
+    const retireIam = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:RetireGrant", Resource: "*" }] };
+    const delegated = await h.user(OTHER, "retire-delegated", retireIam);
+    const plain = await h.user(OTHER, "retire-plain");
+    const denied = await h.user(OTHER, "retire-denied-x", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:RetireGrant", Resource: "*" }, { Effect: "Deny", Action: "kms:RetireGrant", Resource: "*" }] });
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const alice = `arn:aws:iam::${ACCOUNT}:user/alice`;
+    const otherRoot = `arn:aws:iam::${OTHER}:root`;
+    // Retiring principal: the other account.
+    const r1 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: alice, RetiringPrincipal: otherRoot, Operations: ["Encrypt"] });
+    await rejects(h.call("RetireGrant", { KeyId: k.Arn, GrantId: r1.GrantId }, plain), "AccessDeniedException");
+    await rejects(h.call("RetireGrant", { GrantToken: r1.GrantToken }, denied), "AccessDeniedException", /explicit deny/);
+    await h.call("RetireGrant", { KeyId: k.Arn, GrantId: r1.GrantId }, delegated);
+    const r2 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: alice, RetiringPrincipal: otherRoot, Operations: ["Encrypt"] });
+    await h.call("RetireGrant", { GrantToken: r2.GrantToken }, h.root(OTHER));
+    // Grantee: the other account, with RetireGrant in the grant.
+    const e1 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: otherRoot, Operations: ["Encrypt", "RetireGrant"] });
+    await rejects(h.call("RetireGrant", { KeyId: k.Arn, GrantId: e1.GrantId }, plain), "AccessDeniedException");
+    await h.call("RetireGrant", { KeyId: k.Arn, GrantId: e1.GrantId }, delegated);
+    const e2 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: otherRoot, Operations: ["Encrypt", "RetireGrant"] });
+    await h.call("RetireGrant", { GrantToken: e2.GrantToken }, h.root(OTHER));
+    // Grantee account without RetireGrant in the grant: its principals may not retire it.
+    const e3 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: otherRoot, Operations: ["Encrypt"] });
+    await rejects(h.call("RetireGrant", { KeyId: k.Arn, GrantId: e3.GrantId }, delegated), "AccessDeniedException");
+    await rejects(h.call("RetireGrant", { GrantToken: e3.GrantToken }, h.root(OTHER)), "AccessDeniedException");
+    assert.deepEqual((await h.call<{ Grants: { GrantId: string }[] }>("ListGrants", { KeyId: k.KeyId })).Grants.map((g) => g.GrantId), [e3.GrantId]);
   });
 
   test("a grant to a role applies to its sessions; an explicit IAM deny wins over a grant", async () => {

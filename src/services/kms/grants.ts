@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
-import { auditKeyArnResponse, authorizeKey, checkGrantTokens, principalNamedBy } from "./authorize.js";
+import { AwsError } from "../../core/errors.js";
+import { auditKey, auditKeyArnResponse, authorizeKey, checkGrantTokens, keyContext, principalNamedBy } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { dryRunSucceeded, invalidArn, invalidGrantId, invalidGrantToken, limitExceeded, notFound, validation } from "./errors.js";
 import { createGrantToken, openGrantToken } from "./grant-token.js";
@@ -271,16 +272,56 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
   ctx.audit.additionalEventData = { grantId };
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === grantId);
   const k = key;
-  // The grant decides who may retire it: its retiring principal, or its grantee when it includes
-  // RetireGrant — that grant, not another grant of the key. Otherwise the key's account may, by
-  // kms:RetireGrant in the policies. An explicit deny of kms:RetireGrant (or an SCP) still wins.
-  const p = ctx.principal;
-  const named = grant !== undefined && ((grant.retiringPrincipal !== undefined && principalNamedBy(grant.retiringPrincipal, p)) || (grant.operations.includes("RetireGrant") && principalNamedBy(grant.granteePrincipal, p)));
-  await authorizeKey(env, ctx, k, "RetireGrant", { context: {}, alternativeAllow: () => named });
+  await authorizeRetire(env, ctx, k, grant);
   if (!grant) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
   if (input.DryRun) throw dryRunSucceeded();
   // A grant retired or revoked meanwhile is gone: only the call that removed it succeeds.
   if (!(await env.repo.deleteGrant(k, grantId))) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
+}
+
+/** `arn:aws:iam::<account>:root` → the account id. */
+function rootAccountOf(arn: string | undefined): string | undefined {
+  return arn === undefined ? undefined : /^arn:aws:iam::(\d{12}):root$/.exec(arn)?.[1];
+}
+
+/**
+ * Who may retire a grant (KMS developer guide, "Retiring and revoking grants"): the retiring
+ * principal named in the grant, the grantee principal when the grant includes RetireGrant, and
+ * the AWS account in which the grant was created (the key's account). A principal the grant names
+ * needs no permission; an account named (its root ARN) and the key's account may retire as their
+ * root user, and their IAM principals when their IAM policies allow kms:RetireGrant ("The AWS
+ * account that owns the KMS key can delegate the kms:RetireGrant permission to an IAM principal in
+ * the account"; a retiring account's administrators likewise). "The kms:RetireGrant permission
+ * alone does not allow principals to retire a grant" and "is not effective in a key policy or
+ * resource control policy": the key policy and RCPs are not evaluated, and an IAM allow counts only
+ * for a principal of one of those accounts. "To deny permission to retire a grant, you can use a
+ * Deny action with the kms:RetireGrant permission in your IAM policies": an explicit deny in the
+ * caller's IAM policies, or an SCP, still wins in every case.
+ */
+async function authorizeRetire(env: KmsEnv, ctx: RequestContext, key: KeyRecord, grant: GrantRecord | undefined): Promise<void> {
+  auditKey(ctx, key);
+  const p = ctx.principal;
+  const named =
+    grant !== undefined &&
+    ((grant.retiringPrincipal !== undefined && principalNamedBy(grant.retiringPrincipal, p)) || (grant.operations.includes("RetireGrant") && principalNamedBy(grant.granteePrincipal, p)));
+  const accounts = new Set([key.accountId]);
+  if (grant !== undefined) {
+    const retiring = rootAccountOf(grant.retiringPrincipal);
+    if (retiring !== undefined) accounts.add(retiring);
+    const grantee = grant.operations.includes("RetireGrant") ? rootAccountOf(grant.granteePrincipal) : undefined;
+    if (grantee !== undefined) accounts.add(grantee);
+  }
+  const action = "kms:RetireGrant";
+  if (!named && !accounts.has(p.accountId)) {
+    throw new AwsError("AccessDeniedException", `User: ${p.arn} is not authorized to perform: ${action} on resource: ${key.arn}`, 400, { common: "AccessDenied" });
+  }
+  // The caller's own IAM policies (and its account's SCPs), evaluated as for a resource of its
+  // account: the root user is allowed unless an SCP or its session policy denies.
+  const context = { ...(await keyContext(env, key, p, {})), "aws:ResourceAccount": key.accountId };
+  await ctx.authorize(
+    { action, resource: key.arn, resourceAccount: p.accountId, resourceControlPoliciesExempt: true, context },
+    named ? { alternativeAllow: async () => true } : undefined,
+  );
 }
 
 export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; GrantId: string; DryRun?: boolean }): Promise<void> {
