@@ -49,8 +49,16 @@ describe("KMS grants", () => {
     await h.call("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: bob.arn, Operations: ["Encrypt"], Constraints: { EncryptionContextEquals: { dept: "eng" } } });
     await h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt, EncryptionContext: { dept: "eng" } }, bob);
     await rejects(h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt, EncryptionContext: { dept: "eng", extra: "1" } }, bob), "AccessDeniedException");
+    // A constrained grant may include DescribeKey and RetireGrant; the constraint does not apply to them.
+    const k3 = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const cg = await h.call<Grant>("CreateGrant", { KeyId: k3.KeyId, GranteePrincipal: bob.arn, Operations: ["Decrypt", "DescribeKey", "RetireGrant"], Constraints: { EncryptionContextEquals: { a: "b" } } });
+    await h.call("DescribeKey", { KeyId: k3.Arn }, bob);
+    await h.call("RetireGrant", { KeyId: k3.KeyId, GrantId: cg.GrantId }, bob);
+    await rejects(h.call("DescribeKey", { KeyId: k3.Arn }, bob), "AccessDeniedException");
+    // Operations without an encryption context (here Sign on an asymmetric key) take no constraints.
+    const k4 = (await h.call<Md>("CreateKey", { KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" })).KeyMetadata;
     await rejects(
-      h.call("CreateGrant", { KeyId: k2.KeyId, GranteePrincipal: bob.arn, Operations: ["DescribeKey"], Constraints: { EncryptionContextEquals: { a: "b" } } }),
+      h.call("CreateGrant", { KeyId: k4.KeyId, GranteePrincipal: bob.arn, Operations: ["Sign", "DescribeKey"], Constraints: { EncryptionContextEquals: { a: "b" } } }),
       "ValidationException",
     );
   });

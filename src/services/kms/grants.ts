@@ -39,7 +39,12 @@ export const GRANT_OPERATIONS = [
   "Decapsulate",
 ] as const;
 
-/** Operations whose requests carry an encryption context (grant constraints apply only to them). */
+/**
+ * Operations a grant with constraints may include: those whose requests carry an encryption
+ * context, and DescribeKey and RetireGrant, to which the constraint does not apply (API reference,
+ * CreateGrant, Constraints: "Grants with grant constraints can include the DescribeKey and
+ * RetireGrant operations, but the constraint doesn't apply to these operations").
+ */
 const EC_OPERATIONS = new Set([
   "Decrypt",
   "Encrypt",
@@ -51,6 +56,7 @@ const EC_OPERATIONS = new Set([
   "GenerateDataKeyPairWithoutPlaintext",
   "CreateGrant",
   "RetireGrant",
+  "DescribeKey",
 ]);
 
 /** Grant operations each key usage can use. */
