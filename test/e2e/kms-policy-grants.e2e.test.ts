@@ -26,6 +26,7 @@ import {
 } from "@aws-sdk/client-kms";
 import { IAMClient, PutUserPolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteUserCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { OrganizationsClient, ListRootsCommand, EnablePolicyTypeCommand, CreatePolicyCommand, AttachPolicyCommand, DetachPolicyCommand } from "@aws-sdk/client-organizations";
 import { startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, rejectsWith, newUser, memberAccount, allow, utf8, text } from "./kms-support.js";
 
@@ -291,4 +292,49 @@ test("a key policy naming a user follows the user through a rename, and does not
   await encrypt(before);
   const impostor = await newUser(s, "key-renamed-before");
   await rejectsWith(encrypt(impostor), denied(impostor.arn, "kms:Encrypt", k.Arn!));
+});
+
+test("RetireGrant across accounts: a service control policy denying kms:RetireGrant wins; the key policy, even denying, is not evaluated", async () => {
+  const { accountId: member, admin } = await memberAccount(s, "KmsRetirer");
+  const memberKms = kmsClient(s, admin);
+  const owner = `arn:aws:iam::${s.accountId}:root`;
+  // The key policy denies kms:RetireGrant to everyone: "not effective in a key policy".
+  const Policy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: owner }, Action: "kms:*", Resource: "*" },
+      { Effect: "Deny", Principal: { AWS: "*" }, Action: "kms:RetireGrant", Resource: "*" },
+    ],
+  });
+  const k = await newKey(undefined, { Policy });
+  const kms = kmsClient(s);
+  const grantee = `arn:aws:iam::${s.accountId}:root`;
+  // Named: the member's role as retiring principal. Delegated: the member account as retiring
+  // principal, its role session allowed kms:RetireGrant by its IAM policy (AdministratorAccess).
+  const named = await kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: grantee, RetiringPrincipal: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, Operations: ["Encrypt"] }));
+  const delegated = await kms.send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: grantee, RetiringPrincipal: `arn:aws:iam::${member}:root`, Operations: ["Encrypt"] }));
+
+  const orgs = new OrganizationsClient(s.clientConfig());
+  const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
+  if (!root.PolicyTypes?.some((t) => t.Type === "SERVICE_CONTROL_POLICY" && t.Status === "ENABLED")) {
+    await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id!, PolicyType: "SERVICE_CONTROL_POLICY" }));
+  }
+  const scp = (
+    await orgs.send(
+      new CreatePolicyCommand({
+        Name: "DenyRetireGrant",
+        Description: "No RetireGrant",
+        Type: "SERVICE_CONTROL_POLICY",
+        Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:RetireGrant", Resource: "*" }] }),
+      }),
+    )
+  ).Policy!.PolicySummary!.Id!;
+  await orgs.send(new AttachPolicyCommand({ PolicyId: scp, TargetId: member }));
+  const scpDenied = { name: "AccessDeniedException", message: /kms:RetireGrant on resource: .* with an explicit deny in a service control policy$/ };
+  await rejectsWith(memberKms.send(new RetireGrantCommand({ KeyId: k.Arn, GrantId: named.GrantId })), scpDenied);
+  await rejectsWith(memberKms.send(new RetireGrantCommand({ GrantToken: delegated.GrantToken })), scpDenied);
+  await orgs.send(new DetachPolicyCommand({ PolicyId: scp, TargetId: member }));
+  await memberKms.send(new RetireGrantCommand({ KeyId: k.Arn, GrantId: named.GrantId }));
+  await memberKms.send(new RetireGrantCommand({ GrantToken: delegated.GrantToken }));
+  assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId: k.KeyId }))).Grants, []);
 });
