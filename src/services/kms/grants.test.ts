@@ -61,6 +61,18 @@ describe("KMS grants", () => {
       h.call("CreateGrant", { KeyId: k4.KeyId, GranteePrincipal: bob.arn, Operations: ["Sign", "DescribeKey"], Constraints: { EncryptionContextEquals: { a: "b" } } }),
       "ValidationException",
     );
+    // Asymmetric and HMAC keys take no encryption context at all: a constraint is refused even for
+    // operations that would carry one on a symmetric key.
+    for (const spec of [{ KeySpec: "RSA_2048", KeyUsage: "ENCRYPT_DECRYPT" }, { KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" }]) {
+      const k5 = (await h.call<Md>("CreateKey", spec)).KeyMetadata;
+      const ops = spec.KeyUsage === "ENCRYPT_DECRYPT" ? ["Encrypt", "Decrypt"] : ["DescribeKey"];
+      await rejects(
+        h.call("CreateGrant", { KeyId: k5.KeyId, GranteePrincipal: bob.arn, Operations: ops, Constraints: { EncryptionContextSubset: { a: "b" } } }),
+        "ValidationException",
+        `Grant constraints are not supported for a KMS key with KeySpec ${spec.KeySpec}. Use constraints only with symmetric encryption KMS keys.`,
+      );
+      await h.call("CreateGrant", { KeyId: k5.KeyId, GranteePrincipal: bob.arn, Operations: ops });
+    }
   });
 
   test("CreateGrant from a grant: only operations of the parent grant, constraints as strict or stricter", async () => {

@@ -168,6 +168,12 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
   const allowed = OPS_FOR_USAGE[usageClass(key)] ?? new Set<string>();
   const bad = input.Operations.find((op) => !allowed.has(op) && !ALWAYS.has(op));
   if (bad !== undefined) throw validation(`Grant operation ${bad} is not valid for a KMS key with KeySpec ${key.keySpec} and KeyUsage ${key.keyUsage}.`);
+  // "You cannot use an encryption context grant constraint for cryptographic operations with
+  // asymmetric KMS keys or HMAC KMS keys" (CreateGrant, Constraints): only symmetric encryption keys
+  // take an encryption context.
+  if (constraints && key.keySpec !== "SYMMETRIC_DEFAULT") {
+    throw validation(`Grant constraints are not supported for a KMS key with KeySpec ${key.keySpec}. Use constraints only with symmetric encryption KMS keys.`);
+  }
   if (input.DryRun) throw dryRunSucceeded();
   // The name's idempotency and the per-key quota are decided against the stored grants in the
   // same transaction as the insert, so parallel CreateGrant calls see each other.
