@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
-import { AwsError } from "../../core/errors.js";
+import { commonError } from "../../core/errors.js";
 import { auditKey, auditKeyArnResponse, authorizeKey, checkGrantTokens, keyContext, principalNamedBy } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { dryRunSucceeded, invalidArn, invalidGrantId, invalidGrantToken, limitExceeded, notFound, validation } from "./errors.js";
@@ -325,7 +325,7 @@ async function authorizeRetire(env: KmsEnv, ctx: RequestContext, key: KeyRecord,
   }
   const action = "kms:RetireGrant";
   if (!named && !accounts.has(p.accountId)) {
-    throw new AwsError("AccessDeniedException", `User: ${p.arn} is not authorized to perform: ${action} on resource: ${key.arn}`, 400, { common: "AccessDenied" });
+    throw commonError("AccessDenied", `User: ${p.arn} is not authorized to perform: ${action} on resource: ${key.arn}`);
   }
   // The caller's own IAM policies (and its account's SCPs), evaluated as for a resource of its
   // account: the root user is allowed unless an SCP or its session policy denies.
