@@ -190,6 +190,26 @@ describe("KMS grants", () => {
     assert.deepEqual((await h.call<{ Grants: { GrantId: string }[] }>("ListGrants", { KeyId: k.KeyId })).Grants.map((g) => g.GrantId), [e3.GrantId]);
   });
 
+  test("RetireGrant by the account that issued a grant across accounts (IssuingAccount): its root, and its IAM principals with kms:RetireGrant in their IAM policies", async () => {
+    const retireIam = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:RetireGrant", Resource: "*" }] };
+    const issuer = await h.user(OTHER, "issuer-x", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:CreateGrant", Resource: "*" }] });
+    const delegated = await h.user(OTHER, "issuer-retirer", retireIam);
+    const plain = await h.user(OTHER, "issuer-plain");
+    const rootAll = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
+    const otherGrants = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: "kms:CreateGrant", Resource: "*" };
+    const k = (await h.call<Md>("CreateKey", { Policy: JSON.stringify({ Version: "2012-10-17", Statement: [rootAll, otherGrants] }) })).KeyMetadata;
+    const alice = `arn:aws:iam::${ACCOUNT}:user/alice`;
+    // Issued by the other account for a grantee of the key's account, no retiring principal, no RetireGrant.
+    const g1 = await h.call<Grant>("CreateGrant", { KeyId: k.Arn, GranteePrincipal: alice, Operations: ["Encrypt"] }, issuer);
+    const g2 = await h.call<Grant>("CreateGrant", { KeyId: k.Arn, GranteePrincipal: alice, Operations: ["Encrypt"] }, issuer);
+    const listed = (await h.call<{ Grants: Array<{ GrantId: string; IssuingAccount: string }> }>("ListGrants", { KeyId: k.KeyId })).Grants;
+    assert.deepEqual(new Set(listed.map((g) => g.IssuingAccount)), new Set([`arn:aws:iam::${OTHER}:root`]));
+    await rejects(h.call("RetireGrant", { KeyId: k.Arn, GrantId: g1.GrantId }, plain), "AccessDeniedException");
+    await h.call("RetireGrant", { KeyId: k.Arn, GrantId: g1.GrantId }, delegated);
+    await h.call("RetireGrant", { GrantToken: g2.GrantToken }, h.root(OTHER));
+    assert.deepEqual((await h.call<{ Grants: unknown[] }>("ListGrants", { KeyId: k.KeyId })).Grants, []);
+  });
+
   test("a grant to a role applies to its sessions; an explicit IAM deny wins over a grant", async () => {
     const session = await h.roleSession(ACCOUNT, "worker", "s1");
     const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;

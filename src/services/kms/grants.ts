@@ -299,9 +299,11 @@ function rootAccountOf(arn: string | undefined): string | undefined {
 /**
  * Who may retire a grant (KMS developer guide, "Retiring and revoking grants"): the retiring
  * principal named in the grant, the grantee principal when the grant includes RetireGrant, and
- * the AWS account in which the grant was created (the key's account). A principal the grant names
- * needs no permission; an account named (its root ARN) and the key's account may retire as their
- * root user, and their IAM principals when their IAM policies allow kms:RetireGrant ("The AWS
+ * "the AWS account in which the grant was created": the account that issued it (its
+ * IssuingAccount, which differs from the key's account for a grant created across accounts) and
+ * the key's account. A principal the grant names needs no permission; an account named (its root
+ * ARN), the issuing account and the key's account may retire as their root user, and their IAM
+ * principals when their IAM policies allow kms:RetireGrant ("The AWS
  * account that owns the KMS key can delegate the kms:RetireGrant permission to an IAM principal in
  * the account"; a retiring account's administrators likewise). "The kms:RetireGrant permission
  * alone does not allow principals to retire a grant" and "is not effective in a key policy or
@@ -318,6 +320,8 @@ async function authorizeRetire(env: KmsEnv, ctx: RequestContext, key: KeyRecord,
     ((grant.retiringPrincipal !== undefined && principalNamedBy(grant.retiringPrincipal, p)) || (grant.operations.includes("RetireGrant") && principalNamedBy(grant.granteePrincipal, p)));
   const accounts = new Set([key.accountId]);
   if (grant !== undefined) {
+    const issuing = rootAccountOf(grant.issuingAccount);
+    if (issuing !== undefined) accounts.add(issuing);
     const retiring = rootAccountOf(grant.retiringPrincipal);
     if (retiring !== undefined) accounts.add(retiring);
     const grantee = grant.operations.includes("RetireGrant") ? rootAccountOf(grant.granteePrincipal) : undefined;
