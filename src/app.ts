@@ -417,7 +417,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     registry.register(orgs);
     const resumed = await orgs.resumePending();
     if (resumed > 0) logger.info({ resumed }, "resumed pending CreateAccount requests");
-    registry.register(createCloudTrailService({ store: storage, tokenKey: core.paginationKey }));
+    registry.register(createCloudTrailService({ store: storage, tokenKey: core.paginationKey, clock, lookupEventsRps: cfg.cloudTrailLookupRps }));
     const elbv2 = createElbv2Service({
       store: storage,
       sealer,

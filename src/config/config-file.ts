@@ -38,6 +38,7 @@ export const FILE_KEYS = {
   kmsEccRps: "number",
   kmsPqRps: "number",
   kmsMaxKeys: "number",
+  cloudTrailLookupRps: "number",
   schedulerPollMs: "number",
   wafMaxWebAclWcu: "number",
   orgMaxAccounts: "number",

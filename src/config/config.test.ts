@@ -136,7 +136,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -224,6 +224,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         kmsEccRps: 2,
         kmsPqRps: 3,
         kmsMaxKeys: 40,
+        cloudTrailLookupRps: 0.5,
         schedulerPollMs: 250,
         wafMaxWebAclWcu: 1500,
         oidcCaFile: "/etc/bulwark/oidc.pem",
@@ -238,6 +239,9 @@ test("config file: each value has its JSON type and the same range as its enviro
   );
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.equal(all.maxBufferedBodyBytes, 4096);
+  assert.equal(all.cloudTrailLookupRps, 0.5);
+  assert.equal(loadConfig({}, {}).cloudTrailLookupRps, 2);
+  assert.equal(loadConfig({}, { BULWARK_CLOUDTRAIL_LOOKUP_RPS: "0" }).cloudTrailLookupRps, 0);
   assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3, maxKeysPerRegion: 40 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
 });
 
@@ -270,7 +274,7 @@ test("environment variables: every setting refuses an invalid value, naming the 
   assert.equal(loadConfig({}, { BULWARK_AUDIT_RETENTION_DAYS: "0.5" }).audit.retentionDays, 0.5);
   assert.equal(loadConfig({}, {}).audit.retentionDays, 0);
   refused({ BULWARK_SHUTDOWN_GRACE_SECONDS: "abc" }, 'Invalid BULWARK_SHUTDOWN_GRACE_SECONDS: expected a number of at least 0, got "abc"');
-  for (const name of ["BULWARK_KMS_CRYPTO_RPS", "BULWARK_KMS_RSA_RPS", "BULWARK_KMS_ECC_RPS", "BULWARK_KMS_PQ_RPS"]) {
+  for (const name of ["BULWARK_KMS_CRYPTO_RPS", "BULWARK_KMS_RSA_RPS", "BULWARK_KMS_ECC_RPS", "BULWARK_KMS_PQ_RPS", "BULWARK_CLOUDTRAIL_LOOKUP_RPS"]) {
     refused({ [name]: "-1" }, `Invalid ${name}: expected a number of at least 0 (0 = no quota), got "-1"`);
   }
   refused({ BULWARK_SCHEDULER_POLL_MS: "0" }, 'Invalid BULWARK_SCHEDULER_POLL_MS: expected a whole number of at least 1, got "0"');

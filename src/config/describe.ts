@@ -36,6 +36,7 @@ export function describeConfig(cfg: Readonly<BulwarkConfig>): Record<keyof Bulwa
     shutdownGraceSeconds: cfg.shutdownGraceSeconds,
     dataPlane: cfg.dataPlane,
     kms: cfg.kms,
+    cloudTrailLookupRps: cfg.cloudTrailLookupRps,
     schedulerPollMs: cfg.schedulerPollMs,
     wafMaxWebAclWcu: cfg.wafMaxWebAclWcu ?? 5000,
     orgMaxAccounts: cfg.orgMaxAccounts ?? 10,

@@ -254,4 +254,20 @@ describe("CloudTrail LookupEvents", () => {
     assert.deepEqual(ids(second), ["old-euw1"]);
     assert.equal(second.NextToken, undefined);
   });
+
+  test("LookupEvents is limited to two requests per second per account and Region (ThrottlingException)", async () => {
+    const clock = new ManualClock(T0);
+    const h = createLookupEventsHandler({ store, tokenKey, clock, lookupEventsRps: 2 });
+    await h({}, ctx());
+    await h({}, ctx());
+    await expectError(h({}, ctx()), "ThrottlingException", "Rate exceeded");
+    // Another Region and another account have their own quota.
+    await h({}, ctx("eu-west-1"));
+    await h({}, ctx("us-east-1", "444455556666"));
+    clock.advance(499);
+    await expectError(h({}, ctx()), "ThrottlingException");
+    clock.advance(1);
+    await h({}, ctx());
+    await expectError(h({}, ctx()), "ThrottlingException");
+  });
 });

@@ -14,6 +14,9 @@ import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
 import type { ServiceDefinition } from "../types.js";
 import { decodeNextToken, encodeNextToken, queryFingerprint } from "./next-token.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { commonError } from "../../core/errors.js";
+import { systemClock, type Clock } from "../../core/clock.js";
+import { RateLimiter } from "../../core/rate-limit.js";
 
 type AttributeKey = NonNullable<AuditQuery["attribute"]>["key"];
 
@@ -75,6 +78,13 @@ export interface CloudTrailServiceDeps {
   /** Events examined per slice and per call when an attribute filters (defaults above). */
   sliceEntries?: number;
   entryBudget?: number;
+  /**
+   * LookupEvents requests per second per account and Region ("The rate of lookup requests is
+   * limited to two per second, per account, per Region. If this limit is exceeded, a throttling
+   * error occurs."); absent or 0: no quota.
+   */
+  lookupEventsRps?: number;
+  clock?: Clock;
 }
 
 function timeOf(d: Date | undefined, name: string): number | undefined {
@@ -103,8 +113,11 @@ function toEvent(r: AuditRow): LookupEventsEvent {
 export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: LookupEventsInput, ctx: RequestContext) => Promise<LookupEventsOutput> {
   const tokenKey = deps.tokenKey ?? randomBytes(32);
   const { store, sliceEntries = SLICE_ENTRIES, entryBudget = ENTRY_BUDGET } = deps;
+  const quota = deps.lookupEventsRps ? new RateLimiter(deps.clock ?? systemClock, deps.lookupEventsRps) : undefined;
 
   return async function lookupEvents(input, ctx) {
+    // Counted for every request of the account and Region, before anything else is looked at.
+    if (quota !== undefined && !quota.take(`${ctx.scope.accountId}/${ctx.scope.region}`)) throw commonError("Throttling", "Rate exceeded");
     await ctx.authorize({ action: "cloudtrail:LookupEvents", resource: "*" });
 
     const attrs = input.LookupAttributes ?? [];
