@@ -187,7 +187,13 @@ describe("parseSigV4: presigned form", () => {
   });
 
   test("an unknown algorithm is a missing token", () => {
-    fails(() => parseSigV4(request([["Host", "h"]], "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256")), "MissingAuthenticationToken", "Request is missing Authentication Token");
+    fails(() => parseSigV4(request([["Host", "h"]], "X-Amz-Algorithm=AWS4-HMAC-SHA512")), "MissingAuthenticationToken", "Request is missing Authentication Token");
+    // SigV4a is parsed (the gateway refuses it for services that do not take it).
+    fails(
+      () => parseSigV4(request([["Host", "h"]], "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256")),
+      "IncompleteSignature",
+      "AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include 'X-Amz-SignedHeaders'. AWS query-string parameters must include 'X-Amz-Date'. Re-examine the query-string parameters.",
+    );
   });
 
   test("values are percent-decoded; the first occurrence wins; hoisted headers are found in any case", () => {

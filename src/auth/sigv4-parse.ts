@@ -12,6 +12,8 @@ import { parseAmzDate, parseHttpDate, formatAmzDate } from "./sigv4-time.js";
 import type { ParsedSigV4, ParseOptions, SigV4Request } from "./sigv4-types.js";
 
 export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
+/** SigV4a: ECDSA P-256 over the same canonical request; the scope has no region (X-Amz-Region-Set names them). */
+export const SIGV4A_ALGORITHM = "AWS4-ECDSA-P256-SHA256";
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 /** One week: the longest life of a presigned request (the signing key is valid for seven days). */
 export const MAX_PRESIGNED_EXPIRES = 604800;
@@ -32,6 +34,7 @@ interface AuthQuery {
   signature?: string;
   securityToken?: string;
   contentSha256?: string;
+  regionSet?: string;
 }
 
 /** "X-Amz-" at s[i], any letter case. */
@@ -90,6 +93,10 @@ function scanAuthQuery(rawQuery: string): AuthQuery {
         case "content-sha256":
           q.contentSha256 ??= decodeComponent(raw);
           break;
+        case "Region-Set":
+        case "region-set":
+          q.regionSet ??= decodeComponent(raw);
+          break;
         default:
           break;
       }
@@ -134,7 +141,8 @@ export function credentialScopeService(req: SigV4Request): string | undefined {
   }
   if (credential === undefined) return undefined;
   const parts = credential.split("/");
-  return parts.length >= 5 ? parts[3] : undefined;
+  // keyid/date/region/service/term; SigV4a's scope has no region (keyid/date/service/term).
+  return parts.length >= 5 ? parts[3] : parts.length === 4 ? parts[2] : undefined;
 }
 
 function missingToken(): never {
@@ -158,13 +166,29 @@ interface Scope {
 let lastCredential = "";
 let lastScope: Scope | undefined;
 
-/** keyid/date/region/service/term; trailing slashes are ignored, as AWS does. */
-function splitCredential(credential: string): Scope {
+/**
+ * keyid/date/region/service/term (SigV4a: keyid/date/service/term, region ""); trailing slashes
+ * are ignored, as AWS does.
+ */
+function splitCredential(credential: string, algorithm: string): Scope {
+  if (algorithm === SIGV4A_ALGORITHM) return splitSigV4aCredential(credential);
   if (credential === lastCredential && lastScope !== undefined) return lastScope;
   const scope = splitCredentialUncached(credential);
   lastCredential = credential;
   lastScope = scope;
   return scope;
+}
+
+function splitSigV4aCredential(credential: string): Scope {
+  let end = credential.length;
+  while (end > 0 && credential.charCodeAt(end - 1) === 0x2f) end--;
+  const parts = credential.slice(0, end).split("/");
+  if (parts.length !== 4) {
+    const message = "Credential must have exactly 4 slash-delimited elements, e.g. keyid/date/service/term, got";
+    throw commonError("IncompleteSignature", `${message} '${credential}'`, `${message} '${HIDDEN_VALUE}'`);
+  }
+  const [accessKeyId = "", scopeDate = "", service = "", terminator = ""] = parts;
+  return { accessKeyId: own(accessKeyId), scopeDate: own(scopeDate), region: "", service: own(service), terminator };
 }
 
 function splitCredentialUncached(credential: string): Scope {
@@ -222,6 +246,8 @@ function makeParsed(
   sessionToken: string | undefined,
   payloadHash: string,
   payloadHashComputed: boolean,
+  algorithm: string,
+  regionSet: string | undefined,
 ): ParsedSigV4 {
   return {
     accessKeyId: scope.accessKeyId,
@@ -238,6 +264,8 @@ function makeParsed(
     sessionToken,
     payloadHash,
     payloadHashComputed,
+    algorithm,
+    regionSet,
   };
 }
 
@@ -250,7 +278,7 @@ function parseHeaderForm(req: SigV4Request, header: string): ParsedSigV4 {
   const sp = h.indexOf(" ");
   const algorithm = sp < 0 ? h : h.slice(0, sp);
   if (!algorithm.startsWith("AWS4-")) missingToken();
-  if (algorithm !== SIGV4_ALGORITHM) {
+  if (algorithm !== SIGV4_ALGORITHM && algorithm !== SIGV4A_ALGORITHM) {
     throw commonError("IncompleteSignature", `Unsupported AWS 'algorithm': '${algorithm}' (only ${SIGV4_ALGORITHM} for now). `);
   }
 
@@ -312,10 +340,11 @@ function parseHeaderForm(req: SigV4Request, header: string): ParsedSigV4 {
     amzDate = formatAmzDate(timeMs);
   }
 
-  const scope = splitCredential(credential);
+  const scope = splitCredential(credential, algorithm);
   const declared = firstHeader(req.headers, "x-amz-content-sha256");
   const token = firstHeader(req.headers, "x-amz-security-token");
-  return makeParsed(scope, amzDate, timeMs, signedHeaders, signature, false, undefined, token, declared ?? bodySha256(req.body), declared === undefined);
+  const regionSet = algorithm === SIGV4A_ALGORITHM ? firstHeader(req.headers, "x-amz-region-set") : undefined;
+  return makeParsed(scope, amzDate, timeMs, signedHeaders, signature, false, undefined, token, declared ?? bodySha256(req.body), declared === undefined, algorithm, regionSet);
 }
 
 function parseExpires(raw: string): number {
@@ -334,7 +363,7 @@ function parseExpires(raw: string): number {
 }
 
 function parseQueryForm(req: SigV4Request, q: AuthQuery, algorithm: string, options: ParseOptions): ParsedSigV4 {
-  if (algorithm !== SIGV4_ALGORITHM) missingToken();
+  if (algorithm !== SIGV4_ALGORITHM && algorithm !== SIGV4A_ALGORITHM) missingToken();
   const missing: string[] = [];
   const need = (v: string | undefined, name: string): void => {
     if (v === undefined || v === "") missing.push(`AWS query-string parameters must include '${name}'.`);
@@ -350,7 +379,7 @@ function parseQueryForm(req: SigV4Request, q: AuthQuery, algorithm: string, opti
   const timeMs = parseAmzDate(date);
   if (timeMs === undefined) dateFormatError(date);
   const expiresSeconds = q.expires === undefined ? undefined : parseExpires(q.expires);
-  const scope = splitCredential(credential);
+  const scope = splitCredential(credential, algorithm);
 
   const declared = firstHeader(req.headers, "x-amz-content-sha256") ?? q.contentSha256;
   let payloadHash: string;
@@ -362,5 +391,6 @@ function parseQueryForm(req: SigV4Request, q: AuthQuery, algorithm: string, opti
     payloadHashComputed = true;
   }
   const token = q.securityToken ?? firstHeader(req.headers, "x-amz-security-token");
-  return makeParsed(scope, date, timeMs, signedHeaders, signature, true, expiresSeconds, token, payloadHash, payloadHashComputed);
+  const regionSet = algorithm === SIGV4A_ALGORITHM ? (q.regionSet ?? firstHeader(req.headers, "x-amz-region-set")) : undefined;
+  return makeParsed(scope, date, timeMs, signedHeaders, signature, true, expiresSeconds, token, payloadHash, payloadHashComputed, algorithm, regionSet);
 }

@@ -48,6 +48,10 @@ export interface ParsedSigV4 {
    * is the client's declared x-amz-content-sha256 (or UNSIGNED-PAYLOAD), which verify checks against the body.
    */
   payloadHashComputed: boolean;
+  /** SIGV4_ALGORITHM or SIGV4A_ALGORITHM (the gateway refuses SigV4a for services that do not take it). */
+  algorithm: string;
+  /** SigV4a: the X-Amz-Region-Set header or query parameter as sent (undefined for SigV4). */
+  regionSet: string | undefined;
 }
 
 export interface ParseOptions {

@@ -5,11 +5,12 @@
  * over the raw 32-byte MACs; no message contains the secret, the signing key, the expected signature
  * or the canonical request; the header form is accepted only within 15 minutes of the server clock.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual, verify as verifySignature } from "node:crypto";
 import { commonError } from "../core/errors.js";
 import { sha256Hex } from "./sha256.js";
 import { buildCanonicalRequest, signedHeadersInfo } from "./sigv4-canonical.js";
-import { SIGV4_ALGORITHM, UNSIGNED_PAYLOAD } from "./sigv4-parse.js";
+import { SIGV4_ALGORITHM, SIGV4A_ALGORITHM, UNSIGNED_PAYLOAD } from "./sigv4-parse.js";
+import { sigV4aPublicKey } from "./sigv4a-key.js";
 import { formatAmzDate } from "./sigv4-time.js";
 import { deriveSigningKey, type SigningKeyCache } from "./signing-key-cache.js";
 import type { ParsedSigV4, SigV4Request, VerifyOptions } from "./sigv4-types.js";
@@ -120,6 +121,10 @@ export function verifySigV4(
   checkPayloadHash(req, parsed, options);
 
   const canonical = buildCanonicalRequest(req, parsed, options);
+  if (parsed.algorithm === SIGV4A_ALGORITHM) {
+    verifySigV4a(parsed, sha256Hex(canonical), secretAccessKey, options);
+    return;
+  }
   const stringToSign =
     SIGV4_ALGORITHM +
     "\n" +
@@ -147,4 +152,26 @@ export function verifySigV4(
   if (sig.length !== 64 || providedMac.write(sig, 0, "hex") !== 32 || !timingSafeEqual(providedMac, expected)) {
     throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
   }
+}
+
+/** At most this many hex digits: a DER ECDSA P-256 signature is at most 72 bytes. */
+const MAX_SIGV4A_SIGNATURE_HEX = 144;
+
+/**
+ * SigV4a: the client's signature is the hex of a DER ECDSA P-256 signature over the string to sign
+ * (scope date/service/aws4_request, no region), made with the key pair derived from the access key.
+ */
+function verifySigV4a(parsed: ParsedSigV4, canonicalHash: string, secretAccessKey: string, options: VerifyOptions): void {
+  const stringToSign = SIGV4A_ALGORITHM + "\n" + parsed.amzDate + "\n" + parsed.scopeDate + "/" + parsed.service + "/aws4_request\n" + canonicalHash;
+  const sig = parsed.signature;
+  let ok = false;
+  if (sig.length % 2 === 0 && sig.length <= MAX_SIGV4A_SIGNATURE_HEX && /^[0-9a-fA-F]+$/.test(sig)) {
+    const key = sigV4aPublicKey(parsed.accessKeyId, secretAccessKey, options.signingKeyOwner);
+    try {
+      ok = verifySignature("sha256", Buffer.from(stringToSign, "utf8"), { key, dsaEncoding: "der" }, Buffer.from(sig, "hex"));
+    } catch {
+      ok = false; // not a DER signature
+    }
+  }
+  if (!ok) throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
 }

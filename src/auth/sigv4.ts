@@ -10,7 +10,8 @@
  * for chunked uploads, and parse with `{ presignedUnsignedPayload: true }`.
  */
 export type { SigV4Request, ParsedSigV4, ParseOptions, VerifyOptions } from "./sigv4-types.js";
-export { parseSigV4, credentialScopeService, SIGV4_ALGORITHM, UNSIGNED_PAYLOAD, MAX_PRESIGNED_EXPIRES } from "./sigv4-parse.js";
+export { parseSigV4, credentialScopeService, SIGV4_ALGORITHM, SIGV4A_ALGORITHM, UNSIGNED_PAYLOAD, MAX_PRESIGNED_EXPIRES } from "./sigv4-parse.js";
+export { deriveSigV4aPrivateKey, deriveSigV4aPublicKey } from "./sigv4a-key.js";
 export {
   verifySigV4,
   precheckSigV4,

@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import { AwsError, commonError, toAwsError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
 import type { AuditAnnotations, AuthorizeRequest, Principal, RequestContext } from "../core/types.js";
-import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, type ParsedSigV4 } from "../auth/sigv4.js";
+import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, SIGV4_ALGORITHM, SIGV4A_ALGORITHM, type ParsedSigV4 } from "../auth/sigv4.js";
 import type { IdentityDirectory } from "../iam/directory.js";
 import type { Authorizer, RequestFacts } from "../iam/authorizer.js";
 import type { AuditLog, TlsDetails } from "../audit/types.js";
@@ -157,6 +157,23 @@ function isValidRegion(region: string): boolean {
   return true;
 }
 
+/**
+ * The Region a SigV4a request is served in: its X-Amz-Region-Set names one Region, or several,
+ * or wildcards ("*", "us-*"), any of which this endpoint serves; a set of several is served in the
+ * endpoint's default Region. Undefined when the set is missing or names something that is not a Region.
+ */
+function regionOfSet(regionSet: string | undefined, defaultRegion: string): string | undefined {
+  if (regionSet === undefined) return undefined;
+  const entries = regionSet.split(",");
+  for (let i = 0; i < entries.length; i++) {
+    const e = (entries[i] as string).trim();
+    if (e === "*") continue;
+    if (e.endsWith("*") ? !/^[a-z0-9-]+\*$/.test(e) : !isValidRegion(e)) return undefined;
+  }
+  const only = entries.length === 1 ? (entries[0] as string).trim() : "";
+  return only !== "" && !only.endsWith("*") ? only : defaultRegion;
+}
+
 export function createPipeline(deps: PipelineDeps): ApiHandler {
   const keyCache = new SigningKeyCache(10_000);
   const { registry, directory, authorizer, audit, clock, logger, metrics, closedAccounts } = deps;
@@ -194,11 +211,30 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       out.authFailure = "service-not-offered";
       throw commonError("InvalidSignature", `Credential should be scoped to correct service. The service '${parsed.service}' is not offered by this endpoint.`);
     }
-    if (!isValidRegion(parsed.region)) {
-      out.authFailure = "invalid-region";
-      throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
+    if (parsed.algorithm === SIGV4A_ALGORITHM) {
+      if (out.svc.def.acceptsSigV4a !== true) {
+        // What these services answer to any algorithm but SigV4's: in the query, the request
+        // carries no signature they know of; in the header, an unsupported algorithm.
+        if (parsed.presigned) {
+          out.authFailure = "missing-authentication";
+          throw commonError("MissingAuthenticationToken", "Request is missing Authentication Token");
+        }
+        out.authFailure = "malformed-signature";
+        throw commonError("IncompleteSignature", `Unsupported AWS 'algorithm': '${parsed.algorithm}' (only ${SIGV4_ALGORITHM} for now). `);
+      }
+      const region = regionOfSet(parsed.regionSet, deps.globalRegion);
+      if (region === undefined) {
+        out.authFailure = "invalid-region";
+        throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
+      }
+      out.region = region;
+    } else {
+      if (!isValidRegion(parsed.region)) {
+        out.authFailure = "invalid-region";
+        throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
+      }
+      out.region = parsed.region;
     }
-    out.region = parsed.region;
     const cred = await directory.resolveAccessKey(parsed.accessKeyId);
     if (cred) out.accountId = cred.principal.accountId;
     if (!cred || !cred.active) {

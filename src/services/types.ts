@@ -43,6 +43,11 @@ export interface ServiceDefinition {
    * token is used for 14 minutes).
    */
   ignorePresignedExpires?: boolean;
+  /**
+   * Requests signed with SigV4a (AWS4-ECDSA-P256-SHA256) are accepted: the service's model lists
+   * aws.auth#sigv4a (STS). Any other service refuses the algorithm as unsupported.
+   */
+  acceptsSigV4a?: boolean;
   /** Global services (IAM, Organizations) keep their state with region "". */
   global?: boolean;
   /**

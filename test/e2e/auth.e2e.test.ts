@@ -7,12 +7,14 @@ import assert from "node:assert/strict";
 import https from "node:https";
 import tls from "node:tls";
 import { rmSync } from "node:fs";
+import { createECDH, createHash, createPrivateKey, sign as cryptoSign } from "node:crypto";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { OrganizationsClient, DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { pino } from "pino";
+import { deriveSigV4aPrivateKey } from "../../src/auth/sigv4.js";
 import { newUser, startTestServer, type TestServer, ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
 
 let s: TestServer;
@@ -369,4 +371,48 @@ test("a key pair sent swapped puts its secret in neither the log (debug included
   } finally {
     await own.destroy();
   }
+});
+
+/** A SigV4a (AWS4-ECDSA-P256-SHA256) header-signed POST, built by hand over node:crypto. */
+function sigV4aPost(service: string, headers: Record<string, string>, body: string, opts: { secret?: string; regionSet?: string } = {}): Record<string, string> {
+  const d = deriveSigV4aPrivateKey(ADMIN_KEY_ID, opts.secret ?? ADMIN_SECRET);
+  const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(d);
+  const pub = ecdh.getPublicKey();
+  const key = createPrivateKey({ key: { kty: "EC", crv: "P-256", d: d.toString("base64url"), x: pub.subarray(1, 33).toString("base64url"), y: pub.subarray(33).toString("base64url") }, format: "jwk" });
+  const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
+  const all: Record<string, string> = { ...headers, host: new URL(s.url).host, "x-amz-date": amzDate, "x-amz-region-set": opts.regionSet ?? "*" };
+  const names = Object.keys(all).map((n) => n.toLowerCase()).sort();
+  const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), v]));
+  const canonical = ["POST", "/", "", ...names.map((n) => `${n}:${lower[n]!.trim()}`), "", names.join(";"), createHash("sha256").update(body).digest("hex")].join("\n");
+  const scope = `${amzDate.slice(0, 8)}/${service}/aws4_request`;
+  const stringToSign = `AWS4-ECDSA-P256-SHA256\n${amzDate}\n${scope}\n${createHash("sha256").update(canonical).digest("hex")}`;
+  const signature = cryptoSign("sha256", Buffer.from(stringToSign), { key, dsaEncoding: "der" }).toString("hex");
+  return { ...all, authorization: `AWS4-ECDSA-P256-SHA256 Credential=${ADMIN_KEY_ID}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
+}
+
+test("SigV4a: STS (whose model lists aws.auth#sigv4a) accepts an AWS4-ECDSA-P256-SHA256 signature; KMS and IAM refuse the algorithm", async () => {
+  const form = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
+  const gci = "Action=GetCallerIdentity&Version=2011-06-15";
+  for (const regionSet of ["*", "us-east-1", "us-east-1,eu-west-1", "eu-*"]) {
+    const ok = await raw("POST", "/", sigV4aPost("sts", form, gci, { regionSet }), gci);
+    assert.equal(ok.status, 200, ok.body);
+    assert.match(ok.body, new RegExp(`<Arn>arn:aws:iam::${s.accountId}:user/admin</Arn>`));
+  }
+  const wrong = await raw("POST", "/", sigV4aPost("sts", form, gci, { secret: "not-the-secret-0123456789abcdefghijklmno" }), gci);
+  assert.equal(wrong.status, 403);
+  assert.match(wrong.body, /<Code>SignatureDoesNotMatch<\/Code><Message>The request signature we calculated does not match/);
+  const badSet = await raw("POST", "/", sigV4aPost("sts", form, gci, { regionSet: "not a region" }), gci);
+  assert.equal(badSet.status, 403);
+  assert.match(badSet.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Credential should be scoped to a valid region\.<\/Message>/);
+
+  const unsupported = "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256' (only AWS4-HMAC-SHA256 for now). ";
+  const kms = await raw("POST", "/", sigV4aPost("kms", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "TrentService.ListKeys" }, "{}"), "{}");
+  assert.equal(kms.status, 400);
+  assert.deepEqual(JSON.parse(kms.body), { __type: "IncompleteSignatureException", message: unsupported });
+  const listUsers = "Action=ListUsers&Version=2010-05-08";
+  const iam = await raw("POST", "/", sigV4aPost("iam", form, listUsers), listUsers);
+  assert.equal(iam.status, 400);
+  assert.match(iam.body, /^<ErrorResponse xmlns="https:\/\/iam\.amazonaws\.com\/doc\/2010-05-08\/">/);
+  assert.ok(iam.body.includes("<Code>IncompleteSignature</Code><Message>Unsupported AWS &apos;algorithm&apos;: &apos;AWS4-ECDSA-P256-SHA256&apos; (only AWS4-HMAC-SHA256 for now). </Message>"), iam.body);
 });

@@ -87,6 +87,8 @@ export function createStsService(deps: StsDeps): ServiceDefinition {
     // STS does not honour X-Amz-Expires: a presigned GetCallerIdentity (an EKS token) is valid
     // while its X-Amz-Date is within 15 minutes.
     ignorePresignedExpires: true,
+    // STS's model lists aws.auth#sigv4a beside aws.auth#sigv4 (the SDKs may sign with either).
+    acceptsSigV4a: true,
     operations: {
       GetCallerIdentity: {
         schema: GetCallerIdentity$,
