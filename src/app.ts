@@ -75,7 +75,7 @@ export interface Core {
   sealer: Sealer;
   clock: Clock;
   accounts: AccountRegistry;
-  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "useServiceControlPolicies" | "serverCertificates" | "useServerCertificateUsage" | "idle">;
+  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "useServiceControlPolicies" | "serverCertificates" | "useServerCertificateUsage" | "ensureServiceLinkedRole" | "idle">;
   /** Organizations as other services read it. */
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
@@ -426,6 +426,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       dnsSuffix: cfg.dataPlane.dnsSuffix,
       issueCertificate: (names) => issueServerCertificate(storage, sealer, clock, names),
       serverCertificates: core.iam.serverCertificates,
+      ensureServiceLinkedRole: (caller) =>
+        core.iam.ensureServiceLinkedRole(caller.scope.accountId, caller.now, (req) => caller.authorizeRequest(req), "elasticloadbalancing.amazonaws.com"),
       warn: (message, detail) => logger.warn(detail, message),
     });
     registry.register(elbv2.definition);

@@ -30,7 +30,7 @@ import {
   ResourceInUseException,
   DuplicateListenerException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, GetRoleCommand, ListRolesCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 
@@ -61,6 +61,52 @@ function get(port: number, path = "/"): Promise<{ status: number; body: string }
     req.on("error", reject);
   });
 }
+
+// Runs first: the account has no load balancer or target group yet.
+test("the first load balancer or target group creates ELB's service-linked role, as the caller", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const ROLE = "AWSServiceRoleForElasticLoadBalancing";
+  const roleArn = `arn:aws:iam::${s.accountId}:role/aws-service-role/elasticloadbalancing.amazonaws.com/${ROLE}`;
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
+
+  // A principal allowed ELB but not iam:CreateServiceLinkedRole cannot be the first.
+  await iam.send(new CreateUserCommand({ UserName: "elb-only" }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: "elb-only",
+      PolicyName: "elb",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "elasticloadbalancing:*", Resource: "*" }] }),
+    }),
+  );
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: "elb-only" }));
+  const elbOnly = new ElasticLoadBalancingV2Client(s.clientConfig({ accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! }));
+  for (const create of [() => elbOnly.send(new CreateLoadBalancerCommand({ Name: "first-lb" })), () => elbOnly.send(new CreateTargetGroupCommand({ Name: "first-tg", Protocol: "HTTP", Port: 80 }))]) {
+    await assert.rejects(create(), (e: { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, "AccessDenied");
+      assert.equal(e.$metadata?.httpStatusCode, 403);
+      assert.match(e.message ?? "", new RegExp(`not authorized to perform: iam:CreateServiceLinkedRole on resource: ${roleArn.replace(/[.]/g, "\\.")}`));
+      return true;
+    });
+  }
+  assert.deepEqual((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers, []);
+  assert.deepEqual((await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups, []);
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
+
+  // A target group created by a principal that may create the role brings it.
+  const tg = (await elb.send(new CreateTargetGroupCommand({ Name: "first-tg", Protocol: "HTTP", Port: 80 }))).TargetGroups![0]!;
+  const role = (await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!;
+  assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/elasticloadbalancing.amazonaws.com/", roleArn]);
+  assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
+    { Effect: "Allow", Principal: { Service: ["elasticloadbalancing.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+  ]);
+  // Once it exists, ELB permissions alone suffice, and the role is not created again.
+  const lb = (await elbOnly.send(new CreateLoadBalancerCommand({ Name: "first-lb" }))).LoadBalancers![0]!;
+  const again = (await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!;
+  assert.equal(again.RoleId, role.RoleId);
+  assert.equal((await iam.send(new ListRolesCommand({ PathPrefix: "/aws-service-role/" }))).Roles!.length, 1);
+  await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+  await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn }));
+});
 
 test("errors reach the SDK as its modelled exceptions with status 400", async () => {
   await assert.rejects(elb.send(new DescribeLoadBalancersCommand({ Names: ["missing"] })), (e: unknown) => {

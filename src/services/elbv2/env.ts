@@ -4,7 +4,7 @@
  * audit annotations).
  */
 import type { Clock } from "../../core/clock.js";
-import type { AuditAnnotations, ConditionContext, RequestContext, Scope } from "../../core/types.js";
+import type { AuditAnnotations, AuthorizeRequest, ConditionContext, RequestContext, Scope } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { DataPlaneRuntime } from "../../dataplane/runtime-types.js";
 import type { IssuedCertificate } from "../../gateway/tls-ca.js";
@@ -43,6 +43,11 @@ export interface Elbv2Env {
   /** IAM's server certificates (listeners may name them by ARN); without it such ARNs are not found. */
   serverCertificates?: ServerCertificateView;
   quotas: Elbv2Quotas;
+  /**
+   * Creates the account's AWSServiceRoleForElasticLoadBalancing unless it exists, as the caller
+   * (who needs iam:CreateServiceLinkedRole for it); without it no role is created.
+   */
+  ensureServiceLinkedRole?: (caller: Caller) => Promise<void>;
   /** Start-up problems (a stored listener whose port is taken); never secrets. */
   warn(message: string, detail: Record<string, unknown>): void;
 }
@@ -51,6 +56,8 @@ export interface Caller {
   scope: Scope;
   now: number;
   authorize(action: string, resource: string, context?: ConditionContext): Promise<void>;
+  /** Authorises an action of another service (iam:CreateServiceLinkedRole) as the caller. */
+  authorizeRequest(req: AuthorizeRequest): Promise<void>;
   audit: AuditAnnotations;
 }
 
@@ -61,6 +68,7 @@ export function callerFromContext(ctx: RequestContext): Caller {
     audit: ctx.audit,
     authorize: (action, resource, context) =>
       ctx.authorize({ action: `elasticloadbalancing:${action}`, resource, ...(context && Object.keys(context).length > 0 ? { context } : {}) }),
+    authorizeRequest: (req) => ctx.authorize(req),
   };
 }
 

@@ -55,6 +55,8 @@ export async function createLoadBalancer(env: Elbv2Env, caller: Caller, input: C
   const id = newId();
   const arn = loadBalancerArn(caller.scope, name, id);
   await caller.authorize("CreateLoadBalancer", arn, requestTagContext(tags));
+  // Elastic Load Balancing creates its service-linked role with the first load balancer.
+  await env.ensureServiceLinkedRole?.(caller);
   const doc: LoadBalancerDoc = {
     arn,
     id,

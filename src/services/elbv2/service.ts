@@ -33,6 +33,8 @@ export interface Elbv2Deps {
   /** IAM's server certificates, which listeners may present. */
   serverCertificates?: ServerCertificateView;
   quotas?: Partial<Elbv2Quotas>;
+  /** Creates AWSServiceRoleForElasticLoadBalancing with the first load balancer or target group (IAM's ensureServiceLinkedRole). */
+  ensureServiceLinkedRole?: (caller: Caller) => Promise<void>;
   warn?: (message: string, detail: Record<string, unknown>) => void;
 }
 
@@ -60,6 +62,7 @@ export function createElbv2Service(deps: Elbv2Deps): Elbv2Service {
     issueCertificate: deps.issueCertificate,
     ...(deps.serverCertificates ? { serverCertificates: deps.serverCertificates } : {}),
     quotas: { ...DEFAULT_QUOTAS, ...deps.quotas },
+    ...(deps.ensureServiceLinkedRole ? { ensureServiceLinkedRole: deps.ensureServiceLinkedRole } : {}),
     warn: deps.warn ?? (() => {}),
   };
   function op<I, O>(schema: StaticSchema, fn: Domain<I, O>, readOnly?: boolean): OperationDefinition {

@@ -132,6 +132,8 @@ export async function createTargetGroup(env: Elbv2Env, caller: Caller, input: Cr
   const id = newId();
   const arn = targetGroupArn(caller.scope, name, id);
   await caller.authorize("CreateTargetGroup", arn, requestTagContext(tags));
+  // Elastic Load Balancing creates its service-linked role with the first target group too.
+  await env.ensureServiceLinkedRole?.(caller);
   const doc: TargetGroupDoc = {
     arn,
     id,

@@ -141,6 +141,24 @@ export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input
   return { Role: { ...roleView(doc, "create"), ...(description !== undefined ? { Description: description } : {}) } };
 }
 
+/**
+ * A service's linked role, created the way the service creates it on first use (Elastic Load
+ * Balancing: when a load balancer or target group is created): on behalf of the calling
+ * principal, who needs iam:CreateServiceLinkedRole for it. Nothing happens when the account
+ * already has the role, whoever created it.
+ */
+export async function ensureServiceLinkedRole(env: IamEnv, caller: Caller, servicePrincipal: string): Promise<void> {
+  const name = serviceLinkedRoleName(servicePrincipal, undefined);
+  if (await roles.byName(env.store, caller.accountId, name)) return;
+  try {
+    await createServiceLinkedRole(env, caller, { AWSServiceName: servicePrincipal });
+  } catch (err) {
+    // Created by a parallel request in the meantime: that is the role wanted.
+    if (await roles.byName(env.store, caller.accountId, name)) return;
+    throw err;
+  }
+}
+
 export async function deleteServiceLinkedRole(env: IamEnv, caller: Caller, input: DeleteServiceLinkedRoleRequest): Promise<DeleteServiceLinkedRoleResponse> {
   const name = checkName(input.RoleName, "roleName", 64);
   await authorizeOnRole(env, caller, "DeleteServiceLinkedRole", name);

@@ -5,6 +5,7 @@
  * caches for its account.
  */
 import type { Clock } from "../../core/clock.js";
+import type { AuthorizeRequest } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Storage } from "../../storage/types.js";
@@ -22,7 +23,7 @@ import { createIamApi } from "./iam-api.js";
 import { LastAccessedJobs } from "./last-accessed-jobs.js";
 import { lastAccessedServices, type LastAccessedService } from "./last-accessed-services.js";
 import { buildOperations } from "./operations.js";
-import { useSchedulerForDeletions, type ServiceLinkedRoleUsage } from "./service-linked-roles.js";
+import { ensureServiceLinkedRole, useSchedulerForDeletions, type ServiceLinkedRoleUsage } from "./service-linked-roles.js";
 import { createOutboundFederation, type OutboundFederation } from "./outbound-federation.js";
 import { createRootAccess, type RootAccess } from "./root-access.js";
 import { createServerCertificateView, type ServerCertificateUsage, type ServerCertificateView } from "./server-certificate-view.js";
@@ -65,6 +66,12 @@ export interface IamService {
   serverCertificates: ServerCertificateView;
   /** Who uses a server certificate (ELBv2 is created after IAM); DeleteServerCertificate answers DeleteConflict while any does. */
   useServerCertificateUsage(usage: ServerCertificateUsage): void;
+  /**
+   * Creates a service's linked role when the service first needs it (ELBv2: a load balancer or
+   * target group is created), as the calling principal: `authorize` decides its
+   * iam:CreateServiceLinkedRole. Nothing happens when the account already has the role.
+   */
+  ensureServiceLinkedRole(accountId: string, now: number, authorize: (req: AuthorizeRequest) => Promise<void>, servicePrincipal: string): Promise<void>;
   /** Resolves once no report job is running (graceful shutdown, tests). */
   idle(): Promise<void>;
 }
@@ -120,6 +127,7 @@ export function createIamService(deps: IamServiceDeps): IamService {
     useServerCertificateUsage(usage) {
       env.serverCertificateUsage = usage;
     },
+    ensureServiceLinkedRole: (accountId, now, authorize, servicePrincipal) => ensureServiceLinkedRole(env, { accountId, now, authorize }, servicePrincipal),
     idle: () => env.lastAccessed.jobs.idle(),
   };
 }
