@@ -460,6 +460,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       maxKeysPerRegion: cfg.kms.maxKeysPerRegion,
       audit,
       outbox,
+      ensureMultiRegionServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "mrk.kms.amazonaws.com"),
       principalExists: async (arn) => {
         // Only principals of accounts of this installation can be checked; others are accepted.
         const m = /^arn:aws:iam::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/.+)$/.exec(arn);

@@ -36,8 +36,9 @@ import {
   type KeyUsageType,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
-import { startTestServer, type TestServer } from "./harness.js";
-import { kmsClient, rejectsWith, utf8 } from "./kms-support.js";
+import { IAMClient, GetRoleCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
+import { newUser, startTestServer, type TestServer } from "./harness.js";
+import { allow, kmsClient, rejectsWith, utf8 } from "./kms-support.js";
 import type { KMSClient } from "@aws-sdk/client-kms";
 
 let s: TestServer;
@@ -341,4 +342,33 @@ test("custom key stores: none exist, and unknown ones are CustomKeyStoreNotFound
     kms.send(new CreateCustomKeyStoreCommand({ CustomKeyStoreName: "hsm", CloudHsmClusterId: "cluster-2a23b4cdefg", TrustAnchorCertificate: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", KeyStorePassword: "kmsPswd1" })),
     "CloudHsmClusterNotFoundException",
   );
+});
+
+test("the first multi-Region key creates KMS's service-linked role for them, as the caller (iam:CreateServiceLinkedRole needed while it is missing)", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const ROLE = "AWSServiceRoleForKeyManagementServiceMultiRegionKeys";
+  const roleArn = `arn:aws:iam::${s.accountId}:role/aws-service-role/mrk.kms.amazonaws.com/${ROLE}`;
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
+
+  const kmsOnly = kmsClient(s, await newUser(s, "kms-only", allow("kms:*")));
+  // Single-Region keys need no role.
+  await kmsOnly.send(new CreateKeyCommand({}));
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
+  const before = (await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length;
+  await rejectsWith(kmsOnly.send(new CreateKeyCommand({ MultiRegion: true })), {
+    name: "AccessDeniedException",
+    message: new RegExp(`not authorized to perform: iam:CreateServiceLinkedRole on resource: ${roleArn.replace(/[.]/g, "\\.")}`),
+  });
+  assert.equal((await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length, before);
+
+  const primary = await createKey({ MultiRegion: true });
+  assert.equal(primary.MultiRegionConfiguration?.MultiRegionKeyType, "PRIMARY");
+  const role = (await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!;
+  assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/mrk.kms.amazonaws.com/", roleArn]);
+  assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
+    { Effect: "Allow", Principal: { Service: ["mrk.kms.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+  ]);
+  // Once it exists, KMS permissions suffice, and the role is not created again.
+  await kmsOnly.send(new CreateKeyCommand({ MultiRegion: true }));
+  assert.equal((await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!.RoleId, role.RoleId);
 });

@@ -1,6 +1,6 @@
 /** What every KMS domain function gets: storage (with caches), clock, scheduler and helpers. */
 import type { Clock } from "../../core/clock.js";
-import type { Scope } from "../../core/types.js";
+import type { RequestContext, Scope } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { AuditLog } from "../../audit/types.js";
@@ -36,6 +36,11 @@ export interface KmsEnv {
   awsManagedKey(scope: Scope, aliasName: string): Promise<{ keyId: string; arn: string } | undefined>;
   /** Customer managed keys an account may have in a Region (the "AWS KMS keys" resource quota). */
   maxKeysPerRegion: number;
+  /**
+   * Creates the account's AWSServiceRoleForKeyManagementServiceMultiRegionKeys unless it exists,
+   * as the caller (who needs iam:CreateServiceLinkedRole for it); without it no role is created.
+   */
+  ensureMultiRegionServiceLinkedRole?: (ctx: RequestContext) => Promise<void>;
 }
 
 export const MAX_ON_DEMAND_ROTATIONS = 25;

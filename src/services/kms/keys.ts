@@ -200,6 +200,8 @@ export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateK
     if (ids) rec.policyPrincipalIds = ids;
     if (!bypass) await lockoutCheck(env, ctx, rec, input.Policy);
   }
+  // KMS creates its service-linked role for multi-Region keys with the first one.
+  if (multiRegion) await env.ensureMultiRegionServiceLinkedRole?.(ctx);
   const stored = await storeNewKey(env, rec);
   ctx.audit.resources = [{ ARN: stored.arn, accountId: stored.accountId, type: "AWS::KMS::Key" }];
   const out: CreateKeyResponse = { KeyMetadata: await describe(env, stored) };

@@ -6,6 +6,7 @@
 import type { AuditLog } from "../../audit/types.js";
 import { createAuditOutbox, type AuditOutbox } from "../../audit/outbox.js";
 import type { Clock } from "../../core/clock.js";
+import type { RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Storage } from "../../storage/types.js";
@@ -35,6 +36,8 @@ export interface KmsServiceDeps {
   /** Customer managed keys per account and Region (default MAX_KEYS_PER_REGION, 100,000). */
   maxKeysPerRegion?: number;
   principalExists?: PrincipalExists;
+  /** Creates the multi-Region keys' service-linked role with the first multi-Region key (IAM's ensureServiceLinkedRole). */
+  ensureMultiRegionServiceLinkedRole?: (ctx: RequestContext) => Promise<void>;
   audit?: AuditLog;
   /**
    * The process's audit outbox (one per process: src/audit/outbox.ts), where KMS stages its
@@ -75,6 +78,7 @@ export function createKmsService(deps: KmsServiceDeps): KmsService {
     grantTokenKey: deps.grantTokenKey,
     markerKey: deps.markerKey,
     ...(deps.principalExists ? { principalExists: deps.principalExists } : {}),
+    ...(deps.ensureMultiRegionServiceLinkedRole ? { ensureMultiRegionServiceLinkedRole: deps.ensureMultiRegionServiceLinkedRole } : {}),
     ...(deps.audit ? { audit: deps.audit } : {}),
     ...(deps.outbox ? { outbox: deps.outbox } : deps.audit ? { outbox: createAuditOutbox({ store: deps.store, audit: deps.audit }) } : {}),
     awsManagedKey: getOrCreate,
