@@ -31,8 +31,15 @@ import {
   DeregisterDelegatedAdministratorCommand,
 } from "@aws-sdk/client-organizations";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { IAMClient, ListRolesCommand } from "@aws-sdk/client-iam";
-import { startTestServer, type TestServer } from "./harness.js";
+import {
+  IAMClient,
+  ListRolesCommand,
+  GetRoleCommand,
+  DeleteServiceLinkedRoleCommand,
+  GetServiceLinkedRoleDeletionStatusCommand,
+  NoSuchEntityException,
+} from "@aws-sdk/client-iam";
+import { eventually, startTestServer, type TestServer } from "./harness.js";
 import { memberAccount, rejectsWith } from "./kms-support.js";
 
 let s: TestServer;
@@ -191,4 +198,36 @@ test("a member leaves by itself; an invitation by email is declined; delegated a
   assert.equal((await later.send(new DescribeHandshakeCommand({ HandshakeId: late.Id }))).Handshake!.State, "EXPIRED");
   await rejectsWith(later.send(new AcceptHandshakeCommand({ HandshakeId: late.Id })), { name: "InvalidHandshakeTransitionException", status: 409 });
   await rejectsWith(later.send(new DescribeOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 404 });
+});
+
+test("every account of the organization gets AWSServiceRoleForOrganizations: the management account, a created member, an invited one when it accepts", async () => {
+  const ROLE = "AWSServiceRoleForOrganizations";
+  const assertRole = async (iam: IAMClient, accountId: string): Promise<void> => {
+    const role = (await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!;
+    assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/organizations.amazonaws.com/", `arn:aws:iam::${accountId}:role/aws-service-role/organizations.amazonaws.com/${ROLE}`]);
+    assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
+      { Effect: "Allow", Principal: { Service: ["organizations.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+    ]);
+  };
+  // A server of its own: the one above has had its clock moved on.
+  const s = await startTestServer();
+  try {
+    const orgs = new OrganizationsClient(s.clientConfig());
+    const member = await memberAccount(s, "Linked");
+    await assertRole(new IAMClient(s.clientConfig()), s.accountId);
+    const memberIam = new IAMClient(s.clientConfig(member.admin));
+    await assertRole(memberIam, member.accountId);
+
+    // Removed, its role deleted, invited back: accepting creates the role again.
+    await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: member.accountId }));
+    const task = (await memberIam.send(new DeleteServiceLinkedRoleCommand({ RoleName: ROLE }))).DeletionTaskId!;
+    await eventually(async () => ((await memberIam.send(new GetServiceLinkedRoleDeletionStatusCommand({ DeletionTaskId: task }))).Status === "SUCCEEDED" ? true : undefined));
+    await assert.rejects(memberIam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
+    const inv = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member.accountId } }))).Handshake!;
+    await assert.rejects(memberIam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
+    await new OrganizationsClient(s.clientConfig(member.admin)).send(new AcceptHandshakeCommand({ HandshakeId: inv.Id }));
+    await assertRole(memberIam, member.accountId);
+  } finally {
+    await s.destroy();
+  }
 });

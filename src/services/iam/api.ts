@@ -106,6 +106,11 @@ export interface IamApi {
   createUser(scope: Scope, input: { userName: string; path?: string }): Promise<UserRecord>;
   /** Attach a managed policy by ARN (AWS managed, e.g. arn:aws:iam::aws:policy/AdministratorAccess, or customer managed). */
   attachRolePolicy(accountId: string, roleName: string, policyArn: string): Promise<void>;
+  /**
+   * Creates a service's linked role in an account unless the account has it (Organizations:
+   * AWSServiceRoleForOrganizations in the accounts of an organization).
+   */
+  ensureServiceLinkedRole(accountId: string, servicePrincipal: string): Promise<void>;
   attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void>;
   /** Create an access key; when `accessKeyId`/`secretAccessKey` are given they are used as is (operator bootstrap). Returns the secret once. */
   createAccessKey(accountId: string, userName: string, given?: { accessKeyId: string; secretAccessKey: string }): Promise<{ accessKeyId: string; secretAccessKey: string }>;

@@ -18,6 +18,7 @@ import { samlProviderRecord } from "./saml-providers.js";
 import { defaultDocumentOf, localPolicyByArn } from "./policy-lookup.js";
 import { roles, users } from "./repo.js";
 import { createRootAccessKey } from "./root-credentials.js";
+import { ensureServiceLinkedRole } from "./service-linked-roles.js";
 import { createRole } from "./roles.js";
 import { effectiveTrustPolicy } from "./trust-principals.js";
 import { createUser } from "./users.js";
@@ -96,6 +97,10 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
 
     async attachRolePolicy(accountId: string, roleName: string, policyArn: string): Promise<void> {
       await attachInTx(env, accountId, ROLE_ADAPTER, checkEntityName(ROLE_ADAPTER, roleName), checkPolicyArn(policyArn));
+    },
+
+    async ensureServiceLinkedRole(accountId: string, servicePrincipal: string): Promise<void> {
+      await ensureServiceLinkedRole(env, internalCaller(accountId, clock.now()), servicePrincipal);
     },
 
     async attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void> {

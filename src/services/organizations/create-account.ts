@@ -183,6 +183,8 @@ async function advance(deps: OrganizationsDomainDeps, start: CreateAccountReques
     if (!(isAwsError(e) && e.code === "EntityAlreadyExists")) throw e;
   }
   await deps.iam.attachRolePolicy(account.id, rec.roleName, ADMINISTRATOR_ACCESS_ARN);
+  // Organizations' own service-linked role, which every account of an organization has.
+  await deps.iam.ensureServiceLinkedRole(account.id, "organizations.amazonaws.com");
 
   // 4. The default policy of each policy type enabled in the root (FullAWSAccess for SCPs).
   await attachDefaultPoliciesToAccount(deps, rec.organizationId, account.id);

@@ -231,7 +231,7 @@ export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string
   if (!h || !account || !isInvitee(h, account)) throw handshakeNotFound();
   checkTransition(handshakeState(h, now), "ACCEPTED");
   if (account.organizationId !== undefined) throw handshakeConstraintViolation("ALREADY_IN_AN_ORGANIZATION");
-  return orgTransaction(deps, async (tx) => {
+  const done = await orgTransaction(deps, async (tx) => {
     const cur = await tx.get<HandshakeRecord>(HANDSHAKES_COLLECTION, id);
     const acct = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
     if (!cur || !acct || !handshakeVisible(cur, now) || !isInvitee(cur, acct)) throw handshakeNotFound();
@@ -255,5 +255,8 @@ export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string
     await attachDefaultPolicies(tx, org, accountId);
     return accepted;
   });
+  // Organizations creates its service-linked role in the account that joined.
+  await deps.iam.ensureServiceLinkedRole(accountId, "organizations.amazonaws.com");
+  return done;
 }
 

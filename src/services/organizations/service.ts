@@ -81,6 +81,7 @@ export type OrganizationsService = ServiceDefinition & {
 
 const CAR_ID = /^car-[a-z0-9]{8,32}$/;
 const STATES: readonly CreateAccountState[] = ["IN_PROGRESS", "SUCCEEDED", "FAILED"];
+const ORGANIZATIONS_PRINCIPAL = "organizations.amazonaws.com";
 const SERVICE_LINKED_ROLE = (account: string): string =>
   `arn:aws:iam::${account}:role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations`;
 
@@ -121,6 +122,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           });
           if (!mayCreateRole) throw accessDeniedForDependency();
           const { org, managementEmail } = await createOrganization(deps, { accountId: caller(ctx), featureSet: featureSet as FeatureSet, now: ctx.now });
+          await deps.iam.ensureServiceLinkedRole(caller(ctx), ORGANIZATIONS_PRINCIPAL);
           return { Organization: organizationView(org, managementEmail) };
         },
       },

@@ -18,6 +18,8 @@ export interface FakeIam extends IamApi {
   samlProviders: Map<string, SamlProviderRecord>;
   /** Makes createRole throw once (simulated IAM failure). */
   failNextCreateRole?: Error;
+  /** `${accountId}/${servicePrincipal}` of the service-linked roles ensured. */
+  serviceLinkedRoles: Set<string>;
 }
 
 let seq = 0;
@@ -28,6 +30,7 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
     roles: new Map(),
     users: new Map(),
     sessions: new Map(),
+    serviceLinkedRoles: new Set(),
     attachments: [],
     managedPolicies: new Map(),
     mfaDevices: new Map(),
@@ -86,6 +89,9 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
       };
       iam.users.set(`${scope.accountId}/${input.userName}`, user);
       return user;
+    },
+    async ensureServiceLinkedRole(accountId, servicePrincipal) {
+      iam.serviceLinkedRoles.add(`${accountId}/${servicePrincipal}`);
     },
     async attachRolePolicy(accountId, roleName, policyArn) {
       if (!iam.roles.has(`${accountId}/${roleName}`)) throw new AwsError("NoSuchEntity", `The role with name ${roleName} cannot be found.`, 404);
