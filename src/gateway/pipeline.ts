@@ -278,7 +278,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       throw commonError("UnrecognizedClient", "The security token included in the request is invalid");
     }
     out.principal = cred.principal;
-    directory.noteAccessKeyUsed?.(parsed.accessKeyId, parsed.region, out.svc.def.name, cred.principal);
+    directory.noteAccessKeyUsed?.(parsed.accessKeyId, out.region, out.svc.def.name, cred.principal);
   }
 
   function headerOf(wire: WireRequest, name: string): string | undefined {
