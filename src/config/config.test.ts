@@ -240,8 +240,8 @@ test("config file: each value has its JSON type and the same range as its enviro
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.equal(all.maxBufferedBodyBytes, 4096);
   assert.equal(all.cloudTrailLookupRps, 0.5);
-  assert.equal(loadConfig({}, {}).cloudTrailLookupRps, 2);
-  assert.equal(loadConfig({}, { BULWARK_CLOUDTRAIL_LOOKUP_RPS: "0" }).cloudTrailLookupRps, 0);
+  assert.equal(loadConfig({}, {}).cloudTrailLookupRps, 0);
+  assert.equal(loadConfig({}, { BULWARK_CLOUDTRAIL_LOOKUP_RPS: "2" }).cloudTrailLookupRps, 2);
   assert.deepEqual([all.kms, all.schedulerPollMs, all.wafMaxWebAclWcu, all.oidcCaFile, all.publicUrl], [{ symmetricRps: 0, rsaRps: 1, eccRps: 2, pqRps: 3, maxKeysPerRegion: 40 }, 250, 1500, "/etc/bulwark/oidc.pem", "https://bulwark.example"]);
 });
 

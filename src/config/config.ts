@@ -47,7 +47,11 @@ export interface BulwarkConfig {
    */
   /** maxKeysPerRegion: customer managed keys per account and Region (BULWARK_KMS_MAX_KEYS; AWS's quota, 100,000). */
   kms: { symmetricRps?: number; rsaRps: number; eccRps: number; pqRps: number; maxKeysPerRegion: number };
-  /** CloudTrail LookupEvents requests per second per account and Region (BULWARK_CLOUDTRAIL_LOOKUP_RPS; AWS's quota, 2; 0 = no quota). */
+  /**
+   * CloudTrail LookupEvents requests per second per account and Region (BULWARK_CLOUDTRAIL_LOOKUP_RPS;
+   * AWS's quota is 2). Off (0) unless set: clients that read back their own events at once, as tests
+   * do, would otherwise be throttled.
+   */
   cloudTrailLookupRps: number;
   /** How often the durable scheduler looks for due jobs (key deletion, rotation, expiry). */
   schedulerPollMs: number;
@@ -292,7 +296,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       pqRps: setting(number(RPS), { env: "BULWARK_KMS_PQ_RPS", file: fromFile("kmsPqRps") }) ?? 500,
       maxKeysPerRegion: setting(number({ integer: true, min: 1 }), { env: "BULWARK_KMS_MAX_KEYS", file: fromFile("kmsMaxKeys") }) ?? 100_000,
     },
-    cloudTrailLookupRps: setting(number(RPS), { env: "BULWARK_CLOUDTRAIL_LOOKUP_RPS", file: fromFile("cloudTrailLookupRps") }) ?? 2,
+    cloudTrailLookupRps: setting(number(RPS), { env: "BULWARK_CLOUDTRAIL_LOOKUP_RPS", file: fromFile("cloudTrailLookupRps") }) ?? 0,
     schedulerPollMs: setting(number({ integer: true, min: 1 }), { env: "BULWARK_SCHEDULER_POLL_MS", file: fromFile("schedulerPollMs") }) ?? 1000,
     shieldDetection: shieldDetection((rule, name) => setting(number(rule), { env: name })),
     ...(wafMaxWebAclWcu !== undefined ? { wafMaxWebAclWcu } : {}),

@@ -213,3 +213,25 @@ test("KMS: RotateKey after RotateKeyOnDemand and DeleteKey after the waiting per
   assert.equal("serviceEventDetails" in del!.ev, false);
   assert.deepEqual(del!.ev.resources, [{ ARN: k.Arn, accountId: s.accountId, type: "AWS::KMS::Key" }]);
 });
+
+test("with AWS's LookupEvents quota (BULWARK_CLOUDTRAIL_LOOKUP_RPS=2): a third lookup within the second is ThrottlingException on the wire; other Regions have their own quota", async () => {
+  const q = await startTestServer({ env: { BULWARK_CLOUDTRAIL_LOOKUP_RPS: "2" } });
+  try {
+    const ct = (region = "us-east-1") => new CloudTrailClient({ ...q.clientConfig(), region });
+    await ct().send(new LookupEventsCommand({ MaxResults: 1 }));
+    await ct().send(new LookupEventsCommand({ MaxResults: 1 }));
+    await assert.rejects(ct().send(new LookupEventsCommand({ MaxResults: 1 })), (e: any) => {
+      assert.equal(e.name, "ThrottlingException");
+      assert.equal(e.message, "Rate exceeded");
+      // CloudTrail's model gives its ThrottlingException HTTP status 429.
+      assert.equal(e.$metadata.httpStatusCode, 429);
+      return true;
+    });
+    await ct("eu-west-1").send(new LookupEventsCommand({ MaxResults: 1 }));
+    // The quota refills at two per second.
+    await new Promise((r) => setTimeout(r, 600));
+    await ct().send(new LookupEventsCommand({ MaxResults: 1 }));
+  } finally {
+    await q.destroy();
+  }
+});
