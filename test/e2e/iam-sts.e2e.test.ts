@@ -157,16 +157,17 @@ test("GetSessionToken credentials may call only AssumeRole and GetCallerIdentity
   assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${s.accountId}:user/session-sts`);
   const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "from-session" }));
   assert.match(assumed.Credentials!.AccessKeyId!, /^ASIA/);
-  const refused: Array<[string, Promise<unknown>]> = [
-    ["GetSessionToken", sts.send(new GetSessionTokenCommand({}))],
-    ["GetFederationToken", sts.send(new GetFederationTokenCommand({ Name: "fed" }))],
-    ["GetAccessKeyInfo", sts.send(new GetAccessKeyInfoCommand({ AccessKeyId: creds.accessKeyId }))],
-    ["DecodeAuthorizationMessage", sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: "x".repeat(10) }))],
-    ["AssumeRoot", sts.send(new AssumeRootCommand({ TargetPrincipal: s.accountId, TaskPolicyArn: { arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials" } }))],
+  // Sent one at a time: a refusal that arrived while an earlier one was awaited would be unhandled.
+  const refused: Array<[string, () => Promise<unknown>]> = [
+    ["GetSessionToken", () => sts.send(new GetSessionTokenCommand({}))],
+    ["GetFederationToken", () => sts.send(new GetFederationTokenCommand({ Name: "fed" }))],
+    ["GetAccessKeyInfo", () => sts.send(new GetAccessKeyInfoCommand({ AccessKeyId: creds.accessKeyId }))],
+    ["DecodeAuthorizationMessage", () => sts.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: "x".repeat(10) }))],
+    ["AssumeRoot", () => sts.send(new AssumeRootCommand({ TargetPrincipal: s.accountId, TaskPolicyArn: { arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials" } }))],
   ];
   // (AssumeRoleWithWebIdentity and AssumeRoleWithSAML are sent unsigned: no credentials are involved.)
   for (const [op, call] of refused) {
-    await assert.rejects(call, (e: any) => {
+    await assert.rejects(call(), (e: any) => {
       assert.equal(e.name, "AccessDenied", op);
       assert.equal(e.$metadata.httpStatusCode, 403, op);
       assert.equal(e.message, `Cannot call ${op} with session credentials`);
