@@ -104,6 +104,35 @@ test("instance profiles: lifecycle with a role, conflicts, tags, PassRole and Cl
     return true;
   });
 
+  // PassRole for an instance profile passes the role to EC2, for the account's instances: a policy
+  // allowing it only to ec2.amazonaws.com (and, with the ARN IAM's reference prescribes, any
+  // instance of the account) allows it; one allowing it only to another service does not.
+  const toEc2 = {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile"], Resource: "*" },
+      {
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: "*",
+        Condition: {
+          StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" },
+          ArnLike: { "iam:AssociatedResourceARN": `arn:aws:ec2:*:${s.accountId}:instance/*` },
+        },
+      },
+    ],
+  };
+  const ec2Admin = new IAMClient(s.clientConfig(await newUser(s, "ec2-admin", toEc2)));
+  await ec2Admin.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: "batch", RoleName: "other-role" }));
+  await ec2Admin.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: "batch", RoleName: "other-role" }));
+  const toLambda = { ...toEc2, Statement: [toEc2.Statement[0], { Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } } }] };
+  const lambdaAdmin = new IAMClient(s.clientConfig(await newUser(s, "lambda-admin", toLambda)));
+  await assert.rejects(lambdaAdmin.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: "batch", RoleName: "other-role" })), (e: any) => {
+    assert.equal(e.name, "AccessDenied");
+    assert.match(e.message, /iam:PassRole/);
+    return true;
+  });
+
   await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: "web", RoleName: "web-role" }));
   assert.deepEqual((await iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: "web-role" }))).InstanceProfiles, []);
   await iam.send(new DeleteRoleCommand({ RoleName: "web-role" }));

@@ -113,6 +113,11 @@ describe("IAM instance profiles", () => {
         ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/svc/app`],
       ],
     );
+    // The role is passed to EC2, for any instance of the caller's account.
+    assert.deepEqual(h.calls.at(-1)?.context, {
+      "iam:PassedToService": "ec2.amazonaws.com",
+      "iam:AssociatedResourceArn": `arn:aws:ec2:*:${ACCOUNT}:instance/*`,
+    });
     await h.call("CreateRole", { RoleName: "other", AssumeRolePolicyDocument: TRUST_EC2 });
     await assertAwsError(
       h.call("AddRoleToInstanceProfile", { InstanceProfileName: "web", RoleName: "other" }),

@@ -149,7 +149,19 @@ async function profileViews(db: DocStore, accountId: string, entries: ReadonlyAr
 const PASS_ROLE_ATTEMPTS = 5;
 
 /**
- * Authorises the action on the profile and, as IAM requires, iam:PassRole on the role handed to it.
+ * The request context of the iam:PassRole an instance profile needs. The profile hands its role to
+ * Amazon EC2 (iam:PassedToService), for use with any instance of the account: IAM's API reference
+ * says a policy limiting this PassRole by iam:AssociatedResourceArn must name
+ * `arn:aws:ec2:*:<caller account>:instance/*`, no Region or instance id, and the User Guide's
+ * example pairs it with `iam:PassedToService: ec2.amazonaws.com`.
+ */
+function instanceProfilePassRoleContext(accountId: string): ConditionContext {
+  return { "iam:PassedToService": "ec2.amazonaws.com", "iam:AssociatedResourceArn": `arn:aws:ec2:*:${accountId}:instance/*` };
+}
+
+/**
+ * Authorises the action on the profile and, as IAM requires, iam:PassRole on the role handed to it
+ * (passed to EC2: `instanceProfilePassRoleContext`).
  * PassRole is decided on the role as read before the write (authorisation cannot run inside the
  * transaction), so the transaction checks that the role stored under the name is still that one:
  * a role deleted and re-created (with another path, so another ARN) in between was never passed
@@ -164,7 +176,7 @@ export async function addRoleToInstanceProfile(env: IamEnv, caller: Caller, inpu
   for (let attempt = 1; ; attempt++) {
     const role = await roles.byName(env.store, caller.accountId, roleName);
     const passed = role ? roleArnOf(role) : roleArn(caller.accountId, "/", roleName);
-    await authorize(caller, "PassRole", passed);
+    await authorize(caller, "PassRole", passed, instanceProfilePassRoleContext(caller.accountId));
     const added = await write(env, caller.accountId, async (tx) => {
       const p = await mustProfile(tx, caller.accountId, name);
       const r = await mustModifiableRole(tx, caller.accountId, roleName);
