@@ -31,6 +31,7 @@ import {
   type PasswordPolicyDoc,
 } from "./model.js";
 import { paginateCollection, pageFields } from "./pagination.js";
+import { getRootLoginProfile } from "./root-credentials.js";
 import { countServerCertificates } from "./server-certificates.js";
 import { checkAccountAlias, checkMarker, checkMaxItems, checkOptionalRange, required, validateMembers } from "./validation.js";
 
@@ -157,15 +158,16 @@ export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): 
  * come from QUOTAS). Server certificates, virtual MFA devices and identity providers (OpenID
  * Connect and SAML: both are IAM identity provider objects) are counted; AccountMFAEnabled,
  * AccountAccessKeysPresent and AccountSigningCertificatesPresent follow the root user's own
- * credentials (root-credentials.ts); AccountPasswordPresent is 0, as Bulwark's root user never has
- * a password (its login profile is created without one). GlobalEndpointTokenVersion is the one
- * SetSecurityTokenServicePreferences set.
+ * credentials (root-credentials.ts); AccountPasswordPresent is 1 while the root user has a login
+ * profile, which is IAM's record of a password (GetLoginProfile answers NoSuchEntity exactly when
+ * there is no password; an AssumeRoot session creates root's and deletes it).
+ * GlobalEndpointTokenVersion is the one SetSecurityTokenServicePreferences set.
  */
 export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<GetAccountSummaryResponse> {
   await authorize(caller, "GetAccountSummary", "*");
   const acct = caller.accountId;
   const prefix = `${acct}/`;
-  const [users, groups, roles, profiles, oidcProviders, samlProviders, policies, rootKeys, rootCertificates] = await Promise.all([
+  const [users, groups, roles, profiles, oidcProviders, samlProviders, policies, rootKeys, rootCertificates, rootLoginProfile] = await Promise.all([
     env.store.count(COLLECTIONS.users, prefix),
     env.store.count(COLLECTIONS.groups, prefix),
     env.store.count(COLLECTIONS.roles, prefix),
@@ -176,6 +178,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     env.store.count(COLLECTIONS.rootAccessKeyAccounts, prefix),
     // Root's signing certificates are kept under its user id, the account id.
     env.store.count(COLLECTIONS.signingCertificates, `${acct}/${acct}/`),
+    getRootLoginProfile(env.store, acct),
   ]);
   const mfa = await mfaDeviceCounts(env.store, acct);
   const [serverCertificates, settings] = await Promise.all([countServerCertificates(env.store, acct), accountSettings(env, acct)]);
@@ -211,7 +214,7 @@ export async function getAccountSummary(env: IamEnv, caller: Caller): Promise<Ge
     MFADevicesInUse: mfa.inUse,
     AccountMFAEnabled: mfa.rootEnabled ? 1 : 0,
     AccountAccessKeysPresent: rootKeys > 0 ? 1 : 0,
-    AccountPasswordPresent: 0,
+    AccountPasswordPresent: rootLoginProfile ? 1 : 0,
     AccountSigningCertificatesPresent: rootCertificates > 0 ? 1 : 0,
     GlobalEndpointTokenVersion: settings?.globalEndpointTokenVersion ?? 1,
   };

@@ -68,12 +68,18 @@ describe("root user as the subject of credential calls", () => {
     await assertAwsError(h.call("CreateLoginProfile", { Password: "Correct-Horse-9" }), "ValidationError", 400, NON_USER);
     await assertAwsError(h.call("GetLoginProfile", {}, { principal: assumedRoot() }), "NoSuchEntity", 404, `Login Profile for User ${ACCOUNT} cannot be found.`);
     await assertAwsError(h.call("CreateLoginProfile", { Password: "Correct-Horse-9" }, { principal: assumedRoot() }), "ValidationError", 400, /Password must be omitted/);
+    const passwordPresent = async () => (await h.call<{ SummaryMap: Record<string, number> }>("GetAccountSummary", {})).SummaryMap.AccountPasswordPresent;
+    assert.equal(await passwordPresent(), 0);
     const created = await h.call<{ LoginProfile: { UserName?: string; PasswordResetRequired: boolean } }>("CreateLoginProfile", {}, { principal: assumedRoot() });
     assert.equal(created.LoginProfile.UserName, undefined);
     assert.equal(h.calls.at(-1)?.resource, `arn:aws:iam::${ACCOUNT}:root`);
+    // The root user's login profile is its password, as GetLoginProfile shows; another account's is not this one's.
+    assert.equal(await passwordPresent(), 1);
+    assert.equal((await h.call<{ SummaryMap: Record<string, number> }>("GetAccountSummary", {}, { accountId: OTHER_ACCOUNT })).SummaryMap.AccountPasswordPresent, 0);
     await assertAwsError(h.call("CreateLoginProfile", {}, { principal: assumedRoot() }), "EntityAlreadyExists", 409, `Login Profile for user ${ACCOUNT} already exists.`);
     assert.ok(await h.call("GetLoginProfile", {}, { principal: assumedRoot() }));
     await h.call("DeleteLoginProfile", {}, { principal: assumedRoot() });
+    assert.equal(await passwordPresent(), 0);
     await assertAwsError(h.call("DeleteLoginProfile", {}, { principal: assumedRoot() }), "NoSuchEntity", 404, `Login Profile for User ${ACCOUNT} cannot be found.`);
   });
 
