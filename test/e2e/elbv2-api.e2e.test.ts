@@ -30,7 +30,7 @@ import {
   ResourceInUseException,
   DuplicateListenerException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, GetRoleCommand, ListRolesCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, GetRoleCommand, ListRolesCommand, ListAttachedRolePoliciesCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 
@@ -98,6 +98,9 @@ test("the first load balancer or target group creates ELB's service-linked role,
   assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/elasticloadbalancing.amazonaws.com/", roleArn]);
   assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
     { Effect: "Allow", Principal: { Service: ["elasticloadbalancing.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+  ]);
+  assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies, [
+    { PolicyName: "AWSElasticLoadBalancingServiceRolePolicy", PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy" },
   ]);
   // Once it exists, ELB permissions alone suffice, and the role is not created again.
   const lb = (await elbOnly.send(new CreateLoadBalancerCommand({ Name: "first-lb" }))).LoadBalancers![0]!;

@@ -36,7 +36,7 @@ import {
   type KeyUsageType,
   type KeyMetadata,
 } from "@aws-sdk/client-kms";
-import { IAMClient, GetRoleCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
+import { IAMClient, GetRoleCommand, ListAttachedRolePoliciesCommand, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { newUser, startTestServer, type TestServer } from "./harness.js";
 import { allow, kmsClient, rejectsWith, utf8 } from "./kms-support.js";
 import type { KMSClient } from "@aws-sdk/client-kms";
@@ -367,6 +367,12 @@ test("the first multi-Region key creates KMS's service-linked role for them, as 
   assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/mrk.kms.amazonaws.com/", roleArn]);
   assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
     { Effect: "Allow", Principal: { Service: ["mrk.kms.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+  ]);
+  assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies, [
+    {
+      PolicyName: "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy",
+      PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy",
+    },
   ]);
   // Once it exists, KMS permissions suffice, and the role is not created again.
   await kmsOnly.send(new CreateKeyCommand({ MultiRegion: true }));

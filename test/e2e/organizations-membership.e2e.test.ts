@@ -35,6 +35,7 @@ import {
   IAMClient,
   ListRolesCommand,
   GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
   DeleteServiceLinkedRoleCommand,
   GetServiceLinkedRoleDeletionStatusCommand,
   NoSuchEntityException,
@@ -207,6 +208,9 @@ test("every account of the organization gets AWSServiceRoleForOrganizations: the
     assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/organizations.amazonaws.com/", `arn:aws:iam::${accountId}:role/aws-service-role/organizations.amazonaws.com/${ROLE}`]);
     assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
       { Effect: "Allow", Principal: { Service: ["organizations.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+    ]);
+    assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies, [
+      { PolicyName: "AWSOrganizationsServiceTrustPolicy", PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy" },
     ]);
   };
   // A server of its own: the one above has had its clock moved on.

@@ -22,7 +22,7 @@ import type { DocStore } from "../../storage/types.js";
 import { parseEntityArn } from "./arn.js";
 import type { Caller, IamEnv } from "./env.js";
 import { write } from "./env.js";
-import { constraintError, noSuchGroup, noSuchRole, noSuchUser, policyNotAttachable, policyNotFound, quotaExceeded } from "./errors.js";
+import { constraintError, noSuchGroup, noSuchRole, noSuchUser, policyNotAttachable, policyNotFound, quotaExceeded, serviceRolePolicyNotAttachable } from "./errors.js";
 import { authorizeOnGroup, mustGroup } from "./groups.js";
 import { COLLECTIONS, QUOTAS, type AttachedEntityKind, type GroupDoc, type PolicyUseDoc, type RoleDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
@@ -151,6 +151,8 @@ export async function attachInTx<D extends Attachable>(env: IamEnv, accountId: s
     const d = await a.must(tx, accountId, name);
     const p = await resolvePolicy(tx, accountId, arn);
     if (!p) throw policyNotAttachable(arn);
+    // Service-linked role policies are attached by IAM to their service's role only.
+    if (p.aws && !p.policy.isAttachable) throw serviceRolePolicyNotAttachable(a.kind);
     if (d.attachedPolicyArns.includes(arn)) return;
     if (d.attachedPolicyArns.length >= QUOTAS.attachedPoliciesPerEntity) throw quotaExceeded(a.quota, QUOTAS.attachedPoliciesPerEntity);
     await a.save(tx, { ...d, attachedPolicyArns: [...d.attachedPolicyArns, arn] });

@@ -166,11 +166,11 @@ export async function getAccountAuthorizationDetails(
           DefaultVersionId: p.defaultVersionId,
           AttachmentCount: counts.attachments,
           PermissionsBoundaryUsageCount: counts.boundaries,
-          IsAttachable: true,
+          IsAttachable: p.isAttachable,
           Description: p.description,
           CreateDate: new Date(p.createDate),
           UpdateDate: new Date(p.updateDate),
-          PolicyVersionList: [{ Document: encodeDocument(p.document), VersionId: p.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(p.createDate) }],
+          PolicyVersionList: [{ Document: encodeDocument(p.document), VersionId: p.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(p.updateDate) }],
         },
       });
     }

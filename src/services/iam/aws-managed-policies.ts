@@ -1,10 +1,13 @@
 /**
  * The built-in catalogue of AWS managed policies (arn:aws:iam::aws:policy/…). They are
- * visible to every account (GetPolicy, ListPolicies Scope=AWS), attachable, and never
- * modifiable. Documents are Bulwark's own, written for the services Bulwark serves, except the
- * root-task policies (path /root-task/), which carry AWS's documents: STS AssumeRoot accepts only
- * them, as the task policy that limits a member account's root session.
+ * visible to every account (GetPolicy, ListPolicies Scope=AWS) and never modifiable. Documents
+ * are Bulwark's own, written for the services Bulwark serves, except the root-task policies (path
+ * /root-task/), which carry AWS's documents: STS AssumeRoot accepts only them, as the task policy
+ * that limits a member account's root session; and the service-linked role policies (path
+ * /aws-service-role/), also AWS's documents, which IAM attaches to a service's linked role and
+ * nobody can attach to anything else (IsAttachable false).
  */
+import { createHash } from "node:crypto";
 
 export interface AwsManagedPolicy {
   policyName: string;
@@ -14,8 +17,11 @@ export interface AwsManagedPolicy {
   description: string;
   defaultVersionId: string;
   createDate: number;
+  /** When the default version was created (the policy's last edit). */
   updateDate: number;
   document: string;
+  /** False for service-linked role policies: only IAM attaches them, to their service's role. */
+  isAttachable: boolean;
 }
 
 function doc(statements: Array<Record<string, unknown>>): string {
@@ -35,6 +41,7 @@ function entry(policyName: string, policyId: string, description: string, docume
     createDate: created,
     updateDate: created,
     document,
+    isAttachable: true,
   };
 }
 
@@ -142,6 +149,121 @@ const ROOT_TASKS: readonly AwsManagedPolicy[] = [
   ),
 ];
 
+export const SERVICE_ROLE_PATH = "/aws-service-role/";
+
+const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/**
+ * A policy id for a policy whose real id AWS's documentation does not show: ANPA and 17 base32
+ * characters of the SHA-256 of its ARN, so that it is the same in every installation.
+ */
+function derivedPolicyId(arn: string): string {
+  const h = createHash("sha256").update(arn, "utf8").digest();
+  let id = "ANPA";
+  for (let i = 0; i < 17; i++) id += BASE32[h[i]! & 31];
+  return id;
+}
+
+/**
+ * A service-linked role policy as the AWS Managed Policy Reference publishes it: the document of
+ * its default version `versionId`, created `created` and last edited `edited`.
+ */
+function serviceRole(policyName: string, description: string, created: number, versionId: string, edited: number, statements: Array<Record<string, unknown>>): AwsManagedPolicy {
+  const arn = `arn:aws:iam::aws:policy${SERVICE_ROLE_PATH}${policyName}`;
+  return {
+    policyName,
+    policyId: derivedPolicyId(arn),
+    path: SERVICE_ROLE_PATH,
+    arn,
+    description,
+    defaultVersionId: versionId,
+    createDate: created,
+    updateDate: edited,
+    document: doc(statements),
+    isAttachable: false,
+  };
+}
+
+export const ELB_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy";
+export const KMS_MULTI_REGION_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy";
+export const ORGANIZATIONS_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy";
+
+const SERVICE_ROLE_POLICIES: readonly AwsManagedPolicy[] = [
+  // Version v7: the permissions the Elastic Load Balancing user guide lists for its role.
+  serviceRole(
+    "AWSElasticLoadBalancingServiceRolePolicy",
+    "Service Linked Role Policy for AWS Elastic Load Balancing Control Plane",
+    Date.UTC(2017, 8, 19, 22, 19, 0),
+    "v7",
+    Date.UTC(2021, 7, 26, 19, 1, 48),
+    [
+      {
+        Effect: "Allow",
+        Action: [
+          "ec2:DescribeAddresses",
+          "ec2:DescribeCoipPools",
+          "ec2:DescribeInstances",
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeSubnets",
+          "ec2:DescribeSecurityGroups",
+          "ec2:DescribeVpcs",
+          "ec2:DescribeInternetGateways",
+          "ec2:DescribeAccountAttributes",
+          "ec2:DescribeClassicLinkInstances",
+          "ec2:DescribeVpcClassicLink",
+          "ec2:CreateSecurityGroup",
+          "ec2:CreateNetworkInterface",
+          "ec2:DeleteNetworkInterface",
+          "ec2:GetCoipPoolUsage",
+          "ec2:ModifyNetworkInterfaceAttribute",
+          "ec2:AllocateAddress",
+          "ec2:AuthorizeSecurityGroupIngress",
+          "ec2:AssociateAddress",
+          "ec2:DisassociateAddress",
+          "ec2:AttachNetworkInterface",
+          "ec2:DetachNetworkInterface",
+          "ec2:AssignPrivateIpAddresses",
+          "ec2:AssignIpv6Addresses",
+          "ec2:ReleaseAddress",
+          "ec2:UnassignIpv6Addresses",
+          "ec2:DescribeVpcPeeringConnections",
+          "logs:CreateLogDelivery",
+          "logs:GetLogDelivery",
+          "logs:UpdateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:ListLogDeliveries",
+          "outposts:GetOutpostInstanceTypes",
+        ],
+        Resource: "*",
+      },
+    ],
+  ),
+  serviceRole(
+    "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy",
+    "Enables AWS KMS to synchronize the shared properties of multi-Region keys.",
+    Date.UTC(2021, 5, 16, 15, 37, 0),
+    "v2",
+    Date.UTC(2024, 10, 13, 22, 53, 0),
+    [{ Sid: "KMSSynchronizeMultiRegionKey", Effect: "Allow", Action: ["kms:SynchronizeMultiRegionKey"], Resource: "*" }],
+  ),
+  serviceRole(
+    "AWSOrganizationsServiceTrustPolicy",
+    "A policy to allow AWS Organizations to share trust with other approved AWS services for the purpose of simplifying customer configuration.",
+    Date.UTC(2017, 9, 10, 23, 4, 0),
+    "v2",
+    Date.UTC(2017, 10, 1, 6, 1, 18),
+    [
+      {
+        Sid: "AllowDeletionOfServiceLinkedRoleForOrganizations",
+        Effect: "Allow",
+        Action: ["iam:DeleteRole"],
+        Resource: ["arn:aws:iam::*:role/aws-service-role/organizations.amazonaws.com/*"],
+      },
+      { Sid: "AllowCreationOfServiceLinkedRoles", Effect: "Allow", Action: ["iam:CreateServiceLinkedRole"], Resource: "*" },
+    ],
+  ),
+];
+
 const CATALOGUE: readonly AwsManagedPolicy[] = [
   entry(
     "AdministratorAccess",
@@ -243,7 +365,7 @@ const CATALOGUE: readonly AwsManagedPolicy[] = [
 
 // In the order ListPolicies pages them: by lower-case name.
 const lower = (p: AwsManagedPolicy): string => p.policyName.toLowerCase();
-const ALL: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS].sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
+const ALL: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS, ...SERVICE_ROLE_POLICIES].sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
 const BY_ARN = new Map(ALL.map((p) => [p.arn, p]));
 
 export const AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/";

@@ -86,6 +86,15 @@ export const noSuchInstanceProfile = (name: string): AwsError => noSuchEntity(`I
 export const noSuchAccessKey = (id: string): AwsError => noSuchEntity(`The Access Key with id ${id} cannot be found.`);
 export const policyNotFound = (arn: string): AwsError => noSuchEntity(`Policy ${arn} was not found.`);
 export const policyNotAttachable = (arn: string): AwsError => noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+/**
+ * Attach*Policy with a service-linked role policy (IsAttachable false). The role's message is
+ * IAM's; for users and groups it is the IAM API reference's description of the error.
+ */
+export function serviceRolePolicyNotAttachable(kind: "User" | "Group" | "Role"): AwsError {
+  const message =
+    kind === "Role" ? "Cannot attach a Service Role Policy to a Customer Role." : "AWS service role policies can only be attached to the service-linked role for that service.";
+  return new AwsError("PolicyNotAttachable", message, 400);
+}
 export const boundaryNotAttachable = (arn: string): AwsError => noSuchEntity(`Scope ARN: ${arn} does not exist or is not attachable.`);
 export const policyVersionNotFound = (arn: string, versionId: string): AwsError =>
   noSuchEntity(`Policy ${arn} version ${versionId} does not exist or is not attachable.`);

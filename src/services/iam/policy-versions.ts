@@ -69,7 +69,7 @@ export async function getPolicyVersion(env: IamEnv, caller: Caller, input: GetPo
   const aws = awsManagedPolicyByArn(arn);
   if (aws) {
     if (versionId !== aws.defaultVersionId) throw policyVersionNotFound(arn, versionId);
-    return { PolicyVersion: { Document: encodeDocument(aws.document), VersionId: versionId, IsDefaultVersion: true, CreateDate: new Date(aws.createDate) } };
+    return { PolicyVersion: { Document: encodeDocument(aws.document), VersionId: versionId, IsDefaultVersion: true, CreateDate: new Date(aws.updateDate) } };
   }
   const v = local?.versions.find((x) => x.versionId === versionId);
   if (!local || !v) throw policyVersionNotFound(arn, versionId);
@@ -87,7 +87,7 @@ export async function listPolicyVersions(env: IamEnv, caller: Caller, input: Lis
   const local = await authorizeOnPolicy(env, caller, "ListPolicyVersions", arn);
   const aws = awsManagedPolicyByArn(arn);
   if (aws) {
-    return { Versions: [{ VersionId: aws.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(aws.createDate) }], IsTruncated: false };
+    return { Versions: [{ VersionId: aws.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(aws.updateDate) }], IsTruncated: false };
   }
   if (!local) throw policyNotFound(arn);
   const page = paginate("ListPolicyVersions", local.versions, newestFirstKey, marker, max);

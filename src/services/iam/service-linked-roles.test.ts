@@ -147,4 +147,57 @@ describe("service-linked role operations", () => {
     const again = await h.call<{ DeletionTaskId: string }>("DeleteServiceLinkedRole", { RoleName: "AWSServiceRoleForElasticLoadBalancing" });
     assert.notEqual(again.DeletionTaskId, id);
   });
+
+  test("a role holds its service's AWS managed policy, which nothing else may hold and the role cannot lose", async () => {
+    const { h, scheduler } = harnessWithScheduler();
+    const cases = [
+      ["elasticloadbalancing.amazonaws.com", "AWSServiceRoleForElasticLoadBalancing", "AWSElasticLoadBalancingServiceRolePolicy", "v7"],
+      ["mrk.kms.amazonaws.com", "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "v2"],
+      ["organizations.amazonaws.com", "AWSServiceRoleForOrganizations", "AWSOrganizationsServiceTrustPolicy", "v2"],
+    ] as const;
+    for (const [principal, roleName, policyName, version] of cases) {
+      const arn = `arn:aws:iam::aws:policy/aws-service-role/${policyName}`;
+      await h.call("CreateServiceLinkedRole", { AWSServiceName: principal });
+      assert.deepEqual(await h.call("ListAttachedRolePolicies", { RoleName: roleName }), { AttachedPolicies: [{ PolicyName: policyName, PolicyArn: arn }], IsTruncated: false });
+      const { Policy: p } = await h.call<{ Policy: Record<string, unknown> }>("GetPolicy", { PolicyArn: arn });
+      assert.deepEqual([p.Path, p.DefaultVersionId, p.AttachmentCount, p.IsAttachable], ["/aws-service-role/", version, 1, false]);
+      assert.match(String(p.PolicyId), /^ANPA[A-Z2-7]{17}$/);
+      const { PolicyVersion: v } = await h.call<{ PolicyVersion: { Document: string; VersionId: string } }>("GetPolicyVersion", { PolicyArn: arn, VersionId: version });
+      assert.equal(JSON.parse(decodeURIComponent(v.Document)).Version, "2012-10-17");
+      await assertAwsError(h.call("DetachRolePolicy", { RoleName: roleName, PolicyArn: arn }), "UnmodifiableEntity", 400, PROTECTED(roleName));
+      await assertAwsError(h.call("CreateServiceLinkedRole", { AWSServiceName: principal }), "InvalidInput", 400, /has been taken/);
+    }
+    const kms = (await h.call<{ PolicyVersion: { Document: string } }>("GetPolicyVersion", {
+      PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy",
+      VersionId: "v2",
+    })).PolicyVersion;
+    assert.deepEqual(JSON.parse(decodeURIComponent(kms.Document)).Statement, [
+      { Sid: "KMSSynchronizeMultiRegionKey", Effect: "Allow", Action: ["kms:SynchronizeMultiRegionKey"], Resource: "*" },
+    ]);
+    // GetAccountAuthorizationDetails shows the role with its policy, and the policy as not attachable.
+    const details = await h.call<{ RoleDetailList: Array<{ RoleName: string; AttachedManagedPolicies: unknown[] }>; Policies: Array<{ PolicyName: string; IsAttachable: boolean }> }>(
+      "GetAccountAuthorizationDetails",
+      {},
+    );
+    assert.deepEqual(details.RoleDetailList.find((r) => r.RoleName === "AWSServiceRoleForOrganizations")?.AttachedManagedPolicies, [
+      { PolicyName: "AWSOrganizationsServiceTrustPolicy", PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy" },
+    ]);
+    assert.equal(details.Policies.find((p) => p.PolicyName === "AWSOrganizationsServiceTrustPolicy")?.IsAttachable, false);
+    // Customers' roles, users and groups cannot hold a service-linked role policy.
+    const elbPolicy = "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy";
+    await h.call("CreateRole", { RoleName: "mine", AssumeRolePolicyDocument: serviceLinkedTrustPolicy("elasticloadbalancing.amazonaws.com") });
+    await assertAwsError(h.call("AttachRolePolicy", { RoleName: "mine", PolicyArn: elbPolicy }), "PolicyNotAttachable", 400, "Cannot attach a Service Role Policy to a Customer Role.");
+    await h.call("CreateUser", { UserName: "u" });
+    await assertAwsError(h.call("AttachUserPolicy", { UserName: "u", PolicyArn: elbPolicy }), "PolicyNotAttachable", 400, /service role policies/);
+    await h.call("CreateGroup", { GroupName: "g" });
+    await assertAwsError(h.call("AttachGroupPolicy", { GroupName: "g", PolicyArn: elbPolicy }), "PolicyNotAttachable", 400, /service role policies/);
+    assert.deepEqual(await h.call("ListAttachedRolePolicies", { RoleName: "mine" }), { AttachedPolicies: [], IsTruncated: false });
+    // A role without a policy in the catalogue holds none; a deleted role lets its policy go.
+    await h.call("CreateServiceLinkedRole", { AWSServiceName: "guardduty.amazonaws.com" });
+    assert.deepEqual(await h.call("ListAttachedRolePolicies", { RoleName: "AWSServiceRoleForAmazonGuardDuty" }), { AttachedPolicies: [], IsTruncated: false });
+    await h.call("DeleteServiceLinkedRole", { RoleName: "AWSServiceRoleForElasticLoadBalancing" });
+    await scheduler.runDue();
+    const after = await h.call<{ Policy: { AttachmentCount: number } }>("GetPolicy", { PolicyArn: elbPolicy });
+    assert.equal(after.Policy.AttachmentCount, 0);
+  });
 });

@@ -4,7 +4,8 @@
  *
  * A service-linked role is named after its service (AWSServiceRoleFor…, with a custom suffix
  * only for services that take one), lives under /aws-service-role/<service principal>/, and
- * trusts only that principal. It belongs to its service: IAM refuses to change its trust,
+ * trusts only that principal. It holds its service's AWS managed policy (path /aws-service-role/,
+ * attachable to nothing else). It belongs to its service: IAM refuses to change its trust,
  * permissions or existence through the ordinary role operations (roles.ts mustModifiableRole).
  *
  * DeleteServiceLinkedRole records a deletion task (NOT_STARTED) and hands it to the durable
@@ -23,10 +24,11 @@ import type {
 } from "@aws-sdk/client-iam";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import { roleArn } from "./arn.js";
+import { awsManagedPolicyByArn, ELB_SERVICE_ROLE_POLICY, KMS_MULTI_REGION_SERVICE_ROLE_POLICY, ORGANIZATIONS_SERVICE_ROLE_POLICY } from "./aws-managed-policies.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, invalidInput, noSuchEntity, noSuchRole } from "./errors.js";
 import { COLLECTIONS, type RoleDoc, type ServiceLinkedRoleDeletionDoc } from "./model.js";
-import { roles } from "./repo.js";
+import { policyUses, roles } from "./repo.js";
 import { authorizeOnRole, newRoleDoc } from "./roles.js";
 import { checkDescription, checkName, required, validateMembers } from "./validation.js";
 import { roleView } from "./views.js";
@@ -36,6 +38,11 @@ export interface LinkedService {
   roleName: string;
   /** Whether CreateServiceLinkedRole takes a CustomSuffix for this service. */
   customSuffix: boolean;
+  /**
+   * The AWS managed policy attached to the role, when the catalogue (aws-managed-policies.ts) has
+   * its document as AWS publishes it; the roles of the other services hold no policy here.
+   */
+  policyArn?: string;
 }
 
 /**
@@ -50,14 +57,14 @@ export const LINKED_SERVICES: Readonly<Record<string, LinkedService>> = {
   "config.amazonaws.com": { roleName: "AWSServiceRoleForConfig", customSuffix: false },
   "ecs.amazonaws.com": { roleName: "AWSServiceRoleForECS", customSuffix: false },
   "elasticbeanstalk.amazonaws.com": { roleName: "AWSServiceRoleForElasticBeanstalk", customSuffix: false },
-  "elasticloadbalancing.amazonaws.com": { roleName: "AWSServiceRoleForElasticLoadBalancing", customSuffix: false },
+  "elasticloadbalancing.amazonaws.com": { roleName: "AWSServiceRoleForElasticLoadBalancing", customSuffix: false, policyArn: ELB_SERVICE_ROLE_POLICY },
   "es.amazonaws.com": { roleName: "AWSServiceRoleForAmazonElasticsearchService", customSuffix: false },
   "fms.amazonaws.com": { roleName: "AWSServiceRoleForFMS", customSuffix: false },
   "guardduty.amazonaws.com": { roleName: "AWSServiceRoleForAmazonGuardDuty", customSuffix: false },
   "inspector2.amazonaws.com": { roleName: "AWSServiceRoleForAmazonInspector2", customSuffix: false },
   "macie.amazonaws.com": { roleName: "AWSServiceRoleForAmazonMacie", customSuffix: false },
-  "mrk.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", customSuffix: false },
-  "organizations.amazonaws.com": { roleName: "AWSServiceRoleForOrganizations", customSuffix: false },
+  "mrk.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", customSuffix: false, policyArn: KMS_MULTI_REGION_SERVICE_ROLE_POLICY },
+  "organizations.amazonaws.com": { roleName: "AWSServiceRoleForOrganizations", customSuffix: false, policyArn: ORGANIZATIONS_SERVICE_ROLE_POLICY },
   "securityhub.amazonaws.com": { roleName: "AWSServiceRoleForSecurityHub", customSuffix: false },
   "shield.amazonaws.com": { roleName: "AWSServiceRoleForAWSShield", customSuffix: false },
   "spot.amazonaws.com": { roleName: "AWSServiceRoleForEC2Spot", customSuffix: false },
@@ -92,6 +99,13 @@ export function serviceLinkedRoleName(servicePrincipal: string, customSuffix: st
   // Role names are at most 64 characters. (Message not in the IAM documentation.)
   if (name.length > 64) throw invalidInput(`The role name ${name} is longer than 64 characters; use a shorter custom suffix.`);
   return name;
+}
+
+/** The AWS managed policy a service's linked role holds, if any. */
+function serviceLinkedRolePolicy(servicePrincipal: string): { arn: string; policyId: string } | undefined {
+  const arn = Object.hasOwn(LINKED_SERVICES, servicePrincipal) ? LINKED_SERVICES[servicePrincipal]?.policyArn : undefined;
+  const p = arn !== undefined ? awsManagedPolicyByArn(arn) : undefined;
+  return p ? { arn: p.arn, policyId: p.policyId } : undefined;
 }
 
 /** The trust policy of a service-linked role: its service principal may assume it. */
@@ -129,14 +143,19 @@ export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input
   const arn = roleArn(caller.accountId, path, name);
   await authorize(caller, "CreateServiceLinkedRole", arn, { "iam:AWSServiceName": servicePrincipal });
   noteResource(caller, arn, "AWS::IAM::Role");
-  const doc = newRoleDoc(caller, name, path, serviceLinkedTrustPolicy(servicePrincipal), {
-    linkedService: servicePrincipal,
-    ...(description !== undefined ? { description } : {}),
-    maxSessionDuration: 3600,
-    tags: [],
-  });
+  const policy = serviceLinkedRolePolicy(servicePrincipal);
+  const doc: RoleDoc = {
+    ...newRoleDoc(caller, name, path, serviceLinkedTrustPolicy(servicePrincipal), {
+      linkedService: servicePrincipal,
+      ...(description !== undefined ? { description } : {}),
+      maxSessionDuration: 3600,
+      tags: [],
+    }),
+    attachedPolicyArns: policy ? [policy.arn] : [],
+  };
   await write(env, caller.accountId, async (tx) => {
     if (!(await roles.insert(tx, doc))) throw invalidInput(`Service role name ${name} has been taken in this account, please try a different suffix.`);
+    if (policy) await policyUses.add(tx, COLLECTIONS.policyAttachments, caller.accountId, policy.policyId, "Role", doc.roleId);
   });
   return { Role: { ...roleView(doc, "create"), ...(description !== undefined ? { Description: description } : {}) } };
 }
@@ -212,9 +231,15 @@ export async function runServiceLinkedRoleDeletion(env: IamEnv, usage: ServiceLi
       return;
     }
     // A service-linked role holds no policies of the caller's and is in no instance profile
-    // (IAM refuses both), so removing it leaves nothing behind.
+    // (IAM refuses both): only its service's AWS managed policy is to be let go with it.
     const r = await roles.byId(tx, started.accountId, started.roleId);
-    if (r) await roles.remove(tx, r);
+    if (r) {
+      for (const arn of r.attachedPolicyArns) {
+        const p = awsManagedPolicyByArn(arn);
+        if (p) await policyUses.remove(tx, COLLECTIONS.policyAttachments, started.accountId, p.policyId, "Role", r.roleId);
+      }
+      await roles.remove(tx, r);
+    }
     await tx.put<ServiceLinkedRoleDeletionDoc>(COLLECTIONS.serviceLinkedRoleDeletions, key, { ...started, status: "SUCCEEDED" });
   });
 }

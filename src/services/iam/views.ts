@@ -132,7 +132,7 @@ export function awsPolicyView(p: AwsManagedPolicy, counts: PolicyCounts, mode: "
     DefaultVersionId: p.defaultVersionId,
     AttachmentCount: counts.attachments,
     PermissionsBoundaryUsageCount: counts.boundaries,
-    IsAttachable: true,
+    IsAttachable: p.isAttachable,
     CreateDate: new Date(p.createDate),
     UpdateDate: new Date(p.updateDate),
   };
