@@ -393,7 +393,8 @@ describe("http1 listener: a client that does not read", () => {
       port: 0,
       maxBodyBytes: MAX_BODY,
       onRequest: (_req, res) => res.send(200, {}, big),
-      limits: { sendTimeoutMs: 500, keepAliveTimeoutMs: 10_000 },
+      // The whole response must leave within the send timeout: room for a loaded machine.
+      limits: { sendTimeoutMs: 1500, keepAliveTimeoutMs: 10_000 },
       sweepIntervalMs: 20,
     });
     try {
@@ -406,7 +407,7 @@ describe("http1 listener: a client that does not read", () => {
       stalled.write(GET);
       // Long past the send timeout (and the sweep after it), the client reads again: the
       // connection was reset meanwhile, so it ends before the whole response.
-      await sleep(1500);
+      await sleep(3000);
       stalled.resume();
       await Promise.race([stalledClosed, sleep(5000)]);
       assert.equal(stalled.destroyed, true);
