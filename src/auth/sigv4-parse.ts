@@ -179,29 +179,30 @@ function splitCredential(credential: string, algorithm: string): Scope {
   return scope;
 }
 
-function splitSigV4aCredential(credential: string): Scope {
+/**
+ * The credential's slash-delimited elements (trailing slashes ignored, as AWS does), refused unless
+ * there are exactly as many as `example` shows. The caller gets its value back, as from AWS; the
+ * audit event does not keep it: a secret access key sent as the access key id (the pair swapped)
+ * is the usual cause.
+ */
+function credentialParts(credential: string, count: number, example: string): string[] {
   let end = credential.length;
   while (end > 0 && credential.charCodeAt(end - 1) === 0x2f) end--;
   const parts = credential.slice(0, end).split("/");
-  if (parts.length !== 4) {
-    const message = "Credential must have exactly 4 slash-delimited elements, e.g. keyid/date/service/term, got";
+  if (parts.length !== count) {
+    const message = `Credential must have exactly ${count} slash-delimited elements, e.g. ${example}, got`;
     throw commonError("IncompleteSignature", `${message} '${credential}'`, `${message} '${HIDDEN_VALUE}'`);
   }
-  const [accessKeyId = "", scopeDate = "", service = "", terminator = ""] = parts;
+  return parts;
+}
+
+function splitSigV4aCredential(credential: string): Scope {
+  const [accessKeyId = "", scopeDate = "", service = "", terminator = ""] = credentialParts(credential, 4, "keyid/date/service/term");
   return { accessKeyId: own(accessKeyId), scopeDate: own(scopeDate), region: "", service: own(service), terminator };
 }
 
 function splitCredentialUncached(credential: string): Scope {
-  let end = credential.length;
-  while (end > 0 && credential.charCodeAt(end - 1) === 0x2f) end--;
-  const parts = credential.slice(0, end).split("/");
-  if (parts.length !== 5) {
-    // The caller gets its value back, as from AWS; the audit event does not keep it: a secret
-    // access key sent as the access key id (the pair swapped) is the usual cause.
-    const message = "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got";
-    throw commonError("IncompleteSignature", `${message} '${credential}'`, `${message} '${HIDDEN_VALUE}'`);
-  }
-  const [accessKeyId = "", scopeDate = "", region = "", service = "", terminator = ""] = parts;
+  const [accessKeyId = "", scopeDate = "", region = "", service = "", terminator = ""] = credentialParts(credential, 5, "keyid/date/region/service/term");
   return { accessKeyId: own(accessKeyId), scopeDate: own(scopeDate), region: own(region), service: own(service), terminator };
 }
 
