@@ -255,8 +255,10 @@ export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string
     await attachDefaultPolicies(tx, org, accountId);
     return accepted;
   });
-  // Organizations creates its service-linked role in the account that joined.
-  await deps.iam.ensureServiceLinkedRole(accountId, "organizations.amazonaws.com");
+  // Organizations creates its service-linked role in the account that joined. The account has
+  // joined whatever happens to it: a role it cannot hold (its roles quota reached) does not turn
+  // the accepted handshake into an error.
+  await deps.iam.ensureServiceLinkedRole(accountId, "organizations.amazonaws.com").catch(() => undefined);
   return done;
 }
 
