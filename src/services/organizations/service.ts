@@ -121,8 +121,10 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
             context: { "iam:AWSServiceName": "organizations.amazonaws.com" },
           });
           if (!mayCreateRole) throw accessDeniedForDependency();
-          const { org, managementEmail } = await createOrganization(deps, { accountId: caller(ctx), featureSet: featureSet as FeatureSet, now: ctx.now });
+          // The service-linked role first (the dependency the caller was just checked for): a role
+          // the account cannot hold refuses the call before any organization exists.
           await deps.iam.ensureServiceLinkedRole(caller(ctx), ORGANIZATIONS_PRINCIPAL);
+          const { org, managementEmail } = await createOrganization(deps, { accountId: caller(ctx), featureSet: featureSet as FeatureSet, now: ctx.now });
           return { Organization: organizationView(org, managementEmail) };
         },
       },
