@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { AttachPolicyCommand, CreatePolicyCommand, type OrganizationsClient } from "@aws-sdk/client-organizations";
 import { loadConfig } from "../../src/config/config.js";
 import { startApp, type App } from "../../src/app.js";
 import { OffsetClock } from "../../src/core/clock.js";
@@ -124,4 +125,17 @@ export function awsError(name: string, status: number, message: string | RegExp)
     else assert.match(e.message, message);
     return true;
   };
+}
+
+/**
+ * Creates a service control policy of the statements (SCPs must be enabled in the root) and
+ * attaches it to `targetId` (an account, OU or root); the policy's id.
+ */
+export async function attachScp(orgs: OrganizationsClient, targetId: string, name: string, statements: object[], description = ""): Promise<string> {
+  const created = await orgs.send(
+    new CreatePolicyCommand({ Name: name, Description: description, Type: "SERVICE_CONTROL_POLICY", Content: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }),
+  );
+  const id = created.Policy!.PolicySummary!.Id!;
+  await orgs.send(new AttachPolicyCommand({ PolicyId: id, TargetId: targetId }));
+  return id;
 }

@@ -22,8 +22,8 @@ import {
 } from "@aws-sdk/client-iam";
 import { ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { AttachPolicyCommand, CreatePolicyCommand, DescribeOrganizationCommand, EnablePolicyTypeCommand, ListRootsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
-import { eventually, startTestServer, type TestServer } from "./harness.js";
+import { DescribeOrganizationCommand, EnablePolicyTypeCommand, ListRootsCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
+import { attachScp, eventually, startTestServer, type TestServer } from "./harness.js";
 import { allow, kmsClient, memberAccount, newUser, rejectsWith } from "./kms-support.js";
 
 let s: TestServer;
@@ -219,17 +219,7 @@ test("Organizations access report: management account only; the member accounts'
 
   // An SCP attached to the account takes KMS out of the account's report; a report for that SCP
   // lists what it allows (a deny-only SCP allows nothing).
-  const noKms = (
-    await orgs.send(
-      new CreatePolicyCommand({
-        Name: "advisor-no-kms",
-        Description: "",
-        Type: "SERVICE_CONTROL_POLICY",
-        Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:*", Resource: "*" }] }),
-      }),
-    )
-  ).Policy!.PolicySummary!.Id!;
-  await orgs.send(new AttachPolicyCommand({ PolicyId: noKms, TargetId: member.accountId }));
+  const noKms = await attachScp(orgs, member.accountId, "advisor-no-kms", [{ Effect: "Deny", Action: "kms:*", Resource: "*" }]);
   const reportOf = async (EntityPath: string, OrganizationsPolicyId?: string) => {
     const job = await iam.send(new GenerateOrganizationsAccessReportCommand({ EntityPath, OrganizationsPolicyId }));
     return eventually(async () => {

@@ -26,8 +26,8 @@ import {
 } from "@aws-sdk/client-kms";
 import { IAMClient, PutUserPolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteUserCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { OrganizationsClient, ListRootsCommand, EnablePolicyTypeCommand, CreatePolicyCommand, AttachPolicyCommand, DetachPolicyCommand } from "@aws-sdk/client-organizations";
-import { startTestServer, type TestServer, type Creds } from "./harness.js";
+import { OrganizationsClient, ListRootsCommand, EnablePolicyTypeCommand, DetachPolicyCommand } from "@aws-sdk/client-organizations";
+import { attachScp, startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, rejectsWith, newUser, memberAccount, allow, utf8, text } from "./kms-support.js";
 
 let s: TestServer;
@@ -319,17 +319,7 @@ test("RetireGrant across accounts: a service control policy denying kms:RetireGr
   if (!root.PolicyTypes?.some((t) => t.Type === "SERVICE_CONTROL_POLICY" && t.Status === "ENABLED")) {
     await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id!, PolicyType: "SERVICE_CONTROL_POLICY" }));
   }
-  const scp = (
-    await orgs.send(
-      new CreatePolicyCommand({
-        Name: "DenyRetireGrant",
-        Description: "No RetireGrant",
-        Type: "SERVICE_CONTROL_POLICY",
-        Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:RetireGrant", Resource: "*" }] }),
-      }),
-    )
-  ).Policy!.PolicySummary!.Id!;
-  await orgs.send(new AttachPolicyCommand({ PolicyId: scp, TargetId: member }));
+  const scp = await attachScp(orgs, member, "DenyRetireGrant", [{ Effect: "Deny", Action: "kms:RetireGrant", Resource: "*" }], "No RetireGrant");
   const scpDenied = { name: "AccessDeniedException", message: /kms:RetireGrant on resource: .* with an explicit deny in a service control policy$/ };
   await rejectsWith(memberKms.send(new RetireGrantCommand({ KeyId: k.Arn, GrantId: named.GrantId })), scpDenied);
   await rejectsWith(memberKms.send(new RetireGrantCommand({ GrantToken: delegated.GrantToken })), scpDenied);

@@ -8,8 +8,6 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   OrganizationsClient,
-  AttachPolicyCommand,
-  CreatePolicyCommand,
   DescribeAccountCommand,
   DescribeOrganizationCommand,
   EnablePolicyTypeCommand,
@@ -40,7 +38,7 @@ import {
   GetServiceLinkedRoleDeletionStatusCommand,
   NoSuchEntityException,
 } from "@aws-sdk/client-iam";
-import { eventually, startTestServer, type TestServer } from "./harness.js";
+import { attachScp, eventually, startTestServer, type TestServer } from "./harness.js";
 import { memberAccount, rejectsWith } from "./kms-support.js";
 
 let s: TestServer;
@@ -57,15 +55,7 @@ test("remove a member, invite it back through a handshake, close it", async () =
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
   const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
   await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY" }));
-  const deny = await orgs.send(
-    new CreatePolicyCommand({
-      Name: "NoListRoles",
-      Description: "",
-      Type: "SERVICE_CONTROL_POLICY",
-      Content: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "iam:ListRoles", Resource: "*" }] }),
-    }),
-  );
-  await orgs.send(new AttachPolicyCommand({ PolicyId: deny.Policy!.PolicySummary!.Id, TargetId: member.accountId }));
+  await attachScp(orgs, member.accountId, "NoListRoles", [{ Effect: "Deny", Action: "iam:ListRoles", Resource: "*" }]);
   const memberIam = new IAMClient(s.clientConfig(member.admin));
   await rejectsWith(memberIam.send(new ListRolesCommand({})), { name: "AccessDenied", status: 403 });
 
