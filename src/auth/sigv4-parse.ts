@@ -224,6 +224,15 @@ function own(s: string): string {
 let lastSignedHeaders = "";
 let lastSignedHeaderList: readonly string[] = Object.freeze([""]);
 
+/**
+ * SigV4a's X-Amz-Region-Set header, read only when it is among the signed headers: the SigV4a
+ * scope names no Region, so an unsigned Region set could be changed in transit without breaking
+ * the signature. Unsigned, it counts as absent (the request then names no valid Region).
+ */
+function signedRegionSetHeader(req: SigV4Request, signedHeaders: string): string | undefined {
+  return signedHeaders.toLowerCase().split(";").includes("x-amz-region-set") ? firstHeader(req.headers, "x-amz-region-set") : undefined;
+}
+
 function splitSignedHeaders(signedHeaders: string): readonly string[] {
   if (signedHeaders !== lastSignedHeaders) {
     lastSignedHeaderList = Object.freeze(signedHeaders.split(";"));
@@ -344,7 +353,7 @@ function parseHeaderForm(req: SigV4Request, header: string): ParsedSigV4 {
   const scope = splitCredential(credential, algorithm);
   const declared = firstHeader(req.headers, "x-amz-content-sha256");
   const token = firstHeader(req.headers, "x-amz-security-token");
-  const regionSet = algorithm === SIGV4A_ALGORITHM ? firstHeader(req.headers, "x-amz-region-set") : undefined;
+  const regionSet = algorithm === SIGV4A_ALGORITHM ? signedRegionSetHeader(req, signedHeaders) : undefined;
   return makeParsed(scope, amzDate, timeMs, signedHeaders, signature, false, undefined, token, declared ?? bodySha256(req.body), declared === undefined, algorithm, regionSet);
 }
 
@@ -392,6 +401,6 @@ function parseQueryForm(req: SigV4Request, q: AuthQuery, algorithm: string, opti
     payloadHashComputed = true;
   }
   const token = q.securityToken ?? firstHeader(req.headers, "x-amz-security-token");
-  const regionSet = algorithm === SIGV4A_ALGORITHM ? (q.regionSet ?? firstHeader(req.headers, "x-amz-region-set")) : undefined;
+  const regionSet = algorithm === SIGV4A_ALGORITHM ? (q.regionSet ?? signedRegionSetHeader(req, signedHeaders)) : undefined;
   return makeParsed(scope, date, timeMs, signedHeaders, signature, true, expiresSeconds, token, payloadHash, payloadHashComputed, algorithm, regionSet);
 }

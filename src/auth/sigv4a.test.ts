@@ -68,6 +68,19 @@ test("SigV4a header form signed by aws-c-auth: parsed without a region, verified
   rejects(() => verifySigV4(req, parsed, SK.replace("K7", "K8"), NOW, new SigningKeyCache(10), { signingKeyOwner: owner }), "InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
 });
 
+test("SigV4a: an X-Amz-Region-Set header left out of SignedHeaders is not read (the scope names no Region to fall back on)", () => {
+  const signed = crtHeaderRequest();
+  const raw = signed.rawHeaders!.map((v) => v.replace("x-amz-date;x-amz-region-set,", "x-amz-date,"));
+  const unsigned = request("POST", "/", raw, "Action=GetCallerIdentity&Version=2011-06-15");
+  assert.equal(parseSigV4(signed)!.regionSet, "*");
+  const parsed = parseSigV4(unsigned)!;
+  assert.equal(parsed.algorithm, SIGV4A_ALGORITHM);
+  assert.equal(parsed.regionSet, undefined);
+  // Named in SignedHeaders in another case: still signed.
+  const upper = request("POST", "/", signed.rawHeaders!.map((v) => v.replace("x-amz-region-set,", "X-Amz-Region-Set,")), "Action=GetCallerIdentity&Version=2011-06-15");
+  assert.equal(parseSigV4(upper)!.regionSet, "*");
+});
+
 test("SigV4a presigned form signed by aws-c-auth verifies; X-Amz-Region-Set comes from the query", () => {
   const req = request("GET", CRT_PRESIGNED, ["Host", "sts.amazonaws.com"]);
   const parsed = parseSigV4(req)!;

@@ -374,7 +374,7 @@ test("a key pair sent swapped puts its secret in neither the log (debug included
 });
 
 /** A SigV4a (AWS4-ECDSA-P256-SHA256) header-signed POST, built by hand over node:crypto. */
-function sigV4aPost(service: string, headers: Record<string, string>, body: string, opts: { secret?: string; regionSet?: string } = {}): Record<string, string> {
+function sigV4aPost(service: string, headers: Record<string, string>, body: string, opts: { secret?: string; regionSet?: string; unsignedRegionSet?: boolean } = {}): Record<string, string> {
   const d = deriveSigV4aPrivateKey(ADMIN_KEY_ID, opts.secret ?? ADMIN_SECRET);
   const ecdh = createECDH("prime256v1");
   ecdh.setPrivateKey(d);
@@ -382,13 +382,15 @@ function sigV4aPost(service: string, headers: Record<string, string>, body: stri
   const key = createPrivateKey({ key: { kty: "EC", crv: "P-256", d: d.toString("base64url"), x: pub.subarray(1, 33).toString("base64url"), y: pub.subarray(33).toString("base64url") }, format: "jwk" });
   const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
   const all: Record<string, string> = { ...headers, host: new URL(s.url).host, "x-amz-date": amzDate, "x-amz-region-set": opts.regionSet ?? "*" };
+  if (opts.unsignedRegionSet === true) delete all["x-amz-region-set"];
   const names = Object.keys(all).map((n) => n.toLowerCase()).sort();
   const lower = Object.fromEntries(Object.entries(all).map(([k, v]) => [k.toLowerCase(), v]));
   const canonical = ["POST", "/", "", ...names.map((n) => `${n}:${lower[n]!.trim()}`), "", names.join(";"), createHash("sha256").update(body).digest("hex")].join("\n");
   const scope = `${amzDate.slice(0, 8)}/${service}/aws4_request`;
   const stringToSign = `AWS4-ECDSA-P256-SHA256\n${amzDate}\n${scope}\n${createHash("sha256").update(canonical).digest("hex")}`;
   const signature = cryptoSign("sha256", Buffer.from(stringToSign), { key, dsaEncoding: "der" }).toString("hex");
-  return { ...all, authorization: `AWS4-ECDSA-P256-SHA256 Credential=${ADMIN_KEY_ID}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
+  const sent = opts.unsignedRegionSet === true ? { ...all, "x-amz-region-set": opts.regionSet ?? "*" } : all;
+  return { ...sent, authorization: `AWS4-ECDSA-P256-SHA256 Credential=${ADMIN_KEY_ID}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}` };
 }
 
 test("SigV4a: STS (whose model lists aws.auth#sigv4a) accepts an AWS4-ECDSA-P256-SHA256 signature; KMS and IAM refuse the algorithm", async () => {
@@ -405,6 +407,10 @@ test("SigV4a: STS (whose model lists aws.auth#sigv4a) accepts an AWS4-ECDSA-P256
   const badSet = await raw("POST", "/", sigV4aPost("sts", form, gci, { regionSet: "not a region" }), gci);
   assert.equal(badSet.status, 403);
   assert.match(badSet.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Credential should be scoped to a valid region\.<\/Message>/);
+  // The Region set sent but not signed (it could have been changed in transit) counts as absent.
+  const unsignedSet = await raw("POST", "/", sigV4aPost("sts", form, gci, { regionSet: "us-east-1", unsignedRegionSet: true }), gci);
+  assert.equal(unsignedSet.status, 403);
+  assert.match(unsignedSet.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Credential should be scoped to a valid region\.<\/Message>/);
 
   const unsupported = "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256' (only AWS4-HMAC-SHA256 for now). ";
   const kms = await raw("POST", "/", sigV4aPost("kms", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "TrentService.ListKeys" }, "{}"), "{}");
