@@ -18,7 +18,7 @@ export function accountLifecycleOperations(deps: OrganizationsDomainDeps, calls:
         const id = requireId(input?.AccountId, ACCOUNT_ID);
         const m = await calls.managementCall(ctx, "RemoveAccountFromOrganization", (o) => accountArn(o, id));
         if (id !== m.org.managementAccountId && !(await calls.memberOf(m.org, id))) throw accountNotFound();
-        await removeMember(deps, m.org.id, id, "management");
+        await removeMember(deps, m.org.id, id, "management", ctx.now);
         noteResource(ctx, m, accountArn(m.org, id), ACCOUNT_TYPE);
         return {};
       },
@@ -28,7 +28,7 @@ export function accountLifecycleOperations(deps: OrganizationsDomainDeps, calls:
       handler: async (_input: unknown, ctx) => {
         await ctx.authorize({ action: "organizations:LeaveOrganization", resource: "*" });
         const m = await calls.requireMembership(calls.caller(ctx));
-        await removeMember(deps, m.org.id, calls.caller(ctx), "self");
+        await removeMember(deps, m.org.id, calls.caller(ctx), "self", ctx.now);
         noteResource(ctx, m, accountArn(m.org, calls.caller(ctx)), ACCOUNT_TYPE);
         return {};
       },

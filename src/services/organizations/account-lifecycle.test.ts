@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { expectAwsError } from "../sts/testing/expect-error.js";
+import { CREATED_ACCOUNT_WAIT_MS } from "./account-lifecycle.js";
 import { MGMT, orgFixture } from "./testing/org-fixture.js";
 
 test("CloseAccount of the management account: ConstraintViolationException with reason CANNOT_CLOSE_MANAGEMENT_ACCOUNT", async () => {
@@ -37,4 +38,90 @@ test("an account that leaves loses the tags it had in the organization, and a Ta
     await f.call("AcceptHandshake", { HandshakeId: await invite() }, f.ctx(id));
     assert.deepEqual((await f.call<{ Tags: unknown[] }>("ListTagsForResource", { ResourceId: id })).Tags, [], how);
   }
+});
+
+/** A member made by CreateAccount in the fixture's organization; returns its id. */
+async function createdMember(f: Awaited<ReturnType<typeof orgFixture>>, name: string): Promise<string> {
+  const req = (await f.call<{ CreateAccountStatus: { Id: string } }>("CreateAccount", { AccountName: name, Email: `${name.toLowerCase()}@example.com` })).CreateAccountStatus;
+  type Status = { State: string; AccountId?: string };
+  let st: Status;
+  for (let i = 0; ; i++) {
+    await f.org.idle();
+    st = (await f.call<{ CreateAccountStatus: Status }>("DescribeCreateAccountStatus", { CreateAccountRequestId: req.Id })).CreateAccountStatus;
+    if (st.State !== "IN_PROGRESS" || i >= 200) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(st.State, "SUCCEEDED");
+  return st.AccountId as string;
+}
+
+const WAIT_MESSAGE =
+  "After you create an Amazon Web Services account, you must wait until at least four days after the account was created. Invited accounts aren't subject to this waiting period.";
+
+test("an account created in the organization cannot leave it until four days after its creation (WAIT_PERIOD_ACTIVE), removed or by itself", async () => {
+  assert.equal(CREATED_ACCOUNT_WAIT_MS, 4 * 24 * 3600 * 1000);
+  const f = await orgFixture();
+  await f.call("CreateOrganization", { FeatureSet: "ALL" });
+  const removed = await createdMember(f, "Removed");
+  const leaver = await createdMember(f, "Leaver");
+  // One millisecond short of the wait: refused, and the account stays where it was.
+  f.clock.advance(CREATED_ACCOUNT_WAIT_MS - 1);
+  const e = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: removed }), "ConstraintViolationException", WAIT_MESSAGE, 409);
+  assert.deepEqual(e.fields, { Reason: "WAIT_PERIOD_ACTIVE" });
+  const l = await expectAwsError(f.call("LeaveOrganization", {}, f.ctx(leaver)), "ConstraintViolationException", WAIT_MESSAGE, 409);
+  assert.deepEqual(l.fields, { Reason: "WAIT_PERIOD_ACTIVE" });
+  for (const id of [removed, leaver]) assert.equal((await f.call<{ Account: { JoinedMethod: string } }>("DescribeAccount", { AccountId: id })).Account.JoinedMethod, "CREATED");
+  // Four days to the millisecond: allowed.
+  f.clock.advance(1);
+  await f.call("RemoveAccountFromOrganization", { AccountId: removed });
+  await f.call("LeaveOrganization", {}, f.ctx(leaver));
+  for (const id of [removed, leaver]) assert.equal((await f.accounts.get(id))?.organizationId, undefined);
+});
+
+test("invited accounts are not subject to the wait, a created account invited back included", async () => {
+  const f = await orgFixture();
+  await f.call("CreateOrganization", { FeatureSet: "ALL" });
+  const invite = async (id: string) => (await f.call<{ Handshake: { Id: string } }>("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: id } })).Handshake.Id;
+  // Registered a moment ago and invited: it may leave at once.
+  await f.accounts.create({ name: "Fresh", email: "fresh@example.com", accountId: "222233336666" });
+  await f.call("AcceptHandshake", { HandshakeId: await invite("222233336666") }, f.ctx("222233336666"));
+  await f.call("RemoveAccountFromOrganization", { AccountId: "222233336666" });
+  // Created, removed after the wait, invited back: an invited account now, free to leave again at once.
+  const id = await createdMember(f, "Returner");
+  f.clock.advance(CREATED_ACCOUNT_WAIT_MS);
+  await f.call("RemoveAccountFromOrganization", { AccountId: id });
+  await f.call("AcceptHandshake", { HandshakeId: await invite(id) }, f.ctx(id));
+  assert.equal((await f.call<{ Account: { JoinedMethod: string } }>("DescribeAccount", { AccountId: id })).Account.JoinedMethod, "INVITED");
+  await f.call("LeaveOrganization", {}, f.ctx(id));
+  await f.call("AcceptHandshake", { HandshakeId: await invite(id) }, f.ctx(id));
+  await f.call("RemoveAccountFromOrganization", { AccountId: id });
+});
+
+test("the wait is the last refusal: callers not allowed, the management account, delegated administrators and unknown accounts get their own errors first", async () => {
+  const f = await orgFixture();
+  await f.call("CreateOrganization", { FeatureSet: "ALL" });
+  const id = await createdMember(f, "Young");
+  const other = await createdMember(f, "Sibling");
+  const denyAll = () => true;
+  // Refused by policy: AccessDenied, nothing about the account's age.
+  await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }, f.ctx(undefined, denyAll)), "AccessDeniedException", /./);
+  await expectAwsError(f.call("LeaveOrganization", {}, f.ctx(id, denyAll)), "AccessDeniedException", /./);
+  // A member may not remove another member (nor learn its age).
+  await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }, f.ctx(other)), "AccessDeniedException", /./, 403);
+  // An account outside the organization: not found.
+  await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: "999988887777" }), "AccountNotFoundException", /./, 404);
+  // The management account (itself CREATED a moment ago, with the organization) keeps its own errors.
+  const m = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: MGMT }), "ConstraintViolationException", /^You attempted to remove the management account/, 409);
+  assert.deepEqual(m.fields, { Reason: "ACCOUNT_CANNOT_LEAVE_ORGANIZATION" });
+  await expectAwsError(f.call("LeaveOrganization", {}), "MasterCannotLeaveOrganizationException", /./, 409);
+  // A delegated administrator is told to deregister first.
+  await f.call("EnableAWSServiceAccess", { ServicePrincipal: "config.amazonaws.com" });
+  await f.call("RegisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "config.amazonaws.com" });
+  for (const p of [f.call("RemoveAccountFromOrganization", { AccountId: id }), f.call("LeaveOrganization", {}, f.ctx(id))]) {
+    const d = await expectAwsError(p, "ConstraintViolationException", /delegated administrator/, 409);
+    assert.deepEqual(d.fields, { Reason: "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG" });
+  }
+  await f.call("DeregisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "config.amazonaws.com" });
+  const w = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }), "ConstraintViolationException", WAIT_MESSAGE, 409);
+  assert.deepEqual(w.fields, { Reason: "WAIT_PERIOD_ACTIVE" });
 });

@@ -7,6 +7,10 @@
  * bumps the change counter (the registry's update, orgTransaction), so the membership and SCP
  * caches stop applying the organization's SCPs to it at once.
  *
+ * An account the organization created (CreateAccount) may leave it, removed or by itself, only
+ * once CREATED_ACCOUNT_WAIT_MS have passed since it was created (WAIT_PERIOD_ACTIVE); invited
+ * accounts are not subject to it, nor is an account created elsewhere that joined by invitation.
+ *
  * Closure is asynchronous as in AWS: CloseAccount records the request time and the status follows
  * from it (account-status.ts). A closed account stays in the organization, as in AWS; from the
  * request on, its credentials are refused (see ClosedAccounts).
@@ -21,10 +25,24 @@ import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from
 import { forgetAccountIn } from "./tree.js";
 
 /**
+ * How long an account created in the organization stays in it before it may leave: "at least four
+ * days after the account was created" (the service model's WAIT_PERIOD_ACTIVE and the
+ * LeaveOrganization reference; earlier documentation said seven days).
+ */
+export const CREATED_ACCOUNT_WAIT_MS = 4 * 24 * 60 * 60 * 1000;
+
+/** Whether `a` is still within the wait at `now`: created in its organization less than CREATED_ACCOUNT_WAIT_MS ago. */
+export function inCreatedAccountWait(a: Readonly<AccountRecord>, now: number): boolean {
+  // An account joins as CREATED only through CreateAccount (a record without the field is shown as
+  // CREATED too); one that joined by invitation is INVITED, whatever made it.
+  return a.joinedMethod !== "INVITED" && now - a.createdAt < CREATED_ACCOUNT_WAIT_MS;
+}
+
+/**
  * Removes a member from its organization: `by` is "management" for RemoveAccountFromOrganization
  * and "self" for LeaveOrganization (the management account gets the error each one documents).
  */
-export async function removeMember(deps: OrganizationsDomainDeps, organizationId: string, accountId: string, by: "management" | "self"): Promise<void> {
+export async function removeMember(deps: OrganizationsDomainDeps, organizationId: string, accountId: string, by: "management" | "self", now: number): Promise<void> {
   // One transaction on the stored records: a RegisterDelegatedAdministrator (or a second removal)
   // in parallel either comes first and is seen here, or comes after and finds no member.
   await orgTransaction(deps, async (tx) => {
@@ -33,6 +51,8 @@ export async function removeMember(deps: OrganizationsDomainDeps, organizationId
     if ((org.delegatedAdministrators ?? []).some((d) => d.accountId === accountId)) throw constraintViolation("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG");
     const cur = await tx.get<AccountRecord>(ACCOUNTS_COLLECTION, accountId);
     if (cur?.organizationId !== organizationId) throw accountNotFound();
+    // Last of the refusals: the caller is authorised and the account is a member by now.
+    if (inCreatedAccountWait(cur, now)) throw constraintViolation("WAIT_PERIOD_ACTIVE");
     await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, accountId, withoutOrganization(cur));
     await forgetAccountIn(tx, organizationId, accountId);
   });

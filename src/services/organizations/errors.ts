@@ -70,7 +70,8 @@ export type ConstraintReason =
   | "OU_NUMBER_LIMIT_EXCEEDED"
   | "POLICY_CONTENT_LIMIT_EXCEEDED"
   | "POLICY_NUMBER_LIMIT_EXCEEDED"
-  | "SERVICE_ACCESS_NOT_ENABLED";
+  | "SERVICE_ACCESS_NOT_ENABLED"
+  | "WAIT_PERIOD_ACTIVE";
 
 const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
   ACCOUNT_NUMBER_LIMIT_EXCEEDED: "You have exceeded the allowed number of AWS accounts",
@@ -93,6 +94,8 @@ const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
   POLICY_CONTENT_LIMIT_EXCEEDED: "You attempted to create a policy that is larger than the maximum size.",
   POLICY_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of policies that you can have in an organization.",
   SERVICE_ACCESS_NOT_ENABLED: "You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.",
+  WAIT_PERIOD_ACTIVE:
+    "After you create an Amazon Web Services account, you must wait until at least four days after the account was created. Invited accounts aren't subject to this waiting period.",
 };
 
 export function constraintViolation(reason: ConstraintReason, message = CONSTRAINT_MESSAGES[reason] ?? reason): AwsError {
