@@ -699,7 +699,9 @@ export class FuzzWire {
       svc.protocol === "awsQuery"
         ? { host: u.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8" }
         : { host: u.host, "content-type": `application/x-amz-json-${svc.protocol === "awsJson1_0" ? "1.0" : "1.1"}`, "x-amz-target": `${svc.targetPrefix}.${operation}` };
-    const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: u.hostname, port: Number(u.port), path: "/", headers, body });
+    // Signed at the server's time, wherever a test has moved its clock.
+    const signingDate = new Date(Date.now() + this.s.clock.offsetMs);
+    const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: u.hostname, port: Number(u.port), path: "/", headers, body }, { signingDate });
     return this.send("POST", "/", signed.headers as Record<string, string>, body);
   }
 

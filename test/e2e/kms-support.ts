@@ -14,7 +14,7 @@ export { newUser };
 export const REGION = "us-east-1";
 
 export function kmsClient(s: TestServer, creds?: Creds, region = REGION): KMSClient {
-  return new KMSClient(s.clientConfig(creds, region));
+  return new KMSClient(onServerClock(s, creds, region));
 }
 
 export interface ExpectedError {
@@ -44,9 +44,14 @@ export const allow = (Action: string | string[], Resource: string | string[] = "
   Statement: [{ Effect: "Allow", Action, Resource, ...extra }],
 });
 
+/** A client config whose SigV4 dates follow the server's clock, wherever a test has moved it. */
+export function onServerClock(s: TestServer, creds?: Creds, region?: string): ReturnType<TestServer["clientConfig"]> & { systemClockOffset: number } {
+  return { ...s.clientConfig(creds, region), systemClockOffset: s.clock.offsetMs };
+}
+
 /** Creates the organization (once) and a member account; returns its id and admin credentials. */
 export async function memberAccount(s: TestServer, name: string): Promise<{ accountId: string; admin: Creds }> {
-  const orgs = new OrganizationsClient(s.clientConfig());
+  const orgs = new OrganizationsClient(onServerClock(s));
   await orgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" })).catch((e: { name?: string }) => {
     if (e.name !== "AlreadyInOrganizationException") throw e;
   });
@@ -56,11 +61,29 @@ export async function memberAccount(s: TestServer, name: string): Promise<{ acco
     return st.CreateAccountStatus?.State === "SUCCEEDED" ? st.CreateAccountStatus : undefined;
   });
   const accountId = done.AccountId!;
-  const role = await new STSClient(s.clientConfig()).send(
+  return { accountId, admin: await memberRole(s, accountId) };
+}
+
+/** Credentials of the account's OrganizationAccountAccessRole, assumed by the management account now. */
+export async function memberRole(s: TestServer, accountId: string): Promise<Creds> {
+  const role = await new STSClient(onServerClock(s)).send(
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "kms-e2e" }),
   );
   const c = role.Credentials!;
-  return { accountId, admin: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } };
+  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+}
+
+/** Organizations' wait before an account created in the organization may leave it (WAIT_PERIOD_ACTIVE): four days. */
+export const CREATED_ACCOUNT_WAIT_MS = 4 * 24 * 3600 * 1000;
+
+/**
+ * Moves the server's clock a minute past the wait before an account created in the organization
+ * may leave it, and the clocks of the given clients with it. Role sessions taken before have
+ * expired by then: take new ones (memberRole).
+ */
+export function pastCreatedAccountWait(s: TestServer, ...clients: Array<{ config: { systemClockOffset: number } }>): void {
+  s.clock.offsetMs += CREATED_ACCOUNT_WAIT_MS + 60_000;
+  for (const c of clients) c.config.systemClockOffset = s.clock.offsetMs;
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
