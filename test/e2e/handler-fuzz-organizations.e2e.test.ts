@@ -48,7 +48,7 @@ import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk
 import { rng } from "../../src/core/testing/rng.js";
 import type { ServiceDefinition } from "../../src/services/types.js";
 import { eventually, startTestServer, type Creds, type TestServer } from "./harness.js";
-import { memberAccount } from "./kms-support.js";
+import { memberAccount, memberRole, onServerClock, pastCreatedAccountWait } from "./kms-support.js";
 import { FuzzWire, requestBody, type Random, type Reply } from "./input-fuzz.js";
 import { OperationCases, capturedLog, codes, judge, HOSTILE_TEXT, ofLength, sampleOf, withReason, type Expect, type HostileCase, caseLists } from "./handler-fuzz.js";
 
@@ -182,22 +182,27 @@ async function newAccount(orgs: OrganizationsClient, name: string): Promise<Memb
 }
 
 async function assumeAccessRole(accountId: string): Promise<Creds> {
-  const c = (await new STSClient(s.clientConfig()).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "fuzz" }))).Credentials!;
+  const c = (await new STSClient(onServerClock(s)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "fuzz" }))).Credentials!;
   return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
 }
 
 async function orgWorld(): Promise<OrgWorld> {
-  const orgs = new OrganizationsClient(s.clientConfig());
+  const orgs = new OrganizationsClient(onServerClock(s));
   const first = await memberAccount(s, "FuzzA1");
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
   const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!.Id!;
-  const [a2, victim, invitee, foreignMember] = [await newAccount(orgs, "FuzzA2"), await newAccount(orgs, "FuzzVictim"), await newAccount(orgs, "FuzzInvitee"), await newAccount(orgs, "FuzzForeign")];
-  const invitee2 = await newAccount(orgs, "FuzzInvitee2");
-  const a1 = { accountId: first.accountId, admin: first.admin };
+  const [a2Created, victimCreated, inviteeCreated, foreignCreated] = [await newAccount(orgs, "FuzzA2"), await newAccount(orgs, "FuzzVictim"), await newAccount(orgs, "FuzzInvitee"), await newAccount(orgs, "FuzzForeign")];
+  const invitee2Created = await newAccount(orgs, "FuzzInvitee2");
+  // The accounts created here leave the organization below: four days after their creation.
+  // Role sessions taken before have expired by then and are taken again.
+  pastCreatedAccountWait(s, orgs);
+  const again = async (m: Member): Promise<Member> => ({ accountId: m.accountId, admin: await memberRole(s, m.accountId) });
+  const [a2, victim, invitee, foreignMember, invitee2] = [await again(a2Created), await again(victimCreated), await again(inviteeCreated), await again(foreignCreated), await again(invitee2Created)];
+  const a1 = await again(first);
 
   // A second organization, made by an account that left this one.
   await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: foreignMember.accountId }));
-  const fOrgs = new OrganizationsClient(s.clientConfig(foreignMember.admin));
+  const fOrgs = new OrganizationsClient(onServerClock(s, foreignMember.admin));
   const fOrg = (await fOrgs.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }))).Organization!;
   const fRoot = (await fOrgs.send(new ListRootsCommand({}))).Roots![0]!.Id!;
   await fOrgs.send(new EnablePolicyTypeCommand({ RootId: fRoot, PolicyType: SCP }));
@@ -240,7 +245,7 @@ async function orgWorld(): Promise<OrgWorld> {
 
   // Handshakes: declined, accepted (the invitee leaves again), canceled, and one left open.
   await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: invitee.accountId }));
-  const iOrgs = new OrganizationsClient(s.clientConfig(invitee.admin));
+  const iOrgs = new OrganizationsClient(onServerClock(s, invitee.admin));
   const invite = async () => (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: invitee.accountId } }))).Handshake!.Id!;
   const declinedHandshake = await invite();
   await iOrgs.send(new DeclineHandshakeCommand({ HandshakeId: declinedHandshake }));
@@ -804,7 +809,7 @@ test(`Organizations: every operation, valid requests with one semantically hosti
   assert.deepEqual(out.failures.slice(0, 80), [], `${out.failures.length} bad answers (seed ${SEED})`);
 
   // The organization reads consistently and its lists page to the end.
-  const orgs = new OrganizationsClient(s.clientConfig());
+  const orgs = new OrganizationsClient(onServerClock(s));
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
   assert.equal(org.Id, w.orgId);
   assert.equal(org.MasterAccountId, w.mgmt);
@@ -847,7 +852,7 @@ test(`Organizations: every operation, valid requests with one semantically hosti
   }
   // The remaining member account's access role still works.
   const creds = await assumeAccessRole(w.a1.accountId);
-  assert.equal((await new STSClient(s.clientConfig(creds)).send(new GetCallerIdentityCommand({}))).Account, w.a1.accountId);
+  assert.equal((await new STSClient(onServerClock(s, creds)).send(new GetCallerIdentityCommand({}))).Account, w.a1.accountId);
   assert.deepEqual(log.errors(), [], "error entries in the server log");
 });
 
@@ -860,9 +865,9 @@ test(`CloudTrail LookupEvents: valid lookups with one hostile member (seed ${SEE
   const started = Date.now();
   const random = rng(SEED + 4);
   const svc = service("cloudtrail");
-  const ct = new CloudTrailClient(s.clientConfig());
+  const ct = new CloudTrailClient(onServerClock(s));
   // Enough events for several pages (each Organizations and STS call is one).
-  const sts = new STSClient(s.clientConfig());
+  const sts = new STSClient(onServerClock(s));
   for (let i = 0; i < 6; i++) await sts.send(new GetCallerIdentityCommand({}));
   const byName = [{ AttributeKey: "EventName" as const, AttributeValue: "GetCallerIdentity" }];
   const first = await eventually(async () => {
@@ -872,9 +877,9 @@ test(`CloudTrail LookupEvents: valid lookups with one hostile member (seed ${SEE
   const token = first.NextToken!;
   const unfiltered = (await ct.send(new LookupEventsCommand({ MaxResults: 1 }))).NextToken!;
   const eventId = first.Events![0]!.EventId!;
-  const west = (await new CloudTrailClient(s.clientConfig(undefined, "us-west-2")).send(new LookupEventsCommand({ MaxResults: 1 }))).NextToken;
+  const west = (await new CloudTrailClient(onServerClock(s, undefined, "us-west-2")).send(new LookupEventsCommand({ MaxResults: 1 }))).NextToken;
 
-  const now = Date.now();
+  const now = Date.now() + s.clock.offsetMs; // the server's time (the Organizations test moved it on)
   const at = (ms: number) => new Date(ms);
   const oc = new OperationCases("LookupEvents", { LookupAttributes: byName, MaxResults: 1 });
   const TIME = codes("InvalidTimeRangeException");

@@ -22,7 +22,7 @@ import {
   RemoveAccountFromOrganizationCommand,
 } from "@aws-sdk/client-organizations";
 import { startTestServer, type TestServer } from "./harness.js";
-import { memberAccount, rejectsWith } from "./kms-support.js";
+import { memberAccount, memberRole, onServerClock, pastCreatedAccountWait, rejectsWith } from "./kms-support.js";
 
 let s: TestServer;
 before(async () => {
@@ -49,9 +49,12 @@ test("consolidated billing, then EnableAllFeatures approved by the invited membe
 
   // A created member (approval inferred) and one that is removed and invited back.
   const created = await memberAccount(s, "Kept");
-  const invited = await memberAccount(s, "Invitee");
-  await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: invited.accountId }));
-  const invitedOrgs = new OrganizationsClient(s.clientConfig(invited.admin));
+  const invitee = await memberAccount(s, "Invitee");
+  // Created in the organization, it may leave it four days after its creation; role sessions are taken again after.
+  pastCreatedAccountWait(s, orgs);
+  await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: invitee.accountId }));
+  const invited = { ...invitee, admin: await memberRole(s, invitee.accountId) };
+  const invitedOrgs = new OrganizationsClient(onServerClock(s, invited.admin));
   const inv = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: invited.accountId } }))).Handshake!;
   assert.equal(inv.Resources![0]!.Resources!.find((r) => r.Type === "ORGANIZATION_FEATURE_SET")!.Value, "CONSOLIDATED_BILLING");
   assert.equal((await invitedOrgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id }))).Handshake!.State, "ACCEPTED");
@@ -71,7 +74,7 @@ test("consolidated billing, then EnableAllFeatures approved by the invited membe
   // Only the invited member received a request.
   const sent = (await orgs.send(new ListHandshakesForOrganizationCommand({ Filter: { ParentHandshakeId: parent.Id } }))).Handshakes!;
   assert.deepEqual(sent.map((h) => [h.Action, h.State, h.Parties![1]!.Id]), [["ENABLE_ALL_FEATURES", "OPEN", invited.accountId]]);
-  const createdOrgs = new OrganizationsClient(s.clientConfig(created.admin));
+  const createdOrgs = new OrganizationsClient(onServerClock(s, await memberRole(s, created.accountId)));
   assert.deepEqual((await createdOrgs.send(new ListHandshakesForAccountCommand({ Filter: { ActionType: "ENABLE_ALL_FEATURES" } }))).Handshakes, []);
   const request = (await invitedOrgs.send(new ListHandshakesForAccountCommand({ Filter: { ActionType: "ENABLE_ALL_FEATURES" } }))).Handshakes!;
   assert.deepEqual(request.map((h) => h.Id), [sent[0]!.Id]);

@@ -39,7 +39,7 @@ import {
   NoSuchEntityException,
 } from "@aws-sdk/client-iam";
 import { attachScp, eventually, startTestServer, type TestServer } from "./harness.js";
-import { memberAccount, rejectsWith } from "./kms-support.js";
+import { memberAccount, memberRole, onServerClock, pastCreatedAccountWait, rejectsWith } from "./kms-support.js";
 
 let s: TestServer;
 before(async () => {
@@ -50,13 +50,16 @@ after(async () => {
 });
 
 test("remove a member, invite it back through a handshake, close it", async () => {
-  const orgs = new OrganizationsClient(s.clientConfig());
-  const member = await memberAccount(s, "Leaver");
+  const orgs = new OrganizationsClient(onServerClock(s));
+  const created = await memberAccount(s, "Leaver");
+  // Created in the organization, it may leave it four days after its creation.
+  pastCreatedAccountWait(s, orgs);
+  const member = { ...created, admin: await memberRole(s, created.accountId) };
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
   const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
   await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY" }));
   await attachScp(orgs, member.accountId, "NoListRoles", [{ Effect: "Deny", Action: "iam:ListRoles", Resource: "*" }]);
-  const memberIam = new IAMClient(s.clientConfig(member.admin));
+  const memberIam = new IAMClient(onServerClock(s, member.admin));
   await rejectsWith(memberIam.send(new ListRolesCommand({})), { name: "AccessDenied", status: 403 });
 
   // The management account can neither leave nor be removed.
@@ -72,7 +75,7 @@ test("remove a member, invite it back through a handshake, close it", async () =
   });
   await rejectsWith(orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: member.accountId })), { name: "AccountNotFoundException", status: 404 });
   assert.ok((await memberIam.send(new ListRolesCommand({}))).Roles!.some((r) => r.RoleName === "OrganizationAccountAccessRole"));
-  const memberOrgs = new OrganizationsClient(s.clientConfig(member.admin));
+  const memberOrgs = new OrganizationsClient(onServerClock(s, member.admin));
   await rejectsWith(memberOrgs.send(new DescribeOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 404 });
 
   // An invitation that is canceled.
@@ -123,7 +126,7 @@ test("remove a member, invite it back through a handshake, close it", async () =
   await memberIam.send(new ListRolesCommand({}));
 
   // Closed: PENDING_CLOSURE, then SUSPENDED; its principals are refused from the request on.
-  const memberSts = new STSClient(s.clientConfig(member.admin));
+  const memberSts = new STSClient(onServerClock(s, member.admin));
   assert.equal((await memberSts.send(new GetCallerIdentityCommand({}))).Account, member.accountId);
   await orgs.send(new CloseAccountCommand({ AccountId: member.accountId }));
   assert.equal((await orgs.send(new DescribeAccountCommand({ AccountId: member.accountId }))).Account!.Status, "PENDING_CLOSURE");
@@ -142,18 +145,22 @@ test("remove a member, invite it back through a handshake, close it", async () =
 });
 
 test("a member leaves by itself; an invitation by email is declined; delegated administrators stay", async () => {
-  const orgs = new OrganizationsClient(s.clientConfig());
+  const orgs = new OrganizationsClient(onServerClock(s));
   const member = await memberAccount(s, "Wanderer");
-  const memberOrgs = new OrganizationsClient(s.clientConfig(member.admin));
+  const youngOrgs = new OrganizationsClient(onServerClock(s, member.admin));
   await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "config.amazonaws.com" }));
   await orgs.send(new RegisterDelegatedAdministratorCommand({ AccountId: member.accountId, ServicePrincipal: "config.amazonaws.com" }));
-  await rejectsWith(memberOrgs.send(new LeaveOrganizationCommand({})), {
+  await rejectsWith(youngOrgs.send(new LeaveOrganizationCommand({})), {
     name: "ConstraintViolationException",
     status: 409,
     message:
       "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.",
   });
   await orgs.send(new DeregisterDelegatedAdministratorCommand({ AccountId: member.accountId, ServicePrincipal: "config.amazonaws.com" }));
+  // Created in the organization a moment ago: it may leave four days after its creation.
+  await rejectsWith(youngOrgs.send(new LeaveOrganizationCommand({})), { name: "ConstraintViolationException", status: 409, message: /^After you create an Amazon Web Services account, you must wait/ });
+  pastCreatedAccountWait(s, orgs);
+  const memberOrgs = new OrganizationsClient(onServerClock(s, await memberRole(s, member.accountId)));
   await memberOrgs.send(new LeaveOrganizationCommand({}));
   await rejectsWith(orgs.send(new DescribeAccountCommand({ AccountId: member.accountId })), { name: "AccountNotFoundException", status: 404 });
   await rejectsWith(memberOrgs.send(new LeaveOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 404 });
@@ -178,7 +185,7 @@ test("a member leaves by itself; an invitation by email is declined; delegated a
   const late = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member.accountId } }))).Handshake!;
   s.clock.offsetMs += 15 * 24 * 3600 * 1000;
   // The earlier role session has expired meanwhile; the standalone account's role is still there.
-  const role = await new STSClient({ ...s.clientConfig(), systemClockOffset: s.clock.offsetMs }).send(
+  const role = await new STSClient(onServerClock(s)).send(
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member.accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "later" }),
   );
   const c = role.Credentials!;
@@ -209,17 +216,19 @@ test("every account of the organization gets AWSServiceRoleForOrganizations: the
     const orgs = new OrganizationsClient(s.clientConfig());
     const member = await memberAccount(s, "Linked");
     await assertRole(new IAMClient(s.clientConfig()), s.accountId);
-    const memberIam = new IAMClient(s.clientConfig(member.admin));
-    await assertRole(memberIam, member.accountId);
+    await assertRole(new IAMClient(s.clientConfig(member.admin)), member.accountId);
 
-    // Removed, its role deleted, invited back: accepting creates the role again.
+    // Removed (four days after its creation), its role deleted, invited back: accepting creates the role again.
+    pastCreatedAccountWait(s, orgs);
+    const later = await memberRole(s, member.accountId);
+    const memberIam = new IAMClient(onServerClock(s, later));
     await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: member.accountId }));
     const task = (await memberIam.send(new DeleteServiceLinkedRoleCommand({ RoleName: ROLE }))).DeletionTaskId!;
     await eventually(async () => ((await memberIam.send(new GetServiceLinkedRoleDeletionStatusCommand({ DeletionTaskId: task }))).Status === "SUCCEEDED" ? true : undefined));
     await assert.rejects(memberIam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
     const inv = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member.accountId } }))).Handshake!;
     await assert.rejects(memberIam.send(new GetRoleCommand({ RoleName: ROLE })), (e: unknown) => e instanceof NoSuchEntityException);
-    await new OrganizationsClient(s.clientConfig(member.admin)).send(new AcceptHandshakeCommand({ HandshakeId: inv.Id }));
+    await new OrganizationsClient(onServerClock(s, later)).send(new AcceptHandshakeCommand({ HandshakeId: inv.Id }));
     await assertRole(memberIam, member.accountId);
   } finally {
     await s.destroy();

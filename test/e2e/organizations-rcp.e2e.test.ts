@@ -23,7 +23,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { CreateKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer } from "./harness.js";
-import { kmsClient, memberAccount, rejectsWith, utf8 } from "./kms-support.js";
+import { kmsClient, memberAccount, memberRole, onServerClock, pastCreatedAccountWait, rejectsWith, utf8 } from "./kms-support.js";
 
 let s: TestServer;
 before(async () => {
@@ -39,10 +39,12 @@ const keyPolicy = (...accounts: string[]) =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: accounts.map((a) => `arn:aws:iam::${a}:root`) }, Action: "kms:*", Resource: "*" }] });
 
 test("RCPs: enabled with RCPFullAWSAccess, grammar, a deny on a member's OU stops other accounts on its keys", async () => {
-  const orgs = new OrganizationsClient(s.clientConfig());
-  // A standalone account: created in the organization, then removed from it.
-  const outsider = await memberAccount(s, "Outsider");
-  await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsider.accountId }));
+  const orgs = new OrganizationsClient(onServerClock(s));
+  // A standalone account: created in the organization, then removed from it (four days after its creation).
+  const { accountId: outsiderId } = await memberAccount(s, "Outsider");
+  pastCreatedAccountWait(s, orgs);
+  await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsiderId }));
+  const outsider = { accountId: outsiderId, admin: await memberRole(s, outsiderId) };
   const member = await memberAccount(s, "Member");
   const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
   const data = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: root.Id, Name: "Data" }))).OrganizationalUnit!;
@@ -120,12 +122,16 @@ test("RCPs: enabled with RCPFullAWSAccess, grammar, a deny on a member's OU stop
 });
 
 test("aws:PrincipalOrgID / aws:PrincipalOrgPaths in a key policy: principals of the organization's accounts get in, a standalone account does not", async () => {
-  const orgs = new OrganizationsClient(s.clientConfig());
+  const orgs = new OrganizationsClient(onServerClock(s));
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
   const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
-  const member = await memberAccount(s, "OrgKeyMember");
-  const outsider = await memberAccount(s, "OrgKeyOutsider");
-  await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsider.accountId }));
+  const { accountId: memberId } = await memberAccount(s, "OrgKeyMember");
+  const { accountId: outsiderId } = await memberAccount(s, "OrgKeyOutsider");
+  // Removed four days after its creation: both role sessions are taken again after.
+  pastCreatedAccountWait(s, orgs);
+  await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: outsiderId }));
+  const member = { accountId: memberId, admin: await memberRole(s, memberId) };
+  const outsider = { accountId: outsiderId, admin: await memberRole(s, outsiderId) };
   const team = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: root.Id, Name: "OrgKeyTeam" }))).OrganizationalUnit!;
   await orgs.send(new MoveAccountCommand({ AccountId: member.accountId, SourceParentId: root.Id, DestinationParentId: team.Id }));
 
