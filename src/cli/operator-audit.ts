@@ -4,7 +4,7 @@
  * events through the same audit log (same chain, same digests, found by LookupEvents).
  *
  * Who the event names (see README.md in this folder for the reasoning):
- *  - userIdentity: type "Root" of the management account (arn `arn:aws:iam::<id>:root`,
+ *  - userIdentity: type "Root" of the management account (arn `arn:<partition>:iam::<id>:root`,
  *    principalId the account id) and no accessKeyId: the command was authorised by the
  *    installation's root key, which holds every power of that account's root user; no access
  *    key was used, so none is named. Root-usage monitoring therefore sees operator commands.
@@ -25,6 +25,7 @@ import type { Clock } from "../core/clock.js";
 import { toAwsError } from "../core/errors.js";
 import type { Principal } from "../core/types.js";
 import { CLI_VERSION } from "./output.js";
+import { accountRootArn } from "../core/partition.js";
 
 export const OPERATOR_SOURCE_IP = "127.0.0.1";
 
@@ -69,7 +70,7 @@ export class AuditWriteError extends Error {
 }
 
 export function operatorPrincipal(accountId: string): Principal {
-  return { type: "Root", accountId, arn: `arn:aws:iam::${accountId}:root`, principalId: accountId, accessKeyId: "" };
+  return { type: "Root", accountId, arn: accountRootArn(accountId), principalId: accountId, accessKeyId: "" };
 }
 
 export function operatorUserAgent(command: string): string {

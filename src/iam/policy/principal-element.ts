@@ -7,11 +7,12 @@
  *  - DIRECT:  "*", or the caller's own ARN (user ARN, assumed-role session ARN, federated
  *             user ARN), or a matching Service / Federated principal;
  *  - ROLE:    the ARN of the role whose session is calling;
- *  - ACCOUNT: the caller's account ("111122223333" or "arn:aws:iam::111122223333:root"),
+ *  - ACCOUNT: the caller's account ("111122223333" or "arn:<partition>:iam::111122223333:root"),
  *             which only delegates the decision to that account's IAM policies.
  */
 import type { PrincipalType } from "../../core/types.js";
 import { MSG, PolicyParseError } from "./errors.js";
+import { arnPattern } from "../../core/partition.js";
 
 export const MATCH_NONE = 0;
 export const MATCH_ACCOUNT = 1;
@@ -44,12 +45,12 @@ export interface CallerIdentity {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
-// Every principal of this installation is in the aws partition. A principal ARN of another
-// partition (aws-cn, aws-us-gov, …) names no principal here and is invalid, as in AWS; read as its
-// account id it would grant that account of the aws partition.
-const ROOT_ARN = /^arn:aws:iam::(\d{12}):root$/;
-const IAM_PRINCIPAL_ARN = /^arn:aws:iam::\d{12}:(user|role)\/[^*?]+$/;
-const STS_PRINCIPAL_ARN = /^arn:aws:sts::\d{12}:(assumed-role\/[^/*?]+\/[^*?]+|federated-user\/[^*?]+)$/;
+// Every principal of this installation is in its partition (src/core/partition.ts). A principal
+// ARN of another partition (aws, aws-cn, …) names no principal here and is invalid, as in AWS; read
+// as its account id it would grant that account of the installation's partition.
+const ROOT_ARN = arnPattern(/^arn:aws:iam::(\d{12}):root$/);
+const IAM_PRINCIPAL_ARN = arnPattern(/^arn:aws:iam::\d{12}:(user|role)\/[^*?]+$/);
+const STS_PRINCIPAL_ARN = arnPattern(/^arn:aws:sts::\d{12}:(assumed-role\/[^/*?]+\/[^*?]+|federated-user\/[^*?]+)$/);
 /** IAM rewrites the ARN of a deleted principal to its unique id; such values never match. */
 const UNIQUE_ID = /^A(IDA|ROA)[A-Z0-9]{12,}$/;
 

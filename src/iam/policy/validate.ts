@@ -16,6 +16,7 @@ import { isDateOperator, isValidDateValue, parseOperator } from "./conditions.js
 import { MSG, PolicyParseError } from "./errors.js";
 import { principalShapeOk } from "./principal-element.js";
 import type { ParseOptions, PolicyKind } from "./types.js";
+import { PARTITIONS } from "../../core/partition.js";
 
 export type RawStatement = Record<string, unknown>;
 
@@ -36,7 +37,8 @@ const STATEMENT = new Set([
   "NotPrincipal",
   "Condition",
 ]);
-const PARTITIONS = new Set(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc", "*"]);
+// Any AWS partition may be named (a policy may name another partition's resources; they simply match nothing here).
+const PARTITION_IDS: ReadonlySet<string> = new Set([...PARTITIONS, "*"]);
 const IAM_PATHS = [
   "user/",
   "federated-user/",
@@ -128,7 +130,7 @@ function resourceFormatError(r: string): string | undefined {
   const c2 = afterArn.indexOf(":");
   const partition = c2 < 0 ? afterArn : afterArn.slice(0, c2);
   const rest = c2 < 0 ? "" : afterArn.slice(c2 + 1);
-  if (!PARTITIONS.has(partition)) {
+  if (!PARTITION_IDS.has(partition)) {
     const parts = rest.split(":");
     const at = (i: number): string => (parts.length > i ? (parts[i] as string) : "*");
     const a1 = parts[0] === "" && parts.length === 1 ? "*" : at(0);
@@ -146,7 +148,7 @@ function resourceFormatError(r: string): string | undefined {
       return service === "iam" ? MSG.iamRegion(r) : MSG.s3Region(r);
     }
   }
-  // An account's root user (arn:aws:iam::<account>:root) is an IAM resource too (sts:AssumeRoot's
+  // An account's root user (arn:<partition>:iam::<account>:root) is an IAM resource too (sts:AssumeRoot's
   // target, the root-task policies' NotResource); IAM's message lists only the path prefixes.
   if (service === "iam" && resourceId !== "root" && !IAM_PATHS.some((p) => resourceId.startsWith(p))) return MSG.iamPath(IAM_PATHS);
   return undefined;

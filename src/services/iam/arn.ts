@@ -1,31 +1,32 @@
-/** ARNs of IAM entities. IAM is global: the region field is always empty. */
+/** ARNs of IAM entities, in the installation's partition. IAM is global: the region field is always empty. */
+import { accountRootArn, arnPattern, arnPrefix, iamArn, isPartition } from "../../core/partition.js";
 
 export function userArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:user${path}${name}`;
+  return iamArn(accountId, `user${path}${name}`);
 }
 
 export function groupArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:group${path}${name}`;
+  return iamArn(accountId, `group${path}${name}`);
 }
 
 export function roleArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:role${path}${name}`;
+  return iamArn(accountId, `role${path}${name}`);
 }
 
 export function instanceProfileArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:instance-profile${path}${name}`;
+  return iamArn(accountId, `instance-profile${path}${name}`);
 }
 
 export function policyArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:policy${path}${name}`;
+  return iamArn(accountId, `policy${path}${name}`);
 }
 
 export function serverCertificateArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:server-certificate${path}${name}`;
+  return iamArn(accountId, `server-certificate${path}${name}`);
 }
 
 export function rootArn(accountId: string): string {
-  return `arn:aws:iam::${accountId}:root`;
+  return accountRootArn(accountId);
 }
 
 export interface ParsedEntityArn {
@@ -35,8 +36,8 @@ export interface ParsedEntityArn {
   name: string;
 }
 
-// arn:aws:iam::<account|aws>:<type><path><name>; the path starts and ends with "/".
-const ENTITY_ARN = /^arn:aws:iam::(\d{12}|aws):(user|group|role|policy)(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]+)$/;
+// arn:<partition>:iam::<account|aws>:<type><path><name>; the path starts and ends with "/".
+const ENTITY_ARN = arnPattern(/^arn:aws:iam::(\d{12}|aws):(user|group|role|policy)(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]+)$/);
 
 /** Parses an IAM user/group/role/policy ARN of the given type; undefined when it is not one. */
 export function parseEntityArn(arn: string, type: "user" | "group" | "role" | "policy"): ParsedEntityArn | undefined {
@@ -47,4 +48,17 @@ export function parseEntityArn(arn: string, type: "user" | "group" | "role" | "p
   const name = m[4] as string;
   if (accountId === "aws" && type !== "policy") return undefined;
   return { accountId, path, name };
+}
+
+const PARTITION_PREFIX = /^arn:([a-z-]+):/;
+
+/**
+ * Is this a well-formed managed policy ARN of any AWS partition? IAM checks an ARN's shape; a
+ * policy ARN of another partition than the installation's is a policy that does not exist here
+ * (NoSuchEntity), not a malformed ARN.
+ */
+export function isPolicyArnOfAnyPartition(arn: string): boolean {
+  if (parseEntityArn(arn, "policy")) return true;
+  const m = PARTITION_PREFIX.exec(arn);
+  return m !== null && isPartition(m[1] as string) && parseEntityArn(arnPrefix() + arn.slice(m[0].length), "policy") !== undefined;
 }

@@ -1,13 +1,18 @@
 /**
- * The built-in catalogue of AWS managed policies (arn:aws:iam::aws:policy/…). They are
+ * The built-in catalogue of AWS managed policies (arn:<partition>:iam::aws:policy/…). They are
  * visible to every account (GetPolicy, ListPolicies Scope=AWS) and never modifiable. Documents
  * are Bulwark's own, written for the services Bulwark serves, except the root-task policies (path
  * /root-task/), which carry AWS's documents: STS AssumeRoot accepts only them, as the task policy
  * that limits a member account's root session; and the service-linked role policies (path
  * /aws-service-role/), also AWS's documents, which IAM attaches to a service's linked role and
  * nobody can attach to anything else (IsAttachable false).
+ *
+ * The entries are written for the aws partition; the catalogue served is that of the installation's
+ * partition (`catalogue()`): ARNs, and the ARNs in documents, in its partition, as AWS publishes its
+ * managed policies in each partition. Policy ids are those of the aws partition's entries.
  */
 import { createHash } from "node:crypto";
+import { iamArn, partition, type Partition } from "../../core/partition.js";
 
 export interface AwsManagedPolicy {
   policyName: string;
@@ -184,9 +189,10 @@ function serviceRole(policyName: string, description: string, created: number, v
   };
 }
 
-export const ELB_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy";
-export const KMS_MULTI_REGION_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy";
-export const ORGANIZATIONS_SERVICE_ROLE_POLICY = "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy";
+/** Service-linked role policies by path and name (`awsManagedPolicyArn` makes their ARNs). */
+export const ELB_SERVICE_ROLE_POLICY = "/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy";
+export const KMS_MULTI_REGION_SERVICE_ROLE_POLICY = "/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy";
+export const ORGANIZATIONS_SERVICE_ROLE_POLICY = "/aws-service-role/AWSOrganizationsServiceTrustPolicy";
 
 const SERVICE_ROLE_POLICIES: readonly AwsManagedPolicy[] = [
   // Version v7: the permissions the Elastic Load Balancing user guide lists for its role.
@@ -365,25 +371,42 @@ const CATALOGUE: readonly AwsManagedPolicy[] = [
 
 // In the order ListPolicies pages them: by lower-case name.
 const lower = (p: AwsManagedPolicy): string => p.policyName.toLowerCase();
-const ALL: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS, ...SERVICE_ROLE_POLICIES].sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
-const BY_ARN = new Map(ALL.map((p) => [p.arn, p]));
+const AWS_ENTRIES: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS, ...SERVICE_ROLE_POLICIES].sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
 
-export const AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/";
+let served: { partition: Partition; all: readonly AwsManagedPolicy[]; byArn: ReadonlyMap<string, AwsManagedPolicy> } | undefined;
+
+/** The catalogue in the installation's partition (built once: the partition does not change). */
+function catalogue(): NonNullable<typeof served> {
+  const p = partition();
+  if (served?.partition !== p) {
+    const all =
+      p === "aws"
+        ? AWS_ENTRIES
+        : AWS_ENTRIES.map((e) => ({ ...e, arn: `arn:${p}:${e.arn.slice("arn:aws:".length)}`, document: e.document.replaceAll('"arn:aws:', `"arn:${p}:`) }));
+    served = { partition: p, all, byArn: new Map(all.map((e) => [e.arn, e])) };
+  }
+  return served;
+}
+
+/** The ARN of the AWS managed policy with this path and name (`/AdministratorAccess`, `/aws-service-role/…`). */
+export function awsManagedPolicyArn(pathAndName: string): string {
+  return iamArn("aws", `policy${pathAndName}`);
+}
 
 export function awsManagedPolicyByArn(arn: string): AwsManagedPolicy | undefined {
-  return BY_ARN.get(arn);
+  return catalogue().byArn.get(arn);
 }
 
 /** The catalogue in name order. */
 export function awsManagedPolicies(): readonly AwsManagedPolicy[] {
-  return ALL;
+  return catalogue().all;
 }
 
 /** The AWS managed policies AssumeRoot accepts as TaskPolicyArn. */
 export function isRootTaskPolicyArn(arn: string): boolean {
-  return BY_ARN.get(arn)?.path === ROOT_TASK_PATH;
+  return catalogue().byArn.get(arn)?.path === ROOT_TASK_PATH;
 }
 
 export function isAwsManagedArn(arn: string): boolean {
-  return arn.startsWith(AWS_MANAGED_PREFIX);
+  return arn.startsWith(awsManagedPolicyArn("/"));
 }

@@ -42,6 +42,7 @@ import {
 } from "./model.js";
 import { listRootAccessKeys } from "./root-credentials.js";
 import { userArnOf } from "./users.js";
+import { accountRootArn } from "../../core/partition.js";
 
 /** A report can be generated at most once every four hours, and expires after four hours. */
 export const REPORT_LIFETIME_MS = 4 * 60 * 60 * 1000;
@@ -144,7 +145,7 @@ export async function buildCredentialReportCsv(db: DocStore, accountId: string):
   const rows: string[][] = [
     [
       "<root_account>",
-      `arn:aws:iam::${accountId}:root`,
+      accountRootArn(accountId),
       account?.createdAt !== undefined ? reportTime(account.createdAt) : NA,
       "not_supported",
       "no_information",

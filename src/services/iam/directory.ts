@@ -13,12 +13,13 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { IdentityDirectory, PrincipalPolicies, ResolvedCredential } from "../../iam/directory.js";
 import type { Storage } from "../../storage/types.js";
 import type { SessionRecord } from "./api.js";
-import { rootArn, userArn } from "./arn.js";
+import { roleArn, rootArn, userArn } from "./arn.js";
 import { AccountEpochs, EpochCache } from "./cache.js";
 import { accessKeyAad, COLLECTIONS, rootAccessKeyAad, sessionSecretAad, type AccessKeyDoc, type AccessKeyIndexDoc, type AccountAliasDoc, type RootAccessKeyDoc } from "./model.js";
 import { resolvePolicy } from "./policy-lookup.js";
 import { groups, roles, users } from "./repo.js";
 import { tagMap } from "./tags.js";
+import { arn } from "../../core/partition.js";
 
 export interface IamDirectory extends IdentityDirectory {
   /** Drops everything cached for an account; IAM calls it after each committed write. */
@@ -151,11 +152,11 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
         ...common,
         type: "AssumedRole",
         accountId: acct,
-        arn: `arn:aws:sts::${acct}:assumed-role/${role.roleName}/${s.sessionName}`,
+        arn: arn("sts", "", acct, `assumed-role/${role.roleName}/${s.sessionName}`),
         principalId: `${role.roleId}:${s.sessionName}`,
         accessKeyId,
         name: role.roleName,
-        roleArn: s.roleArn ?? `arn:aws:iam::${acct}:role${role.path}${role.roleName}`,
+        roleArn: s.roleArn ?? roleArn(acct, role.path, role.roleName),
         roleId: role.roleId,
         ...(role.linkedService !== undefined ? { serviceLinkedRole: true } : {}),
         sessionName: s.sessionName,
@@ -196,7 +197,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       ...common,
       type: "FederatedUser",
       accountId: acct,
-      arn: `arn:aws:sts::${acct}:federated-user/${name}`,
+      arn: arn("sts", "", acct, `federated-user/${name}`),
       principalId: `${acct}:${name}`,
       accessKeyId,
       name,

@@ -1,6 +1,6 @@
 /**
  * What IAM's two kinds of identity provider (OpenID Connect, SAML) share: a provider is named
- * by an ARN `arn:aws:iam::<account>:<kind>/<resource>`, stored under `<account>/<resource>`,
+ * by an ARN `arn:<partition>:iam::<account>:<kind>/<resource>`, stored under `<account>/<resource>`,
  * authorised on that ARN with its tags as aws:ResourceTag/*, changed in one transaction, and
  * tagged, untagged and listed the same way.
  */
@@ -12,6 +12,7 @@ import type { TagDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { checkArn, checkMarker, checkMaxItems, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
+import { arnPattern, iamArn } from "../../core/partition.js";
 
 export interface ProviderKind {
   collection: string;
@@ -53,11 +54,11 @@ export interface ProviderStore<D extends ProviderDoc> {
 }
 
 export function providerStore<D extends ProviderDoc>(kind: ProviderKind): ProviderStore<D> {
-  const arnRe = new RegExp(`^arn:aws:iam::(\\d{12}):${kind.arnType}/(.+)$`);
+  const arnRe = arnPattern(new RegExp(`^arn:aws:iam::(\\d{12}):${kind.arnType}/(.+)$`));
   const keyOf = (accountId: string, resource: string) => `${accountId}/${resource}`;
 
   const store: ProviderStore<D> = {
-    arnOf: (accountId, resource) => `arn:aws:iam::${accountId}:${kind.arnType}/${resource}`,
+    arnOf: (accountId, resource) => iamArn(accountId, `${kind.arnType}/${resource}`),
 
     keyOfArn(arn, accountId) {
       const m = arnRe.exec(arn);

@@ -29,6 +29,7 @@ import { authorizeOnRole, mustModifiableRole, roleArnOf } from "./roles.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 import { instanceProfileView } from "./views.js";
+import { arn } from "../../core/partition.js";
 
 const PROFILE_TYPE = "AWS::IAM::InstanceProfile";
 const PROFILE_NAME_MAX = 128;
@@ -152,11 +153,11 @@ const PASS_ROLE_ATTEMPTS = 5;
  * The request context of the iam:PassRole an instance profile needs. The profile hands its role to
  * Amazon EC2 (iam:PassedToService), for use with any instance of the account: IAM's API reference
  * says a policy limiting this PassRole by iam:AssociatedResourceArn must name
- * `arn:aws:ec2:*:<caller account>:instance/*`, no Region or instance id, and the User Guide's
+ * `arn:<partition>:ec2:*:<caller account>:instance/*`, no Region or instance id, and the User Guide's
  * example pairs it with `iam:PassedToService: ec2.amazonaws.com`.
  */
 function instanceProfilePassRoleContext(accountId: string): ConditionContext {
-  return { "iam:PassedToService": "ec2.amazonaws.com", "iam:AssociatedResourceArn": `arn:aws:ec2:*:${accountId}:instance/*` };
+  return { "iam:PassedToService": "ec2.amazonaws.com", "iam:AssociatedResourceArn": arn("ec2", "*", accountId, "instance/*") };
 }
 
 /**

@@ -17,6 +17,7 @@ import { noSuchEntity } from "./errors.js";
 import type { OrganizationsServiceAccess, ServiceUsage } from "./last-accessed.js";
 import { COLLECTIONS } from "./model.js";
 import { lengthBetween, required } from "./validation.js";
+import { accountRootArn } from "../../core/partition.js";
 
 export const JOB_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -127,7 +128,7 @@ export class LastAccessedJobs {
 
 /** Who may read a job: the calling principal's ARN (the root user's for internal callers). */
 export function jobOwner(caller: Caller): string {
-  return caller.principal?.arn || `arn:aws:iam::${caller.accountId}:root`;
+  return caller.principal?.arn || accountRootArn(caller.accountId);
 }
 
 /** A new IN_PROGRESS job of the caller, created now (LastAccessedJobs.start stores and runs it). */

@@ -65,6 +65,7 @@ import {
   validateMembers,
 } from "./validation.js";
 import { userView } from "./views.js";
+import { arnPattern, iamArn } from "../../core/partition.js";
 
 const MFA_TYPE = "AWS::IAM::MFADevice";
 const DEVICE_NAME_MAX = 226;
@@ -74,13 +75,13 @@ const VERIFY_WINDOW = 1;
 const RESYNC_WINDOW = 20;
 
 export function mfaArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:mfa${path}${name}`;
+  return iamArn(accountId, `mfa${path}${name}`);
 }
 
 const deviceKey = (accountId: string, path: string, name: string) => `${accountId}${path}${name}`;
 
-// arn:aws:iam::<account>:mfa<path><name>
-const MFA_ARN = /^arn:aws:iam::(\d{12}):mfa(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]+)$/;
+// arn:<partition>:iam::<account>:mfa<path><name>
+const MFA_ARN = arnPattern(/^arn:aws:iam::(\d{12}):mfa(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]+)$/);
 
 /** The storage key of a serial number in `accountId`, or undefined when it cannot name one there. */
 function keyOfSerial(accountId: string, serial: string): string | undefined {

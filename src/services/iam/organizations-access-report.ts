@@ -35,6 +35,7 @@ import { checkJobId, newJob, jobFields, JobFailure, loadJob, type OrganizationsR
 import { organizationsAccess, scpsAllowService, TRACKING_PERIOD_MS, type Activity, type OrganizationsServiceAccess } from "./last-accessed.js";
 import { paginateInOrder, pageFields } from "./pagination.js";
 import { checkMarker, checkMaxItems, required, stringConstraints, validateMembers } from "./validation.js";
+import { iamArn } from "../../core/partition.js";
 
 /** Reports an account may have in progress at once (IAM documents the limit, not its value). */
 export const CONCURRENT_REPORTS = 5;
@@ -156,7 +157,7 @@ export async function generateOrganizationsAccessReport(
   input: GenerateOrganizationsAccessReportRequest,
 ): Promise<GenerateOrganizationsAccessReportResponse> {
   const [entityPath, policyId] = validateMembers(() => checkEntityPath(input.EntityPath), () => checkPolicyId(input.OrganizationsPolicyId));
-  await authorize(caller, "GenerateOrganizationsAccessReport", `arn:aws:iam::${caller.accountId}:access-report/${entityPath}`, policyId !== undefined ? { "iam:OrganizationsPolicyId": policyId } : undefined);
+  await authorize(caller, "GenerateOrganizationsAccessReport", iamArn(caller.accountId, `access-report/${entityPath}`), policyId !== undefined ? { "iam:OrganizationsPolicyId": policyId } : undefined);
   // Only the management account's credentials may generate (IAM's common AccessDenied text).
   if (!(await managedOrganization(env, caller.accountId))) throw commonError("AccessDenied", "You do not have sufficient access to perform this action.");
   // Counted and started in one turn of the event loop: concurrent calls cannot both pass the limit.

@@ -1,7 +1,7 @@
 /** Shared checks for operations on managed policies addressed by ARN. */
 import type { ConditionContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
-import { parseEntityArn } from "./arn.js";
+import { isPolicyArnOfAnyPartition } from "./arn.js";
 import { isAwsManagedArn } from "./aws-managed-policies.js";
 import { authorize, noteResource, type Caller, type IamEnv } from "./env.js";
 import { awsManagedPolicyImmutable, policyNotFound, quotaExceeded, validationError } from "./errors.js";
@@ -9,13 +9,17 @@ import { QUOTAS, type ManagedPolicyDoc } from "./model.js";
 import { localPolicyByArn } from "./policy-lookup.js";
 import { resourceTagContext } from "./tags.js";
 import { checkArn, policySize } from "./validation.js";
+import { accountRootArn } from "../../core/partition.js";
 
 export const POLICY_TYPE = "AWS::IAM::Policy";
 
-/** A managed policy ARN (AWS managed or customer managed); anything else is ValidationError. */
+/**
+ * A managed policy ARN (AWS managed or customer managed) of an AWS partition; anything else is
+ * ValidationError. One of another partition than the installation's names no policy here.
+ */
 export function checkPolicyArn(value: string | undefined, field = "policyArn"): string {
   const arn = checkArn(value, field);
-  if (!parseEntityArn(arn, "policy")) throw validationError(`ARN ${arn} is not valid.`);
+  if (!isPolicyArnOfAnyPartition(arn)) throw validationError(`ARN ${arn} is not valid.`);
   return arn;
 }
 
@@ -36,7 +40,7 @@ export async function authorizeOnPolicy(
 /** Changes to AWS managed policies are refused after authorisation, as IAM does. */
 export function refuseAwsManaged(caller: Caller, action: string, arn: string): void {
   if (isAwsManagedArn(arn)) {
-    throw awsManagedPolicyImmutable(caller.principal?.arn ?? `arn:aws:iam::${caller.accountId}:root`, `iam:${action}`, arn);
+    throw awsManagedPolicyImmutable(caller.principal?.arn ?? accountRootArn(caller.accountId), `iam:${action}`, arn);
   }
 }
 

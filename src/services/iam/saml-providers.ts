@@ -1,7 +1,7 @@
 /**
  * IAM SAML 2.0 identity providers: the IdPs whose assertions sts:AssumeRoleWithSAML accepts.
  * One provider per name and account, keyed `<accountId>/<name>`; its ARN
- * `arn:aws:iam::<account>:saml-provider/<name>` is the trust-policy principal
+ * `arn:<partition>:iam::<account>:saml-provider/<name>` is the trust-policy principal
  * {"Federated": <ARN>} and the second half of the assertion's Role attribute pairs.
  *
  * The metadata document is stored as uploaded; its entityID and signing certificates are
@@ -34,6 +34,9 @@ import { COLLECTIONS, QUOTAS, samlPrivateKeyAad, type SamlPrivateKeyDoc, type Sa
 import { parseSamlMetadata } from "./saml-metadata.js";
 import { requestTagContext, sortedTags } from "./tags.js";
 import { checkTags, lengthBetween, required, stringConstraints, validateMembers } from "./validation.js";
+import { arnPattern } from "../../core/partition.js";
+
+const SAML_PROVIDER_ARN = arnPattern(/^arn:aws:iam::(\d{12}):saml-provider\//);
 
 const PROVIDER_TYPE = "AWS::IAM::SAMLProvider";
 const NAME_RE = /^[\w._-]+$/;
@@ -230,7 +233,7 @@ export async function listSAMLProviderTags(env: IamEnv, caller: Caller, input: L
 
 /** The provider an ARN names, with its private keys unsealed, for STS (AssumeRoleWithSAML). */
 export async function samlProviderRecord(env: IamEnv, db: DocStore, arn: string): Promise<SamlProviderRecord | undefined> {
-  const m = /^arn:aws:iam::(\d{12}):saml-provider\//.exec(arn);
+  const m = SAML_PROVIDER_ARN.exec(arn);
   const p = m ? await providers.byArn(db, m[1] as string, arn) : undefined;
   if (!p) return undefined;
   return {

@@ -12,6 +12,7 @@ import type { DocStore } from "../../storage/types.js";
 import { serverCertificateArn } from "./arn.js";
 import { serverCertificateKeyAad, type ServerCertificateDoc } from "./model.js";
 import { serverCertificates } from "./repo.js";
+import { iamArn } from "../../core/partition.js";
 
 export interface ServerCertificateRecord {
   accountId: string;
@@ -39,7 +40,7 @@ export interface ServerCertificateView {
 /** The ARNs of the resources (load balancers) that use a server certificate; empty when none does. */
 export type ServerCertificateUsage = (db: DocStore, accountId: string, serverCertificateId: string) => Promise<string[]>;
 
-const ARN_PREFIX = (accountId: string): string => `arn:aws:iam::${accountId}:server-certificate/`;
+const ARN_PREFIX = (accountId: string): string => iamArn(accountId, "server-certificate/");
 
 function record(c: ServerCertificateDoc): ServerCertificateRecord {
   const body = c.body.endsWith("\n") ? c.body : `${c.body}\n`;

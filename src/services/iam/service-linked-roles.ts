@@ -24,7 +24,7 @@ import type {
 } from "@aws-sdk/client-iam";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import { roleArn } from "./arn.js";
-import { awsManagedPolicyByArn, ELB_SERVICE_ROLE_POLICY, KMS_MULTI_REGION_SERVICE_ROLE_POLICY, ORGANIZATIONS_SERVICE_ROLE_POLICY } from "./aws-managed-policies.js";
+import { awsManagedPolicyArn, awsManagedPolicyByArn, ELB_SERVICE_ROLE_POLICY, KMS_MULTI_REGION_SERVICE_ROLE_POLICY, ORGANIZATIONS_SERVICE_ROLE_POLICY } from "./aws-managed-policies.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, invalidInput, noSuchEntity, noSuchRole } from "./errors.js";
 import { COLLECTIONS, type RoleDoc, type ServiceLinkedRoleDeletionDoc } from "./model.js";
@@ -40,9 +40,10 @@ export interface LinkedService {
   customSuffix: boolean;
   /**
    * The AWS managed policy attached to the role, when the catalogue (aws-managed-policies.ts) has
-   * its document as AWS publishes it; the roles of the other services hold no policy here.
+   * its document as AWS publishes it (path and name, e.g. `/aws-service-role/…`); the roles of the
+   * other services hold no policy here.
    */
-  policyArn?: string;
+  policy?: string;
 }
 
 /**
@@ -57,14 +58,14 @@ export const LINKED_SERVICES: Readonly<Record<string, LinkedService>> = {
   "config.amazonaws.com": { roleName: "AWSServiceRoleForConfig", customSuffix: false },
   "ecs.amazonaws.com": { roleName: "AWSServiceRoleForECS", customSuffix: false },
   "elasticbeanstalk.amazonaws.com": { roleName: "AWSServiceRoleForElasticBeanstalk", customSuffix: false },
-  "elasticloadbalancing.amazonaws.com": { roleName: "AWSServiceRoleForElasticLoadBalancing", customSuffix: false, policyArn: ELB_SERVICE_ROLE_POLICY },
+  "elasticloadbalancing.amazonaws.com": { roleName: "AWSServiceRoleForElasticLoadBalancing", customSuffix: false, policy: ELB_SERVICE_ROLE_POLICY },
   "es.amazonaws.com": { roleName: "AWSServiceRoleForAmazonElasticsearchService", customSuffix: false },
   "fms.amazonaws.com": { roleName: "AWSServiceRoleForFMS", customSuffix: false },
   "guardduty.amazonaws.com": { roleName: "AWSServiceRoleForAmazonGuardDuty", customSuffix: false },
   "inspector2.amazonaws.com": { roleName: "AWSServiceRoleForAmazonInspector2", customSuffix: false },
   "macie.amazonaws.com": { roleName: "AWSServiceRoleForAmazonMacie", customSuffix: false },
-  "mrk.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", customSuffix: false, policyArn: KMS_MULTI_REGION_SERVICE_ROLE_POLICY },
-  "organizations.amazonaws.com": { roleName: "AWSServiceRoleForOrganizations", customSuffix: false, policyArn: ORGANIZATIONS_SERVICE_ROLE_POLICY },
+  "mrk.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", customSuffix: false, policy: KMS_MULTI_REGION_SERVICE_ROLE_POLICY },
+  "organizations.amazonaws.com": { roleName: "AWSServiceRoleForOrganizations", customSuffix: false, policy: ORGANIZATIONS_SERVICE_ROLE_POLICY },
   "securityhub.amazonaws.com": { roleName: "AWSServiceRoleForSecurityHub", customSuffix: false },
   "shield.amazonaws.com": { roleName: "AWSServiceRoleForAWSShield", customSuffix: false },
   "spot.amazonaws.com": { roleName: "AWSServiceRoleForEC2Spot", customSuffix: false },
@@ -103,8 +104,8 @@ export function serviceLinkedRoleName(servicePrincipal: string, customSuffix: st
 
 /** The AWS managed policy a service's linked role holds, if any. */
 function serviceLinkedRolePolicy(servicePrincipal: string): { arn: string; policyId: string } | undefined {
-  const arn = Object.hasOwn(LINKED_SERVICES, servicePrincipal) ? LINKED_SERVICES[servicePrincipal]?.policyArn : undefined;
-  const p = arn !== undefined ? awsManagedPolicyByArn(arn) : undefined;
+  const policy = Object.hasOwn(LINKED_SERVICES, servicePrincipal) ? LINKED_SERVICES[servicePrincipal]?.policy : undefined;
+  const p = policy !== undefined ? awsManagedPolicyByArn(awsManagedPolicyArn(policy)) : undefined;
   return p ? { arn: p.arn, policyId: p.policyId } : undefined;
 }
 

@@ -24,11 +24,12 @@ import { ACCOUNTS_COLLECTION } from "../organizations/accounts.js";
 import { parseEntityArn, roleArn, userArn } from "./arn.js";
 import { malformedPolicyDocument } from "./errors.js";
 import { roles, users } from "./repo.js";
+import { arnPattern } from "../../core/partition.js";
 
 /** ARN → unique id of the principal it named when the policy was saved ("" when none). */
 export type TrustPrincipalIds = Record<string, string>;
 
-const ENTITY = /^arn:aws:iam::\d{12}:(user|role)\//;
+const ENTITY = arnPattern(/^arn:aws:iam::\d{12}:(user|role)\//);
 
 /** The unique id of the user / role with exactly this ARN (path included), if any. */
 async function currentId(db: DocStore, arn: string): Promise<string | undefined> {

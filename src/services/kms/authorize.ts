@@ -13,6 +13,7 @@ import { invalidGrantToken } from "./errors.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import { openGrantToken } from "./grant-token.js";
 import type { GrantConstraintsRecord, GrantRecord, KeyRecord } from "./model.js";
+import { accountRootArn, arnPattern, iamArn } from "../../core/partition.js";
 
 export interface KeyAuthOptions {
   /** Operation-specific condition keys (kms:EncryptionAlgorithm, kms:GrantOperations, …). */
@@ -62,14 +63,16 @@ export async function keyContext(env: KmsEnv, key: KeyRecord, principal: Princip
   return buildKeyContext(key, principal, opts, await aliasesOf(env, key));
 }
 
+const ROLE_ARN = arnPattern(/^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/);
+
 /** Does a grantee/retiring principal named in a grant designate this caller? */
 export function principalNamedBy(named: string, p: Principal): boolean {
   if (named === p.arn) return true;
   if (p.type === "AssumedRole" && p.roleArn !== undefined) {
     if (named === p.roleArn) return true;
     // A role named without its path still designates it.
-    const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(p.roleArn);
-    if (m && named === `arn:aws:iam::${m[1]}:role/${m[2]}`) return true;
+    const m = ROLE_ARN.exec(p.roleArn);
+    if (m && named === iamArn(m[1] as string, `role/${m[2]}`)) return true;
   }
   return false;
 }
@@ -152,7 +155,7 @@ async function grantAllows(env: KmsEnv, ctx: RequestContext, key: KeyRecord, act
     } else if (!UNCONSTRAINED_OPS.has(grantOp) && !constraintsHold(g, opts.encryptionContext)) continue;
     if (principalNamedBy(g.granteePrincipal, p)) return true;
     // An account as grantee: its principals may use the grant when their IAM policies allow the action.
-    if (g.granteePrincipal === `arn:aws:iam::${p.accountId}:root`) {
+    if (g.granteePrincipal === accountRootArn(p.accountId)) {
       if (p.type === "Root") return true;
       if ((await ctx.evaluate({ action, resource: key.arn, resourceAccount: p.accountId })) === "Allow") return true;
     }

@@ -10,7 +10,7 @@ import { newKeyId, newKeyRecord } from "./keys.js";
 import type { KmsEnv } from "./env.js";
 import { DAY_MS } from "./env.js";
 import { validation } from "./errors.js";
-import { aliasArnOf, type KeyRecord } from "./model.js";
+import { aliasArnOf, keyArnOf, type KeyRecord } from "./model.js";
 import { AWS_MANAGED_ALIASES, awsManagedKeyPolicy } from "./policy-text.js";
 import { ROTATE_KEY_JOB, rotateJobId } from "./rotation.js";
 
@@ -22,7 +22,7 @@ export function createAwsManagedKeys(getEnv: () => KmsEnv) {
   async function create(scope: Scope, aliasName: string): Promise<{ keyId: string; arn: string }> {
     const env = getEnv();
     const existing = await env.repo.getAlias(scope, aliasName);
-    if (existing) return { keyId: existing.targetKeyId, arn: `arn:aws:kms:${scope.region}:${scope.accountId}:key/${existing.targetKeyId}` };
+    if (existing) return { keyId: existing.targetKeyId, arn: keyArnOf(scope.accountId, scope.region, existing.targetKeyId) };
     const now = env.clock.now();
     const name = AWS_MANAGED_ALIASES[aliasName]?.name ?? aliasName.slice("alias/aws/".length);
     const rec = newKeyRecord(scope, now, {
@@ -63,7 +63,7 @@ export function createAwsManagedKeys(getEnv: () => KmsEnv) {
     if (!created) {
       const winner = await env.repo.getAlias(scope, aliasName);
       if (!winner) throw validation(`Alias ${aliasName} could not be created.`);
-      return { keyId: winner.targetKeyId, arn: `arn:aws:kms:${scope.region}:${scope.accountId}:key/${winner.targetKeyId}` };
+      return { keyId: winner.targetKeyId, arn: keyArnOf(scope.accountId, scope.region, winner.targetKeyId) };
     }
     return { keyId: key.keyId, arn: key.arn };
   }

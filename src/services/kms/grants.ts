@@ -16,6 +16,7 @@ import { ID, resolveKey } from "./lookup.js";
 import { keyArnOf, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from "./model.js";
 import { pageOf } from "./pagination.js";
 import { PATTERNS, validateGrantTokens, validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
+import { accountRootArn, arnPattern } from "../../core/partition.js";
 
 export const GRANT_OPERATIONS = [
   "Decrypt",
@@ -71,7 +72,7 @@ const OPS_FOR_USAGE: Record<string, ReadonlySet<string>> = {
 const ALWAYS = new Set(["CreateGrant", "RetireGrant", "DescribeKey"]);
 export const MAX_GRANTS_PER_KEY = 50_000;
 const PRINCIPAL = { re: /^[\w+=,.@:/-]+$/, text: "^[\\w+=,.@:/-]+$" };
-const PRINCIPAL_ARN = /^arn:aws:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role|federated-user)\/.+)$/;
+const PRINCIPAL_ARN = arnPattern(/^arn:aws:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role|federated-user)\/.+)$/);
 
 export interface CreateGrantInput {
   KeyId: string;
@@ -187,7 +188,7 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
       keyArn: key.arn,
       createdAt: ctx.now,
       granteePrincipal: input.GranteePrincipal ?? input.GranteeServicePrincipal ?? "",
-      issuingAccount: `arn:aws:iam::${ctx.principal.accountId}:root`,
+      issuingAccount: accountRootArn(ctx.principal.accountId),
       operations: [...new Set(input.Operations)],
       ...(input.Name !== undefined ? { name: input.Name } : {}),
       ...(input.RetiringPrincipal !== undefined || input.RetiringServicePrincipal !== undefined ? { retiringPrincipal: input.RetiringPrincipal ?? input.RetiringServicePrincipal } : {}),
@@ -291,9 +292,11 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
   if (!(await env.repo.deleteGrant(k, grantId))) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
 }
 
-/** `arn:aws:iam::<account>:root` → the account id. */
+const ROOT_ARN = arnPattern(/^arn:aws:iam::(\d{12}):root$/);
+
+/** `arn:<partition>:iam::<account>:root` → the account id. */
 function rootAccountOf(arn: string | undefined): string | undefined {
-  return arn === undefined ? undefined : /^arn:aws:iam::(\d{12}):root$/.exec(arn)?.[1];
+  return arn === undefined ? undefined : ROOT_ARN.exec(arn)?.[1];
 }
 
 /**

@@ -12,6 +12,7 @@ import type { KmsEnv } from "./env.js";
 import { notFound } from "./errors.js";
 import { aliasArnOf, keyArnOf, type KeyRecord } from "./model.js";
 import { AWS_MANAGED_ALIASES } from "./policy-text.js";
+import { partition } from "../../core/partition.js";
 
 export interface IdRules {
   /** Alias names / alias ARNs allowed. */
@@ -112,9 +113,9 @@ function parseIdentifier(id: string, ctx: Pick<RequestContext, "scope">, rules: 
     if (!m) invalidKeyId(id);
     const { kind, region: arnRegion, accountId: arnAccount } = m;
     if (kind === "alias" && !rules.alias) invalidKeyId(id);
-    // Every key here is in the aws partition: an ARN of another one (aws-cn, aws-us-gov, …) names
-    // a key this endpoint does not have, answered like one of another region.
-    if (m.partition !== "aws") throw notFound(`Invalid arn ${m.partition}`);
+    // Every key here is in the installation's partition: an ARN of another one (aws, aws-cn, …)
+    // names a key this endpoint does not have, answered like one of another region.
+    if (m.partition !== partition()) throw notFound(`Invalid arn ${m.partition}`);
     if (arnRegion !== region) throw notFound(`Invalid arn ${arnRegion}`);
     if (!m.accountValid) invalidKeyId(id);
     if (arnAccount !== accountId && !rules.crossAccount) {

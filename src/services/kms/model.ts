@@ -9,6 +9,7 @@
  *   kms-key-index  <keyId>/<region>                        { accountId } (key ids are unique; not scoped by design)
  */
 import type { KeySpec, KeyUsage } from "./crypto/index.js";
+import { arn } from "../../core/partition.js";
 
 export const COLLECTIONS = {
   keys: "kms-keys",
@@ -128,11 +129,11 @@ export function keyDocKey(accountId: string, region: string, keyId: string): str
 }
 
 export function keyArnOf(accountId: string, region: string, keyId: string): string {
-  return `arn:aws:kms:${region}:${accountId}:key/${keyId}`;
+  return arn("kms", region, accountId, `key/${keyId}`);
 }
 
 export function aliasArnOf(accountId: string, region: string, aliasName: string): string {
-  return `arn:aws:kms:${region}:${accountId}:${aliasName}`;
+  return arn("kms", region, accountId, aliasName);
 }
 
 /** AAD of sealed key material: binds the key ARN and material id, so a copied blob opens nowhere else. */

@@ -5,6 +5,7 @@
  * rendered the way GetKeyPolicy returns them (Jackson's pretty printer: `"k" : v`, arrays
  * opened on the same line).
  */
+import { accountRootArn } from "../../core/partition.js";
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
@@ -30,7 +31,7 @@ export function defaultKeyPolicy(accountId: string): string {
       {
         Sid: "Enable IAM User Permissions",
         Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Principal: { AWS: accountRootArn(accountId) },
         Action: "kms:*",
         Resource: "*",
       },
@@ -77,7 +78,7 @@ export function awsManagedKeyPolicy(accountId: string, region: string, aliasName
       {
         Sid: "Allow direct access to key metadata to the account",
         Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Principal: { AWS: accountRootArn(accountId) },
         Action: ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
         Resource: "*",
       },

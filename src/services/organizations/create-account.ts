@@ -25,6 +25,8 @@ import { attachDefaultPoliciesToAccount } from "./attachments.js";
 import { orgTransaction, requireManagement, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { checkTags } from "./tags.js";
 import { forgetAccount } from "./tree.js";
+import { accountRootArn } from "../../core/partition.js";
+import { awsManagedPolicyArn } from "../iam/aws-managed-policies.js";
 
 /**
  * How long a request may stay IN_PROGRESS before a running server finishes it itself, and how
@@ -36,7 +38,7 @@ export const STALLED_CREATE_ACCOUNT_MS = 30_000;
 export const CREATE_ACCOUNT_SWEEP = "organizations-create-account-sweep";
 
 export const DEFAULT_ACCESS_ROLE_NAME = "OrganizationAccountAccessRole";
-export const ADMINISTRATOR_ACCESS_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
+
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 
 export interface CreateAccountInput {
@@ -51,7 +53,7 @@ export interface CreateAccountInput {
 export function accessRoleTrustPolicy(managementAccountId: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${managementAccountId}:root` }, Action: "sts:AssumeRole" }],
+    Statement: [{ Effect: "Allow", Principal: { AWS: accountRootArn(managementAccountId) }, Action: "sts:AssumeRole" }],
   });
 }
 
@@ -182,7 +184,7 @@ async function advance(deps: OrganizationsDomainDeps, start: CreateAccountReques
   } catch (e) {
     if (!(isAwsError(e) && e.code === "EntityAlreadyExists")) throw e;
   }
-  await deps.iam.attachRolePolicy(account.id, rec.roleName, ADMINISTRATOR_ACCESS_ARN);
+  await deps.iam.attachRolePolicy(account.id, rec.roleName, awsManagedPolicyArn("/AdministratorAccess"));
   // Organizations' own service-linked role, which every account of an organization has.
   await deps.iam.ensureServiceLinkedRole(account.id, "organizations.amazonaws.com");
 

@@ -27,6 +27,7 @@ import { ORGANIZATIONS_COLLECTION, randomLowerAlnum, type OrganizationRecord, ty
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { mergeTags } from "./tags.js";
 import { forgetAccountIn } from "./tree.js";
+import { arn } from "../../core/partition.js";
 
 export const HANDSHAKES_COLLECTION = "org-handshakes";
 /** An invitation expires after 15 days. */
@@ -65,7 +66,7 @@ export interface HandshakeRecord {
 export const newHandshakeId = (): string => `h-${randomLowerAlnum(10)}`;
 
 export function handshakeArn(h: Pick<HandshakeRecord, "managementAccountId" | "organizationId" | "action" | "id">): string {
-  return `arn:aws:organizations::${h.managementAccountId}:handshake/${h.organizationId}/${h.action.toLowerCase()}/${h.id}`;
+  return arn("organizations", "", h.managementAccountId, `handshake/${h.organizationId}/${h.action.toLowerCase()}/${h.id}`);
 }
 
 const pending = (state: HandshakeState): boolean => state === "OPEN" || state === "REQUESTED";

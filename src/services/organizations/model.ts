@@ -12,6 +12,7 @@
 import { randomBytes } from "node:crypto";
 import type { AccountRecord } from "./accounts.js";
 import { accountStatusAt } from "./account-status.js";
+import { arn } from "../../core/partition.js";
 
 export const ORGANIZATIONS_COLLECTION = "organizations";
 export const CREATE_ACCOUNT_COLLECTION = "org-create-account-requests";
@@ -152,13 +153,13 @@ export const accountParentKey = (organizationId: string, accountId: string): str
 export const policyKey = (organizationId: string, policyId: string): string => `${organizationId}/${policyId}`;
 export const attachmentKey = (organizationId: string, targetId: string, policyId: string): string => `${organizationId}/${targetId}/${policyId}`;
 
-export const organizationArn = (o: OrganizationRecord): string => `arn:aws:organizations::${o.managementAccountId}:organization/${o.id}`;
-export const accountArn = (o: OrganizationRecord, accountId: string): string => `arn:aws:organizations::${o.managementAccountId}:account/${o.id}/${accountId}`;
-export const rootArn = (o: OrganizationRecord): string => `arn:aws:organizations::${o.managementAccountId}:root/${o.id}/${o.rootId}`;
-export const ouArn = (o: OrganizationRecord, ouId: string): string => `arn:aws:organizations::${o.managementAccountId}:ou/${o.id}/${ouId}`;
+export const organizationArn = (o: OrganizationRecord): string => arn("organizations", "", o.managementAccountId, `organization/${o.id}`);
+export const accountArn = (o: OrganizationRecord, accountId: string): string => arn("organizations", "", o.managementAccountId, `account/${o.id}/${accountId}`);
+export const rootArn = (o: OrganizationRecord): string => arn("organizations", "", o.managementAccountId, `root/${o.id}/${o.rootId}`);
+export const ouArn = (o: OrganizationRecord, ouId: string): string => arn("organizations", "", o.managementAccountId, `ou/${o.id}/${ouId}`);
 export const policyArn = (o: OrganizationRecord, type: OrgPolicyType, policyId: string): string =>
-  `arn:aws:organizations::${o.managementAccountId}:policy/${o.id}/${type.toLowerCase()}/${policyId}`;
-export const awsManagedPolicyArn = (type: OrgPolicyType, policyId: string): string => `arn:aws:organizations::aws:policy/${type.toLowerCase()}/${policyId}`;
+  arn("organizations", "", o.managementAccountId, `policy/${o.id}/${type.toLowerCase()}/${policyId}`);
+export const awsManagedPolicyArn = (type: OrgPolicyType, policyId: string): string => arn("organizations", "", "aws", `policy/${type.toLowerCase()}/${policyId}`);
 
 export interface OrganizationView {
   Id: string;

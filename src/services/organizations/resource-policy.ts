@@ -9,6 +9,7 @@ import { parsePolicy, PolicyParseError } from "../../iam/policy/index.js";
 import { constraintViolation, invalidInput, resourcePolicyNotFound } from "./errors.js";
 import { randomLowerAlnum, RESOURCE_POLICY_COLLECTION, type OrganizationRecord, type Tag } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { arn } from "../../core/partition.js";
 
 /** The ResourcePolicyContent shape's length limit. */
 export const MAX_RESOURCE_POLICY_SIZE = 40_000;
@@ -63,7 +64,7 @@ export interface ResourcePolicyRecord {
 
 export const newResourcePolicyId = (): string => `rp-${randomLowerAlnum(8)}`;
 
-export const resourcePolicyArn = (o: Readonly<OrganizationRecord>, id: string): string => `arn:aws:organizations::${o.managementAccountId}:resourcepolicy/${o.id}/${id}`;
+export const resourcePolicyArn = (o: Readonly<OrganizationRecord>, id: string): string => arn("organizations", "", o.managementAccountId, `resourcepolicy/${o.id}/${id}`);
 
 export function resourcePolicyView(o: Readonly<OrganizationRecord>, r: ResourcePolicyRecord): { ResourcePolicySummary: { Id: string; Arn: string }; Content: string } {
   return { ResourcePolicySummary: { Id: r.id, Arn: resourcePolicyArn(o, r.id) }, Content: r.content };

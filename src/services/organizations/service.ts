@@ -51,6 +51,7 @@ import { OrgPlaceCache, RcpCache, ScpCache } from "./scp-cache.js";
 import { serviceAccessOperations } from "./service-access-handlers.js";
 import { tagOperations } from "./tag-handlers.js";
 import { accountsIn, getOu, parentExists, parentOfAccount, parentType } from "./tree.js";
+import { iamArn } from "../../core/partition.js";
 
 export interface OrganizationsDeps extends OrganizationsDomainDeps {
   /** Schedules the CreateAccount job shortly after the response (default: setTimeout 10 ms). */
@@ -82,8 +83,7 @@ export type OrganizationsService = ServiceDefinition & {
 const CAR_ID = /^car-[a-z0-9]{8,32}$/;
 const STATES: readonly CreateAccountState[] = ["IN_PROGRESS", "SUCCEEDED", "FAILED"];
 const ORGANIZATIONS_PRINCIPAL = "organizations.amazonaws.com";
-const SERVICE_LINKED_ROLE = (account: string): string =>
-  `arn:aws:iam::${account}:role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations`;
+const SERVICE_LINKED_ROLE = (account: string): string => iamArn(account, "role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations");
 
 export function createOrganizationsService(deps: OrganizationsDeps): OrganizationsService {
   const jobs = new CreateAccountJobs(deps);

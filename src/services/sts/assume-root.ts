@@ -20,6 +20,7 @@ import type { OrganizationMembershipView, OrganizationsView } from "../organizat
 import { auditCredentials } from "./audit-format.js";
 import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
+import { accountRootArn, arnPattern } from "../../core/partition.js";
 
 export interface AssumeRootInput {
   TargetPrincipal?: string;
@@ -44,7 +45,9 @@ export interface AssumeRootDeps {
 }
 
 export const ROOT_SESSION_MAX_SECONDS = 900;
-const TARGET = /^(?:(\d{12})|arn:aws:iam::(\d{12}):root)$/;
+/** TargetPrincipal: an account id, or its root user's ARN in the installation's partition. */
+const TARGET_ACCOUNT = /^\d{12}$/;
+const TARGET_ROOT = arnPattern(/^arn:aws:iam::(\d{12}):root$/);
 /** Tasks on S3 and SQS need RootSessions; the IAM credential tasks need RootCredentialsManagement. */
 const SESSION_TASKS = new Set(["S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"]);
 
@@ -59,14 +62,14 @@ function validateModel(input: AssumeRootInput): void {
 
 export async function assumeRoot(deps: AssumeRootDeps, input: AssumeRootInput, ctx: RequestContext): Promise<AssumeRootOutput> {
   validateModel(input);
-  const m = TARGET.exec(input.TargetPrincipal as string);
-  if (!m) throw validationError("Request must contain a valid target principal");
-  const target = (m[1] ?? m[2]) as string;
+  const targetPrincipal = input.TargetPrincipal as string;
+  const target = TARGET_ACCOUNT.test(targetPrincipal) ? targetPrincipal : TARGET_ROOT.exec(targetPrincipal)?.[1];
+  if (target === undefined) throw validationError("Request must contain a valid target principal");
   const taskPolicyArn = input.TaskPolicyArn?.arn as string;
   if (!isRootTaskPolicyArn(taskPolicyArn)) throw validationError("Request must contain valid AWS managed task policy ARN");
 
   const p = ctx.principal;
-  const resource = `arn:aws:iam::${target}:root`;
+  const resource = accountRootArn(target);
   const notAuthorized = () => commonError("AccessDenied", `User: ${p.arn} is not authorized to perform: sts:AssumeRoot on resource: ${resource}`);
   ctx.audit.resources = [{ ARN: resource, accountId: target }];
   // "You cannot use root user credentials to make this call."

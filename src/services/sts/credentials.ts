@@ -7,6 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, SessionRecord } from "../iam/api.js";
 import { randomAccessKeyId, randomSecretAccessKey } from "./ids.js";
+import { arn } from "../../core/partition.js";
 
 /** Recognisable prefix of Bulwark session tokens (the rest is 96+ random bytes, base64). */
 export const SESSION_TOKEN_PREFIX = "BwkSTS1";
@@ -80,10 +81,9 @@ export function roleSessionIdentity(
 
 /** The AssumedRoleUser element of a role session. */
 export function assumedRoleUserOf(role: SessionRole, sessionName: string): { AssumedRoleId: string; Arn: string } {
-  const partition = role.arn.split(":")[1] ?? "aws";
   return {
     AssumedRoleId: `${role.roleId}:${sessionName}`,
-    Arn: `arn:${partition}:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`,
+    Arn: arn("sts", "", role.accountId, `assumed-role/${role.roleName}/${sessionName}`),
   };
 }
 

@@ -15,6 +15,7 @@ import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type Credent
 import { DEFAULT_SESSION_TOKEN_SECONDS, MAX_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_MAX_SECONDS } from "./get-session-token.js";
 import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { MAX_SESSION_POLICY_CHARS, PATTERNS, ValidationCollector } from "./validation.js";
+import { arn } from "../../core/partition.js";
 
 export interface GetFederationTokenInput {
   Name?: string;
@@ -64,8 +65,7 @@ export async function getFederationToken(
   const tagKeys = Object.keys(tags);
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);
 
-  const partition = p.arn.split(":")[1] ?? "aws";
-  const federatedArn = `arn:${partition}:sts::${p.accountId}:federated-user/${name}`;
+  const federatedArn = arn("sts", "", p.accountId, `federated-user/${name}`);
   const context = sessionTagContext(tags);
   await ctx.authorize({ action: "sts:GetFederationToken", resource: federatedArn, context });
   if (tagKeys.length > 0) await ctx.authorize({ action: "sts:TagSession", resource: federatedArn, context });

@@ -7,6 +7,7 @@ import { deflateRawSync } from "node:zlib";
 import { AwsError } from "../../core/errors.js";
 import type { ConditionContext } from "../../core/types.js";
 import { invalidParameterValue, PATTERNS, validationError } from "./validation.js";
+import { arnPattern } from "../../core/partition.js";
 
 export interface TagInput {
   Key?: string | undefined;
@@ -53,8 +54,8 @@ export function checkSessionPolicy(text: string): string {
   return JSON.stringify(doc);
 }
 
-// Managed policies of this installation are all in the aws partition: an ARN of another partition names none.
-const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
+// Managed policies of this installation are all in its partition: an ARN of another partition names none.
+const POLICY_ARN = arnPattern(/^arn:aws:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/);
 
 /** Managed session policy ARNs must name IAM policies; unknown ones simply grant nothing later. */
 export function checkPolicyArns(arns: ReadonlyArray<string>): void {
