@@ -1,12 +1,14 @@
 /** ELBv2 resource ARNs, ids and DNS names. */
 import { randomBytes } from "node:crypto";
 import type { Scope } from "../../core/types.js";
+import { arnPrefix } from "../../core/partition.js";
 
 export type ParsedArn =
   | { kind: "loadbalancer"; region: string; accountId: string; name: string; id: string }
   | { kind: "targetgroup"; region: string; accountId: string; name: string; id: string }
   | { kind: "listener"; region: string; accountId: string; lbName: string; lbId: string; id: string };
 
+// Any partition parses; lookups compare the whole stored ARN, so another partition's is not found.
 const ARN_RE = /^arn:aws[a-z-]*:elasticloadbalancing:([a-z0-9-]+):(\d{12}):(.+)$/;
 const ID = "([0-9a-f]{16})";
 const NAME = "([A-Za-z0-9-]{1,32})";
@@ -15,7 +17,7 @@ const TG_RE = new RegExp(`^targetgroup/${NAME}/${ID}$`);
 const LISTENER_RE = new RegExp(`^listener/app/${NAME}/${ID}/${ID}$`);
 
 function base(scope: Scope): string {
-  return `arn:aws:elasticloadbalancing:${scope.region}:${scope.accountId}`;
+  return `${arnPrefix()}elasticloadbalancing:${scope.region}:${scope.accountId}`;
 }
 
 export function loadBalancerArn(scope: Scope, name: string, id: string): string {

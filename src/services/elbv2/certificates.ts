@@ -3,14 +3,14 @@
  *
  * Three kinds:
  *  - Bulwark-CA certificates: a listener created without Certificates, or naming the
- *    special ARN arn:aws:acm:<region>:<account>:certificate/bulwark-ca, presents a
+ *    special ARN arn:<partition>:acm:<region>:<account>:certificate/bulwark-ca, presents a
  *    certificate issued by Bulwark's local CA for the load balancer's DNS name (plus
  *    localhost and the data-plane address). It is issued once per load balancer and
  *    re-issued when it nears expiry. Clients trust it with <dataDir>/ca.pem.
  *  - Imported certificates (importCertificate, for the operator CLI): any PEM chain and
- *    key, addressed by an ACM-style ARN arn:aws:acm:<region>:<account>:certificate/<uuid>.
+ *    key, addressed by an ACM-style ARN arn:<partition>:acm:<region>:<account>:certificate/<uuid>.
  *  - IAM server certificates of the caller's account, addressed by
- *    arn:aws:iam::<account>:server-certificate/<path>name and read through IAM's
+ *    arn:<partition>:iam::<account>:server-certificate/<path>name and read through IAM's
  *    ServerCertificateView (IAM keeps them, key sealed under its own aad). The listener
  *    keeps the certificate's ServerCertificateId, so a rename in IAM does not take it off.
  * The first two are stored here with the private key sealed under the root key.
@@ -25,9 +25,11 @@ import type { Elbv2Env } from "./env.js";
 import { certificateNotFound, validationError } from "./errors.js";
 import type { CertificateDoc, LoadBalancerDoc } from "./model.js";
 import { certificates, listeners } from "./store.js";
+import { arn, arnPattern } from "../../core/partition.js";
 
 export const BULWARK_CA_CERTIFICATE_ID = "bulwark-ca";
-const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]{1,64})$/;
+// Certificates here are in the installation's partition; one of another partition is not found.
+const ACM_ARN = arnPattern(/^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/([A-Za-z0-9-]{1,64})$/);
 const IAM_ARN = /^arn:aws[a-z-]*:iam::/;
 const RENEW_BEFORE_MS = 30 * 86_400_000;
 
@@ -38,7 +40,7 @@ export interface CertificateChoice {
 }
 
 export function bulwarkCaCertificateArn(scope: Scope): string {
-  return `arn:aws:acm:${scope.region}:${scope.accountId}:certificate/${BULWARK_CA_CERTIFICATE_ID}`;
+  return arn("acm", scope.region, scope.accountId, `certificate/${BULWARK_CA_CERTIFICATE_ID}`);
 }
 
 function parseCertificateArn(scope: Scope, arn: string): string | undefined {
@@ -128,7 +130,7 @@ async function issueForLoadBalancer(env: Elbv2Env, lb: LoadBalancerDoc): Promise
   const issued = await env.issueCertificate(names);
   const id = lbCertificateId(lb);
   const doc: CertificateDoc = {
-    arn: `arn:aws:acm:${lb.region}:${lb.accountId}:certificate/${id}`,
+    arn: arn("acm", lb.region, lb.accountId, `certificate/${id}`),
     id,
     accountId: lb.accountId,
     region: lb.region,
@@ -163,7 +165,7 @@ export async function importCertificate(env: Elbv2Env, scope: Scope, certChainPe
   }
   const id = randomUUID();
   const doc: CertificateDoc = {
-    arn: `arn:aws:acm:${scope.region}:${scope.accountId}:certificate/${id}`,
+    arn: arn("acm", scope.region, scope.accountId, `certificate/${id}`),
     id,
     accountId: scope.accountId,
     region: scope.region,

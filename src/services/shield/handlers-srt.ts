@@ -26,6 +26,7 @@ import { protectionArn, type EmergencyContactRecord } from "./model.js";
 import { requireProtection } from "./protections.js";
 import { associateProactiveEngagement, setDrtRole, setProactiveEngagement, updateEmergencyContacts } from "./srt.js";
 import { requireSubscription } from "./subscription.js";
+import { arnPattern, partition } from "../../core/partition.js";
 
 /** The service principal the SRT role trusts, and the one a role is passed to (iam:PassedToService). */
 const SRT_SERVICE_PRINCIPAL = "drt.shield.amazonaws.com";
@@ -33,9 +34,10 @@ const SRT_SERVICE_PRINCIPAL = "drt.shield.amazonaws.com";
 const EMAIL = /^\S+@\S+\.\S+$/;
 const PHONE = /^\+[1-9]\d{1,14}$/;
 const NOTES = /^[\w\s.\-,:/()+@]*$/;
-const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+/;
+// The model's patterns, in the installation's partition.
+const ROLE_ARN = arnPattern(/^arn:aws:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+/);
 const LOG_BUCKET = /^([a-z]|(\d(?!\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3})))([a-z\d]|(\.(?!(\.|-)))|(-(?!\.))){1,61}[a-z\d]$/;
-const HEALTH_CHECK_ARN = /^arn:aws:route53:::healthcheck\/\S{36}$/;
+const HEALTH_CHECK_ARN = arnPattern(/^arn:aws:route53:::healthcheck\/\S{36}$/);
 
 function contacts(c: Checks, path: string, list: EmergencyContact[] | undefined): EmergencyContactRecord[] {
   c.listLength(path, list, 0, 10);
@@ -105,7 +107,7 @@ export function srtOperations(env: ShieldEnv): Record<string, OperationDefinitio
       schema: AssociateDRTRole$,
       handler: async (input: { RoleArn: string }, ctx) => {
         await authorize(ctx, "AssociateDRTRole");
-        checks().string("roleArn", input.RoleArn, { min: 1, max: 2048, pattern: ROLE_ARN, patternText: "^arn:aws:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+" }).done();
+        checks().string("roleArn", input.RoleArn, { min: 1, max: 2048, pattern: ROLE_ARN, patternText: `^arn:${partition()}:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+` }).done();
         await requireSubscription(env.store, callerAccount(ctx), ctx.now);
         // PassRole hands a service only a role of the caller's own account (IAM User Guide,
         // "Grant a user permissions to pass a role to an AWS service").
@@ -163,7 +165,7 @@ function healthCheck(env: ShieldEnv, name: string, schema: unknown): OperationDe
       await authorize(ctx, name, protectionArn(account, input.ProtectionId));
       checks()
         .string("protectionId", input.ProtectionId, { min: 36, max: 36, pattern: PROTECTION_ID })
-        .string("healthCheckArn", input.HealthCheckArn, { min: 1, max: 2048, pattern: HEALTH_CHECK_ARN, patternText: "^arn:aws:route53:::healthcheck/\\S{36}$" })
+        .string("healthCheckArn", input.HealthCheckArn, { min: 1, max: 2048, pattern: HEALTH_CHECK_ARN, patternText: `^arn:${partition()}:route53:::healthcheck/\\S{36}$` })
         .done();
       await requireSubscription(env.store, account, ctx.now);
       await requireProtection(env.store, account, input.ProtectionId);

@@ -9,6 +9,7 @@ import { integerOf } from "../../protocol/json-input.js";
 import { constraintValue } from "../../protocol/errors.js";
 import { fieldValidation, invalidParameter, type FieldProblem } from "./errors.js";
 import { MAX_TAGS } from "./model.js";
+import type { ArnPattern } from "../../core/partition.js";
 
 export const RESOURCE_ARN = /^arn:aws.*$/;
 export const PROTECTION_ID = /^[a-zA-Z0-9\\-]*$/;
@@ -23,7 +24,7 @@ export class Checks {
     this.problems.push({ name: path, message: `Value '${constraintValue(value)}' at '${path}' failed to satisfy constraint: Member must ${constraint}` });
   }
 
-  string(path: string, v: string | undefined, c: { min?: number; max?: number; pattern?: RegExp; patternText?: string }): this {
+  string(path: string, v: string | undefined, c: { min?: number; max?: number; pattern?: RegExp | ArnPattern; patternText?: string }): this {
     if (v === undefined) return this;
     if (c.min !== undefined && v.length < c.min) this.add(path, v, `have length greater than or equal to ${c.min}`);
     if (c.max !== undefined && v.length > c.max) this.add(path, v, `have length less than or equal to ${c.max}`);

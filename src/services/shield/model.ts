@@ -6,6 +6,7 @@
  */
 import type { Tag } from "@aws-sdk/client-shield";
 import type { ResponseActionKind } from "../../dataplane/shield/detection/types.js";
+import { arn, arnPattern, type ArnPattern } from "../../core/partition.js";
 
 export const SUBSCRIPTIONS = "shield-subscriptions";
 export const PROTECTIONS = "shield-protections";
@@ -97,12 +98,12 @@ export interface ProtectionGroupRecord {
   tags: Tag[];
 }
 
-export const subscriptionArn = (account: string, id: string): string => `arn:aws:shield::${account}:subscription/${id}`;
-export const protectionArn = (account: string, id: string): string => `arn:aws:shield::${account}:protection/${id}`;
-export const protectionGroupArn = (account: string, id: string): string => `arn:aws:shield::${account}:protection-group/${id}`;
-export const attackArn = (account: string, id: string): string => `arn:aws:shield::${account}:attack/${id}`;
+export const subscriptionArn = (account: string, id: string): string => arn("shield", "", account, `subscription/${id}`);
+export const protectionArn = (account: string, id: string): string => arn("shield", "", account, `protection/${id}`);
+export const protectionGroupArn = (account: string, id: string): string => arn("shield", "", account, `protection-group/${id}`);
+export const attackArn = (account: string, id: string): string => arn("shield", "", account, `attack/${id}`);
 
-const SHIELD_ARN = /^arn:aws:shield::(\d{12}):(protection|protection-group)\/([a-zA-Z0-9-]{1,36})$/;
+const SHIELD_ARN = arnPattern(/^arn:aws:shield::(\d{12}):(protection|protection-group)\/([a-zA-Z0-9-]{1,36})$/);
 
 /** A protection or protection group ARN (the taggable Shield resources). */
 export function parseShieldArn(arn: string): { accountId: string; kind: "protection" | "protection-group"; id: string } | undefined {
@@ -117,13 +118,14 @@ export interface ResourceArnFacts {
   region?: string;
 }
 
-const ARN_SHAPES: ReadonlyArray<[RegExp, ProtectedResourceType]> = [
-  [/^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/, "APPLICATION_LOAD_BALANCER"],
-  [/^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):loadbalancer\/[A-Za-z0-9-]{1,32}$/, "CLASSIC_LOAD_BALANCER"],
-  [/^arn:aws:cloudfront::()(\d{12}):distribution\/[A-Z0-9]+$/, "CLOUDFRONT_DISTRIBUTION"],
-  [/^arn:aws:globalaccelerator::()(\d{12}):accelerator\/[a-f0-9-]+$/, "GLOBAL_ACCELERATOR"],
-  [/^arn:aws:route53:::()()hostedzone\/[A-Z0-9]+$/, "ROUTE_53_HOSTED_ZONE"],
-  [/^arn:aws:ec2:([a-z0-9-]+):(\d{12}):eip-allocation\/eipalloc-[0-9a-f]+$/, "ELASTIC_IP_ALLOCATION"],
+// In the installation's partition; a resource of another partition is none Shield knows here.
+const ARN_SHAPES: ReadonlyArray<[ArnPattern, ProtectedResourceType]> = [
+  [arnPattern(/^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/), "APPLICATION_LOAD_BALANCER"],
+  [arnPattern(/^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):loadbalancer\/[A-Za-z0-9-]{1,32}$/), "CLASSIC_LOAD_BALANCER"],
+  [arnPattern(/^arn:aws:cloudfront::()(\d{12}):distribution\/[A-Z0-9]+$/), "CLOUDFRONT_DISTRIBUTION"],
+  [arnPattern(/^arn:aws:globalaccelerator::()(\d{12}):accelerator\/[a-f0-9-]+$/), "GLOBAL_ACCELERATOR"],
+  [arnPattern(/^arn:aws:route53:::()()hostedzone\/[A-Z0-9]+$/), "ROUTE_53_HOSTED_ZONE"],
+  [arnPattern(/^arn:aws:ec2:([a-z0-9-]+):(\d{12}):eip-allocation\/eipalloc-[0-9a-f]+$/), "ELASTIC_IP_ALLOCATION"],
 ];
 
 /** The kind of resource an ARN names, when it is one Shield Advanced can protect. */

@@ -16,9 +16,10 @@ import type { AuthorizeRequest, RequestContext } from "../../core/types.js";
 import { MITIGATION_RULE_PREFIX } from "../../dataplane/shield/detection/mitigation-rule.js";
 import type { MitigationPort, MitigationRule } from "../../dataplane/shield/detection/types.js";
 import type { OperationDefinition } from "../types.js";
+import { arn, arnPattern, iamArn } from "../../core/partition.js";
 
-const WEB_ACL_ARN = /^arn:aws:wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/([^/]+)\/([^/]+)$/;
-const REGIONAL_ARN = /^arn:aws:[a-z0-9-]+:([a-z0-9-]+):(\d{12}):/;
+const WEB_ACL_ARN = arnPattern(/^arn:aws:wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/([^/]+)\/([^/]+)$/);
+const REGIONAL_ARN = arnPattern(/^arn:aws:[a-z0-9-]+:([a-z0-9-]+):(\d{12}):/);
 const MAX_ATTEMPTS = 5;
 const SERVICE_ROLE = "AWSServiceRoleForAWSShield";
 
@@ -44,11 +45,11 @@ function serviceContext(accountId: string, region: string, operation: string, no
     principal: {
       type: "AssumedRole",
       accountId,
-      arn: `arn:aws:sts::${accountId}:assumed-role/${SERVICE_ROLE}/AWSShield`,
+      arn: arn("sts", "", accountId, `assumed-role/${SERVICE_ROLE}/AWSShield`),
       principalId: "AROASHIELDSERVICEROLE:AWSShield",
       accessKeyId: "",
       name: SERVICE_ROLE,
-      roleArn: `arn:aws:iam::${accountId}:role/aws-service-role/shield.amazonaws.com/${SERVICE_ROLE}`,
+      roleArn: iamArn(accountId, `role/aws-service-role/shield.amazonaws.com/${SERVICE_ROLE}`),
       serviceLinkedRole: true,
       sessionName: "AWSShield",
     },

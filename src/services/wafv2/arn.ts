@@ -1,11 +1,13 @@
 /**
  * WAFv2 resource ARNs and storage keys.
  *
- *   arn:aws:wafv2:<region>:<account>:regional/<type>/<name>/<id>
- *   arn:aws:wafv2:us-east-1:<account>:global/<type>/<name>/<id>      (Scope CLOUDFRONT)
+ *   arn:<partition>:wafv2:<region>:<account>:regional/<type>/<name>/<id>
+ *   arn:<partition>:wafv2:us-east-1:<account>:global/<type>/<name>/<id>      (Scope CLOUDFRONT)
  *
  * Storage keys are `<account>/<region>/<regional|global>/<id>`: scoped first, like every key.
  */
+import { arn, arnPattern } from "../../core/partition.js";
+
 export type WafScope = "REGIONAL" | "CLOUDFRONT";
 export type EntityKind = "webacl" | "rulegroup" | "ipset" | "regexpatternset";
 
@@ -17,7 +19,7 @@ export function scopeSegment(scope: WafScope): "regional" | "global" {
 }
 
 export function entityArn(kind: EntityKind, scope: WafScope, region: string, accountId: string, name: string, id: string): string {
-  return `arn:aws:wafv2:${region}:${accountId}:${scopeSegment(scope)}/${kind}/${name}/${id}`;
+  return arn("wafv2", region, accountId, `${scopeSegment(scope)}/${kind}/${name}/${id}`);
 }
 
 export interface ParsedEntityArn {
@@ -29,7 +31,8 @@ export interface ParsedEntityArn {
   id: string;
 }
 
-const ENTITY_ARN = /^arn:aws:wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/(webacl|rulegroup|ipset|regexpatternset)\/([\w-]{1,128})\/([0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})$/;
+// In the installation's partition; an ARN of another one names nothing here.
+const ENTITY_ARN = arnPattern(/^arn:aws:wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/(webacl|rulegroup|ipset|regexpatternset)\/([\w-]{1,128})\/([0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})$/);
 
 export function parseEntityArn(arn: string): ParsedEntityArn | undefined {
   const m = ENTITY_ARN.exec(arn);
@@ -47,7 +50,7 @@ export function entityPrefix(accountId: string, region: string, scope: WafScope)
 }
 
 /** Application Load Balancer ARNs, the one resource type Bulwark can protect. */
-const ALB_ARN = /^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):loadbalancer\/app\/([A-Za-z0-9-]{1,32})\/([0-9a-f]{1,32})$/;
+const ALB_ARN = arnPattern(/^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):loadbalancer\/app\/([A-Za-z0-9-]{1,32})\/([0-9a-f]{1,32})$/);
 
 export interface ParsedLoadBalancerArn {
   region: string;
@@ -68,8 +71,9 @@ export function parseLoadBalancerArn(arn: string): ParsedLoadBalancerArn | undef
  * Verified Access, Amplify, AgentCore). Bulwark has none of them, so a well-formed ARN of
  * one names a resource that does not exist here.
  */
-const OTHER_PROTECTABLE =
-  /^arn:aws:(apigateway:[a-z0-9-]+::\/restapis\/.+\/stages\/.+|appsync:[a-z0-9-]+:\d{12}:apis\/.+|cognito-idp:[a-z0-9-]+:\d{12}:userpool\/.+|apprunner:[a-z0-9-]+:\d{12}:service\/.+|ec2:[a-z0-9-]+:\d{12}:verified-access-instance\/.+|amplify:[a-z0-9-]+:\d{12}:apps\/.+|bedrock-agentcore:[a-z0-9-]+:\d{12}:gateway\/.+)$/;
+const OTHER_PROTECTABLE = arnPattern(
+  /^arn:aws:(apigateway:[a-z0-9-]+::\/restapis\/.+\/stages\/.+|appsync:[a-z0-9-]+:\d{12}:apis\/.+|cognito-idp:[a-z0-9-]+:\d{12}:userpool\/.+|apprunner:[a-z0-9-]+:\d{12}:service\/.+|ec2:[a-z0-9-]+:\d{12}:verified-access-instance\/.+|amplify:[a-z0-9-]+:\d{12}:apps\/.+|bedrock-agentcore:[a-z0-9-]+:\d{12}:gateway\/.+)$/,
+);
 
 export function isOtherProtectableArn(arn: string): boolean {
   return OTHER_PROTECTABLE.test(arn);

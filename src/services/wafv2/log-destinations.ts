@@ -1,10 +1,10 @@
 /**
  * Bulwark's WAF log destinations, named by the ARNs AWS uses (see README.md here):
  *
- *   arn:aws:logs:<region>:<account>:log-group:aws-waf-logs-<name>[:*]
+ *   arn:<partition>:logs:<region>:<account>:log-group:aws-waf-logs-<name>[:*]
  *     → JSON lines appended to <logDir>/<account>/<region>/aws-waf-logs-<name>.log
  *       (the log group name percent-encoded, so "/" cannot leave the directory)
- *   arn:aws:firehose:<region>:<account>:deliverystream/aws-waf-logs-<name>
+ *   arn:<partition>:firehose:<region>:<account>:deliverystream/aws-waf-logs-<name>
  *     → HTTP POST of JSON lines (application/x-ndjson) to the URL mapped to that ARN in
  *       <logDir>/firehose-endpoints.json: { "<delivery stream ARN>": "https://…" }
  *
@@ -14,11 +14,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { invalidParameter, logDestinationPermissionIssue } from "./errors.js";
+import { arnPattern } from "../../core/partition.js";
 
 export type LogDestination = { kind: "file"; arn: string; path: string } | { kind: "http"; arn: string; url: string };
 
-const LOG_GROUP = /^arn:aws:logs:([a-z0-9-]+):(\d{12}):log-group:(aws-waf-logs-[\w.\-/#]{1,499})(?::\*)?$/;
-const DELIVERY_STREAM = /^arn:aws:firehose:([a-z0-9-]+):(\d{12}):deliverystream\/(aws-waf-logs-[a-zA-Z0-9_.-]{1,51})$/;
+const LOG_GROUP = arnPattern(/^arn:aws:logs:([a-z0-9-]+):(\d{12}):log-group:(aws-waf-logs-[\w.\-/#]{1,499})(?::\*)?$/);
+const DELIVERY_STREAM = arnPattern(/^arn:aws:firehose:([a-z0-9-]+):(\d{12}):deliverystream\/(aws-waf-logs-[a-zA-Z0-9_.-]{1,51})$/);
 
 export const FIREHOSE_ENDPOINTS_FILE = "firehose-endpoints.json";
 

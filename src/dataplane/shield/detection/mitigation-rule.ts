@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import type { Rule } from "@aws-sdk/client-wafv2";
 import type { ResponseActionKind } from "./types.js";
+import { arnPattern } from "../../../core/partition.js";
 
 export const MITIGATION_RULE_PREFIX = "ShieldMitigationRuleGroup_";
 export const MITIGATION_RULE_PRIORITY = 10_000_000;
@@ -18,7 +19,7 @@ export const MITIGATION_RULE_PRIORITY = 10_000_000;
 export const MIN_RATE_LIMIT = 10;
 export const RATE_WINDOW_SECONDS = 60;
 
-const WEB_ACL_ARN = /^arn:aws:wafv2:[a-z0-9-]+:(\d{12}):(?:regional|global)\/webacl\/[^/]+\/([0-9a-f-]{1,64})$/;
+const WEB_ACL_ARN = arnPattern(/^arn:aws:wafv2:[a-z0-9-]+:(\d{12}):(?:regional|global)\/webacl\/[^/]+\/([0-9a-f-]{1,64})$/);
 
 function stableUuid(text: string): string {
   const h = createHash("sha256").update(text).digest("hex");

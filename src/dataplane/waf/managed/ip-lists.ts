@@ -12,6 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createIpMatcher, type IpMatcher } from "../ip.js";
+import { arn } from "../../../core/partition.js";
 
 export type ManagedIpListName = "AWSManagedIPReputationList" | "AWSManagedReconnaissanceList" | "AWSManagedIPDDoSList" | "AnonymousIPList" | "HostingProviderIPList";
 export type ManagedIpLists = Partial<Record<ManagedIpListName, IpMatcher>>;
@@ -32,5 +33,5 @@ export function loadIpList(path: string): IpMatcher {
 }
 
 export function managedIpListArn(name: ManagedIpListName): string {
-  return `arn:aws:wafv2:::bulwark-managed-ip-list/${name}`;
+  return arn("wafv2", "", "", `bulwark-managed-ip-list/${name}`);
 }
