@@ -148,8 +148,9 @@ export function cipherList(v: Raw, name: string): string | undefined {
   return v;
 }
 
-// What AWS Region codes look like (us-east-1, eu-central-2, us-gov-west-1, ap-southeast-7).
-const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/;
+// What AWS Region codes look like, in every partition (us-east-1, eu-central-2, us-gov-west-1,
+// ap-southeast-7, cn-north-1, eusc-de-east-1). Only the shape: no Region is tied to a partition.
+const REGION = /^[a-z]{2,4}(-[a-z0-9]+)+-\d{1,2}$/;
 
 export function region(v: Raw, name: string): string | undefined {
   if (v === undefined || v === "") return undefined;

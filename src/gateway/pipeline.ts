@@ -24,7 +24,8 @@ import type { GatewayMetrics } from "./metrics.js";
 import type { ApiHandler, ApiHeaders, TlsInfo } from "./api.js";
 import { httpDate } from "./http-date.js";
 
-const REGION_RE = /^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$/;
+// A Region code of any partition (us-east-1, cn-north-1, eusc-de-east-1): the shape only.
+const REGION_RE = /^[a-z]{2,4}(-[a-z0-9]+)+-\d{1,2}$/;
 const READ_ONLY_RE = /^(Get|List|Describe|Lookup|Check|Search|Simulate|Decode|Verify)/;
 
 /** CloudTrail's tlsDetails of a call over HTTPS: the negotiated protocol and cipher, and the Host header as sent. */
