@@ -4,6 +4,7 @@
  */
 import { closeSync, existsSync, chmodSync, lstatSync, openSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { makeDirs } from "./core/dirs.js";
+import { arnPattern, DEFAULT_PARTITION, isPartition, usePartition, type Partition } from "./core/partition.js";
 import Database from "better-sqlite3";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -24,6 +25,7 @@ import { loadOrCreateDigestSigner, publicKeyFingerprint } from "./audit/digest-k
 import type { AuditLog } from "./audit/types.js";
 import { createCloudTrailService } from "./services/cloudtrail/service.js";
 import { createIamService } from "./services/iam/service.js";
+import { awsManagedPolicyArn } from "./services/iam/aws-managed-policies.js";
 import { createStsService } from "./services/sts/service.js";
 import { createJwksCache } from "./services/sts/oidc/jwks.js";
 import { createOrganizationsService } from "./services/organizations/service.js";
@@ -55,7 +57,6 @@ import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
 export const DB_FILE = "bulwark.db";
 /** Locked by `bulwark serve` for as long as it runs (lockServe). */
 export const SERVE_LOCK_FILE = "serve.lock";
-export const ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 /** What a first start created; printed once by the CLI, never logged. */
 export interface BootstrapResult {
@@ -106,6 +107,10 @@ export interface OpenedDataDir {
 /** What a data directory holds besides the operator's own files (discardDataDir takes these back). */
 /** How often staged service events left by a failed append are tried again. */
 const OUTBOX_DRAIN_MS = 10_000;
+/** Principals of this installation a key policy may name (KMS principalExists). */
+const IAM_PRINCIPAL_ARN = arnPattern(/^arn:aws:iam::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/.+)$/);
+/** A load balancer's ARN: its Region and account (WAFv2 and Shield ask whether it exists). */
+const ELB_ARN = arnPattern(/^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):/);
 const DATA_DIR_FILES = [DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, SERVE_LOCK_FILE, "ca.pem", "waf-logs"];
 
 /**
@@ -225,6 +230,7 @@ export async function openCore(
     throw storageError(e, path.join(cfg.dataDir, DB_FILE));
   }
   try {
+    usePartition(await installationPartition(storage, cfg, fresh));
     const rootKey = await loadRootKey(source, storage, { create: fresh });
     const sealer = createSealer(rootKey);
     // HMAC key for opaque pagination tokens, so they survive a restart.
@@ -244,7 +250,7 @@ export async function openCore(
       managementAccountId = account.id;
       const scope = { accountId: account.id, region: "" };
       await iam.api.createUser(scope, { userName: cfg.admin.userName });
-      await iam.api.attachUserPolicy(account.id, cfg.admin.userName, ADMIN_POLICY_ARN);
+      await iam.api.attachUserPolicy(account.id, cfg.admin.userName, awsManagedPolicyArn("/AdministratorAccess"));
       const given =
         cfg.admin.accessKeyId && cfg.admin.secretAccessKey ? { accessKeyId: cfg.admin.accessKeyId, secretAccessKey: cfg.admin.secretAccessKey } : undefined;
       const key = await iam.api.createAccessKey(account.id, cfg.admin.userName, given);
@@ -282,6 +288,30 @@ export async function openCore(
     unlock();
     throw storageError(e, path.join(cfg.dataDir, DB_FILE));
   }
+}
+
+/** Where the data directory keeps the partition it was created with (src/core/partition.ts). */
+export const PARTITION_META = "installation.partition";
+
+/**
+ * The data directory's partition: the configured one (default `aws`) for a new data directory,
+ * stored at once; the stored one afterwards (`aws` for a data directory from before partitions were
+ * stored). ARNs are kept inside documents (trust and key policies, grants, attachments), so a start
+ * configured for another partition is refused.
+ */
+export async function installationPartition(storage: Pick<Storage, "getMeta" | "setMeta">, cfg: Readonly<BulwarkConfig>, fresh: boolean): Promise<Partition> {
+  if (fresh) {
+    await storage.setMeta(PARTITION_META, cfg.partition);
+    return cfg.partition;
+  }
+  const value = (await storage.getMeta(PARTITION_META)) ?? DEFAULT_PARTITION;
+  if (!isPartition(value)) throw new StartupError(`The data directory ${cfg.dataDir} names an unknown partition "${value}"`);
+  if (cfg.partition !== value) {
+    throw new StartupError(
+      `The data directory ${cfg.dataDir} was created for the ${value} partition; it cannot be started for the ${cfg.partition} partition (BULWARK_PARTITION, --partition or "partition" in the config file). The partition is fixed when a data directory is created: its ARNs are stored in policies, grants and keys.`,
+    );
+  }
+  return value;
 }
 
 /**
@@ -463,7 +493,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       ensureMultiRegionServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "mrk.kms.amazonaws.com"),
       principalExists: async (arn) => {
         // Only principals of accounts of this installation can be checked; others are accepted.
-        const m = /^arn:aws:iam::(\d{12}):(root|user\/(?:.*\/)?([^/]+)|role\/.+)$/.exec(arn);
+        const m = IAM_PRINCIPAL_ARN.exec(arn);
         if (!m || !(await core.accounts.get(m[1]!))) return undefined;
         if (m[2] === "root") return true;
         // Users and roles: their unique id, which the key policy is bound to.
@@ -505,7 +535,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       secret: core.paginationKey,
       dataPlane,
       loadBalancerExists: async (arn) => {
-        const m = /^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):/.exec(arn);
+        const m = ELB_ARN.exec(arn);
         return m !== null && (await elbLoadBalancers.byArn(storage, { accountId: m[2] as string, region: m[1] as string }, arn)) !== undefined;
       },
       logDir: path.join(cfg.dataDir, "waf-logs"),
@@ -524,7 +554,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       clock,
       tokenKey: core.paginationKey,
       loadBalancerExists: async (arn) => {
-        const m = /^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):/.exec(arn);
+        const m = ELB_ARN.exec(arn);
         return m !== null && (await elbLoadBalancers.byArn(storage, { accountId: m[2] as string, region: m[1] as string }, arn)) !== undefined;
       },
       webAclForResource: (arn) => wafBridge.webAclForResource(arn),

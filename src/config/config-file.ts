@@ -44,6 +44,7 @@ export const FILE_KEYS = {
   orgMaxAccounts: "number",
   oidcCaFile: "string",
   publicUrl: "string",
+  partition: "string",
 } as const satisfies Record<string, JsonType | "object">;
 
 export type FileKey = keyof typeof FILE_KEYS;

@@ -136,7 +136,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl, partition";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -390,4 +390,34 @@ test("paths: an empty flag, control characters and a leading ~ are refused, nami
   assert.throws(() => loadConfig({}, { BULWARK_ROOT_KEY_FILE: "~/root.key" }), {
     message: 'Invalid BULWARK_ROOT_KEY_FILE: expected a path not starting with ~, which only a shell expands (write $HOME/… or the full path), got "~/root.key"',
   });
+});
+
+test("partition: aws by default; from the file, the environment or --partition, flags first", () => {
+  assert.equal(loadConfig({}, {}).partition, "aws");
+  assert.equal(describeConfig(loadConfig({}, {})).partition, "aws");
+  assert.equal(loadConfig({}, { BULWARK_PARTITION: "AWS-CN" }).partition, "aws-cn");
+  // Region codes of every partition are Region codes; none is tied to a partition.
+  for (const r of ["cn-north-1", "us-gov-west-1", "us-isob-east-1", "eusc-de-east-1"]) assert.equal(loadConfig({}, { BULWARK_REGION: r, BULWARK_PARTITION: "aws" }).defaultRegion, r);
+  const file = configFile({ partition: "aws-cn" });
+  assert.equal(loadConfig({ config: file }, {}).partition, "aws-cn");
+  assert.equal(loadConfig({ config: file }, { BULWARK_PARTITION: "aws-us-gov" }).partition, "aws-us-gov");
+  assert.equal(loadConfig({ config: file, partition: "aws-eusc" }, { BULWARK_PARTITION: "aws-us-gov" }).partition, "aws-eusc");
+  for (const p of ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"]) {
+    assert.equal(loadConfig({}, { BULWARK_PARTITION: p }).partition, p);
+  }
+  assert.equal(describeConfig(loadConfig({}, { BULWARK_PARTITION: "aws-eusc" })).partition, "aws-eusc");
+});
+
+test("partition: an id that is not AWS's refuses to start, naming where it came from and the ids there are", () => {
+  const ids = "aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc";
+  const refused = (f: () => unknown, message: string) => assert.throws(f, (e: unknown) => e instanceof ConfigError && e.message === message);
+  refused(() => loadConfig({}, { BULWARK_PARTITION: "aws-eu" }), `Invalid BULWARK_PARTITION: expected one of ${ids}, got "aws-eu"`);
+  refused(() => loadConfig({ partition: "eusc" }, {}), `Invalid --partition: expected one of ${ids}, got "eusc"`);
+  refused(() => loadConfig({ partition: "" }, {}), 'Invalid --partition: expected a value, got ""');
+  const file = configFile({ partition: "china" });
+  refused(() => loadConfig({ config: file }, {}), `Invalid "partition" in config file ${file}: expected one of ${ids}, got "china"`);
+  // A bad file value is refused even where the environment overrides it.
+  refused(() => loadConfig({ config: file }, { BULWARK_PARTITION: "aws" }), `Invalid "partition" in config file ${file}: expected one of ${ids}, got "china"`);
+  const typed = configFile({ partition: 1 });
+  assert.throws(() => loadConfig({ config: typed }, {}), /"partition".*string/);
 });

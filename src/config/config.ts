@@ -6,6 +6,7 @@
 import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
+import { DEFAULT_PARTITION, PARTITIONS, type Partition } from "../core/partition.js";
 import { bool, certNames, cipherList, ConfigError, filePath, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
@@ -21,6 +22,12 @@ export interface BulwarkConfig {
   admin: { accessKeyId?: string; secretAccessKey?: string; userName: string };
   /** Region reported for global services and used by the operator CLI. */
   defaultRegion: string;
+  /**
+   * The AWS partition of the installation's ARNs (BULWARK_PARTITION, --partition; default `aws`):
+   * fixed when the data directory is created (stored in its metadata); a start asking for another
+   * partition than the stored one is refused (src/app.ts).
+   */
+  partition: Partition;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Largest request body accepted, bytes. */
   maxBodyBytes: number;
@@ -127,6 +134,7 @@ export interface ConfigFlags {
   rootKeyFile?: string;
   logLevel?: string;
   kmsCryptoRps?: number | string;
+  partition?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -270,6 +278,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     ...(rootKey ? { rootKey } : {}),
     admin: { ...(adminId ? { accessKeyId: adminId } : {}), ...(adminSecret ? { secretAccessKey: adminSecret } : {}), userName: adminUserName },
     defaultRegion: setting(region, { env: ["BULWARK_REGION", "AWS_REGION"], file: fromFile("defaultRegion") }) ?? "us-east-1",
+    partition: setting(oneOf(PARTITIONS), { flag: flag(flags.partition, "--partition"), env: "BULWARK_PARTITION", file: fromFile("partition") }) ?? DEFAULT_PARTITION,
     logLevel,
     maxBodyBytes,
     maxBufferedBodyBytes,
