@@ -1,6 +1,7 @@
 /**
  * The installation's partition is fixed when its data directory is created: stored in the
- * metadata at first start, and a later start configured for another one is refused.
+ * metadata at first start; later starts keep it without being told, and one configured for
+ * another partition is refused.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -30,10 +31,10 @@ test("a new data directory stores the partition configured, aws by default", asy
   assert.equal(b.map.get(PARTITION_META), "aws");
 });
 
-test("an existing data directory keeps its partition: the same is fine, another (the default included) is refused naming both", async () => {
+test("an existing data directory keeps its partition: none asked for or the same is fine, another (aws included) is refused naming both", async () => {
   const stored = meta({ [PARTITION_META]: "aws-us-gov" });
   assert.equal(await installationPartition(stored, config("/d", "aws-us-gov"), false), "aws-us-gov");
-  await assert.rejects(installationPartition(stored, config("/d"), false), /was created for the aws-us-gov partition; it cannot be started for the aws partition/);
+  assert.equal(await installationPartition(stored, config("/d"), false), "aws-us-gov");
   await assert.rejects(
     installationPartition(stored, config("/d", "aws"), false),
     (e: unknown) =>
@@ -52,7 +53,7 @@ test("a data directory from before partitions were stored is in the aws partitio
   await assert.rejects(installationPartition(meta({ [PARTITION_META]: "aws-mars" }), config("/d"), false), /names an unknown partition "aws-mars"/);
 });
 
-test("openCore: a first start in aws-eusc makes its ARNs there and stores it; a restart asking for aws is refused, the directory left whole", async () => {
+test("openCore: a first start in aws-eusc makes its ARNs there and stores it; a restart asking for another partition is refused, one asking for none keeps aws-eusc", async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "bulwark-partition-"));
   try {
     const core = await openCore(config(dataDir, "aws-eusc"));
@@ -64,13 +65,16 @@ test("openCore: a first start in aws-eusc makes its ARNs there and stores it; a 
 
     await assert.rejects(openCore(config(dataDir, "aws-cn"), { allowCreate: false }), (e: unknown) => e instanceof StartupError && /created for the aws-eusc partition; it cannot be started for the aws-cn partition/.test(e.message));
 
-    await assert.rejects(openCore(config(dataDir), { allowCreate: false }), /it cannot be started for the aws partition/);
+    await assert.rejects(openCore(config(dataDir, "aws"), { allowCreate: false }), /it cannot be started for the aws partition/);
 
-    // Started for its own partition again, the data directory is intact.
-    const again = await openCore(config(dataDir, "aws-eusc"), { allowCreate: false });
-    assert.equal(again.managementAccountId, account);
-    assert.equal((await again.iam.api.getUser(account, "admin"))?.arn, `arn:aws-eusc:iam::${account}:user/admin`);
-    await again.storage.close();
+    // Started for its own partition again, or without naming one, the data directory is intact.
+    for (const p of ["aws-eusc", undefined]) {
+      const again = await openCore(config(dataDir, p), { allowCreate: false });
+      assert.equal(again.managementAccountId, account);
+      assert.equal(partition(), "aws-eusc");
+      assert.equal((await again.iam.api.getUser(account, "admin"))?.arn, `arn:aws-eusc:iam::${account}:user/admin`);
+      await again.storage.close();
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -294,19 +294,21 @@ export async function openCore(
 export const PARTITION_META = "installation.partition";
 
 /**
- * The data directory's partition: the configured one (default `aws`) for a new data directory,
+ * The data directory's partition: the configured one (`aws` when none is) for a new data directory,
  * stored at once; the stored one afterwards (`aws` for a data directory from before partitions were
- * stored). ARNs are kept inside documents (trust and key policies, grants, attachments), so a start
- * configured for another partition is refused.
+ * stored), so later starts and operator commands need not repeat it. ARNs are kept inside documents
+ * (trust and key policies, grants, attachments), so a start configured for another partition is
+ * refused.
  */
 export async function installationPartition(storage: Pick<Storage, "getMeta" | "setMeta">, cfg: Readonly<BulwarkConfig>, fresh: boolean): Promise<Partition> {
   if (fresh) {
-    await storage.setMeta(PARTITION_META, cfg.partition);
-    return cfg.partition;
+    const p = cfg.partition ?? DEFAULT_PARTITION;
+    await storage.setMeta(PARTITION_META, p);
+    return p;
   }
   const value = (await storage.getMeta(PARTITION_META)) ?? DEFAULT_PARTITION;
   if (!isPartition(value)) throw new StartupError(`The data directory ${cfg.dataDir} names an unknown partition "${value}"`);
-  if (cfg.partition !== value) {
+  if (cfg.partition !== undefined && cfg.partition !== value) {
     throw new StartupError(
       `The data directory ${cfg.dataDir} was created for the ${value} partition; it cannot be started for the ${cfg.partition} partition (BULWARK_PARTITION, --partition or "partition" in the config file). The partition is fixed when a data directory is created: its ARNs are stored in policies, grants and keys.`,
     );

@@ -14,7 +14,7 @@ function common(cmd: Command): Command {
     .option("--data-dir <dir>", "data directory (BULWARK_DATA_DIR, default ./.data)")
     .option("--root-key-file <file>", "file holding the 32-byte root key (BULWARK_ROOT_KEY_FILE)")
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (BULWARK_LOG_LEVEL)")
-    .option("--partition <id>", "AWS partition of the installation's ARNs, fixed when the data directory is created: aws, aws-cn, aws-us-gov, aws-eusc, aws-iso… (BULWARK_PARTITION, default aws)");
+    .option("--partition <id>", "AWS partition of the installation's ARNs, fixed when the data directory is created: aws, aws-cn, aws-us-gov, aws-eusc, aws-iso… (BULWARK_PARTITION; default: the data directory's own, aws for a new one)");
 }
 
 const program = new Command();

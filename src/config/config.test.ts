@@ -356,7 +356,7 @@ test("describeConfig: every setting, no secret in any form", () => {
     assert.deepEqual(d.admin, { userName: "admin", keyPair: { accessKeyId: "AKIAEXAMPLEADMIN0001" } });
     assert.equal(d.redisUrl, "redis://cache:6379/1");
     // Every member of the configuration is described.
-    assert.deepEqual(Object.keys(d).sort(), [...Object.keys(cfg), "oidcCaFile", "orgMaxAccounts", "publicUrl", "wafMaxWebAclWcu"].sort());
+    assert.deepEqual(Object.keys(d).sort(), [...Object.keys(cfg), "oidcCaFile", "orgMaxAccounts", "partition", "publicUrl", "wafMaxWebAclWcu"].sort());
   }
   const d = describeConfig(loadConfig({ rootKeyFile: "/etc/bulwark/root.key" }, {}));
   assert.deepEqual([d.rootKey, d.listen, d.logLevel, d.redisUrl], [{ source: "file", path: "/etc/bulwark/root.key" }, "127.0.0.1:4566", "info", "none (local counters)"]);
@@ -392,9 +392,9 @@ test("paths: an empty flag, control characters and a leading ~ are refused, nami
   });
 });
 
-test("partition: aws by default; from the file, the environment or --partition, flags first", () => {
-  assert.equal(loadConfig({}, {}).partition, "aws");
-  assert.equal(describeConfig(loadConfig({}, {})).partition, "aws");
+test("partition: none unless asked for (the data directory's own); from the file, the environment or --partition, flags first", () => {
+  assert.equal(loadConfig({}, {}).partition, undefined);
+  assert.equal(describeConfig(loadConfig({}, {})).partition, "the data directory's own (aws for a new one)");
   assert.equal(loadConfig({}, { BULWARK_PARTITION: "AWS-CN" }).partition, "aws-cn");
   // Region codes of every partition are Region codes; none is tied to a partition.
   for (const r of ["cn-north-1", "us-gov-west-1", "us-isob-east-1", "eusc-de-east-1"]) assert.equal(loadConfig({}, { BULWARK_REGION: r, BULWARK_PARTITION: "aws" }).defaultRegion, r);

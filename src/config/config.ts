@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
-import { DEFAULT_PARTITION, PARTITIONS, type Partition } from "../core/partition.js";
+import { PARTITIONS, type Partition } from "../core/partition.js";
 import { bool, certNames, cipherList, ConfigError, filePath, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
@@ -23,11 +23,11 @@ export interface BulwarkConfig {
   /** Region reported for global services and used by the operator CLI. */
   defaultRegion: string;
   /**
-   * The AWS partition of the installation's ARNs (BULWARK_PARTITION, --partition; default `aws`):
-   * fixed when the data directory is created (stored in its metadata); a start asking for another
-   * partition than the stored one is refused (src/app.ts).
+   * The AWS partition of the installation's ARNs (BULWARK_PARTITION, --partition), when one is
+   * asked for: a new data directory is created for it (`aws` when none is), an existing one keeps
+   * the partition stored in its metadata and refuses to start for another (src/app.ts).
    */
-  partition: Partition;
+  partition?: Partition;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Largest request body accepted, bytes. */
   maxBodyBytes: number;
@@ -250,6 +250,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   const publicUrl = setting(parsePublicUrl, { env: "BULWARK_PUBLIC_URL", file: fromFile("publicUrl") });
   const httpEngine = setting(oneOf(HTTP_ENGINES), { env: "BULWARK_HTTP_ENGINE", file: fromFile("httpEngine") }) ?? "http1";
   const redis = setting(redisUrl, { env: "BULWARK_REDIS_URL", file: fromFile("redisUrl") });
+  const partition = setting(oneOf(PARTITIONS), { flag: flag(flags.partition, "--partition"), env: "BULWARK_PARTITION", file: fromFile("partition") });
   const symmetricRps = setting(number(RPS), { flag: flag(flags.kmsCryptoRps, "--kms-crypto-rps"), env: "BULWARK_KMS_CRYPTO_RPS", file: fromFile("kmsCryptoRps") });
 
   const maxBodyBytes = setting(number({ integer: true, min: 1 }), { env: "BULWARK_MAX_BODY_BYTES", file: fromFile("maxBodyBytes") }) ?? 10 * 1024 * 1024;
@@ -278,7 +279,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     ...(rootKey ? { rootKey } : {}),
     admin: { ...(adminId ? { accessKeyId: adminId } : {}), ...(adminSecret ? { secretAccessKey: adminSecret } : {}), userName: adminUserName },
     defaultRegion: setting(region, { env: ["BULWARK_REGION", "AWS_REGION"], file: fromFile("defaultRegion") }) ?? "us-east-1",
-    partition: setting(oneOf(PARTITIONS), { flag: flag(flags.partition, "--partition"), env: "BULWARK_PARTITION", file: fromFile("partition") }) ?? DEFAULT_PARTITION,
+    ...(partition !== undefined ? { partition } : {}),
     logLevel,
     maxBodyBytes,
     maxBufferedBodyBytes,

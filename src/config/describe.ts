@@ -26,7 +26,7 @@ export function describeConfig(cfg: Readonly<BulwarkConfig>): Record<keyof Bulwa
     rootKey: rootKey === undefined ? "none (generated on first start)" : rootKey.kind === "file" ? { source: "file", path: rootKey.path } : { source: rootKey.kind },
     admin: { userName: cfg.admin.userName, keyPair: cfg.admin.accessKeyId !== undefined ? { accessKeyId: cfg.admin.accessKeyId } : "generated when the data directory is initialised" },
     defaultRegion: cfg.defaultRegion,
-    partition: cfg.partition,
+    partition: cfg.partition ?? "the data directory's own (aws for a new one)",
     logLevel: cfg.logLevel,
     maxBodyBytes: cfg.maxBodyBytes,
     maxBufferedBodyBytes: cfg.maxBufferedBodyBytes === 0 ? "no limit" : cfg.maxBufferedBodyBytes,
