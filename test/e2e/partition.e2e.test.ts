@@ -157,7 +157,7 @@ test("CloudTrail LookupEvents shows the calls with aws-eusc ARNs: the caller and
   assert.ok(assumedRec.resources.some((r) => r.ARN === `arn:${P}:iam::${s.accountId}:role/team/eusc-deploy`), JSON.stringify(assumedRec.resources));
 });
 
-test("the data directory keeps its partition: a restart for another one is refused, naming both; for aws-eusc it starts", async () => {
+test("the data directory keeps its partition: a restart for another one is refused, naming both; for aws-eusc, or naming none, it starts in aws-eusc", async () => {
   await s.stop();
   for (const other of ["aws", "aws-cn"]) {
     await assert.rejects(
@@ -167,9 +167,12 @@ test("the data directory keeps its partition: a restart for another one is refus
         e.message === `The data directory ${s.dataDir} was created for the ${P} partition; it cannot be started for the ${other} partition (BULWARK_PARTITION, --partition or "partition" in the config file). The partition is fixed when a data directory is created: its ARNs are stored in policies, grants and keys.`,
     );
   }
-  // No partition given is the default, aws: refused as well.
-  await assert.rejects(startTestServer({ dataDir: s.dataDir, rootKey: s.rootKey }), /was created for the aws-eusc partition; it cannot be started for the aws partition/);
   s = await startTestServer({ dataDir: s.dataDir, rootKey: s.rootKey, env: { BULWARK_PARTITION: P } });
   const me = await new STSClient(s.clientConfig(s.admin, REGION)).send(new GetCallerIdentityCommand({}));
   assert.equal(me.Arn, `arn:${P}:iam::${s.accountId}:user/admin`);
+  // No partition given: the data directory's own.
+  await s.stop();
+  s = await startTestServer({ dataDir: s.dataDir, rootKey: s.rootKey });
+  const again = await new STSClient(s.clientConfig(s.admin, REGION)).send(new GetCallerIdentityCommand({}));
+  assert.equal(again.Arn, `arn:${P}:iam::${s.accountId}:user/admin`);
 });
