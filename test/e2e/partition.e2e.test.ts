@@ -7,7 +7,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { IAMClient, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateRoleCommand, GetPolicyCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import { IAMClient, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateRoleCommand, GetPolicyCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, ListUsersCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { KMSClient, CreateAliasCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
@@ -58,19 +58,32 @@ test("a role trusting arn:aws-eusc:…:root is assumed by its aws-eusc ARN; the 
   await assert.rejects(iam().send(new CreateRoleCommand({ RoleName: "foreign-trust", AssumeRolePolicyDocument: JSON.stringify(foreign) })), (e: { name?: string }) => e.name === "MalformedPolicyDocumentException");
 });
 
-test("AWS managed policies are arn:aws-eusc:iam::aws:policy/…; the aws partition's ARN is NoSuchEntity", async () => {
+test("AWS managed policies are arn:aws-eusc:iam::aws:policy/…; the aws partition's ARN is ValidationError 'Invalid ARN partition'", async () => {
   const readOnly = `arn:${P}:iam::aws:policy/ReadOnlyAccess`;
   const got = (await iam().send(new GetPolicyCommand({ PolicyArn: readOnly }))).Policy!;
   assert.equal(got.Arn, readOnly);
   await iam().send(new AttachRolePolicyCommand({ RoleName: "eusc-deploy", PolicyArn: readOnly }));
   const attached = await iam().send(new ListAttachedRolePoliciesCommand({ RoleName: "eusc-deploy" }));
   assert.deepEqual(attached.AttachedPolicies, [{ PolicyName: "ReadOnlyAccess", PolicyArn: readOnly }]);
-  await assert.rejects(iam().send(new AttachRolePolicyCommand({ RoleName: "eusc-deploy", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" })), (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, "NoSuchEntityException");
-    assert.equal(e.$metadata?.httpStatusCode, 404);
+  const invalidPartition = (e: { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(e.name, "ValidationError");
+    assert.equal(e.message, "Invalid ARN partition");
+    assert.equal(e.$metadata?.httpStatusCode, 400);
     return true;
-  });
-  await assert.rejects(iam().send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" })), (e: { name?: string }) => e.name === "NoSuchEntityException");
+  };
+  await assert.rejects(iam().send(new AttachRolePolicyCommand({ RoleName: "eusc-deploy", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" })), invalidPartition);
+  await assert.rejects(iam().send(new GetPolicyCommand({ PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" })), invalidPartition);
+  // A policy document naming another partition's resources: MalformedPolicyDocument, as IAM words it.
+  await assert.rejects(
+    iam().send(new PutRolePolicyCommand({ RoleName: "eusc-deploy", PolicyName: "logs", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:*", Resource: "arn:aws:logs:*:*:*" }] }) })),
+    (e: { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, "MalformedPolicyDocumentException");
+      assert.equal(e.message, 'Partition "aws" is not valid for resource "arn:aws:logs:*:*:*".');
+      assert.equal(e.$metadata?.httpStatusCode, 400);
+      return true;
+    },
+  );
+  await iam().send(new PutRolePolicyCommand({ RoleName: "eusc-deploy", PolicyName: "logs", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:*", Resource: `arn:${P}:logs:*:*:*` }] }) }));
 });
 
 test("KMS keys and aliases are arn:aws-eusc:kms:eusc-de-east-1:…; Encrypt/Decrypt by key ARN and alias ARN; an aws key ARN is not found", async () => {
@@ -135,7 +148,7 @@ test("Organizations, WAFv2, Shield and ELBv2 make aws-eusc ARNs; ELB's service-l
   const attached = await iam().send(new ListAttachedRolePoliciesCommand({ RoleName: "AWSServiceRoleForElasticLoadBalancing" }));
   assert.deepEqual(attached.AttachedPolicies?.map((p) => p.PolicyArn), [`arn:${P}:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy`]);
   // The admin's own managed policy, attached at first start, is in the partition too.
-  await assert.rejects(iam().send(new AttachUserPolicyCommand({ UserName: "admin", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" })), (e: { name?: string }) => e.name === "NoSuchEntityException");
+  await assert.rejects(iam().send(new AttachUserPolicyCommand({ UserName: "admin", PolicyArn: "arn:aws:iam::aws:policy/AdministratorAccess" })), (e: { name?: string; message?: string }) => e.name === "ValidationError" && e.message === "Invalid ARN partition");
 });
 
 test("CloudTrail LookupEvents shows the calls with aws-eusc ARNs: the caller and the resources", async () => {

@@ -78,6 +78,17 @@ const errors: ErrorCase[] = [
     message: 'Partition "foo" is not valid for resource "arn:foo:s3:::b".',
   },
   {
+    // IAM refuses another partition's resources as it refuses an unknown one (aws here).
+    name: "another partition's resource",
+    text: v12({ ...ok, Resource: ["arn:aws:s3:::b", "arn:aws-cn:s3:::artisan-images"] }),
+    message: 'Partition "aws-cn" is not valid for resource "arn:aws-cn:s3:::artisan-images".',
+  },
+  {
+    name: "another partition's resource in NotResource",
+    text: v12({ Effect: "Deny", Action: "s3:*", NotResource: `arn:aws-us-gov:iam::${ACCT}:user/x` }),
+    message: `Partition "aws-us-gov" is not valid for resource "arn:aws-us-gov:iam::${ACCT}:user/x".`,
+  },
+  {
     name: "IAM ARN with a region",
     text: v12({ ...ok, Resource: `arn:aws:iam:us-east-1:${ACCT}:user/x` }),
     message: `IAM resource arn:aws:iam:us-east-1:${ACCT}:user/x cannot contain region information.`,

@@ -16,7 +16,7 @@ import { isDateOperator, isValidDateValue, parseOperator } from "./conditions.js
 import { MSG, PolicyParseError } from "./errors.js";
 import { principalShapeOk } from "./principal-element.js";
 import type { ParseOptions, PolicyKind } from "./types.js";
-import { PARTITIONS } from "../../core/partition.js";
+import { partition } from "../../core/partition.js";
 
 export type RawStatement = Record<string, unknown>;
 
@@ -37,8 +37,12 @@ const STATEMENT = new Set([
   "NotPrincipal",
   "Condition",
 ]);
-// Any AWS partition may be named (a policy may name another partition's resources; they simply match nothing here).
-const PARTITION_IDS: ReadonlySet<string> = new Set([...PARTITIONS, "*"]);
+/**
+ * A resource ARN's partition must be the installation's (or "*"): IAM refuses a policy naming
+ * another partition's resources (`Partition "aws" is not valid for resource "arn:aws:s3:::b".` in
+ * an aws-cn account), as it refuses one that is no partition at all.
+ */
+const validPartition = (p: string): boolean => p === partition() || p === "*";
 const IAM_PATHS = [
   "user/",
   "federated-user/",
@@ -128,14 +132,14 @@ function resourceFormatError(r: string): string | undefined {
   if (c1 < 0) return MSG.notArn(r);
   const afterArn = r.slice(c1 + 1);
   const c2 = afterArn.indexOf(":");
-  const partition = c2 < 0 ? afterArn : afterArn.slice(0, c2);
+  const arnPartition = c2 < 0 ? afterArn : afterArn.slice(0, c2);
   const rest = c2 < 0 ? "" : afterArn.slice(c2 + 1);
-  if (!PARTITION_IDS.has(partition)) {
+  if (!validPartition(arnPartition)) {
     const parts = rest.split(":");
     const at = (i: number): string => (parts.length > i ? (parts[i] as string) : "*");
     const a1 = parts[0] === "" && parts.length === 1 ? "*" : at(0);
     const a4 = parts.length > 3 ? parts.slice(3).join(":") : "*";
-    return MSG.badPartition(partition, `arn:${partition}:${a1}:${at(1)}:${at(2)}:${a4}`);
+    return MSG.badPartition(arnPartition, `arn:${arnPartition}:${a1}:${at(1)}:${at(2)}:${a4}`);
   }
   if (c2 < 0) return MSG.vendorRegex;
   const c3 = rest.indexOf(":");

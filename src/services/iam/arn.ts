@@ -52,13 +52,8 @@ export function parseEntityArn(arn: string, type: "user" | "group" | "role" | "p
 
 const PARTITION_PREFIX = /^arn:([a-z-]+):/;
 
-/**
- * Is this a well-formed managed policy ARN of any AWS partition? IAM checks an ARN's shape; a
- * policy ARN of another partition than the installation's is a policy that does not exist here
- * (NoSuchEntity), not a malformed ARN.
- */
-export function isPolicyArnOfAnyPartition(arn: string): boolean {
-  if (parseEntityArn(arn, "policy")) return true;
+/** Is this a well-formed managed policy ARN of another AWS partition than the installation's? */
+export function isPolicyArnOfAnotherPartition(arn: string): boolean {
   const m = PARTITION_PREFIX.exec(arn);
-  return m !== null && isPartition(m[1] as string) && parseEntityArn(arnPrefix() + arn.slice(m[0].length), "policy") !== undefined;
+  return m !== null && m[0] !== arnPrefix() && isPartition(m[1] as string) && parseEntityArn(arnPrefix() + arn.slice(m[0].length), "policy") !== undefined;
 }

@@ -46,6 +46,9 @@ describe("IAM policy attachments", () => {
       "Policy arn:aws:iam::444455556666:policy/theirs does not exist or is not attachable.",
     );
     await assertAwsError(h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: "longpolicynamebutnoarn" }), "ValidationError", 400, "ARN longpolicynamebutnoarn is not valid.");
+    // A policy ARN of another partition (aws-cn, here in aws): IAM's "Invalid ARN partition"; one of no partition is not valid.
+    await assertAwsError(h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: "arn:aws-cn:iam::aws:policy/ReadOnlyAccess" }), "ValidationError", 400, "Invalid ARN partition");
+    await assertAwsError(h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: "arn:aws-mars:iam::aws:policy/ReadOnlyAccess" }), "ValidationError", 400, "ARN arn:aws-mars:iam::aws:policy/ReadOnlyAccess is not valid.");
     await assertAwsError(
       h.call("AttachRolePolicy", { RoleName: "ghost", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }),
       "NoSuchEntity",

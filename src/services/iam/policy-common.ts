@@ -1,7 +1,7 @@
 /** Shared checks for operations on managed policies addressed by ARN. */
 import type { ConditionContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
-import { isPolicyArnOfAnyPartition } from "./arn.js";
+import { isPolicyArnOfAnotherPartition, parseEntityArn } from "./arn.js";
 import { isAwsManagedArn } from "./aws-managed-policies.js";
 import { authorize, noteResource, type Caller, type IamEnv } from "./env.js";
 import { awsManagedPolicyImmutable, policyNotFound, quotaExceeded, validationError } from "./errors.js";
@@ -14,13 +14,15 @@ import { accountRootArn } from "../../core/partition.js";
 export const POLICY_TYPE = "AWS::IAM::Policy";
 
 /**
- * A managed policy ARN (AWS managed or customer managed) of an AWS partition; anything else is
- * ValidationError. One of another partition than the installation's names no policy here.
+ * A managed policy ARN (AWS managed or customer managed) of the installation's partition; one of
+ * another partition is "Invalid ARN partition" (what IAM answers AttachRolePolicy with an `aws`
+ * policy ARN in an aws-cn account), anything else "ARN … is not valid." (both ValidationError).
  */
 export function checkPolicyArn(value: string | undefined, field = "policyArn"): string {
   const arn = checkArn(value, field);
-  if (!isPolicyArnOfAnyPartition(arn)) throw validationError(`ARN ${arn} is not valid.`);
-  return arn;
+  if (parseEntityArn(arn, "policy")) return arn;
+  if (isPolicyArnOfAnotherPartition(arn)) throw validationError("Invalid ARN partition");
+  throw validationError(`ARN ${arn} is not valid.`);
 }
 
 /** Authorises `action` on the policy; returns the caller's own policy document when there is one. */
