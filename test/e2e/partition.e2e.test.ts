@@ -7,8 +7,8 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { IAMClient, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateRoleCommand, GetPolicyCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, ListUsersCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { IAMClient, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateRoleCommand, CreateSAMLProviderCommand, GetPolicyCommand, GetRoleCommand, ListAttachedRolePoliciesCommand, ListUsersCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { STSClient, AssumeRoleCommand, AssumeRoleWithSAMLCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { KMSClient, CreateAliasCommand, CreateKeyCommand, DecryptCommand, EncryptCommand, PutKeyPolicyCommand } from "@aws-sdk/client-kms";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient, CreateOrganizationCommand } from "@aws-sdk/client-organizations";
@@ -18,6 +18,7 @@ import { ElasticLoadBalancingV2Client, CreateTargetGroupCommand } from "@aws-sdk
 import { StartupError } from "../../src/app.js";
 import { eventually, newUser, startTestServer, type Creds, type TestServer } from "./harness.js";
 import { rejectsWith } from "./kms-support.js";
+import { ATTR, createTestIdp, samlResponse, type ResponseOptions } from "../../src/services/sts/testing/saml-idp.js";
 
 const P = "aws-eusc";
 const REGION = "eusc-de-east-1";
@@ -168,6 +169,35 @@ test("CloudTrail LookupEvents shows the calls with aws-eusc ARNs: the caller and
   const assumedRec = JSON.parse(assumed.CloudTrailEvent!) as { responseElements: { assumedRoleUser: { arn: string } }; resources: Array<{ ARN: string }> };
   assert.equal(assumedRec.responseElements.assumedRoleUser.arn, `arn:${P}:sts::${s.accountId}:assumed-role/eusc-deploy/ci`);
   assert.ok(assumedRec.resources.some((r) => r.ARN === `arn:${P}:iam::${s.accountId}:role/team/eusc-deploy`), JSON.stringify(assumedRec.resources));
+});
+
+test("SAML federation in aws-eusc: the partition's sign-in endpoint is the Recipient and Audience; the aws partition's is not an AWS SAML endpoint here", async () => {
+  const idp = await createTestIdp("https://idp.eusc.example/saml");
+  const providerArn = (await iam().send(new CreateSAMLProviderCommand({ Name: "EuscCorp", SAMLMetadataDocument: idp.metadata() }))).SAMLProviderArn!;
+  assert.equal(providerArn, `arn:${P}:iam::${s.accountId}:saml-provider/EuscCorp`);
+  const endpoint = "https://signin.amazonaws-eusc.eu/saml";
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithSAML", Condition: { StringEquals: { "SAML:aud": endpoint } } }] };
+  const roleArn = (await iam().send(new CreateRoleCommand({ RoleName: "eusc-saml", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+  const assertion = (o: Partial<ResponseOptions>) =>
+    samlResponse(idp, { now: Date.now(), attributes: { [ATTR.role]: [`${roleArn},${providerArn}`], [ATTR.sessionName]: ["alice"] }, recipient: endpoint, audience: endpoint, ...o });
+  const sts = new STSClient(s.clientConfig(s.admin, REGION));
+  const out = await sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: assertion({}) }));
+  assert.equal(out.Audience, endpoint);
+  assert.equal(out.AssumedRoleUser?.Arn, `arn:${P}:sts::${s.accountId}:assumed-role/eusc-saml/alice`);
+  // The Region's own endpoint of the partition is one too: accepted as the Recipient, then refused by the trust policy, which names the global one.
+  const regional = `https://${REGION}.signin.amazonaws-eusc.eu/saml`;
+  await rejectsWith(sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: assertion({ recipient: regional, audience: regional }) })), {
+    name: "AccessDenied",
+    status: 403,
+    message: "Not authorized to perform sts:AssumeRoleWithSAML",
+  });
+  // The aws partition's sign-in endpoint is no AWS SAML endpoint of this installation.
+  for (const other of ["https://signin.aws.amazon.com/saml", "https://signin.amazonaws.cn/saml"]) {
+    await rejectsWith(sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: assertion({ recipient: other }) })), {
+      name: "InvalidIdentityTokenException",
+      message: `The SAML assertion's Recipient ${other} is not an AWS SAML endpoint`,
+    });
+  }
 });
 
 test("the data directory keeps its partition: a restart for another one is refused, naming both; for aws-eusc, or naming none, it starts in aws-eusc", async () => {

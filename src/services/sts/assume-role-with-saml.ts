@@ -24,6 +24,7 @@ import { checkStatus, invalidIdentityToken, parseSamlResponse, readAssertion, ve
 import { checkFederatedSessionTags, checkPackedSize, checkPolicyArns, checkSessionPolicy, type SessionTags } from "./session-policy.js";
 import { PATTERNS, ValidationCollector } from "./validation.js";
 import { CLOCK_SKEW_SECONDS } from "./web-identity.js";
+import { partition, type Partition } from "../../core/partition.js";
 
 export interface AssumeRoleWithSamlInput {
   RoleArn?: string;
@@ -85,15 +86,51 @@ const ATTRIBUTE_KEYS: ReadonlyArray<[string, string]> = [
   ["urn:oid:1.3.6.1.4.1.5923.1.2.1.6", "saml:eduorgwhitepagesuri"],
 ];
 
-/** AWS's service-provider entity id, one accepted Audience besides the sign-in endpoints. */
-const AWS_SP_ENTITY_ID = "urn:amazon:webservices";
-/** AWS's SAML endpoints: global or regional, the static alias, and a provider's own ACS URL (…/saml/acs/<IdP-ID>). */
-const SAML_ENDPOINT = /^https:\/\/(?:[a-z]{2}(?:-gov)?-[a-z]+-\d\.)?signin\.aws\.amazon\.com\/(?:saml|static\/saml|saml\/acs\/([A-Za-z0-9]+))$/;
+/**
+ * Each partition's sign-in host: its SAML endpoints are https://[<region>.]<host>/saml (China's
+ * signin.amazonaws.cn, GovCloud's signin.amazonaws-us-gov.com, the European Sovereign Cloud's
+ * signin.amazonaws-eusc.eu, …), as the IdP configurations of those partitions name them.
+ */
+const SIGNIN_HOSTS: Record<Partition, string> = {
+  aws: "signin.aws.amazon.com",
+  "aws-cn": "signin.amazonaws.cn",
+  "aws-us-gov": "signin.amazonaws-us-gov.com",
+  "aws-iso": "signin.c2shome.ic.gov",
+  "aws-iso-b": "signin.sc2shome.sgov.gov",
+  "aws-iso-e": "signin.csphome.adc-e.uk",
+  "aws-iso-f": "signin.csphome.hci.ic.gov",
+  "aws-eusc": "signin.amazonaws-eusc.eu",
+};
+/**
+ * AWS's service-provider entity ids, accepted as an Audience besides the sign-in endpoints:
+ * `urn:amazon:webservices`, GovCloud's `urn:amazon:webservices:govcloud`, China's
+ * `urn:amazon:webservices:cn-north-1` (and its other Region's).
+ */
+const SP_ENTITY_IDS: Partial<Record<Partition, readonly string[]>> = {
+  aws: ["urn:amazon:webservices"],
+  "aws-cn": ["urn:amazon:webservices:cn-north-1", "urn:amazon:webservices:cn-northwest-1"],
+  "aws-us-gov": ["urn:amazon:webservices:govcloud"],
+};
 const NAMEID_FORMAT_PREFIX = "urn:oasis:names:tc:SAML:2.0:nameid-format:";
 
+/** The installation's SAML endpoints: global or regional, the static alias, and a provider's own ACS URL (…/saml/acs/<IdP-ID>). */
+let samlEndpoint: { p: Partition; re: RegExp } | undefined;
+function samlEndpointPattern(): RegExp {
+  const p = partition();
+  if (samlEndpoint?.p !== p) {
+    const host = SIGNIN_HOSTS[p].replace(/\./g, "\\.");
+    samlEndpoint = { p, re: new RegExp(`^https://(?:[a-z]{2,4}(?:-[a-z]+)+-\\d+\\.)?${host}/(?:saml|static/saml|saml/acs/([A-Za-z0-9]+))$`) };
+  }
+  return samlEndpoint.re;
+}
+
 function isSamlEndpoint(url: string, provider: SamlProviderRecord): boolean {
-  const m = SAML_ENDPOINT.exec(url);
+  const m = samlEndpointPattern().exec(url);
   return m !== null && (m[1] === undefined || m[1] === provider.uuid);
+}
+
+function isSpEntityId(audience: string): boolean {
+  return (SP_ENTITY_IDS[partition()] ?? SP_ENTITY_IDS.aws!).includes(audience);
 }
 
 function validateModel(input: AssumeRoleWithSamlInput): void {
@@ -242,7 +279,7 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
   checkTimes(claims, ctx.now);
   // Not documented word for word.
   if (!isSamlEndpoint(claims.recipient, provider)) throw invalidIdentityToken(`The SAML assertion's Recipient ${claims.recipient} is not an AWS SAML endpoint`);
-  if (claims.audienceRestrictions.length === 0 || !claims.audienceRestrictions.every((r) => r.some((a) => a === AWS_SP_ENTITY_ID || isSamlEndpoint(a, provider)))) {
+  if (claims.audienceRestrictions.length === 0 || !claims.audienceRestrictions.every((r) => r.some((a) => isSpEntityId(a) || isSamlEndpoint(a, provider)))) {
     throw invalidIdentityToken("The SAML assertion's Audience does not name AWS");
   }
   if (!rolePairListed(claims, roleArn, principalArn)) throw commonError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML");
