@@ -445,7 +445,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         rootAccess: core.iam.rootAccess,
       }),
     );
-    const orgs = createOrganizationsService({ ...core.orgDeps });
+    const orgs = createOrganizationsService({ ...core.orgDeps, warn: (fields, message) => logger.warn(fields, message) });
     registry.register(orgs);
     const resumed = await orgs.resumePending();
     if (resumed > 0) logger.info({ resumed }, "resumed pending CreateAccount requests");

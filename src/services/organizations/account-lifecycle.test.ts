@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { expectAwsError } from "../sts/testing/expect-error.js";
 import { CREATED_ACCOUNT_WAIT_MS } from "./account-lifecycle.js";
+import { CREATE_ACCOUNT_COLLECTION } from "./model.js";
 import { MGMT, orgFixture } from "./testing/org-fixture.js";
 
 test("CloseAccount of the management account: ConstraintViolationException with reason CANNOT_CLOSE_MANAGEMENT_ACCOUNT", async () => {
@@ -124,4 +125,44 @@ test("the wait is the last refusal: callers not allowed, the management account,
   await f.call("DeregisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "config.amazonaws.com" });
   const w = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }), "ConstraintViolationException", WAIT_MESSAGE, 409);
   assert.deepEqual(w.fields, { Reason: "WAIT_PERIOD_ACTIVE" });
+});
+
+test("an invited account joins even when its Organizations service-linked role cannot be created; the failure is reported to the operator's log", async () => {
+  const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+  const f = await orgFixture({ warn: (fields, message) => warnings.push({ fields, message }) });
+  await f.call("CreateOrganization", { FeatureSet: "ALL" });
+  await f.accounts.create({ name: "Full", email: "full@example.com", accountId: "222233334444" });
+  f.iam.ensureServiceLinkedRole = async () => {
+    throw new Error("Cannot exceed quota for RolesPerAccount: 1000");
+  };
+  const hs = (await f.call<{ Handshake: { Id: string } }>("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: "222233334444" } })).Handshake.Id;
+  const accepted = await f.call<{ Handshake: { State: string } }>("AcceptHandshake", { HandshakeId: hs }, f.ctx("222233334444"));
+  assert.equal(accepted.Handshake.State, "ACCEPTED");
+  assert.equal((await f.call<{ Account: { JoinedMethod: string } }>("DescribeAccount", { AccountId: "222233334444" })).Account.JoinedMethod, "INVITED");
+  assert.deepEqual(warnings, [
+    {
+      fields: { accountId: "222233334444", error: "Cannot exceed quota for RolesPerAccount: 1000" },
+      message: "the account joined, but its Organizations service-linked role could not be created",
+    },
+  ]);
+});
+
+test("a CreateAccount job that cannot read its request (storage failing) is reported to the operator's log and finishes when resumed", async () => {
+  const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+  const f = await orgFixture({ manual: true, warn: (fields, message) => warnings.push({ fields, message }) });
+  await f.call("CreateOrganization", { FeatureSet: "ALL" });
+  const id = (await f.call<{ CreateAccountStatus: { Id: string } }>("CreateAccount", { AccountName: "Later", Email: "later@example.com" })).CreateAccountStatus.Id;
+  const get = f.store.get.bind(f.store);
+  f.store.get = (async (collection: string, key: string) => {
+    if (collection === CREATE_ACCOUNT_COLLECTION) throw new Error("disk I/O error");
+    return get(collection, key);
+  }) as typeof f.store.get;
+  await f.drain();
+  assert.deepEqual(warnings, [
+    { fields: { managementAccountId: MGMT, createAccountRequestId: id, error: "disk I/O error" }, message: "a CreateAccount request could not be completed now; it is resumed later" },
+  ]);
+  f.store.get = get;
+  assert.equal((await f.call<{ CreateAccountStatus: { State: string } }>("DescribeCreateAccountStatus", { CreateAccountRequestId: id })).CreateAccountStatus.State, "IN_PROGRESS");
+  assert.equal(await f.org.resumePending(), 1);
+  assert.equal((await f.call<{ CreateAccountStatus: { State: string } }>("DescribeCreateAccountStatus", { CreateAccountRequestId: id })).CreateAccountStatus.State, "SUCCEEDED");
 });

@@ -22,7 +22,7 @@ import {
   type CreateAccountRequestRecord,
 } from "./model.js";
 import { attachDefaultPoliciesToAccount } from "./attachments.js";
-import { orgTransaction, requireManagement, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { errorMessage, orgTransaction, requireManagement, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { checkTags } from "./tags.js";
 import { forgetAccount } from "./tree.js";
 import { accountRootArn } from "../../core/partition.js";
@@ -248,7 +248,10 @@ export class CreateAccountJobs {
     // Never rejects: a job that cannot even read its request (storage down) stays IN_PROGRESS
     // for resumePending, and a scheduled job must not become an unhandled rejection.
     const p = runCreateAccount(this.deps, managementAccountId, id)
-      .catch(() => undefined)
+      .catch((e: unknown) => {
+        this.deps.warn?.({ managementAccountId, createAccountRequestId: id, error: errorMessage(e) }, "a CreateAccount request could not be completed now; it is resumed later");
+        return undefined;
+      })
       .finally(() => this.running.delete(key));
     this.running.set(key, p);
     return p;

@@ -24,7 +24,7 @@ import {
   invalidHandshakeTransition,
 } from "./errors.js";
 import { ORGANIZATIONS_COLLECTION, randomLowerAlnum, type OrganizationRecord, type Tag } from "./model.js";
-import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
+import { errorMessage, orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { mergeTags } from "./tags.js";
 import { forgetAccountIn } from "./tree.js";
 import { arn } from "../../core/partition.js";
@@ -259,7 +259,9 @@ export async function acceptInvitation(deps: OrganizationsDomainDeps, id: string
   // Organizations creates its service-linked role in the account that joined. The account has
   // joined whatever happens to it: a role it cannot hold (its roles quota reached) does not turn
   // the accepted handshake into an error.
-  await deps.iam.ensureServiceLinkedRole(accountId, "organizations.amazonaws.com").catch(() => undefined);
+  await deps.iam
+    .ensureServiceLinkedRole(accountId, "organizations.amazonaws.com")
+    .catch((e: unknown) => deps.warn?.({ accountId, error: errorMessage(e) }, "the account joined, but its Organizations service-linked role could not be created"));
   return done;
 }
 

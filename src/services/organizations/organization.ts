@@ -34,6 +34,16 @@ export interface OrganizationsDomainDeps {
   accounts: AccountRegistry;
   /** Maximum number of accounts in an organization (default MAX_ACCOUNTS_PER_ORGANIZATION, 10). */
   maxAccounts?: number;
+  /**
+   * Reports a failure of work that does not decide a call's answer (the call stands, or the job is
+   * resumed later): the operator's log. Messages and fields never carry secrets.
+   */
+  warn?: (fields: Record<string, unknown>, message: string) => void;
+}
+
+/** The message of an error, for warn(). */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export interface Membership {

@@ -28,7 +28,7 @@ export interface OrgFixture {
   restart(): OrganizationsService;
 }
 
-export async function orgFixture(opts: { manual?: boolean; store?: MemoryStorage; maxAccounts?: number } = {}): Promise<OrgFixture> {
+export async function orgFixture(opts: { manual?: boolean; store?: MemoryStorage; maxAccounts?: number; warn?: (fields: Record<string, unknown>, message: string) => void } = {}): Promise<OrgFixture> {
   const store = opts.store ?? createMemoryStorage();
   const clock = new ManualClock(START);
   const iam = createFakeIam(() => clock.now());
@@ -36,7 +36,7 @@ export async function orgFixture(opts: { manual?: boolean; store?: MemoryStorage
   if (!(await accounts.get(MGMT))) await accounts.create({ name: "Management", email: MGMT_EMAIL, accountId: MGMT });
   const queued: Array<() => void> = [];
   const make = (): OrganizationsService =>
-    createOrganizationsService({ store, iam, clock, accounts, ...(opts.maxAccounts !== undefined ? { maxAccounts: opts.maxAccounts } : {}), ...(opts.manual ? { runLater: (fn: () => void) => void queued.push(fn) } : {}) });
+    createOrganizationsService({ store, iam, clock, accounts, ...(opts.maxAccounts !== undefined ? { maxAccounts: opts.maxAccounts } : {}), ...(opts.warn ? { warn: opts.warn } : {}), ...(opts.manual ? { runLater: (fn: () => void) => void queued.push(fn) } : {}) });
   const org = make();
   const f: OrgFixture = {
     org,
