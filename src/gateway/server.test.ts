@@ -88,6 +88,42 @@ for (const engine of ["http1", "node"] as const) {
       }
     });
 
+    test("requests read in one turn of the event loop reach the handler together, in arrival order, after that turn's reads", async () => {
+      const calls: string[] = [];
+      const paths = ["/a", "/b", "/c"];
+      const s = await start(engine, async (req, res) => {
+        calls.push(`start ${req.url}`);
+        await null;
+        calls.push(`continue ${req.url}`);
+        res.send(200, { "content-type": "text/plain" }, req.url);
+      });
+      const conns = await Promise.all(
+        paths.map(
+          () =>
+            new Promise<net.Socket>((resolve, reject) => {
+              const c = net.connect(s.port, "127.0.0.1", () => resolve(c));
+              c.on("error", reject);
+            }),
+        ),
+      );
+      try {
+        await sleep(50); // the server has accepted all three
+        const answered = conns.map((c) => new Promise<string>((resolve) => c.once("data", (d: Buffer) => resolve(d.toString("latin1")))));
+        // Written in one synchronous block: on loopback all three are in the server's receive
+        // queues before its next poll, which reads them in one turn.
+        conns.forEach((c, i) => c.write(GET(paths[i]!)));
+        const answers = await Promise.all(answered);
+        answers.forEach((a, i) => assert.ok(a.startsWith("HTTP/1.1 200") && a.endsWith(paths[i]!), a));
+        // Dispatched from each connection's read callback, each request's handler would have run
+        // on at once (microtasks run after every callback): start /a, continue /a, start /b, …
+        assert.deepEqual(calls, ["start /a", "start /b", "start /c", "continue /a", "continue /b", "continue /c"]);
+        assert.equal(s.inFlight(), 0);
+      } finally {
+        conns.forEach((c) => c.destroy());
+        await s.close(100);
+      }
+    });
+
     test("a chunked body of one-byte chunks, and one arriving in one-byte packets, reaches the handler exactly", async () => {
       const s = await start(engine, async (req, res) => res.send(200, { "content-type": "text/plain" }, req.body === undefined ? "none" : req.body));
       try {
@@ -152,7 +188,7 @@ for (const engine of ["http1", "node"] as const) {
       }
     });
 
-    test("TLS: a connection the client closes before its handshake is closed at once (it holds no slot); a half-close after a request is answered", async () => {
+    test("TLS: a connection the client closes before its handshake is closed at once (it holds no slot); a half-close after a request is answered (http1 engine)", async () => {
       const meta = new Map<string, string>();
       const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
       const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["localhost"]);
@@ -167,9 +203,14 @@ for (const engine of ["http1", "node"] as const) {
         }
         const x = await exchange(s.port, [GET("/health")], { tls: { ca: cert.caCertPem } });
         assert.equal(x.responses[0]?.status, 200);
-        const half = await exchange(s.port, ["POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok"], { tls: { ca: cert.caCertPem }, end: true });
-        assert.equal(half.responses[0]?.body, "POST / 2 127.0.0.1");
-        assert.ok(half.closed);
+        // node:https ends a TLS connection the client half-closes before an answer that comes
+        // later than the request's read is written (every API answer: the pipeline is
+        // asynchronous); Bulwark's own engine answers, then closes.
+        if (engine === "http1") {
+          const half = await exchange(s.port, ["POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok"], { tls: { ca: cert.caCertPem }, end: true });
+          assert.equal(half.responses[0]?.body, "POST / 2 127.0.0.1");
+          assert.ok(half.closed);
+        }
       } finally {
         await s.close(100);
       }
