@@ -69,6 +69,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let inFlight = 0;
   let draining = false;
 
+  /*
+   * Requests are handed to the pipeline in batches: those read in one turn of the event loop (its
+   * poll phase: every connection that had data) wait until that phase is over, then go to the
+   * pipeline back to back, in arrival order. Dispatched one by one from each connection's read
+   * callback instead, every request's pipeline ran between one connection's TLS record, HTTP
+   * parsing and socket calls and the next one's, its code and data cold each time: the same
+   * functions then cost two to three times what they cost run back to back (bench/README.md,
+   * "Requests to the pipeline in batches"). The wait is the rest of one loop turn.
+   */
+  let waitingReq: ApiRequest[] = [];
+  let waitingRes: ApiResponder[] = [];
+
   const onRequest = (req: ApiRequest, res: ApiResponder): void => {
     const url = req.url;
     if (req.method === "GET" && (url === "/health" || url === "/metrics")) {
@@ -85,18 +97,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     waitingReq.push(req);
     waitingRes.push(res);
   };
-
-  /*
-   * Requests are handed to the pipeline in batches: those read in one turn of the event loop (its
-   * poll phase: every connection that had data) wait until that phase is over, then go to the
-   * pipeline back to back, in arrival order. Dispatched one by one from each connection's read
-   * callback instead, every request's pipeline ran between one connection's TLS record, HTTP
-   * parsing and socket calls and the next one's, its code and data cold each time: the same
-   * functions then cost two to three times what they cost run back to back (bench/README.md,
-   * "Requests to the pipeline in batches"). The wait is the rest of one loop turn.
-   */
-  let waitingReq: ApiRequest[] = [];
-  let waitingRes: ApiResponder[] = [];
 
   function dispatchWaiting(): void {
     const reqs = waitingReq;
