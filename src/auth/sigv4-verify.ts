@@ -25,6 +25,8 @@ export const PAYLOAD_HASH_MISMATCH_MESSAGE = "The provided 'x-amz-content-sha256
 
 // The client's MAC of the request being verified, decoded (verification is synchronous, so one buffer serves all).
 const providedMac = Buffer.alloc(32);
+/** The MAC computed for the request, copied out of the digest's text (see verifySigV4). */
+const expectedMac = Buffer.alloc(32);
 
 /**
  * Request time within the window: ±15 min for the header form; not in the future and not past
@@ -144,12 +146,14 @@ export function verifySigV4(
         ? cache.signingKeyFor(options.signingKeyOwner, secretAccessKey, parsed.scopeDate, parsed.region, parsed.service)
         : cache.signingKey(secretAccessKey, parsed.scopeDate, parsed.region, parsed.service);
   // node:crypto's HMAC: no hand-built MAC from hash calls, whatever a scratch-buffer form would save.
-  const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest();
+  // The digest as "binary" (latin1) text, one character per byte, copied into a scratch buffer: a Buffer
+  // digest is a new external ArrayBuffer per request, which costs more to create and to collect.
+  expectedMac.write(createHmac("sha256", key).update(stringToSign, "utf8").digest("binary"), 0, "latin1");
   // The format of the client's signature is public; only the comparison of values must be constant time.
   // Hex decoding stops at the first pair that is not two hex digits, so 64 characters decode to
   // 32 bytes exactly when all of them are hex digits (either case).
   const sig = parsed.signature;
-  if (sig.length !== 64 || providedMac.write(sig, 0, "hex") !== 32 || !timingSafeEqual(providedMac, expected)) {
+  if (sig.length !== 64 || providedMac.write(sig, 0, "hex") !== 32 || !timingSafeEqual(providedMac, expectedMac)) {
     throw commonError("InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
   }
 }
