@@ -13,7 +13,7 @@
  *    head is then reloaded from the store (the failure may have been reported after a commit);
  *  - a digest is written only with no append pending, over the committed head.
  */
-import { randomUUID } from "node:crypto";
+import { randomUuid } from "../core/uuid.js";
 import { performance } from "node:perf_hooks";
 import type { Clock } from "../core/clock.js";
 import { AuditBatchBuilder, type AuditBatch } from "../storage/audit-batch.js";
@@ -422,11 +422,11 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
       let events: PendingEvent[];
       try {
         const fixedId = rec.eventId;
-        const single = eventJsonOf(rec, fixedId ?? randomUUID());
-        let newId: () => string = randomUUID;
+        const single = eventJsonOf(rec, fixedId ?? randomUuid());
+        let newId: () => string = randomUuid;
         if (fixedId !== undefined) {
           let used = false;
-          newId = () => (used ? randomUUID() : ((used = true), fixedId));
+          newId = () => (used ? randomUuid() : ((used = true), fixedId));
         }
         events =
           single !== undefined

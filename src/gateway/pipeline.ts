@@ -6,11 +6,12 @@
  * Every outcome, including authentication failures, is audited; nothing untyped leaves:
  * an unexpected exception becomes InternalFailure with the request id only.
  */
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { AwsError, commonError, toAwsError } from "../core/errors.js";
 import type { Clock } from "../core/clock.js";
+import { randomUuid } from "../core/uuid.js";
 import type { AuditAnnotations, AuthorizeRequest, Principal, RequestContext } from "../core/types.js";
 import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, SIGV4_ALGORITHM, SIGV4A_ALGORITHM, type ParsedSigV4 } from "../auth/sigv4.js";
 import type { IdentityDirectory } from "../iam/directory.js";
@@ -289,7 +290,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
 
   return async function handle(req, res, secure): Promise<void> {
     const started = performance.now();
-    const requestId = randomUUID();
+    const requestId = randomUuid();
     const now = clock.now();
     const sourceIp = sourceIpOf(req.remoteAddress);
     const ua = req.headers["user-agent"];
