@@ -237,7 +237,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       }
       out.region = parsed.region;
     }
-    const cred = await directory.resolveAccessKey(parsed.accessKeyId);
+    const cred = directory.cachedAccessKey?.(parsed.accessKeyId) ?? (await directory.resolveAccessKey(parsed.accessKeyId));
     if (cred) out.accountId = cred.principal.accountId;
     if (!cred || !cred.active) {
       out.authFailure = cred ? "inactive-access-key" : "unknown-access-key";

@@ -324,7 +324,7 @@ export function createAuthorizer(deps: {
     // GetFederationToken credentials call no IAM operation and no STS operation but
     // GetCallerIdentity, whatever the policies say.
     if (principal.type === "FederatedUser" && isClosedToFederatedUsers(req.action)) return FEDERATED_USER_DENIAL;
-    const pols = await deps.directory.policiesFor(principal);
+    const pols = deps.directory.cachedPolicies?.(principal) ?? (await deps.directory.policiesFor(principal));
     let scps = scpSource !== undefined && subjectToScps(principal) ? scpSource.levelsFor(principal.accountId, facts.now) : undefined;
     if (scps instanceof Promise) scps = await scps;
     let rcps = rcpSource !== undefined && subjectToRcps(principal, req) ? rcpSource.levelsFor(req.resourceAccount ?? principal.accountId, facts.now) : undefined;

@@ -302,6 +302,10 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
     return (e ?? NO_POLICIES).policies;
   }
 
+  function withScopeDown(principal: Principal, pols: PrincipalPolicies): PrincipalPolicies {
+    return principal.scopeDownPolicies !== undefined ? { ...pols, scopeDown: principal.scopeDownPolicies } : pols;
+  }
+
   return {
     async resolveAccessKey(accessKeyId: string): Promise<ResolvedCredential | undefined> {
       return credentials.load(`k/${accessKeyId}`, async () => {
@@ -311,8 +315,21 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
     },
 
     async policiesFor(principal: Principal): Promise<PrincipalPolicies> {
-      const pols = await basePolicies(principal);
-      return principal.scopeDownPolicies !== undefined ? { ...pols, scopeDown: principal.scopeDownPolicies } : pols;
+      return withScopeDown(principal, await basePolicies(principal));
+    },
+
+    cachedAccessKey(accessKeyId: string): ResolvedCredential | undefined {
+      return credentials.get(`k/${accessKeyId}`);
+    },
+
+    // basePolicies' answer for users and for roles without session policies, from the cache alone.
+    cachedPolicies(principal: Principal): PrincipalPolicies | undefined {
+      let e: EntityPolicies | undefined;
+      if (principal.type === "IAMUser") e = entities.get(`u/${principal.accountId}/${principal.principalId}`);
+      else if (principal.type === "AssumedRole" && principal.roleId !== undefined && !hasSessionPolicies(principal)) {
+        e = entities.get(`r/${principal.accountId}/${principal.roleId}`);
+      }
+      return e === undefined ? undefined : withScopeDown(principal, e.policies);
     },
 
     async principalTags(principal: Principal): Promise<Record<string, string>> {

@@ -9,7 +9,7 @@ import type { KeyMaterial, KeyUsage } from "./crypto/index.js";
 import type { KmsEnv } from "./env.js";
 import { invalidCiphertext, invalidKeyUsage, kmsInternal, validation } from "./errors.js";
 import { assertState, STATES, type StateRule } from "./key-state.js";
-import { resolveKey, type IdRules } from "./lookup.js";
+import { resolveKey, resolveKeyNow, type IdRules } from "./lookup.js";
 import type { KeyRecord } from "./model.js";
 import { quotaClassOf } from "./throttle.js";
 import { Violations } from "./validation.js";
@@ -51,7 +51,7 @@ export async function useResolvedKey(env: KmsEnv, ctx: RequestContext, key: KeyR
 }
 
 export async function useKey(env: KmsEnv, ctx: RequestContext, id: string, rules: IdRules, opts: UseKeyOptions): Promise<{ key: KeyRecord; aliasName?: string }> {
-  const resolved = await resolveKey(env, ctx, id, rules);
+  const resolved = resolveKeyNow(env, ctx, id, rules) ?? (await resolveKey(env, ctx, id, rules));
   if (resolved.aliasName !== undefined) await useResolvedKey(env, ctx, resolved.key, { ...opts, requestAlias: resolved.aliasName });
   else await useResolvedKey(env, ctx, resolved.key, opts);
   return resolved;
@@ -64,9 +64,16 @@ export async function useKey(env: KmsEnv, ctx: RequestContext, id: string, rules
  */
 export async function materialOf(env: KmsEnv, key: KeyRecord, materialId: string | undefined): Promise<KeyMaterial> {
   if (materialId === undefined) throw kmsInternal("The KMS key has no key material.");
-  const m = await env.repo.material(key, materialId);
+  const m = env.repo.cachedMaterial(key, materialId) ?? (await env.repo.material(key, materialId));
   if (!m) throw invalidCiphertext("");
   return m;
+}
+
+/** currentMaterialOf's answer without a promise when the material is cached; undefined otherwise. */
+export function currentMaterialNow(env: KmsEnv, key: KeyRecord): { id: string; material: KeyMaterial } | undefined {
+  const id = key.currentMaterialId;
+  const m = id === undefined ? undefined : env.repo.cachedMaterial(key, id);
+  return m === undefined || id === undefined ? undefined : { id, material: m };
 }
 
 export async function currentMaterialOf(env: KmsEnv, key: KeyRecord): Promise<{ id: string; material: KeyMaterial }> {

@@ -15,10 +15,10 @@ import {
   parseCiphertextBlob,
   type ParsedCiphertextBlob,
 } from "./crypto/index.js";
-import { auditMaterial, auditParams, checkRecipient, currentMaterialOf, ENCRYPTION_ALGORITHMS, materialOf, noteUse, useKey, useResolvedKey } from "./crypto-common.js";
+import { auditMaterial, auditParams, checkRecipient, currentMaterialNow, currentMaterialOf, ENCRYPTION_ALGORITHMS, materialOf, noteUse, useKey, useResolvedKey } from "./crypto-common.js";
 import type { KmsEnv } from "./env.js";
 import { cryptoCall, dryRunSucceeded, invalidCiphertext, invalidKeyUsage, notFound, validation } from "./errors.js";
-import { ID, resolveKey } from "./lookup.js";
+import { ID, resolveKey, resolveKeyNow } from "./lookup.js";
 import { keyArnOf, type KeyRecord } from "./model.js";
 import { validateGrantTokens, validateKeyId, Violations } from "./validation.js";
 
@@ -49,7 +49,7 @@ function rejectContextForAsymmetric(key: KeyRecord, ec: Ec | undefined): void {
 /** Encrypts under the key's current material (symmetric) or public key (RSA). */
 export async function encryptWith(env: KmsEnv, key: KeyRecord, plaintext: Buffer, algorithm: string, ec: Ec | undefined): Promise<{ blob: Buffer; materialId?: string }> {
   if (key.keySpec === "SYMMETRIC_DEFAULT") {
-    const cur = await currentMaterialOf(env, key);
+    const cur = currentMaterialNow(env, key) ?? (await currentMaterialOf(env, key));
     const secret = cur.material.secret;
     if (!secret) throw invalidCiphertext("The KMS key has no symmetric key material.");
     // One object shape whether or not a context came (a conditional spread takes V8's slow path).
@@ -104,7 +104,7 @@ async function sourceKey(env: KmsEnv, ctx: RequestContext, s: SourceInput, actio
   let parsed: ParsedCiphertextBlob | undefined;
   const blob = s.CiphertextBlob ? Buffer.from(s.CiphertextBlob.buffer, s.CiphertextBlob.byteOffset, s.CiphertextBlob.byteLength) : undefined;
   if (s.KeyId !== undefined) {
-    const r = await resolveKey(env, ctx, s.KeyId, ID.use);
+    const r = resolveKeyNow(env, ctx, s.KeyId, ID.use) ?? (await resolveKey(env, ctx, s.KeyId, ID.use));
     key = r.key;
     alias = r.aliasName;
   } else {
@@ -113,8 +113,12 @@ async function sourceKey(env: KmsEnv, ctx: RequestContext, s: SourceInput, actio
     // The key id comes from the blob; authorisation is then against that key.
     parsed = cryptoCall(() => parseCiphertextBlob(blob));
     // The caller's own key, else the key with that id in another account (cross-account Decrypt without KeyId).
-    const owner = (await env.repo.getKey(ctx.scope.accountId, ctx.scope.region, parsed.keyId)) ? ctx.scope.accountId : await env.repo.ownerOf(parsed.keyId, ctx.scope.region);
-    const found = owner === undefined ? undefined : await env.repo.getKey(owner, ctx.scope.region, parsed.keyId);
+    const { accountId, region } = ctx.scope;
+    let found = env.repo.cachedKey(accountId, region, parsed.keyId) ?? (await env.repo.getKey(accountId, region, parsed.keyId));
+    if (!found) {
+      const owner = await env.repo.ownerOf(parsed.keyId, region);
+      found = owner === undefined ? undefined : await env.repo.getKey(owner, region, parsed.keyId);
+    }
     if (!found) throw notFound(`Key '${keyArnOf(ctx.scope.accountId, ctx.scope.region, parsed.keyId)}' does not exist`);
     key = found;
   }

@@ -130,6 +130,20 @@ function parseIdentifier(id: string, ctx: Pick<RequestContext, "scope">, rules: 
   return { accountId, region, keyId: id };
 }
 
+/**
+ * resolveKey's answer without a promise when `id` is a key id or key ARN whose record is cached;
+ * undefined otherwise (aliases, keys not cached or absent: then call resolveKey). Throws what
+ * resolveKey would for an identifier that is malformed or not allowed here.
+ */
+export function resolveKeyNow(env: KmsEnv, ctx: Pick<RequestContext, "scope">, id: string, rules: IdRules): ResolvedKey | undefined {
+  const p = parseIdentifier(id, ctx, rules);
+  const keyId = p.keyId;
+  if (p.aliasName !== undefined) return undefined;
+  if (keyId === undefined || (p.keyIdValid !== true && !isKeyId(keyId))) invalidKeyId(id);
+  const key = env.repo.cachedKey(p.accountId, p.region, keyId);
+  return key === undefined ? undefined : { key };
+}
+
 /** Resolves a KeyId parameter to the key it names (NotFoundException otherwise). */
 export async function resolveKey(env: KmsEnv, ctx: Pick<RequestContext, "scope">, id: string, rules: IdRules): Promise<ResolvedKey> {
   const p = parseIdentifier(id, ctx, rules);

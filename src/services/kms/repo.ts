@@ -84,6 +84,11 @@ export class KmsRepo {
 
   // ------------------------------------------------------------------ keys
 
+  /** getKey's answer when the record is cached, else undefined (absent keys included: ask getKey). */
+  cachedKey(accountId: string, region: string, keyId: string): KeyRecord | undefined {
+    return this.keys.get(this.docKeyOf(accountId, region, keyId)) ?? undefined;
+  }
+
   async getKey(accountId: string, region: string, keyId: string): Promise<KeyRecord | undefined> {
     const k = this.docKeyOf(accountId, region, keyId);
     const hit = this.keys.get(k);
@@ -216,9 +221,14 @@ export class KmsRepo {
     this.materials.get(keyArn)?.delete(materialId);
   }
 
+  /** The unsealed material of one version when the LRU holds it, else undefined (ask material()). */
+  cachedMaterial(key: Pick<KeyRecord, "arn">, materialId: string): KeyMaterial | undefined {
+    return this.materials.get(key.arn)?.get(materialId);
+  }
+
   /** The unsealed material of one version, from the LRU or storage; undefined when absent. */
   async material(key: Pick<KeyRecord, "accountId" | "region" | "keyId" | "arn">, materialId: string): Promise<KeyMaterial | undefined> {
-    const hit = this.materials.get(key.arn)?.get(materialId);
+    const hit = this.cachedMaterial(key, materialId);
     if (hit) return hit;
     const gen = this.invalidations;
     const doc = await this.store.get<MaterialDoc>(COLLECTIONS.material, `${keyDocKey(key.accountId, key.region, key.keyId)}/${materialId}`);
