@@ -69,6 +69,50 @@ describe("identity directory", () => {
     assert.equal(await h.iam.directory.resolveAccessKey(b.keyId), undefined);
   });
 
+  test("cachedAccessKey / cachedPolicies: the cached answers of resolveAccessKey / policiesFor, nothing before a load or after a write", async () => {
+    const h = createHarness();
+    const a = await userWithKey(h, "alice");
+    await h.call("PutUserPolicy", { UserName: "alice", PolicyName: "inline", PolicyDocument: doc("s3:GetObject") });
+    const d = h.iam.directory;
+    assert.equal(d.cachedAccessKey(a.keyId), undefined, "not loaded yet");
+    const cred = await d.resolveAccessKey(a.keyId);
+    assert.ok(cred);
+    assert.equal(d.cachedAccessKey(a.keyId), cred);
+    assert.equal(d.cachedPolicies(cred.principal), undefined, "policies not loaded yet");
+    const pols = await d.policiesFor(cred.principal);
+    assert.equal(d.cachedPolicies(cred.principal), pols);
+    // A scope-down chain rides on the principal: added to the cached answer as policiesFor adds it.
+    const scoped = { ...cred.principal, scopeDownPolicies: [doc("s3:*")] };
+    assert.deepEqual(d.cachedPolicies(scoped), await d.policiesFor(scoped));
+    assert.deepEqual(d.cachedPolicies(scoped)?.scopeDown, [doc("s3:*")]);
+    // Any committed IAM write of the account: nothing cached until loaded again.
+    await h.call("CreateGroup", { GroupName: "g" });
+    assert.equal(d.cachedAccessKey(a.keyId), undefined);
+    assert.equal(d.cachedPolicies(cred.principal), undefined);
+    // The TTL too.
+    assert.ok(await d.resolveAccessKey(a.keyId));
+    h.clock.advance(30_001);
+    assert.equal(d.cachedAccessKey(a.keyId), undefined);
+  });
+
+  test("cachedPolicies leaves session policies, federation and root to policiesFor", async () => {
+    const h = createHarness();
+    const role = await h.iam.api.createRole({ accountId: ACCOUNT, region: "" }, { roleName: "R", assumeRolePolicyDocument: TRUST_EC2 });
+    const plain = sessionFor(h, { kind: "AssumedRole", roleArn: role.arn, roleId: role.roleId, roleName: "R", sessionName: "s" });
+    const narrow = sessionFor(h, { kind: "AssumedRole", roleArn: role.arn, roleId: role.roleId, roleName: "R", sessionName: "n", sessionPolicy: doc("s3:ListBucket") });
+    await h.iam.api.putSession(plain.record);
+    await h.iam.api.putSession(narrow.record);
+    const d = h.iam.directory;
+    const p1 = (await d.resolveAccessKey(plain.record.accessKeyId))!.principal;
+    const p2 = (await d.resolveAccessKey(narrow.record.accessKeyId))!.principal;
+    const rolePols = await d.policiesFor(p1);
+    assert.equal(d.cachedPolicies(p1), rolePols, "a role session without session policies: the role's cached answer");
+    await d.policiesFor(p2);
+    assert.equal(d.cachedPolicies(p2), undefined, "with session policies: always policiesFor");
+    const root: Principal = { type: "Root", accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, principalId: ACCOUNT, accessKeyId: "AKIAROOT000000000000" };
+    assert.equal(d.cachedPolicies(root), undefined);
+  });
+
   test("a user's policies: inline, attached (default version), groups', and the boundary", async () => {
     const h = createHarness();
     const a = await userWithKey(h, "alice");

@@ -29,6 +29,8 @@ export interface IamDirectory extends IdentityDirectory {
    * at most once per key per `lastUsedIntervalMs`, so it stays off the request's critical path.
    */
   noteAccessKeyUsed(accessKeyId: string, region: string, service: string, principal?: Principal): void;
+  cachedAccessKey(accessKeyId: string): ResolvedCredential | undefined;
+  cachedPolicies(principal: Principal): PrincipalPolicies | undefined;
 }
 
 export interface DirectoryDeps {

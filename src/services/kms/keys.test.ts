@@ -3,6 +3,8 @@ import { after, describe, test } from "node:test";
 import { DAY_MS } from "./env.js";
 import { COLLECTIONS } from "./model.js";
 import { createKmsHarness, REGION, rejects, ACCOUNT } from "./testing/harness.js";
+import { currentMaterialNow, currentMaterialOf } from "./crypto-common.js";
+import { ID, resolveKey, resolveKeyNow } from "./lookup.js";
 
 type Md = { KeyMetadata: Record<string, unknown> };
 
@@ -289,5 +291,55 @@ describe("KMS keys", () => {
       "ValidationException",
       `1 validation error detected: Value '${"k".repeat(129)}' at 'tags.1.member.tagKey' failed to satisfy constraint: Member must have length less than or equal to 128`,
     );
+  });
+});
+
+describe("KMS lookups answered from the caches without a promise", () => {
+  const h = createKmsHarness();
+  after(() => h.close());
+
+  test("resolveKeyNow / currentMaterialNow: the cached answers of resolveKey / currentMaterialOf, undefined for what must be loaded", async () => {
+    const env = h.kms.env;
+    const ctx = h.ctx(h.root());
+    const md = (await h.call<{ KeyMetadata: { KeyId: string; Arn: string } }>("CreateKey", {})).KeyMetadata;
+    await h.call("CreateAlias", { AliasName: "alias/now", TargetKeyId: md.KeyId });
+    await h.call("Encrypt", { KeyId: md.KeyId, Plaintext: Buffer.from("x") });
+    const viaId = resolveKeyNow(env, ctx, md.KeyId, ID.use);
+    const viaArn = resolveKeyNow(env, ctx, md.Arn, ID.use);
+    assert.ok(viaId && viaArn);
+    assert.deepEqual(viaId, await resolveKey(env, ctx, md.KeyId, ID.use));
+    assert.equal(viaArn.key, viaId.key);
+    // Aliases go through resolveKey (alias lookups, AWS managed keys created on first use).
+    assert.equal(resolveKeyNow(env, ctx, "alias/now", ID.use), undefined);
+    // An id nobody loaded, absent or not: resolveKey answers it.
+    assert.equal(resolveKeyNow(env, ctx, "11111111-2222-3333-4444-555555555555", ID.use), undefined);
+    // Malformed or misplaced identifiers fail exactly as resolveKey fails.
+    for (const bad of ["nope", `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${md.KeyId}`]) {
+      const now = (() => {
+        try {
+          resolveKeyNow(env, ctx, bad, ID.use);
+          return undefined;
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      const later = await resolveKey(env, ctx, bad, ID.use).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      assert.ok(now && later, bad);
+      assert.equal(now.name, later.name);
+      assert.equal(now.message, later.message);
+    }
+    const cur = currentMaterialNow(env, viaId.key);
+    assert.ok(cur);
+    assert.deepEqual(cur, await currentMaterialOf(env, viaId.key));
+    // A write drops the cached record and the unsealed material: nothing is answered until loaded again.
+    await h.call("DisableKey", { KeyId: md.KeyId });
+    assert.equal(resolveKeyNow(env, ctx, md.KeyId, ID.use), undefined);
+    await resolveKey(env, ctx, md.KeyId, ID.use);
+    const disabled = resolveKeyNow(env, ctx, md.KeyId, ID.use);
+    assert.equal(disabled?.key.state, "Disabled");
+    assert.equal(currentMaterialNow(env, disabled.key), undefined);
   });
 });
