@@ -50,6 +50,7 @@ import { createKmsService, type KmsService } from "./services/kms/service.js";
 import { createWafv2Service, deriveWafKey } from "./services/wafv2/service.js";
 import { createWafEngine } from "./services/wafv2/engine.js";
 import { createShieldService } from "./services/shield/service.js";
+import { automaticResponseResources } from "./services/shield/protections.js";
 import { createWafv2Bridge } from "./services/shield/wafv2-bridge.js";
 import { createRedisRateCounter } from "./dataplane/waf/index.js";
 import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
@@ -509,9 +510,11 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     registry.register(kms.definition);
     kms.start();
     // IAM's deferred work (service-linked role deletions); ELB's role is in use while load balancers exist.
-    core.iam.useScheduler(scheduler, async (accountId, servicePrincipal) =>
-      servicePrincipal === "elasticloadbalancing.amazonaws.com" ? elbv2.loadBalancersByRegion(accountId) : [],
-    );
+    core.iam.useScheduler(scheduler, async (accountId, servicePrincipal) => {
+      if (servicePrincipal === "elasticloadbalancing.amazonaws.com") return elbv2.loadBalancersByRegion(accountId);
+      if (servicePrincipal === "shield.amazonaws.com") return automaticResponseResources(storage, accountId);
+      return [];
+    });
     scheduler.start();
 
     const tls = cfg.tls.enabled
@@ -562,6 +565,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       webAclForResource: (arn) => wafBridge.webAclForResource(arn),
       applyMitigation: (webAclArn, mitigation) => wafBridge.applyMitigation(webAclArn, mitigation),
       roleExists: async (arn) => (await core.iam.api.getRoleByArn(arn)) !== undefined,
+      ensureServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "shield.amazonaws.com"),
       ...(cfg.shieldDetection ? { detection: cfg.shieldDetection } : {}),
       onError: (e, what) => logger.error({ what, err: e instanceof Error ? e.message : String(e) }, "shield error"),
     });

@@ -36,8 +36,20 @@ import {
 } from "@aws-sdk/client-shield";
 import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand } from "@aws-sdk/client-wafv2";
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { startTestServer, type TestServer } from "./harness.js";
+import {
+  IAMClient,
+  CreateUserCommand,
+  CreateAccessKeyCommand,
+  PutUserPolicyCommand,
+  GetRoleCommand,
+  ListAttachedRolePoliciesCommand,
+  GetPolicyVersionCommand,
+  DeleteServiceLinkedRoleCommand,
+  GetServiceLinkedRoleDeletionStatusCommand,
+} from "@aws-sdk/client-iam";
+import { eventually, startTestServer, type TestServer } from "./harness.js";
+
+const SHIELD_ROLE = "AWSServiceRoleForAWSShield";
 
 let s: TestServer;
 let shield: ShieldClient;
@@ -125,6 +137,8 @@ test("protections of load balancers: create, describe, list, field validation on
 });
 
 test("automatic application-layer response needs a WAFv2 web ACL on the load balancer", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: SHIELD_ROLE })), (e: Error) => e.name === "NoSuchEntityException");
   await rejectsWith(shield.send(new EnableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Block: {} } })), "InvalidOperationException", /web ACL/);
   const waf = new WAFV2Client(s.clientConfig());
   const acl = await waf.send(
@@ -132,13 +146,57 @@ test("automatic application-layer response needs a WAFv2 web ACL on the load bal
   );
   await waf.send(new AssociateWebACLCommand({ WebACLArn: acl.Summary!.ARN!, ResourceArn: lbArn }));
   await rejectsWith(shield.send(new EnableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Block: {}, Count: {} } })), "InvalidParameterException");
+  // Refused attempts created nothing; the first enable creates Shield's service-linked role.
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: SHIELD_ROLE })), (e: Error) => e.name === "NoSuchEntityException");
   await shield.send(new EnableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Count: {} } }));
+  assert.equal((await iam.send(new GetRoleCommand({ RoleName: SHIELD_ROLE }))).Role!.Arn, `arn:aws:iam::${s.accountId}:role/aws-service-role/shield.amazonaws.com/${SHIELD_ROLE}`);
   await rejectsWith(shield.send(new EnableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Count: {} } })), "InvalidOperationException");
   await shield.send(new UpdateApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Block: {} } }));
   const cfg = (await shield.send(new DescribeProtectionCommand({ ResourceArn: lbArn }))).Protection!.ApplicationLayerAutomaticResponseConfiguration;
   assert.deepEqual(cfg, { Status: "ENABLED", Action: { Block: {} } });
   await shield.send(new DisableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn }));
   await rejectsWith(shield.send(new DisableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn })), "InvalidOperationException");
+});
+
+test("Shield's service-linked role: AWSShieldServiceRolePolicy, kept while automatic response is on, created again by the next enable", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: SHIELD_ROLE }))).AttachedPolicies, [
+    { PolicyName: "AWSShieldServiceRolePolicy", PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSShieldServiceRolePolicy" },
+  ]);
+  const version = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSShieldServiceRolePolicy", VersionId: "v1" }))).PolicyVersion!;
+  assert.deepEqual(JSON.parse(decodeURIComponent(version.Document!)).Statement, [
+    {
+      Sid: "AWSShield",
+      Effect: "Allow",
+      Action: ["wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:GetWebACLForResource", "wafv2:ListResourcesForWebACL", "cloudfront:ListDistributions", "cloudfront:GetDistribution"],
+      Resource: "*",
+    },
+  ]);
+  const deletion = async (status: string) => {
+    const task = (await iam.send(new DeleteServiceLinkedRoleCommand({ RoleName: SHIELD_ROLE }))).DeletionTaskId!;
+    return eventually(async () => {
+      const st = await iam.send(new GetServiceLinkedRoleDeletionStatusCommand({ DeletionTaskId: task }));
+      return st.Status === status ? st : undefined;
+    });
+  };
+  await shield.send(new EnableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Block: {} } }));
+  const failed = await deletion("FAILED");
+  assert.deepEqual(failed.Reason!.RoleUsageList, [{ Region: lbArn.split(":")[3], Resources: [lbArn] }]);
+  await iam.send(new GetRoleCommand({ RoleName: SHIELD_ROLE }));
+  await shield.send(new DisableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn }));
+  await deletion("SUCCEEDED");
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: SHIELD_ROLE })), (e: Error) => e.name === "NoSuchEntityException");
+  // Creating the role is the caller's act: allowed every Shield action but not iam:CreateServiceLinkedRole, the enable is refused and changes nothing.
+  await iam.send(new CreateUserCommand({ UserName: "shield-operator" }));
+  await iam.send(new PutUserPolicyCommand({ UserName: "shield-operator", PolicyName: "shield", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "shield:*", Resource: "*" }] }) }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "shield-operator" }))).AccessKey!;
+  const operator = new ShieldClient(s.clientConfig({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }));
+  await rejectsWith(operator.send(new EnableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Count: {} } })), "AccessDeniedException", /not authorized to perform: iam:CreateServiceLinkedRole/);
+  assert.deepEqual((await shield.send(new DescribeProtectionCommand({ ResourceArn: lbArn }))).Protection!.ApplicationLayerAutomaticResponseConfiguration, { Status: "DISABLED", Action: { Block: {} } });
+  await assert.rejects(iam.send(new GetRoleCommand({ RoleName: SHIELD_ROLE })), (e: Error) => e.name === "NoSuchEntityException");
+  await shield.send(new EnableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn, Action: { Count: {} } }));
+  await iam.send(new GetRoleCommand({ RoleName: SHIELD_ROLE }));
+  await shield.send(new DisableApplicationLayerAutomaticResponseCommand({ ResourceArn: lbArn }));
 });
 
 test("protection groups: patterns, members, listing and deletion", async () => {

@@ -193,6 +193,7 @@ function serviceRole(policyName: string, description: string, created: number, v
 export const ELB_SERVICE_ROLE_POLICY = "/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy";
 export const KMS_MULTI_REGION_SERVICE_ROLE_POLICY = "/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy";
 export const ORGANIZATIONS_SERVICE_ROLE_POLICY = "/aws-service-role/AWSOrganizationsServiceTrustPolicy";
+export const SHIELD_SERVICE_ROLE_POLICY = "/aws-service-role/AWSShieldServiceRolePolicy";
 
 const SERVICE_ROLE_POLICIES: readonly AwsManagedPolicy[] = [
   // Version v7: the permissions the Elastic Load Balancing user guide lists for its role.
@@ -266,6 +267,21 @@ const SERVICE_ROLE_POLICIES: readonly AwsManagedPolicy[] = [
         Resource: ["arn:aws:iam::*:role/aws-service-role/organizations.amazonaws.com/*"],
       },
       { Sid: "AllowCreationOfServiceLinkedRoles", Effect: "Allow", Action: ["iam:CreateServiceLinkedRole"], Resource: "*" },
+    ],
+  ),
+  serviceRole(
+    "AWSShieldServiceRolePolicy",
+    "Allows AWS Shield to access AWS resources on your behalf to provide DDoS protection.",
+    Date.UTC(2021, 10, 17, 19, 17, 0),
+    "v1",
+    Date.UTC(2021, 10, 17, 19, 17, 0),
+    [
+      {
+        Sid: "AWSShield",
+        Effect: "Allow",
+        Action: ["wafv2:GetWebACL", "wafv2:UpdateWebACL", "wafv2:GetWebACLForResource", "wafv2:ListResourcesForWebACL", "cloudfront:ListDistributions", "cloudfront:GetDistribution"],
+        Resource: "*",
+      },
     ],
   ),
 ];

@@ -46,7 +46,7 @@ describe("IAM managed policies", () => {
     assert.deepEqual(JSON.parse(decodeURIComponent(v.PolicyVersion.Document)), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
     await assertAwsError(h.call("GetPolicyVersion", { PolicyArn: admin, VersionId: "v2" }), "NoSuchEntity", 404, `Policy ${admin} version v2 does not exist or is not attachable.`);
     const aws = await h.call<ListOut>("ListPolicies", { Scope: "AWS" });
-    assert.deepEqual(aws.Policies.map((p) => p.PolicyName), ["AdministratorAccess", "AWSElasticLoadBalancingServiceRolePolicy", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "AWSOrganizationsServiceTrustPolicy", "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"]);
+    assert.deepEqual(aws.Policies.map((p) => p.PolicyName), ["AdministratorAccess", "AWSElasticLoadBalancingServiceRolePolicy", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "AWSOrganizationsServiceTrustPolicy", "AWSShieldServiceRolePolicy", "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"]);
     for (const [op, input] of [
       ["DeletePolicy", { PolicyArn: admin }],
       ["CreatePolicyVersion", { PolicyArn: admin, PolicyDocument: ALLOW_S3 }],
@@ -79,7 +79,7 @@ describe("IAM managed policies", () => {
       pages++;
     } while (marker);
     assert.equal(pages, 4);
-    assert.deepEqual(names, ["AdministratorAccess", "AWSElasticLoadBalancingServiceRolePolicy", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "AWSOrganizationsServiceTrustPolicy", "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy", "alpha", "mid", "zeta"]);
+    assert.deepEqual(names, ["AdministratorAccess", "AWSElasticLoadBalancingServiceRolePolicy", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "AWSOrganizationsServiceTrustPolicy", "AWSShieldServiceRolePolicy", "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy", "alpha", "mid", "zeta"]);
     const byPath = await h.call<ListOut>("ListPolicies", { Scope: "Local", PathPrefix: "/m/" });
     assert.deepEqual(byPath.Policies.map((p) => p.PolicyName), ["mid"]);
     await h.call("CreateRole", { RoleName: "r", AssumeRolePolicyDocument: TRUST_EC2 });

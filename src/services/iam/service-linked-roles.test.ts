@@ -154,6 +154,7 @@ describe("service-linked role operations", () => {
       ["elasticloadbalancing.amazonaws.com", "AWSServiceRoleForElasticLoadBalancing", "AWSElasticLoadBalancingServiceRolePolicy", "v7"],
       ["mrk.kms.amazonaws.com", "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "v2"],
       ["organizations.amazonaws.com", "AWSServiceRoleForOrganizations", "AWSOrganizationsServiceTrustPolicy", "v2"],
+      ["shield.amazonaws.com", "AWSServiceRoleForAWSShield", "AWSShieldServiceRolePolicy", "v1"],
     ] as const;
     for (const [principal, roleName, policyName, version] of cases) {
       const arn = `arn:aws:iam::aws:policy/aws-service-role/${policyName}`;

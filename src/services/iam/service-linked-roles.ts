@@ -24,7 +24,7 @@ import type {
 } from "@aws-sdk/client-iam";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import { roleArn } from "./arn.js";
-import { awsManagedPolicyArn, awsManagedPolicyByArn, ELB_SERVICE_ROLE_POLICY, KMS_MULTI_REGION_SERVICE_ROLE_POLICY, ORGANIZATIONS_SERVICE_ROLE_POLICY } from "./aws-managed-policies.js";
+import { awsManagedPolicyArn, awsManagedPolicyByArn, ELB_SERVICE_ROLE_POLICY, KMS_MULTI_REGION_SERVICE_ROLE_POLICY, ORGANIZATIONS_SERVICE_ROLE_POLICY, SHIELD_SERVICE_ROLE_POLICY } from "./aws-managed-policies.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, invalidInput, noSuchEntity, noSuchRole } from "./errors.js";
 import { COLLECTIONS, type RoleDoc, type ServiceLinkedRoleDeletionDoc } from "./model.js";
@@ -67,7 +67,7 @@ export const LINKED_SERVICES: Readonly<Record<string, LinkedService>> = {
   "mrk.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", customSuffix: false, policy: KMS_MULTI_REGION_SERVICE_ROLE_POLICY },
   "organizations.amazonaws.com": { roleName: "AWSServiceRoleForOrganizations", customSuffix: false, policy: ORGANIZATIONS_SERVICE_ROLE_POLICY },
   "securityhub.amazonaws.com": { roleName: "AWSServiceRoleForSecurityHub", customSuffix: false },
-  "shield.amazonaws.com": { roleName: "AWSServiceRoleForAWSShield", customSuffix: false },
+  "shield.amazonaws.com": { roleName: "AWSServiceRoleForAWSShield", customSuffix: false, policy: SHIELD_SERVICE_ROLE_POLICY },
   "spot.amazonaws.com": { roleName: "AWSServiceRoleForEC2Spot", customSuffix: false },
   "sso.amazonaws.com": { roleName: "AWSServiceRoleForSSO", customSuffix: false },
   "support.amazonaws.com": { roleName: "AWSServiceRoleForSupport", customSuffix: false },

@@ -1,4 +1,5 @@
 /** What Shield's domain functions work with. */
+import type { RequestContext } from "../../core/types.js";
 import type { Clock } from "../../core/clock.js";
 import type { ProtectedResource, ProtectionGroupSpec } from "../../dataplane/shield/detection/types.js";
 import type { Storage } from "../../storage/types.js";
@@ -23,6 +24,12 @@ export interface ShieldEnv {
   webAclForResource(resourceArn: string): Promise<string | undefined>;
   /** Whether an IAM role exists (AssociateDRTRole); every role exists when absent. */
   roleExists?: (roleArn: string) => Promise<boolean>;
+  /**
+   * Creates Shield's service-linked role in the caller's account unless it exists (the first
+   * EnableApplicationLayerAutomaticResponse does, as in AWS), as the caller: its
+   * iam:CreateServiceLinkedRole is authorised through `ctx`.
+   */
+  ensureServiceLinkedRole?: (ctx: RequestContext) => Promise<void>;
   watcher: ProtectionWatcher;
 }
 

@@ -207,7 +207,9 @@ function automaticResponse(env: ShieldEnv, op: "enable" | "update" | "disable"):
       await authorize(ctx, names[op], found ? protectionArn(account, found.id) : "*", resourceTagContext(found?.tags));
       const action = op === "disable" ? undefined : responseAction(input.Action);
       await requireSubscription(env.store, account, ctx.now);
-      const rec = await setAutomaticResponse(env, account, input.ResourceArn, { op, ...(action ? { action } : {}) });
+      // Shield acts on the web ACL as its service-linked role, created by the first enable that can proceed.
+      const ensureRole = env.ensureServiceLinkedRole;
+      const rec = await setAutomaticResponse(env, account, input.ResourceArn, { op, ...(action ? { action } : {}) }, ensureRole && (() => ensureRole(ctx)));
       noteResource(ctx, protectionArn(account, rec.id), PROTECTION_TYPE);
       return {};
     },

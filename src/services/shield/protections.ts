@@ -51,6 +51,23 @@ export async function listProtections(db: DocStore, account: string): Promise<Pr
   return (await db.list<ProtectionRecord>(PROTECTIONS, { prefix: scopePrefix(account) })).map((e) => e.value);
 }
 
+/**
+ * The resources of an account whose automatic application-layer mitigation is on, by the Region of
+ * their ARN ("us-east-1" for a global resource such as a CloudFront distribution): what Shield's
+ * service-linked role is in use for, so DeleteServiceLinkedRole refuses while any remain.
+ */
+export async function automaticResponseResources(db: DocStore, account: string): Promise<Array<{ region: string; resources: string[] }>> {
+  const byRegion = new Map<string, string[]>();
+  for (const p of await listProtections(db, account)) {
+    if (p.autoResponse === undefined) continue;
+    const region = p.resourceArn.split(":")[3] || "us-east-1";
+    const list = byRegion.get(region);
+    if (list) list.push(p.resourceArn);
+    else byRegion.set(region, [p.resourceArn]);
+  }
+  return [...byRegion].map(([region, resources]) => ({ region, resources }));
+}
+
 /** Every stored protection (start-up: the detector watches them all). */
 export async function allProtections(db: DocStore): Promise<ProtectionRecord[]> {
   return (await db.list<ProtectionRecord>(PROTECTIONS)).map((e) => e.value);
@@ -118,7 +135,14 @@ export async function deleteProtection(env: ShieldEnv, account: string, id: stri
  * ACL associated with the resource (AWS puts its rules into it); enabling twice, or updating
  * or disabling while disabled, would change nothing (InvalidOperationException).
  */
-export async function setAutomaticResponse(env: ShieldEnv, account: string, resourceArn: string, change: { op: "enable" | "update" | "disable"; action?: ResponseActionKind }): Promise<ProtectionRecord> {
+export async function setAutomaticResponse(
+  env: ShieldEnv,
+  account: string,
+  resourceArn: string,
+  change: { op: "enable" | "update" | "disable"; action?: ResponseActionKind },
+  /** Runs once an enable has passed its checks, before it is stored (Shield's service-linked role). */
+  beforeEnable?: () => Promise<void>,
+): Promise<ProtectionRecord> {
   const p = await requireProtectionOfResource(env.store, account, resourceArn);
   if (change.op === "enable") {
     if (p.autoResponse) throw invalidOperation("Automatic application layer DDoS mitigation is already enabled for this resource. Use UpdateApplicationLayerAutomaticResponse to change it.");
@@ -128,6 +152,7 @@ export async function setAutomaticResponse(env: ShieldEnv, account: string, reso
     if ((await env.webAclForResource(resourceArn)) === undefined) {
       throw invalidOperation("The resource must be associated with an AWS WAF (v2) web ACL before you can enable automatic application layer DDoS mitigation.");
     }
+    await beforeEnable?.();
   } else if (!p.autoResponse) {
     throw invalidOperation("Automatic application layer DDoS mitigation is not enabled for this resource.");
   }

@@ -9,6 +9,7 @@
  * are stored as attacks, and automatic mitigations go into web ACLs through the injected
  * applyMitigation / webAclForResource functions.
  */
+import type { RequestContext } from "../../core/types.js";
 import type { Clock } from "../../core/clock.js";
 import { ShieldDetector } from "../../dataplane/shield/detection/detector.js";
 import { resolveDetectionSettings, type DetectionSettings } from "../../dataplane/shield/detection/settings.js";
@@ -37,6 +38,8 @@ export interface ShieldDeps {
   applyMitigation(webAclArn: string, mitigation: MitigationRule): Promise<void>;
   /** Whether an IAM role exists (AssociateDRTRole). */
   roleExists?: (roleArn: string) => Promise<boolean>;
+  /** Creates Shield's service-linked role for the caller's account unless it exists (see ShieldEnv). */
+  ensureServiceLinkedRole?: (ctx: RequestContext) => Promise<void>;
   /** Detection tuning; unset values keep their defaults. */
   detection?: Partial<DetectionSettings>;
   onError?: (e: unknown, what: string) => void;
@@ -65,6 +68,7 @@ export function createShieldService(deps: ShieldDeps): ShieldService {
     loadBalancerExists: deps.loadBalancerExists,
     webAclForResource: deps.webAclForResource,
     ...(deps.roleExists ? { roleExists: deps.roleExists } : {}),
+    ...(deps.ensureServiceLinkedRole ? { ensureServiceLinkedRole: deps.ensureServiceLinkedRole } : {}),
     watcher: detector,
   };
   return {
