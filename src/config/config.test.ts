@@ -1,14 +1,18 @@
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadConfig, ConfigError } from "./config.js";
 import { closestKey, editDistance, MAX_CONFIG_FILE_BYTES } from "./config-file.js";
 import { describeConfig } from "./describe.js";
 
+// Every file these tests write lives under one temporary directory, removed when they end.
+const root = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
 function configFile(content: unknown): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const dir = mkdtempSync(path.join(root, "c-"));
   const file = path.join(dir, "c.json");
   writeFileSync(file, typeof content === "string" ? content : JSON.stringify(content));
   return file;
@@ -27,7 +31,7 @@ test("defaults: HTTPS on 127.0.0.1:4566, ./.data, no root key source", () => {
 });
 
 test("flags override the environment, which overrides the file", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const dir = mkdtempSync(path.join(root, "c-"));
   const file = path.join(dir, "c.json");
   writeFileSync(file, JSON.stringify({ listen: "127.0.0.1:1000", dataDir: "/from/file", logLevel: "debug", plainHttp: true }));
   const fromFile = loadConfig({ config: file }, {});
@@ -77,7 +81,7 @@ test("KMS keys per account and Region: AWS's quota (100,000) by default, from th
 
 test("accounts per organization: unset by default (AWS's quota, 10), from the file or the environment, a whole number of at least 1", () => {
   assert.equal(loadConfig({}, {}).orgMaxAccounts, undefined);
-  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const dir = mkdtempSync(path.join(root, "c-"));
   const file = path.join(dir, "c.json");
   writeFileSync(file, JSON.stringify({ orgMaxAccounts: 200 }));
   assert.equal(loadConfig({ config: file }, {}).orgMaxAccounts, 200);
@@ -89,7 +93,7 @@ test("accounts per organization: unset by default (AWS's quota, 10), from the fi
 
 test("web ACL capacity: unset by default (AWS's 5,000), from the file or the environment, 1–5,000 only", () => {
   assert.equal(loadConfig({}, {}).wafMaxWebAclWcu, undefined);
-  const dir = mkdtempSync(path.join(tmpdir(), "bulwark-cfg-"));
+  const dir = mkdtempSync(path.join(root, "c-"));
   const file = path.join(dir, "c.json");
   writeFileSync(file, JSON.stringify({ wafMaxWebAclWcu: 1500 }));
   assert.equal(loadConfig({ config: file }, {}).wafMaxWebAclWcu, 1500);
