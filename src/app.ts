@@ -509,7 +509,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     });
     registry.register(kms.definition);
     kms.start();
-    // IAM's deferred work (service-linked role deletions); ELB's role is in use while load balancers exist.
+    // IAM's deferred work (service-linked role deletions); ELB's role is in use while load balancers
+    // exist, Shield's while automatic application-layer response is on for a resource.
     core.iam.useScheduler(scheduler, async (accountId, servicePrincipal) => {
       if (servicePrincipal === "elasticloadbalancing.amazonaws.com") return elbv2.loadBalancersByRegion(accountId);
       if (servicePrincipal === "shield.amazonaws.com") return automaticResponseResources(storage, accountId);

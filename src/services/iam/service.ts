@@ -68,7 +68,8 @@ export interface IamService {
   useServerCertificateUsage(usage: ServerCertificateUsage): void;
   /**
    * Creates a service's linked role when the service first needs it (ELBv2: a load balancer or
-   * target group is created), as the calling principal: `authorize` decides its
+   * target group is created; KMS: a multi-Region key; Shield: automatic application-layer
+   * response is enabled), as the calling principal: `authorize` decides its
    * iam:CreateServiceLinkedRole. Nothing happens when the account already has the role.
    */
   ensureServiceLinkedRole(accountId: string, now: number, authorize: (req: AuthorizeRequest) => Promise<void>, servicePrincipal: string): Promise<void>;
