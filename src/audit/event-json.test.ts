@@ -63,6 +63,9 @@ const variants: Array<Partial<ApiCallRecord>> = [
   { tlsDetails: { tlsVersion: "TLSv1.2", cipherSuite: "ECDHE-RSA-AES128-GCM-SHA256" }, error: { code: "AccessDenied", message: "no" } },
   { tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256", clientProvidedHostHeader: 'h"ost\u0001:443' } },
   { eventType: "AwsServiceEvent", tlsDetails: { tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256" } },
+  { invokedBy: "elasticloadbalancing.amazonaws.com", sourceIp: "elasticloadbalancing.amazonaws.com", userAgent: "elasticloadbalancing.amazonaws.com" },
+  { invokedBy: 'odd"service\u0001', error: { code: "AccessDenied", message: "no" } },
+  { invokedBy: "kms.amazonaws.com", eventType: "AwsServiceEvent" },
 ];
 
 describe("eventJsonOf", () => {

@@ -269,7 +269,8 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
   let accessKeyId: string;
   if (p !== undefined) {
     const e = identityOf(p);
-    identityJson = e.json;
+    // A service's call on the caller's behalf: invokedBy closes the caller's identity.
+    identityJson = rec.invokedBy === undefined ? e.json : e.json.slice(0, -1) + ',"invokedBy":' + jsonString(rec.invokedBy) + "}";
     username = e.username;
     accessKeyId = e.eventAccessKeyId;
   } else {

@@ -257,6 +257,33 @@ describe("buildCloudTrailEvents", () => {
     assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(ev))).slice(-5), ["eventType", "managementEvent", "recipientAccountId", "serviceEventDetails", "eventCategory"]);
     assert.equal(indexFieldsOf(ev, 0).username, "");
   });
+
+  test("a call a service made on the caller's behalf: the caller's identity closed by invokedBy, in both copies of a cross-account call", () => {
+    const host = "elasticloadbalancing.amazonaws.com";
+    const ev = buildCloudTrailEvent(record({ invokedBy: host, sourceIp: host, userAgent: host }), "e");
+    assert.equal(
+      JSON.stringify(ev.userIdentity),
+      JSON.stringify({
+        type: "IAMUser",
+        principalId: "AIDAEXAMPLEALICE0001",
+        arn: "arn:aws:iam::111122223333:user/alice",
+        accountId: "111122223333",
+        accessKeyId: "AKIAEXAMPLEALICE0001",
+        userName: "alice",
+        invokedBy: host,
+      }),
+    );
+    assert.equal(ev.sourceIPAddress, host);
+    assert.equal(ev.userAgent, host);
+    assert.equal(indexFieldsOf(ev, 0).username, "alice");
+    assert.deepEqual(Object.keys(buildCloudTrailEvent(record({ principal: roleSession, invokedBy: host }), "e").userIdentity).slice(-2), ["sessionContext", "invokedBy"]);
+    let n = 0;
+    const [caller, owner] = buildCloudTrailEvents(record({ invokedBy: "kms.amazonaws.com", annotations: { recipientAccountId: "999988887777" } }), () => `id-${++n}`);
+    assert.equal(caller!.userIdentity.invokedBy, "kms.amazonaws.com");
+    assert.deepEqual(owner!.userIdentity, { type: "AWSAccount", principalId: "AIDAEXAMPLEALICE0001", accountId: "111122223333", invokedBy: "kms.amazonaws.com" });
+    // Not an identity of its own: a call without an authenticated caller records no invokedBy.
+    assert.equal("invokedBy" in buildCloudTrailEvent(record({ principal: undefined, invokedBy: host }), "e").userIdentity, false);
+  });
 });
 
 describe("indexFieldsOf", () => {

@@ -51,7 +51,7 @@ export interface UserIdentity {
   /** SAMLUser / WebIdentityUser: the identity provider that vouched for the caller. */
   identityProvider?: string;
   sessionContext?: SessionContext;
-  /** AWS service events: "AWS Internal". */
+  /** AWS service events: "AWS Internal"; calls a service made on the caller's behalf: the service principal. */
   invokedBy?: string;
 }
 
@@ -204,6 +204,11 @@ export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | un
   return f !== undefined ? { type: f.type, principalId: f.principalId, userName: f.userName, identityProvider: f.identityProvider } : userIdentityOf(undefined, rec.accessKeyId, rec.accountId);
 }
 
+/** The caller's identity, with the service that called on its behalf last (`invokedBy`), if any. */
+function withInvokedBy(id: UserIdentity, rec: ApiCallRecord): UserIdentity {
+  return rec.invokedBy !== undefined && rec.principal !== undefined ? { ...id, invokedBy: rec.invokedBy } : id;
+}
+
 /**
  * Builds the event delivered to the primary recipient account (the annotated resource account,
  * else the caller's). The caller's full identity is recorded. Pure: same input, same output.
@@ -227,7 +232,7 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
   const service = rec.eventType === "AwsServiceEvent";
   const ev: CloudTrailEvent = {
     eventVersion: EVENT_VERSION,
-    userIdentity: unauthenticatedIdentityOf(rec) ?? userIdentityOf(rec.principal, rec.accessKeyId, rec.accountId),
+    userIdentity: withInvokedBy(unauthenticatedIdentityOf(rec) ?? userIdentityOf(rec.principal, rec.accessKeyId, rec.accountId), rec),
     eventTime: isoSeconds(rec.time),
     eventSource: rec.eventSource,
     eventName: rec.operation,
@@ -277,7 +282,7 @@ export function buildCloudTrailEvents(rec: ApiCallRecord, newId: () => string): 
   const callerCopy = buildCloudTrailEvent({ ...rec, annotations: { ...rec.annotations, recipientAccountId: p.accountId } }, newId());
   callerCopy.sharedEventID = shared;
   const ownerCopy = buildCloudTrailEvent(rec, newId());
-  ownerCopy.userIdentity = { type: "AWSAccount", principalId: p.principalId, accountId: p.accountId };
+  ownerCopy.userIdentity = withInvokedBy({ type: "AWSAccount", principalId: p.principalId, accountId: p.accountId }, rec);
   ownerCopy.sharedEventID = shared;
   return [reorderShared(callerCopy), reorderShared(ownerCopy)];
 }

@@ -33,6 +33,13 @@ export interface ApiCallRecord {
    * `invokedBy: "AWS Internal"` ("AWS service events", CloudTrail user guide). Default "AwsApiCall".
    */
   eventType?: "AwsApiCall" | "AwsServiceEvent";
+  /**
+   * A call an AWS service made on the caller's behalf with the caller's identity (a service's
+   * KMS call, a service-linked role a service creates on first use): the service principal,
+   * recorded as `userIdentity.invokedBy` ("CloudTrail userIdentity element"). Such calls also
+   * carry the service principal as sourceIPAddress and userAgent.
+   */
+  invokedBy?: string;
   /** The TLS session of a call that came over HTTPS (CloudTrail's tlsDetails); absent for plain HTTP. */
   tlsDetails?: TlsDetails;
   /**

@@ -3,7 +3,8 @@
  * ("via service"): the caller's RequestContext is reused, so authorisation is that of the
  * caller, with kms:ViaService = "<service>.<region>.amazonaws.com" (the condition AWS managed
  * key policies require). Each call also records its own KMS CloudTrail event
- * (eventSource kms.amazonaws.com, invoked by the service).
+ * (eventSource kms.amazonaws.com; the caller's identity with `invokedBy`, sourceIPAddress and
+ * userAgent the service's host, as CloudTrail shows calls a service makes on a caller's behalf).
  */
 import type { DecryptResponse, DescribeKeyResponse, EncryptResponse, GenerateDataKeyResponse } from "@aws-sdk/client-kms";
 import { Decrypt$, DescribeKey$, Encrypt$, GenerateDataKey$ } from "@aws-sdk/client-kms";
@@ -55,6 +56,7 @@ export function createKmsApi(env: KmsEnv, getOrCreate: (scope: Scope, aliasName:
             principal: ctx.principal,
             sourceIp: host,
             userAgent: host,
+            invokedBy: host,
             input,
             ...(output !== undefined ? { output } : {}),
             inputSchema: resolve(s[4]),

@@ -109,4 +109,24 @@ describe("KMS service events", () => {
     assert.equal(ev.length, 1);
     assert.deepEqual(ev[0]!.serviceEventDetails, { keyId: k.KeyId, keyMaterialId: r.KeyMaterialId });
   });
+
+  test("a call another service makes on the caller's behalf is recorded as the caller's, invoked by that service", async () => {
+    const admin = h.root();
+    const out = await h.kms.api.encryptFor(h.ctx(admin), "ssm", { KeyId: "alias/aws/ssm", Plaintext: Buffer.from("param"), EncryptionContext: { PARAMETER_ARN: "p" } });
+    await log.flush();
+    const ev = (await events("Encrypt")).at(-1) as unknown as {
+      userIdentity: Record<string, unknown>;
+      sourceIPAddress: string;
+      userAgent: string;
+      eventSource: string;
+      requestParameters: Record<string, unknown>;
+      resources: Array<{ ARN: string }>;
+    };
+    assert.deepEqual(ev.userIdentity, { type: "Root", principalId: admin.principalId, arn: admin.arn, accountId: admin.accountId, accessKeyId: admin.accessKeyId, invokedBy: "ssm.amazonaws.com" });
+    assert.equal(ev.sourceIPAddress, "ssm.amazonaws.com");
+    assert.equal(ev.userAgent, "ssm.amazonaws.com");
+    assert.equal(ev.eventSource, "kms.amazonaws.com");
+    assert.deepEqual(ev.requestParameters.encryptionContext, { PARAMETER_ARN: "p" });
+    assert.deepEqual(ev.resources.map((r) => r.ARN), [out.KeyId]);
+  });
 });
