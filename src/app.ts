@@ -77,7 +77,7 @@ export interface Core {
   sealer: Sealer;
   clock: Clock;
   accounts: AccountRegistry;
-  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "useServiceControlPolicies" | "serverCertificates" | "useServerCertificateUsage" | "ensureServiceLinkedRole" | "idle">;
+  iam: Pick<ReturnType<typeof createIamService>, "api" | "directory" | "definition" | "useScheduler" | "outbound" | "rootAccess" | "useServices" | "useServiceControlPolicies" | "serverCertificates" | "useServerCertificateUsage" | "ensureServiceLinkedRole" | "useServiceCallAudit" | "idle">;
   /** Organizations as other services read it. */
   organizations: OrganizationsView;
   bootstrap?: BootstrapResult;
@@ -429,6 +429,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       audit,
       onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit outbox error"),
     });
+    // Service-linked roles services create on a caller's behalf are IAM calls of that caller.
+    core.iam.useServiceCallAudit(audit, outbox, cfg.defaultRegion);
 
     const registry = new ServiceRegistry();
     registry.register(core.iam.definition);
@@ -460,7 +462,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       issueCertificate: (names) => issueServerCertificate(storage, sealer, clock, names),
       serverCertificates: core.iam.serverCertificates,
       ensureServiceLinkedRole: (caller) =>
-        core.iam.ensureServiceLinkedRole(caller.scope.accountId, caller.now, (req) => caller.authorizeRequest(req), "elasticloadbalancing.amazonaws.com"),
+        core.iam.ensureServiceLinkedRole(caller.scope.accountId, caller.now, (req) => caller.authorizeRequest(req), "elasticloadbalancing.amazonaws.com", caller.principal),
       warn: (message, detail) => logger.warn(detail, message),
     });
     registry.register(elbv2.definition);
@@ -493,7 +495,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       maxKeysPerRegion: cfg.kms.maxKeysPerRegion,
       audit,
       outbox,
-      ensureMultiRegionServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "mrk.kms.amazonaws.com"),
+      ensureMultiRegionServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "mrk.kms.amazonaws.com", ctx.principal),
       principalExists: async (arn) => {
         // Only principals of accounts of this installation can be checked; others are accepted.
         const m = IAM_PRINCIPAL_ARN.exec(arn);
@@ -566,7 +568,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       webAclForResource: (arn) => wafBridge.webAclForResource(arn),
       applyMitigation: (webAclArn, mitigation) => wafBridge.applyMitigation(webAclArn, mitigation),
       roleExists: async (arn) => (await core.iam.api.getRoleByArn(arn)) !== undefined,
-      ensureServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "shield.amazonaws.com"),
+      ensureServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "shield.amazonaws.com", ctx.principal),
       ...(cfg.shieldDetection ? { detection: cfg.shieldDetection } : {}),
       onError: (e, what) => logger.error({ what, err: e instanceof Error ? e.message : String(e) }, "shield error"),
     });

@@ -83,7 +83,7 @@ export class MemoryAuditStore implements AuditStore {
       if (q.beforeSeq !== undefined && r.seq >= q.beforeSeq) continue;
       if (q.startTime !== undefined && r.time < q.startTime) continue;
       if (q.endTime !== undefined && r.time > q.endTime) continue;
-      if (q.attribute && !matches(r, q.attribute.key, q.attribute.value)) continue;
+      if (q.attribute && !matchesAttribute(r, q.attribute.key, q.attribute.value)) continue;
       out.push({ ...r });
     }
     return out;
@@ -133,7 +133,8 @@ export class MemoryAuditStore implements AuditStore {
   }
 }
 
-function matches(r: AuditRow, key: NonNullable<AuditQuery["attribute"]>["key"], value: string): boolean {
+/** Whether a row matches one LookupEvents attribute filter (test stores). */
+export function matchesAttribute(r: AuditRow, key: NonNullable<AuditQuery["attribute"]>["key"], value: string): boolean {
   switch (key) {
     case "EventId":
       return r.eventId === value;

@@ -109,6 +109,28 @@ test("the first load balancer or target group creates ELB's service-linked role,
   assert.equal((await iam.send(new ListRolesCommand({ PathPrefix: "/aws-service-role/" }))).Roles!.length, 1);
   await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
   await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn }));
+
+  // CloudTrail: each attempt is an IAM CreateServiceLinkedRole of the caller, invoked by ELB.
+  const ct = new CloudTrailClient(s.clientConfig());
+  const found = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateServiceLinkedRole" }] }));
+  const evs = found.Events!.map((e) => JSON.parse(e.CloudTrailEvent!) as Record<string, unknown> & { userIdentity: Record<string, unknown> });
+  const host = "elasticloadbalancing.amazonaws.com";
+  assert.deepEqual(
+    evs.map((e) => [e.userIdentity.userName, e.errorCode ?? "ok"]),
+    [["admin", "ok"], ["elb-only", "AccessDenied"], ["elb-only", "AccessDenied"]],
+  );
+  for (const e of evs) {
+    assert.deepEqual([e.eventSource, e.awsRegion, e.sourceIPAddress, e.userAgent, e.userIdentity.invokedBy, e.readOnly], ["iam.amazonaws.com", "us-east-1", host, host, host, false]);
+    assert.deepEqual(e.requestParameters, { aWSServiceName: host });
+    assert.equal(Object.keys(e.userIdentity).at(-1), "invokedBy");
+  }
+  const made = evs[0]!;
+  const response = made.responseElements as { role: { roleName: string; roleId: string; arn: string; path: string } };
+  assert.deepEqual([response.role.roleName, response.role.roleId, response.role.arn, response.role.path], [ROLE, role.RoleId, roleArn, role.Path]);
+  assert.deepEqual(made.resources, [{ accountId: s.accountId, type: "AWS::IAM::Role", ARN: roleArn }]);
+  assert.equal(found.Events![0]!.Username, "admin");
+  assert.equal(evs[1]!.responseElements, null);
+  assert.match(String(evs[1]!.errorMessage), /not authorized to perform: iam:CreateServiceLinkedRole/);
 });
 
 test("errors reach the SDK as its modelled exceptions with status 400", async () => {

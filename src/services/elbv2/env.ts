@@ -4,7 +4,7 @@
  * audit annotations).
  */
 import type { Clock } from "../../core/clock.js";
-import type { AuditAnnotations, AuthorizeRequest, ConditionContext, RequestContext, Scope } from "../../core/types.js";
+import type { AuditAnnotations, AuthorizeRequest, ConditionContext, Principal, RequestContext, Scope } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { DataPlaneRuntime } from "../../dataplane/runtime-types.js";
 import type { IssuedCertificate } from "../../gateway/tls-ca.js";
@@ -59,6 +59,8 @@ export interface Caller {
   /** Authorises an action of another service (iam:CreateServiceLinkedRole) as the caller. */
   authorizeRequest(req: AuthorizeRequest): Promise<void>;
   audit: AuditAnnotations;
+  /** Who is calling: what ELB's own calls on the caller's behalf (its service-linked role) are recorded as. */
+  principal?: Principal;
 }
 
 export function callerFromContext(ctx: RequestContext): Caller {
@@ -66,6 +68,7 @@ export function callerFromContext(ctx: RequestContext): Caller {
     scope: ctx.scope,
     now: ctx.now,
     audit: ctx.audit,
+    principal: ctx.principal,
     authorize: (action, resource, context) =>
       ctx.authorize({ action: `elasticloadbalancing:${action}`, resource, ...(context && Object.keys(context).length > 0 ? { context } : {}) }),
     authorizeRequest: (req) => ctx.authorize(req),

@@ -4,6 +4,8 @@
  * build the caller from the RequestContext; other services (STS, Organizations, the
  * bootstrap) use an internal caller that skips authorisation.
  */
+import type { AuditOutbox } from "../../audit/outbox.js";
+import type { AuditLog } from "../../audit/types.js";
 import type { Clock } from "../../core/clock.js";
 import type { AuditAnnotations, AuthorizeRequest, ConditionContext, Principal, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
@@ -32,6 +34,13 @@ export interface IamEnv {
   serviceControlPolicies?: ServiceControlPolicySource;
   /** Which load balancers use a server certificate (attached once ELBv2 exists): DeleteServerCertificate refuses those in use. */
   serverCertificateUsage?: ServerCertificateUsage;
+  /**
+   * Where IAM records the calls other services make to it on a caller's behalf (a service-linked
+   * role created on first use), attached once the audit log exists: successes are staged with
+   * the change they record, failures appended directly. `region` is the Region IAM's events are
+   * recorded in (the gateway's global-service Region).
+   */
+  serviceCalls?: { audit: AuditLog; outbox: AuditOutbox; region: string };
 }
 
 export interface Caller {

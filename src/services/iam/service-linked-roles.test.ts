@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { createAuditLog } from "../../audit/audit-log.js";
+import { generateDigestSigner } from "../../audit/digest-key.js";
+import { AUDIT_OUTBOX, createAuditOutbox } from "../../audit/outbox.js";
+import type { AuditLog } from "../../audit/types.js";
 import { createScheduler } from "../../scheduler/scheduler.js";
 import { parseDeletionTaskId, serviceLinkedRoleName, serviceLinkedTrustPolicy } from "./service-linked-roles.js";
 import { ACCOUNT, ALLOW_S3, assertAwsError, createHarness, T0 } from "./testing/harness.js";
@@ -200,5 +204,63 @@ describe("service-linked role operations", () => {
     await scheduler.runDue();
     const after = await h.call<{ Policy: { AttachmentCount: number } }>("GetPolicy", { PolicyArn: elbPolicy });
     assert.equal(after.Policy.AttachmentCount, 0);
+  });
+});
+
+describe("service-linked roles a service creates on a caller's behalf", () => {
+  type Ev = { eventName: string; userIdentity: Record<string, unknown>; sourceIPAddress: string; errorCode?: string; awsRegion: string; responseElements: unknown };
+  function setup() {
+    const h = createHarness();
+    let failing = false;
+    const log = createAuditLog({ store: h.store, digestSigner: generateDigestSigner(), clock: h.clock, digestIntervalMs: 0 });
+    const audit: AuditLog = { ...log, record: (rec) => (failing ? Promise.reject(new Error("process gone")) : log.record(rec)) };
+    const outbox = createAuditOutbox({ store: h.store, audit });
+    h.iam.useServiceCallAudit(audit, outbox, "eu-west-1");
+    const events = async (): Promise<Ev[]> => {
+      const last = await h.store.lastAudit();
+      return last ? (await h.store.readAudit(1, last.seq)).map((r) => JSON.parse(r.json) as Ev) : [];
+    };
+    const ensure = (principal = h.ctx().principal) =>
+      h.iam.ensureServiceLinkedRole(ACCOUNT, h.clock.now(), (req) => h.ctx().authorize(req), "shield.amazonaws.com", principal);
+    return { h, log, events, ensure, setFailing: (f: boolean) => (failing = f) };
+  }
+
+  test("recorded as the caller's CreateServiceLinkedRole invoked by the service, once; a denied attempt too", async () => {
+    const { h, events, ensure } = setup();
+    h.deny.add("iam:CreateServiceLinkedRole");
+    await assert.rejects(ensure(), (e: any) => e.common === "AccessDenied");
+    h.deny.delete("iam:CreateServiceLinkedRole");
+    await ensure();
+    await ensure(); // the role exists: no call, no event
+    const evs = await events();
+    assert.deepEqual(evs.map((e) => [e.eventName, e.errorCode ?? "ok", e.userIdentity.invokedBy, e.sourceIPAddress, e.awsRegion]), [
+      ["CreateServiceLinkedRole", "AccessDenied", "shield.amazonaws.com", "shield.amazonaws.com", "eu-west-1"],
+      ["CreateServiceLinkedRole", "ok", "shield.amazonaws.com", "shield.amazonaws.com", "eu-west-1"],
+    ]);
+    assert.equal(evs[0]!.responseElements, null);
+    assert.equal((evs[1]!.responseElements as { role: { roleName: string } }).role.roleName, "AWSServiceRoleForAWSShield");
+    assert.equal(evs[1]!.userIdentity.arn, h.ctx().principal.arn);
+    assert.equal(await h.store.count(AUDIT_OUTBOX), 0);
+  });
+
+  test("the event is staged with the role: an append that fails is made up by a later drain, once", async () => {
+    const { h, log, events, ensure, setFailing } = setup();
+    setFailing(true);
+    await ensure();
+    setFailing(false);
+    assert.equal((await h.call<{ Role: { RoleName: string } }>("GetRole", { RoleName: "AWSServiceRoleForAWSShield" })).Role.RoleName, "AWSServiceRoleForAWSShield");
+    assert.deepEqual(await events(), []);
+    assert.equal(await h.store.count(AUDIT_OUTBOX), 1);
+    const restart = createAuditOutbox({ store: h.store, audit: log });
+    assert.equal(await restart.drain(), 1);
+    assert.equal(await restart.drain(), 0);
+    assert.deepEqual((await events()).map((e) => e.eventName), ["CreateServiceLinkedRole"]);
+  });
+
+  test("without a principal (a service acting for itself) nothing is recorded", async () => {
+    const { h, events } = setup();
+    await h.iam.ensureServiceLinkedRole(ACCOUNT, h.clock.now(), async () => {}, "organizations.amazonaws.com");
+    assert.deepEqual(await events(), []);
+    assert.equal(await h.store.count(AUDIT_OUTBOX), 0);
   });
 });

@@ -14,15 +14,24 @@
  * (SUCCEEDED) or keeps it and records the resources that use it (FAILED).
  */
 import { randomUUID } from "node:crypto";
-import type {
-  CreateServiceLinkedRoleRequest,
-  CreateServiceLinkedRoleResponse,
+import {
+  CreateServiceLinkedRoleRequest$,
+  CreateServiceLinkedRoleResponse$,
+  type CreateServiceLinkedRoleRequest,
+  type CreateServiceLinkedRoleResponse,
   DeleteServiceLinkedRoleRequest,
   DeleteServiceLinkedRoleResponse,
   GetServiceLinkedRoleDeletionStatusRequest,
   GetServiceLinkedRoleDeletionStatusResponse,
 } from "@aws-sdk/client-iam";
+import type { StagedEvent } from "../../audit/outbox.js";
+import { redactForCloudTrail } from "../../audit/redact.js";
+import { toAwsError } from "../../core/errors.js";
+import { wireError } from "../../protocol/errors.js";
+import type { Principal } from "../../core/types.js";
+import { randomUuid } from "../../core/uuid.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
+import type { DocStore } from "../../storage/types.js";
 import { roleArn } from "./arn.js";
 import { awsManagedPolicyArn, awsManagedPolicyByArn, ELB_SERVICE_ROLE_POLICY, KMS_MULTI_REGION_SERVICE_ROLE_POLICY, ORGANIZATIONS_SERVICE_ROLE_POLICY, SHIELD_SERVICE_ROLE_POLICY } from "./aws-managed-policies.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
@@ -133,7 +142,74 @@ export function parseDeletionTaskId(id: string): { servicePrincipal: string; rol
 
 const taskKey = (accountId: string, id: string): string => `${accountId}/${id}`;
 
-export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input: CreateServiceLinkedRoleRequest): Promise<CreateServiceLinkedRoleResponse> {
+/**
+ * The CloudTrail event of a CreateServiceLinkedRole call a service made on `principal`'s behalf:
+ * the caller's identity with `invokedBy`, and the service principal as source address and user
+ * agent ("CloudTrail userIdentity element"), in IAM's Region of record.
+ */
+function serviceCallEvent(
+  region: string,
+  caller: Caller & { principal: Principal },
+  servicePrincipal: string,
+  input: CreateServiceLinkedRoleRequest,
+  outcome: { arn: string; output: CreateServiceLinkedRoleResponse } | { error: { code: string; message: string } },
+): StagedEvent {
+  const ok = "output" in outcome;
+  return {
+    eventId: randomUuid(),
+    time: caller.now,
+    requestId: randomUuid(),
+    eventSource: "iam.amazonaws.com",
+    service: "iam",
+    operation: "CreateServiceLinkedRole",
+    region,
+    accountId: caller.accountId,
+    principal: caller.principal,
+    sourceIp: servicePrincipal,
+    userAgent: servicePrincipal,
+    invokedBy: servicePrincipal,
+    readOnly: false,
+    ...(ok ? {} : { error: outcome.error }),
+    annotations: {
+      requestParameters: redactForCloudTrail(input, CreateServiceLinkedRoleRequest$),
+      responseElements: ok ? redactForCloudTrail(outcome.output, CreateServiceLinkedRoleResponse$, "output") : null,
+      ...(ok ? { resources: [{ ARN: outcome.arn, accountId: caller.accountId, type: "AWS::IAM::Role" }] } : {}),
+    },
+  };
+}
+
+/**
+ * `invokedBy`: the service principal of a service creating its role on the caller's behalf;
+ * the call is then recorded as its own IAM event (the caller's request records the service's).
+ */
+export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input: CreateServiceLinkedRoleRequest, invokedBy?: string): Promise<CreateServiceLinkedRoleResponse> {
+  const record = env.serviceCalls;
+  if (invokedBy === undefined || record === undefined || caller.principal === undefined) return createRole(env, caller, input);
+  const by = { ...caller, principal: caller.principal };
+  const staged: { event?: StagedEvent } = {};
+  try {
+    return await createRole(env, caller, input, async (tx, arn, output) => {
+      staged.event = serviceCallEvent(record.region, by, invokedBy, input, { arn, output });
+      await record.outbox.stageIn(tx, staged.event);
+    });
+  } catch (err) {
+    // As IAM's own answer would name it (AccessDenied, not AccessDeniedException).
+    const e = toAwsError(err);
+    const error = { code: wireError("awsQuery", e, undefined).code, message: e.auditMessage ?? e.message };
+    await record.audit.record(serviceCallEvent(record.region, by, invokedBy, input, { error })).catch(() => undefined);
+    throw err;
+  } finally {
+    // Appended once committed; what fails stays staged and is appended by a later drain.
+    if (staged.event !== undefined) await record.outbox.drain().catch(() => undefined);
+  }
+}
+
+async function createRole(
+  env: IamEnv,
+  caller: Caller,
+  input: CreateServiceLinkedRoleRequest,
+  stage?: (tx: DocStore, arn: string, output: CreateServiceLinkedRoleResponse) => Promise<void>,
+): Promise<CreateServiceLinkedRoleResponse> {
   const [servicePrincipal, description, suffix] = validateMembers(
     () => checkName(input.AWSServiceName, "aWSServiceName", 128),
     () => checkDescription(input.Description),
@@ -154,24 +230,28 @@ export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input
     }),
     attachedPolicyArns: policy ? [policy.arn] : [],
   };
+  const output: CreateServiceLinkedRoleResponse = { Role: { ...roleView(doc, "create"), ...(description !== undefined ? { Description: description } : {}) } };
   await write(env, caller.accountId, async (tx) => {
     if (!(await roles.insert(tx, doc))) throw invalidInput(`Service role name ${name} has been taken in this account, please try a different suffix.`);
     if (policy) await policyUses.add(tx, COLLECTIONS.policyAttachments, caller.accountId, policy.policyId, "Role", doc.roleId);
+    await stage?.(tx, arn, output);
   });
-  return { Role: { ...roleView(doc, "create"), ...(description !== undefined ? { Description: description } : {}) } };
+  return output;
 }
 
 /**
  * A service's linked role, created the way the service creates it on first use (Elastic Load
  * Balancing: when a load balancer or target group is created): on behalf of the calling
- * principal, who needs iam:CreateServiceLinkedRole for it. Nothing happens when the account
- * already has the role, whoever created it.
+ * principal, who needs iam:CreateServiceLinkedRole for it, and recorded as an IAM
+ * CreateServiceLinkedRole event of that principal invoked by the service (when the caller has
+ * one: Organizations creates roles in member accounts as no one). Nothing happens when the
+ * account already has the role, whoever created it.
  */
 export async function ensureServiceLinkedRole(env: IamEnv, caller: Caller, servicePrincipal: string): Promise<void> {
   const name = serviceLinkedRoleName(servicePrincipal, undefined);
   if (await roles.byName(env.store, caller.accountId, name)) return;
   try {
-    await createServiceLinkedRole(env, caller, { AWSServiceName: servicePrincipal });
+    await createServiceLinkedRole(env, caller, { AWSServiceName: servicePrincipal }, servicePrincipal);
   } catch (err) {
     // Created by a parallel request in the meantime: that is the role wanted.
     if (await roles.byName(env.store, caller.accountId, name)) return;

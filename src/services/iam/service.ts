@@ -4,8 +4,10 @@
  * three share one environment, so every committed IAM write invalidates the directory's
  * caches for its account.
  */
+import type { AuditOutbox } from "../../audit/outbox.js";
+import type { AuditLog } from "../../audit/types.js";
 import type { Clock } from "../../core/clock.js";
-import type { AuthorizeRequest } from "../../core/types.js";
+import type { AuthorizeRequest, Principal } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { Storage } from "../../storage/types.js";
@@ -70,9 +72,12 @@ export interface IamService {
    * Creates a service's linked role when the service first needs it (ELBv2: a load balancer or
    * target group is created; KMS: a multi-Region key; Shield: automatic application-layer
    * response is enabled), as the calling principal: `authorize` decides its
-   * iam:CreateServiceLinkedRole. Nothing happens when the account already has the role.
+   * iam:CreateServiceLinkedRole, and the call is recorded as `principal`'s CreateServiceLinkedRole
+   * invoked by the service. Nothing happens when the account already has the role.
    */
-  ensureServiceLinkedRole(accountId: string, now: number, authorize: (req: AuthorizeRequest) => Promise<void>, servicePrincipal: string): Promise<void>;
+  ensureServiceLinkedRole(accountId: string, now: number, authorize: (req: AuthorizeRequest) => Promise<void>, servicePrincipal: string, principal?: Principal): Promise<void>;
+  /** Where the calls services make to IAM on a caller's behalf are recorded (the audit log exists after IAM). */
+  useServiceCallAudit(audit: AuditLog, outbox: AuditOutbox, region: string): void;
   /** Resolves once no report job is running (graceful shutdown, tests). */
   idle(): Promise<void>;
 }
@@ -128,7 +133,11 @@ export function createIamService(deps: IamServiceDeps): IamService {
     useServerCertificateUsage(usage) {
       env.serverCertificateUsage = usage;
     },
-    ensureServiceLinkedRole: (accountId, now, authorize, servicePrincipal) => ensureServiceLinkedRole(env, { accountId, now, authorize }, servicePrincipal),
+    ensureServiceLinkedRole: (accountId, now, authorize, servicePrincipal, principal) =>
+      ensureServiceLinkedRole(env, { accountId, now, authorize, ...(principal !== undefined ? { principal } : {}) }, servicePrincipal),
+    useServiceCallAudit(audit, outbox, region) {
+      env.serviceCalls = { audit, outbox, region };
+    },
     idle: () => env.lastAccessed.jobs.idle(),
   };
 }

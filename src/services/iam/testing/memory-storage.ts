@@ -5,7 +5,7 @@
  * every other operation waits behind it (so code that calls the store from inside its own
  * transaction hangs here exactly as it would in production).
  */
-import { scanActivity } from "../../../audit/memory-audit-store.js";
+import { matchesAttribute, scanActivity } from "../../../audit/memory-audit-store.js";
 import { assertValidKey, compareKeys } from "../../../storage/keys.js";
 import { auditRowsOf, type AuditBatch } from "../../../storage/audit-batch.js";
 import type {
@@ -219,7 +219,8 @@ export class MemoryStorage implements Storage {
           r.accountId === q.accountId &&
           (q.startTime === undefined || r.time >= q.startTime) &&
           (q.endTime === undefined || r.time <= q.endTime) &&
-          (q.beforeSeq === undefined || r.seq < q.beforeSeq),
+          (q.beforeSeq === undefined || r.seq < q.beforeSeq) &&
+          (q.attribute === undefined || matchesAttribute(r, q.attribute.key, q.attribute.value)),
       );
       return rows.reverse().slice(0, q.limit);
     });
