@@ -51,7 +51,7 @@ import { createWafv2Service, deriveWafKey } from "./services/wafv2/service.js";
 import { createWafEngine } from "./services/wafv2/engine.js";
 import { createShieldService } from "./services/shield/service.js";
 import { automaticResponseResources } from "./services/shield/protections.js";
-import { createWafv2Bridge } from "./services/shield/wafv2-bridge.js";
+import { createWafv2Bridge, shieldServiceRoleArn } from "./services/shield/wafv2-bridge.js";
 import { createRedisRateCounter } from "./dataplane/waf/index.js";
 import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
 
@@ -556,7 +556,10 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     if (wafDeployed > 0) logger.info({ associations: wafDeployed }, "web ACLs redeployed");
     // Shield Advanced: its detector watches every listener; automatic mitigations go into web
     // ACLs through WAFv2's own operations, called as Shield's service-linked role.
-    const wafBridge = createWafv2Bridge(wafv2.operations, clock);
+    const wafBridge = createWafv2Bridge(wafv2.operations, clock, {
+      audit,
+      serviceRoleId: async (accountId) => (await core.iam.api.getRoleByArn(shieldServiceRoleArn(accountId)))?.roleId,
+    });
     const shield = createShieldService({
       store: storage,
       clock,

@@ -20,6 +20,7 @@ import type { AuditLog, TlsDetails } from "../audit/types.js";
 import { safeAccessKeyId } from "../audit/event.js";
 import { guessProtocol, engineFor, wireError, type WireRequest, type WireResponse } from "../protocol/index.js";
 import type { OperationDefinition } from "../services/types.js";
+import { inputSchemaOf, isReadOnly, outputSchemaOf } from "../services/operation-facts.js";
 import type { ServiceRegistry, RegisteredService } from "./registry.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { ApiHandler, ApiHeaders, TlsInfo } from "./api.js";
@@ -27,7 +28,6 @@ import { httpDate } from "./http-date.js";
 
 // A Region code of any partition (us-east-1, cn-north-1, eusc-de-east-1): the shape only.
 const REGION_RE = /^[a-z]{2,4}(-[a-z0-9]+)+-\d{1,2}$/;
-const READ_ONLY_RE = /^(Get|List|Describe|Lookup|Check|Search|Simulate|Decode|Verify)/;
 
 /** CloudTrail's tlsDetails of a call over HTTPS: the negotiated protocol and cipher, and the Host header as sent. */
 function tlsDetailsOfRequest(tls: TlsInfo, host: ApiHeaders[string]): TlsDetails {
@@ -143,7 +143,7 @@ const operationFacts = new WeakMap<OperationDefinition, OperationFacts>();
 function factsOf(op: OperationDefinition): OperationFacts {
   let f = operationFacts.get(op);
   if (f === undefined) {
-    f = { inputSchema: opInputSchema(op), outputSchema: opOutputSchema(op) };
+    f = { inputSchema: inputSchemaOf(op.schema), outputSchema: outputSchemaOf(op.schema) };
     operationFacts.set(op, f);
   }
   return f;
@@ -422,7 +422,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         inputSchema: opFacts?.inputSchema,
         outputSchema: opFacts?.outputSchema,
         error: out.error ? { code: errCode ?? out.error.code, message: out.error.auditMessage ?? out.error.message } : undefined,
-        readOnly: out.op?.readOnly ?? READ_ONLY_RE.test(opName),
+        readOnly: isReadOnly(out.op, opName),
         annotations: out.annotations,
         tlsDetails: req.tls !== undefined ? tlsDetailsOfRequest(req.tls, req.headers.host) : undefined,
       });
@@ -450,14 +450,4 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       logger.info({ requestId, service: svcName, operation: opName, status: response.status, ...(errCode ? { errorCode: errCode } : {}), accessKeyId: safeAccessKeyId(out.parsed?.accessKeyId), sourceIp, ms: Math.round(seconds * 1e4) / 10 }, "request");
     }
   };
-}
-
-function opInputSchema(op: OperationDefinition): unknown {
-  const s = op.schema as unknown[];
-  return typeof s[4] === "function" ? (s[4] as () => unknown)() : s[4];
-}
-
-function opOutputSchema(op: OperationDefinition): unknown {
-  const s = op.schema as unknown[];
-  return typeof s[5] === "function" ? (s[5] as () => unknown)() : s[5];
 }

@@ -20,6 +20,7 @@ import {
   type AttackSummary,
 } from "@aws-sdk/client-shield";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand, GetWebACLCommand, type Rule } from "@aws-sdk/client-wafv2";
 import { startTestServer, eventually, type TestServer } from "./harness.js";
 import { fastShieldDetectionEnv, loadBalancerInFront } from "./dataplane-support.js";
@@ -161,4 +162,20 @@ test("a flood through the listener becomes an attack, mitigated by a rate-based 
   assert.ok(counter.Sum! <= sent + 1);
   assert.deepEqual(a.Mitigations, [{ MitigationName: rule.Name }]);
   assert.equal(a.SubResources![0]!.Id, "/login");
+
+  // CloudTrail: Shield added and removed the rule as its service-linked role, invoked by Shield.
+  const ct = new CloudTrailClient(s.clientConfig());
+  const updates = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "UpdateWebACL" }] }))).Events!.map(
+    (e) => JSON.parse(e.CloudTrailEvent!) as { userIdentity: { type: string; arn: string; invokedBy?: string; sessionContext?: { sessionIssuer: { arn: string; userName: string } } }; sourceIPAddress: string; requestParameters: { rules: Array<{ name: string }> } },
+  );
+  const byShield = updates.filter((e) => e.userIdentity.invokedBy === "shield.amazonaws.com");
+  assert.equal(byShield.length, 2);
+  for (const e of byShield) {
+    assert.equal(e.userIdentity.type, "AssumedRole");
+    assert.equal(e.userIdentity.arn, `arn:aws:sts::${s.accountId}:assumed-role/AWSServiceRoleForAWSShield/AWSShield`);
+    assert.equal(e.userIdentity.sessionContext?.sessionIssuer.userName, "AWSServiceRoleForAWSShield");
+    assert.equal(e.sourceIPAddress, "shield.amazonaws.com");
+  }
+  // Newest first: the removal, then the addition.
+  assert.deepEqual(byShield.map((e) => e.requestParameters.rules.some((r) => r.name === rule.Name)), [false, true]);
 });

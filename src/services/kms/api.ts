@@ -9,6 +9,7 @@
 import type { DecryptResponse, DescribeKeyResponse, EncryptResponse, GenerateDataKeyResponse } from "@aws-sdk/client-kms";
 import { Decrypt$, DescribeKey$, Encrypt$, GenerateDataKey$ } from "@aws-sdk/client-kms";
 import { toAwsError } from "../../core/errors.js";
+import { inputSchemaOf, outputSchemaOf } from "../operation-facts.js";
 import type { RequestContext, Scope } from "../../core/types.js";
 import { generateDataKey } from "./data-keys.js";
 import { decrypt, encrypt } from "./encrypt.js";
@@ -43,8 +44,6 @@ export function createKmsApi(env: KmsEnv, getOrCreate: (scope: Scope, aliasName:
       throw e;
     } finally {
       if (env.audit) {
-        const s = schema as unknown[];
-        const resolve = (x: unknown): unknown => (typeof x === "function" ? (x as () => unknown)() : x);
         await env.audit
           .record({
             time: ctx.now,
@@ -59,8 +58,8 @@ export function createKmsApi(env: KmsEnv, getOrCreate: (scope: Scope, aliasName:
             invokedBy: host,
             input,
             ...(output !== undefined ? { output } : {}),
-            inputSchema: resolve(s[4]),
-            outputSchema: resolve(s[5]),
+            inputSchema: inputSchemaOf(schema),
+            outputSchema: outputSchemaOf(schema),
             ...(error ? { error } : {}),
             readOnly: true,
             annotations: inner.audit,

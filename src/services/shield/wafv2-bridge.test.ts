@@ -4,6 +4,7 @@ import type { Rule, UpdateWebACLRequest, WebACL } from "@aws-sdk/client-wafv2";
 import { AwsError } from "../../core/errors.js";
 import { ManualClock } from "../../core/clock.js";
 import type { RequestContext } from "../../core/types.js";
+import type { ApiCallRecord } from "../../audit/types.js";
 import { buildMitigationRule } from "../../dataplane/shield/detection/mitigation-rule.js";
 import type { OperationDefinition } from "../types.js";
 import { createWafv2Bridge } from "./wafv2-bridge.js";
@@ -98,5 +99,30 @@ describe("WAFv2 bridge", () => {
     assert.equal(await bridge.webAclForResource(LB), ACL);
     assert.equal(await bridge.webAclForResource(LB.replace("web", "other")), undefined);
     assert.equal(await bridge.webAclForResource("arn:aws:route53:::hostedzone/Z1"), undefined);
+  });
+
+  test("each call is recorded as the service-linked role's session, invoked by Shield", async () => {
+    const w = fakeWaf(1);
+    const records: ApiCallRecord[] = [];
+    const audit = { record: async (r: ApiCallRecord) => void records.push(r), flush: async () => {}, close: async () => {} };
+    const bridge = createWafv2Bridge(w.ops, new ManualClock(5_000), { audit, serviceRoleId: async (a) => (a === "111122223333" ? "AROAEXAMPLESHIELD0001" : undefined) });
+    await bridge.applyMitigation(ACL, buildMitigationRule(ACL, "BLOCK", 100));
+    assert.deepEqual(
+      records.map((r) => [r.operation, r.readOnly, r.error?.code ?? "ok"]),
+      [
+        ["GetWebACL", true, "ok"],
+        ["UpdateWebACL", false, "WAFOptimisticLockException"],
+        ["GetWebACL", true, "ok"],
+        ["UpdateWebACL", false, "ok"],
+      ],
+    );
+    for (const r of records) {
+      assert.deepEqual([r.eventSource, r.region, r.sourceIp, r.userAgent, r.invokedBy], ["wafv2.amazonaws.com", "eu-west-1", "shield.amazonaws.com", "shield.amazonaws.com", "shield.amazonaws.com"]);
+      assert.equal(r.principal!.principalId, "AROAEXAMPLESHIELD0001:AWSShield");
+      assert.equal(r.principal!.roleArn, "arn:aws:iam::111122223333:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForAWSShield");
+      assert.equal(r.principal!.sessionIssuedAt, 5_000);
+    }
+    assert.equal(new Set(records.map((r) => r.requestId)).size, 4);
+    assert.deepEqual((records[3]!.output as { NextLockToken: string }).NextLockToken, "t3");
   });
 });

@@ -6,11 +6,16 @@
  * retried from a fresh read), and only rules whose names start with the Shield prefix are
  * ever touched.
  *
- * The calls are not recorded in CloudTrail (AWS records them as made by the service-linked
- * role; Bulwark's audit log is written by the gateway only).
+ * Each call is recorded in CloudTrail as AWS records what a service does with its linked role:
+ * a WAFv2 event of the role's session (AWSServiceRoleForAWSShield/AWSShield) with `invokedBy`,
+ * sourceIPAddress and userAgent shield.amazonaws.com.
  */
 import type { Rule, UpdateWebACLRequest, WebACL } from "@aws-sdk/client-wafv2";
-import { AwsError } from "../../core/errors.js";
+import type { AuditLog } from "../../audit/types.js";
+import { AwsError, toAwsError } from "../../core/errors.js";
+import { randomUuid } from "../../core/uuid.js";
+import { wireError } from "../../protocol/errors.js";
+import { inputSchemaOf, isReadOnly, outputSchemaOf } from "../operation-facts.js";
 import type { Clock } from "../../core/clock.js";
 import type { AuthorizeRequest, RequestContext } from "../../core/types.js";
 import { MITIGATION_RULE_PREFIX } from "../../dataplane/shield/detection/mitigation-rule.js";
@@ -22,6 +27,9 @@ const WEB_ACL_ARN = arnPattern(/^arn:aws:wafv2:([a-z0-9-]+):(\d{12}):(regional|g
 const REGIONAL_ARN = arnPattern(/^arn:aws:[a-z0-9-]+:([a-z0-9-]+):(\d{12}):/);
 const MAX_ATTEMPTS = 5;
 const SERVICE_ROLE = "AWSServiceRoleForAWSShield";
+const SHIELD_HOST = "shield.amazonaws.com";
+/** The session's principal id when the role's own id is not known (the role was deleted meanwhile). */
+const UNKNOWN_ROLE_ID = "AROASHIELDSERVICEROLE";
 
 /** Optional WebACL members that UpdateWebACL takes back unchanged. */
 const CARRIED: ReadonlyArray<keyof WebACL & keyof UpdateWebACLRequest> = [
@@ -37,26 +45,33 @@ const CARRIED: ReadonlyArray<keyof WebACL & keyof UpdateWebACLRequest> = [
   "MonetizationConfig",
 ];
 
-function serviceContext(accountId: string, region: string, operation: string, now: number): RequestContext {
+/** The role's ARN in an account. */
+export function shieldServiceRoleArn(accountId: string): string {
+  return iamArn(accountId, `role/aws-service-role/${SHIELD_HOST}/${SERVICE_ROLE}`);
+}
+
+function serviceContext(accountId: string, region: string, operation: string, now: number, roleId: string): RequestContext {
   const allow = async (_r: AuthorizeRequest): Promise<void> => {};
   return {
-    requestId: `shield-${operation}-${now}`,
+    requestId: randomUuid(),
     scope: { accountId, region },
     principal: {
       type: "AssumedRole",
       accountId,
       arn: arn("sts", "", accountId, `assumed-role/${SERVICE_ROLE}/AWSShield`),
-      principalId: "AROASHIELDSERVICEROLE:AWSShield",
+      principalId: `${roleId}:AWSShield`,
       accessKeyId: "",
       name: SERVICE_ROLE,
-      roleArn: iamArn(accountId, `role/aws-service-role/shield.amazonaws.com/${SERVICE_ROLE}`),
+      roleArn: shieldServiceRoleArn(accountId),
+      roleId,
       serviceLinkedRole: true,
       sessionName: "AWSShield",
+      sessionIssuedAt: now,
     },
     service: "wafv2",
     operation,
-    sourceIp: "shield.amazonaws.com",
-    userAgent: "shield.amazonaws.com",
+    sourceIp: SHIELD_HOST,
+    userAgent: SHIELD_HOST,
     secureTransport: true,
     now,
     audit: {},
@@ -66,11 +81,50 @@ function serviceContext(accountId: string, region: string, operation: string, no
   };
 }
 
-export function createWafv2Bridge(operations: Record<string, OperationDefinition>, clock: Clock): MitigationPort {
+export interface Wafv2BridgeDeps {
+  /** Where the calls are recorded. */
+  audit?: AuditLog;
+  /** The unique id (AROA…) of the account's AWSServiceRoleForAWSShield, if it exists. */
+  serviceRoleId?: (accountId: string) => Promise<string | undefined>;
+}
+
+export function createWafv2Bridge(operations: Record<string, OperationDefinition>, clock: Clock, deps: Wafv2BridgeDeps = {}): MitigationPort {
   const call = async <T>(op: string, input: unknown, accountId: string, region: string): Promise<T> => {
     const def = operations[op];
     if (!def) throw new Error(`WAFv2 operation ${op} is not available`);
-    return (await def.handler(input, serviceContext(accountId, region, op, clock.now()))) as T;
+    const ctx = serviceContext(accountId, region, op, clock.now(), (await deps.serviceRoleId?.(accountId)) ?? UNKNOWN_ROLE_ID);
+    let output: unknown;
+    let error: { code: string; message: string } | undefined;
+    try {
+      output = await def.handler(input, ctx);
+      return output as T;
+    } catch (e) {
+      const err = toAwsError(e);
+      error = { code: wireError("awsJson1_1", err, undefined).code, message: err.auditMessage ?? err.message };
+      throw e;
+    } finally {
+      await deps.audit
+        ?.record({
+          time: ctx.now,
+          requestId: ctx.requestId,
+          eventSource: "wafv2.amazonaws.com",
+          service: "wafv2",
+          operation: op,
+          region,
+          principal: ctx.principal,
+          sourceIp: SHIELD_HOST,
+          userAgent: SHIELD_HOST,
+          invokedBy: SHIELD_HOST,
+          input,
+          ...(output !== undefined ? { output } : {}),
+          inputSchema: inputSchemaOf(def.schema),
+          outputSchema: outputSchemaOf(def.schema),
+          ...(error ? { error } : {}),
+          readOnly: isReadOnly(def, op),
+          annotations: ctx.audit,
+        })
+        .catch(() => undefined);
+    }
   };
 
   return {
