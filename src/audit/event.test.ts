@@ -281,8 +281,12 @@ describe("buildCloudTrailEvents", () => {
     const [caller, owner] = buildCloudTrailEvents(record({ invokedBy: "kms.amazonaws.com", annotations: { recipientAccountId: "999988887777" } }), () => `id-${++n}`);
     assert.equal(caller!.userIdentity.invokedBy, "kms.amazonaws.com");
     assert.deepEqual(owner!.userIdentity, { type: "AWSAccount", principalId: "AIDAEXAMPLEALICE0001", accountId: "111122223333", invokedBy: "kms.amazonaws.com" });
-    // Not an identity of its own: a call without an authenticated caller records no invokedBy.
-    assert.equal("invokedBy" in buildCloudTrailEvent(record({ principal: undefined, invokedBy: host }), "e").userIdentity, false);
+    // A call the service made for itself, as no one: the account and the service.
+    const own = buildCloudTrailEvent(record({ principal: undefined, accountId: "111122223333", invokedBy: "AWS Internal" }), "e");
+    assert.deepEqual(own.userIdentity, { accountId: "111122223333", invokedBy: "AWS Internal" });
+    assert.equal(own.eventType, "AwsApiCall");
+    assert.equal(own.requestID, "req-1");
+    assert.equal(indexFieldsOf(own, 0).username, "");
   });
 });
 

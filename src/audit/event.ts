@@ -200,6 +200,8 @@ export function userIdentityOf(p: Principal | undefined, claimedKey: string | un
 export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | undefined {
   if (rec.principal !== undefined) return undefined;
   if (rec.eventType === "AwsServiceEvent") return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: AWS_INTERNAL };
+  // A call a service made for itself, as no one (KMS's SynchronizeMultiRegionKey): the account and the service.
+  if (rec.invokedBy !== undefined) return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: rec.invokedBy };
   const f = rec.annotations.federatedIdentity;
   return f !== undefined ? { type: f.type, principalId: f.principalId, userName: f.userName, identityProvider: f.identityProvider } : userIdentityOf(undefined, rec.accessKeyId, rec.accountId);
 }

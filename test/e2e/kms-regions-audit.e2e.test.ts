@@ -90,6 +90,31 @@ test("multi-Region keys: replica in another Region shares id and material; ciphe
   assert.deepEqual(w.MultiRegionConfiguration?.ReplicaKeys, [{ Arn: p.Arn, Region: "us-east-1" }]);
   // Both still decrypt each other's ciphertexts.
   assert.equal(text((await east.send(new DecryptCommand({ CiphertextBlob: fromWest.CiphertextBlob }))).Plaintext), "written in eu-west-1");
+
+  // CloudTrail, per Region: ReplicateKey in the primary's, the replica's CreateKey (made by KMS
+  // for the caller) in the replica's; KMS's synchronizations; UpdatePrimaryRegion in both.
+  type Ev = { eventName: string; userIdentity: Record<string, unknown>; responseElements: Record<string, unknown> | null; requestID?: string };
+  const history = async (region: string): Promise<Ev[]> => {
+    const ct = new CloudTrailClient({ ...s.clientConfig(), region });
+    const r = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: `arn:aws:kms:${region}:${s.accountId}:key/${p.KeyId}` }], MaxResults: 50 }));
+    return r.Events!.map((e) => JSON.parse(e.CloudTrailEvent!) as Ev);
+  };
+  const eastEvents = await history("us-east-1");
+  const westEvents = await history("eu-west-1");
+  const names = (evs: Ev[]) => evs.map((e) => e.eventName).filter((n) => n !== "Encrypt" && n !== "Decrypt" && n !== "DescribeKey");
+  // Newest first; the second ReplicateKey is the refused one (AlreadyExistsException).
+  assert.deepEqual(names(eastEvents), ["UpdatePrimaryRegion", "ReplicateKey", "SynchronizeMultiRegionKey", "ReplicateKey", "CreateKey"]);
+  // In eu-west-1 the ReplicateKey is the one refused on the replica (UnsupportedOperationException).
+  assert.deepEqual(names(westEvents), ["UpdatePrimaryRegion", "ReplicateKey", "CreateKey"]);
+  const replicaCreate = westEvents.find((e) => e.eventName === "CreateKey")!;
+  assert.equal(replicaCreate.userIdentity.invokedBy, "kms.amazonaws.com");
+  assert.equal((replicaCreate.responseElements!.keyMetadata as { arn: string }).arn, replicaArn);
+  const sync = eastEvents.find((e) => e.eventName === "SynchronizeMultiRegionKey")!;
+  assert.deepEqual(sync.userIdentity, { accountId: s.accountId, invokedBy: "AWS Internal" });
+  const [updEast, updWest] = [eastEvents, westEvents].map((evs) => evs.find((e) => e.eventName === "UpdatePrimaryRegion")!);
+  assert.deepEqual(updEast!.responseElements, { keyId: p.Arn });
+  assert.deepEqual(updWest!.responseElements, { keyId: replicaArn });
+  assert.equal(updEast!.requestID, updWest!.requestID);
 });
 
 test("audit: Encrypt/Decrypt/GenerateDataKey are CloudTrail events with the key ARN, and no plaintext is stored", async () => {

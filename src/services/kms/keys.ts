@@ -214,7 +214,7 @@ export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateK
  * form, except that KeyMetadata.AWSAccountId keeps its name ("AWSAccountId", where the generic
  * lowerCamel rule would write "aWSAccountId").
  */
-function createKeyResponseElements(out: CreateKeyResponse): Record<string, unknown> | null {
+export function createKeyResponseElements(out: CreateKeyResponse): Record<string, unknown> | null {
   const re = redactForCloudTrail(out, CreateKeyResponse$, "output");
   const md = re?.["keyMetadata"];
   if (re === null || md === null || typeof md !== "object" || !("aWSAccountId" in md)) return re;

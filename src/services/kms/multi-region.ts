@@ -5,10 +5,13 @@
  * per Region. A ciphertext of any of them decrypts with any other (the blob names the key id
  * and material id, never the Region).
  */
-import type { ReplicateKeyResponse } from "@aws-sdk/client-kms";
+import { CreateKeyRequest$, type ReplicateKeyResponse } from "@aws-sdk/client-kms";
+import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext } from "../../core/types.js";
-import { authorizeIamOnly, authorizeKey } from "./authorize.js";
-import { checkKeyQuota, describe } from "./keys.js";
+import { auditKeyArnResponse, authorizeIamOnly, authorizeKey } from "./authorize.js";
+import { checkKeyQuota, createKeyResponseElements, describe } from "./keys.js";
+import { keyMetadata } from "./metadata.js";
+import { appendServiceEvents, stageCallerEvent, stageSynchronization } from "./service-events.js";
 import type { KmsEnv } from "./env.js";
 import { alreadyExists, invalidState, notFound, unsupported, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
@@ -125,7 +128,34 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
         for (const c of copies) if (c.material) await env.repo.putMaterial(tx, rec, c.id, c.material);
         await env.repo.putKey(rec, tx);
         await env.repo.indexKey(tx, rec);
-        await env.repo.putKey({ ...primary, replicaRegions: [...(primary.replicaRegions ?? []).filter((r) => r !== region), region] }, tx);
+        const replicaRegions = [...(primary.replicaRegions ?? []).filter((r) => r !== region), region];
+        await env.repo.putKey({ ...primary, replicaRegions }, tx);
+        // "A ReplicateKey request results in a ReplicateKey operation and a CreateKey operation"
+        // (KMS developer guide): KMS creates the replica in its Region on the caller's behalf,
+        // then synchronizes the primary's shared properties to it.
+        const metadata = keyMetadata(rec, { primaryRegion: primary.region, replicaRegions });
+        if (rec.origin !== "EXTERNAL") metadata.KeyState = "Creating";
+        metadata.Enabled = false;
+        await stageCallerEvent(env, tx, ctx, {
+          operation: "CreateKey",
+          key: rec,
+          invokedByKms: true,
+          requestParameters: redactForCloudTrail(
+            {
+              Policy: policy,
+              Description: rec.description,
+              KeyUsage: rec.keyUsage,
+              KeySpec: rec.keySpec,
+              Origin: rec.origin,
+              MultiRegion: true,
+              BypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck === true,
+              ...(input.Tags && input.Tags.length > 0 ? { Tags: input.Tags } : {}),
+            },
+            CreateKeyRequest$,
+          ),
+          responseElements: createKeyResponseElements({ KeyMetadata: metadata }),
+        });
+        await stageSynchronization(env, tx, primary);
         return rec;
       });
     } finally {
@@ -135,6 +165,7 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
     if (created) break;
     if (attempt >= 2) throw invalidState(`${key.arn} is updating.`);
   }
+  await appendServiceEvents(env);
   const stored = (await env.repo.getKey(key.accountId, region, key.keyId)) ?? created;
   const md = await describe(env, stored);
   // Like AWS, the response shows the replica while it is being created.
@@ -153,7 +184,10 @@ export async function updatePrimaryRegion(env: KmsEnv, ctx: RequestContext, inpu
   await authorizeKey(env, ctx, key, "UpdatePrimaryRegion", { context: { "kms:PrimaryRegion": target } });
   primaryOnly(key, "UpdatePrimaryRegion");
   assertState(key, STATES.replicate);
-  if (target === key.region) return;
+  if (target === key.region) {
+    auditKeyArnResponse(ctx, key);
+    return;
+  }
   const replica = await env.repo.getKey(key.accountId, target, key.keyId);
   if (!replica || !(key.replicaRegions ?? []).includes(target)) throw notFound(`Key '${keyArnOf(key.accountId, target, key.keyId)}' does not exist`);
   await authorizeKey(env, ctx, replica, "UpdatePrimaryRegion", { context: { "kms:PrimaryRegion": target } });
@@ -190,8 +224,18 @@ export async function updatePrimaryRegion(env: KmsEnv, ctx: RequestContext, inpu
       if (primary.rotation.enabled && primary.rotation.nextRotationAt !== undefined) {
         await env.scheduler?.scheduleIn(tx, ROTATE_KEY_JOB, primary.rotation.nextRotationAt, { accountId: key.accountId, region: target, keyId: key.keyId }, rotateJobId(replica.arn));
       }
+      // "UpdatePrimaryRegion writes two CloudTrail log entries" (KMS developer guide): the
+      // request's own, in the Region of the old primary, and this one in the new primary's.
+      await stageCallerEvent(env, tx, ctx, {
+        operation: "UpdatePrimaryRegion",
+        key: targetRec,
+        requestParameters: { keyId: input.KeyId, primaryRegion: target },
+        responseElements: { keyId: targetRec.arn },
+      });
     });
   } finally {
     for (const r of regions) env.repo.invalidateKey(key.accountId, r, key.keyId);
   }
+  await appendServiceEvents(env);
+  auditKeyArnResponse(ctx, key);
 }

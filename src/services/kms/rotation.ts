@@ -19,7 +19,7 @@ import { ID, resolveKey } from "./lookup.js";
 import { keyArnOf, type KeyRecord, type MaterialInfo } from "./model.js";
 import { pageOf } from "./pagination.js";
 import type { KeyJobPayload } from "./deletion.js";
-import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
+import { appendServiceEvents, stageServiceEvent, stageSynchronization } from "./service-events.js";
 import { validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
 
 export const ROTATE_KEY_JOB = "kms-rotate-key";
@@ -144,12 +144,16 @@ export async function rotateMaterial(
     if (generated) await env.repo.putMaterial(tx, cur, newId, generated);
     out = await env.repo.putKey(promote(admitted), tx);
     await stageRotation(env, tx, cur, newId, type);
+    let synced = false;
     for (const region of replicas) {
       const rep = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${region}/${key.keyId}`);
       if (!rep) continue;
       if (generated) await env.repo.putMaterial(tx, { ...rep, arn: keyArnOf(key.accountId, region, key.keyId) }, newId, generated);
       await env.repo.putKey(promote(rep), tx);
+      synced = true;
     }
+    // The new material reached the replicas: KMS records that as a synchronization.
+    if (synced) await stageSynchronization(env, tx, cur);
   });
   } finally {
     for (const region of [key.region, ...replicas]) env.repo.invalidateKey(key.accountId, region, key.keyId);

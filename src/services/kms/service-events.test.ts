@@ -129,4 +129,57 @@ describe("KMS service events", () => {
     assert.deepEqual(ev.requestParameters.encryptionContext, { PARAMETER_ARN: "p" });
     assert.deepEqual(ev.resources.map((r) => r.ARN), [out.KeyId]);
   });
+
+  test("multi-Region keys: ReplicateKey's CreateKey in the replica's Region and the synchronizations, UpdatePrimaryRegion's second entry", async () => {
+    type Full = Ev & {
+      awsRegion: string;
+      userIdentity: Record<string, unknown>;
+      sourceIPAddress: string;
+      requestID?: string;
+      requestParameters: Record<string, unknown> | null;
+      responseElements: Record<string, unknown> | null;
+    };
+    const all = async (name: string) => (await events(name)) as unknown as Full[];
+    const admin = h.root();
+    const primary = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+    const synced = (await all("SynchronizeMultiRegionKey")).length;
+    const { out, ctx } = await h.callWithCtx<{ ReplicaKeyMetadata: { Arn: string } }>("ReplicateKey", { KeyId: primary.KeyId, ReplicaRegion: "eu-west-3", Description: "rep" });
+    const create = (await all("CreateKey")).filter((e) => e.awsRegion === "eu-west-3");
+    assert.equal(create.length, 1);
+    const c = create[0]!;
+    assert.deepEqual(c.resources.map((r) => r.ARN), [out.ReplicaKeyMetadata.Arn]);
+    assert.equal(c.userIdentity.arn, admin.arn);
+    assert.equal(c.userIdentity.invokedBy, "kms.amazonaws.com");
+    assert.equal(c.sourceIPAddress, "kms.amazonaws.com");
+    assert.deepEqual([c.requestParameters!.multiRegion, c.requestParameters!.description, c.requestParameters!.keySpec], [true, "rep", "SYMMETRIC_DEFAULT"]);
+    const md = (c.responseElements as { keyMetadata: Record<string, unknown> }).keyMetadata;
+    assert.deepEqual([md.arn, md.keyState, md.enabled, md.AWSAccountId], [out.ReplicaKeyMetadata.Arn, "Creating", false, admin.accountId]);
+    assert.notEqual(c.requestID, ctx.requestId);
+    const sync = await all("SynchronizeMultiRegionKey");
+    assert.equal(sync.length, synced + 1);
+    const s1 = sync.at(-1)!;
+    assert.deepEqual(s1.userIdentity, { accountId: admin.accountId, invokedBy: "AWS Internal" });
+    assert.deepEqual([s1.eventType, s1.awsRegion, s1.sourceIPAddress, s1.requestParameters], ["AwsApiCall", "us-east-1", "AWS Internal", null]);
+    assert.deepEqual(s1.responseElements, { keyId: primary.Arn });
+    assert.deepEqual(s1.resources.map((r) => r.ARN), [primary.Arn]);
+
+    // Rotating the primary pushes the new material to the replica: another synchronization.
+    await h.call("RotateKeyOnDemand", { KeyId: primary.KeyId });
+    assert.equal((await all("SynchronizeMultiRegionKey")).length, synced + 2);
+    // A key without replicas has nothing to synchronize.
+    const single = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
+    await h.call("RotateKeyOnDemand", { KeyId: single.KeyId });
+    assert.equal((await all("SynchronizeMultiRegionKey")).length, synced + 2);
+
+    const upd = await h.callWithCtx("UpdatePrimaryRegion", { KeyId: primary.KeyId, PrimaryRegion: "eu-west-3" });
+    assert.deepEqual(upd.ctx.audit.responseElements, { keyId: primary.Arn });
+    const second = await all("UpdatePrimaryRegion");
+    assert.equal(second.length, 1, "the request's own entry is the gateway's");
+    const u = second[0]!;
+    assert.deepEqual([u.awsRegion, u.requestID, u.userIdentity.arn, "invokedBy" in u.userIdentity], ["eu-west-3", upd.ctx.requestId, admin.arn, false]);
+    assert.deepEqual(u.requestParameters, { keyId: primary.KeyId, primaryRegion: "eu-west-3" });
+    assert.deepEqual(u.responseElements, { keyId: out.ReplicaKeyMetadata.Arn });
+    assert.deepEqual(u.resources.map((r) => r.ARN), [out.ReplicaKeyMetadata.Arn]);
+    assert.equal(await h.store.count(AUDIT_OUTBOX), 0);
+  });
 });

@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { AWS_INTERNAL } from "../../audit/event.js";
 import type { StagedEvent } from "../../audit/outbox.js";
+import type { RequestContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
 import type { KmsEnv } from "./env.js";
 import type { KeyRecord } from "./model.js";
@@ -57,6 +58,71 @@ export async function stageServiceEvent(
   serviceEventDetails?: Record<string, unknown>,
 ): Promise<void> {
   await env.outbox?.stageIn(tx, serviceEvent(env, key, eventName, serviceEventDetails));
+}
+
+/**
+ * SynchronizeMultiRegionKey, which KMS records when it copies a primary key's shared properties
+ * (its key material) to the replicas (KMS developer guide, "SynchronizeMultiRegionKey"): an
+ * AwsApiCall of the account invoked by "AWS Internal", in the primary's Region, the primary key
+ * as the resource and its ARN in responseElements.keyId. Staged in `tx`.
+ */
+export async function stageSynchronization(env: KmsEnv, tx: DocStore, primary: Pick<KeyRecord, "arn" | "accountId" | "region">): Promise<void> {
+  await env.outbox?.stageIn(tx, {
+    eventId: randomUUID(),
+    time: env.clock.now(),
+    requestId: randomUUID(),
+    eventSource: KMS_HOST,
+    service: "kms",
+    operation: "SynchronizeMultiRegionKey",
+    region: primary.region,
+    accountId: primary.accountId,
+    sourceIp: AWS_INTERNAL,
+    userAgent: AWS_INTERNAL,
+    invokedBy: AWS_INTERNAL,
+    readOnly: false,
+    annotations: {
+      resources: [{ ARN: primary.arn, accountId: primary.accountId, type: "AWS::KMS::Key" }],
+      requestParameters: null,
+      responseElements: { keyId: primary.arn },
+      recipientAccountId: primary.accountId,
+    },
+  });
+}
+
+/**
+ * An event of the caller's request recorded in another Region of the key (ReplicateKey's CreateKey
+ * in the replica's Region, UpdatePrimaryRegion's entry in the new primary's Region). With
+ * `invokedBy`, a call KMS made on the caller's behalf: the service as source address and user
+ * agent. Staged in `tx`, the transaction of the change it records.
+ */
+export async function stageCallerEvent(
+  env: KmsEnv,
+  tx: DocStore,
+  ctx: RequestContext,
+  e: { operation: string; key: Pick<KeyRecord, "arn" | "accountId" | "region">; requestParameters: Record<string, unknown> | null; responseElements: Record<string, unknown> | null; invokedByKms?: boolean },
+): Promise<void> {
+  const by = e.invokedByKms === true;
+  await env.outbox?.stageIn(tx, {
+    eventId: randomUUID(),
+    time: ctx.now,
+    requestId: by ? randomUUID() : ctx.requestId,
+    eventSource: KMS_HOST,
+    service: "kms",
+    operation: e.operation,
+    region: e.key.region,
+    accountId: ctx.principal.accountId,
+    principal: ctx.principal,
+    sourceIp: by ? KMS_HOST : ctx.sourceIp,
+    userAgent: by ? KMS_HOST : ctx.userAgent,
+    ...(by ? { invokedBy: KMS_HOST } : {}),
+    readOnly: false,
+    annotations: {
+      resources: [{ ARN: e.key.arn, accountId: e.key.accountId, type: "AWS::KMS::Key" }],
+      requestParameters: e.requestParameters,
+      responseElements: e.responseElements,
+      ...(e.key.accountId !== ctx.principal.accountId ? { recipientAccountId: e.key.accountId } : {}),
+    },
+  });
 }
 
 /** Appends the staged events once their transaction has committed (what fails stays staged). */
