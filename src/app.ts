@@ -448,7 +448,12 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
         rootAccess: core.iam.rootAccess,
       }),
     );
-    const orgs = createOrganizationsService({ ...core.orgDeps, warn: (fields, message) => logger.warn(fields, message) });
+    const orgs = createOrganizationsService({
+      ...core.orgDeps,
+      warn: (fields, message) => logger.warn(fields, message),
+      drainAudit: () => outbox.drain(),
+      globalRegion: cfg.defaultRegion,
+    });
     registry.register(orgs);
     const resumed = await orgs.resumePending();
     if (resumed > 0) logger.info({ resumed }, "resumed pending CreateAccount requests");

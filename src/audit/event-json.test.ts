@@ -2,6 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { CreateUserRequest$, CreateUserResponse$ } from "@aws-sdk/client-iam";
 import { AssumeRole$ } from "@aws-sdk/client-sts";
+import { CreateAccountRequest$ } from "@aws-sdk/client-organizations";
 import type { Principal } from "../core/types.js";
 import { buildCloudTrailEvent, indexFieldsOf } from "./event.js";
 import { eventJsonOf } from "./event-json.js";
@@ -66,6 +67,7 @@ const variants: Array<Partial<ApiCallRecord>> = [
   { invokedBy: "elasticloadbalancing.amazonaws.com", sourceIp: "elasticloadbalancing.amazonaws.com", userAgent: "elasticloadbalancing.amazonaws.com" },
   { invokedBy: 'odd"service\u0001', error: { code: "AccessDenied", message: "no" } },
   { invokedBy: "kms.amazonaws.com", eventType: "AwsServiceEvent" },
+  { eventSource: "organizations.amazonaws.com", service: "organizations", operation: "CreateAccount", input: { Email: "e@example.com", AccountName: "A" }, inputSchema: CreateAccountRequest$ },
 ];
 
 describe("eventJsonOf", () => {

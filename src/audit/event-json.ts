@@ -19,7 +19,7 @@
 import type { Principal } from "../core/types.js";
 import type { ApiCallRecord, TlsDetails } from "./types.js";
 import { jsonString } from "../core/json-text.js";
-import { annotationJson, redactForCloudTrail } from "./redact.js";
+import { annotationJson, hiddenValueFor, redactForCloudTrail } from "./redact.js";
 import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, tlsDetailsOf, unauthenticatedIdentityOf, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
 
 export interface EventJson {
@@ -282,11 +282,11 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
 
   let requestParameters: string;
   if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? "null" : annotationJson(a.requestParameters);
-  else requestParameters = JSON.stringify(redactForCloudTrail(rec.input, rec.inputSchema));
+  else requestParameters = JSON.stringify(redactForCloudTrail(rec.input, rec.inputSchema, "input", hiddenValueFor(rec.eventSource)));
   let responseElements: string;
   if (a.responseElements !== undefined) responseElements = a.responseElements === null ? "null" : annotationJson(a.responseElements);
   else if (hasError || rec.readOnly) responseElements = "null";
-  else responseElements = JSON.stringify(redactForCloudTrail(rec.output, rec.outputSchema, "output"));
+  else responseElements = JSON.stringify(redactForCloudTrail(rec.output, rec.outputSchema, "output", hiddenValueFor(rec.eventSource)));
 
   const region = rec.region || GLOBAL_EVENT_REGION;
   const category = rec.eventCategory ?? "Management";

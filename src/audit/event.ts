@@ -8,7 +8,7 @@
  */
 import type { Principal } from "../core/types.js";
 import type { ApiCallRecord, TlsDetails } from "./types.js";
-import { redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { hiddenValueFor, redactAnnotation, redactForCloudTrail } from "./redact.js";
 
 /** Current CloudTrail record format version. */
 export const EVENT_VERSION = "1.11";
@@ -199,7 +199,8 @@ export function userIdentityOf(p: Principal | undefined, claimedKey: string | un
  */
 export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | undefined {
   if (rec.principal !== undefined) return undefined;
-  if (rec.eventType === "AwsServiceEvent") return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: AWS_INTERNAL };
+  // Service events name "AWS Internal" unless the service names itself (Organizations' CloseAccountResult).
+  if (rec.eventType === "AwsServiceEvent") return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: rec.invokedBy ?? AWS_INTERNAL };
   // A call a service made for itself, as no one (KMS's SynchronizeMultiRegionKey): the account and the service.
   if (rec.invokedBy !== undefined) return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: rec.invokedBy };
   const f = rec.annotations.federatedIdentity;
@@ -222,13 +223,13 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
 
   let requestParameters: Record<string, unknown> | null;
   if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? null : redactAnnotation(a.requestParameters);
-  else requestParameters = redactForCloudTrail(rec.input, rec.inputSchema);
+  else requestParameters = redactForCloudTrail(rec.input, rec.inputSchema, "input", hiddenValueFor(rec.eventSource));
 
   // CloudTrail records responseElements for calls that change state; reads and failures carry null.
   let responseElements: Record<string, unknown> | null;
   if (a.responseElements !== undefined) responseElements = a.responseElements === null ? null : redactAnnotation(a.responseElements);
   else if (hasError || rec.readOnly) responseElements = null;
-  else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output");
+  else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output", hiddenValueFor(rec.eventSource));
 
   const category = rec.eventCategory ?? "Management";
   const service = rec.eventType === "AwsServiceEvent";

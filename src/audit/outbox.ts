@@ -51,6 +51,14 @@ function stagedKey(rec: StagedEvent): string {
   return `${String(t).padStart(TIME_DIGITS, "0")}/${rec.eventId}`;
 }
 
+/**
+ * Stages an event in `tx` without an outbox at hand (a service's domain code, or the operator
+ * CLI, which never drains): the server's outbox appends it after the commit, at its next drain.
+ */
+export async function stageAuditEvent(tx: DocStore, rec: StagedEvent): Promise<void> {
+  await tx.put(AUDIT_OUTBOX, stagedKey(rec), rec);
+}
+
 export function createAuditOutbox(deps: AuditOutboxDeps): AuditOutbox {
   const { store, audit } = deps;
   let running: Promise<number> | undefined;
@@ -115,9 +123,7 @@ export function createAuditOutbox(deps: AuditOutboxDeps): AuditOutbox {
   }
 
   return {
-    async stageIn(tx, rec) {
-      await tx.put(AUDIT_OUTBOX, stagedKey(rec), rec);
-    },
+    stageIn: stageAuditEvent,
     drain,
     start(intervalMs) {
       if (timer) return;

@@ -6,7 +6,7 @@ import * as sts from "@aws-sdk/client-sts";
 import * as iam from "@aws-sdk/client-iam";
 import * as orgs from "@aws-sdk/client-organizations";
 import * as cloudtrail from "@aws-sdk/client-cloudtrail";
-import { annotationJson, HIDDEN, isDeniedName, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { annotationJson, HIDDEN, hiddenValueFor, isDeniedName, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
 import { buildCloudTrailEvent } from "./event.js";
 import { record } from "./test-fixtures.js";
 import { rng } from "../core/testing/rng.js";
@@ -21,6 +21,16 @@ describe("redactForCloudTrail", () => {
     assert.deepEqual(out, {
       accessKey: { userName: "bob", accessKeyId: "AKIAEXAMPLEBOB000001", status: "Active", secretAccessKey: HIDDEN, createDate: "Jan 1, 1970, 12:00:00 AM" },
     });
+  });
+
+  test("Organizations writes \"****\" for what it does not record; the other services HIDDEN_DUE_TO_SECURITY_REASONS", () => {
+    assert.equal(hiddenValueFor("organizations.amazonaws.com"), "****");
+    assert.equal(hiddenValueFor("iam.amazonaws.com"), HIDDEN);
+    const input = { Email: "dev@example.com", AccountName: "Dev", RoleName: "Admin" };
+    const ev = buildCloudTrailEvent(record({ eventSource: "organizations.amazonaws.com", service: "organizations", operation: "CreateAccount", input, inputSchema: orgs.CreateAccountRequest$, output: undefined, readOnly: false, error: { code: "X", message: "m" } }), "e");
+    assert.deepEqual(ev.requestParameters, { email: "****", accountName: "****", roleName: "Admin" });
+    // A member hidden by its name takes the service's placeholder too.
+    assert.deepEqual(redactForCloudTrail({ SecretAccessKey: "s" }, undefined, "input", "****"), { secretAccessKey: "****" });
   });
 
   test("blobs are omitted, even sensitive ones", () => {

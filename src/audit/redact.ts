@@ -143,7 +143,7 @@ function primitive(v: unknown): Out {
 }
 
 /** Schema-less walk: deny-list only; `camel` decides whether keys are lowerCamel-cased. */
-function walkLoose(v: unknown, camel: boolean, depth: number): Out {
+function walkLoose(v: unknown, camel: boolean, depth: number, hidden: string): Out {
   if (v === undefined || v === null) return OMIT;
   if (isBlob(v)) return OMIT;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : cloudTrailDate(v);
@@ -151,7 +151,7 @@ function walkLoose(v: unknown, camel: boolean, depth: number): Out {
   if (Array.isArray(v)) {
     const out: unknown[] = [];
     for (const e of v) {
-      const r = walkLoose(e, camel, depth + 1);
+      const r = walkLoose(e, camel, depth + 1, hidden);
       if (r !== OMIT) out.push(r);
     }
     return out;
@@ -163,10 +163,10 @@ function walkLoose(v: unknown, camel: boolean, depth: number): Out {
       if (val === undefined || val === null) continue;
       const key = camel ? lowerFirst(k) : k;
       if (isDeniedName(k)) {
-        if (!isBlob(val)) out[key] = HIDDEN;
+        if (!isBlob(val)) out[key] = hidden;
         continue;
       }
-      const r = walkLoose(val, camel, depth + 1);
+      const r = walkLoose(val, camel, depth + 1, hidden);
       if (r !== OMIT) out[key] = r;
     }
     return out;
@@ -175,44 +175,44 @@ function walkLoose(v: unknown, camel: boolean, depth: number): Out {
   return primitive(v);
 }
 
-function walk(v: unknown, ns: NormalizedSchema, depth: number): Out {
+function walk(v: unknown, ns: NormalizedSchema, depth: number, hidden: string): Out {
   if (v === undefined || v === null) return OMIT;
   if (depth > MAX_DEPTH) return OMIT;
   if (ns.isBlobSchema() || ns.isStreaming() || isBlob(v)) return OMIT;
   if (ns.isStructSchema() || ns.isUnionSchema()) {
-    if (!isPlainObject(v)) return walkLoose(v, true, depth);
+    if (!isPlainObject(v)) return walkLoose(v, true, depth, hidden);
     const out: Record<string, unknown> = {};
     for (const m of planOf(ns)) {
       const val = v[m.wire];
       if (val === undefined || val === null) continue;
       if (m.hidden) {
-        if (!isBlob(val) && !m.schema.isBlobSchema()) out[m.out] = HIDDEN;
+        if (!isBlob(val) && !m.schema.isBlobSchema()) out[m.out] = hidden;
         continue;
       }
-      const r = walk(val, m.schema, depth + 1);
+      const r = walk(val, m.schema, depth + 1, hidden);
       if (r !== OMIT) out[m.out] = r;
     }
     // Members not in the schema are dropped: only modelled, checked members are recorded.
     return out;
   }
   if (ns.isListSchema()) {
-    if (!Array.isArray(v)) return walkLoose(v, true, depth);
+    if (!Array.isArray(v)) return walkLoose(v, true, depth, hidden);
     const vs = ns.getValueSchema();
     const hide = isSensitive(vs);
     const out: unknown[] = [];
     for (const e of v) {
       if (e === undefined || e === null) continue;
       if (hide) {
-        if (!isBlob(e) && !vs.isBlobSchema()) out.push(HIDDEN);
+        if (!isBlob(e) && !vs.isBlobSchema()) out.push(hidden);
         continue;
       }
-      const r = walk(e, vs, depth + 1);
+      const r = walk(e, vs, depth + 1, hidden);
       if (r !== OMIT) out.push(r);
     }
     return out;
   }
   if (ns.isMapSchema()) {
-    if (!isPlainObject(v)) return walkLoose(v, true, depth);
+    if (!isPlainObject(v)) return walkLoose(v, true, depth, hidden);
     const vs = ns.getValueSchema();
     const hide = isSensitive(vs) || isSensitive(ns.getKeySchema());
     const out: Record<string, unknown> = {};
@@ -220,17 +220,17 @@ function walk(v: unknown, ns: NormalizedSchema, depth: number): Out {
       const val = v[k];
       if (val === undefined || val === null) continue;
       if (hide || isDeniedName(k)) {
-        if (!isBlob(val) && !vs.isBlobSchema()) out[k] = HIDDEN;
+        if (!isBlob(val) && !vs.isBlobSchema()) out[k] = hidden;
         continue;
       }
-      const r = walk(val, vs, depth + 1);
+      const r = walk(val, vs, depth + 1, hidden);
       if (r !== OMIT) out[k] = r;
     }
     return out;
   }
-  if (ns.isDocumentSchema()) return walkLoose(v, false, depth);
+  if (ns.isDocumentSchema()) return walkLoose(v, false, depth, hidden);
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : cloudTrailDate(v);
-  if (typeof v === "object") return walkLoose(v, true, depth);
+  if (typeof v === "object") return walkLoose(v, true, depth, hidden);
   return primitive(v);
 }
 
@@ -269,17 +269,27 @@ function resolveStruct(schema: unknown, side: "input" | "output"): NormalizedSch
 }
 
 /**
- * requestParameters / responseElements from a decoded input or output and its SDK schema.
+ * What a service writes in CloudTrail in place of a value it does not record: Organizations
+ * writes "****" (the account name and email of CreateAccount in its user guide's examples),
+ * the other services here HIDDEN_DUE_TO_SECURITY_REASONS.
+ */
+export function hiddenValueFor(eventSource: string): string {
+  return eventSource === "organizations.amazonaws.com" ? "****" : HIDDEN;
+}
+
+/**
+ * requestParameters / responseElements from a decoded input or output and its SDK schema;
+ * sensitive values become `hidden`.
  * Returns null when there is nothing to record (no value, or no members left).
  */
-export function redactForCloudTrail(value: unknown, schema?: unknown, side: "input" | "output" = "input"): Record<string, unknown> | null {
+export function redactForCloudTrail(value: unknown, schema?: unknown, side: "input" | "output" = "input", hidden: string = HIDDEN): Record<string, unknown> | null {
   if (value === undefined || value === null) return null;
   // A plain object without members records nothing whatever the schema (e.g. GetCallerIdentity).
   if (isPlainObject(value) && isEmpty(value)) return null;
   const ns = normalizedStructOf(schema, side);
   // A structure that is sensitive as a whole records nothing at all.
   if (ns && isSensitive(ns)) return null;
-  const r = ns ? walk(value, ns, 0) : walkLoose(value, true, 0);
+  const r = ns ? walk(value, ns, 0, hidden) : walkLoose(value, true, 0, hidden);
   return isPlainObject(r) && Object.keys(r).length > 0 ? r : null;
 }
 
@@ -290,7 +300,7 @@ function isEmpty(o: Record<string, unknown>): boolean {
 
 /** Handler-supplied annotations are already in CloudTrail form; the deny-list still applies. */
 export function redactAnnotation(value: Record<string, unknown>): Record<string, unknown> | null {
-  const r = walkLoose(value, false, 0);
+  const r = walkLoose(value, false, 0, HIDDEN);
   return isPlainObject(r) ? r : null;
 }
 

@@ -8,7 +8,11 @@
  * every write of the request checks that it is still as the run read it (`save`), so the request
  * gets one account id and one outcome.
  */
+import { AWS_INTERNAL, GLOBAL_EVENT_REGION } from "../../audit/event.js";
+import { cloudTrailDate } from "../../audit/cloudtrail-date.js";
+import { stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
 import { isAwsError } from "../../core/errors.js";
+import { randomUuid } from "../../core/uuid.js";
 import { randomAccountId } from "../../crypto/random-ids.js";
 import { AccountRegistryError, ACCOUNT_NAME_PATTERN, EMAIL_PATTERN } from "./accounts.js";
 import { accountQuotaFull } from "./account-quota.js";
@@ -117,14 +121,50 @@ async function unusedAccountId(deps: OrganizationsDomainDeps): Promise<string> {
  */
 class Superseded extends Error {}
 
-/** Replaces the stored request `from` with `next` if it is still IN_PROGRESS with the same reserved account id. */
+/**
+ * The CreateAccountResult event Organizations records in the management account when a request
+ * ends (Organizations User Guide, "Logging API calls with CloudTrail"; the CreateAccount API
+ * reference points to it): an AWS service event whose serviceEventDetails.createAccountStatus
+ * holds the request id, state, account id or failure reason and both timestamps, the account name
+ * masked as CloudTrail shows it.
+ */
+function createAccountResult(deps: OrganizationsDomainDeps, rec: CreateAccountRequestRecord): StagedEvent {
+  const status: Record<string, unknown> = { id: rec.id, state: rec.state, accountName: "****" };
+  if (rec.state === "SUCCEEDED" && rec.accountId !== undefined) status.accountId = rec.accountId;
+  if (rec.failureReason !== undefined) status.failureReason = rec.failureReason;
+  status.requestedTimestamp = cloudTrailDate(new Date(rec.requestedAt));
+  if (rec.completedAt !== undefined) status.completedTimestamp = cloudTrailDate(new Date(rec.completedAt));
+  return {
+    eventId: randomUuid(),
+    time: rec.completedAt ?? deps.clock.now(),
+    requestId: randomUuid(),
+    eventSource: "organizations.amazonaws.com",
+    service: "organizations",
+    operation: "CreateAccountResult",
+    region: deps.globalRegion ?? GLOBAL_EVENT_REGION,
+    accountId: rec.managementAccountId,
+    sourceIp: AWS_INTERNAL,
+    userAgent: AWS_INTERNAL,
+    readOnly: false,
+    eventType: "AwsServiceEvent",
+    annotations: { requestParameters: null, responseElements: null, serviceEventDetails: { createAccountStatus: status }, recipientAccountId: rec.managementAccountId },
+  };
+}
+
+/**
+ * Replaces the stored request `from` with `next` if it is still IN_PROGRESS with the same reserved
+ * account id. A request that ends (SUCCEEDED, FAILED) stages its CreateAccountResult event with it.
+ */
 async function save(deps: OrganizationsDomainDeps, from: CreateAccountRequestRecord, next: CreateAccountRequestRecord): Promise<CreateAccountRequestRecord> {
+  const ended = next.state !== "IN_PROGRESS";
   await deps.store.transaction(async (tx) => {
     const key = requestKey(from.managementAccountId, from.id);
     const stored = await tx.get<CreateAccountRequestRecord>(CREATE_ACCOUNT_COLLECTION, key);
     if (stored?.state !== "IN_PROGRESS" || stored.accountId !== from.accountId) throw new Superseded();
     await tx.put(CREATE_ACCOUNT_COLLECTION, key, next);
+    if (ended) await stageAuditEvent(tx, createAccountResult(deps, next));
   });
+  if (ended) await deps.drainAudit?.().catch(() => undefined);
   return next;
 }
 

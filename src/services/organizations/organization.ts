@@ -39,6 +39,13 @@ export interface OrganizationsDomainDeps {
    * resumed later): the operator's log. Messages and fields never carry secrets.
    */
   warn?: (fields: Record<string, unknown>, message: string) => void;
+  /**
+   * Appends the audit events staged with a change (CreateAccountResult), once it has committed:
+   * the server's audit outbox. Without it (the operator CLI) they wait for the server's next drain.
+   */
+  drainAudit?: () => Promise<unknown>;
+  /** Region Organizations' own events are recorded in (the gateway's global-service Region; default us-east-1). */
+  globalRegion?: string;
 }
 
 /** The message of an error, for warn(). */
