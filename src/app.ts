@@ -20,7 +20,7 @@ import { loadRootKey } from "./crypto/root-key.js";
 import { createSealer, deriveSubkey } from "./crypto/seal.js";
 import { createAuditLog } from "./audit/audit-log.js";
 import { startAuditRetention } from "./audit/retention.js";
-import { createAuditOutbox } from "./audit/outbox.js";
+import { createAuditOutbox, type AuditOutbox } from "./audit/outbox.js";
 import { loadOrCreateDigestSigner, publicKeyFingerprint } from "./audit/digest-key.js";
 import type { AuditLog } from "./audit/types.js";
 import { createCloudTrailService } from "./services/cloudtrail/service.js";
@@ -375,6 +375,8 @@ export interface App {
   port: number;
   core: Core;
   audit: AuditLog;
+  /** Events staged with the changes they record (service events, outcomes that complete later). */
+  outbox: AuditOutbox;
   logger: Logger;
   caCertPem: string;
   /** The KMS service (its internal API for other services) and the durable scheduler. */
@@ -427,6 +429,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     const outbox = createAuditOutbox({
       store: storage,
       audit,
+      clock,
       onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit outbox error"),
     });
     // Service-linked roles services create on a caller's behalf are IAM calls of that caller.
@@ -650,6 +653,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       port: server.port,
       core,
       audit,
+      outbox,
       logger,
       caCertPem,
       kms,

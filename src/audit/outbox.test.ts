@@ -44,6 +44,28 @@ async function eventIds(store: Storage): Promise<string[]> {
 }
 
 describe("audit outbox", () => {
+  test("an event staged for a later time waits for it; earlier ones are appended meanwhile, in time order", async () => {
+    const { store, clock, log } = setup();
+    const outbox = createAuditOutbox({ store, audit: log, clock });
+    const later = { ...staged(1, clock), time: clock.now() + 120_000 };
+    const now = staged(2, clock);
+    await store.transaction(async (tx) => {
+      await outbox.stageIn(tx, later);
+      await outbox.stageIn(tx, now);
+    });
+    assert.equal(await outbox.drain(), 1);
+    assert.deepEqual(await eventIds(store), [now.eventId]);
+    assert.equal(await store.count(AUDIT_OUTBOX), 1);
+    clock.advance(119_999);
+    assert.equal(await outbox.drain(), 0);
+    clock.advance(1);
+    assert.equal(await outbox.drain(), 1);
+    assert.deepEqual(await eventIds(store), [now.eventId, later.eventId]);
+    assert.equal(await store.count(AUDIT_OUTBOX), 0);
+    const row = (await store.lastAudit())!;
+    assert.equal((JSON.parse(row.json) as { eventTime: string }).eventTime, new Date(later.time).toISOString().replace(/\.\d{3}Z$/, "Z"));
+  });
+
   test("an event staged in a committed transaction is appended once, with its id, and unstaged", async () => {
     const { store, clock, log } = setup();
     const outbox = createAuditOutbox({ store, audit: log });

@@ -15,8 +15,11 @@
  *  - the staging row is deleted only after its event is durable in the log;
  *  - one drain at a time in a process (two would both find an event missing and both append it);
  *    another process (the operator CLI) never drains;
- *  - staged records are plain JSON (no schemas) and hold nothing secret: only what the event shows.
+ *  - staged records are plain JSON (no schemas) and hold nothing secret: only what the event shows;
+ *  - an event staged with a later time (the outcome of a change that completes by itself then, as
+ *    an account's closure) is appended by the first drain at or after that time, not before.
  */
+import type { Clock } from "../core/clock.js";
 import type { DocStore, Storage } from "../storage/types.js";
 import type { ApiCallRecord, AuditLog } from "./types.js";
 
@@ -42,6 +45,8 @@ export interface AuditOutbox {
 export interface AuditOutboxDeps {
   store: Storage;
   audit: AuditLog;
+  /** What "now" is: an event staged for a later time (an outcome known in advance) waits until then. */
+  clock?: Clock;
   /** Failures of a drain (the events stay staged and are tried again); never given secrets. */
   onError?: (err: unknown) => void;
 }
@@ -91,7 +96,10 @@ export function createAuditOutbox(deps: AuditOutboxDeps): AuditOutbox {
     let after: string | undefined;
     for (;;) {
       const batch = await store.list<StagedEvent>(AUDIT_OUTBOX, { limit: BATCH, ...(after !== undefined ? { after } : {}) });
+      // Keys sort by event time: the first event still in the future ends this drain.
+      const now = deps.clock?.now() ?? Date.now();
       for (const { key, value } of batch) {
+        if (value.time > now) return appended;
         after = key;
         if (!(await inLog(value))) {
           await audit.record(value);

@@ -38,6 +38,7 @@ import {
   GetServiceLinkedRoleDeletionStatusCommand,
   NoSuchEntityException,
 } from "@aws-sdk/client-iam";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { attachScp, eventually, startTestServer, type TestServer } from "./harness.js";
 import { memberAccount, memberRole, onServerClock, pastCreatedAccountWait, rejectsWith } from "./kms-support.js";
 
@@ -137,11 +138,29 @@ test("remove a member, invite it back through a handshake, close it", async () =
     status: 409,
     message: "You attempted to close an account that is already closed.",
   });
+  const ct = new CloudTrailClient(onServerClock(s));
+  const closeResults = async () =>
+    ((await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CloseAccountResult" }] }))).Events ?? []).map(
+      (e) => JSON.parse(e.CloudTrailEvent!) as Record<string, unknown> & { serviceEventDetails: { closeAccountStatus: Record<string, string> } },
+    );
+  // The closure has not completed yet: no result event, even after a drain of the staged events.
+  await s.app.outbox.drain();
+  assert.deepEqual(await closeResults(), []);
   s.clock.offsetMs += 3 * 60_000;
   const closed = (await orgs.send(new ListAccountsCommand({}))).Accounts!.find((a) => a.Id === member.accountId)!;
   assert.equal(closed.Status, "SUSPENDED");
   assert.equal(closed.State, "SUSPENDED");
   await rejectsWith(memberSts.send(new GetCallerIdentityCommand({})), { name: "InvalidClientTokenId", status: 403 });
+  // Completed: the next drain (every 10 s in a running server) records CloseAccountResult.
+  await s.app.outbox.drain();
+  const [result, ...more] = await closeResults();
+  assert.deepEqual(more, []);
+  assert.deepEqual(result!.userIdentity, { accountId: s.accountId, invokedBy: "organizations.amazonaws.com" });
+  assert.deepEqual([result!.eventType, result!.sourceIPAddress, result!.userAgent, result!.recipientAccountId], ["AwsServiceEvent", "organizations.amazonaws.com", "organizations.amazonaws.com", s.accountId]);
+  const status = result!.serviceEventDetails.closeAccountStatus;
+  assert.deepEqual([status.accountId, status.state], [member.accountId, "SUCCEEDED"]);
+  assert.deepEqual(Object.keys(status), ["accountId", "state", "requestedTimestamp", "completedTimestamp"]);
+  assert.notEqual(status.requestedTimestamp, status.completedTimestamp);
 });
 
 test("a member leaves by itself; an invitation by email is declined; delegated administrators stay", async () => {

@@ -15,14 +15,20 @@
  * from it (account-status.ts). A closed account stays in the organization, as in AWS; from the
  * request on, its credentials are refused (see ClosedAccounts).
  */
+import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
+import { cloudTrailDate } from "../../audit/cloudtrail-date.js";
+import { stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
 import type { Clock } from "../../core/clock.js";
+import { randomUuid } from "../../core/uuid.js";
 import { ACCOUNTS_COLLECTION, withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
-import { accountUsable, closeQuota, CLOSE_QUOTA_WINDOW_MS } from "./account-status.js";
+import { accountUsable, closeQuota, CLOSE_QUOTA_WINDOW_MS, CLOSURE_DELAY_MS } from "./account-status.js";
 import { accountAlreadyClosed, accountNotFound, constraintViolation, masterCannotLeave } from "./errors.js";
 import { ChangeTrackedCache, MISS, type MembershipCacheOptions } from "./membership-cache.js";
 import type { OrganizationRecord } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { forgetAccountIn } from "./tree.js";
+
+const ORGANIZATIONS_HOST = "organizations.amazonaws.com";
 
 /**
  * How long an account created in the organization stays in it before it may leave: "at least four
@@ -77,8 +83,43 @@ export async function closeMember(deps: OrganizationsDomainDeps, org: Readonly<O
     if (recent >= closeQuota(members.length)) throw constraintViolation("CLOSE_ACCOUNT_QUOTA_EXCEEDED");
     const next: AccountRecord = { ...cur, closureRequestedAt: now };
     await tx.put<AccountRecord>(ACCOUNTS_COLLECTION, accountId, next);
+    // The closure completes by itself CLOSURE_DELAY_MS later (account-status.ts): its result event
+    // is staged now, for that time, so it is recorded whatever happens to this process meanwhile.
+    await stageAuditEvent(tx, closeAccountResult(deps, org.managementAccountId, accountId, now, now + CLOSURE_DELAY_MS));
     return next;
   });
+}
+
+/**
+ * The CloseAccountResult event Organizations records in the management account once a closure
+ * has completed (Organizations User Guide, "Logging API calls with CloudTrail"): an AWS service
+ * event invoked by Organizations itself, serviceEventDetails.closeAccountStatus with the account,
+ * the state and both timestamps.
+ */
+function closeAccountResult(deps: OrganizationsDomainDeps, managementAccountId: string, accountId: string, requestedAt: number, completedAt: number): StagedEvent {
+  return {
+    eventId: randomUuid(),
+    time: completedAt,
+    requestId: randomUuid(),
+    eventSource: ORGANIZATIONS_HOST,
+    service: "organizations",
+    operation: "CloseAccountResult",
+    region: deps.globalRegion ?? GLOBAL_EVENT_REGION,
+    accountId: managementAccountId,
+    sourceIp: ORGANIZATIONS_HOST,
+    userAgent: ORGANIZATIONS_HOST,
+    invokedBy: ORGANIZATIONS_HOST,
+    readOnly: false,
+    eventType: "AwsServiceEvent",
+    annotations: {
+      requestParameters: null,
+      responseElements: null,
+      serviceEventDetails: {
+        closeAccountStatus: { accountId, state: "SUCCEEDED", requestedTimestamp: cloudTrailDate(new Date(requestedAt)), completedTimestamp: cloudTrailDate(new Date(completedAt)) },
+      },
+      recipientAccountId: managementAccountId,
+    },
+  };
 }
 
 /**
