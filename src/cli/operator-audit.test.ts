@@ -58,8 +58,8 @@ describe("operator audit", () => {
     assert.match(created!.userAgent, / command\/accounts\.create$/);
     assert.equal(created!.readOnly, false);
     assert.equal(created!.recipientAccountId, MGMT);
-    assert.equal(created!.requestParameters.accountName, "HIDDEN_DUE_TO_SECURITY_REASONS");
-    assert.equal(created!.requestParameters.email, "HIDDEN_DUE_TO_SECURITY_REASONS");
+    assert.equal(created!.requestParameters.accountName, "****");
+    assert.equal(created!.requestParameters.email, "****");
     assert.equal(created!.responseElements.createAccountStatus.accountId, "123456789012");
     assert.deepEqual(Object.keys(created!.additionalEventData.operator).sort(), ["command", "host", "localUser", "tool"]);
     assert.equal(created!.additionalEventData.operator.command, "bulwark accounts create");
