@@ -165,4 +165,28 @@ test("backup policies: an invalid merge is listed with its validation errors, an
   await orgs.send(new UpdatePolicyCommand({ PolicyId: two, Content: JSON.stringify({ plans: { second: { ...plan, rules: rules("hourly", 2) } } }) }));
   assert.deepEqual((await orgs.send(new ListAccountsWithInvalidEffectivePolicyCommand({ PolicyType: BACKUP }))).Accounts, []);
   assert.deepEqual((await orgs.send(new ListEffectivePolicyValidationErrorsCommand({ AccountId: member.accountId, PolicyType: BACKUP }))).EffectivePolicyValidationErrors, []);
+
+  // CloudTrail: the management account was told when the merge became invalid, and when fixed.
+  type Validation = { eventType: string; readOnly: boolean; userIdentity: object; recipientAccountId: string; serviceEventDetails: Record<string, unknown> & { validationErrors?: Array<Record<string, unknown>> } };
+  const validations = (
+    await new CloudTrailClient(s.clientConfig()).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "EffectivePolicyValidation" }] }))
+  ).Events!.map((e) => JSON.parse(e.CloudTrailEvent!) as Validation);
+  assert.equal(validations.length, 2);
+  const [fixed, broke] = validations as [Validation, Validation];
+  for (const v of [fixed, broke]) {
+    assert.deepEqual([v.eventType, v.readOnly, v.recipientAccountId], ["AwsServiceEvent", true, s.accountId]);
+    assert.deepEqual(v.userIdentity, { accountId: s.accountId, invokedBy: "AWS Internal" });
+  }
+  assert.deepEqual([broke.serviceEventDetails.accountId, broke.serviceEventDetails.policyType, broke.serviceEventDetails.state, broke.serviceEventDetails.info], [member.accountId, BACKUP, "INVALID", "All validation errors listed"]);
+  const [err] = broke.serviceEventDetails.validationErrors!;
+  assert.deepEqual(
+    [err!.accountPath, err!.errorCode, err!.errorMessage, err!.pathToError, err!.contributingPolicies],
+    [`${org.Id}/${root.Id}/${member.accountId}/`, "ELEMENTS_TOO_MANY", "'hourly_2' exceeds the allowed maximum limit 10", "plans/hourly-backup/rules/hourly_2", [two]],
+  );
+  assert.deepEqual([fixed.serviceEventDetails.state, "validationErrors" in fixed.serviceEventDetails], ["VALID", false]);
+  assert.match(String(fixed.serviceEventDetails.info), /resolved/);
+  // A change that leaves every effective policy as valid as it was reports nothing.
+  await orgs.send(new DetachPolicyCommand({ PolicyId: two, TargetId: member.accountId }));
+  const after = await new CloudTrailClient(s.clientConfig()).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "EffectivePolicyValidation" }] }));
+  assert.equal(after.Events!.length, 2);
 });

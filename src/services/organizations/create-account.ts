@@ -28,6 +28,7 @@ import {
 import { attachDefaultPoliciesToAccount } from "./attachments.js";
 import { errorMessage, orgTransaction, requireManagement, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { checkTags } from "./tags.js";
+import { revalidateEffectivePolicies } from "./effective-events.js";
 import { forgetAccount } from "./tree.js";
 import { accountRootArn } from "../../core/partition.js";
 import { awsManagedPolicyArn } from "../iam/aws-managed-policies.js";
@@ -231,7 +232,12 @@ async function advance(deps: OrganizationsDomainDeps, start: CreateAccountReques
   // 4. The default policy of each policy type enabled in the root (FullAWSAccess for SCPs).
   await attachDefaultPoliciesToAccount(deps, rec.organizationId, account.id);
 
-  return save(deps, rec, { ...rec, state: "SUCCEEDED", completedAt: deps.clock.now() });
+  const done = await save(deps, rec, { ...rec, state: "SUCCEEDED", completedAt: deps.clock.now() });
+  // The new account's effective policies come from its root (and OU): they may be invalid.
+  await revalidateEffectivePolicies(deps, rec.organizationId, deps.clock.now()).catch((e: unknown) =>
+    deps.warn?.({ organizationId: rec.organizationId, error: errorMessage(e) }, "effective policies could not be checked again after a change; the next change does"),
+  );
+  return done;
 }
 
 /**

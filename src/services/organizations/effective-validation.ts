@@ -95,6 +95,9 @@ const VALIDATORS: Partial<Record<ManagementPolicyType, (root: EffectiveNode, r: 
   BEDROCK_POLICY: bedrock,
 };
 
+/** The policy types whose effective policies can be invalid. */
+export const VALIDATED_POLICY_TYPES = Object.keys(VALIDATORS) as ManagementPolicyType[];
+
 /** The validation errors of an effective policy of `type`, in document order (none: valid). */
 export function validateEffectivePolicy(type: ManagementPolicyType, root: EffectiveNode): EffectivePolicyValidationError[] {
   const r = new Report();

@@ -21,10 +21,11 @@ import {
   ListParents$,
   ListRoots$,
 } from "@aws-sdk/client-organizations";
-import type { ServiceDefinition } from "../types.js";
+import type { OperationDefinition, ServiceDefinition } from "../types.js";
 import { CreateAccountJobs, getCreateAccountRequest, requestCreateAccount, type CreateAccountInput } from "./create-account.js";
 import { accessDeniedForDependency, accountNotFound, childNotFound, createAccountStatusNotFound, invalidInput, parentNotFound } from "./errors.js";
-import { createOrgCalls, noteResource } from "./handler-support.js";
+import { createOrgCalls, noteResource, type OrgCalls } from "./handler-support.js";
+import { revalidateEffectivePolicies } from "./effective-events.js";
 import { ACCOUNT_ID, CHILD_ID, checkPage, checkString, paginate, PARENT_ID, requireId, requireString } from "./input.js";
 import {
   accountArn,
@@ -39,7 +40,7 @@ import {
   type FeatureSet,
 } from "./model.js";
 import { MembershipCache, type MembershipCacheOptions } from "./membership-cache.js";
-import { createOrganization, deleteOrganization, organizationAccounts, type OrganizationsDomainDeps } from "./organization.js";
+import { createOrganization, deleteOrganization, errorMessage, organizationAccounts, type OrganizationsDomainDeps } from "./organization.js";
 import { ClosedAccounts } from "./account-lifecycle.js";
 import { accountLifecycleOperations } from "./account-lifecycle-handlers.js";
 import { effectivePolicyOperations } from "./effective-handlers.js";
@@ -107,7 +108,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
     resourceControlPolicies: new RcpCache(deps.store, deps.accounts, deps.clock, deps.scpCache),
     orgPlaces: new OrgPlaceCache(deps.store, deps.accounts, deps.clock, deps.scpCache),
     closedAccounts: new ClosedAccounts(deps.accounts, deps.clock, deps.membershipCache),
-    operations: {
+    operations: revalidatingAfterChanges(deps, calls, {
       CreateOrganization: {
         schema: CreateOrganization$,
         handler: async (input: { FeatureSet?: string }, ctx) => {
@@ -243,6 +244,48 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       ...accountLifecycleOperations(deps, calls),
       ...handshakeOperations(deps, calls),
       ...resourcePolicyOperations(deps, calls),
-    },
+    }),
   };
+}
+
+/** Operations after which an account's effective management policies may have changed. */
+const RESHAPING_OPERATIONS = new Set([
+  "AttachPolicy",
+  "DetachPolicy",
+  "UpdatePolicy",
+  "EnablePolicyType",
+  "DisablePolicyType",
+  "MoveAccount",
+  "RemoveAccountFromOrganization",
+  "LeaveOrganization",
+  "AcceptHandshake",
+]);
+
+/**
+ * Each operation that can reshape effective policies checks them again once it has succeeded
+ * (effective-events.ts), in the organization the caller was in before the call (a member leaving)
+ * or is in after it (a member joining). The call's answer does not depend on it: a failure is
+ * reported to the operator's log and made up by the next change.
+ */
+function revalidatingAfterChanges(deps: OrganizationsDeps, calls: OrgCalls, ops: Record<string, OperationDefinition>): Record<string, OperationDefinition> {
+  for (const name of RESHAPING_OPERATIONS) {
+    const op = ops[name];
+    if (!op) continue;
+    const handler = op.handler;
+    ops[name] = {
+      ...op,
+      handler: async (input, ctx) => {
+        const before = await calls.membership(calls.caller(ctx)).catch(() => undefined);
+        const out = await handler(input, ctx);
+        const orgId = before?.org.id ?? (await calls.membership(calls.caller(ctx)).catch(() => undefined))?.org.id;
+        if (orgId !== undefined) {
+          await revalidateEffectivePolicies(deps, orgId, ctx.now).catch((e: unknown) =>
+            deps.warn?.({ organizationId: orgId, error: errorMessage(e) }, "effective policies could not be checked again after a change; the next change does"),
+          );
+        }
+        return out;
+      },
+    };
+  }
+  return ops;
 }
