@@ -259,6 +259,8 @@ const RESHAPING_OPERATIONS = new Set([
   "RemoveAccountFromOrganization",
   "LeaveOrganization",
   "AcceptHandshake",
+  // Gone with the organization: what was last reported about it is let go.
+  "DeleteOrganization",
 ]);
 
 /**
