@@ -135,17 +135,17 @@ test("parseAlgorithm takes the JavaScript SDK's names and the aws-encryption-cli
 
 test("resolveDiscovery: an account or partition limit is refused where it would be ignored", () => {
   const wk = (specs: string[]) => parseWrappingKeys(specs.length ? [specs] : []);
+  // No partition given: the caller's, asked of STS when the keyring is made.
   assert.deepEqual(resolveDiscovery(wk(["discovery=true", "discovery-account=111122223333"]), { accounts: [] }), {
     discovery: true,
     discoveryAccounts: ["111122223333"],
-    discoveryPartition: "aws",
   });
   assert.deepEqual(resolveDiscovery(wk([]), { discovery: true, accounts: ["111122223333"], partition: "aws-cn" }), {
     discovery: true,
     discoveryAccounts: ["111122223333"],
     discoveryPartition: "aws-cn",
   });
-  assert.deepEqual(resolveDiscovery(wk(["discovery=true"]), { accounts: [] }), { discovery: true, discoveryAccounts: [], discoveryPartition: "aws" });
+  assert.deepEqual(resolveDiscovery(wk(["discovery=true"]), { accounts: [] }), { discovery: true, discoveryAccounts: [] });
   assert.deepEqual(resolveDiscovery(wk(["key=arn:aws:kms:us-east-1:111122223333:key/k"]), { accounts: [] }).discovery, false);
   // Limits without discovery: named keys decrypt, the limit would do nothing.
   assert.throws(() => resolveDiscovery(wk(["key=arn:aws:kms:us-east-1:111122223333:key/k", "discovery-account=111122223333"]), { accounts: [] }), /use them with discovery=true/);

@@ -133,7 +133,8 @@ export interface DecryptOptions extends CryptoCommonOptions {
   /** Decrypt with any KMS key the caller may use (optionally limited to accounts). */
   discovery: boolean;
   discoveryAccounts: string[];
-  discoveryPartition: string;
+  /** Absent: the partition of the caller's identity (the installation's), asked of STS. */
+  discoveryPartition?: string;
   /** Required context keys whose value may be anything. */
   requiredContextKeys: string[];
   /** Refuse signed messages (their plaintext cannot be trusted before the end of the stream). */
@@ -312,7 +313,8 @@ function allKeyIds(o: CryptoCommonOptions, decrypting: boolean): string[] {
 export interface Discovery {
   discovery: boolean;
   discoveryAccounts: string[];
-  discoveryPartition: string;
+  /** Absent: the partition of the caller's identity (the installation's), asked of STS. */
+  discoveryPartition?: string;
 }
 
 /**
@@ -331,7 +333,33 @@ export function resolveDiscovery(wk: WrappingKeys, flags: { discovery?: boolean;
   }
   if (partition !== undefined && accounts.length === 0) throw new CryptoCliError("discovery-partition needs the accounts it applies to (discovery-account=<id>)");
   for (const a of flags.accounts) if (!/^\d{12}$/.test(a)) throw new CryptoCliError(`Invalid discovery-account "${a}": expected a 12-digit account id`);
-  return { discovery, discoveryAccounts: accounts, discoveryPartition: partition ?? "aws" };
+  return { discovery, discoveryAccounts: accounts, ...(partition !== undefined ? { discoveryPartition: partition } : {}) };
+}
+
+/**
+ * The partition of the caller's identity (`arn:<partition>:…` from STS GetCallerIdentity on the
+ * same endpoint and credentials): the installation's, for a discovery filter given accounts but no
+ * partition — an aws-cn or aws-us-gov installation's keys are not in "aws".
+ */
+async function callerPartition(conn: CryptoConnection): Promise<string> {
+  const { STSClient, GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const client = new STSClient({
+    endpoint: conn.endpoint,
+    region: conn.region || "us-east-1",
+    ...(conn.caBundle ? { requestHandler: { httpsAgent: new https.Agent({ ca: readCaBundle(conn.caBundle) }) } } : {}),
+    ...(conn.profile ? { profile: conn.profile } : {}),
+    ...(conn.credentials ? { credentials: conn.credentials } : {}),
+  });
+  try {
+    const arn = (await client.send(new GetCallerIdentityCommand({}))).Arn ?? "";
+    const partition = arn.split(":")[1];
+    if (!partition) throw new Error(`unexpected caller ARN "${arn}"`);
+    return partition;
+  } catch (e) {
+    throw new CryptoCliError(`Could not tell the partition of the discovery accounts (give discovery-partition=<partition>): ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    client.destroy();
+  }
 }
 
 function readCaBundle(file: string): string {
@@ -676,7 +704,9 @@ async function keyringFor(o: CryptoCommonOptions, discovery?: Discovery): Promis
     } else keyrings.push(new KmsKeyringNode({ clientProvider, keyIds: g.keyIds }));
   }
   if (discovery?.discovery) {
-    const discoveryFilter = discovery.discoveryAccounts.length ? { discoveryFilter: { accountIDs: discovery.discoveryAccounts, partition: discovery.discoveryPartition } } : {};
+    const discoveryFilter = discovery.discoveryAccounts.length
+      ? { discoveryFilter: { accountIDs: discovery.discoveryAccounts, partition: discovery.discoveryPartition ?? (await callerPartition(o)) } }
+      : {};
     const fromGroups = (o.keyGroups ?? []).filter((g) => g.discovery);
     for (const g of fromGroups.length ? fromGroups : [{}]) keyrings.push(new KmsKeyringNode({ clientProvider: await providerFor(g), discovery: true, ...discoveryFilter }));
   }
@@ -920,7 +950,7 @@ function connectionOptions(cmd: Command): Command {
     .option("-S, --suppress-metadata", "write no metadata record (the default; for aws-encryption-cli commands)")
     .option(
       "-w, --wrapping-keys <attr...>",
-      "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: key ARNs, or discovery=true [discovery-account=<id> …] [discovery-partition=aws]); repeat it for keys of another Region or profile: region= and profile= apply to their own group's keys",
+      "key=<key ARN / id / alias> … [region=<r>] [profile=<p>] (decrypt: key ARNs, or discovery=true [discovery-account=<id> …] [discovery-partition=<p>, default the caller's]); repeat it for keys of another Region or profile: region= and profile= apply to their own group's keys",
       collectGroups,
     )
     .option("--key-id <id>", "a KMS key (repeatable); the first generates the data key", collect, [])
@@ -1020,7 +1050,7 @@ export function registerCryptoCommands(program: Command): void {
     .description("decrypt an AWS Encryption SDK message from a file or stream")
     .option("--discovery", "use any KMS key the caller may use (instead of --wrapping-keys key=…)")
     .option("--discovery-account <id>", "with --discovery: only keys of this account (repeatable)", collect, [])
-    .option("--discovery-partition <p>", "partition of --discovery-account (default: aws)")
+    .option("--discovery-partition <p>", "partition of --discovery-account (default: the caller's, from STS GetCallerIdentity)")
     .option("--decrypt-unsigned", "refuse signed messages (plaintext is then final as it streams)")
     .option("--buffer", "write no plaintext until the whole message, signature included, is verified")
     .option("--max-length <bytes>", "refuse messages with frames (or a non-framed body) longer than this", positiveInt("--max-length"))

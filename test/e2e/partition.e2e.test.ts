@@ -18,6 +18,10 @@ import { ElasticLoadBalancingV2Client, CreateTargetGroupCommand } from "@aws-sdk
 import { StartupError } from "../../src/app.js";
 import { eventually, newUser, startTestServer, type Creds, type TestServer } from "./harness.js";
 import { rejectsWith } from "./kms-support.js";
+import { runCli } from "./crypto-cli.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { ATTR, createTestIdp, samlResponse, type ResponseOptions } from "../../src/services/sts/testing/saml-idp.js";
 
 const P = "aws-eusc";
@@ -101,6 +105,27 @@ test("KMS keys and aliases are arn:aws-eusc:kms:eusc-de-east-1:…; Encrypt/Decr
   }
   await rejectsWith(kms().send(new EncryptCommand({ KeyId: `arn:aws:kms:${REGION}:${s.accountId}:key/${key.KeyId}`, Plaintext: utf8("x") })), { name: "NotFoundException", message: "Invalid arn aws" });
   await rejectsWith(kms().send(new EncryptCommand({ KeyId: `arn:aws:kms:${REGION}:${s.accountId}:alias/eusc`, Plaintext: utf8("x") })), { name: "NotFoundException", message: "Invalid arn aws" });
+});
+
+test("bulwark decrypt in discovery mode limited to accounts: their partition is the installation's unless given", async () => {
+  const home = mkdtempSync(path.join(tmpdir(), "bulwark-cli-"));
+  try {
+    const key = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+    const region = { AWS_REGION: REGION };
+    const enc = await runCli(s, home, ["encrypt", "-i", "-", "-o", "-", "--wrapping-keys", `key=${key.Arn}`], "sovereign data", region);
+    assert.equal(enc.code, 0, enc.stderr);
+    const ct = path.join(home, "msg.enc");
+    writeFileSync(ct, enc.stdout);
+    const found = await runCli(s, home, ["decrypt", "-i", ct, "-o", "-", "--wrapping-keys", "discovery=true", `discovery-account=${s.accountId}`], undefined, region);
+    assert.equal(found.code, 0, found.stderr);
+    assert.equal(found.stdout.toString(), "sovereign data");
+    // Another partition named: this installation's keys are not in it.
+    const aws = await runCli(s, home, ["decrypt", "-i", ct, "-o", "-", "--wrapping-keys", "discovery=true", `discovery-account=${s.accountId}`, "discovery-partition=aws"], undefined, region);
+    assert.notEqual(aws.code, 0);
+    assert.equal(aws.stdout.length, 0);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test("a key policy naming a user by its aws-eusc ARN is enforced: allowed, denied, and others not allowed", async () => {
