@@ -20,6 +20,8 @@
  *    an account's closure) is appended by the first drain at or after that time, not before.
  */
 import type { Clock } from "../core/clock.js";
+import { randomUuid } from "../core/uuid.js";
+import { AWS_INTERNAL } from "./event.js";
 import type { DocStore, Storage } from "../storage/types.js";
 import type { ApiCallRecord, AuditLog } from "./types.js";
 
@@ -54,6 +56,52 @@ export interface AuditOutboxDeps {
 function stagedKey(rec: StagedEvent): string {
   const t = Math.max(0, Math.min(Math.floor(rec.time), 10 ** TIME_DIGITS - 1));
   return `${String(t).padStart(TIME_DIGITS, "0")}/${rec.eventId}`;
+}
+
+/**
+ * An event a service records as itself, with no caller (CloudTrail's "AWS service events", and
+ * the calls a service makes for itself such as KMS's SynchronizeMultiRegionKey): the account and
+ * the service as userIdentity, the service (default "AWS Internal") as source address and user
+ * agent, no request parameters, delivered to `accountId`.
+ */
+export function serviceRecordedEvent(e: {
+  time: number;
+  eventSource: string;
+  operation: string;
+  region: string;
+  accountId: string;
+  /** The service that recorded it (default "AWS Internal"). */
+  invokedBy?: string;
+  /** "AwsApiCall" for a call the service made for itself (default "AwsServiceEvent"). */
+  eventType?: "AwsServiceEvent" | "AwsApiCall";
+  readOnly?: boolean;
+  resources?: Array<{ ARN: string; accountId: string; type: string }>;
+  responseElements?: Record<string, unknown> | null;
+  serviceEventDetails?: Record<string, unknown>;
+}): StagedEvent {
+  const by = e.invokedBy ?? AWS_INTERNAL;
+  return {
+    eventId: randomUuid(),
+    time: e.time,
+    requestId: randomUuid(),
+    eventSource: e.eventSource,
+    service: e.eventSource.slice(0, e.eventSource.indexOf(".")),
+    operation: e.operation,
+    region: e.region,
+    accountId: e.accountId,
+    sourceIp: by,
+    userAgent: by,
+    ...(e.invokedBy !== undefined ? { invokedBy: e.invokedBy } : {}),
+    readOnly: e.readOnly ?? false,
+    eventType: e.eventType ?? "AwsServiceEvent",
+    annotations: {
+      ...(e.resources !== undefined ? { resources: e.resources } : {}),
+      requestParameters: null,
+      responseElements: e.responseElements ?? null,
+      ...(e.serviceEventDetails !== undefined ? { serviceEventDetails: e.serviceEventDetails } : {}),
+      recipientAccountId: e.accountId,
+    },
+  };
 }
 
 /**

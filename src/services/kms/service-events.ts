@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { AWS_INTERNAL } from "../../audit/event.js";
-import type { StagedEvent } from "../../audit/outbox.js";
+import { serviceRecordedEvent, type StagedEvent } from "../../audit/outbox.js";
 import type { RequestContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
 import type { KmsEnv } from "./env.js";
@@ -26,27 +26,15 @@ export function serviceEvent(
   eventName: string,
   serviceEventDetails?: Record<string, unknown>,
 ): StagedEvent {
-  return {
-    eventId: randomUUID(),
+  return serviceRecordedEvent({
     time: env.clock.now(),
-    requestId: randomUUID(),
     eventSource: KMS_HOST,
-    service: "kms",
     operation: eventName,
     region: key.region,
     accountId: key.accountId,
-    sourceIp: AWS_INTERNAL,
-    userAgent: AWS_INTERNAL,
-    readOnly: false,
-    eventType: "AwsServiceEvent",
-    annotations: {
-      resources: [{ ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" }],
-      requestParameters: null,
-      responseElements: null,
-      ...(serviceEventDetails !== undefined ? { serviceEventDetails } : {}),
-      recipientAccountId: key.accountId,
-    },
-  };
+    resources: [{ ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" }],
+    ...(serviceEventDetails !== undefined ? { serviceEventDetails } : {}),
+  });
 }
 
 /** Stages a service event in `tx`, the transaction of the change it records. */
@@ -67,26 +55,20 @@ export async function stageServiceEvent(
  * as the resource and its ARN in responseElements.keyId. Staged in `tx`.
  */
 export async function stageSynchronization(env: KmsEnv, tx: DocStore, primary: Pick<KeyRecord, "arn" | "accountId" | "region">): Promise<void> {
-  await env.outbox?.stageIn(tx, {
-    eventId: randomUUID(),
-    time: env.clock.now(),
-    requestId: randomUUID(),
-    eventSource: KMS_HOST,
-    service: "kms",
-    operation: "SynchronizeMultiRegionKey",
-    region: primary.region,
-    accountId: primary.accountId,
-    sourceIp: AWS_INTERNAL,
-    userAgent: AWS_INTERNAL,
-    invokedBy: AWS_INTERNAL,
-    readOnly: false,
-    annotations: {
+  await env.outbox?.stageIn(
+    tx,
+    serviceRecordedEvent({
+      time: env.clock.now(),
+      eventSource: KMS_HOST,
+      operation: "SynchronizeMultiRegionKey",
+      region: primary.region,
+      accountId: primary.accountId,
+      invokedBy: AWS_INTERNAL,
+      eventType: "AwsApiCall",
       resources: [{ ARN: primary.arn, accountId: primary.accountId, type: "AWS::KMS::Key" }],
-      requestParameters: null,
       responseElements: { keyId: primary.arn },
-      recipientAccountId: primary.accountId,
-    },
-  });
+    }),
+  );
 }
 
 /**

@@ -17,9 +17,8 @@
  */
 import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
 import { cloudTrailDate } from "../../audit/cloudtrail-date.js";
-import { stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
+import { serviceRecordedEvent, stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
 import type { Clock } from "../../core/clock.js";
-import { randomUuid } from "../../core/uuid.js";
 import { ACCOUNTS_COLLECTION, withoutOrganization, type AccountRecord, type AccountRegistry } from "./accounts.js";
 import { accountUsable, closeQuota, CLOSE_QUOTA_WINDOW_MS, CLOSURE_DELAY_MS } from "./account-status.js";
 import { accountAlreadyClosed, accountNotFound, constraintViolation, masterCannotLeave } from "./errors.js";
@@ -97,29 +96,17 @@ export async function closeMember(deps: OrganizationsDomainDeps, org: Readonly<O
  * the state and both timestamps.
  */
 function closeAccountResult(deps: OrganizationsDomainDeps, managementAccountId: string, accountId: string, requestedAt: number, completedAt: number): StagedEvent {
-  return {
-    eventId: randomUuid(),
+  return serviceRecordedEvent({
     time: completedAt,
-    requestId: randomUuid(),
     eventSource: ORGANIZATIONS_HOST,
-    service: "organizations",
     operation: "CloseAccountResult",
     region: deps.globalRegion ?? GLOBAL_EVENT_REGION,
     accountId: managementAccountId,
-    sourceIp: ORGANIZATIONS_HOST,
-    userAgent: ORGANIZATIONS_HOST,
     invokedBy: ORGANIZATIONS_HOST,
-    readOnly: false,
-    eventType: "AwsServiceEvent",
-    annotations: {
-      requestParameters: null,
-      responseElements: null,
-      serviceEventDetails: {
-        closeAccountStatus: { accountId, state: "SUCCEEDED", requestedTimestamp: cloudTrailDate(new Date(requestedAt)), completedTimestamp: cloudTrailDate(new Date(completedAt)) },
-      },
-      recipientAccountId: managementAccountId,
+    serviceEventDetails: {
+      closeAccountStatus: { accountId, state: "SUCCEEDED", requestedTimestamp: cloudTrailDate(new Date(requestedAt)), completedTimestamp: cloudTrailDate(new Date(completedAt)) },
     },
-  };
+  });
 }
 
 /**

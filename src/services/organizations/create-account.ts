@@ -8,11 +8,10 @@
  * every write of the request checks that it is still as the run read it (`save`), so the request
  * gets one account id and one outcome.
  */
-import { AWS_INTERNAL, GLOBAL_EVENT_REGION } from "../../audit/event.js";
+import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
 import { cloudTrailDate } from "../../audit/cloudtrail-date.js";
-import { stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
+import { serviceRecordedEvent, stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
 import { isAwsError } from "../../core/errors.js";
-import { randomUuid } from "../../core/uuid.js";
 import { randomAccountId } from "../../crypto/random-ids.js";
 import { AccountRegistryError, ACCOUNT_NAME_PATTERN, EMAIL_PATTERN } from "./accounts.js";
 import { accountQuotaFull } from "./account-quota.js";
@@ -135,21 +134,14 @@ function createAccountResult(deps: OrganizationsDomainDeps, rec: CreateAccountRe
   if (rec.failureReason !== undefined) status.failureReason = rec.failureReason;
   status.requestedTimestamp = cloudTrailDate(new Date(rec.requestedAt));
   if (rec.completedAt !== undefined) status.completedTimestamp = cloudTrailDate(new Date(rec.completedAt));
-  return {
-    eventId: randomUuid(),
+  return serviceRecordedEvent({
     time: rec.completedAt ?? deps.clock.now(),
-    requestId: randomUuid(),
     eventSource: "organizations.amazonaws.com",
-    service: "organizations",
     operation: "CreateAccountResult",
     region: deps.globalRegion ?? GLOBAL_EVENT_REGION,
     accountId: rec.managementAccountId,
-    sourceIp: AWS_INTERNAL,
-    userAgent: AWS_INTERNAL,
-    readOnly: false,
-    eventType: "AwsServiceEvent",
-    annotations: { requestParameters: null, responseElements: null, serviceEventDetails: { createAccountStatus: status }, recipientAccountId: rec.managementAccountId },
-  };
+    serviceEventDetails: { createAccountStatus: status },
+  });
 }
 
 /**

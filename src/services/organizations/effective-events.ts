@@ -12,10 +12,9 @@
  * different set of errors is reported INVALID, errors gone are reported VALID. The state and the
  * events are written in one transaction, so each transition is reported once.
  */
-import { AWS_INTERNAL, GLOBAL_EVENT_REGION } from "../../audit/event.js";
+import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
 import { cloudTrailDate } from "../../audit/cloudtrail-date.js";
-import { stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
-import { randomUuid } from "../../core/uuid.js";
+import { serviceRecordedEvent, stageAuditEvent, type StagedEvent } from "../../audit/outbox.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
 import { EffectivePolicyReader } from "./effective.js";
 import { VALIDATED_POLICY_TYPES, type EffectivePolicyValidationError } from "./effective-validation.js";
@@ -61,21 +60,15 @@ function validationEvent(
       contributingPolicies: e.contributingPolicies,
     }));
   }
-  return {
-    eventId: randomUuid(),
+  return serviceRecordedEvent({
     time: now,
-    requestId: randomUuid(),
     eventSource: "organizations.amazonaws.com",
-    service: "organizations",
     operation: "EffectivePolicyValidation",
     region: deps.globalRegion ?? GLOBAL_EVENT_REGION,
     accountId: org.managementAccountId,
-    sourceIp: AWS_INTERNAL,
-    userAgent: AWS_INTERNAL,
     readOnly: true,
-    eventType: "AwsServiceEvent",
-    annotations: { requestParameters: null, responseElements: null, serviceEventDetails: details, recipientAccountId: org.managementAccountId },
-  };
+    serviceEventDetails: details,
+  });
 }
 
 /**
