@@ -63,3 +63,14 @@ test("a CreateAccount request that ends is a CreateAccountResult service event i
   assert.equal(call.responseElements.createAccountStatus.accountName, "****");
   assert.equal(call.responseElements.createAccountStatus.id, ok.Id);
 });
+
+test("CreateOrganization's service-linked role is the caller's CreateServiceLinkedRole, invoked by Organizations", async () => {
+  const ct = new CloudTrailClient(s.clientConfig());
+  const found = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateServiceLinkedRole" }] }))).Events!;
+  const events = found.map((e) => JSON.parse(e.CloudTrailEvent!) as { userIdentity: Record<string, unknown>; sourceIPAddress: string; requestParameters: unknown; recipientAccountId: string });
+  // Only the management account's: roles made in new member accounts are not the caller's calls.
+  assert.equal(events.length, 1);
+  const [e] = events;
+  assert.deepEqual([e!.userIdentity.userName, e!.userIdentity.invokedBy, e!.sourceIPAddress, e!.recipientAccountId], ["admin", "organizations.amazonaws.com", "organizations.amazonaws.com", s.accountId]);
+  assert.deepEqual(e!.requestParameters, { aWSServiceName: "organizations.amazonaws.com" });
+});

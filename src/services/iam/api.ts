@@ -1,4 +1,4 @@
-import type { Scope } from "../../core/types.js";
+import type { Principal, Scope } from "../../core/types.js";
 
 /**
  * What other services (STS, Organizations, the CLI's bootstrap) need from IAM's domain.
@@ -110,7 +110,12 @@ export interface IamApi {
    * Creates a service's linked role in an account unless the account has it (Organizations:
    * AWSServiceRoleForOrganizations in the accounts of an organization).
    */
-  ensureServiceLinkedRole(accountId: string, servicePrincipal: string): Promise<void>;
+  /**
+   * The service's linked role in the account, created if missing. With `onBehalfOf` (whose
+   * iam:CreateServiceLinkedRole the service has already checked), recorded as that principal's
+   * CreateServiceLinkedRole invoked by the service.
+   */
+  ensureServiceLinkedRole(accountId: string, servicePrincipal: string, onBehalfOf?: Principal): Promise<void>;
   attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void>;
   /** Create an access key; when `accessKeyId`/`secretAccessKey` are given they are used as is (operator bootstrap). Returns the secret once. */
   createAccessKey(accountId: string, userName: string, given?: { accessKeyId: string; secretAccessKey: string }): Promise<{ accessKeyId: string; secretAccessKey: string }>;

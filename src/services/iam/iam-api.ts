@@ -3,7 +3,7 @@
  * authorisation, but the same validation, quotas and transactions as the API.
  */
 import type { Clock } from "../../core/clock.js";
-import type { Scope } from "../../core/types.js";
+import type { Principal, Scope } from "../../core/types.js";
 import { createAccessKeyFor } from "./access-keys.js";
 import type { IamApi, MfaCodeCheck, RoleRecord, SessionRecord, UserRecord } from "./api.js";
 import { parseEntityArn, roleArn, userArn } from "./arn.js";
@@ -99,8 +99,9 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
       await attachInTx(env, accountId, ROLE_ADAPTER, checkEntityName(ROLE_ADAPTER, roleName), checkPolicyArn(policyArn));
     },
 
-    async ensureServiceLinkedRole(accountId: string, servicePrincipal: string): Promise<void> {
-      await ensureServiceLinkedRole(env, internalCaller(accountId, clock.now()), servicePrincipal);
+    async ensureServiceLinkedRole(accountId: string, servicePrincipal: string, onBehalfOf?: Principal): Promise<void> {
+      const caller = internalCaller(accountId, clock.now());
+      await ensureServiceLinkedRole(env, onBehalfOf ? { ...caller, principal: onBehalfOf } : caller, servicePrincipal);
     },
 
     async attachUserPolicy(accountId: string, userName: string, policyArn: string): Promise<void> {

@@ -124,7 +124,7 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
           if (!mayCreateRole) throw accessDeniedForDependency();
           // The service-linked role first (the dependency the caller was just checked for): a role
           // the account cannot hold refuses the call before any organization exists.
-          await deps.iam.ensureServiceLinkedRole(caller(ctx), ORGANIZATIONS_PRINCIPAL);
+          await deps.iam.ensureServiceLinkedRole(caller(ctx), ORGANIZATIONS_PRINCIPAL, ctx.principal);
           const { org, managementEmail } = await createOrganization(deps, { accountId: caller(ctx), featureSet: featureSet as FeatureSet, now: ctx.now });
           return { Organization: organizationView(org, managementEmail) };
         },
