@@ -68,7 +68,7 @@ describe("audit outbox", () => {
 
   test("an event staged in a committed transaction is appended once, with its id, and unstaged", async () => {
     const { store, clock, log } = setup();
-    const outbox = createAuditOutbox({ store, audit: log });
+    const outbox = createAuditOutbox({ store, audit: log, clock });
     const ev = staged(1, clock);
     await store.transaction((tx) => outbox.stageIn(tx, ev));
     assert.equal(await store.count(AUDIT_OUTBOX), 1);
@@ -88,7 +88,7 @@ describe("audit outbox", () => {
 
   test("an event staged in a transaction that fails is never appended", async () => {
     const { store, clock, log } = setup();
-    const outbox = createAuditOutbox({ store, audit: log });
+    const outbox = createAuditOutbox({ store, audit: log, clock });
     await assert.rejects(
       store.transaction(async (tx) => {
         await outbox.stageIn(tx, staged(1, clock));
@@ -104,12 +104,12 @@ describe("audit outbox", () => {
   test("an event appended by a process that died before unstaging it is not appended again", async () => {
     const { store, clock, log } = setup();
     const ev = staged(7, clock);
-    const before = createAuditOutbox({ store, audit: log });
+    const before = createAuditOutbox({ store, audit: log, clock });
     await store.transaction((tx) => before.stageIn(tx, ev));
     // What the dead process's drain got done: the append, not the deletion of the staging row.
     await log.record(ev);
     clock.advance(5_000);
-    const after = createAuditOutbox({ store, audit: log });
+    const after = createAuditOutbox({ store, audit: log, clock });
     assert.equal(await after.drain(), 0);
     assert.deepEqual(await eventIds(store), [ev.eventId]);
     assert.equal(await store.count(AUDIT_OUTBOX), 0);
@@ -121,7 +121,7 @@ describe("audit outbox", () => {
     let failing = true;
     const flaky: AuditLog = { ...log, record: (rec) => (failing ? Promise.reject(new Error("disk full")) : log.record(rec)) };
     const errors: unknown[] = [];
-    const outbox = createAuditOutbox({ store, audit: flaky, onError: (e) => errors.push(e) });
+    const outbox = createAuditOutbox({ store, audit: flaky, clock, onError: (e) => errors.push(e) });
     await store.transaction(async (tx) => {
       await outbox.stageIn(tx, staged(1, clock));
       await outbox.stageIn(tx, staged(2, clock));
@@ -137,7 +137,7 @@ describe("audit outbox", () => {
 
   test("drains asked for together append each event once, including one staged during a drain", async () => {
     const { store, clock, log } = setup();
-    const outbox = createAuditOutbox({ store, audit: log });
+    const outbox = createAuditOutbox({ store, audit: log, clock });
     await store.transaction(async (tx) => {
       for (let i = 1; i <= 150; i++) await outbox.stageIn(tx, staged(i, clock));
     });

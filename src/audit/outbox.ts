@@ -47,8 +47,11 @@ export interface AuditOutbox {
 export interface AuditOutboxDeps {
   store: Storage;
   audit: AuditLog;
-  /** What "now" is: an event staged for a later time (an outcome known in advance) waits until then. */
-  clock?: Clock;
+  /**
+   * What "now" is — the clock the staged events' times come from: an event staged for a later time
+   * (an outcome known in advance) waits until then.
+   */
+  clock: Clock;
   /** Failures of a drain (the events stay staged and are tried again); never given secrets. */
   onError?: (err: unknown) => void;
 }
@@ -145,7 +148,7 @@ export function createAuditOutbox(deps: AuditOutboxDeps): AuditOutbox {
     for (;;) {
       const batch = await store.list<StagedEvent>(AUDIT_OUTBOX, { limit: BATCH, ...(after !== undefined ? { after } : {}) });
       // Keys sort by event time: the first event still in the future ends this drain.
-      const now = deps.clock?.now() ?? Date.now();
+      const now = deps.clock.now();
       for (const { key, value } of batch) {
         if (value.time > now) return appended;
         after = key;

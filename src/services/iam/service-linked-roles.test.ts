@@ -214,7 +214,7 @@ describe("service-linked roles a service creates on a caller's behalf", () => {
     let failing = false;
     const log = createAuditLog({ store: h.store, digestSigner: generateDigestSigner(), clock: h.clock, digestIntervalMs: 0 });
     const audit: AuditLog = { ...log, record: (rec) => (failing ? Promise.reject(new Error("process gone")) : log.record(rec)) };
-    const outbox = createAuditOutbox({ store: h.store, audit });
+    const outbox = createAuditOutbox({ store: h.store, audit, clock: h.clock });
     h.iam.useServiceCallAudit(audit, outbox, "eu-west-1");
     const events = async (): Promise<Ev[]> => {
       const last = await h.store.lastAudit();
@@ -251,7 +251,7 @@ describe("service-linked roles a service creates on a caller's behalf", () => {
     assert.equal((await h.call<{ Role: { RoleName: string } }>("GetRole", { RoleName: "AWSServiceRoleForAWSShield" })).Role.RoleName, "AWSServiceRoleForAWSShield");
     assert.deepEqual(await events(), []);
     assert.equal(await h.store.count(AUDIT_OUTBOX), 1);
-    const restart = createAuditOutbox({ store: h.store, audit: log });
+    const restart = createAuditOutbox({ store: h.store, audit: log, clock: h.clock });
     assert.equal(await restart.drain(), 1);
     assert.equal(await restart.drain(), 0);
     assert.deepEqual((await events()).map((e) => e.eventName), ["CreateServiceLinkedRole"]);

@@ -35,7 +35,7 @@ describe("KMS service events", () => {
   }
 
   /** What the next start does: a new outbox on the same storage drains what is staged. */
-  const restartDrain = (): Promise<number> => createAuditOutbox({ store: h.store, audit: log }).drain();
+  const restartDrain = (): Promise<number> => createAuditOutbox({ store: h.store, audit: log, clock: h.clock }).drain();
 
   test("a key deleted at the end of its window has its DeleteKey event even when the append failed", async () => {
     const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;

@@ -80,7 +80,7 @@ export function createKmsService(deps: KmsServiceDeps): KmsService {
     ...(deps.principalExists ? { principalExists: deps.principalExists } : {}),
     ...(deps.ensureMultiRegionServiceLinkedRole ? { ensureMultiRegionServiceLinkedRole: deps.ensureMultiRegionServiceLinkedRole } : {}),
     ...(deps.audit ? { audit: deps.audit } : {}),
-    ...(deps.outbox ? { outbox: deps.outbox } : deps.audit ? { outbox: createAuditOutbox({ store: deps.store, audit: deps.audit }) } : {}),
+    ...(deps.outbox ? { outbox: deps.outbox } : deps.audit ? { outbox: createAuditOutbox({ store: deps.store, audit: deps.audit, clock: deps.clock }) } : {}),
     awsManagedKey: getOrCreate,
     maxKeysPerRegion: deps.maxKeysPerRegion ?? MAX_KEYS_PER_REGION,
   };
