@@ -2,7 +2,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { CreateUserRequest$, CreateUserResponse$, GetUserRequest$, GetUserResponse$ } from "@aws-sdk/client-iam";
 import { AssumeRole$ } from "@aws-sdk/client-sts";
-import { buildCloudTrailEvent, buildCloudTrailEvents, indexFieldsOf, isoSeconds, userIdentityOf } from "./event.js";
+import { buildCloudTrailEvent, buildCloudTrailEvents, eventPrincipal, indexFieldsOf, isoSeconds, userIdentityOf } from "./event.js";
 import { HIDDEN } from "./redact.js";
 import { alice, record, roleSession, root, T0 } from "./test-fixtures.js";
 
@@ -278,6 +278,17 @@ describe("buildCloudTrailEvents", () => {
     assert.equal(own.eventType, "AwsApiCall");
     assert.equal(own.requestID, "req-1");
     assert.equal(indexFieldsOf(own, 0).username, "");
+  });
+});
+
+describe("eventPrincipal", () => {
+  test("keeps what userIdentity is built from, and nothing else", () => {
+    const full = { ...roleSession, sourceIdentity: "jdoe", mfaAuthenticated: true, sessionPolicy: '{"Statement":[]}', sessionTags: { team: "red" }, scopeDownPolicies: ["{}"] };
+    const kept = eventPrincipal(full);
+    assert.deepEqual(userIdentityOf(kept, undefined, undefined), userIdentityOf(full, undefined, undefined));
+    for (const gone of ["sessionPolicy", "sessionTags", "scopeDownPolicies"]) assert.equal(gone in kept, false, gone);
+    assert.deepEqual(userIdentityOf(eventPrincipal(alice), undefined, undefined), userIdentityOf(alice, undefined, undefined));
+    assert.deepEqual(userIdentityOf(eventPrincipal(root), undefined, undefined), userIdentityOf(root, undefined, undefined));
   });
 });
 

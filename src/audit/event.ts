@@ -160,6 +160,24 @@ function hasSession(p: Principal): boolean {
   return p.type === "AssumedRole" || p.type === "FederatedUser" || p.isSessionToken === true || p.sessionIssuedAt !== undefined;
 }
 
+/**
+ * Only what the userIdentity element is built from: a principal kept with a staged event
+ * (src/audit/outbox.ts) holds nothing the event does not show (no session policies or tags).
+ */
+export function eventPrincipal(p: Principal): Principal {
+  const out: Principal = { type: p.type, accountId: p.accountId, arn: p.arn, principalId: p.principalId, accessKeyId: p.accessKeyId };
+  if (p.name !== undefined) out.name = p.name;
+  if (p.roleArn !== undefined) out.roleArn = p.roleArn;
+  if (p.roleId !== undefined) out.roleId = p.roleId;
+  if (p.sessionIssuedAt !== undefined) out.sessionIssuedAt = p.sessionIssuedAt;
+  if (p.isSessionToken !== undefined) out.isSessionToken = p.isSessionToken;
+  if (p.mfaAuthenticated !== undefined) out.mfaAuthenticated = p.mfaAuthenticated;
+  if (p.sourceIdentity !== undefined) out.sourceIdentity = p.sourceIdentity;
+  if (p.federatedProvider !== undefined) out.federatedProvider = p.federatedProvider;
+  if (p.assumedRoot !== undefined) out.assumedRoot = p.assumedRoot;
+  return out;
+}
+
 /** The userIdentity element of the caller as its own account sees it. */
 export function userIdentityOf(p: Principal | undefined, claimedKey: string | undefined, claimedAccount: string | undefined): UserIdentity {
   if (p === undefined) {

@@ -24,6 +24,7 @@ import {
   GetServiceLinkedRoleDeletionStatusRequest,
   GetServiceLinkedRoleDeletionStatusResponse,
 } from "@aws-sdk/client-iam";
+import { eventPrincipal } from "../../audit/event.js";
 import type { StagedEvent } from "../../audit/outbox.js";
 import { redactForCloudTrail } from "../../audit/redact.js";
 import { toAwsError } from "../../core/errors.js";
@@ -164,7 +165,7 @@ function serviceCallEvent(
     operation: "CreateServiceLinkedRole",
     region,
     accountId: caller.accountId,
-    principal: caller.principal,
+    principal: eventPrincipal(caller.principal),
     sourceIp: servicePrincipal,
     userAgent: servicePrincipal,
     invokedBy: servicePrincipal,

@@ -11,7 +11,7 @@
  * Failures to append are reported by the outbox and retried, never thrown into the job.
  */
 import { randomUUID } from "node:crypto";
-import { AWS_INTERNAL } from "../../audit/event.js";
+import { AWS_INTERNAL, eventPrincipal } from "../../audit/event.js";
 import { serviceRecordedEvent, type StagedEvent } from "../../audit/outbox.js";
 import type { RequestContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
@@ -93,7 +93,7 @@ export async function stageCallerEvent(
     operation: e.operation,
     region: e.key.region,
     accountId: ctx.principal.accountId,
-    principal: ctx.principal,
+    principal: eventPrincipal(ctx.principal),
     sourceIp: by ? KMS_HOST : ctx.sourceIp,
     userAgent: by ? KMS_HOST : ctx.userAgent,
     ...(by ? { invokedBy: KMS_HOST } : {}),
