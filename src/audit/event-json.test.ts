@@ -67,6 +67,7 @@ const variants: Array<Partial<ApiCallRecord>> = [
   { invokedBy: "elasticloadbalancing.amazonaws.com", sourceIp: "elasticloadbalancing.amazonaws.com", userAgent: "elasticloadbalancing.amazonaws.com" },
   { invokedBy: 'odd"service\u0001', error: { code: "AccessDenied", message: "no" } },
   { invokedBy: "kms.amazonaws.com", eventType: "AwsServiceEvent" },
+  { identityType: "AWSService", invokedBy: "shield.amazonaws.com", sourceIp: "shield.amazonaws.com", userAgent: "shield.amazonaws.com", accountId: "111122223333" },
   { eventSource: "organizations.amazonaws.com", service: "organizations", operation: "CreateAccount", input: { Email: "e@example.com", AccountName: "A" }, inputSchema: CreateAccountRequest$ },
 ];
 

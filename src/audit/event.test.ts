@@ -278,6 +278,11 @@ describe("buildCloudTrailEvents", () => {
     assert.equal(own.eventType, "AwsApiCall");
     assert.equal(own.requestID, "req-1");
     assert.equal(indexFieldsOf(own, 0).username, "");
+    // A call the service made as itself (assuming its role): the service alone, delivered to the account.
+    const svc = buildCloudTrailEvent(record({ principal: undefined, accountId: "111122223333", identityType: "AWSService", invokedBy: "shield.amazonaws.com" }), "e");
+    assert.equal(JSON.stringify(svc.userIdentity), '{"type":"AWSService","invokedBy":"shield.amazonaws.com"}');
+    assert.equal(svc.recipientAccountId, "111122223333");
+    assert.equal(indexFieldsOf(svc, 0).username, "");
   });
 });
 

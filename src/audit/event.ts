@@ -19,7 +19,7 @@ export const AWS_INTERNAL = "AWS Internal";
 /** Global services' events (IAM, STS global endpoint, Organizations) are recorded in us-east-1. */
 export const GLOBAL_EVENT_REGION = "us-east-1";
 
-export type UserIdentityType = "Root" | "IAMUser" | "AssumedRole" | "FederatedUser" | "AWSAccount" | "SAMLUser" | "WebIdentityUser" | "Unknown";
+export type UserIdentityType = "Root" | "IAMUser" | "AssumedRole" | "FederatedUser" | "AWSAccount" | "AWSService" | "SAMLUser" | "WebIdentityUser" | "Unknown";
 
 export interface SessionIssuer {
   type: "Role" | "IAMUser" | "Root";
@@ -219,7 +219,9 @@ export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | un
   if (rec.principal !== undefined) return undefined;
   // Service events name "AWS Internal" unless the service names itself (Organizations' CloseAccountResult).
   if (rec.eventType === "AwsServiceEvent") return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: rec.invokedBy ?? AWS_INTERNAL };
-  // A call a service made for itself, as no one (KMS's SynchronizeMultiRegionKey): the account and the service.
+  // A call a service made for itself, as no one (KMS's SynchronizeMultiRegionKey): the account and the service;
+  // as the service's own identity (a service assuming its role): the service alone.
+  if (rec.invokedBy !== undefined && rec.identityType === "AWSService") return { type: "AWSService", invokedBy: rec.invokedBy };
   if (rec.invokedBy !== undefined) return { ...(rec.accountId ? { accountId: rec.accountId } : {}), invokedBy: rec.invokedBy };
   const f = rec.annotations.federatedIdentity;
   return f !== undefined ? { type: f.type, principalId: f.principalId, userName: f.userName, identityProvider: f.identityProvider } : userIdentityOf(undefined, rec.accessKeyId, rec.accountId);

@@ -40,6 +40,13 @@ export interface ApiCallRecord {
    * carry the service principal as sourceIPAddress and userAgent.
    */
   invokedBy?: string;
+  /**
+   * "AWSService": a call a service made as itself, with no caller and no account of the
+   * customer's behind it (a service assuming its service-linked role): the userIdentity is
+   * `{ type: "AWSService", invokedBy }` ("CloudTrail userIdentity element"). Needs `invokedBy`
+   * and no principal; `accountId` is then only the recipient.
+   */
+  identityType?: "AWSService";
   /** The TLS session of a call that came over HTTPS (CloudTrail's tlsDetails); absent for plain HTTP. */
   tlsDetails?: TlsDetails;
   /**

@@ -166,7 +166,12 @@ test("a flood through the listener becomes an attack, mitigated by a rate-based 
   // CloudTrail: Shield added and removed the rule as its service-linked role, invoked by Shield.
   const ct = new CloudTrailClient(s.clientConfig());
   const updates = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "UpdateWebACL" }] }))).Events!.map(
-    (e) => JSON.parse(e.CloudTrailEvent!) as { userIdentity: { type: string; arn: string; invokedBy?: string; sessionContext?: { sessionIssuer: { arn: string; userName: string } } }; sourceIPAddress: string; requestParameters: { rules: Array<{ name: string }> } },
+    (e) =>
+      JSON.parse(e.CloudTrailEvent!) as {
+        userIdentity: { type: string; arn: string; accessKeyId: string; invokedBy?: string; sessionContext?: { sessionIssuer: { arn: string; userName: string } } };
+        sourceIPAddress: string;
+        requestParameters: { rules: Array<{ name: string }> };
+      },
   );
   const byShield = updates.filter((e) => e.userIdentity.invokedBy === "shield.amazonaws.com");
   assert.equal(byShield.length, 2);
@@ -176,6 +181,19 @@ test("a flood through the listener becomes an attack, mitigated by a rate-based 
     assert.equal(e.userIdentity.sessionContext?.sessionIssuer.userName, "AWSServiceRoleForAWSShield");
     assert.equal(e.sourceIPAddress, "shield.amazonaws.com");
   }
+  // Before its first call Shield assumed the role, as itself; the session's key is the one its calls carry.
+  const assumed = (await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "AssumeRole" }] }))).Events!.map(
+    (e) => JSON.parse(e.CloudTrailEvent!) as { userIdentity: unknown; sourceIPAddress: string; eventSource: string; requestParameters: unknown; responseElements: { credentials: { accessKeyId: string } }; recipientAccountId: string },
+  );
+  const shieldAssumed = assumed.filter((e) => JSON.stringify(e.userIdentity) === '{"type":"AWSService","invokedBy":"shield.amazonaws.com"}');
+  assert.equal(shieldAssumed.length, 1, JSON.stringify(shieldAssumed));
+  const [session] = shieldAssumed as [(typeof shieldAssumed)[number]];
+  assert.deepEqual([session.eventSource, session.sourceIPAddress, session.recipientAccountId], ["sts.amazonaws.com", "shield.amazonaws.com", s.accountId]);
+  assert.deepEqual(session.requestParameters, { roleArn: `arn:aws:iam::${s.accountId}:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForAWSShield`, roleSessionName: "AWSShield" });
+  assert.deepEqual(
+    byShield.map((e) => e.userIdentity.accessKeyId),
+    [session.responseElements.credentials.accessKeyId, session.responseElements.credentials.accessKeyId],
+  );
   // Newest first: the removal, then the addition.
   assert.deepEqual(byShield.map((e) => e.requestParameters.rules.some((r) => r.name === rule.Name)), [false, true]);
 });

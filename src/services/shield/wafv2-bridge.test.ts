@@ -105,24 +105,72 @@ describe("WAFv2 bridge", () => {
     const w = fakeWaf(1);
     const records: ApiCallRecord[] = [];
     const audit = { record: async (r: ApiCallRecord) => void records.push(r), flush: async () => {}, close: async () => {} };
-    const bridge = createWafv2Bridge(w.ops, new ManualClock(5_000), { audit, serviceRoleId: async (a) => (a === "111122223333" ? "AROAEXAMPLESHIELD0001" : undefined) });
+    const clock = new ManualClock(5_000);
+    const bridge = createWafv2Bridge(w.ops, clock, { audit, serviceRoleId: async (a) => (a === "111122223333" ? "AROAEXAMPLESHIELD0001" : undefined) });
     await bridge.applyMitigation(ACL, buildMitigationRule(ACL, "BLOCK", 100));
     assert.deepEqual(
       records.map((r) => [r.operation, r.readOnly, r.error?.code ?? "ok"]),
       [
+        ["AssumeRole", true, "ok"],
         ["GetWebACL", true, "ok"],
         ["UpdateWebACL", false, "WAFOptimisticLockException"],
         ["GetWebACL", true, "ok"],
         ["UpdateWebACL", false, "ok"],
       ],
     );
-    for (const r of records) {
+    const roleArn = "arn:aws:iam::111122223333:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForAWSShield";
+    const [assume, ...calls] = records as [ApiCallRecord, ...ApiCallRecord[]];
+    // Shield assumes the role as itself (CloudTrail userIdentity type AWSService), in the account's trail.
+    assert.deepEqual(
+      [assume.eventSource, assume.region, assume.principal, assume.accountId, assume.identityType, assume.invokedBy, assume.sourceIp, assume.userAgent],
+      ["sts.amazonaws.com", "eu-west-1", undefined, "111122223333", "AWSService", "shield.amazonaws.com", "shield.amazonaws.com", "shield.amazonaws.com"],
+    );
+    const key = calls[0]!.principal!.accessKeyId;
+    assert.match(key, /^ASIA[A-Z2-7]{16}$/);
+    assert.deepEqual(assume.annotations, {
+      requestParameters: { roleArn, roleSessionName: "AWSShield" },
+      responseElements: {
+        credentials: { accessKeyId: key, expiration: "Jan 1, 1970, 1:00:05 AM" },
+        assumedRoleUser: { assumedRoleId: "AROAEXAMPLESHIELD0001:AWSShield", arn: "arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForAWSShield/AWSShield" },
+      },
+      resources: [{ ARN: roleArn, accountId: "111122223333", type: "AWS::IAM::Role" }],
+    });
+    for (const r of calls) {
       assert.deepEqual([r.eventSource, r.region, r.sourceIp, r.userAgent, r.invokedBy], ["wafv2.amazonaws.com", "eu-west-1", "shield.amazonaws.com", "shield.amazonaws.com", "shield.amazonaws.com"]);
       assert.equal(r.principal!.principalId, "AROAEXAMPLESHIELD0001:AWSShield");
-      assert.equal(r.principal!.roleArn, "arn:aws:iam::111122223333:role/aws-service-role/shield.amazonaws.com/AWSServiceRoleForAWSShield");
+      assert.equal(r.principal!.roleArn, roleArn);
       assert.equal(r.principal!.sessionIssuedAt, 5_000);
+      assert.equal(r.principal!.accessKeyId, key);
     }
-    assert.equal(new Set(records.map((r) => r.requestId)).size, 4);
-    assert.deepEqual((records[3]!.output as { NextLockToken: string }).NextLockToken, "t3");
+    assert.equal(new Set(records.map((r) => r.requestId)).size, 5);
+    assert.deepEqual((records[4]!.output as { NextLockToken: string }).NextLockToken, "t3");
+
+    // The session serves later mitigations until five minutes before it ends; then Shield assumes the role again.
+    records.length = 0;
+    clock.advance(3_600_000 - 300_001);
+    await bridge.applyMitigation(ACL, undefined);
+    assert.deepEqual(records.map((r) => [r.operation, r.principal?.accessKeyId]), [["GetWebACL", key], ["UpdateWebACL", key]]);
+    records.length = 0;
+    clock.advance(1);
+    await bridge.applyMitigation(ACL, buildMitigationRule(ACL, "BLOCK", 100));
+    assert.equal(records[0]!.operation, "AssumeRole");
+    const renewed = records[1]!.principal!;
+    assert.notEqual(renewed.accessKeyId, key);
+    assert.equal(renewed.sessionIssuedAt, 5_000 + 3_600_000 - 300_000);
+  });
+
+  test("without the service-linked role there is nothing to assume: Shield's calls are its own", async () => {
+    const w = fakeWaf(0);
+    const records: ApiCallRecord[] = [];
+    const audit = { record: async (r: ApiCallRecord) => void records.push(r), flush: async () => {}, close: async () => {} };
+    const bridge = createWafv2Bridge(w.ops, new ManualClock(5_000), { audit, serviceRoleId: async () => undefined });
+    await bridge.applyMitigation(ACL, buildMitigationRule(ACL, "BLOCK", 100));
+    assert.deepEqual(
+      records.map((r) => [r.operation, r.principal, r.accountId, r.identityType, r.invokedBy]),
+      [
+        ["GetWebACL", undefined, "111122223333", "AWSService", "shield.amazonaws.com"],
+        ["UpdateWebACL", undefined, "111122223333", "AWSService", "shield.amazonaws.com"],
+      ],
+    );
   });
 });

@@ -7,8 +7,12 @@
  * ever touched.
  *
  * Each call is recorded in CloudTrail as AWS records what a service does with its linked role:
- * a WAFv2 event of the role's session (AWSServiceRoleForAWSShield/AWSShield) with `invokedBy`,
- * sourceIPAddress and userAgent shield.amazonaws.com.
+ * first Shield's STS `AssumeRole` of the role (identity `{ type: "AWSService", invokedBy }`, the
+ * session's ASIA key and expiry in responseElements), once per session of an hour per account;
+ * then a WAFv2 event of the role's session (AWSServiceRoleForAWSShield/AWSShield, that key, the
+ * session's creation date) with `invokedBy`, sourceIPAddress and userAgent shield.amazonaws.com.
+ * An account without the role (nothing to assume) has Shield's calls recorded as Shield's own
+ * (`{ type: "AWSService", invokedBy }`), never as a session of a role that does not exist.
  */
 import type { Rule, UpdateWebACLRequest, WebACL } from "@aws-sdk/client-wafv2";
 import type { AuditLog } from "../../audit/types.js";
@@ -22,14 +26,28 @@ import { MITIGATION_RULE_PREFIX } from "../../dataplane/shield/detection/mitigat
 import type { MitigationPort, MitigationRule } from "../../dataplane/shield/detection/types.js";
 import type { OperationDefinition } from "../types.js";
 import { arn, arnPattern, iamArn } from "../../core/partition.js";
+import { randomAccessKeyId } from "../../crypto/random-ids.js";
+import { auditCredentials } from "../sts/audit-format.js";
 
 const WEB_ACL_ARN = arnPattern(/^arn:aws:wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/([^/]+)\/([^/]+)$/);
 const REGIONAL_ARN = arnPattern(/^arn:aws:[a-z0-9-]+:([a-z0-9-]+):(\d{12}):/);
 const MAX_ATTEMPTS = 5;
 const SERVICE_ROLE = "AWSServiceRoleForAWSShield";
 const SHIELD_HOST = "shield.amazonaws.com";
-/** The session's principal id when the role's own id is not known (the role was deleted meanwhile). */
+const SESSION_NAME = "AWSShield";
+/** The principal id the WAFv2 handlers see when Shield acts without its role (not recorded). */
 const UNKNOWN_ROLE_ID = "AROASHIELDSERVICEROLE";
+/** How long a session of the role lasts (STS's default), and how long before its end Shield takes a new one. */
+const SESSION_MS = 3_600_000;
+const RENEW_BEFORE_MS = 300_000;
+
+/** A session of the account's role, as Shield's AssumeRole returned it. */
+interface RoleSession {
+  accessKeyId: string;
+  roleId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
 
 /** Optional WebACL members that UpdateWebACL takes back unchanged. */
 const CARRIED: ReadonlyArray<keyof WebACL & keyof UpdateWebACLRequest> = [
@@ -50,7 +68,7 @@ export function shieldServiceRoleArn(accountId: string): string {
   return iamArn(accountId, `role/aws-service-role/${SHIELD_HOST}/${SERVICE_ROLE}`);
 }
 
-function serviceContext(accountId: string, region: string, operation: string, now: number, roleId: string): RequestContext {
+function serviceContext(accountId: string, region: string, operation: string, now: number, session: RoleSession): RequestContext {
   const allow = async (_r: AuthorizeRequest): Promise<void> => {};
   return {
     requestId: randomUuid(),
@@ -58,15 +76,16 @@ function serviceContext(accountId: string, region: string, operation: string, no
     principal: {
       type: "AssumedRole",
       accountId,
-      arn: arn("sts", "", accountId, `assumed-role/${SERVICE_ROLE}/AWSShield`),
-      principalId: `${roleId}:AWSShield`,
-      accessKeyId: "",
+      arn: arn("sts", "", accountId, `assumed-role/${SERVICE_ROLE}/${SESSION_NAME}`),
+      principalId: `${session.roleId}:${SESSION_NAME}`,
+      accessKeyId: session.accessKeyId,
+      isSessionToken: true,
       name: SERVICE_ROLE,
       roleArn: shieldServiceRoleArn(accountId),
-      roleId,
+      roleId: session.roleId,
       serviceLinkedRole: true,
-      sessionName: "AWSShield",
-      sessionIssuedAt: now,
+      sessionName: SESSION_NAME,
+      sessionIssuedAt: session.issuedAt,
     },
     service: "wafv2",
     operation,
@@ -89,10 +108,58 @@ export interface Wafv2BridgeDeps {
 }
 
 export function createWafv2Bridge(operations: Record<string, OperationDefinition>, clock: Clock, deps: Wafv2BridgeDeps = {}): MitigationPort {
+  const sessions = new Map<string, RoleSession>();
+
+  /**
+   * The account's current session of the role; a new one (and its AssumeRole event) when there is
+   * none left. Undefined when the account has no such role (protections from before Shield made it
+   * on enabling automatic response): there is nothing to assume, and Shield acts as itself.
+   */
+  const sessionFor = async (accountId: string, region: string): Promise<RoleSession | undefined> => {
+    const now = clock.now();
+    const roleId = await deps.serviceRoleId?.(accountId);
+    if (roleId === undefined) {
+      sessions.delete(accountId);
+      return undefined;
+    }
+    const held = sessions.get(accountId);
+    if (held && held.roleId === roleId && now < held.expiresAt - RENEW_BEFORE_MS && now >= held.issuedAt) return held;
+    const session: RoleSession = { accessKeyId: randomAccessKeyId("ASIA"), roleId, issuedAt: now, expiresAt: now + SESSION_MS };
+    sessions.set(accountId, session);
+    const roleArn = shieldServiceRoleArn(accountId);
+    await deps.audit
+      ?.record({
+        time: now,
+        requestId: randomUuid(),
+        eventSource: "sts.amazonaws.com",
+        service: "sts",
+        operation: "AssumeRole",
+        region,
+        accountId,
+        identityType: "AWSService",
+        invokedBy: SHIELD_HOST,
+        sourceIp: SHIELD_HOST,
+        userAgent: SHIELD_HOST,
+        readOnly: true,
+        annotations: {
+          requestParameters: { roleArn, roleSessionName: SESSION_NAME },
+          responseElements: {
+            credentials: auditCredentials({ AccessKeyId: session.accessKeyId, SecretAccessKey: "", SessionToken: "", Expiration: new Date(session.expiresAt) }),
+            assumedRoleUser: { assumedRoleId: `${roleId}:${SESSION_NAME}`, arn: arn("sts", "", accountId, `assumed-role/${SERVICE_ROLE}/${SESSION_NAME}`) },
+          },
+          resources: [{ ARN: roleArn, accountId, type: "AWS::IAM::Role" }],
+        },
+      })
+      .catch(() => undefined);
+    return session;
+  };
+
   const call = async <T>(op: string, input: unknown, accountId: string, region: string): Promise<T> => {
     const def = operations[op];
     if (!def) throw new Error(`WAFv2 operation ${op} is not available`);
-    const ctx = serviceContext(accountId, region, op, clock.now(), (await deps.serviceRoleId?.(accountId)) ?? UNKNOWN_ROLE_ID);
+    const session = await sessionFor(accountId, region);
+    const now = clock.now();
+    const ctx = serviceContext(accountId, region, op, now, session ?? { accessKeyId: "", roleId: UNKNOWN_ROLE_ID, issuedAt: now, expiresAt: now });
     let output: unknown;
     let error: { code: string; message: string } | undefined;
     try {
@@ -111,7 +178,7 @@ export function createWafv2Bridge(operations: Record<string, OperationDefinition
           service: "wafv2",
           operation: op,
           region,
-          principal: ctx.principal,
+          ...(session ? { principal: ctx.principal } : { accountId, identityType: "AWSService" as const }),
           sourceIp: SHIELD_HOST,
           userAgent: SHIELD_HOST,
           invokedBy: SHIELD_HOST,
