@@ -133,6 +133,18 @@ export class MemoryAuditStore implements AuditStore {
   }
 }
 
+/**
+ * Whether one of an event's resource names answers a ResourceName lookup (AuditQuery.attribute):
+ * the name whole, or a value without a ":" as the part of it after a "/" or ":".
+ */
+export function resourceNameMatches(name: string, value: string): boolean {
+  if (value === "" || value.includes("\n")) return false;
+  if (name === value) return true;
+  if (value.includes(":") || name.length <= value.length || !name.endsWith(value)) return false;
+  const before = name.charCodeAt(name.length - value.length - 1);
+  return before === 0x2f /* / */ || before === 0x3a /* : */;
+}
+
 /** Whether a row matches one LookupEvents attribute filter (test stores). */
 export function matchesAttribute(r: AuditRow, key: NonNullable<AuditQuery["attribute"]>["key"], value: string): boolean {
   switch (key) {
@@ -147,7 +159,7 @@ export function matchesAttribute(r: AuditRow, key: NonNullable<AuditQuery["attri
     case "ResourceType":
       return r.resourceTypes !== "" && r.resourceTypes.split("\n").includes(value);
     case "ResourceName":
-      return r.resourceNames !== "" && r.resourceNames.split("\n").includes(value);
+      return r.resourceNames !== "" && r.resourceNames.split("\n").some((n) => resourceNameMatches(n, value));
     case "EventSource":
       return r.eventSource === value;
     case "AccessKeyId":

@@ -449,7 +449,13 @@ export function runStorageContract(name: string, factory: StorageFactory): void 
           assert.deepEqual(seqs(await q({ key: "ResourceName", value: "user-9" })), [9]);
           assert.deepEqual(seqs(await q({ key: "ResourceName", value: "arn:aws:iam::111122223333:user/bobby" })), [12, 9, 6, 3]);
           assert.deepEqual(seqs(await q({ key: "ResourceName", value: "user" })), []);
-          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "bobby" })), []);
+          // A name that is not an ARN also finds the ARN it ends after a "/" or ":", never a part of a name.
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "bobby" })), [12, 9, 6, 3]);
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "user/bobby" })), [12, 9, 6, 3]);
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "obby" })), []);
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "-9" })), []);
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "arn:aws:iam::111122223333:user/bobb" })), []);
+          assert.deepEqual(seqs(await q({ key: "ResourceName", value: "iam::111122223333:user/bobby" })), []);
           assert.deepEqual(seqs(await q({ key: "ResourceType", value: "AWS::IAM::AccessKey" })), [12, 9, 6, 3]);
           assert.deepEqual(seqs(await q({ key: "ResourceType", value: "AWS::IAM" })), []);
           // One whole value, never an empty one or two joined.

@@ -103,7 +103,13 @@ export interface AuditQuery {
   accountId: string;
   startTime?: number;
   endTime?: number;
-  /** Exactly one attribute filter, as LookupEvents allows. */
+  /**
+   * Exactly one attribute filter, as LookupEvents allows. ResourceType matches one of the event's
+   * types whole; ResourceName one of its names whole, or (a value without a ":") the end of one
+   * after a "/" or ":" — the resource's own name or id in its ARN ("alice", "1234abcd-…") or its
+   * resource part ("user/alice"), the kind of names LookupEvents' reference gives as examples
+   * ("auto-scaling-test-group", "i-1234567").
+   */
   attribute?: { key: "EventId" | "EventName" | "ReadOnly" | "Username" | "ResourceType" | "ResourceName" | "EventSource" | "AccessKeyId"; value: string };
   /** Newest first; continue strictly before this seq. */
   beforeSeq?: number;

@@ -136,6 +136,11 @@ test("audit: Encrypt/Decrypt/GenerateDataKey are CloudTrail events with the key 
   assert.equal(enc.EventSource, "kms.amazonaws.com");
   assert.equal(enc.Username, "admin");
   assert.deepEqual(enc.Resources, [{ ResourceType: "AWS::KMS::Key", ResourceName: k.Arn }]);
+  // The key's id (its name in the ARN) finds the same events; a part of it finds none.
+  const byId = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: k.KeyId! }] }));
+  assert.deepEqual(byId.Events!.map((x) => x.EventId), events.map((x) => x.EventId));
+  const byPart = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: k.KeyId!.slice(1) }] }));
+  assert.deepEqual(byPart.Events, []);
   const rec = JSON.parse(enc.CloudTrailEvent!);
   assert.equal(rec.eventSource, "kms.amazonaws.com");
   assert.equal(rec.eventName, "Encrypt");

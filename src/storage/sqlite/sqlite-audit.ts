@@ -76,6 +76,7 @@ export class SqliteAudit {
   /** One batch; run inside appendBatchesTx, where better-sqlite3 makes it a savepoint. */
   private readonly insertBatchTx: BetterSqlite3.Transaction<(batch: AuditBatch) => void>;
   private readonly headStmt: BetterSqlite3.Statement<[], LogHead>;
+  private readonly queryByName: BetterSqlite3.Statement<unknown[], RawAuditRow>;
   private readonly lastStmt: BetterSqlite3.Statement<[], RawAuditRow>;
   private readonly rangeStmt: BetterSqlite3.Statement<[number, number], RawAuditRow>;
   private readonly boundaryStmt: BetterSqlite3.Statement<[number], { seq: number; time: number }>;
@@ -155,6 +156,13 @@ export class SqliteAudit {
         ),
       );
     }
+    // A ResourceName without a ":" also names the end of one, after a "/" or ":"
+    // (memory-audit-store resourceNameMatches): bound to "\n" + value + "\n", "/" + value + "\n",
+    // ":" + value + "\n".
+    this.queryByName = db.prepare(
+      `SELECT ${EVENT_COLUMNS} FROM audit_events e INDEXED BY ${LOOKUP_INDEX} WHERE e.account_id = ? AND ` +
+        `(instr(char(10) || e.resource_names || char(10), ?) > 0 OR instr(e.resource_names || char(10), ?) > 0 OR instr(e.resource_names || char(10), ?) > 0) ${windowSql("e")}`,
+    );
 
     // Every selected column is in audit_events_lookup: the scan never reads the table.
     this.activityStmt = db.prepare(
@@ -262,6 +270,9 @@ export class SqliteAudit {
       if (attr.value === "true") value = 1;
       else if (attr.value === "false") value = 0;
       else return { rows: [] };
+    }
+    if (attr.key === "ResourceName" && !attr.value.includes(":")) {
+      return page(toAuditRows(this.queryByName.all(q.accountId, value, "/" + attr.value + "\n", ":" + attr.value + "\n", ...window)));
     }
     const stmt = this.queryByColumn.get(attr.key);
     if (stmt === undefined) throw new RangeError(`Unsupported audit lookup attribute ${String(attr.key)}`);
