@@ -160,6 +160,15 @@ test("ReEncrypt moves a ciphertext to another key and context without exposing t
   const r2 = await kms.send(new ReEncryptCommand({ CiphertextBlob: re.CiphertextBlob, SourceKeyId: rsa.KeyId, SourceEncryptionAlgorithm: "RSAES_OAEP_SHA_256", DestinationKeyId: "alias/crypto" }));
   assert.equal(r2.SourceEncryptionAlgorithm, "RSAES_OAEP_SHA_256");
   assert.equal(text((await kms.send(new DecryptCommand({ CiphertextBlob: r2.CiphertextBlob }))).Plaintext), "from rsa");
+  // An asymmetric ciphertext names no key: the message names the member each operation left out.
+  await rejectsWith(kms.send(new ReEncryptCommand({ CiphertextBlob: re.CiphertextBlob, SourceEncryptionAlgorithm: "RSAES_OAEP_SHA_256", DestinationKeyId: "alias/crypto" })), {
+    name: "ValidationException",
+    message: "SourceKeyId is required when the encryption algorithm is asymmetric.",
+  });
+  await rejectsWith(kms.send(new DecryptCommand({ CiphertextBlob: re.CiphertextBlob, EncryptionAlgorithm: "RSAES_OAEP_SHA_256" })), {
+    name: "ValidationException",
+    message: "KeyId is required when the encryption algorithm is asymmetric.",
+  });
 });
 
 test("GenerateDataKey and GenerateDataKeyWithoutPlaintext", async () => {

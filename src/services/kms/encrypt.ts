@@ -108,8 +108,10 @@ async function sourceKey(env: KmsEnv, ctx: RequestContext, s: SourceInput, actio
     key = r.key;
     alias = r.aliasName;
   } else {
-    if (algorithm !== "SYMMETRIC_DEFAULT") throw validation("KeyId is required when the encryption algorithm is asymmetric.");
-    if (!blob) throw validation("KeyId is required when DryRunModifiers is IGNORE_CIPHERTEXT.");
+    // The member the caller left out: ReEncrypt's is SourceKeyId.
+    const member = action === "ReEncryptFrom" ? "SourceKeyId" : "KeyId";
+    if (algorithm !== "SYMMETRIC_DEFAULT") throw validation(`${member} is required when the encryption algorithm is asymmetric.`);
+    if (!blob) throw validation(`${member} is required when DryRunModifiers is IGNORE_CIPHERTEXT.`);
     // The key id comes from the blob; authorisation is then against that key.
     parsed = cryptoCall(() => parseCiphertextBlob(blob));
     // The caller's own key, else the key with that id in another account (cross-account Decrypt without KeyId).
