@@ -21,6 +21,7 @@ describe("IAM managed policies", () => {
       IsAttachable: true,
       CreateDate: new Date(T0),
       UpdateDate: new Date(T0),
+      Description: "desc",
       Tags: [{ Key: "a", Value: "1" }],
     });
     assert.match(out.Policy.PolicyId, /^ANPA[A-Z2-7]{17}$/);

@@ -24,6 +24,8 @@ describe("IAM roles", () => {
     assert.equal(out.Role.AssumeRolePolicyDocument, encodeURIComponent(TRUST_EC2));
     assert.deepEqual(out.Role.Tags, [{ Key: "k", Value: "v" }]);
     assert.equal(out.Role.MaxSessionDuration, undefined);
+    // The description the request set is in the answer, as GetRole shows it.
+    assert.equal(out.Role.Description, "d");
     const got = await h.call<RoleOut>("GetRole", { RoleName: "app" });
     assert.equal(got.Role.MaxSessionDuration, 3600);
     assert.equal(got.Role.Description, "d");

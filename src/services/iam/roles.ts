@@ -167,7 +167,7 @@ export async function updateRoleDescription(env: IamEnv, caller: Caller, input: 
     await roles.save(tx, updated);
     return updated;
   });
-  return { Role: { ...roleView(next, "create"), Description: description } };
+  return { Role: roleView(next, "create") };
 }
 
 export async function updateAssumeRolePolicy(env: IamEnv, caller: Caller, input: UpdateAssumeRolePolicyRequest): Promise<Record<string, never>> {

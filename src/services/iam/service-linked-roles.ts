@@ -231,7 +231,7 @@ async function createRole(
     }),
     attachedPolicyArns: policy ? [policy.arn] : [],
   };
-  const output: CreateServiceLinkedRoleResponse = { Role: { ...roleView(doc, "create"), ...(description !== undefined ? { Description: description } : {}) } };
+  const output: CreateServiceLinkedRoleResponse = { Role: roleView(doc, "create") };
   await write(env, caller.accountId, async (tx) => {
     if (!(await roles.insert(tx, doc))) throw invalidInput(`Service role name ${name} has been taken in this account, please try a different suffix.`);
     if (policy) await policyUses.add(tx, COLLECTIONS.policyAttachments, caller.accountId, policy.policyId, "Role", doc.roleId);

@@ -33,8 +33,8 @@ export function groupView(g: GroupDoc): Group {
 
 /**
  * How much of a role each operation returns (as recorded from IAM): CreateRole and
- * UpdateRoleDescription omit MaxSessionDuration and RoleLastUsed; ListRoles omits tags,
- * boundary and RoleLastUsed.
+ * UpdateRoleDescription omit MaxSessionDuration and RoleLastUsed (a description, when the role
+ * has one, is always shown); ListRoles omits tags, boundary and RoleLastUsed.
  */
 export type RoleViewMode = "create" | "get" | "list";
 
@@ -47,7 +47,7 @@ export function roleView(r: RoleDoc, mode: RoleViewMode, createTags?: readonly T
     CreateDate: new Date(r.createDate),
     AssumeRolePolicyDocument: encodeDocument(r.assumeRolePolicyDocument),
   };
-  if (mode !== "create" && r.description !== undefined) out.Description = r.description;
+  if (r.description !== undefined) out.Description = r.description;
   if (mode !== "create") out.MaxSessionDuration = r.maxSessionDuration;
   if (mode !== "list") {
     const b = boundaryView(r.permissionsBoundaryArn);
@@ -101,7 +101,10 @@ export interface PolicyCounts {
   boundaries: number;
 }
 
-/** `mode`: "get" adds Description and Tags (always, possibly empty); "list" shows neither. */
+/**
+ * `mode`: "get" adds Description and Tags (always, possibly empty); "create" the description and
+ * tags the request set; "list" shows neither (the Policy data type: not in ListPolicies).
+ */
 export function localPolicyView(p: ManagedPolicyDoc, counts: PolicyCounts, mode: "create" | "get" | "list", createTags?: readonly TagDoc[]): Policy {
   const out: Policy = {
     PolicyName: p.policyName,
@@ -119,6 +122,7 @@ export function localPolicyView(p: ManagedPolicyDoc, counts: PolicyCounts, mode:
     if (p.description !== undefined) out.Description = p.description;
     out.Tags = tagsView(sortedTags(p.tags));
   }
+  if (mode === "create" && p.description !== undefined) out.Description = p.description;
   if (mode === "create" && createTags && createTags.length > 0) out.Tags = tagsView(createTags);
   return out;
 }
