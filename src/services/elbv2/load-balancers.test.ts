@@ -14,7 +14,10 @@ describe("CreateLoadBalancer", () => {
     assert.match(lb.DNSName!, new RegExp(`^internal-web-\\d{10}\\.${REGION}\\.elb\\.localhost$`));
     assert.equal(lb.Type, "application");
     assert.equal(lb.Scheme, "internal");
-    assert.equal(lb.State?.Code, "active");
+    // Provisioning in CreateLoadBalancer's answer, active from then on.
+    assert.equal(lb.State?.Code, "provisioning");
+    const described = await f.call<LbOut>("DescribeLoadBalancers", { Names: ["web"] });
+    assert.equal(described.LoadBalancers[0]!.State?.Code, "active");
     assert.deepEqual(lb.SecurityGroups, ["sg-1"]);
     assert.deepEqual(lb.AvailabilityZones?.map((z) => [z.ZoneName, z.SubnetId]), [
       [`${REGION}a`, "subnet-1"],
@@ -31,6 +34,7 @@ describe("CreateLoadBalancer", () => {
     const a = await f.call<LbOut>("CreateLoadBalancer", { Name: "web", Subnets: ["s-1", "s-2"] });
     const b = await f.call<LbOut>("CreateLoadBalancer", { Name: "web", Subnets: ["s-2", "s-1"] });
     assert.equal(b.LoadBalancers[0]!.LoadBalancerArn, a.LoadBalancers[0]!.LoadBalancerArn);
+    assert.deepEqual([a.LoadBalancers[0]!.State?.Code, b.LoadBalancers[0]!.State?.Code], ["provisioning", "active"]);
     await expectError(f.call("CreateLoadBalancer", { Name: "web", Scheme: "internal" }), "DuplicateLoadBalancerName", "A load balancer with the same name 'web' exists, but with different settings");
   });
 

@@ -86,7 +86,8 @@ export async function createLoadBalancer(env: Elbv2Env, caller: Caller, input: C
   });
   env.runtime.putLoadBalancer(loadBalancerSpec(result));
   noteResource(caller, result.arn, RESOURCE_TYPES.loadBalancer);
-  return { LoadBalancers: [loadBalancerView(result)] };
+  // A new load balancer is provisioning; the one an idempotent repeat returns is already active.
+  return { LoadBalancers: [loadBalancerView(result, result === doc ? "provisioning" : "active")] };
 }
 
 export async function describeLoadBalancers(env: Elbv2Env, caller: Caller, input: DescribeLoadBalancersInput): Promise<DescribeLoadBalancersOutput> {
@@ -117,7 +118,7 @@ export async function describeLoadBalancers(env: Elbv2Env, caller: Caller, input
     found = await loadBalancers.all(env.store, caller.scope);
   }
   const { page, next } = paginate("DescribeLoadBalancers", found, (lb) => lb.name.toLowerCase(), input.Marker, pageSize);
-  return { LoadBalancers: page.map(loadBalancerView), ...(next ? { NextMarker: next } : {}) };
+  return { LoadBalancers: page.map((lb) => loadBalancerView(lb)), ...(next ? { NextMarker: next } : {}) };
 }
 
 export async function deleteLoadBalancer(env: Elbv2Env, caller: Caller, input: DeleteLoadBalancerInput): Promise<Record<string, never>> {

@@ -10,7 +10,12 @@ function zones(lb: LoadBalancerDoc): Array<{ ZoneName: string; SubnetId: string;
   return lb.subnets.map((SubnetId, i) => ({ ZoneName: `${lb.region}${String.fromCharCode(97 + (i % 26))}`, SubnetId, LoadBalancerAddresses: [] }));
 }
 
-export function loadBalancerView(lb: LoadBalancerDoc): LoadBalancer {
+/**
+ * `state`: CreateLoadBalancer answers "provisioning", as AWS does for a new load balancer (the
+ * API reference's example); everything after sees it "active" — a Bulwark load balancer is ready
+ * when it is stored, so the waiters (load-balancer-available) succeed at their first poll.
+ */
+export function loadBalancerView(lb: LoadBalancerDoc, state: "provisioning" | "active" = "active"): LoadBalancer {
   return {
     LoadBalancerArn: lb.arn,
     DNSName: lb.dnsName,
@@ -19,7 +24,7 @@ export function loadBalancerView(lb: LoadBalancerDoc): LoadBalancer {
     LoadBalancerName: lb.name,
     Scheme: lb.scheme,
     VpcId: lb.vpcId,
-    State: { Code: "active" },
+    State: { Code: state },
     Type: "application",
     AvailabilityZones: zones(lb),
     SecurityGroups: lb.securityGroups,
