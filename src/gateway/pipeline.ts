@@ -180,6 +180,18 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
   const keyCache = new SigningKeyCache(10_000);
   const { registry, directory, authorizer, audit, clock, logger, metrics, closedAccounts } = deps;
 
+  /** A request without a signature, as the service answers it: the query services' message names the request. */
+  function missingToken(svc: RegisteredService | undefined, wire: PipelineRequest): AwsError {
+    const query = svc !== undefined ? svc.def.protocol === "awsQuery" : guessProtocol(wire) === "awsQuery";
+    return commonError("MissingAuthenticationToken", query ? "Request is missing Authentication Token" : "Missing Authentication Token");
+  }
+
+  /** The service a request without a usable signature names: by its awsJson target, else by a query Action and Version. */
+  function unsignedService(wire: PipelineRequest): RegisteredService | undefined {
+    const target = headerOf(wire, "x-amz-target");
+    return target !== undefined ? registry.byTarget(target) : registry.byQueryOperation(wire);
+  }
+
   async function authenticate(wire: PipelineRequest, out: Outcome, now: number): Promise<void> {
     let parsed: ParsedSigV4 | undefined;
     try {
@@ -189,7 +201,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       // A malformed signature is answered by the service its credential scope (or target) names:
       // its XML namespace, its modelled statuses, its audit event source.
       const scoped = credentialScopeService(wire);
-      out.svc = (scoped !== undefined ? registry.bySigning(scoped) : undefined) ?? registry.byTarget(headerOf(wire, "x-amz-target"));
+      out.svc = (scoped !== undefined ? registry.bySigning(scoped) : undefined) ?? unsignedService(wire);
       throw e;
     }
     if (!parsed) {
@@ -203,9 +215,9 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
         out.svc = unsigned;
         return;
       }
-      out.svc = registry.byTarget(headerOf(wire, "x-amz-target"));
+      out.svc = unsignedService(wire);
       out.authFailure = "missing-authentication";
-      throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
+      throw missingToken(out.svc, wire);
     }
     out.parsed = parsed;
     out.svc = registry.bySigning(parsed.service);
@@ -335,7 +347,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       if (!op) throw commonError("UnknownOperation", `Operation ${opName} is not supported.`);
       if (out.principal === undefined && op.unsigned !== true) {
         out.authFailure = "missing-authentication";
-        throw commonError("MissingAuthenticationToken", "Missing Authentication Token");
+        throw missingToken(svc, wire);
       }
       // Credentials from GetSessionToken may call only some operations of a service (STS: AssumeRole
       // and GetCallerIdentity), with or without MFA; the others are refused before the input is read.

@@ -108,10 +108,21 @@ test("a request signed 20 minutes ago is expired; 10 minutes is inside the windo
 test("an unsigned request gets MissingAuthenticationToken in the protocol's format", async () => {
   const q = await raw("POST", "/", { "content-type": "application/x-www-form-urlencoded" }, "Action=GetCallerIdentity&Version=2011-06-15");
   assert.equal(q.status, 403);
-  assert.match(q.body, /<Code>MissingAuthenticationToken<\/Code>/);
+  // The service the Action and Version name answers, in its own namespace, with the query services' message.
+  assert.match(
+    q.body,
+    /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code><Message>Request is missing Authentication Token<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/,
+  );
+  const iam = await raw("GET", "/?Action=ListUsers&Version=2010-05-08", {}, "");
+  assert.equal(iam.status, 403);
+  assert.match(iam.body, /^<ErrorResponse xmlns="https:\/\/iam\.amazonaws\.com\/doc\/2010-05-08\/">/);
+  // An Action no service has: still the query format, without a namespace.
+  const none = await raw("POST", "/", { "content-type": "application/x-www-form-urlencoded" }, "Action=NoSuchThing&Version=2011-06-15");
+  assert.equal(none.status, 403);
+  assert.match(none.body, /^<ErrorResponse><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code><Message>Request is missing Authentication Token<\/Message>/);
   const j = await raw("POST", "/", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.DescribeOrganization" }, "{}");
   assert.equal(j.status, 403);
-  assert.equal(JSON.parse(j.body).__type, "MissingAuthenticationTokenException");
+  assert.deepEqual(JSON.parse(j.body), { __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" });
 });
 
 test("a presigned GET query request is accepted, and rejected once tampered", async () => {
