@@ -35,13 +35,20 @@ function buildKeyContext(key: KeyRecord, principal: Principal, opts: KeyAuthOpti
     "kms:CallerAccount": principal.accountId,
     "kms:KeySpec": key.keySpec,
     "kms:KeyUsage": key.keyUsage,
+    // The deprecated names, which KMS still honours ("they work the same way; only the names differ").
+    "kms:CustomerMasterKeySpec": key.keySpec,
+    "kms:CustomerMasterKeyUsage": key.keyUsage,
     "kms:KeyOrigin": key.origin,
     "kms:MultiRegion": key.multiRegion,
   };
   if (key.multiRegion) c["kms:MultiRegionKeyType"] = key.region === key.primaryRegion ? "PRIMARY" : "REPLICA";
   if (aliases.length > 0) c["kms:ResourceAliases"] = aliases as string[];
   if (opts.requestAlias !== undefined) c["kms:RequestAlias"] = opts.requestAlias;
-  if (opts.viaService !== undefined) c["kms:ViaService"] = opts.viaService;
+  if (opts.viaService !== undefined) {
+    c["kms:ViaService"] = opts.viaService;
+    // A service calling with the caller's credentials on the caller's behalf (IAM: aws:ViaAWSService).
+    c["aws:ViaAWSService"] = true;
+  }
   for (const t of key.tags) c[`aws:ResourceTag/${t.TagKey}`] = t.TagValue;
   if (opts.encryptionContext) {
     const keys = Object.keys(opts.encryptionContext);

@@ -48,6 +48,13 @@ function dataKeyLength(input: { NumberOfBytes?: number; KeySpec?: string }): num
   return input.NumberOfBytes ?? (input.KeySpec === "AES_128" ? 16 : 32);
 }
 
+/**
+ * kms:EncryptionAlgorithm of the operations that make data keys and data key pairs: the algorithm
+ * the operation uses, always SYMMETRIC_DEFAULT, though no request names it (KMS developer guide,
+ * "kms:EncryptionAlgorithm": a Deny unless SYMMETRIC_DEFAULT has no effect on them).
+ */
+const SYMMETRIC_ALGORITHM = Object.freeze({ "kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT" });
+
 async function dataKey(env: KmsEnv, ctx: RequestContext, input: GenerateDataKeyInput, op: "GenerateDataKey" | "GenerateDataKeyWithoutPlaintext", viaService?: string) {
   const v = new Violations();
   validateKeyId(v, input.KeyId);
@@ -61,6 +68,7 @@ async function dataKey(env: KmsEnv, ctx: RequestContext, input: GenerateDataKeyI
     action: op,
     usage: "ENCRYPT_DECRYPT",
     encryptionContext: ec,
+    context: SYMMETRIC_ALGORITHM,
     grantTokens: input.GrantTokens,
     viaService,
   });
@@ -106,7 +114,7 @@ async function dataKeyPair(env: KmsEnv, ctx: RequestContext, input: GenerateData
     action: op,
     usage: "ENCRYPT_DECRYPT",
     ...(ec ? { encryptionContext: ec } : {}),
-    context: { "kms:DataKeyPairSpec": input.KeyPairSpec },
+    context: { "kms:DataKeyPairSpec": input.KeyPairSpec, "kms:EncryptionAlgorithm": "SYMMETRIC_DEFAULT" },
     ...(input.GrantTokens ? { grantTokens: input.GrantTokens } : {}),
   });
   symmetricOnly(key, op);

@@ -4,7 +4,7 @@
  * decrypting after rotation); the encryption context is bound as AAD and must match exactly.
  */
 import type { DecryptResponse, EncryptResponse, ReEncryptResponse } from "@aws-sdk/client-kms";
-import type { RequestContext } from "../../core/types.js";
+import type { ConditionContext, RequestContext } from "../../core/types.js";
 import {
   assertBlobKeyId,
   decryptAsymmetric,
@@ -97,7 +97,14 @@ interface SourceInput {
 }
 
 /** Finds, authorises and checks the key a ciphertext is decrypted with (Decrypt, ReEncrypt source). */
-async function sourceKey(env: KmsEnv, ctx: RequestContext, s: SourceInput, action: "Decrypt" | "ReEncryptFrom", viaService?: string): Promise<{ key: KeyRecord; parsed?: ParsedCiphertextBlob }> {
+async function sourceKey(
+  env: KmsEnv,
+  ctx: RequestContext,
+  s: SourceInput,
+  action: "Decrypt" | "ReEncryptFrom",
+  viaService?: string,
+  moreContext?: (key: KeyRecord) => Promise<ConditionContext>,
+): Promise<{ key: KeyRecord; parsed?: ParsedCiphertextBlob }> {
   const algorithm = s.EncryptionAlgorithm ?? "SYMMETRIC_DEFAULT";
   let key: KeyRecord;
   let alias: string | undefined;
@@ -129,7 +136,7 @@ async function sourceKey(env: KmsEnv, ctx: RequestContext, s: SourceInput, actio
     action,
     usage: "ENCRYPT_DECRYPT",
     encryptionContext: ec,
-    context: { "kms:EncryptionAlgorithm": algorithm },
+    context: moreContext ? { "kms:EncryptionAlgorithm": algorithm, ...(await moreContext(key)) } : { "kms:EncryptionAlgorithm": algorithm },
     grantTokens: s.GrantTokens,
     requestAlias: alias,
     viaService,
@@ -225,6 +232,16 @@ export interface ReEncryptInput {
   DryRunModifiers?: string[];
 }
 
+/** Whether a key identifier (id, ARN, alias) names `key`; one that names nothing names no key (its own error comes later). */
+async function names(env: KmsEnv, ctx: RequestContext, id: string, key: KeyRecord): Promise<boolean> {
+  try {
+    const r = resolveKeyNow(env, ctx, id, ID.use) ?? (await resolveKey(env, ctx, id, ID.use));
+    return r.key.arn === key.arn;
+  } catch {
+    return false;
+  }
+}
+
 export async function reEncrypt(env: KmsEnv, ctx: RequestContext, input: ReEncryptInput): Promise<ReEncryptResponse> {
   const v = new Violations();
   v.blob(input.CiphertextBlob, "ciphertextBlob", 1, 6144);
@@ -249,6 +266,7 @@ export async function reEncrypt(env: KmsEnv, ctx: RequestContext, input: ReEncry
     sourceEncryptionContext: input.SourceEncryptionContext,
     destinationEncryptionContext: input.DestinationEncryptionContext,
   });
+  let sameKey = false;
   const src = await sourceKey(
     env,
     ctx,
@@ -261,13 +279,16 @@ export async function reEncrypt(env: KmsEnv, ctx: RequestContext, input: ReEncry
       ignoreCiphertext: ignore,
     },
     "ReEncryptFrom",
+    undefined,
+    // kms:ReEncryptOnSameKey, in both authorisations: whether the destination names the source key.
+    async (k) => ({ "kms:ReEncryptOnSameKey": (sameKey = await names(env, ctx, input.DestinationKeyId, k)) }),
   );
   const dstEc = input.DestinationEncryptionContext;
   const { key: dst } = await useKey(env, ctx, input.DestinationKeyId, ID.use, {
     action: "ReEncryptTo",
     usage: "ENCRYPT_DECRYPT",
     ...(dstEc ? { encryptionContext: dstEc } : {}),
-    context: { "kms:EncryptionAlgorithm": dstAlg },
+    context: { "kms:EncryptionAlgorithm": dstAlg, "kms:ReEncryptOnSameKey": sameKey },
     ...(input.GrantTokens ? { grantTokens: input.GrantTokens } : {}),
     noThrottle: true,
   });

@@ -74,6 +74,12 @@ export const MAX_GRANTS_PER_KEY = 50_000;
 const PRINCIPAL = { re: /^[\w+=,.@:/-]+$/, text: "^[\\w+=,.@:/-]+$" };
 const PRINCIPAL_ARN = arnPattern(/^arn:aws:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role|federated-user)\/.+)$/);
 
+/**
+ * kms:GrantIsForAWSResource of CreateGrant, ListGrants and RevokeGrant: true only when an AWS
+ * service calls them on the user's behalf; a caller's own request is false.
+ */
+const DIRECT_CALL = Object.freeze({ "kms:GrantIsForAWSResource": false });
+
 export interface CreateGrantInput {
   KeyId: string;
   GranteePrincipal?: string;
@@ -94,8 +100,11 @@ function usageClass(key: KeyRecord): string {
 function sameGrant(g: GrantRecord, input: CreateGrantInput): boolean {
   const ops = [...input.Operations].sort().join(",");
   return (
-    g.granteePrincipal === input.GranteePrincipal &&
-    g.retiringPrincipal === input.RetiringPrincipal &&
+    g.granteePrincipal === (input.GranteePrincipal ?? input.GranteeServicePrincipal) &&
+    (g.granteeIsService === true) === (input.GranteeServicePrincipal !== undefined) &&
+    g.retiringPrincipal === (input.RetiringPrincipal ?? input.RetiringServicePrincipal) &&
+    (g.retiringIsService === true) === (input.RetiringServicePrincipal !== undefined) &&
+    g.sourceArn === input.Constraints?.SourceArn &&
     [...g.operations].sort().join(",") === ops &&
     JSON.stringify(g.constraints ?? null) === JSON.stringify(normalizeConstraints(input.Constraints) ?? null)
   );
@@ -134,15 +143,33 @@ function checkCreateGrantInput(input: CreateGrantInput): void {
   input.Operations.forEach((op, i) => v.oneOf(op, `operations.${i + 1}.member`, GRANT_OPERATIONS));
   validateGrantTokens(v, input.GrantTokens);
   v.throwIfAny();
+  // CreateGrant: "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both"
+  // (the same for the retiring principals); a grant to a service principal needs a SourceArn
+  // constraint and a retiring principal.
   if (input.GranteePrincipal === undefined && input.GranteeServicePrincipal === undefined) {
     throw validation("Either GranteePrincipal or GranteeServicePrincipal must be specified.");
+  }
+  if (input.GranteePrincipal !== undefined && input.GranteeServicePrincipal !== undefined) {
+    throw validation("Specify either GranteePrincipal or GranteeServicePrincipal, but not both.");
+  }
+  if (input.RetiringPrincipal !== undefined && input.RetiringServicePrincipal !== undefined) {
+    throw validation("Specify either RetiringPrincipal or RetiringServicePrincipal, but not both.");
   }
   if (input.Operations.length === 0) throw validation("1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1");
   for (const p of [input.GranteePrincipal, input.RetiringPrincipal]) {
     if (p !== undefined && !PRINCIPAL_ARN.test(p)) throw invalidArn(`${p} is not a valid principal.`);
   }
   checkConstraintLimits(input.Constraints);
-  if (input.Constraints?.SourceArn !== undefined) throw validation("The SourceArn grant constraint is valid only for grants to AWS service principals.");
+  const sourceArn = input.Constraints?.SourceArn;
+  if (input.GranteeServicePrincipal !== undefined) {
+    if (sourceArn === undefined) throw validation("A SourceArn grant constraint is required when you specify a GranteeServicePrincipal.");
+    if (input.RetiringPrincipal === undefined && input.RetiringServicePrincipal === undefined) {
+      throw validation("A RetiringPrincipal or RetiringServicePrincipal is required when you specify a GranteeServicePrincipal.");
+    }
+  } else if (sourceArn !== undefined) {
+    throw validation("The SourceArn grant constraint is valid only for grants to AWS service principals.");
+  }
+  if (sourceArn !== undefined && !/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:.+$/.test(sourceArn)) throw invalidArn(`${sourceArn} is not a valid ARN.`);
   if (normalizeConstraints(input.Constraints) && input.Operations.some((op) => !EC_OPERATIONS.has(op))) {
     throw validation("Grant constraints are not supported for the requested operations. Use constraints only with operations that accept an encryption context.");
   }
@@ -157,6 +184,9 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
   await authorizeKey(env, ctx, key, "CreateGrant", {
     grantOp: "CreateGrant",
     childGrant: { operations: input.Operations, constraints },
+    // kms:EncryptionContext:<key> and kms:EncryptionContextKeys of a CreateGrant are the pairs of its
+    // encryption context constraint (KMS developer guide: both keys list CreateGrant).
+    encryptionContext: constraints?.EncryptionContextEquals ?? constraints?.EncryptionContextSubset,
     context: {
       "kms:GrantOperations": input.Operations,
       "kms:GrantIsForAWSResource": false,
@@ -178,6 +208,7 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
   if (input.DryRun) throw dryRunSucceeded();
   // The name's idempotency and the per-key quota are decided against the stored grants in the
   // same transaction as the insert, so parallel CreateGrant calls see each other.
+  const sourceArn = input.Constraints?.SourceArn;
   const grantId = await env.repo.addGrant(key, (grants) => {
     const existing = input.Name !== undefined ? grants.find((g) => g.name === input.Name && sameGrant(g, input)) : undefined;
     if (existing) return existing.grantId;
@@ -188,11 +219,14 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
       keyArn: key.arn,
       createdAt: ctx.now,
       granteePrincipal: input.GranteePrincipal ?? input.GranteeServicePrincipal ?? "",
+      ...(input.GranteeServicePrincipal !== undefined ? { granteeIsService: true as const } : {}),
       issuingAccount: accountRootArn(ctx.principal.accountId),
       operations: [...new Set(input.Operations)],
       ...(input.Name !== undefined ? { name: input.Name } : {}),
       ...(input.RetiringPrincipal !== undefined || input.RetiringServicePrincipal !== undefined ? { retiringPrincipal: input.RetiringPrincipal ?? input.RetiringServicePrincipal } : {}),
+      ...(input.RetiringServicePrincipal !== undefined ? { retiringIsService: true as const } : {}),
       ...(constraints ? { constraints } : {}),
+      ...(sourceArn !== undefined ? { sourceArn } : {}),
     };
   });
   const token = createGrantToken({ accountId: key.accountId, region: key.region, keyId: key.keyId, grantId }, env.grantTokenKey);
@@ -202,23 +236,24 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
 }
 
 function entryOf(g: GrantRecord): GrantListEntry {
+  const constraints = g.sourceArn !== undefined ? { ...g.constraints, SourceArn: g.sourceArn } : g.constraints;
   return {
     KeyId: g.keyArn,
     GrantId: g.grantId,
     ...(g.name !== undefined ? { Name: g.name } : {}),
     CreationDate: new Date(g.createdAt),
-    GranteePrincipal: g.granteePrincipal,
-    ...(g.retiringPrincipal !== undefined ? { RetiringPrincipal: g.retiringPrincipal } : {}),
+    ...(g.granteeIsService ? { GranteeServicePrincipal: g.granteePrincipal } : { GranteePrincipal: g.granteePrincipal }),
+    ...(g.retiringPrincipal !== undefined ? (g.retiringIsService ? { RetiringServicePrincipal: g.retiringPrincipal } : { RetiringPrincipal: g.retiringPrincipal }) : {}),
     IssuingAccount: g.issuingAccount,
     Operations: g.operations as GrantListEntry["Operations"],
-    ...(g.constraints ? { Constraints: g.constraints } : {}),
+    ...(constraints ? { Constraints: constraints } : {}),
   };
 }
 
 export async function listGrants(
   env: KmsEnv,
   ctx: RequestContext,
-  input: { KeyId: string; Limit?: number; Marker?: string; GrantId?: string; GranteePrincipal?: string },
+  input: { KeyId: string; Limit?: number; Marker?: string; GrantId?: string; GranteePrincipal?: string; GranteeServicePrincipal?: string },
 ): Promise<ListGrantsResponse> {
   const v = new Violations();
   validateKeyId(v, input.KeyId);
@@ -226,15 +261,17 @@ export async function listGrants(
   validateMarker(v, input.Marker);
   v.str(input.GrantId, "grantId", 1, 128);
   v.str(input.GranteePrincipal, "granteePrincipal", 1, 256, PRINCIPAL);
+  v.str(input.GranteeServicePrincipal, "granteeServicePrincipal", 1, 256);
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
-  await authorizeKey(env, ctx, key, "ListGrants");
+  await authorizeKey(env, ctx, key, "ListGrants", { context: DIRECT_CALL });
   let grants = [...(await env.repo.grantsOf(key))];
   if (input.GrantId !== undefined) {
     grants = grants.filter((g) => g.grantId === input.GrantId);
     if (grants.length === 0) throw invalidGrantId("Grant ID not found.");
   }
-  if (input.GranteePrincipal !== undefined) grants = grants.filter((g) => g.granteePrincipal === input.GranteePrincipal);
+  if (input.GranteePrincipal !== undefined) grants = grants.filter((g) => g.granteeIsService !== true && g.granteePrincipal === input.GranteePrincipal);
+  if (input.GranteeServicePrincipal !== undefined) grants = grants.filter((g) => g.granteeIsService === true && g.granteePrincipal === input.GranteeServicePrincipal);
   grants.sort((a, b) => (a.grantId < b.grantId ? -1 : 1));
   const { page, nextMarker } = pageOf(env.markerKey, `grants/${key.arn}`, grants, (g) => g.grantId, input.Marker, input.Limit ?? 50);
   return { Grants: page.map(entryOf), Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
@@ -249,13 +286,17 @@ export async function listRetirableGrants(
   validateLimit(v, input.Limit, 100);
   validateMarker(v, input.Marker);
   v.str(input.RetiringPrincipal, "retiringPrincipal", 1, 256, PRINCIPAL);
+  v.str(input.RetiringServicePrincipal, "retiringServicePrincipal", 1, 256);
   v.throwIfAny();
   const who = input.RetiringPrincipal ?? input.RetiringServicePrincipal;
   if (who === undefined) throw validation("1 validation error detected: Value null at 'retiringPrincipal' failed to satisfy constraint: Member must not be null");
-  await ctx.authorize({ action: "kms:ListRetirableGrants", resource: "*", context: { "kms:CallerAccount": ctx.principal.accountId } });
-  const grants = (await env.repo.grantsInScope(ctx.scope)).filter((g) => g.retiringPrincipal === who);
+  const service = input.RetiringPrincipal === undefined;
+  // "The authorized resource in ListRetirableGrants calls is the retiring principal specified in the
+  // request"; the grants listed are on keys of any account (API reference, ListRetirableGrants).
+  await ctx.authorize({ action: "kms:ListRetirableGrants", resource: who, context: { "kms:CallerAccount": ctx.principal.accountId } });
+  const grants = (await env.repo.grantsInRegion(ctx.scope.region)).filter((g) => g.retiringPrincipal === who && (g.retiringIsService === true) === service);
   grants.sort((a, b) => (a.keyArn + a.grantId < b.keyArn + b.grantId ? -1 : 1));
-  const { page, nextMarker } = pageOf(env.markerKey, `retirable/${ctx.scope.accountId}/${ctx.scope.region}/${who}`, grants, (g) => g.keyArn + "/" + g.grantId, input.Marker, input.Limit ?? 50);
+  const { page, nextMarker } = pageOf(env.markerKey, `retirable/${ctx.scope.accountId}/${ctx.scope.region}/${service ? "service:" : ""}${who}`, grants, (g) => g.keyArn + "/" + g.grantId, input.Marker, input.Limit ?? 50);
   return { Grants: page.map(entryOf), Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
 }
 
@@ -349,7 +390,7 @@ export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { Key
   v.str(input.GrantId, "grantId", 1, 128);
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
-  await authorizeKey(env, ctx, key, "RevokeGrant");
+  await authorizeKey(env, ctx, key, "RevokeGrant", { context: DIRECT_CALL });
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === input.GrantId);
   if (!grant) throw invalidGrantId("Grant ID not found.");
   if (input.DryRun) throw dryRunSucceeded();

@@ -114,7 +114,12 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   const exp = expirationOf(input, ctx.now);
   await authorizeKey(env, ctx, key, "ImportKeyMaterial", {
-    context: { "kms:ExpirationModel": exp.model, ...(exp.validTo !== undefined ? { "kms:ValidTo": Math.floor(exp.validTo / 1000) } : {}) },
+    // kms:ExpirationModel only when the request has the parameter: a key policy's Null condition on it
+    // tells requests without one (KMS developer guide, "kms:ExpirationModel").
+    context: {
+      ...(input.ExpirationModel !== undefined ? { "kms:ExpirationModel": exp.model } : {}),
+      ...(exp.validTo !== undefined ? { "kms:ValidTo": Math.floor(exp.validTo / 1000) } : {}),
+    },
   });
   externalOnly(key);
   assertState(key, STATES.import);

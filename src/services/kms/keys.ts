@@ -181,9 +181,13 @@ export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateK
   await authorizeIamOnly(ctx, "CreateKey", {
     "kms:KeySpec": spec,
     "kms:KeyUsage": usage,
+    "kms:CustomerMasterKeySpec": spec,
+    "kms:CustomerMasterKeyUsage": usage,
     "kms:KeyOrigin": origin,
     "kms:MultiRegion": multiRegion,
-    "kms:BypassPolicyLockoutSafetyCheck": bypass,
+    // Only when the request has the parameter: a key policy's Null condition on it tells requests
+    // without it (KMS developer guide, "kms:BypassPolicyLockoutSafetyCheck").
+    ...(input.BypassPolicyLockoutSafetyCheck !== undefined ? { "kms:BypassPolicyLockoutSafetyCheck": bypass } : {}),
     ...(multiRegion ? { "kms:MultiRegionKeyType": "PRIMARY" } : {}),
     ...requestTagContext(input.Tags),
   });

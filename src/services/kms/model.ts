@@ -110,12 +110,17 @@ export interface GrantRecord {
   keyArn: string;
   name?: string;
   createdAt: number;
+  /** The grantee: an IAM principal's ARN or, for a grant to an AWS service, its service principal (`granteeIsService`). */
   granteePrincipal: string;
+  granteeIsService?: true;
   retiringPrincipal?: string;
+  retiringIsService?: true;
   /** Account that created the grant. */
   issuingAccount: string;
   operations: string[];
   constraints?: GrantConstraintsRecord;
+  /** The SourceArn grant constraint (grants to AWS service principals). */
+  sourceArn?: string;
 }
 
 export interface KeyUsageRecord {

@@ -44,6 +44,7 @@ export async function checkKeyPolicy(env: KmsEnv, text: string): Promise<Record<
     }
     throw e;
   }
+  checkSetOperators(text);
   const ids: Record<string, string> = {};
   if (env.principalExists) {
     for (const p of principals) {
@@ -79,18 +80,52 @@ async function shownKeyPolicy(env: KmsEnv, key: KeyRecord): Promise<string> {
   return replaceAwsPrincipals(key.policy, stale);
 }
 
-/** Throws unless `policy` would still let the caller change the key policy of `key`. */
+/**
+ * Throws unless `policy` would still let the caller change the key policy of `key` with a later
+ * PutKeyPolicy that does not bypass the check: one without the parameter, or with it false.
+ */
 export async function lockoutCheck(env: KmsEnv, ctx: RequestContext, key: KeyRecord, policy: string): Promise<void> {
   const context = await keyContext(env, key, ctx.principal, {});
-  const decision = await ctx.evaluate({
-    action: "kms:PutKeyPolicy",
-    resource: key.arn,
-    resourceAccount: key.accountId,
-    resourcePolicy: policy,
-    resourcePolicyIsAuthoritative: true,
-    context,
-  });
-  if (decision !== "Allow") throw malformedPolicy(LOCKOUT_MESSAGE);
+  const later = (c: typeof context) =>
+    ctx.evaluate({ action: "kms:PutKeyPolicy", resource: key.arn, resourceAccount: key.accountId, resourcePolicy: policy, resourcePolicyIsAuthoritative: true, context: c });
+  if ((await later(context)) === "Allow") return;
+  if ((await later({ ...context, "kms:BypassPolicyLockoutSafetyCheck": false })) === "Allow") return;
+  throw malformedPolicy(LOCKOUT_MESSAGE);
+}
+
+/**
+ * KMS refuses a key policy that uses ForAllValues with kms:EncryptionContext:<key> or
+ * aws:RequestTag/<key>, single-valued keys with which it matches requests without them (KMS
+ * developer guide, "Using set operators with condition keys": OverlyPermissiveCondition).
+ */
+function checkSetOperators(text: string): void {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return; // parsePolicy has judged the grammar
+  }
+  const statements = (doc as { Statement?: unknown })?.Statement;
+  for (const st of Array.isArray(statements) ? statements : [statements]) {
+    const cond = (st as { Condition?: unknown } | null)?.Condition;
+    if (cond === null || typeof cond !== "object") continue;
+    for (const [operator, keys] of Object.entries(cond as Record<string, unknown>)) {
+      if (!operator.toLowerCase().startsWith("forallvalues:") || keys === null || typeof keys !== "object") continue;
+      for (const k of Object.keys(keys as Record<string, unknown>)) {
+        const key = k.toLowerCase();
+        if (key.startsWith("kms:encryptioncontext:")) {
+          throw malformedPolicy(
+            "OverlyPermissiveCondition:EncryptionContext: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified encryption context or with an unspecified encryption context. To fix, remove ForAllValues.",
+          );
+        }
+        if (key.startsWith("aws:requesttag/")) {
+          throw malformedPolicy(
+            "OverlyPermissiveCondition:RequestTag: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified tag or with an unspecified tag. To fix, remove ForAllValues.",
+          );
+        }
+      }
+    }
+  }
 }
 
 function checkPolicyName(name: string | undefined): void {
@@ -123,7 +158,9 @@ export async function putKeyPolicy(
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   const bypass = input.BypassPolicyLockoutSafetyCheck === true;
-  await authorizeKey(env, ctx, key, "PutKeyPolicy", { context: { "kms:BypassPolicyLockoutSafetyCheck": bypass } });
+  // The condition key is in the request context only when the request has the parameter (KMS
+  // developer guide, "kms:BypassPolicyLockoutSafetyCheck": a Null condition tells requests without it).
+  await authorizeKey(env, ctx, key, "PutKeyPolicy", input.BypassPolicyLockoutSafetyCheck !== undefined ? { context: { "kms:BypassPolicyLockoutSafetyCheck": bypass } } : {});
   checkPolicyName(input.PolicyName);
   assertState(key, STATES.manage);
   const ids = await checkKeyPolicy(env, input.Policy);

@@ -409,9 +409,17 @@ export class KmsRepo {
     return ok;
   }
 
-  /** All grants in one account/Region (ListRetirableGrants). */
+  /** All grants in one account/Region. */
   async grantsInScope(scope: Scope): Promise<GrantRecord[]> {
     const rows = await this.store.list<GrantRecord>(COLLECTIONS.grants, { prefix: `${scope.accountId}/${scope.region}/` });
     return rows.map((r) => r.value);
+  }
+
+  /** The grants on keys of every account in a Region (ListRetirableGrants: a principal may retire grants on other accounts' keys). */
+  async grantsInRegion(region: string): Promise<GrantRecord[]> {
+    const rows = await this.store.list<GrantRecord>(COLLECTIONS.grants);
+    const out: GrantRecord[] = [];
+    for (const r of rows) if (r.key.split("/")[1] === region) out.push(r.value);
+    return out;
   }
 }
