@@ -114,8 +114,17 @@ test("RCPs: enabled with RCPFullAWSAccess, grammar, a deny on a member's OU stop
   await orgs.send(new DetachPolicyCommand({ PolicyId: policy.Id, TargetId: root.Id }));
   await outsiderKms.send(new EncryptCommand({ KeyId: memberKey, Plaintext: utf8("x") }));
 
-  // Disabled: the attachment limits no longer apply, nothing is attached.
+  // RCPFullAWSAccess cannot be detached, even with another RCP attached beside it.
   await orgs.send(new AttachPolicyCommand({ PolicyId: policy.Id, TargetId: member.accountId }));
+  for (const target of [member.accountId, data.Id, root.Id]) {
+    await assert.rejects(orgs.send(new DetachPolicyCommand({ PolicyId: "p-RCPFullAWSAccess", TargetId: target })), (e: { name?: string; Reason?: string }) => {
+      assert.deepEqual([e.name, e.Reason], ["ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"]);
+      return true;
+    });
+  }
+  assert.deepEqual((await orgs.send(new ListPoliciesForTargetCommand({ TargetId: member.accountId, Filter: RCP }))).Policies!.map((p) => p.Name).sort(), ["KmsPerimeter", "RCPFullAWSAccess"]);
+
+  // Disabled: the attachment limits no longer apply, nothing is attached.
   await orgs.send(new DisablePolicyTypeCommand({ RootId: root.Id, PolicyType: RCP }));
   assert.deepEqual((await orgs.send(new ListPoliciesForTargetCommand({ TargetId: member.accountId, Filter: RCP }))).Policies, []);
   await outsiderKms.send(new EncryptCommand({ KeyId: memberKey, Plaintext: utf8("x") }));

@@ -40,7 +40,7 @@ import {
 } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { findPolicy, type FoundPolicy } from "./policies.js";
-import { defaultPolicyOf, isAuthorizationType, POLICY_TYPES } from "./policy-types.js";
+import { defaultPolicyOf, isAuthorizationType, POLICY_TYPES, RCP_FULL_AWS_ACCESS } from "./policy-types.js";
 
 export type TargetType = "ROOT" | "ORGANIZATIONAL_UNIT" | "ACCOUNT";
 
@@ -123,6 +123,12 @@ export async function detachPolicy(deps: OrganizationsDomainDeps, organizationId
     const { policy } = await policyAndTarget(tx, org, policyId, targetId);
     const present = await attachmentsOf(tx, org.id, targetId);
     if (!present.some((a) => a.policyId === policyId)) throw policyNotAttached();
+    // RCPFullAWSAccess "is automatically attached to the organization root, every OU, and every
+    // account ... You cannot detach this policy" (Organizations user guide, RCP syntax): without it
+    // an RCP level allows nothing, and every resource of the accounts below is shut.
+    if (policyId === RCP_FULL_AWS_ACCESS.id) {
+      throw constraintViolation("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You cannot detach the RCPFullAWSAccess policy. It stays attached to every root, OU and account while resource control policies are enabled.");
+    }
     if (isAuthorizationType(policy.type) && present.filter((a) => a.type === policy.type).length <= 1) throw constraintViolation("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
     await tx.delete(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId));
   });

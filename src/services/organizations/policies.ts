@@ -101,7 +101,8 @@ export function checkPolicyContent(type: OrgPolicyType, content: string): void {
   }
   const rules = AUTHORIZATION_TYPES[type];
   try {
-    parsePolicy(content, rules.kind, type === RCP ? { requireCurrentVersion: true } : {});
+    // "Every SCP must have a Version element with the value 2012-10-17" (SCP syntax), as every RCP (RCP syntax).
+    parsePolicy(content, rules.kind, { requireCurrentVersion: true });
   } catch (e) {
     if (e instanceof PolicyParseError) throw malformedPolicyDocument(e.message);
     throw e;
