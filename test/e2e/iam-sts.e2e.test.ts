@@ -20,7 +20,7 @@ import {
   DecodeAuthorizationMessageCommand,
   AssumeRootCommand,
 } from "@aws-sdk/client-sts";
-import { KMSClient, ListKeysCommand, CreateKeyCommand } from "@aws-sdk/client-kms";
+import { KMSClient, ListKeysCommand, CreateKeyCommand, DescribeKeyCommand } from "@aws-sdk/client-kms";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient, CreateOrganizationCommand, CreateAccountCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand, ListAccountsCommand, type DescribeAccountCommandInput } from "@aws-sdk/client-organizations";
 import { startTestServer, eventually, newUser as createUser, type TestServer, type Creds } from "./harness.js";
@@ -214,6 +214,41 @@ test("GetFederationToken: the federated user may do what the user's and the sess
   assert.equal(ev.userIdentity.sessionContext.sessionIssuer.type, "IAMUser");
   assert.equal(ev.userIdentity.sessionContext.sessionIssuer.arn, `arn:aws:iam::${s.accountId}:user/fedproxy`);
   assert.equal(ev.userIdentity.sessionContext.sessionIssuer.userName, "fedproxy");
+});
+
+test("GetFederationToken: a key policy naming the IAM user who federated reaches the session (a Deny applies; an Allow is limited by the session policy)", async () => {
+  const issuer = (name: string) => newUser(name, allow(["sts:GetFederationToken", "kms:*"]));
+  const denied = await issuer("fed-issuer-denied");
+  const allowed = await issuer("fed-issuer-allowed");
+  const keyPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: "kms:*", Resource: "*" },
+      { Sid: "DenyUser", Effect: "Deny", Principal: { AWS: denied.arn }, Action: "kms:DescribeKey", Resource: "*" },
+      { Sid: "AllowUser", Effect: "Allow", Principal: { AWS: allowed.arn }, Action: "kms:DescribeKey", Resource: "*" },
+    ],
+  };
+  const key = (await new KMSClient(s.clientConfig()).send(new CreateKeyCommand({ Policy: JSON.stringify(keyPolicy) }))).KeyMetadata!;
+  const session = async (creds: Creds, name: string, policy: object) => {
+    const t = await new STSClient(s.clientConfig(creds)).send(new GetFederationTokenCommand({ Name: name, Policy: JSON.stringify(policy) }));
+    return { accessKeyId: t.Credentials!.AccessKeyId!, secretAccessKey: t.Credentials!.SecretAccessKey!, sessionToken: t.Credentials!.SessionToken! };
+  };
+  const describe = (creds: Creds) => new KMSClient(s.clientConfig(creds)).send(new DescribeKeyCommand({ KeyId: key.KeyId }));
+  const deniedMessage = (name: string, why: string) => `User: arn:aws:sts::${s.accountId}:federated-user/${name} is not authorized to perform: kms:DescribeKey on resource: ${key.Arn} ${why}`;
+  // The Deny naming the issuing user applies to its federated session, whatever the session policy allows.
+  await assert.rejects(describe(await session(denied, "fed-denied", allow("kms:*"))), (e: any) => {
+    assert.equal(e.name, "AccessDeniedException");
+    assert.equal(e.message, deniedMessage("fed-denied", "with an explicit deny in a resource-based policy"));
+    return true;
+  });
+  // The Allow naming the issuing user grants the session what its session policy allows.
+  assert.equal((await describe(await session(allowed, "fed-allowed", allow("kms:DescribeKey")))).KeyMetadata?.KeyId, key.KeyId);
+  // ... and no more: a session policy that does not allow the action leaves it implicitly denied.
+  await assert.rejects(describe(await session(allowed, "fed-limited", allow("kms:ListKeys"))), (e: any) => {
+    assert.equal(e.name, "AccessDeniedException");
+    assert.equal(e.message, deniedMessage("fed-limited", "because no session policy allows the kms:DescribeKey action"));
+    return true;
+  });
 });
 
 test("AssumeRole with an empty ProvidedContexts list (sent as `ProvidedContexts=`) fails the list's minimum length", async () => {

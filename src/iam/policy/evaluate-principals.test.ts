@@ -11,6 +11,8 @@ import {
   doc,
   eve,
   fed,
+  fedAlice,
+  fedRoot,
   root,
   runCase,
   type Case,
@@ -210,6 +212,39 @@ const notPrincipalAndSpecial: Case[] = [
   { name: "SCP limits resource-policy grants", resourcePolicy: doc(rAllow({ AWS: ALICE })), scps: [[doc(allow("s3:*"))]], expect: "ImplicitDeny" },
 ];
 
+// IAM User Guide, policy evaluation logic, "AWS STS federated user principal": a grant to the
+// federated user ARN is direct; "if a resource-based policy grants permission to the ARN of the IAM
+// user who federated, then requests made by the federated user during the session are limited by
+// an implicit deny in a permission boundary or session policy".
+const FED_ALICE = fedAlice.arn;
+const FED_ROOT = fedRoot.arn;
+const federationSessions: Case[] = [
+  { name: "grant to the federating user: session policy allows, no identity policy needed", principal: fedAlice, session: [doc(allow("iam:*"))], resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "Allow" },
+  { name: "grant to the federating user: limited by the session policy", principal: fedAlice, identity: [allowAll], session: [doc(allow("s3:*"))], resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "ImplicitDeny" },
+  { name: "grant to the federating user: limited by the permissions boundary", principal: fedAlice, boundary: doc(allow("s3:*")), session: [allowAll], resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "ImplicitDeny" },
+  { name: "grant to the federating user: boundary and session policy allow", principal: fedAlice, boundary: doc(allow("iam:*")), session: [allowAll], resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "Allow" },
+  { name: "grant to the federating user: a session without session policies has no permissions", principal: fedAlice, identity: [allowAll], session: [], resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "ImplicitDeny" },
+  { name: "grant to the federated user ARN is direct", principal: fedAlice, boundary: doc(allow("s3:*")), session: [doc(allow("s3:*"))], resourcePolicy: doc(rAllow({ AWS: FED_ALICE })), expect: "Allow" },
+  { name: "grant to another user does not reach the session", principal: fedAlice, session: [allowAll], resourcePolicy: doc(rAllow({ AWS: BOB })), expect: "ImplicitDeny" },
+  { name: "deny naming the federating user applies to the session", principal: fedAlice, identity: [allowAll], session: [allowAll], resourcePolicy: doc(rDeny({ AWS: ALICE })), expect: "ExplicitDeny" },
+  { name: "deny naming another user does not apply", principal: fedAlice, identity: [allowAll], session: [allowAll], resourcePolicy: doc(rDeny({ AWS: BOB })), expect: "Allow" },
+  { name: "key policy naming the federating user, session policy allows", principal: fedAlice, action: "kms:Decrypt", resource: KEY, authoritative: true, session: [doc(allow("kms:*"))], resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:*")), expect: "Allow" },
+  { name: "key policy naming the federating user, session policy silent", principal: fedAlice, action: "kms:Decrypt", resource: KEY, authoritative: true, session: [doc(allow("s3:*"))], resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:*")), expect: "ImplicitDeny" },
+  { name: "cross account: resource policy naming the federating user", principal: fedAlice, resourceAccount: OTHER, identity: [allowAll], session: [allowAll], resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "Allow" },
+  { name: "cross account: naming the federating user still needs the session policy", principal: fedAlice, resourceAccount: OTHER, identity: [allowAll], session: [doc(allow("s3:*"))], resourcePolicy: doc(rAllow({ AWS: ALICE })), expect: "ImplicitDeny" },
+  { name: "Deny NotPrincipal listing the account and the session, not the federating user", principal: fedAlice, identity: [allowAll], session: [allowAll], resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: [ROOT, FED_ALICE] } }), expect: "ExplicitDeny" },
+  { name: "Deny NotPrincipal listing account, federating user and session spares it", principal: fedAlice, identity: [allowAll], session: [allowAll], resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: [ROOT, ALICE, FED_ALICE] } }), expect: "Allow" },
+  { name: "Allow NotPrincipal listing the federating user is withheld", principal: fedAlice, session: [allowAll], resourcePolicy: doc({ ...allow("*"), NotPrincipal: { AWS: ALICE } }), expect: "ImplicitDeny" },
+  // Issued by the root user: the root ARN in a Principal element names the account, which only
+  // delegates to the identity path (the root's permissions ∩ the session policies).
+  { name: "root-issued: account principal delegates, session policy allows", principal: fedRoot, identity: [allowAll], session: [allowAll], resourcePolicy: doc(rAllow({ AWS: ROOT })), expect: "Allow" },
+  { name: "root-issued: account principal delegates, session policy silent", principal: fedRoot, identity: [allowAll], session: [doc(allow("s3:*"))], resourcePolicy: doc(rAllow({ AWS: ACCT })), expect: "ImplicitDeny" },
+  { name: "root-issued: key policy trusting the account, session policy allows", principal: fedRoot, action: "kms:Decrypt", resource: KEY, authoritative: true, identity: [allowAll], session: [doc(allow("kms:*"))], resourcePolicy: doc(rAllow({ AWS: ROOT }, "kms:*")), expect: "Allow" },
+  { name: "root-issued: deny to the account applies", principal: fedRoot, identity: [allowAll], session: [allowAll], resourcePolicy: doc(rDeny({ AWS: ROOT })), expect: "ExplicitDeny" },
+  { name: "root-issued: Deny NotPrincipal listing the account and the session spares it", principal: fedRoot, identity: [allowAll], session: [allowAll], resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: [ROOT, FED_ROOT] } }), expect: "Allow" },
+  { name: "root-issued: Deny NotPrincipal without the session denies it", principal: fedRoot, identity: [allowAll], session: [allowAll], resourcePolicy: doc({ ...deny("*"), NotPrincipal: { AWS: ROOT } }), expect: "ExplicitDeny" },
+];
+
 /** RCPFullAWSAccess, and a deny of KMS to principals outside the resource's account. */
 const RCP_FULL = doc(rAllow("*"));
 const RCP_DENY_OUTSIDE = doc({ ...rDeny("*", "kms:*"), Condition: { StringNotEqualsIfExists: { "aws:PrincipalAccount": ACCT } } });
@@ -270,6 +305,7 @@ const tables: Record<string, Case[]> = {
   "resource policies": resourcePolicies,
   "authoritative resource policies": authoritative,
   "NotPrincipal, root, anonymous, SCP": notPrincipalAndSpecial,
+  "GetFederationToken sessions": federationSessions,
   "resource control policies": resourceControl,
 };
 

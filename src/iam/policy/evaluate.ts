@@ -10,8 +10,9 @@
  *  3. Same account:
  *       - resource policy names the caller DIRECTLY (user ARN, session ARN, "*") → Allow,
  *         even without identity/boundary/session allow;
- *       - resource policy names the caller's ROLE ARN → Allow if the boundary and the
- *         session policies (when present) allow;
+ *       - resource policy names the caller's ROLE ARN (or, for a GetFederationToken session,
+ *         the IAM user who federated) → Allow if the boundary and the session policies (when
+ *         present) allow;
  *       - identity policies allow and boundary and session policies (when present) allow → Allow
  *         (an ACCOUNT-principal grant only delegates to this path).
  *     With resourcePolicyIsAuthoritative (KMS key policies, role trust policies) the resource
@@ -40,6 +41,17 @@ import {
 } from "./principal-element.js";
 import type { CompiledStatement, EvaluationInput, EvaluationResult, EvaluationTrace, ParsedPolicy, PolicySlot } from "./types.js";
 
+/**
+ * The IAM user who called GetFederationToken, for a federated user session (the directory puts
+ * it in `roleArn`). A resource policy naming that user applies to the session the way a role ARN
+ * applies to the role's sessions. A session the root user federated has no such user: its issuer
+ * is the account itself (the root ARN in a Principal element names the account), which is already
+ * how the caller's account is matched.
+ */
+function issuingUserArn(arn: string | undefined): string | undefined {
+  return arn === undefined || arn.endsWith(":root") ? undefined : arn;
+}
+
 /** Per-request state shared by every statement check. */
 class Env {
   readonly actionLower: string;
@@ -67,7 +79,7 @@ class Env {
       type: p.type,
       accountId: p.accountId,
       arn: p.arn,
-      roleArn: p.type === "AssumedRole" ? p.roleArn : undefined,
+      roleArn: p.type === "AssumedRole" ? p.roleArn : p.type === "FederatedUser" ? issuingUserArn(p.roleArn) : undefined,
       servicePrincipal: input.callerServicePrincipal,
       federatedProvider: input.callerFederatedProvider,
     };

@@ -6,7 +6,9 @@
  * differently (see evaluate.ts):
  *  - DIRECT:  "*", or the caller's own ARN (user ARN, assumed-role session ARN, federated
  *             user ARN), or a matching Service / Federated principal;
- *  - ROLE:    the ARN of the role whose session is calling;
+ *  - ROLE:    the ARN of the role whose session is calling, or of the IAM user whose
+ *             GetFederationToken session is calling (IAM User Guide, policy evaluation logic:
+ *             such a grant is limited by the permissions boundary and the session policy);
  *  - ACCOUNT: the caller's account ("111122223333" or "arn:<partition>:iam::111122223333:root"),
  *             which only delegates the decision to that account's IAM policies.
  */
@@ -38,7 +40,10 @@ export interface CallerIdentity {
   readonly type: PrincipalType;
   readonly accountId: string;
   readonly arn: string;
-  /** For assumed-role sessions: the role's ARN (with path). */
+  /**
+   * For assumed-role sessions: the role's ARN (with path). For federated user sessions: the ARN
+   * of the IAM user who called GetFederationToken (undefined when the root user did).
+   */
   readonly roleArn: string | undefined;
   readonly servicePrincipal: string | undefined;
   readonly federatedProvider: string | undefined;
@@ -129,8 +134,8 @@ export function matchPrincipal(set: PrincipalSet, c: CallerIdentity): PrincipalM
 }
 
 /**
- * NotPrincipal. AWS may check a caller at several levels — its account, then its role, then
- * its session — so a caller is only fully excluded when every level is listed (AWS: with
+ * NotPrincipal. AWS may check a caller at several levels — its account, then its role (or the
+ * IAM user who federated), then its session — so a caller is only fully excluded when every level is listed (AWS: with
  * Deny + NotPrincipal "you must also include the account ARN"). We use that strict reading
  * for Deny (the deny applies unless all levels are listed) and the opposite, equally
  * conservative reading for Allow (the allow is withheld if any level is listed).

@@ -65,6 +65,26 @@ export const fed: Principal = {
   sessionIssuedAt: Date.UTC(2024, 5, 1, 11, 0, 0),
 };
 
+/** A GetFederationToken session of the IAM user alice (the directory names the issuer in roleArn). */
+export const fedAlice: Principal = {
+  ...fed,
+  arn: `arn:aws:sts::${ACCT}:federated-user/alicefed`,
+  principalId: `${ACCT}:alicefed`,
+  name: "alicefed",
+  roleArn: alice.arn,
+  roleId: alice.principalId,
+};
+
+/** A GetFederationToken session the account's root user issued. */
+export const fedRoot: Principal = {
+  ...fed,
+  arn: `arn:aws:sts::${ACCT}:federated-user/rootfed`,
+  principalId: `${ACCT}:rootfed`,
+  name: "rootfed",
+  roleArn: `arn:aws:iam::${ACCT}:root`,
+  roleId: ACCT,
+};
+
 export const anonymous: Principal = {
   type: "Anonymous",
   accountId: "",
