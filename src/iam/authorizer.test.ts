@@ -125,6 +125,38 @@ describe("createAuthorizer", () => {
     assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
   });
 
+  test("aws:ViaAWSService is false for a direct call, and true when the service's request keys say so", async () => {
+    const dir = new FakeDirectory();
+    const a = createAuthorizer({ directory: dir });
+    const req = { action: "s3:PutObject", resource: "arn:aws:s3:::my-service-bucket/obj" };
+    // IAM User Guide, aws:SourceIp: allow PutObject only from the listed address, unless an AWS
+    // service makes the call on the principal's behalf.
+    dir.pols = {
+      identity: [
+        policy({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::my-service-bucket/*", Condition: { Bool: { "aws:ViaAWSService": "false" }, IpAddress: { "aws:SourceIp": "192.0.2.7" } } }),
+      ],
+    };
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    assert.equal((await a.decide(alice, facts, { ...req, context: { "aws:ViaAWSService": true } })).decision, "ImplicitDeny");
+    // The key is present: Null says so, and a data-perimeter deny with Bool false applies to a direct call.
+    dir.pols = { identity: [policy(allow("s3:*", { Null: { "aws:ViaAWSService": "false" } }))] };
+    assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
+    dir.pols = {
+      identity: [policy(allow("s3:*"), { Effect: "Deny", Action: "*", Resource: "*", Condition: { NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" }, Bool: { "aws:ViaAWSService": "false" } } })],
+    };
+    assert.equal((await a.decide(alice, facts, req)).decision, "ExplicitDeny");
+    assert.equal((await a.decide(alice, facts, { ...req, context: { "aws:ViaAWSService": true } })).decision, "Allow");
+    // A service's own keys for a direct call leave it false.
+    assert.equal((await a.decide(alice, facts, { ...req, context: { "s3:x-amz-acl": "private" } })).decision, "ExplicitDeny");
+    // Also for the root user and anonymous callers.
+    dir.pols = { identity: [] };
+    const anonymous: Principal = { type: "Anonymous", accountId: "", arn: "", principalId: "anonymous", accessKeyId: "" };
+    const publicOnlyDirect = policy({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*", Condition: { Bool: { "aws:ViaAWSService": "false" } } });
+    assert.equal((await a.decide(anonymous, facts, { action: "s3:GetObject", resource: "arn:aws:s3:::b/k", resourceAccount: ACCT, resourcePolicy: publicOnlyDirect })).decision, "Allow");
+    const rootDeny = policy({ Effect: "Deny", Principal: "*", Action: "s3:GetObject", Resource: "*", Condition: { Bool: { "aws:ViaAWSService": "false" } } });
+    assert.equal((await a.decide(rootP, facts, { action: "s3:GetObject", resource: "arn:aws:s3:::b/k", resourcePolicy: rootDeny })).decision, "ExplicitDeny");
+  });
+
   test("policies are re-read when the directory's policies change, even in place", async () => {
     const dir = new FakeDirectory();
     dir.pols = { identity: [policy(allow("iam:GetUser"))] };

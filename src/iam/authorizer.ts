@@ -394,6 +394,9 @@ export function createAuthorizer(deps: {
     c["aws:RequestedRegion"] = facts.region;
     c["aws:UserAgent"] = facts.userAgent;
     c["aws:ResourceAccount"] = req.resourceAccount ?? principal.accountId;
+    // Always present, false for a call the principal makes directly; a service making the call on
+    // the principal's behalf says true in the request's own keys (set below, so they win).
+    c["aws:ViaAWSService"] = false;
     if (places.principal !== undefined) {
       c["aws:PrincipalOrgID"] = places.principal.orgId;
       c["aws:PrincipalOrgPaths"] = [places.principal.path];
