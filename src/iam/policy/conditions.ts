@@ -6,7 +6,8 @@
  *    key are ORed — for negated operators (StringNotEquals, NotIpAddress, ArnNotLike, …) the
  *    result is the negation of the positive operator, i.e. the values are NORed;
  *  - a key missing from the request: positive operators are false, negated operators are
- *    true, `…IfExists` is true, `Null` tests presence;
+ *    true, `…IfExists` is true, `Null` tests presence (a multivalued key whose value is an
+ *    empty list is absent for `Null`: "context keys with empty values");
  *  - without a set operator a multivalued (array) request value never matches;
  *  - `ForAnyValue:` true if some request value satisfies the operator (false when the key is
  *    missing or has no values — `IfExists` does not change that); `ForAllValues:` true if
@@ -210,7 +211,8 @@ function single(c: CompiledCondition, v: Scalar, ctx: ContextLookup): boolean {
 
 export function conditionHolds(c: CompiledCondition, ctx: ContextLookup): boolean {
   const v = ctx.get(c.key, c.keyLower);
-  if (c.nullWants) return c.nullWants.includes(v === undefined);
+  // Null: a multivalued key with no values (an empty list) counts as absent.
+  if (c.nullWants) return c.nullWants.includes(v === undefined || (Array.isArray(v) && v.length === 0));
   if (v === undefined) {
     if (c.set === "all") return true;
     // ForAnyValue is false for a missing key even with IfExists (observed AWS behaviour:

@@ -175,6 +175,17 @@ const conditions: Case[] = [
   { name: "Null true, key absent", identity: [doc(cond({ Null: { "aws:TokenIssueTime": "true" } }))], expect: "Allow" },
   { name: "Null false, key absent", identity: [doc(cond({ Null: { "aws:TokenIssueTime": "false" } }))], expect: "ImplicitDeny" },
   { name: "Null true, key present", principal: devSession, identity: [doc(cond({ Null: { "aws:TokenIssueTime": "true" } }))], expect: "ImplicitDeny" },
+  // IAM User Guide, multivalued context keys: a Null condition with false keeps "missing context
+  // keys or context keys with empty values" from evaluating to true.
+  { name: "Null true, multivalued key with no values", ctx: { "aws:TagKeys": [] }, identity: [doc(cond({ Null: { "aws:TagKeys": "true" } }))], expect: "Allow" },
+  { name: "Null false, multivalued key with no values", ctx: { "aws:TagKeys": [] }, identity: [doc(cond({ Null: { "aws:TagKeys": "false" } }))], expect: "ImplicitDeny" },
+  { name: "Null false, multivalued key with values", ctx: { "aws:TagKeys": ["a"] }, identity: [doc(cond({ Null: { "aws:TagKeys": "false" } }))], expect: "Allow" },
+  {
+    name: "ForAllValues with Null false: an empty tag-key list does not allow",
+    ctx: { "aws:TagKeys": [] },
+    identity: [doc(cond({ "ForAllValues:StringEquals": { "aws:TagKeys": ["a", "b"] }, Null: { "aws:TagKeys": "false" } }))],
+    expect: "ImplicitDeny",
+  },
   { name: "StringEqualsIfExists missing", identity: [doc(cond({ StringEqualsIfExists: { "aws:SourceVpc": "vpc-1" } }))], expect: "Allow" },
   { name: "StringEqualsIfExists present mismatch", identity: [doc(cond({ StringEqualsIfExists: { "aws:username": "bob" } }))], expect: "ImplicitDeny" },
   { name: "ForAnyValue match", ctx: { "aws:TagKeys": ["a", "b"] }, identity: [doc(cond({ "ForAnyValue:StringEquals": { "aws:TagKeys": ["b", "c"] } }))], expect: "Allow" },
