@@ -26,7 +26,9 @@ import {
   toStringValue,
 } from "./condition-values.js";
 import type { ContextLookup } from "./context.js";
-import { compileTemplate, templateMatches, type Template } from "./template.js";
+import { compileTemplate, resolveText, templateHasVariables, templateMatches, type Resolver, type Template } from "./template.js";
+
+const NO_VARIABLES: Resolver = () => undefined;
 
 type Scalar = Exclude<ContextValue, undefined | string[]>;
 type Cmp = "eq" | "lt" | "le" | "gt" | "ge";
@@ -145,10 +147,38 @@ function compileTest(spec: OperatorSpec, values: readonly RawValue[], variables:
       };
     }
     case "bool": {
-      const bools = values.map((v) => toBool(v)).filter((b): b is boolean => b !== undefined);
-      return (v) => {
+      // IAM User Guide, Boolean condition operators: "You can use a policy variable with the
+      // Boolean condition operator." Values with a variable are resolved per request.
+      const bools: boolean[] = [];
+      const templates: Template[] = [];
+      for (const raw of values) {
+        let v: RawValue | undefined = raw;
+        if (variables && typeof raw === "string" && raw.includes("${")) {
+          const t = compileTemplate(raw, { wildcards: false, variables: true, lowerCase: false });
+          if (templateHasVariables(t)) {
+            templates.push(t);
+            continue;
+          }
+          v = resolveText(t, NO_VARIABLES); // only escapes such as ${$}: literal text
+        }
+        const b = v === undefined ? undefined : toBool(v);
+        if (b !== undefined) bools.push(b);
+      }
+      if (templates.length === 0) {
+        return (v) => {
+          const b = toBool(v);
+          return b !== undefined && bools.includes(b);
+        };
+      }
+      return (v, ctx) => {
         const b = toBool(v);
-        return b !== undefined && bools.includes(b);
+        if (b === undefined) return false;
+        if (bools.includes(b)) return true;
+        for (const t of templates) {
+          const text = resolveText(t, ctx.resolve);
+          if (text !== undefined && toBool(text) === b) return true;
+        }
+        return false;
       };
     }
     case "binary": {

@@ -287,6 +287,27 @@ const variables: Case[] = [
     identity: [allowAll, doc(deny("*", "*", { StringNotEquals: { "aws:ResourceTag/owner": "${aws:username}" } }))],
     expect: "ExplicitDeny",
   },
+  // IAM User Guide, Boolean condition operators: "You can use a policy variable with the Boolean
+  // condition operator."
+  { name: "Bool with a variable that resolves to the request's value", tags: { needtls: "true" }, identity: [doc(cond({ Bool: { "aws:SecureTransport": "${aws:PrincipalTag/needtls}" } }))], expect: "Allow" },
+  { name: "Bool with a variable that resolves to the other value", tags: { needtls: "false" }, identity: [doc(cond({ Bool: { "aws:SecureTransport": "${aws:PrincipalTag/needtls}" } }))], expect: "ImplicitDeny" },
+  { name: "Bool with a variable compares without regard to case", tags: { needtls: "TRUE" }, identity: [doc(cond({ Bool: { "aws:SecureTransport": "${aws:PrincipalTag/needtls}" } }))], expect: "Allow" },
+  { name: "Bool with a variable that has no value matches nothing", identity: [doc(cond({ Bool: { "aws:SecureTransport": "${aws:PrincipalTag/needtls}" } }))], expect: "ImplicitDeny" },
+  { name: "Bool with a variable's default value", identity: [doc(cond({ Bool: { "aws:SecureTransport": "${aws:PrincipalTag/needtls, 'true'}" } }))], expect: "Allow" },
+  { name: "Bool with a variable among literal values", tags: { needtls: "false" }, ctx: { "aws:SecureTransport": false }, identity: [doc(cond({ Bool: { "aws:SecureTransport": ["${aws:PrincipalTag/needtls}", "true"] } }))], expect: "Allow" },
+  {
+    name: "Bool deny with a variable applies when it resolves to the request's value",
+    tags: { allowplain: "false" },
+    ctx: { "aws:SecureTransport": false },
+    identity: [allowAll, doc(deny("*", "*", { Bool: { "aws:SecureTransport": "${aws:PrincipalTag/allowplain}" } }))],
+    expect: "ExplicitDeny",
+  },
+  {
+    name: "no Bool substitution in 2008-10-17 policies",
+    tags: { needtls: "true" },
+    identity: [{ Version: "2008-10-17", Statement: [allow("iam:*", "*", { Bool: { "aws:SecureTransport": "${aws:PrincipalTag/needtls}" } })] }],
+    expect: "ImplicitDeny",
+  },
   {
     name: "multivalued key cannot be a variable",
     ctx: { "aws:TagKeys": ["alice"] },

@@ -125,6 +125,27 @@ export function resolveTokens(t: Template, resolve: Resolver): GlobToken[] | und
   return normaliseTokens(out);
 }
 
+/**
+ * The template's text with its variables substituted (for a template compiled without
+ * wildcards); `undefined` when a variable has no value and no default.
+ */
+export function resolveText(t: Template, resolve: Resolver): string | undefined {
+  let out = "";
+  for (const p of t.parts) {
+    if (!isVar(p)) {
+      if (typeof p !== "string") return undefined;
+      out += p;
+      continue;
+    }
+    let v = resolve(p.key, p.keyLower);
+    if (v === undefined) v = p.fallback;
+    else if (t.lowerCase) v = v.toLowerCase();
+    if (v === undefined) return undefined;
+    out += v;
+  }
+  return out;
+}
+
 /** Does `subject` match the template? An unresolvable variable matches nothing. */
 export function templateMatches(t: Template, subject: string, resolve: Resolver): boolean {
   if (t.matcher) return t.matcher(subject);
