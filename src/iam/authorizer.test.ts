@@ -283,8 +283,8 @@ describe("createAuthorizer", () => {
     assert.equal((await a.decide(alice, facts, req)).decision, "ExplicitDeny");
     assert.equal(reads, 1);
     // A policy variable in a resource reads it too.
-    dir.pols = { identity: [policy({ Effect: "Allow", Action: "kms:Encrypt", Resource: "arn:aws:kms:*:${aws:PrincipalAccount}:key/*" })] };
-    const keyReq = { ...req, resource: `arn:aws:kms:eu-west-3:${ACCT}:key/k1` };
+    dir.pols = { identity: [policy({ Effect: "Allow", Action: "kms:Encrypt", Resource: "arn:aws:kms:*:*:key/${aws:PrincipalAccount}-*" })] };
+    const keyReq = { ...req, resource: `arn:aws:kms:eu-west-3:${ACCT}:key/${ACCT}-k1` };
     assert.equal((await a.decide(alice, facts, keyReq)).decision, "Allow");
   });
 

@@ -42,8 +42,21 @@ function splitPatternSegments(text: string, variables: boolean): string[] {
   return out;
 }
 
-export function compileArnPattern(text: string, variables: boolean): ArnPattern {
+/**
+ * `variables`: policy variables are substituted (Version 2012-10-17). `resourceElement`: the
+ * pattern is a Resource / NotResource value, where IAM substitutes variables "only in the
+ * resource portion of the ARN", after the fifth colon ("You can't use a variable to replace
+ * parts of the ARN before the fifth colon, such as the service or account"): there `${…}` is
+ * literal text, as in a 2008-10-17 policy. Arn* condition values take variables anywhere.
+ */
+export function compileArnPattern(text: string, variables: boolean, resourceElement = false): ArnPattern {
   if (text === "*") return { source: text, any: true, segments: [] };
+  if (variables && resourceElement) {
+    const segments = splitPatternSegments(text, false).map((s, i) =>
+      compileTemplate(s, { wildcards: true, variables: i === MAX_SEGMENTS - 1, lowerCase: false }),
+    );
+    return { source: text, any: false, segments };
+  }
   const segments = splitPatternSegments(text, variables).map((s) =>
     compileTemplate(s, { wildcards: true, variables, lowerCase: false }),
   );

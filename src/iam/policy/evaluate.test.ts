@@ -308,6 +308,52 @@ const variables: Case[] = [
     identity: [{ Version: "2008-10-17", Statement: [allow("iam:*", "*", { Bool: { "aws:SecureTransport": "${aws:PrincipalTag/needtls}" } })] }],
     expect: "ImplicitDeny",
   },
+  // IAM User Guide, policy variables, Resource element: a variable "only in the resource portion
+  // of the ARN ... after the fifth colon. You can't use a variable to replace parts of the ARN
+  // before the fifth colon, such as the service or account."
+  {
+    name: "Resource: a variable after the fifth colon is substituted",
+    resource: `arn:aws:sqs:us-east-1:${ACCT}:queue-alice`,
+    identity: [doc(allow("*", `arn:aws:sqs:us-east-1:${ACCT}:queue-\${aws:username}`))],
+    expect: "Allow",
+  },
+  {
+    name: "Resource: a variable in the region segment is literal text",
+    resource: `arn:aws:sqs:us-east-1:${ACCT}:q`,
+    identity: [doc(allow("*", `arn:aws:sqs:\${aws:RequestedRegion}:${ACCT}:q`))],
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "Resource: a variable in the account segment is literal text",
+    resource: `arn:aws:sqs:us-east-1:${ACCT}:q`,
+    identity: [doc(allow("*", "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:q"))],
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "Resource: a variable in the service segment is literal text",
+    ctx: { "x:svc": "sqs" },
+    resource: `arn:aws:sqs:us-east-1:${ACCT}:q`,
+    identity: [doc(allow("*", `arn:aws:\${x:svc}:us-east-1:${ACCT}:q`))],
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "NotResource: a variable in the account segment is literal text",
+    resource: `arn:aws:sqs:us-east-1:${ACCT}:q`,
+    identity: [doc({ Effect: "Allow", Action: "*", NotResource: "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:q" })],
+    expect: "Allow",
+  },
+  {
+    name: "Resource: before the fifth colon the text is matched literally",
+    resource: "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:q",
+    identity: [doc(allow("*", "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:q"))],
+    expect: "Allow",
+  },
+  {
+    name: "ArnLike condition values take variables in any segment",
+    ctx: { "x:arn": `arn:aws:sqs:us-east-1:${ACCT}:q` },
+    identity: [doc(cond({ ArnLike: { "x:arn": "arn:aws:sqs:${aws:RequestedRegion}:${aws:PrincipalAccount}:q" } }))],
+    expect: "Allow",
+  },
   {
     name: "multivalued key cannot be a variable",
     ctx: { "aws:TagKeys": ["alice"] },

@@ -92,6 +92,21 @@ describe("ARN patterns", () => {
     assert.equal(m("arn:aws:sqs:us-east-1:1:q", "arn:aws:sqs:us-east-1:1"), false);
     assert.equal(m("*", "not-an-arn"), true);
   });
+  test("Resource element: variables only after the fifth colon, literal text before it", () => {
+    const resolve = (k: string): string | undefined => ({ "aws:PrincipalAccount": "123", "aws:username": "alice", "x:c": "a:b" })[k];
+    const r = (pattern: string, arn: string): boolean => arnMatches(compileArnPattern(pattern, true, true), new SplitArn(arn), resolve);
+    assert.equal(r("arn:aws:iam::123:user/${aws:username}", "arn:aws:iam::123:user/alice"), true);
+    assert.equal(r("arn:aws:iam::${aws:PrincipalAccount}:user/x", "arn:aws:iam::123:user/x"), false);
+    assert.equal(r("arn:aws:iam::${aws:PrincipalAccount}:user/x", "arn:aws:iam::${aws:PrincipalAccount}:user/x"), true);
+    // A variable's value may hold colons; after the fifth colon it stays one resource segment.
+    assert.equal(r("arn:aws:s3:::b/${x:c}", "arn:aws:s3:::b/a:b"), true);
+    // Before the fifth colon the colon inside ${…} is an ARN separator like any other.
+    const p = compileArnPattern("arn:aws:iam::${aws:PrincipalAccount}:user/x", true, true);
+    assert.equal(p.segments.length, 6);
+    assert.equal(p.segments[5]?.source, "PrincipalAccount}:user/x");
+    // Without variables (2008-10-17) nothing changes.
+    assert.equal(arnMatches(compileArnPattern("arn:aws:iam::123:user/${aws:username}", false, true), new SplitArn("arn:aws:iam::123:user/alice"), resolve), false);
+  });
   test("a colon inside a variable does not split the pattern", () => {
     const p = compileArnPattern("arn:aws:iam::${aws:PrincipalAccount}:user/x", true);
     assert.equal(p.segments.length, 6);

@@ -34,7 +34,7 @@ function compileStatement(st: RawStatement, variables: boolean): CompiledStateme
   const notResource = "NotResource" in st;
   const rawResources = notResource ? st["NotResource"] : st["Resource"];
   const resources =
-    rawResources === undefined ? undefined : asList(rawResources).map((r) => compileArnPattern(r, variables));
+    rawResources === undefined ? undefined : asList(rawResources).map((r) => compileArnPattern(r, variables, true));
   const notPrincipal = "NotPrincipal" in st;
   const rawPrincipal = notPrincipal ? st["NotPrincipal"] : st["Principal"];
   const principal = rawPrincipal === undefined ? undefined : compilePrincipal(rawPrincipal);
