@@ -39,6 +39,14 @@ describe("KMS condition keys and grant rules", () => {
     await rejects(h.call("GenerateDataKeyPairWithoutPlaintext", { KeyId: k2.KeyId, KeyPairSpec: "RSA_2048" }, v), "AccessDeniedException");
   });
 
+  test("aws:ViaAWSService: false for the caller's own request, true when a service calls KMS on the caller's behalf", async () => {
+    const u = await user();
+    const k = await key([deny(u, "kms:Encrypt", { Bool: { "aws:ViaAWSService": "false" } })]);
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, u), "AccessDeniedException");
+    const e = await h.kms.api.encryptFor(h.ctx(u), "ssm", { KeyId: k.KeyId, Plaintext: pt });
+    assert.equal(e.KeyId, k.Arn);
+  });
+
   test("the deprecated kms:CustomerMasterKeySpec and kms:CustomerMasterKeyUsage work as kms:KeySpec and kms:KeyUsage", async () => {
     const u = await user();
     const bySpec = await key([deny(u, "kms:Encrypt", { StringEquals: { "kms:CustomerMasterKeySpec": "SYMMETRIC_DEFAULT" } })]);
