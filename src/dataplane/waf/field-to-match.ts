@@ -118,7 +118,8 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
         const body = v.body();
         if (body.length === 0) return { values: EMPTY };
         const parsed = v.json();
-        if (!parsed.complete && !(v.bodyOversize() && parsed.elements.length > 0)) {
+        // A body cut at the inspection limit (OversizeHandling CONTINUE) is a truncated parse.
+        if (!parsed.complete || v.bodyOversize()) {
           if (invalid === "MATCH") return { values: EMPTY, forced: true };
           if (invalid === "NO_MATCH") return { values: EMPTY, forced: false };
           if (invalid === "EVALUATE_AS_STRING") return { values: [body] };

@@ -1,9 +1,14 @@
 /**
  * A tolerant JSON reader for JsonBody inspection. It walks the body and reports every key and
- * every leaf value with its JSON Pointer; on the first syntax error it stops and reports
- * `complete: false`, so callers can inspect what was parsed "up to the first parsing failure"
- * (AWS's behaviour when InvalidFallbackBehavior is unset). Strings are returned as binary
- * strings (UTF-8 bytes as latin1 chars), like every other inspected value.
+ * every leaf value with its JSON Pointer. Like AWS WAF's parser it does not fully validate the
+ * JSON: inside an object a missing comma between members, a missing colon after a key and extra
+ * colons after a key are read past ({"k1":"v1""k2":"v2"}, {"k1":"v1","k2""v2"} and
+ * {"k1"::"v1","k2""v2"} are two key:value pairs each). Parsing is forced to stop, and reports
+ * `complete: false`, on invalid characters, on a key repeated within one object (the elements
+ * read before it are kept) and when the root is neither an object nor an array (nothing is
+ * read); callers then apply InvalidFallbackBehavior, or without one inspect what was parsed
+ * "up to the first parsing failure". Strings are returned as binary strings (UTF-8 bytes as
+ * latin1 chars), like every other inspected value.
  */
 import { codePointToBytes } from "./transforms.js";
 
@@ -96,14 +101,27 @@ class Reader {
         this.i++;
         return;
       }
+      // Keys of this object, to stop at a repeated one: the first is held alone, a Set is
+      // made only for objects with more members.
+      let first: string | undefined;
+      let seen: Set<string> | undefined;
       for (;;) {
         this.ws();
         const k = this.string();
+        if (first === undefined) first = k;
+        else {
+          if (seen === undefined) seen = new Set([first]);
+          if (seen.has(k)) this.fail();
+          seen.add(k);
+        }
         const childPtr = ptr + "/" + escapePointer(k);
         this.out.push({ kind: "key", pointer: childPtr, text: k });
         this.ws();
-        if (s[this.i] !== ":") this.fail();
-        this.i++;
+        // A missing colon is read past, and so are extra ones.
+        while (s.charCodeAt(this.i) === 58) {
+          this.i++;
+          this.ws();
+        }
         this.value(childPtr, depth + 1);
         this.ws();
         if (s[this.i] === ",") {
@@ -114,6 +132,8 @@ class Reader {
           this.i++;
           return;
         }
+        // A missing comma: the next member's key follows the value directly.
+        if (s[this.i] === '"') continue;
         this.fail();
       }
     }
@@ -153,6 +173,10 @@ class JsonStop extends Error {}
 export function parseJsonElements(body: string): JsonParse {
   const r = new Reader(body);
   try {
+    r.ws();
+    // Content whose root node isn't an object or an array stops the parse at once.
+    const root = body[r.i];
+    if (root !== "{" && root !== "[") return { elements: r.out, complete: false };
     r.value("", 0);
     r.ws();
     return { elements: r.out, complete: r.i === body.length };

@@ -18,9 +18,13 @@ test("JSON: keys are names, strings are free-text values; a malformed body is al
   const ok = parseBody("application/json", '{"title":"Hi","tags":["a","b"]}');
   assert.deepEqual(ok.fields.map((f) => [f.text, f.name, f.free]), [["title", true, false], ["Hi", false, true], ["tags", true, false], ["a", false, true], ["b", false, true]]);
   assert.equal(ok.wellFormed, true);
-  const bad = parseBody("application/json", '{"a":"x" "b":1}');
+  const bad = parseBody("application/json", '{"a":"x",,"b":1}');
   assert.equal(bad.wellFormed, false);
-  assert.equal(bad.fields.at(-1)?.text, '{"a":"x" "b":1}');
+  assert.equal(bad.fields.at(-1)?.text, '{"a":"x",,"b":1}');
+  // A missing comma between members is read past, as AWS WAF's JSON parser does.
+  const lax = parseBody("application/json", '{"a":"x" "b":1}');
+  assert.equal(lax.wellFormed, true);
+  assert.deepEqual(lax.fields.map((f) => f.text), ["a", "x", "b", "1"]);
 });
 
 test("XML: attribute values and text with entities decoded", () => {

@@ -1,0 +1,66 @@
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import type { FieldToMatch, Statement, WebACL, IPSet } from "@aws-sdk/client-wafv2";
+import type { InspectedRequest } from "../types.js";
+import { ManualClock } from "../../core/clock.js";
+import { compileWebAcl, createStaticResolver, createLocalRateCounter } from "./index.js";
+
+const ARN = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/acl1/abc";
+const VIS = { SampledRequestsEnabled: false, CloudWatchMetricsEnabled: false, MetricName: "m" };
+
+function req(p: Partial<Omit<InspectedRequest, "body">> & { uri?: string; body?: string } = {}): InspectedRequest {
+  const uri = p.uri ?? "/";
+  const q = uri.indexOf("?");
+  const body = Buffer.from(p.body ?? "", "latin1");
+  return {
+    requestId: "r1", time: 0, method: body.length ? "POST" : "GET", path: q < 0 ? uri : uri.slice(0, q), query: q < 0 ? "" : uri.slice(q + 1),
+    httpVersion: "1.1", headers: [["Host", "shop.example"], ["User-Agent", "Mozilla/5.0"]], bodyTruncated: false,
+    bodyLength: body.length, clientIp: "198.51.100.20", scheme: "https", ...p, uri, body,
+  };
+}
+
+/** Does a Block rule with this statement block the request? */
+async function matches(st: Statement, r: InspectedRequest, resolver: { ipSets?: IPSet[] } = {}): Promise<boolean> {
+  const acl: WebACL = {
+    Name: "acl1", Id: "abc", ARN, DefaultAction: { Allow: {} }, VisibilityConfig: VIS,
+    Rules: [{ Name: "R", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS, Statement: st }],
+  };
+  const ev = compileWebAcl(acl, { resolver: createStaticResolver(resolver), rateCounter: createLocalRateCounter(), clock: new ManualClock(1_700_000_000_000), tokenKey: Buffer.alloc(32, 1) });
+  return (await ev.evaluate(r)).action === "BLOCK";
+}
+
+const bytes = (search: string, field: FieldToMatch, constraint: "CONTAINS" | "EXACTLY" = "CONTAINS"): Statement => ({
+  ByteMatchStatement: { SearchString: Buffer.from(search, "latin1"), FieldToMatch: field, PositionalConstraint: constraint, TextTransformations: [{ Priority: 0, Type: "NONE" }] },
+});
+
+describe("JsonBody parsing", () => {
+  const json = (extra: Partial<NonNullable<FieldToMatch["JsonBody"]>> = {}): FieldToMatch => ({ JsonBody: { MatchPattern: { All: {} }, MatchScope: "VALUE", ...extra } });
+
+  test("members after a missing comma or colon, or extra colons, are inspected", async () => {
+    for (const body of ['{"a":"x""q":"evil"}', '{"a":"x","q""evil"}', '{"a"::"x","q""evil"}']) {
+      assert.equal(await matches(bytes("evil", json()), req({ body })), true, body);
+      // The parse succeeds, so the fallback behaviour does not apply.
+      assert.equal(await matches(bytes("nothing", json({ InvalidFallbackBehavior: "MATCH" })), req({ body })), false, body);
+    }
+  });
+
+  test("a scalar root, a repeated key and a truncated body apply InvalidFallbackBehavior", async () => {
+    const truncated = JSON.stringify({ a: "x".repeat(5000), b: "y".repeat(5000) });
+    for (const body of ['"hello"', "42", '{"a":1,"a":2}', truncated]) {
+      assert.equal(await matches(bytes("zzz", json({ InvalidFallbackBehavior: "MATCH", OversizeHandling: "CONTINUE" })), req({ body })), true, body.slice(0, 20));
+      assert.equal(await matches(bytes("1", json({ InvalidFallbackBehavior: "NO_MATCH", OversizeHandling: "CONTINUE" })), req({ body })), false, body.slice(0, 20));
+    }
+    // EVALUATE_AS_STRING inspects the (inspected part of the) body as text.
+    const asString = json({ InvalidFallbackBehavior: "EVALUATE_AS_STRING", OversizeHandling: "CONTINUE" });
+    assert.equal(await matches(bytes('"b":"yyy', asString), req({ body: truncated })), true);
+    assert.equal(await matches(bytes('"a":1,"a"', asString), req({ body: '{"a":1,"a":2}' })), true);
+  });
+
+  test("without InvalidFallbackBehavior, what was parsed up to the failure is inspected", async () => {
+    assert.equal(await matches(bytes("1", json()), req({ body: '{"a":1,"a":2}' })), true);
+    assert.equal(await matches(bytes("2", json()), req({ body: '{"a":1,"a":2}' })), false);
+    assert.equal(await matches(bytes("hello", json()), req({ body: '"hello"' })), false);
+    const truncated = JSON.stringify({ a: "x".repeat(5000), c: "evil", b: "y".repeat(5000) });
+    assert.equal(await matches(bytes("evil", json({ OversizeHandling: "CONTINUE" })), req({ body: truncated })), true);
+  });
+});
