@@ -4,20 +4,25 @@
  *   RegexPatternSetReference 25; SqliMatch LOW 20 / HIGH 30; XssMatch 40; SizeConstraint 1;
  *   GeoMatch, IPSetReference, LabelMatch, AsnMatch 1.
  *   Field modifiers: AllQueryArguments +10; JsonBody doubles the base cost.
- *   Each text transformation +10 (NONE applies nothing and costs nothing).
+ *   Each text transformation +10 (NONE applies nothing and costs nothing), and so each
+ *   pre-parse text transformation of the query string.
  *   And/Or/Not: the sum of the nested statements.
  *   RateBased: 2 + 30 per custom aggregation key + 10 per key text transformation + scope-down.
  *   RuleGroupReference / ManagedRuleGroup: the group's capacity (plus the scope-down statement).
  * AWS may subtract optimisations for repeated work; Bulwark does not (an upper bound).
  */
-import type { Rule, Statement, FieldToMatch, TextTransformation } from "@aws-sdk/client-wafv2";
+import type { Rule, Statement, FieldToMatch, TextTransformation, PreParseTextTransformation } from "@aws-sdk/client-wafv2";
 import type { WafResolver } from "./types.js";
 
-function fieldCost(base: number, f: FieldToMatch | undefined, tts: TextTransformation[] | undefined): number {
+type Inspecting = { FieldToMatch?: FieldToMatch | undefined; TextTransformations?: TextTransformation[] | undefined; PreParseTextTransformations?: PreParseTextTransformation[] | undefined };
+
+function fieldCost(base: number, s: Inspecting): number {
   let b = base;
+  const f = s.FieldToMatch;
   if (f?.JsonBody) b *= 2;
   if (f?.AllQueryArguments) b += 10;
-  return b + 10 * (tts?.filter((t) => t.Type !== "NONE").length ?? 0);
+  const applied = (list: Array<{ Type?: string | undefined }> | undefined): number => list?.filter((t) => t.Type !== "NONE").length ?? 0;
+  return b + 10 * applied(s.TextTransformations) + 10 * applied(s.PreParseTextTransformations);
 }
 
 export function statementCapacity(s: Statement | undefined, resolver: WafResolver): number {
@@ -25,13 +30,13 @@ export function statementCapacity(s: Statement | undefined, resolver: WafResolve
   if (s.ByteMatchStatement) {
     const b = s.ByteMatchStatement;
     const base = b.PositionalConstraint === "CONTAINS" || b.PositionalConstraint === "CONTAINS_WORD" ? 10 : 2;
-    return fieldCost(base, b.FieldToMatch, b.TextTransformations);
+    return fieldCost(base, b);
   }
-  if (s.RegexMatchStatement) return fieldCost(3, s.RegexMatchStatement.FieldToMatch, s.RegexMatchStatement.TextTransformations);
-  if (s.RegexPatternSetReferenceStatement) return fieldCost(25, s.RegexPatternSetReferenceStatement.FieldToMatch, s.RegexPatternSetReferenceStatement.TextTransformations);
-  if (s.SqliMatchStatement) return fieldCost(s.SqliMatchStatement.SensitivityLevel === "HIGH" ? 30 : 20, s.SqliMatchStatement.FieldToMatch, s.SqliMatchStatement.TextTransformations);
-  if (s.XssMatchStatement) return fieldCost(40, s.XssMatchStatement.FieldToMatch, s.XssMatchStatement.TextTransformations);
-  if (s.SizeConstraintStatement) return fieldCost(1, s.SizeConstraintStatement.FieldToMatch, s.SizeConstraintStatement.TextTransformations);
+  if (s.RegexMatchStatement) return fieldCost(3, s.RegexMatchStatement);
+  if (s.RegexPatternSetReferenceStatement) return fieldCost(25, s.RegexPatternSetReferenceStatement);
+  if (s.SqliMatchStatement) return fieldCost(s.SqliMatchStatement.SensitivityLevel === "HIGH" ? 30 : 20, s.SqliMatchStatement);
+  if (s.XssMatchStatement) return fieldCost(40, s.XssMatchStatement);
+  if (s.SizeConstraintStatement) return fieldCost(1, s.SizeConstraintStatement);
   if (s.GeoMatchStatement || s.IPSetReferenceStatement || s.LabelMatchStatement || s.AsnMatchStatement) return 1;
   if (s.AndStatement) return (s.AndStatement.Statements ?? []).reduce((n, x) => n + statementCapacity(x, resolver), 0);
   if (s.OrStatement) return (s.OrStatement.Statements ?? []).reduce((n, x) => n + statementCapacity(x, resolver), 0);

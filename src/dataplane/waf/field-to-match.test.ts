@@ -64,3 +64,45 @@ describe("JsonBody parsing", () => {
     assert.equal(await matches(bytes("evil", json({ OversizeHandling: "CONTINUE" })), req({ body: truncated })), true);
   });
 });
+
+describe("pre-parse text transformations", () => {
+  const withPre = (field: FieldToMatch, search: string, ...types: string[]): Statement => {
+    const st = bytes(search, field, "EXACTLY");
+    st.ByteMatchStatement!.PreParseTextTransformations = types.map((Type, Priority) => ({ Priority, Type: Type as never }));
+    return st;
+  };
+  const x: FieldToMatch = { SingleQueryArgument: { Name: "x" } };
+
+  test("URL_DECODE decodes the raw query string before it is split: %26 and %3D become argument boundaries", async () => {
+    const r = req({ uri: "/?a=1%26x%3Devil" });
+    assert.equal(await matches(withPre(x, "evil", "URL_DECODE"), r), true);
+    assert.equal(await matches(withPre({ AllQueryArguments: {} }, "evil", "URL_DECODE"), r), true);
+    assert.equal(await matches(withPre({ SingleQueryArgument: { Name: "a" } }, "1", "URL_DECODE"), r), true);
+    // Without it the query has one argument, a, whose raw value is 1%26x%3Devil.
+    assert.equal(await matches(bytes("evil", x, "EXACTLY"), r), false);
+    assert.equal(await matches(withPre(x, "evil", "NONE"), r), false);
+    // URL_DECODE_UNI also decodes %uHHHH (full-width ＆ is &).
+    assert.equal(await matches(withPre(x, "evil", "URL_DECODE_UNI"), req({ uri: "/?a=1%uFF06x=evil" })), true);
+  });
+
+  test("transformations apply in priority order", async () => {
+    // URL_DECODE then REPLACE_SEMICOLONS: the decoded ; separates arguments too.
+    const r = req({ uri: "/?a=1%3Bx=evil" });
+    const st = withPre(x, "evil");
+    st.ByteMatchStatement!.PreParseTextTransformations = [{ Priority: 5, Type: "REPLACE_SEMICOLONS_WITH_AMPERSANDS" }, { Priority: 1, Type: "URL_DECODE" }];
+    assert.equal(await matches(st, r), true);
+    st.ByteMatchStatement!.PreParseTextTransformations = [{ Priority: 1, Type: "REPLACE_SEMICOLONS_WITH_AMPERSANDS" }, { Priority: 5, Type: "URL_DECODE" }];
+    assert.equal(await matches(st, r), false);
+  });
+
+  test("COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA: a=1&b=2&a=3 becomes a=1,3&b=2", async () => {
+    const r = req({ uri: "/?a=1&b=2&a=3" });
+    assert.equal(await matches(withPre({ SingleQueryArgument: { Name: "a" } }, "1,3", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA"), r), true);
+    assert.equal(await matches(withPre({ AllQueryArguments: {} }, "3", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA"), r), false);
+    assert.equal(await matches(withPre({ AllQueryArguments: {} }, "2", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA"), r), true);
+  });
+
+  test("refused on other request components", async () => {
+    await assert.rejects(async () => matches(withPre({ UriPath: {} }, "/", "URL_DECODE"), req()), /only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments/);
+  });
+});

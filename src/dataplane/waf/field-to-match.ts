@@ -6,7 +6,7 @@
  * values, each separately). Oversize and fallback settings short-circuit to a fixed result.
  */
 import type { FieldToMatch, PreParseTextTransformation } from "@aws-sdk/client-wafv2";
-import { parseArgs, type RequestView } from "./request-view.js";
+import { memoSlot, parseArgs, type RequestView } from "./request-view.js";
 import { pointerWithin } from "./json-body.js";
 import { urlDecode, urlDecodeUni } from "./transforms.js";
 import { WafCompileError } from "./errors.js";
@@ -38,24 +38,46 @@ function handling(mode: string | undefined): boolean | undefined {
   return undefined;
 }
 
-/** Pre-parse transformations on the raw query string, then split into arguments. */
-function preParsedArgs(view: RequestView, pre: readonly PreParseTextTransformation[]): Array<[string, string]> {
-  let q = view.req.query;
-  let combine = false;
+/**
+ * Pre-parse text transformations (PreParseTextTransformations), compiled: each normalises the
+ * raw query string before it is parsed into arguments, from the lowest priority to the highest.
+ * NONE passes the string on unchanged.
+ */
+function preParseSteps(pre: readonly PreParseTextTransformation[]): Array<(q: string) => string> {
+  const steps: Array<(q: string) => string> = [];
   for (const t of [...pre].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0))) {
-    if (t.Type === "REPLACE_SEMICOLONS_WITH_AMPERSANDS") q = q.replace(/;/g, "&");
-    else if (t.Type === "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA") combine = true;
+    if (t.Type === "URL_DECODE") steps.push(urlDecode);
+    else if (t.Type === "URL_DECODE_UNI") steps.push(urlDecodeUni);
+    else if (t.Type === "REPLACE_SEMICOLONS_WITH_AMPERSANDS") steps.push((q) => (q.indexOf(";") < 0 ? q : q.replace(/;/g, "&")));
+    else if (t.Type === "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA") steps.push(combineDuplicateArgs);
   }
-  let args = parseArgs(q);
-  const decoders = pre.filter((t) => t.Type === "URL_DECODE" || t.Type === "URL_DECODE_UNI");
-  for (const d of decoders) {
-    const fn = d.Type === "URL_DECODE" ? urlDecode : urlDecodeUni;
-    args = args.map(([n, v]) => [fn(n), fn(v)]);
+  return steps;
+}
+
+/** a=1&b=2&a=3 -> a=1,3&b=2: a repeated key's values joined at its first occurrence. */
+function combineDuplicateArgs(q: string): string {
+  const args = parseArgs(q);
+  if (args.length < 2) return q;
+  const byName = new Map<string, [string, string[]]>();
+  for (const [n, v] of args) {
+    const e = byName.get(n);
+    if (e) e[1].push(v);
+    else byName.set(n, [n, [v]]);
   }
-  if (combine) {
-    const m = new Map<string, string>();
-    for (const [n, v] of args) m.set(n, m.has(n) ? `${m.get(n)},${v}` : v);
-    args = [...m.entries()];
+  if (byName.size === args.length) return q;
+  let out = "";
+  for (const [n, vs] of byName.values()) out += (out === "" ? "" : "&") + n + "=" + vs.join(",");
+  return out;
+}
+
+/** The query arguments after the pre-parse transformations, memoised per request in `slot`. */
+function preParsedArgs(view: RequestView, steps: ReadonlyArray<(q: string) => string>, slot: number): Array<[string, string]> {
+  let args = view.memo[slot] as Array<[string, string]> | undefined;
+  if (args === undefined) {
+    let q = view.req.query;
+    for (const step of steps) q = step(q);
+    args = parseArgs(q);
+    view.memo[slot] = args;
   }
   return args;
 }
@@ -65,7 +87,12 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
   const set = Object.entries(f).filter(([, v]) => v !== undefined);
   if (set.length !== 1) throw new InvalidFieldError("FieldToMatch must specify exactly one request component");
   const [kind] = set[0] as [keyof FieldToMatch, unknown];
-  const preKey = pre && pre.length ? "|pre:" + pre.map((p) => `${p.Priority}:${p.Type}`).join(",") : "";
+  const steps = pre && pre.length ? preParseSteps(pre) : undefined;
+  if (steps && kind !== "SingleQueryArgument" && kind !== "AllQueryArguments") {
+    throw new InvalidFieldError("Pre-parse text transformations are only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments");
+  }
+  const preKey = pre && pre.length ? "|pre:" + [...pre].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0)).map((p) => p.Type).join(",") : "";
+  const preSlot = steps && steps.length ? memoSlot("preargs" + preKey) : -1;
   switch (kind) {
     case "SingleHeader": {
       const name = (f.SingleHeader?.Name ?? "").toLowerCase();
@@ -79,7 +106,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       const name = (f.SingleQueryArgument?.Name ?? "").toLowerCase();
       if (!name) throw new InvalidFieldError("SingleQueryArgument.Name is required");
       return { key: "qa:" + name + preKey, kind, extract: (v) => {
-        const args = pre && pre.length ? preParsedArgs(v, pre) : v.queryArgs();
+        const args = preSlot >= 0 ? preParsedArgs(v, steps!, preSlot) : v.queryArgs();
         const out: string[] = [];
         for (const [n, val] of args) if (n.toLowerCase() === name) out.push(val);
         return { values: out };
@@ -87,7 +114,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
     }
     case "AllQueryArguments":
       return { key: "qa*" + preKey, kind, extract: (v) => {
-        const args = pre && pre.length ? preParsedArgs(v, pre) : v.queryArgs();
+        const args = preSlot >= 0 ? preParsedArgs(v, steps!, preSlot) : v.queryArgs();
         return { values: args.map((a) => a[1]) };
       } };
     case "UriPath":

@@ -19,6 +19,18 @@ describe("engine adapter (real WAF engine)", () => {
     assert.equal(engine.capacity(rules, new Snapshot()), 2 + 200);
   });
 
+  test("each pre-parse text transformation adds 10 WCUs (NONE, which applies nothing, adds none)", () => {
+    const pre = [{ Priority: 0, Type: "URL_DECODE" as const }, { Priority: 1, Type: "REPLACE_SEMICOLONS_WITH_AMPERSANDS" as const }];
+    const query = (FieldToMatch: object, PreParseTextTransformations: typeof pre | undefined): Rule[] => [
+      { Name: "q", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS("q"), Statement: { ByteMatchStatement: { SearchString: new Uint8Array(Buffer.from("x")), FieldToMatch, TextTransformations: [{ Priority: 0, Type: "NONE" }], PositionalConstraint: "STARTS_WITH", PreParseTextTransformations } } },
+    ];
+    // STARTS_WITH 2, AllQueryArguments +10, two pre-parse transformations +20.
+    assert.equal(engine.capacity(query({ AllQueryArguments: {} }, undefined), new Snapshot()), 12);
+    assert.equal(engine.capacity(query({ AllQueryArguments: {} }, pre), new Snapshot()), 32);
+    assert.equal(engine.capacity(query({ SingleQueryArgument: { Name: "a" } }, pre), new Snapshot()), 22);
+    assert.equal(engine.capacity(query({ SingleQueryArgument: { Name: "a" } }, [{ Priority: 0, Type: "NONE" as never }]), new Snapshot()), 2);
+  });
+
   test("rules the engine cannot run are WAFInvalidParameterException at save time", async () => {
     const bad: Rule[] = [{ Name: "grp", Priority: 0, OverrideAction: { None: {} }, Statement: { RuleGroupReferenceStatement: { ARN: "arn:aws:wafv2:eu-west-1:111122223333:regional/rulegroup/g/00000000-0000-4000-8000-000000000000" } }, VisibilityConfig: VIS("grp") }];
     await expectAwsError(Promise.resolve().then(() => engine.capacity(bad, new Snapshot())), "WAFInvalidParameterException", /field: RULE, parameter: Rules$/);

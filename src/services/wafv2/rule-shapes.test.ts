@@ -189,6 +189,22 @@ describe("nested members of rules are checked against the model before anything 
     await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ UriPath: {} }, { SearchString: new Uint8Array(200).fill(97) }))] });
   });
 
+  test("pre-parse text transformations: only on SingleQueryArgument and AllQueryArguments", async () => {
+    const f = wafFixture();
+    const pre = [{ Priority: 0, Type: "URL_DECODE" }, { Priority: 1, Type: "REPLACE_SEMICOLONS_WITH_AMPERSANDS" }];
+    for (const [field, kind] of [[{ UriPath: {} }, "UriPath"], [{ QueryString: {} }, "QueryString"], [{ Body: { OversizeHandling: "CONTINUE" } }, "Body"]] as const) {
+      await rejectsEverywhere(
+        f,
+        [rule({ NotStatement: { Statement: byteMatch(field, { PreParseTextTransformations: pre }) } })],
+        "WAFInvalidParameterException",
+        `Error reason: Pre-parse text transformations are only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments., field: PRE_PARSE_TEXT_TRANSFORMATION, parameter: ${kind}`,
+      );
+    }
+    await rejectsEverywhere(f, [rule({ SqliMatchStatement: { FieldToMatch: { SingleHeader: { Name: "a" } }, TextTransformations: TT, PreParseTextTransformations: pre } })], "WAFInvalidParameterException", /field: PRE_PARSE_TEXT_TRANSFORMATION, parameter: SingleHeader$/);
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ AllQueryArguments: {} }, { PreParseTextTransformations: pre }))] });
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ SingleQueryArgument: { Name: "x" } }, { PreParseTextTransformations: pre }))] });
+  });
+
   test("a web ACL's default action goes through the same table; valid nested members are stored as sent", async () => {
     const f = wafFixture();
     await expectAwsError(

@@ -194,6 +194,25 @@ const FIELD_TO_MATCH = struct(() => ({
 /** The members every field-inspecting statement shares. */
 const INSPECTION = { FieldToMatch: FIELD_TO_MATCH, TextTransformations: TEXT_TRANSFORMATIONS, PreParseTextTransformations: PRE_PARSE_TEXT_TRANSFORMATIONS };
 
+/**
+ * Pre-parse text transformations normalise the raw query string before it is parsed into
+ * arguments: they are only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments.
+ */
+function preParseField(st: { FieldToMatch?: Record<string, unknown>; PreParseTextTransformations?: unknown[] }): void {
+  if (!st.PreParseTextTransformations?.length) return;
+  const f = st.FieldToMatch ?? {};
+  if (f.SingleQueryArgument !== undefined || f.AllQueryArguments !== undefined) return;
+  const kind = Object.keys(f).find((k) => f[k] !== undefined && f[k] !== null) ?? "";
+  throw invalidParameter("PRE_PARSE_TEXT_TRANSFORMATION", kind, "Pre-parse text transformations are only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments.");
+}
+
+/** A field-inspecting statement: INSPECTION's members plus its own, and their checks. */
+const inspecting = (members: () => Readonly<Record<string, Shape>>, more?: SemanticCheck): Shape =>
+  struct(() => ({ ...INSPECTION, ...members() }), ((st: never, path: string) => {
+    preParseField(st);
+    more?.(st, path);
+  }) as SemanticCheck);
+
 const CUSTOM_HTTP_HEADER = struct(() => ({ Name: CUSTOM_HEADER_NAME, Value: CUSTOM_HEADER_VALUE }));
 const CUSTOM_REQUEST_HANDLING = struct(() => ({ InsertHeaders: list(CUSTOM_HTTP_HEADER, 1, undefined, uniqueHeaders("CUSTOM_REQUEST_HANDLING")) }));
 const WITH_REQUEST_HANDLING = struct(() => ({ CustomRequestHandling: CUSTOM_REQUEST_HANDLING }));
@@ -261,14 +280,14 @@ const CUSTOM_KEY = struct(() => ({
 }));
 
 const STATEMENT: Shape = struct(() => ({
-  ByteMatchStatement: struct(() => ({ ...INSPECTION, PositionalConstraint: POSITIONAL_CONSTRAINT }), searchString as SemanticCheck),
-  SqliMatchStatement: struct(() => ({ ...INSPECTION, SensitivityLevel: SENSITIVITY_LEVEL })),
-  XssMatchStatement: struct(() => INSPECTION),
-  SizeConstraintStatement: struct(() => ({ ...INSPECTION, ComparisonOperator: COMPARISON_OPERATOR, Size: int(0, 21_474_836_480) })),
+  ByteMatchStatement: inspecting(() => ({ PositionalConstraint: POSITIONAL_CONSTRAINT }), searchString as SemanticCheck),
+  SqliMatchStatement: inspecting(() => ({ SensitivityLevel: SENSITIVITY_LEVEL })),
+  XssMatchStatement: inspecting(() => ({})),
+  SizeConstraintStatement: inspecting(() => ({ ComparisonOperator: COMPARISON_OPERATOR, Size: int(0, 21_474_836_480) })),
   GeoMatchStatement: struct(() => ({ CountryCodes: list(COUNTRY_CODE, 1), ForwardedIPConfig: FORWARDED_IP_CONFIG })),
   RuleGroupReferenceStatement: struct(() => ({ ARN: RESOURCE_ARN, ExcludedRules: EXCLUDED_RULES, RuleActionOverrides: RULE_ACTION_OVERRIDES })),
   IPSetReferenceStatement: struct(() => ({ ARN: RESOURCE_ARN, IPSetForwardedIPConfig: IP_SET_FORWARDED_IP_CONFIG })),
-  RegexPatternSetReferenceStatement: struct(() => ({ ARN: RESOURCE_ARN, ...INSPECTION })),
+  RegexPatternSetReferenceStatement: inspecting(() => ({ ARN: RESOURCE_ARN })),
   RateBasedStatement: struct(() => ({
     Limit: int(10, 2_000_000_000),
     AggregateKeyType: AGGREGATE_KEY_TYPE,
@@ -289,7 +308,7 @@ const STATEMENT: Shape = struct(() => ({
     RuleActionOverrides: RULE_ACTION_OVERRIDES,
   })),
   LabelMatchStatement: struct(() => ({ Scope: LABEL_MATCH_SCOPE, Key: LABEL })),
-  RegexMatchStatement: struct(() => ({ RegexString: str(1, 512), ...INSPECTION })),
+  RegexMatchStatement: inspecting(() => ({ RegexString: str(1, 512) })),
   AsnMatchStatement: struct(() => ({ AsnList: list(int(0, 4_294_967_295), 1, 100), ForwardedIPConfig: FORWARDED_IP_CONFIG })),
 }));
 
