@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import type { WebACL, Rule, RuleGroup, IPSet } from "@aws-sdk/client-wafv2";
+import type { WebACL, Rule, RuleGroup, IPSet, Statement } from "@aws-sdk/client-wafv2";
 import type { InspectedRequest } from "../types.js";
 import { ManualClock } from "../../core/clock.js";
 import { compileWebAcl, createStaticResolver, createLocalRateCounter, WAF_VERIFY_PATH, TOKEN_COOKIE, issueToken, WafCompileError } from "./index.js";
@@ -99,6 +99,41 @@ describe("rule evaluation", () => {
     assert.equal((await ev.evaluate(req({ headers: h("garbage") }))).terminatingRuleId, "Xff", "invalid address uses FallbackBehavior MATCH");
     assert.equal((await ev.evaluate(req({ uri: "/?abcdef" }))).terminatingRuleId, "Big");
     assert.equal((await ev.evaluate(req({ uri: "/?abcdef", method: "POST" }))).action, "ALLOW");
+  });
+
+  test("a forwarded-IP header missing from the request: the rule does not apply at all, however deeply nested", async () => {
+    const ipSet: IPSet = { Name: "s", Id: "1", ARN: "arn:ipset", IPAddressVersion: "IPV4", Addresses: ["203.0.113.0/24"] };
+    const xff = (FallbackBehavior: "MATCH" | "NO_MATCH" = "NO_MATCH"): Statement => ({ IPSetReferenceStatement: { ARN: "arn:ipset", IPSetForwardedIPConfig: { HeaderName: "X-Forwarded-For", FallbackBehavior, Position: "FIRST" } } });
+    const geo: Statement = { GeoMatchStatement: { CountryCodes: ["US"], ForwardedIPConfig: { HeaderName: "X-Client-IP", FallbackBehavior: "MATCH" } } };
+    const get: Statement = { ByteMatchStatement: { SearchString: Buffer.from("GET"), FieldToMatch: { Method: {} }, PositionalConstraint: "EXACTLY", TextTransformations: [{ Priority: 0, Type: "NONE" }] } };
+    const rule = (Name: string, Priority: number, Statement: Statement): Rule => ({ Name, Priority, Action: { Count: {} }, VisibilityConfig: VIS, Statement });
+    const ev = compile(acl([
+      rule("NotXff", 1, { NotStatement: { Statement: xff() } }),
+      rule("OrXff", 2, { OrStatement: { Statements: [get, xff()] } }),
+      rule("DeepGeo", 3, { AndStatement: { Statements: [get, { NotStatement: { Statement: { OrStatement: { Statements: [xff("MATCH"), { NotStatement: { Statement: geo } }] } } } }] } }),
+      rule("Plain", 4, { NotStatement: { Statement: { IPSetReferenceStatement: { ARN: "arn:ipset" } } } }),
+    ]), undefined, { ipSets: [ipSet] });
+    // No X-Forwarded-For, no X-Client-IP: only the rule without a forwarded-IP statement applies.
+    assert.deepEqual((await ev.evaluate(req())).countedRules, ["Plain"]);
+    // Headers present: the statements decide (an unlisted address; the geo fallback MATCH for an invalid one).
+    const both: Array<[string, string]> = [["Host", "a"], ["X-Forwarded-For", "198.51.100.7"], ["X-Client-IP", "not-an-ip"]];
+    assert.deepEqual((await ev.evaluate(req({ headers: both }))).countedRules, ["NotXff", "OrXff", "DeepGeo", "Plain"]);
+    // Only one of DeepGeo's two headers present: it still does not apply.
+    const one: Array<[string, string]> = [["Host", "a"], ["X-Forwarded-For", "198.51.100.7"]];
+    assert.deepEqual((await ev.evaluate(req({ headers: one }))).countedRules, ["NotXff", "OrXff", "Plain"]);
+  });
+
+  test("a rate-based rule whose scope-down inspects a missing forwarded-IP header neither counts nor matches the request", async () => {
+    const ipSet: IPSet = { Name: "s", Id: "1", ARN: "arn:ipset", IPAddressVersion: "IPV4", Addresses: ["203.0.113.0/24"] };
+    const ev = compile(acl([{
+      Name: "Rate", Priority: 1, Action: { Block: {} }, VisibilityConfig: VIS,
+      Statement: { RateBasedStatement: { Limit: 10, AggregateKeyType: "IP", ScopeDownStatement: { NotStatement: { Statement: { IPSetReferenceStatement: { ARN: "arn:ipset", IPSetForwardedIPConfig: { HeaderName: "X-Forwarded-For", FallbackBehavior: "NO_MATCH", Position: "FIRST" } } } } } } },
+    }]), undefined, { ipSets: [ipSet] });
+    for (let i = 0; i < 20; i++) assert.equal((await ev.evaluate(req())).action, "ALLOW");
+    const xff: Array<[string, string]> = [["Host", "a"], ["X-Forwarded-For", "198.51.100.7"]];
+    const actions: string[] = [];
+    for (let i = 0; i < 12; i++) actions.push((await ev.evaluate(req({ headers: xff }))).action);
+    assert.deepEqual(actions, [...Array(10).fill("ALLOW"), "BLOCK", "BLOCK"]);
   });
 
   test("JSON body scope KEY/VALUE and included paths", async () => {

@@ -17,6 +17,7 @@ import type { GeoLookup, RateCounter, WafResolver, ManagedRuleGroupDefinition } 
 import { RequestView } from "./request-view.js";
 import { compileStatement, WafCompileError, type Predicate, type StatementContext } from "./compile-statement.js";
 import { compileRateBased } from "./rate-based.js";
+import { forwardedIpHeaders, whenHeadersPresent } from "./forwarded-ip.js";
 import { compileCustomResponse, compileRuleAction, type CompiledAction } from "./actions.js";
 import { Interstitials, blockPage } from "./interstitial.js";
 import { readToken, requestHost, TOKEN_COOKIE } from "./tokens.js";
@@ -33,6 +34,7 @@ export interface CompileDeps {
 }
 
 export const DEFAULT_BODY_LIMIT = 8192;
+const NOT_APPLIED: Promise<boolean> = Promise.resolve(false);
 const DEFAULT_IMMUNITY_S = 300;
 
 interface LeafRule {
@@ -111,8 +113,10 @@ export function compileWebAcl(acl: WebACL, deps: CompileDeps): WafEvaluator & { 
       captchaImmunityMs: immunityMs(r.CaptchaConfig?.ImmunityTimeProperty?.ImmunityTime, aclCaptcha),
       challengeImmunityMs: immunityMs(r.ChallengeConfig?.ImmunityTimeProperty?.ImmunityTime, aclChallenge),
     };
-    if (st?.RateBasedStatement) base.matchAsync = compileRateBased(st.RateBasedStatement, ctx, deps.rateCounter, deps.clock, instanceId);
-    else base.match = compileStatement(st, ctx);
+    // A forwarded-IP header missing from the request: the rule does not apply to it at all.
+    const fwd = forwardedIpHeaders(st);
+    if (st?.RateBasedStatement) base.matchAsync = whenHeadersPresent(fwd, compileRateBased(st.RateBasedStatement, ctx, deps.rateCounter, deps.clock, instanceId), NOT_APPLIED);
+    else base.match = whenHeadersPresent(fwd, compileStatement(st, ctx), false);
     return base;
   };
 
@@ -152,7 +156,7 @@ export function compileWebAcl(acl: WebACL, deps: CompileDeps): WafEvaluator & { 
       if (!def) throw new WafCompileError(`Managed rule group not found: ${m.VendorName}/${m.Name}${m.Version ? "@" + m.Version : ""}`);
       // With managed groups AWS silently ignores overrides naming unknown rules.
       const ovr = overridesFor(m.RuleActionOverrides, m.ExcludedRules, undefined);
-      const scopeDown = m.ScopeDownStatement ? compileStatement(m.ScopeDownStatement, { ...ctxBase, labelNamespace: aclNs }) : undefined;
+      const scopeDown = m.ScopeDownStatement ? whenHeadersPresent(forwardedIpHeaders(m.ScopeDownStatement), compileStatement(m.ScopeDownStatement, { ...ctxBase, labelNamespace: aclNs }), false) : undefined;
       return {
         kind: "group",
         name: r.Name as string,

@@ -88,6 +88,12 @@ export class RequestView {
     }
     return out;
   }
+  /** Is the header present (with any value, empty included)? */
+  hasHeader(lowerName: string): boolean {
+    const hs = this.headers();
+    for (let i = 0; i < hs.length; i++) if ((hs[i] as [string, string])[0] === lowerName) return true;
+    return false;
+  }
   /** One header's value; repeated headers are joined with ", " as HTTP allows. */
   header(lowerName: string): string | undefined {
     const hs = this.headers();
