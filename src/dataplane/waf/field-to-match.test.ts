@@ -106,3 +106,48 @@ describe("pre-parse text transformations", () => {
     await assert.rejects(async () => matches(withPre({ UriPath: {} }, "/", "URL_DECODE"), req()), /only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments/);
   });
 });
+
+describe("Headers and Cookies with OversizeHandling CONTINUE inspect only what is within the limits", () => {
+  const headersField = (OversizeHandling: "CONTINUE" | "MATCH" | "NO_MATCH" = "CONTINUE"): FieldToMatch => ({ Headers: { MatchPattern: { All: {} }, MatchScope: "ALL", OversizeHandling } });
+  const cookiesField = (OversizeHandling: "CONTINUE" | "MATCH" | "NO_MATCH" = "CONTINUE"): FieldToMatch => ({ Cookies: { MatchPattern: { All: {} }, MatchScope: "ALL", OversizeHandling } });
+  const host: [string, string] = ["Host", "shop.example"]; // 18 bytes as "Host: shop.example\r\n"
+
+  test("headers: the first 8 KiB, a header cut by the limit as far as it goes", async () => {
+    // Host (18 + 2) + "X-Pad: " (7) + value: the value's first 8,192 - 27 bytes are within the limit.
+    const pad = "a".repeat(8192 - 27 - 4) + "evil" + "tail";
+    const headers: Array<[string, string]> = [host, ["X-Pad", pad], ["X-Late", "late"]];
+    assert.equal(await matches(bytes("aevil", headersField()), req({ headers })), true);
+    assert.equal(await matches(bytes("eviltail", headersField()), req({ headers })), false);
+    assert.equal(await matches(bytes("late", headersField()), req({ headers })), false);
+    assert.equal(await matches(bytes("X-Late", headersField()), req({ headers })), false);
+    // MATCH / NO_MATCH still decide oversize requests without inspection.
+    assert.equal(await matches(bytes("nothing", headersField("MATCH")), req({ headers })), true);
+    assert.equal(await matches(bytes("aevil", headersField("NO_MATCH")), req({ headers })), false);
+  });
+
+  test("headers: at most the first 200", async () => {
+    const headers: Array<[string, string]> = [host, ...Array.from({ length: 198 }, (_, i): [string, string] => [`X-H${i}`, "v"]), ["X-200", "two-hundredth"], ["X-201", "evil"]];
+    assert.equal(await matches(bytes("two-hundredth", headersField()), req({ headers })), true);
+    assert.equal(await matches(bytes("evil", headersField()), req({ headers })), false);
+    assert.equal(await matches(bytes("X-201", headersField()), req({ headers })), false);
+  });
+
+  test("cookies: the first 8 KiB and at most the first 200", async () => {
+    // The 8 KiB end after "ev": the cookie is cut there.
+    const pad = "p".repeat(8192 - "pad=".length - 2);
+    const cookie = `pad=${pad}evil; late=evil2`;
+    const r = req({ headers: [host, ["Cookie", cookie]] });
+    assert.equal(await matches(bytes("pevi", cookiesField()), r), false);
+    assert.equal(await matches(bytes("pev", cookiesField()), r), true);
+    assert.equal(await matches(bytes("evil2", cookiesField()), r), false);
+    assert.equal(await matches(bytes("late", cookiesField()), r), false);
+    const many = Array.from({ length: 199 }, (_, i) => `c${i}=v`).join("; ") + "; c199=two-hundredth; late=evil";
+    const r2 = req({ headers: [host, ["Cookie", many]] });
+    assert.equal(await matches(bytes("two-hundredth", cookiesField()), r2), true);
+    assert.equal(await matches(bytes("evil", cookiesField()), r2), false);
+    assert.equal(await matches(bytes("late", cookiesField()), r2), false);
+    assert.equal(await matches(bytes("nothing", cookiesField("MATCH")), r2), true);
+    // Under the limits every cookie is inspected.
+    assert.equal(await matches(bytes("evil", cookiesField()), req({ headers: [host, ["Cookie", "a=1; late=evil"]] })), true);
+  });
+});

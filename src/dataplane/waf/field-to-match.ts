@@ -6,7 +6,7 @@
  * values, each separately). Oversize and fallback settings short-circuit to a fixed result.
  */
 import type { FieldToMatch, PreParseTextTransformation } from "@aws-sdk/client-wafv2";
-import { memoSlot, parseArgs, type RequestView } from "./request-view.js";
+import { HEADER_INSPECTION_BYTES, HEADER_INSPECTION_COUNT, memoSlot, parseArgs, type RequestView } from "./request-view.js";
 import { pointerWithin } from "./json-body.js";
 import { urlDecode, urlDecodeUni } from "./transforms.js";
 import { WafCompileError } from "./errors.js";
@@ -171,16 +171,23 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       const key = `hdrs:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}:${over ?? ""}`;
       return { key, kind, extract: (v) => {
         if (over !== undefined && v.headersOversize()) return { values: EMPTY, forced: over };
+        // CONTINUE: only what is within the limits, the first 8 KiB of the headers
+        // ("name: value\r\n" each) and the first 200 headers, whichever comes first.
         const out: string[] = [];
         const raw = v.req.headers;
         const lower = v.headers();
-        for (let i = 0; i < raw.length && i < 200; i++) {
+        let used = 0;
+        for (let i = 0; i < raw.length && i < HEADER_INSPECTION_COUNT && used < HEADER_INSPECTION_BYTES; i++) {
+          const [name, value] = raw[i] as [string, string];
+          const nameRoom = HEADER_INSPECTION_BYTES - used;
+          used += name.length + 2;
+          const valueRoom = HEADER_INSPECTION_BYTES - used;
+          used += value.length + 2;
           const ln = (lower[i] as [string, string])[0];
           if (inc && !inc.includes(ln)) continue;
           if (exc && exc.includes(ln)) continue;
-          const [name, value] = raw[i] as [string, string];
-          if (scope !== "VALUE") out.push(name);
-          if (scope !== "KEY") out.push(value);
+          if (scope !== "VALUE") out.push(name.length <= nameRoom ? name : name.slice(0, nameRoom));
+          if (scope !== "KEY" && valueRoom > 0) out.push(value.length <= valueRoom ? value : value.slice(0, valueRoom));
         }
         return { values: out };
       } };
@@ -195,8 +202,9 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       const key = `cks:${scope}:${inc?.join(",") ?? ""}:${exc?.join(",") ?? ""}:${over ?? ""}`;
       return { key, kind, extract: (v) => {
         if (over !== undefined && v.cookiesOversize()) return { values: EMPTY, forced: over };
+        // CONTINUE: only the cookies within the limits (first 8 KiB, first 200 cookies).
         const out: string[] = [];
-        for (const [name, value] of v.cookies()) {
+        for (const [name, value] of v.inspectableCookies()) {
           if (inc && !inc.includes(name)) continue;
           if (exc && exc.includes(name)) continue;
           if (scope !== "VALUE") out.push(name);

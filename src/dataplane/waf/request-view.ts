@@ -38,6 +38,7 @@ export class RequestView {
   readonly memo: unknown[] = new Array(slotIds.size);
   private lowerHeaders?: Array<[string, string]>;
   private cookieList?: Array<[string, string]>;
+  private cookieInspectable?: Array<[string, string]>;
   private cookieOversize = false;
   private queryList?: Array<[string, string]>;
   private bodyStr?: string;
@@ -124,8 +125,18 @@ export class RequestView {
       if (known === undefined && single !== undefined) parsedCookies.set(single, parsed);
       this.cookieOversize = parsed.oversize;
       this.cookieList = parsed.list;
+      this.cookieInspectable = parsed.inspectable;
     }
     return this.cookieList;
+  }
+  /**
+   * The cookies within the inspection limits (the first 8 KiB of the Cookie headers, at most
+   * the first 200 cookies; a cookie cut by the byte limit is inspected as far as it goes):
+   * what Cookies inspects with OversizeHandling CONTINUE.
+   */
+  inspectableCookies(): Array<[string, string]> {
+    this.cookies();
+    return this.cookieInspectable as Array<[string, string]>;
   }
   cookiesOversize(): boolean {
     this.cookies();
@@ -223,22 +234,46 @@ export function chainSlots(fieldKey: string, chain: readonly TextTransformationT
  * results are shared, so callers never modify them. (A Cookie header value is a string of its
  * own, at most the key limit long; a query string is a slice of the URL, hence the copy.)
  */
-const parsedCookies = new RecentMap<{ list: Array<[string, string]>; oversize: boolean }>(1024, 4096);
+const parsedCookies = new RecentMap<ParsedCookies>(1024, 4096);
 const parsedQueries = new RecentMap<Array<[string, string]>>(1024, 2048);
 
-function parseCookies(raws: readonly string[]): { list: Array<[string, string]>; oversize: boolean } {
-  const list: Array<[string, string]> = [];
-  let bytes = 0;
+interface ParsedCookies {
+  list: Array<[string, string]>;
+  oversize: boolean;
+  /** The cookies within the inspection limits (`list` itself when not oversize). */
+  inspectable: Array<[string, string]>;
+}
+
+function splitCookies(raws: readonly string[], list: Array<[string, string]>, maxCount: number): void {
   for (const raw of raws) {
-    bytes += raw.length;
     for (const part of raw.split(";")) {
+      if (list.length >= maxCount) return;
       const p = part.trim();
       if (p === "") continue;
       const eq = p.indexOf("=");
       list.push(eq < 0 ? [p, ""] : [p.slice(0, eq).trim(), p.slice(eq + 1).trim()]);
     }
   }
-  return { list, oversize: bytes > HEADER_INSPECTION_BYTES || list.length > HEADER_INSPECTION_COUNT };
+}
+
+function parseCookies(raws: readonly string[]): ParsedCookies {
+  const list: Array<[string, string]> = [];
+  let bytes = 0;
+  for (const raw of raws) bytes += raw.length;
+  splitCookies(raws, list, Infinity);
+  const oversize = bytes > HEADER_INSPECTION_BYTES || list.length > HEADER_INSPECTION_COUNT;
+  if (!oversize) return { list, oversize, inspectable: list };
+  // The Cookie headers cut at the byte limit, then at most the first 200 cookies.
+  const cut: string[] = [];
+  let room = HEADER_INSPECTION_BYTES;
+  for (const raw of raws) {
+    if (room <= 0) break;
+    cut.push(raw.length <= room ? raw : raw.slice(0, room));
+    room -= raw.length;
+  }
+  const inspectable: Array<[string, string]> = [];
+  splitCookies(cut, inspectable, HEADER_INSPECTION_COUNT);
+  return { list, oversize, inspectable };
 }
 
 /** Splits a query string or form body into raw [name, value] pairs. */
