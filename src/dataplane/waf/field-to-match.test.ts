@@ -151,3 +151,26 @@ describe("Headers and Cookies with OversizeHandling CONTINUE inspect only what i
     assert.equal(await matches(bytes("evil", cookiesField()), req({ headers: [host, ["Cookie", "a=1; late=evil"]] })), true);
   });
 });
+
+describe("JsonBody IncludedPaths", () => {
+  // The developer guide's example: IncludedPaths /a/b on {"a":{"c":"d","b":{"e":{"f":"g"}}}}.
+  const doc = '{"a":{"c":"d","b":{"e":{"f":"g"}}}}';
+  const inc = (MatchScope: "ALL" | "KEY" | "VALUE", paths = ["/a/b"]): FieldToMatch => ({ JsonBody: { MatchPattern: { IncludedPaths: paths }, MatchScope } });
+
+  test("the key that names the included path isn't evaluated; keys and values beneath it are", async () => {
+    for (const scope of ["ALL", "KEY"] as const) {
+      assert.equal(await matches(bytes("b", inc(scope), "EXACTLY"), req({ body: doc })), false, scope);
+      assert.equal(await matches(bytes("e", inc(scope), "EXACTLY"), req({ body: doc })), true, scope);
+      assert.equal(await matches(bytes("f", inc(scope), "EXACTLY"), req({ body: doc })), true, scope);
+      assert.equal(await matches(bytes("c", inc(scope), "EXACTLY"), req({ body: doc })), false, scope);
+      assert.equal(await matches(bytes("a", inc(scope), "EXACTLY"), req({ body: doc })), false, scope);
+    }
+    assert.equal(await matches(bytes("g", inc("VALUE"), "EXACTLY"), req({ body: doc })), true);
+    assert.equal(await matches(bytes("d", inc("ALL"), "EXACTLY"), req({ body: doc })), false);
+    // A value at the included path itself is inspected; its key is not.
+    assert.equal(await matches(bytes("d", inc("VALUE", ["/a/c"]), "EXACTLY"), req({ body: doc })), true);
+    assert.equal(await matches(bytes("c", inc("KEY", ["/a/c"]), "EXACTLY"), req({ body: doc })), false);
+    // The root path includes every key.
+    assert.equal(await matches(bytes("a", inc("KEY", ["/"]), "EXACTLY"), req({ body: doc })), true);
+  });
+});

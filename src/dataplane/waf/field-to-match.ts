@@ -7,7 +7,7 @@
  */
 import type { FieldToMatch, PreParseTextTransformation } from "@aws-sdk/client-wafv2";
 import { HEADER_INSPECTION_BYTES, HEADER_INSPECTION_COUNT, memoSlot, parseArgs, type RequestView } from "./request-view.js";
-import { pointerWithin } from "./json-body.js";
+import { keyWithin, pointerWithin } from "./json-body.js";
 import { urlDecode, urlDecodeUni } from "./transforms.js";
 import { WafCompileError } from "./errors.js";
 
@@ -155,7 +155,7 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
         for (const e of parsed.elements) {
           if (scope === "KEY" && e.kind !== "key") continue;
           if (scope === "VALUE" && e.kind !== "value") continue;
-          if (paths && !paths.some((p) => pointerWithin(e.pointer, p))) continue;
+          if (paths && !(e.kind === "key" ? paths.some((p) => keyWithin(e.pointer, p)) : paths.some((p) => pointerWithin(e.pointer, p)))) continue;
           out.push(e.text);
         }
         return { values: out };

@@ -186,6 +186,16 @@ export function parseJsonElements(body: string): JsonParse {
   }
 }
 
+/**
+ * True when the key naming the member at `pointer` is evaluated under IncludedPaths `path`: keys
+ * strictly beneath the path only (the key that names the included path itself, b in /a/b, is
+ * part of the path and isn't evaluated).
+ */
+export function keyWithin(pointer: string, path: string): boolean {
+  if (path === "" || path === "/") return true;
+  return pointer.length > path.length && pointer.startsWith(path) && pointer.charCodeAt(path.length) === 47;
+}
+
 /** True when `pointer` is `path` or lies beneath it. */
 export function pointerWithin(pointer: string, path: string): boolean {
   if (path === "" || path === "/") return true;
