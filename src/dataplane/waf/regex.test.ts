@@ -39,3 +39,39 @@ test("Bulwark's own managed patterns keep V8's engine", () => {
   assert.equal(re.flags, "i");
   assert.equal(re.test("get /"), true);
 });
+
+test("PCRE's end anchors: $ (outside multiline mode) and \\Z also match before a final newline; \\z only at the very end", () => {
+  for (const compile of [compileAwsRegex, compileTrustedRegex]) {
+    const name = compile === compileAwsRegex ? "re2" : "v8";
+    assert.equal(compile("^admin$").test("admin\n"), true, name);
+    assert.equal(compile("^admin$").test("admin"), true, name);
+    assert.equal(compile("^admin$").test("admin\n\n"), false, name);
+    assert.equal(compile("^admin$").test("admin\nx"), false, name);
+    assert.equal(compile("admin\\Z").test("admin\n"), true, name);
+    assert.equal(compile("admin\\Z").test("admin\nx"), false, name);
+    assert.equal(compile("admin\\z").test("admin\n"), false, name);
+    assert.equal(compile("\\Aadmin").test("x\nadmin"), false, name);
+    assert.equal(compile("(?m)\\Aadmin").test("x\nadmin"), false, name);
+    assert.equal(compile("(?m)^admin$").test("x\nadmin\ny"), true, name);
+    // Escaped, in a class or quoted, $ is a literal.
+    assert.equal(compile("a\\$").test("a$"), true, name);
+    assert.equal(compile("a[$]").test("a$"), true, name);
+    assert.equal(compile("\\Qa$b\\E").test("a$b"), true, name);
+    assert.equal(compile("\\Qa$b\\E").test("a\n"), false, name);
+  }
+});
+
+test("extended mode (?x): unescaped whitespace and # comments outside classes are left out", () => {
+  for (const compile of [compileAwsRegex, compileTrustedRegex]) {
+    const name = compile === compileAwsRegex ? "re2" : "v8";
+    assert.equal(compile("(?x) a b c").test("abc"), true, name);
+    assert.equal(compile("(?x) a b c").test("a b c"), false, name);
+    assert.equal(compile("(?x)^ union \\s+ select  # SQL keywords\n \\s").test("union  select x"), true, name);
+    assert.equal(compile("(?x)a[ ]b").test("a b"), true, name);
+    assert.equal(compile("(?x)a\\ b").test("a b"), true, name);
+    assert.equal(compile("(?x)a\\#b").test("a#b"), true, name);
+    assert.equal(compile("(?ix) A B").test("ab"), true, name);
+    // Outside extended mode, whitespace and # are literals.
+    assert.equal(compile("a b#c").test("a b#c"), true, name);
+  }
+});
