@@ -30,6 +30,13 @@ test("a key repeated within one object stops the parse at the repeated key; the 
   assert.equal(parseJsonElements('{"a":1,"\\u0061":2}').complete, false);
   assert.equal(parseJsonElements('{"a":{"a":1},"b":{"a":2}}').complete, true);
   assert.equal(parseJsonElements('[{"a":1},{"a":2}]').complete, true);
+  // Large objects (with nested members between the keys) as well.
+  const keys = Array.from({ length: 30 }, (_, i) => `"k${i}":{"k${i}":[1,{"x":2}]}`);
+  assert.equal(parseJsonElements(`{${keys.join(",")}}`).complete, true);
+  const repeated = parseJsonElements(`{${keys.join(",")},"k3":0,"z":1}`);
+  assert.equal(repeated.complete, false);
+  assert.equal(repeated.elements.at(-1)?.text, "2");
+  assert.equal(parseJsonElements(`{${keys.slice(0, 9).join(",")},"k8":0}`).complete, false);
 });
 
 test("other syntax errors still stop the parse: invalid characters, a missing comma in an array, truncation", () => {

@@ -24,6 +24,8 @@ export interface JsonParse {
 }
 
 const MAX_DEPTH = 256;
+/** Objects with more keys than this find repeated keys with a Set. */
+const SMALL_OBJECT_KEYS = 8;
 
 function escapePointer(k: string): string {
   return k.indexOf("~") >= 0 || k.indexOf("/") >= 0 ? k.replace(/~/g, "~0").replace(/\//g, "~1") : k;
@@ -101,20 +103,33 @@ class Reader {
         this.i++;
         return;
       }
-      // Keys of this object, to stop at a repeated one: the first is held alone, a Set is
-      // made only for objects with more members.
-      let first: string | undefined;
+      // A key repeated in this object stops the parse. The first few keys are looked up among
+      // the elements read since the object began (no allocation); larger objects use a Set.
+      const objStart = this.out.length;
+      let count = 0;
       let seen: Set<string> | undefined;
       for (;;) {
         this.ws();
         const k = this.string();
-        if (first === undefined) first = k;
-        else {
-          if (seen === undefined) seen = new Set([first]);
+        const childPtr = ptr + "/" + escapePointer(k);
+        if (seen !== undefined) {
           if (seen.has(k)) this.fail();
           seen.add(k);
+        } else if (count > 0) {
+          const out = this.out;
+          for (let j = objStart; j < out.length; j++) {
+            const e = out[j] as JsonElement;
+            if (e.kind === "key" && e.pointer === childPtr) this.fail();
+          }
+          if (count >= SMALL_OBJECT_KEYS) {
+            seen = new Set([k]);
+            for (let j = objStart; j < out.length; j++) {
+              const e = out[j] as JsonElement;
+              if (e.kind === "key" && e.pointer.indexOf("/", ptr.length + 1) < 0) seen.add(e.text);
+            }
+          }
         }
-        const childPtr = ptr + "/" + escapePointer(k);
+        count++;
         this.out.push({ kind: "key", pointer: childPtr, text: k });
         this.ws();
         // A missing colon is read past, and so are extra ones.
