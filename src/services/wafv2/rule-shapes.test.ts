@@ -205,6 +205,48 @@ describe("nested members of rules are checked against the model before anything 
     await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ SingleQueryArgument: { Name: "x" } }, { PreParseTextTransformations: pre }))] });
   });
 
+  test("rule labels: at most five namespaces, components of 1 to 128 characters, no reserved strings", async () => {
+    const f = wafFixture();
+    const labelled = (Name: string) => [rule(byteMatch({ UriPath: {} }), { Action: { Count: {} }, RuleLabels: [{ Name: "ok" }, { Name }] })];
+    const cases: Array<[string, string]> = [
+      ["a:b:c:d:e:f:name", "A label can have at most 5 namespaces."],
+      ["a::b", "A label's namespaces and name can't be empty."],
+      ["a:", "A label's namespaces and name can't be empty."],
+      ["x".repeat(129), "A label's namespaces and name can have at most 128 characters each."],
+    ];
+    for (const reserved of ["awswaf", "aws", "waf", "rulegroup", "webacl", "regexpatternset", "ipset", "managed"]) {
+      cases.push([`${reserved}:x`, "A label can't use the reserved strings awswaf, aws, waf, rulegroup, webacl, regexpatternset, ipset or managed as a namespace or name."]);
+      cases.push([`ns:${reserved}`, "A label can't use the reserved strings awswaf, aws, waf, rulegroup, webacl, regexpatternset, ipset or managed as a namespace or name."]);
+    }
+    for (const [name, reason] of cases) await rejectsEverywhere(f, labelled(name), "WAFInvalidParameterException", `Error reason: ${reason}, field: RULE, parameter: ${name}`);
+    // Five namespaces, 128-character components, reserved strings inside longer ones, other case: accepted.
+    for (const name of ["a:b:c:d:e:name", `${"x".repeat(128)}:${"y".repeat(128)}`, "awswafx:managed-bots", "AWS:Managed"]) {
+      await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: labelled(name) });
+    }
+  });
+
+  test("Headers and Cookies MatchPattern: exactly one of All, Included…, Excluded…", async () => {
+    const f = wafFixture();
+    const headers = (MatchPattern: object) => byteMatch({ Headers: { MatchPattern, MatchScope: "ALL", OversizeHandling: "CONTINUE" } });
+    const cookies = (MatchPattern: object) => byteMatch({ Cookies: { MatchPattern, MatchScope: "ALL", OversizeHandling: "CONTINUE" } });
+    const reason = "Error reason: You have used none or multiple values for a field that requires exactly one value.";
+    await rejectsEverywhere(f, [rule(headers({ All: {}, IncludedHeaders: ["a"] }))], "WAFInvalidParameterException", `${reason}, field: HEADER_MATCH_PATTERN, parameter: All,IncludedHeaders`);
+    await rejectsEverywhere(f, [rule(headers({ IncludedHeaders: ["a"], ExcludedHeaders: ["b"] }))], "WAFInvalidParameterException", `${reason}, field: HEADER_MATCH_PATTERN, parameter: IncludedHeaders,ExcludedHeaders`);
+    await rejectsEverywhere(f, [rule(headers({}))], "WAFInvalidParameterException", `${reason}, field: HEADER_MATCH_PATTERN, parameter: MatchPattern`);
+    await rejectsEverywhere(f, [rule({ NotStatement: { Statement: cookies({ All: {}, ExcludedCookies: ["a"] }) } })], "WAFInvalidParameterException", `${reason}, field: COOKIE_MATCH_PATTERN, parameter: All,ExcludedCookies`);
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(headers({ ExcludedHeaders: ["b"] })), { ...rule(cookies({ All: {} })), Name: "c", Priority: 1 }] });
+  });
+
+  test("rate-based CUSTOM_KEYS: IP or ForwardedIP needs at least one other key", async () => {
+    const f = wafFixture();
+    const fwd = { HeaderName: "X-Forwarded-For", FallbackBehavior: "MATCH" };
+    const reason = "Error reason: When you specify an IP or forwarded IP custom key, you must also specify at least one other key.";
+    await rejectsEverywhere(f, [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ IP: {} }] } })], "WAFInvalidParameterException", `${reason}, field: CUSTOM_KEYS, parameter: IP`);
+    await rejectsEverywhere(f, [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ ForwardedIP: {} }], ForwardedIPConfig: fwd } })], "WAFInvalidParameterException", `${reason}, field: CUSTOM_KEYS, parameter: ForwardedIP`);
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ IP: {} }, { HTTPMethod: {} }] } })] });
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ HTTPMethod: {} }] } })] });
+  });
+
   test("a web ACL's default action goes through the same table; valid nested members are stored as sent", async () => {
     const f = wafFixture();
     await expectAwsError(

@@ -150,6 +150,48 @@ function searchString(st: { SearchString?: Uint8Array }): void {
   if (n < 1 || n > MAX_SEARCH_STRING_BYTES) throw invalidParameter("BYTE_MATCH_STATEMENT", String(n), `The search string must be between 1 and ${MAX_SEARCH_STRING_BYTES} bytes long.`);
 }
 
+/**
+ * Rule labels (waf-rule-label-requirements): optional namespaces and a name separated by
+ * colons, each component up to 128 characters, at most five namespaces, none empty, and none
+ * of the strings AWS WAF reserves.
+ */
+const RESERVED_LABEL_COMPONENTS = new Set(["awswaf", "aws", "waf", "rulegroup", "webacl", "regexpatternset", "ipset", "managed"]);
+const MAX_LABEL_COMPONENT = 128;
+const MAX_LABEL_NAMESPACES = 5;
+
+function ruleLabel(label: { Name?: string }): void {
+  const name = label.Name;
+  if (name === undefined) return;
+  const parts = name.split(":");
+  const problem =
+    parts.length > MAX_LABEL_NAMESPACES + 1 ? `A label can have at most ${MAX_LABEL_NAMESPACES} namespaces.`
+    : parts.some((c) => c === "") ? "A label's namespaces and name can't be empty."
+    : parts.some((c) => c.length > MAX_LABEL_COMPONENT) ? `A label's namespaces and name can have at most ${MAX_LABEL_COMPONENT} characters each.`
+    : parts.some((c) => RESERVED_LABEL_COMPONENTS.has(c)) ? "A label can't use the reserved strings awswaf, aws, waf, rulegroup, webacl, regexpatternset, ipset or managed as a namespace or name."
+    : undefined;
+  if (problem) throw invalidParameter("RULE", name, problem);
+}
+
+/** Headers and Cookies MatchPattern: exactly one of All, Included…, Excluded…. */
+function oneMatchPattern(field: string): SemanticCheck {
+  return ((pattern: Record<string, unknown>) => {
+    const set = Object.keys(pattern).filter((k) => pattern[k] !== undefined && pattern[k] !== null);
+    if (set.length !== 1) throw invalidParameter(field, set.join(",") || "MatchPattern", "You have used none or multiple values for a field that requires exactly one value.");
+  }) as SemanticCheck;
+}
+
+/**
+ * CUSTOM_KEYS: IP and ForwardedIP need at least one other key (aggregating on the address
+ * alone is AggregateKeyType IP or FORWARDED_IP).
+ */
+function customKeys(st: { AggregateKeyType?: string; CustomKeys?: ReadonlyArray<Record<string, unknown>> }): void {
+  const keys = st.CustomKeys;
+  if (st.AggregateKeyType !== "CUSTOM_KEYS" || !keys || keys.length !== 1) return;
+  const only = keys[0] as Record<string, unknown>;
+  const ipKey = only.IP !== undefined && only.IP !== null ? "IP" : only.ForwardedIP !== undefined && only.ForwardedIP !== null ? "ForwardedIP" : undefined;
+  if (ipKey) throw invalidParameter("CUSTOM_KEYS", ipKey, "When you specify an IP or forwarded IP custom key, you must also specify at least one other key.");
+}
+
 const TEXT_TRANSFORMATIONS = list(
   struct(() => ({ Priority: int(0), Type: TEXT_TRANSFORMATION_TYPE })),
   1,
@@ -176,12 +218,12 @@ const FIELD_TO_MATCH = struct(() => ({
     OversizeHandling: OVERSIZE_HANDLING,
   })),
   Headers: struct(() => ({
-    MatchPattern: struct(() => ({ All: EMPTY, IncludedHeaders: list(FIELD_TO_MATCH_DATA, 1, 199), ExcludedHeaders: list(FIELD_TO_MATCH_DATA, 1, 199) })),
+    MatchPattern: struct(() => ({ All: EMPTY, IncludedHeaders: list(FIELD_TO_MATCH_DATA, 1, 199), ExcludedHeaders: list(FIELD_TO_MATCH_DATA, 1, 199) }), oneMatchPattern("HEADER_MATCH_PATTERN")),
     MatchScope: MAP_MATCH_SCOPE,
     OversizeHandling: OVERSIZE_HANDLING,
   })),
   Cookies: struct(() => ({
-    MatchPattern: struct(() => ({ All: EMPTY, IncludedCookies: list(SINGLE_COOKIE_NAME, 1, 199), ExcludedCookies: list(SINGLE_COOKIE_NAME, 1, 199) })),
+    MatchPattern: struct(() => ({ All: EMPTY, IncludedCookies: list(SINGLE_COOKIE_NAME, 1, 199), ExcludedCookies: list(SINGLE_COOKIE_NAME, 1, 199) }), oneMatchPattern("COOKIE_MATCH_PATTERN")),
     MatchScope: MAP_MATCH_SCOPE,
     OversizeHandling: OVERSIZE_HANDLING,
   })),
@@ -294,7 +336,7 @@ const STATEMENT: Shape = struct(() => ({
     ScopeDownStatement: STATEMENT,
     ForwardedIPConfig: FORWARDED_IP_CONFIG,
     CustomKeys: list(CUSTOM_KEY, undefined, 5),
-  })),
+  }), customKeys as SemanticCheck),
   AndStatement: struct(() => ({ Statements: list(STATEMENT) })),
   OrStatement: struct(() => ({ Statements: list(STATEMENT) })),
   NotStatement: struct(() => ({ Statement: STATEMENT })),
@@ -318,7 +360,7 @@ const RULE = struct(() => ({
   Statement: STATEMENT,
   Action: RULE_ACTION,
   OverrideAction: OVERRIDE_ACTION,
-  RuleLabels: list(struct(() => ({ Name: LABEL }))),
+  RuleLabels: list(struct(() => ({ Name: LABEL }), ruleLabel as SemanticCheck)),
   VisibilityConfig: struct(() => ({ MetricName: str(1, 255, METRIC_NAME) })),
   CaptchaConfig: struct(() => ({ ImmunityTimeProperty: struct(() => ({ ImmunityTime: TIME_WINDOW_SECOND })) })),
   // The challenge minimum (300 seconds) is the service's, answered like the model's range.
