@@ -26,6 +26,7 @@ import {
 } from "@aws-sdk/client-kms";
 import { IAMClient, PutUserPolicyCommand, CreateRoleCommand, DeleteRoleCommand, DeleteUserCommand, DeleteUserPolicyCommand, DeleteAccessKeyCommand, UpdateUserCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { OrganizationsClient, ListRootsCommand, EnablePolicyTypeCommand, DetachPolicyCommand } from "@aws-sdk/client-organizations";
 import { attachScp, startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, rejectsWith, newUser, memberAccount, allow, utf8, text } from "./kms-support.js";
@@ -232,6 +233,24 @@ test("cross-account: key ARN required, and both the key policy and the caller's 
   await rejectsWith(kmsClient(s, gina).send(new EncryptCommand({ KeyId: k.Arn, Plaintext: utf8("x") })), denied(gina.arn, "kms:Encrypt", k.Arn!));
   // A symmetric ciphertext identifies its key: Decrypt needs no KeyId, across accounts too.
   assert.equal(text((await frankKms.send(new DecryptCommand({ CiphertextBlob: own.CiphertextBlob }))).Plaintext), "from the owner");
+
+  // CloudTrail: the key owner's account records the member's calls that were allowed, as the
+  // caller's account (AWSAccount); the denied ones only the caller's account records.
+  const byMember = async (ct: CloudTrailClient) =>
+    ((await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: k.Arn! }], MaxResults: 50 }))).Events ?? [])
+      .map((x) => JSON.parse(x.CloudTrailEvent!) as { eventName: string; errorCode?: string; userIdentity: { type: string; accountId: string }; sharedEventID?: string })
+      .filter((x) => x.userIdentity.accountId === member);
+  const ownerCopies = await byMember(new CloudTrailClient(s.clientConfig()));
+  assert.deepEqual(ownerCopies.map((x) => [x.eventName, x.userIdentity.type, x.errorCode ?? "ok"]).sort(), [
+    ["Decrypt", "AWSAccount", "ok"],
+    ["Decrypt", "AWSAccount", "ok"],
+    ["DescribeKey", "AWSAccount", "ok"],
+    ["Encrypt", "AWSAccount", "ok"],
+    ["Encrypt", "AWSAccount", "ok"],
+  ]);
+  const callerCopies = await byMember(new CloudTrailClient(s.clientConfig(memberAdmin)));
+  assert.equal(callerCopies.filter((x) => x.errorCode === "AccessDeniedException").length, 3);
+  for (const x of ownerCopies) assert.ok(callerCopies.some((c) => c.sharedEventID === x.sharedEventID), "each owner's copy shares its id with the caller's");
 });
 
 test("a key policy naming a user or role by ARN does not apply to a new principal of the same name after the old one is deleted", async () => {

@@ -184,6 +184,12 @@ describe("CloudTrail LookupEvents", () => {
     );
     await expectError(lookup({ LookupAttributes: [{ AttributeKey: "Region", AttributeValue: "x" }] }, ctx()), "InvalidLookupAttributesException");
     await expectError(lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "" }] }, ctx()), "InvalidLookupAttributesException");
+    // '_', ' ', ',' and newline count twice towards the 2,000-character limit.
+    await lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "x".repeat(2000) }] }, ctx());
+    await lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "_".repeat(1000) }] }, ctx());
+    for (const c of ["_", " ", ",", "\n"]) {
+      await expectError(lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "x".repeat(1999) + c }] }, ctx()), "InvalidLookupAttributesException");
+    }
     await expectError(lookup({ MaxResults: 0 }, ctx()), "InvalidMaxResultsException");
     await expectError(lookup({ MaxResults: 51 }, ctx()), "InvalidMaxResultsException");
     await expectError(lookup({ StartTime: new Date(T0 + 2000), EndTime: new Date(T0 + 1000) }, ctx()), "InvalidTimeRangeException");

@@ -34,6 +34,19 @@ const ATTRIBUTE_KEYS: ReadonlySet<string> = new Set<AttributeKey>([
 const DEFAULT_MAX_RESULTS = 50;
 const MAX_MAX_RESULTS = 50;
 const MAX_ATTRIBUTE_VALUE_LENGTH = 2000;
+
+/**
+ * An AttributeValue's length as LookupEvents counts it: "The following characters ('_', ' ', ',',
+ * '\n') count as two characters towards the 2000 character limit" (LookupAttribute).
+ */
+function countedLength(value: string): number {
+  let n = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x5f || c === 0x20 || c === 0x2c || c === 0x0a) n++;
+  }
+  return n;
+}
 /** Rows examined per call at most; past it the call returns what it has and a NextToken. */
 const SCAN_BUDGET = 5000;
 /**
@@ -128,7 +141,7 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
       const key = a.AttributeKey ?? "";
       const value = a.AttributeValue ?? "";
       if (!ATTRIBUTE_KEYS.has(key)) throw new AwsError("InvalidLookupAttributesException", `Invalid attribute key: ${key.slice(0, 64)}`, 400);
-      if (value.length < 1 || value.length > MAX_ATTRIBUTE_VALUE_LENGTH) {
+      if (value.length < 1 || countedLength(value) > MAX_ATTRIBUTE_VALUE_LENGTH) {
         throw new AwsError("InvalidLookupAttributesException", `AttributeValue must be between 1 and ${MAX_ATTRIBUTE_VALUE_LENGTH} characters.`, 400);
       }
       attribute = { key: key as AttributeKey, value };

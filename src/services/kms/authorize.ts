@@ -12,6 +12,7 @@ import type { KmsEnv } from "./env.js";
 import { invalidGrantToken } from "./errors.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import { openGrantToken } from "./grant-token.js";
+import { AwsError } from "../../core/errors.js";
 import type { GrantConstraintsRecord, GrantRecord, KeyRecord } from "./model.js";
 import { accountRootArn, arnPattern, iamArn } from "../../core/partition.js";
 
@@ -264,10 +265,21 @@ export async function authorizeKey(env: KmsEnv, ctx: RequestContext, key: KeyRec
   const aliases = Array.isArray(pending) ? (pending as readonly string[]) : await pending;
   const req = new KeyAuthorizeRequest(action, key, ctx.principal, opts, aliases);
   const grantOp = opts.grantOp;
-  await ctx.authorize(
-    req,
-    grantOp !== undefined ? { alternativeAllow: () => grantAllows(env, ctx, key, action, grantOp, opts) } : undefined,
-  );
+  try {
+    await ctx.authorize(req, grantOp !== undefined ? { alternativeAllow: () => grantAllows(env, ctx, key, action, grantOp, opts) } : undefined);
+  } catch (e) {
+    deniedToCaller(ctx, e);
+  }
+}
+
+/**
+ * "Cross-account AWS KMS requests that are rejected because access is denied are logged only in
+ * the caller's account" (KMS developer guide, logging with CloudTrail): a denial takes back the
+ * key owner's copy of the event that auditKey asked for. Rethrows.
+ */
+export function deniedToCaller(ctx: RequestContext, e: unknown): never {
+  if (e instanceof AwsError && e.common === "AccessDenied") delete ctx.audit.recipientAccountId;
+  throw e;
 }
 
 /** CreateKey, ListKeys, ListAliases, GenerateRandom…: the caller's IAM policies only (resource "*"). */

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
 import { commonError } from "../../core/errors.js";
-import { auditKey, auditKeyArnResponse, authorizeKey, checkGrantTokens, keyContext, principalNamedBy } from "./authorize.js";
+import { auditKey, auditKeyArnResponse, authorizeKey, checkGrantTokens, deniedToCaller, keyContext, principalNamedBy } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { dryRunSucceeded, invalidArn, invalidGrantId, invalidGrantToken, limitExceeded, notFound, validation } from "./errors.js";
 import { createGrantToken, openGrantToken } from "./grant-token.js";
@@ -373,15 +373,16 @@ async function authorizeRetire(env: KmsEnv, ctx: RequestContext, key: KeyRecord,
   }
   const action = "kms:RetireGrant";
   if (!named && !accounts.has(p.accountId)) {
-    throw commonError("AccessDenied", `User: ${p.arn} is not authorized to perform: ${action} on resource: ${key.arn}`);
+    deniedToCaller(ctx, commonError("AccessDenied", `User: ${p.arn} is not authorized to perform: ${action} on resource: ${key.arn}`));
   }
   // The caller's own IAM policies (and its account's SCPs), evaluated as for a resource of its
   // account: the root user is allowed unless an SCP or its session policy denies.
   const context = { ...(await keyContext(env, key, p, {})), "aws:ResourceAccount": key.accountId };
-  await ctx.authorize(
-    { action, resource: key.arn, resourceAccount: p.accountId, resourceControlPoliciesExempt: true, context },
-    named ? { alternativeAllow: async () => true } : undefined,
-  );
+  try {
+    await ctx.authorize({ action, resource: key.arn, resourceAccount: p.accountId, resourceControlPoliciesExempt: true, context }, named ? { alternativeAllow: async () => true } : undefined);
+  } catch (e) {
+    deniedToCaller(ctx, e);
+  }
 }
 
 export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; GrantId: string; DryRun?: boolean }): Promise<void> {
