@@ -246,6 +246,32 @@ describe("identity directory", () => {
     assert.deepEqual(await h.iam.directory.policiesFor(cred?.principal as Principal), { identity: [ALLOW_S3], session: [] });
   });
 
+  test("federated sessions: the principal tags are the issuing user's tags and the session tags (the root user has none)", async () => {
+    const h = createHarness();
+    // userWithKey tags the user team=red.
+    const a = await userWithKey(h, "alice");
+    await h.call("TagUser", { UserName: "alice", Tags: [{ Key: "Restricted", Value: "true" }] });
+    const s = sessionFor(h, { kind: "FederatedUser", userArn: a.arn, userId: a.userId, userName: "alice", sessionName: "bob", sessionTags: { project: "apollo" } });
+    await h.iam.api.putSession(s.record);
+    const p = (await h.iam.directory.resolveAccessKey(s.record.accessKeyId))?.principal as Principal;
+    const tags = await h.iam.directory.principalTags(p);
+    assert.deepEqual(tags, { team: "red", Restricted: "true", project: "apollo" });
+    // The same map while nothing changed (the authoriser keeps the principal's keys with it); a new one after a tag write.
+    assert.equal(await h.iam.directory.principalTags(p), tags);
+    await h.call("UntagUser", { UserName: "alice", TagKeys: ["Restricted"] });
+    assert.deepEqual(await h.iam.directory.principalTags(p), { team: "red", project: "apollo" });
+
+    const untagged = sessionFor(h, { kind: "FederatedUser", userArn: a.arn, userId: a.userId, userName: "alice", sessionName: "carol" });
+    await h.iam.api.putSession(untagged.record);
+    const q = (await h.iam.directory.resolveAccessKey(untagged.record.accessKeyId))?.principal as Principal;
+    assert.deepEqual(await h.iam.directory.principalTags(q), { team: "red" });
+
+    const ofRoot = sessionFor(h, { kind: "FederatedUser", isRoot: true, userArn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, sessionName: "ops", sessionTags: { project: "apollo" } });
+    await h.iam.api.putSession(ofRoot.record);
+    const r = (await h.iam.directory.resolveAccessKey(ofRoot.record.accessKeyId))?.principal as Principal;
+    assert.deepEqual(await h.iam.directory.principalTags(r), { project: "apollo" });
+  });
+
   test("operator root keys resolve to the Root principal; tampered secrets resolve to nothing", async () => {
     const h = createHarness();
     await putRootAccessKey(h.iam.env, { accountId: ACCOUNT, accessKeyId: "AKIAROOTKEY000000001", secretAccessKey: "s".repeat(40), now: T0 });

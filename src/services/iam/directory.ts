@@ -72,6 +72,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
   const credentials = new EpochCache<ResolvedCredential>(size, ttl, clock, epochs);
   const entities = new EpochCache<EntityPolicies>(size, ttl, clock, epochs);
   const sessionDocs = new EpochCache<{ docs: string[]; userId?: string }>(size, ttl, clock, epochs);
+  const mergedTags = new WeakMap<Principal, { base: Record<string, string>; session: Record<string, string>; merged: Record<string, string> }>();
   const lastUseWrites = new Map<string, number>();
   const lastUsedInterval = deps.lastUsedIntervalMs ?? 5 * 60_000;
 
@@ -300,6 +301,21 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
     }
   }
 
+  /**
+   * The user's or role's tags with the session's tags over them. Remembered per principal object
+   * (the cached credential's) and the tag map it was built from, so a request whose tags are
+   * unchanged gets the same frozen map back, and with it the authoriser's cached principal keys.
+   */
+  function withSessionTags(p: Principal, base: Record<string, string>): Record<string, string> {
+    const session = p.sessionTags;
+    if (session === undefined) return base;
+    const hit = mergedTags.get(p);
+    if (hit !== undefined && hit.base === base && hit.session === session) return hit.merged;
+    const merged = Object.freeze({ ...base, ...session });
+    mergedTags.set(p, { base, session, merged });
+    return merged;
+  }
+
   function withoutTags(e: EntityPolicies | undefined): PrincipalPolicies {
     return (e ?? NO_POLICIES).policies;
   }
@@ -340,11 +356,16 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
           return (await userPolicies(principal.accountId, principal.principalId))?.tags ?? {};
         case "AssumedRole": {
           const roleTags = principal.roleId !== undefined ? ((await rolePolicies(principal.accountId, principal.roleId))?.tags ?? {}) : {};
-          // Session tags override role tags with the same key.
-          return principal.sessionTags ? { ...roleTags, ...principal.sessionTags } : roleTags;
+          return withSessionTags(principal, roleTags);
         }
-        case "FederatedUser":
-          return principal.sessionTags ?? {};
+        case "FederatedUser": {
+          // GetFederationToken: "the session's principal tags include the user's tags and the
+          // passed session tags" (id_session-tags). The issuer's id is the user's (the account id
+          // for a session of the root user, which has no tags).
+          const issuer = principal.roleId;
+          const userTags = issuer !== undefined && issuer !== principal.accountId ? ((await userPolicies(principal.accountId, issuer))?.tags ?? {}) : {};
+          return withSessionTags(principal, userTags);
+        }
         default:
           return {};
       }
