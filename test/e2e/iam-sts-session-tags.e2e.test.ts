@@ -1,11 +1,12 @@
 /**
  * STS sessions' principal tags and session rules through the real server, as the IAM User Guide
- * documents them: a GetFederationToken session carries the IAM user's tags (id_session-tags).
+ * documents them (id_session-tags): a GetFederationToken session carries the IAM user's tags;
+ * session tags override the role's or user's tags of the same key regardless of case.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { STSClient, GetFederationTokenCommand, type Credentials } from "@aws-sdk/client-sts";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, CreateRoleCommand, PutRolePolicyCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import { STSClient, AssumeRoleCommand, GetFederationTokenCommand, type Credentials } from "@aws-sdk/client-sts";
 import { KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer, type Creds } from "./harness.js";
 
@@ -18,6 +19,19 @@ after(async () => {
 });
 
 const credsOf = (c: Credentials | undefined): Creds => ({ accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! });
+
+const trustAccount = (actions: string[] = ["sts:AssumeRole", "sts:TagSession"]) => ({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${s.accountId}:root` }, Action: actions }],
+});
+const allowIf = (action: string, condition: object) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*", Condition: condition }] });
+
+async function role(name: string, trust: object, policy?: object, tags?: Array<{ Key: string; Value: string }>): Promise<string> {
+  const iam = new IAMClient(s.clientConfig());
+  const r = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust), ...(tags ? { Tags: tags } : {}) }));
+  if (policy) await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+  return r.Role!.Arn!;
+}
 
 async function taggedUser(name: string, policy: object, tags: Array<{ Key: string; Value: string }>): Promise<Creds> {
   const iam = new IAMClient(s.clientConfig());
@@ -41,4 +55,15 @@ test("GetFederationToken: the federated user's principal tags include the IAM us
   const sessionPolicy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:*", Resource: "*" }] });
   const t = await new STSClient(s.clientConfig(user)).send(new GetFederationTokenCommand({ Name: "fed1", Policy: sessionPolicy }));
   await assert.rejects(new KMSClient(s.clientConfig(credsOf(t.Credentials))).send(new ListKeysCommand({})), denied);
+});
+
+test("a session tag overrides the role's tag of the same key regardless of case", async () => {
+  const sts = new STSClient(s.clientConfig());
+  // The role is tagged Dept=eng; the session passes dept=admin.
+  const asAdmin = await role("recase-admin", trustAccount(), allowIf("iam:ListUsers", { StringEquals: { "aws:PrincipalTag/Dept": "admin" } }), [{ Key: "Dept", Value: "eng" }]);
+  const a = await sts.send(new AssumeRoleCommand({ RoleArn: asAdmin, RoleSessionName: "s1", Tags: [{ Key: "dept", Value: "admin" }] }));
+  await new IAMClient(s.clientConfig(credsOf(a.Credentials))).send(new ListUsersCommand({}));
+  const asEng = await role("recase-eng", trustAccount(), allowIf("iam:ListUsers", { StringEquals: { "aws:PrincipalTag/Dept": "eng" } }), [{ Key: "Dept", Value: "eng" }]);
+  const b = await sts.send(new AssumeRoleCommand({ RoleArn: asEng, RoleSessionName: "s2", Tags: [{ Key: "dept", Value: "admin" }] }));
+  await assert.rejects(new IAMClient(s.clientConfig(credsOf(b.Credentials))).send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
 });

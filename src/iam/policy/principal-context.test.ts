@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { principalContext, requestTimeContext } from "./index.js";
+import { withSessionTags } from "./principal-context.js";
 import { ACCT, alice, anonymous, devSession, root } from "./test-support.js";
 
 test("IAM user with long-term keys", () => {
@@ -32,6 +33,17 @@ test("role session: role ARN, session tags override, temporary-credential keys",
     "aws:MultiFactorAuthAge": 90,
     "aws:SourceIdentity": "alice",
   });
+});
+
+test("session tags override the role's or user's tags of the same key regardless of case; the session tag's spelling is kept", () => {
+  const p = { ...devSession, sessionTags: { dept: "admin", ["__proto__"]: "odd" } };
+  const ctx = principalContext(p, { Dept: "eng", DEPT: "ops", cost: "42" });
+  const tagKeys = Object.keys(ctx).filter((k) => k.startsWith("aws:PrincipalTag/"));
+  assert.deepEqual(tagKeys.sort(), ["aws:PrincipalTag/__proto__", "aws:PrincipalTag/cost", "aws:PrincipalTag/dept"]);
+  assert.equal(ctx["aws:PrincipalTag/dept"], "admin");
+  assert.equal(ctx["aws:PrincipalTag/__proto__"], "odd");
+  // Tags the directory already merged come out the same.
+  assert.deepEqual(principalContext(p, withSessionTags({ Dept: "eng", cost: "42" }, p.sessionTags)), ctx);
 });
 
 test("a role session chained from an MFA session: aws:MultiFactorAuthAge counts from the MFA check, not from the role session", () => {

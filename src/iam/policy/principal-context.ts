@@ -18,10 +18,21 @@ function isTemporary(p: Principal): boolean {
 }
 
 /**
+ * A user's or role's tags with a session's tags over them: "New session tags override existing
+ * assumed role or federated user tags with the same tag key, regardless of case" (IAM User Guide,
+ * id_session-tags). The session tag's spelling is the one kept.
+ */
+export function withSessionTags(tags: Record<string, string>, sessionTags: Record<string, string>): Record<string, string> {
+  const overridden = new Set(Object.keys(sessionTags).map((k) => k.toLowerCase()));
+  // fromEntries defines own properties, so even a tag named "__proto__" stays a tag.
+  return Object.fromEntries([...Object.entries(tags).filter(([k]) => !overridden.has(k.toLowerCase())), ...Object.entries(sessionTags)]);
+}
+
+/**
  * aws:PrincipalArn (the role ARN for role sessions), aws:PrincipalAccount, aws:PrincipalType,
  * aws:userid, aws:username (IAM users only), aws:PrincipalTag/* (principal tags, overridden by
- * session tags), aws:MultiFactorAuthPresent and aws:TokenIssueTime (temporary credentials
- * only — absent for long-term access keys), aws:MultiFactorAuthAge (when `now` is given),
+ * session tags of the same key in any case), aws:MultiFactorAuthPresent and aws:TokenIssueTime
+ * (temporary credentials only — absent for long-term access keys), aws:MultiFactorAuthAge (when `now` is given),
  * aws:SourceIdentity, aws:PrincipalIsAWSService, aws:AssumedRoot (root sessions from sts:AssumeRoot).
  */
 export function principalContext(
@@ -40,7 +51,7 @@ export function principalContext(
   out["aws:userid"] = p.principalId;
   out["aws:PrincipalIsAWSService"] = false;
   if (p.type === "IAMUser" && p.name !== undefined) out["aws:username"] = p.name;
-  const tags: Record<string, string> = { ...(principalTags ?? {}), ...(p.sessionTags ?? {}) };
+  const tags = p.sessionTags !== undefined ? withSessionTags(principalTags ?? {}, p.sessionTags) : (principalTags ?? {});
   for (const [k, v] of Object.entries(tags)) out[`aws:PrincipalTag/${k}`] = v;
   if (isTemporary(p)) {
     const mfa = p.mfaAuthenticated === true;

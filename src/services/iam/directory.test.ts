@@ -176,6 +176,11 @@ describe("identity directory", () => {
     assert.equal(pols.identity[0], ALLOW_S3);
     assert.equal(pols.session, undefined, "no session policies were passed");
     assert.deepEqual(await h.iam.directory.principalTags(cred.principal), { env: "staging", tier: "1" });
+    // A session tag overrides the role's tag of the same key regardless of case.
+    const recased = sessionFor(h, { kind: "AssumedRole", roleArn: role.arn, roleId: role.roleId, roleName: "Deployer", sessionName: "recased", sessionTags: { ENV: "dev" } });
+    await h.iam.api.putSession(recased.record);
+    const rcp = (await h.iam.directory.resolveAccessKey(recased.record.accessKeyId))?.principal as Principal;
+    assert.deepEqual(await h.iam.directory.principalTags(rcp), { tier: "1", ENV: "dev" });
 
     const restricted = sessionFor(h, {
       kind: "AssumedRole",
@@ -251,15 +256,16 @@ describe("identity directory", () => {
     // userWithKey tags the user team=red.
     const a = await userWithKey(h, "alice");
     await h.call("TagUser", { UserName: "alice", Tags: [{ Key: "Restricted", Value: "true" }] });
-    const s = sessionFor(h, { kind: "FederatedUser", userArn: a.arn, userId: a.userId, userName: "alice", sessionName: "bob", sessionTags: { project: "apollo" } });
+    const s = sessionFor(h, { kind: "FederatedUser", userArn: a.arn, userId: a.userId, userName: "alice", sessionName: "bob", sessionTags: { project: "apollo", TEAM: "blue" } });
     await h.iam.api.putSession(s.record);
     const p = (await h.iam.directory.resolveAccessKey(s.record.accessKeyId))?.principal as Principal;
     const tags = await h.iam.directory.principalTags(p);
-    assert.deepEqual(tags, { team: "red", Restricted: "true", project: "apollo" });
+    // The session tag TEAM overrides the user's team (same key in another case).
+    assert.deepEqual(tags, { Restricted: "true", project: "apollo", TEAM: "blue" });
     // The same map while nothing changed (the authoriser keeps the principal's keys with it); a new one after a tag write.
     assert.equal(await h.iam.directory.principalTags(p), tags);
     await h.call("UntagUser", { UserName: "alice", TagKeys: ["Restricted"] });
-    assert.deepEqual(await h.iam.directory.principalTags(p), { team: "red", project: "apollo" });
+    assert.deepEqual(await h.iam.directory.principalTags(p), { project: "apollo", TEAM: "blue" });
 
     const untagged = sessionFor(h, { kind: "FederatedUser", userArn: a.arn, userId: a.userId, userName: "alice", sessionName: "carol" });
     await h.iam.api.putSession(untagged.record);

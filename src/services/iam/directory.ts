@@ -20,6 +20,7 @@ import { resolvePolicy } from "./policy-lookup.js";
 import { groups, roles, users } from "./repo.js";
 import { tagMap } from "./tags.js";
 import { arn } from "../../core/partition.js";
+import { withSessionTags as overrideTags } from "../../iam/policy/principal-context.js";
 
 export interface IamDirectory extends IdentityDirectory {
   /** Drops everything cached for an account; IAM calls it after each committed write. */
@@ -302,16 +303,17 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
   }
 
   /**
-   * The user's or role's tags with the session's tags over them. Remembered per principal object
-   * (the cached credential's) and the tag map it was built from, so a request whose tags are
-   * unchanged gets the same frozen map back, and with it the authoriser's cached principal keys.
+   * The user's or role's tags with the session's tags over them (same key in any case).
+   * Remembered per principal object (the cached credential's) and the tag maps it was built from,
+   * so a request whose tags are unchanged gets the same frozen map back, and with it the
+   * authoriser's cached principal keys.
    */
   function withSessionTags(p: Principal, base: Record<string, string>): Record<string, string> {
     const session = p.sessionTags;
     if (session === undefined) return base;
     const hit = mergedTags.get(p);
     if (hit !== undefined && hit.base === base && hit.session === session) return hit.merged;
-    const merged = Object.freeze({ ...base, ...session });
+    const merged = Object.freeze(overrideTags(base, session));
     mergedTags.set(p, { base, session, merged });
     return merged;
   }

@@ -17,6 +17,7 @@ import { AwsError } from "../../core/errors.js";
 import type { ConditionContext, Principal, RequestContext } from "../../core/types.js";
 import type { OutboundSigningAlgorithm, OutboundSigningKey } from "../iam/outbound-federation.js";
 import { organizationPath, type OrganizationsView } from "../organizations/view.js";
+import { withSessionTags } from "../../iam/policy/principal-context.js";
 import { checkSessionTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { ValidationCollector, validationError } from "./validation.js";
 
@@ -85,11 +86,7 @@ export function subjectOf(p: Principal): string {
 
 /** Principal tags with session tags overriding role or user tags of the same key, case-insensitively. */
 export function tokenPrincipalTags(merged: Record<string, string>, sessionTags: Record<string, string> | undefined): Record<string, string> {
-  if (!sessionTags) return merged;
-  const sessionKeys = new Set(Object.keys(sessionTags).map((k) => k.toLowerCase()));
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(merged)) if (!sessionKeys.has(k.toLowerCase()) || k in sessionTags) out[k] = v;
-  return { ...out, ...sessionTags };
+  return sessionTags ? withSessionTags(merged, sessionTags) : merged;
 }
 
 export interface ClaimsInput {
