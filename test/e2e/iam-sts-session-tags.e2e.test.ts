@@ -1,14 +1,15 @@
 /**
  * STS sessions' principal tags and session rules through the real server, as the IAM User Guide
  * documents them (id_session-tags): a GetFederationToken session carries the IAM user's tags;
- * session tags override the role's or user's tags of the same key regardless of case.
+ * session tags override the role's or user's tags of the same key regardless of case; transitive
+ * tag keys name tags regardless of case, and an inherited transitive tag cannot be replaced.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, CreateRoleCommand, PutRolePolicyCommand, ListUsersCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand, GetFederationTokenCommand, type Credentials } from "@aws-sdk/client-sts";
 import { KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
-import { startTestServer, type TestServer, type Creds } from "./harness.js";
+import { awsError, startTestServer, type TestServer, type Creds } from "./harness.js";
 
 let s: TestServer;
 before(async () => {
@@ -66,4 +67,20 @@ test("a session tag overrides the role's tag of the same key regardless of case"
   const asEng = await role("recase-eng", trustAccount(), allowIf("iam:ListUsers", { StringEquals: { "aws:PrincipalTag/Dept": "eng" } }), [{ Key: "Dept", Value: "eng" }]);
   const b = await sts.send(new AssumeRoleCommand({ RoleArn: asEng, RoleSessionName: "s2", Tags: [{ Key: "dept", Value: "admin" }] }));
   await assert.rejects(new IAMClient(s.clientConfig(credsOf(b.Credentials))).send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+});
+
+test("role chaining: TransitiveTagKeys name tags regardless of case; the inherited tag cannot be passed again in any case", async () => {
+  const sts = new STSClient(s.clientConfig());
+  const first = await role("chain-first", trustAccount(), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] });
+  const second = await role("chain-second", trustAccount(), allowIf("iam:ListUsers", { StringEquals: { "aws:PrincipalTag/Dept": "eng" } }));
+  const s1 = await sts.send(new AssumeRoleCommand({ RoleArn: first, RoleSessionName: "s1", Tags: [{ Key: "Dept", Value: "eng" }], TransitiveTagKeys: ["dept"] }));
+  const chained = new STSClient(s.clientConfig(credsOf(s1.Credentials)));
+  const s2 = await chained.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2" }));
+  await new IAMClient(s.clientConfig(credsOf(s2.Credentials))).send(new ListUsersCommand({}));
+  for (const Key of ["Dept", "DEPT"]) {
+    await assert.rejects(
+      chained.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s3", Tags: [{ Key, Value: "admin" }] })),
+      awsError("InvalidParameterValue", 400, `The session tag key ${Key} conflicts with an inherited transitive tag key.`),
+    );
+  }
 });

@@ -119,7 +119,8 @@ describe("AssumeRoleWithSAML", () => {
     const attributes = baseAttributes({
       [ATTR.principalTag("Project")]: ["Apollo"],
       [ATTR.principalTag("CostCenter")]: ["42"],
-      [ATTR.transitiveTagKeys]: ["Project"],
+      // Keys name tags regardless of case; the session records the tag's spelling.
+      [ATTR.transitiveTagKeys]: ["project"],
       [ATTR.sourceIdentity]: ["alice"],
       "urn:oid:1.3.6.1.4.1.5923.1.1.1.1": ["staff", "member"],
     });

@@ -379,6 +379,41 @@ describe("AssumeRole", () => {
     );
   });
 
+  test("transitive tag keys name tags regardless of case: recorded in the tag's spelling, passed on, and not replaceable in any case", async () => {
+    const f = stsFixture();
+    const role = await f.role("Next");
+    const ctx = userCtx();
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s1", Tags: [{ Key: "Dept", Value: "eng" }, { Key: "Team", Value: "core" }], TransitiveTagKeys: ["dept", "DEPT"] }, ctx);
+    // The trust policy sees the keys as the request spelt them.
+    assert.deepEqual(ctx.calls[0]?.context?.["sts:TransitiveTagKeys"], ["dept", "DEPT"]);
+    const first = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.deepEqual(first.transitiveTagKeys, ["Dept"]);
+
+    const caller = principals.role(ACCOUNT, "Next", role.roleId, "s1", { sessionTags: first.sessionTags!, transitiveTagKeys: first.transitiveTagKeys! });
+    const chained = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s2" }, fakeContext({ principal: caller, now: NOW }));
+    const second = f.iam.sessions.get(chained.Credentials.AccessKeyId) as SessionRecord;
+    assert.deepEqual(second.sessionTags, { Dept: "eng" });
+    assert.deepEqual(second.transitiveTagKeys, ["Dept"]);
+    for (const key of ["Dept", "dept", "DEPT"]) {
+      await expectAwsError(
+        f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s3", Tags: [{ Key: key, Value: "admin" }] }, fakeContext({ principal: caller, now: NOW })),
+        "InvalidParameterValue",
+        `The session tag key ${key} conflicts with an inherited transitive tag key.`,
+      );
+    }
+
+    // A session whose transitive keys were recorded as the request spelt them passes the tag on too.
+    const recorded = principals.role(ACCOUNT, "Next", role.roleId, "old", { sessionTags: { Dept: "eng" }, transitiveTagKeys: ["dept"] });
+    const fromOld = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s4" }, fakeContext({ principal: recorded, now: NOW }));
+    const third = f.iam.sessions.get(fromOld.Credentials.AccessKeyId) as SessionRecord;
+    assert.deepEqual([third.sessionTags, third.transitiveTagKeys], [{ Dept: "eng" }, ["Dept"]]);
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s5", Tags: [{ Key: "DEPT", Value: "admin" }] }, fakeContext({ principal: recorded, now: NOW })),
+      "InvalidParameterValue",
+      "The session tag key DEPT conflicts with an inherited transitive tag key.",
+    );
+  });
+
   test("source identity is set with sts:SetSourceIdentity and persists through chaining", async () => {
     const f = stsFixture();
     const role = await f.role("R");

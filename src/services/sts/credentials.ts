@@ -7,6 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, SessionRecord } from "../iam/api.js";
 import { randomAccessKeyId, randomSecretAccessKey } from "./ids.js";
+import { transitiveKeysOf } from "./session-policy.js";
 import { arn } from "../../core/partition.js";
 
 /** Recognisable prefix of Bulwark session tokens (the rest is 96+ random bytes, base64). */
@@ -48,7 +49,10 @@ export interface SessionRole {
   accountId: string;
 }
 
-/** Who an AssumedRole session is for, with its session policies, tags, source identity and MFA. */
+/**
+ * Who an AssumedRole session is for, with its session policies, tags (and which of them are
+ * transitive), source identity and MFA.
+ */
 export function roleSessionIdentity(
   role: SessionRole,
   sessionName: string,
@@ -62,6 +66,8 @@ export function roleSessionIdentity(
     federatedProvider?: string;
   },
 ): SessionIdentity {
+  // Recorded as spelt in the tags they name, whatever case the request used.
+  const transitiveTagKeys = transitiveKeysOf(opts.tags ?? {}, opts.transitiveTagKeys ?? []);
   return {
     accountId: role.accountId,
     kind: "AssumedRole",
@@ -72,7 +78,7 @@ export function roleSessionIdentity(
     ...(opts.sessionPolicy !== undefined ? { sessionPolicy: opts.sessionPolicy } : {}),
     ...(opts.policyArns.length > 0 ? { sessionPolicyArns: opts.policyArns } : {}),
     ...(opts.tags !== undefined && Object.keys(opts.tags).length > 0 ? { sessionTags: opts.tags } : {}),
-    ...(opts.transitiveTagKeys !== undefined && opts.transitiveTagKeys.length > 0 ? { transitiveTagKeys: opts.transitiveTagKeys } : {}),
+    ...(transitiveTagKeys.length > 0 ? { transitiveTagKeys } : {}),
     ...(opts.federatedProvider !== undefined ? { federatedProvider: opts.federatedProvider } : {}),
     ...(opts.sourceIdentity !== undefined ? { sourceIdentity: opts.sourceIdentity } : {}),
     ...(opts.mfaAuthenticatedAt !== undefined ? { mfaAuthenticated: true, mfaAuthenticatedAt: opts.mfaAuthenticatedAt } : {}),

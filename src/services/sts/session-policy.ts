@@ -79,6 +79,21 @@ export function checkSessionTags(tags: ReadonlyArray<TagInput>, transitive: Read
   return out;
 }
 
+/**
+ * The transitive keys as the session records them: each spelt as the tag it names (tag keys are
+ * case-insensitive, so TransitiveTagKeys ["dept"] makes the tag "Dept" transitive), once.
+ */
+export function transitiveKeysOf(tags: Record<string, string>, transitive: ReadonlyArray<string>): string[] {
+  if (transitive.length === 0) return [];
+  const byLower = new Map(Object.keys(tags).map((k) => [k.toLowerCase(), k]));
+  const out = new Set<string>();
+  for (const k of transitive) {
+    const key = byLower.get(k.toLowerCase());
+    if (key !== undefined) out.add(key);
+  }
+  return [...out];
+}
+
 /** Session tags and their transitive keys, as a session carries them. */
 export interface SessionTags {
   tags: Record<string, string>;
@@ -110,24 +125,23 @@ export function checkFederatedSessionTags(tags: ReadonlyArray<{ Key: string; Val
 
 /**
  * Role chaining: the new session inherits the caller's transitive session tags (and keeps
- * them transitive); a tag passed with the same key as an inherited one fails the call.
+ * them transitive); a tag passed with the same key as an inherited one, in any case, fails the
+ * call. Keys are matched case-insensitively (a session recorded before its transitive keys were
+ * spelt as its tags still passes them on).
  */
 export function inheritTransitiveTags(inherited: { sessionTags?: Record<string, string>; transitiveTagKeys?: string[] }, passed: SessionTags): SessionTags {
   const keys = inherited.transitiveTagKeys ?? [];
   if (keys.length === 0) return passed;
-  const out: Record<string, string> = {};
-  for (const k of keys) {
-    const v = inherited.sessionTags?.[k];
-    if (v !== undefined) out[k] = v;
-  }
-  const inheritedLower = new Set(Object.keys(out).map((k) => k.toLowerCase()));
-  for (const [k, v] of Object.entries(passed.tags)) {
+  const transitiveLower = new Set(keys.map((k) => k.toLowerCase()));
+  const kept = Object.entries(inherited.sessionTags ?? {}).filter(([k]) => transitiveLower.has(k.toLowerCase()));
+  const inheritedLower = new Set(kept.map(([k]) => k.toLowerCase()));
+  for (const k of Object.keys(passed.tags)) {
     // Documented behaviour (a passed tag may not replace an inherited one); the message is worded like STS's other tag messages.
     if (inheritedLower.has(k.toLowerCase())) throw invalidParameterValue(`The session tag key ${k} conflicts with an inherited transitive tag key.`);
-    out[k] = v;
   }
-  const transitive = [...Object.keys(out).filter((k) => keys.includes(k)), ...passed.transitiveTagKeys];
-  return { tags: out, transitiveTagKeys: [...new Set(transitive)] };
+  // fromEntries defines own properties (a tag named "__proto__" stays a tag).
+  const tags = Object.fromEntries([...kept, ...Object.entries(passed.tags)]);
+  return { tags, transitiveTagKeys: [...new Set([...kept.map(([k]) => k), ...passed.transitiveTagKeys])] };
 }
 
 /**

@@ -145,6 +145,15 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     });
   });
 
+  test("transitive_tag_keys name tags regardless of case: the session records them as the tags are spelt", async () => {
+    const f = setup();
+    const role = await f.role;
+    const tags = { principal_tags: { Dept: ["eng"], Team: ["core"] }, transitive_tag_keys: ["dept"] };
+    const out = await f.call({ RoleArn: role.arn, RoleSessionName: "tagged", WebIdentityToken: mintToken(rsa, claims({ "https://aws.amazon.com/tags": tags })) });
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.deepEqual(rec.transitiveTagKeys, ["Dept"]);
+  });
+
   test("session tags in a token: malformed claims, duplicates, unknown transitive keys and more than 50 tags are refused", async () => {
     const f = setup();
     const role = await f.role;
