@@ -218,12 +218,13 @@ test("session tags from the token: trust-policy tag keys, aws:PrincipalTag, tran
   const nextTrust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: [role.Arn, `arn:aws:iam::${s.accountId}:root`] }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
   const next = (await iam.send(new CreateRoleCommand({ RoleName: "web-chained", AssumeRolePolicyDocument: JSON.stringify(nextTrust) }))).Role!;
   await iam.send(new TagRoleCommand({ RoleName: "web-chained", Tags: [{ Key: "Project", Value: "Zeus" }] }));
-  await iam.send(new PutRolePolicyCommand({ RoleName: "web-chained", PolicyName: "abac", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [byTag("Project", "Apollo", "iam:ListRoles"), byTag("CostCenter", "42", "iam:ListUsers"), { Effect: "Allow", Action: "sts:AssumeRole", Resource: next.Arn }] }) }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: "web-chained", PolicyName: "abac", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [byTag("Project", "Apollo", "iam:ListRoles"), byTag("CostCenter", "42", "iam:ListUsers"), { Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: next.Arn }] }) }));
   const chained = await new STSClient(s.clientConfig(credsOf(apollo.Credentials))).send(new AssumeRoleCommand({ RoleArn: next.Arn!, RoleSessionName: "chained" }));
   const chainedIam = new IAMClient(s.clientConfig(credsOf(chained.Credentials)));
   await chainedIam.send(new ListRolesCommand({}));
   await assert.rejects(chainedIam.send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
-  // ... and stays transitive: one more hop still carries it.
+  // ... and stays transitive: one more hop still carries it (the trust policy delegates to the account
+  // for this hop, so the chained role's own policy must allow sts:TagSession for the inherited tag).
   const again = await new STSClient(s.clientConfig(credsOf(chained.Credentials))).send(new AssumeRoleCommand({ RoleArn: next.Arn!, RoleSessionName: "chained-2" }));
   await new IAMClient(s.clientConfig(credsOf(again.Credentials))).send(new ListRolesCommand({}));
   // A chained session cannot pass a tag that replaces an inherited transitive one.

@@ -2,7 +2,8 @@
  * STS sessions' principal tags and session rules through the real server, as the IAM User Guide
  * documents them (id_session-tags): a GetFederationToken session carries the IAM user's tags;
  * session tags override the role's or user's tags of the same key regardless of case; transitive
- * tag keys name tags regardless of case, and an inherited transitive tag cannot be replaced.
+ * tag keys name tags regardless of case, and an inherited transitive tag cannot be replaced; a
+ * chained session that inherits transitive tags needs sts:TagSession in the trust policy.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -71,7 +72,8 @@ test("a session tag overrides the role's tag of the same key regardless of case"
 
 test("role chaining: TransitiveTagKeys name tags regardless of case; the inherited tag cannot be passed again in any case", async () => {
   const sts = new STSClient(s.clientConfig());
-  const first = await role("chain-first", trustAccount(), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] });
+  // The second role's trust policy delegates to the account: the first role's policy allows the chained call (and its tags).
+  const first = await role("chain-first", trustAccount(), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:TagSession"], Resource: "*" }] });
   const second = await role("chain-second", trustAccount(), allowIf("iam:ListUsers", { StringEquals: { "aws:PrincipalTag/Dept": "eng" } }));
   const s1 = await sts.send(new AssumeRoleCommand({ RoleArn: first, RoleSessionName: "s1", Tags: [{ Key: "Dept", Value: "eng" }], TransitiveTagKeys: ["dept"] }));
   const chained = new STSClient(s.clientConfig(credsOf(s1.Credentials)));
@@ -83,4 +85,20 @@ test("role chaining: TransitiveTagKeys name tags regardless of case; the inherit
       awsError("InvalidParameterValue", 400, `The session tag key ${Key} conflicts with an inherited transitive tag key.`),
     );
   }
+});
+
+test("role chaining: a session that would inherit transitive tags needs sts:TagSession in the role's trust policy", async () => {
+  const sts = new STSClient(s.clientConfig());
+  const first = await role("tt-first", trustAccount(), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] });
+  const trustFirst = (actions: string[]) => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: first }, Action: actions }] });
+  const noTagSession = await role("tt-no-tags", trustFirst(["sts:AssumeRole"]), allowIf("iam:ListUsers", { StringEquals: { "aws:PrincipalTag/Project": "alpha" } }));
+  const withTagSession = await role("tt-tags", trustFirst(["sts:AssumeRole", "sts:TagSession"]), allowIf("iam:ListUsers", { StringEquals: { "aws:PrincipalTag/Project": "alpha" } }));
+  const s1 = await sts.send(new AssumeRoleCommand({ RoleArn: first, RoleSessionName: "s1", Tags: [{ Key: "Project", Value: "alpha" }], TransitiveTagKeys: ["Project"] }));
+  const chained = new STSClient(s.clientConfig(credsOf(s1.Credentials)));
+  await assert.rejects(
+    chained.send(new AssumeRoleCommand({ RoleArn: noTagSession, RoleSessionName: "s2" })),
+    (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403 && e.message.startsWith(`User: arn:aws:sts::${s.accountId}:assumed-role/tt-first/s1 is not authorized to perform: sts:TagSession on resource: ${noTagSession}`),
+  );
+  const s2 = await chained.send(new AssumeRoleCommand({ RoleArn: withTagSession, RoleSessionName: "s2" }));
+  await new IAMClient(s.clientConfig(credsOf(s2.Credentials))).send(new ListUsersCommand({}));
 });

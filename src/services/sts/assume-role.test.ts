@@ -414,6 +414,25 @@ describe("AssumeRole", () => {
     );
   });
 
+  test("role chaining: a session that inherits transitive tags needs sts:TagSession in the trust policy, as with passed tags", async () => {
+    const f = stsFixture();
+    const role = await f.role("Next");
+    const transitive = principals.role(ACCOUNT, "First", "AROAFIRST000000000001", "s1", { sessionTags: { Project: "Apollo", Team: "core" }, transitiveTagKeys: ["Project"] });
+    const ctx = fakeContext({ principal: transitive, now: NOW });
+    await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s2" }, ctx);
+    assert.deepEqual(ctx.calls.map((c) => c.action), ["sts:AssumeRole", "sts:TagSession"]);
+    const denied = fakeContext({ principal: transitive, now: NOW, deny: (r) => r.action === "sts:TagSession" });
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s2" }, denied),
+      "AccessDeniedException",
+      `User: ${transitive.arn} is not authorized to perform: sts:TagSession on resource: ${role.arn}`,
+    );
+    // Tags that are not transitive stay with the caller's session: nothing to authorise.
+    const plain = fakeContext({ principal: principals.role(ACCOUNT, "First", "AROAFIRST000000000001", "s1", { sessionTags: { Team: "core" } }), now: NOW });
+    await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s3" }, plain);
+    assert.deepEqual(plain.calls.map((c) => c.action), ["sts:AssumeRole"]);
+  });
+
   test("source identity is set with sts:SetSourceIdentity and persists through chaining", async () => {
     const f = stsFixture();
     const role = await f.role("R");

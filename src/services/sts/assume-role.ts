@@ -136,7 +136,9 @@ export async function assumeRole(
     // The authoriser cannot allow against an empty trust policy; this is only a backstop.
     throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
   }
-  if (Object.keys(tags).length > 0 || (input.TransitiveTagKeys?.length ?? 0) > 0) await ctx.authorize({ action: "sts:TagSession", ...base });
+  // A session with tags needs sts:TagSession, whether the tags were passed or inherited from the
+  // caller's transitive tags (role chaining), as AWS does.
+  if (Object.keys(sessionTags.tags).length > 0 || (input.TransitiveTagKeys?.length ?? 0) > 0) await ctx.authorize({ action: "sts:TagSession", ...base });
   if (sourceIdentity !== undefined) {
     // A source identity, once set, persists through role chaining and cannot be replaced.
     if (ctx.principal.sourceIdentity !== undefined && input.SourceIdentity !== undefined && input.SourceIdentity !== ctx.principal.sourceIdentity) {
