@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import type { SessionRecord } from "../iam/api.js";
 import { stepAt, totpAt } from "../iam/totp.js";
 import { expectAwsError } from "./testing/expect-error.js";
-import { fakeContext, principals } from "./testing/fake-context.js";
+import { fakeContext, principals, type FakeContext } from "./testing/fake-context.js";
 import { ACCOUNT, NOW, OTHER_ACCOUNT, stsFixture } from "./testing/sts-fixture.js";
 
 interface AssumeOut {
@@ -451,6 +451,40 @@ describe("AssumeRole", () => {
       "AccessDeniedException",
       `User: ${chainedPrincipal.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${role.arn}`,
     );
+  });
+
+  test("role chaining with a source identity, passed or inherited: the caller's own policies must allow sts:SetSourceIdentity on the role, as its trust policy must", async () => {
+    const f = stsFixture();
+    const role = await f.role("Next");
+    const identityOnly = (r: { action: string; resourcePolicy?: string }) => r.action === "sts:SetSourceIdentity" && r.resourcePolicy === undefined;
+    const expectedCalls = (ctx: FakeContext) => {
+      assert.deepEqual(ctx.calls.map((c) => [c.action, c.resourcePolicy === undefined ? "identity" : "trust"]), [
+        ["sts:AssumeRole", "trust"],
+        ["sts:SetSourceIdentity", "trust"],
+        ["sts:SetSourceIdentity", "identity"],
+      ]);
+      const last = ctx.calls[2]!;
+      assert.deepEqual([last.resource, last.resourceAccount, last.context?.["sts:SourceIdentity"]], [role.arn, ACCOUNT, "alice"]);
+    };
+    const inherits = principals.role(ACCOUNT, "First", "AROAFIRST000000000001", "s1", { sourceIdentity: "alice" });
+    const fresh = principals.role(ACCOUNT, "First", "AROAFIRST000000000001", "s1");
+    for (const [principal, input] of [
+      [inherits, {}],
+      [fresh, { SourceIdentity: "alice" }],
+    ] as const) {
+      const ok = fakeContext({ principal, now: NOW });
+      assert.equal((await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s2", ...input }, ok)).SourceIdentity, "alice");
+      expectedCalls(ok);
+      await expectAwsError(
+        f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s2", ...input }, fakeContext({ principal, now: NOW, deny: identityOnly })),
+        "AccessDeniedException",
+        `User: ${principal.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${role.arn}`,
+      );
+    }
+    // Long-term credentials: the trust policy decides, as before.
+    const user = userCtx(identityOnly);
+    await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s3", SourceIdentity: "alice" }, user);
+    assert.deepEqual(user.calls.map((c) => c.action), ["sts:AssumeRole", "sts:SetSourceIdentity"]);
   });
 
   test("cross-account roles: the session belongs to the role's account", async () => {

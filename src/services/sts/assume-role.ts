@@ -145,6 +145,15 @@ export async function assumeRole(
       throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${role.arn}`);
     }
     await ctx.authorize({ action: "sts:SetSourceIdentity", ...base });
+    // Role chaining: "permissions for sts:SetSourceIdentity are required in both the permissions
+    // policy of the principal who is assuming the role and in the role trust policy of the target
+    // role" (IAM User Guide, id_credentials_temp_control-access_monitor), whether the source identity
+    // is passed or inherited. Across accounts the trust policy's decision above already needed the
+    // caller's policies; in the role's own account a trust policy naming the caller would suffice
+    // alone, so the caller's identity-based policies (with its session policies and boundary) decide too.
+    if (usesTemporaryCredentials(ctx) && role.accountId === ctx.principal.accountId) {
+      await ctx.authorize({ action: "sts:SetSourceIdentity", resource: role.arn, resourceAccount, context });
+    }
   }
 
   const durationSeconds = checkDuration(input.DurationSeconds, role, usesTemporaryCredentials(ctx));

@@ -3,7 +3,9 @@
  * documents them (id_session-tags): a GetFederationToken session carries the IAM user's tags;
  * session tags override the role's or user's tags of the same key regardless of case; transitive
  * tag keys name tags regardless of case, and an inherited transitive tag cannot be replaced; a
- * chained session that inherits transitive tags needs sts:TagSession in the trust policy.
+ * chained session that inherits transitive tags needs sts:TagSession in the trust policy; role
+ * chaining with a source identity needs sts:SetSourceIdentity in the caller's permissions policy as
+ * well as in the role's trust policy (id_credentials_temp_control-access_monitor).
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -101,4 +103,21 @@ test("role chaining: a session that would inherit transitive tags needs sts:TagS
   );
   const s2 = await chained.send(new AssumeRoleCommand({ RoleArn: withTagSession, RoleSessionName: "s2" }));
   await new IAMClient(s.clientConfig(credsOf(s2.Credentials))).send(new ListUsersCommand({}));
+});
+
+test("role chaining with a source identity: sts:SetSourceIdentity is needed in the caller's permissions policy, not only in the trust policy", async () => {
+  const sts = new STSClient(s.clientConfig());
+  const iam = new IAMClient(s.clientConfig());
+  const first = await role("si-first", trustAccount(["sts:AssumeRole", "sts:SetSourceIdentity"]), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] });
+  const second = await role("si-second", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: first }, Action: ["sts:AssumeRole", "sts:SetSourceIdentity"] }] });
+  const inherited = new STSClient(s.clientConfig(credsOf((await sts.send(new AssumeRoleCommand({ RoleArn: first, RoleSessionName: "with-si", SourceIdentity: "alice" }))).Credentials)));
+  const without = new STSClient(s.clientConfig(credsOf((await sts.send(new AssumeRoleCommand({ RoleArn: first, RoleSessionName: "without-si" }))).Credentials)));
+  const denied = (session: string) => awsError("AccessDenied", 403, `User: arn:aws:sts::${s.accountId}:assumed-role/si-first/${session} is not authorized to perform: sts:SetSourceIdentity on resource: ${second}`);
+  await assert.rejects(inherited.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2" })), denied("with-si"));
+  await assert.rejects(without.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2", SourceIdentity: "bob" })), denied("without-si"));
+  // Without a source identity the trust policy alone lets the first role in.
+  await without.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2" }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: "si-first", PolicyName: "p", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Resource: second }] }) }));
+  assert.equal((await inherited.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2" }))).SourceIdentity, "alice");
+  assert.equal((await without.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2", SourceIdentity: "bob" }))).SourceIdentity, "bob");
 });
