@@ -332,3 +332,36 @@ test("session tags from the token: trust-policy tag keys, aws:PrincipalTag, tran
   assert.deepEqual(refusedBig.requestParameters, { roleArn: role.Arn, roleSessionName: "huge-token", minimumSessionTokenSize: 4097 });
   assert.equal(sizedEvents.find((e) => e.requestParameters?.roleSessionName === "big-token")?.requestParameters.minimumSessionTokenSize, 4096);
 });
+
+test("web identity sessions: aws:FederatedProvider is the IAM OIDC provider's ARN in requests made with the session, and absent from sessions chained from it", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const providerArn = `arn:aws:iam::${s.accountId}:oidc-provider/${issuer.host}`;
+  await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn })).catch(() => undefined);
+  await iam.send(new CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ["keys-app"] }));
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithWebIdentity" }] };
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "iam:ListUsers", Resource: "*", Condition: { StringEquals: { "aws:FederatedProvider": providerArn } } },
+      { Effect: "Allow", Action: "iam:ListRoles", Resource: "*", Condition: { Null: { "aws:FederatedProvider": "true" } } },
+      { Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" },
+    ],
+  };
+  const role = (await iam.send(new CreateRoleCommand({ RoleName: "web-provider-keys", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!;
+  await iam.send(new PutRolePolicyCommand({ RoleName: "web-provider-keys", PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+  const now = Math.floor(Date.now() / 1000);
+  const token = mintToken(rsa, { iss: issuer.url, aud: "keys-app", sub: "alice", iat: now - 5, exp: now + 300 });
+  const web = await new STSClient(s.clientConfig()).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "web", WebIdentityToken: token }));
+  const webIam = new IAMClient(s.clientConfig(credsOf(web.Credentials)));
+  await webIam.send(new ListUsersCommand({}));
+  await assert.rejects(webIam.send(new ListRolesCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+
+  // A role session chained from the web identity session does not carry the key.
+  const selfTrust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: role.Arn }, Action: "sts:AssumeRole" }] };
+  const next = (await iam.send(new CreateRoleCommand({ RoleName: "web-provider-next", AssumeRolePolicyDocument: JSON.stringify(selfTrust) }))).Role!;
+  await iam.send(new PutRolePolicyCommand({ RoleName: "web-provider-next", PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+  const chained = await new STSClient(s.clientConfig(credsOf(web.Credentials))).send(new AssumeRoleCommand({ RoleArn: next.Arn!, RoleSessionName: "chained" }));
+  const chainedIam = new IAMClient(s.clientConfig(credsOf(chained.Credentials)));
+  await chainedIam.send(new ListRolesCommand({}));
+  await assert.rejects(chainedIam.send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+});

@@ -46,6 +46,13 @@ test("session tags override the role's or user's tags of the same key regardless
   assert.deepEqual(principalContext(p, withSessionTags({ Dept: "eng", cost: "42" }, p.sessionTags)), ctx);
 });
 
+test("a web identity session: aws:FederatedProvider is the IAM OIDC provider's ARN; other sessions have no such key", () => {
+  const provider = `arn:aws:iam::${ACCT}:oidc-provider/token.actions.githubusercontent.com`;
+  assert.equal(principalContext({ ...devSession, federatedProvider: provider })["aws:FederatedProvider"], provider);
+  assert.equal("aws:FederatedProvider" in principalContext(devSession), false);
+  assert.equal("aws:FederatedProvider" in principalContext(alice), false);
+});
+
 test("a role session chained from an MFA session: aws:MultiFactorAuthAge counts from the MFA check, not from the role session", () => {
   const issued = devSession.sessionIssuedAt as number;
   const p = { ...devSession, mfaAuthenticated: true, mfaAuthenticatedAt: issued - 600_000 };

@@ -33,7 +33,8 @@ export function withSessionTags(tags: Record<string, string>, sessionTags: Recor
  * aws:userid, aws:username (IAM users only), aws:PrincipalTag/* (principal tags, overridden by
  * session tags of the same key in any case), aws:MultiFactorAuthPresent and aws:TokenIssueTime
  * (temporary credentials only — absent for long-term access keys), aws:MultiFactorAuthAge (when `now` is given),
- * aws:SourceIdentity, aws:PrincipalIsAWSService, aws:AssumedRoot (root sessions from sts:AssumeRoot).
+ * aws:SourceIdentity, aws:PrincipalIsAWSService, aws:AssumedRoot (root sessions from sts:AssumeRoot),
+ * aws:FederatedProvider (web identity sessions).
  */
 export function principalContext(
   principal: Principal,
@@ -64,6 +65,9 @@ export function principalContext(
     }
   }
   if (p.sourceIdentity !== undefined) out["aws:SourceIdentity"] = p.sourceIdentity;
+  // "Present in the role-session of a role that was assumed using OpenID Connect (OIDC) provider":
+  // the IAM OIDC provider's ARN, as the trust policy saw it (sessions chained from it do not carry it).
+  if (p.federatedProvider !== undefined) out["aws:FederatedProvider"] = p.federatedProvider;
   // Only sessions STS issued by AssumeRoot carry the key (a request cannot set it).
   if (p.type === "Root" && p.assumedRoot === true) out["aws:AssumedRoot"] = true;
   return out;
