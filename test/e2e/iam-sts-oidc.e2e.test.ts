@@ -21,6 +21,7 @@ import {
   ListRolesCommand,
   ListUsersCommand,
   TagRoleCommand,
+  GetRoleCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, type Credentials } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
@@ -364,4 +365,38 @@ test("web identity sessions: aws:FederatedProvider is the IAM OIDC provider's AR
   const chainedIam = new IAMClient(s.clientConfig(credsOf(chained.Credentials)));
   await chainedIam.send(new ListRolesCommand({}));
   await assert.rejects(chainedIam.send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403);
+});
+
+test("requests made with a web identity session carry the provider's keys (<provider>:sub, :aud, :amr), in conditions and policy variables", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const providerArn = `arn:aws:iam::${s.accountId}:oidc-provider/${issuer.host}`;
+  await iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn })).catch(() => undefined);
+  await iam.send(new CreateOpenIDConnectProviderCommand({ Url: issuer.url, ClientIDList: ["keys-app"] }));
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithWebIdentity" }] };
+  const h = issuer.host;
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "iam:ListUsers", Resource: "*", Condition: { StringEquals: { [`${h}:sub`]: "alice", [`${h}:aud`]: "keys-app" }, "ForAnyValue:StringEquals": { [`${h}:amr`]: "mfa" } } },
+      { Effect: "Allow", Action: "iam:GetRole", Resource: `arn:aws:iam::${s.accountId}:role/\${${h}:sub}` },
+    ],
+  };
+  const role = (await iam.send(new CreateRoleCommand({ RoleName: "web-idp-keys", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!;
+  await iam.send(new PutRolePolicyCommand({ RoleName: "web-idp-keys", PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+  await iam.send(new CreateRoleCommand({ RoleName: "alice", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const now = Math.floor(Date.now() / 1000);
+  const as = async (sub: string, amr: string[]) => {
+    const token = mintToken(rsa, { iss: issuer.url, aud: "keys-app", sub, amr, iat: now - 5, exp: now + 300 });
+    const out = await new STSClient(s.clientConfig()).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: role.Arn!, RoleSessionName: "web", WebIdentityToken: token }));
+    return new IAMClient(s.clientConfig(credsOf(out.Credentials)));
+  };
+  const denied = (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403;
+  const alice = await as("alice", ["pwd", "mfa"]);
+  await alice.send(new ListUsersCommand({}));
+  await alice.send(new GetRoleCommand({ RoleName: "alice" }));
+  await assert.rejects(alice.send(new GetRoleCommand({ RoleName: "web-idp-keys" })), denied);
+  await assert.rejects((await as("alice", ["pwd"])).send(new ListUsersCommand({})), denied);
+  const bob = await as("bob", ["mfa"]);
+  await assert.rejects(bob.send(new ListUsersCommand({})), denied);
+  await assert.rejects(bob.send(new GetRoleCommand({ RoleName: "alice" })), denied);
 });

@@ -21,6 +21,7 @@ import {
   CreateRoleCommand,
   PutRolePolicyCommand,
   ListRolesCommand,
+  GetRoleCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleWithSAMLCommand, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
@@ -312,4 +313,36 @@ test("AssumeRoleWithSAML in CloudTrail: the documented requestParameters without
     assert.ok(!e.raw.includes(good.slice(200, 260)) && !e.raw.includes(good.slice(-80, -20)), "no part of the assertion");
   }
   await iam.send(new DeleteSAMLProviderCommand({ SAMLProviderArn: providerArn }));
+});
+
+test("requests made with a SAML session carry saml:sub, saml:sub_type and saml:namequalifier for the role's permissions policies", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const providerArn = (await iam.send(new CreateSAMLProviderCommand({ Name: "CorpKeys", SAMLMetadataDocument: idp.metadata() }))).SAMLProviderArn!;
+  const qualifier = createHash("sha1").update(`${idp.entityId}${s.accountId}/CorpKeys`).digest("base64");
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithSAML" }] };
+  const roleArn = (await iam.send(new CreateRoleCommand({ RoleName: "saml-keys", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+  // ListRoles for alice's persistent subject of this provider; GetRole on a role named by the ${saml:sub} variable.
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "iam:ListRoles", Resource: "*", Condition: { StringEquals: { "saml:sub": "alice", "saml:sub_type": "persistent", "saml:namequalifier": qualifier } } },
+      { Effect: "Allow", Action: "iam:GetRole", Resource: `arn:aws:iam::${s.accountId}:role/\${saml:sub}` },
+    ],
+  };
+  await iam.send(new PutRolePolicyCommand({ RoleName: "saml-keys", PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+  await iam.send(new CreateRoleCommand({ RoleName: "alice", AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const attributes = { [ATTR.role]: [`${roleArn},${providerArn}`], [ATTR.sessionName]: ["alice"] };
+  const sts = new STSClient(s.clientConfig());
+  const as = async (nameId: string, nameIdFormat?: string) =>
+    new IAMClient(s.clientConfig(creds((await sts.send(new AssumeRoleWithSAMLCommand({ RoleArn: roleArn, PrincipalArn: providerArn, SAMLAssertion: samlResponse(idp, { now: Date.now(), attributes, nameId, ...(nameIdFormat ? { nameIdFormat } : {}) }) }))).Credentials)));
+  const alice = await as("alice");
+  await alice.send(new ListRolesCommand({}));
+  await alice.send(new GetRoleCommand({ RoleName: "alice" }));
+  const denied = (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403;
+  await assert.rejects(alice.send(new GetRoleCommand({ RoleName: "saml-keys" })), denied);
+  const bob = await as("bob");
+  await assert.rejects(bob.send(new ListRolesCommand({})), denied);
+  await assert.rejects(bob.send(new GetRoleCommand({ RoleName: "alice" })), denied);
+  const transient = await as("alice", "urn:oasis:names:tc:SAML:2.0:nameid-format:transient");
+  await assert.rejects(transient.send(new ListRolesCommand({})), denied);
 });

@@ -53,6 +53,19 @@ test("a web identity session: aws:FederatedProvider is the IAM OIDC provider's A
   assert.equal("aws:FederatedProvider" in principalContext(alice), false);
 });
 
+test("web identity and SAML sessions: the identity provider's keys, which never replace a key set from the principal", () => {
+  const p = {
+    ...devSession,
+    identityProviderKeys: { "idp.example.com:sub": "alice", "idp.example.com:amr": ["pwd", "mfa"], "aws:PrincipalType": "forged" },
+  };
+  const ctx = principalContext(p);
+  assert.equal(ctx["idp.example.com:sub"], "alice");
+  assert.deepEqual(ctx["idp.example.com:amr"], ["pwd", "mfa"]);
+  assert.equal(ctx["aws:PrincipalType"], "AssumedRole");
+  const saml = principalContext({ ...devSession, identityProviderKeys: { "saml:sub": "alice@example.com", "saml:sub_type": "persistent", "saml:namequalifier": "q=" } });
+  assert.deepEqual([saml["saml:sub"], saml["saml:sub_type"], saml["saml:namequalifier"]], ["alice@example.com", "persistent", "q="]);
+});
+
 test("a role session chained from an MFA session: aws:MultiFactorAuthAge counts from the MFA check, not from the role session", () => {
   const issued = devSession.sessionIssuedAt as number;
   const p = { ...devSession, mfaAuthenticated: true, mfaAuthenticatedAt: issued - 600_000 };

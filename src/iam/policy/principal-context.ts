@@ -13,6 +13,15 @@ const PRINCIPAL_TYPE: Record<PrincipalType, string> = {
   Anonymous: "Anonymous",
 };
 
+/**
+ * A principal as the identity directory hands out a web identity or SAML session: with the
+ * identity provider's condition keys that requests made with the session carry
+ * (<provider>:aud, :sub, :amr; saml:sub, saml:sub_type, saml:namequalifier).
+ */
+export interface SessionPrincipal extends Principal {
+  identityProviderKeys?: Readonly<Record<string, string | readonly string[]>>;
+}
+
 function isTemporary(p: Principal): boolean {
   return p.type === "AssumedRole" || p.type === "FederatedUser" || p.isSessionToken === true || p.sessionIssuedAt !== undefined;
 }
@@ -34,10 +43,11 @@ export function withSessionTags(tags: Record<string, string>, sessionTags: Recor
  * session tags of the same key in any case), aws:MultiFactorAuthPresent and aws:TokenIssueTime
  * (temporary credentials only — absent for long-term access keys), aws:MultiFactorAuthAge (when `now` is given),
  * aws:SourceIdentity, aws:PrincipalIsAWSService, aws:AssumedRoot (root sessions from sts:AssumeRoot),
- * aws:FederatedProvider (web identity sessions).
+ * aws:FederatedProvider (web identity sessions), and the identity provider's keys of web identity
+ * and SAML sessions (SessionPrincipal).
  */
 export function principalContext(
-  principal: Principal,
+  principal: SessionPrincipal,
   principalTags?: Record<string, string>,
   now?: number,
 ): ConditionContext {
@@ -68,6 +78,11 @@ export function principalContext(
   // "Present in the role-session of a role that was assumed using OpenID Connect (OIDC) provider":
   // the IAM OIDC provider's ARN, as the trust policy saw it (sessions chained from it do not carry it).
   if (p.federatedProvider !== undefined) out["aws:FederatedProvider"] = p.federatedProvider;
+  const idp = p.identityProviderKeys;
+  if (idp !== undefined) {
+    // The provider's own keys never stand in for a key set above.
+    for (const [k, v] of Object.entries(idp)) if (!Object.prototype.hasOwnProperty.call(out, k)) out[k] = typeof v === "string" ? v : [...v];
+  }
   // Only sessions STS issued by AssumeRoot carry the key (a request cannot set it).
   if (p.type === "Root" && p.assumedRoot === true) out["aws:AssumedRoot"] = true;
   return out;

@@ -61,6 +61,12 @@ export interface SessionRecord {
   transitiveTagKeys?: string[];
   /** AssumeRoleWithWebIdentity sessions: the IAM OIDC provider ARN. */
   federatedProvider?: string;
+  /**
+   * The identity provider's condition keys that requests made with a web identity or SAML session
+   * carry (<provider>:aud, :sub, :amr; saml:sub, saml:sub_type, saml:namequalifier), as vouched for
+   * when the session was issued.
+   */
+  identityProviderKeys?: Record<string, string | string[]>;
   sourceIdentity?: string;
   /** Issued after an MFA code was verified (GetSessionToken/AssumeRole with SerialNumber + TokenCode). */
   mfaAuthenticated?: boolean;

@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import { ManualClock } from "../../core/clock.js";
 import type { Principal } from "../../core/types.js";
 import { createSealer } from "../../crypto/seal.js";
+import type { SessionPrincipal } from "../../iam/policy/principal-context.js";
 import type { SessionRecord } from "./api.js";
 import { putRootAccessKey } from "./iam-api.js";
 import { COLLECTIONS, sessionSecretAad } from "./model.js";
@@ -197,6 +198,21 @@ describe("identity directory", () => {
     assert.equal(rp.session?.length, 2);
     assert.equal(rp.session?.[0], doc("s3:ListBucket"));
     assert.match(rp.session?.[1] ?? "", /iam:List\*/);
+
+    // A web identity session: its provider and the provider's keys come with the principal.
+    const web = sessionFor(h, {
+      kind: "AssumedRole",
+      roleArn: role.arn,
+      roleId: role.roleId,
+      roleName: "Deployer",
+      sessionName: "web",
+      federatedProvider: `arn:aws:iam::${ACCOUNT}:oidc-provider/idp.example.com`,
+      identityProviderKeys: { "idp.example.com:sub": "alice", "idp.example.com:aud": "app" },
+    });
+    await h.iam.api.putSession(web.record);
+    const wp = (await h.iam.directory.resolveAccessKey(web.record.accessKeyId))?.principal as SessionPrincipal;
+    assert.equal(wp.federatedProvider, `arn:aws:iam::${ACCOUNT}:oidc-provider/idp.example.com`);
+    assert.deepEqual(wp.identityProviderKeys, { "idp.example.com:sub": "alice", "idp.example.com:aud": "app" });
 
     // Deleting the role revokes its sessions.
     await h.call("DeleteRolePolicy", { RoleName: "Deployer", PolicyName: "i" });

@@ -20,7 +20,7 @@ import { resolvePolicy } from "./policy-lookup.js";
 import { groups, roles, users } from "./repo.js";
 import { tagMap } from "./tags.js";
 import { arn } from "../../core/partition.js";
-import { withSessionTags as overrideTags } from "../../iam/policy/principal-context.js";
+import { withSessionTags as overrideTags, type SessionPrincipal } from "../../iam/policy/principal-context.js";
 
 export interface IamDirectory extends IdentityDirectory {
   /** Drops everything cached for an account; IAM calls it after each committed write. */
@@ -133,7 +133,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
     const secret = unseal(s.sealedSecret, sessionSecretAad(accessKeyId));
     if (secret === undefined) return undefined;
     const acct = s.accountId;
-    const common: Partial<Principal> = {
+    const common: Partial<SessionPrincipal> = {
       accessKeyId,
       sessionIssuedAt: s.issuedAt,
       sessionExpiresAt: s.expiresAt,
@@ -143,10 +143,12 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
       ...(s.sessionTags !== undefined ? { sessionTags: s.sessionTags } : {}),
       ...(s.transitiveTagKeys !== undefined && s.transitiveTagKeys.length > 0 ? { transitiveTagKeys: s.transitiveTagKeys } : {}),
       ...(s.federatedProvider !== undefined ? { federatedProvider: s.federatedProvider } : {}),
+      // Web identity and SAML sessions: the provider's keys, read by principalContext().
+      ...(s.identityProviderKeys !== undefined ? { identityProviderKeys: Object.freeze(s.identityProviderKeys) } : {}),
       ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
       ...(s.mfaAuthenticated === true ? { mfaAuthenticated: true, ...(s.mfaAuthenticatedAt !== undefined ? { mfaAuthenticatedAt: s.mfaAuthenticatedAt } : {}) } : {}),
     };
-    let principal: Principal;
+    let principal: SessionPrincipal;
     if (s.kind === "AssumedRole") {
       // Sessions are bound to the role's unique id: a role deleted (and perhaps re-created
       // under the same name) revokes them.

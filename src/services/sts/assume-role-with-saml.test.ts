@@ -94,6 +94,8 @@ describe("AssumeRoleWithSAML", () => {
     const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
     assert.equal(rec.kind, "AssumedRole");
     assert.equal(rec.sessionName, "alice");
+    // The keys a SAML role's permissions policies may use go with the session; the trust policy's others do not.
+    assert.deepEqual(rec.identityProviderKeys, { "saml:namequalifier": qualifier, "saml:sub": "alice@example.com", "saml:sub_type": "persistent" });
     const call = ctx.calls[0];
     assert.equal(call?.action, "sts:AssumeRoleWithSAML");
     assert.equal(call?.federatedProvider, PROVIDER_ARN);

@@ -228,6 +228,16 @@ function samlContext(claims: AssertionClaims, provider: SamlProviderRecord, qual
   return ctx;
 }
 
+/**
+ * The saml:* keys that requests made with the session carry: those the IAM User Guide lists for a
+ * SAML role's permissions policies (saml:namequalifier, saml:sub, saml:sub_type); the others are
+ * for the trust policy only.
+ */
+const SESSION_KEYS = ["saml:namequalifier", "saml:sub", "saml:sub_type"] as const;
+function samlSessionKeys(context: ConditionContext): Record<string, string> {
+  return Object.fromEntries(SESSION_KEYS.map((k) => [k, String(context[k])]));
+}
+
 export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, input: AssumeRoleWithSamlInput, ctx: RequestContext): Promise<AssumeRoleWithSamlOutput> {
   // CloudTrail (IAM User Guide's AssumeRoleWithSAML example): what was asked for, never the
   // assertion; what the verified assertion says (its ID, the session name, source identity and
@@ -296,6 +306,7 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags.tags);
 
   const subjectType = subjectTypeOf(claims.nameIdFormat);
+  const trustContext = samlContext(claims, provider, qualifier);
   const { issued, assumedRoleUser } = await assumeRoleAsFederatedUser(
     deps,
     {
@@ -304,7 +315,8 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
       arn,
       providerArn: provider.arn,
       sessionName,
-      context: samlContext(claims, provider, qualifier),
+      context: trustContext,
+      sessionKeys: samlSessionKeys(trustContext),
       sessionPolicy,
       policyArns,
       tags,

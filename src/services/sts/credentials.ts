@@ -64,6 +64,7 @@ export function roleSessionIdentity(
     sourceIdentity?: string | undefined;
     mfaAuthenticatedAt?: number;
     federatedProvider?: string;
+    identityProviderKeys?: Record<string, string | string[]>;
   },
 ): SessionIdentity {
   // Recorded as spelt in the tags they name, whatever case the request used.
@@ -80,6 +81,7 @@ export function roleSessionIdentity(
     ...(opts.tags !== undefined && Object.keys(opts.tags).length > 0 ? { sessionTags: opts.tags } : {}),
     ...(transitiveTagKeys.length > 0 ? { transitiveTagKeys } : {}),
     ...(opts.federatedProvider !== undefined ? { federatedProvider: opts.federatedProvider } : {}),
+    ...(opts.identityProviderKeys !== undefined ? { identityProviderKeys: opts.identityProviderKeys } : {}),
     ...(opts.sourceIdentity !== undefined ? { sourceIdentity: opts.sourceIdentity } : {}),
     ...(opts.mfaAuthenticatedAt !== undefined ? { mfaAuthenticated: true, mfaAuthenticatedAt: opts.mfaAuthenticatedAt } : {}),
   };

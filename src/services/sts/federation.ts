@@ -38,6 +38,8 @@ export interface FederatedAssumeRequest {
   notAfter?: number;
   /** Recorded on the session (web identity sessions name their OIDC provider in CloudTrail). */
   federatedProvider?: string;
+  /** The provider's keys that requests made with the session carry (a subset of `context`). */
+  sessionKeys?: Record<string, string | string[]>;
   identity: FederatedUserIdentity;
   /** MinimumSessionTokenSize: the issued session token is padded to at least this many bytes. */
   minimumTokenSize?: number | undefined;
@@ -132,6 +134,7 @@ export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: Iam
     transitiveTagKeys: req.tags.transitiveTagKeys,
     sourceIdentity: req.sourceIdentity,
     ...(req.federatedProvider !== undefined ? { federatedProvider: req.federatedProvider } : {}),
+    ...(req.sessionKeys !== undefined ? { identityProviderKeys: req.sessionKeys } : {}),
   });
   const issued = await issueSession(deps, identity, { now: ctx.now, durationSeconds, ...(req.minimumTokenSize !== undefined ? { minimumTokenSize: req.minimumTokenSize } : {}) });
   return { role, issued, assumedRoleUser: assumedRoleUserOf(role, req.sessionName) };

@@ -110,6 +110,8 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
       [`${issuer.host}:aud`]: "sts.amazonaws.com",
       [`${issuer.host}:sub`]: "system:serviceaccount:prod:api",
     });
+    // The provider's keys go with the session, for the requests made with it.
+    assert.deepEqual(rec.identityProviderKeys, { [`${issuer.host}:aud`]: "sts.amazonaws.com", [`${issuer.host}:sub`]: "system:serviceaccount:prod:api" });
     assert.ok(!JSON.stringify(ctx.audit).includes(out.Credentials.SessionToken));
   });
 
@@ -121,7 +123,9 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     const out = await f.call({ RoleArn: role.arn, RoleSessionName: "ec", WebIdentityToken: token, Policy: policy });
     assert.equal(out.Audience, "my-app");
     assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize > 0);
-    assert.equal((f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).sessionPolicy, policy);
+    const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
+    assert.equal(rec.sessionPolicy, policy);
+    assert.deepEqual(rec.identityProviderKeys, { [`${issuer.host}:aud`]: "my-app", [`${issuer.host}:sub`]: "system:serviceaccount:prod:api", [`${issuer.host}:amr`]: ["pwd", "mfa"] });
   });
 
   test("session tags from the https://aws.amazon.com/tags claim: stored with their transitive keys, sts:TagSession authorised; CloudTrail's WebIdentityUser", async () => {

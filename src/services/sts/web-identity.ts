@@ -189,14 +189,17 @@ export async function assumeRoleWithWebIdentity(
   if (tags.transitiveTagKeys.length > 0) requestParameters["transitiveTagKeys"] = tags.transitiveTagKeys;
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags.tags);
 
-  const context: ConditionContext = {
-    "aws:FederatedProvider": provider.arn,
+  // The provider's keys: the trust policy sees them, and so do requests made with the session
+  // ("additional condition keys are available when the temporary security credentials are used
+  // to make a request", IAM User Guide, "Available keys for AWS web identity federation").
+  const providerKeys: Record<string, string | string[]> = {
     [`${provider.resource}:aud`]: audience,
     [`${provider.resource}:sub`]: sub,
   };
   const amr = claims["amr"];
-  if (typeof amr === "string") context[`${provider.resource}:amr`] = amr;
-  else if (Array.isArray(amr) && amr.every((a) => typeof a === "string")) context[`${provider.resource}:amr`] = amr as string[];
+  if (typeof amr === "string") providerKeys[`${provider.resource}:amr`] = amr;
+  else if (Array.isArray(amr) && amr.every((a) => typeof a === "string")) providerKeys[`${provider.resource}:amr`] = amr as string[];
+  const context: ConditionContext = { "aws:FederatedProvider": provider.arn, ...providerKeys };
 
   const { issued, assumedRoleUser } = await assumeRoleAsFederatedUser(
     deps,
@@ -213,6 +216,7 @@ export async function assumeRoleWithWebIdentity(
       sourceIdentity,
       durationSeconds: input.DurationSeconds,
       federatedProvider: provider.arn,
+      sessionKeys: providerKeys,
       identity,
       minimumTokenSize: input.MinimumSessionTokenSize,
     },
