@@ -5,7 +5,8 @@
  * tag keys name tags regardless of case, and an inherited transitive tag cannot be replaced; a
  * chained session that inherits transitive tags needs sts:TagSession in the trust policy; role
  * chaining with a source identity needs sts:SetSourceIdentity in the caller's permissions policy as
- * well as in the role's trust policy (id_credentials_temp_control-access_monitor).
+ * well as in the role's trust policy (id_credentials_temp_control-access_monitor); session tag keys
+ * and values may not begin with aws: (id_tags).
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -39,7 +40,7 @@ async function role(name: string, trust: object, policy?: object, tags?: Array<{
 
 async function taggedUser(name: string, policy: object, tags: Array<{ Key: string; Value: string }>): Promise<Creds> {
   const iam = new IAMClient(s.clientConfig());
-  await iam.send(new CreateUserCommand({ UserName: name, Tags: tags }));
+  await iam.send(new CreateUserCommand({ UserName: name, ...(tags.length > 0 ? { Tags: tags } : {}) }));
   await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
   const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
   return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
@@ -120,4 +121,22 @@ test("role chaining with a source identity: sts:SetSourceIdentity is needed in t
   await iam.send(new PutRolePolicyCommand({ RoleName: "si-first", PolicyName: "p", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sts:AssumeRole", "sts:SetSourceIdentity"], Resource: second }] }) }));
   assert.equal((await inherited.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2" }))).SourceIdentity, "alice");
   assert.equal((await without.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s2", SourceIdentity: "bob" }))).SourceIdentity, "bob");
+});
+
+test("session tags: a key or value beginning with aws: is refused by AssumeRole and GetFederationToken", async () => {
+  const roleArn = await role("reserved-tags", trustAccount());
+  const sts = new STSClient(s.clientConfig());
+  await assert.rejects(
+    sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "s1", Tags: [{ Key: "aws:foo", Value: "x" }] })),
+    awsError("InvalidParameterValue", 400, "Session tag key 'aws:foo' must not begin with aws:, a prefix reserved for AWS use."),
+  );
+  await assert.rejects(
+    sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "s1", Tags: [{ Key: "k", Value: "aws:foo" }] })),
+    awsError("InvalidParameterValue", 400, "Session tag value for key 'k' must not begin with aws:, a prefix reserved for AWS use."),
+  );
+  const user = await taggedUser("reserved-fed", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, []);
+  await assert.rejects(
+    new STSClient(s.clientConfig(user)).send(new GetFederationTokenCommand({ Name: "fed", Tags: [{ Key: "AWS:Team", Value: "x" }] })),
+    awsError("InvalidParameterValue", 400, "Session tag key 'AWS:Team' must not begin with aws:, a prefix reserved for AWS use."),
+  );
 });

@@ -253,6 +253,17 @@ describe("AssumeRoleWithSAML", () => {
       "InvalidParameterValue",
       "The specified transitive tag key must be included in the requested tags.",
     );
+    await expectAwsError(
+      f.call(input(response({ attributes: baseAttributes({ [ATTR.principalTag("aws:team")]: ["v"] }) }))),
+      "InvalidIdentityToken",
+      "Session tag key 'aws:team' must not begin with aws:, a prefix reserved for AWS use.",
+      400,
+    );
+    await expectAwsError(
+      f.call(input(response({ attributes: baseAttributes({ [ATTR.principalTag("team")]: ["aws:v"] }) }))),
+      "InvalidIdentityToken",
+      "Session tag value for key 'team' must not begin with aws:, a prefix reserved for AWS use.",
+    );
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [ATTR.principalTag(`k${i}`), ["v"]]));
     await expectAwsError(f.call(input(response({ attributes: baseAttributes(many) }))), "InvalidIdentityToken", "The number of session tags must be less than or equal to 50.");
     assert.equal(f.iam.sessions.size, 1);

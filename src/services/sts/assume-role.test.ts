@@ -337,6 +337,16 @@ describe("AssumeRole", () => {
       "InvalidParameterValue",
       "The specified transitive tag key must be included in the requested tags.",
     );
+    // "You cannot create a tag key or value that begins with the text aws:" (in any case).
+    for (const [tag, message] of [
+      [{ Key: "aws:foo", Value: "x" }, "Session tag key 'aws:foo' must not begin with aws:, a prefix reserved for AWS use."],
+      [{ Key: "AWS:Foo", Value: "x" }, "Session tag key 'AWS:Foo' must not begin with aws:, a prefix reserved for AWS use."],
+      [{ Key: "k", Value: "aws:foo" }, "Session tag value for key 'k' must not begin with aws:, a prefix reserved for AWS use."],
+    ] as const) {
+      await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Tags: [tag] }, userCtx()), "InvalidParameterValue", message, 400);
+    }
+    // Only the prefix is reserved.
+    await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Tags: [{ Key: "awsfoo", Value: "x:aws:" }] }, userCtx());
     const ctx = userCtx();
     const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", ExternalId: "ext-123", Tags: [{ Key: "Project", Value: "blue" }], TransitiveTagKeys: ["project"] }, ctx);
     const expectedContext = {

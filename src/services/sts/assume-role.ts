@@ -11,7 +11,7 @@ import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
 import { checkMfa } from "./mfa.js";
 import { assumedRoleUserOf, issueSession, MAX_SESSION_TOKEN_SIZE, roleSessionIdentity, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
-import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, inheritTransitiveTags, sessionTagContext, type TagInput } from "./session-policy.js";
+import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, inheritTransitiveTags, refuseReservedTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
 
 export interface AssumeRoleInput {
@@ -92,6 +92,7 @@ export async function assumeRole(
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
   checkPolicyArns(policyArns);
+  refuseReservedTags(input.Tags ?? []);
   const tags = checkSessionTags(input.Tags ?? [], input.TransitiveTagKeys ?? []);
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);
   // Role chaining: the caller's transitive session tags pass on to the new session.

@@ -73,6 +73,18 @@ describe("GetFederationToken", () => {
     const withTags = await f.call<Out>("GetFederationToken", { Name: "bob", Tags: [{ Key: "team", Value: "blue" }] }, ctx);
     assert.deepEqual(f.iam.sessions.get(withTags.Credentials.AccessKeyId)!.sessionTags, { team: "blue" });
     assert.deepEqual(ctx.calls.slice(-2).map((c) => c.action), ["sts:GetFederationToken", "sts:TagSession"]);
+    // Tag keys and values may not begin with aws:, in any case.
+    await expectAwsError(
+      f.call("GetFederationToken", { Name: "bob", Tags: [{ Key: "aws:team", Value: "blue" }] }, ctx),
+      "InvalidParameterValue",
+      "Session tag key 'aws:team' must not begin with aws:, a prefix reserved for AWS use.",
+      400,
+    );
+    await expectAwsError(
+      f.call("GetFederationToken", { Name: "bob", Tags: [{ Key: "team", Value: "AWS:blue" }] }, ctx),
+      "InvalidParameterValue",
+      "Session tag value for key 'team' must not begin with aws:, a prefix reserved for AWS use.",
+    );
     const role = fakeContext({ principal: principals.role(ACCOUNT, "R", "AROAR000000000000001", "s"), now: NOW });
     await expectAwsError(f.call("GetFederationToken", { Name: "bob" }, role), "AccessDeniedException", "Cannot call GetFederationToken with session credentials");
     const denied = fakeContext({ principal: principals.user(ACCOUNT, "nobody"), now: NOW, deny: (r) => r.action === "sts:GetFederationToken" });

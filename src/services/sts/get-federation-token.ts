@@ -13,7 +13,7 @@ import { usesTemporaryCredentials } from "./assume-role.js";
 import { auditCredentials } from "./audit-format.js";
 import { issueSession, MAX_SESSION_TOKEN_SIZE, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
 import { DEFAULT_SESSION_TOKEN_SECONDS, MAX_SESSION_TOKEN_SECONDS, ROOT_SESSION_TOKEN_MAX_SECONDS } from "./get-session-token.js";
-import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, sessionTagContext, type TagInput } from "./session-policy.js";
+import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, refuseReservedTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { MAX_SESSION_POLICY_CHARS, PATTERNS, ValidationCollector } from "./validation.js";
 import { arn } from "../../core/partition.js";
 
@@ -61,6 +61,7 @@ export async function getFederationToken(
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((a) => a.arn as string);
   checkPolicyArns(policyArns);
+  refuseReservedTags(input.Tags ?? []);
   const tags = checkSessionTags(input.Tags ?? [], []);
   const tagKeys = Object.keys(tags);
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);

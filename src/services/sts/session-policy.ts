@@ -62,6 +62,22 @@ export function checkPolicyArns(arns: ReadonlyArray<string>): void {
   for (const arn of arns) if (!POLICY_ARN.test(arn)) throw validationError(`${arn} is invalid`);
 }
 
+const RESERVED_PREFIX = "aws:";
+
+/**
+ * "You cannot create a tag key or value that begins with the text aws:" (IAM User Guide, id_tags):
+ * a session tag may not either, whoever passes it (the caller, or an identity provider, whose
+ * fault `invalid` reports). The prefix is reserved in any case; the messages are worded like the
+ * tag limits' (not documented word for word).
+ */
+export function refuseReservedTags(tags: ReadonlyArray<TagInput>, invalid: (message: string) => AwsError = invalidParameterValue): void {
+  for (const t of tags) {
+    const key = t.Key ?? "";
+    if (key.toLowerCase().startsWith(RESERVED_PREFIX)) throw invalid(`Session tag key '${key}' must not begin with aws:, a prefix reserved for AWS use.`);
+    if ((t.Value ?? "").toLowerCase().startsWith(RESERVED_PREFIX)) throw invalid(`Session tag value for key '${key}' must not begin with aws:, a prefix reserved for AWS use.`);
+  }
+}
+
 /** Tag keys are case-insensitive; transitive keys must name a passed tag. Returns the tags as a map. */
 export function checkSessionTags(tags: ReadonlyArray<TagInput>, transitive: ReadonlyArray<string>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -105,8 +121,8 @@ export const MAX_SESSION_TAGS = 50;
 /**
  * Session tags an identity provider passes (OIDC token claim, SAML attributes): the limits
  * AssumeRole's Tags member has (at most 50, keys 1–128 and values 0–256 characters of the tag
- * pattern), then checkSessionTags' rules. A violated limit is a fault of the token, reported
- * with `invalid(message)`.
+ * pattern), no aws: prefix, then checkSessionTags' rules. A violated limit is a fault of the
+ * token, reported with `invalid(message)`.
  */
 export function checkFederatedSessionTags(tags: ReadonlyArray<{ Key: string; Value: string }>, transitive: ReadonlyArray<string>, invalid: (message: string) => AwsError): SessionTags {
   // The limits are the documented ones; the messages are worded like STS's model messages.
@@ -119,6 +135,7 @@ export function checkFederatedSessionTags(tags: ReadonlyArray<{ Key: string; Val
       throw invalid(`Session tag value for key '${t.Key}' must have length 0 to 256 and satisfy regular expression pattern: ${PATTERNS.tagValue.patternText}`);
     }
   }
+  refuseReservedTags(tags, invalid);
   if (transitive.length > MAX_SESSION_TAGS) throw invalid(`The number of transitive tag keys must be less than or equal to ${MAX_SESSION_TAGS}.`);
   return { tags: checkSessionTags(tags, transitive), transitiveTagKeys: [...transitive] };
 }

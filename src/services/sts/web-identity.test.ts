@@ -169,6 +169,8 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, ["v"]]));
     await expectAwsError(withTags({ principal_tags: many }), "InvalidIdentityToken", "The number of session tags must be less than or equal to 50.");
     await expectAwsError(withTags({ principal_tags: { "bad*key": ["v"] } }), "InvalidIdentityToken", /^Session tag key 'bad\*key' must have length 1 to 128/);
+    await expectAwsError(withTags({ principal_tags: { "aws:team": ["v"] } }), "InvalidIdentityToken", "Session tag key 'aws:team' must not begin with aws:, a prefix reserved for AWS use.", 400);
+    await expectAwsError(withTags({ principal_tags: { team: ["AWS:v"] } }), "InvalidIdentityToken", "Session tag value for key 'team' must not begin with aws:, a prefix reserved for AWS use.");
     assert.equal(f.iam.sessions.size, 0);
   });
 
