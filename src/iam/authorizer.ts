@@ -9,6 +9,7 @@ import { AwsError } from "../core/errors.js";
 import type { AuthorizeRequest, ConditionContext, Principal } from "../core/types.js";
 import type { IdentityDirectory, PrincipalPolicies } from "./directory.js";
 import { evaluate, parsePolicy, principalContext, type EvaluationInput, type EvaluationResult, type ParsedPolicy, type PolicyKind } from "./policy/index.js";
+import type { SessionPrincipal } from "./policy/principal-context.js";
 
 /** Thrown (not an Error: no stack is captured) by the context of a first evaluation that needs the principal's tags. */
 const NEED_TAGS: unknown = Object.freeze({ needTags: true });
@@ -205,7 +206,23 @@ interface PrincipalContextEntry {
 
 // Everything principalContext() reads of a principal.
 function principalFields(p: Principal): unknown[] {
-  return [p.type, p.arn, p.roleArn, p.accountId, p.principalId, p.name, p.sessionTags, p.isSessionToken, p.sessionIssuedAt, p.mfaAuthenticated, p.mfaAuthenticatedAt, p.sourceIdentity, p.assumedRoot];
+  return [
+    p.type,
+    p.arn,
+    p.roleArn,
+    p.accountId,
+    p.principalId,
+    p.name,
+    p.sessionTags,
+    p.isSessionToken,
+    p.sessionIssuedAt,
+    p.mfaAuthenticated,
+    p.mfaAuthenticatedAt,
+    p.sourceIdentity,
+    p.assumedRoot,
+    p.federatedProvider,
+    (p as SessionPrincipal).identityProviderKeys,
+  ];
 }
 
 function sameFields(a: readonly unknown[], b: readonly unknown[]): boolean {
