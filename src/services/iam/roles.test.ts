@@ -121,6 +121,16 @@ describe("IAM roles", () => {
       400,
       "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
     );
+    // The aws: prefix is reserved, in keys and values.
+    for (const tag of [{ Key: "aws:x", Value: "1" }, { Key: "AWS:x", Value: "1" }, { Key: "k", Value: "aws:v" }]) {
+      await assertAwsError(h.call("TagRole", { RoleName: "app", Tags: [tag] }), "InvalidInput", 400, "Tag keys and values beginning with aws: are reserved for AWS internal use.");
+    }
+    await assertAwsError(
+      h.call("CreateRole", { RoleName: "tagged", AssumeRolePolicyDocument: TRUST_EC2, Tags: [{ Key: "aws:x", Value: "1" }] }),
+      "InvalidInput",
+      400,
+      "Tag keys and values beginning with aws: are reserved for AWS internal use.",
+    );
     await h.call("TagRole", { RoleName: "app", Tags: [{ Key: "b", Value: "2" }, { Key: "a", Value: "1" }] });
     await h.call("UntagRole", { RoleName: "app", TagKeys: ["B"] });
     const tags = await h.call<{ Tags: unknown[] }>("ListRoleTags", { RoleName: "app" });

@@ -232,6 +232,9 @@ export function checkTags(tags: Array<{ Key?: string | undefined; Value?: string
   const seen = new Set<string>();
   for (const t of tags) {
     const key = t.Key as string;
+    // "You cannot create a tag key or value that begins with the text aws:. This tag prefix is
+    // reserved for AWS internal use." (IAM user guide, rules for tagging)
+    if (/^aws:/i.test(key) || /^aws:/i.test(t.Value as string)) throw invalidInput("Tag keys and values beginning with aws: are reserved for AWS internal use.");
     const k = caseInsensitive ? key.toLowerCase() : key;
     if (seen.has(k)) throw duplicateTagKeys(caseInsensitive);
     seen.add(k);
