@@ -67,6 +67,12 @@ const variants: Array<Partial<ApiCallRecord>> = [
   { invokedBy: "elasticloadbalancing.amazonaws.com", sourceIp: "elasticloadbalancing.amazonaws.com", userAgent: "elasticloadbalancing.amazonaws.com" },
   { invokedBy: 'odd"service\u0001', error: { code: "AccessDenied", message: "no" } },
   { invokedBy: "kms.amazonaws.com", eventType: "AwsServiceEvent" },
+  {
+    input: { RoleArn: "arn:aws:iam::111122223333:role/R", RoleSessionName: "s" },
+    inputSchema: AssumeRole$,
+    annotations: { requestParametersPrefix: { incomingTransitiveTags: { Project: "Apollo", SecretAccessKey: "s" } } },
+  },
+  { annotations: { requestParametersPrefix: { incomingTransitiveTags: { Dept: "x" } }, requestParameters: null } },
   { identityType: "AWSService", invokedBy: "shield.amazonaws.com", sourceIp: "shield.amazonaws.com", userAgent: "shield.amazonaws.com", accountId: "111122223333" },
   { eventSource: "organizations.amazonaws.com", service: "organizations", operation: "CreateAccount", input: { Email: "e@example.com", AccountName: "A" }, inputSchema: CreateAccountRequest$ },
 ];

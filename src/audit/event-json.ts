@@ -20,7 +20,7 @@ import type { Principal } from "../core/types.js";
 import type { ApiCallRecord, TlsDetails } from "./types.js";
 import { jsonString } from "../core/json-text.js";
 import { annotationJson, hiddenValueFor, redactForCloudTrail } from "./redact.js";
-import { EVENT_VERSION, GLOBAL_EVENT_REGION, isoSeconds, tlsDetailsOf, unauthenticatedIdentityOf, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
+import { EVENT_VERSION, GLOBAL_EVENT_REGION, inputParameters, isoSeconds, tlsDetailsOf, unauthenticatedIdentityOf, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
 
 export interface EventJson {
   json: string;
@@ -282,7 +282,7 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
 
   let requestParameters: string;
   if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? "null" : annotationJson(a.requestParameters);
-  else requestParameters = JSON.stringify(redactForCloudTrail(rec.input, rec.inputSchema, "input", hiddenValueFor(rec.eventSource)));
+  else requestParameters = JSON.stringify(inputParameters(rec));
   let responseElements: string;
   if (a.responseElements !== undefined) responseElements = a.responseElements === null ? "null" : annotationJson(a.responseElements);
   else if (hasError || rec.readOnly) responseElements = "null";

@@ -278,6 +278,9 @@ describe("buildCloudTrailEvents", () => {
     assert.equal(own.eventType, "AwsApiCall");
     assert.equal(own.requestID, "req-1");
     assert.equal(indexFieldsOf(own, 0).username, "");
+    // Members a handler puts before the request's own (STS role chaining).
+    const chained = buildCloudTrailEvent(record({ input: { RoleArn: "arn:r" }, annotations: { requestParametersPrefix: { incomingTransitiveTags: { Dept: "eng" } } } }), "e");
+    assert.equal(JSON.stringify(chained.requestParameters), '{"incomingTransitiveTags":{"Dept":"eng"},"roleArn":"arn:r"}');
     // A call the service made as itself (assuming its role): the service alone, delivered to the account.
     const svc = buildCloudTrailEvent(record({ principal: undefined, accountId: "111122223333", identityType: "AWSService", invokedBy: "shield.amazonaws.com" }), "e");
     assert.equal(JSON.stringify(svc.userIdentity), '{"type":"AWSService","invokedBy":"shield.amazonaws.com"}');

@@ -227,6 +227,18 @@ export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | un
   return f !== undefined ? { type: f.type, principalId: f.principalId, userName: f.userName, identityProvider: f.identityProvider } : userIdentityOf(undefined, rec.accessKeyId, rec.accountId);
 }
 
+/**
+ * requestParameters from the request's input (redacted), after what the handler put before them
+ * (`requestParametersPrefix`, e.g. STS's incomingTransitiveTags of a chained AssumeRole).
+ */
+export function inputParameters(rec: ApiCallRecord): Record<string, unknown> | null {
+  const fromInput = redactForCloudTrail(rec.input, rec.inputSchema, "input", hiddenValueFor(rec.eventSource));
+  const prefix = rec.annotations.requestParametersPrefix;
+  if (prefix === undefined) return fromInput;
+  const extra = redactAnnotation(prefix);
+  return extra === null ? fromInput : { ...extra, ...fromInput };
+}
+
 /** The caller's identity, with the service that called on its behalf last (`invokedBy`), if any. */
 function withInvokedBy(id: UserIdentity, rec: ApiCallRecord): UserIdentity {
   return rec.invokedBy !== undefined && rec.principal !== undefined ? { ...id, invokedBy: rec.invokedBy } : id;
@@ -243,7 +255,7 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
 
   let requestParameters: Record<string, unknown> | null;
   if (a.requestParameters !== undefined) requestParameters = a.requestParameters === null ? null : redactAnnotation(a.requestParameters);
-  else requestParameters = redactForCloudTrail(rec.input, rec.inputSchema, "input", hiddenValueFor(rec.eventSource));
+  else requestParameters = inputParameters(rec);
 
   // CloudTrail records responseElements for calls that change state; reads and failures carry null.
   let responseElements: Record<string, unknown> | null;

@@ -98,6 +98,8 @@ export interface AuditAnnotations {
   resources?: Array<{ ARN: string; accountId: string; type?: string }>;
   /** Overrides what audit records as requestParameters / responseElements (already redacted). */
   requestParameters?: Record<string, unknown> | null;
+  /** Members recorded before the request's own in requestParameters (STS role chaining: incomingTransitiveTags). */
+  requestParametersPrefix?: Record<string, unknown>;
   responseElements?: Record<string, unknown> | null;
   additionalEventData?: Record<string, unknown>;
   /** serviceEventDetails of an AwsServiceEvent (e.g. KMS RotateKey: rotationType, key material ids). */

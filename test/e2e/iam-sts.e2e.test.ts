@@ -324,6 +324,24 @@ test("cross-account AssumeRole: Organizations account, trust policy, ExternalId 
   // A role with no permission policies can do nothing in its account.
   const auditor = { accessKeyId: r2.Credentials!.AccessKeyId!, secretAccessKey: r2.Credentials!.SecretAccessKey!, sessionToken: r2.Credentials!.SessionToken! };
   await assert.rejects(new IAMClient(s.clientConfig(auditor)).send(new ListUsersCommand({})), (e: any) => e.name === "AccessDenied");
+
+  // CloudTrail: a cross-account AssumeRole is logged in the caller's account and in the role's,
+  // where the caller is the AWSAccount identity; the two copies share an id.
+  type Ev = { eventName: string; requestParameters: { roleSessionName: string }; userIdentity: { type: string; accountId: string }; recipientAccountId: string; sharedEventID?: string; errorCode?: string };
+  const assumes = async (creds?: Creds): Promise<Ev[]> =>
+    ((await new CloudTrailClient(s.clientConfig(creds)).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: auditorArn }] }))).Events ?? []).map(
+      (e) => JSON.parse(e.CloudTrailEvent!) as Ev,
+    );
+  const inRoleAccount = await assumes(inMember);
+  const inCallerAccount = await assumes();
+  const yy = inRoleAccount.find((e) => e.requestParameters.roleSessionName === "yy")!;
+  assert.deepEqual([yy.eventName, yy.userIdentity.type, yy.userIdentity.accountId, yy.recipientAccountId], ["AssumeRole", "AWSAccount", s.accountId, member]);
+  const callerYy = inCallerAccount.find((e) => e.requestParameters.roleSessionName === "yy")!;
+  assert.deepEqual([callerYy.userIdentity.type, callerYy.recipientAccountId], ["IAMUser", s.accountId]);
+  assert.equal(callerYy.sharedEventID, yy.sharedEventID);
+  assert.ok(yy.sharedEventID);
+  // Denied attempts too (the role's owner sees who tried).
+  assert.equal(inRoleAccount.filter((e) => e.errorCode === "AccessDenied").length, 3);
 });
 
 test("an AWS managed policy attached to a user grants its permissions", async () => {

@@ -373,11 +373,10 @@ describe("AssumeRole", () => {
       sessionTags: { Project: "Apollo", Team: "core" },
       transitiveTagKeys: ["Project"],
     });
-    const out = await f.call<AssumeOut>(
-      "AssumeRole",
-      { RoleArn: role.arn, RoleSessionName: "s2", Tags: [{ Key: "Stage", Value: "prod" }], TransitiveTagKeys: ["Stage"] },
-      fakeContext({ principal: caller, now: NOW }),
-    );
+    const chained = fakeContext({ principal: caller, now: NOW });
+    const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s2", Tags: [{ Key: "Stage", Value: "prod" }], TransitiveTagKeys: ["Stage"] }, chained);
+    // CloudTrail records the inherited tags before the request's own parameters (IAM user guide, "Example AWS STS role chaining API event").
+    assert.deepEqual(chained.audit.requestParametersPrefix, { incomingTransitiveTags: { Project: "Apollo" } });
     const rec = f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord;
     // Team was not transitive: it stays with the first session.
     assert.deepEqual(rec.sessionTags, { Project: "Apollo", Stage: "prod" });

@@ -11,7 +11,7 @@ import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
 import { checkMfa } from "./mfa.js";
 import { assumedRoleUserOf, issueSession, MAX_SESSION_TOKEN_SIZE, roleSessionIdentity, sessionTokenMembers, type CredentialsOutput } from "./credentials.js";
-import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, inheritTransitiveTags, refuseReservedTags, sessionTagContext, type TagInput } from "./session-policy.js";
+import { checkPackedSize, checkPolicyArns, checkSessionPolicy, checkSessionTags, incomingTransitiveTags, inheritTransitiveTags, refuseReservedTags, sessionTagContext, type TagInput } from "./session-policy.js";
 import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
 
 export interface AssumeRoleInput {
@@ -132,6 +132,12 @@ export async function assumeRole(
     context,
   };
   if (role) ctx.audit.resources = [{ ARN: role.arn, accountId: role.accountId, type: "AWS::IAM::Role" }];
+  // A cross-account AssumeRole "is logged in the calling account and the account where the AWS STS
+  // operation is performed" (IAM user guide, logging IAM and STS calls with CloudTrail).
+  if (role && role.accountId !== ctx.principal.accountId) ctx.audit.recipientAccountId = role.accountId;
+  // Role chaining: the tags the session inherits are recorded as incomingTransitiveTags.
+  const incoming = incomingTransitiveTags(ctx.principal);
+  if (incoming !== undefined) ctx.audit.requestParametersPrefix = { incomingTransitiveTags: incoming };
   await ctx.authorize({ action: "sts:AssumeRole", ...base });
   if (!role) {
     // The authoriser cannot allow against an empty trust policy; this is only a backstop.

@@ -146,6 +146,15 @@ export function checkFederatedSessionTags(tags: ReadonlyArray<{ Key: string; Val
  * call. Keys are matched case-insensitively (a session recorded before its transitive keys were
  * spelt as its tags still passes them on).
  */
+/** The caller's transitive session tags a chained session inherits (CloudTrail's incomingTransitiveTags). */
+export function incomingTransitiveTags(inherited: { sessionTags?: Record<string, string>; transitiveTagKeys?: string[] }): Record<string, string> | undefined {
+  const keys = inherited.transitiveTagKeys ?? [];
+  if (keys.length === 0) return undefined;
+  const transitiveLower = new Set(keys.map((k) => k.toLowerCase()));
+  const kept = Object.entries(inherited.sessionTags ?? {}).filter(([k]) => transitiveLower.has(k.toLowerCase()));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
 export function inheritTransitiveTags(inherited: { sessionTags?: Record<string, string>; transitiveTagKeys?: string[] }, passed: SessionTags): SessionTags {
   const keys = inherited.transitiveTagKeys ?? [];
   if (keys.length === 0) return passed;
