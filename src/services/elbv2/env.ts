@@ -102,3 +102,13 @@ export function requestTagContext(tags: readonly TagDoc[]): ConditionContext {
   for (const t of tags) ctx[`aws:RequestTag/${t.Key}`] = t.Value;
   return ctx;
 }
+
+/**
+ * Tags in a resource-creating request need elasticloadbalancing:AddTags too, with
+ * elasticloadbalancing:CreateAction naming the creating action ("Tagging resources during
+ * creation"); nothing is asked when the request has no tags.
+ */
+export async function authorizeTagsOnCreate(caller: Caller, createAction: string, arn: string, tags: readonly TagDoc[]): Promise<void> {
+  if (tags.length === 0) return;
+  await caller.authorize("AddTags", arn, { ...requestTagContext(tags), "elasticloadbalancing:CreateAction": createAction });
+}

@@ -23,7 +23,7 @@ import type { DocStore } from "../../storage/types.js";
 import { normalizeActions } from "./actions.js";
 import { listenerArn, newId, parseArn } from "./arn.js";
 import { bulwarkCaCertificateArn, confirmCertificate, resolveCertificateArn } from "./certificates.js";
-import { RESOURCE_TYPES, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
+import { RESOURCE_TYPES, authorizeTagsOnCreate, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
 import { duplicateListener, invalidConfiguration, listenerNotFound, loadBalancerNotFound, sslPolicyNotFound, tooManyListeners, unsupportedProtocol, validationError } from "./errors.js";
 import { checkLoadBalancerArn, mustLoadBalancer } from "./load-balancers.js";
 import type { ListenerDoc, LoadBalancerDoc } from "./model.js";
@@ -108,6 +108,8 @@ export async function createListener(env: Elbv2Env, caller: Caller, input: Creat
   await caller.authorize("CreateListener", lbArn, { ...resourceTagContext(current?.tags), ...requestTagContext(tags) });
   noteResource(caller, lbArn, RESOURCE_TYPES.loadBalancer);
   if (!current) throw loadBalancerNotFound();
+  const id = newId();
+  await authorizeTagsOnCreate(caller, "CreateListener", listenerArn(caller.scope, current.name, current.id, id), tags);
   const protocol = checkProtocol(input.Protocol);
   const port = checkPort(input.Port);
   if (input.MutualAuthentication?.Mode !== undefined && input.MutualAuthentication.Mode !== "off") throw validationError("Mutual TLS authentication is not supported");
@@ -129,7 +131,6 @@ export async function createListener(env: Elbv2Env, caller: Caller, input: Creat
         throw duplicateListener(lb.arn);
       }
       if (siblings.length >= env.quotas.listenersPerLoadBalancer) throw tooManyListeners(env.quotas.listenersPerLoadBalancer);
-      const id = newId();
       const l: ListenerDoc = {
         arn: listenerArn(caller.scope, lb.name, lb.id, id),
         id,

@@ -13,7 +13,7 @@ import type {
 import { applyLoadBalancerAttributes, attributeList, defaultLoadBalancerAttributes } from "./attributes.js";
 import { dnsNameFor, loadBalancerArn, newId, parseArn } from "./arn.js";
 import { removeLoadBalancerCertificate } from "./certificates.js";
-import { RESOURCE_TYPES, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
+import { RESOURCE_TYPES, authorizeTagsOnCreate, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
 import { duplicateLoadBalancerName, loadBalancerNamesNotFound, loadBalancerNotFound, operationNotPermitted, tooManyLoadBalancers, validationError } from "./errors.js";
 import type { LoadBalancerDoc } from "./model.js";
 import type { DocStore } from "../../storage/types.js";
@@ -55,6 +55,7 @@ export async function createLoadBalancer(env: Elbv2Env, caller: Caller, input: C
   const id = newId();
   const arn = loadBalancerArn(caller.scope, name, id);
   await caller.authorize("CreateLoadBalancer", arn, requestTagContext(tags));
+  await authorizeTagsOnCreate(caller, "CreateLoadBalancer", arn, tags);
   // Elastic Load Balancing creates its service-linked role with the first load balancer.
   await env.ensureServiceLinkedRole?.(caller);
   const doc: LoadBalancerDoc = {

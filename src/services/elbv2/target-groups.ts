@@ -17,7 +17,7 @@ import { parseHttpCodeMatcher } from "../../dataplane/matcher.js";
 import type { DocStore } from "../../storage/types.js";
 import { newId, parseArn, targetGroupArn } from "./arn.js";
 import { applyTargetGroupAttributes, attributeList, defaultTargetGroupAttributes } from "./attributes.js";
-import { RESOURCE_TYPES, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
+import { RESOURCE_TYPES, authorizeTagsOnCreate, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
 import { duplicateTargetGroupName, targetGroupInUse, targetGroupNamesNotFound, targetGroupNotFound, tooManyTargetGroups, validationError } from "./errors.js";
 import { checkLoadBalancerArn, mustLoadBalancer } from "./load-balancers.js";
 import type { HealthCheckDoc, ListenerDoc, TargetGroupDoc } from "./model.js";
@@ -132,6 +132,7 @@ export async function createTargetGroup(env: Elbv2Env, caller: Caller, input: Cr
   const id = newId();
   const arn = targetGroupArn(caller.scope, name, id);
   await caller.authorize("CreateTargetGroup", arn, requestTagContext(tags));
+  await authorizeTagsOnCreate(caller, "CreateTargetGroup", arn, tags);
   // Elastic Load Balancing creates its service-linked role with the first target group too.
   await env.ensureServiceLinkedRole?.(caller);
   const doc: TargetGroupDoc = {
