@@ -186,6 +186,27 @@ describe("actions", () => {
   });
 });
 
+describe("redirect keywords", () => {
+  test("each component takes only the keywords it may contain: a request path never becomes the host", async () => {
+    dp = newDataPlane();
+    const port = await openHttp(dp, [], { action: { type: "fixed-response", statusCode: 200 } });
+    const open = (r: Record<string, string>) =>
+      dp!.openListener({ arn: LISTENER_ARN, loadBalancerArn: LB_ARN, port, protocol: "HTTP", action: { type: "redirect", protocol: "HTTPS", host: "#{host}", port: "443", path: "/#{path}", query: "#{query}", statusCode: 302, ...r } });
+    // Stored before the API checked keywords: #{path} in Host stays as written.
+    await open({ host: "#{path}.example.com" });
+    let red = await request(port, { path: "/evil.com/x", headers: { host: "a.example.test" } });
+    assert.equal(red.headers.location, "https://#{path}.example.com/evil.com/x");
+    await open({ path: "/#{host}/#{port}/#{path}/#{query}/#{protocol}", query: "p=#{protocol}&h=#{host}&o=#{port}&a=#{path}&q=#{query}" });
+    red = await request(port, { path: "/d/e?z=1", headers: { host: "a.example.test:99" } });
+    assert.equal(red.status, 302);
+    assert.equal(red.headers.location, `https://a.example.test/a.example.test/${port}/d/e/#{query}/#{protocol}?p=http&h=a.example.test&o=${port}&a=d/e&q=z=1`);
+    // A "$" in the request is copied, not read as a replacement pattern.
+    await open({ host: "x.#{host}", port: "#{port}", protocol: "#{protocol}" });
+    red = await request(port, { path: "/$&$1?$`", headers: { host: "h$&" } });
+    assert.equal(red.headers.location, `http://x.h$&:${port}/$&$1?$\``);
+  });
+});
+
 describe("web ACL", () => {
   function decision(d: Partial<WafDecision>): (r: InspectedRequest) => Partial<WafDecision> {
     return () => d;

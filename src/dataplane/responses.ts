@@ -26,27 +26,60 @@ function hostOnly(host: string | undefined, fallback: string): string {
   return colon < 0 ? host : host.slice(0, colon);
 }
 
-/** The Location an ALB redirect action produces for `req`. */
+const K_PROTOCOL = 1;
+const K_HOST = 2;
+const K_PORT = 4;
+const K_PATH = 8;
+const K_QUERY = 16;
+
+/**
+ * `t` with the reserved keywords in `allowed` replaced by their values; any other `#{…}` stays
+ * as written (the API refuses them, so only listeners stored before that check have any).
+ */
+function fill(t: string, allowed: number, protocol: string, host: string, port: string, path: string, query: string): string {
+  let i = t.indexOf("#{");
+  if (i < 0) return t;
+  let out = "";
+  let from = 0;
+  while (i >= 0) {
+    let v: string | undefined;
+    let len = 0;
+    if (allowed & K_HOST && t.startsWith("#{host}", i)) (v = host), (len = 7);
+    else if (allowed & K_PATH && t.startsWith("#{path}", i)) (v = path), (len = 7);
+    else if (allowed & K_PORT && t.startsWith("#{port}", i)) (v = port), (len = 7);
+    else if (allowed & K_QUERY && t.startsWith("#{query}", i)) (v = query), (len = 8);
+    else if (allowed & K_PROTOCOL && t.startsWith("#{protocol}", i)) (v = protocol), (len = 11);
+    if (v === undefined) {
+      i = t.indexOf("#{", i + 2);
+      continue;
+    }
+    out += t.slice(from, i) + v;
+    from = i + len;
+    i = t.indexOf("#{", from);
+  }
+  return from === 0 ? t : out + t.slice(from);
+}
+
+/**
+ * The Location an ALB redirect action produces for `req`. Each component takes only the
+ * reserved keywords API_RedirectActionConfig allows it: Protocol #{protocol}, Port #{port},
+ * Host #{host}, Path #{host}, #{path} and #{port}, Query all five.
+ */
 export function redirectLocation(req: IncomingMessage, a: Redirect, scheme: "http" | "https", listenerPort: number, fallbackHost: string): string {
   const uri = req.url ?? "/";
   const q = uri.indexOf("?");
-  const path = q < 0 ? uri : uri.slice(0, q);
+  const rawPath = q < 0 ? uri : uri.slice(0, q);
+  const path = rawPath.startsWith("/") ? rawPath.slice(1) : rawPath;
   const query = q < 0 ? "" : uri.slice(q + 1);
-  const vars: Record<string, string> = {
-    protocol: scheme,
-    host: hostOnly(req.headers.host, fallbackHost),
-    port: String(listenerPort),
-    path: path.startsWith("/") ? path.slice(1) : path,
-    query,
-  };
-  const fill = (s: string): string => s.replace(/#\{(protocol|host|port|path|query)\}/g, (_, k: string) => vars[k] ?? "");
-  const proto = fill(a.protocol).toLowerCase();
-  const port = fill(a.port);
+  const host = hostOnly(req.headers.host, fallbackHost);
+  const listenerPortText = String(listenerPort);
+  const proto = a.protocol === "#{protocol}" ? scheme : a.protocol.toLowerCase();
+  const port = a.port === "#{port}" ? listenerPortText : a.port;
   const defaultPort = (proto === "https" && port === "443") || (proto === "http" && port === "80");
-  let p = fill(a.path);
+  let p = fill(a.path, K_HOST | K_PATH | K_PORT, scheme, host, listenerPortText, path, query);
   if (!p.startsWith("/")) p = `/${p}`;
-  const qs = fill(a.query);
-  return `${proto}://${fill(a.host)}${defaultPort ? "" : `:${port}`}${p}${qs === "" ? "" : `?${qs}`}`;
+  const qs = fill(a.query, K_PROTOCOL | K_HOST | K_PORT | K_PATH | K_QUERY, scheme, host, listenerPortText, path, query);
+  return `${proto}://${fill(a.host, K_HOST, scheme, host, listenerPortText, path, query)}${defaultPort ? "" : `:${port}`}${p}${qs === "" ? "" : `?${qs}`}`;
 }
 
 export function sendRedirect(res: ServerResponse, status: 301 | 302, location: string, close: boolean): void {

@@ -27,9 +27,34 @@ function fixed(a: Action, order: number): ActionDoc {
   };
 }
 
-function redirect(a: Action, order: number): ActionDoc {
+/** The reserved keywords each redirect component may contain (API_RedirectActionConfig). */
+const REDIRECT_KEYWORDS = {
+  Host: ["host"],
+  Path: ["host", "path", "port"],
+  Query: ["protocol", "host", "port", "path", "query"],
+} as const;
+
+const REDIRECT_STATUS_CODES = ["HTTP_301", "HTTP_302"];
+
+function checkRedirectComponent(name: keyof typeof REDIRECT_KEYWORDS, value: string, min: number, at: string): void {
+  if (value.length < min || value.length > 128) {
+    const bound = value.length < min ? `greater than or equal to ${min}` : "less than or equal to 128";
+    throw validationError(`1 validation error detected: Value '${value}' at '${at}.${name.toLowerCase()}' failed to satisfy constraint: Member must have length ${bound}`);
+  }
+  const allowed: readonly string[] = REDIRECT_KEYWORDS[name];
+  for (const m of value.matchAll(/#\{([^}]*)\}/g)) {
+    if (!allowed.includes(m[1]!)) {
+      throw validationError(`Redirect ${name.toLowerCase()} '${value}' cannot contain #{${m[1]}}: it can contain ${allowed.map((k) => `#{${k}}`).join(", ")}`);
+    }
+  }
+}
+
+function redirect(a: Action, order: number, at: string): ActionDoc {
   const r = a.RedirectConfig;
   if (!r?.StatusCode) throw validationError("A redirect action requires a RedirectConfig with a StatusCode");
+  if (!REDIRECT_STATUS_CODES.includes(r.StatusCode)) {
+    throw validationError(`1 validation error detected: Value '${r.StatusCode}' at '${at}.statusCode' failed to satisfy constraint: Member must satisfy enum value set: [${REDIRECT_STATUS_CODES.join(", ")}]`);
+  }
   const cfg = {
     Protocol: r.Protocol ?? "#{protocol}",
     Port: r.Port ?? "#{port}",
@@ -40,11 +65,22 @@ function redirect(a: Action, order: number): ActionDoc {
   };
   if (!["HTTP", "HTTPS", "#{protocol}"].includes(cfg.Protocol)) throw validationError(`Redirect protocol '${cfg.Protocol}' must be HTTP, HTTPS or #{protocol}`);
   if (cfg.Port !== "#{port}" && !(/^\d+$/.test(cfg.Port) && Number(cfg.Port) >= 1 && Number(cfg.Port) <= 65535)) throw validationError(`Redirect port '${cfg.Port}' is not valid`);
+  checkRedirectComponent("Host", cfg.Host, 1, at);
+  checkRedirectComponent("Path", cfg.Path, 1, at);
+  checkRedirectComponent("Query", cfg.Query, 0, at);
   if (!cfg.Path.startsWith("/")) throw validationError("Redirect path must begin with '/'");
   if (cfg.Protocol === "#{protocol}" && cfg.Port === "#{port}" && cfg.Host === "#{host}" && cfg.Path === "/#{path}" && cfg.Query === "#{query}") {
     throw invalidAction("The redirect configuration is not valid: it would redirect requests to the same URL");
   }
   return { Type: "redirect", Order: order, RedirectConfig: cfg };
+}
+
+/** A listener's redirect actions for its protocol: HTTPS cannot be redirected to HTTP. */
+export function checkRedirectProtocol(listenerProtocol: string, actions: readonly ActionDoc[]): void {
+  if (listenerProtocol !== "HTTPS") return;
+  for (const a of actions) {
+    if (a.Type === "redirect" && a.RedirectConfig?.Protocol === "HTTP") throw validationError("You cannot redirect HTTPS to HTTP: an HTTPS listener's redirect protocol must be HTTPS or #{protocol}");
+  }
 }
 
 async function forward(db: DocStore, scope: Scope, lbArn: string, listenerArn: string | undefined, a: Action, order: number): Promise<ActionDoc> {
@@ -92,7 +128,7 @@ export async function normalizeActions(db: DocStore, scope: Scope, lbArn: string
         out.push(fixed(a, order));
         break;
       case "redirect":
-        out.push(redirect(a, order));
+        out.push(redirect(a, order, `defaultActions.${i + 1}.member.redirectConfig`));
         break;
       case "authenticate-cognito":
       case "authenticate-oidc":

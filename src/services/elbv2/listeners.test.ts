@@ -132,6 +132,47 @@ describe("listeners", () => {
     assert.deepEqual(f.runtime.listeners.get(out.Listeners[0]!.ListenerArn!)?.action, { type: "redirect", protocol: "HTTPS", host: "#{host}", port: "443", path: "/#{path}", query: "#{query}", statusCode: 301 });
   });
 
+  test("redirect actions: HTTPS is never redirected to HTTP; status codes, keywords and lengths as API_RedirectActionConfig documents", async () => {
+    const f = createFixture();
+    const a = await lb(f);
+    const red = (cfg: Record<string, unknown>) => [{ Type: "redirect", RedirectConfig: { StatusCode: "HTTP_301", ...cfg } }];
+    await expectError(
+      f.call("CreateListener", { LoadBalancerArn: a, Protocol: "HTTPS", Port: 8443, DefaultActions: red({ Protocol: "HTTP", Port: "80" }) }),
+      "ValidationError",
+      "You cannot redirect HTTPS to HTTP: an HTTPS listener's redirect protocol must be HTTPS or #{protocol}",
+    );
+    assert.equal(f.runtime.listeners.size, 0);
+    const https = (await f.call<{ Listeners: Listener[] }>("CreateListener", { LoadBalancerArn: a, Protocol: "HTTPS", Port: 8443, DefaultActions: red({ Host: "other.example.com" }) })).Listeners[0]!.ListenerArn!;
+    await expectError(f.call("ModifyListener", { ListenerArn: https, DefaultActions: red({ Protocol: "HTTP" }) }), "ValidationError", /You cannot redirect HTTPS to HTTP/);
+    // HTTP to HTTP and HTTP to HTTPS are allowed; switching that listener to HTTPS is not while it redirects to HTTP.
+    const http = (await f.call<{ Listeners: Listener[] }>("CreateListener", { LoadBalancerArn: a, Protocol: "HTTP", Port: 8080, DefaultActions: red({ Protocol: "HTTP", Host: "x.example.com" }) })).Listeners[0]!.ListenerArn!;
+    await expectError(f.call("ModifyListener", { ListenerArn: http, Protocol: "HTTPS" }), "ValidationError", /You cannot redirect HTTPS to HTTP/);
+    assert.equal(f.runtime.listeners.get(http)?.protocol, "HTTP");
+    await f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Protocol: "HTTPS" }) });
+
+    const at = "defaultActions.1.member.redirectConfig";
+    await expectError(
+      f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "x.example.com", StatusCode: "HTTP_303" }) }),
+      "ValidationError",
+      `1 validation error detected: Value 'HTTP_303' at '${at}.statusCode' failed to satisfy constraint: Member must satisfy enum value set: [HTTP_301, HTTP_302]`,
+    );
+    const longHost = `${"h".repeat(121)}.example`;
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: longHost }) }), "ValidationError", `1 validation error detected: Value '${longHost}' at '${at}.host' failed to satisfy constraint: Member must have length less than or equal to 128`);
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "" }) }), "ValidationError", `1 validation error detected: Value '' at '${at}.host' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Path: `/${"p".repeat(128)}` }) }), "ValidationError", /at 'defaultActions\.1\.member\.redirectConfig\.path' failed to satisfy constraint: Member must have length less than or equal to 128$/);
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "x.example.com", Query: `q=${"v".repeat(127)}` }) }), "ValidationError", /redirectConfig\.query' failed to satisfy constraint: Member must have length less than or equal to 128$/);
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "#{path}.example.com" }) }), "ValidationError", "Redirect host '#{path}.example.com' cannot contain #{path}: it can contain #{host}");
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Path: "/#{query}" }) }), "ValidationError", "Redirect path '/#{query}' cannot contain #{query}: it can contain #{host}, #{path}, #{port}");
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Path: "/#{protocol}/x" }) }), "ValidationError", /Redirect path '\/#\{protocol\}\/x' cannot contain #\{protocol\}/);
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "x.example.com", Port: "#{query}" }) }), "ValidationError", "Redirect port '#{query}' is not valid");
+    await expectError(f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "x.example.com", Query: "#{nope}" }) }), "ValidationError", /cannot contain #\{nope\}/);
+    // At the limits, with every keyword where it is allowed.
+    const ok = { Host: `#{host}.${"h".repeat(120)}`, Path: `/#{host}/#{port}/#{path}${"p".repeat(100)}`, Query: `#{protocol}#{host}#{port}#{path}#{query}${"q".repeat(80)}`, StatusCode: "HTTP_302" };
+    const out = await f.call<{ Listeners: Listener[] }>("ModifyListener", { ListenerArn: http, DefaultActions: red(ok) });
+    assert.deepEqual(out.Listeners[0]!.DefaultActions![0]!.RedirectConfig, { Protocol: "#{protocol}", Port: "#{port}", ...ok });
+    await f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "x.example.com", Query: "" }) });
+  });
+
   test("HTTPS without certificates presents a Bulwark-CA certificate for the DNS name; unknown certificates are refused", async () => {
     const f = createFixture();
     const a = await lb(f);

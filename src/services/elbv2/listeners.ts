@@ -20,7 +20,7 @@ import type {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { PortUnavailableError } from "../../dataplane/runtime-types.js";
 import type { DocStore } from "../../storage/types.js";
-import { normalizeActions } from "./actions.js";
+import { checkRedirectProtocol, normalizeActions } from "./actions.js";
 import { listenerArn, newId, parseArn } from "./arn.js";
 import { bulwarkCaCertificateArn, confirmCertificate, resolveCertificateArn } from "./certificates.js";
 import { RESOURCE_TYPES, authorizeTagsOnCreate, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
@@ -123,6 +123,7 @@ export async function createListener(env: Elbv2Env, caller: Caller, input: Creat
       if (!lb) throw loadBalancerNotFound();
       const siblings = await listeners.ofLoadBalancer(tx, caller.scope, lb.id);
       const actions = await normalizeActions(tx, caller.scope, lb.arn, input.DefaultActions);
+      checkRedirectProtocol(protocol, actions);
       if (tls.certificate) await confirmCertificate(env, tx, caller.scope, tls.certificate);
       const same = siblings.find((l) => l.port === port);
       if (same) {
@@ -215,6 +216,8 @@ async function modifyOnce(env: Elbv2Env, caller: Caller, input: ModifyListenerIn
     const siblings = (await listeners.ofLoadBalancer(tx, caller.scope, lb.id)).filter((x) => x.arn !== arn);
     if (siblings.some((x) => x.port === port)) throw duplicateListener(lb.arn);
     const actions = input.DefaultActions ? await normalizeActions(tx, caller.scope, lb.arn, input.DefaultActions, arn) : l.defaultActions;
+    // Also when only the protocol changes: the stored redirect must still be allowed.
+    checkRedirectProtocol(protocol, actions);
     if (tls.certificate) await confirmCertificate(env, tx, caller.scope, tls.certificate);
     const next: ListenerDoc = { ...l, port, protocol, ...tlsFields(tls), defaultActions: actions };
     if (tls.certificate?.iamServerCertificateId === undefined) delete next.iamServerCertificateId;
