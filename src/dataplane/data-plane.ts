@@ -30,6 +30,8 @@ export interface DataPlaneOptions {
   healthCheckTimeScale?: number;
   /** How long open connections may finish when a listener closes. */
   closeGraceMs?: number;
+  /** How long a connection to a target may take to establish (default 10 s, ALB's). */
+  connectTimeoutMs?: number;
 }
 
 export class DataPlane implements DataPlaneRuntime, DataPlaneControl, ListenerContext {
@@ -44,6 +46,7 @@ export class DataPlane implements DataPlaneRuntime, DataPlaneControl, ListenerCo
   private readonly acls = new Map<string, WafEvaluator>();
   private readonly scale: number;
   private readonly graceMs: number;
+  private readonly connectTimeoutMs: number | undefined;
   private closed = false;
 
   constructor(opts: DataPlaneOptions) {
@@ -52,6 +55,7 @@ export class DataPlane implements DataPlaneRuntime, DataPlaneControl, ListenerCo
     this.limits = opts.limits;
     this.scale = opts.healthCheckTimeScale ?? 1;
     this.graceMs = opts.closeGraceMs ?? 1000;
+    if (opts.connectTimeoutMs !== undefined) this.connectTimeoutMs = opts.connectTimeoutMs;
   }
 
   // ListenerContext
@@ -94,7 +98,11 @@ export class DataPlane implements DataPlaneRuntime, DataPlaneControl, ListenerCo
       return;
     }
     existing?.close();
-    const g = new TargetGroupRuntime(spec, { healthCheckTimeScale: this.scale, upstreamMaxSockets: this.limits.upstreamMaxSockets });
+    const g = new TargetGroupRuntime(spec, {
+      healthCheckTimeScale: this.scale,
+      upstreamMaxSockets: this.limits.upstreamMaxSockets,
+      ...(this.connectTimeoutMs !== undefined ? { connectTimeoutMs: this.connectTimeoutMs } : {}),
+    });
     this.groups.set(spec.arn, g);
     this.refreshUse();
   }

@@ -12,6 +12,7 @@ const REASONS: Record<number, string> = {
   413: "Request Entity Too Large",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
+  501: "Not Implemented",
   502: "Bad Gateway",
   503: "Service Temporarily Unavailable",
   504: "Gateway Time-out",

@@ -4,8 +4,10 @@
  * (forward to a target, fixed response, redirect) → observers.
  *
  * Forwarding streams both ways with backpressure. Failures map to ALB's statuses: no
- * target registered → 503, target unreachable or broken response → 502, target silent
- * for the idle timeout → 504, body too large → 413, body too slow → 408. A client that
+ * target registered → 503, target unreachable or broken response → 502, no connection to the
+ * target within the connect timeout or target silent for the idle timeout → 504, TRACE → 405,
+ * more than 30 X-Forwarded-For addresses → 463, a transfer coding other than chunked or
+ * identity → 501, body too large → 413, body too slow → 408. A client that
  * stops reading a response for sendTimeoutMs is disconnected (slow read).
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
@@ -16,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import { sendErrorPage } from "./error-pages.js";
 import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
-import { inspectRequest, rawHeader } from "./inspect.js";
+import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import { RequestBody } from "./request-body.js";
 import { redirectLocation, sendFixed, sendRedirect, sendWafResponse } from "./responses.js";
@@ -119,9 +121,34 @@ export class Exchange {
     this.traceId = newTraceId(this.time);
     this.settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
     // rawHeaders, not req.headers: the headers object is built on first access, per request.
-    const cl = rawHeader(req.rawHeaders, "content-length");
-    this.hasBody = cl !== undefined ? cl !== "0" : rawHeader(req.rawHeaders, "transfer-encoding") !== undefined;
+    // One pass finds Content-Length and Transfer-Encoding and counts X-Forwarded-For addresses.
+    const raw = req.rawHeaders;
+    let cl: string | undefined;
+    let te: string | undefined;
+    let badTe = false;
+    let xffAddresses = 0;
+    for (let i = 0; i < raw.length; i += 2) {
+      const n = raw[i] as string;
+      if (n.length === 14) {
+        if (cl === undefined && n.toLowerCase() === "content-length") cl = raw[i + 1];
+      } else if (n.length === 17) {
+        if (n.toLowerCase() === "transfer-encoding") {
+          te ??= raw[i + 1];
+          if (!supportedTransferEncoding(raw[i + 1] as string)) badTe = true;
+        }
+      } else if (n.length === 15 && n.toLowerCase() === "x-forwarded-for") {
+        xffAddresses += addressCount(raw[i + 1] as string);
+      }
+    }
+    this.hasBody = cl !== undefined ? cl !== "0" : te !== undefined;
     res.once("close", this.onClose);
+    // Answered by the load balancer itself (ALB troubleshooting: 405, 463, 501), never forwarded.
+    const refused = req.method === "TRACE" ? 405 : xffAddresses > MAX_XFF_ADDRESSES ? 463 : badTe ? 501 : 0;
+    if (refused !== 0) {
+      this.body = undefined;
+      this.fail(refused, this.hasBody);
+      return;
+    }
     const max = ctx.limits.maxBodyBytes;
     if (this.hasBody && max > 0 && cl !== undefined && Number(cl) > max) {
       this.body = undefined;
@@ -240,6 +267,12 @@ export class Exchange {
       else handler.onComplete();
     };
     handler.onConnect((e) => up.destroy(e ?? new Error("aborted")));
+    up.once("socket", (s) => {
+      if (!s.connecting) return;
+      const timer = setTimeout(() => up.destroy(Object.assign(new Error("connect timed out"), { code: "UND_ERR_CONNECT_TIMEOUT" })), tg.connectTimeoutMs);
+      s.once("connect", () => clearTimeout(timer));
+      s.once("close", () => clearTimeout(timer));
+    });
     up.setTimeout(idleMs, () => up.destroy(Object.assign(new Error("target timed out"), { code: "UND_ERR_HEADERS_TIMEOUT" })));
     up.on("error", (e) => settle(e));
     up.on("response", (upRes) => {
@@ -310,7 +343,9 @@ export class Exchange {
       if (!this.res.writableFinished) this.res.destroy();
       return;
     }
-    this.fail(err.code === "UND_ERR_HEADERS_TIMEOUT" ? 504 : 502, false);
+    // The target did not answer within the idle timeout, or no connection to it could be
+    // established within the connect timeout (10 s): 504; any other failure: 502.
+    this.fail(err.code === "UND_ERR_HEADERS_TIMEOUT" || err.code === "UND_ERR_CONNECT_TIMEOUT" ? 504 : 502, false);
   }
 
   /** UpstreamHandler: forward again, once, on a fresh connection. */
@@ -377,6 +412,33 @@ export class Exchange {
       }
     }
   };
+}
+
+/** ALB answers 463 when X-Forwarded-For (all its fields together) holds more addresses than this. */
+const MAX_XFF_ADDRESSES = 30;
+
+/** The addresses in one X-Forwarded-For field value: its non-empty comma-separated entries. */
+function addressCount(v: string): number {
+  let n = 0;
+  let inEntry = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 44) inEntry = false;
+    else if (!inEntry && c !== 32 && c !== 9) {
+      inEntry = true;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** ALB supports only the chunked and identity transfer codings (501 for any other). */
+export function supportedTransferEncoding(v: string): boolean {
+  for (const coding of v.split(",")) {
+    const c = coding.trim().toLowerCase();
+    if (c !== "chunked" && c !== "identity") return false;
+  }
+  return true;
 }
 
 function chooseGroup(groups: readonly WeightedTargetGroup[]): string {

@@ -24,7 +24,7 @@ import { PortUnavailableError, type ListenerSpec, type ListenerTls, type LoadBal
 import { ConnectionGuard, normalizeIp } from "./shield/connection-guard.js";
 import { sniffClientHello, type TlsFingerprint } from "./tls/hello-sniffer.js";
 import { SniTable, type SniCertificate, type TlsMinVersion } from "./tls/sni-table.js";
-import { answerConnect, answerUnknownMethod } from "./unforwardable.js";
+import { answerConnect, answerUnknownMethod, unsupportedTransferCoding } from "./unforwardable.js";
 import { handleUpgrade } from "./upgrade.js";
 
 function secureOptions(tls: ListenerTls): { cert: string; key: string; minVersion: ListenerTls["minVersion"] } {
@@ -234,7 +234,13 @@ export class Listener {
     // Behind a response still being produced (pipelining) it is refused as a parse error.
     if (err.code === "HPE_INVALID_METHOD" && !inFlight && answerUnknownMethod(this.facts(socket), err)) return;
     const status =
-      err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT" ? 408 : 400;
+      err.code === "HPE_HEADER_OVERFLOW"
+        ? 431
+        : err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT"
+          ? 408
+          : err.code === "HPE_INVALID_TRANSFER_ENCODING" && unsupportedTransferCoding(err as { rawPacket?: Buffer }, this.ctx.limits.maxHeaderBytes)
+            ? 501
+            : 400;
     socket.end(rawErrorResponse(status));
   }
 }

@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
 import type { DataPlane } from "./data-plane.js";
-import { FakeWebAcl, LB_ARN, LISTENER_ARN, TG_ARN, newDataPlane, openHttp, proxied, request, sleep, startUpstream, targetGroup, until, type Upstream } from "./testing/fixtures.js";
+import { spawn } from "node:child_process";
+import { systemClock } from "../core/clock.js";
+import { DataPlane as DataPlaneImpl } from "./data-plane.js";
+import { FakeWebAcl, LB_ARN, LISTENER_ARN, TG_ARN, newDataPlane, openHttp, proxied, request, sleep, startUpstream, targetGroup, testLimits, until, type Upstream } from "./testing/fixtures.js";
 import type { InspectedRequest, TrafficObserver, WafDecision } from "./types.js";
 
 let dp: DataPlane | undefined;
@@ -183,6 +186,71 @@ describe("actions", () => {
     const red = await request(port, { path: "/old?q=2", headers: { host: "example.test:8080" } });
     assert.equal(red.status, 301);
     assert.equal(red.headers.location, "https://example.test/new/old?q=2&r=1");
+  });
+});
+
+/** Sends `raw` on a fresh connection; resolves with everything received until the server closes it. */
+function rawExchange(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, "127.0.0.1", () => sock.write(raw));
+    let got = "";
+    sock.on("data", (c: Buffer) => (got += c.toString("latin1")));
+    sock.on("end", () => resolve(got));
+    sock.on("error", reject);
+  });
+}
+
+describe("statuses the load balancer answers itself", () => {
+  test("405 for TRACE, 463 beyond 30 X-Forwarded-For addresses, 501 for a transfer coding other than chunked or identity; none reaches the target", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const trace = await rawExchange(port, "TRACE / HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n");
+    assert.match(trace, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    assert.match(trace, /\r\nServer: awselb\/2\.0\r\n/i);
+    const addresses = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `10.0.0.${from + i + 1}`).join(", ");
+    // 31 addresses in one field, and 31 spread over two fields: both counted together.
+    for (const fields of [[addresses(31)], [addresses(16), addresses(15, 16)]]) {
+      const r = await rawExchange(port, `GET /x HTTP/1.1\r\nHost: a.example\r\n${fields.map((f) => `X-Forwarded-For: ${f}\r\n`).join("")}Connection: close\r\n\r\n`);
+      assert.match(r, /^HTTP\/1\.1 463 /);
+    }
+    const te = await rawExchange(port, "POST /te HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    assert.match(te, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+    // Without chunked last the request cannot be framed at all; the coding still decides the answer.
+    const gzip = await rawExchange(port, "POST /te HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\nhello");
+    assert.match(gzip, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+    assert.equal(proxied(u).length, 0);
+    // 30 addresses, chunked, and other methods are forwarded.
+    const ok = await rawExchange(port, `GET /ok HTTP/1.1\r\nHost: a.example\r\nX-Forwarded-For: ${addresses(30)}\r\nConnection: close\r\n\r\n`);
+    assert.match(ok, /^HTTP\/1\.1 200 /);
+    const chunked = await rawExchange(port, "POST /c HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    assert.match(chunked, /^HTTP\/1\.1 200 /);
+    assert.deepEqual(proxied(u).map((x) => [x.url, x.headers["x-forwarded-for"]?.toString().split(", ").length, x.body.toString()]), [
+      ["/ok", 31, ""],
+      ["/c", 1, "hello"],
+    ]);
+  });
+
+  test("504 when no connection to the target is established within the connect timeout", async () => {
+    // A listener that never accepts: its process blocks right after listening, so once its
+    // backlog is full the kernel drops further connection attempts.
+    const child = spawn(process.execPath, ["-e", `const s=require("net").createServer().listen({port:0,host:"127.0.0.1",backlog:0},()=>{process.stdout.write(String(s.address().port)+"\\n",()=>{Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0)})})`], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const blackhole = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+      const fillers = Array.from({ length: 4 }, () => net.connect(blackhole, "127.0.0.1").on("error", () => {}));
+      await sleep(100);
+      dp = new DataPlaneImpl({ host: "127.0.0.1", clock: systemClock, limits: testLimits(), healthCheckTimeScale: 0.02, closeGraceMs: 100, connectTimeoutMs: 300 });
+      const hc = targetGroup([]).healthCheck;
+      const port = await openHttp(dp, [{ id: "127.0.0.1", port: blackhole }], { tg: { healthCheck: { ...hc, enabled: false } } });
+      const t0 = Date.now();
+      const r = await request(port, { path: "/never" });
+      assert.equal(r.status, 504);
+      assert.match(r.body.toString(), /504 Gateway Time-out/);
+      assert.ok(Date.now() - t0 >= 250, "answered after the connect timeout");
+      for (const f of fillers) f.destroy();
+    } finally {
+      child.kill();
+    }
   });
 });
 

@@ -17,6 +17,8 @@ import type { TargetGroupSpec, TargetHealthState, TargetHealthView } from "./run
 
 /** Upstream keep-alive sockets idle longer than this are closed (below node's 5 s default keep-alive). */
 const UPSTREAM_IDLE_MS = 4000;
+/** ALB's connection timeout to a target: 504 when no connection is established within it. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Target {
   readonly key: string;
@@ -50,6 +52,8 @@ export interface TargetGroupOptions {
   /** Multiplies health-check interval and timeout (tests shrink it). */
   healthCheckTimeScale: number;
   upstreamMaxSockets: number;
+  /** How long a connection to a target may take to establish (ALB: 10 s; then 504). */
+  connectTimeoutMs?: number;
   onChange?: () => void;
 }
 
@@ -60,6 +64,8 @@ export class TargetGroupRuntime {
    * costs far less CPU per proxied request than node:http's ClientRequest and Agent).
    */
   readonly upstream: Agent;
+  /** How long a connection to a target may take to establish. */
+  readonly connectTimeoutMs: number;
   private readonly targets = new Map<string, Target>();
   private readonly draining = new Map<string, Target>();
   private inUse = false;
@@ -76,13 +82,14 @@ export class TargetGroupRuntime {
   ) {
     this.spec = spec;
     this.matcher = parseHttpCodeMatcher(spec.healthCheck.matcher) ?? ((s) => s === 200);
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
     this.upstream = new Agent({
       connections: opts.upstreamMaxSockets,
       pipelining: 1,
       keepAliveTimeout: UPSTREAM_IDLE_MS,
       keepAliveMaxTimeout: UPSTREAM_IDLE_MS,
       // Like ALB, targets' certificates are not verified: the target group names them by address.
-      ...(spec.protocol === "HTTPS" ? { connect: { rejectUnauthorized: false } } : {}),
+      connect: { timeout: this.connectTimeoutMs, ...(spec.protocol === "HTTPS" ? { rejectUnauthorized: false } : {}) },
     });
     this.applyTargets(spec);
   }

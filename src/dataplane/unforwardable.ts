@@ -22,7 +22,7 @@ import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { rawErrorResponse } from "./error-pages.js";
-import { DEFAULT_SETTINGS } from "./exchange.js";
+import { DEFAULT_SETTINGS, supportedTransferEncoding } from "./exchange.js";
 import { newTraceId } from "./forwarded-headers.js";
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
@@ -193,5 +193,19 @@ function contentLength(headers: ReadonlyArray<[string, string]>): number | undef
 
 function chunked(headers: ReadonlyArray<[string, string]>): boolean {
   for (const [n] of headers) if (n.toLowerCase() === "transfer-encoding") return true;
+  return false;
+}
+
+/**
+ * A request the parser refused for its Transfer-Encoding (HPE_INVALID_TRANSFER_ENCODING: a
+ * coding after chunked, or none chunked) that names a coding ALB does not support either: ALB
+ * supports only chunked and identity, and answers 501 for the others.
+ */
+export function unsupportedTransferCoding(err: { rawPacket?: Buffer; bytesParsed?: number }, maxHeaderBytes: number): boolean {
+  const buf = err.rawPacket;
+  if (!Buffer.isBuffer(buf)) return false;
+  const head = parseRequestHead(buf, requestStart(buf, err.bytesParsed ?? 0), maxHeaderBytes);
+  if (typeof head === "string") return false;
+  for (const [n, v] of head.headers) if (n.toLowerCase() === "transfer-encoding" && !supportedTransferEncoding(v)) return true;
   return false;
 }
