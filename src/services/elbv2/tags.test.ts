@@ -44,3 +44,30 @@ describe("tagging resources during creation", () => {
     assert.equal(f.runtime.listeners.size, 0);
   });
 });
+
+describe("tag characters", () => {
+  const PATTERN = "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$";
+  test("keys and values must match API_Tag's pattern, in AddTags and at creation", async () => {
+    const f = createFixture();
+    const lb = (await f.call<{ LoadBalancers: LoadBalancer[] }>("CreateLoadBalancer", { Name: "web" })).LoadBalancers[0]!.LoadBalancerArn!;
+    await expectError(
+      f.call("AddTags", { ResourceArns: [lb], Tags: [{ Key: "ok", Value: "v" }, { Key: "bad#key<>", Value: "v" }] }),
+      "ValidationError",
+      `1 validation error detected: Value 'bad#key<>' at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: ${PATTERN}`,
+    );
+    await expectError(
+      f.call("AddTags", { ResourceArns: [lb], Tags: [{ Key: "k", Value: "a\u0001b" }] }),
+      "ValidationError",
+      `1 validation error detected: Value 'a\u0001b' at 'tags.1.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: ${PATTERN}`,
+    );
+    await expectError(f.call("CreateTargetGroup", { Name: "app", Protocol: "HTTP", Port: 80, Tags: [{ Key: "k", Value: "a;b" }] }), "ValidationError", /at 'tags\.1\.member\.value'/);
+    // Letters and digits of any script, separators and _ . : / = + - @ are allowed; so is an empty value.
+    const good = [
+      { Key: "Ünïcode 名前 ٣", Value: "a_b.c:d/e=f+g-h@i j" },
+      { Key: "empty", Value: "" },
+    ];
+    await f.call("AddTags", { ResourceArns: [lb], Tags: good });
+    const d = await f.call<{ TagDescriptions: Array<{ Tags: Array<{ Key: string; Value: string }> }> }>("DescribeTags", { ResourceArns: [lb] });
+    assert.deepEqual(d.TagDescriptions[0]!.Tags, good);
+  });
+});

@@ -36,15 +36,24 @@ export function checkEnum<T extends string>(value: string, field: string, allowe
   return value as T;
 }
 
+/** API_Tag: keys and values are letters, separators, digits and _ . : / = + - @. */
+const TAG_PATTERN = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
+
+function tagPatternError(value: string, at: string): Error {
+  return validationError(`1 validation error detected: Value '${value}' at '${at}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$`);
+}
+
 export function checkTags(tags: Tag[] | undefined, quota: number): TagDoc[] {
   const out: TagDoc[] = [];
   const seen = new Set<string>();
-  for (const t of tags ?? []) {
+  for (const [i, t] of (tags ?? []).entries()) {
     const key = t.Key ?? "";
     if (key.length < 1 || key.length > 128) throw validationError("Tag keys must be between 1 and 128 characters long");
+    if (!TAG_PATTERN.test(key)) throw tagPatternError(key, `tags.${i + 1}.member.key`);
     if (key.toLowerCase().startsWith("aws:")) throw validationError(`Tag key '${key}' cannot begin with 'aws:'`);
     const value = t.Value ?? "";
     if (value.length > 256) throw validationError("Tag values cannot be longer than 256 characters");
+    if (!TAG_PATTERN.test(value)) throw tagPatternError(value, `tags.${i + 1}.member.value`);
     if (seen.has(key)) throw duplicateTagKeys(key);
     seen.add(key);
     out.push({ Key: key, Value: value });
