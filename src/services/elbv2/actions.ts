@@ -83,7 +83,7 @@ export function checkRedirectProtocol(listenerProtocol: string, actions: readonl
   }
 }
 
-async function forward(db: DocStore, scope: Scope, lbArn: string, listenerArn: string | undefined, a: Action, order: number): Promise<ActionDoc> {
+async function forward(db: DocStore, scope: Scope, lbArn: string, listenerArn: string | undefined, a: Action, order: number, at: string): Promise<ActionDoc> {
   const weighted = a.ForwardConfig?.TargetGroups ?? [];
   if (a.TargetGroupArn === undefined && weighted.length === 0) throw validationError("A forward action requires a target group");
   if (weighted.length > 5) throw validationError("A forward action can have at most 5 target groups");
@@ -99,6 +99,9 @@ async function forward(db: DocStore, scope: Scope, lbArn: string, listenerArn: s
     if (others.some((l) => groupsOf(l).includes(g.TargetGroupArn))) throw targetGroupAssociationLimit(g.TargetGroupArn);
   }
   const stickiness = a.ForwardConfig?.TargetGroupStickinessConfig;
+  // TargetGroupStickinessConfig: DurationSeconds 1–604800 (7 days), required when Enabled is true.
+  if (stickiness?.DurationSeconds !== undefined) checkRange(stickiness.DurationSeconds, `${at}.targetGroupStickinessConfig.durationSeconds`, 1, 604800);
+  else if (stickiness?.Enabled === true) throw validationError("The target group stickiness duration must be specified when target group stickiness is enabled");
   return {
     Type: "forward",
     Order: order,
@@ -122,7 +125,7 @@ export async function normalizeActions(db: DocStore, scope: Scope, lbArn: string
     orders.add(order);
     switch (a.Type) {
       case "forward":
-        out.push(await forward(db, scope, lbArn, listenerArn, a, order));
+        out.push(await forward(db, scope, lbArn, listenerArn, a, order, `defaultActions.${i + 1}.member.forwardConfig`));
         break;
       case "fixed-response":
         out.push(fixed(a, order));

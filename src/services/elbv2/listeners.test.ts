@@ -173,6 +173,31 @@ describe("listeners", () => {
     await f.call("ModifyListener", { ListenerArn: http, DefaultActions: red({ Host: "x.example.com", Query: "" }) });
   });
 
+  test("forward stickiness: DurationSeconds between 1 and 604800, required when Enabled is true", async () => {
+    const f = createFixture();
+    const a = await lb(f);
+    const g = await tg(f);
+    const fwd = (st: Record<string, unknown>) => [{ Type: "forward", ForwardConfig: { TargetGroups: [{ TargetGroupArn: g }], TargetGroupStickinessConfig: st } }];
+    const at = "defaultActions.1.member.forwardConfig.targetGroupStickinessConfig.durationSeconds";
+    for (const d of [0, 604801]) {
+      await expectError(
+        f.call("CreateListener", { LoadBalancerArn: a, Port: 80, DefaultActions: fwd({ Enabled: true, DurationSeconds: d }) }),
+        "ValidationError",
+        `1 validation error detected: Value '${d}' at '${at}' failed to satisfy constraint: Member must have value between 1 and 604800`,
+      );
+    }
+    await expectError(
+      f.call("CreateListener", { LoadBalancerArn: a, Port: 80, DefaultActions: fwd({ Enabled: true }) }),
+      "ValidationError",
+      "The target group stickiness duration must be specified when target group stickiness is enabled",
+    );
+    assert.equal(f.runtime.listeners.size, 0);
+    const out = await f.call<{ Listeners: Listener[] }>("CreateListener", { LoadBalancerArn: a, Port: 80, DefaultActions: fwd({ Enabled: true, DurationSeconds: 604800 }) });
+    assert.deepEqual(out.Listeners[0]!.DefaultActions![0]!.ForwardConfig?.TargetGroupStickinessConfig, { Enabled: true, DurationSeconds: 604800 });
+    const off = await f.call<{ Listeners: Listener[] }>("ModifyListener", { ListenerArn: out.Listeners[0]!.ListenerArn, DefaultActions: fwd({ Enabled: false }) });
+    assert.deepEqual(off.Listeners[0]!.DefaultActions![0]!.ForwardConfig?.TargetGroupStickinessConfig, { Enabled: false });
+  });
+
   test("HTTPS without certificates presents a Bulwark-CA certificate for the DNS name; unknown certificates are refused", async () => {
     const f = createFixture();
     const a = await lb(f);
