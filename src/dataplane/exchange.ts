@@ -24,7 +24,7 @@ import { RequestBody } from "./request-body.js";
 import { redirectLocation, sendFixed, sendRedirect, sendWafResponse } from "./responses.js";
 import type { ListenerSpec, LoadBalancerSettings, WeightedTargetGroup } from "./runtime-types.js";
 import { normalizeIp } from "./shield/connection-guard.js";
-import type { Target, TargetGroupRuntime } from "./target-group.js";
+import type { InFlight, Target, TargetGroupRuntime } from "./target-group.js";
 import type { TlsFingerprint } from "./tls/hello-sniffer.js";
 import type { InspectedRequest, WafDecision } from "./types.js";
 
@@ -89,7 +89,10 @@ class UpstreamHandler implements Dispatcher.DispatchHandlers {
   }
 }
 
-export class Exchange {
+export class Exchange implements InFlight {
+  /** The target's list of requests in flight (TargetGroupRuntime.acquire / release). */
+  prevInFlight: InFlight | undefined = undefined;
+  nextInFlight: InFlight | undefined = undefined;
   private readonly started = performance.now();
   private readonly time: number;
   private readonly traceId: string;
@@ -237,7 +240,7 @@ export class Exchange {
       ...(insert && insert.length > 0 ? { insert } : {}),
       ...(tls ? { tls } : {}),
     });
-    t.inflight++;
+    tg.acquire(t, this);
     this.target = { tg, t };
     const handler = new UpstreamHandler(this, tg, t, insert, mayRetry);
     const idleMs = this.settings.idleTimeoutSeconds * 1000;
@@ -348,6 +351,11 @@ export class Exchange {
     this.fail(err.code === "UND_ERR_HEADERS_TIMEOUT" || err.code === "UND_ERR_CONNECT_TIMEOUT" ? 504 : 502, false);
   }
 
+  /** The target's deregistration delay elapsed while it handled this request (ALB: 502). */
+  cutByDeregistration(): void {
+    this.fail(502, false);
+  }
+
   /** UpstreamHandler: forward again, once, on a fresh connection. */
   retryForward(tg: TargetGroupRuntime, t: Target, insert: Array<[string, string]> | undefined): void {
     if (this.done || this.answered) return;
@@ -392,7 +400,7 @@ export class Exchange {
     const held = this.target;
     if (!held) return;
     this.target = undefined;
-    held.tg.release(held.t);
+    held.tg.release(held.t, this);
   }
 
   private readonly onClose = (): void => {

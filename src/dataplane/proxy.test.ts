@@ -254,6 +254,39 @@ describe("statuses the load balancer answers itself", () => {
   });
 });
 
+describe("deregistration delay", () => {
+  test("a deregistered target is draining until the delay elapses, idle or not; a request it still handles then is answered 502", async () => {
+    const u = await upstream((req, res) => {
+      if (req.url === "/slow") setTimeout(() => res.end("late"), 1500);
+      else res.end("ok");
+    });
+    dp = newDataPlane();
+    const targets = [{ id: "127.0.0.1", port: u.port }];
+    const hc = targetGroup([]).healthCheck;
+    const tg = { deregistrationDelaySeconds: 0.4, healthCheck: { ...hc, enabled: false } };
+    const port = await openHttp(dp, targets, { tg });
+    const state = () => dp!.targetHealth(TG_ARN).map((v) => [v.state, v.reason]);
+    // No request in flight: draining all the same, then gone.
+    assert.equal((await request(port)).status, 200);
+    dp.putTargetGroup(targetGroup([], tg));
+    assert.deepEqual(state(), [["draining", "Target.DeregistrationInProgress"]]);
+    await sleep(200);
+    assert.deepEqual(state(), [["draining", "Target.DeregistrationInProgress"]]);
+    await until(() => state().length === 0, 2000);
+    // A request in flight past the delay is cut with 502; the target is gone after it.
+    dp.putTargetGroup(targetGroup(targets, tg));
+    const t0 = Date.now();
+    const slow = request(port, { path: "/slow" });
+    await until(() => proxied(u).some((x) => x.url === "/slow"));
+    dp.putTargetGroup(targetGroup([], tg));
+    const r = await slow;
+    assert.equal(r.status, 502);
+    assert.match(r.body.toString(), /502 Bad Gateway/);
+    assert.ok(Date.now() - t0 < 1400, "answered when the delay elapsed, not when the target answered");
+    assert.deepEqual(state(), []);
+  });
+});
+
 describe("redirect keywords", () => {
   test("each component takes only the keywords it may contain: a request path never becomes the host", async () => {
     dp = newDataPlane();

@@ -7,8 +7,8 @@
  * become healthy; UnhealthyThresholdCount consecutive failures take it out of service and
  * HealthyThresholdCount consecutive successes bring it back. When no target is healthy the
  * group fails open (every registered target receives traffic), as ALB does. A deregistered
- * target drains: no new requests, removed once its in-flight requests finish or the
- * deregistration delay passes.
+ * target drains: no new requests, shown `draining` until the deregistration delay elapses;
+ * requests it is still handling then are cut (502).
  */
 import { Agent } from "undici";
 import { runHealthCheck, type HealthCheckResult } from "./health-check.js";
@@ -32,8 +32,18 @@ export interface Target {
   successes: number;
   failures: number;
   inflight: number;
+  /** Requests being handled by the target (an intrusive list: no allocation per request). */
+  requests: InFlight | undefined;
   drainTimer?: NodeJS.Timeout;
   checking: boolean;
+}
+
+/** A request being handled by a target, cut when the target's deregistration delay elapses. */
+export interface InFlight {
+  prevInFlight: InFlight | undefined;
+  nextInFlight: InFlight | undefined;
+  /** The deregistration delay elapsed while the target was handling this request: 502 (or cut). */
+  cutByDeregistration(): void;
 }
 
 const REGISTERING = { reason: "Elb.RegistrationInProgress", description: "Target registration is in progress" };
@@ -131,10 +141,28 @@ export class TargetGroupRuntime {
     return t;
   }
 
-  /** Marks a request to `t` finished; completes a drain that was waiting for it. */
-  release(t: Target): void {
+  /** Marks a request sent to `t`; `x`, when given, is cut if `t`'s deregistration delay elapses first. */
+  acquire(t: Target, x?: InFlight): void {
+    t.inflight++;
+    if (!x) return;
+    x.prevInFlight = undefined;
+    x.nextInFlight = t.requests;
+    if (t.requests) t.requests.prevInFlight = x;
+    t.requests = x;
+  }
+
+  /**
+   * Marks a request to `t` finished. A draining target stays draining until the deregistration
+   * delay elapses, with or without requests in flight, as ALB shows it.
+   */
+  release(t: Target, x?: InFlight): void {
     t.inflight--;
-    if (t.state === "draining" && t.inflight <= 0) this.finishDrain(t);
+    if (!x) return;
+    if (x.prevInFlight) x.prevInFlight.nextInFlight = x.nextInFlight;
+    else if (t.requests === x) t.requests = x.nextInFlight;
+    if (x.nextInFlight) x.nextInFlight.prevInFlight = x.prevInFlight;
+    x.prevInFlight = undefined;
+    x.nextInFlight = undefined;
   }
 
   health(): TargetHealthView[] {
@@ -194,7 +222,7 @@ export class TargetGroupRuntime {
         this.targets.set(key, back);
         continue;
       }
-      const t: Target = { key, id: ts.id, port: ts.port, origin: originOf(spec.protocol, ts.id, ts.port), state: "initial", reason: undefined, description: undefined, successes: 0, failures: 0, inflight: 0, checking: false };
+      const t: Target = { key, id: ts.id, port: ts.port, origin: originOf(spec.protocol, ts.id, ts.port), state: "initial", reason: undefined, description: undefined, successes: 0, failures: 0, inflight: 0, requests: undefined, checking: false };
       this.reset(t);
       this.targets.set(key, t);
       if (this.inUse && this.spec.healthCheck.enabled) setImmediate(() => this.check(t));
@@ -215,9 +243,13 @@ export class TargetGroupRuntime {
     t.failures = 0;
   }
 
+  /**
+   * A deregistered target gets no new requests and is `draining` until the deregistration delay
+   * elapses, even with no request in flight; requests it is still handling then are cut (502).
+   */
   private startDrain(t: Target): void {
     t.state = "draining";
-    if (!this.inUse || t.inflight <= 0 || this.spec.deregistrationDelaySeconds <= 0) return;
+    if (!this.inUse || this.spec.deregistrationDelaySeconds <= 0) return;
     this.draining.set(t.key, t);
     t.drainTimer = setTimeout(() => this.finishDrain(t), this.spec.deregistrationDelaySeconds * 1000);
     t.drainTimer.unref();
@@ -227,6 +259,11 @@ export class TargetGroupRuntime {
     if (t.drainTimer) clearTimeout(t.drainTimer);
     delete t.drainTimer;
     if (this.draining.get(t.key) === t) this.draining.delete(t.key);
+    for (let x = t.requests; x; ) {
+      const next = x.nextInFlight;
+      x.cutByDeregistration();
+      x = next;
+    }
   }
 
   private computeRoutable(): Target[] {

@@ -80,7 +80,7 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
     });
     const options = { host: t.id, port: t.port, method: req.method ?? "GET", path: req.url ?? "/", headers, setHost: false, agent: false as const };
     const up = tg.spec.protocol === "HTTPS" ? https.request({ ...options, rejectUnauthorized: false }) : http.request(options);
-    t.inflight++;
+    tg.acquire(t);
     let released = false;
     const release = (): void => {
       if (released) return;

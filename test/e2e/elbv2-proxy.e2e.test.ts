@@ -195,6 +195,7 @@ test("a dead target turns unhealthy and answers 502; no registered target answer
   await eventually(async () => (await health())[0]?.[0] === "healthy", 5000);
   assert.equal((await send(httpPort)).status, 200);
   await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: "127.0.0.1" }] }));
+  // The group's deregistration delay is 0: no draining.
   assert.deepEqual(await health(), []);
   const none = await send(httpPort);
   assert.equal(none.status, 503);
