@@ -34,6 +34,7 @@ export const DEFAULT_SETTINGS: LoadBalancerSettings = {
   xffMode: "append",
   xffClientPort: false,
   dropInvalidHeaderFields: false,
+  preserveHostHeader: false,
   tlsHeaders: false,
   wafFailOpen: false,
 };
@@ -236,6 +237,7 @@ export class Exchange implements InFlight {
       xffMode: this.settings.xffMode,
       xffClientPort: this.settings.xffClientPort,
       dropInvalidHeaderFields: this.settings.dropInvalidHeaderFields,
+      preserveHostHeader: this.settings.preserveHostHeader,
       traceId: this.traceId,
       ...(insert && insert.length > 0 ? { insert } : {}),
       ...(tls ? { tls } : {}),

@@ -27,6 +27,11 @@ export interface ForwardFacts {
   xffMode: XffMode;
   xffClientPort: boolean;
   dropInvalidHeaderFields: boolean;
+  /**
+   * routing.http.preserve_host_header.enabled. When false (ALB's default) a Host without a port
+   * gets the listener port appended unless that port is 80 or 443.
+   */
+  preserveHostHeader: boolean;
   /** This hop's trace id, "1-<8 hex seconds>-<24 hex>". */
   traceId: string;
   insert?: ReadonlyArray<readonly [string, string]>;
@@ -81,6 +86,10 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
       continue;
     }
     if (f.dropInvalidHeaderFields && !VALID_NAME.test(name)) continue;
+    if (lower.length === 4 && lower === "host" && value !== "" && !f.preserveHostHeader && f.listenerPort !== 80 && f.listenerPort !== 443 && !hasPort(value)) {
+      out.push(name, `${value}:${f.listenerPort}`);
+      continue;
+    }
     out.push(name, value);
   }
   const client = f.xffClientPort ? (f.clientIp.includes(":") ? `[${f.clientIp}]:${f.clientPort}` : `${f.clientIp}:${f.clientPort}`) : f.clientIp;
@@ -91,6 +100,12 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
   if (f.tls) out.push("x-amzn-tls-version", f.tls.version, "x-amzn-tls-cipher-suite", f.tls.cipher);
   if (f.insert) for (const [k, v] of f.insert) out.push(k, v);
   return out;
+}
+
+/** A Host value with a port ("h:8080", "[::1]:8080"; not "[::1]"). */
+function hasPort(host: string): boolean {
+  const colon = host.lastIndexOf(":");
+  return colon >= 0 && colon > host.lastIndexOf("]");
 }
 
 /** ALB: no header → Root=<id>; a client Root is kept and this hop adds Self=<id> in front. */

@@ -42,6 +42,22 @@ describe("forwarding", () => {
     assert.ok(seen.rawHeaders.includes("X-Mixed-Case"), "header spelling is preserved");
   });
 
+  test("Host: the listener port is appended when not 80/443 and Host has none, unless routing.http.preserve_host_header.enabled", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    for (const host of ["shop.example.test", "shop.example.test:8080", "[::1]", "[::1]:9"]) await request(port, { headers: { host } });
+    assert.deepEqual(
+      proxied(u).map((x) => x.headers.host),
+      [`shop.example.test:${port}`, "shop.example.test:8080", `[::1]:${port}`, "[::1]:9"],
+    );
+    await dp.close();
+    dp = newDataPlane();
+    const kept = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { settings: { preserveHostHeader: true } });
+    await request(kept, { headers: { host: "shop.example.test" } });
+    assert.equal(proxied(u).at(-1)!.headers.host, "shop.example.test");
+  });
+
   test("an asterisk-form request (OPTIONS *) is forwarded as sent", async () => {
     const u = await upstream();
     dp = newDataPlane();
@@ -57,7 +73,7 @@ describe("forwarding", () => {
     assert.match(head, /\r\nx-upstream: yes\r\n/i);
     const seen = proxied(u).find((x) => x.method === "OPTIONS")!;
     assert.equal(seen.url, "*");
-    assert.equal(seen.headers.host, "shop.example.test");
+    assert.equal(seen.headers.host, `shop.example.test:${port}`);
     assert.equal(seen.headers["x-forwarded-for"], "127.0.0.1");
   });
 

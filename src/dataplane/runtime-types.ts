@@ -16,6 +16,8 @@ export interface LoadBalancerSettings {
   xffClientPort: boolean;
   /** routing.http.drop_invalid_header_fields.enabled. */
   dropInvalidHeaderFields: boolean;
+  /** routing.http.preserve_host_header.enabled: send Host unchanged (else a non-80/443 listener port is appended). */
+  preserveHostHeader: boolean;
   /** routing.http.x_amzn_tls_version_and_cipher_suite.enabled. */
   tlsHeaders: boolean;
   /** waf.fail_open.enabled: forward when the web ACL cannot be evaluated (else 500). */

@@ -74,6 +74,7 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
       xffMode: settings.xffMode,
       xffClientPort: settings.xffClientPort,
       dropInvalidHeaderFields: settings.dropInvalidHeaderFields,
+      preserveHostHeader: settings.preserveHostHeader,
       traceId,
       upgrade: true,
       ...(decision?.insertHeaders.length ? { insert: decision.insertHeaders } : {}),

@@ -19,6 +19,7 @@ export const SETTINGS: LoadBalancerSettings = {
   xffMode: "append",
   xffClientPort: false,
   dropInvalidHeaderFields: false,
+  preserveHostHeader: false,
   tlsHeaders: false,
   wafFailOpen: false,
 };

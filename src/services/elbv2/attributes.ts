@@ -107,6 +107,7 @@ export function loadBalancerSettings(a: Record<string, string>): LoadBalancerSet
     xffMode: get("routing.http.xff_header_processing.mode") as XffMode,
     xffClientPort: get("routing.http.xff_client_port.enabled") === "true",
     dropInvalidHeaderFields: get("routing.http.drop_invalid_header_fields.enabled") === "true",
+    preserveHostHeader: get("routing.http.preserve_host_header.enabled") === "true",
     tlsHeaders: get("routing.http.x_amzn_tls_version_and_cipher_suite.enabled") === "true",
     wafFailOpen: get("waf.fail_open.enabled") === "true",
   };

@@ -123,3 +123,18 @@ describe("attributes and deletion", () => {
     await expectError(f.call("DescribeListeners", { LoadBalancerArn: arn }), "LoadBalancerNotFound");
   });
 });
+
+describe("routing.http.preserve_host_header.enabled", () => {
+  test("is false by default, described, and reaches the data plane when modified", async () => {
+    const f = createFixture();
+    const arn = (await f.call<LbOut>("CreateLoadBalancer", { Name: "web" })).LoadBalancers[0]!.LoadBalancerArn!;
+    const value = async () =>
+      (await f.call<{ Attributes: Array<{ Key: string; Value: string }> }>("DescribeLoadBalancerAttributes", { LoadBalancerArn: arn })).Attributes.find((a) => a.Key === "routing.http.preserve_host_header.enabled")?.Value;
+    assert.equal(await value(), "false");
+    assert.equal(f.runtime.lbs.get(arn)?.settings.preserveHostHeader, false);
+    await f.call("ModifyLoadBalancerAttributes", { LoadBalancerArn: arn, Attributes: [{ Key: "routing.http.preserve_host_header.enabled", Value: "true" }] });
+    assert.equal(await value(), "true");
+    assert.equal(f.runtime.lbs.get(arn)?.settings.preserveHostHeader, true);
+    await expectError(f.call("ModifyLoadBalancerAttributes", { LoadBalancerArn: arn, Attributes: [{ Key: "routing.http.preserve_host_header.enabled", Value: "yes" }] }), "ValidationError");
+  });
+});
