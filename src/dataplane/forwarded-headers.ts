@@ -41,6 +41,9 @@ export interface ForwardFacts {
   upgrade?: boolean;
 }
 
+/** Past this many bytes of request headers the trace header is rewritten to a Root alone. */
+const TRACE_HEADERS_LIMIT = 7 * 1024;
+
 /** Per-process random prefix + counter: unique ids without a CSPRNG call per request. */
 const TRACE_PREFIX = randomBytes(6).toString("hex");
 let traceCounter = 0;
@@ -68,9 +71,12 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
   const extraHop = connectionTokens(raw);
   let xff: string | undefined;
   let trace: string | undefined;
+  // The request's header block as sent ("name: value\r\n" each), for the trace header's 7 KB rule.
+  let headerBytes = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
+    headerBytes += name.length + value.length + 4;
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower)) {
       if (f.upgrade && (lower === "connection" || lower === "upgrade")) out.push(name, value);
@@ -96,7 +102,9 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
   if (f.xffMode === "append") out.push("X-Forwarded-For", xff === undefined || xff.trim() === "" ? client : `${xff}, ${client}`);
   else if (f.xffMode === "preserve" && xff !== undefined) out.push("X-Forwarded-For", xff);
   out.push("X-Forwarded-Proto", f.scheme, "X-Forwarded-Port", String(f.listenerPort));
-  out.push("X-Amzn-Trace-Id", traceHeader(trace, f.traceId));
+  // "If the HTTP headers are greater than 7 KB, the load balancer rewrites the X-Amzn-Trace-Id
+  // header with a Root field" (ALB request tracing, limitations).
+  out.push("X-Amzn-Trace-Id", headerBytes > TRACE_HEADERS_LIMIT ? `Root=${f.traceId}` : traceHeader(trace, f.traceId));
   if (f.tls) out.push("x-amzn-tls-version", f.tls.version, "x-amzn-tls-cipher-suite", f.tls.cipher);
   if (f.insert) for (const [k, v] of f.insert) out.push(k, v);
   return out;

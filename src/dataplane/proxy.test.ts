@@ -84,6 +84,9 @@ describe("forwarding", () => {
     await request(port, { headers: { "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793", "x-forwarded-for": "1.2.3.4" } });
     assert.match(String(proxied(u)[0]!.headers["x-amzn-trace-id"]), /^Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-5759e988-bd862e3fe1be46a994272793$/);
     assert.equal(proxied(u)[0]!.headers["x-forwarded-for"], undefined, "remove mode drops X-Forwarded-For");
+    // Past 7 KB of request headers the header is rewritten to a Root of this hop alone.
+    await request(port, { headers: { "x-amzn-trace-id": "Root=1-5759e988-bd862e3fe1be46a994272793;CalledFrom=app", "x-padding": "p".repeat(7 * 1024) } });
+    assert.match(String(proxied(u)[1]!.headers["x-amzn-trace-id"]), /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
   });
 
   test("streams a large response and reuses keep-alive connections on both sides", async () => {
