@@ -63,6 +63,8 @@ function entityPolicies(identity: string[], boundary: string | undefined, tags: 
 }
 
 const NO_POLICIES: EntityPolicies = entityPolicies([], undefined, {});
+/** No tags, one object: the merged-tags cache of a session keys on its base tags by identity. */
+const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 /** What the root user may do in its own account, as a policy (for sessions the root user federates). */
 const ROOT_PERMISSIONS = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
 
@@ -359,7 +361,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
         case "IAMUser":
           return (await userPolicies(principal.accountId, principal.principalId))?.tags ?? {};
         case "AssumedRole": {
-          const roleTags = principal.roleId !== undefined ? ((await rolePolicies(principal.accountId, principal.roleId))?.tags ?? {}) : {};
+          const roleTags = principal.roleId !== undefined ? ((await rolePolicies(principal.accountId, principal.roleId))?.tags ?? NO_TAGS) : NO_TAGS;
           return withSessionTags(principal, roleTags);
         }
         case "FederatedUser": {
@@ -367,7 +369,7 @@ export function createIdentityDirectory(deps: DirectoryDeps): IamDirectory {
           // passed session tags" (id_session-tags). The issuer's id is the user's (the account id
           // for a session of the root user, which has no tags).
           const issuer = principal.roleId;
-          const userTags = issuer !== undefined && issuer !== principal.accountId ? ((await userPolicies(principal.accountId, issuer))?.tags ?? {}) : {};
+          const userTags = issuer !== undefined && issuer !== principal.accountId ? ((await userPolicies(principal.accountId, issuer))?.tags ?? NO_TAGS) : NO_TAGS;
           return withSessionTags(principal, userTags);
         }
         default:

@@ -494,6 +494,10 @@ describe("AssumeRole", () => {
     const user = userCtx(identityOnly);
     await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s3", SourceIdentity: "alice" }, user);
     assert.deepEqual(user.calls.map((c) => c.action), ["sts:AssumeRole", "sts:SetSourceIdentity"]);
+    // An IAM user's GetSessionToken credentials are not role chaining: the trust policy decides too.
+    const sessionUser = fakeContext({ principal: { ...principals.user(ACCOUNT, "alice"), isSessionToken: true, accessKeyId: "ASIAEXAMPLE000000010" }, now: NOW, deny: identityOnly });
+    await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s4", SourceIdentity: "alice" }, sessionUser);
+    assert.deepEqual(sessionUser.calls.map((c) => c.action), ["sts:AssumeRole", "sts:SetSourceIdentity"]);
   });
 
   test("cross-account roles: the session belongs to the role's account", async () => {

@@ -96,7 +96,8 @@ export async function assumeRole(
   const tags = checkSessionTags(input.Tags ?? [], input.TransitiveTagKeys ?? []);
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);
   // Role chaining: the caller's transitive session tags pass on to the new session.
-  const sessionTags = inheritTransitiveTags(ctx.principal, { tags, transitiveTagKeys: input.TransitiveTagKeys ?? [] });
+  const incoming = incomingTransitiveTags(ctx.principal);
+  const sessionTags = inheritTransitiveTags(incoming, { tags, transitiveTagKeys: input.TransitiveTagKeys ?? [] });
   if ((input.ProvidedContexts?.length ?? 0) > 0) {
     // No trusted context providers exist in this installation, so no assertion can be valid.
     throw new AwsError("InvalidContextAssertion", "The provided context assertion is not valid.", 400);
@@ -136,7 +137,6 @@ export async function assumeRole(
   // operation is performed" (IAM user guide, logging IAM and STS calls with CloudTrail).
   if (role && role.accountId !== ctx.principal.accountId) ctx.audit.recipientAccountId = role.accountId;
   // Role chaining: the tags the session inherits are recorded as incomingTransitiveTags.
-  const incoming = incomingTransitiveTags(ctx.principal);
   if (incoming !== undefined) ctx.audit.requestParametersPrefix = { incomingTransitiveTags: incoming };
   await ctx.authorize({ action: "sts:AssumeRole", ...base });
   if (!role) {
@@ -158,7 +158,8 @@ export async function assumeRole(
     // is passed or inherited. Across accounts the trust policy's decision above already needed the
     // caller's policies; in the role's own account a trust policy naming the caller would suffice
     // alone, so the caller's identity-based policies (with its session policies and boundary) decide too.
-    if (usesTemporaryCredentials(ctx) && role.accountId === ctx.principal.accountId) {
+    // Role chaining is a role session assuming a role: an IAM user's GetSessionToken credentials are not.
+    if (ctx.principal.type === "AssumedRole" && role.accountId === ctx.principal.accountId) {
       await ctx.authorize({ action: "sts:SetSourceIdentity", resource: role.arn, resourceAccount, context });
     }
   }

@@ -141,25 +141,27 @@ export function checkFederatedSessionTags(tags: ReadonlyArray<{ Key: string; Val
 }
 
 /**
- * Role chaining: the new session inherits the caller's transitive session tags (and keeps
- * them transitive); a tag passed with the same key as an inherited one, in any case, fails the
- * call. Keys are matched case-insensitively (a session recorded before its transitive keys were
- * spelt as its tags still passes them on).
+ * The caller's transitive session tags a chained session inherits (CloudTrail's
+ * incomingTransitiveTags). Keys are matched case-insensitively (a session recorded before its
+ * transitive keys were spelt as its tags still passes them on).
  */
-/** The caller's transitive session tags a chained session inherits (CloudTrail's incomingTransitiveTags). */
 export function incomingTransitiveTags(inherited: { sessionTags?: Record<string, string>; transitiveTagKeys?: string[] }): Record<string, string> | undefined {
   const keys = inherited.transitiveTagKeys ?? [];
   if (keys.length === 0) return undefined;
   const transitiveLower = new Set(keys.map((k) => k.toLowerCase()));
   const kept = Object.entries(inherited.sessionTags ?? {}).filter(([k]) => transitiveLower.has(k.toLowerCase()));
+  // fromEntries defines own properties (a tag named "__proto__" stays a tag).
   return kept.length > 0 ? Object.fromEntries(kept) : undefined;
 }
 
-export function inheritTransitiveTags(inherited: { sessionTags?: Record<string, string>; transitiveTagKeys?: string[] }, passed: SessionTags): SessionTags {
-  const keys = inherited.transitiveTagKeys ?? [];
-  if (keys.length === 0) return passed;
-  const transitiveLower = new Set(keys.map((k) => k.toLowerCase()));
-  const kept = Object.entries(inherited.sessionTags ?? {}).filter(([k]) => transitiveLower.has(k.toLowerCase()));
+/**
+ * Role chaining: the new session inherits the caller's transitive session tags (`incoming`, from
+ * incomingTransitiveTags, and keeps them transitive); a tag passed with the same key as an
+ * inherited one, in any case, fails the call.
+ */
+export function inheritTransitiveTags(incoming: Record<string, string> | undefined, passed: SessionTags): SessionTags {
+  if (incoming === undefined) return passed;
+  const kept = Object.entries(incoming);
   const inheritedLower = new Set(kept.map(([k]) => k.toLowerCase()));
   for (const k of Object.keys(passed.tags)) {
     // Documented behaviour (a passed tag may not replace an inherited one); the message is worded like STS's other tag messages.
