@@ -156,7 +156,8 @@ async function grantAllows(env: KmsEnv, ctx: RequestContext, key: KeyRecord, act
   const grants = await env.repo.grantsOf(key);
   const p = ctx.principal;
   for (const g of grants) {
-    if (!g.operations.includes(grantOp)) continue;
+    // A grant to an AWS service principal is for that service, never for an IAM principal.
+    if (g.granteeIsService === true || !g.operations.includes(grantOp)) continue;
     if (grantOp === "CreateGrant") {
       // Without the child grant nothing can be checked against the parent: no allow.
       if (!opts.childGrant || !childGrantWithin(g, opts.childGrant)) continue;

@@ -199,6 +199,13 @@ describe("KMS condition keys and grant rules", () => {
       "Specify either RetiringPrincipal or RetiringServicePrincipal, but not both.",
     );
     await rejects(h.call("CreateGrant", { ...base, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Constraints: { SourceArn: source } }), "ValidationException", /valid only for grants to AWS service principals/);
+    // A service principal is a service's name, never an IAM principal's ARN (which would escape kms:GranteePrincipal conditions).
+    await rejects(
+      h.call("CreateGrant", { ...base, GranteeServicePrincipal: `arn:aws:iam::${ACCOUNT}:user/alice`, RetiringServicePrincipal: "s3.amazonaws.com", Constraints: { SourceArn: source } }),
+      "ValidationException",
+      /granteeServicePrincipal/,
+    );
+    await rejects(h.call("ListGrants", { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, GranteeServicePrincipal: "s3.amazonaws.com" }), "ValidationException", "Specify either GranteePrincipal or GranteeServicePrincipal, but not both.");
   });
 
   test("ListRetirableGrants: grants on other accounts' keys, authorised on the retiring principal", async () => {
@@ -215,5 +222,11 @@ describe("KMS condition keys and grant rules", () => {
     );
     // Another principal is another resource, which this caller's policy does not allow.
     await rejects(h.call("ListRetirableGrants", { RetiringPrincipal: `arn:aws:iam::${OTHER}:user/someone` }, retirer), "AccessDeniedException", /on resource: arn:aws:iam::444455556666:user\/someone/);
+    // "You must specify a principal in your AWS account": another account's principal is refused
+    // even to a caller allowed kms:* everywhere, and the service principals' form is not for IAM callers.
+    const wide = await h.user(OTHER, "ck-wide", ALLOW_KMS);
+    await rejects(h.call("ListRetirableGrants", { RetiringPrincipal: `arn:aws:iam::${ACCOUNT}:root` }, wide), "AccessDeniedException", /kms:ListRetirableGrants on resource: arn:aws:iam::111122223333:root/);
+    await rejects(h.call("ListRetirableGrants", { RetiringServicePrincipal: "s3.amazonaws.com" }, wide), "ValidationException");
+    await rejects(h.call("ListRetirableGrants", { RetiringPrincipal: wide.arn, RetiringServicePrincipal: "s3.amazonaws.com" }, wide), "ValidationException", "Specify either RetiringPrincipal or RetiringServicePrincipal, but not both.");
   });
 });

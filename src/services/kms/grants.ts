@@ -72,6 +72,8 @@ const OPS_FOR_USAGE: Record<string, ReadonlySet<string>> = {
 const ALWAYS = new Set(["CreateGrant", "RetireGrant", "DescribeKey"]);
 export const MAX_GRANTS_PER_KEY = 50_000;
 const PRINCIPAL = { re: /^[\w+=,.@:/-]+$/, text: "^[\\w+=,.@:/-]+$" };
+/** An AWS service principal ("s3.amazonaws.com"), never an ARN. */
+const SERVICE_PRINCIPAL = { re: /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$/, text: "^[a-z0-9][a-z0-9.-]*\\.amazonaws\\.com(\\.cn)?$" };
 const PRINCIPAL_ARN = arnPattern(/^arn:aws:(?:iam::\d{12}:(?:root|user\/.+|role\/.+)|sts::\d{12}:(?:assumed-role|federated-user)\/.+)$/);
 
 /**
@@ -137,8 +139,8 @@ function checkCreateGrantInput(input: CreateGrantInput): void {
   validateKeyId(v, input.KeyId);
   v.str(input.GranteePrincipal, "granteePrincipal", 1, 256, PRINCIPAL);
   v.str(input.RetiringPrincipal, "retiringPrincipal", 1, 256, PRINCIPAL);
-  v.str(input.GranteeServicePrincipal, "granteeServicePrincipal", 1, 256);
-  v.str(input.RetiringServicePrincipal, "retiringServicePrincipal", 1, 256);
+  v.str(input.GranteeServicePrincipal, "granteeServicePrincipal", 1, 256, SERVICE_PRINCIPAL);
+  v.str(input.RetiringServicePrincipal, "retiringServicePrincipal", 1, 256, SERVICE_PRINCIPAL);
   v.str(input.Name, "name", 1, 256, PATTERNS.grantName);
   input.Operations.forEach((op, i) => v.oneOf(op, `operations.${i + 1}.member`, GRANT_OPERATIONS));
   validateGrantTokens(v, input.GrantTokens);
@@ -263,6 +265,9 @@ export async function listGrants(
   v.str(input.GranteePrincipal, "granteePrincipal", 1, 256, PRINCIPAL);
   v.str(input.GranteeServicePrincipal, "granteeServicePrincipal", 1, 256);
   v.throwIfAny();
+  if (input.GranteePrincipal !== undefined && input.GranteeServicePrincipal !== undefined) {
+    throw validation("Specify either GranteePrincipal or GranteeServicePrincipal, but not both.");
+  }
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
   await authorizeKey(env, ctx, key, "ListGrants", { context: DIRECT_CALL });
   let grants = [...(await env.repo.grantsOf(key))];
@@ -288,15 +293,30 @@ export async function listRetirableGrants(
   v.str(input.RetiringPrincipal, "retiringPrincipal", 1, 256, PRINCIPAL);
   v.str(input.RetiringServicePrincipal, "retiringServicePrincipal", 1, 256);
   v.throwIfAny();
-  const who = input.RetiringPrincipal ?? input.RetiringServicePrincipal;
+  if (input.RetiringPrincipal !== undefined && input.RetiringServicePrincipal !== undefined) {
+    throw validation("Specify either RetiringPrincipal or RetiringServicePrincipal, but not both.");
+  }
+  // RetiringServicePrincipal "is only usable by callers in a service principal": no IAM caller is one.
+  if (input.RetiringServicePrincipal !== undefined) throw validation("RetiringServicePrincipal is only usable by callers in an AWS service principal.");
+  const who = input.RetiringPrincipal;
   if (who === undefined) throw validation("1 validation error detected: Value null at 'retiringPrincipal' failed to satisfy constraint: Member must not be null");
-  const service = input.RetiringPrincipal === undefined;
-  // "The authorized resource in ListRetirableGrants calls is the retiring principal specified in the
-  // request"; the grants listed are on keys of any account (API reference, ListRetirableGrants).
-  await ctx.authorize({ action: "kms:ListRetirableGrants", resource: who, context: { "kms:CallerAccount": ctx.principal.accountId } });
-  const grants = (await env.repo.grantsInRegion(ctx.scope.region)).filter((g) => g.retiringPrincipal === who && (g.retiringIsService === true) === service);
+  // "The authorized resource in ListRetirableGrants calls is the retiring principal specified in
+  // the request", which must be "a principal in your AWS account"; the grants listed are on keys of
+  // any account (API reference, ListRetirableGrants). A principal of another account is a resource
+  // of that account: without a resource policy the caller is denied.
+  const ofAccount = PRINCIPAL_ACCOUNT.exec(who)?.[1] ?? (/^\d{12}$/.test(who) ? who : undefined);
+  await ctx.authorize({
+    action: "kms:ListRetirableGrants",
+    resource: who,
+    ...(ofAccount !== undefined ? { resourceAccount: ofAccount } : {}),
+    context: { "kms:CallerAccount": ctx.principal.accountId },
+  });
+  if (ofAccount !== ctx.principal.accountId) {
+    throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: kms:ListRetirableGrants on resource: ${who}`);
+  }
+  const grants = (await env.repo.grantsInRegion(ctx.scope.region)).filter((g) => g.retiringPrincipal === who && g.retiringIsService !== true);
   grants.sort((a, b) => (a.keyArn + a.grantId < b.keyArn + b.grantId ? -1 : 1));
-  const { page, nextMarker } = pageOf(env.markerKey, `retirable/${ctx.scope.accountId}/${ctx.scope.region}/${service ? "service:" : ""}${who}`, grants, (g) => g.keyArn + "/" + g.grantId, input.Marker, input.Limit ?? 50);
+  const { page, nextMarker } = pageOf(env.markerKey, `retirable/${ctx.scope.accountId}/${ctx.scope.region}/${who}`, grants, (g) => g.keyArn + "/" + g.grantId, input.Marker, input.Limit ?? 50);
   return { Grants: page.map(entryOf), Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
 }
 
@@ -334,6 +354,8 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
 }
 
 const ROOT_ARN = arnPattern(/^arn:aws:iam::(\d{12}):root$/);
+/** The account of a principal's ARN (IAM user, role or root; STS session). */
+const PRINCIPAL_ACCOUNT = arnPattern(/^arn:aws:(?:iam|sts)::(\d{12}):/);
 
 /** `arn:<partition>:iam::<account>:root` → the account id. */
 function rootAccountOf(arn: string | undefined): string | undefined {
@@ -359,16 +381,18 @@ function rootAccountOf(arn: string | undefined): string | undefined {
 async function authorizeRetire(env: KmsEnv, ctx: RequestContext, key: KeyRecord, grant: GrantRecord | undefined): Promise<void> {
   auditKey(ctx, key);
   const p = ctx.principal;
+  // A service principal named by the grant is that service's, never an IAM caller's.
   const named =
     grant !== undefined &&
-    ((grant.retiringPrincipal !== undefined && principalNamedBy(grant.retiringPrincipal, p)) || (grant.operations.includes("RetireGrant") && principalNamedBy(grant.granteePrincipal, p)));
+    ((grant.retiringPrincipal !== undefined && grant.retiringIsService !== true && principalNamedBy(grant.retiringPrincipal, p)) ||
+      (grant.operations.includes("RetireGrant") && grant.granteeIsService !== true && principalNamedBy(grant.granteePrincipal, p)));
   const accounts = new Set([key.accountId]);
   if (grant !== undefined) {
     const issuing = rootAccountOf(grant.issuingAccount);
     if (issuing !== undefined) accounts.add(issuing);
-    const retiring = rootAccountOf(grant.retiringPrincipal);
+    const retiring = grant.retiringIsService === true ? undefined : rootAccountOf(grant.retiringPrincipal);
     if (retiring !== undefined) accounts.add(retiring);
-    const grantee = grant.operations.includes("RetireGrant") ? rootAccountOf(grant.granteePrincipal) : undefined;
+    const grantee = grant.operations.includes("RetireGrant") && grant.granteeIsService !== true ? rootAccountOf(grant.granteePrincipal) : undefined;
     if (grantee !== undefined) accounts.add(grantee);
   }
   const action = "kms:RetireGrant";
