@@ -159,6 +159,25 @@ describe("WAFv2 bridge", () => {
     assert.equal(renewed.sessionIssuedAt, 5_000 + 3_600_000 - 300_000);
   });
 
+  test("calls that overlap share one session of the role (one AssumeRole)", async () => {
+    const w = fakeWaf(0);
+    const records: ApiCallRecord[] = [];
+    const audit = { record: async (r: ApiCallRecord) => void records.push(r), flush: async () => {}, close: async () => {} };
+    const clock = new ManualClock(5_000);
+    // The first call's lookup answers last; the second call starts a millisecond later.
+    let calls = 0;
+    const serviceRoleId = async () => {
+      if (++calls === 1) await new Promise((r) => setTimeout(r, 20));
+      return "AROAEXAMPLESHIELD0001";
+    };
+    const bridge = createWafv2Bridge(w.ops, clock, { audit, serviceRoleId });
+    const first = bridge.webAclForResource(LB);
+    clock.advance(1);
+    await Promise.all([first, bridge.webAclForResource(LB)]);
+    assert.equal(records.filter((r) => r.operation === "AssumeRole").length, 1);
+    assert.equal(new Set(records.filter((r) => r.operation !== "AssumeRole").map((r) => r.principal!.accessKeyId)).size, 1);
+  });
+
   test("without the service-linked role there is nothing to assume: Shield's calls are its own", async () => {
     const w = fakeWaf(0);
     const records: ApiCallRecord[] = [];

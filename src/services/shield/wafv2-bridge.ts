@@ -116,12 +116,14 @@ export function createWafv2Bridge(operations: Record<string, OperationDefinition
    * on enabling automatic response): there is nothing to assume, and Shield acts as itself.
    */
   const sessionFor = async (accountId: string, region: string): Promise<RoleSession | undefined> => {
-    const now = clock.now();
     const roleId = await deps.serviceRoleId?.(accountId);
     if (roleId === undefined) {
       sessions.delete(accountId);
       return undefined;
     }
+    // Read after the lookup, and the session stored before anything else is awaited: calls that
+    // overlap share one session (one AssumeRole), whichever of them finished its lookup first.
+    const now = clock.now();
     const held = sessions.get(accountId);
     if (held && held.roleId === roleId && now < held.expiresAt - RENEW_BEFORE_MS && now >= held.issuedAt) return held;
     const session: RoleSession = { accessKeyId: randomAccessKeyId("ASIA"), roleId, issuedAt: now, expiresAt: now + SESSION_MS };
