@@ -102,8 +102,11 @@ describe("pre-parse text transformations", () => {
     assert.equal(await matches(withPre({ AllQueryArguments: {} }, "2", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA"), r), true);
   });
 
-  test("refused on other request components", async () => {
-    await assert.rejects(async () => matches(withPre({ UriPath: {} }, "/", "URL_DECODE"), req()), /only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments/);
+  test("ignored on other request components (the API refuses them; ACLs stored before that still compile)", async () => {
+    const r = req({ uri: "/a%2Fb?x=1" });
+    assert.equal(await matches(withPre({ UriPath: {} }, "/a%2Fb", "URL_DECODE"), r), true);
+    assert.equal(await matches(withPre({ UriPath: {} }, "/a/b", "URL_DECODE"), r), false);
+    assert.equal(await matches(withPre({ QueryString: {} }, "x=1", "URL_DECODE", "COMBINE_DUPLICATE_QUERY_ARGS_BY_COMMA"), r), true);
   });
 });
 

@@ -87,11 +87,13 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
   const set = Object.entries(f).filter(([, v]) => v !== undefined);
   if (set.length !== 1) throw new InvalidFieldError("FieldToMatch must specify exactly one request component");
   const [kind] = set[0] as [keyof FieldToMatch, unknown];
-  const steps = pre && pre.length ? preParseSteps(pre) : undefined;
-  if (steps && kind !== "SingleQueryArgument" && kind !== "AllQueryArguments") {
-    throw new InvalidFieldError("Pre-parse text transformations are only supported when FieldToMatch is SingleQueryArgument or AllQueryArguments");
-  }
-  const preKey = pre && pre.length ? "|pre:" + [...pre].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0)).map((p) => p.Type).join(",") : "";
+  // Pre-parse steps apply to the query arguments only. The API refuses them on
+  // other components (services/wafv2/rule-shapes.ts), but web ACLs stored before
+  // that check may carry them: they are ignored here, not an error, so that such
+  // an ACL still compiles (and is deployed) on restart.
+  const usesPre = pre !== undefined && pre.length > 0 && (kind === "SingleQueryArgument" || kind === "AllQueryArguments");
+  const steps = usesPre ? preParseSteps(pre) : undefined;
+  const preKey = usesPre ? "|pre:" + [...pre].sort((a, b) => (a.Priority ?? 0) - (b.Priority ?? 0)).map((p) => p.Type).join(",") : "";
   const preSlot = steps && steps.length ? memoSlot("preargs" + preKey) : -1;
   switch (kind) {
     case "SingleHeader": {
