@@ -124,33 +124,13 @@ export class Exchange implements InFlight {
     this.time = ctx.clock.now();
     this.traceId = newTraceId(this.time);
     this.settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
-    // rawHeaders, not req.headers: the headers object is built on first access, per request.
-    // One pass finds Content-Length and Transfer-Encoding and counts X-Forwarded-For addresses.
-    const raw = req.rawHeaders;
-    let cl: string | undefined;
-    let te: string | undefined;
-    let badTe = false;
-    let xffAddresses = 0;
-    for (let i = 0; i < raw.length; i += 2) {
-      const n = raw[i] as string;
-      if (n.length === 14) {
-        if (cl === undefined && n.toLowerCase() === "content-length") cl = raw[i + 1];
-      } else if (n.length === 17) {
-        if (n.toLowerCase() === "transfer-encoding") {
-          te ??= raw[i + 1];
-          if (!supportedTransferEncoding(raw[i + 1] as string)) badTe = true;
-        }
-      } else if (n.length === 15 && n.toLowerCase() === "x-forwarded-for") {
-        xffAddresses += addressCount(raw[i + 1] as string);
-      }
-    }
-    this.hasBody = cl !== undefined ? cl !== "0" : te !== undefined;
+    const head = scanRequestHead(req.method, req.rawHeaders);
+    const cl = head.contentLength;
+    this.hasBody = cl !== undefined ? cl !== "0" : head.transferEncoding !== undefined;
     res.once("close", this.onClose);
-    // Answered by the load balancer itself (ALB troubleshooting: 405, 463, 501), never forwarded.
-    const refused = req.method === "TRACE" ? 405 : xffAddresses > MAX_XFF_ADDRESSES ? 463 : badTe ? 501 : 0;
-    if (refused !== 0) {
+    if (head.refused !== 0) {
       this.body = undefined;
-      this.fail(refused, this.hasBody);
+      this.fail(head.refused, this.hasBody);
       return;
     }
     const max = ctx.limits.maxBodyBytes;
@@ -422,6 +402,47 @@ export class Exchange implements InFlight {
       }
     }
   };
+}
+
+/** What the load balancer reads from a request's head before anything else. */
+export interface RequestHeadScan {
+  /** The first Content-Length value. */
+  contentLength: string | undefined;
+  /** The first Transfer-Encoding value. */
+  transferEncoding: string | undefined;
+  /**
+   * The status the load balancer answers itself, never forwarding the request (ALB
+   * troubleshooting: 405 for TRACE, 463 for more than 30 X-Forwarded-For addresses,
+   * 501 for a transfer coding other than chunked or identity); 0 when none applies.
+   */
+  refused: number;
+}
+
+/**
+ * One pass over the raw header list (rawHeaders, not req.headers: the headers object is
+ * built on first access, per request). Shared by ordinary requests (Exchange) and
+ * upgrade requests (upgrade.ts), so neither path forwards what the other refuses.
+ */
+export function scanRequestHead(method: string | undefined, raw: readonly string[]): RequestHeadScan {
+  let cl: string | undefined;
+  let te: string | undefined;
+  let badTe = false;
+  let xffAddresses = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i] as string;
+    if (n.length === 14) {
+      if (cl === undefined && n.toLowerCase() === "content-length") cl = raw[i + 1];
+    } else if (n.length === 17) {
+      if (n.toLowerCase() === "transfer-encoding") {
+        te ??= raw[i + 1];
+        if (!supportedTransferEncoding(raw[i + 1] as string)) badTe = true;
+      }
+    } else if (n.length === 15 && n.toLowerCase() === "x-forwarded-for") {
+      xffAddresses += addressCount(raw[i + 1] as string);
+    }
+  }
+  const refused = method === "TRACE" ? 405 : xffAddresses > MAX_XFF_ADDRESSES ? 463 : badTe ? 501 : 0;
+  return { contentLength: cl, transferEncoding: te, refused };
 }
 
 /** ALB answers 463 when X-Forwarded-For (all its fields together) holds more addresses than this. */

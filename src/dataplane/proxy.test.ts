@@ -250,6 +250,32 @@ describe("statuses the load balancer answers itself", () => {
     ]);
   });
 
+  test("the same 405, 463 and 501 for upgrade requests (Connection: Upgrade); none reaches the target", async () => {
+    const u = await upstream();
+    let upgrades = 0;
+    u.server.on("upgrade", (_req: http.IncomingMessage, socket: net.Socket) => {
+      upgrades++;
+      socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    });
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { tg: { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } } });
+    const upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+    const trace = await rawExchange(port, `TRACE /ws HTTP/1.1\r\nHost: a.example\r\n${upgrade}\r\n`);
+    assert.match(trace, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    assert.match(trace, /\r\nServer: awselb\/2\.0\r\n/i);
+    const xff = Array.from({ length: 31 }, (_, i) => `10.0.0.${i + 1}`).join(", ");
+    const many = await rawExchange(port, `GET /ws HTTP/1.1\r\nHost: a.example\r\nX-Forwarded-For: ${xff}\r\n${upgrade}\r\n`);
+    assert.match(many, /^HTTP\/1\.1 463 /);
+    const te = await rawExchange(port, `POST /ws HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip, chunked\r\n${upgrade}\r\n0\r\n\r\n`);
+    assert.match(te, /^HTTP\/1\.1 501 Not Implemented\r\n/);
+    assert.equal(upgrades, 0);
+    assert.equal(proxied(u).length, 0);
+    // An ordinary upgrade still reaches the target.
+    const ok = await rawExchange(port, `GET /ws HTTP/1.1\r\nHost: a.example\r\n${upgrade}\r\n`);
+    assert.match(ok, /^HTTP\/1\.1 101 /);
+    assert.equal(upgrades, 1);
+  });
+
   test("504 when no connection to the target is established within the connect timeout", async () => {
     // A listener that never accepts: its process blocks right after listening, so once its
     // backlog is full the kernel drops further connection attempts.

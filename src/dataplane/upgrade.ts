@@ -8,7 +8,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { rawErrorResponse, reasonOf } from "./error-pages.js";
-import { DEFAULT_SETTINGS } from "./exchange.js";
+import { DEFAULT_SETTINGS, scanRequestHead } from "./exchange.js";
 import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
@@ -46,6 +46,9 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
     socket.end(rawErrorResponse(status));
     finish(status);
   };
+  // The statuses the load balancer answers itself apply to upgrade requests too.
+  const refused = scanRequestHead(req.method, req.rawHeaders).refused;
+  if (refused !== 0) return refuse(refused);
   const run = async (): Promise<void> => {
     const evaluator = ctx.webAcl(spec.loadBalancerArn);
     const settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
