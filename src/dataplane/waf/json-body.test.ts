@@ -39,6 +39,47 @@ test("a key repeated within one object stops the parse at the repeated key; the 
   assert.equal(parseJsonElements(`{${keys.slice(0, 9).join(",")},"k8":0}`).complete, false);
 });
 
+test("repeated keys are found at any depth and past 8 keys; sibling and nested objects never share keys", () => {
+  const nest = (depth: number, inner: string): string => '{"n":'.repeat(depth) + inner + "}".repeat(depth);
+  const many = (n: number, extra = ""): string => "{" + Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(",") + extra + "}";
+  for (const depth of [1, 40, 200]) {
+    assert.equal(parseJsonElements(nest(depth, '{"a":1,"b":2}')).complete, true, `depth ${depth}`);
+    assert.equal(parseJsonElements(nest(depth, '{"a":1,"b":2,"a":3}')).complete, false, `depth ${depth}`);
+    assert.equal(parseJsonElements(nest(depth, many(12))).complete, true, `depth ${depth}, 12 keys`);
+    for (const k of [0, 7, 8, 11]) assert.equal(parseJsonElements(nest(depth, many(12, `,"k${k}":0`))).complete, false, `depth ${depth}, k${k} again`);
+  }
+  // A key of an enclosing object, or of an earlier sibling at the same depth, is no repeat.
+  assert.equal(parseJsonElements('{"a":{"b":1,"c":{"a":1,"b":2}},"x":[{"b":1,"c":2},{"b":1,"c":2}],"b":{"a":1}}').complete, true);
+  assert.equal(parseJsonElements(`[${many(12)},${many(12)},${many(3)}]`).complete, true);
+  // Keys read inside a nested member are not the enclosing object's: {"a":{"z":1},"z":2} is valid,
+  // and a repeat after nested members is still found.
+  assert.equal(parseJsonElements('{"a":{"z":1},"z":2}').complete, true);
+  assert.equal(parseJsonElements(`{"a":${many(12)},"b":${nest(3, many(9))},"a":0}`).complete, false);
+  assert.equal(parseJsonElements(`{"a":${many(12)},"b":${nest(3, many(9))},"c":0}`).complete, true);
+});
+
+test("the repeated-key check costs the object's own keys only, not what nested members read", () => {
+  // Two bodies of the same size and elements: the nested member first (before the fix every
+  // later key was compared with everything read inside it) or last.
+  const depth = 250;
+  const first = '{"e":'.repeat(depth) + "1" + ',"a":1,"b":1,"c":1,"d":1}'.repeat(depth);
+  const last = '{"a":1,"b":1,"c":1,"d":1,"e":'.repeat(depth) + "1" + "}".repeat(depth);
+  assert.equal(first.length, last.length);
+  const best = (body: string): number => {
+    let min = Infinity;
+    for (let round = 0; round < 7; round++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 20; i++) assert.equal(parseJsonElements(body).complete, true);
+      min = Math.min(min, Number(process.hrtime.bigint() - t0));
+    }
+    return min;
+  };
+  best(first);
+  best(last);
+  const ratio = best(first) / best(last);
+  assert.ok(ratio < 4, `nested-first parse took ${ratio.toFixed(1)}x the nested-last one`);
+});
+
 test("other syntax errors still stop the parse: invalid characters, a missing comma in an array, truncation", () => {
   assert.equal(parseJsonElements('{"a":"x\u0001"}').complete, false);
   assert.equal(parseJsonElements('["a" "b"]').complete, false);

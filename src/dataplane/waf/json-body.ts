@@ -27,6 +27,16 @@ const MAX_DEPTH = 256;
 /** Objects with more keys than this find repeated keys with a Set. */
 const SMALL_OBJECT_KEYS = 8;
 
+/**
+ * Scratch space for the repeated-key check, one slot per nesting depth: the direct member
+ * keys of the object being read at that depth (its first SMALL_OBJECT_KEYS keys), and the
+ * Set used once it has more. Each object resets its slot when it begins; objects read at the
+ * same time are at different depths. Parsing is synchronous and never re-entered, so the
+ * slots are shared by all parses and a parse allocates nothing for the check once they exist.
+ */
+const KEYS_AT_DEPTH: string[][] = [];
+const SETS_AT_DEPTH: Array<Set<string> | undefined> = [];
+
 function escapePointer(k: string): string {
   return k.indexOf("~") >= 0 || k.indexOf("/") >= 0 ? k.replace(/~/g, "~0").replace(/\//g, "~1") : k;
 }
@@ -103,9 +113,12 @@ class Reader {
         this.i++;
         return;
       }
-      // A key repeated in this object stops the parse. The first few keys are looked up among
-      // the elements read since the object began (no allocation); larger objects use a Set.
-      const objStart = this.out.length;
+      // A key repeated in this object stops the parse. The object's own (direct) member keys
+      // are kept in the scratch list for its depth, so a check looks at this object's keys
+      // only, never at what nested members read; past SMALL_OBJECT_KEYS keys a Set (also
+      // reused per depth) takes over.
+      let keys = KEYS_AT_DEPTH[depth];
+      if (keys === undefined) KEYS_AT_DEPTH[depth] = keys = [];
       let count = 0;
       let seen: Set<string> | undefined;
       for (;;) {
@@ -115,18 +128,14 @@ class Reader {
         if (seen !== undefined) {
           if (seen.has(k)) this.fail();
           seen.add(k);
-        } else if (count > 0) {
-          const out = this.out;
-          for (let j = objStart; j < out.length; j++) {
-            const e = out[j] as JsonElement;
-            if (e.kind === "key" && e.pointer === childPtr) this.fail();
-          }
-          if (count >= SMALL_OBJECT_KEYS) {
-            seen = new Set([k]);
-            for (let j = objStart; j < out.length; j++) {
-              const e = out[j] as JsonElement;
-              if (e.kind === "key" && e.pointer.indexOf("/", ptr.length + 1) < 0) seen.add(e.text);
-            }
+        } else {
+          for (let j = 0; j < count; j++) if (keys[j] === k) this.fail();
+          if (count < SMALL_OBJECT_KEYS) keys[count] = k;
+          else {
+            seen = SETS_AT_DEPTH[depth] ??= new Set();
+            seen.clear();
+            for (let j = 0; j < count; j++) seen.add(keys[j] as string);
+            seen.add(k);
           }
         }
         count++;
