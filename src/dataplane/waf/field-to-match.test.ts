@@ -56,6 +56,20 @@ describe("JsonBody parsing", () => {
     assert.equal(await matches(bytes('"a":1,"a"', asString), req({ body: '{"a":1,"a":2}' })), true);
   });
 
+  test("an oversize body whose inspected part parses completely is inspected as JSON, not by InvalidFallbackBehavior", async () => {
+    const padded = '{"q":"evil"}' + " ".repeat(9 * 1024);
+    for (const invalid of ["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"] as const) {
+      const field = json({ InvalidFallbackBehavior: invalid, OversizeHandling: "CONTINUE" });
+      assert.equal(await matches(bytes("evil", field, "EXACTLY"), req({ body: padded })), true, invalid);
+      assert.equal(await matches(bytes("other", field), req({ body: padded })), false, invalid);
+    }
+    // Cut inside the JSON: the parse is incomplete, so the fallback applies.
+    const cut = '{"q":"evil","pad":"' + "x".repeat(9 * 1024) + '"}';
+    assert.equal(await matches(bytes("other", json({ InvalidFallbackBehavior: "MATCH", OversizeHandling: "CONTINUE" })), req({ body: cut })), true);
+    assert.equal(await matches(bytes("evil", json({ InvalidFallbackBehavior: "NO_MATCH", OversizeHandling: "CONTINUE" })), req({ body: cut })), false);
+    assert.equal(await matches(bytes('"pad":"xxx', json({ InvalidFallbackBehavior: "EVALUATE_AS_STRING", OversizeHandling: "CONTINUE" })), req({ body: cut })), true);
+  });
+
   test("without InvalidFallbackBehavior, what was parsed up to the failure is inspected", async () => {
     assert.equal(await matches(bytes("1", json()), req({ body: '{"a":1,"a":2}' })), true);
     assert.equal(await matches(bytes("2", json()), req({ body: '{"a":1,"a":2}' })), false);

@@ -147,8 +147,10 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
         const body = v.body();
         if (body.length === 0) return { values: EMPTY };
         const parsed = v.json();
-        // A body cut at the inspection limit (OversizeHandling CONTINUE) is a truncated parse.
-        if (!parsed.complete || v.bodyOversize()) {
+        // Only a failed parse applies InvalidFallbackBehavior. A body cut at the inspection
+        // limit (OversizeHandling CONTINUE) fails it when the cut falls inside the JSON; when
+        // the inspected part holds complete JSON (whitespace follows it), it is inspected.
+        if (!parsed.complete) {
           if (invalid === "MATCH") return { values: EMPTY, forced: true };
           if (invalid === "NO_MATCH") return { values: EMPTY, forced: false };
           if (invalid === "EVALUATE_AS_STRING") return { values: [body] };
