@@ -279,21 +279,47 @@ describe("statuses the load balancer answers itself", () => {
   test("504 when no connection to the target is established within the connect timeout", async () => {
     // A listener that never accepts: its process blocks right after listening, so once its
     // backlog is full the kernel drops further connection attempts.
+    let restore = (): void => {};
     const child = spawn(process.execPath, ["-e", `const s=require("net").createServer().listen({port:0,host:"127.0.0.1",backlog:0},()=>{process.stdout.write(String(s.address().port)+"\\n",()=>{Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0)})})`], { stdio: ["ignore", "pipe", "inherit"] });
     try {
       const blackhole = await new Promise<number>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
       const fillers = Array.from({ length: 4 }, () => net.connect(blackhole, "127.0.0.1").on("error", () => {}));
       await sleep(100);
+      // Some network stacks (sandboxes) complete connections beyond the backlog. There,
+      // connections to the blackhole are made never to complete instead: net.connect (which
+      // the target pool uses) hands back a socket that is never connected.
+      const probe = net.connect(blackhole, "127.0.0.1").on("error", () => {});
+      const completes = await new Promise<boolean>((resolve) => {
+        probe.once("connect", () => resolve(true));
+        setTimeout(() => resolve(false), 200);
+      });
+      probe.destroy();
+      if (completes) {
+        const connect = net.connect;
+        restore = () => (net.connect = connect);
+        net.connect = ((...args: unknown[]) => {
+          const o = args[0] as { port?: unknown } | null;
+          return typeof o === "object" && o !== null && Number(o.port) === blackhole ? new net.Socket() : (connect as (...a: unknown[]) => net.Socket)(...args);
+        }) as typeof net.connect;
+      }
       dp = new DataPlaneImpl({ host: "127.0.0.1", clock: systemClock, limits: testLimits(), healthCheckTimeScale: 0.02, closeGraceMs: 100, connectTimeoutMs: 300 });
       const hc = targetGroup([]).healthCheck;
       const port = await openHttp(dp, [{ id: "127.0.0.1", port: blackhole }], { tg: { healthCheck: { ...hc, enabled: false } } });
       const t0 = Date.now();
-      const r = await request(port, { path: "/never" });
+      // Bounded: a connection attempt left to hang must fail the test, not stall it.
+      const r = await Promise.race([
+        request(port, { path: "/never" }),
+        sleep(5000).then(() => assert.fail("no answer within 5 s: the configured connect timeout did not apply")),
+      ]);
       assert.equal(r.status, 504);
       assert.match(r.body.toString(), /504 Gateway Time-out/);
-      assert.ok(Date.now() - t0 >= 250, "answered after the connect timeout");
+      const took = Date.now() - t0;
+      assert.ok(took >= 250, `answered after the connect timeout (${took} ms)`);
+      // Well before undici's own 10 s default: the configured timeout reaches the pool.
+      assert.ok(took < 2000, `answered at the configured connect timeout, not a default (${took} ms)`);
       for (const f of fillers) f.destroy();
     } finally {
+      restore();
       child.kill();
     }
   });
