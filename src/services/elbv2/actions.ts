@@ -10,7 +10,7 @@ import { invalidAction, targetGroupArnNotFound, targetGroupAssociationLimit, too
 import type { ActionDoc } from "./model.js";
 import { listeners, targetGroups } from "./store.js";
 import { groupsOf } from "./target-groups.js";
-import { checkRange } from "./validation.js";
+import { checkEnum, checkRange } from "./validation.js";
 
 const CONTENT_TYPES = ["text/plain", "text/css", "text/html", "application/javascript", "application/json"];
 
@@ -34,7 +34,7 @@ const REDIRECT_KEYWORDS = {
   Query: ["protocol", "host", "port", "path", "query"],
 } as const;
 
-const REDIRECT_STATUS_CODES = ["HTTP_301", "HTTP_302"];
+const REDIRECT_STATUS_CODES = ["HTTP_301", "HTTP_302"] as const;
 
 function checkRedirectComponent(name: keyof typeof REDIRECT_KEYWORDS, value: string, min: number, at: string): void {
   if (value.length < min || value.length > 128) {
@@ -52,9 +52,7 @@ function checkRedirectComponent(name: keyof typeof REDIRECT_KEYWORDS, value: str
 function redirect(a: Action, order: number, at: string): ActionDoc {
   const r = a.RedirectConfig;
   if (!r?.StatusCode) throw validationError("A redirect action requires a RedirectConfig with a StatusCode");
-  if (!REDIRECT_STATUS_CODES.includes(r.StatusCode)) {
-    throw validationError(`1 validation error detected: Value '${r.StatusCode}' at '${at}.statusCode' failed to satisfy constraint: Member must satisfy enum value set: [${REDIRECT_STATUS_CODES.join(", ")}]`);
-  }
+  checkEnum(r.StatusCode, `${at}.statusCode`, REDIRECT_STATUS_CODES);
   const cfg = {
     Protocol: r.Protocol ?? "#{protocol}",
     Port: r.Port ?? "#{port}",
