@@ -58,26 +58,14 @@ test("repeated keys are found at any depth and past 8 keys; sibling and nested o
   assert.equal(parseJsonElements(`{"a":${many(12)},"b":${nest(3, many(9))},"c":0}`).complete, true);
 });
 
-test("the repeated-key check costs the object's own keys only, not what nested members read", () => {
-  // Two bodies of the same size and elements: the nested member first (before the fix every
-  // later key was compared with everything read inside it) or last.
+test("deep bodies whose objects repeat no key of their own parse complete, nested member first or last", () => {
+  // The repeated-key check compares a key with its own object's members only (its cost is measured
+  // in bench/README, "WAF accuracy"): keys shared with enclosing or nested objects are no repeat.
   const depth = 250;
   const first = '{"e":'.repeat(depth) + "1" + ',"a":1,"b":1,"c":1,"d":1}'.repeat(depth);
   const last = '{"a":1,"b":1,"c":1,"d":1,"e":'.repeat(depth) + "1" + "}".repeat(depth);
-  assert.equal(first.length, last.length);
-  const best = (body: string): number => {
-    let min = Infinity;
-    for (let round = 0; round < 7; round++) {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < 20; i++) assert.equal(parseJsonElements(body).complete, true);
-      min = Math.min(min, Number(process.hrtime.bigint() - t0));
-    }
-    return min;
-  };
-  best(first);
-  best(last);
-  const ratio = best(first) / best(last);
-  assert.ok(ratio < 4, `nested-first parse took ${ratio.toFixed(1)}x the nested-last one`);
+  assert.equal(parseJsonElements(first).complete, true);
+  assert.equal(parseJsonElements(last).complete, true);
 });
 
 test("other syntax errors still stop the parse: invalid characters, a missing comma in an array, truncation", () => {
