@@ -297,6 +297,18 @@ describe("AssumeRole", () => {
     await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: withPrincipal }, userCtx()), "MalformedPolicyDocument", "Policy document should not specify a principal.");
     const noResource = JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:*" }] });
     await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: noResource }, userCtx()), "MalformedPolicyDocument", "Policy statement must contain resources.");
+    // A session policy is an IAM policy: IAM's grammar checks apply, with IAM's messages.
+    const grammar: Array<[unknown, string]> = [
+      [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3GetObject", Resource: "*" }] }, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."],
+      [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "bucket" }] }, 'Resource bucket must be in ARN format or "*".'],
+      [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*", Condition: { StringEqualz: { "aws:username": "a" } } }] }, "Syntax errors in policy."],
+      [{ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*", Extra: 1 }] }, "Syntax errors in policy."],
+      [{ Version: "2012-10-17", Statement: [{ Sid: "a", Effect: "Allow", Action: "s3:*", Resource: "*" }, { Sid: "a", Effect: "Deny", Action: "s3:*", Resource: "*" }] }, "Statement IDs (SID) in a single policy must be unique."],
+    ];
+    for (const [doc, message] of grammar) {
+      await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: JSON.stringify(doc) }, userCtx()), "MalformedPolicyDocument", message, 400);
+    }
+    assert.equal(f.iam.sessions.size, 0);
 
     const policy = `{\n  "Version": "2012-10-17",\n  "Statement": [ { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*" } ]\n}`;
     const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", Policy: policy, PolicyArns: [{ arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }] }, userCtx());

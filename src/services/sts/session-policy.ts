@@ -8,6 +8,7 @@ import { AwsError } from "../../core/errors.js";
 import type { ConditionContext } from "../../core/types.js";
 import { invalidParameterValue, PATTERNS, validationError } from "./validation.js";
 import { arnPattern } from "../../core/partition.js";
+import { parsePolicy, PolicyParseError } from "../../iam/policy/index.js";
 
 export interface TagInput {
   Key?: string | undefined;
@@ -26,8 +27,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Structural check of an inline session policy; returns it minified. The policy engine
- * evaluates it later; here we only refuse what AWS refuses up front.
+ * Check of an inline session policy; returns it minified. A session policy is an IAM policy (the
+ * API reference: "An IAM policy in JSON format that you want to use as an inline session
+ * policy"), so after the JSON and Version checks it must pass IAM's own grammar checks for an
+ * identity-type policy (parsePolicy, kind "session"), with IAM's
+ * MalformedPolicyDocument text: a document IAM would refuse is refused here, not issued as a
+ * session whose policy then fails to parse.
  */
 export function checkSessionPolicy(text: string): string {
   let doc: unknown;
@@ -41,15 +46,11 @@ export function checkSessionPolicy(text: string): string {
   if (version !== undefined && version !== "2012-10-17" && version !== "2008-10-17") {
     throw malformed("The policy must contain a valid version string");
   }
-  const raw = doc["Statement"];
-  const statements = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  if (statements.length === 0) throw malformed("Syntax errors in policy.");
-  for (const st of statements) {
-    if (!isRecord(st)) throw malformed("Syntax errors in policy.");
-    if ("Principal" in st || "NotPrincipal" in st) throw malformed("Policy document should not specify a principal.");
-    if (st["Effect"] !== "Allow" && st["Effect"] !== "Deny") throw malformed("Syntax errors in policy.");
-    if (!("Action" in st) && !("NotAction" in st)) throw malformed("Policy statement must contain actions.");
-    if (!("Resource" in st) && !("NotResource" in st)) throw malformed("Policy statement must contain resources.");
+  try {
+    parsePolicy(text, "session");
+  } catch (e) {
+    if (e instanceof PolicyParseError) throw malformed(e.message);
+    throw e;
   }
   return JSON.stringify(doc);
 }
