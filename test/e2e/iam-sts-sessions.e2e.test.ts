@@ -6,7 +6,8 @@
  * chained session that inherits transitive tags needs sts:TagSession in the trust policy; role
  * chaining with a source identity needs sts:SetSourceIdentity in the caller's permissions policy as
  * well as in the role's trust policy (id_credentials_temp_control-access_monitor); session tag keys
- * and values may not begin with aws: (id_tags).
+ * and values may not begin with aws: (id_tags); a session policy must pass IAM's policy grammar
+ * checks (the API reference's Policy parameter is "An IAM policy in JSON format").
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -138,5 +139,21 @@ test("session tags: a key or value beginning with aws: is refused by AssumeRole 
   await assert.rejects(
     new STSClient(s.clientConfig(user)).send(new GetFederationTokenCommand({ Name: "fed", Tags: [{ Key: "AWS:Team", Value: "x" }] })),
     awsError("InvalidParameterValue", 400, "Session tag key 'AWS:Team' must not begin with aws:, a prefix reserved for AWS use."),
+  );
+});
+
+test("session policies: a document IAM's policy grammar refuses is refused by AssumeRole and GetFederationToken with MalformedPolicyDocument", async () => {
+  const roleArn = await role("grammar-session", trustAccount());
+  const sts = new STSClient(s.clientConfig());
+  const noVendor = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ListKeys", Resource: "*" }] });
+  const notArn = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "kms:ListKeys", Resource: "keys" }] });
+  await assert.rejects(
+    sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "s1", Policy: noVendor })),
+    awsError("MalformedPolicyDocumentException", 400, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
+  );
+  const user = await taggedUser("grammar-fed", { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] }, []);
+  await assert.rejects(
+    new STSClient(s.clientConfig(user)).send(new GetFederationTokenCommand({ Name: "fed", Policy: notArn })),
+    awsError("MalformedPolicyDocumentException", 400, 'Resource keys must be in ARN format or "*".'),
   );
 });
