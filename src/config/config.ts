@@ -113,7 +113,7 @@ export interface DataPlaneConfig {
     bodyRateGraceMs: number;
     /** A response the client stops reading for this long is abandoned (slow read). */
     sendTimeoutMs: number;
-    /** Largest request header block (431 beyond). */
+    /** Largest request header block: request-target and header fields (400 beyond; ALB's 64 K). */
     maxHeaderBytes: number;
     /** Largest request body (413 beyond); 0 means unlimited. */
     maxBodyBytes: number;
@@ -169,7 +169,7 @@ export const DEFAULT_DATAPLANE_LIMITS: Readonly<Limits> = Object.freeze({
   minBodyBytesPerSecond: 64,
   bodyRateGraceMs: 10_000,
   sendTimeoutMs: 30_000,
-  maxHeaderBytes: 16 * 1024,
+  maxHeaderBytes: 64 * 1024,
   maxBodyBytes: 100 * 1024 * 1024,
   maxRequestsPerConnection: 10_000,
   upstreamMaxSockets: 256,

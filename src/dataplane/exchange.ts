@@ -5,9 +5,10 @@
  *
  * Forwarding streams both ways with backpressure. Failures map to ALB's statuses: no
  * target registered → 503, target unreachable or broken response → 502, no connection to the
- * target within the connect timeout or target silent for the idle timeout → 504, TRACE → 405,
- * more than 30 X-Forwarded-For addresses → 463, a transfer coding other than chunked or
- * identity → 501, body too large → 413, body too slow → 408. A client that
+ * target within the connect timeout or target silent for the idle timeout → 504, a request
+ * line or a single header over 16 K → 400, TRACE → 405, more than 30 X-Forwarded-For
+ * addresses → 463, a transfer coding other than chunked or identity → 501, body too large →
+ * 413, body too slow → 408. A client that
  * stops reading a response for sendTimeoutMs is disconnected (slow read).
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
@@ -124,13 +125,14 @@ export class Exchange implements InFlight {
     this.time = ctx.clock.now();
     this.traceId = newTraceId(this.time);
     this.settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
-    const head = scanRequestHead(req.method, req.rawHeaders);
+    const head = scanRequestHead(req.method, req.url, req.rawHeaders);
     const cl = head.contentLength;
     this.hasBody = cl !== undefined ? cl !== "0" : head.transferEncoding !== undefined;
     res.once("close", this.onClose);
     if (head.refused !== 0) {
       this.body = undefined;
-      this.fail(head.refused, this.hasBody);
+      // A head over ALB's limits is a malformed request: closed like the parser's refusals.
+      this.fail(head.refused, this.hasBody || head.refused === 400);
       return;
     }
     const max = ctx.limits.maxBodyBytes;
@@ -412,24 +414,35 @@ export interface RequestHeadScan {
   transferEncoding: string | undefined;
   /**
    * The status the load balancer answers itself, never forwarding the request (ALB
-   * troubleshooting: 405 for TRACE, 463 for more than 30 X-Forwarded-For addresses,
-   * 501 for a transfer coding other than chunked or identity); 0 when none applies.
+   * troubleshooting: 400 for a request line or a single header over 16 K, 405 for TRACE,
+   * 463 for more than 30 X-Forwarded-For addresses, 501 for a transfer coding other than
+   * chunked or identity); 0 when none applies.
    */
   refused: number;
 }
+
+/**
+ * ALB's hard limits on a request line and on a single header ("HTTP header limits"): 16 K
+ * each, 400 beyond. The whole header block (64 K) is the listener's maxHeaderBytes.
+ */
+const MAX_REQUEST_LINE_BYTES = 16 * 1024;
+const MAX_HEADER_LINE_BYTES = 16 * 1024;
 
 /**
  * One pass over the raw header list (rawHeaders, not req.headers: the headers object is
  * built on first access, per request). Shared by ordinary requests (Exchange) and
  * upgrade requests (upgrade.ts), so neither path forwards what the other refuses.
  */
-export function scanRequestHead(method: string | undefined, raw: readonly string[]): RequestHeadScan {
+export function scanRequestHead(method: string | undefined, url: string | undefined, raw: readonly string[]): RequestHeadScan {
   let cl: string | undefined;
   let te: string | undefined;
   let badTe = false;
   let xffAddresses = 0;
+  // "METHOD target HTTP/1.x", and "Name: value" per header (line ends not counted).
+  let tooLong = (method?.length ?? 0) + (url?.length ?? 0) + 10 > MAX_REQUEST_LINE_BYTES;
   for (let i = 0; i < raw.length; i += 2) {
     const n = raw[i] as string;
+    if (n.length + (raw[i + 1] as string).length + 2 > MAX_HEADER_LINE_BYTES) tooLong = true;
     if (n.length === 14) {
       if (cl === undefined && n.toLowerCase() === "content-length") cl = raw[i + 1];
     } else if (n.length === 17) {
@@ -441,7 +454,7 @@ export function scanRequestHead(method: string | undefined, raw: readonly string
       xffAddresses += addressCount(raw[i + 1] as string);
     }
   }
-  const refused = method === "TRACE" ? 405 : xffAddresses > MAX_XFF_ADDRESSES ? 463 : badTe ? 501 : 0;
+  const refused = tooLong ? 400 : method === "TRACE" ? 405 : xffAddresses > MAX_XFF_ADDRESSES ? 463 : badTe ? 501 : 0;
   return { contentLength: cl, transferEncoding: te, refused };
 }
 

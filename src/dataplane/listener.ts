@@ -3,7 +3,8 @@
  * proxy. Connections first pass Shield's connection guard (per-IP and per-listener limits)
  * on a plain TCP front; HTTPS connections then have their ClientHello fingerprinted
  * (JA3/JA4) before the TLS server takes them over. node:http enforces the header-size
- * limit (431), the header read timeout (slowloris, 408) and requests per connection.
+ * limit (400, as ALB answers it), the header read timeout (slowloris, 408) and requests per
+ * connection.
  *
  * An HTTPS listener runs one TLS server per certificate: the default certificate's, and one for
  * each certificate of its certificate list. The ClientHello read before the handshake (SNI host
@@ -233,14 +234,13 @@ export class Listener {
     // A method the parser does not know: the web ACL still judges the request (unforwardable.ts).
     // Behind a response still being produced (pipelining) it is refused as a parse error.
     if (err.code === "HPE_INVALID_METHOD" && !inFlight && answerUnknownMethod(this.facts(socket), err)) return;
+    // A header block over the limit is a malformed request to ALB: 400, like the other parse errors.
     const status =
-      err.code === "HPE_HEADER_OVERFLOW"
-        ? 431
-        : err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT"
-          ? 408
-          : err.code === "HPE_INVALID_TRANSFER_ENCODING" && unsupportedTransferCoding(err as { rawPacket?: Buffer }, this.ctx.limits.maxHeaderBytes)
-            ? 501
-            : 400;
+      err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "ERR_HTTP_HEADERS_TIMEOUT"
+        ? 408
+        : err.code === "HPE_INVALID_TRANSFER_ENCODING" && unsupportedTransferCoding(err as { rawPacket?: Buffer }, this.ctx.limits.maxHeaderBytes)
+          ? 501
+          : 400;
     socket.end(rawErrorResponse(status));
   }
 }

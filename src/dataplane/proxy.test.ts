@@ -250,6 +250,31 @@ describe("statuses the load balancer answers itself", () => {
     ]);
   });
 
+  test("ALB's header limits: a request line or a single header over 16 K, or a header block over 64 K → 400; larger blocks within them are forwarded", async () => {
+    const u = await upstream();
+    // The target reads header blocks up to 128 KiB (node reads the option per connection).
+    (u.server as http.Server & { maxHeaderSize: number }).maxHeaderSize = 128 * 1024;
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const refused = [
+      `GET /${"l".repeat(17_000)} HTTP/1.1\r\nHost: a.example\r\n\r\n`,
+      `GET /one HTTP/1.1\r\nHost: a.example\r\nX-Big: ${"h".repeat(17_000)}\r\n\r\n`,
+      `GET /block HTTP/1.1\r\nHost: a.example\r\n${[1, 2, 3, 4, 5].map((i) => `X-${i}: ${"b".repeat(15_000)}\r\n`).join("")}\r\n`,
+    ];
+    for (const raw of refused) {
+      const r = await rawExchange(port, raw);
+      assert.match(r, /^HTTP\/1\.1 400 Bad Request\r\n/);
+      assert.match(r, /\r\nServer: awselb\/2\.0\r\n/i);
+      assert.match(r, /\r\nConnection: close\r\n/i);
+    }
+    assert.equal(proxied(u).length, 0);
+    const line = await rawExchange(port, `GET /${"l".repeat(15_000)} HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n`);
+    assert.match(line, /^HTTP\/1\.1 200 /);
+    const block = await rawExchange(port, `GET /block HTTP/1.1\r\nHost: a.example\r\n${[1, 2, 3].map((i) => `X-${i}: ${"b".repeat(15_000)}\r\n`).join("")}Connection: close\r\n\r\n`);
+    assert.match(block, /^HTTP\/1\.1 200 /);
+    assert.deepEqual(proxied(u).map((x) => [x.url.length, String(x.headers["x-3"] ?? "").length]), [[15_001, 0], [6, 15_000]]);
+  });
+
   test("the same 405, 463 and 501 for upgrade requests (Connection: Upgrade); none reaches the target", async () => {
     const u = await upstream();
     let upgrades = 0;

@@ -15,7 +15,7 @@
  *
  * The connection is closed after the answer: the parser has given up on it. A request whose
  * header block did not arrive with the refused bytes, or is not HTTP/1.x syntax, gets the
- * parser's usual 400 (or 431 when the header block is too large) without WAF evaluation —
+ * parser's usual 400 (also when the header block is too large) without WAF evaluation —
  * it is never forwarded either way.
  */
 import type { IncomingMessage } from "node:http";
@@ -112,7 +112,7 @@ export function answerUnknownMethod(f: Facts, err: NodeJS.ErrnoException & { raw
   const started = performance.now();
   const head = parseRequestHead(buf, requestStart(buf, err.bytesParsed ?? 0), f.ctx.limits.maxHeaderBytes);
   if (head === "too-large") {
-    f.socket.end(rawErrorResponse(431));
+    f.socket.end(rawErrorResponse(400));
     return true;
   }
   if (typeof head === "string") return false;

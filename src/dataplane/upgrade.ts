@@ -47,7 +47,7 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
     finish(status);
   };
   // The statuses the load balancer answers itself apply to upgrade requests too.
-  const refused = scanRequestHead(req.method, req.rawHeaders).refused;
+  const refused = scanRequestHead(req.method, req.url, req.rawHeaders).refused;
   if (refused !== 0) return refuse(refused);
   const run = async (): Promise<void> => {
     const evaluator = ctx.webAcl(spec.loadBalancerArn);
