@@ -19,7 +19,7 @@ import net from "node:net";
 import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
 import { rawErrorResponse } from "./error-pages.js";
-import { Exchange } from "./exchange.js";
+import { Exchange, supportedTransferEncoding } from "./exchange.js";
 import type { ListenerContext } from "./listener-context.js";
 import { PortUnavailableError, type ListenerSpec, type ListenerTls, type LoadBalancerSettings } from "./runtime-types.js";
 import { ConnectionGuard, normalizeIp } from "./shield/connection-guard.js";
@@ -48,6 +48,8 @@ export class Listener {
   private readonly fingerprints = new Map<string, TlsFingerprint>();
   /** When each client connection was accepted (client_keep_alive.seconds). */
   private readonly born = new WeakMap<object, number>();
+  /** The last request the parser handed over on each client connection. */
+  private readonly lastRequest = new WeakMap<object, http.IncomingMessage>();
   private closing = false;
 
   constructor(
@@ -210,6 +212,7 @@ export class Listener {
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const sock = req.socket;
+    this.lastRequest.set(sock, req);
     const settings = this.ctx.loadBalancer(this.spec.loadBalancerArn)?.settings;
     const born = this.born.get(sock);
     if (this.closing || (settings && born !== undefined && performance.now() - born > settings.clientKeepAliveSeconds * 1000)) {
@@ -225,6 +228,14 @@ export class Listener {
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
+    // llhttp refuses a Transfer-Encoding whose last coding is not chunked only after handing the
+    // request over: its Exchange answers it with 501 (unsupported coding) and Connection: close,
+    // in its turn after the responses before it on a pipelined connection. Nothing else is parsed.
+    if (err.code === "HPE_INVALID_TRANSFER_ENCODING") {
+      const last = this.lastRequest.get(socket);
+      const te = last?.headers["transfer-encoding"];
+      if (last && !last.complete && te !== undefined && !supportedTransferEncoding(te)) return;
+    }
     // A response already on the wire (pipelining) cannot be followed by an error page.
     const inFlight = (socket as net.Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {

@@ -250,6 +250,29 @@ describe("statuses the load balancer answers itself", () => {
     ]);
   });
 
+  test("501 for an unsupported transfer coding behind other requests on a keep-alive connection, pipelined or not; the earlier answers come first", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const statuses = (reply: string): string[] => [...reply.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1] as string);
+    // Pipelined: both requests in one write, the first still waiting for the target.
+    const pipelined = await rawExchange(port, "GET /first HTTP/1.1\r\nHost: a.example\r\n\r\nPOST /te HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip\r\n\r\nhello");
+    assert.deepEqual(statuses(pipelined), ["200", "501"]);
+    assert.match(pipelined.slice(pipelined.lastIndexOf("HTTP/1.1 ")), /^HTTP\/1\.1 501 Not Implemented\r\n[^]*\r\nConnection: close\r\n/i);
+    // Sequential: the second request after the first response.
+    const conn = net.connect(port, "127.0.0.1");
+    let got = "";
+    conn.on("data", (d: Buffer) => (got += d.toString("latin1")));
+    const closed = new Promise<void>((r) => conn.on("close", () => r()));
+    conn.write("GET /second HTTP/1.1\r\nHost: a.example\r\n\r\n");
+    // The whole first response (chunked) before the second request.
+    await until(() => got.endsWith("\r\n0\r\n\r\n"));
+    conn.write("POST /te HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: gzip, deflate\r\n\r\nhello");
+    await closed;
+    assert.deepEqual(statuses(got), ["200", "501"]);
+    assert.deepEqual(proxied(u).map((x) => x.url), ["/first", "/second"]);
+  });
+
   test("ALB's header limits: a request line or a single header over 16 K, or a header block over 64 K → 400; larger blocks within them are forwarded", async () => {
     const u = await upstream();
     // The target reads header blocks up to 128 KiB (node reads the option per connection).
