@@ -127,7 +127,13 @@ export class Exchange implements InFlight {
     this.settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
     const head = scanRequestHead(req.method, req.url, req.rawHeaders);
     const cl = head.contentLength;
-    this.hasBody = cl !== undefined ? cl !== "0" : head.transferEncoding !== undefined;
+    // `Transfer-Encoding: identity` (ALB supports chunked and identity) is no transfer coding:
+    // the parser refuses it with a Content-Length, so such a request has no body. The parser
+    // stops after its head: the connection closes after the response, and what follows the
+    // head is never read as another request.
+    const identity = head.transferEncoding !== undefined && identityCodings(String(req.headers["transfer-encoding"]));
+    if (identity) res.shouldKeepAlive = false;
+    this.hasBody = cl !== undefined ? cl !== "0" : head.transferEncoding !== undefined && !identity;
     res.once("close", this.onClose);
     if (head.refused !== 0) {
       this.body = undefined;
@@ -474,6 +480,12 @@ function addressCount(v: string): number {
     }
   }
   return n;
+}
+
+/** A Transfer-Encoding value naming only `identity` (no transfer coding at all). */
+export function identityCodings(v: string): boolean {
+  for (const coding of v.split(",")) if (coding.trim().toLowerCase() !== "identity") return false;
+  return true;
 }
 
 /** ALB supports only the chunked and identity transfer codings (501 for any other). */

@@ -19,7 +19,7 @@ import net from "node:net";
 import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
 import { rawErrorResponse } from "./error-pages.js";
-import { Exchange, supportedTransferEncoding } from "./exchange.js";
+import { Exchange, identityCodings, supportedTransferEncoding } from "./exchange.js";
 import type { ListenerContext } from "./listener-context.js";
 import { PortUnavailableError, type ListenerSpec, type ListenerTls, type LoadBalancerSettings } from "./runtime-types.js";
 import { ConnectionGuard, normalizeIp } from "./shield/connection-guard.js";
@@ -229,12 +229,13 @@ export class Listener {
 
   private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
     // llhttp refuses a Transfer-Encoding whose last coding is not chunked only after handing the
-    // request over: its Exchange answers it with 501 (unsupported coding) and Connection: close,
-    // in its turn after the responses before it on a pipelined connection. Nothing else is parsed.
+    // request over: its Exchange answers it (501 for an unsupported coding; `identity` alone is
+    // forwarded without a body) and closes the connection, in its turn after the responses
+    // before it on a pipelined connection. Nothing else is parsed.
     if (err.code === "HPE_INVALID_TRANSFER_ENCODING") {
       const last = this.lastRequest.get(socket);
       const te = last?.headers["transfer-encoding"];
-      if (last && !last.complete && te !== undefined && !supportedTransferEncoding(te)) return;
+      if (last && !last.complete && te !== undefined && (!supportedTransferEncoding(te) || identityCodings(te))) return;
     }
     // A response already on the wire (pipelining) cannot be followed by an error page.
     const inFlight = (socket as net.Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;

@@ -273,6 +273,20 @@ describe("statuses the load balancer answers itself", () => {
     assert.deepEqual(proxied(u).map((x) => x.url), ["/first", "/second"]);
   });
 
+  test("Transfer-Encoding: identity is no transfer coding: forwarded without it and without a body, then the connection closes", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    // What follows the head is not read as another request.
+    const r = await rawExchange(port, "POST /id HTTP/1.1\r\nHost: a.example\r\nTransfer-Encoding: identity\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a.example\r\n\r\n");
+    assert.deepEqual([...r.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]), ["200"]);
+    assert.match(r, /\r\nConnection: close\r\n/i);
+    assert.deepEqual(
+      proxied(u).map((x) => [x.method, x.url, x.headers["transfer-encoding"], x.body.length]),
+      [["POST", "/id", undefined, 0]],
+    );
+  });
+
   test("ALB's header limits: a request line or a single header over 16 K, or a header block over 64 K → 400; larger blocks within them are forwarded", async () => {
     const u = await upstream();
     // The target reads header blocks up to 128 KiB (node reads the option per connection).
