@@ -227,6 +227,7 @@ export class Exchange implements InFlight {
       dropInvalidHeaderFields: this.settings.dropInvalidHeaderFields,
       preserveHostHeader: this.settings.preserveHostHeader,
       traceId: this.traceId,
+      defaultHost: this.ctx.loadBalancer(this.spec.loadBalancerArn)?.dnsName ?? "",
       ...(insert && insert.length > 0 ? { insert } : {}),
       ...(tls ? { tls } : {}),
     });

@@ -32,6 +32,8 @@ export interface ForwardFacts {
    * gets the listener port appended unless that port is 80 or 443.
    */
   preserveHostHeader: boolean;
+  /** Host for a request that has none (HTTP/1.0): ALB sends its DNS name. */
+  defaultHost?: string;
   /** This hop's trace id, "1-<8 hex seconds>-<24 hex>". */
   traceId: string;
   insert?: ReadonlyArray<readonly [string, string]>;
@@ -73,6 +75,7 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
   let trace: string | undefined;
   // The request's header block as sent ("name: value\r\n" each), for the trace header's 7 KB rule.
   let headerBytes = 0;
+  let sawHost = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -92,12 +95,18 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
       continue;
     }
     if (f.dropInvalidHeaderFields && !VALID_NAME.test(name)) continue;
-    if (lower.length === 4 && lower === "host" && value !== "" && !f.preserveHostHeader && f.listenerPort !== 80 && f.listenerPort !== 443 && !hasPort(value)) {
-      out.push(name, `${value}:${f.listenerPort}`);
-      continue;
+    if (lower.length === 4 && lower === "host") {
+      sawHost = true;
+      if (value !== "" && !f.preserveHostHeader && f.listenerPort !== 80 && f.listenerPort !== 443 && !hasPort(value)) {
+        out.push(name, `${value}:${f.listenerPort}`);
+        continue;
+      }
     }
     out.push(name, value);
   }
+  // "For HTTP/1.0 requests from clients that do not have a host header, the load balancer
+  // generates a host header ... The host header contains the DNS name of the load balancer."
+  if (!sawHost && f.defaultHost) out.push("Host", f.listenerPort !== 80 && f.listenerPort !== 443 ? `${f.defaultHost}:${f.listenerPort}` : f.defaultHost);
   const client = f.xffClientPort ? (f.clientIp.includes(":") ? `[${f.clientIp}]:${f.clientPort}` : `${f.clientIp}:${f.clientPort}`) : f.clientIp;
   if (f.xffMode === "append") out.push("X-Forwarded-For", xff === undefined || xff.trim() === "" ? client : `${xff}, ${client}`);
   else if (f.xffMode === "preserve" && xff !== undefined) out.push("X-Forwarded-For", xff);

@@ -58,6 +58,15 @@ describe("forwarding", () => {
     assert.equal(proxied(u).at(-1)!.headers.host, "shop.example.test");
   });
 
+  test("an HTTP/1.0 request without Host is forwarded with the load balancer's DNS name as Host", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const r = await rawExchange(port, "GET /old HTTP/1.0\r\n\r\n");
+    assert.match(r, /^HTTP\/1\.1 200 /);
+    assert.deepEqual(proxied(u).map((x) => [x.url, x.headers.host]), [["/old", `test-1.us-east-1.elb.localhost:${port}`]]);
+  });
+
   test("an asterisk-form request (OPTIONS *) is forwarded as sent", async () => {
     const u = await upstream();
     dp = newDataPlane();
