@@ -199,7 +199,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     } catch (e) {
       out.authFailure = "malformed-signature";
       // A malformed signature is answered by the service its credential scope (or target) names:
-      // its XML namespace, its modelled statuses, its audit event source.
+      // its protocol and XML namespace, its audit event source.
       const scoped = credentialScopeService(wire);
       out.svc = (scoped !== undefined ? registry.bySigning(scoped) : undefined) ?? unsignedService(wire);
       throw e;
@@ -408,7 +408,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     const svcDef = out.svc?.def;
     const svcName = svcDef?.name ?? "unknown";
     const opName = out.opName ?? headerOf(wire, "x-amz-target")?.split(".").pop() ?? "Unknown";
-    let errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error, svcDef).code : undefined;
+    let errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error).code : undefined;
     // The reason and the claimed key id only: no signature, token or other secret material. The
     // key id, here and on the request line, only when it looks like one, as in the audit event: a
     // client that swapped its key pair sends its secret access key in that place.
@@ -445,7 +445,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       const unavailable = commonError("ServiceUnavailable", "The audit log is unavailable. Please try again.");
       response = engine.encodeError(svcDef, unavailable, requestId, wire);
       // What the client got, for the request log line and the metrics (not the call's own outcome).
-      errCode = wireError(svcDef?.protocol ?? guessProtocol(wire), unavailable, svcDef).code;
+      errCode = wireError(svcDef?.protocol ?? guessProtocol(wire), unavailable).code;
     }
 
     const headers = response.headers;

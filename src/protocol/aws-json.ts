@@ -10,7 +10,7 @@ import { validationError, wireError } from "./errors.js";
 import { headerValue, mediaTypeOf } from "./headers.js";
 import { jsonShapeReader, parseJsonObject } from "./json-input.js";
 import { JsonWriter } from "./json-writer.js";
-import { checkOperations, operationShapes, rememberService, serviceShapes } from "./schema-util.js";
+import { checkOperations, operationShapes, serviceShapes } from "./schema-util.js";
 import type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
 import { missingRequiredMembers } from "./validate.js";
 
@@ -33,7 +33,6 @@ export class AwsJsonEngine implements ProtocolEngine {
     if (!svc.targetPrefix) throw new Error(`protocol: ${svc.name} (${this.name}) needs a targetPrefix`);
     checkOperations(svc);
     serviceShapes(svc);
-    rememberService(svc);
   }
 
   resolveOperation(svc: ServiceDefinition, req: WireRequest): string {
@@ -80,7 +79,7 @@ export class AwsJsonEngine implements ProtocolEngine {
   }
 
   encodeError(svc: ServiceDefinition | undefined, err: AwsError, requestId: string): WireResponse {
-    const { code, status, fault } = wireError(this.name, err, svc);
+    const { code, status, fault } = wireError(this.name, err);
     const shapes = svc ? serviceShapes(svc) : undefined;
     const modelled = shapes?.errors.get(code);
     const messageKey = modelled?.messageMember ?? "message";

@@ -51,7 +51,9 @@ describe("commonErrorCode", () => {
     for (const [kind, code, status] of expected) assert.deepEqual(commonErrorCode("awsQuery", kind), { code, status }, kind);
   });
 
-  test("a prepared service that models a common error keeps its model's status", () => {
+  test("a service that models a common error with another httpError status still sends the protocol's status", () => {
+    // Organizations models AccessDeniedException with httpError 403; its API reference and the
+    // service answer 400, as the Common Errors pages give for JSON services.
     const svc: ServiceDefinition = {
       name: "organizations-errors-test",
       signingName: "organizations",
@@ -60,19 +62,21 @@ describe("commonErrorCode", () => {
       eventSource: "organizations.amazonaws.com",
       operations: { DescribeOrganization: operation(DescribeOrganization$) },
     };
-    engineFor("awsJson1_1").prepare(svc);
-    assert.deepEqual(commonErrorCode("awsJson1_1", "AccessDenied", "organizations-errors-test"), { code: "AccessDeniedException", status: 403 });
-    assert.deepEqual(commonErrorCode("awsJson1_1", "AccessDenied", "unknown-service"), { code: "AccessDeniedException", status: 400 });
+    const engine = engineFor("awsJson1_1");
+    engine.prepare(svc);
+    const res = engine.encodeError(svc, commonError("AccessDenied", "denied"), "req-1");
+    assert.equal(res.status, 400);
+    assert.deepEqual(JSON.parse(res.body.toString("utf8")), { __type: "AccessDeniedException", Message: "denied" });
   });
 
   test("wireError: service errors keep code and status, common ones are mapped", () => {
-    assert.deepEqual(wireError("awsQuery", new AwsError("NoSuchEntity", "m", 404), undefined), { code: "NoSuchEntity", status: 404, fault: "Sender" });
-    assert.deepEqual(wireError("awsJson1_1", new AwsError("KMSInternalException", "m", 500), undefined), {
+    assert.deepEqual(wireError("awsQuery", new AwsError("NoSuchEntity", "m", 404)), { code: "NoSuchEntity", status: 404, fault: "Sender" });
+    assert.deepEqual(wireError("awsJson1_1", new AwsError("KMSInternalException", "m", 500)), {
       code: "KMSInternalException",
       status: 500,
       fault: "Receiver",
     });
-    assert.deepEqual(wireError("awsQuery", commonError("Throttling", "Rate exceeded"), undefined), { code: "Throttling", status: 400, fault: "Sender" });
+    assert.deepEqual(wireError("awsQuery", commonError("Throttling", "Rate exceeded")), { code: "Throttling", status: 400, fault: "Sender" });
   });
 });
 

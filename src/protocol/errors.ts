@@ -5,11 +5,14 @@
  * JSON family (Coral "…Exception" names) and the query family (IAM/STS names). The values
  * follow what the real services send, e.g. a stale X-Amz-Date on STS yields
  * SignatureDoesNotMatch 403 ("Signature expired: …"), and an expired session token
- * ExpiredToken 403 on both IAM and STS.
+ * ExpiredToken 403 on both IAM and STS. A common error has the status of its protocol's table
+ * (the services' Common Errors pages: AccessDeniedException and ThrottlingException are 400 on
+ * JSON services) even where a service models a shape of the same name with another httpError
+ * status (Organizations' and CloudTrail's AccessDeniedException 403, CloudTrail's
+ * ThrottlingException 429): that trait is not what the services send.
  */
 import { AwsError, COMMON_DEFAULTS, commonError, type CommonErrorKind } from "../core/errors.js";
-import type { ProtocolName, ServiceDefinition } from "../services/types.js";
-import { preparedService, serviceShapes } from "./schema-util.js";
+import type { ProtocolName } from "../services/types.js";
 
 type Table = Record<CommonErrorKind, readonly [string, number]>;
 
@@ -52,7 +55,7 @@ export function registerCommonErrorTable(protocol: ProtocolName, table: Table): 
   tables.set(protocol, table);
 }
 
-function commonCode(protocol: ProtocolName, kind: CommonErrorKind, svc: ServiceDefinition | undefined): { code: string; status: number } {
+function commonCode(protocol: ProtocolName, kind: CommonErrorKind): { code: string; status: number } {
   const table = tables.get(protocol);
   let code: string;
   let status: number;
@@ -63,18 +66,12 @@ function commonCode(protocol: ProtocolName, kind: CommonErrorKind, svc: ServiceD
     code = d.code;
     status = d.status;
   }
-  // A service that models the common error (Organizations' AccessDeniedException is 403)
-  // keeps the status of its model.
-  if (svc) {
-    const modelled = serviceShapes(svc).errors.get(code);
-    if (modelled?.httpStatus !== undefined) status = modelled.httpStatus;
-  }
   return { code, status };
 }
 
 /** Wire code and status a common error kind has under a protocol. */
-export function commonErrorCode(protocol: ProtocolName, kind: CommonErrorKind, serviceName?: string): { code: string; status: number } {
-  return commonCode(protocol, kind, serviceName === undefined ? undefined : preparedService(serviceName));
+export function commonErrorCode(protocol: ProtocolName, kind: CommonErrorKind): { code: string; status: number } {
+  return commonCode(protocol, kind);
 }
 
 export interface WireError {
@@ -84,9 +81,9 @@ export interface WireError {
 }
 
 /** Code/status/fault an error is sent with; a non-common AwsError keeps its own code and status. */
-export function wireError(protocol: ProtocolName, err: AwsError, svc: ServiceDefinition | undefined): WireError {
+export function wireError(protocol: ProtocolName, err: AwsError): WireError {
   if (err.common === undefined) return { code: err.code, status: err.status, fault: err.fault };
-  const { code, status } = commonCode(protocol, err.common, svc);
+  const { code, status } = commonCode(protocol, err.common);
   return { code, status, fault: status >= 500 ? "Receiver" : "Sender" };
 }
 

@@ -48,6 +48,6 @@ export function guessProtocol(req: WireRequest): ProtocolName {
 }
 
 /** Wire code and status a common error kind has under a protocol (see src/core/errors.ts CommonErrorKind). */
-export function commonErrorCode(protocol: ProtocolName, kind: CommonErrorKind, serviceName?: string): { code: string; status: number } {
-  return commonErrorCodeImpl(protocol, kind, serviceName);
+export function commonErrorCode(protocol: ProtocolName, kind: CommonErrorKind): { code: string; status: number } {
+  return commonErrorCodeImpl(protocol, kind);
 }

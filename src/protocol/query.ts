@@ -11,7 +11,7 @@ import { validationError, wireError } from "./errors.js";
 import { mediaTypeOf } from "./headers.js";
 import { acceptsJson, queryJsonValue } from "./query-json.js";
 import { paramTree, parseQueryString, readQueryInput, type QueryParams } from "./query-parse.js";
-import { checkOperations, memberCount, operationShapes, rememberService } from "./schema-util.js";
+import { checkOperations, memberCount, operationShapes } from "./schema-util.js";
 import type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
 import { missingRequiredMembers } from "./validate.js";
 import { escapeXml, isXmlName, structInnerXml } from "./xml.js";
@@ -78,7 +78,6 @@ export class AwsQueryEngine implements ProtocolEngine {
   prepare(svc: ServiceDefinition): void {
     if (!svc.xmlNamespace || !svc.apiVersion) throw new Error(`protocol: ${svc.name} (awsQuery) needs xmlNamespace and apiVersion`);
     checkOperations(svc);
-    rememberService(svc);
   }
 
   resolveOperation(svc: ServiceDefinition, req: WireRequest): string {
@@ -121,7 +120,7 @@ export class AwsQueryEngine implements ProtocolEngine {
   }
 
   encodeError(svc: ServiceDefinition | undefined, err: AwsError, requestId: string, req?: WireRequest): WireResponse {
-    const { code, status, fault } = wireError(this.name, err, svc);
+    const { code, status, fault } = wireError(this.name, err);
     if (acceptsJson(req)) {
       const error: Record<string, unknown> = { Code: code, Message: err.message, Type: fault };
       for (const [k, v] of Object.entries(err.fields ?? {})) {

@@ -97,7 +97,6 @@ export interface ServiceShapes {
 }
 
 const serviceCache = new WeakMap<ServiceDefinition, ServiceShapes>();
-const servicesByName = new Map<string, ServiceDefinition>();
 
 export function serviceShapes(svc: ServiceDefinition): ServiceShapes {
   const cached = serviceCache.get(svc);
@@ -134,15 +133,6 @@ export function serviceShapes(svc: ServiceDefinition): ServiceShapes {
   const shapes: ServiceShapes = { namespace, errors, queryCompatible };
   serviceCache.set(svc, shapes);
   return shapes;
-}
-
-/** Remember a prepared service so commonErrorCode(…, serviceName) can consult its model. */
-export function rememberService(svc: ServiceDefinition): void {
-  servicesByName.set(svc.name, svc);
-}
-
-export function preparedService(name: string): ServiceDefinition | undefined {
-  return servicesByName.get(name);
 }
 
 /** Operation names must match their schemas, or clients would call something else than what runs. */

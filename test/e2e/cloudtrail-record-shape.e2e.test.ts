@@ -28,7 +28,7 @@ import {
   ReEncryptCommand,
 } from "@aws-sdk/client-kms";
 import { STSClient, AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
-import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
+import { IAMClient, CreateRoleCommand, CreateUserCommand, CreateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { startTestServer, eventually, type TestServer } from "./harness.js";
 
@@ -223,8 +223,9 @@ test("with AWS's LookupEvents quota (BULWARK_CLOUDTRAIL_LOOKUP_RPS=2): a third l
     await assert.rejects(ct().send(new LookupEventsCommand({ MaxResults: 1 })), (e: any) => {
       assert.equal(e.name, "ThrottlingException");
       assert.equal(e.message, "Rate exceeded");
-      // CloudTrail's model gives its ThrottlingException HTTP status 429.
-      assert.equal(e.$metadata.httpStatusCode, 429);
+      // LookupEvents documents no throttling error of its own: CloudTrail's Common Errors page gives
+      // ThrottlingException HTTP 400 (the model's httpError 429 is not what the service sends).
+      assert.equal(e.$metadata.httpStatusCode, 400);
       return true;
     });
     await ct("eu-west-1").send(new LookupEventsCommand({ MaxResults: 1 }));
@@ -234,4 +235,20 @@ test("with AWS's LookupEvents quota (BULWARK_CLOUDTRAIL_LOOKUP_RPS=2): a third l
   } finally {
     await q.destroy();
   }
+});
+
+test("LookupEvents refused by IAM is AccessDeniedException with HTTP 400, as CloudTrail's Common Errors page gives it (not the model's 403)", async () => {
+  const iam = new IAMClient({ ...s.clientConfig(), systemClockOffset: s.clock.offsetMs });
+  await iam.send(new CreateUserCommand({ UserName: "ct-no-lookup" }));
+  const { AccessKey: key } = await iam.send(new CreateAccessKeyCommand({ UserName: "ct-no-lookup" }));
+  const ct = new CloudTrailClient({
+    ...s.clientConfig({ accessKeyId: key!.AccessKeyId!, secretAccessKey: key!.SecretAccessKey! }),
+    systemClockOffset: s.clock.offsetMs,
+  });
+  await assert.rejects(ct.send(new LookupEventsCommand({ MaxResults: 1 })), (e: any) => {
+    assert.equal(e.name, "AccessDeniedException");
+    assert.match(e.message, /^User: arn:aws:iam::\d{12}:user\/ct-no-lookup is not authorized to perform: cloudtrail:LookupEvents/);
+    assert.equal(e.$metadata.httpStatusCode, 400);
+    return true;
+  });
 });

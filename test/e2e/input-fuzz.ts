@@ -761,10 +761,9 @@ export function problemWith(svc: ServiceDefinition, r: Reply): string | undefine
   const err = errorOf(svc, r);
   if (err === undefined) return query ? "body is no query ErrorResponse" : "error body has no __type";
   const { code, message } = err;
-  // A protocol family's code that the service also models (Organizations' AccessDeniedException,
-  // 403) is judged as the service's.
-  const modelledHere = [...serviceShapes(svc).errors].some(([name, e]) => (query ? (e.queryCode ?? name) : name) === code);
-  const common = modelledHere ? undefined : PROTOCOL_CODES[query ? "query" : "json"][code];
+  // A protocol family's code keeps the protocol's status even where the service models a shape of
+  // that name with another httpError (Organizations' and CloudTrail's AccessDeniedException, 403).
+  const common = PROTOCOL_CODES[query ? "query" : "json"][code];
   if (common !== undefined) {
     if (r.status !== common) return `${code} with status ${r.status}, not ${common}`;
   } else {

@@ -41,7 +41,7 @@ test("a resource-based delegation policy lets a member account list the organiza
   const memberOrgs = new OrganizationsClient(s.clientConfig(member.admin));
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
 
-  await rejectsWith(memberOrgs.send(new ListAccountsCommand({})), { name: "AccessDeniedException", status: 403 });
+  await rejectsWith(memberOrgs.send(new ListAccountsCommand({})), { name: "AccessDeniedException", status: 400 });
   await rejectsWith(orgs.send(new DescribeResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 404 });
   await rejectsWith(orgs.send(new DeleteResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 404 });
   // Only delegatable Organizations actions, and valid policy JSON.
@@ -54,7 +54,7 @@ test("a resource-based delegation policy lets a member account list the organiza
   // A member can't manage the delegation policy itself.
   await rejectsWith(memberOrgs.send(new PutResourcePolicyCommand({ Content: delegation(member.accountId, ["organizations:ListAccounts"]) })), {
     name: "AccessDeniedException",
-    status: 403,
+    status: 400,
   });
 
   const content = delegation(member.accountId, ["organizations:ListAccounts"]);
@@ -71,7 +71,7 @@ test("a resource-based delegation policy lets a member account list the organiza
   const listed = await memberOrgs.send(new ListAccountsCommand({}));
   assert.deepEqual(listed.Accounts!.map((a) => a.Id).sort(), [s.accountId, member.accountId].sort());
   // Only what the policy allows.
-  await rejectsWith(memberOrgs.send(new ListRootsCommand({})), { name: "AccessDeniedException", status: 403 });
+  await rejectsWith(memberOrgs.send(new ListRootsCommand({})), { name: "AccessDeniedException", status: 400 });
 
   // An update keeps the id and changes what is delegated.
   const updated = await orgs.send(new PutResourcePolicyCommand({ Content: delegation(member.accountId, ["organizations:List*"]) }));
@@ -80,7 +80,7 @@ test("a resource-based delegation policy lets a member account list the organiza
 
   await orgs.send(new DeleteResourcePolicyCommand({}));
   await rejectsWith(orgs.send(new DescribeResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 404 });
-  await rejectsWith(memberOrgs.send(new ListAccountsCommand({})), { name: "AccessDeniedException", status: 403 });
+  await rejectsWith(memberOrgs.send(new ListAccountsCommand({})), { name: "AccessDeniedException", status: 400 });
 });
 
 test("ListDelegatedServicesForAccount lists a delegated administrator's services", async () => {

@@ -90,7 +90,7 @@ test("tag policies: enabled, validated, inherited into effective policies; who m
   // A member reads its own effective policy, not another's…
   const nineOrgs = new OrganizationsClient(s.clientConfig(nine.admin));
   assert.deepEqual(JSON.parse((await effective(nineOrgs)).PolicyContent!), { tags: { costcenter: { tag_key: "CostCenter", tag_value: ["Development", "Support", "Marketing"] } } });
-  await rejectsWith(nineOrgs.send(new DescribeEffectivePolicyCommand({ PolicyType: TAG, TargetId: one.accountId })), { name: "AccessDeniedException", status: 403 });
+  await rejectsWith(nineOrgs.send(new DescribeEffectivePolicyCommand({ PolicyType: TAG, TargetId: one.accountId })), { name: "AccessDeniedException", status: 400 });
   // …unless the delegation policy allows it.
   await orgs.send(
     new PutResourcePolicyCommand({
@@ -160,7 +160,7 @@ test("backup policies: an invalid merge is listed with its validation errors, an
 
   // Members may not list without delegation.
   const memberOrgs = new OrganizationsClient(s.clientConfig(member.admin));
-  await rejectsWith(memberOrgs.send(new ListAccountsWithInvalidEffectivePolicyCommand({ PolicyType: BACKUP })), { name: "AccessDeniedException", status: 403 });
+  await rejectsWith(memberOrgs.send(new ListAccountsWithInvalidEffectivePolicyCommand({ PolicyType: BACKUP })), { name: "AccessDeniedException", status: 400 });
 
   await orgs.send(new UpdatePolicyCommand({ PolicyId: two, Content: JSON.stringify({ plans: { second: { ...plan, rules: rules("hourly", 2) } } }) }));
   assert.deepEqual((await orgs.send(new ListAccountsWithInvalidEffectivePolicyCommand({ PolicyType: BACKUP }))).Accounts, []);

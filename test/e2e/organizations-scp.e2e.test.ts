@@ -226,10 +226,10 @@ test("member accounts cannot manage the organization's OUs and policies", async 
   const asMember = new OrganizationsClient(s.clientConfig(other));
   await rejectsWith(asMember.send(new CreateOrganizationalUnitCommand({ ParentId: root.Id, Name: "Nope" })), {
     name: "AccessDeniedException",
-    status: 403,
+    status: 400,
     message: "You don't have permissions to access this resource.",
   });
-  await rejectsWith(asMember.send(new ListPoliciesCommand({ Filter: SCP })), { name: "AccessDeniedException", status: 403 });
+  await rejectsWith(asMember.send(new ListPoliciesCommand({ Filter: SCP })), { name: "AccessDeniedException", status: 400 });
 });
 
 test("an ordinary role given the service-linked path /aws-service-role/ is still restricted by SCPs", async () => {

@@ -66,13 +66,13 @@ test("a created account leaves neither way before four days after its creation, 
   // Callers that may not make the call are refused as such, whatever the account's age.
   await rejectsWith(new OrganizationsClient(onServerClock(s, nobody)).send(new RemoveAccountFromOrganizationCommand({ AccountId: young.accountId })), {
     name: "AccessDeniedException",
-    status: 403,
+    status: 400,
   });
   await rejectsWith(new OrganizationsClient(onServerClock(s, leaver.admin)).send(new RemoveAccountFromOrganizationCommand({ AccountId: young.accountId })), {
     name: "AccessDeniedException",
-    status: 403,
+    status: 400,
   });
-  await rejectsWith(new OrganizationsClient(onServerClock(s, fenced.admin)).send(new LeaveOrganizationCommand({})), { name: "AccessDeniedException", status: 403 });
+  await rejectsWith(new OrganizationsClient(onServerClock(s, fenced.admin)).send(new LeaveOrganizationCommand({})), { name: "AccessDeniedException", status: 400 });
   // The management account keeps its own refusal.
   await rejectsWith(orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: s.accountId })), {
     name: "ConstraintViolationException",

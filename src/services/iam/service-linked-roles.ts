@@ -196,7 +196,7 @@ export async function createServiceLinkedRole(env: IamEnv, caller: Caller, input
   } catch (err) {
     // As IAM's own answer would name it (AccessDenied, not AccessDeniedException).
     const e = toAwsError(err);
-    const error = { code: wireError("awsQuery", e, undefined).code, message: e.auditMessage ?? e.message };
+    const error = { code: wireError("awsQuery", e).code, message: e.auditMessage ?? e.message };
     await record.audit.record(serviceCallEvent(record.region, by, invokedBy, input, { error })).catch(() => undefined);
     throw err;
   } finally {

@@ -108,7 +108,7 @@ test("the wait is the last refusal: callers not allowed, the management account,
   await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }, f.ctx(undefined, denyAll)), "AccessDeniedException", /./);
   await expectAwsError(f.call("LeaveOrganization", {}, f.ctx(id, denyAll)), "AccessDeniedException", /./);
   // A member may not remove another member (nor learn its age).
-  await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }, f.ctx(other)), "AccessDeniedException", /./, 403);
+  await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }, f.ctx(other)), "AccessDeniedException", /./, 400);
   // An account outside the organization: not found.
   await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: "999988887777" }), "AccountNotFoundException", /./, 404);
   // The management account (itself CREATED a moment ago, with the organization) keeps its own errors.

@@ -42,7 +42,7 @@ test("consolidated billing: no policy types, trusted access or delegated adminis
 test("enable all features: invited members approve, then the management account finalises", async () => {
   const { f, orgId } = await setup();
   // Only the management account may start it.
-  await expectAwsError(f.call("EnableAllFeatures", {}, f.ctx(A)), "AccessDeniedException", /.*/, 403);
+  await expectAwsError(f.call("EnableAllFeatures", {}, f.ctx(A)), "AccessDeniedException", /.*/, 400);
   const parent = (await f.call<{ Handshake: H }>("EnableAllFeatures", {})).Handshake;
   assert.equal(parent.Action, "ENABLE_ALL_FEATURES");
   assert.equal(parent.State, "REQUESTED");

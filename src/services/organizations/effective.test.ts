@@ -176,7 +176,7 @@ describe("DescribeEffectivePolicy", () => {
     assert.deepEqual(ctx.calls.map((c) => [c.action, c.resource, c.context]), [
       ["organizations:DescribeEffectivePolicy", `arn:aws:organizations::${MGMT}:account/${orgId}/${a1}`, { "organizations:PolicyType": TAG }],
     ]);
-    await expectAwsError(f.call("DescribeEffectivePolicy", { PolicyType: TAG, TargetId: a9 }, f.ctx(a1)), "AccessDeniedException", /./, 403);
+    await expectAwsError(f.call("DescribeEffectivePolicy", { PolicyType: TAG, TargetId: a9 }, f.ctx(a1)), "AccessDeniedException", /./, 400);
     // IAM decides first.
     await expectAwsError(f.call("DescribeEffectivePolicy", { PolicyType: TAG }, f.ctx(a1, () => true)), "AccessDeniedException", /not authorized/, 400);
   });
@@ -230,8 +230,8 @@ describe("invalid effective policies", () => {
     await expectAwsError(f.call("ListEffectivePolicyValidationErrors", { AccountId: "999988887777", PolicyType: BACKUP }), "AccountNotFoundException", /./, 404);
     await reason(f.call("ListEffectivePolicyValidationErrors", { AccountId: "x", PolicyType: BACKUP }), "InvalidInputException", "INVALID_PATTERN", 400);
     // Members may not list (no delegation policy).
-    await expectAwsError(f.call("ListAccountsWithInvalidEffectivePolicy", { PolicyType: BACKUP }, f.ctx(a1)), "AccessDeniedException", /./, 403);
-    await expectAwsError(f.call("ListEffectivePolicyValidationErrors", { AccountId: a1, PolicyType: BACKUP }, f.ctx(a1)), "AccessDeniedException", /./, 403);
+    await expectAwsError(f.call("ListAccountsWithInvalidEffectivePolicy", { PolicyType: BACKUP }, f.ctx(a1)), "AccessDeniedException", /./, 400);
+    await expectAwsError(f.call("ListEffectivePolicyValidationErrors", { AccountId: a1, PolicyType: BACKUP }, f.ctx(a1)), "AccessDeniedException", /./, 400);
 
     // Fixed: the extra rules move to a plan of their own (complete).
     await f.call("UpdatePolicy", { PolicyId: extra, Content: JSON.stringify({ plans: { second: plan(rules("hourly", 2)).plans["hourly-backup"] } }) });

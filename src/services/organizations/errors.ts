@@ -15,7 +15,7 @@ export function alreadyInOrganization(): AwsError {
 
 /** Callers that are in the organization but may not use a management-only operation. */
 export function notManagementAccount(): AwsError {
-  return new AwsError("AccessDeniedException", "You don't have permissions to access this resource.", 403);
+  return new AwsError("AccessDeniedException", "You don't have permissions to access this resource.", 400);
 }
 
 export function accountNotFound(): AwsError {

@@ -37,7 +37,7 @@ describe("Organizations: trusted access and delegated administrators", () => {
 
   test("management account only; input checked", async () => {
     const { f } = await withMember();
-    await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: IAM }, f.ctx(MEMBER)), "AccessDeniedException", "You don't have permissions to access this resource.", 403);
+    await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: IAM }, f.ctx(MEMBER)), "AccessDeniedException", "You don't have permissions to access this resource.", 400);
     await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: "bad principal" }), "InvalidInputException", "You provided a value that does not match the required pattern.", 400);
     await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: "a".repeat(129) }), "InvalidInputException", "You provided a string parameter that is longer than allowed.", 400);
     await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: "12", ServicePrincipal: IAM }), "InvalidInputException", /required pattern/, 400);
@@ -76,7 +76,7 @@ describe("Organizations: trusted access and delegated administrators", () => {
     );
     await f.call("DeregisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM });
     await expectAwsError(f.call("DeregisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "AccountNotRegisteredException", /not a registered delegated administrator/, 409);
-    await expectAwsError(f.call("ListDelegatedAdministrators", {}, f.ctx(MEMBER)), "AccessDeniedException", "You don't have permissions to access this resource.", 403);
+    await expectAwsError(f.call("ListDelegatedAdministrators", {}, f.ctx(MEMBER)), "AccessDeniedException", "You don't have permissions to access this resource.", 400);
     await f.call("DisableAWSServiceAccess", { ServicePrincipal: IAM });
     assert.equal((await view.membership(MEMBER))?.org.enabledServices?.length, 0);
   });

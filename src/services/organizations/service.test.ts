@@ -106,8 +106,8 @@ describe("Organizations happy path", () => {
     // A member can see its organization but not manage it.
     const member = f.ctx(newId);
     assert.equal((await f.call<{ Organization: Org }>("DescribeOrganization", {}, member)).Organization.Id, org.Id);
-    await expectAwsError(f.call("ListAccounts", {}, member), "AccessDeniedException", "You don't have permissions to access this resource.", 403);
-    await expectAwsError(f.call("CreateAccount", { AccountName: "X", Email: "x@example.com" }, member), "AccessDeniedException", "You don't have permissions to access this resource.", 403);
+    await expectAwsError(f.call("ListAccounts", {}, member), "AccessDeniedException", "You don't have permissions to access this resource.", 400);
+    await expectAwsError(f.call("CreateAccount", { AccountName: "X", Email: "x@example.com" }, member), "AccessDeniedException", "You don't have permissions to access this resource.", 400);
   });
 
   test("a custom RoleName is honoured", async () => {

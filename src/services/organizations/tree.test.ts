@@ -121,8 +121,8 @@ describe("organizational units", () => {
     const { f, rootId } = await setup();
     const ou = await createOu(f, rootId, "A");
     const id = await member(f, "Dev");
-    await expectAwsError(f.call("CreateOrganizationalUnit", { ParentId: rootId, Name: "B" }, f.ctx(id)), "AccessDeniedException", /permissions/, 403);
-    await expectAwsError(f.call("MoveAccount", { AccountId: id, SourceParentId: rootId, DestinationParentId: ou.Id }, f.ctx(id)), "AccessDeniedException", /permissions/, 403);
+    await expectAwsError(f.call("CreateOrganizationalUnit", { ParentId: rootId, Name: "B" }, f.ctx(id)), "AccessDeniedException", /permissions/, 400);
+    await expectAwsError(f.call("MoveAccount", { AccountId: id, SourceParentId: rootId, DestinationParentId: ou.Id }, f.ctx(id)), "AccessDeniedException", /permissions/, 400);
     await f.accounts.remove(id);
     await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", /delete all OUs/, 409);
     await f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: ou.Id });

@@ -169,7 +169,7 @@ export function createWafv2Bridge(operations: Record<string, OperationDefinition
       return output as T;
     } catch (e) {
       const err = toAwsError(e);
-      error = { code: wireError("awsJson1_1", err, undefined).code, message: err.auditMessage ?? err.message };
+      error = { code: wireError("awsJson1_1", err).code, message: err.auditMessage ?? err.message };
       throw e;
     } finally {
       await deps.audit
