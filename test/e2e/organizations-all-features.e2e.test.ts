@@ -39,11 +39,11 @@ test("consolidated billing, then EnableAllFeatures approved by the invited membe
   const root = (await orgs.send(new ListRootsCommand({}))).Roots![0]!;
   await rejectsWith(orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY" })), {
     name: "PolicyTypeNotAvailableForOrganizationException",
-    status: 409,
+    status: 400,
   });
   await rejectsWith(orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "iam.amazonaws.com" })), {
     name: "ConstraintViolationException",
-    status: 409,
+    status: 400,
     message: /requires the organization to be configured to support all features/,
   });
 
@@ -66,10 +66,10 @@ test("consolidated billing, then EnableAllFeatures approved by the invited membe
   assert.deepEqual(parent.Parties, [{ Id: org.Id, Type: "ORGANIZATION" }]);
   await rejectsWith(orgs.send(new EnableAllFeaturesCommand({})), {
     name: "HandshakeConstraintViolationException",
-    status: 409,
+    status: 400,
     message: "The handshake request is invalid because the organization has already started the process to enable all features.",
   });
-  await rejectsWith(orgs.send(new AcceptHandshakeCommand({ HandshakeId: parent.Id })), { name: "InvalidHandshakeTransitionException", status: 409 });
+  await rejectsWith(orgs.send(new AcceptHandshakeCommand({ HandshakeId: parent.Id })), { name: "InvalidHandshakeTransitionException", status: 400 });
 
   // Only the invited member received a request.
   const sent = (await orgs.send(new ListHandshakesForOrganizationCommand({ Filter: { ParentHandshakeId: parent.Id } }))).Handshakes!;
@@ -94,7 +94,7 @@ test("consolidated billing, then EnableAllFeatures approved by the invited membe
   assert.deepEqual(enabled.Root!.PolicyTypes, [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }]);
   await rejectsWith(orgs.send(new EnableAllFeaturesCommand({})), {
     name: "HandshakeConstraintViolationException",
-    status: 409,
+    status: 400,
     message: "The handshake request is invalid because the organization has already enabled all features.",
   });
 });

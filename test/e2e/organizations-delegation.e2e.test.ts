@@ -42,15 +42,15 @@ test("a resource-based delegation policy lets a member account list the organiza
   const org = (await orgs.send(new DescribeOrganizationCommand({}))).Organization!;
 
   await rejectsWith(memberOrgs.send(new ListAccountsCommand({})), { name: "AccessDeniedException", status: 400 });
-  await rejectsWith(orgs.send(new DescribeResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 404 });
-  await rejectsWith(orgs.send(new DeleteResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 404 });
+  await rejectsWith(orgs.send(new DescribeResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 400 });
+  await rejectsWith(orgs.send(new DeleteResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 400 });
   // Only delegatable Organizations actions, and valid policy JSON.
   await rejectsWith(orgs.send(new PutResourcePolicyCommand({ Content: delegation(member.accountId, ["organizations:CreateAccount"]) })), {
     name: "InvalidInputException",
     status: 400,
   });
   await rejectsWith(orgs.send(new PutResourcePolicyCommand({ Content: "{not json" })), { name: "InvalidInputException", status: 400 });
-  await rejectsWith(orgs.send(new PutResourcePolicyCommand({ Content: "x".repeat(40_001) })), { name: "ConstraintViolationException", status: 409 });
+  await rejectsWith(orgs.send(new PutResourcePolicyCommand({ Content: "x".repeat(40_001) })), { name: "ConstraintViolationException", status: 400 });
   // A member can't manage the delegation policy itself.
   await rejectsWith(memberOrgs.send(new PutResourcePolicyCommand({ Content: delegation(member.accountId, ["organizations:ListAccounts"]) })), {
     name: "AccessDeniedException",
@@ -79,15 +79,15 @@ test("a resource-based delegation policy lets a member account list the organiza
   assert.equal((await memberOrgs.send(new ListRootsCommand({}))).Roots!.length, 1);
 
   await orgs.send(new DeleteResourcePolicyCommand({}));
-  await rejectsWith(orgs.send(new DescribeResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 404 });
+  await rejectsWith(orgs.send(new DescribeResourcePolicyCommand({})), { name: "ResourcePolicyNotFoundException", status: 400 });
   await rejectsWith(memberOrgs.send(new ListAccountsCommand({})), { name: "AccessDeniedException", status: 400 });
 });
 
 test("ListDelegatedServicesForAccount lists a delegated administrator's services", async () => {
   const orgs = new OrganizationsClient(s.clientConfig());
   const member = await memberAccount(s, "Admin");
-  await rejectsWith(orgs.send(new ListDelegatedServicesForAccountCommand({ AccountId: member.accountId })), { name: "AccountNotRegisteredException", status: 409 });
-  await rejectsWith(orgs.send(new ListDelegatedServicesForAccountCommand({ AccountId: "999999999999" })), { name: "AccountNotFoundException", status: 404 });
+  await rejectsWith(orgs.send(new ListDelegatedServicesForAccountCommand({ AccountId: member.accountId })), { name: "AccountNotRegisteredException", status: 400 });
+  await rejectsWith(orgs.send(new ListDelegatedServicesForAccountCommand({ AccountId: "999999999999" })), { name: "AccountNotFoundException", status: 400 });
   await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "iam.amazonaws.com" }));
   await orgs.send(new RegisterDelegatedAdministratorCommand({ AccountId: member.accountId, ServicePrincipal: "iam.amazonaws.com" }));
   const out = await orgs.send(new ListDelegatedServicesForAccountCommand({ AccountId: member.accountId }));

@@ -71,7 +71,7 @@ test("tag policies: enabled, validated, inherited into effective policies; who m
 
   // Not enabled yet: no effective policy, and no attaching.
   await rejectsWith(orgs.send(new DescribeEffectivePolicyCommand({ PolicyType: TAG })), { name: "EffectivePolicyNotFoundException", status: 400 });
-  await rejectsWith(orgs.send(new AttachPolicyCommand({ PolicyId: A.Id, TargetId: root.Id })), { name: "PolicyTypeNotEnabledException", status: 409 });
+  await rejectsWith(orgs.send(new AttachPolicyCommand({ PolicyId: A.Id, TargetId: root.Id })), { name: "PolicyTypeNotEnabledException", status: 400 });
   assert.deepEqual((await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: TAG }))).Root!.PolicyTypes, [{ Type: TAG, Status: "ENABLED" }]);
   await orgs.send(new AttachPolicyCommand({ PolicyId: A.Id, TargetId: root.Id }));
   await orgs.send(new AttachPolicyCommand({ PolicyId: B.Id, TargetId: ou1.Id }));
@@ -105,7 +105,7 @@ test("tag policies: enabled, validated, inherited into effective policies; who m
   // Errors of the effective-policy operations.
   await rejectsWith(orgs.send(new DescribeEffectivePolicyCommand({ PolicyType: "SERVICE_CONTROL_POLICY" as EffectivePolicyType })), { name: "InvalidInputException", status: 400 });
   await rejectsWith(orgs.send(new DescribeEffectivePolicyCommand({ PolicyType: TAG, TargetId: ou1.Id })), { name: "InvalidInputException", status: 400 });
-  await rejectsWith(orgs.send(new DescribeEffectivePolicyCommand({ PolicyType: TAG, TargetId: "999988887777" })), { name: "TargetNotFoundException", status: 404 });
+  await rejectsWith(orgs.send(new DescribeEffectivePolicyCommand({ PolicyType: TAG, TargetId: "999988887777" })), { name: "TargetNotFoundException", status: 400 });
   await orgs.send(new DetachPolicyCommand({ PolicyId: A.Id, TargetId: root.Id }));
   await rejectsWith(orgs.send(new DescribeEffectivePolicyCommand({ PolicyType: TAG })), { name: "EffectivePolicyNotFoundException", status: 400 });
 

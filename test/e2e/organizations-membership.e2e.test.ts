@@ -64,25 +64,25 @@ test("remove a member, invite it back through a handshake, close it", async () =
   await rejectsWith(memberIam.send(new ListRolesCommand({})), { name: "AccessDenied", status: 403 });
 
   // The management account can neither leave nor be removed.
-  await rejectsWith(orgs.send(new LeaveOrganizationCommand({})), { name: "MasterCannotLeaveOrganizationException", status: 409 });
-  await rejectsWith(orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: s.accountId })), { name: "ConstraintViolationException", status: 409 });
+  await rejectsWith(orgs.send(new LeaveOrganizationCommand({})), { name: "MasterCannotLeaveOrganizationException", status: 400 });
+  await rejectsWith(orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: s.accountId })), { name: "ConstraintViolationException", status: 400 });
 
   // Removed: no longer in the organization, and its SCPs no longer apply.
   await orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: member.accountId }));
   await rejectsWith(orgs.send(new DescribeAccountCommand({ AccountId: member.accountId })), {
     name: "AccountNotFoundException",
-    status: 404,
+    status: 400,
     message: "You specified an account that doesn't exist.",
   });
-  await rejectsWith(orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: member.accountId })), { name: "AccountNotFoundException", status: 404 });
+  await rejectsWith(orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: member.accountId })), { name: "AccountNotFoundException", status: 400 });
   assert.ok((await memberIam.send(new ListRolesCommand({}))).Roles!.some((r) => r.RoleName === "OrganizationAccountAccessRole"));
   const memberOrgs = new OrganizationsClient(onServerClock(s, member.admin));
-  await rejectsWith(memberOrgs.send(new DescribeOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 404 });
+  await rejectsWith(memberOrgs.send(new DescribeOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 400 });
 
   // An invitation that is canceled.
   const other = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: "999999999999" } }))).Handshake!;
   assert.equal((await orgs.send(new CancelHandshakeCommand({ HandshakeId: other.Id }))).Handshake!.State, "CANCELED");
-  await rejectsWith(orgs.send(new CancelHandshakeCommand({ HandshakeId: other.Id })), { name: "HandshakeAlreadyInStateException", status: 409 });
+  await rejectsWith(orgs.send(new CancelHandshakeCommand({ HandshakeId: other.Id })), { name: "HandshakeAlreadyInStateException", status: 400 });
 
   // The invitation back, by account id.
   const inv = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member.accountId }, Notes: "come back", Tags: [{ Key: "team", Value: "x" }] }))).Handshake!;
@@ -96,10 +96,10 @@ test("remove a member, invite it back through a handshake, close it", async () =
   ]);
   assert.equal(inv.ExpirationTimestamp!.getTime() - inv.RequestedTimestamp!.getTime(), 15 * 24 * 3600 * 1000);
   assert.deepEqual(inv.Resources![2], { Type: "NOTES", Value: "come back" });
-  await rejectsWith(orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member.accountId } })), { name: "DuplicateHandshakeException", status: 409 });
+  await rejectsWith(orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: member.accountId } })), { name: "DuplicateHandshakeException", status: 400 });
   await rejectsWith(orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "ACCOUNT", Id: s.accountId } })), {
     name: "HandshakeConstraintViolationException",
-    status: 409,
+    status: 400,
     message: "The handshake request is invalid because the invited account is already a member of an organization.",
   });
   assert.deepEqual(
@@ -109,12 +109,12 @@ test("remove a member, invite it back through a handshake, close it", async () =
   assert.deepEqual((await memberOrgs.send(new ListHandshakesForAccountCommand({}))).Handshakes!.map((h) => h.Id), [inv.Id]);
   assert.equal((await memberOrgs.send(new DescribeHandshakeCommand({ HandshakeId: inv.Id }))).Handshake!.State, "OPEN");
   // Only the invitee accepts.
-  await rejectsWith(orgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id })), { name: "HandshakeNotFoundException", status: 404 });
+  await rejectsWith(orgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id })), { name: "HandshakeNotFoundException", status: 400 });
 
   const accepted = (await memberOrgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id }))).Handshake!;
   assert.equal(accepted.State, "ACCEPTED");
-  await rejectsWith(memberOrgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id })), { name: "HandshakeAlreadyInStateException", status: 409 });
-  await rejectsWith(memberOrgs.send(new DeclineHandshakeCommand({ HandshakeId: inv.Id })), { name: "InvalidHandshakeTransitionException", status: 409 });
+  await rejectsWith(memberOrgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id })), { name: "HandshakeAlreadyInStateException", status: 400 });
+  await rejectsWith(memberOrgs.send(new DeclineHandshakeCommand({ HandshakeId: inv.Id })), { name: "InvalidHandshakeTransitionException", status: 400 });
   const back = (await orgs.send(new DescribeAccountCommand({ AccountId: member.accountId }))).Account!;
   assert.equal(back.JoinedMethod, "INVITED");
   assert.equal(back.Status, "ACTIVE");
@@ -135,7 +135,7 @@ test("remove a member, invite it back through a handshake, close it", async () =
   await rejectsWith(memberOrgs.send(new LeaveOrganizationCommand({})), { name: "UnrecognizedClientException", status: 400 });
   await rejectsWith(orgs.send(new CloseAccountCommand({ AccountId: member.accountId })), {
     name: "AccountAlreadyClosedException",
-    status: 409,
+    status: 400,
     message: "You attempted to close an account that is already closed.",
   });
   const ct = new CloudTrailClient(onServerClock(s));
@@ -171,18 +171,18 @@ test("a member leaves by itself; an invitation by email is declined; delegated a
   await orgs.send(new RegisterDelegatedAdministratorCommand({ AccountId: member.accountId, ServicePrincipal: "config.amazonaws.com" }));
   await rejectsWith(youngOrgs.send(new LeaveOrganizationCommand({})), {
     name: "ConstraintViolationException",
-    status: 409,
+    status: 400,
     message:
       "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.",
   });
   await orgs.send(new DeregisterDelegatedAdministratorCommand({ AccountId: member.accountId, ServicePrincipal: "config.amazonaws.com" }));
   // Created in the organization a moment ago: it may leave four days after its creation.
-  await rejectsWith(youngOrgs.send(new LeaveOrganizationCommand({})), { name: "ConstraintViolationException", status: 409, message: /^After you create an Amazon Web Services account, you must wait/ });
+  await rejectsWith(youngOrgs.send(new LeaveOrganizationCommand({})), { name: "ConstraintViolationException", status: 400, message: /^After you create an Amazon Web Services account, you must wait/ });
   pastCreatedAccountWait(s, orgs);
   const memberOrgs = new OrganizationsClient(onServerClock(s, await memberRole(s, member.accountId)));
   await memberOrgs.send(new LeaveOrganizationCommand({}));
-  await rejectsWith(orgs.send(new DescribeAccountCommand({ AccountId: member.accountId })), { name: "AccountNotFoundException", status: 404 });
-  await rejectsWith(memberOrgs.send(new LeaveOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 404 });
+  await rejectsWith(orgs.send(new DescribeAccountCommand({ AccountId: member.accountId })), { name: "AccountNotFoundException", status: 400 });
+  await rejectsWith(memberOrgs.send(new LeaveOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 400 });
 
   const inv = (await orgs.send(new InviteAccountToOrganizationCommand({ Target: { Type: "EMAIL", Id: "Wanderer@Example.com" } }))).Handshake!;
   assert.deepEqual(inv.Parties![1], { Id: "Wanderer@Example.com", Type: "EMAIL" });
@@ -194,10 +194,10 @@ test("a member leaves by itself; an invitation by email is declined; delegated a
     message: "You can specify only one filter parameter for the operation.",
   });
   await rejectsWith(memberOrgs.send(new DescribeHandshakeCommand({ HandshakeId: "h-NOT-VALID" })), { name: "InvalidInputException", status: 400 });
-  await rejectsWith(memberOrgs.send(new CancelHandshakeCommand({ HandshakeId: inv.Id })), { name: "HandshakeNotFoundException", status: 404 });
+  await rejectsWith(memberOrgs.send(new CancelHandshakeCommand({ HandshakeId: inv.Id })), { name: "HandshakeNotFoundException", status: 400 });
   assert.equal((await memberOrgs.send(new DeclineHandshakeCommand({ HandshakeId: inv.Id }))).Handshake!.State, "DECLINED");
-  await rejectsWith(memberOrgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id })), { name: "InvalidHandshakeTransitionException", status: 409 });
-  await rejectsWith(orgs.send(new CancelHandshakeCommand({ HandshakeId: inv.Id })), { name: "InvalidHandshakeTransitionException", status: 409 });
+  await rejectsWith(memberOrgs.send(new AcceptHandshakeCommand({ HandshakeId: inv.Id })), { name: "InvalidHandshakeTransitionException", status: 400 });
+  await rejectsWith(orgs.send(new CancelHandshakeCommand({ HandshakeId: inv.Id })), { name: "InvalidHandshakeTransitionException", status: 400 });
   assert.equal((await orgs.send(new DescribeHandshakeCommand({ HandshakeId: inv.Id }))).Handshake!.State, "DECLINED");
 
   // A fresh invitation expires after 15 days and can no longer be accepted.
@@ -213,8 +213,8 @@ test("a member leaves by itself; an invitation by email is declined; delegated a
     systemClockOffset: s.clock.offsetMs,
   });
   assert.equal((await later.send(new DescribeHandshakeCommand({ HandshakeId: late.Id }))).Handshake!.State, "EXPIRED");
-  await rejectsWith(later.send(new AcceptHandshakeCommand({ HandshakeId: late.Id })), { name: "InvalidHandshakeTransitionException", status: 409 });
-  await rejectsWith(later.send(new DescribeOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 404 });
+  await rejectsWith(later.send(new AcceptHandshakeCommand({ HandshakeId: late.Id })), { name: "InvalidHandshakeTransitionException", status: 400 });
+  await rejectsWith(later.send(new DescribeOrganizationCommand({})), { name: "AWSOrganizationsNotInUseException", status: 400 });
 });
 
 test("every account of the organization gets AWSServiceRoleForOrganizations: the management account, a created member, an invited one when it accepts", async () => {

@@ -65,7 +65,7 @@ test("RCPs: enabled with RCPFullAWSAccess, grammar, a deny on a member's OU stop
     Condition: { StringNotEqualsIfExists: { "aws:PrincipalAccount": [member.accountId, s.accountId] } },
   });
   const policy = (await orgs.send(new CreatePolicyCommand({ Name: "KmsPerimeter", Description: "", Type: RCP, Content: perimeter }))).Policy!.PolicySummary!;
-  await rejectsWith(orgs.send(new AttachPolicyCommand({ PolicyId: policy.Id, TargetId: data.Id })), { name: "PolicyTypeNotEnabledException", status: 409 });
+  await rejectsWith(orgs.send(new AttachPolicyCommand({ PolicyId: policy.Id, TargetId: data.Id })), { name: "PolicyTypeNotEnabledException", status: 400 });
 
   const enabled = (await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: RCP }))).Root!;
   assert.deepEqual(enabled.PolicyTypes, [{ Type: RCP, Status: "ENABLED" }]);

@@ -66,7 +66,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   const prod = (await orgs.send(new CreateOrganizationalUnitCommand({ ParentId: workloads.Id, Name: "Prod" }))).OrganizationalUnit!;
   await rejectsWith(orgs.send(new CreateOrganizationalUnitCommand({ ParentId: workloads.Id, Name: "Prod" })), {
     name: "DuplicateOrganizationalUnitException",
-    status: 409,
+    status: 400,
     message: "An OU with the same name already exists.",
   });
   const renamed = await orgs.send(new UpdateOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id, Name: "Production" }));
@@ -81,7 +81,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   await orgs.send(new MoveAccountCommand({ AccountId: member.accountId, SourceParentId: root.Id, DestinationParentId: prod.Id }));
   await rejectsWith(orgs.send(new MoveAccountCommand({ AccountId: member.accountId, SourceParentId: prod.Id, DestinationParentId: prod.Id })), {
     name: "DuplicateAccountException",
-    status: 409,
+    status: 400,
     message: "That account is already present in the specified destination.",
   });
   assert.deepEqual((await orgs.send(new ListParentsCommand({ ChildId: member.accountId }))).Parents, [{ Id: prod.Id, Type: "ORGANIZATIONAL_UNIT" }]);
@@ -92,7 +92,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   assert.deepEqual((await orgs.send(new ListAccountsForParentCommand({ ParentId: prod.Id }))).Accounts?.map((a) => a.Id), [member.accountId]);
   await rejectsWith(orgs.send(new DeleteOrganizationalUnitCommand({ OrganizationalUnitId: prod.Id })), {
     name: "OrganizationalUnitNotEmptyException",
-    status: 409,
+    status: 400,
     message: "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.",
   });
 
@@ -113,7 +113,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   const denyId = denyKms.PolicySummary!.Id!;
   await rejectsWith(orgs.send(new AttachPolicyCommand({ PolicyId: denyId, TargetId: workloads.Id })), {
     name: "PolicyTypeNotEnabledException",
-    status: 409,
+    status: 400,
     message: "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.",
   });
 
@@ -122,7 +122,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   assert.deepEqual((await orgs.send(new ListRootsCommand({}))).Roots![0]!.PolicyTypes, [{ Type: SCP, Status: "ENABLED" }]);
   await rejectsWith(orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: SCP })), {
     name: "PolicyTypeAlreadyEnabledException",
-    status: 409,
+    status: 400,
     message: "The specified policy type is already enabled in the specified root.",
   });
   // FullAWSAccess went to the root, both OUs and both accounts.
@@ -138,7 +138,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   await orgs.send(new AttachPolicyCommand({ PolicyId: denyId, TargetId: workloads.Id }));
   await rejectsWith(orgs.send(new AttachPolicyCommand({ PolicyId: denyId, TargetId: workloads.Id })), {
     name: "DuplicatePolicyAttachmentException",
-    status: 409,
+    status: 400,
     message: "The selected policy is already attached to the specified target.",
   });
   const roleArn = `arn:aws:sts::${member.accountId}:assumed-role/OrganizationAccountAccessRole/kms-e2e`;
@@ -166,7 +166,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   await orgs.send(new DetachPolicyCommand({ PolicyId: denyId, TargetId: s.accountId }));
   await rejectsWith(orgs.send(new DeletePolicyCommand({ PolicyId: denyId })), {
     name: "PolicyInUseException",
-    status: 409,
+    status: 400,
     message: "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.",
   });
 
@@ -175,7 +175,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   await memberKms.send(new CreateKeyCommand({}));
   await rejectsWith(orgs.send(new DetachPolicyCommand({ PolicyId: denyId, TargetId: workloads.Id })), {
     name: "PolicyNotAttachedException",
-    status: 409,
+    status: 400,
     message: "The policy isn't attached to the specified target in the specified root.",
   });
 
@@ -184,7 +184,7 @@ test("OUs, SCPs enforced on a member account's role session, deny-list and allow
   const allowId = allowList.PolicySummary!.Id!;
   await rejectsWith(orgs.send(new DetachPolicyCommand({ PolicyId: "p-FullAWSAccess", TargetId: member.accountId })), {
     name: "ConstraintViolationException",
-    status: 409,
+    status: 400,
     message: "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.",
   });
   await orgs.send(new AttachPolicyCommand({ PolicyId: allowId, TargetId: member.accountId }));

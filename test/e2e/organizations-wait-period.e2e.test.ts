@@ -39,7 +39,7 @@ async function refusedForWait(p: Promise<unknown>): Promise<void> {
     assert.ok(e instanceof ConstraintViolationException, `expected ConstraintViolationException, got ${String(e)}`);
     assert.equal(e.Reason, "WAIT_PERIOD_ACTIVE");
     assert.equal(e.message, WAIT_MESSAGE);
-    assert.equal(e.$metadata.httpStatusCode, 409);
+    assert.equal(e.$metadata.httpStatusCode, 400);
     return true;
   });
 }
@@ -76,7 +76,7 @@ test("a created account leaves neither way before four days after its creation, 
   // The management account keeps its own refusal.
   await rejectsWith(orgs.send(new RemoveAccountFromOrganizationCommand({ AccountId: s.accountId })), {
     name: "ConstraintViolationException",
-    status: 409,
+    status: 400,
     message: /^You attempted to remove the management account/,
   });
 
@@ -95,7 +95,7 @@ test("a created account leaves neither way before four days after its creation, 
   await after.send(new RemoveAccountFromOrganizationCommand({ AccountId: young.accountId }));
   await new OrganizationsClient(onServerClock(s, await memberRole(s, leaver.accountId))).send(new LeaveOrganizationCommand({}));
   for (const id of [young.accountId, leaver.accountId]) {
-    await rejectsWith(after.send(new DescribeAccountCommand({ AccountId: id })), { name: "AccountNotFoundException", status: 404 });
+    await rejectsWith(after.send(new DescribeAccountCommand({ AccountId: id })), { name: "AccountNotFoundException", status: 400 });
   }
 
   // Invited back, the account is an invited one: it may leave at once, removed or by itself.

@@ -8,14 +8,14 @@ import { MGMT, orgFixture } from "./testing/org-fixture.js";
 test("CloseAccount of the management account: ConstraintViolationException with reason CANNOT_CLOSE_MANAGEMENT_ACCOUNT", async () => {
   const f = await orgFixture();
   await f.call("CreateOrganization", { FeatureSet: "ALL" });
-  const e = await expectAwsError(f.call("CloseAccount", { AccountId: MGMT }), "ConstraintViolationException", /^You attempted to close the management account\./, 409);
+  const e = await expectAwsError(f.call("CloseAccount", { AccountId: MGMT }), "ConstraintViolationException", /^You attempted to close the management account\./, 400);
   assert.deepEqual(e.fields, { Reason: "CANNOT_CLOSE_MANAGEMENT_ACCOUNT" });
 });
 
 test("RemoveAccountFromOrganization of the management account keeps the reason ACCOUNT_CANNOT_LEAVE_ORGANIZATION", async () => {
   const f = await orgFixture();
   await f.call("CreateOrganization", { FeatureSet: "ALL" });
-  const e = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: MGMT }), "ConstraintViolationException", /^You attempted to remove the management account/, 409);
+  const e = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: MGMT }), "ConstraintViolationException", /^You attempted to remove the management account/, 400);
   assert.deepEqual(e.fields, { Reason: "ACCOUNT_CANNOT_LEAVE_ORGANIZATION" });
 });
 
@@ -34,7 +34,7 @@ test("an account that leaves loses the tags it had in the organization, and a Ta
     await gone;
     assert.ok(["OK", "TargetNotFoundException"].includes(await tagged), how);
     assert.equal((await f.accounts.get(id))?.tags, undefined, how);
-    await expectAwsError(f.call("TagResource", { ResourceId: id, Tags: [{ Key: "after", Value: "x" }] }), "TargetNotFoundException", /^We can.t find a root, OU, account, or policy/, 404);
+    await expectAwsError(f.call("TagResource", { ResourceId: id, Tags: [{ Key: "after", Value: "x" }] }), "TargetNotFoundException", /^We can.t find a root, OU, account, or policy/, 400);
     // Back in the organization, it starts without tags.
     await f.call("AcceptHandshake", { HandshakeId: await invite() }, f.ctx(id));
     assert.deepEqual((await f.call<{ Tags: unknown[] }>("ListTagsForResource", { ResourceId: id })).Tags, [], how);
@@ -67,9 +67,9 @@ test("an account created in the organization cannot leave it until four days aft
   const leaver = await createdMember(f, "Leaver");
   // One millisecond short of the wait: refused, and the account stays where it was.
   f.clock.advance(CREATED_ACCOUNT_WAIT_MS - 1);
-  const e = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: removed }), "ConstraintViolationException", WAIT_MESSAGE, 409);
+  const e = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: removed }), "ConstraintViolationException", WAIT_MESSAGE, 400);
   assert.deepEqual(e.fields, { Reason: "WAIT_PERIOD_ACTIVE" });
-  const l = await expectAwsError(f.call("LeaveOrganization", {}, f.ctx(leaver)), "ConstraintViolationException", WAIT_MESSAGE, 409);
+  const l = await expectAwsError(f.call("LeaveOrganization", {}, f.ctx(leaver)), "ConstraintViolationException", WAIT_MESSAGE, 400);
   assert.deepEqual(l.fields, { Reason: "WAIT_PERIOD_ACTIVE" });
   for (const id of [removed, leaver]) assert.equal((await f.call<{ Account: { JoinedMethod: string } }>("DescribeAccount", { AccountId: id })).Account.JoinedMethod, "CREATED");
   // Four days to the millisecond: allowed.
@@ -110,20 +110,20 @@ test("the wait is the last refusal: callers not allowed, the management account,
   // A member may not remove another member (nor learn its age).
   await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }, f.ctx(other)), "AccessDeniedException", /./, 400);
   // An account outside the organization: not found.
-  await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: "999988887777" }), "AccountNotFoundException", /./, 404);
+  await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: "999988887777" }), "AccountNotFoundException", /./, 400);
   // The management account (itself CREATED a moment ago, with the organization) keeps its own errors.
-  const m = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: MGMT }), "ConstraintViolationException", /^You attempted to remove the management account/, 409);
+  const m = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: MGMT }), "ConstraintViolationException", /^You attempted to remove the management account/, 400);
   assert.deepEqual(m.fields, { Reason: "ACCOUNT_CANNOT_LEAVE_ORGANIZATION" });
-  await expectAwsError(f.call("LeaveOrganization", {}), "MasterCannotLeaveOrganizationException", /./, 409);
+  await expectAwsError(f.call("LeaveOrganization", {}), "MasterCannotLeaveOrganizationException", /./, 400);
   // A delegated administrator is told to deregister first.
   await f.call("EnableAWSServiceAccess", { ServicePrincipal: "config.amazonaws.com" });
   await f.call("RegisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "config.amazonaws.com" });
   for (const p of [f.call("RemoveAccountFromOrganization", { AccountId: id }), f.call("LeaveOrganization", {}, f.ctx(id))]) {
-    const d = await expectAwsError(p, "ConstraintViolationException", /delegated administrator/, 409);
+    const d = await expectAwsError(p, "ConstraintViolationException", /delegated administrator/, 400);
     assert.deepEqual(d.fields, { Reason: "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG" });
   }
   await f.call("DeregisterDelegatedAdministrator", { AccountId: id, ServicePrincipal: "config.amazonaws.com" });
-  const w = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }), "ConstraintViolationException", WAIT_MESSAGE, 409);
+  const w = await expectAwsError(f.call("RemoveAccountFromOrganization", { AccountId: id }), "ConstraintViolationException", WAIT_MESSAGE, 400);
   assert.deepEqual(w.fields, { Reason: "WAIT_PERIOD_ACTIVE" });
 });
 

@@ -14,12 +14,12 @@ async function register(f: OrgFixture, id: string): Promise<string> {
 }
 
 async function refusedCreate(f: OrgFixture, email: string): Promise<void> {
-  const e = await expectAwsError(f.call("CreateAccount", { AccountName: "Over", Email: email }), "ConstraintViolationException", MSG, 409);
+  const e = await expectAwsError(f.call("CreateAccount", { AccountName: "Over", Email: email }), "ConstraintViolationException", MSG, 400);
   assert.deepEqual(e.fields, { Reason: "ACCOUNT_NUMBER_LIMIT_EXCEEDED" });
 }
 
 async function refusedInvite(f: OrgFixture, id: string): Promise<void> {
-  const e = await expectAwsError(f.call("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: id } }), "HandshakeConstraintViolationException", MSG, 409);
+  const e = await expectAwsError(f.call("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: id } }), "HandshakeConstraintViolationException", MSG, 400);
   assert.deepEqual(e.fields, { Reason: "ACCOUNT_NUMBER_LIMIT_EXCEEDED" });
 }
 
@@ -73,7 +73,7 @@ test("AcceptHandshake past a lowered quota is refused with HandshakeConstraintVi
   await f.call<H>("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: y } });
   // The same storage served with a quota of 2: management + the other open invitation fill it.
   const lowered = await orgFixture({ store: f.store, maxAccounts: 2 });
-  const e = await expectAwsError(lowered.call("AcceptHandshake", { HandshakeId: ix.Id }, lowered.ctx(x)), "HandshakeConstraintViolationException", MSG, 409);
+  const e = await expectAwsError(lowered.call("AcceptHandshake", { HandshakeId: ix.Id }, lowered.ctx(x)), "HandshakeConstraintViolationException", MSG, 400);
   assert.deepEqual(e.fields, { Reason: "ACCOUNT_NUMBER_LIMIT_EXCEEDED" });
   assert.equal((await f.accounts.get(x))?.organizationId, undefined);
   // Under the quota it was sent with, the same invitation is accepted.

@@ -33,10 +33,10 @@ const children = async (f: OrgFixture, parent: string): Promise<H[]> =>
 test("consolidated billing: no policy types, trusted access or delegated administrators", async () => {
   const { f } = await setup();
   const { Roots } = await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {});
-  await expectAwsError(f.call("EnablePolicyType", { RootId: Roots[0]!.Id, PolicyType: "SERVICE_CONTROL_POLICY" }), "PolicyTypeNotAvailableForOrganizationException", /.*/, 409);
+  await expectAwsError(f.call("EnablePolicyType", { RootId: Roots[0]!.Id, PolicyType: "SERVICE_CONTROL_POLICY" }), "PolicyTypeNotAvailableForOrganizationException", /.*/, 400);
   const notAll = /requires the organization to be configured to support all features/;
-  await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: "iam.amazonaws.com" }), "ConstraintViolationException", notAll, 409);
-  await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: A, ServicePrincipal: "iam.amazonaws.com" }), "ConstraintViolationException", notAll, 409);
+  await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: "iam.amazonaws.com" }), "ConstraintViolationException", notAll, 400);
+  await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: A, ServicePrincipal: "iam.amazonaws.com" }), "ConstraintViolationException", notAll, 400);
 });
 
 test("enable all features: invited members approve, then the management account finalises", async () => {
@@ -47,13 +47,13 @@ test("enable all features: invited members approve, then the management account 
   assert.equal(parent.Action, "ENABLE_ALL_FEATURES");
   assert.equal(parent.State, "REQUESTED");
   assert.deepEqual(parent.Parties, [{ Id: orgId, Type: "ORGANIZATION" }]);
-  await expectAwsError(f.call("EnableAllFeatures", {}), "HandshakeConstraintViolationException", /already started the process to enable all features/, 409);
+  await expectAwsError(f.call("EnableAllFeatures", {}), "HandshakeConstraintViolationException", /already started the process to enable all features/, 400);
   await f.accounts.create({ name: "Late", email: "late@example.com", accountId: "555566667777" });
   await expectAwsError(
     f.call("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: "555566667777" } }),
     "HandshakeConstraintViolationException",
     /can't issue new invitations/,
-    409,
+    400,
   );
 
   // One handshake per invited account; the created account receives none.
@@ -67,11 +67,11 @@ test("enable all features: invited members approve, then the management account 
   const toB = sent.find((h) => h.Parties[1]!.Id === B)!;
 
   // Not yet: the parent is REQUESTED until all have approved; nobody else may approve.
-  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: parent.Id }), "InvalidHandshakeTransitionException", /.*/, 409);
-  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: toA.Id }, f.ctx(B)), "HandshakeNotFoundException", /.*/, 404);
+  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: parent.Id }), "InvalidHandshakeTransitionException", /.*/, 400);
+  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: toA.Id }, f.ctx(B)), "HandshakeNotFoundException", /.*/, 400);
 
   assert.equal((await f.call<{ Handshake: H }>("AcceptHandshake", { HandshakeId: toA.Id }, f.ctx(A))).Handshake.State, "ACCEPTED");
-  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: toA.Id }, f.ctx(A)), "HandshakeAlreadyInStateException", /.*/, 409);
+  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: toA.Id }, f.ctx(A)), "HandshakeAlreadyInStateException", /.*/, 400);
   assert.equal((await children(f, parent.Id)).filter((h) => h.Action === "APPROVE_ALL_FEATURES").length, 0);
   await f.call("AcceptHandshake", { HandshakeId: toB.Id }, f.ctx(B));
 
@@ -83,13 +83,13 @@ test("enable all features: invited members approve, then the management account 
   );
   assert.equal((await f.call<{ Handshake: H }>("DescribeHandshake", { HandshakeId: parent.Id })).Handshake.State, "OPEN");
   // A member cannot finalise.
-  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: mine[0]!.Id }, f.ctx(A)), "HandshakeNotFoundException", /.*/, 404);
+  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: mine[0]!.Id }, f.ctx(A)), "HandshakeNotFoundException", /.*/, 400);
 
   const done = (await f.call<{ Handshake: H }>("AcceptHandshake", { HandshakeId: mine[0]!.Id })).Handshake;
   assert.equal(done.State, "ACCEPTED");
   assert.equal((await f.call<{ Handshake: H }>("DescribeHandshake", { HandshakeId: parent.Id })).Handshake.State, "ACCEPTED");
   assert.equal((await f.call<{ Organization: { FeatureSet: string } }>("DescribeOrganization", {})).Organization.FeatureSet, "ALL");
-  await expectAwsError(f.call("EnableAllFeatures", {}), "HandshakeConstraintViolationException", /already enabled all features/, 409);
+  await expectAwsError(f.call("EnableAllFeatures", {}), "HandshakeConstraintViolationException", /already enabled all features/, 400);
   await f.call("EnableAWSServiceAccess", { ServicePrincipal: "iam.amazonaws.com" });
   // Invitations work again.
   await f.call("InviteAccountToOrganization", { Target: { Type: "ACCOUNT", Id: "555566667777" } });
@@ -105,7 +105,7 @@ test("finalising by accepting the ENABLE_ALL_FEATURES handshake; without invited
   assert.equal((await f.call<{ Handshake: H }>("AcceptHandshake", { HandshakeId: parent.Id })).Handshake.State, "ACCEPTED");
   assert.deepEqual((await children(f, parent.Id)).map((h) => h.State), ["ACCEPTED"]);
   assert.equal((await f.call<{ Organization: { FeatureSet: string } }>("DescribeOrganization", {})).Organization.FeatureSet, "ALL");
-  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: approvals[0]!.Id }), "HandshakeAlreadyInStateException", /.*/, 409);
+  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: approvals[0]!.Id }), "HandshakeAlreadyInStateException", /.*/, 400);
 });
 
 test("canceling the request cancels the handshakes sent to the members; a new one may start", async () => {
@@ -114,7 +114,7 @@ test("canceling the request cancels the handshakes sent to the members; a new on
   assert.equal((await f.call<{ Handshake: H }>("CancelHandshake", { HandshakeId: parent.Id })).Handshake.State, "CANCELED");
   const sent = await children(f, parent.Id);
   assert.deepEqual(sent.map((h) => h.State), ["CANCELED", "CANCELED"]);
-  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: sent.find((h) => h.Parties[1]!.Id === A)!.Id }, f.ctx(A)), "InvalidHandshakeTransitionException", /.*/, 409);
+  await expectAwsError(f.call("AcceptHandshake", { HandshakeId: sent.find((h) => h.Parties[1]!.Id === A)!.Id }, f.ctx(A)), "InvalidHandshakeTransitionException", /.*/, 400);
   assert.equal((await f.call<{ Handshake: H }>("EnableAllFeatures", {})).Handshake.State, "REQUESTED");
   assert.equal((await f.call<{ Organization: { FeatureSet: string } }>("DescribeOrganization", {})).Organization.FeatureSet, "CONSOLIDATED_BILLING");
 });

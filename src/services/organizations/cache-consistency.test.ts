@@ -23,7 +23,7 @@ const OTHER_MGMT = "444455556666";
 const describeOrg = async (f: OrgFixture, account = MGMT): Promise<Org> => (await f.call<{ Organization: Org }>("DescribeOrganization", {}, f.ctx(account))).Organization;
 const describeAccount = async (f: OrgFixture, id: string, caller = MGMT): Promise<{ Id: string; Email: string; Name: string }> =>
   (await f.call<{ Account: { Id: string; Email: string; Name: string } }>("DescribeAccount", { AccountId: id }, f.ctx(caller))).Account;
-const notInUse = (p: Promise<unknown>) => expectAwsError(p, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 404);
+const notInUse = (p: Promise<unknown>) => expectAwsError(p, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 400);
 
 /** Counts document reads, to show which answers came from the cache. */
 function countReads(f: OrgFixture): () => number {
@@ -79,8 +79,8 @@ describe("membership cache: no stale answer after a write", () => {
     assert.equal((await describeOrg(f, id)).Id, org.Id, "the new member sees its organization");
     assert.deepEqual((await f.call<{ Parents: unknown[] }>("ListParents", { ChildId: id })).Parents.length, 1);
     await f.accounts.remove(id);
-    await expectAwsError(f.call("DescribeAccount", { AccountId: id }), "AccountNotFoundException", "You specified an account that doesn't exist.", 404);
-    await expectAwsError(f.call("ListParents", { ChildId: id }), "ChildNotFoundException", /ChildId/, 404);
+    await expectAwsError(f.call("DescribeAccount", { AccountId: id }), "AccountNotFoundException", "You specified an account that doesn't exist.", 400);
+    await expectAwsError(f.call("ListParents", { ChildId: id }), "ChildNotFoundException", /ChildId/, 400);
     await notInUse(describeOrg(f, id));
   });
 
@@ -110,7 +110,7 @@ describe("membership cache: no stale answer after a write", () => {
     await f.accounts.update(id, (a) => ({ ...a, organizationId: second.Id, joinedMethod: "INVITED", joinedAt: f.clock.now() }));
     const seen = await describeOrg(f, id);
     assert.deepEqual([seen.Id, seen.MasterAccountId, seen.MasterAccountEmail], [second.Id, OTHER_MGMT, "other-root@example.com"]);
-    await expectAwsError(f.call("DescribeAccount", { AccountId: id }), "AccountNotFoundException", "You specified an account that doesn't exist.", 404);
+    await expectAwsError(f.call("DescribeAccount", { AccountId: id }), "AccountNotFoundException", "You specified an account that doesn't exist.", 400);
     assert.equal((await describeAccount(f, id, OTHER_MGMT)).Id, id);
     const listed = await f.call<{ Accounts: Array<{ Id: string }> }>("ListAccounts", {}, f.ctx(OTHER_MGMT));
     assert.deepEqual(listed.Accounts.map((a) => a.Id).sort(), [OTHER_MGMT, id].sort());

@@ -63,7 +63,7 @@ describe("management policy types", () => {
   test("enabled without a default policy; attachments have no minimum and the type's maximum", async () => {
     const { f, rootId, a1 } = await tree();
     const p = await create(f, "A", TAG, policyA);
-    await expectAwsError(f.call("AttachPolicy", { PolicyId: p, TargetId: rootId }), "PolicyTypeNotEnabledException", /isn't currently enabled/, 409);
+    await expectAwsError(f.call("AttachPolicy", { PolicyId: p, TargetId: rootId }), "PolicyTypeNotEnabledException", /isn't currently enabled/, 400);
     const root = (await f.call<{ Root: { PolicyTypes: unknown[] } }>("EnablePolicyType", { RootId: rootId, PolicyType: TAG })).Root;
     assert.deepEqual(root.PolicyTypes, [{ Type: TAG, Status: "ENABLED" }]);
     // DescribeOrganization's deprecated AvailablePolicyTypes names SCPs only (ListRoots has the rest).
@@ -76,12 +76,12 @@ describe("management policy types", () => {
     const ids = [p];
     for (let i = 1; i <= 10; i++) ids.push(await create(f, `T${i}`, TAG, { tags: { [`k${i}`]: { tag_value: { "@@assign": ["v"] } } } }));
     for (const id of ids.slice(0, 10)) await f.call("AttachPolicy", { PolicyId: id, TargetId: rootId });
-    await reason(f.call("AttachPolicy", { PolicyId: ids[10], TargetId: rootId }), "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 409);
+    await reason(f.call("AttachPolicy", { PolicyId: ids[10], TargetId: rootId }), "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 400);
     await f.call("EnablePolicyType", { RootId: rootId, PolicyType: "AISERVICES_OPT_OUT_POLICY" });
     const ai: string[] = [];
     for (let i = 0; i < 6; i++) ai.push(await create(f, `AI${i}`, "AISERVICES_OPT_OUT_POLICY", { services: { [`s${i}`]: { opt_out_policy: { "@@assign": "optOut" } } } }));
     for (const id of ai.slice(0, 5)) await f.call("AttachPolicy", { PolicyId: id, TargetId: a1 });
-    await reason(f.call("AttachPolicy", { PolicyId: ai[5], TargetId: a1 }), "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 409);
+    await reason(f.call("AttachPolicy", { PolicyId: ai[5], TargetId: a1 }), "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 400);
     // Disabling detaches every policy of the type.
     await f.call("DisablePolicyType", { RootId: rootId, PolicyType: TAG });
     assert.deepEqual((await f.call<{ Policies: unknown[] }>("ListPoliciesForTarget", { TargetId: rootId, Filter: TAG })).Policies, []);
@@ -92,7 +92,7 @@ describe("management policy types", () => {
     const opt = (pad: number) => ({ services: { default: { opt_out_policy: { "@@assign": "optOut" } }, [`x${"y".repeat(pad)}`]: { opt_out_policy: { "@@assign": "optIn" } } } });
     const base = JSON.stringify(opt(0)).length;
     const id = await create(f, "AtLimit", "AISERVICES_OPT_OUT_POLICY", opt(2500 - base));
-    await reason(create(f, "TooBig", "AISERVICES_OPT_OUT_POLICY", opt(2501 - base)), "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", 409);
+    await reason(create(f, "TooBig", "AISERVICES_OPT_OUT_POLICY", opt(2501 - base)), "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", 400);
     await expectAwsError(create(f, "Bad", TAG, { tags: { costcenter: { tag_key: "CostCenter" } } }), "MalformedPolicyDocumentException", /^The provided policy document does not meet the requirements of the specified policy type\. \(/, 400);
     await expectAwsError(
       f.call("UpdatePolicy", { PolicyId: id, Content: JSON.stringify({ services: { lex: { opt_out_policy: { "@@assign": "maybe" } } } }) }),
@@ -162,8 +162,8 @@ describe("DescribeEffectivePolicy", () => {
     await notFound(f.call("DescribeEffectivePolicy", { PolicyType: TAG, TargetId: a1 }));
     await f.call("EnablePolicyType", { RootId: rootId, PolicyType: TAG });
     await notFound(f.call("DescribeEffectivePolicy", { PolicyType: TAG, TargetId: a1 }));
-    await expectAwsError(f.call("DescribeEffectivePolicy", { PolicyType: TAG, TargetId: "999988887777" }), "TargetNotFoundException", /TargetId/, 404);
-    await expectAwsError(f.call("DescribeEffectivePolicy", { PolicyType: TAG }, f.ctx("999988887777")), "AWSOrganizationsNotInUseException", /./, 404);
+    await expectAwsError(f.call("DescribeEffectivePolicy", { PolicyType: TAG, TargetId: "999988887777" }), "TargetNotFoundException", /TargetId/, 400);
+    await expectAwsError(f.call("DescribeEffectivePolicy", { PolicyType: TAG }, f.ctx("999988887777")), "AWSOrganizationsNotInUseException", /./, 400);
   });
 
   test("a member sees its own effective policy, not another's; authorisation on the account with the policy type", async () => {
@@ -227,7 +227,7 @@ describe("invalid effective policies", () => {
       EvaluationTimestamp: new Date(START),
       EffectivePolicyValidationErrors: [],
     });
-    await expectAwsError(f.call("ListEffectivePolicyValidationErrors", { AccountId: "999988887777", PolicyType: BACKUP }), "AccountNotFoundException", /./, 404);
+    await expectAwsError(f.call("ListEffectivePolicyValidationErrors", { AccountId: "999988887777", PolicyType: BACKUP }), "AccountNotFoundException", /./, 400);
     await reason(f.call("ListEffectivePolicyValidationErrors", { AccountId: "x", PolicyType: BACKUP }), "InvalidInputException", "INVALID_PATTERN", 400);
     // Members may not list (no delegation policy).
     await expectAwsError(f.call("ListAccountsWithInvalidEffectivePolicy", { PolicyType: BACKUP }, f.ctx(a1)), "AccessDeniedException", /./, 400);

@@ -1,16 +1,19 @@
 /**
- * Organizations' modelled errors with the HTTP statuses of the service model. AWS does not
- * document its message texts; each message is the model's description of the error (or of the
- * Reason), as for the errors that were here first.
+ * Organizations' modelled errors. Every one is sent with HTTP 400, the status the API reference
+ * gives each of them on every operation page (DescribeAccount: AccessDeniedException,
+ * AccountNotFoundException, AWSOrganizationsNotInUseException, all 400) and the one the real
+ * service answers with; the 403/404/409 httpError traits of the service model are not what it
+ * sends. AWS does not document its message texts; each message is the model's description of the
+ * error (or of the Reason), as for the errors that were here first.
  */
 import { AwsError } from "../../core/errors.js";
 
 export function notInUse(): AwsError {
-  return new AwsError("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 404);
+  return new AwsError("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 400);
 }
 
 export function alreadyInOrganization(): AwsError {
-  return new AwsError("AlreadyInOrganizationException", "The AWS account is already a member of an organization.", 409);
+  return new AwsError("AlreadyInOrganizationException", "The AWS account is already a member of an organization.", 400);
 }
 
 /** Callers that are in the organization but may not use a management-only operation. */
@@ -19,35 +22,35 @@ export function notManagementAccount(): AwsError {
 }
 
 export function accountNotFound(): AwsError {
-  return new AwsError("AccountNotFoundException", "You specified an account that doesn't exist.", 404);
+  return new AwsError("AccountNotFoundException", "You specified an account that doesn't exist.", 400);
 }
 
 // The two messages below are not documented; they follow the wording of the service's other messages.
 export function accountAlreadyRegistered(): AwsError {
-  return new AwsError("AccountAlreadyRegisteredException", "The provided account is already a delegated administrator for your organization.", 409);
+  return new AwsError("AccountAlreadyRegisteredException", "The provided account is already a delegated administrator for your organization.", 400);
 }
 
 export function accountNotRegistered(): AwsError {
-  return new AwsError("AccountNotRegisteredException", "The provided account is not a registered delegated administrator for your organization.", 409);
+  return new AwsError("AccountNotRegisteredException", "The provided account is not a registered delegated administrator for your organization.", 400);
 }
 
 export function createAccountStatusNotFound(): AwsError {
-  return new AwsError("CreateAccountStatusNotFoundException", "We can't find a create account request with the CreateAccountRequestId that you specified.", 404);
+  return new AwsError("CreateAccountStatusNotFoundException", "We can't find a create account request with the CreateAccountRequestId that you specified.", 400);
 }
 
 export function parentNotFound(): AwsError {
-  return new AwsError("ParentNotFoundException", "We can't find a root or organizational unit with the ParentId that you specified.", 404);
+  return new AwsError("ParentNotFoundException", "We can't find a root or organizational unit with the ParentId that you specified.", 400);
 }
 
 export function childNotFound(): AwsError {
-  return new AwsError("ChildNotFoundException", "We can't find an organizational unit or account with the ChildId that you specified.", 404);
+  return new AwsError("ChildNotFoundException", "We can't find an organizational unit or account with the ChildId that you specified.", 400);
 }
 
 export function organizationNotEmpty(): AwsError {
   return new AwsError(
     "OrganizationNotEmptyException",
     "The organization isn't empty. To delete an organization, you must first remove all accounts except the management account, delete all OUs, and delete all policies.",
-    409,
+    400,
   );
 }
 
@@ -99,66 +102,66 @@ const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
 };
 
 export function constraintViolation(reason: ConstraintReason, message = CONSTRAINT_MESSAGES[reason] ?? reason): AwsError {
-  return new AwsError("ConstraintViolationException", message, 409, { fields: { Reason: reason } });
+  return new AwsError("ConstraintViolationException", message, 400, { fields: { Reason: reason } });
 }
 
 export function organizationalUnitNotFound(): AwsError {
-  return new AwsError("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.", 404);
+  return new AwsError("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.", 400);
 }
 
 export function organizationalUnitNotEmpty(): AwsError {
   return new AwsError(
     "OrganizationalUnitNotEmptyException",
     "The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.",
-    409,
+    400,
   );
 }
 
 export function duplicateOrganizationalUnit(): AwsError {
-  return new AwsError("DuplicateOrganizationalUnitException", "An OU with the same name already exists.", 409);
+  return new AwsError("DuplicateOrganizationalUnitException", "An OU with the same name already exists.", 400);
 }
 
 export function sourceParentNotFound(): AwsError {
-  return new AwsError("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.", 404);
+  return new AwsError("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.", 400);
 }
 
 export function destinationParentNotFound(): AwsError {
-  return new AwsError("DestinationParentNotFoundException", "We can't find the destination container (a root or OU) with the ParentId that you specified.", 404);
+  return new AwsError("DestinationParentNotFoundException", "We can't find the destination container (a root or OU) with the ParentId that you specified.", 400);
 }
 
 export function duplicateAccount(): AwsError {
-  return new AwsError("DuplicateAccountException", "That account is already present in the specified destination.", 409);
+  return new AwsError("DuplicateAccountException", "That account is already present in the specified destination.", 400);
 }
 
 export function rootNotFound(): AwsError {
-  return new AwsError("RootNotFoundException", "We can't find a root with the RootId that you specified.", 404);
+  return new AwsError("RootNotFoundException", "We can't find a root with the RootId that you specified.", 400);
 }
 
 export function targetNotFound(): AwsError {
-  return new AwsError("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.", 404);
+  return new AwsError("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.", 400);
 }
 
 export function policyNotFound(): AwsError {
-  return new AwsError("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.", 404);
+  return new AwsError("PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.", 400);
 }
 
 export function duplicatePolicy(): AwsError {
-  return new AwsError("DuplicatePolicyException", "A policy with the same name already exists.", 409);
+  return new AwsError("DuplicatePolicyException", "A policy with the same name already exists.", 400);
 }
 
 export function duplicatePolicyAttachment(): AwsError {
-  return new AwsError("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.", 409);
+  return new AwsError("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.", 400);
 }
 
 export function policyNotAttached(): AwsError {
-  return new AwsError("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.", 409);
+  return new AwsError("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.", 400);
 }
 
 export function policyInUse(): AwsError {
   return new AwsError(
     "PolicyInUseException",
     "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.",
-    409,
+    400,
   );
 }
 
@@ -166,7 +169,7 @@ export function policyTypeNotEnabled(): AwsError {
   return new AwsError(
     "PolicyTypeNotEnabledException",
     "The specified policy type isn't currently enabled in this root. You can't attach policies of the specified type to entities in a root until you enable that type in the root.",
-    409,
+    400,
   );
 }
 
@@ -176,7 +179,7 @@ export function effectivePolicyNotFound(): AwsError {
 }
 
 export function policyTypeAlreadyEnabled(): AwsError {
-  return new AwsError("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.", 409);
+  return new AwsError("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.", 400);
 }
 
 /** Also the answer for policy types this installation does not enforce (it offers them to no organization). */
@@ -184,7 +187,7 @@ export function policyTypeNotAvailable(): AwsError {
   return new AwsError(
     "PolicyTypeNotAvailableForOrganizationException",
     "You can't use the specified policy type with the feature set currently enabled for this organization. For example, you can enable SCPs only after you enable all features in the organization.",
-    409,
+    400,
   );
 }
 
@@ -249,7 +252,7 @@ export function accessDeniedForDependency(): AwsError {
   return new AwsError(
     "AccessDeniedForDependencyException",
     "The request failed because your credentials do not have permission to create the service-linked role required by AWS Organizations.",
-    403,
+    400,
     { fields: { Reason: "ACCESS_DENIED_DURING_CREATE_SERVICE_LINKED_ROLE" } },
   );
 }
@@ -258,36 +261,36 @@ export function masterCannotLeave(): AwsError {
   return new AwsError(
     "MasterCannotLeaveOrganizationException",
     "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
-    409,
+    400,
   );
 }
 
 export function accountAlreadyClosed(): AwsError {
-  return new AwsError("AccountAlreadyClosedException", "You attempted to close an account that is already closed.", 409);
+  return new AwsError("AccountAlreadyClosedException", "You attempted to close an account that is already closed.", 400);
 }
 
 export function resourcePolicyNotFound(): AwsError {
-  return new AwsError("ResourcePolicyNotFoundException", "We can't find a resource policy request with the parameter that you specified.", 404);
+  return new AwsError("ResourcePolicyNotFoundException", "We can't find a resource policy request with the parameter that you specified.", 400);
 }
 
 export function handshakeNotFound(): AwsError {
-  return new AwsError("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.", 404);
+  return new AwsError("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.", 400);
 }
 
 export function handshakeAlreadyInState(): AwsError {
-  return new AwsError("HandshakeAlreadyInStateException", "The specified handshake is already in the requested state. For example, you can't accept a handshake that was already accepted.", 409);
+  return new AwsError("HandshakeAlreadyInStateException", "The specified handshake is already in the requested state. For example, you can't accept a handshake that was already accepted.", 400);
 }
 
 export function invalidHandshakeTransition(): AwsError {
   return new AwsError(
     "InvalidHandshakeTransitionException",
     "You can't perform the operation on the handshake in its current state. For example, you can't cancel a handshake that was already accepted or accept a handshake that was already declined.",
-    409,
+    400,
   );
 }
 
 export function duplicateHandshake(): AwsError {
-  return new AwsError("DuplicateHandshakeException", "A handshake with the same action and target already exists.", 409);
+  return new AwsError("DuplicateHandshakeException", "A handshake with the same action and target already exists.", 400);
 }
 
 export type HandshakeConstraintReason =
@@ -309,5 +312,5 @@ const HANDSHAKE_CONSTRAINT_MESSAGES: Record<HandshakeConstraintReason, string> =
 };
 
 export function handshakeConstraintViolation(reason: HandshakeConstraintReason): AwsError {
-  return new AwsError("HandshakeConstraintViolationException", HANDSHAKE_CONSTRAINT_MESSAGES[reason], 409, { fields: { Reason: reason } });
+  return new AwsError("HandshakeConstraintViolationException", HANDSHAKE_CONSTRAINT_MESSAGES[reason], 400, { fields: { Reason: reason } });
 }

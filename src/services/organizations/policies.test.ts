@@ -47,7 +47,7 @@ describe("policies", () => {
     const updated = await f.call<{ Policy: { PolicySummary: Summary; Content: string } }>("UpdatePolicy", { PolicyId: id, Name: "NoKms2" });
     assert.deepEqual(updated.Policy, { PolicySummary: { ...created.PolicySummary, Name: "NoKms2" }, Content: created.Content });
     await f.call("DeletePolicy", { PolicyId: id });
-    await expectAwsError(f.call("DescribePolicy", { PolicyId: id }), "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.", 404);
+    await expectAwsError(f.call("DescribePolicy", { PolicyId: id }), "PolicyNotFoundException", "We can't find a policy with the PolicyId that you specified.", 400);
     await reason(f.call("DescribePolicy", { PolicyId: "p-1" }), "InvalidInputException", "INVALID_SYNTAX_POLICY_ID", 400);
   });
 
@@ -56,7 +56,7 @@ describe("policies", () => {
     const pad = (n: number) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "x".repeat(n), Effect: "Deny", Action: "kms:*", Resource: "*" }] });
     const base = pad(0).length;
     await create(f, "Exactly5120", pad(5120 - base));
-    await reason(create(f, "TooBig", pad(5121 - base)), "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", 409);
+    await reason(create(f, "TooBig", pad(5121 - base)), "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", 400);
     const withPrincipal = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "kms:*", Resource: "*" }] });
     await expectAwsError(create(f, "Bad", withPrincipal), "MalformedPolicyDocumentException", "Policy document should not specify a principal.", 400);
     await expectAwsError(create(f, "Bad", "{not json"), "MalformedPolicyDocumentException", /./, 400);
@@ -69,8 +69,8 @@ describe("policies", () => {
       "Policy document must be version 2012-10-17 or greater.",
       400,
     );
-    await expectAwsError(create(f, "Exactly5120"), "DuplicatePolicyException", "A policy with the same name already exists.", 409);
-    await expectAwsError(create(f, "FullAWSAccess"), "DuplicatePolicyException", /same name/, 409);
+    await expectAwsError(create(f, "Exactly5120"), "DuplicatePolicyException", "A policy with the same name already exists.", 400);
+    await expectAwsError(create(f, "FullAWSAccess"), "DuplicatePolicyException", /same name/, 400);
     await reason(f.call("CreatePolicy", { Name: "x", Description: "", Type: "NOT_A_TYPE", Content: "{}" }), "InvalidInputException", "INVALID_ENUM_POLICY_TYPE", 400);
     // Management policies follow their own grammar (management-policy.test.ts).
     await expectAwsError(
@@ -91,8 +91,8 @@ describe("policies", () => {
 
   test("policies need all features", async () => {
     const { f, rootId } = await setup({ featureSet: "CONSOLIDATED_BILLING" });
-    await expectAwsError(create(f, "P"), "PolicyTypeNotAvailableForOrganizationException", /feature set/, 409);
-    await expectAwsError(f.call("EnablePolicyType", { RootId: rootId, PolicyType: SCP }), "PolicyTypeNotAvailableForOrganizationException", /feature set/, 409);
+    await expectAwsError(create(f, "P"), "PolicyTypeNotAvailableForOrganizationException", /feature set/, 400);
+    await expectAwsError(f.call("EnablePolicyType", { RootId: rootId, PolicyType: SCP }), "PolicyTypeNotAvailableForOrganizationException", /feature set/, 400);
   });
 });
 
@@ -124,18 +124,18 @@ describe("attachments", () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await create(f, `P${i}`)).Id);
     for (const id of ids.slice(0, 4)) await f.call("AttachPolicy", { PolicyId: id, TargetId: rootId });
-    await expectAwsError(f.call("AttachPolicy", { PolicyId: ids[0], TargetId: rootId }), "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.", 409);
-    await reason(f.call("AttachPolicy", { PolicyId: ids[4], TargetId: rootId }), "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 409);
-    await expectAwsError(f.call("DeletePolicy", { PolicyId: ids[0] }), "PolicyInUseException", /attached to one or more entities/, 409);
+    await expectAwsError(f.call("AttachPolicy", { PolicyId: ids[0], TargetId: rootId }), "DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.", 400);
+    await reason(f.call("AttachPolicy", { PolicyId: ids[4], TargetId: rootId }), "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 400);
+    await expectAwsError(f.call("DeletePolicy", { PolicyId: ids[0] }), "PolicyInUseException", /attached to one or more entities/, 400);
     for (const id of ids.slice(0, 4)) await f.call("DetachPolicy", { PolicyId: id, TargetId: rootId });
-    await reason(f.call("DetachPolicy", { PolicyId: FULL, TargetId: rootId }), "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 409);
-    await expectAwsError(f.call("DetachPolicy", { PolicyId: ids[0], TargetId: rootId }), "PolicyNotAttachedException", /isn't attached/, 409);
+    await reason(f.call("DetachPolicy", { PolicyId: FULL, TargetId: rootId }), "ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", 400);
+    await expectAwsError(f.call("DetachPolicy", { PolicyId: ids[0], TargetId: rootId }), "PolicyNotAttachedException", /isn't attached/, 400);
     // An allow list replaces FullAWSAccess: attach first, then detach the default.
     await f.call("AttachPolicy", { PolicyId: ids[0], TargetId: MGMT });
     await f.call("DetachPolicy", { PolicyId: FULL, TargetId: MGMT });
     assert.deepEqual(await attached(f, MGMT), [ids[0]]);
-    await expectAwsError(f.call("AttachPolicy", { PolicyId: ids[0], TargetId: "999988887777" }), "TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.", 404);
-    await expectAwsError(f.call("AttachPolicy", { PolicyId: "p-zzzzzzzz", TargetId: rootId }), "PolicyNotFoundException", /PolicyId/, 404);
+    await expectAwsError(f.call("AttachPolicy", { PolicyId: ids[0], TargetId: "999988887777" }), "TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.", 400);
+    await expectAwsError(f.call("AttachPolicy", { PolicyId: "p-zzzzzzzz", TargetId: rootId }), "PolicyNotFoundException", /PolicyId/, 400);
     await reason(f.call("AttachPolicy", { PolicyId: ids[0], TargetId: "x-1" }), "InvalidInputException", "INVALID_PATTERN_TARGET_ID", 400);
   });
 
@@ -146,12 +146,12 @@ describe("attachments", () => {
     const root = (await f.call<{ Root: { PolicyTypes: unknown[] } }>("DisablePolicyType", { RootId: rootId, PolicyType: SCP })).Root;
     assert.deepEqual(root.PolicyTypes, []);
     assert.deepEqual(await attached(f, MGMT), []);
-    await expectAwsError(f.call("DisablePolicyType", { RootId: rootId, PolicyType: SCP }), "PolicyTypeNotEnabledException", /isn't currently enabled/, 409);
-    await expectAwsError(f.call("AttachPolicy", { PolicyId: p.Id, TargetId: MGMT }), "PolicyTypeNotEnabledException", /isn't currently enabled/, 409);
+    await expectAwsError(f.call("DisablePolicyType", { RootId: rootId, PolicyType: SCP }), "PolicyTypeNotEnabledException", /isn't currently enabled/, 400);
+    await expectAwsError(f.call("AttachPolicy", { PolicyId: p.Id, TargetId: MGMT }), "PolicyTypeNotEnabledException", /isn't currently enabled/, 400);
     await f.call("EnablePolicyType", { RootId: rootId, PolicyType: SCP });
     assert.deepEqual(await attached(f, MGMT), [FULL]);
-    await expectAwsError(f.call("EnablePolicyType", { RootId: rootId, PolicyType: SCP }), "PolicyTypeAlreadyEnabledException", /already enabled/, 409);
-    await expectAwsError(f.call("EnablePolicyType", { RootId: "r-zzzz", PolicyType: SCP }), "RootNotFoundException", "We can't find a root with the RootId that you specified.", 404);
+    await expectAwsError(f.call("EnablePolicyType", { RootId: rootId, PolicyType: SCP }), "PolicyTypeAlreadyEnabledException", /already enabled/, 400);
+    await expectAwsError(f.call("EnablePolicyType", { RootId: "r-zzzz", PolicyType: SCP }), "RootNotFoundException", "We can't find a root with the RootId that you specified.", 400);
     // A management type attaches no default policy.
     await f.call("EnablePolicyType", { RootId: rootId, PolicyType: "BACKUP_POLICY" });
     assert.deepEqual((await f.call<{ Policies: Summary[] }>("ListPoliciesForTarget", { TargetId: MGMT, Filter: "BACKUP_POLICY" })).Policies, []);
@@ -185,8 +185,8 @@ describe("attachments", () => {
       await reason(f.call("UntagResource", { ResourceId: id, TagKeys: ["env", "bad!key"] }), "InvalidInputException", "INVALID_PATTERN", 400);
     }
     const many = Array.from({ length: 48 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
-    await reason(f.call("TagResource", { ResourceId: ou, Tags: many }), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED", 409);
-    await expectAwsError(f.call("ListTagsForResource", { ResourceId: "p-zzzzzzzz" }), "TargetNotFoundException", /TargetId/, 404);
+    await reason(f.call("TagResource", { ResourceId: ou, Tags: many }), "ConstraintViolationException", "MAX_TAG_LIMIT_EXCEEDED", 400);
+    await expectAwsError(f.call("ListTagsForResource", { ResourceId: "p-zzzzzzzz" }), "TargetNotFoundException", /TargetId/, 400);
     await reason(f.call("TagResource", { ResourceId: FULL, Tags: [{ Key: "k", Value: "v" }] }), "InvalidInputException", "IMMUTABLE_POLICY", 400);
   });
 });

@@ -42,7 +42,7 @@ describe("Organizations: trusted access and delegated administrators", () => {
     await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: "a".repeat(129) }), "InvalidInputException", "You provided a string parameter that is longer than allowed.", 400);
     await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: "12", ServicePrincipal: IAM }), "InvalidInputException", /required pattern/, 400);
     const lone = await orgFixture();
-    await expectAwsError(lone.call("ListAWSServiceAccessForOrganization", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 404);
+    await expectAwsError(lone.call("ListAWSServiceAccessForOrganization", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 400);
   });
 
   test("Register / List / Deregister delegated administrators, with their constraints", async () => {
@@ -52,11 +52,11 @@ describe("Organizations: trusted access and delegated administrators", () => {
       f.call("RegisterDelegatedAdministrator", { AccountId: MGMT, ServicePrincipal: IAM }),
       "ConstraintViolationException",
       "You can't register the management account of the organization as a delegated administrator.",
-      409,
+      400,
     );
-    await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: "999999999999", ServicePrincipal: IAM }), "AccountNotFoundException", /doesn't exist/, 404);
+    await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: "999999999999", ServicePrincipal: IAM }), "AccountNotFoundException", /doesn't exist/, 400);
     await f.call("RegisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM });
-    await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "AccountAlreadyRegisteredException", /already a delegated administrator/, 409);
+    await expectAwsError(f.call("RegisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "AccountAlreadyRegisteredException", /already a delegated administrator/, 400);
     const listed = await f.call<{ DelegatedAdministrators: Array<{ Id: string; Email: string; DelegationEnabledDate: Date }> }>("ListDelegatedAdministrators", { ServicePrincipal: IAM });
     assert.deepEqual(listed.DelegatedAdministrators.map((d) => [d.Id, d.Email]), [[MEMBER, "member@example.com"]]);
     // The delegate may list them too, and other services' lists are separate.
@@ -72,10 +72,10 @@ describe("Organizations: trusted access and delegated administrators", () => {
       f.call("DisableAWSServiceAccess", { ServicePrincipal: IAM }),
       "ConstraintViolationException",
       "You have delegated administrator/s for this service. De-register them in order to disable service access.",
-      409,
+      400,
     );
     await f.call("DeregisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM });
-    await expectAwsError(f.call("DeregisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "AccountNotRegisteredException", /not a registered delegated administrator/, 409);
+    await expectAwsError(f.call("DeregisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "AccountNotRegisteredException", /not a registered delegated administrator/, 400);
     await expectAwsError(f.call("ListDelegatedAdministrators", {}, f.ctx(MEMBER)), "AccessDeniedException", "You don't have permissions to access this resource.", 400);
     await f.call("DisableAWSServiceAccess", { ServicePrincipal: IAM });
     assert.equal((await view.membership(MEMBER))?.org.enabledServices?.length, 0);
@@ -84,7 +84,7 @@ describe("Organizations: trusted access and delegated administrators", () => {
   test("RegisterDelegatedAdministrator needs the service's trusted access first, and an account that is not closed", async () => {
     const { f } = await withMember();
     const reason = async (p: Promise<unknown>, r: string, message: RegExp) =>
-      assert.deepEqual((await expectAwsError(p, "ConstraintViolationException", message, 409)).fields, { Reason: r });
+      assert.deepEqual((await expectAwsError(p, "ConstraintViolationException", message, 400)).fields, { Reason: r });
     await reason(f.call("RegisterDelegatedAdministrator", { AccountId: MEMBER, ServicePrincipal: IAM }), "SERVICE_ACCESS_NOT_ENABLED", /before you enabled service access/);
     // Trusted access for another service does not count.
     await f.call("EnableAWSServiceAccess", { ServicePrincipal: "guardduty.amazonaws.com" });

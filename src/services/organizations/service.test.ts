@@ -125,13 +125,13 @@ describe("Organizations happy path", () => {
 describe("Organizations errors", () => {
   test("no organization, already in one, authorisation first, dependency permission", async () => {
     const f = await orgFixture({ manual: true });
-    await expectAwsError(f.call("DescribeOrganization", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 404);
-    await expectAwsError(f.call("ListAccounts", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 404);
+    await expectAwsError(f.call("DescribeOrganization", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 400);
+    await expectAwsError(f.call("ListAccounts", {}), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.", 400);
     await expectAwsError(
       f.call("CreateOrganization", {}, f.ctx(MGMT, (r) => r.action === "iam:CreateServiceLinkedRole")),
       "AccessDeniedForDependencyException",
       "The request failed because your credentials do not have permission to create the service-linked role required by AWS Organizations.",
-      403,
+      400,
     );
     const denied = f.ctx(MGMT, (r) => r.action === "organizations:CreateOrganization");
     await expectAwsError(f.call("CreateOrganization", {}, denied), "AccessDeniedException", `User: arn:aws:iam::${MGMT}:user/admin is not authorized to perform: organizations:CreateOrganization on resource: *`);
@@ -140,7 +140,7 @@ describe("Organizations errors", () => {
     assert.deepEqual(e.fields, { Reason: "INVALID_ENUM" });
 
     const org = await withOrg(f);
-    await expectAwsError(f.call("CreateOrganization", {}), "AlreadyInOrganizationException", "The AWS account is already a member of an organization.", 409);
+    await expectAwsError(f.call("CreateOrganization", {}), "AlreadyInOrganizationException", "The AWS account is already a member of an organization.", 400);
     assert.equal((await f.call<{ Organization: Org }>("DescribeOrganization", {})).Organization.Id, org.Id);
     await expectAwsError(f.call("DescribeOrganization", {}, f.ctx("999988887777")), "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.");
   });
@@ -173,13 +173,13 @@ describe("Organizations errors", () => {
       f.call("DescribeCreateAccountStatus", { CreateAccountRequestId: "car-0000000000" }),
       "CreateAccountStatusNotFoundException",
       "We can't find a create account request with the CreateAccountRequestId that you specified.",
-      404,
+      400,
     );
     const p = await expectAwsError(f.call("DescribeCreateAccountStatus", { CreateAccountRequestId: "nope" }), "InvalidInputException", "You provided a value that does not match the required pattern.");
     assert.deepEqual(p.fields, { Reason: "INVALID_PATTERN" });
-    await expectAwsError(f.call("DescribeAccount", { AccountId: "999988887777" }), "AccountNotFoundException", "You specified an account that doesn't exist.", 404);
-    await expectAwsError(f.call("ListParents", { ChildId: "999988887777" }), "ChildNotFoundException", "We can't find an organizational unit or account with the ChildId that you specified.", 404);
-    await expectAwsError(f.call("ListAccountsForParent", { ParentId: "r-zzzz" }), "ParentNotFoundException", "We can't find a root or organizational unit with the ParentId that you specified.", 404);
+    await expectAwsError(f.call("DescribeAccount", { AccountId: "999988887777" }), "AccountNotFoundException", "You specified an account that doesn't exist.", 400);
+    await expectAwsError(f.call("ListParents", { ChildId: "999988887777" }), "ChildNotFoundException", "We can't find an organizational unit or account with the ChildId that you specified.", 400);
+    await expectAwsError(f.call("ListAccountsForParent", { ParentId: "r-zzzz" }), "ParentNotFoundException", "We can't find a root or organizational unit with the ParentId that you specified.", 400);
   });
 
   test("an IAM failure fails the request and removes the half-made account", async () => {
@@ -203,9 +203,9 @@ describe("Organizations errors", () => {
     const f = await orgFixture({ manual: true });
     await withOrg(f);
     await f.call("CreateAccount", { AccountName: "M", Email: "m@example.com" });
-    await expectAwsError(f.call("DeleteOrganization", {}), "ConstraintViolationException", /in progress/, 409);
+    await expectAwsError(f.call("DeleteOrganization", {}), "ConstraintViolationException", /in progress/, 400);
     await f.drain();
-    await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", "The organization isn't empty. To delete an organization, you must first remove all accounts except the management account, delete all OUs, and delete all policies.", 409);
+    await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", "The organization isn't empty. To delete an organization, you must first remove all accounts except the management account, delete all OUs, and delete all policies.", 400);
 
     const g = await orgFixture({ manual: true });
     await withOrg(g);

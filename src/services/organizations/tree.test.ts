@@ -41,7 +41,7 @@ describe("organizational units", () => {
     const { f, rootId } = await setup();
     let parent = rootId;
     for (let depth = 1; depth <= 5; depth++) parent = (await createOu(f, parent, `L${depth}`)).Id;
-    const err = await expectAwsError(createOu(f, parent, "L6"), "ConstraintViolationException", "You attempted to create an OU tree that is too many levels deep.", 409);
+    const err = await expectAwsError(createOu(f, parent, "L6"), "ConstraintViolationException", "You attempted to create an OU tree that is too many levels deep.", 400);
     assert.deepEqual(err.fields, { Reason: "OU_DEPTH_LIMIT_EXCEEDED" });
   });
 
@@ -50,13 +50,13 @@ describe("organizational units", () => {
     const a = await createOu(f, rootId, "A");
     const b = await createOu(f, rootId, "B");
     await createOu(f, a.Id, "B"); // another parent: allowed
-    await expectAwsError(createOu(f, rootId, "A"), "DuplicateOrganizationalUnitException", "An OU with the same name already exists.", 409);
-    await expectAwsError(f.call("UpdateOrganizationalUnit", { OrganizationalUnitId: b.Id, Name: "A" }), "DuplicateOrganizationalUnitException", /same name/, 409);
+    await expectAwsError(createOu(f, rootId, "A"), "DuplicateOrganizationalUnitException", "An OU with the same name already exists.", 400);
+    await expectAwsError(f.call("UpdateOrganizationalUnit", { OrganizationalUnitId: b.Id, Name: "A" }), "DuplicateOrganizationalUnitException", /same name/, 400);
     assert.deepEqual((await f.call<{ OrganizationalUnit: Ou }>("UpdateOrganizationalUnit", { OrganizationalUnitId: b.Id, Name: "C" })).OrganizationalUnit, { ...b, Name: "C" });
     assert.deepEqual((await f.call<{ OrganizationalUnit: Ou }>("UpdateOrganizationalUnit", { OrganizationalUnitId: b.Id })).OrganizationalUnit, { ...b, Name: "C" });
     const missing = `ou-${rootId.slice(2)}-zzzzzzzz`;
-    await expectAwsError(createOu(f, missing, "X"), "ParentNotFoundException", "We can't find a root or organizational unit with the ParentId that you specified.", 404);
-    await expectAwsError(f.call("DescribeOrganizationalUnit", { OrganizationalUnitId: missing }), "OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.", 404);
+    await expectAwsError(createOu(f, missing, "X"), "ParentNotFoundException", "We can't find a root or organizational unit with the ParentId that you specified.", 400);
+    await expectAwsError(f.call("DescribeOrganizationalUnit", { OrganizationalUnitId: missing }), "OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.", 400);
     const bad = await expectAwsError(f.call("DescribeOrganizationalUnit", { OrganizationalUnitId: "ou-1" }), "InvalidInputException", /pattern/, 400);
     assert.deepEqual(bad.fields, { Reason: "INVALID_PATTERN" });
     const long = await expectAwsError(createOu(f, rootId, "x".repeat(129)), "InvalidInputException", /longer/, 400);
@@ -68,7 +68,7 @@ describe("organizational units", () => {
     const a = await createOu(f, rootId, "A");
     const child = await createOu(f, a.Id, "Child");
     const notEmpty = (id: string) =>
-      expectAwsError(f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: id }), "OrganizationalUnitNotEmptyException", /is not empty/, 409);
+      expectAwsError(f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: id }), "OrganizationalUnitNotEmptyException", /is not empty/, 400);
     await notEmpty(a.Id);
     const id = await member(f, "Dev");
     await f.call("MoveAccount", { AccountId: id, SourceParentId: rootId, DestinationParentId: child.Id });
@@ -77,7 +77,7 @@ describe("organizational units", () => {
     await f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: child.Id });
     await f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: a.Id });
     assert.deepEqual((await f.call<{ OrganizationalUnits: Ou[] }>("ListOrganizationalUnitsForParent", { ParentId: rootId })).OrganizationalUnits, []);
-    await expectAwsError(f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: a.Id }), "OrganizationalUnitNotFoundException", /can't find an OU/, 404);
+    await expectAwsError(f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: a.Id }), "OrganizationalUnitNotFoundException", /can't find an OU/, 400);
   });
 
   test("MoveAccount: source must hold the account, destination must exist and differ; parents and children follow", async () => {
@@ -86,10 +86,10 @@ describe("organizational units", () => {
     const b = await createOu(f, a.Id, "B");
     const id = await member(f, "Dev");
     const move = (src: string, dst: string, account = id) => f.call("MoveAccount", { AccountId: account, SourceParentId: src, DestinationParentId: dst });
-    await expectAwsError(move(a.Id, b.Id), "SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.", 404);
-    await expectAwsError(move(rootId, `ou-${rootId.slice(2)}-zzzzzzzz`), "DestinationParentNotFoundException", /destination container/, 404);
-    await expectAwsError(move(rootId, rootId), "DuplicateAccountException", "That account is already present in the specified destination.", 409);
-    await expectAwsError(move(rootId, a.Id, "999988887777"), "AccountNotFoundException", "You specified an account that doesn't exist.", 404);
+    await expectAwsError(move(a.Id, b.Id), "SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.", 400);
+    await expectAwsError(move(rootId, `ou-${rootId.slice(2)}-zzzzzzzz`), "DestinationParentNotFoundException", /destination container/, 400);
+    await expectAwsError(move(rootId, rootId), "DuplicateAccountException", "That account is already present in the specified destination.", 400);
+    await expectAwsError(move(rootId, a.Id, "999988887777"), "AccountNotFoundException", "You specified an account that doesn't exist.", 400);
     await move(rootId, b.Id);
     assert.deepEqual((await f.call<{ Parents: unknown[] }>("ListParents", { ChildId: id })).Parents, [{ Id: b.Id, Type: "ORGANIZATIONAL_UNIT" }]);
     assert.deepEqual((await f.call<{ Parents: unknown[] }>("ListParents", { ChildId: b.Id })).Parents, [{ Id: a.Id, Type: "ORGANIZATIONAL_UNIT" }]);
@@ -101,7 +101,7 @@ describe("organizational units", () => {
     await expectAwsError(children(rootId, "POLICY"), "InvalidInputException", "You specified an invalid value.", 400);
     const inB = await f.call<{ Accounts: Array<{ Id: string }> }>("ListAccountsForParent", { ParentId: b.Id });
     assert.deepEqual(inB.Accounts.map((x) => x.Id), [id]);
-    await expectAwsError(f.call("ListParents", { ChildId: `ou-${rootId.slice(2)}-zzzzzzzz` }), "ChildNotFoundException", /ChildId/, 404);
+    await expectAwsError(f.call("ListParents", { ChildId: `ou-${rootId.slice(2)}-zzzzzzzz` }), "ChildNotFoundException", /ChildId/, 400);
   });
 
   test("pagination over children", async () => {
@@ -124,7 +124,7 @@ describe("organizational units", () => {
     await expectAwsError(f.call("CreateOrganizationalUnit", { ParentId: rootId, Name: "B" }, f.ctx(id)), "AccessDeniedException", /permissions/, 400);
     await expectAwsError(f.call("MoveAccount", { AccountId: id, SourceParentId: rootId, DestinationParentId: ou.Id }, f.ctx(id)), "AccessDeniedException", /permissions/, 400);
     await f.accounts.remove(id);
-    await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", /delete all OUs/, 409);
+    await expectAwsError(f.call("DeleteOrganization", {}), "OrganizationNotEmptyException", /delete all OUs/, 400);
     await f.call("DeleteOrganizationalUnit", { OrganizationalUnitId: ou.Id });
     await f.call("DeleteOrganization", {});
   });
