@@ -1,6 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { NormalizedSchema } from "@smithy/core/schema";
 import * as sts from "@aws-sdk/client-sts";
 import * as iam from "@aws-sdk/client-iam";
@@ -70,6 +70,33 @@ describe("redactForCloudTrail", () => {
       Big: 10n,
     });
     assert.deepEqual(out, { keyId: "k", plaintext: HIDDEN, nested: [{ sessionToken: HIDDEN, when: "Jan 1, 1970, 12:00:00 AM" }], big: "10" });
+  });
+
+  test("a PEM private key is hidden in whatever member it was sent (a key pasted into IAM's CertificateBody)", () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const keyPem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+    const keyLine = keyPem.split("\n")[1]!;
+    const certPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const input = { ServerCertificateName: "web", CertificateBody: certPem + keyPem, CertificateChain: keyPem, PrivateKey: keyPem };
+    assert.deepEqual(redactForCloudTrail(input, iam.UploadServerCertificateRequest$), {
+      serverCertificateName: "web",
+      certificateBody: HIDDEN,
+      privateKey: HIDDEN,
+      certificateChain: HIDDEN,
+    });
+    // A certificate alone is recorded as sent.
+    assert.deepEqual(redactForCloudTrail({ UserName: "bob", CertificateBody: certPem }, iam.UploadSigningCertificateRequest$), { userName: "bob", certificateBody: certPem });
+    // Without a schema, in lists and maps, in handler annotations and their text, and with the service's placeholder.
+    const other = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+    assert.deepEqual(redactForCloudTrail({ Notes: [keyPem, "x"], Attrs: { k: other } }), { notes: [HIDDEN, "x"], attrs: { k: HIDDEN } });
+    assert.deepEqual(redactForCloudTrail({ Description: keyPem }, undefined, "input", "****"), { description: "****" });
+    assert.deepEqual(redactAnnotation({ body: keyPem }), { body: HIDDEN });
+    assert.equal(annotationJson({ body: [keyPem] }), `{"body":["${HIDDEN}"]}`);
+    const ev = buildCloudTrailEvent(
+      record({ eventSource: "iam.amazonaws.com", service: "iam", operation: "UploadServerCertificate", input, inputSchema: iam.UploadServerCertificateRequest$, output: undefined, readOnly: false, error: { code: "MalformedCertificate", message: "m" } }),
+      "e",
+    );
+    assert.equal(JSON.stringify(ev).includes(keyLine), false);
   });
 
   test("nothing to record yields null", () => {
@@ -230,6 +257,7 @@ const LEAVES: Array<() => unknown> = [
   () => "plain",
   () => 'esc " \\ \n \u0000 \u001f \u007f \u2028 \u{1F600} \uD800 \uDC00',
   () => "",
+  () => "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----",
   () => 0,
   () => -0,
   () => 1.5e300,

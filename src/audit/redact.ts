@@ -1,11 +1,13 @@
 /**
  * Redaction of API inputs/outputs before they become requestParameters / responseElements.
  *
- * Two independent guards, both always applied:
+ * Three independent guards, all always applied:
  *  1. the SDK static schema: any member whose (merged) traits carry `sensitive`, or whose
  *     target shape is sensitive, is replaced by HIDDEN — including whole structures/lists;
  *  2. a deny-list of member names, whatever the schema says (e.g. STS Credentials.SessionToken
- *     is not marked sensitive in the model but is a secret).
+ *     is not marked sensitive in the model but is a secret);
+ *  3. a text holding a PEM private key is replaced by HIDDEN in whatever member it was sent
+ *     (a key and certificate file pasted whole into IAM's CertificateBody or CertificateChain).
  * Blobs never appear (omitted); Dates become CloudTrail's "Aug 10, 2022, 10:38:27 PM" text; structure member names become
  * lowerCamel like CloudTrail ("RoleArn" → "roleArn"); map keys (user data) are kept as is.
  */
@@ -60,6 +62,14 @@ const DENY_PARTS = ["secretaccesskey", "sessiontoken", "privatekeyplaintext", "p
 // Integer members whose names contain a deny-list part but which are sizes, not secrets (STS's
 // MinimumSessionTokenSize, SessionTokenSize, SessionTokenUtilization): CloudTrail shows them.
 const NOT_SECRET = new Set(["MinimumSessionTokenSize", "SessionTokenSize", "SessionTokenUtilization"].map(norm));
+
+// The armour line of a PEM private key of any kind (PKCS#1, PKCS#8, encrypted, SEC1, OpenSSH, PGP).
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----/;
+
+/** True when a text holds a PEM private key: it is recorded as HIDDEN whatever member carried it. */
+export function holdsPrivateKey(text: string): boolean {
+  return text.includes("PRIVATE KEY") && PEM_PRIVATE_KEY.test(text);
+}
 
 function norm(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, "");
@@ -128,9 +138,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function primitive(v: unknown): Out {
+function primitive(v: unknown, hidden: string): Out {
   switch (typeof v) {
     case "string":
+      return holdsPrivateKey(v) ? hidden : v;
     case "boolean":
       return v;
     case "number":
@@ -172,7 +183,7 @@ function walkLoose(v: unknown, camel: boolean, depth: number, hidden: string): O
     return out;
   }
   if (typeof v === "object") return OMIT; // class instances (streams, errors, …) never enter an event
-  return primitive(v);
+  return primitive(v, hidden);
 }
 
 function walk(v: unknown, ns: NormalizedSchema, depth: number, hidden: string): Out {
@@ -231,7 +242,7 @@ function walk(v: unknown, ns: NormalizedSchema, depth: number, hidden: string): 
   if (ns.isDocumentSchema()) return walkLoose(v, false, depth, hidden);
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : cloudTrailDate(v);
   if (typeof v === "object") return walkLoose(v, true, depth, hidden);
-  return primitive(v);
+  return primitive(v, hidden);
 }
 
 // Per static schema object and side: its normalized structure (or null when it is none).
@@ -361,7 +372,7 @@ function looseJson(v: unknown, depth: number): string | undefined {
   if (typeof v === "object") return undefined;
   switch (typeof v) {
     case "string":
-      return jsonString(v);
+      return holdsPrivateKey(v) ? '"' + HIDDEN + '"' : jsonString(v);
     case "boolean":
       return v ? "true" : "false";
     case "number":
