@@ -188,6 +188,17 @@ describe("AssumeRole", () => {
       "AccessDeniedException",
       "MultiFactorAuthentication failed with invalid MFA one time pass code.",
     );
+    // A code that fails the model's constraints is never echoed: with a digit too many it still holds the valid code.
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: `${code}0` }, userCtx()),
+      "ValidationError",
+      "1 validation error detected: Value 'HIDDEN_DUE_TO_SECURITY_REASONS' at 'tokenCode' failed to satisfy constraint: Member must have length less than or equal to 6",
+    );
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: serial, TokenCode: `${code.slice(0, 5)}x` }, userCtx()),
+      "ValidationError",
+      "1 validation error detected: Value 'HIDDEN_DUE_TO_SECURITY_REASONS' at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]*",
+    );
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", SerialNumber: `arn:aws:iam::${ACCOUNT}:mfa/bob`, TokenCode: code }, userCtx()),
       "AccessDeniedException",

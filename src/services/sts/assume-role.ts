@@ -57,7 +57,7 @@ function validateModel(input: AssumeRoleInput): void {
   input.TransitiveTagKeys?.forEach((k, i) => v.string(k, `transitiveTagKeys.${i + 1}.member`, { min: 1, max: 128, ...PATTERNS.tagKey }));
   v.string(input.ExternalId, "externalId", { min: 2, max: 1224, ...PATTERNS.externalId });
   v.string(input.SerialNumber, "serialNumber", { min: 9, max: 256, ...PATTERNS.serialNumber });
-  v.string(input.TokenCode, "tokenCode", { min: 6, max: 6, ...PATTERNS.tokenCode });
+  v.secretString(input.TokenCode, "tokenCode", { min: 6, max: 6, ...PATTERNS.tokenCode });
   v.string(input.SourceIdentity, "sourceIdentity", { min: 2, max: 64, ...PATTERNS.sessionName });
   // ProvidedContextsListType holds 1 to 5 contexts: an empty list (the SDK sends `ProvidedContexts=`
   // for []) fails the model's minimum like any other constraint.

@@ -128,7 +128,7 @@ describe("GetSessionToken", () => {
     await expectAwsError(
       f.call("GetSessionToken", { TokenCode: "12345" }, alice),
       "ValidationError",
-      "1 validation error detected: Value '12345' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6",
+      "1 validation error detected: Value 'HIDDEN_DUE_TO_SECURITY_REASONS' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6",
     );
   });
 });

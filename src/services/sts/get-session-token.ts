@@ -39,7 +39,7 @@ export async function getSessionToken(
   const v = new ValidationCollector();
   v.number(input.DurationSeconds, "durationSeconds", 900, MAX_SESSION_TOKEN_SECONDS);
   v.string(input.SerialNumber, "serialNumber", { min: 9, max: 256, ...PATTERNS.serialNumber });
-  v.string(input.TokenCode, "tokenCode", { min: 6, max: 6, ...PATTERNS.tokenCode });
+  v.secretString(input.TokenCode, "tokenCode", { min: 6, max: 6, ...PATTERNS.tokenCode });
   v.number(input.MinimumSessionTokenSize, "minimumSessionTokenSize", 0, MAX_SESSION_TOKEN_SIZE);
   v.throwIfAny();
 

@@ -51,6 +51,15 @@ export class ValidationCollector {
     if (value.length > max) this.add("'HIDDEN_DUE_TO_SECURITY_REASONS'", member, `Member must have length less than or equal to ${max}`);
   }
 
+  /** A one-time MFA code: judged like `string`, but its value is never echoed (a code with a digit too many still holds the valid one). */
+  secretString(value: string | undefined, member: string, opts: { min?: number; max?: number; pattern?: RegExp; patternText?: string }): void {
+    if (value === undefined) return;
+    const hidden = "'HIDDEN_DUE_TO_SECURITY_REASONS'";
+    if (opts.min !== undefined && value.length < opts.min) this.add(hidden, member, `Member must have length greater than or equal to ${opts.min}`);
+    if (opts.max !== undefined && value.length > opts.max) this.add(hidden, member, `Member must have length less than or equal to ${opts.max}`);
+    if (opts.pattern && !opts.pattern.test(value)) this.add(hidden, member, `Member must satisfy regular expression pattern: ${opts.patternText ?? opts.pattern.source}`);
+  }
+
   number(value: number | undefined, member: string, min: number, max: number): void {
     if (value === undefined) return;
     // The query parser passes "NaN" through for numbers; STS's members are Integers, which it is not.
