@@ -45,6 +45,11 @@ function parseDer(base64: string): ParsedCertificate {
 // A private key of any PEM kind (PKCS#8, PKCS#1, SEC1, encrypted, OpenSSH).
 const PEM_PRIVATE_KEY_RE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
+/** True when a text holds a PEM private key (a member that is stored or echoed in the clear must not take it). */
+export function holdsPemPrivateKey(text: string): boolean {
+  return PEM_PRIVATE_KEY_RE.test(text);
+}
+
 /**
  * Every certificate of a PEM text, in order; MalformedCertificate when there is none or one does
  * not parse. A text that also holds a private key (a key and certificate file pasted whole) is
@@ -52,7 +57,7 @@ const PEM_PRIVATE_KEY_RE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
  * key belongs in the PrivateKey member, which is sealed.
  */
 export function parsePemCertificates(text: string): ParsedCertificate[] {
-  if (PEM_PRIVATE_KEY_RE.test(text)) throw malformedCertificate();
+  if (holdsPemPrivateKey(text)) throw malformedCertificate();
   const blocks = [...text.matchAll(PEM_CERT_RE)];
   if (blocks.length === 0) throw malformedCertificate();
   return blocks.map((b) => parseDer(b[1]!));

@@ -7,6 +7,7 @@
 import { X509Certificate } from "node:crypto";
 import { NS, XmlParseError, attr, children, descendants, parseXml, textOf } from "../../core/xml.js";
 import { invalidInput } from "./errors.js";
+import { holdsPemPrivateKey } from "./pem.js";
 
 export interface SamlMetadata {
   entityId: string;
@@ -27,7 +28,13 @@ function certificatePem(text: string): string {
   return cert.toString();
 }
 
+/**
+ * A document that also holds a PEM private key (a key file pasted with the metadata) is
+ * unusable too: the metadata is stored and returned as sent, in the clear; a provider's private
+ * keys belong in AddPrivateKey, which is sealed.
+ */
 export function parseSamlMetadata(text: string): SamlMetadata {
+  if (holdsPemPrivateKey(text)) throw couldNotParseMetadata();
   try {
     const root = parseXml(text).documentElement;
     if (root.namespaceURI !== NS.md || root.localName !== "EntityDescriptor") throw new XmlParseError("not an EntityDescriptor");

@@ -108,6 +108,33 @@ describe("IAM SAML providers", () => {
     assert.equal(await h.store.count("iam-saml-providers"), 1);
   });
 
+  test("metadata holding a private key (a key file pasted with it, or in its place) is refused, never echoed and never stored", async () => {
+    const h = createHarness();
+    const keyPem = rsaPem();
+    const ecPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "sec1" }).toString();
+    const keyLine = (pem: string) => pem.split("\n")[1]!;
+    await assertAwsError(h.call("CreateSAMLProvider", { Name: "Pasted", SAMLMetadataDocument: idp.metadata() + keyPem }), "InvalidInput", 400, "Could not parse metadata");
+    await assertAwsError(
+      h.call("CreateSAMLProvider", { Name: "Inside", SAMLMetadataDocument: idp.metadata().replace("</md:EntityDescriptor>", `<!-- ${keyPem} --></md:EntityDescriptor>`) }),
+      "InvalidInput",
+      400,
+      "Could not parse metadata",
+    );
+    await h.call("CreateSAMLProvider", { Name: "Corp", SAMLMetadataDocument: idp.metadata() });
+    await assertAwsError(h.call("UpdateSAMLProvider", { SAMLProviderArn: ARN, SAMLMetadataDocument: keyPem + idp.metadata() }), "InvalidInput", 400, "Could not parse metadata");
+    // Shorter than the model's minimum: the constraint names the member without the value.
+    await assertAwsError(
+      h.call("CreateSAMLProvider", { Name: "Short", SAMLMetadataDocument: ecPem }),
+      "ValidationError",
+      400,
+      "1 validation error detected: Value at 'sAMLMetadataDocument' failed to satisfy constraint: Member must have length greater than or equal to 1000",
+    );
+    assert.equal(await h.store.count("iam-saml-providers"), 1);
+    const stored = JSON.stringify(await h.store.list("iam-saml-providers", {}));
+    assert.equal(stored.includes(keyLine(keyPem)), false);
+    assert.equal(stored.includes(keyLine(ecPem)), false);
+  });
+
   test("private keys: sealed at rest, listed by KeyId only, at most two, Required needs one; removal by KeyId", async () => {
     const h = createHarness();
     const key1 = rsaPem();

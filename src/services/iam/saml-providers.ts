@@ -31,6 +31,7 @@ import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.
 import { constraintError, entityAlreadyExists, invalidInput, noSuchEntity, quotaExceeded } from "./errors.js";
 import { providerStore } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, samlPrivateKeyAad, type SamlPrivateKeyDoc, type SamlProviderDoc } from "./model.js";
+import { holdsPemPrivateKey } from "./pem.js";
 import { parseSamlMetadata } from "./saml-metadata.js";
 import { requestTagContext, sortedTags } from "./tags.js";
 import { checkTags, lengthBetween, required, stringConstraints, validateMembers } from "./validation.js";
@@ -68,7 +69,8 @@ function checkProviderName(value: string | undefined): string {
 }
 
 function checkMetadataDocument(value: string, field = "sAMLMetadataDocument"): string {
-  lengthBetween(value, field, 1000, 10_000_000);
+  // A private key pasted with, or in place of, the metadata is never echoed.
+  lengthBetween(value, field, 1000, 10_000_000, holdsPemPrivateKey(value));
   return value;
 }
 
