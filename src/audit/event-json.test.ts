@@ -98,6 +98,25 @@ describe("eventJsonOf", () => {
     assert.equal(n, principals.length * variants.length * 3);
   });
 
+  test("an error message quoting a PEM private key is recorded as HIDDEN_DUE_TO_SECURITY_REASONS (Organizations: ****), on both paths", () => {
+    const key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBBwJ5jXFKxGBEaFshlBploUInfJAL\n-----END EC PRIVATE KEY-----\n";
+    const cases: Array<[Partial<ApiCallRecord>, string]> = [
+      [{ eventSource: "iam.amazonaws.com", service: "iam", operation: "CreatePolicy" }, "HIDDEN_DUE_TO_SECURITY_REASONS"],
+      [{ eventSource: "organizations.amazonaws.com", service: "organizations", operation: "CreatePolicy" }, "****"],
+    ];
+    for (const [fields, hidden] of cases) {
+      const rec = record({ ...fields, input: undefined, output: undefined, readOnly: false, error: { code: "MalformedPolicyDocument", message: `Resource ${key} must be in ARN format or "*".` } });
+      const ev = buildCloudTrailEvent(rec, "e1");
+      assert.equal(ev.errorMessage, hidden);
+      const text = eventJsonOf(rec, "e1")?.json;
+      assert.equal(text, JSON.stringify(ev));
+      assert.equal(text.includes("MHcCAQEEIBBwJ5jXFKxGBEaFshlBploUInfJAL"), false);
+    }
+    // Other messages are recorded as they are.
+    const plain = record({ error: { code: "NoSuchEntity", message: "The user with name bob cannot be found." } });
+    assert.equal(buildCloudTrailEvent(plain, "e2").errorMessage, "The user with name bob cannot be found.");
+  });
+
   test("a cross-account call is left to buildCloudTrailEvents (two events)", () => {
     assert.equal(eventJsonOf(record({ annotations: { recipientAccountId: "444455556666" } }), "ev"), undefined);
     // Without an authenticated caller there is only one event.

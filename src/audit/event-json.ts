@@ -19,7 +19,7 @@
 import type { Principal } from "../core/types.js";
 import type { ApiCallRecord, TlsDetails } from "./types.js";
 import { jsonString } from "../core/json-text.js";
-import { annotationJson, hiddenValueFor, redactForCloudTrail } from "./redact.js";
+import { annotationJson, auditErrorMessage, hiddenValueFor, redactForCloudTrail } from "./redact.js";
 import { EVENT_VERSION, GLOBAL_EVENT_REGION, inputParameters, isoSeconds, tlsDetailsOf, unauthenticatedIdentityOf, usernameOf, userIdentityOf, type EventIndexFields } from "./event.js";
 
 export interface EventJson {
@@ -293,7 +293,7 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
   const resources = a.resources !== undefined && a.resources.length > 0 ? resourcesText(a.resources) : undefined;
 
   let json = `{"eventVersion":"${EVENT_VERSION}","userIdentity":` + identityJson + `,"eventTime":"${isoSeconds(rec.time)}"` + callMembers(rec, region);
-  if (hasError) json += member("errorCode", rec.error!.code) + member("errorMessage", rec.error!.message);
+  if (hasError) json += member("errorCode", rec.error!.code) + member("errorMessage", auditErrorMessage(rec.error!.message, rec.eventSource));
   json += `,"requestParameters":${requestParameters},"responseElements":${responseElements}`;
   if (a.additionalEventData !== undefined) {
     // redactAnnotation(…) ?? {}: a value that redacts to null is written as {}.

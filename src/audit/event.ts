@@ -8,7 +8,7 @@
  */
 import type { Principal } from "../core/types.js";
 import type { ApiCallRecord, TlsDetails } from "./types.js";
-import { hiddenValueFor, redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { auditErrorMessage, hiddenValueFor, redactAnnotation, redactForCloudTrail } from "./redact.js";
 
 /** Current CloudTrail record format version. */
 export const EVENT_VERSION = "1.11";
@@ -274,7 +274,7 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
     awsRegion: rec.region || GLOBAL_EVENT_REGION,
     sourceIPAddress: rec.sourceIp,
     userAgent: rec.userAgent,
-    ...(hasError ? { errorCode: rec.error!.code, errorMessage: rec.error!.message } : {}),
+    ...(hasError ? { errorCode: rec.error!.code, errorMessage: auditErrorMessage(rec.error!.message, rec.eventSource) } : {}),
     requestParameters,
     responseElements,
     ...(a.additionalEventData !== undefined ? { additionalEventData: redactAnnotation(a.additionalEventData) ?? {} } : {}),

@@ -289,6 +289,15 @@ export function hiddenValueFor(eventSource: string): string {
 }
 
 /**
+ * The errorMessage of a failed call's event: the message, unless it holds a PEM private key (a
+ * validation message quoting a value the key was sent in), then what the service writes in place
+ * of a value it does not record.
+ */
+export function auditErrorMessage(message: string, eventSource: string): string {
+  return holdsPrivateKey(message) ? hiddenValueFor(eventSource) : message;
+}
+
+/**
  * requestParameters / responseElements from a decoded input or output and its SDK schema;
  * sensitive values become `hidden`.
  * Returns null when there is nothing to record (no value, or no members left).
