@@ -39,7 +39,7 @@ export interface Http1Limits {
    * its connection, and the response buffered for it, for ever.
    */
   sendTimeoutMs: number;
-  /** After the last response, how long a closing connection may still send (discarded) bytes. */
+  /** After the last response has left, how long a closing connection may still send (discarded) bytes. */
   lingerMs: number;
 }
 
@@ -65,7 +65,7 @@ const BODY = 2;
 const CHUNKED = 3;
 /** The handler has the request; input is buffered, not parsed. */
 const BUSY = 4;
-/** Our side has ended; input is discarded until the peer closes or lingerMs passes. */
+/** Our side has ended; input is discarded until the peer closes or lingerMs passes after the last byte sent. */
 const CLOSING = 5;
 const CLOSED = 6;
 
@@ -169,7 +169,11 @@ export class Http1Connection {
         if (elapsed > l.requestTimeoutMs) this.fail(408);
         break;
       case CLOSING:
-        if (elapsed > l.lingerMs) this.socket.destroy();
+        // The last response still leaving: it may wait for its reader as long as any response;
+        // the linger time counts from its last byte (see closeGracefully).
+        if (!this.socket.writableFinished) {
+          if (elapsed > l.sendTimeoutMs) this.reset();
+        } else if (elapsed > l.lingerMs) this.socket.destroy();
         break;
     }
   }
@@ -459,10 +463,16 @@ export class Http1Connection {
     this.parts = undefined;
     this.decoder = undefined;
     this.head = undefined;
-    this.socket.end();
-    if (this.peerEnded) this.destroyWhenFlushed();
+    const socket = this.socket;
+    socket.end();
+    if (this.peerEnded) {
+      this.destroyWhenFlushed();
+      return;
+    }
+    // A large response to a slow reader can take longer than the linger time to leave.
+    if (!socket.writableFinished) socket.once("finish", () => (this.since = this.ctx.now));
     // Keep reading (and discarding) so the peer's close is seen and no unread data turns our close into a reset.
-    else if (this.socket.isPaused()) this.socket.resume();
+    if (socket.isPaused()) socket.resume();
   }
 
   private destroyWhenFlushed(): void {

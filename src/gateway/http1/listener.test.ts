@@ -434,6 +434,44 @@ describe("http1 listener: a client that does not read", () => {
   });
 });
 
+describe("http1 listener: a closing connection", () => {
+  test("a large last response reaches a client that reads slowly, however long past the linger time it takes", async () => {
+    // Larger than the loopback socket buffers of both ends together: it leaves only as the client reads.
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    const l = await startHttp1Listener({
+      host: "127.0.0.1",
+      port: 0,
+      maxBodyBytes: MAX_BODY,
+      onRequest: (_req, res) => res.send(200, {}, big),
+      limits: { lingerMs: 50, sendTimeoutMs: 60_000 },
+      sweepIntervalMs: 20,
+    });
+    try {
+      const client = net.connect(l.port, "127.0.0.1");
+      let received = 0;
+      let closed = false;
+      client.on("data", (d: Buffer) => {
+        received += d.length;
+        // A slow reader: a pause after every read.
+        client.pause();
+        setTimeout(() => client.resume(), 5);
+      });
+      client.on("close", () => (closed = true));
+      client.on("error", () => undefined);
+      client.write("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+      // A bound for a server that never closes (a failure, not a speed check).
+      const deadline = Date.now() + 60_000;
+      while (!closed && Date.now() < deadline) await sleep(20);
+      assert.ok(closed, "the connection was never closed");
+      assert.ok(received > big.length, `received ${received} bytes, the body alone is ${big.length}`);
+    } finally {
+      const closed = l.stopAccepting();
+      l.destroyAll();
+      await closed;
+    }
+  });
+});
+
 describe("http1 listener: draining", () => {
   test("responses while draining carry connection: close; idle connections are closed", async () => {
     const l = await startHttp1Listener({ host: "127.0.0.1", port: 0, maxBodyBytes: MAX_BODY, onRequest: echo });
