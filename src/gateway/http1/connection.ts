@@ -17,6 +17,7 @@ import type { Socket } from "node:net";
 import { tlsInfoOf, type ApiHeaders, type ApiRequest, type ApiResponder, type TlsInfo, type UnreadBody } from "../api.js";
 import type { BodyBudget } from "../body-budget.js";
 import { HttpError, parseHead, type RequestHead } from "./head.js";
+import { validHeadBytes } from "./fields.js";
 import { BodyParts } from "../body-parts.js";
 import { COMPLETE, ChunkedDecoder, NEED_MORE, OVER_BUDGET, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
 import { CLOSE, CONTINUE, KEEP_ALIVE, KEEP_ALIVE_1_0, errorResponse, responseHead } from "./response.js";
@@ -70,8 +71,6 @@ const CLOSING = 5;
 const CLOSED = 6;
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
-const LF_LF = Buffer.from("\n\n", "latin1");
-const LF_CRLF = Buffer.from("\n\r\n", "latin1");
 const EMPTY = Buffer.alloc(0);
 /** Pipelined bytes buffered while a request is handled, before reading pauses. */
 const PIPELINE_BUFFER_BYTES = 64 * 1024;
@@ -269,9 +268,15 @@ export class Http1Connection {
     const end = buf.indexOf(CRLFCRLF, this.scanFrom);
     if (end < 0 || end > max) {
       if (end > max || buf.length > max + 3) return this.fail(431);
-      // Lines ended by a bare LF: refused, not guessed at (RFC 9112 §2.2 allows either).
-      if (buf.indexOf(LF_LF, this.scanFrom) >= 0 || buf.indexOf(LF_CRLF, this.scanFrom) >= 0) return this.fail(400);
-      this.scanFrom = buf.length > 3 ? buf.length - 3 : 0;
+      // A byte no head may hold is refused as it arrives, not once a head that may never end is
+      // complete: a CTL (a TLS ClientHello sent to a plain-HTTP port would otherwise wait for the
+      // head timeout), or a bare LF (lines ended by one: refused, not guessed at, RFC 9112 §2.2).
+      const len = buf.length;
+      let from = this.scanFrom;
+      if (from > 0 && buf[from] === 10 && buf[from - 1] === 13) from++;
+      // A final CR may be the start of a CRLF.
+      if (!validHeadBytes(buf, from, buf[len - 1] === 13 ? len - 1 : len)) return this.fail(400);
+      this.scanFrom = len > 3 ? len - 3 : 0;
       return false;
     }
     const head = parseHead(buf, 0, end, this.ctx.limits.maxFields, this.names);

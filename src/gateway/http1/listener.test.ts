@@ -304,6 +304,20 @@ describe("http1 listener: refused requests (400 unless noted, then close)", () =
     assert.equal(lf.responses[0]?.status, 400);
   });
 
+  test("a byte no head may hold is refused as it arrives, not once the head ends (a TLS ClientHello sent to a plain-HTTP port)", async () => {
+    const clientHello = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03]), Buffer.alloc(32, 0x42)]);
+    for (const partial of [clientHello, "GET / HTTP/1.1\r\nHost: a\r\nX-A: \u0000", "GET / HTTP/1.1\nHost: a\n", "GET / HTTP/1.1\r\nHost: a\r\rX"]) {
+      // No end of head ever comes: only the head timeout (66 s) would answer without the check.
+      const x = await send([partial], { quietMs: 5000 });
+      assert.deepEqual(
+        x.responses.map((r) => r.status),
+        [400],
+        JSON.stringify(partial.toString("latin1")),
+      );
+      assert.ok(x.closed);
+    }
+  });
+
   test("more than 100 header fields (431)", async () => {
     await assertRefused(`GET / HTTP/1.1\r\nHost: a\r\n${"X-A: 1\r\n".repeat(100)}\r\n`, 431);
   });
