@@ -77,6 +77,15 @@ describe("ChunkedDecoder", () => {
     }
   });
 
+  test("a chunk-size line is refused as soon as it cannot begin a valid one, before its end", () => {
+    for (const partial of ["z", "zz", " 5", "5\u0001", "5;a\u0000", "5\r\nhello\r\n;", "5\rx"]) {
+      assert.equal(whole(partial).outcome, MALFORMED, JSON.stringify(partial));
+    }
+    for (const partial of ["", "f", "5;a=\"b\t", "5 ;a", "5\r\nhello\r\nA", "A\r"]) {
+      assert.equal(whole(partial).outcome, NEED_MORE, JSON.stringify(partial));
+    }
+  });
+
   test("a chunk-size line that never ends is refused once it is longer than any valid one", () => {
     assert.equal(whole("5;" + "a".repeat(5000)).outcome, MALFORMED);
   });

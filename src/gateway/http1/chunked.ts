@@ -20,6 +20,21 @@ const CHUNK_LINE =
 const MAX_CHUNK_LINE = 4096;
 const MAX_EXTENSION_BYTES = 16 * 1024;
 
+/**
+ * Whether buf[start, end), a chunk-size line without its end yet, may begin a valid one: a hex
+ * digit first, then no CTL but HTAB (a final CR may begin the CRLF).
+ */
+function sizeLineCanStart(buf: Buffer, start: number, end: number): boolean {
+  if (start === end) return true;
+  const h = buf[start] as number;
+  if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return false;
+  for (let i = start + 1; i < end; i++) {
+    const c = buf[i] as number;
+    if (c < 0x20 ? c !== 9 && !(c === 13 && i === end - 1) : c === 0x7f) return false;
+  }
+  return true;
+}
+
 export interface ChunkedLimits {
   maxBodyBytes: number;
   /** Bounds the trailer section like the header section. */
@@ -83,7 +98,8 @@ export class ChunkedDecoder {
           const lf = buf.indexOf(10, pos);
           if (lf < 0) {
             this.consumed = pos;
-            return len - pos > MAX_CHUNK_LINE ? MALFORMED : NEED_MORE;
+            // Refused once it cannot begin a valid line, not when an end that may never come arrives.
+            return len - pos > MAX_CHUNK_LINE || !sizeLineCanStart(buf, pos, len) ? MALFORMED : NEED_MORE;
           }
           if (lf === pos || buf[lf - 1] !== 13 || lf - pos > MAX_CHUNK_LINE) return this.fail(pos);
           const m = CHUNK_LINE.exec(buf.toString("latin1", pos, lf - 1));

@@ -318,6 +318,15 @@ describe("http1 listener: refused requests (400 unless noted, then close)", () =
     }
   });
 
+  test("a chunk-size line that cannot be valid is refused before its end (no request timeout to wait for)", async () => {
+    const x = await send(["POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz"], { quietMs: 5000 });
+    assert.deepEqual(
+      x.responses.map((r) => r.status),
+      [400],
+    );
+    assert.ok(x.closed);
+  });
+
   test("more than 100 header fields (431)", async () => {
     await assertRefused(`GET / HTTP/1.1\r\nHost: a\r\n${"X-A: 1\r\n".repeat(100)}\r\n`, 431);
   });
