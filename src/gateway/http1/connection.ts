@@ -17,7 +17,7 @@ import type { Socket } from "node:net";
 import { tlsInfoOf, type ApiHeaders, type ApiRequest, type ApiResponder, type TlsInfo, type UnreadBody } from "../api.js";
 import type { BodyBudget } from "../body-budget.js";
 import { HttpError, parseHead, type RequestHead } from "./head.js";
-import { validHeadBytes } from "./fields.js";
+import { TOKEN, validHeadBytes } from "./fields.js";
 import { BodyParts } from "../body-parts.js";
 import { COMPLETE, ChunkedDecoder, NEED_MORE, OVER_BUDGET, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
 import { CLOSE, CONTINUE, KEEP_ALIVE, KEEP_ALIVE_1_0, errorResponse, responseHead } from "./response.js";
@@ -71,6 +71,12 @@ const CLOSING = 5;
 const CLOSED = 6;
 
 const CRLFCRLF = Buffer.from("\r\n\r\n", "latin1");
+/**
+ * What a request line must look like (method SP target SP HTTP/d.d), checked on a head still
+ * arriving once its first line has: text that is no request (an SSH or SMTP greeting) is refused
+ * then, not at the head timeout. parseHead judges the complete head fully.
+ */
+const REQUEST_LINE = new RegExp(`^${TOKEN.source.slice(1, -1)} [\\x21-\\x7e]+ HTTP/\\d\\.\\d$`);
 const EMPTY = Buffer.alloc(0);
 /** Pipelined bytes buffered while a request is handled, before reading pauses. */
 const PIPELINE_BUFFER_BYTES = 64 * 1024;
@@ -83,6 +89,8 @@ export class Http1Connection {
   private buf: Buffer | undefined;
   /** Where to resume looking for the end of the head. */
   private scanFrom = 0;
+  /** The request line of the head being read was found well-formed (see REQUEST_LINE). */
+  private lineChecked = false;
   /** When the current phase began (ctx.now): idle since, or the request's first byte. */
   private since: number;
   private head: RequestHead | undefined;
@@ -263,6 +271,7 @@ export class Http1Connection {
       this.state = HEAD;
       this.since = this.ctx.now;
       this.scanFrom = 0;
+      this.lineChecked = false;
     }
     const max = this.ctx.limits.maxHeaderBytes;
     const end = buf.indexOf(CRLFCRLF, this.scanFrom);
@@ -276,6 +285,13 @@ export class Http1Connection {
       if (from > 0 && buf[from] === 10 && buf[from - 1] === 13) from++;
       // A final CR may be the start of a CRLF.
       if (!validHeadBytes(buf, from, buf[len - 1] === 13 ? len - 1 : len)) return this.fail(400);
+      if (!this.lineChecked) {
+        const eol = buf.indexOf(13);
+        if (eol >= 0 && eol + 1 < len) {
+          if (!REQUEST_LINE.test(buf.toString("latin1", 0, eol))) return this.fail(400);
+          this.lineChecked = true;
+        }
+      }
       this.scanFrom = len > 3 ? len - 3 : 0;
       return false;
     }

@@ -318,6 +318,30 @@ describe("http1 listener: refused requests (400 unless noted, then close)", () =
     }
   });
 
+  test("a first line that is no request line is refused when it ends, not at the head timeout (an SSH client's greeting)", async () => {
+    for (const partial of ["SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", "GET /\r\nHost: a\r\n", "GET / HTTP/1.1 x\r\n", "G(T / HTTP/1.1\r\nHost: a\r\n"]) {
+      const x = await send([partial], { quietMs: 5000 });
+      assert.deepEqual(
+        x.responses.map((r) => r.status),
+        [400],
+        JSON.stringify(partial),
+      );
+      assert.ok(x.closed);
+    }
+    // A well-formed request line waits for the rest of its head, whatever the version it names.
+    const split = await send(["POST /p HTTP/1.1\r\n", "Host: a\r\nContent-Length: 2\r\n\r\nhi"], { gapMs: 20 });
+    assert.deepEqual(
+      split.responses.map((r) => r.status),
+      [200],
+    );
+    assert.equal(JSON.parse(split.responses[0]!.body).body, "hi");
+    const v2 = await send(["GET / HTTP/2.0\r\n", "Host: a\r\n\r\n"], { gapMs: 20 });
+    assert.deepEqual(
+      v2.responses.map((r) => r.status),
+      [505],
+    );
+  });
+
   test("a chunk-size line that cannot be valid is refused before its end (no request timeout to wait for)", async () => {
     const x = await send(["POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz"], { quietMs: 5000 });
     assert.deepEqual(
