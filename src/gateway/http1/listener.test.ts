@@ -431,21 +431,27 @@ describe("http1 listener: timeouts", () => {
   });
 });
 
+/**
+ * A listener answering every request with 32 MiB: more than the loopback socket buffers of both
+ * ends together, so a response leaves only as fast as the client reads it.
+ */
+async function withBigResponse(limits: Parameters<typeof startHttp1Listener>[0]["limits"], fn: (port: number, big: Buffer) => Promise<void>): Promise<void> {
+  const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+  const l = await startHttp1Listener({ host: "127.0.0.1", port: 0, maxBodyBytes: MAX_BODY, onRequest: (_req, res) => res.send(200, {}, big), limits, sweepIntervalMs: 20 });
+  try {
+    await fn(l.port, big);
+  } finally {
+    const closed = l.stopAccepting();
+    l.destroyAll();
+    await closed;
+  }
+}
+
 describe("http1 listener: a client that does not read", () => {
   test("is dropped once a response has waited longer than the send timeout; a reading client is not", async () => {
-    // Larger than the loopback socket buffers of both ends together, so the write cannot complete.
-    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
-    const l = await startHttp1Listener({
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: MAX_BODY,
-      onRequest: (_req, res) => res.send(200, {}, big),
-      // The whole response must leave within the send timeout: room for a loaded machine.
-      limits: { sendTimeoutMs: 1500, keepAliveTimeoutMs: 10_000 },
-      sweepIntervalMs: 20,
-    });
-    try {
-      const stalled = net.connect(l.port, "127.0.0.1");
+    // The whole response must leave within the send timeout: room for a loaded machine.
+    await withBigResponse({ sendTimeoutMs: 1500, keepAliveTimeoutMs: 10_000 }, async (port, big) => {
+      const stalled = net.connect(port, "127.0.0.1");
       stalled.pause();
       let stalledReceived = 0;
       const stalledClosed = new Promise<void>((resolve) => stalled.once("close", () => resolve()));
@@ -461,7 +467,7 @@ describe("http1 listener: a client that does not read", () => {
       assert.ok(stalledReceived < big.length, `received ${stalledReceived} of ${big.length} bytes`);
 
       // A client that reads the whole response keeps its connection (keep-alive 10 s here).
-      const reader = net.connect(l.port, "127.0.0.1");
+      const reader = net.connect(port, "127.0.0.1");
       let received = 0;
       let readerClosed = false;
       reader.on("data", (d: Buffer) => (received += d.length));
@@ -473,28 +479,14 @@ describe("http1 listener: a client that does not read", () => {
       await sleep(500);
       assert.equal(readerClosed, false);
       reader.destroy();
-    } finally {
-      const closed = l.stopAccepting();
-      l.destroyAll();
-      await closed;
-    }
+    });
   });
 });
 
 describe("http1 listener: a closing connection", () => {
   test("a large last response reaches a client that reads slowly, however long past the linger time it takes", async () => {
-    // Larger than the loopback socket buffers of both ends together: it leaves only as the client reads.
-    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
-    const l = await startHttp1Listener({
-      host: "127.0.0.1",
-      port: 0,
-      maxBodyBytes: MAX_BODY,
-      onRequest: (_req, res) => res.send(200, {}, big),
-      limits: { lingerMs: 50, sendTimeoutMs: 60_000 },
-      sweepIntervalMs: 20,
-    });
-    try {
-      const client = net.connect(l.port, "127.0.0.1");
+    await withBigResponse({ lingerMs: 50, sendTimeoutMs: 60_000 }, async (port, big) => {
+      const client = net.connect(port, "127.0.0.1");
       let received = 0;
       let closed = false;
       client.on("data", (d: Buffer) => {
@@ -511,11 +503,7 @@ describe("http1 listener: a closing connection", () => {
       while (!closed && Date.now() < deadline) await sleep(20);
       assert.ok(closed, "the connection was never closed");
       assert.ok(received > big.length, `received ${received} bytes, the body alone is ${big.length}`);
-    } finally {
-      const closed = l.stopAccepting();
-      l.destroyAll();
-      await closed;
-    }
+    });
   });
 });
 
