@@ -66,3 +66,104 @@ test("an unchanged value is returned as the same string", () => {
   assert.equal(TRANSFORMS.URL_DECODE(s), s);
   assert.equal(TRANSFORMS.HTML_ENTITY_DECODE(s), s);
 });
+
+/*
+ * Documented behaviour (AWS WAF Developer Guide, "Text transformation options", and the WAFv2
+ * API reference's TextTransformation), with the encodings an attacker reaches for.
+ */
+const documented: Array<[TextTransformationType, string, string]> = [
+  // COMPRESS_WHITE_SPACE: \f \t \n \r \v and NBSP (160) become a space; runs of spaces become one.
+  ["COMPRESS_WHITE_SPACE", "a\f\fb", "a b"],
+  ["COMPRESS_WHITE_SPACE", "a \xa0\r\n\tb", "a b"],
+  ["COMPRESS_WHITE_SPACE", "  ", " "],
+  ["COMPRESS_WHITE_SPACE", "a\0b", "a\0b"],
+  // CMD_LINE: delete \ " ' ^; delete spaces before / and (; , and ; become spaces; squeeze; lowercase A-Z.
+  ["CMD_LINE", "W\\h^O'a\"Mi", "whoami"],
+  ["CMD_LINE", "cat    /etc/passwd", "cat/etc/passwd"],
+  ["CMD_LINE", "eval  (x)", "eval(x)"],
+  ["CMD_LINE", "a,b;c,,;;d", "a b c d"],
+  ["CMD_LINE", "a ;/b", "a/b"],
+  ["CMD_LINE", "( x", "( x"],
+  ["CMD_LINE", "\xc0A", "\xc0a"],
+  // HTML_ENTITY_DECODE: &quot; &nbsp; &lt; &gt; &#xhhhh; &#nnnn;
+  ["HTML_ENTITY_DECODE", "&quot;&nbsp;&lt;&gt;", '"\xa0<>'],
+  ["HTML_ENTITY_DECODE", "&#x3c;&#X3C;&#x3C;&#60;", "<<<<"],
+  ["HTML_ENTITY_DECODE", "&#x3cscript&#62", "<script>"],
+  ["HTML_ENTITY_DECODE", "&LT;&Gt;", "<>"],
+  ["HTML_ENTITY_DECODE", "&#;&#x;&#xg;&foo;", "&#;&#x;&#xg;&foo;"],
+  ["HTML_ENTITY_DECODE", "&amp;lt;", "&lt;"],
+  ["HTML_ENTITY_DECODE", "&#xe9;", "\xc3\xa9"],
+  // LOWERCASE: A-Z only.
+  ["LOWERCASE", "ABCXYZ@[`{", "abcxyz@[`{"],
+  // URL_DECODE: %HH (either case), + as space; invalid or partial escapes stay; one pass only.
+  ["URL_DECODE", "%3c%3C%3cScRiPt%3e", "<<<ScRiPt>"],
+  ["URL_DECODE", "%253c", "%3c"],
+  ["URL_DECODE", "%", "%"],
+  ["URL_DECODE", "%4", "%4"],
+  ["URL_DECODE", "%g1%1g", "%g1%1g"],
+  ["URL_DECODE", "%00a", "\0a"],
+  ["URL_DECODE", "%u003c", "%u003c"],
+  ["URL_DECODE", "%c0%af", "\xc0\xaf"],
+  // URL_DECODE_UNI: also %uHHHH; full-width FF01-FF5E folds to ASCII, otherwise the low byte.
+  ["URL_DECODE_UNI", "%u003c%U003C", "<<"],
+  ["URL_DECODE_UNI", "%uFF1Cscript%uff1e", "<script>"],
+  ["URL_DECODE_UNI", "%uff01%uff5e%uff00%uff5f", "!~\x00\x5f"],
+  ["URL_DECODE_UNI", "%u013c", "<"],
+  ["URL_DECODE_UNI", "%u00%u00zz%u", "%u00%u00zz%u"],
+  ["URL_DECODE_UNI", "%3c+", "< "],
+  // BASE64_DECODE / BASE64_DECODE_EXT (the latter ignores characters outside the alphabet).
+  ["BASE64_DECODE", "PHNjcmlwdD4=", "<script>"],
+  ["BASE64_DECODE", "PHNjcmlwdD4", "<script>"],
+  ["BASE64_DECODE_EXT", "PHN\njcm lw.dD4=", "<script>"],
+  // HEX_DECODE
+  ["HEX_DECODE", "3C7363726970743E", "<script>"],
+  // REPLACE_COMMENTS: each /* ... */ becomes one space (consecutive ones not merged); an
+  // unterminated comment becomes a space; a lone */ is left alone.
+  ["REPLACE_COMMENTS", "UNION/**/SELECT", "UNION SELECT"],
+  ["REPLACE_COMMENTS", "a/*1*//*2*/b", "a  b"],
+  ["REPLACE_COMMENTS", "a */ b", "a */ b"],
+  ["REPLACE_COMMENTS", "a/* never closed", "a "],
+  ["REPLACE_COMMENTS", "a/*/b", "a "],
+  // ESCAPE_SEQ_DECODE: \a \b \f \n \r \t \v \\ \? \' \" \xHH, octal; invalid escapes stay.
+  ["ESCAPE_SEQ_DECODE", "\\a\\b\\f\\n\\r\\t\\v\\\\\\?\\'\\\"", "\x07\b\f\n\r\t\v\\?'\""],
+  ["ESCAPE_SEQ_DECODE", "\\x3c\\x3C\\074", "<<<"],
+  ["ESCAPE_SEQ_DECODE", "\\x3\\xg0\\x\\8\\q\\", "\\x3\\xg0\\x\\8\\q\\"],
+  // SQL_HEX_DECODE: 0x414243 -> ABC.
+  ["SQL_HEX_DECODE", "SELECT 0x414243", "SELECT ABC"],
+  ["SQL_HEX_DECODE", "0X61646d696e", "admin"],
+  ["SQL_HEX_DECODE", "0x 0xz", "0x 0xz"],
+  // CSS_DECODE: CSS 2.x escapes, up to two bytes used; backslash before a non-hex character dropped.
+  ["CSS_DECODE", "ja\\vascript", "javascript"],
+  ["CSS_DECODE", "\\3c \\3C\\00003c", "<<<"],
+  ["CSS_DECODE", "\\0ff1c\\00ff1c", "<<"],
+  ["CSS_DECODE", "a\\\nb", "ab"],
+  // JS_DECODE: \uHHHH (full-width FF01-FF5E folded, else the low byte), \xHH, octal, \c -> c.
+  ["JS_DECODE", "\\u003cscript\\u003E", "<script>"],
+  ["JS_DECODE", "\\uFF1C\\uff1e", "<>"],
+  ["JS_DECODE", "\\u013c", "<"],
+  ["JS_DECODE", "\\x3c\\74\\e\\u00", "<<eu00"],
+  // NORMALIZE_PATH: remove repeated slashes, self-references and back-references, except at the start.
+  ["NORMALIZE_PATH", "/a//b///c", "/a/b/c"],
+  ["NORMALIZE_PATH", "/a/./b/./", "/a/b/"],
+  ["NORMALIZE_PATH", "/a/b/../c", "/a/c"],
+  ["NORMALIZE_PATH", "/a/../../../etc/passwd", "/etc/passwd"],
+  ["NORMALIZE_PATH", "../../etc/passwd", "../../etc/passwd"],
+  ["NORMALIZE_PATH", "a/b/../../../etc", "../etc"],
+  ["NORMALIZE_PATH", "/a/..../b", "/a/..../b"],
+  // NORMALIZE_PATH_WIN: backslashes become slashes first.
+  ["NORMALIZE_PATH_WIN", "c:\\\\windows\\.\\system32\\..\\win.ini", "c:/windows/win.ini"],
+  ["NORMALIZE_PATH_WIN", "..\\..\\boot.ini", "../../boot.ini"],
+  // REMOVE_NULLS / REPLACE_NULLS
+  ["REMOVE_NULLS", "\0s\0c\0", "sc"],
+  ["REPLACE_NULLS", "\0s\0\0", " s  "],
+  // UTF8_TO_UNICODE: UTF-8 sequences become %uHHHH.
+  ["UTF8_TO_UNICODE", "\xef\xbc\x9c", "%uff1c"],
+  ["UTF8_TO_UNICODE", "a\xc3", "a\xc3"],
+  ["UTF8_TO_UNICODE", "\xc3(", "\xc3("],
+];
+
+for (const [type, input, expected] of documented) {
+  test(`documented ${type} ${JSON.stringify(input)}`, () => {
+    assert.equal(TRANSFORMS[type](input), expected);
+  });
+}
