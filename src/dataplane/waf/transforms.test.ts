@@ -167,3 +167,9 @@ for (const [type, input, expected] of documented) {
     assert.equal(TRANSFORMS[type](input), expected);
   });
 }
+
+test("HTML_ENTITY_DECODE takes every digit of a numeric reference (leading zeros do not split it)", () => {
+  assert.equal(TRANSFORMS.HTML_ENTITY_DECODE("&#x000000003c;script&#x00000000003E"), "<script>");
+  assert.equal(TRANSFORMS.HTML_ENTITY_DECODE("&#00000000060;&#0000000000062"), "<>");
+  assert.equal(TRANSFORMS.HTML_ENTITY_DECODE("&#x110000;&#99999999999;"), "\xef\xbf\xbd\xef\xbf\xbd");
+});

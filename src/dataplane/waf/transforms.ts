@@ -40,9 +40,14 @@ export const compressWhiteSpace: TransformFn = (s) => {
 };
 
 const NAMED_ENTITIES: Record<string, string> = { quot: '"', amp: "&", lt: "<", gt: ">", nbsp: "\xa0" };
+/**
+ * HTML_ENTITY_DECODE: &quot; &amp; &lt; &gt; &nbsp; &#xhhhh; &#nnnn; (the semicolon optional).
+ * A numeric reference takes all of its digits, as browsers do, so leading zeros
+ * (&#x000000003c;) cannot split it; values beyond U+10FFFF become U+FFFD.
+ */
 export const htmlEntityDecode: TransformFn = (s) => {
   if (s.indexOf("&") < 0) return s;
-  return s.replace(/&(?:#[xX]([0-9a-fA-F]{1,8});?|#([0-9]{1,10});?|(quot|amp|lt|gt|nbsp);?)/gi, (m, hx: string | undefined, dec: string | undefined, name: string | undefined) => {
+  return s.replace(/&(?:#[xX]([0-9a-fA-F]+);?|#([0-9]+);?|(quot|amp|lt|gt|nbsp);?)/gi, (m, hx: string | undefined, dec: string | undefined, name: string | undefined) => {
     if (hx !== undefined) return codePointToBytes(parseInt(hx, 16));
     if (dec !== undefined) return codePointToBytes(Number(dec));
     return NAMED_ENTITIES[(name ?? "").toLowerCase()] ?? m;
