@@ -173,3 +173,9 @@ test("HTML_ENTITY_DECODE takes every digit of a numeric reference (leading zeros
   assert.equal(TRANSFORMS.HTML_ENTITY_DECODE("&#00000000060;&#0000000000062"), "<>");
   assert.equal(TRANSFORMS.HTML_ENTITY_DECODE("&#x110000;&#99999999999;"), "\xef\xbf\xbd\xef\xbf\xbd");
 });
+
+test("CSS_DECODE folds full-width ASCII written with four hex digits, as with five or six", () => {
+  assert.equal(TRANSFORMS.CSS_DECODE("\\ff1cscript\\FF1E"), "<script>");
+  assert.equal(TRANSFORMS.CSS_DECODE("\\ff01\\ff5e\\ff00\\ff5f\\fe1c"), "!~\x00\x5f\x1c");
+  assert.equal(TRANSFORMS.CSS_DECODE("\\1ff1c"), "\x1c");
+});

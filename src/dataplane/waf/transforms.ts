@@ -210,7 +210,10 @@ export const sqlHexDecode: TransformFn = (s) => {
   return s.replace(/0[xX]((?:[0-9a-fA-F]{2})+)/g, (_m, hx: string) => Buffer.from(hx, "hex").toString("latin1"));
 };
 
-/** CSS_DECODE: CSS 2.x escapes; uses up to the last two hex bytes, full-width ASCII folded, \ before non-hex dropped. */
+/**
+ * CSS_DECODE: CSS 2.x escapes; uses up to the last two hex bytes, full-width ASCII (U+FF01-U+FF5E,
+ * written with 4 to 6 digits: \ff1c, \0ff1c, \00ff1c) folded, \ before non-hex dropped.
+ */
 export const cssDecode: TransformFn = (s) => {
   if (s.indexOf("\\") < 0) return s;
   const out: number[] = [];
@@ -227,7 +230,7 @@ export const cssDecode: TransformFn = (s) => {
     if (hex.length > 0) {
       const full = parseInt(hex, 16);
       let v: number;
-      if (hex.length >= 5 && full >= 0xff01 && full <= 0xff5e) v = full - 0xfee0;
+      if (full >= 0xff01 && full <= 0xff5e) v = full - 0xfee0;
       else v = parseInt(hex.slice(-2), 16);
       out.push(v);
       if (j < s.length && (s[j] === " " || s[j] === "\t" || s[j] === "\n" || s[j] === "\r" || s[j] === "\f")) j++;
