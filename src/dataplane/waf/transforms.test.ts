@@ -179,3 +179,11 @@ test("CSS_DECODE folds full-width ASCII written with four hex digits, as with fi
   assert.equal(TRANSFORMS.CSS_DECODE("\\ff01\\ff5e\\ff00\\ff5f\\fe1c"), "!~\x00\x5f\x1c");
   assert.equal(TRANSFORMS.CSS_DECODE("\\1ff1c"), "\x1c");
 });
+
+test("UTF8_TO_UNICODE converts two-byte overlong forms as it does three-byte ones", () => {
+  assert.equal(TRANSFORMS.UTF8_TO_UNICODE("..\xc0\xaf..\xc1\x9c"), "..%u002f..%u005c");
+  assert.equal(TRANSFORMS.UTF8_TO_UNICODE("..\xe0\x80\xaf"), "..%u002f");
+  assert.equal(TRANSFORMS.UTF8_TO_UNICODE("\xc0/"), "\xc0/");
+  const chain = orderTransformations([{ Priority: 0, Type: "URL_DECODE" }, { Priority: 1, Type: "UTF8_TO_UNICODE" }, { Priority: 2, Type: "URL_DECODE_UNI" }]);
+  assert.equal(applyTransforms("..%c0%af..%c0%afetc%c0%afpasswd", chain), "../../etc/passwd");
+});

@@ -320,7 +320,11 @@ export const trim: TransformFn = (s) => s.replace(/^[ \t\n\v\f\r\xa0]+|[ \t\n\v\
 export const trimLeft: TransformFn = (s) => s.replace(/^[ \t\n\v\f\r\xa0]+/, "");
 export const trimRight: TransformFn = (s) => s.replace(/[ \t\n\v\f\r\xa0]+$/, "");
 
-/** UTF8_TO_UNICODE: every valid multi-byte UTF-8 sequence becomes %uHHHH (lower-case hex). */
+/**
+ * UTF8_TO_UNICODE: every multi-byte UTF-8 sequence (a lead byte and its continuation bytes)
+ * becomes %uHHHH (lower-case hex). Overlong forms are converted too, two-byte (\xc0\xaf) as
+ * well as three-byte (\xe0\x80\xaf), so that both show up as %u002f.
+ */
 export const utf8ToUnicode: TransformFn = (s) => {
   if (!/[\x80-\xff]/.test(s)) return s;
   let out = "";
@@ -329,7 +333,7 @@ export const utf8ToUnicode: TransformFn = (s) => {
     const c = s.charCodeAt(i);
     let len = 0;
     let cp = 0;
-    if (c >= 0xc2 && c <= 0xdf) {
+    if (c >= 0xc0 && c <= 0xdf) {
       len = 2;
       cp = c & 0x1f;
     } else if (c >= 0xe0 && c <= 0xef) {
