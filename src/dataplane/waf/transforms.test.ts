@@ -187,3 +187,9 @@ test("UTF8_TO_UNICODE converts two-byte overlong forms as it does three-byte one
   const chain = orderTransformations([{ Priority: 0, Type: "URL_DECODE" }, { Priority: 1, Type: "UTF8_TO_UNICODE" }, { Priority: 2, Type: "URL_DECODE_UNI" }]);
   assert.equal(applyTransforms("..%c0%af..%c0%afetc%c0%afpasswd", chain), "../../etc/passwd");
 });
+
+test("JS_DECODE_EXT reads \\u{...} with any number of digits, as JavaScript does", () => {
+  assert.equal(TRANSFORMS.JS_DECODE_EXT("\\u{3c}script\\u{00000000003E}"), "<script>");
+  assert.equal(TRANSFORMS.JS_DECODE_EXT("\\u{e9}\\u{1F600}\\u{110000}"), "\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd");
+  assert.equal(TRANSFORMS.JS_DECODE_EXT("\\u{}\\u{3c\\u{zz}"), "u{}u{3cu{zz}");
+});

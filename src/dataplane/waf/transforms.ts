@@ -257,10 +257,11 @@ function jsDecodeImpl(s: string, ext: boolean): string {
     }
     const n = s[i + 1] as string;
     if (n === "u" && ext && s[i + 2] === "{") {
-      const close = s.indexOf("}", i + 3);
-      const hx = close > 0 ? s.slice(i + 3, close) : "";
-      if (/^[0-9a-fA-F]{1,6}$/.test(hx)) {
-        const cp = parseInt(hx, 16);
+      // \u{H...}: any number of digits (JavaScript allows leading zeros), scanned in place.
+      let close = i + 3;
+      while (close < s.length && hexVal(s.charCodeAt(close)) >= 0) close++;
+      if (close > i + 3 && s.charCodeAt(close) === 125) {
+        const cp = parseInt(s.slice(i + 3, close), 16);
         for (const b of codePointToBytes(cp)) out.push(b.charCodeAt(0));
         i = close;
         continue;
