@@ -191,3 +191,34 @@ describe("JsonBody IncludedPaths", () => {
     assert.equal(await matches(bytes("a", inc("KEY", ["/"]), "EXACTLY"), req({ body: doc })), true);
   });
 });
+
+describe("text transformations apply to each inspected value separately", () => {
+  const exactly = (search: string, field: FieldToMatch, ...types: string[]): Statement => ({
+    ByteMatchStatement: { SearchString: Buffer.from(search, "latin1"), FieldToMatch: field, PositionalConstraint: "EXACTLY", TextTransformations: types.map((Type, Priority) => ({ Priority, Type: Type as never })) },
+  });
+
+  test("query arguments: each value is decoded on its own (the & between arguments is not part of a value)", async () => {
+    const r = req({ uri: "/?a=%3CX%3E&b=%26c%3D1" });
+    assert.equal(await matches(exactly("<x>", { AllQueryArguments: {} }, "URL_DECODE", "LOWERCASE"), r), true);
+    assert.equal(await matches(exactly("&c=1", { SingleQueryArgument: { Name: "B" } }, "URL_DECODE"), r), true);
+    assert.equal(await matches(exactly("<x>", { SingleQueryArgument: { Name: "b" } }, "URL_DECODE", "LOWERCASE"), r), false);
+    assert.equal(await matches(exactly("a=<x>&b=&c=1", { QueryString: {} }, "URL_DECODE", "LOWERCASE"), r), true);
+  });
+
+  test("headers: each header value is transformed, the names separately for KEY", async () => {
+    const r = req({ headers: [["Host", "shop.example"], ["X-A", "%3Cx%3E"], ["X-B", "y"]] });
+    const headers = (MatchScope: "KEY" | "VALUE"): FieldToMatch => ({ Headers: { MatchPattern: { All: {} }, MatchScope, OversizeHandling: "CONTINUE" } });
+    assert.equal(await matches(exactly("<x>", headers("VALUE"), "URL_DECODE"), r), true);
+    assert.equal(await matches(exactly("x-b", headers("KEY"), "LOWERCASE"), r), true);
+    assert.equal(await matches(exactly("<x>", { SingleHeader: { Name: "x-a" } }, "URL_DECODE"), r), true);
+  });
+
+  test("JSON body: transformations run after parsing, on each value (VALUE) or key (KEY)", async () => {
+    const r = req({ body: '{"K\\u0041":"%3Cx%3E","n":["A","B"]}', headers: [["Host", "shop.example"], ["Content-Type", "application/json"]] });
+    const json = (MatchScope: "KEY" | "VALUE"): FieldToMatch => ({ JsonBody: { MatchPattern: { All: {} }, MatchScope } });
+    assert.equal(await matches(exactly("<x>", json("VALUE"), "URL_DECODE"), r), true);
+    assert.equal(await matches(exactly("b", json("VALUE"), "LOWERCASE"), r), true);
+    assert.equal(await matches(exactly("ka", json("KEY"), "LOWERCASE"), r), true);
+    assert.equal(await matches(exactly("<x>", json("KEY"), "URL_DECODE"), r), false);
+  });
+});
