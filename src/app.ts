@@ -58,6 +58,8 @@ import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
 export const DB_FILE = "bulwark.db";
 /** Locked by `bulwark serve` for as long as it runs (lockServe). */
 export const SERVE_LOCK_FILE = "serve.lock";
+/** Meta key of the management account, stored last by a first start (before its secrets are shown). */
+const BOOTSTRAP_ACCOUNT_META = "bootstrap.account";
 
 /** What a first start created; printed once by the CLI, never logged. */
 export interface BootstrapResult {
@@ -194,7 +196,9 @@ export async function openCore(
   } = {},
 ): Promise<Core> {
   const clock = opts.clock ?? systemClock;
-  const { fresh, createdDirs, preexisting } = ensureDataDir(cfg.dataDir, opts.allowCreate !== false);
+  const dataDir = ensureDataDir(cfg.dataDir, opts.allowCreate !== false);
+  const { createdDirs, preexisting } = dataDir;
+  let fresh = dataDir.fresh;
   if (fresh && opts.allowCreate === false) {
     throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}. Run \`bulwark serve\` or \`bulwark init\` first.`);
   }
@@ -209,6 +213,13 @@ export async function openCore(
       discardDataDir(cfg.dataDir, { createdDirs, preexisting: new Set(DATA_DIR_FILES.filter((f) => f !== SERVE_LOCK_FILE || preexisting.has(f))) });
       throw e;
     }
+  }
+  // A first start killed before it finished (SIGKILL, power loss: nothing could take it back) left a
+  // database without its management account, whose secrets nobody was shown: start afresh. Only
+  // under the lock: without it, another process may be in the middle of its first start.
+  if (!fresh && opts.lock && (await interruptedFirstStart(cfg.dataDir))) {
+    discardDataDir(cfg.dataDir, { createdDirs: [], preexisting: new Set([SERVE_LOCK_FILE]) });
+    fresh = true;
   }
   let source: RootKeySource | undefined = cfg.rootKey;
   let generatedRootKey: string | undefined;
@@ -245,7 +256,7 @@ export async function openCore(
     const organizations = createOrganizationsView({ store: storage, accounts });
     const iam = createIamService({ store: storage, sealer, clock, organizations, publicUrl: opts.publicUrl ?? (() => cfg.publicUrl ?? listenerUrl(cfg)) });
     let bootstrap: BootstrapResult | undefined;
-    let managementAccountId = await storage.getMeta("bootstrap.account");
+    let managementAccountId = await storage.getMeta(BOOTSTRAP_ACCOUNT_META);
     if (!managementAccountId) {
       const account = await accounts.create({ name: "Management", email: "admin@bulwark.local" });
       managementAccountId = account.id;
@@ -257,7 +268,7 @@ export async function openCore(
       const key = await iam.api.createAccessKey(account.id, cfg.admin.userName, given);
       // Created now so the first start shows its fingerprint: the operator's pin against a swapped stored public key.
       const digestSigner = await loadOrCreateDigestSigner(storage, sealer);
-      await storage.setMeta("bootstrap.account", account.id);
+      await storage.setMeta(BOOTSTRAP_ACCOUNT_META, account.id);
       bootstrap = {
         accountId: account.id,
         userName: cfg.admin.userName,
@@ -341,6 +352,25 @@ function lockServe(dataDir: string): () => void {
   return () => {
     db.close();
   };
+}
+
+/**
+ * Whether the data directory's database is what a first start left when it was killed before it
+ * stored the management account (the last thing it does before its secrets are shown). A database
+ * that cannot be opened is not judged here: the start that opens it reports why.
+ */
+async function interruptedFirstStart(dataDir: string): Promise<boolean> {
+  let storage: ReturnType<typeof openSqliteStorage>;
+  try {
+    storage = openSqliteStorage({ path: path.join(dataDir, DB_FILE) });
+  } catch {
+    return false;
+  }
+  try {
+    return (await storage.getMeta(BOOTSTRAP_ACCOUNT_META)) === undefined;
+  } finally {
+    await storage.close();
+  }
 }
 
 /** SQLite's own errors ("file is not a database", "database or disk is full") name no file: name it. */
@@ -623,7 +653,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       metrics,
       handle,
       health: async () => {
-        await storage.getMeta("bootstrap.account");
+        await storage.getMeta(BOOTSTRAP_ACCOUNT_META);
         return { ok: true, detail: { storage: storage.engine } };
       },
       // Outbound identity federation issuers' OpenID discovery documents, for anyone.

@@ -192,6 +192,43 @@ t.unref();
   }
 });
 
+test("a first start killed half-way (SIGKILL: nothing can take it back) does not keep the next start from initialising", async () => {
+  // Kills the process when it makes the audit digest key: after the first start created the
+  // management account and its admin, before it stored the account as the installation's.
+  const preload = path.join(dir, "kill-at-digest-key.cjs");
+  writeFileSync(
+    preload,
+    `const crypto = require("crypto");
+crypto.generateKeyPairSync = () => process.kill(process.pid, "SIGKILL");
+require("module").syncBuiltinESMExports();
+`,
+  );
+  // With the root key chosen up front, and with one generated (never shown: the start was killed).
+  for (const [name, e] of [["passphrase", env()], ["generated", { PATH: process.env.PATH ?? "", HOME: dir }]] as const) {
+    const fresh = path.join(dir, `killed-${name}`);
+    const killed = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+      const child = spawn(process.execPath, ["-r", preload, CLI, "init", "--data-dir", fresh], {
+        env: e,
+        stdio: "ignore",
+      });
+      child.on("error", reject);
+      child.on("close", (_code, signal) => resolve(signal));
+    });
+    assert.equal(killed, "SIGKILL");
+    assert.equal(existsSync(path.join(fresh, "bulwark.db")), true);
+
+    const r = await run(["init", "--data-dir", fresh], e);
+    assert.equal(r.code, 0, r.stderr);
+    // The secrets of the new installation are shown (on stderr), the generated root key among them.
+    assert.match(r.stderr, /^\n=== Bulwark initialised/);
+    const key = /export BULWARK_ROOT_KEY=(\S+)/.exec(r.stderr)?.[1];
+    assert.equal(key !== undefined, name === "generated");
+    const list = await run(["accounts", "list", "--data-dir", fresh], key ? { ...e, BULWARK_ROOT_KEY: key } : e);
+    assert.equal(list.stderr, "");
+    assert.equal(list.code, 0);
+  }
+});
+
 test("a second serve on a data directory in use is refused; operator commands run alongside", async () => {
   const child = spawn(process.execPath, [CLI, "serve", "--plain-http", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.resume();
