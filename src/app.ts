@@ -357,7 +357,9 @@ function lockServe(dataDir: string): () => void {
 /**
  * Whether the data directory's database is what a first start left when it was killed before it
  * stored the management account (the last thing it does before its secrets are shown). A database
- * that cannot be opened is not judged here: the start that opens it reports why.
+ * that cannot be opened is not judged here: the start that opens it reports why. One that ever
+ * served holds audit events, digests or prune records: it is never taken for one, whatever meta
+ * row it lacks, so nothing it stored is discarded.
  */
 async function interruptedFirstStart(dataDir: string): Promise<boolean> {
   let storage: ReturnType<typeof openSqliteStorage>;
@@ -367,7 +369,9 @@ async function interruptedFirstStart(dataDir: string): Promise<boolean> {
     return false;
   }
   try {
-    return (await storage.getMeta(BOOTSTRAP_ACCOUNT_META)) === undefined;
+    if ((await storage.getMeta(BOOTSTRAP_ACCOUNT_META)) !== undefined) return false;
+    const [event, digest, prunes] = await Promise.all([storage.lastAudit(), storage.lastDigest(), storage.listAuditPrunes()]);
+    return event === undefined && digest === undefined && prunes.length === 0;
   } finally {
     await storage.close();
   }

@@ -229,6 +229,25 @@ require("module").syncBuiltinESMExports();
   }
 });
 
+test("a data directory that served is never taken for an interrupted first start, whatever meta row it lacks", async () => {
+  const served = path.join(dir, "served-without-account-row");
+  assert.equal((await run(["init", "--data-dir", served])).code, 0);
+  // An audited operator command: the directory now holds an audit event.
+  assert.equal((await run(["accounts", "list", "--data-dir", served])).code, 0);
+  const db = new Database(path.join(served, "bulwark.db"));
+  db.prepare("DELETE FROM meta WHERE key = 'bootstrap.account'").run();
+  db.close();
+  const r = await run(["init", "--data-dir", served]);
+  assert.notEqual(r.code, 0);
+  assert.doesNotMatch(r.stderr, /Bulwark initialised/);
+  const after = new Database(path.join(served, "bulwark.db"), { readonly: true });
+  try {
+    assert.equal((after.prepare("SELECT count(*) AS n FROM audit_events").get() as { n: number }).n, 1);
+  } finally {
+    after.close();
+  }
+});
+
 test("a second serve on a data directory in use is refused; operator commands run alongside", async () => {
   const child = spawn(process.execPath, [CLI, "serve", "--plain-http", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.resume();
