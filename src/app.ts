@@ -12,48 +12,28 @@ import type { Logger } from "pino";
 import { ConfigError, type BulwarkConfig } from "./config/config.js";
 import { systemClock, type Clock } from "./core/clock.js";
 import { createServerLogger } from "./core/logger.js";
-import { describeConfig } from "./config/describe.js";
 import type { Storage } from "./storage/types.js";
 import type { Sealer, RootKeySource } from "./crypto/seal-types.js";
 import { openSqliteStorage } from "./storage/sqlite/sqlite-storage.js";
 import { loadRootKey } from "./crypto/root-key.js";
 import { createSealer, deriveSubkey } from "./crypto/seal.js";
 import { createAuditLog } from "./audit/audit-log.js";
-import { startAuditRetention } from "./audit/retention.js";
-import { createAuditOutbox, type AuditOutbox } from "./audit/outbox.js";
+import type { AuditOutbox } from "./audit/outbox.js";
 import { loadOrCreateDigestSigner, publicKeyFingerprint } from "./audit/digest-key.js";
 import type { AuditLog } from "./audit/types.js";
-import { createCloudTrailService } from "./services/cloudtrail/service.js";
 import { createIamService } from "./services/iam/service.js";
 import { awsManagedPolicyArn } from "./services/iam/aws-managed-policies.js";
-import { createStsService } from "./services/sts/service.js";
-import { createJwksCache } from "./services/sts/oidc/jwks.js";
-import { createOrganizationsService } from "./services/organizations/service.js";
 import { createAccountRegistry, type AccountRegistry } from "./services/organizations/accounts.js";
 import { createOrganizationsView, type OrganizationsView } from "./services/organizations/view.js";
 import type { OutboundFederation } from "./services/iam/outbound-federation.js";
 import type { RootAccess } from "./services/iam/root-access.js";
 import type { OrganizationsDomainDeps } from "./services/organizations/organization.js";
-import { createAuthorizer } from "./iam/authorizer.js";
-import { ServiceRegistry } from "./gateway/registry.js";
-import { createMetrics } from "./gateway/metrics.js";
-import { createPipeline, requestBodyLimit } from "./gateway/pipeline.js";
+import type { ServiceRegistry } from "./gateway/registry.js";
 import type { ApiHandler } from "./gateway/api.js";
-import { startServer, type RunningServer } from "./gateway/server.js";
-import { issueServerCertificate, loadOrCreateCaCertificate, loadOrCreateTlsMaterial } from "./gateway/tls-ca.js";
-import { DataPlane } from "./dataplane/data-plane.js";
-import { createElbv2Service } from "./services/elbv2/service.js";
-import { createScheduler, type Scheduler } from "./scheduler/scheduler.js";
-import { registerPeriodic, registerStsSessionSweep } from "./scheduler/periodic.js";
-import { CREATE_ACCOUNT_SWEEP, STALLED_CREATE_ACCOUNT_MS } from "./services/organizations/create-account.js";
-import { createKmsService, type KmsService } from "./services/kms/service.js";
-import { createWafv2Service, deriveWafKey } from "./services/wafv2/service.js";
-import { createWafEngine } from "./services/wafv2/engine.js";
-import { createShieldService } from "./services/shield/service.js";
-import { automaticResponseResources } from "./services/shield/protections.js";
-import { createWafv2Bridge, shieldServiceRoleArn } from "./services/shield/wafv2-bridge.js";
-import { createRedisRateCounter } from "./dataplane/waf/index.js";
-import { loadBalancers as elbLoadBalancers } from "./services/elbv2/store.js";
+import type { RunningServer } from "./gateway/server.js";
+import type { DataPlane } from "./dataplane/data-plane.js";
+import type { Scheduler } from "./scheduler/scheduler.js";
+import type { KmsService } from "./services/kms/service.js";
 
 export const DB_FILE = "bulwark.db";
 /** Locked by `bulwark serve` for as long as it runs (lockServe). */
@@ -399,6 +379,7 @@ function writeCaFile(dataDir: string, caCertPem: string): void {
  * `bulwark ca export` and `<dataDir>/ca.pem` can be handed out before the server runs.
  */
 export async function initCa(core: Core, dataDir: string): Promise<string> {
+  const { loadOrCreateCaCertificate } = await import("./gateway/tls-ca.js");
   const pem = await loadOrCreateCaCertificate(core.storage, core.sealer, core.clock);
   writeCaFile(dataDir, pem);
   return pem;
@@ -430,7 +411,112 @@ export interface App {
   close(opts?: { discardFirstStart?: boolean }): Promise<void>;
 }
 
+/**
+ * What only a serving process needs: the services, the gateway, the data plane and the scheduler.
+ * Loaded when the server starts, so that operator commands (which open the data directory with
+ * openCore alone) do not load and compile every service's model.
+ */
+async function loadServing() {
+  const [cloudtrail, sts, jwks, orgService, authorizer, registry, metrics, pipeline, server, dataPlane, elbv2, elbv2Store, scheduler, periodic, createAccount, kms, wafv2, wafEngine, shield, shieldProtections, shieldBridge, wafDataPlane, retention, outbox, describe, tlsCa] =
+    await Promise.all([
+      import("./services/cloudtrail/service.js"),
+      import("./services/sts/service.js"),
+      import("./services/sts/oidc/jwks.js"),
+      import("./services/organizations/service.js"),
+      import("./iam/authorizer.js"),
+      import("./gateway/registry.js"),
+      import("./gateway/metrics.js"),
+      import("./gateway/pipeline.js"),
+      import("./gateway/server.js"),
+      import("./dataplane/data-plane.js"),
+      import("./services/elbv2/service.js"),
+      import("./services/elbv2/store.js"),
+      import("./scheduler/scheduler.js"),
+      import("./scheduler/periodic.js"),
+      import("./services/organizations/create-account.js"),
+      import("./services/kms/service.js"),
+      import("./services/wafv2/service.js"),
+      import("./services/wafv2/engine.js"),
+      import("./services/shield/service.js"),
+      import("./services/shield/protections.js"),
+      import("./services/shield/wafv2-bridge.js"),
+      import("./dataplane/waf/index.js"),
+      import("./audit/retention.js"),
+      import("./audit/outbox.js"),
+      import("./config/describe.js"),
+      import("./gateway/tls-ca.js"),
+    ]);
+  return {
+    createCloudTrailService: cloudtrail.createCloudTrailService,
+    createStsService: sts.createStsService,
+    createJwksCache: jwks.createJwksCache,
+    createOrganizationsService: orgService.createOrganizationsService,
+    createAuthorizer: authorizer.createAuthorizer,
+    ServiceRegistry: registry.ServiceRegistry,
+    createMetrics: metrics.createMetrics,
+    createPipeline: pipeline.createPipeline,
+    requestBodyLimit: pipeline.requestBodyLimit,
+    startServer: server.startServer,
+    DataPlane: dataPlane.DataPlane,
+    createElbv2Service: elbv2.createElbv2Service,
+    elbLoadBalancers: elbv2Store.loadBalancers,
+    createScheduler: scheduler.createScheduler,
+    registerPeriodic: periodic.registerPeriodic,
+    registerStsSessionSweep: periodic.registerStsSessionSweep,
+    CREATE_ACCOUNT_SWEEP: createAccount.CREATE_ACCOUNT_SWEEP,
+    STALLED_CREATE_ACCOUNT_MS: createAccount.STALLED_CREATE_ACCOUNT_MS,
+    createKmsService: kms.createKmsService,
+    createWafv2Service: wafv2.createWafv2Service,
+    deriveWafKey: wafv2.deriveWafKey,
+    createWafEngine: wafEngine.createWafEngine,
+    createShieldService: shield.createShieldService,
+    automaticResponseResources: shieldProtections.automaticResponseResources,
+    createWafv2Bridge: shieldBridge.createWafv2Bridge,
+    shieldServiceRoleArn: shieldBridge.shieldServiceRoleArn,
+    createRedisRateCounter: wafDataPlane.createRedisRateCounter,
+    startAuditRetention: retention.startAuditRetention,
+    createAuditOutbox: outbox.createAuditOutbox,
+    describeConfig: describe.describeConfig,
+    issueServerCertificate: tlsCa.issueServerCertificate,
+    loadOrCreateTlsMaterial: tlsCa.loadOrCreateTlsMaterial,
+  };
+}
+
 export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clock; logger?: Logger } = {}): Promise<App> {
+  const {
+    createCloudTrailService,
+    createStsService,
+    createJwksCache,
+    createOrganizationsService,
+    createAuthorizer,
+    ServiceRegistry,
+    createMetrics,
+    createPipeline,
+    requestBodyLimit,
+    startServer,
+    DataPlane,
+    createElbv2Service,
+    elbLoadBalancers,
+    createScheduler,
+    registerPeriodic,
+    registerStsSessionSweep,
+    CREATE_ACCOUNT_SWEEP,
+    STALLED_CREATE_ACCOUNT_MS,
+    createKmsService,
+    createWafv2Service,
+    deriveWafKey,
+    createWafEngine,
+    createShieldService,
+    automaticResponseResources,
+    createWafv2Bridge,
+    shieldServiceRoleArn,
+    createRedisRateCounter,
+    startAuditRetention,
+    createAuditOutbox,
+    describeConfig,
+    issueServerCertificate,
+    loadOrCreateTlsMaterial,
+  } = await loadServing();
   const logger = opts.logger ?? createServerLogger(cfg.logLevel);
   // What an operator needs when something is wrong; secrets are left out (describeConfig).
   if (logger.isLevelEnabled("debug")) logger.debug({ config: describeConfig(cfg) }, "configuration in effect");
