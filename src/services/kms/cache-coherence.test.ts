@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import { createSealer } from "../../crypto/seal.js";
 import type { Storage } from "../../storage/types.js";
+import type { GrantRecord } from "./model.js";
 import { KmsRepo } from "./repo.js";
 import { ACCOUNT, ALLOW_KMS, createKmsHarness, rejects } from "./testing/harness.js";
 
@@ -163,6 +164,7 @@ describe("KmsRepo: a load overlapping a write is not cached", () => {
             .map(([k, value]) => ({ key: k.slice(collection.length + 1), value: structuredClone(value) })),
         ),
       delete: async (collection: string, key: string) => docs.delete(`${collection}|${key}`),
+      transaction: <T>(fn: (tx: Storage) => Promise<T>): Promise<T> => fn(store),
     } as unknown as Storage;
     return {
       store,
@@ -195,9 +197,10 @@ describe("KmsRepo: a load overlapping a write is not cached", () => {
     const s = slowStore();
     const repo = new KmsRepo(s.store, createSealer(randomBytes(32)));
     const prefix = `kms-grants|${ACCOUNT}/us-east-1/${base.keyId}/`;
-    s.docs.set(prefix + "g1", { grantId: "g1" });
+    const g1 = { grantId: "g1" } as GrantRecord;
+    s.docs.set(prefix + "g1", g1);
     const loading = repo.grantsOf(base);
-    const deleting = repo.deleteGrant(base, "g1"); // revoked while the list was being read
+    const deleting = repo.deleteGrant(base, g1); // revoked while the list was being read
     s.release();
     assert.equal((await loading).length, 1);
     await deleting;

@@ -13,8 +13,8 @@ import { dryRunSucceeded, invalidArn, invalidGrantId, invalidGrantToken, limitEx
 import { createGrantToken, openGrantToken } from "./grant-token.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
-import { keyArnOf, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from "./model.js";
-import { pageOf } from "./pagination.js";
+import { keyArnOf, retirablePosition, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from "./model.js";
+import { decodeMarker, encodeMarker, pageOf } from "./pagination.js";
 import { PATTERNS, validateGrantTokens, validateKeyId, validateLimit, validateMarker, Violations } from "./validation.js";
 import { accountRootArn, arnPattern } from "../../core/partition.js";
 
@@ -314,9 +314,14 @@ export async function listRetirableGrants(
   if (ofAccount !== ctx.principal.accountId) {
     throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: kms:ListRetirableGrants on resource: ${who}`);
   }
-  const grants = (await env.repo.grantsInRegion(ctx.scope.region)).filter((g) => g.retiringPrincipal === who && g.retiringIsService !== true);
-  grants.sort((a, b) => (a.keyArn + a.grantId < b.keyArn + b.grantId ? -1 : 1));
-  const { page, nextMarker } = pageOf(env.markerKey, `retirable/${ctx.scope.accountId}/${ctx.scope.region}/${who}`, grants, (g) => g.keyArn + "/" + g.grantId, input.Marker, input.Limit ?? 50);
+  // The grants whose RetiringPrincipal is exactly the ARN given, read from the principal's range of
+  // the kms-retirable index (never a scan of the Region's grants), one page plus one.
+  const list = `retirable/${ctx.scope.accountId}/${ctx.scope.region}/${who}`;
+  const limit = input.Limit ?? 50;
+  const grants = await env.repo.retirableGrants(ofAccount, ctx.scope.region, who, decodeMarker(env.markerKey, list, input.Marker), limit);
+  const page = grants.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextMarker = grants.length > limit && last !== undefined ? encodeMarker(env.markerKey, list, retirablePosition(last)) : undefined;
   return { Grants: page.map(entryOf), Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
 }
 
@@ -350,7 +355,7 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
   if (!grant) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
   if (input.DryRun) throw dryRunSucceeded();
   // A grant retired or revoked meanwhile is gone: only the call that removed it succeeds.
-  if (!(await env.repo.deleteGrant(k, grantId))) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
+  if (!(await env.repo.deleteGrant(k, grant))) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
 }
 
 const ROOT_ARN = arnPattern(/^arn:aws:iam::(\d{12}):root$/);
@@ -419,5 +424,5 @@ export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { Key
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === input.GrantId);
   if (!grant) throw invalidGrantId("Grant ID not found.");
   if (input.DryRun) throw dryRunSucceeded();
-  if (!(await env.repo.deleteGrant(key, input.GrantId))) throw invalidGrantId("Grant ID not found.");
+  if (!(await env.repo.deleteGrant(key, grant))) throw invalidGrantId("Grant ID not found.");
 }

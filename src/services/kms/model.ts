@@ -7,6 +7,9 @@
  *   kms-grants     <acct>/<region>/<keyId>/<grantId>       GrantRecord
  *   kms-usage      <acct>/<region>/<keyId>                 KeyUsageRecord (GetKeyLastUsage; flushed in batches)
  *   kms-key-index  <keyId>/<region>                        { accountId } (key ids are unique; not scoped by design)
+ *   kms-retirable  <principal's acct>/<region>/<retiring principal>|<keyArn>/<grantId>
+ *                                                          GrantRecord (a copy: grants never change), written and
+ *                                                          deleted with the grant; what ListRetirableGrants reads
  */
 import type { KeySpec, KeyUsage } from "./crypto/index.js";
 import { arn } from "../../core/partition.js";
@@ -19,6 +22,8 @@ export const COLLECTIONS = {
   usage: "kms-usage",
   /** <keyId>/<region> → owning account: finds the key of a blob decrypted cross-account without KeyId. */
   keyIndex: "kms-key-index",
+  /** Grants by retiring principal (see retirableDocKey). */
+  retirable: "kms-retirable",
 } as const;
 
 export type KeyState = "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport" | "PendingReplicaDeletion" | "Unavailable" | "Creating" | "Updating";
@@ -131,6 +136,30 @@ export interface KeyUsageRecord {
 
 export function keyDocKey(accountId: string, region: string, keyId: string): string {
   return `${accountId}/${region}/${keyId}`;
+}
+
+/** The account of a principal's ARN (IAM user, role or root; STS session). */
+const PRINCIPAL_ACCOUNT = /^arn:[^:]+:(?:iam|sts)::(\d{12}):/;
+
+/**
+ * A grant's entry in kms-retirable, or undefined when no IAM principal may list it as retirable
+ * (no retiring principal, or a service principal). Keyed by the retiring principal's account and
+ * the key's Region, then the principal ("|" cannot occur in one), then the position
+ * ListRetirableGrants pages by, so one principal's grants are one ordered range of keys.
+ */
+export function retirableDocKey(region: string, g: GrantRecord): string | undefined {
+  if (g.retiringPrincipal === undefined || g.retiringIsService === true) return undefined;
+  const account = PRINCIPAL_ACCOUNT.exec(g.retiringPrincipal)?.[1];
+  return account === undefined ? undefined : `${retirablePrefix(account, region, g.retiringPrincipal)}${retirablePosition(g)}`;
+}
+
+export function retirablePrefix(account: string, region: string, principal: string): string {
+  return `${account}/${region}/${principal}|`;
+}
+
+/** Where a grant sits in ListRetirableGrants' order (and what its markers carry). */
+export function retirablePosition(g: Pick<GrantRecord, "keyArn" | "grantId">): string {
+  return `${g.keyArn}/${g.grantId}`;
 }
 
 export function keyArnOf(accountId: string, region: string, keyId: string): string {

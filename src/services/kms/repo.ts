@@ -16,7 +16,7 @@ import type { Sealer } from "../../crypto/seal-types.js";
 import type { DocStore, Storage } from "../../storage/types.js";
 import { parseKeyMaterial, serializeKeyMaterial, type KeyMaterial } from "./crypto/index.js";
 import { Lru } from "./lru.js";
-import { COLLECTIONS, keyDocKey, materialAad, type AliasRecord, type GrantRecord, type KeyRecord, type MaterialDoc } from "./model.js";
+import { COLLECTIONS, keyDocKey, materialAad, retirableDocKey, retirablePrefix, type AliasRecord, type GrantRecord, type KeyRecord, type MaterialDoc } from "./model.js";
 
 interface AliasView {
   byName: ReadonlyMap<string, AliasRecord>;
@@ -30,6 +30,8 @@ export interface RepoOptions {
 }
 
 const NO_ALIASES: readonly string[] = Object.freeze([]);
+/** Meta flag: kms-retirable holds every grant stored before it was introduced. */
+const RETIRABLE_INDEX_META = "kms.retirable-index";
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === "object" && !Object.isFrozen(o)) {
@@ -46,6 +48,7 @@ export class KmsRepo {
   private readonly aliases = new Lru<string, AliasView>(2000);
   private readonly grants = new Lru<string, readonly GrantRecord[]>(20_000);
   private invalidations = 0;
+  private retirableIndex: Promise<void> | undefined;
   // The storage keys of the last key and scope looked up: consecutive requests for one key
   // find the cache entry with the same string (whose hash V8 keeps) instead of a new one.
   private lastKey = { accountId: "", region: "", keyId: "", docKey: "" };
@@ -180,7 +183,11 @@ export class KmsRepo {
     const deleted = await this.store.transaction(async (tx) => {
       if (!(await admit(tx))) return false;
       for (const m of await tx.list(COLLECTIONS.material, { prefix: base + "/" })) await tx.delete(COLLECTIONS.material, m.key);
-      for (const g of await tx.list(COLLECTIONS.grants, { prefix: base + "/" })) await tx.delete(COLLECTIONS.grants, g.key);
+      for (const g of await tx.list<GrantRecord>(COLLECTIONS.grants, { prefix: base + "/" })) {
+        await tx.delete(COLLECTIONS.grants, g.key);
+        const r = retirableDocKey(key.region, g.value);
+        if (r !== undefined) await tx.delete(COLLECTIONS.retirable, r);
+      }
       await tx.delete(COLLECTIONS.usage, base);
       await tx.delete(COLLECTIONS.keyIndex, `${key.keyId}/${key.region}`);
       await tx.delete(COLLECTIONS.keys, base);
@@ -377,12 +384,6 @@ export class KmsRepo {
     return list;
   }
 
-  async putGrant(key: Pick<KeyRecord, "accountId" | "region" | "keyId">, grant: GrantRecord): Promise<void> {
-    const base = keyDocKey(key.accountId, key.region, key.keyId);
-    await this.store.put(COLLECTIONS.grants, `${base}/${grant.grantId}`, grant);
-    this.forget(this.grants, base);
-  }
-
   /**
    * Adds a grant unless `decide`, given the key's grants as stored, returns an existing grant id
    * (or throws): the check and the write are one transaction, so parallel calls see each other.
@@ -395,6 +396,8 @@ export class KmsRepo {
         const out = decide(rows.map((r) => r.value));
         if (typeof out === "string") return out;
         await tx.put(COLLECTIONS.grants, `${base}/${out.grantId}`, out);
+        const r = retirableDocKey(key.region, out);
+        if (r !== undefined) await tx.put(COLLECTIONS.retirable, r, out);
         return out.grantId;
       });
     } finally {
@@ -402,11 +405,19 @@ export class KmsRepo {
     }
   }
 
-  async deleteGrant(key: Pick<KeyRecord, "accountId" | "region" | "keyId">, grantId: string): Promise<boolean> {
+  /** Deletes a grant with its kms-retirable entry; false when it was already gone. */
+  async deleteGrant(key: Pick<KeyRecord, "accountId" | "region" | "keyId">, grant: GrantRecord): Promise<boolean> {
     const base = keyDocKey(key.accountId, key.region, key.keyId);
-    const ok = await this.store.delete(COLLECTIONS.grants, `${base}/${grantId}`);
-    this.forget(this.grants, base);
-    return ok;
+    try {
+      return await this.store.transaction(async (tx) => {
+        if (!(await tx.delete(COLLECTIONS.grants, `${base}/${grant.grantId}`))) return false;
+        const r = retirableDocKey(key.region, grant);
+        if (r !== undefined) await tx.delete(COLLECTIONS.retirable, r);
+        return true;
+      });
+    } finally {
+      this.forget(this.grants, base);
+    }
   }
 
   /** All grants in one account/Region. */
@@ -415,11 +426,37 @@ export class KmsRepo {
     return rows.map((r) => r.value);
   }
 
-  /** The grants on keys of every account in a Region (ListRetirableGrants: a principal may retire grants on other accounts' keys). */
-  async grantsInRegion(region: string): Promise<GrantRecord[]> {
-    const rows = await this.store.list<GrantRecord>(COLLECTIONS.grants);
-    const out: GrantRecord[] = [];
-    for (const r of rows) if (r.key.split("/")[1] === region) out.push(r.value);
-    return out;
+  /**
+   * One page of the grants a principal is the retiring principal of, on keys in `region` of any
+   * account, ordered by retirablePosition, strictly after `after`: `limit` + 1 are read, so the
+   * caller knows whether more follow. Reads only the principal's range of kms-retirable.
+   */
+  async retirableGrants(account: string, region: string, principal: string, after: string | undefined, limit: number): Promise<GrantRecord[]> {
+    await this.ensureRetirableIndex();
+    const prefix = retirablePrefix(account, region, principal);
+    const rows = await this.store.list<GrantRecord>(COLLECTIONS.retirable, { prefix, limit: limit + 1, ...(after !== undefined ? { after: prefix + after } : {}) });
+    return rows.map((r) => r.value);
+  }
+
+  /**
+   * Fills kms-retirable once from the grants stored before it existed (a data directory from an
+   * earlier version), in one transaction: every later grant write keeps it current in its own.
+   */
+  private ensureRetirableIndex(): Promise<void> {
+    this.retirableIndex ??= (async () => {
+      if ((await this.store.getMeta(RETIRABLE_INDEX_META)) !== undefined) return;
+      await this.store.transaction(async (tx) => {
+        for (const row of await tx.list<GrantRecord>(COLLECTIONS.grants)) {
+          const region = row.key.split("/")[1];
+          const r = region === undefined ? undefined : retirableDocKey(region, row.value);
+          if (r !== undefined) await tx.put(COLLECTIONS.retirable, r, row.value);
+        }
+      });
+      await this.store.setMeta(RETIRABLE_INDEX_META, "1");
+    })().catch((e: unknown) => {
+      this.retirableIndex = undefined;
+      throw e;
+    });
+    return this.retirableIndex;
   }
 }
