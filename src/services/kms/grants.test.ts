@@ -249,10 +249,37 @@ describe("KMS grants", () => {
     const g3 = await h.call<Grant>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: dave.arn, Operations: ["Encrypt"] });
     await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: g3.GrantId, DryRun: true }), "DryRunOperationException");
     await h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: g3.GrantId });
-    await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: g3.GrantId }), "InvalidGrantIdException");
+    await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: g3.GrantId }), "NotFoundException", `Grant ID ${g3.GrantId} not found.`);
     await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, dave), "AccessDeniedException");
     await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt, GrantTokens: ["forged-token"] }), "InvalidGrantTokenException");
     await rejects(h.call("RetireGrant", {}), "ValidationException", "Grant token OR (grant ID, key ID) must be specified");
+  });
+
+  test("RevokeGrant and RetireGrant of a grant the key does not have: NotFoundException; an id no grant can have: InvalidGrantIdException", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const other = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    const root = `arn:aws:iam::${ACCOUNT}:root`;
+    const elsewhere = await h.call<Grant>("CreateGrant", { KeyId: other.KeyId, GranteePrincipal: root, RetiringPrincipal: root, Operations: ["Encrypt"] });
+    const unknown = "9665f33deb53dae5c4cf44ae98561b5fe291cfbb2ba15defec5905e3924e854b";
+    for (const id of [unknown, elsewhere.GrantId]) {
+      await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: id }), "NotFoundException", `Grant ID ${id} not found.`);
+      await rejects(h.call("RetireGrant", { KeyId: k.Arn, GrantId: id }), "NotFoundException", `Grant ID ${id} not found.`);
+      await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: id, DryRun: true }), "NotFoundException");
+    }
+    // The other key's grant is untouched.
+    assert.deepEqual(
+      (await h.call<{ Grants: Array<{ GrantId: string }> }>("ListGrants", { KeyId: other.KeyId })).Grants.map((g) => g.GrantId),
+      [elsewhere.GrantId],
+    );
+    for (const id of ["abc", unknown.slice(1), `${unknown}0`, "z".repeat(64)]) {
+      await rejects(h.call("RevokeGrant", { KeyId: k.KeyId, GrantId: id }), "InvalidGrantIdException", `${id} is not a valid grant ID.`);
+      await rejects(h.call("RetireGrant", { KeyId: k.KeyId, GrantId: id }), "InvalidGrantIdException", `${id} is not a valid grant ID.`);
+    }
+    // A grant token that opens, of a grant retired since: its grant is not found; a token that does not open is invalid.
+    await h.call("RetireGrant", { GrantToken: elsewhere.GrantToken });
+    await rejects(h.call("RetireGrant", { GrantToken: elsewhere.GrantToken }), "NotFoundException", `Grant ID ${elsewhere.GrantId} not found.`);
+    await rejects(h.call("RetireGrant", { GrantToken: "forged-token" }), "InvalidGrantTokenException");
+    await rejects(h.call("RevokeGrant", { KeyId: other.KeyId, GrantId: elsewhere.GrantId }), "NotFoundException");
   });
 
   test("grant operations must fit the key; grants cannot name management operations", async () => {

@@ -325,6 +325,20 @@ export async function listRetirableGrants(
   return { Grants: page.map(entryOf), Truncated: nextMarker !== undefined, ...(nextMarker ? { NextMarker: nextMarker } : {}) };
 }
 
+/** A grant id as CreateGrant makes them (and KMS's are): 64 hexadecimal digits. */
+const GRANT_ID = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * RevokeGrant and RetireGrant of a grant the key does not have (never had, already retired or
+ * revoked, or another key's): NotFoundException, as KMS answers a well-formed grant id it cannot
+ * find; an id that cannot be a grant id at all is InvalidGrantIdException ("the specified GrantId
+ * is not valid"). A grant token that opens but whose grant is gone names a grant that is not found
+ * just the same; only a token that does not open is InvalidGrantTokenException.
+ */
+function noSuchGrant(grantId: string): Error {
+  return GRANT_ID.test(grantId) ? notFound(`Grant ID ${grantId} not found.`) : invalidGrantId(`${grantId} is not a valid grant ID.`);
+}
+
 export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { GrantToken?: string; KeyId?: string; GrantId?: string; DryRun?: boolean }): Promise<void> {
   const v = new Violations();
   // CloudTrail records RetireGrant with requestParameters null and the grant id in
@@ -352,10 +366,10 @@ export async function retireGrant(env: KmsEnv, ctx: RequestContext, input: { Gra
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === grantId);
   const k = key;
   await authorizeRetire(env, ctx, k, grant);
-  if (!grant) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
+  if (!grant) throw noSuchGrant(grantId);
   if (input.DryRun) throw dryRunSucceeded();
   // A grant retired or revoked meanwhile is gone: only the call that removed it succeeds.
-  if (!(await env.repo.deleteGrant(k, grant))) throw input.GrantToken !== undefined ? invalidGrantToken("Invalid grant token.") : invalidGrantId("Grant ID not found.");
+  if (!(await env.repo.deleteGrant(k, grant))) throw noSuchGrant(grantId);
 }
 
 const ROOT_ARN = arnPattern(/^arn:aws:iam::(\d{12}):root$/);
@@ -422,7 +436,7 @@ export async function revokeGrant(env: KmsEnv, ctx: RequestContext, input: { Key
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
   await authorizeKey(env, ctx, key, "RevokeGrant", { context: DIRECT_CALL });
   const grant = (await env.repo.grantsOf(key)).find((g) => g.grantId === input.GrantId);
-  if (!grant) throw invalidGrantId("Grant ID not found.");
+  if (!grant) throw noSuchGrant(input.GrantId);
   if (input.DryRun) throw dryRunSucceeded();
-  if (!(await env.repo.deleteGrant(key, grant))) throw invalidGrantId("Grant ID not found.");
+  if (!(await env.repo.deleteGrant(key, grant))) throw noSuchGrant(input.GrantId);
 }
