@@ -114,6 +114,17 @@ describe("AssumeRoleWithSAML", () => {
     assert.ok(!JSON.stringify(ctx.audit).includes(out.Credentials.SessionToken));
   });
 
+  test("managed session policies of the role's account or AWS managed; another account's are refused", async () => {
+    const f = setup();
+    await f.role;
+    const own = `arn:aws:iam::${ACCOUNT}:policy/Engineering`;
+    const out = await f.call(input(response(), { PolicyArns: [{ arn: own }, { arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }] }));
+    assert.deepEqual((f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).sessionPolicyArns, [own, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    const foreign = "arn:aws:iam::999988887777:policy/Engineering";
+    await expectAwsError(f.call(input(response(), { PolicyArns: [{ arn: foreign }] })), "ValidationError", `${foreign} is invalid`, 400);
+    assert.equal(f.iam.sessions.size, 1);
+  });
+
   test("an assertion signed on its own (unsigned Response), regional endpoint, session tags, source identity and eduPerson attributes", async () => {
     const f = setup();
     await f.role;

@@ -261,7 +261,7 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
-  checkPolicyArns(policyArns);
+  checkPolicyArns(policyArns, arn.account);
 
   const { xml, response } = parseSamlResponse(input.SAMLAssertion as string);
   const provider = await deps.iam.getSamlProvider(principalArn);

@@ -335,6 +335,20 @@ describe("AssumeRole", () => {
     for (const arn of ["arn:aws-cn:iam::aws:policy/ReadOnlyAccess", "arn:aws-us-gov:iam::123456789012:policy/p"]) {
       await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", PolicyArns: [{ arn }] }, userCtx()), "ValidationError", `${arn} is invalid`);
     }
+    // "The policies must exist in the same account as the role": the role's account's own and AWS
+    // managed policies, never another account's.
+    const own = `arn:aws:iam::${ACCOUNT}:policy/team/Scoped`;
+    const mixed = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", PolicyArns: [{ arn: own }, { arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }] }, userCtx());
+    assert.deepEqual((f.iam.sessions.get(mixed.Credentials.AccessKeyId) as SessionRecord).sessionPolicyArns, [own, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    const sessions = f.iam.sessions.size;
+    const foreign = "arn:aws:iam::999988887777:policy/Scoped";
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", PolicyArns: [{ arn: own }, { arn: foreign }] }, userCtx()),
+      "ValidationError",
+      `${foreign} is invalid`,
+      400,
+    );
+    assert.equal(f.iam.sessions.size, sessions);
   });
 
   test("session tags: packed size limit, case-insensitive duplicates, transitive keys, TagSession authorisation", async () => {

@@ -91,7 +91,7 @@ export async function assumeRole(
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
-  checkPolicyArns(policyArns);
+  checkPolicyArns(policyArns, arn.account);
   refuseReservedTags(input.Tags ?? []);
   const tags = checkSessionTags(input.Tags ?? [], input.TransitiveTagKeys ?? []);
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);

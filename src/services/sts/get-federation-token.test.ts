@@ -40,6 +40,19 @@ describe("GetFederationToken", () => {
     assert.ok(!audited.includes(out.Credentials.SecretAccessKey) && !audited.includes(out.Credentials.SessionToken));
   });
 
+  test("managed session policies of the federating user's account or AWS managed; another account's are refused", async () => {
+    const f = stsFixture();
+    const user = fakeContext({ principal: principals.user(ACCOUNT, "proxy", "AIDAPROXY00000000001"), now: NOW });
+    const own = `arn:aws:iam::${ACCOUNT}:policy/Federated`;
+    const out = await f.call<Out>("GetFederationToken", { Name: "bob", PolicyArns: [{ arn: own }, { arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }] }, user);
+    assert.deepEqual(f.iam.sessions.get(out.Credentials.AccessKeyId)?.sessionPolicyArns, [own, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    const foreign = "arn:aws:iam::999988887777:policy/Federated";
+    await expectAwsError(f.call("GetFederationToken", { Name: "bob", PolicyArns: [{ arn: foreign }] }, user), "ValidationError", `${foreign} is invalid`, 400);
+    const root = fakeContext({ principal: principals.root(ACCOUNT), now: NOW });
+    await expectAwsError(f.call("GetFederationToken", { Name: "bob", PolicyArns: [{ arn: foreign }] }, root), "ValidationError", `${foreign} is invalid`);
+    assert.equal(f.iam.sessions.size, 1);
+  });
+
   test("durations: 900 to 129600 s for users; the root user's sessions are cut to one hour", async () => {
     const f = stsFixture();
     const user = fakeContext({ principal: principals.user(ACCOUNT, "proxy"), now: NOW });

@@ -60,7 +60,7 @@ export async function getFederationToken(
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((a) => a.arn as string);
-  checkPolicyArns(policyArns);
+  checkPolicyArns(policyArns, p.accountId);
   refuseReservedTags(input.Tags ?? []);
   const tags = checkSessionTags(input.Tags ?? [], []);
   const tagKeys = Object.keys(tags);

@@ -58,9 +58,18 @@ export function checkSessionPolicy(text: string): string {
 // Managed policies of this installation are all in its partition: an ARN of another partition names none.
 const POLICY_ARN = arnPattern(/^arn:aws:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/);
 
-/** Managed session policy ARNs must name IAM policies; unknown ones simply grant nothing later. */
-export function checkPolicyArns(arns: ReadonlyArray<string>): void {
-  for (const arn of arns) if (!POLICY_ARN.test(arn)) throw validationError(`${arn} is invalid`);
+/**
+ * Managed session policy ARNs must name IAM policies "in the same account as the role" (the
+ * AssumeRole* operations) or "as the IAM user that is requesting federated access"
+ * (GetFederationToken), or AWS managed policies: another account's policy is refused like any ARN
+ * that cannot name one (AWS does not document its wording for this case). Unknown ones of the
+ * account simply grant nothing later.
+ */
+export function checkPolicyArns(arns: ReadonlyArray<string>, accountId: string): void {
+  for (const arn of arns) {
+    const account = POLICY_ARN.exec(arn)?.[1];
+    if (account === undefined || (account !== "aws" && account !== accountId)) throw validationError(`${arn} is invalid`);
+  }
 }
 
 const RESERVED_PREFIX = "aws:";

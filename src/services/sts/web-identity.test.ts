@@ -128,6 +128,17 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     assert.deepEqual(rec.identityProviderKeys, { [`${issuer.host}:aud`]: "my-app", [`${issuer.host}:sub`]: "system:serviceaccount:prod:api", [`${issuer.host}:amr`]: ["pwd", "mfa"] });
   });
 
+  test("managed session policies of the role's account or AWS managed; another account's are refused", async () => {
+    const f = setup();
+    const role = await f.role;
+    const own = `arn:aws:iam::${ACCOUNT}:policy/Pods`;
+    const out = await f.call({ RoleArn: role.arn, RoleSessionName: "api-pod", WebIdentityToken: mintToken(rsa, claims()), PolicyArns: [{ arn: own }, { arn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }] });
+    assert.deepEqual((f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).sessionPolicyArns, [own, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    const foreign = "arn:aws:iam::999988887777:policy/Pods";
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "api-pod", WebIdentityToken: mintToken(rsa, claims()), PolicyArns: [{ arn: foreign }] }), "ValidationError", `${foreign} is invalid`, 400);
+    assert.equal(f.iam.sessions.size, 1);
+  });
+
   test("session tags from the https://aws.amazon.com/tags claim: stored with their transitive keys, sts:TagSession authorised; CloudTrail's WebIdentityUser", async () => {
     const f = setup();
     const role = await f.role;

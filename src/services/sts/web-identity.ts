@@ -135,7 +135,7 @@ export async function assumeRoleWithWebIdentity(
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
-  checkPolicyArns(policyArns);
+  checkPolicyArns(policyArns, arn.account);
   checkPackedSize(sessionPolicy, policyArns, {});
 
   const jwt = parseJwt(token);
