@@ -128,6 +128,12 @@ const documented: Array<[TextTransformationType, string, string]> = [
   ["ESCAPE_SEQ_DECODE", "\\a\\b\\f\\n\\r\\t\\v\\\\\\?\\'\\\"", "\x07\b\f\n\r\t\v\\?'\""],
   ["ESCAPE_SEQ_DECODE", "\\x3c\\x3C\\074", "<<<"],
   ["ESCAPE_SEQ_DECODE", "\\x3\\xg0\\x\\8\\q\\", "\\x3\\xg0\\x\\8\\q\\"],
+  // Octal as ModSecurity's escapeSeqDecode reads it (the documented "\0OOO"): one to three octal
+  // digits after the backslash, the value taken modulo 256; a fourth digit, or an 8 or 9, is text.
+  ["ESCAPE_SEQ_DECODE", "\\0|\\7|\\12|\\101|\\1", "\0|\x07|\n|A|\x01"],
+  ["ESCAPE_SEQ_DECODE", "\\1011|\\0101|\\08|\\19", "A1|\b1|\x008|\x019"],
+  ["ESCAPE_SEQ_DECODE", "\\400|\\777|\\377", "\0|\xff|\xff"],
+  ["ESCAPE_SEQ_DECODE", "\\\\101|\\x41|\\X4a|\\x4", "\\101|A|J|\\x4"],
   // SQL_HEX_DECODE: 0x414243 -> ABC.
   ["SQL_HEX_DECODE", "SELECT 0x414243", "SELECT ABC"],
   ["SQL_HEX_DECODE", "0X61646d696e", "admin"],
