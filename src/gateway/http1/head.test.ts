@@ -50,6 +50,8 @@ describe("parseHead: request line", () => {
       "GET / http/1.1",
       "GET / HTTP/1.1x",
       "GET / HTTP/11",
+      "GET / HTTP/1.10",
+      "GET / HTTP/1.",
       "GET /",
       "GET",
       "GET /a#frag HTTP/1.1",
@@ -61,8 +63,21 @@ describe("parseHead: request line", () => {
       assert.equal(refused(`${line}\r\n${H}`), 400, line);
     }
     assert.equal(refused(`GET / HTTP/2.0\r\n${H}`), 505);
+    assert.equal(refused(`GET / HTTP/3.0\r\n${H}`), 505);
     assert.equal(refused(`GET / HTTP/0.9\r\n${H}`), 505);
     assert.equal(refused(`PRI * HTTP/2.0\r\n${H}`), 505);
+  });
+
+  test("a later HTTP/1.x minor version is served as HTTP/1.1 (RFC 9110 §2.5)", () => {
+    for (const v of ["1.2", "1.9"]) {
+      const h = ok(`GET / HTTP/${v}\r\n${H}`);
+      assert.equal(h.minor, 1, v);
+      assert.equal(h.keepAlive, true, v);
+      // As in 1.1: Host is required, chunked framing understood.
+      assert.equal(refused(`GET / HTTP/${v}\r\nX-A: 1`), 400, v);
+      assert.equal(ok(`POST / HTTP/${v}\r\n${H}\r\nTransfer-Encoding: chunked`).chunked, true, v);
+    }
+    assert.equal(ok(`GET / HTTP/1.0\r\n${H}`).minor, 0);
   });
 
   test("asterisk-form for OPTIONS; CONNECT is not served", () => {

@@ -78,8 +78,12 @@ export function parseHead(buf: Buffer, start: number, end: number, maxFields: nu
   const method = text.slice(0, sp1);
   if (!TOKEN.test(method)) return new HttpError(400, "invalid method");
   let minor: number;
-  if (sp2 + 9 === lineEnd && text.startsWith("HTTP/1.", sp2 + 1) && (text.charCodeAt(sp2 + 8) === 49 || text.charCodeAt(sp2 + 8) === 48)) {
-    minor = text.charCodeAt(sp2 + 8) - 48;
+  let digit: number;
+  if (sp2 + 9 === lineEnd && text.startsWith("HTTP/1.", sp2 + 1) && (digit = text.charCodeAt(sp2 + 8)) >= 48 && digit <= 57) {
+    // A later HTTP/1.x is read as 1.1, the highest minor version served: "a recipient can assume
+    // that a message with a higher minor version ... is sufficiently backwards-compatible to be
+    // safely processed by any implementation of the same major version" (RFC 9110 §2.5).
+    minor = digit === 48 ? 0 : 1;
   } else {
     return VERSION.test(text.slice(sp2 + 1, lineEnd)) ? new HttpError(505, "HTTP version not supported") : new HttpError(400, "malformed HTTP version");
   }

@@ -88,6 +88,21 @@ describe("http1 listener: valid requests", () => {
     assert.equal(echoed(tab).body, "ok");
   });
 
+  test("HTTP/1.2 to 1.9 are served as HTTP/1.1: answered in 1.1, the connection kept open", async () => {
+    for (const v of ["1.2", "1.9"]) {
+      const x = await send([`POST /v HTTP/${v}\r\nHost: a\r\nContent-Length: 2\r\n\r\nok` + GET]);
+      assert.deepEqual(
+        x.responses.map((r) => r.status),
+        [200, 200],
+        v,
+      );
+      assert.ok(x.text.startsWith("HTTP/1.1 200 "), v);
+      assert.equal(echoed(x).body, "ok");
+      assert.equal(x.responses[0]?.headers["connection"], undefined, v);
+      assert.equal(x.closed, false, v);
+    }
+  });
+
   test("a request split into one-byte packets", async () => {
     const raw = "POST /split HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nContent-Length: 5\r\n\r\nhello";
     const x = await send([...raw], { gapMs: 1 });
@@ -264,6 +279,9 @@ describe("http1 listener: refused requests (400 unless noted, then close)", () =
     ["double space", "GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400],
     ["lower-case version", "GET / http/1.1\r\nHost: a\r\n\r\n", 400],
     ["HTTP/2.0 (505)", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505],
+    ["HTTP/3.0 (505)", "GET / HTTP/3.0\r\nHost: a\r\n\r\n", 505],
+    ["HTTP/0.9 named (505)", "GET / HTTP/0.9\r\nHost: a\r\n\r\n", 505],
+    ["two-digit minor version", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 400],
     ["invalid method", "G@T / HTTP/1.1\r\nHost: a\r\n\r\n", 400],
     ["fragment in the target", "GET /#x HTTP/1.1\r\nHost: a\r\n\r\n", 400],
     ["non-ASCII target", "GET /\u00e9 HTTP/1.1\r\nHost: a\r\n\r\n", 400],
