@@ -258,6 +258,13 @@ for (const engine of ["http1", "node"] as const) {
         );
         assert.equal(x.responses[0]?.headers["connection"], "close");
         assert.ok(x.closed);
+        // A length of 16 digits is as much over the limit, not malformed.
+        const huge = await exchange(s.port, [`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1234567890123456\r\n\r\n${"x".repeat(65)}` + GET("/")]);
+        assert.deepEqual(
+          huge.responses.map((r) => r.status),
+          [413],
+        );
+        assert.ok(huge.closed);
       } finally {
         await s.close(100);
       }

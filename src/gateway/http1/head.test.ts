@@ -198,10 +198,24 @@ describe("parseHead: framing", () => {
     assert.equal(ok(post("Content-Length: 5\r\nContent-Length: 5")).contentLength, 5);
     assert.equal(ok(post("Content-Length: 5, 5")).contentLength, 5);
     assert.equal(ok(post("X-A: 1")).contentLength, -1);
-    for (const cl of ["-1", "+5", "0x10", "1e3", "5.0", "5 5", "", "five", "1234567890123456", "5, 6", "5,", " ,5, x"]) {
+    for (const cl of ["-1", "+5", "0x10", "1e3", "5.0", "5 5", "", "five", "5, 6", "5,", " ,5, x"]) {
       assert.equal(refused(post(`Content-Length: ${cl}`)), 400, cl);
     }
     assert.equal(refused(post("Content-Length: 5\r\nContent-Length: 6")), 400);
+  });
+
+  test("Content-Length: a numeral of any size is a length (past 15 significant digits, larger than any body), never a parse error", () => {
+    assert.equal(ok(post("Content-Length: 999999999999999")).contentLength, 999_999_999_999_999);
+    assert.equal(ok(post("Content-Length: 00000000000000005")).contentLength, 5);
+    assert.equal(ok(post("Content-Length: 0000000000000000000")).contentLength, 0);
+    for (const cl of ["1234567890123456", "18446744073709551616", "9".repeat(40), "0001234567890123456", "1234567890123456, 1234567890123456"]) {
+      assert.equal(ok(post(`Content-Length: ${cl}`)).contentLength, Infinity, cl);
+    }
+    assert.equal(ok(post("Content-Length: 1234567890123456\r\nContent-Length: 01234567890123456")).contentLength, Infinity);
+    // Different large lengths still conflict.
+    assert.equal(refused(post("Content-Length: 1234567890123456\r\nContent-Length: 1234567890123457")), 400);
+    assert.equal(refused(post("Content-Length: 1234567890123456, 5")), 400);
+    assert.equal(refused(post("Content-Length: 5\r\nContent-Length: 1234567890123456")), 400);
   });
 
   test("Transfer-Encoding: only chunked, final, once; never with Content-Length or in HTTP/1.0", () => {

@@ -22,7 +22,7 @@ export interface RequestHead {
   minor: number;
   headers: ApiHeaders;
   rawHeaders: string[];
-  /** Declared body length; -1 without Content-Length. */
+  /** Declared body length; -1 without Content-Length, Infinity past 15 significant digits. */
   contentLength: number;
   chunked: boolean;
   /** Whether the connection may carry another request after this one. */
@@ -37,7 +37,10 @@ const ABSOLUTE = /^https?:\/\/([^/?@]+)([/?].*)?$/i;
 const VERSION = /^HTTP\/\d\.\d$/;
 /** Host = uri-host [ ":" port ] (RFC 9110 §7.2); IP literals in brackets. */
 const HOST = /^(?:\[[0-9A-Za-z:.%~_-]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
+/** Content-Length values exact as numbers (the common case), and any (RFC 9110 §8.6: 1*DIGIT). */
 const DIGITS = /^\d{1,15}$/;
+const NUMERAL = /^\d+$/;
+const LEADING_ZEROS = /^0+(?=\d)/;
 
 /**
  * Header maps inherit nothing (a "constructor" or "toString" field is just a field, as in node's
@@ -106,6 +109,8 @@ export function parseHead(buf: Buffer, start: number, end: number, maxFields: nu
   const headers = new HeaderMap();
   const rawHeaders: string[] = [];
   let contentLength = -1;
+  /** The digits of a Content-Length too large for a number (contentLength is then Infinity). */
+  let hugeLength = "";
   let te: string | undefined;
   let host: string | undefined;
   let hosts = 0;
@@ -155,10 +160,15 @@ export function parseHead(buf: Buffer, start: number, end: number, maxFields: nu
         // included, is refused.
         for (const part of value.split(",")) {
           const p = trimOws(part);
-          if (!DIGITS.test(p)) return new HttpError(400, "invalid Content-Length");
-          const v = Number(p);
-          if (contentLength !== -1 && v !== contentLength) return new HttpError(400, "conflicting Content-Length values");
+          if (!NUMERAL.test(p)) return new HttpError(400, "invalid Content-Length");
+          // "A recipient MUST anticipate potentially large decimal numerals" (RFC 9110 §8.6): a
+          // length past 15 significant digits is a valid one larger than any body served
+          // (Infinity: over every limit, so 413 with the body unread), never a parse error.
+          const digits = p.length > 15 ? p.replace(LEADING_ZEROS, "") : p;
+          const v = digits.length > 15 ? Infinity : Number(digits);
+          if (contentLength !== -1 && (v !== contentLength || (v === Infinity && digits !== hugeLength))) return new HttpError(400, "conflicting Content-Length values");
           contentLength = v;
+          if (v === Infinity) hugeLength = digits;
         }
         break;
       }

@@ -219,6 +219,22 @@ describe("http1 listener: valid requests", () => {
     assert.equal(echoed(atLimit).body.length, MAX_BODY);
   });
 
+  test("a Content-Length of 16 digits or more is a length over the limit (413), not a malformed one", async () => {
+    for (const cl of ["1234567890123456", "18446744073709551616", "9".repeat(40)]) {
+      const x = await send([`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${cl}\r\n\r\n` + "x".repeat(100)]);
+      assert.deepEqual(
+        x.responses.map((r) => r.status),
+        [413],
+        cl,
+      );
+      assert.equal(x.responses[0]?.headers["connection"], "close", cl);
+      assert.ok(x.closed, cl);
+    }
+    // Leading zeros are no size: 17 digits of 2.
+    const small = await send([`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 00000000000000002\r\n\r\nok`]);
+    assert.equal(echoed(small).body, "ok");
+  });
+
   test("a client that half-closes after its requests gets every answer, then the close", async () => {
     const x = await send(["GET /slow HTTP/1.1\r\nHost: a\r\n\r\n" + GET], { end: true });
     assert.deepEqual(
