@@ -33,7 +33,12 @@ const LB: Record<string, AttributeDef> = {
   "connection_logs.s3.bucket": { def: "", check: anything },
   "connection_logs.s3.prefix": { def: "", check: anything },
   "deletion_protection.enabled": { def: "false", check: bool },
+  "health_check_logs.s3.enabled": { def: "false", check: bool },
+  "health_check_logs.s3.bucket": { def: "", check: anything },
+  "health_check_logs.s3.prefix": { def: "", check: anything },
   "idle_timeout.timeout_seconds": { def: "60", check: int(1, 4000) },
+  // Internet gateway traffic is denied to internal load balancers by default (defaultLoadBalancerAttributes).
+  "ipv6.deny_all_igw_traffic": { def: "false", check: bool },
   "load_balancing.cross_zone.enabled": { def: "true", check: oneOf("true") },
   "routing.http.desync_mitigation_mode": { def: "defensive", check: oneOf("monitor", "defensive", "strictest") },
   "routing.http.drop_invalid_header_fields.enabled": { def: "false", check: bool },
@@ -67,7 +72,11 @@ function defaults(defs: Record<string, AttributeDef>): Record<string, string> {
   return Object.fromEntries(Object.entries(defs).map(([k, d]) => [k, d.def]));
 }
 
-export const defaultLoadBalancerAttributes = (): Record<string, string> => defaults(LB);
+/** A new load balancer's attributes: those that depend on its scheme, with the others' defaults. */
+export const defaultLoadBalancerAttributes = (scheme: "internet-facing" | "internal"): Record<string, string> => ({
+  ...defaults(LB),
+  "ipv6.deny_all_igw_traffic": scheme === "internal" ? "true" : "false",
+});
 export const defaultTargetGroupAttributes = (): Record<string, string> => defaults(TG);
 
 function apply(kind: "Load balancer" | "Target group", defs: Record<string, AttributeDef>, current: Record<string, string>, changes: Array<{ Key?: string; Value?: string }>): Record<string, string> {
@@ -85,7 +94,14 @@ function apply(kind: "Load balancer" | "Target group", defs: Record<string, Attr
 
 export function applyLoadBalancerAttributes(current: Record<string, string>, changes: Array<{ Key?: string; Value?: string }>): Record<string, string> {
   const next = apply("Load balancer", LB, current, changes);
-  if (next["access_logs.s3.enabled"] === "true" && !next["access_logs.s3.bucket"]) throw validationError("The value of 'access_logs.s3.bucket' cannot be empty when access logs are enabled");
+  // Each kind of log needs its bucket while it is enabled. Only the kinds this call changes are
+  // checked: connection logs stored enabled without a bucket before this rule stay modifiable.
+  for (const log of ["access_logs", "connection_logs", "health_check_logs"]) {
+    const changed = changes.some((c) => c.Key?.startsWith(`${log}.s3.`));
+    if (changed && next[`${log}.s3.enabled`] === "true" && !next[`${log}.s3.bucket`]) {
+      throw validationError(`The value of '${log}.s3.bucket' cannot be empty when ${log.replace(/_/g, " ")} are enabled`);
+    }
+  }
   return next;
 }
 

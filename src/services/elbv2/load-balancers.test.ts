@@ -109,6 +109,32 @@ describe("attributes and deletion", () => {
     assert.equal(described.Attributes.find((a) => a.Key === "deletion_protection.enabled")?.Value, "false");
   });
 
+  test("has every Application Load Balancer attribute: IGW traffic denied to internal ones, health check and connection logs need a bucket", async () => {
+    const f = createFixture();
+    type Attrs = { Attributes: Array<{ Key: string; Value: string }> };
+    const value = (out: Attrs, key: string): string | undefined => out.Attributes.find((a) => a.Key === key)?.Value;
+    const external = (await f.call<LbOut>("CreateLoadBalancer", { Name: "web" })).LoadBalancers[0]!.LoadBalancerArn!;
+    const internal = (await f.call<LbOut>("CreateLoadBalancer", { Name: "app", Scheme: "internal" })).LoadBalancers[0]!.LoadBalancerArn!;
+    const described = await f.call<Attrs>("DescribeLoadBalancerAttributes", { LoadBalancerArn: external });
+    assert.deepEqual(
+      ["ipv6.deny_all_igw_traffic", "health_check_logs.s3.enabled", "health_check_logs.s3.bucket", "health_check_logs.s3.prefix"].map((k) => value(described, k)),
+      ["false", "false", "", ""],
+    );
+    assert.equal(value(await f.call<Attrs>("DescribeLoadBalancerAttributes", { LoadBalancerArn: internal }), "ipv6.deny_all_igw_traffic"), "true");
+    const modified = await f.call<Attrs>("ModifyLoadBalancerAttributes", {
+      LoadBalancerArn: internal,
+      Attributes: [
+        { Key: "ipv6.deny_all_igw_traffic", Value: "false" },
+        { Key: "health_check_logs.s3.enabled", Value: "true" },
+        { Key: "health_check_logs.s3.bucket", Value: "logs" },
+      ],
+    });
+    assert.deepEqual(["ipv6.deny_all_igw_traffic", "health_check_logs.s3.enabled", "health_check_logs.s3.bucket"].map((k) => value(modified, k)), ["false", "true", "logs"]);
+    await expectError(f.call("ModifyLoadBalancerAttributes", { LoadBalancerArn: external, Attributes: [{ Key: "ipv6.deny_all_igw_traffic", Value: "yes" }] }), "ValidationError", "Load balancer attribute value 'yes' is not valid for key 'ipv6.deny_all_igw_traffic'");
+    await expectError(f.call("ModifyLoadBalancerAttributes", { LoadBalancerArn: external, Attributes: [{ Key: "health_check_logs.s3.enabled", Value: "true" }] }), "ValidationError", "The value of 'health_check_logs.s3.bucket' cannot be empty when health check logs are enabled");
+    await expectError(f.call("ModifyLoadBalancerAttributes", { LoadBalancerArn: external, Attributes: [{ Key: "connection_logs.s3.enabled", Value: "true" }] }), "ValidationError", "The value of 'connection_logs.s3.bucket' cannot be empty when connection logs are enabled");
+  });
+
   test("deletion protection blocks DeleteLoadBalancer; deleting removes listeners; a missing load balancer deletes fine", async () => {
     const f = createFixture();
     const arn = (await f.call<LbOut>("CreateLoadBalancer", { Name: "web" })).LoadBalancers[0]!.LoadBalancerArn!;

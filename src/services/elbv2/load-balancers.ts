@@ -71,7 +71,7 @@ export async function createLoadBalancer(env: Elbv2Env, caller: Caller, input: C
     securityGroups: input.SecurityGroups ?? [],
     vpcId: DEFAULT_VPC,
     createdTime: caller.now,
-    attributes: defaultLoadBalancerAttributes(),
+    attributes: defaultLoadBalancerAttributes(scheme),
     tags,
   };
   const result = await env.store.transaction(async (tx) => {
@@ -143,10 +143,15 @@ export async function deleteLoadBalancer(env: Elbv2Env, caller: Caller, input: D
   return {};
 }
 
+/** Every attribute of a load balancer: those stored, else the defaults of its scheme. */
+function describedAttributes(lb: LoadBalancerDoc): Array<{ Key: string; Value: string }> {
+  return attributeList("lb", { ...defaultLoadBalancerAttributes(lb.scheme), ...lb.attributes });
+}
+
 export async function describeLoadBalancerAttributes(env: Elbv2Env, caller: Caller, input: DescribeLoadBalancerAttributesInput): Promise<DescribeLoadBalancerAttributesOutput> {
   await caller.authorize("DescribeLoadBalancerAttributes", "*");
   const lb = await mustLoadBalancer(env, caller, input.LoadBalancerArn);
-  return { Attributes: attributeList("lb", lb.attributes) };
+  return { Attributes: describedAttributes(lb) };
 }
 
 export async function modifyLoadBalancerAttributes(env: Elbv2Env, caller: Caller, input: ModifyLoadBalancerAttributesInput): Promise<ModifyLoadBalancerAttributesOutput> {
@@ -163,7 +168,7 @@ export async function modifyLoadBalancerAttributes(env: Elbv2Env, caller: Caller
     return doc;
   });
   env.runtime.putLoadBalancer(loadBalancerSpec(lb));
-  return { Attributes: attributeList("lb", lb.attributes) };
+  return { Attributes: describedAttributes(lb) };
 }
 
 /** The ARNs of an account's load balancers, grouped by Region. */
