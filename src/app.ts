@@ -657,6 +657,8 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     if (caCertPem) writeCaFile(cfg.dataDir, caCertPem);
 
     const metrics = createMetrics();
+    // The data plane's DesyncMitigationMode_NonCompliant_Request_Count on /metrics.
+    dataPlane.desync.register(metrics.registry);
     const rateCounter = cfg.redisUrl ? createRedisRateCounter(cfg.redisUrl) : undefined;
     // WAFv2: its counters go on the gateway's registry, so /metrics shows them.
     const wafv2 = createWafv2Service({

@@ -9,6 +9,7 @@
  *    next request without reopening anything.
  */
 import type { Clock } from "../core/clock.js";
+import { DesyncCounts } from "./desync-counts.js";
 import type { ShieldLimits } from "./limits.js";
 import type { ListenerContext } from "./listener-context.js";
 import { Listener } from "./listener.js";
@@ -39,6 +40,7 @@ export class DataPlane implements DataPlaneRuntime, DataPlaneControl, ListenerCo
   readonly clock: Clock;
   readonly limits: ShieldLimits;
   readonly observers: TrafficObserver[] = [];
+  readonly desync = new DesyncCounts();
   private readonly lbs = new Map<string, LoadBalancerSpec>();
   private readonly listeners = new Map<string, Listener>();
   private readonly ports = new Map<number, string>();
@@ -89,6 +91,7 @@ export class DataPlane implements DataPlaneRuntime, DataPlaneControl, ListenerCo
     await Promise.all(mine.map((l) => this.closeListener(l.spec.arn)));
     this.lbs.delete(arn);
     this.acls.delete(arn);
+    this.desync.forget(arn);
   }
 
   putTargetGroup(spec: TargetGroupSpec): void {

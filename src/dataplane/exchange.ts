@@ -17,6 +17,7 @@ import { PassThrough } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
+import { COMPLIANT, classifyRequest, desyncAction } from "./desync.js";
 import { sendErrorPage } from "./error-pages.js";
 import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
 import { inspectRequest } from "./inspect.js";
@@ -38,6 +39,7 @@ export const DEFAULT_SETTINGS: LoadBalancerSettings = {
   preserveHostHeader: false,
   tlsHeaders: false,
   wafFailOpen: false,
+  desyncMitigationMode: "defensive",
 };
 
 /**
@@ -114,6 +116,8 @@ export class Exchange implements InFlight {
   private done = false;
   /** A response (or a decision to cut the connection) was made. */
   private answered = false;
+  /** Desync mitigation: the connection to the target is not reused after this request. */
+  private closeUpstream = false;
 
   constructor(
     private readonly ctx: ListenerContext,
@@ -135,6 +139,21 @@ export class Exchange implements InFlight {
     if (identity) res.shouldKeepAlive = false;
     this.hasBody = cl !== undefined ? cl !== "0" : head.transferEncoding !== undefined && !identity;
     res.once("close", this.onClose);
+    const desync = classifyRequest(req.method ?? "", req.url ?? "", nodeVersion(req.httpVersion), req.rawHeaders, false);
+    if (desync !== COMPLIANT) {
+      ctx.desync.count(spec.loadBalancerArn, desync);
+      const action = desyncAction(this.settings.desyncMitigationMode, desync);
+      if (action === "block") {
+        this.body = undefined;
+        this.fail(400, true);
+        return;
+      }
+      if (action === "forward-and-close") {
+        // ALB's defensive mode: the request is routed, then the client and target connections close.
+        res.shouldKeepAlive = false;
+        this.closeUpstream = true;
+      }
+    }
     if (head.refused !== 0) {
       this.body = undefined;
       // A head over ALB's limits is a malformed request: closed like the parser's refusals.
@@ -246,7 +265,7 @@ export class Exchange implements InFlight {
       body = new PassThrough();
       this.body.pipeTo(body);
     }
-    tg.upstream.dispatch({ origin: t.origin, method: (req.method ?? "GET") as Dispatcher.HttpMethod, path, headers, body, headersTimeout: idleMs, bodyTimeout: idleMs }, handler);
+    tg.upstream.dispatch({ origin: t.origin, method: (req.method ?? "GET") as Dispatcher.HttpMethod, path, headers, body, headersTimeout: idleMs, bodyTimeout: idleMs, reset: this.closeUpstream }, handler);
   }
 
   /** The same exchange over a one-off node:http connection, driving the same handler. */
@@ -411,6 +430,11 @@ export class Exchange implements InFlight {
       }
     }
   };
+}
+
+/** node's httpVersion ("1.1") as the request line's version token ("HTTP/1.1"; "" for HTTP/0.9). */
+export function nodeVersion(v: string): string {
+  return v === "1.1" ? "HTTP/1.1" : v === "1.0" ? "HTTP/1.0" : v === "0.9" ? "" : `HTTP/${v}`;
 }
 
 /** What the load balancer reads from a request's head before anything else. */

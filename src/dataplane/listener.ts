@@ -25,7 +25,8 @@ import { PortUnavailableError, type ListenerSpec, type ListenerTls, type LoadBal
 import { ConnectionGuard, normalizeIp } from "./shield/connection-guard.js";
 import { sniffClientHello, type TlsFingerprint } from "./tls/hello-sniffer.js";
 import { SniTable, type SniCertificate, type TlsMinVersion } from "./tls/sni-table.js";
-import { answerConnect, answerUnknownMethod, unsupportedTransferCoding } from "./unforwardable.js";
+import { COMPLIANT, classifyRequest } from "./desync.js";
+import { answerConnect, answerUnknownMethod, refusedRequestHead, unsupportedTransferCoding } from "./unforwardable.js";
 import { handleUpgrade } from "./upgrade.js";
 
 function secureOptions(tls: ListenerTls): { cert: string; key: string; minVersion: ListenerTls["minVersion"] } {
@@ -227,6 +228,20 @@ export class Listener {
     return { ctx: this.ctx, spec: this.spec, socket, fingerprint };
   }
 
+  /**
+   * A request node's parser refused is still counted when it is non-compliant
+   * (DesyncMitigationMode_NonCompliant_Request_Count): e.g. both Transfer-Encoding and
+   * Content-Length, or repeated Content-Length. It is answered 400 in every mode: the parser
+   * cannot frame it, so it cannot be forwarded even where ALB would (monitor, or defensive for
+   * an Ambiguous one).
+   */
+  private countRefused(err: { rawPacket?: Buffer; bytesParsed?: number }): void {
+    const head = refusedRequestHead(err, this.ctx.limits.maxHeaderBytes);
+    if (head === undefined) return;
+    const v = classifyRequest(head.method, head.target, head.version, head.headers.flat());
+    if (v !== COMPLIANT) this.ctx.desync.count(this.spec.loadBalancerArn, v);
+  }
+
   private onClientError(err: NodeJS.ErrnoException, socket: net.Socket): void {
     // llhttp refuses a Transfer-Encoding whose last coding is not chunked only after handing the
     // request over: its Exchange answers it (501 for an unsupported coding; `identity` alone is
@@ -237,6 +252,7 @@ export class Listener {
       const te = last?.headers["transfer-encoding"];
       if (last && !last.complete && te !== undefined && (!supportedTransferEncoding(te) || identityCodings(te))) return;
     }
+    if (err.code?.startsWith("HPE_")) this.countRefused(err as { rawPacket?: Buffer; bytesParsed?: number });
     // A response already on the wire (pipelining) cannot be followed by an error page.
     const inFlight = (socket as net.Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
     if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {

@@ -4,6 +4,9 @@
  * a spec after every committed change and, on start-up, every stored resource again.
  */
 
+import type { DesyncMitigationMode } from "./desync.js";
+
+export type { DesyncMitigationMode };
 export type XffMode = "append" | "preserve" | "remove";
 
 export interface LoadBalancerSettings {
@@ -22,6 +25,8 @@ export interface LoadBalancerSettings {
   tlsHeaders: boolean;
   /** waf.fail_open.enabled: forward when the web ACL cannot be evaluated (else 500). */
   wafFailOpen: boolean;
+  /** routing.http.desync_mitigation_mode (desync.ts). */
+  desyncMitigationMode: DesyncMitigationMode;
 }
 
 export interface LoadBalancerSpec {

@@ -4,7 +4,7 @@ import net from "node:net";
 import type { DataPlane } from "./data-plane.js";
 import { FakeWebAcl, LB_ARN, newDataPlane, openHttp, proxied, startUpstream, until, type Upstream } from "./testing/fixtures.js";
 import type { InspectedRequest, TrafficObserver, WafDecision } from "./types.js";
-import { parseRequestHead } from "./unforwardable.js";
+import { parseRequestHead, refusedRequestHead } from "./unforwardable.js";
 
 let dp: DataPlane | undefined;
 const ups: Upstream[] = [];
@@ -45,6 +45,23 @@ describe("parseRequestHead", () => {
     assert.equal(parseRequestHead(Buffer.from("FOO /a b HTTP/1.1\r\n\r\n"), 0, 100), "malformed");
     assert.equal(parseRequestHead(Buffer.from("FOO / HTTP/1.1\r\nno colon\r\n\r\n"), 0, 100), "malformed");
     assert.equal(parseRequestHead(Buffer.from("FOO / HTTP/1.1\r\nBad Name: v\r\n\r\n"), 0, 100), "malformed");
+  });
+});
+
+describe("refusedRequestHead", () => {
+  const at = (b: Buffer, s: string): number => b.indexOf(s);
+  test("the head of the request whose request line or header line the parser refused", () => {
+    const b = Buffer.from("GET /a HTTP/1.1\r\nHost: h\r\n\r\nPOST /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", "latin1");
+    const head = refusedRequestHead({ rawPacket: b, bytesParsed: at(b, "Content-Length") + 5 }, 1000);
+    assert.deepEqual([head?.method, head?.target, head?.headers.length], ["POST", "/b", 3]);
+    assert.equal(refusedRequestHead({ rawPacket: b, bytesParsed: at(b, "POST") + 2 }, 1000)?.target, "/b");
+  });
+
+  test("none for a line after a head's blank line (a body read as the next request), or past the head limit", () => {
+    const b = Buffer.from("POST /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: \r\n\r\n0\r\n\r\n", "latin1");
+    assert.equal(refusedRequestHead({ rawPacket: b, bytesParsed: b.lastIndexOf("0\r\n") + 1 }, 1000), undefined);
+    const long = Buffer.from(`POST /b HTTP/1.1\r\nX-A: ${"a".repeat(200)}\r\nX-B: 1\r\n\r\n`, "latin1");
+    assert.equal(refusedRequestHead({ rawPacket: long, bytesParsed: at(long, "X-B") + 1 }, 100), undefined);
   });
 });
 

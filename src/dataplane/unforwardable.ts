@@ -95,6 +95,13 @@ function requestStart(buf: Buffer, errorAt: number): number {
   return buf.lastIndexOf(10, at - 1) + 1;
 }
 
+/** The line that starts at `start`, without its line end. */
+function lineAt(buf: Buffer, start: number): string {
+  const lf = buf.indexOf(10, start);
+  const end = lf < 0 ? buf.length : lf > start && buf[lf - 1] === 13 ? lf - 1 : lf;
+  return buf.toString("latin1", start, end);
+}
+
 interface Facts {
   ctx: ListenerContext;
   spec: ListenerSpec;
@@ -197,15 +204,33 @@ function chunked(headers: ReadonlyArray<[string, string]>): boolean {
 }
 
 /**
+ * The head of the request the parser refused, when it is HTTP/1.x syntax. The parser stops in
+ * the line it refused (the request line, or a header line): the head starts at the closest
+ * request line at or before it, within `maxHeaderBytes`.
+ */
+export function refusedRequestHead(err: { rawPacket?: Buffer; bytesParsed?: number }, maxHeaderBytes: number): RawRequestHead | undefined {
+  const buf = err.rawPacket;
+  if (!Buffer.isBuffer(buf)) return undefined;
+  const at = requestStart(buf, err.bytesParsed ?? 0);
+  let start = at;
+  while (!REQUEST_LINE.test(lineAt(buf, start))) {
+    if (start === 0 || at - start > maxHeaderBytes) return undefined;
+    start = requestStart(buf, start - 1);
+    // A blank line ends an earlier head: the refused line belongs to no request head.
+    if (lineAt(buf, start) === "") return undefined;
+  }
+  const head = parseRequestHead(buf, start, maxHeaderBytes);
+  return typeof head === "string" ? undefined : head;
+}
+
+/**
  * A request the parser refused for its Transfer-Encoding (HPE_INVALID_TRANSFER_ENCODING: a
  * coding after chunked, or none chunked) that names a coding ALB does not support either: ALB
  * supports only chunked and identity, and answers 501 for the others.
  */
 export function unsupportedTransferCoding(err: { rawPacket?: Buffer; bytesParsed?: number }, maxHeaderBytes: number): boolean {
-  const buf = err.rawPacket;
-  if (!Buffer.isBuffer(buf)) return false;
-  const head = parseRequestHead(buf, requestStart(buf, err.bytesParsed ?? 0), maxHeaderBytes);
-  if (typeof head === "string") return false;
+  const head = refusedRequestHead(err, maxHeaderBytes);
+  if (head === undefined) return false;
   for (const [n, v] of head.headers) if (n.toLowerCase() === "transfer-encoding" && !supportedTransferEncoding(v)) return true;
   return false;
 }

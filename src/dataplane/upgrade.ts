@@ -8,7 +8,8 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { rawErrorResponse, reasonOf } from "./error-pages.js";
-import { DEFAULT_SETTINGS, scanRequestHead } from "./exchange.js";
+import { COMPLIANT, classifyRequest, desyncAction } from "./desync.js";
+import { DEFAULT_SETTINGS, nodeVersion, scanRequestHead } from "./exchange.js";
 import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
@@ -48,10 +49,17 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
   };
   // The statuses the load balancer answers itself apply to upgrade requests too.
   const refused = scanRequestHead(req.method, req.url, req.rawHeaders).refused;
+  const settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
+  // Desync mitigation as for any request; an upgrade request that is forwarded never shares its
+  // connections (a tunnel after 101, closed otherwise), as defensive mode wants for Ambiguous ones.
+  const desync = classifyRequest(req.method ?? "", req.url ?? "", nodeVersion(req.httpVersion), req.rawHeaders, false);
+  if (desync !== COMPLIANT) {
+    ctx.desync.count(spec.loadBalancerArn, desync);
+    if (desyncAction(settings.desyncMitigationMode, desync) === "block") return refuse(400);
+  }
   if (refused !== 0) return refuse(refused);
   const run = async (): Promise<void> => {
     const evaluator = ctx.webAcl(spec.loadBalancerArn);
-    const settings = ctx.loadBalancer(spec.loadBalancerArn)?.settings ?? DEFAULT_SETTINGS;
     if (evaluator) {
       inspected = inspectRequest(req, { requestId: traceId, time, scheme, fingerprint: undefined, body: { body: Buffer.alloc(0), truncated: false }, hasBody: false });
       try {

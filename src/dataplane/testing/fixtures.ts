@@ -22,6 +22,7 @@ export const SETTINGS: LoadBalancerSettings = {
   preserveHostHeader: false,
   tlsHeaders: false,
   wafFailOpen: false,
+  desyncMitigationMode: "defensive",
 };
 
 export { freePort };

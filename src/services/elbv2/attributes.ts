@@ -4,7 +4,7 @@
  * data plane does not act on (access logs, stickiness, zonal shift…) are stored and
  * reported so tools that set them keep working.
  */
-import type { LoadBalancerSettings, LoadBalancingAlgorithm, XffMode } from "../../dataplane/runtime-types.js";
+import type { DesyncMitigationMode, LoadBalancerSettings, LoadBalancingAlgorithm, XffMode } from "../../dataplane/runtime-types.js";
 import { validationError } from "./errors.js";
 
 type Check = (v: string) => boolean;
@@ -126,6 +126,7 @@ export function loadBalancerSettings(a: Record<string, string>): LoadBalancerSet
     preserveHostHeader: get("routing.http.preserve_host_header.enabled") === "true",
     tlsHeaders: get("routing.http.x_amzn_tls_version_and_cipher_suite.enabled") === "true",
     wafFailOpen: get("waf.fail_open.enabled") === "true",
+    desyncMitigationMode: get("routing.http.desync_mitigation_mode") as DesyncMitigationMode,
   };
 }
 
