@@ -39,10 +39,17 @@ export function runHealthCheck(r: HealthCheckRequest): Promise<HealthCheckResult
       agent: false as const,
       headers: { host: hostHeader, "user-agent": USER_AGENT, connection: "close" },
     };
-    const req =
-      r.protocol === "HTTPS"
-        ? https.request({ ...options, rejectUnauthorized: false }, onResponse)
-        : http.request(options, onResponse);
+    let req: http.ClientRequest;
+    try {
+      req =
+        r.protocol === "HTTPS"
+          ? https.request({ ...options, rejectUnauthorized: false }, onResponse)
+          : http.request(options, onResponse);
+    } catch {
+      // node refuses a path it cannot send (one stored before paths were checked): a failed check, not a crash.
+      resolve({ ok: false, reason: "Target.FailedHealthChecks", description: "Health checks failed" });
+      return;
+    }
     function onResponse(res: http.IncomingMessage): void {
       const status = res.statusCode ?? 0;
       res.resume();

@@ -530,6 +530,8 @@ function elbCases(w: World, r: Random): OperationCases[] {
     .set("Protocol", "lower case", "http", codes("ValidationError", "UnsupportedProtocol"))
     .set("HealthCheckIntervalSeconds", "301", 301, VALIDATION)
     .set("HealthCheckPath", "1025 characters", "/" + ofLength(1024), VALIDATION)
+    .set("HealthCheckPath", "a space", "/health check", VALIDATION)
+    .set("HealthCheckPath", "non-ASCII", "/gesundheit-\u00fc", VALIDATION)
     .set("Matcher", "status 600", { HttpCode: "600" }, VALIDATION);
   const clb = op("CreateLoadBalancer", { Name: "fz-lb-new", Subnets: ["subnet-a", "subnet-b"] });
   clb.set("Name", "33 characters", ofLength(33), VALIDATION)

@@ -32,6 +32,10 @@ describe("target groups and targets", () => {
     await expectError(f.call("CreateTargetGroup", { Name: "x", Protocol: "TCP", Port: 80 }), "ValidationError", /Protocol 'TCP' is not supported/);
     await expectError(f.call("CreateTargetGroup", { Name: "x", Protocol: "HTTP", Port: 0 }), "ValidationError", /between 1 and 65535/);
     await expectError(f.call("CreateTargetGroup", { Name: "x", Protocol: "HTTP", Port: 80, HealthyThresholdCount: 11 }), "ValidationError", /between 2 and 10/);
+    for (const path of ["/health check", "/h\u00e9", "/a\tb"]) {
+      await expectError(f.call("CreateTargetGroup", { Name: "x", Protocol: "HTTP", Port: 80, HealthCheckPath: path }), "ValidationError", `Health check path '${path}' must contain only printable ASCII characters, without spaces`);
+      await expectError(f.call("ModifyTargetGroup", { TargetGroupArn: g.TargetGroupArn, HealthCheckPath: path }), "ValidationError", /printable ASCII/);
+    }
     const mod = await f.call<{ TargetGroups: TargetGroup[] }>("ModifyTargetGroup", { TargetGroupArn: g.TargetGroupArn, HealthCheckPath: "/health", Matcher: { HttpCode: "200-299" } });
     assert.equal(mod.TargetGroups[0]!.HealthCheckPath, "/health");
     assert.equal(f.runtime.groups.get(g.TargetGroupArn!)?.healthCheck.matcher, "200-299");

@@ -91,6 +91,8 @@ export function healthCheckFrom(input: HealthInput, base: HealthCheckDoc): Healt
     throw validationError(`Health check port '${hc.port}' must be 'traffic-port' or a number between 1 and 65535`);
   }
   if (!hc.path.startsWith("/") || hc.path.length > 1024) throw validationError("Health check path must begin with a '/' character and can be at most 1024 characters long");
+  // The path is sent as the request target of the check: a URI, so printable ASCII without spaces.
+  if (!/^[\x21-\x7e]*$/.test(hc.path)) throw validationError(`Health check path '${hc.path}' must contain only printable ASCII characters, without spaces`);
   if (hc.timeoutSeconds >= hc.intervalSeconds) throw validationError(`Health check timeout '${hc.timeoutSeconds}' must be smaller than the interval '${hc.intervalSeconds}'`);
   if (!parseHttpCodeMatcher(hc.matcher)) throw validationError(`Health check matcher HTTP code '${hc.matcher}' must be a code, a list or a range of codes between 200 and 499`);
   return hc;
