@@ -79,7 +79,7 @@ describe("nested members of rules are checked against the model before anything 
     await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }, { TextTransformations: [] }))], "ValidationException", one("rules.1.member.statement.byteMatchStatement.textTransformations", "[]", "Member must have length greater than or equal to 1"));
   });
 
-  test("ranges and patterns: response code, rate limit, size, label names, metric names, header names", async () => {
+  test("ranges and patterns: response code, rate limit, size, label names, metric names, header names and values", async () => {
     const f = wafFixture();
     const p = "rules.1.member";
     await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }), { Action: { Block: { CustomResponse: { ResponseCode: 700 } } } })], "ValidationException", one(`${p}.action.block.customResponse.responseCode`, "700", "Member must have value less than or equal to 600"));
@@ -98,6 +98,20 @@ describe("nested members of rules are checked against the model before anything 
       "ValidationException",
       one(`${p}.action.count.customRequestHandling.insertHeaders.1.member.name`, "bad header", "Member must satisfy regular expression pattern: ^[a-zA-Z0-9._$-]+$"),
     );
+    for (const value of ["a\r\nSet-Cookie: x=1", "a\nb", "a\u2028b"]) {
+      await rejectsEverywhere(
+        f,
+        [rule(byteMatch({ UriPath: {} }), { Action: { Block: { CustomResponse: { ResponseCode: 403, ResponseHeaders: [{ Name: "x-h", Value: value }] } } } })],
+        "ValidationException",
+        one(`${p}.action.block.customResponse.responseHeaders.1.member.value`, value, "Member must satisfy regular expression pattern: .*"),
+      );
+      await rejectsEverywhere(
+        f,
+        [rule(byteMatch({ UriPath: {} }), { Action: { Allow: { CustomRequestHandling: { InsertHeaders: [{ Name: "x-h", Value: value }] } } } })],
+        "ValidationException",
+        one(`${p}.action.allow.customRequestHandling.insertHeaders.1.member.value`, value, "Member must satisfy regular expression pattern: .*"),
+      );
+    }
     await rejectsEverywhere(
       f,
       [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ LabelNamespace: { Namespace: "no-colon" } }] } })],

@@ -98,7 +98,9 @@ const JSON_POINTER = modelPattern("([/])|([/](([^~])|(~[01]))+)");
 const JSON_POINTER_PATH = str(1, 512, JSON_POINTER.pattern, JSON_POINTER.shown);
 const FORWARDED_IP_HEADER = str(1, 255, /^[a-zA-Z0-9-]+$/);
 const CUSTOM_HEADER_NAME = str(1, 64, /^[a-zA-Z0-9._$-]+$/);
-const CUSTOM_HEADER_VALUE = str(1, 255);
+// ".*": Coral's "." stops at line terminators, so a value cannot break the header it is sent in.
+const CUSTOM_HEADER_VALUE_PATTERN = modelPattern(".*");
+const CUSTOM_HEADER_VALUE = str(1, 255, CUSTOM_HEADER_VALUE_PATTERN.pattern, CUSTOM_HEADER_VALUE_PATTERN.shown);
 const VERSION_KEY = str(1, 64, /^[\w#:.\-/]+$/, "^[\\w#:\\.\\-/]+$");
 const PATH_STRING = str(1, 256, NOT_BLANK);
 const FIELD_IDENTIFIER = str(1, 512, NOT_BLANK);
