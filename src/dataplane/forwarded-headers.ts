@@ -6,6 +6,7 @@
  * WAF's inserted headers.
  */
 import { randomBytes } from "node:crypto";
+import { wireHeaderValue } from "./header-value.js";
 import type { XffMode } from "./runtime-types.js";
 
 /** Never forwarded: they describe the client connection, not the request. */
@@ -115,7 +116,12 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
   // header with a Root field" (ALB request tracing, limitations).
   out.push("X-Amzn-Trace-Id", headerBytes > TRACE_HEADERS_LIMIT ? `Root=${f.traceId}` : traceHeader(trace, f.traceId));
   if (f.tls) out.push("x-amzn-tls-version", f.tls.version, "x-amzn-tls-cipher-suite", f.tls.cipher);
-  if (f.insert) for (const [k, v] of f.insert) out.push(k, v);
+  if (f.insert) {
+    for (const [k, v] of f.insert) {
+      const wire = wireHeaderValue(v);
+      if (wire !== undefined) out.push(k, wire);
+    }
+  }
   return out;
 }
 

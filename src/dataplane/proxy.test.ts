@@ -502,6 +502,24 @@ describe("web ACL", () => {
     assert.match(seen.requestId, /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
   });
 
+  test("custom header values go out as UTF-8 bytes; one with a control character is left out", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const utf8 = (v: unknown) => Buffer.from(String(v), "latin1").toString("utf8");
+    dp.setWebAcl(LB_ARN, new FakeWebAcl(8192, decision({ action: "BLOCK", response: { status: 403, headers: [["x-msg", "Zugriff verweigert – 拒否"], ["x-ctl", "a\u0001b"]], body: "no" } })));
+    const r = await request(port);
+    assert.equal(r.status, 403);
+    assert.equal(utf8(r.headers["x-msg"]), "Zugriff verweigert – 拒否");
+    assert.equal(r.headers["x-ctl"], undefined);
+    dp.setWebAcl(LB_ARN, new FakeWebAcl(8192, decision({ insertHeaders: [["x-amzn-waf-msg", "café 中"], ["x-amzn-waf-ctl", "a\u0001b"]] })));
+    const a = await request(port);
+    assert.equal(a.status, 200);
+    const fwd = proxied(u).at(-1)!;
+    assert.equal(utf8(fwd.headers["x-amzn-waf-msg"]), "café 中");
+    assert.equal(fwd.headers["x-amzn-waf-ctl"], undefined);
+  });
+
   test("an evaluator failure answers 500 unless waf.fail_open is on; observers see every request", async () => {
     const u = await upstream();
     dp = newDataPlane();

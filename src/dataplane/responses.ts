@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { errorPage, reasonOf } from "./error-pages.js";
+import { wireHeaderValue } from "./header-value.js";
 import type { ListenerAction } from "./runtime-types.js";
 import type { WafDecision } from "./types.js";
 
@@ -103,9 +104,11 @@ function wafAnswer(d: WafDecision, close: boolean): { status: number; headers: s
   for (const [k, v] of r?.headers ?? []) {
     const lower = k.toLowerCase();
     if (lower === "content-length" || lower === "connection" || lower === "transfer-encoding") continue;
+    const wire = wireHeaderValue(v);
+    if (wire === undefined) continue;
     if (lower === "content-type") hasType = true;
     if (lower === "server") hasServer = true;
-    headers.push(k, v);
+    headers.push(k, wire);
   }
   if (!hasServer) headers.push("Server", "awselb/2.0");
   if (!hasType) headers.push("Content-Type", "text/html");
