@@ -443,6 +443,11 @@ describe("redirect keywords", () => {
     red = await request(port, { path: "/d/e?z=1", headers: { host: "a.example.test:99" } });
     assert.equal(red.status, 302);
     assert.equal(red.headers.location, `https://a.example.test/a.example.test/${port}/d/e/#{query}/#{protocol}?p=http&h=a.example.test&o=${port}&a=d/e&q=z=1`);
+    // Spaces, control and non-ASCII characters of the configuration are percent-encoded as UTF-8, the rest kept as configured.
+    await open({ host: "bücher.example", path: "/über uns/%41/#{path}", query: "q=a b\r\n中&#{query}" });
+    red = await request(port, { path: "/x?z=1", headers: { host: "a.example.test" } });
+    assert.equal(red.status, 302);
+    assert.equal(red.headers.location, "https://b%C3%BCcher.example/%C3%BCber%20uns/%41/x?q=a%20b%0D%0A%E4%B8%AD&z=1");
     // A "$" in the request is copied, not read as a replacement pattern.
     await open({ host: "x.#{host}", port: "#{port}", protocol: "#{protocol}" });
     red = await request(port, { path: "/$&$1?$`", headers: { host: "h$&" } });

@@ -62,6 +62,17 @@ function fill(t: string, allowed: number, protocol: string, host: string, port: 
 }
 
 /**
+ * A configured component as the Location header can carry it: the API takes Host, Path and
+ * Query "not percent-encoded", so they are written as configured ('%' included), except what
+ * no header value may hold (spaces, control and non-ASCII characters; node:http throws on the
+ * latter two): those are percent-encoded as UTF-8.
+ */
+function uriSafe(t: string): string {
+  if (/^[\x21-\x7e]*$/.test(t)) return t;
+  return t.replace(/[^\x21-\x7e]+/g, (s) => Array.from(Buffer.from(s, "utf8"), (b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
+}
+
+/**
  * The Location an ALB redirect action produces for `req`. Each component takes only the
  * reserved keywords API_RedirectActionConfig allows it: Protocol #{protocol}, Port #{port},
  * Host #{host}, Path #{host}, #{path} and #{port}, Query all five.
@@ -77,10 +88,10 @@ export function redirectLocation(req: IncomingMessage, a: Redirect, scheme: "htt
   const proto = a.protocol === "#{protocol}" ? scheme : a.protocol.toLowerCase();
   const port = a.port === "#{port}" ? listenerPortText : a.port;
   const defaultPort = (proto === "https" && port === "443") || (proto === "http" && port === "80");
-  let p = fill(a.path, K_HOST | K_PATH | K_PORT, scheme, host, listenerPortText, path, query);
+  let p = fill(uriSafe(a.path), K_HOST | K_PATH | K_PORT, scheme, host, listenerPortText, path, query);
   if (!p.startsWith("/")) p = `/${p}`;
-  const qs = fill(a.query, K_PROTOCOL | K_HOST | K_PORT | K_PATH | K_QUERY, scheme, host, listenerPortText, path, query);
-  return `${proto}://${fill(a.host, K_HOST, scheme, host, listenerPortText, path, query)}${defaultPort ? "" : `:${port}`}${p}${qs === "" ? "" : `?${qs}`}`;
+  const qs = fill(uriSafe(a.query), K_PROTOCOL | K_HOST | K_PORT | K_PATH | K_QUERY, scheme, host, listenerPortText, path, query);
+  return `${proto}://${fill(uriSafe(a.host), K_HOST, scheme, host, listenerPortText, path, query)}${defaultPort ? "" : `:${port}`}${p}${qs === "" ? "" : `?${qs}`}`;
 }
 
 export function sendRedirect(res: ServerResponse, status: 301 | 302, location: string, close: boolean): void {
