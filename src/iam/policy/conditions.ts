@@ -8,10 +8,13 @@
  *  - a key missing from the request: positive operators are false, negated operators are
  *    true, `…IfExists` is true, `Null` tests presence (a multivalued key whose value is an
  *    empty list is absent for `Null`: "context keys with empty values");
- *  - without a set operator a multivalued (array) request value never matches;
+ *  - without a set operator a multivalued (array) request value never matches, whatever the
+ *    operator and however many values it holds ("Multivalued context keys require a
+ *    condition set operator"; see INVARIANTS.md for the evidence);
  *  - `ForAnyValue:` true if some request value satisfies the operator (false when the key is
  *    missing or has no values — `IfExists` does not change that); `ForAllValues:` true if
- *    every request value does (true when the key is missing or has no values);
+ *    every request value does (true when the key is missing or has no values); a
+ *    single-valued key is a set of one value;
  *  - condition key names are case-insensitive.
  */
 import type { ContextValue } from "../../core/types.js";
