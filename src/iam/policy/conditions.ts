@@ -6,8 +6,14 @@
  *    key are ORed — for negated operators (StringNotEquals, NotIpAddress, ArnNotLike, …) the
  *    result is the negation of the positive operator, i.e. the values are NORed;
  *  - a key missing from the request: positive operators are false, negated operators are
- *    true, `…IfExists` is true, `Null` tests presence (a multivalued key whose value is an
- *    empty list is absent for `Null`: "context keys with empty values");
+ *    true, `…IfExists` is true, `Null` tests presence;
+ *  - a key whose value is an empty list or an empty string holds "a null dataset": `Null`
+ *    counts it as absent, `ForAllValues:` is true and `ForAnyValue:` false on it ("The
+ *    ForAllValues qualifier returns true if there are no context keys in the request or if
+ *    the context key value resolves to a null dataset, such as an empty string. To prevent
+ *    missing context keys or context keys with empty values from evaluating to true, you can
+ *    include the Null condition operator in your policy with a false value"); operators
+ *    without a set prefix compare an empty string like any other value;
  *  - without a set operator a multivalued (array) request value never matches, whatever the
  *    operator and however many values it holds ("Multivalued context keys require a
  *    condition set operator"; see INVARIANTS.md for the evidence);
@@ -244,8 +250,8 @@ function single(c: CompiledCondition, v: Scalar, ctx: ContextLookup): boolean {
 
 export function conditionHolds(c: CompiledCondition, ctx: ContextLookup): boolean {
   const v = ctx.get(c.key, c.keyLower);
-  // Null: a multivalued key with no values (an empty list) counts as absent.
-  if (c.nullWants) return c.nullWants.includes(v === undefined || (Array.isArray(v) && v.length === 0));
+  // Null: a key with no values (an empty list or an empty string) counts as absent.
+  if (c.nullWants) return c.nullWants.includes(v === undefined || v === "" || (Array.isArray(v) && v.length === 0));
   if (v === undefined) {
     if (c.set === "all") return true;
     // ForAnyValue is false for a missing key even with IfExists (observed AWS behaviour:
@@ -257,6 +263,8 @@ export function conditionHolds(c: CompiledCondition, ctx: ContextLookup): boolea
     if (Array.isArray(v)) return false;
     return single(c, v, ctx);
   }
+  // An empty string is a null dataset for the set operators, as an empty list is.
+  if (v === "") return c.set === "all";
   if (Array.isArray(v)) {
     if (c.set === "any") {
       for (const e of v) if (single(c, e, ctx)) return true;

@@ -394,9 +394,40 @@ const setOperatorOnSingleValue: Case[] = [
   { name: "ForAnyValue:StringNotEquals, value listed", ctx: { "aws:RequestTag/env": "prod" }, identity: [cond({ "ForAnyValue:StringNotEquals": { "aws:RequestTag/env": "prod" } })], expect: "ImplicitDeny" },
 ];
 
+// "The ForAllValues qualifier returns true if there are no context keys in the request or if the
+// context key value resolves to a null dataset, such as an empty string. To prevent missing
+// context keys or context keys with empty values from evaluating to true, you can include the
+// Null condition operator in your policy with a false value to check if the context key exists
+// and its value is not null." (Condition operators, ARN section.)
+const emptyValues: Case[] = [
+  { name: "ForAllValues on an empty string", ctx: { "aws:RequestTag/env": "" }, identity: [cond({ "ForAllValues:StringEquals": { "aws:RequestTag/env": "prod" } })], expect: "Allow" },
+  { name: "ForAnyValue on an empty string", ctx: { "aws:RequestTag/env": "" }, identity: [cond({ "ForAnyValue:StringLike": { "aws:RequestTag/env": "*" } })], expect: "ImplicitDeny" },
+  { name: "ForAnyValue:StringNotEquals on an empty string", ctx: { "aws:RequestTag/env": "" }, identity: [cond({ "ForAnyValue:StringNotEquals": { "aws:RequestTag/env": "prod" } })], expect: "ImplicitDeny" },
+  { name: "Null true on an empty string", ctx: { "aws:RequestTag/env": "" }, identity: [cond({ Null: { "aws:RequestTag/env": "true" } })], expect: "Allow" },
+  { name: "Null false on an empty string", ctx: { "aws:RequestTag/env": "" }, identity: [cond({ Null: { "aws:RequestTag/env": "false" } })], expect: "ImplicitDeny" },
+  {
+    name: "ForAllValues with its Null guard on an empty string",
+    ctx: { "aws:RequestTag/env": "" },
+    identity: [cond({ "ForAllValues:StringEquals": { "aws:RequestTag/env": "prod" }, Null: { "aws:RequestTag/env": "false" } })],
+    expect: "ImplicitDeny",
+  },
+  {
+    name: "ForAllValues with its Null guard on an empty list",
+    ctx: { "aws:TagKeys": [] },
+    identity: [cond({ "ForAllValues:StringEquals": { "aws:TagKeys": "a" }, Null: { "aws:TagKeys": "false" } })],
+    expect: "ImplicitDeny",
+  },
+  { name: "ForAnyValue...IfExists on an empty list", ctx: { "aws:TagKeys": [] }, identity: [cond({ "ForAnyValue:StringLikeIfExists": { "aws:TagKeys": "*" } })], expect: "ImplicitDeny" },
+  // Operators without a set prefix compare an empty string as a value: the guide's s3:prefix
+  // example lists "" to allow listing the bucket's top level.
+  { name: "StringLike s3:prefix \"\"", ctx: { "s3:prefix": "" }, identity: [cond({ StringLike: { "s3:prefix": ["", "home/"] } })], expect: "Allow" },
+  { name: "StringNotEquals on an empty string", ctx: { "aws:RequestTag/env": "" }, identity: [cond({ StringNotEquals: { "aws:RequestTag/env": "prod" } })], expect: "Allow" },
+];
+
 const rules: Record<string, Case[]> = {
   "multivalued key without a set operator": withoutSetOperator,
   "set operator on a single-valued key": setOperatorOnSingleValue,
+  "empty values": emptyValues,
 };
 
 for (const [group, rows] of Object.entries(rules)) {
