@@ -21,7 +21,12 @@
  *    slip on its side. An IPv6 caller is outside any IPv4 range, so NotIpAddress holds; the
  *    table test "NotIpAddress …" rows pin our behaviour;
  *  - the CIDR "0.0.0.0/0": its mask is computed as `-1 << (32 - len)`, and JavaScript shifts
- *    by 32 as by 0, so "/0" behaves like "/32" there (condition/ipaddress/ipv4.js).
+ *    by 32 as by 0, so "/0" behaves like "/32" there (condition/ipaddress/ipv4.js);
+ *  - Null on a key whose value is an empty list, and empty-string values: the simulator counts
+ *    such a key as present for Null and compares "" as a value under the set operators, where
+ *    the operators reference calls both "a null dataset" (ForAllValues true, and a Null
+ *    condition with false is the guard against "context keys with empty values"); the
+ *    multivalued.test.ts rows pin ours.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -437,5 +442,85 @@ test("differential: identical decisions with resource-based policies, role sessi
   assert.deepEqual(mismatches.slice(0, 3), []);
   assert.ok(decided.Allow > CASES / 10, JSON.stringify(decided));
   assert.ok(decided.ExplicitDeny > CASES / 20, JSON.stringify(decided));
+  assert.ok(decided.ImplicitDeny > CASES / 10, JSON.stringify(decided));
+});
+
+/**
+ * Single-valued and multivalued keys under every kind of operator: operators without a set
+ * prefix on multivalued keys (aws:TagKeys, aws:CalledVia; one value, several, none), set
+ * operators on a single-valued key, IfExists on both, Null. Not generated: Null on a
+ * multivalued key holding an empty list, and empty strings (see the header).
+ */
+test("differential: identical decisions on multivalued and single-valued keys, with and without set operators", () => {
+  const g = new Gen(prng(0x0a77a1));
+  const CASES = 800;
+  const decided = { Allow: 0, ExplicitDeny: 0, ImplicitDeny: 0 };
+  const mismatches: string[] = [];
+  const VALUES: Record<string, readonly string[]> = {
+    "aws:TagKeys": ["env", "team", "cost-center"],
+    "aws:CalledVia": ["athena.amazonaws.com", "cloudformation.amazonaws.com"],
+    "aws:PrincipalTag/team": ["blue", "red"],
+  };
+  const PATTERNS: Record<string, readonly string[]> = {
+    "aws:TagKeys": ["e*", "t?am", "*", "cost-*"],
+    "aws:CalledVia": ["athena.*", "*.amazonaws.com"],
+    "aws:PrincipalTag/team": ["b*", "r?d"],
+  };
+  const OPS = ["StringEquals", "StringNotEquals", "StringLike", "StringNotLike", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"];
+  for (let i = 0; i < CASES; i++) {
+    const contextVariables: Record<string, string | string[]> = {};
+    for (const key of ["aws:TagKeys", "aws:CalledVia"]) {
+      if (g.chance(0.75)) contextVariables[key] = g.some(VALUES[key] as string[], g.chance(0.15) ? 0 : 1, 3);
+    }
+    if (g.chance(0.6)) contextVariables["aws:PrincipalTag/team"] = g.pick(VALUES["aws:PrincipalTag/team"] as string[]);
+    const condition = (): CondBlock => {
+      const block: CondBlock = {};
+      for (let n = g.int(1, 2); n > 0; n--) {
+        const key = g.pick(Object.keys(VALUES));
+        const held = contextVariables[key];
+        let op: string;
+        if (g.chance(0.15) && !(Array.isArray(held) && held.length === 0)) op = "Null";
+        else {
+          op = `${g.pick(["", "", "ForAnyValue:", "ForAllValues:"])}${g.pick(OPS)}${g.chance(0.25) ? "IfExists" : ""}`;
+        }
+        const values =
+          op === "Null" ? [g.pick(["true", "false"])] : g.some(op.includes("Like") ? (PATTERNS[key] as string[]) : [...(VALUES[key] as string[]), "ENV"], 1, 2);
+        (block[op] ??= {})[key] = values.length === 1 && g.chance(0.5) ? (values[0] as string) : values;
+      }
+      return block;
+    };
+    const statements = Array.from({ length: g.int(1, 3) }, () => ({
+      Effect: g.chance(0.65) ? "Allow" : "Deny",
+      Action: "iam:GetUser",
+      Resource: "*",
+      Condition: condition(),
+    }));
+    const policy = { Version: "2012-10-17", Statement: [...statements, ...(g.chance(0.3) ? [{ Effect: "Allow", Action: "*", Resource: "*" }] : [])] };
+    const raw: unknown = runUnsafeSimulation(
+      {
+        request: { principal: `arn:aws:iam::${ACCT}:user/alice`, action: "iam:GetUser", resource: { resource: `arn:aws:iam::${ACCT}:user/alice`, accountId: ACCT }, contextVariables },
+        identityPolicies: [{ name: "p", policy }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+    const theirs = SIM_TO_OURS[(typeof raw === "string" ? raw : (raw as { result: string }).result) as keyof typeof SIM_TO_OURS];
+    const input = {
+      principal: { type: "IAMUser", accountId: ACCT, arn: `arn:aws:iam::${ACCT}:user/alice`, principalId: "AIDAALICE", accessKeyId: "AKIA1", name: "alice" } as Principal,
+      action: "iam:GetUser",
+      resource: `arn:aws:iam::${ACCT}:user/alice`,
+      resourceAccount: ACCT,
+      identityPolicies: [parsePolicy(JSON.stringify(policy), "identity")],
+      context: contextVariables as ConditionContext,
+    };
+    const ours = evaluate(input).decision;
+    assert.equal(evaluate({ ...input, trace: { matched: [], missingKeys: [] } }).decision, ours, `traced, case ${i}`);
+    decided[ours]++;
+    if (ours !== theirs) mismatches.push(`case ${i}: ours=${ours} theirs=${theirs}\n  ctx=${JSON.stringify(contextVariables)}\n  policy=${JSON.stringify(policy)}`);
+  }
+  assert.deepEqual(mismatches.slice(0, 3), []);
+  assert.ok(decided.Allow > CASES / 10, JSON.stringify(decided));
+  assert.ok(decided.ExplicitDeny > CASES / 10, JSON.stringify(decided));
   assert.ok(decided.ImplicitDeny > CASES / 10, JSON.stringify(decided));
 });
