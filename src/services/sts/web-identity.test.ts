@@ -128,6 +128,22 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     assert.deepEqual(rec.identityProviderKeys, { [`${issuer.host}:aud`]: "my-app", [`${issuer.host}:sub`]: "system:serviceaccount:prod:api", [`${issuer.host}:amr`]: ["pwd", "mfa"] });
   });
 
+  test("amr is multivalued even when the token names one method: a set operator matches it, a bare operator does not", async () => {
+    const key = `${issuer.url.slice(8)}:amr`;
+    const token = mintToken(rsa, claims({ amr: "mfa" }));
+    const bare = setup({ trustCondition: { StringEquals: { [key]: "mfa" } } });
+    await expectAwsError(
+      bare.call({ RoleArn: (await bare.role).arn, RoleSessionName: "amr1", WebIdentityToken: token }),
+      "AccessDeniedException",
+      "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+      400,
+    );
+    assert.equal(bare.iam.sessions.size, 0);
+    const set = setup({ trustCondition: { "ForAnyValue:StringEquals": { [key]: "mfa" } } });
+    const out = await set.call({ RoleArn: (await set.role).arn, RoleSessionName: "amr2", WebIdentityToken: token });
+    assert.deepEqual((set.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).identityProviderKeys?.[`${issuer.host}:amr`], ["mfa"]);
+  });
+
   test("managed session policies of the role's account or AWS managed; another account's are refused", async () => {
     const f = setup();
     const role = await f.role;

@@ -196,8 +196,10 @@ export async function assumeRoleWithWebIdentity(
     [`${provider.resource}:aud`]: audience,
     [`${provider.resource}:sub`]: sub,
   };
+  // amr is a multivalued key ("The key is multivalued, meaning that you test it in a policy
+  // using condition set operators"): a list even when the token names one method.
   const amr = claims["amr"];
-  if (typeof amr === "string") providerKeys[`${provider.resource}:amr`] = amr;
+  if (typeof amr === "string") providerKeys[`${provider.resource}:amr`] = [amr];
   else if (Array.isArray(amr) && amr.every((a) => typeof a === "string")) providerKeys[`${provider.resource}:amr`] = amr as string[];
   const context: ConditionContext = { "aws:FederatedProvider": provider.arn, ...providerKeys };
 
