@@ -1,7 +1,11 @@
 // Policy evaluation throughput: a realistic 10-statement identity policy with conditions,
 // plus a permissions boundary, evaluated for a mix of allowed / denied requests.
 // Run after `npx tsc -p tsconfig.json`:  node bench/policy-eval.mjs [seconds]
-import { evaluate, parsePolicy, principalContext, requestTimeContext } from "../dist/src/iam/policy/index.js";
+// Before/after:  node bench/policy-eval.mjs [rounds] distRoot distRoot …  (e.g. a build of the
+// tree before a change, then this one): both engines in one process, rounds alternating between
+// them (A B B A …), CPU time per evaluation, so load from elsewhere on the machine hits each alike.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const ACCT = "111122223333";
 const policy = {
@@ -21,36 +25,71 @@ const policy = {
 };
 const boundary = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["iam:*", "ec2:*", "sqs:*", "dynamodb:*"], Resource: "*" }] };
 
-const identityPolicies = [parsePolicy(JSON.stringify(policy), "identity", { requireCurrentVersion: true })];
-const permissionsBoundary = parsePolicy(JSON.stringify(boundary), "boundary");
-const principal = {
-  type: "IAMUser",
-  accountId: ACCT,
-  arn: `arn:aws:iam::${ACCT}:user/alice`,
-  principalId: "AIDAALICEEXAMPLE0001",
-  accessKeyId: "AKIAALICEEXAMPLE0001",
-  name: "alice",
-};
-const now = Date.UTC(2025, 0, 15, 12, 0, 0);
-const baseContext = {
-  ...principalContext(principal, { team: "blue" }, now),
-  ...requestTimeContext(now),
-  "aws:SourceIp": "203.0.113.10",
-  "aws:SecureTransport": true,
-  "aws:ViaAWSService": false,
-  "aws:RequestedRegion": "us-east-1",
-};
-const requests = [
-  { action: "iam:GetUser", resource: `arn:aws:iam::${ACCT}:user/alice`, context: baseContext },
-  { action: "iam:DeleteAccessKey", resource: `arn:aws:iam::${ACCT}:user/alice`, context: baseContext },
-  { action: "ec2:StartInstances", resource: `arn:aws:ec2:us-east-1:${ACCT}:instance/i-0abc`, context: { ...baseContext, "aws:ResourceTag/team": "blue" } },
-  { action: "sqs:SendMessage", resource: `arn:aws:sqs:us-east-1:${ACCT}:app-orders`, context: baseContext },
-  { action: "dynamodb:GetItem", resource: `arn:aws:dynamodb:us-east-1:${ACCT}:table/Orders`, context: { ...baseContext, "dynamodb:Attributes": ["id", "status"] } },
-  { action: "iam:PassRole", resource: `arn:aws:iam::${ACCT}:role/admin/root-ish`, context: baseContext },
-  { action: "s3:GetObject", resource: "arn:aws:s3:::bucket/key", context: baseContext },
-  { action: "iam:ListUsers", resource: "*", context: { ...baseContext, "aws:SourceIp": "192.0.2.1" } },
-].map((r) => ({ principal, resourceAccount: ACCT, identityPolicies, permissionsBoundary, ...r }));
+function requestsFor({ parsePolicy, principalContext, requestTimeContext }) {
+  const identityPolicies = [parsePolicy(JSON.stringify(policy), "identity", { requireCurrentVersion: true })];
+  const permissionsBoundary = parsePolicy(JSON.stringify(boundary), "boundary");
+  const principal = {
+    type: "IAMUser",
+    accountId: ACCT,
+    arn: `arn:aws:iam::${ACCT}:user/alice`,
+    principalId: "AIDAALICEEXAMPLE0001",
+    accessKeyId: "AKIAALICEEXAMPLE0001",
+    name: "alice",
+  };
+  const now = Date.UTC(2025, 0, 15, 12, 0, 0);
+  const baseContext = {
+    ...principalContext(principal, { team: "blue" }, now),
+    ...requestTimeContext(now),
+    "aws:SourceIp": "203.0.113.10",
+    "aws:SecureTransport": true,
+    "aws:ViaAWSService": false,
+    "aws:RequestedRegion": "us-east-1",
+  };
+  const requests = [
+    { action: "iam:GetUser", resource: `arn:aws:iam::${ACCT}:user/alice`, context: baseContext },
+    { action: "iam:DeleteAccessKey", resource: `arn:aws:iam::${ACCT}:user/alice`, context: baseContext },
+    { action: "ec2:StartInstances", resource: `arn:aws:ec2:us-east-1:${ACCT}:instance/i-0abc`, context: { ...baseContext, "aws:ResourceTag/team": "blue" } },
+    { action: "sqs:SendMessage", resource: `arn:aws:sqs:us-east-1:${ACCT}:app-orders`, context: baseContext },
+    { action: "dynamodb:GetItem", resource: `arn:aws:dynamodb:us-east-1:${ACCT}:table/Orders`, context: { ...baseContext, "dynamodb:Attributes": ["id", "status"] } },
+    { action: "iam:PassRole", resource: `arn:aws:iam::${ACCT}:role/admin/root-ish`, context: baseContext },
+    { action: "s3:GetObject", resource: "arn:aws:s3:::bucket/key", context: baseContext },
+    { action: "iam:ListUsers", resource: "*", context: { ...baseContext, "aws:SourceIp": "192.0.2.1" } },
+  ].map((r) => ({ principal, resourceAccount: ACCT, identityPolicies, permissionsBoundary, ...r }));
+  return requests;
+}
 
+const load = (root) => import(pathToFileURL(path.join(path.resolve(root), "src/iam/policy/index.js")).href);
+
+if (process.argv.length > 3) {
+  const rounds = Number(process.argv[2]);
+  const N = 100_000;
+  const engines = [];
+  for (const root of process.argv.slice(3)) {
+    const m = await load(root);
+    const requests = requestsFor(m);
+    engines.push({ root, evaluate: m.evaluate, requests, decisions: requests.map((r) => m.evaluate(r).decision).join(), ns: [] });
+  }
+  if (new Set(engines.map((e) => e.decisions)).size !== 1) throw new Error("the builds decide differently");
+  for (const e of engines) for (let i = 0; i < 3 * N; i++) e.evaluate(e.requests[i % e.requests.length]);
+  for (let r = 0; r < rounds; r++) {
+    for (const e of r % 2 ? [...engines].reverse() : engines) {
+      const { evaluate, requests } = e;
+      const t0 = process.cpuUsage();
+      for (let i = 0; i < N; i++) evaluate(requests[i % requests.length]);
+      const t = process.cpuUsage(t0);
+      e.ns.push(((t.user + t.system) * 1000) / N);
+    }
+  }
+  for (const e of engines) {
+    const s = [...e.ns].sort((a, b) => a - b);
+    console.log(`${e.root}: CPU ns/evaluation min ${s[0].toFixed(0)}, p25 ${s[s.length >> 2].toFixed(0)}, median ${s[s.length >> 1].toFixed(0)} (${rounds} rounds of ${N})`);
+  }
+  process.exit(0);
+}
+
+const engine = await load(path.resolve(import.meta.dirname, "../dist"));
+const { evaluate } = engine;
+const requests = requestsFor(engine);
 const seconds = Number(process.argv[2] ?? 2);
 const tally = { Allow: 0, ExplicitDeny: 0, ImplicitDeny: 0 };
 for (const r of requests) tally[evaluate(r).decision]++;
