@@ -41,6 +41,7 @@ import type { AlgorithmSuiteIdentifier, CommitmentPolicy, KeyringNode, MessageHe
 import { fail, outputError } from "./output.js";
 import { messageEndGuard } from "./message-end.js";
 import { base64Decoder, base64Encoder } from "./base64-stream.js";
+import { DEFAULT_FRAME_LENGTH, frameAligned } from "./frame-chunks.js";
 
 // The Encryption SDK and the KMS client take ~0.2 s to load: only the encrypt / decrypt commands
 // pay for it, not every `bulwark` invocation.
@@ -741,15 +742,18 @@ export async function runEncrypt(o: EncryptOptions, io: CryptoIo = processIo()):
   const policy = overwritePolicy(o, io);
   try {
     await forEachInput(o, io, false, async (input, output, plaintextLength) => {
+      const frameLength = o.frameLength ?? DEFAULT_FRAME_LENGTH;
       const encrypting = client.encryptStream(materials, {
         encryptionContext: o.encryptionContext,
         ...(suiteId !== undefined ? { suiteId } : {}),
-        ...(o.frameLength ? { frameLength: o.frameLength } : {}),
+        frameLength,
         ...(plaintextLength !== undefined ? { plaintextLength } : {}),
       });
       let header: MessageHeader | undefined;
       encrypting.once("MessageHeader", (h: MessageHeader) => (header = h));
-      const written = await withOutput(output, io, policy, (out) => pipe(o, openInput(input, io), [encrypting], out));
+      // With a length given, the SDK counts it only right when chunks end at frame boundaries (frame-chunks.ts).
+      const operation = plaintextLength !== undefined ? [frameAligned(frameLength), encrypting] : [encrypting];
+      const written = await withOutput(output, io, policy, (out) => pipe(o, openInput(input, io), operation, out));
       if (written && header) metadata.write(metadataRecord("encrypt", input, output, header));
     });
   } finally {

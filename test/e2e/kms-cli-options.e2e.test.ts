@@ -221,6 +221,30 @@ test("--caching: the files of one command share a data key — one GenerateDataK
   assert.equal(bad.stderr, 'bulwark: If enabling caching, both "capacity" and "max_age" are required\n');
 });
 
+test("--caching encrypts files of many frames (the input's length is counted once, whatever its chunks), with --decode and --frame-length too", async () => {
+  const src = fresh("cache-big-src");
+  const files = { "big.bin": randomBytes(300_000), "frame.bin": randomBytes(4096), "odd.bin": randomBytes(70_001) };
+  for (const [name, data] of Object.entries(files)) writeFileSync(path.join(src, name), data);
+  const lib = library();
+  const keyring = new KmsKeyringNode({ clientProvider: lib.clientProvider, keyIds: [key.Arn!] });
+
+  for (const extra of [[], ["--frame-length", "1000"]]) {
+    const out = fresh(`cache-big-enc${extra.length}`);
+    const e = await cli(["encrypt", "-i", src, "-o", out, "-r", "-w", `key=${key.Arn}`, "--caching", "capacity=10", "max_age=60", ...extra]);
+    assert.equal(e.code, 0, e.stderr);
+    for (const [name, data] of Object.entries(files)) {
+      assert.deepEqual((await lib.decrypt(keyring, readFileSync(path.join(out, `${name}.encrypted`)))).plaintext, data, name);
+    }
+  }
+
+  // A base64 input's length is known only roughly (line breaks): the same holds.
+  const b64 = path.join(dir, "cache-big.b64");
+  writeFileSync(b64, files["big.bin"].toString("base64").replace(/(.{76})/g, "$1\n"));
+  const d = await cli(["encrypt", "-i", b64, "-o", path.join(dir, "cache-big.b64.enc"), "--decode", "-w", `key=${key.Arn}`, "-C", "capacity=1", "max_age=60"]);
+  assert.equal(d.code, 0, d.stderr);
+  assert.deepEqual((await lib.decrypt(keyring, readFileSync(path.join(dir, "cache-big.b64.enc")))).plaintext, files["big.bin"]);
+});
+
 test("--no-overwrite leaves an existing output file untouched; --interactive asks, and only y replaces", async () => {
   const input = path.join(dir, "ow.txt");
   writeFileSync(input, "new content");
