@@ -48,6 +48,19 @@ test("parseWrappingKeys reads aws-encryption-cli style attributes, one group per
   assert.throws(() => parseWrappingKeys([["key=a", "profile=x", "profile=y"]]), /Give profile= once per --wrapping-keys group/);
 });
 
+test("parseWrappingKeys takes the aws-encryption-cli's provider=aws-kms (its default, also package-qualified) and no other provider", () => {
+  for (const provider of ["aws-kms", "aws-encryption-sdk-cli::aws-kms"]) {
+    assert.deepEqual(parseWrappingKeys([[`provider=${provider}`, "key=alias/x", "region=eu-west-1"], ["discovery=true", `provider=${provider}`]]), {
+      groups: [{ keyIds: ["alias/x"], region: "eu-west-1" }, { keyIds: [], discovery: true }],
+      discovery: true,
+      discoveryAccounts: [],
+    });
+  }
+  assert.throws(() => parseWrappingKeys([["provider=raw", "key=k"]]), /Unknown key provider "raw": the keys here are KMS keys \(provider=aws-kms, the default\)$/);
+  assert.throws(() => parseWrappingKeys([["provider=AWS-KMS", "key=k"]]), /Unknown key provider "AWS-KMS"/);
+  assert.throws(() => parseWrappingKeys([["provider=aws-kms", "provider=aws-kms", "key=k"]]), /Give provider= once per --wrapping-keys group/);
+});
+
 test("markWrappingKeyGroups starts a group at each -w / --wrapping-keys, in every spelling, and never at another option's value", async () => {
   const program = new Command();
   registerCryptoCommands(program);

@@ -12,7 +12,8 @@
  * --commitment-policy, --max-encrypted-data-keys,
  * --algorithm (either SDK's suite names), --metadata-output / -S, and for decrypt discovery,
  * --max-length and --buffer. Not offered: the aws-encryption-cli's own glob expansion of --input
- * (the shell's does that), master key providers other than KMS (provider=), -v/-q logging.
+ * (the shell's does that), master key providers other than KMS (provider= takes only aws-kms,
+ * that CLI's default), -v/-q logging.
  *
  * What must stay true:
  *  - No plaintext, data key or credential is ever printed (errors name the problem, not the data).
@@ -251,15 +252,23 @@ export interface WrappingKeys {
 }
 
 /**
+ * The aws-encryption-cli's names of its KMS master key provider, its default `provider=`: the
+ * entry point's name, or qualified with the package that registers it.
+ */
+const KMS_PROVIDERS = ["aws-kms", "aws-encryption-sdk-cli::aws-kms"];
+
+/**
  * aws-encryption-cli style, one array per --wrapping-keys parameter: key=<id> … region=<r>
- * profile=<p> discovery=true|false discovery-account=<id> … discovery-partition=<p>. Region and
- * profile belong to their group (once each); the discovery filter is the command's.
+ * profile=<p> discovery=true|false discovery-account=<id> … discovery-partition=<p>, and
+ * provider=aws-kms, the only provider there is here. Region, profile and provider belong to
+ * their group (once each); the discovery filter is the command's.
  */
 export function parseWrappingKeys(groups: readonly (readonly string[])[]): WrappingKeys {
   const out: WrappingKeys = { groups: [], discoveryAccounts: [] };
   for (const specs of groups) {
     if (specs.length === 0) throw new CryptoCliError("--wrapping-keys needs attributes: key=<key ARN / id / alias> … [region=<r>] [profile=<p>]");
     const group: KeyGroup = { keyIds: [] };
+    let provider: string | undefined;
     for (const spec of specs) {
       const i = spec.indexOf("=");
       if (i < 1) throw new CryptoCliError(`Invalid --wrapping-keys attribute "${spec}": expected name=value`);
@@ -274,6 +283,11 @@ export function parseWrappingKeys(groups: readonly (readonly string[])[]): Wrapp
         case "profile":
           if (group[name] !== undefined) throw new CryptoCliError(`Give ${name}= once per --wrapping-keys group (repeat --wrapping-keys for keys of another ${name === "region" ? "Region" : "profile"})`);
           group[name] = value;
+          break;
+        case "provider":
+          if (provider !== undefined) throw new CryptoCliError("Give provider= once per --wrapping-keys group");
+          if (!KMS_PROVIDERS.includes(value)) throw new CryptoCliError(`Unknown key provider "${value}": the keys here are KMS keys (provider=aws-kms, the default)`);
+          provider = value;
           break;
         case "discovery":
           if (!/^(true|false)$/i.test(value)) throw new CryptoCliError("--wrapping-keys discovery must be true or false");
