@@ -191,6 +191,28 @@ test("runDecrypt wants key ARNs: a message names its KMS keys by ARN, so an alia
   }
 });
 
+test("runDecrypt needs wrapping keys or discovery, and says which is missing or which one too many", async () => {
+  const options = {
+    input: "-",
+    output: "-",
+    encryptionContext: {},
+    commitmentPolicy: parseCommitmentPolicy("require-encrypt-require-decrypt"),
+    endpoint: "https://127.0.0.1:1",
+    discoveryAccounts: [],
+    requiredContextKeys: [],
+    unsignedOnly: false,
+    buffer: false,
+  };
+  await assert.rejects(
+    runDecrypt({ ...options, keyIds: [], discovery: false }),
+    new CryptoCliError("decrypt needs wrapping keys: --wrapping-keys key=<key ARN> …, or --wrapping-keys discovery=true (--discovery) for any KMS key the caller may use"),
+  );
+  await assert.rejects(
+    runDecrypt({ ...options, keyIds: ["arn:aws:kms:us-east-1:111122223333:key/k"], discovery: true }),
+    new CryptoCliError("decrypt takes either wrapping keys (key=<key ARN>) or discovery, not both"),
+  );
+});
+
 test("a --wrapping-keys group without keys is refused (its region= or profile= would apply to nothing)", async () => {
   const options = {
     input: "-",

@@ -793,7 +793,10 @@ const MAX_BODY_SIZE = "maxBodySize exceeded.";
 
 export async function runDecrypt(o: DecryptOptions, io: CryptoIo = processIo()): Promise<void> {
   const keyIds = allKeyIds(o, true);
-  if (o.discovery === (keyIds.length > 0)) throw new CryptoCliError("decrypt needs either wrapping keys (--wrapping-keys key=<arn>) or --discovery, not both");
+  if (!o.discovery && keyIds.length === 0) {
+    throw new CryptoCliError("decrypt needs wrapping keys: --wrapping-keys key=<key ARN> …, or --wrapping-keys discovery=true (--discovery) for any KMS key the caller may use");
+  }
+  if (o.discovery && keyIds.length > 0) throw new CryptoCliError("decrypt takes either wrapping keys (key=<key ARN>) or discovery, not both");
   // A message names the KMS key of each data key by key ARN, which is all a keyring matches on decrypt.
   for (const id of keyIds) {
     if (!KEY_ARN.test(id)) throw new CryptoCliError(`decrypt needs key ARNs (arn:aws:kms:<region>:<account>:key/<id>), not "${id}": a message names its KMS keys by key ARN`);
