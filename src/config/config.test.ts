@@ -191,6 +191,8 @@ test("config file: each value has its JSON type and the same range as its enviro
   refused({ kmsRsaRps: -1 }, (f) => `Invalid "kmsRsaRps" in config file ${f}: expected a number of at least 0 (0 = no quota), got -1`);
   refused({ schedulerPollMs: 0 }, (f) => `Invalid "schedulerPollMs" in config file ${f}: expected a whole number of at least 1, got 0`);
   refused({ wafMaxWebAclWcu: 6000 }, (f) => `Invalid "wafMaxWebAclWcu" in config file ${f}: expected a whole number from 1 to 5000, got 6000`);
+  refused({ dataPlaneHost: "lb host" }, (f) => `Invalid "dataPlaneHost" in config file ${f}: expected an IPv4 address, IPv6 address or host name, e.g. 127.0.0.1 or 0.0.0.0, got "lb host"`);
+  refused({ dataPlaneDnsSuffix: "elb.example." }, (f) => `Invalid "dataPlaneDnsSuffix" in config file ${f}: expected a DNS domain of letters, digits and hyphens in dot-separated labels, e.g. elb.example.internal, got "elb.example."`);
   refused({ dataPlaneLimits: [] }, (f) => `Config file ${f}: "dataPlaneLimits" must be an object, got an array`);
   refused({ dataPlaneLimits: { maxConnections: "many" } }, (f) => `Config file ${f}: "dataPlaneLimits.maxConnections" must be a number, got a string`);
   refused({ dataPlaneLimits: { headerTimeoutMs: 50 } }, (f) => `Invalid "dataPlaneLimits.headerTimeoutMs" in config file ${f}: expected a whole number of at least 100, got 50`);
@@ -283,6 +285,13 @@ test("environment variables: every setting refuses an invalid value, naming the 
   }
   refused({ BULWARK_SCHEDULER_POLL_MS: "0" }, 'Invalid BULWARK_SCHEDULER_POLL_MS: expected a whole number of at least 1, got "0"');
   refused({ BULWARK_DATAPLANE_HOST: "  " }, 'Invalid BULWARK_DATAPLANE_HOST: expected a non-empty string, got "  "');
+  // Refused at start, not by every CreateListener later.
+  for (const bad of ["no such host!", "10.0.0.300", "[::1]", "127.0.0.1:80", " 127.0.0.1"]) {
+    refused({ BULWARK_DATAPLANE_HOST: bad }, `Invalid BULWARK_DATAPLANE_HOST: expected an IPv4 address, IPv6 address or host name, e.g. 127.0.0.1 or 0.0.0.0, got ${JSON.stringify(bad)}`);
+  }
+  for (const bad of ["bad suffix!", "elb..local", ".elb.local", "elb.local.", "-elb.local", "elb_local"]) {
+    refused({ BULWARK_DATAPLANE_DNS_SUFFIX: bad }, `Invalid BULWARK_DATAPLANE_DNS_SUFFIX: expected a DNS domain of letters, digits and hyphens in dot-separated labels, e.g. elb.example.internal, got ${JSON.stringify(bad)}`);
+  }
   refused({ BULWARK_DATAPLANE_MAX_CONNECTIONS: "1.5" }, 'Invalid BULWARK_DATAPLANE_MAX_CONNECTIONS: expected a whole number of at least 1, got "1.5"');
   refused({ BULWARK_DATAPLANE_HEADER_TIMEOUT_MS: "50" }, 'Invalid BULWARK_DATAPLANE_HEADER_TIMEOUT_MS: expected a whole number of at least 100, got "50"');
   refused({ BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: "0" }, 'Invalid BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: expected a number above 0, got "0"');
@@ -305,6 +314,10 @@ test("environment variables: valid values, switches in both directions, AWS_REGI
   assert.equal(loadConfig({}, { BULWARK_MAX_BODY_BYTES: " 1e6 " }).maxBodyBytes, 1_000_000);
   assert.equal(loadConfig({}, { BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE: "0.02" }).dataPlane.healthCheckTimeScale, 0.02);
   assert.equal(loadConfig({}, { BULWARK_ADMIN_USER_NAME: "ops.admin@example" }).admin.userName, "ops.admin@example");
+  for (const host of ["0.0.0.0", "10.1.2.3", "::", "::1", "fe80::1", "localhost", "lb-host.example.internal"]) {
+    assert.equal(loadConfig({}, { BULWARK_DATAPLANE_HOST: host }).dataPlane.host, host);
+  }
+  assert.equal(loadConfig({}, { BULWARK_DATAPLANE_DNS_SUFFIX: "elb.corp-1.example" }).dataPlane.dnsSuffix, "elb.corp-1.example");
   // An empty variable is as good as unset.
   assert.equal(loadConfig({}, { BULWARK_LISTEN: "", BULWARK_MAX_BODY_BYTES: "" }).listen.port, 4566);
 });

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
 import { PARTITIONS, type Partition } from "../core/partition.js";
-import { bool, certNames, cipherList, ConfigError, filePath, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, str, type NumberRule, type Raw } from "./values.js";
+import { bool, certNames, cipherList, ConfigError, dnsDomain, filePath, hostAddress, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
   dataDir: string;
@@ -294,8 +294,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     },
     shutdownGraceSeconds: setting(number({}), { env: "BULWARK_SHUTDOWN_GRACE_SECONDS", file: fromFile("shutdownGraceSeconds") }) ?? 20,
     dataPlane: {
-      host: setting(str, { env: "BULWARK_DATAPLANE_HOST", file: fromFile("dataPlaneHost") }) ?? "127.0.0.1",
-      dnsSuffix: setting(str, { env: "BULWARK_DATAPLANE_DNS_SUFFIX", file: fromFile("dataPlaneDnsSuffix") }) ?? "elb.localhost",
+      host: setting(hostAddress, { env: "BULWARK_DATAPLANE_HOST", file: fromFile("dataPlaneHost") }) ?? "127.0.0.1",
+      dnsSuffix: setting(dnsDomain, { env: "BULWARK_DATAPLANE_DNS_SUFFIX", file: fromFile("dataPlaneDnsSuffix") }) ?? "elb.localhost",
       healthCheckTimeScale: setting(number({ exclusiveMin: true }), { env: "BULWARK_DATAPLANE_HEALTH_CHECK_TIME_SCALE" }) ?? 1,
       limits,
     },

@@ -117,6 +117,24 @@ export function parseListen(v: Raw, name: string): { host: string; port: number 
 
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
+/** An address to bind: an IPv4 or IPv6 address (no brackets) or a host name. */
+export function hostAddress(v: Raw, name: string): string | undefined {
+  const s = str(v, name);
+  if (s === undefined) return undefined;
+  // As for a listen address: all digits and dots is an IPv4 address or nothing.
+  const ok = /^[\d.]+$/.test(s) ? isIPv4(s) : isIPv6(s) || HOST_NAME.test(s);
+  if (!ok) throw invalid(name, "an IPv4 address, IPv6 address or host name, e.g. 127.0.0.1 or 0.0.0.0", v);
+  return s;
+}
+
+/** A DNS domain names are made under (load balancers' DNSName): dot-separated labels, no trailing dot. */
+export function dnsDomain(v: Raw, name: string): string | undefined {
+  const s = str(v, name);
+  if (s === undefined) return undefined;
+  if (!HOST_NAME.test(s) || s.endsWith(".")) throw invalid(name, "a DNS domain of letters, digits and hyphens in dot-separated labels, e.g. elb.example.internal", v);
+  return s;
+}
+
 // Host names (a leading "*." for a wildcard) and IPv4/IPv6 addresses.
 const CERT_NAME = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
 
