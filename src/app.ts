@@ -8,6 +8,7 @@ import { arnPattern, DEFAULT_PARTITION, isPartition, usePartition, type Partitio
 import Database from "better-sqlite3";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
+import { createSecureContext } from "node:tls";
 import type { Logger } from "pino";
 import { ConfigError, type BulwarkConfig } from "./config/config.js";
 import { systemClock, type Clock } from "./core/clock.js";
@@ -650,7 +651,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
 
     const tls = cfg.tls.enabled
       ? cfg.tls.certFile && cfg.tls.keyFile
-        ? { certPem: readPemFile(cfg.tls.certFile, "--tls-cert"), keyPem: readPemFile(cfg.tls.keyFile, "--tls-key"), caCertPem: "" }
+        ? ownTlsMaterial(cfg.tls.certFile, cfg.tls.keyFile)
         : await loadOrCreateTlsMaterial(storage, sealer, clock, [...cfg.tls.extraNames, ...(cfg.listen.host !== "0.0.0.0" && cfg.listen.host !== "::" ? [cfg.listen.host] : [])])
       : undefined;
     const caCertPem = tls && "caCertPem" in tls ? tls.caCertPem : "";
@@ -821,6 +822,27 @@ function readPemFile(file: string, setting: string): string {
   } catch (e) {
     throw new ConfigError(`Cannot read ${setting} ${file}: ${(e as Error).message}`);
   }
+}
+
+const TLS_CERT_SETTING = '--tls-cert (BULWARK_TLS_CERT, "tlsCert")';
+const TLS_KEY_SETTING = '--tls-key (BULWARK_TLS_KEY, "tlsKey")';
+
+/**
+ * The operator's own certificate and key: read and tried together at start, so a file that is
+ * not PEM or a key that is not the certificate's refuses to start naming the settings, rather
+ * than with OpenSSL's words alone.
+ */
+function ownTlsMaterial(certFile: string, keyFile: string): { certPem: string; keyPem: string; caCertPem: string } {
+  const certPem = readPemFile(certFile, TLS_CERT_SETTING);
+  const keyPem = readPemFile(keyFile, TLS_KEY_SETTING);
+  try {
+    createSecureContext({ cert: certPem, key: keyPem });
+  } catch (e) {
+    // OpenSSL's reason ("key values mismatch", "no start line"), never the files' content.
+    const reason = ((e as Error).message.match(/[^:]*$/)?.[0] ?? "").trim() || (e as Error).message;
+    throw new ConfigError(`Cannot use ${TLS_CERT_SETTING} ${certFile} with ${TLS_KEY_SETTING} ${keyFile}: ${reason} (expected a PEM certificate, optionally followed by its chain, and the PEM private key of that certificate)`);
+  }
+  return { certPem, keyPem, caCertPem: "" };
 }
 
 /** The operator's CA bundle for OIDC issuers (BULWARK_OIDC_CA_FILE): read once at start; a bad file refuses to start. */

@@ -65,7 +65,7 @@ test("invalid settings are refused with a clear message", () => {
   for (const [listen, host] of [["localhost:1", "localhost"], ["[::]:1", "::"], ["0.0.0.0:1", "0.0.0.0"], ["bulwark.internal.:1", "bulwark.internal."], [":1", "0.0.0.0"]] as const) {
     assert.equal(loadConfig({ listen }, {}).listen.host, host);
   }
-  assert.throws(() => loadConfig({ tlsCert: "/c.pem" }, {}), /--tls-cert and --tls-key must be given together/);
+  assert.throws(() => loadConfig({ tlsCert: "/c.pem" }, {}), /--tls-cert and --tls-key \(BULWARK_TLS_CERT and BULWARK_TLS_KEY, "tlsCert" and "tlsKey" in the config file\) must be given together/);
   assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "AKIAAAAAAAAAAAAAAAAA" }), /must be set together/);
   assert.throws(() => loadConfig({}, { BULWARK_ADMIN_ACCESS_KEY_ID: "nope", BULWARK_ADMIN_SECRET_ACCESS_KEY: "0123456789abcdefgh" }), /must look like an AWS access key id/);
   assert.throws(() => loadConfig({ logLevel: "loud" }, {}), { message: 'Invalid --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"' });
@@ -256,7 +256,7 @@ test("environment variables: every setting refuses an invalid value, naming the 
   refused({ BULWARK_LISTEN: "4566" }, 'Invalid BULWARK_LISTEN: expected a listen address host:port with a port from 0 to 65535, e.g. 127.0.0.1:4566, got "4566"');
   refused({ BULWARK_PLAIN_HTTP: "maybe" }, 'Invalid BULWARK_PLAIN_HTTP: expected 1, true, yes or on (or 0, false, no, off), got "maybe"');
   refused({ BULWARK_TLS_NAMES: "ok.example,bad name" }, 'Invalid BULWARK_TLS_NAMES: expected host names or IP addresses (comma-separated, or a JSON array of strings), got "bad name"');
-  refused({ BULWARK_TLS_CERT: "/c.pem" }, "--tls-cert and --tls-key must be given together");
+  refused({ BULWARK_TLS_CERT: "/c.pem" }, '--tls-cert and --tls-key (BULWARK_TLS_CERT and BULWARK_TLS_KEY, "tlsCert" and "tlsKey" in the config file) must be given together');
   refused({ BULWARK_TLS_CIPHERS: "NOT-A-CIPHER:ALSO-NOT" }, 'Invalid BULWARK_TLS_CIPHERS: expected an OpenSSL cipher list of TLS 1.2 suites, e.g. ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256 (OpenSSL knows none of these), got "NOT-A-CIPHER:ALSO-NOT"');
   refused({ BULWARK_TLS_CIPHERS: "ECDHE-RSA-AES128-GCM-SHA256\tECDHE-RSA-AES128-SHA" }, /^Invalid BULWARK_TLS_CIPHERS: expected an OpenSSL cipher list of TLS 1\.2 suites/);
   refused({ BULWARK_REGION: "Mars" }, 'Invalid BULWARK_REGION: expected an AWS Region code such as us-east-1, got "Mars"');

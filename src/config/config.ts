@@ -215,7 +215,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
   const plain = setting(bool, { flag: flag(flags.plainHttp, "--plain-http"), env: "BULWARK_PLAIN_HTTP", file: fromFile("plainHttp") }) ?? false;
   const certFile = setting(filePath, { flag: flag(flags.tlsCert, "--tls-cert"), env: "BULWARK_TLS_CERT", file: fromFile("tlsCert") });
   const keyFile = setting(filePath, { flag: flag(flags.tlsKey, "--tls-key"), env: "BULWARK_TLS_KEY", file: fromFile("tlsKey") });
-  if ((certFile && !keyFile) || (!certFile && keyFile)) throw new ConfigError("--tls-cert and --tls-key must be given together");
+  if ((certFile && !keyFile) || (!certFile && keyFile)) throw new ConfigError('--tls-cert and --tls-key (BULWARK_TLS_CERT and BULWARK_TLS_KEY, "tlsCert" and "tlsKey" in the config file) must be given together');
   const extraNames = setting(certNames, { env: "BULWARK_TLS_NAMES", file: fromFile("tlsNames") }) ?? [];
   const ciphers = setting(cipherList, { env: "BULWARK_TLS_CIPHERS", file: fromFile("tlsCiphers") });
 

@@ -4,14 +4,17 @@
  * leaves no data directory behind (its root key and admin credentials were never shown, so it
  * could never be opened).
  */
+import "reflect-metadata";
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { webcrypto } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import * as x509 from "@peculiar/x509";
 import { META_DIGEST_PUBLIC_KEY } from "../../src/audit/digest-key.js";
 import { listeningUrl } from "./cli-process.js";
 
@@ -36,6 +39,20 @@ function run(args: string[], e: Record<string, string> = env(), stdout: "pipe" |
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout: out, stderr: err }));
   });
+}
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+/** A self-signed certificate for `name` and its key, as PEM files: [certificate, key]. */
+async function selfSigned(name: string): Promise<[string, string]> {
+  const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({ name: `CN=${name}`, notBefore: new Date(Date.now() - 86_400_000), notAfter: new Date(Date.now() + 86_400_000), signingAlgorithm: alg, keys });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as unknown as webcrypto.CryptoKey)).toString("base64");
+  const [certFile, keyFile] = [path.join(dir, `${name}.crt`), path.join(dir, `${name}.key`)];
+  writeFileSync(certFile, cert.toString("pem") + "\n");
+  writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, "$1\n")}\n-----END PRIVATE KEY-----\n`);
+  return [certFile, keyFile];
 }
 
 /** One line naming the problem, exit 1. */
@@ -68,8 +85,20 @@ test("a first start that fails keeps nothing of the data directory it began", as
 
   const missingCert = path.join(dir, "no-such-cert.pem");
   const r1 = await run(["serve", "--data-dir", path.join(dir, "fresh1"), "--listen", "127.0.0.1:0", "--tls-cert", missingCert, "--tls-key", missingCert]);
-  assertOneLine(r1, `Cannot read --tls-cert ${missingCert}: ENOENT: no such file or directory, open '${missingCert}'`);
+  assertOneLine(r1, `Cannot read --tls-cert (BULWARK_TLS_CERT, "tlsCert") ${missingCert}: ENOENT: no such file or directory, open '${missingCert}'`);
   assert.equal(existsSync(path.join(dir, "fresh1")), false);
+
+  // A file that is not a PEM certificate, or a key of another certificate, is refused naming the settings.
+  const [certA, keyA] = await selfSigned("a.example");
+  const [, keyB] = await selfSigned("b.example");
+  const notPem = path.join(dir, "not-pem.txt");
+  writeFileSync(notPem, "not a certificate\n");
+  const expected = "(expected a PEM certificate, optionally followed by its chain, and the PEM private key of that certificate)";
+  const r3 = await run(["serve", "--data-dir", path.join(dir, "fresh4"), "--listen", "127.0.0.1:0"], { ...env(), BULWARK_TLS_CERT: notPem, BULWARK_TLS_KEY: keyA });
+  assertOneLine(r3, `Cannot use --tls-cert (BULWARK_TLS_CERT, "tlsCert") ${notPem} with --tls-key (BULWARK_TLS_KEY, "tlsKey") ${keyA}: no start line ${expected}`);
+  const r4 = await run(["serve", "--data-dir", path.join(dir, "fresh4"), "--listen", "127.0.0.1:0", "--tls-cert", certA, "--tls-key", keyB]);
+  assertOneLine(r4, `Cannot use --tls-cert (BULWARK_TLS_CERT, "tlsCert") ${certA} with --tls-key (BULWARK_TLS_KEY, "tlsKey") ${keyB}: key values mismatch ${expected}`);
+  assert.equal(existsSync(path.join(dir, "fresh4")), false);
 
   const missingKey = path.join(dir, "no-such-key");
   const r2 = await run(["init", "--data-dir", path.join(dir, "fresh2"), "--root-key-file", missingKey]);
