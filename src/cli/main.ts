@@ -64,7 +64,6 @@ common(program.command("serve"))
       const { startApp } = await import("../app.js");
       const held = holdSignals();
       const app = await startApp(cfg);
-      held.release();
       if (app.core.bootstrap) {
         try {
           const sig = held.received();
@@ -82,7 +81,6 @@ common(program.command("serve"))
         await app.close();
         throw interrupted(early, false);
       }
-      process.stdout.write(`Bulwark listening on ${app.url}\n`);
       let stopping = false;
       const stop = (sig: string): void => {
         if (stopping) return;
@@ -96,8 +94,13 @@ common(program.command("serve"))
           },
         );
       };
+      // Installed before the hold is let go and before the start is announced: a signal that
+      // finds no handler ends the process on the spot, with no shutdown (and during the banner,
+      // with a data directory whose secrets were not all shown).
       process.on("SIGTERM", () => stop("SIGTERM"));
       process.on("SIGINT", () => stop("SIGINT"));
+      held.release();
+      process.stdout.write(`Bulwark listening on ${app.url}\n`);
     } catch (e) {
       fail(e);
     }

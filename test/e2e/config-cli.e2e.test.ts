@@ -121,3 +121,23 @@ test("--log-level debug shows the configuration in effect, the data directory an
     for (let i = 0; i + 8 <= secret.length; i++) assert.ok(!stdout.includes(secret.slice(i, i + 8)), `log holds part of a secret: ${secret.slice(i, i + 8)}`);
   }
 });
+
+test("SIGTERM the moment serve says it is listening is a clean shutdown (exit 0), on the first start and later ones", async () => {
+  const dataDir = path.join(dir, "sigterm");
+  for (let run = 0; run < 4; run++) {
+    const child = spawn(process.execPath, [CLI, "serve", "--data-dir", dataDir, "--plain-http", "--listen", "127.0.0.1:0"], {
+      env: { ...baseEnv(), BULWARK_ROOT_PASSPHRASE: PASSPHRASE },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stderr.resume();
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("close", (code, signal) => resolve([code, signal])));
+    // Sent from the very callback that sees the announcement, with no turn of the event loop between.
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (/Bulwark listening on /.test(stdout) && !child.killed) child.kill("SIGTERM");
+    });
+    assert.deepEqual(await exited, [0, null], `start ${run + 1}: ${stdout}`);
+    assert.match(stdout, /"signal":"SIGTERM","msg":"shutting down"/, `start ${run + 1}`);
+  }
+});
