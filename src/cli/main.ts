@@ -154,7 +154,7 @@ common(ca.command("export"))
       }
       const pem = await exportCaCertificate(storage);
       await storage.close();
-      if (!pem) throw new StartupError("No CA has been created yet: start the server with HTTPS once.");
+      if (!pem) throw new StartupError("No CA has been created yet: run `bulwark init` on this data directory (or start the server with HTTPS once).");
       process.stdout.write(pem);
     } catch (e) {
       fail(e);

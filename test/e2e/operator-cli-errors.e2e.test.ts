@@ -279,6 +279,25 @@ test("a data directory that served is never taken for an interrupted first start
   }
 });
 
+test("a data directory first served over plain HTTP has no CA: `ca export` says so, and `bulwark init` makes one", async () => {
+  const plain = path.join(dir, "plain-first");
+  const child = spawn(process.execPath, [CLI, "serve", "--plain-http", "--data-dir", plain, "--listen", "127.0.0.1:0"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  try {
+    await listeningUrl(child);
+  } finally {
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  }
+  assertOneLine(await run(["ca", "export", "--data-dir", plain]), "No CA has been created yet: run `bulwark init` on this data directory (or start the server with HTTPS once).");
+  const init = await run(["init", "--data-dir", plain]);
+  assert.equal(init.code, 0, init.stderr);
+  const ca = await run(["ca", "export", "--data-dir", plain]);
+  assert.equal(ca.code, 0, ca.stderr);
+  assert.match(ca.stdout, /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n$/);
+});
+
 test("a second serve on a data directory in use is refused; operator commands run alongside", async () => {
   const child = spawn(process.execPath, [CLI, "serve", "--plain-http", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.resume();
