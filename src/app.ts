@@ -660,7 +660,13 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     const metrics = createMetrics();
     // The data plane's DesyncMitigationMode_NonCompliant_Request_Count on /metrics.
     dataPlane.desync.register(metrics.registry);
-    const rateCounter = cfg.redisUrl ? createRedisRateCounter(cfg.redisUrl) : undefined;
+    const rateCounter = cfg.redisUrl
+      ? createRedisRateCounter(cfg.redisUrl, {
+          // The error names the address at most (ECONNREFUSED, ENOTFOUND, WRONGPASS), never the URL's password.
+          onError: (e) => logger.warn({ err: e.message }, "Redis of the WAF rate counters unavailable: rate-based rules cannot count"),
+          onReady: () => logger.info("Redis of the WAF rate counters reachable again"),
+        })
+      : undefined;
     // WAFv2: its counters go on the gateway's registry, so /metrics shows them.
     const wafv2 = createWafv2Service({
       store: storage,

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:net";
 import { rateCounterContract } from "./rate-counter-contract.js";
 import { createLocalRateCounter } from "./local-rate-counter.js";
 import { createRedisRateCounter } from "./redis-rate-counter.js";
@@ -16,4 +17,21 @@ test("local counter stays bounded", async () => {
   const c = createLocalRateCounter({ maxKeys: 100 });
   for (let i = 0; i < 1000; i++) await c.add(`k${i}`, 60, 1_700_000_000_000);
   assert.ok(c.size() <= 100);
+});
+
+test("redis counter: an unreachable Redis is reported once through onError, not printed by ioredis on every retry", async (t) => {
+  // A port nothing listens on: every connection attempt is refused.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+
+  const printed = t.mock.method(console, "error", () => {});
+  const errors: string[] = [];
+  const c = createRedisRateCounter(`redis://:s3cret@127.0.0.1:${port}`, { onError: (e) => errors.push(e.message) });
+  // The request fails once its retries (three connection attempts at least) are spent.
+  await assert.rejects(c.add("k", 60, 1_700_000_000_000));
+  assert.deepEqual(errors, [`connect ECONNREFUSED 127.0.0.1:${port}`]);
+  assert.equal(printed.mock.callCount(), 0);
+  await c.close?.().catch(() => {});
 });

@@ -30,8 +30,29 @@ return total
 
 type RateRedis = Redis & { bulwarkRate(key: string, now: number, oldest: number, ttl: number): Promise<number> };
 
-export function createRedisRateCounter(redisUrl: string, opts: { keyPrefix?: string } = {}): RateCounter {
+export interface RedisRateCounterOptions {
+  keyPrefix?: string;
+  /** The connection failed (once per distinct error until it is ready again), e.g. to log it. */
+  onError?: (e: Error) => void;
+  /** The connection is ready again after onError. */
+  onReady?: () => void;
+}
+
+export function createRedisRateCounter(redisUrl: string, opts: RedisRateCounterOptions = {}): RateCounter {
   const client = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true }) as RateRedis;
+  // Without a listener ioredis prints every failed (re)connection to stderr itself, with a stack
+  // trace, outside the JSON log; one report per distinct error is enough while it keeps retrying.
+  let failing: string | undefined;
+  client.on("error", (e: Error) => {
+    if (e.message === failing) return;
+    failing = e.message;
+    opts.onError?.(e);
+  });
+  client.on("ready", () => {
+    if (failing === undefined) return;
+    failing = undefined;
+    opts.onReady?.();
+  });
   client.defineCommand("bulwarkRate", { numberOfKeys: 1, lua: SCRIPT });
   const prefix = opts.keyPrefix ?? "bulwark:waf:rate:";
   return {
