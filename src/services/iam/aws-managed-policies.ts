@@ -10,6 +10,12 @@
  * The entries are written for the aws partition; the catalogue served is that of the installation's
  * partition (`catalogue()`): ARNs, and the ARNs in documents, in its partition, as AWS publishes its
  * managed policies in each partition. Policy ids are those of the aws partition's entries.
+ *
+ * Names, paths, descriptions and creation times are AWS's (the AWS Managed Policy Reference), so
+ * that a policy attached by its ARN as a service's documentation says is found. A document grants
+ * on the services Bulwark serves what AWS's grants on them, written for how Bulwark authorises
+ * (a list operation is authorised on "*"); the actions AWS's documents give other services are
+ * left out, as they name nothing here.
  */
 import { createHash } from "node:crypto";
 import { iamArn, partition, type Partition } from "../../core/partition.js";
@@ -159,7 +165,7 @@ export const SERVICE_ROLE_PATH = "/aws-service-role/";
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /**
- * A policy id for a policy whose real id AWS's documentation does not show: ANPA and 17 base32
+ * A policy id for a policy whose real id is not published: ANPA and 17 base32
  * characters of the SHA-256 of its ARN, so that it is the same in every installation.
  */
 function derivedPolicyId(arn: string): string {
@@ -168,6 +174,14 @@ function derivedPolicyId(arn: string): string {
   for (let i = 0; i < 17; i++) id += BASE32[h[i]! & 31];
   return id;
 }
+
+/** The id of a catalogue entry whose real id is not published (see derivedPolicyId). */
+function undocumentedId(path: string, policyName: string): string {
+  return derivedPolicyId(`arn:aws:iam::aws:policy${path}${policyName}`);
+}
+
+/** Path of service role policies: attachable to any role a service assumes, unlike /aws-service-role/. */
+export const SERVICE_ROLE_POLICY_PATH = "/service-role/";
 
 /**
  * A service-linked role policy as the AWS Managed Policy Reference publishes it: the document of
@@ -357,6 +371,187 @@ const CATALOGUE: readonly AwsManagedPolicy[] = [
     ]),
   ),
   entry(
+    "AWSCloudTrail_FullAccess",
+    undocumentedId("/", "AWSCloudTrail_FullAccess"),
+    "Provides full access to AWS CloudTrail.",
+    doc([
+      { Effect: "Allow", Action: "cloudtrail:*", Resource: "*" },
+      { Effect: "Allow", Action: ["iam:GetRolePolicy", "iam:GetUser", "iam:ListRoles", "kms:CreateAlias", "kms:CreateKey", "kms:ListAliases", "kms:ListKeys"], Resource: "*" },
+      { Effect: "Allow", Action: "iam:PassRole", Resource: "*", Condition: { StringEquals: { "iam:PassedToService": "cloudtrail.amazonaws.com" } } },
+    ]),
+    "/",
+    Date.UTC(2020, 9, 8, 23, 41, 0),
+  ),
+  entry(
+    "AWSCloudTrail_ReadOnlyAccess",
+    undocumentedId("/", "AWSCloudTrail_ReadOnlyAccess"),
+    "Provides read only access to AWS CloudTrail.",
+    doc([{ Effect: "Allow", Action: ["cloudtrail:Describe*", "cloudtrail:Get*", "cloudtrail:List*", "cloudtrail:LookupEvents"], Resource: "*" }]),
+    "/",
+    Date.UTC(2022, 5, 14, 17, 19, 5),
+  ),
+  // Power users create keys and aliases and read every key; they may not use keys (Encrypt,
+  // Decrypt…), change key policies, or schedule deletion, unless a key policy lets them.
+  entry(
+    "AWSKeyManagementServicePowerUser",
+    "ANPAJNPP7PPPPMJRV2SA4",
+    "Provides access to AWS Key Management Service (KMS).",
+    doc([
+      {
+        Effect: "Allow",
+        Action: [
+          "kms:CreateAlias",
+          "kms:CreateKey",
+          "kms:DeleteAlias",
+          "kms:Describe*",
+          "kms:GenerateRandom",
+          "kms:Get*",
+          "kms:List*",
+          "kms:TagResource",
+          "kms:UntagResource",
+          "iam:ListGroups",
+          "iam:ListRoles",
+          "iam:ListUsers",
+        ],
+        Resource: "*",
+      },
+    ]),
+    "/",
+    Date.UTC(2015, 1, 6, 18, 40, 40),
+  ),
+  entry(
+    "AWSOrganizationsFullAccess",
+    undocumentedId("/", "AWSOrganizationsFullAccess"),
+    "Provides full access to AWS Organizations.",
+    doc([
+      { Effect: "Allow", Action: "organizations:*", Resource: "*" },
+      { Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*", Condition: { StringEquals: { "iam:AWSServiceName": "organizations.amazonaws.com" } } },
+    ]),
+    "/",
+    Date.UTC(2018, 10, 6, 20, 31, 0),
+  ),
+  entry(
+    "AWSOrganizationsReadOnlyAccess",
+    undocumentedId("/", "AWSOrganizationsReadOnlyAccess"),
+    "Provides read-only access to AWS Organizations.",
+    doc([{ Effect: "Allow", Action: ["organizations:Describe*", "organizations:List*"], Resource: "*" }]),
+    "/",
+    Date.UTC(2018, 10, 6, 20, 32, 0),
+  ),
+  // The role the Shield Response Team uses (AssociateDRTRole): it reads load balancers and
+  // manages Shield and WAF protections, including a load balancer's web ACL.
+  entry(
+    "AWSShieldDRTAccessPolicy",
+    undocumentedId(SERVICE_ROLE_POLICY_PATH, "AWSShieldDRTAccessPolicy"),
+    "Provides the AWS DDoS Response Team with limited access to your AWS account to assist with DDoS attack mitigation during a high-severity event.",
+    doc([
+      { Effect: "Allow", Action: "elasticloadbalancing:Describe*", Resource: "*" },
+      { Effect: "Allow", Action: ["shield:*", "wafv2:*", "elasticloadbalancing:SetWebACL"], Resource: "*" },
+    ]),
+    SERVICE_ROLE_POLICY_PATH,
+    Date.UTC(2018, 5, 5, 22, 29, 0),
+  ),
+  entry(
+    "AWSWAFConsoleFullAccess",
+    undocumentedId("/", "AWSWAFConsoleFullAccess"),
+    "Provides full access to AWS WAF via the AWS Management Console. Note that this policy also grants permissions to list and update Amazon CloudFront distributions, permissions to view load balancers on AWS Elastic Load Balancing, permissions to view Amazon API Gateway REST APIs and stages, permissions to list and view Amazon CloudWatch metrics, and permissions to view regions enabled within the account.",
+    doc([
+      { Effect: "Allow", Action: "wafv2:*", Resource: "*" },
+      { Effect: "Allow", Action: "elasticloadbalancing:SetWebACL", Resource: "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*" },
+      { Effect: "Allow", Action: "elasticloadbalancing:DescribeLoadBalancers", Resource: "*" },
+    ]),
+    "/",
+    Date.UTC(2020, 3, 6, 18, 38, 0),
+  ),
+  entry(
+    "AWSWAFConsoleReadOnlyAccess",
+    undocumentedId("/", "AWSWAFConsoleReadOnlyAccess"),
+    "Provides read-only access to AWS WAF via the AWS Management Console. Note that this policy also grants permissions to list Amazon CloudFront distributions, permissions to view load balancers on AWS Elastic Load Balancing, permissions to view Amazon API Gateway REST APIs and stages, permissions to list and view Amazon CloudWatch metrics, and permissions to view regions enabled within the account.",
+    doc([{ Effect: "Allow", Action: ["wafv2:CheckCapacity", "wafv2:Describe*", "wafv2:Get*", "wafv2:List*", "elasticloadbalancing:DescribeLoadBalancers"], Resource: "*" }]),
+    "/",
+    Date.UTC(2020, 3, 6, 18, 43, 0),
+  ),
+  entry(
+    "AWSWAFFullAccess",
+    "ANPAJMIKIAFXZEGOLRH7C",
+    "Provides full access to AWS WAF actions.",
+    doc([{ Effect: "Allow", Action: ["wafv2:*", "elasticloadbalancing:SetWebACL"], Resource: "*" }]),
+    "/",
+    Date.UTC(2015, 9, 6, 20, 44, 0),
+  ),
+  entry(
+    "AWSWAFReadOnlyAccess",
+    "ANPAINZVDMX2SBF7EU2OC",
+    "Provides read-only access to AWS WAF actions.",
+    doc([{ Effect: "Allow", Action: ["wafv2:CheckCapacity", "wafv2:Describe*", "wafv2:Get*", "wafv2:List*"], Resource: "*" }]),
+    "/",
+    Date.UTC(2015, 9, 6, 20, 43, 0),
+  ),
+  entry(
+    "ElasticLoadBalancingFullAccess",
+    undocumentedId("/", "ElasticLoadBalancingFullAccess"),
+    "Provides full access to Amazon ElasticLoadBalancing, and limited access to other services necessary to provide ElasticLoadBalancing features.",
+    doc([
+      { Effect: "Allow", Action: "elasticloadbalancing:*", Resource: "*" },
+      { Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*", Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } } },
+    ]),
+    "/",
+    Date.UTC(2018, 8, 20, 20, 42, 0),
+  ),
+  entry(
+    "ElasticLoadBalancingReadOnly",
+    undocumentedId("/", "ElasticLoadBalancingReadOnly"),
+    "Provides read only access to Amazon ElasticLoadBalancing and dependent services",
+    doc([{ Effect: "Allow", Action: ["elasticloadbalancing:Describe*", "elasticloadbalancing:Get*"], Resource: "*" }]),
+    "/",
+    Date.UTC(2018, 8, 20, 20, 17, 0),
+  ),
+  entry(
+    "IAMSelfManageServiceSpecificCredentials",
+    "ANPAI4VT74EMXK2PMQJM2",
+    "Allows an IAM user to manage their own Service Specific Credentials.",
+    doc([
+      {
+        Effect: "Allow",
+        Action: [
+          "iam:CreateServiceSpecificCredential",
+          "iam:DeleteServiceSpecificCredential",
+          "iam:ListServiceSpecificCredentials",
+          "iam:ResetServiceSpecificCredential",
+          "iam:UpdateServiceSpecificCredential",
+        ],
+        Resource: "arn:aws:iam::*:user/${aws:username}",
+      },
+    ]),
+    "/",
+    Date.UTC(2016, 11, 22, 17, 25, 18),
+  ),
+  entry(
+    "IAMUserChangePassword",
+    "ANPAJ4L4MM2A7QIEB56MS",
+    "Provides the ability for an IAM user to change their own password.",
+    doc([
+      { Effect: "Allow", Action: "iam:ChangePassword", Resource: ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"] },
+      { Effect: "Allow", Action: "iam:GetAccountPasswordPolicy", Resource: "*" },
+    ]),
+    "/",
+    Date.UTC(2016, 10, 15, 0, 25, 0),
+  ),
+  entry(
+    "IAMUserSSHKeys",
+    "ANPAJTSHUA4UXGXU7ANUA",
+    "Provides the ability for an IAM user to manage their own SSH keys.",
+    doc([
+      {
+        Effect: "Allow",
+        Action: ["iam:DeleteSSHPublicKey", "iam:GetSSHPublicKey", "iam:ListSSHPublicKeys", "iam:UpdateSSHPublicKey", "iam:UploadSSHPublicKey"],
+        Resource: "arn:aws:iam::*:user/${aws:username}",
+      },
+    ]),
+    "/",
+    Date.UTC(2015, 6, 9, 17, 8, 54),
+  ),
+  entry(
     "ReadOnlyAccess",
     "ANPAILL3HVNFSB6DCOWYQ",
     "Provides read-only access to AWS services and resources.",
@@ -382,6 +577,87 @@ const CATALOGUE: readonly AwsManagedPolicy[] = [
         Resource: "*",
       },
     ]),
+  ),
+  entry(
+    "SecurityAudit",
+    "ANPAIX2T3QCXHR2OGGCTO",
+    "The security audit template grants access to read security configuration metadata. It is useful for software that audits the configuration of an AWS account.",
+    doc([
+      {
+        Effect: "Allow",
+        Action: [
+          "cloudtrail:DescribeTrails",
+          "cloudtrail:GetEventSelectors",
+          "cloudtrail:GetInsightSelectors",
+          "cloudtrail:GetTrail",
+          "cloudtrail:GetTrailStatus",
+          "cloudtrail:ListTags",
+          "cloudtrail:ListTrails",
+          "cloudtrail:LookupEvents",
+          "elasticloadbalancing:Describe*",
+          "iam:GenerateCredentialReport",
+          "iam:GenerateServiceLastAccessedDetails",
+          "iam:Get*",
+          "iam:List*",
+          "iam:SimulateCustomPolicy",
+          "iam:SimulatePrincipalPolicy",
+          "kms:Describe*",
+          "kms:Get*",
+          "kms:List*",
+          "organizations:Describe*",
+          "organizations:List*",
+          "shield:Describe*",
+          "shield:GetSubscriptionState",
+          "shield:List*",
+          "sts:GetAccessKeyInfo",
+          "wafv2:GetLoggingConfiguration",
+          "wafv2:GetWebACL",
+          "wafv2:GetWebACLForResource",
+          "wafv2:ListAvailableManagedRuleGroups",
+          "wafv2:ListIPSets",
+          "wafv2:ListLoggingConfigurations",
+          "wafv2:ListRegexPatternSets",
+          "wafv2:ListResourcesForWebACL",
+          "wafv2:ListRuleGroups",
+          "wafv2:ListTagsForResource",
+          "wafv2:ListWebACLs",
+        ],
+        Resource: "*",
+      },
+    ]),
+    "/",
+    Date.UTC(2015, 1, 6, 18, 41, 0),
+  ),
+  entry(
+    "ViewOnlyAccess",
+    "ANPAID22R6XPJATWOFDK6",
+    "This policy grants permissions to view resources and basic metadata across all AWS services",
+    doc([
+      {
+        Effect: "Allow",
+        Action: [
+          "cloudtrail:DescribeTrails",
+          "cloudtrail:ListTrails",
+          "cloudtrail:LookupEvents",
+          "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeLoadBalancerAttributes",
+          "elasticloadbalancing:DescribeLoadBalancers",
+          "elasticloadbalancing:DescribeTargetGroups",
+          "elasticloadbalancing:DescribeTargetHealth",
+          "iam:GetAccountSummary",
+          "iam:GetLoginProfile",
+          "iam:List*",
+          "kms:ListKeys",
+          "kms:ListResourceTags",
+          "organizations:List*",
+          "shield:List*",
+          "wafv2:List*",
+        ],
+        Resource: "*",
+      },
+    ]),
+    "/job-function/",
+    Date.UTC(2016, 10, 10, 17, 20, 0),
   ),
 ];
 

@@ -5,6 +5,40 @@ import { ACCOUNT, ALLOW_S3, assertAwsError, createHarness, T0, TRUST_EC2 } from 
 const doc = (action: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 type PolicyOut = { Policy: Record<string, unknown> & { Arn: string; PolicyId: string; DefaultVersionId: string; AttachmentCount: number } };
 type ListOut = { Policies: Array<{ PolicyName: string; Arn: string }>; IsTruncated: boolean; Marker?: string };
+/** The built-in AWS managed policies, in the order ListPolicies pages them. */
+const AWS_MANAGED = [
+  "AdministratorAccess",
+  "AWSCloudTrail_FullAccess",
+  "AWSCloudTrail_ReadOnlyAccess",
+  "AWSElasticLoadBalancingServiceRolePolicy",
+  "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy",
+  "AWSKeyManagementServicePowerUser",
+  "AWSOrganizationsFullAccess",
+  "AWSOrganizationsReadOnlyAccess",
+  "AWSOrganizationsServiceTrustPolicy",
+  "AWSShieldDRTAccessPolicy",
+  "AWSShieldServiceRolePolicy",
+  "AWSWAFConsoleFullAccess",
+  "AWSWAFConsoleReadOnlyAccess",
+  "AWSWAFFullAccess",
+  "AWSWAFReadOnlyAccess",
+  "ElasticLoadBalancingFullAccess",
+  "ElasticLoadBalancingReadOnly",
+  "IAMAuditRootUserCredentials",
+  "IAMCreateRootUserPassword",
+  "IAMDeleteRootUserCredentials",
+  "IAMFullAccess",
+  "IAMReadOnlyAccess",
+  "IAMSelfManageServiceSpecificCredentials",
+  "IAMUserChangePassword",
+  "IAMUserSSHKeys",
+  "PowerUserAccess",
+  "ReadOnlyAccess",
+  "S3UnlockBucketPolicy",
+  "SecurityAudit",
+  "SQSUnlockQueuePolicy",
+  "ViewOnlyAccess",
+];
 
 describe("IAM managed policies", () => {
   test("CreatePolicy and GetPolicy", async () => {
@@ -47,7 +81,7 @@ describe("IAM managed policies", () => {
     assert.deepEqual(JSON.parse(decodeURIComponent(v.PolicyVersion.Document)), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
     await assertAwsError(h.call("GetPolicyVersion", { PolicyArn: admin, VersionId: "v2" }), "NoSuchEntity", 404, `Policy ${admin} version v2 does not exist or is not attachable.`);
     const aws = await h.call<ListOut>("ListPolicies", { Scope: "AWS" });
-    assert.deepEqual(aws.Policies.map((p) => p.PolicyName), ["AdministratorAccess", "AWSElasticLoadBalancingServiceRolePolicy", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "AWSOrganizationsServiceTrustPolicy", "AWSShieldServiceRolePolicy", "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"]);
+    assert.deepEqual(aws.Policies.map((p) => p.PolicyName), AWS_MANAGED);
     for (const [op, input] of [
       ["DeletePolicy", { PolicyArn: admin }],
       ["CreatePolicyVersion", { PolicyArn: admin, PolicyDocument: ALLOW_S3 }],
@@ -65,6 +99,53 @@ describe("IAM managed policies", () => {
     assert.deepEqual(attached.Policies.map((p) => p.PolicyName), ["AdministratorAccess"]);
   });
 
+  test("the AWS managed policies of the services served: AWS's names, paths, ids and descriptions, attachable, listed by path and use", async () => {
+    const h = createHarness();
+    const drt = "arn:aws:iam::aws:policy/service-role/AWSShieldDRTAccessPolicy";
+    const got = await h.call<PolicyOut>("GetPolicy", { PolicyArn: drt });
+    assert.deepEqual(got.Policy, {
+      PolicyName: "AWSShieldDRTAccessPolicy",
+      PolicyId: got.Policy.PolicyId,
+      Arn: drt,
+      Path: "/service-role/",
+      DefaultVersionId: "v1",
+      AttachmentCount: 0,
+      PermissionsBoundaryUsageCount: 0,
+      IsAttachable: true,
+      Description: "Provides the AWS DDoS Response Team with limited access to your AWS account to assist with DDoS attack mitigation during a high-severity event.",
+      CreateDate: new Date(Date.UTC(2018, 5, 5, 22, 29, 0)),
+      UpdateDate: new Date(Date.UTC(2018, 5, 5, 22, 29, 0)),
+      Tags: [],
+    });
+    assert.match(got.Policy.PolicyId, /^ANPA[A-Z2-7]{17}$/);
+    const kms = await h.call<PolicyOut>("GetPolicy", { PolicyArn: "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser" });
+    assert.equal(kms.Policy.PolicyId, "ANPAJNPP7PPPPMJRV2SA4");
+    assert.equal(kms.Policy.Description, "Provides access to AWS Key Management Service (KMS).");
+    const v = await h.call<{ PolicyVersion: { Document: string } }>("GetPolicyVersion", { PolicyArn: "arn:aws:iam::aws:policy/AWSWAFReadOnlyAccess", VersionId: "v1" });
+    assert.deepEqual(JSON.parse(decodeURIComponent(v.PolicyVersion.Document)).Statement, [
+      { Effect: "Allow", Action: ["wafv2:CheckCapacity", "wafv2:Describe*", "wafv2:Get*", "wafv2:List*"], Resource: "*" },
+    ]);
+
+    const byPath = async (PathPrefix: string) => (await h.call<ListOut>("ListPolicies", { Scope: "AWS", PathPrefix })).Policies.map((p) => p.Arn);
+    assert.deepEqual(await byPath("/service-role/"), [drt]);
+    assert.deepEqual(await byPath("/job-function/"), ["arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]);
+
+    await h.call("CreateUser", { UserName: "u" });
+    await h.call("CreateGroup", { GroupName: "auditors" });
+    await h.call("CreateRole", { RoleName: "srt", AssumeRolePolicyDocument: TRUST_EC2 });
+    await h.call("AttachUserPolicy", { UserName: "u", PolicyArn: "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser" });
+    await h.call("AttachGroupPolicy", { GroupName: "auditors", PolicyArn: "arn:aws:iam::aws:policy/SecurityAudit" });
+    await h.call("AttachRolePolicy", { RoleName: "srt", PolicyArn: drt });
+    await h.call("PutUserPermissionsBoundary", { UserName: "u", PermissionsBoundary: "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess" });
+    const used = async (input: Record<string, unknown>) => (await h.call<ListOut>("ListPolicies", { Scope: "AWS", ...input })).Policies.map((p) => p.PolicyName);
+    assert.deepEqual(await used({ OnlyAttached: true }), ["AWSKeyManagementServicePowerUser", "AWSShieldDRTAccessPolicy", "SecurityAudit", "ViewOnlyAccess"]);
+    assert.deepEqual(await used({ PolicyUsageFilter: "PermissionsPolicy" }), ["AWSKeyManagementServicePowerUser", "AWSShieldDRTAccessPolicy", "SecurityAudit"]);
+    assert.deepEqual(await used({ PolicyUsageFilter: "PermissionsBoundary" }), ["ViewOnlyAccess"]);
+    assert.deepEqual(await used({ OnlyAttached: true, PathPrefix: "/service-role/" }), ["AWSShieldDRTAccessPolicy"]);
+    const entities = await h.call<{ PolicyRoles: Array<{ RoleName: string }> }>("ListEntitiesForPolicy", { PolicyArn: drt });
+    assert.deepEqual(entities.PolicyRoles.map((r) => r.RoleName), ["srt"]);
+  });
+
   test("ListPolicies: Scope, OnlyAttached, PathPrefix and pagination across AWS and local", async () => {
     const h = createHarness();
     for (const n of ["zeta", "alpha", "mid"]) await h.call("CreatePolicy", { PolicyName: n, PolicyDocument: ALLOW_S3, Path: n === "mid" ? "/m/" : "/" });
@@ -79,8 +160,8 @@ describe("IAM managed policies", () => {
       marker = page.IsTruncated ? page.Marker : undefined;
       pages++;
     } while (marker);
-    assert.equal(pages, 4);
-    assert.deepEqual(names, ["AdministratorAccess", "AWSElasticLoadBalancingServiceRolePolicy", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "AWSOrganizationsServiceTrustPolicy", "AWSShieldServiceRolePolicy", "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials", "IAMFullAccess", "IAMReadOnlyAccess", "PowerUserAccess", "ReadOnlyAccess", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy", "alpha", "mid", "zeta"]);
+    assert.equal(pages, 7);
+    assert.deepEqual(names, [...AWS_MANAGED, "alpha", "mid", "zeta"]);
     const byPath = await h.call<ListOut>("ListPolicies", { Scope: "Local", PathPrefix: "/m/" });
     assert.deepEqual(byPath.Policies.map((p) => p.PolicyName), ["mid"]);
     await h.call("CreateRole", { RoleName: "r", AssumeRolePolicyDocument: TRUST_EC2 });

@@ -1,0 +1,56 @@
+/**
+ * AWS managed policies of the services served, attached by the ARN their documentation gives and
+ * enforced through the real server: what they grant is allowed, what they leave out is denied.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { IAMClient, AttachUserPolicyCommand, AttachGroupPolicyCommand, CreateGroupCommand, AddUserToGroupCommand, ListPoliciesCommand } from "@aws-sdk/client-iam";
+import { KMSClient, CreateKeyCommand, DescribeKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
+import { WAFV2Client, CreateIPSetCommand, ListWebACLsCommand } from "@aws-sdk/client-wafv2";
+import { awsError, newUser, startTestServer, type TestServer } from "./harness.js";
+
+let s: TestServer;
+let iam: IAMClient;
+
+before(async () => {
+  s = await startTestServer();
+  iam = new IAMClient(s.clientConfig());
+});
+
+after(async () => {
+  await s.destroy();
+});
+
+test("AWSKeyManagementServicePowerUser: creates and reads keys, but may not use them", async () => {
+  const u = await newUser(s, "kms-power-user");
+  await iam.send(new AttachUserPolicyCommand({ UserName: "kms-power-user", PolicyArn: "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser" }));
+  const kms = new KMSClient(s.clientConfig(u));
+  const key = (await kms.send(new CreateKeyCommand({ Description: "power user's key" }))).KeyMetadata!;
+  assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId! }))).KeyMetadata!.Description, "power user's key");
+  await assert.rejects(
+    kms.send(new EncryptCommand({ KeyId: key.KeyId!, Plaintext: Buffer.from("secret") })),
+    awsError("AccessDeniedException", 400, `User: ${u.arn} is not authorized to perform: kms:Encrypt on resource: ${key.Arn} because no identity-based policy allows the kms:Encrypt action`),
+  );
+});
+
+test("AWSWAFReadOnlyAccess, attached to a group: lists web ACLs, may not create an IP set", async () => {
+  const u = await newUser(s, "waf-reader");
+  await iam.send(new CreateGroupCommand({ GroupName: "waf-readers" }));
+  await iam.send(new AddUserToGroupCommand({ GroupName: "waf-readers", UserName: "waf-reader" }));
+  await iam.send(new AttachGroupPolicyCommand({ GroupName: "waf-readers", PolicyArn: "arn:aws:iam::aws:policy/AWSWAFReadOnlyAccess" }));
+  const waf = new WAFV2Client(s.clientConfig(u));
+  assert.deepEqual((await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs, []);
+  await assert.rejects(
+    waf.send(new CreateIPSetCommand({ Name: "blocked", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["192.0.2.0/24"] })),
+    awsError(
+      "AccessDeniedException",
+      400,
+      `User: ${u.arn} is not authorized to perform: wafv2:CreateIPSet on resource: arn:aws:wafv2:us-east-1:${s.accountId}:regional/ipset/blocked/* because no identity-based policy allows the wafv2:CreateIPSet action`,
+    ),
+  );
+  const attached = await iam.send(new ListPoliciesCommand({ Scope: "AWS", OnlyAttached: true }));
+  assert.deepEqual(
+    attached.Policies!.map((p) => p.Arn),
+    ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser", "arn:aws:iam::aws:policy/AWSWAFReadOnlyAccess"],
+  );
+});
