@@ -24,6 +24,7 @@ import { loadOrCreateDigestSigner, publicKeyFingerprint } from "./audit/digest-k
 import type { AuditLog } from "./audit/types.js";
 import { createIamService } from "./services/iam/service.js";
 import { awsManagedPolicyArn } from "./services/iam/aws-managed-policies.js";
+import { trustsService } from "./services/iam/trust-principals.js";
 import { createAccountRegistry, type AccountRegistry } from "./services/organizations/accounts.js";
 import { createOrganizationsView, type OrganizationsView } from "./services/organizations/view.js";
 import type { OutboundFederation } from "./services/iam/outbound-federation.js";
@@ -707,7 +708,10 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       },
       webAclForResource: (arn) => wafBridge.webAclForResource(arn),
       applyMitigation: (webAclArn, mitigation) => wafBridge.applyMitigation(webAclArn, mitigation),
-      roleExists: async (arn) => (await core.iam.api.getRoleByArn(arn)) !== undefined,
+      describeRole: async (arn) => {
+        const role = await core.iam.api.getRoleByArn(arn);
+        return role && { trusts: (service) => trustsService(role.assumeRolePolicyDocument, service), attachedPolicyArns: role.attachedPolicyArns };
+      },
       ensureServiceLinkedRole: (ctx) => core.iam.ensureServiceLinkedRole(ctx.scope.accountId, ctx.now, (req) => ctx.authorize(req), "shield.amazonaws.com", ctx.principal),
       ...(cfg.shieldDetection ? { detection: cfg.shieldDetection } : {}),
       onError: (e, what) => logger.error({ what, err: e instanceof Error ? e.message : String(e) }, "shield error"),

@@ -4,9 +4,19 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { IAMClient, AttachUserPolicyCommand, AttachGroupPolicyCommand, CreateGroupCommand, AddUserToGroupCommand, ListPoliciesCommand } from "@aws-sdk/client-iam";
+import {
+  IAMClient,
+  AttachUserPolicyCommand,
+  AttachGroupPolicyCommand,
+  AttachRolePolicyCommand,
+  CreateGroupCommand,
+  CreateRoleCommand,
+  AddUserToGroupCommand,
+  ListPoliciesCommand,
+} from "@aws-sdk/client-iam";
 import { KMSClient, CreateKeyCommand, DescribeKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
 import { WAFV2Client, CreateIPSetCommand, ListWebACLsCommand } from "@aws-sdk/client-wafv2";
+import { ShieldClient, AssociateDRTRoleCommand, CreateSubscriptionCommand, DescribeDRTAccessCommand } from "@aws-sdk/client-shield";
 import { awsError, newUser, startTestServer, type TestServer } from "./harness.js";
 
 let s: TestServer;
@@ -53,4 +63,36 @@ test("AWSWAFReadOnlyAccess, attached to a group: lists web ACLs, may not create 
     attached.Policies!.map((p) => p.Arn),
     ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser", "arn:aws:iam::aws:policy/AWSWAFReadOnlyAccess"],
   );
+});
+
+test("AWSShieldDRTAccessPolicy: AssociateDRTRole takes a role that trusts the SRT and holds the policy, and only such a role", async () => {
+  const shield = new ShieldClient(s.clientConfig());
+  await shield.send(new CreateSubscriptionCommand({}));
+  const role = async (name: string, service: string) =>
+    (
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: name,
+          AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] }),
+        }),
+      )
+    ).Role!.Arn!;
+  const drtPolicy = "arn:aws:iam::aws:policy/service-role/AWSShieldDRTAccessPolicy";
+  const srt = await role("srt-access", "drt.shield.amazonaws.com");
+  const untrusted = await role("srt-ec2", "ec2.amazonaws.com");
+  await iam.send(new AttachRolePolicyCommand({ RoleName: "srt-ec2", PolicyArn: drtPolicy }));
+
+  await assert.rejects(
+    shield.send(new AssociateDRTRoleCommand({ RoleArn: srt })),
+    awsError("InvalidParameterException", 400, `The AWSShieldDRTAccessPolicy managed policy must be attached to the role ${srt}.`),
+  );
+  await assert.rejects(
+    shield.send(new AssociateDRTRoleCommand({ RoleArn: untrusted })),
+    awsError("InvalidParameterException", 400, `The role ${untrusted} must trust the service principal drt.shield.amazonaws.com.`),
+  );
+  assert.equal((await shield.send(new DescribeDRTAccessCommand({}))).RoleArn, undefined);
+
+  await iam.send(new AttachRolePolicyCommand({ RoleName: "srt-access", PolicyArn: drtPolicy }));
+  await shield.send(new AssociateDRTRoleCommand({ RoleArn: srt }));
+  assert.equal((await shield.send(new DescribeDRTAccessCommand({}))).RoleArn, srt);
 });

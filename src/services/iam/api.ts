@@ -16,6 +16,8 @@ export interface RoleRecord {
   assumeRolePolicyDocument: string; // JSON text
   maxSessionDuration: number; // seconds
   permissionsBoundaryArn?: string;
+  /** ARNs of the managed policies attached to the role. */
+  attachedPolicyArns: string[];
   tags: Array<{ Key: string; Value: string }>;
   createDate: number;
 }

@@ -208,6 +208,8 @@ export const ELB_SERVICE_ROLE_POLICY = "/aws-service-role/AWSElasticLoadBalancin
 export const KMS_MULTI_REGION_SERVICE_ROLE_POLICY = "/aws-service-role/AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy";
 export const ORGANIZATIONS_SERVICE_ROLE_POLICY = "/aws-service-role/AWSOrganizationsServiceTrustPolicy";
 export const SHIELD_SERVICE_ROLE_POLICY = "/aws-service-role/AWSShieldServiceRolePolicy";
+/** The policy the Shield Response Team's role must hold (AssociateDRTRole). */
+export const SHIELD_DRT_ACCESS_POLICY = "/service-role/AWSShieldDRTAccessPolicy";
 
 const SERVICE_ROLE_POLICIES: readonly AwsManagedPolicy[] = [
   // Version v7: the permissions the Elastic Load Balancing user guide lists for its role.

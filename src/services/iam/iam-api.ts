@@ -34,6 +34,7 @@ export function roleRecord(r: RoleDoc): RoleRecord {
     assumeRolePolicyDocument: r.assumeRolePolicyDocument,
     maxSessionDuration: r.maxSessionDuration,
     ...(r.permissionsBoundaryArn !== undefined ? { permissionsBoundaryArn: r.permissionsBoundaryArn } : {}),
+    attachedPolicyArns: [...r.attachedPolicyArns],
     tags: r.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
     createDate: r.createDate,
   };

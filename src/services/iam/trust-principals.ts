@@ -17,7 +17,7 @@
  *    renamed (UpdateUser; IAM updates policies naming a user as a principal), else by its old
  *    unique id; documents saved before binding existed (no map) are used as written.
  */
-import { parsePolicy } from "../../iam/policy/index.js";
+import { parsePolicy, statementMatchesAction } from "../../iam/policy/index.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import type { DocStore } from "../../storage/types.js";
 import { ACCOUNTS_COLLECTION } from "../organizations/accounts.js";
@@ -92,4 +92,15 @@ async function renamedUserArn(db: DocStore, arn: string, id: string): Promise<st
  */
 function unboundId(arn: string): string {
   return arn.includes(":user/") ? "AIDA000000000000UNBOUND" : "AROA000000000000UNBOUND";
+}
+
+/**
+ * Whether a (stored, valid) trust policy lets the service `servicePrincipal` assume the role: an
+ * Allow statement for sts:AssumeRole whose Principal names that service. Conditions are not
+ * evaluated: this is the check services make of a role passed to them, not an AssumeRole call.
+ */
+export function trustsService(document: string, servicePrincipal: string): boolean {
+  return parsePolicy(document, "trust").statements.some(
+    (st) => !st.deny && !st.notPrincipal && st.principal?.services.has(servicePrincipal) === true && statementMatchesAction(st, "sts:assumerole"),
+  );
 }

@@ -14,6 +14,14 @@ export interface ProtectionWatcher {
   removeProtectionGroup(accountId: string, protectionGroupId: string): void;
 }
 
+/** What AssociateDRTRole checks of the role it is given. */
+export interface SrtRoleFacts {
+  /** Whether its trust policy lets this service principal assume it. */
+  trusts(servicePrincipal: string): boolean;
+  /** ARNs of the managed policies attached to it. */
+  attachedPolicyArns: readonly string[];
+}
+
 export interface ShieldEnv {
   store: Storage;
   clock: Clock;
@@ -22,8 +30,8 @@ export interface ShieldEnv {
   loadBalancerExists(arn: string): Promise<boolean>;
   /** The WAFv2 web ACL associated with a resource, if any. */
   webAclForResource(resourceArn: string): Promise<string | undefined>;
-  /** Whether an IAM role exists (AssociateDRTRole); every role exists when absent. */
-  roleExists?: (roleArn: string) => Promise<boolean>;
+  /** What AssociateDRTRole checks of an IAM role, undefined when it does not exist; unchecked when absent. */
+  describeRole?: (roleArn: string) => Promise<SrtRoleFacts | undefined>;
   /**
    * Creates Shield's service-linked role in the caller's account unless it exists (the first
    * EnableApplicationLayerAutomaticResponse does, as in AWS), as the caller: its

@@ -27,6 +27,7 @@ import { requireProtection } from "./protections.js";
 import { associateProactiveEngagement, setDrtRole, setProactiveEngagement, updateEmergencyContacts } from "./srt.js";
 import { requireSubscription } from "./subscription.js";
 import { arnPattern, partition } from "../../core/partition.js";
+import { awsManagedPolicyArn, SHIELD_DRT_ACCESS_POLICY } from "../iam/aws-managed-policies.js";
 
 /** The service principal the SRT role trusts, and the one a role is passed to (iam:PassedToService). */
 const SRT_SERVICE_PRINCIPAL = "drt.shield.amazonaws.com";
@@ -117,7 +118,16 @@ export function srtOperations(env: ShieldEnv): Record<string, OperationDefinitio
         if (!(await ctx.isAllowed({ action: "iam:PassRole", resource: input.RoleArn, context: { "iam:PassedToService": SRT_SERVICE_PRINCIPAL } }))) {
           throw accessDeniedForDependency("In order to grant the necessary access to the Shield Response Team (SRT) the user submitting the request must have the iam:PassRole permission.");
         }
-        if (env.roleExists && !(await env.roleExists(input.RoleArn))) throw invalidParameter(`The role ${input.RoleArn} does not exist.`);
+        if (env.describeRole) {
+          // The role must exist, trust the SRT's service principal and hold AWSShieldDRTAccessPolicy
+          // (Shield API Reference, AssociateDRTRole).
+          const role = await env.describeRole(input.RoleArn);
+          if (!role) throw invalidParameter(`The role ${input.RoleArn} does not exist.`);
+          if (!role.trusts(SRT_SERVICE_PRINCIPAL)) throw invalidParameter(`The role ${input.RoleArn} must trust the service principal ${SRT_SERVICE_PRINCIPAL}.`);
+          if (!role.attachedPolicyArns.includes(awsManagedPolicyArn(SHIELD_DRT_ACCESS_POLICY))) {
+            throw invalidParameter(`The AWSShieldDRTAccessPolicy managed policy must be attached to the role ${input.RoleArn}.`);
+          }
+        }
         await setDrtRole(env.store, callerAccount(ctx), input.RoleArn, ctx.now);
         return {};
       },

@@ -301,6 +301,16 @@ describe("Shield Response Team settings", () => {
     const passedToSrt = (r: AuthorizeRequest) => r.action === "iam:PassRole" && r.context?.["iam:PassedToService"] === "drt.shield.amazonaws.com";
     await expectAwsError(f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-access` }, { deny: passedToSrt }), "AccessDeniedForDependencyException", /iam:PassRole/);
     await expectAwsError(f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/missing` }), "InvalidParameterException", /does not exist/);
+    await expectAwsError(
+      f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-untrusted` }),
+      "InvalidParameterException",
+      `The role arn:aws:iam::${ACCOUNT}:role/srt-untrusted must trust the service principal drt.shield.amazonaws.com.`,
+    );
+    await expectAwsError(
+      f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-no-policy` }),
+      "InvalidParameterException",
+      `The AWSShieldDRTAccessPolicy managed policy must be attached to the role arn:aws:iam::${ACCOUNT}:role/srt-no-policy.`,
+    );
     // A role of another account cannot be passed, whatever the caller's iam:PassRole allows.
     await expectAwsError(f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${OTHER}:role/srt-access` }), "AccessDeniedForDependencyException", "Cross-account pass role is not allowed.");
     await f.call("AssociateDRTRole", { RoleArn: `arn:aws:iam::${ACCOUNT}:role/srt-access` });

@@ -17,7 +17,7 @@ import type { MitigationRule } from "../../dataplane/shield/detection/types.js";
 import type { Storage } from "../../storage/types.js";
 import type { ServiceDefinition } from "../types.js";
 import { createAttackRecorder } from "./attacks.js";
-import { watchedGroup, watchedResource, type ShieldEnv } from "./env.js";
+import { watchedGroup, watchedResource, type ShieldEnv, type SrtRoleFacts } from "./env.js";
 import { groupAndAttackOperations } from "./handlers-groups-attacks.js";
 import { protectionOperations } from "./handlers-protections.js";
 import { srtOperations } from "./handlers-srt.js";
@@ -36,8 +36,8 @@ export interface ShieldDeps {
   webAclForResource(resourceArn: string): Promise<string | undefined>;
   /** Puts Shield's mitigation rule into a web ACL (replacing Shield's previous rule), or removes it with undefined. */
   applyMitigation(webAclArn: string, mitigation: MitigationRule): Promise<void>;
-  /** Whether an IAM role exists (AssociateDRTRole). */
-  roleExists?: (roleArn: string) => Promise<boolean>;
+  /** What AssociateDRTRole checks of an IAM role (see ShieldEnv). */
+  describeRole?: (roleArn: string) => Promise<SrtRoleFacts | undefined>;
   /** Creates Shield's service-linked role for the caller's account unless it exists (see ShieldEnv). */
   ensureServiceLinkedRole?: (ctx: RequestContext) => Promise<void>;
   /** Detection tuning; unset values keep their defaults. */
@@ -67,7 +67,7 @@ export function createShieldService(deps: ShieldDeps): ShieldService {
     tokens: new PageTokens(deps.tokenKey),
     loadBalancerExists: deps.loadBalancerExists,
     webAclForResource: deps.webAclForResource,
-    ...(deps.roleExists ? { roleExists: deps.roleExists } : {}),
+    ...(deps.describeRole ? { describeRole: deps.describeRole } : {}),
     ...(deps.ensureServiceLinkedRole ? { ensureServiceLinkedRole: deps.ensureServiceLinkedRole } : {}),
     watcher: detector,
   };

@@ -10,6 +10,7 @@ import type { MitigationRule } from "../../../dataplane/shield/detection/types.j
 import { fakeContext, principals, type FakeContext } from "../../sts/testing/fake-context.js";
 import { createMemoryStorage, type MemoryStorage } from "../../sts/testing/memory-storage.js";
 import { createShieldService, type ShieldService } from "../service.js";
+import type { SrtRoleFacts } from "../env.js";
 
 export const ACCOUNT = "111122223333";
 export const OTHER = "444455556666";
@@ -33,6 +34,15 @@ export interface ShieldFixture {
   lastAuth: AuthorizeRequest[];
 }
 
+const DRT_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSShieldDRTAccessPolicy";
+
+/** Roles AssociateDRTRole finds, by name: only srt-access meets its requirements. */
+const SRT_ROLES: Record<string, SrtRoleFacts> = {
+  "srt-access": { trusts: (s) => s === "drt.shield.amazonaws.com", attachedPolicyArns: [DRT_ACCESS_POLICY] },
+  "srt-untrusted": { trusts: (s) => s === "ec2.amazonaws.com", attachedPolicyArns: [DRT_ACCESS_POLICY] },
+  "srt-no-policy": { trusts: (s) => s === "drt.shield.amazonaws.com", attachedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+};
+
 export function shieldFixture(detection: Partial<DetectionSettings> = {}): ShieldFixture {
   const store = createMemoryStorage();
   const clock = new ManualClock(START);
@@ -48,7 +58,7 @@ export function shieldFixture(detection: Partial<DetectionSettings> = {}): Shiel
     applyMitigation: async (acl, m) => {
       mitigations.push({ acl, m });
     },
-    roleExists: async (arn) => arn.endsWith(":role/srt-access"),
+    describeRole: async (arn) => SRT_ROLES[arn.slice(arn.indexOf(":role/") + 6)],
     detection: { baselineSeconds: 10, minRequestsPerSecond: 50, sustainSeconds: 2, cooldownSeconds: 2, persistSeconds: 1, ...detection },
   });
   const f: ShieldFixture = {

@@ -70,6 +70,7 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
         path,
         assumeRolePolicyDocument: input.assumeRolePolicyDocument,
         maxSessionDuration: input.maxSessionDuration ?? 3600,
+        attachedPolicyArns: [],
         tags: [],
         createDate: now(),
       };
