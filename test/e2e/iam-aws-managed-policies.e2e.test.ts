@@ -16,7 +16,8 @@ import {
 } from "@aws-sdk/client-iam";
 import { KMSClient, CreateKeyCommand, DescribeKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
 import { WAFV2Client, CreateIPSetCommand, ListWebACLsCommand } from "@aws-sdk/client-wafv2";
-import { ShieldClient, AssociateDRTRoleCommand, CreateSubscriptionCommand, DescribeDRTAccessCommand } from "@aws-sdk/client-shield";
+import { ShieldClient, AssociateDRTRoleCommand, CreateSubscriptionCommand, DescribeDRTAccessCommand, GetSubscriptionStateCommand } from "@aws-sdk/client-shield";
+import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { awsError, newUser, startTestServer, type TestServer } from "./harness.js";
 
 let s: TestServer;
@@ -95,4 +96,24 @@ test("AWSShieldDRTAccessPolicy: AssociateDRTRole takes a role that trusts the SR
   await iam.send(new AttachRolePolicyCommand({ RoleName: "srt-access", PolicyArn: drtPolicy }));
   await shield.send(new AssociateDRTRoleCommand({ RoleArn: srt }));
   assert.equal((await shield.send(new DescribeDRTAccessCommand({}))).RoleArn, srt);
+});
+
+test("ReadOnlyAccess reads the load balancers, WAF and Shield as it reads the other services, and changes nothing", async () => {
+  const u = await newUser(s, "reader");
+  await iam.send(new AttachUserPolicyCommand({ UserName: "reader", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }));
+  await new ElasticLoadBalancingV2Client(s.clientConfig()).send(new CreateLoadBalancerCommand({ Name: "read-me" }));
+  const elb = new ElasticLoadBalancingV2Client(s.clientConfig(u));
+  assert.deepEqual((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.map((l) => l.LoadBalancerName), ["read-me"]);
+  assert.deepEqual((await new WAFV2Client(s.clientConfig(u)).send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs, []);
+  assert.equal((await new ShieldClient(s.clientConfig(u)).send(new GetSubscriptionStateCommand({}))).SubscriptionState, "ACTIVE");
+  await assert.rejects(
+    elb.send(new CreateLoadBalancerCommand({ Name: "not-mine" })),
+    awsError(
+      "AccessDenied",
+      403,
+      new RegExp(
+        `^User: ${u.arn} is not authorized to perform: elasticloadbalancing:CreateLoadBalancer on resource: arn:aws:elasticloadbalancing:us-east-1:${s.accountId}:loadbalancer/app/not-mine/[0-9a-f]{16} because no identity-based policy allows the elasticloadbalancing:CreateLoadBalancer action$`,
+      ),
+    ),
+  );
 });
