@@ -85,3 +85,19 @@ export async function loadOrCreateDigestSigner(storage: MetaStore, sealer: Seale
   }
   return signer;
 }
+
+/**
+ * The digest public key (SPKI PEM) derived from the sealed private key, not read from the clear
+ * meta row anyone who can write the database could replace; undefined when the installation has
+ * no digest key yet. Nothing is created.
+ */
+export async function sealedDigestPublicKey(storage: Pick<MetaStore, "getMeta">, sealer: Sealer): Promise<string | undefined> {
+  const sealed = await storage.getMeta(META_DIGEST_PRIVATE_KEY);
+  if (sealed === undefined) return undefined;
+  const pem = sealer.unsealString(sealed, DIGEST_KEY_AAD);
+  try {
+    return createDigestSigner(pem).publicKeyPem;
+  } finally {
+    pem.fill(0);
+  }
+}

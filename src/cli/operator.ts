@@ -226,6 +226,28 @@ export function registerOperatorCommands(program: Command, common: Common): void
       }
     });
 
+  common(audit.command("public-key"))
+    .description(
+      "print the audit digest public key (PEM) as the sealed digest key defines it (needs the root key), with its fingerprint on stderr: keep it outside the data directory for `audit verify --public-key`",
+    )
+    .action(async (o: ConfigFlags) => {
+      try {
+        const l = await lib();
+        const cfg = loadConfig(o);
+        const core = await l.openCore(cfg, { allowCreate: false });
+        try {
+          const pem = await l.sealedDigestPublicKey(core.storage, core.sealer);
+          if (pem === undefined) throw new l.StartupError("This data directory has no audit digest key yet (it is made by bulwark init or the first start).");
+          process.stdout.write(pem.endsWith("\n") ? pem : pem + "\n");
+          process.stderr.write(`SHA-256 fingerprint: ${l.publicKeyFingerprint(pem)}\n`);
+        } finally {
+          await core.storage.close();
+        }
+      } catch (e) {
+        fail(e);
+      }
+    });
+
   common(audit.command("prune"))
     .description(
       "delete the audit events older than a cutoff, in whole digest periods, under a prune record signed with the digest key, so `audit verify` still checks the rest (needs the root key; the server may be running)",

@@ -207,7 +207,7 @@ test("audit prune while the server runs: old digest periods go, LookupEvents and
   }
 });
 
-test("audit verify --fingerprint / --public-key: a stored public key swapped for another, with every digest re-signed, is caught", async () => {
+test("audit public-key prints the sealed key's public half; audit verify --fingerprint / --public-key: a stored public key swapped for another, with every digest re-signed, is caught", async () => {
   const s = await startTestServer();
   let stopped = false;
   try {
@@ -217,10 +217,16 @@ test("audit verify --fingerprint / --public-key: a stored public key swapped for
     for (let i = 0; i < 3; i++) await sts.send(new GetCallerIdentityCommand({}));
     stopped = true;
     await s.stop();
+    // The operator keeps the public key outside the data directory, as `audit public-key` prints it.
     const pemFile = path.join(s.dataDir, "pinned.pem");
+    const exported = await cli(s, ["audit", "public-key"]);
+    assert.equal(exported.status, 0, exported.stderr);
+    assert.match(exported.stdout, /^-----BEGIN PUBLIC KEY-----\n[\s\S]+\n-----END PUBLIC KEY-----\n$/);
+    assert.equal(exported.stderr, `SHA-256 fingerprint: ${fingerprint}\n`);
     const db = new Database(path.join(s.dataDir, "bulwark.db"));
-    writeFileSync(pemFile, (db.prepare("SELECT value FROM meta WHERE key = ?").get("audit/digest-key/public") as { value: string }).value);
+    assert.equal(exported.stdout, (db.prepare("SELECT value FROM meta WHERE key = ?").get("audit/digest-key/public") as { value: string }).value);
     db.close();
+    writeFileSync(pemFile, exported.stdout);
 
     const intact = await cli(s, ["audit", "verify", "--fingerprint", fingerprint.toUpperCase(), "--public-key", pemFile]);
     assert.equal(intact.status, 0, intact.stdout + intact.stderr);
@@ -244,6 +250,11 @@ test("audit verify --fingerprint / --public-key: a stored public key swapped for
       prev = { json, signature };
     }
     forged.close();
+
+    // The key `audit public-key` prints comes from the sealed private key, not the row replaced.
+    const again = await cli(s, ["audit", "public-key"]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, exported.stdout);
 
     const unpinned = await cli(s, ["audit", "verify"]);
     assert.equal(unpinned.status, 0, "without a pin, the stored key is all verify has");
