@@ -525,6 +525,21 @@ describe("web ACL", () => {
     assert.equal(fwd.headers["x-amzn-waf-ctl"], undefined);
   });
 
+  test("a custom response's Trailer, Content-Length, Connection and Transfer-Encoding are left out; the listener frames the answer", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const framing: Array<[string, string]> = [["Trailer", "x-checksum"], ["Content-Length", "1"], ["Connection", "keep-alive"], ["Transfer-Encoding", "chunked"], ["x-kept", "yes"]];
+    dp.setWebAcl(LB_ARN, new FakeWebAcl(8192, decision({ action: "BLOCK", response: { status: 403, headers: framing, body: "blocked" } })));
+    const r = await request(port);
+    assert.equal(r.status, 403);
+    assert.equal(r.body.toString(), "blocked");
+    assert.equal(r.headers["content-length"], "7");
+    assert.equal(r.headers["x-kept"], "yes");
+    assert.equal(r.headers.trailer, undefined);
+    assert.equal(r.headers["transfer-encoding"], undefined);
+  });
+
   test("an evaluator failure answers 500 unless waf.fail_open is on; observers see every request", async () => {
     const u = await upstream();
     dp = newDataPlane();

@@ -114,7 +114,9 @@ function wafAnswer(d: WafDecision, close: boolean): { status: number; headers: s
   let hasServer = false;
   for (const [k, v] of r?.headers ?? []) {
     const lower = k.toLowerCase();
-    if (lower === "content-length" || lower === "connection" || lower === "transfer-encoding") continue;
+    // The listener frames the answer itself (Content-Length, no trailers; node:http throws on a
+    // Trailer field without chunked coding), so these names of a custom response are left out.
+    if (lower === "content-length" || lower === "connection" || lower === "transfer-encoding" || lower === "trailer") continue;
     const wire = wireHeaderValue(v);
     if (wire === undefined) continue;
     if (lower === "content-type") hasType = true;
