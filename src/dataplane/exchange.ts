@@ -174,11 +174,24 @@ export class Exchange implements InFlight {
     if (this.done || this.answered) return;
     const evaluator = this.ctx.webAcl(this.spec.loadBalancerArn);
     if (evaluator === undefined && this.ctx.observers.length === 0) {
-      this.dispatch(undefined);
+      try {
+        this.dispatch(undefined);
+      } catch {
+        this.unanswerable();
+      }
       return;
     }
-    void this.inspectAndRun(evaluator).catch(() => this.fail(500, true));
+    void this.inspectAndRun(evaluator).catch(this.unanswerable);
   }
+
+  /**
+   * Something threw while the request was handled: 500, or, when the answer was already begun
+   * (node:http refused to write it), the connection cut, so the client is never left waiting.
+   */
+  private readonly unanswerable = (): void => {
+    if (!this.answered) return this.fail(500, true);
+    if (!this.res.writableEnded) this.res.destroy();
+  };
 
   private async inspectAndRun(evaluator: ReturnType<ListenerContext["webAcl"]>): Promise<void> {
     const limit = evaluator?.bodyInspectionLimit ?? 0;

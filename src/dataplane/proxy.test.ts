@@ -540,6 +540,19 @@ describe("web ACL", () => {
     assert.equal(r.headers["transfer-encoding"], undefined);
   });
 
+  test("an answer node:http refuses to write cuts the connection, with or without a web ACL, and the listener keeps serving", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    // The API refuses such a content type; a listener stored before a check was added could still hold one.
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }], { action: { type: "fixed-response", statusCode: 200, contentType: "text/plain\r\nx: y" } });
+    const failure = (p: Promise<unknown>) => p.then(() => "answered", (e: NodeJS.ErrnoException) => e.code);
+    assert.equal(await failure(request(port)), "ECONNRESET");
+    dp.setWebAcl(LB_ARN, new FakeWebAcl(8192, () => ({})));
+    assert.equal(await failure(request(port)), "ECONNRESET");
+    dp.listener(LISTENER_ARN)!.update({ ...dp.listener(LISTENER_ARN)!.spec, action: { type: "fixed-response", statusCode: 200, contentType: "text/plain" } });
+    assert.equal((await request(port)).status, 200);
+  });
+
   test("an evaluator failure answers 500 unless waf.fail_open is on; observers see every request", async () => {
     const u = await upstream();
     dp = newDataPlane();
