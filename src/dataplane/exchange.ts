@@ -535,7 +535,8 @@ export function supportedTransferEncoding(v: string): boolean {
   return true;
 }
 
-function chooseGroup(groups: readonly WeightedTargetGroup[]): string {
+/** A forward action's target group for one request (or upgrade), by the groups' weights. */
+export function chooseGroup(groups: readonly WeightedTargetGroup[]): string {
   if (groups.length === 1) return (groups[0] as WeightedTargetGroup).arn;
   let total = 0;
   for (const g of groups) total += g.weight;

@@ -714,4 +714,26 @@ describe("bodies and upgrades", () => {
     assert.match(got, /\r\nUpgrade: echo\r\n/);
     assert.match(got, /\r\nX-Seen-Forwarded-For: 127\.0\.0\.1\r\n/);
   });
+
+  test("an upgrade goes to a target group by the forward action's weights, as other requests do", async () => {
+    const upgraded = (u: Upstream, name: string): void => {
+      u.server.on("upgrade", (_req: http.IncomingMessage, socket: net.Socket) => socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\nX-Group: ${name}\r\n\r\n`));
+    };
+    const heavy = await upstream();
+    const unused = await upstream();
+    upgraded(heavy, "heavy");
+    upgraded(unused, "unused");
+    dp = newDataPlane();
+    const noChecks = { healthCheck: { ...targetGroup([]).healthCheck, enabled: false } };
+    const unusedArn = `${TG_ARN}0`;
+    dp.putTargetGroup({ ...targetGroup([{ id: "127.0.0.1", port: unused.port }], noChecks), arn: unusedArn });
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: heavy.port }], {
+      tg: noChecks,
+      action: { type: "forward", targetGroups: [{ arn: unusedArn, weight: 0 }, { arn: TG_ARN, weight: 1 }] },
+    });
+    for (let i = 0; i < 5; i++) {
+      const head = await rawExchange(port, "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+      assert.match(head, /\r\nX-Group: heavy\r\n/);
+    }
+  });
 });

@@ -9,7 +9,7 @@ import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { rawErrorResponse, reasonOf } from "./error-pages.js";
 import { COMPLIANT, classifyRequest, desyncAction } from "./desync.js";
-import { DEFAULT_SETTINGS, nodeVersion, scanRequestHead } from "./exchange.js";
+import { DEFAULT_SETTINGS, chooseGroup, nodeVersion, scanRequestHead } from "./exchange.js";
 import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
@@ -74,7 +74,7 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
       }
     }
     if (spec.action.type !== "forward") return refuse(400);
-    const tg = ctx.targetGroup(spec.action.targetGroups[0]?.arn ?? "");
+    const tg = ctx.targetGroup(chooseGroup(spec.action.targetGroups));
     const t = tg?.pick();
     if (!tg || !t) return refuse(503);
     const headers = forwardedHeaders(req.rawHeaders, {
