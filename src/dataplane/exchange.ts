@@ -23,7 +23,7 @@ import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-heade
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import { RequestBody } from "./request-body.js";
-import { redirectLocation, sendFixed, sendRedirect, sendWafResponse } from "./responses.js";
+import { redirectLocation, sendFixed, sendRedirect, sendVerification, sendWafResponse } from "./responses.js";
 import type { ListenerSpec, LoadBalancerSettings, WeightedTargetGroup } from "./runtime-types.js";
 import { normalizeIp } from "./shield/connection-guard.js";
 import type { InFlight, Target, TargetGroupRuntime } from "./target-group.js";
@@ -199,6 +199,14 @@ export class Exchange implements InFlight {
     if (this.done || this.body?.failed) return;
     this.inspected = this.inspect(evaluator && this.body ? this.body.prefix(limit) : undefined);
     if (evaluator) {
+      // A solved CAPTCHA or challenge: answered with its token before any rule runs, as AWS WAF
+      // takes solutions at its own endpoint, outside the protected application and its rules.
+      const verification = evaluator.handleVerification?.(this.inspected);
+      if (verification) {
+        this.answered = true;
+        this.status = sendVerification(this.res, verification, this.abandonBody());
+        return;
+      }
       try {
         this.decision = await evaluator.evaluate(this.inspected);
       } catch {

@@ -553,6 +553,33 @@ describe("web ACL", () => {
     assert.equal((await request(port)).status, 200);
   });
 
+  test("a CAPTCHA or challenge solution goes to the web ACL's verification before any rule, and is not forwarded", async () => {
+    const u = await upstream();
+    dp = newDataPlane();
+    const port = await openHttp(dp, [{ id: "127.0.0.1", port: u.port }]);
+    const shown: string[] = [];
+    dp.setWebAcl(LB_ARN, {
+      webAclArn: "a",
+      webAclName: "a",
+      bodyInspectionLimit: 8192,
+      // Every request is blocked by the rules; only the verification endpoint answers otherwise.
+      evaluate: async () => ({ action: "BLOCK", terminatingRuleId: "all", insertHeaders: [], labels: [], countedRules: [], matchedRules: [] }),
+      handleVerification: (req) => {
+        if (req.path !== "/verify") return undefined;
+        shown.push(req.body.toString());
+        return { status: 200, headers: [["set-cookie", "aws-waf-token=t; Path=/"], ["content-type", "application/json"]], body: '{"ok":true}' };
+      },
+    });
+    const solved = await request(port, { method: "POST", path: "/verify", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "puzzle=p&counter=1" });
+    assert.equal(solved.status, 200);
+    assert.deepEqual(solved.headers["set-cookie"], ["aws-waf-token=t; Path=/"]);
+    assert.equal(solved.headers["content-type"], "application/json");
+    assert.equal(solved.body.toString(), '{"ok":true}');
+    assert.deepEqual(shown, ["puzzle=p&counter=1"]);
+    assert.equal((await request(port, { path: "/other" })).status, 403);
+    assert.equal(proxied(u).length, 0);
+  });
+
   test("an evaluator failure answers 500 unless waf.fail_open is on; observers see every request", async () => {
     const u = await upstream();
     dp = newDataPlane();

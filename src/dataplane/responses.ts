@@ -103,11 +103,15 @@ export function sendRedirect(res: ServerResponse, status: 301 | 302, location: s
 
 const DEFAULT_WAF_STATUS = { BLOCK: 403, CAPTCHA: 405, CHALLENGE: 202 } as const;
 
+type WafResponse = NonNullable<WafDecision["response"]>;
+
 /** Status, headers (flat) and body of the WAF's answer for a non-ALLOW decision. */
 function wafAnswer(d: WafDecision, close: boolean): { status: number; headers: string[]; body: Buffer } {
-  const action = d.action === "ALLOW" ? "BLOCK" : d.action;
-  const r = d.response;
-  const status = r?.status ?? DEFAULT_WAF_STATUS[action];
+  return answerOf(d.response, DEFAULT_WAF_STATUS[d.action === "ALLOW" ? "BLOCK" : d.action], close);
+}
+
+function answerOf(r: WafResponse | undefined, defaultStatus: number, close: boolean): { status: number; headers: string[]; body: Buffer } {
+  const status = r?.status ?? defaultStatus;
   const body = r ? (typeof r.body === "string" ? Buffer.from(r.body, "utf8") : r.body) : errorPage(status);
   const headers: string[] = [];
   let hasType = false;
@@ -132,7 +136,15 @@ function wafAnswer(d: WafDecision, close: boolean): { status: number; headers: s
 
 /** The WAF's answer for a non-ALLOW decision; returns the status sent. */
 export function sendWafResponse(res: ServerResponse, d: WafDecision, close: boolean): number {
-  const { status, headers, body } = wafAnswer(d, close);
+  return send(res, wafAnswer(d, close));
+}
+
+/** The web ACL's answer to a CAPTCHA or challenge solution (WafEvaluator.handleVerification); returns the status sent. */
+export function sendVerification(res: ServerResponse, r: WafResponse, close: boolean): number {
+  return send(res, answerOf(r, r.status, close));
+}
+
+function send(res: ServerResponse, { status, headers, body }: { status: number; headers: string[]; body: Buffer }): number {
   res.writeHead(status, headers);
   res.end(res.req.method === "HEAD" ? undefined : body);
   return status;
