@@ -256,6 +256,39 @@ describe("CAPTCHA and challenge", () => {
     clock.advance(61_000);
     assert.equal((await ev.evaluate(withCookie("shop.example"))).action, "CAPTCHA");
   });
+  test("TokenDomains: a token of a listed domain is accepted on its subdomains, and solutions are issued for it", async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const ev = compile(acl([byteRule("Cap", 0, "/", { Captcha: {} })], { TokenDomains: ["Example.com", "shop.example.com"] }), clock);
+    const shared = issueToken(KEY, "example.com", { captchaAt: clock.now(), challengeAt: clock.now() });
+    const at = (host: string, token: string) => req({ headers: [["Host", host], ["Cookie", `${TOKEN_COOKIE}=${token}`]] });
+    for (const host of ["example.com", "api.example.com", "www.shop.example.com:8443"]) assert.equal((await ev.evaluate(at(host, shared))).action, "ALLOW", host);
+    for (const host of ["apiexample.com", "example.com.evil.test", "other.test"]) assert.equal((await ev.evaluate(at(host, shared))).action, "CAPTCHA", host);
+    // A token of one host stays valid there (and only there).
+    const own = issueToken(KEY, "api.example.com", { captchaAt: clock.now() });
+    assert.equal((await ev.evaluate(at("api.example.com", own))).action, "ALLOW");
+    assert.equal((await ev.evaluate(at("www.example.com", own))).action, "CAPTCHA");
+    // Without a list, tokens stay bound to the host.
+    assert.equal((await compile(acl([byteRule("Cap", 0, "/", { Captcha: {} })]), clock).evaluate(at("api.example.com", shared))).action, "CAPTCHA");
+
+    const ch = compile(acl([byteRule("Ch", 0, "/", { Challenge: {} })], { TokenDomains: ["shop.example.com", "example.com"] }), clock);
+    const page = await ch.evaluate(req({ headers: [["Host", "api.example.com"], ["Accept", "text/html"]] }));
+    const puzzle = /var puzzle="([^"]+)"/.exec(String(page.response?.body))?.[1] ?? "";
+    const p = JSON.parse(Buffer.from(puzzle.split(".")[0] ?? "", "base64url").toString()) as { n: string; d: number };
+    let counter = 0;
+    for (;; counter++) {
+      const h = createHash("sha256").update(`${p.n}:${counter}`).digest();
+      let z = 0;
+      for (const b of h) { if (b === 0) { z += 8; continue; } z += Math.clz32(b) - 24; break; }
+      if (z >= p.d) break;
+    }
+    const body = Buffer.from(new URLSearchParams({ puzzle, counter: String(counter) }).toString());
+    const solved = ch.handleVerification?.(req({ method: "POST", uri: WAF_VERIFY_PATH, headers: [["Host", "api.example.com"]], body, bodyLength: body.length }));
+    const cookie = solved?.headers.find(([n]) => n === "set-cookie")?.[1] ?? "";
+    assert.match(cookie, /^aws-waf-token=[A-Za-z0-9_-]+; Path=\/; Domain=example\.com; Max-Age=31536000; SameSite=Lax; Secure$/);
+    const token = (cookie.split(";")[0] ?? "").slice(TOKEN_COOKIE.length + 1);
+    assert.equal((await ch.evaluate(at("www.example.com", token))).action, "ALLOW");
+  });
+
   test("challenge answers 202; solving the proof of work at the verify path sets a working token", async () => {
     const clock = new ManualClock(1_700_000_000_000);
     const ev = compile(acl([byteRule("Ch", 0, "/", { Challenge: {} })]), clock);

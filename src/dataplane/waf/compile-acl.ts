@@ -20,7 +20,7 @@ import { compileRateBased } from "./rate-based.js";
 import { forwardedIpHeaders, whenHeadersPresent } from "./forwarded-ip.js";
 import { compileCustomResponse, compileRuleAction, type CompiledAction } from "./actions.js";
 import { Interstitials, blockPage } from "./interstitial.js";
-import { readToken, requestHost, TOKEN_COOKIE } from "./tokens.js";
+import { requestHost, TOKEN_COOKIE, TokenDomains } from "./tokens.js";
 
 export interface CompileDeps {
   resolver: WafResolver;
@@ -100,7 +100,8 @@ export function compileWebAcl(acl: WebACL, deps: CompileDeps): WafEvaluator & { 
   const ipSetCache = new Map();
   const aclCaptcha = acl.CaptchaConfig?.ImmunityTimeProperty?.ImmunityTime;
   const aclChallenge = acl.ChallengeConfig?.ImmunityTimeProperty?.ImmunityTime;
-  const interstitials = new Interstitials(deps.tokenKey, () => deps.clock.now());
+  const tokenDomains = new TokenDomains(acl.TokenDomains);
+  const interstitials = new Interstitials(deps.tokenKey, () => deps.clock.now(), tokenDomains);
 
   const leaf = (r: Rule, ctx: StatementContext, bodies: Record<string, CustomResponseBody> | undefined, instanceId: string, override?: CompiledAction): LeafRule => {
     if (r.OverrideAction) throw new WafCompileError(`Rule ${r.Name}: OverrideAction is only for rule group references`);
@@ -178,7 +179,7 @@ export function compileWebAcl(acl: WebACL, deps: CompileDeps): WafEvaluator & { 
   const tokenTimes = (st: EvalState): { challengeAt?: number; captchaAt?: number } | undefined => {
     if (!st.token) {
       const raw = st.view.cookie(TOKEN_COOKIE);
-      const times = raw ? readToken(deps.tokenKey, requestHost(st.view.req.headers), raw) : undefined;
+      const times = raw ? tokenDomains.read(deps.tokenKey, requestHost(st.view.req.headers), raw) : undefined;
       st.token = { checked: true, times };
       st.view.addLabel(raw === undefined ? "awswaf:managed:token:absent" : times ? "awswaf:managed:token:accepted" : "awswaf:managed:token:rejected");
     }

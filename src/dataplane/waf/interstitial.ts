@@ -10,7 +10,7 @@
  */
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { InspectedRequest } from "../types.js";
-import { issueToken, readToken, requestHost, TOKEN_COOKIE, type TokenTimes } from "./tokens.js";
+import { issueToken, requestHost, TOKEN_COOKIE, TokenDomains, type TokenTimes } from "./tokens.js";
 import { parseArgs } from "./request-view.js";
 import { urlDecode } from "./transforms.js";
 
@@ -104,6 +104,7 @@ export class Interstitials {
   constructor(
     private readonly key: Buffer,
     private readonly now: () => number,
+    private readonly tokenDomains: TokenDomains = new TokenDomains(undefined),
   ) {}
 
   private newPuzzle(kind: Kind, host: string): { token: string; svg?: string } {
@@ -170,11 +171,14 @@ export class Interstitials {
     this.remember(p.n, p.t + PUZZLE_TTL_MS);
     const cookieHeader = req.headers.filter(([n]) => n.toLowerCase() === "cookie").map(([, v]) => v).join("; ");
     const existing = /(?:^|;\s*)aws-waf-token=([^;]+)/.exec(cookieHeader)?.[1];
-    const prev: TokenTimes = (existing && readToken(this.key, host, existing)) || {};
+    const prev: TokenTimes = (existing && this.tokenDomains.read(this.key, host, existing)) || {};
     const times: TokenTimes = { challengeAt: now, captchaAt: p.k === "captcha" ? now : prev.captchaAt };
-    const value = issueToken(this.key, host, times);
+    // Issued for the token domain that covers the host (the cookie then reaches its subdomains too), else for the host alone.
+    const domain = this.tokenDomains.issuingDomain(host);
+    const value = issueToken(this.key, domain ?? host, times);
+    const scope = domain !== undefined ? `; Domain=${domain}` : "";
     const secure = req.scheme === "https" ? "; Secure" : "";
-    return json(200, { ok: true }, [["set-cookie", `${TOKEN_COOKIE}=${value}; Path=/; Max-Age=31536000; SameSite=Lax${secure}`]]);
+    return json(200, { ok: true }, [["set-cookie", `${TOKEN_COOKIE}=${value}; Path=/${scope}; Max-Age=31536000; SameSite=Lax${secure}`]]);
   }
 
   private remember(nonce: string, until: number): void {

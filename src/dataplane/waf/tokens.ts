@@ -54,6 +54,41 @@ export function readToken(key: Buffer, host: string, token: string): TokenTimes 
   return { challengeAt: ch ? ch * 1000 : undefined, captchaAt: ca ? ca * 1000 : undefined };
 }
 
+/**
+ * A web ACL's TokenDomains: besides the request's own host, it accepts tokens of each listed
+ * domain and issues them for it, so that one token serves the domain and its subdomains
+ * ("example.com" covers example.com and api.example.com, not apiexample.com).
+ */
+export class TokenDomains {
+  private readonly domains: string[];
+
+  constructor(domains: readonly string[] | undefined) {
+    // Shortest first: a token is issued for the widest listed domain that covers the host.
+    this.domains = [...new Set((domains ?? []).map((d) => d.toLowerCase()))].sort((a, b) => a.length - b.length);
+  }
+
+  /** The listed domain a token for `host` is issued for (the widest that covers it), if any. */
+  issuingDomain(host: string): string | undefined {
+    return this.domains.find((d) => covers(d, host));
+  }
+
+  /** The token's times when it is authentic for `host` or for a listed domain that covers it. */
+  read(key: Buffer, host: string, token: string): TokenTimes | undefined {
+    const own = readToken(key, host, token);
+    if (own || this.domains.length === 0) return own;
+    for (const d of this.domains) {
+      if (d === host || !covers(d, host)) continue;
+      const times = readToken(key, d, token);
+      if (times) return times;
+    }
+    return undefined;
+  }
+}
+
+function covers(domain: string, host: string): boolean {
+  return host === domain || (host.length > domain.length && host.endsWith(domain) && host[host.length - domain.length - 1] === ".");
+}
+
 /** Host name of the request without port, as tokens are bound to it. */
 export function requestHost(headers: Array<[string, string]>): string {
   for (const [n, v] of headers) if (n.toLowerCase() === "host") return v.replace(/:\d+$/, "").toLowerCase();
