@@ -448,6 +448,10 @@ describe("redirect keywords", () => {
     red = await request(port, { path: "/x?z=1", headers: { host: "a.example.test" } });
     assert.equal(red.status, 302);
     assert.equal(red.headers.location, "https://b%C3%BCcher.example/%C3%BCber%20uns/%41/x?q=a%20b%0D%0A%E4%B8%AD&z=1");
+    // A Host with spaces, tabs or obs-text bytes (a field value may hold them, a URI may not) is percent-encoded byte by byte.
+    await open({ host: "#{host}", path: "/#{host}/#{path}" });
+    const raw = await rawExchange(port, "GET /x HTTP/1.1\r\nHost: a b\tä.test\r\nConnection: close\r\n\r\n");
+    assert.match(raw, /\r\nLocation: https:\/\/a%20b%09%C3%A4\.test\/a%20b%09%C3%A4\.test\/x\r\n/);
     // A "$" in the request is copied, not read as a replacement pattern.
     await open({ host: "x.#{host}", port: "#{port}", protocol: "#{protocol}" });
     red = await request(port, { path: "/$&$1?$`", headers: { host: "h$&" } });

@@ -73,6 +73,16 @@ function uriSafe(t: string): string {
 }
 
 /**
+ * The request's Host as the Location can carry it: a field value may hold spaces, tabs and
+ * obs-text bytes (node reads them as latin1 characters), none of which a URI may; each such
+ * byte is percent-encoded, so #{host} never yields a Location that is not a URI.
+ */
+function hostSafe(host: string): string {
+  if (/^[\x21-\x7e]*$/.test(host)) return host;
+  return host.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+/**
  * The Location an ALB redirect action produces for `req`. Each component takes only the
  * reserved keywords API_RedirectActionConfig allows it: Protocol #{protocol}, Port #{port},
  * Host #{host}, Path #{host}, #{path} and #{port}, Query all five.
@@ -83,7 +93,7 @@ export function redirectLocation(req: IncomingMessage, a: Redirect, scheme: "htt
   const rawPath = q < 0 ? uri : uri.slice(0, q);
   const path = rawPath.startsWith("/") ? rawPath.slice(1) : rawPath;
   const query = q < 0 ? "" : uri.slice(q + 1);
-  const host = hostOnly(req.headers.host, fallbackHost);
+  const host = hostSafe(hostOnly(req.headers.host, fallbackHost));
   const listenerPortText = String(listenerPort);
   const proto = a.protocol === "#{protocol}" ? scheme : a.protocol.toLowerCase();
   const port = a.port === "#{port}" ? listenerPortText : a.port;
