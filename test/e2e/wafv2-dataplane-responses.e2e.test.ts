@@ -110,3 +110,51 @@ test("a challenge is solved through the listener: the page's solution gets a tok
   assert.equal(through.body, "from the target");
   assert.equal((await send("/app/home", { headers: { accept: "text/html" } })).status, 202, "without the token the challenge is shown again");
 });
+
+test("a Block custom response with any header name the API takes (Trailer, Transfer-Encoding, Connection…) is answered, and the connection stays usable", async () => {
+  const headers = [
+    { Name: "Trailer", Value: "x-checksum" },
+    { Name: "Transfer-Encoding", Value: "chunked" },
+    { Name: "Connection", Value: "keep-alive" },
+    { Name: "Content-Length", Value: "1" },
+    { Name: "x-reason", Value: "Zugriff verweigert" },
+  ];
+  const cur = await waf.send(new GetWebACLCommand({ ARN: acl.ARN }));
+  await waf.send(
+    new UpdateWebACLCommand({
+      Name: "responses",
+      Scope: "REGIONAL",
+      Id: acl.Id,
+      LockToken: cur.LockToken,
+      DefaultAction: { Allow: {} },
+      Rules: [{ Name: "deny", Priority: 0, Action: { Block: { CustomResponse: { ResponseCode: 451, CustomResponseBodyKey: "why", ResponseHeaders: headers } } }, Statement: uriStartsWith("/deny"), VisibilityConfig: vis("deny") }],
+      CustomResponseBodies: { why: { ContentType: "TEXT_PLAIN", Content: "not here" } },
+      VisibilityConfig: vis("responses"),
+    }),
+  );
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    for (const p of ["/deny/1", "/deny/2", "/allowed"]) {
+      const r = await new Promise<Reply>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port, path: p, agent }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      if (p === "/allowed") {
+        assert.equal(r.status, 200);
+        continue;
+      }
+      assert.equal(r.status, 451);
+      assert.equal(r.body, "not here");
+      assert.equal(r.headers["content-length"], "8");
+      assert.equal(r.headers["x-reason"], "Zugriff verweigert");
+      assert.equal(r.headers.trailer, undefined);
+    }
+  } finally {
+    agent.destroy();
+  }
+});
