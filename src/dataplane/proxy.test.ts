@@ -215,6 +215,26 @@ describe("actions", () => {
     assert.equal(red.status, 301);
     assert.equal(red.headers.location, "https://example.test/new/old?q=2&r=1");
   });
+
+  test("an upgrade (WebSocket) request gets the listener's fixed response or redirect, as any request does", async () => {
+    dp = newDataPlane();
+    const port = await openHttp(dp, [], { action: { type: "fixed-response", statusCode: 503, contentType: "application/json", messageBody: '{"maintenance":true}' } });
+    const upgrade = "GET /ws?x=1 HTTP/1.1\r\nHost: example.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    const fixed = await rawExchange(port, upgrade);
+    assert.match(fixed, /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    assert.match(fixed, /\r\nContent-Type: application\/json\r\n/);
+    assert.match(fixed, /\r\nConnection: close\r\n\r\n\{"maintenance":true\}$/);
+    await dp.openListener({
+      arn: LISTENER_ARN,
+      loadBalancerArn: LB_ARN,
+      port,
+      protocol: "HTTP",
+      action: { type: "redirect", protocol: "HTTPS", host: "#{host}", port: "443", path: "/#{path}", query: "#{query}", statusCode: 302 },
+    });
+    const red = await rawExchange(port, upgrade);
+    assert.match(red, /^HTTP\/1\.1 302 Found\r\n/);
+    assert.match(red, /\r\nLocation: https:\/\/example\.test\/ws\?x=1\r\n/);
+  });
 });
 
 /** Sends `raw` on a fresh connection; resolves with everything received until the server closes it. */

@@ -164,7 +164,22 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** The WAF's answer as raw HTTP/1.1 bytes (the connection closes after it), for sockets without a ServerResponse. */
 export function rawWafResponse(d: WafDecision): { status: number; bytes: Buffer } {
-  const { status, headers, body } = wafAnswer(d, true);
+  return rawBytes(wafAnswer(d, true));
+}
+
+/**
+ * A fixed-response or redirect action's answer as raw HTTP/1.1 bytes (the connection closes after
+ * it), for an upgrade request: the listener's action applies to WebSocket requests as to others.
+ */
+export function rawActionResponse(req: IncomingMessage, a: Fixed | Redirect, scheme: "http" | "https", listenerPort: number, fallbackHost: string): { status: number; bytes: Buffer } {
+  const r: WafResponse =
+    a.type === "fixed-response"
+      ? { status: a.statusCode, headers: [["Content-Type", a.contentType ?? "text/plain; charset=utf-8"]], body: a.messageBody ?? "" }
+      : { status: a.statusCode, headers: [["Location", redirectLocation(req, a, scheme, listenerPort, fallbackHost)]], body: "" };
+  return rawBytes(answerOf(r, r.status, true));
+}
+
+function rawBytes({ status, headers, body }: { status: number; headers: string[]; body: Buffer }): { status: number; bytes: Buffer } {
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? reasonOf(status)}\r\n`;
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;

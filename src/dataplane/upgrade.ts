@@ -14,7 +14,7 @@ import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-heade
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import type { ListenerSpec } from "./runtime-types.js";
-import { rawWafResponse } from "./responses.js";
+import { rawActionResponse, rawWafResponse } from "./responses.js";
 import { normalizeIp } from "./shield/connection-guard.js";
 import type { InspectedRequest, WafDecision } from "./types.js";
 
@@ -73,7 +73,11 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
         return finish(status);
       }
     }
-    if (spec.action.type !== "forward") return refuse(400);
+    if (spec.action.type !== "forward") {
+      const { status, bytes } = rawActionResponse(req, spec.action, scheme, spec.port, ctx.loadBalancer(spec.loadBalancerArn)?.dnsName ?? "localhost");
+      socket.end(bytes);
+      return finish(status);
+    }
     const tg = ctx.targetGroup(chooseGroup(spec.action.targetGroups));
     const t = tg?.pick();
     if (!tg || !t) return refuse(503);
