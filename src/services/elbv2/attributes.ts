@@ -60,7 +60,8 @@ const TG: Record<string, AttributeDef> = {
   "stickiness.enabled": { def: "false", check: bool },
   "stickiness.type": { def: "lb_cookie", check: oneOf("lb_cookie", "app_cookie") },
   "stickiness.lb_cookie.duration_seconds": { def: "86400", check: int(1, 604800) },
-  "stickiness.app_cookie.cookie_name": { def: "", check: anything },
+  // AWSALB, AWSALBAPP and AWSALBTG are the load balancer's own cookies: names with those prefixes are reserved.
+  "stickiness.app_cookie.cookie_name": { def: "", check: (v) => !v.startsWith("AWSALB") },
   "stickiness.app_cookie.duration_seconds": { def: "86400", check: int(1, 604800) },
   "target_group_health.dns_failover.minimum_healthy_targets.count": { def: "1", check: (v) => v === "off" || int(1, 1000)(v) },
   "target_group_health.dns_failover.minimum_healthy_targets.percentage": { def: "off", check: (v) => v === "off" || int(1, 100)(v) },

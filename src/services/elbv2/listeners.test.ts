@@ -36,6 +36,14 @@ describe("target groups and targets", () => {
       await expectError(f.call("CreateTargetGroup", { Name: "x", Protocol: "HTTP", Port: 80, HealthCheckPath: path }), "ValidationError", `Health check path '${path}' must contain only printable ASCII characters, without spaces`);
       await expectError(f.call("ModifyTargetGroup", { TargetGroupArn: g.TargetGroupArn, HealthCheckPath: path }), "ValidationError", /printable ASCII/);
     }
+    for (const name of ["AWSALB", "AWSALBAPP-1", "AWSALBTGx"]) {
+      await expectError(
+        f.call("ModifyTargetGroupAttributes", { TargetGroupArn: g.TargetGroupArn, Attributes: [{ Key: "stickiness.app_cookie.cookie_name", Value: name }] }),
+        "ValidationError",
+        `Target group attribute value '${name}' is not valid for key 'stickiness.app_cookie.cookie_name'`,
+      );
+    }
+    await f.call("ModifyTargetGroupAttributes", { TargetGroupArn: g.TargetGroupArn, Attributes: [{ Key: "stickiness.app_cookie.cookie_name", Value: "SESSION" }] });
     const mod = await f.call<{ TargetGroups: TargetGroup[] }>("ModifyTargetGroup", { TargetGroupArn: g.TargetGroupArn, HealthCheckPath: "/health", Matcher: { HttpCode: "200-299" } });
     assert.equal(mod.TargetGroups[0]!.HealthCheckPath, "/health");
     assert.equal(f.runtime.groups.get(g.TargetGroupArn!)?.healthCheck.matcher, "200-299");
