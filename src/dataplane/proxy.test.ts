@@ -447,6 +447,57 @@ describe("deregistration delay", () => {
     assert.ok(Date.now() - t0 < 1400, "answered when the delay elapsed, not when the target answered");
     assert.deepEqual(state(), []);
   });
+
+  test("an upgraded (WebSocket) connection to a deregistered target is closed when the delay elapses; a handshake still waiting for the 101 gets 502", async () => {
+    const u = await upstream();
+    let targetClosed = 0; // target-side connections the proxy has closed
+    let pendingSeen = false;
+    u.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket) => {
+      // The target's end is half-open (http.Server's allowHalfOpen): the proxy's close is its FIN or a reset.
+      let gone = false;
+      const lost = (): void => {
+        if (!gone) targetClosed++;
+        gone = true;
+      };
+      socket.on("end", lost);
+      socket.on("error", lost);
+      if (req.url === "/pending") {
+        pendingSeen = true; // never answers the handshake
+        return;
+      }
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+      socket.on("data", (d: Buffer) => socket.write(Buffer.concat([Buffer.from("echo:"), d])));
+    });
+    dp = newDataPlane();
+    const targets = [{ id: "127.0.0.1", port: u.port }];
+    const tg = { deregistrationDelaySeconds: 0.4, healthCheck: { ...targetGroup([]).healthCheck, enabled: false } };
+    const port = await openHttp(dp, targets, { tg });
+    const open = (path: string) => {
+      const c = net.connect({ host: "127.0.0.1", port });
+      const seen = { got: "", closed: false };
+      c.on("data", (d: Buffer) => (seen.got += d.toString()));
+      c.on("close", () => (seen.closed = true));
+      c.on("error", () => {});
+      c.write(`GET ${path} HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n`);
+      return { c, seen };
+    };
+    const ws = open("/ws");
+    await until(() => ws.seen.got.includes("\r\n\r\n"));
+    ws.c.write("ping");
+    await until(() => ws.seen.got.includes("echo:ping"));
+    const pending = open("/pending");
+    await until(() => pendingSeen);
+    dp.putTargetGroup(targetGroup([], tg));
+    await sleep(200);
+    assert.equal(ws.seen.closed, false, "open while the target drains");
+    ws.c.write("pong");
+    await until(() => ws.seen.got.includes("echo:pong"));
+    await until(() => ws.seen.closed && pending.seen.closed, 2000);
+    assert.match(ws.seen.got, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.match(pending.seen.got, /^HTTP\/1\.1 502 Bad Gateway\r\n/);
+    await until(() => targetClosed === 2, 2000);
+    assert.deepEqual(dp.targetHealth(TG_ARN), []);
+  });
 });
 
 describe("redirect keywords", () => {

@@ -14,6 +14,7 @@ import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-heade
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import type { ListenerSpec } from "./runtime-types.js";
+import type { InFlight } from "./target-group.js";
 import { rawActionResponse, rawWafResponse } from "./responses.js";
 import { normalizeIp } from "./shield/connection-guard.js";
 import type { InspectedRequest, WafDecision } from "./types.js";
@@ -96,16 +97,38 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
     });
     const options = { host: t.id, port: t.port, method: req.method ?? "GET", path: req.url ?? "/", headers, setHost: false, agent: false as const };
     const up = tg.spec.protocol === "HTTPS" ? https.request({ ...options, rejectUnauthorized: false }) : http.request(options);
-    tg.acquire(t);
+    // Until the client or the target closes it, the connection is the target's: when the target
+    // is deregistered and its delay elapses it is cut, as ALB closes a draining target's active
+    // connections then (a handshake still waiting for the 101 gets 502).
+    let upgraded: Socket | undefined;
+    let answered = false;
+    const inFlight: InFlight = {
+      prevInFlight: undefined,
+      nextInFlight: undefined,
+      cutByDeregistration: () => {
+        release();
+        if (upgraded !== undefined) {
+          upgraded.destroy();
+          socket.destroy();
+        } else if (!answered && socket.writable) {
+          answered = true;
+          refuse(502);
+        } else socket.destroy();
+        up.destroy();
+      },
+    };
+    tg.acquire(t, inFlight);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
-      tg.release(t);
+      tg.release(t, inFlight);
     };
     up.setTimeout(settings.idleTimeoutSeconds * 1000, () => up.destroy());
     up.on("upgrade", (upRes, upSocket, upHead) => {
       up.setTimeout(0);
+      upgraded = upSocket;
+      answered = true;
       socket.write(head(101, upRes.statusMessage, responseHeaders(upRes.rawHeaders, true)));
       if (upHead.length > 0) socket.write(upHead);
       if (headBytes.length > 0) upSocket.write(headBytes);
@@ -120,6 +143,7 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
       finish(101);
     });
     up.on("response", (upRes) => {
+      answered = true;
       // The target declined the upgrade: pass its answer on and close.
       socket.write(head(upRes.statusCode ?? 502, upRes.statusMessage, [...responseHeaders(upRes.rawHeaders), "Connection", "close"]));
       upRes.pipe(socket);
@@ -128,7 +152,10 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
     });
     up.on("error", () => {
       release();
-      if (socket.writable) refuse(502);
+      if (!answered && socket.writable) {
+        answered = true;
+        refuse(502);
+      } else if (upgraded === undefined && !socket.writableEnded) socket.destroy();
     });
     up.end();
   };
