@@ -546,6 +546,10 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
       onError: (e) => logger.error({ err: e instanceof Error ? e.message : String(e) }, "audit error"),
     });
     await audit.ready();
+    // Calls that changed state while an earlier process stopped before their events were
+    // appended: their intents' events go into the log before any new call is served.
+    const interrupted = await audit.recoverIntents();
+    if (interrupted > 0) logger.warn({ events: interrupted }, "appended the audit events of calls interrupted when the server last stopped");
     // Service events staged with their change (src/audit/outbox.ts): what a process that died
     // before appending them left is appended once the server is up, then every 10 s.
     const outbox = createAuditOutbox({

@@ -309,3 +309,54 @@ describe("createAuditLog", () => {
     await assert.rejects(log.record(record()), /db offline/);
   });
 });
+
+describe("audit intents", () => {
+  test("an intent is stored before the call and removed by the append of the call's own event", async () => {
+    const { store, log } = setup();
+    await log.ready();
+    const rec = record({ requestId: "req-intent", output: undefined });
+    const key = await log.intend(rec);
+    assert.equal(key, `${String(rec.time).padStart(15, "0")}/req-intent`);
+    assert.deepEqual([...store.intents.keys()], [key]);
+    assert.equal(store.rows.length, 0);
+    await log.record(record({ requestId: "req-other" }));
+    assert.equal(store.intents.size, 1, "another call's append leaves the intent");
+    await log.record(record({ requestId: "req-intent" }), key);
+    assert.equal(store.intents.size, 0);
+    assert.equal(store.rows.length, 2);
+    assert.equal((JSON.parse(store.rows[1]!.json) as { errorCode?: string }).errorCode, undefined);
+    assert.equal(await log.recoverIntents(), 0);
+    assert.equal(store.rows.length, 2);
+  });
+
+  test("a start appends the events of intents an earlier process left, chained, and removes them", async () => {
+    const first = setup();
+    await first.log.ready();
+    await first.log.record(record({ requestId: "before" }));
+    await first.log.intend(record({ requestId: "lost-1", input: { UserName: "carol", Path: "/" }, output: undefined }));
+    await first.log.intend(record({ requestId: "lost-2", time: T0 + 5000, output: undefined }));
+    // The process stops here: neither call's own event was appended.
+    const log = createAuditLog({ store: first.store, digestSigner: signer, clock: new ManualClock(T0 + 60_000), digestIntervalMs: 0 });
+    await log.ready();
+    assert.equal(await log.recoverIntents(), 2);
+    const store = first.store;
+    assert.equal(store.intents.size, 0);
+    assert.equal(store.rows.length, 3);
+    checkChain(store.rows);
+    const ev = JSON.parse(store.rows[1]!.json) as Record<string, unknown>;
+    assert.equal(ev.eventName, "CreateUser");
+    assert.equal(ev.requestID, "lost-1");
+    assert.equal(ev.eventTime, new Date(T0 + 1234).toISOString().replace(/\.\d{3}Z$/, "Z"));
+    assert.equal(ev.errorCode, "InternalFailure");
+    assert.equal(ev.errorMessage, "This call was interrupted before its outcome was recorded; whether it took effect is not known.");
+    assert.deepEqual(ev.requestParameters, { userName: "carol", path: "/" });
+    assert.equal(ev.responseElements, null);
+    assert.equal(ev.readOnly, false);
+    assert.equal((ev.userIdentity as { userName?: string }).userName, "alice");
+    assert.equal(store.rows[1]!.eventName, "CreateUser");
+    assert.equal(store.rows[1]!.username, "alice");
+    assert.equal((JSON.parse(store.rows[2]!.json) as { requestID: string }).requestID, "lost-2");
+    const report = await verifyAudit(store, signer.publicKeyPem);
+    assert.equal(report.ok, true);
+  });
+});

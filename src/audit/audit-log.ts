@@ -65,11 +65,21 @@ interface PendingEvent {
 
 interface PendingItem {
   events: PendingEvent[];
+  /** The key of the audit intent this item's events replace, removed with them. */
+  settles: string | undefined;
   /** Times this item's batch was refused for not continuing the stored log (re-chained each time). */
   conflicts: number;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
+
+/** An audit intent as stored: the events the log shows of the call if its own never come. */
+interface StoredIntent {
+  events: Array<{ json: string; idx: EventIndexFields }>;
+}
+
+/** The error message of an interrupted call's event (AuditLog.intend). */
+export const INTERRUPTED_CALL = "This call was interrupted before its outcome was recorded; whether it took effect is not known.";
 
 interface ChainHead {
   seq: number;
@@ -77,7 +87,7 @@ interface ChainHead {
   lastDigest: AuditDigestRow | undefined;
 }
 
-export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promise<void> } {
+export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<AuditLog, "intend" | "recoverIntents">> & { ready(): Promise<void> } {
   const { store, digestSigner, clock } = deps;
   const batchMaxDelayMs = deps.batchMaxDelayMs ?? 2;
   const batchMaxSize = Math.max(1, deps.batchMaxSize ?? 512);
@@ -110,6 +120,27 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   // Serial chain of every store write.
   let tail: Promise<void> = Promise.resolve();
   const arena = new Utf8Arena();
+
+  function eventsOf(rec: ApiCallRecord): PendingEvent[] {
+    const fixedId = rec.eventId;
+    const single = eventJsonOf(rec, fixedId ?? randomUuid());
+    let newId: () => string = randomUuid;
+    if (fixedId !== undefined) {
+      let used = false;
+      newId = () => (used ? randomUuid() : ((used = true), fixedId));
+    }
+    return single !== undefined
+      ? [{ json: arena.encode(single.json), idx: single.idx }]
+      : buildCloudTrailEvents(rec, newId).map((ev) => ({ json: arena.encode(JSON.stringify(ev)), idx: indexFieldsOf(ev, rec.time) }));
+  }
+
+  function enqueue(events: PendingEvent[], settles: string | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      queue.push({ events, settles, conflicts: 0, resolve, reject });
+      queuedEvents += events.length;
+      schedule();
+    });
+  }
 
   async function loadHead(): Promise<ChainHead> {
     const [last, lastDigest] = await Promise.all([store.lastAudit(), store.lastDigest()]);
@@ -184,6 +215,9 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
       }
     }
     const rows = out.finish();
+    for (const item of batch) {
+      if (item.settles !== undefined) (rows.settles ??= []).push(item.settles);
+    }
     h.seq = seq;
     h.hash = prev;
     return rows;
@@ -417,29 +451,47 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & { ready(): Promis
   return {
     ready: () => readyPromise,
 
-    record(rec: ApiCallRecord): Promise<void> {
+    record(rec: ApiCallRecord, settles?: string): Promise<void> {
       if (closed) return Promise.reject(new Error("audit log is closed"));
       let events: PendingEvent[];
       try {
-        const fixedId = rec.eventId;
-        const single = eventJsonOf(rec, fixedId ?? randomUuid());
-        let newId: () => string = randomUuid;
-        if (fixedId !== undefined) {
-          let used = false;
-          newId = () => (used ? randomUuid() : ((used = true), fixedId));
-        }
-        events =
-          single !== undefined
-            ? [{ json: arena.encode(single.json), idx: single.idx }]
-            : buildCloudTrailEvents(rec, newId).map((ev) => ({ json: arena.encode(JSON.stringify(ev)), idx: indexFieldsOf(ev, rec.time) }));
+        events = eventsOf(rec);
       } catch (e) {
         return Promise.reject(e);
       }
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ events, conflicts: 0, resolve, reject });
-        queuedEvents += events.length;
-        schedule();
-      });
+      return enqueue(events, settles);
+    },
+
+    async intend(rec: ApiCallRecord): Promise<string | undefined> {
+      if (closed) throw new Error("audit log is closed");
+      if (store.stageAuditIntent === undefined) return undefined;
+      // What the log shows if the call's own event never comes: the call, its caller and its
+      // parameters, answered with the failure the client saw (no answer at all).
+      const interrupted: ApiCallRecord = { ...rec, output: undefined, error: { code: "InternalFailure", message: INTERRUPTED_CALL }, eventId: undefined };
+      const events = buildCloudTrailEvents(interrupted, randomUuid).map((ev) => ({ json: JSON.stringify(ev), idx: indexFieldsOf(ev, rec.time) }));
+      const key = `${String(Math.max(0, Math.floor(rec.time))).padStart(15, "0")}/${rec.requestId}`;
+      await store.stageAuditIntent(key, JSON.stringify({ events } satisfies StoredIntent));
+      return key;
+    },
+
+    async recoverIntents(): Promise<number> {
+      if (store.listAuditIntents === undefined) return 0;
+      const intents = await store.listAuditIntents();
+      const appended: Array<Promise<void>> = [];
+      for (const { key, value } of intents) {
+        let events: PendingEvent[];
+        try {
+          const stored = JSON.parse(value) as StoredIntent;
+          events = stored.events.map((e) => ({ json: arena.encode(e.json), idx: e.idx }));
+        } catch (e) {
+          // Left in place: reported, and tried again at the next start.
+          onError(new Error(`audit intent ${key} is not readable: ${e instanceof Error ? e.message : String(e)}`));
+          continue;
+        }
+        appended.push(enqueue(events, key));
+      }
+      await Promise.all(appended);
+      return appended.length;
     },
 
     flush: flushAll,

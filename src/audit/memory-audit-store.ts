@@ -21,6 +21,8 @@ export class MemoryAuditStore implements AuditStore {
   rows: AuditRow[] = [];
   digests: AuditDigestRow[] = [];
   prunes: AuditPruneRow[] = [];
+  /** Audit intents by key. */
+  intents = new Map<string, string>();
   appendCalls = 0;
   /** Test hook: the next appendAudit() throws this (nothing is written). */
   failNextAppend: Error | undefined;
@@ -54,9 +56,18 @@ export class MemoryAuditStore implements AuditStore {
         throw new AuditConflictError(`audit rows must continue the log: seq ${rows[0].seq} is not chained on seq ${head.seq}`);
       }
       for (const r of rows) this.rows.push({ ...r });
+      if (!Array.isArray(batch) && batch.settles !== undefined) for (const k of batch.settles) this.intents.delete(k);
     } finally {
       this.inFlight--;
     }
+  }
+
+  async stageAuditIntent(key: string, value: string): Promise<void> {
+    this.intents.set(key, value);
+  }
+
+  async listAuditIntents(): Promise<Array<{ key: string; value: string }>> {
+    return [...this.intents].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value }));
   }
 
   async lastAudit(): Promise<AuditRow | undefined> {

@@ -66,8 +66,19 @@ export interface TlsDetails {
 }
 
 export interface AuditLog {
-  /** Builds, redacts, chains and appends the event; resolves once it is durable (group commit). */
-  record(rec: ApiCallRecord): Promise<void>;
+  /**
+   * Builds, redacts, chains and appends the event; resolves once it is durable (group commit).
+   * `settles`: the key intend() gave for the same call, whose intent goes with this append.
+   */
+  record(rec: ApiCallRecord, settles?: string): Promise<void>;
+  /**
+   * Before a call that changes state: stores durably the event the log shows of the call should
+   * the process stop before record() appends its own (an "InternalFailure" with what is known
+   * before the call runs); resolves with its key, or undefined where the store keeps no intents.
+   */
+  intend?(rec: ApiCallRecord): Promise<string | undefined>;
+  /** At start, before any call: appends the events of intents an earlier process left; resolves with how many. */
+  recoverIntents?(): Promise<number>;
   /** Writes any pending events and a signed digest. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -16,14 +16,14 @@ import type { AuditAnnotations, AuthorizeRequest, Principal, RequestContext } fr
 import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, SIGV4_ALGORITHM, SIGV4A_ALGORITHM, type ParsedSigV4 } from "../auth/sigv4.js";
 import type { IdentityDirectory } from "../iam/directory.js";
 import type { Authorizer, RequestFacts } from "../iam/authorizer.js";
-import type { AuditLog, TlsDetails } from "../audit/types.js";
+import type { ApiCallRecord, AuditLog, TlsDetails } from "../audit/types.js";
 import { safeAccessKeyId } from "../audit/event.js";
 import { guessProtocol, engineFor, wireError, type WireRequest, type WireResponse } from "../protocol/index.js";
 import type { OperationDefinition } from "../services/types.js";
 import { inputSchemaOf, isReadOnly, outputSchemaOf } from "../services/operation-facts.js";
 import type { ServiceRegistry, RegisteredService } from "./registry.js";
 import type { GatewayMetrics } from "./metrics.js";
-import type { ApiHandler, ApiHeaders, TlsInfo } from "./api.js";
+import type { ApiHandler, ApiHeaders, ApiRequest, TlsInfo } from "./api.js";
 import { httpDate } from "./http-date.js";
 
 // A Region code of any partition (us-east-1, cn-north-1, eusc-de-east-1): the shape only.
@@ -65,6 +65,49 @@ interface Outcome {
   annotations: AuditAnnotations;
   /** Why authentication failed, for the debug log (a reason code; never secret material). */
   authFailure: AuthFailure | undefined;
+  /** The key of the call's audit intent (a call that changes state), settled by its event. */
+  intent: string | undefined;
+}
+
+/** What the request itself fixes of its audit record. */
+interface RequestStamp {
+  time: number;
+  requestId: string;
+  sourceIp: string;
+  userAgent: string;
+  tlsDetails: TlsDetails | undefined;
+  globalRegion: string;
+}
+
+function stampOf(time: number, requestId: string, sourceIp: string, userAgent: string, req: ApiRequest, globalRegion: string): RequestStamp {
+  return { time, requestId, sourceIp, userAgent, tlsDetails: req.tls !== undefined ? tlsDetailsOfRequest(req.tls, req.headers.host) : undefined, globalRegion };
+}
+
+/** The call's audit record as the outcome stands (before the handler: no output, no error). */
+function callRecordOf(stamp: RequestStamp, out: Outcome, operation: string, errCode: string | undefined): ApiCallRecord {
+  const svcDef = out.svc?.def;
+  const opFacts = out.op !== undefined ? factsOf(out.op) : undefined;
+  return {
+    time: stamp.time,
+    requestId: stamp.requestId,
+    eventSource: svcDef?.eventSource ?? "unknown",
+    service: svcDef?.name ?? "unknown",
+    operation,
+    region: svcDef?.global ? stamp.globalRegion : out.region,
+    principal: out.principal,
+    accessKeyId: out.parsed?.accessKeyId,
+    accountId: out.accountId || undefined,
+    sourceIp: stamp.sourceIp,
+    userAgent: stamp.userAgent,
+    input: out.input,
+    output: out.error ? undefined : out.output,
+    inputSchema: opFacts?.inputSchema,
+    outputSchema: opFacts?.outputSchema,
+    error: out.error ? { code: errCode ?? out.error.code, message: out.error.auditMessage ?? out.error.message } : undefined,
+    readOnly: isReadOnly(out.op, operation),
+    annotations: out.annotations,
+    tlsDetails: stamp.tlsDetails,
+  };
 }
 
 /** Reasons authentication fails; the client sees only the AWS error, the debug log sees these. */
@@ -323,6 +366,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       error: undefined,
       annotations: {},
       authFailure: undefined,
+      intent: undefined,
     };
     const wire: PipelineRequest = {
       method: req.method,
@@ -383,6 +427,16 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
           return (await authorizer.decide(principal, facts, r)).decision;
         },
       };
+      // A call that changes state first leaves an intent: should the process stop after the
+      // change is stored and before the event below is, the next start appends it in its place.
+      if (audit.intend !== undefined && !isReadOnly(op, opName)) {
+        try {
+          out.intent = await audit.intend(callRecordOf(stampOf(now, requestId, sourceIp, userAgent, req, deps.globalRegion), out, opName, undefined));
+        } catch (e) {
+          logger.error({ requestId, err: e instanceof Error ? e.message : String(e) }, "audit intent failed");
+          throw commonError("ServiceUnavailable", "The audit log is unavailable. Please try again.");
+        }
+      }
       out.output = await op.handler(out.input, ctx);
       if (!authorized && !op.noAuthorization) {
         logger.error({ requestId, service: svc.def.name, operation: opName }, "handler returned without authorising");
@@ -415,29 +469,8 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     if (out.authFailure !== undefined && logger.isLevelEnabled("debug")) {
       logger.debug({ requestId, reason: out.authFailure, errorCode: errCode, accessKeyId: safeAccessKeyId(out.parsed?.accessKeyId), sourceIp }, "authentication failed");
     }
-    const opFacts = out.op !== undefined ? factsOf(out.op) : undefined;
     try {
-      await audit.record({
-        time: now,
-        requestId,
-        eventSource: svcDef?.eventSource ?? "unknown",
-        service: svcName,
-        operation: opName,
-        region: svcDef?.global ? deps.globalRegion : out.region,
-        principal: out.principal,
-        accessKeyId: out.parsed?.accessKeyId,
-        accountId: out.accountId || undefined,
-        sourceIp,
-        userAgent,
-        input: out.input,
-        output: out.error ? undefined : out.output,
-        inputSchema: opFacts?.inputSchema,
-        outputSchema: opFacts?.outputSchema,
-        error: out.error ? { code: errCode ?? out.error.code, message: out.error.auditMessage ?? out.error.message } : undefined,
-        readOnly: isReadOnly(out.op, opName),
-        annotations: out.annotations,
-        tlsDetails: req.tls !== undefined ? tlsDetailsOfRequest(req.tls, req.headers.host) : undefined,
-      });
+      await audit.record(callRecordOf(stampOf(now, requestId, sourceIp, userAgent, req, deps.globalRegion), out, opName, errCode), out.intent);
     } catch (e) {
       // The call's effect may already be durable, but its audit record is not: refuse to report success.
       logger.error({ requestId, err: e instanceof Error ? e.message : String(e) }, "audit append failed");

@@ -43,9 +43,14 @@ export interface AuditBatchWire {
   refs: Uint32Array;
   strings: string[];
   bytes: Uint8Array;
+  /** Keys of audit intents (AuditStore.stageAuditIntent) the batch's commit removes. */
+  settles?: string[];
 }
 
 export class AuditBatch implements AuditBatchWire {
+  /** Keys of audit intents removed in the same transaction as these rows (the calls they stood for are now in the log). */
+  settles: string[] | undefined;
+
   constructor(
     /** seq, time per row. */
     readonly nums: Float64Array,
@@ -58,7 +63,9 @@ export class AuditBatch implements AuditBatchWire {
   }
 
   static fromWire(w: AuditBatchWire): AuditBatch {
-    return new AuditBatch(w.nums, w.refs, w.strings, w.bytes);
+    const b = new AuditBatch(w.nums, w.refs, w.strings, w.bytes);
+    if (w.settles !== undefined && w.settles.length > 0) b.settles = w.settles;
+    return b;
   }
 
   /** Packs plain rows. */

@@ -237,4 +237,23 @@ CREATE TABLE audit_prunes (
 );`,
 };
 
-export const coreMigrations: readonly Migration[] = [docs, meta, audit, auditLookupIndex, auditResourceLookup, auditPrunes];
+/*
+ * Audit intents: a call that changes state first stores what the log must show of it should the
+ * process stop before its event is appended; the append of its event removes the intent in the
+ * same transaction, and a start appends the events of intents left (src/audit/audit-log.ts).
+ */
+const auditIntents: Migration = {
+  id: "0007-audit-intents",
+  sqlite: `
+CREATE TABLE audit_intents (
+  key   TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;`,
+  postgres: `
+CREATE TABLE audit_intents (
+  key   TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+);`,
+};
+
+export const coreMigrations: readonly Migration[] = [docs, meta, audit, auditLookupIndex, auditResourceLookup, auditPrunes, auditIntents];

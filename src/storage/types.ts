@@ -153,6 +153,15 @@ export interface AuditStore {
    * `batch.rows()` gives the plain rows.
    */
   appendAudit(rows: AuditRow[] | AuditBatch): Promise<void>;
+  /**
+   * Stores an audit intent durably: what the log must show of a call that changes state if the
+   * process stops before the call's own event is appended (src/audit/INVARIANTS.md). Removed in
+   * the transaction that appends a batch naming its key in `settles`. Stores without it leave
+   * calls unguarded.
+   */
+  stageAuditIntent?(key: string, value: string): Promise<void>;
+  /** Every stored audit intent, in key order. */
+  listAuditIntents?(): Promise<Array<{ key: string; value: string }>>;
   lastAudit(): Promise<AuditRow | undefined>;
   /** Rows with seq in [from, to], ascending. */
   readAudit(fromSeq: number, toSeq: number): Promise<AuditRow[]>;

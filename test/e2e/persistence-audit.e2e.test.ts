@@ -16,6 +16,7 @@ import Database from "better-sqlite3";
 import { IAMClient, CreateUserCommand, GetUserCommand, CreateAccessKeyCommand } from "@aws-sdk/client-iam";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { KMSClient, CreateAliasCommand, CreateKeyCommand, ListAliasesCommand } from "@aws-sdk/client-kms";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { startTestServer, ADMIN_KEY_ID, ADMIN_SECRET } from "./harness.js";
 
@@ -50,6 +51,47 @@ test("data survives a restart; a wrong root key refuses to start", async () => {
   assert.ok(dump.includes(key.AccessKey!.AccessKeyId!));
   assert.ok(!dump.includes(key.AccessKey!.SecretAccessKey!));
   assert.ok(!dump.includes(ADMIN_SECRET));
+  rmSync(s1.dataDir, { recursive: true, force: true });
+});
+
+test("a change stored without its own event (the append failed, the server stopped) is in the log after the next start", async () => {
+  const s1 = await startTestServer({ plainHttp: true });
+  const keyId = (await new KMSClient(s1.clientConfig()).send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+  // Appends of CreateAlias events fail from now on, after the alias itself is stored.
+  const db = new Database(path.join(s1.dataDir, "bulwark.db"));
+  db.exec("CREATE TRIGGER fail_create_alias BEFORE INSERT ON audit_events WHEN NEW.event_name = 'CreateAlias' BEGIN SELECT RAISE(ABORT, 'injected'); END");
+  db.close();
+  await assert.rejects(new KMSClient(s1.clientConfig()).send(new CreateAliasCommand({ AliasName: "alias/unlogged", TargetKeyId: keyId })), (e: any) => {
+    assert.equal(e.name, "ServiceUnavailableException");
+    return true;
+  });
+  const aliases = await new KMSClient(s1.clientConfig()).send(new ListAliasesCommand({ KeyId: keyId }));
+  assert.deepEqual(aliases.Aliases?.map((a) => a.AliasName), ["alias/unlogged"]);
+  await s1.stop();
+  const db2 = new Database(path.join(s1.dataDir, "bulwark.db"));
+  db2.exec("DROP TRIGGER fail_create_alias");
+  assert.equal((db2.prepare("SELECT count(*) AS n FROM audit_intents").get() as { n: number }).n, 1);
+  db2.close();
+
+  const s2 = await startTestServer({ plainHttp: true, dataDir: s1.dataDir, rootKey: s1.rootKey });
+  try {
+    const found = await new CloudTrailClient(s2.clientConfig()).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateAlias" }] }));
+    assert.equal(found.Events?.length, 1);
+    const ev = JSON.parse(found.Events![0]!.CloudTrailEvent!) as Record<string, any>;
+    assert.equal(ev.errorCode, "InternalFailure");
+    assert.equal(ev.errorMessage, "This call was interrupted before its outcome was recorded; whether it took effect is not known.");
+    assert.equal(ev.requestParameters.aliasName, "alias/unlogged");
+    assert.equal(ev.requestParameters.targetKeyId, keyId);
+    assert.equal(ev.userIdentity.accessKeyId, ADMIN_KEY_ID);
+    assert.equal(ev.readOnly, false);
+    const db3 = new Database(path.join(s1.dataDir, "bulwark.db"), { readonly: true });
+    assert.equal((db3.prepare("SELECT count(*) AS n FROM audit_intents").get() as { n: number }).n, 0);
+    db3.close();
+  } finally {
+    await s2.stop();
+  }
+  const verify = cli(["audit", "verify", "--data-dir", s1.dataDir], { BULWARK_ROOT_KEY: s1.rootKey });
+  assert.equal(verify.status, 0, verify.stdout + verify.stderr);
   rmSync(s1.dataDir, { recursive: true, force: true });
 });
 

@@ -32,6 +32,14 @@ db.pragma("synchronous = FULL");
 db.pragma("temp_store = MEMORY");
 if (autocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.trunc(autocheckpointPages)}`);
 const audit = new SqliteAudit(db);
+/**
+ * Intents first, then the batches, in one transaction: an intent is acknowledged with the same
+ * commit (and fsync) as the events that arrived beside it.
+ */
+const commitTx = db.transaction((intents: ReadonlyArray<{ key: string; value: string }>, batches: readonly AuditBatch[]): BatchOutcome[] => {
+  for (const i of intents) audit.stageIntent(i.key, i.value);
+  return batches.length > 0 ? audit.appendBatches(batches) : [];
+});
 /** A request without rows: refused as not continuing the log, like any empty batch. */
 const NO_ROWS: AuditBatchWire = { nums: new Float64Array(0), refs: new Uint32Array(0), strings: [], bytes: new Uint8Array(0) };
 const port = parentPort!;
@@ -66,7 +74,16 @@ function commit(group: AppendRequest[]): void {
     // The file is no longer the database (removed, renamed, replaced): what is committed to it
     // is lost at the next start. Not written then; not reported as written if it went meanwhile.
     if (!inPlace()) throw new Error(MOVED);
-    outcome = audit.appendBatches(group.map((m) => AuditBatch.fromWire(m.batch ?? NO_ROWS)));
+    const intents: Array<{ key: string; value: string }> = [];
+    const batches: AuditBatch[] = [];
+    for (const m of group) {
+      if (m.intent !== undefined) intents.push(m.intent);
+      else batches.push(AuditBatch.fromWire(m.batch ?? NO_ROWS));
+    }
+    const batchOutcome = intents.length > 0 ? commitTx.immediate(intents, batches) : audit.appendBatches(batches);
+    // Back in message order: an intent is stored when the transaction committed.
+    let b = 0;
+    outcome = group.map((m) => (m.intent !== undefined ? undefined : batchOutcome[b++]));
     if (!inPlace()) outcome = group.map(() => ({ error: MOVED, conflict: false }));
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);

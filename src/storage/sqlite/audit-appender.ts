@@ -14,6 +14,8 @@ import type { FileIdentity } from "./file-identity.js";
 export interface AuditAppender {
   /** A batch passed in is handed over: its buffers are transferred to the writer thread. */
   append(rows: AuditRow[] | AuditBatch): Promise<void>;
+  /** Stores an audit intent, committed with the next group (see AuditStore.stageAuditIntent). */
+  stageIntent(key: string, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,8 @@ export interface AuditAppender {
 export interface AppendRequest {
   id: number;
   batch?: AuditBatchWire;
+  /** An audit intent to store (no batch). */
+  intent?: { key: string; value: string };
   close?: true;
   /** When it was sent (monotonic ms, comparable across threads): the busy timeout counts from here. */
   sentAt?: number;
@@ -80,9 +84,10 @@ export function startAuditAppendWorker(path: string, busyTimeoutMs: number, iden
     append: (rows) => {
       if (rows.length === 0) return Promise.resolve();
       const b = rows instanceof AuditBatch ? rows : AuditBatch.of(rows);
-      const wire: AuditBatchWire = { nums: b.nums, refs: b.refs, strings: b.strings, bytes: b.bytes };
+      const wire: AuditBatchWire = { nums: b.nums, refs: b.refs, strings: b.strings, bytes: b.bytes, ...(b.settles !== undefined ? { settles: b.settles } : {}) };
       return send({ id: next++, batch: wire, sentAt: sharedNow() }, b.transferList());
     },
+    stageIntent: (key, value) => send({ id: next++, intent: { key, value }, sentAt: sharedNow() }),
     close: () => (closing ??= send({ id: next++, close: true }).catch(() => undefined)),
   };
 }

@@ -75,6 +75,9 @@ export class SqliteAudit {
   private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: readonly AuditBatch[]) => Array<BatchOutcome>>;
   /** One batch; run inside appendBatchesTx, where better-sqlite3 makes it a savepoint. */
   private readonly insertBatchTx: BetterSqlite3.Transaction<(batch: AuditBatch) => void>;
+  private readonly insertIntent: BetterSqlite3.Statement<[string, string]>;
+  private readonly deleteIntent: BetterSqlite3.Statement<[string]>;
+  private readonly listIntentsStmt: BetterSqlite3.Statement<[], { key: string; value: string }>;
   private readonly headStmt: BetterSqlite3.Statement<[], LogHead>;
   private readonly queryByName: BetterSqlite3.Statement<unknown[], RawAuditRow>;
   private readonly lastStmt: BetterSqlite3.Statement<[], RawAuditRow>;
@@ -108,6 +111,9 @@ export class SqliteAudit {
       this.insertRows(batch);
     });
     this.insertBatchTx = db.transaction((batch: AuditBatch) => this.insertRows(batch));
+    this.insertIntent = db.prepare("INSERT OR REPLACE INTO audit_intents (key, value) VALUES (?, ?)");
+    this.deleteIntent = db.prepare("DELETE FROM audit_intents WHERE key = ?");
+    this.listIntentsStmt = db.prepare("SELECT key, value FROM audit_intents ORDER BY key");
     this.appendBatchesTx = db.transaction((batches: readonly AuditBatch[]) => {
       let head = this.headStmt.get();
       const outcome: Array<BatchOutcome> = [];
@@ -195,6 +201,15 @@ export class SqliteAudit {
   append(rows: AuditRow[] | AuditBatch): void {
     if (rows.length === 0) return;
     this.appendTx.immediate(rows instanceof AuditBatch ? rows : AuditBatch.of(rows));
+  }
+
+  /** Stores an audit intent (in the caller's transaction, if one is open). */
+  stageIntent(key: string, value: string): void {
+    this.insertIntent.run(key, value);
+  }
+
+  listIntents(): Array<{ key: string; value: string }> {
+    return this.listIntentsStmt.all();
   }
 
   /**
@@ -337,6 +352,9 @@ export class SqliteAudit {
         b.hash(i),
       );
     }
+    // The calls these rows record are in the log now: their intents go in the same transaction.
+    const settles = b.settles;
+    if (settles !== undefined) for (const key of settles) this.deleteIntent.run(key);
   }
 }
 

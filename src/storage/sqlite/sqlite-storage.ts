@@ -253,6 +253,18 @@ export class SqliteStorage implements Storage {
     return this.write(() => this.audit.append(rows));
   }
 
+  stageAuditIntent(key: string, value: string): Promise<void> {
+    if (this.appender) {
+      if (this.closed) return Promise.reject(new StorageClosedError());
+      return this.appender.stageIntent(key, value);
+    }
+    return this.write(() => this.audit.stageIntent(key, value));
+  }
+
+  listAuditIntents(): Promise<Array<{ key: string; value: string }>> {
+    return this.read(() => this.audit.listIntents());
+  }
+
   lastAudit(): Promise<AuditRow | undefined> {
     return this.read(() => this.audit.last());
   }
