@@ -346,3 +346,37 @@ test("requests made with a SAML session carry saml:sub, saml:sub_type and saml:n
   const transient = await as("alice", "urn:oasis:names:tc:SAML:2.0:nameid-format:transient");
   await assert.rejects(transient.send(new ListRolesCommand({})), denied);
 });
+
+test("list-typed SAML keys with one value: a trust policy's set operators decide, an operator without one does not match", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const providerArn = (await iam.send(new CreateSAMLProviderCommand({ Name: "CorpEdu", SAMLMetadataDocument: idp.metadata() }))).SAMLProviderArn!;
+  const role = async (name: string, condition: Record<string, unknown>) => {
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: providerArn }, Action: "sts:AssumeRoleWithSAML", Condition: condition }] };
+    return (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+  };
+  // The IAM User Guide's example for saml:edupersonaffiliation, a key it marks as a list.
+  const setRole = await role("edu-set", { "ForAllValues:StringLike": { "saml:edupersonaffiliation": ["faculty", "staff"] }, "ForAnyValue:StringEquals": { "saml:edupersonaffiliation": "staff" } });
+  const plainRole = await role("edu-plain", { StringEquals: { "saml:edupersonaffiliation": "staff" } });
+  const primaryRole = await role("edu-primary", { StringEquals: { "saml:edupersonprimaryaffiliation": "staff" } });
+  const sts = new STSClient(s.clientConfig());
+  const assume = (roleArn: string, attributes: Record<string, string[]>) =>
+    sts.send(
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: roleArn,
+        PrincipalArn: providerArn,
+        SAMLAssertion: samlResponse(idp, { now: Date.now(), attributes: { [ATTR.role]: [`${roleArn},${providerArn}`], [ATTR.sessionName]: ["alice"], ...attributes } }),
+      }),
+    );
+  const affiliation = "urn:oid:1.3.6.1.4.1.5923.1.1.1.1";
+  const denied = (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403 && e.message === "Not authorized to perform sts:AssumeRoleWithSAML";
+  const out = await assume(setRole, { [affiliation]: ["staff"] });
+  assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${s.accountId}:assumed-role/edu-set/alice`);
+  await assume(setRole, { [affiliation]: ["faculty", "staff"] });
+  await assert.rejects(assume(setRole, { [affiliation]: ["student"] }), denied);
+  await assert.rejects(assume(setRole, { [affiliation]: ["staff", "student"] }), denied);
+  // Without a set operator a list never matches, one value or several.
+  await assert.rejects(assume(plainRole, { [affiliation]: ["staff"] }), denied);
+  await assert.rejects(assume(plainRole, { [affiliation]: ["staff", "faculty"] }), denied);
+  // saml:edupersonprimaryaffiliation is not a list: one value is compared as a string.
+  await assume(primaryRole, { "urn:oid:1.3.6.1.4.1.5923.1.1.1.5": ["staff"] });
+});

@@ -343,11 +343,74 @@ const kmsExamples: Example[] = [
   },
 ];
 
+// IAM User Guide, "Available keys for SAML-based AWS STS federation": keys marked [] are lists
+// ("to create conditions in the policy for list values, you can use set operators"), and STS puts
+// them in the context as lists even when the assertion holds one value.
+const ROLE = `arn:aws:iam::${ACCT}:role/saml`;
+const samlExamples: Example[] = [
+  {
+    name: "ForAllValues:StringLike saml:edupersonaffiliation faculty, staff",
+    effect: "Allow",
+    action: "sts:AssumeRoleWithSAML",
+    resource: ROLE,
+    condition: { "ForAllValues:StringLike": { "saml:edupersonaffiliation": ["faculty", "staff"] } },
+    rows: [
+      m({ "saml:edupersonaffiliation": ["staff"] }),
+      m({ "saml:edupersonaffiliation": ["faculty", "staff"] }),
+      nm({ "saml:edupersonaffiliation": ["student"] }),
+      nm({ "saml:edupersonaffiliation": ["staff", "student"] }),
+    ],
+  },
+  {
+    name: "ForAnyValue:StringEquals saml:edupersonentitlement",
+    effect: "Allow",
+    action: "sts:AssumeRoleWithSAML",
+    resource: ROLE,
+    condition: { "ForAnyValue:StringEquals": { "saml:edupersonentitlement": "urn:mace:example:vpn" } },
+    rows: [m({ "saml:edupersonentitlement": ["urn:mace:example:vpn"] }), m({ "saml:edupersonentitlement": ["urn:mace:example:wiki", "urn:mace:example:vpn"] }), nm({ "saml:edupersonentitlement": ["urn:mace:example:wiki"] }), nm({})],
+  },
+  {
+    // A list of one is still a list: without a set operator nothing matches it.
+    name: "StringEquals saml:edupersonaffiliation without a set operator",
+    effect: "Allow",
+    action: "sts:AssumeRoleWithSAML",
+    resource: ROLE,
+    condition: { StringEquals: { "saml:edupersonaffiliation": "staff" } },
+    rows: [nm({ "saml:edupersonaffiliation": ["staff"] }), nm({ "saml:edupersonaffiliation": ["faculty", "staff"] }), nm({})],
+  },
+  {
+    name: "Deny StringNotEquals saml:eduorgidentityauthnpolicyuri without a set operator",
+    effect: "Deny",
+    action: "sts:AssumeRoleWithSAML",
+    resource: ROLE,
+    condition: { StringNotEquals: { "saml:eduorgidentityauthnpolicyuri": "https://idp.example/mfa" } },
+    rows: [nm({ "saml:eduorgidentityauthnpolicyuri": ["https://idp.example/password"] }), nm({ "saml:eduorgidentityauthnpolicyuri": ["https://idp.example/mfa"] })],
+  },
+  {
+    name: "Deny ForAllValues:StringNotEquals saml:eduorgidentityauthnpolicyuri",
+    effect: "Deny",
+    action: "sts:AssumeRoleWithSAML",
+    resource: ROLE,
+    condition: { "ForAllValues:StringNotEquals": { "saml:eduorgidentityauthnpolicyuri": "https://idp.example/mfa" } },
+    rows: [m({ "saml:eduorgidentityauthnpolicyuri": ["https://idp.example/password"] }), nm({ "saml:eduorgidentityauthnpolicyuri": ["https://idp.example/mfa"] })],
+  },
+  {
+    // Not marked []: one value is a string, and plain operators compare it.
+    name: "StringEquals on the single-valued saml:edupersonprimaryaffiliation",
+    effect: "Allow",
+    action: "sts:AssumeRoleWithSAML",
+    resource: ROLE,
+    condition: { StringEquals: { "saml:edupersonprimaryaffiliation": "staff" } },
+    rows: [m({ "saml:edupersonprimaryaffiliation": "staff" }), nm({ "saml:edupersonprimaryaffiliation": "student" }), nm({})],
+  },
+];
+
 const examples: Record<string, Example[]> = {
   "Single-valued vs. multivalued context keys": singleVsMulti,
   "Multivalued context key examples": multivaluedExamples,
   "Condition operators": operatorExamples,
   "AWS KMS condition keys": kmsExamples,
+  "Available keys for SAML-based AWS STS federation": samlExamples,
 };
 
 for (const [page, list] of Object.entries(examples)) {

@@ -153,6 +153,67 @@ describe("AssumeRoleWithSAML", () => {
     assert.equal(ctx.calls[0]?.context?.["aws:RequestTag/Project"], "Apollo");
   });
 
+  test("list-typed saml: keys (marked [] in the IAM User Guide) are lists even with one value; the others stay strings", async () => {
+    const f = setup();
+    await f.role;
+    const one = (oid: string, value: string) => ({ [`urn:oid:${oid}`]: [value] });
+    const ctx = engineContext(NOW, "AssumeRoleWithSAML");
+    const attributes = baseAttributes({
+      ...one("1.3.6.1.4.1.5923.1.1.1.1", "staff"),
+      ...one("1.3.6.1.4.1.5923.1.1.1.7", "urn:mace:example:vpn"),
+      ...one("1.3.6.1.4.1.5923.1.2.1.3", "https://idp.example/policy"),
+      ...one("2.5.4.3", "Alice"),
+      ...one("0.9.2342.19200300.100.1.3", "alice@example.com"),
+      ...one("1.3.6.1.4.1.5923.1.1.1.5", "staff"),
+      ...one("1.3.6.1.4.1.5923.1.1.1.6", "alice@example.com"),
+      ...one("1.3.6.1.4.1.5923.1.1.1.3", "o=Example"),
+      ...one("1.3.6.1.4.1.5923.1.1.1.8", "ou=Eng"),
+    });
+    await f.call(input(response({ attributes })), ctx);
+    const seen = ctx.calls[0]?.context ?? {};
+    const table: Array<[string, unknown]> = [
+      ["saml:edupersonaffiliation", ["staff"]],
+      ["saml:edupersonentitlement", ["urn:mace:example:vpn"]],
+      ["saml:eduorgidentityauthnpolicyuri", ["https://idp.example/policy"]],
+      ["saml:cn", ["Alice"]],
+      ["saml:commonName", ["Alice"]],
+      ["saml:mail", ["alice@example.com"]],
+      ["saml:edupersonprimaryaffiliation", "staff"],
+      ["saml:edupersonprincipalname", "alice@example.com"],
+      ["saml:edupersonorgdn", "o=Example"],
+      ["saml:edupersonprimaryorgunitdn", "ou=Eng"],
+      ["saml:aud", SAML_ENDPOINT],
+      ["saml:sub", "alice@example.com"],
+    ];
+    for (const [key, value] of table) assert.deepEqual(seen[key], value, key);
+  });
+
+  test("trust policies on a one-valued list key: set operators decide, an operator without one does not match", async () => {
+    const trust = (condition: Record<string, unknown>) =>
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: PROVIDER_ARN }, Action: "sts:AssumeRoleWithSAML", Condition: condition }] });
+    const affiliation = (...values: string[]) => baseAttributes({ "urn:oid:1.3.6.1.4.1.5923.1.1.1.1": values });
+    const guide = { "ForAllValues:StringLike": { "saml:edupersonaffiliation": ["faculty", "staff"] } };
+    const rows: Array<[string, Record<string, unknown>, Record<string, string[]>, boolean]> = [
+      ["the guide's ForAllValues:StringLike, staff", guide, affiliation("staff"), true],
+      ["the guide's ForAllValues:StringLike, faculty and staff", guide, affiliation("faculty", "staff"), true],
+      ["the guide's ForAllValues:StringLike, student", guide, affiliation("student"), false],
+      ["the guide's ForAllValues:StringLike, staff and student", guide, affiliation("staff", "student"), false],
+      ["ForAnyValue:StringEquals, staff", { "ForAnyValue:StringEquals": { "saml:edupersonaffiliation": "staff" } }, affiliation("staff"), true],
+      ["ForAnyValue:StringEquals, student", { "ForAnyValue:StringEquals": { "saml:edupersonaffiliation": "staff" } }, affiliation("student"), false],
+      ["StringEquals without a set operator, staff", { StringEquals: { "saml:edupersonaffiliation": "staff" } }, affiliation("staff"), false],
+      ["StringLike without a set operator, staff", { StringLike: { "saml:edupersonaffiliation": "*" } }, affiliation("staff"), false],
+      ["StringEquals on the single-valued saml:edupersonprimaryaffiliation", { StringEquals: { "saml:edupersonprimaryaffiliation": "staff" } }, baseAttributes({ "urn:oid:1.3.6.1.4.1.5923.1.1.1.5": ["staff"] }), true],
+    ];
+    for (const [name, condition, attributes, allowed] of rows) {
+      const f = setup({ trust: trust(condition) });
+      await f.role;
+      const call = f.call(input(response({ attributes })));
+      if (allowed) await call;
+      else await expectAwsError(call, "AccessDeniedException", "Not authorized to perform sts:AssumeRoleWithSAML");
+      assert.equal(f.iam.sessions.size, allowed ? 1 : 0, name);
+    }
+  });
+
   test("an encrypted assertion is decrypted with the provider's private key (AES-GCM and AES-CBC); Required refuses a plain one", async () => {
     const f = setup({ provider: { privateKeys: [encryptionPrivatePem], assertionEncryptionMode: "Required" } });
     await f.role;

@@ -58,32 +58,42 @@ const ATTRIBUTE = {
   transitiveTagKeys: "https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys",
 } as const;
 
-/** IAM's trust-policy keys for SAML attributes with these names (IAM User Guide, SAML-based federation keys). */
-const ATTRIBUTE_KEYS: ReadonlyArray<[string, string]> = [
-  ["urn:oid:2.5.4.3", "saml:cn"],
-  ["urn:oid:2.5.4.3", "saml:commonName"],
-  ["urn:oid:2.5.4.42", "saml:givenName"],
-  ["urn:oid:2.5.4.4", "saml:surname"],
-  ["urn:oid:2.5.4.41", "saml:name"],
-  ["urn:oid:2.5.4.45", "saml:x500UniqueIdentifier"],
-  ["urn:oid:0.9.2342.19200300.100.1.1", "saml:uid"],
-  ["urn:oid:0.9.2342.19200300.100.1.3", "saml:mail"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.1", "saml:edupersonaffiliation"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "saml:edupersonnickname"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.3", "saml:edupersonorgdn"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.4", "saml:edupersonorgunitdn"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.5", "saml:edupersonprimaryaffiliation"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "saml:edupersonprincipalname"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.7", "saml:edupersonentitlement"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.8", "saml:edupersonprimaryorgunitdn"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "saml:edupersonscopedaffiliation"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.10", "saml:edupersontargetedid"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.11", "saml:edupersonassurance"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.2", "saml:eduorghomepageuri"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.3", "saml:eduorgidentityauthnpolicyuri"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.4", "saml:eduorglegalname"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.5", "saml:eduorgsuperioruri"],
-  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.6", "saml:eduorgwhitepagesuri"],
+/**
+ * IAM's trust-policy keys for SAML attributes with these names (IAM User Guide, "Available keys
+ * for SAML-based AWS STS federation"), and whether the key is list-typed: the guide marks those
+ * with [] ("can have a value that is a list of the specified type"; "to create conditions in the
+ * policy for list values, you can use set operators"). A list-typed key is multivalued, so it
+ * enters the context as a list even when the assertion gives one value: set operators treat it as
+ * the set it is, and an operator without one does not match it (src/iam/INVARIANTS.md,
+ * Conditions). saml:edupersonorgdn, saml:edupersonprimaryaffiliation,
+ * saml:edupersonprincipalname and saml:edupersonprimaryorgunitdn are not marked: one value is a
+ * string.
+ */
+const ATTRIBUTE_KEYS: ReadonlyArray<readonly [name: string, key: string, list: boolean]> = [
+  ["urn:oid:2.5.4.3", "saml:cn", true],
+  ["urn:oid:2.5.4.3", "saml:commonName", true],
+  ["urn:oid:2.5.4.42", "saml:givenName", true],
+  ["urn:oid:2.5.4.4", "saml:surname", true],
+  ["urn:oid:2.5.4.41", "saml:name", true],
+  ["urn:oid:2.5.4.45", "saml:x500UniqueIdentifier", true],
+  ["urn:oid:0.9.2342.19200300.100.1.1", "saml:uid", true],
+  ["urn:oid:0.9.2342.19200300.100.1.3", "saml:mail", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.1", "saml:edupersonaffiliation", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.2", "saml:edupersonnickname", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.3", "saml:edupersonorgdn", false],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.4", "saml:edupersonorgunitdn", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.5", "saml:edupersonprimaryaffiliation", false],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.6", "saml:edupersonprincipalname", false],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.7", "saml:edupersonentitlement", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.8", "saml:edupersonprimaryorgunitdn", false],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.9", "saml:edupersonscopedaffiliation", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.10", "saml:edupersontargetedid", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.1.1.11", "saml:edupersonassurance", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.2", "saml:eduorghomepageuri", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.3", "saml:eduorgidentityauthnpolicyuri", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.4", "saml:eduorglegalname", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.5", "saml:eduorgsuperioruri", true],
+  ["urn:oid:1.3.6.1.4.1.5923.1.2.1.6", "saml:eduorgwhitepagesuri", true],
 ];
 
 /**
@@ -221,9 +231,9 @@ function samlContext(claims: AssertionClaims, provider: SamlProviderRecord, qual
     "saml:namequalifier": qualifier,
     "saml:doc": `${provider.accountId}/${provider.name}`,
   };
-  for (const [name, key] of ATTRIBUTE_KEYS) {
+  for (const [name, key, list] of ATTRIBUTE_KEYS) {
     const values = claims.attributes.get(name);
-    if (values !== undefined && values.length > 0) ctx[key] = values.length === 1 ? values[0] : values;
+    if (values !== undefined && values.length > 0) ctx[key] = values.length === 1 && !list ? values[0] : [...values];
   }
   return ctx;
 }
