@@ -175,10 +175,39 @@ describe("createAuthorizer", () => {
     dir.pols.boundary = policy(allow("iam:ListUsers"));
     assert.equal((await a.decide(alice, facts, req)).decision, "ImplicitDeny");
     dir.pols.boundary = undefined;
-    dir.pols.session = [];
+    dir.pols.session = [policy(allow("iam:GetUser"))];
     assert.equal((await a.decide(alice, facts, req)).decision, "Allow");
     dir.pols.session = [policy(allow("iam:ListUsers"))];
     assert.equal((await a.decide(alice, facts, req)).decision, "ImplicitDeny");
+  });
+
+  test("a session whose session policies cannot be read (managed ARNs naming no policy, a text that no longer parses) is allowed nothing, not its role's whole permissions", async () => {
+    const dir = new FakeDirectory();
+    const role: Principal = {
+      type: "AssumedRole",
+      accountId: ACCT,
+      arn: `arn:aws:sts::${ACCT}:assumed-role/Admin/s`,
+      principalId: "AROAADMIN:s",
+      accessKeyId: "ASIAADMIN00000000001",
+      name: "Admin",
+      roleArn: `arn:aws:iam::${ACCT}:role/Admin`,
+    };
+    const a = createAuthorizer({ directory: dir });
+    const req = { action: "iam:GetUser", resource: "*" };
+    dir.pols = { identity: [policy(allow("*"))] };
+    assert.equal((await a.decide(role, facts, req)).decision, "Allow");
+    // The directory found none of the session's managed policies.
+    dir.pols = { identity: [policy(allow("*"))], session: [] };
+    const r = await a.decide(role, facts, req);
+    assert.equal(r.decision, "ImplicitDeny");
+    assert.match(r.reason, /session/);
+    dir.pols = { identity: [policy(allow("*"))], session: ["{not json"] };
+    assert.equal((await a.decide(role, facts, req)).decision, "ImplicitDeny");
+    // The policies that can be read still decide, allows and denies alike.
+    dir.pols = { identity: [policy(allow("*"))], session: ["{not json", policy(allow("iam:GetUser"))] };
+    assert.equal((await a.decide(role, facts, req)).decision, "Allow");
+    dir.pols = { identity: [policy(allow("*"))], session: [policy(allow("*"), deny("iam:GetUser"))] };
+    assert.equal((await a.decide(role, facts, req)).decision, "ExplicitDeny");
   });
 
   test("principal condition keys follow a principal object changed in place", async () => {

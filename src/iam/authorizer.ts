@@ -287,6 +287,24 @@ export function createAuthorizer(deps: {
     return texts.map((t) => safeParse(t, "session") ?? allowsNothing);
   }
 
+  /**
+   * The session slot of a principal that has session policies. The engine reads an empty slot as
+   * "no session policies", but a session that was given some is limited to them even when none of
+   * them can be read any more: managed session policies whose ARN names no policy (never created,
+   * or deleted since the session was issued) or a text that no longer parses. Such a slot allows
+   * nothing (its denies still apply through the policies that do parse), never the role's or
+   * user's whole permissions.
+   */
+  function sessionLevel(texts: readonly string[] | undefined): ParsedPolicy[] {
+    if (texts === undefined) return [];
+    const parsed: ParsedPolicy[] = [];
+    for (const t of texts) {
+      const p = safeParse(t, "session");
+      if (p) parsed.push(p);
+    }
+    return parsed.length > 0 ? parsed : [allowsNothing];
+  }
+
   function parsedSetOf(pols: PrincipalPolicies): ParsedSet {
     const hit = parsedSets.get(pols);
     if (
@@ -313,7 +331,7 @@ export function createAuthorizer(deps: {
       identity,
       identityForRoot: [rootPolicy, ...identity],
       boundary: pols.boundary !== undefined ? safeParse(pols.boundary, "boundary") : undefined,
-      session: (pols.session ?? []).map((t) => safeParse(t, "session")).filter((p): p is ParsedPolicy => p !== undefined),
+      session: sessionLevel(pols.session),
     };
     parsedSets.set(pols, set);
     return set;
@@ -366,7 +384,7 @@ export function createAuthorizer(deps: {
       resourceAccount: req.resourceAccount ?? principal.accountId,
       identityPolicies: principal.type === "Root" ? set.identityForRoot : set.identity,
       permissionsBoundary: set.boundary,
-      // Present (possibly empty) exactly when the principal has session policies.
+      // Present exactly when the principal has session policies (never empty: see sessionLevel).
       sessionPolicies: pols.session !== undefined ? set.session : undefined,
       // Every member present (possibly undefined): conditional spreads in this literal would
       // send V8 down its slow object-building path on every request.

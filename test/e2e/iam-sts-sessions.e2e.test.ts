@@ -11,7 +11,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, CreateRoleCommand, PutRolePolicyCommand, ListUsersCommand } from "@aws-sdk/client-iam";
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand, CreateRoleCommand, PutRolePolicyCommand, ListUsersCommand, ListRolesCommand, CreatePolicyCommand, DeletePolicyCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand, GetFederationTokenCommand, type Credentials } from "@aws-sdk/client-sts";
 import { KMSClient, ListKeysCommand } from "@aws-sdk/client-kms";
 import { awsError, startTestServer, type TestServer, type Creds } from "./harness.js";
@@ -156,4 +156,35 @@ test("session policies: a document IAM's policy grammar refuses is refused by As
     new STSClient(s.clientConfig(user)).send(new GetFederationTokenCommand({ Name: "fed", Policy: notArn })),
     awsError("MalformedPolicyDocumentException", 400, 'Resource keys must be in ARN format or "*".'),
   );
+});
+
+// AWS documents no error for a managed session policy ARN of the role's account that names no
+// policy (the API reference only says the policies "must exist in the same account as the role"),
+// and no report of one was found: the call is accepted and the missing policy grants nothing, so
+// the session is never broader than the policies that do exist, even when none does
+// (src/iam/INVARIANTS.md).
+test("session policies by ARN: a policy of the role's account that does not exist, or no longer does, grants nothing and the session gets no more than its session policies allow", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  const listUsers = (await iam.send(new CreatePolicyCommand({ PolicyName: "session-list-users", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:ListUsers", Resource: "*" }] }) }))).Policy!.Arn!;
+  const missing = `arn:aws:iam::${s.accountId}:policy/session-missing`;
+  const roleArn = await role("session-arns", trustAccount(["sts:AssumeRole"]), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:List*", Resource: "*" }] });
+  const sts = new STSClient(s.clientConfig());
+  const denied = (e: any) => e.name === "AccessDenied" && e.$metadata.httpStatusCode === 403;
+  const only = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "missing", PolicyArns: [{ arn: missing }] }));
+  assert.ok(typeof only.PackedPolicySize === "number");
+  const onlyIam = new IAMClient(s.clientConfig(credsOf(only.Credentials)));
+  await assert.rejects(onlyIam.send(new ListUsersCommand({})), denied);
+  await assert.rejects(onlyIam.send(new ListRolesCommand({})), denied);
+  const both = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "both", PolicyArns: [{ arn: listUsers }, { arn: missing }] }));
+  const bothIam = new IAMClient(s.clientConfig(credsOf(both.Credentials)));
+  await bothIam.send(new ListUsersCommand({}));
+  await assert.rejects(bothIam.send(new ListRolesCommand({})), denied);
+  // A session policy deleted after the session was issued no longer grants, and the session does
+  // not fall back to the role's whole permissions.
+  await iam.send(new DeletePolicyCommand({ PolicyArn: listUsers }));
+  await assert.rejects(bothIam.send(new ListUsersCommand({})), denied);
+  await assert.rejects(bothIam.send(new ListRolesCommand({})), denied);
+  // Another account's policy cannot be one of the role's account: refused as before.
+  const foreign = "arn:aws:iam::999988887777:policy/session-list-users";
+  await assert.rejects(sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "foreign", PolicyArns: [{ arn: foreign }] })), (e: any) => e.name === "ValidationError" && e.$metadata.httpStatusCode === 400 && e.message === `${foreign} is invalid`);
 });

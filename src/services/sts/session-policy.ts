@@ -63,7 +63,8 @@ const POLICY_ARN = arnPattern(/^arn:aws:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/
  * AssumeRole* operations) or "as the IAM user that is requesting federated access"
  * (GetFederationToken), or AWS managed policies: another account's policy is refused like any ARN
  * that cannot name one (AWS does not document its wording for this case). Unknown ones of the
- * account simply grant nothing later.
+ * account are accepted (AWS documents no error for them) and simply grant nothing later: a session
+ * none of whose session policies exist is allowed nothing (src/iam/INVARIANTS.md, Evaluation).
  */
 export function checkPolicyArns(arns: ReadonlyArray<string>, accountId: string): void {
   for (const arn of arns) {
