@@ -19,7 +19,7 @@ import { performance } from "node:perf_hooks";
 import type { Dispatcher } from "undici";
 import { COMPLIANT, classifyRequest, desyncAction } from "./desync.js";
 import { sendErrorPage } from "./error-pages.js";
-import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
+import { forwardedHeaders, newTraceId, responseHeaders, tlsFacts } from "./forwarded-headers.js";
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import { RequestBody } from "./request-body.js";
@@ -253,10 +253,7 @@ export class Exchange implements InFlight {
   private forward(tg: TargetGroupRuntime, t: Target, insert: Array<[string, string]> | undefined, mayRetry: boolean): void {
     const req = this.req;
     const sock = req.socket as TLSSocket;
-    const tls =
-      this.settings.tlsHeaders && this.spec.protocol === "HTTPS" && typeof sock.getProtocol === "function"
-        ? { version: sock.getProtocol() ?? "", cipher: sock.getCipher()?.name ?? "" }
-        : undefined;
+    const tls = tlsFacts(this.settings.tlsHeaders, this.spec.protocol, sock);
     const headers = forwardedHeaders(req.rawHeaders, {
       clientIp: normalizeIp(sock.remoteAddress),
       clientPort: sock.remotePort ?? 0,

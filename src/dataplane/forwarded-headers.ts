@@ -6,6 +6,8 @@
  * WAF's inserted headers.
  */
 import { randomBytes } from "node:crypto";
+import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { wireHeaderValue } from "./header-value.js";
 import type { XffMode } from "./runtime-types.js";
 
@@ -18,6 +20,13 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te"
 const ANSWERED_HERE = "expect";
 /** Replaced by the load balancer's own values. */
 const REPLACED = new Set(["x-forwarded-proto", "x-forwarded-port"]);
+/**
+ * The TLS facts the listener adds when routing.http.x_amzn_tls_version_and_cipher_suite.enabled
+ * is on. They describe this hop's handshake, so a client's own header of the same name is left
+ * out then, as X-Forwarded-Proto/-Port are: a target must be able to trust them. With the
+ * attribute off, the load balancer adds nothing and such a header passes like any other.
+ */
+const TLS_FACTS = new Set(["x-amzn-tls-version", "x-amzn-tls-cipher-suite"]);
 const VALID_NAME = /^[A-Za-z0-9-]+$/;
 
 export interface ForwardFacts {
@@ -42,6 +51,16 @@ export interface ForwardFacts {
   tls?: { version: string; cipher: string };
   /** Keep Connection/Upgrade (WebSocket upgrade requests). */
   upgrade?: boolean;
+}
+
+/**
+ * The negotiated protocol and cipher (OpenSSL names) of an HTTPS listener's client connection,
+ * when the load balancer's x_amzn_tls_version_and_cipher_suite attribute is on.
+ */
+export function tlsFacts(enabled: boolean, protocol: "HTTP" | "HTTPS", socket: Socket): { version: string; cipher: string } | undefined {
+  const sock = socket as TLSSocket;
+  if (!enabled || protocol !== "HTTPS" || typeof sock.getProtocol !== "function") return undefined;
+  return { version: sock.getProtocol() ?? "", cipher: sock.getCipher()?.name ?? "" };
 }
 
 /** Past this many bytes of request headers the trace header is rewritten to a Root alone. */
@@ -87,6 +106,7 @@ export function forwardedHeaders(raw: readonly string[], f: ForwardFacts): strin
       continue;
     }
     if (REPLACED.has(lower) || extraHop?.has(lower) || (lower === ANSWERED_HERE && !f.upgrade)) continue;
+    if (f.tls && TLS_FACTS.has(lower)) continue;
     if (lower === "x-forwarded-for") {
       xff = xff === undefined ? value : `${xff}, ${value}`;
       continue;

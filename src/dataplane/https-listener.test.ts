@@ -1,6 +1,8 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import https from "node:https";
+import type net from "node:net";
 import tls from "node:tls";
 import { systemClock } from "../core/clock.js";
 import { issueServerCertificate } from "../gateway/tls-ca.js";
@@ -68,6 +70,26 @@ test("an HTTPS listener terminates TLS, fingerprints the client and forwards wit
   const foo = acl.seen[2]!;
   assert.deepEqual([foo.method, foo.scheme], ["FOO", "https"]);
   assert.match(foo.ja3 ?? "", /^[0-9a-f]{32}$/);
+
+  // An upgrade (WebSocket) request carries the same TLS facts; a client's own are left out.
+  const upgraded: http.IncomingHttpHeaders[] = [];
+  up.server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket) => {
+    upgraded.push(req.headers);
+    socket.end("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+  });
+  const facts = await new Promise<{ reply: string; version: string; cipher: string }>((resolve, reject) => {
+    const c = tls.connect({ host: "127.0.0.1", port, ca: cert.caCertPem, servername: "test-1.us-east-1.elb.localhost" }, () =>
+      c.write("GET /ws HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nx-amzn-tls-version: TLSv1\r\nx-amzn-tls-cipher-suite: NULL-SHA\r\n\r\n"),
+    );
+    let out = "";
+    c.on("data", (d: Buffer) => (out += d.toString("latin1")));
+    c.on("end", () => resolve({ reply: out, version: c.getProtocol() ?? "", cipher: c.getCipher().name }));
+    c.on("error", reject);
+  });
+  assert.match(facts.reply, /^HTTP\/1\.1 101 /);
+  assert.equal(upgraded.length, 1);
+  assert.equal(upgraded[0]!["x-amzn-tls-version"], facts.version);
+  assert.equal(upgraded[0]!["x-amzn-tls-cipher-suite"], facts.cipher);
 });
 
 test("an HTTPS target group: requests reach a TLS target (certificate not verified, as ALB does) over kept-alive connections", async () => {

@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { rawErrorResponse, reasonOf } from "./error-pages.js";
 import { COMPLIANT, classifyRequest, desyncAction } from "./desync.js";
 import { DEFAULT_SETTINGS, chooseGroup, nodeVersion, scanRequestHead } from "./exchange.js";
-import { forwardedHeaders, newTraceId, responseHeaders } from "./forwarded-headers.js";
+import { forwardedHeaders, newTraceId, responseHeaders, tlsFacts } from "./forwarded-headers.js";
 import { inspectRequest } from "./inspect.js";
 import type { ListenerContext } from "./listener-context.js";
 import type { ListenerSpec } from "./runtime-types.js";
@@ -82,6 +82,7 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
     const tg = ctx.targetGroup(chooseGroup(spec.action.targetGroups));
     const t = tg?.pick();
     if (!tg || !t) return refuse(503);
+    const tls = tlsFacts(settings.tlsHeaders, spec.protocol, socket);
     const headers = forwardedHeaders(req.rawHeaders, {
       clientIp: normalizeIp(socket.remoteAddress),
       clientPort: socket.remotePort ?? 0,
@@ -94,6 +95,7 @@ export function handleUpgrade(ctx: ListenerContext, spec: ListenerSpec, req: htt
       traceId,
       upgrade: true,
       ...(decision?.insertHeaders.length ? { insert: decision.insertHeaders } : {}),
+      ...(tls ? { tls } : {}),
     });
     const options = { host: t.id, port: t.port, method: req.method ?? "GET", path: req.url ?? "/", headers, setHost: false, agent: false as const };
     const up = tg.spec.protocol === "HTTPS" ? https.request({ ...options, rejectUnauthorized: false }) : http.request(options);

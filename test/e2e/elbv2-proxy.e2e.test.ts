@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
+import type { TLSSocket } from "node:tls";
 import type { AddressInfo } from "node:net";
 import {
   ElasticLoadBalancingV2Client,
@@ -20,6 +21,7 @@ import {
   CreateListenerCommand,
   DeleteListenerCommand,
   DescribeTargetHealthCommand,
+  ModifyLoadBalancerAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { startTestServer, eventually, type TestServer, freePort } from "./harness.js";
 import type { InspectedRequest, WafDecision, WafEvaluator } from "../../src/dataplane/types.js";
@@ -179,6 +181,39 @@ test("an HTTPS listener presents a Bulwark-CA certificate for the load balancer'
     }),
     (e: NodeJS.ErrnoException) => e.code === "ECONNREFUSED",
   );
+});
+
+test("with x_amzn_tls_version_and_cipher_suite on, the target gets the listener's TLS facts, never a client's header of the same name", async () => {
+  const port = await freePort();
+  const l = await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: "HTTPS", Port: port, DefaultActions: [{ Type: "forward", TargetGroupArn: tgArn }] }));
+  const forged = { "x-amzn-tls-version": "TLSv1", "X-Amzn-Tls-Cipher-Suite": "NULL-SHA" };
+  const get = (): Promise<{ headers: Record<string, string>; version: string; cipher: string }> =>
+    new Promise((resolve, reject) => {
+      const req = https.request({ host: "127.0.0.1", port, path: "/tls-facts", ca: s.app.caCertPem, servername: dnsName, agent: false, headers: forged }, (res) => {
+        const sock = res.socket as TLSSocket;
+        const version = sock.getProtocol() ?? "";
+        const cipher = sock.getCipher().name;
+        let b = "";
+        res.on("data", (c: Buffer) => (b += c.toString()));
+        res.on("end", () => resolve({ headers: (JSON.parse(b) as { headers: Record<string, string> }).headers, version, cipher }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  try {
+    // Off (the default): the load balancer adds nothing, and the client's headers pass as sent.
+    const off = await get();
+    assert.equal(off.headers["x-amzn-tls-version"], "TLSv1");
+    assert.equal(off.headers["x-amzn-tls-cipher-suite"], "NULL-SHA");
+    await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: "routing.http.x_amzn_tls_version_and_cipher_suite.enabled", Value: "true" }] }));
+    const on = await get();
+    assert.match(on.version, /^TLSv1\.[23]$/);
+    assert.equal(on.headers["x-amzn-tls-version"], on.version);
+    assert.equal(on.headers["x-amzn-tls-cipher-suite"], on.cipher);
+  } finally {
+    await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: [{ Key: "routing.http.x_amzn_tls_version_and_cipher_suite.enabled", Value: "false" }] }));
+    await elb.send(new DeleteListenerCommand({ ListenerArn: l.Listeners![0]!.ListenerArn! }));
+  }
 });
 
 test("a dead target turns unhealthy and answers 502; no registered target answers 503", async () => {
