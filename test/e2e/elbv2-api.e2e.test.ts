@@ -22,6 +22,7 @@ import {
   ModifyLoadBalancerAttributesCommand,
   DescribeLoadBalancerAttributesCommand,
   DescribeTargetGroupAttributesCommand,
+  ModifyTargetGroupAttributesCommand,
   AddTagsCommand,
   DescribeTagsCommand,
   RemoveTagsCommand,
@@ -181,6 +182,52 @@ test("pagination, attributes and tags", async () => {
   const tg = await elb.send(new CreateTargetGroupCommand({ Name: "attrs", Protocol: "HTTP", Port: 80 }));
   const tga = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroups![0]!.TargetGroupArn }));
   assert.equal(tga.Attributes!.find((a) => a.Key === "deregistration_delay.timeout_seconds")?.Value, "300");
+});
+
+test("attribute members beyond the model's limits are a ValidationError (400): load-balancer values over 1,024 characters, keys off the pattern, over 20 attributes", async () => {
+  const lb = await elb.send(new CreateLoadBalancerCommand({ Name: "attr-limits" }));
+  const arn = lb.LoadBalancers![0]!.LoadBalancerArn!;
+  const refused = async (p: Promise<unknown>, message: string): Promise<void> =>
+    assert.rejects(p, (e: { name?: string; message?: string; $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, "ValidationError");
+      assert.equal(e.$metadata?.httpStatusCode, 400);
+      assert.equal(e.message, message);
+      return true;
+    });
+  const atMost = "p".repeat(1024);
+  await elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: "access_logs.s3.prefix", Value: atMost }] }));
+  const tooLong = "p".repeat(1025);
+  await refused(
+    elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: "access_logs.s3.prefix", Value: tooLong }] })),
+    `1 validation error detected: Value '${tooLong}' at 'attributes.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 1024`,
+  );
+  // Every failing member is listed, the model's checks before the service's own ("not recognized").
+  await refused(
+    elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: [{ Key: "idle_timeout.timeout_seconds", Value: "61" }, { Key: "bad key", Value: tooLong }] })),
+    "2 validation errors detected: Value 'bad key' at 'attributes.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9._]+$; " +
+      `Value '${tooLong}' at 'attributes.2.member.value' failed to satisfy constraint: Member must have length less than or equal to 1024`,
+  );
+  await refused(
+    elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes: Array.from({ length: 21 }, () => ({ Key: "idle_timeout.timeout_seconds", Value: "61" })) })),
+    "1 validation error detected: Value at 'attributes' failed to satisfy constraint: Member must have length less than or equal to 20",
+  );
+  const attrs = await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
+  assert.equal(attrs.Attributes!.find((a) => a.Key === "access_logs.s3.prefix")?.Value, atMost);
+  assert.equal(attrs.Attributes!.find((a) => a.Key === "idle_timeout.timeout_seconds")?.Value, "60");
+  // Target-group values have no length limit in the model; their keys have the same shape.
+  const tg = await elb.send(new CreateTargetGroupCommand({ Name: "attr-limits", Protocol: "HTTP", Port: 80 }));
+  const tgArn = tg.TargetGroups![0]!.TargetGroupArn!;
+  const key = "k".repeat(257);
+  await refused(
+    elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: key, Value: "1" }] })),
+    `1 validation error detected: Value '${key}' at 'attributes.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 256`,
+  );
+  const cookie = "c".repeat(1500);
+  await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: "stickiness.app_cookie.cookie_name", Value: cookie }] }));
+  const tga = await elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tgArn }));
+  assert.equal(tga.Attributes!.find((a) => a.Key === "stickiness.app_cookie.cookie_name")?.Value, cookie);
+  await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tgArn }));
+  await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn }));
 });
 
 test("IAM decides on the resource ARN; CloudTrail records the calls", async () => {

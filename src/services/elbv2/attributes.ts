@@ -80,6 +80,35 @@ export const defaultLoadBalancerAttributes = (scheme: "internet-facing" | "inter
 });
 export const defaultTargetGroupAttributes = (): Record<string, string> => defaults(TG);
 
+/** The SDK model's attribute key shapes (LoadBalancer/TargetGroup/ListenerAttributeKey). */
+const KEY_MAX = 256;
+const KEY_PATTERN = /^[a-zA-Z0-9._]+$/;
+
+/**
+ * The model's constraints on an attribute list, checked before any key is looked up (a model
+ * failure is answered before the service's own refusals): each Key at most 256 characters of
+ * `^[a-zA-Z0-9._]+$`; for load balancers each Value at most 1,024 characters and at most 20
+ * attributes per call (LoadBalancerAttributeValue, LoadBalancerAttributes). Target-group values
+ * have no length limit in the model. Every failing member is listed, in one ValidationError.
+ */
+export function checkAttributeMembers(kind: "lb" | "tg", changes: ReadonlyArray<{ Key?: string; Value?: string }>): void {
+  const failures: string[] = [];
+  if (kind === "lb" && changes.length > 20) failures.push("Value at 'attributes' failed to satisfy constraint: Member must have length less than or equal to 20");
+  changes.forEach((c, i) => {
+    const at = `attributes.${i + 1}.member`;
+    if (c.Key !== undefined) {
+      if (c.Key.length > KEY_MAX) failures.push(`Value '${c.Key}' at '${at}.key' failed to satisfy constraint: Member must have length less than or equal to ${KEY_MAX}`);
+      if (!KEY_PATTERN.test(c.Key)) failures.push(`Value '${c.Key}' at '${at}.key' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9._]+$`);
+    }
+    if (kind === "lb" && c.Value !== undefined && c.Value.length > 1024) {
+      failures.push(`Value '${c.Value}' at '${at}.value' failed to satisfy constraint: Member must have length less than or equal to 1024`);
+    }
+  });
+  if (failures.length > 0) {
+    throw validationError(`${failures.length} validation error${failures.length > 1 ? "s" : ""} detected: ${failures.join("; ")}`);
+  }
+}
+
 function apply(kind: "Load balancer" | "Target group", defs: Record<string, AttributeDef>, current: Record<string, string>, changes: Array<{ Key?: string; Value?: string }>): Record<string, string> {
   const next = { ...current };
   for (const c of changes) {

@@ -10,7 +10,7 @@ import type {
   ModifyLoadBalancerAttributesInput,
   ModifyLoadBalancerAttributesOutput,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { applyLoadBalancerAttributes, attributeList, defaultLoadBalancerAttributes } from "./attributes.js";
+import { applyLoadBalancerAttributes, attributeList, checkAttributeMembers, defaultLoadBalancerAttributes } from "./attributes.js";
 import { dnsNameFor, loadBalancerArn, newId, parseArn } from "./arn.js";
 import { removeLoadBalancerCertificate } from "./certificates.js";
 import { RESOURCE_TYPES, authorizeTagsOnCreate, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
@@ -159,6 +159,7 @@ export async function modifyLoadBalancerAttributes(env: Elbv2Env, caller: Caller
   const current = await loadBalancers.byArn(env.store, caller.scope, arn);
   await caller.authorize("ModifyLoadBalancerAttributes", arn, resourceTagContext(current?.tags));
   noteResource(caller, arn, RESOURCE_TYPES.loadBalancer);
+  checkAttributeMembers("lb", input.Attributes ?? []);
   if (!input.Attributes || input.Attributes.length === 0) throw validationError("At least one attribute must be specified");
   const lb = await env.store.transaction(async (tx) => {
     const doc = await loadBalancers.byArn(tx, caller.scope, arn);

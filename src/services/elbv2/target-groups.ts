@@ -16,7 +16,7 @@ import type { Scope } from "../../core/types.js";
 import { parseHttpCodeMatcher } from "../../dataplane/matcher.js";
 import type { DocStore } from "../../storage/types.js";
 import { newId, parseArn, targetGroupArn } from "./arn.js";
-import { applyTargetGroupAttributes, attributeList, defaultTargetGroupAttributes } from "./attributes.js";
+import { applyTargetGroupAttributes, attributeList, checkAttributeMembers, defaultTargetGroupAttributes } from "./attributes.js";
 import { RESOURCE_TYPES, authorizeTagsOnCreate, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
 import { duplicateTargetGroupName, targetGroupInUse, targetGroupNamesNotFound, targetGroupNotFound, tooManyTargetGroups, validationError } from "./errors.js";
 import { checkLoadBalancerArn, mustLoadBalancer } from "./load-balancers.js";
@@ -254,6 +254,7 @@ export async function describeTargetGroupAttributes(env: Elbv2Env, caller: Calle
 
 export async function modifyTargetGroupAttributes(env: Elbv2Env, caller: Caller, input: ModifyTargetGroupAttributesInput): Promise<ModifyTargetGroupAttributesOutput> {
   const arn = await authorizeOnGroup(env, caller, "ModifyTargetGroupAttributes", input.TargetGroupArn);
+  checkAttributeMembers("tg", input.Attributes ?? []);
   if (!input.Attributes || input.Attributes.length === 0) throw validationError("At least one attribute must be specified");
   const tg = await updateGroup(env, caller, arn, (doc) => {
     doc.attributes = applyTargetGroupAttributes(doc.attributes, input.Attributes ?? []);
