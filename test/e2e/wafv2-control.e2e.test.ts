@@ -13,6 +13,8 @@ import {
   DeleteIPSetCommand,
   ListIPSetsCommand,
   CreateRegexPatternSetCommand,
+  GetRegexPatternSetCommand,
+  DeleteRegexPatternSetCommand,
   CreateRuleGroupCommand,
   GetRuleGroupCommand,
   DeleteRuleGroupCommand,
@@ -232,6 +234,46 @@ test("rules the engine cannot run are WAFInvalidParameterException (never a 500)
     assert.equal(e.Field, "REGEX_PATTERN_SET");
     assert.equal(e.Parameter, "(");
   });
+});
+
+test("regular expressions: the PCRE constructs the WAF guide supports are accepted; each it lists as unsupported is WAFInvalidParameterException", async () => {
+  const supported = [
+    "^\\p{L}+$", "\\pL\\PN", "\\p{Greek}", "[\\p{Han}\\p{L&}]", "\\p{Xan}\\p{Xwd}\\p{Xsp}", "\\p{^Lu}",
+    "\\cA\\e\\a\\o{101}\\x{41}\\x41\\0101", "\\h\\H\\v\\V\\N", "\\X", "(*UTF8)^.$", "(*UCP)^\\w+$",
+    "a(?# comment)b", "(?<n>a)(?'m'b)(?P<o>c)", "(?|a|b)", "foo(?i)bar(?-i)baz", "(?i:a)b", "(?x) a b # c",
+    "\\Qa.b\\E", "[a-\\d]", "[[:alpha:][:^digit:]]", "\\Aa\\Z", "\\bword\\B", "a{2,3}?", "[\\b]",
+  ];
+  const set = (await waf.send(new CreateRegexPatternSetCommand({ Name: "pcre", Scope: "REGIONAL", RegularExpressionList: supported.slice(0, 10).map((RegexString) => ({ RegexString })) }))).Summary!;
+  const got = await waf.send(new GetRegexPatternSetCommand({ Name: "pcre", Scope: "REGIONAL", Id: set.Id }));
+  assert.deepEqual(got.RegexPatternSet!.RegularExpressionList!.map((r) => r.RegexString), supported.slice(0, 10));
+  await waf.send(new DeleteRegexPatternSetCommand({ Name: "pcre", Scope: "REGIONAL", Id: set.Id, LockToken: got.LockToken }));
+  const regexRule = (RegexString: string, i = 0): Rule => ({
+    Name: `re${i}`,
+    Priority: i,
+    Action: { Block: {} },
+    Statement: { RegexMatchStatement: { RegexString, FieldToMatch: { UriPath: {} }, TextTransformations: [{ Priority: 0, Type: "NONE" }] } },
+    VisibilityConfig: vis(`re${i}`),
+  });
+  const capacity = await waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: supported.map((p, i) => regexRule(p, i)) }));
+  assert.equal(capacity.Capacity, 3 * supported.length);
+
+  const unsupported = [
+    "(a)\\1", "(?<n>a)\\k<n>", "(a)(?1)", "(?R)", "(a)?(?(1)b|c)", "a(*FAIL)", "a(*COMMIT)b", "a\\Cb", "a\\Rb", "a\\Kb",
+    "(?C1)a", "(?>a+)b", "a++b", "(?=a)a", "(?<!a)b", "\\p{Nope}",
+  ];
+  for (const p of unsupported) {
+    await rejects(waf.send(new CreateRegexPatternSetCommand({ Name: "unsupported", Scope: "REGIONAL", RegularExpressionList: [{ RegexString: p }] })), "WAFInvalidParameterException", (e) => {
+      assert.equal(e.Field, "REGEX_PATTERN_SET", p);
+      assert.equal(e.Parameter, p);
+      assert.equal(e.Reason, "The regular expression isn't valid.");
+      assert.equal(e.$metadata.httpStatusCode, 400);
+    });
+    await rejects(waf.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: [regexRule(p)] })), "WAFInvalidParameterException", (e) => {
+      assert.equal(e.Field, "RULE", p);
+      assert.equal(e.Parameter, "Rules");
+      assert.ok(String(e.Reason).endsWith(` in ${p}`) || String(e.Reason).startsWith(`Invalid regular expression ${p}: `), e.Reason);
+    });
+  }
 });
 
 test("nested members outside the model's enums are ValidationException with the member's path, before anything is stored", async () => {

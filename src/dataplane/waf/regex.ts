@@ -1,18 +1,20 @@
 /**
- * AWS WAF regular expressions use PCRE syntax. This translates the few spellings that differ
- * and rejects what cannot be honoured. Matching runs over binary strings (bytes as latin1
- * chars), so a non-ASCII literal in a pattern is rewritten to its UTF-8 byte sequence.
+ * AWS WAF regular expressions use PCRE syntax.
  *
  * Customers' patterns (RegexMatchStatement, regex pattern sets) run on re2js, an RE2 engine
  * that matches in time linear in the input whatever the pattern: a backtracking engine would
- * let one pattern such as (a+)+$ and one request stall the data plane's event loop. RE2's
- * syntax leaves out what AWS WAF documents as unsupported (backreferences, recursion, atomic
- * groups, possessive quantifiers) and lookaround assertions, so those are refused when the
- * pattern is saved, as AWS's API refuses constructs it cannot run. Bulwark's own managed rule
- * patterns, which are fixed and reviewed, keep V8's faster backtracking engine.
+ * let one pattern such as (a+)+$ and one request stall the data plane's event loop.
+ * `pcre-to-re2.ts` reads them as PCRE, writes them for RE2 and refuses what AWS WAF documents as
+ * unsupported (and lookaround), as AWS's API refuses constructs it cannot run. Matching runs
+ * over binary strings (bytes as latin1 chars), or over the value read as UTF-8 for patterns in
+ * UTF-8 mode.
+ *
+ * Bulwark's own managed rule patterns, which are fixed and reviewed, keep V8's faster
+ * backtracking engine; `translate` below rewrites the few PCRE spellings V8 lacks for them.
  */
 import { RE2JS } from "re2js";
 import { WafCompileError } from "./errors.js";
+import { pcreToRe2 } from "./pcre-to-re2.js";
 
 export class InvalidRegexError extends WafCompileError {}
 
@@ -28,25 +30,20 @@ interface Translated {
   dotAll: boolean;
 }
 
-/** Which engine the translation is for: RE2 (customers' patterns) or V8 (Bulwark's own). */
-type Target = "re2" | "v8";
-
 const META = /[\\^$.|?*+()[\]{}]/g;
 
 /**
- * One pass over the pattern, outside character classes and \Q…\E, for what PCRE and the
- * engines spell differently:
+ * One pass over a managed pattern, outside character classes and \Q…\E, for what PCRE and V8
+ * spell differently:
  * - `$` (when not in multiline mode) and `\Z` also match before a final newline (PCRE's
- *   default), where RE2's and V8's `$` match only at the very end;
- * - `\A` and `\z` (start and very end of the subject) where the engine lacks them (V8);
+ *   default), where V8's `$` matches only at the very end;
+ * - `\A` and `\z` (start and very end of the subject), which V8 lacks;
  * - `\Q…\E` as escaped literals;
  * - extended mode (`(?x)`): unescaped whitespace and `#` comments to the end of the line are
  *   left out.
- * The end-before-final-newline spelling for RE2 consumes that newline: a boolean "matches
- * anywhere" answer is the same unless the pattern goes on to match a newline after the `$`.
  */
-function rewrite(p: string, target: Target, multiline: boolean, extended: boolean): string {
-  const endOrFinalNewline = target === "re2" ? "(?:\\n?\\z)" : multiline ? "(?=\\n?(?![\\s\\S]))" : "(?=\\n?$)";
+function rewrite(p: string, multiline: boolean, extended: boolean): string {
+  const endOrFinalNewline = multiline ? "(?=\\n?(?![\\s\\S]))" : "(?=\\n?$)";
   let out = "";
   let inClass = false;
   let i = 0;
@@ -68,8 +65,8 @@ function rewrite(p: string, target: Target, multiline: boolean, extended: boolea
       }
       i += 2;
       if (inClass) out += c + n;
-      else if (n === "A") out += target === "re2" ? "\\A" : multiline ? "(?<![\\s\\S])" : "^";
-      else if (n === "z") out += target === "re2" ? "\\z" : multiline ? "(?![\\s\\S])" : "$";
+      else if (n === "A") out += multiline ? "(?<![\\s\\S])" : "^";
+      else if (n === "z") out += multiline ? "(?![\\s\\S])" : "$";
       else if (n === "Z") out += endOrFinalNewline;
       else if (n === " ") out += "\\x20";
       else out += c + n;
@@ -120,7 +117,7 @@ function rewrite(p: string, target: Target, multiline: boolean, extended: boolea
   return out;
 }
 
-function translate(pattern: string, target: Target): Translated {
+function translate(pattern: string): Translated {
   let p = pattern;
   let flags = "";
   const lead = /^\(\?([imsx]+)\)/.exec(p);
@@ -135,27 +132,29 @@ function translate(pattern: string, target: Target): Translated {
   });
   const unescaped = p.replace(/\\[^GKRX]/g, "x").replace(/\[\^?\]?[^\]]*\]/g, "x");
   if (/\(\?>|[*+?}]\+|\(\?R\)|\(\?\d|\(\?P?&|\\[GKRX]/.test(unescaped)) throw new InvalidRegexError(`Unsupported regular expression construct in ${pattern}`);
-  p = rewrite(p, target, multiline, flags.includes("x"));
+  p = rewrite(p, multiline, flags.includes("x"));
   // Non-ASCII literals -> UTF-8 bytes as latin1 characters.
   if (/[^\x00-\x7f]/.test(p)) p = p.replace(/[^\x00-\x7f]/gu, (ch) => Buffer.from(ch, "utf8").toString("latin1").replace(/[\s\S]/g, (b) => "\\x" + b.charCodeAt(0).toString(16).padStart(2, "0")));
   return { source: p, caseInsensitive: flags.includes("i"), multiline, dotAll: flags.includes("s") };
 }
 
 const linearCache = new Map<string, AwsRegex>();
+/** A subject with bytes over 0x7f: in UTF-8 mode it is decoded before matching. */
+const NON_ASCII = /[\x80-\xff]/;
 const nativeCache = new Map<string, RegExp>();
 
 /** A customer's pattern, compiled for the linear-time engine (InvalidRegexError when it cannot run there). */
 export function compileAwsRegex(pattern: string): AwsRegex {
   const hit = linearCache.get(pattern);
   if (hit) return hit;
-  const t = translate(pattern, "re2");
+  const t = pcreToRe2(pattern);
   let re: RE2JS;
   try {
-    re = RE2JS.compile(t.source, (t.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0) | (t.multiline ? RE2JS.MULTILINE : 0) | (t.dotAll ? RE2JS.DOTALL : 0));
+    re = RE2JS.compile(t.source);
   } catch (e) {
     throw new InvalidRegexError(`Invalid regular expression ${pattern}: ${(e as Error).message}`);
   }
-  const compiled: AwsRegex = { test: (value) => re.test(value) };
+  const compiled: AwsRegex = t.utf8 ? { test: (value) => re.test(NON_ASCII.test(value) ? Buffer.from(value, "latin1").toString("utf8") : value) } : { test: (value) => re.test(value) };
   if (linearCache.size > 5000) linearCache.clear();
   linearCache.set(pattern, compiled);
   return compiled;
@@ -165,7 +164,7 @@ export function compileAwsRegex(pattern: string): AwsRegex {
 export function compileTrustedRegex(pattern: string): RegExp {
   const hit = nativeCache.get(pattern);
   if (hit) return hit;
-  const t = translate(pattern, "v8");
+  const t = translate(pattern);
   let re: RegExp;
   try {
     re = new RegExp(t.source, (t.caseInsensitive ? "i" : "") + (t.multiline ? "m" : "") + (t.dotAll ? "s" : ""));
