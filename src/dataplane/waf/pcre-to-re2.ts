@@ -344,10 +344,9 @@ export function pcreToRe2(pattern: string): Re2Pattern {
         const n = p[i + 1];
         if (n === undefined) throw invalid(pattern, "\\ at end of pattern");
         if (n === "Q") {
-          const e = p.indexOf("\\E", i + 2);
-          const lit = e < 0 ? p.slice(i + 2) : p.slice(i + 2, e);
-          for (const ch of lit) pushRaw(ch.codePointAt(0) as number);
-          i = e < 0 ? p.length : e + 2;
+          const q = quotedRun(p, i);
+          for (const ch of q.text) pushRaw(ch.codePointAt(0) as number);
+          i = q.next;
           continue;
         }
         if (n === "E") {
@@ -420,10 +419,9 @@ export function pcreToRe2(pattern: string): Re2Pattern {
       const n = p[i + 1];
       if (n === undefined) throw invalid(pattern, "\\ at end of pattern");
       if (n === "Q") {
-        const e = p.indexOf("\\E", i + 2);
-        const lit = e < 0 ? p.slice(i + 2) : p.slice(i + 2, e);
-        for (const ch of lit) out += rawLiteral(ch.codePointAt(0) as number);
-        i = e < 0 ? p.length : e + 2;
+        const q = quotedRun(p, i);
+        for (const ch of q.text) out += rawLiteral(ch.codePointAt(0) as number);
+        i = q.next;
         continue;
       }
       if (n === "E") {
@@ -598,4 +596,10 @@ export function pcreToRe2(pattern: string): Re2Pattern {
   }
   if (stack.length > 0) throw invalid(pattern, "missing )");
   return { source: out, utf8 };
+}
+
+/** The literal text of a `\Q…\E` run starting at `i` (the `\E` may be missing: to the end), and where the pattern goes on. */
+function quotedRun(p: string, i: number): { text: string; next: number } {
+  const e = p.indexOf("\\E", i + 2);
+  return e < 0 ? { text: p.slice(i + 2), next: p.length } : { text: p.slice(i + 2, e), next: e + 2 };
 }
