@@ -22,6 +22,38 @@ function logOver(store: MemoryAuditStore, clock: ManualClock) {
 const events = (store: MemoryAuditStore): Array<Record<string, any>> => store.rows.map((r) => JSON.parse(r.json) as Record<string, any>);
 
 describe("operator audit", () => {
+  test("a command that changes state leaves an intent while it runs; a process that stops in it leaves the intent for the next start", async () => {
+    const store = new MemoryAuditStore();
+    const clock = new ManualClock(T0);
+    const log = logOver(store, clock);
+    await log.ready();
+    const audit = createOperatorAudit({ audit: log, clock, accountId: MGMT, region: "us-east-1", command: "organizations create" });
+    let during = -1;
+    await audit.call({ operation: "CreateOrganization", schema: CreateOrganization$, readOnly: false, input: { FeatureSet: "ALL" } }, async () => {
+      during = store.intents.size;
+      return { Organization: { Id: "o-aaaaaaaaaa" } };
+    });
+    assert.equal(during, 1);
+    assert.equal(store.intents.size, 0);
+    await audit.call({ operation: "DescribeOrganization", schema: DescribeOrganization$, readOnly: true, input: {} }, async () => {
+      during = store.intents.size;
+      return {};
+    });
+    assert.equal(during, 0, "read-only commands leave no intent");
+    // The process stops inside the command: its change may be stored, its event is not.
+    void audit.call({ operation: "CreateAccount", schema: CreateAccount$, readOnly: false, input: { AccountName: "Dev", Email: "dev@example.com" } }, () => new Promise<never>(() => {}));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(store.intents.size, 1);
+    const next = logOver(store, clock);
+    await next.ready();
+    assert.equal(await next.recoverIntents(), 1);
+    const last = events(store).at(-1)!;
+    assert.equal(last.eventName, "CreateAccount");
+    assert.equal(last.errorCode, "InternalFailure");
+    assert.deepEqual(last.requestParameters, { accountName: "****", email: "****" }, "redacted as the call's own event is");
+    assert.deepEqual(last.userIdentity, { type: "Root", principalId: MGMT, arn: `arn:aws:iam::${MGMT}:root`, accountId: MGMT });
+  });
+
   test("records a command's outcome as the operator (Root of the management account, no access key)", async () => {
     const store = new MemoryAuditStore();
     const clock = new ManualClock(T0);

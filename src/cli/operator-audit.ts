@@ -15,12 +15,13 @@
  *    made through the API.
  *
  * A command's outcome is recorded like an API call's: success with its request and response,
- * or failure with the error code and message. A change whose event cannot be written is
+ * or failure with the error code and message; a command that changes state first leaves an audit
+ * intent, as the gateway does for a call (src/audit/INVARIANTS.md, "Intents"). A change whose event cannot be written is
  * reported as a failure of the command, as the gateway refuses to report success then.
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import type { AuditLog } from "../audit/types.js";
+import type { ApiCallRecord, AuditLog } from "../audit/types.js";
 import type { Clock } from "../core/clock.js";
 import { toAwsError } from "../core/errors.js";
 import type { Principal } from "../core/types.js";
@@ -97,30 +98,33 @@ export function createOperatorAudit(deps: OperatorAuditDeps): OperatorAudit {
   const additionalEventData = { operator: { tool: "bulwark-cli", command: `bulwark ${deps.command}`, localUser: localUser(), host: os.hostname() } };
   const attempts = Math.max(1, deps.attempts ?? 5);
 
-  async function record(call: OperatorCall, time: number, outcome: { output: unknown } | { error: unknown }): Promise<void> {
-    const requestId = randomUUID();
-    const error = "error" in outcome ? toAwsError(outcome.error) : undefined;
+  function recordOf(call: OperatorCall, time: number, requestId: string, outcome: { output: unknown } | { error: unknown } | undefined): ApiCallRecord {
+    const error = outcome !== undefined && "error" in outcome ? toAwsError(outcome.error) : undefined;
+    return {
+      time,
+      requestId,
+      eventSource: deps.eventSource ?? "organizations.amazonaws.com",
+      service: "organizations",
+      operation: call.operation,
+      region: deps.region,
+      principal,
+      sourceIp: OPERATOR_SOURCE_IP,
+      userAgent,
+      input: call.input,
+      output: outcome !== undefined && "output" in outcome ? outcome.output : undefined,
+      inputSchema: schemaPart(call.schema, 4),
+      outputSchema: schemaPart(call.schema, 5),
+      error: error ? { code: error.code, message: error.message } : undefined,
+      readOnly: call.readOnly,
+      annotations: { additionalEventData },
+    };
+  }
+
+  async function record(call: OperatorCall, time: number, requestId: string, outcome: { output: unknown } | { error: unknown }, intent: string | undefined): Promise<void> {
     let last: unknown;
     for (let i = 0; i < attempts; i++) {
       try {
-        await deps.audit.record({
-          time,
-          requestId,
-          eventSource: deps.eventSource ?? "organizations.amazonaws.com",
-          service: "organizations",
-          operation: call.operation,
-          region: deps.region,
-          principal,
-          sourceIp: OPERATOR_SOURCE_IP,
-          userAgent,
-          input: call.input,
-          output: "output" in outcome ? outcome.output : undefined,
-          inputSchema: schemaPart(call.schema, 4),
-          outputSchema: schemaPart(call.schema, 5),
-          error: error ? { code: error.code, message: error.message } : undefined,
-          readOnly: call.readOnly,
-          annotations: { additionalEventData },
-        });
+        await deps.audit.record(recordOf(call, time, requestId, outcome), intent);
         return;
       } catch (e) {
         // The store refuses rows that do not continue the log (another process appended since
@@ -134,14 +138,25 @@ export function createOperatorAudit(deps: OperatorAuditDeps): OperatorAudit {
   return {
     async call<T>(call: OperatorCall, fn: () => Promise<T>): Promise<T> {
       const time = deps.clock.now();
+      const requestId = randomUUID();
+      // A command that changes state leaves an audit intent first, as an API call does (the
+      // next server start appends it should this process stop before the command's own event).
+      let intent: string | undefined;
+      if (!call.readOnly && deps.audit.intend !== undefined) {
+        try {
+          intent = await deps.audit.intend(recordOf(call, time, requestId, undefined));
+        } catch (e) {
+          throw new Error(`${call.operation} was not run: its audit intent could not be written (${e instanceof Error ? e.message : String(e)}).`);
+        }
+      }
       let result: T;
       try {
         result = await fn();
       } catch (e) {
-        await record(call, time, { error: e });
+        await record(call, time, requestId, { error: e }, intent);
         throw e;
       }
-      await record(call, time, { output: result });
+      await record(call, time, requestId, { output: result }, intent);
       return result;
     },
   };
