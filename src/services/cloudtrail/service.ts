@@ -1,17 +1,19 @@
 /**
- * CloudTrail (awsJson1_1, target prefix CloudTrail_20131101): LookupEvents over the audit log.
+ * CloudTrail (awsJson1_1, target prefix CloudTrail_20131101): LookupEvents over the audit log, and
+ * the trail operations that read or delete trails, for accounts that have none (trails.ts).
  *
  * Event history is per account and per region: only events whose recipient account is the
  * caller's and whose awsRegion is the request's region are returned (global services' events
  * are recorded in us-east-1). Newest first; NextToken is opaque and HMAC-protected.
  */
 import { randomBytes } from "node:crypto";
-import { LookupEvents$ } from "@aws-sdk/client-cloudtrail";
+import { DeleteTrail$, DescribeTrails$, GetTrail$, GetTrailStatus$, ListTrails$, LookupEvents$ } from "@aws-sdk/client-cloudtrail";
 import { AwsError } from "../../core/errors.js";
 import type { RequestContext } from "../../core/types.js";
 import type { AuditQuery, AuditRow, AuditStore } from "../../storage/types.js";
 import { GLOBAL_EVENT_REGION } from "../../audit/event.js";
 import type { ServiceDefinition } from "../types.js";
+import { trailHandlers } from "./trails.js";
 import { decodeNextToken, encodeNextToken, queryFingerprint } from "./next-token.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { commonError } from "../../core/errors.js";
@@ -253,6 +255,11 @@ export function createCloudTrailService(deps: CloudTrailServiceDeps): ServiceDef
     eventSource: "cloudtrail.amazonaws.com",
     operations: {
       LookupEvents: { schema: LookupEvents$, handler: createLookupEventsHandler(deps), readOnly: true },
+      DescribeTrails: { schema: DescribeTrails$, handler: trailHandlers.DescribeTrails, readOnly: true },
+      ListTrails: { schema: ListTrails$, handler: trailHandlers.ListTrails, readOnly: true },
+      GetTrail: { schema: GetTrail$, handler: trailHandlers.GetTrail, readOnly: true },
+      GetTrailStatus: { schema: GetTrailStatus$, handler: trailHandlers.GetTrailStatus, readOnly: true },
+      DeleteTrail: { schema: DeleteTrail$, handler: trailHandlers.DeleteTrail, readOnly: false },
     },
   };
 }
