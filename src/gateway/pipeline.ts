@@ -18,7 +18,7 @@ import type { IdentityDirectory } from "../iam/directory.js";
 import type { Authorizer, RequestFacts } from "../iam/authorizer.js";
 import type { ApiCallRecord, AuditLog, TlsDetails } from "../audit/types.js";
 import { safeAccessKeyId } from "../audit/event.js";
-import { guessProtocol, engineFor, wireError, type WireRequest, type WireResponse } from "../protocol/index.js";
+import { guessProtocol, engineFor, wireError, unservedProtocol, encodeUnservedError, type WireRequest, type WireResponse } from "../protocol/index.js";
 import type { OperationDefinition } from "../services/types.js";
 import { inputSchemaOf, isReadOnly, outputSchemaOf } from "../services/operation-facts.js";
 import type { ServiceRegistry, RegisteredService } from "./registry.js";
@@ -217,6 +217,16 @@ function regionOfSet(regionSet: string | undefined, defaultRegion: string): stri
   }
   const only = entries.length === 1 ? (entries[0] as string).trim() : "";
   return only !== "" && !only.endsWith("*") ? only : defaultRegion;
+}
+
+/**
+ * The error answer to a request no served service takes (its credential scope names a service not
+ * offered here, or nothing served is named): in the format of the request's own protocol, which its
+ * client can read (src/protocol/unserved.ts).
+ */
+function unservedError(wire: PipelineRequest, err: AwsError, requestId: string): WireResponse {
+  const protocol = unservedProtocol(wire, credentialScopeService(wire));
+  return encodeUnservedError(protocol, err, requestId) ?? engineFor(protocol).encodeError(undefined, err, requestId, wire);
 }
 
 export function createPipeline(deps: PipelineDeps): ApiHandler {
@@ -455,14 +465,13 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
           /* not a resolvable operation: stays "Unknown" */
         }
       }
-      const engine = out.svc?.engine ?? engineFor(guessProtocol(wire));
-      response = engine.encodeError(out.svc?.def, err, requestId, wire);
+      response = out.svc !== undefined ? out.svc.engine.encodeError(out.svc.def, err, requestId, wire) : unservedError(wire, err, requestId);
     }
 
     const svcDef = out.svc?.def;
     const svcName = svcDef?.name ?? "unknown";
     const opName = out.opName ?? headerOf(wire, "x-amz-target")?.split(".").pop() ?? "Unknown";
-    let errCode = out.error ? wireError(svcDef?.protocol ?? guessProtocol(wire), out.error).code : undefined;
+    let errCode = out.error ? wireError(svcDef?.protocol ?? unservedProtocol(wire, credentialScopeService(wire)), out.error).code : undefined;
     // The reason and the claimed key id only: no signature, token or other secret material. The
     // key id, here and on the request line, only when it looks like one, as in the audit event: a
     // client that swapped its key pair sends its secret access key in that place.
@@ -474,11 +483,10 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     } catch (e) {
       // The call's effect may already be durable, but its audit record is not: refuse to report success.
       logger.error({ requestId, err: e instanceof Error ? e.message : String(e) }, "audit append failed");
-      const engine = out.svc?.engine ?? engineFor(guessProtocol(wire));
       const unavailable = commonError("ServiceUnavailable", "The audit log is unavailable. Please try again.");
-      response = engine.encodeError(svcDef, unavailable, requestId, wire);
+      response = out.svc !== undefined ? out.svc.engine.encodeError(svcDef, unavailable, requestId, wire) : unservedError(wire, unavailable, requestId);
       // What the client got, for the request log line and the metrics (not the call's own outcome).
-      errCode = wireError(svcDef?.protocol ?? guessProtocol(wire), unavailable).code;
+      errCode = wireError(svcDef?.protocol ?? unservedProtocol(wire, credentialScopeService(wire)), unavailable).code;
     }
 
     const headers = response.headers;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { DescribeOrganization$ } from "@aws-sdk/client-organizations";
 import { AwsError, commonError, type CommonErrorKind } from "../core/errors.js";
 import type { ServiceDefinition } from "../services/types.js";
-import { commonErrorCode, engineFor, guessProtocol, wireError } from "./index.js";
+import { commonErrorCode, encodeUnservedError, engineFor, guessProtocol, unservedProtocol, wireError } from "./index.js";
 import { constraintValue } from "./errors.js";
 import { operation, wire } from "./test-harness.js";
 
@@ -105,6 +105,24 @@ describe("engine registry", () => {
     assert.equal(guessProtocol(wire({ headers: { "Content-Type": "application/x-amz-json-1.0" } })), "awsJson1_0");
     assert.equal(guessProtocol(wire({ headers: { "content-type": "application/x-www-form-urlencoded" } })), "awsQuery");
     assert.equal(guessProtocol(wire({ method: "GET", rawQuery: "Action=GetCallerIdentity" })), "awsQuery");
+  });
+
+  test("unservedProtocol: a request for a service not served, by its headers, body and signing name", () => {
+    const form = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
+    assert.equal(unservedProtocol(wire({ headers: { "x-amz-target": "DynamoDB_20120810.ListTables" } }), "dynamodb"), "awsJson1_1");
+    assert.equal(unservedProtocol(wire({ headers: { "content-type": "application/x-amz-json-1.0" } }), "sqs"), "awsJson1_0");
+    assert.equal(unservedProtocol(wire({ headers: form }), "ec2"), "ec2Query");
+    assert.equal(unservedProtocol(wire({ headers: form }), "sns"), "awsQuery");
+    assert.equal(unservedProtocol(wire({ method: "GET", rawQuery: "Action=ListTopics&Version=2010-03-31" }), "sns"), "awsQuery");
+    assert.equal(unservedProtocol(wire({ method: "GET" }), "s3"), "restXml");
+    assert.equal(unservedProtocol(wire({ method: "GET" }), "s3express"), "restXml");
+    assert.equal(unservedProtocol(wire({ method: "GET" }), "route53"), "awsQuery");
+    assert.equal(unservedProtocol(wire({ method: "GET" }), "cloudfront"), "awsQuery");
+    assert.equal(unservedProtocol(wire({ method: "GET" }), "lambda"), "restJson1");
+    assert.equal(unservedProtocol(wire({ headers: { "content-type": "application/json" } }), "eks"), "restJson1");
+    // Unsigned (no credential scope): as guessProtocol.
+    assert.equal(unservedProtocol(wire({ method: "GET" }), undefined), "awsQuery");
+    assert.equal(encodeUnservedError("awsQuery", new AwsError("X", "m", 400), "id"), undefined);
   });
 });
 

@@ -48,6 +48,10 @@ const tables = new Map<ProtocolName, Table>([
   ["awsJson1_1", JSON_FAMILY],
   ["restJson1", JSON_FAMILY],
   ["awsQuery", QUERY_FAMILY],
+  // No service here speaks these; requests for EC2 and S3 are answered in them (src/protocol/unserved.ts)
+  // with the codes both services share with the query family (SignatureDoesNotMatch 403, …).
+  ["ec2Query", QUERY_FAMILY],
+  ["restXml", QUERY_FAMILY],
 ]);
 
 /** Lets a later engine (ec2Query, restXml) bring its own table without touching this file's callers. */

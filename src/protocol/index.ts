@@ -13,6 +13,7 @@ import type { ProtocolEngine, WireRequest } from "./types.js";
 
 export type { ProtocolEngine, WireRequest, WireResponse } from "./types.js";
 export { registerCommonErrorTable, wireError, type WireError } from "./errors.js";
+export { unservedProtocol, encodeUnservedError } from "./unserved.js";
 
 const factories = new Map<ProtocolName, () => ProtocolEngine>();
 const engines = new Map<ProtocolName, ProtocolEngine>();
