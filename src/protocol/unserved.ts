@@ -61,7 +61,11 @@ export function encodeUnservedError(protocol: ProtocolName, err: AwsError, reque
     }
     case "restJson1": {
       const body = JSON.stringify({ message });
-      return { status, headers: { "content-type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": requestId }, body: Buffer.from(body, "utf8") };
+      const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": requestId };
+      // The Go SDK v1's REST-JSON reader takes the message from this header, not the body, once the
+      // code came from x-amzn-ErrorType; only printable ASCII fits a header value.
+      if (/^[\x20-\x7e]*$/.test(message)) headers["x-amzn-ErrorMessage"] = message;
+      return { status, headers, body: Buffer.from(body, "utf8") };
     }
     default:
       return undefined;

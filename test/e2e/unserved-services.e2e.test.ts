@@ -80,6 +80,8 @@ test("Lambda (REST-JSON): the code in x-amzn-ErrorType, the message in the JSON 
   const parsed = await parseJsonErrorBody(r.body, context);
   assert.equal(loadRestJsonErrorCode(output(r), parsed), "InvalidSignatureException");
   assert.equal(parsed.message, notOffered("lambda"));
+  // Also in x-amzn-ErrorMessage, where the Go SDK v1 (aws-nuke's) reads it.
+  assert.equal(r.headers["x-amzn-errormessage"], notOffered("lambda"));
   assert.match(String(r.headers["x-amzn-requestid"]), /^[0-9a-f-]{36}$/);
 });
 
