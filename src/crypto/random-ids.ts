@@ -25,11 +25,11 @@ function randomBase32(chars: number): string {
 }
 
 /**
- * 20 characters like real keys: AKIA (long-term) or ASIA (temporary) + 16 base32 characters;
- * APKA for IAM SSH public key ids, which have the same shape.
+ * IAM SSH public key ids: APKA + 16 random base32 characters. Access key ids (AKIA, ASIA) carry
+ * their account: randomAccessKeyId in access-key-id.ts.
  */
-export function randomAccessKeyId(prefix: "AKIA" | "ASIA" | "APKA"): string {
-  return prefix + randomBase32(16);
+export function randomSshPublicKeyId(): string {
+  return "APKA" + randomBase32(16);
 }
 
 /** 40 characters of the base64 alphabet (240 random bits), like AWS secret access keys. */

@@ -17,8 +17,9 @@ import type {
   UpdateAccessKeyRequest,
 } from "@aws-sdk/client-iam";
 import { commonError } from "../../core/errors.js";
-import { randomAccessKeyId, randomSecretAccessKey } from "../../crypto/random-ids.js";
+import { randomSecretAccessKey } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
+import { freeAccessKeyId } from "./access-key-ids.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { noSuchAccessKey, noSuchUser, quotaExceeded } from "./errors.js";
 import { accessKeyAad, COLLECTIONS, QUOTAS, type AccessKeyDoc, type AccessKeyIndexDoc, type RootAccessKeyDoc, type UserDoc } from "./model.js";
@@ -49,17 +50,18 @@ export async function createAccessKeyFor(
   now: number,
   given?: { accessKeyId: string; secretAccessKey: string },
 ): Promise<{ userName: string; doc: AccessKeyDoc; secretAccessKey: string }> {
-  const accessKeyId = given?.accessKeyId ?? randomAccessKeyId("AKIA");
   const secretAccessKey = given?.secretAccessKey ?? randomSecretAccessKey();
-  const sealedSecret = env.sealer.sealToString(secretAccessKey, accessKeyAad(accessKeyId));
   return write(env, accountId, async (tx) => {
     const u = await mustUser(tx, accountId, userName);
     if ((await tx.count(COLLECTIONS.accessKeys, `${u.accountId}/${u.userId}/`)) >= QUOTAS.accessKeysPerUser) {
       throw quotaExceeded("AccessKeysPerUser", QUOTAS.accessKeysPerUser);
     }
+    // Free among user and root keys; the id names the account (sts:GetAccessKeyInfo reads it).
+    const accessKeyId = await freeAccessKeyId(tx, accountId, given?.accessKeyId);
+    const sealedSecret = env.sealer.sealToString(secretAccessKey, accessKeyAad(accessKeyId));
     const doc: AccessKeyDoc = { accountId, userId: u.userId, accessKeyId, status: "Active", createDate: now, sealedSecret };
     if (!(await tx.putIfAbsent<AccessKeyIndexDoc>(COLLECTIONS.accessKeyIndex, accessKeyId, { accountId, userId: u.userId }))) {
-      // Only reachable with a given (bootstrap) key id that is already in use, or a 1-in-2^80 collision.
+      // Only reachable when a concurrent transaction took the same id after the check above.
       throw commonError("InternalFailure", "We encountered an internal error. Please try again.");
     }
     await tx.put<AccessKeyDoc>(COLLECTIONS.accessKeys, accessKeyDocKey(accountId, u.userId, accessKeyId), doc);

@@ -129,8 +129,8 @@ export interface IamApi {
   createAccessKey(accountId: string, userName: string, given?: { accessKeyId: string; secretAccessKey: string }): Promise<{ accessKeyId: string; secretAccessKey: string }>;
   /** Create an access key of the account's root user (operator bootstrap, as the root user does in the console). Returns the secret once. */
   createRootAccessKey(accountId: string): Promise<{ accessKeyId: string; secretAccessKey: string }>;
-  /** Store temporary credentials issued by STS. */
-  putSession(session: SessionRecord): Promise<void>;
+  /** Store temporary credentials issued by STS; false (nothing stored) when the access key id is already taken. */
+  putSession(session: SessionRecord): Promise<boolean>;
   /** The stored record of a temporary credential (sts:GetScopedCredentials copies the caller's identity from it). */
   getSession(accessKeyId: string): Promise<SessionRecord | undefined>;
   /** Managed policy document text (default version) by ARN, for session policy ARNs. */

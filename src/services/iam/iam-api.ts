@@ -119,9 +119,10 @@ export function createIamApi(env: IamEnv, clock: Clock): IamApi {
       return { accessKeyId: created.doc.accessKeyId, secretAccessKey: created.secretAccessKey };
     },
 
-    async putSession(session: SessionRecord): Promise<void> {
+    async putSession(session: SessionRecord): Promise<boolean> {
       // A fresh access key id: nothing cached can refer to it, so no invalidation (STS calls this often).
-      await env.store.put<SessionRecord>(COLLECTIONS.stsSessions, session.accessKeyId, session);
+      // Never over another session: ids carry their account, leaving 39 random bits per account.
+      return env.store.putIfAbsent<SessionRecord>(COLLECTIONS.stsSessions, session.accessKeyId, session);
     },
 
     async getSession(accessKeyId: string): Promise<SessionRecord | undefined> {

@@ -13,9 +13,10 @@
  * which no IAM user id can be); its login profile in "iam-root-login-profiles".
  */
 import { commonError } from "../../core/errors.js";
-import { randomAccessKeyId, randomSecretAccessKey } from "../../crypto/random-ids.js";
+import { randomSecretAccessKey } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { rootArn } from "./arn.js";
+import { freeAccessKeyId } from "./access-key-ids.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { noSuchAccessKey, noSuchUser, quotaExceeded, validationError } from "./errors.js";
 import { COLLECTIONS, QUOTAS, rootAccessKeyAad, type AccessKeyStatus, type RootAccessKeyDoc } from "./model.js";
@@ -109,21 +110,21 @@ export async function createRootAccessKey(
   now: number,
   given?: { accessKeyId: string; secretAccessKey: string },
 ): Promise<{ doc: RootAccessKey; secretAccessKey: string }> {
-  const accessKeyId = given?.accessKeyId ?? randomAccessKeyId("AKIA");
   const secretAccessKey = given?.secretAccessKey ?? randomSecretAccessKey();
-  const doc: RootAccessKeyDoc = { accountId, sealedSecret: env.sealer.sealToString(secretAccessKey, rootAccessKeyAad(accessKeyId)), status: "Active", createDate: now };
-  await write(env, accountId, async (tx) => {
+  return write(env, accountId, async (tx) => {
     if ((await tx.count(COLLECTIONS.rootAccessKeyAccounts, `${accountId}/`)) >= QUOTAS.accessKeysPerUser) {
       throw quotaExceeded("AccessKeysPerUser", QUOTAS.accessKeysPerUser);
     }
-    // The id must be free among user keys and root keys alike.
-    if ((await tx.get(COLLECTIONS.accessKeyIndex, accessKeyId)) || !(await tx.putIfAbsent<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, accessKeyId, doc))) {
-      // Only reachable with a given (bootstrap) key id that is already in use, or a 1-in-2^80 collision.
+    // The id must be free among user keys and root keys alike; it names the account.
+    const accessKeyId = await freeAccessKeyId(tx, accountId, given?.accessKeyId);
+    const doc: RootAccessKeyDoc = { accountId, sealedSecret: env.sealer.sealToString(secretAccessKey, rootAccessKeyAad(accessKeyId)), status: "Active", createDate: now };
+    if (!(await tx.putIfAbsent<RootAccessKeyDoc>(COLLECTIONS.rootAccessKeys, accessKeyId, doc))) {
+      // Only reachable when a concurrent transaction took the same id after the check above.
       throw commonError("InternalFailure", "We encountered an internal error. Please try again.");
     }
     await tx.put(COLLECTIONS.rootAccessKeyAccounts, indexKey(accountId, accessKeyId), {});
+    return { doc: { ...doc, accessKeyId }, secretAccessKey };
   });
-  return { doc: { ...doc, accessKeyId }, secretAccessKey };
 }
 
 export async function updateRootAccessKey(env: IamEnv, accountId: string, accessKeyId: string, status: AccessKeyStatus): Promise<void> {

@@ -17,7 +17,7 @@ import type {
   UploadSSHPublicKeyResponse,
 } from "@aws-sdk/client-iam";
 import { AwsError } from "../../core/errors.js";
-import { randomAccessKeyId } from "../../crypto/random-ids.js";
+import { randomSshPublicKeyId } from "../../crypto/random-ids.js";
 import type { DocStore } from "../../storage/types.js";
 import { write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, noSuchEntity, noSuchUser, quotaExceeded } from "./errors.js";
@@ -203,7 +203,7 @@ export async function uploadSSHPublicKey(env: IamEnv, caller: Caller, input: Upl
     const doc: SshPublicKeyDoc = {
       accountId: u.accountId,
       userId: u.userId,
-      sshPublicKeyId: randomAccessKeyId("APKA"),
+      sshPublicKeyId: randomSshPublicKeyId(),
       wireBase64,
       fingerprint,
       status: "Active",

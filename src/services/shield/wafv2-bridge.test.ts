@@ -8,6 +8,7 @@ import type { ApiCallRecord } from "../../audit/types.js";
 import { buildMitigationRule } from "../../dataplane/shield/detection/mitigation-rule.js";
 import type { OperationDefinition } from "../types.js";
 import { createWafv2Bridge } from "./wafv2-bridge.js";
+import { accessKeyIdAccount } from "../../crypto/access-key-id.js";
 
 const ACL = "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/site/a1b2c3d4-5678-90ab-cdef-111111111111";
 const LB = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/web/50dc6c495c0c9188";
@@ -127,6 +128,7 @@ describe("WAFv2 bridge", () => {
     );
     const key = calls[0]!.principal!.accessKeyId;
     assert.match(key, /^ASIA[A-Z2-7]{16}$/);
+    assert.equal(accessKeyIdAccount(key), "111122223333", "the session's key id names the account, like STS's");
     assert.deepEqual(assume.annotations, {
       requestParameters: { roleArn, roleSessionName: "AWSShield" },
       responseElements: {

@@ -26,7 +26,7 @@ import { MITIGATION_RULE_PREFIX } from "../../dataplane/shield/detection/mitigat
 import type { MitigationPort, MitigationRule } from "../../dataplane/shield/detection/types.js";
 import type { OperationDefinition } from "../types.js";
 import { arn, arnPattern, iamArn } from "../../core/partition.js";
-import { randomAccessKeyId } from "../../crypto/random-ids.js";
+import { randomAccessKeyId } from "../../crypto/access-key-id.js";
 import { auditCredentials } from "../sts/audit-format.js";
 
 const WEB_ACL_ARN = arnPattern(/^arn:aws:wafv2:([a-z0-9-]+):(\d{12}):(regional|global)\/webacl\/([^/]+)\/([^/]+)$/);
@@ -126,7 +126,7 @@ export function createWafv2Bridge(operations: Record<string, OperationDefinition
     const now = clock.now();
     const held = sessions.get(accountId);
     if (held && held.roleId === roleId && now < held.expiresAt - RENEW_BEFORE_MS && now >= held.issuedAt) return held;
-    const session: RoleSession = { accessKeyId: randomAccessKeyId("ASIA"), roleId, issuedAt: now, expiresAt: now + SESSION_MS };
+    const session: RoleSession = { accessKeyId: randomAccessKeyId("ASIA", accountId), roleId, issuedAt: now, expiresAt: now + SESSION_MS };
     sessions.set(accountId, session);
     const roleArn = shieldServiceRoleArn(accountId);
     await deps.audit

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import type { SessionRecord } from "../iam/api.js";
+import { accessKeyIdAccount } from "../../crypto/access-key-id.js";
 import { stepAt, totpAt } from "../iam/totp.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals, type FakeContext } from "./testing/fake-context.js";
@@ -28,6 +29,7 @@ describe("AssumeRole", () => {
     const out = await f.call<AssumeOut>("AssumeRole", { RoleArn: role.arn, RoleSessionName: "build-42" }, ctx);
 
     assert.match(out.Credentials.AccessKeyId, /^ASIA[A-Z0-9]{16}$/);
+    assert.equal(accessKeyIdAccount(out.Credentials.AccessKeyId), ACCOUNT);
     assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 3600_000);
     assert.deepEqual(out.AssumedRoleUser, { AssumedRoleId: `${role.roleId}:build-42`, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Deploy/build-42` });
     assert.equal(out.PackedPolicySize, undefined);
@@ -545,6 +547,8 @@ describe("AssumeRole", () => {
     assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/Audit/x-acct`);
     assert.equal(ctx.calls[0]?.resourceAccount, OTHER_ACCOUNT);
     assert.equal(f.iam.sessions.get(out.Credentials.AccessKeyId)?.accountId, OTHER_ACCOUNT);
+    // The ASIA id names the role's account, as offline decoders and GetAccessKeyInfo read it.
+    assert.equal(accessKeyIdAccount(out.Credentials.AccessKeyId), OTHER_ACCOUNT);
   });
 
   test("roles with a path: the assumed-role ARN carries only the role name", async () => {

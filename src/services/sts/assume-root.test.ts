@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { accessKeyIdAccount } from "../../crypto/access-key-id.js";
 import type { RootAccessFeature } from "../iam/root-access.js";
 import type { AccountRecord } from "../organizations/accounts.js";
 import type { OrganizationRecord } from "../organizations/model.js";
@@ -44,6 +45,8 @@ describe("AssumeRoot", () => {
       ctx,
     );
     assert.match(out.Credentials.AccessKeyId, /^ASIA/);
+    // The member account's root session: its id names the member account, not the caller's.
+    assert.equal(accessKeyIdAccount(out.Credentials.AccessKeyId), MEMBER);
     assert.deepEqual(out.Credentials.Expiration, new Date(Math.floor(NOW / 1000) * 1000 + 600_000));
     assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
     assert.equal(out.SessionTokenUtilization, Math.ceil((out.SessionTokenSize * 100) / 4096));

@@ -9,6 +9,7 @@ import type { IamApi, SessionRecord } from "../iam/api.js";
 import { randomAccessKeyId, randomSecretAccessKey } from "./ids.js";
 import { transitiveKeysOf } from "./session-policy.js";
 import { arn } from "../../core/partition.js";
+import { commonError } from "../../core/errors.js";
 
 /** Recognisable prefix of Bulwark session tokens (the rest is 96+ random bytes, base64). */
 export const SESSION_TOKEN_PREFIX = "BwkSTS1";
@@ -118,26 +119,42 @@ export interface IssuedSession {
   record: SessionRecord;
 }
 
+/** Access key ids drawn before giving up (one draw collides with probability: sessions stored for the account / 2^39). */
+const MAX_DRAWS = 8;
+
+/**
+ * Stores a new session of `identity.accountId` and returns its credentials. The ASIA id names the
+ * account (sts:GetAccessKeyInfo and offline decoders read it, crypto/access-key-id.ts); a drawn id
+ * that an existing session holds is drawn again, never stored over it.
+ */
 export async function issueSession(
   deps: { sealer: Sealer; iam: IamApi },
   identity: SessionIdentity,
   opts: { now: number; durationSeconds: number; minimumTokenSize?: number; expiresAt?: number },
+  draw: () => string = () => randomAccessKeyId("ASIA", identity.accountId),
 ): Promise<IssuedSession> {
-  const accessKeyId = randomAccessKeyId("ASIA");
   const secretAccessKey = randomSecretAccessKey();
   const sessionToken = newSessionToken(opts.minimumTokenSize ?? 0);
   // AWS reports Expiration to the second; store exactly what is returned so the
   // gateway's expiry check and the client's view agree.
   const expiresAt = opts.expiresAt ?? Math.floor(opts.now / 1000) * 1000 + opts.durationSeconds * 1000;
-  const record: SessionRecord = {
-    ...identity,
-    accessKeyId,
-    sealedSecret: deps.sealer.sealToString(secretAccessKey, sessionSecretAad(accessKeyId)),
-    sessionTokenHash: hashSessionToken(sessionToken),
-    issuedAt: opts.now,
-    expiresAt,
-  };
-  await deps.iam.putSession(record);
+  for (let attempt = 1; ; attempt++) {
+    const accessKeyId = draw();
+    const record: SessionRecord = {
+      ...identity,
+      accessKeyId,
+      sealedSecret: deps.sealer.sealToString(secretAccessKey, sessionSecretAad(accessKeyId)),
+      sessionTokenHash: hashSessionToken(sessionToken),
+      issuedAt: opts.now,
+      expiresAt,
+    };
+    if (await deps.iam.putSession(record)) return issued(record, secretAccessKey, sessionToken);
+    if (attempt >= MAX_DRAWS) throw commonError("InternalFailure", "We encountered an internal error. Please try again.");
+  }
+}
+
+function issued(record: SessionRecord, secretAccessKey: string, sessionToken: string): IssuedSession {
+  const { accessKeyId, expiresAt } = record;
   return {
     credentials: { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken, Expiration: new Date(expiresAt) },
     record,

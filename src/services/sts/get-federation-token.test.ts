@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { accessKeyIdAccount } from "../../crypto/access-key-id.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals } from "./testing/fake-context.js";
 import { ACCOUNT, NOW, stsFixture } from "./testing/sts-fixture.js";
@@ -21,6 +22,7 @@ describe("GetFederationToken", () => {
     const ctx = fakeContext({ principal: user, now: NOW });
     const out = await f.call<Out>("GetFederationToken", { Name: "bob", Policy: POLICY }, ctx);
     assert.match(out.Credentials.AccessKeyId, /^ASIA/);
+    assert.equal(accessKeyIdAccount(out.Credentials.AccessKeyId), ACCOUNT);
     assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 43200_000);
     assert.deepEqual(out.FederatedUser, { FederatedUserId: `${ACCOUNT}:bob`, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/bob` });
     assert.ok(typeof out.PackedPolicySize === "number" && out.PackedPolicySize > 0 && out.PackedPolicySize <= 100);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
+import { accessKeyIdAccount } from "../../crypto/access-key-id.js";
 import { stepAt, totpAt } from "../iam/totp.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals } from "./testing/fake-context.js";
@@ -20,6 +21,7 @@ describe("GetSessionToken", () => {
     const ctx = fakeContext({ principal: user, now: NOW });
     const out = await f.call<Out>("GetSessionToken", {}, ctx);
     assert.match(out.Credentials.AccessKeyId, /^ASIA/);
+    assert.equal(accessKeyIdAccount(out.Credentials.AccessKeyId), ACCOUNT);
     assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 43200_000);
     assert.equal(out.SessionTokenSize, out.Credentials.SessionToken.length);
     assert.equal(out.SessionTokenUtilization, Math.ceil((out.SessionTokenSize * 100) / 4096));

@@ -1,2 +1,3 @@
-/** The one place STS reaches for random identifiers (src/crypto/random-ids.ts owns the formats). */
-export { randomAccessKeyId, randomSecretAccessKey } from "../../crypto/random-ids.js";
+/** The one place STS reaches for random identifiers (src/crypto/random-ids.ts and access-key-id.ts own the formats). */
+export { randomAccessKeyId } from "../../crypto/access-key-id.js";
+export { randomSecretAccessKey } from "../../crypto/random-ids.js";

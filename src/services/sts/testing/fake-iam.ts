@@ -110,7 +110,9 @@ export function createFakeIam(now: () => number = () => 0): FakeIam {
       return { accessKeyId: `AKIA${uniqueSuffix()}`, secretAccessKey: "x".repeat(40) };
     },
     async putSession(session) {
+      if (iam.sessions.has(session.accessKeyId)) return false;
       iam.sessions.set(session.accessKeyId, JSON.parse(JSON.stringify(session)) as SessionRecord);
+      return true;
     },
     async getSession(accessKeyId) {
       return iam.sessions.get(accessKeyId);
