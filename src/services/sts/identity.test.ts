@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { randomAccessKeyId } from "../../crypto/access-key-id.js";
 import { encodeAuthorizationMessage } from "./authorization-message.js";
 import { expectAwsError } from "./testing/expect-error.js";
 import { fakeContext, principals } from "./testing/fake-context.js";
@@ -44,6 +45,24 @@ describe("GetAccessKeyInfo", () => {
       "ValidationError",
       "2 validation errors detected: Value 'AKIA-bad' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16; Value 'AKIA-bad' at 'accessKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]*",
     );
+  });
+
+  test("a key not stored answers the account its id carries; a stored key answers from storage", async () => {
+    // A deleted key of this installation, or another's: the id names its account.
+    const unstored = randomAccessKeyId("AKIA", OTHER_ACCOUNT);
+    // Published example (Aidan Steele, Tal Be'ery): a real AWS session key id of account 609629065308.
+    const published = "ASIAY34FZKBOKMUTVV7A";
+    // Stored under ACCOUNT although its id (given by an operator) would decode elsewhere.
+    const given = randomAccessKeyId("AKIA", OTHER_ACCOUNT);
+    const f = stsFixture(async (id) => (id === given ? ACCOUNT : undefined));
+    const ctx = fakeContext({ principal: principals.user(ACCOUNT, "alice"), now: NOW });
+    assert.deepEqual(await f.call("GetAccessKeyInfo", { AccessKeyId: unstored }, ctx), { Account: OTHER_ACCOUNT });
+    assert.deepEqual(await f.call("GetAccessKeyInfo", { AccessKeyId: published }, ctx), { Account: "609629065308" });
+    assert.deepEqual(await f.call("GetAccessKeyInfo", { AccessKeyId: given }, ctx), { Account: ACCOUNT });
+    // Ids that carry no account (the documentation's example, older ids without the marker) stay invalid.
+    await expectAwsError(f.call("GetAccessKeyInfo", { AccessKeyId: "AKIAIOSFODNN7EXAMPLE" }, ctx), "ValidationError", "AKIAIOSFODNN7EXAMPLE is invalid");
+    await expectAwsError(f.call("GetAccessKeyInfo", { AccessKeyId: "AKIAIOSFODNNZEXAMPLE" }, ctx), "ValidationError", "AKIAIOSFODNNZEXAMPLE is invalid");
+    assert.deepEqual(ctx.calls.map((c) => c.action), Array(5).fill("sts:GetAccessKeyInfo"));
   });
 });
 

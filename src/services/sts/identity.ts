@@ -1,5 +1,6 @@
 /** sts:GetCallerIdentity and sts:GetAccessKeyInfo. */
 import type { RequestContext } from "../../core/types.js";
+import { accessKeyIdAccount } from "../../crypto/access-key-id.js";
 import { PATTERNS, ValidationCollector, validationError } from "./validation.js";
 
 export interface CallerIdentityOutput {
@@ -36,9 +37,11 @@ export async function getAccessKeyInfo(
   const id = input.AccessKeyId as string;
   await ctx.authorize({ action: "sts:GetAccessKeyInfo", resource: "*" });
   if (id === ctx.principal.accessKeyId) return { Account: ctx.principal.accountId };
-  const account = lookup ? await lookup(id) : undefined;
-  // AWS decodes the account from the key id itself; Bulwark's ids are random, so an id
-  // this installation never issued has no account to report.
+  // A stored key (active, inactive or expired) answers from storage: ids given by the operator
+  // and ids from before they carried their account say nothing about it. Any other id answers the
+  // account it encodes, as AWS reads it from the id itself: a deleted key's, another
+  // installation's ("The key might be active, inactive, or deleted", GetAccessKeyInfo reference).
+  const account = (lookup ? await lookup(id) : undefined) ?? accessKeyIdAccount(id);
   if (account === undefined) throw validationError(`${id} is invalid`);
   return { Account: account };
 }
