@@ -18,6 +18,10 @@
  *   means something over characters (`\p{…}`, `\P{…}`, `\X`, a code point above \xff); the subject
  *   is the request's bytes read as UTF-8 (a malformed sequence is U+FFFD) and `.`, classes and
  *   literals are characters. `(*UCP)` makes `\d \s \w` Unicode's (PCRE's UCP definitions).
+ *
+ * Caseless matching is written out here (a letter as `[aA]` over bytes, `(?i:…)` around
+ * characters in UTF-8 mode) rather than left to RE2's (?i), which would also fold latin1 bytes
+ * (é/É) and fold `\p{…}`, `\W` and POSIX classes, none of which PCRE's caseless matching does.
  */
 import { RE2JS } from "re2js";
 import { InvalidRegexError } from "./regex.js";
@@ -34,7 +38,9 @@ const invalid = (pattern: string, what: string): InvalidRegexError => new Invali
 
 const hex = (cp: number): string => `\\x{${cp.toString(16)}}`;
 const utf8Bytes = (cp: number): number[] => [...Buffer.from(String.fromCodePoint(cp), "utf8")];
-const isWordChar = (c: string): boolean => /^[A-Za-z0-9_]$/.test(c);
+const isAsciiLetter = (cp: number): boolean => (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a);
+/** One character as RE2 class or pattern text: letters and digits as themselves, the rest as \x{…}. */
+const classChar = (cp: number): string => (cp < 0x80 && /[A-Za-z0-9]/.test(String.fromCharCode(cp)) ? String.fromCharCode(cp) : hex(cp));
 
 /** PCRE's general category names (PCRE 8.x); scripts are checked against the Unicode data. */
 const CATEGORIES = new Set(
@@ -48,16 +54,19 @@ const CATEGORIES = new Set(
 interface CharSet {
   pos: string;
   v8: string;
+  /** Every member is below this code point (sets written without properties): the complement is found by scanning below it only. */
+  below?: number;
 }
-const H_BYTES: CharSet = { pos: "\\t \\x{a0}", v8: "\\t \\xa0" };
+const H_BYTES: CharSet = { pos: "\\t \\x{a0}", v8: "\\t \\xa0", below: 0x100 };
 const H_UTF: CharSet = {
   pos: "\\t \\x{a0}\\x{1680}\\x{180e}\\x{2000}-\\x{200a}\\x{202f}\\x{205f}\\x{3000}",
   v8: "\\t \\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000",
+  below: 0x3001,
 };
-const V_BYTES: CharSet = { pos: "\\n-\\r\\x{85}", v8: "\\n-\\r\\x85" };
-const V_UTF: CharSet = { pos: "\\n-\\r\\x{85}\\x{2028}\\x{2029}", v8: "\\n-\\r\\x85\\u2028\\u2029" };
+const V_BYTES: CharSet = { pos: "\\n-\\r\\x{85}", v8: "\\n-\\r\\x85", below: 0x100 };
+const V_UTF: CharSet = { pos: "\\n-\\r\\x{85}\\x{2028}\\x{2029}", v8: "\\n-\\r\\x85\\u2028\\u2029", below: 0x202a };
 /** PCRE's \s since 8.34: space, \t \n \v \f \r. */
-const S_ASCII: CharSet = { pos: "\\t-\\r ", v8: "\\t-\\r " };
+const S_ASCII: CharSet = { pos: "\\t-\\r ", v8: "\\t-\\r ", below: 0x80 };
 const S_UCP: CharSet = { pos: "\\t-\\r \\x{85}\\p{Z}", v8: "\\t-\\r \\x85\\p{Z}" };
 const W_UCP: CharSet = { pos: "\\p{L}\\p{N}_", v8: "\\p{L}\\p{N}_" };
 const D_UCP: CharSet = { pos: "\\p{Nd}", v8: "\\p{Nd}" };
@@ -83,7 +92,8 @@ function complement(set: CharSet): string {
     if (start >= 0) out += start === end ? hex(start) : `${hex(start)}-${hex(end)}`;
     start = -1;
   };
-  for (let cp = 0; cp <= 0x10ffff; cp++) {
+  const scanTo = set.below ?? 0x110000;
+  for (let cp = 0; cp < scanTo; cp++) {
     if (cp >= 0xd800 && cp <= 0xdfff) {
       flush(cp - 1);
       cp = 0xdfff;
@@ -92,7 +102,8 @@ function complement(set: CharSet): string {
     if (re.test(String.fromCodePoint(cp))) flush(cp - 1);
     else if (start < 0) start = cp;
   }
-  flush(0x10ffff);
+  flush(scanTo - 1);
+  if (scanTo <= 0x10ffff) out += `${hex(scanTo)}-${hex(0x10ffff)}`;
   complements.set(set.v8, out);
   return out;
 }
@@ -141,6 +152,35 @@ function wantsUtf8(p: string): boolean {
 interface Flags {
   multiline: boolean;
   extended: boolean;
+  caseless: boolean;
+}
+
+/**
+ * Code points that take part in case folding (a superset: every member of a case-folding orbit
+ * changes under some case mapping), for spelling out a class's case-folded closure.
+ */
+let casedCache: number[] | undefined;
+function casedCodePoints(): number[] {
+  if (!casedCache) {
+    const re = /[\p{CWCM}\p{CWCF}]/u;
+    casedCache = [];
+    for (let cp = 0; cp <= 0x1ffff; cp++) if ((cp < 0xd800 || cp > 0xdfff) && re.test(String.fromCodePoint(cp))) casedCache.push(cp);
+  }
+  return casedCache;
+}
+
+/**
+ * PCRE's check for POSIX class syntax: `p[i]` is "[" followed by ":", "." or "="; the index of the
+ * closing ":]" (".]", "=]") when the text up to it has the form PCRE reads as such, else -1.
+ */
+function posixSyntaxEnd(p: string, i: number): number {
+  const terminator = p[i + 1];
+  for (let k = i + 2; k + 1 < p.length; k++) {
+    if (p[k] === "\\" && (p[k + 1] === "]" || p[k + 1] === "\\")) k++;
+    else if ((p[k] === "[" && p[k + 1] === terminator) || p[k] === "]") return -1;
+    else if (p[k] === terminator && p[k + 1] === "]") return k;
+  }
+  return -1;
 }
 
 export function pcreToRe2(pattern: string): Re2Pattern {
@@ -161,21 +201,36 @@ export function pcreToRe2(pattern: string): Re2Pattern {
   let out = "";
   let i = 0;
   let groups = 0;
-  let flags: Flags = { multiline: false, extended: false };
+  let flags: Flags = { multiline: false, extended: false, caseless: false };
   const stack: Flags[] = [];
   /** Just wrote a quantifier: a following "+" would make it possessive. */
   let quantified = false;
+  /** The last item can take a quantifier (PCRE refuses one after an assertion, "(", "|", an option setting or a quantifier). */
+  let repeatable = false;
+  /** Group names so far; the same name twice needs (?J) first. */
+  const names = new Set<string>();
+  let dupnames = false;
 
+  /**
+   * One character, matching its other cases when caseless matching is on. RE2's own (?i) is
+   * never set: PCRE folds only ASCII letters outside UTF-8 mode (RE2 would fold é and É, bytes
+   * here), and caseless matching leaves \p{…}, \W and POSIX classes alone (RE2 folds them too).
+   */
+  const oneChar = (cp: number): string => {
+    const text = classChar(cp);
+    if (!flags.caseless) return text;
+    if (!utf8) return isAsciiLetter(cp) ? `[${String.fromCharCode(cp)}${String.fromCharCode(cp ^ 0x20)}]` : text;
+    return isAsciiLetter(cp) || cp >= 0x80 ? `(?i:${text})` : text;
+  };
   /** A character written in the pattern: in bytes mode a non-ASCII one is its UTF-8 bytes. */
   const rawLiteral = (cp: number): string => {
-    if (cp < 0x80) return /[A-Za-z0-9]/.test(String.fromCharCode(cp)) ? String.fromCharCode(cp) : hex(cp);
-    if (utf8) return hex(cp);
+    if (cp < 0x80 || utf8) return oneChar(cp);
     return utf8Bytes(cp).map(hex).join("");
   };
   /** A character given by an escape (\x.., \o{..}, octal, \c.): in bytes mode, that byte. */
   const valueLiteral = (cp: number): string => {
     if (!utf8 && cp > 0xff) throw invalid(pattern, "character value is greater than \\xff outside UTF-8 mode");
-    return cp < 0x80 ? rawLiteral(cp) : hex(cp);
+    return oneChar(cp);
   };
 
   /** A backslash sequence that stands for one character (code point), or undefined. */
@@ -331,14 +386,14 @@ export function pcreToRe2(pattern: string): Re2Pattern {
         break;
       }
       first = false;
-      if (c === "[" && p[i + 1] === ":") {
-        const m = /^\[:(\^?)([a-z]+):\]/.exec(p.slice(i));
-        if (m) {
-          if (!/^(alnum|alpha|ascii|blank|cntrl|digit|graph|lower|print|punct|space|upper|word|xdigit)$/.test(m[2] as string)) throw invalid(pattern, `unknown POSIX class name ${m[2]}`);
-          items.push({ kind: "text", text: m[0] });
-          i += m[0].length;
-          continue;
-        }
+      const end = c === "[" && /[:.=]/.test(p[i + 1] ?? "") ? posixSyntaxEnd(p, i) : -1;
+      if (end >= 0) {
+        if (p[i + 1] !== ":") throw invalid(pattern, "POSIX collating elements are not supported");
+        const m = /^(\^?)(alnum|alpha|ascii|blank|cntrl|digit|graph|lower|print|punct|space|upper|word|xdigit)$/.exec(p.slice(i + 2, end));
+        if (!m) throw invalid(pattern, `unknown POSIX class name ${p.slice(i + 2, end)}`);
+        items.push({ kind: "text", text: `[:${m[1]}${m[2]}:]` });
+        i = end + 2;
+        continue;
       }
       if (c === "\\") {
         const n = p[i + 1];
@@ -377,40 +432,70 @@ export function pcreToRe2(pattern: string): Re2Pattern {
       i += cp > 0xffff ? 2 : 1;
       pushRaw(cp);
     }
-    let body = "";
+    // Characters and ranges (which caseless matching folds) apart from sets (which it leaves alone).
+    let folded = "";
+    let fixed = "";
+    let asciiOtherCase = "";
+    const otherCase = (lo: number, hi: number): void => {
+      for (const [a, z, d] of [[0x41, 0x5a, 0x20], [0x61, 0x7a, -0x20]] as const) {
+        const from = Math.max(lo, a);
+        const to = Math.min(hi, z);
+        if (from <= to) asciiOtherCase += from === to ? classChar(from + d) : `${classChar(from + d)}-${classChar(to + d)}`;
+      }
+    };
     for (let k = 0; k < items.length; k++) {
       const it = items[k] as Item;
       const next = items[k + 1];
       const after = items[k + 2];
       if (it.kind === "char" && next?.kind === "dash" && after?.kind === "char") {
         if (after.cp < it.cp) throw invalid(pattern, "range out of order in character class");
-        body += `${classChar(it.cp)}-${classChar(after.cp)}`;
+        folded += `${classChar(it.cp)}-${classChar(after.cp)}`;
+        otherCase(it.cp, after.cp);
         k += 2;
         continue;
       }
-      if (it.kind === "dash") body += "\\-";
-      else if (it.kind === "text") body += it.text;
-      else body += classChar(it.cp);
+      if (it.kind === "dash") folded += "\\-";
+      else if (it.kind === "text") fixed += flags.caseless ? it.text.replace(/^\[:(\^?)(?:upper|lower):\]$/, "[:$1alpha:]") : it.text;
+      else {
+        folded += classChar(it.cp);
+        otherCase(it.cp, it.cp);
+      }
     }
-    return `[${negate ? "^" : ""}${body}]`;
+    const neg = negate ? "^" : "";
+    if (!flags.caseless || folded === "") return `[${neg}${folded}${fixed}]`;
+    // Outside UTF-8 mode PCRE folds ASCII letters only.
+    if (!utf8) return `[${neg}${folded}${asciiOtherCase}${fixed}]`;
+    if (!negate) return fixed === "" ? `(?i:[${folded}])` : `(?:(?i:[${folded}])|[${fixed}])`;
+    if (fixed === "") return `(?i:[^${folded}])`;
+    // Negated, with sets: the characters' case-folded closure spelled out, then negated as a whole.
+    const fold = RE2JS.compile(`(?i:[${folded}])`);
+    let closure = "";
+    for (const cp of casedCodePoints()) if (fold.matcher(String.fromCodePoint(cp)).matches()) closure += hex(cp);
+    return `[^${folded}${closure}${fixed}]`;
   };
 
-  const classChar = (cp: number): string => (cp < 0x80 && /[A-Za-z0-9]/.test(String.fromCharCode(cp)) ? String.fromCharCode(cp) : hex(cp));
 
   while (i < p.length) {
     const c = p[i] as string;
     const wasQuantified: boolean = quantified;
     quantified = false;
+    // Most items can be repeated; the branches for what cannot (assertions, the start of a
+    // group or branch, option settings, quantifiers themselves) say so, and what is no item at
+    // all (whitespace and comments in extended mode, \E, comments) keeps the previous state.
+    const wasRepeatable: boolean = repeatable;
+    repeatable = true;
     if (flags.extended) {
       if (/[ \t\n\v\f\r]/.test(c)) {
         i++;
         quantified = wasQuantified;
+        repeatable = wasRepeatable;
         continue;
       }
       if (c === "#") {
         const e = p.indexOf("\n", i);
         i = e < 0 ? p.length : e + 1;
         quantified = wasQuantified;
+        repeatable = wasRepeatable;
         continue;
       }
     }
@@ -422,10 +507,16 @@ export function pcreToRe2(pattern: string): Re2Pattern {
         const q = quotedRun(p, i);
         for (const ch of q.text) out += rawLiteral(ch.codePointAt(0) as number);
         i = q.next;
+        if (q.text === "") {
+          repeatable = wasRepeatable;
+          quantified = wasQuantified;
+        }
         continue;
       }
       if (n === "E") {
         i += 2;
+        repeatable = wasRepeatable;
+        quantified = wasQuantified;
         continue;
       }
       switch (n) {
@@ -436,13 +527,16 @@ export function pcreToRe2(pattern: string): Re2Pattern {
           if ((n === "b" || n === "B") && ucp) throw unsupported(pattern, `\\${n} with Unicode word characters (*UCP)`);
           out += `\\${n}`;
           i += 2;
+          repeatable = false;
           continue;
         case "Z":
           out += "(?:\\n?\\z)";
           i += 2;
+          repeatable = false;
           continue;
         case "N":
-          if (p[i + 2] === "{") throw invalid(pattern, "\\N{name} is not supported");
+          // \N{2} is \N repeated; \N{name} (and \N{U+…}) PCRE does not support.
+          if (p[i + 2] === "{" && !/^\{\d+(,\d*)?\}/.test(p.slice(i + 2))) throw invalid(pattern, "\\N{name} is not supported");
           out += "[^\\n]";
           i += 2;
           continue;
@@ -486,6 +580,7 @@ export function pcreToRe2(pattern: string): Re2Pattern {
       continue;
     }
     if (c === "[") {
+      if (/[:.=]/.test(p[i + 1] ?? "") && posixSyntaxEnd(p, i) >= 0) throw invalid(pattern, p[i + 1] === ":" ? "POSIX named classes are supported only within a class" : "POSIX collating elements are not supported");
       i++;
       out += charClass();
       continue;
@@ -497,14 +592,19 @@ export function pcreToRe2(pattern: string): Re2Pattern {
         if (e < 0) throw invalid(pattern, "missing ) after comment");
         i = e + 1;
         quantified = wasQuantified;
+        repeatable = wasRepeatable;
         continue;
       }
       if (rest.startsWith("(*")) throw unsupported(pattern, "backtracking control verb");
       if (/^\(\?(=|!|<=|<!)/.test(rest)) throw unsupported(pattern, "lookaround assertion");
       if (/^\(\?(>|\(|R|[+-]?\d|&|P>|P=|C|\{|\?\{)/.test(rest)) throw unsupported(pattern, "atomic group, conditional, recursion, subroutine or callout");
       stack.push(flags);
+      repeatable = false;
       let m: RegExpExecArray | null;
       if ((m = /^\(\?(?:<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)'|P<([A-Za-z_]\w*)>)/.exec(rest))) {
+        const name = (m[1] ?? m[2] ?? m[3]) as string;
+        if (names.has(name) && !dupnames) throw invalid(pattern, "two named subpatterns have the same name (without (?J))");
+        names.add(name);
         groups++;
         out += "(?:";
         i += m[0].length;
@@ -518,11 +618,14 @@ export function pcreToRe2(pattern: string): Re2Pattern {
       if ((m = /^\(\?([imsxJUX]*)(?:-([imsxJUX]*))?(\)|:)/.exec(rest))) {
         const on = m[1] as string;
         const off = m[2] ?? "";
+        if (on.includes("J")) dupnames = true;
         const next: Flags = {
           multiline: off.includes("m") ? false : on.includes("m") ? true : flags.multiline,
           extended: off.includes("x") ? false : on.includes("x") ? true : flags.extended,
+          caseless: off.includes("i") ? false : on.includes("i") ? true : flags.caseless,
         };
-        const keep = (s: string): string => s.replace(/[xJX]/g, "");
+        // Caseless matching is written out character by character (oneChar), never RE2's (?i).
+        const keep = (s: string): string => s.replace(/[ixJX]/g, "");
         const spec = keep(on) + (keep(off) ? `-${keep(off)}` : "");
         i += m[0].length;
         if (m[3] === ")") {
@@ -550,6 +653,8 @@ export function pcreToRe2(pattern: string): Re2Pattern {
       continue;
     }
     if (c === "*" || c === "+" || c === "?") {
+      if (!wasRepeatable) throw invalid(pattern, "quantifier does not follow a repeatable item");
+      repeatable = false;
       out += c;
       i++;
       if (p[i] === "?") {
@@ -561,6 +666,8 @@ export function pcreToRe2(pattern: string): Re2Pattern {
     if (c === "{") {
       const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i));
       if (m) {
+        if (!wasRepeatable) throw invalid(pattern, "quantifier does not follow a repeatable item");
+        repeatable = false;
         out += m[0];
         i += m[0].length;
         if (p[i] === "?") {
@@ -578,21 +685,24 @@ export function pcreToRe2(pattern: string): Re2Pattern {
       // "matches anywhere" answer is the same unless the pattern goes on to match a newline.
       out += flags.multiline ? "(?m:$)" : "(?:\\n?\\z)";
       i++;
+      repeatable = false;
       continue;
     }
     if (c === "^") {
       out += flags.multiline ? "(?m:^)" : "(?-m:^)";
       i++;
+      repeatable = false;
       continue;
     }
     if (c === "." || c === "|") {
       out += c;
       i++;
+      repeatable = c === ".";
       continue;
     }
     const cp = p.codePointAt(i) as number;
     i += cp > 0xffff ? 2 : 1;
-    out += cp < 0x80 && (isWordChar(c) || c === " ") ? c : rawLiteral(cp);
+    out += rawLiteral(cp);
   }
   if (stack.length > 0) throw invalid(pattern, "missing )");
   return { source: out, utf8 };

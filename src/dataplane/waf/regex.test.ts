@@ -218,3 +218,54 @@ test("each construct the WAF guide lists as unsupported is refused, as are looka
   ];
   for (const p of refused) assert.throws(() => compileAwsRegex(p), InvalidRegexError, p);
 });
+
+test("caseless matching folds what PCRE folds: ASCII letters only over bytes; never \\p{…}, \\W or sets in a class", () => {
+  // Bytes mode: PCRE's caseless tables are ASCII; the byte E9 (é in latin1) is not C9.
+  assert.equal(compileAwsRegex("(?i)^\\xe9$").test("\xc9"), false);
+  assert.equal(compileAwsRegex("(?i)^[\\xe0-\\xfe]$").test("\xc9"), false);
+  assert.equal(compileAwsRegex("(?i)^\\xc3\\xa9$").test("\xe3\xa9"), false);
+  assert.equal(compileAwsRegex("(?i)^abc\\x44$").test("ABCd"), true);
+  assert.equal(compileAwsRegex("(?i)^[a-c]+[^x]$").test("AbCy"), true);
+  assert.equal(compileAwsRegex("(?i)^[a-c]+[^x]$").test("AbCX"), false);
+  assert.equal(compileAwsRegex("(?i)^\\Qab\\E$").test("AB"), true);
+  assert.equal(compileAwsRegex("^a(?i:b)c$").test("aBc"), true);
+  assert.equal(compileAwsRegex("^a(?i:b)c$").test("aBC"), false);
+  // UTF-8 mode: Unicode case folding for characters...
+  assert.equal(matches("(*UTF)(?i)^\\xe9$", "É"), true);
+  assert.equal(matches("(*UTF)(?i)^k$", "\u212a"), true);
+  assert.equal(matches("(*UTF)(?i)^[a-z]$", "\u212a"), true);
+  assert.equal(matches("(*UTF)(?i)^[^k]$", "\u212a"), false);
+  // ...but caseless matching does not change \p{…} (PCRE: "\p{Lu} always matches only upper case
+  // letters"), and \W is "not an ASCII word character", which the Kelvin sign is.
+  assert.equal(matches("(?i)^\\p{Lu}$", "a"), false);
+  assert.equal(matches("(?i)^[\\p{Lu}]$", "a"), false);
+  assert.equal(matches("(?i)^[\\p{Lu}x]$", "X"), true);
+  assert.equal(matches("(?i)^[^\\p{Lu}x]$", "a"), true);
+  assert.equal(matches("(?i)^[^\\p{Lu}x]$", "X"), false);
+  assert.equal(matches("(?i)^[^\\p{Lu}k]$", "\u212a"), false);
+  assert.equal(matches("(*UTF)(?i)^\\W$", "\u212a"), true);
+  // Caseless, [:upper:] and [:lower:] are [:alpha:].
+  assert.equal(compileAwsRegex("(?i)^[[:upper:]]+$").test("aB"), true);
+});
+
+test("PCRE's grammar: \\N{n} is \\N repeated; POSIX class syntax outside a class and collating elements are errors; quantifiers need an item", () => {
+  assert.equal(compileAwsRegex("^\\N{2}$").test("ab"), true);
+  assert.equal(compileAwsRegex("^\\N{2,}$").test("a\nb"), false);
+  assert.equal(compileAwsRegex("^a\\N{0,1}b$").test("ab"), true);
+  assert.throws(() => compileAwsRegex("\\N{name}"), InvalidRegexError);
+  assert.throws(() => compileAwsRegex("\\N{,2}"), InvalidRegexError);
+  for (const p of ["[:alpha:]", "x[.a.]", "[[.a.]]", "[[=a=]]", "[[:al pha:]]", "[[:alpha:][.-.]]"]) assert.throws(() => compileAwsRegex(p), InvalidRegexError, p);
+  // Not POSIX syntax (no closing ":]" before "]"): "[" is a member.
+  assert.equal(compileAwsRegex("^[[:a]+$").test("[:a"), true);
+  for (const p of ["^*", "$+", "\\b*", "\\A?", "\\Z{2}", "a|*", "(*a)", "(?:*a)", "(?i)*", "a(?i)*", "a**", "a{2}*", "a??*", "\\Q\\E*", "(?#c)*"]) {
+    assert.throws(() => compileAwsRegex(p), InvalidRegexError, p);
+  }
+  // Comments, \E and an empty \Q\E are not items: the quantifier applies to what came before.
+  assert.equal(compileAwsRegex("^a(?#c)*$").test("aaa"), true);
+  assert.equal(compileAwsRegex("^a\\E*$").test("aaa"), true);
+  assert.equal(compileAwsRegex("^a\\Q\\E+$").test("aaa"), true);
+  assert.throws(() => compileAwsRegex("a*\\Q\\E+"), /possessive/);
+  // A group name used twice needs (?J) before it.
+  assert.throws(() => compileAwsRegex("(?<n>a)|(?<n>b)"), InvalidRegexError);
+  assert.equal(compileAwsRegex("(?J)^(?<n>a)|(?P<n>b)$").test("b"), true);
+});
