@@ -3,6 +3,7 @@
  * bulwark serve | init | ca export | audit verify | accounts … | organizations … | encrypt | decrypt
  */
 import { Command } from "commander";
+import { applyHeapGrowth } from "../core/heap-growth.js";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
 import { registerOperatorCommands } from "./operator.js";
 import { registerCryptoCommands } from "./crypto.js";
@@ -61,6 +62,7 @@ common(program.command("serve"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
+      applyHeapGrowth(cfg.gcHeapGrowthPercent);
       const { startApp } = await import("../app.js");
       const held = holdSignals();
       const app = await startApp(cfg);

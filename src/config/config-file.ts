@@ -29,6 +29,7 @@ export const FILE_KEYS = {
   auditBatchMaxDelayMs: "number",
   auditRetentionDays: "number",
   shutdownGraceSeconds: "number",
+  gcHeapGrowthPercent: "number",
   redisUrl: "string",
   dataPlaneHost: "string",
   dataPlaneDnsSuffix: "string",

@@ -140,7 +140,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl, partition";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, gcHeapGrowthPercent, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl, partition";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -221,6 +221,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         auditBatchMaxDelayMs: 5,
         auditRetentionDays: 90,
         shutdownGraceSeconds: 1.5,
+        gcHeapGrowthPercent: 0,
         redisUrl: "redis://cache:6379/2",
         dataPlaneHost: "0.0.0.0",
         dataPlaneDnsSuffix: "elb.example",
@@ -245,6 +246,7 @@ test("config file: each value has its JSON type and the same range as its enviro
   );
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.equal(all.maxBufferedBodyBytes, 4096);
+  assert.equal(all.gcHeapGrowthPercent, 0);
   assert.equal(all.cloudTrailLookupRps, 0.5);
   assert.equal(loadConfig({}, {}).cloudTrailLookupRps, 0);
   assert.equal(loadConfig({}, { BULWARK_CLOUDTRAIL_LOOKUP_RPS: "2" }).cloudTrailLookupRps, 2);
@@ -437,4 +439,17 @@ test("partition: an id that is not AWS's refuses to start, naming where it came 
   refused(() => loadConfig({ config: file }, { BULWARK_PARTITION: "aws" }), `Invalid "partition" in config file ${file}: expected one of ${ids}, got "china"`);
   const typed = configFile({ partition: 1 });
   assert.throws(() => loadConfig({ config: typed }, {}), /"partition".*string/);
+});
+
+test("gcHeapGrowthPercent: 300 unless set; a whole number from 0 to 1000 from the environment or the file", () => {
+  assert.equal(loadConfig({}, {}).gcHeapGrowthPercent, 300);
+  assert.equal(loadConfig({}, { BULWARK_GC_HEAP_GROWTH_PERCENT: "0" }).gcHeapGrowthPercent, 0);
+  assert.equal(loadConfig({ config: configFile({ gcHeapGrowthPercent: 150 }) }, {}).gcHeapGrowthPercent, 150);
+  assert.equal(loadConfig({ config: configFile({ gcHeapGrowthPercent: 150 }) }, { BULWARK_GC_HEAP_GROWTH_PERCENT: "1000" }).gcHeapGrowthPercent, 1000);
+  for (const bad of ["-1", "1001", "2.5", "lots"]) {
+    assert.throws(() => loadConfig({}, { BULWARK_GC_HEAP_GROWTH_PERCENT: bad }), {
+      message: `Invalid BULWARK_GC_HEAP_GROWTH_PERCENT: expected a whole number from 0 to 1000 (0 = V8's own heuristics), got "${bad}"`,
+    });
+  }
+  assert.throws(() => loadConfig({ config: configFile({ gcHeapGrowthPercent: "300" }) }, {}), /gcHeapGrowthPercent/);
 });

@@ -7,6 +7,7 @@ import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
 import { PARTITIONS, type Partition } from "../core/partition.js";
+import { DEFAULT_HEAP_GROWTH_PERCENT } from "../core/heap-growth.js";
 import { bool, certNames, cipherList, ConfigError, dnsDomain, filePath, hostAddress, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
@@ -46,6 +47,11 @@ export interface BulwarkConfig {
   redisUrl?: string;
   /** How long in-flight requests may take to finish on SIGTERM. */
   shutdownGraceSeconds: number;
+  /**
+   * How far V8 lets the old generation grow past what the last full collection kept before it
+   * collects again (percent; 0: V8's own heuristics). See core/heap-growth.ts.
+   */
+  gcHeapGrowthPercent: number;
   /** Load-balancer listeners (ELBv2) and Shield's always-on standard protections. */
   dataPlane: DataPlaneConfig;
   /**
@@ -293,6 +299,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       retentionDays: setting(number({ zero: "0 = keep every event" }), { env: "BULWARK_AUDIT_RETENTION_DAYS", file: fromFile("auditRetentionDays") }) ?? 0,
     },
     shutdownGraceSeconds: setting(number({}), { env: "BULWARK_SHUTDOWN_GRACE_SECONDS", file: fromFile("shutdownGraceSeconds") }) ?? 20,
+    gcHeapGrowthPercent:
+      setting(number({ integer: true, max: 1000, zero: "0 = V8's own heuristics" }), { env: "BULWARK_GC_HEAP_GROWTH_PERCENT", file: fromFile("gcHeapGrowthPercent") }) ??
+      DEFAULT_HEAP_GROWTH_PERCENT,
     dataPlane: {
       host: setting(hostAddress, { env: "BULWARK_DATAPLANE_HOST", file: fromFile("dataPlaneHost") }) ?? "127.0.0.1",
       dnsSuffix: setting(dnsDomain, { env: "BULWARK_DATAPLANE_DNS_SUFFIX", file: fromFile("dataPlaneDnsSuffix") }) ?? "elb.localhost",

@@ -35,6 +35,7 @@ export function describeConfig(cfg: Readonly<BulwarkConfig>): Record<keyof Bulwa
     audit: cfg.audit,
     redisUrl: cfg.redisUrl !== undefined ? redisWithoutCredentials(cfg.redisUrl) : "none (local counters)",
     shutdownGraceSeconds: cfg.shutdownGraceSeconds,
+    gcHeapGrowthPercent: cfg.gcHeapGrowthPercent === 0 ? "V8's own heuristics" : cfg.gcHeapGrowthPercent,
     dataPlane: cfg.dataPlane,
     kms: cfg.kms,
     cloudTrailLookupRps: cfg.cloudTrailLookupRps,
