@@ -3,7 +3,7 @@
  * bulwark serve | init | ca export | audit verify | accounts … | organizations … | encrypt | decrypt
  */
 import { Command } from "commander";
-import { applyHeapGrowth } from "../core/heap-growth.js";
+import { applyGcTuning } from "../core/gc-tuning.js";
 import { loadConfig, type ConfigFlags } from "../config/config.js";
 import { registerOperatorCommands } from "./operator.js";
 import { registerCryptoCommands } from "./crypto.js";
@@ -62,7 +62,7 @@ common(program.command("serve"))
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);
-      applyHeapGrowth(cfg.gcHeapGrowthPercent);
+      applyGcTuning({ heapGrowthPercent: cfg.gcHeapGrowthPercent, pretenuring: cfg.gcPretenuring });
       const { startApp } = await import("../app.js");
       const held = holdSignals();
       const app = await startApp(cfg);

@@ -30,6 +30,7 @@ export const FILE_KEYS = {
   auditRetentionDays: "number",
   shutdownGraceSeconds: "number",
   gcHeapGrowthPercent: "number",
+  gcPretenuring: "boolean",
   redisUrl: "string",
   dataPlaneHost: "string",
   dataPlaneDnsSuffix: "string",

@@ -140,7 +140,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, gcHeapGrowthPercent, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl, partition";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, gcHeapGrowthPercent, gcPretenuring, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl, partition";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -222,6 +222,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         auditRetentionDays: 90,
         shutdownGraceSeconds: 1.5,
         gcHeapGrowthPercent: 0,
+        gcPretenuring: true,
         redisUrl: "redis://cache:6379/2",
         dataPlaneHost: "0.0.0.0",
         dataPlaneDnsSuffix: "elb.example",
@@ -247,6 +248,7 @@ test("config file: each value has its JSON type and the same range as its enviro
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.equal(all.maxBufferedBodyBytes, 4096);
   assert.equal(all.gcHeapGrowthPercent, 0);
+  assert.equal(all.gcPretenuring, true);
   assert.equal(all.cloudTrailLookupRps, 0.5);
   assert.equal(loadConfig({}, {}).cloudTrailLookupRps, 0);
   assert.equal(loadConfig({}, { BULWARK_CLOUDTRAIL_LOOKUP_RPS: "2" }).cloudTrailLookupRps, 2);
@@ -452,4 +454,12 @@ test("gcHeapGrowthPercent: 300 unless set; a whole number from 0 to 1000 from th
     });
   }
   assert.throws(() => loadConfig({ config: configFile({ gcHeapGrowthPercent: "300" }) }, {}), /gcHeapGrowthPercent/);
+});
+
+test("gcPretenuring: off unless set; a switch from the environment or a boolean in the file", () => {
+  assert.equal(loadConfig({}, {}).gcPretenuring, false);
+  assert.equal(loadConfig({}, { BULWARK_GC_PRETENURING: "on" }).gcPretenuring, true);
+  assert.equal(loadConfig({ config: configFile({ gcPretenuring: true }) }, { BULWARK_GC_PRETENURING: "0" }).gcPretenuring, false);
+  assert.throws(() => loadConfig({}, { BULWARK_GC_PRETENURING: "maybe" }), /BULWARK_GC_PRETENURING/);
+  assert.throws(() => loadConfig({ config: configFile({ gcPretenuring: "yes" }) }, {}), /gcPretenuring/);
 });

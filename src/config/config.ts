@@ -7,7 +7,7 @@ import path from "node:path";
 import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
 import { PARTITIONS, type Partition } from "../core/partition.js";
-import { DEFAULT_HEAP_GROWTH_PERCENT } from "../core/heap-growth.js";
+import { DEFAULT_HEAP_GROWTH_PERCENT } from "../core/gc-tuning.js";
 import { bool, certNames, cipherList, ConfigError, dnsDomain, filePath, hostAddress, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
@@ -49,9 +49,11 @@ export interface BulwarkConfig {
   shutdownGraceSeconds: number;
   /**
    * How far V8 lets the old generation grow past what the last full collection kept before it
-   * collects again (percent; 0: V8's own heuristics). See core/heap-growth.ts.
+   * collects again (percent; 0: V8's own heuristics). See core/gc-tuning.ts.
    */
   gcHeapGrowthPercent: number;
+  /** V8's allocation-site pretenuring (off unless asked for; core/gc-tuning.ts). */
+  gcPretenuring: boolean;
   /** Load-balancer listeners (ELBv2) and Shield's always-on standard protections. */
   dataPlane: DataPlaneConfig;
   /**
@@ -302,6 +304,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     gcHeapGrowthPercent:
       setting(number({ integer: true, max: 1000, zero: "0 = V8's own heuristics" }), { env: "BULWARK_GC_HEAP_GROWTH_PERCENT", file: fromFile("gcHeapGrowthPercent") }) ??
       DEFAULT_HEAP_GROWTH_PERCENT,
+    gcPretenuring: setting(bool, { env: "BULWARK_GC_PRETENURING", file: fromFile("gcPretenuring") }) ?? false,
     dataPlane: {
       host: setting(hostAddress, { env: "BULWARK_DATAPLANE_HOST", file: fromFile("dataPlaneHost") }) ?? "127.0.0.1",
       dnsSuffix: setting(dnsDomain, { env: "BULWARK_DATAPLANE_DNS_SUFFIX", file: fromFile("dataPlaneDnsSuffix") }) ?? "elb.localhost",

@@ -36,6 +36,7 @@ export function describeConfig(cfg: Readonly<BulwarkConfig>): Record<keyof Bulwa
     redisUrl: cfg.redisUrl !== undefined ? redisWithoutCredentials(cfg.redisUrl) : "none (local counters)",
     shutdownGraceSeconds: cfg.shutdownGraceSeconds,
     gcHeapGrowthPercent: cfg.gcHeapGrowthPercent === 0 ? "V8's own heuristics" : cfg.gcHeapGrowthPercent,
+    gcPretenuring: cfg.gcPretenuring,
     dataPlane: cfg.dataPlane,
     kms: cfg.kms,
     cloudTrailLookupRps: cfg.cloudTrailLookupRps,
