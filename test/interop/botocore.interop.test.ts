@@ -1,0 +1,129 @@
+/**
+ * Interoperability with botocore, the Python SDK's core that boto3 and the AWS CLI are built on:
+ * its own request serialisers, response and error parsers and SigV4 signer drive the real server
+ * over HTTPS (test/interop/botocore-client.py), and every step's outcome is checked here.
+ *
+ * Needs a python3 that imports botocore (Debian: python3-botocore, which .ci/run installs);
+ * skipped, saying so, when none does.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startTestServer, type TestServer } from "../e2e/harness.js";
+
+const SCRIPT = fileURLToPath(new URL("../../../test/interop/botocore-client.py", import.meta.url));
+
+/** The first python3 on this machine that imports botocore, with its botocore version. */
+function findPython(): { python: string; version: string } | undefined {
+  for (const python of ["python3", "/usr/bin/python3"]) {
+    const r = spawnSync(python, ["-c", "import botocore; print(botocore.__version__)"], { encoding: "utf8" });
+    if (r.status === 0) return { python, version: r.stdout.trim() };
+  }
+  return undefined;
+}
+
+const found = findPython();
+let s: TestServer;
+let dir: string;
+
+before(async () => {
+  if (found === undefined) return;
+  s = await startTestServer();
+  dir = mkdtempSync(path.join(tmpdir(), "bulwark-botocore-"));
+});
+after(async () => {
+  if (found === undefined) return;
+  await s.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the client script against the server; its steps by name. */
+async function runClient(python: string): Promise<Map<string, Record<string, any>>> {
+  const ca = path.join(dir, "ca.pem");
+  writeFileSync(ca, s.app.caCertPem);
+  const child = spawn(python, [SCRIPT], {
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: dir,
+      BULWARK_ENDPOINT: s.url,
+      BULWARK_CA_BUNDLE: ca,
+      BULWARK_ACCESS_KEY_ID: s.admin.accessKeyId,
+      BULWARK_SECRET_ACCESS_KEY: s.admin.secretAccessKey,
+      // No profile, config file or proxy of the machine's may change what botocore sends.
+      AWS_CONFIG_FILE: path.join(dir, "none"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none"),
+    },
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.equal(code, 0, `botocore client failed:\n${err}`);
+  const steps = new Map<string, Record<string, any>>();
+  for (const line of out.split("\n").filter((l) => l.trim() !== "")) {
+    const { step, ...data } = JSON.parse(line) as { step: string };
+    steps.set(step, data);
+  }
+  return steps;
+}
+
+test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTrail: results, errors and timestamps as botocore parses them", { skip: found === undefined ? "no python3 with botocore here (apt-get install python3-botocore)" : false, timeout: 120_000 }, async () => {
+  const steps = await runClient(found!.python);
+  const step = (name: string): Record<string, any> => {
+    const v = steps.get(name);
+    assert.ok(v, `step ${name} missing (botocore ${found!.version})`);
+    return v;
+  };
+  const account = s.accountId;
+  const arnOf = (kind: string) => new RegExp(`^arn:aws:kms:us-east-1:${account}:${kind}/`);
+
+  assert.deepEqual(step("sts.GetCallerIdentity"), { account, arn: `arn:aws:iam::${account}:user/admin` });
+  assert.deepEqual(step("iam.CreateUser"), { arn: `arn:aws:iam::${account}:user/botocore-user`, created_utc: true, key_status: "Active", key_prefix: "AKIA" });
+  assert.deepEqual(step("iam.GetUser.missing"), { code: "NoSuchEntity", status: 404, message: "The user with name botocore-nobody cannot be found." });
+  assert.deepEqual(step("kms.ListKeys.denied"), {
+    code: "AccessDeniedException",
+    status: 400,
+    message: `User: arn:aws:iam::${account}:user/botocore-user is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action`,
+  });
+  assert.deepEqual(step("sts.GetCallerIdentity.user"), { arn: `arn:aws:iam::${account}:user/botocore-user` });
+  const badSecret = step("sts.GetCallerIdentity.badSecret");
+  assert.equal(badSecret.code, "SignatureDoesNotMatch");
+  assert.equal(badSecret.status, 403);
+
+  const created = step("kms.CreateKey");
+  assert.equal(created.state, "Enabled");
+  assert.equal(created.spec, "SYMMETRIC_DEFAULT");
+  assert.equal(created.created_utc, true);
+  assert.match(created.arn, arnOf("key"));
+  assert.deepEqual(step("kms.Decrypt"), { plaintext: "secret from python", key: created.arn, algorithm: "SYMMETRIC_DEFAULT" });
+  assert.deepEqual(step("kms.Decrypt.noContext"), { code: "InvalidCiphertextException", status: 400, message: "" });
+  assert.deepEqual(step("kms.Encrypt.tooLong"), {
+    code: "ValidationException",
+    status: 400,
+    message: "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+  });
+  assert.deepEqual(step("kms.DescribeKey.missingAlias"), { code: "NotFoundException", status: 400, message: `Alias arn:aws:kms:us-east-1:${account}:alias/botocore-nothing is not found.` });
+  assert.deepEqual(step("kms.GenerateDataKey"), { length: 32, roundtrip: true });
+  assert.deepEqual(step("kms.Verify"), { valid: true, changed: { code: "KMSInvalidSignatureException", status: 400, message: "The signature verification failed." } });
+  assert.deepEqual(step("kms.ListKeys.paginated"), { has_both: true, unique: true });
+  assert.deepEqual(step("kms.ScheduleKeyDeletion"), { state: "PendingDeletion", days: 7, date_utc: true });
+  assert.deepEqual(step("kms.Encrypt.pendingDeletion"), { code: "KMSInvalidStateException", status: 400, message: `${created.arn} is pending deletion.` });
+
+  assert.deepEqual(step("sts.AssumeRole"), {
+    arn: `arn:aws:sts::${account}:assumed-role/botocore-role/py-session`,
+    key_prefix: "ASIA",
+    expires_utc: true,
+    describe: true,
+    encrypt: "AccessDeniedException",
+  });
+
+  assert.deepEqual(step("organizations.DescribeOrganization.none"), { code: "AWSOrganizationsNotInUseException", status: 400, message: "Your account is not a member of an organization." });
+  assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: [account], joined_utc: true });
+  // Both CreateKey calls (the symmetric key and the signing key), as botocore reads them back.
+  assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, names: ["CreateKey"], times_utc: true, user_agents: [true], resources: [created.arn] });
+});
