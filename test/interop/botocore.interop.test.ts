@@ -8,22 +8,19 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestServer, type TestServer } from "../e2e/harness.js";
+import { runClientSteps } from "./client-steps.js";
 
 const SCRIPT = fileURLToPath(new URL("../../../test/interop/botocore-client.py", import.meta.url));
 
-/** The first python3 on this machine that imports botocore, with its botocore version. */
-function findPython(): { python: string; version: string } | undefined {
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    const r = spawnSync(python, ["-c", "import botocore; print(botocore.__version__)"], { encoding: "utf8" });
-    if (r.status === 0) return { python, version: r.stdout.trim() };
-  }
-  return undefined;
+/** The first python3 on this machine that imports botocore. */
+function findPython(): string | undefined {
+  return ["python3", "/usr/bin/python3"].find((python) => spawnSync(python, ["-c", "import botocore"]).status === 0);
 }
 
 const found = findPython();
@@ -41,44 +38,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the client script against the server; its steps by name. */
-async function runClient(python: string): Promise<Map<string, Record<string, any>>> {
-  const ca = path.join(dir, "ca.pem");
-  writeFileSync(ca, s.app.caCertPem);
-  const child = spawn(python, [SCRIPT], {
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: dir,
-      BULWARK_ENDPOINT: s.url,
-      BULWARK_CA_BUNDLE: ca,
-      BULWARK_ACCESS_KEY_ID: s.admin.accessKeyId,
-      BULWARK_SECRET_ACCESS_KEY: s.admin.secretAccessKey,
-      // No profile, config file or proxy of the machine's may change what botocore sends.
-      AWS_CONFIG_FILE: path.join(dir, "none"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "none"),
-    },
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  assert.equal(code, 0, `botocore client failed:\n${err}`);
-  const steps = new Map<string, Record<string, any>>();
-  for (const line of out.split("\n").filter((l) => l.trim() !== "")) {
-    const { step, ...data } = JSON.parse(line) as { step: string };
-    steps.set(step, data);
-  }
-  return steps;
-}
-
 test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTrail: results, errors and timestamps as botocore parses them", { skip: found === undefined ? "no python3 with botocore here (apt-get install python3-botocore)" : false, timeout: 120_000 }, async () => {
-  const steps = await runClient(found!.python);
-  const step = (name: string): Record<string, any> => {
-    const v = steps.get(name);
-    assert.ok(v, `step ${name} missing (botocore ${found!.version})`);
-    return v;
-  };
+  const step = await runClientSteps(s, dir, found!, [SCRIPT]);
   const account = s.accountId;
   const arnOf = (kind: string) => new RegExp(`^arn:aws:kms:us-east-1:${account}:${kind}/`);
 

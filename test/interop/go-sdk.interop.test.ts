@@ -1,0 +1,86 @@
+/**
+ * Interoperability with the AWS SDK for Go v2 (the SDK of Terraform's AWS provider and most Go
+ * tools): test/interop/go-client/main.go, built here against the SDK's sources, drives the real
+ * server over HTTPS with the SDK's own serialisers, typed error deserialisers and signer, and
+ * every step's outcome is checked here.
+ *
+ * Needs `go` and the SDK's sources in a GOPATH (Debian: golang-go and
+ * golang-github-aws-aws-sdk-go-v2-dev, which .ci/run installs); skipped, saying so, otherwise.
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startTestServer, type TestServer } from "../e2e/harness.js";
+import { runClientSteps } from "./client-steps.js";
+
+const SOURCE = fileURLToPath(new URL("../../../test/interop/go-client", import.meta.url));
+/** Where Debian installs Go library sources (GOPATH layout). */
+const GOPATH = process.env.BULWARK_TEST_GOPATH ?? "/usr/share/gocode";
+
+function missing(): string | undefined {
+  if (spawnSync("go", ["version"]).status !== 0) return "no go toolchain here (apt-get install golang-go golang-github-aws-aws-sdk-go-v2-dev)";
+  if (!existsSync(path.join(GOPATH, "src/github.com/aws/aws-sdk-go-v2/service/kms"))) return `no AWS SDK for Go v2 sources in ${GOPATH} (apt-get install golang-github-aws-aws-sdk-go-v2-dev)`;
+  return undefined;
+}
+
+const skip = missing();
+let s: TestServer;
+let dir: string;
+
+before(async () => {
+  if (skip !== undefined) return;
+  s = await startTestServer();
+  dir = mkdtempSync(path.join(tmpdir(), "bulwark-go-sdk-"));
+});
+after(async () => {
+  if (skip !== undefined) return;
+  await s.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("AWS SDK for Go v2 drives STS, IAM, KMS, Organizations and CloudTrail: results and typed errors as the SDK deserialises them", { skip: skip ?? false, timeout: 300_000 }, async () => {
+  const binary = path.join(dir, "go-client");
+  const build = spawnSync("go", ["build", "-o", binary, "."], {
+    cwd: SOURCE,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, GO111MODULE: "off", GOPATH, GOCACHE: path.join(dir, "go-cache"), GOFLAGS: "", CGO_ENABLED: "0" },
+  });
+  assert.equal(build.status, 0, `go build failed:\n${build.stderr}`);
+
+  const step = await runClientSteps(s, dir, binary, []);
+  const account = s.accountId;
+
+  assert.deepEqual(step("sts.GetCallerIdentity"), { account, arn: `arn:aws:iam::${account}:user/admin` });
+  assert.deepEqual(step("iam.CreateUser"), { arn: `arn:aws:iam::${account}:user/go-user`, created: true, key_status: "Active" });
+  assert.deepEqual(step("iam.GetUser.missing"), { code: "NoSuchEntity", message: "The user with name go-nobody cannot be found.", typed: true });
+  assert.deepEqual(step("kms.ListKeys.denied"), {
+    code: "AccessDeniedException",
+    message: `User: arn:aws:iam::${account}:user/go-user is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action`,
+    typed: true,
+  });
+  assert.equal(step("sts.GetCallerIdentity.badSecret").code, "SignatureDoesNotMatch");
+
+  const created = step("kms.CreateKey");
+  assert.equal(created.state, "Enabled");
+  assert.equal(created.spec, "SYMMETRIC_DEFAULT");
+  assert.match(created.arn, new RegExp(`^arn:aws:kms:us-east-1:${account}:key/[0-9a-f-]{36}$`));
+  assert.deepEqual(step("kms.Decrypt"), { plaintext: "secret from go", key: created.arn, algorithm: "SYMMETRIC_DEFAULT" });
+  assert.deepEqual(step("kms.Decrypt.noContext"), { code: "InvalidCiphertextException", message: "", typed: true });
+  assert.deepEqual(step("kms.DescribeKey.missingAlias"), { code: "NotFoundException", message: `Alias arn:aws:kms:us-east-1:${account}:alias/go-nothing is not found.`, typed: true });
+  assert.deepEqual(step("kms.GenerateDataKey"), { length: 32, roundtrip: true });
+  assert.deepEqual(step("kms.Verify"), { valid: true, changed: { code: "KMSInvalidSignatureException", message: "The signature verification failed.", typed: true } });
+  assert.deepEqual(step("kms.ListKeys.paginated"), { has_both: true, unique: true });
+  assert.deepEqual(step("kms.ScheduleKeyDeletion"), { state: "PendingDeletion", days: 7, date: true });
+  assert.deepEqual(step("kms.Encrypt.pendingDeletion"), { code: "KMSInvalidStateException", message: `${created.arn} is pending deletion.`, typed: true });
+
+  assert.deepEqual(step("sts.AssumeRole"), { arn: `arn:aws:sts::${account}:assumed-role/go-role/go-session`, key_prefix: "ASIA", describe: true, encrypt: "AccessDeniedException" });
+
+  assert.deepEqual(step("organizations.DescribeOrganization.none"), { code: "AWSOrganizationsNotInUseException", message: "Your account is not a member of an organization.", typed: true });
+  assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: 1 });
+  // Both CreateKey calls, each recorded with the Go SDK's user agent.
+  assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, first: "CreateKey", go_agents: 2 });
+});
