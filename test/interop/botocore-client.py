@@ -80,6 +80,17 @@ emit(
     key_prefix=key["AccessKeyId"][:4],
 )
 emit("iam.GetUser.missing", **error_of(iam.get_user, UserName="botocore-nobody"))
+# A policy document with characters a form body must encode (space, +, &, =, %, non-ASCII):
+# stored as sent, returned URL-encoded by IAM and decoded by botocore.
+document = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "Tricky", "Effect": "Deny", "Action": "kms:*", "Resource": "*",
+                   "Condition": {"StringEquals": {"aws:PrincipalTag/team": "a+b c&d=e%20f/é中"}}}],
+}
+iam.put_user_policy(UserName="botocore-user", PolicyName="tricky", PolicyDocument=json.dumps(document))
+stored = iam.get_user_policy(UserName="botocore-user", PolicyName="tricky")["PolicyDocument"]
+stored = json.loads(stored) if isinstance(stored, str) else stored
+emit("iam.PutUserPolicy.roundtrip", same=stored == document)
 
 # The new user has no policy: KMS refuses it (JSON error body), STS still answers who it is.
 plain = client("kms", key["AccessKeyId"], key["SecretAccessKey"])

@@ -46,6 +46,7 @@ test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTr
   assert.deepEqual(step("sts.GetCallerIdentity"), { account, arn: `arn:aws:iam::${account}:user/admin` });
   assert.deepEqual(step("iam.CreateUser"), { arn: `arn:aws:iam::${account}:user/botocore-user`, created_utc: true, key_status: "Active", key_prefix: "AKIA" });
   assert.deepEqual(step("iam.GetUser.missing"), { code: "NoSuchEntity", status: 404, message: "The user with name botocore-nobody cannot be found." });
+  assert.deepEqual(step("iam.PutUserPolicy.roundtrip"), { same: true });
   assert.deepEqual(step("kms.ListKeys.denied"), {
     code: "AccessDeniedException",
     status: 400,

@@ -57,6 +57,10 @@ test("AWS SDK for Go v2 drives STS, IAM, KMS, Organizations and CloudTrail: resu
   assert.deepEqual(step("sts.GetCallerIdentity"), { account, arn: `arn:aws:iam::${account}:user/admin` });
   assert.deepEqual(step("iam.CreateUser"), { arn: `arn:aws:iam::${account}:user/go-user`, created: true, key_status: "Active" });
   assert.deepEqual(step("iam.GetUser.missing"), { code: "NoSuchEntity", message: "The user with name go-nobody cannot be found.", typed: true });
+  assert.deepEqual(step("iam.PutUserPolicy.roundtrip"), { same: true, encoded: true });
+  const wide = step("iam.PutUserPolicy.outsideLatin1");
+  assert.equal(wide.code, "ValidationError");
+  assert.ok(wide.message.endsWith("at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"), wide.message);
   assert.deepEqual(step("kms.ListKeys.denied"), {
     code: "AccessDeniedException",
     message: `User: arn:aws:iam::${account}:user/go-user is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action`,
