@@ -55,8 +55,14 @@ def error_of(fn, *args, **kwargs):
     return {"code": None}
 
 
-def is_utc_datetime(v):
-    return isinstance(v, datetime.datetime) and v.utcoffset() == datetime.timedelta(0)
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def days_from_now(v):
+    """Whole days from now to a timestamp botocore parsed (None unless a zone-aware datetime)."""
+    if not isinstance(v, datetime.datetime) or v.tzinfo is None:
+        return None
+    return round((v - NOW).total_seconds() / 86400)
 
 
 sts = client("sts")
@@ -75,7 +81,7 @@ key = iam.create_access_key(UserName="botocore-user")["AccessKey"]
 emit(
     "iam.CreateUser",
     arn=user["Arn"],
-    created_utc=is_utc_datetime(user["CreateDate"]),
+    created_days=days_from_now(user["CreateDate"]),
     key_status=key["Status"],
     key_prefix=key["AccessKeyId"][:4],
 )
@@ -101,7 +107,7 @@ emit("sts.GetCallerIdentity.badSecret", **error_of(client("sts", key["AccessKeyI
 # KMS over JSON 1.1.
 meta = kms.create_key(Description="botocore", Tags=[{"TagKey": "team", "TagValue": "interop"}])["KeyMetadata"]
 key_id = meta["KeyId"]
-emit("kms.CreateKey", state=meta["KeyState"], spec=meta["KeySpec"], created_utc=is_utc_datetime(meta["CreationDate"]), arn=meta["Arn"])
+emit("kms.CreateKey", state=meta["KeyState"], spec=meta["KeySpec"], created_days=days_from_now(meta["CreationDate"]), arn=meta["Arn"])
 kms.create_alias(AliasName="alias/botocore", TargetKeyId=key_id)
 context = {"purpose": "interop", "client": "botocore"}
 blob = kms.encrypt(KeyId="alias/botocore", Plaintext=b"secret from python", EncryptionContext=context)["CiphertextBlob"]
@@ -125,7 +131,7 @@ for page in kms.get_paginator("list_keys").paginate(PaginationConfig={"PageSize"
 emit("kms.ListKeys.paginated", has_both=key_id in listed and signer in listed, unique=len(listed) == len(set(listed)))
 
 deletion = kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-emit("kms.ScheduleKeyDeletion", state=deletion["KeyState"], days=deletion["PendingWindowInDays"], date_utc=is_utc_datetime(deletion["DeletionDate"]))
+emit("kms.ScheduleKeyDeletion", state=deletion["KeyState"], days=deletion["PendingWindowInDays"], deletion_days=days_from_now(deletion["DeletionDate"]))
 emit("kms.Encrypt.pendingDeletion", **error_of(kms.encrypt, KeyId=key_id, Plaintext=b"x"))
 
 # STS AssumeRole into a role the account trusts, then calls with the session's credentials.
@@ -140,7 +146,7 @@ emit(
     "sts.AssumeRole",
     arn=as_role["Arn"],
     key_prefix=creds["AccessKeyId"][:4],
-    expires_utc=is_utc_datetime(creds["Expiration"]),
+    expires_days=days_from_now(creds["Expiration"]),
     describe=role_kms.describe_key(KeyId=signer)["KeyMetadata"]["KeyId"] == signer,
     encrypt=error_of(role_kms.encrypt, KeyId=signer, Plaintext=b"x")["code"],
 )
@@ -149,7 +155,7 @@ emit(
 emit("organizations.DescribeOrganization.none", **error_of(orgs.describe_organization))
 org = orgs.create_organization(FeatureSet="ALL")["Organization"]
 accounts = orgs.list_accounts()["Accounts"]
-emit("organizations.CreateOrganization", id_prefix=org["Id"][:2], master=org["MasterAccountId"], accounts=[a["Id"] for a in accounts], joined_utc=is_utc_datetime(accounts[0]["JoinedTimestamp"]))
+emit("organizations.CreateOrganization", id_prefix=org["Id"][:2], master=org["MasterAccountId"], accounts=[a["Id"] for a in accounts], joined_days=days_from_now(accounts[0]["JoinedTimestamp"]))
 
 events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}], MaxResults=50)["Events"]
 bodies = [json.loads(e["CloudTrailEvent"]) for e in events]
@@ -157,7 +163,7 @@ emit(
     "cloudtrail.LookupEvents",
     count=len(events),
     names=sorted({e["EventName"] for e in events}),
-    times_utc=all(is_utc_datetime(e["EventTime"]) for e in events),
+    times_days=sorted({days_from_now(e["EventTime"]) for e in events}),
     user_agents=sorted({"botocore/" in b.get("userAgent", "").lower() for b in bodies}),
     resources=sorted({r["ResourceName"] for e in events for r in e.get("Resources", [])} & {meta["Arn"]}),
 )

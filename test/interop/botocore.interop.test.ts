@@ -44,7 +44,7 @@ test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTr
   const arnOf = (kind: string) => new RegExp(`^arn:aws:kms:us-east-1:${account}:${kind}/`);
 
   assert.deepEqual(step("sts.GetCallerIdentity"), { account, arn: `arn:aws:iam::${account}:user/admin` });
-  assert.deepEqual(step("iam.CreateUser"), { arn: `arn:aws:iam::${account}:user/botocore-user`, created_utc: true, key_status: "Active", key_prefix: "AKIA" });
+  assert.deepEqual(step("iam.CreateUser"), { arn: `arn:aws:iam::${account}:user/botocore-user`, created_days: 0, key_status: "Active", key_prefix: "AKIA" });
   assert.deepEqual(step("iam.GetUser.missing"), { code: "NoSuchEntity", status: 404, message: "The user with name botocore-nobody cannot be found." });
   assert.deepEqual(step("iam.PutUserPolicy.roundtrip"), { same: true });
   assert.deepEqual(step("kms.ListKeys.denied"), {
@@ -60,7 +60,7 @@ test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTr
   const created = step("kms.CreateKey");
   assert.equal(created.state, "Enabled");
   assert.equal(created.spec, "SYMMETRIC_DEFAULT");
-  assert.equal(created.created_utc, true);
+  assert.equal(created.created_days, 0);
   assert.match(created.arn, arnOf("key"));
   assert.deepEqual(step("kms.Decrypt"), { plaintext: "secret from python", key: created.arn, algorithm: "SYMMETRIC_DEFAULT" });
   assert.deepEqual(step("kms.Decrypt.noContext"), { code: "InvalidCiphertextException", status: 400, message: "" });
@@ -73,19 +73,19 @@ test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTr
   assert.deepEqual(step("kms.GenerateDataKey"), { length: 32, roundtrip: true });
   assert.deepEqual(step("kms.Verify"), { valid: true, changed: { code: "KMSInvalidSignatureException", status: 400, message: "The signature verification failed." } });
   assert.deepEqual(step("kms.ListKeys.paginated"), { has_both: true, unique: true });
-  assert.deepEqual(step("kms.ScheduleKeyDeletion"), { state: "PendingDeletion", days: 7, date_utc: true });
+  assert.deepEqual(step("kms.ScheduleKeyDeletion"), { state: "PendingDeletion", days: 7, deletion_days: 7 });
   assert.deepEqual(step("kms.Encrypt.pendingDeletion"), { code: "KMSInvalidStateException", status: 400, message: `${created.arn} is pending deletion.` });
 
   assert.deepEqual(step("sts.AssumeRole"), {
     arn: `arn:aws:sts::${account}:assumed-role/botocore-role/py-session`,
     key_prefix: "ASIA",
-    expires_utc: true,
+    expires_days: 0,
     describe: true,
     encrypt: "AccessDeniedException",
   });
 
   assert.deepEqual(step("organizations.DescribeOrganization.none"), { code: "AWSOrganizationsNotInUseException", status: 400, message: "Your account is not a member of an organization." });
-  assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: [account], joined_utc: true });
+  assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: [account], joined_days: 0 });
   // Both CreateKey calls (the symmetric key and the signing key), as botocore reads them back.
-  assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, names: ["CreateKey"], times_utc: true, user_agents: [true], resources: [created.arn] });
+  assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, names: ["CreateKey"], times_days: [0], user_agents: [true], resources: [created.arn] });
 });
