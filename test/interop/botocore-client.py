@@ -135,9 +135,22 @@ emit("kms.ScheduleKeyDeletion", state=deletion["KeyState"], days=deletion["Pendi
 emit("kms.Encrypt.pendingDeletion", **error_of(kms.encrypt, KeyId=key_id, Plaintext=b"x"))
 
 # STS AssumeRole into a role the account trusts, then calls with the session's credentials.
-trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
 role = iam.create_role(RoleName="botocore-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
 iam.put_role_policy(RoleName="botocore-role", PolicyName="kms-read", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:DescribeKey", "Resource": "*"}]}))
+# Session tags (a query-protocol list of structures) decide a tag-conditioned permission.
+iam.put_role_policy(RoleName="botocore-role", PolicyName="tagged-sign", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "kms:Sign", "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "interop"}}}]}))
+
+
+def signs_as(tags):
+    extra = {"Tags": tags} if tags else {}
+    c = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="py-tagged", **extra)["Credentials"]
+    tagged = client("kms", c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+    return error_of(tagged.sign, KeyId=signer, Message=b"m", SigningAlgorithm="ECDSA_SHA_256")["code"]
+
+
+emit("sts.AssumeRole.tags", matching=signs_as([{"Key": "team", "Value": "interop"}, {"Key": "cost", "Value": "a b+c"}]), other=signs_as([{"Key": "team", "Value": "other"}]), none=signs_as(None))
 assumed = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="py-session", DurationSeconds=900)
 creds = assumed["Credentials"]
 as_role = client("sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]).get_caller_identity()

@@ -84,6 +84,9 @@ test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTr
     encrypt: "AccessDeniedException",
   });
 
+  // Session tags sent as the SDK serialises a list of structures: only the matching tag allows kms:Sign.
+  assert.deepEqual(step("sts.AssumeRole.tags"), { matching: null, other: "AccessDeniedException", none: "AccessDeniedException" });
+
   assert.deepEqual(step("organizations.DescribeOrganization.none"), { code: "AWSOrganizationsNotInUseException", status: 400, message: "Your account is not a member of an organization." });
   assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: [account], joined_days: 0 });
   // Both CreateKey calls (the symmetric key and the signing key), as botocore reads them back.

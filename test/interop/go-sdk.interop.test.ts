@@ -83,6 +83,9 @@ test("AWS SDK for Go v2 drives STS, IAM, KMS, Organizations and CloudTrail: resu
 
   assert.deepEqual(step("sts.AssumeRole"), { arn: `arn:aws:sts::${account}:assumed-role/go-role/go-session`, key_prefix: "ASIA", describe: true, encrypt: "AccessDeniedException" });
 
+  // Session tags sent as the SDK serialises a list of structures: only the matching tag allows kms:Sign.
+  assert.deepEqual(step("sts.AssumeRole.tags"), { matching: null, other: "AccessDeniedException", none: "AccessDeniedException" });
+
   assert.deepEqual(step("organizations.DescribeOrganization.none"), { code: "AWSOrganizationsNotInUseException", message: "Your account is not a member of an organization.", typed: true });
   assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: 1 });
   // Both CreateKey calls, each recorded with the Go SDK's user agent.

@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -160,9 +161,21 @@ func main() {
 	var invalidState *kmstypes.KMSInvalidStateException
 	emit("kms.Encrypt.pendingDeletion", apiError(err, errors.As(err, &invalidState)))
 
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, account)
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`, account)
 	role := must(iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("go-role"), AssumeRolePolicyDocument: aws.String(trust)})).Role
 	must(iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("go-role"), PolicyName: aws.String("kms-read"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:DescribeKey","Resource":"*"}]}`)}))
+	// Session tags (a query-protocol list of structures) decide a tag-conditioned permission.
+	must(iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("go-role"), PolicyName: aws.String("tagged-sign"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Sign","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"interop"}}}]}`)}))
+	signsAs := func(tags []ststypes.Tag) any {
+		c := must(stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: aws.String("go-tagged"), Tags: tags})).Credentials
+		_, err := kms.NewFromConfig(config(static(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))).Sign(ctx, &kms.SignInput{KeyId: aws.String(signer), Message: []byte("m"), SigningAlgorithm: kmstypes.SigningAlgorithmSpecEcdsaSha256})
+		return apiError(err, err != nil)["code"]
+	}
+	emit("sts.AssumeRole.tags", map[string]any{
+		"matching": signsAs([]ststypes.Tag{{Key: aws.String("team"), Value: aws.String("interop")}, {Key: aws.String("cost"), Value: aws.String("a b+c")}}),
+		"other":    signsAs([]ststypes.Tag{{Key: aws.String("team"), Value: aws.String("other")}}),
+		"none":     signsAs(nil),
+	})
 	creds := must(stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: aws.String("go-session"), DurationSeconds: aws.Int32(900)})).Credentials
 	session := config(static(*creds.AccessKeyId, *creds.SecretAccessKey, *creds.SessionToken))
 	asRole := must(sts.NewFromConfig(session).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
