@@ -1,11 +1,12 @@
 /**
- * Interoperability with the AWS SDK for Go v2 (the SDK of Terraform's AWS provider and most Go
- * tools): test/interop/go-client/main.go, built here against the SDK's sources, drives the real
- * server over HTTPS with the SDK's own serialisers, typed error deserialisers and signer, and
- * every step's outcome is checked here.
+ * Interoperability with the AWS SDKs for Go: v2 (the SDK of Terraform's AWS provider and most Go
+ * tools) and v1 (Vault's AWS auth, Kubernetes IAM authenticators). test/interop/go-client, built
+ * here against the SDKs' sources, drives the real server over HTTPS with each SDK's own
+ * serialisers, typed error deserialisers and signer, and every step's outcome is checked here.
  *
- * Needs `go` and the SDK's sources in a GOPATH (Debian: golang-go and
- * golang-github-aws-aws-sdk-go-v2-dev, which .ci/run installs); skipped, saying so, otherwise.
+ * Needs `go` and the SDKs' sources in a GOPATH (Debian: golang-go,
+ * golang-github-aws-aws-sdk-go-v2-dev and golang-github-aws-aws-sdk-go-dev, which .ci/run
+ * installs); skipped, saying so, otherwise.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -22,8 +23,10 @@ const SOURCE = fileURLToPath(new URL("../../../test/interop/go-client", import.m
 const GOPATH = process.env.BULWARK_TEST_GOPATH ?? "/usr/share/gocode";
 
 function missing(): string | undefined {
-  if (spawnSync("go", ["version"]).status !== 0) return "no go toolchain here (apt-get install golang-go golang-github-aws-aws-sdk-go-v2-dev)";
-  if (!existsSync(path.join(GOPATH, "src/github.com/aws/aws-sdk-go-v2/service/kms"))) return `no AWS SDK for Go v2 sources in ${GOPATH} (apt-get install golang-github-aws-aws-sdk-go-v2-dev)`;
+  if (spawnSync("go", ["version"]).status !== 0) return "no go toolchain here (apt-get install golang-go)";
+  for (const [sdk, pkg] of [["aws-sdk-go-v2", "golang-github-aws-aws-sdk-go-v2-dev"], ["aws-sdk-go", "golang-github-aws-aws-sdk-go-dev"]]) {
+    if (!existsSync(path.join(GOPATH, `src/github.com/aws/${sdk}/service/kms`))) return `no ${sdk} sources in ${GOPATH} (apt-get install ${pkg})`;
+  }
   return undefined;
 }
 
@@ -42,7 +45,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("AWS SDK for Go v2 drives STS, IAM, KMS, Organizations and CloudTrail: results and typed errors as the SDK deserialises them", { skip: skip ?? false, timeout: 300_000 }, async () => {
+test("AWS SDKs for Go v2 and v1 drive STS, IAM, KMS, Organizations and CloudTrail: results and typed errors as each SDK deserialises them; v1's presigned GetCallerIdentity replays", { skip: skip ?? false, timeout: 300_000 }, async () => {
   const binary = path.join(dir, "go-client");
   const build = spawnSync("go", ["build", "-o", binary, "."], {
     cwd: SOURCE,
@@ -90,4 +93,11 @@ test("AWS SDK for Go v2 drives STS, IAM, KMS, Organizations and CloudTrail: resu
   assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: 1 });
   // Both CreateKey calls, each recorded with the Go SDK's user agent.
   assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, first: "CreateKey", go_agents: 2 });
+
+  // Go SDK v1.
+  assert.deepEqual(step("v1.sts.GetCallerIdentity"), { arn: `arn:aws:iam::${account}:user/admin` });
+  // The presigned URL signs the x-k8s-aws-id header: replayed with it, the caller; with another value, refused.
+  assert.deepEqual(step("v1.sts.PresignedGetCallerIdentity"), { signed_header: true, status: 200, names_caller: true, other_status: 403, other_code: true });
+  assert.deepEqual(step("v1.kms.Decrypt"), { plaintext: "secret from go v1", noContext: { code: "InvalidCiphertextException", message: "", status: 400 } });
+  assert.deepEqual(step("v1.iam.GetUser.missing"), { code: "NoSuchEntity", message: "The user with name go-v1-nobody cannot be found.", status: 404 });
 });

@@ -1,5 +1,6 @@
 // Drives a Bulwark server with the AWS SDK for Go v2 (the SDK of Terraform's AWS provider and of
-// most Go tools) and prints one JSON object per step for go-sdk.interop.test.ts to check.
+// most Go tools), then with the Go SDK v1 (v1.go), and prints one JSON object per step for
+// go-sdk.interop.test.ts to check.
 //
 // The Go SDK has its own serialisers, error deserialisers and SigV4 signer: query (STS, IAM) and
 // JSON 1.1 (KMS, Organizations, CloudTrail) requests built from its generated code, errors
@@ -204,4 +205,6 @@ func main() {
 		}
 	}
 	emit("cloudtrail.LookupEvents", map[string]any{"count": len(events), "go_agents": agents, "first": *events[0].EventName})
+
+	runV1()
 }
