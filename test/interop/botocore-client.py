@@ -170,7 +170,12 @@ org = orgs.create_organization(FeatureSet="ALL")["Organization"]
 accounts = orgs.list_accounts()["Accounts"]
 emit("organizations.CreateOrganization", id_prefix=org["Id"][:2], master=org["MasterAccountId"], accounts=[a["Id"] for a in accounts], joined_days=days_from_now(accounts[0]["JoinedTimestamp"]))
 
-events = trail.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}], MaxResults=50)["Events"]
+# Timestamps in a JSON request (StartTime, EndTime) as botocore serialises them.
+hour = datetime.timedelta(hours=1)
+events = trail.lookup_events(
+    LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}], StartTime=NOW - hour, EndTime=NOW + hour, MaxResults=50
+)["Events"]
+emit("cloudtrail.LookupEvents.past", count=len(trail.lookup_events(StartTime=NOW - 3 * hour, EndTime=NOW - 2 * hour)["Events"]))
 bodies = [json.loads(e["CloudTrailEvent"]) for e in events]
 emit(
     "cloudtrail.LookupEvents",

@@ -89,6 +89,8 @@ test("botocore (Python SDK core) drives STS, IAM, KMS, Organizations and CloudTr
 
   assert.deepEqual(step("organizations.DescribeOrganization.none"), { code: "AWSOrganizationsNotInUseException", status: 400, message: "Your account is not a member of an organization." });
   assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: [account], joined_days: 0 });
+  // A time range in the request: nothing two hours ago, both CreateKey calls within the hour.
+  assert.deepEqual(step("cloudtrail.LookupEvents.past"), { count: 0 });
   // Both CreateKey calls (the symmetric key and the signing key), as botocore reads them back.
   assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, names: ["CreateKey"], times_days: [0], user_agents: [true], resources: [created.arn] });
 });

@@ -91,6 +91,8 @@ test("AWS SDKs for Go v2 and v1 drive STS, IAM, KMS, Organizations and CloudTrai
 
   assert.deepEqual(step("organizations.DescribeOrganization.none"), { code: "AWSOrganizationsNotInUseException", message: "Your account is not a member of an organization.", typed: true });
   assert.deepEqual(step("organizations.CreateOrganization"), { id_prefix: "o-", master: account, accounts: 1 });
+  // A time range in the request: nothing two hours ago, both CreateKey calls within the hour.
+  assert.deepEqual(step("cloudtrail.LookupEvents.past"), { count: 0 });
   // Both CreateKey calls, each recorded with the Go SDK's user agent.
   assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, first: "CreateKey", go_agents: 2 });
 

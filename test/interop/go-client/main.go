@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -193,9 +194,16 @@ func main() {
 	accounts := must(orgc.ListAccounts(ctx, &organizations.ListAccountsInput{})).Accounts
 	emit("organizations.CreateOrganization", map[string]any{"id_prefix": (*org.Id)[:2], "master": *org.MasterAccountId, "accounts": len(accounts)})
 
-	events := must(cloudtrail.NewFromConfig(admin).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+	// Timestamps in a JSON request (StartTime, EndTime) as the SDK serialises them.
+	trail := cloudtrail.NewFromConfig(admin)
+	now := time.Now()
+	events := must(trail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("CreateKey")}},
+		StartTime:        aws.Time(now.Add(-time.Hour)),
+		EndTime:          aws.Time(now.Add(time.Hour)),
 	})).Events
+	past := must(trail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(now.Add(-3 * time.Hour)), EndTime: aws.Time(now.Add(-2 * time.Hour))})).Events
+	emit("cloudtrail.LookupEvents.past", map[string]any{"count": len(past)})
 	agents := 0
 	for _, e := range events {
 		var body map[string]any
