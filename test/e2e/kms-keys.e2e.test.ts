@@ -298,9 +298,9 @@ test("DisableKey / EnableKey: a disabled key refuses cryptographic use with Disa
   await kms.send(new EncryptCommand({ KeyId: m.KeyId, Plaintext: utf8("x") }));
 });
 
-test("DryRun: a request that would succeed gets DryRunOperationException (412) and changes nothing", async () => {
+test("DryRun: a request that would succeed gets DryRunOperationException (HTTP 400, as KMS sends it) and changes nothing", async () => {
   const m = await createKey();
-  await rejectsWith(kms.send(new EncryptCommand({ KeyId: m.KeyId, Plaintext: utf8("secret"), DryRun: true })), { name: "DryRunOperationException", status: 412 });
+  await rejectsWith(kms.send(new EncryptCommand({ KeyId: m.KeyId, Plaintext: utf8("secret"), DryRun: true })), { name: "DryRunOperationException", status: 400 });
   // A request that would fail reports its real error, not the dry-run one.
   await kms.send(new DisableKeyCommand({ KeyId: m.KeyId }));
   await rejectsWith(kms.send(new EncryptCommand({ KeyId: m.KeyId, Plaintext: utf8("secret"), DryRun: true })), "DisabledException");

@@ -27,7 +27,7 @@ describe("KMS cryptographic operations", () => {
     await rejects(
       h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob, EncryptionContext: ec, KeyId: other.KeyId }),
       "IncorrectKeyException",
-      "The key ID in the request does not identify the KMS key that encrypted the ciphertext.",
+      "The key ID in the request does not identify a CMK that can perform this operation.",
     );
     const tampered = Buffer.from(e.CiphertextBlob);
     tampered[tampered.length - 1]! ^= 1;

@@ -11,13 +11,14 @@ import {
   decryptSymmetric,
   encryptAsymmetric,
   encryptSymmetric,
+  INCORRECT_KEY_MESSAGE,
   keySpecInfo,
   parseCiphertextBlob,
   type ParsedCiphertextBlob,
 } from "./crypto/index.js";
 import { auditMaterial, auditParams, checkRecipient, currentMaterialNow, currentMaterialOf, ENCRYPTION_ALGORITHMS, materialOf, noteUse, useKey, useResolvedKey } from "./crypto-common.js";
 import type { KmsEnv } from "./env.js";
-import { cryptoCall, dryRunSucceeded, invalidCiphertext, invalidKeyUsage, notFound, validation } from "./errors.js";
+import { cryptoCall, dryRunSucceeded, incorrectKey, invalidCiphertext, invalidKeyUsage, notFound, validation } from "./errors.js";
 import { ID, resolveKey, resolveKeyNow } from "./lookup.js";
 import { keyArnOf, type KeyRecord } from "./model.js";
 import { validateGrantTokens, validateKeyId, Violations } from "./validation.js";
@@ -134,13 +135,15 @@ async function sourceKey(
   const ec = s.EncryptionContext;
   await useResolvedKey(env, ctx, key, {
     action,
-    usage: "ENCRYPT_DECRYPT",
     encryptionContext: ec,
     context: moreContext ? { "kms:EncryptionAlgorithm": algorithm, ...(await moreContext(key)) } : { "kms:EncryptionAlgorithm": algorithm },
     grantTokens: s.GrantTokens,
     requestAlias: alias,
     viaService,
   });
+  // A KeyId that names a key of another usage (an HMAC or signing key) cannot be the one that
+  // encrypted the ciphertext: KMS answers IncorrectKeyException, not InvalidKeyUsageException.
+  if (key.keyUsage !== "ENCRYPT_DECRYPT") throw incorrectKey(INCORRECT_KEY_MESSAGE);
   checkAlgorithm(key, algorithm);
   rejectContextForAsymmetric(key, ec);
   if (!s.ignoreCiphertext && blob && key.keySpec === "SYMMETRIC_DEFAULT") {

@@ -1,8 +1,8 @@
 /**
  * KMS exceptions with the codes of the KMS model (@aws-sdk/client-kms schemas), and the
  * mapping of the crypto core's typed errors onto them. On the wire the real service sends
- * every client error with HTTP 400 (the model's 404/409 httpError traits are for query
- * compatibility, not what KMS answers); DryRunOperationException is 412, server faults 5xx.
+ * every client error with HTTP 400 (the model's 404/409/412 httpError traits are for query
+ * compatibility, not what KMS answers; DryRunOperationException too is a 400), server faults 5xx.
  * Messages name keys, aliases and algorithms, never plaintexts or key material.
  */
 import { AwsError, commonError } from "../../core/errors.js";
@@ -40,7 +40,7 @@ export function validation(message: string): AwsError {
 }
 
 export function dryRunSucceeded(): AwsError {
-  return new AwsError("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.", 412);
+  return new AwsError("DryRunOperationException", "The request would have succeeded, but the DryRun option is set.", 400);
 }
 
 export function throttled(): AwsError {

@@ -291,6 +291,6 @@ describe("KMS grants", () => {
       /^1 validation error detected: Value 'ScheduleKeyDeletion' at 'operations.1.member' failed to satisfy constraint: Member must satisfy enum value set: \[Decrypt, /,
     );
     await rejects(h.call("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: "not-an-arn", Operations: ["Sign"] }), "InvalidArnException");
-    await rejects(h.call("CreateGrant", { KeyId: "alias/x", GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Sign"] }), "NotFoundException", "Invalid keyId alias/x");
+    await rejects(h.call("CreateGrant", { KeyId: "alias/x", GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Sign"] }), "NotFoundException", "Invalid keyId 'alias/x'");
   });
 });

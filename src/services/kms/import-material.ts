@@ -91,7 +91,7 @@ export interface ImportKeyMaterialInput {
 function expirationOf(input: ImportKeyMaterialInput, now: number): { model: ExpirationModel; validTo?: number } {
   const model = (input.ExpirationModel ?? "KEY_MATERIAL_EXPIRES") as ExpirationModel;
   if (model === "KEY_MATERIAL_EXPIRES") {
-    if (input.ValidTo === undefined) throw validation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES.");
+    if (input.ValidTo === undefined) throw validation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES");
     const t = input.ValidTo.getTime();
     if (t <= now) throw validation("The ValidTo date must be in the future.");
     if (t > now + 365 * DAY_MS) throw validation("The ValidTo date must be no more than 365 days in the future.");

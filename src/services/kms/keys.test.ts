@@ -54,7 +54,9 @@ describe("KMS keys", () => {
       assert.equal(md.KeyUsage, KeyUsage);
     }
     await rejects(h.call("CreateKey", { KeySpec: "SM2", KeyUsage: "SIGN_VERIFY" }), "UnsupportedOperationException");
-    await rejects(h.call("CreateKey", { KeySpec: "HMAC_256" }), "ValidationException", "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec HMAC_256.");
+    await rejects(h.call("CreateKey", { KeySpec: "HMAC_256" }), "ValidationException", "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
+    await rejects(h.call("CreateKey", { KeySpec: "RSA_2048" }), "ValidationException", "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
+    await rejects(h.call("CreateKey", { CustomerMasterKeySpec: "ECC_NIST_P256" }), "ValidationException", "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
     await rejects(
       h.call("CreateKey", { KeySpec: "AES_256" }),
       "ValidationException",
@@ -234,7 +236,7 @@ describe("KMS keys", () => {
     for (const id of [KeyId, md.Arn, "alias/ids", `arn:aws:kms:${REGION}:${ACCOUNT}:alias/ids`]) {
       assert.equal((await h.call<Md>("DescribeKey", { KeyId: id })).KeyMetadata.KeyId, KeyId);
     }
-    await rejects(h.call("ScheduleKeyDeletion", { KeyId: "alias/ids" }), "NotFoundException", "Invalid keyId alias/ids");
+    await rejects(h.call("ScheduleKeyDeletion", { KeyId: "alias/ids" }), "NotFoundException", "Invalid keyId 'alias/ids'");
     await rejects(h.call("EnableKeyRotation", { KeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/ids` }), "NotFoundException");
     await rejects(h.call("DescribeKey", { KeyId: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KeyId}` }), "NotFoundException", "Invalid arn eu-west-1");
     // The key's own ARN in another partition names no key here: neither a read nor a state change reaches it.
@@ -245,7 +247,7 @@ describe("KMS keys", () => {
       await rejects(h.call("DescribeKey", { KeyId: `arn:${partition}:kms:${REGION}:${ACCOUNT}:alias/ids` }), "NotFoundException", `Invalid arn ${partition}`);
     }
     assert.equal((await h.call<{ KeyMetadata: { KeyState: string } }>("DescribeKey", { KeyId })).KeyMetadata.KeyState, "Enabled");
-    await rejects(h.call("DescribeKey", { KeyId: "not-a-key" }), "NotFoundException", "Invalid keyId not-a-key");
+    await rejects(h.call("DescribeKey", { KeyId: "not-a-key" }), "NotFoundException", "Invalid keyId 'not-a-key'");
     const missing = "11111111-2222-4333-8444-555555555555";
     await rejects(h.call("DescribeKey", { KeyId: missing }), "NotFoundException", `Key 'arn:aws:kms:${REGION}:${ACCOUNT}:key/${missing}' does not exist`);
     await rejects(

@@ -21,7 +21,7 @@ import {
   type KeyUsage,
 } from "./crypto/index.js";
 import type { KmsEnv } from "./env.js";
-import { customKeyStoreNotFound, cryptoCall, limitExceeded, validation } from "./errors.js";
+import { customKeyStoreNotFound, cryptoCall, limitExceeded, tagException, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
 import { keyMetadata, type MultiRegionView } from "./metadata.js";
@@ -161,6 +161,9 @@ function checkCreateKeyInput(input: CreateKeyInput): { spec: KeySpec; usage: Key
   const specName = input.KeySpec ?? input.CustomerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
   if (!isKeySpec(specName)) throw validation(`Unsupported KeySpec ${specName}`);
   const spec = specName;
+  if (input.KeyUsage === undefined && spec !== "SYMMETRIC_DEFAULT") {
+    throw validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.");
+  }
   const usage = (input.KeyUsage ?? "ENCRYPT_DECRYPT") as KeyUsage;
   const origin = (input.Origin ?? "AWS_KMS") as Origin;
   cryptoCall(() => assertSpecSupported(keySpecInfo(spec)));
@@ -170,7 +173,7 @@ function checkCreateKeyInput(input: CreateKeyInput): { spec: KeySpec; usage: Key
     throw validation(`Origin ${origin} requires a CustomKeyStoreId.`);
   }
   if (input.XksKeyId !== undefined) throw validation("XksKeyId is valid only for keys in an external key store.");
-  if (input.Tags && input.Tags.length > MAX_TAGS) throw validation(`1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TAGS}`);
+  if (input.Tags && input.Tags.length > MAX_TAGS) throw tagException("Too many tags");
   return { spec, usage, origin };
 }
 

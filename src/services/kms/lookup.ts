@@ -49,7 +49,7 @@ export function isKeyId(s: string): boolean {
 }
 
 function invalidKeyId(id: string): never {
-  throw notFound(`Invalid keyId ${id}`);
+  throw notFound(`Invalid keyId '${id}'`);
 }
 
 interface Parsed {

@@ -25,7 +25,7 @@ import { PATTERNS, validateKeyId, Violations } from "./validation.js";
 
 function primaryOnly(key: KeyRecord, op: string): void {
   if (!key.multiRegion) throw unsupported(`${key.arn} is not a multi-Region key; ${op} applies only to multi-Region keys.`);
-  if (key.primaryRegion !== key.region) throw unsupported(`${key.arn} is a multi-Region replica key; ${op} requires the primary key in ${key.primaryRegion}.`);
+  if (key.primaryRegion !== key.region) throw unsupported(`${key.arn} is not a multi-region primary key.`);
 }
 
 export interface ReplicateKeyInput {

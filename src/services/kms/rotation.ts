@@ -26,8 +26,13 @@ export const ROTATE_KEY_JOB = "kms-rotate-key";
 export const DEFAULT_ROTATION_DAYS = 365;
 export const rotateJobId = (arn: string): string => `kms-rotate/${arn}`;
 
-function rotatable(key: KeyRecord, op: string): void {
-  if (key.keySpec !== "SYMMETRIC_DEFAULT") throw unsupported(`${key.arn} is not a symmetric encryption KMS key; ${op} supports only symmetric encryption KMS keys.`);
+function onDemandLimit(key: KeyRecord): Error {
+  return limitExceeded(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
+}
+
+function rotatable(key: KeyRecord): void {
+  // KMS answers this one without a message.
+  if (key.keySpec !== "SYMMETRIC_DEFAULT") throw unsupported("");
   if (key.multiRegion && key.primaryRegion !== key.region) {
     throw unsupported(`${key.arn} is a multi-Region replica key. Key rotation is managed on its primary key in ${key.primaryRegion}.`);
   }
@@ -49,14 +54,14 @@ export async function enableKeyRotation(env: KmsEnv, ctx: RequestContext, input:
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "EnableKeyRotation", { context: { "kms:RotationPeriodInDays": days } });
   assertState(key, STATES.rotation);
-  rotatable(key, "EnableKeyRotation");
+  rotatable(key);
   if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   const next = ctx.now + days * DAY_MS;
   // The job in the same transaction: a key with rotation enabled always has its rotation job.
   await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
     // Again on the stored record: a key made a replica in parallel (UpdatePrimaryRegion) refuses.
     assertState(r, STATES.rotation);
-    rotatable(r, "EnableKeyRotation");
+    rotatable(r);
     await scheduleRotation(env, r, next, tx);
     return { ...r, rotation: { ...r.rotation, enabled: true, periodDays: days, nextRotationAt: next } };
   });
@@ -70,11 +75,11 @@ export async function disableKeyRotation(env: KmsEnv, ctx: RequestContext, input
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "DisableKeyRotation");
   assertState(key, STATES.rotation);
-  rotatable(key, "DisableKeyRotation");
+  rotatable(key);
   if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
     assertState(r, STATES.rotation);
-    rotatable(r, "DisableKeyRotation");
+    rotatable(r);
     const { periodDays: _p, nextRotationAt: _n, ...rest } = r.rotation;
     await env.scheduler?.cancelIn(tx, rotateJobId(key.arn));
     return { ...r, rotation: { ...rest, enabled: false } };
@@ -198,9 +203,9 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "RotateKeyOnDemand");
   assertState(key, STATES.rotation);
-  rotatable(key, "RotateKeyOnDemand");
+  rotatable(key);
   if (key.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
-    throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
+    throw onDemandLimit(key);
   }
   automaticRotationNotImminent(key, ctx.now);
   if (key.origin === "EXTERNAL" && !key.materials.some((m) => m.state === "PENDING_ROTATION")) {
@@ -210,10 +215,10 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
   // all pass the check above on the same count.
   await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
     assertState(cur, STATES.rotation);
-    rotatable(cur, "RotateKeyOnDemand");
+    rotatable(cur);
     automaticRotationNotImminent(cur, ctx.now);
     if (cur.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
-      throw limitExceeded(`${key.arn} has reached the maximum number of on-demand rotations (${MAX_ON_DEMAND_ROTATIONS}).`);
+      throw onDemandLimit(key);
     }
     if (cur.origin === "EXTERNAL" && !cur.materials.some((m) => m.state === "PENDING_ROTATION")) {
       throw invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);

@@ -56,8 +56,9 @@ function oaepAlgorithm(spec: KeySpec, algorithm: string): { hash: "sha1" | "sha2
 export function encryptAsymmetric(input: { material: PublicKeyMaterial; algorithm: string; plaintext: Buffer }): Buffer {
   const { hash, bits, alg } = oaepAlgorithm(input.material.spec, input.algorithm);
   const max = maxOaepPlaintextBytes(bits, alg);
-  if (input.plaintext.length < 1 || input.plaintext.length > max) {
-    throw new KmsCryptoError("Validation", `Plaintext must be between 1 and ${max} bytes for ${input.material.spec} with ${alg}.`);
+  if (input.plaintext.length < 1) throw new KmsCryptoError("Validation", "Plaintext must not be empty.");
+  if (input.plaintext.length > max) {
+    throw new KmsCryptoError("Validation", `Algorithm ${alg} and key spec ${input.material.spec} cannot encrypt data larger than ${max} bytes.`);
   }
   const key = publicKeyObject(requirePublic(input.material));
   return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, input.plaintext);
@@ -112,7 +113,7 @@ function checkSignRequest(spec: KeySpec, algorithm: string, messageType: string,
       throw new KmsCryptoError("Validation", `Message must be between 1 and ${MAX_SIGN_MESSAGE_BYTES} bytes; sign a digest of larger messages.`);
     }
   } else if (message.length !== alg.digestBytes) {
-    throw new KmsCryptoError("Validation", `With MessageType ${messageType}, ${algorithm} requires a ${alg.digestBytes}-byte message.`);
+    throw new KmsCryptoError("Validation", `Digest is invalid length for algorithm ${algorithm}.`);
   }
   return alg;
 }
@@ -189,7 +190,7 @@ export function verify(input: VerifyInput): boolean {
   }
 }
 
-/** Verify, throwing KMSInvalidSignature (KMSInvalidSignatureException) when it does not match. */
+/** Verify, throwing KMSInvalidSignature (KMSInvalidSignatureException, which KMS sends without a message) when it does not match. */
 export function verifyOrThrow(input: VerifyInput): void {
-  if (!verify(input)) throw new KmsCryptoError("KMSInvalidSignature", "The signature verification failed.");
+  if (!verify(input)) throw new KmsCryptoError("KMSInvalidSignature", "");
 }

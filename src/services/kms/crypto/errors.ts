@@ -33,6 +33,9 @@ export function isKmsCryptoError(err: unknown, kind?: KmsCryptoErrorKind): err i
   return err instanceof KmsCryptoError && (kind === undefined || err.kind === kind);
 }
 
+/** KMS's IncorrectKeyException text: the key named is not the one that can decrypt the ciphertext. */
+export const INCORRECT_KEY_MESSAGE = "The key ID in the request does not identify a CMK that can perform this operation.";
+
 /** The one message every ciphertext failure uses, so failures cannot be told apart. */
 export const INVALID_CIPHERTEXT_MESSAGE =
   "The ciphertext is invalid, was modified, or does not match the key or encryption context.";

@@ -11,7 +11,7 @@ function macKey(material: KeyMaterial, algorithm: string, message: Buffer): { ke
   const info = keySpecInfo(material.spec);
   assertSpecSupported(info);
   if (!info.macAlgorithms.includes(algorithm as MacAlgorithm)) {
-    throw new KmsCryptoError("InvalidKeyUsage", `The MAC algorithm ${algorithm} is not compatible with KeySpec ${material.spec}.`);
+    throw new KmsCryptoError("InvalidKeyUsage", `Algorithm ${algorithm} is incompatible with key spec ${material.spec}.`);
   }
   if (message.length < 1 || message.length > MAX_MAC_MESSAGE_BYTES) {
     throw new KmsCryptoError("Validation", `Message must be between 1 and ${MAX_MAC_MESSAGE_BYTES} bytes.`);
@@ -32,7 +32,7 @@ export function verifyMac(input: { material: KeyMaterial; algorithm: string; mes
   return input.mac.length === expected.length && timingSafeEqual(expected, input.mac);
 }
 
-/** VerifyMac, throwing KMSInvalidMac (KMSInvalidMacException) on mismatch. */
+/** VerifyMac, throwing KMSInvalidMac (KMSInvalidMacException, which KMS sends without a message) on mismatch. */
 export function verifyMacOrThrow(input: { material: KeyMaterial; algorithm: string; message: Buffer; mac: Buffer }): void {
-  if (!verifyMac(input)) throw new KmsCryptoError("KMSInvalidMac", "The MAC verification failed.");
+  if (!verifyMac(input)) throw new KmsCryptoError("KMSInvalidMac", "");
 }

@@ -2,7 +2,7 @@
  * Public surface of the KMS crypto core (pure functions, no storage, no HTTP). The KMS service
  * imports from here; test hooks (encryptSymmetricWithIv) are deliberately not re-exported.
  */
-export { KmsCryptoError, isKmsCryptoError, type KmsCryptoErrorKind } from "./errors.js";
+export { INCORRECT_KEY_MESSAGE, KmsCryptoError, isKmsCryptoError, type KmsCryptoErrorKind } from "./errors.js";
 export * from "./key-specs.js";
 export { canonicalEncryptionContext, type EncryptionContext } from "./encryption-context.js";
 export {

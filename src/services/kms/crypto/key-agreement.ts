@@ -19,7 +19,8 @@ export function deriveSharedSecret(input: { material: KeyMaterial; algorithm: st
   }
   if (!material.privateDer) throw new KmsCryptoError("KMSInternal", "Key material has no private key.");
   // One DER element and nothing after it: the parser below ignores trailing bytes.
-  if (derReadWhole(input.publicKey, TAG_SEQUENCE) === undefined) throw new KmsCryptoError("Validation", "PublicKey must be a DER-encoded X.509 SubjectPublicKeyInfo.");
+  // KMS refuses a PublicKey that is not one with a ValidationException without a message.
+  if (derReadWhole(input.publicKey, TAG_SEQUENCE) === undefined) throw new KmsCryptoError("Validation", "");
   let peer: KeyObject;
   try {
     peer = createPublicKey({ key: input.publicKey, format: "der", type: "spki" });

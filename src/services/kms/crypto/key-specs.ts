@@ -200,7 +200,7 @@ export function assertSpecSupported(info: KeySpecInfo): void {
 /** CreateKey rule: the KeyUsage must be one the KeySpec allows. */
 export function assertKeyUsageAllowed(spec: string, usage: KeyUsage): void {
   if (!keySpecInfo(spec).keyUsages.includes(usage)) {
-    throw new KmsCryptoError("Validation", `KeyUsage ${usage} is not compatible with KeySpec ${spec}.`);
+    throw new KmsCryptoError("Validation", `KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { withCanonicalContext, type EncryptionContext } from "./encryption-context.js";
-import { invalidCiphertext, KmsCryptoError } from "./errors.js";
+import { INCORRECT_KEY_MESSAGE, invalidCiphertext, KmsCryptoError } from "./errors.js";
 import { MAX_SYMMETRIC_PLAINTEXT_BYTES } from "./key-specs.js";
 import { randomIv } from "./random-pool.js";
 
@@ -160,6 +160,6 @@ export function decryptSymmetric(parsed: ParsedCiphertextBlob, key: Buffer, encr
 /** Decrypt with an explicit KeyId: the blob must name that key (else IncorrectKeyException). */
 export function assertBlobKeyId(parsed: ParsedCiphertextBlob, keyId: string): void {
   if (parsed.keyId !== keyId) {
-    throw new KmsCryptoError("IncorrectKey", "The key ID in the request does not identify the KMS key that encrypted the ciphertext.");
+    throw new KmsCryptoError("IncorrectKey", INCORRECT_KEY_MESSAGE);
   }
 }
