@@ -29,6 +29,14 @@ describe("KMS cryptographic operations", () => {
       "IncorrectKeyException",
       "The key ID in the request does not identify a CMK that can perform this operation.",
     );
+    // A KeyId naming a key of another usage: IncorrectKeyException too (not InvalidKeyUsage), for ReEncrypt's source as well.
+    const hmac = await key({ KeySpec: "HMAC_224", KeyUsage: "GENERATE_VERIFY_MAC" });
+    await rejects(h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob, EncryptionContext: ec, KeyId: hmac.KeyId }), "IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.");
+    await rejects(
+      h.call("ReEncrypt", { CiphertextBlob: e.CiphertextBlob, SourceEncryptionContext: ec, SourceKeyId: hmac.KeyId, DestinationKeyId: k.KeyId }),
+      "IncorrectKeyException",
+      "The key ID in the request does not identify a CMK that can perform this operation.",
+    );
     const tampered = Buffer.from(e.CiphertextBlob);
     tampered[tampered.length - 1]! ^= 1;
     await rejects(h.call("Decrypt", { CiphertextBlob: tampered, EncryptionContext: ec }), "InvalidCiphertextException");

@@ -63,6 +63,8 @@ describe("KMS keys", () => {
       /^1 validation error detected: Value 'AES_256' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: \[SYMMETRIC_DEFAULT, /,
     );
     await rejects(h.call("CreateKey", { Tags: [{ TagKey: "aws:x", TagValue: "y" }] }), "TagException", "Tags beginning with aws: are reserved");
+    const tags51 = Array.from({ length: 51 }, (_, i) => ({ TagKey: `k${i}`, TagValue: "v" }));
+    await rejects(h.call("CreateKey", { Tags: tags51 }), "TagException", "Too many tags");
     await rejects(h.call("CreateKey", { CustomKeyStoreId: "cks-1234567890abcdef0" }), "CustomKeyStoreNotFoundException");
   });
 
