@@ -86,7 +86,7 @@ test("role chaining: TransitiveTagKeys name tags regardless of case; the inherit
   for (const Key of ["Dept", "DEPT"]) {
     await assert.rejects(
       chained.send(new AssumeRoleCommand({ RoleArn: second, RoleSessionName: "s3", Tags: [{ Key, Value: "admin" }] })),
-      awsError("InvalidParameterValue", 400, `The session tag key ${Key} conflicts with an inherited transitive tag key.`),
+      awsError("InvalidParameterValue", 400, "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."),
     );
   }
 });

@@ -20,6 +20,7 @@ export function toNumber(v: Scalar): number {
 }
 
 const EPOCH = /^\d+$/;
+const MAX_INT64 = 2n ** 63n - 1n;
 // ISO 8601: date, optionally a time, optionally fractional seconds and a zone.
 const ISO =
   /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[Tt](\d{2})(?::(\d{2})(?::(\d{2})(\.\d+)?)?)?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -43,7 +44,12 @@ let lastDateMs = Number.NaN;
 
 function parseDate(v: string): number {
   const t = v.trim();
-  if (EPOCH.test(t)) return Number(t) * 1000;
+  if (EPOCH.test(t)) {
+    // IAM reads epoch seconds as a signed 64-bit number: a larger one is not a date ("The policy
+    // failed legacy parsing").
+    if (t.length >= 19 && BigInt(t) > MAX_INT64) return Number.NaN;
+    return Number(t) * 1000;
+  }
   const m = ISO.exec(t);
   if (!m) return Number.NaN;
   const [, y, mo, d, h, mi, s, frac, zone] = m;

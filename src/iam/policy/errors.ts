@@ -13,6 +13,8 @@ export class PolicyParseError extends Error {
 /** IAM's MalformedPolicyDocument messages, in one place so tests and code agree. */
 export const MSG = {
   syntax: "Syntax errors in policy.",
+  trustJson: "This policy contains invalid Json",
+  trustStsActions: "AssumeRole policy may only specify STS AssumeRole actions.",
   version: "Policy document must be version 2012-10-17 or greater.",
   legacy: "The policy failed legacy parsing",
   duplicateSid: "Statement IDs (SID) in a single policy must be unique.",
@@ -22,7 +24,7 @@ export const MSG = {
   noResources: "Policy statement must contain resources.",
   principalForbidden: "Policy document should not specify a principal.",
   principalMissing: "Missing required field Principal",
-  resourceProhibited: "Has prohibited field Resource.",
+  resourceProhibited: "Has prohibited field Resource",
   trustActions:
     "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity",
   noVendor: "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
@@ -35,6 +37,6 @@ export const MSG = {
   badPartition: (partition: string, rebuilt: string): string =>
     `Partition "${partition}" is not valid for resource "${rebuilt}".`,
   iamPath: (starts: readonly string[]): string =>
-    `IAM resource path must either be "*" or start with ${starts.join(", ")}.`,
+    `IAM resource path must either be "*", root, or start with ${starts.join(", ")}.`,
   invalidPrincipal: (type: string, value: string): string => `Invalid principal in policy: "${type}":"${value}"`,
 } as const;

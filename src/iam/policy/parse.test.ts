@@ -46,7 +46,17 @@ const errors: ErrorCase[] = [
   { name: "boundary with NotPrincipal", kind: "boundary", text: v12({ ...ok, NotPrincipal: { AWS: ACCT } }), message: "Policy document should not specify a principal." },
   { name: "resource policy without Principal", kind: "resource", text: v12(ok), message: "Missing required field Principal" },
   { name: "trust policy without Principal", kind: "trust", text: v12({ Effect: "Allow", Action: "sts:AssumeRole" }), message: "Missing required field Principal" },
-  { name: "trust policy with Resource", kind: "trust", text: v12({ ...trustStmt, Resource: "*" }), message: "Has prohibited field Resource." },
+  { name: "trust policy with Resource", kind: "trust", text: v12({ ...trustStmt, Resource: "*" }), message: "Has prohibited field Resource" },
+  { name: "trust policy that is not JSON", kind: "trust", text: '{"Version": "2012-10-17", "Statement": [],}', message: "This policy contains invalid Json" },
+  { name: "trust policy with an STS action that is not an assume-role one", kind: "trust", text: v12({ ...trustStmt, Action: "sts:InvalidAction" }), message: "AssumeRole policy may only specify STS AssumeRole actions." },
+  { name: "Date condition past a signed 64-bit epoch", text: v12({ ...ok, Condition: { DateLessThan: { "aws:CurrentTime": "9223372036854775808" } } }), message: LEGACY },
+  { name: "managed policy of version 2008-10-17", managed: true, text: JSON.stringify({ Version: "2008-10-17", Statement: [ok] }), message: "Policy document must be version 2012-10-17 or greater." },
+  {
+    name: "managed policy without Version and with duplicate Sids: the version is reported",
+    managed: true,
+    text: JSON.stringify({ Statement: [{ ...ok, Sid: "A" }, { ...ok, Sid: "A" }] }),
+    message: "Policy document must be version 2012-10-17 or greater.",
+  },
   {
     name: "trust policy with a non-STS action",
     kind: "trust",
@@ -102,7 +112,7 @@ const errors: ErrorCase[] = [
     name: "unknown IAM resource type",
     text: v12({ ...ok, Resource: `arn:aws:iam::${ACCT}:widget/x` }),
     message:
-      'IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.',
+      'IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.',
   },
   { name: "action without vendor", text: v12({ ...ok, Action: "GetUser" }), message: "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc." },
   { name: "action with two colons", text: v12({ ...ok, Action: "iam:Get:User" }), message: "Actions/Condition can contain only one colon." },
@@ -162,6 +172,11 @@ describe("parsePolicy accepts", () => {
     const p = parsePolicy(v12({ ...trustStmt, Action: ["sts:AssumeRole", "sts:TagSession"] }), "trust");
     assert.equal(p.statements[0]?.resources, undefined);
     assert.deepEqual(p.awsPrincipals, [`arn:aws:iam::${ACCT}:root`]);
+    // Every action a trust policy grants, in any case, and wildcards that can match one.
+    const actions = ["sts:AssumeRoleWithSAML", "STS:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity", "sts:SetContext", "sts:AssumeRole*", "sts:*"];
+    assert.equal(parsePolicy(v12({ ...trustStmt, Action: actions }), "trust").statements.length, 1);
+    // The largest signed 64-bit epoch is still a date.
+    assert.equal(parsePolicy(v12({ ...ok, Condition: { DateLessThan: { "aws:CurrentTime": "9223372036854775807" } } }), "identity").statements.length, 1);
   });
   test("a resource policy with every principal form", () => {
     const p = parsePolicy(

@@ -107,12 +107,13 @@ function statementSyntaxOk(st: unknown): boolean {
   return true;
 }
 
-function checkSyntax(text: string): { doc: Record<string, unknown>; statements: RawStatement[] } {
+function checkSyntax(text: string, kind: PolicyKind): { doc: Record<string, unknown>; statements: RawStatement[] } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    return fail(MSG.syntax);
+    // A role's trust policy that is not JSON gets its own text; other documents the general one.
+    return fail(kind === "trust" ? MSG.trustJson : MSG.syntax);
   }
   if (!isObject(doc)) return fail(MSG.syntax);
   for (const k of Object.keys(doc)) if (!TOP.has(k)) fail(MSG.syntax);
@@ -168,11 +169,16 @@ function legacyResourceOk(r: string): boolean {
   return parts.length > 2 && parts[2] !== "";
 }
 
+/** The STS actions a role's trust policy may allow: assuming the role, and what a session may carry. */
+const TRUST_STS_ACTIONS: ReadonlySet<string> = new Set(
+  ["AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "TagSession", "SetSourceIdentity", "SetContext"].map((a) => `sts:${a.toLowerCase()}`),
+);
+
 const IDENTITY_KINDS: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "scp"]);
 const IAM_MANAGED_KINDS: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session"]);
 
 export function validatePolicy(text: string, kind: PolicyKind, options: ParseOptions): RawPolicy {
-  const { doc, statements } = checkSyntax(text);
+  const { doc, statements } = checkSyntax(text, kind);
 
   const hasPrincipal = (s: RawStatement): boolean => "Principal" in s || "NotPrincipal" in s;
   if (IDENTITY_KINDS.has(kind)) {
@@ -253,7 +259,12 @@ export function validatePolicy(text: string, kind: PolicyKind, options: ParseOpt
     for (const st of statements) {
       const actions = st["Action"];
       if (actions === undefined) fail(MSG.trustActions);
-      for (const a of asList(actions)) if (!a.toLowerCase().startsWith("sts:")) fail(MSG.trustActions);
+      for (const a of asList(actions)) {
+        const lower = a.toLowerCase();
+        if (!lower.startsWith("sts:")) fail(MSG.trustActions);
+        // An STS action that is none of the ones a trust policy grants (a wildcard may match one).
+        if (!lower.includes("*") && !lower.includes("?") && !TRUST_STS_ACTIONS.has(lower)) fail(MSG.trustStsActions);
+      }
     }
   }
   return { version, statements };

@@ -118,6 +118,8 @@ describe("IAM policy attachments", () => {
     await h.call("AttachGroupPolicy", { GroupName: "devs", PolicyArn: arn });
     await h.call("AttachRolePolicy", { RoleName: "r", PolicyArn: arn });
     const all = await h.call<Record<string, unknown>>("ListEntitiesForPolicy", { PolicyArn: arn });
+    const missing = `arn:aws:iam::${ACCOUNT}:policy/NonExistentPolicy`;
+    await assertAwsError(h.call("ListEntitiesForPolicy", { PolicyArn: missing }), "NoSuchEntity", 404, `Policy ${missing} does not exist or is not attachable.`);
     assert.deepEqual(
       [all.PolicyUsers, all.PolicyGroups, (all.PolicyRoles as Array<{ RoleName: string }>).map((r) => r.RoleName), all.IsTruncated],
       [[{ UserName: "alice", UserId: (all.PolicyUsers as Array<{ UserId: string }>)[0]?.UserId }], [{ GroupName: "devs", GroupId: (all.PolicyGroups as Array<{ GroupId: string }>)[0]?.GroupId }], ["bounded", "r"], false],

@@ -244,7 +244,7 @@ export async function listEntitiesForPolicy(env: IamEnv, caller: Caller, input: 
   );
   await authorizeOnPolicy(env, caller, "ListEntitiesForPolicy", arn);
   const p = await resolvePolicy(env.store, caller.accountId, arn);
-  if (!p) throw policyNotFound(arn);
+  if (!p) throw policyNotAttachable(arn);
   const collections = [
     ...(usage !== "PermissionsBoundary" ? [COLLECTIONS.policyAttachments] : []),
     ...(usage !== "PermissionsPolicy" ? [COLLECTIONS.policyBoundaries] : []),

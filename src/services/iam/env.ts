@@ -10,6 +10,7 @@ import type { Clock } from "../../core/clock.js";
 import type { AuditAnnotations, AuthorizeRequest, ConditionContext, Principal, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { ServiceControlPolicySource } from "../../iam/authorizer.js";
+import type { ParseOptions } from "../../iam/policy/index.js";
 import type { Scheduler } from "../../scheduler/scheduler.js";
 import type { DocStore, Storage } from "../../storage/types.js";
 import type { LastAccessedJobs } from "./last-accessed-jobs.js";
@@ -25,7 +26,7 @@ export interface IamEnv {
   /** Must be called after every committed write that can change an account's identities or policies. */
   changed(accountId: string): void;
   /** Throws MalformedPolicyDocument (with IAM's message) unless `text` is a valid policy of `kind`. */
-  validatePolicy(text: string, kind: PolicyDocumentKind): void;
+  validatePolicy(text: string, kind: PolicyDocumentKind, options?: ParseOptions): void;
   /** Runs deferred work (service-linked role deletions); attached once the scheduler exists. */
   scheduler?: Pick<Scheduler, "schedule">;
   /** Last-accessed reports: the services this installation serves, and the report jobs running. */

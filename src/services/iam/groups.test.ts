@@ -33,6 +33,8 @@ describe("IAM groups", () => {
     await assertAwsError(h.call("AddUserToGroup", { GroupName: "g0", UserName: "nonexistent-user" }), "NoSuchEntity", 404, "The user with name nonexistent-user cannot be found.");
     await assertAwsError(h.call("AddUserToGroup", { GroupName: "nonexistent-group", UserName: "alice" }), "NoSuchEntity", 404, "The group with name nonexistent-group cannot be found.");
     await assertAwsError(h.call("RemoveUserFromGroup", { GroupName: "nonexistent-group", UserName: "alice" }), "NoSuchEntity", 404, "The group with name nonexistent-group cannot be found.");
+    // Neither exists: IAM names the user.
+    await assertAwsError(h.call("RemoveUserFromGroup", { GroupName: "nonexistent-group", UserName: "any-user" }), "NoSuchEntity", 404, "The user with name any-user cannot be found.");
     await h.call("RemoveUserFromGroup", { GroupName: "g0", UserName: "alice" }); // not a member: succeeds
     for (let i = 0; i < 10; i++) {
       await h.call("CreateGroup", { GroupName: `m${i}` });

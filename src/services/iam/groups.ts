@@ -151,8 +151,9 @@ export async function removeUserFromGroup(env: IamEnv, caller: Caller, input: Re
   const [groupName, userName] = validateMembers(() => checkName(input.GroupName, "groupName", 128), () => checkName(input.UserName, "userName", 128));
   await authorizeOnGroup(env, caller, "RemoveUserFromGroup", groupName);
   await write(env, caller.accountId, async (tx) => {
-    const g = await mustGroup(tx, caller.accountId, groupName);
+    // The user is looked up first: with neither there, IAM names the user.
     const u = await mustUser(tx, caller.accountId, userName);
+    const g = await mustGroup(tx, caller.accountId, groupName);
     // Removing a user who is not a member succeeds, as in IAM.
     if (!u.groupIds.includes(g.groupId)) return;
     await users.save(tx, { ...u, groupIds: u.groupIds.filter((id) => id !== g.groupId) });

@@ -23,7 +23,7 @@ export interface ProviderKind {
   /** Wire name of the ARN member in requests (for validation messages). */
   arnField: string;
   /** Quota name in LimitExceeded messages for more than 50 tags. */
-  tagQuota: string;
+  tagQuota: string | (() => Error);
   notFound(arn: string): AwsError;
 }
 

@@ -179,7 +179,7 @@ describe("IAM instance profiles", () => {
     await assertAwsError(h.call("RemoveRoleFromInstanceProfile", { InstanceProfileName: "ghost", RoleName: "app" }), "NoSuchEntity", 404, "Instance Profile ghost cannot be found.");
     await assertAwsError(h.call("RemoveRoleFromInstanceProfile", { InstanceProfileName: "web", RoleName: "ghost" }), "NoSuchEntity", 404, "The role with name ghost cannot be found.");
     await h.call("CreateRole", { RoleName: "other", AssumeRolePolicyDocument: TRUST_EC2 });
-    await assertAwsError(h.call("RemoveRoleFromInstanceProfile", { InstanceProfileName: "web", RoleName: "other" }), "NoSuchEntity", 404, "The role with name other cannot be found.");
+    await assertAwsError(h.call("RemoveRoleFromInstanceProfile", { InstanceProfileName: "web", RoleName: "other" }), "NoSuchEntity", 404, "Role other in Instance Profile web cannot be found.");
     await h.call("RemoveRoleFromInstanceProfile", { InstanceProfileName: "web", RoleName: "APP" });
     assert.equal(h.calls.at(-1)?.action, "iam:RemoveRoleFromInstanceProfile");
     const empty = await h.call<ProfileOut>("GetInstanceProfile", { InstanceProfileName: "web" });

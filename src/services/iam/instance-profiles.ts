@@ -205,7 +205,7 @@ export async function removeRoleFromInstanceProfile(
   await write(env, caller.accountId, async (tx) => {
     const p = await mustProfile(tx, caller.accountId, name);
     const r = await mustModifiableRole(tx, caller.accountId, roleName);
-    if (!p.roleIds.includes(r.roleId)) throw noSuchEntity(`The role with name ${roleName} cannot be found.`);
+    if (!p.roleIds.includes(r.roleId)) throw noSuchEntity(`Role ${roleName} in Instance Profile ${name} cannot be found.`);
     await instanceProfiles.save(tx, { ...p, roleIds: p.roleIds.filter((id) => id !== r.roleId) });
     await roleProfiles.remove(tx, r.roleId, p);
   });

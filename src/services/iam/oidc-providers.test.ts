@@ -31,8 +31,8 @@ describe("IAM OpenID Connect providers", () => {
     assert.deepEqual(list.OpenIDConnectProviderList.map((e) => e.Arn).sort(), [ARN, `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`].sort());
 
     await h.call("DeleteOpenIDConnectProvider", { OpenIDConnectProviderArn: ARN });
-    await assertAwsError(h.call("GetOpenIDConnectProvider", { OpenIDConnectProviderArn: ARN }), "NoSuchEntity", 404, `OpenIDConnect Provider not found for arn ${ARN}`);
-    await assertAwsError(h.call("DeleteOpenIDConnectProvider", { OpenIDConnectProviderArn: ARN }), "NoSuchEntity", 404, `OpenIDConnect Provider not found for arn ${ARN}`);
+    await assertAwsError(h.call("GetOpenIDConnectProvider", { OpenIDConnectProviderArn: ARN }), "NoSuchEntity", 404, `OpenId connect Provider ${ARN} cannot be found.`);
+    await assertAwsError(h.call("DeleteOpenIDConnectProvider", { OpenIDConnectProviderArn: ARN }), "NoSuchEntity", 404, `OpenId connect Provider ${ARN} cannot be found.`);
     // Durable: stored as an IAM entity.
     assert.equal(await h.store.count("iam-oidc-providers"), 1);
   });
@@ -41,20 +41,21 @@ describe("IAM OpenID Connect providers", () => {
     const h = createHarness();
     await h.call("CreateOpenIDConnectProvider", { Url: URL, ClientIDList: ["a"] });
     await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: URL }), "EntityAlreadyExists", 409, `Provider with url ${URL} already exists.`);
-    await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: "http://plain.example.com" }), "InvalidInput", 400, /must begin with https:\/\//);
-    await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: "https://idp.example.com/?tenant=1" }), "InvalidInput", 400, /no query/);
+    await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: "http://plain.example.com" }), "ValidationError", 400, "Invalid Open ID Connect Provider URL");
+    await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: "example.org" }), "ValidationError", 400, "Invalid Open ID Connect Provider URL");
+    await assertAwsError(h.call("CreateOpenIDConnectProvider", { Url: "https://idp.example.com/?tenant=1" }), "ValidationError", 400, "Invalid Open ID Connect Provider URL");
     await assertAwsError(h.call("CreateOpenIDConnectProvider", {}), "ValidationError", 400, "1 validation error detected: Value null at 'url' failed to satisfy constraint: Member must not be null");
     await assertAwsError(
       h.call("CreateOpenIDConnectProvider", { Url: "https://x.example.com", ThumbprintList: ["abc"] }),
       "ValidationError",
       400,
-      "1 validation error detected: Value 'abc' at 'thumbprintList.1.member' failed to satisfy constraint: Member must have length greater than or equal to 40",
+      "1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]",
     );
     await assertAwsError(
       h.call("CreateOpenIDConnectProvider", { Url: "https://x.example.com", ThumbprintList: Array.from({ length: 6 }, (_, i) => String(i).repeat(40)) }),
-      "LimitExceeded",
-      409,
-      "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: 5",
+      "InvalidInput",
+      400,
+      "Thumbprint list must contain fewer than 5 entries.",
     );
     await assertAwsError(
       h.call("CreateOpenIDConnectProvider", { Url: "https://x.example.com", ClientIDList: Array.from({ length: 101 }, (_, i) => `c${i}`) }),
@@ -62,11 +63,14 @@ describe("IAM OpenID Connect providers", () => {
       409,
       "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100",
     );
+    // Every failing member in one answer, list items reported on their list, values not echoed.
     await assertAwsError(
-      h.call("CreateOpenIDConnectProvider", { Url: "https://x.example.com", ClientIDList: ["x".repeat(256)] }),
+      h.call("CreateOpenIDConnectProvider", { Url: `https://${"b".repeat(248)}`, ClientIDList: ["x".repeat(256)], ThumbprintList: ["a".repeat(41)] }),
       "ValidationError",
       400,
-      `1 validation error detected: Value '${"x".repeat(256)}' at 'clientIDList.1.member' failed to satisfy constraint: Member must have length less than or equal to 255`,
+      "3 validation errors detected: Value at 'clientIDList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]; " +
+        "Value at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]; " +
+        "Value at 'url' failed to satisfy constraint: Member must have length less than or equal to 255",
     );
   });
 
@@ -85,9 +89,11 @@ describe("IAM OpenID Connect providers", () => {
     assert.deepEqual(got.ThumbprintList, [TP]);
     const tags = await h.call<{ Tags: unknown[]; IsTruncated: boolean }>("ListOpenIDConnectProviderTags", { OpenIDConnectProviderArn: ARN });
     assert.deepEqual(tags, { Tags: [{ Key: "a", Value: "1" }], IsTruncated: false });
+    const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `t${i}`, Value: "v" }));
+    await assertAwsError(h.call("TagOpenIDConnectProvider", { OpenIDConnectProviderArn: ARN, Tags: fifty }), "LimitExceeded", 409, "The number of tags has reached the maximum limit.");
     const missing = `arn:aws:iam::${ACCOUNT}:oidc-provider/nope.example.com`;
-    await assertAwsError(h.call("AddClientIDToOpenIDConnectProvider", { OpenIDConnectProviderArn: missing, ClientID: "x" }), "NoSuchEntity", 404, `OpenIDConnect Provider not found for arn ${missing}`);
-    await assertAwsError(h.call("ListOpenIDConnectProviderTags", { OpenIDConnectProviderArn: missing }), "NoSuchEntity", 404, `OpenIDConnect Provider not found for arn ${missing}`);
+    await assertAwsError(h.call("AddClientIDToOpenIDConnectProvider", { OpenIDConnectProviderArn: missing, ClientID: "x" }), "NoSuchEntity", 404, `OpenId connect Provider ${missing} cannot be found.`);
+    await assertAwsError(h.call("ListOpenIDConnectProviderTags", { OpenIDConnectProviderArn: missing }), "NoSuchEntity", 404, `OpenId connect Provider ${missing} cannot be found.`);
   });
 
   test("authorisation: a denied action changes nothing; the IamApi finds providers by issuer for STS", async () => {

@@ -25,7 +25,7 @@ import type {
 } from "@aws-sdk/client-iam";
 import type { DocStore } from "../../storage/types.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
-import { constraintError, entityAlreadyExists, invalidInput, noSuchEntity, quotaExceeded } from "./errors.js";
+import { constraintError, entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity, quotaExceeded, validationError } from "./errors.js";
 import { providerStore } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, type OidcProviderDoc } from "./model.js";
 import { requestTagContext, sortedTags } from "./tags.js";
@@ -35,14 +35,15 @@ const PROVIDER_TYPE = "AWS::IAM::OIDCProvider";
 const URL_MAX = 255;
 const CLIENT_ID_MAX = 255;
 const THUMBPRINT_LEN = 40;
-const notFound = (arn: string) => noSuchEntity(`OpenIDConnect Provider not found for arn ${arn}`);
+const notFound = (arn: string) => noSuchEntity(`OpenId connect Provider ${arn} cannot be found.`);
 
 const providers = providerStore<OidcProviderDoc>({
   collection: COLLECTIONS.oidcProviders,
   resourceType: PROVIDER_TYPE,
   arnType: "oidc-provider",
   arnField: "openIDConnectProviderArn",
-  tagQuota: "TagsPerOpenIdConnectProvider",
+  // OIDC providers answer a 51st tag with their own text.
+  tagQuota: () => limitExceeded("The number of tags has reached the maximum limit."),
   notFound,
 });
 
@@ -55,20 +56,26 @@ export async function oidcProviderByResource(db: DocStore, accountId: string, re
   return providers.byResource(db, accountId, resource);
 }
 
-/** Url: https only, no query or fragment; returns host[/path] (what follows "https://"). */
-function checkUrl(value: string | undefined): { url: string; resource: string } {
+/** Url's length (IAM does not echo the value). */
+function checkUrlLength(value: string | undefined): string {
   const url = required(value, "url");
-  if (url.length < 1) throw constraintError("url", "Member must have length greater than or equal to 1", url);
-  if (url.length > URL_MAX) throw constraintError("url", `Member must have length less than or equal to ${URL_MAX}`, url);
-  if (!/^https:\/\//i.test(url)) throw invalidInput("Invalid URL: the URL must begin with https://.");
+  if (url.length < 1) throw constraintError("url", "Member must have length greater than or equal to 1");
+  if (url.length > URL_MAX) throw constraintError("url", `Member must have length less than or equal to ${URL_MAX}`);
+  return url;
+}
+
+/** Url: https only, no query or fragment; returns host[/path] (what follows "https://"). */
+function checkUrl(url: string): { url: string; resource: string } {
+  const invalid = () => validationError("Invalid Open ID Connect Provider URL");
+  if (!/^https:\/\//i.test(url)) throw invalid();
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw invalidInput(`Invalid URL: ${url}`);
+    throw invalid();
   }
   if (parsed.search !== "" || parsed.hash !== "" || url.includes("?") || url.includes("#") || parsed.username !== "" || parsed.password !== "" || parsed.hostname === "") {
-    throw invalidInput("Invalid URL: the URL may contain a host and a path but no query, fragment or user information.");
+    throw invalid();
   }
   const resource = url.slice("https://".length);
   return { url, resource };
@@ -76,7 +83,10 @@ function checkUrl(value: string | undefined): { url: string; resource: string } 
 
 function checkClientIds(list: string[] | undefined, field = "clientIDList"): string[] {
   if (list === undefined) return [];
-  list.forEach((c, i) => checkClientId(c, `${field}.${i + 1}.member`));
+  // A bad item is reported on the list, with the item constraints, not echoed (as IAM does).
+  if (list.some((c) => typeof c !== "string" || c.length < 1 || c.length > CLIENT_ID_MAX)) {
+    throw constraintError(field, `Member must satisfy constraint: [Member must have length less than or equal to ${CLIENT_ID_MAX}, Member must have length greater than or equal to 1]`);
+  }
   const unique = [...new Set(list)];
   if (unique.length > QUOTAS.clientIdsPerOidcProvider) throw quotaExceeded("ClientIdsPerOpenIdConnectProvider", QUOTAS.clientIdsPerOidcProvider);
   return unique;
@@ -91,14 +101,15 @@ function checkClientId(value: string | undefined, field: string): string {
 
 function checkThumbprints(list: string[] | undefined): string[] {
   if (list === undefined) return [];
-  list.forEach((t, i) => {
-    const field = `thumbprintList.${i + 1}.member`;
-    const v = required(t, field);
-    if (v.length < THUMBPRINT_LEN) throw constraintError(field, `Member must have length greater than or equal to ${THUMBPRINT_LEN}`, v);
-    if (v.length > THUMBPRINT_LEN) throw constraintError(field, `Member must have length less than or equal to ${THUMBPRINT_LEN}`, v);
-  });
+  if (list.some((t) => typeof t !== "string" || t.length !== THUMBPRINT_LEN)) {
+    throw constraintError(
+      "thumbprintList",
+      `Member must satisfy constraint: [Member must have length less than or equal to ${THUMBPRINT_LEN}, Member must have length greater than or equal to ${THUMBPRINT_LEN}]`,
+    );
+  }
   const unique = [...new Set(list.map((t) => t.toLowerCase()))];
-  if (unique.length > QUOTAS.thumbprintsPerOidcProvider) throw quotaExceeded("ThumbprintsPerOpenIdConnectProvider", QUOTAS.thumbprintsPerOidcProvider);
+  // IAM's own words for more than five ("fewer than" meaning at most five).
+  if (unique.length > QUOTAS.thumbprintsPerOidcProvider) throw invalidInput(`Thumbprint list must contain fewer than ${QUOTAS.thumbprintsPerOidcProvider} entries.`);
   return unique;
 }
 
@@ -107,12 +118,14 @@ export async function createOpenIDConnectProvider(
   caller: Caller,
   input: CreateOpenIDConnectProviderRequest,
 ): Promise<CreateOpenIDConnectProviderResponse> {
-  const { url, resource } = checkUrl(input.Url);
-  const [clientIds, thumbprints, tags] = validateMembers(
+  // Every member's constraints first, all failures in one answer (IAM lists them by member name).
+  const [clientIds, thumbprints, urlText, tags] = validateMembers(
     () => checkClientIds(input.ClientIDList),
     () => checkThumbprints(input.ThumbprintList),
+    () => checkUrlLength(input.Url),
     () => checkTags(input.Tags, true),
   );
+  const { url, resource } = checkUrl(urlText);
   const arn = providers.arnOf(caller.accountId, resource);
   await authorize(caller, "CreateOpenIDConnectProvider", arn, requestTagContext(tags));
   noteResource(caller, arn, PROVIDER_TYPE);

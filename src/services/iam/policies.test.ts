@@ -68,6 +68,19 @@ describe("IAM managed policies", () => {
     await assertAwsError(h.call("CreatePolicy", { PolicyName: "big", PolicyDocument: big }), "LimitExceeded", 409, "Cannot exceed quota for PolicySize: 6144");
     const noResource = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] });
     await assertAwsError(h.call("CreatePolicy", { PolicyName: "bad", PolicyDocument: noResource }), "MalformedPolicyDocument", 400, "Policy statement must contain resources.");
+    // Managed policies must be of version 2012-10-17 (inline ones may omit Version or say 2008-10-17).
+    const statement = [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }];
+    for (const document of [{ Statement: statement }, { Version: "2008-10-17", Statement: statement }]) {
+      await assertAwsError(h.call("CreatePolicy", { PolicyName: "old", PolicyDocument: JSON.stringify(document) }), "MalformedPolicyDocument", 400, "Policy document must be version 2012-10-17 or greater.");
+      await assertAwsError(
+        h.call("CreatePolicyVersion", { PolicyArn: out.Policy.Arn, PolicyDocument: JSON.stringify(document) }),
+        "MalformedPolicyDocument",
+        400,
+        "Policy document must be version 2012-10-17 or greater.",
+      );
+    }
+    await h.call("CreateUser", { UserName: "inline-old" });
+    await h.call("PutUserPolicy", { UserName: "inline-old", PolicyName: "p", PolicyDocument: JSON.stringify({ Version: "2008-10-17", Statement: statement }) });
   });
 
   test("AWS managed policies are readable, listed with Scope=AWS, attachable, and immutable", async () => {
@@ -235,7 +248,7 @@ describe("IAM managed policies", () => {
       h.call("SetDefaultPolicyVersion", { PolicyArn: arn, VersionId: "1" }),
       "ValidationError",
       400,
-      "1 validation error detected: Value '1' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
+      "1 validation error detected: Value at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?",
     );
     await assertAwsError(
       h.call("SetDefaultPolicyVersion", { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/TestNonExistingPolicy`, VersionId: "v1" }),

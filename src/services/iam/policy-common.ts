@@ -52,8 +52,8 @@ export async function mustLocalPolicy(db: DocStore, accountId: string, arn: stri
   return p;
 }
 
-/** Grammar (policy engine) and the 6144-character managed policy quota. */
+/** Grammar (policy engine, Version "2012-10-17" required) and the 6144-character managed policy quota. */
 export function checkManagedDocument(env: IamEnv, document: string): void {
-  env.validatePolicy(document, "identity");
+  env.validatePolicy(document, "identity", { requireCurrentVersion: true });
   if (policySize(document) > QUOTAS.managedPolicySize) throw quotaExceeded("PolicySize", QUOTAS.managedPolicySize);
 }

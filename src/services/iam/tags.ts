@@ -7,7 +7,8 @@ import { quotaExceeded } from "./errors.js";
 import { QUOTAS, type TagDoc } from "./model.js";
 
 /** Returns the tags after adding/overwriting `added`; throws LimitExceeded beyond 50 tags. */
-export function mergeTags(existing: readonly TagDoc[], added: readonly TagDoc[], caseInsensitive: boolean, quotaName: string): TagDoc[] {
+/** `quota`: the quota's name for IAM's "Cannot exceed quota for …" answer, or the error a resource answers instead. */
+export function mergeTags(existing: readonly TagDoc[], added: readonly TagDoc[], caseInsensitive: boolean, quota: string | (() => Error)): TagDoc[] {
   const norm = (k: string) => (caseInsensitive ? k.toLowerCase() : k);
   const out = existing.map((t) => ({ ...t }));
   for (const t of added) {
@@ -15,7 +16,7 @@ export function mergeTags(existing: readonly TagDoc[], added: readonly TagDoc[],
     if (i >= 0) out[i] = { Key: t.Key, Value: t.Value };
     else out.push({ Key: t.Key, Value: t.Value });
   }
-  if (out.length > QUOTAS.tagsPerResource) throw quotaExceeded(quotaName, QUOTAS.tagsPerResource);
+  if (out.length > QUOTAS.tagsPerResource) throw typeof quota === "string" ? quotaExceeded(quota, QUOTAS.tagsPerResource) : quota();
   return out;
 }
 

@@ -106,8 +106,8 @@ describe("IAM users", () => {
       "4 validation errors detected: " +
         `Value '${longPath}' at 'path' failed to satisfy constraint: Member must have length less than or equal to 512; ` +
         `Value '${longName}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
-        "Value 'bad key!' at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+; " +
-        `Value '${"x".repeat(257)}' at 'tags.2.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,
+        "Value at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+; " +
+        `Value at 'tags.2.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,
     );
     await assertAwsError(
       h.call("ListUsers", { PathPrefix: "nope", Marker: "", MaxItems: 0 }),

@@ -209,7 +209,8 @@ export function checkOptionalRange(value: number | undefined, field: string, min
 export function checkVersionId(value: string | undefined): string {
   const v = required(value, "versionId");
   if (!VERSION_ID_RE.test(v)) {
-    throw constraintError("versionId", "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", v);
+    // Not echoed by IAM: "Value at 'versionId' failed to satisfy constraint: …".
+    throw constraintError("versionId", "Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?");
   }
   return v;
 }
@@ -224,8 +225,9 @@ export function checkTags(tags: Array<{ Key?: string | undefined; Value?: string
   // Every tag's key and value are judged before any answer, so all failing ones are listed.
   validateMembers(
     ...tags.flatMap((t, i) => [
-      () => stringConstraints(required(t.Key, `tags.${i + 1}.member.key`), `tags.${i + 1}.member.key`, 1, 128, { re: TAG_KEY_RE, text: TAG_PATTERN }),
-      () => stringConstraints(required(t.Value, `tags.${i + 1}.member.value`), `tags.${i + 1}.member.value`, 0, 256, { re: TAG_VALUE_RE, text: TAG_VALUE_PATTERN }),
+      // IAM does not echo tag keys and values in these messages ("Value at 'tags.1.member.key' …").
+      () => stringConstraints(required(t.Key, `tags.${i + 1}.member.key`), `tags.${i + 1}.member.key`, 1, 128, { re: TAG_KEY_RE, text: TAG_PATTERN }, true),
+      () => stringConstraints(required(t.Value, `tags.${i + 1}.member.value`), `tags.${i + 1}.member.value`, 0, 256, { re: TAG_VALUE_RE, text: TAG_VALUE_PATTERN }, true),
     ]),
   );
   const out: TagDoc[] = [];
@@ -249,13 +251,13 @@ export function duplicateTagKeys(caseInsensitive: boolean): AwsError {
 
 export function checkTagKeys(keys: string[] | undefined): string[] {
   const v = required(keys, "tagKeys");
-  if (v.length > 50) throw constraintError("tagKeys", "Member must have length less than or equal to 50", v);
+  // IAM does not echo the keys in these messages ("Value at 'tagKeys' …").
+  if (v.length > 50) throw constraintError("tagKeys", "Member must have length less than or equal to 50");
   for (const k of v) {
     if (typeof k !== "string" || k.length < 1 || k.length > 128 || !TAG_KEY_RE.test(k)) {
       throw constraintError(
         "tagKeys",
         `Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${TAG_PATTERN}, Member must not be null]`,
-        v,
       );
     }
   }

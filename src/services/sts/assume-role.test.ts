@@ -423,7 +423,7 @@ describe("AssumeRole", () => {
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s3", Tags: [{ Key: "project", Value: "Other" }] }, fakeContext({ principal: caller, now: NOW })),
       "InvalidParameterValue",
-      "The session tag key project conflicts with an inherited transitive tag key.",
+      "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
     );
   });
 
@@ -446,7 +446,7 @@ describe("AssumeRole", () => {
       await expectAwsError(
         f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s3", Tags: [{ Key: key, Value: "admin" }] }, fakeContext({ principal: caller, now: NOW })),
         "InvalidParameterValue",
-        `The session tag key ${key} conflicts with an inherited transitive tag key.`,
+        "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
       );
     }
 
@@ -458,7 +458,7 @@ describe("AssumeRole", () => {
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "s5", Tags: [{ Key: "DEPT", Value: "admin" }] }, fakeContext({ principal: recorded, now: NOW })),
       "InvalidParameterValue",
-      "The session tag key DEPT conflicts with an inherited transitive tag key.",
+      "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
     );
   });
 

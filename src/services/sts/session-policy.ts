@@ -175,8 +175,10 @@ export function inheritTransitiveTags(incoming: Record<string, string> | undefin
   const kept = Object.entries(incoming);
   const inheritedLower = new Set(kept.map(([k]) => k.toLowerCase()));
   for (const k of Object.keys(passed.tags)) {
-    // Documented behaviour (a passed tag may not replace an inherited one); the message is worded like STS's other tag messages.
-    if (inheritedLower.has(k.toLowerCase())) throw invalidParameterValue(`The session tag key ${k} conflicts with an inherited transitive tag key.`);
+    // A passed tag may not replace an inherited one (STS's own text).
+    if (inheritedLower.has(k.toLowerCase())) {
+      throw invalidParameterValue("One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.");
+    }
   }
   // fromEntries defines own properties (a tag named "__proto__" stays a tag).
   const tags = Object.fromEntries([...kept, ...Object.entries(passed.tags)]);
