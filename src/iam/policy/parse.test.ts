@@ -175,6 +175,9 @@ describe("parsePolicy accepts", () => {
     // Every action a trust policy grants, in any case, and wildcards that can match one.
     const actions = ["sts:AssumeRoleWithSAML", "STS:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity", "sts:SetContext", "sts:AssumeRole*", "sts:*"];
     assert.equal(parsePolicy(v12({ ...trustStmt, Action: actions }), "trust").statements.length, 1);
+    // Any IAM resource ("arn:aws:iam::*:*"), and S3's regional resources with their region (as AWS's own managed policies use them).
+    const resources = ["arn:aws:iam::*:*", "arn:aws:s3:*:*:access-grants/default/grant/*", "arn:aws:s3:us-east-1:111122223333:accesspoint/ap", "arn:aws:s3:us-east-1:111122223333:job/*"];
+    assert.equal(parsePolicy(v12({ ...ok, Resource: resources }), "identity").statements.length, 1);
     // The largest signed 64-bit epoch is still a date.
     assert.equal(parsePolicy(v12({ ...ok, Condition: { DateLessThan: { "aws:CurrentTime": "9223372036854775807" } } }), "identity").statements.length, 1);
   });

@@ -126,6 +126,8 @@ function checkSyntax(text: string, kind: PolicyKind): { doc: Record<string, unkn
   return { doc, statements: statements as RawStatement[] };
 }
 
+const S3_REGIONAL = ["accesspoint/", "job/", "storage-lens/", "storage-lens-group/", "access-grants/"];
+
 /** IAM's resource ARN format check; returns the error message, if any. */
 function resourceFormatError(r: string): string | undefined {
   if (r === "*") return undefined;
@@ -149,13 +151,15 @@ function resourceFormatError(r: string): string | undefined {
   const afterRegion = afterService.slice(afterService.indexOf(":") + 1);
   const resourceId = afterRegion.indexOf(":") < 0 ? "" : afterRegion.slice(afterRegion.indexOf(":") + 1);
   if ((service === "iam" || service === "s3") && !afterService.startsWith(":")) {
-    if (!(service === "s3" && resourceId.startsWith("accesspoint/"))) {
+    // S3's regional resources (access points, Batch Operations jobs, Storage Lens, Access Grants)
+    // carry a region; buckets and objects do not.
+    if (!(service === "s3" && S3_REGIONAL.some((t) => resourceId.startsWith(t)))) {
       return service === "iam" ? MSG.iamRegion(r) : MSG.s3Region(r);
     }
   }
   // An account's root user (arn:<partition>:iam::<account>:root) is an IAM resource too (sts:AssumeRoot's
   // target, the root-task policies' NotResource); IAM's message lists only the path prefixes.
-  if (service === "iam" && resourceId !== "root" && !IAM_PATHS.some((p) => resourceId.startsWith(p))) return MSG.iamPath(IAM_PATHS);
+  if (service === "iam" && resourceId !== "root" && resourceId !== "*" && !IAM_PATHS.some((p) => resourceId.startsWith(p))) return MSG.iamPath(IAM_PATHS);
   return undefined;
 }
 
