@@ -167,7 +167,7 @@ export async function getAccountAuthorizationDetails(
           AttachmentCount: counts.attachments,
           PermissionsBoundaryUsageCount: counts.boundaries,
           IsAttachable: p.isAttachable,
-          Description: p.description,
+          ...(p.description !== "" ? { Description: p.description } : {}),
           CreateDate: new Date(p.createDate),
           UpdateDate: new Date(p.updateDate),
           PolicyVersionList: [{ Document: encodeDocument(p.document), VersionId: p.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(p.updateDate) }],

