@@ -72,6 +72,54 @@ function parseDate(v: string): number {
   return ms;
 }
 
+const INT = /^-?\d+$/;
+const intIn = (text: string, min: number, max: number): boolean => INT.test(text) && Number(text) >= min && Number(text) <= max;
+
+/**
+ * Whether IAM's legacy policy parser takes a date text that `toEpochMs` does not read: it reads a
+ * text with a "t" or "-" as a loose ISO 8601 date-time, lower-cased — a year of any size its
+ * calendar holds (negative too), month and day optional, hours, minutes and seconds of one or two
+ * digits, a fraction of up to nine digits, "z" or a "+HH[:MM]" zone — and any other text as epoch
+ * seconds (0 to 2^63 − 1). IAM accepts "01T", "2016-12-13t2:00:00.593194+23" and "-292275054".
+ */
+export function isLegacyDateText(text: string): boolean {
+  const v = text.toLowerCase();
+  if (!v.includes("t") && !v.includes("-")) return /^\d+$/.test(v) && BigInt(v) <= MAX_INT64;
+  const at = v.indexOf("t");
+  const datePart = at < 0 ? v : v.slice(0, at);
+  const timePart = at < 0 ? "" : v.slice(at + 1);
+  const negative = datePart.startsWith("-");
+  const date = (negative ? datePart.slice(1) : datePart).split("-");
+  if (date.length > 3 || !/^\d+$/.test(date[0]!)) return false;
+  const year = Number(date[0]) * (negative ? -1 : 1);
+  if (year < -292275054 || year > 292278993) return false;
+  if (date.length > 1 && !intIn(date[1]!, 1, 12)) return false;
+  if (date.length > 2 && !intIn(date[2]!, 1, 31)) return false;
+  const time = timePart.split(":");
+  if (time[0] !== "" && !intIn(time[0]!, 0, 23)) return false;
+  if (time.length > 1 && !intIn(time[1]!, 0, 59)) return false;
+  if (time.length > 2) {
+    let seconds = time.slice(2).join(":");
+    const z = seconds.indexOf("z");
+    const plus = seconds.indexOf("+");
+    if (z >= 0) {
+      if (z !== seconds.length - 1) return false;
+      seconds = seconds.slice(0, z);
+    } else if (plus >= 0) {
+      const [hh, mm, ...rest] = seconds.slice(plus + 1).split(":");
+      if (rest.length > 0 || hh!.length !== 2 || !intIn(hh!, 0, 23)) return false;
+      if (mm !== undefined && (mm.length !== 2 || !intIn(mm, 0, 59))) return false;
+      seconds = seconds.slice(0, plus);
+    } else if (time.length > 3) {
+      return false;
+    }
+    const [whole, fraction] = seconds.split(".", 2) as [string, string | undefined];
+    if (!intIn(whole, 0, 59)) return false;
+    if (fraction !== undefined && !(/^\d{1,9}$/.test(fraction))) return false;
+  }
+  return true;
+}
+
 /** "true"/"false" in any case, or a boolean; anything else is not a boolean. */
 export function toBool(v: Scalar): boolean | undefined {
   if (typeof v === "boolean") return v;

@@ -30,6 +30,7 @@ import {
   ipInRanges,
   toBinary,
   toBool,
+  isLegacyDateText,
   toEpochMs,
   toNumber,
   toStringValue,
@@ -283,7 +284,8 @@ export function conditionsHold(conds: readonly CompiledCondition[], ctx: Context
 
 /** Date operator values IAM's legacy parser accepts (else "The policy failed legacy parsing"). */
 export function isValidDateValue(v: RawValue): boolean {
-  return typeof v === "boolean" ? false : !Number.isNaN(toEpochMs(v));
+  if (typeof v === "boolean") return false;
+  return !Number.isNaN(toEpochMs(v)) || (typeof v === "string" && isLegacyDateText(v));
 }
 
 export function isDateOperator(operator: string): boolean {

@@ -178,6 +178,13 @@ describe("parsePolicy accepts", () => {
     // Any IAM resource ("arn:aws:iam::*:*"), and S3's regional resources with their region (as AWS's own managed policies use them).
     const resources = ["arn:aws:iam::*:*", "arn:aws:s3:*:*:access-grants/default/grant/*", "arn:aws:s3:us-east-1:111122223333:accesspoint/ap", "arn:aws:s3:us-east-1:111122223333:job/*"];
     assert.equal(parsePolicy(v12({ ...ok, Resource: resources }), "identity").statements.length, 1);
+    // Date texts IAM's legacy parser takes (loose ISO 8601, a negative year).
+    for (const d of ["01T", "2016-12-13t2:00:00.593194+23", "-292275054", "2016-12-13T2:00:00Z"]) {
+      assert.equal(parsePolicy(v12({ ...ok, Condition: { DateLessThan: { "aws:CurrentTime": d } } }), "identity").statements.length, 1, d);
+    }
+    for (const d of ["T", "234-13", "2016-12-13t2:00:00.1999999999+10:59", "2016-12-13t2:00:00.593194+1"]) {
+      assert.throws(() => parsePolicy(v12({ ...ok, Condition: { DateLessThan: { "aws:CurrentTime": d } } }), "identity"), { message: LEGACY }, d);
+    }
     // The largest signed 64-bit epoch is still a date.
     assert.equal(parsePolicy(v12({ ...ok, Condition: { DateLessThan: { "aws:CurrentTime": "9223372036854775807" } } }), "identity").statements.length, 1);
   });
