@@ -104,12 +104,16 @@ test("password policy: NoSuchEntity until set, defaults, every member, delete", 
   });
   await assert.rejects(iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 1096 })), (e: any) => {
     assert.equal(e.name, "ValidationError");
-    assert.equal(e.message, "1 validation error detected: Value '1096' at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095");
+    assert.equal(e.message, "1 validation error detected: Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095");
     return true;
   });
   await iam.send(new DeleteAccountPasswordPolicyCommand({}));
   await assert.rejects(iam.send(new GetAccountPasswordPolicyCommand({})), missing);
-  await assert.rejects(iam.send(new DeleteAccountPasswordPolicyCommand({})), missing);
+  await assert.rejects(iam.send(new DeleteAccountPasswordPolicyCommand({})), (e: any) => {
+    assert.equal(e.name, "NoSuchEntityException");
+    assert.equal(e.message, "The account policy with name PasswordPolicy cannot be found.");
+    return true;
+  });
 });
 
 test("GetAccountSummary counts the account's entities", async () => {

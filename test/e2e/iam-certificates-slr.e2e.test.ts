@@ -190,7 +190,7 @@ test("service-specific credentials: create, list, reset, update, delete, the per
   assert.equal(bedrock.ServicePassword, undefined);
   await assert.rejects(
     iam.send(new CreateServiceSpecificCredentialCommand({ UserName: "git-dev", ServiceName: "s3.amazonaws.com" })),
-    awsError("ServiceNotSupportedException", 404, "The service s3.amazonaws.com is not supported for service-specific credentials."),
+    awsError("NoSuchEntityException", 404, "No such service s3.amazonaws.com is supported for Service Specific Credentials"),
   );
   await assert.rejects(
     iam.send(new CreateServiceSpecificCredentialCommand({ UserName: "nobody", ServiceName: "codecommit.amazonaws.com" })),
@@ -226,11 +226,11 @@ test("service-specific credentials: create, list, reset, update, delete, the per
   const missing = "ACCAXXXXXXXXXXXXXXXXX";
   await assert.rejects(
     iam.send(new DeleteServiceSpecificCredentialCommand({ UserName: "git-dev", ServiceSpecificCredentialId: missing })),
-    awsError("NoSuchEntityException", 404, `The Service Specific Credential with id ${missing} cannot be found.`),
+    awsError("NoSuchEntityException", 404, `No such credential ${missing} exists`),
   );
   await assert.rejects(
     iam.send(new ResetServiceSpecificCredentialCommand({ UserName: "git-dev", ServiceSpecificCredentialId: missing })),
-    awsError("NoSuchEntityException", 404, `The Service Specific Credential with id ${missing} cannot be found.`),
+    awsError("NoSuchEntityException", 404, `No such credential ${missing} exists`),
   );
 
   for (const c of [created, second, bedrock]) {
@@ -273,7 +273,7 @@ test("service-linked roles: create, protected from the role operations, deleted 
     ],
   );
   assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
-    { Effect: "Allow", Principal: { Service: ["elasticloadbalancing.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+    { Effect: "Allow", Principal: { Service: "elasticloadbalancing.amazonaws.com" }, Action: "sts:AssumeRole" },
   ]);
   const got = (await iam.send(new GetRoleCommand({ RoleName: role.RoleName }))).Role!;
   assert.deepEqual([got.RoleId, got.MaxSessionDuration, got.RoleLastUsed], [role.RoleId, 3600, {}]);

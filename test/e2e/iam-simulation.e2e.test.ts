@@ -114,7 +114,7 @@ test("SimulatePrincipalPolicy predicts the user's real requests", async () => {
   const denyStatement = bare.EvaluationResults?.[1]?.MatchedStatements?.[0];
   assert.equal(denyStatement?.SourcePolicyId, "no-roles");
   assert.equal(denyStatement?.SourcePolicyType, "group");
-  assert.deepEqual(denyStatement?.StartPosition, { Line: 1, Column: 38 });
+  assert.deepEqual(denyStatement?.StartPosition, { Line: 1, Column: 39 });
 
   const keys = await admin.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: userArn }));
   assert.deepEqual(keys.ContextKeyNames, ["aws:username", "aws:SecureTransport"]);

@@ -10,17 +10,20 @@ test("statementPositions: statement list, single statement, CRLF, duplicate Stat
   const c = one.indexOf("{", b);
   const d = one.indexOf("}", c);
   assert.deepEqual(statementPositions(one), [
-    { start: { line: 1, column: a + 1 }, end: { line: 1, column: b + 1 } },
-    { start: { line: 1, column: c + 1 }, end: { line: 1, column: d + 1 } },
+    { start: { line: 1, column: a + 2 }, end: { line: 1, column: b + 2 } },
+    { start: { line: 1, column: c + 2 }, end: { line: 1, column: d + 2 } },
   ]);
+  // IAM's own example: the statement's "{" is the 40th character, column 41; its "}" column 113.
+  const recorded = '{"Version": "2012-10-17", "Statement": {"Sid": "", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}}';
+  assert.deepEqual(statementPositions(recorded), [{ start: { line: 1, column: 41 }, end: { line: 1, column: 113 } }]);
   const single = '{\r\n  "Statement": {\r\n    "Effect": "Allow", "Action": "s3:*", "Resource": "*"\r\n  }\r\n}';
-  assert.deepEqual(statementPositions(single), [{ start: { line: 2, column: 16 }, end: { line: 4, column: 3 } }]);
+  assert.deepEqual(statementPositions(single), [{ start: { line: 2, column: 17 }, end: { line: 4, column: 4 } }]);
   // JSON.parse keeps the last duplicate key, and so does the scanner.
   const dup = '{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"},\n"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}';
-  assert.deepEqual(statementPositions(dup), [{ start: { line: 2, column: 14 }, end: { line: 2, column: 62 } }]);
+  assert.deepEqual(statementPositions(dup), [{ start: { line: 2, column: 15 }, end: { line: 2, column: 63 } }]);
   // Braces inside strings do not confuse it.
   const braces = '{"Statement":[{"Sid":"a}{b","Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::x/\\"}"}]}';
-  assert.deepEqual(statementPositions(braces), [{ start: { line: 1, column: 15 }, end: { line: 1, column: braces.length - 2 } }]);
+  assert.deepEqual(statementPositions(braces), [{ start: { line: 1, column: 16 }, end: { line: 1, column: braces.length - 1 } }]);
   assert.equal(statementPositions("{not json"), undefined);
   assert.equal(statementPositions('{"Version":"2012-10-17"}'), undefined);
 });

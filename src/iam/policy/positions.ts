@@ -5,9 +5,10 @@
  * A small JSON scanner walks the document exactly as JSON.parse reads it (the last of
  * duplicate "Statement" keys wins, as in JSON.parse, which is what the parser used) and
  * returns, for each element of the Statement list (or the single Statement object), the
- * line and column of its opening "{" and of its closing "}". Lines and columns are
- * 1-based; columns count UTF-16 code units; "\r\n", "\r" and "\n" each end a line.
- * AWS does not document its own convention further than "row and column".
+ * line and column of its opening "{" and of its closing "}". Lines are 1-based; columns count
+ * UTF-16 code units from 2 at a line's first character (the column just after the brace, 1-based),
+ * as IAM's simulator reports them: in `{"Version": "2012-10-17", "Statement": {…}}` the statement's
+ * "{" (the 40th character) is column 41. "\r\n", "\r" and "\n" each end a line.
  */
 
 export interface StatementPosition {
@@ -132,7 +133,7 @@ function at(starts: readonly number[], offset: number): { line: number; column: 
     if ((starts[mid] as number) <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  return { line: lo + 1, column: offset - (starts[lo] as number) + 2 };
 }
 
 /**

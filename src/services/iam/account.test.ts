@@ -110,9 +110,8 @@ describe("IAM account alias", () => {
 describe("IAM account password policy", () => {
   test("none set: GetAccountPasswordPolicy and DeleteAccountPasswordPolicy answer NoSuchEntity", async () => {
     const h = createHarness();
-    const msg = `The Password Policy with domain name ${ACCOUNT} cannot be found.`;
-    await assertAwsError(h.call("GetAccountPasswordPolicy", {}), "NoSuchEntity", 404, msg);
-    await assertAwsError(h.call("DeleteAccountPasswordPolicy", {}), "NoSuchEntity", 404, msg);
+    await assertAwsError(h.call("GetAccountPasswordPolicy", {}), "NoSuchEntity", 404, `The Password Policy with domain name ${ACCOUNT} cannot be found.`);
+    await assertAwsError(h.call("DeleteAccountPasswordPolicy", {}), "NoSuchEntity", 404, "The account policy with name PasswordPolicy cannot be found.");
     assert.deepEqual(h.calls, [
       { action: "iam:GetAccountPasswordPolicy", resource: "*" },
       { action: "iam:DeleteAccountPasswordPolicy", resource: "*" },
@@ -192,9 +191,18 @@ describe("IAM account password policy", () => {
         h.call("UpdateAccountPasswordPolicy", { [member]: value }),
         "ValidationError",
         400,
-        `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
+        `1 validation error detected: Value at '${field}' failed to satisfy constraint: ${constraint}`,
       );
     }
+    // Every failing member in one answer, values not echoed, in IAM's order.
+    await assertAwsError(
+      h.call("UpdateAccountPasswordPolicy", { MaxPasswordAge: 1096, MinimumPasswordLength: 129, PasswordReusePrevention: 25 }),
+      "ValidationError",
+      400,
+      "3 validation errors detected: Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value less than or equal to 128; " +
+        "Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24; " +
+        "Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095",
+    );
     await assertAwsError(h.call("GetAccountPasswordPolicy", {}), "NoSuchEntity", 404, `The Password Policy with domain name ${ACCOUNT} cannot be found.`);
     await h.call("UpdateAccountPasswordPolicy", { MinimumPasswordLength: 128, MaxPasswordAge: 1, PasswordReusePrevention: 1 });
     await h.call("UpdateAccountPasswordPolicy", { MinimumPasswordLength: 6, MaxPasswordAge: 1095, PasswordReusePrevention: 24 });

@@ -19,7 +19,7 @@ import type {
   UpdateAccountPasswordPolicyRequest,
 } from "@aws-sdk/client-iam";
 import { authorize, write, type Caller, type IamEnv } from "./env.js";
-import { accountAliasExists, constraintError, invalidInput, noSuchAccountAlias, noSuchPasswordPolicy } from "./errors.js";
+import { accountAliasExists, constraintError, invalidInput, noSuchAccountAlias, noSuchEntity, noSuchPasswordPolicy } from "./errors.js";
 import { mfaDeviceCounts } from "./mfa.js";
 import {
   COLLECTIONS,
@@ -89,13 +89,15 @@ export async function updateAccountPasswordPolicy(
   caller: Caller,
   input: UpdateAccountPasswordPolicyRequest,
 ): Promise<Record<string, never>> {
-  const minimumPasswordLength = checkOptionalRange(input.MinimumPasswordLength, "minimumPasswordLength", 6, 128) ?? DEFAULT_MINIMUM_PASSWORD_LENGTH;
   // MaxPasswordAge and PasswordReusePrevention default to 0 (never expire / no reuse check),
-  // a value the request cannot set explicitly: omitting them is the only way to get it.
-  const [maxPasswordAge, passwordReusePrevention] = validateMembers(
-    () => checkOptionalRange(input.MaxPasswordAge, "maxPasswordAge", 1, 1095),
+  // a value the request cannot set explicitly: omitting them is the only way to get it. Every
+  // failing member in one answer, in IAM's order.
+  const [minimumLength, passwordReusePrevention, maxPasswordAge] = validateMembers(
+    () => checkOptionalRange(input.MinimumPasswordLength, "minimumPasswordLength", 6, 128),
     () => checkOptionalRange(input.PasswordReusePrevention, "passwordReusePrevention", 1, 24),
+    () => checkOptionalRange(input.MaxPasswordAge, "maxPasswordAge", 1, 1095),
   );
+  const minimumPasswordLength = minimumLength ?? DEFAULT_MINIMUM_PASSWORD_LENGTH;
   await authorize(caller, "UpdateAccountPasswordPolicy", "*");
   const doc: PasswordPolicyDoc = {
     accountId: caller.accountId,
@@ -145,7 +147,8 @@ export async function getAccountPasswordPolicy(env: IamEnv, caller: Caller): Pro
 export async function deleteAccountPasswordPolicy(env: IamEnv, caller: Caller): Promise<Record<string, never>> {
   await authorize(caller, "DeleteAccountPasswordPolicy", "*");
   await env.store.transaction(async (tx) => {
-    if (!(await tx.get<PasswordPolicyDoc>(COLLECTIONS.passwordPolicies, caller.accountId))) throw noSuchPasswordPolicy(caller.accountId);
+    // Deleting answers with other words than reading does.
+    if (!(await tx.get<PasswordPolicyDoc>(COLLECTIONS.passwordPolicies, caller.accountId))) throw noSuchEntity("The account policy with name PasswordPolicy cannot be found.");
     await tx.delete(COLLECTIONS.passwordPolicies, caller.accountId);
   });
   return {};

@@ -75,7 +75,8 @@ export async function getAccountAuthorizationDetails(
         UserId: u.userId,
         Arn: userArn(acct, u.path, u.userName),
         CreateDate: new Date(u.createDate),
-        UserPolicyList: inlineView(u.inlinePolicies),
+        // A user without inline policies has no UserPolicyList (groups and roles do show an empty list).
+        ...(u.inlinePolicies.length > 0 ? { UserPolicyList: inlineView(u.inlinePolicies) } : {}),
         GroupList: u.groupIds.map((id) => groupNames.get(id)).filter((n): n is string => n !== undefined),
         AttachedManagedPolicies: attachedView(u.attachedPolicyArns),
         Tags: sortedTags(u.tags),

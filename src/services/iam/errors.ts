@@ -135,7 +135,7 @@ export function invalidUserType(message: string): AwsError {
 
 // ---- MFA devices (messages never include a seed or a code) ----
 export const noSuchMfaDevice = (serialNumber: string): AwsError => noSuchEntity(`MFA Device with serial number ${serialNumber} does not exist.`);
-export const mfaDeviceExists = (): AwsError => entityAlreadyExists("MFADevice entity at the same path and name already exists.");
+export const mfaDeviceExists = (): AwsError => entityAlreadyExists("MFA device already exists.");
 export const mfaDeviceInUse = (): AwsError => entityAlreadyExists("MFA Device is already in use.");
 export const mfaDeviceAssigned = (): AwsError => deleteConflict("MFA VirtualDevice in use. Must deactivate first.");
 export function invalidAuthenticationCode(): AwsError {
@@ -152,11 +152,10 @@ export function keyPairMismatch(): AwsError {
   // Message not in the IAM documentation; the exception's documented description, as a sentence.
   return new AwsError("KeyPairMismatch", "The public key certificate and the private key do not match.", 400);
 }
-// Message not in the IAM documentation; written like IAM's other NoSuchEntity messages.
-export const noSuchServiceCredential = (id: string): AwsError => noSuchEntity(`The Service Specific Credential with id ${id} cannot be found.`);
+export const noSuchServiceCredential = (id: string): AwsError => noSuchEntity(`No such credential ${id} exists`);
 export function serviceNotSupported(serviceName: string): AwsError {
-  // Message not in the IAM documentation.
-  return new AwsError("NotSupportedService", `The service ${serviceName} is not supported for service-specific credentials.`, 404);
+  // IAM answers NoSuchEntity (the model's NotSupportedService is not what it sends).
+  return noSuchEntity(`No such service ${serviceName} is supported for Service Specific Credentials`);
 }
 /** What IAM answers when a caller changes a service-linked role directly instead of through its service. */
 export function protectedRole(roleName: string): AwsError {

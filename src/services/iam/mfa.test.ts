@@ -80,7 +80,7 @@ describe("virtual MFA devices", () => {
       h.call("CreateVirtualMFADevice", { VirtualMFADeviceName: "alice-phone", Path: "/team/" }),
       "EntityAlreadyExists",
       409,
-      "MFADevice entity at the same path and name already exists.",
+      "MFA device already exists.",
     );
     await assertAwsError(
       h.call("CreateVirtualMFADevice", { VirtualMFADeviceName: "bad name" }),

@@ -61,7 +61,7 @@ describe("IAM SAML providers", () => {
     assert.deepEqual(got.CreateDate, new Date(T0));
     assert.deepEqual(got.ValidUntil, new Date(Date.UTC(2125, 0, 15, 12, 0, 0)));
     assert.equal(got.AssertionEncryptionMode, "Allowed");
-    assert.equal(got.PrivateKeyList, undefined);
+    assert.deepEqual(got.PrivateKeyList, []);
     assert.deepEqual(h.calls.at(-1), { action: "iam:GetSAMLProvider", resource: ARN, context: { "aws:ResourceTag/team": "id" } });
 
     await h.call("UpdateSAMLProvider", { SAMLProviderArn: ARN, SAMLMetadataDocument: idp.metadata({ validUntil: "2030-01-01T00:00:00Z", entityId: "https://idp.example.com/v2" }) });
@@ -186,7 +186,7 @@ describe("IAM SAML providers", () => {
         "Value 'short' at 'removePrivateKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [A-Z0-9]+",
     );
     got = await h.call<Get>("GetSAMLProvider", { SAMLProviderArn: ARN });
-    assert.equal(got.PrivateKeyList, undefined);
+    assert.deepEqual(got.PrivateKeyList, []);
   });
 
   test("tags: tag, untag, list with pagination; a denied action changes nothing", async () => {

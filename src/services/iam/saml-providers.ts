@@ -167,9 +167,10 @@ export async function getSAMLProvider(env: IamEnv, caller: Caller, input: GetSAM
     SAMLMetadataDocument: doc.metadataDocument,
     CreateDate: new Date(doc.createDate),
     ValidUntil: new Date(doc.validUntil),
-    ...(doc.tags.length > 0 ? { Tags: sortedTags(doc.tags) } : {}),
+    // Both lists always, empty or not, as IAM returns them.
+    Tags: sortedTags(doc.tags),
     AssertionEncryptionMode: doc.assertionEncryptionMode,
-    ...(doc.privateKeys.length > 0 ? { PrivateKeyList: doc.privateKeys.map((k) => ({ KeyId: k.keyId, Timestamp: new Date(k.uploadDate) })) } : {}),
+    PrivateKeyList: doc.privateKeys.map((k) => ({ KeyId: k.keyId, Timestamp: new Date(k.uploadDate) })),
   };
 }
 

@@ -186,7 +186,8 @@ export async function getServerCertificate(env: IamEnv, caller: Caller, input: G
       ServerCertificateMetadata: metadataView(c),
       CertificateBody: c.body,
       ...(c.chain !== undefined ? { CertificateChain: c.chain } : {}),
-      ...(c.tags.length > 0 ? { Tags: sortedTags(c.tags) } : {}),
+      // Tags always, empty or not, as IAM returns them.
+      Tags: sortedTags(c.tags),
     },
   };
 }

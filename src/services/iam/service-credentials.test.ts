@@ -27,7 +27,7 @@ describe("service-specific credential pieces", () => {
     assert.equal(credentialKind("bedrock.amazonaws.com"), "api-key");
     assert.equal(credentialKind("logs.amazonaws.com"), "api-key");
     for (const s of ["s3.amazonaws.com", "toString", "__proto__", "CODECOMMIT.amazonaws.com"]) {
-      assert.throws(() => credentialKind(s), (e: any) => e.code === "NotSupportedService" && e.status === 404);
+      assert.throws(() => credentialKind(s), (e: any) => e.code === "NoSuchEntity" && e.status === 404 && e.message === `No such service ${s} is supported for Service Specific Credentials`);
     }
   });
 
@@ -118,7 +118,7 @@ describe("service-specific credential operations", () => {
     await create(h, "cassandra.amazonaws.com");
     await create(h, "codecommit.amazonaws.com");
     await assertAwsError(create(h, "cassandra.amazonaws.com"), "LimitExceeded", 409, "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2");
-    await assertAwsError(create(h, "ec2.amazonaws.com"), "NotSupportedService", 404, "The service ec2.amazonaws.com is not supported for service-specific credentials.");
+    await assertAwsError(create(h, "ec2.amazonaws.com"), "NoSuchEntity", 404, "No such service ec2.amazonaws.com is supported for Service Specific Credentials");
     await assertAwsError(create(h, "codecommit.amazonaws.com", { UserName: "bob" }), "NoSuchEntity", 404, "The user with name bob cannot be found.");
 
     await h.call("UpdateServiceSpecificCredential", { UserName: "alice", ServiceSpecificCredentialId: a.ServiceSpecificCredentialId, Status: "Inactive" });
@@ -135,7 +135,7 @@ describe("service-specific credential operations", () => {
       h.call("UpdateServiceSpecificCredential", { UserName: "alice", ServiceSpecificCredentialId: a.ServiceSpecificCredentialId, Status: "On" }),
       "ValidationError",
       400,
-      /enum value set: \[Active, Inactive, Expired\]/,
+      "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set",
     );
     const missing = "ACCAAAAAAAAAAAAAAAAAA";
     for (const op of ["UpdateServiceSpecificCredential", "ResetServiceSpecificCredential", "DeleteServiceSpecificCredential"]) {
@@ -143,7 +143,7 @@ describe("service-specific credential operations", () => {
         h.call(op, { UserName: "alice", ServiceSpecificCredentialId: missing, Status: "Active" }),
         "NoSuchEntity",
         404,
-        `The Service Specific Credential with id ${missing} cannot be found.`,
+        `No such credential ${missing} exists`,
       );
     }
     await assertAwsError(h.call("DeleteServiceSpecificCredential", { UserName: "alice", ServiceSpecificCredentialId: "short" }), "ValidationError", 400, /greater than or equal to 20/);
@@ -162,7 +162,7 @@ describe("service-specific credential operations", () => {
     const both =
       "2 validation errors detected: " +
       `Value '${long}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
-      "Value 'short' at 'serviceSpecificCredentialId' failed to satisfy constraint: Member must have length greater than or equal to 20";
+      "Value at 'serviceSpecificCredentialId' failed to satisfy constraint: Member must have length greater than or equal to 20";
     for (const op of ["ResetServiceSpecificCredential", "DeleteServiceSpecificCredential"]) {
       await assertAwsError(h.call(op, { UserName: long, ServiceSpecificCredentialId: "short" }), "ValidationError", 400, both);
     }
@@ -171,7 +171,7 @@ describe("service-specific credential operations", () => {
       "ValidationError",
       400,
       both.replace("2 validation errors", "3 validation errors") +
-        "; Value 'Paused' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]",
+        "; Value at 'status' failed to satisfy constraint: Member must satisfy enum value set",
     );
   });
 
@@ -191,7 +191,7 @@ describe("service-specific credential operations", () => {
     assert.deepEqual(bedrock.ServiceSpecificCredentials.map((c) => c.UserName).sort(), ["alice", "bob"]);
     assert.deepEqual(h.calls, [{ action: "iam:ListServiceSpecificCredentials", resource: `arn:aws:iam::${ACCOUNT}:user/*` }]);
     await assertAwsError(h.call("ListServiceSpecificCredentials", { AllUsers: true, UserName: "alice" }), "ValidationError", 400, "AllUsers cannot be specified together with UserName.");
-    await assertAwsError(h.call("ListServiceSpecificCredentials", { UserName: "alice", ServiceName: "sqs.amazonaws.com" }), "NotSupportedService", 404, /sqs.amazonaws.com/);
+    await assertAwsError(h.call("ListServiceSpecificCredentials", { UserName: "alice", ServiceName: "sqs.amazonaws.com" }), "NoSuchEntity", 404, "No such service sqs.amazonaws.com is supported for Service Specific Credentials");
 
     const p1 = await h.call<{ ServiceSpecificCredentials: Cred[]; IsTruncated: boolean; Marker: string }>("ListServiceSpecificCredentials", { AllUsers: true, MaxItems: 2 });
     const p2 = await h.call<{ ServiceSpecificCredentials: Cred[]; IsTruncated: boolean }>("ListServiceSpecificCredentials", { AllUsers: true, MaxItems: 2, Marker: p1.Marker });

@@ -83,7 +83,7 @@ export function effectiveStatus(c: ServiceCredentialDoc, now: number): StatusTyp
 const ID_RE = /^[\w]+$/;
 function checkCredentialId(value: string | undefined): string {
   const v = required(value, "serviceSpecificCredentialId");
-  stringConstraints(v, "serviceSpecificCredentialId", 20, 128, { re: ID_RE, text: "[\\w]+" });
+  stringConstraints(v, "serviceSpecificCredentialId", 20, 128, { re: ID_RE, text: "[\\w]+" }, true);
   return v;
 }
 
@@ -146,6 +146,8 @@ export async function createServiceSpecificCredential(
     () => checkOptionalRange(input.CredentialAgeDays, "credentialAgeDays", 1, 36600),
   );
   await authorizeOnUser(env, caller, "CreateServiceSpecificCredential", name);
+  // A missing user is reported before an unsupported service.
+  await mustUser(env.store, caller.accountId, name);
   const kind = credentialKind(serviceName);
   if (ageDays !== undefined && kind !== "api-key") {
     // Message not in the IAM documentation (CredentialAgeDays is documented as valid only for API keys).
@@ -216,7 +218,7 @@ export async function updateServiceSpecificCredential(env: IamEnv, caller: Calle
   const [name, id, status] = validateMembers(
     () => targetUserName(caller, input.UserName, USER_NAME_MAX),
     () => checkCredentialId(input.ServiceSpecificCredentialId),
-    () => checkStatus(input.Status, validationError),
+    () => checkStatus(input.Status, validationError, true),
   );
   await authorizeOnUser(env, caller, "UpdateServiceSpecificCredential", name);
   await env.store.transaction(async (tx) => {

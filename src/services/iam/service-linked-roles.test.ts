@@ -44,7 +44,7 @@ describe("service-linked role names", () => {
   test("trust policy: only the service principal may assume the role", () => {
     assert.deepEqual(JSON.parse(serviceLinkedTrustPolicy("macie.amazonaws.com")), {
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Principal: { Service: ["macie.amazonaws.com"] }, Action: ["sts:AssumeRole"] }],
+      Statement: [{ Effect: "Allow", Principal: { Service: "macie.amazonaws.com" }, Action: "sts:AssumeRole" }],
     });
   });
 });
@@ -197,9 +197,12 @@ describe("service-linked role operations", () => {
     await h.call("CreateGroup", { GroupName: "g" });
     await assertAwsError(h.call("AttachGroupPolicy", { GroupName: "g", PolicyArn: elbPolicy }), "PolicyNotAttachable", 400, /service role policies/);
     assert.deepEqual(await h.call("ListAttachedRolePolicies", { RoleName: "mine" }), { AttachedPolicies: [], IsTruncated: false });
-    // A role without a policy in the catalogue holds none; a deleted role lets its policy go.
+    // GuardDuty's role holds AWS's published policy for it; a deleted role lets its policy go.
     await h.call("CreateServiceLinkedRole", { AWSServiceName: "guardduty.amazonaws.com" });
-    assert.deepEqual(await h.call("ListAttachedRolePolicies", { RoleName: "AWSServiceRoleForAmazonGuardDuty" }), { AttachedPolicies: [], IsTruncated: false });
+    assert.deepEqual(await h.call("ListAttachedRolePolicies", { RoleName: "AWSServiceRoleForAmazonGuardDuty" }), {
+      AttachedPolicies: [{ PolicyName: "AmazonGuardDutyServiceRolePolicy", PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyServiceRolePolicy" }],
+      IsTruncated: false,
+    });
     await h.call("DeleteServiceLinkedRole", { RoleName: "AWSServiceRoleForElasticLoadBalancing" });
     await scheduler.runDue();
     const after = await h.call<{ Policy: { AttachmentCount: number } }>("GetPolicy", { PolicyArn: elbPolicy });

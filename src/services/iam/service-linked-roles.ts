@@ -61,28 +61,28 @@ export interface LinkedService {
  * them. Services absent from this table cannot have one created through IAM here.
  */
 export const LINKED_SERVICES: Readonly<Record<string, LinkedService>> = {
-  "access-analyzer.amazonaws.com": { roleName: "AWSServiceRoleForAccessAnalyzer", customSuffix: false },
-  "autoscaling.amazonaws.com": { roleName: "AWSServiceRoleForAutoScaling", customSuffix: true },
-  "cks.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceCustomKeyStores", customSuffix: false },
-  "cloudtrail.amazonaws.com": { roleName: "AWSServiceRoleForCloudTrail", customSuffix: false },
-  "config.amazonaws.com": { roleName: "AWSServiceRoleForConfig", customSuffix: false },
-  "ecs.amazonaws.com": { roleName: "AWSServiceRoleForECS", customSuffix: false },
-  "elasticbeanstalk.amazonaws.com": { roleName: "AWSServiceRoleForElasticBeanstalk", customSuffix: false },
+  "access-analyzer.amazonaws.com": { roleName: "AWSServiceRoleForAccessAnalyzer", customSuffix: false, policy: "/aws-service-role/AccessAnalyzerServiceRolePolicy" },
+  "autoscaling.amazonaws.com": { roleName: "AWSServiceRoleForAutoScaling", customSuffix: true, policy: "/aws-service-role/AutoScalingServiceRolePolicy" },
+  "cks.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceCustomKeyStores", customSuffix: false, policy: "/aws-service-role/AWSKeyManagementServiceCustomKeyStoresServiceRolePolicy" },
+  "cloudtrail.amazonaws.com": { roleName: "AWSServiceRoleForCloudTrail", customSuffix: false, policy: "/aws-service-role/CloudTrailServiceRolePolicy" },
+  "config.amazonaws.com": { roleName: "AWSServiceRoleForConfig", customSuffix: false, policy: "/aws-service-role/AWSConfigServiceRolePolicy" },
+  "ecs.amazonaws.com": { roleName: "AWSServiceRoleForECS", customSuffix: false, policy: "/aws-service-role/AmazonECSServiceRolePolicy" },
+  "elasticbeanstalk.amazonaws.com": { roleName: "AWSServiceRoleForElasticBeanstalk", customSuffix: false, policy: "/aws-service-role/AWSElasticBeanstalkServiceRolePolicy" },
   "elasticloadbalancing.amazonaws.com": { roleName: "AWSServiceRoleForElasticLoadBalancing", customSuffix: false, policy: ELB_SERVICE_ROLE_POLICY },
-  "es.amazonaws.com": { roleName: "AWSServiceRoleForAmazonElasticsearchService", customSuffix: false },
-  "fms.amazonaws.com": { roleName: "AWSServiceRoleForFMS", customSuffix: false },
-  "guardduty.amazonaws.com": { roleName: "AWSServiceRoleForAmazonGuardDuty", customSuffix: false },
-  "inspector2.amazonaws.com": { roleName: "AWSServiceRoleForAmazonInspector2", customSuffix: false },
-  "macie.amazonaws.com": { roleName: "AWSServiceRoleForAmazonMacie", customSuffix: false },
+  "es.amazonaws.com": { roleName: "AWSServiceRoleForAmazonElasticsearchService", customSuffix: false, policy: "/aws-service-role/AmazonElasticsearchServiceRolePolicy" },
+  "fms.amazonaws.com": { roleName: "AWSServiceRoleForFMS", customSuffix: false, policy: "/aws-service-role/FMSServiceRolePolicy" },
+  "guardduty.amazonaws.com": { roleName: "AWSServiceRoleForAmazonGuardDuty", customSuffix: false, policy: "/aws-service-role/AmazonGuardDutyServiceRolePolicy" },
+  "inspector2.amazonaws.com": { roleName: "AWSServiceRoleForAmazonInspector2", customSuffix: false, policy: "/aws-service-role/AmazonInspector2ServiceRolePolicy" },
+  "macie.amazonaws.com": { roleName: "AWSServiceRoleForAmazonMacie", customSuffix: false, policy: "/aws-service-role/AmazonMacieServiceRolePolicy" },
   "mrk.kms.amazonaws.com": { roleName: "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", customSuffix: false, policy: KMS_MULTI_REGION_SERVICE_ROLE_POLICY },
   "organizations.amazonaws.com": { roleName: "AWSServiceRoleForOrganizations", customSuffix: false, policy: ORGANIZATIONS_SERVICE_ROLE_POLICY },
-  "securityhub.amazonaws.com": { roleName: "AWSServiceRoleForSecurityHub", customSuffix: false },
+  "securityhub.amazonaws.com": { roleName: "AWSServiceRoleForSecurityHub", customSuffix: false, policy: "/aws-service-role/AWSSecurityHubServiceRolePolicy" },
   "shield.amazonaws.com": { roleName: "AWSServiceRoleForAWSShield", customSuffix: false, policy: SHIELD_SERVICE_ROLE_POLICY },
-  "spot.amazonaws.com": { roleName: "AWSServiceRoleForEC2Spot", customSuffix: false },
-  "sso.amazonaws.com": { roleName: "AWSServiceRoleForSSO", customSuffix: false },
-  "support.amazonaws.com": { roleName: "AWSServiceRoleForSupport", customSuffix: false },
-  "trustedadvisor.amazonaws.com": { roleName: "AWSServiceRoleForTrustedAdvisor", customSuffix: false },
-  "wafv2.amazonaws.com": { roleName: "AWSServiceRoleForWAFV2Logging", customSuffix: false },
+  "spot.amazonaws.com": { roleName: "AWSServiceRoleForEC2Spot", customSuffix: false, policy: "/aws-service-role/AWSEC2SpotServiceRolePolicy" },
+  "sso.amazonaws.com": { roleName: "AWSServiceRoleForSSO", customSuffix: false, policy: "/aws-service-role/AWSSSOServiceRolePolicy" },
+  "support.amazonaws.com": { roleName: "AWSServiceRoleForSupport", customSuffix: false, policy: "/aws-service-role/AWSSupportServiceRolePolicy" },
+  "trustedadvisor.amazonaws.com": { roleName: "AWSServiceRoleForTrustedAdvisor", customSuffix: false, policy: "/aws-service-role/AWSTrustedAdvisorServiceRolePolicy" },
+  "wafv2.amazonaws.com": { roleName: "AWSServiceRoleForWAFV2Logging", customSuffix: false, policy: "/aws-service-role/WAFV2LoggingServiceRolePolicy" },
 };
 
 /** Resources that still use a service's role in an account, per Region (empty: not in use). */
@@ -123,7 +123,8 @@ function serviceLinkedRolePolicy(servicePrincipal: string): { arn: string; polic
 export function serviceLinkedTrustPolicy(servicePrincipal: string): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: [servicePrincipal] }, Action: ["sts:AssumeRole"] }],
+    // Scalar strings, as IAM writes this trust policy.
+    Statement: [{ Effect: "Allow", Principal: { Service: servicePrincipal }, Action: "sts:AssumeRole" }],
   });
 }
 

@@ -70,7 +70,8 @@ export async function uploadSigningCertificate(env: IamEnv, caller: Caller, inpu
     const u = await mustOwner(tx, caller.accountId, subject);
     if (await tx.get(COLLECTIONS.signingCertificateIndex, `${u.accountId}/${sha256}`)) throw duplicateCertificate();
     if ((await tx.count(COLLECTIONS.signingCertificates, `${u.accountId}/${u.userId}/`)) >= QUOTAS.signingCertificatesPerUser) {
-      throw quotaExceeded("SigningCertificatesPerUser", QUOTAS.signingCertificatesPerUser);
+      // IAM names this quota CertificatesPerUser in the message (SigningCertificatesPerUserQuota in GetAccountSummary).
+      throw quotaExceeded("CertificatesPerUser", QUOTAS.signingCertificatesPerUser);
     }
     const doc: SigningCertificateDoc = {
       accountId: u.accountId,

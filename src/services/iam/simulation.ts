@@ -374,7 +374,8 @@ async function simulate(op: "SimulateCustomPolicy" | "SimulatePrincipalPolicy", 
           EvalResourceDecision: r.decision,
           MatchedStatements: r.matched,
           MissingContextValues: r.missing,
-          ...(r.details !== undefined ? { EvalDecisionDetails: r.details } : {}),
+          // Details per resource only when there are some (IAM leaves out an empty map here).
+          ...(r.details !== undefined && Object.keys(r.details).length > 0 ? { EvalDecisionDetails: r.details } : {}),
           ...(r.boundary ? { PermissionsBoundaryDecisionDetail: r.boundary } : {}),
         };
         result.ResourceSpecificResults = [specific];

@@ -315,7 +315,7 @@ describe("IAM signing certificates", () => {
       h.call("UploadSigningCertificate", { UserName: "alice", CertificateBody: await selfSigned({ notBefore: T0 - DAY, notAfter: T0 + DAY }) }),
       "LimitExceeded",
       409,
-      "Cannot exceed quota for SigningCertificatesPerUser: 2",
+      "Cannot exceed quota for CertificatesPerUser: 2",
     );
 
     type ListOut = { Certificates: Cert[]; IsTruncated: boolean; Marker?: string };

@@ -104,7 +104,7 @@ describe("IAM users", () => {
       "ValidationError",
       400,
       "4 validation errors detected: " +
-        `Value '${longPath}' at 'path' failed to satisfy constraint: Member must have length less than or equal to 512; ` +
+        "Value at 'path' failed to satisfy constraint: Member must have length less than or equal to 512; " +
         `Value '${longName}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
         "Value at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+; " +
         `Value at 'tags.2.member.value' failed to satisfy constraint: Member must have length less than or equal to 256`,

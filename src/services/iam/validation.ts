@@ -100,7 +100,8 @@ const PATH_INVALID =
 /** Entity path; defaults to "/". */
 export function checkPath(value: string | undefined, field = "path"): string {
   if (value === undefined) return "/";
-  lengthBetween(value, field, 1, 512);
+  // IAM does not echo a path in its length message ("Value at 'path' failed to satisfy …").
+  lengthBetween(value, field, 1, 512, true);
   if (!PATH_RE.test(value)) throw validationError(PATH_INVALID);
   return value;
 }
@@ -168,9 +169,13 @@ export function checkAccessKeyId(value: string | undefined): string {
  * and is never set by a caller: it is refused with `refuse` (InvalidInput where the operation
  * models it).
  */
-export function checkStatus(value: string | undefined, refuse: (message: string) => AwsError = invalidInput): "Active" | "Inactive" {
+export function checkStatus(value: string | undefined, refuse: (message: string) => AwsError = invalidInput, bareEnumMessage = false): "Active" | "Inactive" {
   const v = required(value, "status");
-  if (v !== "Active" && v !== "Inactive" && v !== "Expired") throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive, Expired]", v);
+  if (v !== "Active" && v !== "Inactive" && v !== "Expired") {
+    // UpdateServiceSpecificCredential words it without the value and without the set.
+    if (bareEnumMessage) throw constraintError("status", "Member must satisfy enum value set");
+    throw constraintError("status", "Member must satisfy enum value set: [Active, Inactive, Expired]", v);
+  }
   if (v === "Expired") throw refuse(STATUS_EXPIRED);
   return v;
 }
@@ -201,8 +206,9 @@ export function checkAccountAlias(value: string | undefined): string {
 /** An optional integer member with a documented range (absent stays absent). */
 export function checkOptionalRange(value: number | undefined, field: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min) throw constraintError(field, `Member must have value greater than or equal to ${min}`, value);
-  if (value > max) throw constraintError(field, `Member must have value less than or equal to ${max}`, value);
+  // IAM does not echo these numbers ("Value at 'maxPasswordAge' failed to satisfy …").
+  if (!Number.isInteger(value) || value < min) throw constraintError(field, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw constraintError(field, `Member must have value less than or equal to ${max}`);
   return value;
 }
 
