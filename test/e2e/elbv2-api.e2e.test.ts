@@ -98,7 +98,7 @@ test("the first load balancer or target group creates ELB's service-linked role,
   const role = (await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!;
   assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/elasticloadbalancing.amazonaws.com/", roleArn]);
   assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
-    { Effect: "Allow", Principal: { Service: ["elasticloadbalancing.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+    { Effect: "Allow", Principal: { Service: "elasticloadbalancing.amazonaws.com" }, Action: "sts:AssumeRole" },
   ]);
   assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies, [
     { PolicyName: "AWSElasticLoadBalancingServiceRolePolicy", PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSElasticLoadBalancingServiceRolePolicy" },

@@ -366,7 +366,7 @@ test("the first multi-Region key creates KMS's service-linked role for them, as 
   const role = (await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!;
   assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/mrk.kms.amazonaws.com/", roleArn]);
   assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
-    { Effect: "Allow", Principal: { Service: ["mrk.kms.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+    { Effect: "Allow", Principal: { Service: "mrk.kms.amazonaws.com" }, Action: "sts:AssumeRole" },
   ]);
   assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies, [
     {

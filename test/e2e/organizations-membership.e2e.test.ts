@@ -223,7 +223,7 @@ test("every account of the organization gets AWSServiceRoleForOrganizations: the
     const role = (await iam.send(new GetRoleCommand({ RoleName: ROLE }))).Role!;
     assert.deepEqual([role.Path, role.Arn], ["/aws-service-role/organizations.amazonaws.com/", `arn:aws:iam::${accountId}:role/aws-service-role/organizations.amazonaws.com/${ROLE}`]);
     assert.deepEqual(JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!)).Statement, [
-      { Effect: "Allow", Principal: { Service: ["organizations.amazonaws.com"] }, Action: ["sts:AssumeRole"] },
+      { Effect: "Allow", Principal: { Service: "organizations.amazonaws.com" }, Action: "sts:AssumeRole" },
     ]);
     assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE }))).AttachedPolicies, [
       { PolicyName: "AWSOrganizationsServiceTrustPolicy", PolicyArn: "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy" },

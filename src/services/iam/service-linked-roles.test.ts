@@ -28,6 +28,11 @@ describe("service-linked role names", () => {
     assert.equal(serviceLinkedRoleName("elasticloadbalancing.amazonaws.com", undefined), "AWSServiceRoleForElasticLoadBalancing");
     assert.equal(serviceLinkedRoleName("autoscaling.amazonaws.com", "fleet-1"), "AWSServiceRoleForAutoScaling_fleet-1");
     assert.throws(() => serviceLinkedRoleName("guardduty.amazonaws.com", "x"), (e: any) => e.code === "InvalidInput" && e.message === "Custom suffix is not allowed for guardduty.amazonaws.com");
+    assert.equal(serviceLinkedRoleName("acm.amazonaws.com", undefined), "AWSServiceRoleForCertificateManager");
+    assert.equal(serviceLinkedRoleName("autoscaling-plans.amazonaws.com", undefined), "AWSServiceRoleForAutoScalingPlans_EC2AutoScaling");
+    assert.equal(serviceLinkedRoleName("lexv2.amazonaws.com", "bot1"), "AWSServiceRoleForLexV2Bots_bot1");
+    assert.equal(serviceLinkedRoleName("connect.amazonaws.com", "inst"), "AWSServiceRoleForAmazonConnect_inst");
+    assert.throws(() => serviceLinkedRoleName("rds.amazonaws.com", "x"), (e: any) => e.code === "InvalidInput" && e.message === "Custom suffix is not allowed for rds.amazonaws.com");
     assert.throws(() => serviceLinkedRoleName("example.amazonaws.com", undefined), (e: any) => e.code === "InvalidInput" && /example.amazonaws.com/.test(e.message));
     assert.throws(() => serviceLinkedRoleName("toString", undefined), (e: any) => e.code === "InvalidInput");
     assert.throws(() => serviceLinkedRoleName("autoscaling.amazonaws.com", "s".repeat(40)), (e: any) => e.code === "InvalidInput" && /longer than 64/.test(e.message));
