@@ -37,7 +37,8 @@ const SIGNING_ALGORITHMS = [
   "ED25519_SHA_512",
   "ED25519_PH_SHA_512",
 ];
-const MAC_ALGORITHMS = ["HMAC_SHA_224", "HMAC_SHA_256", "HMAC_SHA_384", "HMAC_SHA_512"];
+// In the order KMS lists them in its enum message.
+const MAC_ALGORITHMS = ["HMAC_SHA_384", "HMAC_SHA_256", "HMAC_SHA_224", "HMAC_SHA_512"];
 
 const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 

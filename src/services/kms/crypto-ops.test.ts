@@ -151,7 +151,12 @@ describe("KMS cryptographic operations", () => {
     assert.equal(m.Mac.length, 48);
     assert.equal((await h.call<{ MacValid: boolean }>("VerifyMac", { KeyId: k.KeyId, Message: Buffer.from("m"), Mac: m.Mac, MacAlgorithm: "HMAC_SHA_384" })).MacValid, true);
     await rejects(h.call("VerifyMac", { KeyId: k.KeyId, Message: Buffer.from("n"), Mac: m.Mac, MacAlgorithm: "HMAC_SHA_384" }), "KMSInvalidMacException");
-    await rejects(h.call("GenerateMac", { KeyId: k.KeyId, Message: Buffer.from("m"), MacAlgorithm: "HMAC_SHA_256" }), "InvalidKeyUsageException");
+    await rejects(h.call("GenerateMac", { KeyId: k.KeyId, Message: Buffer.from("m"), MacAlgorithm: "HMAC_SHA_256" }), "InvalidKeyUsageException", "Algorithm HMAC_SHA_256 is incompatible with key spec HMAC_384.");
+    await rejects(
+      h.call("GenerateMac", { KeyId: k.KeyId, Message: Buffer.from("m"), MacAlgorithm: "INVALID" }),
+      "ValidationException",
+      "1 validation error detected: Value 'INVALID' at 'macAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [HMAC_SHA_384, HMAC_SHA_256, HMAC_SHA_224, HMAC_SHA_512]",
+    );
   });
 
   test("DeriveSharedSecret matches ECDH computed by the peer", async () => {
