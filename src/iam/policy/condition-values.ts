@@ -51,7 +51,7 @@ function parseDate(v: string): number {
     return Number(t) * 1000;
   }
   const m = ISO.exec(t);
-  if (!m) return Number.NaN;
+  if (!m) return parseLegacyDate(t);
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const month = Number(mo);
   const day = d === undefined ? 1 : Number(d);
@@ -73,51 +73,70 @@ function parseDate(v: string): number {
 }
 
 const INT = /^-?\d+$/;
-const intIn = (text: string, min: number, max: number): boolean => INT.test(text) && Number(text) >= min && Number(text) <= max;
+/** The integer a text holds when it is one within [min, max]; else NaN. */
+const intIn = (text: string | undefined, min: number, max: number): number => {
+  if (text === undefined || !INT.test(text)) return Number.NaN;
+  const n = Number(text);
+  return n >= min && n <= max ? n : Number.NaN;
+};
+// The years Date can hold; IAM's calendar goes further (−292,275,054 to 292,278,993).
+const MIN_DATE_YEAR = -271_820;
+const MAX_DATE_YEAR = 275_759;
 
 /**
- * Whether IAM's legacy policy parser takes a date text that `toEpochMs` does not read: it reads a
- * text with a "t" or "-" as a loose ISO 8601 date-time, lower-cased — a year of any size its
- * calendar holds (negative too), month and day optional, hours, minutes and seconds of one or two
- * digits, a fraction of up to nine digits, "z" or a "+HH[:MM]" zone — and any other text as epoch
- * seconds (0 to 2^63 − 1). IAM accepts "01T", "2016-12-13t2:00:00.593194+23" and "-292275054".
+ * A date text IAM's legacy policy parser takes that the ISO 8601 reading above does not, as epoch
+ * milliseconds (NaN when IAM refuses it too): a text with a "t" or "-" is a loose ISO 8601
+ * date-time, lower-cased — a year of any size IAM's calendar holds (negative too), month and day
+ * optional, hours, minutes and seconds of one or two digits, a fraction of up to nine digits, "z"
+ * or a "+HH[:MM]" zone. IAM accepts "01T", "2016-12-13t2:00:00.593194+23" and "-292275054" (the
+ * year). Years beyond what Date holds compare as ±Infinity.
  */
-export function isLegacyDateText(text: string): boolean {
+function parseLegacyDate(text: string): number {
   const v = text.toLowerCase();
-  if (!v.includes("t") && !v.includes("-")) return /^\d+$/.test(v) && BigInt(v) <= MAX_INT64;
+  if (!v.includes("t") && !v.includes("-")) return Number.NaN;
   const at = v.indexOf("t");
   const datePart = at < 0 ? v : v.slice(0, at);
   const timePart = at < 0 ? "" : v.slice(at + 1);
   const negative = datePart.startsWith("-");
   const date = (negative ? datePart.slice(1) : datePart).split("-");
-  if (date.length > 3 || !/^\d+$/.test(date[0]!)) return false;
+  if (date.length > 3 || !/^\d+$/.test(date[0]!)) return Number.NaN;
   const year = Number(date[0]) * (negative ? -1 : 1);
-  if (year < -292275054 || year > 292278993) return false;
-  if (date.length > 1 && !intIn(date[1]!, 1, 12)) return false;
-  if (date.length > 2 && !intIn(date[2]!, 1, 31)) return false;
+  if (year < -292275054 || year > 292278993) return Number.NaN;
+  const month = date.length > 1 ? intIn(date[1], 1, 12) : 1;
+  const day = date.length > 2 ? intIn(date[2], 1, 31) : 1;
   const time = timePart.split(":");
-  if (time[0] !== "" && !intIn(time[0]!, 0, 23)) return false;
-  if (time.length > 1 && !intIn(time[1]!, 0, 59)) return false;
+  const hour = time[0] !== "" ? intIn(time[0], 0, 23) : 0;
+  const minute = time.length > 1 ? intIn(time[1], 0, 59) : 0;
+  let second = 0;
+  let fractionMs = 0;
+  let offsetMinutes = 0;
   if (time.length > 2) {
     let seconds = time.slice(2).join(":");
     const z = seconds.indexOf("z");
     const plus = seconds.indexOf("+");
     if (z >= 0) {
-      if (z !== seconds.length - 1) return false;
+      if (z !== seconds.length - 1) return Number.NaN;
       seconds = seconds.slice(0, z);
     } else if (plus >= 0) {
       const [hh, mm, ...rest] = seconds.slice(plus + 1).split(":");
-      if (rest.length > 0 || hh!.length !== 2 || !intIn(hh!, 0, 23)) return false;
-      if (mm !== undefined && (mm.length !== 2 || !intIn(mm, 0, 59))) return false;
+      if (rest.length > 0 || hh!.length !== 2 || (mm !== undefined && mm.length !== 2)) return Number.NaN;
+      offsetMinutes = intIn(hh, 0, 23) * 60 + (mm === undefined ? 0 : intIn(mm, 0, 59));
       seconds = seconds.slice(0, plus);
     } else if (time.length > 3) {
-      return false;
+      return Number.NaN;
     }
     const [whole, fraction] = seconds.split(".", 2) as [string, string | undefined];
-    if (!intIn(whole, 0, 59)) return false;
-    if (fraction !== undefined && !(/^\d{1,9}$/.test(fraction))) return false;
+    second = intIn(whole, 0, 59);
+    if (fraction !== undefined) fractionMs = /^\d{1,9}$/.test(fraction) ? Math.floor(Number(`0.${fraction}`) * 1000) : Number.NaN;
   }
-  return true;
+  const parts = [month, day, hour, minute, second, fractionMs, offsetMinutes];
+  if (parts.some(Number.isNaN)) return Number.NaN;
+  if (year > MAX_DATE_YEAR) return Number.POSITIVE_INFINITY;
+  if (year < MIN_DATE_YEAR) return Number.NEGATIVE_INFINITY;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, fractionMs);
+  return d.getTime() - offsetMinutes * 60_000;
 }
 
 /** "true"/"false" in any case, or a boolean; anything else is not a boolean. */

@@ -30,7 +30,6 @@ import {
   ipInRanges,
   toBinary,
   toBool,
-  isLegacyDateText,
   toEpochMs,
   toNumber,
   toStringValue,
@@ -284,8 +283,7 @@ export function conditionsHold(conds: readonly CompiledCondition[], ctx: Context
 
 /** Date operator values IAM's legacy parser accepts (else "The policy failed legacy parsing"). */
 export function isValidDateValue(v: RawValue): boolean {
-  if (typeof v === "boolean") return false;
-  return !Number.isNaN(toEpochMs(v)) || (typeof v === "string" && isLegacyDateText(v));
+  return typeof v === "boolean" ? false : !Number.isNaN(toEpochMs(v));
 }
 
 export function isDateOperator(operator: string): boolean {

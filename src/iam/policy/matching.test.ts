@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { arnMatches, compileArnPattern, SplitArn } from "./arn-pattern.js";
 import { toEpochMs } from "./condition-values.js";
+import { evaluate, parsePolicy } from "./index.js";
+import { ACCT, alice } from "./test-support.js";
 import { compileTokens, matchTokens, ONE, STAR, tokenizeWildcards } from "./glob.js";
 import { inRange, parseCidr, parseIp } from "./ip.js";
 import { compileTemplate, templateMatches } from "./template.js";
@@ -169,5 +171,27 @@ describe("dates", () => {
     assert.ok(Number.isNaN(toEpochMs("June 1")));
     assert.ok(Number.isNaN(toEpochMs("2024-13-01")));
     assert.ok(Number.isNaN(toEpochMs(true)));
+  });
+
+  test("the loose forms IAM's parser takes are read, not only accepted: a Deny naming one still applies", () => {
+    assert.equal(toEpochMs("2016-12-13t2:00:00Z"), Date.UTC(2016, 11, 13, 2));
+    assert.equal(toEpochMs("2016-12-13t2:00:00.593194+23"), Date.UTC(2016, 11, 13, 2, 0, 0, 593) - 23 * 3_600_000);
+    assert.equal(toEpochMs("2016-12-13T2:00:00+05:30"), Date.UTC(2016, 11, 12, 20, 30));
+    const year1 = new Date(0);
+    year1.setUTCFullYear(1, 0, 1);
+    assert.equal(toEpochMs("01T"), year1.getTime());
+    assert.equal(toEpochMs("-292275054"), Number.NEGATIVE_INFINITY);
+    assert.equal(toEpochMs("292278993-01-01"), Number.POSITIVE_INFINITY);
+    for (const bad of ["T", "234-13", "2016-12-13t2:00:00.1999999999+10:59", "2016-12-13t2:00:00.593194+1", "9223372036854775808"]) {
+      assert.ok(Number.isNaN(toEpochMs(bad)), bad);
+    }
+    const deny = parsePolicy(
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }, { Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { DateGreaterThan: { "aws:CurrentTime": "2016-12-13t2:00:00Z" } } }] }),
+      "identity",
+    );
+    const at = (time: string) =>
+      evaluate({ principal: alice, action: "s3:GetObject", resource: "arn:aws:s3:::b/k", resourceAccount: ACCT, identityPolicies: [deny], context: { "aws:CurrentTime": time } }).decision;
+    assert.equal(at("2026-11-30T00:00:00Z"), "ExplicitDeny");
+    assert.equal(at("2016-01-01T00:00:00Z"), "Allow");
   });
 });
