@@ -1,6 +1,7 @@
 /**
  * AWS managed policies of the services served, attached by the ARN their documentation gives and
- * enforced through the real server: what they grant is allowed, what they leave out is denied.
+ * enforced through the real server: what they grant is allowed, what they leave out is denied; and
+ * the others AWS publishes, listed and enforced with AWS's own documents.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +14,11 @@ import {
   CreateRoleCommand,
   AddUserToGroupCommand,
   ListPoliciesCommand,
+  ListUsersCommand,
+  GetPolicyCommand,
+  CreateUserCommand,
+  DetachUserPolicyCommand,
+  paginateListPolicies,
 } from "@aws-sdk/client-iam";
 import { KMSClient, CreateKeyCommand, DescribeKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
 import { WAFV2Client, CreateIPSetCommand, ListWebACLsCommand } from "@aws-sdk/client-wafv2";
@@ -42,6 +48,28 @@ test("AWSKeyManagementServicePowerUser: creates and reads keys, but may not use 
     kms.send(new EncryptCommand({ KeyId: key.KeyId!, Plaintext: Buffer.from("secret") })),
     awsError("AccessDeniedException", 400, `User: ${u.arn} is not authorized to perform: kms:Encrypt on resource: ${key.Arn} because no identity-based policy allows the kms:Encrypt action`),
   );
+});
+
+test("every AWS managed policy AWS publishes is listed through the SDK's paginator, and one attached by its ARN is enforced with AWS's document", async () => {
+  const names: string[] = [];
+  for await (const page of paginateListPolicies({ client: iam, pageSize: 1000 }, { Scope: "AWS" })) names.push(...(page.Policies ?? []).map((p) => p.PolicyName!));
+  assert.ok(names.length > 1_500, `${names.length} policies`);
+  assert.equal(new Set(names).size, names.length);
+  for (const n of ["AdministratorAccess", "AWSLambdaBasicExecutionRole", "AmazonSSMManagedInstanceCore", "IAMAccessAdvisorReadOnly"]) assert.ok(names.includes(n), n);
+  const arn = "arn:aws:iam::aws:policy/IAMAccessAdvisorReadOnly";
+  const got = (await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!;
+  assert.deepEqual([got.Path, got.IsAttachable, got.AttachmentCount], ["/", true, 0]);
+  // Its document lets the user list IAM users, nothing else of IAM's writes.
+  const u = await newUser(s, "access-advisor");
+  await iam.send(new AttachUserPolicyCommand({ UserName: "access-advisor", PolicyArn: arn }));
+  const asUser = new IAMClient(s.clientConfig(u));
+  assert.ok((await asUser.send(new ListUsersCommand({}))).Users!.some((x) => x.UserName === "access-advisor"));
+  await assert.rejects(
+    asUser.send(new CreateUserCommand({ UserName: "not-allowed" })),
+    awsError("AccessDenied", 403, `User: ${u.arn} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${s.accountId}:user/not-allowed because no identity-based policy allows the iam:CreateUser action`),
+  );
+  // Detached again: the other tests count the AWS managed policies attached in this account.
+  await iam.send(new DetachUserPolicyCommand({ UserName: "access-advisor", PolicyArn: arn }));
 });
 
 test("AWSWAFReadOnlyAccess, attached to a group: lists web ACLs, may not create an IP set", async () => {
