@@ -18,6 +18,8 @@ describe("KMS multi-Region keys", () => {
     const r = await h.call<{ ReplicaKeyMetadata: Md["KeyMetadata"]; ReplicaPolicy: string }>("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: EU, Description: "replica" });
     assert.equal(r.ReplicaKeyMetadata.Arn, `arn:aws:kms:${EU}:${ACCOUNT}:key/${p.KeyId}`);
     assert.equal(r.ReplicaKeyMetadata.KeyState, "Creating");
+    // No tags asked for: no ReplicaTags member, as KMS answers.
+    assert.equal(Object.hasOwn(r, "ReplicaTags"), false);
     assert.equal(r.ReplicaKeyMetadata.MultiRegionConfiguration?.MultiRegionKeyType, "REPLICA");
     await rejects(h.call("ReplicateKey", { KeyId: p.KeyId, ReplicaRegion: EU }), "AlreadyExistsException");
     const e = await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: p.KeyId, Plaintext: Buffer.from("global"), EncryptionContext: { a: "b" } });

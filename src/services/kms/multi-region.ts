@@ -171,7 +171,8 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
   // Like AWS, the response shows the replica while it is being created.
   if (stored.origin !== "EXTERNAL") md.KeyState = "Creating";
   md.Enabled = false;
-  return { ReplicaKeyMetadata: md, ReplicaPolicy: policy, ReplicaTags: input.Tags ?? [] };
+  // ReplicaTags only when the request gave some (KMS leaves the member out otherwise).
+  return { ReplicaKeyMetadata: md, ReplicaPolicy: policy, ...(input.Tags && input.Tags.length > 0 ? { ReplicaTags: input.Tags } : {}) };
 }
 
 export async function updatePrimaryRegion(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; PrimaryRegion: string }): Promise<void> {
