@@ -119,6 +119,8 @@ describe("service-specific credential operations", () => {
     await create(h, "codecommit.amazonaws.com");
     await assertAwsError(create(h, "cassandra.amazonaws.com"), "LimitExceeded", 409, "Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2");
     await assertAwsError(create(h, "ec2.amazonaws.com"), "NoSuchEntity", 404, "No such service ec2.amazonaws.com is supported for Service Specific Credentials");
+    // Neither the user nor the service exists: IAM names the user.
+    await assertAwsError(create(h, "ec2.amazonaws.com", { UserName: "nobody" }), "NoSuchEntity", 404, "The user with name nobody cannot be found.");
     await assertAwsError(create(h, "codecommit.amazonaws.com", { UserName: "bob" }), "NoSuchEntity", 404, "The user with name bob cannot be found.");
 
     await h.call("UpdateServiceSpecificCredential", { UserName: "alice", ServiceSpecificCredentialId: a.ServiceSpecificCredentialId, Status: "Inactive" });

@@ -146,16 +146,15 @@ export async function createServiceSpecificCredential(
     () => checkOptionalRange(input.CredentialAgeDays, "credentialAgeDays", 1, 36600),
   );
   await authorizeOnUser(env, caller, "CreateServiceSpecificCredential", name);
-  // A missing user is reported before an unsupported service.
-  await mustUser(env.store, caller.accountId, name);
-  const kind = credentialKind(serviceName);
-  if (ageDays !== undefined && kind !== "api-key") {
-    // Message not in the IAM documentation (CredentialAgeDays is documented as valid only for API keys).
-    throw validationError(`CredentialAgeDays is not supported for ${serviceName}: it is valid only for services that support long-term API keys.`);
-  }
   const id = randomUniqueId("ACCA");
   const created = await env.store.transaction(async (tx) => {
+    // A missing user is reported before an unsupported service.
     const u = await mustUser(tx, caller.accountId, name);
+    const kind = credentialKind(serviceName);
+    if (ageDays !== undefined && kind !== "api-key") {
+      // Message not in the IAM documentation (CredentialAgeDays is documented as valid only for API keys).
+      throw validationError(`CredentialAgeDays is not supported for ${serviceName}: it is valid only for services that support long-term API keys.`);
+    }
     const same = (await userCredentials(tx, u)).filter((c) => c.serviceName === serviceName);
     if (same.length >= QUOTAS.serviceSpecificCredentialsPerUserPerService) {
       throw quotaExceeded("ServiceSpecificCredentialsPerUserPerService", QUOTAS.serviceSpecificCredentialsPerUserPerService);
