@@ -23,6 +23,7 @@ import {
   UpdateWebACLCommand,
   DeleteWebACLCommand,
   ListWebACLsCommand,
+  ListRuleGroupsCommand,
   CheckCapacityCommand,
   ListAvailableManagedRuleGroupsCommand,
   DescribeManagedRuleGroupCommand,
@@ -333,6 +334,44 @@ test("IAM decides: a user without wafv2 permissions is denied, a scoped policy a
   await iam.send(new PutUserPolicyCommand({ UserName: "waf-reader", PolicyName: "read", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["wafv2:List*", "wafv2:Get*"], Resource: "*" }] }) }));
   await reader.send(new ListWebACLsCommand({ Scope: "REGIONAL" }));
   await assert.rejects(reader.send(new CreateIPSetCommand({ Name: "nope", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: [] })), (e: any) => e.name === "AccessDeniedException");
+});
+
+test("list and managed rule group calls are authorised on the ARNs of their kind in the request's scope, as the WAF developer guide gives them", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  await iam.send(new CreateUserCommand({ UserName: "waf-lister" }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: "waf-lister" }));
+  const creds = { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
+  const arnOf = (region: string, rest: string) => `arn:aws:wafv2:${region}:${s.accountId}:${rest}`;
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: "waf-lister",
+      PolicyName: "list",
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["wafv2:ListWebACLs", "wafv2:ListIPSets"], Resource: [arnOf(REGION, "regional/webacl/*"), arnOf(REGION, "regional/ipset/*")] },
+          { Effect: "Allow", Action: "wafv2:ListAvailableManagedRuleGroups", Resource: "arn:aws:wafv2:*:*:regional/managedruleset/*" },
+        ],
+      }),
+    }),
+  );
+  const lister = new WAFV2Client(s.clientConfig(creds, REGION));
+  assert.ok(Array.isArray((await lister.send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs));
+  assert.ok(Array.isArray((await lister.send(new ListIPSetsCommand({ Scope: "REGIONAL" }))).IPSets));
+  assert.ok(((await lister.send(new ListAvailableManagedRuleGroupsCommand({ Scope: "REGIONAL" }))).ManagedRuleGroups ?? []).length > 0);
+  const user = `arn:aws:iam::${s.accountId}:user/waf-lister`;
+  const denied = (action: string, resource: string) => (e: any) => {
+    assert.equal(e.name, "AccessDeniedException");
+    assert.equal(e.message, `User: ${user} is not authorized to perform: wafv2:${action} on resource: ${resource} because no identity-based policy allows the wafv2:${action} action`);
+    return true;
+  };
+  await assert.rejects(lister.send(new ListRuleGroupsCommand({ Scope: "REGIONAL" })), denied("ListRuleGroups", arnOf(REGION, "regional/rulegroup/*/*")));
+  const global = new WAFV2Client(s.clientConfig(creds, "us-east-1"));
+  await assert.rejects(global.send(new ListWebACLsCommand({ Scope: "CLOUDFRONT" })), denied("ListWebACLs", arnOf("us-east-1", "global/webacl/*/*")));
+  await assert.rejects(
+    lister.send(new DescribeManagedRuleGroupCommand({ Scope: "REGIONAL", VendorName: "AWS", Name: "AWSManagedRulesCommonRuleSet" })),
+    denied("DescribeManagedRuleGroup", arnOf(REGION, "regional/managedruleset/*/*")),
+  );
 });
 
 test("state survives a restart", async () => {

@@ -1,6 +1,7 @@
 /** Small helpers shared by the WAFv2 handler tables. */
 import type { RequestContext } from "../../core/types.js";
-import { entityArn, GLOBAL_REGION, type EntityKind, type WafScope } from "./arn.js";
+import { arn } from "../../core/partition.js";
+import { entityArn, GLOBAL_REGION, scopeSegment, type EntityKind, type WafScope } from "./arn.js";
 import type { Caller } from "./domain-deps.js";
 import type { EntityRecord } from "./model.js";
 
@@ -17,6 +18,20 @@ export function requestArn(ctx: RequestContext, kind: EntityKind, scope: unknown
   const region = s === "CLOUDFRONT" ? GLOBAL_REGION : ctx.scope.region;
   const part = (v: unknown): string => (typeof v === "string" && v !== "" ? v : "*");
   return entityArn(kind, s, region, ctx.scope.accountId, part(name), part(id));
+}
+
+/**
+ * What a list or managed-rule-group operation is authorised against, as the AWS WAF developer
+ * guide gives it ("arn:aws:wafv2:region:account-id:scope/webacl/*" for ListWebACLs,
+ * ".../managedruleset/*" for the managed rule group calls): every resource of the kind in the
+ * request's scope, with name and id wildcards, so that a policy granting the kind's ARNs
+ * (AWS's own AWSWAFReadOnlyAccess grants `wafv2:List*` on "arn:aws:wafv2:*:*:*\/webacl/*\/*") or
+ * "*" allows it.
+ */
+export function kindWildcardArn(ctx: RequestContext, kind: EntityKind | "managedruleset", scope: unknown): string {
+  const s: WafScope = scope === "CLOUDFRONT" ? "CLOUDFRONT" : "REGIONAL";
+  const region = s === "CLOUDFRONT" ? GLOBAL_REGION : ctx.scope.region;
+  return arn("wafv2", region, ctx.scope.accountId, `${scopeSegment(s)}/${kind}/*/*`);
 }
 
 export const CFN_TYPES: Record<EntityKind, string> = {

@@ -39,7 +39,7 @@ import type { Deployer } from "./deployer.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { entityByArn, listEntities, summaryOf } from "./entities.js";
 import { invalidParameter, nonexistentItem } from "./errors.js";
-import { auditEntity, callerOf, requestArn, sortedByNameThenId } from "./handler-support.js";
+import { auditEntity, callerOf, kindWildcardArn, requestArn, sortedByNameThenId } from "./handler-support.js";
 import { checkArn, checkId, checkLimit, checkLockToken, checkMarker, checkName, checkScope } from "./input.js";
 import { createIpSet, deleteIpSet, getIpSet, updateIpSet } from "./ip-set.js";
 import type { Markers } from "./markers.js";
@@ -84,7 +84,7 @@ function listOp(deps: EntityHandlerDeps, kind: EntityKind, action: string, schem
   return {
     schema,
     handler: async (input: ListInput, ctx: RequestContext) => {
-      await ctx.authorize({ action, resource: "*" });
+      await ctx.authorize({ action, resource: kindWildcardArn(ctx, kind, input.Scope) });
       const scope = checkScope(input.Scope as string, ctx.scope.region);
       const limit = checkLimit(input.Limit);
       checkMarker(input.NextMarker);

@@ -30,7 +30,7 @@ import { parseLoadBalancerArn } from "./arn.js";
 import { associateWebAcl, disassociateWebAcl, resourcesForWebAcl, webAclForResource, type AssociationDeps } from "./associations.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { nonexistentItem } from "./errors.js";
-import { callerOf } from "./handler-support.js";
+import { callerOf, kindWildcardArn } from "./handler-support.js";
 import { checkArn, checkEnum, checkLimit, checkMarker, checkName, checkScope, checkString, checkTagKeys, checkTags, NOT_BLANK } from "./input.js";
 import { deleteLoggingConfiguration, getLoggingConfiguration, listLoggingConfigurations, putLoggingConfiguration, type LoggingDeps } from "./logging-config.js";
 import type { Markers } from "./markers.js";
@@ -89,9 +89,13 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
     GetWebACLForResource: {
       schema: GetWebACLForResource$,
       handler: async (input: { ResourceArn: string }, ctx) => {
-        await ctx.authorize({ action: "wafv2:GetWebACLForResource", resource: input.ResourceArn });
+        // Checked against every regional web ACL (the one protecting the resource is not known yet);
+        // the web ACL found is then read with GetWebACL's permission, as the API reference says.
+        await ctx.authorize({ action: "wafv2:GetWebACLForResource", resource: kindWildcardArn(ctx, "webacl", "REGIONAL") });
         checkArn(input.ResourceArn, "resourceArn");
-        return webAclForResource(deps.associations, callerOf(ctx), input.ResourceArn);
+        const found = await webAclForResource(deps.associations, callerOf(ctx), input.ResourceArn);
+        if (found.WebACL?.ARN !== undefined) await ctx.authorize({ action: "wafv2:GetWebACL", resource: found.WebACL.ARN });
+        return found;
       },
     },
     ListResourcesForWebACL: {
@@ -108,7 +112,7 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
     CheckCapacity: {
       schema: CheckCapacity$,
       handler: async (input: CheckCapacityRequest, ctx) => {
-        await ctx.authorize({ action: "wafv2:CheckCapacity", resource: "*" });
+        await ctx.authorize({ action: "wafv2:CheckCapacity", resource: kindWildcardArn(ctx, "webacl", input.Scope) });
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         const rules = input.Rules ?? [];
         const facts = checkRules(rules, "webacl", undefined, { anyBodyKey: true });
@@ -120,7 +124,7 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
     ListAvailableManagedRuleGroups: {
       schema: ListAvailableManagedRuleGroups$,
       handler: async (input: { Scope: string; NextMarker?: string; Limit?: number }, ctx) => {
-        await ctx.authorize({ action: "wafv2:ListAvailableManagedRuleGroups", resource: "*" });
+        await ctx.authorize({ action: "wafv2:ListAvailableManagedRuleGroups", resource: kindWildcardArn(ctx, "managedruleset", input.Scope) });
         const scope = checkScope(input.Scope, ctx.scope.region);
         const limit = checkLimit(input.Limit);
         checkMarker(input.NextMarker);
@@ -132,7 +136,7 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
     ListAvailableManagedRuleGroupVersions: {
       schema: ListAvailableManagedRuleGroupVersions$,
       handler: async (input: { VendorName: string; Name: string; Scope: string; NextMarker?: string; Limit?: number }, ctx) => {
-        await ctx.authorize({ action: "wafv2:ListAvailableManagedRuleGroupVersions", resource: "*" });
+        await ctx.authorize({ action: "wafv2:ListAvailableManagedRuleGroupVersions", resource: kindWildcardArn(ctx, "managedruleset", input.Scope) });
         checkScope(input.Scope, ctx.scope.region);
         checkVendorAndName(input.VendorName, input.Name);
         const limit = checkLimit(input.Limit);
@@ -146,7 +150,7 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
     DescribeManagedRuleGroup: {
       schema: DescribeManagedRuleGroup$,
       handler: async (input: { VendorName: string; Name: string; Scope: string; VersionName?: string }, ctx) => {
-        await ctx.authorize({ action: "wafv2:DescribeManagedRuleGroup", resource: "*" });
+        await ctx.authorize({ action: "wafv2:DescribeManagedRuleGroup", resource: kindWildcardArn(ctx, "managedruleset", input.Scope) });
         checkScope(input.Scope, ctx.scope.region);
         checkVendorAndName(input.VendorName, input.Name);
         if (input.VersionName !== undefined) checkString("versionName", input.VersionName, 1, 64, VERSION_NAME);
@@ -192,7 +196,7 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
     ListLoggingConfigurations: {
       schema: ListLoggingConfigurations$,
       handler: async (input: { Scope: string; NextMarker?: string; Limit?: number; LogScope?: string }, ctx) => {
-        await ctx.authorize({ action: "wafv2:ListLoggingConfigurations", resource: "*" });
+        await ctx.authorize({ action: "wafv2:ListLoggingConfigurations", resource: kindWildcardArn(ctx, "webacl", input.Scope) });
         const scope = checkScope(input.Scope, ctx.scope.region);
         const limit = checkLimit(input.Limit);
         checkMarker(input.NextMarker);
