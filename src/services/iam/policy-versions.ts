@@ -11,7 +11,7 @@ import type {
   SetDefaultPolicyVersionRequest,
 } from "@aws-sdk/client-iam";
 import type { DocStore } from "../../storage/types.js";
-import { awsManagedPolicyByArn } from "./aws-managed-policies.js";
+import { awsManagedPolicyByArn, awsManagedPolicyVersion } from "./aws-managed-policies.js";
 import { encodeDocument } from "./documents.js";
 import { write, type Caller, type IamEnv } from "./env.js";
 import { deleteConflict, limitExceeded, policyNotFound, policyVersionNotFound } from "./errors.js";
@@ -27,8 +27,12 @@ function versionNumber(versionId: string): number {
 }
 
 /** Versions are listed newest first; the sort key inverts the version number. */
+function versionKey(versionId: string): string {
+  return String(1e12 - versionNumber(versionId)).padStart(13, "0");
+}
+
 function newestFirstKey(v: PolicyVersionDoc): string {
-  return String(1e12 - versionNumber(v.versionId)).padStart(13, "0");
+  return versionKey(v.versionId);
 }
 
 async function mustVersioned(db: DocStore, accountId: string, arn: string, versionId: string): Promise<ManagedPolicyDoc> {
@@ -68,8 +72,9 @@ export async function getPolicyVersion(env: IamEnv, caller: Caller, input: GetPo
   const local = await authorizeOnPolicy(env, caller, "GetPolicyVersion", arn);
   const aws = awsManagedPolicyByArn(arn);
   if (aws) {
-    if (versionId !== aws.defaultVersionId) throw policyVersionNotFound(arn, versionId);
-    return { PolicyVersion: { Document: encodeDocument(aws.document), VersionId: versionId, IsDefaultVersion: true, CreateDate: new Date(aws.updateDate) } };
+    const v = awsManagedPolicyVersion(aws, versionId);
+    if (v === undefined) throw policyVersionNotFound(arn, versionId);
+    return { PolicyVersion: { Document: encodeDocument(v.document), VersionId: versionId, IsDefaultVersion: versionId === aws.defaultVersionId, CreateDate: new Date(v.createDate) } };
   }
   const v = local?.versions.find((x) => x.versionId === versionId);
   if (!local || !v) throw policyVersionNotFound(arn, versionId);
@@ -87,7 +92,12 @@ export async function listPolicyVersions(env: IamEnv, caller: Caller, input: Lis
   const local = await authorizeOnPolicy(env, caller, "ListPolicyVersions", arn);
   const aws = awsManagedPolicyByArn(arn);
   if (aws) {
-    return { Versions: [{ VersionId: aws.defaultVersionId, IsDefaultVersion: true, CreateDate: new Date(aws.updateDate) }], IsTruncated: false };
+    const versions = aws.versions ?? [{ versionId: aws.defaultVersionId, createDate: aws.updateDate }];
+    const page = paginate("ListPolicyVersions", versions, (v) => versionKey(v.versionId), marker, max);
+    return {
+      Versions: page.items.map((v) => ({ VersionId: v.versionId, IsDefaultVersion: v.versionId === aws.defaultVersionId, CreateDate: new Date(v.createDate) })),
+      ...pageFields(page),
+    };
   }
   if (!local) throw policyNotFound(arn);
   const page = paginate("ListPolicyVersions", local.versions, newestFirstKey, marker, max);

@@ -160,9 +160,9 @@ describe("service-linked role operations", () => {
   test("a role holds its service's AWS managed policy, which nothing else may hold and the role cannot lose", async () => {
     const { h, scheduler } = harnessWithScheduler();
     const cases = [
-      ["elasticloadbalancing.amazonaws.com", "AWSServiceRoleForElasticLoadBalancing", "AWSElasticLoadBalancingServiceRolePolicy", "v7"],
+      ["elasticloadbalancing.amazonaws.com", "AWSServiceRoleForElasticLoadBalancing", "AWSElasticLoadBalancingServiceRolePolicy", "v14"],
       ["mrk.kms.amazonaws.com", "AWSServiceRoleForKeyManagementServiceMultiRegionKeys", "AWSKeyManagementServiceMultiRegionKeysServiceRolePolicy", "v2"],
-      ["organizations.amazonaws.com", "AWSServiceRoleForOrganizations", "AWSOrganizationsServiceTrustPolicy", "v2"],
+      ["organizations.amazonaws.com", "AWSServiceRoleForOrganizations", "AWSOrganizationsServiceTrustPolicy", "v3"],
       ["shield.amazonaws.com", "AWSServiceRoleForAWSShield", "AWSShieldServiceRolePolicy", "v1"],
     ] as const;
     for (const [principal, roleName, policyName, version] of cases) {
