@@ -374,6 +374,47 @@ test("list and managed rule group calls are authorised on the ARNs of their kind
   );
 });
 
+test("a web ACL or rule group that references an IP set needs its action on the IP set too; CheckCapacity needs its own on each reference", async () => {
+  const iam = new IAMClient(s.clientConfig());
+  await iam.send(new CreateUserCommand({ UserName: "waf-builder" }));
+  const k = await iam.send(new CreateAccessKeyCommand({ UserName: "waf-builder" }));
+  const creds = { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
+  const grant = (resources: string[]) =>
+    iam.send(
+      new PutUserPolicyCommand({
+        UserName: "waf-builder",
+        PolicyName: "build",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: ["wafv2:CreateWebACL", "wafv2:CreateRuleGroup", "wafv2:CheckCapacity"], Resource: resources },
+            { Effect: "Allow", Action: "wafv2:CreateIPSet", Resource: "*" },
+          ],
+        }),
+      }),
+    );
+  const acct = `arn:aws:wafv2:${REGION}:${s.accountId}`;
+  await grant([`${acct}:regional/webacl/*`, `${acct}:regional/rulegroup/*`]);
+  const builder = new WAFV2Client(s.clientConfig(creds, REGION));
+  const ip = (await builder.send(new CreateIPSetCommand({ Name: "builder-ips", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["198.51.100.0/24"] }))).Summary!;
+  const rules: Rule[] = [{ Name: "ip", Priority: 0, Action: { Block: {} }, Statement: { NotStatement: { Statement: { IPSetReferenceStatement: { ARN: ip.ARN } } } }, VisibilityConfig: vis("ip") }];
+  const denied = (action: string) => (e: any) => {
+    assert.equal(e.name, "AccessDeniedException");
+    assert.equal(e.message, `User: arn:aws:iam::${s.accountId}:user/waf-builder is not authorized to perform: wafv2:${action} on resource: ${ip.ARN} because no identity-based policy allows the wafv2:${action} action`);
+    return true;
+  };
+  await assert.rejects(builder.send(new CreateWebACLCommand({ Name: "built", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: rules, VisibilityConfig: vis("built") })), denied("CreateWebACL"));
+  await assert.rejects(builder.send(new CreateRuleGroupCommand({ Name: "built", Scope: "REGIONAL", Capacity: 10, Rules: rules, VisibilityConfig: vis("built") })), denied("CreateRuleGroup"));
+  await assert.rejects(builder.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: rules })), denied("CheckCapacity"));
+  // Nothing was stored for the refused calls.
+  assert.deepEqual(((await waf.send(new ListWebACLsCommand({ Scope: "REGIONAL" }))).WebACLs ?? []).filter((w) => w.Name === "built"), []);
+  await grant([`${acct}:regional/webacl/*`, `${acct}:regional/rulegroup/*`, `${acct}:regional/ipset/*`]);
+  assert.equal((await builder.send(new CheckCapacityCommand({ Scope: "REGIONAL", Rules: rules }))).Capacity, 1);
+  const acl = (await builder.send(new CreateWebACLCommand({ Name: "built", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: rules, VisibilityConfig: vis("built") }))).Summary!;
+  await waf.send(new DeleteWebACLCommand({ Name: "built", Scope: "REGIONAL", Id: acl.Id!, LockToken: acl.LockToken! }));
+  await waf.send(new DeleteIPSetCommand({ Name: "builder-ips", Scope: "REGIONAL", Id: ip.Id!, LockToken: ip.LockToken! }));
+});
+
 test("state survives a restart", async () => {
   const ip = (await waf.send(new CreateIPSetCommand({ Name: "durable", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["192.0.2.1/32"] }))).Summary!;
   await s.stop();

@@ -4,6 +4,7 @@ import { arn } from "../../core/partition.js";
 import { entityArn, GLOBAL_REGION, scopeSegment, type EntityKind, type WafScope } from "./arn.js";
 import type { Caller } from "./domain-deps.js";
 import type { EntityRecord } from "./model.js";
+import { referencedArns } from "./rules.js";
 
 export function callerOf(ctx: RequestContext): Caller {
   return { accountId: ctx.scope.accountId, region: ctx.scope.region, now: ctx.now };
@@ -32,6 +33,15 @@ export function kindWildcardArn(ctx: RequestContext, kind: EntityKind | "managed
   const s: WafScope = scope === "CLOUDFRONT" ? "CLOUDFRONT" : "REGIONAL";
   const region = s === "CLOUDFRONT" ? GLOBAL_REGION : ctx.scope.region;
   return arn("wafv2", region, ctx.scope.accountId, `${scopeSegment(s)}/${kind}/*/*`);
+}
+
+/**
+ * A call whose rules reference IP sets, regex pattern sets or rule groups also needs its action
+ * on each of them ("if a resource references any other resource by ARN, you must have permissions
+ * to access the referenced resources", the WAF developer guide).
+ */
+export async function authorizeReferences(ctx: RequestContext, action: string, rules: unknown): Promise<void> {
+  for (const resource of referencedArns(rules)) await ctx.authorize({ action, resource });
 }
 
 export const CFN_TYPES: Record<EntityKind, string> = {

@@ -39,7 +39,7 @@ import type { Deployer } from "./deployer.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { entityByArn, listEntities, summaryOf } from "./entities.js";
 import { invalidParameter, nonexistentItem } from "./errors.js";
-import { auditEntity, callerOf, kindWildcardArn, requestArn, sortedByNameThenId } from "./handler-support.js";
+import { auditEntity, authorizeReferences, callerOf, kindWildcardArn, requestArn, sortedByNameThenId } from "./handler-support.js";
 import { checkArn, checkId, checkLimit, checkLockToken, checkMarker, checkName, checkScope } from "./input.js";
 import { createIpSet, deleteIpSet, getIpSet, updateIpSet } from "./ip-set.js";
 import type { Markers } from "./markers.js";
@@ -120,6 +120,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: CreateWebACL$,
       handler: async (input: CreateWebACLRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CreateWebACL", resource: requestArn(ctx, "webacl", input.Scope, input.Name, "*") });
+        await authorizeReferences(ctx, "wafv2:CreateWebACL", input.Rules);
         const rec = await createWebAcl(d, callerOf(ctx), checkScope(input.Scope as string, ctx.scope.region), input);
         auditEntity(ctx, rec);
         return { Summary: summaryOf(rec) };
@@ -136,6 +137,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: UpdateWebACL$,
       handler: async (input: UpdateWebACLRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:UpdateWebACL", resource: requestArn(ctx, "webacl", input.Scope, input.Name, input.Id) });
+        await authorizeReferences(ctx, "wafv2:UpdateWebACL", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         checkAddress(input, true);
         return { NextLockToken: await updateWebAcl(d, callerOf(ctx), scope, input) };
@@ -161,6 +163,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: CreateRuleGroup$,
       handler: async (input: CreateRuleGroupRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CreateRuleGroup", resource: requestArn(ctx, "rulegroup", input.Scope, input.Name, "*") });
+        await authorizeReferences(ctx, "wafv2:CreateRuleGroup", input.Rules);
         const rec = await createRuleGroup(d, callerOf(ctx), checkScope(input.Scope as string, ctx.scope.region), input);
         auditEntity(ctx, rec);
         return { Summary: summaryOf(rec) };
@@ -177,6 +180,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: UpdateRuleGroup$,
       handler: async (input: UpdateRuleGroupRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:UpdateRuleGroup", resource: requestArn(ctx, "rulegroup", input.Scope, input.Name, input.Id) });
+        await authorizeReferences(ctx, "wafv2:UpdateRuleGroup", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         checkAddress(input, true);
         return { NextLockToken: await updateRuleGroup(d, callerOf(ctx), scope, input) };

@@ -30,7 +30,7 @@ import { parseLoadBalancerArn } from "./arn.js";
 import { associateWebAcl, disassociateWebAcl, resourcesForWebAcl, webAclForResource, type AssociationDeps } from "./associations.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { nonexistentItem } from "./errors.js";
-import { callerOf, kindWildcardArn } from "./handler-support.js";
+import { authorizeReferences, callerOf, kindWildcardArn } from "./handler-support.js";
 import { checkArn, checkEnum, checkLimit, checkMarker, checkName, checkScope, checkString, checkTagKeys, checkTags, NOT_BLANK } from "./input.js";
 import { deleteLoggingConfiguration, getLoggingConfiguration, listLoggingConfigurations, putLoggingConfiguration, type LoggingDeps } from "./logging-config.js";
 import type { Markers } from "./markers.js";
@@ -113,6 +113,7 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
       schema: CheckCapacity$,
       handler: async (input: CheckCapacityRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CheckCapacity", resource: kindWildcardArn(ctx, "webacl", input.Scope) });
+        await authorizeReferences(ctx, "wafv2:CheckCapacity", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         const rules = input.Rules ?? [];
         const facts = checkRules(rules, "webacl", undefined, { anyBodyKey: true });

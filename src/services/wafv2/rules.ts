@@ -121,6 +121,32 @@ function walkStatement(st: Statement, facts: RuleFacts, ruleName: string, top: b
   if (st.ManagedRuleGroupStatement?.ScopeDownStatement) walkStatement(st.ManagedRuleGroupStatement.ScopeDownStatement, facts, ruleName, false);
 }
 
+/**
+ * The ARNs of the IP sets, regex pattern sets and rule groups the rules reference, in order of
+ * first use, read before the rules are checked (authorisation comes first): a member that is not
+ * a string is skipped, and statements nested deeper than any valid rule nests are not walked.
+ */
+export function referencedArns(rules: unknown): string[] {
+  const out: string[] = [];
+  const add = (ref: unknown): void => {
+    const arn = typeof ref === "object" && ref !== null ? (ref as { ARN?: unknown }).ARN : undefined;
+    if (typeof arn === "string" && !out.includes(arn)) out.push(arn);
+  };
+  const walk = (st: unknown, depth: number): void => {
+    if (typeof st !== "object" || st === null || depth > 20) return;
+    const s = st as Statement;
+    add(s.IPSetReferenceStatement);
+    add(s.RegexPatternSetReferenceStatement);
+    add(s.RuleGroupReferenceStatement);
+    for (const list of [s.AndStatement?.Statements, s.OrStatement?.Statements]) if (Array.isArray(list)) for (const x of list) walk(x, depth + 1);
+    walk(s.NotStatement?.Statement, depth + 1);
+    walk(s.RateBasedStatement?.ScopeDownStatement, depth + 1);
+    walk(s.ManagedRuleGroupStatement?.ScopeDownStatement, depth + 1);
+  };
+  if (Array.isArray(rules)) for (const r of rules) if (typeof r === "object" && r !== null) walk((r as Rule).Statement, 0);
+  return out;
+}
+
 /** Managed rule groups the rules use, as VendorName/Name/Version. */
 export function managedGroupsOf(rules: readonly Rule[]): Array<{ vendor: string; name: string; version?: string }> {
   const out: Array<{ vendor: string; name: string; version?: string }> = [];
