@@ -52,7 +52,11 @@ test("pretenuring: an allocation site whose objects all outlive a young collecti
     child({ heapGrowthPercent: 0, pretenuring }, body, ["--trace-pretenuring-statistics"])
       .split("\n")
       .filter((l) => l.includes("=> tenure")).length;
-  assert.ok(decisions(true) > 0, "V8's pretenuring tenured no site: the workload no longer exercises it");
+  // V8 decides from allocation feedback gathered at scavenges, which a busy machine can delay past
+  // the workload's end; a few runs are allowed before concluding that it no longer tenures.
+  let tenured = 0;
+  for (let run = 0; run < 3 && tenured === 0; run++) tenured = decisions(true);
+  assert.ok(tenured > 0, "V8's pretenuring tenured no site in three runs: the workload no longer exercises it");
   assert.equal(decisions(false), 0);
 });
 
