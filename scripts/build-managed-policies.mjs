@@ -2,10 +2,10 @@
 // published policies with their version history), for IAM to serve beside its built-in catalogue,
 // so that a policy attached by its ARN as a service's documentation says is found:
 //   dist/data/aws-managed-policies.json        every policy: name, path, default version id, dates,
-//                                              current document, its versions (id, creation time,
-//                                              newest first) and where its older documents are;
-//   dist/data/aws-managed-policy-history.jsonl the older versions' documents, one line per policy
-//                                              ({"v1": {...}, ...}), read by offset when asked for.
+//                                              current document, its versions (id, creation time
+//                                              and, for older ones, where the document is; newest first);
+//   dist/data/aws-managed-policy-history.jsonl the older versions' documents, one per line, read by
+//                                              offset when asked for.
 // ~3.5 MB loaded at first use instead of the package's ~75 MB; the history (~30 MB) stays on disk.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -39,23 +39,27 @@ for (const [name, p] of Object.entries(all)) {
   if (Number.isNaN(created) || Number.isNaN(updated)) throw new Error(`no dates for ${name} in ${source}`);
   // Every version the data holds, newest first; one without a usable date or document is left out.
   const versions = [];
-  const older = {};
+  const older = new Map();
   for (const [id, v] of Object.entries(p.versions)) {
     const at = id === p.latestVersionId ? updated : Date.parse(v.createdDate);
     if (!VERSION.test(id) || Number.isNaN(at) || typeof v.document !== "object" || v.document === null) continue;
     versions.push([id, at]);
-    if (id !== p.latestVersionId) older[id] = v.document;
+    if (id !== p.latestVersionId) older.set(id, v.document);
   }
   versions.sort((a, b) => Number(b[0].slice(1)) - Number(a[0].slice(1)));
   policies.push({ name, path: m[1], version: p.latestVersionId, created, updated, document: version.document, versions, older });
 }
 policies.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
+// Each older version's document on a line of its own, found by the [offset, length] that follows
+// its id and date in `versions`: reading one version reads only its own bytes.
 const lines = [];
 let offset = 0;
 for (const p of policies) {
-  if (Object.keys(p.older).length > 0) {
-    const line = Buffer.from(JSON.stringify(p.older) + "\n");
-    p.history = [offset, line.length - 1];
+  for (const v of p.versions) {
+    const doc = p.older.get(v[0]);
+    if (doc === undefined) continue;
+    const line = Buffer.from(JSON.stringify(doc) + "\n");
+    v.push(offset, line.length - 1);
     lines.push(line);
     offset += line.length;
   }

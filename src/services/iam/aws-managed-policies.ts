@@ -38,9 +38,14 @@ export interface AwsManagedPolicy {
    * Every version IAM serves, newest first (the default among them), as AWS publishes them; only
    * the default one when undefined.
    */
-  versions?: ReadonlyArray<{ versionId: string; createDate: number }>;
-  /** Where the older versions' documents are in PUBLISHED_HISTORY_FILE: byte offset and length. */
-  history?: readonly [number, number];
+  versions?: ReadonlyArray<PolicyVersionEntry>;
+}
+
+export interface PolicyVersionEntry {
+  versionId: string;
+  createDate: number;
+  /** Where an older version's document is in PUBLISHED_HISTORY_FILE: byte offset and length. */
+  at?: readonly [number, number];
 }
 
 function doc(statements: Array<Record<string, unknown>>): string {
@@ -694,9 +699,8 @@ interface PublishedPolicy {
   created: number;
   updated: number;
   document: unknown;
-  /** [version id, creation time], newest first. */
-  versions?: Array<[string, number]>;
-  history?: [number, number];
+  /** [version id, creation time, and for an older version its document's offset and length], newest first. */
+  versions?: Array<[string, number] | [string, number, number, number]>;
 }
 
 export const PUBLISHED_POLICIES_FILE = new URL("../../../data/aws-managed-policies.json", import.meta.url);
@@ -716,13 +720,14 @@ function publishedPolicyId(name: string): string {
 }
 
 /** What a published policy says of its versions, in the catalogue's terms. */
-function publishedVersions(p: PublishedPolicy): Pick<AwsManagedPolicy, "defaultVersionId" | "updateDate" | "document" | "versions" | "history"> {
+function publishedVersions(p: PublishedPolicy): Pick<AwsManagedPolicy, "defaultVersionId" | "updateDate" | "document" | "versions"> {
   return {
     defaultVersionId: p.version,
     updateDate: p.updated,
     document: JSON.stringify(p.document, null, 4),
-    ...(p.versions !== undefined ? { versions: p.versions.map(([versionId, createDate]) => ({ versionId, createDate })) } : {}),
-    ...(p.history !== undefined ? { history: p.history } : {}),
+    ...(p.versions !== undefined
+      ? { versions: p.versions.map(([versionId, createDate, offset, length]) => (offset !== undefined && length !== undefined ? { versionId, createDate, at: [offset, length] as const } : { versionId, createDate })) }
+      : {}),
   };
 }
 
@@ -792,8 +797,8 @@ function catalogue(): NonNullable<typeof served> {
 export function awsManagedPolicyVersion(p: AwsManagedPolicy, versionId: string): { document: string; createDate: number } | undefined {
   if (versionId === p.defaultVersionId) return { document: p.document, createDate: p.updateDate };
   const v = p.versions?.find((x) => x.versionId === versionId);
-  if (v === undefined || p.history === undefined) return undefined;
-  const [offset, length] = p.history;
+  if (v?.at === undefined) return undefined;
+  const [offset, length] = v.at;
   const buf = Buffer.alloc(length);
   const fd = openSync(PUBLISHED_HISTORY_FILE, "r");
   try {
@@ -801,10 +806,8 @@ export function awsManagedPolicyVersion(p: AwsManagedPolicy, versionId: string):
   } finally {
     closeSync(fd);
   }
-  const older = (JSON.parse(buf.toString("utf8")) as Record<string, unknown>)[versionId];
-  if (older === undefined) return undefined;
   const p0 = partition();
-  const document = JSON.stringify(older, null, 4);
+  const document = JSON.stringify(JSON.parse(buf.toString("utf8")), null, 4);
   return { document: p0 === "aws" ? document : document.replaceAll('"arn:aws:', `"arn:${p0}:`), createDate: v.createDate };
 }
 
