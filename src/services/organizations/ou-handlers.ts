@@ -113,6 +113,10 @@ export function ouOperations(deps: OrganizationsDomainDeps, calls: OrgCalls): Re
         const source = requireId(input?.SourceParentId, PARENT_ID);
         const destination = requireId(input?.DestinationParentId, PARENT_ID);
         const m = await calls.managementCall(ctx, "MoveAccount", (o) => accountArn(o, accountId));
+        // The account, its source parent and its destination parent are all resources of the call
+        // (each required by the Service Authorization Reference): a policy may allow or deny moves
+        // out of or into a root or OU.
+        for (const parent of [source, destination]) await ctx.authorize({ action: "organizations:MoveAccount", resource: parentArn(m.org, parent) });
         if (!(await calls.memberOf(m.org, accountId))) throw accountNotFound();
         await moveAccount(deps, m.org.id, accountId, source, destination);
         noteResource(ctx, m, accountArn(m.org, accountId), "AWS::Organizations::Account");

@@ -90,7 +90,22 @@ describe("organizational units", () => {
     await expectAwsError(move(rootId, `ou-${rootId.slice(2)}-zzzzzzzz`), "DestinationParentNotFoundException", /destination container/, 400);
     await expectAwsError(move(rootId, rootId), "DuplicateAccountException", "That account is already present in the specified destination.", 400);
     await expectAwsError(move(rootId, a.Id, "999988887777"), "AccountNotFoundException", "You specified an account that doesn't exist.", 400);
-    await move(rootId, b.Id);
+    // Authorised on the account, its source parent and its destination parent: a policy denying
+    // moves into (or out of) an OU stops the move, and nothing moves.
+    const denyB = f.ctx(undefined, (r) => r.resource === b.Arn);
+    await expectAwsError(f.call("MoveAccount", { AccountId: id, SourceParentId: rootId, DestinationParentId: b.Id }, denyB), "AccessDeniedException", `User: arn:aws:iam::${MGMT}:user/admin is not authorized to perform: organizations:MoveAccount on resource: ${b.Arn}`, 400);
+    assert.deepEqual((await f.call<{ Parents: unknown[] }>("ListParents", { ChildId: id })).Parents, [{ Id: rootId, Type: "ROOT" }]);
+    const ctx = f.ctx();
+    await f.call("MoveAccount", { AccountId: id, SourceParentId: rootId, DestinationParentId: b.Id }, ctx);
+    const org = (await f.call<{ Organization: { Id: string } }>("DescribeOrganization", {})).Organization.Id;
+    assert.deepEqual(
+      ctx.calls.map((c) => [c.action, c.resource]),
+      [
+        ["organizations:MoveAccount", `arn:aws:organizations::${MGMT}:account/${org}/${id}`],
+        ["organizations:MoveAccount", `arn:aws:organizations::${MGMT}:root/${org}/${rootId}`],
+        ["organizations:MoveAccount", b.Arn],
+      ],
+    );
     assert.deepEqual((await f.call<{ Parents: unknown[] }>("ListParents", { ChildId: id })).Parents, [{ Id: b.Id, Type: "ORGANIZATIONAL_UNIT" }]);
     assert.deepEqual((await f.call<{ Parents: unknown[] }>("ListParents", { ChildId: b.Id })).Parents, [{ Id: a.Id, Type: "ORGANIZATIONAL_UNIT" }]);
     assert.deepEqual((await f.call<{ Parents: unknown[] }>("ListParents", { ChildId: a.Id })).Parents, [{ Id: rootId, Type: "ROOT" }]);
