@@ -284,6 +284,33 @@ test("tags and descriptions", async () => {
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: m.KeyId }))).KeyMetadata?.Description, "rotated description");
 });
 
+test("tags given to CreateKey need kms:TagResource in an IAM policy that covers every key of the account and Region (key/*), not particular keys", async () => {
+  const wide = await newUser(s, "tagging-creator", {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "kms:CreateKey", Resource: "*" },
+      { Effect: "Allow", Action: "kms:TagResource", Resource: `arn:aws:kms:us-east-1:${s.accountId}:key/*` },
+    ],
+  });
+  const made = (await kmsClient(s, wide).send(new CreateKeyCommand({ Tags: [{ TagKey: "team", TagValue: "red" }] }))).KeyMetadata!;
+  assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId: made.KeyId! }))).Tags, [{ TagKey: "team", TagValue: "red" }]);
+  const narrow = await newUser(s, "narrow-creator", {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "kms:CreateKey", Resource: "*" },
+      { Effect: "Allow", Action: "kms:TagResource", Resource: keyArn(made.KeyId!) },
+    ],
+  });
+  const before = (await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length;
+  await rejectsWith(kmsClient(s, narrow).send(new CreateKeyCommand({ Tags: [{ TagKey: "team", TagValue: "blue" }] })), {
+    name: "AccessDeniedException",
+    message: `User: ${narrow.arn} is not authorized to perform: kms:TagResource on resource: arn:aws:kms:us-east-1:${s.accountId}:key/* because no identity-based policy allows the kms:TagResource action`,
+  });
+  assert.equal((await kms.send(new ListKeysCommand({ Limit: 1000 }))).Keys!.length, before, "no key was made");
+  // Without tags, CreateKey alone is enough.
+  assert.match((await kmsClient(s, narrow).send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!, UUID);
+});
+
 test("DisableKey / EnableKey: a disabled key refuses cryptographic use with DisabledException", async () => {
   const m = await createKey();
   await kms.send(new DisableKeyCommand({ KeyId: m.KeyId }));

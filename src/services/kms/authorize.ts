@@ -13,7 +13,7 @@ import { invalidGrantToken } from "./errors.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import { openGrantToken } from "./grant-token.js";
 import { AwsError } from "../../core/errors.js";
-import type { GrantConstraintsRecord, GrantRecord, KeyRecord } from "./model.js";
+import { keyArnOf, type GrantConstraintsRecord, type GrantRecord, type KeyRecord } from "./model.js";
 import { accountRootArn, arnPattern, iamArn } from "../../core/partition.js";
 
 export interface KeyAuthOptions {
@@ -284,6 +284,16 @@ export function deniedToCaller(ctx: RequestContext, e: unknown): never {
 }
 
 /** CreateKey, ListKeys, ListAliases, GenerateRandom…: the caller's IAM policies only (resource "*"). */
-export async function authorizeIamOnly(ctx: RequestContext, op: string, context?: ConditionContext): Promise<void> {
-  await ctx.authorize({ action: `kms:${op}`, resource: "*", context: { "kms:CallerAccount": ctx.principal.accountId, ...context } });
+export async function authorizeIamOnly(ctx: RequestContext, op: string, context?: ConditionContext, resource = "*"): Promise<void> {
+  await ctx.authorize({ action: `kms:${op}`, resource, context: { "kms:CallerAccount": ctx.principal.accountId, ...context } });
+}
+
+/**
+ * Tagging a key as it is made (CreateKey, ReplicateKey): kms:TagResource in an IAM policy that
+ * "must cover all KMS keys in the account and Region" (KMS developer guide), i.e. authorised on
+ * every key there, `key/*`: a policy granting it on "*" or on the Region's `key/*` allows it, one
+ * naming particular keys does not.
+ */
+export async function authorizeTagOnCreate(ctx: RequestContext, region: string, context: ConditionContext): Promise<void> {
+  await authorizeIamOnly(ctx, "TagResource", context, keyArnOf(ctx.scope.accountId, region, "*"));
 }

@@ -8,7 +8,7 @@ import { CreateKeyResponse$, type CreateKeyResponse, type DescribeKeyResponse, t
 import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext, Scope } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
-import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, checkGrantTokens } from "./authorize.js";
+import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, authorizeTagOnCreate, checkGrantTokens } from "./authorize.js";
 import {
   assertKeyUsageAllowed,
   assertSpecSupported,
@@ -196,7 +196,7 @@ export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateK
   });
   if (input.Tags && input.Tags.length > 0) {
     checkTagRules(input.Tags);
-    await authorizeIamOnly(ctx, "TagResource", requestTagContext(input.Tags));
+    await authorizeTagOnCreate(ctx, ctx.scope.region, requestTagContext(input.Tags));
   }
   const keyId = newKeyId(multiRegion);
   const now = ctx.now;

@@ -8,7 +8,7 @@
 import { CreateKeyRequest$, type ReplicateKeyResponse } from "@aws-sdk/client-kms";
 import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext } from "../../core/types.js";
-import { auditKeyArnResponse, authorizeIamOnly, authorizeKey } from "./authorize.js";
+import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, authorizeTagOnCreate } from "./authorize.js";
 import { checkKeyQuota, createKeyResponseElements, describe } from "./keys.js";
 import { keyMetadata } from "./metadata.js";
 import { appendServiceEvents, stageCallerEvent, stageSynchronization } from "./service-events.js";
@@ -85,7 +85,7 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
   await authorizeIamOnly(ctx, "CreateKey", { "kms:MultiRegion": true, "kms:MultiRegionKeyType": "REPLICA", ...requestTagContext(input.Tags) });
   if (input.Tags && input.Tags.length > 0) {
     checkTagRules(input.Tags);
-    await authorizeIamOnly(ctx, "TagResource", requestTagContext(input.Tags));
+    await authorizeTagOnCreate(ctx, region, requestTagContext(input.Tags));
   }
   primaryOnly(key, "ReplicateKey");
   assertState(key, STATES.import);
