@@ -161,6 +161,27 @@ describe("Organizations errors", () => {
     await bad({ AccountName: "A", Email: "a@example.com", Tags: [{ Key: "k", Value: "1" }, { Key: "k", Value: "2" }] }, "DUPLICATE_TAG_KEY", "You specified the same tag key more than once.");
     assert.equal(f.queued.length, 0);
 
+    // Tags are the request's aws:RequestTag/… and aws:TagKeys, for CreateAccount and TagResource alike:
+    // a policy denying a tag value stops the request before anything is queued.
+    const tagged = { AccountName: "T", Email: "t@example.com", Tags: [{ Key: "env", Value: "prod" }] };
+    const denyProd = f.ctx(undefined, (r) => r.context?.["aws:RequestTag/env"] === "prod");
+    await expectAwsError(f.call("CreateAccount", tagged, denyProd), "AccessDeniedException", /organizations:CreateAccount/, 400);
+    assert.deepEqual(
+      denyProd.calls.map((c) => [c.action, c.context?.["aws:TagKeys"], c.context?.["aws:RequestTag/env"]]),
+      [["organizations:CreateAccount", ["env"], "prod"]],
+    );
+    assert.equal(f.queued.length, 0);
+    const noTagging = f.ctx(undefined, (r) => r.action === "organizations:TagResource");
+    await expectAwsError(f.call("CreateAccount", { ...tagged, Tags: [{ Key: "env", Value: "dev" }] }, noTagging), "AccessDeniedException", /organizations:TagResource/, 400);
+    assert.deepEqual(
+      noTagging.calls.map((c) => [c.action, c.context?.["aws:RequestTag/env"]]),
+      [
+        ["organizations:CreateAccount", "dev"],
+        ["organizations:TagResource", "dev"],
+      ],
+    );
+    assert.equal(f.queued.length, 0);
+
     // The management account's email is taken (case-insensitively): the request FAILS asynchronously.
     const s = (await f.call<{ CreateAccountStatus: Status }>("CreateAccount", { AccountName: "Dup", Email: MGMT_EMAIL.toUpperCase() })).CreateAccountStatus;
     assert.equal(s.State, "IN_PROGRESS");

@@ -8,6 +8,8 @@
  * writes decide on fresh reads inside their transaction. The service also resolves the SCPs
  * the authoriser applies to each account (scp-cache.ts).
  */
+import { requestTagContext } from "../iam/tags.js";
+import { checkTags } from "./tags.js";
 import {
   CreateAccount$,
   CreateOrganization$,
@@ -148,8 +150,16 @@ export function createOrganizationsService(deps: OrganizationsDeps): Organizatio
       CreateAccount: {
         schema: CreateAccount$,
         handler: async (input: CreateAccountInput, ctx) => {
-          await ctx.authorize({ action: "organizations:CreateAccount", resource: "*" });
-          if ((input?.Tags?.length ?? 0) > 0) await ctx.authorize({ action: "organizations:TagResource", resource: "*" });
+          // The tags a request gives are its aws:RequestTag/… and aws:TagKeys, as for the other
+          // calls that tag what they make (tags that are not valid are refused after, by the check).
+          let tagContext = {};
+          try {
+            tagContext = requestTagContext(checkTags(input?.Tags));
+          } catch {
+            // reported by requestCreateAccount's own check
+          }
+          await ctx.authorize({ action: "organizations:CreateAccount", resource: "*", context: tagContext });
+          if ((input?.Tags?.length ?? 0) > 0) await ctx.authorize({ action: "organizations:TagResource", resource: "*", context: tagContext });
           const rec = await requestCreateAccount(deps, caller(ctx), input ?? {}, ctx.now);
           runLater(() => void jobs.run(rec.managementAccountId, rec.id));
           return { CreateAccountStatus: createAccountStatusView(rec) };
