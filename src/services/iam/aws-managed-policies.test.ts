@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parsePolicy } from "../../iam/policy/index.js";
-import { awsManagedPolicies, awsManagedPolicyByArn, PUBLISHED_POLICIES_FILE } from "./aws-managed-policies.js";
+import { awsManagedPolicies, awsManagedPolicyByArn, awsManagedPolicyVersion, PUBLISHED_HISTORY_FILE, PUBLISHED_POLICIES_FILE, readHistory } from "./aws-managed-policies.js";
 
 describe("AWS managed policies", () => {
   test("the build wrote the published policies (npm run build)", () => {
@@ -33,6 +35,43 @@ describe("AWS managed policies", () => {
     assert.equal(awsManagedPolicyByArn("arn:aws:iam::aws:policy/AdministratorAccess")?.policyId, "ANPAIWMBCKSKIEE64ZLYK");
     assert.equal(awsManagedPolicyByArn("arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyServiceRolePolicy")?.isAttachable, false);
     assert.equal(awsManagedPolicyByArn("arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"), undefined);
+  });
+
+  test("every older version of every policy is read from the history file by its own offset, and is a document the policy engine accepts", () => {
+    assert.ok(existsSync(PUBLISHED_HISTORY_FILE), `${PUBLISHED_HISTORY_FILE.pathname} is missing`);
+    let older = 0;
+    const refused: string[] = [];
+    for (const p of awsManagedPolicies()) {
+      const versions = p.versions ?? [];
+      assert.equal(versions[0]?.versionId ?? p.defaultVersionId, p.defaultVersionId, p.policyName);
+      for (const v of versions.slice(1)) {
+        const got = awsManagedPolicyVersion(p, v.versionId);
+        assert.ok(got, `${p.policyName} ${v.versionId}`);
+        older++;
+        try {
+          parsePolicy(got.document, "identity");
+        } catch (e) {
+          refused.push(`${p.policyName} ${v.versionId}: ${(e as Error).message}`);
+        }
+      }
+    }
+    assert.ok(older > 4_000, `${older} older versions`);
+    assert.deepEqual(refused, []);
+  });
+
+  test("a history file that is missing or does not hold a document at the offset gives no version (never an error)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bulwark-history-"));
+    try {
+      const file = join(dir, "history.jsonl");
+      writeFileSync(file, '{"Version":"2012-10-17","Statement":[]}\n[1,2]\n');
+      assert.deepEqual(readHistory(file, [0, 39]), { Version: "2012-10-17", Statement: [] });
+      assert.equal(readHistory(file, [1, 30]), undefined);
+      assert.equal(readHistory(file, [40, 5]), undefined);
+      assert.equal(readHistory(file, [0, 500]), undefined);
+      assert.equal(readHistory(join(dir, "missing.jsonl"), [0, 39]), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("every AWS managed policy document is one the policy engine accepts", () => {

@@ -798,17 +798,31 @@ export function awsManagedPolicyVersion(p: AwsManagedPolicy, versionId: string):
   if (versionId === p.defaultVersionId) return { document: p.document, createDate: p.updateDate };
   const v = p.versions?.find((x) => x.versionId === versionId);
   if (v?.at === undefined) return undefined;
-  const [offset, length] = v.at;
-  const buf = Buffer.alloc(length);
-  const fd = openSync(PUBLISHED_HISTORY_FILE, "r");
-  try {
-    if (readSync(fd, buf, 0, length, offset) !== length) return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  const older = readHistory(PUBLISHED_HISTORY_FILE, v.at);
+  if (older === undefined) return undefined;
   const p0 = partition();
-  const document = JSON.stringify(JSON.parse(buf.toString("utf8")), null, 4);
+  const document = JSON.stringify(older, null, 4);
   return { document: p0 === "aws" ? document : document.replaceAll('"arn:aws:', `"arn:${p0}:`), createDate: v.createDate };
+}
+
+/**
+ * An older version's document from the history file; undefined (the version is then not found)
+ * when the file is missing or does not hold a document there, e.g. left from another build.
+ */
+export function readHistory(file: URL | string, [offset, length]: readonly [number, number]): unknown {
+  try {
+    const buf = Buffer.alloc(length);
+    const fd = openSync(file, "r");
+    try {
+      if (readSync(fd, buf, 0, length, offset) !== length) return undefined;
+    } finally {
+      closeSync(fd);
+    }
+    const doc: unknown = JSON.parse(buf.toString("utf8"));
+    return typeof doc === "object" && doc !== null && !Array.isArray(doc) ? doc : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ARN of the AWS managed policy with this path and name (`/AdministratorAccess`, `/aws-service-role/…`). */
