@@ -38,3 +38,10 @@ test("referencedArns: input not yet checked is read without failing; what is not
   for (let i = 0; i < 5; i++) shallow = { NotStatement: { Statement: shallow } };
   assert.deepEqual(referencedArns([{ Statement: shallow }]), [IP]);
 });
+
+test("referencedArns: a request naming more IP sets than any web ACL can hold stops being collected past the limit", () => {
+  const rules = Array.from({ length: 100_000 }, (_, i) => ({ Statement: { IPSetReferenceStatement: { ARN: `${IP}-${i}` } } }));
+  const got = referencedArns(rules);
+  assert.equal(got.length, 5_001);
+  assert.deepEqual(got.slice(0, 2), [`${IP}-0`, `${IP}-1`]);
+});

@@ -127,13 +127,15 @@ function walkStatement(st: Statement, facts: RuleFacts, ruleName: string, top: b
  * a string is skipped, and statements nested deeper than any valid rule nests are not walked.
  */
 export function referencedArns(rules: unknown): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   const add = (ref: unknown): void => {
     const arn = typeof ref === "object" && ref !== null ? (ref as { ARN?: unknown }).ARN : undefined;
-    if (typeof arn === "string" && !out.includes(arn)) out.push(arn);
+    if (typeof arn === "string") out.add(arn);
   };
   const walk = (st: unknown, depth: number): void => {
-    if (typeof st !== "object" || st === null || depth > 20) return;
+    // More references than any web ACL's capacity admits (each costs at least one WCU) make the
+    // request invalid anyway: the rest are not collected (nor authorised one by one).
+    if (typeof st !== "object" || st === null || depth > 20 || out.size > MAX_REFERENCES) return;
     const s = st as Statement;
     add(s.IPSetReferenceStatement);
     add(s.RegexPatternSetReferenceStatement);
@@ -144,8 +146,11 @@ export function referencedArns(rules: unknown): string[] {
     walk(s.ManagedRuleGroupStatement?.ScopeDownStatement, depth + 1);
   };
   if (Array.isArray(rules)) for (const r of rules) if (typeof r === "object" && r !== null) walk((r as Rule).Statement, 0);
-  return out;
+  return [...out];
 }
+
+/** Most references a valid request can hold: 5,000 WCUs, the largest web ACL capacity, at one WCU each. */
+const MAX_REFERENCES = 5_000;
 
 /** Managed rule groups the rules use, as VendorName/Name/Version. */
 export function managedGroupsOf(rules: readonly Rule[]): Array<{ vendor: string; name: string; version?: string }> {
