@@ -18,9 +18,9 @@ import { constraintError } from "./errors.js";
 import { instanceProfileRoles, instanceProfilesOfRole } from "./instance-profiles.js";
 import { COLLECTIONS, type GroupDoc, type InlinePolicyDoc, type ManagedPolicyDoc, type RoleDoc, type UserDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
-import { policyCounts } from "./policy-lookup.js";
+import { accountPolicyCounts } from "./policy-lookup.js";
 import { effectiveTrustPolicy } from "./trust-principals.js";
-import { boundaryView, instanceProfileView, roleLastUsedView } from "./views.js";
+import { boundaryView, instanceProfileView, roleLastUsedView, type PolicyCounts } from "./views.js";
 import { sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, validateMembers } from "./validation.js";
 
@@ -123,9 +123,11 @@ export async function getAccountAuthorizationDetails(
       rows.push({ key: `3/${r.roleName.toLowerCase()}`, kind: "role", detail });
     }
   }
+  // The counts of every policy the account uses, from one pass over its attachments and boundaries.
+  const used = wants("LocalManagedPolicy") || wants("AWSManagedPolicy") ? await accountPolicyCounts(env.store, acct) : new Map<string, PolicyCounts>();
   if (wants("LocalManagedPolicy")) {
     for (const p of await all<ManagedPolicyDoc>(env, COLLECTIONS.policies, acct)) {
-      const counts = await policyCounts(env.store, acct, p.policyId);
+      const counts = used.get(p.policyId) ?? { attachments: 0, boundaries: 0 };
       rows.push({
         key: `4/${p.policyName.toLowerCase()}`,
         kind: "policy",
@@ -154,8 +156,8 @@ export async function getAccountAuthorizationDetails(
   if (wants("AWSManagedPolicy")) {
     // Like IAM, only the AWS managed policies the account actually uses.
     for (const p of awsManagedPolicies()) {
-      const counts = await policyCounts(env.store, acct, p.policyId);
-      if (counts.attachments === 0 && counts.boundaries === 0) continue;
+      const counts = used.get(p.policyId);
+      if (counts === undefined) continue;
       rows.push({
         key: `5/${p.policyName.toLowerCase()}`,
         kind: "policy",

@@ -21,7 +21,7 @@ import { constraintError, deleteConflict, policyExists, policyNotFound } from ".
 import { COLLECTIONS, type ManagedPolicyDoc, type NameIndexDoc } from "./model.js";
 import { decodeMarker, encodeMarker, paginate, pageFields } from "./pagination.js";
 import { authorizeOnPolicy, checkManagedDocument, checkPolicyArn, mustLocalPolicy, POLICY_TYPE, refuseAwsManaged } from "./policy-common.js";
-import { policyCounts } from "./policy-lookup.js";
+import { accountPolicyCounts, policyCounts } from "./policy-lookup.js";
 import { idKey, policies } from "./repo.js";
 import { mergeTags, removeTags, requestTagContext, sortedTags } from "./tags.js";
 import {
@@ -135,8 +135,11 @@ export async function listPolicies(env: IamEnv, caller: Caller, input: ListPolic
   const accountId = caller.accountId;
   const out: Array<{ c: Candidate; counts: PolicyCounts }> = [];
 
+  // Filtering by use would count every AWS managed policy in turn: one pass over the account's
+  // attachments answers them all.
+  const used = filterUse ? await accountPolicyCounts(env.store, accountId) : undefined;
   const consider = async (c: Candidate): Promise<void> => {
-    const counts = await policyCounts(env.store, accountId, c.policyId);
+    const counts = used ? (used.get(c.policyId) ?? { attachments: 0, boundaries: 0 }) : await policyCounts(env.store, accountId, c.policyId);
     if (!filterUse || inUse(counts, usage)) out.push({ c, counts });
   };
 

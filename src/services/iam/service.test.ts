@@ -90,6 +90,21 @@ describe("IAM service", () => {
     assert.deepEqual(out.GroupDetailList.map((g) => g.GroupName), ["devs"]);
     assert.deepEqual(out.RoleDetailList.map((r) => [r.RoleName, r.AttachedManagedPolicies]), [["r", [{ PolicyName: "ReadOnlyAccess", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }]]]);
     assert.deepEqual(out.Policies.map((p) => p.PolicyName), ["mine", "ReadOnlyAccess"]);
+    // Each policy's attachment and boundary counts (from one pass over the account's uses).
+    const mine = `arn:aws:iam::${ACCOUNT}:policy/mine`;
+    await h.call("AttachGroupPolicy", { GroupName: "devs", PolicyArn: mine });
+    await h.call("AttachUserPolicy", { UserName: "alice", PolicyArn: mine });
+    await h.call("PutRolePermissionsBoundary", { RoleName: "r", PermissionsBoundary: mine });
+    await h.call("PutUserPermissionsBoundary", { UserName: "alice", PermissionsBoundary: "arn:aws:iam::aws:policy/ReadOnlyAccess" });
+    type Counted = { Policies: Array<{ PolicyName: string; AttachmentCount: number; PermissionsBoundaryUsageCount: number }> };
+    const counted = await h.call<Counted>("GetAccountAuthorizationDetails", { Filter: ["LocalManagedPolicy", "AWSManagedPolicy"] });
+    assert.deepEqual(
+      counted.Policies.map((p) => [p.PolicyName, p.AttachmentCount, p.PermissionsBoundaryUsageCount]),
+      [
+        ["mine", 2, 1],
+        ["ReadOnlyAccess", 1, 1],
+      ],
+    );
     const onlyRoles = await h.call<Out>("GetAccountAuthorizationDetails", { Filter: ["Role"], MaxItems: 1 });
     assert.deepEqual([onlyRoles.UserDetailList, onlyRoles.RoleDetailList.length, onlyRoles.IsTruncated], [[], 1, false]);
   });
