@@ -686,9 +686,6 @@ const CATALOGUE: readonly AwsManagedPolicy[] = [
   ),
 ];
 
-// In the order ListPolicies pages them: by lower-case name.
-const lower = (p: AwsManagedPolicy): string => p.policyName.toLowerCase();
-const byName = (a: AwsManagedPolicy, b: AwsManagedPolicy): number => (lower(a) < lower(b) ? -1 : lower(a) > lower(b) ? 1 : 0);
 const BUILT_IN: readonly AwsManagedPolicy[] = [...CATALOGUE, ...ROOT_TASKS, ...SERVICE_ROLE_POLICIES];
 
 /** One policy of dist/data/aws-managed-policies.json (scripts/build-managed-policies.mjs). */
@@ -724,10 +721,6 @@ type Metadata = Omit<AwsManagedPolicy, "document">;
  * An entry whose `document` is made by `load` when first read (then kept): the catalogue's ~1,600
  * documents are read from disk one by one as policies are used, not all at the first lookup.
  */
-function withLazyDocument(meta: Metadata, load: () => string): AwsManagedPolicy {
-  return new LazyEntry(meta, load);
-}
-
 class LazyEntry implements AwsManagedPolicy {
   readonly policyName: string;
   readonly policyId: string;
@@ -784,7 +777,7 @@ function publishedDocument(at: readonly [number, number]): string {
 function published(meta: Omit<Metadata, "defaultVersionId" | "updateDate" | "versions">, p: PublishedPolicy): AwsManagedPolicy {
   const versions = p.versions.map(([versionId, createDate, offset, length]) => ({ versionId, createDate, at: [offset, length] as const }));
   const current = versions.find((v) => v.versionId === p.version);
-  return withLazyDocument({ ...meta, defaultVersionId: p.version, updateDate: p.updated, versions }, () =>
+  return new LazyEntry({ ...meta, defaultVersionId: p.version, updateDate: p.updated, versions }, () =>
     current !== undefined ? publishedDocument(current.at) : JSON.stringify({ Version: "2012-10-17", Statement: [] }, null, 4),
   );
 }
@@ -821,7 +814,7 @@ function catalogueEntries(): AwsManagedPolicy[] {
       ),
     );
   }
-  // The data is in name order already; the built-in entries are placed among it.
+  // In the order ListPolicies pages them: by lower-case name.
   const keyed = out.map((e) => ({ key: e.policyName.toLowerCase(), e }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return keyed.map((k) => k.e);
@@ -849,7 +842,7 @@ function catalogue(): NonNullable<typeof served> {
     const all =
       p === "aws"
         ? entries()
-        : entries().map((e) => withLazyDocument({ ...metadataOf(e), arn: `arn:${p}:${e.arn.slice("arn:aws:".length)}` }, () => inPartition(e.document, p)));
+        : entries().map((e) => new LazyEntry({ ...metadataOf(e), arn: `arn:${p}:${e.arn.slice("arn:aws:".length)}` }, () => inPartition(e.document, p)));
     served = { partition: p, all, byArn: new Map(all.map((e) => [e.arn, e])) };
   }
   return served;
