@@ -47,8 +47,16 @@ describe("associations push compiled web ACLs to the data plane", () => {
     assert.equal(f.dataPlane.current.get(LB_ARN)?.webAclArn, acl.ARN);
     assert.deepEqual(f.dataPlane.current.get(LB_ARN)?.ipAddresses, ["192.0.2.0/24"]);
 
-    const got = await f.call<{ WebACL?: { ARN: string } }>("GetWebACLForResource", { ResourceArn: LB_ARN });
+    // Authorised on every regional web ACL, then the one found is read with GetWebACL's permission.
+    const lookup = f.ctx();
+    const got = await f.call<{ WebACL?: { ARN: string } }>("GetWebACLForResource", { ResourceArn: LB_ARN }, lookup);
     assert.equal(got.WebACL?.ARN, acl.ARN);
+    assert.deepEqual(lookup.calls.map((c) => [c.action, c.resource]), [
+      ["wafv2:GetWebACLForResource", acl.ARN.replace(/webacl\/.*$/, "webacl/*/*")],
+      ["wafv2:GetWebACL", acl.ARN],
+    ]);
+    const noRead = f.ctx({ deny: (r) => r.action === "wafv2:GetWebACL" });
+    await expectAwsError(f.call("GetWebACLForResource", { ResourceArn: LB_ARN }, noRead), "AccessDeniedException", /wafv2:GetWebACL on resource/);
     assert.deepEqual(await f.call("ListResourcesForWebACL", { WebACLArn: acl.ARN }), { ResourceArns: [LB_ARN] });
     assert.deepEqual(await f.call("ListResourcesForWebACL", { WebACLArn: acl.ARN, ResourceType: "API_GATEWAY" }), { ResourceArns: [] });
 

@@ -25,9 +25,9 @@ export function requestArn(ctx: RequestContext, kind: EntityKind, scope: unknown
  * What a list or managed-rule-group operation is authorised against, as the AWS WAF developer
  * guide gives it ("arn:aws:wafv2:region:account-id:scope/webacl/*" for ListWebACLs,
  * ".../managedruleset/*" for the managed rule group calls): every resource of the kind in the
- * request's scope, with name and id wildcards, so that a policy granting the kind's ARNs
- * (AWS's own AWSWAFReadOnlyAccess grants `wafv2:List*` on "arn:aws:wafv2:*:*:*\/webacl/*\/*") or
- * "*" allows it.
+ * request's scope, with name and id wildcards, so that "*" or a policy granting the kind's ARNs
+ * allows it (AWS's own AWSWAFReadOnlyAccess grants `wafv2:List*` on the web ACL ARNs of any
+ * Region, account, scope, name and id).
  */
 export function kindWildcardArn(ctx: RequestContext, kind: EntityKind | "managedruleset", scope: unknown): string {
   const s: WafScope = scope === "CLOUDFRONT" ? "CLOUDFRONT" : "REGIONAL";
