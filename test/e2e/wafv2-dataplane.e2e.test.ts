@@ -24,6 +24,7 @@ import {
   GetWebACLForResourceCommand,
   ListResourcesForWebACLCommand,
   GetSampledRequestsCommand,
+  GetRateBasedStatementManagedKeysCommand,
   PutLoggingConfigurationCommand,
   type Rule,
 } from "@aws-sdk/client-wafv2";
@@ -179,6 +180,13 @@ test("the rate-based rule blocks a client past its limit with the custom respons
   assert.equal(rec?.terminatingRuleType, "RATE_BASED");
   assert.equal(rec?.responseCodeSent, 429);
   assert.deepEqual(rec?.rateBasedRuleList[0], { rateBasedRuleId: "rate-limit", rateBasedRuleName: "rate-limit", limitKey: "IP", maxRateAllowed: 10, evaluationWindowSec: "60" });
+
+  // The client over the limit is the rule's managed key.
+  const keys = await waf.send(new GetRateBasedStatementManagedKeysCommand({ Scope: "REGIONAL", WebACLName: "front", WebACLId: acl.Id, RuleName: "rate-limit" }));
+  assert.deepEqual(keys.ManagedKeysIPV4, { IPAddressVersion: "IPV4", Addresses: ["127.0.0.1/32"] });
+  assert.deepEqual(keys.ManagedKeysIPV6, { IPAddressVersion: "IPV6", Addresses: [] });
+  await assert.rejects(waf.send(new GetRateBasedStatementManagedKeysCommand({ Scope: "REGIONAL", WebACLName: "front", WebACLId: acl.Id, RuleName: "block-admin" })), (e: Error) => e.name === "WAFInvalidParameterException");
+  await assert.rejects(waf.send(new GetRateBasedStatementManagedKeysCommand({ Scope: "REGIONAL", WebACLName: "front", WebACLId: acl.Id, RuleName: "no-such-rule" })), (e: Error) => e.name === "WAFNonexistentItemException");
 });
 
 test("GetSampledRequests and /metrics show the traffic", async () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import type { WebACL, Rule, RuleGroup, IPSet, Statement } from "@aws-sdk/client-wafv2";
 import type { InspectedRequest } from "../types.js";
 import { ManualClock } from "../../core/clock.js";
-import { compileWebAcl, createStaticResolver, createLocalRateCounter, WAF_VERIFY_PATH, TOKEN_COOKIE, issueToken, WafCompileError } from "./index.js";
+import { compileWebAcl, createStaticResolver, createLocalRateCounter, rateBasedManagedKeys, WAF_VERIFY_PATH, TOKEN_COOKIE, issueToken, WafCompileError } from "./index.js";
 import { createHash } from "node:crypto";
 
 const ARN = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/acl1/abc";
@@ -206,6 +206,38 @@ describe("rate-based rules", () => {
     const withKey = (v: string) => req({ headers: [["Host", "a"], ["x-api-key", v]] });
     for (let i = 0; i < 10; i++) await ev.evaluate(withKey(i % 2 ? "K1" : "k1"));
     assert.equal((await ev.evaluate(withKey("K1"))).action, "BLOCK");
+  });
+  test("the addresses over the limit are the rule instance's managed keys, highest rate first, until their rate falls", async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const counter = createLocalRateCounter();
+    const statement = { Limit: 10, EvaluationWindowSec: 60, AggregateKeyType: "IP" as const, ScopeDownStatement: { ByteMatchStatement: { SearchString: Buffer.from("/api"), FieldToMatch: { UriPath: {} }, PositionalConstraint: "STARTS_WITH" as const, TextTransformations: [{ Priority: 0, Type: "NONE" as const }] } } };
+    const group: RuleGroup = { Name: "g", Id: "g1", ARN: "arn:aws:wafv2:us-east-1:111122223333:regional/rulegroup/g/g1", Capacity: 10, VisibilityConfig: VIS, Rules: [{ Name: "Inner", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS, Statement: { RateBasedStatement: statement } }] };
+    const ev = compileWebAcl(
+      acl([
+        { Name: "Rate", Priority: 0, Action: { Count: {} }, VisibilityConfig: VIS, Statement: { RateBasedStatement: statement } },
+        { Name: "Ref", Priority: 1, OverrideAction: { Count: {} }, VisibilityConfig: VIS, Statement: { RuleGroupReferenceStatement: { ARN: group.ARN } } },
+      ]),
+      { resolver: createStaticResolver({ ruleGroups: [group] }), rateCounter: counter, clock, tokenKey: KEY },
+    );
+    const send = async (clientIp: string, n: number, uri = "/api/x") => {
+      for (let i = 0; i < n; i++) await ev.evaluate(req({ clientIp, uri }));
+    };
+    await send("198.51.100.1", 12);
+    await send("198.51.100.2", 15);
+    await send("2001:db8::5", 11);
+    await send("198.51.100.3", 10); // at the limit, not over it
+    await send("198.51.100.4", 30, "/home"); // outside the scope-down statement: not counted
+    const keys = (instance: string) => rateBasedManagedKeys(counter, clock.now(), `${ARN}/${instance}`, statement);
+    assert.deepEqual(await keys("Rate"), { ipv4: ["198.51.100.2/32", "198.51.100.1/32"], ipv6: ["2001:db8::5/128"] });
+    assert.deepEqual(await keys("Ref/Inner"), await keys("Rate"), "the rule group's rule is counted under its own instance");
+    assert.deepEqual(await keys("Other"), { ipv4: [], ipv6: [] });
+    clock.advance(30_000);
+    await send("198.51.100.1", 1);
+    clock.advance(40_000);
+    // 70 s on: the first bursts left the 60 s window; 198.51.100.1's latest request alone remains.
+    assert.deepEqual(await keys("Rate"), { ipv4: [], ipv6: [] });
+    assert.equal(await rateBasedManagedKeys(counter, clock.now(), `${ARN}/Rate`, { ...statement, AggregateKeyType: "CONSTANT" }), "unsupported");
+    assert.equal(await rateBasedManagedKeys(counter, clock.now(), `${ARN}/Rate`, { ...statement, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ IP: {} }] }), "unsupported");
   });
   test("Limit is an integer from 10 to 2,000,000,000: fractions, NaN and out-of-range values do not compile", () => {
     const rate = (Limit: number): WebACL => acl([{ Name: "R", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS, Statement: { RateBasedStatement: { Limit, AggregateKeyType: "IP" } } }]);

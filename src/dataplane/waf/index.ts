@@ -7,6 +7,7 @@ export { createStaticResolver, type StaticResolverInput } from "./static-resolve
 export { listManagedRuleGroups, describeManagedRuleGroup, listManagedRuleGroupVersions, getManagedRuleGroup, MANAGED_VENDOR, DEFAULT_MANAGED_VERSION } from "./managed/catalogue.js";
 export { loadIpList, parseIpList, type ManagedIpLists, type ManagedIpListName } from "./managed/ip-lists.js";
 export { createLocalRateCounter } from "./rate/local-rate-counter.js";
+export { rateBasedManagedKeys, MAX_MANAGED_KEYS, type RateBasedManagedKeys } from "./rate-based.js";
 export { createRedisRateCounter } from "./rate/redis-rate-counter.js";
 export { createGeoLookup } from "./geo.js";
 export { createIpMatcher, parseIp, type IpMatcher } from "./ip.js";

@@ -10,6 +10,7 @@
  * an aggregation key component are neither counted nor matched.
  */
 import { createHash } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
 import type { RateBasedStatement, TextTransformation } from "@aws-sdk/client-wafv2";
 import { chainSlots, type RequestView } from "./request-view.js";
 import type { RateCounter } from "./types.js";
@@ -110,17 +111,68 @@ export function compileRateBased(st: RateBasedStatement, ctx: StatementContext, 
     default:
       throw new WafCompileError(`Invalid AggregateKeyType ${type}`);
   }
+  // Addresses over the limit are remembered for GetRateBasedStatementManagedKeys, which only
+  // rules aggregating on the IP address alone answer.
+  const flagsIps = (type === "IP" || type === "FORWARDED_IP") && counter.flag !== undefined;
   return async (view) => {
     if (scope && !scope(view)) return false;
     let material = instanceId;
+    let last = "";
     for (const p of parts) {
       const v = p(view);
       if (v === undefined) return false;
       if (v === FALLBACK_MATCH) return true;
       material += "\u0000" + v;
+      last = v;
     }
-    const key = "rbr:" + createHash("sha256").update(material, "latin1").digest("base64url").slice(0, 32);
-    const count = await counter.add(key, window, clock.now());
-    return count > limit;
+    const now = clock.now();
+    const count = await counter.add(rateKeyOf(material), window, now);
+    if (count <= limit) return false;
+    if (flagsIps) counter.flag!(instanceId, last, window, now);
+    return true;
   };
+}
+
+/** The counter key of an aggregation instance: the rule instance and the key's values, NUL-separated. */
+function rateKeyOf(material: string): string {
+  return "rbr:" + createHash("sha256").update(material, "latin1").digest("base64url").slice(0, 32);
+}
+
+/** The counter key of one IP address under a rate-based rule instance aggregating on the IP alone. */
+export function ipRateKey(instanceId: string, ip: string): string {
+  return rateKeyOf(instanceId + "\u0000" + ip);
+}
+
+/** The most addresses one rate-based rule instance limits at a time (AWS's figure). */
+export const MAX_MANAGED_KEYS = 10_000;
+
+export interface RateBasedManagedKeys {
+  /** CIDR notation, one address each ("192.0.2.1/32"), highest rate first. */
+  ipv4: string[];
+  /** CIDR notation ("2001:db8::1/128"), highest rate first. */
+  ipv6: string[];
+}
+
+/**
+ * The addresses rate-based rule instance `instanceId` (statement `st`) limits now: those flagged
+ * over the limit whose count in the window ending at `now` is still above it, the 10,000 with
+ * the highest counts. "unsupported" for a rule that does not aggregate on the IP address or the
+ * forwarded IP address alone.
+ */
+export async function rateBasedManagedKeys(counter: RateCounter, now: number, instanceId: string, st: RateBasedStatement): Promise<RateBasedManagedKeys | "unsupported"> {
+  const type = st.AggregateKeyType ?? "IP";
+  if (type !== "IP" && type !== "FORWARDED_IP") return "unsupported";
+  const keys: RateBasedManagedKeys = { ipv4: [], ipv6: [] };
+  if (counter.flagged === undefined || counter.peek === undefined) return keys;
+  const window = st.EvaluationWindowSec ?? 300;
+  const limit = st.Limit ?? 0;
+  const peek = counter.peek.bind(counter);
+  const members = await counter.flagged(instanceId, window, now);
+  const counted = await Promise.all(members.map(async (ip) => ({ ip, n: await peek(ipRateKey(instanceId, ip), window, now) })));
+  const over = counted.filter((x) => x.n > limit).sort((a, b) => b.n - a.n || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+  for (const { ip } of over.slice(0, MAX_MANAGED_KEYS)) {
+    if (isIPv4(ip)) keys.ipv4.push(ip + "/32");
+    else if (isIPv6(ip)) keys.ipv6.push(ip + "/128");
+  }
+  return keys;
 }

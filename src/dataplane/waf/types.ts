@@ -45,6 +45,16 @@ export interface ManagedRuleGroupDefinition {
  */
 export interface RateCounter {
   add(key: string, windowSeconds: number, now: number): Promise<number>;
+  /** The key's count in the window ending at `now`, without recording a request. */
+  peek?(key: string, windowSeconds: number, now: number): Promise<number>;
+  /**
+   * Remembers that `member` (an IP address) of rate-based rule instance `instance` went over
+   * its limit at `now`: the candidates GetRateBasedStatementManagedKeys checks. Best effort,
+   * never throws; what was flagged is forgotten once it is older than the window.
+   */
+  flag?(instance: string, member: string, windowSeconds: number, now: number): void;
+  /** The members of `instance` flagged in the window ending at `now`. */
+  flagged?(instance: string, windowSeconds: number, now: number): Promise<string[]>;
   close?(): Promise<void>;
 }
 

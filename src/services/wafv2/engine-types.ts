@@ -9,6 +9,7 @@ import type {
   IPSet,
   ManagedRuleGroupSummary,
   ManagedRuleGroupVersion,
+  RateBasedStatement,
   RegexPatternSet,
   Rule,
   RuleGroup,
@@ -43,4 +44,10 @@ export interface WafEngine {
   describeManagedRuleGroup(vendorName: string, name: string, version?: string): DescribeManagedRuleGroupResponse | undefined;
   /** Undefined when the vendor/name does not exist. */
   managedRuleGroupVersions(vendorName: string, name: string): ManagedRuleGroupVersions | undefined;
+  /**
+   * The addresses (CIDR notation, highest rate first) rate-based rule instance `instanceId`
+   * limits now; throws WAFUnsupportedAggregateKeyTypeException unless the rule aggregates on the
+   * IP address or the forwarded IP address alone.
+   */
+  rateBasedManagedKeys(instanceId: string, statement: RateBasedStatement): Promise<{ ipv4: string[]; ipv6: string[] }>;
 }

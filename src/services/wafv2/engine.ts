@@ -18,6 +18,7 @@ import {
   listManagedRuleGroups,
   listManagedRuleGroupVersions,
   MANAGED_VENDOR,
+  rateBasedManagedKeys,
   WafCompileError,
   type GeoLookup,
   type ManagedIpLists,
@@ -25,7 +26,7 @@ import {
   type WafResolver as EngineResolver,
 } from "../../dataplane/waf/index.js";
 import type { WafEngine, WafResolver } from "./engine-types.js";
-import { invalidParameter } from "./errors.js";
+import { invalidParameter, unsupportedAggregateKeyType } from "./errors.js";
 
 export interface WafEngineDeps {
   clock: Clock;
@@ -89,6 +90,11 @@ export function createWafEngine(deps: WafEngineDeps): WafEngine {
     managedRuleGroupVersions: (vendorName, name) => {
       const v = vendorName === MANAGED_VENDOR ? listManagedRuleGroupVersions(name) : undefined;
       return v ? { versions: v.Versions, currentDefaultVersion: v.CurrentDefaultVersion } : undefined;
+    },
+    async rateBasedManagedKeys(instanceId, statement) {
+      const keys = await rateBasedManagedKeys(rateCounter, deps.clock.now(), instanceId, statement);
+      if (keys === "unsupported") throw unsupportedAggregateKeyType();
+      return keys;
     },
   };
 }

@@ -62,6 +62,15 @@ export function unavailableEntity(): AwsError {
   );
 }
 
+/** GetRateBasedStatementManagedKeys on a rate-based rule that aggregates on something else than the IP address alone. */
+export function unsupportedAggregateKeyType(): AwsError {
+  return new AwsError(
+    "WAFUnsupportedAggregateKeyTypeException",
+    "AWS WAF couldn’t perform the operation because the rule doesn’t aggregate solely on the IP address or solely on the forwarded IP address (AggregateKeyType IP or FORWARDED_IP).",
+    400,
+  );
+}
+
 export function tagOperation(message = "An error occurred during the tagging operation. Retry your request."): AwsError {
   return new AwsError("WAFTagOperationException", message, 400);
 }

@@ -9,6 +9,7 @@ import {
   DescribeManagedRuleGroup$,
   DisassociateWebACL$,
   GetLoggingConfiguration$,
+  GetRateBasedStatementManagedKeys$,
   GetSampledRequests$,
   GetWebACLForResource$,
   ListAvailableManagedRuleGroups$,
@@ -20,6 +21,7 @@ import {
   TagResource$,
   UntagResource$,
   type CheckCapacityRequest,
+  type GetRateBasedStatementManagedKeysRequest,
   type GetSampledRequestsRequest,
   type LoggingConfiguration,
   type Tag as SdkTag,
@@ -30,11 +32,12 @@ import { parseLoadBalancerArn } from "./arn.js";
 import { associateWebAcl, disassociateWebAcl, resourcesForWebAcl, webAclForResource, type AssociationDeps } from "./associations.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { nonexistentItem } from "./errors.js";
-import { authorizeReferences, callerOf, kindWildcardArn } from "./handler-support.js";
-import { checkArn, checkEnum, checkLimit, checkMarker, checkName, checkScope, checkString, checkTagKeys, checkTags, NOT_BLANK } from "./input.js";
+import { authorizeReferences, callerOf, kindWildcardArn, requestArn } from "./handler-support.js";
+import { checkArn, checkEnum, checkId, checkLimit, checkMarker, checkName, checkScope, checkString, checkTagKeys, checkTags, NOT_BLANK } from "./input.js";
 import { deleteLoggingConfiguration, getLoggingConfiguration, listLoggingConfigurations, putLoggingConfiguration, type LoggingDeps } from "./logging-config.js";
 import type { Markers } from "./markers.js";
 import { checkRules, managedGroupsOf, placeholderBodies } from "./rules.js";
+import { rateBasedManagedKeys } from "./managed-keys.js";
 import { getSampledRequests } from "./sampled-requests.js";
 import type { RequestSampler } from "./sampling.js";
 import { loadReferences } from "./snapshot.js";
@@ -168,6 +171,23 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
         await ctx.authorize({ action: "wafv2:GetSampledRequests", resource: input.WebAclArn ?? "*" });
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         return getSampledRequests(deps.domain.store, deps.sampler, callerOf(ctx), scope, input);
+      },
+    },
+
+    // ---- rate-based rules -------------------------------------------------------------
+    GetRateBasedStatementManagedKeys: {
+      schema: GetRateBasedStatementManagedKeys$,
+      handler: async (input: GetRateBasedStatementManagedKeysRequest, ctx) => {
+        await ctx.authorize({ action: "wafv2:GetRateBasedStatementManagedKeys", resource: requestArn(ctx, "webacl", input.Scope, input.WebACLName, input.WebACLId) });
+        const scope = checkScope(input.Scope as string, ctx.scope.region);
+        const webAclName = input.WebACLName as string;
+        const webAclId = input.WebACLId as string;
+        const ruleName = input.RuleName as string;
+        checkName(webAclName, "webACLName");
+        checkId(webAclId, "webACLId");
+        if (input.RuleGroupRuleName !== undefined) checkName(input.RuleGroupRuleName, "ruleGroupRuleName");
+        checkName(ruleName, "ruleName");
+        return rateBasedManagedKeys(deps.domain, callerOf(ctx), scope, { webAclName, webAclId, ruleName, ruleGroupRuleName: input.RuleGroupRuleName });
       },
     },
 

@@ -2,7 +2,8 @@
  * In-process RateCounter: per key, counts in 10-second buckets; a request's count is the sum
  * of the buckets that overlap the window ending now (rolling window at 10 s granularity, the
  * same granularity at which AWS re-evaluates rates). Memory is bounded: idle keys are swept
- * and, past `maxKeys`, the least recently used keys are dropped.
+ * and, past `maxKeys`, the least recently used keys are dropped. Members flagged over their
+ * limit are kept per rule instance, at most `maxFlagged` each (the most recent).
  */
 import type { RateCounter } from "../types.js";
 
@@ -14,9 +15,34 @@ interface Entry {
   last: number;
 }
 
-export function createLocalRateCounter(opts: { maxKeys?: number } = {}): RateCounter & { size(): number } {
+/** Members remembered per rule instance: twice the 10,000 addresses AWS reports at most. */
+export const MAX_FLAGGED = 20_000;
+/** The longest evaluation window (600 s): flags older than it matter to no rule. */
+const MAX_WINDOW_MS = 600_000;
+
+/** The count of `e` in the window from bucket `oldest` to bucket `b`. */
+function windowTotal(e: Entry, oldest: number, b: number): number {
+  let total = 0;
+  for (let i = e.buckets.length - 1; i >= 0; i--) {
+    const id = e.buckets[i] as number;
+    if (id < oldest) break;
+    if (id <= b) total += e.counts[i] as number;
+  }
+  return total;
+}
+
+/** The first bucket of the window of `windowSeconds` ending in bucket `b`. */
+export function oldestBucket(b: number, windowSeconds: number): number {
+  return b - Math.ceil((windowSeconds * 1000) / BUCKET_MS) + 1;
+}
+
+export function createLocalRateCounter(opts: { maxKeys?: number; maxFlagged?: number } = {}): RateCounter & { size(): number } {
   const maxKeys = opts.maxKeys ?? 1_000_000;
+  const maxFlagged = opts.maxFlagged ?? MAX_FLAGGED;
   const map = new Map<string, Entry>();
+  /** instance → member → when last flagged (ms); each map in recency order. */
+  const flags = new Map<string, Map<string, number>>();
+  let lastFlagSweep = 0;
   let lastSweep = 0;
   const sweep = (nowBucket: number): void => {
     for (const [k, e] of map) if (e.last < nowBucket - 60) map.delete(k);
@@ -26,7 +52,7 @@ export function createLocalRateCounter(opts: { maxKeys?: number } = {}): RateCou
     size: () => map.size,
     async add(key, windowSeconds, now) {
       const b = Math.floor(now / BUCKET_MS);
-      const oldest = b - Math.ceil((windowSeconds * 1000) / BUCKET_MS) + 1;
+      const oldest = oldestBucket(b, windowSeconds);
       if (map.size >= maxKeys || b - lastSweep > 60) {
         sweep(b);
         lastSweep = b;
@@ -55,16 +81,47 @@ export function createLocalRateCounter(opts: { maxKeys?: number } = {}): RateCou
         e.buckets.splice(0, drop);
         e.counts.splice(0, drop);
       }
-      let total = 0;
-      for (let i = e.buckets.length - 1; i >= 0; i--) {
-        const id = e.buckets[i] as number;
-        if (id < oldest) break;
-        if (id <= b) total += e.counts[i] as number;
+      return windowTotal(e, oldest, b);
+    },
+    async peek(key, windowSeconds, now) {
+      const e = map.get(key);
+      if (!e) return 0;
+      const b = Math.floor(now / BUCKET_MS);
+      return windowTotal(e, oldestBucket(b, windowSeconds), b);
+    },
+    flag(instance, member, _windowSeconds, now) {
+      // Instances no longer evaluated (a rule or web ACL removed) are let go.
+      if (now - lastFlagSweep > MAX_WINDOW_MS) {
+        for (const [i, m] of flags) {
+          for (const [k, at] of m) {
+            if (now - at <= MAX_WINDOW_MS) break;
+            m.delete(k);
+          }
+          if (m.size === 0) flags.delete(i);
+        }
+        lastFlagSweep = now;
       }
-      return total;
+      let m = flags.get(instance);
+      if (!m) flags.set(instance, (m = new Map()));
+      m.delete(member);
+      m.set(member, now);
+      if (m.size > maxFlagged) m.delete(m.keys().next().value as string);
+    },
+    async flagged(instance, windowSeconds, now) {
+      const m = flags.get(instance);
+      if (!m) return [];
+      const since = now - windowSeconds * 1000;
+      const out: string[] = [];
+      for (const [member, at] of m) {
+        if (at <= since) m.delete(member);
+        else out.push(member);
+      }
+      if (m.size === 0) flags.delete(instance);
+      return out;
     },
     async close() {
       map.clear();
+      flags.clear();
     },
   };
 }

@@ -2,11 +2,14 @@
  * Redis RateCounter, shared by every Bulwark node: one hash per key holding 10-second bucket
  * counts, updated and summed atomically by a Lua script (HINCRBY the current bucket, drop
  * buckets older than the window, sum the rest). Keys expire after the window, so idle keys
- * cost nothing. Same contract and granularity as the local counter.
+ * cost nothing. Same contract and granularity as the local counter. Members flagged over their
+ * limit are one sorted set per rule instance (member → when last flagged), so every node sees
+ * the addresses any node blocked; a node sends a member's flag at most every FLAG_EVERY_MS.
  */
+import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RateCounter } from "../types.js";
-import { BUCKET_MS } from "./local-rate-counter.js";
+import { BUCKET_MS, MAX_FLAGGED, oldestBucket } from "./local-rate-counter.js";
 
 const SCRIPT = `
 local key = KEYS[1]
@@ -28,7 +31,23 @@ end
 return total
 `;
 
-type RateRedis = Redis & { bulwarkRate(key: string, now: number, oldest: number, ttl: number): Promise<number> };
+// Flag a member, keep the newest MAX_FLAGGED, expire with the window.
+const FLAG_SCRIPT = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+/** A member flagged again within this many ms is not sent again (its entry is still recent). */
+const FLAG_EVERY_MS = 5_000;
+/** Members whose last flag time a node remembers before it starts over. */
+const MAX_SENT = 100_000;
+
+type RateRedis = Redis & {
+  bulwarkRate(key: string, now: number, oldest: number, ttl: number): Promise<number>;
+  bulwarkFlag(key: string, now: number, member: string, ttlMs: number, keep: number): Promise<number>;
+};
 
 export interface RedisRateCounterOptions {
   keyPrefix?: string;
@@ -54,13 +73,38 @@ export function createRedisRateCounter(redisUrl: string, opts: RedisRateCounterO
     opts.onReady?.();
   });
   client.defineCommand("bulwarkRate", { numberOfKeys: 1, lua: SCRIPT });
+  client.defineCommand("bulwarkFlag", { numberOfKeys: 1, lua: FLAG_SCRIPT });
   const prefix = opts.keyPrefix ?? "bulwark:waf:rate:";
+  const flagsKey = (instance: string): string => prefix + "flags:" + createHash("sha256").update(instance).digest("base64url").slice(0, 32);
+  const sent = new Map<string, number>();
   return {
     async add(key, windowSeconds, now) {
       const b = Math.floor(now / BUCKET_MS);
-      const oldest = b - Math.ceil((windowSeconds * 1000) / BUCKET_MS) + 1;
-      const n = await client.bulwarkRate(prefix + key, b, oldest, windowSeconds + 20);
+      const n = await client.bulwarkRate(prefix + key, b, oldestBucket(b, windowSeconds), windowSeconds + 20);
       return Number(n);
+    },
+    async peek(key, windowSeconds, now) {
+      const b = Math.floor(now / BUCKET_MS);
+      const oldest = oldestBucket(b, windowSeconds);
+      const buckets = await client.hgetall(prefix + key);
+      let total = 0;
+      for (const [id, count] of Object.entries(buckets)) {
+        const n = Number(id);
+        if (n >= oldest && n <= b) total += Number(count);
+      }
+      return total;
+    },
+    flag(instance, member, windowSeconds, now) {
+      const id = instance + "\u0000" + member;
+      const last = sent.get(id);
+      if (last !== undefined && now - last >= 0 && now - last < FLAG_EVERY_MS) return;
+      if (sent.size >= MAX_SENT) sent.clear();
+      sent.set(id, now);
+      // A failure is the connection's, reported through onError; the next flag tries again.
+      client.bulwarkFlag(flagsKey(instance), now, member, windowSeconds * 1000 + 20_000, MAX_FLAGGED).catch(() => sent.delete(id));
+    },
+    async flagged(instance, windowSeconds, now) {
+      return client.zrangebyscore(flagsKey(instance), `(${now - windowSeconds * 1000}`, "+inf");
     },
     async close() {
       await client.quit();

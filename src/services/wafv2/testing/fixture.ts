@@ -6,13 +6,14 @@
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Rule, WebACL } from "@aws-sdk/client-wafv2";
+import type { RateBasedStatement, Rule, WebACL } from "@aws-sdk/client-wafv2";
 import { ManualClock } from "../../../core/clock.js";
 import type { AuthorizeRequest } from "../../../core/types.js";
 import type { DataPlaneControl, InspectedRequest, TrafficObserver, WafDecision, WafEvaluator } from "../../../dataplane/types.js";
 import { fakeContext, principals, type FakeContext } from "../../sts/testing/fake-context.js";
 import { createMemoryStorage, type MemoryStorage } from "../../sts/testing/memory-storage.js";
 import type { WafEngine, WafResolver } from "../engine-types.js";
+import { unsupportedAggregateKeyType } from "../errors.js";
 import { createWafv2Service, type Wafv2Deps, type Wafv2Service } from "../service.js";
 
 export const ACCOUNT = "111122223333";
@@ -51,8 +52,18 @@ function ruleCost(r: Rule, resolver: WafResolver): number {
   return 1;
 }
 
-export function fakeEngine(): WafEngine & { decision: (req: InspectedRequest) => WafDecision } {
+export interface FakeEngineExtras {
+  decision: (req: InspectedRequest) => WafDecision;
+  /** What rateBasedManagedKeys answers for rules aggregating on the IP address. */
+  managedKeys: { ipv4: string[]; ipv6: string[] };
+  /** The rate-based rule instances asked about, in order. */
+  managedKeysAsked: Array<{ instanceId: string; statement: RateBasedStatement }>;
+}
+
+export function fakeEngine(): WafEngine & FakeEngineExtras {
   const engine = {
+    managedKeys: { ipv4: [] as string[], ipv6: [] as string[] },
+    managedKeysAsked: [] as Array<{ instanceId: string; statement: RateBasedStatement }>,
     decision: (_req: InspectedRequest): WafDecision => ({ action: "ALLOW", terminatingRuleId: "Default_Action", insertHeaders: [], labels: [], countedRules: [], matchedRules: [] }),
     compile(acl: WebACL, resolver: WafResolver): FakeEvaluator {
       const ipAddresses: string[] = [];
@@ -83,6 +94,12 @@ export function fakeEngine(): WafEngine & { decision: (req: InspectedRequest) =>
         : undefined,
     managedRuleGroupVersions: (vendor: string, name: string) =>
       vendor === "AWS" && name === MANAGED.Name ? { versions: [{ Name: "Version_1.0", LastUpdateTimestamp: new Date(START) }], currentDefaultVersion: "Version_1.0" } : undefined,
+    rateBasedManagedKeys: async (instanceId: string, statement: RateBasedStatement) => {
+      engine.managedKeysAsked.push({ instanceId, statement });
+      const type = statement.AggregateKeyType ?? "IP";
+      if (type !== "IP" && type !== "FORWARDED_IP") throw unsupportedAggregateKeyType();
+      return engine.managedKeys;
+    },
   };
   return engine;
 }
