@@ -14,7 +14,7 @@ import type { Storage } from "../../storage/types.js";
 import { allAssociations, associationsOf, deleteAssociation, putAssociation } from "./association-store.js";
 import type { ChangeListener } from "./domain-deps.js";
 import type { WafEngine } from "./engine-types.js";
-import { entityByArn, listEntities, type Where } from "./entities.js";
+import { entityByArn, listEntities, webAclsInEveryAccount, type Where } from "./entities.js";
 import { nonexistentItem, unavailableEntity } from "./errors.js";
 import { resolveDestination, type LogDestination } from "./log-destinations.js";
 import { compileLogging } from "./log-record.js";
@@ -126,7 +126,8 @@ export class Deployer implements ChangeListener {
       const changed = new Set(arns);
       const groups = await listEntities(this.deps.store, "rulegroup", w);
       for (const g of groups) if (g.refs.some((r) => changed.has(r))) changed.add(g.arn);
-      const acls = (await listEntities(this.deps.store, "webacl", w)).filter((a) => changed.has(a.arn) || a.refs.some((r) => changed.has(r)));
+      // Other accounts' web ACLs too: they may use one of these rule groups, shared with them.
+      const acls = (await webAclsInEveryAccount(this.deps.store, w.region, w.scope)).filter((a) => changed.has(a.arn) || a.refs.some((r) => changed.has(r)));
       for (const acl of acls) await this.redeploy(acl);
     });
   }

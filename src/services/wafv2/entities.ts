@@ -75,6 +75,15 @@ export async function removeEntity(db: DocStore, rec: EntityRecord): Promise<voi
   await db.delete(COLLECTIONS[rec.kind], entityKey(rec.accountId, rec.region, rec.scope, rec.id));
 }
 
+/**
+ * Web ACLs of every account in a Region and scope: a rule group shared through its permission
+ * policy may be referenced from other accounts' web ACLs.
+ */
+export async function webAclsInEveryAccount(db: DocStore, region: string, scope: WafScope): Promise<EntityRecord[]> {
+  const rows = await db.list<EntityRecord>(COLLECTIONS.webacl);
+  return rows.map((r) => r.value).filter((e) => e.region === region && e.scope === scope);
+}
+
 /** Entities of `kind` (same account, region, scope) whose rules reference `arn`. */
 export async function referrers(db: DocStore, kind: "webacl" | "rulegroup", w: Where, arn: string): Promise<EntityRecord[]> {
   return (await listEntities(db, kind, w)).filter((e) => e.refs.includes(arn));

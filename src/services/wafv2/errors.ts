@@ -62,6 +62,11 @@ export function unavailableEntity(): AwsError {
   );
 }
 
+/** A rule group permission policy AWS WAF does not accept (PutPermissionPolicy); `detail` says what is wrong. */
+export function invalidPermissionPolicy(detail: string): AwsError {
+  return new AwsError("WAFInvalidPermissionPolicyException", `AWS WAF couldn’t perform the operation because the policy isn’t in the proper format. ${detail}`, 400);
+}
+
 /** GetRateBasedStatementManagedKeys on a rate-based rule that aggregates on something else than the IP address alone. */
 export function unsupportedAggregateKeyType(): AwsError {
   return new AwsError(

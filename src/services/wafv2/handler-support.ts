@@ -1,9 +1,11 @@
 /** Small helpers shared by the WAFv2 handler tables. */
 import type { RequestContext } from "../../core/types.js";
 import { arn } from "../../core/partition.js";
-import { entityArn, GLOBAL_REGION, scopeSegment, type EntityKind, type WafScope } from "./arn.js";
+import type { DocStore } from "../../storage/types.js";
+import { entityArn, GLOBAL_REGION, parseEntityArn, scopeSegment, type EntityKind, type WafScope } from "./arn.js";
 import type { Caller } from "./domain-deps.js";
 import type { EntityRecord } from "./model.js";
+import { evaluatedPolicy, foreignRuleGroup } from "./permission-policy.js";
 import { referencedArns } from "./rules.js";
 
 export function callerOf(ctx: RequestContext): Caller {
@@ -19,6 +21,15 @@ export function requestArn(ctx: RequestContext, kind: EntityKind, scope: unknown
   const region = s === "CLOUDFRONT" ? GLOBAL_REGION : ctx.scope.region;
   const part = (v: unknown): string => (typeof v === "string" && v !== "" ? v : "*");
   return entityArn(kind, s, region, ctx.scope.accountId, part(name), part(id));
+}
+
+/**
+ * The owner of a resource named by ARN when it is not the caller's account: authorised as a
+ * cross-account request (denied unless a resource policy allows it) instead of as the caller's own.
+ */
+export function ownerOf(ctx: RequestContext, resource: unknown): { resourceAccount?: string } {
+  const p = typeof resource === "string" ? parseEntityArn(resource) : undefined;
+  return p !== undefined && p.accountId !== ctx.scope.accountId ? { resourceAccount: p.accountId } : {};
 }
 
 /**
@@ -40,8 +51,25 @@ export function kindWildcardArn(ctx: RequestContext, kind: EntityKind | "managed
  * on each of them ("if a resource references any other resource by ARN, you must have permissions
  * to access the referenced resources", the WAF developer guide).
  */
-export async function authorizeReferences(ctx: RequestContext, action: string, rules: unknown): Promise<void> {
-  for (const resource of referencedArns(rules)) await ctx.authorize({ action, resource });
+export async function authorizeReferences(ctx: RequestContext, store: DocStore, action: string, rules: unknown): Promise<void> {
+  for (const resource of referencedArns(rules)) {
+    const p = parseEntityArn(resource);
+    // Another account's rule group is used when its permission policy shares it with the caller
+    // (evaluated cross-account, so the caller's IAM policies must allow it too); CheckCapacity of
+    // such rules is judged as the web ACL they preview would be. Anything else of another
+    // account (sets cannot be shared, or nothing is there) is not found after this check.
+    const shared = p !== undefined && p.accountId !== ctx.scope.accountId && p.region === ctx.scope.region ? await foreignRuleGroup(store, p, resource) : undefined;
+    if (shared === undefined) {
+      await ctx.authorize({ action, resource });
+      continue;
+    }
+    await ctx.authorize({
+      action: action === "wafv2:CheckCapacity" ? "wafv2:CreateWebACL" : action,
+      resource,
+      resourceAccount: shared.accountId,
+      ...(shared.permissionPolicy !== undefined ? { resourcePolicy: evaluatedPolicy(shared.permissionPolicy, resource) } : {}),
+    });
+  }
 }
 
 export const CFN_TYPES: Record<EntityKind, string> = {

@@ -34,7 +34,7 @@ import {
 } from "@aws-sdk/client-wafv2";
 import type { RequestContext } from "../../core/types.js";
 import type { OperationDefinition } from "../types.js";
-import type { EntityKind } from "./arn.js";
+import { parseEntityArn, type EntityKind } from "./arn.js";
 import type { Deployer } from "./deployer.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { entityByArn, listEntities, summaryOf } from "./entities.js";
@@ -44,6 +44,7 @@ import { checkArn, checkId, checkLimit, checkLockToken, checkMarker, checkName, 
 import { createIpSet, deleteIpSet, getIpSet, updateIpSet } from "./ip-set.js";
 import type { Markers } from "./markers.js";
 import type { EntityRecord } from "./model.js";
+import { evaluatedPolicy, foreignRuleGroup } from "./permission-policy.js";
 import { createRegexPatternSet, deleteRegexPatternSet, getRegexPatternSet, updateRegexPatternSet } from "./regex-pattern-set.js";
 import { createRuleGroup, deleteRuleGroup, requireRuleGroup, ruleGroupView, updateRuleGroup } from "./rule-group.js";
 import { createWebAcl, deleteWebAcl, requireWebAcl, updateWebAcl, webAclView } from "./web-acl.js";
@@ -120,7 +121,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: CreateWebACL$,
       handler: async (input: CreateWebACLRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CreateWebACL", resource: requestArn(ctx, "webacl", input.Scope, input.Name, "*") });
-        await authorizeReferences(ctx, "wafv2:CreateWebACL", input.Rules);
+        await authorizeReferences(ctx, d.store, "wafv2:CreateWebACL", input.Rules);
         const rec = await createWebAcl(d, callerOf(ctx), checkScope(input.Scope as string, ctx.scope.region), input);
         auditEntity(ctx, rec);
         return { Summary: summaryOf(rec) };
@@ -137,7 +138,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: UpdateWebACL$,
       handler: async (input: UpdateWebACLRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:UpdateWebACL", resource: requestArn(ctx, "webacl", input.Scope, input.Name, input.Id) });
-        await authorizeReferences(ctx, "wafv2:UpdateWebACL", input.Rules);
+        await authorizeReferences(ctx, d.store, "wafv2:UpdateWebACL", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         checkAddress(input, true);
         return { NextLockToken: await updateWebAcl(d, callerOf(ctx), scope, input) };
@@ -163,7 +164,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: CreateRuleGroup$,
       handler: async (input: CreateRuleGroupRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CreateRuleGroup", resource: requestArn(ctx, "rulegroup", input.Scope, input.Name, "*") });
-        await authorizeReferences(ctx, "wafv2:CreateRuleGroup", input.Rules);
+        await authorizeReferences(ctx, d.store, "wafv2:CreateRuleGroup", input.Rules);
         const rec = await createRuleGroup(d, callerOf(ctx), checkScope(input.Scope as string, ctx.scope.region), input);
         auditEntity(ctx, rec);
         return { Summary: summaryOf(rec) };
@@ -172,6 +173,19 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
     GetRuleGroup: {
       schema: GetRuleGroup$,
       handler: async (input: Addressed & { ARN?: string }, ctx) => {
+        const foreign = input.ARN === undefined ? undefined : parseEntityArn(input.ARN);
+        const shared = foreign !== undefined && foreign.accountId !== ctx.scope.accountId && foreign.region === ctx.scope.region ? await foreignRuleGroup(d.store, foreign, input.ARN as string) : undefined;
+        if (shared !== undefined) {
+          // Another account's rule group: read when its permission policy shares it with the
+          // caller's account and grants wafv2:GetRuleGroup (evaluated cross-account).
+          await ctx.authorize({
+            action: "wafv2:GetRuleGroup",
+            resource: shared.arn,
+            resourceAccount: shared.accountId,
+            ...(shared.permissionPolicy !== undefined ? { resourcePolicy: evaluatedPolicy(shared.permissionPolicy, shared.arn) } : {}),
+          });
+          return ruleGroupView(shared);
+        }
         await ctx.authorize({ action: "wafv2:GetRuleGroup", resource: input.ARN ?? requestArn(ctx, "rulegroup", input.Scope, input.Name, input.Id) });
         return ruleGroupView(await lookup(deps, ctx, "rulegroup", input));
       },
@@ -180,7 +194,7 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: UpdateRuleGroup$,
       handler: async (input: UpdateRuleGroupRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:UpdateRuleGroup", resource: requestArn(ctx, "rulegroup", input.Scope, input.Name, input.Id) });
-        await authorizeReferences(ctx, "wafv2:UpdateRuleGroup", input.Rules);
+        await authorizeReferences(ctx, d.store, "wafv2:UpdateRuleGroup", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         checkAddress(input, true);
         return { NextLockToken: await updateRuleGroup(d, callerOf(ctx), scope, input) };

@@ -6,9 +6,11 @@ import {
   AssociateWebACL$,
   CheckCapacity$,
   DeleteLoggingConfiguration$,
+  DeletePermissionPolicy$,
   DescribeManagedRuleGroup$,
   DisassociateWebACL$,
   GetLoggingConfiguration$,
+  GetPermissionPolicy$,
   GetRateBasedStatementManagedKeys$,
   GetSampledRequests$,
   GetWebACLForResource$,
@@ -18,6 +20,7 @@ import {
   ListResourcesForWebACL$,
   ListTagsForResource$,
   PutLoggingConfiguration$,
+  PutPermissionPolicy$,
   TagResource$,
   UntagResource$,
   type CheckCapacityRequest,
@@ -32,12 +35,13 @@ import { parseLoadBalancerArn } from "./arn.js";
 import { associateWebAcl, disassociateWebAcl, resourcesForWebAcl, webAclForResource, type AssociationDeps } from "./associations.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { nonexistentItem } from "./errors.js";
-import { authorizeReferences, callerOf, kindWildcardArn, requestArn } from "./handler-support.js";
+import { authorizeReferences, callerOf, kindWildcardArn, ownerOf, requestArn } from "./handler-support.js";
 import { checkArn, checkEnum, checkId, checkLimit, checkMarker, checkName, checkScope, checkString, checkTagKeys, checkTags, NOT_BLANK } from "./input.js";
 import { deleteLoggingConfiguration, getLoggingConfiguration, listLoggingConfigurations, putLoggingConfiguration, type LoggingDeps } from "./logging-config.js";
 import type { Markers } from "./markers.js";
 import { checkRules, managedGroupsOf, placeholderBodies } from "./rules.js";
 import { rateBasedManagedKeys } from "./managed-keys.js";
+import { deletePermissionPolicy, getPermissionPolicy, putPermissionPolicy } from "./permission-policy.js";
 import { getSampledRequests } from "./sampled-requests.js";
 import type { RequestSampler } from "./sampling.js";
 import { loadReferences } from "./snapshot.js";
@@ -116,7 +120,7 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
       schema: CheckCapacity$,
       handler: async (input: CheckCapacityRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CheckCapacity", resource: kindWildcardArn(ctx, "webacl", input.Scope) });
-        await authorizeReferences(ctx, "wafv2:CheckCapacity", input.Rules);
+        await authorizeReferences(ctx, deps.domain.store, "wafv2:CheckCapacity", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         const rules = input.Rules ?? [];
         const facts = checkRules(rules, "webacl", undefined, { anyBodyKey: true });
@@ -188,6 +192,35 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
         if (input.RuleGroupRuleName !== undefined) checkName(input.RuleGroupRuleName, "ruleGroupRuleName");
         checkName(ruleName, "ruleName");
         return rateBasedManagedKeys(deps.domain, callerOf(ctx), scope, { webAclName, webAclId, ruleName, ruleGroupRuleName: input.RuleGroupRuleName });
+      },
+    },
+
+    // ---- rule group sharing -----------------------------------------------------------
+    PutPermissionPolicy: {
+      schema: PutPermissionPolicy$,
+      handler: async (input: { ResourceArn: string; Policy: string }, ctx) => {
+        await ctx.authorize({ action: "wafv2:PutPermissionPolicy", resource: input.ResourceArn, ...ownerOf(ctx, input.ResourceArn) });
+        checkString("resourceArn", input.ResourceArn, 20, 2048, NOT_BLANK);
+        checkString("policy", input.Policy, 1, 395_000, NOT_BLANK);
+        await putPermissionPolicy(deps.domain, callerOf(ctx), input.ResourceArn, input.Policy);
+        return {};
+      },
+    },
+    GetPermissionPolicy: {
+      schema: GetPermissionPolicy$,
+      handler: async (input: { ResourceArn: string }, ctx) => {
+        await ctx.authorize({ action: "wafv2:GetPermissionPolicy", resource: input.ResourceArn, ...ownerOf(ctx, input.ResourceArn) });
+        checkString("resourceArn", input.ResourceArn, 20, 2048, NOT_BLANK);
+        return getPermissionPolicy(deps.domain, callerOf(ctx), input.ResourceArn);
+      },
+    },
+    DeletePermissionPolicy: {
+      schema: DeletePermissionPolicy$,
+      handler: async (input: { ResourceArn: string }, ctx) => {
+        await ctx.authorize({ action: "wafv2:DeletePermissionPolicy", resource: input.ResourceArn, ...ownerOf(ctx, input.ResourceArn) });
+        checkString("resourceArn", input.ResourceArn, 20, 2048, NOT_BLANK);
+        await deletePermissionPolicy(deps.domain, callerOf(ctx), input.ResourceArn);
+        return {};
       },
     },
 

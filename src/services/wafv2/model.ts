@@ -36,6 +36,8 @@ export interface EntityRecord {
   /** ARNs of the IP sets, regex pattern sets and rule groups the entity's rules reference. */
   refs: string[];
   tags: Tag[];
+  /** A rule group's permission policy (PutPermissionPolicy), as given: the accounts it is shared with. */
+  permissionPolicy?: string;
   createdAt: number;
   updatedAt: number;
 }

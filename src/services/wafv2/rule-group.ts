@@ -8,7 +8,7 @@ import type { CreateRuleGroupRequest, Rule, RuleGroup, UpdateRuleGroupRequest } 
 import type { DocStore } from "../../storage/types.js";
 import { entityArn, type WafScope } from "./arn.js";
 import { MAX_RULE_GROUP_CAPACITY, type Caller, type WafDomainDeps } from "./domain-deps.js";
-import { checkLock, insertEntity, newLockToken, referrers, removeEntity, replaceEntity, requireEntity, type Where } from "./entities.js";
+import { checkLock, insertEntity, newLockToken, removeEntity, replaceEntity, requireEntity, webAclsInEveryAccount, type Where } from "./entities.js";
 import { associatedItem, invalidParameter, limitsExceeded } from "./errors.js";
 import { checkDescription, checkName, checkRange, checkTags } from "./input.js";
 import type { EntityRecord } from "./model.js";
@@ -122,7 +122,8 @@ export async function deleteRuleGroup(deps: WafDomainDeps, c: Caller, scope: Waf
   await deps.store.transaction(async (tx) => {
     const rec = await requireEntity(tx, "rulegroup", w, name, id);
     checkLock(rec, lockToken);
-    if ((await referrers(tx, "webacl", w, rec.arn)).length > 0) throw associatedItem();
+    // Web ACLs of other accounts count too: the rule group may be shared with them.
+    if ((await webAclsInEveryAccount(tx, w.region, w.scope)).some((a) => a.refs.includes(rec.arn))) throw associatedItem();
     await removeEntity(tx, rec);
   });
 }

@@ -10,6 +10,7 @@ import type { WafResolver } from "./engine-types.js";
 import { entityByArn, type Where } from "./entities.js";
 import { invalidParameter, nonexistentItem } from "./errors.js";
 import type { EntityRecord } from "./model.js";
+import { foreignRuleGroup } from "./permission-policy.js";
 import type { RuleFacts } from "./rules.js";
 import { fromStoredJson } from "./stored-json.js";
 
@@ -49,22 +50,28 @@ export class Snapshot implements WafResolver {
 
 /**
  * Loads every referenced entity; a malformed or mismatched ARN is an invalid parameter,
- * an ARN that names nothing in this account, region and scope does not exist.
+ * an ARN that names nothing in this account (or, for a rule group, in the account that shares
+ * it), region and scope does not exist.
  */
 export async function loadReferences(db: DocStore, refs: RuleFacts["refs"], w: Where, snapshot = new Snapshot()): Promise<Snapshot> {
   for (const ref of refs) {
     if (snapshot.records.has(ref.arn)) continue;
     const p = parseEntityArn(ref.arn);
     if (!p || p.kind !== ref.kind) throw invalidParameter(REF_FIELD[ref.kind], ref.arn, "The ARN isn't valid.");
-    const rec = p.scope === w.scope ? await entityByArn(db, ref.arn, w.accountId, w.region, ref.kind) : undefined;
+    let rec: EntityRecord | undefined;
+    if (p.scope !== w.scope || p.region !== w.region) rec = undefined;
+    // Another account's rule group: shared through its permission policy, which the caller was
+    // authorised against before (authorizeReferences).
+    else if (p.accountId !== w.accountId) rec = await foreignRuleGroup(db, p, ref.arn);
+    else rec = await entityByArn(db, ref.arn, w.accountId, w.region, ref.kind);
     if (!rec) throw nonexistentItem();
     snapshot.add(rec);
     if (rec.kind === "rulegroup") {
-      // A rule group's own references were checked when it was saved and cannot be deleted
-      // while it uses them; load them for the engine.
+      // A rule group's own references (of its owner's account) were checked when it was saved
+      // and cannot be deleted while it uses them; load them for the engine.
       for (const inner of rec.refs) {
         if (snapshot.records.has(inner)) continue;
-        const innerRec = await entityByArn(db, inner, w.accountId, w.region);
+        const innerRec = await entityByArn(db, inner, rec.accountId, rec.region);
         if (innerRec) snapshot.add(innerRec);
       }
     }
