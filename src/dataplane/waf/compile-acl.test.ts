@@ -239,6 +239,18 @@ describe("rate-based rules", () => {
     assert.equal(await rateBasedManagedKeys(counter, clock.now(), `${ARN}/Rate`, { ...statement, AggregateKeyType: "CONSTANT" }), "unsupported");
     assert.equal(await rateBasedManagedKeys(counter, clock.now(), `${ARN}/Rate`, { ...statement, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ IP: {} }] }), "unsupported");
   });
+  test("forwarded IPs are counted by address, not by spelling, and reported in canonical form", async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const counter = createLocalRateCounter();
+    const statement = { Limit: 10, EvaluationWindowSec: 60, AggregateKeyType: "FORWARDED_IP" as const, ForwardedIPConfig: { HeaderName: "X-Client", FallbackBehavior: "NO_MATCH" as const } };
+    const ev = compileWebAcl(acl([{ Name: "Fwd", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS, Statement: { RateBasedStatement: statement } }]), { resolver: createStaticResolver({}), rateCounter: counter, clock, tokenKey: KEY });
+    const from = (v: string) => ev.evaluate(req({ headers: [["Host", "a"], ["X-Client", v]] }));
+    const spellings = ["2001:DB8::1", "[2001:db8::1]", "2001:db8:0:0::1", "2001:db8::1%eth0", "2001:0db8:0000:0000:0000:0000:0000:0001"];
+    for (let i = 0; i < 10; i++) assert.equal((await from(spellings[i % spellings.length]!)).action, "ALLOW");
+    assert.equal((await from("2001:db8::0:1")).action, "BLOCK", "the eleventh request of one address, however written");
+    for (let i = 0; i < 11; i++) await from(i % 2 ? "::ffff:192.0.2.7" : "192.0.2.7");
+    assert.deepEqual(await rateBasedManagedKeys(counter, clock.now(), `${ARN}/Fwd`, statement), { ipv4: ["192.0.2.7/32"], ipv6: ["2001:db8::1/128"] });
+  });
   test("Limit is an integer from 10 to 2,000,000,000: fractions, NaN and out-of-range values do not compile", () => {
     const rate = (Limit: number): WebACL => acl([{ Name: "R", Priority: 0, Action: { Block: {} }, VisibilityConfig: VIS, Statement: { RateBasedStatement: { Limit, AggregateKeyType: "IP" } } }]);
     for (const bad of [9, 10.5, 1000.25, Number.NaN, 2_000_000_001, Infinity]) assert.throws(() => compile(rate(bad)), WafCompileError, String(bad));

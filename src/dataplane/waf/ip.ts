@@ -3,6 +3,7 @@
  * pairs of unsigned 32-bit integers (binary search); IPv6 ranges as BigInt pairs.
  * IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are matched as IPv4.
  */
+import { SocketAddress } from "node:net";
 import { WafCompileError } from "./errors.js";
 
 /** Parses dotted-quad IPv4 into an unsigned 32-bit integer, or -1. */
@@ -85,6 +86,18 @@ export function parseIp(s: string): ParsedIp | undefined {
   if (v6 === undefined) return undefined;
   if (v6 >> 32n === 0xffffn) return { v: 4, n: Number(v6 - V4_MAPPED_PREFIX) };
   return { v: 6, n: v6 };
+}
+
+/**
+ * The canonical text of a parsed address: dotted decimal for IPv4 (IPv4-mapped IPv6 included),
+ * RFC 5952 for IPv6 (lower case, the longest run of zero groups compressed), without a zone. One
+ * address has one spelling, whatever the header said ("[2001:DB8::1]", "2001:db8:0::1%eth0").
+ */
+export function formatIp(p: ParsedIp): string {
+  if (p.v === 4) return `${Math.floor(p.n / 16777216)}.${Math.floor(p.n / 65536) % 256}.${Math.floor(p.n / 256) % 256}.${p.n % 256}`;
+  const groups: string[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(((p.n >> BigInt(16 * i)) & 0xffffn).toString(16));
+  return new SocketAddress({ address: groups.join(":"), family: "ipv6" }).address;
 }
 
 export function isValidIp(s: string): boolean {

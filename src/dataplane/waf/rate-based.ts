@@ -18,6 +18,7 @@ import type { Clock } from "../../core/clock.js";
 import { compileStatement, WafCompileError, type StatementContext } from "./compile-statement.js";
 import { orderTransformations } from "./transforms.js";
 import { forwardedIps } from "./forwarded-ip.js";
+import { formatIp, type ParsedIp } from "./ip.js";
 
 type KeyPart = (view: RequestView) => string | undefined | typeof FALLBACK_MATCH;
 const FALLBACK_MATCH = Symbol("fallback-match");
@@ -53,7 +54,8 @@ export function compileRateBased(st: RateBasedStatement, ctx: StatementContext, 
     const r = forwardedIps(view, fwdHeader, "FIRST");
     if (r.kind === "absent") return undefined;
     if (r.kind === "invalid") return fwdFallback ? FALLBACK_MATCH : undefined;
-    return r.raw[0];
+    // Counted by address, not by spelling: "2001:DB8::1" and "[2001:db8::1]" are one client.
+    return formatIp(r.ips[0] as ParsedIp);
   };
   const parts: KeyPart[] = [];
   switch (type) {

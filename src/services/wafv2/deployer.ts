@@ -11,6 +11,7 @@ import type { LoggingConfiguration, WebACL } from "@aws-sdk/client-wafv2";
 import { isAwsError } from "../../core/errors.js";
 import type { DataPlaneControl, WafEvaluator } from "../../dataplane/types.js";
 import type { Storage } from "../../storage/types.js";
+import { parseEntityArn } from "./arn.js";
 import { allAssociations, associationsOf, deleteAssociation, putAssociation } from "./association-store.js";
 import type { ChangeListener } from "./domain-deps.js";
 import type { WafEngine } from "./engine-types.js";
@@ -72,7 +73,8 @@ export class Deployer implements ChangeListener {
 
   private async compile(rec: EntityRecord): Promise<{ evaluator: WafEvaluator; runtime: AclRuntime }> {
     const acl = fromStoredJson<WebACL>(rec.spec);
-    const snapshot = await loadReferences(this.deps.store, rec.refs.map((arn) => ({ arn, kind: refKind(arn) })), { accountId: rec.accountId, region: rec.region, scope: rec.scope });
+    // A stored web ACL's references were authorised when it was saved, shared rule groups included.
+    const snapshot = await loadReferences(this.deps.store, rec.refs.map((arn) => ({ arn, kind: refKind(arn) })), { accountId: rec.accountId, region: rec.region, scope: rec.scope }, "any");
     let evaluator: WafEvaluator;
     try {
       evaluator = this.deps.engine.compile(acl, snapshot);
@@ -126,8 +128,11 @@ export class Deployer implements ChangeListener {
       const changed = new Set(arns);
       const groups = await listEntities(this.deps.store, "rulegroup", w);
       for (const g of groups) if (g.refs.some((r) => changed.has(r))) changed.add(g.arn);
-      // Other accounts' web ACLs too: they may use one of these rule groups, shared with them.
-      const acls = (await webAclsInEveryAccount(this.deps.store, w.region, w.scope)).filter((a) => changed.has(a.arn) || a.refs.some((r) => changed.has(r)));
+      // When a rule group changed (itself or a set it uses), other accounts' web ACLs too: they
+      // may use it, shared with them.
+      const groupChanged = [...changed].some((arn) => parseEntityArn(arn)?.kind === "rulegroup");
+      const candidates = groupChanged ? await webAclsInEveryAccount(this.deps.store, w.region, w.scope) : await listEntities(this.deps.store, "webacl", w);
+      const acls = candidates.filter((a) => changed.has(a.arn) || a.refs.some((r) => changed.has(r)));
       for (const acl of acls) await this.redeploy(acl);
     });
   }

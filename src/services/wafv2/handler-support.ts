@@ -49,9 +49,11 @@ export function kindWildcardArn(ctx: RequestContext, kind: EntityKind | "managed
 /**
  * A call whose rules reference IP sets, regex pattern sets or rule groups also needs its action
  * on each of them ("if a resource references any other resource by ARN, you must have permissions
- * to access the referenced resources", the WAF developer guide).
+ * to access the referenced resources", the WAF developer guide). Answers the other accounts' rule
+ * groups the caller may use (loadReferences loads no others).
  */
-export async function authorizeReferences(ctx: RequestContext, store: DocStore, action: string, rules: unknown): Promise<void> {
+export async function authorizeReferences(ctx: RequestContext, store: DocStore, action: string, rules: unknown): Promise<Set<string>> {
+  const sharedWithCaller = new Set<string>();
   for (const resource of referencedArns(rules)) {
     const p = parseEntityArn(resource);
     // Another account's rule group is used when its permission policy shares it with the caller
@@ -69,7 +71,9 @@ export async function authorizeReferences(ctx: RequestContext, store: DocStore, 
       resourceAccount: shared.accountId,
       ...(shared.permissionPolicy !== undefined ? { resourcePolicy: evaluatedPolicy(shared.permissionPolicy, resource) } : {}),
     });
+    sharedWithCaller.add(resource);
   }
+  return sharedWithCaller;
 }
 
 export const CFN_TYPES: Record<EntityKind, string> = {

@@ -121,8 +121,8 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: CreateWebACL$,
       handler: async (input: CreateWebACLRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CreateWebACL", resource: requestArn(ctx, "webacl", input.Scope, input.Name, "*") });
-        await authorizeReferences(ctx, d.store, "wafv2:CreateWebACL", input.Rules);
-        const rec = await createWebAcl(d, callerOf(ctx), checkScope(input.Scope as string, ctx.scope.region), input);
+        const shared = await authorizeReferences(ctx, d.store, "wafv2:CreateWebACL", input.Rules);
+        const rec = await createWebAcl(d, callerOf(ctx), checkScope(input.Scope as string, ctx.scope.region), input, shared);
         auditEntity(ctx, rec);
         return { Summary: summaryOf(rec) };
       },
@@ -138,10 +138,10 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
       schema: UpdateWebACL$,
       handler: async (input: UpdateWebACLRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:UpdateWebACL", resource: requestArn(ctx, "webacl", input.Scope, input.Name, input.Id) });
-        await authorizeReferences(ctx, d.store, "wafv2:UpdateWebACL", input.Rules);
+        const shared = await authorizeReferences(ctx, d.store, "wafv2:UpdateWebACL", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         checkAddress(input, true);
-        return { NextLockToken: await updateWebAcl(d, callerOf(ctx), scope, input) };
+        return { NextLockToken: await updateWebAcl(d, callerOf(ctx), scope, input, shared) };
       },
     },
     DeleteWebACL: {

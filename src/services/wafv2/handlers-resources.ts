@@ -120,11 +120,11 @@ export function resourceOperations(deps: ResourceHandlerDeps): Record<string, Op
       schema: CheckCapacity$,
       handler: async (input: CheckCapacityRequest, ctx) => {
         await ctx.authorize({ action: "wafv2:CheckCapacity", resource: kindWildcardArn(ctx, "webacl", input.Scope) });
-        await authorizeReferences(ctx, deps.domain.store, "wafv2:CheckCapacity", input.Rules);
+        const shared = await authorizeReferences(ctx, deps.domain.store, "wafv2:CheckCapacity", input.Rules);
         const scope = checkScope(input.Scope as string, ctx.scope.region);
         const rules = input.Rules ?? [];
         const facts = checkRules(rules, "webacl", undefined, { anyBodyKey: true });
-        const snapshot = await loadReferences(deps.domain.store, facts.refs, { accountId: ctx.scope.accountId, region: ctx.scope.region, scope });
+        const snapshot = await loadReferences(deps.domain.store, facts.refs, { accountId: ctx.scope.accountId, region: ctx.scope.region, scope }, shared);
         for (const g of managedGroupsOf(rules)) if (!engine.describeManagedRuleGroup(g.vendor, g.name, g.version)) throw nonexistentItem();
         return { Capacity: engine.capacity(rules, snapshot, placeholderBodies(rules)) };
       },

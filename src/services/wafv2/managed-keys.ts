@@ -8,10 +8,11 @@
  * rate-based rule"). The instance ids are those the engine counts under (compile-acl.ts).
  */
 import type { GetRateBasedStatementManagedKeysResponse, Rule } from "@aws-sdk/client-wafv2";
-import type { WafScope } from "./arn.js";
+import { parseEntityArn, type WafScope } from "./arn.js";
 import type { Caller, WafDomainDeps } from "./domain-deps.js";
 import { entityByArn } from "./entities.js";
 import { invalidParameter, nonexistentItem } from "./errors.js";
+import { foreignRuleGroup } from "./permission-policy.js";
 import { ruleGroupView } from "./rule-group.js";
 import { requireWebAcl, webAclView } from "./web-acl.js";
 
@@ -28,9 +29,16 @@ export async function rateBasedManagedKeys(deps: WafDomainDeps, c: Caller, scope
   let rule: Rule | undefined;
   let instanceId: string;
   if (req.ruleGroupRuleName !== undefined) {
-    // Managed rule groups hold no rate-based rules: only a reference to one of the account's own.
+    // Managed rule groups hold no rate-based rules: only a reference to a rule group, the
+    // account's own or one another account shares (the web ACL was authorised to use it).
     const groupArn = acl.Rules?.find((r) => r.Name === req.ruleGroupRuleName)?.Statement?.RuleGroupReferenceStatement?.ARN;
-    const group = groupArn === undefined ? undefined : await entityByArn(deps.store, groupArn, c.accountId, c.region, "rulegroup");
+    const parsed = groupArn === undefined ? undefined : parseEntityArn(groupArn);
+    const group =
+      groupArn === undefined || parsed === undefined
+        ? undefined
+        : parsed.accountId === c.accountId
+          ? await entityByArn(deps.store, groupArn, c.accountId, c.region, "rulegroup")
+          : await foreignRuleGroup(deps.store, parsed, groupArn);
     if (group === undefined) throw nonexistentItem();
     rule = ruleGroupView(group).RuleGroup.Rules?.find((r) => r.Name === req.ruleName);
     instanceId = `${rec.arn}/${req.ruleGroupRuleName}/${req.ruleName}`;

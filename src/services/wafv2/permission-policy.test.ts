@@ -136,3 +136,46 @@ test("a shared rule group: read and referenced from another account under its po
   const elsewhere = g.ARN.replace(`:${REGION}:`, ":us-west-2:");
   await expectAwsError(f.call("GetRuleGroup", { ARN: elsewhere }, f.ctx({ account: OTHER })), "WAFNonexistentItemException", /doesn’t exist/);
 });
+
+test("a shared rule group does not open the sets it uses: another account's rules naming them directly find nothing", async () => {
+  const f = wafFixture();
+  const g = await sharedGroup(f);
+  await f.call("PutPermissionPolicy", { ResourceArn: g.ARN, Policy: policy() });
+  const ipSet = (await f.call<{ IPSets: Summary[] }>("ListIPSets", { Scope: "REGIONAL" })).IPSets[0]!;
+  const rules = [
+    { Name: "use-shared", Priority: 0, OverrideAction: { None: {} }, Statement: { RuleGroupReferenceStatement: { ARN: g.ARN } }, VisibilityConfig: VIS("use-shared") },
+    { Name: "their-ips", Priority: 1, Action: { Block: {} }, Statement: { IPSetReferenceStatement: { ARN: ipSet.ARN } }, VisibilityConfig: VIS("their-ips") },
+  ];
+  // Either order: the set is refused whether it is named before or after the group that uses it.
+  for (const order of [rules, [...rules].reverse().map((r, i) => ({ ...r, Priority: i }))]) {
+    await expectAwsError(
+      f.call("CreateWebACL", { Name: "probe", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: order, VisibilityConfig: VIS("probe") }, f.ctx({ account: OTHER })),
+      "WAFNonexistentItemException",
+      /doesn’t exist/,
+    );
+    await expectAwsError(f.call("CheckCapacity", { Scope: "REGIONAL", Rules: order }, f.ctx({ account: OTHER })), "WAFNonexistentItemException", /doesn’t exist/);
+  }
+  assert.deepEqual((await f.call<{ WebACLs: unknown[] }>("ListWebACLs", { Scope: "REGIONAL" }, f.ctx({ account: OTHER }))).WebACLs, []);
+});
+
+test("GetRateBasedStatementManagedKeys for a rate-based rule of a rule group another account shares", async () => {
+  const f = wafFixture();
+  const { Summary: g } = await f.call<{ Summary: Summary }>("CreateRuleGroup", {
+    Name: "limits",
+    Scope: "REGIONAL",
+    Capacity: 10,
+    Rules: [{ Name: "per-ip", Priority: 0, Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 100, AggregateKeyType: "IP" } }, VisibilityConfig: VIS("per-ip") }],
+    VisibilityConfig: VIS("limits"),
+  });
+  await f.call("PutPermissionPolicy", { ResourceArn: g.ARN, Policy: policy() });
+  const other = f.ctx({ account: OTHER });
+  const { Summary: acl } = await f.call<{ Summary: Summary }>(
+    "CreateWebACL",
+    { Name: "theirs", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [{ Name: "shared", Priority: 0, OverrideAction: { None: {} }, Statement: { RuleGroupReferenceStatement: { ARN: g.ARN } }, VisibilityConfig: VIS("shared") }], VisibilityConfig: VIS("theirs") },
+    other,
+  );
+  f.engine.managedKeys = { ipv4: ["198.51.100.9/32"], ipv6: [] };
+  const got = await f.call("GetRateBasedStatementManagedKeys", { Scope: "REGIONAL", WebACLName: "theirs", WebACLId: acl.Id, RuleGroupRuleName: "shared", RuleName: "per-ip" }, f.ctx({ account: OTHER }));
+  assert.deepEqual(got, { ManagedKeysIPV4: { IPAddressVersion: "IPV4", Addresses: ["198.51.100.9/32"] }, ManagedKeysIPV6: { IPAddressVersion: "IPV6", Addresses: [] } });
+  assert.equal(f.engine.managedKeysAsked.at(-1)?.instanceId, `${acl.ARN}/shared/per-ip`, "counted under the other account's web ACL");
+});

@@ -49,31 +49,43 @@ export class Snapshot implements WafResolver {
 }
 
 /**
- * Loads every referenced entity; a malformed or mismatched ARN is an invalid parameter,
- * an ARN that names nothing in this account (or, for a rule group, in the account that shares
- * it), region and scope does not exist.
+ * Which other accounts' rule groups a load may use: those the caller was just authorised to use
+ * through their permission policies (authorizeReferences), or, for a web ACL already stored
+ * (authorised when it was saved), "any" it references.
  */
-export async function loadReferences(db: DocStore, refs: RuleFacts["refs"], w: Where, snapshot = new Snapshot()): Promise<Snapshot> {
+export type SharedRuleGroups = ReadonlySet<string> | "any";
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Loads every referenced entity; a malformed or mismatched ARN is an invalid parameter, an ARN
+ * that names nothing in this account, region and scope does not exist, and so does one of another
+ * account unless it is a rule group in `shared`. The rules' own references are all resolved (and
+ * checked) before the references of the rule groups they use are loaded, so a rule cannot reach
+ * another account's set by naming one that a shared rule group uses.
+ */
+export async function loadReferences(db: DocStore, refs: RuleFacts["refs"], w: Where, shared: SharedRuleGroups = NONE): Promise<Snapshot> {
+  const snapshot = new Snapshot();
+  const groups: EntityRecord[] = [];
   for (const ref of refs) {
     if (snapshot.records.has(ref.arn)) continue;
     const p = parseEntityArn(ref.arn);
     if (!p || p.kind !== ref.kind) throw invalidParameter(REF_FIELD[ref.kind], ref.arn, "The ARN isn't valid.");
     let rec: EntityRecord | undefined;
     if (p.scope !== w.scope || p.region !== w.region) rec = undefined;
-    // Another account's rule group: shared through its permission policy, which the caller was
-    // authorised against before (authorizeReferences).
-    else if (p.accountId !== w.accountId) rec = await foreignRuleGroup(db, p, ref.arn);
-    else rec = await entityByArn(db, ref.arn, w.accountId, w.region, ref.kind);
+    else if (p.accountId === w.accountId) rec = await entityByArn(db, ref.arn, w.accountId, w.region, ref.kind);
+    else if (p.kind === "rulegroup" && (shared === "any" || shared.has(ref.arn))) rec = await foreignRuleGroup(db, p, ref.arn);
     if (!rec) throw nonexistentItem();
     snapshot.add(rec);
-    if (rec.kind === "rulegroup") {
-      // A rule group's own references (of its owner's account) were checked when it was saved
-      // and cannot be deleted while it uses them; load them for the engine.
-      for (const inner of rec.refs) {
-        if (snapshot.records.has(inner)) continue;
-        const innerRec = await entityByArn(db, inner, rec.accountId, rec.region);
-        if (innerRec) snapshot.add(innerRec);
-      }
+    if (rec.kind === "rulegroup") groups.push(rec);
+  }
+  // A rule group's own references (of its owner's account) were checked when it was saved and
+  // cannot be deleted while it uses them; load them for the engine.
+  for (const g of groups) {
+    for (const inner of g.refs) {
+      if (snapshot.records.has(inner)) continue;
+      const innerRec = await entityByArn(db, inner, g.accountId, g.region);
+      if (innerRec) snapshot.add(innerRec);
     }
   }
   return snapshot;

@@ -16,7 +16,7 @@ import { LOGGING_COLLECTION, loggingKey, type EntityRecord } from "./model.js";
 import { CAPACITY_EXCEEDED } from "./rule-group.js";
 import { checkDefaultActionShape } from "./rule-shapes.js";
 import { checkCustomResponseBodies, checkCustomResponseKey, checkRules, checkVisibilityConfig, managedGroupsOf, type RuleFacts } from "./rules.js";
-import { loadReferences } from "./snapshot.js";
+import { loadReferences, type SharedRuleGroups } from "./snapshot.js";
 import { fromStoredJson, toStoredJson } from "./stored-json.js";
 
 const MAX_TOKEN_DOMAINS = 10;
@@ -65,8 +65,8 @@ function checkContent(input: WebAclContent, scope: WafScope): RuleFacts {
 }
 
 /** References, managed rule groups and capacity, inside the transaction; returns the WCUs used. */
-async function checkFit(deps: WafDomainDeps, tx: DocStore, w: Where, input: WebAclContent, facts: RuleFacts): Promise<number> {
-  const snapshot = await loadReferences(tx, facts.refs, w);
+async function checkFit(deps: WafDomainDeps, tx: DocStore, w: Where, input: WebAclContent, facts: RuleFacts, shared: SharedRuleGroups): Promise<number> {
+  const snapshot = await loadReferences(tx, facts.refs, w, shared);
   for (const g of managedGroupsOf(input.Rules ?? [])) {
     if (!deps.engine.describeManagedRuleGroup(g.vendor, g.name, g.version)) throw nonexistentItem();
   }
@@ -103,7 +103,8 @@ function specOf(rec: { name: string; id: string; arn: string; accountId: string 
   };
 }
 
-export async function createWebAcl(deps: WafDomainDeps, c: Caller, scope: WafScope, input: CreateWebACLRequest): Promise<EntityRecord> {
+/** `shared`: other accounts' rule groups the caller was authorised to use (authorizeReferences). */
+export async function createWebAcl(deps: WafDomainDeps, c: Caller, scope: WafScope, input: CreateWebACLRequest, shared: SharedRuleGroups = new Set()): Promise<EntityRecord> {
   const name = input.Name as string;
   checkName(name);
   const facts = checkContent(input, scope);
@@ -112,7 +113,7 @@ export async function createWebAcl(deps: WafDomainDeps, c: Caller, scope: WafSco
   const arn = entityArn("webacl", scope, c.region, c.accountId, name, id);
   const w = where(c, scope);
   return deps.store.transaction(async (tx) => {
-    const capacity = await checkFit(deps, tx, w, input, facts);
+    const capacity = await checkFit(deps, tx, w, input, facts, shared);
     const rec: EntityRecord = {
       kind: "webacl", id, name, scope, region: c.region, accountId: c.accountId, arn, lockToken: newLockToken(),
       ...(input.Description !== undefined ? { description: input.Description } : {}),
@@ -132,13 +133,13 @@ export async function requireWebAcl(deps: WafDomainDeps, c: Caller, scope: WafSc
   return requireEntity(deps.store, "webacl", where(c, scope), name, id);
 }
 
-export async function updateWebAcl(deps: WafDomainDeps, c: Caller, scope: WafScope, input: UpdateWebACLRequest): Promise<string> {
+export async function updateWebAcl(deps: WafDomainDeps, c: Caller, scope: WafScope, input: UpdateWebACLRequest, shared: SharedRuleGroups = new Set()): Promise<string> {
   const facts = checkContent(input, scope);
   const w = where(c, scope);
   const { token, arn } = await deps.store.transaction(async (tx) => {
     const rec = await requireEntity(tx, "webacl", w, input.Name as string, input.Id as string);
     checkLock(rec, input.LockToken as string);
-    const capacity = await checkFit(deps, tx, w, input, facts);
+    const capacity = await checkFit(deps, tx, w, input, facts, shared);
     const { description: _old, ...base } = rec;
     const next: EntityRecord = {
       ...base,

@@ -36,9 +36,12 @@ export function oldestBucket(b: number, windowSeconds: number): number {
   return b - Math.ceil((windowSeconds * 1000) / BUCKET_MS) + 1;
 }
 
-export function createLocalRateCounter(opts: { maxKeys?: number; maxFlagged?: number } = {}): RateCounter & { size(): number } {
+export function createLocalRateCounter(opts: { maxKeys?: number; maxFlagged?: number; maxFlaggedTotal?: number } = {}): RateCounter & { size(): number; flaggedSize(): number } {
   const maxKeys = opts.maxKeys ?? 1_000_000;
   const maxFlagged = opts.maxFlagged ?? MAX_FLAGGED;
+  /** Members remembered over every rule instance: the oldest of the least recently flagged instance go first. */
+  const maxFlaggedTotal = opts.maxFlaggedTotal ?? 1_000_000;
+  let flaggedTotal = 0;
   const map = new Map<string, Entry>();
   /** instance → member → when last flagged (ms); each map in recency order. */
   const flags = new Map<string, Map<string, number>>();
@@ -48,8 +51,12 @@ export function createLocalRateCounter(opts: { maxKeys?: number; maxFlagged?: nu
     for (const [k, e] of map) if (e.last < nowBucket - 60) map.delete(k);
     while (map.size >= maxKeys) map.delete(map.keys().next().value as string);
   };
+  const unflag = (m: Map<string, number>, member: string): void => {
+    if (m.delete(member)) flaggedTotal--;
+  };
   return {
     size: () => map.size,
+    flaggedSize: () => flaggedTotal,
     async add(key, windowSeconds, now) {
       const b = Math.floor(now / BUCKET_MS);
       const oldest = oldestBucket(b, windowSeconds);
@@ -95,17 +102,25 @@ export function createLocalRateCounter(opts: { maxKeys?: number; maxFlagged?: nu
         for (const [i, m] of flags) {
           for (const [k, at] of m) {
             if (now - at <= MAX_WINDOW_MS) break;
-            m.delete(k);
+            unflag(m, k);
           }
           if (m.size === 0) flags.delete(i);
         }
         lastFlagSweep = now;
       }
       let m = flags.get(instance);
-      if (!m) flags.set(instance, (m = new Map()));
-      m.delete(member);
+      if (m) flags.delete(instance); // re-inserted below: the instances' order is recency order
+      else m = new Map();
+      flags.set(instance, m);
+      unflag(m, member);
       m.set(member, now);
-      if (m.size > maxFlagged) m.delete(m.keys().next().value as string);
+      flaggedTotal++;
+      if (m.size > maxFlagged) unflag(m, m.keys().next().value as string);
+      while (flaggedTotal > maxFlaggedTotal) {
+        const [oldest, om] = flags.entries().next().value as [string, Map<string, number>];
+        unflag(om, om.keys().next().value as string);
+        if (om.size === 0) flags.delete(oldest);
+      }
     },
     async flagged(instance, windowSeconds, now) {
       const m = flags.get(instance);
@@ -113,7 +128,7 @@ export function createLocalRateCounter(opts: { maxKeys?: number; maxFlagged?: nu
       const since = now - windowSeconds * 1000;
       const out: string[] = [];
       for (const [member, at] of m) {
-        if (at <= since) m.delete(member);
+        if (at <= since) unflag(m, member);
         else out.push(member);
       }
       if (m.size === 0) flags.delete(instance);
@@ -122,6 +137,7 @@ export function createLocalRateCounter(opts: { maxKeys?: number; maxFlagged?: nu
     async close() {
       map.clear();
       flags.clear();
+      flaggedTotal = 0;
     },
   };
 }

@@ -13,6 +13,22 @@ rateCounterContract("redis", () => createRedisRateCounter(redisUrl ?? "", { keyP
   skip: redisUrl ? undefined : "set BULWARK_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to run the Redis rate counter contract",
 });
 
+test("local counter: flagged members stay bounded per rule instance and over all of them", async () => {
+  const c = createLocalRateCounter({ maxFlagged: 5, maxFlaggedTotal: 12 });
+  const t = 1_700_000_000_000;
+  for (let i = 0; i < 8; i++) c.flag!("a", `192.0.2.${i}`, 60, t + i);
+  assert.deepEqual(await c.flagged!("a", 60, t + 10), ["192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.7"], "the newest five of the instance");
+  for (let i = 0; i < 5; i++) c.flag!("b", `198.51.100.${i}`, 60, t + 20 + i);
+  for (let i = 0; i < 5; i++) c.flag!("c", `203.0.113.${i}`, 60, t + 30 + i);
+  assert.equal(c.flaggedSize(), 12);
+  assert.deepEqual(await c.flagged!("a", 60, t + 40), ["192.0.2.6", "192.0.2.7"], "the least recently flagged instance gave up its oldest");
+  assert.equal((await c.flagged!("c", 60, t + 40)).length, 5);
+  c.flag!("a", "192.0.2.7", 60, t + 50);
+  assert.equal(c.flaggedSize(), 12, "flagging a member again does not count it twice");
+  assert.deepEqual(await c.flagged!("b", 60, t + 90_000), [], "all of b's flags are older than the window");
+  assert.equal(c.flaggedSize(), 7);
+});
+
 test("local counter stays bounded", async () => {
   const c = createLocalRateCounter({ maxKeys: 100 });
   for (let i = 0; i < 1000; i++) await c.add(`k${i}`, 60, 1_700_000_000_000);
