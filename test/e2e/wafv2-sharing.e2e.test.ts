@@ -13,6 +13,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import {
   WAFV2Client,
   AssociateWebACLCommand,
+  CreateIPSetCommand,
   CreateRuleGroupCommand,
   CreateWebACLCommand,
   DeletePermissionPolicyCommand,
@@ -109,6 +110,24 @@ test("shared: the member reads it, uses it in its web ACL, and the owner's rules
   const read = await member.send(new GetRuleGroupCommand({ ARN: group.ARN }));
   assert.equal(read.RuleGroup?.Name, "org-blocklist");
   assert.equal(read.RuleGroup?.LabelNamespace, `awswaf:${s.accountId}:rulegroup:org-blocklist:`);
+
+  // The group is shared, the sets of its owner are not: naming one directly finds nothing.
+  const ipSet = await owner.send(new CreateIPSetCommand({ Name: "owner-ips", Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: ["192.0.2.0/24"] }));
+  await assert.rejects(
+    member.send(
+      new CreateWebACLCommand({
+        Name: "probe",
+        Scope: "REGIONAL",
+        DefaultAction: { Allow: {} },
+        Rules: [
+          { Name: "org", Priority: 0, OverrideAction: { None: {} }, Statement: { RuleGroupReferenceStatement: { ARN: group.ARN } }, VisibilityConfig: vis("org") },
+          { Name: "ips", Priority: 1, Action: { Block: {} }, Statement: { IPSetReferenceStatement: { ARN: ipSet.Summary!.ARN! } }, VisibilityConfig: vis("ips") },
+        ],
+        VisibilityConfig: vis("probe"),
+      }),
+    ),
+    (e: Error) => e.name === "WAFNonexistentItemException",
+  );
 
   const acl = await member.send(webAcl("member-front"));
   assert.match(acl.Summary!.ARN!, new RegExp(`^arn:aws:wafv2:us-east-1:${memberId}:regional/webacl/member-front/`));
