@@ -420,6 +420,39 @@ function wafCases(w: World, r: Random): OperationCases[] {
     .set("Tags", "51 tags", Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" })), codes("WAFLimitsExceededException", "WAFTagOperationException", "ValidationException"))
     .set("Tags", "aws: prefix", [{ Key: "aws:x", Value: "v" }], codes("WAFInvalidParameterException", "WAFTagOperationException", "ValidationException"));
   for (const [label, arn] of foreignArns(w.acl.ARN, w.account)) op("ListTagsForResource", { ResourceARN: w.acl.ARN }).set("ResourceARN", label, arn, codes("WAFNonexistentItemException", "WAFInvalidParameterException", "ValidationException"));
+
+  // --- rate-based managed keys: rules that are not rate-based, not there, or named through the wrong rule
+  op("GetRateBasedStatementManagedKeys", { Scope: R, WebACLName: w.acl.Name, WebACLId: w.acl.Id, RuleName: "rate" }, "ok")
+    .set("RuleName", "a rule that is not rate-based", "geo", INVALID)
+    .set("RuleName", "no such rule", "nope", NONEXISTENT)
+    .set("RuleName", "129 characters", ofLength(129), BAD_VALUE)
+    .set("RuleGroupRuleName", "a rule that references no rule group", "geo", NONEXISTENT)
+    .set("RuleGroupRuleName", "the managed rule group", "managed", NONEXISTENT)
+    .set("WebACLId", "another entity's id", w.ipSet.Id, NONEXISTENT)
+    .set("WebACLName", "another name", "fz-other", NONEXISTENT)
+    .set("Scope", "CLOUDFRONT", "CLOUDFRONT", NONEXISTENT);
+
+  // --- rule group sharing: the policy's form, and only rule groups
+  const share = (statement: Record<string, unknown>): string =>
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "444455556666" }, Action: ["wafv2:CreateWebACL", "wafv2:UpdateWebACL", "wafv2:PutFirewallManagerRuleGroups"], ...statement }] });
+  const bad = codes("WAFInvalidPermissionPolicyException");
+  const pp = op("PutPermissionPolicy", { ResourceArn: w.ruleGroup.ARN, Policy: share({}) }, "ok");
+  pp.set("Policy", "Deny", share({ Effect: "Deny" }), bad)
+    .set("Policy", "a wildcard action", share({ Action: "wafv2:*" }), bad)
+    .set("Policy", "a Resource", share({ Resource: w.ruleGroup.ARN }), bad)
+    .set("Policy", "no Principal", share({ Principal: undefined }), bad)
+    .set("Policy", "not JSON", "{\"Version\":", bad)
+    .set("Policy", "JSON null", "null", bad)
+    .set("Policy", "nested 500 deep", "[".repeat(500) + "]".repeat(500), bad)
+    .set("Policy", "only spaces", "   ", BAD_VALUE)
+    .set("ResourceArn", "an IP set", w.ipSet.ARN, INVALID)
+    .set("ResourceArn", "a web ACL", w.acl.ARN, INVALID)
+    .set("ResourceArn", "19 characters", ofLength(19), BAD_VALUE);
+  for (const [label, arn] of foreignArns(w.ruleGroup.ARN, w.account)) {
+    pp.set("ResourceArn", label, arn, codes("WAFNonexistentItemException", "WAFInvalidParameterException", "ValidationException", "AccessDeniedException"));
+    op("GetPermissionPolicy", { ResourceArn: w.ruleGroup.ARN }, "ok").set("ResourceArn", label, arn, codes("WAFNonexistentItemException", "WAFInvalidParameterException", "ValidationException", "AccessDeniedException"));
+    op("DeletePermissionPolicy", { ResourceArn: w.ruleGroup.ARN }, "ok").set("ResourceArn", label, arn, codes("WAFNonexistentItemException", "WAFInvalidParameterException", "ValidationException", "AccessDeniedException"));
+  }
   return all;
 }
 
