@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import {
   WAFV2Client,
   AssociateWebACLCommand,
@@ -161,3 +162,17 @@ test("shared: the member reads it, uses it in its web ACL, and the owner's rules
     await assert.rejects(member.send(call as PutPermissionPolicyCommand), (e: Error) => e.name === "AccessDeniedException");
   }
 });
+
+test("shared with the whole organization: Principal \"*\" narrowed by aws:PrincipalOrgID", async () => {
+  const org = await new OrganizationsClient(s.clientConfig()).send(new DescribeOrganizationCommand({}));
+  const policy = (orgId: string) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: "*", Action: [...USE, "wafv2:GetRuleGroup"], Condition: { StringEquals: { "aws:PrincipalOrgID": orgId } } }],
+    });
+  await owner.send(new PutPermissionPolicyCommand({ ResourceArn: group.ARN, Policy: policy("o-aaaaaaaaaa") }));
+  await assert.rejects(member.send(new GetRuleGroupCommand({ ARN: group.ARN })), (e: Error) => e.name === "AccessDeniedException", "another organization's id");
+  await owner.send(new PutPermissionPolicyCommand({ ResourceArn: group.ARN, Policy: policy(org.Organization!.Id!) }));
+  assert.equal((await member.send(new GetRuleGroupCommand({ ARN: group.ARN }))).RuleGroup?.Name, "org-blocklist");
+});
+

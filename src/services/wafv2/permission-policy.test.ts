@@ -41,9 +41,13 @@ test("permission policies: the form the API reference gives, and nothing else", 
   refused(policy({ Action: [...ACTIONS, "wafv2:DeleteRuleGroup"] }), /wafv2:DeleteRuleGroup isn't allowed/);
   refused(policy({ Action: [...ACTIONS, "wafv2:*"] }), /wafv2:\* isn't allowed/);
   refused(policy({ Action: undefined, NotAction: "wafv2:DeleteRuleGroup" }), /NotAction isn't supported/);
-  refused(policy({ Principal: "*" }), /Principal/);
+  // Sharing with an organization or an OU: every principal, narrowed by a condition.
+  checkPermissionPolicy(policy({ Principal: "*", Condition: { StringEquals: { "aws:PrincipalOrgID": "o-example1234" } } }));
+  checkPermissionPolicy(policy({ Principal: { AWS: "*" }, Condition: { "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": "o-example1234/r-ab12/ou-ab12-example/*" } } }));
   refused(policy({ Principal: { Service: "wafv2.amazonaws.com" } }), /Principal/);
-  refused(policy({ Principal: { AWS: "*" } }), /principal "\*"/);
+  refused(policy({ Principal: { AWS: "everyone" } }), /principal "everyone"/);
+  refused(policy({ Principal: "all" }), /Principal/);
+  refused(policy({ Condition: "aws:PrincipalOrgID" }), /Condition/);
   refused(policy({ Principal: undefined }), /Principal/);
   refused(policy({}, { Extra: 1 }), /Extra isn't supported/);
 });

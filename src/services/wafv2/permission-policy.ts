@@ -59,14 +59,19 @@ export function checkPermissionPolicy(text: string): void {
   }
 }
 
+/**
+ * Accounts, IAM users and roles, or "*" (every account, usually narrowed by a condition such as
+ * aws:PrincipalOrgID or aws:PrincipalOrgPaths to share with an organization or an OU).
+ */
 function checkPrincipal(p: unknown): void {
-  if (p === null || typeof p !== "object" || Array.isArray(p)) throw invalidPermissionPolicy("Each statement must name the accounts it shares with as Principal {\"AWS\": …}.");
+  if (p === "*") return;
+  if (p === null || typeof p !== "object" || Array.isArray(p)) throw invalidPermissionPolicy("Each statement must name the accounts it shares with as Principal {\"AWS\": …} or \"*\".");
   const keys = Object.keys(p);
   if (keys.length !== 1 || keys[0] !== "AWS") throw invalidPermissionPolicy("The Principal must be {\"AWS\": …}: accounts, or IAM users and roles.");
   const values = asList((p as Record<string, unknown>)["AWS"]);
   if (values.length === 0) throw invalidPermissionPolicy("The Principal names no account.");
   for (const v of values) {
-    if (typeof v !== "string" || !(ACCOUNT_ID.test(v) || IAM_PRINCIPAL.test(v))) {
+    if (typeof v !== "string" || !(v === "*" || ACCOUNT_ID.test(v) || IAM_PRINCIPAL.test(v))) {
       throw invalidPermissionPolicy(`The principal ${JSON.stringify(v)} isn't an account id or an IAM account, user or role ARN.`);
     }
   }
