@@ -17,11 +17,11 @@ interface Summary {
   ARN: string;
 }
 
-function refused(text: string, why: RegExp): void {
+function refused(text: string, why: RegExp, label = text): void {
   assert.throws(
     () => checkPermissionPolicy(text),
     (e: unknown) => e instanceof AwsError && e.code === "WAFInvalidPermissionPolicyException" && why.test(e.message) && e.message.startsWith("AWS WAF couldn’t perform the operation because the policy isn’t in the proper format."),
-    text,
+    label,
   );
 }
 
@@ -48,6 +48,14 @@ test("permission policies: the form the API reference gives, and nothing else", 
   refused(policy({ Principal: { AWS: "everyone" } }), /principal "everyone"/);
   refused(policy({ Principal: "all" }), /Principal/);
   refused(policy({ Condition: "aws:PrincipalOrgID" }), /Condition/);
+  refused(policy({ Condition: { StringEquals: "o-1" } }), /operator/);
+  refused(policy({ Condition: { StringEquals: { "aws:PrincipalOrgID": { nested: "o-1" } } } }), /value/);
+  refused(policy({ Sid: 7 }), /Sid/);
+  // However deep the document, it is refused by its form, never by the stack (a stored policy is
+  // parsed and serialised again each time it is evaluated).
+  const deep = policy({ Condition: { StringEquals: { "aws:PrincipalOrgID": "DEEP" } } }).replace('"DEEP"', '{"a":'.repeat(20_000) + '"x"' + "}".repeat(20_000));
+  refused(deep, /value/, "a condition value nested 20,000 deep");
+  refused("[".repeat(150_000) + "]".repeat(150_000), /JSON object/, "an array nested 150,000 deep");
   refused(policy({ Principal: undefined }), /Principal/);
   refused(policy({}, { Extra: 1 }), /Extra isn't supported/);
 });

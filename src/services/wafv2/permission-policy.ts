@@ -54,8 +54,8 @@ export function checkPermissionPolicy(text: string): void {
     if (s["Effect"] !== "Allow") throw invalidPermissionPolicy("The Effect of each statement must be Allow.");
     checkPrincipal(s["Principal"]);
     checkActions(s["Action"]);
-    const cond = s["Condition"];
-    if (cond !== undefined && (cond === null || typeof cond !== "object" || Array.isArray(cond))) throw invalidPermissionPolicy("The Condition must be a JSON object.");
+    if (s["Sid"] !== undefined && typeof s["Sid"] !== "string") throw invalidPermissionPolicy("A statement's Sid must be a string.");
+    if (s["Condition"] !== undefined) checkCondition(s["Condition"]);
   }
 }
 
@@ -73,6 +73,20 @@ function checkPrincipal(p: unknown): void {
   for (const v of values) {
     if (typeof v !== "string" || !(v === "*" || ACCOUNT_ID.test(v) || IAM_PRINCIPAL.test(v))) {
       throw invalidPermissionPolicy(`The principal ${JSON.stringify(v)} isn't an account id or an IAM account, user or role ARN.`);
+    }
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isScalar = (v: unknown): boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+
+/** IAM's condition block: operator → condition key → a value or a list of values. */
+function checkCondition(c: unknown): void {
+  if (!isObject(c)) throw invalidPermissionPolicy("The Condition must be a JSON object.");
+  for (const keys of Object.values(c)) {
+    if (!isObject(keys)) throw invalidPermissionPolicy("Each condition operator must map condition keys to values.");
+    for (const v of Object.values(keys)) {
+      if (!(isScalar(v) || (Array.isArray(v) && v.every(isScalar)))) throw invalidPermissionPolicy("A condition key's value must be a string, number or boolean, or a list of them.");
     }
   }
 }
