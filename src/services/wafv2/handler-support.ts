@@ -55,25 +55,38 @@ export function kindWildcardArn(ctx: RequestContext, kind: EntityKind | "managed
 export async function authorizeReferences(ctx: RequestContext, store: DocStore, action: string, rules: unknown): Promise<Set<string>> {
   const sharedWithCaller = new Set<string>();
   for (const resource of referencedArns(rules)) {
-    const p = parseEntityArn(resource);
-    // Another account's rule group is used when its permission policy shares it with the caller
-    // (evaluated cross-account, so the caller's IAM policies must allow it too); CheckCapacity of
-    // such rules is judged as the web ACL they preview would be. Anything else of another
-    // account (sets cannot be shared, or nothing is there) is not found after this check.
-    const shared = p !== undefined && p.accountId !== ctx.scope.accountId && p.region === ctx.scope.region ? await foreignRuleGroup(store, p, resource) : undefined;
+    // Another account's rule group is used when its permission policy shares it with the caller;
+    // CheckCapacity of such rules is judged as the web ACL they preview would be. Anything else of
+    // another account (sets cannot be shared, or nothing is there) is not found after this check.
+    const shared = await otherAccountsRuleGroup(ctx, store, resource);
     if (shared === undefined) {
       await ctx.authorize({ action, resource });
       continue;
     }
-    await ctx.authorize({
-      action: action === "wafv2:CheckCapacity" ? "wafv2:CreateWebACL" : action,
-      resource,
-      resourceAccount: shared.accountId,
-      ...(shared.permissionPolicy !== undefined ? { resourcePolicy: evaluatedPolicy(shared.permissionPolicy, resource) } : {}),
-    });
+    await authorizeSharedUse(ctx, action === "wafv2:CheckCapacity" ? "wafv2:CreateWebACL" : action, shared);
     sharedWithCaller.add(resource);
   }
   return sharedWithCaller;
+}
+
+/** The rule group another account owns (in the caller's Region) that `arn` names, if any. */
+export async function otherAccountsRuleGroup(ctx: RequestContext, store: DocStore, arn: string): Promise<EntityRecord | undefined> {
+  const p = parseEntityArn(arn);
+  return p !== undefined && p.accountId !== ctx.scope.accountId && p.region === ctx.scope.region ? foreignRuleGroup(store, p, arn) : undefined;
+}
+
+/**
+ * A use of another account's rule group, authorised against its permission policy as the
+ * resource-based policy (cross-account, so the caller's IAM policies must allow it too; without a
+ * policy it is denied).
+ */
+export async function authorizeSharedUse(ctx: RequestContext, action: string, group: EntityRecord): Promise<void> {
+  await ctx.authorize({
+    action,
+    resource: group.arn,
+    resourceAccount: group.accountId,
+    ...(group.permissionPolicy !== undefined ? { resourcePolicy: evaluatedPolicy(group.permissionPolicy, group.arn) } : {}),
+  });
 }
 
 export const CFN_TYPES: Record<EntityKind, string> = {

@@ -34,17 +34,16 @@ import {
 } from "@aws-sdk/client-wafv2";
 import type { RequestContext } from "../../core/types.js";
 import type { OperationDefinition } from "../types.js";
-import { parseEntityArn, type EntityKind } from "./arn.js";
+import type { EntityKind } from "./arn.js";
 import type { Deployer } from "./deployer.js";
 import type { WafDomainDeps } from "./domain-deps.js";
 import { entityByArn, listEntities, summaryOf } from "./entities.js";
 import { invalidParameter, nonexistentItem } from "./errors.js";
-import { auditEntity, authorizeReferences, callerOf, kindWildcardArn, requestArn, sortedByNameThenId } from "./handler-support.js";
+import { auditEntity, authorizeReferences, authorizeSharedUse, callerOf, kindWildcardArn, otherAccountsRuleGroup, requestArn, sortedByNameThenId } from "./handler-support.js";
 import { checkArn, checkId, checkLimit, checkLockToken, checkMarker, checkName, checkScope } from "./input.js";
 import { createIpSet, deleteIpSet, getIpSet, updateIpSet } from "./ip-set.js";
 import type { Markers } from "./markers.js";
 import type { EntityRecord } from "./model.js";
-import { evaluatedPolicy, foreignRuleGroup } from "./permission-policy.js";
 import { createRegexPatternSet, deleteRegexPatternSet, getRegexPatternSet, updateRegexPatternSet } from "./regex-pattern-set.js";
 import { createRuleGroup, deleteRuleGroup, requireRuleGroup, ruleGroupView, updateRuleGroup } from "./rule-group.js";
 import { createWebAcl, deleteWebAcl, requireWebAcl, updateWebAcl, webAclView } from "./web-acl.js";
@@ -173,17 +172,10 @@ export function entityOperations(deps: EntityHandlerDeps): Record<string, Operat
     GetRuleGroup: {
       schema: GetRuleGroup$,
       handler: async (input: Addressed & { ARN?: string }, ctx) => {
-        const foreign = input.ARN === undefined ? undefined : parseEntityArn(input.ARN);
-        const shared = foreign !== undefined && foreign.accountId !== ctx.scope.accountId && foreign.region === ctx.scope.region ? await foreignRuleGroup(d.store, foreign, input.ARN as string) : undefined;
+        // Another account's rule group: read when its permission policy grants wafv2:GetRuleGroup.
+        const shared = input.ARN === undefined ? undefined : await otherAccountsRuleGroup(ctx, d.store, input.ARN);
         if (shared !== undefined) {
-          // Another account's rule group: read when its permission policy shares it with the
-          // caller's account and grants wafv2:GetRuleGroup (evaluated cross-account).
-          await ctx.authorize({
-            action: "wafv2:GetRuleGroup",
-            resource: shared.arn,
-            resourceAccount: shared.accountId,
-            ...(shared.permissionPolicy !== undefined ? { resourcePolicy: evaluatedPolicy(shared.permissionPolicy, shared.arn) } : {}),
-          });
+          await authorizeSharedUse(ctx, "wafv2:GetRuleGroup", shared);
           return ruleGroupView(shared);
         }
         await ctx.authorize({ action: "wafv2:GetRuleGroup", resource: input.ARN ?? requestArn(ctx, "rulegroup", input.Scope, input.Name, input.Id) });
