@@ -244,6 +244,11 @@ test("aliases: create, list, update target, delete; names are validated and uniq
   });
   await rejectsWith(kms.send(new CreateAliasCommand({ AliasName: "app-data-2", TargetKeyId: a.KeyId })), "ValidationException");
   await rejectsWith(kms.send(new CreateAliasCommand({ AliasName: "alias/bad name!", TargetKeyId: a.KeyId })), "ValidationException");
+  // ':' fits the member's pattern, but no alias name may hold one.
+  await rejectsWith(kms.send(new CreateAliasCommand({ AliasName: "alias/my:alias", TargetKeyId: a.KeyId })), {
+    name: "ValidationException",
+    message: "alias/my:alias contains invalid characters for an alias",
+  });
   await assert.rejects(kms.send(new CreateAliasCommand({ AliasName: "alias/aws/mine", TargetKeyId: a.KeyId })));
   await rejectsWith(kms.send(new CreateAliasCommand({ AliasName: "alias/to-nothing", TargetKeyId: "0b9a2c1e-3f4d-4e5f-8a9b-0c1d2e3f4a5b" })), "NotFoundException");
 

@@ -25,6 +25,8 @@ function checkAliasName(name: string, member = "aliasName"): void {
   v.throwIfAny();
   if (!name.startsWith("alias/")) throw validation(PREFIX_MESSAGE);
   if (name.startsWith("alias/aws/")) throw notAuthorized();
+  // The pattern admits ':', but an alias name cannot hold one (an alias ARN would be ambiguous).
+  if (name.includes(":")) throw validation(`${name} contains invalid characters for an alias`);
 }
 
 function checkTarget(target: string): void {

@@ -156,7 +156,6 @@ export async function getPublicKey(env: KmsEnv, ctx: RequestContext, input: { Ke
   v.throwIfAny();
   const { key } = await useKey(env, ctx, input.KeyId, ID.use, {
     action: "GetPublicKey",
-    states: STATES.publicKey,
     ...(input.GrantTokens ? { grantTokens: input.GrantTokens } : {}),
   });
   if (key.keySpec === "SYMMETRIC_DEFAULT" || key.keySpec.startsWith("HMAC_")) throw unsupported(`${key.arn} key usage is ${key.keyUsage}, and its KeySpec ${key.keySpec} has no public key.`);

@@ -197,7 +197,7 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
       ...(constraintType ? { "kms:GrantConstraintType": constraintType } : {}),
     },
   });
-  assertState(key, STATES.manage);
+  assertState(key, STATES.grant);
   const allowed = OPS_FOR_USAGE[usageClass(key)] ?? new Set<string>();
   const bad = input.Operations.find((op) => !allowed.has(op) && !ALWAYS.has(op));
   if (bad !== undefined) throw validation(`Grant operation ${bad} is not valid for a KMS key with KeySpec ${key.keySpec} and KeyUsage ${key.keyUsage}.`);

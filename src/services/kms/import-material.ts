@@ -240,8 +240,10 @@ export async function deleteImportedKeyMaterial(env: KmsEnv, ctx: RequestContext
   externalOnly(key);
   assertState(key, STATES.import);
   const materialId = input.KeyMaterialId ?? key.currentMaterialId;
+  // A key that never had material (pending import): "succeeds, no effect" (key-state table).
+  if (materialId === undefined) return { KeyId: key.arn };
   const m = key.materials.find((x) => x.id === materialId);
-  if (materialId === undefined || !m) throw validation(`Key material ${input.KeyMaterialId ?? ""} is not associated with ${key.arn}.`.replace("  ", " "));
+  if (!m) throw validation(`Key material ${input.KeyMaterialId ?? ""} is not associated with ${key.arn}.`.replace("  ", " "));
   await removeMaterial(env, key, materialId);
   await env.scheduler?.cancel(expireJobId(key.arn, materialId));
   return { KeyId: key.arn, KeyMaterialId: materialId };

@@ -2,7 +2,6 @@
  * Which key states each operation accepts, and the exception (with AWS's wording) a key in
  * any other state produces. Source: "Key states of AWS KMS keys" (developer guide).
  */
-import { AwsError } from "../../core/errors.js";
 import { disabled, invalidState } from "./errors.js";
 import type { KeyRecord, KeyState } from "./model.js";
 
@@ -17,18 +16,14 @@ export const STATES = {
   any: S("Enabled", "Disabled", "PendingDeletion", "PendingImport", "PendingReplicaDeletion", "Unavailable", "Creating", "Updating"),
   /** Management changes that a key pending deletion refuses. */
   manage: S("Enabled", "Disabled", "PendingImport", "Unavailable", "Creating", "Updating"),
+  /** CreateGrant: refused for a disabled key, one pending import and one pending deletion; allowed while unavailable. */
+  grant: S("Enabled", "Unavailable", "Creating", "Updating"),
   enableDisable: S("Enabled", "Disabled"),
   rotation: S("Enabled"),
-  /** GetPublicKey also answers for a disabled key (as the real service does). */
-  publicKey: S("Enabled", "Disabled"),
   cancelDeletion: S("PendingDeletion", "PendingReplicaDeletion"),
   import: S("Enabled", "Disabled", "PendingImport"),
   replicate: S("Enabled", "Disabled"),
 } as const;
-
-export function keyUnavailable(arn: string): AwsError {
-  return new AwsError("KeyUnavailableException", `${arn} is unavailable.`, 500);
-}
 
 /** Throws the exception AWS gives for `key` in a state `rule` does not accept. */
 export function assertState(key: Pick<KeyRecord, "arn" | "state">, rule: StateRule): void {
@@ -45,7 +40,8 @@ export function assertState(key: Pick<KeyRecord, "arn" | "state">, rule: StateRu
     case "PendingImport":
       throw invalidState(`${arn} is pending import.`);
     case "Unavailable":
-      throw keyUnavailable(arn);
+      // A key in a disconnected custom key store (the table's footnote: not the retryable KeyUnavailableException).
+      throw invalidState(`${arn} is unavailable.`);
     case "Creating":
       throw invalidState(`${arn} is creating.`);
     case "Updating":

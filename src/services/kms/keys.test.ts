@@ -170,6 +170,45 @@ describe("KMS keys", () => {
     assert.equal((await h.call<Md>("DescribeKey", { KeyId })).KeyMetadata.KeyState, "Disabled");
   });
 
+  test("the key-state table's rows for grants, key policies, public keys, rotation status and imported material", async () => {
+    const grant = (KeyId: string) => h.call("CreateGrant", { KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Encrypt"] });
+    const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }] });
+
+    // CreateGrant: DisabledException for a disabled key, KMSInvalidStateException pending deletion or import.
+    const { KeyMetadata: sym } = await h.call<Md>("CreateKey", {});
+    const KeyId = String(sym.KeyId);
+    const arn = String(sym.Arn);
+    await h.call("EnableKeyRotation", { KeyId });
+    await h.call("DisableKey", { KeyId });
+    await rejects(grant(KeyId), "DisabledException", `${arn} is disabled.`);
+    await h.call("ScheduleKeyDeletion", { KeyId, PendingWindowInDays: 7 });
+    await rejects(grant(KeyId), "KMSInvalidStateException", `${arn} is pending deletion.`);
+    // PutKeyPolicy works in every state, pending deletion included.
+    await h.call("PutKeyPolicy", { KeyId, PolicyName: "default", Policy: policy });
+    // A key pending deletion reports rotation off, and its own setting again once deletion is cancelled.
+    assert.deepEqual(await h.call("GetKeyRotationStatus", { KeyId }), { KeyRotationEnabled: false, KeyId: arn });
+    await h.call("CancelKeyDeletion", { KeyId });
+    const back = await h.call<{ KeyRotationEnabled: boolean; RotationPeriodInDays: number }>("GetKeyRotationStatus", { KeyId });
+    assert.equal(back.KeyRotationEnabled, true);
+    assert.equal(back.RotationPeriodInDays, 365);
+
+    // GetPublicKey: DisabledException for a disabled key.
+    const { KeyMetadata: ecc } = await h.call<Md>("CreateKey", { KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" });
+    await h.call("GetPublicKey", { KeyId: ecc.KeyId });
+    await h.call("DisableKey", { KeyId: ecc.KeyId });
+    await rejects(h.call("GetPublicKey", { KeyId: ecc.KeyId }), "DisabledException", `${String(ecc.Arn)} is disabled.`);
+
+    // A key pending import: no grants, rotation is unsupported for its origin, deleting material that never was is a no-op.
+    const { KeyMetadata: ext } = await h.call<Md>("CreateKey", { Origin: "EXTERNAL" });
+    const extArn = String(ext.Arn);
+    await rejects(grant(String(ext.KeyId)), "KMSInvalidStateException", `${extArn} is pending import.`);
+    for (const op of ["EnableKeyRotation", "DisableKeyRotation"]) {
+      await rejects(h.call(op, { KeyId: ext.KeyId }), "UnsupportedOperationException", `${extArn} origin is EXTERNAL which is not valid for this operation.`);
+    }
+    assert.deepEqual(await h.call("DeleteImportedKeyMaterial", { KeyId: ext.KeyId }), { KeyId: extArn });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: ext.KeyId })).KeyMetadata.KeyState, "PendingImport");
+  });
+
   test("ScheduleKeyDeletion validates the window (7–30 days)", async () => {
     const { KeyMetadata: md } = await h.call<Md>("CreateKey", {});
     await rejects(

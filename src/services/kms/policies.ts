@@ -162,7 +162,7 @@ export async function putKeyPolicy(
   // developer guide, "kms:BypassPolicyLockoutSafetyCheck": a Null condition tells requests without it).
   await authorizeKey(env, ctx, key, "PutKeyPolicy", input.BypassPolicyLockoutSafetyCheck !== undefined ? { context: { "kms:BypassPolicyLockoutSafetyCheck": bypass } } : {});
   checkPolicyName(input.PolicyName);
-  assertState(key, STATES.manage);
+  assertState(key, STATES.any);
   const ids = await checkKeyPolicy(env, input.Policy);
   if (!bypass) await lockoutCheck(env, ctx, key, input.Policy);
   await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => withPolicy(rec, input.Policy, ids));

@@ -38,6 +38,15 @@ function rotatable(key: KeyRecord): void {
   }
 }
 
+/**
+ * Automatic rotation is for keys whose material KMS generated: a key with imported material or in a
+ * custom key store answers UnsupportedOperationException in any state (the key-state table:
+ * "origin is EXTERNAL which is not valid for this operation" also while pending import).
+ */
+function automaticRotationOrigin(key: KeyRecord): void {
+  if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
+}
+
 /** Schedules the key's next automatic rotation, inside `tx` when given (with the state that calls for it). */
 async function scheduleRotation(env: KmsEnv, key: KeyRecord, at: number, tx?: DocStore): Promise<void> {
   const payload: KeyJobPayload = { accountId: key.accountId, region: key.region, keyId: key.keyId };
@@ -53,9 +62,9 @@ export async function enableKeyRotation(env: KmsEnv, ctx: RequestContext, input:
   const days = input.RotationPeriodInDays ?? DEFAULT_ROTATION_DAYS;
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "EnableKeyRotation", { context: { "kms:RotationPeriodInDays": days } });
+  automaticRotationOrigin(key);
   assertState(key, STATES.rotation);
   rotatable(key);
-  if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   const next = ctx.now + days * DAY_MS;
   // The job in the same transaction: a key with rotation enabled always has its rotation job.
   await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
@@ -74,9 +83,9 @@ export async function disableKeyRotation(env: KmsEnv, ctx: RequestContext, input
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "DisableKeyRotation");
+  automaticRotationOrigin(key);
   assertState(key, STATES.rotation);
   rotatable(key);
-  if (key.origin !== "AWS_KMS") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
   await env.repo.updateKey(key.accountId, key.region, key.keyId, async (r, tx) => {
     assertState(r, STATES.rotation);
     rotatable(r);
@@ -96,6 +105,9 @@ export async function getKeyRotationStatus(env: KmsEnv, ctx: RequestContext, inp
   // Replicas report their primary's rotation settings.
   const src = key.multiRegion && key.primaryRegion !== key.region ? ((await env.repo.getKey(key.accountId, key.primaryRegion ?? key.region, key.keyId)) ?? key) : key;
   const r = src.rotation;
+  // "While a KMS key is pending deletion, its key rotation status is false and KMS does not rotate
+  // the key material. If you cancel the deletion, the original key rotation status returns to true."
+  if (key.state === "PendingDeletion" || key.state === "PendingReplicaDeletion") return { KeyRotationEnabled: false, KeyId: key.arn };
   return {
     KeyRotationEnabled: r.enabled,
     KeyId: key.arn,
