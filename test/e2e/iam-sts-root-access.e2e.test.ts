@@ -100,6 +100,9 @@ test("centralised root access: trusted access, features, AssumeRoot, the member 
   const rootIam = new IAMClient(s.clientConfig(rootCreds));
   const me = await rootIam.send(new GetUserCommand({}));
   assert.deepEqual([me.User?.UserId, me.User?.Arn], [member, `arn:aws:iam::${member}:root`]);
+  // The root user is as old as its account, made by this test.
+  const rootAge = Date.now() - me.User!.CreateDate!.getTime();
+  assert.ok(rootAge >= 0 && rootAge < 600_000, `root CreateDate ${me.User!.CreateDate!.toISOString()}`);
   // ...limited by the task policy.
   await rejectsWith(rootIam.send(new ListUsersCommand({})), {
     name: "AccessDenied",

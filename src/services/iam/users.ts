@@ -29,6 +29,7 @@ import { credentialSubject, NON_USER_CREDENTIALS } from "./root-credentials.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 import { boundaryView, userView } from "./views.js";
+import { ACCOUNTS_COLLECTION, type AccountRecord } from "../organizations/accounts.js";
 
 const USER_TYPE = "AWS::IAM::User";
 
@@ -113,7 +114,9 @@ export async function getUser(env: IamEnv, caller: Caller, input: GetUserRequest
     if (p?.type === "Root") {
       const arn = rootArn(caller.accountId);
       await authorize(caller, "GetUser", arn);
-      return { User: { UserId: caller.accountId, Arn: arn, CreateDate: new Date(0) } as User };
+      // The root user was created with its account.
+      const account = await env.store.get<AccountRecord>(ACCOUNTS_COLLECTION, caller.accountId);
+      return { User: { UserId: caller.accountId, Arn: arn, CreateDate: new Date(account?.createdAt ?? 0) } as User };
     }
     if (p?.type !== "IAMUser" || p.name === undefined) throw validationError(NON_USER_CREDENTIALS);
     name = p.name;

@@ -60,7 +60,8 @@ describe("GetFederationToken", () => {
     const user = fakeContext({ principal: principals.user(ACCOUNT, "proxy"), now: NOW });
     const long = await f.call<Out>("GetFederationToken", { Name: "bob", DurationSeconds: 129600 }, user);
     assert.equal(long.Credentials.Expiration.getTime(), NOW_S + 129600_000);
-    assert.equal(long.PackedPolicySize, undefined);
+    // Nothing attached: 0, not omitted (AWS answers the member for this call).
+    assert.equal(long.PackedPolicySize, 0);
     // MinimumSessionTokenSize pads the token (0–4,096), as for every call that issues credentials.
     const padded = await f.call<Out>("GetFederationToken", { Name: "bob", MinimumSessionTokenSize: 4096 }, user);
     assert.ok(padded.Credentials.SessionToken.length >= 4096);

@@ -90,11 +90,12 @@ export async function getFederationToken(
 
   const federatedUser = { FederatedUserId: `${p.accountId}:${name}`, Arn: federatedArn };
   const out: GetFederationTokenOutput = { Credentials: issued.credentials, FederatedUser: federatedUser, ...sessionTokenMembers(issued.credentials, packedPercent) };
-  if (packedPercent !== undefined) out.PackedPolicySize = packedPercent;
+  // Unlike AssumeRole, GetFederationToken answers PackedPolicySize 0 when nothing is attached (as AWS STS does).
+  out.PackedPolicySize = packedPercent ?? 0;
   ctx.audit.responseElements = {
     credentials: auditCredentials(issued.credentials),
     federatedUser: { federatedUserId: federatedUser.FederatedUserId, arn: federatedUser.Arn },
-    ...(packedPercent !== undefined ? { packedPolicySize: packedPercent } : {}),
+    packedPolicySize: out.PackedPolicySize,
   };
   return out;
 }
