@@ -320,7 +320,11 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     }
     // The credential object (cached by the directory) keys the signing-key fast path.
     try {
-      verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, { signingKeyOwner: cred, ignorePresignedExpires: out.svc.def.ignorePresignedExpires === true });
+      verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, {
+        signingKeyOwner: cred,
+        ignorePresignedExpires: out.svc.def.ignorePresignedExpires === true,
+        allowUnsignedPayload: out.svc.def.unsignedPayload === true,
+      });
     } catch (e) {
       out.authFailure = "signature-rejected";
       throw e;

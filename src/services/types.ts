@@ -44,6 +44,13 @@ export interface ServiceDefinition {
    */
   ignorePresignedExpires?: boolean;
   /**
+   * The service accepts `x-amz-content-sha256: UNSIGNED-PAYLOAD` (S3 and the operations AWS
+   * models with the unsignedPayload trait). Elsewhere AWS signs the body's hash whatever the
+   * header says, so a request declaring it is a signature mismatch: the body stays bound to the
+   * signature, and a presigned POST cannot carry whatever body its holder chooses.
+   */
+  unsignedPayload?: boolean;
+  /**
    * Requests signed with SigV4a (AWS4-ECDSA-P256-SHA256) are accepted: the service's model lists
    * aws.auth#sigv4a (STS). Any other service refuses the algorithm as unsupported.
    */

@@ -88,6 +88,33 @@ test("a body changed after signing is rejected", async () => {
   await assert.rejects(sts.send(new GetCallerIdentityCommand({})), (e: any) => e.name === "SignatureDoesNotMatch");
 });
 
+test("UNSIGNED-PAYLOAD is refused by services that sign the body (all of today's): the body cannot be swapped, in either form", async () => {
+  const u = new URL(s.url);
+  const creds = { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET };
+  const sts = new SignatureV4({ service: "sts", region: "us-east-1", credentials: creds, sha256: Sha256 });
+  const body = "Action=GetCallerIdentity&Version=2011-06-15";
+  const base = { method: "POST", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/" };
+  const headers = { host: u.host, "content-type": "application/x-www-form-urlencoded; charset=utf-8", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" };
+  // Header form: signed over UNSIGNED-PAYLOAD, then sent with the body it was made for and with another.
+  const signed = await sts.sign({ ...base, headers, body });
+  for (const sent of [body, "Action=GetSessionToken&Version=2011-06-15"]) {
+    const r = await raw("POST", "/", signed.headers as Record<string, string>, sent);
+    assert.equal(r.status, 403, r.body);
+    assert.match(r.body, /<Code>SignatureDoesNotMatch<\/Code>/);
+  }
+  // The same request with its body's hash is accepted.
+  const { "x-amz-content-sha256": _unsigned, ...hashed } = headers;
+  const good = await sts.sign({ ...base, headers: hashed, body });
+  assert.equal((await raw("POST", "/", good.headers as Record<string, string>, body)).status, 200);
+  // Presigned POST declaring UNSIGNED-PAYLOAD: no body its holder chooses is taken (KMS, whose target header is not signed here).
+  const kms = new SignatureV4({ service: "kms", region: "us-east-1", credentials: creds, sha256: Sha256 });
+  const pre = await kms.presign({ ...base, headers: { host: u.host }, query: { "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" } }, { expiresIn: 300 });
+  const qs = new URLSearchParams(pre.query as Record<string, string>).toString();
+  const r = await raw("POST", `/?${qs}`, { "x-amz-target": "TrentService.CreateKey", "content-type": "application/x-amz-json-1.1" }, "{}");
+  assert.equal(r.status, 400, r.body);
+  assert.equal(JSON.parse(r.body).__type, "InvalidSignatureException");
+});
+
 test("a request signed 20 minutes ago is expired; 10 minutes is inside the window", async () => {
   const stale = new STSClient({ ...s.clientConfig(), systemClockOffset: -20 * 60_000 });
   await assert.rejects(stale.send(new GetCallerIdentityCommand({})), (e: any) => {
