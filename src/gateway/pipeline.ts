@@ -298,7 +298,7 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     } else {
       if (!isValidRegion(parsed.region)) {
         out.authFailure = "invalid-region";
-        throw commonError("InvalidSignature", "Credential should be scoped to a valid region.");
+        throw commonError("InvalidSignature", `Credential should be scoped to a valid region, not '${parsed.region}'. `);
       }
       out.region = parsed.region;
     }

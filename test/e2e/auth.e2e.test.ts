@@ -115,6 +115,16 @@ test("UNSIGNED-PAYLOAD is refused by services that sign the body (all of today's
   assert.equal(JSON.parse(r.body).__type, "InvalidSignatureException");
 });
 
+test("a credential scope whose Region is not a Region name is refused, naming it as AWS does", async () => {
+  const u = new URL(s.url);
+  const signer = new SignatureV4({ service: "kms", region: "Not_A_Region", credentials: { accessKeyId: ADMIN_KEY_ID, secretAccessKey: ADMIN_SECRET }, sha256: Sha256 });
+  const body = "{}";
+  const req = await signer.sign({ method: "POST", protocol: "https:", hostname: u.hostname, port: Number(u.port), path: "/", headers: { host: u.host, "content-type": "application/x-amz-json-1.1", "x-amz-target": "TrentService.ListKeys" }, body });
+  const r = await raw("POST", "/", req.headers as Record<string, string>, body);
+  assert.equal(r.status, 400);
+  assert.deepEqual(JSON.parse(r.body), { __type: "InvalidSignatureException", message: "Credential should be scoped to a valid region, not 'Not_A_Region'. " });
+});
+
 test("a request signed 20 minutes ago is expired; 10 minutes is inside the window", async () => {
   const stale = new STSClient({ ...s.clientConfig(), systemClockOffset: -20 * 60_000 });
   await assert.rejects(stale.send(new GetCallerIdentityCommand({})), (e: any) => {
