@@ -255,6 +255,12 @@ describe("createAuthorizer", () => {
     dir.pols = { identity: [policy(allow("kms:Decrypt"))] };
     await a.authorize(alice, facts, { action: "kms:Decrypt", resource: key, resourcePolicy: delegating, resourcePolicyIsAuthoritative: true });
     await assert.rejects(denial(otherOnly), (e: unknown) => e instanceof AwsError && e.message === message("because no resource-based policy allows the kms:Decrypt action"));
+    // Another account's resource without any resource-based policy: the identity side allows, nothing on the other side does.
+    const foreign = `arn:aws:iam::210987654321:user/carol`;
+    await assert.rejects(
+      a.authorize(alice, facts, { action: "kms:Decrypt", resource: foreign, resourceAccount: "210987654321" }),
+      (e: unknown) => e instanceof AwsError && e.message === `User: ${alice.arn} is not authorized to perform: kms:Decrypt on resource: ${foreign} because no resource-based policy allows the kms:Decrypt action`,
+    );
   });
 
   test("an AssumeRole that no policy allows is denied without naming a policy type, as STS words it; an explicit deny still names its policy", async () => {

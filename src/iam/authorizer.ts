@@ -165,7 +165,9 @@ function deniedMessage(principal: Principal, req: AuthorizeRequest, result: Eval
   if (r.includes("resource control policy")) return `${base} because no resource control policy allows the ${req.action} action`;
   if (r.includes("boundary")) return `${base} because no permissions boundary allows the ${req.action} action`;
   if (r.includes("session")) return `${base} because no session policy allows the ${req.action} action`;
-  if (req.resourcePolicy !== undefined && r.includes("resource-based") && !r.includes("identity-based")) {
+  // A resource of another account that has no resource-based policy (or one that does not name
+  // the caller) fails on that side too: nothing there allows the action.
+  if ((req.resourcePolicy !== undefined || r.startsWith("cross-account request")) && r.includes("resource-based") && !r.includes("identity-based")) {
     return `${base} because no resource-based policy allows the ${req.action} action`;
   }
   return `${base} because no identity-based policy allows the ${req.action} action`;
