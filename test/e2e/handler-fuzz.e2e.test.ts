@@ -468,7 +468,7 @@ function kmsCases(w: KmsWorld, r: Random): OperationCases[] {
   pp.set("Policy", "Latin-1 in a Sid", JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Schl\u00fcssel", Effect: "Allow", Principal: { AWS: principal }, Action: "kms:*", Resource: "*" }] }), "any");
   pp.set("Policy", "duplicate keys", `{"Version":"2012-10-17","Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"${principal}"},"Action":"kms:*","Resource":"*"}]}`, "any");
   pp.set("PolicyName", "not default", "fuzz", codes("ValidationException", "NotFoundException"));
-  pp.set("KeyId", "key pending deletion", w.pending.id, INVALID_STATE);
+  pp.set("KeyId", "key pending deletion", w.pending.id, "ok"); // PutKeyPolicy works in every key state (key-state table)
   pp.set("KeyId", "unknown", "1234abcd-12ab-34cd-56ef-1234567890ab", NOT_FOUND);
   const lp = op("ListKeyPolicies", { KeyId: w.sym.id, Limit: 1000 });
   lp.set("Limit", "1001", 1001, VALIDATION);
@@ -499,9 +499,9 @@ function kmsCases(w: KmsWorld, r: Random): OperationCases[] {
   cg.set("Constraints", "9 pairs (max 8)", { EncryptionContextSubset: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, "v"])) }, VALIDATION);
   cg.set("Constraints", "385-character value (max 384)", { EncryptionContextEquals: { k: ofLength(385) } }, VALIDATION);
   cg.set("DryRun", "true", true, DRY_RUN);
-  cg.set("KeyId", "disabled key", w.disabled.id, "ok");
+  cg.set("KeyId", "disabled key", w.disabled.id, DISABLED);
   cg.set("KeyId", "key pending deletion", w.pending.id, INVALID_STATE);
-  cg.set("KeyId", "key pending import", w.pendingImport.id, "ok");
+  cg.set("KeyId", "key pending import", w.pendingImport.id, INVALID_STATE);
   cg.set("KeyId", "unknown", "1234abcd-12ab-34cd-56ef-1234567890ab", NOT_FOUND);
   op("CreateGrant", { KeyId: w.hmac.id, GranteePrincipal: principal, Operations: ["GenerateMac"] }).set("Operations", "Encrypt on an HMAC key", ["Encrypt"], VALIDATION);
   op("CreateGrant", { KeyId: w.ecdh.id, GranteePrincipal: principal, Operations: ["DeriveSharedSecret"] }).set("Operations", "Sign on a key agreement key", ["Sign"], VALIDATION);
