@@ -16,6 +16,7 @@
  *    copied whole when the event's text is encoded, where a rope of small pieces is walked.
  * Cross-account calls (two events) keep the object path: they are rare.
  */
+import { cloudTrailDateFor } from "./cloudtrail-date.js";
 import type { Principal } from "../core/types.js";
 import type { ApiCallRecord, TlsDetails } from "./types.js";
 import { jsonString } from "../core/json-text.js";
@@ -286,14 +287,17 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
   let responseElements: string;
   if (a.responseElements !== undefined) responseElements = a.responseElements === null ? "null" : annotationJson(a.responseElements);
   else if (hasError || rec.readOnly) responseElements = "null";
-  else responseElements = JSON.stringify(redactForCloudTrail(rec.output, rec.outputSchema, "output", hiddenValueFor(rec.eventSource)));
+  else responseElements = JSON.stringify(redactForCloudTrail(rec.output, rec.outputSchema, "output", hiddenValueFor(rec.eventSource), cloudTrailDateFor(rec.eventSource)));
 
   const region = rec.region || GLOBAL_EVENT_REGION;
   const category = rec.eventCategory ?? "Management";
   const resources = a.resources !== undefined && a.resources.length > 0 ? resourcesText(a.resources) : undefined;
 
   let json = `{"eventVersion":"${EVENT_VERSION}","userIdentity":` + identityJson + `,"eventTime":"${isoSeconds(rec.time)}"` + callMembers(rec, region);
-  if (hasError) json += member("errorCode", rec.error!.code) + member("errorMessage", auditErrorMessage(rec.error!.message, rec.eventSource));
+  if (hasError) {
+    json += member("errorCode", rec.error!.code);
+    if (rec.error!.message !== "") json += member("errorMessage", auditErrorMessage(rec.error!.message, rec.eventSource));
+  }
   json += `,"requestParameters":${requestParameters},"responseElements":${responseElements}`;
   if (a.additionalEventData !== undefined) {
     // redactAnnotation(…) ?? {}: a value that redacts to null is written as {}.

@@ -27,7 +27,7 @@ describe("buildCloudTrailEvent", () => {
       userAgent: "aws-cli/2.15.0",
       requestParameters: { userName: "bob", path: "/" },
       responseElements: {
-        user: { path: "/", userName: "bob", userId: "AIDAEXAMPLEBOB000001", arn: "arn:aws:iam::111122223333:user/bob", createDate: "Jan 1, 2026, 12:00:00 AM" },
+        user: { path: "/", userName: "bob", userId: "AIDAEXAMPLEBOB000001", arn: "arn:aws:iam::111122223333:user/bob", createDate: "Jan 1, 2026 12:00:00 AM" },
       },
       requestID: "req-1",
       eventID: "ev-1",

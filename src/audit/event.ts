@@ -6,6 +6,7 @@
  * redact.ts (schema `sensitive` traits + deny-list); handler annotations pass through the
  * deny-list as well. Access key ids are included only when they look like key ids.
  */
+import { cloudTrailDateFor } from "./cloudtrail-date.js";
 import type { Principal } from "../core/types.js";
 import type { ApiCallRecord, TlsDetails } from "./types.js";
 import { auditErrorMessage, hiddenValueFor, redactAnnotation, redactForCloudTrail } from "./redact.js";
@@ -232,7 +233,7 @@ export function unauthenticatedIdentityOf(rec: ApiCallRecord): UserIdentity | un
  * (`requestParametersPrefix`, e.g. STS's incomingTransitiveTags of a chained AssumeRole).
  */
 export function inputParameters(rec: ApiCallRecord): Record<string, unknown> | null {
-  const fromInput = redactForCloudTrail(rec.input, rec.inputSchema, "input", hiddenValueFor(rec.eventSource));
+  const fromInput = redactForCloudTrail(rec.input, rec.inputSchema, "input", hiddenValueFor(rec.eventSource), cloudTrailDateFor(rec.eventSource));
   const prefix = rec.annotations.requestParametersPrefix;
   if (prefix === undefined) return fromInput;
   const extra = redactAnnotation(prefix);
@@ -261,7 +262,7 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
   let responseElements: Record<string, unknown> | null;
   if (a.responseElements !== undefined) responseElements = a.responseElements === null ? null : redactAnnotation(a.responseElements);
   else if (hasError || rec.readOnly) responseElements = null;
-  else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output", hiddenValueFor(rec.eventSource));
+  else responseElements = redactForCloudTrail(rec.output, rec.outputSchema, "output", hiddenValueFor(rec.eventSource), cloudTrailDateFor(rec.eventSource));
 
   const category = rec.eventCategory ?? "Management";
   const service = rec.eventType === "AwsServiceEvent";
@@ -274,7 +275,8 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
     awsRegion: rec.region || GLOBAL_EVENT_REGION,
     sourceIPAddress: rec.sourceIp,
     userAgent: rec.userAgent,
-    ...(hasError ? { errorCode: rec.error!.code, errorMessage: auditErrorMessage(rec.error!.message, rec.eventSource) } : {}),
+    // An error without a message (KMS's InvalidCiphertextException) has no errorMessage member, as AWS records it.
+    ...(hasError ? { errorCode: rec.error!.code, ...(rec.error!.message !== "" ? { errorMessage: auditErrorMessage(rec.error!.message, rec.eventSource) } : {}) } : {}),
     requestParameters,
     responseElements,
     ...(a.additionalEventData !== undefined ? { additionalEventData: redactAnnotation(a.additionalEventData) ?? {} } : {}),

@@ -6,7 +6,7 @@ import * as sts from "@aws-sdk/client-sts";
 import * as iam from "@aws-sdk/client-iam";
 import * as orgs from "@aws-sdk/client-organizations";
 import * as cloudtrail from "@aws-sdk/client-cloudtrail";
-import { annotationJson, HIDDEN, hiddenValueFor, isDeniedName, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
+import { annotationJson, auditErrorMessage, HIDDEN, hiddenValueFor, isDeniedName, LEAVE_OUT, lowerFirst, redactAnnotation, redactForCloudTrail } from "./redact.js";
 import { buildCloudTrailEvent } from "./event.js";
 import { record } from "./test-fixtures.js";
 import { rng } from "../core/testing/rng.js";
@@ -23,9 +23,16 @@ describe("redactForCloudTrail", () => {
     });
   });
 
-  test("Organizations writes \"****\" for what it does not record; the other services HIDDEN_DUE_TO_SECURITY_REASONS", () => {
+  test("Organizations writes \"****\" for what it does not record, IAM leaves the member out; the other services HIDDEN_DUE_TO_SECURITY_REASONS", () => {
     assert.equal(hiddenValueFor("organizations.amazonaws.com"), "****");
-    assert.equal(hiddenValueFor("iam.amazonaws.com"), HIDDEN);
+    assert.equal(hiddenValueFor("sts.amazonaws.com"), HIDDEN);
+    assert.equal(hiddenValueFor("iam.amazonaws.com"), LEAVE_OUT);
+    // IAM's events as AWS records them: CreateAccessKey's accessKey without secretAccessKey, CreateLoginProfile without password.
+    const key = { AccessKey: { UserName: "bob", AccessKeyId: "AKIAEXAMPLE", Status: "Active", SecretAccessKey: "s3cr3t" } };
+    assert.deepEqual(redactForCloudTrail(key, undefined, "output", LEAVE_OUT), { accessKey: { userName: "bob", accessKeyId: "AKIAEXAMPLE", status: "Active" } });
+    assert.deepEqual(redactForCloudTrail({ UserName: "bob", Password: "pw", PasswordResetRequired: false }, undefined, "input", LEAVE_OUT), { userName: "bob", passwordResetRequired: false });
+    assert.equal(redactForCloudTrail({ Password: "pw" }, undefined, "input", LEAVE_OUT), null);
+    assert.equal(auditErrorMessage("bad -----BEGIN PRIVATE KEY----- x", "iam.amazonaws.com"), HIDDEN);
     const input = { Email: "dev@example.com", AccountName: "Dev", RoleName: "Admin" };
     const ev = buildCloudTrailEvent(record({ eventSource: "organizations.amazonaws.com", service: "organizations", operation: "CreateAccount", input, inputSchema: orgs.CreateAccountRequest$, output: undefined, readOnly: false, error: { code: "X", message: "m" } }), "e");
     assert.deepEqual(ev.requestParameters, { email: "****", accountName: "****", roleName: "Admin" });
@@ -344,10 +351,14 @@ describe("annotationJson", () => {
 
 describe("cloudTrailDate", () => {
   test("renders UTC as the KMS and STS CloudTrail examples do", async () => {
-    const { cloudTrailDate } = await import("./cloudtrail-date.js");
+    const { cloudTrailDate, cloudTrailDateFor, iamCloudTrailDate } = await import("./cloudtrail-date.js");
     assert.equal(cloudTrailDate(new Date("2022-08-10T22:38:27.123Z")), "Aug 10, 2022, 10:38:27 PM");
     assert.equal(cloudTrailDate(new Date("2025-05-21T05:47:45Z")), "May 21, 2025, 5:47:45 AM");
     assert.equal(cloudTrailDate(new Date("2024-01-02T00:04:05Z")), "Jan 2, 2024, 12:04:05 AM");
     assert.equal(cloudTrailDate(new Date("2024-12-31T12:00:00Z")), "Dec 31, 2024, 12:00:00 PM");
+    // IAM's events write no comma after the year ("Aug 1, 2024 1:33:28 PM").
+    assert.equal(iamCloudTrailDate(new Date("2024-08-01T13:33:28Z")), "Aug 1, 2024 1:33:28 PM");
+    assert.equal(cloudTrailDateFor("iam.amazonaws.com"), iamCloudTrailDate);
+    assert.equal(cloudTrailDateFor("kms.amazonaws.com"), cloudTrailDate);
   });
 });

@@ -95,6 +95,13 @@ export function lowerFirst(name: string): string {
 }
 
 const OMIT: unique symbol = Symbol("omit");
+
+/** How a service writes what it does not record, and its dates. */
+interface Style {
+  hidden: string;
+  date: (d: Date) => string;
+}
+const ANNOTATION_STYLE: Style = { hidden: HIDDEN, date: cloudTrailDate };
 type Out = unknown | typeof OMIT;
 const MAX_DEPTH = 32;
 
@@ -138,10 +145,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function primitive(v: unknown, hidden: string): Out {
+function primitive(v: unknown, st: Style): Out {
   switch (typeof v) {
     case "string":
-      return holdsPrivateKey(v) ? hidden : v;
+      return holdsPrivateKey(v) ? (st.hidden === LEAVE_OUT ? OMIT : st.hidden) : v;
     case "boolean":
       return v;
     case "number":
@@ -154,15 +161,15 @@ function primitive(v: unknown, hidden: string): Out {
 }
 
 /** Schema-less walk: deny-list only; `camel` decides whether keys are lowerCamel-cased. */
-function walkLoose(v: unknown, camel: boolean, depth: number, hidden: string): Out {
+function walkLoose(v: unknown, camel: boolean, depth: number, st: Style): Out {
   if (v === undefined || v === null) return OMIT;
   if (isBlob(v)) return OMIT;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : cloudTrailDate(v);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : st.date(v);
   if (depth > MAX_DEPTH) return OMIT;
   if (Array.isArray(v)) {
     const out: unknown[] = [];
     for (const e of v) {
-      const r = walkLoose(e, camel, depth + 1, hidden);
+      const r = walkLoose(e, camel, depth + 1, st);
       if (r !== OMIT) out.push(r);
     }
     return out;
@@ -174,56 +181,56 @@ function walkLoose(v: unknown, camel: boolean, depth: number, hidden: string): O
       if (val === undefined || val === null) continue;
       const key = camel ? lowerFirst(k) : k;
       if (isDeniedName(k)) {
-        if (!isBlob(val)) out[key] = hidden;
+        if (!isBlob(val) && st.hidden !== LEAVE_OUT) out[key] = st.hidden;
         continue;
       }
-      const r = walkLoose(val, camel, depth + 1, hidden);
+      const r = walkLoose(val, camel, depth + 1, st);
       if (r !== OMIT) out[key] = r;
     }
     return out;
   }
   if (typeof v === "object") return OMIT; // class instances (streams, errors, …) never enter an event
-  return primitive(v, hidden);
+  return primitive(v, st);
 }
 
-function walk(v: unknown, ns: NormalizedSchema, depth: number, hidden: string): Out {
+function walk(v: unknown, ns: NormalizedSchema, depth: number, st: Style): Out {
   if (v === undefined || v === null) return OMIT;
   if (depth > MAX_DEPTH) return OMIT;
   if (ns.isBlobSchema() || ns.isStreaming() || isBlob(v)) return OMIT;
   if (ns.isStructSchema() || ns.isUnionSchema()) {
-    if (!isPlainObject(v)) return walkLoose(v, true, depth, hidden);
+    if (!isPlainObject(v)) return walkLoose(v, true, depth, st);
     const out: Record<string, unknown> = {};
     for (const m of planOf(ns)) {
       const val = v[m.wire];
       if (val === undefined || val === null) continue;
       if (m.hidden) {
-        if (!isBlob(val) && !m.schema.isBlobSchema()) out[m.out] = hidden;
+        if (!isBlob(val) && !m.schema.isBlobSchema() && st.hidden !== LEAVE_OUT) out[m.out] = st.hidden;
         continue;
       }
-      const r = walk(val, m.schema, depth + 1, hidden);
+      const r = walk(val, m.schema, depth + 1, st);
       if (r !== OMIT) out[m.out] = r;
     }
     // Members not in the schema are dropped: only modelled, checked members are recorded.
     return out;
   }
   if (ns.isListSchema()) {
-    if (!Array.isArray(v)) return walkLoose(v, true, depth, hidden);
+    if (!Array.isArray(v)) return walkLoose(v, true, depth, st);
     const vs = ns.getValueSchema();
     const hide = isSensitive(vs);
     const out: unknown[] = [];
     for (const e of v) {
       if (e === undefined || e === null) continue;
       if (hide) {
-        if (!isBlob(e) && !vs.isBlobSchema()) out.push(hidden);
+        if (!isBlob(e) && !vs.isBlobSchema() && st.hidden !== LEAVE_OUT) out.push(st.hidden);
         continue;
       }
-      const r = walk(e, vs, depth + 1, hidden);
+      const r = walk(e, vs, depth + 1, st);
       if (r !== OMIT) out.push(r);
     }
     return out;
   }
   if (ns.isMapSchema()) {
-    if (!isPlainObject(v)) return walkLoose(v, true, depth, hidden);
+    if (!isPlainObject(v)) return walkLoose(v, true, depth, st);
     const vs = ns.getValueSchema();
     const hide = isSensitive(vs) || isSensitive(ns.getKeySchema());
     const out: Record<string, unknown> = {};
@@ -231,18 +238,18 @@ function walk(v: unknown, ns: NormalizedSchema, depth: number, hidden: string): 
       const val = v[k];
       if (val === undefined || val === null) continue;
       if (hide || isDeniedName(k)) {
-        if (!isBlob(val) && !vs.isBlobSchema()) out[k] = hidden;
+        if (!isBlob(val) && !vs.isBlobSchema() && st.hidden !== LEAVE_OUT) out[k] = st.hidden;
         continue;
       }
-      const r = walk(val, vs, depth + 1, hidden);
+      const r = walk(val, vs, depth + 1, st);
       if (r !== OMIT) out[k] = r;
     }
     return out;
   }
-  if (ns.isDocumentSchema()) return walkLoose(v, false, depth, hidden);
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : cloudTrailDate(v);
-  if (typeof v === "object") return walkLoose(v, true, depth, hidden);
-  return primitive(v, hidden);
+  if (ns.isDocumentSchema()) return walkLoose(v, false, depth, st);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? OMIT : st.date(v);
+  if (typeof v === "object") return walkLoose(v, true, depth, st);
+  return primitive(v, st);
 }
 
 // Per static schema object and side: its normalized structure (or null when it is none).
@@ -279,13 +286,20 @@ function resolveStruct(schema: unknown, side: "input" | "output"): NormalizedSch
   }
 }
 
+/** As the `hidden` value: the member holding a secret is left out of the event altogether. */
+export const LEAVE_OUT = "";
+
 /**
  * What a service writes in CloudTrail in place of a value it does not record: Organizations
- * writes "****" (the account name and email of CreateAccount in its user guide's examples),
- * the other services here HIDDEN_DUE_TO_SECURITY_REASONS.
+ * writes "****" (the account name and email of CreateAccount in its user guide's examples); IAM
+ * leaves the member out (its recorded events: CreateAccessKey's accessKey has no
+ * secretAccessKey, CreateLoginProfile and UpdateLoginProfile no password); the other services
+ * here write HIDDEN_DUE_TO_SECURITY_REASONS.
  */
 export function hiddenValueFor(eventSource: string): string {
-  return eventSource === "organizations.amazonaws.com" ? "****" : HIDDEN;
+  if (eventSource === "organizations.amazonaws.com") return "****";
+  if (eventSource === "iam.amazonaws.com") return LEAVE_OUT;
+  return HIDDEN;
 }
 
 /**
@@ -294,22 +308,31 @@ export function hiddenValueFor(eventSource: string): string {
  * of a value it does not record.
  */
 export function auditErrorMessage(message: string, eventSource: string): string {
-  return holdsPrivateKey(message) ? hiddenValueFor(eventSource) : message;
+  if (!holdsPrivateKey(message)) return message;
+  const hidden = hiddenValueFor(eventSource);
+  return hidden === LEAVE_OUT ? HIDDEN : hidden;
 }
 
 /**
  * requestParameters / responseElements from a decoded input or output and its SDK schema;
- * sensitive values become `hidden`.
+ * sensitive values become `hidden` (or are left out, for LEAVE_OUT).
  * Returns null when there is nothing to record (no value, or no members left).
  */
-export function redactForCloudTrail(value: unknown, schema?: unknown, side: "input" | "output" = "input", hidden: string = HIDDEN): Record<string, unknown> | null {
+export function redactForCloudTrail(
+  value: unknown,
+  schema?: unknown,
+  side: "input" | "output" = "input",
+  hidden: string = HIDDEN,
+  date: (d: Date) => string = cloudTrailDate,
+): Record<string, unknown> | null {
+  const st: Style = { hidden, date };
   if (value === undefined || value === null) return null;
   // A plain object without members records nothing whatever the schema (e.g. GetCallerIdentity).
   if (isPlainObject(value) && isEmpty(value)) return null;
   const ns = normalizedStructOf(schema, side);
   // A structure that is sensitive as a whole records nothing at all.
   if (ns && isSensitive(ns)) return null;
-  const r = ns ? walk(value, ns, 0, hidden) : walkLoose(value, true, 0, hidden);
+  const r = ns ? walk(value, ns, 0, st) : walkLoose(value, true, 0, st);
   return isPlainObject(r) && Object.keys(r).length > 0 ? r : null;
 }
 
@@ -320,7 +343,7 @@ function isEmpty(o: Record<string, unknown>): boolean {
 
 /** Handler-supplied annotations are already in CloudTrail form; the deny-list still applies. */
 export function redactAnnotation(value: Record<string, unknown>): Record<string, unknown> | null {
-  const r = walkLoose(value, false, 0, HIDDEN);
+  const r = walkLoose(value, false, 0, ANNOTATION_STYLE);
   return isPlainObject(r) ? r : null;
 }
 

@@ -25,6 +25,8 @@ import {
   EncryptCommand,
   DecryptCommand,
   GenerateDataKeyCommand,
+  GenerateDataKeyPairCommand,
+  GenerateDataKeyPairWithoutPlaintextCommand,
   ReEncryptCommand,
 } from "@aws-sdk/client-kms";
 import { STSClient, AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
@@ -107,21 +109,33 @@ test("KMS: calls that return nothing record the key ARN in responseElements.keyI
   assert.equal(again!.ev.responseElements, null);
 });
 
-test("KMS: Encrypt, Decrypt, GenerateDataKey and ReEncrypt name the key material in additionalEventData", async () => {
+test("KMS: Encrypt, Decrypt, GenerateDataKey(Pair) and ReEncrypt name the key material in additionalEventData", async () => {
   const k = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
   const k2 = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
   const ec = { Department: "Engineering" };
   const enc = await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from("material-test"), EncryptionContext: ec }));
   await kms().send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec }));
   await kms().send(new GenerateDataKeyCommand({ KeyId: k.KeyId, KeySpec: "AES_256" }));
+  await kms().send(new GenerateDataKeyPairCommand({ KeyId: k.KeyId, KeyPairSpec: "ECC_NIST_P256" }));
+  await kms().send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: k.KeyId, KeyPairSpec: "ECC_NIST_P256" }));
   await kms().send(new ReEncryptCommand({ CiphertextBlob: enc.CiphertextBlob, SourceEncryptionContext: ec, DestinationKeyId: k2.KeyId }));
-  for (const name of ["Encrypt", "Decrypt", "GenerateDataKey"]) {
+  for (const name of ["Encrypt", "Decrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext"]) {
     const [e] = await events(name);
     assert.deepEqual(e!.ev.additionalEventData, { keyMaterialId: k.CurrentKeyMaterialId }, name);
     assert.equal(e!.ev.responseElements, null, name);
   }
   const [re] = await events("ReEncrypt");
   assert.deepEqual(re!.ev.additionalEventData, { destinationKeyMaterialId: k2.CurrentKeyMaterialId, sourceKeyMaterialId: k.CurrentKeyMaterialId });
+});
+
+test("KMS: a ciphertext that does not decrypt is recorded with its errorCode and no errorMessage (the exception has none)", async () => {
+  const k = (await kms().send(new CreateKeyCommand({}))).KeyMetadata!;
+  const enc = await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: Buffer.from("x"), EncryptionContext: { a: "1" } }));
+  await assert.rejects(kms().send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob, EncryptionContext: { a: "2" } })), (e: Error) => e.name === "InvalidCiphertextException");
+  const failed = (await events("Decrypt")).find((e) => e.ev.errorCode !== undefined);
+  assert.equal(failed!.ev.errorCode, "InvalidCiphertextException");
+  assert.equal("errorMessage" in failed!.ev, false);
+  assert.deepEqual(failed!.ev.requestParameters.encryptionContext, { a: "2" });
 });
 
 test("a call over HTTPS carries tlsDetails: the negotiated TLS version and cipher suite, and the Host header sent", async () => {

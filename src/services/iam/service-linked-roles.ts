@@ -26,7 +26,8 @@ import {
 } from "@aws-sdk/client-iam";
 import { eventPrincipal } from "../../audit/event.js";
 import type { StagedEvent } from "../../audit/outbox.js";
-import { redactForCloudTrail } from "../../audit/redact.js";
+import { LEAVE_OUT, redactForCloudTrail } from "../../audit/redact.js";
+import { iamCloudTrailDate } from "../../audit/cloudtrail-date.js";
 import { toAwsError } from "../../core/errors.js";
 import { wireError } from "../../protocol/errors.js";
 import type { Principal } from "../../core/types.js";
@@ -234,8 +235,8 @@ function serviceCallEvent(
     readOnly: false,
     ...(ok ? {} : { error: outcome.error }),
     annotations: {
-      requestParameters: redactForCloudTrail(input, CreateServiceLinkedRoleRequest$),
-      responseElements: ok ? redactForCloudTrail(outcome.output, CreateServiceLinkedRoleResponse$, "output") : null,
+      requestParameters: redactForCloudTrail(input, CreateServiceLinkedRoleRequest$, "input", LEAVE_OUT, iamCloudTrailDate),
+      responseElements: ok ? redactForCloudTrail(outcome.output, CreateServiceLinkedRoleResponse$, "output", LEAVE_OUT, iamCloudTrailDate) : null,
       ...(ok ? { resources: [{ ARN: outcome.arn, accountId: caller.accountId, type: "AWS::IAM::Role" }] } : {}),
     },
   };

@@ -123,6 +123,8 @@ async function dataKeyPair(env: KmsEnv, ctx: RequestContext, input: GenerateData
     throw mapCryptoError(e);
   });
   const out = await encryptWith(env, key, pair.privateKeyDer, "SYMMETRIC_DEFAULT", ec);
+  // As for GenerateDataKey: the event names the key material that wrapped the private key.
+  auditMaterial(ctx, { keyMaterialId: out.materialId });
   noteUse(env, ctx, key, op);
   return { key, pair, blob: out.blob, materialId: out.materialId };
 }
