@@ -18,7 +18,9 @@
  * What must stay true:
  *  - No plaintext, data key or credential is ever printed (errors name the problem, not the data).
  *  - A file output appears only when the whole operation succeeded: it is written to a temporary
- *    file beside it and renamed at the end; on any failure the temporary file is removed.
+ *    file beside it and renamed at the end; on any failure, or when interrupted by SIGINT, SIGHUP
+ *    or SIGTERM, the temporary file is removed. An output that is not a regular file (a device, a
+ *    FIFO) is written in place, like stdout; a symbolic link is followed, never replaced.
  *  - Decrypt checks the required encryption context before any plaintext is written.
  *  - Decrypt fails when the input goes on after the end of the message (message-end.ts).
  *  - Data key caching is used only where the input's size is known (files; the aws-encryption-cli
@@ -30,7 +32,7 @@
  *    the endpoint and CA bundle from the flags or AWS_ENDPOINT_URL / AWS_CA_BUNDLE (read by
  *    commander's .env(), not by this code).
  */
-import { appendFileSync, createReadStream, createWriteStream, linkSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, appendFileSync, constants as fsConstants, createReadStream, createWriteStream, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import https from "node:https";
@@ -560,17 +562,32 @@ interface OverwritePolicy {
  * answered no); with --no-overwrite the file is put in place without replacing one that appeared
  * meanwhile.
  */
-async function withOutput(p: string, io: CryptoIo, policy: OverwritePolicy, body: (out: Writable) => Promise<void>): Promise<boolean> {
-  if (p === "-") {
+async function withOutput(given: string, io: CryptoIo, policy: OverwritePolicy, body: (out: Writable) => Promise<void>): Promise<boolean> {
+  if (given === "-") {
     await body(io.stdout);
     return true;
   }
-  if (statSync(p, { throwIfNoEntry: false })?.isFile()) {
+  // A symbolic link is followed: the file it names is the output (the link stays a link).
+  const p = lstatSync(given, { throwIfNoEntry: false })?.isSymbolicLink() ? (realpathOrUndefined(given) ?? given) : given;
+  const existing = statSync(p, { throwIfNoEntry: false });
+  if (existing && !existing.isFile() && !existing.isDirectory()) {
+    // A device, FIFO or socket (/dev/null, /dev/stdout, a shell's process substitution) is
+    // written in place, as to stdout: it cannot be replaced by a file, nor removed on failure.
+    await body(createWriteStream(p, { flags: "w" }));
+    return true;
+  }
+  if (existing?.isFile()) {
     if (policy.noOverwrite) {
-      warn(io, `Skipping ${p}: the output file exists (--no-overwrite)`);
+      warn(io, `Skipping ${given}: the output file exists (--no-overwrite)`);
       return false;
     }
-    if (policy.prompter && !(await policy.prompter.yes(`Overwrite the existing output file ${p}? [y/N] `))) return false;
+    if (policy.prompter && !(await policy.prompter.yes(`Overwrite the existing output file ${given}? [y/N] `))) return false;
+    // A file the user may not write is not replaced behind its back (the directory would allow the rename).
+    try {
+      accessSync(p, fsConstants.W_OK);
+    } catch (e) {
+      throw new CryptoCliError(`Cannot write the output file ${given}: ${(e as NodeJS.ErrnoException).code ?? "not writable"}`);
+    }
   }
   const tmp = path.join(path.dirname(p), `.${path.basename(p)}.${randomBytes(6).toString("hex")}.partial`);
   partialFiles.add(tmp);
@@ -585,11 +602,19 @@ async function withOutput(p: string, io: CryptoIo, policy: OverwritePolicy, body
   } catch (e) {
     // The temporary file is this command's business: name the output the user gave.
     const err = e as NodeJS.ErrnoException;
-    if (err.path === tmp) throw new CryptoCliError(`Cannot write the output file ${p}: ${err.code ?? err.message}`);
+    if (err.path === tmp) throw new CryptoCliError(`Cannot write the output file ${given}: ${err.code ?? err.message}`);
     throw e;
   } finally {
     rmSync(tmp, { force: true });
     partialFiles.delete(tmp);
+  }
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
   }
 }
 
@@ -623,6 +648,16 @@ function guardCommand(): void {
     for (const f of partialFiles) rmSync(f, { force: true });
     report(outputError ?? e);
   });
+  // Interrupted (Ctrl-C, a terminal hung up, SIGTERM): the output being written is removed, as on
+  // any other failure, and the command ends as a process killed by that signal would.
+  const signals: Record<string, number> = { SIGINT: 2, SIGHUP: 1, SIGTERM: 15 };
+  for (const [name, number] of Object.entries(signals)) {
+    process.once(name, () => {
+      for (const f of partialFiles) rmSync(f, { force: true });
+      process.stderr.write(`bulwark: interrupted (${name}); no output file was written\n`);
+      process.exit(128 + number);
+    });
+  }
 }
 
 /** The files under `root` (following links to files, not to directories), relative to it, in name order. */
@@ -700,7 +735,7 @@ function overwritePolicy(o: CryptoCommonOptions, io: CryptoIo): OverwritePolicy 
  * with discovery=true (or one with the command's Region and profile for --discovery).
  */
 async function keyringFor(o: CryptoCommonOptions, discovery?: Discovery): Promise<KeyringNode> {
-  const [{ KmsKeyringNode, MultiKeyringNode }] = await loadEsdk();
+  const [{ KmsKeyringNode, MultiKeyringNode, buildAwsKmsMrkAwareStrictMultiKeyringNode }] = await loadEsdk();
   const providers = new Map<string, Awaited<ReturnType<typeof kmsClientProvider>>>();
   const providerFor = async (g: { region?: string; profile?: string }) => {
     const conn: CryptoConnection = { ...o, ...(g.region ? { region: g.region } : {}), ...(g.profile ? { profile: g.profile } : {}) };
@@ -716,6 +751,10 @@ async function keyringFor(o: CryptoCommonOptions, discovery?: Discovery): Promis
     if (!discovery && i === 0) {
       const [generatorKeyId, ...keyIds] = g.keyIds;
       keyrings.push(new KmsKeyringNode({ clientProvider, generatorKeyId, keyIds }));
+    } else if (discovery) {
+      // Decrypting: multi-Region aware, as the aws-encryption-cli's KMS provider is: a replica's ARN
+      // decrypts a data key its primary (or another replica) encrypted, through the replica's Region.
+      keyrings.push(buildAwsKmsMrkAwareStrictMultiKeyringNode({ clientProvider, keyIds: g.keyIds }));
     } else keyrings.push(new KmsKeyringNode({ clientProvider, keyIds: g.keyIds }));
   }
   if (discovery?.discovery) {
@@ -788,6 +827,19 @@ const KEY_ARN = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/;
 
 /** What the SDK says when no keyring key wrapped any of the message's data keys (or the discovery filter excluded them). */
 const NO_DATA_KEY = "unencryptedDataKey has not been set";
+/**
+ * True when the SDK's error says no key given wrapped a data key of the message: the standard
+ * keyrings leave the data key unset; the multi-Region aware ones each fail with "No EDKs
+ * supplied", which their multi-keyring gathers (any other child error is reported as it is).
+ */
+function noDataKey(message: string): boolean {
+  if (message === NO_DATA_KEY) return true;
+  if (!message.startsWith("Unable to decrypt data key and one or more child keyrings had an error.")) return false;
+  const errors = message.match(/Error #\d+/g)?.length ?? 0;
+  const unmatched = message.match(/Unable to decrypt data key: No EDKs supplied\./g)?.length ?? 0;
+  return errors > 0 && errors === unmatched;
+}
+
 /** … and when a frame is longer than maxBodySize (--max-length). */
 const MAX_BODY_SIZE = "maxBodySize exceeded.";
 
@@ -844,7 +896,7 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = processIo()):
       } catch (e) {
         const message = (e as Error).message;
         if (message === MAX_BODY_SIZE) throw new CryptoCliError(`The message has a frame (or non-framed body) longer than --max-length ${o.maxLength} bytes`);
-        if (message !== NO_DATA_KEY) throw e;
+        if (!noDataKey(message)) throw e;
         throw new CryptoCliError(
           o.discovery
             ? "No KMS key that discovery may use wrapped a data key of this message (check discovery-account / discovery-partition)"
@@ -1043,7 +1095,20 @@ function report(e: unknown): never {
   // Encryption SDK and KMS errors carry names and messages, never key material or plaintext.
   const err = e as { name?: string; message?: string; code?: unknown };
   if (err.code === "EPIPE") fail(outputError(e));
-  fail(new Error(err.name && err.name !== "Error" && err.name !== "CryptoCliError" ? `${err.name}: ${err.message ?? ""}` : (err.message ?? String(e))));
+  const message = oneLine(err.message ?? String(e));
+  fail(new Error(err.name && err.name !== "Error" && err.name !== "CryptoCliError" ? `${err.name}: ${message}` : message));
+}
+
+/**
+ * An error message on one line: the Encryption SDK's keyring errors quote each KMS error with its
+ * stack ("Error #1 … at AwsJson1_1Protocol.handleError (…)"); the frames go, the reasons stay.
+ */
+export function oneLine(message: string): string {
+  return message
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !/^at\s/.test(l) && !/^… \d+ more frames/.test(l))
+    .join(" ");
 }
 
 export function registerCryptoCommands(program: Command): void {

@@ -8,14 +8,15 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { createReadStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { KmsKeyringNode } from "@aws-crypto/client-node";
-import { CreateAliasCommand, CreateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
+import { CreateAliasCommand, CreateKeyCommand, ReplicateKeyCommand, type KeyMetadata } from "@aws-sdk/client-kms";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { startTestServer, eventually, newUser, ADMIN_KEY_ID, ADMIN_SECRET, type TestServer } from "./harness.js";
-import { esdkLibrary, runCli, type CliRun } from "./crypto-cli.js";
+import { CLI, cliEnv, esdkLibrary, runCli, type CliRun } from "./crypto-cli.js";
 import { kmsClient } from "./kms-support.js";
 
 let s: TestServer;
@@ -343,4 +344,64 @@ test("--wrapping-keys groups: each group's region= and profile= apply to its own
   const twice = await cli(["encrypt", "-i", input, "-o", "-", "-w", "key=alias/cli-groups", "region=us-east-1", "region=eu-west-1"]);
   assert.equal(twice.code, 1);
   assert.equal(twice.stderr, "bulwark: Give region= once per --wrapping-keys group (repeat --wrapping-keys for keys of another Region)\n");
+});
+
+test("outputs that are not regular files: a FIFO is written in place, a symbolic link's file is replaced and the link kept", async () => {
+  const lib = library();
+  const keyring = new KmsKeyringNode({ clientProvider: lib.clientProvider, generatorKeyId: key.Arn });
+  const input = path.join(dir, "special.txt");
+  writeFileSync(input, "through a pipe");
+  // A FIFO (as a shell's process substitution or /dev/stdout gives): its reader gets the message.
+  const fifo = path.join(dir, "out.fifo");
+  execFileSync("mkfifo", [fifo]);
+  const reading = new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    createReadStream(fifo).on("data", (c) => chunks.push(c as Buffer)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
+  });
+  const r = await cli(["encrypt", "-i", input, "-o", fifo, "-w", `key=${key.Arn}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const message = await reading;
+  assert.ok(lstatSync(fifo).isFIFO(), "the FIFO was replaced");
+  assert.deepEqual((await lib.decrypt(keyring, message)).plaintext.toString(), "through a pipe");
+  // A symbolic link: the file it names gets the output, the link stays a link.
+  const target = path.join(dir, "link-target.enc");
+  writeFileSync(target, "old");
+  const link = path.join(dir, "link.enc");
+  symlinkSync(target, link);
+  const viaLink = await cli(["encrypt", "-i", input, "-o", link, "-w", `key=${key.Arn}`]);
+  assert.equal(viaLink.code, 0, viaLink.stderr);
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.deepEqual((await lib.decrypt(keyring, readFileSync(target))).plaintext.toString(), "through a pipe");
+});
+
+test("an interrupted decrypt (SIGTERM) leaves no partial plaintext file and ends as killed by the signal", async () => {
+  const plain = randomBytes(256 * 1024);
+  const enc = await cli(["encrypt", "-i", "-", "-o", "-", "-w", `key=${key.Arn}`, "--frame-length", "4096"], plain);
+  assert.equal(enc.code, 0, enc.stderr);
+  const outDir = fresh("interrupted");
+  const child = spawn(process.execPath, [CLI, "decrypt", "-i", "-", "-o", path.join(outDir, "plain.bin"), "-w", `key=${key.Arn}`], { env: cliEnv(s, dir), stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  // Half the message, and stdin left open: the command is mid-way when the signal comes.
+  child.stdin.write(enc.stdout.subarray(0, enc.stdout.length >> 1));
+  await eventually(async () => (readdirSync(outDir).length > 0 ? true : undefined));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  child.kill("SIGTERM");
+  assert.equal(await exited, 143);
+  assert.deepEqual(readdirSync(outDir), []);
+  assert.equal(stderr, "bulwark: interrupted (SIGTERM); no output file was written\n");
+});
+
+test("decrypt is multi-Region aware: a replica key's ARN decrypts what its primary encrypted, through the replica's Region", async () => {
+  const primary = (await kmsClient(s).send(new CreateKeyCommand({ MultiRegion: true }))).KeyMetadata!;
+  const replica = (await kmsClient(s).send(new ReplicateKeyCommand({ KeyId: primary.Arn, ReplicaRegion: "eu-west-1" }))).ReplicaKeyMetadata!;
+  assert.equal(replica.Arn, primary.Arn!.replace(":us-east-1:", ":eu-west-1:"));
+  const enc = await cli(["encrypt", "-i", "-", "-o", "-", "-w", `key=${primary.Arn}`], "one key, two Regions");
+  assert.equal(enc.code, 0, enc.stderr);
+  const dec = await cli(["decrypt", "-i", "-", "-o", "-", "-w", `key=${replica.Arn}`], enc.stdout);
+  assert.equal(dec.code, 0, dec.stderr);
+  assert.equal(dec.stdout.toString(), "one key, two Regions");
+  // A key that is not the same multi-Region key still does not match.
+  const other = await cli(["decrypt", "-i", "-", "-o", "-", "-w", `key=${key.Arn}`], enc.stdout);
+  assert.equal(other.code, 1);
 });
