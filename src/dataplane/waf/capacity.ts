@@ -2,7 +2,8 @@
  * Web ACL capacity units (WCUs) as the AWS WAF Developer Guide documents them, per statement:
  *   ByteMatch: EXACTLY/STARTS_WITH/ENDS_WITH 2, CONTAINS/CONTAINS_WORD 10; RegexMatch 3;
  *   RegexPatternSetReference 25; SqliMatch LOW 20 / HIGH 30; XssMatch 40; SizeConstraint 1;
- *   GeoMatch, IPSetReference, LabelMatch, AsnMatch 1.
+ *   GeoMatch, IPSetReference, LabelMatch, AsnMatch 1 (IPSetReference with a forwarded-IP
+ *   Position of ANY: 5).
  *   Field modifiers: AllQueryArguments +10; JsonBody doubles the base cost.
  *   Each text transformation +10 (NONE applies nothing and costs nothing), and so each
  *   pre-parse text transformation of the query string.
@@ -37,7 +38,9 @@ export function statementCapacity(s: Statement | undefined, resolver: WafResolve
   if (s.SqliMatchStatement) return fieldCost(s.SqliMatchStatement.SensitivityLevel === "HIGH" ? 30 : 20, s.SqliMatchStatement);
   if (s.XssMatchStatement) return fieldCost(40, s.XssMatchStatement);
   if (s.SizeConstraintStatement) return fieldCost(1, s.SizeConstraintStatement);
-  if (s.GeoMatchStatement || s.IPSetReferenceStatement || s.LabelMatchStatement || s.AsnMatchStatement) return 1;
+  // IP set match: 4 more when it inspects any address of a forwarded-IP header (Position ANY).
+  if (s.IPSetReferenceStatement) return s.IPSetReferenceStatement.IPSetForwardedIPConfig?.Position === "ANY" ? 5 : 1;
+  if (s.GeoMatchStatement || s.LabelMatchStatement || s.AsnMatchStatement) return 1;
   if (s.AndStatement) return (s.AndStatement.Statements ?? []).reduce((n, x) => n + statementCapacity(x, resolver), 0);
   if (s.OrStatement) return (s.OrStatement.Statements ?? []).reduce((n, x) => n + statementCapacity(x, resolver), 0);
   if (s.NotStatement) return statementCapacity(s.NotStatement.Statement, resolver);

@@ -4,7 +4,7 @@
  * (what WAFv2 returns for them); semantic problems are WAFInvalidParameterException.
  */
 import { GLOBAL_REGION, type WafScope } from "./arn.js";
-import { invalidParameter, validation } from "./errors.js";
+import { invalidParameter, tagOperation, validation } from "./errors.js";
 import type { Tag } from "./model.js";
 
 export const ENTITY_NAME = /^[\w-]+$/;
@@ -105,7 +105,10 @@ export function checkTags(tags: ReadonlyArray<{ Key?: string; Value?: string }>,
     checkString(`${path}.${i + 1}.member.value`, value, 0, 256, TAG_VALUE);
     out.push({ Key: key, Value: value });
   });
-  return out;
+  // The same rules whether tags come with a create or with TagResource: aws: keys are AWS's, and a
+  // key given twice keeps its last value (a resource never lists a key twice).
+  if (out.some((t) => t.Key.toLowerCase().startsWith("aws:"))) throw tagOperation("Tag keys beginning with aws: are reserved.");
+  return [...new Map(out.map((t) => [t.Key, t.Value]))].map(([Key, Value]) => ({ Key, Value }));
 }
 
 export function checkTagKeys(keys: readonly string[]): void {

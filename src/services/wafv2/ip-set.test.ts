@@ -144,4 +144,13 @@ describe("tags", () => {
     await expectAwsError(f.call("ListTagsForResource", { ResourceARN: s.ARN.replace(s.Id, "00000000-0000-4000-8000-000000000000") }), "WAFNonexistentItemException", /doesn’t exist/);
     await expectAwsError(f.call("ListTagsForResource", { ResourceARN: "arn:aws:s3:::not-a-waf-thing" }), "WAFInvalidParameterException", /field: RESOURCE_ARN/);
   });
+
+  test("tags given with a create follow TagResource's rules: no aws: keys, a key given twice keeps its last value", async () => {
+    const f = wafFixture();
+    const create = (Name: string, Tags: object[]) => f.call<{ Summary: Summary }>("CreateIPSet", { Name, Scope: "REGIONAL", IPAddressVersion: "IPV4", Addresses: [], Tags });
+    await expectAwsError(create("reserved", [{ Key: "AWS:owner", Value: "me" }]), "WAFTagOperationException", /reserved/);
+    const { Summary: s } = await create("twice", [{ Key: "d", Value: "1" }, { Key: "e", Value: "x" }, { Key: "d", Value: "2" }]);
+    const tags = await f.call<{ TagInfoForResource: { TagList: unknown[] } }>("ListTagsForResource", { ResourceARN: s.ARN });
+    assert.deepEqual(tags.TagInfoForResource.TagList, [{ Key: "d", Value: "2" }, { Key: "e", Value: "x" }]);
+  });
 });
