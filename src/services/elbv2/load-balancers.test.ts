@@ -38,6 +38,19 @@ describe("CreateLoadBalancer", () => {
     await expectError(f.call("CreateLoadBalancer", { Name: "web", Scheme: "internal" }), "DuplicateLoadBalancerName", "A load balancer with the same name 'web' exists, but with different settings");
   });
 
+  test("an application load balancer needs two subnets, each in its own Availability Zone", async () => {
+    const f = createFixture();
+    await expectError(f.call("CreateLoadBalancer", { Name: "one", Subnets: ["subnet-a"] }), "ValidationError", "At least two subnets in two different Availability Zones must be specified");
+    await expectError(f.call("CreateLoadBalancer", { Name: "one", SubnetMappings: [{ SubnetId: "subnet-a" }] }), "ValidationError", "At least two subnets in two different Availability Zones must be specified");
+    await expectError(
+      f.call("CreateLoadBalancer", { Name: "twice", Subnets: ["subnet-a", "subnet-a"] }),
+      "InvalidConfigurationRequest",
+      "A load balancer cannot be attached to multiple subnets in the same Availability Zone",
+    );
+    const ok = await f.call<LbOut>("CreateLoadBalancer", { Name: "two", Subnets: ["subnet-a", "subnet-b"] });
+    assert.deepEqual(ok.LoadBalancers[0]!.AvailabilityZones!.map((z) => z.SubnetId), ["subnet-a", "subnet-b"]);
+  });
+
   test("refuses bad names, unsupported types and the quota", async () => {
     const f = createFixture({ quotas: { loadBalancersPerRegion: 1 } });
     await expectError(f.call("CreateLoadBalancer", { Name: "-web" }), "ValidationError", "Load balancer name '-web' cannot begin or end with '-'");

@@ -14,7 +14,7 @@ import { applyLoadBalancerAttributes, attributeList, checkAttributeMembers, defa
 import { dnsNameFor, loadBalancerArn, newId, parseArn } from "./arn.js";
 import { removeLoadBalancerCertificate } from "./certificates.js";
 import { RESOURCE_TYPES, authorizeTagsOnCreate, noteResource, requestTagContext, resourceTagContext, type Caller, type Elbv2Env } from "./env.js";
-import { duplicateLoadBalancerName, loadBalancerNamesNotFound, loadBalancerNotFound, operationNotPermitted, tooManyLoadBalancers, validationError } from "./errors.js";
+import { duplicateLoadBalancerName, invalidConfiguration, loadBalancerNamesNotFound, loadBalancerNotFound, operationNotPermitted, tooManyLoadBalancers, validationError } from "./errors.js";
 import type { LoadBalancerDoc } from "./model.js";
 import type { DocStore } from "../../storage/types.js";
 import { loadBalancerSpec } from "./runtime.js";
@@ -51,6 +51,10 @@ export async function createLoadBalancer(env: Elbv2Env, caller: Caller, input: C
   const ipAddressType = checkEnum(input.IpAddressType ?? "ipv4", "ipAddressType", ["ipv4", "dualstack", "dualstack-without-public-ipv4"] as const);
   if (input.Subnets?.length && input.SubnetMappings?.length) throw validationError("You can specify subnets or subnet mappings, not both");
   const subnets = input.Subnets?.length ? input.Subnets : input.SubnetMappings?.length ? input.SubnetMappings.map((m) => m.SubnetId ?? "") : DEFAULT_SUBNETS;
+  // Bulwark places each subnet given in its own Availability Zone: one subnet twice is two subnets
+  // in one zone, and an application load balancer needs two zones (AWS's errors for both).
+  if (new Set(subnets).size !== subnets.length) throw invalidConfiguration("A load balancer cannot be attached to multiple subnets in the same Availability Zone");
+  if (subnets.length < 2) throw validationError("At least two subnets in two different Availability Zones must be specified");
   const tags = checkTags(input.Tags, env.quotas.tagsPerResource);
   const id = newId();
   const arn = loadBalancerArn(caller.scope, name, id);
