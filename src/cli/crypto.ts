@@ -653,8 +653,10 @@ function guardCommand(): void {
   const signals: Record<string, number> = { SIGINT: 2, SIGHUP: 1, SIGTERM: 15 };
   for (const [name, number] of Object.entries(signals)) {
     process.once(name, () => {
+      // (An output that is stdout, a device or a FIFO has had what was written so far.)
+      const removed = partialFiles.size > 0;
       for (const f of partialFiles) rmSync(f, { force: true });
-      process.stderr.write(`bulwark: interrupted (${name}); no output file was written\n`);
+      process.stderr.write(`bulwark: interrupted (${name})${removed ? "; no output file was written" : ""}\n`);
       process.exit(128 + number);
     });
   }
