@@ -108,7 +108,9 @@ test("UNSIGNED-PAYLOAD is refused by services that sign the body (all of today's
   assert.equal((await raw("POST", "/", good.headers as Record<string, string>, body)).status, 200);
   // Presigned POST declaring UNSIGNED-PAYLOAD: no body its holder chooses is taken (KMS, whose target header is not signed here).
   const kms = new SignatureV4({ service: "kms", region: "us-east-1", credentials: creds, sha256: Sha256 });
-  const pre = await kms.presign({ ...base, headers: { host: u.host }, query: { "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" } }, { expiresIn: 300 });
+  // Given as a header, the signer signs over UNSIGNED-PAYLOAD and hoists it into the query.
+  const pre = await kms.presign({ ...base, headers: { host: u.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } }, { expiresIn: 300 });
+  assert.equal((pre.query as Record<string, string>)["x-amz-content-sha256"], "UNSIGNED-PAYLOAD");
   const qs = new URLSearchParams(pre.query as Record<string, string>).toString();
   const r = await raw("POST", `/?${qs}`, { "x-amz-target": "TrentService.CreateKey", "content-type": "application/x-amz-json-1.1" }, "{}");
   assert.equal(r.status, 400, r.body);
