@@ -7,7 +7,7 @@ import type { DocStore, Storage } from "../../storage/types.js";
 import { parseEntityArn } from "./arn.js";
 import type { Caller } from "./domain-deps.js";
 import { entityByArn, replaceEntity } from "./entities.js";
-import { invalidParameter, limitsExceeded, nonexistentItem, tagOperation } from "./errors.js";
+import { invalidParameter, limitsExceeded, nonexistentItem } from "./errors.js";
 import { checkArn, MAX_TAGS } from "./input.js";
 import type { EntityRecord, Tag } from "./model.js";
 
@@ -19,8 +19,8 @@ async function requireTagged(db: DocStore, c: Caller, arn: string): Promise<Enti
   return rec;
 }
 
+/** `tags` as checkTags gives them (no aws: keys, each key once). */
 export async function tagResource(store: Storage, c: Caller, arn: string, tags: Tag[]): Promise<void> {
-  if (tags.some((t) => t.Key.toLowerCase().startsWith("aws:"))) throw tagOperation("Tag keys beginning with aws: are reserved.");
   await store.transaction(async (tx) => {
     const rec = await requireTagged(tx, c, arn);
     const merged = new Map(rec.tags.map((t) => [t.Key, t.Value]));
