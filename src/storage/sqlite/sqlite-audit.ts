@@ -73,6 +73,8 @@ export class SqliteAudit {
   private readonly insertEvent: BetterSqlite3.Statement<unknown[]>;
   private readonly appendTx: BetterSqlite3.Transaction<(batch: AuditBatch) => void>;
   private readonly appendBatchesTx: BetterSqlite3.Transaction<(batches: readonly AuditBatch[]) => Array<BatchOutcome>>;
+  /** appendBatchesTx without a savepoint per batch: taken first, left for it when an insert fails. */
+  private readonly appendAllTx: BetterSqlite3.Transaction<(batches: readonly AuditBatch[]) => Array<BatchOutcome>>;
   /** One batch; run inside appendBatchesTx, where better-sqlite3 makes it a savepoint. */
   private readonly insertBatchTx: BetterSqlite3.Transaction<(batch: AuditBatch) => void>;
   private readonly insertIntent: BetterSqlite3.Statement<[string, string]>;
@@ -128,6 +130,30 @@ export class SqliteAudit {
         } catch (e) {
           outcome.push({ error: e instanceof Error ? e.message : String(e), conflict: false });
           continue;
+        }
+        head = { seq: batch.seq(batch.length - 1), hash: batch.hash(batch.length - 1) };
+        outcome.push(undefined);
+      }
+      return outcome;
+    });
+    // A savepoint copies every page it is the first to change (16 KiB each) into the
+    // sub-journal, for a rollback that almost never happens. So all batches go in without one
+    // first; should an insert fail, that transaction is rolled back and appendBatchesTx judges
+    // the batches again one savepoint each. Batches that do not continue the log are left out
+    // the same way in both, before anything of theirs is written.
+    this.appendAllTx = db.transaction((batches: readonly AuditBatch[]) => {
+      let head = this.headStmt.get();
+      const outcome: Array<BatchOutcome> = [];
+      for (const batch of batches) {
+        const conflict = notContinuing(batch, head);
+        if (conflict !== undefined) {
+          outcome.push({ error: conflict, conflict: true });
+          continue;
+        }
+        try {
+          this.insertRows(batch);
+        } catch (e) {
+          throw new InsertFailed(e);
         }
         head = { seq: batch.seq(batch.length - 1), hash: batch.hash(batch.length - 1) };
         outcome.push(undefined);
@@ -220,6 +246,13 @@ export class SqliteAudit {
    * the transaction itself fails.
    */
   appendBatches(batches: readonly AuditBatch[]): Array<BatchOutcome> {
+    try {
+      return this.appendAllTx.immediate(batches);
+    } catch (e) {
+      // Anything else (the write lock not had in time, the commit failing) fails the same
+      // again: thrown, as appendBatchesTx would.
+      if (!(e instanceof InsertFailed)) throw e;
+    }
     return this.appendBatchesTx.immediate(batches);
   }
 
@@ -355,6 +388,13 @@ export class SqliteAudit {
     // The calls these rows record are in the log now: their intents go in the same transaction.
     const settles = b.settles;
     if (settles !== undefined) for (const key of settles) this.deleteIntent.run(key);
+  }
+}
+
+/** An insert of appendAllTx failed: its transaction is rolled back, the batches are judged one by one. */
+class InsertFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super("audit insert failed");
   }
 }
 
