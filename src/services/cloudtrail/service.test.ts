@@ -197,6 +197,21 @@ describe("CloudTrail LookupEvents", () => {
     assert.deepEqual(await lookup({ EventCategory: "insight" }, ctx()), { Events: [] });
   });
 
+  test("an Insights lookup takes only EventId, EventName and EventSource", async () => {
+    for (const key of ["EventId", "EventName", "EventSource"]) {
+      assert.deepEqual(await lookup({ EventCategory: "insight", LookupAttributes: [{ AttributeKey: key, AttributeValue: "x" }] }, ctx()), { Events: [] });
+    }
+    for (const key of ["Username", "ReadOnly", "ResourceName", "ResourceType", "AccessKeyId"]) {
+      await expectError(
+        lookup({ EventCategory: "insight", LookupAttributes: [{ AttributeKey: key, AttributeValue: "x" }] }, ctx()),
+        "InvalidLookupAttributesException",
+        `Invalid attribute key for Insights events: ${key}`,
+      );
+    }
+    // Management events take every key.
+    assert.equal((await lookup({ LookupAttributes: [{ AttributeKey: "Username", AttributeValue: "alice" }], MaxResults: 1 }, ctx())).Events.length, 1);
+  });
+
   test("NextToken is tamper-checked and bound to its query", async () => {
     const first = await lookup({ MaxResults: 5 }, ctx());
     const token = first.NextToken!;

@@ -33,6 +33,12 @@ const ATTRIBUTE_KEYS: ReadonlySet<string> = new Set<AttributeKey>([
   "AccessKeyId",
 ]);
 
+/**
+ * The attributes an Insights lookup takes: "Lookup supports the following attributes for Insights
+ * events: Event ID, Event name, Event source" (LookupEvents).
+ */
+const INSIGHT_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set<AttributeKey>(["EventId", "EventName", "EventSource"]);
+
 const DEFAULT_MAX_RESULTS = 50;
 const MAX_MAX_RESULTS = 50;
 const MAX_ATTRIBUTE_VALUE_LENGTH = 2000;
@@ -170,6 +176,9 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
 
     if (input.EventCategory !== undefined && input.EventCategory !== null && input.EventCategory !== "insight") {
       throw new AwsError("InvalidEventCategoryException", `Invalid EventCategory: ${String(input.EventCategory).slice(0, 64)}`, 400);
+    }
+    if (input.EventCategory === "insight" && attribute !== undefined && !INSIGHT_ATTRIBUTE_KEYS.has(attribute.key)) {
+      throw new AwsError("InvalidLookupAttributesException", `Invalid attribute key for Insights events: ${attribute.key}`, 400);
     }
 
     const accountId = ctx.scope.accountId;
