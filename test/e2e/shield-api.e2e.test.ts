@@ -33,6 +33,7 @@ import {
   DescribeAttackStatisticsCommand,
   DescribeDRTAccessCommand,
   ShieldServiceException,
+  type CreateProtectionCommandInput,
 } from "@aws-sdk/client-shield";
 import { ElasticLoadBalancingV2Client, CreateLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand } from "@aws-sdk/client-wafv2";
@@ -113,6 +114,15 @@ test("protections of load balancers: create, describe, list, field validation on
   const bad = (await rejectsWith(shield.send(new CreateProtectionCommand({ Name: "bad!name", ResourceArn: lbArn })), "InvalidParameterException", /^1 validation error detected: Value 'bad!name' at 'name'/)) as ShieldServiceException & { reason?: string; fields?: unknown };
   assert.equal(bad.reason, "FIELD_VALIDATION_FAILED");
   assert.equal((bad.fields as Array<{ name: string }>)[0]?.name, "name");
+  // A missing required member is one more constraint violation: InvalidParameterException, not a ValidationException Shield does not model.
+  const NULL_ARN = "Value null at 'resourceArn' failed to satisfy constraint: Member must not be null";
+  const missing = (await rejectsWith(
+    shield.send(new CreateProtectionCommand({ Name: "web" } as CreateProtectionCommandInput)),
+    "InvalidParameterException",
+    new RegExp(`^1 validation error detected: ${NULL_ARN}$`),
+  )) as ShieldServiceException & { reason?: string; fields?: unknown };
+  assert.equal(missing.reason, "FIELD_VALIDATION_FAILED");
+  assert.deepEqual(missing.fields, [{ name: "resourceArn", message: NULL_ARN }]);
 
   const p = (await shield.send(new DescribeProtectionCommand({ ResourceArn: lbArn }))).Protection!;
   assert.deepEqual(p, {

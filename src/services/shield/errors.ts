@@ -31,6 +31,16 @@ export function fieldValidation(problems: readonly FieldProblem[]): AwsError {
   });
 }
 
+/**
+ * Missing required members, as the protocol engine reports them ("Value null at 'name' failed to
+ * satisfy constraint: Member must not be null"): Shield's validation answers these like every other
+ * constraint violation, InvalidParameterException with reason FIELD_VALIDATION_FAILED, not the
+ * ValidationException its model does not have.
+ */
+export function missingRequired(violations: readonly string[]): AwsError {
+  return fieldValidation(violations.map((message) => ({ name: /^Value null at '([^']*)'/.exec(message)?.[1] ?? "", message })));
+}
+
 /** Semantic parameter problems (reason OTHER). */
 export function invalidParameter(message: string): AwsError {
   return new AwsError("InvalidParameterException", message, 400, { fields: { reason: "OTHER" } });

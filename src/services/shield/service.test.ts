@@ -266,6 +266,23 @@ describe("Shield protection groups", () => {
     await expectAwsError(f.call("DescribeProtectionGroup", { ProtectionGroupId: "pick" }), "ResourceNotFoundException", "The referenced protection group does not exist.");
   });
 
+  test("missing required members are InvalidParameterException with their fields, as every other constraint", () => {
+    const null1 = "Value null at 'aggregation' failed to satisfy constraint: Member must not be null";
+    const null2 = "Value null at 'emergencyContactList.1.member.emailAddress' failed to satisfy constraint: Member must not be null";
+    const e = shieldFixture().svc.missingRequiredError?.([null1, null2]);
+    assert.ok(e);
+    assert.equal(e.code, "InvalidParameterException");
+    assert.equal(e.status, 400);
+    assert.equal(e.message, `2 validation errors detected: ${null1}; ${null2}`);
+    assert.deepEqual(e.fields, {
+      reason: "FIELD_VALIDATION_FAILED",
+      fields: [
+        { name: "aggregation", message: null1 },
+        { name: "emergencyContactList.1.member.emailAddress", message: null2 },
+      ],
+    });
+  });
+
   test("at most 100 protection groups", async () => {
     const f = shieldFixture();
     await f.call("CreateSubscription");

@@ -17,6 +17,7 @@ import type { MitigationRule } from "../../dataplane/shield/detection/types.js";
 import type { Storage } from "../../storage/types.js";
 import type { ServiceDefinition } from "../types.js";
 import { createAttackRecorder } from "./attacks.js";
+import { missingRequired } from "./errors.js";
 import { watchedGroup, watchedResource, type ShieldEnv, type SrtRoleFacts } from "./env.js";
 import { groupAndAttackOperations } from "./handlers-groups-attacks.js";
 import { protectionOperations } from "./handlers-protections.js";
@@ -78,6 +79,7 @@ export function createShieldService(deps: ShieldDeps): ShieldService {
     targetPrefix: "AWSShield_20160616",
     eventSource: "shield.amazonaws.com",
     global: true,
+    missingRequiredError: missingRequired,
     operations: {
       ...protectionOperations(env),
       ...groupAndAttackOperations(env),
