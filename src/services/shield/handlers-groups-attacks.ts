@@ -34,14 +34,15 @@ function checkGroupId(c: Checks, id: string | undefined, path = "protectionGroup
   return c.string(path, id, { min: 1, max: 36, pattern: PROTECTION_ID });
 }
 
-function groupSpec(input: CreateProtectionGroupRequest | UpdateProtectionGroupRequest): GroupSpec {
+/** The group's members checked in model order; CreateProtectionGroup's Tags come last, in the same report. */
+function groupSpec(input: CreateProtectionGroupRequest | UpdateProtectionGroupRequest, tags?: readonly Tag[]): GroupSpec {
   const c = checkGroupId(checks(), input.ProtectionGroupId)
     .enumValue("aggregation", input.Aggregation, AGGREGATIONS)
     .enumValue("pattern", input.Pattern, PATTERNS)
     .enumValue("resourceType", input.ResourceType, RESOURCE_TYPES)
     .listLength("members", input.Members, 0, 10_000);
   input.Members?.forEach((m, i) => c.resourceArn(`members.${i + 1}.member`, m));
-  c.done();
+  c.tags("tags", tags).done();
   return {
     id: input.ProtectionGroupId as string,
     aggregation: input.Aggregation as Aggregation,
@@ -67,8 +68,7 @@ export function groupAndAttackOperations(env: ShieldEnv): Record<string, Operati
         const account = callerAccount(ctx);
         await authorize(ctx, "CreateProtectionGroup", protectionGroupArn(account, input.ProtectionGroupId ?? ""), requestTagContext(input.Tags));
         if ((input.Tags?.length ?? 0) > 0) await authorize(ctx, "TagResource", protectionGroupArn(account, input.ProtectionGroupId ?? ""), requestTagContext(input.Tags));
-        checks().tags("tags", input.Tags).done();
-        const spec = groupSpec(input);
+        const spec = groupSpec(input, input.Tags);
         await requireSubscription(env.store, account, ctx.now);
         await createGroup(env, account, spec, (input.Tags ?? []) as Tag[], ctx.now);
         noteResource(ctx, protectionGroupArn(account, spec.id), GROUP_TYPE);
@@ -117,7 +117,7 @@ export function groupAndAttackOperations(env: ShieldEnv): Record<string, Operati
       handler: async (input: ListProtectionGroupsRequest, ctx) => {
         await authorize(ctx, "ListProtectionGroups");
         const f = input.InclusionFilters ?? {};
-        const c = checks().string("nextToken", input.NextToken, { min: 1, max: 4096 });
+        const c = checks().string("nextToken", input.NextToken, { min: 1, max: 4096 }).maxResults("maxResults", input.MaxResults);
         c.listLength("inclusionFilters.protectionGroupIds", f.ProtectionGroupIds, 1, 1)
           .listLength("inclusionFilters.patterns", f.Patterns, 1, 1)
           .listLength("inclusionFilters.resourceTypes", f.ResourceTypes, 1, 1)
@@ -147,7 +147,7 @@ export function groupAndAttackOperations(env: ShieldEnv): Record<string, Operati
         const account = callerAccount(ctx);
         const found = await getGroup(env.store, account, input.ProtectionGroupId);
         await authorize(ctx, "ListResourcesInProtectionGroup", protectionGroupArn(account, input.ProtectionGroupId), resourceTagContext(found?.tags));
-        checkGroupId(checks(), input.ProtectionGroupId).string("nextToken", input.NextToken, { min: 1, max: 4096 }).done();
+        checkGroupId(checks(), input.ProtectionGroupId).string("nextToken", input.NextToken, { min: 1, max: 4096 }).maxResults("maxResults", input.MaxResults).done();
         await requireSubscription(env.store, account, ctx.now);
         const g = await requireGroup(env.store, account, input.ProtectionGroupId);
         const arns = await groupResources(env.store, g);
@@ -159,9 +159,9 @@ export function groupAndAttackOperations(env: ShieldEnv): Record<string, Operati
       schema: ListAttacks$,
       handler: async (input: ListAttacksRequest, ctx) => {
         await authorize(ctx, "ListAttacks");
-        const c = checks().string("nextToken", input.NextToken, { min: 1, max: 4096 });
+        const c = checks();
         input.ResourceArns?.forEach((a, i) => c.resourceArn(`resourceArns.${i + 1}.member`, a));
-        c.done();
+        c.string("nextToken", input.NextToken, { min: 1, max: 4096 }).maxResults("maxResults", input.MaxResults).done();
         const start = timeWindow("StartTime", input.StartTime);
         const end = timeWindow("EndTime", input.EndTime);
         const account = callerAccount(ctx);

@@ -128,7 +128,7 @@ export function protectionOperations(env: ShieldEnv): Record<string, OperationDe
       handler: async (input: ListProtectionsRequest, ctx) => {
         await authorize(ctx, "ListProtections");
         const f = input.InclusionFilters ?? {};
-        const c = checks().string("nextToken", input.NextToken, { min: 1, max: 4096 });
+        const c = checks().string("nextToken", input.NextToken, { min: 1, max: 4096 }).maxResults("maxResults", input.MaxResults);
         c.listLength("inclusionFilters.resourceArns", f.ResourceArns, 1, 1).listLength("inclusionFilters.protectionNames", f.ProtectionNames, 1, 1).listLength("inclusionFilters.resourceTypes", f.ResourceTypes, 1, 1);
         f.ResourceArns?.forEach((a, i) => c.resourceArn(`inclusionFilters.resourceArns.${i + 1}.member`, a));
         f.ProtectionNames?.forEach((n, i) => c.string(`inclusionFilters.protectionNames.${i + 1}.member`, n, { min: 1, max: 128, pattern: PROTECTION_NAME }));

@@ -51,6 +51,11 @@ export class Checks {
     return this;
   }
 
+  /** MaxResults: an Integer of 0–10,000 (see integerOf). */
+  maxResults(path: string, v: number | undefined): this {
+    return this.range(path, v === undefined ? v : integerOf(v), 0, MAX_PAGE);
+  }
+
   resourceArn(path: string, v: string | undefined): this {
     return this.string(path, v, { min: 1, max: 2048, pattern: RESOURCE_ARN, patternText: "^arn:aws.*" });
   }
@@ -98,7 +103,7 @@ export const MAX_PAGE = 10_000;
 /** MaxResults is an Integer of 0–10,000 in the model (see integerOf); absent or 0 means the default page of 20. */
 export function pageSize(max: number | undefined): number {
   const n = max === undefined ? max : integerOf(max);
-  checks().range("maxResults", n, 0, MAX_PAGE).done();
+  checks().maxResults("maxResults", n).done();
   return n === undefined || n === 0 ? DEFAULT_PAGE : n;
 }
 

@@ -266,6 +266,34 @@ describe("Shield protection groups", () => {
     await expectAwsError(f.call("DescribeProtectionGroup", { ProtectionGroupId: "pick" }), "ResourceNotFoundException", "The referenced protection group does not exist.");
   });
 
+  test("every constraint violation is reported in one answer, in model order, before the subscription is looked at", async () => {
+    const f = shieldFixture();
+    const v = (value: string, path: string, must: string) => ({ name: path, message: `Value '${value}' at '${path}' failed to satisfy constraint: Member must ${must}` });
+    // No subscription yet: a bad MaxResults is still a parameter error.
+    const noSub = await expectAwsError(f.call("ListProtections", { MaxResults: 10_001 }), "InvalidParameterException", /^1 validation error detected: /);
+    assert.deepEqual(noSub.fields, { reason: "FIELD_VALIDATION_FAILED", fields: [v("10001", "maxResults", "have value less than or equal to 10000")] });
+    await f.call("CreateSubscription");
+    const tagsToo = await expectAwsError(
+      f.call("CreateProtectionGroup", { ProtectionGroupId: "bad id", Aggregation: "SUM", Pattern: "ALL", Tags: [{ Key: "", Value: "v" }] }),
+      "InvalidParameterException",
+      /^2 validation errors detected: /,
+    );
+    assert.deepEqual(tagsToo.fields, {
+      reason: "FIELD_VALIDATION_FAILED",
+      fields: [v("bad id", "protectionGroupId", "satisfy regular expression pattern: [a-zA-Z0-9\\\\-]*"), v("", "tags.1.member.key", "have length greater than or equal to 1")],
+    });
+    const lists: Array<[string, Record<string, unknown>, ReturnType<typeof v>[]]> = [
+      ["ListProtections", { MaxResults: -1, InclusionFilters: { ResourceArns: [] } }, [v("-1", "maxResults", "have value greater than or equal to 0"), v("[]", "inclusionFilters.resourceArns", "have length greater than or equal to 1")]],
+      ["ListProtectionGroups", { MaxResults: 10_001, InclusionFilters: { Patterns: [] } }, [v("10001", "maxResults", "have value less than or equal to 10000"), v("[]", "inclusionFilters.patterns", "have length greater than or equal to 1")]],
+      ["ListResourcesInProtectionGroup", { ProtectionGroupId: "bad id", MaxResults: 10_001 }, [v("bad id", "protectionGroupId", "satisfy regular expression pattern: [a-zA-Z0-9\\\\-]*"), v("10001", "maxResults", "have value less than or equal to 10000")]],
+      ["ListAttacks", { ResourceArns: ["nope"], NextToken: "", MaxResults: -1 }, [v("nope", "resourceArns.1.member", "satisfy regular expression pattern: ^arn:aws.*"), v("", "nextToken", "have length greater than or equal to 1"), v("-1", "maxResults", "have value greater than or equal to 0")]],
+    ];
+    for (const [op, input, fields] of lists) {
+      const e = await expectAwsError(f.call(op, input), "InvalidParameterException", new RegExp(`^${fields.length} validation errors detected: `));
+      assert.deepEqual(e.fields, { reason: "FIELD_VALIDATION_FAILED", fields }, op);
+    }
+  });
+
   test("missing required members are InvalidParameterException with their fields, as every other constraint", () => {
     const null1 = "Value null at 'aggregation' failed to satisfy constraint: Member must not be null";
     const null2 = "Value null at 'emergencyContactList.1.member.emailAddress' failed to satisfy constraint: Member must not be null";
