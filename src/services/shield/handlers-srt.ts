@@ -32,13 +32,15 @@ import { awsManagedPolicyArn, SHIELD_DRT_ACCESS_POLICY } from "../iam/aws-manage
 /** The service principal the SRT role trusts, and the one a role is passed to (iam:PassedToService). */
 const SRT_SERVICE_PRINCIPAL = "drt.shield.amazonaws.com";
 
-const EMAIL = /^\S+@\S+\.\S+$/;
+// The model's patterns are Java regular expressions, whose \s is only [ \t\n\x0B\f\r] (JavaScript's
+// also takes no-break and other Unicode spaces), so they are spelt out here.
+const EMAIL = /^[^ \t\n\v\f\r]+@[^ \t\n\v\f\r]+\.[^ \t\n\v\f\r]+$/;
 const PHONE = /^\+[1-9]\d{1,14}$/;
-const NOTES = /^[\w\s.\-,:/()+@]*$/;
+const NOTES = /^[\w \t\n\v\f\r.\-,:/()+@]*$/;
 // The model's patterns, in the installation's partition.
 const ROLE_ARN = arnPattern(/^arn:aws:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+/);
 const LOG_BUCKET = /^([a-z]|(\d(?!\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3})))([a-z\d]|(\.(?!(\.|-)))|(-(?!\.))){1,61}[a-z\d]$/;
-const HEALTH_CHECK_ARN = arnPattern(/^arn:aws:route53:::healthcheck\/\S{36}$/);
+const HEALTH_CHECK_ARN = arnPattern(/^arn:aws:route53:::healthcheck\/[^ \t\n\v\f\r]{36}$/);
 
 function contacts(c: Checks, path: string, list: EmergencyContact[] | undefined): EmergencyContactRecord[] {
   c.listLength(path, list, 0, 10);

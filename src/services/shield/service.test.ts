@@ -327,6 +327,14 @@ describe("Shield Response Team settings", () => {
     await f.call("CreateSubscription");
     assert.deepEqual(await f.call("DescribeEmergencyContactSettings"), { EmergencyContactList: [] });
     await expectAwsError(f.call("UpdateEmergencyContactSettings", { EmergencyContactList: [{ EmailAddress: "nobody" }] }), "InvalidParameterException", /emailAddress/);
+    // The model's patterns are Java's: \s and \S know only ASCII whitespace, so a no-break space is not a space in notes and is not one in an address.
+    await expectAwsError(
+      f.call("UpdateEmergencyContactSettings", { EmergencyContactList: [{ EmailAddress: "ops@example.com", ContactNotes: "on\u00a0call" }] }),
+      "InvalidParameterException",
+      "1 validation error detected: Value 'on\u00a0call' at 'emergencyContactList.1.member.contactNotes' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\w\\s\\.\\-,:/()+@]*$",
+    );
+    await f.call("UpdateEmergencyContactSettings", { EmergencyContactList: [{ EmailAddress: "ops\u00a0team@example.com", ContactNotes: "on call\n24x7" }] });
+    assert.deepEqual(await f.call("DescribeEmergencyContactSettings"), { EmergencyContactList: [{ EmailAddress: "ops\u00a0team@example.com", ContactNotes: "on call\n24x7" }] });
     await f.call("UpdateEmergencyContactSettings", { EmergencyContactList: [{ EmailAddress: "ops@example.com", ContactNotes: "on call" }] });
     assert.deepEqual(await f.call("DescribeEmergencyContactSettings"), { EmergencyContactList: [{ EmailAddress: "ops@example.com", ContactNotes: "on call" }] });
     await expectAwsError(f.call("EnableProactiveEngagement"), "InvalidOperationException", /phone number/);
