@@ -149,6 +149,24 @@ describe("Headers and Cookies with OversizeHandling CONTINUE inspect only what i
     assert.equal(await matches(bytes("X-201", headersField()), req({ headers })), false);
   });
 
+  test("header order: the names of the headers within the first 8 KiB and the first 200", async () => {
+    const order = (OversizeHandling: "CONTINUE" | "MATCH" | "NO_MATCH" = "CONTINUE"): FieldToMatch => ({ HeaderOrder: { OversizeHandling } });
+    const exactly = (s: string, o = order()): Statement => bytes(s, o, "EXACTLY");
+    // Host (20 bytes) + "X-Pad: " (7) + the value + "\r\n" use up the 8 KiB: X-Late is beyond them.
+    const headers: Array<[string, string]> = [host, ["X-Pad", "a".repeat(8192 - 27 - 2)], ["X-Late", "late"]];
+    assert.equal(await matches(exactly("Host:X-Pad"), req({ headers })), true);
+    assert.equal(await matches(bytes("X-Late", order()), req({ headers })), false);
+    assert.equal(await matches(exactly("nothing", order("MATCH")), req({ headers })), true);
+    assert.equal(await matches(exactly("Host:X-Pad", order("NO_MATCH")), req({ headers })), false);
+    // One byte less and X-Late starts within the limit: its name is cut by it ("X").
+    const fits: Array<[string, string]> = [host, ["X-Pad", "a".repeat(8192 - 27 - 3)], ["X-Late", "late"]];
+    assert.equal(await matches(exactly("Host:X-Pad:X"), req({ headers: fits })), true);
+    const many: Array<[string, string]> = [host, ...Array.from({ length: 199 }, (_, i): [string, string] => [`X-H${i}`, "v"]), ["X-201", "v"]];
+    assert.equal(await matches(bytes(":X-H198", order(), "CONTAINS"), req({ headers: many })), true);
+    assert.equal(await matches(bytes("X-201", order()), req({ headers: many })), false);
+    assert.equal(await matches(exactly("Host:User-Agent"), req()), true);
+  });
+
   test("cookies: the first 8 KiB and at most the first 200", async () => {
     // The 8 KiB end after "ev": the cookie is cut there.
     const pad = "p".repeat(8192 - "pad=".length - 2);

@@ -221,7 +221,18 @@ export function compileField(f: FieldToMatch | undefined, pre?: readonly PrePars
       const over = handling(f.HeaderOrder?.OversizeHandling);
       return { key: `horder:${over ?? ""}`, kind, extract: (v) => {
         if (over !== undefined && v.headersOversize()) return { values: EMPTY, forced: over };
-        return { values: [v.req.headers.slice(0, 200).map((h) => h[0]).join(":")] };
+        // CONTINUE: the names of the headers within the limits, as Headers counts them (the
+        // first 200, within the first 8 KiB of "name: value\r\n"; a name cut by it as far as it goes).
+        const raw = v.req.headers;
+        let order = "";
+        let used = 0;
+        for (let i = 0; i < raw.length && i < HEADER_INSPECTION_COUNT && used < HEADER_INSPECTION_BYTES; i++) {
+          const [name, value] = raw[i] as [string, string];
+          const room = HEADER_INSPECTION_BYTES - used;
+          order += (i === 0 ? "" : ":") + (name.length <= room ? name : name.slice(0, room));
+          used += name.length + value.length + 4;
+        }
+        return { values: [order] };
       } };
     }
     case "JA3Fingerprint":
