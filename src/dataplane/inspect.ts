@@ -19,7 +19,7 @@ const EMPTY = Buffer.alloc(0);
 
 export function inspectRequest(req: IncomingMessage, o: InspectOptions): InspectedRequest {
   const uri = req.url ?? "/";
-  const q = uri.indexOf("?");
+  const target = splitRequestTarget(uri);
   const raw = req.rawHeaders;
   const headers: Array<[string, string]> = new Array(raw.length >> 1);
   for (let i = 0, j = 0; i < raw.length; i += 2, j++) headers[j] = [raw[i] as string, raw[i + 1] as string];
@@ -31,8 +31,8 @@ export function inspectRequest(req: IncomingMessage, o: InspectOptions): Inspect
     time: o.time,
     method: req.method ?? "GET",
     uri,
-    path: q < 0 ? uri : uri.slice(0, q),
-    query: q < 0 ? "" : uri.slice(q + 1),
+    path: target.path,
+    query: target.query,
     httpVersion: `HTTP/${req.httpVersion}`,
     headers,
     body,
@@ -43,6 +43,27 @@ export function inspectRequest(req: IncomingMessage, o: InspectOptions): Inspect
     scheme: o.scheme,
     ...(o.fingerprint ? { ja3: o.fingerprint.ja3, ja4: o.fingerprint.ja4 } : {}),
   };
+}
+
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
+
+/**
+ * The URI path and query string of a request-target, as RFC 3986 divides a URI: the path ends
+ * at the first "?" or "#", the query at "#" (a fragment is neither), and an absolute-form target
+ * (RFC 9112 section 3.2.2, "http://host/admin") has the path that follows its authority ("/" when
+ * empty). Both stay percent-encoded.
+ */
+export function splitRequestTarget(uri: string): { path: string; query: string } {
+  let start = 0;
+  if (uri.charCodeAt(0) !== 47) {
+    const m = ABSOLUTE_FORM.exec(uri);
+    if (m) start = m[0].length;
+  }
+  let end = uri.indexOf("#", start);
+  if (end < 0) end = uri.length;
+  const q = uri.indexOf("?", start);
+  if (q < 0 || q > end) return { path: start === 0 ? (end === uri.length ? uri : uri.slice(0, end)) : uri.slice(start, end) || "/", query: "" };
+  return { path: start === 0 ? uri.slice(0, q) : uri.slice(start, q) || "/", query: uri.slice(q + 1, end) };
 }
 
 /** The first value of header `lowerName` in node's rawHeaders ([name, value, …]). */

@@ -13,9 +13,9 @@ export interface InspectedRequest {
   method: string;
   /** Raw request-target as received (path + "?" + query, still percent-encoded). */
   uri: string;
-  /** Raw path (before "?"), still percent-encoded. */
+  /** Raw path (before "?" or "#"; of an absolute-form target, what follows the authority), still percent-encoded. */
   path: string;
-  /** Raw query string without "?" ("" when none), still percent-encoded. */
+  /** Raw query string without "?" and without any "#" fragment ("" when none), still percent-encoded. */
   query: string;
   httpVersion: string;
   /** Headers in arrival order, names as sent (case preserved), values as received. */
