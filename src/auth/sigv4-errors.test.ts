@@ -276,12 +276,14 @@ describe("verify: payload hash and signature format", () => {
   test("a declared hash that is not the body's fails before the signature", () => {
     const req = base(EMPTY, "not empty");
     fails(() => verifySigV4(req, parsedOf(req), C.secretAccessKey, C.timeMs), "InvalidSignature", PAYLOAD_HASH_MISMATCH_MESSAGE);
+    // A service that signs the body's own hash (no UNSIGNED-PAYLOAD) sees a signature that does not match.
+    fails(() => verifySigV4(req, parsedOf(req), C.secretAccessKey, C.timeMs, undefined, { allowUnsignedPayload: false }), "InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
   });
 
   test("UNSIGNED-PAYLOAD is allowed unless disabled; STREAMING-* only when enabled", () => {
     const unsigned = base("UNSIGNED-PAYLOAD", "x");
     fails(() => verifySigV4(unsigned, parsedOf(unsigned), C.secretAccessKey, C.timeMs), "InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
-    fails(() => verifySigV4(unsigned, parsedOf(unsigned), C.secretAccessKey, C.timeMs, undefined, { allowUnsignedPayload: false }), "InvalidSignature", PAYLOAD_HASH_MISMATCH_MESSAGE);
+    fails(() => verifySigV4(unsigned, parsedOf(unsigned), C.secretAccessKey, C.timeMs, undefined, { allowUnsignedPayload: false }), "InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);
     const streaming = base("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "x");
     fails(() => verifySigV4(streaming, parsedOf(streaming), C.secretAccessKey, C.timeMs), "InvalidSignature", PAYLOAD_HASH_MISMATCH_MESSAGE);
     fails(() => verifySigV4(streaming, parsedOf(streaming), C.secretAccessKey, C.timeMs, undefined, { allowStreamingPayload: true }), "InvalidSignature", SIGNATURE_MISMATCH_MESSAGE);

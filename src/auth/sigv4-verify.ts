@@ -92,7 +92,12 @@ export function precheckSigV4(parsed: ParsedSigV4, nowMs: number, options: Verif
   checkSignedHeaders(parsed);
 }
 
-/** A declared payload hash must be the body's SHA-256, unless it is an accepted literal. */
+/**
+ * A declared payload hash must be the body's SHA-256, unless it is an accepted literal. Only
+ * S3-style services (those that take UNSIGNED-PAYLOAD) check the header on its own and say so;
+ * the others sign the body's own hash whatever the header declares, so to them a wrong one is
+ * just a signature that does not match.
+ */
 function checkPayloadHash(req: SigV4Request, parsed: ParsedSigV4, options: VerifyOptions): void {
   if (parsed.payloadHashComputed) return;
   const declared = parsed.payloadHash;
@@ -103,7 +108,7 @@ function checkPayloadHash(req: SigV4Request, parsed: ParsedSigV4, options: Verif
   } else if (declared === sha256Hex(req.body)) {
     return;
   }
-  throw commonError("InvalidSignature", PAYLOAD_HASH_MISMATCH_MESSAGE);
+  throw commonError("InvalidSignature", options.allowUnsignedPayload === false ? SIGNATURE_MISMATCH_MESSAGE : PAYLOAD_HASH_MISMATCH_MESSAGE);
 }
 
 /**

@@ -101,6 +101,7 @@ test("UNSIGNED-PAYLOAD is refused by services that sign the body (all of today's
     const r = await raw("POST", "/", signed.headers as Record<string, string>, sent);
     assert.equal(r.status, 403, r.body);
     assert.match(r.body, /<Code>SignatureDoesNotMatch<\/Code>/);
+    assert.match(r.body, /<Message>The request signature we calculated does not match the signature you provided\./);
   }
   // The same request with its body's hash is accepted.
   const { "x-amz-content-sha256": _unsigned, ...hashed } = headers;
@@ -115,6 +116,7 @@ test("UNSIGNED-PAYLOAD is refused by services that sign the body (all of today's
   const r = await raw("POST", `/?${qs}`, { "x-amz-target": "TrentService.CreateKey", "content-type": "application/x-amz-json-1.1" }, "{}");
   assert.equal(r.status, 400, r.body);
   assert.equal(JSON.parse(r.body).__type, "InvalidSignatureException");
+  assert.match(JSON.parse(r.body).message, /^The request signature we calculated does not match the signature you provided\./);
 });
 
 test("a credential scope whose Region is not a Region name is refused, naming it as AWS does", async () => {
