@@ -131,6 +131,14 @@ const errors: ErrorCase[] = [
     text: v12({ ...trustStmt, Principal: { AWS: `arn:aws:iam::${ACCT}:group/admins` } }),
     message: `Invalid principal in policy: "AWS":"arn:aws:iam::${ACCT}:group/admins"`,
   },
+  // IAM's answer to a role trusting "amazonaws.com" (a service principal built without its service).
+  { name: "bare AWS domain as a service principal", kind: "trust", text: v12({ ...trustStmt, Principal: { Service: "amazonaws.com" } }), message: 'Invalid principal in policy: "SERVICE":"amazonaws.com"' },
+  {
+    name: "service principal that is no DNS name",
+    kind: "trust",
+    text: v12({ ...trustStmt, Principal: { Service: ["ec2.amazonaws.com", "lambda function"] } }),
+    message: 'Invalid principal in policy: "SERVICE":"lambda function"',
+  },
   { name: "unknown principal type", kind: "resource", text: v12({ ...ok, Principal: { Foo: "x" } }), message: 'Invalid principal in policy: "Foo":"x"' },
   // Principals here are all in the aws partition; an account root of another one would otherwise grant that account id.
   { name: "account root of another partition", kind: "resource", text: v12({ ...ok, Principal: { AWS: `arn:aws-cn:iam::${ACCT}:root` } }), message: `Invalid principal in policy: "AWS":"arn:aws-cn:iam::${ACCT}:root"` },
@@ -168,6 +176,11 @@ describe("parsePolicy accepts", () => {
   test("no Version for inline policies", () => {
     assert.equal(parsePolicy(JSON.stringify({ Statement: [ok] }), "identity").version, undefined);
   });
+  test("service principals of every form AWS uses", () => {
+    const services = ["ec2.amazonaws.com", "states.us-east-1.amazonaws.com", "ops.apigateway.amazonaws.com", "alexa-appkit.amazon.com", "ec2.amazonaws.com.cn"];
+    assert.equal(parsePolicy(v12({ ...trustStmt, Principal: { Service: services } }), "trust").statements[0]?.principal?.services.size, services.length);
+  });
+
   test("a trust policy without Resource, with STS actions", () => {
     const p = parsePolicy(v12({ ...trustStmt, Action: ["sts:AssumeRole", "sts:TagSession"] }), "trust");
     assert.equal(p.statements[0]?.resources, undefined);

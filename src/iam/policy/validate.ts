@@ -9,8 +9,9 @@
  *   5. unique Sids, Sid format (IAM-managed kinds);
  *   6. actions present, resources present (or prohibited, for trust policies);
  *   7. resource format errors (these carry the offending resource);
- *   8. action vendor prefixes; trust-policy actions.
- * Principal values are checked when the Principal element is compiled (parse.ts).
+ *   8. action vendor prefixes; trust-policy actions;
+ *   9. a trust policy's Service principals.
+ * The other principal values are checked when the Principal element is compiled (parse.ts).
  */
 import { isDateOperator, isValidDateValue, parseOperator } from "./conditions.js";
 import { MSG, PolicyParseError } from "./errors.js";
@@ -178,6 +179,46 @@ const TRUST_STS_ACTIONS: ReadonlySet<string> = new Set(
   ["AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "TagSession", "SetSourceIdentity", "SetContext"].map((a) => `sts:${a.toLowerCase()}`),
 );
 
+/**
+ * A service principal is a DNS name (`ec2.amazonaws.com`, `states.us-east-1.amazonaws.com`,
+ * `alexa-appkit.amazon.com`, `ec2.amazonaws.com.cn`): IAM refuses a role trusting anything else,
+ * and a partition's bare domain, which names no service (`Invalid principal in policy:
+ * "SERVICE":"amazonaws.com"`, as IAM answered CreateRole with a CDK-built principal missing its
+ * service). IAM also refuses names of services it does not know (`"SERVICE":"tagging.amazonaws.com"`);
+ * Bulwark has no list of AWS's service principals, so those are accepted.
+ */
+const SERVICE_PRINCIPAL = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+const SERVICE_DOMAINS: ReadonlySet<string> = new Set([
+  "amazonaws.com",
+  "amazon.com",
+  "amazonaws.com.cn",
+  "amazonaws.eu",
+  "c2s.ic.gov",
+  "sc2s.sgov.gov",
+  "cloud.adc-e.uk",
+  "csp.hci.ic.gov",
+]);
+
+function servicePrincipalOk(value: string): boolean {
+  return SERVICE_PRINCIPAL.test(value) && !SERVICE_DOMAINS.has(value.toLowerCase());
+}
+
+/** The first Service principal of a trust policy that names no service, if any. */
+function invalidServicePrincipal(statements: readonly RawStatement[]): string | undefined {
+  for (const st of statements) {
+    for (const key of ["Principal", "NotPrincipal"]) {
+      const p = st[key];
+      if (typeof p !== "object" || p === null) continue;
+      const service = (p as Record<string, unknown>)["Service"];
+      if (service === undefined) continue;
+      // An empty string is refused when the principal is compiled, with the same message.
+      const bad = asList(service).find((v) => v !== "" && !servicePrincipalOk(v));
+      if (bad !== undefined) return bad;
+    }
+  }
+  return undefined;
+}
+
 const IDENTITY_KINDS: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session", "scp"]);
 const IAM_MANAGED_KINDS: ReadonlySet<PolicyKind> = new Set(["identity", "boundary", "session"]);
 
@@ -270,6 +311,11 @@ export function validatePolicy(text: string, kind: PolicyKind, options: ParseOpt
         if (!lower.includes("*") && !lower.includes("?") && !TRUST_STS_ACTIONS.has(lower)) fail(MSG.trustStsActions);
       }
     }
+  }
+  // Principal values last, as the AWS values are checked when the element is compiled.
+  if (kind === "trust") {
+    const service = invalidServicePrincipal(statements);
+    if (service !== undefined) fail(MSG.invalidPrincipal("SERVICE", service));
   }
   return { version, statements };
 }

@@ -69,6 +69,14 @@ describe("IAM roles", () => {
     );
   });
 
+  test("a trust policy whose service principal names no service is refused by CreateRole and UpdateAssumeRolePolicy", async () => {
+    const h = createHarness();
+    const trusting = (service: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
+    await assertAwsError(h.call("CreateRole", { RoleName: "a", AssumeRolePolicyDocument: trusting("amazonaws.com") }), "MalformedPolicyDocument", 400, 'Invalid principal in policy: "SERVICE":"amazonaws.com"');
+    await h.call("CreateRole", { RoleName: "a", AssumeRolePolicyDocument: trusting("states.eu-west-1.amazonaws.com") });
+    await assertAwsError(h.call("UpdateAssumeRolePolicy", { RoleName: "a", PolicyDocument: trusting("my service") }), "MalformedPolicyDocument", 400, 'Invalid principal in policy: "SERVICE":"my service"');
+  });
+
   test("UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy", async () => {
     const h = createHarness();
     await h.call("CreateRole", { RoleName: "app", AssumeRolePolicyDocument: TRUST_EC2 });
