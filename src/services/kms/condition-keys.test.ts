@@ -208,6 +208,30 @@ describe("KMS condition keys and grant rules", () => {
     await rejects(h.call("ListGrants", { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, GranteeServicePrincipal: "s3.amazonaws.com" }), "ValidationException", "Specify either GranteePrincipal or GranteeServicePrincipal, but not both.");
   });
 
+  test("CreateGrant to a service principal: kms:GranteeServicePrincipal, kms:RetiringServicePrincipal and kms:GrantConstraintSourceArn are the request's", async () => {
+    const u = await user();
+    const source = `arn:aws:s3:::bucket-src-${n}`;
+    const k = await key([
+      deny(u, "kms:CreateGrant", { StringNotEquals: { "kms:GranteeServicePrincipal": "s3.amazonaws.com" } }),
+      deny(u, "kms:CreateGrant", { StringEquals: { "kms:RetiringServicePrincipal": "logs.amazonaws.com" } }),
+      deny(u, "kms:CreateGrant", { ArnNotLike: { "kms:GrantConstraintSourceArn": "arn:aws:s3:::bucket-src-*" } }),
+    ]);
+    const grant = (over: object) =>
+      h.call("CreateGrant", { KeyId: k.KeyId, Operations: ["Decrypt"], GranteeServicePrincipal: "s3.amazonaws.com", RetiringServicePrincipal: "s3.amazonaws.com", Constraints: { SourceArn: source }, ...over }, u);
+    await grant({});
+    await rejects(grant({ GranteeServicePrincipal: "sqs.amazonaws.com" }), "AccessDeniedException");
+    await rejects(grant({ RetiringServicePrincipal: "logs.amazonaws.com" }), "AccessDeniedException");
+    await rejects(grant({ Constraints: { SourceArn: "arn:aws:s3:::other-bucket" } }), "AccessDeniedException");
+    // A grant to an IAM principal has none of them: a Null condition tells it apart.
+    const v = await user();
+    const k2 = await key([deny(v, "kms:CreateGrant", { Null: { "kms:GranteeServicePrincipal": "false" } })]);
+    await h.call("CreateGrant", { KeyId: k2.KeyId, Operations: ["Decrypt"], GranteePrincipal: v.arn }, v);
+    await rejects(
+      h.call("CreateGrant", { KeyId: k2.KeyId, Operations: ["Decrypt"], GranteeServicePrincipal: "s3.amazonaws.com", RetiringPrincipal: v.arn, Constraints: { SourceArn: source } }, v),
+      "AccessDeniedException",
+    );
+  });
+
   test("ListRetirableGrants: grants on other accounts' keys, authorised on the retiring principal", async () => {
     const retirer = await h.user(OTHER, "ck-retirer", {
       Version: "2012-10-17",

@@ -194,6 +194,12 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
       "kms:GrantIsForAWSResource": false,
       ...(input.GranteePrincipal !== undefined ? { "kms:GranteePrincipal": input.GranteePrincipal } : {}),
       ...(input.RetiringPrincipal !== undefined ? { "kms:RetiringPrincipal": input.RetiringPrincipal } : {}),
+      // A grant to a service principal: the service principals and the SourceArn constraint of the
+      // request (Service Authorization Reference, CreateGrant: kms:GranteeServicePrincipal,
+      // kms:RetiringServicePrincipal, kms:GrantConstraintSourceArn).
+      ...(input.GranteeServicePrincipal !== undefined ? { "kms:GranteeServicePrincipal": input.GranteeServicePrincipal } : {}),
+      ...(input.RetiringServicePrincipal !== undefined ? { "kms:RetiringServicePrincipal": input.RetiringServicePrincipal } : {}),
+      ...(input.Constraints?.SourceArn !== undefined ? { "kms:GrantConstraintSourceArn": input.Constraints.SourceArn } : {}),
       ...(constraintType ? { "kms:GrantConstraintType": constraintType } : {}),
     },
   });
