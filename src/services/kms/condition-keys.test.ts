@@ -232,6 +232,22 @@ describe("KMS condition keys and grant rules", () => {
     );
   });
 
+  test("ReplicateKey: the kms:CreateKey it needs in the replica Region has the replica's kms:KeySpec, kms:KeyUsage and kms:KeyOrigin", async () => {
+    const symmetricOnly = await h.user(ACCOUNT, "ck-replicator", {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "kms:*", Resource: "*" },
+        { Effect: "Deny", Action: "kms:CreateKey", Resource: "*", Condition: { StringNotEquals: { "kms:KeySpec": "SYMMETRIC_DEFAULT" } } },
+        { Effect: "Deny", Action: "kms:CreateKey", Resource: "*", Condition: { StringNotEquals: { "kms:KeyUsage": "ENCRYPT_DECRYPT" } } },
+        { Effect: "Deny", Action: "kms:CreateKey", Resource: "*", Condition: { StringNotEquals: { "kms:KeyOrigin": "AWS_KMS" } } },
+      ],
+    });
+    const sym = (await h.call<Md>("CreateKey", { MultiRegion: true }, symmetricOnly)).KeyMetadata;
+    await h.call("ReplicateKey", { KeyId: sym.KeyId, ReplicaRegion: "eu-west-1" }, symmetricOnly);
+    const signing = (await h.call<Md>("CreateKey", { MultiRegion: true, KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" })).KeyMetadata;
+    await rejects(h.call("ReplicateKey", { KeyId: signing.KeyId, ReplicaRegion: "eu-west-1" }, symmetricOnly), "AccessDeniedException", /kms:CreateKey/);
+  });
+
   test("ListRetirableGrants: grants on other accounts' keys, authorised on the retiring principal", async () => {
     const retirer = await h.user(OTHER, "ck-retirer", {
       Version: "2012-10-17",

@@ -82,7 +82,18 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   const region = input.ReplicaRegion;
   await authorizeKey(env, ctx, key, "ReplicateKey", { context: { "kms:ReplicaRegion": region } });
-  await authorizeIamOnly(ctx, "CreateKey", { "kms:MultiRegion": true, "kms:MultiRegionKeyType": "REPLICA", ...requestTagContext(input.Tags) });
+  // kms:CreateKey in the replica Region, with the properties of the key it creates (kms:KeySpec,
+  // kms:KeyUsage, kms:KeyOrigin: "the KMS key that is created by or used in the operation").
+  await authorizeIamOnly(ctx, "CreateKey", {
+    "kms:KeySpec": key.keySpec,
+    "kms:KeyUsage": key.keyUsage,
+    "kms:CustomerMasterKeySpec": key.keySpec,
+    "kms:CustomerMasterKeyUsage": key.keyUsage,
+    "kms:KeyOrigin": key.origin,
+    "kms:MultiRegion": true,
+    "kms:MultiRegionKeyType": "REPLICA",
+    ...requestTagContext(input.Tags),
+  });
   if (input.Tags && input.Tags.length > 0) {
     checkTagRules(input.Tags);
     await authorizeTagOnCreate(ctx, region, requestTagContext(input.Tags));
