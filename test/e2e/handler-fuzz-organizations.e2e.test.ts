@@ -566,7 +566,7 @@ function orgCases(w: OrgWorld, r: Random): OperationCases[] {
   detp.set("TargetId", "the root's last SCP", w.root, codes("PolicyNotAttachedException"));
   detp.add("FullAWSAccess, the root's last SCP", { PolicyId: "p-FullAWSAccess", TargetId: w.root }, withReason(CONSTRAINT, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"));
   detp.add("FullAWSAccess, an account's last SCP", { PolicyId: "p-FullAWSAccess", TargetId: a2 }, withReason(CONSTRAINT, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"));
-  detp.add("RCPFullAWSAccess, the root's last RCP", { PolicyId: "p-RCPFullAWSAccess", TargetId: w.root }, withReason(CONSTRAINT, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"));
+  detp.add("RCPFullAWSAccess, the root's last RCP", { PolicyId: "p-RCPFullAWSAccess", TargetId: w.root }, withReason(INVALID, "NON_DETACHABLE_POLICY"));
   detp.add("FullAWSAccess from an OU with other SCPs", { PolicyId: "p-FullAWSAccess", TargetId: ou1 }, "ok");
   detp.add("the OU's custom SCP, now its last", { PolicyId: w.scp, TargetId: ou1 }, withReason(CONSTRAINT, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"));
   // FullAWSAccess back on the OU, or its member account could do nothing from here on.

@@ -114,11 +114,12 @@ test("RCPs: enabled with RCPFullAWSAccess, grammar, a deny on a member's OU stop
   await orgs.send(new DetachPolicyCommand({ PolicyId: policy.Id, TargetId: root.Id }));
   await outsiderKms.send(new EncryptCommand({ KeyId: memberKey, Plaintext: utf8("x") }));
 
-  // RCPFullAWSAccess cannot be detached, even with another RCP attached beside it.
+  // RCPFullAWSAccess cannot be detached, even with another RCP attached beside it (InvalidInputException
+  // NON_DETACHABLE_POLICY, "You can't detach this AWS Managed Policy.").
   await orgs.send(new AttachPolicyCommand({ PolicyId: policy.Id, TargetId: member.accountId }));
   for (const target of [member.accountId, data.Id, root.Id]) {
-    await assert.rejects(orgs.send(new DetachPolicyCommand({ PolicyId: "p-RCPFullAWSAccess", TargetId: target })), (e: { name?: string; Reason?: string }) => {
-      assert.deepEqual([e.name, e.Reason], ["ConstraintViolationException", "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"]);
+    await assert.rejects(orgs.send(new DetachPolicyCommand({ PolicyId: "p-RCPFullAWSAccess", TargetId: target })), (e: { name?: string; Reason?: string; message?: string }) => {
+      assert.deepEqual([e.name, e.Reason, e.message], ["InvalidInputException", "NON_DETACHABLE_POLICY", "You can't detach this AWS Managed Policy."]);
       return true;
     });
   }

@@ -19,6 +19,7 @@ import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
 import {
   constraintViolation,
   duplicatePolicyAttachment,
+  invalidInput,
   policyNotAttached,
   policyTypeAlreadyEnabled,
   policyTypeNotAvailable,
@@ -125,10 +126,10 @@ export async function detachPolicy(deps: OrganizationsDomainDeps, organizationId
     if (!present.some((a) => a.policyId === policyId)) throw policyNotAttached();
     // RCPFullAWSAccess "is automatically attached to the organization root, every OU, and every
     // account ... You cannot detach this policy" (Organizations user guide, RCP syntax): without it
-    // an RCP level allows nothing, and every resource of the accounts below is shut.
-    if (policyId === RCP_FULL_AWS_ACCESS.id) {
-      throw constraintViolation("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You cannot detach the RCPFullAWSAccess policy. It stays attached to every root, OU and account while resource control policies are enabled.");
-    }
+    // an RCP level allows nothing, and every resource of the accounts below is shut. The API's
+    // InvalidInputException reason for it: NON_DETACHABLE_POLICY, "You can't detach this AWS
+    // Managed Policy."
+    if (policyId === RCP_FULL_AWS_ACCESS.id) throw invalidInput("NON_DETACHABLE_POLICY");
     if (isAuthorizationType(policy.type) && present.filter((a) => a.type === policy.type).length <= 1) throw constraintViolation("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED");
     await tx.delete(ATTACHMENTS_COLLECTION, attachmentKey(org.id, targetId, policyId));
   });

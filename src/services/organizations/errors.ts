@@ -217,6 +217,7 @@ export type InvalidInputReason =
   | "MIN_VALUE_EXCEEDED"
   | "INVALID_RESOURCE_POLICY_JSON"
   | "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY"
+  | "NON_DETACHABLE_POLICY"
   | "UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED";
 
 const INVALID_INPUT_MESSAGES: Record<InvalidInputReason, string> = {
@@ -238,6 +239,7 @@ const INVALID_INPUT_MESSAGES: Record<InvalidInputReason, string> = {
   MIN_LENGTH_EXCEEDED: "You provided a string parameter that is shorter than allowed.",
   MAX_VALUE_EXCEEDED: "You provided a numeric parameter that has a larger value than allowed.",
   MIN_VALUE_EXCEEDED: "You provided a numeric parameter that has a smaller value than allowed.",
+  NON_DETACHABLE_POLICY: "You can't detach this AWS Managed Policy.",
   // The three resource-policy messages are not documented; they follow the wording of the others.
   INVALID_RESOURCE_POLICY_JSON: "You provided a resource policy that is not valid JSON or does not follow the policy grammar.",
   UNSUPPORTED_ACTION_IN_RESOURCE_POLICY: "You provided a resource policy with an action that can't be delegated.",

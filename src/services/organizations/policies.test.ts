@@ -139,6 +139,18 @@ describe("attachments", () => {
     await reason(f.call("AttachPolicy", { PolicyId: ids[0], TargetId: "x-1" }), "InvalidInputException", "INVALID_PATTERN_TARGET_ID", 400);
   });
 
+  test("RCPFullAWSAccess is not detachable: InvalidInputException NON_DETACHABLE_POLICY, whatever else is attached", async () => {
+    const { f, rootId } = await setup();
+    await f.call("EnablePolicyType", { RootId: rootId, PolicyType: "RESOURCE_CONTROL_POLICY" });
+    await expectAwsError(f.call("DetachPolicy", { PolicyId: "p-RCPFullAWSAccess", TargetId: rootId }), "InvalidInputException", "You can't detach this AWS Managed Policy.", 400);
+    await reason(f.call("DetachPolicy", { PolicyId: "p-RCPFullAWSAccess", TargetId: MGMT }), "InvalidInputException", "NON_DETACHABLE_POLICY", 400);
+    const rcp = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" }] });
+    const id = (await f.call<{ Policy: { PolicySummary: Summary } }>("CreatePolicy", { Name: "NoS3", Description: "", Type: "RESOURCE_CONTROL_POLICY", Content: rcp })).Policy.PolicySummary.Id;
+    await f.call("AttachPolicy", { PolicyId: id, TargetId: rootId });
+    await reason(f.call("DetachPolicy", { PolicyId: "p-RCPFullAWSAccess", TargetId: rootId }), "InvalidInputException", "NON_DETACHABLE_POLICY", 400);
+    await f.call("DetachPolicy", { PolicyId: id, TargetId: rootId });
+  });
+
   test("disabling SCPs detaches every SCP; re-enabling starts over from FullAWSAccess; root checks", async () => {
     const { f, rootId } = await setup({ enable: true });
     const p = await create(f, "Deny");
