@@ -73,6 +73,7 @@ export type ConstraintReason =
   | "OU_NUMBER_LIMIT_EXCEEDED"
   | "POLICY_CONTENT_LIMIT_EXCEEDED"
   | "POLICY_NUMBER_LIMIT_EXCEEDED"
+  | "POLICY_TYPE_ENABLED_FOR_THIS_SERVICE"
   | "SERVICE_ACCESS_NOT_ENABLED"
   | "WAIT_PERIOD_ACTIVE";
 
@@ -96,6 +97,8 @@ const CONSTRAINT_MESSAGES: Partial<Record<ConstraintReason, string>> = {
   OU_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of OUs that you can have in an organization.",
   POLICY_CONTENT_LIMIT_EXCEEDED: "You attempted to create a policy that is larger than the maximum size.",
   POLICY_NUMBER_LIMIT_EXCEEDED: "You attempted to exceed the number of policies that you can have in an organization.",
+  POLICY_TYPE_ENABLED_FOR_THIS_SERVICE:
+    "You attempted to disable service access before you disabled the policy type (for example, SECURITYHUB_POLICY). To complete this operation, you must first disable the policy type.",
   SERVICE_ACCESS_NOT_ENABLED: "You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.",
   WAIT_PERIOD_ACTIVE:
     "After you create an Amazon Web Services account, you must wait until at least four days after the account was created. Invited accounts aren't subject to this waiting period.",

@@ -35,6 +35,29 @@ describe("Organizations: trusted access and delegated administrators", () => {
     assert.deepEqual(after.EnabledServicePrincipals.map((e) => e.ServicePrincipal), [IAM]);
   });
 
+  test("DisableAWSServiceAccess of Security Hub while SECURITYHUB_POLICY is enabled: ConstraintViolationException POLICY_TYPE_ENABLED_FOR_THIS_SERVICE", async () => {
+    const { f } = await withMember();
+    const SH = "securityhub.amazonaws.com";
+    const rootId = (await f.call<{ Roots: Array<{ Id: string }> }>("ListRoots", {})).Roots[0]!.Id;
+    await f.call("EnableAWSServiceAccess", { ServicePrincipal: SH });
+    await f.call("EnablePolicyType", { RootId: rootId, PolicyType: "SECURITYHUB_POLICY" });
+    const e = await expectAwsError(
+      f.call("DisableAWSServiceAccess", { ServicePrincipal: SH }),
+      "ConstraintViolationException",
+      "You attempted to disable service access before you disabled the policy type (for example, SECURITYHUB_POLICY). To complete this operation, you must first disable the policy type.",
+      400,
+    );
+    assert.deepEqual(e.fields, { Reason: "POLICY_TYPE_ENABLED_FOR_THIS_SERVICE" });
+    const listed = await f.call<{ EnabledServicePrincipals: Array<{ ServicePrincipal: string }> }>("ListAWSServiceAccessForOrganization", {});
+    assert.deepEqual(listed.EnabledServicePrincipals.map((x) => x.ServicePrincipal), [SH]);
+    // Another service's access is not held by it; once the type is disabled, Security Hub's is not either.
+    await f.call("EnableAWSServiceAccess", { ServicePrincipal: "guardduty.amazonaws.com" });
+    await f.call("DisableAWSServiceAccess", { ServicePrincipal: "guardduty.amazonaws.com" });
+    await f.call("DisablePolicyType", { RootId: rootId, PolicyType: "SECURITYHUB_POLICY" });
+    await f.call("DisableAWSServiceAccess", { ServicePrincipal: SH });
+    assert.deepEqual((await f.call<{ EnabledServicePrincipals: unknown[] }>("ListAWSServiceAccessForOrganization", {})).EnabledServicePrincipals, []);
+  });
+
   test("management account only; input checked", async () => {
     const { f } = await withMember();
     await expectAwsError(f.call("EnableAWSServiceAccess", { ServicePrincipal: IAM }, f.ctx(MEMBER)), "AccessDeniedException", "You don't have permissions to access this resource.", 400);

@@ -6,7 +6,7 @@
  * access for iam.amazonaws.com and lets its delegated administrator manage member accounts' root).
  */
 import { accountAlreadyRegistered, accountNotFound, accountNotRegistered, constraintViolation } from "./errors.js";
-import { ORGANIZATIONS_COLLECTION, serviceAccessEnabled, isDelegatedAdministrator, type OrganizationRecord } from "./model.js";
+import { ORGANIZATIONS_COLLECTION, serviceAccessEnabled, isDelegatedAdministrator, type OrganizationRecord, type OrgPolicyType } from "./model.js";
 import { organizationAccounts, orgTransaction, storedOrganization, updateOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "./accounts.js";
 import { accountUsable } from "./account-status.js";
@@ -19,6 +19,14 @@ export async function enableServiceAccess(deps: OrganizationsDomainDeps, org: Or
   );
 }
 
+/**
+ * The policy type a service's trusted access may not be disabled under: "You attempted to disable
+ * service access before you disabled the policy type (for example, SECURITYHUB_POLICY)"
+ * (ConstraintViolationException POLICY_TYPE_ENABLED_FOR_THIS_SERVICE). Only the pairing the API
+ * reference names is held to it.
+ */
+const POLICY_TYPE_OF_SERVICE: Readonly<Record<string, OrgPolicyType>> = { "securityhub.amazonaws.com": "SECURITYHUB_POLICY" };
+
 export async function disableServiceAccess(deps: OrganizationsDomainDeps, org: OrganizationRecord, servicePrincipal: string): Promise<void> {
   await updateOrganization(deps, org.id, (cur) => {
     if ((cur.delegatedAdministrators ?? []).some((d) => d.servicePrincipal === servicePrincipal)) {
@@ -26,6 +34,10 @@ export async function disableServiceAccess(deps: OrganizationsDomainDeps, org: O
         "DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE",
         "You have delegated administrator/s for this service. De-register them in order to disable service access.",
       );
+    }
+    const type = Object.hasOwn(POLICY_TYPE_OF_SERVICE, servicePrincipal) ? POLICY_TYPE_OF_SERVICE[servicePrincipal] : undefined;
+    if (type !== undefined && serviceAccessEnabled(cur, servicePrincipal) && (cur.policyTypes ?? []).includes(type)) {
+      throw constraintViolation("POLICY_TYPE_ENABLED_FOR_THIS_SERVICE");
     }
     return { ...cur, enabledServices: (cur.enabledServices ?? []).filter((s) => s.servicePrincipal !== servicePrincipal) };
   });
