@@ -13,6 +13,7 @@ import { ACCOUNT, ALLOW_KMS, createKmsHarness, OTHER, rejects } from "./testing/
 type Md = { KeyMetadata: { KeyId: string; Arn: string } };
 type Grants = { Grants: Array<Record<string, unknown>> };
 const pt = Buffer.from("p");
+const DAY = 86_400_000;
 
 const policy = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 const rootAll = { Sid: "root", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
@@ -246,6 +247,29 @@ describe("KMS condition keys and grant rules", () => {
     await h.call("ReplicateKey", { KeyId: sym.KeyId, ReplicaRegion: "eu-west-1" }, symmetricOnly);
     const signing = (await h.call<Md>("CreateKey", { MultiRegion: true, KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" })).KeyMetadata;
     await rejects(h.call("ReplicateKey", { KeyId: signing.KeyId, ReplicaRegion: "eu-west-1" }, symmetricOnly), "AccessDeniedException", /kms:CreateKey/);
+  });
+
+  test("kms:TrailingDaysWithoutKeyUsage: whole days since the key's last cryptographic use, or since its creation while unused (DisableKey, ScheduleKeyDeletion)", async () => {
+    const u = await user();
+    // The guide's guard: no disabling or deleting a key used in the last two days.
+    const guard = deny(u, ["kms:DisableKey", "kms:ScheduleKeyDeletion"], { NumericLessThanEquals: { "kms:TrailingDaysWithoutKeyUsage": "2" } });
+    const k = await key([guard]);
+    // Never used: counted from its creation (0 days now).
+    await rejects(h.call("DisableKey", { KeyId: k.KeyId }, u), "AccessDeniedException", /kms:DisableKey/);
+    h.clock.advance(3 * DAY);
+    await h.call("DisableKey", { KeyId: k.KeyId }, u);
+    await h.call("EnableKey", { KeyId: k.KeyId }, u);
+    // Used now: 0 days again, and 2 after 2.9 days (rounded down).
+    await h.call("Encrypt", { KeyId: k.KeyId, Plaintext: pt }, u);
+    await rejects(h.call("ScheduleKeyDeletion", { KeyId: k.KeyId, PendingWindowInDays: 7 }, u), "AccessDeniedException", /kms:ScheduleKeyDeletion/);
+    h.clock.advance(2.9 * DAY);
+    await rejects(h.call("DisableKey", { KeyId: k.KeyId }, u), "AccessDeniedException", /kms:DisableKey/);
+    h.clock.advance(0.2 * DAY);
+    await h.call("ScheduleKeyDeletion", { KeyId: k.KeyId, PendingWindowInDays: 7 }, u);
+    // Other operations do not carry the key: a Deny on it leaves them alone.
+    const w = await user();
+    const k2 = await key([deny(w, "kms:Encrypt", { NumericGreaterThanEquals: { "kms:TrailingDaysWithoutKeyUsage": "0" } })]);
+    await h.call("Encrypt", { KeyId: k2.KeyId, Plaintext: pt }, w);
   });
 
   test("ListRetirableGrants: grants on other accounts' keys, authorised on the retiring principal", async () => {

@@ -12,6 +12,7 @@ import { authorizeKey } from "./authorize.js";
 import { DAY_MS, type KmsEnv } from "./env.js";
 import { notFound } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
+import { trailingDaysWithoutKeyUsage } from "./last-usage.js";
 import { ID, resolveKey } from "./lookup.js";
 import { COLLECTIONS, keyDocKey, type KeyRecord } from "./model.js";
 import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
@@ -41,7 +42,9 @@ export async function scheduleKeyDeletion(env: KmsEnv, ctx: RequestContext, inpu
   v.throwIfAny();
   const days = input.PendingWindowInDays ?? 30;
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
-  await authorizeKey(env, ctx, key, "ScheduleKeyDeletion", { context: { "kms:ScheduleKeyDeletionPendingWindowInDays": days } });
+  await authorizeKey(env, ctx, key, "ScheduleKeyDeletion", {
+    context: { "kms:ScheduleKeyDeletionPendingWindowInDays": days, "kms:TrailingDaysWithoutKeyUsage": await trailingDaysWithoutKeyUsage(env, key, ctx.now) },
+  });
   assertState(key, STATES.manage);
   const deletionDate = ctx.now + days * DAY_MS;
   // Whether a primary waits for its replicas is decided on the stored record: a replica created

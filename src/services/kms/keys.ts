@@ -23,6 +23,7 @@ import {
 import type { KmsEnv } from "./env.js";
 import { customKeyStoreNotFound, cryptoCall, limitExceeded, tagException, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
+import { trailingDaysWithoutKeyUsage } from "./last-usage.js";
 import { ID, resolveKey } from "./lookup.js";
 import { keyMetadata, type MultiRegionView } from "./metadata.js";
 import { keyArnOf, type KeyRecord, type Origin, type Tag } from "./model.js";
@@ -291,7 +292,7 @@ export async function disableKey(env: KmsEnv, ctx: RequestContext, input: { KeyI
   validateKeyId(v, input.KeyId);
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
-  await authorizeKey(env, ctx, key, "DisableKey");
+  await authorizeKey(env, ctx, key, "DisableKey", { context: { "kms:TrailingDaysWithoutKeyUsage": await trailingDaysWithoutKeyUsage(env, key, ctx.now) } });
   assertState(key, STATES.enableDisable);
   await env.repo.updateKey(key.accountId, key.region, key.keyId, (rec) => {
     assertState(rec, STATES.enableDisable);

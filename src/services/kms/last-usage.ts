@@ -2,7 +2,8 @@
 import type { GetKeyLastUsageResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
 import { authorizeKey } from "./authorize.js";
-import type { KmsEnv } from "./env.js";
+import { DAY_MS, type KmsEnv } from "./env.js";
+import type { KeyRecord } from "./model.js";
 import { ID, resolveKey } from "./lookup.js";
 import { validateKeyId, Violations } from "./validation.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -41,6 +42,18 @@ async function cloudTrailEventId(env: KmsEnv, accountId: string, keyArn: string,
     examined += SLICE;
   }
   return undefined;
+}
+
+/**
+ * kms:TrailingDaysWithoutKeyUsage (DisableKey, ScheduleKeyDeletion): whole days, rounded down,
+ * since the key's last tracked cryptographic use; for a key not used since tracking began for
+ * it, since that beginning — its creation, or the installation's tracking start for a key made
+ * before it (the date GetKeyLastUsage gives as TrackingStartDate).
+ */
+export async function trailingDaysWithoutKeyUsage(env: KmsEnv, key: KeyRecord, now: number): Promise<number> {
+  const last = await env.usage.last(key);
+  const since = last?.timestamp ?? Math.max(await env.usage.trackingStartDate(), key.createdAt);
+  return Math.max(0, Math.floor((now - since) / DAY_MS));
 }
 
 export async function getKeyLastUsage(env: KmsEnv, ctx: RequestContext, input: { KeyId: string }): Promise<GetKeyLastUsageResponse> {
