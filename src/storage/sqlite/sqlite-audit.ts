@@ -116,50 +116,31 @@ export class SqliteAudit {
     this.insertIntent = db.prepare("INSERT OR REPLACE INTO audit_intents (key, value) VALUES (?, ?)");
     this.deleteIntent = db.prepare("DELETE FROM audit_intents WHERE key = ?");
     this.listIntentsStmt = db.prepare("SELECT key, value FROM audit_intents ORDER BY key");
-    this.appendBatchesTx = db.transaction((batches: readonly AuditBatch[]) => {
-      let head = this.headStmt.get();
-      const outcome: Array<BatchOutcome> = [];
-      for (const batch of batches) {
-        const conflict = notContinuing(batch, head);
-        if (conflict !== undefined) {
-          outcome.push({ error: conflict, conflict: true });
-          continue;
-        }
+    this.appendBatchesTx = db.transaction((batches: readonly AuditBatch[]) =>
+      this.appendEach(batches, (batch) => {
         try {
           this.insertBatchTx(batch);
+          return undefined;
         } catch (e) {
-          outcome.push({ error: e instanceof Error ? e.message : String(e), conflict: false });
-          continue;
+          return e instanceof Error ? e.message : String(e);
         }
-        head = { seq: batch.seq(batch.length - 1), hash: batch.hash(batch.length - 1) };
-        outcome.push(undefined);
-      }
-      return outcome;
-    });
+      }),
+    );
     // A savepoint copies every page it is the first to change (16 KiB each) into the
     // sub-journal, for a rollback that almost never happens. So all batches go in without one
     // first; should an insert fail, that transaction is rolled back and appendBatchesTx judges
     // the batches again one savepoint each. Batches that do not continue the log are left out
     // the same way in both, before anything of theirs is written.
-    this.appendAllTx = db.transaction((batches: readonly AuditBatch[]) => {
-      let head = this.headStmt.get();
-      const outcome: Array<BatchOutcome> = [];
-      for (const batch of batches) {
-        const conflict = notContinuing(batch, head);
-        if (conflict !== undefined) {
-          outcome.push({ error: conflict, conflict: true });
-          continue;
-        }
+    this.appendAllTx = db.transaction((batches: readonly AuditBatch[]) =>
+      this.appendEach(batches, (batch) => {
         try {
           this.insertRows(batch);
         } catch (e) {
           throw new InsertFailed(e);
         }
-        head = { seq: batch.seq(batch.length - 1), hash: batch.hash(batch.length - 1) };
-        outcome.push(undefined);
-      }
-      return outcome;
-    });
+        return undefined;
+      }),
+    );
     this.lastStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e ORDER BY e.seq DESC LIMIT 1`);
     this.rangeStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM audit_events e WHERE e.seq BETWEEN ? AND ? ORDER BY e.seq`);
     this.boundaryStmt = db.prepare("SELECT seq, time FROM audit_events WHERE seq <= ? ORDER BY seq DESC LIMIT 1");
@@ -363,6 +344,30 @@ export class SqliteAudit {
 
   listDigests(): AuditDigestRow[] {
     return this.listDigestsStmt.all();
+  }
+
+  /**
+   * Each batch judged as if appended alone after the ones before it: left out when it does not
+   * continue the log as written so far, else inserted by `insert`, which says why not if it was not.
+   */
+  private appendEach(batches: readonly AuditBatch[], insert: (batch: AuditBatch) => string | undefined): Array<BatchOutcome> {
+    let head = this.headStmt.get();
+    const outcome: Array<BatchOutcome> = [];
+    for (const batch of batches) {
+      const conflict = notContinuing(batch, head);
+      if (conflict !== undefined) {
+        outcome.push({ error: conflict, conflict: true });
+        continue;
+      }
+      const failed = insert(batch);
+      if (failed !== undefined) {
+        outcome.push({ error: failed, conflict: false });
+        continue;
+      }
+      head = { seq: batch.seq(batch.length - 1), hash: batch.hash(batch.length - 1) };
+      outcome.push(undefined);
+    }
+    return outcome;
   }
 
   private insertRows(b: AuditBatch): void {
