@@ -107,6 +107,9 @@ function invalidAccountFlag(o: { name: string; email: string; roleName: string }
   return ["--role-name", o.roleName];
 }
 
+/** The most --older-than-days takes: ECMAScript's time range reaches 10^8 days back from 1970. */
+const MAX_PRUNE_DAYS = 100_000_000;
+
 /**
  * The prune cutoff from --before (ISO 8601 with a date) or --older-than-days, checked before the
  * data directory is opened: a function of the time of the prune.
@@ -118,7 +121,10 @@ function cutoffOf(o: { before?: string; olderThanDays?: string }, StartupError: 
     return () => t;
   }
   const days = Number(o.olderThanDays);
-  if (o.olderThanDays!.trim() === "" || !Number.isFinite(days) || days < 0) throw new StartupError(`Invalid --older-than-days ${JSON.stringify(o.olderThanDays)}: expected a number of days, 0 or more.`);
+  // Past MAX_PRUNE_DAYS the cutoff would be before the earliest time a Date holds (and there is nothing to prune that far back).
+  if (o.olderThanDays!.trim() === "" || !Number.isFinite(days) || days < 0 || days > MAX_PRUNE_DAYS) {
+    throw new StartupError(`Invalid --older-than-days ${JSON.stringify(o.olderThanDays)}: expected a number of days from 0 to ${MAX_PRUNE_DAYS}.`);
+  }
   return (now) => now - days * 86_400_000;
 }
 

@@ -372,3 +372,10 @@ test("encrypt: an unreadable CA bundle and an output in a missing directory are 
   const output = path.join(dir, "no-such-dir", "out.bin");
   assertOneLine(await run([...base, "-i", input, "-o", output], kmsEnv), `Cannot write the output file ${output}: ENOENT`);
 });
+
+test("audit prune: --older-than-days past the earliest time a date holds is refused before anything is opened", async () => {
+  assertOneLine(
+    await run(["audit", "prune", "--data-dir", dataDir, "--older-than-days", "1e9"]),
+    'Invalid --older-than-days "1e9": expected a number of days from 0 to 100000000.',
+  );
+});
