@@ -685,6 +685,26 @@ type Operation = (input: string, output: string, plaintextLength: number | undef
  * is the input file itself (in a tree such a file is skipped, with a warning).
  */
 async function forEachInput(o: CryptoCommonOptions, io: CryptoIo, decrypting: boolean, op: Operation): Promise<void> {
+  try {
+    await eachInput(o, io, decrypting, op);
+  } catch (e) {
+    throw fileError(e, o.input, o.output);
+  }
+}
+
+/**
+ * A file system error about the input or the output, named as the user gave it and what it is
+ * (node's message names the system call: "ENOENT: no such file or directory, open 'x'").
+ */
+function fileError(e: unknown, input: string, output: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || err instanceof CryptoCliError || err.code === undefined || err.path === undefined) return e;
+  if (err.path === input) return new CryptoCliError(`Cannot read the input file ${input}: ${err.code}`);
+  if (err.path === output) return new CryptoCliError(`Cannot write the output file ${output}: ${err.code}`);
+  return e;
+}
+
+async function eachInput(o: CryptoCommonOptions, io: CryptoIo, decrypting: boolean, op: Operation): Promise<void> {
   const suffix = o.suffix ?? (decrypting ? ".decrypted" : ".encrypted");
   // Input sizes for --caching (the Encryption SDK caches only for a known size): base64 is 4 characters per 3 bytes at least.
   const length = (file: string): number => {
@@ -710,6 +730,8 @@ async function forEachInput(o: CryptoCommonOptions, io: CryptoIo, decrypting: bo
       try {
         await op(input, output, o.caching ? length(input) : undefined);
       } catch (e) {
+        const named = fileError(e, input, output);
+        if (named !== e) throw named;
         // Which file of the tree failed (the message names the problem, never the data).
         if (e instanceof Error) e.message = `${input}: ${e.message}`;
         throw e;

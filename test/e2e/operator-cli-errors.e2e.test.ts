@@ -363,7 +363,7 @@ test("accounts create names the flag AWS's InvalidInputException is about", asyn
   assertOneLine(await create("Dev", "dev@example.com", "--role-name", "bad role!"), 'Invalid --role-name "bad role!": You provided a value that does not match the required pattern.');
 });
 
-test("encrypt: an unreadable CA bundle and an output in a missing directory are named as given", async () => {
+test("encrypt: an unreadable CA bundle, an output in a missing directory, a missing input and paths through a file are named as given", async () => {
   const kmsEnv = { PATH: process.env.PATH ?? "", HOME: dir, AWS_ACCESS_KEY_ID: "AKIAOPERATORCLI00001", AWS_SECRET_ACCESS_KEY: "not-used-0123456789abcdefghijklmnopqrs", AWS_EC2_METADATA_DISABLED: "true" };
   const base = ["encrypt", "--key-id", "alias/app", "--region", "us-east-1", "--endpoint", "https://127.0.0.1:1"];
   assertOneLine(await run([...base, "--ca-bundle", dir], kmsEnv), `Cannot read the CA bundle (--ca-bundle or AWS_CA_BUNDLE) ${dir}: EISDIR: illegal operation on a directory, read`);
@@ -371,6 +371,11 @@ test("encrypt: an unreadable CA bundle and an output in a missing directory are 
   writeFileSync(input, "hello");
   const output = path.join(dir, "no-such-dir", "out.bin");
   assertOneLine(await run([...base, "-i", input, "-o", output], kmsEnv), `Cannot write the output file ${output}: ENOENT`);
+  const missing = path.join(dir, "no-such-input.txt");
+  assertOneLine(await run([...base, "-i", missing, "-o", path.join(dir, "out.bin")], kmsEnv), `Cannot read the input file ${missing}: ENOENT`);
+  assertOneLine(await run([...base, "-i", path.join(input, "x"), "-o", path.join(dir, "out.bin")], kmsEnv), `Cannot read the input file ${path.join(input, "x")}: ENOTDIR`);
+  assertOneLine(await run([...base, "-i", input, "-o", path.join(input, "x")], kmsEnv), `Cannot write the output file ${path.join(input, "x")}: ENOTDIR`);
+  assert.equal(existsSync(path.join(dir, "out.bin")), false);
 });
 
 test("audit prune: --older-than-days past the earliest time a date holds is refused before anything is opened", async () => {
