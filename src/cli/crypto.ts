@@ -1086,7 +1086,26 @@ interface RawFlags {
   profile?: string;
 }
 
-function common(f: RawFlags, decrypting: boolean): { base: CryptoCommonOptions; wk: WrappingKeys; keys: string[] } {
+/**
+ * The KMS endpoint, checked before any client is made (the SDK's own refusal, "TypeError: Invalid
+ * URL", names neither the option nor the value). An empty AWS_ENDPOINT_URL counts as unset, as
+ * every empty BULWARK_* variable does: given to the SDK, it would call AWS's own endpoint.
+ */
+export function kmsEndpoint(value: string, fromEnv: boolean): string {
+  if (value === "" && fromEnv) return DEFAULT_ENDPOINT;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
+    throw new CryptoCliError(`Invalid ${fromEnv ? "AWS_ENDPOINT_URL" : "--endpoint"} ${JSON.stringify(value)}: expected an https:// or http:// URL such as ${DEFAULT_ENDPOINT}`);
+  }
+  return value;
+}
+
+function common(f: RawFlags, decrypting: boolean, cmd: Command): { base: CryptoCommonOptions; wk: WrappingKeys; keys: string[] } {
   const wk = parseWrappingKeys(f.wrappingKeys ?? []);
   const { context, keys } = parseContext(f.encryptionContext ?? [], decrypting);
   if (f.suppressMetadata && f.metadataOutput !== undefined) throw new CryptoCliError("Give either --metadata-output or --suppress-metadata, not both");
@@ -1099,7 +1118,7 @@ function common(f: RawFlags, decrypting: boolean): { base: CryptoCommonOptions; 
     keyGroups: wk.groups,
     encryptionContext: context,
     commitmentPolicy: parseCommitmentPolicy(f.commitmentPolicy),
-    endpoint: f.endpoint,
+    endpoint: kmsEndpoint(f.endpoint, cmd.getOptionValueSource("endpoint") === "env"),
     ...(f.maxEncryptedDataKeys ? { maxEncryptedDataKeys: f.maxEncryptedDataKeys } : {}),
     ...(f.metadataOutput !== undefined ? { metadata: { file: f.metadataOutput, overwrite: Boolean(f.overwriteMetadata) } } : {}),
     ...(f.caBundle ? { caBundle: f.caBundle } : {}),
@@ -1143,10 +1162,10 @@ export function registerCryptoCommands(program: Command): void {
       "algorithm suite, e.g. ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY or the aws-encryption-cli's AES_256_GCM_HKDF_SHA512_COMMIT_KEY (unsigned); default …_COMMIT_KEY_ECDSA_P384",
     )
     .option("--frame-length <bytes>", "frame length of the message body", positiveInt("--frame-length"))
-    .action(async (f: RawFlags & { algorithm?: string; frameLength?: number }) => {
+    .action(async (f: RawFlags & { algorithm?: string; frameLength?: number }, cmd: Command) => {
       guardCommand();
       try {
-        const { base, wk } = common(f, false);
+        const { base, wk } = common(f, false, cmd);
         if (wk.discovery !== undefined || wk.discoveryAccounts.length > 0 || wk.discoveryPartition !== undefined) {
           throw new CryptoCliError("discovery, discovery-account and discovery-partition are for decrypt only");
         }
@@ -1164,10 +1183,10 @@ export function registerCryptoCommands(program: Command): void {
     .option("--decrypt-unsigned", "refuse signed messages (plaintext is then final as it streams)")
     .option("--buffer", "write no plaintext until the whole message, signature included, is verified")
     .option("--max-length <bytes>", "refuse messages with frames (or a non-framed body) longer than this", positiveInt("--max-length"))
-    .action(async (f: RawFlags & { discovery?: boolean; discoveryAccount: string[]; discoveryPartition?: string; decryptUnsigned?: boolean; buffer?: boolean; maxLength?: number }) => {
+    .action(async (f: RawFlags & { discovery?: boolean; discoveryAccount: string[]; discoveryPartition?: string; decryptUnsigned?: boolean; buffer?: boolean; maxLength?: number }, cmd: Command) => {
       guardCommand();
       try {
-        const { base, wk, keys } = common(f, true);
+        const { base, wk, keys } = common(f, true, cmd);
         await runDecrypt({
           ...base,
           ...resolveDiscovery(wk, { discovery: f.discovery, accounts: f.discoveryAccount, partition: f.discoveryPartition }),

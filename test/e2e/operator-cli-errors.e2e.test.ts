@@ -378,6 +378,22 @@ test("encrypt: an unreadable CA bundle, an output in a missing directory, a miss
   assert.equal(existsSync(path.join(dir, "out.bin")), false);
 });
 
+test("encrypt: an endpoint that is no http(s) URL is named; an empty AWS_ENDPOINT_URL counts as unset, never AWS's own endpoint", async () => {
+  const kmsEnv = { PATH: process.env.PATH ?? "", HOME: dir, AWS_ACCESS_KEY_ID: "AKIAOPERATORCLI00001", AWS_SECRET_ACCESS_KEY: "not-used-0123456789abcdefghijklmnopqrs", AWS_EC2_METADATA_DISABLED: "true" };
+  const input = path.join(dir, "plain.txt");
+  writeFileSync(input, "hello");
+  const base = ["encrypt", "--key-id", "alias/app", "--region", "us-east-1", "-i", input, "-o", path.join(dir, "out.bin")];
+  assertOneLine(await run([...base, "--endpoint", "notaurl"], kmsEnv), 'Invalid --endpoint "notaurl": expected an https:// or http:// URL such as https://localhost:4566');
+  assertOneLine(await run([...base, "--endpoint", "ftp://kms.example"], kmsEnv), 'Invalid --endpoint "ftp://kms.example": expected an https:// or http:// URL such as https://localhost:4566');
+  assertOneLine(await run(base, { ...kmsEnv, AWS_ENDPOINT_URL: "localhost:4566x" }), 'Invalid AWS_ENDPOINT_URL "localhost:4566x": expected an https:// or http:// URL such as https://localhost:4566');
+  // Nothing listens there in this test: the refusal names the default endpoint, not kms.us-east-1.amazonaws.com.
+  const r = await run(base, { ...kmsEnv, AWS_ENDPOINT_URL: "" });
+  assert.equal(r.code, 1);
+  assert.doesNotMatch(r.stderr, /amazonaws\.com/);
+  assert.match(r.stderr, /^bulwark: .*(localhost|127\.0\.0\.1|::1).*4566\n$/);
+  assert.equal(existsSync(path.join(dir, "out.bin")), false);
+});
+
 test("audit prune: --older-than-days past the earliest time a date holds is refused before anything is opened", async () => {
   assertOneLine(
     await run(["audit", "prune", "--data-dir", dataDir, "--older-than-days", "1e9"]),
