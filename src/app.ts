@@ -116,7 +116,12 @@ function ensureDataDir(dir: string, create: boolean): { fresh: boolean; createdD
   const fresh = !existsSync(path.join(dir, DB_FILE));
   const preexisting = new Set(DATA_DIR_FILES.filter((f) => lstatOrUndefined(path.join(dir, f)) !== undefined));
   if (fresh && !create) return { fresh, createdDirs: [], preexisting };
-  const createdDirs = makeDirs(dir, 0o700);
+  let createdDirs: string[];
+  try {
+    createdDirs = makeDirs(dir, 0o700);
+  } catch (e) {
+    throw new StartupError(`Cannot create the data directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   try {
     // Group and other lose their access; the owner's own bits are left as they are (a
     // directory made read-only on purpose stays so).

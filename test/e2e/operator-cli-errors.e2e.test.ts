@@ -138,6 +138,8 @@ test("operator commands neither create a missing data directory nor touch a file
   const dangling = path.join(dir, "dangling");
   symlinkSync(path.join(dir, "nowhere"), dangling);
   assertOneLine(await run(["init", "--data-dir", dangling]), `The data directory ${dangling} is a symbolic link to a path that does not exist`);
+  // Below such a link, the directory cannot be created: named, not node's "ENOENT: …, mkdir '…'".
+  assertOneLine(await run(["init", "--data-dir", path.join(dangling, "sub")]), `Cannot create the data directory ${path.join(dangling, "sub")}: ENOENT`);
   assert.equal(existsSync(path.join(dir, "nowhere")), false);
 });
 
