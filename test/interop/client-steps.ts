@@ -1,10 +1,10 @@
 /**
- * Runs a client program of another AWS SDK against a test server and reads its steps: the
- * program prints one JSON object per line, `{"step": name, …outcome}` (botocore-client.py,
- * go-client/main.go).
+ * Runs a client program of another AWS SDK or signer against a test server and reads its steps:
+ * the program prints one JSON object per line, `{"step": name, …outcome}` (botocore-client.py,
+ * go-client/main.go, signers/*).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { TestServer } from "../e2e/harness.js";
@@ -45,4 +45,21 @@ export async function runClientSteps(s: TestServer, dir: string, command: string
     assert.ok(v, `step ${name} missing from ${command}'s output`);
     return v;
   };
+}
+
+/** Where Debian installs Go library sources (GOPATH layout). */
+export const GOPATH = process.env.BULWARK_TEST_GOPATH ?? "/usr/share/gocode";
+
+/**
+ * Builds the Go program `source` (a directory or a .go file) into `binary` offline, against the
+ * library sources in GOPATH only (no module download); `dir`: a scratch directory (HOME, build cache).
+ */
+export function goBuild(source: string, binary: string, dir: string): void {
+  const [cwd, target] = source.endsWith(".go") ? [path.dirname(source), path.basename(source)] : [source, "."];
+  const build = spawnSync("go", ["build", "-o", binary, target], {
+    cwd,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, GO111MODULE: "off", GOPATH, GOCACHE: path.join(dir, "go-cache"), GOFLAGS: "", CGO_ENABLED: "0" },
+  });
+  assert.equal(build.status, 0, `go build failed:\n${build.stderr}`);
 }

@@ -16,11 +16,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startTestServer, type TestServer } from "../e2e/harness.js";
-import { runClientSteps } from "./client-steps.js";
+import { GOPATH, goBuild, runClientSteps } from "./client-steps.js";
 
 const SOURCE = fileURLToPath(new URL("../../../test/interop/go-client", import.meta.url));
-/** Where Debian installs Go library sources (GOPATH layout). */
-const GOPATH = process.env.BULWARK_TEST_GOPATH ?? "/usr/share/gocode";
 
 function missing(): string | undefined {
   if (spawnSync("go", ["version"]).status !== 0) return "no go toolchain here (apt-get install golang-go)";
@@ -47,12 +45,7 @@ after(async () => {
 
 test("AWS SDKs for Go v2 and v1 drive STS, IAM, KMS, Organizations and CloudTrail: results and typed errors as each SDK deserialises them; v1's presigned GetCallerIdentity replays", { skip: skip ?? false, timeout: 300_000 }, async () => {
   const binary = path.join(dir, "go-client");
-  const build = spawnSync("go", ["build", "-o", binary, "."], {
-    cwd: SOURCE,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, GO111MODULE: "off", GOPATH, GOCACHE: path.join(dir, "go-cache"), GOFLAGS: "", CGO_ENABLED: "0" },
-  });
-  assert.equal(build.status, 0, `go build failed:\n${build.stderr}`);
+  goBuild(SOURCE, binary, dir);
 
   const step = await runClientSteps(s, dir, binary, []);
   const account = s.accountId;
