@@ -276,6 +276,33 @@ describe("CloudTrail LookupEvents", () => {
     assert.equal(second.NextToken, undefined);
   });
 
+  test("only the last 90 days are looked up; a StartTime before them is accepted and reads from their start", async () => {
+    const DAY = 86_400_000;
+    const aged = new MemoryAuditStore();
+    const log = createAuditLog({ store: aged, digestSigner: generateDigestSigner(), clock: new ManualClock(T0), digestIntervalMs: 0 });
+    for (const [time, requestId] of [
+      [T0 - 400 * DAY, "400d"],
+      [T0 - 91 * DAY, "91d"],
+      [T0 - 90 * DAY - 1, "90d+1ms"],
+      [T0 - 90 * DAY, "90d"],
+      [T0 - 89 * DAY, "89d"],
+      [T0, "now"],
+    ] as const) {
+      await log.record(record({ time, requestId }));
+    }
+    await log.close();
+    const h = createLookupEventsHandler({ store: aged, tokenKey });
+    const c = ctx(); // now: T0
+    assert.deepEqual(ids(await h({}, c)), ["now", "89d", "90d"]);
+    assert.deepEqual(ids(await h({ StartTime: new Date(T0 - 100 * DAY) }, c)), ["now", "89d", "90d"]);
+    assert.deepEqual(ids(await h({ StartTime: new Date(0), EndTime: new Date(T0 - 89 * DAY) }, c)), ["89d", "90d"]);
+    assert.deepEqual(ids(await h({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "CreateUser" }] }, c)), ["now", "89d", "90d"]);
+    assert.deepEqual(await h({ StartTime: new Date(T0 - 400 * DAY), EndTime: new Date(T0 - 91 * DAY) }, c), { Events: [] });
+    assert.deepEqual(await h({ EndTime: new Date(T0 - 90 * DAY - 1000) }, c), { Events: [] });
+    // The window moves with the request's time.
+    assert.deepEqual(ids(await h({}, { ...c, now: T0 + DAY })), ["now", "89d"]);
+  });
+
   test("LookupEvents is limited to two requests per second per account and Region (ThrottlingException)", async () => {
     const clock = new ManualClock(T0);
     const h = createLookupEventsHandler({ store, tokenKey, clock, lookupEventsRps: 2 });

@@ -64,6 +64,13 @@ const SCAN_BUDGET = 5000;
  */
 const SLICE_ENTRIES = 5_000;
 const ENTRY_BUDGET = 100_000;
+/**
+ * The event history LookupEvents reads: "You can look up events that occurred in a Region within
+ * the last 90 days" (LookupEvents). Older events stay in the audit log (retention is the operator's,
+ * BULWARK_AUDIT_RETENTION_DAYS) but are not returned; a StartTime before it is accepted and reads
+ * from its start.
+ */
+const EVENT_HISTORY_MS = 90 * 86_400_000;
 
 
 export interface LookupEventsInput {
@@ -171,7 +178,8 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
 
     // Events are shown at whole seconds (EventTime, eventTime), so the range compares those: an
     // event at 12:00:05.4 occurs "at" 12:00:05 and belongs to a range that ends (or starts) there.
-    const fromMs = startTime === undefined ? undefined : Math.ceil(startTime / 1000) * 1000;
+    const historyStart = Math.ceil((ctx.now - EVENT_HISTORY_MS) / 1000) * 1000;
+    const fromMs = startTime === undefined ? historyStart : Math.max(Math.ceil(startTime / 1000) * 1000, historyStart);
     const toMs = endTime === undefined ? undefined : Math.floor(endTime / 1000) * 1000 + 999;
 
     if (input.EventCategory !== undefined && input.EventCategory !== null && input.EventCategory !== "insight") {
@@ -202,6 +210,8 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
 
     // Insights events are not produced: an insight lookup is valid and empty.
     if (input.EventCategory === "insight") return { Events: [] };
+    // A range that ends before the event history starts holds nothing.
+    if (toMs !== undefined && toMs < fromMs) return { Events: [] };
 
     // The store filters by account, time and attribute; the region is filtered here, in pages,
     // within a scan budget so one call never walks an unbounded history.
@@ -216,7 +226,7 @@ export function createLookupEventsHandler(deps: CloudTrailServiceDeps): (input: 
       const { rows, resumeBeforeSeq } = await store.lookupAudit(
         {
           accountId,
-          ...(fromMs !== undefined ? { startTime: fromMs } : {}),
+          startTime: fromMs,
           ...(toMs !== undefined ? { endTime: toMs } : {}),
           ...(attribute ? { attribute } : {}),
           ...(cursor !== undefined ? { beforeSeq: cursor } : {}),
