@@ -147,7 +147,7 @@ common(ca.command("export"))
       const { existsSync } = await import("node:fs");
       const path = await import("node:path");
       const file = path.join(cfg.dataDir, "bulwark.db");
-      if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}; start the server once first.`);
+      if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}. Run \`bulwark serve\` or \`bulwark init\` first.`);
       let storage: ReturnType<typeof openSqliteStorage>;
       try {
         storage = openSqliteStorage({ path: file });

@@ -175,7 +175,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
             throw new StartupError(`--public-key ${o.publicKey} is not a PEM public key.`);
           }
         }
-        if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}.`);
+        if (!existsSync(file)) throw new StartupError(`No Bulwark data directory at ${cfg.dataDir}. Run \`bulwark serve\` or \`bulwark init\` first.`);
         let storage: ReturnType<typeof openSqliteStorage>;
         try {
           storage = openSqliteStorage({ path: file });

@@ -8,7 +8,7 @@ import "reflect-metadata";
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -121,11 +121,25 @@ test("a first start that fails keeps nothing of the data directory it began", as
 
 test("operator commands neither create a missing data directory nor touch a file given as one", async () => {
   const missing = path.join(dir, "missing", "data");
-  for (const args of [["accounts", "list"], ["organizations", "describe"]]) {
-    const r = await run([...args, "--data-dir", missing]);
-    assertOneLine(r, `No Bulwark data directory at ${missing}. Run \`bulwark serve\` or \`bulwark init\` first.`);
+  const empty = path.join(dir, "empty");
+  mkdirSync(empty, { mode: 0o700 });
+  const commands = [
+    ["accounts", "list"],
+    ["organizations", "describe"],
+    ["ca", "export"],
+    ["audit", "verify"],
+    ["audit", "public-key"],
+    ["audit", "prune", "--older-than-days", "1"],
+  ];
+  for (const args of commands) {
+    for (const dataDir of [missing, empty]) {
+      const r = await run([...args, "--data-dir", dataDir]);
+      assertOneLine(r, `No Bulwark data directory at ${dataDir}. Run \`bulwark serve\` or \`bulwark init\` first.`);
+      assert.equal(r.stdout, "");
+    }
   }
   assert.equal(existsSync(path.join(dir, "missing")), false);
+  assert.deepEqual(readdirSync(empty), []);
 
   const file = path.join(dir, "a-file");
   writeFileSync(file, "x");
