@@ -567,8 +567,9 @@ async function withOutput(given: string, io: CryptoIo, policy: OverwritePolicy, 
     await body(io.stdout);
     return true;
   }
-  // A symbolic link is followed: the file it names is the output (the link stays a link).
-  const p = lstatSync(given, { throwIfNoEntry: false })?.isSymbolicLink() ? (realpathOrUndefined(given) ?? given) : given;
+  // A symbolic link is followed: the file it names is the output (the link stays a link). One
+  // that names nothing is refused: neither replaced by a file nor followed to create one.
+  const p = lstatSync(given, { throwIfNoEntry: false })?.isSymbolicLink() ? linkTarget(given) : given;
   const existing = statSync(p, { throwIfNoEntry: false });
   if (existing && !existing.isFile() && !existing.isDirectory()) {
     // A device, FIFO or socket (/dev/null, /dev/stdout, a shell's process substitution) is
@@ -610,11 +611,14 @@ async function withOutput(given: string, io: CryptoIo, policy: OverwritePolicy, 
   }
 }
 
-function realpathOrUndefined(p: string): string | undefined {
+/** The file an output path that is a symbolic link names; a link that names none is refused. */
+function linkTarget(given: string): string {
   try {
-    return realpathSync(p);
-  } catch {
-    return undefined;
+    return realpathSync(given);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new CryptoCliError(`The output file ${given} is a symbolic link to a path that does not exist`);
+    throw new CryptoCliError(`The output file ${given} is a symbolic link that cannot be followed: ${code ?? (e as Error).message}`);
   }
 }
 

@@ -347,7 +347,7 @@ test("--wrapping-keys groups: each group's region= and profile= apply to its own
 });
 
 // A timeout: were the FIFO replaced by a file, its reader would wait for ever.
-test("outputs that are not regular files: a FIFO is written in place, a symbolic link's file is replaced and the link kept", { timeout: 60_000 }, async () => {
+test("outputs that are not regular files: a FIFO is written in place, a symbolic link's file is replaced and the link kept; a link to nothing is refused", { timeout: 60_000 }, async () => {
   const lib = library();
   const keyring = new KmsKeyringNode({ clientProvider: lib.clientProvider, generatorKeyId: key.Arn });
   const input = path.join(dir, "special.txt");
@@ -373,6 +373,23 @@ test("outputs that are not regular files: a FIFO is written in place, a symbolic
   assert.equal(viaLink.code, 0, viaLink.stderr);
   assert.ok(lstatSync(link).isSymbolicLink());
   assert.deepEqual((await lib.decrypt(keyring, readFileSync(target))).plaintext.toString(), "through a pipe");
+
+  // A symbolic link to a path that does not exist: refused, the link neither replaced nor followed.
+  const linkDir = fresh("dangling");
+  const nowhere = path.join(linkDir, "nowhere.enc");
+  const dangling = path.join(linkDir, "dangling.enc");
+  symlinkSync(nowhere, dangling);
+  for (const extra of [[], ["--no-overwrite"]]) {
+    const r = await cli(["encrypt", "-i", input, "-o", dangling, "-w", `key=${key.Arn}`, ...extra]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `bulwark: The output file ${dangling} is a symbolic link to a path that does not exist\n`);
+    assert.equal(r.stdout.length, 0);
+  }
+  const d = await cli(["decrypt", "-i", "-", "-o", dangling, "-w", `key=${key.Arn}`], readFileSync(target));
+  assert.equal(d.code, 1);
+  assert.equal(d.stderr, `bulwark: The output file ${dangling} is a symbolic link to a path that does not exist\n`);
+  assert.ok(lstatSync(dangling).isSymbolicLink());
+  assert.deepEqual(readdirSync(linkDir), ["dangling.enc"]);
 });
 
 test("an interrupted decrypt (SIGTERM) leaves no partial plaintext file and ends as killed by the signal", async () => {
