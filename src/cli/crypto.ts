@@ -36,6 +36,7 @@ import { accessSync, appendFileSync, constants as fsConstants, createReadStream,
 import { createInterface } from "node:readline";
 import path from "node:path";
 import https from "node:https";
+import { homedir } from "node:os";
 import { randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import { Readable, Transform, type Duplex, type Writable } from "node:stream";
@@ -1109,8 +1110,50 @@ export function kmsEndpoint(value: string, fromEnv: boolean): string {
   return value;
 }
 
+/**
+ * The profiles the shared files define, as the SDKs read them: sections of the credentials file
+ * (AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials) and `[default]` / `[profile <name>]` sections
+ * of the config file (AWS_CONFIG_FILE, ~/.aws/config). A file that cannot be read defines none.
+ */
+export function sharedProfiles(env: NodeJS.ProcessEnv = process.env): Set<string> {
+  const names = new Set<string>();
+  const resolve = (file: string) => (file.startsWith("~/") ? path.join(homedir(), file.slice(2)) : file);
+  const sections = (file: string): string[] => {
+    let text: string;
+    try {
+      text = readFileSync(resolve(file), "utf8");
+    } catch {
+      return [];
+    }
+    const out: string[] = [];
+    for (const line of text.split(/\r?\n/)) {
+      const m = /^\s*\[([^\]]*)\]/.exec(line);
+      if (m) out.push(m[1]!.trim());
+    }
+    return out;
+  };
+  for (const name of sections(env["AWS_SHARED_CREDENTIALS_FILE"] || path.join(homedir(), ".aws", "credentials"))) names.add(name);
+  for (const name of sections(env["AWS_CONFIG_FILE"] || path.join(homedir(), ".aws", "config"))) {
+    if (name === "default") names.add(name);
+    else {
+      const m = /^profile\s+(.+)$/.exec(name);
+      if (m) names.add(m[1]!.trim());
+    }
+  }
+  return names;
+}
+
+/** A profile named on the command line must exist, as in the AWS CLI and the aws-encryption-cli. */
+function checkProfiles(profiles: Array<string | undefined>): void {
+  const named = profiles.filter((p): p is string => p !== undefined);
+  if (named.length === 0) return;
+  const known = sharedProfiles();
+  for (const p of named) if (!known.has(p)) throw new CryptoCliError(`The config profile (${p}) could not be found`);
+}
+
 function common(f: RawFlags, decrypting: boolean, cmd: Command): { base: CryptoCommonOptions; wk: WrappingKeys; keys: string[] } {
   const wk = parseWrappingKeys(f.wrappingKeys ?? []);
+  checkProfiles([f.profile, ...wk.groups.map((g) => g.profile)]);
   const { context, keys } = parseContext(f.encryptionContext ?? [], decrypting);
   if (f.suppressMetadata && f.metadataOutput !== undefined) throw new CryptoCliError("Give either --metadata-output or --suppress-metadata, not both");
   const suffix = f.suffix === true ? "" : f.suffix;

@@ -340,6 +340,22 @@ test("--wrapping-keys groups: each group's region= and profile= apply to its own
   assert.equal(d.code, 0, d.stderr);
   assert.equal(d.stdout.toString(), "two regions");
 
+  // A profile the shared files do not define is refused before any call, as the AWS CLI refuses it.
+  for (const args of [["--profile", "nosuch"], ["-w", `key=${eastKey.KeyId}`, "profile=east", "-w", `key=${westKey.KeyId}`, "profile=nosuch"]]) {
+    const r = await cli(["encrypt", "-i", input, "-o", "-", ...(args[0] === "--profile" ? ["-w", `key=${eastKey.KeyId}`] : []), ...args], undefined, noEnvCreds);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "bulwark: The config profile (nosuch) could not be found\n");
+    assert.equal(r.stdout.length, 0);
+  }
+  const unknownDecrypt = await cli(["decrypt", "-o", "-", "-w", `key=${westKey.Arn}`, "--profile", "nosuch"], p.stdout, noEnvCreds);
+  assert.equal(unknownDecrypt.stderr, "bulwark: The config profile (nosuch) could not be found\n");
+  assert.equal(unknownDecrypt.code, 1);
+  // A [profile <name>] section of the config file (AWS_CONFIG_FILE) is a profile too.
+  const config = path.join(dir, "aws-config");
+  writeFileSync(config, `[profile fromconfig]\nregion = us-east-1\ncredential_process = echo ${JSON.stringify(JSON.stringify({ Version: 1, AccessKeyId: ADMIN_KEY_ID, SecretAccessKey: ADMIN_SECRET }))}\n`);
+  const viaConfig = await cli(["encrypt", "-i", input, "-o", "-", "-w", `key=${eastKey.KeyId}`, "--profile", "fromconfig"], undefined, { ...noEnvCreds, AWS_CONFIG_FILE: config });
+  assert.equal(viaConfig.code, 0, viaConfig.stderr);
+
   // One Region per group: a second region= is refused, not silently merged.
   const twice = await cli(["encrypt", "-i", input, "-o", "-", "-w", "key=alias/cli-groups", "region=us-east-1", "region=eu-west-1"]);
   assert.equal(twice.code, 1);
