@@ -1143,9 +1143,13 @@ export function sharedProfiles(env: NodeJS.ProcessEnv = process.env): Set<string
   return names;
 }
 
-/** A profile named on the command line must exist, as in the AWS CLI and the aws-encryption-cli. */
-function checkProfiles(profiles: Array<string | undefined>): void {
+/**
+ * A profile named on the command line, or by AWS_PROFILE when the command line names none, must
+ * exist, as in the AWS CLI and the aws-encryption-cli.
+ */
+function checkProfiles(profiles: Array<string | undefined>, env: NodeJS.ProcessEnv = process.env): void {
   const named = profiles.filter((p): p is string => p !== undefined);
+  if (profiles[0] === undefined && env["AWS_PROFILE"]) named.push(env["AWS_PROFILE"]);
   if (named.length === 0) return;
   const known = sharedProfiles();
   for (const p of named) if (!known.has(p)) throw new CryptoCliError(`The config profile (${p}) could not be found`);

@@ -350,6 +350,14 @@ test("--wrapping-keys groups: each group's region= and profile= apply to its own
   const unknownDecrypt = await cli(["decrypt", "-o", "-", "-w", `key=${westKey.Arn}`, "--profile", "nosuch"], p.stdout, noEnvCreds);
   assert.equal(unknownDecrypt.stderr, "bulwark: The config profile (nosuch) could not be found\n");
   assert.equal(unknownDecrypt.code, 1);
+  // AWS_PROFILE names the profile when the command line names none; --profile wins over it.
+  const envUnknown = await cli(["encrypt", "-i", input, "-o", "-", "-w", `key=${eastKey.KeyId}`], undefined, { ...noEnvCreds, AWS_PROFILE: "nosuch" });
+  assert.equal(envUnknown.stderr, "bulwark: The config profile (nosuch) could not be found\n");
+  assert.equal(envUnknown.code, 1);
+  const envOverridden = await cli(["encrypt", "-i", input, "-o", "-", "-w", `key=${eastKey.KeyId}`, "region=us-east-1", "--profile", "east"], undefined, { ...noEnvCreds, AWS_PROFILE: "nosuch" });
+  assert.equal(envOverridden.code, 0, envOverridden.stderr);
+  const envKnown = await cli(["encrypt", "-i", input, "-o", "-", "-w", `key=${westKey.KeyId}`, "region=eu-west-1"], undefined, { ...noEnvCreds, AWS_PROFILE: "west" });
+  assert.equal(envKnown.code, 0, envKnown.stderr);
   // A [profile <name>] section of the config file (AWS_CONFIG_FILE) is a profile too.
   const config = path.join(dir, "aws-config");
   writeFileSync(config, `[profile fromconfig]\nregion = us-east-1\ncredential_process = echo ${JSON.stringify(JSON.stringify({ Version: 1, AccessKeyId: ADMIN_KEY_ID, SecretAccessKey: ADMIN_SECRET }))}\n`);
