@@ -70,6 +70,8 @@ export interface AuthorizeRequest {
    * KMS key policies do (the key policy must allow, directly or by delegating to IAM via the root principal).
    */
   resourcePolicyIsAuthoritative?: boolean;
+  /** The resource policy is a KMS key policy (its statements without Action or Resource have no effect). */
+  resourcePolicyKind?: "key";
   /** Resource control policies do not apply to this resource (AWS managed KMS keys). */
   resourceControlPoliciesExempt?: boolean;
   /**

@@ -367,7 +367,7 @@ export function createAuthorizer(deps: {
     let rcps = rcpSource !== undefined && subjectToRcps(principal, req) ? rcpSource.levelsFor(req.resourceAccount ?? principal.accountId, facts.now) : undefined;
     if (rcps instanceof Promise) rcps = await rcps;
     const set = parsedSetOf(pols);
-    const resourcePolicy = req.resourcePolicy !== undefined ? safeParse(req.resourcePolicy, "resource") : undefined;
+    const resourcePolicy = req.resourcePolicy !== undefined ? safeParse(req.resourcePolicy, req.resourcePolicyKind ?? "resource") : undefined;
     // The condition context is built only if a policy reads it (a Condition or policy variable
     // is reached): most requests never need it. req.context is read only then, so a service
     // may supply it as a getter. The principal's tags are fetched only then too: the first

@@ -102,6 +102,37 @@ test("a key policy that does not delegate to IAM: only the principals it names, 
   await rejectsWith(carolKms.send(new DescribeKeyCommand({ KeyId: k.KeyId })), denied(carol.arn, "kms:DescribeKey", k.Arn!));
 });
 
+test("a key policy statement without Resource or without Action is accepted and has no effect (PutKeyPolicy, CreateKey)", async () => {
+  const erin = await newUser(s, "no-resource-user", allow("kms:*"));
+  const kms = kmsClient(s);
+  const adminArn = `arn:aws:iam::${s.accountId}:user/admin`;
+  const policy = {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "Admin", Effect: "Allow", Principal: { AWS: adminArn }, Action: "kms:*", Resource: "*" },
+      { Sid: "ErinWithoutResource", Effect: "Allow", Principal: { AWS: erin.arn }, Action: "kms:*" },
+      { Sid: "DenyAllWithoutResource", Effect: "Deny", Principal: "*", Action: "kms:*" },
+      { Sid: "DenyAllWithoutAction", Effect: "Deny", Principal: "*", Resource: "*" },
+    ],
+  };
+  const created = (await kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }))).KeyMetadata!;
+  const k = await newKey();
+  await kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(policy) }));
+  for (const key of [created, k]) {
+    assert.deepEqual(JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy!), policy);
+    // Neither Deny applies to the admin, and the Allow without Resource gives erin nothing.
+    const ct = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: utf8("still mine") }));
+    assert.equal(text((await kms.send(new DecryptCommand({ CiphertextBlob: ct.CiphertextBlob }))).Plaintext), "still mine");
+    await rejectsWith(kmsClient(s, erin).send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: utf8("x") })), denied(erin.arn, "kms:Encrypt", key.Arn!));
+  }
+  // The lockout check reads the policy the same way: an Allow without Resource does not keep the caller in.
+  const onlyWithoutResource = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: adminArn }, Action: "kms:*" }] };
+  await rejectsWith(kms.send(new PutKeyPolicyCommand({ KeyId: k.KeyId, Policy: JSON.stringify(onlyWithoutResource) })), {
+    name: "MalformedPolicyDocumentException",
+    message: /^The new key policy will not allow you to update the key policy in the future\.$/,
+  });
+});
+
 test("PutKeyPolicy: malformed documents and the lockout safety check", async () => {
   const k = await newKey();
   const kms = kmsClient(s);

@@ -178,6 +178,29 @@ const authoritative: Case[] = [
     resourcePolicy: doc({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
     expect: "Allow",
   },
+  // A key policy statement without Resource, or without Action, has no effect (PutKeyPolicy);
+  // in another resource policy one without Resource applies to the policy's resource.
+  { name: "key policy: Allow without Resource grants nothing", action: "kms:Decrypt", resource: KEY, authoritative: true, resourceKind: "key", resourcePolicy: doc({ Effect: "Allow", Principal: { AWS: ALICE }, Action: "kms:Decrypt" }), expect: "ImplicitDeny" },
+  { name: "resource policy: Allow without Resource grants", action: "kms:Decrypt", resource: KEY, authoritative: true, resourcePolicy: doc({ Effect: "Allow", Principal: { AWS: ALICE }, Action: "kms:Decrypt" }), expect: "Allow" },
+  {
+    name: "key policy: Deny without Resource denies nothing",
+    action: "kms:Decrypt",
+    resource: KEY,
+    authoritative: true,
+    resourceKind: "key",
+    resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:*"), { Effect: "Deny", Principal: "*", Action: "kms:*" }),
+    expect: "Allow",
+  },
+  {
+    name: "key policy: Deny without Action denies nothing",
+    action: "kms:Decrypt",
+    resource: KEY,
+    authoritative: true,
+    resourceKind: "key",
+    resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:*"), { Effect: "Deny", Principal: "*", Resource: "*" }),
+    expect: "Allow",
+  },
+  { name: "key policy: Allow with Resource grants", action: "kms:Decrypt", resource: KEY, authoritative: true, resourceKind: "key", resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:Decrypt")), expect: "Allow" },
   { name: "root: key policy trusts the account", principal: root, action: "kms:Decrypt", resource: KEY, authoritative: true, resourcePolicy: doc(rAllow({ AWS: ROOT }, "kms:*")), expect: "Allow" },
   { name: "root: key policy names only a user", principal: root, action: "kms:Decrypt", resource: KEY, authoritative: true, resourcePolicy: doc(rAllow({ AWS: ALICE }, "kms:*")), expect: "ImplicitDeny" },
 ];

@@ -148,6 +148,8 @@ const errors: ErrorCase[] = [
     text: v12({ ...trustStmt, Principal: { AWS: `arn:aws-us-gov:iam::${ACCT}:role/r` } }),
     message: `Invalid principal in policy: "AWS":"arn:aws-us-gov:iam::${ACCT}:role/r"`,
   },
+  { name: "resource policy statement without Action", kind: "resource", text: v12({ Effect: "Allow", Principal: "*", Resource: "*" }), message: "Policy statement must contain actions." },
+  { name: "key policy statement with an empty Action list", kind: "key", text: v12({ Effect: "Allow", Principal: "*", Action: [], Resource: "*" }), message: "Policy statement must contain actions." },
   { name: "session of another partition", kind: "resource", text: v12({ ...ok, Principal: { AWS: `arn:aws-cn:sts::${ACCT}:assumed-role/r/s` } }), message: `Invalid principal in policy: "AWS":"arn:aws-cn:sts::${ACCT}:assumed-role/r/s"` },
 ];
 
@@ -167,6 +169,20 @@ describe("parsePolicy errors (IAM MalformedPolicyDocument text)", () => {
 });
 
 describe("parsePolicy accepts", () => {
+  test("a key policy statement without Action or without Resource, compiled to match nothing", () => {
+    const p = parsePolicy(
+      v12({ Effect: "Deny", Principal: "*", Resource: "*" }, { Effect: "Deny", Principal: "*", Action: "kms:*" }, { Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }),
+      "key",
+    );
+    const [noAction, noResource, whole] = p.statements;
+    assert.equal(noAction?.actionAny, false);
+    assert.equal(noAction?.actionExact.size, 0);
+    assert.equal(noAction?.actionPatterns.length, 0);
+    assert.deepEqual(noResource?.resources, []);
+    assert.equal(noResource?.notResource, false);
+    assert.equal(whole?.actionPatterns.length, 1);
+    assert.equal(whole?.resources?.length, 1);
+  });
   test("a single statement object and 2008-10-17 for inline policies", () => {
     const p = parsePolicy(JSON.stringify({ Version: "2008-10-17", Statement: ok }), "identity");
     assert.equal(p.version, "2008-10-17");

@@ -28,13 +28,16 @@ function compileActions(list: readonly string[]): Pick<CompiledStatement, "actio
   return { actionAny, actionExact, actionPatterns };
 }
 
-function compileStatement(st: RawStatement, variables: boolean): CompiledStatement {
+function compileStatement(st: RawStatement, kind: PolicyKind, variables: boolean): CompiledStatement {
   const notAction = "NotAction" in st;
-  const actions = compileActions(asList(notAction ? st["NotAction"] : st["Action"]));
+  // A key policy statement without Action (accepted by validation) matches no action.
+  const actions = compileActions(asList((notAction ? st["NotAction"] : st["Action"]) ?? []));
   const notResource = "NotResource" in st;
   const rawResources = notResource ? st["NotResource"] : st["Resource"];
+  // Without Resource a statement applies to the policy's own resource, except in a key policy,
+  // where it has no effect: it matches no resource.
   const resources =
-    rawResources === undefined ? undefined : asList(rawResources).map((r) => compileArnPattern(r, variables, true));
+    rawResources === undefined ? (kind === "key" ? [] : undefined) : asList(rawResources).map((r) => compileArnPattern(r, variables, true));
   const notPrincipal = "NotPrincipal" in st;
   const rawPrincipal = notPrincipal ? st["NotPrincipal"] : st["Principal"];
   const principal = rawPrincipal === undefined ? undefined : compilePrincipal(rawPrincipal);
@@ -63,7 +66,7 @@ function compileStatement(st: RawStatement, variables: boolean): CompiledStateme
 export function parsePolicy(text: string, kind: PolicyKind, options: ParseOptions = {}): ParsedPolicy {
   const raw = validatePolicy(text, kind, options);
   const variables = raw.version === "2012-10-17";
-  const statements = raw.statements.map((st) => compileStatement(st, variables));
+  const statements = raw.statements.map((st) => compileStatement(st, kind, variables));
   const awsPrincipals: string[] = [];
   for (const s of statements) if (s.principal) awsPrincipals.push(...s.principal.awsValues);
   return { kind, version: raw.version, statements, awsPrincipals };

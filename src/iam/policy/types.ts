@@ -5,7 +5,14 @@ import type { CompiledCondition } from "./conditions.js";
 import type { Matcher } from "./glob.js";
 import type { PrincipalSet } from "./principal-element.js";
 
-export type PolicyKind = "identity" | "resource" | "trust" | "boundary" | "session" | "scp" | "rcp";
+/**
+ * "key" is a KMS key policy: a resource policy in which a statement without Action/NotAction or
+ * without Resource/NotResource is accepted but has no effect (KMS API reference, PutKeyPolicy:
+ * "If either of the required Resource or Action elements are missing from a key policy
+ * statement, the policy statement has no effect"). In other resource policies a statement
+ * without Resource applies to the resource the policy is attached to.
+ */
+export type PolicyKind = "identity" | "resource" | "key" | "trust" | "boundary" | "session" | "scp" | "rcp";
 
 export interface ParseOptions {
   /**

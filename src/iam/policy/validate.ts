@@ -276,10 +276,14 @@ export function validatePolicy(text: string, kind: PolicyKind, options: ParseOpt
     const v = st[a] ?? st[b];
     return v !== undefined && asList(v).length > 0;
   };
-  for (const st of statements) if (!present(st, "Action", "NotAction")) fail(MSG.noActions);
+  const absent = (st: RawStatement, a: string, b: string): boolean => !(a in st) && !(b in st);
+  for (const st of statements) {
+    if (kind === "key" && absent(st, "Action", "NotAction")) continue; // accepted, without effect
+    if (!present(st, "Action", "NotAction")) fail(MSG.noActions);
+  }
   if (kind === "trust") {
     for (const st of statements) if ("Resource" in st || "NotResource" in st) fail(MSG.resourceProhibited);
-  } else if (kind !== "resource") {
+  } else if (kind !== "resource" && kind !== "key") {
     for (const st of statements) if (!present(st, "Resource", "NotResource")) fail(MSG.noResources);
   } else {
     for (const st of statements) {

@@ -237,6 +237,7 @@ class KeyAuthorizeRequest implements AuthorizeRequest {
   readonly resourceAccount: string;
   readonly resourcePolicy: string;
   readonly resourcePolicyIsAuthoritative = true;
+  readonly resourcePolicyKind = "key";
   readonly resourceControlPoliciesExempt: boolean;
   private built: ConditionContext | undefined;
 

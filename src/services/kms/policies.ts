@@ -37,7 +37,7 @@ export async function checkKeyPolicy(env: KmsEnv, text: string): Promise<Record<
   }
   let principals: readonly string[];
   try {
-    principals = parsePolicy(text, "resource").awsPrincipals;
+    principals = parsePolicy(text, "key").awsPrincipals;
   } catch (e) {
     if (e instanceof PolicyParseError) {
       throw malformedPolicy(/principal/i.test(e.message) ? "Policy contains a statement with one or more invalid principals." : e.message);
@@ -87,7 +87,7 @@ async function shownKeyPolicy(env: KmsEnv, key: KeyRecord): Promise<string> {
 export async function lockoutCheck(env: KmsEnv, ctx: RequestContext, key: KeyRecord, policy: string): Promise<void> {
   const context = await keyContext(env, key, ctx.principal, {});
   const later = (c: typeof context) =>
-    ctx.evaluate({ action: "kms:PutKeyPolicy", resource: key.arn, resourceAccount: key.accountId, resourcePolicy: policy, resourcePolicyIsAuthoritative: true, context: c });
+    ctx.evaluate({ action: "kms:PutKeyPolicy", resource: key.arn, resourceAccount: key.accountId, resourcePolicy: policy, resourcePolicyIsAuthoritative: true, resourcePolicyKind: "key", context: c });
   if ((await later(context)) === "Allow") return;
   if ((await later({ ...context, "kms:BypassPolicyLockoutSafetyCheck": false })) === "Allow") return;
   throw malformedPolicy(LOCKOUT_MESSAGE);
