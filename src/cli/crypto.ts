@@ -1151,7 +1151,7 @@ function checkProfiles(profiles: Array<string | undefined>, env: NodeJS.ProcessE
   const named = profiles.filter((p): p is string => p !== undefined);
   if (profiles[0] === undefined && env["AWS_PROFILE"]) named.push(env["AWS_PROFILE"]);
   if (named.length === 0) return;
-  const known = sharedProfiles();
+  const known = sharedProfiles(env);
   for (const p of named) if (!known.has(p)) throw new CryptoCliError(`The config profile (${p}) could not be found`);
 }
 
