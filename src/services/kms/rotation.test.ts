@@ -112,4 +112,24 @@ describe("KMS key rotation", () => {
     assert.equal(rot.Truncated, true);
     assert.ok(rot.Rotations.every((r) => r.RotationType === "ON_DEMAND"));
   });
+
+  test("ListKeyRotations without Limit answers 100 rotations, its documented default, then the rest after NextMarker", async () => {
+    const k = (await h.call<Md>("CreateKey", {})).KeyMetadata;
+    await h.call("EnableKeyRotation", { KeyId: k.KeyId, RotationPeriodInDays: 90 });
+    for (let i = 0; i < 101; i++) {
+      h.clock.advance(90 * DAY_MS + 1);
+      await h.scheduler.runDue();
+    }
+    // "If you do not include a value, it defaults to 100" (API reference, ListKeyRotations, Limit).
+    const first = await h.call<Rot & { NextMarker?: string }>("ListKeyRotations", { KeyId: k.KeyId });
+    assert.deepEqual([first.Rotations.length, first.Truncated, typeof first.NextMarker], [100, true, "string"]);
+    const rest = await h.call<Rot & { NextMarker?: string }>("ListKeyRotations", { KeyId: k.KeyId, Marker: first.NextMarker });
+    assert.deepEqual([rest.Rotations.length, rest.Truncated, rest.NextMarker], [1, false, undefined]);
+    const ids = [...first.Rotations, ...rest.Rotations].map((r) => r.KeyMaterialId);
+    assert.equal(new Set(ids).size, 101);
+    assert.equal(rest.Rotations[0]?.KeyMaterialId, (await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.CurrentKeyMaterialId);
+    // The whole list fits in one page of 1000, the largest Limit.
+    const all = await h.call<Rot>("ListKeyRotations", { KeyId: k.KeyId, Limit: 1000, IncludeKeyMaterial: "ALL_KEY_MATERIAL" });
+    assert.deepEqual([all.Rotations.length, all.Truncated], [102, false]);
+  });
 });
