@@ -108,6 +108,12 @@ describe("AssumeRole", () => {
       "ValidationError",
       "1 validation error detected: Value '43201' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200",
     );
+    // DurationSeconds is an Integer: a fraction is no session length.
+    await expectAwsError(
+      f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", DurationSeconds: 900.5 }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value '900.5' at 'durationSeconds' failed to satisfy constraint: Member must be an integer",
+    );
     await expectAwsError(
       f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", ExternalId: "x" }, ctx),
       "ValidationError",

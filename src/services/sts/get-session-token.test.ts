@@ -78,6 +78,27 @@ describe("GetSessionToken", () => {
     );
   });
 
+  test("a fractional DurationSeconds or MinimumSessionTokenSize is refused: both are Integers", async () => {
+    const f = stsFixture();
+    const ctx = fakeContext({ principal: principals.user(ACCOUNT, "alice", "AIDAALICE00000000001"), now: NOW });
+    await expectAwsError(
+      f.call("GetSessionToken", { DurationSeconds: 900.5 }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value '900.5' at 'durationSeconds' failed to satisfy constraint: Member must be an integer",
+      400,
+    );
+    await expectAwsError(
+      f.call("GetSessionToken", { MinimumSessionTokenSize: 135.5 }, ctx),
+      "ValidationError",
+      "1 validation error detected: Value '135.5' at 'minimumSessionTokenSize' failed to satisfy constraint: Member must be an integer",
+      400,
+    );
+    assert.equal(f.iam.sessions.size, 0);
+    // A whole number written with a fraction part is still that Integer.
+    const out = await f.call<Out>("GetSessionToken", { DurationSeconds: 900.0 }, ctx);
+    assert.equal(out.Credentials.Expiration.getTime(), NOW_S + 900_000);
+  });
+
   test("root sessions are shortened to one hour", async () => {
     const f = stsFixture();
     const ctx = fakeContext({ principal: principals.root(ACCOUNT), now: NOW });

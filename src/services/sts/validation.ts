@@ -60,10 +60,16 @@ export class ValidationCollector {
     if (opts.pattern && !opts.pattern.test(value)) this.add(hidden, member, `Member must satisfy regular expression pattern: ${opts.patternText ?? opts.pattern.source}`);
   }
 
+  /** An Integer member (every number member of STS is one): range-checked, NaN and fractions refused. */
   number(value: number | undefined, member: string, min: number, max: number): void {
     if (value === undefined) return;
     // The query parser passes "NaN" through for numbers; STS's members are Integers, which it is not.
     if (Number.isNaN(value)) return this.add("'NaN'", member, "Member must be a number");
+    // The parser reads every number member as a JavaScript number, so "900.5" arrives as 900.5; the
+    // API reference types each of these members "Integer", and a fraction would otherwise become a
+    // session of 900.5 seconds with an Expiration in milliseconds, which STS never answers. Refused
+    // here (the wording for this case is not documented).
+    if (Number.isFinite(value) && !Number.isInteger(value)) return this.add(`'${value}'`, member, "Member must be an integer");
     if (value < min) this.add(`'${value}'`, member, `Member must have value greater than or equal to ${min}`);
     if (value > max) this.add(`'${value}'`, member, `Member must have value less than or equal to ${max}`);
   }
