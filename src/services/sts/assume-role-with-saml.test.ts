@@ -122,6 +122,7 @@ describe("AssumeRoleWithSAML", () => {
     assert.deepEqual((f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).sessionPolicyArns, [own, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
     const foreign = "arn:aws:iam::999988887777:policy/Engineering";
     await expectAwsError(f.call(input(response(), { PolicyArns: [{ arn: foreign }] })), "ValidationError", `${foreign} is invalid`, 400);
+    await expectAwsError(f.call(input(response(), { PolicyArns: [{}] })), "ValidationError", "null is invalid", 400);
     assert.equal(f.iam.sessions.size, 1);
   });
 

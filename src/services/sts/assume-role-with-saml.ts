@@ -270,8 +270,7 @@ export async function assumeRoleWithSaml(deps: { sealer: Sealer; iam: IamApi }, 
   requireArn(principalArn);
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
-  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
-  checkPolicyArns(policyArns, arn.account);
+  const policyArns = checkPolicyArns(input.PolicyArns, arn.account);
 
   const { xml, response } = parseSamlResponse(input.SAMLAssertion as string);
   const provider = await deps.iam.getSamlProvider(principalArn);

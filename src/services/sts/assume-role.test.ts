@@ -357,6 +357,10 @@ describe("AssumeRole", () => {
       400,
     );
     assert.equal(f.iam.sessions.size, sessions);
+    // A descriptor without its (optional) arn names no policy; the message writes the missing value
+    // "null", never a JavaScript "undefined".
+    await expectAwsError(f.call("AssumeRole", { RoleArn: role.arn, RoleSessionName: "ok", PolicyArns: [{}] }, userCtx()), "ValidationError", "null is invalid", 400);
+    assert.equal(f.iam.sessions.size, sessions);
   });
 
   test("session tags: packed size limit, case-insensitive duplicates, transitive keys, TagSession authorisation", async () => {

@@ -90,8 +90,7 @@ export async function assumeRole(
   if (ctx.principal.type === "Root") throw commonError("AccessDenied", "Roles may not be assumed by root accounts.");
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
-  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
-  checkPolicyArns(policyArns, arn.account);
+  const policyArns = checkPolicyArns(input.PolicyArns, arn.account);
   refuseReservedTags(input.Tags ?? []);
   const tags = checkSessionTags(input.Tags ?? [], input.TransitiveTagKeys ?? []);
   const packedPercent = checkPackedSize(sessionPolicy, policyArns, tags);

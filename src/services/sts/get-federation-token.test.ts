@@ -52,6 +52,7 @@ describe("GetFederationToken", () => {
     await expectAwsError(f.call("GetFederationToken", { Name: "bob", PolicyArns: [{ arn: foreign }] }, user), "ValidationError", `${foreign} is invalid`, 400);
     const root = fakeContext({ principal: principals.root(ACCOUNT), now: NOW });
     await expectAwsError(f.call("GetFederationToken", { Name: "bob", PolicyArns: [{ arn: foreign }] }, root), "ValidationError", `${foreign} is invalid`);
+    await expectAwsError(f.call("GetFederationToken", { Name: "bob", PolicyArns: [{}] }, user), "ValidationError", "null is invalid", 400);
     assert.equal(f.iam.sessions.size, 1);
   });
 

@@ -59,8 +59,7 @@ export async function getFederationToken(
   }
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
-  const policyArns = (input.PolicyArns ?? []).map((a) => a.arn as string);
-  checkPolicyArns(policyArns, p.accountId);
+  const policyArns = checkPolicyArns(input.PolicyArns, p.accountId);
   refuseReservedTags(input.Tags ?? []);
   const tags = checkSessionTags(input.Tags ?? [], []);
   const tagKeys = Object.keys(tags);

@@ -65,12 +65,18 @@ const POLICY_ARN = arnPattern(/^arn:aws:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/
  * that cannot name one (AWS does not document its wording for this case). Unknown ones of the
  * account are accepted (AWS documents no error for them) and simply grant nothing later: a session
  * none of whose session policies exist is allowed nothing (src/iam/INVARIANTS.md, Evaluation).
+ * Returns the ARNs.
  */
-export function checkPolicyArns(arns: ReadonlyArray<string>, accountId: string): void {
-  for (const arn of arns) {
-    const account = POLICY_ARN.exec(arn)?.[1];
-    if (account === undefined || (account !== "aws" && account !== accountId)) throw validationError(`${arn} is invalid`);
+export function checkPolicyArns(descriptors: ReadonlyArray<{ arn?: string | undefined }> | undefined, accountId: string): string[] {
+  const arns: string[] = [];
+  for (const { arn } of descriptors ?? []) {
+    // The model does not require a descriptor's arn ("PolicyArns.member.1.arn" absent): such a
+    // descriptor names no policy, and is written "null" as the model's own messages write it.
+    const account = arn === undefined ? undefined : POLICY_ARN.exec(arn)?.[1];
+    if (arn === undefined || account === undefined || (account !== "aws" && account !== accountId)) throw validationError(`${arn ?? "null"} is invalid`);
+    arns.push(arn);
   }
+  return arns;
 }
 
 const RESERVED_PREFIX = "aws:";

@@ -152,6 +152,7 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     assert.deepEqual((f.iam.sessions.get(out.Credentials.AccessKeyId) as SessionRecord).sessionPolicyArns, [own, "arn:aws:iam::aws:policy/ReadOnlyAccess"]);
     const foreign = "arn:aws:iam::999988887777:policy/Pods";
     await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "api-pod", WebIdentityToken: mintToken(rsa, claims()), PolicyArns: [{ arn: foreign }] }), "ValidationError", `${foreign} is invalid`, 400);
+    await expectAwsError(f.call({ RoleArn: role.arn, RoleSessionName: "api-pod", WebIdentityToken: mintToken(rsa, claims()), PolicyArns: [{}] }), "ValidationError", "null is invalid", 400);
     assert.equal(f.iam.sessions.size, 1);
   });
 

@@ -134,8 +134,7 @@ export async function assumeRoleWithWebIdentity(
   const arn = requireArn(roleArn);
 
   const sessionPolicy = input.Policy !== undefined ? checkSessionPolicy(input.Policy) : undefined;
-  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn as string);
-  checkPolicyArns(policyArns, arn.account);
+  const policyArns = checkPolicyArns(input.PolicyArns, arn.account);
   checkPackedSize(sessionPolicy, policyArns, {});
 
   const jwt = parseJwt(token);
