@@ -265,8 +265,12 @@ describe("IAM managed policies", () => {
     h.clock.advance(1000);
     const v2 = await h.call<{ PolicyVersion: Record<string, unknown> }>("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("s3:ListBucket"), SetAsDefault: true });
     assert.deepEqual(v2.PolicyVersion, { VersionId: "v2", IsDefaultVersion: true, CreateDate: new Date(T0 + 1000) });
+    h.clock.advance(500);
     const v3 = await h.call<{ PolicyVersion: Record<string, unknown> }>("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("ec2:DescribeInstances") });
     assert.equal(v3.PolicyVersion.IsDefaultVersion, false);
+    // UpdateDate: "when the most recent policy version was created", default or not.
+    const afterV3 = await h.call<PolicyOut>("GetPolicy", { PolicyArn: arn });
+    assert.deepEqual(afterV3.Policy.UpdateDate, new Date(T0 + 1500));
     const got = await h.call<{ PolicyVersion: { Document: string; IsDefaultVersion: boolean } }>("GetPolicyVersion", { PolicyArn: arn, VersionId: "v3" });
     assert.equal(got.PolicyVersion.Document, encodeURIComponent(doc("ec2:DescribeInstances")));
     assert.equal(got.PolicyVersion.IsDefaultVersion, false);
@@ -303,7 +307,8 @@ describe("IAM managed policies", () => {
     await h.call("SetDefaultPolicyVersion", { PolicyArn: arn, VersionId: "v6" });
     const final = await h.call<PolicyOut>("GetPolicy", { PolicyArn: arn });
     assert.equal(final.Policy.DefaultVersionId, "v6");
-    assert.deepEqual(final.Policy.UpdateDate, new Date(T0 + 2000));
+    // Choosing another default creates no version: UpdateDate stays v6's creation time.
+    assert.deepEqual(final.Policy.UpdateDate, new Date(T0 + 1500));
   });
 
   test("DeletePolicy conflicts: attachments, extra versions", async () => {

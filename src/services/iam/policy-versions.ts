@@ -56,11 +56,14 @@ export async function createPolicyVersion(env: IamEnv, caller: Caller, input: Cr
       );
     }
     const version: PolicyVersionDoc = { versionId: `v${p.nextVersion}`, document, createDate: caller.now };
+    // UpdateDate is "the date and time when the most recent policy version was created" (IAM API
+    // reference, Policy), whether or not the new version becomes the default.
     await policies.save(tx, {
       ...p,
       nextVersion: p.nextVersion + 1,
       versions: [...p.versions, version],
-      ...(setAsDefault ? { defaultVersionId: version.versionId, updateDate: caller.now } : {}),
+      updateDate: caller.now,
+      ...(setAsDefault ? { defaultVersionId: version.versionId } : {}),
     });
     return version;
   });
@@ -125,7 +128,8 @@ export async function setDefaultPolicyVersion(env: IamEnv, caller: Caller, input
   refuseAwsManaged(caller, "SetDefaultPolicyVersion", arn);
   await write(env, caller.accountId, async (tx) => {
     const p = await mustVersioned(tx, caller.accountId, arn, versionId);
-    await policies.save(tx, { ...p, defaultVersionId: versionId, updateDate: caller.now });
+    // No version is created, so UpdateDate (when the most recent version was created) stays.
+    await policies.save(tx, { ...p, defaultVersionId: versionId });
   });
   return {};
 }
