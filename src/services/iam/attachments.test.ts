@@ -128,5 +128,14 @@ describe("IAM policy attachments", () => {
     assert.deepEqual(attachedOnly.PolicyRoles.map((r) => r.RoleName), ["r"]);
     const boundaries = await h.call<{ PolicyRoles: Array<{ RoleName: string }>; PolicyUsers: unknown[] }>("ListEntitiesForPolicy", { PolicyArn: arn, PolicyUsageFilter: "PermissionsBoundary" });
     assert.deepEqual([boundaries.PolicyRoles.map((r) => r.RoleName), boundaries.PolicyUsers], [["bounded"], []]);
+    // Every failing member in one answer, in the model's member order.
+    await assertAwsError(
+      h.call("ListEntitiesForPolicy", { PolicyArn: arn, EntityFilter: "Users", PolicyUsageFilter: "Both", MaxItems: 1001 }),
+      "ValidationError",
+      400,
+      "3 validation errors detected: Value 'Users' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]; " +
+        "Value 'Both' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]; " +
+        "Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000",
+    );
   });
 });

@@ -31,7 +31,7 @@ import { resolvePolicy } from "./policy-lookup.js";
 import { groups, policyUses, roles, users } from "./repo.js";
 import { authorizeOnRole, mustModifiableRole } from "./roles.js";
 import { authorizeOnUser, boundaryContext, mustUser } from "./users.js";
-import { checkMarker, checkMaxItems, checkName, checkPathPrefix, validateMembers } from "./validation.js";
+import { checkMarker, checkMaxItems, checkName, checkPathPrefix, checkPolicyUsageFilter, validateMembers } from "./validation.js";
 
 /** What attachment logic needs to know about one kind of entity. */
 export interface EntityAdapter<D> {
@@ -228,17 +228,18 @@ export const listAttachedRolePolicies = (env: IamEnv, caller: Caller, i: ListAtt
 const ENTITY_FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"] as const;
 
 export async function listEntitiesForPolicy(env: IamEnv, caller: Caller, input: ListEntitiesForPolicyRequest): Promise<ListEntitiesForPolicyResponse> {
-  const arn = checkPolicyArn(input.PolicyArn);
-  const filter = input.EntityFilter;
-  if (filter !== undefined && !(ENTITY_FILTERS as readonly string[]).includes(filter)) {
-    throw constraintError("entityFilter", `Member must satisfy enum value set: [${ENTITY_FILTERS.join(", ")}]`, filter);
-  }
-  const usage = input.PolicyUsageFilter;
-  if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
-    throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
-  }
-  const [prefix, marker, max] = validateMembers(
+  // Every member that fails its constraint is reported together, in the model's member order.
+  const [arn, filter, prefix, usage, marker, max] = validateMembers(
+    () => checkPolicyArn(input.PolicyArn),
+    () => {
+      const v = input.EntityFilter;
+      if (v !== undefined && !(ENTITY_FILTERS as readonly string[]).includes(v)) {
+        throw constraintError("entityFilter", `Member must satisfy enum value set: [${ENTITY_FILTERS.join(", ")}]`, v);
+      }
+      return v;
+    },
     () => checkPathPrefix(input.PathPrefix, "path"),
+    () => checkPolicyUsageFilter(input.PolicyUsageFilter),
     () => checkMarker(input.Marker),
     () => checkMaxItems(input.MaxItems),
   );

@@ -225,6 +225,15 @@ describe("IAM managed policies", () => {
     const onlyAttached = await h.call<ListOut>("ListPolicies", { OnlyAttached: true });
     assert.deepEqual(onlyAttached.Policies.map((p) => p.PolicyName), ["zeta"]);
     await assertAwsError(h.call("ListPolicies", { Scope: "Mine" }), "ValidationError", 400, "1 validation error detected: Value 'Mine' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]");
+    // Every failing member in one answer, in the model's member order (Scope, PathPrefix, PolicyUsageFilter, MaxItems).
+    await assertAwsError(
+      h.call("ListPolicies", { Scope: "Mine", PolicyUsageFilter: "Both", MaxItems: 0 }),
+      "ValidationError",
+      400,
+      "3 validation errors detected: Value 'Mine' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]; " +
+        "Value 'Both' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]; " +
+        "Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    );
   });
 
   test("PathPrefix follows each operation's model pattern: a whole policy path for policy lists, any prefix for entity lists", async () => {

@@ -32,6 +32,7 @@ import {
   checkPathPrefix,
   checkPolicyDocument,
   checkPolicyPath,
+  checkPolicyUsageFilter,
   checkTagKeys,
   checkTags,
   required,
@@ -118,14 +119,15 @@ function inUse(counts: PolicyCounts, usage: string | undefined): boolean {
  * own (sort keys "1/<name>"); the marker is the sort key of the last policy returned.
  */
 export async function listPolicies(env: IamEnv, caller: Caller, input: ListPoliciesRequest): Promise<ListPoliciesResponse> {
-  const scope: Scope = input.Scope ?? "All";
-  if (scope !== "All" && scope !== "AWS" && scope !== "Local") throw constraintError("scope", "Member must satisfy enum value set: [All, AWS, Local]", scope);
-  const usage = input.PolicyUsageFilter;
-  if (usage !== undefined && usage !== "PermissionsPolicy" && usage !== "PermissionsBoundary") {
-    throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", usage);
-  }
-  const [prefix, marker, max] = validateMembers(
+  // Every member that fails its constraint is reported together, in the model's member order.
+  const [scope, prefix, usage, marker, max] = validateMembers(
+    (): Scope => {
+      const v = input.Scope ?? "All";
+      if (v !== "All" && v !== "AWS" && v !== "Local") throw constraintError("scope", "Member must satisfy enum value set: [All, AWS, Local]", v);
+      return v;
+    },
     () => checkPathPrefix(input.PathPrefix, "policyPath"),
+    () => checkPolicyUsageFilter(input.PolicyUsageFilter),
     () => checkMarker(input.Marker),
     () => checkMaxItems(input.MaxItems),
   );

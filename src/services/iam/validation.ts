@@ -138,6 +138,12 @@ export function checkMaxItems(value: number | undefined): number {
   return value;
 }
 
+/** PolicyUsageFilter (ListPolicies, ListEntitiesForPolicy): absent, or one of the enum's values. */
+export function checkPolicyUsageFilter(value: string | undefined): "PermissionsPolicy" | "PermissionsBoundary" | undefined {
+  if (value === undefined || value === "PermissionsPolicy" || value === "PermissionsBoundary") return value;
+  throw constraintError("policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", value);
+}
+
 export function checkMarker(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   stringConstraints(value, "marker", 1, 320, { re: MARKER_RE, text: "[\\u0020-\\u00FF]+" });
