@@ -87,6 +87,35 @@ describe("IAM access keys", () => {
       400,
       "1 validation error detected: Value 'short' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16",
     );
+    // UserName is judged with the other members: every failure in one answer, in the model's order.
+    const long = "u".repeat(129);
+    const tooLong = `Value '${long}' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128`;
+    await assertAwsError(
+      h.call("UpdateAccessKey", { UserName: long, AccessKeyId: "short", Status: "Paused" }),
+      "ValidationError",
+      400,
+      `3 validation errors detected: ${tooLong}; Value 'short' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16; ` +
+        "Value 'Paused' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]",
+    );
+    await assertAwsError(
+      h.call("DeleteAccessKey", { UserName: long, AccessKeyId: "short" }),
+      "ValidationError",
+      400,
+      `2 validation errors detected: ${tooLong}; Value 'short' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16`,
+    );
+    await assertAwsError(
+      h.call("ListAccessKeys", { UserName: long, MaxItems: 0 }),
+      "ValidationError",
+      400,
+      `2 validation errors detected: ${tooLong}; Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1`,
+    );
+    // A name of the right length with other characters gets IAM's own message, once no member fails a constraint.
+    await assertAwsError(
+      h.call("UpdateAccessKey", { UserName: "bad name", AccessKeyId: k.AccessKey.AccessKeyId, Status: "Inactive" }),
+      "ValidationError",
+      400,
+      "The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-",
+    );
   });
 
   test("deactivating a key is seen by the directory immediately", async () => {

@@ -92,8 +92,7 @@ export async function createAccessKey(env: IamEnv, caller: Caller, input: Create
 }
 
 export async function listAccessKeys(env: IamEnv, caller: Caller, input: ListAccessKeysRequest): Promise<ListAccessKeysResponse> {
-  const subject = credentialSubject(caller, input.UserName);
-  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
+  const [subject, marker, max] = validateMembers(() => credentialSubject(caller, input.UserName), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const u = await existingSubject(env, caller, "ListAccessKeys", subject);
   const keys = subject.kind === "root"
     ? (await listRootAccessKeys(env.store, caller.accountId)).map((k) => ({ ...k, status: k.status ?? "Active", createDate: k.createDate ?? 0 }))
@@ -115,8 +114,11 @@ async function mustKey(tx: DocStore, u: UserDoc, accessKeyId: string): Promise<A
 }
 
 export async function updateAccessKey(env: IamEnv, caller: Caller, input: UpdateAccessKeyRequest): Promise<Record<string, never>> {
-  const [accessKeyId, status] = validateMembers(() => checkAccessKeyId(input.AccessKeyId), () => checkStatus(input.Status));
-  const subject = credentialSubject(caller, input.UserName);
+  const [subject, accessKeyId, status] = validateMembers(
+    () => credentialSubject(caller, input.UserName),
+    () => checkAccessKeyId(input.AccessKeyId),
+    () => checkStatus(input.Status),
+  );
   await authorizeOnSubject(env, caller, "UpdateAccessKey", subject);
   if (subject.kind === "root") {
     await updateRootAccessKey(env, caller.accountId, accessKeyId, status);
@@ -132,8 +134,7 @@ export async function updateAccessKey(env: IamEnv, caller: Caller, input: Update
 }
 
 export async function deleteAccessKey(env: IamEnv, caller: Caller, input: DeleteAccessKeyRequest): Promise<Record<string, never>> {
-  const accessKeyId = checkAccessKeyId(input.AccessKeyId);
-  const subject = credentialSubject(caller, input.UserName);
+  const [subject, accessKeyId] = validateMembers(() => credentialSubject(caller, input.UserName), () => checkAccessKeyId(input.AccessKeyId));
   await authorizeOnSubject(env, caller, "DeleteAccessKey", subject);
   if (subject.kind === "root") {
     await deleteRootAccessKey(env, caller.accountId, accessKeyId);

@@ -208,8 +208,7 @@ async function assignedDevice(db: DocStore, accountId: string, serial: string, u
 }
 
 export async function deactivateMFADevice(env: IamEnv, caller: Caller, input: DeactivateMFADeviceRequest): Promise<Record<string, never>> {
-  const serial = checkSerialNumber(input.SerialNumber);
-  const subject = credentialSubject(caller, input.UserName);
+  const [subject, serial] = validateMembers(() => credentialSubject(caller, input.UserName), () => checkSerialNumber(input.SerialNumber));
   await authorizeOnSubject(env, caller, "DeactivateMFADevice", subject);
   await write(env, caller.accountId, async (tx) => {
     const u = await mustOwner(tx, caller.accountId, subject);
@@ -237,8 +236,8 @@ function mfaDeviceView(u: CredentialOwner, d: MfaDeviceDoc): MFADevice {
 }
 
 export async function listMFADevices(env: IamEnv, caller: Caller, input: ListMFADevicesRequest): Promise<ListMFADevicesResponse> {
-  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
-  const u = await existingSubject(env, caller, "ListMFADevices", credentialSubject(caller, input.UserName));
+  const [subject, marker, max] = validateMembers(() => credentialSubject(caller, input.UserName), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
+  const u = await existingSubject(env, caller, "ListMFADevices", subject);
   const devices = await devicesOfUser(env.store, u.accountId, u.userId);
   const page = paginate("ListMFADevices", devices, (d) => d.serialNumber, marker, max);
   return { MFADevices: page.items.map((d) => mfaDeviceView(u, d)), ...pageFields(page) };

@@ -62,8 +62,7 @@ function view(u: CredentialOwner, c: SigningCertificateDoc): SigningCertificate 
 }
 
 export async function uploadSigningCertificate(env: IamEnv, caller: Caller, input: UploadSigningCertificateRequest): Promise<UploadSigningCertificateResponse> {
-  const subject = credentialSubject(caller, input.UserName);
-  const body = checkPemText(input.CertificateBody, "certificateBody", 16384);
+  const [subject, body] = validateMembers(() => credentialSubject(caller, input.UserName), () => checkPemText(input.CertificateBody, "certificateBody", 16384));
   await authorizeOnSubject(env, caller, "UploadSigningCertificate", subject);
   const { sha256 } = parseCertificateBody(body, caller.now);
   return write(env, caller.accountId, async (tx) => {
@@ -89,16 +88,18 @@ export async function uploadSigningCertificate(env: IamEnv, caller: Caller, inpu
 }
 
 export async function listSigningCertificates(env: IamEnv, caller: Caller, input: ListSigningCertificatesRequest): Promise<ListSigningCertificatesResponse> {
-  const subject = credentialSubject(caller, input.UserName);
-  const [marker, max] = validateMembers(() => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
+  const [subject, marker, max] = validateMembers(() => credentialSubject(caller, input.UserName), () => checkMarker(input.Marker), () => checkMaxItems(input.MaxItems));
   const u = await existingSubject(env, caller, "ListSigningCertificates", subject);
   const page = paginate("ListSigningCertificates", await userCerts(env.store, u), (c) => c.certificateId, marker, max);
   return { Certificates: page.items.map((c) => view(u, c)), ...pageFields(page) };
 }
 
 export async function updateSigningCertificate(env: IamEnv, caller: Caller, input: UpdateSigningCertificateRequest): Promise<Record<string, never>> {
-  const [id, status] = validateMembers(() => checkCertificateId(input.CertificateId), () => checkStatus(input.Status));
-  const subject = credentialSubject(caller, input.UserName);
+  const [subject, id, status] = validateMembers(
+    () => credentialSubject(caller, input.UserName),
+    () => checkCertificateId(input.CertificateId),
+    () => checkStatus(input.Status),
+  );
   await authorizeOnSubject(env, caller, "UpdateSigningCertificate", subject);
   await write(env, caller.accountId, async (tx) => {
     const u = await mustOwner(tx, caller.accountId, subject);
@@ -109,8 +110,7 @@ export async function updateSigningCertificate(env: IamEnv, caller: Caller, inpu
 }
 
 export async function deleteSigningCertificate(env: IamEnv, caller: Caller, input: DeleteSigningCertificateRequest): Promise<Record<string, never>> {
-  const id = checkCertificateId(input.CertificateId);
-  const subject = credentialSubject(caller, input.UserName);
+  const [subject, id] = validateMembers(() => credentialSubject(caller, input.UserName), () => checkCertificateId(input.CertificateId));
   await authorizeOnSubject(env, caller, "DeleteSigningCertificate", subject);
   await write(env, caller.accountId, async (tx) => {
     const u = await mustOwner(tx, caller.accountId, subject);
