@@ -13,7 +13,7 @@ function common(cmd: Command): Command {
   return cmd
     .option("--config <file>", "JSON config file (BULWARK_CONFIG)")
     .option("--data-dir <dir>", "data directory (BULWARK_DATA_DIR, default ./.data)")
-    .option("--root-key-file <file>", "file holding the 32-byte root key (BULWARK_ROOT_KEY_FILE)")
+    .option("--root-key-file <file>", "file holding the 32-byte root key, raw or as hex/base64 text, readable by its owner only (chmod 600) (BULWARK_ROOT_KEY_FILE)")
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (BULWARK_LOG_LEVEL)")
     .option("--partition <id>", "AWS partition of the installation's ARNs, fixed when the data directory is created: aws, aws-cn, aws-us-gov, aws-eusc, aws-iso… (BULWARK_PARTITION; default: the data directory's own, aws for a new one)");
 }
@@ -57,8 +57,8 @@ common(program.command("serve"))
   .description("run the API endpoint")
   .option("--listen <host:port>", "address to listen on (BULWARK_LISTEN, default 127.0.0.1:4566)")
   .option("--plain-http", "serve plain HTTP instead of HTTPS (BULWARK_PLAIN_HTTP=1)")
-  .option("--tls-cert <file>", "use this PEM certificate (chain) instead of one from Bulwark's CA")
-  .option("--tls-key <file>", "PEM private key for --tls-cert")
+  .option("--tls-cert <file>", "use this PEM certificate (chain) instead of one from Bulwark's CA (BULWARK_TLS_CERT)")
+  .option("--tls-key <file>", "PEM private key for --tls-cert (BULWARK_TLS_KEY)")
   .action(async (o: ConfigFlags) => {
     try {
       const cfg = loadConfig(o);

@@ -141,3 +141,29 @@ test("SIGTERM the moment serve says it is listening is a clean shutdown (exit 0)
     assert.match(stdout, /"signal":"SIGTERM","msg":"shutting down"/, `start ${run + 1}`);
   }
 });
+
+test("serve --help names, for each flag, the environment variable the README's configuration table gives it", async () => {
+  const r = await run(["serve", "--help"], baseEnv());
+  assert.equal(r.code, 0);
+  /** The help of one option: from its line to the next option's, on one line. */
+  const helpOf = (flag: string): string => {
+    const lines = r.stdout.split("\n");
+    const start = lines.findIndex((l) => l.startsWith(`  ${flag} `) || l === `  ${flag}`);
+    assert.ok(start >= 0, `no ${flag} in:\n${r.stdout}`);
+    const end = lines.findIndex((l, i) => i > start && /^ {2}-/.test(l));
+    return lines.slice(start, end < 0 ? undefined : end).join(" ").replace(/\s+/g, " ");
+  };
+  const table: Record<string, string> = {
+    "--config": "BULWARK_CONFIG",
+    "--data-dir": "BULWARK_DATA_DIR",
+    "--listen": "BULWARK_LISTEN",
+    "--plain-http": "BULWARK_PLAIN_HTTP",
+    "--tls-cert": "BULWARK_TLS_CERT",
+    "--tls-key": "BULWARK_TLS_KEY",
+    "--root-key-file": "BULWARK_ROOT_KEY_FILE",
+    "--log-level": "BULWARK_LOG_LEVEL",
+    "--partition": "BULWARK_PARTITION",
+  };
+  for (const [flag, env] of Object.entries(table)) assert.ok(helpOf(flag).includes(env), `${flag}: ${helpOf(flag)}`);
+  assert.match(helpOf("--root-key-file"), /raw or as hex\/base64 text, readable by its owner only \(chmod 600\)/);
+});
