@@ -132,6 +132,11 @@ function out(v: unknown): void {
   process.stdout.write(JSON.stringify(v, null, 2) + "\n");
 }
 
+/** "1 event", "2 events". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** How much longer than the digest interval `audit verify` lets events go unsigned before it fails. */
 const UNSEALED_SLACK_MS = 5 * 60_000;
 
@@ -212,7 +217,7 @@ export function registerOperatorCommands(program: Command, common: Common): void
           if (!report.ok) delete report.checkpoint;
           if (o.json) out({ ...report, publicKeyFingerprint: fingerprint });
           else {
-            process.stdout.write(`${report.ok ? "OK" : "FAILED"}: ${report.events} events, ${report.digests} digests checked with the digest key of SHA-256 fingerprint ${fingerprint}\n`);
+            process.stdout.write(`${report.ok ? "OK" : "FAILED"}: ${count(report.events, "event")}, ${count(report.digests, "digest")} checked with the digest key of SHA-256 fingerprint ${fingerprint}\n`);
             for (const p of report.problems) {
               process.stdout.write(`  ${p.kind}${p.seq !== undefined ? ` at event #${p.seq}` : ""}${p.digest !== undefined ? ` at digest #${p.digest}` : ""}: ${p.detail}\n`);
             }

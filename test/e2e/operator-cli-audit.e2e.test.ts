@@ -230,7 +230,7 @@ test("audit public-key prints the sealed key's public half; audit verify --finge
 
     const intact = await cli(s, ["audit", "verify", "--fingerprint", fingerprint.toUpperCase(), "--public-key", pemFile]);
     assert.equal(intact.status, 0, intact.stdout + intact.stderr);
-    assert.match(intact.stdout, new RegExp(`^OK: \\d+ events, 1 digests checked with the digest key of SHA-256 fingerprint ${fingerprint}\\n`));
+    assert.match(intact.stdout, new RegExp(`^OK: \\d+ events, 1 digest checked with the digest key of SHA-256 fingerprint ${fingerprint}\\n`));
     const badFlag = await cli(s, ["audit", "verify", "--fingerprint", "abc"]);
     assert.equal(badFlag.status, 1);
     assert.match(badFlag.stderr, /Invalid --fingerprint "abc": expected the 64 hex digits of a SHA-256 fingerprint/);
