@@ -568,16 +568,19 @@ async function withOutput(given: string, io: CryptoIo, policy: OverwritePolicy, 
     await body(io.stdout);
     return true;
   }
+  // A device, FIFO or socket (/dev/null, /dev/stdout, a shell's process substitution) is
+  // written in place, as to stdout: it cannot be replaced by a file, nor removed on failure.
+  // Opened by the name given: /dev/stdout and a process substitution's /dev/fd/<n> are links
+  // into /proc whose targets (`pipe:[…]`) are no path, so they are not resolved first.
+  const followed = statSync(given, { throwIfNoEntry: false });
+  if (followed && !followed.isFile() && !followed.isDirectory()) {
+    await body(createWriteStream(given, { flags: "w" }));
+    return true;
+  }
   // A symbolic link is followed: the file it names is the output (the link stays a link). One
   // that names nothing is refused: neither replaced by a file nor followed to create one.
   const p = lstatSync(given, { throwIfNoEntry: false })?.isSymbolicLink() ? linkTarget(given) : given;
   const existing = statSync(p, { throwIfNoEntry: false });
-  if (existing && !existing.isFile() && !existing.isDirectory()) {
-    // A device, FIFO or socket (/dev/null, /dev/stdout, a shell's process substitution) is
-    // written in place, as to stdout: it cannot be replaced by a file, nor removed on failure.
-    await body(createWriteStream(p, { flags: "w" }));
-    return true;
-  }
   if (existing?.isFile()) {
     if (policy.noOverwrite) {
       warn(io, `Skipping ${given}: the output file exists (--no-overwrite)`);

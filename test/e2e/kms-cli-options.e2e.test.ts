@@ -388,6 +388,19 @@ test("outputs that are not regular files: a FIFO is written in place, a symbolic
   const message = await reading;
   assert.ok(lstatSync(fifo).isFIFO(), "the FIFO was replaced");
   assert.deepEqual((await lib.decrypt(keyring, message)).plaintext.toString(), "through a pipe");
+  // A shell's process substitution, `-o >(…)`: /dev/fd/<n>, a link to `pipe:[…]`, which is no
+  // path. The shell gives the command a pipe as fd 3 (Node's own stdio pipes are sockets).
+  const child = spawn("sh", ["-c", '"$0" "$@" 3>&1 >/dev/null | cat', process.execPath, CLI, "encrypt", "-i", input, "-o", "/dev/fd/3", "-w", `key=${key.Arn}`], {
+    env: cliEnv(s, dir),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let childErr = "";
+  child.stderr.on("data", (d: Buffer) => (childErr += d.toString()));
+  const piped: Buffer[] = [];
+  child.stdout.on("data", (c: Buffer) => piped.push(c));
+  await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(childErr, "");
+  assert.deepEqual((await lib.decrypt(keyring, Buffer.concat(piped))).plaintext.toString(), "through a pipe");
   // A symbolic link: the file it names gets the output, the link stays a link.
   const target = path.join(dir, "link-target.enc");
   writeFileSync(target, "old");
