@@ -156,7 +156,7 @@ common(ca.command("export"))
       }
       const pem = await exportCaCertificate(storage);
       await storage.close();
-      if (!pem) throw new StartupError("No CA has been created yet: run `bulwark init` on this data directory (or start the server with HTTPS once).");
+      if (!pem) throw new StartupError("No CA has been created yet (a first start over plain HTTP or with its own --tls-cert makes none): run `bulwark init` on this data directory, its server stopped.");
       process.stdout.write(pem);
     } catch (e) {
       fail(e);

@@ -8,7 +8,7 @@ import "reflect-metadata";
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -295,23 +295,31 @@ test("a data directory that served is never taken for an interrupted first start
   }
 });
 
-test("a data directory first served over plain HTTP has no CA: `ca export` says so, and `bulwark init` makes one", async () => {
-  const plain = path.join(dir, "plain-first");
-  const child = spawn(process.execPath, [CLI, "serve", "--plain-http", "--data-dir", plain, "--listen", "127.0.0.1:0"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
-  child.stderr.resume();
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  try {
-    await listeningUrl(child);
-  } finally {
-    child.kill("SIGTERM");
-    assert.equal(await exited, 0);
+test("a data directory first served over plain HTTP or with its own certificate has no CA: `ca export` says so, and `bulwark init` makes one", async () => {
+  const [certFile, keyFile] = await selfSigned("own-first.test");
+  for (const [name, flags] of [["plain-first", ["--plain-http"]], ["own-cert-first", ["--tls-cert", certFile, "--tls-key", keyFile]]] as const) {
+    const first = path.join(dir, name);
+    const child = spawn(process.execPath, [CLI, "serve", ...flags, "--data-dir", first, "--listen", "127.0.0.1:0"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    child.stderr.resume();
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      await listeningUrl(child);
+    } finally {
+      child.kill("SIGTERM");
+      assert.equal(await exited, 0);
+    }
+    assert.equal(existsSync(path.join(first, "ca.pem")), false, name);
+    assertOneLine(
+      await run(["ca", "export", "--data-dir", first]),
+      "No CA has been created yet (a first start over plain HTTP or with its own --tls-cert makes none): run `bulwark init` on this data directory, its server stopped.",
+    );
+    const init = await run(["init", "--data-dir", first]);
+    assert.equal(init.code, 0, init.stderr);
+    const ca = await run(["ca", "export", "--data-dir", first]);
+    assert.equal(ca.code, 0, ca.stderr);
+    assert.match(ca.stdout, /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n$/);
+    assert.equal(readFileSync(path.join(first, "ca.pem"), "utf8"), ca.stdout, name);
   }
-  assertOneLine(await run(["ca", "export", "--data-dir", plain]), "No CA has been created yet: run `bulwark init` on this data directory (or start the server with HTTPS once).");
-  const init = await run(["init", "--data-dir", plain]);
-  assert.equal(init.code, 0, init.stderr);
-  const ca = await run(["ca", "export", "--data-dir", plain]);
-  assert.equal(ca.code, 0, ca.stderr);
-  assert.match(ca.stdout, /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n$/);
 });
 
 test("a second serve on a data directory in use is refused; operator commands run alongside", async () => {
