@@ -28,7 +28,8 @@
  *    this process only, for the one command.
  *  - A directory input is processed file by file, in name order; the first failure ends the
  *    command (outputs already complete stay, as each was written whole).
- *  - Region and credentials come from the AWS SDK's standard chain (environment, profile);
+ *  - Region and credentials come from the AWS SDK's standard chain (environment, profile), in
+ *    botocore's order (credentialConfig);
  *    the endpoint and CA bundle from the flags or AWS_ENDPOINT_URL / AWS_CA_BUNDLE (read by
  *    commander's .env(), not by this code).
  */
@@ -365,8 +366,7 @@ async function callerPartition(conn: CryptoConnection): Promise<string> {
     endpoint: conn.endpoint,
     region: conn.region || "us-east-1",
     ...(conn.caBundle ? { requestHandler: { httpsAgent: new https.Agent({ ca: readCaBundle(conn.caBundle) }) } } : {}),
-    ...(conn.profile ? { profile: conn.profile } : {}),
-    ...(conn.credentials ? { credentials: conn.credentials } : {}),
+    ...(await credentialConfig(conn)),
   });
   try {
     const arn = (await client.send(new GetCallerIdentityCommand({}))).Arn ?? "";
@@ -388,6 +388,26 @@ function readCaBundle(file: string): string {
   }
 }
 
+/**
+ * Where a KMS or STS client takes its credentials, in the order of the aws-encryption-cli (botocore)
+ * and the AWS CLI: a profile the command names (--profile, a group's profile=) supplies them even
+ * when AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are set; otherwise that pair wins over AWS_PROFILE,
+ * which still names the profile the Region is read from; otherwise the SDK's default chain. (The
+ * JavaScript SDK's own chain would prefer AWS_PROFILE, and warn whenever both are set.)
+ */
+async function credentialConfig(conn: CryptoConnection, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, unknown>> {
+  if (conn.credentials) return { ...(conn.profile ? { profile: conn.profile } : {}), credentials: conn.credentials };
+  if (conn.profile) {
+    const { fromIni } = await import("@aws-sdk/credential-provider-ini");
+    return { profile: conn.profile, credentials: fromIni({ profile: conn.profile }) };
+  }
+  if (env["AWS_ACCESS_KEY_ID"] && env["AWS_SECRET_ACCESS_KEY"]) {
+    const { fromEnv } = await import("@aws-sdk/credential-provider-env");
+    return { credentials: fromEnv() };
+  }
+  return {};
+}
+
 /** A caching KMS client provider for the Encryption SDK's keyrings, pointed at the endpoint. */
 export async function kmsClientProvider(conn: CryptoConnection) {
   const [{ getClient, cacheClients }, { KMS }] = await loadEsdk();
@@ -395,8 +415,7 @@ export async function kmsClientProvider(conn: CryptoConnection) {
   const config = {
     endpoint: conn.endpoint,
     ...(requestHandler ? { requestHandler } : {}),
-    ...(conn.profile ? { profile: conn.profile } : {}),
-    ...(conn.credentials ? { credentials: conn.credentials } : {}),
+    ...(await credentialConfig(conn)),
   };
   const base = getClient(KMS, config);
   // Identifiers without a Region (alias names, key ids) use the default Region.

@@ -363,6 +363,19 @@ test("--wrapping-keys groups: each group's region= and profile= apply to its own
   writeFileSync(config, `[profile fromconfig]\nregion = us-east-1\ncredential_process = echo ${JSON.stringify(JSON.stringify({ Version: 1, AccessKeyId: ADMIN_KEY_ID, SecretAccessKey: ADMIN_SECRET }))}\n`);
   const viaConfig = await cli(["encrypt", "-i", input, "-o", "-", "-w", `key=${eastKey.KeyId}`, "--profile", "fromconfig"], undefined, { ...noEnvCreds, AWS_CONFIG_FILE: config });
   assert.equal(viaConfig.code, 0, viaConfig.stderr);
+  // With AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY set (the admin's, the cli's default environment), as
+  // in the aws-encryption-cli: a profile the command names supplies the credentials, while AWS_PROFILE
+  // gives way to that pair; neither is warned about.
+  const namedOverEnv = await cli(["encrypt", "-i", input, "-o", "-", "-w", `key=${westKey.KeyId}`, "region=eu-west-1", "--profile", "west"]);
+  assert.equal(namedOverEnv.code, 0, namedOverEnv.stderr);
+  assert.equal(namedOverEnv.stderr, "");
+  const envOverAwsProfile = await cli(["encrypt", "-i", input, "-o", "-", "-w", `key=${westKey.KeyId}`, "region=eu-west-1"], undefined, { AWS_PROFILE: "west" });
+  assert.equal(envOverAwsProfile.code, 0, envOverAwsProfile.stderr);
+  assert.equal(envOverAwsProfile.stderr, "");
+  // The west key as the only (generator) key: AWS_PROFILE=west without keys in the environment
+  // (cli-west), --profile west over the admin's keys (cli-west), AWS_PROFILE=west with them (admin).
+  const westGenerates = await kmsCalls(westKey.Arn!, "GenerateDataKey", 3, "eu-west-1");
+  assert.deepEqual(westGenerates.map((x) => x.Username).sort(), ["admin", "cli-west", "cli-west"]);
 
   // One Region per group: a second region= is refused, not silently merged.
   const twice = await cli(["encrypt", "-i", input, "-o", "-", "-w", "key=alias/cli-groups", "region=us-east-1", "region=eu-west-1"]);
