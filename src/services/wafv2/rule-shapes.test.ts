@@ -203,6 +203,22 @@ describe("nested members of rules are checked against the model before anything 
     await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ UriPath: {} }, { SearchString: new Uint8Array(200).fill(97) }))] });
   });
 
+  test("CONTAINS_WORD: the search string holds only alphanumeric characters or underscore", async () => {
+    const f = wafFixture();
+    const word = (s: string) => byteMatch({ SingleHeader: { Name: "user-agent" } }, { SearchString: new Uint8Array(Buffer.from(s, "latin1")), PositionalConstraint: "CONTAINS_WORD" });
+    for (const s of ["bad bot", "BadBot;", "/admin", "caf\xe9"]) {
+      await rejectsEverywhere(
+        f,
+        [rule({ NotStatement: { Statement: word(s) } })],
+        "WAFInvalidParameterException",
+        `Error reason: With CONTAINS_WORD, the search string must contain only alphanumeric characters or underscore (A-Z, a-z, 0-9, or _)., field: BYTE_MATCH_STATEMENT, parameter: ${s}`,
+      );
+    }
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(word("BadBot_2"))] });
+    // The other positional constraints take any byte.
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ UriPath: {} }, { SearchString: new Uint8Array(Buffer.from("bad bot;")), PositionalConstraint: "CONTAINS" }))] });
+  });
+
   test("pre-parse text transformations: only on SingleQueryArgument and AllQueryArguments", async () => {
     const f = wafFixture();
     const pre = [{ Priority: 0, Type: "URL_DECODE" }, { Priority: 1, Type: "REPLACE_SEMICOLONS_WITH_AMPERSANDS" }];

@@ -147,9 +147,18 @@ function textTransformations(tts: ReadonlyArray<{ Priority?: number }>): void {
  */
 const MAX_SEARCH_STRING_BYTES = 200;
 
-function searchString(st: { SearchString?: Uint8Array }): void {
+function searchString(st: { SearchString?: Uint8Array; PositionalConstraint?: string }): void {
   const n = st.SearchString?.length ?? 0;
   if (n < 1 || n > MAX_SEARCH_STRING_BYTES) throw invalidParameter("BYTE_MATCH_STATEMENT", String(n), `The search string must be between 1 and ${MAX_SEARCH_STRING_BYTES} bytes long.`);
+  // API reference, PositionalConstraint: with CONTAINS_WORD, "SearchString must contain only
+  // alphanumeric characters or underscore (A-Z, a-z, 0-9, or _)".
+  if (st.PositionalConstraint === "CONTAINS_WORD" && st.SearchString && !st.SearchString.every(isWordByte)) {
+    throw invalidParameter("BYTE_MATCH_STATEMENT", Buffer.from(st.SearchString).toString("latin1"), "With CONTAINS_WORD, the search string must contain only alphanumeric characters or underscore (A-Z, a-z, 0-9, or _).");
+  }
+}
+
+function isWordByte(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /**
