@@ -277,6 +277,15 @@ describe("nested members of rules are checked against the model before anything 
     await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ HTTPMethod: {} }] } })] });
   });
 
+  test("rate-based CUSTOM_KEYS: each custom key names exactly one request component", async () => {
+    const f = wafFixture();
+    const reason = "Error reason: You have used none or multiple values for a field that requires exactly one value.";
+    const header = { Header: { Name: "x-api-key", TextTransformations: TT } };
+    await rejectsEverywhere(f, [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ HTTPMethod: {}, IP: {} }, header] } })], "WAFInvalidParameterException", `${reason}, field: CUSTOM_KEYS, parameter: HTTPMethod,IP`);
+    await rejectsEverywhere(f, [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [header, {}] } })], "WAFInvalidParameterException", `${reason}, field: CUSTOM_KEYS, parameter: CustomKey`);
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule({ RateBasedStatement: { Limit: 100, AggregateKeyType: "CUSTOM_KEYS", CustomKeys: [{ HTTPMethod: {} }, { IP: {} }, header] } })] });
+  });
+
   test("a web ACL's default action goes through the same table; valid nested members are stored as sent", async () => {
     const f = wafFixture();
     await expectAwsError(

@@ -197,6 +197,11 @@ function oneMatchPattern(field: string): SemanticCheck {
  */
 function customKeys(st: { AggregateKeyType?: string; CustomKeys?: ReadonlyArray<Record<string, unknown>> }): void {
   const keys = st.CustomKeys;
+  // Each RateBasedStatementCustomKey "specifies a single custom aggregate key": exactly one member.
+  for (const key of keys ?? []) {
+    const set = Object.keys(key).filter((k) => key[k] !== undefined && key[k] !== null);
+    if (set.length !== 1) throw invalidParameter("CUSTOM_KEYS", set.join(",") || "CustomKey", "You have used none or multiple values for a field that requires exactly one value.");
+  }
   if (st.AggregateKeyType !== "CUSTOM_KEYS" || !keys || keys.length !== 1) return;
   const only = keys[0] as Record<string, unknown>;
   const ipKey = only.IP !== undefined && only.IP !== null ? "IP" : only.ForwardedIP !== undefined && only.ForwardedIP !== null ? "ForwardedIP" : undefined;
