@@ -267,6 +267,15 @@ describe("nested members of rules are checked against the model before anything 
     await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(headers({ ExcludedHeaders: ["b"] })), { ...rule(cookies({ All: {} })), Name: "c", Priority: 1 }] });
   });
 
+  test("JsonBody MatchPattern: All or IncludedPaths, not both", async () => {
+    const f = wafFixture();
+    const json = (MatchPattern: object) => byteMatch({ JsonBody: { MatchPattern, MatchScope: "VALUE", InvalidFallbackBehavior: "EVALUATE_AS_STRING", OversizeHandling: "MATCH" } });
+    const reason = "Error reason: You have used none or multiple values for a field that requires exactly one value.";
+    await rejectsEverywhere(f, [rule(json({ All: {}, IncludedPaths: ["/dogs/0/name"] }))], "WAFInvalidParameterException", `${reason}, field: JSON_MATCH_PATTERN, parameter: All,IncludedPaths`);
+    await rejectsEverywhere(f, [rule({ NotStatement: { Statement: json({}) } })], "WAFInvalidParameterException", `${reason}, field: JSON_MATCH_PATTERN, parameter: MatchPattern`);
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(json({ IncludedPaths: ["/dogs/0/name", "/dogs/1/name"] })), { ...rule(json({ All: {} })), Name: "c", Priority: 1 }] });
+  });
+
   test("rate-based CUSTOM_KEYS: IP or ForwardedIP needs at least one other key", async () => {
     const f = wafFixture();
     const fwd = { HeaderName: "X-Forwarded-For", FallbackBehavior: "MATCH" };

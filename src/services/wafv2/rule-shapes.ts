@@ -228,7 +228,8 @@ const FIELD_TO_MATCH = struct(() => ({
   Body: struct(() => ({ OversizeHandling: OVERSIZE_HANDLING })),
   Method: EMPTY,
   JsonBody: struct(() => ({
-    MatchPattern: struct(() => ({ All: EMPTY, IncludedPaths: list(JSON_POINTER_PATH, 1) })),
+    // "You must specify either this setting or the IncludedPaths setting, but not both."
+    MatchPattern: struct(() => ({ All: EMPTY, IncludedPaths: list(JSON_POINTER_PATH, 1) }), oneMatchPattern("JSON_MATCH_PATTERN")),
     MatchScope: JSON_MATCH_SCOPE,
     InvalidFallbackBehavior: BODY_PARSING_FALLBACK,
     OversizeHandling: OVERSIZE_HANDLING,
