@@ -123,6 +123,21 @@ describe("rule evaluation", () => {
     assert.deepEqual((await ev.evaluate(req({ headers: one }))).countedRules, ["NotXff", "OrXff", "Plain"]);
   });
 
+  test("ASN match: with no ASN data every valid address is ASN 0 (unmapped), so only a list with 0 matches; invalid forwarded addresses take the fallback", async () => {
+    const rule = (Name: string, Priority: number, Statement: Statement): Rule => ({ Name, Priority, Action: { Count: {} }, VisibilityConfig: VIS, Statement });
+    const fwd = (FallbackBehavior: "MATCH" | "NO_MATCH") => ({ HeaderName: "X-Forwarded-For", FallbackBehavior });
+    const ev = compile(acl([
+      rule("Unmapped", 1, { AsnMatchStatement: { AsnList: [0, 64496] } }),
+      rule("Mapped", 2, { AsnMatchStatement: { AsnList: [16509, 64496] } }),
+      rule("NotMapped", 3, { NotStatement: { Statement: { AsnMatchStatement: { AsnList: [16509] } } } }),
+      rule("FwdUnmapped", 4, { AsnMatchStatement: { AsnList: [0], ForwardedIPConfig: fwd("NO_MATCH") } }),
+      rule("FwdFallback", 5, { AsnMatchStatement: { AsnList: [16509], ForwardedIPConfig: fwd("MATCH") } }),
+    ]));
+    assert.deepEqual((await ev.evaluate(req())).countedRules, ["Unmapped", "NotMapped"]);
+    assert.deepEqual((await ev.evaluate(req({ headers: [["Host", "a"], ["X-Forwarded-For", "192.0.2.9, 10.0.0.1"]] }))).countedRules, ["Unmapped", "NotMapped", "FwdUnmapped"]);
+    assert.deepEqual((await ev.evaluate(req({ headers: [["Host", "a"], ["X-Forwarded-For", "not-an-ip"]] }))).countedRules, ["Unmapped", "NotMapped", "FwdFallback"]);
+  });
+
   test("a rate-based rule whose scope-down inspects a missing forwarded-IP header neither counts nor matches the request", async () => {
     const ipSet: IPSet = { Name: "s", Id: "1", ARN: "arn:ipset", IPAddressVersion: "IPV4", Addresses: ["203.0.113.0/24"] };
     const ev = compile(acl([{

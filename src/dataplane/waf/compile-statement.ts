@@ -266,8 +266,22 @@ export function compileStatement(st: Statement | undefined, ctx: StatementContex
     for (const asn of st.AsnMatchStatement.AsnList ?? []) {
       if (!Number.isInteger(asn) || asn < 0 || asn > MAX_ASN) throw new WafCompileError(`AsnMatchStatement ASN ${String(asn)} must be an integer from 0 to ${MAX_ASN}`);
     }
-    // No ASN database ships with Bulwark: an ASN statement never matches.
-    return () => false;
+    // No ASN database ships with Bulwark, so no address maps to a network. The developer guide
+    // (ASN match rule statement, "Handling unmapped ASNs"): "If AWS WAF can't determine the ASN
+    // for a valid IP address, it assigns ASN 0. You can include ASN 0 in your rule to explicitly
+    // handle these cases." So a list with 0 matches every request whose inspected address is
+    // valid, and no other ASN ever matches. An invalid forwarded address takes FallbackBehavior.
+    const unmapped = (st.AsnMatchStatement.AsnList ?? []).includes(0);
+    const fwd = st.AsnMatchStatement.ForwardedIPConfig;
+    const fwdHeader = fwd?.HeaderName?.toLowerCase();
+    const fallback = fwd?.FallbackBehavior === "MATCH";
+    return (view) => {
+      if (!fwdHeader) return unmapped;
+      const r = forwardedIps(view, fwdHeader, "FIRST");
+      if (r.kind === "absent") return false;
+      if (r.kind === "invalid") return fallback;
+      return unmapped;
+    };
   }
   if (st.RateBasedStatement || st.RuleGroupReferenceStatement || st.ManagedRuleGroupStatement) {
     throw new WafCompileError(`${keys[0]} can only be used as a rule's top-level statement`);
