@@ -82,7 +82,15 @@ describe("nested members of rules are checked against the model before anything 
   test("ranges and patterns: response code, rate limit, size, label names, metric names, header names and values", async () => {
     const f = wafFixture();
     const p = "rules.1.member";
-    await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }), { Action: { Block: { CustomResponse: { ResponseCode: 700 } } } })], "ValidationException", one(`${p}.action.block.customResponse.responseCode`, "700", "Member must have value less than or equal to 600"));
+    for (const code of [600, 700]) {
+      await rejectsEverywhere(f, [rule(byteMatch({ UriPath: {} }), { Action: { Block: { CustomResponse: { ResponseCode: code } } } })], "ValidationException", one(`${p}.action.block.customResponse.responseCode`, String(code), "Member must have value less than or equal to 599"));
+    }
+    await expectAwsError(
+      f.call("CreateWebACL", { Name: "acl", Scope: "REGIONAL", DefaultAction: { Block: { CustomResponse: { ResponseCode: 600 } } }, Rules: [], VisibilityConfig: VIS("acl") }),
+      "ValidationException",
+      one("defaultAction.block.customResponse.responseCode", "600", "Member must have value less than or equal to 599"),
+    );
+    await f.call("CheckCapacity", { Scope: "REGIONAL", Rules: [rule(byteMatch({ UriPath: {} }), { Action: { Block: { CustomResponse: { ResponseCode: 599 } } } })] });
     await rejectsEverywhere(f, [rule({ RateBasedStatement: { Limit: 9, AggregateKeyType: "IP" } })], "ValidationException", one(`${p}.statement.rateBasedStatement.limit`, "9", "Member must have value greater than or equal to 10"));
     await rejectsEverywhere(
       f,

@@ -277,7 +277,7 @@ const CUSTOM_REQUEST_HANDLING = struct(() => ({ InsertHeaders: list(CUSTOM_HTTP_
 const WITH_REQUEST_HANDLING = struct(() => ({ CustomRequestHandling: CUSTOM_REQUEST_HANDLING }));
 const BLOCK_ACTION = struct(() => ({
   CustomResponse: struct(() => ({
-    ResponseCode: int(200, 600),
+    ResponseCode: int(200, 599),
     CustomResponseBodyKey: ENTITY,
     ResponseHeaders: list(CUSTOM_HTTP_HEADER, 1, undefined, uniqueHeaders("CUSTOM_RESPONSE")),
   })),
