@@ -37,6 +37,7 @@ import {
   type KMSClient,
 } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer } from "./harness.js";
+import { readsAsCliToken } from "./cli-token.js";
 import { kmsClient, memberAccount, rejectsWith } from "./kms-support.js";
 
 let s: TestServer;
@@ -61,17 +62,6 @@ before(async () => {
 after(async () => {
   await s.destroy();
 });
-
-/** What botocore's token decoder does with a `--starting-token`: a marker must not read as its own JSON token. */
-function readsAsCliToken(token: string): boolean {
-  const b64 = token.replace(/[^A-Za-z0-9+/]/g, "");
-  try {
-    const v: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(b64, "base64")));
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
-}
 
 interface Page {
   items: string[];

@@ -41,6 +41,7 @@ import {
   type DescribeLoadBalancersCommandOutput,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { startTestServer, awsError, type TestServer } from "./harness.js";
+import { readsAsCliToken } from "./cli-token.js";
 
 let s: TestServer;
 before(async () => {
@@ -49,21 +50,6 @@ before(async () => {
 after(async () => {
   await s.destroy();
 });
-
-/**
- * What botocore's token decoder does with a `--starting-token`: base64 (characters outside the
- * standard alphabet dropped), UTF-8, JSON. It must not yield an object, or the CLI would send
- * the object's members as request parameters instead of the token.
- */
-function readsAsCliToken(token: string): boolean {
-  const b64 = token.replace(/[^A-Za-z0-9+/]/g, "");
-  try {
-    const v: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(b64, "base64")));
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
-}
 
 test("Organizations: ListAWSServiceAccessForOrganization pages whole in small pages, in the order services were enabled", async () => {
   const orgs = new OrganizationsClient(s.clientConfig());
