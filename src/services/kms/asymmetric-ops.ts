@@ -19,6 +19,7 @@ import type { KmsEnv } from "./env.js";
 import { cryptoCall, dryRunSucceeded, unsupported } from "./errors.js";
 import { STATES } from "./key-state.js";
 import { ID } from "./lookup.js";
+import { customerMasterKeySpecOf } from "./metadata.js";
 import { validateGrantTokens, validateKeyId, Violations } from "./validation.js";
 
 const MESSAGE_TYPES = ["RAW", "DIGEST", "EXTERNAL_MU"];
@@ -164,7 +165,7 @@ export async function getPublicKey(env: KmsEnv, ctx: RequestContext, input: { Ke
   return {
     KeyId: key.arn,
     PublicKey: material.publicDer,
-    CustomerMasterKeySpec: key.keySpec as GetPublicKeyResponse["CustomerMasterKeySpec"],
+    ...customerMasterKeySpecOf(key.keySpec),
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
     ...(algs.encryptionAlgorithms ? { EncryptionAlgorithms: [...algs.encryptionAlgorithms] } : {}),

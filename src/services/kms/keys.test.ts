@@ -34,6 +34,27 @@ describe("KMS keys", () => {
     });
   });
 
+  test("the deprecated CustomerMasterKeySpec is reported only for specs its enum names (the ML_DSA_65 example has none)", async () => {
+    for (const [spec, usage, cmk] of [
+      ["RSA_4096", "ENCRYPT_DECRYPT", "RSA_4096"],
+      ["HMAC_384", "GENERATE_VERIFY_MAC", "HMAC_384"],
+      ["ML_DSA_65", "SIGN_VERIFY", undefined],
+      ["ECC_NIST_EDWARDS25519", "SIGN_VERIFY", undefined],
+    ] as const) {
+      const { KeyMetadata: md } = await h.call<Md>("CreateKey", { KeySpec: spec, KeyUsage: usage });
+      assert.equal(md.KeySpec, spec);
+      assert.equal(md.CustomerMasterKeySpec, cmk, spec);
+      assert.equal("CustomerMasterKeySpec" in md, cmk !== undefined, spec);
+      const described = await h.call<Md>("DescribeKey", { KeyId: md.KeyId });
+      assert.equal("CustomerMasterKeySpec" in described.KeyMetadata, cmk !== undefined, spec);
+      if (usage !== "GENERATE_VERIFY_MAC") {
+        const pub = await h.call<Record<string, unknown>>("GetPublicKey", { KeyId: md.KeyId });
+        assert.equal(pub.KeySpec, spec);
+        assert.equal("CustomerMasterKeySpec" in pub, cmk !== undefined, spec);
+      }
+    }
+  });
+
   test("every supported key spec and usage creates a key; SM2 and mismatches are refused", async () => {
     const cases: Array<[string, string]> = [
       ["HMAC_224", "GENERATE_VERIFY_MAC"],

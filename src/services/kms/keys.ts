@@ -25,7 +25,7 @@ import { customKeyStoreNotFound, cryptoCall, limitExceeded, tagException, valida
 import { assertState, STATES } from "./key-state.js";
 import { trailingDaysWithoutKeyUsage } from "./last-usage.js";
 import { ID, resolveKey } from "./lookup.js";
-import { keyMetadata, type MultiRegionView } from "./metadata.js";
+import { CMK_SPECS, keyMetadata, type MultiRegionView } from "./metadata.js";
 import { keyArnOf, type KeyRecord, type Origin, type Tag } from "./model.js";
 import { decodeMarker, encodeMarker } from "./pagination.js";
 import { checkKeyPolicy, lockoutCheck, validatePolicyText } from "./policies.js";
@@ -35,21 +35,6 @@ import { PATTERNS, validateGrantTokens, validateKeyId, validateLimit, validateMa
 
 export const KEY_USAGES: readonly KeyUsage[] = ["SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT", "ENCAPSULATE_DECAPSULATE"];
 export const ORIGINS: readonly Origin[] = ["AWS_KMS", "EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"];
-const CMK_SPECS = [
-  "RSA_2048",
-  "RSA_3072",
-  "RSA_4096",
-  "ECC_NIST_P256",
-  "ECC_NIST_P384",
-  "ECC_NIST_P521",
-  "ECC_SECG_P256K1",
-  "SYMMETRIC_DEFAULT",
-  "HMAC_224",
-  "HMAC_256",
-  "HMAC_384",
-  "HMAC_512",
-  "SM2",
-];
 
 export interface CreateKeyInput {
   Policy?: string;

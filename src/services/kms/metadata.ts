@@ -3,6 +3,14 @@ import type { KeyMetadata } from "@aws-sdk/client-kms";
 import { algorithmsForUsage } from "./crypto/index.js";
 import { keyArnOf, type KeyRecord } from "./model.js";
 
+/** The deprecated CustomerMasterKeySpec enum: the key specs it can name (no ML-DSA, ML-KEM or Edwards-curve specs). */
+export const CMK_SPECS: readonly string[] = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2"];
+
+/** CustomerMasterKeySpec for a key spec, absent when the deprecated enum has no such value. */
+export function customerMasterKeySpecOf(keySpec: string): { CustomerMasterKeySpec?: KeyMetadata["CustomerMasterKeySpec"] } {
+  return CMK_SPECS.includes(keySpec) ? { CustomerMasterKeySpec: keySpec as KeyMetadata["CustomerMasterKeySpec"] } : {};
+}
+
 /** The multi-Region layout as the primary knows it (its own Region and its replicas). */
 export interface MultiRegionView {
   primaryRegion: string;
@@ -27,7 +35,7 @@ export function keyMetadata(key: KeyRecord, mr?: MultiRegionView): KeyMetadata {
     KeyState: key.state,
     Origin: key.origin,
     KeyManager: key.manager,
-    CustomerMasterKeySpec: key.keySpec as KeyMetadata["CustomerMasterKeySpec"],
+    ...customerMasterKeySpecOf(key.keySpec),
     KeySpec: key.keySpec,
     MultiRegion: key.multiRegion,
   };
