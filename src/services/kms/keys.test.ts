@@ -55,6 +55,14 @@ describe("KMS keys", () => {
     }
   });
 
+  test("an RSA signing key lists its SigningAlgorithms in the API reference example's order (PKCS #1 v1.5, then PSS)", async () => {
+    const order = ["RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"];
+    const { KeyMetadata: md } = await h.call<Md>("CreateKey", { KeySpec: "RSA_2048", KeyUsage: "SIGN_VERIFY" });
+    assert.deepEqual(md.SigningAlgorithms, order);
+    assert.deepEqual((await h.call<Md>("DescribeKey", { KeyId: md.KeyId })).KeyMetadata.SigningAlgorithms, order);
+    assert.deepEqual((await h.call<{ SigningAlgorithms: string[] }>("GetPublicKey", { KeyId: md.KeyId })).SigningAlgorithms, order);
+  });
+
   test("every supported key spec and usage creates a key; SM2 and mismatches are refused", async () => {
     const cases: Array<[string, string]> = [
       ["HMAC_224", "GENERATE_VERIFY_MAC"],

@@ -70,12 +70,12 @@ describe("key spec table", () => {
     assert.deepEqual(algorithmsForUsage("RSA_2048", "ENCRYPT_DECRYPT"), { encryptionAlgorithms: ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] });
     assert.deepEqual(algorithmsForUsage("RSA_3072", "SIGN_VERIFY"), {
       signingAlgorithms: [
-        "RSASSA_PSS_SHA_256",
-        "RSASSA_PSS_SHA_384",
-        "RSASSA_PSS_SHA_512",
         "RSASSA_PKCS1_V1_5_SHA_256",
         "RSASSA_PKCS1_V1_5_SHA_384",
         "RSASSA_PKCS1_V1_5_SHA_512",
+        "RSASSA_PSS_SHA_256",
+        "RSASSA_PSS_SHA_384",
+        "RSASSA_PSS_SHA_512",
       ],
     });
     assert.deepEqual(algorithmsForUsage("ECC_NIST_P256", "SIGN_VERIFY"), { signingAlgorithms: ["ECDSA_SHA_256"] });

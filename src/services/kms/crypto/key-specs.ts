@@ -115,13 +115,14 @@ const base = {
   encapsulationAlgorithms: NONE,
 };
 const RSA_ENC: readonly EncryptionAlgorithm[] = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"];
+/** In the order the API reference's DescribeKey example lists them for an RSA signing key: PKCS #1 v1.5, then PSS. */
 const RSA_SIGN: readonly SigningAlgorithm[] = [
-  "RSASSA_PSS_SHA_256",
-  "RSASSA_PSS_SHA_384",
-  "RSASSA_PSS_SHA_512",
   "RSASSA_PKCS1_V1_5_SHA_256",
   "RSASSA_PKCS1_V1_5_SHA_384",
   "RSASSA_PKCS1_V1_5_SHA_512",
+  "RSASSA_PSS_SHA_256",
+  "RSASSA_PSS_SHA_384",
+  "RSASSA_PSS_SHA_512",
 ];
 
 function rsa(spec: KeySpec, bits: number): KeySpecInfo {
