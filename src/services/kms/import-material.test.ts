@@ -107,6 +107,18 @@ describe("KMS imported key material", () => {
     assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.CurrentKeyMaterialId, rb.KeyMaterialId);
   });
 
+  test("CurrentKeyMaterialId is reported for a single-Region imported symmetric key, not for a multi-Region one", async () => {
+    for (const multi of [false, true]) {
+      const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL", MultiRegion: multi })).KeyMetadata;
+      const a = await wrapFor(k.KeyId, randomBytes(32));
+      const r = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: a.p.ImportToken, EncryptedKeyMaterial: a.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+      const md = (await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata;
+      assert.equal(md.KeyState, "Enabled");
+      if (multi) assert.equal("CurrentKeyMaterialId" in md, false);
+      else assert.equal(md.CurrentKeyMaterialId, r.KeyMaterialId);
+    }
+  });
+
   test("asymmetric imported material (ECC P-256) signs after import", async () => {
     const { generateKeyPairSync } = await import("node:crypto");
     const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL", KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" })).KeyMetadata;

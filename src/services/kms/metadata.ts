@@ -50,7 +50,10 @@ export function keyMetadata(key: KeyRecord, mr?: MultiRegionView): KeyMetadata {
     md.ExpirationModel = cur.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE";
     if (cur.validTo !== undefined) md.ValidTo = new Date(cur.validTo);
   }
-  if (key.keySpec === "SYMMETRIC_DEFAULT" && key.currentMaterialId !== undefined && key.state !== "PendingImport") md.CurrentKeyMaterialId = key.currentMaterialId;
+  // "This value is present for symmetric encryption keys with AWS_KMS origin and single-Region,
+  // symmetric encryption keys with EXTERNAL origin" (KeyMetadata, CurrentKeyMaterialId).
+  const tracksMaterial = key.origin === "AWS_KMS" || (key.origin === "EXTERNAL" && !key.multiRegion);
+  if (key.keySpec === "SYMMETRIC_DEFAULT" && tracksMaterial && key.currentMaterialId !== undefined && key.state !== "PendingImport") md.CurrentKeyMaterialId = key.currentMaterialId;
   if (key.multiRegion && mr) {
     const isPrimary = key.region === mr.primaryRegion;
     md.MultiRegionConfiguration = {
