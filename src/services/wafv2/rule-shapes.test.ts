@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { expectAwsError } from "../sts/testing/expect-error.js";
-import { VIS, wafFixture, type WafFixture } from "./testing/fixture.js";
+import { MANAGED, VIS, wafFixture, type WafFixture } from "./testing/fixture.js";
 
 const TT = [{ Priority: 0, Type: "NONE" }];
 const byteMatch = (fieldToMatch: object, extra: object = {}) => ({
@@ -322,5 +322,13 @@ describe("nested members of rules are checked against the model before anything 
     const { Summary: s } = await f.call<{ Summary: { Id: string } }>("CreateWebACL", { Name: "acl", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [rule(statement)], VisibilityConfig: VIS("acl") });
     const got = await f.call<{ WebACL: { Rules: Array<{ Statement: unknown }> } }>("GetWebACL", { Name: "acl", Scope: "REGIONAL", Id: s.Id });
     assert.deepEqual(JSON.parse(JSON.stringify(got.WebACL.Rules[0]?.Statement)).AndStatement.Statements[1], statement.AndStatement.Statements[1]);
+  });
+
+  test("an empty ManagedRuleGroupConfigs list is accepted: the model gives that list no minimum", async () => {
+    const f = wafFixture();
+    const managed = { Name: "m", Priority: 0, OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: MANAGED.Name, ManagedRuleGroupConfigs: [] } }, VisibilityConfig: VIS("m") };
+    // The fixture's cost of a managed rule group.
+    assert.equal((await f.call<{ Capacity: number }>("CheckCapacity", { Scope: "REGIONAL", Rules: [managed] })).Capacity, 25);
+    await f.call("CreateWebACL", { Name: "acl", Scope: "REGIONAL", DefaultAction: { Allow: {} }, Rules: [managed], VisibilityConfig: VIS("acl") });
   });
 });

@@ -363,7 +363,7 @@ const STATEMENT: Shape = struct(() => ({
     Version: VERSION_KEY,
     ExcludedRules: EXCLUDED_RULES,
     ScopeDownStatement: STATEMENT,
-    ManagedRuleGroupConfigs: list(MANAGED_RULE_GROUP_CONFIG, 1),
+    ManagedRuleGroupConfigs: list(MANAGED_RULE_GROUP_CONFIG),
     RuleActionOverrides: RULE_ACTION_OVERRIDES,
   })),
   LabelMatchStatement: struct(() => ({ Scope: LABEL_MATCH_SCOPE, Key: LABEL })),
