@@ -318,6 +318,12 @@ describe("IAM managed policies", () => {
     assert.equal(final.Policy.DefaultVersionId, "v6");
     // Choosing another default creates no version: UpdateDate stays v6's creation time.
     assert.deepEqual(final.Policy.UpdateDate, new Date(T0 + 1500));
+    // Deleting the most recent version: UpdateDate is that of the most recent one left.
+    await h.call("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v3" });
+    await h.call("CreatePolicyVersion", { PolicyArn: arn, PolicyDocument: doc("iam:*") });
+    assert.deepEqual((await h.call<PolicyOut>("GetPolicy", { PolicyArn: arn })).Policy.UpdateDate, new Date(T0 + 2500));
+    await h.call("DeletePolicyVersion", { PolicyArn: arn, VersionId: "v7" });
+    assert.deepEqual((await h.call<PolicyOut>("GetPolicy", { PolicyArn: arn })).Policy.UpdateDate, new Date(T0 + 1500));
   });
 
   test("DeletePolicy conflicts: attachments, extra versions", async () => {

@@ -117,7 +117,9 @@ export async function deletePolicyVersion(env: IamEnv, caller: Caller, input: De
   await write(env, caller.accountId, async (tx) => {
     const p = await mustVersioned(tx, caller.accountId, arn, versionId);
     if (p.defaultVersionId === versionId) throw deleteConflict("Cannot delete the default version of a policy.");
-    await policies.save(tx, { ...p, versions: p.versions.filter((v) => v.versionId !== versionId) });
+    const versions = p.versions.filter((v) => v.versionId !== versionId);
+    // UpdateDate stays "when the most recent policy version was created": of the versions left.
+    await policies.save(tx, { ...p, versions, updateDate: Math.max(...versions.map((v) => v.createDate)) });
   });
   return {};
 }
