@@ -422,4 +422,16 @@ describe("credentialScopeService", () => {
     assert.equal(credentialScopeService(withAuth("garbage")), undefined);
     assert.equal(credentialScopeService(withAuth(undefined)), undefined);
   });
+
+  test("a malformed escape in the query's X-Amz-* parameters does not throw: another parameter's leaves the scope readable, the credential's own names nothing", () => {
+    const cred = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fsts%2Faws4_request";
+    const badSignature = request([["Host", "h"]], `${cred}&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Signature=%zz`);
+    fails(() => parseSigV4(badSignature), "Validation", "Illegal hex character in escape % pattern: %zz");
+    assert.equal(credentialScopeService(badSignature), "sts");
+    for (const q of ["X-Amz-Credential=%zz", "X-Amz-Credential=AKID%2F20150830%2Fus-east-1%2Fsts%2Faws4_request%2", `X-Amz-Date=%zz&${cred}`.replace("X-Amz-Credential=", "X-Amz-Credential=%G0")]) {
+      const req = request([["Host", "h"]], q);
+      assert.throws(() => parseSigV4(req), AwsError);
+      assert.equal(credentialScopeService(req), undefined, q);
+    }
+  });
 });

@@ -49,7 +49,21 @@ function isAmzPrefix(s: string, i: number): boolean {
   );
 }
 
-function scanAuthQuery(rawQuery: string): AuthQuery {
+/** A value with a malformed escape, read leniently (credentialScopeService): as empty, naming nothing. */
+function decodeLeniently(raw: string): string {
+  try {
+    return decodeComponent(raw);
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The X-Amz-* parameters of a query string. A malformed escape in one of them throws (the request is
+ * refused), unless `lenient`: that value then reads as empty.
+ */
+function scanAuthQuery(rawQuery: string, lenient = false): AuthQuery {
+  const decode = lenient ? decodeLeniently : decodeComponent;
   const q: AuthQuery = {};
   let start = 0;
   const n = rawQuery.length;
@@ -68,34 +82,34 @@ function scanAuthQuery(rawQuery: string): AuthQuery {
       const name = exactCase ? key : key.toLowerCase();
       switch (name) {
         case "Algorithm":
-          if (exactCase) q.algorithm ??= decodeComponent(raw);
+          if (exactCase) q.algorithm ??= decode(raw);
           break;
         case "Credential":
-          q.credential ??= decodeComponent(raw);
+          q.credential ??= decode(raw);
           break;
         case "Date":
-          q.date ??= decodeComponent(raw);
+          q.date ??= decode(raw);
           break;
         case "Expires":
-          q.expires ??= decodeComponent(raw);
+          q.expires ??= decode(raw);
           break;
         case "SignedHeaders":
-          q.signedHeaders ??= decodeComponent(raw);
+          q.signedHeaders ??= decode(raw);
           break;
         case "Signature":
-          q.signature ??= decodeComponent(raw);
+          q.signature ??= decode(raw);
           break;
         case "Security-Token":
         case "security-token":
-          q.securityToken ??= decodeComponent(raw);
+          q.securityToken ??= decode(raw);
           break;
         case "Content-Sha256":
         case "content-sha256":
-          q.contentSha256 ??= decodeComponent(raw);
+          q.contentSha256 ??= decode(raw);
           break;
         case "Region-Set":
         case "region-set":
-          q.regionSet ??= decodeComponent(raw);
+          q.regionSet ??= decode(raw);
           break;
         default:
           break;
@@ -137,7 +151,7 @@ export function credentialScopeService(req: SigV4Request): string | undefined {
       credential = auth.slice(at + 11, end < 0 ? auth.length : end).trim();
     }
   } else if (req.rawQuery.indexOf("X-Amz-") >= 0) {
-    credential = scanAuthQuery(req.rawQuery).credential;
+    credential = scanAuthQuery(req.rawQuery, true).credential;
   }
   if (credential === undefined) return undefined;
   const parts = credential.split("/");
