@@ -42,6 +42,8 @@ export interface Http1Limits {
   sendTimeoutMs: number;
   /** After the last response has left, how long a closing connection may still send (discarded) bytes. */
   lingerMs: number;
+  /** TLS: from the TCP connection to the end of the handshake (the listener's, before any request). */
+  handshakeTimeoutMs: number;
 }
 
 /** What connections share with their listener. */

@@ -641,6 +641,51 @@ describe("http1 listener: TLS", () => {
   });
 });
 
+describe("http1 listener: a TLS handshake that does not finish", () => {
+  /** Connects over TCP, sends `bytes` (nothing, or the start of a ClientHello), waits; ms until the server closed, or undefined. */
+  function closedAfter(port: number, bytes: Buffer, waitMs: number): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const c = net.connect(port, "127.0.0.1", () => {
+        if (bytes.length > 0) c.write(bytes);
+      });
+      const timer = setTimeout(() => {
+        c.destroy();
+        resolve(undefined);
+      }, waitMs);
+      c.on("error", () => undefined);
+      c.on("close", () => {
+        clearTimeout(timer);
+        resolve(Date.now() - started);
+      });
+    });
+  }
+
+  for (const [what, bytes] of [
+    ["a client that sends nothing", Buffer.alloc(0)],
+    ["a client that stops half-way through its ClientHello", Buffer.from([0x16, 0x03, 0x01, 0x00, 0x80, 0x01, 0x00, 0x00, 0x7c, 0x03, 0x03])],
+  ] as const) {
+    test(`${what} is disconnected at the handshake timeout`, async () => {
+      const meta = new Map<string, string>();
+      const store = { getMeta: async (k: string) => meta.get(k), setMeta: async (k: string, v: string) => void meta.set(k, v) };
+      const cert = await issueServerCertificate(store, createTestSealer(), systemClock, ["localhost"]);
+      const l = await startHttp1Listener({ host: "127.0.0.1", port: 0, maxBodyBytes: MAX_BODY, onRequest: echo, tls: { certPem: cert.certPem, keyPem: cert.keyPem }, limits: { handshakeTimeoutMs: 300 } });
+      try {
+        const ms = await closedAfter(l.port, bytes, 3000);
+        assert.ok(ms !== undefined, "the connection was still open 3 s after connecting (handshake timeout 300 ms)");
+        assert.ok(ms >= 250, `closed after ${ms} ms, before the handshake timeout`);
+        // The listener goes on serving TLS clients.
+        const x = await exchange(l.port, [GET], { tls: { ca: cert.caCertPem } });
+        assert.equal(x.responses[0]?.status, 200);
+      } finally {
+        const closed = l.stopAccepting();
+        l.destroyAll();
+        await closed;
+      }
+    });
+  }
+});
+
 describe("both engines: the request names the TLS session it came over (CloudTrail tlsDetails)", () => {
   for (const [name, startListener] of [["http1", startHttp1Listener], ["node", startNodeListener]] as const) {
     test(`${name}: TLS version and cipher suite over HTTPS, nothing over plain HTTP`, async () => {

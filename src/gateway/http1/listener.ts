@@ -4,8 +4,8 @@
  * IncomingMessage/ServerResponse stream machinery (13–17 µs per request on the serving core; see
  * bench/README.md).
  *
- * Timeouts follow the node:http server this replaced (keep-alive 65 s, head 66 s, whole request
- * 120 s; a response the client does not read for 120 s drops the connection) and are checked by one periodic sweep over the connections, like node's
+ * Timeouts follow the node:http(s) server this replaced (TLS handshake 120 s, keep-alive 65 s, head
+ * 66 s, whole request 120 s; a response the client does not read for 120 s drops the connection) and are checked by one periodic sweep over the connections, like node's
  * connectionsCheckingInterval: nothing is armed per request.
  */
 import net from "node:net";
@@ -26,6 +26,7 @@ export const DEFAULT_LIMITS: Readonly<Omit<Http1Limits, "maxBodyBytes">> = Objec
   requestTimeoutMs: 120_000,
   sendTimeoutMs: 120_000,
   lingerMs: 2_000,
+  handshakeTimeoutMs: 120_000,
 });
 
 export interface Http1ListenerOptions extends ListenerOptions {
@@ -56,7 +57,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
     connections.add(new Http1Connection(socket, ctx));
   };
   const server = opts.tls
-    ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem, opts.tls.ciphers), noDelay: true }, onSocket)
+    ? tls.createServer({ ...apiTlsOptions(opts.tls.certPem, opts.tls.keyPem, opts.tls.ciphers), handshakeTimeout: limits.handshakeTimeoutMs, noDelay: true }, onSocket)
     : net.createServer({ allowHalfOpen: true, noDelay: true }, onSocket);
   limitConnectionsPerIp(server, opts.maxConnectionsPerIp ?? 0);
   // Every TCP connection, TLS handshakes still under way included, so that shutdown can end them all.
@@ -65,8 +66,12 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  server.on("tlsClientError", () => {
-    /* handshake failures (e.g. TLS 1.0/1.1 clients) are the client's problem; nothing to log per attempt */
+  server.on("tlsClientError", (_err: Error, socket: tls.TLSSocket) => {
+    // Handshake failures (e.g. TLS 1.0/1.1 clients) are the client's problem: nothing to log per
+    // attempt. A handshake that times out is reported here and nothing more: node's tls.Server
+    // leaves that connection open (https.Server closes it), so a client that connects and sends
+    // nothing, or half a ClientHello, would hold it, and its file descriptor, for ever.
+    socket.destroy();
   });
 
   const interval = opts.sweepIntervalMs ?? 1000;
