@@ -53,11 +53,13 @@ for (const engine of ["http1", "node"] as const) {
         await echo(req, res, false);
       });
       try {
-        const x = await exchange(s.port, [GET("/health") + GET("/metrics") + GET("/outbound/doc?x=1") + "HEAD /outbound/doc HTTP/1.1\r\nHost: a\r\n\r\n" + GET("/outbound/none")], { headless: [3] });
+        const x = await exchange(s.port, [GET("/health") + GET("/metrics") + GET("/outbound/doc?x=1") + "HEAD /outbound/doc HTTP/1.1\r\nHost: a\r\n\r\n" + GET("/outbound/none") + "HEAD /health HTTP/1.1\r\nHost: a\r\n\r\n"], { headless: [3, 5] });
         assert.deepEqual(
           x.responses.map((r) => r.status),
-          [200, 200, 200, 200, 404],
+          [200, 200, 200, 200, 404, 200],
         );
+        assert.equal(x.responses[5]!.headers["content-length"], String(x.responses[0]!.body.length));
+        assert.equal(x.responses[5]!.body, "");
         assert.deepEqual(JSON.parse(x.responses[0]!.body), { status: "ok", storage: "test" });
         assert.match(x.responses[1]!.headers["content-type"]!, /^text\/plain/);
         assert.equal(x.responses[2]!.body, '{"issuer":"x"}');

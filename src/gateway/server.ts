@@ -83,7 +83,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const onRequest = (req: ApiRequest, res: ApiResponder): void => {
     const url = req.url;
-    if (req.method === "GET" && (url === "/health" || url === "/metrics")) {
+    // HEAD as GET (RFC 9110, 9.3.2): the engine sends the same head without the body, so a
+    // load balancer's or orchestrator's HEAD health check sees the same status.
+    if ((req.method === "GET" || req.method === "HEAD") && (url === "/health" || url === "/metrics")) {
       void serveOps(url, res);
       return;
     }
