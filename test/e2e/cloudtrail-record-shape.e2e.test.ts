@@ -14,6 +14,7 @@ import {
   CreateKeyCommand,
   CreateAliasCommand,
   UpdateAliasCommand,
+  DeleteAliasCommand,
   CreateGrantCommand,
   RetireGrantCommand,
   DisableKeyCommand,
@@ -107,6 +108,25 @@ test("KMS: calls that return nothing record the key ARN in responseElements.keyI
   const [again] = await events("CreateAlias");
   assert.equal(again!.ev.errorCode, "AlreadyExistsException");
   assert.equal(again!.ev.responseElements, null);
+  // DeleteAlias: the alias, then the key it pointed to, as resources; the key ARN in
+  // responseElements.keyId (KMS developer guide, "DeleteAlias").
+  await kms().send(new DeleteAliasCommand({ AliasName: "alias/shape" }));
+  const [deleted] = await events("DeleteAlias");
+  assert.deepEqual(deleted!.ev.requestParameters, { aliasName: "alias/shape" });
+  assert.deepEqual(deleted!.ev.responseElements, { keyId: k2.Arn });
+  assert.deepEqual(deleted!.ev.resources, [
+    { ARN: aliasArn, accountId: s.accountId, type: "AWS::KMS::Key" },
+    { ARN: k2.Arn, accountId: s.accountId, type: "AWS::KMS::Key" },
+  ]);
+  assert.deepEqual(deleted!.top.Resources, [
+    { ResourceType: "AWS::KMS::Key", ResourceName: aliasArn },
+    { ResourceType: "AWS::KMS::Key", ResourceName: k2.Arn },
+  ]);
+  // Deleting it again fails: no responseElements.
+  await assert.rejects(kms().send(new DeleteAliasCommand({ AliasName: "alias/shape" })), (e: Error) => e.name === "NotFoundException");
+  const [gone] = await events("DeleteAlias");
+  assert.equal(gone!.ev.errorCode, "NotFoundException");
+  assert.equal(gone!.ev.responseElements, null);
 });
 
 test("KMS: Encrypt, Decrypt, GenerateDataKey(Pair) and ReEncrypt name the key material in additionalEventData", async () => {

@@ -108,10 +108,14 @@ export async function deleteAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   const alias = await env.repo.getAlias(scope, input.AliasName);
   if (!alias) throw notFound(`Alias ${aliasArn} is not found.`);
   await authorizeAlias(ctx, "DeleteAlias", aliasArn);
+  // KMS records the alias, then its key, as the resources, and the key ARN in
+  // responseElements.keyId (KMS developer guide, "DeleteAlias").
+  auditAlias(ctx, aliasArn, scope.accountId);
   const key = await env.repo.getKey(scope.accountId, scope.region, alias.targetKeyId);
   if (key) await authorizeKey(env, ctx, key, "DeleteAlias");
   // Of parallel deletes only the one that removed it succeeds.
   if (!(await env.repo.deleteAlias(scope, input.AliasName))) throw notFound(`Alias ${aliasArn} is not found.`);
+  if (key) auditKeyArnResponse(ctx, key);
 }
 
 export async function listAliases(env: KmsEnv, ctx: RequestContext, input: { KeyId?: string; Limit?: number; Marker?: string }): Promise<ListAliasesResponse> {
