@@ -291,7 +291,7 @@ export function eventJsonOf(rec: ApiCallRecord, eventId: string): EventJson | un
 
   const region = rec.region || GLOBAL_EVENT_REGION;
   const category = rec.eventCategory ?? "Management";
-  const resources = a.resources !== undefined && a.resources.length > 0 ? resourcesText(a.resources) : undefined;
+  const resources = a.resources !== undefined ? resourcesText(a.resources) : undefined;
 
   let json = `{"eventVersion":"${EVENT_VERSION}","userIdentity":` + identityJson + `,"eventTime":"${isoSeconds(rec.time)}"` + callMembers(rec, region);
   if (hasError) {

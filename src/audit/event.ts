@@ -283,7 +283,8 @@ export function buildCloudTrailEvent(rec: ApiCallRecord, eventId: string): Cloud
     requestID: service ? undefined : rec.requestId,
     eventID: eventId,
     readOnly: rec.readOnly,
-    ...(a.resources && a.resources.length > 0
+    // An empty list stays: KMS writes "resources": [] for calls that use no key (GenerateRandom, ListAliases).
+    ...(a.resources !== undefined
       ? { resources: a.resources.map((r) => ({ ARN: r.ARN, accountId: r.accountId, ...(r.type ? { type: r.type } : {}) })) }
       : {}),
     eventType: service ? "AwsServiceEvent" : "AwsApiCall",

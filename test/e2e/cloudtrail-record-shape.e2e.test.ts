@@ -29,6 +29,8 @@ import {
   GenerateDataKeyPairCommand,
   GenerateDataKeyPairWithoutPlaintextCommand,
   ReEncryptCommand,
+  GenerateRandomCommand,
+  ListAliasesCommand,
 } from "@aws-sdk/client-kms";
 import { STSClient, AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { IAMClient, CreateRoleCommand, CreateUserCommand, CreateAccessKeyCommand } from "@aws-sdk/client-iam";
@@ -146,6 +148,25 @@ test("KMS: Encrypt, Decrypt, GenerateDataKey(Pair) and ReEncrypt name the key ma
   }
   const [re] = await events("ReEncrypt");
   assert.deepEqual(re!.ev.additionalEventData, { destinationKeyMaterialId: k2.CurrentKeyMaterialId, sourceKeyMaterialId: k.CurrentKeyMaterialId });
+});
+
+test("KMS: GenerateRandom and ListAliases use no key and record an empty resources list", async () => {
+  await kms().send(new GenerateRandomCommand({ NumberOfBytes: 16 }));
+  const [rnd] = await events("GenerateRandom");
+  assert.deepEqual(rnd!.ev.resources, []);
+  assert.deepEqual(rnd!.top.Resources, []);
+  assert.equal(rnd!.ev.responseElements, null);
+  const keys = Object.keys(rnd!.ev);
+  assert.deepEqual(keys.slice(keys.indexOf("readOnly"), keys.indexOf("readOnly") + 3), ["readOnly", "resources", "eventType"]);
+  await kms().send(new ListAliasesCommand({ Limit: 5 }));
+  const [all] = await events("ListAliases");
+  assert.deepEqual(all!.ev.requestParameters, { limit: 5 });
+  assert.deepEqual(all!.ev.resources, []);
+  // A call that fails before touching a key keeps the empty list.
+  await assert.rejects(kms().send(new GenerateRandomCommand({ NumberOfBytes: 16, CustomKeyStoreId: "cks-1234567890abcdef0" })), (e: Error) => e.name === "CustomKeyStoreNotFoundException");
+  const [failed] = await events("GenerateRandom");
+  assert.equal(failed!.ev.errorCode, "CustomKeyStoreNotFoundException");
+  assert.deepEqual(failed!.ev.resources, []);
 });
 
 test("KMS: a ciphertext that does not decrypt is recorded with its errorCode and no errorMessage (the exception has none)", async () => {

@@ -119,6 +119,8 @@ export async function deleteAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
 }
 
 export async function listAliases(env: KmsEnv, ctx: RequestContext, input: { KeyId?: string; Limit?: number; Marker?: string }): Promise<ListAliasesResponse> {
+  // No particular alias or key: an empty resources list (KMS developer guide, "ListAliases").
+  if (input.KeyId === undefined) ctx.audit.resources ??= [];
   const v = new Violations();
   if (input.KeyId !== undefined) validateKeyId(v, input.KeyId);
   validateLimit(v, input.Limit, 100);

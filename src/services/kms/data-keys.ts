@@ -148,6 +148,8 @@ export async function generateDataKeyPairWithoutPlaintext(env: KmsEnv, ctx: Requ
 }
 
 export async function generateRandom(env: KmsEnv, ctx: RequestContext, input: { NumberOfBytes?: number; CustomKeyStoreId?: string; Recipient?: Recipient }): Promise<GenerateRandomResponse> {
+  // No KMS key: KMS records an empty resources list (KMS developer guide, "GenerateRandom").
+  ctx.audit.resources ??= [];
   const v = new Violations();
   v.int(input.NumberOfBytes, "numberOfBytes", 1, 1024);
   v.str(input.CustomKeyStoreId, "customKeyStoreId", 1, 64);
