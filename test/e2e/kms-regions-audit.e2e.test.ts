@@ -93,7 +93,7 @@ test("multi-Region keys: replica in another Region shares id and material; ciphe
 
   // CloudTrail, per Region: ReplicateKey in the primary's, the replica's CreateKey (made by KMS
   // for the caller) in the replica's; KMS's synchronizations; UpdatePrimaryRegion in both.
-  type Ev = { eventName: string; userIdentity: Record<string, unknown>; responseElements: Record<string, unknown> | null; requestID?: string };
+  type Ev = { eventName: string; userIdentity: Record<string, unknown>; responseElements: Record<string, unknown> | null; requestID?: string; resources?: unknown[] };
   const history = async (region: string): Promise<Ev[]> => {
     const ct = new CloudTrailClient({ ...s.clientConfig(), region });
     const r = await ct.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "ResourceName", AttributeValue: `arn:aws:kms:${region}:${s.accountId}:key/${p.KeyId}` }], MaxResults: 50 }));
@@ -114,6 +114,9 @@ test("multi-Region keys: replica in another Region shares id and material; ciphe
   const [updEast, updWest] = [eastEvents, westEvents].map((evs) => evs.find((e) => e.eventName === "UpdatePrimaryRegion")!);
   assert.deepEqual(updEast!.responseElements, { keyId: p.Arn });
   assert.deepEqual(updWest!.responseElements, { keyId: replicaArn });
+  // Each entry names the key of its own Region only (KMS developer guide, "UpdatePrimaryRegion").
+  assert.deepEqual(updEast!.resources, [{ ARN: p.Arn, accountId: s.accountId, type: "AWS::KMS::Key" }]);
+  assert.deepEqual(updWest!.resources, [{ ARN: replicaArn, accountId: s.accountId, type: "AWS::KMS::Key" }]);
   assert.equal(updEast!.requestID, updWest!.requestID);
 });
 

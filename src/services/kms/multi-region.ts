@@ -202,7 +202,13 @@ export async function updatePrimaryRegion(env: KmsEnv, ctx: RequestContext, inpu
   }
   const replica = await env.repo.getKey(key.accountId, target, key.keyId);
   if (!replica || !(key.replicaRegions ?? []).includes(target)) throw notFound(`Key '${keyArnOf(key.accountId, target, key.keyId)}' does not exist`);
-  await authorizeKey(env, ctx, replica, "UpdatePrimaryRegion", { context: { "kms:PrimaryRegion": target } });
+  try {
+    await authorizeKey(env, ctx, replica, "UpdatePrimaryRegion", { context: { "kms:PrimaryRegion": target } });
+  } finally {
+    // The request's entry names only the key in its own Region; the replica is the resource of
+    // the entry in the new primary's Region (KMS developer guide, "UpdatePrimaryRegion").
+    ctx.audit.resources = ctx.audit.resources?.filter((r) => r.ARN !== replica.arn);
+  }
   assertState(replica, STATES.replicate);
   // Checked again on the stored records inside the transaction: a parallel UpdatePrimaryRegion,
   // ReplicateKey or deletion may have moved the primary or changed its replicas since.

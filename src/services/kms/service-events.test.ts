@@ -173,6 +173,8 @@ describe("KMS service events", () => {
 
     const upd = await h.callWithCtx("UpdatePrimaryRegion", { KeyId: primary.KeyId, PrimaryRegion: "eu-west-3" });
     assert.deepEqual(upd.ctx.audit.responseElements, { keyId: primary.Arn });
+    // The request's entry names only the key in its Region (KMS developer guide, "UpdatePrimaryRegion").
+    assert.deepEqual(upd.ctx.audit.resources, [{ ARN: primary.Arn, accountId: admin.accountId, type: "AWS::KMS::Key" }]);
     const second = await all("UpdatePrimaryRegion");
     assert.equal(second.length, 1, "the request's own entry is the gateway's");
     const u = second[0]!;
