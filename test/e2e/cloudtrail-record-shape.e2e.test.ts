@@ -263,7 +263,9 @@ test("KMS: RotateKey after RotateKeyOnDemand and DeleteKey after the waiting per
   assert.equal(del!.ev.eventType, "AwsServiceEvent");
   assert.equal(del!.ev.sourceIPAddress, "AWS Internal");
   assert.equal(del!.ev.requestParameters, null);
-  assert.equal(del!.ev.responseElements, null);
+  // "CloudTrail log entries for this operation recorded on or after December 2022 include the key
+  // ARN of the affected KMS key in the responseElements.keyId value" (KMS developer guide, "DeleteKey").
+  assert.deepEqual(del!.ev.responseElements, { keyId: k.Arn });
   assert.equal("additionalEventData" in del!.ev, false);
   assert.equal("serviceEventDetails" in del!.ev, false);
   assert.deepEqual(del!.ev.resources, [{ ARN: k.Arn, accountId: s.accountId, type: "AWS::KMS::Key" }]);

@@ -113,7 +113,9 @@ export async function runKeyDeletion(env: KmsEnv, p: KeyJobPayload): Promise<voi
       if (primaryRegion !== undefined) await replicaGone(env, tx, cur, primaryRegion, now);
       for (const name of await env.repo.aliasNamesIn(tx, scope, key.keyId)) await env.repo.deleteAlias(scope, name, tx);
       await env.scheduler?.cancelIn(tx, `kms-rotate/${key.arn}`);
-      await stageServiceEvent(env, tx, key, "DeleteKey");
+      // "CloudTrail log entries for this operation recorded on or after December 2022 include the
+      // key ARN of the affected KMS key in the responseElements.keyId value" (KMS developer guide, "DeleteKey").
+      await stageServiceEvent(env, tx, key, "DeleteKey", undefined, { keyId: key.arn });
       return true;
     });
   } finally {

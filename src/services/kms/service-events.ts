@@ -3,8 +3,9 @@
  * a deletion window, RotateKey for automatic and on-demand rotations, DeleteExpiredKeyMaterial
  * when imported material expires. They are AWS service events as the KMS developer guide shows
  * them: eventType "AwsServiceEvent", userIdentity `{ accountId, invokedBy: "AWS Internal" }`,
- * sourceIPAddress and userAgent "AWS Internal", no requestID, requestParameters and
- * responseElements null, the key as resource, and what happened in serviceEventDetails.
+ * sourceIPAddress and userAgent "AWS Internal", no requestID, requestParameters null,
+ * responseElements null (DeleteKey: the key ARN in responseElements.keyId), the key as resource,
+ * and what happened in serviceEventDetails.
  *
  * Each is staged in the transaction of the change it records (src/audit/outbox.ts) and appended
  * after the commit (`appendServiceEvents`), so a process that dies in between still records it.
@@ -25,6 +26,7 @@ export function serviceEvent(
   key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">,
   eventName: string,
   serviceEventDetails?: Record<string, unknown>,
+  responseElements?: Record<string, unknown>,
 ): StagedEvent {
   return serviceRecordedEvent({
     time: env.clock.now(),
@@ -33,6 +35,7 @@ export function serviceEvent(
     region: key.region,
     accountId: key.accountId,
     resources: [{ ARN: key.arn, accountId: key.accountId, type: "AWS::KMS::Key" }],
+    ...(responseElements !== undefined ? { responseElements } : {}),
     ...(serviceEventDetails !== undefined ? { serviceEventDetails } : {}),
   });
 }
@@ -44,8 +47,9 @@ export async function stageServiceEvent(
   key: Pick<KeyRecord, "arn" | "accountId" | "region" | "keyId">,
   eventName: string,
   serviceEventDetails?: Record<string, unknown>,
+  responseElements?: Record<string, unknown>,
 ): Promise<void> {
-  await env.outbox?.stageIn(tx, serviceEvent(env, key, eventName, serviceEventDetails));
+  await env.outbox?.stageIn(tx, serviceEvent(env, key, eventName, serviceEventDetails, responseElements));
 }
 
 /**
