@@ -101,10 +101,11 @@ test("KMS: calls that return nothing record the key ARN in responseElements.keyI
   ]);
   const [updated] = await events("UpdateAlias");
   assert.deepEqual(updated!.ev.responseElements, { keyId: k2.Arn });
-  assert.deepEqual(
-    updated!.ev.resources.map((r: Ev) => r.ARN),
-    [k.Arn, k2.Arn, aliasArn],
-  );
+  // The alias, then the key it now points to; not the key it pointed to (KMS developer guide, "UpdateAlias").
+  assert.deepEqual(updated!.ev.resources, [
+    { ARN: aliasArn, accountId: s.accountId, type: "AWS::KMS::Key" },
+    { ARN: k2.Arn, accountId: s.accountId, type: "AWS::KMS::Key" },
+  ]);
   // A failed call keeps responseElements null.
   await assert.rejects(kms().send(new CreateAliasCommand({ AliasName: "alias/shape", TargetKeyId: k.KeyId })));
   const [again] = await events("CreateAlias");

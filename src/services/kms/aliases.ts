@@ -80,9 +80,17 @@ export async function updateAlias(env: KmsEnv, ctx: RequestContext, input: { Ali
   const key = await targetKey(env, ctx, input.TargetKeyId);
   const old = await env.repo.getKey(scope.accountId, scope.region, alias.targetKeyId);
   await authorizeAlias(ctx, "UpdateAlias", aliasArn);
-  if (old) await authorizeKey(env, ctx, old, "UpdateAlias");
-  await authorizeKey(env, ctx, key, "UpdateAlias");
+  // KMS records the alias, then the key it now points to, as the resources (KMS developer guide,
+  // "UpdateAlias"): the key it pointed to before is authorised, not listed.
   auditAlias(ctx, aliasArn, scope.accountId);
+  if (old) {
+    try {
+      await authorizeKey(env, ctx, old, "UpdateAlias");
+    } finally {
+      if (old.arn !== key.arn) ctx.audit.resources = ctx.audit.resources?.filter((r) => r.ARN !== old.arn);
+    }
+  }
+  await authorizeKey(env, ctx, key, "UpdateAlias");
   assertState(key, STATES.manage);
   if (old && (old.keyUsage !== key.keyUsage || typeClass(old) !== typeClass(key))) {
     throw validation(`${key.arn} is not the same type (${typeClass(key)}, ${key.keyUsage}) as the key currently associated with the alias (${typeClass(old)}, ${old.keyUsage}).`);
