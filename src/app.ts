@@ -7,7 +7,8 @@ import { makeDirs } from "./core/dirs.js";
 import { arnPattern, DEFAULT_PARTITION, isPartition, usePartition, type Partition } from "./core/partition.js";
 import Database from "better-sqlite3";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
 import { createSecureContext } from "node:tls";
 import type { Logger } from "pino";
 import { ConfigError, type BulwarkConfig } from "./config/config.js";
@@ -661,7 +662,7 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
 
     const tls = cfg.tls.enabled
       ? cfg.tls.certFile && cfg.tls.keyFile
-        ? ownTlsMaterial(cfg.tls.certFile, cfg.tls.keyFile)
+        ? ownTlsMaterial(cfg.tls.certFile, cfg.tls.keyFile, cfg.listen.host, clock.now(), (fields, message) => logger.warn(fields, message))
         : await loadOrCreateTlsMaterial(storage, sealer, clock, [...cfg.tls.extraNames, ...(cfg.listen.host !== "0.0.0.0" && cfg.listen.host !== "::" ? [cfg.listen.host] : [])])
       : undefined;
     const caCertPem = tls && "caCertPem" in tls ? tls.caCertPem : "";
@@ -851,7 +852,13 @@ const TLS_KEY_SETTING = '--tls-key (BULWARK_TLS_KEY, "tlsKey")';
  * not PEM or a key that is not the certificate's refuses to start naming the settings, rather
  * than with OpenSSL's words alone.
  */
-function ownTlsMaterial(certFile: string, keyFile: string): { certPem: string; keyPem: string; caCertPem: string } {
+function ownTlsMaterial(
+  certFile: string,
+  keyFile: string,
+  listenHost: string,
+  now: number,
+  warn: (fields: Record<string, string>, message: string) => void,
+): { certPem: string; keyPem: string; caCertPem: string } {
   const certPem = readPemFile(certFile, TLS_CERT_SETTING);
   const keyPem = readPemFile(keyFile, TLS_KEY_SETTING);
   try {
@@ -861,7 +868,33 @@ function ownTlsMaterial(certFile: string, keyFile: string): { certPem: string; k
     const reason = ((e as Error).message.match(/[^:]*$/)?.[0] ?? "").trim() || (e as Error).message;
     throw new ConfigError(`Cannot use ${TLS_CERT_SETTING} ${certFile} with ${TLS_KEY_SETTING} ${keyFile}: ${reason} (expected a PEM certificate, optionally followed by its chain, and the PEM private key of that certificate)`);
   }
+  for (const problem of ownCertificateProblems(certPem, listenHost, now)) warn({ certFile }, problem);
   return { certPem, keyPem, caCertPem: "" };
+}
+
+/**
+ * What makes clients refuse the operator's own certificate although the server can serve it: a
+ * validity period that does not include now, or names (SAN, else CN) without the address the
+ * server listens on (a wildcard address names no host and is not checked). Started anyway, as the
+ * certificate may be renewed or clients may connect by another name; these are warnings.
+ */
+export function ownCertificateProblems(certPem: string, listenHost: string, now: number): string[] {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+  } catch {
+    return [];
+  }
+  const problems: string[] = [];
+  const from = new Date(cert.validFrom);
+  const to = new Date(cert.validTo);
+  if (now > to.getTime()) problems.push(`the ${TLS_CERT_SETTING} certificate expired on ${to.toISOString()}: clients will refuse it`);
+  else if (now < from.getTime()) problems.push(`the ${TLS_CERT_SETTING} certificate is not valid before ${from.toISOString()}: clients will refuse it until then`);
+  if (listenHost !== "0.0.0.0" && listenHost !== "::") {
+    const named = isIP(listenHost) !== 0 ? cert.checkIP(listenHost) !== undefined : cert.checkHost(listenHost) !== undefined;
+    if (!named) problems.push(`the ${TLS_CERT_SETTING} certificate does not name ${listenHost}, the listen address: clients connecting to it will refuse the certificate`);
+  }
+  return problems;
 }
 
 /** The operator's CA bundle for OIDC issuers (BULWARK_OIDC_CA_FILE): read once at start; a bad file refuses to start. */
