@@ -1,7 +1,7 @@
 /**
  * Secrets never leak, seen from outside: calls that carry secrets (KMS plaintexts, data keys,
  * random bytes, imported key material; IAM secret keys, passwords — accepted and refused —, MFA
- * seeds, server certificate private keys, service-specific passwords; STS session credentials)
+ * seeds, server certificate and SAML provider private keys, service-specific passwords; STS session credentials)
  * go through a server logging at its most verbose level, then every file of the data directory
  * (database, -wal and -shm, read as bytes), the log lines and the CloudTrail events are searched
  * for each secret as sent or returned: raw text, base64 (at every byte alignment) and hex.
@@ -39,12 +39,14 @@ import {
   UploadServerCertificateCommand,
   CreateServiceSpecificCredentialCommand,
   CreateRoleCommand,
+  CreateSAMLProviderCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { ADMIN_SECRET, startTestServer, type Creds } from "./harness.js";
 import { base32Decode, stepAt, totpAt } from "../../src/services/iam/totp.js";
 import { issueCertificate, newKeyPair } from "../../src/services/iam/testing/certificates.js";
+import { createTestIdp, otherSigningKey } from "../../src/services/sts/testing/saml-idp.js";
 
 const MARKER = "ZZLEAKMARKERZZ";
 
@@ -122,6 +124,13 @@ test("no secret sent or returned is found in the data directory, the logs or the
     secrets.set("server certificate private key", keyLines[keyLines.length - 3]!);
     secrets.set("server certificate private key (DER)", crypto.createPrivateKey(cert.key.privateKeyPem).export({ type: "pkcs8", format: "der" }).subarray(-64));
     await iam.send(new UploadServerCertificateCommand({ ServerCertificateName: "leak-check", CertificateBody: cert.pem, PrivateKey: cert.key.privateKeyPem }));
+    // A SAML provider's private key for encrypted assertions, accepted and (with broken metadata) refused.
+    const idp = await createTestIdp();
+    const samlKey = (await otherSigningKey()).privateKeyPem;
+    const samlKeyLines = samlKey.trim().split("\n");
+    secrets.set("SAML provider private key", samlKeyLines[samlKeyLines.length - 3]!);
+    await iam.send(new CreateSAMLProviderCommand({ Name: "LeakCheck", SAMLMetadataDocument: idp.metadata(), AddPrivateKey: samlKey }));
+    await assert.rejects(iam.send(new CreateSAMLProviderCommand({ Name: "Broken", SAMLMetadataDocument: `<x>${" ".repeat(1000)}</x>`, AddPrivateKey: samlKey })), { name: "InvalidInputException" });
     const credential = await iam.send(new CreateServiceSpecificCredentialCommand({ UserName: userName, ServiceName: "codecommit.amazonaws.com" }));
     secrets.set("service-specific password", credential.ServiceSpecificCredential!.ServicePassword!);
 
