@@ -8,30 +8,16 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import tls from "node:tls";
 import { startTestServer, type TestServer } from "./harness.js";
-
-interface RawAnswer {
-  status: number;
-  headers: string;
-  body: string;
-}
+import { rawAnswer, type RawAnswer } from "./raw-socket.js";
 
 /** Writes `bytes` on a new connection; resolves with what the server sent until it closed. */
 function raw(s: TestServer, bytes: string): Promise<RawAnswer> {
   const u = new URL(s.url);
-  return new Promise((resolve, reject) => {
-    const c =
-      u.protocol === "https:"
-        ? tls.connect({ host: "127.0.0.1", port: Number(u.port), ca: s.app.caCertPem, servername: "localhost" }, () => c.write(bytes, "latin1"))
-        : net.connect(Number(u.port), "127.0.0.1", () => c.write(bytes, "latin1"));
-    const chunks: Buffer[] = [];
-    c.on("data", (d: Buffer) => chunks.push(d));
-    c.on("error", reject);
-    c.on("close", () => {
-      const all = Buffer.concat(chunks).toString("latin1");
-      const end = all.indexOf("\r\n\r\n");
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(all)?.[1] ?? 0), headers: all.slice(0, end), body: all.slice(end + 4) });
-    });
-  });
+  const c =
+    u.protocol === "https:"
+      ? tls.connect({ host: "127.0.0.1", port: Number(u.port), ca: s.app.caCertPem, servername: "localhost" }, () => c.write(bytes, "latin1"))
+      : net.connect(Number(u.port), "127.0.0.1", () => c.write(bytes, "latin1"));
+  return rawAnswer(c);
 }
 
 function get(s: TestServer, target: string): Promise<RawAnswer> {

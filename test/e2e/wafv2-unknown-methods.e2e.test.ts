@@ -16,6 +16,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { WAFV2Client, CreateWebACLCommand, AssociateWebACLCommand, GetSampledRequestsCommand, PutLoggingConfigurationCommand } from "@aws-sdk/client-wafv2";
 import { startTestServer, eventually, type TestServer } from "./harness.js";
 import { loadBalancerInFront } from "./dataplane-support.js";
+import { rawAnswer, type RawAnswer } from "./raw-socket.js";
 
 let s: TestServer;
 let upstream: http.Server;
@@ -26,18 +27,9 @@ let aclArn: string;
 const vis = (MetricName: string) => ({ SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName });
 
 /** One request written as raw bytes; resolves with everything the listener sent until it closed. */
-function raw(bytes: string): Promise<{ status: number; headers: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(port, "127.0.0.1", () => c.write(bytes));
-    const chunks: Buffer[] = [];
-    c.on("data", (d: Buffer) => chunks.push(d));
-    c.on("error", reject);
-    c.on("close", () => {
-      const all = Buffer.concat(chunks).toString("latin1");
-      const end = all.indexOf("\r\n\r\n");
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(all)?.[1] ?? 0), headers: all.slice(0, end), body: all.slice(end + 4) });
-    });
-  });
+function raw(bytes: string): Promise<RawAnswer> {
+  const c = net.connect(port, "127.0.0.1", () => c.write(bytes));
+  return rawAnswer(c);
 }
 
 function get(p: string): Promise<number> {
