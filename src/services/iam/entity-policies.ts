@@ -12,7 +12,7 @@ import { noSuchEntity, policyNotFound } from "./errors.js";
 import type { GroupDoc, InlinePolicyDoc, RoleDoc, UserDoc } from "./model.js";
 import { resolvePolicy, type ResolvedPolicy } from "./policy-lookup.js";
 import { groups, roles, users } from "./repo.js";
-import { resourceTagContext } from "./tags.js";
+import { entityTagContext } from "./tags.js";
 
 export type PolicySourceType = "user" | "group" | "role" | "aws-managed" | "user-managed" | "resource" | "none";
 
@@ -85,7 +85,7 @@ export async function authorizedSubject<K extends IdentityKind | "policy">(
   const kind = identityArnKind(arn, kinds);
   if (!kind) throw invalid(arn);
   const subject = await lookupSubject(env, caller.accountId, kind, arn);
-  const tags = subject && (subject.kind === "user" || subject.kind === "role") ? resourceTagContext(subject.doc.tags) : {};
+  const tags = subject && (subject.kind === "user" || subject.kind === "role") ? entityTagContext(subject.doc.tags) : {};
   await authorize(caller, action, arn, tags);
   noteResource(caller, arn, RESOURCE_TYPES[kind]);
   if (!subject) throw kind === "policy" ? policyNotFound(arn) : noSuchEntity(`The ${kind} with ARN ${arn} cannot be found.`);

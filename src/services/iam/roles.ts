@@ -26,7 +26,7 @@ import { deleteConflict, noSuchRole, protectedRole, quotaExceeded, roleExists, r
 import { COLLECTIONS, QUOTAS, type NameIndexDoc, type RoleDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { roleProfiles, roles } from "./repo.js";
-import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
+import { mergeTags, removeTags, requestTagContext, entityTagContext, sortedTags } from "./tags.js";
 import { bindTrustPrincipals, effectiveTrustPolicy } from "./trust-principals.js";
 import { boundaryContext } from "./users.js";
 import {
@@ -62,7 +62,7 @@ export async function authorizeOnRole(
 ): Promise<RoleDoc | undefined> {
   const r = await roles.byName(env.store, caller.accountId, name);
   const arn = r ? roleArnOf(r) : roleArn(caller.accountId, "/", name);
-  await authorize(caller, action, arn, { ...resourceTagContext(r?.tags), ...(context ? context(r) : {}) });
+  await authorize(caller, action, arn, { ...entityTagContext(r?.tags), ...(context ? context(r) : {}) });
   noteResource(caller, arn, ROLE_TYPE);
   return r;
 }

@@ -46,6 +46,22 @@ export function resourceTagContext(tags: readonly TagDoc[] | undefined): Conditi
   return ctx;
 }
 
+/**
+ * The tags of an IAM user or role a request acts on: aws:ResourceTag/<key> and
+ * iam:ResourceTag/<key>. The Service Authorization Reference lists both keys for the `user` and
+ * `role` resource types of IAM and for the `role` of sts:AssumeRole* ("Filters access by the tags
+ * that are attached to the role that is being assumed"); the IAM User Guide's ABAC tutorial allows
+ * sts:AssumeRole on `iam:ResourceTag/access-project`. Other IAM resources carry only aws:ResourceTag.
+ */
+export function entityTagContext(tags: readonly TagDoc[] | undefined): ConditionContext {
+  const ctx: ConditionContext = {};
+  for (const t of tags ?? []) {
+    ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
+    ctx[`iam:ResourceTag/${t.Key}`] = t.Value;
+  }
+  return ctx;
+}
+
 export function tagMap(tags: readonly TagDoc[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const t of tags ?? []) out[t.Key] = t.Value;

@@ -236,6 +236,7 @@ describe("IAM users", () => {
     await h.call("TagUser", { UserName: "alice", Tags: [{ Key: "ENV", Value: "prod" }, { Key: "a", Value: "1" }] });
     assert.deepEqual(h.calls[0]?.context, {
       "aws:ResourceTag/env": "dev",
+      "iam:ResourceTag/env": "dev",
       "aws:TagKeys": ["ENV", "a"],
       "aws:RequestTag/ENV": "prod",
       "aws:RequestTag/a": "1",

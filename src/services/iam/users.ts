@@ -26,7 +26,7 @@ import { COLLECTIONS, type NameIndexDoc, type UserDoc } from "./model.js";
 import { paginate, paginateCollection, pageFields } from "./pagination.js";
 import { policyUses, users } from "./repo.js";
 import { credentialSubject, NON_USER_CREDENTIALS } from "./root-credentials.js";
-import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
+import { mergeTags, removeTags, requestTagContext, entityTagContext, sortedTags } from "./tags.js";
 import { checkMarker, checkMaxItems, checkName, checkPath, checkPathPrefix, checkTagKeys, checkTags, required, validateMembers } from "./validation.js";
 import { boundaryView, userView } from "./views.js";
 import { ACCOUNTS_COLLECTION, type AccountRecord } from "../organizations/accounts.js";
@@ -47,7 +47,7 @@ export async function authorizeOnUser(
 ): Promise<UserDoc | undefined> {
   const u = await users.byName(env.store, caller.accountId, name);
   const arn = u ? userArnOf(u) : userArn(caller.accountId, "/", name);
-  await authorize(caller, action, arn, { ...resourceTagContext(u?.tags), ...(context ? context(u) : {}) });
+  await authorize(caller, action, arn, { ...entityTagContext(u?.tags), ...(context ? context(u) : {}) });
   noteResource(caller, arn, USER_TYPE);
   return u;
 }

@@ -7,6 +7,7 @@ import { AwsError, commonError } from "../../core/errors.js";
 import type { ConditionContext, RequestContext } from "../../core/types.js";
 import type { Sealer } from "../../crypto/seal-types.js";
 import type { IamApi, RoleRecord } from "../iam/api.js";
+import { entityTagContext } from "../iam/tags.js";
 import { requireArn } from "./arn.js";
 import { auditCredentials } from "./audit-format.js";
 import { checkMfa } from "./mfa.js";
@@ -106,7 +107,8 @@ export async function assumeRole(
   const resourceAccount = role?.accountId ?? arn.account;
   const sourceIdentity = ctx.principal.sourceIdentity ?? input.SourceIdentity;
 
-  const context: ConditionContext = { "sts:RoleSessionName": sessionName, ...sessionTagContext(tags, input.TransitiveTagKeys) };
+  // The role's tags: aws:ResourceTag/<key> and iam:ResourceTag/<key> (Service Authorization Reference, AWS STS).
+  const context: ConditionContext = { ...entityTagContext(role?.tags), "sts:RoleSessionName": sessionName, ...sessionTagContext(tags, input.TransitiveTagKeys) };
   if (input.ExternalId !== undefined) context["sts:ExternalId"] = input.ExternalId;
   if (sourceIdentity !== undefined) context["sts:SourceIdentity"] = sourceIdentity;
 

@@ -18,6 +18,7 @@ import type { IamApi, RoleRecord } from "../iam/api.js";
 import { parseArn, type ParsedArn } from "./arn.js";
 import { DEFAULT_ROLE_SESSION_SECONDS } from "./assume-role.js";
 import { assumedRoleUserOf, issueSession, roleSessionIdentity, type IssuedSession } from "./credentials.js";
+import { entityTagContext } from "../iam/tags.js";
 import { sessionTagContext, type SessionTags } from "./session-policy.js";
 import { validationError } from "./validation.js";
 
@@ -101,6 +102,8 @@ export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: Iam
 
   const arn = req.arn;
   const role = arn.service === "iam" && arn.resource.startsWith("role/") ? await deps.iam.getRoleByArn(req.roleArn) : undefined;
+  // The role's tags: aws:ResourceTag/<key> and iam:ResourceTag/<key> (Service Authorization Reference, AWS STS).
+  if (role) Object.assign(context, { ...entityTagContext(role.tags), ...context });
   const base = {
     // The role's own ARN (a RoleArn in another case names the same role).
     resource: role?.arn ?? req.roleArn,

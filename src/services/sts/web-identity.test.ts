@@ -338,6 +338,21 @@ describe("AssumeRoleWithWebIdentity (OIDC)", () => {
     assert.equal(f.iam.sessions.size, 0);
   });
 
+  test("the trust policy sees the role's tags as iam:ResourceTag/<key> and aws:ResourceTag/<key>", async () => {
+    const f = setup({ trustCondition: { StringEquals: { "iam:ResourceTag/env": "prod", "aws:ResourceTag/team": "api" } } });
+    const role = await f.role;
+    const token = () => mintToken(rsa, claims());
+    await expectAwsError(
+      f.call({ RoleArn: role.arn, RoleSessionName: "untagged", WebIdentityToken: token() }),
+      "AccessDeniedException",
+      "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+      400,
+    );
+    role.tags.push({ Key: "env", Value: "prod" }, { Key: "team", Value: "api" });
+    const out = await f.call({ RoleArn: role.arn, RoleSessionName: "tagged", WebIdentityToken: token() });
+    assert.equal(out.AssumedRoleUser.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/Workload/tagged`);
+  });
+
   test("the issuer cannot be reached or its certificate is not trusted: IDPCommunicationError", async () => {
     const closed = setup({ providerUrl: "https://127.0.0.1:1" });
     const role = await closed.role;
