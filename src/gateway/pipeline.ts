@@ -415,7 +415,10 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       }
       out.op = op;
       out.input = svc.engine.decodeInput(svc.def, op, wire);
-      const facts: RequestFacts = { sourceIp, secureTransport: secure, region: out.region, userAgent, now };
+      // aws:RequestedRegion of a global service (IAM, Organizations, Shield) is the Region of its single
+      // endpoint whatever Region the client signed for: "all requests to these services are made to the
+      // us-east-1 Region" (IAM User Guide, "AWS: Denies access to AWS based on the requested Region").
+      const facts: RequestFacts = { sourceIp, secureTransport: secure, region: svc.def.global ? deps.globalRegion : out.region, userAgent, now };
       let authorized = false;
       const ctx: RequestContext = {
         requestId,

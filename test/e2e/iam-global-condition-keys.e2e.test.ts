@@ -2,11 +2,13 @@
  * Condition keys the request context carries, through the real server, as the IAM User Guide and
  * the Service Authorization Reference document them:
  *  - iam:ResourceTag/<key> (besides aws:ResourceTag/<key>) for IAM users and roles, and for the
- *    role of sts:AssumeRole — the ABAC tutorial's "access-assume-role" policy.
+ *    role of sts:AssumeRole — the ABAC tutorial's "access-assume-role" policy;
+ *  - aws:RequestedRegion of a global service (IAM) is its endpoint's Region, whatever Region the
+ *    client signed for.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { IAMClient, CreateRoleCommand, CreateUserCommand, ListAccessKeysCommand, TagUserCommand } from "@aws-sdk/client-iam";
+import { IAMClient, CreateRoleCommand, CreateUserCommand, ListAccessKeysCommand, ListUsersCommand, TagUserCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { startTestServer, newUser, awsError, type TestServer } from "./harness.js";
 
@@ -59,4 +61,27 @@ test("sts:AssumeRole sees the role's tags as iam:ResourceTag/<key> and aws:Resou
     sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${s.accountId}:role/access-uni-engineering`, RoleSessionName: "uni" })),
     awsError("AccessDenied", 403, `User: ${me.arn} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${s.accountId}:role/access-uni-engineering`),
   );
+});
+
+test("aws:RequestedRegion of an IAM call is us-east-1 even when the client signs for another Region", async () => {
+  // The guide's example: a Deny on every Region but eu-west-1 must exempt IAM (NotAction), because
+  // "all requests to these services are made to the us-east-1 Region".
+  const me = await newUser(
+    s,
+    "region-bound",
+    policy(
+      { Effect: "Allow", Action: "iam:ListUsers", Resource: "*" },
+      { Effect: "Deny", Action: "*", Resource: "*", Condition: { StringNotEquals: { "aws:RequestedRegion": "eu-west-1" } } },
+    ),
+  );
+  const denied = `User: ${me.arn} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${s.accountId}:user/ with an explicit deny in an identity-based policy`;
+  await assert.rejects(new IAMClient(s.clientConfig(me, "eu-west-1")).send(new ListUsersCommand({})), awsError("AccessDenied", 403, denied));
+  await assert.rejects(new IAMClient(s.clientConfig(me, "us-east-1")).send(new ListUsersCommand({})), awsError("AccessDenied", 403, denied));
+  const usEast = await newUser(
+    s,
+    "us-east-only",
+    policy({ Effect: "Allow", Action: "iam:ListUsers", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "us-east-1" } } }),
+  );
+  const out = await new IAMClient(s.clientConfig(usEast, "ap-southeast-2")).send(new ListUsersCommand({ MaxItems: 1 }));
+  assert.equal(out.Users?.length, 1);
 });
