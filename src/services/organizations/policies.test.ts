@@ -69,6 +69,21 @@ describe("policies", () => {
       "Policy document must be version 2012-10-17 or greater.",
       400,
     );
+    // "In an SCP, the wildcard (*) and (?) characters in Action or NotAction can be used only by
+    // themselves or at the end of the string" (SCP syntax): "servicename:*action" and
+    // "servicename:some*action" are refused, on CreatePolicy and on UpdatePolicy.
+    for (const bad of ["kms:*Key", "kms:Create*Key", "kms:Cr?ateKey", "iam:*"].map((a, i) => (i < 3 ? a : ["iam:*", "kms:?reateKey"]))) {
+      await expectAwsError(create(f, "MidWildcard", doc("Deny", bad)), "MalformedPolicyDocumentException", /only alone or at the end of the action name: kms:/, 400);
+      await expectAwsError(
+        create(f, "MidWildcardNot", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", NotAction: bad, Resource: "*" }] })),
+        "MalformedPolicyDocumentException",
+        /in NotAction only alone or at the end of the action name: kms:/,
+        400,
+      );
+    }
+    const trailing = await create(f, "TrailingWildcards", doc("Allow", ["*", "kms:*", "kms:Create*", "kms:Creat?", "kms:Describe?*"]));
+    await expectAwsError(f.call("UpdatePolicy", { PolicyId: trailing.Id, Content: doc("Deny", "kms:*Key") }), "MalformedPolicyDocumentException", /kms:\*Key$/, 400);
+    await f.call("DeletePolicy", { PolicyId: trailing.Id });
     await expectAwsError(create(f, "Exactly5120"), "DuplicatePolicyException", "A policy with the same name already exists.", 400);
     await expectAwsError(create(f, "FullAWSAccess"), "DuplicatePolicyException", /same name/, 400);
     await reason(f.call("CreatePolicy", { Name: "x", Description: "", Type: "NOT_A_TYPE", Content: "{}" }), "InvalidInputException", "INVALID_ENUM_POLICY_TYPE", 400);

@@ -24,7 +24,7 @@ import {
 } from "./model.js";
 import { orgTransaction, storedOrganization, type OrganizationsDomainDeps } from "./organization.js";
 import { ManagementPolicyError, parseManagementPolicy } from "./management-policy.js";
-import { AUTHORIZATION_TYPES, awsManagedPolicy, defaultPolicyOf, isManagementType, POLICY_TYPES, RCP, RCP_SERVICES } from "./policy-types.js";
+import { AUTHORIZATION_TYPES, awsManagedPolicy, defaultPolicyOf, isManagementType, POLICY_TYPES, RCP, RCP_SERVICES, SCP } from "./policy-types.js";
 
 /** A policy as the API shows it, AWS managed or not. */
 export interface FoundPolicy {
@@ -85,7 +85,10 @@ export function policyView(org: Readonly<OrganizationRecord>, p: FoundPolicy): {
  * for management policies, the management-policy grammar; for authorization policies, the policy
  * engine's validation, then the RCP rules of the Organizations User Guide ("RCP syntax"):
  * Version "2012-10-17", Effect Deny only (Allow is reserved to RCPFullAWSAccess), Principal
- * "*" only (no NotPrincipal), Action only (no NotAction) naming the services RCPs support.
+ * "*" only (no NotPrincipal), Action only (no NotAction) naming the services RCPs support; and
+ * the SCP rule of the SCP syntax page: in Action and NotAction a wildcard (* or ?) stands alone or
+ * at the end of the action name ("servicename:action*" is valid, "servicename:*action" and
+ * "servicename:some*action" are not).
  */
 export function checkPolicyContent(type: OrgPolicyType, content: string): void {
   if (content.length > POLICY_TYPES[type].maxSize) throw constraintViolation("POLICY_CONTENT_LIMIT_EXCEEDED");
@@ -108,6 +111,7 @@ export function checkPolicyContent(type: OrgPolicyType, content: string): void {
     throw e;
   }
   if (type === RCP) checkRcpStatements(content);
+  if (type === SCP) checkScpActionWildcards(content);
 }
 
 export const MANAGEMENT_MALFORMED = "The provided policy document does not meet the requirements of the specified policy type.";
@@ -122,6 +126,24 @@ function checkRcpStatements(content: string): void {
     for (const action of typeof st["Action"] === "string" ? [st["Action"]] : (st["Action"] as string[])) {
       const vendor = action.split(":")[0]?.toLowerCase() ?? "";
       if (action !== "*" && !RCP_SERVICES.has(vendor)) throw malformedPolicyDocument(`Resource control policies do not support the service ${vendor}`);
+    }
+  }
+}
+
+/** A wildcard followed by anything but more wildcards, in the action name after the service prefix. */
+const INNER_WILDCARD = /[*?][^*?]/;
+
+function checkScpActionWildcards(content: string): void {
+  const doc = JSON.parse(content) as { Statement: Record<string, unknown> | Array<Record<string, unknown>> };
+  for (const st of Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) {
+    for (const element of ["Action", "NotAction"]) {
+      const value = st[element];
+      for (const action of typeof value === "string" ? [value] : Array.isArray(value) ? (value as string[]) : []) {
+        const name = action.slice(action.indexOf(":") + 1);
+        if (INNER_WILDCARD.test(name)) {
+          throw malformedPolicyDocument(`Service control policies allow a wildcard in ${element} only alone or at the end of the action name: ${action}`);
+        }
+      }
     }
   }
 }
