@@ -149,3 +149,21 @@ test("example: require MFA for KMS key deletion; deny key deletion except for on
     message: `User: ${session(member.accountId, "KeyAdmin")} is not authorized to perform: kms:CreateKey on resource: * because no service control policy allows the kms:CreateKey action`,
   });
 });
+
+test("example: require a tag on created resources (Null aws:RequestTag/<key>) and restrict its values", async () => {
+  const { member, attach } = await setup("Tags");
+  await attach(
+    policy(
+      { Sid: "DenyCreateKeyWithNoProjectTag", Effect: "Deny", Action: "kms:CreateKey", Resource: "*", Condition: { Null: { "aws:RequestTag/Project": "true" } } },
+      { Sid: "DenyUnknownProject", Effect: "Deny", Action: "kms:CreateKey", Resource: "*", Condition: { StringNotEquals: { "aws:RequestTag/Project": ["Alpha", "Beta"] }, Null: { "aws:RequestTag/Project": "false" } } },
+    ),
+  );
+  const kms = kmsClient(s, member.admin);
+  await rejectsWith(kms.send(new CreateKeyCommand({})), {
+    name: "AccessDeniedException",
+    message: `User: ${session(member.accountId, "OrganizationAccountAccessRole")} is not authorized to perform: kms:CreateKey on resource: * with an explicit deny in a service control policy`,
+  });
+  await rejectsWith(kms.send(new CreateKeyCommand({ Tags: [{ TagKey: "Project", TagValue: "Gamma" }] })), { name: "AccessDeniedException", message: /with an explicit deny in a service control policy$/ });
+  await rejectsWith(kms.send(new CreateKeyCommand({ Tags: [{ TagKey: "Owner", TagValue: "Alpha" }] })), { name: "AccessDeniedException", message: /with an explicit deny in a service control policy$/ });
+  await kms.send(new CreateKeyCommand({ Tags: [{ TagKey: "Project", TagValue: "Alpha" }] }));
+});
