@@ -15,9 +15,18 @@ import {
   DetachPolicyCommand,
   EnablePolicyTypeCommand,
   LeaveOrganizationCommand,
+  EnableAWSServiceAccessCommand,
 } from "@aws-sdk/client-organizations";
-import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { IAMClient, ListRolesCommand, CreateRoleCommand, PutRolePolicyCommand, AttachRolePolicyCommand } from "@aws-sdk/client-iam";
+import { STSClient, AssumeRoleCommand, AssumeRootCommand } from "@aws-sdk/client-sts";
+import {
+  IAMClient,
+  ListRolesCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+  AttachRolePolicyCommand,
+  GetUserCommand,
+  EnableOrganizationsRootCredentialsManagementCommand,
+} from "@aws-sdk/client-iam";
 import { CreateKeyCommand, ScheduleKeyDeletionCommand } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer, type Creds } from "./harness.js";
 import { kmsClient, memberAccount, rejectsWith } from "./kms-support.js";
@@ -166,4 +175,24 @@ test("example: require a tag on created resources (Null aws:RequestTag/<key>) an
   await rejectsWith(kms.send(new CreateKeyCommand({ Tags: [{ TagKey: "Project", TagValue: "Gamma" }] })), { name: "AccessDeniedException", message: /with an explicit deny in a service control policy$/ });
   await rejectsWith(kms.send(new CreateKeyCommand({ Tags: [{ TagKey: "Owner", TagValue: "Alpha" }] })), { name: "AccessDeniedException", message: /with an explicit deny in a service control policy$/ });
   await kms.send(new CreateKeyCommand({ Tags: [{ TagKey: "Project", TagValue: "Alpha" }] }));
+});
+
+test("example: deny the root user of member accounts (StringLike aws:PrincipalArn arn:aws:iam::*:root), its role sessions unaffected", async () => {
+  const { orgs, member, attach } = await setup("NoRoot");
+  await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: "iam.amazonaws.com" }));
+  await new IAMClient(s.clientConfig()).send(new EnableOrganizationsRootCredentialsManagementCommand({}));
+  const c = (
+    await new STSClient(s.clientConfig()).send(
+      new AssumeRootCommand({ TargetPrincipal: member.accountId, TaskPolicyArn: { arn: "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials" }, DurationSeconds: 600 }),
+    )
+  ).Credentials!;
+  const rootIam = new IAMClient(s.clientConfig({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }));
+  await rootIam.send(new GetUserCommand({}));
+  await attach(policy({ Sid: "RestrictRootUser", Effect: "Deny", Action: "*", Resource: "*", Condition: { StringLike: { "aws:PrincipalArn": ["arn:aws:iam::*:root"] } } }));
+  await rejectsWith(rootIam.send(new GetUserCommand({})), {
+    name: "AccessDenied",
+    status: 403,
+    message: new RegExp(`^User: arn:aws:iam::${member.accountId}:root is not authorized to perform: iam:GetUser on resource: .* with an explicit deny in a service control policy$`),
+  });
+  await new IAMClient(s.clientConfig(member.admin)).send(new ListRolesCommand({}));
 });
