@@ -85,4 +85,15 @@ test("RCP examples: principals outside the organization stopped on STS role trus
   await rejectsWith(assume(member), { name: "AccessDenied", status: 403, message: /with an explicit deny in a resource control policy$/ });
   // The management account's own keys are outside RCPs.
   await kmsClient(s).send(new CreateKeyCommand({}));
+  await orgs.send(new DetachPolicyCommand({ PolicyId: tlsId, TargetId: memberId }));
+
+  // An SCP restricts the principals of the account it reaches, not other accounts' principals on
+  // that account's resources ("SCP evaluation": SCPs affect only principals managed by accounts
+  // in the organization).
+  await orgs.send(new EnablePolicyTypeCommand({ RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY" }));
+  const noKms = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "kms:*", Resource: "*" }] });
+  const scp = (await orgs.send(new CreatePolicyCommand({ Name: "NoKms", Description: "", Type: "SERVICE_CONTROL_POLICY", Content: noKms }))).Policy!.PolicySummary!.Id!;
+  await orgs.send(new AttachPolicyCommand({ PolicyId: scp, TargetId: memberId }));
+  await rejectsWith(kmsClient(s, member).send(new EncryptCommand({ KeyId: key, Plaintext: utf8("x") })), { name: "AccessDeniedException", message: /with an explicit deny in a service control policy$/ });
+  await kmsClient(s, outsider).send(new EncryptCommand({ KeyId: key, Plaintext: utf8("x") }));
 });
