@@ -242,6 +242,30 @@ describe("createAuthorizer", () => {
     await assert.rejects(a.authorize(alice, facts, { action: "iam:CreateUser", resource: "*" }, async () => true), AwsError);
   });
 
+  test("IAM's denials name a user or role as \"user <name>\" / \"role <name>\", except when creating it or passing a role; other resources by ARN", async () => {
+    const a = createAuthorizer({ directory: new FakeDirectory() });
+    const denial = async (action: string, resource: string) => {
+      try {
+        await a.authorize(alice, facts, { action, resource });
+      } catch (e) {
+        return (e as AwsError).message.replace(` because no identity-based policy allows the ${action} action`, "");
+      }
+      return assert.fail("allowed");
+    };
+    const prefix = (action: string) => `User: ${alice.arn} is not authorized to perform: ${action} on resource: `;
+    assert.equal(await denial("iam:GetUser", `arn:aws:iam::${ACCT}:user/eng/alice`), prefix("iam:GetUser") + "user alice");
+    assert.equal(await denial("iam:CreateAccessKey", `arn:aws:iam::${ACCT}:user/bob`), prefix("iam:CreateAccessKey") + "user bob");
+    assert.equal(await denial("iam:AttachRolePolicy", `arn:aws:iam::${ACCT}:role/app/svc`), prefix("iam:AttachRolePolicy") + "role svc");
+    for (const action of ["iam:CreateUser", "iam:CreateRole", "iam:PassRole"]) {
+      const arn = `arn:aws:iam::${ACCT}:${action === "iam:CreateUser" ? "user" : "role"}/new`;
+      assert.equal(await denial(action, arn), prefix(action) + arn);
+    }
+    // A path prefix (ListUsers) and other resource types keep their ARN; so does another service's action.
+    assert.equal(await denial("iam:ListUsers", `arn:aws:iam::${ACCT}:user/`), prefix("iam:ListUsers") + `arn:aws:iam::${ACCT}:user/`);
+    assert.equal(await denial("iam:GetGroup", `arn:aws:iam::${ACCT}:group/ops`), prefix("iam:GetGroup") + `arn:aws:iam::${ACCT}:group/ops`);
+    assert.equal(await denial("sts:AssumeRole", `arn:aws:iam::${ACCT}:role/app`), prefix("sts:AssumeRole") + `arn:aws:iam::${ACCT}:role/app`);
+  });
+
   test("a denial names the policy type that failed to allow: a key or trust policy delegating to the account still needs an identity-based policy", async () => {
     const dir = new FakeDirectory();
     const a = createAuthorizer({ directory: dir });

@@ -142,8 +142,25 @@ function isClosedToFederatedUsers(action: string): boolean {
   return a.startsWith("iam:") || (a.startsWith("sts:") && a !== "sts:getcalleridentity" && a !== "sts:getscopedcredentials");
 }
 
+/** An IAM user or role ARN: the entity type and its name (the last path segment). */
+const IAM_ENTITY_ARN = /^arn:[^:]+:iam::\d{12}:(user|role)\/(?:[^/]*\/)*([^/]+)$/;
+/** IAM actions whose denial names the user or role by its ARN: those that create it, and PassRole. */
+const NAMED_BY_ARN = new Set(["iam:createuser", "iam:createrole", "iam:createservicelinkedrole", "iam:passrole"]);
+
+/**
+ * The resource as IAM's denials name it: IAM's own actions on a user or role name it "user <name>" /
+ * "role <name>" (e.g. "iam:GetUser on resource: user alice", "iam:AttachRolePolicy on resource: role
+ * app"), except the actions that create it, which name the ARN it would get; every other action and
+ * resource is named by its ARN (or pattern) as requested.
+ */
+function deniedResource(req: AuthorizeRequest): string {
+  if (!req.action.startsWith("iam:") || NAMED_BY_ARN.has(req.action.toLowerCase())) return req.resource;
+  const m = IAM_ENTITY_ARN.exec(req.resource);
+  return m === null ? req.resource : `${m[1]} ${m[2]}`;
+}
+
 function deniedMessage(principal: Principal, req: AuthorizeRequest, result: EvaluationResult): string {
-  const base = `User: ${principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`;
+  const base = `User: ${principal.arn} is not authorized to perform: ${req.action} on resource: ${deniedResource(req)}`;
   if (result === FEDERATED_USER_DENIAL) return base;
   const r = result.reason.toLowerCase();
   if (result.decision === "ExplicitDeny") {

@@ -131,7 +131,7 @@ test("example: protect an IAM role from changes, an admin role exempted with Arn
   await rejectsWith(new IAMClient(s.clientConfig(dev)).send(new PutRolePolicyCommand({ RoleName: "Guarded", PolicyName: "x", PolicyDocument: policy({ Effect: "Allow", Action: "*", Resource: "*" }) })), {
     name: "AccessDenied",
     status: 403,
-    message: `User: ${session(member.accountId, "Developer")} is not authorized to perform: iam:PutRolePolicy on resource: arn:aws:iam::${member.accountId}:role/Guarded with an explicit deny in a service control policy`,
+    message: `User: ${session(member.accountId, "Developer")} is not authorized to perform: iam:PutRolePolicy on resource: role Guarded with an explicit deny in a service control policy`,
   });
   await iam.send(new AttachRolePolicyCommand({ RoleName: "Guarded", PolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" }));
 });
