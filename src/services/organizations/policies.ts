@@ -116,10 +116,15 @@ export function checkPolicyContent(type: OrgPolicyType, content: string): void {
 
 export const MANAGEMENT_MALFORMED = "The provided policy document does not meet the requirements of the specified policy type.";
 
+/** The statements of a policy the engine has already parsed (one statement or a list). */
+function statementsOf(content: string): Array<Record<string, unknown>> {
+  const doc = JSON.parse(content) as { Statement: Record<string, unknown> | Array<Record<string, unknown>> };
+  return Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+}
+
 // The texts of these failures are not documented; worded like the engine's grammar messages.
 function checkRcpStatements(content: string): void {
-  const doc = JSON.parse(content) as { Statement: Record<string, unknown> | Array<Record<string, unknown>> };
-  for (const st of Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) {
+  for (const st of statementsOf(content)) {
     if (st["Effect"] !== "Deny") throw malformedPolicyDocument("Resource control policies support only the Deny effect");
     if (!("Principal" in st) || st["Principal"] !== "*") throw malformedPolicyDocument('Resource control policies require the Principal "*"');
     if ("NotAction" in st) throw malformedPolicyDocument("Resource control policies do not support NotAction");
@@ -134,8 +139,7 @@ function checkRcpStatements(content: string): void {
 const INNER_WILDCARD = /[*?][^*?]/;
 
 function checkScpActionWildcards(content: string): void {
-  const doc = JSON.parse(content) as { Statement: Record<string, unknown> | Array<Record<string, unknown>> };
-  for (const st of Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) {
+  for (const st of statementsOf(content)) {
     for (const element of ["Action", "NotAction"]) {
       const value = st[element];
       for (const action of typeof value === "string" ? [value] : Array.isArray(value) ? (value as string[]) : []) {

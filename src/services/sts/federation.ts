@@ -97,13 +97,16 @@ async function trustAllows(ctx: RequestContext, req: Parameters<RequestContext["
 export async function assumeRoleAsFederatedUser(deps: { sealer: Sealer; iam: IamApi }, req: FederatedAssumeRequest, ctx: RequestContext): Promise<FederatedSession> {
   // From here on the caller is known: CloudTrail names it even when the trust policy refuses.
   ctx.audit.federatedIdentity = req.identity;
-  const context: ConditionContext = { "sts:RoleSessionName": req.sessionName, ...req.context, ...sessionTagContext(req.tags.tags, req.tags.transitiveTagKeys) };
-  if (req.sourceIdentity !== undefined) context["sts:SourceIdentity"] = req.sourceIdentity;
-
   const arn = req.arn;
   const role = arn.service === "iam" && arn.resource.startsWith("role/") ? await deps.iam.getRoleByArn(req.roleArn) : undefined;
   // The role's tags: aws:ResourceTag/<key> and iam:ResourceTag/<key> (Service Authorization Reference, AWS STS).
-  if (role) Object.assign(context, { ...entityTagContext(role.tags), ...context });
+  const context: ConditionContext = {
+    ...entityTagContext(role?.tags),
+    "sts:RoleSessionName": req.sessionName,
+    ...req.context,
+    ...sessionTagContext(req.tags.tags, req.tags.transitiveTagKeys),
+  };
+  if (req.sourceIdentity !== undefined) context["sts:SourceIdentity"] = req.sourceIdentity;
   const base = {
     // The role's own ARN (a RoleArn in another case names the same role).
     resource: role?.arn ?? req.roleArn,
