@@ -94,6 +94,7 @@ describe("createAuditLog", () => {
   test("appends under load start at least minCommitIntervalMs apart; an idle log appends at once", async () => {
     let now = 0;
     const { store, log } = setup({ minCommitIntervalMs: 25, monotonicNow: () => now });
+    store.appendDelayMs = 100;
     const starts: number[] = [];
     const orig = store.appendAudit.bind(store);
     store.appendAudit = async (rows) => {
@@ -101,12 +102,38 @@ describe("createAuditLog", () => {
       await orig(rows);
     };
     now = 1000;
-    await log.record(record()); // idle: no wait
+    const a = log.record(record({ requestId: "a" })); // idle: no wait
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(starts, [1000]);
     const t0 = Date.now();
     now = 1001;
-    await log.record(record()); // 1 ms after the previous start: waits ~24 ms (real timer)
+    // 1 ms after the previous start, which is still being committed: waits ~24 ms (real timer).
+    await log.record(record({ requestId: "b" }));
     assert.ok(Date.now() - t0 >= 20, `waited ${Date.now() - t0} ms`);
+    await a;
     assert.deepEqual(starts, [1000, 1001]);
+    assert.equal(store.maxConcurrentAppends, 2);
+  });
+
+  test("with nothing in flight, a lone record right after an append is appended at once; records still coming join it", async () => {
+    let now = 0;
+    // An interval no test could wait out: these appends can only happen without it.
+    const { store, log } = setup({ minCommitIntervalMs: 600_000, batchMaxDelayMs: 0, monotonicNow: () => now });
+    now = 1000;
+    await log.record(record({ requestId: "a" })); // idle
+    now = 1001;
+    await log.record(record({ requestId: "b" })); // one caller after another: nobody else to wait for
+    assert.equal(store.appendCalls, 2);
+    // c, then d one event-loop turn later (a request read on the next turn): one append for both.
+    const c = log.record(record({ requestId: "c" }));
+    const d = new Promise<void>((r) => setImmediate(r)).then(() => log.record(record({ requestId: "d" })));
+    await Promise.all([c, d]);
+    assert.equal(store.appendCalls, 3);
+    assert.deepEqual(
+      store.rows.map((r) => (JSON.parse(r.json) as { requestID: string }).requestID),
+      ["a", "b", "c", "d"],
+    );
+    checkChain(store.rows);
   });
 
   test("record() resolves only once its batch is appended", async () => {

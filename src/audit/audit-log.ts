@@ -40,7 +40,10 @@ export interface AuditLogDeps {
    * Under load, consecutive appends start at least this far apart (default 2 ms) unless
    * batchMaxSize events are waiting. A durable commit has a fixed cost (an fsync costs ~150 µs
    * of CPU here whatever its size), so fewer, larger commits leave more CPU for requests; an
-   * idle writer (last append longer ago) still appends at once. 0 appends back to back.
+   * idle writer (last append longer ago) still appends at once, and so does one with nothing in
+   * flight once an event-loop turn passes without a new record (the callers waiting are all the
+   * callers there are: a client making one call after another is not made to wait out the
+   * interval for company that never comes). 0 appends back to back.
    */
   minCommitIntervalMs?: number;
   /** Monotonic milliseconds for spacing appends (default performance.now); never recorded. */
@@ -109,6 +112,8 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
   let draining = false;
   let closed = false;
   let lastAppendStart = Number.NEGATIVE_INFINITY;
+  // Records taken so far (to tell whether an event-loop turn brought any).
+  let recordsSeen = 0;
   let inFlight = 0;
   let settleWaiters: Array<() => void> = [];
   // Digests waiting for the drain loop to hand over the (serial) write chain.
@@ -287,6 +292,15 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
       lingered = false;
       if (!spaced && minCommitIntervalMs > 0 && queuedEvents < batchMaxSize) {
         const wait = lastAppendStart + minCommitIntervalMs - monotonicNow();
+        if (wait > 0 && inFlight === 0) {
+          // Nothing is being committed: wait only while records keep coming. One turn of the
+          // event loop reads and handles whatever requests have arrived; a turn that records
+          // nothing new means the batch holds every caller there is now.
+          const seen = recordsSeen;
+          await new Promise<void>((r) => setImmediate(r));
+          if (recordsSeen === seen) spaced = true;
+          continue;
+        }
         if (wait > 0) {
           await sleepSpacing(Math.ceil(wait));
           // Waited once: go on even if the clock did not move (no livelock on a stopped clock).
@@ -360,6 +374,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
   }
 
   function schedule(): void {
+    recordsSeen++;
     wakeOnRecord?.();
     if (queuedEvents >= batchMaxSize) {
       wakeSpacing?.();
