@@ -136,6 +136,36 @@ describe("createAuditLog", () => {
     checkChain(store.rows);
   });
 
+  test("with nothing in flight, records that keep coming are gathered for at most minCommitIntervalMs", async () => {
+    let now = 1000;
+    const { store, log } = setup({ minCommitIntervalMs: 25, batchMaxDelayMs: 0, monotonicNow: () => now });
+    const sizes: number[] = [];
+    const orig = store.appendAudit.bind(store);
+    store.appendAudit = async (rows) => {
+      sizes.push(rows.length);
+      await orig(rows);
+    };
+    // A caller on every event-loop turn, the clock 5 ms further each time, for 20 turns: never a
+    // quiet turn, so only the interval can close a batch.
+    const done: Array<Promise<void>> = [];
+    await new Promise<void>((resolve) => {
+      const produce = (i: number): void => {
+        done.push(log.record(record({ requestId: `r${i}` })));
+        now += 5;
+        if (i < 19) setImmediate(() => produce(i + 1));
+        else resolve();
+      };
+      produce(0);
+    });
+    await Promise.all(done);
+    assert.equal(store.rows.length, 20);
+    checkChain(store.rows);
+    // Each batch closed once the clock had moved 25 ms (five callers) past the turn it began
+    // gathering on, with callers still coming; the last one holds the rest.
+    assert.ok(sizes.length >= 3, `batches ${JSON.stringify(sizes)}`);
+    for (const n of sizes.slice(0, -1)) assert.ok(n >= 5 && n <= 7, `batches ${JSON.stringify(sizes)}`);
+  });
+
   test("record() resolves only once its batch is appended", async () => {
     const { store, log } = setup();
     let release!: () => void;

@@ -37,13 +37,13 @@ export interface AuditLogDeps {
   /** Events per appendAudit() (default 512). */
   batchMaxSize?: number;
   /**
-   * Under load, consecutive appends start at least this far apart (default 2 ms) unless
-   * batchMaxSize events are waiting. A durable commit has a fixed cost (an fsync costs ~150 µs
-   * of CPU here whatever its size), so fewer, larger commits leave more CPU for requests; an
-   * idle writer (last append longer ago) still appends at once, and so does one with nothing in
-   * flight once an event-loop turn passes without a new record (the callers waiting are all the
-   * callers there are: a client making one call after another is not made to wait out the
-   * interval for company that never comes). 0 appends back to back.
+   * While an append is in flight, the next starts at least this far after it (default 2 ms)
+   * unless batchMaxSize events are waiting. A durable commit has a fixed cost (an fsync costs
+   * ~150 µs of CPU here whatever its size), so fewer, larger commits leave more CPU for requests.
+   * With nothing in flight, the next batch gathers records for at most this long, and only while
+   * they keep coming: it is appended as soon as an event-loop turn passes without a new record
+   * (the callers waiting are all the callers there are, so a client making one call after
+   * another is not made to wait for company that never comes). 0 appends back to back.
    */
   minCommitIntervalMs?: number;
   /** Monotonic milliseconds for spacing appends (default performance.now); never recorded. */
@@ -258,6 +258,8 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
   async function drainLoop(): Promise<void> {
     let lingered = false;
     let spaced = false;
+    // When this loop began gathering the next batch with no append in flight.
+    let gatherSince: number | undefined;
     for (;;) {
       if (rechain.length > 0 && inFlight === 0) {
         // Nothing of these was written: chain them again, first, on the head as stored now.
@@ -291,24 +293,30 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
       }
       lingered = false;
       if (!spaced && minCommitIntervalMs > 0 && queuedEvents < batchMaxSize) {
-        const wait = lastAppendStart + minCommitIntervalMs - monotonicNow();
-        if (wait > 0 && inFlight === 0) {
-          // Nothing is being committed: wait only while records keep coming. One turn of the
-          // event loop reads and handles whatever requests have arrived; a turn that records
-          // nothing new means the batch holds every caller there is now.
-          const seen = recordsSeen;
-          await new Promise<void>((r) => setImmediate(r));
-          if (recordsSeen === seen) spaced = true;
-          continue;
-        }
-        if (wait > 0) {
-          await sleepSpacing(Math.ceil(wait));
-          // Waited once: go on even if the clock did not move (no livelock on a stopped clock).
-          spaced = true;
-          continue;
+        const now = monotonicNow();
+        if (inFlight === 0) {
+          // Nothing is being committed: gather while records keep coming, for at most the
+          // interval. One turn of the event loop reads and handles whatever requests have
+          // arrived; a turn that records nothing new means the batch holds every caller there is.
+          gatherSince ??= now;
+          if (now - gatherSince < minCommitIntervalMs) {
+            const seen = recordsSeen;
+            await new Promise<void>((r) => setImmediate(r));
+            if (recordsSeen === seen) spaced = true;
+            continue;
+          }
+        } else {
+          const wait = lastAppendStart + minCommitIntervalMs - now;
+          if (wait > 0) {
+            await sleepSpacing(Math.ceil(wait));
+            // Waited once: go on even if the clock did not move (no livelock on a stopped clock).
+            spaced = true;
+            continue;
+          }
         }
       }
       spaced = false;
+      gatherSince = undefined;
       lastAppendStart = monotonicNow();
       const batch = takeBatch();
       let rows: AuditBatch;
