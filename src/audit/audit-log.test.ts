@@ -121,12 +121,20 @@ describe("createAuditLog", () => {
     const { store, log } = setup({ minCommitIntervalMs: 600_000, batchMaxDelayMs: 0, monotonicNow: () => now });
     now = 1000;
     await log.record(record({ requestId: "a" })); // idle
+    // Event-loop turns only, no timer: an append that waited out the interval would not come.
+    const turnsUntil = async (calls: number): Promise<void> => {
+      for (let i = 0; i < 20 && store.appendCalls < calls; i++) await new Promise<void>((r) => setImmediate(r));
+    };
     now = 1001;
-    await log.record(record({ requestId: "b" })); // one caller after another: nobody else to wait for
-    assert.equal(store.appendCalls, 2);
+    const b = log.record(record({ requestId: "b" })); // one caller after another: nobody else to wait for
+    await turnsUntil(2);
+    assert.equal(store.appendCalls, 2, "b appended without waiting out the interval");
+    await b;
     // c, then d one event-loop turn later (a request read on the next turn): one append for both.
     const c = log.record(record({ requestId: "c" }));
     const d = new Promise<void>((r) => setImmediate(r)).then(() => log.record(record({ requestId: "d" })));
+    await turnsUntil(3);
+    assert.equal(store.appendCalls, 3, "c and d appended without waiting out the interval");
     await Promise.all([c, d]);
     assert.equal(store.appendCalls, 3);
     assert.deepEqual(

@@ -112,7 +112,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
   let draining = false;
   let closed = false;
   let lastAppendStart = Number.NEGATIVE_INFINITY;
-  // Records taken so far (to tell whether an event-loop turn brought any).
+  // Records queued so far (to tell whether an event-loop turn brought any).
   let recordsSeen = 0;
   let inFlight = 0;
   let settleWaiters: Array<() => void> = [];
