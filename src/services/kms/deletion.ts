@@ -81,12 +81,19 @@ export async function cancelKeyDeletion(env: KmsEnv, ctx: RequestContext, input:
     assertState(rec, STATES.cancelDeletion);
     const { deletionDate: _d, pendingWindowInDays: _p, ...rest } = rec;
     await env.scheduler?.cancelIn(tx, deleteJobId(key.arn));
-    // A cancelled key comes back disabled; imported keys without material stay pending import.
-    return { ...rest, state: rec.origin === "EXTERNAL" && rec.currentMaterialId === undefined ? "PendingImport" : "Disabled" };
+    // A cancelled key comes back disabled; an imported key whose current material is not there
+    // (never imported, or deleted or expired while the key was pending deletion) is pending import.
+    return { ...rest, state: rec.origin === "EXTERNAL" && !hasCurrentImportedMaterial(rec) ? "PendingImport" : "Disabled" };
   });
   // Deleted by its deletion job since it was read: too late to cancel, as in that serial order.
   if (!cancelled) throw notFound(`Key '${key.arn}' does not exist`);
   return { KeyId: key.arn };
+}
+
+/** Whether the key's current material version is imported (EXTERNAL keys; deleted versions stay listed as PENDING_IMPORT). */
+function hasCurrentImportedMaterial(rec: KeyRecord): boolean {
+  if (rec.currentMaterialId === undefined) return false;
+  return rec.materials.find((m) => m.id === rec.currentMaterialId)?.importState === "IMPORTED";
 }
 
 /** Job handler: deletes the key if it is still pending deletion and its date has come (idempotent). */

@@ -95,6 +95,46 @@ describe("KMS imported key material", () => {
     await rejects(h.call("GetParametersForImport", { KeyId: aws.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }), "UnsupportedOperationException", `${aws.Arn} origin is AWS_KMS which is not valid for this operation.`);
   });
 
+  test("DeleteImportedKeyMaterial on a key pending deletion keeps its state; CancelKeyDeletion then leaves it pending import", async () => {
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    const material = randomBytes(32);
+    const w = await wrapFor(k.KeyId, material);
+    const imported = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: w.p.ImportToken, EncryptedKeyMaterial: w.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    const sched = await h.call<{ DeletionDate: Date }>("ScheduleKeyDeletion", { KeyId: k.KeyId, PendingWindowInDays: 7 });
+    assert.deepEqual(await h.call("DeleteImportedKeyMaterial", { KeyId: k.KeyId }), { KeyId: k.Arn, KeyMaterialId: imported.KeyMaterialId });
+    const pending = (await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata;
+    assert.equal(pending.KeyState, "PendingDeletion");
+    assert.equal((pending.DeletionDate as Date).getTime(), sched.DeletionDate.getTime());
+    assert.equal(await h.store.count(COLLECTIONS.material, `${ACCOUNT}/${REGION}/${k.KeyId}/`), 0);
+    // GetParametersForImport and ImportKeyMaterial still refuse a key pending deletion.
+    await rejects(h.call("GetParametersForImport", { KeyId: k.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }), "KMSInvalidStateException", `${k.Arn} is pending deletion.`);
+    await h.call("CancelKeyDeletion", { KeyId: k.KeyId });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.KeyState, "PendingImport");
+    await rejects(h.call("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("x") }), "KMSInvalidStateException", `${k.Arn} is pending import.`);
+    const again = await wrapFor(k.KeyId, material);
+    await h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: again.p.ImportToken, EncryptedKeyMaterial: again.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.KeyState, "Enabled");
+  });
+
+  test("material that expires while its key is pending deletion: CancelKeyDeletion leaves the key pending import, not disabled", async () => {
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    const w = await wrapFor(k.KeyId, randomBytes(32));
+    await h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: w.p.ImportToken, EncryptedKeyMaterial: w.wrapped, ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: new Date(h.clock.now() + DAY_MS) });
+    await h.call("ScheduleKeyDeletion", { KeyId: k.KeyId, PendingWindowInDays: 30 });
+    h.clock.advance(DAY_MS + 1);
+    await h.scheduler.runDue();
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.KeyState, "PendingDeletion");
+    await h.call("CancelKeyDeletion", { KeyId: k.KeyId });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.KeyState, "PendingImport");
+    // A key whose material is still there comes back disabled, as any other.
+    const kept = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
+    const w2 = await wrapFor(kept.KeyId, randomBytes(32));
+    await h.call("ImportKeyMaterial", { KeyId: kept.KeyId, ImportToken: w2.p.ImportToken, EncryptedKeyMaterial: w2.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    await h.call("ScheduleKeyDeletion", { KeyId: kept.KeyId });
+    await h.call("CancelKeyDeletion", { KeyId: kept.KeyId });
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: kept.KeyId })).KeyMetadata.KeyState, "Disabled");
+  });
+
   test("new imported material waits for RotateKeyOnDemand (symmetric keys)", async () => {
     const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL" })).KeyMetadata;
     const a = await wrapFor(k.KeyId, randomBytes(32));

@@ -238,7 +238,7 @@ export async function deleteImportedKeyMaterial(env: KmsEnv, ctx: RequestContext
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   await authorizeKey(env, ctx, key, "DeleteImportedKeyMaterial");
   externalOnly(key);
-  assertState(key, STATES.import);
+  assertState(key, STATES.deleteImported);
   const materialId = input.KeyMaterialId ?? key.currentMaterialId;
   // A key that never had material (pending import): "succeeds, no effect" (key-state table).
   if (materialId === undefined) return { KeyId: key.arn };

@@ -22,6 +22,12 @@ export const STATES = {
   rotation: S("Enabled"),
   cancelDeletion: S("PendingDeletion", "PendingReplicaDeletion"),
   import: S("Enabled", "Disabled", "PendingImport"),
+  /**
+   * DeleteImportedKeyMaterial: also a key pending deletion, whose state it leaves unchanged (API
+   * reference: "When the specified KMS key is in the PendingDeletion state, this operation does
+   * not change the KMS key's state. Otherwise, it changes the KMS key's state to PendingImport").
+   */
+  deleteImported: S("Enabled", "Disabled", "PendingImport", "PendingDeletion"),
   replicate: S("Enabled", "Disabled"),
 } as const;
 
