@@ -147,6 +147,51 @@ describe("KMS imported key material", () => {
     assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId })).KeyMetadata.CurrentKeyMaterialId, rb.KeyMaterialId);
   });
 
+  test("multi-Region imported key: new material goes into the primary, then into each replica as EXISTING_KEY_MATERIAL, then the primary rotates", async () => {
+    const EU = "eu-west-1";
+    const inEu = async (keyId: string, material: Buffer) => {
+      const p = await h.call<Params>("GetParametersForImport", { KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }, h.root(), EU);
+      return { p, wrapped: wrapKeyMaterialForImport({ wrappingPublicDer: Buffer.from(p.PublicKey), wrappingAlgorithm: "RSAES_OAEP_SHA_256", keyMaterial: material }) };
+    };
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL", MultiRegion: true })).KeyMetadata;
+    const replicaArn = `arn:aws:kms:${EU}:${ACCOUNT}:key/${k.KeyId}`;
+    const first = randomBytes(32);
+    const a = await wrapFor(k.KeyId, first);
+    await h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: a.p.ImportToken, EncryptedKeyMaterial: a.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+    await h.call("ReplicateKey", { KeyId: k.KeyId, ReplicaRegion: EU });
+    const ra = await inEu(k.KeyId, first);
+    await h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: ra.p.ImportToken, EncryptedKeyMaterial: ra.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }, h.root(), EU);
+    // A replica takes no new material of its own.
+    const own = await inEu(k.KeyId, randomBytes(32));
+    await rejects(
+      h.call("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: own.p.ImportToken, EncryptedKeyMaterial: own.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ImportType: "NEW_KEY_MATERIAL" }, h.root(), EU),
+      "UnsupportedOperationException",
+      /is a multi-Region replica key/,
+    );
+    const next = randomBytes(32);
+    const b = await wrapFor(k.KeyId, next);
+    const nb = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: b.p.ImportToken, EncryptedKeyMaterial: b.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ImportType: "NEW_KEY_MATERIAL" });
+    type Rotations = { Rotations: Array<{ KeyMaterialId: string; KeyMaterialState: string }> };
+    const stateOf = async (region?: string) =>
+      Object.fromEntries((await h.call<Rotations>("ListKeyRotations", { KeyId: k.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }, h.root(), region)).Rotations.map((r) => [r.KeyMaterialId, r.KeyMaterialState]));
+    assert.equal((await stateOf())[nb.KeyMaterialId], "PENDING_MULTI_REGION_IMPORT_AND_ROTATION");
+    // The primary cannot rotate to material a replica does not hold.
+    await rejects(h.call("RotateKeyOnDemand", { KeyId: k.KeyId }), "KMSInvalidStateException", new RegExp(`not yet imported into its replica key in ${EU}`));
+    assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId }, h.root(), EU)).KeyMetadata.KeyState, "Enabled");
+    await h.call("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("x") }, h.root(), EU);
+    // The primary's new material, as EXISTING_KEY_MATERIAL (the default once a key has material).
+    const rb = await inEu(k.KeyId, next);
+    const imported = await h.call<{ KeyId: string; KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: k.KeyId, ImportToken: rb.p.ImportToken, EncryptedKeyMaterial: rb.wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }, h.root(), EU);
+    assert.deepEqual(imported, { KeyId: replicaArn, KeyMaterialId: nb.KeyMaterialId });
+    assert.equal((await stateOf())[nb.KeyMaterialId], "PENDING_ROTATION");
+    assert.equal((await stateOf(EU))[nb.KeyMaterialId], "PENDING_ROTATION");
+    await h.call("RotateKeyOnDemand", { KeyId: k.KeyId });
+    assert.equal((await stateOf(EU))[nb.KeyMaterialId], "CURRENT");
+    const e = await h.call<{ CiphertextBlob: Uint8Array; KeyMaterialId?: string }>("GenerateDataKey", { KeyId: k.KeyId, KeySpec: "AES_256" }, h.root(), EU);
+    assert.equal(e.KeyMaterialId, nb.KeyMaterialId);
+    await h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob });
+  });
+
   test("CurrentKeyMaterialId is reported for a single-Region imported symmetric key, not for a multi-Region one", async () => {
     for (const multi of [false, true]) {
       const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL", MultiRegion: multi })).KeyMetadata;

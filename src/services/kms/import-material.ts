@@ -37,6 +37,11 @@ const WRAPPING_ALGORITHMS = ["RSAES_PKCS1_V1_5", "RSAES_OAEP_SHA_1", "RSAES_OAEP
 const WRAPPING_KEY_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
 export const expireJobId = (arn: string, materialId: string): string => `kms-expire/${arn}/${materialId}`;
 
+/** A multi-Region replica (not the primary of its set). */
+function isReplica(key: KeyRecord): boolean {
+  return key.multiRegion && key.primaryRegion !== undefined && key.primaryRegion !== key.region;
+}
+
 function externalOnly(key: KeyRecord): void {
   if (key.origin !== "EXTERNAL") throw unsupported(`${key.arn} origin is ${key.origin} which is not valid for this operation.`);
 }
@@ -143,16 +148,36 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
   if (input.KeyMaterialId !== undefined && input.KeyMaterialId !== id) {
     throw incorrectKeyMaterial("The key material does not match the specified key material ID.");
   }
-  /** Whether this material may go into the key as recorded in `rec` (checked again in the write). */
-  const checkMatches = (rec: KeyRecord): void => {
+  /**
+   * Whether this material may go into the key as recorded in `rec` (checked again in the write).
+   * `primary`: the record of the multi-Region primary when `rec` is a replica. New material of a
+   * multi-Region key goes into the primary (NEW_KEY_MATERIAL), then into each replica as
+   * EXISTING_KEY_MATERIAL; a replica takes no new material of its own (API reference,
+   * ImportKeyMaterial: "You cannot directly import new key material into the replica Region keys").
+   */
+  const checkMatches = (rec: KeyRecord, primary: KeyRecord | undefined): void => {
     const existing = rec.materials.find((m) => m.id === id);
     const importType = input.ImportType ?? (rec.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
+    if (!existing && rec.materials.length > 0 && isReplica(rec)) {
+      if (importType === "NEW_KEY_MATERIAL") {
+        throw unsupported(`${rec.arn} is a multi-Region replica key. Import new key material into its primary key in ${rec.primaryRegion ?? ""}, then import the same key material into the replica with ImportType EXISTING_KEY_MATERIAL.`);
+      }
+      if (!symmetric || !primary?.materials.some((m) => m.id === id && m.state === "PENDING_ROTATION")) {
+        throw incorrectKeyMaterial("The key material does not match the key material that was previously imported into this KMS key.");
+      }
+      return;
+    }
     if (!existing && rec.materials.length > 0 && !(symmetric && importType === "NEW_KEY_MATERIAL")) {
       throw incorrectKeyMaterial("The key material does not match the key material that was previously imported into this KMS key.");
     }
     if (existing && input.ImportType === "NEW_KEY_MATERIAL") throw incorrectKeyMaterial("This key material was already imported into this KMS key; use ImportType EXISTING_KEY_MATERIAL.");
   };
-  checkMatches(key);
+  const primaryOf = async (rec: KeyRecord, tx?: DocStore): Promise<KeyRecord | undefined> => {
+    if (!isReplica(rec) || rec.primaryRegion === undefined) return undefined;
+    const docKey = `${rec.accountId}/${rec.primaryRegion}/${rec.keyId}`;
+    return tx ? await tx.get<KeyRecord>("kms-keys", docKey) : await env.repo.getKey(rec.accountId, rec.primaryRegion, rec.keyId);
+  };
+  checkMatches(key, await primaryOf(key));
   const now = ctx.now;
   const info = (prev: MaterialInfo | undefined, state: MaterialInfo["state"]): MaterialInfo => {
     const description = input.KeyMaterialDescription ?? prev?.description;
@@ -173,8 +198,9 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
       const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
       if (!cur) return;
       // A parallel import of other material may have committed since: an asymmetric key still
-      // takes only one, and a symmetric one another only as NEW_KEY_MATERIAL.
-      checkMatches(cur);
+      // takes only one, and a symmetric one another only as NEW_KEY_MATERIAL (a replica: only
+      // what its primary holds pending rotation, as the primary is stored now).
+      checkMatches(cur, await primaryOf(cur, tx));
       await env.repo.putMaterial(tx, cur, id, material);
       let materials = [...cur.materials];
       let currentMaterialId = cur.currentMaterialId;

@@ -30,6 +30,28 @@ function onDemandLimit(key: KeyRecord): Error {
   return limitExceeded(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
 }
 
+function replicaLacksPending(key: KeyRecord, region: string): Error {
+  return invalidState(`${key.arn} has imported key material pending rotation that is not yet imported into its replica key in ${region}. Import the same key material into every replica key first.`);
+}
+
+/**
+ * The state ListKeyRotations shows for a multi-Region primary's imported material pending rotation:
+ * PENDING_MULTI_REGION_IMPORT_AND_ROTATION until every replica has imported it (API reference,
+ * RotationsListEntry.KeyMaterialState), PENDING_ROTATION after.
+ */
+async function pendingStates(env: KmsEnv, key: KeyRecord): Promise<Map<string, RotationsListEntry["KeyMaterialState"]>> {
+  const out = new Map<string, RotationsListEntry["KeyMaterialState"]>();
+  const pending = key.materials.filter((m) => m.state === "PENDING_ROTATION");
+  const replicaRegions = key.multiRegion && key.region === key.primaryRegion ? (key.replicaRegions ?? []) : [];
+  if (key.origin !== "EXTERNAL" || pending.length === 0 || replicaRegions.length === 0) return out;
+  const replicas = await Promise.all(replicaRegions.map((r) => env.repo.getKey(key.accountId, r, key.keyId)));
+  for (const m of pending) {
+    const everywhere = replicas.every((rep) => rep === undefined || rep.materials.some((x) => x.id === m.id && x.importState === "IMPORTED"));
+    if (!everywhere) out.set(m.id, "PENDING_MULTI_REGION_IMPORT_AND_ROTATION");
+  }
+  return out;
+}
+
 function rotatable(key: KeyRecord): void {
   // KMS answers this one without a message.
   if (key.keySpec !== "SYMMETRIC_DEFAULT") throw unsupported("");
@@ -165,6 +187,9 @@ export async function rotateMaterial(
     for (const region of replicas) {
       const rep = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${region}/${key.keyId}`);
       if (!rep) continue;
+      // Imported material is not copied: every replica must hold it (imported as
+      // EXISTING_KEY_MATERIAL) before the primary rotates to it (API reference, ImportKeyMaterial).
+      if (!generated && !rep.materials.some((m) => m.id === newId && m.importState === "IMPORTED")) throw replicaLacksPending(cur, region);
       if (generated) await env.repo.putMaterial(tx, { ...rep, arn: keyArnOf(key.accountId, region, key.keyId) }, newId, generated);
       await env.repo.putKey(promote(rep), tx);
       synced = true;
@@ -254,12 +279,13 @@ export async function listKeyRotations(env: KmsEnv, ctx: RequestContext, input: 
   const all = input.IncludeKeyMaterial === "ALL_KEY_MATERIAL";
   const items = key.materials.filter((m) => all || m.rotatedAt !== undefined);
   const { page, nextMarker } = pageOf(env.markerKey, `rotations/${key.arn}`, items, (m) => String(key.materials.indexOf(m)).padStart(6, "0"), input.Marker, input.Limit ?? 100);
+  const shownState = await pendingStates(env, key);
   const rotations: RotationsListEntry[] = page.map((m) => ({
     KeyId: key.keyId,
     KeyMaterialId: m.id,
     ...(m.description !== undefined ? { KeyMaterialDescription: m.description } : {}),
     ...(m.importState !== undefined ? { ImportState: m.importState } : {}),
-    KeyMaterialState: m.state,
+    KeyMaterialState: shownState.get(m.id) ?? m.state,
     ...(m.expirationModel !== undefined ? { ExpirationModel: m.expirationModel } : {}),
     ...(m.validTo !== undefined ? { ValidTo: new Date(m.validTo) } : {}),
     ...(m.rotatedAt !== undefined ? { RotationDate: new Date(m.rotatedAt), RotationType: m.rotationType ?? "AUTOMATIC" } : {}),
