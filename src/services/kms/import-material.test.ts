@@ -192,6 +192,49 @@ describe("KMS imported key material", () => {
     await h.call("Decrypt", { CiphertextBlob: e.CiphertextBlob });
   });
 
+  test("multi-Region imported key: deleting the primary's material pending rotation deletes the replicas' copy; a replica's deletion stays in the replica", async () => {
+    const EU = "eu-west-1";
+    const AP = "ap-southeast-2";
+    const into = async (keyId: string, material: Buffer, region?: string) => {
+      const p = await h.call<Params>("GetParametersForImport", { KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }, h.root(), region);
+      const wrapped = wrapKeyMaterialForImport({ wrappingPublicDer: Buffer.from(p.PublicKey), wrappingAlgorithm: "RSAES_OAEP_SHA_256", keyMaterial: material });
+      return h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", { KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }, h.root(), region);
+    };
+    type Rotations = { Rotations: Array<{ KeyMaterialId: string; ImportState?: string; KeyMaterialState: string }> };
+    const importStates = async (keyId: string, region?: string) =>
+      Object.fromEntries((await h.call<Rotations>("ListKeyRotations", { KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }, h.root(), region)).Rotations.map((r) => [r.KeyMaterialId, r.ImportState]));
+    const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL", MultiRegion: true })).KeyMetadata;
+    const first = randomBytes(32);
+    const a = await into(k.KeyId, first);
+    await h.call("ReplicateKey", { KeyId: k.KeyId, ReplicaRegion: EU });
+    await h.call("ReplicateKey", { KeyId: k.KeyId, ReplicaRegion: AP });
+    await into(k.KeyId, first, EU);
+    await into(k.KeyId, first, AP);
+    const next = randomBytes(32);
+    const pb = await h.call<Params>("GetParametersForImport", { KeyId: k.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" });
+    const b = await h.call<{ KeyMaterialId: string }>("ImportKeyMaterial", {
+      KeyId: k.KeyId, ImportToken: pb.ImportToken, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ImportType: "NEW_KEY_MATERIAL",
+      EncryptedKeyMaterial: wrapKeyMaterialForImport({ wrappingPublicDer: Buffer.from(pb.PublicKey), wrappingAlgorithm: "RSAES_OAEP_SHA_256", keyMaterial: next }),
+    });
+    await into(k.KeyId, next, EU); // AP has not imported it yet
+    assert.equal((await importStates(k.KeyId, EU))[b.KeyMaterialId], "IMPORTED");
+    // The replica's own deletion leaves the primary's copy in place.
+    assert.deepEqual(await h.call("DeleteImportedKeyMaterial", { KeyId: k.KeyId, KeyMaterialId: b.KeyMaterialId }, h.root(), EU), { KeyId: `arn:aws:kms:${EU}:${ACCOUNT}:key/${k.KeyId}`, KeyMaterialId: b.KeyMaterialId });
+    assert.equal((await importStates(k.KeyId))[b.KeyMaterialId], "IMPORTED");
+    await into(k.KeyId, next, EU);
+    // The primary's deletion of material pending rotation takes it from the replica that holds it too.
+    await h.call("DeleteImportedKeyMaterial", { KeyId: k.KeyId, KeyMaterialId: b.KeyMaterialId });
+    assert.equal((await importStates(k.KeyId))[b.KeyMaterialId], "PENDING_IMPORT");
+    assert.equal((await importStates(k.KeyId, EU))[b.KeyMaterialId], "PENDING_IMPORT");
+    assert.equal(await h.store.count(COLLECTIONS.material, `${ACCOUNT}/${EU}/${k.KeyId}/${b.KeyMaterialId}`), 0);
+    // The current material stays everywhere, and so does each key's state.
+    for (const region of [undefined, EU, AP]) {
+      assert.equal((await importStates(k.KeyId, region))[a.KeyMaterialId], "IMPORTED");
+      assert.equal((await h.call<Md>("DescribeKey", { KeyId: k.KeyId }, h.root(), region)).KeyMetadata.KeyState, "Enabled");
+    }
+    await h.call("Encrypt", { KeyId: k.KeyId, Plaintext: Buffer.from("x") }, h.root(), EU);
+  });
+
   test("CurrentKeyMaterialId is reported for a single-Region imported symmetric key, not for a multi-Region one", async () => {
     for (const multi of [false, true]) {
       const k = (await h.call<Md>("CreateKey", { Origin: "EXTERNAL", MultiRegion: multi })).KeyMetadata;

@@ -28,7 +28,7 @@ import { DAY_MS, type KmsEnv } from "./env.js";
 import { cryptoCall, incorrectKeyMaterial, mapCryptoError, unsupported, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
-import type { ExpirationModel, KeyRecord, MaterialInfo } from "./model.js";
+import { keyArnOf, type ExpirationModel, type KeyRecord, type MaterialInfo } from "./model.js";
 import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
 import { PATTERNS, validateKeyId, Violations } from "./validation.js";
 
@@ -234,26 +234,50 @@ export interface ExpirePayload extends KeyJobPayload {
  * Removes one version of imported material. `admit` decides on the key as stored, in the same
  * transaction (false removes nothing), and what it writes commits with the removal.
  */
-async function removeMaterial(env: KmsEnv, key: KeyRecord, materialId: string, admit?: (cur: KeyRecord, tx: DocStore) => Promise<boolean>): Promise<void> {
+/**
+ * Deletes one imported material of `key` (and, with `replicaRegions`, the same material of the
+ * key's replicas in those Regions) in one transaction. Returns the Regions whose replica held it.
+ */
+async function removeMaterial(
+  env: KmsEnv,
+  key: KeyRecord,
+  materialId: string,
+  admit?: (cur: KeyRecord, tx: DocStore) => Promise<boolean>,
+  replicaRegions: readonly string[] = [],
+): Promise<string[]> {
+  const removedIn: string[] = [];
+  const drop = async (tx: DocStore, cur: KeyRecord): Promise<void> => {
+    await env.repo.deleteMaterial(tx, cur, materialId);
+    const materials = cur.materials.map((m): MaterialInfo => {
+      if (m.id !== materialId) return m;
+      const { expirationModel: _e, validTo: _v, ...rest } = m;
+      return { ...rest, importState: "PENDING_IMPORT" };
+    });
+    const isCurrent = cur.currentMaterialId === materialId;
+    const state = isCurrent && (cur.state === "Enabled" || cur.state === "Disabled") ? "PendingImport" : cur.state;
+    await env.repo.putKey({ ...cur, materials, state }, tx);
+  };
   try {
     await env.repo.store.transaction(async (tx) => {
+      removedIn.length = 0;
       const cur = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${key.region}/${key.keyId}`);
       if (!cur) return;
       if (admit && !(await admit(cur, tx))) return;
-      await env.repo.deleteMaterial(tx, cur, materialId);
-      const materials = cur.materials.map((m): MaterialInfo => {
-        if (m.id !== materialId) return m;
-        const { expirationModel: _e, validTo: _v, ...rest } = m;
-        return { ...rest, importState: "PENDING_IMPORT" };
-      });
-      const isCurrent = cur.currentMaterialId === materialId;
-      const state = isCurrent && (cur.state === "Enabled" || cur.state === "Disabled") ? "PendingImport" : cur.state;
-      await env.repo.putKey({ ...cur, materials, state }, tx);
+      await drop(tx, cur);
+      for (const region of replicaRegions) {
+        const rep = await tx.get<KeyRecord>("kms-keys", `${key.accountId}/${region}/${key.keyId}`);
+        if (!rep?.materials.some((m) => m.id === materialId && m.importState === "IMPORTED")) continue;
+        await drop(tx, rep);
+        removedIn.push(region);
+      }
     });
   } finally {
-    env.repo.invalidateKey(key.accountId, key.region, key.keyId);
-    env.repo.dropMaterial(key.arn);
+    for (const region of [key.region, ...replicaRegions]) {
+      env.repo.invalidateKey(key.accountId, region, key.keyId);
+      env.repo.dropMaterial(keyArnOf(key.accountId, region, key.keyId));
+    }
   }
+  return removedIn;
 }
 
 export async function deleteImportedKeyMaterial(env: KmsEnv, ctx: RequestContext, input: { KeyId: string; KeyMaterialId?: string }): Promise<DeleteImportedKeyMaterialResponse> {
@@ -270,8 +294,15 @@ export async function deleteImportedKeyMaterial(env: KmsEnv, ctx: RequestContext
   if (materialId === undefined) return { KeyId: key.arn };
   const m = key.materials.find((x) => x.id === materialId);
   if (!m) throw validation(`Key material ${input.KeyMaterialId ?? ""} is not associated with ${key.arn}.`.replace("  ", " "));
-  await removeMaterial(env, key, materialId);
+  // Material a multi-Region primary holds pending rotation goes from its replicas too (API
+  // reference, DeleteImportedKeyMaterial: "When you delete the key material of a primary Region key
+  // that is in PENDING_ROTATION or PENDING_MULTI_REGION_IMPORT_AND_ROTATION state, you'll also be
+  // deleting the key materials for the replica Region keys"); a replica's own deletion touches
+  // only the replica.
+  const cascade = m.state === "PENDING_ROTATION" && key.multiRegion && key.primaryRegion === key.region ? (key.replicaRegions ?? []) : [];
+  const replicas = await removeMaterial(env, key, materialId, undefined, cascade);
   await env.scheduler?.cancel(expireJobId(key.arn, materialId));
+  for (const region of replicas) await env.scheduler?.cancel(expireJobId(keyArnOf(key.accountId, region, key.keyId), materialId));
   return { KeyId: key.arn, KeyMaterialId: materialId };
 }
 
