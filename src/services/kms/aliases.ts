@@ -6,7 +6,7 @@
  */
 import type { AliasListEntry, ListAliasesResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
-import { auditAlias, auditKeyArnResponse, authorizeKey } from "./authorize.js";
+import { auditAlias, auditKeyArnResponse, authorizeKey, authorizeWithoutKmsKeys } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { alreadyExists, limitExceeded, notAuthorized, notFound, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
@@ -33,8 +33,9 @@ function checkTarget(target: string): void {
   if (target.startsWith("alias/") || target.includes(":alias/")) throw validation("Aliases must refer to keys. Not aliases");
 }
 
+/** The alias side of an alias operation: an IAM policy on the alias ARN, with no KMS condition key. */
 async function authorizeAlias(ctx: RequestContext, op: string, aliasArn: string): Promise<void> {
-  await ctx.authorize({ action: `kms:${op}`, resource: aliasArn, context: { "kms:CallerAccount": ctx.principal.accountId } });
+  await authorizeWithoutKmsKeys(ctx, op, aliasArn);
 }
 
 async function targetKey(env: KmsEnv, ctx: RequestContext, target: string): Promise<KeyRecord> {
@@ -134,7 +135,7 @@ export async function listAliases(env: KmsEnv, ctx: RequestContext, input: { Key
   validateLimit(v, input.Limit, 100);
   validateMarker(v, input.Marker);
   v.throwIfAny();
-  await ctx.authorize({ action: "kms:ListAliases", resource: "*", context: { "kms:CallerAccount": ctx.principal.accountId } });
+  await authorizeWithoutKmsKeys(ctx, "ListAliases");
   const scope = ctx.scope;
   let keyFilter: string | undefined;
   if (input.KeyId !== undefined) keyFilter = (await resolveKey(env, ctx, input.KeyId, ID.own)).key.keyId;

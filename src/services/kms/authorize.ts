@@ -284,9 +284,20 @@ export function deniedToCaller(ctx: RequestContext, e: unknown): never {
   throw e;
 }
 
-/** CreateKey, ListKeys, ListAliases, GenerateRandom…: the caller's IAM policies only (resource "*"). */
+/** CreateKey and the custom key store operations: the caller's IAM policies only (resource "*"), with kms:CallerAccount. */
 export async function authorizeIamOnly(ctx: RequestContext, op: string, context?: ConditionContext, resource = "*"): Promise<void> {
   await ctx.authorize({ action: `kms:${op}`, resource, context: { "kms:CallerAccount": ctx.principal.accountId, ...context } });
+}
+
+/**
+ * ListKeys, ListAliases, GenerateRandom, ListRetirableGrants, and the alias resource of
+ * CreateAlias, UpdateAlias and DeleteAlias: the caller's IAM policies only, with no KMS condition
+ * key at all (KMS developer guide, "AWS KMS permissions": their condition keys are "None", "None
+ * (when controlling access to the alias)"; kms:CallerAccount is for KMS key resource and custom key
+ * store operations). A condition on a KMS key there is never satisfied.
+ */
+export async function authorizeWithoutKmsKeys(ctx: RequestContext, op: string, resource = "*", resourceAccount?: string): Promise<void> {
+  await ctx.authorize({ action: `kms:${op}`, resource, ...(resourceAccount !== undefined ? { resourceAccount } : {}) });
 }
 
 /**

@@ -293,4 +293,38 @@ describe("KMS condition keys and grant rules", () => {
     await rejects(h.call("ListRetirableGrants", { RetiringServicePrincipal: "s3.amazonaws.com" }, wide), "ValidationException");
     await rejects(h.call("ListRetirableGrants", { RetiringPrincipal: wide.arn, RetiringServicePrincipal: "s3.amazonaws.com" }, wide), "ValidationException", "Specify either RetiringPrincipal or RetiringServicePrincipal, but not both.");
   });
+  test("ListKeys, ListAliases, GenerateRandom, ListRetirableGrants and the alias side of alias operations have no KMS condition key, kms:CallerAccount included", async () => {
+    // The permissions table lists "None" for them ("None (when controlling access to the alias)"):
+    // an Allow that requires kms:CallerAccount is never satisfied there, as it is for CreateKey.
+    const sameAccount = { StringEquals: { "kms:CallerAccount": ACCOUNT } };
+    const u = await h.user(ACCOUNT, "ck-noaccountkey", {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["kms:ListKeys", "kms:ListAliases", "kms:GenerateRandom", "kms:ListRetirableGrants", "kms:CreateKey"], Resource: "*", Condition: sameAccount },
+        { Effect: "Allow", Action: "kms:CreateAlias", Resource: `arn:aws:kms:*:${ACCOUNT}:alias/*`, Condition: sameAccount },
+        { Effect: "Allow", Action: "kms:DeleteAlias", Resource: `arn:aws:kms:*:${ACCOUNT}:alias/*` },
+      ],
+    });
+    await rejects(h.call("ListKeys", {}, u), "AccessDeniedException", /kms:ListKeys/);
+    await rejects(h.call("ListAliases", {}, u), "AccessDeniedException", /kms:ListAliases/);
+    await rejects(h.call("GenerateRandom", { NumberOfBytes: 8 }, u), "AccessDeniedException", /kms:GenerateRandom/);
+    await rejects(h.call("ListRetirableGrants", { RetiringPrincipal: u.arn }, u), "AccessDeniedException", /kms:ListRetirableGrants/);
+    await h.call("CreateKey", {}, u);
+    // The key side of CreateAlias has kms:CallerAccount; the alias side has none.
+    const k = await key([{ Effect: "Allow", Principal: { AWS: u.arn }, Action: ["kms:CreateAlias", "kms:DeleteAlias"], Resource: "*", Condition: sameAccount }]);
+    await rejects(h.call("CreateAlias", { AliasName: "alias/ck-noaccountkey", TargetKeyId: k.KeyId }, u), "AccessDeniedException", /kms:CreateAlias on resource: arn:aws:kms:us-east-1:111122223333:alias\/ck-noaccountkey/);
+    await h.call("CreateAlias", { AliasName: "alias/ck-noaccountkey", TargetKeyId: k.KeyId });
+    await h.call("DeleteAlias", { AliasName: "alias/ck-noaccountkey" }, u);
+    // A Deny unless kms:CallerAccount is the caller's own reaches them (the key is absent), not key operations.
+    const v = await h.user(ACCOUNT, "ck-denyother", {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "kms:*", Resource: "*" },
+        { Effect: "Deny", Action: "kms:*", Resource: "*", Condition: { StringNotEquals: { "kms:CallerAccount": ACCOUNT } } },
+      ],
+    });
+    await rejects(h.call("ListKeys", {}, v), "AccessDeniedException", /with an explicit deny in an identity-based policy$/);
+    await h.call("DescribeKey", { KeyId: k.KeyId }, v);
+  });
+
 });

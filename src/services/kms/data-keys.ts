@@ -12,7 +12,7 @@ import type {
   GenerateRandomResponse,
 } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
-import { authorizeIamOnly } from "./authorize.js";
+import { authorizeWithoutKmsKeys } from "./authorize.js";
 import { DATA_KEY_PAIR_SPECS, generateDataKeyPairAsync, randomSecret } from "./crypto/index.js";
 import { auditMaterial, auditParams, checkRecipient, noteUse, useKey } from "./crypto-common.js";
 import { encryptWith } from "./encrypt.js";
@@ -158,7 +158,7 @@ export async function generateRandom(env: KmsEnv, ctx: RequestContext, input: { 
   // required"), which refuses its absence (JSON null included) in its own words.
   if (input.NumberOfBytes === undefined) throw validation("NumberOfBytes is required.");
   env.throttle.take(ctx.scope.accountId, ctx.scope.region, "symmetric");
-  await authorizeIamOnly(ctx, "GenerateRandom");
+  await authorizeWithoutKmsKeys(ctx, "GenerateRandom");
   if (input.CustomKeyStoreId !== undefined) throw customKeyStoreNotFound(`Custom key store ${input.CustomKeyStoreId} was not found.`);
   checkRecipient(input.Recipient);
   return { Plaintext: randomBytes(input.NumberOfBytes) };

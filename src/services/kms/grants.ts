@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { CreateGrantResponse, GrantListEntry, ListGrantsResponse } from "@aws-sdk/client-kms";
 import type { RequestContext } from "../../core/types.js";
 import { commonError } from "../../core/errors.js";
-import { auditKey, auditKeyArnResponse, authorizeKey, checkGrantTokens, deniedToCaller, keyContext, principalNamedBy } from "./authorize.js";
+import { auditKey, auditKeyArnResponse, authorizeKey, authorizeWithoutKmsKeys, checkGrantTokens, deniedToCaller, keyContext, principalNamedBy } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
 import { dryRunSucceeded, invalidArn, invalidGrantId, invalidGrantToken, limitExceeded, notFound, validation } from "./errors.js";
 import { createGrantToken, openGrantToken } from "./grant-token.js";
@@ -311,12 +311,7 @@ export async function listRetirableGrants(
   // any account (API reference, ListRetirableGrants). A principal of another account is a resource
   // of that account: without a resource policy the caller is denied.
   const ofAccount = PRINCIPAL_ACCOUNT.exec(who)?.[1] ?? (/^\d{12}$/.test(who) ? who : undefined);
-  await ctx.authorize({
-    action: "kms:ListRetirableGrants",
-    resource: who,
-    ...(ofAccount !== undefined ? { resourceAccount: ofAccount } : {}),
-    context: { "kms:CallerAccount": ctx.principal.accountId },
-  });
+  await authorizeWithoutKmsKeys(ctx, "ListRetirableGrants", who, ofAccount);
   if (ofAccount !== ctx.principal.accountId) {
     throw commonError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: kms:ListRetirableGrants on resource: ${who}`);
   }

@@ -8,7 +8,7 @@ import { CreateKeyResponse$, type CreateKeyResponse, type DescribeKeyResponse, t
 import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext, Scope } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
-import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, authorizeTagOnCreate, checkGrantTokens } from "./authorize.js";
+import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, authorizeTagOnCreate, authorizeWithoutKmsKeys, checkGrantTokens } from "./authorize.js";
 import {
   assertKeyUsageAllowed,
   assertSpecSupported,
@@ -232,7 +232,7 @@ export async function listKeys(env: KmsEnv, ctx: RequestContext, input: { Limit?
   validateLimit(v, input.Limit);
   validateMarker(v, input.Marker);
   v.throwIfAny();
-  await authorizeIamOnly(ctx, "ListKeys");
+  await authorizeWithoutKmsKeys(ctx, "ListKeys");
   const limit = input.Limit ?? 100;
   const list = `keys/${ctx.scope.accountId}/${ctx.scope.region}`;
   const after = decodeMarker(env.markerKey, list, input.Marker);
