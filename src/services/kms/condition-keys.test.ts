@@ -327,4 +327,35 @@ describe("KMS condition keys and grant rules", () => {
     await h.call("DescribeKey", { KeyId: k.KeyId }, v);
   });
 
+  test("RetireGrant: kms:GrantConstraintType, kms:EncryptionContext:<key> and kms:EncryptionContextKeys are those of the grant it retires", async () => {
+    const u = await h.user(ACCOUNT, "ck-retire-by-constraint", {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: "kms:RetireGrant",
+          Resource: "*",
+          Condition: { StringEquals: { "kms:GrantConstraintType": "EncryptionContextSubset", "kms:EncryptionContext:Dept": "IT" }, "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["Dept"] } },
+        },
+      ],
+    });
+    const k = await key([]);
+    const grant = async (c?: object) =>
+      (await h.call<{ GrantId: string }>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, Operations: ["Decrypt"], ...(c ? { Constraints: c } : {}) })).GrantId;
+    const retire = async (id: string) => h.call("RetireGrant", { KeyId: k.KeyId, GrantId: id }, u);
+    await retire(await grant({ EncryptionContextSubset: { Dept: "IT" } }));
+    await rejects(retire(await grant({ EncryptionContextEquals: { Dept: "IT" } })), "AccessDeniedException", /kms:RetireGrant/);
+    await rejects(retire(await grant({ EncryptionContextSubset: { Dept: "HR" } })), "AccessDeniedException");
+    await rejects(retire(await grant({ EncryptionContextSubset: { Dept: "IT", Stage: "Test" } })), "AccessDeniedException");
+    await rejects(retire(await grant()), "AccessDeniedException");
+    // A retiring principal needs no permission, but an IAM Deny on the grant's constraint still wins.
+    const r = await h.user(ACCOUNT, "ck-retirer-denied", {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Deny", Action: "kms:RetireGrant", Resource: "*", Condition: { StringEquals: { "kms:GrantConstraintType": "EncryptionContextEquals" } } }],
+    });
+    const named = async (c?: object) =>
+      (await h.call<{ GrantId: string }>("CreateGrant", { KeyId: k.KeyId, GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`, RetiringPrincipal: r.arn, Operations: ["Decrypt"], ...(c ? { Constraints: c } : {}) })).GrantId;
+    await h.call("RetireGrant", { KeyId: k.KeyId, GrantId: await named() }, r);
+    await rejects(h.call("RetireGrant", { KeyId: k.KeyId, GrantId: await named({ EncryptionContextEquals: { Dept: "IT" } }) }, r), "AccessDeniedException", /explicit deny/);
+  });
 });

@@ -177,18 +177,29 @@ function checkCreateGrantInput(input: CreateGrantInput): void {
   }
 }
 
+/**
+ * The encryption context condition keys of a grant's constraint: kms:GrantConstraintType, and the
+ * pairs of the constraint as kms:EncryptionContext:<key> and kms:EncryptionContextKeys. CreateGrant
+ * carries those of the grant it asks for, RetireGrant those of the grant it retires (KMS developer
+ * guide, "AWS KMS permissions": both list the encryption context conditions and
+ * kms:GrantConstraintType; the Service Authorization Reference likewise).
+ */
+function grantConstraintKeys(constraints: GrantConstraintsRecord | undefined): { encryptionContext?: Readonly<Record<string, string>>; context: Record<string, string> } {
+  const type = constraints?.EncryptionContextEquals ? "EncryptionContextEquals" : constraints?.EncryptionContextSubset ? "EncryptionContextSubset" : undefined;
+  const pairs = constraints?.EncryptionContextEquals ?? constraints?.EncryptionContextSubset;
+  return { ...(pairs !== undefined ? { encryptionContext: pairs } : {}), context: type !== undefined ? { "kms:GrantConstraintType": type } : {} };
+}
+
 export async function createGrant(env: KmsEnv, ctx: RequestContext, input: CreateGrantInput): Promise<CreateGrantResponse> {
   checkCreateGrantInput(input);
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.ownOrCross);
   checkGrantTokens(env, input.GrantTokens);
   const constraints = normalizeConstraints(input.Constraints);
-  const constraintType = constraints?.EncryptionContextEquals ? "EncryptionContextEquals" : constraints?.EncryptionContextSubset ? "EncryptionContextSubset" : undefined;
+  const constraintKeys = grantConstraintKeys(constraints);
   await authorizeKey(env, ctx, key, "CreateGrant", {
     grantOp: "CreateGrant",
     childGrant: { operations: input.Operations, constraints },
-    // kms:EncryptionContext:<key> and kms:EncryptionContextKeys of a CreateGrant are the pairs of its
-    // encryption context constraint (KMS developer guide: both keys list CreateGrant).
-    encryptionContext: constraints?.EncryptionContextEquals ?? constraints?.EncryptionContextSubset,
+    encryptionContext: constraintKeys.encryptionContext,
     context: {
       "kms:GrantOperations": input.Operations,
       "kms:GrantIsForAWSResource": false,
@@ -200,7 +211,7 @@ export async function createGrant(env: KmsEnv, ctx: RequestContext, input: Creat
       ...(input.GranteeServicePrincipal !== undefined ? { "kms:GranteeServicePrincipal": input.GranteeServicePrincipal } : {}),
       ...(input.RetiringServicePrincipal !== undefined ? { "kms:RetiringServicePrincipal": input.RetiringServicePrincipal } : {}),
       ...(input.Constraints?.SourceArn !== undefined ? { "kms:GrantConstraintSourceArn": input.Constraints.SourceArn } : {}),
-      ...(constraintType ? { "kms:GrantConstraintType": constraintType } : {}),
+      ...constraintKeys.context,
     },
   });
   assertState(key, STATES.grant);
@@ -421,7 +432,10 @@ async function authorizeRetire(env: KmsEnv, ctx: RequestContext, key: KeyRecord,
   }
   // The caller's own IAM policies (and its account's SCPs), evaluated as for a resource of its
   // account: the root user is allowed unless an SCP or its session policy denies.
-  const context = { ...(await keyContext(env, key, p, {})), "aws:ResourceAccount": key.accountId };
+  // kms:GrantConstraintType and the encryption context keys are those of the grant being retired.
+  const constraintKeys = grantConstraintKeys(grant?.constraints);
+  const keys = await keyContext(env, key, p, { encryptionContext: constraintKeys.encryptionContext, context: constraintKeys.context });
+  const context = { ...keys, "aws:ResourceAccount": key.accountId };
   try {
     await ctx.authorize({ action, resource: key.arn, resourceAccount: p.accountId, resourceControlPoliciesExempt: true, context }, named ? { alternativeAllow: async () => true } : undefined);
   } catch (e) {
