@@ -17,6 +17,8 @@ import {
   DeleteAliasCommand,
   CreateGrantCommand,
   RetireGrantCommand,
+  GetKeyPolicyCommand,
+  PutKeyPolicyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
   EnableKeyRotationCommand,
@@ -31,6 +33,7 @@ import {
   ReEncryptCommand,
   GenerateRandomCommand,
   ListAliasesCommand,
+  type CreateKeyCommandInput,
 } from "@aws-sdk/client-kms";
 import { STSClient, AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { IAMClient, CreateRoleCommand, CreateUserCommand, CreateAccessKeyCommand } from "@aws-sdk/client-iam";
@@ -213,6 +216,55 @@ test("KMS: CreateGrant records the grant id and key ARN, never the grant token",
   assert.equal(r!.ev.responseElements, null);
   assert.deepEqual(r!.ev.resources, [{ ARN: k.Arn, accountId: s.accountId, type: "AWS::KMS::Key" }]);
   assert.ok(!r!.top.CloudTrailEvent.includes(g.GrantToken!), "the grant token never reaches the audit log");
+});
+
+test("KMS: CreateKey and PutKeyPolicy record the values KMS took for the members a request left out", async () => {
+  const created = async (input: CreateKeyCommandInput) => {
+    const k = (await kms().send(new CreateKeyCommand(input))).KeyMetadata!;
+    const [e] = (await events("CreateKey")).filter((x) => x.ev.responseElements?.keyMetadata?.keyId === k.KeyId);
+    return { k, params: e!.ev.requestParameters };
+  };
+  // The KMS developer guide's CreateKey entry: the six members together, customerMasterKeySpec beside
+  // keySpec (a request may not name both), description "" and the lockout bypass false.
+  const external = await created({ Origin: "EXTERNAL" });
+  assert.deepEqual(external.params, {
+    description: "",
+    origin: "EXTERNAL",
+    bypassPolicyLockoutSafetyCheck: false,
+    customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+    keySpec: "SYMMETRIC_DEFAULT",
+    keyUsage: "ENCRYPT_DECRYPT",
+  });
+  assert.deepEqual(Object.keys(external.params), ["description", "origin", "bypassPolicyLockoutSafetyCheck", "customerMasterKeySpec", "keySpec", "keyUsage"]);
+  const plain = await created({});
+  assert.deepEqual(plain.params, { ...external.params, origin: "AWS_KMS" });
+  // Members sent are kept, after those six; the deprecated name follows the spec sent by its new one.
+  const signing = await created({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", Description: "sig", Tags: [{ TagKey: "team", TagValue: "a" }], MultiRegion: true });
+  assert.deepEqual(signing.params, {
+    description: "sig",
+    origin: "AWS_KMS",
+    bypassPolicyLockoutSafetyCheck: false,
+    customerMasterKeySpec: "ECC_NIST_P256",
+    keySpec: "ECC_NIST_P256",
+    keyUsage: "SIGN_VERIFY",
+    tags: [{ tagKey: "team", tagValue: "a" }],
+    multiRegion: true,
+  });
+  // A spec the deprecated member has no value for is recorded under keySpec only.
+  const mldsa = await created({ KeySpec: "ML_DSA_65", KeyUsage: "SIGN_VERIFY" });
+  assert.equal(mldsa.params.keySpec, "ML_DSA_65");
+  assert.equal("customerMasterKeySpec" in mldsa.params, false);
+  // A refused request keeps what it sent.
+  await assert.rejects(kms().send(new CreateKeyCommand({ KeySpec: "RSA_2048" })), (e: Error) => e.name === "ValidationException");
+  const [refused] = (await events("CreateKey")).filter((x) => x.ev.errorCode !== undefined);
+  assert.deepEqual(refused!.ev.requestParameters, { keySpec: "RSA_2048" });
+
+  // PutKeyPolicy (KMS developer guide): keyId, policyName, policy and bypassPolicyLockoutSafetyCheck false.
+  const { Policy: policy } = await kms().send(new GetKeyPolicyCommand({ KeyId: plain.k.KeyId, PolicyName: "default" }));
+  await kms().send(new PutKeyPolicyCommand({ KeyId: plain.k.KeyId, PolicyName: "default", Policy: policy }));
+  const [put] = await events("PutKeyPolicy");
+  assert.deepEqual(put!.ev.requestParameters, { keyId: plain.k.KeyId, policyName: "default", policy, bypassPolicyLockoutSafetyCheck: false });
+  assert.equal(put!.ev.responseElements, null);
 });
 
 test("KMS: RotateKey after RotateKeyOnDemand and DeleteKey after the waiting period are AWS service events", async () => {

@@ -4,7 +4,7 @@
  * multi-region.ts, import in import-material.ts.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { CreateKeyResponse$, type CreateKeyResponse, type DescribeKeyResponse, type ListKeysResponse } from "@aws-sdk/client-kms";
+import { CreateKeyRequest$, CreateKeyResponse$, type CreateKeyResponse, type DescribeKeyResponse, type ListKeysResponse } from "@aws-sdk/client-kms";
 import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext, Scope } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
@@ -163,8 +163,30 @@ function checkCreateKeyInput(input: CreateKeyInput): { spec: KeySpec; usage: Key
   return { spec, usage, origin };
 }
 
+/**
+ * CreateKey's requestParameters as KMS records them: the request with the values KMS took for the
+ * members it left out (description "", origin, bypassPolicyLockoutSafetyCheck false, the key spec
+ * under both its names, the key usage), then the other members sent. The KMS developer guide's
+ * CreateKey entry shows these six together, customerMasterKeySpec beside keySpec, which a request
+ * may not name together: they are KMS's values, not only what the caller sent.
+ */
+export function createKeyRequestParameters(input: CreateKeyInput, spec: KeySpec, usage: KeyUsage, origin: Origin): Record<string, unknown> {
+  const sent = redactForCloudTrail(input, CreateKeyRequest$, "input") ?? {};
+  const out: Record<string, unknown> = {
+    description: sent["description"] ?? "",
+    origin,
+    bypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck === true,
+    ...(CMK_SPECS.includes(spec) ? { customerMasterKeySpec: spec } : {}),
+    keySpec: spec,
+    keyUsage: usage,
+  };
+  for (const [k, v] of Object.entries(sent)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
 export async function createKey(env: KmsEnv, ctx: RequestContext, input: CreateKeyInput): Promise<CreateKeyResponse> {
   const { spec, usage, origin } = checkCreateKeyInput(input);
+  ctx.audit.requestParameters = createKeyRequestParameters(input, spec, usage, origin);
   const multiRegion = input.MultiRegion === true;
   const bypass = input.BypassPolicyLockoutSafetyCheck === true;
   await authorizeIamOnly(ctx, "CreateKey", {

@@ -7,7 +7,8 @@
  * caller's IAM policies exactly as a later PutKeyPolicy would be), otherwise
  * MalformedPolicyDocumentException.
  */
-import type { GetKeyPolicyResponse, ListKeyPoliciesResponse } from "@aws-sdk/client-kms";
+import { PutKeyPolicyRequest$, type GetKeyPolicyResponse, type ListKeyPoliciesResponse } from "@aws-sdk/client-kms";
+import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext } from "../../core/types.js";
 import { parsePolicy, PolicyParseError } from "../../iam/policy/index.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
@@ -156,8 +157,11 @@ export async function putKeyPolicy(
   validatePolicyText(v, input.Policy);
   v.str(input.PolicyName, "policyName", 1, 128, PATTERNS.policyName);
   v.throwIfAny();
-  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   const bypass = input.BypassPolicyLockoutSafetyCheck === true;
+  // KMS records bypassPolicyLockoutSafetyCheck whether or not the request had it (false when it had
+  // not), as in the KMS developer guide's PutKeyPolicy and CreateKey entries.
+  ctx.audit.requestParameters = redactForCloudTrail({ ...input, BypassPolicyLockoutSafetyCheck: bypass }, PutKeyPolicyRequest$, "input");
+  const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   // The condition key is in the request context only when the request has the parameter (KMS
   // developer guide, "kms:BypassPolicyLockoutSafetyCheck": a Null condition tells requests without it).
   await authorizeKey(env, ctx, key, "PutKeyPolicy", input.BypassPolicyLockoutSafetyCheck !== undefined ? { context: { "kms:BypassPolicyLockoutSafetyCheck": bypass } } : {});
