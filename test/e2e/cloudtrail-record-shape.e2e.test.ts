@@ -33,6 +33,7 @@ import {
   ReEncryptCommand,
   GenerateRandomCommand,
   ListAliasesCommand,
+  ReplicateKeyCommand,
   type CreateKeyCommandInput,
 } from "@aws-sdk/client-kms";
 import { STSClient, AssumeRoleCommand, GetSessionTokenCommand } from "@aws-sdk/client-sts";
@@ -218,7 +219,7 @@ test("KMS: CreateGrant records the grant id and key ARN, never the grant token",
   assert.ok(!r!.top.CloudTrailEvent.includes(g.GrantToken!), "the grant token never reaches the audit log");
 });
 
-test("KMS: CreateKey and PutKeyPolicy record the values KMS took for the members a request left out", async () => {
+test("KMS: CreateKey, ReplicateKey and PutKeyPolicy record the values KMS took for the members a request left out", async () => {
   const created = async (input: CreateKeyCommandInput) => {
     const k = (await kms().send(new CreateKeyCommand(input))).KeyMetadata!;
     const [e] = (await events("CreateKey")).filter((x) => x.ev.responseElements?.keyMetadata?.keyId === k.KeyId);
@@ -250,6 +251,10 @@ test("KMS: CreateKey and PutKeyPolicy record the values KMS took for the members
     tags: [{ tagKey: "team", tagValue: "a" }],
     multiRegion: true,
   });
+  // ReplicateKey (KMS developer guide): keyId, replicaRegion, bypassPolicyLockoutSafetyCheck false, description "".
+  await kms().send(new ReplicateKeyCommand({ KeyId: signing.k.KeyId, ReplicaRegion: "us-west-2" }));
+  const [replicated] = await events("ReplicateKey");
+  assert.deepEqual(replicated!.ev.requestParameters, { keyId: signing.k.KeyId, replicaRegion: "us-west-2", bypassPolicyLockoutSafetyCheck: false, description: "" });
   // A spec the deprecated member has no value for is recorded under keySpec only.
   const mldsa = await created({ KeySpec: "ML_DSA_65", KeyUsage: "SIGN_VERIFY" });
   assert.equal(mldsa.params.keySpec, "ML_DSA_65");

@@ -5,7 +5,7 @@
  * per Region. A ciphertext of any of them decrypts with any other (the blob names the key id
  * and material id, never the Region).
  */
-import { CreateKeyRequest$, type ReplicateKeyResponse } from "@aws-sdk/client-kms";
+import { CreateKeyRequest$, ReplicateKeyRequest$, type ReplicateKeyResponse } from "@aws-sdk/client-kms";
 import { redactForCloudTrail } from "../../audit/redact.js";
 import type { RequestContext } from "../../core/types.js";
 import { auditKeyArnResponse, authorizeIamOnly, authorizeKey, authorizeTagOnCreate } from "./authorize.js";
@@ -79,6 +79,13 @@ export async function replicateKey(env: KmsEnv, ctx: RequestContext, input: Repl
   v.str(input.Description, "description", 0, 8192, PATTERNS.description);
   validateTags(v, input.Tags);
   v.throwIfAny();
+  // KMS records the lockout bypass and the description with the values it took when the request
+  // left them out (false, ""), as in the KMS developer guide's ReplicateKey entry.
+  ctx.audit.requestParameters = redactForCloudTrail(
+    { ...input, BypassPolicyLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck === true, Description: input.Description ?? "" },
+    ReplicateKeyRequest$,
+    "input",
+  );
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   const region = input.ReplicaRegion;
   await authorizeKey(env, ctx, key, "ReplicateKey", { context: { "kms:ReplicaRegion": region } });

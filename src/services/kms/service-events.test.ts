@@ -144,6 +144,8 @@ describe("KMS service events", () => {
     const primary = (await h.call<Md>("CreateKey", { MultiRegion: true })).KeyMetadata;
     const synced = (await all("SynchronizeMultiRegionKey")).length;
     const { out, ctx } = await h.callWithCtx<{ ReplicaKeyMetadata: { Arn: string } }>("ReplicateKey", { KeyId: primary.KeyId, ReplicaRegion: "eu-west-3", Description: "rep" });
+    // KMS developer guide, "ReplicateKey": the lockout bypass is recorded false when the request had none.
+    assert.deepEqual(ctx.audit.requestParameters, { keyId: primary.KeyId, replicaRegion: "eu-west-3", bypassPolicyLockoutSafetyCheck: false, description: "rep" });
     const create = (await all("CreateKey")).filter((e) => e.awsRegion === "eu-west-3");
     assert.equal(create.length, 1);
     const c = create[0]!;
