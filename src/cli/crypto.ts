@@ -44,7 +44,7 @@ import { Readable, Transform, type Duplex, type Writable } from "node:stream";
 import { Option, type Command } from "commander";
 import type { AlgorithmSuiteIdentifier, CommitmentPolicy, KeyringNode, MessageHeader, NodeMaterialsManager } from "@aws-crypto/client-node";
 import { fail, outputError } from "./output.js";
-import { messageEndGuard } from "./message-end.js";
+import { messageEndGuard, type HeaderAuth } from "./message-end.js";
 import { base64Decoder, base64Encoder } from "./base64-stream.js";
 import { DEFAULT_FRAME_LENGTH, frameAligned } from "./frame-chunks.js";
 
@@ -435,16 +435,27 @@ export function outputPath(input: string, output: string, decrypting: boolean, s
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
 
+/** What a decrypt metadata record adds to the header: its authentication, and why an operation was skipped. */
+export interface MetadataExtras {
+  headerAuth?: HeaderAuth;
+  /** The required encryption context the message lacks (the operation was skipped). */
+  missingContext?: MissingContext;
+}
+
 /**
  * The metadata record of one operation, laid out as the aws-encryption-cli writes it (one JSON
- * object a line, keys sorted, byte fields in base64): mode, the input and output paths, and the
- * message header. The header holds nothing secret: the encrypted data keys are KMS ciphertexts.
+ * object a line, keys sorted, byte fields in base64): mode (`encrypt`, `decrypt` or
+ * `decrypt-unsigned`), the input and output paths, the message header, on decrypt its header
+ * authentication (`header_auth`), and for a message whose encryption context lacks what the command
+ * requires, `skipped`, `reason` and the missing keys and pairs. The header holds nothing secret: the
+ * encrypted data keys are KMS ciphertexts.
  */
-export function metadataRecord(mode: "encrypt" | "decrypt", input: string, output: string, header: MessageHeader): string {
+export function metadataRecord(mode: "encrypt" | "decrypt" | "decrypt-unsigned", input: string, output: string, header: MessageHeader, extras: MetadataExtras = {}): string {
   const keys = header.encryptedDataKeys
     .map((k) => ({ providerId: Buffer.from(k.providerId, "utf8"), keyInfo: Buffer.from(k.providerInfo, "utf8"), edk: k.encryptedDataKey }))
     .sort((a, b) => Buffer.compare(Buffer.concat([a.providerId, a.keyInfo]), Buffer.concat([b.providerId, b.keyInfo])));
   const context = Object.fromEntries(Object.entries(header.encryptionContext).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const { headerAuth, missingContext } = extras;
   const record = {
     header: {
       algorithm: CLI_SUITE_NAMES.get(header.suiteId) ?? String(header.suiteId),
@@ -457,9 +468,12 @@ export function metadataRecord(mode: "encrypt" | "decrypt", input: string, outpu
       ...("type" in header ? { type: header.type } : {}),
       version: header.version === 1 ? "1.0" : "2.0",
     },
+    ...(headerAuth ? { header_auth: { iv: b64(headerAuth.iv), tag: b64(headerAuth.tag) } } : {}),
     input: input === "-" ? "<stdin>" : path.resolve(input),
+    ...(missingContext ? { missing_encryption_context_keys: missingContext.keys, missing_encryption_context_pairs: missingContext.pairs } : {}),
     mode,
     output: output === "-" ? "<stdout>" : path.resolve(output),
+    ...(missingContext ? { reason: "Missing encryption context key or value", skipped: true } : {}),
   };
   return JSON.stringify(record) + "\n";
 }
@@ -865,13 +879,28 @@ export async function runEncrypt(o: EncryptOptions, io: CryptoIo = processIo()):
   }
 }
 
+/** The required pairs (name=value) and keys (name alone) a message's encryption context lacks, in the order given. */
+export interface MissingContext {
+  keys: string[];
+  pairs: [string, string][];
+}
+
+export function missingContext(header: MessageHeader, pairs: Record<string, string>, keys: readonly string[]): MissingContext {
+  const ctx = header.encryptionContext;
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(ctx, k);
+  return {
+    keys: keys.filter((k) => !has(k)),
+    pairs: Object.entries(pairs).filter(([k, v]) => !has(k) || ctx[k] !== v),
+  };
+}
+
 /** Fails unless the message's encryption context holds every required pair and key. */
 export function checkRequiredContext(header: MessageHeader, pairs: Record<string, string>, keys: readonly string[]): void {
-  const ctx = header.encryptionContext;
-  for (const [k, v] of Object.entries(pairs)) {
-    if (!Object.prototype.hasOwnProperty.call(ctx, k) || ctx[k] !== v) throw new CryptoCliError(`The message's encryption context does not contain the required pair for key "${k}"`);
-  }
-  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(ctx, k)) throw new CryptoCliError(`The message's encryption context does not contain the required key "${k}"`);
+  const missing = missingContext(header, pairs, keys);
+  const pair = missing.pairs[0];
+  if (pair) throw new CryptoCliError(`The message's encryption context does not contain the required pair for key "${pair[0]}"`);
+  const key = missing.keys[0];
+  if (key !== undefined) throw new CryptoCliError(`The message's encryption context does not contain the required key "${key}"`);
 }
 
 const KEY_ARN = /^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/;
@@ -912,13 +941,19 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = processIo()):
   const metadata = new MetadataSink(o.metadata, io);
   const policy = overwritePolicy(o, io);
   try {
+    const mode = o.unsignedOnly ? "decrypt-unsigned" : "decrypt";
     await forEachInput(o, io, true, async (input, output) => {
       const decrypting = o.unsignedOnly ? client.decryptUnsignedMessageStream(materials, limits) : client.decryptStream(materials, limits);
       let messageHeader: MessageHeader | undefined;
-      // The header is parsed before the first plaintext byte: refuse a wrong context there.
+      let headerAuth: HeaderAuth | undefined;
+      const guard = () => messageEndGuard((auth) => (headerAuth = auth));
+      // The header is parsed before the first plaintext byte: refuse a wrong context there, with a
+      // metadata record of the skipped operation, as the aws-encryption-cli writes one.
       decrypting.once("MessageHeader", (header: MessageHeader) => {
         messageHeader = header;
         try {
+          const missing = missingContext(header, o.encryptionContext, o.requiredContextKeys);
+          if (missing.keys.length > 0 || missing.pairs.length > 0) metadata.write(metadataRecord(mode, input, output, header, { ...(headerAuth ? { headerAuth } : {}), missingContext: missing }));
           checkRequiredContext(header, o.encryptionContext, o.requiredContextKeys);
         } catch (e) {
           decrypting.destroy(e as Error);
@@ -928,9 +963,9 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = processIo()):
       try {
         written = await withOutput(output, io, policy, async (out) => {
           // Bytes after the end of the message fail the decryption (the SDK would drop them).
-          if (!o.buffer) return pipe(o, openInput(input, io), [messageEndGuard(), decrypting], out);
+          if (!o.buffer) return pipe(o, openInput(input, io), [guard(), decrypting], out);
           const chunks: Buffer[] = [];
-          await pipe({ ...o, encode: false }, openInput(input, io), [messageEndGuard(), decrypting], new Transform({
+          await pipe({ ...o, encode: false }, openInput(input, io), [guard(), decrypting], new Transform({
             transform(chunk: Buffer, _enc, done) {
               chunks.push(chunk);
               done();
@@ -954,7 +989,7 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = processIo()):
             : "None of the wrapping keys given wrapped a data key of this message",
         );
       }
-      if (written && messageHeader) metadata.write(metadataRecord("decrypt", input, output, messageHeader));
+      if (written && messageHeader) metadata.write(metadataRecord(mode, input, output, messageHeader, headerAuth ? { headerAuth } : {}));
     });
   } finally {
     policy.prompter?.close();

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Writable } from "node:stream";
 import { AlgorithmSuiteIdentifier, buildClient, CommitmentPolicy, RawAesKeyringNode, RawAesWrappingSuiteIdentifier } from "@aws-crypto/client-node";
-import { messageEndGuard, TrailingDataError } from "./message-end.js";
+import { messageEndGuard, TrailingDataError, type HeaderAuth } from "./message-end.js";
 
 const keyring = new RawAesKeyringNode({
   keyName: "key",
@@ -18,13 +18,13 @@ const require = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
 const suites = Object.entries(AlgorithmSuiteIdentifier).filter((e): e is [string, AlgorithmSuiteIdentifier] => typeof e[1] === "number");
 
 /** Streams `data` through the guard in chunks of `size` bytes; returns what came out. */
-async function guarded(data: Buffer, size: number): Promise<Buffer> {
+async function guarded(data: Buffer, size: number, onHeaderAuth?: (auth: HeaderAuth) => void): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for (let i = 0; i < data.length; i += size) chunks.push(data.subarray(i, i + size));
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks),
-    messageEndGuard(),
+    messageEndGuard(onHeaderAuth),
     new Writable({
       write(c: Buffer, _e, done) {
         out.push(c);
@@ -98,4 +98,26 @@ test("a non-framed message (content type 1, which the JavaScript SDK decrypts bu
   const nonFramed = Buffer.concat([header, randomBytes(12), length, randomBytes(content.length), randomBytes(16)]);
   for (const chunk of [1, 100, nonFramed.length]) assert.deepEqual(await guarded(nonFramed, chunk), nonFramed);
   await assert.rejects(guarded(Buffer.concat([nonFramed, Buffer.from([0])]), 64), TrailingDataError);
+});
+
+test("the header authentication is reported once, before the header passes on: version 1 its IV and tag, version 2 its tag (IV all zeros)", async () => {
+  for (const [name, suiteId] of suites) {
+    const client = name.includes("COMMIT_KEY") ? require : forbid;
+    const { result } = await client.encrypt(keyring, randomBytes(10), { suiteId, encryptionContext: { tenant: "acme" } });
+    const message = Buffer.from(result);
+    for (const chunk of [1, message.length]) {
+      const seen: HeaderAuth[] = [];
+      assert.deepEqual(await guarded(message, chunk, (auth) => seen.push(auth)), message);
+      assert.equal(seen.length, 1, name);
+      const { iv, tag } = seen[0]!;
+      assert.equal(iv.length, 12, name);
+      assert.equal(tag.length, 16, name);
+      // Version 1 stores the IV before the tag; version 2 stores only the tag, after its 32-byte commitment key.
+      if (message[0] === 1) assert.ok(message.indexOf(Buffer.concat([iv, tag])) > 0, name);
+      else {
+        assert.deepEqual(iv, Buffer.alloc(12), name);
+        assert.ok(message.indexOf(tag) > 32, name);
+      }
+    }
+  }
 });

@@ -21,6 +21,12 @@ export class TrailingDataError extends Error {
 
 type Step = { read: number } | { skip: number };
 
+/** The header authentication of a message: its IV (all zeros in version 2, which stores none) and tag. */
+export interface HeaderAuth {
+  iv: Buffer;
+  tag: Buffer;
+}
+
 const TAG_LENGTH = 16;
 const NO_BYTES = Buffer.alloc(0);
 const SEQUENCE_NUMBER_END = 0xffffffff;
@@ -36,7 +42,7 @@ function signed(suiteId: number): boolean {
  * (and receives them) or to skip; returns at the end of the message, or early when the bytes are not
  * a message this code knows.
  */
-function* layout(): Generator<Step, boolean, Buffer> {
+function* layout(onHeaderAuth?: (auth: HeaderAuth) => void): Generator<Step, boolean, Buffer> {
   const version = (yield { read: 1 })[0];
   if (version !== 1 && version !== 2) return false;
   if (version === 1) yield { skip: 1 }; // type
@@ -55,11 +61,15 @@ function* layout(): Generator<Step, boolean, Buffer> {
     yield { skip: 4 }; // reserved
     ivLength = (yield { read: 1 })[0]!;
     frameLength = (yield { read: 4 }).readUInt32BE(0);
-    yield { skip: ivLength + TAG_LENGTH }; // header authentication: IV and tag
+    // header authentication: IV and tag
+    const iv = yield { read: ivLength };
+    const tag = yield { read: TAG_LENGTH };
+    onHeaderAuth?.({ iv, tag });
   } else {
     frameLength = (yield { read: 4 }).readUInt32BE(0);
     yield { skip: 32 }; // algorithm suite data (commitment key)
-    yield { skip: TAG_LENGTH }; // header authentication tag
+    const tag = yield { read: TAG_LENGTH }; // header authentication tag
+    onHeaderAuth?.({ iv: Buffer.alloc(ivLength), tag });
   }
   if (contentType === 2) {
     for (;;) {
@@ -86,9 +96,11 @@ function* layout(): Generator<Step, boolean, Buffer> {
 /**
  * A pass-through for the encrypted message on its way to the SDK's decrypt stream: it fails with
  * `TrailingDataError`, before passing on any of them, when bytes follow the end of the message.
+ * `onHeaderAuth` receives the header authentication once it has been read, before the bytes that
+ * hold it are passed on (so before the SDK parses the header).
  */
-export function messageEndGuard(): Transform {
-  const steps = layout();
+export function messageEndGuard(onHeaderAuth?: (auth: HeaderAuth) => void): Transform {
+  const steps = layout(onHeaderAuth);
   let step = steps.next();
   let need = 0; // bytes still to read or skip in the current step
   let field: Buffer | undefined; // the bytes being read, in a read step

@@ -291,6 +291,45 @@ test("metadata records as the aws-encryption-cli writes them: --metadata-output 
   assert.equal(both.stderr, "bulwark: --metadata-output - and --output - cannot both write to stdout\n");
 });
 
+test("decrypt metadata records carry header_auth; --decrypt-unsigned records mode decrypt-unsigned; a missing required context is recorded as skipped", async () => {
+  const plain = path.join(dir, "auth.txt");
+  writeFileSync(plain, "header auth");
+  const enc = path.join(dir, "auth.enc");
+  const dec = path.join(dir, "auth.dec");
+  type Record = MetadataRecord & { header_auth?: { iv: string; tag: string }; skipped?: boolean; reason?: string; missing_encryption_context_keys?: string[]; missing_encryption_context_pairs?: string[][] };
+  const e = await cli(["encrypt", "-i", plain, "-o", enc, "-w", `key=${key.Arn}`, "-c", "purpose=test", "--algorithm", "AES_256_GCM_HKDF_SHA512_COMMIT_KEY", "--metadata-output", "-"]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.equal((JSON.parse(e.stdout.toString()) as Record).header_auth, undefined);
+  const message = readFileSync(enc);
+  // Version 2: the header authentication is its tag, right before the body, here one final frame
+  // (end marker, sequence number, IV, content length, 11 bytes of content, tag; no footer); its IV is all zeros.
+  const body = 4 + 4 + 12 + 4 + 11 + 16;
+  const tag = message.subarray(message.length - body - 16, message.length - body).toString("base64");
+  assert.deepEqual(message.subarray(message.length - body, message.length - body + 8), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1]));
+  for (const unsigned of [false, true]) {
+    const d = await cli(["decrypt", "-i", enc, "-o", dec, "-w", `key=${key.Arn}`, "--metadata-output", "-", ...(unsigned ? ["--decrypt-unsigned"] : [])]);
+    assert.equal(d.code, 0, d.stderr);
+    const r = JSON.parse(d.stdout.toString()) as Record;
+    assert.equal(r.mode, unsigned ? "decrypt-unsigned" : "decrypt");
+    assert.deepEqual(r.header_auth, { iv: Buffer.alloc(12).toString("base64"), tag });
+    assert.deepEqual(Object.keys(r), ["header", "header_auth", "input", "mode", "output"]);
+  }
+  // A message without the required pairs and keys: no plaintext, exit 1, and a record of the skipped operation.
+  rmSync(dec, { force: true });
+  const skipped = await cli(["decrypt", "-i", enc, "-o", dec, "-w", `key=${key.Arn}`, "-c", "purpose=prod", "dept", "purpose2=x", "--metadata-output", "-"]);
+  assert.equal(skipped.code, 1);
+  assert.equal(skipped.stderr, 'bulwark: The message\'s encryption context does not contain the required pair for key "purpose"\n');
+  assert.equal(existsSync(dec), false);
+  const r = JSON.parse(skipped.stdout.toString()) as Record;
+  assert.equal(r.skipped, true);
+  assert.equal(r.reason, "Missing encryption context key or value");
+  assert.deepEqual(r.missing_encryption_context_keys, ["dept"]);
+  assert.deepEqual(r.missing_encryption_context_pairs, [["purpose", "prod"], ["purpose2", "x"]]);
+  assert.deepEqual([r.mode, r.input, r.output], ["decrypt", enc, dec]);
+  assert.deepEqual(r.header.encryption_context, { purpose: "test" });
+  assert.deepEqual(r.header_auth, { iv: Buffer.alloc(12).toString("base64"), tag });
+});
+
 test("every suite, by either SDK's name: what encrypt writes the library decrypts, and what the library writes decrypt reads", async () => {
   const conn = {
     endpoint: s.url,
