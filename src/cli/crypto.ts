@@ -996,13 +996,19 @@ export async function runDecrypt(o: DecryptOptions, io: CryptoIo = processIo()):
   }
 }
 
-function positiveInt(name: string) {
+function positiveInt(name: string, max?: number) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new CryptoCliError(`${name} must be a positive integer`);
+    if (!Number.isInteger(n) || n < 1 || (max !== undefined && n > max)) throw new CryptoCliError(`${name} must be a positive integer${max !== undefined ? ` of at most ${max}` : ""}`);
     return n;
   };
 }
+
+/**
+ * The largest frame length the aws-encryption-cli takes (2^31 - 1): the Encryption SDK for Python,
+ * behind that CLI, refuses longer frames, so a message with them would not be readable everywhere.
+ */
+const MAX_FRAME_LENGTH = 2 ** 31 - 1;
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -1269,7 +1275,7 @@ export function registerCryptoCommands(program: Command): void {
       "--algorithm <suite>",
       "algorithm suite, e.g. ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY or the aws-encryption-cli's AES_256_GCM_HKDF_SHA512_COMMIT_KEY (unsigned); default …_COMMIT_KEY_ECDSA_P384",
     )
-    .option("--frame-length <bytes>", "frame length of the message body", positiveInt("--frame-length"))
+    .option("--frame-length <bytes>", `frame length of the message body (1 to ${MAX_FRAME_LENGTH})`, positiveInt("--frame-length", MAX_FRAME_LENGTH))
     .action(async (f: RawFlags & { algorithm?: string; frameLength?: number }, cmd: Command) => {
       guardCommand();
       try {

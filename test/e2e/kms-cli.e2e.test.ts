@@ -330,6 +330,20 @@ test("decrypt metadata records carry header_auth; --decrypt-unsigned records mod
   assert.deepEqual(r.header_auth, { iv: Buffer.alloc(12).toString("base64"), tag });
 });
 
+test("--frame-length takes 1 to 2^31 - 1, the aws-encryption-cli's range: a longer frame is refused before anything is written", async () => {
+  const plaintext = Buffer.from("frame length");
+  const tooLong = await cli(["encrypt", "-w", `key=${key.Arn}`, "--frame-length", "2147483648"], plaintext);
+  assert.equal(tooLong.code, 1);
+  assert.equal(tooLong.stderr, "bulwark: --frame-length must be a positive integer of at most 2147483647\n");
+  assert.equal(tooLong.stdout.length, 0);
+  const longest = await cli(["encrypt", "-w", `key=${key.Arn}`, "--frame-length", "2147483647"], plaintext);
+  assert.equal(longest.code, 0, longest.stderr);
+  const lib = library();
+  const { plaintext: back, messageHeader } = await lib.decrypt(new KmsKeyringNode({ clientProvider: lib.clientProvider, keyIds: [key.Arn!] }), longest.stdout);
+  assert.equal(messageHeader.frameLength, 2147483647);
+  assert.deepEqual(Buffer.from(back), plaintext);
+});
+
 test("every suite, by either SDK's name: what encrypt writes the library decrypts, and what the library writes decrypt reads", async () => {
   const conn = {
     endpoint: s.url,
