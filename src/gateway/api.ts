@@ -2,6 +2,7 @@
  * The request and response as the gateway sees them, whichever HTTP engine parsed the bytes
  * (src/gateway/http1/ by default, node:http behind BULWARK_HTTP_ENGINE=node).
  */
+import type { Clock } from "../core/clock.js";
 import type { BodyBudget } from "./body-budget.js";
 
 /** A TLS connection's negotiated protocol ("TLSv1.3") and cipher suite (OpenSSL's name, e.g. "TLS_AES_256_GCM_SHA384"). */
@@ -82,6 +83,11 @@ export interface ListenerOptions {
    * body that does not fit is not read and the request arrives with `unread: "busy"`. None: no bound.
    */
   bodyBudget?: BodyBudget;
+  /**
+   * The service clock, for the Date field of the answers the engine writes itself (a refused
+   * request head or a timeout: 400, 408, 417, 431, 501, 505): RFC 9110 §6.6.1 wants it on every 4xx. None: no Date.
+   */
+  clock?: Clock;
   onRequest: (req: ApiRequest, res: ApiResponder) => void;
 }
 

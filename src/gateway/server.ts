@@ -185,6 +185,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),
     maxConnectionsPerIp: opts.maxConnectionsPerIp ?? 0,
     bodyBudget,
+    clock: opts.clock,
     onRequest,
   };
   const listener: Listener = opts.engine === "node" ? await startNodeListener(listenerOptions) : await startHttp1Listener(listenerOptions);

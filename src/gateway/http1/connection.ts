@@ -20,6 +20,8 @@ import { HttpError, parseHead, type RequestHead } from "./head.js";
 import { TOKEN, validHeadBytes } from "./fields.js";
 import { BodyParts } from "../body-parts.js";
 import { COMPLETE, ChunkedDecoder, NEED_MORE, OVER_BUDGET, TOO_LARGE, TRAILER_TOO_LARGE } from "./chunked.js";
+import type { Clock } from "../../core/clock.js";
+import { httpDate } from "../http-date.js";
 import { CLOSE, CONTINUE, KEEP_ALIVE, KEEP_ALIVE_1_0, errorResponse, responseHead } from "./response.js";
 
 export interface Http1Limits {
@@ -55,6 +57,8 @@ export interface ConnectionContext {
   /** The largest body of one request, from its head (ListenerOptions.bodyLimit; capped at limits.maxBodyBytes). */
   readonly bodyLimit: ((headers: ApiHeaders, url: string) => number) | undefined;
   onRequest(req: ApiRequest, res: ApiResponder): void;
+  /** The service clock for the Date field of the engine's own answers (none: no Date). */
+  readonly clock: Clock | undefined;
   /** Coarse monotonic time in ms, advanced by the listener's periodic sweep (no timer per request). */
   now: number;
   draining: boolean;
@@ -425,7 +429,7 @@ export class Http1Connection {
       this.ctx.onRequest(req, res);
     } catch {
       if (!res.sent && this.state === BUSY) {
-        this.socket.write(errorResponse(500), "latin1");
+        this.socket.write(errorResponse(500, this.date()), "latin1");
         this.closeGracefully();
       }
     }
@@ -469,10 +473,15 @@ export class Http1Connection {
     this.process();
   }
 
+  private date(): string | undefined {
+    const clock = this.ctx.clock;
+    return clock !== undefined ? httpDate(clock.now()) : undefined;
+  }
+
   /** Answers a request the parser refused (or that timed out) and closes. */
   private fail(status: number): false {
     if (this.state < CLOSING) {
-      this.socket.write(errorResponse(status), "latin1");
+      this.socket.write(errorResponse(status, this.date()), "latin1");
       this.closeGracefully();
     }
     return false;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import net, { type AddressInfo } from "node:net";
-import { systemClock } from "../../core/clock.js";
+import { ManualClock, systemClock } from "../../core/clock.js";
 import { createTestSealer } from "../../services/sts/testing/fake-sealer.js";
 import { issueServerCertificate } from "../tls-ca.js";
 import type { ApiRequest, ApiResponder, Listener } from "../api.js";
@@ -317,6 +317,29 @@ describe("http1 listener: refused requests (400 unless noted, then close)", () =
   for (const [name, raw, status] of cases) {
     test(name, () => assertRefused(raw, status));
   }
+
+  test("a refusal carries the service clock's Date (RFC 9110 §6.6.1: every 4xx from a server with a clock)", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5, 600));
+    const l = await startHttp1Listener({ host: "127.0.0.1", port: 0, maxBodyBytes: MAX_BODY, onRequest: echo, clock });
+    try {
+      for (const [raw, status] of [
+        ["GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400],
+        [`GET / HTTP/1.1\r\nHost: a\r\n${"X-A: 1\r\n".repeat(100)}\r\n`, 431],
+        ["POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\nx", 417],
+        ["GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505],
+      ] as const) {
+        const x = await exchange(l.port, [raw]);
+        assert.equal(x.responses[0]?.status, status);
+        assert.equal(x.responses[0]?.headers["date"], "Fri, 02 Jan 2026 03:04:05 GMT");
+        assert.equal(x.responses[0]?.headers["content-length"], "0");
+        assert.ok(x.closed);
+      }
+    } finally {
+      const closed = l.stopAccepting();
+      l.destroyAll();
+      await closed;
+    }
+  });
 
   test("a head over 16 KiB (431), split or whole", async () => {
     const big = `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${"b".repeat(16 * 1024)}\r\n\r\n`;

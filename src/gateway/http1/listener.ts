@@ -45,6 +45,7 @@ export async function startHttp1Listener(opts: Http1ListenerOptions): Promise<Li
     budget: opts.bodyBudget,
     bodyLimit: opts.bodyLimit,
     onRequest: opts.onRequest,
+    clock: opts.clock,
     now: performance.now(),
     draining: false,
     closed: (c) => connections.delete(c),

@@ -64,9 +64,12 @@ export function responseHead(status: number, headers: Record<string, string>, le
   return head + "\r\n";
 }
 
-/** The whole answer to a request refused by the parser or timed out; the connection closes. */
-export function errorResponse(status: number): string {
-  return statusLine(status) + "content-length: 0\r\nconnection: close\r\n\r\n";
+/**
+ * The whole answer to a request refused by the parser or timed out; the connection closes. `date`
+ * (an IMF-fixdate) is the Date field RFC 9110 §6.6.1 requires of a 4xx from a server with a clock.
+ */
+export function errorResponse(status: number, date?: string): string {
+  return statusLine(status) + (date !== undefined ? "date: " + date + "\r\n" : "") + "content-length: 0\r\nconnection: close\r\n\r\n";
 }
 
 export const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
