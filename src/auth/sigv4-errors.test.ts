@@ -144,8 +144,14 @@ describe("parseSigV4: anonymous and header form", () => {
     const swapped = `AWS4-HMAC-SHA256 Credential=${C.secretAccessKey}/20150830/us-east-1/service/aws4_request, SignedHeaders=host, Signature=${GOOD_SIG}`;
     const token = C.secretAccessKey.replace("/", "");
     const bare = `AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=host, Signature=${GOOD_SIG}, ${token}`;
+    // No space (or a tab) after the scheme: the unsupported "algorithm" runs on into the Credential.
+    const glued = swapped.replace("AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA256");
+    const tabbed = swapped.replace("AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA256\t");
+    const unsupported = "Unsupported AWS 'algorithm': 'HIDDEN_DUE_TO_SECURITY_REASONS' (only AWS4-HMAC-SHA256 for now). ";
     for (const [auth, sent, audit] of [
       [swapped, C.secretAccessKey, "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got 'HIDDEN_DUE_TO_SECURITY_REASONS'"],
+      [glued, C.secretAccessKey, unsupported],
+      [tabbed, C.secretAccessKey, unsupported],
       [bare, token, "'HIDDEN_DUE_TO_SECURITY_REASONS' not a valid key=value pair (missing equal-sign) in Authorization header."],
     ] as const) {
       assert.throws(
@@ -163,6 +169,10 @@ describe("parseSigV4: anonymous and header form", () => {
     // Messages that quote nothing of the kind record themselves.
     assert.throws(
       () => parseSigV4(withAuth(VANILLA_AUTH, [["X-Amz-Date", "2015"]])),
+      (e: unknown) => e instanceof AwsError && e.auditMessage === undefined,
+    );
+    assert.throws(
+      () => parseSigV4(withAuth(`AWS4-HMAC-SHA512 Credential=${SCOPE}, SignedHeaders=host, Signature=${GOOD_SIG}`)),
       (e: unknown) => e instanceof AwsError && e.auditMessage === undefined,
     );
   });

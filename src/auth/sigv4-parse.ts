@@ -297,13 +297,19 @@ function bodySha256(body: Buffer): string {
   return sha256Hex(body);
 }
 
+/** What an algorithm name can be (AWS4-HMAC-SHA512); anything else in its place is text that followed the scheme. */
+const ALGORITHM_NAME = /^[A-Za-z0-9-]{1,64}$/;
+
 function parseHeaderForm(req: SigV4Request, header: string): ParsedSigV4 {
   const h = header.trim();
   const sp = h.indexOf(" ");
   const algorithm = sp < 0 ? h : h.slice(0, sp);
   if (!algorithm.startsWith("AWS4-")) missingToken();
   if (algorithm !== SIGV4_ALGORITHM && algorithm !== SIGV4A_ALGORITHM) {
-    throw commonError("IncompleteSignature", `Unsupported AWS 'algorithm': '${algorithm}' (only ${SIGV4_ALGORITHM} for now). `);
+    const message = (a: string): string => `Unsupported AWS 'algorithm': '${a}' (only ${SIGV4_ALGORITHM} for now). `;
+    // Without a space after the scheme (none, or a tab), the "algorithm" runs on into the
+    // Credential: the caller gets it back, as from AWS; the audit event records an algorithm name only.
+    throw commonError("IncompleteSignature", message(algorithm), ALGORITHM_NAME.test(algorithm) ? undefined : message(HIDDEN_VALUE));
   }
 
   let credential: string | undefined;
