@@ -103,12 +103,23 @@ export interface SignedHeadersInfo {
   readonly joined: string;
   /** Host or :authority is among them. */
   readonly hasHost: boolean;
+  /** The first name listed more than once (compared lowercased), if any. */
+  readonly repeated: string | undefined;
 }
 
 // One-entry memo keyed by the identity of a frozen list (the parser hands out one frozen array
 // per distinct SignedHeaders value); a list that could still change is derived afresh.
 let memoList: readonly string[] | undefined;
 let memoInfo: SignedHeadersInfo | undefined;
+
+function firstRepeated(names: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) return n;
+    seen.add(n);
+  }
+  return undefined;
+}
 
 export function signedHeadersInfo(signedHeaders: readonly string[]): SignedHeadersInfo {
   if (signedHeaders === memoList && memoInfo !== undefined) return memoInfo;
@@ -117,6 +128,7 @@ export function signedHeadersInfo(signedHeaders: readonly string[]): SignedHeade
     lower,
     joined: signedHeaders.join(";"),
     hasHost: lower.includes("host") || lower.includes(":authority"),
+    repeated: firstRepeated(lower),
   };
   if (Object.isFrozen(signedHeaders)) {
     memoList = signedHeaders;

@@ -265,6 +265,20 @@ describe("precheck: scope and signed headers", () => {
     precheckSigV4({ ...p, signedHeaders: [":authority", "x-amz-date"] }, C.timeMs);
   });
 
+  test("a header listed twice in SignedHeaders is refused before any canonical request is built", () => {
+    fails(
+      () => precheckSigV4({ ...p, signedHeaders: ["host", "x-amz-date", "x-amz-date"] }, C.timeMs),
+      "InvalidSignature",
+      "'SignedHeaders' lists the header 'x-amz-date' more than once.",
+    );
+    // Compared as the canonical request writes them: lowercased.
+    fails(() => precheckSigV4({ ...p, signedHeaders: ["Host", "host"] }, C.timeMs), "InvalidSignature", "'SignedHeaders' lists the header 'host' more than once.");
+    // A head listing one name thousands of times (the amplification this guards against) fails as fast.
+    const many = Object.freeze(["host", ...Array.from({ length: 4000 }, () => "x-a")]);
+    const req = withAuth(`AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=${many.join(";")}, Signature=${GOOD_SIG}`);
+    fails(() => verifySigV4(req, parsedOf(req), C.secretAccessKey, C.timeMs), "InvalidSignature", "'SignedHeaders' lists the header 'x-a' more than once.");
+  });
+
   test("verify applies the same checks before touching the signature", () => {
     const req = withAuth(`AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=x-amz-date, Signature=${GOOD_SIG}`);
     fails(() => verifySigV4(req, parsedOf(req), C.secretAccessKey, C.timeMs), "InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");

@@ -76,10 +76,17 @@ export function checkCredentialScope(parsed: ParsedSigV4, options: VerifyOptions
   if (msg.length > 0) throw commonError("InvalidSignature", msg);
 }
 
-/** Host (or HTTP/2 :authority) must be signed, so a signature cannot be replayed against another endpoint name. */
+/**
+ * Host (or HTTP/2 :authority) must be signed, so a signature cannot be replayed against another
+ * endpoint name; and no name may be listed twice: SigV4 lists each signed header once, and a
+ * repeated name would repeat that header's value in the canonical request once per listing (a
+ * 16 KiB head listing one name thousands of times would make a canonical request of tens of MB to
+ * build and hash before the signature is even compared).
+ */
 export function checkSignedHeaders(parsed: ParsedSigV4): void {
-  if (signedHeadersInfo(parsed.signedHeaders).hasHost) return;
-  throw commonError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  const info = signedHeadersInfo(parsed.signedHeaders);
+  if (!info.hasHost) throw commonError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  if (info.repeated !== undefined) throw commonError("InvalidSignature", `'SignedHeaders' lists the header '${info.repeated}' more than once.`);
 }
 
 /**
