@@ -89,6 +89,19 @@ test("AWS SDKs for Go v2 and v1 drive STS, IAM, KMS, Organizations and CloudTrai
   // Both CreateKey calls, each recorded with the Go SDK's user agent.
   assert.deepEqual(step("cloudtrail.LookupEvents"), { count: 2, first: "CreateKey", go_agents: 2 });
 
+  // Past the core set (coverage.go): each less common error as the operation's typed exception,
+  // paginators that end, IAM's waiters.
+  const allTyped = (codes: string[]) => Object.fromEntries(codes.map((c) => [c, true]));
+  assert.deepEqual(step("kms.typedErrors"), allTyped(["AlreadyExistsException", "InvalidMarkerException", "IncorrectKeyException", "InvalidGrantTokenException", "CustomKeyStoreNotFoundException", "KMSInvalidMacException"]));
+  assert.deepEqual(step("kms.paginators"), { grants: 2, tags: 2, aliases_end: true, alias_listed: true });
+  assert.deepEqual(step("iam.waiters"), { role: true, user: true, policy: true, instance_profile: true });
+  assert.deepEqual(step("iam.typedErrors"), allTyped(["DeleteConflict", "EntityAlreadyExists", "MalformedPolicyDocument", "LimitExceeded", "InvalidPublicKey"]));
+  assert.deepEqual(step("iam.paginators"), { policies_end: true, read_only: true, details_paged: true });
+  assert.deepEqual(step("organizations.typedErrors"), allTyped(["DuplicateOrganizationalUnitException", "ParentNotFoundException", "AccountNotFoundException", "InvalidInputException", "PolicyNotFoundException"]));
+  assert.deepEqual(step("organizations.paginators"), { children: 1 });
+  assert.deepEqual(step("cloudtrail.typedErrors"), allTyped(["TrailNotFoundException", "InvalidNextTokenException", "InvalidTimeRangeException", "InvalidLookupAttributesException", "InvalidMaxResultsException"]));
+  assert.deepEqual(step("cloudtrail.paginators"), { events_end: true });
+
   // Go SDK v1.
   assert.deepEqual(step("v1.sts.GetCallerIdentity"), { arn: `arn:aws:iam::${account}:user/admin` });
   // The presigned URL signs the x-k8s-aws-id header: replayed with it, the caller; with another value, refused.

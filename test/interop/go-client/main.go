@@ -214,5 +214,7 @@ func main() {
 	}
 	emit("cloudtrail.LookupEvents", map[string]any{"count": len(events), "go_agents": agents, "first": *events[0].EventName})
 
+	runCoverage(kmsc, iamc, orgc, trail)
+
 	runV1()
 }
