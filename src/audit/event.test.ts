@@ -214,6 +214,16 @@ describe("buildCloudTrailEvents", () => {
     assert.deepEqual(keys.slice(-3), ["recipientAccountId", "sharedEventID", "eventCategory"]);
   });
 
+  test("a call on resources of two other accounts is delivered to the caller and to each owner, all with one shared id", () => {
+    let n = 0;
+    const evs = buildCloudTrailEvents(record({ annotations: { recipientAccountId: "999988887777", otherRecipientAccountIds: ["555566667777"] } }), () => `id-${++n}`);
+    assert.deepEqual(evs.map((e) => e.recipientAccountId), ["111122223333", "999988887777", "555566667777"]);
+    assert.deepEqual(evs.map((e) => e.userIdentity.type), ["IAMUser", "AWSAccount", "AWSAccount"]);
+    assert.deepEqual(evs.map((e) => e.sharedEventID), ["id-1", "id-1", "id-1"]);
+    assert.deepEqual(evs.map((e) => e.eventID), ["id-2", "id-3", "id-4"]);
+    for (const ev of evs) assert.equal("otherRecipientAccountIds" in ev, false);
+  });
+
   test("the root user: userName is the account alias when one is set, absent otherwise", () => {
     assert.equal("userName" in userIdentityOf(root, undefined, undefined), false);
     const named = userIdentityOf({ ...root, name: "example-corp" }, undefined, undefined);

@@ -309,20 +309,27 @@ export function tlsDetailsOf(t: TlsDetails): TlsDetails {
 /**
  * All events for one call. A cross-account call (annotated recipient differs from the caller's
  * account) is delivered to both accounts like CloudTrail does: the caller's copy carries the full
- * identity, the resource owner's copy identifies the caller only as an AWSAccount; both copies
- * share a sharedEventID and have their own eventID.
+ * identity, the resource owner's copy identifies the caller only as an AWSAccount; the copies
+ * share a sharedEventID and have their own eventID. A call on resources of several other accounts
+ * (otherRecipientAccountIds) gives each of them its own owner's copy.
  */
 export function buildCloudTrailEvents(rec: ApiCallRecord, newId: () => string): CloudTrailEvent[] {
   const p = rec.principal;
   const recipient = rec.annotations.recipientAccountId;
   if (p === undefined || recipient === undefined || recipient === p.accountId) return [buildCloudTrailEvent(rec, newId())];
   const shared = newId();
-  const callerCopy = buildCloudTrailEvent({ ...rec, annotations: { ...rec.annotations, recipientAccountId: p.accountId } }, newId());
+  const { otherRecipientAccountIds: others, ...annotations } = rec.annotations;
+  const callerCopy = buildCloudTrailEvent({ ...rec, annotations: { ...annotations, recipientAccountId: p.accountId } }, newId());
   callerCopy.sharedEventID = shared;
-  const ownerCopy = buildCloudTrailEvent(rec, newId());
-  ownerCopy.userIdentity = withInvokedBy({ type: "AWSAccount", principalId: p.principalId, accountId: p.accountId }, rec);
-  ownerCopy.sharedEventID = shared;
-  return [reorderShared(callerCopy), reorderShared(ownerCopy)];
+  const out = [reorderShared(callerCopy)];
+  for (const owner of others === undefined ? [recipient] : [recipient, ...others]) {
+    if (owner === p.accountId) continue;
+    const ownerCopy = buildCloudTrailEvent({ ...rec, annotations: { ...annotations, recipientAccountId: owner } }, newId());
+    ownerCopy.userIdentity = withInvokedBy({ type: "AWSAccount", principalId: p.principalId, accountId: p.accountId }, rec);
+    ownerCopy.sharedEventID = shared;
+    out.push(reorderShared(ownerCopy));
+  }
+  return out;
 }
 
 // Keep CloudTrail's field order: sharedEventID sits after recipientAccountId, tlsDetails last.

@@ -108,6 +108,11 @@ export interface AuditAnnotations {
   serviceEventDetails?: Record<string, unknown>;
   /** Account whose trail receives the event when it differs from the caller's (e.g. cross-account). */
   recipientAccountId?: string;
+  /**
+   * Further resource owners whose trails receive a copy too, beside recipientAccountId (a KMS
+   * ReEncrypt from a key of one account to a key of another, both foreign to the caller).
+   */
+  otherRecipientAccountIds?: string[];
 }
 
 export interface RequestContext {

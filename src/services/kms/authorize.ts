@@ -203,7 +203,13 @@ export function auditKey(ctx: RequestContext, key: Pick<KeyRecord, "arn" | "acco
   if (list) {
     if (!list.some((x) => x.ARN === r.ARN)) list.push(r);
   } else ctx.audit.resources = [r];
-  if (key.accountId !== ctx.principal.accountId) ctx.audit.recipientAccountId = key.accountId;
+  if (key.accountId === ctx.principal.accountId) return;
+  // Each key owner's trail gets a copy ("Cross-account operations on KMS keys are logged in both
+  // the caller account and the KMS key owner account"): a ReEncrypt between keys of two other
+  // accounts is delivered to both.
+  const a = ctx.audit;
+  if (a.recipientAccountId === undefined || a.recipientAccountId === key.accountId) a.recipientAccountId = key.accountId;
+  else if (!(a.otherRecipientAccountIds ??= []).includes(key.accountId)) a.otherRecipientAccountIds.push(key.accountId);
 }
 
 /**
@@ -280,7 +286,10 @@ export async function authorizeKey(env: KmsEnv, ctx: RequestContext, key: KeyRec
  * key owner's copy of the event that auditKey asked for. Rethrows.
  */
 export function deniedToCaller(ctx: RequestContext, e: unknown): never {
-  if (e instanceof AwsError && e.common === "AccessDenied") delete ctx.audit.recipientAccountId;
+  if (e instanceof AwsError && e.common === "AccessDenied") {
+    delete ctx.audit.recipientAccountId;
+    delete ctx.audit.otherRecipientAccountIds;
+  }
   throw e;
 }
 

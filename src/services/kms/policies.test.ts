@@ -163,4 +163,24 @@ describe("KMS key policies and enforcement", () => {
     const created = await h.kms.api.getOrCreateAwsManagedKey({ accountId: ACCOUNT, region: REGION }, "aws/ssm");
     assert.equal(created.keyId, d.KeyMetadata.KeyId);
   });
+
+  test("a ReEncrypt from one account's key to another's, by a third account, is delivered to both key owners; a denial to neither", async () => {
+    const THIRD = "777788889999";
+    const allowThird = { Sid: "third", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${THIRD}:root` }, Action: "kms:*", Resource: "*" };
+    const source = (await h.call<Md>("CreateKey", { Policy: policy(rootAll(ACCOUNT), allowThird) }, h.root(ACCOUNT))).KeyMetadata;
+    const dest = (await h.call<Md>("CreateKey", { Policy: policy(rootAll(OTHER), allowThird) }, h.root(OTHER))).KeyMetadata;
+    const closed = (await h.call<Md>("CreateKey", {}, h.root(OTHER))).KeyMetadata;
+    const ct = (await h.call<{ CiphertextBlob: Uint8Array }>("Encrypt", { KeyId: source.KeyId, Plaintext: pt }, h.root(ACCOUNT))).CiphertextBlob;
+    const carol = await h.user(THIRD, "reencrypt-carol", ALLOW_KMS);
+    const { ctx } = await h.callWithCtx("ReEncrypt", { CiphertextBlob: ct, DestinationKeyId: dest.Arn }, carol);
+    assert.equal(ctx.audit.recipientAccountId, ACCOUNT);
+    assert.deepEqual(ctx.audit.otherRecipientAccountIds, [OTHER]);
+    assert.deepEqual(ctx.audit.resources?.map((r) => r.ARN), [source.Arn, dest.Arn]);
+    // Denied on the destination: "cross-account AWS KMS requests that are rejected because access
+    // is denied are logged only in the caller's account".
+    const denied = h.ctx(carol);
+    await rejects(h.kms.definition.operations["ReEncrypt"]!.handler({ CiphertextBlob: ct, DestinationKeyId: closed.Arn }, denied), "AccessDeniedException");
+    assert.equal(denied.audit.recipientAccountId, undefined);
+    assert.equal(denied.audit.otherRecipientAccountIds, undefined);
+  });
 });
