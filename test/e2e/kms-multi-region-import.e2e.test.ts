@@ -1,0 +1,227 @@
+/**
+ * Multi-Region keys with imported key material, through the real server: the same material
+ * imported into a primary and its replica makes them interoperable; new material goes into the
+ * primary (ImportType NEW_KEY_MATERIAL), then into each replica as EXISTING_KEY_MATERIAL, and
+ * RotateKeyOnDemand on the primary waits until every replica holds it; deleting the primary's
+ * material pending rotation deletes the replicas' copies too (API reference: ImportKeyMaterial,
+ * RotateKeyOnDemand, ListKeyRotations / RotationsListEntry, DeleteImportedKeyMaterial).
+ */
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { constants, createPublicKey, publicEncrypt, randomBytes } from "node:crypto";
+import {
+  type KMSClient,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  DecryptCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  type ImportKeyMaterialCommandInput,
+  ReplicateKeyCommand,
+  RotateKeyOnDemandCommand,
+  ListKeyRotationsCommand,
+  DeleteImportedKeyMaterialCommand,
+  type RotationsListEntry,
+} from "@aws-sdk/client-kms";
+import { startTestServer, type TestServer } from "./harness.js";
+import { kmsClient, rejectsWith, utf8, text } from "./kms-support.js";
+
+const PRIMARY = "us-east-1";
+const REPLICA = "eu-west-1";
+
+let s: TestServer;
+let east: KMSClient;
+let west: KMSClient;
+before(async () => {
+  s = await startTestServer();
+  east = kmsClient(s, undefined, PRIMARY);
+  west = kmsClient(s, undefined, REPLICA);
+});
+after(async () => {
+  await s.destroy();
+});
+
+/**
+ * ImportKeyMaterial input for `material` wrapped for the key in `kms`'s Region: RSAES_OAEP_SHA_256
+ * under an RSA_2048 wrapping key, as the AWS docs describe; the material never expires.
+ */
+async function wrappedFor(kms: KMSClient, keyId: string, material: Buffer, extra: Partial<ImportKeyMaterialCommandInput> = {}): Promise<ImportKeyMaterialCommandInput> {
+  const p = await kms.send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }));
+  const pub = createPublicKey({ key: Buffer.from(p.PublicKey!), format: "der", type: "spki" });
+  const wrapped = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, material);
+  return { KeyId: keyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ...extra };
+}
+const importInto = async (kms: KMSClient, keyId: string, material: Buffer, extra: Partial<ImportKeyMaterialCommandInput> = {}) =>
+  kms.send(new ImportKeyMaterialCommand(await wrappedFor(kms, keyId, material, extra)));
+
+const describe = async (kms: KMSClient, keyId: string) => (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!;
+const materials = async (kms: KMSClient, keyId: string): Promise<RotationsListEntry[]> =>
+  (await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }))).Rotations ?? [];
+const entryOf = (list: RotationsListEntry[], id: string): RotationsListEntry => {
+  const e = list.find((r) => r.KeyMaterialId === id);
+  assert.ok(e, `no entry for key material ${id}`);
+  return e;
+};
+/** The material ListKeyRotations shows CURRENT (DescribeKey has no CurrentKeyMaterialId for multi-Region EXTERNAL keys). */
+const currentOf = async (kms: KMSClient, keyId: string): Promise<string | undefined> => {
+  const cur = (await materials(kms, keyId)).filter((r) => r.KeyMaterialState === "CURRENT");
+  assert.equal(cur.length, 1);
+  return cur[0]!.KeyMaterialId;
+};
+const decryptsIn = async (kms: KMSClient, blob: Uint8Array | undefined) => text((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext);
+
+/** An EXTERNAL multi-Region primary in us-east-1 and its replica in eu-west-1, both holding `material`. */
+async function importedPair(material: Buffer) {
+  const k = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true, Description: "imported multi-Region" }))).KeyMetadata!;
+  assert.equal(k.KeyState, "PendingImport");
+  assert.equal(k.MultiRegion, true);
+  const first = await importInto(east, k.KeyId!, material);
+  assert.equal(first.KeyId, k.Arn);
+  assert.match(first.KeyMaterialId!, /^[0-9a-f]{64}$/);
+  assert.equal((await describe(east, k.KeyId!)).KeyState, "Enabled");
+  const rep = (await east.send(new ReplicateKeyCommand({ KeyId: k.KeyId, ReplicaRegion: REPLICA }))).ReplicaKeyMetadata!;
+  assert.equal(rep.KeyId, k.KeyId);
+  assert.equal(rep.Arn, k.Arn!.replace(`:${PRIMARY}:`, `:${REPLICA}:`));
+  assert.equal(rep.Origin, "EXTERNAL");
+  // KMS copies no imported material to a replica: it waits for its own import.
+  assert.equal(rep.KeyState, "PendingImport");
+  await rejectsWith(west.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), "KMSInvalidStateException");
+  // The same material in the replica has the same key material id.
+  const second = await importInto(west, k.KeyId!, material);
+  assert.equal(second.KeyId, rep.Arn);
+  assert.equal(second.KeyMaterialId, first.KeyMaterialId);
+  const replica = await describe(west, k.KeyId!);
+  assert.equal(replica.KeyState, "Enabled");
+  assert.equal(replica.MultiRegionConfiguration?.MultiRegionKeyType, "REPLICA");
+  // "present for ... single-Region, symmetric encryption keys with EXTERNAL origin" (KeyMetadata): not these.
+  assert.equal(replica.CurrentKeyMaterialId, undefined);
+  assert.equal((await describe(east, k.KeyId!)).CurrentKeyMaterialId, undefined);
+  assert.equal(await currentOf(west, k.KeyId!), first.KeyMaterialId);
+  assert.equal(await currentOf(east, k.KeyId!), first.KeyMaterialId);
+  return { keyId: k.KeyId!, primaryArn: k.Arn!, replicaArn: rep.Arn!, firstMaterialId: first.KeyMaterialId! };
+}
+
+test("imported multi-Region key: same material in primary and replica, new material imported into both before the primary rotates to it", async () => {
+  const m1 = randomBytes(32);
+  const { keyId, replicaArn, firstMaterialId } = await importedPair(m1);
+
+  // Encrypted in the primary's Region, decrypted in the replica's.
+  const older = await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: utf8("under the first material") }));
+  assert.equal(await decryptsIn(west, older.CiphertextBlob), "under the first material");
+
+  // New material goes into the primary and waits there for rotation.
+  const m2 = randomBytes(32);
+  const imported = await importInto(east, keyId, m2, { ImportType: "NEW_KEY_MATERIAL", KeyMaterialDescription: "second" });
+  const newId = imported.KeyMaterialId!;
+  assert.match(newId, /^[0-9a-f]{64}$/);
+  assert.notEqual(newId, firstMaterialId);
+  assert.equal(await currentOf(east, keyId), firstMaterialId);
+
+  // The replica does not hold it yet: the primary shows it pending multi-Region import and rotation,
+  // and refuses to rotate to it.
+  let list = await materials(east, keyId);
+  assert.equal(list.length, 2);
+  assert.deepEqual(
+    { ...entryOf(list, newId) },
+    {
+      KeyId: keyId,
+      KeyMaterialId: newId,
+      KeyMaterialDescription: "second",
+      ImportState: "IMPORTED",
+      KeyMaterialState: "PENDING_MULTI_REGION_IMPORT_AND_ROTATION",
+      ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
+    },
+  );
+  assert.equal(entryOf(list, firstMaterialId).KeyMaterialState, "CURRENT");
+  assert.equal(entryOf(list, firstMaterialId).ImportState, "IMPORTED");
+  // Without IncludeKeyMaterial only completed rotations are listed: none yet.
+  assert.deepEqual((await east.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations, []);
+  await rejectsWith(east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), "KMSInvalidStateException");
+  assert.equal(await currentOf(east, keyId), firstMaterialId);
+
+  // A replica takes no new material of its own...
+  const m3 = randomBytes(32);
+  await rejectsWith(west.send(new ImportKeyMaterialCommand(await wrappedFor(west, keyId, m3, { ImportType: "NEW_KEY_MATERIAL" }))), "UnsupportedOperationException");
+  // ...nor, as existing material, anything its primary does not hold pending rotation.
+  await rejectsWith(west.send(new ImportKeyMaterialCommand(await wrappedFor(west, keyId, m3, { ImportType: "EXISTING_KEY_MATERIAL" }))), "IncorrectKeyMaterialException");
+  assert.equal((await materials(west, keyId)).length, 1);
+
+  // It takes the primary's new material as EXISTING_KEY_MATERIAL (here naming its id).
+  const onReplica = await importInto(west, keyId, m2, { ImportType: "EXISTING_KEY_MATERIAL", KeyMaterialId: newId });
+  assert.equal(onReplica.KeyId, replicaArn);
+  assert.equal(onReplica.KeyMaterialId, newId);
+  const replicaList = await materials(west, keyId);
+  assert.equal(entryOf(replicaList, newId).KeyMaterialState, "PENDING_ROTATION");
+  assert.equal(entryOf(replicaList, newId).ImportState, "IMPORTED");
+  assert.equal(await currentOf(west, keyId), firstMaterialId);
+
+  // Every replica holds it now: PENDING_ROTATION on the primary, and the rotation goes through.
+  list = await materials(east, keyId);
+  assert.equal(entryOf(list, newId).KeyMaterialState, "PENDING_ROTATION");
+  const rotated = await east.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+  assert.equal(rotated.KeyId, keyId);
+
+  for (const [kms, label] of [[east, PRIMARY], [west, REPLICA]] as const) {
+    assert.equal((await describe(kms, keyId)).KeyState, "Enabled");
+    assert.equal(await currentOf(kms, keyId), newId, `current material in ${label}`);
+    const after = await materials(kms, keyId);
+    assert.equal(entryOf(after, newId).KeyMaterialState, "CURRENT", label);
+    assert.equal(entryOf(after, newId).RotationType, "ON_DEMAND", label);
+    assert.equal(entryOf(after, firstMaterialId).KeyMaterialState, "NON_CURRENT", label);
+  }
+  const rotations = (await east.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations ?? [];
+  assert.deepEqual(
+    rotations.map((r) => [r.KeyMaterialId, r.RotationType]),
+    [[newId, "ON_DEMAND"]],
+  );
+
+  // New ciphertext (under the new material) decrypts in the replica; the old one still in both.
+  const newer = await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: utf8("under the second material") }));
+  assert.equal(await decryptsIn(west, newer.CiphertextBlob), "under the second material");
+  assert.equal(await decryptsIn(east, newer.CiphertextBlob), "under the second material");
+  assert.equal(await decryptsIn(east, older.CiphertextBlob), "under the first material");
+  assert.equal(await decryptsIn(west, older.CiphertextBlob), "under the first material");
+  // And the replica's own encryption (now under the new material) decrypts in the primary.
+  const fromWest = await west.send(new EncryptCommand({ KeyId: keyId, Plaintext: utf8("written in eu-west-1") }));
+  assert.equal(await decryptsIn(east, fromWest.CiphertextBlob), "written in eu-west-1");
+
+  // Nothing is pending any more.
+  await rejectsWith(east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), "KMSInvalidStateException");
+  // Rotation is managed on the primary.
+  await rejectsWith(west.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), "UnsupportedOperationException");
+});
+
+test("deleting the primary's material pending rotation deletes the replica's copy too", async () => {
+  const m1 = randomBytes(32);
+  const { keyId, primaryArn, firstMaterialId } = await importedPair(m1);
+  const before = await east.send(new EncryptCommand({ KeyId: keyId, Plaintext: utf8("kept") }));
+
+  const m2 = randomBytes(32);
+  const newId = (await importInto(east, keyId, m2, { ImportType: "NEW_KEY_MATERIAL" })).KeyMaterialId!;
+  await importInto(west, keyId, m2, { ImportType: "EXISTING_KEY_MATERIAL" });
+  assert.equal(entryOf(await materials(east, keyId), newId).KeyMaterialState, "PENDING_ROTATION");
+  assert.equal(entryOf(await materials(west, keyId), newId).ImportState, "IMPORTED");
+
+  const del = await east.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: newId }));
+  assert.equal(del.KeyId, primaryArn);
+  assert.equal(del.KeyMaterialId, newId);
+
+  // Both keys keep their current (permanently associated) material and stay usable; the pending
+  // material is no longer imported in either Region.
+  for (const [kms, label] of [[east, PRIMARY], [west, REPLICA]] as const) {
+    assert.equal((await describe(kms, keyId)).KeyState, "Enabled", label);
+    assert.equal(await currentOf(kms, keyId), firstMaterialId, label);
+    const list = await materials(kms, keyId);
+    assert.equal(entryOf(list, newId).ImportState, "PENDING_IMPORT", label);
+    assert.equal(entryOf(list, newId).ExpirationModel, undefined, label);
+    assert.equal(entryOf(list, firstMaterialId).ImportState, "IMPORTED", label);
+    assert.equal(entryOf(list, firstMaterialId).KeyMaterialState, "CURRENT", label);
+    assert.equal(await decryptsIn(kms, before.CiphertextBlob), "kept");
+  }
+  // The replica lacks it again, so the primary cannot rotate to it.
+  assert.equal(entryOf(await materials(east, keyId), newId).KeyMaterialState, "PENDING_MULTI_REGION_IMPORT_AND_ROTATION");
+  await rejectsWith(east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), "KMSInvalidStateException");
+  assert.equal(await currentOf(east, keyId), firstMaterialId);
+  assert.equal(await currentOf(west, keyId), firstMaterialId);
+});
