@@ -3,8 +3,10 @@
  * imported into a primary and its replica makes them interoperable; new material goes into the
  * primary (ImportType NEW_KEY_MATERIAL), then into each replica as EXISTING_KEY_MATERIAL, and
  * RotateKeyOnDemand on the primary waits until every replica holds it; deleting the primary's
- * material pending rotation deletes the replicas' copies too (API reference: ImportKeyMaterial,
- * RotateKeyOnDemand, ListKeyRotations / RotationsListEntry, DeleteImportedKeyMaterial).
+ * material pending rotation deletes the replicas' copies too, and material deleted while pending
+ * rotation (not permanently associated with the key) leaves it, so other material can take its
+ * place (API reference: ImportKeyMaterial, RotateKeyOnDemand, ListKeyRotations /
+ * RotationsListEntry, DeleteImportedKeyMaterial).
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -208,20 +210,69 @@ test("deleting the primary's material pending rotation deletes the replica's cop
   assert.equal(del.KeyMaterialId, newId);
 
   // Both keys keep their current (permanently associated) material and stay usable; the pending
-  // material is no longer imported in either Region.
+  // material, never permanently associated, is gone from both.
   for (const [kms, label] of [[east, PRIMARY], [west, REPLICA]] as const) {
     assert.equal((await describe(kms, keyId)).KeyState, "Enabled", label);
     assert.equal(await currentOf(kms, keyId), firstMaterialId, label);
     const list = await materials(kms, keyId);
-    assert.equal(entryOf(list, newId).ImportState, "PENDING_IMPORT", label);
-    assert.equal(entryOf(list, newId).ExpirationModel, undefined, label);
-    assert.equal(entryOf(list, firstMaterialId).ImportState, "IMPORTED", label);
-    assert.equal(entryOf(list, firstMaterialId).KeyMaterialState, "CURRENT", label);
+    assert.deepEqual(
+      list.map((r) => [r.KeyMaterialId, r.ImportState, r.KeyMaterialState]),
+      [[firstMaterialId, "IMPORTED", "CURRENT"]],
+      label,
+    );
     assert.equal(await decryptsIn(kms, before.CiphertextBlob), "kept");
   }
-  // The replica lacks it again, so the primary cannot rotate to it.
-  assert.equal(entryOf(await materials(east, keyId), newId).KeyMaterialState, "PENDING_MULTI_REGION_IMPORT_AND_ROTATION");
+  // Nothing is pending: the primary has nothing to rotate to, and the replica cannot take the
+  // deleted material back, as the primary no longer holds it.
   await rejectsWith(east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), "KMSInvalidStateException");
+  await rejectsWith(importInto(west, keyId, m2, { ImportType: "EXISTING_KEY_MATERIAL" }), "IncorrectKeyMaterialException");
   assert.equal(await currentOf(east, keyId), firstMaterialId);
   assert.equal(await currentOf(west, keyId), firstMaterialId);
+
+  // Different material takes its place, and the key rotates to it in both Regions.
+  const m3 = randomBytes(32);
+  const thirdId = (await importInto(east, keyId, m3, { ImportType: "NEW_KEY_MATERIAL" })).KeyMaterialId!;
+  assert.notEqual(thirdId, newId);
+  await importInto(west, keyId, m3, { ImportType: "EXISTING_KEY_MATERIAL" });
+  assert.equal(entryOf(await materials(east, keyId), thirdId).KeyMaterialState, "PENDING_ROTATION");
+  await east.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+  for (const [kms, label] of [[east, PRIMARY], [west, REPLICA]] as const) {
+    assert.equal(await currentOf(kms, keyId), thirdId, label);
+    const out = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: utf8(`after rotation in ${label}`) }));
+    assert.equal(await decryptsIn(east, out.CiphertextBlob), `after rotation in ${label}`);
+    assert.equal(await decryptsIn(west, out.CiphertextBlob), `after rotation in ${label}`);
+    assert.equal(await decryptsIn(kms, before.CiphertextBlob), "kept");
+  }
+  // The deleted material was never associated for good: it can come back as new material.
+  const again = await importInto(east, keyId, m2, { ImportType: "NEW_KEY_MATERIAL" });
+  assert.equal(again.KeyMaterialId, newId);
+  assert.equal(entryOf(await materials(east, keyId), newId).KeyMaterialState, "PENDING_MULTI_REGION_IMPORT_AND_ROTATION");
+});
+
+test("single-Region key: material deleted while pending rotation leaves the key, and RotateKeyOnDemand does not make it current", async () => {
+  const k = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL", Description: "imported single-Region" }))).KeyMetadata!;
+  const firstId = (await importInto(east, k.KeyId!, randomBytes(32))).KeyMaterialId!;
+  const m2 = randomBytes(32);
+  const pendingId = (await importInto(east, k.KeyId!, m2, { ImportType: "NEW_KEY_MATERIAL" })).KeyMaterialId!;
+  assert.equal(entryOf(await materials(east, k.KeyId!), pendingId).KeyMaterialState, "PENDING_ROTATION");
+  await east.send(new DeleteImportedKeyMaterialCommand({ KeyId: k.KeyId, KeyMaterialId: pendingId }));
+
+  const meta = await describe(east, k.KeyId!);
+  assert.equal(meta.KeyState, "Enabled");
+  assert.equal(meta.CurrentKeyMaterialId, firstId);
+  assert.deepEqual((await materials(east, k.KeyId!)).map((r) => r.KeyMaterialId), [firstId]);
+  await rejectsWith(east.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId })), "KMSInvalidStateException");
+  assert.equal((await describe(east, k.KeyId!)).CurrentKeyMaterialId, firstId);
+  const blob = (await east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("still current") }))).CiphertextBlob;
+  assert.equal(await decryptsIn(east, blob), "still current");
+
+  // Different material in its place is what the rotation takes.
+  const otherId = (await importInto(east, k.KeyId!, randomBytes(32), { ImportType: "NEW_KEY_MATERIAL" })).KeyMaterialId!;
+  await east.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+  const rotated = await describe(east, k.KeyId!);
+  assert.equal(rotated.KeyState, "Enabled");
+  assert.equal(rotated.CurrentKeyMaterialId, otherId);
+  const after = (await east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("under the new material") }))).CiphertextBlob;
+  assert.equal(await decryptsIn(east, after), "under the new material");
+  assert.equal(await decryptsIn(east, blob), "still current");
 });

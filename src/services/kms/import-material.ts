@@ -158,11 +158,13 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
   const checkMatches = (rec: KeyRecord, primary: KeyRecord | undefined): void => {
     const existing = rec.materials.find((m) => m.id === id);
     const importType = input.ImportType ?? (rec.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
-    if (!existing && rec.materials.length > 0 && isReplica(rec)) {
+    // A replica's copy of material pending rotation is re-imported only while the primary still
+    // holds it pending: the primary's deletion or expiry of it ends its use everywhere.
+    if ((!existing || existing.state === "PENDING_ROTATION") && rec.materials.length > 0 && isReplica(rec)) {
       if (importType === "NEW_KEY_MATERIAL") {
         throw unsupported(`${rec.arn} is a multi-Region replica key. Import new key material into its primary key in ${rec.primaryRegion ?? ""}, then import the same key material into the replica with ImportType EXISTING_KEY_MATERIAL.`);
       }
-      if (!symmetric || !primary?.materials.some((m) => m.id === id && m.state === "PENDING_ROTATION")) {
+      if (!symmetric || !primary?.materials.some((m) => m.id === id && m.state === "PENDING_ROTATION" && m.importState === "IMPORTED")) {
         throw incorrectKeyMaterial("The key material does not match the key material that was previously imported into this KMS key.");
       }
       return;
@@ -229,14 +231,18 @@ export interface ExpirePayload extends KeyJobPayload {
   materialId: string;
 }
 
-/** Deletes one imported material version; the key becomes PendingImport if it was the current one. */
-/**
- * Removes one version of imported material. `admit` decides on the key as stored, in the same
- * transaction (false removes nothing), and what it writes commits with the removal.
- */
 /**
  * Deletes one imported material of `key` (and, with `replicaRegions`, the same material of the
  * key's replicas in those Regions) in one transaction. Returns the Regions whose replica held it.
+ * `admit` decides on the key as stored, in the same transaction (false removes nothing), and what
+ * it writes commits with the removal.
+ *
+ * Material permanently associated with the key (current or an earlier current one) stays listed as
+ * PENDING_IMPORT until the same material is imported again; the key becomes PendingImport when it
+ * was the current one. Material pending rotation is not permanently associated (RotationsListEntry:
+ * "You can delete this key material and import different key material in its place"): it leaves
+ * the key altogether, so it can neither become current by a rotation nor block one, and other new
+ * material may take its place.
  */
 async function removeMaterial(
   env: KmsEnv,
@@ -248,10 +254,11 @@ async function removeMaterial(
   const removedIn: string[] = [];
   const drop = async (tx: DocStore, cur: KeyRecord): Promise<void> => {
     await env.repo.deleteMaterial(tx, cur, materialId);
-    const materials = cur.materials.map((m): MaterialInfo => {
-      if (m.id !== materialId) return m;
+    const materials = cur.materials.flatMap((m): MaterialInfo[] => {
+      if (m.id !== materialId) return [m];
+      if (m.state === "PENDING_ROTATION") return [];
       const { expirationModel: _e, validTo: _v, ...rest } = m;
-      return { ...rest, importState: "PENDING_IMPORT" };
+      return [{ ...rest, importState: "PENDING_IMPORT" }];
     });
     const isCurrent = cur.currentMaterialId === materialId;
     const state = isCurrent && (cur.state === "Enabled" || cur.state === "Disabled") ? "PendingImport" : cur.state;

@@ -30,6 +30,10 @@ function onDemandLimit(key: KeyRecord): Error {
   return limitExceeded(`The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${key.arn}`);
 }
 
+function noPendingMaterial(key: KeyRecord): Error {
+  return invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);
+}
+
 function replicaLacksPending(key: KeyRecord, region: string): Error {
   return invalidState(`${key.arn} has imported key material pending rotation that is not yet imported into its replica key in ${region}. Import the same key material into every replica key first.`);
 }
@@ -153,11 +157,11 @@ export async function rotateMaterial(
    */
   admit: (cur: KeyRecord) => KeyRecord | undefined = (cur) => cur,
 ): Promise<KeyRecord | undefined> {
-  const pending = key.materials.find((m) => m.state === "PENDING_ROTATION");
-  let newId: string;
+  // Imported material is never generated: the key rotates to the material imported for it
+  // (NEW_KEY_MATERIAL), as stored when the rotation commits.
+  let newId = "";
   let generated: KeyMaterial | undefined;
-  if (pending) newId = pending.id;
-  else {
+  if (key.origin !== "EXTERNAL") {
     generated = await generateKeyMaterialAsync(key.keySpec);
     newId = newKeyMaterialId();
   }
@@ -179,6 +183,11 @@ export async function rotateMaterial(
     if (!cur) return;
     const admitted = admit(cur);
     if (!admitted) return;
+    if (!generated) {
+      const pending = cur.materials.find((m) => m.state === "PENDING_ROTATION" && m.importState === "IMPORTED");
+      if (!pending) throw noPendingMaterial(cur);
+      newId = pending.id;
+    }
     replicas = cur.multiRegion && cur.region === cur.primaryRegion ? (cur.replicaRegions ?? []) : [];
     if (generated) await env.repo.putMaterial(tx, cur, newId, generated);
     out = await env.repo.putKey(promote(admitted), tx);
@@ -245,9 +254,7 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
     throw onDemandLimit(key);
   }
   automaticRotationNotImminent(key, ctx.now);
-  if (key.origin === "EXTERNAL" && !key.materials.some((m) => m.state === "PENDING_ROTATION")) {
-    throw invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);
-  }
+  if (key.origin === "EXTERNAL" && !key.materials.some((m) => m.state === "PENDING_ROTATION")) throw noPendingMaterial(key);
   // The quota is checked and counted in the rotation's transaction: parallel calls cannot
   // all pass the check above on the same count.
   await rotateMaterial(env, key, "ON_DEMAND", ctx.now, (cur) => {
@@ -256,9 +263,6 @@ export async function rotateKeyOnDemand(env: KmsEnv, ctx: RequestContext, input:
     automaticRotationNotImminent(cur, ctx.now);
     if (cur.rotation.onDemandCount >= MAX_ON_DEMAND_ROTATIONS) {
       throw onDemandLimit(key);
-    }
-    if (cur.origin === "EXTERNAL" && !cur.materials.some((m) => m.state === "PENDING_ROTATION")) {
-      throw invalidState(`${key.arn} has no imported key material pending rotation. Import new key material first.`);
     }
     return { ...cur, rotation: { ...cur.rotation, onDemandCount: cur.rotation.onDemandCount + 1 } };
   });
