@@ -14,7 +14,7 @@ import { notFound } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { trailingDaysWithoutKeyUsage } from "./last-usage.js";
 import { ID, resolveKey } from "./lookup.js";
-import { COLLECTIONS, keyDocKey, type KeyRecord } from "./model.js";
+import { allAssociatedImported, COLLECTIONS, keyDocKey, type KeyRecord } from "./model.js";
 import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
 import { validateKeyId, Violations } from "./validation.js";
 
@@ -81,20 +81,16 @@ export async function cancelKeyDeletion(env: KmsEnv, ctx: RequestContext, input:
     assertState(rec, STATES.cancelDeletion);
     const { deletionDate: _d, pendingWindowInDays: _p, ...rest } = rec;
     await env.scheduler?.cancelIn(tx, deleteJobId(key.arn));
-    // A cancelled key comes back disabled; an imported key whose current material is not there
-    // (never imported, or deleted or expired while the key was pending deletion) is pending import.
-    return { ...rest, state: rec.origin === "EXTERNAL" && !hasCurrentImportedMaterial(rec) ? "PendingImport" : "Disabled" };
+    // A cancelled key comes back disabled; an imported key missing any of its permanently
+    // associated material (never imported, or deleted or expired while the key was pending
+    // deletion) is pending import.
+    return { ...rest, state: rec.origin === "EXTERNAL" && !allAssociatedImported(rec.materials) ? "PendingImport" : "Disabled" };
   });
   // Deleted by its deletion job since it was read: too late to cancel, as in that serial order.
   if (!cancelled) throw notFound(`Key '${key.arn}' does not exist`);
   return { KeyId: key.arn };
 }
 
-/** Whether the key's current material version is imported (EXTERNAL keys; deleted versions stay listed as PENDING_IMPORT). */
-function hasCurrentImportedMaterial(rec: KeyRecord): boolean {
-  if (rec.currentMaterialId === undefined) return false;
-  return rec.materials.find((m) => m.id === rec.currentMaterialId)?.importState === "IMPORTED";
-}
 
 /** Job handler: deletes the key if it is still pending deletion and its date has come (idempotent). */
 export async function runKeyDeletion(env: KmsEnv, p: KeyJobPayload): Promise<void> {

@@ -28,7 +28,7 @@ import { DAY_MS, type KmsEnv } from "./env.js";
 import { cryptoCall, incorrectKeyMaterial, mapCryptoError, unsupported, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
-import { keyArnOf, type ExpirationModel, type KeyRecord, type MaterialInfo } from "./model.js";
+import { allAssociatedImported, keyArnOf, type ExpirationModel, type KeyRecord, type MaterialInfo } from "./model.js";
 import { appendServiceEvents, stageServiceEvent } from "./service-events.js";
 import { PATTERNS, validateKeyId, Violations } from "./validation.js";
 
@@ -155,7 +155,18 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
    * EXISTING_KEY_MATERIAL; a replica takes no new material of its own (API reference,
    * ImportKeyMaterial: "You cannot directly import new key material into the replica Region keys").
    */
-  const checkMatches = (rec: KeyRecord, primary: KeyRecord | undefined): void => {
+  const checkMatches = (rec: KeyRecord, primary: KeyRecord | undefined, peers: readonly KeyRecord[]): void => {
+    // The first material of a key in a multi-Region set is what the related keys already hold
+    // ("You must import the same key material into related primary and replica keys", KMS
+    // developer guide, multi-Region keys with imported material): a replica made before its
+    // primary had any material has nothing of its own to compare with.
+    if (rec.materials.length === 0) {
+      const held = peers.flatMap((p) => p.materials.filter((m) => m.state !== "PENDING_ROTATION").map((m) => m.id));
+      if (held.length > 0 && !held.includes(id)) {
+        throw incorrectKeyMaterial("The key material does not match the key material of the related multi-Region keys.");
+      }
+      return;
+    }
     const existing = rec.materials.find((m) => m.id === id);
     const importType = input.ImportType ?? (rec.materials.length === 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL");
     // A replica's copy of material pending rotation is re-imported only while the primary still
@@ -179,7 +190,17 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
     const docKey = `${rec.accountId}/${rec.primaryRegion}/${rec.keyId}`;
     return tx ? await tx.get<KeyRecord>("kms-keys", docKey) : await env.repo.getKey(rec.accountId, rec.primaryRegion, rec.keyId);
   };
-  checkMatches(key, await primaryOf(key));
+  /** The other keys of a multi-Region set, read only for a key still without material. */
+  const peersOf = async (rec: KeyRecord, tx?: DocStore): Promise<KeyRecord[]> => {
+    if (!rec.multiRegion || rec.materials.length > 0 || rec.primaryRegion === undefined) return [];
+    const get = (region: string) =>
+      tx ? tx.get<KeyRecord>("kms-keys", `${rec.accountId}/${region}/${rec.keyId}`) : env.repo.getKey(rec.accountId, region, rec.keyId);
+    const primary = rec.primaryRegion === rec.region ? rec : await get(rec.primaryRegion);
+    if (!primary) return [];
+    const regions = [primary.region, ...(primary.replicaRegions ?? [])].filter((r) => r !== rec.region);
+    return (await Promise.all(regions.map(get))).filter((r): r is KeyRecord => r !== undefined);
+  };
+  checkMatches(key, await primaryOf(key), await peersOf(key));
   const now = ctx.now;
   const info = (prev: MaterialInfo | undefined, state: MaterialInfo["state"]): MaterialInfo => {
     const description = input.KeyMaterialDescription ?? prev?.description;
@@ -202,7 +223,7 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
       // A parallel import of other material may have committed since: an asymmetric key still
       // takes only one, and a symmetric one another only as NEW_KEY_MATERIAL (a replica: only
       // what its primary holds pending rotation, as the primary is stored now).
-      checkMatches(cur, await primaryOf(cur, tx));
+      checkMatches(cur, await primaryOf(cur, tx), await peersOf(cur, tx));
       await env.repo.putMaterial(tx, cur, id, material);
       let materials = [...cur.materials];
       let currentMaterialId = cur.currentMaterialId;
@@ -212,8 +233,7 @@ export async function importKeyMaterial(env: KmsEnv, ctx: RequestContext, input:
         materials = [info(undefined, "CURRENT")];
         currentMaterialId = id;
       } else materials.push(info(undefined, "PENDING_ROTATION"));
-      const currentImported = materials.find((m) => m.id === currentMaterialId)?.importState === "IMPORTED";
-      const state = cur.state === "PendingImport" && currentImported ? "Enabled" : cur.state;
+      const state = cur.state === "PendingImport" && allAssociatedImported(materials) ? "Enabled" : cur.state;
       await env.repo.putKey({ ...cur, materials, ...(currentMaterialId !== undefined ? { currentMaterialId } : {}), state }, tx);
       // In the same transaction: material that expires always has its expiry job.
       if (exp.validTo !== undefined) {
@@ -238,8 +258,8 @@ export interface ExpirePayload extends KeyJobPayload {
  * it writes commits with the removal.
  *
  * Material permanently associated with the key (current or an earlier current one) stays listed as
- * PENDING_IMPORT until the same material is imported again; the key becomes PendingImport when it
- * was the current one. Material pending rotation is not permanently associated (RotationsListEntry:
+ * PENDING_IMPORT until the same material is imported again, and the key is PendingImport until then
+ * (unless pending deletion). Material pending rotation is not permanently associated (RotationsListEntry:
  * "You can delete this key material and import different key material in its place"): it leaves
  * the key altogether, so it can neither become current by a rotation nor block one, and other new
  * material may take its place.
@@ -260,8 +280,7 @@ async function removeMaterial(
       const { expirationModel: _e, validTo: _v, ...rest } = m;
       return [{ ...rest, importState: "PENDING_IMPORT" }];
     });
-    const isCurrent = cur.currentMaterialId === materialId;
-    const state = isCurrent && (cur.state === "Enabled" || cur.state === "Disabled") ? "PendingImport" : cur.state;
+    const state = (cur.state === "Enabled" || cur.state === "Disabled") && !allAssociatedImported(materials) ? "PendingImport" : cur.state;
     await env.repo.putKey({ ...cur, materials, state }, tx);
   };
   try {

@@ -1,7 +1,7 @@
 /** KeyMetadata (DescribeKey, CreateKey, ReplicateKey) from a key record. */
 import type { KeyMetadata } from "@aws-sdk/client-kms";
 import { algorithmsForUsage } from "./crypto/index.js";
-import { keyArnOf, type KeyRecord } from "./model.js";
+import { allAssociatedImported, keyArnOf, type KeyRecord } from "./model.js";
 
 /** The deprecated CustomerMasterKeySpec enum: the key specs it can name (no ML-DSA, ML-KEM or Edwards-curve specs). */
 export const CMK_SPECS: readonly string[] = ["RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1", "SYMMETRIC_DEFAULT", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2"];
@@ -23,7 +23,6 @@ export function currentMaterial(key: KeyRecord) {
 
 export function keyMetadata(key: KeyRecord, mr?: MultiRegionView): KeyMetadata {
   const algs = algorithmsForUsage(key.keySpec, key.keyUsage);
-  const cur = currentMaterial(key);
   const md: KeyMetadata = {
     AWSAccountId: key.accountId,
     KeyId: key.keyId,
@@ -46,9 +45,15 @@ export function keyMetadata(key: KeyRecord, mr?: MultiRegionView): KeyMetadata {
   if (algs.macAlgorithms) md.MacAlgorithms = [...algs.macAlgorithms];
   if (algs.keyAgreementAlgorithms) md.KeyAgreementAlgorithms = [...algs.keyAgreementAlgorithms];
   if (algs.encapsulationAlgorithms) md.EncapsulationAlgorithms = [...algs.encapsulationAlgorithms];
-  if (key.origin === "EXTERNAL" && cur?.importState === "IMPORTED") {
-    md.ExpirationModel = cur.expirationModel ?? "KEY_MATERIAL_DOES_NOT_EXPIRE";
-    if (cur.validTo !== undefined) md.ValidTo = new Date(cur.validTo);
+  // ValidTo: "The earliest time at which any imported key material permanently associated with
+  // this KMS key expires" (KeyMetadata); the key's material expires when any of it does.
+  if (key.origin === "EXTERNAL" && allAssociatedImported(key.materials)) {
+    let validTo: number | undefined;
+    for (const m of key.materials) {
+      if (m.state !== "PENDING_ROTATION" && m.validTo !== undefined && (validTo === undefined || m.validTo < validTo)) validTo = m.validTo;
+    }
+    md.ExpirationModel = validTo !== undefined ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE";
+    if (validTo !== undefined) md.ValidTo = new Date(validTo);
   }
   // "This value is present for symmetric encryption keys with AWS_KMS origin and single-Region,
   // symmetric encryption keys with EXTERNAL origin" (KeyMetadata, CurrentKeyMaterialId).

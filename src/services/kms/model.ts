@@ -46,6 +46,22 @@ export interface MaterialInfo {
   description?: string;
 }
 
+/**
+ * Whether every material version permanently associated with an imported-material key (all but
+ * those pending rotation) is imported. Such a key is usable only then: "Deletion or expiration of
+ * any permanently associated key material changes the key state to Pending import" (KMS developer
+ * guide, "Delete imported key material").
+ */
+export function allAssociatedImported(materials: readonly MaterialInfo[]): boolean {
+  let any = false;
+  for (const m of materials) {
+    if (m.state === "PENDING_ROTATION") continue;
+    if (m.importState !== "IMPORTED") return false;
+    any = true;
+  }
+  return any;
+}
+
 export interface Tag {
   TagKey: string;
   TagValue: string;

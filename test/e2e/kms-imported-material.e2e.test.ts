@@ -1,5 +1,7 @@
 /**
- * Multi-Region keys with imported key material, through the real server: the same material
+ * Keys with imported key material, through the real server. A key is usable only while every
+ * material permanently associated with it is imported, and DescribeKey's ValidTo is the earliest
+ * expiry among them. Multi-Region keys: the same material
  * imported into a primary and its replica makes them interoperable; new material goes into the
  * primary (ImportType NEW_KEY_MATERIAL), then into each replica as EXISTING_KEY_MATERIAL, and
  * RotateKeyOnDemand on the primary waits until every replica holds it; deleting the primary's
@@ -24,6 +26,8 @@ import {
   RotateKeyOnDemandCommand,
   ListKeyRotationsCommand,
   DeleteImportedKeyMaterialCommand,
+  ScheduleKeyDeletionCommand,
+  CancelKeyDeletionCommand,
   type RotationsListEntry,
 } from "@aws-sdk/client-kms";
 import { startTestServer, type TestServer } from "./harness.js";
@@ -275,4 +279,86 @@ test("single-Region key: material deleted while pending rotation leaves the key,
   const after = (await east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("under the new material") }))).CiphertextBlob;
   assert.equal(await decryptsIn(east, after), "under the new material");
   assert.equal(await decryptsIn(east, blob), "still current");
+});
+
+test("a key is pending import while any permanently associated material is deleted, not only the current one", async () => {
+  const k = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata!;
+  const m1 = randomBytes(32);
+  const firstId = (await importInto(east, k.KeyId!, m1)).KeyMaterialId!;
+  const older = (await east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("under the first material") }))).CiphertextBlob;
+  const secondId = (await importInto(east, k.KeyId!, randomBytes(32), { ImportType: "NEW_KEY_MATERIAL" })).KeyMaterialId!;
+  await east.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+  assert.equal((await describe(east, k.KeyId!)).CurrentKeyMaterialId, secondId);
+
+  // The earlier (NON_CURRENT) material goes: the key cannot be used until it is back.
+  await east.send(new DeleteImportedKeyMaterialCommand({ KeyId: k.KeyId, KeyMaterialId: firstId }));
+  assert.equal((await describe(east, k.KeyId!)).KeyState, "PendingImport");
+  assert.equal(entryOf(await materials(east, k.KeyId!), firstId).ImportState, "PENDING_IMPORT");
+  await rejectsWith(east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") })), "KMSInvalidStateException");
+  await rejectsWith(east.send(new DecryptCommand({ CiphertextBlob: older })), "KMSInvalidStateException");
+
+  // Scheduled for deletion and cancelled meanwhile: back as PendingImport, not Disabled.
+  await east.send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 }));
+  await east.send(new CancelKeyDeletionCommand({ KeyId: k.KeyId }));
+  assert.equal((await describe(east, k.KeyId!)).KeyState, "PendingImport");
+
+  // The same material again makes it usable, and the old ciphertext decrypts.
+  await importInto(east, k.KeyId!, m1);
+  assert.equal((await describe(east, k.KeyId!)).KeyState, "Enabled");
+  assert.equal(await decryptsIn(east, older), "under the first material");
+  await east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("x") }));
+});
+
+test("DescribeKey's ValidTo is the earliest expiry of the permanently associated material, not only the current one's", async () => {
+  const k = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata!;
+  const soon = new Date(Math.ceil((Date.now() + 3600_000) / 1000) * 1000);
+  await importInto(east, k.KeyId!, randomBytes(32), { ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: soon });
+  let md = await describe(east, k.KeyId!);
+  assert.equal(md.ExpirationModel, "KEY_MATERIAL_EXPIRES");
+  assert.equal(md.ValidTo?.getTime(), soon.getTime());
+
+  // New material that does not expire, pending rotation: not permanently associated yet.
+  const later = new Date(soon.getTime() + 3600_000);
+  await importInto(east, k.KeyId!, randomBytes(32), { ImportType: "NEW_KEY_MATERIAL", ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: new Date(soon.getTime() - 1800_000) });
+  md = await describe(east, k.KeyId!);
+  assert.equal(md.ValidTo?.getTime(), soon.getTime());
+  await east.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+  // Now current, and it expires first.
+  md = await describe(east, k.KeyId!);
+  assert.equal(md.ExpirationModel, "KEY_MATERIAL_EXPIRES");
+  assert.equal(md.ValidTo?.getTime(), soon.getTime() - 1800_000);
+
+  // A key whose current material never expires still reports the earlier material's expiry.
+  const k2 = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL" }))).KeyMetadata!;
+  await importInto(east, k2.KeyId!, randomBytes(32), { ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: later });
+  await importInto(east, k2.KeyId!, randomBytes(32), { ImportType: "NEW_KEY_MATERIAL" });
+  await east.send(new RotateKeyOnDemandCommand({ KeyId: k2.KeyId }));
+  md = await describe(east, k2.KeyId!);
+  assert.equal(md.ExpirationModel, "KEY_MATERIAL_EXPIRES");
+  assert.equal(md.ValidTo?.getTime(), later.getTime());
+});
+
+test("a replica made before its primary had material takes only the material of the related keys", async () => {
+  // Primary first.
+  const k = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true }))).KeyMetadata!;
+  await east.send(new ReplicateKeyCommand({ KeyId: k.KeyId, ReplicaRegion: REPLICA }));
+  const m = randomBytes(32);
+  const id = (await importInto(east, k.KeyId!, m)).KeyMaterialId!;
+  await rejectsWith(importInto(west, k.KeyId!, randomBytes(32)), "IncorrectKeyMaterialException");
+  await rejectsWith(importInto(west, k.KeyId!, randomBytes(32), { ImportType: "NEW_KEY_MATERIAL" }), "IncorrectKeyMaterialException");
+  assert.equal((await describe(west, k.KeyId!)).KeyState, "PendingImport");
+  assert.equal((await importInto(west, k.KeyId!, m)).KeyMaterialId, id);
+  const blob = (await east.send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: utf8("across") }))).CiphertextBlob;
+  assert.equal(await decryptsIn(west, blob), "across");
+
+  // Replica first: then the primary must take the same material.
+  const k2 = (await east.send(new CreateKeyCommand({ Origin: "EXTERNAL", MultiRegion: true }))).KeyMetadata!;
+  await east.send(new ReplicateKeyCommand({ KeyId: k2.KeyId, ReplicaRegion: REPLICA }));
+  const m2 = randomBytes(32);
+  await importInto(west, k2.KeyId!, m2);
+  await rejectsWith(importInto(east, k2.KeyId!, randomBytes(32)), "IncorrectKeyMaterialException");
+  assert.equal((await describe(east, k2.KeyId!)).KeyState, "PendingImport");
+  await importInto(east, k2.KeyId!, m2);
+  const blob2 = (await west.send(new EncryptCommand({ KeyId: k2.KeyId, Plaintext: utf8("back") }))).CiphertextBlob;
+  assert.equal(await decryptsIn(east, blob2), "back");
 });
