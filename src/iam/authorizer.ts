@@ -134,6 +134,13 @@ class PolicyCache {
   }
 }
 
+/** What authorize answers for every allowed request. */
+const ALLOWED: Promise<void> = Promise.resolve();
+
+function accessDenied(principal: Principal, req: AuthorizeRequest, result: EvaluationResult): AwsError {
+  return new AwsError("AccessDeniedException", deniedMessage(principal, req, result), 400, { common: "AccessDenied" });
+}
+
 const FEDERATED_USER_DENIAL: EvaluationResult = { decision: "ImplicitDeny", reason: "federated user sessions cannot call IAM or STS" };
 
 function isClosedToFederatedUsers(action: string): boolean {
@@ -374,15 +381,42 @@ export function createAuthorizer(deps: {
     return timeText;
   }
 
-  async function decide(principal: Principal, facts: RequestFacts, req: AuthorizeRequest): Promise<EvaluationResult> {
-    // GetFederationToken credentials call no IAM operation and no STS operation but
-    // GetCallerIdentity, whatever the policies say.
-    if (principal.type === "FederatedUser" && isClosedToFederatedUsers(req.action)) return FEDERATED_USER_DENIAL;
-    const pols = deps.directory.cachedPolicies?.(principal) ?? (await deps.directory.policiesFor(principal));
-    let scps = scpSource !== undefined && subjectToScps(principal) ? scpSource.levelsFor(principal.accountId, facts.now) : undefined;
-    if (scps instanceof Promise) scps = await scps;
-    let rcps = rcpSource !== undefined && subjectToRcps(principal, req) ? rcpSource.levelsFor(req.resourceAccount ?? principal.accountId, facts.now) : undefined;
-    if (rcps instanceof Promise) rcps = await rcps;
+  /**
+   * The decision, without a promise when everything it needs is at hand (the directory's cached
+   * policies, the SCP and RCP levels held, no condition reading the principal's tags): most
+   * requests, which then pay for no async function. An exception becomes a rejected promise, as
+   * from an async function.
+   */
+  function decideNow(principal: Principal, facts: RequestFacts, req: AuthorizeRequest): EvaluationResult | Promise<EvaluationResult> {
+    try {
+      // GetFederationToken credentials call no IAM operation and no STS operation but
+      // GetCallerIdentity, whatever the policies say.
+      if (principal.type === "FederatedUser" && isClosedToFederatedUsers(req.action)) return FEDERATED_USER_DENIAL;
+      // The three sources are asked together: each answers on its own.
+      const pols = deps.directory.cachedPolicies?.(principal) ?? deps.directory.policiesFor(principal);
+      const scps = scpSource !== undefined && subjectToScps(principal) ? scpSource.levelsFor(principal.accountId, facts.now) : undefined;
+      const rcps = rcpSource !== undefined && subjectToRcps(principal, req) ? rcpSource.levelsFor(req.resourceAccount ?? principal.accountId, facts.now) : undefined;
+      if (pols instanceof Promise || scps instanceof Promise || rcps instanceof Promise) return decideLater(principal, facts, req, pols, scps, rcps);
+      return decideWith(principal, facts, req, pols, scps, rcps);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** decideNow once the sources that had to be read are. */
+  async function decideLater(
+    principal: Principal,
+    facts: RequestFacts,
+    req: AuthorizeRequest,
+    policies: PrincipalPolicies | Promise<PrincipalPolicies>,
+    scpLevels: ScpLevels | Promise<ScpLevels>,
+    rcpLevels: ScpLevels | Promise<ScpLevels>,
+  ): Promise<EvaluationResult> {
+    const [pols, scps, rcps] = await Promise.all([policies, scpLevels, rcpLevels]);
+    return decideWith(principal, facts, req, pols, scps, rcps);
+  }
+
+  function decideWith(principal: Principal, facts: RequestFacts, req: AuthorizeRequest, pols: PrincipalPolicies, scps: ScpLevels, rcps: ScpLevels): EvaluationResult | Promise<EvaluationResult> {
     const set = parsedSetOf(pols);
     const resourcePolicy = req.resourcePolicy !== undefined ? safeParse(req.resourcePolicy, req.resourcePolicyKind ?? "resource") : undefined;
     // The condition context is built only if a policy reads it (a Condition or policy variable
@@ -420,9 +454,24 @@ export function createAuthorizer(deps: {
     } catch (e) {
       if (e !== NEED_TAGS) throw e;
     }
-    tags = await deps.directory.principalTags(principal);
-    if (orgSource !== undefined) places = await orgPlaces(orgSource, principal, input.resourceAccount, facts.now);
-    return evaluate(input);
+    return (async () => {
+      tags = await deps.directory.principalTags(principal);
+      if (orgSource !== undefined) places = await orgPlaces(orgSource, principal, input.resourceAccount, facts.now);
+      return evaluate(input);
+    })();
+  }
+
+  /** The request's outcome once decided: settled, or AccessDenied unless the alternative (a KMS grant) allows. */
+  function settle(principal: Principal, req: AuthorizeRequest, result: EvaluationResult, alternativeAllow: (() => Promise<boolean>) | undefined): Promise<void> {
+    if (result.decision === "Allow") return ALLOWED;
+    // An alternative (a KMS grant) may stand in for a missing policy allow, never for an SCP or
+    // RCP level that allows nothing: organization guardrails bound every kind of access.
+    if (result.decision === "ImplicitDeny" && result.guardrail !== true && alternativeAllow) {
+      return alternativeAllow().then((ok) => {
+        if (!ok) throw accessDenied(principal, req, result);
+      });
+    }
+    return Promise.reject(accessDenied(principal, req, result));
   }
 
   /**
@@ -465,14 +514,18 @@ export function createAuthorizer(deps: {
   }
 
   return {
-    decide,
-    async authorize(principal, facts, req, alternativeAllow) {
-      const result = await decide(principal, facts, req);
-      // An alternative (a KMS grant) may stand in for a missing policy allow, never for an SCP or
-      // RCP level that allows nothing: organization guardrails bound every kind of access.
-      if (result.decision === "ImplicitDeny" && result.guardrail !== true && alternativeAllow && (await alternativeAllow())) return;
-      if (result.decision !== "Allow") {
-        throw new AwsError("AccessDeniedException", deniedMessage(principal, req, result), 400, { common: "AccessDenied" });
+    decide(principal, facts, req) {
+      const r = decideNow(principal, facts, req);
+      return r instanceof Promise ? r : Promise.resolve(r);
+    },
+    // Not async functions: an allowed request whose decision needed nothing awaited (most)
+    // gets the one settled promise back.
+    authorize(principal, facts, req, alternativeAllow) {
+      try {
+        const r = decideNow(principal, facts, req);
+        return r instanceof Promise ? r.then((result) => settle(principal, req, result, alternativeAllow)) : settle(principal, req, r, alternativeAllow);
+      } catch (e) {
+        return Promise.reject(e);
       }
     },
   };
