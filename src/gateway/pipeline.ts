@@ -14,7 +14,7 @@ import type { Clock } from "../core/clock.js";
 import { randomUuid } from "../core/uuid.js";
 import type { AuditAnnotations, AuthorizeRequest, Principal, RequestContext } from "../core/types.js";
 import { parseSigV4, credentialScopeService, verifySigV4, SigningKeyCache, SIGV4_ALGORITHM, SIGV4A_ALGORITHM, type ParsedSigV4 } from "../auth/sigv4.js";
-import type { IdentityDirectory } from "../iam/directory.js";
+import type { IdentityDirectory, ResolvedCredential } from "../iam/directory.js";
 import type { Authorizer, RequestFacts } from "../iam/authorizer.js";
 import type { ApiCallRecord, AuditLog, TlsDetails } from "../audit/types.js";
 import { safeAccessKeyId } from "../audit/event.js";
@@ -245,7 +245,12 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     return target !== undefined ? registry.byTarget(target) : registry.byQueryOperation(wire);
   }
 
-  async function authenticate(wire: PipelineRequest, out: Outcome, now: number): Promise<void> {
+  /**
+   * Authenticates the request into `out`. Undefined when that needed nothing awaited (a cached
+   * access key, as for most requests: no async function, no microtask hop), else the promise of
+   * it; a refusal decided without waiting is thrown.
+   */
+  function authenticate(wire: PipelineRequest, out: Outcome, now: number): Promise<void> | undefined {
     let parsed: ParsedSigV4 | undefined;
     try {
       parsed = parseSigV4(wire);
@@ -302,7 +307,15 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       }
       out.region = parsed.region;
     }
-    const cred = directory.cachedAccessKey?.(parsed.accessKeyId) ?? (await directory.resolveAccessKey(parsed.accessKeyId));
+    const svc = out.svc;
+    const cached = directory.cachedAccessKey?.(parsed.accessKeyId);
+    if (cached !== undefined) return withCredential(wire, out, now, svc, parsed, cached);
+    const p = parsed;
+    return directory.resolveAccessKey(parsed.accessKeyId).then((cred) => withCredential(wire, out, now, svc, p, cred));
+  }
+
+  /** authenticate, once the credential of the access key is known (undefined: no such key). */
+  function withCredential(wire: PipelineRequest, out: Outcome, now: number, svc: RegisteredService, parsed: ParsedSigV4, cred: ResolvedCredential | undefined): Promise<void> | undefined {
     if (cred) out.accountId = cred.principal.accountId;
     if (!cred || !cred.active) {
       out.authFailure = cred ? "inactive-access-key" : "unknown-access-key";
@@ -322,8 +335,8 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
     try {
       verifySigV4(wire, parsed, cred.secretAccessKey, now, keyCache, {
         signingKeyOwner: cred,
-        ignorePresignedExpires: out.svc.def.ignorePresignedExpires === true,
-        allowUnsignedPayload: out.svc.def.unsignedPayload === true,
+        ignorePresignedExpires: svc.def.ignorePresignedExpires === true,
+        allowUnsignedPayload: svc.def.unsignedPayload === true,
       });
     } catch (e) {
       out.authFailure = "signature-rejected";
@@ -334,22 +347,28 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       throw commonError("ExpiredToken", "The security token included in the request is expired");
     }
     // A closed account's credentials no longer work, whichever of its principals holds them.
-    if (closedAccounts !== undefined) {
-      const closed = closedAccounts.isClosed(cred.principal.accountId, now);
-      if (closed === true || (closed !== false && (await closed))) {
-        out.authFailure = "closed-account";
-        throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
-      }
+    const closed = closedAccounts !== undefined ? closedAccounts.isClosed(cred.principal.accountId, now) : false;
+    if (closed === false) return admit(out, svc, parsed, cred, false);
+    if (closed === true) return admit(out, svc, parsed, cred, true);
+    return closed.then((c) => admit(out, svc, parsed, cred, c));
+  }
+
+  /** The last checks of authenticate: the account not closed, IAM not called without MFA. */
+  function admit(out: Outcome, svc: RegisteredService, parsed: ParsedSigV4, cred: ResolvedCredential, accountClosed: boolean): undefined {
+    if (accountClosed) {
+      out.authFailure = "closed-account";
+      throw commonError("UnrecognizedClient", "The security token included in the request is invalid.");
     }
     // Credentials from GetSessionToken without MFA cannot call IAM at all (GetSessionToken in the
     // STS API reference); IAM answers them as an invalid security token.
-    if (cred.principal.isSessionToken === true && cred.principal.mfaAuthenticated !== true && out.svc.def.name === "iam") {
+    if (cred.principal.isSessionToken === true && cred.principal.mfaAuthenticated !== true && svc.def.name === "iam") {
       out.authFailure = "iam-without-mfa";
       // IAM's wording of this refusal has no final period.
       throw commonError("UnrecognizedClient", "The security token included in the request is invalid");
     }
     out.principal = cred.principal;
-    directory.noteAccessKeyUsed?.(parsed.accessKeyId, out.region, out.svc.def.name, cred.principal);
+    directory.noteAccessKeyUsed?.(parsed.accessKeyId, out.region, svc.def.name, cred.principal);
+    return undefined;
   }
 
   function headerOf(wire: WireRequest, name: string): string | undefined {
@@ -396,7 +415,8 @@ export function createPipeline(deps: PipelineDeps): ApiHandler {
       // being received, unread (and closes the connection after the answer).
       if (req.body === undefined) throw req.unread === "busy" ? busy() : tooLarge(requestBodyLimit(req.headers, url, deps.maxBodyBytes));
       wire.body = req.body;
-      await authenticate(wire, out, now);
+      const authenticating = authenticate(wire, out, now);
+      if (authenticating !== undefined) await authenticating;
       const svc = out.svc!;
       const principal = out.principal ?? ANONYMOUS;
       const opName = svc.engine.resolveOperation(svc.def, wire);
