@@ -13,6 +13,7 @@ import {
   encryptSymmetric,
   INCORRECT_KEY_MESSAGE,
   keySpecInfo,
+  type KeyMaterial,
   parseCiphertextBlob,
   type ParsedCiphertextBlob,
 } from "./crypto/index.js";
@@ -47,18 +48,29 @@ function rejectContextForAsymmetric(key: KeyRecord, ec: Ec | undefined): void {
   }
 }
 
-/** Encrypts under the key's current material (symmetric) or public key (RSA). */
-export async function encryptWith(env: KmsEnv, key: KeyRecord, plaintext: Buffer, algorithm: string, ec: Ec | undefined): Promise<{ blob: Buffer; materialId?: string }> {
+interface Encrypted {
+  blob: Buffer;
+  materialId?: string;
+}
+
+/**
+ * Encrypts under the key's current material (symmetric) or public key (RSA). Not an async
+ * function: with the material cached (most calls) the blob comes back as is, no promise.
+ */
+export function encryptWith(env: KmsEnv, key: KeyRecord, plaintext: Buffer, algorithm: string, ec: Ec | undefined): Encrypted | Promise<Encrypted> {
   if (key.keySpec === "SYMMETRIC_DEFAULT") {
-    const cur = currentMaterialNow(env, key) ?? (await currentMaterialOf(env, key));
-    const secret = cur.material.secret;
-    if (!secret) throw invalidCiphertext("The KMS key has no symmetric key material.");
-    // One object shape whether or not a context came (a conditional spread takes V8's slow path).
-    const input = { keyId: key.keyId, materialId: cur.id, key: secret, plaintext, encryptionContext: ec };
-    return { blob: cryptoCall(() => encryptSymmetric(input)), materialId: cur.id };
+    const cur = currentMaterialNow(env, key);
+    return cur !== undefined ? encryptSymmetricUnder(key, cur, plaintext, ec) : currentMaterialOf(env, key).then((m) => encryptSymmetricUnder(key, m, plaintext, ec));
   }
-  const cur = await currentMaterialOf(env, key);
-  return { blob: cryptoCall(() => encryptAsymmetric({ material: cur.material, algorithm, plaintext })) };
+  return currentMaterialOf(env, key).then((cur) => ({ blob: cryptoCall(() => encryptAsymmetric({ material: cur.material, algorithm, plaintext })) }));
+}
+
+function encryptSymmetricUnder(key: KeyRecord, cur: { id: string; material: KeyMaterial }, plaintext: Buffer, ec: Ec | undefined): Encrypted {
+  const secret = cur.material.secret;
+  if (!secret) throw invalidCiphertext("The KMS key has no symmetric key material.");
+  // One object shape whether or not a context came (a conditional spread takes V8's slow path).
+  const input = { keyId: key.keyId, materialId: cur.id, key: secret, plaintext, encryptionContext: ec };
+  return { blob: cryptoCall(() => encryptSymmetric(input)), materialId: cur.id };
 }
 
 export async function encrypt(env: KmsEnv, ctx: RequestContext, input: EncryptInput, viaService?: string): Promise<EncryptResponse> {
@@ -82,7 +94,8 @@ export async function encrypt(env: KmsEnv, ctx: RequestContext, input: EncryptIn
   checkAlgorithm(key, algorithm);
   rejectContextForAsymmetric(key, ec);
   if (input.DryRun) throw dryRunSucceeded();
-  const { blob, materialId } = await encryptWith(env, key, Buffer.from(input.Plaintext.buffer, input.Plaintext.byteOffset, input.Plaintext.byteLength), algorithm, ec);
+  const encrypting = encryptWith(env, key, Buffer.from(input.Plaintext.buffer, input.Plaintext.byteOffset, input.Plaintext.byteLength), algorithm, ec);
+  const { blob, materialId } = encrypting instanceof Promise ? await encrypting : encrypting;
   auditMaterial(ctx, { keyMaterialId: materialId });
   noteUse(env, ctx, key, "Encrypt");
   return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: algorithm as EncryptResponse["EncryptionAlgorithm"] };
