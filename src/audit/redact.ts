@@ -368,6 +368,19 @@ export function annotationJson(value: Record<string, unknown>): string {
   }
 }
 
+// `"name":` of the member names seen (bounded, as denyCache): the same few names recur call
+// after call, and a lookup is cheaper than scanning the name for characters to escape.
+const keyTexts = new Map<string, string>();
+
+function memberKeyText(name: string): string {
+  let t = keyTexts.get(name);
+  if (t === undefined) {
+    t = jsonString(name) + ":";
+    if (keyTexts.size < 10_000) keyTexts.set(name, t);
+  }
+  return t;
+}
+
 /** walkLoose(v, false, depth) as JSON text, undefined where walkLoose omits. */
 function looseJson(v: unknown, depth: number): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -384,7 +397,9 @@ function looseJson(v: unknown, depth: number): string | undefined {
   }
   if (isPlainObject(v)) {
     let out = "{";
-    for (const k of Object.keys(v)) {
+    // for-in visits a plain object's own keys in Object.keys order (nothing it inherits is
+    // enumerable), without building the array of them.
+    for (const k in v) {
       const val = v[k];
       if (val === undefined || val === null) continue;
       const c = k.charCodeAt(0);
@@ -397,7 +412,7 @@ function looseJson(v: unknown, depth: number): string | undefined {
         r = looseJson(val, depth + 1);
         if (r === undefined) continue;
       }
-      out += (out.length === 1 ? "" : ",") + jsonString(k) + ":" + r;
+      out += (out.length === 1 ? "" : ",") + memberKeyText(k) + r;
     }
     return out + "}";
   }
