@@ -29,7 +29,7 @@ mkdir -p "$WORK/this"
 taskset -c 0 node dist/src/cli/main.js serve --data-dir "$WORK/this/data" --listen 127.0.0.1:$PORT >"$WORK/this/server.log" 2>&1 &
 SPID=$!
 wait_port $PORT
-NODE_TLS_REJECT_UNAUTHORIZED=0 AWS_CA_BUNDLE= node bench/kms-requests.mjs "https://127.0.0.1:$PORT" "$WORK/this" >/dev/null 2>&1
+NODE_TLS_REJECT_UNAUTHORIZED=0 AWS_CA_BUNDLE= node bench/kms-requests.mjs "https://127.0.0.1:$PORT" "$WORK/this" >/dev/null
 taskset -c 0 node bench/bare-server.mjs $((PORT + 1)) "$WORK/this/Encrypt.response.json" "$WORK/cert.pem" "$WORK/key.pem" >/dev/null &
 BPID=$!
 wait_port $((PORT + 1))
