@@ -33,7 +33,13 @@ const secretAccessKey = "benchAdminSecret/0123456789abcdefghijklmnop";
 const dataDir = mkdtempSync(join(tmpdir(), "bulwark-pipeline-"));
 const cfg = loadConfig(
   { dataDir, listen: "127.0.0.1:0", plainHttp: true },
-  { BULWARK_ROOT_KEY: randomBytes(32).toString("base64"), BULWARK_ADMIN_ACCESS_KEY_ID: accessKeyId, BULWARK_ADMIN_SECRET_ACCESS_KEY: secretAccessKey },
+  {
+    BULWARK_ROOT_KEY: randomBytes(32).toString("base64"),
+    BULWARK_ADMIN_ACCESS_KEY_ID: accessKeyId,
+    BULWARK_ADMIN_SECRET_ACCESS_KEY: secretAccessKey,
+    // The audit sync delay to measure with (the server's default when unset).
+    ...(process.env.BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS ? { BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS: process.env.BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS } : {}),
+  },
 );
 const app = await startApp(cfg, { logger: pino({ level: "silent" }) });
 

@@ -223,7 +223,7 @@ export async function openCore(
   }
   let storage: ReturnType<typeof openSqliteStorage>;
   try {
-    storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE), auditWriterThread: opts.auditWriterThread ?? false });
+    storage = openSqliteStorage({ path: path.join(cfg.dataDir, DB_FILE), auditWriterThread: opts.auditWriterThread ?? false, auditSyncDelayMs: cfg.audit.readOnlySyncDelayMs });
   } catch (e) {
     if (fresh) discardDataDir(cfg.dataDir, first);
     unlock();

@@ -72,6 +72,8 @@ interface PendingItem {
   settles: string | undefined;
   /** Times this item's batch was refused for not continuing the stored log (re-chained each time). */
   conflicts: number;
+  /** The events are of a call that changed nothing (AuditStore.appendAudit's deferSync). */
+  readOnly: boolean;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -139,9 +141,9 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
       : buildCloudTrailEvents(rec, newId).map((ev) => ({ json: arena.encode(JSON.stringify(ev)), idx: indexFieldsOf(ev, rec.time) }));
   }
 
-  function enqueue(events: PendingEvent[], settles: string | undefined): Promise<void> {
+  function enqueue(events: PendingEvent[], settles: string | undefined, readOnly: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      queue.push({ events, settles, conflicts: 0, resolve, reject });
+      queue.push({ events, settles, conflicts: 0, readOnly: readOnly && settles === undefined, resolve, reject });
       queuedEvents += events.length;
       schedule();
     });
@@ -335,7 +337,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
       inFlight++;
       let appended: Promise<void>;
       try {
-        appended = store.appendAudit(rows);
+        appended = store.appendAudit(rows, { deferSync: batch.every((item) => item.readOnly) });
       } catch (e) {
         appended = Promise.reject(e);
       }
@@ -482,7 +484,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
       } catch (e) {
         return Promise.reject(e);
       }
-      return enqueue(events, settles);
+      return enqueue(events, settles, rec.readOnly);
     },
 
     async intend(rec: ApiCallRecord): Promise<string | undefined> {
@@ -511,7 +513,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog & Required<Pick<Aud
           onError(new Error(`audit intent ${key} is not readable: ${e instanceof Error ? e.message : String(e)}`));
           continue;
         }
-        appended.push(enqueue(events, key));
+        appended.push(enqueue(events, key, false));
       }
       await Promise.all(appended);
       return appended.length;

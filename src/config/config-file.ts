@@ -27,6 +27,7 @@ export const FILE_KEYS = {
   httpEngine: "string",
   auditDigestIntervalSeconds: "number",
   auditBatchMaxDelayMs: "number",
+  auditReadOnlySyncDelayMs: "number",
   auditRetentionDays: "number",
   shutdownGraceSeconds: "number",
   gcHeapGrowthPercent: "number",

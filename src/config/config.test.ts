@@ -140,7 +140,7 @@ test("config file: must be one JSON object", () => {
 
 test("config file: an unknown key refuses to start, naming the key, the file and the key probably meant", () => {
   const known =
-    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditRetentionDays, shutdownGraceSeconds, gcHeapGrowthPercent, gcPretenuring, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl, partition";
+    "dataDir, listen, plainHttp, tlsCert, tlsKey, tlsNames, tlsCiphers, rootKeyFile, defaultRegion, logLevel, maxBodyBytes, maxBufferedBodyBytes, maxConnectionsPerIp, httpEngine, auditDigestIntervalSeconds, auditBatchMaxDelayMs, auditReadOnlySyncDelayMs, auditRetentionDays, shutdownGraceSeconds, gcHeapGrowthPercent, gcPretenuring, redisUrl, dataPlaneHost, dataPlaneDnsSuffix, dataPlaneLimits, kmsCryptoRps, kmsRsaRps, kmsEccRps, kmsPqRps, kmsMaxKeys, cloudTrailLookupRps, schedulerPollMs, wafMaxWebAclWcu, orgMaxAccounts, oidcCaFile, publicUrl, partition";
   const cases: Array<[string, string]> = [
     ["listn", ' (did you mean "listen"?)'],
     ["max_body_bytes", ' (did you mean "maxBodyBytes"?)'],
@@ -219,6 +219,7 @@ test("config file: each value has its JSON type and the same range as its enviro
         httpEngine: "node",
         auditDigestIntervalSeconds: 0,
         auditBatchMaxDelayMs: 5,
+        auditReadOnlySyncDelayMs: 0,
         auditRetentionDays: 90,
         shutdownGraceSeconds: 1.5,
         gcHeapGrowthPercent: 0,
@@ -243,7 +244,7 @@ test("config file: each value has its JSON type and the same range as its enviro
   );
   assert.deepEqual(
     [all.dataDir, all.listen, all.tls.enabled, all.tls.extraNames, all.rootKey, all.defaultRegion, all.logLevel, all.maxBodyBytes, all.maxConnectionsPerIp, all.httpEngine, all.audit, all.shutdownGraceSeconds, all.redisUrl],
-    ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, 0, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5, retentionDays: 90 }, 1.5, "redis://cache:6379/2"],
+    ["/srv/bulwark", { host: "::1", port: 4600 }, false, ["bulwark.example", "10.0.0.1"], { kind: "file", path: "/etc/bulwark/root.key" }, "eu-west-1", "warn", 2048, 0, "node", { digestIntervalSeconds: 0, batchMaxDelayMs: 5, readOnlySyncDelayMs: 0, retentionDays: 90 }, 1.5, "redis://cache:6379/2"],
   );
   assert.deepEqual([all.dataPlane.host, all.dataPlane.dnsSuffix, all.dataPlane.limits.maxConnections, all.dataPlane.limits.maxBodyBytes, all.dataPlane.limits.maxConnectionsPerIp], ["0.0.0.0", "elb.example", 50, 0, 256]);
   assert.equal(all.maxBufferedBodyBytes, 4096);
@@ -279,10 +280,14 @@ test("environment variables: every setting refuses an invalid value, naming the 
   }
   refused({ BULWARK_HTTP_ENGINE: "uws" }, 'Invalid BULWARK_HTTP_ENGINE: expected one of http1, node, got "uws"');
   refused({ BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: "-1" }, 'Invalid BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS: expected a number of at least 0 (0 = no periodic digests), got "-1"');
+  refused({ BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS: "1001" }, 'Invalid BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS: expected a number from 0 to 1000 (0 = every event is on disk before its call is answered), got "1001"');
+  refused({ BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS: "-1" }, 'Invalid BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS: expected a number from 0 to 1000 (0 = every event is on disk before its call is answered), got "-1"');
   refused({ BULWARK_AUDIT_BATCH_MAX_DELAY_MS: "soon" }, 'Invalid BULWARK_AUDIT_BATCH_MAX_DELAY_MS: expected a number of at least 0, got "soon"');
   refused({ BULWARK_AUDIT_RETENTION_DAYS: "-30" }, 'Invalid BULWARK_AUDIT_RETENTION_DAYS: expected a number of at least 0 (0 = keep every event), got "-30"');
   assert.equal(loadConfig({}, { BULWARK_AUDIT_RETENTION_DAYS: "0.5" }).audit.retentionDays, 0.5);
   assert.equal(loadConfig({}, {}).audit.retentionDays, 0);
+  assert.equal(loadConfig({}, {}).audit.readOnlySyncDelayMs, 20);
+  assert.equal(loadConfig({}, { BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS: "0" }).audit.readOnlySyncDelayMs, 0);
   refused({ BULWARK_SHUTDOWN_GRACE_SECONDS: "abc" }, 'Invalid BULWARK_SHUTDOWN_GRACE_SECONDS: expected a number of at least 0, got "abc"');
   for (const name of ["BULWARK_KMS_CRYPTO_RPS", "BULWARK_KMS_RSA_RPS", "BULWARK_KMS_ECC_RPS", "BULWARK_KMS_PQ_RPS", "BULWARK_CLOUDTRAIL_LOOKUP_RPS"]) {
     refused({ [name]: "-1" }, `Invalid ${name}: expected a number of at least 0 (0 = no quota), got "-1"`);

@@ -8,6 +8,12 @@ import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
 import { PARTITIONS, type Partition } from "../core/partition.js";
 import { DEFAULT_HEAP_GROWTH_PERCENT } from "../core/gc-tuning.js";
+
+/**
+ * Default of audit.readOnlySyncDelayMs: the events of calls that changed nothing are written
+ * before the call is answered and forced to disk at most this long after (bench/README.md).
+ */
+export const DEFAULT_READ_ONLY_SYNC_DELAY_MS = 20;
 import { bool, certNames, cipherList, ConfigError, dnsDomain, filePath, hostAddress, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
@@ -42,7 +48,13 @@ export interface BulwarkConfig {
   maxConnectionsPerIp: number;
   /** HTTP implementation of the API endpoint (BULWARK_HTTP_ENGINE): Bulwark's own HTTP/1.1 server, or node:http as a fallback. */
   httpEngine: "http1" | "node";
-  audit: { digestIntervalSeconds: number; batchMaxDelayMs: number; retentionDays: number };
+  audit: {
+    digestIntervalSeconds: number;
+    batchMaxDelayMs: number;
+    /** Longest time the event of a call that changed nothing may stay written but not forced to disk (0: none may). */
+    readOnlySyncDelayMs: number;
+    retentionDays: number;
+  };
   /** Redis URL for state shared by a fleet of Bulwark nodes (WAF rate-based rule counters); local counters when unset. */
   redisUrl?: string;
   /** How long in-flight requests may take to finish on SIGTERM. */
@@ -298,6 +310,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       digestIntervalSeconds:
         setting(number({ zero: "0 = no periodic digests" }), { env: "BULWARK_AUDIT_DIGEST_INTERVAL_SECONDS", file: fromFile("auditDigestIntervalSeconds") }) ?? 60,
       batchMaxDelayMs: setting(number({}), { env: "BULWARK_AUDIT_BATCH_MAX_DELAY_MS", file: fromFile("auditBatchMaxDelayMs") }) ?? 0,
+      readOnlySyncDelayMs:
+        setting(number({ max: 1000, zero: "0 = every event is on disk before its call is answered" }), {
+          env: "BULWARK_AUDIT_READ_ONLY_SYNC_DELAY_MS",
+          file: fromFile("auditReadOnlySyncDelayMs"),
+        }) ?? DEFAULT_READ_ONLY_SYNC_DELAY_MS,
       retentionDays: setting(number({ zero: "0 = keep every event" }), { env: "BULWARK_AUDIT_RETENTION_DAYS", file: fromFile("auditRetentionDays") }) ?? 0,
     },
     shutdownGraceSeconds: setting(number({}), { env: "BULWARK_SHUTDOWN_GRACE_SECONDS", file: fromFile("shutdownGraceSeconds") }) ?? 20,

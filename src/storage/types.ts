@@ -143,6 +143,10 @@ export interface AuditActivityQuery {
   limit: number;
 }
 
+export interface AppendAuditOptions {
+  deferSync?: boolean;
+}
+
 export interface AuditStore {
   /**
    * Appends rows in one durable transaction. The rows must continue the log without a gap
@@ -151,8 +155,13 @@ export interface AuditStore {
    * (AuditConflictError). Calls may overlap: they are applied in call order. The audit log hands over packed
    * batches (audit-batch.ts; the store then owns the batch and may transfer its buffers);
    * `batch.rows()` gives the plain rows.
+   *
+   * `opts.deferSync`: every event of the batch is of a call that changed nothing. A store with
+   * a sync delay may then acknowledge the append once the rows are written (they survive the
+   * process ending, not yet a power loss) and force them to stable storage within that delay;
+   * any append without it is forced there, with everything written before it, first.
    */
-  appendAudit(rows: AuditRow[] | AuditBatch): Promise<void>;
+  appendAudit(rows: AuditRow[] | AuditBatch, opts?: AppendAuditOptions): Promise<void>;
   /**
    * Stores an audit intent durably: what the log must show of a call that changes state if the
    * process stops before the call's own event is appended (src/audit/INVARIANTS.md). Removed in

@@ -7,7 +7,16 @@
  * transaction — one fsync for all of them. A batch is acknowledged only after the commit that
  * holds it; each is judged as if appended alone, so one that does not continue the log (because
  * one before it failed) is refused and written nothing (see SqliteAudit.appendBatches).
+ *
+ * With a sync delay (syncDelayMs > 0) the connection commits with synchronous=NORMAL: a commit
+ * writes its WAL frames (they survive the process ending) without forcing them to disk, and this
+ * thread forces the WAL itself. A group holding anything not marked `deferSync` (events of calls
+ * that changed state, intents) is forced before its appends are acknowledged; a group of
+ * `deferSync` batches only is acknowledged once written, and forced, with whatever followed it,
+ * at most syncDelayMs later. A failed sync fails every later append: what was acknowledged as
+ * written may not be on disk, and nothing more is acknowledged on top of it.
  */
+import { closeSync, fstatSync, fsyncSync, openSync, statSync } from "node:fs";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { AuditBatch, type AuditBatchWire } from "../audit-batch.js";
@@ -21,13 +30,16 @@ interface Init {
   identity?: FileIdentity;
   /** wal_autocheckpoint of this connection (checkpointer.ts), else SQLite's default. */
   autocheckpointPages?: number;
+  /** See AuditAppenderOptions.syncDelayMs. */
+  syncDelayMs: number;
 }
 
-const { path, busyTimeoutMs, identity, autocheckpointPages } = workerData as Init;
+const { path, busyTimeoutMs, identity, autocheckpointPages, syncDelayMs } = workerData as Init;
 const db = new Database(path, { timeout: busyTimeoutMs });
 db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
 db.pragma("journal_mode = WAL");
-db.pragma("synchronous = FULL");
+// NORMAL: commits are forced to disk by syncWal() below, FULL: by SQLite at every commit.
+db.pragma(syncDelayMs > 0 ? "synchronous = NORMAL" : "synchronous = FULL");
 // Savepoint sub-journals in memory: no temporary file opened, written and unlinked per commit.
 db.pragma("temp_store = MEMORY");
 if (autocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.trunc(autocheckpointPages)}`);
@@ -67,7 +79,65 @@ function limitWait(group: AppendRequest[]): void {
   }
 }
 
+// ---- Forcing the WAL to disk (sync delay only) ----
+
+const WAL = `${path}-wal`;
+let walFd: number | undefined;
+let walIno = 0;
+let syncs = 0;
+/** When the oldest commit not yet forced to disk was made (sharedNow), if any. */
+let unsyncedSince: number | undefined;
+let syncTimer: NodeJS.Timeout | undefined;
+/** Set by a failed sync: every later append fails with it. */
+let syncFailure: string | undefined;
+
+/**
+ * fsync of the WAL file: everything every connection has committed to it so far. The file stays
+ * while this connection is open (a checkpoint may truncate it, the inode stays); it is reopened
+ * if it was replaced all the same.
+ */
+function syncWal(): void {
+  if (syncTimer !== undefined) {
+    clearTimeout(syncTimer);
+    syncTimer = undefined;
+  }
+  if (unsyncedSince === undefined || syncFailure !== undefined) return;
+  try {
+    const st = statSync(WAL, { throwIfNoEntry: false });
+    if (st === undefined) {
+      // No WAL: a checkpoint moved every frame into the database file, synced, and removed it.
+      unsyncedSince = undefined;
+      return;
+    }
+    const ino = st.ino;
+    if (walFd === undefined || ino !== walIno) {
+      if (walFd !== undefined) closeSync(walFd);
+      walFd = undefined;
+      walFd = openSync(WAL, "r");
+      walIno = fstatSync(walFd).ino;
+    }
+    fsyncSync(walFd);
+    syncs++;
+    unsyncedSince = undefined;
+  } catch (e) {
+    syncFailure = `audit WAL sync failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** A commit of deferSync batches only: forced to disk within syncDelayMs of the oldest unforced one. */
+function deferSync(): void {
+  const now = sharedNow();
+  unsyncedSince ??= now;
+  const left = unsyncedSince + syncDelayMs - now;
+  if (left <= 0) syncWal();
+  else syncTimer ??= setTimeout(syncWal, Math.ceil(left));
+}
+
 function commit(group: AppendRequest[]): void {
+  if (syncFailure !== undefined) {
+    for (const m of group) port.postMessage({ id: m.id, ok: false, error: syncFailure } satisfies AppendReply);
+    return;
+  }
   let outcome: BatchOutcome[];
   try {
     limitWait(group);
@@ -89,10 +159,29 @@ function commit(group: AppendRequest[]): void {
     const error = e instanceof Error ? e.message : String(e);
     outcome = group.map(() => ({ error, conflict: false }));
   }
-  for (let k = 0; k < group.length; k++) {
+  const reply = (k: number): void => {
     const o = outcome[k];
-    const reply: AppendReply = o === undefined ? { id: group[k]!.id, ok: true } : { id: group[k]!.id, ok: false, error: o.error, ...(o.conflict ? { conflict: true } : {}) };
-    port.postMessage(reply);
+    port.postMessage(o === undefined ? { id: group[k]!.id, ok: true } : ({ id: group[k]!.id, ok: false, error: o.error, ...(o.conflict ? { conflict: true } : {}) } satisfies AppendReply));
+  };
+  if (syncDelayMs === 0) {
+    for (let k = 0; k < group.length; k++) reply(k);
+    return;
+  }
+  // Something was committed (a refused batch or a failed transaction wrote nothing).
+  if (outcome.some((o) => o === undefined)) unsyncedSince ??= sharedNow();
+  const mustSync = group.some((m, k) => outcome[k] === undefined && m.deferSync !== true);
+  if (!mustSync) {
+    for (let k = 0; k < group.length; k++) reply(k);
+    if (unsyncedSince !== undefined) deferSync();
+    return;
+  }
+  // The deferrable ones need not wait for the sync; the others are acknowledged after it.
+  for (let k = 0; k < group.length; k++) if (group[k]!.deferSync === true) reply(k);
+  syncWal();
+  for (let k = 0; k < group.length; k++) {
+    if (group[k]!.deferSync === true) continue;
+    if (syncFailure !== undefined && outcome[k] === undefined) port.postMessage({ id: group[k]!.id, ok: false, error: syncFailure } satisfies AppendReply);
+    else reply(k);
   }
 }
 
@@ -111,15 +200,22 @@ port.on("message", (first: AppendRequest) => {
       i++;
       continue;
     }
+    if (m.syncState) {
+      port.postMessage({ id: m.id, ok: true, state: { syncs, unsynced: unsyncedSince !== undefined } } satisfies AppendReply);
+      i++;
+      continue;
+    }
     if (m.close) {
       closed = true;
+      syncWal();
+      if (walFd !== undefined) closeSync(walFd);
       db.close();
       port.postMessage({ id: m.id, ok: true } satisfies AppendReply);
       i++;
       continue;
     }
     let j = i;
-    while (j < msgs.length && !msgs[j]!.close) j++;
+    while (j < msgs.length && !msgs[j]!.close && !msgs[j]!.syncState) j++;
     commit(msgs.slice(i, j));
     i = j;
   }

@@ -1,6 +1,8 @@
 /**
  * Appends audit rows through a worker thread holding its own connection (see
- * audit-append-worker.ts). The promise of append() resolves after the rows are durable.
+ * audit-append-worker.ts). The promise of append() resolves after the rows are durable, or, for
+ * a batch appended with `deferSync` under a sync delay, once they are written (the worker forces
+ * them to disk within the delay).
  *
  * Batches cross the thread boundary packed (audit-batch.ts): the buffers holding the JSON
  * bytes and the numbers are transferred, not copied; only the batch's short string table is
@@ -12,11 +14,36 @@ import { AuditConflictError, type AuditRow } from "../types.js";
 import type { FileIdentity } from "./file-identity.js";
 
 export interface AuditAppender {
-  /** A batch passed in is handed over: its buffers are transferred to the writer thread. */
-  append(rows: AuditRow[] | AuditBatch): Promise<void>;
+  /**
+   * A batch passed in is handed over: its buffers are transferred to the writer thread.
+   * `deferSync`: see AuditStore.appendAudit.
+   */
+  append(rows: AuditRow[] | AuditBatch, deferSync?: boolean): Promise<void>;
   /** Stores an audit intent, committed with the next group (see AuditStore.stageAuditIntent). */
   stageIntent(key: string, value: string): Promise<void>;
+  /** What the writer has forced to disk (tests, health). */
+  syncState(): Promise<AuditSyncState>;
   close(): Promise<void>;
+}
+
+export interface AuditSyncState {
+  /** Explicit syncs of the WAL the writer made (with a sync delay; 0 without one). */
+  syncs: number;
+  /** Committed rows are waiting for their sync. */
+  unsynced: boolean;
+}
+
+export interface AuditAppenderOptions {
+  busyTimeoutMs: number;
+  /** The database file as the storage opened it; commits elsewhere are not reported. */
+  identity?: FileIdentity | undefined;
+  /** The writer connection's wal_autocheckpoint (SQLite's default when omitted). */
+  autocheckpointPages?: number | undefined;
+  /**
+   * Longest time a `deferSync` append may stay written but not forced to disk; 0 (the default):
+   * every commit is forced to disk before it is acknowledged.
+   */
+  syncDelayMs?: number | undefined;
 }
 
 /** Main → worker. */
@@ -28,6 +55,10 @@ export interface AppendRequest {
   close?: true;
   /** When it was sent (monotonic ms, comparable across threads): the busy timeout counts from here. */
   sentAt?: number;
+  /** The batch may be acknowledged before it is forced to disk (AuditStore.appendAudit). */
+  deferSync?: true;
+  /** Asks for the AuditSyncState (no batch). */
+  syncState?: true;
 }
 
 /** Monotonic milliseconds that mean the same in every thread of the process. */
@@ -42,13 +73,15 @@ export interface AppendReply {
   error?: string;
   /** The batch did not continue the log as stored (nothing of it was written). */
   conflict?: true;
+  /** The answer to a syncState request. */
+  state?: AuditSyncState;
 }
 
-/** `identity`: the database file as the storage opened it; commits elsewhere are not reported. */
-/** `autocheckpointPages`: the writer connection's wal_autocheckpoint (SQLite's default when omitted). */
-export function startAuditAppendWorker(path: string, busyTimeoutMs: number, identity?: FileIdentity, autocheckpointPages?: number): AuditAppender {
-  const worker = new Worker(new URL("./audit-append-worker.js", import.meta.url), { workerData: { path, busyTimeoutMs, identity, autocheckpointPages } });
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+export function startAuditAppendWorker(path: string, opts: AuditAppenderOptions): AuditAppender {
+  const { busyTimeoutMs, identity, autocheckpointPages } = opts;
+  const syncDelayMs = Math.max(0, opts.syncDelayMs ?? 0);
+  const worker = new Worker(new URL("./audit-append-worker.js", import.meta.url), { workerData: { path, busyTimeoutMs, identity, autocheckpointPages, syncDelayMs } });
+  const pending = new Map<number, { resolve: (m: AppendReply) => void; reject: (e: Error) => void }>();
   let next = 1;
   let failed: Error | undefined;
   worker.on("message", (m: AppendReply) => {
@@ -56,7 +89,7 @@ export function startAuditAppendWorker(path: string, busyTimeoutMs: number, iden
     if (!p) return;
     pending.delete(m.id);
     if (pending.size === 0) worker.unref();
-    if (m.ok) p.resolve();
+    if (m.ok) p.resolve(m);
     else if (m.conflict) p.reject(new AuditConflictError(m.error ?? "audit rows do not continue the log"));
     else p.reject(new Error(`audit append failed: ${m.error ?? "unknown error"}`));
   });
@@ -71,8 +104,8 @@ export function startAuditAppendWorker(path: string, busyTimeoutMs: number, iden
     if (pending.size > 0) failAll(new Error(`audit writer exited (code ${code})`));
   });
   worker.unref();
-  const send = (msg: AppendRequest, transfer: ArrayBuffer[] = []): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
+  const send = (msg: AppendRequest, transfer: ArrayBuffer[] = []): Promise<AppendReply> =>
+    new Promise<AppendReply>((resolve, reject) => {
       if (failed) return reject(failed);
       pending.set(msg.id, { resolve, reject });
       // Referenced while a batch is in flight, so the process does not exit under it.
@@ -81,13 +114,21 @@ export function startAuditAppendWorker(path: string, busyTimeoutMs: number, iden
     });
   let closing: Promise<void> | undefined;
   return {
-    append: (rows) => {
-      if (rows.length === 0) return Promise.resolve();
+    append: async (rows, deferSync) => {
+      if (rows.length === 0) return;
       const b = rows instanceof AuditBatch ? rows : AuditBatch.of(rows);
       const wire: AuditBatchWire = { nums: b.nums, refs: b.refs, strings: b.strings, bytes: b.bytes, ...(b.settles !== undefined ? { settles: b.settles } : {}) };
-      return send({ id: next++, batch: wire, sentAt: sharedNow() }, b.transferList());
+      // A batch that settles intents records calls that changed state: never deferred.
+      const defer = deferSync === true && syncDelayMs > 0 && b.settles === undefined;
+      await send({ id: next++, batch: wire, sentAt: sharedNow(), ...(defer ? { deferSync: true as const } : {}) }, b.transferList());
     },
-    stageIntent: (key, value) => send({ id: next++, intent: { key, value }, sentAt: sharedNow() }),
-    close: () => (closing ??= send({ id: next++, close: true }).catch(() => undefined)),
+    stageIntent: async (key, value) => {
+      await send({ id: next++, intent: { key, value }, sentAt: sharedNow() });
+    },
+    syncState: async () => (await send({ id: next++, syncState: true })).state ?? { syncs: 0, unsynced: false },
+    close: () => (closing ??= send({ id: next++, close: true }).then(
+      () => undefined,
+      () => undefined,
+    )),
   };
 }

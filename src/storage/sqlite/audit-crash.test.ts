@@ -2,7 +2,9 @@
  * Durability of the audit log when the process dies: a child process records events through the
  * audit writer thread (as the server does) and reports each one once record() resolved; it is
  * killed with SIGKILL in mid-stream, three times over on the same log. Every reported event must
- * be in the log, which must verify and continue after each crash.
+ * be in the log, which must verify and continue after each crash. Once with every event forced to
+ * disk before it is acknowledged, once with read-only events acknowledged when written and forced
+ * to disk up to a second later (a process's death loses nothing written; only a power loss could).
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -27,8 +29,9 @@ const { openSqliteStorage } = await import(${JSON.stringify(href("./sqlite-stora
 const { createAuditLog } = await import(${JSON.stringify(href("../../audit/audit-log.js"))});
 const { createDigestSigner } = await import(${JSON.stringify(href("../../audit/digest-key.js"))});
 const { record } = await import(${JSON.stringify(href("../../audit/test-fixtures.js"))});
-const [dbPath, keyPath, round] = process.argv.slice(2);
-const storage = openSqliteStorage({ path: dbPath, auditWriterThread: true });
+const [dbPath, keyPath, round, syncDelay] = process.argv.slice(2);
+const storage = openSqliteStorage({ path: dbPath, auditWriterThread: true, auditSyncDelayMs: Number(syncDelay) });
+const readOnly = Number(syncDelay) > 0;
 const log = createAuditLog({ store: storage, digestSigner: createDigestSigner(readFileSync(keyPath)), clock: { now: () => Date.now() }, digestIntervalMs: 50 });
 await log.ready();
 let n = 0;
@@ -36,14 +39,14 @@ const key = "arn:aws:kms:us-east-1:111122223333:key/k1";
 async function caller() {
   for (;;) {
     const requestId = "req-" + round + "-" + n++;
-    await log.record(record({ time: Date.now(), requestId, annotations: { resources: [{ ARN: key, accountId: "111122223333", type: "AWS::KMS::Key" }] } }));
+    await log.record(record({ time: Date.now(), requestId, readOnly, annotations: { resources: [{ ARN: key, accountId: "111122223333", type: "AWS::KMS::Key" }] } }));
     process.stdout.write(requestId + "\\n");
   }
 }
 await Promise.all(Array.from({ length: 16 }, caller));
 `;
 
-test("events acknowledged before a SIGKILL are all in the log, which verifies and continues", async () => {
+for (const syncDelay of [0, 1000]) test(`events acknowledged before a SIGKILL are all in the log, which verifies and continues (sync delay ${syncDelay} ms)`, async () => {
   const dir = mkdtempSync(join(tmpdir(), "bulwark-audit-crash-"));
   const path = join(dir, "data", "bulwark.db");
   const script = join(dir, "child.mjs");
@@ -58,7 +61,7 @@ test("events acknowledged before a SIGKILL are all in the log, which verifies an
   const acked: string[] = [];
   try {
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, [script, path, keyPath, String(round)], { stdio: ["ignore", "pipe", "inherit"], env });
+      const child = spawn(process.execPath, [script, path, keyPath, String(round), String(syncDelay)], { stdio: ["ignore", "pipe", "inherit"], env });
       const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
       let seen = 0;
       for await (const line of createInterface({ input: child.stdout! })) {

@@ -35,11 +35,11 @@ import Database from "better-sqlite3";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { coreMigrations } from "../core-migrations.js";
 import { runMigrations } from "../migrations.js";
-import type { AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditLookupPage, AuditPruneRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
+import type { AppendAuditOptions, AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditLookupPage, AuditPruneRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
 import type { AuditBatch } from "../audit-batch.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
-import { startAuditAppendWorker, type AuditAppender } from "./audit-appender.js";
+import { startAuditAppendWorker, type AuditAppender, type AuditSyncState } from "./audit-appender.js";
 import { AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from "./checkpointer.js";
 import { SqliteDocs } from "./sqlite-docs.js";
 import { fileIdentity, isSameFile, type FileIdentity } from "./file-identity.js";
@@ -58,6 +58,11 @@ export interface SqliteStorageOptions {
    * does not block the event loop (the server uses this; tools and tests need not).
    */
   auditWriterThread?: boolean;
+  /**
+   * With the writer thread: how long the rows of calls that changed nothing may stay written but
+   * not yet forced to disk (AuditStore.appendAudit's deferSync); 0 or omitted: none may.
+   */
+  auditSyncDelayMs?: number;
 }
 
 /** Effective connection settings (for health checks and tests). */
@@ -137,7 +142,7 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     const threads = opts.auditWriterThread === true && !inMemory;
     // With the writer thread, WAL checkpoints run on a thread of their own (checkpointer.ts).
     if (threads) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-    const appender = threads ? startAuditAppendWorker(opts.path, busyTimeout, identity, AUTOCHECKPOINT_PAGES) : undefined;
+    const appender = threads ? startAuditAppendWorker(opts.path, { busyTimeoutMs: busyTimeout, identity, autocheckpointPages: AUTOCHECKPOINT_PAGES, syncDelayMs: opts.auditSyncDelayMs }) : undefined;
     const checkpointer = threads ? startCheckpointer(opts.path) : undefined;
     return new SqliteStorage(db, appender, applied, busyTimeout, identity, checkpointer);
   } catch (err) {
@@ -245,10 +250,10 @@ export class SqliteStorage implements Storage {
 
   // ---- AuditStore -----------------------------------------------------------------
 
-  appendAudit(rows: AuditRow[] | AuditBatch): Promise<void> {
+  appendAudit(rows: AuditRow[] | AuditBatch, opts?: AppendAuditOptions): Promise<void> {
     if (this.appender) {
       if (this.closed) return Promise.reject(new StorageClosedError());
-      return this.appender.append(rows);
+      return this.appender.append(rows, opts?.deferSync === true);
     }
     return this.write(() => this.audit.append(rows));
   }
@@ -338,6 +343,11 @@ export class SqliteStorage implements Storage {
     return this.write(() => {
       this.setMetaStmt.run(key, value);
     });
+  }
+
+  /** What the audit writer thread has forced to disk; undefined without the thread. */
+  auditSyncState(): Promise<AuditSyncState> | undefined {
+    return this.closed ? undefined : this.appender?.syncState();
   }
 
   /** Waits for queued work, then closes. Idempotent. */
