@@ -8,13 +8,13 @@ import type { RootKeySource } from "../crypto/seal-types.js";
 import { readConfigFile, type FileKey, type FileValues } from "./config-file.js";
 import { PARTITIONS, type Partition } from "../core/partition.js";
 import { DEFAULT_HEAP_GROWTH_PERCENT } from "../core/gc-tuning.js";
+import { bool, certNames, cipherList, ConfigError, dnsDomain, filePath, hostAddress, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, type NumberRule, type Raw } from "./values.js";
 
 /**
  * Default of audit.readOnlySyncDelayMs: the events of calls that changed nothing are written
  * before the call is answered and forced to disk at most this long after (bench/README.md).
  */
 export const DEFAULT_READ_ONLY_SYNC_DELAY_MS = 20;
-import { bool, certNames, cipherList, ConfigError, dnsDomain, filePath, hostAddress, iamUserName, num, oneOf, parseListen, publicUrl as parsePublicUrl, redisUrl, region, type NumberRule, type Raw } from "./values.js";
 
 export interface BulwarkConfig {
   dataDir: string;

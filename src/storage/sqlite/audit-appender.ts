@@ -21,7 +21,7 @@ export interface AuditAppender {
   append(rows: AuditRow[] | AuditBatch, deferSync?: boolean): Promise<void>;
   /** Stores an audit intent, committed with the next group (see AuditStore.stageAuditIntent). */
   stageIntent(key: string, value: string): Promise<void>;
-  /** What the writer has forced to disk (tests, health). */
+  /** What the writer has forced to disk (tests). */
   syncState(): Promise<AuditSyncState>;
   close(): Promise<void>;
 }
