@@ -249,16 +249,33 @@ export async function describeKey(env: KmsEnv, ctx: RequestContext, input: { Key
   return { KeyMetadata: await describe(env, key) };
 }
 
-export async function listKeys(env: KmsEnv, ctx: RequestContext, input: { Limit?: number; Marker?: string }): Promise<ListKeysResponse> {
+/** ListKeys' ResourceOwners values, in the API reference's order. */
+export const RESOURCE_OWNERS = ["SELF", "OTHER_ACCOUNTS_VIA_RAM"] as const;
+
+export async function listKeys(
+  env: KmsEnv,
+  ctx: RequestContext,
+  input: { Limit?: number; Marker?: string; ResourceOwners?: string[] },
+): Promise<ListKeysResponse> {
   const v = new Violations();
   validateLimit(v, input.Limit);
   validateMarker(v, input.Marker);
+  const owners = input.ResourceOwners;
+  v.list(owners, "resourceOwners", 1, 2);
+  owners?.forEach((o, i) => v.oneOf(o, `resourceOwners.${i + 1}.member`, RESOURCE_OWNERS));
   v.throwIfAny();
   await authorizeWithoutKmsKeys(ctx, "ListKeys");
+  // Without ResourceOwners, the caller's own keys only. OTHER_ACCOUNTS_VIA_RAM adds the keys other
+  // accounts share with the caller through AWS RAM, after its own when both are asked for (in
+  // either order). No resource share reaches a key here (AWS RAM is not served), so that part of
+  // the list is empty. A NextMarker is good only with the same ResourceOwners set: each set pages
+  // its own list, and a marker of another is InvalidMarkerException.
+  const self = owners === undefined || owners.includes("SELF");
+  const shared = owners !== undefined && owners.includes("OTHER_ACCOUNTS_VIA_RAM");
   const limit = input.Limit ?? 100;
-  const list = `keys/${ctx.scope.accountId}/${ctx.scope.region}`;
+  const list = `keys/${ctx.scope.accountId}/${ctx.scope.region}${shared ? (self ? "/self+ram" : "/ram") : ""}`;
   const after = decodeMarker(env.markerKey, list, input.Marker);
-  const rows = await env.repo.listKeys(ctx.scope, after, limit + 1);
+  const rows = self ? await env.repo.listKeys(ctx.scope, after, limit + 1) : [];
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const truncated = rows.length > limit && last !== undefined;

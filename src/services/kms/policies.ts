@@ -9,12 +9,12 @@
  */
 import { PutKeyPolicyRequest$, type GetKeyPolicyResponse, type ListKeyPoliciesResponse } from "@aws-sdk/client-kms";
 import { redactForCloudTrail } from "../../audit/redact.js";
-import type { RequestContext } from "../../core/types.js";
+import type { ConditionContext, RequestContext } from "../../core/types.js";
 import { parsePolicy, PolicyParseError } from "../../iam/policy/index.js";
 import { replaceAwsPrincipals } from "../../iam/policy/principal-rewrite.js";
 import { authorizeKey, keyContext } from "./authorize.js";
 import type { KmsEnv } from "./env.js";
-import { limitExceeded, malformedPolicy, notFound } from "./errors.js";
+import { limitExceeded, malformedPolicy, notFound, validation } from "./errors.js";
 import { assertState, STATES } from "./key-state.js";
 import { ID, resolveKey } from "./lookup.js";
 import type { KeyRecord } from "./model.js";
@@ -86,7 +86,8 @@ async function shownKeyPolicy(env: KmsEnv, key: KeyRecord): Promise<string> {
  * PutKeyPolicy that does not bypass the check: one without the parameter, or with it false.
  */
 export async function lockoutCheck(env: KmsEnv, ctx: RequestContext, key: KeyRecord, policy: string): Promise<void> {
-  const context = await keyContext(env, key, ctx.principal, {});
+  // Only the new default policy is judged, as a PutKeyPolicy of it (kms:PolicyName "default").
+  const context = await keyContext(env, key, ctx.principal, { context: policyNameContext(undefined) });
   const later = (c: typeof context) =>
     ctx.evaluate({ action: "kms:PutKeyPolicy", resource: key.arn, resourceAccount: key.accountId, resourcePolicy: policy, resourcePolicyIsAuthoritative: true, resourcePolicyKind: "key", context: c });
   if ((await later(context)) === "Allow") return;
@@ -129,6 +130,14 @@ function checkSetOperators(text: string): void {
   }
 }
 
+/**
+ * kms:PolicyName of GetKeyPolicy and PutKeyPolicy: the request's PolicyName, "default" when it has
+ * none (KMS developer guide, "kms:PolicyName").
+ */
+function policyNameContext(name: string | undefined): ConditionContext {
+  return { "kms:PolicyName": name ?? "default" };
+}
+
 function checkPolicyName(name: string | undefined): void {
   const v = new Violations();
   v.str(name, "policyName", 1, 128, PATTERNS.policyName);
@@ -142,7 +151,9 @@ export async function getKeyPolicy(env: KmsEnv, ctx: RequestContext, input: { Ke
   v.str(input.PolicyName, "policyName", 1, 128, PATTERNS.policyName);
   v.throwIfAny();
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
-  await authorizeKey(env, ctx, key, "GetKeyPolicy");
+  await authorizeKey(env, ctx, key, "GetKeyPolicy", { context: policyNameContext(input.PolicyName) });
+  // AWS_RAM names the key policy AWS RAM keeps for a key shared through it: no key is shared here
+  // (AWS RAM is not served), so no key has one and it is not found, like any other name.
   checkPolicyName(input.PolicyName);
   return { Policy: await shownKeyPolicy(env, key), PolicyName: "default" };
 }
@@ -164,7 +175,11 @@ export async function putKeyPolicy(
   const { key } = await resolveKey(env, ctx, input.KeyId, ID.own);
   // The condition key is in the request context only when the request has the parameter (KMS
   // developer guide, "kms:BypassPolicyLockoutSafetyCheck": a Null condition tells requests without it).
-  await authorizeKey(env, ctx, key, "PutKeyPolicy", input.BypassPolicyLockoutSafetyCheck !== undefined ? { context: { "kms:BypassPolicyLockoutSafetyCheck": bypass } } : {});
+  const context = policyNameContext(input.PolicyName);
+  if (input.BypassPolicyLockoutSafetyCheck !== undefined) context["kms:BypassPolicyLockoutSafetyCheck"] = bypass;
+  await authorizeKey(env, ctx, key, "PutKeyPolicy", { context });
+  // Only AWS RAM writes the AWS_RAM key policy (PutKeyPolicy in the API reference).
+  if (input.PolicyName === "AWS_RAM") throw validation("The AWS_RAM policy can only be managed by the RAM service.");
   checkPolicyName(input.PolicyName);
   assertState(key, STATES.any);
   const ids = await checkKeyPolicy(env, input.Policy);
