@@ -181,6 +181,11 @@ test("root-task policies end to end: audit lists the member root's keys, delete 
   await rejectsWith(audit.send(new DeleteAccessKeyCommand({ AccessKeyId: k.accessKeyId })), { name: "AccessDenied", status: 403, message: /with an explicit deny in a session policy$/ });
 
   const create = await session(CREATE_PASSWORD);
+  // "This setting is not supported for the root user." (CreateLoginProfile, MaxSigninSessionDuration)
+  await rejectsWith(create.send(new CreateLoginProfileCommand({ MaxSigninSessionDuration: 3600 })), {
+    name: "InvalidInputException",
+    message: "MaxSigninSessionDuration is not supported for the root user.",
+  });
   assert.equal((await create.send(new CreateLoginProfileCommand({}))).LoginProfile?.PasswordResetRequired, false);
   assert.ok((await audit.send(new GetLoginProfileCommand({}))).LoginProfile?.CreateDate);
 

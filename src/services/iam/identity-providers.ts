@@ -8,6 +8,7 @@ import type { AwsError } from "../../core/errors.js";
 import type { ConditionContext } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
+import { invalidInput } from "./errors.js";
 import type { TagDoc } from "./model.js";
 import { paginate, pageFields } from "./pagination.js";
 import { mergeTags, removeTags, requestTagContext, resourceTagContext, sortedTags } from "./tags.js";
@@ -124,4 +125,16 @@ export function providerStore<D extends ProviderDoc>(kind: ProviderKind): Provid
     },
   };
   return store;
+}
+
+/**
+ * Trusted identity propagation (ContextProvider, IdentityCenterInstanceArn on OIDC and SAML
+ * providers) ties a provider to an IAM Identity Center instance, which this endpoint does not
+ * serve: a request that asks for it is refused rather than stored without effect. Removing what
+ * was never set is allowed (a no-op).
+ */
+export function refuseIdentityPropagation(input: { ContextProvider?: unknown; IdentityCenterInstanceArn?: string | undefined }): void {
+  if (input.ContextProvider !== undefined || input.IdentityCenterInstanceArn !== undefined) {
+    throw invalidInput("Trusted identity propagation (ContextProvider, IdentityCenterInstanceArn) is not available: IAM Identity Center is not served by this endpoint.");
+  }
 }

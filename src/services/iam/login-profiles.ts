@@ -21,13 +21,13 @@ import { commonError } from "../../core/errors.js";
 import type { AuthorizeRequest } from "../../core/types.js";
 import type { DocStore } from "../../storage/types.js";
 import { noteResource, write, type Caller, type IamEnv } from "./env.js";
-import { invalidUserType, loginProfileExists, noSuchLoginProfile, noSuchUser, validationError } from "./errors.js";
+import { invalidInput, invalidUserType, loginProfileExists, noSuchLoginProfile, noSuchUser, validationError } from "./errors.js";
 import { COLLECTIONS, type LoginProfileDoc, type PasswordHashDoc, type PasswordPolicyDoc, type UserDoc } from "./model.js";
 import { checkPasswordStrength, hashPassword, historyNeeded, matchesAny, passwordExpired, reuseViolation, verifyPassword } from "./passwords.js";
 import { users } from "./repo.js";
 import { authorizeOnSubject, credentialSubject, getRootLoginProfile, type CredentialSubject, type RootLoginProfileDoc } from "./root-credentials.js";
 import { authorizeOnUser, mustUser, userArnOf } from "./users.js";
-import { checkName, checkPassword, validateMembers } from "./validation.js";
+import { checkMaxSigninSessionDuration, checkName, checkPassword, signinDurationUpdate, validateMembers } from "./validation.js";
 
 const profileKey = (u: UserDoc) => `${u.accountId}/${u.userId}`;
 
@@ -40,8 +40,13 @@ function getPolicy(db: DocStore, accountId: string): Promise<PasswordPolicyDoc |
 }
 
 function view(u: UserDoc, p: LoginProfileDoc): LoginProfile {
-  return { UserName: u.userName, CreateDate: new Date(p.createDate), PasswordResetRequired: p.passwordResetRequired };
+  const out: LoginProfile = { UserName: u.userName, CreateDate: new Date(p.createDate), PasswordResetRequired: p.passwordResetRequired };
+  if (p.maxSigninSessionDuration !== undefined) out.MaxSigninSessionDuration = p.maxSigninSessionDuration;
+  return out;
 }
+
+/** The API reference: "This setting is not supported for the root user." (its error is not documented). */
+const ROOT_SIGNIN_DURATION = "MaxSigninSessionDuration is not supported for the root user.";
 
 /**
  * UserName, or (Create/Get/Delete) the calling IAM user when it is omitted; the root user only
@@ -91,11 +96,15 @@ async function acceptNewPassword(password: string, policy: PasswordPolicyDoc | u
 export async function createLoginProfile(env: IamEnv, caller: Caller, input: CreateLoginProfileRequest): Promise<CreateLoginProfileResponse> {
   // Both members' constraints in one message; a password given is checked before it is known
   // whether the caller may give one (an AssumeRoot session must omit it).
-  const [subject] = validateMembers(
+  const [subject, , maxSigninSessionDuration] = validateMembers(
     () => subjectOf(caller, input.UserName),
     () => (input.Password === undefined ? undefined : checkPassword(input.Password, "password")),
+    () => checkMaxSigninSessionDuration(input.MaxSigninSessionDuration),
   );
-  if (subject.kind === "root") return createRootLoginProfile(env, caller, input);
+  if (subject.kind === "root") {
+    if (maxSigninSessionDuration !== undefined) throw invalidInput(ROOT_SIGNIN_DURATION);
+    return createRootLoginProfile(env, caller, input);
+  }
   const name = subject.userName;
   const password = checkPassword(input.Password, "password");
   const before = await authorizeOnUser(env, caller, "CreateLoginProfile", name);
@@ -111,6 +120,7 @@ export async function createLoginProfile(env: IamEnv, caller: Caller, input: Cre
       userId: u.userId,
       createDate: caller.now,
       passwordResetRequired: input.PasswordResetRequired ?? false,
+      ...(maxSigninSessionDuration !== undefined ? { maxSigninSessionDuration } : {}),
       passwordSetDate: caller.now,
       current: hash,
       previous: [],
@@ -137,10 +147,12 @@ export async function getLoginProfile(env: IamEnv, caller: Caller, input: GetLog
 }
 
 export async function updateLoginProfile(env: IamEnv, caller: Caller, input: UpdateLoginProfileRequest): Promise<Record<string, never>> {
-  const [name, password] = validateMembers(
+  const [name, password, maxSigninSessionDuration] = validateMembers(
     () => checkName(input.UserName, "userName", 64),
     () => input.Password !== undefined ? checkPassword(input.Password, "password") : undefined,
+    () => checkMaxSigninSessionDuration(input.MaxSigninSessionDuration),
   );
+  const signin = signinDurationUpdate(maxSigninSessionDuration, input.ResetMaxSigninSessionDuration);
   const before = await authorizeOnUser(env, caller, "UpdateLoginProfile", name);
   if (!before) throw noSuchUser(name);
   const existing = await getProfile(env.store, before);
@@ -151,10 +163,12 @@ export async function updateLoginProfile(env: IamEnv, caller: Caller, input: Upd
     const u = await mustUser(tx, caller.accountId, name);
     const p = await getProfile(tx, u);
     if (!p) throw noSuchLoginProfile(name);
+    const { maxSigninSessionDuration: _old, ...rest } = p;
     const next: LoginProfileDoc = {
-      ...p,
+      ...(signin === "reset" ? rest : p),
       ...(hash ? { ...rotate(p, hash, policy), passwordSetDate: caller.now } : {}),
       passwordResetRequired: input.PasswordResetRequired ?? p.passwordResetRequired,
+      ...(signin !== undefined && signin !== "reset" ? { maxSigninSessionDuration: signin.set } : {}),
     };
     await tx.put<LoginProfileDoc>(COLLECTIONS.loginProfiles, profileKey(u), next);
   });

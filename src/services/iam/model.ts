@@ -55,6 +55,8 @@ export interface RoleDoc {
   trustPrincipalIds?: Record<string, string>;
   description?: string;
   maxSessionDuration: number;
+  /** Longest AWS Sign-In session, seconds, when set (stored and returned; no console sign-in is served). */
+  maxSigninSessionDuration?: number;
   permissionsBoundaryArn?: string;
   tags: TagDoc[];
   inlinePolicies: InlinePolicyDoc[];
@@ -204,6 +206,8 @@ export interface LoginProfileDoc {
   userId: string;
   createDate: number;
   passwordResetRequired: boolean;
+  /** Longest AWS Sign-In session, seconds, when set (stored and returned; no console sign-in is served). */
+  maxSigninSessionDuration?: number;
   /** When the current password was set (password age for MaxPasswordAge/HardExpiry). */
   passwordSetDate: number;
   current: PasswordHashDoc;

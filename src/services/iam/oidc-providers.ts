@@ -26,7 +26,7 @@ import type {
 import type { DocStore } from "../../storage/types.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity, quotaExceeded, validationError } from "./errors.js";
-import { providerStore } from "./identity-providers.js";
+import { providerStore, refuseIdentityPropagation } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, type OidcProviderDoc } from "./model.js";
 import { requestTagContext, sortedTags } from "./tags.js";
 import { checkTags, required, validateMembers } from "./validation.js";
@@ -128,6 +128,7 @@ export async function createOpenIDConnectProvider(
   const { url, resource } = checkUrl(urlText);
   const arn = providers.arnOf(caller.accountId, resource);
   await authorize(caller, "CreateOpenIDConnectProvider", arn, requestTagContext(tags));
+  refuseIdentityPropagation(input);
   noteResource(caller, arn, PROVIDER_TYPE);
   const doc: OidcProviderDoc = { accountId: caller.accountId, resource, url, clientIds, thumbprints, createDate: caller.now, tags };
   await write(env, caller.accountId, async (tx) => {

@@ -34,6 +34,8 @@ import {
   checkMarker,
   checkMaxItems,
   checkMaxSessionDuration,
+  checkMaxSigninSessionDuration,
+  signinDurationUpdate,
   checkName,
   checkPath,
   checkPathPrefix,
@@ -101,7 +103,7 @@ export function newRoleDoc(
 }
 
 export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleRequest): Promise<CreateRoleResponse> {
-  const [path, name, trust, description, maxSessionDuration, boundary, tags] = validateMembers(
+  const [path, name, trust, description, maxSessionDuration, boundary, tags, maxSigninSessionDuration] = validateMembers(
     () => checkPath(input.Path),
     () => checkName(input.RoleName, "roleName", 64),
     () => checkPolicyDocument(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument"),
@@ -109,6 +111,7 @@ export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleR
     () => checkMaxSessionDuration(input.MaxSessionDuration) ?? DEFAULT_MAX_SESSION_DURATION,
     () => input.PermissionsBoundary !== undefined ? checkBoundaryArn(input.PermissionsBoundary) : undefined,
     () => checkTags(input.Tags, true),
+    () => checkMaxSigninSessionDuration(input.MaxSigninSessionDuration),
   );
   const arn = roleArn(caller.accountId, path, name);
   await authorize(caller, "CreateRole", arn, { ...requestTagContext(tags), ...boundaryContext(boundary) });
@@ -117,6 +120,7 @@ export async function createRole(env: IamEnv, caller: Caller, input: CreateRoleR
   const doc = newRoleDoc(caller, name, path, trust, {
     ...(description !== undefined ? { description } : {}),
     maxSessionDuration,
+    ...(maxSigninSessionDuration !== undefined ? { maxSigninSessionDuration } : {}),
     ...(boundary !== undefined ? { permissionsBoundaryArn: boundary } : {}),
     tags,
   });
@@ -137,19 +141,23 @@ export async function getRole(env: IamEnv, caller: Caller, input: GetRoleRequest
 }
 
 export async function updateRole(env: IamEnv, caller: Caller, input: UpdateRoleRequest): Promise<Record<string, never>> {
-  const [name, description, maxSessionDuration] = validateMembers(
+  const [name, description, maxSessionDuration, maxSigninSessionDuration] = validateMembers(
     () => checkName(input.RoleName, "roleName", 64),
     () => checkDescription(input.Description),
     () => checkMaxSessionDuration(input.MaxSessionDuration),
+    () => checkMaxSigninSessionDuration(input.MaxSigninSessionDuration),
   );
+  const signin = signinDurationUpdate(maxSigninSessionDuration, input.ResetMaxSigninSessionDuration);
   await authorizeOnRole(env, caller, "UpdateRole", name);
   await write(env, caller.accountId, async (tx) => {
     // A service-linked role's description may be edited (IAM User Guide); nothing else of it.
-    const r = await (maxSessionDuration !== undefined ? mustModifiableRole : mustRole)(tx, caller.accountId, name);
+    const r = await (maxSessionDuration !== undefined || signin !== undefined ? mustModifiableRole : mustRole)(tx, caller.accountId, name);
+    const { maxSigninSessionDuration: _old, ...rest } = r;
     await roles.save(tx, {
-      ...r,
+      ...(signin === "reset" ? rest : r),
       ...(description !== undefined ? { description } : {}),
       ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}),
+      ...(signin !== undefined && signin !== "reset" ? { maxSigninSessionDuration: signin.set } : {}),
     });
   });
   return {};

@@ -29,7 +29,7 @@ import type { DocStore } from "../../storage/types.js";
 import type { SamlProviderRecord } from "./api.js";
 import { authorize, noteResource, write, type Caller, type IamEnv } from "./env.js";
 import { constraintError, entityAlreadyExists, invalidInput, noSuchEntity, quotaExceeded } from "./errors.js";
-import { providerStore } from "./identity-providers.js";
+import { providerStore, refuseIdentityPropagation } from "./identity-providers.js";
 import { COLLECTIONS, QUOTAS, samlPrivateKeyAad, type SamlPrivateKeyDoc, type SamlProviderDoc } from "./model.js";
 import { holdsPemPrivateKey } from "./pem.js";
 import { parseSamlMetadata } from "./saml-metadata.js";
@@ -133,6 +133,7 @@ export async function createSAMLProvider(env: IamEnv, caller: Caller, input: Cre
   if (mode === "Required" && privateKey === undefined) throw requiredWithoutKey();
   const arn = providers.arnOf(caller.accountId, name);
   await authorize(caller, "CreateSAMLProvider", arn, requestTagContext(tags));
+  refuseIdentityPropagation(input);
   noteResource(caller, arn, PROVIDER_TYPE);
   const uuid = randomSamlId();
   const doc: SamlProviderDoc = {
@@ -191,6 +192,7 @@ export async function updateSAMLProvider(env: IamEnv, caller: Caller, input: Upd
   );
   const metadata = document !== undefined ? parseSamlMetadata(document) : undefined;
   const { arn } = await providers.authorizeOn(env, caller, "UpdateSAMLProvider", input.SAMLProviderArn);
+  refuseIdentityPropagation(input);
   await providers.update(env, caller, arn, (p) => {
     let keys = p.privateKeys;
     if (removeKeyId !== undefined) {

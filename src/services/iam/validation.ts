@@ -202,6 +202,24 @@ export function checkMaxSessionDuration(value: number | undefined): number | und
   return value;
 }
 
+/** MaxSigninSessionDuration of a role or an IAM user's login profile: 1 hour to 90 days, in seconds. */
+export function checkMaxSigninSessionDuration(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 3600) throw constraintError("maxSigninSessionDuration", "Member must have value greater than or equal to 3600", value);
+  if (value > 7776000) throw constraintError("maxSigninSessionDuration", "Member must have value less than or equal to 7776000", value);
+  return value;
+}
+
+/**
+ * What an update does to a MaxSigninSessionDuration: set it (a value), clear it (reset true) or
+ * leave it (neither); the API reference forbids a value together with a reset.
+ */
+export function signinDurationUpdate(value: number | undefined, reset: boolean | undefined): { set: number } | "reset" | undefined {
+  if (value !== undefined && reset === true) throw invalidInput("MaxSigninSessionDuration and ResetMaxSigninSessionDuration cannot be specified together.");
+  if (value !== undefined) return { set: value };
+  return reset === true ? "reset" : undefined;
+}
+
 /** Account alias: lower-case letters, digits and single dashes, 3–63 characters, no dash at either end. */
 export function checkAccountAlias(value: string | undefined): string {
   const v = required(value, "accountAlias");

@@ -49,6 +49,7 @@ export function roleView(r: RoleDoc, mode: RoleViewMode, createTags?: readonly T
   };
   if (r.description !== undefined) out.Description = r.description;
   if (mode !== "create") out.MaxSessionDuration = r.maxSessionDuration;
+  if (r.maxSigninSessionDuration !== undefined) out.MaxSigninSessionDuration = r.maxSigninSessionDuration;
   if (mode !== "list") {
     const b = boundaryView(r.permissionsBoundaryArn);
     if (b) out.PermissionsBoundary = b;
