@@ -27,7 +27,7 @@ import { checkPasswordStrength, hashPassword, historyNeeded, matchesAny, passwor
 import { users } from "./repo.js";
 import { authorizeOnSubject, credentialSubject, getRootLoginProfile, type CredentialSubject, type RootLoginProfileDoc } from "./root-credentials.js";
 import { authorizeOnUser, mustUser, userArnOf } from "./users.js";
-import { checkMaxSigninSessionDuration, checkName, checkPassword, signinDurationUpdate, validateMembers } from "./validation.js";
+import { checkMaxSigninSessionDuration, checkName, checkPassword, signinDurationUpdate, validateMembers, withSigninDuration } from "./validation.js";
 
 const profileKey = (u: UserDoc) => `${u.accountId}/${u.userId}`;
 
@@ -163,14 +163,12 @@ export async function updateLoginProfile(env: IamEnv, caller: Caller, input: Upd
     const u = await mustUser(tx, caller.accountId, name);
     const p = await getProfile(tx, u);
     if (!p) throw noSuchLoginProfile(name);
-    const { maxSigninSessionDuration: _old, ...rest } = p;
     const next: LoginProfileDoc = {
-      ...(signin === "reset" ? rest : p),
+      ...p,
       ...(hash ? { ...rotate(p, hash, policy), passwordSetDate: caller.now } : {}),
       passwordResetRequired: input.PasswordResetRequired ?? p.passwordResetRequired,
-      ...(signin !== undefined && signin !== "reset" ? { maxSigninSessionDuration: signin.set } : {}),
     };
-    await tx.put<LoginProfileDoc>(COLLECTIONS.loginProfiles, profileKey(u), next);
+    await tx.put<LoginProfileDoc>(COLLECTIONS.loginProfiles, profileKey(u), withSigninDuration(next, signin));
   });
   return {};
 }

@@ -36,6 +36,7 @@ import {
   checkMaxSessionDuration,
   checkMaxSigninSessionDuration,
   signinDurationUpdate,
+  withSigninDuration,
   checkName,
   checkPath,
   checkPathPrefix,
@@ -152,13 +153,12 @@ export async function updateRole(env: IamEnv, caller: Caller, input: UpdateRoleR
   await write(env, caller.accountId, async (tx) => {
     // A service-linked role's description may be edited (IAM User Guide); nothing else of it.
     const r = await (maxSessionDuration !== undefined || signin !== undefined ? mustModifiableRole : mustRole)(tx, caller.accountId, name);
-    const { maxSigninSessionDuration: _old, ...rest } = r;
-    await roles.save(tx, {
-      ...(signin === "reset" ? rest : r),
+    const next: RoleDoc = {
+      ...r,
       ...(description !== undefined ? { description } : {}),
       ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}),
-      ...(signin !== undefined && signin !== "reset" ? { maxSigninSessionDuration: signin.set } : {}),
-    });
+    };
+    await roles.save(tx, withSigninDuration(next, signin));
   });
   return {};
 }

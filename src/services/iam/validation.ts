@@ -220,6 +220,13 @@ export function signinDurationUpdate(value: number | undefined, reset: boolean |
   return reset === true ? "reset" : undefined;
 }
 
+/** A role or login profile document after a signinDurationUpdate (the same document when it changes nothing). */
+export function withSigninDuration<T extends { maxSigninSessionDuration?: number }>(doc: T, change: ReturnType<typeof signinDurationUpdate>): T {
+  if (change === undefined) return doc;
+  const { maxSigninSessionDuration: _old, ...rest } = doc;
+  return (change === "reset" ? rest : { ...rest, maxSigninSessionDuration: change.set }) as T;
+}
+
 /** Account alias: lower-case letters, digits and single dashes, 3–63 characters, no dash at either end. */
 export function checkAccountAlias(value: string | undefined): string {
   const v = required(value, "accountAlias");
