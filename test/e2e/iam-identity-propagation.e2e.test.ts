@@ -37,6 +37,6 @@ test("trusted identity propagation is refused, and UpdateOpenIDConnectProvider i
   const created = await iam.send(new CreateOpenIDConnectProviderCommand({ Url: "https://issuer.example.com", ClientIDList: ["a"] }));
   await assert.rejects(
     iam.send(new UpdateOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: created.OpenIDConnectProviderArn, RemoveContextProvider: true })),
-    (e: any) => e.name === "InvalidAction" && e.$metadata.httpStatusCode === 400,
+    awsError("InvalidAction", 400, "Could not find operation UpdateOpenIDConnectProvider for version 2010-05-08"),
   );
 });

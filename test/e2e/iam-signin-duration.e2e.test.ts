@@ -67,7 +67,10 @@ test("a role's MaxSigninSessionDuration: set at creation, replaced, cleared; omi
 test("a service-linked role's MaxSigninSessionDuration can be neither set nor reset", async () => {
   const slr = (await iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: "elasticloadbalancing.amazonaws.com" }))).Role!;
   for (const change of [{ MaxSigninSessionDuration: 7200 }, { ResetMaxSigninSessionDuration: true }]) {
-    await assert.rejects(iam.send(new UpdateRoleCommand({ RoleName: slr.RoleName, ...change })), (e: any) => e.name === "UnmodifiableEntityException");
+    await assert.rejects(
+      iam.send(new UpdateRoleCommand({ RoleName: slr.RoleName, ...change })),
+      awsError("UnmodifiableEntityException", 400, `Cannot perform the operation on the protected role '${slr.RoleName}' - this role is only modifiable by AWS`),
+    );
   }
   assert.equal("MaxSigninSessionDuration" in (await iam.send(new GetRoleCommand({ RoleName: slr.RoleName }))).Role!, false);
 });
@@ -99,5 +102,5 @@ test("a login profile's MaxSigninSessionDuration: set, kept across a password ch
     iam.send(new CreateLoginProfileCommand({ UserName: "signin-user-2", Password: "Signin-Duration-3!", MaxSigninSessionDuration: 7776001 })),
     awsError("ValidationError", 400, tooLong),
   );
-  await assert.rejects(iam.send(new GetLoginProfileCommand({ UserName: "signin-user-2" })), (e: any) => e.name === "NoSuchEntityException");
+  await assert.rejects(iam.send(new GetLoginProfileCommand({ UserName: "signin-user-2" })), awsError("NoSuchEntityException", 404, "Login Profile for User signin-user-2 cannot be found."));
 });

@@ -249,8 +249,11 @@ export async function describeKey(env: KmsEnv, ctx: RequestContext, input: { Key
   return { KeyMetadata: await describe(env, key) };
 }
 
-/** ListKeys' ResourceOwners values, in the API reference's order. */
-export const RESOURCE_OWNERS = ["SELF", "OTHER_ACCOUNTS_VIA_RAM"] as const;
+/**
+ * ListKeys' ResourceOwners values, in the order the API reference describes them ("Specify one or
+ * two values"); the enum order in KMS's validation message is not published, so this is inferred.
+ */
+const RESOURCE_OWNERS = ["SELF", "OTHER_ACCOUNTS_VIA_RAM"] as const;
 
 export async function listKeys(
   env: KmsEnv,
