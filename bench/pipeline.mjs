@@ -1,6 +1,7 @@
 // CPU per request of Bulwark's own request path, without sockets or an HTTP engine: the pipeline
 // (SigV4, routing, decode, handler, encode, audit build + durable append through the writer thread)
-// for STS GetCallerIdentity, Organizations DescribeOrganization and KMS Encrypt (256 bytes + context)
+// for STS GetCallerIdentity, Organizations DescribeOrganization, KMS Encrypt (256 bytes + context),
+// Decrypt of its blob and GenerateDataKey (AES_256, same context)
 // driven in-process with minimal request/responder objects (src/gateway/api.ts), `concurrency` requests in flight.
 // CPU time is the whole process (every thread) over the measured requests, so it is comparable
 // with the server CPU per request that bench/gateway.sh reports, minus what the HTTP engine and TLS cost.
@@ -11,8 +12,9 @@
 // WAL checkpointer threads, V8's helpers), from /proc/self/task at the kernel's 10 ms resolution.
 //
 // usage: npx tsc -p tsconfig.json && node bench/pipeline.mjs [requests-per-round] [rounds] [concurrency]
-//        (BENCH_CASES=Encrypt,GetCallerIdentity to run some cases only)
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+//        (BENCH_CASES=Encrypt,GetCallerIdentity to run some cases only; BENCH_WARMUP=n requests of
+//        warm-up per case, min(requests-per-round, 5000) when unset)
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -103,6 +105,16 @@ async function round(tpl, n) {
   return { cpu: (c.user + c.system) / n, wall: ((performance.now() - w0) * 1000) / n, main: ((k1.main - k0.main) * TICK_US) / n, other: ((k1.other - k0.other) * TICK_US) / n };
 }
 
+// With BENCH_HANDSHAKE_FILE set, the run writes "measure" to that file after each case's warm-up
+// and "measured" after its rounds, and each time waits until the file is removed: a profiler outside
+// (bench/callgrind-pipeline.sh) counts exactly the measured rounds.
+async function handshake(what) {
+  const file = process.env.BENCH_HANDSHAKE_FILE;
+  if (!file) return;
+  writeFileSync(file, what);
+  while (existsSync(file)) await new Promise((r) => setTimeout(r, 20));
+}
+
 const cases = {
   GetCallerIdentity: await signed("sts", { "content-type": "application/x-www-form-urlencoded; charset=utf-8" }, "Action=GetCallerIdentity&Version=2011-06-15"),
   DescribeOrganization: await signed("organizations", { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSOrganizationsV20161128.DescribeOrganization" }, "{}"),
@@ -124,15 +136,26 @@ cases.Encrypt = await signed(
   JSON.stringify({ KeyId: keyId, Plaintext: randomBytes(256).toString("base64"), EncryptionContext: { tenant: "bench", purpose: "pipeline" } }),
 );
 
+{
+  // Decrypt of a blob Encrypt made under the same context, and GenerateDataKey (AES_256) with it.
+  const res = fakeResponse();
+  await app.handle(fakeRequest(cases.Encrypt), res, false);
+  const blob = JSON.parse(String(res.body)).CiphertextBlob;
+  cases.Decrypt = await signed("kms", kmsHeaders("Decrypt"), JSON.stringify({ CiphertextBlob: blob, EncryptionContext: { tenant: "bench", purpose: "pipeline" } }));
+  cases.GenerateDataKey = await signed("kms", kmsHeaders("GenerateDataKey"), JSON.stringify({ KeyId: keyId, KeySpec: "AES_256", EncryptionContext: { tenant: "bench", purpose: "pipeline" } }));
+}
+
 console.log(`node ${process.version}; ${N} requests per round, ${ROUNDS} rounds, ${CONCURRENCY} in flight; CPU µs per request (all threads)`);
 const only = process.env.BENCH_CASES?.split(","); // e.g. BENCH_CASES=Encrypt
 for (const [name, tpl] of Object.entries(cases)) {
   if (only && !only.includes(name)) continue;
-  await round(tpl, Math.min(N, 5000)); // warm-up
+  await round(tpl, Number(process.env.BENCH_WARMUP ?? Math.min(N, 5000))); // warm-up
+  await handshake("measure");
   const rs = [];
   for (let i = 0; i < ROUNDS; i++) rs.push(await round(tpl, N));
   const cpus = rs.map((r) => r.cpu).sort((a, b) => a - b);
   const best = rs.find((r) => r.cpu === cpus[0]);
+  await handshake("measured");
   console.log(
     `${name.padEnd(22)} min ${cpus[0].toFixed(1)} (main thread ${best.main.toFixed(1)}, others ${best.other.toFixed(1)})  median ${cpus[Math.floor(cpus.length / 2)].toFixed(1)}  (rounds: ${rs.map((r) => r.cpu.toFixed(1)).join(" ")})`,
   );
