@@ -425,7 +425,7 @@ export interface App {
  * openCore alone) do not load and compile every service's model.
  */
 async function loadServing() {
-  const [cloudtrail, sts, jwks, orgService, authorizer, registry, metrics, pipeline, server, dataPlane, elbv2, elbv2Store, scheduler, periodic, createAccount, kms, wafv2, wafEngine, shield, shieldProtections, shieldBridge, wafDataPlane, retention, outbox, describe, tlsCa] =
+  const [cloudtrail, sts, jwks, orgService, authorizer, registry, metrics, pipeline, server, dataPlane, elbv2, elbv2Store, scheduler, periodic, createAccount, kms, wafv2, wafEngine, shield, shieldProtections, shieldBridge, retention, outbox, describe, tlsCa] =
     await Promise.all([
       import("./services/cloudtrail/service.js"),
       import("./services/sts/service.js"),
@@ -448,7 +448,6 @@ async function loadServing() {
       import("./services/shield/service.js"),
       import("./services/shield/protections.js"),
       import("./services/shield/wafv2-bridge.js"),
-      import("./dataplane/waf/index.js"),
       import("./audit/retention.js"),
       import("./audit/outbox.js"),
       import("./config/describe.js"),
@@ -481,7 +480,6 @@ async function loadServing() {
     automaticResponseResources: shieldProtections.automaticResponseResources,
     createWafv2Bridge: shieldBridge.createWafv2Bridge,
     shieldServiceRoleArn: shieldBridge.shieldServiceRoleArn,
-    createRedisRateCounter: wafDataPlane.createRedisRateCounter,
     startAuditRetention: retention.startAuditRetention,
     createAuditOutbox: outbox.createAuditOutbox,
     describeConfig: describe.describeConfig,
@@ -518,7 +516,6 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     automaticResponseResources,
     createWafv2Bridge,
     shieldServiceRoleArn,
-    createRedisRateCounter,
     startAuditRetention,
     createAuditOutbox,
     describeConfig,
@@ -671,8 +668,10 @@ export async function startApp(cfg: Readonly<BulwarkConfig>, opts: { clock?: Clo
     const metrics = createMetrics();
     // The data plane's DesyncMitigationMode_NonCompliant_Request_Count on /metrics.
     dataPlane.desync.register(metrics.registry);
+    // ioredis is loaded only when Redis is configured: loading it slows every string method call
+    // of the request path until it is undone (see redis-rate-counter.ts).
     const rateCounter = cfg.redisUrl
-      ? createRedisRateCounter(cfg.redisUrl, {
+      ? (await import("./dataplane/waf/rate/redis-rate-counter.js")).createRedisRateCounter(cfg.redisUrl, {
           // The error names the address at most (ECONNREFUSED, ENOTFOUND, WRONGPASS), never the URL's password.
           onError: (e) => logger.warn({ err: e.message }, "Redis of the WAF rate counters unavailable: rate-based rules cannot count"),
           onReady: () => logger.info("Redis of the WAF rate counters reachable again"),

@@ -8,7 +8,6 @@ export { listManagedRuleGroups, describeManagedRuleGroup, listManagedRuleGroupVe
 export { loadIpList, parseIpList, type ManagedIpLists, type ManagedIpListName } from "./managed/ip-lists.js";
 export { createLocalRateCounter } from "./rate/local-rate-counter.js";
 export { rateBasedManagedKeys, MAX_MANAGED_KEYS, type RateBasedManagedKeys } from "./rate-based.js";
-export { createRedisRateCounter } from "./rate/redis-rate-counter.js";
 export { createGeoLookup } from "./geo.js";
 export { createIpMatcher, parseIp, type IpMatcher } from "./ip.js";
 export { WAF_VERIFY_PATH } from "./interstitial.js";

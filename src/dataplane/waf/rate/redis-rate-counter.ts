@@ -8,8 +8,12 @@
  */
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
+import { keepStringPrototypeFast } from "../../../core/string-prototype.js";
 import type { RateCounter } from "../types.js";
 import { BUCKET_MS, MAX_FLAGGED, oldestBucket } from "./local-rate-counter.js";
+
+// ioredis defines a class extending String when it loads, which leaves String.prototype slow.
+keepStringPrototypeFast();
 
 const SCRIPT = `
 local key = KEYS[1]
