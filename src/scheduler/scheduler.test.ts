@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import { ManualClock } from "../core/clock.js";
 import { openSqliteStorage } from "../storage/sqlite/sqlite-storage.js";
 import { JOBS_COLLECTION, createScheduler, jobKey } from "./scheduler.js";
-import { registerStsSessionSweep, STS_SESSION_SWEEP, sweepExpiredStsSessions } from "./periodic.js";
+import { registerPeriodic, registerStsSessionSweep, STS_SESSION_SWEEP, sweepExpiredStsSessions } from "./periodic.js";
+import type { DeleteOptions, DocStore, Storage } from "../storage/types.js";
 
 describe("durable scheduler", () => {
   test("jobs run when due, in due order, and are removed after success", async () => {
@@ -97,6 +98,55 @@ describe("durable scheduler", () => {
     await s.stop();
     assert.equal(await store.count(JOBS_COLLECTION), 0);
     await store.close();
+  });
+
+  test("its own deletes (a job moved, run, replaced or cancelled) ask the storage for no scrub", async () => {
+    const inner = openSqliteStorage({ path: ":memory:" });
+    const deletes: Array<[string, DeleteOptions | undefined]> = [];
+    const spy = (tx: DocStore): DocStore => ({
+      get: (c, k) => tx.get(c, k),
+      put: (c, k, v) => tx.put(c, k, v),
+      putIfAbsent: (c, k, v) => tx.putIfAbsent(c, k, v),
+      list: (c, o) => tx.list(c, o),
+      count: (c, p) => tx.count(c, p),
+      delete: (c, k, o) => {
+        deletes.push([c, o]);
+        return tx.delete(c, k, o);
+      },
+    });
+    // The storage itself, but every transaction's handle records its deletes.
+    const transaction = <T>(fn: (tx: DocStore) => Promise<T>): Promise<T> => inner.transaction((tx) => fn(spy(tx)));
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === "transaction") return transaction;
+        if (prop === "delete") return (c: string, k: string, o?: DeleteOptions) => (deletes.push([c, o]), target.delete(c, k, o));
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as Storage;
+    const clock = new ManualClock(0);
+    const s = createScheduler({ store, clock });
+    let runs = 0;
+    await registerPeriodic(s, clock, "tick", 1000, async () => {
+      runs++;
+    });
+    s.register("once", async () => undefined);
+    await s.schedule("once", 500, {}, "a");
+    await s.schedule("once", 700, {}, "a"); // replaced
+    await s.schedule("once", 900, {}, "b");
+    assert.equal(await s.cancel("b"), true);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000);
+      await s.runDue();
+    }
+    assert.equal(runs, 3);
+    assert.equal(await inner.count(JOBS_COLLECTION), 1); // the periodic job's next run
+    assert.ok(deletes.length >= 6, `only ${deletes.length} deletes seen`);
+    assert.deepEqual(
+      deletes.filter(([, o]) => o?.scrub !== false),
+      [],
+    );
+    await inner.close();
   });
 
   test("the STS session sweep deletes expired sessions and reschedules itself", async () => {

@@ -23,12 +23,24 @@ export interface ListOptions {
   limit?: number;
 }
 
+export interface DeleteOptions {
+  /**
+   * false: the document holds nothing that must be erased from the files at once (an engine's own
+   * bookkeeping, such as a scheduler job moved to its next run), so its bytes may stay in older
+   * log frames until the log is next emptied, as an overwritten version's do. Default true: what
+   * is deleted is gone from every file at the next checkpoint. Emptying SQLite's WAL under load
+   * holds up its writers and readers for tens of milliseconds (bench/README.md, thirty-eighth
+   * session), too long to pay every time a periodic job is rescheduled.
+   */
+  scrub?: boolean;
+}
+
 export interface DocStore {
   get<T>(collection: string, key: string): Promise<T | undefined>;
   put<T>(collection: string, key: string, value: T): Promise<void>;
   /** Insert only if absent; resolves false when the key exists. */
   putIfAbsent<T>(collection: string, key: string, value: T): Promise<boolean>;
-  delete(collection: string, key: string): Promise<boolean>;
+  delete(collection: string, key: string, opts?: DeleteOptions): Promise<boolean>;
   /** Entries in key order. */
   list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>>;
   count(collection: string, prefix?: string): Promise<number>;

@@ -447,6 +447,30 @@ describe("openSqliteStorage", () => {
     });
   }
 
+  test("a delete with { scrub: false } leaves the WAL file as it is; a plain delete empties it", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const walSize = (): number => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
+    const s = openSqliteStorage({ path, auditWriterThread: true });
+    try {
+      for (let i = 0; i < 20; i++) await s.put("jobs", `k${i}`, { due: i });
+      await s.transaction(async (tx) => assert.equal(await tx.delete("jobs", "k0", { scrub: false }), true));
+      assert.equal(await s.delete("jobs", "k1", { scrub: false }), true);
+      // The checkpointer ticks every 100 ms; a scrub asked for would have emptied the file by now.
+      await new Promise((r) => setTimeout(r, 600));
+      assert.ok(walSize() > 0, "the WAL file was emptied without a scrub being asked for");
+      assert.equal(await s.count("jobs"), 18);
+      assert.equal(await s.delete("jobs", "k2"), true);
+      const deadline = Date.now() + 5000;
+      while (walSize() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      assert.equal(walSize(), 0);
+      assert.equal(await s.count("jobs"), 17);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the checkpointer empties the WAL file every scrubEveryMs: an overwritten version does not stay in an old frame", async () => {
     const dir = tempDir();
     const path = join(dir, "db");

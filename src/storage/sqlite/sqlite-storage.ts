@@ -25,7 +25,8 @@
  *    file and truncated to zero bytes (by the checkpointer thread within about a tick, or at once
  *    on this connection without one), so no older frame still holds the deleted bytes. Versions
  *    a put() overwrote stay in older WAL frames until the WAL is next emptied (the checkpointer
- *    does that at least hourly) or overwritten.
+ *    does that at least hourly) or overwritten; so do those of a document deleted with
+ *    `{ scrub: false }` (DeleteOptions: bookkeeping that holds nothing confidential).
  */
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -35,7 +36,7 @@ import Database from "better-sqlite3";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { coreMigrations } from "../core-migrations.js";
 import { runMigrations } from "../migrations.js";
-import type { AppendAuditOptions, AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditLookupPage, AuditPruneRow, AuditQuery, AuditRow, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
+import type { AppendAuditOptions, AuditActivityQuery, AuditActivityRow, AuditDigestRow, AuditLookupPage, AuditPruneRow, AuditQuery, AuditRow, DeleteOptions, DocEntry, DocStore, ListOptions, Migration, Storage } from "../types.js";
 import type { AuditBatch } from "../audit-batch.js";
 import { SerialQueue } from "./serial-queue.js";
 import { SqliteAudit } from "./sqlite-audit.js";
@@ -236,8 +237,11 @@ export class SqliteStorage implements Storage {
     return this.write(() => this.docs.putIfAbsent(collection, key, value));
   }
 
-  delete(collection: string, key: string): Promise<boolean> {
-    return this.write(() => this.deleted(this.docs.delete(collection, key)));
+  delete(collection: string, key: string, opts?: DeleteOptions): Promise<boolean> {
+    return this.write(() => {
+      const did = this.docs.delete(collection, key);
+      return opts?.scrub === false ? did : this.deleted(did);
+    });
   }
 
   list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>> {
@@ -522,9 +526,10 @@ class TxDocStore implements DocStore {
     return this.docs.putIfAbsent(collection, key, value);
   }
 
-  async delete(collection: string, key: string): Promise<boolean> {
+  async delete(collection: string, key: string, opts?: DeleteOptions): Promise<boolean> {
     this.check();
-    return this.onDelete(this.docs.delete(collection, key));
+    const did = this.docs.delete(collection, key);
+    return opts?.scrub === false ? did : this.onDelete(did);
   }
 
   async list<T>(collection: string, opts?: ListOptions): Promise<Array<DocEntry<T>>> {
