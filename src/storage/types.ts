@@ -29,8 +29,8 @@ export interface DeleteOptions {
    * bookkeeping, such as a scheduler job moved to its next run), so its bytes may stay in older
    * log frames until the log is next emptied, as an overwritten version's do. Default true: what
    * is deleted is gone from every file at the next checkpoint. Emptying SQLite's WAL under load
-   * holds up its writers and readers for tens of milliseconds (bench/README.md, thirty-eighth
-   * session), too long to pay every time a periodic job is rescheduled.
+   * holds up its writers and readers for tens of milliseconds (bench/README.md, "A stall every 30
+   * seconds"), too long to pay every time a periodic job is rescheduled.
    */
   scrub?: boolean;
 }
