@@ -8,7 +8,7 @@
  * stay in dictionary mode for the life of the process, and then optimised code cannot inline any
  * String.prototype method. Every `s.indexOf(…)`, `s.slice(…)` or `s.charCodeAt(i)` goes through a
  * generic property lookup instead. That costs about a twentieth of the instructions of a KMS
- * Encrypt (bench/README.md, thirty-seventh session). ioredis's `VerbatimString` is such a class.
+ * Encrypt (bench/README.md, "String.prototype back in fast mode"). ioredis's `VerbatimString` is such a class.
  *
  * A few loads through a String wrapper object, from a function with inline caches of its own, have
  * V8 make the prototype fast again. This only affects V8's representation; what any property
