@@ -7,10 +7,11 @@
  * and no longer needed by a reader, up to the WAL's end when it started.
  *
  * After a commit that deleted something, the storage asks for a TRUNCATE checkpoint instead (the
- * next tick): it copies every frame (the pages whose freed space SQLite zeroed, secure_delete)
- * into the database file and truncates the WAL to zero bytes, so no earlier frame still holds
- * what was deleted. It waits at most SCRUB_WAIT_MS for the write lock and for readers to leave
- * the WAL (new writers wait meanwhile); when that is not enough it is tried again next tick.
+ * next tick, right after a PASSIVE one, so that little is left to copy): it copies every frame
+ * (the pages whose freed space SQLite zeroed, secure_delete) into the database file and truncates
+ * the WAL to zero bytes, so no earlier frame still holds what was deleted. It waits at most
+ * SCRUB_WAIT_MS for the write lock and for readers to leave the WAL (new writers wait meanwhile);
+ * when that is not enough it is tried again next tick.
  * Every `scrubEveryMs` (an hour) it does the same unasked, so what a put() overwrote does not
  * stay in old WAL frames for longer than that either.
  */
@@ -40,6 +41,9 @@ let lastScrub = performance.now();
 function checkpoint(): void {
   try {
     if (scrub || performance.now() - lastScrub >= scrubEveryMs) {
+      // A TRUNCATE checkpoint holds the write lock from its start, and copies what is left to
+      // copy while holding it; a PASSIVE one first copies nearly all of it with writers going on.
+      db.pragma("wal_checkpoint(PASSIVE)");
       const [r] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
       if (r?.busy === 0) {
         scrub = false;
