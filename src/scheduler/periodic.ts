@@ -28,9 +28,15 @@ export async function sweepExpiredStsSessions(store: Storage, now: number): Prom
   let after: string | undefined;
   for (;;) {
     const page = await store.list<{ expiresAt?: number }>(STS_SESSIONS, { limit: PAGE, ...(after !== undefined ? { after } : {}) });
-    for (const { key, value } of page) {
-      after = key;
-      if (typeof value.expiresAt === "number" && value.expiresAt <= now && (await store.delete(STS_SESSIONS, key))) removed++;
+    after = page.at(-1)?.key;
+    const expired = page.filter(({ value }) => typeof value.expiresAt === "number" && value.expiresAt <= now).map((r) => r.key);
+    // One transaction (one commit, one WAL scrub) per page, not one per session.
+    if (expired.length > 0) {
+      removed += await store.transaction(async (tx) => {
+        let n = 0;
+        for (const key of expired) if (await tx.delete(STS_SESSIONS, key)) n++;
+        return n;
+      });
     }
     if (page.length < PAGE) return removed;
   }

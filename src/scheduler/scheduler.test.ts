@@ -170,4 +170,30 @@ describe("durable scheduler", () => {
     assert.equal((await s.get(STS_SESSION_SWEEP))?.dueAt, 31_000);
     await store.close();
   });
+
+  test("the STS session sweep deletes a page of expired sessions in one transaction", async () => {
+    const inner = openSqliteStorage({ path: ":memory:" });
+    const key = (i: number): string => `ASIA${String(i).padStart(16, "0")}`;
+    // 1,200 sessions, every third one still valid: 800 expired, over three pages of 500.
+    for (let i = 0; i < 1200; i++) await inner.put("sts-sessions", key(i), { expiresAt: i % 3 === 0 ? 50_000 : 5_000 });
+    let transactions = 0;
+    let plainDeletes = 0;
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        if (prop === "transaction") return (fn: (tx: DocStore) => Promise<unknown>) => (transactions++, target.transaction(fn));
+        if (prop === "delete") return (c: string, k: string, o?: DeleteOptions) => (plainDeletes++, target.delete(c, k, o));
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as Storage;
+    assert.equal(await sweepExpiredStsSessions(store, 10_000), 800);
+    assert.equal(transactions, 3);
+    assert.equal(plainDeletes, 0);
+    assert.equal(await inner.count("sts-sessions"), 400);
+    assert.ok((await inner.list<{ expiresAt: number }>("sts-sessions")).every((e) => e.value.expiresAt === 50_000));
+    // Nothing left to delete: no transaction at all.
+    assert.equal(await sweepExpiredStsSessions(store, 10_000), 0);
+    assert.equal(transactions, 3);
+    await inner.close();
+  });
 });
