@@ -56,7 +56,8 @@ for r in $(seq 1 "$ROUNDS"); do
       sleep 0.8 # the SDK's start
     fi
     t0=$(ticks "${PIDS[$i]}")
-    read -r _ rps p50 p99 p999 max reqs < <(taskset -c 1 wrk -t1 -c64 -d${DUR}s -s "$D/Encrypt.lua" "https://127.0.0.1:$P/" | grep '^RESULT')
+    read -r _ rps p50 p99 p999 max reqs < <(taskset -c 1 wrk -t1 -c64 -d${DUR}s -s "$D/Encrypt.lua" "https://127.0.0.1:$P/" | grep '^RESULT') ||
+      { echo "wrk reported nothing for ${TREES[$i]}; its server said:" >&2; tail -n 20 "$D/server.log" >&2; exit 1; }
     t1=$(ticks "${PIDS[$i]}")
     pairs=-
     if [ -n "$CP" ]; then wait "$CP"; pairs=$(cat "$D/pairs"); fi
