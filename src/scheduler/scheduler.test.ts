@@ -6,6 +6,18 @@ import { JOBS_COLLECTION, createScheduler, jobKey } from "./scheduler.js";
 import { registerPeriodic, registerStsSessionSweep, STS_SESSION_SWEEP, sweepExpiredStsSessions } from "./periodic.js";
 import type { DeleteOptions, DocStore, Storage } from "../storage/types.js";
 
+/** The storage itself, with its transaction() and delete() replaced by `hooks`. */
+function watched(inner: Storage, hooks: Pick<Storage, "transaction" | "delete">): Storage {
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "transaction") return hooks.transaction;
+      if (prop === "delete") return hooks.delete;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
 describe("durable scheduler", () => {
   test("jobs run when due, in due order, and are removed after success", async () => {
     const store = openSqliteStorage({ path: ":memory:" });
@@ -115,15 +127,10 @@ describe("durable scheduler", () => {
       },
     });
     // The storage itself, but every transaction's handle records its deletes.
-    const transaction = <T>(fn: (tx: DocStore) => Promise<T>): Promise<T> => inner.transaction((tx) => fn(spy(tx)));
-    const store = new Proxy(inner, {
-      get(target, prop) {
-        if (prop === "transaction") return transaction;
-        if (prop === "delete") return (c: string, k: string, o?: DeleteOptions) => (deletes.push([c, o]), target.delete(c, k, o));
-        const v: unknown = Reflect.get(target, prop, target);
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as Storage;
+    const store = watched(inner, {
+      transaction: (fn) => inner.transaction((tx) => fn(spy(tx))),
+      delete: (c, k, o) => (deletes.push([c, o]), inner.delete(c, k, o)),
+    });
     const clock = new ManualClock(0);
     const s = createScheduler({ store, clock });
     let runs = 0;
@@ -178,14 +185,10 @@ describe("durable scheduler", () => {
     for (let i = 0; i < 1200; i++) await inner.put("sts-sessions", key(i), { expiresAt: i % 3 === 0 ? 50_000 : 5_000 });
     let transactions = 0;
     let plainDeletes = 0;
-    const store = new Proxy(inner, {
-      get(target, prop) {
-        if (prop === "transaction") return (fn: (tx: DocStore) => Promise<unknown>) => (transactions++, target.transaction(fn));
-        if (prop === "delete") return (c: string, k: string, o?: DeleteOptions) => (plainDeletes++, target.delete(c, k, o));
-        const v: unknown = Reflect.get(target, prop, target);
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    }) as Storage;
+    const store = watched(inner, {
+      transaction: (fn) => (transactions++, inner.transaction(fn)),
+      delete: (c, k, o) => (plainDeletes++, inner.delete(c, k, o)),
+    });
     assert.equal(await sweepExpiredStsSessions(store, 10_000), 800);
     assert.equal(transactions, 3);
     assert.equal(plainDeletes, 0);

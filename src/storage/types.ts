@@ -25,12 +25,13 @@ export interface ListOptions {
 
 export interface DeleteOptions {
   /**
-   * false: the document holds nothing that must be erased from the files at once (an engine's own
-   * bookkeeping, such as a scheduler job moved to its next run), so its bytes may stay in older
-   * log frames until the log is next emptied, as an overwritten version's do. Default true: what
-   * is deleted is gone from every file at the next checkpoint. Emptying SQLite's WAL under load
-   * holds up its writers and readers for tens of milliseconds (bench/README.md, "A stall every 30
-   * seconds"), too long to pay every time a periodic job is rescheduled.
+   * false: the document holds nothing that must be erased from the files at once (a scheduler's
+   * job moved to its next run, a KMS grant or alias: nothing secret, and deleted often), so its
+   * bytes may stay in older log frames until the log is next emptied, as an overwritten version's
+   * do. Default true: what is deleted is gone from every file at the next checkpoint. Emptying
+   * SQLite's WAL under load holds up its writers and readers for tens of milliseconds
+   * (bench/README.md, "A stall every 30 seconds" and "Deletes that empty the WAL"), too long to
+   * pay every time a periodic job is rescheduled or a grant retired.
    */
   scrub?: boolean;
 }

@@ -26,7 +26,7 @@
  *    on this connection without one), so no older frame still holds the deleted bytes. Versions
  *    a put() overwrote stay in older WAL frames until the WAL is next emptied (the checkpointer
  *    does that at least hourly) or overwritten; so do those of a document deleted with
- *    `{ scrub: false }` (DeleteOptions: bookkeeping that holds nothing confidential).
+ *    `{ scrub: false }` (DeleteOptions: records that hold nothing confidential).
  */
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
