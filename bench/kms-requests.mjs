@@ -1,6 +1,6 @@
 // Prepares the KMS load: creates a symmetric key through the official SDK, encrypts one
-// 256-byte plaintext (for the Decrypt request), then signs one Encrypt, Decrypt and
-// GenerateDataKey request each (SigV4, @smithy/signature-v4) and writes, per operation, a wrk
+// 256-byte plaintext (for the Decrypt request), then signs one Encrypt, Decrypt,
+// GenerateDataKey and UpdateKeyDescription request each (SigV4, @smithy/signature-v4) and writes, per operation, a wrk
 // Lua script replaying it and the server's real response (for the bare baseline).
 // Every request carries a two-pair encryption context. Signatures stay valid for the 15-minute
 // skew window, so the wrk runs must start soon after.
@@ -29,6 +29,9 @@ const bodies = {
   Encrypt: { KeyId: key.Arn, Plaintext: plaintext.toString("base64"), EncryptionContext: context },
   Decrypt: { CiphertextBlob: Buffer.from(ct.CiphertextBlob).toString("base64"), EncryptionContext: context },
   GenerateDataKey: { KeyId: key.Arn, KeySpec: "AES_256", EncryptionContext: context },
+  // A write: each replay commits the key's record again (and its CloudTrail event, which is forced
+  // to disk before the answer, as every state-changing call's is).
+  UpdateKeyDescription: { KeyId: key.Arn, Description: "bench, updated" },
 };
 const signer = new SignatureV4({ service: "kms", region, credentials, sha256: Sha256 });
 const mod = u.protocol === "https:" ? https : http;

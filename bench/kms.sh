@@ -14,14 +14,15 @@
 # interleaved, and each server's fastest round is shown: on a shared machine a stall of a few
 # seconds elsewhere otherwise decides a whole row.
 # usage: bash bench/kms.sh [duration-seconds=10] ["concurrencies"="1 16 64"] [rounds=1]
-#        KMS_BENCH_PORT=4620 (this tree; baseline +1, bare servers +10…+12)
+#        KMS_BENCH_PORT=4620 (this tree; baseline +1, bare servers +10…+13)
+#        KMS_BENCH_OPS="Encrypt Decrypt GenerateDataKey" (also: UpdateKeyDescription, a write)
 # needs: npx tsc -p tsconfig.json; wrk, openssl, taskset (apt-get install wrk openssl util-linux)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-10}
 CONNS=${2:-"1 16 64"}
 ROUNDS=${3:-1}
-OPS="Encrypt Decrypt GenerateDataKey"
+OPS=${KMS_BENCH_OPS:-"Encrypt Decrypt GenerateDataKey"}
 PORT=${KMS_BENCH_PORT:-4620}
 BASELINE=${KMS_BENCH_BASELINE:-}
 WORK=$(mktemp -d)
@@ -34,7 +35,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 
 wait_port() { for _ in $(seq 1 1200); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; return 1; }
 port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null || { echo "port $1 is in use (set KMS_BENCH_PORT)" >&2; return 1; }; }
-for P in $PORT $((PORT + 1)) $((PORT + 10)) $((PORT + 11)) $((PORT + 12)); do port_free $P; done
+for P in $PORT $((PORT + 1)) $((PORT + 10)) $((PORT + 11)) $((PORT + 12)) $((PORT + 13)); do port_free $P; done
 
 # CPU time (user + system, every thread, clock ticks) a process has used so far.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

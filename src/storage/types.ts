@@ -176,10 +176,13 @@ export interface AuditStore {
    */
   appendAudit(rows: AuditRow[] | AuditBatch, opts?: AppendAuditOptions): Promise<void>;
   /**
-   * Stores an audit intent durably: what the log must show of a call that changes state if the
-   * process stops before the call's own event is appended (src/audit/INVARIANTS.md). Removed in
-   * the transaction that appends a batch naming its key in `settles`. Stores without it leave
-   * calls unguarded.
+   * Stores an audit intent: what the log must show of a call that changes state if the process
+   * stops before the call's own event is appended (src/audit/INVARIANTS.md). Removed in the
+   * transaction that appends a batch naming its key in `settles`. Stores without it leave calls
+   * unguarded. When it resolves the intent survives the process ending, and it is on stable
+   * storage no later than any write of this store made after it (SQLite: it is in the WAL before
+   * them, and forcing a later commit forces every frame before it), so a change the call stores
+   * is never durable without it; a store may acknowledge it before it is forced to disk.
    */
   stageAuditIntent?(key: string, value: string): Promise<void>;
   /** Every stored audit intent, in key order. */

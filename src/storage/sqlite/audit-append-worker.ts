@@ -11,18 +11,18 @@
  * With a sync delay (syncDelayMs > 0) the connection commits with synchronous=NORMAL: a commit
  * writes its WAL frames (they survive the process ending) without forcing them to disk, and this
  * thread forces the WAL itself. A group holding anything not marked `deferSync` (events of calls
- * that changed state, intents) is forced before its appends are acknowledged; a group of
- * `deferSync` batches only is acknowledged once written, and forced, with whatever followed it,
- * at most syncDelayMs later. A failed sync fails every later append: what was acknowledged as
+ * that changed state) is forced before its appends are acknowledged; a group of `deferSync`
+ * messages only (events of calls that changed nothing, intents: Storage.stageAuditIntent) is
+ * acknowledged once written, and forced, with whatever followed it, at most syncDelayMs later. A failed sync fails every later append: what was acknowledged as
  * written may not be on disk, and nothing more is acknowledged on top of it.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, statSync } from "node:fs";
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { AuditBatch, type AuditBatchWire } from "../audit-batch.js";
 import { sharedNow, type AppendReply, type AppendRequest } from "./audit-appender.js";
 import { SqliteAudit, type BatchOutcome } from "./sqlite-audit.js";
 import { isSameFile, type FileIdentity } from "./file-identity.js";
+import { WalFile } from "./wal-file.js";
 
 interface Init {
   path: string;
@@ -81,9 +81,7 @@ function limitWait(group: AppendRequest[]): void {
 
 // ---- Forcing the WAL to disk (sync delay only) ----
 
-const WAL = `${path}-wal`;
-let walFd: number | undefined;
-let walIno = 0;
+const wal = new WalFile(`${path}-wal`);
 let syncs = 0;
 /** When the oldest commit not yet forced to disk was made (sharedNow), if any. */
 let unsyncedSince: number | undefined;
@@ -91,11 +89,7 @@ let syncTimer: NodeJS.Timeout | undefined;
 /** Set by a failed sync: every later append fails with it. */
 let syncFailure: string | undefined;
 
-/**
- * fsync of the WAL file: everything every connection has committed to it so far. The file stays
- * while this connection is open (a checkpoint may truncate it, the inode stays); it is reopened
- * if it was replaced all the same.
- */
+/** fsync of the WAL file (wal-file.ts): everything every connection has committed to it so far. */
 function syncWal(): void {
   if (syncTimer !== undefined) {
     clearTimeout(syncTimer);
@@ -103,21 +97,7 @@ function syncWal(): void {
   }
   if (unsyncedSince === undefined || syncFailure !== undefined) return;
   try {
-    const st = statSync(WAL, { throwIfNoEntry: false });
-    if (st === undefined) {
-      // No WAL: a checkpoint moved every frame into the database file, synced, and removed it.
-      unsyncedSince = undefined;
-      return;
-    }
-    const ino = st.ino;
-    if (walFd === undefined || ino !== walIno) {
-      if (walFd !== undefined) closeSync(walFd);
-      walFd = undefined;
-      walFd = openSync(WAL, "r");
-      walIno = fstatSync(walFd).ino;
-    }
-    fsyncSync(walFd);
-    syncs++;
+    if (wal.syncNow()) syncs++;
     unsyncedSince = undefined;
   } catch (e) {
     syncFailure = `audit WAL sync failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -208,7 +188,7 @@ port.on("message", (first: AppendRequest) => {
     if (m.close) {
       closed = true;
       syncWal();
-      if (walFd !== undefined) closeSync(walFd);
+      wal.close();
       db.close();
       port.postMessage({ id: m.id, ok: true } satisfies AppendReply);
       i++;

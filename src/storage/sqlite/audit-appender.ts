@@ -123,7 +123,9 @@ export function startAuditAppendWorker(path: string, opts: AuditAppenderOptions)
       await send({ id: next++, batch: wire, sentAt: sharedNow(), ...(defer ? { deferSync: true as const } : {}) }, b.transferList());
     },
     stageIntent: async (key, value) => {
-      await send({ id: next++, intent: { key, value }, sentAt: sharedNow() });
+      // Written, not forced (with a sync delay): the intent goes to the WAL before the change it
+      // guards, and whatever forces that change forces the intent with it (Storage.stageAuditIntent).
+      await send({ id: next++, intent: { key, value }, sentAt: sharedNow(), ...(syncDelayMs > 0 ? { deferSync: true as const } : {}) });
     },
     syncState: async () => (await send({ id: next++, syncState: true })).state ?? { syncs: 0, unsynced: false },
     close: () => (closing ??= send({ id: next++, close: true }).then(

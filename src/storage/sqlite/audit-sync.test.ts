@@ -97,3 +97,27 @@ test("the audit log defers only batches whose every event is of a read-only call
     await log.close();
   });
 });
+
+test("an intent is acknowledged written, not forced: the write it guards comes after it in the WAL and forces it", async () => {
+  await withStore(60_000, async (s, path) => {
+    await s.stageAuditIntent("000000000000001/r1", '{"events":[]}');
+    assert.deepEqual(await s.auditSyncState(), { syncs: 0, unsynced: true });
+    // Another connection reads it: it is in the WAL, ahead of anything committed after it.
+    const other = openSqliteStorage({ path });
+    try {
+      assert.deepEqual(await other.listAuditIntents(), [{ key: "000000000000001/r1", value: '{"events":[]}' }]);
+    } finally {
+      await other.close();
+    }
+    // The guarded change: its commit is forced to disk before it is acknowledged, and with it
+    // every frame written before (an fsync is of the whole file).
+    const before = s.commitSyncs()!;
+    await s.put("c", "k", { v: 1 });
+    assert.equal(s.commitSyncs(), before + 1);
+  });
+  // Without a sync delay SQLite forces the intent's commit itself.
+  await withStore(0, async (s) => {
+    await s.stageAuditIntent("000000000000001/r1", '{"events":[]}');
+    assert.deepEqual(await s.auditSyncState(), { syncs: 0, unsynced: false });
+  });
+});

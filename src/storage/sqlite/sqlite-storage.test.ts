@@ -105,6 +105,40 @@ describe("openSqliteStorage", () => {
     }
   });
 
+  test("with the audit writer thread, commits are at synchronous=NORMAL and each write waits for an fsync of the WAL begun after it", async () => {
+    const dir = tempDir();
+    const path = join(dir, "db");
+    const s = openSqliteStorage({ path, auditWriterThread: true });
+    try {
+      assert.equal(s.settings().synchronous, 1);
+      assert.equal(s.isDurable(), true);
+      const before = s.commitSyncs()!;
+      await s.put("c", "k", { v: 1 });
+      assert.equal(s.commitSyncs(), before + 1);
+      // Writes issued together: the first fsync may have begun before the later commits, so they
+      // share one more; never one per write.
+      await Promise.all(Array.from({ length: 20 }, (_, i) => s.put("c", `k${i}`, { v: i })));
+      const n = s.commitSyncs()! - before - 1;
+      assert.ok(n >= 1 && n <= 3, `${n} fsyncs for 20 concurrent writes`);
+      await s.transaction(async (tx) => tx.put("c", "t", { v: 2 }));
+      assert.equal(s.commitSyncs(), before + 1 + n + 1);
+      // Reads force nothing.
+      assert.deepEqual(await s.get("c", "t"), { v: 2 });
+      assert.equal(s.commitSyncs(), before + 1 + n + 1);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const dir2 = tempDir();
+    const plain = openSqliteStorage({ path: join(dir2, "db") });
+    try {
+      assert.equal(plain.commitSyncs(), undefined, "without the thread SQLite forces each commit (FULL)");
+    } finally {
+      await plain.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+
   test("with the audit writer thread, a checkpointer thread copies committed pages into the database file", async () => {
     const dir = tempDir();
     const path = join(dir, "db");

@@ -3,7 +3,12 @@
  * async Storage interface.
  *
  * What must stay true:
- *  - WAL + synchronous=FULL: a write's promise resolves only after the commit is durable;
+ *  - a write's promise resolves only after the commit is durable: WAL + synchronous=FULL, or, in
+ *    the server (with the audit writer thread), synchronous=NORMAL and an fsync of the WAL file
+ *    on libuv's thread pool after the commit (wal-file.ts), so that the event loop serving
+ *    requests never waits for the disk; commits made while one such fsync runs share the next.
+ *    Other requests may read a commit before it is forced (never before it is written: a process
+ *    crash keeps it); a write that depends on it is forced with it (the WAL is one file);
  *  - the database and its -wal/-shm files are mode 0600 (they hold sealed secrets and the
  *    audit log);
  *  - transactions are serialised by an async queue and nothing else (reads included) runs
@@ -45,6 +50,7 @@ import { AUTOCHECKPOINT_PAGES, startCheckpointer, type Checkpointer } from "./ch
 import { SqliteDocs } from "./sqlite-docs.js";
 import { fileIdentity, isSameFile, type FileIdentity } from "./file-identity.js";
 import { sqliteMigrationDriver } from "./sqlite-migrations.js";
+import { WalFile, WalSyncer } from "./wal-file.js";
 
 export interface SqliteStorageOptions {
   /** Database file, or ":memory:" (tests only: not durable, no file modes). */
@@ -82,7 +88,8 @@ export interface SqliteSettings {
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
-/** PRAGMA synchronous value for FULL. */
+/** PRAGMA synchronous values. */
+const SYNCHRONOUS_NORMAL = 1;
 const SYNCHRONOUS_FULL = 2;
 
 export class StorageClosedError extends Error {
@@ -141,11 +148,14 @@ export function openSqliteStorage(opts: SqliteStorageOptions): SqliteStorage {
     if (!inMemory) restrictSidecarFiles(opts.path);
     const identity = inMemory ? undefined : fileIdentity(opts.path);
     const threads = opts.auditWriterThread === true && !inMemory;
-    // With the writer thread, WAL checkpoints run on a thread of their own (checkpointer.ts).
+    // With the writer thread, WAL checkpoints run on a thread of their own (checkpointer.ts),
+    // and commits are forced to disk off the event loop (see the header comment).
     if (threads) db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+    if (threads) db.pragma("synchronous = NORMAL");
+    const walSyncer = threads ? new WalSyncer(new WalFile(`${opts.path}-wal`)) : undefined;
     const appender = threads ? startAuditAppendWorker(opts.path, { busyTimeoutMs: busyTimeout, identity, autocheckpointPages: AUTOCHECKPOINT_PAGES, syncDelayMs: opts.auditSyncDelayMs }) : undefined;
     const checkpointer = threads ? startCheckpointer(opts.path) : undefined;
-    return new SqliteStorage(db, appender, applied, busyTimeout, identity, checkpointer);
+    return new SqliteStorage(db, appender, applied, busyTimeout, identity, checkpointer, walSyncer);
   } catch (err) {
     db.close();
     throw err;
@@ -200,6 +210,8 @@ export class SqliteStorage implements Storage {
     /** The database file as opened (undefined in memory). */
     private readonly identity?: FileIdentity,
     private readonly checkpointer?: Checkpointer,
+    /** Forces commits made at synchronous=NORMAL to disk (the server); undefined at FULL. */
+    private readonly walSyncer?: WalSyncer,
   ) {
     this.docs = new SqliteDocs(db);
     this.audit = new SqliteAudit(db);
@@ -354,6 +366,11 @@ export class SqliteStorage implements Storage {
     return this.closed ? undefined : this.appender?.syncState();
   }
 
+  /** fsyncs of the WAL file made for this connection's commits; undefined when SQLite makes them (FULL). */
+  commitSyncs(): number | undefined {
+    return this.walSyncer?.syncs;
+  }
+
   /** Waits for queued work, then closes. Idempotent. */
   close(): Promise<void> {
     return this.queue.runExclusive(async () => {
@@ -363,6 +380,10 @@ export class SqliteStorage implements Storage {
       await this.appender?.close();
       await this.checkpointer?.close();
       this.db.close();
+      if (this.walSyncer !== undefined) {
+        await this.walSyncer.settle();
+        this.walSyncer.close();
+      }
     });
   }
 
@@ -383,7 +404,7 @@ export class SqliteStorage implements Storage {
   /** True when settings() match what durability requires. */
   isDurable(): boolean {
     const s = this.settings();
-    return s.journalMode === "wal" && s.synchronous === SYNCHRONOUS_FULL;
+    return s.journalMode === "wal" && (s.synchronous === SYNCHRONOUS_FULL || (s.synchronous === SYNCHRONOUS_NORMAL && this.walSyncer !== undefined));
   }
 
   /** A read, inside the shared read transaction. */
@@ -419,6 +440,9 @@ export class SqliteStorage implements Storage {
       const done = await this.queue.runExclusive(async () => {
         this.assertOpen();
         this.endRead();
+        // After a failed fsync nothing more is written (see WalSyncer).
+        const failed = this.walSyncer?.failed;
+        if (failed !== undefined) throw failed;
         if (!this.tryBegin(deadline)) return undefined;
         this.deletes = false;
         try {
@@ -437,7 +461,11 @@ export class SqliteStorage implements Storage {
           this.deletes = false;
         }
       });
-      if (done !== undefined) return done.result;
+      if (done !== undefined) {
+        // Forced to disk after the queue is let go: the next transaction runs meanwhile.
+        if (this.walSyncer !== undefined) await this.walSyncer.sync();
+        return done.result;
+      }
       await sleep(Math.max(1, Math.min(LOCK_RETRY_MS[attempt] ?? 100, deadline - performance.now())));
     }
   }
